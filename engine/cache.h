@@ -1,0 +1,26 @@
+/*
+ * cache.h -- the action cache: node key -> output manifest.
+ *
+ * An entry is a small JSON file at <root>/ac/<aa>/<key>, written atomically
+ * after the outputs' objects are in the store, so an entry never points at
+ * bytes that were not yet written. Reading an entry refreshes its mtime; gc
+ * uses that as "last used".
+ */
+#ifndef WEFT_CACHE_H
+#define WEFT_CACHE_H
+
+#include "weft/weft.h"
+
+typedef struct weft_cache_meta {
+	const char *op;   /* plugin.op or "dynamic" */
+	const char *node; /* node name that produced it */
+	double elapsed;   /* seconds the op ran */
+} weft_cache_meta;
+
+/* `*outputs` is a new map; WEFT_ENOTFOUND on a miss or a damaged entry. */
+int weft_cache_get(weft_value **outputs, const char *root, const char *key);
+int weft_cache_put(const char *root, const char *key, const weft_value *outputs, const weft_cache_meta *meta);
+/* Removes an entry (used when its objects turned out corrupt). */
+void weft_cache_drop(const char *root, const char *key);
+
+#endif

@@ -1,0 +1,162 @@
+/*
+ * engine.c -- the weft_engine handle: store, stat cache, plugins and graph.
+ *
+ * Lifetime: weft_engine_new opens the store under opts->store_dir and loads
+ * plugins; weft_engine_free saves the stat cache and unloads plugins last,
+ * after every node (whose op pointers live in plugin memory) is gone.
+ */
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_internal.h"
+#include "util.h"
+
+int weft_engine_load_dir(weft_engine *eng, const char *dir);
+
+#ifndef WEFT_BUILTIN_PLUGIN_DIR
+#define WEFT_BUILTIN_PLUGIN_DIR ""
+#endif
+
+static int load_path_list(weft_engine *eng, const char *list)
+{
+	char *copy = weft_strdup(list), *save = NULL;
+	if (!copy)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	int rc = WEFT_OK;
+	for (char *dir = strtok_r(copy, ":", &save); dir && rc == WEFT_OK; dir = strtok_r(NULL, ":", &save))
+		rc = weft_engine_load_dir(eng, dir);
+	free(copy);
+	return rc;
+}
+
+int weft_engine_new(weft_engine **out, const weft_engine_options *opts)
+{
+	if (!opts || opts->version != WEFT_ENGINE_OPTIONS_VERSION || !opts->store_dir)
+		return weft_err_set(WEFT_EINVALID, "weft_engine_new: options missing or of another version");
+	weft_engine *eng = calloc(1, sizeof *eng);
+	if (!eng)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	eng->current_parent = UINT32_MAX;
+	weft_host_api_init(&eng->api);
+	int rc = WEFT_OK;
+	char *scfile = NULL;
+	if (!(eng->store_dir = weft_path_abs(NULL, opts->store_dir))) {
+		rc = weft_err_set(WEFT_ERROR, "out of memory");
+		goto fail;
+	}
+	if ((rc = weft_mkdirs(eng->store_dir, 0755)) != WEFT_OK)
+		goto fail;
+	scfile = weft_path_join(eng->store_dir, "statcache");
+	if (!scfile || (rc = weft_statcache_open(&eng->sc, scfile)) != WEFT_OK)
+		goto fail;
+	if ((rc = weft_store_open(&eng->store, eng->store_dir, eng->sc)) != WEFT_OK)
+		goto fail;
+	if (opts->load_builtin_plugins && WEFT_BUILTIN_PLUGIN_DIR[0] &&
+	    (rc = load_path_list(eng, WEFT_BUILTIN_PLUGIN_DIR)) != WEFT_OK)
+		goto fail;
+	if (opts->plugin_path && (rc = load_path_list(eng, opts->plugin_path)) != WEFT_OK)
+		goto fail;
+	free(scfile);
+	*out = eng;
+	return WEFT_OK;
+fail:
+	free(scfile);
+	weft_engine_free(eng);
+	return rc;
+}
+
+void weft_engine_free(weft_engine *eng)
+{
+	if (!eng)
+		return;
+	weft_graph_clear(&eng->graph);
+	if (eng->sc) {
+		(void)weft_statcache_save(eng->sc);
+		weft_statcache_free(eng->sc);
+	}
+	weft_store_free(eng->store);
+	for (size_t i = 0; i < eng->n_ops; i++)
+		free((char *)eng->ops[i].full_name);
+	free(eng->ops);
+	for (size_t i = 0; i < eng->n_plugins; i++) {
+		free(eng->plugins[i].path);
+		/* Sanitizer builds keep plugins mapped so leak reports can
+		 * still symbolise frames inside them. */
+#ifndef WEFT_KEEP_PLUGINS_LOADED
+		dlclose(eng->plugins[i].dl);
+#endif
+	}
+	free(eng->plugins);
+	free(eng->store_dir);
+	free(eng);
+}
+
+const char *weft_engine_store_dir(const weft_engine *eng)
+{
+	return eng->store_dir;
+}
+
+int weft_engine_import(weft_value **out, weft_engine *eng, const char *path)
+{
+	return weft_store_import(out, eng->store, path);
+}
+
+int weft_engine_read_artifact(char **data, size_t *len, weft_engine *eng, const weft_value *art)
+{
+	if (weft_value_artifact_is_dir(art))
+		return weft_err_set(WEFT_EINVALID, "cannot read a directory artifact as bytes");
+	char *path = NULL;
+	int rc = weft_store_checkout(&path, eng->store, art);
+	if (rc != WEFT_OK)
+		return rc;
+	rc = weft_read_file(path, data, len);
+	free(path);
+	return rc;
+}
+
+size_t weft_engine_op_count(const weft_engine *eng)
+{
+	return eng->n_ops;
+}
+
+const weft_op_info *weft_engine_op_at(const weft_engine *eng, size_t i)
+{
+	return i < eng->n_ops ? &eng->ops[i] : NULL;
+}
+
+const weft_op_info *weft_engine_op_find(const weft_engine *eng, const char *full_name)
+{
+	for (size_t i = 0; i < eng->n_ops; i++)
+		if (!strcmp(eng->ops[i].full_name, full_name))
+			return &eng->ops[i];
+	return NULL;
+}
+
+const char *weft_node_status_name(weft_node_status s)
+{
+	switch ((int)s) {
+	case WEFT_NODE_PENDING:
+		return "pending";
+	case WEFT_NODE_RUNNING:
+		return "running";
+	case WEFT_NODE_DONE:
+		return "done";
+	case WEFT_NODE_CACHED:
+		return "cached";
+	case WEFT_NODE_RESUMED:
+		return "resumed";
+	case WEFT_NODE_FAILED:
+		return "failed";
+	case WEFT_NODE_SKIPPED:
+		return "skipped";
+	case WEFT_NODE_EXPANDED:
+		return "expanded";
+	case NODE_WOULD_RUN:
+		return "would-run";
+	case NODE_WAITING_DYN:
+		return "waiting";
+	default:
+		return "unknown";
+	}
+}

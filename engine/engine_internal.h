@@ -1,0 +1,98 @@
+/*
+ * engine_internal.h -- the state hanging off a weft_engine. Shared by the
+ * engine files only; nothing here is visible to the CLI, DSL or plugins.
+ *
+ * All mutable state lives in a weft_engine (no globals), so a process can
+ * hold many engines, as the unit tests do.
+ */
+#ifndef WEFT_ENGINE_INTERNAL_H
+#define WEFT_ENGINE_INTERNAL_H
+
+#include <stdint.h>
+
+#include "statcache.h"
+#include "store.h"
+#include "weft/weft.h"
+
+typedef struct plugin_rec {
+	char *path;
+	void *dl;
+	const weft_plugin_desc *desc;
+} plugin_rec;
+
+enum node_kind { NODE_OP = 0, NODE_DYNAMIC = 1 };
+
+/* Scheduler-private states beyond the public weft_node_status. */
+enum { NODE_WAITING_DYN = 100, NODE_WOULD_RUN = 101 };
+
+typedef struct node {
+	char *name;
+	uint8_t kind;
+	uint8_t deterministic;
+	int status; /* weft_node_status or NODE_* above */
+	const weft_op_info *op;
+	weft_value *params; /* defaults applied; literals only */
+	weft_value *inputs; /* map; may contain refs */
+	/* dynamic nodes */
+	weft_dynamic_fn fn;
+	void *payload;
+	void (*payload_free)(void *);
+	char identity[65];
+	weft_value *dyn_result; /* template returned by fn */
+	/* edges */
+	uint32_t *deps;
+	uint32_t n_deps;
+	uint32_t *users;
+	uint32_t n_users, cap_users;
+	uint32_t pending; /* unfinished deps */
+	uint32_t parent;  /* dynamic node that added it, or UINT32_MAX */
+	uint32_t child_seq; /* auto-name counter for nodes it adds */
+	char *file;
+	int line;
+	uint32_t cpus;
+	/* results */
+	char key[65];
+	weft_value *outputs; /* map name -> value */
+	weft_value *resolved_inputs;
+	weft_value *input_hashes; /* input name -> value hash, for records */
+	double t_start, elapsed;
+	char *error;
+	char *reason;  /* why it ran / would run */
+	uint8_t queued;
+} node;
+
+typedef struct weft_graph {
+	node **nodes;
+	uint32_t n, cap;
+	/* name -> id, open addressing */
+	uint32_t *index;
+	uint32_t index_cap;
+	uint32_t auto_seq;
+	int validated;
+} weft_graph;
+
+struct run_state;
+
+struct weft_engine {
+	char *store_dir;
+	weft_statcache *sc;
+	weft_store *store;
+	weft_host_api api;
+	plugin_rec *plugins;
+	size_t n_plugins;
+	weft_op_info *ops;
+	size_t n_ops;
+	weft_graph graph;
+	struct run_state *run;   /* set while weft_engine_run is active */
+	uint32_t current_parent; /* dynamic node being expanded */
+};
+
+/* graph.c */
+void weft_graph_clear(weft_graph *g);
+int weft_graph_link(weft_engine *eng, uint32_t id);
+node *weft_graph_node(const weft_engine *eng, uint32_t id);
+
+/* plugin.c */
+void weft_host_api_init(weft_host_api *api);
+
+#endif

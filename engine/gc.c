@@ -1,0 +1,352 @@
+/*
+ * gc.c -- `weft cache stats` and `weft cache gc --max-size`.
+ *
+ * Policy: an object's "last used" time is the newest mtime among the action
+ * cache entries that reference it (entries are touched on every hit), or its
+ * own mtime if none does. Objects referenced by the newest run record of
+ * each pipeline are protected. Unprotected objects go oldest-used first
+ * until the store fits; action cache entries that pointed at a deleted
+ * object go with it, so no entry survives that would read as a miss anyway.
+ * Materialised trees are derived data and are dropped with their object.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine_internal.h"
+#include "hash.h"
+#include "record.h"
+#include "util.h"
+
+typedef struct obj {
+	char hash[65];
+	uint64_t size;
+	double last_used;
+	int protect;
+	int deleted;
+} obj;
+
+typedef struct objset {
+	obj *v;
+	size_t n, cap;
+} objset;
+
+typedef struct entry {
+	char *path;
+	double mtime;
+	json_t *outputs;
+} entry;
+
+static int cmp_obj(const void *a, const void *b)
+{
+	return strcmp(((const obj *)a)->hash, ((const obj *)b)->hash);
+}
+
+static obj *find_obj(objset *s, const char *hash)
+{
+	obj key;
+	size_t n = strnlen(hash, 64);
+	memcpy(key.hash, hash, n);
+	key.hash[n] = '\0';
+	return bsearch(&key, s->v, s->n, sizeof *s->v, cmp_obj);
+}
+
+static double mtime_of(const struct stat *sb)
+{
+	return (double)sb->st_mtim.tv_sec + (double)sb->st_mtim.tv_nsec / 1e9;
+}
+
+static int scan_objects(objset *s, const char *store_dir)
+{
+	char *root = weft_path_join(store_dir, "objects");
+	DIR *d = root ? opendir(root) : NULL;
+	if (!d) {
+		free(root);
+		return WEFT_OK;
+	}
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (strlen(e->d_name) != 2)
+			continue;
+		char *sub = weft_path_join(root, e->d_name);
+		DIR *sd = sub ? opendir(sub) : NULL;
+		struct dirent *f;
+		while (sd && (f = readdir(sd))) {
+			char hash[65];
+			if (strlen(f->d_name) != 62)
+				continue;
+			memcpy(hash, e->d_name, 2);
+			memcpy(hash + 2, f->d_name, 63); /* 62 chars + NUL, length checked */
+			if (!weft_hash_is_hex(hash))
+				continue;
+			char *p = weft_path_join(sub, f->d_name);
+			struct stat sb;
+			if (p && stat(p, &sb) == 0) {
+				if (s->n == s->cap) {
+					s->cap = s->cap ? s->cap * 2 : 1024;
+					obj *nv = realloc(s->v, s->cap * sizeof *nv);
+					if (!nv) {
+						free(p);
+						break;
+					}
+					s->v = nv;
+				}
+				obj *o = &s->v[s->n++];
+				memcpy(o->hash, hash, 65);
+				o->size = (uint64_t)sb.st_size;
+				o->last_used = mtime_of(&sb);
+				o->protect = o->deleted = 0;
+			}
+			free(p);
+		}
+		if (sd)
+			closedir(sd);
+		free(sub);
+	}
+	closedir(d);
+	free(root);
+	if (s->n)
+		qsort(s->v, s->n, sizeof *s->v, cmp_obj);
+	return WEFT_OK;
+}
+
+/* Calls `fn` on every object hash an output value references, expanding
+ * directory trees into their entries. */
+static void walk_refs(objset *s, const char *store_dir, json_t *v, void (*fn)(obj *, void *), void *payload,
+		      int depth)
+{
+	if (depth > 64)
+		return;
+	if (json_is_array(v)) {
+		size_t i;
+		json_t *it;
+		json_array_foreach(v, i, it) walk_refs(s, store_dir, it, fn, payload, depth + 1);
+		return;
+	}
+	if (!json_is_object(v))
+		return;
+	const char *h = json_string_value(json_object_get(v, "$artifact"));
+	if (!h) {
+		const char *k;
+		json_t *it;
+		json_object_foreach(v, k, it) walk_refs(s, store_dir, it, fn, payload, depth + 1);
+		return;
+	}
+	obj *o = weft_hash_is_hex(h) ? find_obj(s, h) : NULL;
+	if (o)
+		fn(o, payload);
+	if (!json_is_true(json_object_get(v, "dir")) || !o)
+		return;
+	char *path = weft_sprintf("%s/objects/%.2s/%s", store_dir, h, h + 2);
+	json_t *tree = path ? json_load_file(path, 0, NULL) : NULL;
+	free(path);
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(tree, "entries"), i, e)
+	{
+		const char *eh = json_string_value(json_object_get(e, "hash"));
+		const char *type = json_string_value(json_object_get(e, "type"));
+		if (!eh || !type)
+			continue;
+		json_t *sub = json_pack("{s:s,s:b}", "$artifact", eh, "dir", !strcmp(type, "dir"));
+		walk_refs(s, store_dir, sub, fn, payload, depth + 1);
+		json_decref(sub);
+	}
+	json_decref(tree);
+}
+
+static void mark_protect(obj *o, void *p)
+{
+	(void)p;
+	o->protect = 1;
+}
+
+static void mark_used(obj *o, void *p)
+{
+	double t = *(double *)p;
+	if (t > o->last_used)
+		o->last_used = t;
+}
+
+static void check_deleted(obj *o, void *p)
+{
+	if (o->deleted)
+		*(int *)p = 1;
+}
+
+static int scan_entries(entry **out, size_t *n, const char *store_dir)
+{
+	*out = NULL;
+	*n = 0;
+	size_t cap = 0;
+	char *root = weft_path_join(store_dir, "ac");
+	DIR *d = root ? opendir(root) : NULL;
+	if (!d) {
+		free(root);
+		return WEFT_OK;
+	}
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *sub = weft_path_join(root, e->d_name);
+		DIR *sd = sub ? opendir(sub) : NULL;
+		struct dirent *f;
+		while (sd && (f = readdir(sd))) {
+			if (f->d_name[0] == '.' || strstr(f->d_name, ".tmp."))
+				continue;
+			char *p = weft_path_join(sub, f->d_name);
+			struct stat sb;
+			json_t *j = p && stat(p, &sb) == 0 ? json_load_file(p, 0, NULL) : NULL;
+			if (!j) {
+				free(p);
+				continue;
+			}
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 256;
+				entry *ne = realloc(*out, cap * sizeof *ne);
+				if (!ne) {
+					json_decref(j);
+					free(p);
+					break;
+				}
+				*out = ne;
+			}
+			(*out)[*n].path = p;
+			(*out)[*n].mtime = mtime_of(&sb);
+			(*out)[*n].outputs = json_incref(json_object_get(j, "outputs"));
+			json_decref(j);
+			(*n)++;
+		}
+		if (sd)
+			closedir(sd);
+		free(sub);
+	}
+	closedir(d);
+	free(root);
+	return WEFT_OK;
+}
+
+static void protect_newest_runs(objset *s, const char *store_dir, size_t *runs)
+{
+	char **ids;
+	size_t n;
+	*runs = 0;
+	if (weft_record_list_runs(&ids, &n, store_dir) != WEFT_OK)
+		return;
+	*runs = n;
+	json_t *seen = json_object();
+	for (size_t i = 0; i < n; i++) {
+		char *path = weft_sprintf("%s/runs/%s/record.json", store_dir, ids[i]);
+		json_t *rec = path ? json_load_file(path, 0, NULL) : NULL;
+		free(path);
+		const char *pl = rec ? json_string_value(json_object_get(rec, "pipeline")) : NULL;
+		if (pl && !json_object_get(seen, pl)) {
+			json_object_set_new(seen, pl, json_true());
+			size_t k;
+			json_t *nd;
+			json_array_foreach(json_object_get(rec, "nodes"), k, nd)
+				walk_refs(s, store_dir, json_object_get(nd, "outputs"), mark_protect, NULL, 0);
+		}
+		json_decref(rec);
+		free(ids[i]);
+	}
+	json_decref(seen);
+	free(ids);
+}
+
+static int cmp_last_used(const void *a, const void *b)
+{
+	const obj *x = *(const obj *const *)a, *y = *(const obj *const *)b;
+	return x->last_used < y->last_used ? -1 : x->last_used > y->last_used;
+}
+
+int weft_cache_stats_get(weft_cache_stats *out, const char *store_dir)
+{
+	objset s = {0};
+	entry *es;
+	size_t ne;
+	memset(out, 0, sizeof *out);
+	scan_objects(&s, store_dir);
+	scan_entries(&es, &ne, store_dir);
+	for (size_t i = 0; i < s.n; i++)
+		out->object_bytes += s.v[i].size;
+	out->objects = s.n;
+	out->entries = ne;
+	char **ids;
+	size_t nr;
+	if (weft_record_list_runs(&ids, &nr, store_dir) == WEFT_OK) {
+		out->runs = nr;
+		for (size_t i = 0; i < nr; i++)
+			free(ids[i]);
+		free(ids);
+	}
+	for (size_t i = 0; i < ne; i++) {
+		free(es[i].path);
+		json_decref(es[i].outputs);
+	}
+	free(es);
+	free(s.v);
+	return WEFT_OK;
+}
+
+int weft_cache_gc(weft_gc_result *out, const char *store_dir, uint64_t max_bytes, int dry_run)
+{
+	objset s = {0};
+	entry *es = NULL;
+	size_t ne = 0, runs = 0;
+	memset(out, 0, sizeof *out);
+	scan_objects(&s, store_dir);
+	scan_entries(&es, &ne, store_dir);
+	protect_newest_runs(&s, store_dir, &runs);
+	for (size_t i = 0; i < ne; i++)
+		walk_refs(&s, store_dir, es[i].outputs, mark_used, &es[i].mtime, 0);
+	uint64_t total = 0;
+	for (size_t i = 0; i < s.n; i++)
+		total += s.v[i].size;
+	out->bytes_before = total;
+	obj **order = s.n ? malloc(s.n * sizeof *order) : NULL;
+	size_t no = 0;
+	for (size_t i = 0; order && i < s.n; i++)
+		if (!s.v[i].protect)
+			order[no++] = &s.v[i];
+		else
+			out->objects_protected++;
+	if (no)
+		qsort(order, no, sizeof *order, cmp_last_used);
+	for (size_t i = 0; i < no && total > max_bytes; i++) {
+		obj *o = order[i];
+		char *p = weft_sprintf("%s/objects/%.2s/%s", store_dir, o->hash, o->hash + 2);
+		char *t = weft_sprintf("%s/trees/%s", store_dir, o->hash);
+		if (p && (dry_run || unlink(p) == 0)) {
+			o->deleted = 1;
+			total -= o->size;
+			out->objects_removed++;
+			out->bytes_removed += o->size;
+			if (!dry_run && t)
+				weft_rm_rf(t);
+		}
+		free(p);
+		free(t);
+	}
+	for (size_t i = 0; i < ne; i++) {
+		int dead = 0;
+		walk_refs(&s, store_dir, es[i].outputs, check_deleted, &dead, 0);
+		if (dead) {
+			if (!dry_run)
+				(void)unlink(es[i].path);
+			out->entries_removed++;
+		}
+		free(es[i].path);
+		json_decref(es[i].outputs);
+	}
+	out->bytes_after = total;
+	free(order);
+	free(es);
+	free(s.v);
+	return WEFT_OK;
+}

@@ -1,0 +1,687 @@
+/*
+ * graph.c -- the pipeline DAG: nodes, name index, validation, DOT.
+ *
+ * Nodes are appended and never removed while an engine lives, so a node id
+ * is a stable index. Edges are derived from refs found in a node's input
+ * template; they are linked when the node is added (refs by id) or at
+ * validation (refs by name, which may point forward). Errors carry the
+ * script location "file:line: node 'x': ..." so the DSL need not add it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_internal.h"
+#include "util.h"
+#include "value_internal.h"
+
+void weft_sched_node_added(weft_engine *eng, uint32_t id);
+
+node *weft_graph_node(const weft_engine *eng, uint32_t id)
+{
+	return id < eng->graph.n ? eng->graph.nodes[id] : NULL;
+}
+
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static uint32_t *index_slot(const weft_graph *g, const char *name)
+{
+	uint32_t mask = g->index_cap - 1;
+	uint32_t i = (uint32_t)name_hash(name) & mask;
+	while (g->index[i] != UINT32_MAX && strcmp(g->nodes[g->index[i]]->name, name))
+		i = (i + 1) & mask;
+	return &g->index[i];
+}
+
+static int index_grow(weft_graph *g)
+{
+	uint32_t ncap = g->index_cap ? g->index_cap * 2 : 256;
+	uint32_t *old = g->index, ocap = g->index_cap;
+	g->index = malloc(ncap * sizeof *g->index);
+	if (!g->index) {
+		g->index = old;
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	}
+	memset(g->index, 0xff, ncap * sizeof *g->index);
+	g->index_cap = ncap;
+	for (uint32_t i = 0; i < ocap; i++)
+		if (old[i] != UINT32_MAX)
+			*index_slot(g, g->nodes[old[i]]->name) = old[i];
+	free(old);
+	return WEFT_OK;
+}
+
+int weft_graph_find(uint32_t *out_id, const weft_engine *eng, const char *name)
+{
+	const weft_graph *g = &eng->graph;
+	if (!g->index_cap)
+		return WEFT_ENOTFOUND;
+	uint32_t id = *index_slot(g, name);
+	if (id == UINT32_MAX)
+		return WEFT_ENOTFOUND;
+	*out_id = id;
+	return WEFT_OK;
+}
+
+size_t weft_graph_node_count(const weft_engine *eng)
+{
+	return eng->graph.n;
+}
+
+const char *weft_graph_node_name(const weft_engine *eng, uint32_t id)
+{
+	node *n = weft_graph_node(eng, id);
+	return n ? n->name : NULL;
+}
+
+const char *weft_graph_current_parent(const weft_engine *eng)
+{
+	node *n = weft_graph_node(eng, eng->current_parent);
+	return n ? n->name : NULL;
+}
+
+static void node_free(node *n)
+{
+	if (!n)
+		return;
+	free(n->name);
+	weft_value_free(n->params);
+	weft_value_free(n->inputs);
+	if (n->payload_free)
+		n->payload_free(n->payload);
+	weft_value_free(n->dyn_result);
+	free(n->deps);
+	free(n->users);
+	free(n->file);
+	weft_value_free(n->outputs);
+	weft_value_free(n->resolved_inputs);
+	weft_value_free(n->input_hashes);
+	free(n->error);
+	free(n->reason);
+	free(n);
+}
+
+void weft_graph_clear(weft_graph *g)
+{
+	for (uint32_t i = 0; i < g->n; i++)
+		node_free(g->nodes[i]);
+	free(g->nodes);
+	free(g->index);
+	memset(g, 0, sizeof *g);
+}
+
+/* Where an error points: "file:line: node 'x'". */
+static char *where(const char *file, int line, const char *name)
+{
+	if (file && line > 0)
+		return weft_sprintf("%s:%d: node '%s'", file, line, name ? name : "?");
+	return weft_sprintf("node '%s'", name ? name : "?");
+}
+
+static int valid_name(const char *s)
+{
+	if (!s || !*s || strlen(s) > 200)
+		return 0;
+	for (; *s; s++) {
+		char c = *s;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+		      c == '-' || c == '[' || c == ']' || c == '/' || c == ':' || c == '@'))
+			return 0;
+	}
+	return 1;
+}
+
+/* Picks the closest of `cands` to `word`, or NULL if none is close. */
+static const char *closest(const char *word, const char *const *cands, size_t n)
+{
+	const char *best = NULL;
+	size_t bestd = (size_t)-1;
+	for (size_t i = 0; i < n; i++) {
+		size_t d = weft_edit_distance(word, cands[i]);
+		if (d < bestd) {
+			bestd = d;
+			best = cands[i];
+		}
+	}
+	size_t lim = strlen(word) / 3 + 1;
+	return bestd <= lim ? best : NULL;
+}
+
+static int type_accepts(weft_type want, const weft_value *v)
+{
+	weft_type got = weft_value_type(v);
+	if (want == WEFT_T_ANY || want == got)
+		return 1;
+	if (want == WEFT_T_FLOAT && got == WEFT_T_INT)
+		return 1;
+	return 0;
+}
+
+static int check_params(weft_value **out, const weft_op_info *op, weft_value *given, const char *loc)
+{
+	const weft_op_desc *d = op->desc;
+	weft_value *params = weft_value_map();
+	if (!params)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	const char **names = calloc(d->n_params + 1, sizeof *names);
+	if (!names) {
+		weft_value_free(params);
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	}
+	for (size_t i = 0; i < d->n_params; i++)
+		names[i] = d->params[i].name;
+	int rc = WEFT_OK;
+	for (size_t i = 0; given && i < weft_value_len(given); i++) {
+		const char *k = weft_value_map_key_at(given, i);
+		const weft_value *v = weft_value_map_value_at(given, i);
+		const weft_param_spec *spec = NULL;
+		for (size_t p = 0; p < d->n_params; p++)
+			if (!strcmp(d->params[p].name, k))
+				spec = &d->params[p];
+		if (!spec) {
+			const char *sugg = closest(k, names, d->n_params);
+			rc = weft_err_set(WEFT_EINVALID, "%s: unknown parameter '%s' for op %s%s%s%s", loc, k,
+					  op->full_name, sugg ? " (did you mean '" : "", sugg ? sugg : "",
+					  sugg ? "'?)" : "; see `weft ops` for its parameters");
+			goto cleanup;
+		}
+		if (weft_value_has_refs(v)) {
+			rc = weft_err_set(WEFT_EINVALID,
+					  "%s: parameter '%s' of op %s is a node output; parameters must be known "
+					  "when the graph is built, so pass it as an input or use a dynamic node",
+					  loc, k, op->full_name);
+			goto cleanup;
+		}
+		if (!type_accepts(spec->type, v)) {
+			rc = weft_err_set(WEFT_EINVALID, "%s: parameter '%s' of op %s must be %s, got %s", loc, k,
+					  op->full_name, weft_type_name(spec->type),
+					  weft_type_name(weft_value_type(v)));
+			goto cleanup;
+		}
+		if ((rc = weft_value_map_set(params, k, weft_value_copy(v))) != WEFT_OK)
+			goto cleanup;
+	}
+	for (size_t p = 0; p < d->n_params; p++) {
+		const weft_param_spec *spec = &d->params[p];
+		if (weft_value_map_get(params, spec->name))
+			continue;
+		if (!spec->default_json) {
+			rc = weft_err_set(WEFT_EINVALID, "%s: op %s needs parameter '%s' (%s): %s", loc,
+					  op->full_name, spec->name, weft_type_name(spec->type),
+					  spec->doc ? spec->doc : "no description");
+			goto cleanup;
+		}
+		weft_value *dv = NULL;
+		if (weft_value_from_json(&dv, spec->default_json, strlen(spec->default_json), NULL, 0) != WEFT_OK) {
+			rc = weft_err_set(WEFT_EINVALID, "op %s declares a bad default for '%s': %s", op->full_name,
+					  spec->name, spec->default_json);
+			goto cleanup;
+		}
+		if ((rc = weft_value_map_set(params, spec->name, dv)) != WEFT_OK)
+			goto cleanup;
+	}
+cleanup:
+	free(names);
+	if (rc != WEFT_OK) {
+		weft_value_free(params);
+		return rc;
+	}
+	*out = params;
+	return WEFT_OK;
+}
+
+static int input_declared(const weft_op_desc *d, const char *name, int *optional)
+{
+	for (size_t i = 0; i < d->n_inputs; i++) {
+		size_t n = strlen(d->inputs[i]);
+		int opt = n && d->inputs[i][n - 1] == '?';
+		if (strlen(name) == n - (size_t)opt && !strncmp(d->inputs[i], name, n - (size_t)opt)) {
+			*optional = opt;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int check_inputs(const weft_op_info *op, const weft_value *inputs, const char *loc)
+{
+	const weft_op_desc *d = op->desc;
+	int opt;
+	if (!(d->flags & WEFT_OP_VARIADIC_INPUTS)) {
+		for (size_t i = 0; i < weft_value_len(inputs); i++) {
+			const char *k = weft_value_map_key_at(inputs, i);
+			if (!input_declared(d, k, &opt))
+				return weft_err_set(WEFT_EINVALID, "%s: op %s has no input or parameter named '%s'",
+						    loc, op->full_name, k);
+		}
+	}
+	for (size_t i = 0; i < d->n_inputs; i++) {
+		size_t n = strlen(d->inputs[i]);
+		if (n && d->inputs[i][n - 1] == '?')
+			continue;
+		if (!weft_value_map_get(inputs, d->inputs[i]))
+			return weft_err_set(WEFT_EINVALID, "%s: op %s needs input '%s'", loc, op->full_name,
+					    d->inputs[i]);
+	}
+	return WEFT_OK;
+}
+
+static char *auto_name(weft_engine *eng, const char *base)
+{
+	node *parent = weft_graph_node(eng, eng->current_parent);
+	/* Counters are per expansion so names do not depend on the order in
+	 * which concurrent dynamic nodes happen to run. */
+	uint32_t *seq = parent && eng->run ? &parent->child_seq : &eng->graph.auto_seq;
+	for (;;) {
+		uint32_t k = ++*seq;
+		char *name = parent && eng->run ? weft_sprintf("%s/%s_%u", parent->name, base, k)
+						: weft_sprintf("%s_%u", base, k);
+		uint32_t id;
+		if (!name || weft_graph_find(&id, eng, name) != WEFT_OK)
+			return name;
+		free(name);
+	}
+}
+
+static int collect_deps(node *n, const weft_value *v, int *err)
+{
+	if (!v)
+		return 0;
+	if (v->type == WEFT_T_REF) {
+		uint32_t id = v->u.r.node;
+		if (id == UINT32_MAX)
+			return 0; /* bound at validation */
+		for (uint32_t i = 0; i < n->n_deps; i++)
+			if (n->deps[i] == id)
+				return 0;
+		uint32_t *d = realloc(n->deps, (n->n_deps + 1) * sizeof *d);
+		if (!d) {
+			*err = 1;
+			return 0;
+		}
+		n->deps = d;
+		n->deps[n->n_deps++] = id;
+	} else if (v->type == WEFT_T_LIST) {
+		for (size_t i = 0; i < v->u.l.len; i++)
+			collect_deps(n, v->u.l.items[i], err);
+	} else if (v->type == WEFT_T_MAP) {
+		for (size_t i = 0; i < v->u.m.len; i++)
+			collect_deps(n, v->u.m.vals[i], err);
+	}
+	return 0;
+}
+
+/* Recomputes deps of node `id` from its template and adds reverse edges. */
+int weft_graph_link(weft_engine *eng, uint32_t id)
+{
+	node *n = weft_graph_node(eng, id);
+	int err = 0;
+	free(n->deps);
+	n->deps = NULL;
+	n->n_deps = 0;
+	collect_deps(n, n->inputs, &err);
+	collect_deps(n, n->dyn_result, &err);
+	if (err)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	for (uint32_t i = 0; i < n->n_deps; i++) {
+		node *d = weft_graph_node(eng, n->deps[i]);
+		if (!d)
+			return weft_err_set(WEFT_EINVALID, "node '%s' refers to a node that does not exist", n->name);
+		int seen = 0;
+		for (uint32_t u = 0; u < d->n_users; u++)
+			seen |= d->users[u] == id;
+		if (seen)
+			continue;
+		if (d->n_users == d->cap_users) {
+			uint32_t cap = d->cap_users ? d->cap_users * 2 : 2;
+			uint32_t *p = realloc(d->users, cap * sizeof *p);
+			if (!p)
+				return weft_err_set(WEFT_ERROR, "out of memory");
+			d->users = p;
+			d->cap_users = cap;
+		}
+		d->users[d->n_users++] = id;
+	}
+	return WEFT_OK;
+}
+
+static int bind_refs(weft_engine *eng, node *n, weft_value *v);
+
+static int add_node(uint32_t *out_id, weft_engine *eng, node *n)
+{
+	weft_graph *g = &eng->graph;
+	int rc;
+	if ((g->n + 1) * 2 > g->index_cap && (rc = index_grow(g)) != WEFT_OK)
+		goto fail;
+	if (g->n == g->cap) {
+		uint32_t cap = g->cap ? g->cap * 2 : 64;
+		node **p = realloc(g->nodes, cap * sizeof *p);
+		if (!p) {
+			rc = weft_err_set(WEFT_ERROR, "out of memory");
+			goto fail;
+		}
+		g->nodes = p;
+		g->cap = cap;
+	}
+	uint32_t id = g->n;
+	uint32_t *slot = index_slot(g, n->name);
+	if (*slot != UINT32_MAX) {
+		node *other = g->nodes[*slot];
+		char *loc = where(n->file, n->line, n->name);
+		rc = weft_err_set(WEFT_EINVALID, "%s: duplicate node name (first defined at %s:%d); give it another name",
+				  loc ? loc : n->name, other->file ? other->file : "?", other->line);
+		free(loc);
+		goto fail;
+	}
+	g->nodes[g->n++] = n;
+	*slot = id;
+	if (eng->run) {
+		/* Added by a dynamic node while running: refs must resolve now. */
+		if ((rc = bind_refs(eng, n, n->inputs)) != WEFT_OK || (rc = weft_graph_link(eng, id)) != WEFT_OK) {
+			n->status = WEFT_NODE_FAILED;
+			return rc;
+		}
+		weft_sched_node_added(eng, id);
+	} else if ((rc = weft_graph_link(eng, id)) != WEFT_OK) {
+		return rc;
+	}
+	g->validated = 0;
+	*out_id = id;
+	return WEFT_OK;
+fail:
+	node_free(n);
+	return rc;
+}
+
+static node *new_node(weft_engine *eng, const char *name, const char *base, const weft_node_opts *opts, int *rc)
+{
+	node *n = calloc(1, sizeof *n);
+	if (!n) {
+		*rc = weft_err_set(WEFT_ERROR, "out of memory");
+		return NULL;
+	}
+	n->parent = eng->run ? eng->current_parent : UINT32_MAX;
+	n->name = name ? weft_strdup(name) : auto_name(eng, base);
+	n->file = opts && opts->file ? weft_strdup(opts->file) : NULL;
+	n->line = opts ? opts->line : 0;
+	n->cpus = opts ? opts->cpus : 0;
+	if (!n->name) {
+		node_free(n);
+		*rc = weft_err_set(WEFT_ERROR, "out of memory");
+		return NULL;
+	}
+	if (!valid_name(n->name)) {
+		char *loc = where(n->file, n->line, n->name);
+		*rc = weft_err_set(WEFT_EINVALID,
+				   "%s: invalid node name; use letters, digits and _ - [ ] / : @ (no dots: a dot "
+				   "selects an output)",
+				   loc ? loc : n->name);
+		free(loc);
+		node_free(n);
+		return NULL;
+	}
+	return n;
+}
+
+int weft_graph_add_op(uint32_t *out_id, weft_engine *eng, const char *name, const char *opname,
+		      weft_value *params, weft_value *inputs, const weft_node_opts *opts)
+{
+	int rc = WEFT_OK;
+	const char *file = opts ? opts->file : NULL;
+	int line = opts ? opts->line : 0;
+	char *loc = where(file, line, name ? name : opname);
+	const weft_op_info *op = weft_engine_op_find(eng, opname);
+	if (!op) {
+		const char **names = calloc(eng->n_ops + 1, sizeof *names);
+		for (size_t i = 0; names && i < eng->n_ops; i++)
+			names[i] = eng->ops[i].full_name;
+		const char *sugg = names ? closest(opname, names, eng->n_ops) : NULL;
+		rc = weft_err_set(WEFT_EINVALID, "%s: unknown op '%s'%s%s%s", loc ? loc : "?", opname,
+				  sugg ? " (did you mean '" : "; run `weft ops` to list the available ops",
+				  sugg ? sugg : "", sugg ? "'?)" : "");
+		free(names);
+		goto fail;
+	}
+	if (!inputs)
+		inputs = weft_value_map();
+	if (!inputs || weft_value_type(inputs) != WEFT_T_MAP) {
+		rc = weft_err_set(WEFT_EINVALID, "%s: inputs must be a map", loc ? loc : "?");
+		goto fail;
+	}
+	weft_value *checked = NULL;
+	if ((rc = check_params(&checked, op, params, loc ? loc : "?")) != WEFT_OK)
+		goto fail;
+	weft_value_free(params);
+	params = checked;
+	if ((rc = check_inputs(op, inputs, loc ? loc : "?")) != WEFT_OK)
+		goto fail;
+	node *n = new_node(eng, name, op->desc->name, opts, &rc);
+	if (!n)
+		goto fail;
+	n->kind = NODE_OP;
+	n->op = op;
+	n->deterministic = (op->desc->flags & WEFT_OP_DETERMINISTIC) != 0;
+	n->params = params;
+	n->inputs = inputs;
+	free(loc);
+	return add_node(out_id, eng, n);
+fail:
+	free(loc);
+	weft_value_free(params);
+	weft_value_free(inputs);
+	return rc;
+}
+
+int weft_graph_add_dynamic(uint32_t *out_id, weft_engine *eng, const char *name, weft_value *inputs,
+			   const void *identity, size_t identity_len, weft_dynamic_fn fn, void *payload,
+			   void (*payload_free)(void *), const weft_node_opts *opts)
+{
+	int rc = WEFT_OK;
+	if (!inputs)
+		inputs = weft_value_map();
+	node *n = inputs ? new_node(eng, name, "fn", opts, &rc) : NULL;
+	if (!n) {
+		if (!inputs)
+			rc = weft_err_set(WEFT_ERROR, "out of memory");
+		weft_value_free(inputs);
+		if (payload_free)
+			payload_free(payload);
+		return rc;
+	}
+	n->kind = NODE_DYNAMIC;
+	n->deterministic = 1;
+	n->inputs = inputs;
+	n->fn = fn;
+	n->payload = payload;
+	n->payload_free = payload_free;
+	if ((rc = weft_hash_bytes(n->identity, identity, identity_len)) != WEFT_OK) {
+		node_free(n);
+		return rc;
+	}
+	return add_node(out_id, eng, n);
+}
+
+static const char *const *node_names(const weft_engine *eng)
+{
+	const char **names = calloc(eng->graph.n + 1, sizeof *names);
+	for (uint32_t i = 0; names && i < eng->graph.n; i++)
+		names[i] = eng->graph.nodes[i]->name;
+	return names;
+}
+
+static int check_output(weft_engine *eng, node *user, node *target, const char *output, const char *file, int line)
+{
+	if (!output || target->kind != NODE_OP || (target->op->desc->flags & WEFT_OP_VARIADIC_OUTPUTS))
+		return WEFT_OK;
+	const weft_op_desc *d = target->op->desc;
+	for (size_t i = 0; i < d->n_outputs; i++)
+		if (!strcmp(d->outputs[i], output))
+			return WEFT_OK;
+	weft_buf list = {0};
+	for (size_t i = 0; i < d->n_outputs; i++)
+		weft_buf_printf(&list, "%s%s", i ? ", " : "", d->outputs[i]);
+	int rc = weft_err_set(WEFT_EINVALID, "%s:%d: node '%s': node '%s' (op %s) has no output '%s'; its outputs are: %s",
+			      file ? file : (user->file ? user->file : "?"), line ? line : user->line, user->name,
+			      target->name, target->op->full_name, output, list.data ? list.data : "(none)");
+	weft_buf_free(&list);
+	(void)eng;
+	return rc;
+}
+
+/* Binds refs by name inside `v` to node ids. */
+static int bind_refs(weft_engine *eng, node *n, weft_value *v)
+{
+	if (!v)
+		return WEFT_OK;
+	if (v->type == WEFT_T_LIST) {
+		for (size_t i = 0; i < v->u.l.len; i++)
+			if (bind_refs(eng, n, v->u.l.items[i]) != WEFT_OK)
+				return WEFT_EINVALID;
+		return WEFT_OK;
+	}
+	if (v->type == WEFT_T_MAP) {
+		for (size_t i = 0; i < v->u.m.len; i++)
+			if (bind_refs(eng, n, v->u.m.vals[i]) != WEFT_OK)
+				return WEFT_EINVALID;
+		return WEFT_OK;
+	}
+	if (v->type != WEFT_T_REF)
+		return WEFT_OK;
+	if (!v->u.r.name) {
+		node *t = weft_graph_node(eng, v->u.r.node);
+		if (!t)
+			return weft_err_set(WEFT_EINVALID, "node '%s' refers to a node that does not exist", n->name);
+		return check_output(eng, n, t, v->u.r.output, n->file, n->line);
+	}
+	if (v->u.r.node != UINT32_MAX)
+		return WEFT_OK;
+	char *nm = weft_strdup(v->u.r.name);
+	if (!nm)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	char *dot = strchr(nm, '.');
+	if (dot)
+		*dot++ = '\0';
+	uint32_t id;
+	int rc = WEFT_OK;
+	if (weft_graph_find(&id, eng, nm) != WEFT_OK) {
+		const char *const *names = node_names(eng);
+		const char *sugg = names ? closest(nm, (const char **)names, eng->graph.n) : NULL;
+		rc = weft_err_set(WEFT_EINVALID, "%s:%d: node '%s': reference to unknown node '%s'%s%s%s",
+				  v->u.r.file ? v->u.r.file : "?", v->u.r.line, n->name, nm,
+				  sugg ? " (did you mean '" : "", sugg ? sugg : "", sugg ? "'?)" : "");
+		free((void *)names);
+	} else {
+		rc = check_output(eng, n, weft_graph_node(eng, id), dot, v->u.r.file, v->u.r.line);
+		if (rc == WEFT_OK) {
+			v->u.r.node = id;
+			free(v->u.r.output);
+			v->u.r.output = dot ? weft_strdup(dot) : NULL;
+		}
+	}
+	free(nm);
+	return rc;
+}
+
+/* Iterative DFS with colours; on a back edge, reports the cycle's path. */
+static int find_cycle(weft_engine *eng)
+{
+	weft_graph *g = &eng->graph;
+	uint8_t *colour = calloc(g->n, 1);
+	uint32_t *stack = malloc((g->n + 1) * sizeof *stack), *pos = calloc(g->n, sizeof *pos);
+	int rc = WEFT_OK;
+	if (!colour || !stack || !pos) {
+		rc = weft_err_set(WEFT_ERROR, "out of memory");
+		goto cleanup;
+	}
+	for (uint32_t root = 0; root < g->n && rc == WEFT_OK; root++) {
+		if (colour[root])
+			continue;
+		uint32_t sp = 0;
+		stack[sp++] = root;
+		colour[root] = 1;
+		while (sp && rc == WEFT_OK) {
+			uint32_t u = stack[sp - 1];
+			node *n = g->nodes[u];
+			if (pos[u] < n->n_deps) {
+				uint32_t v = n->deps[pos[u]++];
+				if (colour[v] == 0) {
+					colour[v] = 1;
+					stack[sp++] = v;
+				} else if (colour[v] == 1) {
+					weft_buf path = {0};
+					uint32_t i = sp;
+					while (i > 0 && stack[i - 1] != v)
+						i--;
+					for (uint32_t k = sp; k-- > (i ? i - 1 : 0);)
+						weft_buf_printf(&path, "'%s' <- ", g->nodes[stack[k]]->name);
+					weft_buf_printf(&path, "'%s'", g->nodes[u]->name);
+					rc = weft_err_set(WEFT_EINVALID,
+							  "%s:%d: node '%s': dependency cycle: %s; a pipeline must be "
+							  "acyclic (use a dynamic node for loops)",
+							  n->file ? n->file : "?", n->line, n->name,
+							  path.data ? path.data : "");
+					weft_buf_free(&path);
+				}
+			} else {
+				colour[u] = 2;
+				sp--;
+			}
+		}
+	}
+cleanup:
+	free(colour);
+	free(stack);
+	free(pos);
+	return rc;
+}
+
+int weft_graph_validate(weft_engine *eng)
+{
+	weft_graph *g = &eng->graph;
+	for (uint32_t i = 0; i < g->n; i++) {
+		node *n = g->nodes[i];
+		int rc = bind_refs(eng, n, n->inputs);
+		if (rc == WEFT_OK)
+			rc = weft_graph_link(eng, i);
+		if (rc != WEFT_OK)
+			return rc;
+	}
+	int rc = find_cycle(eng);
+	if (rc == WEFT_OK)
+		g->validated = 1;
+	return rc;
+}
+
+static void dot_escape(weft_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			weft_buf_put(b, "\\", 1);
+		weft_buf_put(b, s, 1);
+	}
+}
+
+char *weft_graph_dot(const weft_engine *eng)
+{
+	const weft_graph *g = &eng->graph;
+	weft_buf b = {0};
+	weft_buf_puts(&b, "digraph weft {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n");
+	for (uint32_t i = 0; i < g->n; i++) {
+		node *n = g->nodes[i];
+		weft_buf_printf(&b, "  n%u [label=\"", i);
+		dot_escape(&b, n->name);
+		weft_buf_puts(&b, "\\n");
+		dot_escape(&b, n->kind == NODE_OP ? n->op->full_name : "dynamic");
+		weft_buf_printf(&b, "\"%s];\n", n->kind == NODE_DYNAMIC ? ", shape=diamond" : "");
+	}
+	for (uint32_t i = 0; i < g->n; i++)
+		for (uint32_t d = 0; d < g->nodes[i]->n_deps; d++)
+			weft_buf_printf(&b, "  n%u -> n%u;\n", g->nodes[i]->deps[d], i);
+	weft_buf_puts(&b, "}\n");
+	return b.data;
+}

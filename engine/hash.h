@@ -1,0 +1,27 @@
+/*
+ * hash.h -- SHA-256 over bytes, streams and files, printed as 64 hex chars.
+ * One algorithm everywhere: node keys, value hashes and object names must
+ * agree across machines, so there is no configurability here.
+ */
+#ifndef WEFT_HASH_H
+#define WEFT_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define WEFT_HASH_HEX 65 /* 64 hex digits + NUL */
+
+typedef struct weft_hasher weft_hasher;
+
+weft_hasher *weft_hasher_new(void);
+int weft_hasher_update(weft_hasher *h, const void *data, size_t len);
+/* Writes the hex digest and frees the hasher. */
+int weft_hasher_final(weft_hasher *h, char out[WEFT_HASH_HEX]);
+void weft_hasher_free(weft_hasher *h);
+
+int weft_hash_bytes(char out[WEFT_HASH_HEX], const void *data, size_t len);
+/* Hashes a file's content; `*size` receives its length when non-NULL. */
+int weft_hash_file(char out[WEFT_HASH_HEX], const char *path, uint64_t *size);
+int weft_hash_is_hex(const char *s);
+
+#endif

@@ -1,0 +1,107 @@
+/*
+ * journal.c -- O_APPEND file, in-memory queue, fsync per group commit.
+ */
+#include "journal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+struct weft_journal {
+	int fd;
+	char *path;
+	weft_buf queue;
+};
+
+int weft_journal_open(weft_journal **out, const char *path)
+{
+	weft_journal *j = calloc(1, sizeof *j);
+	if (!j)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	j->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (j->fd < 0) {
+		int e = errno;
+		free(j);
+		return weft_err_set(WEFT_EIO, "cannot open journal %s: %s", path, strerror(e));
+	}
+	j->path = weft_strdup(path);
+	/* A torn record from a killed writer must not glue onto our first one. */
+	off_t end = lseek(j->fd, 0, SEEK_END);
+	if (end > 0) {
+		char last = '\n';
+		int rfd = open(path, O_RDONLY | O_CLOEXEC);
+		if (rfd >= 0) {
+			if (pread(rfd, &last, 1, end - 1) != 1)
+				last = '\n';
+			close(rfd);
+		}
+		if (last != '\n')
+			weft_buf_puts(&j->queue, "\n");
+	}
+	*out = j;
+	return WEFT_OK;
+}
+
+int weft_journal_append(weft_journal *j, const char *json_line)
+{
+	if (weft_buf_puts(&j->queue, json_line) != WEFT_OK || weft_buf_puts(&j->queue, "\n") != WEFT_OK)
+		return WEFT_ERROR;
+	return WEFT_OK;
+}
+
+int weft_journal_pending(const weft_journal *j)
+{
+	return j->queue.len > 0;
+}
+
+int weft_journal_sync(weft_journal *j)
+{
+	size_t off = 0;
+	while (off < j->queue.len) {
+		ssize_t w = write(j->fd, j->queue.data + off, j->queue.len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return weft_err_set(WEFT_EIO, "cannot write journal %s: %s", j->path, strerror(errno));
+		off += (size_t)w;
+	}
+	j->queue.len = 0;
+	if (off && fdatasync(j->fd) != 0)
+		return weft_err_set(WEFT_EIO, "cannot sync journal %s: %s", j->path, strerror(errno));
+	return WEFT_OK;
+}
+
+void weft_journal_free(weft_journal *j)
+{
+	if (!j)
+		return;
+	(void)weft_journal_sync(j);
+	close(j->fd);
+	weft_buf_free(&j->queue);
+	free(j->path);
+	free(j);
+}
+
+int weft_journal_read(const char *path, int (*fn)(const char *rec, size_t len, void *payload), void *payload)
+{
+	char *text = NULL;
+	size_t len;
+	int rc = weft_read_file(path, &text, &len);
+	if (rc != WEFT_OK)
+		return rc;
+	char *p = text, *end = text + len;
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			break; /* torn last record */
+		if (nl > p && (rc = fn(p, (size_t)(nl - p), payload)) != WEFT_OK)
+			break;
+		p = nl + 1;
+	}
+	free(text);
+	return rc;
+}

@@ -1,0 +1,22 @@
+/*
+ * record.h -- the final run record (record.json in the run directory) and
+ * lookups over past records. The record is the machine-readable account of
+ * a run: params, each node's key, status, cache hit or miss, timings and
+ * output hashes. Tests and `weft log` read it; nothing else parses logs.
+ */
+#ifndef WEFT_RECORD_H
+#define WEFT_RECORD_H
+
+#include <jansson.h>
+
+#include "engine_internal.h"
+
+int weft_record_write(weft_engine *eng, const char *run_dir, const char *run_id, const weft_run_options *o,
+		      const char *status, const weft_run_summary *s);
+/* Nodes (object name -> node record) of the newest recorded run of
+ * `pipeline`, other than `exclude_id`; NULL if none. Caller decrefs. */
+json_t *weft_record_prev_nodes(const char *store_dir, const char *pipeline, const char *exclude_id);
+/* Run ids under store_dir/runs, newest first. Caller frees each and the array. */
+int weft_record_list_runs(char ***ids, size_t *n, const char *store_dir);
+
+#endif

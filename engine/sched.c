@@ -1,0 +1,935 @@
+/*
+ * sched.c -- runs a validated graph on a libuv loop.
+ *
+ * The loop thread owns all scheduling state. A node becomes ready when all
+ * its deps are terminal; the loop then resolves its input template into
+ * values, derives its key, and either takes the result from the action cache
+ * (synchronously, no slot used) or hands the op to libuv's thread pool.
+ * Dynamic nodes run their callback on the loop thread, because the DSL
+ * interpreter is single-threaded; nodes they add join the same queue.
+ *
+ * Ordering invariant for crash safety: outputs go to the store, then the
+ * cache entry is written (atomic rename), then the journal "finish" line is
+ * queued and fsynced at the end of the loop turn. A kill at any point leaves
+ * either a finished node (journal + cache) or a node that reruns; never a
+ * journal line pointing at missing bytes.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "cache.h"
+#include "engine_internal.h"
+#include "journal.h"
+#include "opctx.h"
+#include "record.h"
+#include "util.h"
+#include "value_internal.h"
+
+typedef struct keyset {
+	char (*keys)[65];
+	size_t cap, n;
+} keyset;
+
+typedef struct run_state {
+	weft_engine *eng;
+	const weft_run_options *opts;
+	uv_loop_t loop;
+	uv_timer_t tick;
+	uv_check_t commit;
+	uint32_t *ready;
+	size_t head, tail, cap;
+	int running, jobs;
+	char run_id[64];
+	char *run_dir, *log_dir, *tmp_dir;
+	weft_journal *journal;
+	keyset finished; /* keys finished by earlier attempts (resume) */
+	json_t *prev;    /* previous record's nodes by name, for reasons */
+	size_t total, executed, cached, resumed, failed, skipped, would_run;
+	int stop;        /* fail-fast or interrupt: start nothing new */
+	int interrupted;
+	int cancel;      /* read by ops through the host API (atomic) */
+	int closing;
+	int io_error;
+	double t0;
+} run_state;
+
+static uint64_t key_hash(const char *k)
+{
+	uint64_t h = 0;
+	for (int i = 0; i < 16; i++)
+		h = (h << 4) | (uint64_t)(k[i] <= '9' ? k[i] - '0' : k[i] - 'a' + 10);
+	return h;
+}
+
+static int keyset_add(keyset *s, const char *k)
+{
+	if ((s->n + 1) * 2 > s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 256;
+		char(*nk)[65] = calloc(ncap, 65);
+		if (!nk)
+			return weft_err_set(WEFT_ERROR, "out of memory");
+		for (size_t i = 0; i < s->cap; i++) {
+			if (!s->keys[i][0])
+				continue;
+			size_t j = key_hash(s->keys[i]) & (ncap - 1);
+			while (nk[j][0])
+				j = (j + 1) & (ncap - 1);
+			memcpy(nk[j], s->keys[i], 65);
+		}
+		free(s->keys);
+		s->keys = nk;
+		s->cap = ncap;
+	}
+	size_t j = key_hash(k) & (s->cap - 1);
+	while (s->keys[j][0]) {
+		if (!strcmp(s->keys[j], k))
+			return WEFT_OK;
+		j = (j + 1) & (s->cap - 1);
+	}
+	memcpy(s->keys[j], k, 65);
+	s->n++;
+	return WEFT_OK;
+}
+
+static int keyset_has(const keyset *s, const char *k)
+{
+	if (!s->cap)
+		return 0;
+	size_t j = key_hash(k) & (s->cap - 1);
+	while (s->keys[j][0]) {
+		if (!strcmp(s->keys[j], k))
+			return 1;
+		j = (j + 1) & (s->cap - 1);
+	}
+	return 0;
+}
+
+static int is_terminal(int st)
+{
+	return st == WEFT_NODE_DONE || st == WEFT_NODE_CACHED || st == WEFT_NODE_RESUMED ||
+	       st == WEFT_NODE_FAILED || st == WEFT_NODE_SKIPPED || st == WEFT_NODE_EXPANDED ||
+	       st == NODE_WOULD_RUN;
+}
+
+static int has_result(int st)
+{
+	return st == WEFT_NODE_DONE || st == WEFT_NODE_CACHED || st == WEFT_NODE_RESUMED ||
+	       st == WEFT_NODE_EXPANDED;
+}
+
+static void emit(run_state *rs, int kind, node *n, const char *msg)
+{
+	if (!rs->opts->on_event)
+		return;
+	weft_event ev = {
+		.kind = kind,
+		.node = n ? n->name : NULL,
+		.status = n ? (weft_node_status)n->status : WEFT_NODE_PENDING,
+		.elapsed = n ? n->elapsed : 0,
+		.message = msg,
+		.total = rs->total,
+		.done = rs->executed + rs->cached + rs->resumed + rs->would_run,
+		.cached = rs->cached + rs->resumed,
+		.running = (size_t)rs->running,
+		.failed = rs->failed,
+	};
+	rs->opts->on_event(&ev, rs->opts->payload);
+}
+
+static int push_ready(run_state *rs, uint32_t id)
+{
+	node *n = weft_graph_node(rs->eng, id);
+	if (n->queued)
+		return WEFT_OK;
+	if (rs->tail == rs->cap) {
+		/* Compact first; grow only when the live part fills the array. */
+		size_t live = rs->tail - rs->head;
+		if (rs->head > 0 && live < rs->cap / 2) {
+			memmove(rs->ready, rs->ready + rs->head, live * sizeof *rs->ready);
+		} else {
+			size_t ncap = rs->cap ? rs->cap * 2 : 256;
+			uint32_t *p = malloc(ncap * sizeof *p);
+			if (!p)
+				return weft_err_set(WEFT_ERROR, "out of memory");
+			if (live)
+				memcpy(p, rs->ready + rs->head, live * sizeof *p);
+			free(rs->ready);
+			rs->ready = p;
+			rs->cap = ncap;
+		}
+		rs->head = 0;
+		rs->tail = live;
+	}
+	n->queued = 1;
+	rs->ready[rs->tail++] = id;
+	return WEFT_OK;
+}
+
+static uint32_t count_pending(weft_engine *eng, node *n)
+{
+	uint32_t p = 0;
+	for (uint32_t i = 0; i < n->n_deps; i++)
+		if (!is_terminal(weft_graph_node(eng, n->deps[i])->status))
+			p++;
+	return p;
+}
+
+void weft_sched_node_added(weft_engine *eng, uint32_t id)
+{
+	run_state *rs = eng->run;
+	node *n = weft_graph_node(eng, id);
+	rs->total++;
+	n->pending = count_pending(eng, n);
+	if (n->pending == 0 && push_ready(rs, id) != WEFT_OK)
+		rs->io_error = 1;
+}
+
+static void journal_node(run_state *rs, const char *ev, node *n)
+{
+	if (!rs->journal)
+		return; /* plan mode */
+	json_t *j = json_pack("{s:s,s:s,s:s,s:s}", "ev", ev, "node", n->name, "key", n->key, "status",
+			      weft_node_status_name((weft_node_status)n->status));
+	if (n->error)
+		json_object_set_new(j, "error", json_string(n->error));
+	char *line = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!line || weft_journal_append(rs->journal, line) != WEFT_OK)
+		rs->io_error = 1;
+	free(line);
+}
+
+/* ------------------------------------------------------------ resolving */
+
+/* The value node `t` exposes as output `out` (NULL = primary). */
+static int output_of(const weft_value **res, node *t, const char *out, char **err)
+{
+	if (t->kind == NODE_DYNAMIC) {
+		const weft_value *v = weft_value_map_get(t->outputs, "out");
+		if (!out) {
+			*res = v;
+			return WEFT_OK;
+		}
+		if (weft_value_type(v) != WEFT_T_MAP || !(*res = weft_value_map_get(v, out))) {
+			*err = weft_sprintf("dynamic node '%s' returned no field '%s'", t->name, out);
+			return WEFT_EINVALID;
+		}
+		return WEFT_OK;
+	}
+	const char *name = out ? out : (t->op->desc->n_outputs ? t->op->desc->outputs[0] : "out");
+	*res = weft_value_map_get(t->outputs, name);
+	if (!*res) {
+		*err = weft_sprintf("node '%s' produced no output '%s'", t->name, name);
+		return WEFT_EINVALID;
+	}
+	return WEFT_OK;
+}
+
+/* Copies template `v` with every ref replaced by the referenced output.
+ * Returns WEFT_ECANCELLED when an upstream node has no result. */
+static int resolve(weft_value **out, run_state *rs, const weft_value *v, char **err)
+{
+	if (v->type == WEFT_T_REF) {
+		node *t = weft_graph_node(rs->eng, v->u.r.node);
+		if (!t || !has_result(t->status)) {
+			*err = weft_sprintf("upstream node '%s' did not produce a result", t ? t->name : "?");
+			return WEFT_ECANCELLED;
+		}
+		const weft_value *res;
+		int rc = output_of(&res, t, v->u.r.output, err);
+		if (rc != WEFT_OK)
+			return rc;
+		*out = weft_value_copy(res);
+		return *out ? WEFT_OK : WEFT_ERROR;
+	}
+	if (v->type == WEFT_T_LIST || v->type == WEFT_T_MAP) {
+		weft_value *c = v->type == WEFT_T_LIST ? weft_value_list() : weft_value_map();
+		size_t n = weft_value_len(v);
+		for (size_t i = 0; c && i < n; i++) {
+			weft_value *item = NULL;
+			int rc = resolve(&item, rs, v->type == WEFT_T_LIST ? v->u.l.items[i] : v->u.m.vals[i], err);
+			if (rc == WEFT_OK)
+				rc = v->type == WEFT_T_LIST ? weft_value_list_push(c, item)
+							    : weft_value_map_set(c, v->u.m.keys[i], item);
+			if (rc != WEFT_OK) {
+				weft_value_free(c);
+				return rc;
+			}
+		}
+		*out = c;
+		return c ? WEFT_OK : WEFT_ERROR;
+	}
+	*out = weft_value_copy(v);
+	return *out ? WEFT_OK : WEFT_ERROR;
+}
+
+/* ------------------------------------------------------------ keys */
+
+static int compute_key(node *n)
+{
+	weft_hasher *h = weft_hasher_new();
+	if (!h)
+		return weft_err_set(WEFT_ERROR, "cannot create hasher");
+	int rc = WEFT_OK;
+	char abi[32];
+	snprintf(abi, sizeof abi, "abi%d", WEFT_ABI_MAJOR);
+	if (n->kind == NODE_OP) {
+		const char *parts[] = {"weft-node-v1", n->op->plugin, n->op->desc->name, n->op->desc->version, abi};
+		for (size_t i = 0; i < 5 && rc == WEFT_OK; i++)
+			rc = weft_hasher_update(h, parts[i], strlen(parts[i]) + 1);
+		if (rc == WEFT_OK)
+			rc = weft_value_encode(h, n->params);
+	} else {
+		rc = weft_hasher_update(h, "weft-dynamic-v1", 16);
+		if (rc == WEFT_OK)
+			rc = weft_hasher_update(h, n->identity, 64);
+	}
+	if (rc == WEFT_OK)
+		rc = weft_value_encode(h, n->resolved_inputs);
+	if (rc != WEFT_OK) {
+		weft_hasher_free(h);
+		return rc;
+	}
+	return weft_hasher_final(h, n->key);
+}
+
+/* Verifies every artifact in `v`; a missing or corrupt one is a miss. */
+static int verify_outputs(weft_store *st, const weft_value *v)
+{
+	if (v->type == WEFT_T_ARTIFACT)
+		return weft_store_verify(st, v);
+	size_t n = weft_value_len(v);
+	if (v->type == WEFT_T_LIST || v->type == WEFT_T_MAP)
+		for (size_t i = 0; i < n; i++) {
+			int rc = verify_outputs(st, v->type == WEFT_T_LIST ? v->u.l.items[i] : v->u.m.vals[i]);
+			if (rc != WEFT_OK)
+				return rc;
+		}
+	return WEFT_OK;
+}
+
+static int cache_lookup(run_state *rs, node *n)
+{
+	weft_value *outs = NULL;
+	if (weft_cache_get(&outs, rs->eng->store_dir, n->key) != WEFT_OK)
+		return 0;
+	if (verify_outputs(rs->eng->store, outs) != WEFT_OK) {
+		/* A corrupt or vanished object: forget the entry, recompute. */
+		free(n->reason);
+		n->reason = weft_sprintf("cached output was missing or corrupt (%s); recomputing",
+					 weft_error_last());
+		weft_cache_drop(rs->eng->store_dir, n->key);
+		weft_value_free(outs);
+		return 0;
+	}
+	weft_value_free(n->outputs);
+	n->outputs = outs;
+	return 1;
+}
+
+/* ------------------------------------------------------------ completion */
+
+static void finish_dynamic(run_state *rs, uint32_t id);
+
+static void complete(run_state *rs, uint32_t id)
+{
+	node *n = weft_graph_node(rs->eng, id);
+	switch (n->status) {
+	case WEFT_NODE_DONE:
+		rs->executed++;
+		break;
+	case WEFT_NODE_CACHED:
+		rs->cached++;
+		break;
+	case WEFT_NODE_RESUMED:
+		rs->resumed++;
+		break;
+	case WEFT_NODE_FAILED:
+		rs->failed++;
+		if (!rs->opts->keep_going)
+			rs->stop = 1;
+		break;
+	case WEFT_NODE_SKIPPED:
+		rs->skipped++;
+		break;
+	case NODE_WOULD_RUN:
+		rs->would_run++;
+		break;
+	default:
+		break;
+	}
+	if (n->kind == NODE_OP && !rs->opts->plan_only &&
+	    (n->status == WEFT_NODE_DONE || n->status == WEFT_NODE_FAILED || n->status == WEFT_NODE_CACHED ||
+	     n->status == WEFT_NODE_RESUMED))
+		journal_node(rs, "finish", n);
+	emit(rs, WEFT_EV_FINISH, n, n->error);
+	weft_value_free(n->resolved_inputs);
+	n->resolved_inputs = NULL;
+	for (uint32_t u = 0; u < n->n_users; u++) {
+		node *user = weft_graph_node(rs->eng, n->users[u]);
+		if (is_terminal(user->status) || user->pending == 0)
+			continue;
+		if (--user->pending == 0) {
+			if (user->status == NODE_WAITING_DYN)
+				finish_dynamic(rs, n->users[u]);
+			else if (push_ready(rs, n->users[u]) != WEFT_OK)
+				rs->io_error = 1;
+		}
+	}
+}
+
+static void fail_node(run_state *rs, uint32_t id, int status, char *msg)
+{
+	node *n = weft_graph_node(rs->eng, id);
+	n->status = status;
+	free(n->error);
+	n->error = msg;
+	complete(rs, id);
+}
+
+/* Records a hash per input for the run record (and for "why" reasons). */
+static void note_input_hashes(node *n)
+{
+	weft_value *hashes = weft_value_map();
+	for (size_t i = 0; hashes && i < weft_value_len(n->resolved_inputs); i++) {
+		char h[65];
+		if (weft_value_hash(h, weft_value_map_value_at(n->resolved_inputs, i)) == WEFT_OK)
+			weft_value_map_set(hashes, weft_value_map_key_at(n->resolved_inputs, i), weft_value_cstr(h));
+	}
+	weft_value_free(n->input_hashes);
+	n->input_hashes = hashes;
+}
+
+/* ------------------------------------------------------------ op nodes */
+
+typedef struct work {
+	uv_work_t req;
+	run_state *rs;
+	uint32_t id;
+	weft_op_ctx *ctx;
+	int rc;
+} work;
+
+static void work_cb(uv_work_t *req)
+{
+	work *w = req->data;
+	const weft_op_desc *d = w->ctx->n->op->desc;
+	w->rc = d->run(w->ctx, &w->rs->eng->api);
+}
+
+static char *log_file_for(run_state *rs, const char *name)
+{
+	char *safe = weft_strdup(name);
+	if (!safe)
+		return NULL;
+	for (char *p = safe; *p; p++)
+		if (*p == '/')
+			*p = '~';
+	char *path = weft_sprintf("%s/%s.log", rs->log_dir, safe);
+	free(safe);
+	return path;
+}
+
+static void after_work_cb(uv_work_t *req, int status)
+{
+	work *w = req->data;
+	run_state *rs = w->rs;
+	node *n = weft_graph_node(rs->eng, w->id);
+	weft_op_ctx *ctx = w->ctx;
+	rs->running--;
+	n->elapsed = weft_now() - n->t_start;
+	if (status == UV_ECANCELED)
+		w->rc = WEFT_ECANCELLED;
+	if (w->rc == WEFT_OK && !ctx->error) {
+		/* Declared outputs the op left unset read as null downstream. */
+		const weft_op_desc *d = n->op->desc;
+		for (size_t i = 0; i < d->n_outputs; i++)
+			if (!weft_value_map_get(ctx->outputs, d->outputs[i]))
+				weft_value_map_set(ctx->outputs, d->outputs[i], weft_value_null());
+		weft_value_free(n->outputs);
+		n->outputs = ctx->outputs;
+		ctx->outputs = NULL;
+		n->status = WEFT_NODE_DONE;
+		if (n->deterministic) {
+			weft_cache_meta meta = {n->op->full_name, n->name, n->elapsed};
+			if (weft_cache_put(rs->eng->store_dir, n->key, n->outputs, &meta) != WEFT_OK) {
+				n->status = WEFT_NODE_FAILED;
+				n->error = weft_sprintf("cannot store result: %s", weft_error_last());
+			}
+		}
+		complete(rs, w->id);
+	} else {
+		char *msg = ctx->error ? weft_strdup(ctx->error)
+				       : weft_sprintf("op %s returned error %d without a message", n->op->full_name, w->rc);
+		if (w->rc == WEFT_ECANCELLED || (rs->interrupted && ctx->cancel && *ctx->cancel)) {
+			/* Interrupted, not failed: it stays pending and reruns on resume. */
+			n->status = WEFT_NODE_PENDING;
+			free(n->error);
+			n->error = msg;
+			emit(rs, WEFT_EV_FINISH, n, "interrupted");
+		} else {
+			fail_node(rs, w->id, WEFT_NODE_FAILED, msg);
+		}
+	}
+	weft_op_ctx_release(ctx);
+	free(w);
+}
+
+static char *miss_reason(run_state *rs, node *n);
+
+static void start_op(run_state *rs, uint32_t id)
+{
+	node *n = weft_graph_node(rs->eng, id);
+	if (compute_key(n) != WEFT_OK) {
+		fail_node(rs, id, WEFT_NODE_FAILED, weft_sprintf("cannot compute key: %s", weft_error_last()));
+		return;
+	}
+	note_input_hashes(n);
+	if (n->deterministic) {
+		int resumed = keyset_has(&rs->finished, n->key);
+		if (cache_lookup(rs, n)) {
+			n->status = resumed ? WEFT_NODE_RESUMED : WEFT_NODE_CACHED;
+			complete(rs, id);
+			return;
+		}
+	}
+	if (!n->reason)
+		n->reason = n->deterministic ? miss_reason(rs, n) : weft_strdup("op is not deterministic: always runs");
+	if (rs->opts->plan_only) {
+		n->status = NODE_WOULD_RUN;
+		complete(rs, id);
+		return;
+	}
+	weft_op_ctx *ctx = calloc(1, sizeof *ctx);
+	work *w = calloc(1, sizeof *w);
+	if (!ctx || !w || !(ctx->outputs = weft_value_map())) {
+		free(w);
+		weft_op_ctx_release(ctx);
+		fail_node(rs, id, WEFT_NODE_FAILED, weft_strdup("out of memory"));
+		return;
+	}
+	ctx->eng = rs->eng;
+	ctx->n = n;
+	ctx->id = id;
+	ctx->params = n->params;
+	ctx->inputs = n->resolved_inputs;
+	ctx->cancel = &rs->cancel;
+	ctx->tmp_base = weft_strdup(rs->tmp_dir);
+	ctx->log_path = log_file_for(rs, n->name);
+	w->rs = rs;
+	w->id = id;
+	w->ctx = ctx;
+	w->req.data = w;
+	n->status = WEFT_NODE_RUNNING;
+	n->t_start = weft_now();
+	journal_node(rs, "start", n);
+	rs->running++;
+	emit(rs, WEFT_EV_START, n, NULL);
+	int rc = uv_queue_work(&rs->loop, &w->req, work_cb, after_work_cb);
+	if (rc != 0) {
+		rs->running--;
+		weft_op_ctx_release(ctx);
+		free(w);
+		fail_node(rs, id, WEFT_NODE_FAILED, weft_sprintf("cannot queue work: %s", uv_strerror(rc)));
+	}
+}
+
+/* ------------------------------------------------------------ dynamic */
+
+static void finish_dynamic(run_state *rs, uint32_t id)
+{
+	node *n = weft_graph_node(rs->eng, id);
+	weft_value *resolved = NULL;
+	char *err = NULL;
+	int rc = resolve(&resolved, rs, n->dyn_result, &err);
+	if (rc != WEFT_OK) {
+		fail_node(rs, id, rc == WEFT_ECANCELLED ? WEFT_NODE_SKIPPED : WEFT_NODE_FAILED, err);
+		return;
+	}
+	weft_value_free(n->outputs);
+	n->outputs = weft_value_map();
+	weft_value_map_set(n->outputs, "out", resolved);
+	n->status = WEFT_NODE_EXPANDED;
+	n->elapsed = weft_now() - n->t_start;
+	complete(rs, id);
+}
+
+static void start_dynamic(run_state *rs, uint32_t id)
+{
+	node *n = weft_graph_node(rs->eng, id);
+	if (compute_key(n) != WEFT_OK) {
+		fail_node(rs, id, WEFT_NODE_FAILED, weft_sprintf("cannot compute key: %s", weft_error_last()));
+		return;
+	}
+	note_input_hashes(n);
+	if (cache_lookup(rs, n)) {
+		n->status = keyset_has(&rs->finished, n->key) ? WEFT_NODE_RESUMED : WEFT_NODE_CACHED;
+		complete(rs, id);
+		return;
+	}
+	n->t_start = weft_now();
+	weft_value *result = NULL;
+	uint32_t saved = rs->eng->current_parent;
+	rs->eng->current_parent = id;
+	weft_error_clear();
+	int rc = n->fn(&result, rs->eng, id, n->resolved_inputs, n->payload);
+	rs->eng->current_parent = saved;
+	if (rc != WEFT_OK || !result) {
+		weft_value_free(result);
+		fail_node(rs, id, WEFT_NODE_FAILED, weft_strdup(weft_error_last()));
+		return;
+	}
+	if (!weft_value_has_refs(result)) {
+		n->outputs = weft_value_map();
+		weft_value_map_set(n->outputs, "out", result);
+		n->status = WEFT_NODE_DONE;
+		n->elapsed = weft_now() - n->t_start;
+		weft_cache_meta meta = {"dynamic", n->name, n->elapsed};
+		if (!rs->opts->plan_only)
+			(void)weft_cache_put(rs->eng->store_dir, n->key, n->outputs, &meta);
+		complete(rs, id);
+		return;
+	}
+	/* The result waits on nodes (typically ones just added). Link the new
+	 * edges, then wait for them like for any input. */
+	n->dyn_result = result;
+	n->status = NODE_WAITING_DYN;
+	if (weft_graph_link(rs->eng, id) != WEFT_OK) {
+		fail_node(rs, id, WEFT_NODE_FAILED, weft_strdup(weft_error_last()));
+		return;
+	}
+	n->pending = count_pending(rs->eng, n);
+	if (n->pending == 0)
+		finish_dynamic(rs, id);
+}
+
+/* ------------------------------------------------------------ dispatch */
+
+static void start_node(run_state *rs, uint32_t id)
+{
+	node *n = weft_graph_node(rs->eng, id);
+	if (is_terminal(n->status))
+		return;
+	for (uint32_t i = 0; i < n->n_deps; i++) {
+		node *d = weft_graph_node(rs->eng, n->deps[i]);
+		if (d->status == NODE_WOULD_RUN) {
+			n->status = NODE_WOULD_RUN;
+			free(n->reason);
+			n->reason = weft_sprintf("upstream node '%s' would run", d->name);
+			complete(rs, id);
+			return;
+		}
+	}
+	char *err = NULL;
+	weft_value_free(n->resolved_inputs);
+	n->resolved_inputs = NULL;
+	int rc = resolve(&n->resolved_inputs, rs, n->inputs, &err);
+	if (rc != WEFT_OK) {
+		fail_node(rs, id, rc == WEFT_ECANCELLED ? WEFT_NODE_SKIPPED : WEFT_NODE_FAILED,
+			  err ? err : weft_strdup("out of memory"));
+		return;
+	}
+	if (n->kind == NODE_OP)
+		start_op(rs, id);
+	else
+		start_dynamic(rs, id);
+}
+
+static void begin_close(run_state *rs);
+
+static void pump(run_state *rs)
+{
+	while (!rs->stop && rs->head < rs->tail) {
+		uint32_t id = rs->ready[rs->head];
+		node *n = weft_graph_node(rs->eng, id);
+		/* A node that will run in the pool needs a slot; cache hits and
+		 * dynamic nodes complete on this thread and do not. */
+		if (n->kind == NODE_OP && rs->running >= rs->jobs)
+			break;
+		rs->head++;
+		n->queued = 0;
+		start_node(rs, id);
+	}
+	if (rs->running == 0 && (rs->stop || rs->head >= rs->tail))
+		begin_close(rs);
+}
+
+static void commit_cb(uv_check_t *h)
+{
+	run_state *rs = h->data;
+	if (rs->journal && weft_journal_pending(rs->journal) && weft_journal_sync(rs->journal) != WEFT_OK)
+		rs->io_error = 1;
+	if (!rs->closing)
+		pump(rs);
+}
+
+static void tick_cb(uv_timer_t *t)
+{
+	run_state *rs = t->data;
+	if (rs->opts->interrupt && *rs->opts->interrupt && !rs->interrupted) {
+		rs->interrupted = 1;
+		rs->stop = 1;
+		__atomic_store_n(&rs->cancel, 1, __ATOMIC_RELAXED);
+		emit(rs, WEFT_EV_LOG, NULL, "interrupted: waiting for running nodes to stop");
+	}
+	emit(rs, WEFT_EV_PROGRESS, NULL, NULL);
+	if (!rs->closing)
+		pump(rs);
+}
+
+static void begin_close(run_state *rs)
+{
+	if (rs->closing)
+		return;
+	rs->closing = 1;
+	uv_timer_stop(&rs->tick);
+	uv_close((uv_handle_t *)&rs->tick, NULL);
+	uv_check_stop(&rs->commit);
+	uv_close((uv_handle_t *)&rs->commit, NULL);
+}
+
+/* ------------------------------------------------------------ reasons */
+
+static char *miss_reason(run_state *rs, node *n)
+{
+	json_t *prev = rs->prev ? json_object_get(rs->prev, n->name) : NULL;
+	if (!prev)
+		return weft_strdup("new node (no earlier run of this pipeline had it)");
+	const char *pkey = json_string_value(json_object_get(prev, "key"));
+	if (pkey && !strcmp(pkey, n->key))
+		return weft_strdup("same key as last run but no usable cache entry (gc'd or corrupt)");
+	const char *pop = json_string_value(json_object_get(prev, "op"));
+	const char *pver = json_string_value(json_object_get(prev, "op_version"));
+	if (n->kind == NODE_OP) {
+		if (pop && strcmp(pop, n->op->full_name))
+			return weft_sprintf("op changed from %s to %s", pop, n->op->full_name);
+		if (pver && strcmp(pver, n->op->desc->version))
+			return weft_sprintf("op version changed from %s to %s", pver, n->op->desc->version);
+	}
+	weft_buf b = {0};
+	json_t *pparams = json_object_get(prev, "params");
+	for (size_t i = 0; n->params && i < weft_value_len(n->params); i++) {
+		const char *k = weft_value_map_key_at(n->params, i);
+		char *now = weft_value_to_json(weft_value_map_value_at(n->params, i), 0);
+		json_t *pv = json_object_get(pparams, k);
+		char *was = pv ? json_dumps(pv, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS | JSON_REAL_PRECISION(17))
+			       : NULL;
+		if (!was || !now || strcmp(was, now))
+			weft_buf_printf(&b, "%sparam '%s' changed (%s -> %s)", b.len ? "; " : "", k, was ? was : "unset",
+					now ? now : "?");
+		free(now);
+		free(was);
+	}
+	json_t *pin = json_object_get(prev, "inputs");
+	for (size_t i = 0; n->input_hashes && i < weft_value_len(n->input_hashes); i++) {
+		const char *k = weft_value_map_key_at(n->input_hashes, i);
+		const char *h = weft_value_get_string(weft_value_map_value_at(n->input_hashes, i), NULL);
+		const char *ph = json_string_value(json_object_get(pin, k));
+		if (!ph || !h || strcmp(ph, h))
+			weft_buf_printf(&b, "%sinput '%s' changed", b.len ? "; " : "", k);
+	}
+	if (!b.len)
+		weft_buf_puts(&b, n->kind == NODE_DYNAMIC ? "function source or captured values changed"
+							  : "key changed");
+	return b.data;
+}
+
+/* ------------------------------------------------------------ run setup */
+
+static int read_finished(const char *rec, size_t len, void *payload)
+{
+	run_state *rs = payload;
+	json_t *j = json_loadb(rec, len, 0, NULL);
+	if (!j)
+		return WEFT_OK; /* torn or foreign line */
+	const char *ev = json_string_value(json_object_get(j, "ev"));
+	const char *key = json_string_value(json_object_get(j, "key"));
+	const char *st = json_string_value(json_object_get(j, "status"));
+	int rc = WEFT_OK;
+	if (ev && key && st && !strcmp(ev, "finish") && strcmp(st, "failed") && weft_hash_is_hex(key))
+		rc = keyset_add(&rs->finished, key);
+	json_decref(j);
+	return rc;
+}
+
+static int make_run_id(char out[64])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (!localtime_r(&now, &tm))
+		return weft_err_set(WEFT_ERROR, "cannot read the clock");
+	size_t n = strftime(out, 64, "%Y%m%d-%H%M%S", &tm);
+	snprintf(out + n, 64 - n, "-%04x", (unsigned)((ts.tv_nsec / 1000) ^ (getpid() << 4)) & 0xffff);
+	return WEFT_OK;
+}
+
+static int setup_run(run_state *rs)
+{
+	weft_engine *eng = rs->eng;
+	const weft_run_options *o = rs->opts;
+	int rc;
+	if (o->resume_id) {
+		snprintf(rs->run_id, sizeof rs->run_id, "%s", o->resume_id);
+	} else if ((rc = make_run_id(rs->run_id)) != WEFT_OK) {
+		return rc;
+	}
+	rs->run_dir = weft_sprintf("%s/runs/%s", eng->store_dir, rs->run_id);
+	rs->log_dir = weft_sprintf("%s/logs", rs->run_dir ? rs->run_dir : "");
+	rs->tmp_dir = weft_sprintf("%s/tmp/%s", eng->store_dir, rs->run_id);
+	if (!rs->run_dir || !rs->log_dir || !rs->tmp_dir)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	struct stat sb;
+	if (o->resume_id && stat(rs->run_dir, &sb) != 0)
+		return weft_err_set(WEFT_ENOTFOUND, "no run %s under %s/runs; `weft status` lists runs", o->resume_id,
+				    eng->store_dir);
+	if ((rc = weft_mkdirs(rs->log_dir, 0755)) != WEFT_OK || (rc = weft_mkdirs(rs->tmp_dir, 0755)) != WEFT_OK)
+		return rc;
+	char *jpath = weft_path_join(rs->run_dir, "journal");
+	if (!jpath)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	if (o->resume_id)
+		(void)weft_journal_read(jpath, read_finished, rs);
+	rc = weft_journal_open(&rs->journal, jpath);
+	free(jpath);
+	if (rc != WEFT_OK)
+		return rc;
+	json_t *hdr = json_pack("{s:s,s:s,s:s,s:f}", "ev", o->resume_id ? "resume" : "run", "id", rs->run_id,
+				"pipeline", o->pipeline ? o->pipeline : "", "t", weft_now());
+	if (hdr && o->params) {
+		char *pj = weft_value_to_json(o->params, 0);
+		json_t *pv = pj ? json_loads(pj, JSON_DECODE_ANY, NULL) : NULL;
+		free(pj);
+		if (pv)
+			json_object_set_new(hdr, "params", pv);
+	}
+	char *line = hdr ? json_dumps(hdr, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(hdr);
+	rc = line ? weft_journal_append(rs->journal, line) : weft_err_set(WEFT_ERROR, "out of memory");
+	free(line);
+	if (rc == WEFT_OK)
+		rc = weft_journal_sync(rs->journal);
+	if (rc != WEFT_OK)
+		return rc;
+	rs->prev = weft_record_prev_nodes(eng->store_dir, o->pipeline, rs->run_id);
+	return WEFT_OK;
+}
+
+int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_options *opts)
+{
+	if (!opts || opts->version != WEFT_RUN_OPTIONS_VERSION)
+		return weft_err_set(WEFT_EINVALID, "weft_engine_run: options missing or of another version");
+	if (!eng->graph.validated) {
+		int rc = weft_graph_validate(eng);
+		if (rc != WEFT_OK)
+			return rc;
+	}
+	run_state *rs = calloc(1, sizeof *rs);
+	if (!rs)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	rs->eng = eng;
+	rs->opts = opts;
+	rs->t0 = weft_now();
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	rs->jobs = opts->jobs > 0 ? opts->jobs : (ncpu > 0 ? (int)ncpu : 1);
+	int rc = WEFT_OK;
+	int loop_ok = 0;
+	if (opts->plan_only) {
+		snprintf(rs->run_id, sizeof rs->run_id, "plan");
+		rs->prev = weft_record_prev_nodes(eng->store_dir, opts->pipeline, NULL);
+		rs->tmp_dir = weft_strdup("/nonexistent");
+		rs->log_dir = weft_strdup("/nonexistent");
+	} else if ((rc = setup_run(rs)) != WEFT_OK) {
+		goto cleanup;
+	}
+	if ((rc = uv_loop_init(&rs->loop)) != 0) {
+		rc = weft_err_set(WEFT_ERROR, "cannot start event loop: %s", uv_strerror(rc));
+		goto cleanup;
+	}
+	loop_ok = 1;
+	uv_timer_init(&rs->loop, &rs->tick);
+	uv_check_init(&rs->loop, &rs->commit);
+	rs->tick.data = rs->commit.data = rs;
+	uv_timer_start(&rs->tick, tick_cb, 100, 100);
+	uv_check_start(&rs->commit, commit_cb);
+	eng->run = rs;
+	rs->total = eng->graph.n;
+	for (uint32_t i = 0; i < eng->graph.n; i++) {
+		node *n = eng->graph.nodes[i];
+		n->status = WEFT_NODE_PENDING;
+		n->pending = n->n_deps;
+	}
+	for (uint32_t i = 0; i < eng->graph.n; i++)
+		if (eng->graph.nodes[i]->pending == 0 && push_ready(rs, i) != WEFT_OK)
+			rs->io_error = 1;
+	pump(rs);
+	uv_run(&rs->loop, UV_RUN_DEFAULT);
+	eng->run = NULL;
+	if (rs->journal && weft_journal_sync(rs->journal) != WEFT_OK)
+		rs->io_error = 1;
+	/* Nodes never started because of fail-fast count as skipped. */
+	if (!rs->interrupted)
+		for (uint32_t i = 0; i < eng->graph.n; i++) {
+			node *n = eng->graph.nodes[i];
+			if (n->status == WEFT_NODE_PENDING || n->status == NODE_WAITING_DYN) {
+				n->status = WEFT_NODE_SKIPPED;
+				rs->skipped++;
+			}
+		}
+	memset(out, 0, sizeof *out);
+	snprintf(out->run_id, sizeof out->run_id, "%s", rs->run_id);
+	out->total = eng->graph.n;
+	out->executed = rs->executed;
+	out->cached = rs->cached;
+	out->resumed = rs->resumed;
+	out->failed = rs->failed;
+	out->skipped = rs->skipped;
+	out->interrupted = rs->interrupted;
+	out->wall_seconds = weft_now() - rs->t0;
+	if (!opts->plan_only) {
+		const char *status = rs->interrupted ? "interrupted" : rs->failed ? "failed" : "ok";
+		if (weft_record_write(eng, rs->run_dir, rs->run_id, opts, status, out) != WEFT_OK)
+			rs->io_error = 1;
+		weft_rm_rf(rs->tmp_dir);
+	}
+	if (weft_statcache_save(eng->sc) != WEFT_OK)
+		rs->io_error = 1;
+	if (rs->io_error)
+		rc = weft_err_set(WEFT_EIO, "run %s: could not write the journal, cache or record under %s: %s",
+				  rs->run_id, eng->store_dir, weft_error_last());
+cleanup:
+	eng->run = NULL;
+	if (loop_ok)
+		(void)uv_loop_close(&rs->loop);
+	weft_journal_free(rs->journal);
+	json_decref(rs->prev);
+	free(rs->finished.keys);
+	free(rs->ready);
+	free(rs->run_dir);
+	free(rs->log_dir);
+	free(rs->tmp_dir);
+	free(rs);
+	return rc;
+}
+
+/* Plan output reads these; kept here because only sched knows reasons. */
+const char *weft_graph_node_reason(const weft_engine *eng, uint32_t id)
+{
+	node *n = weft_graph_node(eng, id);
+	return n ? n->reason : NULL;
+}
+
+int weft_graph_node_status(const weft_engine *eng, uint32_t id)
+{
+	node *n = weft_graph_node(eng, id);
+	return n ? n->status : -1;
+}

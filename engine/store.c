@@ -1,0 +1,404 @@
+/*
+ * store.c -- objects/<aa>/<rest-of-hash>, trees materialised via hard links.
+ *
+ * Invariant: a path under objects/ always holds bytes whose SHA-256 is its
+ * name, or is about to be removed by verification. Writers never modify an
+ * object in place; they hash first, then copy to a temp name and rename.
+ */
+#define _GNU_SOURCE
+#include "store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hash.h"
+#include "util.h"
+
+struct weft_store {
+	char *root;
+	char *objects;
+	char *trees;
+	weft_statcache *sc;
+};
+
+int weft_store_open(weft_store **out, const char *root, weft_statcache *sc)
+{
+	weft_store *st = calloc(1, sizeof *st);
+	if (!st)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	st->root = weft_strdup(root);
+	st->objects = weft_path_join(root, "objects");
+	st->trees = weft_path_join(root, "trees");
+	st->sc = sc;
+	if (!st->root || !st->objects || !st->trees) {
+		weft_store_free(st);
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	}
+	if (weft_mkdirs(st->objects, 0755) != WEFT_OK || weft_mkdirs(st->trees, 0755) != WEFT_OK) {
+		weft_store_free(st);
+		return weft_err_wrap(WEFT_EIO, "cannot open store at %s", root);
+	}
+	*out = st;
+	return WEFT_OK;
+}
+
+void weft_store_free(weft_store *st)
+{
+	if (!st)
+		return;
+	free(st->root);
+	free(st->objects);
+	free(st->trees);
+	free(st);
+}
+
+const char *weft_store_root(const weft_store *st)
+{
+	return st->root;
+}
+
+char *weft_store_object_path(const weft_store *st, const char *hash)
+{
+	return weft_sprintf("%s/%.2s/%s", st->objects, hash, hash + 2);
+}
+
+static int ensure_fanout(const weft_store *st, const char *hash)
+{
+	char *dir = weft_sprintf("%s/%.2s", st->objects, hash);
+	if (!dir)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	int rc = weft_mkdirs(dir, 0755);
+	free(dir);
+	return rc;
+}
+
+/* Stores the file at `src` whose hash is already known. */
+static int put_known(weft_store *st, const char *src, const char *hash)
+{
+	char *obj = weft_store_object_path(st, hash);
+	if (!obj)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	int rc = WEFT_OK;
+	struct stat sb;
+	if (stat(obj, &sb) == 0)
+		goto cleanup; /* deduplicated; verification happens on use */
+	if ((rc = ensure_fanout(st, hash)) != WEFT_OK)
+		goto cleanup;
+	rc = weft_copy_file_atomic(src, obj, 0444);
+cleanup:
+	free(obj);
+	return rc;
+}
+
+int weft_store_put_bytes(weft_store *st, const void *data, size_t len, char hash[65])
+{
+	if (weft_hash_bytes(hash, data, len) != WEFT_OK)
+		return WEFT_ERROR;
+	char *obj = weft_store_object_path(st, hash);
+	if (!obj)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	int rc = WEFT_OK;
+	struct stat sb;
+	if (stat(obj, &sb) != 0) {
+		if ((rc = ensure_fanout(st, hash)) == WEFT_OK)
+			rc = weft_write_file_atomic(obj, data, len, 0);
+		if (rc == WEFT_OK && chmod(obj, 0444) != 0)
+			rc = weft_err_set(WEFT_EIO, "cannot chmod %s: %s", obj, strerror(errno));
+	}
+	free(obj);
+	return rc;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Builds the tree object for `dir`; total file bytes go to `*size`. */
+static int import_dir(weft_store *st, const char *dir, char hash[65], uint64_t *size, int depth)
+{
+	if (depth > 256)
+		return weft_err_set(WEFT_EINVALID, "directory nesting too deep at %s", dir);
+	DIR *d = opendir(dir);
+	if (!d)
+		return weft_err_set(WEFT_EIO, "cannot open directory %s: %s", dir, strerror(errno));
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	int rc = WEFT_OK;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			char **nn = realloc(names, cap * sizeof *nn);
+			if (!nn) {
+				rc = weft_err_set(WEFT_ERROR, "out of memory");
+				break;
+			}
+			names = nn;
+		}
+		if (!(names[n] = weft_strdup(e->d_name))) {
+			rc = weft_err_set(WEFT_ERROR, "out of memory");
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	if (rc == WEFT_OK && n)
+		qsort(names, n, sizeof *names, cmp_names);
+	json_t *entries = json_array();
+	*size = 0;
+	for (size_t i = 0; rc == WEFT_OK && i < n; i++) {
+		char *child = weft_path_join(dir, names[i]);
+		struct stat sb;
+		char h[65];
+		uint64_t sz = 0;
+		if (!child || lstat(child, &sb) != 0) {
+			rc = weft_err_set(WEFT_EIO, "cannot stat %s", child ? child : names[i]);
+		} else if (S_ISDIR(sb.st_mode)) {
+			rc = import_dir(st, child, h, &sz, depth + 1);
+			if (rc == WEFT_OK)
+				json_array_append_new(entries, json_pack("{s:s,s:s,s:s,s:I}", "name", names[i], "type",
+									 "dir", "hash", h, "size", (json_int_t)sz));
+		} else if (S_ISREG(sb.st_mode)) {
+			rc = weft_statcache_hash_file(st->sc, child, h, &sz);
+			if (rc == WEFT_OK)
+				rc = put_known(st, child, h);
+			if (rc == WEFT_OK)
+				json_array_append_new(entries,
+						      json_pack("{s:s,s:s,s:s,s:I,s:b}", "name", names[i], "type", "file",
+								"hash", h, "size", (json_int_t)sz, "exec",
+								(sb.st_mode & 0111) != 0));
+		} else {
+			rc = weft_err_set(WEFT_EINVALID,
+					  "%s is not a regular file or directory (symlinks and devices cannot be "
+					  "stored; copy the target instead)",
+					  child);
+		}
+		*size += sz;
+		free(child);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (rc == WEFT_OK) {
+		json_t *tree = json_pack("{s:i,s:o}", "weft_tree", 1, "entries", entries);
+		char *text = json_dumps(tree, JSON_SORT_KEYS | JSON_COMPACT);
+		json_decref(tree);
+		rc = text ? weft_store_put_bytes(st, text, strlen(text), hash)
+			  : weft_err_set(WEFT_ERROR, "out of memory");
+		free(text);
+	} else {
+		json_decref(entries);
+	}
+	return rc;
+}
+
+int weft_store_import(weft_value **out, weft_store *st, const char *path)
+{
+	struct stat sb;
+	if (stat(path, &sb) != 0)
+		return weft_err_set(WEFT_ENOTFOUND, "%s does not exist", path);
+	char hash[65];
+	uint64_t size = 0;
+	int rc, is_dir = S_ISDIR(sb.st_mode);
+	if (is_dir)
+		rc = import_dir(st, path, hash, &size, 0);
+	else if (S_ISREG(sb.st_mode)) {
+		rc = weft_statcache_hash_file(st->sc, path, hash, &size);
+		if (rc == WEFT_OK)
+			rc = put_known(st, path, hash);
+	} else
+		rc = weft_err_set(WEFT_EINVALID, "%s is neither a regular file nor a directory", path);
+	if (rc != WEFT_OK)
+		return rc;
+	*out = weft_value_artifact(hash, is_dir, size);
+	return *out ? WEFT_OK : weft_err_set(WEFT_ERROR, "out of memory");
+}
+
+/* Checks one object's bytes against its name, trusting the stat cache when
+ * the object has not changed since it was last verified. */
+static int verify_object(weft_store *st, const char *hash)
+{
+	char *obj = weft_store_object_path(st, hash);
+	if (!obj)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	struct stat sb;
+	char got[65];
+	int rc = WEFT_OK;
+	if (stat(obj, &sb) != 0) {
+		rc = weft_err_set(WEFT_ENOTFOUND, "object %.12s is missing from the store", hash);
+		goto cleanup;
+	}
+	if (weft_statcache_lookup(st->sc, obj, &sb, got) && !strcmp(got, hash))
+		goto cleanup;
+	if (weft_hash_file(got, obj, NULL) != WEFT_OK || strcmp(got, hash)) {
+		/* Never hand out corrupt bytes: drop the object so it is rebuilt. */
+		(void)chmod(obj, 0644);
+		(void)unlink(obj);
+		weft_statcache_forget(st->sc, obj);
+		rc = weft_err_set(WEFT_ENOTFOUND, "object %.12s was corrupt (content hash %.12s); removed it",
+				  hash, got);
+		goto cleanup;
+	}
+	rc = weft_statcache_remember(st->sc, obj, &sb, hash);
+cleanup:
+	free(obj);
+	return rc;
+}
+
+static int load_tree(weft_store *st, const char *hash, json_t **out)
+{
+	char *obj = weft_store_object_path(st, hash), *text = NULL;
+	size_t len;
+	if (!obj)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	int rc = weft_read_file(obj, &text, &len);
+	free(obj);
+	if (rc != WEFT_OK)
+		return WEFT_ENOTFOUND;
+	json_error_t je;
+	*out = json_loadb(text, len, 0, &je);
+	free(text);
+	if (!*out || !json_is_array(json_object_get(*out, "entries"))) {
+		json_decref(*out);
+		return weft_err_set(WEFT_ENOTFOUND, "tree object %.12s is malformed", hash);
+	}
+	return WEFT_OK;
+}
+
+static int valid_entry_name(const char *name)
+{
+	return name && *name && strcmp(name, ".") && strcmp(name, "..") && !strchr(name, '/');
+}
+
+static int verify_tree(weft_store *st, const char *hash, int depth)
+{
+	if (depth > 256)
+		return weft_err_set(WEFT_EINVALID, "tree %.12s nests too deep", hash);
+	int rc = verify_object(st, hash);
+	if (rc != WEFT_OK)
+		return rc;
+	json_t *tree;
+	if ((rc = load_tree(st, hash, &tree)) != WEFT_OK)
+		return rc;
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(tree, "entries"), i, e)
+	{
+		const char *h = json_string_value(json_object_get(e, "hash"));
+		const char *type = json_string_value(json_object_get(e, "type"));
+		if (!weft_hash_is_hex(h) || !type || !valid_entry_name(json_string_value(json_object_get(e, "name")))) {
+			rc = weft_err_set(WEFT_ENOTFOUND, "tree %.12s has a malformed entry", hash);
+			break;
+		}
+		rc = !strcmp(type, "dir") ? verify_tree(st, h, depth + 1) : verify_object(st, h);
+		if (rc != WEFT_OK)
+			break;
+	}
+	json_decref(tree);
+	return rc;
+}
+
+int weft_store_verify(weft_store *st, const weft_value *artifact)
+{
+	const char *hash = weft_value_artifact_hash(artifact);
+	if (!hash)
+		return weft_err_set(WEFT_EINVALID, "not an artifact");
+	return weft_value_artifact_is_dir(artifact) ? verify_tree(st, hash, 0) : verify_object(st, hash);
+}
+
+/* Materialises tree `hash` at `dest` (which must not exist). */
+static int materialise(weft_store *st, const char *hash, const char *dest, int depth)
+{
+	json_t *tree;
+	int rc = load_tree(st, hash, &tree);
+	if (rc != WEFT_OK)
+		return rc;
+	if (mkdir(dest, 0755) != 0) {
+		json_decref(tree);
+		return weft_err_set(WEFT_EIO, "cannot create %s: %s", dest, strerror(errno));
+	}
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(tree, "entries"), i, e)
+	{
+		const char *name = json_string_value(json_object_get(e, "name"));
+		const char *h = json_string_value(json_object_get(e, "hash"));
+		const char *type = json_string_value(json_object_get(e, "type"));
+		if (!valid_entry_name(name) || !weft_hash_is_hex(h) || !type) {
+			rc = weft_err_set(WEFT_EINVALID, "tree %.12s has a malformed entry", hash);
+			break;
+		}
+		char *child = weft_path_join(dest, name);
+		if (!child) {
+			rc = weft_err_set(WEFT_ERROR, "out of memory");
+			break;
+		}
+		if (!strcmp(type, "dir")) {
+			rc = materialise(st, h, child, depth + 1);
+		} else {
+			char *obj = weft_store_object_path(st, h);
+			int exec = json_is_true(json_object_get(e, "exec"));
+			/* Executables need their own inode for mode bits; others share. */
+			if (!obj)
+				rc = weft_err_set(WEFT_ERROR, "out of memory");
+			else if (exec || link(obj, child) != 0)
+				rc = weft_copy_file_atomic(obj, child, exec ? 0555 : 0444);
+			free(obj);
+		}
+		free(child);
+		if (rc != WEFT_OK)
+			break;
+	}
+	json_decref(tree);
+	if (rc == WEFT_OK)
+		(void)chmod(dest, 0555);
+	return rc;
+}
+
+int weft_store_checkout(char **out_path, weft_store *st, const weft_value *artifact)
+{
+	const char *hash = weft_value_artifact_hash(artifact);
+	if (!hash)
+		return weft_err_set(WEFT_EINVALID, "not an artifact");
+	int rc = weft_store_verify(st, artifact);
+	if (rc != WEFT_OK)
+		return rc;
+	if (!weft_value_artifact_is_dir(artifact)) {
+		*out_path = weft_store_object_path(st, hash);
+		return *out_path ? WEFT_OK : weft_err_set(WEFT_ERROR, "out of memory");
+	}
+	char *dest = weft_path_join(st->trees, hash);
+	if (!dest)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	struct stat sb;
+	if (stat(dest, &sb) == 0) {
+		*out_path = dest;
+		return WEFT_OK;
+	}
+	/* Build beside the final name, then rename: concurrent checkouts of the
+	 * same tree race harmlessly, the loser's copy is removed. */
+	char *tmp = weft_sprintf("%s.tmp.%d.%p", dest, (int)getpid(), (void *)&sb);
+	if (!tmp) {
+		free(dest);
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	}
+	rc = materialise(st, hash, tmp, 0);
+	if (rc == WEFT_OK && rename(tmp, dest) != 0 && stat(dest, &sb) != 0)
+		rc = weft_err_set(WEFT_EIO, "cannot rename %s: %s", tmp, strerror(errno));
+	weft_rm_rf(tmp);
+	free(tmp);
+	if (rc != WEFT_OK) {
+		free(dest);
+		return rc;
+	}
+	*out_path = dest;
+	return WEFT_OK;
+}

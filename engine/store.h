@@ -1,0 +1,45 @@
+/*
+ * store.h -- the content-addressed object store under <root>/objects.
+ *
+ * An object's name is the SHA-256 of its bytes. Objects are written to a
+ * temp file and renamed into place, so a reader sees a complete object or
+ * none. Objects are read-only (0444). A directory is stored as a tree object
+ * (canonical JSON listing names, kinds and hashes) whose hash names the
+ * directory; it is materialised read-only under <root>/trees/<hash> on demand.
+ *
+ * Verification: before an object is used its content is checked against its
+ * name, unless the stat cache vouches that it has not changed since it was
+ * last verified. A corrupt object is deleted and reported as missing, so the
+ * caller recomputes it instead of using it.
+ */
+#ifndef WEFT_STORE_H
+#define WEFT_STORE_H
+
+#include <stdint.h>
+
+#include "statcache.h"
+#include "weft/weft.h"
+
+typedef struct weft_store weft_store;
+
+/* `root` is the .weft directory; created if missing. `sc` is borrowed. */
+int weft_store_open(weft_store **out, const char *root, weft_statcache *sc);
+void weft_store_free(weft_store *st);
+const char *weft_store_root(const weft_store *st);
+
+/* Object path for a hash; caller frees. */
+char *weft_store_object_path(const weft_store *st, const char *hash);
+
+/* Imports a file or directory; `*out` is a new artifact value. */
+int weft_store_import(weft_value **out, weft_store *st, const char *path);
+/* Stores bytes as an object. */
+int weft_store_put_bytes(weft_store *st, const void *data, size_t len, char hash[65]);
+
+/* Checks an artifact (recursively for trees). Returns WEFT_OK, or
+ * WEFT_ENOTFOUND when missing or corrupt (corrupt objects are removed). */
+int weft_store_verify(weft_store *st, const weft_value *artifact);
+
+/* A read-only path holding the artifact's content; caller frees. */
+int weft_store_checkout(char **out_path, weft_store *st, const weft_value *artifact);
+
+#endif

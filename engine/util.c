@@ -1,0 +1,446 @@
+/*
+ * util.c -- error slot, byte buffers and atomic file primitives.
+ *
+ * The last error is thread-local (libgit2's git_error_last model) so ops on
+ * worker threads never clobber each other's messages; nothing else here holds
+ * state.
+ */
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static _Thread_local char last_error[2048];
+
+const char *weft_error_last(void)
+{
+	return last_error[0] ? last_error : "no error recorded";
+}
+
+void weft_error_clear(void)
+{
+	last_error[0] = '\0';
+}
+
+int weft_err_set(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof last_error, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int weft_err_wrap(int code, const char *fmt, ...)
+{
+	char prefix[1024], old[sizeof last_error];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof prefix, fmt, ap);
+	va_end(ap);
+	memcpy(old, last_error, sizeof old);
+	/* Truncation is fine here: the prefix matters more than the tail. */
+	size_t pl = strlen(prefix), ol = strlen(old);
+	if (pl > sizeof last_error - 3)
+		pl = sizeof last_error - 3;
+	if (ol > sizeof last_error - 3 - pl)
+		ol = sizeof last_error - 3 - pl;
+	memcpy(last_error, prefix, pl);
+	memcpy(last_error + pl, ": ", 2);
+	memcpy(last_error + pl + 2, old, ol);
+	last_error[pl + 2 + ol] = '\0';
+	return code;
+}
+
+int weft_buf_reserve(weft_buf *b, size_t extra)
+{
+	if (b->len + extra + 1 <= b->cap)
+		return WEFT_OK;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < b->len + extra + 1)
+		cap *= 2;
+	char *p = realloc(b->data, cap);
+	if (!p)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	b->data = p;
+	b->cap = cap;
+	return WEFT_OK;
+}
+
+int weft_buf_put(weft_buf *b, const void *p, size_t n)
+{
+	if (weft_buf_reserve(b, n) != WEFT_OK)
+		return WEFT_ERROR;
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return WEFT_OK;
+}
+
+int weft_buf_puts(weft_buf *b, const char *s)
+{
+	return weft_buf_put(b, s, strlen(s));
+}
+
+int weft_buf_printf(weft_buf *b, const char *fmt, ...)
+{
+	va_list ap, ap2;
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || weft_buf_reserve(b, (size_t)n) != WEFT_OK) {
+		va_end(ap2);
+		return WEFT_ERROR;
+	}
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
+	va_end(ap2);
+	b->len += (size_t)n;
+	return WEFT_OK;
+}
+
+void weft_buf_free(weft_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+char *weft_strdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+char *weft_strndup(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+	if (!p)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *weft_sprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *out = NULL;
+	va_start(ap, fmt);
+	if (vasprintf(&out, fmt, ap) < 0)
+		out = NULL;
+	va_end(ap);
+	return out;
+}
+
+char *weft_path_join(const char *a, const char *b)
+{
+	if (!a || !*a || b[0] == '/')
+		return weft_strdup(b);
+	size_t la = strlen(a);
+	return weft_sprintf("%s%s%s", a, a[la - 1] == '/' ? "" : "/", b);
+}
+
+/* Collapses "." and ".." segments without touching the filesystem, so paths
+ * to files that do not exist yet normalise too. */
+static char *normalise(const char *path)
+{
+	size_t n = strlen(path);
+	char *out = malloc(n + 2);
+	if (!out)
+		return NULL;
+	size_t o = 0;
+	const char *p = path;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		const char *seg = p;
+		while (*p && *p != '/')
+			p++;
+		size_t sl = (size_t)(p - seg);
+		if (sl == 1 && seg[0] == '.')
+			continue;
+		if (sl == 2 && seg[0] == '.' && seg[1] == '.') {
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+			continue;
+		}
+		out[o++] = '/';
+		memcpy(out + o, seg, sl);
+		o += sl;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = '\0';
+	return out;
+}
+
+char *weft_path_abs(const char *base, const char *path)
+{
+	char cwd[PATH_MAX];
+	char *joined;
+	if (path[0] == '/') {
+		joined = weft_strdup(path);
+	} else if (base && base[0] == '/') {
+		joined = weft_path_join(base, path);
+	} else {
+		if (!getcwd(cwd, sizeof cwd))
+			return NULL;
+		char *b = base ? weft_path_join(cwd, base) : weft_strdup(cwd);
+		if (!b)
+			return NULL;
+		joined = weft_path_join(b, path);
+		free(b);
+	}
+	if (!joined)
+		return NULL;
+	char *n = normalise(joined);
+	free(joined);
+	return n;
+}
+
+char *weft_path_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return weft_strdup(".");
+	if (slash == path)
+		return weft_strdup("/");
+	return weft_strndup(path, (size_t)(slash - path));
+}
+
+int weft_mkdirs(const char *path, int mode)
+{
+	char tmp[PATH_MAX];
+	size_t n = strlen(path);
+	if (n >= sizeof tmp)
+		return weft_err_set(WEFT_EIO, "path too long: %s", path);
+	memcpy(tmp, path, n + 1);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, (mode_t)mode) != 0 && errno != EEXIST)
+			return weft_err_set(WEFT_EIO, "cannot create directory %s: %s", tmp, strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(tmp, (mode_t)mode) != 0 && errno != EEXIST)
+		return weft_err_set(WEFT_EIO, "cannot create directory %s: %s", tmp, strerror(errno));
+	return WEFT_OK;
+}
+
+int weft_read_file(const char *path, char **out, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return weft_err_set(errno == ENOENT ? WEFT_ENOTFOUND : WEFT_EIO, "cannot open %s: %s", path,
+				    strerror(errno));
+	weft_buf b = {0};
+	char chunk[65536];
+	for (;;) {
+		ssize_t r = read(fd, chunk, sizeof chunk);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			close(fd);
+			weft_buf_free(&b);
+			return weft_err_set(WEFT_EIO, "cannot read %s: %s", path, strerror(e));
+		}
+		if (r == 0)
+			break;
+		if (weft_buf_put(&b, chunk, (size_t)r) != WEFT_OK) {
+			close(fd);
+			weft_buf_free(&b);
+			return WEFT_ERROR;
+		}
+	}
+	close(fd);
+	if (!b.data && weft_buf_reserve(&b, 0) != WEFT_OK)
+		return WEFT_ERROR;
+	b.data[b.len] = '\0';
+	*out = b.data;
+	if (len)
+		*len = b.len;
+	return WEFT_OK;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static void sync_dir_of(const char *path)
+{
+	char *dir = weft_path_dirname(path);
+	if (!dir)
+		return;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
+/* Temp names carry pid and a counter-free random suffix from mkstemp so
+ * concurrent writers of the same target never share a temp file. */
+static int open_temp_beside(const char *path, char **tmp_out)
+{
+	char *tmp = weft_sprintf("%s.tmp.XXXXXX", path);
+	if (!tmp)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		free(tmp);
+		return weft_err_set(WEFT_EIO, "cannot create temp file for %s: %s", path, strerror(e));
+	}
+	*tmp_out = tmp;
+	return fd;
+}
+
+int weft_write_file_atomic(const char *path, const void *data, size_t len, int sync)
+{
+	char *tmp = NULL;
+	int fd = open_temp_beside(path, &tmp);
+	if (fd < 0)
+		return fd;
+	int rc = WEFT_OK;
+	if (write_all(fd, data, len) != 0 || (sync && fsync(fd) != 0)) {
+		rc = weft_err_set(WEFT_EIO, "cannot write %s: %s", path, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		goto cleanup;
+	}
+	if (close(fd) != 0 || rename(tmp, path) != 0) {
+		rc = weft_err_set(WEFT_EIO, "cannot replace %s: %s", path, strerror(errno));
+		unlink(tmp);
+		goto cleanup;
+	}
+	if (sync)
+		sync_dir_of(path);
+cleanup:
+	free(tmp);
+	return rc;
+}
+
+int weft_copy_file_atomic(const char *src, const char *dst, int mode)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return weft_err_set(WEFT_EIO, "cannot open %s: %s", src, strerror(errno));
+	char *tmp = NULL;
+	int out = open_temp_beside(dst, &tmp);
+	if (out < 0) {
+		close(in);
+		return out;
+	}
+	int rc = WEFT_OK;
+	char chunk[65536];
+	for (;;) {
+		ssize_t r = read(in, chunk, sizeof chunk);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || (r > 0 && write_all(out, chunk, (size_t)r) != 0)) {
+			rc = weft_err_set(WEFT_EIO, "cannot copy %s to %s: %s", src, dst, strerror(errno));
+			break;
+		}
+		if (r == 0)
+			break;
+	}
+	close(in);
+	if (fchmod(out, (mode_t)mode) != 0 && rc == WEFT_OK)
+		rc = weft_err_set(WEFT_EIO, "cannot chmod %s: %s", tmp, strerror(errno));
+	if (close(out) != 0 && rc == WEFT_OK)
+		rc = weft_err_set(WEFT_EIO, "cannot write %s: %s", dst, strerror(errno));
+	if (rc == WEFT_OK && rename(tmp, dst) != 0)
+		rc = weft_err_set(WEFT_EIO, "cannot rename to %s: %s", dst, strerror(errno));
+	if (rc != WEFT_OK)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+int weft_rm_rf(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? WEFT_OK : weft_err_set(WEFT_EIO, "cannot stat %s", path);
+	if (S_ISDIR(st.st_mode)) {
+		/* Store trees are read-only; make them writable so entries can go. */
+		(void)chmod(path, 0755);
+		DIR *d = opendir(path);
+		if (!d)
+			return weft_err_set(WEFT_EIO, "cannot open %s: %s", path, strerror(errno));
+		struct dirent *e;
+		int rc = WEFT_OK;
+		while ((e = readdir(d))) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			char *child = weft_path_join(path, e->d_name);
+			if (!child || weft_rm_rf(child) != WEFT_OK)
+				rc = WEFT_EIO;
+			free(child);
+		}
+		closedir(d);
+		if (rmdir(path) != 0)
+			rc = weft_err_set(WEFT_EIO, "cannot remove %s: %s", path, strerror(errno));
+		return rc;
+	}
+	if (unlink(path) != 0)
+		return weft_err_set(WEFT_EIO, "cannot remove %s: %s", path, strerror(errno));
+	return WEFT_OK;
+}
+
+size_t weft_edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return (size_t)-1;
+	size_t row[65];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t prev = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cur = row[j];
+			size_t sub = prev + (a[i - 1] != b[j - 1]);
+			size_t del = row[j] + 1, ins = row[j - 1] + 1;
+			row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+double weft_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

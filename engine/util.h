@@ -1,0 +1,54 @@
+/*
+ * util.h -- small helpers shared by the engine: the thread-local last error,
+ * a growable byte buffer, and filesystem primitives that keep the store's
+ * invariant (a file is either absent or complete: write to a temp name in the
+ * same directory, fsync when asked, rename).
+ */
+#ifndef WEFT_UTIL_H
+#define WEFT_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "weft/weft.h"
+
+/* Sets the calling thread's last error; returns `code` for tail calls. */
+int weft_err_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prefixes the current last error with more context ("node x: ..."). */
+int weft_err_wrap(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+typedef struct weft_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+} weft_buf;
+
+int weft_buf_reserve(weft_buf *b, size_t extra);
+int weft_buf_put(weft_buf *b, const void *p, size_t n);
+int weft_buf_puts(weft_buf *b, const char *s);
+int weft_buf_printf(weft_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void weft_buf_free(weft_buf *b);
+
+char *weft_strdup(const char *s);
+char *weft_strndup(const char *s, size_t n);
+char *weft_sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *weft_path_join(const char *a, const char *b);
+/* Absolute, normalised form of `path` relative to `base` (or cwd). */
+char *weft_path_abs(const char *base, const char *path);
+char *weft_path_dirname(const char *path);
+
+int weft_mkdirs(const char *path, int mode);
+/* Reads a whole file; `*out` is NUL-terminated and owned by the caller. */
+int weft_read_file(const char *path, char **out, size_t *len);
+/* Atomically replaces `path` with `data`. `sync` fsyncs file and directory. */
+int weft_write_file_atomic(const char *path, const void *data, size_t len, int sync);
+/* Copies a regular file through a temp name into `dst`. */
+int weft_copy_file_atomic(const char *src, const char *dst, int mode);
+int weft_rm_rf(const char *path);
+/* Levenshtein distance, for "did you mean" suggestions. */
+size_t weft_edit_distance(const char *a, const char *b);
+/* Wall-clock seconds, for records and timings only (never for keys). */
+double weft_now(void);
+
+#endif

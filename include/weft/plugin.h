@@ -1,0 +1,211 @@
+/*
+ * weft/plugin.h -- the one header a weft plugin includes.
+ *
+ * A plugin is a shared object exporting one symbol, `weft_plugin_entry`. The
+ * engine calls it once with the host API table and receives a descriptor that
+ * lists the plugin's ops. Everything that crosses the boundary is plain C:
+ * opaque handles, integers, strings, and function-pointer tables.
+ *
+ * Compatibility rules (the SQLite/Redis-module discipline):
+ *   - Every struct starts with a size or version field so either side can tell
+ *     which trailing fields exist.
+ *   - weft_host_api only ever grows at the end. A plugin built against minor N
+ *     runs on any host with the same major and minor >= N.
+ *   - A change that breaks either rule bumps WEFT_ABI_MAJOR; the engine then
+ *     refuses older plugins with a message naming both versions.
+ *
+ * Ownership: values handed to an op (params, inputs) are borrowed for the
+ * duration of the run callback. Values the op creates are owned by the op
+ * until passed to `set_output`, which takes ownership. Strings returned by the
+ * host are borrowed and valid until the op returns.
+ *
+ * Threading: an op's run callback may be called on a worker thread, several
+ * ops concurrently. Every host function taking a weft_op_ctx is safe to call
+ * from the thread running that op. Value functions are safe on values the
+ * calling thread owns or borrows.
+ */
+#ifndef WEFT_PLUGIN_H
+#define WEFT_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WEFT_ABI_MAJOR 1
+#define WEFT_ABI_MINOR 0
+
+#if defined(__GNUC__)
+#define WEFT_PLUGIN_EXPORT __attribute__((visibility("default")))
+#define WEFT_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define WEFT_PLUGIN_EXPORT
+#define WEFT_PRINTF(a, b)
+#endif
+
+/* Result codes shared by host and plugins. */
+enum {
+	WEFT_OK = 0,
+	WEFT_ERROR = -1,     /* generic failure, message in the error slot */
+	WEFT_ENOTFOUND = -2, /* a named thing does not exist */
+	WEFT_EINVALID = -3,  /* bad input: user must change something */
+	WEFT_EIO = -4,       /* filesystem or process failure */
+	WEFT_ECANCELLED = -5 /* the run was cancelled */
+};
+
+/* Value types. Values form trees; artifacts are content-addressed files or
+ * directories held in the engine's store. */
+typedef enum weft_type {
+	WEFT_T_NULL = 0,
+	WEFT_T_BOOL = 1,
+	WEFT_T_INT = 2,
+	WEFT_T_FLOAT = 3,
+	WEFT_T_STRING = 4,
+	WEFT_T_LIST = 5,
+	WEFT_T_MAP = 6,
+	WEFT_T_ARTIFACT = 7,
+	/* Used only in parameter specs: accept any type. */
+	WEFT_T_ANY = 100
+} weft_type;
+
+typedef struct weft_value weft_value;   /* opaque */
+typedef struct weft_op_ctx weft_op_ctx; /* opaque, one per op invocation */
+
+enum { WEFT_LOG_DEBUG = 0, WEFT_LOG_INFO = 1, WEFT_LOG_WARN = 2, WEFT_LOG_ERROR = 3 };
+
+/*
+ * The host API. Filled in by the engine; a plugin must check `struct_size`
+ * before calling a function added after the minor version it was built for.
+ */
+typedef struct weft_host_api {
+	uint32_t struct_size;
+	uint16_t abi_major;
+	uint16_t abi_minor;
+
+	/* Memory that crosses the boundary goes through these. */
+	void *(*alloc)(size_t size);
+	void (*free)(void *ptr);
+
+	/* --- op context --- */
+	/* Borrowed parameter value (defaults applied), or NULL if unknown name. */
+	const weft_value *(*param)(weft_op_ctx *ctx, const char *name);
+	/* Borrowed input value, or NULL if the node has no such input. */
+	const weft_value *(*input)(weft_op_ctx *ctx, const char *name);
+	/* Map of all inputs (borrowed); for ops with variadic inputs. */
+	const weft_value *(*inputs)(weft_op_ctx *ctx);
+	/* Sets output `name`, taking ownership of `v` even on failure. */
+	int (*set_output)(weft_op_ctx *ctx, const char *name, weft_value *v);
+	/* Path of an artifact's content, verified against its hash. Read-only.
+	 * For a directory artifact, a read-only directory tree. */
+	int (*artifact_path)(const char **out_path, weft_op_ctx *ctx, const weft_value *artifact);
+	/* Imports a file or directory at `path` into the store; `*out` is a new
+	 * artifact value owned by the caller. The source is left in place. */
+	int (*artifact_import)(weft_value **out, weft_op_ctx *ctx, const char *path);
+	/* A fresh scratch directory owned by this invocation, removed afterwards. */
+	const char *(*workdir)(weft_op_ctx *ctx);
+	/* Path of this node's log file (created on demand). */
+	const char *(*log_path)(weft_op_ctx *ctx);
+	void (*log)(weft_op_ctx *ctx, int level, const char *fmt, ...) WEFT_PRINTF(3, 4);
+	void (*progress)(weft_op_ctx *ctx, double fraction, const char *message);
+	/* Non-zero once the run is being cancelled; long ops should poll it. */
+	int (*cancelled)(weft_op_ctx *ctx);
+	/* Records the failure message for this node; returns WEFT_ERROR. */
+	int (*fail)(weft_op_ctx *ctx, const char *fmt, ...) WEFT_PRINTF(2, 3);
+	/* Name of the node being run (borrowed). */
+	const char *(*node_name)(weft_op_ctx *ctx);
+
+	/* --- values --- */
+	weft_type (*value_type)(const weft_value *v);
+	int (*value_bool)(const weft_value *v);
+	int64_t (*value_int)(const weft_value *v);
+	double (*value_float)(const weft_value *v); /* ints convert */
+	const char *(*value_string)(const weft_value *v, size_t *len);
+	size_t (*value_len)(const weft_value *v); /* list or map length */
+	const weft_value *(*value_list_at)(const weft_value *v, size_t i);
+	const weft_value *(*value_map_get)(const weft_value *v, const char *key);
+	const char *(*value_map_key_at)(const weft_value *v, size_t i);
+	const weft_value *(*value_map_value_at)(const weft_value *v, size_t i);
+	const char *(*value_artifact_hash)(const weft_value *v);
+
+	weft_value *(*value_new_null)(void);
+	weft_value *(*value_new_bool)(int b);
+	weft_value *(*value_new_int)(int64_t i);
+	weft_value *(*value_new_float)(double d);
+	weft_value *(*value_new_string)(const char *s, size_t len);
+	weft_value *(*value_new_list)(void);
+	weft_value *(*value_new_map)(void);
+	/* Append/insert take ownership of `item`; return WEFT_OK or an error. */
+	int (*value_list_push)(weft_value *list, weft_value *item);
+	int (*value_map_set)(weft_value *map, const char *key, weft_value *item);
+	weft_value *(*value_copy)(const weft_value *v);
+	void (*value_free)(weft_value *v);
+	/* JSON text to value and back; returned string is freed with `free`. */
+	int (*value_from_json)(weft_value **out, const char *json, size_t len, char *err, size_t errlen);
+	char *(*value_to_json)(const weft_value *v);
+	/* YAML text to value; `name` is used in error messages. */
+	int (*value_from_yaml)(weft_value **out, const char *text, size_t len, const char *name);
+	/* The last error message of the calling thread (after a failed call). */
+	const char *(*error_last)(void);
+	/* New fields go here, at the end, only. */
+} weft_host_api;
+
+/* One declared parameter: the engine validates nodes against this table,
+ * rejects unknown names, and generates `weft ops` docs from it. */
+typedef struct weft_param_spec {
+	const char *name;
+	weft_type type;
+	/* Default as JSON text ("3", "\"a\"", "[]"), or NULL for required. */
+	const char *default_json;
+	const char *doc;
+} weft_param_spec;
+
+enum {
+	/* Same params and inputs always give the same outputs: cacheable. */
+	WEFT_OP_DETERMINISTIC = 1u << 0,
+	/* Accepts input names beyond those declared (e.g. shell, concat). */
+	WEFT_OP_VARIADIC_INPUTS = 1u << 1,
+	/* May set outputs beyond those declared. */
+	WEFT_OP_VARIADIC_OUTPUTS = 1u << 2
+};
+
+typedef struct weft_op_desc {
+	uint32_t struct_size; /* sizeof(weft_op_desc) when built */
+	const char *name;     /* short name; the full name is plugin.name */
+	const char *version;  /* enters the cache key: bump on behaviour change */
+	const char *doc;
+	const weft_param_spec *params;
+	size_t n_params;
+	const char *const *inputs; /* declared input names */
+	size_t n_inputs;
+	const char *const *outputs; /* declared output names; first is primary */
+	size_t n_outputs;
+	uint32_t flags;     /* WEFT_OP_* */
+	uint32_t cpus;      /* default CPU slots */
+	uint64_t mem_bytes; /* default memory reservation, 0 = unknown */
+	/* Runs the op. Return WEFT_OK, or an error after calling api->fail. */
+	int (*run)(weft_op_ctx *ctx, const weft_host_api *api);
+} weft_op_desc;
+
+typedef struct weft_plugin_desc {
+	uint32_t struct_size;
+	uint16_t abi_major; /* WEFT_ABI_MAJOR the plugin was built with */
+	uint16_t abi_minor;
+	const char *name;
+	const char *version;
+	const char *license;
+	const char *description;
+	const weft_op_desc *const *ops;
+	size_t n_ops;
+} weft_plugin_desc;
+
+/* The entry point every plugin exports. Returns a descriptor with static
+ * lifetime, or NULL if the plugin cannot run on this host. */
+typedef const weft_plugin_desc *(*weft_plugin_entry_fn)(const weft_host_api *api);
+#define WEFT_PLUGIN_ENTRY_SYMBOL "weft_plugin_entry"
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,252 @@
+/*
+ * weft/weft.h -- the embedding API of libweft: engines, values, graphs, runs.
+ *
+ * The CLI and the Lua DSL layer are both clients of this header; neither
+ * reaches into engine internals. Plugins never include it: they see only
+ * weft/plugin.h.
+ *
+ * Conventions: functions return WEFT_OK (0) or a negative WEFT_E* code, with
+ * the message in weft_error_last() (thread-local). Out-parameters come first.
+ * Every handle has a matching _free. Ownership is stated per function.
+ */
+#ifndef WEFT_WEFT_H
+#define WEFT_WEFT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "weft/plugin.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WEFT_VERSION "0.1.0"
+
+/* The last error message of the calling thread (never NULL). */
+const char *weft_error_last(void);
+void weft_error_clear(void);
+
+/* ---------------------------------------------------------------- values */
+
+/* Internal-only type: a reference to another node's output, used in node
+ * inputs and dynamic-node results. Never reaches an op or a hash. */
+#define WEFT_T_REF ((weft_type)50)
+
+weft_value *weft_value_null(void);
+weft_value *weft_value_bool(int b);
+weft_value *weft_value_int(int64_t i);
+weft_value *weft_value_float(double d);
+weft_value *weft_value_string(const char *s, size_t len);
+weft_value *weft_value_cstr(const char *s);
+weft_value *weft_value_list(void);
+weft_value *weft_value_map(void);
+/* `hash` is 64 lowercase hex chars of the content's SHA-256. */
+weft_value *weft_value_artifact(const char *hash, int is_dir, uint64_t size);
+/* A reference to output `output` (NULL = primary) of node `node_id`. */
+weft_value *weft_value_ref(uint32_t node_id, const char *output);
+/* A reference by node name ("name" or "name.output"), bound at validation. */
+weft_value *weft_value_ref_name(const char *name, const char *file, int line);
+
+weft_type weft_value_type(const weft_value *v);
+int weft_value_get_bool(const weft_value *v);
+int64_t weft_value_get_int(const weft_value *v);
+double weft_value_get_float(const weft_value *v);
+const char *weft_value_get_string(const weft_value *v, size_t *len);
+size_t weft_value_len(const weft_value *v);
+const weft_value *weft_value_list_at(const weft_value *v, size_t i);
+const weft_value *weft_value_map_get(const weft_value *v, const char *key);
+const char *weft_value_map_key_at(const weft_value *v, size_t i);
+const weft_value *weft_value_map_value_at(const weft_value *v, size_t i);
+const char *weft_value_artifact_hash(const weft_value *v);
+int weft_value_artifact_is_dir(const weft_value *v);
+uint64_t weft_value_artifact_size(const weft_value *v);
+uint32_t weft_value_ref_node(const weft_value *v);
+const char *weft_value_ref_output(const weft_value *v); /* NULL = primary */
+const char *weft_value_ref_name_get(const weft_value *v); /* NULL if bound */
+
+/* Take ownership of `item` always, even on error. */
+int weft_value_list_push(weft_value *list, weft_value *item);
+int weft_value_map_set(weft_value *map, const char *key, weft_value *item);
+
+weft_value *weft_value_copy(const weft_value *v);
+void weft_value_free(weft_value *v);
+int weft_value_equal(const weft_value *a, const weft_value *b);
+
+/* Canonical hash: SHA-256 over the canonical encoding, 64 hex chars + NUL.
+ * Maps hash in key order, floats by IEEE bits (-0 folded to 0), artifacts by
+ * content hash. Fails on refs: they must be resolved first. */
+int weft_value_hash(char out[65], const weft_value *v);
+/* JSON round trip. Artifacts are {"$artifact": hash, "dir": b, "size": n}. */
+char *weft_value_to_json(const weft_value *v, int pretty);
+int weft_value_from_json(weft_value **out, const char *json, size_t len, char *err, size_t errlen);
+/* Parses text as YAML into a value (for params files). */
+int weft_value_from_yaml(weft_value **out, const char *text, size_t len, const char *filename);
+/* Short human-readable rendering for logs. Caller frees. */
+char *weft_value_preview(const weft_value *v, size_t max);
+
+/* ---------------------------------------------------------------- engine */
+
+typedef struct weft_engine weft_engine;
+
+typedef struct weft_engine_options {
+	unsigned int version; /* WEFT_ENGINE_OPTIONS_VERSION */
+	const char *store_dir; /* where .weft lives; required */
+	const char *plugin_path; /* ':'-separated extra plugin dirs, may be NULL */
+	int load_builtin_plugins; /* search the compiled-in plugin dir */
+} weft_engine_options;
+#define WEFT_ENGINE_OPTIONS_VERSION 1
+#define WEFT_ENGINE_OPTIONS_INIT {WEFT_ENGINE_OPTIONS_VERSION, NULL, NULL, 1}
+
+int weft_engine_new(weft_engine **out, const weft_engine_options *opts);
+void weft_engine_free(weft_engine *eng);
+const char *weft_engine_store_dir(const weft_engine *eng);
+
+/* Loads one plugin .so; refuses ABI major mismatches and duplicate ops. */
+int weft_engine_load_plugin(weft_engine *eng, const char *path);
+
+/* Imports a file or directory into the store, using the stat cache so an
+ * unchanged file is not re-read. `*out` is a new artifact value. */
+int weft_engine_import(weft_value **out, weft_engine *eng, const char *path);
+/* Reads an artifact's bytes (files only, verified). Caller frees `*data`. */
+int weft_engine_read_artifact(char **data, size_t *len, weft_engine *eng, const weft_value *art);
+
+/* Op introspection for `weft ops` and validation messages. */
+typedef struct weft_op_info {
+	const char *plugin;
+	const char *plugin_path;
+	const char *plugin_version;
+	const char *full_name; /* plugin.op */
+	const weft_op_desc *desc;
+} weft_op_info;
+size_t weft_engine_op_count(const weft_engine *eng);
+const weft_op_info *weft_engine_op_at(const weft_engine *eng, size_t i);
+const weft_op_info *weft_engine_op_find(const weft_engine *eng, const char *full_name);
+
+/* ---------------------------------------------------------------- graph */
+
+typedef struct weft_node_opts {
+	unsigned int version;
+	const char *file; /* script location, for messages */
+	int line;
+	uint32_t cpus; /* 0 = op default */
+	uint64_t mem_bytes;
+} weft_node_opts;
+#define WEFT_NODE_OPTS_VERSION 1
+#define WEFT_NODE_OPTS_INIT {WEFT_NODE_OPTS_VERSION, NULL, 0, 0, 0}
+
+/* Adds an op node. `params` (map of literals) and `inputs` (map; values may
+ * contain refs) are taken over by the graph even on failure. Params are
+ * validated now against the op's schema; refs are checked in validate. */
+int weft_graph_add_op(uint32_t *out_id, weft_engine *eng, const char *name, const char *op,
+		      weft_value *params, weft_value *inputs, const weft_node_opts *opts);
+
+/*
+ * A dynamic node runs `fn` on the engine's loop thread once its inputs are
+ * ready. `fn` gets the resolved inputs (borrowed) and returns in `*out` a
+ * value that may contain refs to nodes it added meanwhile; the node finishes
+ * when those are done. `identity` (source fingerprint and captured values)
+ * enters the node's cache key.
+ */
+typedef int (*weft_dynamic_fn)(weft_value **out, weft_engine *eng, uint32_t node_id,
+			       const weft_value *inputs, void *payload);
+int weft_graph_add_dynamic(uint32_t *out_id, weft_engine *eng, const char *name, weft_value *inputs,
+			   const void *identity, size_t identity_len, weft_dynamic_fn fn, void *payload,
+			   void (*payload_free)(void *), const weft_node_opts *opts);
+
+/* Binds name refs, checks outputs exist and the graph is acyclic. */
+int weft_graph_validate(weft_engine *eng);
+size_t weft_graph_node_count(const weft_engine *eng);
+const char *weft_graph_node_name(const weft_engine *eng, uint32_t id);
+int weft_graph_find(uint32_t *out_id, const weft_engine *eng, const char *name);
+/* Name of the node currently being expanded by a dynamic fn, or NULL. */
+const char *weft_graph_current_parent(const weft_engine *eng);
+/* Writes the graph in Graphviz DOT form; caller frees. */
+char *weft_graph_dot(const weft_engine *eng);
+
+/* ---------------------------------------------------------------- runs */
+
+typedef enum weft_node_status {
+	WEFT_NODE_PENDING = 0,
+	WEFT_NODE_RUNNING,
+	WEFT_NODE_DONE,    /* executed in this run */
+	WEFT_NODE_CACHED,  /* taken from the action cache */
+	WEFT_NODE_RESUMED, /* finished by an earlier attempt of this run */
+	WEFT_NODE_FAILED,
+	WEFT_NODE_SKIPPED, /* an upstream node failed */
+	WEFT_NODE_EXPANDED /* dynamic node that added nodes */
+} weft_node_status;
+const char *weft_node_status_name(weft_node_status s);
+
+typedef struct weft_event {
+	int kind; /* WEFT_EV_* */
+	const char *node;
+	weft_node_status status;
+	double elapsed;
+	const char *message;
+	/* Totals so far. */
+	size_t total, done, cached, running, failed;
+} weft_event;
+enum { WEFT_EV_START = 1, WEFT_EV_FINISH = 2, WEFT_EV_LOG = 3, WEFT_EV_PROGRESS = 4 };
+
+typedef struct weft_run_options {
+	unsigned int version;
+	int jobs;          /* parallel node slots; 0 = number of cores */
+	int keep_going;    /* run independent branches after a failure */
+	const char *pipeline; /* script path, for the record */
+	const weft_value *params; /* effective params, for the record */
+	const char *resume_id; /* continue this run instead of starting one */
+	int plan_only;     /* dry run: decide cached/would-run, execute nothing */
+	void (*on_event)(const weft_event *ev, void *payload);
+	void *payload;
+	/* Set to non-zero (e.g. from a signal) to stop scheduling and drain. */
+	volatile int *interrupt;
+} weft_run_options;
+#define WEFT_RUN_OPTIONS_VERSION 1
+
+typedef struct weft_run_summary {
+	char run_id[64];
+	size_t total, executed, cached, resumed, failed, skipped;
+	int interrupted;
+	double wall_seconds;
+} weft_run_summary;
+
+/* Exit statuses the CLI maps results to. */
+enum { WEFT_EXIT_OK = 0, WEFT_EXIT_FAILED = 1, WEFT_EXIT_USAGE = 2, WEFT_EXIT_INTERRUPTED = 130 };
+
+/* Runs the validated graph. Returns WEFT_OK if the run finished (possibly
+ * with failed nodes: see the summary), an error if it could not run. */
+int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_options *opts);
+
+/* After a run or plan: a node's status (weft_node_status, or 101 for
+ * "would run" in a plan) and why it ran or would run (may be NULL). */
+int weft_graph_node_status(const weft_engine *eng, uint32_t id);
+const char *weft_graph_node_reason(const weft_engine *eng, uint32_t id);
+
+/* Finds the newest run directory (optionally the newest interrupted one). */
+int weft_runs_latest(char **out_id, const char *store_dir, int interrupted_only);
+
+/* ---------------------------------------------------------------- cache */
+
+typedef struct weft_cache_stats {
+	size_t objects;
+	uint64_t object_bytes;
+	size_t entries; /* action cache entries */
+	size_t runs;
+} weft_cache_stats;
+
+typedef struct weft_gc_result {
+	uint64_t bytes_before, bytes_after, bytes_removed;
+	size_t objects_removed, objects_protected, entries_removed;
+} weft_gc_result;
+
+int weft_cache_stats_get(weft_cache_stats *out, const char *store_dir);
+/* Deletes least-recently-used objects until the store is at most
+ * `max_bytes`, never touching objects the newest run of any pipeline
+ * references. With `dry_run`, only reports. */
+int weft_cache_gc(weft_gc_result *out, const char *store_dir, uint64_t max_bytes, int dry_run);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,323 @@
+/*
+ * data.c -- core.csv, core.json, core.yaml: structured files into values.
+ *
+ * core.csv parses RFC 4180 (quoted fields, doubled quotes, embedded
+ * newlines, CRLF) and writes a normalised table artifact: comma-separated,
+ * header first, every field that needs it quoted, LF line ends. Ragged rows
+ * are an error naming the line, never silently padded. Column types are
+ * inferred (int, float, string) so downstream ops need not re-guess.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+typedef struct row {
+	char **f;
+	size_t n, cap;
+} row;
+
+static void row_clear(row *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->f[i]);
+	r->n = 0;
+}
+
+static int row_push(row *r, const char *s, size_t len)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+		char **p = realloc(r->f, cap * sizeof *p);
+		if (!p)
+			return -1;
+		r->f = p;
+		r->cap = cap;
+	}
+	if (!(r->f[r->n] = strndup(s, len)))
+		return -1;
+	r->n++;
+	return 0;
+}
+
+/* Parses one record starting at *pos. Returns 1 for a record, 0 at end,
+ * -1 on a syntax error (message in err). *line advances by newlines seen. */
+static int next_record(const char *buf, size_t len, size_t *pos, char delim, row *r, size_t *line, char *err,
+		       size_t errlen)
+{
+	size_t p = *pos;
+	if (p >= len)
+		return 0;
+	char *field = malloc(len - p + 1);
+	if (!field) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	size_t fl = 0;
+	int quoted = 0, was_quoted = 0;
+	size_t start_line = *line;
+	for (;;) {
+		if (p >= len) {
+			if (quoted) {
+				snprintf(err, errlen, "line %zu: quoted field is never closed", start_line);
+				free(field);
+				return -1;
+			}
+			break;
+		}
+		char c = buf[p];
+		if (quoted) {
+			if (c == '"') {
+				if (p + 1 < len && buf[p + 1] == '"') {
+					field[fl++] = '"';
+					p += 2;
+					continue;
+				}
+				quoted = 0;
+				p++;
+				continue;
+			}
+			if (c == '\n')
+				(*line)++;
+			field[fl++] = c;
+			p++;
+			continue;
+		}
+		if (c == '"' && fl == 0 && !was_quoted) {
+			quoted = was_quoted = 1;
+			p++;
+			continue;
+		}
+		if (c == delim) {
+			if (row_push(r, field, fl) != 0)
+				goto oom;
+			fl = 0;
+			was_quoted = 0;
+			p++;
+			continue;
+		}
+		if (c == '\r' && p + 1 < len && buf[p + 1] == '\n') {
+			p++;
+			continue;
+		}
+		if (c == '\n') {
+			p++;
+			(*line)++;
+			break;
+		}
+		if (was_quoted) {
+			snprintf(err, errlen, "line %zu: text after a closing quote (quote the whole field, doubling inner quotes)",
+				 *line);
+			free(field);
+			return -1;
+		}
+		field[fl++] = c;
+		p++;
+	}
+	if (row_push(r, field, fl) != 0)
+		goto oom;
+	free(field);
+	*pos = p;
+	return 1;
+oom:
+	free(field);
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+static void put_field(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+enum { T_EMPTY = 0, T_INT = 1, T_FLOAT = 2, T_STRING = 3 };
+
+static int classify(const char *s)
+{
+	if (!*s)
+		return T_EMPTY;
+	char *end;
+	errno = 0;
+	(void)strtoll(s, &end, 10);
+	if (!*end && !errno)
+		return T_INT;
+	errno = 0;
+	(void)strtod(s, &end);
+	if (!*end && !errno)
+		return T_FLOAT;
+	return T_STRING;
+}
+
+static int run_csv(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	const char *d = api->value_string(api->param(ctx, "delimiter"), NULL);
+	int header = api->value_bool(api->param(ctx, "header"));
+	if (!d || strlen(d) != 1)
+		return api->fail(ctx, "parameter 'delimiter' must be one character");
+	char *buf = NULL;
+	size_t len = 0;
+	if (core_read_artifact(&buf, &len, ctx, api, api->input(ctx, "file"), "file") != WEFT_OK)
+		return WEFT_ERROR;
+	size_t pos = 0, line = 1, nrows = 0;
+	if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
+		pos = 3; /* UTF-8 byte-order mark */
+	const char *workdir = api->workdir(ctx);
+	char *outpath = NULL, err[256] = "";
+	if (!workdir || asprintf(&outpath, "%s/table.csv", workdir) < 0) {
+		api->free(buf);
+		return api->fail(ctx, "cannot create work directory");
+	}
+	FILE *out = fopen(outpath, "w");
+	row r = {0}, cols = {0};
+	int *types = NULL, rc = WEFT_OK;
+	if (!out) {
+		rc = api->fail(ctx, "cannot write %s: %s", outpath, strerror(errno));
+		goto cleanup;
+	}
+	size_t rec_line = line;
+	int got = next_record(buf, len, &pos, d[0], &cols, &line, err, sizeof err);
+	if (got <= 0) {
+		rc = api->fail(ctx, "input 'file': %s", got == 0 ? "the CSV file is empty" : err);
+		goto cleanup;
+	}
+	if (!header) {
+		/* Synthesise c1..cN and treat the first record as data. */
+		row first = cols;
+		cols = (row){0};
+		for (size_t i = 0; i < first.n; i++) {
+			char name[32];
+			snprintf(name, sizeof name, "c%zu", i + 1);
+			row_push(&cols, name, strlen(name));
+		}
+		r = first;
+		pos = 0;
+		line = 1;
+		row_clear(&r);
+	}
+	types = calloc(cols.n, sizeof *types);
+	for (size_t i = 0; i < cols.n; i++) {
+		put_field(out, cols.f[i]);
+		fputc(i + 1 < cols.n ? ',' : '\n', out);
+	}
+	for (;;) {
+		row_clear(&r);
+		rec_line = line;
+		got = next_record(buf, len, &pos, d[0], &r, &line, err, sizeof err);
+		if (got < 0) {
+			rc = api->fail(ctx, "input 'file': %s", err);
+			goto cleanup;
+		}
+		if (got == 0)
+			break;
+		if (r.n == 1 && r.f[0][0] == '\0')
+			continue; /* blank line */
+		if (r.n != cols.n) {
+			rc = api->fail(ctx, "input 'file' line %zu: row has %zu fields but the header has %zu; fix the row "
+					    "or quote fields that contain '%c'",
+				       rec_line, r.n, cols.n, d[0]);
+			goto cleanup;
+		}
+		for (size_t i = 0; i < r.n; i++) {
+			int t = classify(r.f[i]);
+			if (t > types[i])
+				types[i] = t;
+			put_field(out, r.f[i]);
+			fputc(i + 1 < r.n ? ',' : '\n', out);
+		}
+		nrows++;
+	}
+	if (fclose(out) != 0) {
+		out = NULL;
+		rc = api->fail(ctx, "cannot write %s", outpath);
+		goto cleanup;
+	}
+	out = NULL;
+	weft_value *table = NULL;
+	if (api->artifact_import(&table, ctx, outpath) != WEFT_OK) {
+		rc = api->fail(ctx, "cannot store table: %s", api->error_last());
+		goto cleanup;
+	}
+	static const char *const tnames[] = {"string", "int", "float", "string"};
+	weft_value *colv = api->value_new_list(), *tv = api->value_new_map();
+	for (size_t i = 0; i < cols.n; i++) {
+		api->value_list_push(colv, api->value_new_string(cols.f[i], strlen(cols.f[i])));
+		api->value_map_set(tv, cols.f[i], api->value_new_string(tnames[types[i]], strlen(tnames[types[i]])));
+	}
+	api->set_output(ctx, "table", table);
+	api->set_output(ctx, "columns", colv);
+	api->set_output(ctx, "types", tv);
+	api->set_output(ctx, "rows", api->value_new_int((int64_t)nrows));
+cleanup:
+	if (out)
+		fclose(out);
+	row_clear(&r);
+	free(r.f);
+	row_clear(&cols);
+	free(cols.f);
+	free(types);
+	free(outpath);
+	api->free(buf);
+	return rc;
+}
+
+static const weft_param_spec csv_params[] = {
+	{"delimiter", WEFT_T_STRING, "\",\"", "field separator (one character)"},
+	{"header", WEFT_T_BOOL, "true", "first record holds column names"},
+};
+static const char *const file_in[] = {"file"};
+static const char *const csv_outs[] = {"table", "columns", "types", "rows"};
+const weft_op_desc core_op_csv = {
+	sizeof(weft_op_desc), "csv", "1",
+	"Parses a CSV file (RFC 4180) into a normalised table artifact (`table`), with `columns`, inferred "
+	"column `types` and the row count `rows`. Ragged rows are an error naming the line.",
+	csv_params, 2, file_in, 1, csv_outs, 4, WEFT_OP_DETERMINISTIC, 1, 0, run_csv,
+};
+
+static int parse_doc(weft_op_ctx *ctx, const weft_host_api *api, int yaml)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	if (core_read_artifact(&buf, &len, ctx, api, api->input(ctx, "file"), "file") != WEFT_OK)
+		return WEFT_ERROR;
+	weft_value *v = NULL;
+	char err[256] = "";
+	int rc = yaml ? api->value_from_yaml(&v, buf, len, "input 'file'")
+		      : api->value_from_json(&v, buf, len, err, sizeof err);
+	api->free(buf);
+	if (rc != WEFT_OK)
+		return api->fail(ctx, "%s", yaml ? api->error_last() : err[0] ? err : api->error_last());
+	return api->set_output(ctx, "value", v);
+}
+
+static int run_json(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	return parse_doc(ctx, api, 0);
+}
+
+static int run_yaml(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	return parse_doc(ctx, api, 1);
+}
+
+static const char *const value_out[] = {"value"};
+const weft_op_desc core_op_json = {
+	sizeof(weft_op_desc), "json", "1", "Parses a JSON file into a value (`value`).",
+	NULL, 0, file_in, 1, value_out, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_json,
+};
+const weft_op_desc core_op_yaml = {
+	sizeof(weft_op_desc), "yaml", "1", "Parses a YAML file into a value (`value`).",
+	NULL, 0, file_in, 1, value_out, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_yaml,
+};

@@ -1,0 +1,161 @@
+/*
+ * files.c -- core.import and core.export: files and directories in and out
+ * of the store. Both touch the outside world, so neither is cacheable: an
+ * import re-reads its path every run (through the store's stat cache, so an
+ * unchanged file costs a stat), and an export always writes.
+ *
+ * Export writes to a temp name beside the destination and renames it into
+ * place, so a reader never sees a half-written result.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <ftw.h>
+
+#include "core.h"
+
+static int run_import(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	const char *path = api->value_string(api->param(ctx, "path"), NULL);
+	weft_value *art = NULL;
+	if (api->artifact_import(&art, ctx, path) != WEFT_OK)
+		return api->fail(ctx, "cannot import %s: %s", path, api->error_last());
+	return api->set_output(ctx, "out", art);
+}
+
+static const weft_param_spec import_params[] = {
+	{"path", WEFT_T_STRING, NULL, "file or directory to import (absolute, or relative to the working directory)"},
+};
+static const char *const out_only[] = {"out"};
+const weft_op_desc core_op_import = {
+	sizeof(weft_op_desc), "import", "1",
+	"Imports a file or directory into the store at run time. Prefer weft.file() in scripts, which "
+	"imports while the graph is built.",
+	import_params, 1, NULL, 0, out_only, 1, 0, 1, 0, run_import,
+};
+
+static int copy_file(const char *src, const char *dst, mode_t mode)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -1;
+	int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (out < 0) {
+		close(in);
+		return -1;
+	}
+	char buf[65536];
+	ssize_t r;
+	int rc = 0;
+	while ((r = read(in, buf, sizeof buf)) > 0)
+		if (write(out, buf, (size_t)r) != r) {
+			rc = -1;
+			break;
+		}
+	if (r < 0)
+		rc = -1;
+	if (fsync(out) != 0)
+		rc = -1;
+	close(in);
+	if (close(out) != 0)
+		rc = -1;
+	return rc;
+}
+
+static int copy_tree(const char *src, const char *dst)
+{
+	struct stat sb;
+	if (lstat(src, &sb) != 0)
+		return -1;
+	if (S_ISREG(sb.st_mode))
+		return copy_file(src, dst, (sb.st_mode & 0111) ? 0755 : 0644);
+	if (!S_ISDIR(sb.st_mode))
+		return -1;
+	if (mkdir(dst, 0755) != 0)
+		return -1;
+	DIR *d = opendir(src);
+	if (!d)
+		return -1;
+	struct dirent *e;
+	int rc = 0;
+	while (rc == 0 && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		char *s = NULL, *t = NULL;
+		if (asprintf(&s, "%s/%s", src, e->d_name) < 0 || asprintf(&t, "%s/%s", dst, e->d_name) < 0)
+			rc = -1;
+		else
+			rc = copy_tree(s, t);
+		free(s);
+		free(t);
+	}
+	closedir(d);
+	return rc;
+}
+
+static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *f)
+{
+	(void)sb;
+	(void)flag;
+	(void)f;
+	return remove(p);
+}
+
+static int run_export(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	const char *dest = api->value_string(api->param(ctx, "path"), NULL);
+	const weft_value *art = api->input(ctx, "artifact");
+	const char *src;
+	if (api->value_type(art) != WEFT_T_ARTIFACT)
+		return api->fail(ctx, "input 'artifact' must be a file or directory artifact");
+	if (api->artifact_path(&src, ctx, art) != WEFT_OK)
+		return api->fail(ctx, "%s", api->error_last());
+	char *tmp = NULL, *old = NULL;
+	if (asprintf(&tmp, "%s.weft-tmp.%d", dest, (int)getpid()) < 0 ||
+	    asprintf(&old, "%s.weft-old.%d", dest, (int)getpid()) < 0)
+		return api->fail(ctx, "out of memory");
+	int rc = WEFT_OK;
+	nftw(tmp, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	if (copy_tree(src, tmp) != 0) {
+		rc = api->fail(ctx, "cannot write %s: %s (does the directory exist?)", tmp, strerror(errno));
+		nftw(tmp, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+		goto cleanup;
+	}
+	struct stat sb;
+	int replacing_dir = stat(dest, &sb) == 0 && S_ISDIR(sb.st_mode);
+	/* rename() cannot replace a non-empty directory: move it aside first. */
+	if (replacing_dir && rename(dest, old) != 0) {
+		rc = api->fail(ctx, "cannot move old %s aside: %s", dest, strerror(errno));
+		goto cleanup;
+	}
+	if (rename(tmp, dest) != 0) {
+		rc = api->fail(ctx, "cannot rename %s to %s: %s", tmp, dest, strerror(errno));
+		if (replacing_dir)
+			(void)rename(old, dest);
+		goto cleanup;
+	}
+	if (replacing_dir)
+		nftw(old, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	api->log(ctx, WEFT_LOG_INFO, "wrote %s", dest);
+	rc = api->set_output(ctx, "out", api->value_new_string(dest, strlen(dest)));
+cleanup:
+	free(tmp);
+	free(old);
+	return rc;
+}
+
+static const weft_param_spec export_params[] = {
+	{"path", WEFT_T_STRING, NULL, "destination path (replaced atomically)"},
+};
+static const char *const artifact_in[] = {"artifact"};
+const weft_op_desc core_op_export = {
+	sizeof(weft_op_desc), "export", "1",
+	"Copies an artifact out of the store to `path`, atomically (temp file, then rename). Always runs.",
+	export_params, 1, artifact_in, 1, out_only, 1, 0, 1, 0, run_export,
+};

@@ -1,0 +1,355 @@
+/*
+ * shell.c -- core.shell: runs `/bin/sh -c cmd` in a fresh work directory.
+ *
+ * Inputs become environment variables: an artifact becomes its read-only
+ * store path, a list of artifacts a space-separated list of paths, scalars
+ * their text. Declared outputs (`outs`, paths relative to the work dir) are
+ * exported as $out (the first) and $outs (all); after a zero exit each must
+ * exist and is imported into the store. stdout and stderr go to the node's
+ * log. The child runs in its own process group so cancellation can stop the
+ * whole pipeline of processes it started, not just the shell.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core.h"
+
+extern char **environ;
+
+typedef struct strvec {
+	char **v;
+	size_t n, cap;
+} strvec;
+
+static int sv_push(strvec *s, char *str)
+{
+	if (!str)
+		return -1;
+	if (s->n + 2 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		char **p = realloc(s->v, cap * sizeof *p);
+		if (!p) {
+			free(str);
+			return -1;
+		}
+		s->v = p;
+		s->cap = cap;
+	}
+	s->v[s->n++] = str;
+	s->v[s->n] = NULL;
+	return 0;
+}
+
+static void sv_free(strvec *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+}
+
+static int valid_env_name(const char *s)
+{
+	if (!*s || (*s >= '0' && *s <= '9'))
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return 0;
+	return 1;
+}
+
+/* Renders one input for the environment; NULL with ctx failed on error. */
+static char *env_text(weft_op_ctx *ctx, const weft_host_api *api, const char *name, const weft_value *v)
+{
+	const char *path;
+	switch (api->value_type(v)) {
+	case WEFT_T_ARTIFACT:
+		if (api->artifact_path(&path, ctx, v) != WEFT_OK) {
+			api->fail(ctx, "input '%s': %s", name, api->error_last());
+			return NULL;
+		}
+		return strdup(path);
+	case WEFT_T_STRING:
+		return strdup(api->value_string(v, NULL));
+	case WEFT_T_LIST: {
+		size_t n = api->value_len(v), len = 0;
+		char **parts = calloc(n + 1, sizeof *parts);
+		char *joined = NULL;
+		for (size_t i = 0; parts && i < n; i++) {
+			if (!(parts[i] = env_text(ctx, api, name, api->value_list_at(v, i))))
+				goto done;
+			len += strlen(parts[i]) + 1;
+		}
+		if (parts && (joined = malloc(len + 1))) {
+			char *p = joined;
+			for (size_t i = 0; i < n; i++)
+				p += sprintf(p, "%s%s", i ? " " : "", parts[i]);
+			*p = '\0';
+		}
+	done:
+		for (size_t i = 0; parts && i < n; i++)
+			free(parts[i]);
+		free(parts);
+		return joined;
+	}
+	default: {
+		char *j = api->value_to_json(v);
+		char *s = j ? strdup(j) : NULL;
+		api->free(j);
+		return s;
+	}
+	}
+}
+
+static int build_env(strvec *env, weft_op_ctx *ctx, const weft_host_api *api, const char *workdir)
+{
+	const weft_value *ins = api->inputs(ctx);
+	const weft_value *extra = api->param(ctx, "env");
+	const weft_value *outs = api->param(ctx, "outs");
+	size_t n_in = api->value_len(ins);
+	/* Inherit the environment minus names we are about to set. */
+	for (char **e = environ; *e; e++) {
+		int shadowed = !strncmp(*e, "out=", 4) || !strncmp(*e, "outs=", 5) || !strncmp(*e, "WEFT_WORKDIR=", 13);
+		for (size_t i = 0; i < n_in && !shadowed; i++) {
+			const char *k = api->value_map_key_at(ins, i);
+			size_t kl = strlen(k);
+			shadowed = !strncmp(*e, k, kl) && (*e)[kl] == '=';
+		}
+		if (!shadowed && sv_push(env, strdup(*e)) != 0)
+			return api->fail(ctx, "out of memory");
+	}
+	for (size_t i = 0; i < n_in; i++) {
+		const char *k = api->value_map_key_at(ins, i);
+		if (!valid_env_name(k))
+			return api->fail(ctx, "input name '%s' cannot be an environment variable; use letters, digits "
+					      "and _",
+					 k);
+		char *text = env_text(ctx, api, k, api->value_map_value_at(ins, i));
+		if (!text)
+			return WEFT_ERROR;
+		char *kv = NULL;
+		if (asprintf(&kv, "%s=%s", k, text) < 0)
+			kv = NULL;
+		free(text);
+		if (sv_push(env, kv) != 0)
+			return api->fail(ctx, "out of memory");
+	}
+	for (size_t i = 0; i < api->value_len(extra); i++) {
+		const char *k = api->value_map_key_at(extra, i);
+		char *text = env_text(ctx, api, k, api->value_map_value_at(extra, i));
+		char *kv = NULL;
+		if (!text || asprintf(&kv, "%s=%s", k, text) < 0)
+			kv = NULL;
+		free(text);
+		if (sv_push(env, kv) != 0)
+			return api->fail(ctx, "out of memory");
+	}
+	size_t n_out = api->value_len(outs), len = 0;
+	for (size_t i = 0; i < n_out; i++)
+		len += api->value_len(api->value_list_at(outs, i)) + 1;
+	char *all = malloc(len + 6);
+	if (!all)
+		return api->fail(ctx, "out of memory");
+	char *p = all + sprintf(all, "outs=");
+	for (size_t i = 0; i < n_out; i++)
+		p += sprintf(p, "%s%s", i ? " " : "", api->value_string(api->value_list_at(outs, i), NULL));
+	char *first = NULL;
+	if (n_out && asprintf(&first, "out=%s", api->value_string(api->value_list_at(outs, 0), NULL)) < 0)
+		first = NULL;
+	char *wd = NULL;
+	if (asprintf(&wd, "WEFT_WORKDIR=%s", workdir) < 0)
+		wd = NULL;
+	if (sv_push(env, all) != 0 || (n_out && sv_push(env, first) != 0) || sv_push(env, wd) != 0)
+		return api->fail(ctx, "out of memory");
+	return WEFT_OK;
+}
+
+/* An output path must stay inside the work dir. */
+static int safe_rel(const char *p)
+{
+	if (!*p || p[0] == '/')
+		return 0;
+	const char *s = p;
+	while (*s) {
+		const char *e = strchr(s, '/');
+		size_t l = e ? (size_t)(e - s) : strlen(s);
+		if (l == 2 && s[0] == '.' && s[1] == '.')
+			return 0;
+		s += l;
+		if (*s)
+			s++;
+	}
+	return 1;
+}
+
+static int wait_child(weft_op_ctx *ctx, const weft_host_api *api, pid_t pid, int *status)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int killed = 0;
+	for (;;) {
+		if (pfd >= 0) {
+			struct pollfd p = {pfd, POLLIN, 0};
+			(void)poll(&p, 1, 100);
+		} else {
+			usleep(2000);
+		}
+		pid_t r = waitpid(pid, status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR) {
+			if (pfd >= 0)
+				close(pfd);
+			return api->fail(ctx, "waitpid failed: %s", strerror(errno));
+		}
+		if (!killed && api->cancelled(ctx)) {
+			kill(-pid, SIGTERM);
+			killed = 1;
+		}
+	}
+	if (pfd >= 0)
+		close(pfd);
+	return killed ? WEFT_ECANCELLED : WEFT_OK;
+}
+
+static int run_shell(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	const char *cmd = api->value_string(api->param(ctx, "cmd"), NULL);
+	const weft_value *outs = api->param(ctx, "outs");
+	int capture = api->value_bool(api->param(ctx, "capture_stdout"));
+	const char *workdir = api->workdir(ctx);
+	const char *log = api->log_path(ctx);
+	if (!workdir || !log)
+		return api->fail(ctx, "cannot create a work directory or log for the command");
+	for (size_t i = 0; i < api->value_len(outs); i++) {
+		const weft_value *o = api->value_list_at(outs, i);
+		if (api->value_type(o) != WEFT_T_STRING || !safe_rel(api->value_string(o, NULL)))
+			return api->fail(ctx, "outs[%zu] must be a relative path inside the work directory", i + 1);
+	}
+	strvec env = {0};
+	int rc = build_env(&env, ctx, api, workdir);
+	char *stdout_path = NULL;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	int fa_ok = 0, attr_ok = 0;
+	if (rc != WEFT_OK)
+		goto cleanup;
+	if (capture && asprintf(&stdout_path, "%s/.weft-stdout", workdir) < 0) {
+		rc = api->fail(ctx, "out of memory");
+		goto cleanup;
+	}
+	int logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (logfd < 0) {
+		rc = api->fail(ctx, "cannot open log %s: %s", log, strerror(errno));
+		goto cleanup;
+	}
+	dprintf(logfd, "$ %s\n", cmd);
+	close(logfd);
+	if (posix_spawn_file_actions_init(&fa) != 0 || posix_spawnattr_init(&attr) != 0) {
+		rc = api->fail(ctx, "cannot prepare process spawn");
+		goto cleanup;
+	}
+	fa_ok = attr_ok = 1;
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (capture)
+		posix_spawn_file_actions_addopen(&fa, 1, stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	else
+		posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	posix_spawn_file_actions_addopen(&fa, 2, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	posix_spawn_file_actions_addchdir_np(&fa, workdir);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setpgroup(&attr, 0);
+	sigset_t none, all;
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	char *argv[] = {"/bin/sh", "-c", (char *)cmd, NULL};
+	pid_t pid;
+	int err = posix_spawn(&pid, "/bin/sh", &fa, &attr, argv, env.v);
+	if (err != 0) {
+		rc = api->fail(ctx, "cannot start /bin/sh: %s", strerror(err));
+		goto cleanup;
+	}
+	int status = 0;
+	rc = wait_child(ctx, api, pid, &status);
+	if (rc != WEFT_OK)
+		goto cleanup;
+	if (WIFSIGNALED(status)) {
+		rc = api->fail(ctx, "command was killed by signal %d (%s); see the log %s", WTERMSIG(status),
+			       strsignal(WTERMSIG(status)), log);
+		goto cleanup;
+	}
+	if (WEXITSTATUS(status) != 0) {
+		rc = api->fail(ctx, "command exited with status %d; see the log %s", WEXITSTATUS(status), log);
+		goto cleanup;
+	}
+	weft_value *files = api->value_new_map();
+	for (size_t i = 0; i < api->value_len(outs); i++) {
+		const char *rel = api->value_string(api->value_list_at(outs, i), NULL);
+		char *full = NULL;
+		weft_value *art = NULL;
+		struct stat sb;
+		if (asprintf(&full, "%s/%s", workdir, rel) < 0)
+			full = NULL;
+		if (!full || stat(full, &sb) != 0) {
+			rc = api->fail(ctx, "declared output '%s' was not created by the command; write it to $out (or "
+					    "the path in $outs)",
+				       rel);
+		} else if (api->artifact_import(&art, ctx, full) != WEFT_OK) {
+			rc = api->fail(ctx, "cannot store output '%s': %s", rel, api->error_last());
+		} else {
+			if (i == 0)
+				api->set_output(ctx, "out", api->value_copy(art));
+			api->value_map_set(files, rel, art);
+		}
+		free(full);
+		if (rc != WEFT_OK) {
+			api->value_free(files);
+			goto cleanup;
+		}
+	}
+	api->set_output(ctx, "files", files);
+	if (capture) {
+		FILE *f = fopen(stdout_path, "rb");
+		char buf[65536];
+		size_t n = f ? fread(buf, 1, sizeof buf, f) : 0;
+		if (f)
+			fclose(f);
+		/* Trailing newline trimmed, as $(...) would. */
+		while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+			n--;
+		api->set_output(ctx, "stdout", api->value_new_string(buf, n));
+	}
+cleanup:
+	if (fa_ok)
+		posix_spawn_file_actions_destroy(&fa);
+	if (attr_ok)
+		posix_spawnattr_destroy(&attr);
+	free(stdout_path);
+	sv_free(&env);
+	return rc;
+}
+
+static const weft_param_spec shell_params[] = {
+	{"cmd", WEFT_T_STRING, NULL, "command line for /bin/sh -c; inputs are in $NAME"},
+	{"outs", WEFT_T_LIST, "[]", "output files (relative paths) the command must create; $out is the first"},
+	{"env", WEFT_T_MAP, "{}", "extra environment variables"},
+	{"capture_stdout", WEFT_T_BOOL, "false", "return stdout (up to 64 KiB) as output `stdout`"},
+};
+static const char *const shell_outs[] = {"out", "files", "stdout"};
+const weft_op_desc core_op_shell = {
+	sizeof(weft_op_desc), "shell", "1",
+	"Runs a shell command in a fresh work directory. Inputs appear as environment variables (artifacts "
+	"as read-only paths). Declared `outs` are stored as artifacts: `out` is the first, `files` maps each.",
+	shell_params, 4, NULL, 0, shell_outs, 3, WEFT_OP_DETERMINISTIC | WEFT_OP_VARIADIC_INPUTS, 1, 0, run_shell,
+};
