@@ -1,1 +1,114 @@
-/* placeholder */
+/*
+ * cmd_cache.c -- weft cache stats | gc.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "util.h"
+
+static const char cache_help[] =
+	"usage: weft cache stats [--store DIR]\n"
+	"       weft cache gc --max-size SIZE [--dry-run] [--store DIR]\n"
+	"\n"
+	"gc deletes the least recently used objects until the store holds at most\n"
+	"SIZE bytes (suffixes K, M, G). Objects referenced by the newest run of\n"
+	"each pipeline are never deleted.\n";
+
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || v < 0)
+		return -1;
+	double mult = 1;
+	switch (*end) {
+	case 'k': case 'K': mult = 1024; end++; break;
+	case 'm': case 'M': mult = 1024.0 * 1024; end++; break;
+	case 'g': case 'G': mult = 1024.0 * 1024 * 1024; end++; break;
+	case '\0': break;
+	default: return -1;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end)
+		return -1;
+	*out = (uint64_t)(v * mult);
+	return 0;
+}
+
+static void human(char *buf, size_t n, uint64_t b)
+{
+	if (b >= 1024ull * 1024 * 1024)
+		snprintf(buf, n, "%.2f GiB", (double)b / (1024.0 * 1024 * 1024));
+	else if (b >= 1024 * 1024)
+		snprintf(buf, n, "%.2f MiB", (double)b / (1024.0 * 1024));
+	else if (b >= 1024)
+		snprintf(buf, n, "%.1f KiB", (double)b / 1024.0);
+	else
+		snprintf(buf, n, "%llu B", (unsigned long long)b);
+}
+
+int cmd_cache(int argc, char **argv)
+{
+	if (argc < 2 || cli_is_help(argv[1])) {
+		fputs(cache_help, argc < 2 ? stderr : stdout);
+		return argc < 2 ? WEFT_EXIT_USAGE : 0;
+	}
+	const char *sub = argv[1];
+	static const struct option longopts[] = {
+		{"store", required_argument, NULL, 's'}, {"max-size", required_argument, NULL, 'm'},
+		{"dry-run", no_argument, NULL, 'n'},     {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *store_flag = NULL, *max = NULL;
+	int dry = 0, c;
+	optind = 1;
+	while ((c = getopt_long(argc - 1, argv + 1, "h", longopts, NULL)) != -1) {
+		if (c == 's')
+			store_flag = optarg;
+		else if (c == 'm')
+			max = optarg;
+		else if (c == 'n')
+			dry = 1;
+		else if (c == 'h') {
+			fputs(cache_help, stdout);
+			return 0;
+		} else {
+			fputs(cache_help, stderr);
+			return WEFT_EXIT_USAGE;
+		}
+	}
+	char *store = cli_store_dir(store_flag, ".");
+	char a[32], b[32], r[32];
+	int rc = 0;
+	if (!strcmp(sub, "stats")) {
+		weft_cache_stats st;
+		weft_cache_stats_get(&st, store);
+		human(a, sizeof a, st.object_bytes);
+		printf("store:    %s\nobjects:  %zu (%s)\nentries:  %zu action cache entries\nruns:     %zu\n", store,
+		       st.objects, a, st.entries, st.runs);
+	} else if (!strcmp(sub, "gc")) {
+		uint64_t limit;
+		if (!max || parse_size(max, &limit) != 0) {
+			rc = cli_fail("cache gc needs --max-size SIZE (e.g. 500M), got '%s'", max ? max : "nothing");
+		} else {
+			weft_gc_result g;
+			weft_cache_gc(&g, store, limit, dry);
+			human(a, sizeof a, g.bytes_before);
+			human(b, sizeof b, g.bytes_after);
+			human(r, sizeof r, g.bytes_removed);
+			printf("%s%zu objects removed (%s), %zu cache entries dropped, %zu objects protected by the "
+			       "newest runs; store %s -> %s\n",
+			       dry ? "dry run: " : "", g.objects_removed, r, g.entries_removed, g.objects_protected, a, b);
+			if (g.bytes_after > limit)
+				fprintf(stderr, "weft: store is still above %s: the rest is protected by the newest runs\n", max);
+		}
+	} else {
+		rc = cli_fail("unknown cache command '%s' (stats or gc)", sub);
+	}
+	free(store);
+	return rc;
+}

@@ -1,1 +1,379 @@
-/* placeholder */
+/*
+ * cmd_run.c -- weft run, resume, plan and graph: the commands that
+ * evaluate a pipeline script.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "util.h"
+
+typedef struct run_args {
+	const char *script;
+	const char *store;
+	const char *params_file;
+	weft_value *cli_params;
+	int jobs;
+	int keep_going;
+	int quiet;
+	const char *positional2;
+} run_args;
+
+static const char run_help[] =
+	"usage: weft run PIPELINE.lua [options]\n"
+	"\n"
+	"Builds the pipeline's graph and runs it. Nodes whose key (op, version,\n"
+	"params, input content) is in the cache are not executed again.\n"
+	"\n"
+	"options:\n"
+	"  -p, --param NAME=VALUE  set a pipeline parameter (repeatable)\n"
+	"      --params FILE       read parameters from a YAML file (-p wins)\n"
+	"  -j, --jobs N            run at most N nodes at once (default: cores)\n"
+	"  -k, --keep-going        run independent branches after a failure\n"
+	"                          (default: stop starting nodes, like make)\n"
+	"      --store DIR         cache and run directory (default: .weft at\n"
+	"                          the repository root; env WEFT_STORE)\n"
+	"  -q, --quiet             print only failures and the summary\n"
+	"\n"
+	"exit status: 0 success, 1 a node failed, 2 usage or script error,\n"
+	"130 interrupted (continue with `weft resume`)\n";
+
+static const char resume_help[] =
+	"usage: weft resume [RUN_ID] [options]\n"
+	"\n"
+	"Continues an interrupted or failed run (default: the latest one that did\n"
+	"not finish). The pipeline and parameters come from the run's journal.\n"
+	"Nodes that finished are taken from the journal and the cache; nodes that\n"
+	"were running when the run stopped run again.\n"
+	"\n"
+	"options: -j N, -k, --store DIR, -q (as for `weft run`)\n";
+
+static const char plan_help[] =
+	"usage: weft plan PIPELINE.lua [-p NAME=VALUE]... [--params FILE] [--store DIR]\n"
+	"\n"
+	"Dry run: evaluates the script and shows, for every node, whether it is\n"
+	"cached or would run, and why (new node, changed param, changed input, op\n"
+	"version). Executes nothing. Dynamic nodes whose inputs are cached are\n"
+	"expanded, so the plan covers the nodes they add.\n";
+
+static const char graph_help[] =
+	"usage: weft graph PIPELINE.lua [-p NAME=VALUE]... [--params FILE]\n"
+	"\n"
+	"Prints the graph the script builds, in Graphviz DOT form:\n"
+	"  weft graph pipeline.lua | dot -Tsvg > graph.svg\n";
+
+static int parse_run_args(run_args *a, int argc, char **argv, const char *help)
+{
+	static const struct option longopts[] = {
+		{"param", required_argument, NULL, 'p'}, {"params", required_argument, NULL, 'P'},
+		{"jobs", required_argument, NULL, 'j'},  {"keep-going", no_argument, NULL, 'k'},
+		{"store", required_argument, NULL, 's'}, {"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+	};
+	memset(a, 0, sizeof *a);
+	a->cli_params = weft_value_map();
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "p:j:kqh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p': {
+			const char *eq = strchr(optarg, '=');
+			if (!eq || eq == optarg)
+				return cli_fail("-p expects NAME=VALUE, got '%s'", optarg);
+			char *name = weft_strndup(optarg, (size_t)(eq - optarg));
+			weft_value_map_set(a->cli_params, name, weft_value_cstr(eq + 1));
+			free(name);
+			break;
+		}
+		case 'P':
+			a->params_file = optarg;
+			break;
+		case 'j': {
+			char *end;
+			long j = strtol(optarg, &end, 10);
+			if (*end || j < 1 || j > 4096)
+				return cli_fail("-j expects a number from 1 to 4096, got '%s'", optarg);
+			a->jobs = (int)j;
+			break;
+		}
+		case 'k':
+			a->keep_going = 1;
+			break;
+		case 's':
+			a->store = optarg;
+			break;
+		case 'q':
+			a->quiet = 1;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return -1;
+		default:
+			fputs(help, stderr);
+			return WEFT_EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		a->script = argv[optind++];
+	if (optind < argc)
+		a->positional2 = argv[optind++];
+	if (optind < argc)
+		return cli_fail("unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+/* Loaded state for a script: engine, evaluated DSL. */
+typedef struct loaded {
+	weft_engine *eng;
+	weft_dsl *dsl;
+	weft_value *file_params;
+	char *store;
+	char *pipeline; /* absolute script path */
+} loaded;
+
+static void unload(loaded *l)
+{
+	weft_dsl_free(l->dsl);
+	weft_engine_free(l->eng);
+	weft_value_free(l->file_params);
+	free(l->store);
+	free(l->pipeline);
+}
+
+static int load_params_file(weft_value **out, const char *path)
+{
+	char *text = NULL;
+	size_t len;
+	if (weft_read_file(path, &text, &len) != WEFT_OK)
+		return cli_fail("cannot read params file: %s", weft_error_last());
+	int rc = weft_value_from_yaml(out, text, len, path);
+	free(text);
+	if (rc != WEFT_OK)
+		return cli_fail("%s", weft_error_last());
+	return WEFT_EXIT_OK;
+}
+
+static int load_script(loaded *l, run_args *a, const weft_value *extra_params)
+{
+	memset(l, 0, sizeof *l);
+	if (!a->script)
+		return cli_fail("no pipeline script given; usage: weft run PIPELINE.lua");
+	if (access(a->script, R_OK) != 0)
+		return cli_fail("cannot read pipeline script %s", a->script);
+	if (a->params_file && load_params_file(&l->file_params, a->params_file) != WEFT_EXIT_OK)
+		return WEFT_EXIT_USAGE;
+	if (extra_params)
+		l->file_params = weft_value_copy(extra_params);
+	l->pipeline = weft_path_abs(NULL, a->script);
+	char *dir = weft_path_dirname(l->pipeline);
+	l->store = cli_store_dir(a->store, dir);
+	free(dir);
+	int rc = cli_engine(&l->eng, l->store);
+	if (rc != WEFT_EXIT_OK)
+		return rc;
+	weft_dsl_options o = {WEFT_DSL_OPTIONS_VERSION, a->script, a->cli_params, l->file_params,
+			      a->params_file ? a->params_file : "journal params", NULL, 0, 0};
+	if (weft_dsl_new(&l->dsl, l->eng, &o) != WEFT_OK || weft_dsl_eval(l->dsl) != WEFT_OK)
+		return cli_fail("%s", weft_error_last());
+	return WEFT_EXIT_OK;
+}
+
+static void set_threadpool(int jobs)
+{
+	/* libuv reads this once, when its pool first starts. */
+	long n = jobs > 0 ? jobs : sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 4)
+		n = 4;
+	char buf[16];
+	snprintf(buf, sizeof buf, "%ld", n > 1024 ? 1024 : n);
+	setenv("UV_THREADPOOL_SIZE", buf, 1);
+}
+
+static int execute(loaded *l, run_args *a, const char *resume_id)
+{
+	cli_progress prog;
+	cli_progress_init(&prog, a->quiet);
+	cli_install_signals();
+	weft_run_options ro = {0};
+	ro.version = WEFT_RUN_OPTIONS_VERSION;
+	ro.jobs = a->jobs;
+	ro.keep_going = a->keep_going;
+	ro.pipeline = l->pipeline;
+	ro.params = weft_dsl_params(l->dsl);
+	ro.resume_id = resume_id;
+	ro.on_event = cli_progress_event;
+	ro.payload = &prog;
+	ro.interrupt = &cli_interrupted;
+	weft_run_summary s;
+	int rc = weft_engine_run(&s, l->eng, &ro);
+	cli_progress_end(&prog);
+	if (rc != WEFT_OK)
+		return cli_fail("%s", weft_error_last()), WEFT_EXIT_FAILED;
+	fprintf(stderr, "weft: run %s %s: %zu nodes: %zu executed, %zu cached, %zu resumed, %zu failed, %zu skipped (%.2fs)\n",
+		s.run_id, s.interrupted ? "interrupted" : s.failed ? "failed" : "ok", s.total, s.executed, s.cached,
+		s.resumed, s.failed, s.skipped, s.wall_seconds);
+	if (s.interrupted) {
+		fprintf(stderr, "weft: continue with `weft resume %s`\n", s.run_id);
+		return WEFT_EXIT_INTERRUPTED;
+	}
+	if (s.failed) {
+		fprintf(stderr, "weft: see `weft log %s` for each node's error and log file\n", s.run_id);
+		return WEFT_EXIT_FAILED;
+	}
+	return WEFT_EXIT_OK;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	run_args a;
+	int rc = parse_run_args(&a, argc, argv, run_help);
+	if (rc) {
+		weft_value_free(a.cli_params);
+		return rc < 0 ? WEFT_EXIT_OK : rc;
+	}
+	if (a.positional2) {
+		weft_value_free(a.cli_params);
+		return cli_fail("unexpected argument '%s'", a.positional2);
+	}
+	set_threadpool(a.jobs);
+	loaded l;
+	rc = load_script(&l, &a, NULL);
+	if (rc == WEFT_EXIT_OK)
+		rc = execute(&l, &a, NULL);
+	unload(&l);
+	weft_value_free(a.cli_params);
+	return rc;
+}
+
+/* Reads pipeline path and params from the run's journal header. */
+static int read_header(const char *rec, size_t len, void *payload)
+{
+	json_t **hdr = payload;
+	json_t *j = json_loadb(rec, len, 0, NULL);
+	const char *ev = j ? json_string_value(json_object_get(j, "ev")) : NULL;
+	if (ev && !strcmp(ev, "run") && !*hdr)
+		*hdr = json_incref(j);
+	json_decref(j);
+	return WEFT_OK;
+}
+
+int weft_journal_read(const char *path, int (*fn)(const char *rec, size_t len, void *payload), void *payload);
+weft_value *weft_value_from_jansson(const json_t *j);
+
+int cmd_resume(int argc, char **argv)
+{
+	run_args a;
+	int rc = parse_run_args(&a, argc, argv, resume_help);
+	if (rc) {
+		weft_value_free(a.cli_params);
+		return rc < 0 ? WEFT_EXIT_OK : rc;
+	}
+	if (weft_value_len(a.cli_params) || a.params_file) {
+		weft_value_free(a.cli_params);
+		return cli_fail("resume reuses the run's parameters; start a new run to change them");
+	}
+	set_threadpool(a.jobs);
+	const char *run_id = a.script; /* the positional is a run id here */
+	char *store = cli_store_dir(a.store, ".");
+	char *latest = NULL;
+	if (!run_id) {
+		if (weft_runs_latest(&latest, store, 1) != WEFT_OK) {
+			rc = cli_fail("nothing to resume: %s", weft_error_last());
+			goto done;
+		}
+		run_id = latest;
+	}
+	char *jpath = weft_sprintf("%s/runs/%s/journal", store, run_id);
+	json_t *hdr = NULL;
+	if (!jpath || weft_journal_read(jpath, read_header, &hdr) != WEFT_OK || !hdr) {
+		rc = cli_fail("run %s has no readable journal under %s/runs (see `weft status`)", run_id, store);
+		free(jpath);
+		goto done;
+	}
+	free(jpath);
+	const char *pipeline = json_string_value(json_object_get(hdr, "pipeline"));
+	weft_value *params = weft_value_from_jansson(json_object_get(hdr, "params"));
+	run_args ra = a;
+	ra.script = pipeline;
+	ra.store = store;
+	fprintf(stderr, "weft: resuming run %s of %s\n", run_id, pipeline ? pipeline : "?");
+	loaded l;
+	rc = load_script(&l, &ra, params && weft_value_type(params) == WEFT_T_MAP ? params : NULL);
+	weft_value_free(params);
+	if (rc == WEFT_EXIT_OK)
+		rc = execute(&l, &a, run_id);
+	unload(&l);
+	json_decref(hdr);
+done:
+	free(latest);
+	free(store);
+	weft_value_free(a.cli_params);
+	return rc;
+}
+
+int cmd_plan(int argc, char **argv)
+{
+	run_args a;
+	int rc = parse_run_args(&a, argc, argv, plan_help);
+	if (rc) {
+		weft_value_free(a.cli_params);
+		return rc < 0 ? WEFT_EXIT_OK : rc;
+	}
+	loaded l;
+	rc = load_script(&l, &a, NULL);
+	if (rc == WEFT_EXIT_OK) {
+		weft_run_options ro = {0};
+		ro.version = WEFT_RUN_OPTIONS_VERSION;
+		ro.jobs = 1;
+		ro.keep_going = 1;
+		ro.pipeline = l.pipeline;
+		ro.params = weft_dsl_params(l.dsl);
+		ro.plan_only = 1;
+		weft_run_summary s;
+		if (weft_engine_run(&s, l.eng, &ro) != WEFT_OK) {
+			rc = cli_fail("%s", weft_error_last());
+		} else {
+			size_t would = 0, cached = 0;
+			for (uint32_t i = 0; i < weft_graph_node_count(l.eng); i++) {
+				int st = weft_graph_node_status(l.eng, i);
+				const char *reason = weft_graph_node_reason(l.eng, i);
+				const char *label = st == 101 ? "run" : st == WEFT_NODE_CACHED ? "cached"
+								    : st == WEFT_NODE_PENDING ? "pending"
+								    : weft_node_status_name((weft_node_status)st);
+				would += st == 101;
+				cached += st == WEFT_NODE_CACHED;
+				printf("%-8s %s%s%s\n", label, weft_graph_node_name(l.eng, i),
+				       st == 101 && reason ? "  -- " : "", st == 101 && reason ? reason : "");
+			}
+			printf("%zu nodes: %zu would run, %zu cached\n", weft_graph_node_count(l.eng), would, cached);
+		}
+	}
+	unload(&l);
+	weft_value_free(a.cli_params);
+	return rc;
+}
+
+int cmd_graph(int argc, char **argv)
+{
+	run_args a;
+	int rc = parse_run_args(&a, argc, argv, graph_help);
+	if (rc) {
+		weft_value_free(a.cli_params);
+		return rc < 0 ? WEFT_EXIT_OK : rc;
+	}
+	loaded l;
+	rc = load_script(&l, &a, NULL);
+	if (rc == WEFT_EXIT_OK) {
+		char *dot = weft_graph_dot(l.eng);
+		if (dot)
+			fputs(dot, stdout);
+		free(dot);
+	}
+	unload(&l);
+	weft_value_free(a.cli_params);
+	return rc;
+}

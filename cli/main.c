@@ -1,1 +1,149 @@
-/* placeholder */
+/*
+ * main.c -- the weft command: dispatch to subcommands, shared option helpers.
+ */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "util.h"
+
+volatile int cli_interrupted;
+
+static void on_signal(int sig)
+{
+	if (cli_interrupted) {
+		/* Second Ctrl-C: stop waiting for the drain. */
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	cli_interrupted = 1;
+}
+
+void cli_install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int cli_fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("weft: error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return WEFT_EXIT_USAGE;
+}
+
+int cli_is_help(const char *arg)
+{
+	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
+}
+
+static int is_dir_with(const char *dir, const char *name)
+{
+	char *p = weft_path_join(dir, name);
+	struct stat sb;
+	int ok = p && stat(p, &sb) == 0;
+	free(p);
+	return ok;
+}
+
+char *cli_store_dir(const char *flag, const char *start)
+{
+	if (flag)
+		return weft_path_abs(NULL, flag);
+	const char *env = getenv("WEFT_STORE");
+	if (env && *env)
+		return weft_path_abs(NULL, env);
+	char *dir = weft_path_abs(NULL, start ? start : ".");
+	char *found = NULL;
+	for (char *cur = dir ? weft_strdup(dir) : NULL; cur;) {
+		if (is_dir_with(cur, "weft.yaml") || is_dir_with(cur, ".git") || is_dir_with(cur, ".weft")) {
+			found = weft_path_join(cur, ".weft");
+			free(cur);
+			break;
+		}
+		if (!strcmp(cur, "/")) {
+			free(cur);
+			break;
+		}
+		char *up = weft_path_dirname(cur);
+		free(cur);
+		cur = up;
+	}
+	if (!found && dir)
+		found = weft_path_join(dir, ".weft");
+	free(dir);
+	return found;
+}
+
+int cli_engine(weft_engine **out, const char *store)
+{
+	weft_engine_options eo = WEFT_ENGINE_OPTIONS_INIT;
+	eo.store_dir = store;
+	eo.plugin_path = getenv("WEFT_PLUGIN_PATH");
+	if (weft_engine_new(out, &eo) != WEFT_OK)
+		return cli_fail("%s", weft_error_last());
+	return WEFT_EXIT_OK;
+}
+
+static const cli_command commands[] = {
+	{"run", cmd_run, "run a pipeline script"},
+	{"resume", cmd_resume, "continue the latest interrupted run"},
+	{"plan", cmd_plan, "dry run: which nodes would run or are cached, and why"},
+	{"graph", cmd_graph, "print the pipeline graph as Graphviz DOT"},
+	{"status", cmd_status, "list recent runs"},
+	{"log", cmd_log, "per-node table of a run (default: the latest)"},
+	{"ops", cmd_ops, "list the ops of the loaded plugins with their parameters"},
+	{"cache", cmd_cache, "cache stats | cache gc --max-size SIZE"},
+	{NULL, NULL, NULL},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: weft <command> [options]\n\ncommands:\n");
+	for (const cli_command *c = commands; c->name; c++)
+		fprintf(f, "  %-8s %s\n", c->name, c->summary);
+	fprintf(f, "\nRun `weft <command> --help` for a command's options.\n"
+		   "Environment: WEFT_STORE (store directory), WEFT_PLUGIN_PATH (extra plugin dirs).\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || cli_is_help(argv[1])) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? WEFT_EXIT_USAGE : WEFT_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("weft %s (plugin ABI %d.%d)\n", WEFT_VERSION, WEFT_ABI_MAJOR, WEFT_ABI_MINOR);
+		return WEFT_EXIT_OK;
+	}
+	for (const cli_command *c = commands; c->name; c++)
+		if (!strcmp(argv[1], c->name))
+			return c->run(argc - 1, argv + 1);
+	const char *best = NULL;
+	size_t bd = 3;
+	for (const cli_command *c = commands; c->name; c++) {
+		size_t d = weft_edit_distance(argv[1], c->name);
+		if (d < bd) {
+			bd = d;
+			best = c->name;
+		}
+	}
+	if (best)
+		return cli_fail("unknown command '%s' (did you mean '%s'?)", argv[1], best);
+	return cli_fail("unknown command '%s'; run `weft --help`", argv[1]);
+}

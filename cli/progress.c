@@ -1,1 +1,78 @@
-/* placeholder */
+/*
+ * progress.c -- renders run events. On a terminal: one live status line,
+ * redrawn at most ten times a second, with failures printed above it. Not a
+ * terminal: one plain line per finished node, so logs read top to bottom.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "util.h"
+
+void cli_progress_init(cli_progress *p, int quiet)
+{
+	memset(p, 0, sizeof *p);
+	p->tty = isatty(STDERR_FILENO);
+	p->quiet = quiet;
+	p->t0 = weft_now();
+}
+
+static void clear_line(cli_progress *p)
+{
+	if (p->tty && p->last_len) {
+		fputs("\r\033[K", stderr);
+		p->last_len = 0;
+	}
+}
+
+static void draw(cli_progress *p, const weft_event *ev)
+{
+	double el = weft_now() - p->t0;
+	char eta[32] = "";
+	if (ev->done > 0 && ev->total > ev->done) {
+		double rem = el / (double)ev->done * (double)(ev->total - ev->done);
+		snprintf(eta, sizeof eta, "  ETA %.0fs", rem);
+	}
+	char line[256];
+	int n = snprintf(line, sizeof line, "[%zu/%zu] running %zu, cached %zu, failed %zu  %.1fs%s", ev->done,
+			 ev->total, ev->running, ev->cached, ev->failed, el, eta);
+	fprintf(stderr, "\r\033[K%s", line);
+	fflush(stderr);
+	p->last_len = n > 0 ? (size_t)n : 0;
+	p->last_draw = weft_now();
+}
+
+void cli_progress_event(const weft_event *ev, void *payload)
+{
+	cli_progress *p = payload;
+	if (p->quiet) {
+		if (ev->kind == WEFT_EV_FINISH && ev->status == WEFT_NODE_FAILED)
+			fprintf(stderr, "weft: node '%s' failed: %s\n", ev->node, ev->message ? ev->message : "");
+		return;
+	}
+	if (ev->kind == WEFT_EV_LOG) {
+		clear_line(p);
+		fprintf(stderr, "weft: %s\n", ev->message);
+		return;
+	}
+	if (ev->kind == WEFT_EV_FINISH && ev->status == WEFT_NODE_FAILED) {
+		clear_line(p);
+		fprintf(stderr, "FAILED %s: %s\n", ev->node, ev->message ? ev->message : "");
+	} else if (ev->kind == WEFT_EV_FINISH && !p->tty) {
+		const char *st = weft_node_status_name(ev->status);
+		if (ev->status == WEFT_NODE_DONE)
+			fprintf(stderr, "[%zu/%zu] %-8s %s (%.2fs)\n", ev->done, ev->total, st, ev->node, ev->elapsed);
+		else if (ev->message && ev->status == WEFT_NODE_PENDING)
+			fprintf(stderr, "[%zu/%zu] %-8s %s (%s)\n", ev->done, ev->total, "stopped", ev->node, ev->message);
+		else
+			fprintf(stderr, "[%zu/%zu] %-8s %s\n", ev->done, ev->total, st, ev->node);
+	}
+	if (p->tty && (ev->kind == WEFT_EV_PROGRESS || weft_now() - p->last_draw > 0.1))
+		draw(p, ev);
+}
+
+void cli_progress_end(cli_progress *p)
+{
+	clear_line(p);
+}

@@ -1,1 +1,602 @@
-/* placeholder */
+/*
+ * api.c -- the DSL verbs, defined as data (one table, one registration
+ * loop, docs beside each entry), plus the small Lua prelude that the
+ * verbs written in Lua live in.
+ *
+ * Every verb that creates a node records the script location of its caller
+ * so engine errors read "pipeline.lua:12: node 'x': ...".
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsl_internal.h"
+#include "util.h"
+
+typedef struct dyn_payload {
+	weft_dsl *d;
+	int ref;
+} dyn_payload;
+
+void dsl_where(lua_State *L, const char **file, int *line)
+{
+	lua_Debug ar;
+	*file = "?";
+	*line = 0;
+	for (int level = 1; lua_getstack(L, level, &ar); level++) {
+		if (!lua_getinfo(L, "Sl", &ar) || ar.currentline <= 0)
+			continue;
+		if (ar.source[0] != '@')
+			continue; /* the prelude: report the user's call site */
+		*file = ar.source + 1;
+		*line = ar.currentline;
+		return;
+	}
+}
+
+static int raise_engine_error(lua_State *L)
+{
+	/* Engine messages already carry file:line; add nothing. */
+	lua_pushstring(L, weft_error_last());
+	return lua_error(L);
+}
+
+/* ------------------------------------------------------------ params */
+
+static int parse_cli(weft_value **out, const char *name, const char *text, const weft_value *def, weft_dsl *d)
+{
+	char *end;
+	errno = 0;
+	switch (weft_value_type(def)) {
+	case WEFT_T_INT: {
+		long long v = strtoll(text, &end, 10);
+		if (*text && !*end && !errno) {
+			*out = weft_value_int(v);
+			return WEFT_OK;
+		}
+		return weft_err_set(WEFT_EINVALID, "-p %s=%s: parameter '%s' expects an integer", name, text, name);
+	}
+	case WEFT_T_FLOAT: {
+		double v = strtod(text, &end);
+		if (*text && !*end && !errno) {
+			*out = weft_value_float(v);
+			return WEFT_OK;
+		}
+		return weft_err_set(WEFT_EINVALID, "-p %s=%s: parameter '%s' expects a number", name, text, name);
+	}
+	case WEFT_T_BOOL:
+		if (!strcmp(text, "true") || !strcmp(text, "1") || !strcmp(text, "yes") || !strcmp(text, "on")) {
+			*out = weft_value_bool(1);
+			return WEFT_OK;
+		}
+		if (!strcmp(text, "false") || !strcmp(text, "0") || !strcmp(text, "no") || !strcmp(text, "off")) {
+			*out = weft_value_bool(0);
+			return WEFT_OK;
+		}
+		return weft_err_set(WEFT_EINVALID, "-p %s=%s: parameter '%s' expects true or false", name, text, name);
+	case WEFT_T_STRING:
+		*out = weft_value_cstr(text);
+		return WEFT_OK;
+	default: {
+		/* Lists, maps and undeclared types: read the text as YAML. */
+		char *label = weft_sprintf("-p %s", name);
+		int rc = weft_value_from_yaml(out, text, strlen(text), label ? label : "-p");
+		free(label);
+		(void)d;
+		return rc;
+	}
+	}
+}
+
+static int types_compatible(const weft_value *def, const weft_value *v)
+{
+	weft_type a = weft_value_type(def), b = weft_value_type(v);
+	return a == WEFT_T_NULL || a == b || (a == WEFT_T_FLOAT && b == WEFT_T_INT);
+}
+
+static int l_param(lua_State *L)
+{
+	weft_dsl *d = dsl_from_state(L);
+	const char *name = luaL_checkstring(L, 1);
+	const char *doc = luaL_optstring(L, 3, "");
+	const char *file;
+	int line;
+	dsl_where(L, &file, &line);
+	weft_value *def = NULL;
+	char err[256];
+	if (dsl_to_value(&def, L, 2, 0, err, sizeof err) != WEFT_OK)
+		return luaL_error(L, "weft.param('%s'): bad default: %s", name, err);
+	weft_value **defbox = dsl_box(L, def);
+	const weft_value *prev = weft_value_map_get(d->decls, name);
+	if (prev) {
+		int same = weft_value_equal(weft_value_map_get(prev, "default"), def);
+		if (!same)
+			return luaL_error(L, "weft.param('%s') is declared twice with different defaults", name);
+		dsl_push_value(L, weft_value_map_get(d->params, name));
+		return 1;
+	}
+	weft_value *val = NULL;
+	const weft_value *cli = weft_value_map_get(d->cli_params, name);
+	const weft_value *filev = weft_value_map_get(d->file_params, name);
+	int rc = WEFT_OK;
+	if (cli) {
+		rc = parse_cli(&val, name, weft_value_get_string(cli, NULL), def, d);
+	} else if (filev) {
+		if (!types_compatible(def, filev))
+			rc = weft_err_set(WEFT_EINVALID, "%s: parameter '%s' must be %s like its default",
+					  d->params_file ? d->params_file : "params file", name,
+					  weft_value_type(def) == WEFT_T_INT ? "an integer" : "the same type");
+		else
+			val = weft_value_copy(filev);
+	} else if (weft_value_type(def) == WEFT_T_NULL) {
+		rc = weft_err_set(WEFT_EINVALID, "%s:%d: parameter '%s' is required: pass -p %s=VALUE%s%s%s", file,
+				  line, name, name, *doc ? " (" : "", doc, *doc ? ")" : "");
+	} else {
+		val = weft_value_copy(def);
+	}
+	if (rc != WEFT_OK)
+		return raise_engine_error(L);
+	weft_value *decl = weft_value_map();
+	weft_value_map_set(decl, "default", dsl_unbox(defbox));
+	weft_value_map_set(decl, "doc", weft_value_cstr(doc));
+	weft_value_map_set(d->decls, name, decl);
+	weft_value_map_set(d->params, name, val);
+	dsl_push_value(L, weft_value_map_get(d->params, name));
+	return 1;
+}
+
+/* ------------------------------------------------------------ files */
+
+static int import_path(lua_State *L, int want_dir)
+{
+	weft_dsl *d = dsl_from_state(L);
+	const char *path = luaL_checkstring(L, 1);
+	const char *file;
+	int line;
+	dsl_where(L, &file, &line);
+	char *abs = weft_path_abs(d->script_dir, path);
+	weft_value *art = NULL;
+	if (!abs)
+		return luaL_error(L, "out of memory");
+	int rc = weft_engine_import(&art, d->eng, abs);
+	if (rc != WEFT_OK) {
+		lua_pushfstring(L, "%s:%d: weft.%s('%s'): %s (paths are relative to the pipeline's directory %s)",
+				file, line, want_dir ? "dir" : "file", path, weft_error_last(), d->script_dir);
+		free(abs);
+		return lua_error(L);
+	}
+	free(abs);
+	if (weft_value_artifact_is_dir(art) != want_dir) {
+		weft_value_free(art);
+		return luaL_error(L, "weft.%s('%s'): it is a %s; use weft.%s", want_dir ? "dir" : "file", path,
+				  want_dir ? "file" : "directory", want_dir ? "file" : "dir");
+	}
+	dsl_push_artifact(L, art);
+	weft_value_free(art);
+	return 1;
+}
+
+static int l_file(lua_State *L)
+{
+	return import_path(L, 0);
+}
+
+static int l_dir(lua_State *L)
+{
+	return import_path(L, 1);
+}
+
+static int l_path(lua_State *L)
+{
+	weft_dsl *d = dsl_from_state(L);
+	char *abs = weft_path_abs(d->script_dir, luaL_checkstring(L, 1));
+	if (!abs)
+		return luaL_error(L, "out of memory");
+	lua_pushstring(L, abs);
+	free(abs);
+	return 1;
+}
+
+static int l_read(lua_State *L)
+{
+	weft_dsl *d = dsl_from_state(L);
+	weft_value **art = luaL_testudata(L, 1, DSL_ARTIFACT_MT);
+	if (!art || !*art)
+		return luaL_error(L, "weft.read needs an artifact (inside weft.fn, file inputs arrive as artifacts)");
+	char *data = NULL;
+	size_t len = 0;
+	if (weft_engine_read_artifact(&data, &len, d->eng, *art) != WEFT_OK)
+		return raise_engine_error(L);
+	lua_pushlstring(L, data, len);
+	free(data);
+	return 1;
+}
+
+/* ------------------------------------------------------------ nodes */
+
+static int has_param(const weft_op_desc *op, const char *k)
+{
+	for (size_t i = 0; i < op->n_params; i++)
+		if (!strcmp(op->params[i].name, k))
+			return 1;
+	return 0;
+}
+
+static int has_input(const weft_op_desc *op, const char *k)
+{
+	size_t kl = strlen(k);
+	for (size_t i = 0; i < op->n_inputs; i++) {
+		size_t n = strlen(op->inputs[i]);
+		if (op->inputs[i][n - 1] == '?')
+			n--;
+		if (n == kl && !strncmp(op->inputs[i], k, n))
+			return 1;
+	}
+	return 0;
+}
+
+static const char *suggest(const weft_op_desc *op, const char *k)
+{
+	const char *best = NULL;
+	size_t bd = strlen(k) / 3 + 2;
+	for (size_t i = 0; i < op->n_params; i++) {
+		size_t dd = weft_edit_distance(k, op->params[i].name);
+		if (dd < bd) {
+			bd = dd;
+			best = op->params[i].name;
+		}
+	}
+	for (size_t i = 0; i < op->n_inputs; i++) {
+		size_t dd = weft_edit_distance(k, op->inputs[i]);
+		if (dd < bd) {
+			bd = dd;
+			best = op->inputs[i];
+		}
+	}
+	return best;
+}
+
+/* Converts the value at idx into map[key]; raises a Lua error on failure
+ * (the map is boxed by the caller, so nothing leaks). */
+static void set_from_lua(weft_value *map, lua_State *L, int idx, const char *key, const char *file, int line,
+			 const char *what)
+{
+	weft_value *v = NULL;
+	char err[256];
+	if (dsl_to_value(&v, L, idx, 1, err, sizeof err) != WEFT_OK)
+		luaL_error(L, "%s:%d: %s '%s': %s", file, line, what, key, err);
+	weft_value_map_set(map, key, v);
+}
+
+/* weft.node(opname, {args}) -> node handle */
+static int l_node(lua_State *L)
+{
+	weft_dsl *d = dsl_from_state(L);
+	const char *opname = luaL_checkstring(L, 1);
+	luaL_checktype(L, 2, LUA_TTABLE);
+	const char *file;
+	int line;
+	dsl_where(L, &file, &line);
+	const weft_op_info *info = weft_engine_op_find(d->eng, opname);
+	weft_value **pbox = dsl_box(L, weft_value_map()), **ibox = dsl_box(L, weft_value_map());
+	weft_value *params = *pbox, *inputs = *ibox;
+	if (!params || !inputs)
+		return luaL_error(L, "out of memory");
+	weft_node_opts opts = WEFT_NODE_OPTS_INIT;
+	opts.file = file;
+	opts.line = line;
+	const char *name = NULL;
+	lua_getfield(L, 2, "name");
+	if (!lua_isnil(L, -1)) {
+		if (lua_type(L, -1) != LUA_TSTRING)
+			return luaL_error(L, "%s:%d: node name must be a string", file, line);
+		name = lua_tostring(L, -1);
+	}
+	/* The name string stays alive on the stack until the node is added. */
+	lua_pushnil(L);
+	while (lua_next(L, 2)) {
+		if (lua_type(L, -2) != LUA_TSTRING)
+			return luaL_error(L, "%s:%d: node arguments must be named (key = value)", file, line);
+		const char *k = lua_tostring(L, -2);
+		if (!strcmp(k, "name")) {
+			lua_pop(L, 1);
+			continue;
+		}
+		if (!strcmp(k, "cpus")) {
+			opts.cpus = (uint32_t)luaL_checkinteger(L, -1);
+			lua_pop(L, 1);
+			continue;
+		}
+		if (!strcmp(k, "mem")) {
+			opts.mem_bytes = (uint64_t)luaL_checkinteger(L, -1);
+			lua_pop(L, 1);
+			continue;
+		}
+		const weft_op_desc *op = info ? info->desc : NULL;
+		if (op && !has_param(op, k) && !strcmp(k, "inputs") && lua_istable(L, -1)) {
+			lua_pushnil(L);
+			while (lua_next(L, -2)) {
+				if (lua_type(L, -2) != LUA_TSTRING)
+					return luaL_error(L, "%s:%d: inputs must be named (key = value)", file, line);
+				set_from_lua(inputs, L, -1, lua_tostring(L, -2), file, line, "input");
+				lua_pop(L, 1);
+			}
+		} else if (op && !has_param(op, k) && (has_input(op, k) || (op->flags & WEFT_OP_VARIADIC_INPUTS))) {
+			set_from_lua(inputs, L, -1, k, file, line, "input");
+		} else if (op && !has_param(op, k)) {
+			const char *s = suggest(op, k);
+			return luaL_error(L, "%s:%d: node '%s': op %s has no parameter or input '%s'%s%s%s", file, line,
+					  name ? name : opname, opname, k, s ? " (did you mean '" : "; see `weft ops`",
+					  s ? s : "", s ? "'?)" : "");
+		} else {
+			set_from_lua(params, L, -1, k, file, line, "parameter");
+		}
+		lua_pop(L, 1);
+	}
+	uint32_t id;
+	dsl_unbox(pbox);
+	dsl_unbox(ibox);
+	if (weft_graph_add_op(&id, d->eng, name, opname, params, inputs, &opts) != WEFT_OK)
+		return raise_engine_error(L);
+	dsl_push_node(L, id, NULL);
+	return 1;
+}
+
+/* weft.ref("name" or "name.output"): a forward reference, bound later. */
+static int l_ref(lua_State *L)
+{
+	const char *name = luaL_checkstring(L, 1);
+	const char *file;
+	int line;
+	dsl_where(L, &file, &line);
+	dsl_push_node(L, UINT32_MAX, NULL);
+	dsl_node *n = lua_touserdata(L, -1);
+	n->refname = weft_strdup(name);
+	n->file = weft_strdup(file);
+	n->line = line;
+	return 1;
+}
+
+static int l_is_node(lua_State *L)
+{
+	lua_pushboolean(L, dsl_check_node(L, 1) != NULL);
+	return 1;
+}
+
+static int dyn_call(weft_value **out, weft_engine *eng, uint32_t id, const weft_value *inputs, void *payload)
+{
+	dyn_payload *p = payload;
+	lua_State *L = p->d->L;
+	int top = lua_gettop(L);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, p->ref);
+	dsl_push_value(L, inputs);
+	dsl_reset_budget(p->d);
+	int rc = dsl_pcall(p->d, 1, 1);
+	if (rc != WEFT_OK) {
+		lua_settop(L, top);
+		return weft_err_wrap(rc, "dynamic node '%s' failed", weft_graph_node_name(eng, id));
+	}
+	char err[256];
+	rc = dsl_to_value(out, L, -1, 1, err, sizeof err);
+	lua_settop(L, top);
+	if (rc != WEFT_OK)
+		return weft_err_set(rc, "dynamic node '%s' returned a value weft cannot store: %s",
+				    weft_graph_node_name(eng, id), err);
+	return WEFT_OK;
+}
+
+static void dyn_free(void *payload)
+{
+	/* The registry ref dies with the Lua state; only the box is ours. */
+	free(payload);
+}
+
+/* weft.fn{ name=..., inputs={...}, function(inputs) ... end } */
+static int l_fn(lua_State *L)
+{
+	weft_dsl *d = dsl_from_state(L);
+	luaL_checktype(L, 1, LUA_TTABLE);
+	const char *file;
+	int line;
+	dsl_where(L, &file, &line);
+	lua_getfield(L, 1, "fn");
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		lua_rawgeti(L, 1, 1);
+	}
+	if (!lua_isfunction(L, -1))
+		return luaL_error(L, "%s:%d: weft.fn needs a function (fn = function(inputs) ... end)", file, line);
+	int fidx = lua_gettop(L);
+	lua_getfield(L, 1, "name");
+	const char *name = lua_isnil(L, -1) ? NULL : luaL_checkstring(L, -1);
+	lua_getfield(L, 1, "inputs");
+	weft_value *inputs = NULL;
+	char err[256];
+	if (!lua_isnil(L, -1) && dsl_to_value(&inputs, L, -1, 1, err, sizeof err) != WEFT_OK)
+		return luaL_error(L, "%s:%d: weft.fn inputs: %s", file, line, err);
+	if (inputs && weft_value_type(inputs) == WEFT_T_LIST && weft_value_len(inputs) == 0) {
+		weft_value_free(inputs);
+		inputs = NULL;
+	}
+	weft_value **ibox = dsl_box(L, inputs);
+	if (inputs && weft_value_type(inputs) != WEFT_T_MAP)
+		return luaL_error(L, "%s:%d: weft.fn inputs must be a table of name = value", file, line);
+	weft_buf fp = {0};
+	weft_buf_puts(&fp, LUA_RELEASE);
+	dsl_fingerprint(L, fidx, &fp, 0);
+	dyn_payload *p = malloc(sizeof *p);
+	if (!p) {
+		weft_buf_free(&fp);
+		return luaL_error(L, "out of memory");
+	}
+	dsl_unbox(ibox);
+	p->d = d;
+	lua_pushvalue(L, fidx);
+	p->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	weft_node_opts opts = WEFT_NODE_OPTS_INIT;
+	opts.file = file;
+	opts.line = line;
+	uint32_t id;
+	int rc = weft_graph_add_dynamic(&id, d->eng, name, inputs, fp.data, fp.len, dyn_call, p, dyn_free, &opts);
+	weft_buf_free(&fp);
+	if (rc != WEFT_OK)
+		return raise_engine_error(L);
+	dsl_push_node(L, id, NULL);
+	return 1;
+}
+
+/* ops.plugin.op{...}: sugar over weft.node via lazily built tables. */
+static int op_call(lua_State *L)
+{
+	lua_getfield(L, 1, "__op");
+	lua_replace(L, 1);
+	lua_pushcfunction(L, l_node);
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	return 1;
+}
+
+static int plugin_index(lua_State *L)
+{
+	weft_dsl *d = dsl_from_state(L);
+	lua_getfield(L, 1, "__plugin");
+	const char *plugin = lua_tostring(L, -1);
+	const char *op = luaL_checkstring(L, 2);
+	lua_pushfstring(L, "%s.%s", plugin, op);
+	const char *full = lua_tostring(L, -1);
+	if (!weft_engine_op_find(d->eng, full)) {
+		const char *file;
+		int line;
+		dsl_where(L, &file, &line);
+		return luaL_error(L, "%s:%d: unknown op '%s'; run `weft ops` to list the available ops", file, line, full);
+	}
+	lua_newtable(L);
+	lua_pushvalue(L, -2);
+	lua_setfield(L, -2, "__op");
+	lua_newtable(L);
+	lua_pushcfunction(L, op_call);
+	lua_setfield(L, -2, "__call");
+	lua_setmetatable(L, -2);
+	return 1;
+}
+
+static int ops_index(lua_State *L)
+{
+	const char *plugin = luaL_checkstring(L, 2);
+	lua_newtable(L);
+	lua_pushstring(L, plugin);
+	lua_setfield(L, -2, "__plugin");
+	lua_newtable(L);
+	lua_pushcfunction(L, plugin_index);
+	lua_setfield(L, -2, "__index");
+	lua_setmetatable(L, -2);
+	return 1;
+}
+
+static int l_op(lua_State *L)
+{
+	const char *full = luaL_checkstring(L, 1);
+	const char *dot = strchr(full, '.');
+	if (!dot)
+		return luaL_error(L, "weft.op('%s'): expected plugin.op", full);
+	lua_settop(L, 1);
+	lua_pushlstring(L, full, (size_t)(dot - full));
+	lua_pushcfunction(L, ops_index);
+	lua_pushnil(L);
+	lua_pushvalue(L, 2);
+	lua_call(L, 2, 1);
+	lua_pushcfunction(L, plugin_index);
+	lua_insert(L, -2);
+	lua_pushstring(L, dot + 1);
+	lua_call(L, 2, 1);
+	return 1;
+}
+
+typedef struct verb {
+	const char *name;
+	lua_CFunction fn;
+	const char *doc;
+} verb;
+
+/* The whole DSL surface; docs/dsl.md documents each entry. */
+static const verb verbs[] = {
+	{"param", l_param, "weft.param(name, default, doc) -> value: a pipeline parameter (-p name=v)"},
+	{"file", l_file, "weft.file(path) -> artifact: a file, imported when the graph is built"},
+	{"dir", l_dir, "weft.dir(path) -> artifact: a directory tree, imported when the graph is built"},
+	{"path", l_path, "weft.path(rel) -> string: absolute path relative to the pipeline's directory"},
+	{"node", l_node, "weft.node(op, {args}) -> node: a node running plugin op `op`"},
+	{"op", l_op, "weft.op(name) -> constructor: `weft.op('core.shell'){...}`"},
+	{"ref", l_ref, "weft.ref('name[.output]') -> node: a reference by name, bound after the script"},
+	{"fn", l_fn, "weft.fn{name=, inputs=, function(inputs) ... end} -> node: a dynamic node"},
+	{"read", l_read, "weft.read(artifact) -> string: an artifact's bytes (inside weft.fn)"},
+	{"is_node", l_is_node, "weft.is_node(x) -> bool"},
+	{NULL, NULL, NULL},
+};
+
+static const char prelude[] =
+	"local weft, env = ...\n"
+	"local function before(a, b)\n"
+	"  local ta, tb = type(a), type(b)\n"
+	"  if ta ~= tb then return ta < tb end\n"
+	"  if ta == 'number' or ta == 'string' then return a < b end\n"
+	"  return tostring(a) < tostring(b)\n"
+	"end\n"
+	"-- pairs in key order: Lua's own order depends on a per-process seed.\n"
+	"function env.pairs(t)\n"
+	"  local mt = getmetatable(t)\n"
+	"  if mt and mt.__pairs then return mt.__pairs(t) end\n"
+	"  local keys = {}\n"
+	"  for k in next, t do keys[#keys + 1] = k end\n"
+	"  table.sort(keys, before)\n"
+	"  local i = 0\n"
+	"  return function() i = i + 1; local k = keys[i]; if k ~= nil then return k, t[k] end end, t, nil\n"
+	"end\n"
+	"-- weft.map(list, f, opts): f(item, i) per item. A literal list expands now;\n"
+	"-- a node's output expands at run time inside a dynamic node.\n"
+	"function weft.map(list, f, opts)\n"
+	"  opts = opts or {}\n"
+	"  if type(f) ~= 'function' then error('weft.map(list, f): f must be a function', 2) end\n"
+	"  local function apply(items)\n"
+	"    local out = {}\n"
+	"    for i = 1, #items do out[i] = f(items[i], i) end\n"
+	"    return out\n"
+	"  end\n"
+	"  if weft.is_node(list) then\n"
+	"    return weft.fn{ name = opts.name, inputs = { list = list }, function(inp) return apply(inp.list or {}) end }\n"
+	"  end\n"
+	"  if type(list) ~= 'table' then error('weft.map: expected a list or a node output', 2) end\n"
+	"  return apply(list)\n"
+	"end\n";
+
+void dsl_register_api(weft_dsl *d)
+{
+	lua_State *L = d->L;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, d->env_ref);
+	int env = lua_gettop(L);
+	lua_newtable(L);
+	for (const verb *v = verbs; v->name; v++) {
+		lua_pushcfunction(L, v->fn);
+		lua_setfield(L, -2, v->name);
+	}
+	lua_pushstring(L, WEFT_VERSION);
+	lua_setfield(L, -2, "version");
+	lua_pushvalue(L, -1);
+	lua_setfield(L, env, "weft");
+	int weft = lua_gettop(L);
+	lua_newtable(L);
+	lua_newtable(L);
+	lua_pushcfunction(L, ops_index);
+	lua_setfield(L, -2, "__index");
+	lua_setmetatable(L, -2);
+	lua_setfield(L, env, "ops");
+	if (luaL_loadbufferx(L, prelude, sizeof prelude - 1, "=weft", "t") == LUA_OK) {
+		lua_pushvalue(L, env);
+		lua_setupvalue(L, -2, 1);
+		lua_pushvalue(L, weft);
+		lua_pushvalue(L, env);
+		lua_call(L, 2, 0);
+	} else {
+		lua_pop(L, 1);
+	}
+	lua_settop(L, env - 1);
+}

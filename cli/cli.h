@@ -1,0 +1,52 @@
+/*
+ * cli.h -- pieces shared by the weft command implementations.
+ */
+#ifndef WEFT_CLI_H
+#define WEFT_CLI_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "weft/dsl.h"
+#include "weft/weft.h"
+
+typedef struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} cli_command;
+
+int cmd_run(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+int cmd_ops(int argc, char **argv);
+int cmd_cache(int argc, char **argv);
+
+/* Prints "weft: error: <msg>" and returns WEFT_EXIT_USAGE. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The store directory: --store, else $WEFT_STORE, else <root>/.weft where
+ * root is the nearest ancestor of `start` holding weft.yaml or .git.
+ * Caller frees. */
+char *cli_store_dir(const char *flag, const char *start);
+int cli_engine(weft_engine **out, const char *store);
+/* True when `arg` is -h or --help. */
+int cli_is_help(const char *arg);
+
+/* Progress rendering (progress.c). */
+typedef struct cli_progress {
+	int tty;
+	int quiet;
+	double t0, last_draw;
+	size_t last_len;
+} cli_progress;
+void cli_progress_init(cli_progress *p, int quiet);
+void cli_progress_event(const weft_event *ev, void *payload);
+void cli_progress_end(cli_progress *p);
+
+extern volatile int cli_interrupted;
+void cli_install_signals(void);
+
+#endif

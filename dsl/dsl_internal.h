@@ -1,0 +1,72 @@
+/*
+ * dsl_internal.h -- state shared by the DSL files. One weft_dsl owns one
+ * lua_State; all Lua runs on the engine's loop thread.
+ */
+#ifndef WEFT_DSL_INTERNAL_H
+#define WEFT_DSL_INTERNAL_H
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "weft/dsl.h"
+
+#define DSL_NODE_MT "weft.node"
+#define DSL_ARTIFACT_MT "weft.artifact"
+
+struct weft_dsl {
+	lua_State *L;
+	weft_engine *eng;
+	char *script;     /* as given */
+	char *script_dir; /* absolute */
+	char *script_reldir; /* as given, for messages */
+	char *stdlib_dir;
+	weft_value *cli_params;
+	weft_value *file_params;
+	char *params_file;
+	weft_value *params; /* effective */
+	weft_value *decls;
+	uint64_t mem_used, mem_limit;
+	uint64_t instr_used, instr_limit;
+	int env_ref; /* registry ref of the sandbox _ENV */
+};
+
+/* A node handle or a reference by name. */
+typedef struct dsl_node {
+	uint32_t id; /* UINT32_MAX for a name ref */
+	char *output;
+	char *refname;
+	char *file;
+	int line;
+} dsl_node;
+
+/* sandbox.c */
+int dsl_sandbox_open(weft_dsl *d);
+/* Calls the function on top of the stack with `nargs` args below it... in
+ * protected mode with a traceback handler; leaves `nres` results. */
+int dsl_pcall(weft_dsl *d, int nargs, int nres);
+int dsl_load_file(weft_dsl *d, const char *path, const char *chunkname);
+void dsl_reset_budget(weft_dsl *d);
+weft_dsl *dsl_from_state(lua_State *L);
+
+/* convert.c */
+/* Converts the Lua value at `idx`; refs are allowed iff `allow_refs`. */
+int dsl_to_value(weft_value **out, lua_State *L, int idx, int allow_refs, char *err, size_t errlen);
+void dsl_push_value(lua_State *L, const weft_value *v);
+/* Pushes a userdata that owns `v` until unboxed, so a Lua error raised
+ * while building a value cannot leak it. */
+weft_value **dsl_box(lua_State *L, weft_value *v);
+weft_value *dsl_unbox(weft_value **b);
+void dsl_push_node(lua_State *L, uint32_t id, const char *output);
+void dsl_push_artifact(lua_State *L, const weft_value *art);
+dsl_node *dsl_check_node(lua_State *L, int idx);
+/* Appends a deterministic fingerprint of a function (bytecode and captured
+ * values, recursively) to `b`. */
+int dsl_fingerprint(lua_State *L, int idx, void *buf, int depth);
+
+/* api.c */
+void dsl_register_api(weft_dsl *d);
+/* Where the running script is: fills file and line of the calling frame. */
+void dsl_where(lua_State *L, const char **file, int *line);
+
+#endif

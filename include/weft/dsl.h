@@ -1,0 +1,46 @@
+/*
+ * weft/dsl.h -- evaluating Lua pipeline scripts into an engine's graph.
+ *
+ * The DSL layer is the only part of weft that knows Lua. It evaluates a
+ * script in a sandbox (allow-listed globals, no clock, no unseeded
+ * randomness, text chunks only, an instruction budget and a memory cap),
+ * turns each verb call into weft_graph_* calls, and stays alive during the
+ * run to execute dynamic nodes.
+ */
+#ifndef WEFT_DSL_H
+#define WEFT_DSL_H
+
+#include "weft/weft.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct weft_dsl weft_dsl;
+
+typedef struct weft_dsl_options {
+	unsigned int version;
+	const char *script;        /* path to the pipeline script */
+	const weft_value *cli_params;  /* map name -> string, from -p k=v */
+	const weft_value *file_params; /* map from --params FILE, may be NULL */
+	const char *params_file;   /* its name, for messages */
+	const char *stdlib_dir;    /* NULL = built-in default */
+	uint64_t mem_limit;        /* bytes; 0 = 1 GiB */
+	uint64_t instr_limit;      /* VM instructions per evaluation; 0 = 2e9 */
+} weft_dsl_options;
+#define WEFT_DSL_OPTIONS_VERSION 1
+
+/* `eng` is borrowed and must outlive the dsl. */
+int weft_dsl_new(weft_dsl **out, weft_engine *eng, const weft_dsl_options *opts);
+/* Runs the script, building the graph; checks -p names were declared. */
+int weft_dsl_eval(weft_dsl *d);
+/* Effective parameters after evaluation (borrowed). */
+const weft_value *weft_dsl_params(const weft_dsl *d);
+/* Declared parameters: map name -> {default, doc} (borrowed). */
+const weft_value *weft_dsl_param_decls(const weft_dsl *d);
+void weft_dsl_free(weft_dsl *d);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
