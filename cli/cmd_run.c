@@ -216,6 +216,15 @@ static int execute(loaded *l, run_args *a, const char *resume_id)
 	fprintf(stderr, "weft: run %s %s: %zu nodes: %zu executed, %zu cached, %zu resumed, %zu failed, %zu skipped (%.2fs)\n",
 		s.run_id, s.interrupted ? "interrupted" : s.failed ? "failed" : "ok", s.total, s.executed, s.cached,
 		s.resumed, s.failed, s.skipped, s.wall_seconds);
+	uint32_t rid;
+	const char *rout;
+	const weft_value *result;
+	if (!s.interrupted && weft_dsl_result(l->dsl, &rid, &rout) &&
+	    (result = weft_graph_node_output(l->eng, rid, rout))) {
+		char *text = weft_value_preview(result, 4000);
+		printf("%s = %s\n", weft_graph_node_name(l->eng, rid), text ? text : "?");
+		free(text);
+	}
 	if (s.interrupted) {
 		fprintf(stderr, "weft: continue with `weft resume %s`\n", s.run_id);
 		return WEFT_EXIT_INTERRUPTED;

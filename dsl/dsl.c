@@ -89,8 +89,15 @@ int weft_dsl_eval(weft_dsl *d)
 	if (rc != WEFT_OK)
 		return rc;
 	dsl_reset_budget(d);
-	if ((rc = dsl_pcall(d, 0, 0)) != WEFT_OK)
+	if ((rc = dsl_pcall(d, 0, 1)) != WEFT_OK)
 		return rc;
+	dsl_node *res = dsl_check_node(d->L, -1);
+	if (res && !res->refname) {
+		d->has_result = 1;
+		d->result_node = res->id;
+		d->result_output = res->output ? weft_strdup(res->output) : NULL;
+	}
+	lua_pop(d->L, 1);
 	if ((rc = check_undeclared(d, d->cli_params, "-p")) != WEFT_OK)
 		return rc;
 	char *how = weft_sprintf("params file %s", d->params_file ? d->params_file : "");
@@ -111,10 +118,20 @@ const weft_value *weft_dsl_param_decls(const weft_dsl *d)
 	return d->decls;
 }
 
+int weft_dsl_result(const weft_dsl *d, uint32_t *node, const char **output)
+{
+	if (!d->has_result)
+		return 0;
+	*node = d->result_node;
+	*output = d->result_output;
+	return 1;
+}
+
 void weft_dsl_free(weft_dsl *d)
 {
 	if (!d)
 		return;
+	free(d->result_output);
 	if (d->L)
 		lua_close(d->L);
 	free(d->script);

@@ -52,7 +52,7 @@ typedef struct run_state {
 	weft_journal *journal;
 	keyset finished; /* keys finished by earlier attempts (resume) */
 	json_t *prev;    /* previous record's nodes by name, for reasons */
-	size_t total, executed, cached, resumed, failed, skipped, would_run;
+	size_t total, executed, cached, resumed, failed, skipped, would_run, expanded;
 	int stop;        /* fail-fast or interrupt: start nothing new */
 	int interrupted;
 	int cancel;      /* read by ops through the host API (atomic) */
@@ -136,7 +136,7 @@ static void emit(run_state *rs, int kind, node *n, const char *msg)
 		.elapsed = n ? n->elapsed : 0,
 		.message = msg,
 		.total = rs->total,
-		.done = rs->executed + rs->cached + rs->resumed + rs->would_run,
+		.done = rs->executed + rs->cached + rs->resumed + rs->would_run + rs->expanded + rs->failed + rs->skipped,
 		.cached = rs->cached + rs->resumed,
 		.running = (size_t)rs->running,
 		.failed = rs->failed,
@@ -362,6 +362,9 @@ static void complete(run_state *rs, uint32_t id)
 		break;
 	case NODE_WOULD_RUN:
 		rs->would_run++;
+		break;
+	case WEFT_NODE_EXPANDED:
+		rs->expanded++;
 		break;
 	default:
 		break;
@@ -762,14 +765,16 @@ static int read_finished(const char *rec, size_t len, void *payload)
 
 static int make_run_id(char out[64])
 {
-	time_t now = time(NULL);
 	struct tm tm;
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
+	time_t now = ts.tv_sec;
 	if (!localtime_r(&now, &tm))
 		return weft_err_set(WEFT_ERROR, "cannot read the clock");
 	size_t n = strftime(out, 64, "%Y%m%d-%H%M%S", &tm);
-	snprintf(out + n, 64 - n, "-%04x", (unsigned)((ts.tv_nsec / 1000) ^ (getpid() << 4)) & 0xffff);
+	/* Milliseconds keep name order equal to start order; the pid-derived
+	 * suffix separates concurrent runs started in the same millisecond. */
+	snprintf(out + n, 64 - n, "-%03ld-%04x", ts.tv_nsec / 1000000, (unsigned)(getpid() * 2654435761u) >> 16);
 	return WEFT_OK;
 }
 
@@ -932,4 +937,15 @@ int weft_graph_node_status(const weft_engine *eng, uint32_t id)
 {
 	node *n = weft_graph_node(eng, id);
 	return n ? n->status : -1;
+}
+
+const weft_value *weft_graph_node_output(const weft_engine *eng, uint32_t id, const char *output)
+{
+	node *n = weft_graph_node(eng, id);
+	const weft_value *v = NULL;
+	char *err = NULL;
+	if (!n || !has_result(n->status) || output_of(&v, n, output, &err) != WEFT_OK)
+		v = NULL;
+	free(err);
+	return v;
 }

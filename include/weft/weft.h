@@ -223,6 +223,10 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 int weft_graph_node_status(const weft_engine *eng, uint32_t id);
 const char *weft_graph_node_reason(const weft_engine *eng, uint32_t id);
 
+/* After a run: the value of output `output` (NULL = primary) of node
+ * `id`, or NULL if it has none. Borrowed until the engine is freed. */
+const weft_value *weft_graph_node_output(const weft_engine *eng, uint32_t id, const char *output);
+
 /* Finds the newest run directory (optionally the newest interrupted one). */
 int weft_runs_latest(char **out_id, const char *store_dir, int interrupted_only);
 
