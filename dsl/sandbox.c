@@ -43,8 +43,8 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 	weft_dsl *d = dsl_from_state(L);
 	d->instr_used += HOOK_EVERY;
 	if (d->instr_used > d->instr_limit)
-		luaL_error(L, "script exceeded its budget of %llu VM instructions (an endless loop?)",
-			   (unsigned long long)d->instr_limit);
+		luaL_error(L, "script exceeded its budget of %I VM instructions (an endless loop?)",
+			   (lua_Integer)d->instr_limit);
 }
 
 weft_dsl *dsl_from_state(lua_State *L)
@@ -160,7 +160,7 @@ static int sandbox_require(lua_State *L)
 		lua_pushfstring(L, "module '%s' not found: looked for %s in %s and in %s", mod, rel, d->script_dir,
 				d->stdlib_dir);
 		free(rel);
-		return lua_error(L);
+		return luaL_error(L, "%s", lua_tostring(L, -1));
 	}
 	free(rel);
 	int rc = dsl_load_file(d, found, shown ? shown : found);

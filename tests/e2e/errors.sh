@@ -1,0 +1,158 @@
+#!/bin/bash
+# Every class of script error exits 2 with a message naming the file, the
+# line or the node, and what to do.
+. "$(dirname "$0")/lib.sh"
+script() { cat > "$T/$1.lua"; }
+EXTRA=""
+
+# err NAME EXPECTED_SUBSTRING... : runs $T/NAME.lua, expects exit 2 and each substring
+err() {
+  local name=$1; shift
+  run_weft run "$T/$name.lua" $EXTRA
+  expect_rc 2 "$name: exit status"
+  for s in "$@"; do expect_err "$s" "$name: says '$s'"; done
+}
+
+script unknown_op <<'LUA'
+local a = ops.core.value { value = 1 }
+weft.node("core.shel", { cmd = "true" })
+LUA
+err unknown_op "unknown_op.lua:2" "unknown op 'core.shel'" "did you mean 'core.shell'"
+
+script unknown_plugin_op <<'LUA'
+local x = ops.core.csvv { file = weft.file("unknown_plugin_op.lua") }
+LUA
+err unknown_plugin_op "unknown_plugin_op.lua:1" "unknown op 'core.csvv'"
+
+script missing_param <<'LUA'
+ops.core.shell { name = "s" }
+LUA
+err missing_param "missing_param.lua:1" "node 's'" "needs parameter 'cmd'"
+
+script extra_param <<'LUA'
+local t = ops.core.csv { name = "t", file = weft.file("extra_param.lua"), delimeter = ";" }
+LUA
+err extra_param "extra_param.lua:1" "node 't'" "no parameter or input 'delimeter'" "did you mean 'delimiter'"
+
+script wrong_type <<'LUA'
+ops.core.csv { name = "t", file = weft.file("wrong_type.lua"), header = "yes" }
+LUA
+err wrong_type "wrong_type.lua:1" "parameter 'header' of op core.csv must be bool, got string"
+
+script missing_input <<'LUA'
+ops.core.csv { name = "t" }
+LUA
+err missing_input "missing_input.lua:1" "needs input 'file'"
+
+script cycle <<'LUA'
+local a = ops.core.concat { name = "a", items = { weft.ref("c") } }
+local b = ops.core.concat { name = "b", items = { a } }
+local c = ops.core.concat { name = "c", items = { b } }
+LUA
+err cycle "dependency cycle" "'a'" "'b'" "'c'" "acyclic"
+
+script unknown_ref <<'LUA'
+ops.core.concat { name = "a", items = { weft.ref("nosuch") } }
+LUA
+err unknown_ref "unknown_ref.lua:1" "reference to unknown node 'nosuch'"
+
+script unknown_output <<'LUA'
+local t = ops.core.csv { name = "t", file = weft.file("unknown_output.lua") }
+ops.core.concat { name = "a", items = { t.tabel } }
+LUA
+err unknown_output "unknown_output.lua:2" "has no output 'tabel'" "table, columns, types, rows"
+
+script duplicate <<'LUA'
+ops.core.value { name = "x", value = 1 }
+ops.core.value { name = "x", value = 2 }
+LUA
+err duplicate "duplicate.lua:2" "duplicate node name" "duplicate.lua:1"
+
+script syntax <<'LUA'
+local x = = 3
+LUA
+err syntax "syntax.lua:1" "unexpected symbol"
+
+script runtime <<'LUA'
+local t = nil
+local y = t.field
+LUA
+err runtime "runtime.lua:2" "attempt to index a nil value"
+
+script missing_file <<'LUA'
+local f = weft.file("no/such.csv")
+LUA
+err missing_file "missing_file.lua:1" "no/such.csv" "does not exist"
+
+script forbidden_os <<'LUA'
+local now = os.time()
+LUA
+err forbidden_os "forbidden_os.lua:1" "global 'os'"
+
+script forbidden_random <<'LUA'
+local r = math.random()
+LUA
+err forbidden_random "math.random is not available"
+
+script endless <<'LUA'
+while true do end
+LUA
+err endless "endless.lua:1" "VM instructions"
+
+script bad_require <<'LUA'
+local m = require("nosuchmodule")
+LUA
+err bad_require "bad_require.lua:1" "module 'nosuchmodule' not found"
+
+script binary_chunk <<'LUA'
+local f = load("\27Lua")
+assert(f, "binary chunks are refused")
+LUA
+err binary_chunk "binary chunks are refused"
+
+script param_ref <<'LUA'
+local a = ops.core.value { name = "a", value = 1 }
+ops.core.shell { name = "s", cmd = a }
+LUA
+err param_ref "param_ref.lua:2" "parameter 'cmd' of op core.shell is a node output"
+
+script required_param <<'LUA'
+local n = weft.param("n", nil, "how many")
+LUA
+err required_param "required_param.lua:1" "parameter 'n' is required: pass -p n=VALUE"
+
+script int_param <<'LUA'
+local n = weft.param("n", 3)
+LUA
+EXTRA="-p n=abc" err int_param "parameter 'n' expects an integer"
+EXTRA="-p m=4" err int_param "-p sets parameter 'm'" "does not declare it" "it declares: n"
+
+printf 'n: [1, 2\n' > "$T/bad.yaml"
+run_weft run "$T/int_param.lua" --params "$T/bad.yaml"
+expect_rc 2 "bad params YAML: exit status"
+expect_err "bad.yaml:" "bad params YAML names the file"
+
+run_weft run "$T/no_such_script.lua"
+expect_rc 2 "missing script: exit status"
+expect_err "cannot read pipeline script" "missing script: says so"
+
+run_weft runn x.lua
+expect_rc 2 "unknown command: exit status"
+expect_err "did you mean 'run'" "unknown command: suggests one"
+
+# A failing node (not a script error) exits 1, names the node, keeps its log.
+script failing <<'LUA'
+ops.core.shell { name = "bad", cmd = "echo oops >&2; exit 3" }
+ops.core.shell { name = "good", cmd = "sleep 0.3; echo fine > $out", outs = { "f" } }
+LUA
+run_weft run -j 2 "$T/failing.lua"
+expect_rc 1 "a failing node exits 1"
+expect_err "FAILED bad: command exited with status 3" "the failure names the node and status"
+check "the node's log holds its stderr" grep -q oops "$(rec '.nodes[] | select(.name == "bad") | .log')"
+eq "$(rec '.nodes[] | select(.name == "good") | .status')" done "the branch already running finishes"
+run_weft run -j 1 "$T/failing.lua"
+eq "$(rec '.nodes[] | select(.name == "bad") | .status')" failed "fail-fast: the failed node"
+run_weft run -j 1 -k "$T/failing.lua"
+expect_rc 1 "--keep-going still exits 1"
+eq "$(rec '.nodes[] | select(.name == "good") | .status')" cached "--keep-going runs (here: takes from cache) independent branches"
+finish
