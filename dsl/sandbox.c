@@ -42,9 +42,18 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 	(void)ar;
 	weft_dsl *d = dsl_from_state(L);
 	d->instr_used += HOOK_EVERY;
-	if (d->instr_used > d->instr_limit)
-		luaL_error(L, "script exceeded its budget of %I VM instructions (an endless loop?)",
-			   (lua_Integer)d->instr_limit);
+	if (d->instr_used > d->instr_limit) {
+		/* In a hook, level 0 is the Lua function being run. */
+		lua_Debug info;
+		if (lua_getstack(L, 0, &info) && lua_getinfo(L, "Sl", &info) && info.currentline > 0)
+			lua_pushfstring(L, "%s:%d: ", info.short_src, info.currentline);
+		else
+			lua_pushstring(L, "");
+		lua_pushfstring(L, "script exceeded its budget of %I VM instructions (an endless loop?)",
+				(lua_Integer)d->instr_limit);
+		lua_concat(L, 2);
+		lua_error(L);
+	}
 }
 
 weft_dsl *dsl_from_state(lua_State *L)

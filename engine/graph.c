@@ -149,7 +149,13 @@ static const char *closest(const char *word, const char *const *cands, size_t n)
 		}
 	}
 	size_t lim = strlen(word) / 3 + 1;
-	return bestd <= lim ? best : NULL;
+	if (bestd <= lim)
+		return best;
+	/* Abbreviations ("secs" for "seconds") are far by edit distance. */
+	for (size_t i = 0; i < n; i++)
+		if (strlen(word) >= 3 && !strncmp(cands[i], word, strlen(word)))
+			return cands[i];
+	return NULL;
 }
 
 static int type_accepts(weft_type want, const weft_value *v)

@@ -1,0 +1,131 @@
+/* The DSL: script errors carry file:line, evaluation is deterministic,
+ * dynamic nodes get identities from their source and captured values. */
+#include "test_util.h"
+#include "weft/dsl.h"
+
+typedef struct fx {
+	char *dir;
+	weft_engine *eng;
+	weft_dsl *dsl;
+} fx;
+
+static int setup(void **state)
+{
+	fx *f = calloc(1, sizeof *f);
+	f->dir = tmpdir_new();
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fx *f = *state;
+	weft_dsl_free(f->dsl);
+	weft_engine_free(f->eng);
+	weft_rm_rf(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Evaluates `src` as <dir>/p.lua in a fresh engine; returns the rc. */
+static int eval(fx *f, const char *src)
+{
+	weft_dsl_free(f->dsl);
+	weft_engine_free(f->eng);
+	f->dsl = NULL;
+	f->eng = NULL;
+	char *store = weft_path_join(f->dir, "store"), *p = weft_path_join(f->dir, "p.lua");
+	write_text(p, src);
+	weft_engine_options o = WEFT_ENGINE_OPTIONS_INIT;
+	o.store_dir = store;
+	assert_int_equal(weft_engine_new(&f->eng, &o), WEFT_OK);
+	weft_dsl_options d = {WEFT_DSL_OPTIONS_VERSION, p, NULL, NULL, NULL, NULL, 0, 5000000};
+	assert_int_equal(weft_dsl_new(&f->dsl, f->eng, &d), WEFT_OK);
+	int rc = weft_dsl_eval(f->dsl);
+	free(store);
+	free(p);
+	return rc;
+}
+
+static void test_error_has_file_and_line(void **state)
+{
+	fx *f = *state;
+	assert_int_equal(eval(f, "local a = 1\nlocal b = nil + 1\n"), WEFT_EINVALID);
+	assert_non_null(strstr(weft_error_last(), "p.lua:2:"));
+}
+
+static void test_sandbox_hides_io_and_clock(void **state)
+{
+	fx *f = *state;
+	assert_int_equal(eval(f, "assert(io == nil and os == nil and debug == nil and dofile == nil)\n"
+				 "assert(string.dump == nil)\n"),
+			 WEFT_OK);
+	assert_int_equal(eval(f, "local x = math.random(3)\n"), WEFT_EINVALID);
+}
+
+static void test_pairs_is_sorted(void **state)
+{
+	fx *f = *state;
+	assert_int_equal(eval(f, "local t = {}\n"
+				 "for i = 1, 50 do t['k' .. i] = i end\n"
+				 "local prev = ''\n"
+				 "for k in pairs(t) do assert(k > prev, 'unsorted at ' .. k); prev = k end\n"),
+			 WEFT_OK);
+}
+
+static void test_instruction_budget(void **state)
+{
+	fx *f = *state;
+	assert_int_equal(eval(f, "local i = 0\nwhile true do i = i + 1 end\n"), WEFT_EINVALID);
+	assert_non_null(strstr(weft_error_last(), "VM instructions"));
+	assert_non_null(strstr(weft_error_last(), "p.lua:2"));
+}
+
+static void test_nodes_and_params(void **state)
+{
+	fx *f = *state;
+	assert_int_equal(eval(f, "local n = weft.param('n', 2)\n"
+				 "local a = ops.core.value { name = 'a', value = n * 10 }\n"
+				 "local b = ops.core.concat { name = 'b', items = { a, weft.ref('a.out') } }\n"
+				 "return b\n"),
+			 WEFT_OK);
+	assert_int_equal(weft_graph_node_count(f->eng), 2);
+	const weft_value *params = weft_dsl_params(f->dsl);
+	assert_int_equal(weft_value_get_int(weft_value_map_get(params, "n")), 2);
+	uint32_t id;
+	const char *out;
+	assert_true(weft_dsl_result(f->dsl, &id, &out));
+	assert_string_equal(weft_graph_node_name(f->eng, id), "b");
+}
+
+static char *dot_of(fx *f, const char *src)
+{
+	assert_int_equal(eval(f, src), WEFT_OK);
+	return weft_graph_dot(f->eng);
+}
+
+static void test_evaluation_is_deterministic(void **state)
+{
+	fx *f = *state;
+	const char *src = "local t = {}\n"
+			  "for i = 1, 30 do t['n' .. i] = i end\n"
+			  "for k, v in pairs(t) do ops.core.value { value = v } end\n";
+	char *a = dot_of(f, src), *b = dot_of(f, src);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_error_has_file_and_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sandbox_hides_io_and_clock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pairs_is_sorted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_instruction_budget, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nodes_and_params, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_evaluation_is_deterministic, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

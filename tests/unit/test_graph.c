@@ -1,0 +1,139 @@
+/* Graph validation and scheduling, with the real core plugin loaded. */
+#include "test_util.h"
+#include "weft/dsl.h"
+
+typedef struct fx {
+	char *dir;
+	weft_engine *eng;
+} fx;
+
+static int setup(void **state)
+{
+	fx *f = calloc(1, sizeof *f);
+	f->dir = tmpdir_new();
+	weft_engine_options o = WEFT_ENGINE_OPTIONS_INIT;
+	o.store_dir = f->dir;
+	assert_int_equal(weft_engine_new(&f->eng, &o), WEFT_OK);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fx *f = *state;
+	weft_engine_free(f->eng);
+	weft_rm_rf(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static weft_value *params1(const char *k, weft_value *v)
+{
+	weft_value *m = weft_value_map();
+	weft_value_map_set(m, k, v);
+	return m;
+}
+
+static void test_core_plugin_is_loaded(void **state)
+{
+	fx *f = *state;
+	assert_non_null(weft_engine_op_find(f->eng, "core.shell"));
+	assert_non_null(weft_engine_op_find(f->eng, "core.csv"));
+	assert_null(weft_engine_op_find(f->eng, "core.nope"));
+}
+
+static void test_unknown_op_suggests(void **state)
+{
+	fx *f = *state;
+	uint32_t id;
+	weft_node_opts o = WEFT_NODE_OPTS_INIT;
+	o.file = "p.lua";
+	o.line = 7;
+	assert_int_equal(weft_graph_add_op(&id, f->eng, "x", "core.concatt", NULL, NULL, &o), WEFT_EINVALID);
+	assert_non_null(strstr(weft_error_last(), "p.lua:7: node 'x'"));
+	assert_non_null(strstr(weft_error_last(), "did you mean 'core.concat'"));
+}
+
+static void test_param_validation(void **state)
+{
+	fx *f = *state;
+	uint32_t id;
+	assert_int_equal(weft_graph_add_op(&id, f->eng, "a", "core.sleep", params1("seconds", weft_value_cstr("x")),
+					   NULL, NULL),
+			 WEFT_EINVALID);
+	assert_non_null(strstr(weft_error_last(), "must be float, got string"));
+	assert_int_equal(weft_graph_add_op(&id, f->eng, "b", "core.sleep", params1("secs", weft_value_int(1)), NULL,
+					   NULL),
+			 WEFT_EINVALID);
+	assert_non_null(strstr(weft_error_last(), "did you mean 'seconds'"));
+	assert_int_equal(weft_graph_add_op(&id, f->eng, "c", "core.shell", NULL, NULL, NULL), WEFT_EINVALID);
+	assert_non_null(strstr(weft_error_last(), "needs parameter 'cmd'"));
+	/* An int is accepted where a float is declared. */
+	assert_int_equal(weft_graph_add_op(&id, f->eng, "d", "core.sleep", params1("seconds", weft_value_int(0)), NULL,
+					   NULL),
+			 WEFT_OK);
+}
+
+static void test_cycle_is_reported_with_path(void **state)
+{
+	fx *f = *state;
+	uint32_t a, b;
+	weft_value *ia = weft_value_map(), *la = weft_value_list();
+	weft_value_list_push(la, weft_value_ref_name("b", "p.lua", 1));
+	weft_value_map_set(ia, "items", la);
+	assert_int_equal(weft_graph_add_op(&a, f->eng, "a", "core.concat", NULL, ia, NULL), WEFT_OK);
+	weft_value *ib = weft_value_map(), *lb = weft_value_list();
+	weft_value_list_push(lb, weft_value_ref(a, NULL));
+	weft_value_map_set(ib, "items", lb);
+	assert_int_equal(weft_graph_add_op(&b, f->eng, "b", "core.concat", NULL, ib, NULL), WEFT_OK);
+	assert_int_equal(weft_graph_validate(f->eng), WEFT_EINVALID);
+	assert_non_null(strstr(weft_error_last(), "dependency cycle"));
+	assert_non_null(strstr(weft_error_last(), "'a'"));
+	assert_non_null(strstr(weft_error_last(), "'b'"));
+}
+
+static void test_run_caches_and_resolves(void **state)
+{
+	fx *f = *state;
+	uint32_t v1, v2, cat;
+	assert_int_equal(weft_graph_add_op(&v1, f->eng, "v1", "core.value", params1("value", weft_value_cstr("a")),
+					   NULL, NULL),
+			 WEFT_OK);
+	assert_int_equal(weft_graph_add_op(&v2, f->eng, "v2", "core.value", params1("value", weft_value_cstr("b")),
+					   NULL, NULL),
+			 WEFT_OK);
+	weft_value *in = weft_value_map(), *items = weft_value_list();
+	weft_value_list_push(items, weft_value_ref(v1, NULL));
+	weft_value_list_push(items, weft_value_ref(v2, "out"));
+	weft_value_map_set(in, "items", items);
+	assert_int_equal(weft_graph_add_op(&cat, f->eng, "cat", "core.concat", params1("sep", weft_value_cstr("+")),
+					   in, NULL),
+			 WEFT_OK);
+	assert_int_equal(weft_graph_validate(f->eng), WEFT_OK);
+	weft_run_options ro = {0};
+	ro.version = WEFT_RUN_OPTIONS_VERSION;
+	ro.jobs = 2;
+	ro.pipeline = "unit";
+	weft_run_summary s;
+	assert_int_equal(weft_engine_run(&s, f->eng, &ro), WEFT_OK);
+	assert_int_equal(s.executed, 3);
+	const weft_value *out = weft_graph_node_output(f->eng, cat, NULL);
+	assert_string_equal(weft_value_get_string(out, NULL), "a+b");
+	/* Same graph again: every node is a cache hit. */
+	assert_int_equal(weft_engine_run(&s, f->eng, &ro), WEFT_OK);
+	assert_int_equal(s.executed, 0);
+	assert_int_equal(s.cached, 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_core_plugin_is_loaded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_op_suggests, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_param_validation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cycle_is_reported_with_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_caches_and_resolves, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,208 @@
+/* Store, stat cache, action cache and journal. */
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "journal.h"
+#include "statcache.h"
+#include "store.h"
+#include "test_util.h"
+
+typedef struct fx {
+	char *dir;
+	weft_statcache *sc;
+	weft_store *st;
+} fx;
+
+static int setup(void **state)
+{
+	fx *f = calloc(1, sizeof *f);
+	f->dir = tmpdir_new();
+	char *scf = weft_path_join(f->dir, "statcache");
+	assert_int_equal(weft_statcache_open(&f->sc, scf), WEFT_OK);
+	free(scf);
+	assert_int_equal(weft_store_open(&f->st, f->dir, f->sc), WEFT_OK);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fx *f = *state;
+	weft_store_free(f->st);
+	weft_statcache_free(f->sc);
+	weft_rm_rf(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static void test_import_names_object_by_content(void **state)
+{
+	fx *f = *state;
+	char *src = weft_path_join(f->dir, "in.txt");
+	write_text(src, "hello\n");
+	weft_value *art = NULL;
+	assert_int_equal(weft_store_import(&art, f->st, src), WEFT_OK);
+	/* sha256("hello\n") */
+	assert_string_equal(weft_value_artifact_hash(art),
+			    "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03");
+	assert_int_equal(weft_value_artifact_size(art), 6);
+	char *obj = weft_store_object_path(f->st, weft_value_artifact_hash(art));
+	struct stat sb;
+	assert_int_equal(stat(obj, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0444);
+	assert_int_equal(weft_store_verify(f->st, art), WEFT_OK);
+	free(obj);
+	free(src);
+	weft_value_free(art);
+}
+
+static void test_corrupt_object_is_removed(void **state)
+{
+	fx *f = *state;
+	char *src = weft_path_join(f->dir, "c.txt");
+	write_text(src, "content that will rot");
+	weft_value *art = NULL;
+	assert_int_equal(weft_store_import(&art, f->st, src), WEFT_OK);
+	char *obj = weft_store_object_path(f->st, weft_value_artifact_hash(art));
+	assert_int_equal(weft_store_verify(f->st, art), WEFT_OK);
+	chmod(obj, 0644);
+	write_text(obj, "content that has rot!");
+	assert_int_equal(weft_store_verify(f->st, art), WEFT_ENOTFOUND);
+	assert_non_null(strstr(weft_error_last(), "corrupt"));
+	assert_int_not_equal(access(obj, F_OK), 0);
+	free(obj);
+	free(src);
+	weft_value_free(art);
+}
+
+static void test_directory_tree(void **state)
+{
+	fx *f = *state;
+	char *d = weft_path_join(f->dir, "tree");
+	char *sub = weft_path_join(d, "sub");
+	assert_int_equal(weft_mkdirs(sub, 0755), WEFT_OK);
+	char *a = weft_path_join(d, "a.txt"), *b = weft_path_join(sub, "b.txt");
+	write_text(a, "A");
+	write_text(b, "B");
+	weft_value *art = NULL;
+	assert_int_equal(weft_store_import(&art, f->st, d), WEFT_OK);
+	assert_true(weft_value_artifact_is_dir(art));
+	assert_int_equal(weft_value_artifact_size(art), 2);
+	char *out = NULL;
+	assert_int_equal(weft_store_checkout(&out, f->st, art), WEFT_OK);
+	char *cb = weft_path_join(out, "sub/b.txt"), *text = NULL;
+	assert_int_equal(weft_read_file(cb, &text, NULL), WEFT_OK);
+	assert_string_equal(text, "B");
+	/* Same content, same hash, regardless of where it lives. */
+	weft_value *again = NULL;
+	assert_int_equal(weft_store_import(&again, f->st, out), WEFT_OK);
+	assert_string_equal(weft_value_artifact_hash(again), weft_value_artifact_hash(art));
+	free(text);
+	free(cb);
+	free(out);
+	free(a);
+	free(b);
+	free(sub);
+	free(d);
+	weft_value_free(art);
+	weft_value_free(again);
+}
+
+static void test_statcache_hit_and_miss(void **state)
+{
+	fx *f = *state;
+	char *p = weft_path_join(f->dir, "s.txt");
+	write_text(p, "one");
+	char h1[65], h2[65];
+	assert_int_equal(weft_statcache_hash_file(f->sc, p, h1, NULL), WEFT_OK);
+	struct stat sb;
+	stat(p, &sb);
+	assert_true(weft_statcache_lookup(f->sc, p, &sb, h2));
+	assert_string_equal(h1, h2);
+	write_text(p, "two");
+	stat(p, &sb);
+	assert_false(weft_statcache_lookup(f->sc, p, &sb, h2));
+	assert_int_equal(weft_statcache_hash_file(f->sc, p, h2, NULL), WEFT_OK);
+	assert_string_not_equal(h1, h2);
+	/* Persisted and reloaded. */
+	assert_int_equal(weft_statcache_save(f->sc), WEFT_OK);
+	char *scf = weft_path_join(f->dir, "statcache");
+	weft_statcache *sc2;
+	assert_int_equal(weft_statcache_open(&sc2, scf), WEFT_OK);
+	char h3[65];
+	assert_true(weft_statcache_lookup(sc2, p, &sb, h3));
+	assert_string_equal(h3, h2);
+	weft_statcache_free(sc2);
+	free(scf);
+	free(p);
+}
+
+static void test_action_cache(void **state)
+{
+	fx *f = *state;
+	const char *key = "abababababababababababababababababababababababababababababababab";
+	weft_value *outs = weft_value_map(), *got = NULL;
+	weft_value_map_set(outs, "out", weft_value_int(7));
+	weft_cache_meta meta = {"core.noop", "n", 0.1};
+	assert_int_equal(weft_cache_get(&got, f->dir, key), WEFT_ENOTFOUND);
+	assert_int_equal(weft_cache_put(f->dir, key, outs, &meta), WEFT_OK);
+	assert_int_equal(weft_cache_get(&got, f->dir, key), WEFT_OK);
+	assert_true(weft_value_equal(got, outs));
+	weft_value_free(got);
+	/* A truncated entry is a miss, and is removed. */
+	char *p = weft_sprintf("%s/ac/ab/%s", f->dir, key + 2);
+	write_text(p, "{\"key\": \"abab");
+	assert_int_equal(weft_cache_get(&got, f->dir, key), WEFT_ENOTFOUND);
+	assert_int_not_equal(access(p, F_OK), 0);
+	free(p);
+	weft_value_free(outs);
+}
+
+static int count_rec(const char *rec, size_t len, void *payload)
+{
+	(void)rec;
+	(void)len;
+	(*(int *)payload)++;
+	return WEFT_OK;
+}
+
+static void test_journal_ignores_torn_tail(void **state)
+{
+	fx *f = *state;
+	char *p = weft_path_join(f->dir, "journal");
+	weft_journal *j;
+	assert_int_equal(weft_journal_open(&j, p), WEFT_OK);
+	weft_journal_append(j, "{\"ev\":\"a\"}");
+	weft_journal_append(j, "{\"ev\":\"b\"}");
+	assert_int_equal(weft_journal_sync(j), WEFT_OK);
+	weft_journal_free(j);
+	FILE *fp = fopen(p, "a");
+	fputs("{\"ev\":\"tor", fp); /* a writer killed mid-record */
+	fclose(fp);
+	int n = 0;
+	assert_int_equal(weft_journal_read(p, count_rec, &n), WEFT_OK);
+	assert_int_equal(n, 2);
+	/* Reopening must not glue the next record onto the torn one. */
+	assert_int_equal(weft_journal_open(&j, p), WEFT_OK);
+	weft_journal_append(j, "{\"ev\":\"c\"}");
+	weft_journal_free(j);
+	n = 0;
+	assert_int_equal(weft_journal_read(p, count_rec, &n), WEFT_OK);
+	assert_int_equal(n, 4); /* a, b, the torn line (now terminated), c */
+	free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_import_names_object_by_content, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_object_is_removed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_directory_tree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_statcache_hit_and_miss, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_action_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_ignores_torn_tail, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
