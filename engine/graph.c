@@ -148,7 +148,7 @@ static const char *closest(const char *word, const char *const *cands, size_t n)
 			best = cands[i];
 		}
 	}
-	size_t lim = strlen(word) / 3 + 1;
+	size_t lim = strlen(word) / 2 + (strlen(word) >= 4);
 	if (bestd <= lim)
 		return best;
 	/* Abbreviations ("secs" for "seconds") are far by edit distance. */
