@@ -175,8 +175,10 @@ static int load_script(loaded *l, run_args *a, const weft_value *extra_params)
 	int rc = cli_engine(&l->eng, l->store);
 	if (rc != WEFT_EXIT_OK)
 		return rc;
+	const char *budget = getenv("WEFT_LUA_MAX_INSTRUCTIONS");
 	weft_dsl_options o = {WEFT_DSL_OPTIONS_VERSION, a->script, a->cli_params, l->file_params,
-			      a->params_file ? a->params_file : "journal params", NULL, 0, 0};
+			      a->params_file ? a->params_file : "journal params", getenv("WEFT_STDLIB"), 0,
+			      budget ? strtoull(budget, NULL, 10) : 0};
 	if (weft_dsl_new(&l->dsl, l->eng, &o) != WEFT_OK || weft_dsl_eval(l->dsl) != WEFT_OK)
 		return cli_fail("%s", weft_error_last());
 	return WEFT_EXIT_OK;
