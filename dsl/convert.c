@@ -321,9 +321,14 @@ static int dump_writer(lua_State *L, const void *p, size_t sz, void *ud)
 	return weft_buf_put(ud, p, sz) == WEFT_OK ? 0 : 1;
 }
 
-static void fp_value(lua_State *L, int idx, weft_buf *b, int depth);
+/* `seen` is the stack index of a table mapping each function already
+ * fingerprinted to its ordinal: a recursive local function has itself as an
+ * upvalue, and mutually recursive module functions would otherwise expand
+ * exponentially up to the depth cap. */
+static void fp_value(lua_State *L, int idx, weft_buf *b, int depth, int seen);
+static void fp_function(lua_State *L, int idx, weft_buf *b, int depth, int seen);
 
-static void fp_table(lua_State *L, int idx, weft_buf *b, int depth)
+static void fp_table(lua_State *L, int idx, weft_buf *b, int depth, int seen)
 {
 	/* Keys in sorted order so the fingerprint does not depend on the hash
 	 * seed: collect them into a list, sort it with table.sort-free C. */
@@ -365,7 +370,7 @@ static void fp_table(lua_State *L, int idx, weft_buf *b, int depth)
 	for (size_t i = 0; i < n; i++) {
 		weft_buf_printf(b, "%s=", keys[i]);
 		lua_getfield(L, idx, keys[i]);
-		fp_value(L, -1, b, depth + 1);
+		fp_value(L, -1, b, depth + 1, seen);
 		lua_pop(L, 1);
 		free(keys[i]);
 	}
@@ -373,7 +378,7 @@ static void fp_table(lua_State *L, int idx, weft_buf *b, int depth)
 	weft_buf_puts(b, "}");
 }
 
-static void fp_value(lua_State *L, int idx, weft_buf *b, int depth)
+static void fp_value(lua_State *L, int idx, weft_buf *b, int depth, int seen)
 {
 	idx = lua_absindex(L, idx);
 	if (depth > 12) {
@@ -383,10 +388,10 @@ static void fp_value(lua_State *L, int idx, weft_buf *b, int depth)
 	luaL_checkstack(L, 6, "fingerprint too deep");
 	switch (lua_type(L, idx)) {
 	case LUA_TFUNCTION:
-		dsl_fingerprint(L, idx, b, depth + 1);
+		fp_function(L, idx, b, depth + 1, seen);
 		break;
 	case LUA_TTABLE:
-		fp_table(L, idx, b, depth);
+		fp_table(L, idx, b, depth, seen);
 		break;
 	case LUA_TUSERDATA: {
 		dsl_node *n = dsl_check_node(L, idx);
@@ -423,15 +428,26 @@ static void fp_value(lua_State *L, int idx, weft_buf *b, int depth)
 	}
 }
 
-int dsl_fingerprint(lua_State *L, int idx, void *buf, int depth)
+static void fp_function(lua_State *L, int idx, weft_buf *b, int depth, int seen)
 {
-	weft_buf *b = buf;
 	idx = lua_absindex(L, idx);
 	if (lua_iscfunction(L, idx)) {
 		/* Host builtins: their identity is weft's version, not an address. */
 		weft_buf_puts(b, "C;");
-		return WEFT_OK;
+		return;
 	}
+	lua_pushvalue(L, idx);
+	if (lua_rawget(L, seen) == LUA_TNUMBER) {
+		weft_buf_printf(b, "R%lld;", (long long)lua_tointeger(L, -1));
+		lua_pop(L, 1);
+		return;
+	}
+	lua_pop(L, 1);
+	lua_pushvalue(L, idx);
+	lua_pushinteger(L, (lua_Integer)lua_rawlen(L, seen) + 1);
+	lua_pushvalue(L, -1);
+	lua_rawseti(L, seen, lua_tointeger(L, -1)); /* keeps rawlen counting */
+	lua_rawset(L, seen);
 	weft_buf_puts(b, "F(");
 	lua_pushvalue(L, idx);
 	/* Stripped bytecode: the code and constants, not line numbers, so
@@ -447,9 +463,18 @@ int dsl_fingerprint(lua_State *L, int idx, void *buf, int depth)
 			continue;
 		}
 		weft_buf_printf(b, "|%s=", name);
-		fp_value(L, -1, b, depth);
+		fp_value(L, -1, b, depth, seen);
 		lua_pop(L, 1);
 	}
 	weft_buf_puts(b, ")");
+}
+
+int dsl_fingerprint(lua_State *L, int idx, void *buf, int depth)
+{
+	idx = lua_absindex(L, idx);
+	luaL_checkstack(L, 8, "fingerprint");
+	lua_newtable(L);
+	fp_function(L, idx, buf, depth, lua_gettop(L));
+	lua_pop(L, 1);
 	return WEFT_OK;
 }

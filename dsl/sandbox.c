@@ -73,6 +73,24 @@ static int traceback(lua_State *L)
 	const char *msg = lua_tostring(L, 1);
 	if (!msg)
 		msg = luaL_tolstring(L, 1, NULL);
+	if (!strstr(msg, ".lua:")) {
+		/* error(msg, 2) from a tail-called helper loses its caller's frame,
+		 * and error objects carry no position: name the nearest script
+		 * line still on the stack, preferring the user's over stdlib's. */
+		lua_Debug ar;
+		char where[256] = "";
+		for (int level = 1; lua_getstack(L, level, &ar); level++) {
+			if (!lua_getinfo(L, "Sl", &ar) || ar.currentline <= 0 || ar.source[0] != '@')
+				continue;
+			int is_lib = !strncmp(ar.source + 1, "stdlib/", 7);
+			if (!where[0] || !is_lib)
+				snprintf(where, sizeof where, "%s:%d: ", ar.source + 1, ar.currentline);
+			if (!is_lib)
+				break;
+		}
+		if (where[0])
+			msg = lua_pushfstring(L, "%s%s", where, msg);
+	}
 	/* Validation errors from the engine already say file:line and node;
 	 * a traceback would only bury them. Script errors get one frame list. */
 	if (getenv("WEFT_LUA_TRACEBACK"))

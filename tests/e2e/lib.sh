@@ -20,7 +20,16 @@ check() { local d=$1; shift; if "$@"; then pass "$d"; else fail "$d"; fi; }
 run_weft() {
   "$WEFT" "$@" >"$T/out" 2>"$T/err"
   RC=$?
+  sanitizer_clean
   return 0
+}
+
+# sanitizer_clean: under ASan/UBSan a report on stderr is a failure even when the exit
+# status happens to be the one a test expects (error paths exit non-zero anyway).
+sanitizer_clean() {
+  if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/err"; then
+    fail "sanitizer report from: weft $*"; sed 's/^/  | /' "$T/err" | head -40
+  fi
 }
 
 # expect_rc N DESC

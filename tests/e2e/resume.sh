@@ -87,6 +87,7 @@ rm -rf "$WEFT_STORE"
 PID=$!
 wait_for_lines "$WEFT_COUNTER" 2 20
 kill -INT $PID; wait $PID; RC=$?
+sanitizer_clean
 expect_rc 130 "SIGINT stops the run with the interrupted status"
 eq "$(rec .status)" interrupted "the record says interrupted"
 FINISHED=$(finished_before_kill | grep part_)

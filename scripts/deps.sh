@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages weft builds and tests against. Idempotent: when every
+# package is already present it does not touch apt at all, so reruns are instant.
+set -euo pipefail
+pkgs=(build-essential cmake ninja-build pkg-config git
+      liblua5.4-dev libuv1-dev libyaml-dev libssl-dev libjansson-dev
+      libarchive-dev libgit2-dev libcmocka-dev
+      jq time)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
