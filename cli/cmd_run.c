@@ -218,15 +218,17 @@ static int execute(loaded *l, run_args *a, const char *resume_id)
 	fprintf(stderr, "weft: run %s %s: %zu nodes: %zu executed, %zu cached, %zu resumed, %zu failed, %zu skipped (%.2fs)\n",
 		s.run_id, s.interrupted ? "interrupted" : s.failed ? "failed" : "ok", s.total, s.executed, s.cached,
 		s.resumed, s.failed, s.skipped, s.wall_seconds);
-	uint32_t rid;
-	const char *rout;
-	const weft_value *result;
-	if (!s.interrupted && weft_dsl_result(l->dsl, &rid, &rout) &&
-	    (result = weft_graph_node_output(l->eng, rid, rout))) {
+	const weft_value *tmpl = weft_dsl_result(l->dsl);
+	weft_value *result = NULL;
+	if (!s.interrupted && tmpl && weft_graph_resolve(&result, l->eng, tmpl) == WEFT_OK) {
+		/* A returned node prints under its name, anything else as `result`. */
+		int is_node = weft_value_type(tmpl) == WEFT_T_REF;
+		const char *name = is_node ? weft_graph_node_name(l->eng, weft_value_ref_node(tmpl)) : NULL;
 		char *text = weft_value_preview(result, 4000);
-		printf("%s = %s\n", weft_graph_node_name(l->eng, rid), text ? text : "?");
+		printf("%s = %s\n", name ? name : "result", text ? text : "?");
 		free(text);
 	}
+	weft_value_free(result);
 	if (s.interrupted) {
 		fprintf(stderr, "weft: continue with `weft resume %s`\n", s.run_id);
 		return WEFT_EXIT_INTERRUPTED;

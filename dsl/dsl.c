@@ -91,11 +91,12 @@ int weft_dsl_eval(weft_dsl *d)
 	dsl_reset_budget(d);
 	if ((rc = dsl_pcall(d, 0, 1)) != WEFT_OK)
 		return rc;
-	dsl_node *res = dsl_check_node(d->L, -1);
-	if (res && !res->refname) {
-		d->has_result = 1;
-		d->result_node = res->id;
-		d->result_output = res->output ? weft_strdup(res->output) : NULL;
+	if (!lua_isnil(d->L, -1)) {
+		char err[256];
+		if (dsl_to_value(&d->result, d->L, -1, 1, err, sizeof err) != WEFT_OK) {
+			lua_pop(d->L, 1);
+			return weft_err_set(WEFT_EINVALID, "%s: the script's return value: %s", d->script, err);
+		}
 	}
 	lua_pop(d->L, 1);
 	if ((rc = check_undeclared(d, d->cli_params, "-p")) != WEFT_OK)
@@ -118,20 +119,16 @@ const weft_value *weft_dsl_param_decls(const weft_dsl *d)
 	return d->decls;
 }
 
-int weft_dsl_result(const weft_dsl *d, uint32_t *node, const char **output)
+const weft_value *weft_dsl_result(const weft_dsl *d)
 {
-	if (!d->has_result)
-		return 0;
-	*node = d->result_node;
-	*output = d->result_output;
-	return 1;
+	return d->result;
 }
 
 void weft_dsl_free(weft_dsl *d)
 {
 	if (!d)
 		return;
-	free(d->result_output);
+	weft_value_free(d->result);
 	if (d->L)
 		lua_close(d->L);
 	free(d->script);

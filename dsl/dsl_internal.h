@@ -29,9 +29,7 @@ struct weft_dsl {
 	uint64_t mem_used, mem_limit;
 	uint64_t instr_used, instr_limit;
 	int env_ref; /* registry ref of the sandbox _ENV */
-	int has_result;
-	uint32_t result_node;
-	char *result_output;
+	weft_value *result; /* what the script returned, node refs unresolved */
 };
 
 /* A node handle or a reference by name. */

@@ -235,16 +235,36 @@ static int output_of(const weft_value **res, node *t, const char *out, char **er
 
 /* Copies template `v` with every ref replaced by the referenced output.
  * Returns WEFT_ECANCELLED when an upstream node has no result. */
-static int resolve(weft_value **out, run_state *rs, const weft_value *v, char **err)
+static int resolve(weft_value **out, const weft_engine *eng, const weft_value *v, char **err)
 {
 	if (v->type == WEFT_T_REF) {
-		node *t = weft_graph_node(rs->eng, v->u.r.node);
+		uint32_t id = v->u.r.node;
+		const char *output = v->u.r.output;
+		char *nm = NULL;
+		if (v->u.r.name && id == UINT32_MAX) {
+			/* An unbound weft.ref("name.output"), as in a script's return value. */
+			if (!(nm = weft_strdup(v->u.r.name)))
+				return WEFT_ERROR;
+			char *dot = strchr(nm, '.');
+			if (dot)
+				*dot++ = '\0';
+			output = dot;
+			if (weft_graph_find(&id, eng, nm) != WEFT_OK) {
+				*err = weft_sprintf("no node named '%s'", nm);
+				free(nm);
+				return WEFT_EINVALID;
+			}
+		}
+		node *t = weft_graph_node(eng, id);
+		const weft_value *res;
+		int rc = WEFT_OK;
 		if (!t || !has_result(t->status)) {
 			*err = weft_sprintf("upstream node '%s' did not produce a result", t ? t->name : "?");
-			return WEFT_ECANCELLED;
+			rc = WEFT_ECANCELLED;
+		} else {
+			rc = output_of(&res, t, output, err);
 		}
-		const weft_value *res;
-		int rc = output_of(&res, t, v->u.r.output, err);
+		free(nm);
 		if (rc != WEFT_OK)
 			return rc;
 		*out = weft_value_copy(res);
@@ -255,7 +275,7 @@ static int resolve(weft_value **out, run_state *rs, const weft_value *v, char **
 		size_t n = weft_value_len(v);
 		for (size_t i = 0; c && i < n; i++) {
 			weft_value *item = NULL;
-			int rc = resolve(&item, rs, v->type == WEFT_T_LIST ? v->u.l.items[i] : v->u.m.vals[i], err);
+			int rc = resolve(&item, eng, v->type == WEFT_T_LIST ? v->u.l.items[i] : v->u.m.vals[i], err);
 			if (rc == WEFT_OK)
 				rc = v->type == WEFT_T_LIST ? weft_value_list_push(c, item)
 							    : weft_value_map_set(c, v->u.m.keys[i], item);
@@ -552,7 +572,7 @@ static void finish_dynamic(run_state *rs, uint32_t id)
 	node *n = weft_graph_node(rs->eng, id);
 	weft_value *resolved = NULL;
 	char *err = NULL;
-	int rc = resolve(&resolved, rs, n->dyn_result, &err);
+	int rc = resolve(&resolved, rs->eng, n->dyn_result, &err);
 	if (rc != WEFT_OK) {
 		fail_node(rs, id, rc == WEFT_ECANCELLED ? WEFT_NODE_SKIPPED : WEFT_NODE_FAILED, err);
 		return;
@@ -634,7 +654,7 @@ static void start_node(run_state *rs, uint32_t id)
 	char *err = NULL;
 	weft_value_free(n->resolved_inputs);
 	n->resolved_inputs = NULL;
-	int rc = resolve(&n->resolved_inputs, rs, n->inputs, &err);
+	int rc = resolve(&n->resolved_inputs, rs->eng, n->inputs, &err);
 	if (rc != WEFT_OK) {
 		fail_node(rs, id, rc == WEFT_ECANCELLED ? WEFT_NODE_SKIPPED : WEFT_NODE_FAILED,
 			  err ? err : weft_strdup("out of memory"));
@@ -937,6 +957,17 @@ int weft_graph_node_status(const weft_engine *eng, uint32_t id)
 {
 	node *n = weft_graph_node(eng, id);
 	return n ? n->status : -1;
+}
+
+int weft_graph_resolve(weft_value **out, const weft_engine *eng, const weft_value *tmpl)
+{
+	char *err = NULL;
+	*out = NULL;
+	int rc = resolve(out, eng, tmpl, &err);
+	if (rc != WEFT_OK)
+		rc = weft_err_set(rc, "%s", err ? err : "out of memory");
+	free(err);
+	return rc;
 }
 
 const weft_value *weft_graph_node_output(const weft_engine *eng, uint32_t id, const char *output)

@@ -38,9 +38,9 @@ int weft_dsl_eval(weft_dsl *d);
 const weft_value *weft_dsl_params(const weft_dsl *d);
 /* Declared parameters: map name -> {default, doc} (borrowed). */
 const weft_value *weft_dsl_param_decls(const weft_dsl *d);
-/* What the script returned, when it returned a node (or a node output):
- * sets the node id and output name (NULL = primary); 0 if it did not. */
-int weft_dsl_result(const weft_dsl *d, uint32_t *node, const char **output);
+/* What the script returned (borrowed; NULL if nothing): a value whose node
+ * handles are references, to resolve after the run with weft_graph_resolve. */
+const weft_value *weft_dsl_result(const weft_dsl *d);
 void weft_dsl_free(weft_dsl *d);
 
 #ifdef __cplusplus

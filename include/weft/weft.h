@@ -227,6 +227,10 @@ const char *weft_graph_node_reason(const weft_engine *eng, uint32_t id);
  * `id`, or NULL if it has none. Borrowed until the engine is freed. */
 const weft_value *weft_graph_node_output(const weft_engine *eng, uint32_t id, const char *output);
 
+/* After a run: a copy of `tmpl` with every node reference replaced by that
+ * node's output value. Fails if a referenced node has no result. */
+int weft_graph_resolve(weft_value **out, const weft_engine *eng, const weft_value *tmpl);
+
 /* Finds the newest run directory (optionally the newest interrupted one). */
 int weft_runs_latest(char **out_id, const char *store_dir, int interrupted_only);
 

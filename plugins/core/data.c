@@ -174,6 +174,7 @@ static int run_csv(weft_op_ctx *ctx, const weft_host_api *api)
 	size_t pos = 0, line = 1, nrows = 0;
 	if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
 		pos = 3; /* UTF-8 byte-order mark */
+	size_t data_start = pos;
 	const char *workdir = api->workdir(ctx);
 	char *outpath = NULL, err[256] = "";
 	if (!workdir || asprintf(&outpath, "%s/table.csv", workdir) < 0) {
@@ -203,7 +204,7 @@ static int run_csv(weft_op_ctx *ctx, const weft_host_api *api)
 			row_push(&cols, name, strlen(name));
 		}
 		r = first;
-		pos = 0;
+		pos = data_start; /* re-read the first record as data */
 		line = 1;
 		row_clear(&r);
 	}

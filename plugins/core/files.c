@@ -107,6 +107,27 @@ static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *f)
 	return remove(p);
 }
 
+/* mkdir -p of the directory part of `path`, as make-like tools do for outputs. */
+static int make_parents(const char *path)
+{
+	char *p = strdup(path);
+	if (!p)
+		return -1;
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		int bad = mkdir(p, 0755) != 0 && errno != EEXIST;
+		*s = '/';
+		if (bad) {
+			free(p);
+			return -1;
+		}
+	}
+	free(p);
+	return 0;
+}
+
 static int run_export(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	const char *dest = api->value_string(api->param(ctx, "path"), NULL);
@@ -121,9 +142,13 @@ static int run_export(weft_op_ctx *ctx, const weft_host_api *api)
 	    asprintf(&old, "%s.weft-old.%d", dest, (int)getpid()) < 0)
 		return api->fail(ctx, "out of memory");
 	int rc = WEFT_OK;
+	if (make_parents(dest) != 0) {
+		rc = api->fail(ctx, "cannot create the directories of %s: %s", dest, strerror(errno));
+		goto cleanup;
+	}
 	nftw(tmp, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 	if (copy_tree(src, tmp) != 0) {
-		rc = api->fail(ctx, "cannot write %s: %s (does the directory exist?)", tmp, strerror(errno));
+		rc = api->fail(ctx, "cannot write %s: %s", tmp, strerror(errno));
 		nftw(tmp, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 		goto cleanup;
 	}

@@ -221,6 +221,53 @@ static int wait_child(weft_op_ctx *ctx, const weft_host_api *api, pid_t pid, int
 	return killed ? WEFT_ECANCELLED : WEFT_OK;
 }
 
+/* The last lines of the command's log, indented, so a failure message shows
+ * the command's own complaint without a trip to the log file. */
+static void log_tail(const char *log, char *out, size_t cap)
+{
+	out[0] = '\0';
+	int fd = open(log, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	char buf[640];
+	off_t size = lseek(fd, 0, SEEK_END);
+	off_t from = size > (off_t)sizeof buf - 1 ? size - (off_t)(sizeof buf - 1) : 0;
+	ssize_t n = pread(fd, buf, sizeof buf - 1, from);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	/* Keep at most the last 5 lines, dropping a partial first line. */
+	char *start = buf;
+	if (from > 0 && (start = strchr(buf, '\n')))
+		start++;
+	else
+		start = buf;
+	int lines = 0;
+	for (char *e = buf + n - 1; e > start; e--)
+		if (*e == '\n' && e[1] && ++lines == 5) {
+			start = e + 1;
+			break;
+		}
+	size_t len = 0;
+	len += (size_t)snprintf(out + len, cap - len, "; it said:");
+	for (char *line = start; *line && len + 8 < cap;) {
+		char *nl = strchr(line, '\n');
+		size_t l = nl ? (size_t)(nl - line) : strlen(line);
+		int w = snprintf(out + len, cap - len, "\n  | %.*s", (int)l, line);
+		if (w < 0)
+			break;
+		len += (size_t)w;
+		if (len >= cap) {
+			out[cap - 1] = '\0';
+			break;
+		}
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+}
+
 static int run_shell(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	const char *cmd = api->value_string(api->param(ctx, "cmd"), NULL);
@@ -284,13 +331,14 @@ static int run_shell(weft_op_ctx *ctx, const weft_host_api *api)
 	rc = wait_child(ctx, api, pid, &status);
 	if (rc != WEFT_OK)
 		goto cleanup;
-	if (WIFSIGNALED(status)) {
-		rc = api->fail(ctx, "command was killed by signal %d (%s); see the log %s", WTERMSIG(status),
-			       strsignal(WTERMSIG(status)), log);
-		goto cleanup;
-	}
-	if (WEXITSTATUS(status) != 0) {
-		rc = api->fail(ctx, "command exited with status %d; see the log %s", WEXITSTATUS(status), log);
+	if (WIFSIGNALED(status) || WEXITSTATUS(status) != 0) {
+		char tail[1024];
+		log_tail(log, tail, sizeof tail);
+		if (WIFSIGNALED(status))
+			rc = api->fail(ctx, "command was killed by signal %d (%s); log %s%s", WTERMSIG(status),
+				       strsignal(WTERMSIG(status)), log, tail);
+		else
+			rc = api->fail(ctx, "command exited with status %d; log %s%s", WEXITSTATUS(status), log, tail);
 		goto cleanup;
 	}
 	weft_value *files = api->value_new_map();

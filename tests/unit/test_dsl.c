@@ -93,10 +93,10 @@ static void test_nodes_and_params(void **state)
 	assert_int_equal(weft_graph_node_count(f->eng), 2);
 	const weft_value *params = weft_dsl_params(f->dsl);
 	assert_int_equal(weft_value_get_int(weft_value_map_get(params, "n")), 2);
-	uint32_t id;
-	const char *out;
-	assert_true(weft_dsl_result(f->dsl, &id, &out));
-	assert_string_equal(weft_graph_node_name(f->eng, id), "b");
+	const weft_value *res = weft_dsl_result(f->dsl);
+	assert_non_null(res);
+	assert_int_equal(weft_value_type(res), WEFT_T_REF);
+	assert_string_equal(weft_graph_node_name(f->eng, weft_value_ref_node(res)), "b");
 }
 
 static char *dot_of(fx *f, const char *src)

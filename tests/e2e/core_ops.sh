@@ -1,0 +1,80 @@
+#!/bin/bash
+# The core plugin's ops on real files: CSV edge cases (BOM, quoting, embedded
+# newlines, header=false, ragged rows), JSON/YAML to values, concat/merge,
+# export, and shell failures.
+. "$(dirname "$0")/lib.sh"
+cd "$T"
+printf '\xEF\xBB\xBFname,qty,price\n"Smith, J",3,1.5\n"multi\nline",10,2\n' >bom.csv
+printf 'a;b\n1;x\n2;y\n3;z\n' >semi.csv
+printf 'a,b\n1,2\n3\n' >ragged.csv
+printf '{"k": [1, 2.5, "s", null, true], "m": {"z": 1, "a": 2}}' >v.json
+printf 'name: weft\nsizes: [1, 2]\nnested:\n  ok: true\n  country: no\n' >v.yaml
+
+cat >csv.lua <<'LUA'
+local t = ops.core.csv { name = "bom", file = weft.file("bom.csv") }
+local h = ops.core.csv { name = "nohdr", file = weft.file("bom.csv"), header = false }
+local s = ops.core.csv { name = "semi", file = weft.file("semi.csv"), delimiter = ";" }
+local out = ops.core.export { name = "export", artifact = t.table, path = weft.path("exp/sub/table.csv") }
+return { cols = t.columns, types = t.types, rows = t.rows, nohdr_cols = h.columns, nohdr_rows = h.rows,
+         semi_types = s.types, semi_rows = s.rows, exported = out }
+LUA
+run_weft run csv.lua
+expect_rc 0 "the CSV pipeline runs"
+expect_out '"cols":["name","qty","price"]' "the BOM is not part of the first column name"
+expect_out '"types":{"name":"string","price":"float","qty":"int"}' "column types are inferred"
+expect_out '"rows":2' "a quoted field with an embedded newline stays one row"
+expect_out '"nohdr_cols":["c1","c2","c3"]' "header=false names columns c1..cN"
+expect_out '"nohdr_rows":3' "header=false keeps the first record as data"
+expect_out '"semi_types":{"a":"int","b":"string"}' "a custom delimiter splits fields"
+expect_out '"semi_rows":3' "and counts every row"
+check "export wrote the normalised table" grep -q '^"Smith, J",3,1.5$' exp/sub/table.csv
+check "the embedded newline survives normalisation" grep -q '^"multi$' exp/sub/table.csv
+eq "$(head -1 exp/sub/table.csv)" "name,qty,price" "the normalised header has no BOM"
+check "export left no temp file behind" test "$(ls exp/sub)" = "table.csv"
+
+cat >ragged.lua <<'LUA'
+return ops.core.csv { name = "rag", file = weft.file("ragged.csv") }
+LUA
+run_weft run ragged.lua
+expect_rc 1 "a ragged CSV fails its node"
+expect_err "line 3" "the error names the ragged line"
+expect_err "rag" "the error names the node"
+
+cat >values.lua <<'LUA'
+local j = ops.core.json { name = "j", file = weft.file("v.json") }
+local y = ops.core.yaml { name = "y", file = weft.file("v.yaml") }
+local c = ops.core.concat { name = "c", items = { { 1, 2 }, { 3 }, 4 } }
+local s = ops.core.concat { name = "s", items = { "a", "b", "c" }, sep = "-" }
+local m = ops.core.merge { name = "m", first = { a = 1, b = 1 }, second = { b = 2, c = 3 } }
+return { j = j, y = y, c = c, s = s, m = m }
+LUA
+run_weft run values.lua
+expect_rc 0 "the value pipeline runs"
+expect_out '"j":{"k":[1,2.5,"s",null,true],"m":{"a":2,"z":1}}' "JSON becomes a value with sorted keys"
+expect_out '"nested":{"country":"no","ok":true}' "YAML 1.2 core schema: true is a bool, no stays a string"
+expect_out '"sizes":[1,2]' "YAML flow lists become lists"
+expect_out '"c":[1,2,3,4]' "concat flattens lists one level"
+expect_out '"s":"a-b-c"' "concat joins strings with sep"
+expect_out '"m":{"a":1,"b":2,"c":3}' "merge: the input whose name sorts last wins"
+
+printf '{"k": [1, 2' >bad.json
+cat >badjson.lua <<'LUA'
+return ops.core.json { name = "bad", file = weft.file("bad.json") }
+LUA
+run_weft run badjson.lua
+expect_rc 1 "malformed JSON fails its node"
+expect_err "bad" "the error names the node"
+
+cat >shfail.lua <<'LUA'
+local ok = ops.core.shell { name = "ok", cmd = "echo fine", capture_stdout = true }
+local bad = ops.core.shell { name = "bad", cmd = "echo oops >&2; exit 3" }
+local noout = ops.core.shell { name = "noout", cmd = "true", outs = { "missing.txt" } }
+return { ok = ok.stdout, bad = bad, noout = noout }
+LUA
+run_weft run -k shfail.lua
+expect_rc 1 "a failing command fails the run"
+expect_err "exited with status 3" "the error gives the exit status"
+expect_err "oops" "the error shows the command's stderr"
+expect_err "missing.txt" "a declared output the command did not create is named"
+eq "$(rec '.nodes[] | select(.name == "ok") | .status')" done "-k: the independent node still ran"
+finish
