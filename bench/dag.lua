@@ -14,9 +14,9 @@ for l = 0, layers - 1 do
     local node
     if kind == "noop" then
       if l == 0 then
-        node = ops.core.noop { name = "n" .. id, seed = i }
+        node = ops.core.noop { name = "n" .. id, seed = l * width + i }
       else
-        node = ops.core.noop { name = "n" .. id, seed = i, a = prev[i], b = prev[(7 * i + 1) % width] }
+        node = ops.core.noop { name = "n" .. id, seed = l * width + i, a = prev[i], b = prev[(7 * i + 1) % width] }
       end
     elseif l == 0 then
       node = ops.core.shell { name = "n" .. id, cmd = "echo " .. id .. " > $out", outs = { "n" } }.out

@@ -27,11 +27,21 @@ int cmd_cache(int argc, char **argv);
 
 /* Prints "weft: error: <msg>" and returns WEFT_EXIT_USAGE. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* The store directory: --store, else $WEFT_STORE, else <root>/.weft where
- * root is the nearest ancestor of `start` holding weft.yaml or .git.
- * Caller frees. */
+/* paths.c. Every returned string is the caller's to free. */
+/* The pipeline's repository: the nearest ancestor of `start` holding
+ * weft.yaml, .git or .weft; NULL if none. */
+char *cli_repo_root(const char *start);
+/* The store directory: --store, else $WEFT_STORE, else <repo>/.weft. */
 char *cli_store_dir(const char *flag, const char *start);
-int cli_engine(weft_engine **out, const char *store);
+char *cli_builtin_plugin_dir(void);
+char *cli_stdlib_dir(void);
+/* $XDG_DATA_HOME/weft/plugins (default ~/.local/share/weft/plugins). */
+char *cli_user_plugin_dir(void);
+/* ':'-separated plugin dirs in load order: built-in, $WEFT_PLUGIN_PATH,
+ * <repo>/plugins/NAME/build, then each installed plugin's directory. */
+char *cli_plugin_search_path(const char *start);
+/* An engine on `store` with every plugin on the search path for `start`. */
+int cli_engine(weft_engine **out, const char *store, const char *start);
 /* True when `arg` is -h or --help. */
 int cli_is_help(const char *arg);
 

@@ -163,7 +163,7 @@ int cmd_ops(int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	char *store = cli_store_dir(store_flag, ".");
 	weft_engine *eng;
-	rc = cli_engine(&eng, store);
+	rc = cli_engine(&eng, store, ".");
 	free(store);
 	if (rc)
 		return rc;

@@ -19,6 +19,7 @@ typedef struct run_args {
 	weft_value *cli_params;
 	int jobs;
 	int keep_going;
+	int force;
 	int quiet;
 	const char *positional2;
 } run_args;
@@ -38,6 +39,8 @@ static const char run_help[] =
 	"      --store DIR         cache and run directory (default: .weft at\n"
 	"                          the repository root; env WEFT_STORE)\n"
 	"  -q, --quiet             print only failures and the summary\n"
+	"      --force             execute every node even if it is cached\n"
+	"                          (results are stored again)\n"
 	"\n"
 	"exit status: 0 success, 1 a node failed, 2 usage or script error,\n"
 	"130 interrupted (continue with `weft resume`)\n";
@@ -72,7 +75,8 @@ static int parse_run_args(run_args *a, int argc, char **argv, const char *help)
 		{"param", required_argument, NULL, 'p'}, {"params", required_argument, NULL, 'P'},
 		{"jobs", required_argument, NULL, 'j'},  {"keep-going", no_argument, NULL, 'k'},
 		{"store", required_argument, NULL, 's'}, {"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+		{"force", no_argument, NULL, 'F'},       {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	memset(a, 0, sizeof *a);
 	a->cli_params = weft_value_map();
@@ -108,6 +112,9 @@ static int parse_run_args(run_args *a, int argc, char **argv, const char *help)
 			break;
 		case 'q':
 			a->quiet = 1;
+			break;
+		case 'F':
+			a->force = 1;
 			break;
 		case 'h':
 			fputs(help, stdout);
@@ -171,15 +178,18 @@ static int load_script(loaded *l, run_args *a, const weft_value *extra_params)
 	l->pipeline = weft_path_abs(NULL, a->script);
 	char *dir = weft_path_dirname(l->pipeline);
 	l->store = cli_store_dir(a->store, dir);
+	int rc = cli_engine(&l->eng, l->store, dir);
 	free(dir);
-	int rc = cli_engine(&l->eng, l->store);
 	if (rc != WEFT_EXIT_OK)
 		return rc;
 	const char *budget = getenv("WEFT_LUA_MAX_INSTRUCTIONS");
+	char *stdlib = cli_stdlib_dir();
 	weft_dsl_options o = {WEFT_DSL_OPTIONS_VERSION, a->script, a->cli_params, l->file_params,
-			      a->params_file ? a->params_file : "journal params", getenv("WEFT_STDLIB"), 0,
+			      a->params_file ? a->params_file : "journal params", stdlib, 0,
 			      budget ? strtoull(budget, NULL, 10) : 0};
-	if (weft_dsl_new(&l->dsl, l->eng, &o) != WEFT_OK || weft_dsl_eval(l->dsl) != WEFT_OK)
+	rc = weft_dsl_new(&l->dsl, l->eng, &o) != WEFT_OK || weft_dsl_eval(l->dsl) != WEFT_OK;
+	free(stdlib);
+	if (rc)
 		return cli_fail("%s", weft_error_last());
 	return WEFT_EXIT_OK;
 }
@@ -204,6 +214,7 @@ static int execute(loaded *l, run_args *a, const char *resume_id)
 	ro.version = WEFT_RUN_OPTIONS_VERSION;
 	ro.jobs = a->jobs;
 	ro.keep_going = a->keep_going;
+	ro.force = a->force;
 	ro.pipeline = l->pipeline;
 	ro.params = weft_dsl_params(l->dsl);
 	ro.resume_id = resume_id;

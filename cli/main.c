@@ -52,50 +52,16 @@ int cli_is_help(const char *arg)
 	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
 }
 
-static int is_dir_with(const char *dir, const char *name)
-{
-	char *p = weft_path_join(dir, name);
-	struct stat sb;
-	int ok = p && stat(p, &sb) == 0;
-	free(p);
-	return ok;
-}
-
-char *cli_store_dir(const char *flag, const char *start)
-{
-	if (flag)
-		return weft_path_abs(NULL, flag);
-	const char *env = getenv("WEFT_STORE");
-	if (env && *env)
-		return weft_path_abs(NULL, env);
-	char *dir = weft_path_abs(NULL, start ? start : ".");
-	char *found = NULL;
-	for (char *cur = dir ? weft_strdup(dir) : NULL; cur;) {
-		if (is_dir_with(cur, "weft.yaml") || is_dir_with(cur, ".git") || is_dir_with(cur, ".weft")) {
-			found = weft_path_join(cur, ".weft");
-			free(cur);
-			break;
-		}
-		if (!strcmp(cur, "/")) {
-			free(cur);
-			break;
-		}
-		char *up = weft_path_dirname(cur);
-		free(cur);
-		cur = up;
-	}
-	if (!found && dir)
-		found = weft_path_join(dir, ".weft");
-	free(dir);
-	return found;
-}
-
-int cli_engine(weft_engine **out, const char *store)
+int cli_engine(weft_engine **out, const char *store, const char *start)
 {
 	weft_engine_options eo = WEFT_ENGINE_OPTIONS_INIT;
+	char *path = cli_plugin_search_path(start);
 	eo.store_dir = store;
-	eo.plugin_path = getenv("WEFT_PLUGIN_PATH");
-	if (weft_engine_new(out, &eo) != WEFT_OK)
+	eo.plugin_path = path;
+	eo.load_builtin_plugins = 0; /* the search path starts with them */
+	int rc = weft_engine_new(out, &eo);
+	free(path);
+	if (rc != WEFT_OK)
 		return cli_fail("%s", weft_error_last());
 	return WEFT_EXIT_OK;
 }

@@ -125,6 +125,30 @@ const weft_op_info *weft_engine_op_at(const weft_engine *eng, size_t i)
 	return i < eng->n_ops ? &eng->ops[i] : NULL;
 }
 
+size_t weft_engine_plugin_count(const weft_engine *eng)
+{
+	return eng->n_plugins;
+}
+
+int weft_engine_plugin_at(weft_plugin_info *out, const weft_engine *eng, size_t i)
+{
+	if (i >= eng->n_plugins)
+		return weft_err_set(WEFT_ENOTFOUND, "no plugin #%zu", i);
+	const weft_plugin_desc *d = eng->plugins[i].desc;
+	*out = (weft_plugin_info){
+		.name = d->name,
+		.version = d->version ? d->version : "0",
+		.license = d->license ? d->license : "",
+		.description = d->description ? d->description : "",
+		.path = eng->plugins[i].path,
+		.abi_major = d->abi_major,
+		.abi_minor = d->abi_minor,
+		.n_ops = d->n_ops,
+		.desc = d,
+	};
+	return WEFT_OK;
+}
+
 const weft_op_info *weft_engine_op_find(const weft_engine *eng, const char *full_name)
 {
 	for (size_t i = 0; i < eng->n_ops; i++)

@@ -339,6 +339,11 @@ static int verify_outputs(weft_store *st, const weft_value *v)
 static int cache_lookup(run_state *rs, node *n)
 {
 	weft_value *outs = NULL;
+	if (rs->opts->force && !rs->opts->plan_only) {
+		if (!n->reason)
+			n->reason = weft_strdup("forced (--force)");
+		return 0;
+	}
 	if (weft_cache_get(&outs, rs->eng->store_dir, n->key) != WEFT_OK)
 		return 0;
 	if (verify_outputs(rs->eng->store, outs) != WEFT_OK) {

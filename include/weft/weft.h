@@ -119,6 +119,16 @@ typedef struct weft_op_info {
 	const char *full_name; /* plugin.op */
 	const weft_op_desc *desc;
 } weft_op_info;
+/* The loaded plugins, in load order. */
+typedef struct weft_plugin_info {
+	const char *name, *version, *license, *description, *path;
+	unsigned abi_major, abi_minor;
+	size_t n_ops;
+	const weft_plugin_desc *desc;
+} weft_plugin_info;
+size_t weft_engine_plugin_count(const weft_engine *eng);
+int weft_engine_plugin_at(weft_plugin_info *out, const weft_engine *eng, size_t i);
+
 size_t weft_engine_op_count(const weft_engine *eng);
 const weft_op_info *weft_engine_op_at(const weft_engine *eng, size_t i);
 const weft_op_info *weft_engine_op_find(const weft_engine *eng, const char *full_name);
@@ -201,6 +211,8 @@ typedef struct weft_run_options {
 	void *payload;
 	/* Set to non-zero (e.g. from a signal) to stop scheduling and drain. */
 	volatile int *interrupt;
+	/* Execute every node even if cached (results are still stored). */
+	int force;
 } weft_run_options;
 #define WEFT_RUN_OPTIONS_VERSION 1
 

@@ -16,6 +16,10 @@ eq "$(rec .counts.executed)" 0 "second run executes nothing"
 eq "$(rec .counts.cached)" 6 "second run reports every node cached"
 eq "$(rec '[.nodes[] | select(.cache != "hit")] | length')" 0 "every node is a cache hit"
 
+run_weft run --force "$P"
+eq "$(rec .counts.executed)" 6 "--force executes every node"
+eq "$(rec '.nodes[] | select(.name == "load") | .reason')" "forced (--force)" "and says why"
+
 run_weft run "$P" -p min_units=10
 expect_rc 0 "run with a changed param succeeds"
 eq "$(rec '[.nodes[] | select(.executed) | .name] | sort | join(",")')" \

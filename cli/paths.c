@@ -1,0 +1,153 @@
+/*
+ * paths.c -- where things live: the pipeline's repository, its store, the
+ * built-in plugins and stdlib (relocatable: next to the binary when
+ * installed, in the build tree otherwise), and the plugin search path.
+ */
+#define _GNU_SOURCE
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "util.h"
+
+#ifndef WEFT_BUILD_PLUGIN_DIR
+#define WEFT_BUILD_PLUGIN_DIR ""
+#endif
+#ifndef WEFT_SOURCE_STDLIB_DIR
+#define WEFT_SOURCE_STDLIB_DIR "stdlib"
+#endif
+
+static int exists_in(const char *dir, const char *name)
+{
+	char *p = weft_path_join(dir, name);
+	struct stat sb;
+	int ok = p && stat(p, &sb) == 0;
+	free(p);
+	return ok;
+}
+
+static int is_dir(const char *p)
+{
+	struct stat sb;
+	return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+char *cli_repo_root(const char *start)
+{
+	char *cur = weft_path_abs(NULL, start ? start : ".");
+	while (cur) {
+		if (exists_in(cur, "weft.yaml") || exists_in(cur, ".git") || exists_in(cur, ".weft"))
+			return cur;
+		if (!strcmp(cur, "/")) {
+			free(cur);
+			return NULL;
+		}
+		char *up = weft_path_dirname(cur);
+		free(cur);
+		cur = up;
+	}
+	return NULL;
+}
+
+char *cli_store_dir(const char *flag, const char *start)
+{
+	if (flag)
+		return weft_path_abs(NULL, flag);
+	const char *env = getenv("WEFT_STORE");
+	if (env && *env)
+		return weft_path_abs(NULL, env);
+	char *root = cli_repo_root(start);
+	if (!root)
+		root = weft_path_abs(NULL, start ? start : ".");
+	char *store = root ? weft_path_join(root, ".weft") : NULL;
+	free(root);
+	return store;
+}
+
+/* The directory holding the running binary, or NULL. */
+static char *exe_dir(void)
+{
+	char buf[4096];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return weft_path_dirname(buf);
+}
+
+/* <exe>/../REL when it is a directory (an installed weft), else `fallback`. */
+static char *beside_exe(const char *rel, const char *fallback)
+{
+	char *dir = exe_dir();
+	char *cand = dir ? weft_path_join(dir, rel) : NULL;
+	free(dir);
+	if (cand && is_dir(cand))
+		return cand;
+	free(cand);
+	return weft_strdup(fallback);
+}
+
+char *cli_builtin_plugin_dir(void)
+{
+	return beside_exe("../lib/weft/plugins", WEFT_BUILD_PLUGIN_DIR);
+}
+
+char *cli_stdlib_dir(void)
+{
+	const char *env = getenv("WEFT_STDLIB");
+	if (env && *env)
+		return weft_strdup(env);
+	return beside_exe("../share/weft/stdlib", WEFT_SOURCE_STDLIB_DIR);
+}
+
+char *cli_user_plugin_dir(void)
+{
+	const char *xdg = getenv("XDG_DATA_HOME");
+	if (xdg && *xdg)
+		return weft_path_join(xdg, "weft/plugins");
+	const char *home = getenv("HOME");
+	return home && *home ? weft_path_join(home, ".local/share/weft/plugins") : NULL;
+}
+
+static void add_glob(weft_buf *b, const char *pattern)
+{
+	glob_t g;
+	if (glob(pattern, GLOB_ONLYDIR, NULL, &g) != 0)
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		weft_buf_printf(b, ":%s", g.gl_pathv[i]);
+	globfree(&g);
+}
+
+char *cli_plugin_search_path(const char *start)
+{
+	weft_buf b = {0};
+	char *builtin = cli_builtin_plugin_dir();
+	weft_buf_puts(&b, builtin ? builtin : "");
+	free(builtin);
+	const char *env = getenv("WEFT_PLUGIN_PATH");
+	if (env && *env)
+		weft_buf_printf(&b, ":%s", env);
+	char *root = cli_repo_root(start);
+	if (root) {
+		/* A plugin developed inside the pipeline's repository, built in place. */
+		char *pat = weft_sprintf("%s/plugins/*/build", root);
+		if (pat)
+			add_glob(&b, pat);
+		free(pat);
+		free(root);
+	}
+	char *user = cli_user_plugin_dir();
+	if (user) {
+		/* Installed plugins: one directory each (see `weft plugin install`). */
+		char *pat = weft_sprintf("%s/*", user);
+		if (pat)
+			add_glob(&b, pat);
+		free(pat);
+		free(user);
+	}
+	return b.data ? b.data : weft_strdup("");
+}
