@@ -155,6 +155,27 @@ static const char *tname(weft_type t)
 	return t == WEFT_T_ANY ? "any" : (unsigned)t < 8 ? n[t] : "?";
 }
 
+void cli_print_op(const weft_op_info *op)
+{
+	const weft_op_desc *d = op->desc;
+	printf("%s  (version %s, plugin %s %s%s)\n  %s\n", op->full_name, d->version, op->plugin, op->plugin_version,
+	       (d->flags & WEFT_OP_DETERMINISTIC) ? "" : ", always runs", d->doc ? d->doc : "");
+	for (size_t p = 0; p < d->n_params; p++)
+		printf("    param  %-16s %-8s %s%s%s]\n", d->params[p].name, tname(d->params[p].type),
+		       d->params[p].doc ? d->params[p].doc : "", d->params[p].default_json ? "  [default " : "  [required",
+		       d->params[p].default_json ? d->params[p].default_json : "");
+	for (size_t p = 0; p < d->n_inputs; p++)
+		printf("    input  %s\n", d->inputs[p]);
+	if (d->flags & WEFT_OP_VARIADIC_INPUTS)
+		printf("    input  (any name)\n");
+	for (size_t p = 0; p < d->n_outputs; p++)
+		printf("    output %s%s\n", d->outputs[p], p == 0 ? " (primary)" : "");
+	if (d->cpus > 1 || d->mem_bytes)
+		printf("    needs  %u cpu slot(s), %llu MiB\n", d->cpus ? d->cpus : 1,
+		       (unsigned long long)(d->mem_bytes >> 20));
+	printf("\n");
+}
+
 int cmd_ops(int argc, char **argv)
 {
 	const char *store_flag = NULL, *only = NULL;
@@ -170,25 +191,10 @@ int cmd_ops(int argc, char **argv)
 	int shown = 0;
 	for (size_t i = 0; i < weft_engine_op_count(eng); i++) {
 		const weft_op_info *op = weft_engine_op_at(eng, i);
-		const weft_op_desc *d = op->desc;
 		if (only && strcmp(only, op->full_name))
 			continue;
 		shown++;
-		printf("%s  (version %s, plugin %s %s%s)\n  %s\n", op->full_name, d->version, op->plugin,
-		       op->plugin_version, (d->flags & WEFT_OP_DETERMINISTIC) ? "" : ", always runs",
-		       d->doc ? d->doc : "");
-		for (size_t p = 0; p < d->n_params; p++)
-			printf("    param  %-16s %-8s %s%s%s]\n", d->params[p].name, tname(d->params[p].type),
-			       d->params[p].doc ? d->params[p].doc : "", d->params[p].default_json ? "  [default " : "  [required",
-			       d->params[p].default_json ? d->params[p].default_json : "");
-
-		for (size_t p = 0; p < d->n_inputs; p++)
-			printf("    input  %s\n", d->inputs[p]);
-		if (d->flags & WEFT_OP_VARIADIC_INPUTS)
-			printf("    input  (any name)\n");
-		for (size_t p = 0; p < d->n_outputs; p++)
-			printf("    output %s%s\n", d->outputs[p], p == 0 ? " (primary)" : "");
-		printf("\n");
+		cli_print_op(op);
 	}
 	weft_engine_free(eng);
 	if (only && !shown)

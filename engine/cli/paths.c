@@ -103,6 +103,15 @@ char *cli_stdlib_dir(void)
 	return beside_exe("../share/weft/stdlib", WEFT_SOURCE_STDLIB_DIR);
 }
 
+#ifndef WEFT_SOURCE_TEMPLATES_DIR
+#define WEFT_SOURCE_TEMPLATES_DIR "templates"
+#endif
+
+char *cli_templates_dir(void)
+{
+	return beside_exe("../share/weft/templates", WEFT_SOURCE_TEMPLATES_DIR);
+}
+
 char *cli_user_plugin_dir(void)
 {
 	const char *xdg = getenv("XDG_DATA_HOME");

@@ -75,6 +75,8 @@ static const cli_command commands[] = {
 	{"log", cmd_log, "per-node table of a run (default: the latest)"},
 	{"ops", cmd_ops, "list the ops of the loaded plugins with their parameters"},
 	{"cache", cmd_cache, "cache stats | cache gc --max-size SIZE"},
+	{"plugins", cmd_plugins, "list the loaded plugins, or `plugins info NAME`"},
+	{"plugin", cmd_plugin, "plugin new | pack | install: write and ship plugins"},
 	{NULL, NULL, NULL},
 };
 

@@ -24,6 +24,12 @@ int cmd_status(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_ops(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
+int cmd_plugin(int argc, char **argv);
+int cmd_plugins(int argc, char **argv);
+/* Prints one op's signature and docs (as `weft ops` does). */
+void cli_print_op(const weft_op_info *op);
+/* scaffold.c: `weft plugin new`. */
+int cli_scaffold_plugin(const char *name, const char *dir);
 
 /* Prints "weft: error: <msg>" and returns WEFT_EXIT_USAGE. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -35,6 +41,8 @@ char *cli_repo_root(const char *start);
 char *cli_store_dir(const char *flag, const char *start);
 char *cli_builtin_plugin_dir(void);
 char *cli_stdlib_dir(void);
+/* Scaffolding templates (share/weft/templates, or the source tree's). */
+char *cli_templates_dir(void);
 /* $XDG_DATA_HOME/weft/plugins (default ~/.local/share/weft/plugins). */
 char *cli_user_plugin_dir(void);
 /* ':'-separated plugin dirs in load order: built-in, $WEFT_PLUGIN_PATH,
