@@ -135,6 +135,8 @@ int weft_pkg_write(const char *out_path, const char *manifest, const char *lib_p
 	archive_entry_set_perm(e, 0644);
 	archive_entry_set_size(e, (la_int64_t)mlen);
 	archive_entry_set_mtime(e, 0, 0);
+	archive_entry_set_uname(e, "weft");
+	archive_entry_set_gname(e, "weft");
 	if (archive_write_header(a, e) != ARCHIVE_OK || archive_write_data(a, manifest, mlen) != (la_ssize_t)mlen)
 		rc = weft_err_set(WEFT_EIO, "cannot write the manifest: %s", archive_error_string(a));
 	archive_entry_free(e);
@@ -278,7 +280,7 @@ static int extract(const char *archive_path, const char *root)
 	size_t n_links = 0;
 	uint64_t total = 0;
 	if (archive_read_open_filename(a, archive_path, 64 * 1024) != ARCHIVE_OK) {
-		rc = weft_err_set(WEFT_EINVALID, "%s is not a readable package (tar.zst): %s", archive_path,
+		rc = weft_err_set(WEFT_EINVALID, "%s is corrupt or not a weft package (tar.zst): %s", archive_path,
 				  archive_error_string(a));
 		goto done;
 	}
@@ -450,6 +452,8 @@ int weft_pkg_install(char **installed_dir, weft_value **manifest, const char *ar
 	weft_value *m = NULL;
 	char *final = NULL, *old = NULL;
 	int rc = extract(archive_path, stage);
+	if (rc == WEFT_OK && chmod(stage, 0755) != 0) /* mkdtemp made it 0700 */
+		rc = weft_err_set(WEFT_EIO, "cannot set permissions on %s: %s", stage, strerror(errno));
 	if (rc == WEFT_OK)
 		rc = verify_staged(&m, stage, archive_path);
 	if (rc == WEFT_OK) {

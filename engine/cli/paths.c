@@ -84,8 +84,11 @@ static char *beside_exe(const char *rel, const char *fallback)
 	char *dir = exe_dir();
 	char *cand = dir ? weft_path_join(dir, rel) : NULL;
 	free(dir);
-	if (cand && is_dir(cand))
-		return cand;
+	if (cand && is_dir(cand)) {
+		char *real = realpath(cand, NULL);
+		free(cand);
+		return real;
+	}
 	free(cand);
 	return weft_strdup(fallback);
 }
