@@ -246,6 +246,16 @@ static int register_ops(weft_engine *eng, plugin_rec *rec)
 		if (!op || !DESC_HAS(op, run) || !op->name || !op->version || !op->run)
 			return weft_err_set(WEFT_EINVALID, "plugin %s (%s): op #%zu has an incomplete descriptor",
 					    d->name, rec->path, i);
+		/* Scripts set these keys on every node (node name, resources,
+		 * explicit inputs), so a parameter by that name could never be set. */
+		static const char *const reserved[] = {"name", "cpus", "mem", "inputs"};
+		for (size_t p = 0; DESC_HAS(op, n_params) && p < op->n_params; p++)
+			for (size_t r = 0; r < 4; r++)
+				if (op->params[p].name && !strcmp(op->params[p].name, reserved[r]))
+					return weft_err_set(WEFT_EINVALID,
+							    "plugin %s (%s): op %s declares a parameter '%s', which is "
+							    "reserved for the node itself; rename the parameter",
+							    d->name, rec->path, op->name, reserved[r]);
 		char *full = weft_sprintf("%s.%s", d->name, op->name);
 		if (!full)
 			return weft_err_set(WEFT_ERROR, "out of memory");
@@ -299,7 +309,8 @@ int weft_engine_load_plugin(weft_engine *eng, const char *path)
 				  d->name, path, d->abi_major, d->abi_minor, WEFT_ABI_MAJOR, WEFT_ABI_MINOR);
 	} else if (d->abi_minor > WEFT_ABI_MINOR) {
 		rc = weft_err_set(WEFT_EINVALID,
-				  "plugin %s (%s) needs weft ABI %u.%u but this weft has ABI %u.%u; upgrade weft",
+				  "plugin %s (%s) was built for weft ABI %u.%u but this weft has ABI %u.%u; upgrade weft "
+				  "to run it",
 				  d->name, path, d->abi_major, d->abi_minor, WEFT_ABI_MAJOR, WEFT_ABI_MINOR);
 	}
 	if (rc != WEFT_OK) {

@@ -1,0 +1,129 @@
+#!/bin/bash
+# The third-party plugin workflow, end to end, with nothing but the installed
+# SDK: install weft to a prefix; scaffold a plugin; build it out of tree; run
+# its cmocka test; pack it; install it into a fresh user directory; use it
+# from a pipeline. Then the same for examples/plugin-hello, and the refusals:
+# ABI mismatch, duplicate op names, bad packages.
+. "$(dirname "$0")/lib.sh"
+: "${WEFT_BUILD:?set WEFT_BUILD to the weft build directory}"
+P="$T/prefix"
+export HOME="$T/home" XDG_DATA_HOME="$T/xdg"
+unset WEFT_PLUGIN_PATH
+mkdir -p "$HOME"
+cmake_flags=(-G Ninja -DCMAKE_PREFIX_PATH="$P")
+if [ "${WEFT_SANITIZE:-OFF}" = ON ]; then
+  # The harness library is instrumented, so whatever links it must be too.
+  cmake_flags+=(-DCMAKE_C_FLAGS="-fsanitize=address,undefined" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined")
+fi
+
+check "cmake --install puts the SDK under a prefix" cmake --install "$WEFT_BUILD" --prefix "$P"
+WEFT="$P/bin/weft"
+check "the header is installed" test -f "$P/include/weft/plugin.h"
+check "pkg-config finds weft" env PKG_CONFIG_PATH="$P/lib/pkgconfig" pkg-config --exists weft
+inc=$(PKG_CONFIG_PATH="$P/lib/pkgconfig" pkg-config --cflags weft | sed 's/^-I//; s/ *$//')
+check "pkg-config --cflags weft points at the installed header" test -f "$inc/weft/plugin.h"
+cat >"$T/pc.c" <<'C'
+#include <weft/plugin.h>
+WEFT_PLUGIN_EXPORT const weft_plugin_desc *weft_plugin_entry(const weft_host_api *api) { (void)api; return 0; }
+C
+check "a plugin compiles with just pkg-config --cflags --libs weft" \
+  sh -c "cc -shared -fPIC \$(PKG_CONFIG_PATH='$P/lib/pkgconfig' pkg-config --cflags --libs weft) -o '$T/pc.so' '$T/pc.c'"
+
+# --- 1. scaffold, build out of tree, test
+cd "$T"
+run_weft plugin new demo
+expect_rc 0 "weft plugin new scaffolds a project"
+for f in CMakeLists.txt src/demo.c tests/test_demo.c README.md; do
+  check "the scaffold has $f" test -f "$T/demo/$f"
+done
+run_weft plugin new demo
+expect_rc 2 "scaffolding over an existing directory is refused"
+run_weft plugin new Bad-Name
+expect_err "must be lower-case letters" "a bad plugin name is refused with the rule"
+check "the scaffold configures against the installed SDK" \
+  cmake -S "$T/demo" -B "$T/demo/build" "${cmake_flags[@]}" -DCMAKE_BUILD_TYPE=Debug -Wno-dev >"$T/cmake.log" 2>&1 \
+  || cat "$T/cmake.log"
+check "the scaffold builds" cmake --build "$T/demo/build" >"$T/build.log" 2>&1 || cat "$T/build.log"
+check "its cmocka test passes" ctest --test-dir "$T/demo/build" --output-on-failure >"$T/ctest.log" 2>&1 \
+  || cat "$T/ctest.log"
+eq "$(nm -D --defined-only "$T/demo/build/demo.so" | awk '{print $3}' | tr '\n' ' ')" "weft_plugin_entry " \
+  "the plugin exports only weft_plugin_entry"
+
+# --- 2. pack and install into a fresh user directory
+run_weft plugin pack "$T/demo" -o "$T/demo.tar.zst"
+expect_rc 0 "weft plugin pack packs the build"
+expect_out "packed demo 0.1.0 (1 op, ABI 1.0)" "pack reports what it packed"
+run_weft plugin install "$T/demo.tar.zst"
+expect_rc 0 "weft plugin install installs it"
+check "it lands in XDG_DATA_HOME" test -f "$XDG_DATA_HOME/weft/plugins/demo/demo.so"
+check "with its manifest" grep -q '^sha256: "' "$XDG_DATA_HOME/weft/plugins/demo/manifest.yaml"
+run_weft plugins
+expect_out "$XDG_DATA_HOME/weft/plugins/demo/demo.so" "weft plugins lists the installed plugin and its file"
+run_weft plugins info demo
+expect_out "demo.upper" "weft plugins info shows its ops"
+expect_out "text put before every line" "with their parameter docs"
+
+# --- 3. a pipeline uses it
+mkdir -p "$T/pipe" && cd "$T/pipe"
+printf 'one\ntwo\nthree\n' >notes.txt
+cat >p.lua <<'LUA'
+local up = ops.demo.upper { name = "shout", text = weft.file("notes.txt"), prefix = "> " }
+return up.lines
+LUA
+run_weft run p.lua
+expect_rc 0 "a pipeline runs the installed plugin's op"
+expect_out "shout = 3" "and gets its result"
+run_weft run p.lua
+eq "$(rec .counts.cached)" 1 "the plugin op's result is cached on rerun"
+
+# --- 4. examples/plugin-hello: the hand-written example, same path
+cp -r "$WEFT_SRC/examples/plugin-hello" "$T/hello"
+rm -rf "$T/hello/build"
+check "plugin-hello configures" cmake -S "$T/hello" -B "$T/hello/build" "${cmake_flags[@]}" -Wno-dev >"$T/cmake.log" 2>&1 \
+  || cat "$T/cmake.log"
+check "plugin-hello builds" cmake --build "$T/hello/build" >"$T/build.log" 2>&1 || cat "$T/build.log"
+check "plugin-hello's tests pass" ctest --test-dir "$T/hello/build" --output-on-failure >"$T/ctest.log" 2>&1 \
+  || cat "$T/ctest.log"
+run_weft plugin pack "$T/hello"
+expect_out "packed hello 1.0.0 (2 ops" "plugin-hello packs"
+run_weft plugin install "$T/pipe/hello-1.0.0.tar.zst"
+expect_rc 0 "plugin-hello installs"
+check "its docs are installed" test -f "$XDG_DATA_HOME/weft/plugins/hello/docs/ops.md"
+cd "$T/hello"
+run_weft run pipeline.lua
+expect_rc 0 "plugin-hello's pipeline runs"
+expect_out '"greeting":"Hello, it!"' "the dynamic node greets the most frequent word"
+expect_out '"top":"it"' "the most frequent word (ties in word order) is 'it'"
+
+# --- 5. refusals
+cd "$T/pipe"
+WEFT_PLUGIN_PATH="$T/demo/build" run_weft ops
+expect_rc 2 "two plugins exporting the same op are refused"
+expect_err "op demo.upper is defined twice" "the error names the op"
+expect_err "$T/demo/build/demo.so" "and the first file"
+expect_err "$XDG_DATA_HOME/weft/plugins/demo/demo.so" "and the second file"
+
+mkdir -p "$T/abi"
+for v in "2 0" "1 99"; do
+  set -- $v
+  cat >"$T/abi/abi.c" <<C
+#include <weft/plugin.h>
+static const weft_op_desc *const ops[] = {0};
+static const weft_plugin_desc d = {sizeof d, $1, $2, "future", "1", "MIT", "", ops, 0};
+WEFT_PLUGIN_EXPORT const weft_plugin_desc *weft_plugin_entry(const weft_host_api *api) { (void)api; return &d; }
+C
+  check "a plugin claiming ABI $1.$2 compiles" cc -shared -fPIC -I"$P/include" -o "$T/abi/future.so" "$T/abi/abi.c"
+  WEFT_PLUGIN_PATH="$T/abi" run_weft ops
+  expect_rc 2 "a plugin built for ABI $1.$2 is refused"
+  expect_err "was built for weft ABI $1.$2 but this weft has ABI 1.0" "the error names both ABI versions"
+done
+expect_err "upgrade weft" "a newer minor asks for a newer weft"
+
+printf 'not a package' >"$T/bad.tar.zst"
+run_weft plugin install "$T/bad.tar.zst"
+expect_rc 2 "installing a corrupt package fails"
+expect_err "corrupt or not a weft package" "with a clear message"
+mkdir -p "$T/empty"
+run_weft plugin pack "$T/empty"
+expect_err "no plugin library (*.so)" "packing a directory without a build says so"
+finish
