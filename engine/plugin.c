@@ -104,15 +104,25 @@ static const char *host_log_path(weft_op_ctx *ctx)
 static void host_log(weft_op_ctx *ctx, int level, const char *fmt, ...)
 {
 	static const char *const names[] = {"debug", "info", "warn", "error"};
-	if (!ctx->log && ctx->log_path)
-		ctx->log = fopen(ctx->log_path, "a");
-	if (!ctx->log)
+	FILE *log = __atomic_load_n(&ctx->log, __ATOMIC_ACQUIRE);
+	if (!log && ctx->log_path && (log = fopen(ctx->log_path, "a"))) {
+		/* Threads of one op may race to open the log: one file wins. */
+		FILE *expected = NULL;
+		if (!__atomic_compare_exchange_n(&ctx->log, &expected, log, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			fclose(log);
+			log = expected;
+		}
+	}
+	if (!log)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(ctx->log, "[%s] ", names[level < 0 ? 0 : level > 3 ? 3 : level]);
-	vfprintf(ctx->log, fmt, ap);
-	fputc('\n', ctx->log);
+	/* One line at a time even when an op logs from threads of its own. */
+	flockfile(log);
+	fprintf(log, "[%s] ", names[level < 0 ? 0 : level > 3 ? 3 : level]);
+	vfprintf(log, fmt, ap);
+	fputc('\n', log);
+	funlockfile(log);
 	va_end(ap);
 }
 

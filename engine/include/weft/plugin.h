@@ -19,10 +19,15 @@
  * until passed to `set_output`, which takes ownership. Strings returned by the
  * host are borrowed and valid until the op returns.
  *
- * Threading: an op's run callback may be called on a worker thread, several
- * ops concurrently. Every host function taking a weft_op_ctx is safe to call
- * from the thread running that op. Value functions are safe on values the
- * calling thread owns or borrows.
+ * Threading: an op's run callback runs on a worker thread, several ops
+ * concurrently, each with its own weft_op_ctx. Host functions taking a ctx
+ * are safe from the thread running that op; `log`, `progress` and
+ * `cancelled` are also safe from threads the op starts itself, and must not
+ * be called after run returns. Value functions are safe on values the
+ * calling thread owns or borrows. The plugin entry point and descriptors are
+ * read once, on the main thread, before any op runs; descriptors must stay
+ * valid (static) for as long as the plugin is loaded. An op must keep no
+ * mutable global state without its own locking.
  */
 #ifndef WEFT_PLUGIN_H
 #define WEFT_PLUGIN_H
