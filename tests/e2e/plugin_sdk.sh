@@ -76,7 +76,19 @@ expect_out "shout = 3" "and gets its result"
 run_weft run p.lua
 eq "$(rec .counts.cached)" 1 "the plugin op's result is cached on rerun"
 
+# --- 3b. a plugin developed inside the pipeline's repository is found in
+# plugins/NAME/build without installing or WEFT_PLUGIN_PATH
+mkdir -p "$T/repo/.git" "$T/repo/plugins/demo/build" "$T/repo/pipes"
+cp "$T/demo/build/demo.so" "$T/repo/plugins/demo/build/"
+cp "$T/pipe/notes.txt" "$T/pipe/p.lua" "$T/repo/pipes/"
+cd "$T/repo/pipes"
+XDG_DATA_HOME="$T/no-xdg" run_weft plugins
+expect_out "$T/repo/plugins/demo/build/demo.so" "the repository's plugins/*/build is on the search path"
+XDG_DATA_HOME="$T/no-xdg" run_weft run p.lua
+expect_out "shout = 3" "and a pipeline in the repository uses it"
+
 # --- 4. examples/plugin-hello: the hand-written example, same path
+cd "$T/pipe"
 cp -r "$WEFT_SRC/examples/plugin-hello" "$T/hello"
 rm -rf "$T/hello/build"
 check "plugin-hello configures" cmake -S "$T/hello" -B "$T/hello/build" "${cmake_flags[@]}" -Wno-dev >"$T/cmake.log" 2>&1 \
