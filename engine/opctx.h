@@ -11,8 +11,9 @@
 
 struct weft_op_ctx {
 	weft_engine *eng;
-	node *n;
-	uint32_t id;
+	const weft_op_info *op;
+	const char *node_name; /* borrowed; outlives the invocation */
+	uint32_t id;           /* names the work directory: unique per run */
 	const weft_value *params;
 	const weft_value *inputs;
 	weft_value *outputs; /* map, owned */
@@ -26,6 +27,15 @@ struct weft_op_ctx {
 	size_t n_paths;
 };
 
+/* One invocation of `op`, shared by the scheduler's thread pool and by
+ * `weft worker`. Takes copies of the strings; params and inputs are
+ * borrowed until the ctx is released. NULL when out of memory. */
+weft_op_ctx *weft_op_ctx_new(weft_engine *eng, const weft_op_info *op, const char *node_name, uint32_t id,
+			     const weft_value *params, const weft_value *inputs, const char *log_path,
+			     const char *tmp_base, int *cancel);
+/* Runs the op. On success every declared output the op left unset is null
+ * and WEFT_OK is returned; otherwise ctx->error holds the message. */
+int weft_op_ctx_run(weft_op_ctx *ctx);
 void weft_op_ctx_release(weft_op_ctx *ctx);
 
 #endif

@@ -153,7 +153,7 @@ static int host_fail(weft_op_ctx *ctx, const char *fmt, ...)
 
 static const char *host_node_name(weft_op_ctx *ctx)
 {
-	return ctx->n->name;
+	return ctx->node_name;
 }
 
 static weft_type v_type(const weft_value *v)
@@ -223,6 +223,51 @@ void weft_host_api_init(weft_host_api *api)
 	api->value_to_json = v_to_json;
 	api->value_from_yaml = weft_value_from_yaml;
 	api->error_last = weft_error_last;
+}
+
+weft_op_ctx *weft_op_ctx_new(weft_engine *eng, const weft_op_info *op, const char *node_name, uint32_t id,
+			     const weft_value *params, const weft_value *inputs, const char *log_path,
+			     const char *tmp_base, int *cancel)
+{
+	weft_op_ctx *ctx = calloc(1, sizeof *ctx);
+	if (!ctx)
+		return NULL;
+	ctx->eng = eng;
+	ctx->op = op;
+	ctx->node_name = node_name;
+	ctx->id = id;
+	ctx->params = params;
+	ctx->inputs = inputs;
+	ctx->cancel = cancel;
+	ctx->outputs = weft_value_map();
+	ctx->log_path = log_path ? weft_strdup(log_path) : NULL;
+	ctx->tmp_base = weft_strdup(tmp_base ? tmp_base : "/tmp");
+	if (!ctx->outputs || (log_path && !ctx->log_path) || !ctx->tmp_base) {
+		weft_op_ctx_release(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+int weft_op_ctx_run(weft_op_ctx *ctx)
+{
+	const weft_op_desc *d = ctx->op->desc;
+	int rc = d->run(ctx, &ctx->eng->api);
+	if (rc == WEFT_OK && ctx->error)
+		rc = WEFT_ERROR;
+	if (rc != WEFT_OK) {
+		if (!ctx->error)
+			ctx->error = rc == WEFT_ECANCELLED ? weft_strdup("cancelled")
+							   : weft_sprintf("op %s returned error %d without a message",
+									  ctx->op->full_name, rc);
+		return rc;
+	}
+	/* Declared outputs the op left unset read as null downstream. */
+	for (size_t i = 0; i < d->n_outputs; i++)
+		if (!weft_value_map_get(ctx->outputs, d->outputs[i]) &&
+		    weft_value_map_set(ctx->outputs, d->outputs[i], weft_value_null()) != WEFT_OK)
+			return WEFT_ERROR;
+	return WEFT_OK;
 }
 
 void weft_op_ctx_release(weft_op_ctx *ctx)

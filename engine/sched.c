@@ -449,8 +449,7 @@ typedef struct work {
 static void work_cb(uv_work_t *req)
 {
 	work *w = req->data;
-	const weft_op_desc *d = w->ctx->n->op->desc;
-	w->rc = d->run(w->ctx, &w->rs->eng->api);
+	w->rc = weft_op_ctx_run(w->ctx);
 }
 
 static char *log_file_for(run_state *rs, const char *name)
@@ -476,12 +475,7 @@ static void after_work_cb(uv_work_t *req, int status)
 	n->elapsed = weft_now() - n->t_start;
 	if (status == UV_ECANCELED)
 		w->rc = WEFT_ECANCELLED;
-	if (w->rc == WEFT_OK && !ctx->error) {
-		/* Declared outputs the op left unset read as null downstream. */
-		const weft_op_desc *d = n->op->desc;
-		for (size_t i = 0; i < d->n_outputs; i++)
-			if (!weft_value_map_get(ctx->outputs, d->outputs[i]))
-				weft_value_map_set(ctx->outputs, d->outputs[i], weft_value_null());
+	if (w->rc == WEFT_OK) {
 		weft_value_free(n->outputs);
 		n->outputs = ctx->outputs;
 		ctx->outputs = NULL;
@@ -495,8 +489,7 @@ static void after_work_cb(uv_work_t *req, int status)
 		}
 		complete(rs, w->id);
 	} else {
-		char *msg = ctx->error ? weft_strdup(ctx->error)
-				       : weft_sprintf("op %s returned error %d without a message", n->op->full_name, w->rc);
+		char *msg = weft_strdup(ctx->error ? ctx->error : "the op failed");
 		if (w->rc == WEFT_ECANCELLED || (rs->interrupted && ctx->cancel && *ctx->cancel)) {
 			/* Interrupted, not failed: it stays pending and reruns on resume. */
 			n->status = WEFT_NODE_PENDING;
@@ -536,22 +529,18 @@ static void start_op(run_state *rs, uint32_t id)
 		complete(rs, id);
 		return;
 	}
-	weft_op_ctx *ctx = calloc(1, sizeof *ctx);
+	char *log = log_file_for(rs, n->name);
+	weft_op_ctx *ctx = log ? weft_op_ctx_new(rs->eng, n->op, n->name, id, n->params, n->resolved_inputs, log,
+						  rs->tmp_dir, &rs->cancel)
+			       : NULL;
+	free(log);
 	work *w = calloc(1, sizeof *w);
-	if (!ctx || !w || !(ctx->outputs = weft_value_map())) {
+	if (!ctx || !w) {
 		free(w);
 		weft_op_ctx_release(ctx);
 		fail_node(rs, id, WEFT_NODE_FAILED, weft_strdup("out of memory"));
 		return;
 	}
-	ctx->eng = rs->eng;
-	ctx->n = n;
-	ctx->id = id;
-	ctx->params = n->params;
-	ctx->inputs = n->resolved_inputs;
-	ctx->cancel = &rs->cancel;
-	ctx->tmp_base = weft_strdup(rs->tmp_dir);
-	ctx->log_path = log_file_for(rs, n->name);
 	w->rs = rs;
 	w->id = id;
 	w->ctx = ctx;
