@@ -26,6 +26,7 @@ int cmd_ops(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
 int cmd_plugin(int argc, char **argv);
 int cmd_plugins(int argc, char **argv);
+int cmd_worker(int argc, char **argv);
 /* Prints one op's signature and docs (as `weft ops` does). */
 void cli_print_op(const weft_op_info *op);
 /* scaffold.c: `weft plugin new`. */

@@ -112,3 +112,24 @@ int cmd_cache(int argc, char **argv)
 	free(store);
 	return rc;
 }
+
+/* `weft worker --store DIR`: spawned by the engine, not by people. */
+int cmd_worker(int argc, char **argv)
+{
+	const char *store = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--store") && i + 1 < argc)
+			store = argv[++i];
+		else if (cli_is_help(argv[i]))
+			return puts("usage: weft worker --store DIR\n\nServes op runs for the engine over stdin/stdout "
+				    "(see docs/workers.md); started by `weft run`, not by hand."),
+			       WEFT_EXIT_OK;
+	}
+	if (!store)
+		return cli_fail("weft worker needs --store DIR");
+	if (weft_worker_main(store, 0, 1) != WEFT_OK) {
+		fprintf(stderr, "weft worker: %s\n", weft_error_last());
+		return WEFT_EXIT_FAILED;
+	}
+	return WEFT_EXIT_OK;
+}

@@ -77,6 +77,7 @@ static const cli_command commands[] = {
 	{"cache", cmd_cache, "cache stats | cache gc --max-size SIZE"},
 	{"plugins", cmd_plugins, "list the loaded plugins, or `plugins info NAME`"},
 	{"plugin", cmd_plugin, "plugin new | pack | install: write and ship plugins"},
+	{"worker", cmd_worker, NULL},
 	{NULL, NULL, NULL},
 };
 
@@ -84,7 +85,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: weft <command> [options]\n\ncommands:\n");
 	for (const cli_command *c = commands; c->name; c++)
-		fprintf(f, "  %-8s %s\n", c->name, c->summary);
+		if (c->summary) /* internal commands (worker) stay unlisted */
+			fprintf(f, "  %-8s %s\n", c->name, c->summary);
 	fprintf(f, "\nRun `weft <command> --help` for a command's options.\n"
 		   "Environment: WEFT_STORE (store directory), WEFT_PLUGIN_PATH (extra plugin dirs).\n");
 }

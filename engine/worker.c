@@ -1,0 +1,256 @@
+/*
+ * worker.c -- `weft worker`: runs ops out of process for the engine.
+ *
+ * The engine writes frames (frame.h) to the worker's stdin and reads its
+ * replies from the worker's stdout. Messages are JSON objects:
+ *
+ *   engine -> worker
+ *     {"t":"run","seq":N,"plugin":PATH,"op":"p.op","node":NAME,"params":{},
+ *      "inputs":{},"log":PATH,"tmp":DIR,"env":{"CUDA_VISIBLE_DEVICES":"0"}}
+ *     {"t":"cancel","seq":N}      cooperative cancellation of run N
+ *   worker -> engine
+ *     {"t":"hello","pid":P,"proto":1}
+ *     {"t":"done","seq":N,"ok":true,"outputs":{},"rss_kb":K,"wall":S}
+ *     {"t":"done","seq":N,"ok":false,"error":MSG,"cancelled":B,"rss_kb":K,"wall":S}
+ *
+ * One op runs at a time, on its own thread, so the main thread keeps
+ * reading and can deliver a cancel. The op's stdout and stderr go to the
+ * node's log: protocol frames use a private copy of the original stdout, so
+ * nothing an op prints can corrupt them. EOF on stdin means the engine is
+ * gone: the running op is cancelled and the worker exits.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine_internal.h"
+#include "frame.h"
+#include "opctx.h"
+#include "util.h"
+#include "value_jansson.h"
+
+typedef struct worker {
+	weft_engine *eng;
+	int out_fd;
+	pthread_mutex_t write_lock;
+	int cancel; /* read atomically by the op */
+	int busy;
+	pthread_t thread;
+	json_t *job;
+	char **env_keys; /* set for the previous job, unset before the next */
+	size_t n_env;
+} worker;
+
+static int send_json(worker *w, json_t *msg)
+{
+	char *text = json_dumps(msg, JSON_COMPACT);
+	json_decref(msg);
+	if (!text)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	pthread_mutex_lock(&w->write_lock);
+	int rc = weft_frame_write(w->out_fd, text, strlen(text));
+	pthread_mutex_unlock(&w->write_lock);
+	free(text);
+	return rc;
+}
+
+/* Resets the kernel's peak-RSS mark so the next reading covers one op. */
+static void reset_peak_rss(void)
+{
+	int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)!write(fd, "5", 1);
+		close(fd);
+	}
+}
+
+static long peak_rss_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	if (!f)
+		return -1;
+	char line[256];
+	long kb = -1;
+	while (fgets(line, sizeof line, f))
+		if (!strncmp(line, "VmHWM:", 6)) {
+			kb = strtol(line + 6, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return kb;
+}
+
+static void apply_env(worker *w, const json_t *env)
+{
+	for (size_t i = 0; i < w->n_env; i++) {
+		unsetenv(w->env_keys[i]);
+		free(w->env_keys[i]);
+	}
+	free(w->env_keys);
+	w->env_keys = NULL;
+	w->n_env = 0;
+	size_t n = json_object_size(env);
+	if (!n || !(w->env_keys = calloc(n, sizeof *w->env_keys)))
+		return;
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)env, k, v)
+	{
+		if (json_is_string(v) && setenv(k, json_string_value(v), 1) == 0)
+			w->env_keys[w->n_env++] = weft_strdup(k);
+	}
+}
+
+/* Points fds 1 and 2 at the node's log for the duration of one op. */
+static void redirect_output(const char *log, int saved[2])
+{
+	saved[0] = saved[1] = -1;
+	int fd = log ? open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644) : -1;
+	if (fd < 0)
+		return;
+	fflush(stdout);
+	fflush(stderr);
+	saved[0] = dup(1);
+	saved[1] = dup(2);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	close(fd);
+}
+
+static void restore_output(int saved[2])
+{
+	fflush(stdout);
+	fflush(stderr);
+	for (int i = 0; i < 2; i++)
+		if (saved[i] >= 0) {
+			dup2(saved[i], i + 1);
+			close(saved[i]);
+		}
+}
+
+static json_t *run_job(worker *w, const json_t *job, double t0)
+{
+	const char *plugin = json_string_value(json_object_get(job, "plugin"));
+	const char *opname = json_string_value(json_object_get(job, "op"));
+	const char *node_name = json_string_value(json_object_get(job, "node"));
+	const char *log = json_string_value(json_object_get(job, "log"));
+	const char *tmp = json_string_value(json_object_get(job, "tmp"));
+	json_int_t seq = json_integer_value(json_object_get(job, "seq"));
+	json_t *reply = json_pack("{s:s,s:I}", "t", "done", "seq", seq);
+	const weft_op_info *op = NULL;
+	if (!plugin || !opname) {
+		weft_err_set(WEFT_EINVALID, "worker protocol: run without plugin or op");
+	} else if (weft_engine_load_plugin(w->eng, plugin) == WEFT_OK && !(op = weft_engine_op_find(w->eng, opname))) {
+		weft_err_set(WEFT_ENOTFOUND, "plugin %s has no op %s", plugin, opname);
+	}
+	weft_value *params = op ? weft_value_from_jansson(json_object_get(job, "params")) : NULL;
+	weft_value *inputs = op ? weft_value_from_jansson(json_object_get(job, "inputs")) : NULL;
+	int rc = WEFT_ERROR;
+	weft_op_ctx *ctx = NULL;
+	if (op && params && inputs) {
+		ctx = weft_op_ctx_new(w->eng, op, node_name ? node_name : opname, (uint32_t)seq, params, inputs, log, tmp,
+				      &w->cancel);
+		if (ctx) {
+			apply_env(w, json_object_get(job, "env"));
+			int saved[2];
+			reset_peak_rss();
+			redirect_output(log, saved);
+			rc = weft_op_ctx_run(ctx);
+			restore_output(saved);
+		}
+	} else if (op) {
+		weft_err_set(WEFT_EINVALID, "worker protocol: params or inputs are not valid values");
+	}
+	json_object_set_new(reply, "ok", json_boolean(rc == WEFT_OK));
+	if (rc == WEFT_OK) {
+		json_object_set_new(reply, "outputs", weft_value_to_jansson(ctx->outputs));
+	} else {
+		const char *msg = ctx && ctx->error ? ctx->error : weft_error_last();
+		json_object_set_new(reply, "error", json_string(msg && *msg ? msg : "the op failed"));
+		json_object_set_new(reply, "cancelled", json_boolean(rc == WEFT_ECANCELLED));
+	}
+	json_object_set_new(reply, "rss_kb", json_integer(peak_rss_kb()));
+	json_object_set_new(reply, "wall", json_real(weft_now() - t0));
+	weft_op_ctx_release(ctx);
+	weft_value_free(params);
+	weft_value_free(inputs);
+	return reply;
+}
+
+static void *job_thread(void *arg)
+{
+	worker *w = arg;
+	json_t *reply = run_job(w, w->job, weft_now());
+	if (send_json(w, reply) != WEFT_OK)
+		_exit(3); /* the engine is gone */
+	return NULL;
+}
+
+static void join_job(worker *w)
+{
+	if (!w->busy)
+		return;
+	pthread_join(w->thread, NULL);
+	json_decref(w->job);
+	w->job = NULL;
+	w->busy = 0;
+}
+
+int weft_worker_main(const char *store_dir, int in_fd, int out_fd)
+{
+	worker w = {0};
+	/* Protocol frames keep the original stdout; ops writing to fd 1 hit stderr. */
+	w.out_fd = fcntl(out_fd, F_DUPFD_CLOEXEC, 10);
+	if (w.out_fd < 0)
+		return weft_err_set(WEFT_EIO, "worker: cannot duplicate its output pipe: %s", strerror(errno));
+	dup2(2, out_fd);
+	pthread_mutex_init(&w.write_lock, NULL);
+	weft_engine_options eo = WEFT_ENGINE_OPTIONS_INIT;
+	eo.store_dir = store_dir;
+	eo.load_builtin_plugins = 0;
+	int rc = weft_engine_new(&w.eng, &eo);
+	if (rc == WEFT_OK)
+		rc = send_json(&w, json_pack("{s:s,s:i,s:i}", "t", "hello", "pid", (int)getpid(), "proto", 1));
+	while (rc == WEFT_OK) {
+		char *text = NULL;
+		size_t len = 0;
+		int r = weft_frame_read(in_fd, &text, &len);
+		if (r != WEFT_OK) {
+			rc = r == WEFT_ENOTFOUND ? WEFT_OK : r;
+			break;
+		}
+		json_t *msg = json_loadb(text, len, 0, NULL);
+		free(text);
+		const char *t = json_string_value(json_object_get(msg, "t"));
+		if (t && !strcmp(t, "run")) {
+			join_job(&w); /* the engine sends one job at a time */
+			w.cancel = 0;
+			w.job = msg;
+			w.busy = 1;
+			if (pthread_create(&w.thread, NULL, job_thread, &w) != 0) {
+				w.busy = 0;
+				w.job = NULL;
+				rc = weft_err_set(WEFT_ERROR, "worker: cannot start a thread");
+			}
+			continue;
+		}
+		if (t && !strcmp(t, "cancel"))
+			__atomic_store_n(&w.cancel, 1, __ATOMIC_RELAXED);
+		json_decref(msg);
+		if (t && !strcmp(t, "exit"))
+			break;
+	}
+	__atomic_store_n(&w.cancel, 1, __ATOMIC_RELAXED);
+	join_job(&w);
+	apply_env(&w, NULL);
+	weft_engine_free(w.eng);
+	pthread_mutex_destroy(&w.write_lock);
+	close(w.out_fd);
+	return rc;
+}
