@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,6 +206,9 @@ static void join_job(worker *w)
 int weft_worker_main(const char *store_dir, int in_fd, int out_fd)
 {
 	worker w = {0};
+	/* Ctrl-C reaches the whole process group: the engine decides what a
+	 * worker does about it (a cancel frame), so the worker itself ignores it. */
+	signal(SIGINT, SIG_IGN);
 	/* Protocol frames keep the original stdout; ops writing to fd 1 hit stderr. */
 	w.out_fd = fcntl(out_fd, F_DUPFD_CLOEXEC, 10);
 	if (w.out_fd < 0)

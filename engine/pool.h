@@ -1,0 +1,40 @@
+/*
+ * pool.h -- worker processes (`weft worker`) driven from a libuv loop.
+ */
+#ifndef WEFT_POOL_H
+#define WEFT_POOL_H
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "weft/weft.h"
+
+typedef struct weft_pool weft_pool;
+
+typedef struct weft_pool_result {
+	int ok, cancelled, crashed;
+	weft_value *outputs; /* borrowed during the callback; copy to keep */
+	const char *error;   /* borrowed during the callback */
+	long rss_kb;         /* the op's peak RSS, or 0 */
+	int pid;             /* the worker that ran it */
+} weft_pool_result;
+
+typedef void (*weft_pool_done_fn)(void *payload, const weft_pool_result *r);
+
+/* At most `max` workers, each `exe worker --store store`. */
+int weft_pool_new(weft_pool **out, uv_loop_t *loop, const char *exe, const char *store, int max,
+		  weft_pool_done_fn done);
+/* Sends `job` (a run message without t/seq; taken over) to an idle or new
+ * worker; `done(payload, ...)` follows exactly once on the loop thread. */
+int weft_pool_submit(weft_pool *p, json_t *job, void *payload);
+/* Asks every busy worker to cancel its op cooperatively. */
+void weft_pool_cancel_all(weft_pool *p);
+/* Kills the worker running `payload`'s job (its done reports a crash). */
+int weft_pool_kill(weft_pool *p, void *payload);
+int weft_pool_busy(const weft_pool *p);
+/* Lets idle workers exit; the loop ends once every worker is gone. */
+void weft_pool_close(weft_pool *p);
+/* After the loop has finished. */
+void weft_pool_free(weft_pool *p);
+
+#endif
