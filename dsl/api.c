@@ -307,6 +307,14 @@ static int l_node(lua_State *L)
 			lua_pop(L, 1);
 			continue;
 		}
+		if (!strcmp(k, "isolate")) {
+			if (!lua_isboolean(L, -1))
+				return luaL_error(L, "%s:%d: isolate must be true (run in a worker process) or false "
+						  "(run in-process)", file, line);
+			opts.isolate = lua_toboolean(L, -1) ? 1 : -1;
+			lua_pop(L, 1);
+			continue;
+		}
 		if (!strcmp(k, "mem")) {
 			opts.mem_bytes = (uint64_t)luaL_checkinteger(L, -1);
 			lua_pop(L, 1);

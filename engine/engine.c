@@ -52,6 +52,10 @@ int weft_engine_new(weft_engine **out, const weft_engine_options *opts)
 		goto fail;
 	if ((rc = weft_store_open(&eng->store, eng->store_dir, eng->sc)) != WEFT_OK)
 		goto fail;
+	eng->worker_exe = opts->worker_exe ? weft_strdup(opts->worker_exe) : NULL;
+	eng->trusted_dir = weft_strdup(opts->trusted_plugin_dir    ? opts->trusted_plugin_dir
+				       : opts->load_builtin_plugins ? WEFT_BUILTIN_PLUGIN_DIR
+								    : "");
 	if (opts->load_builtin_plugins && WEFT_BUILTIN_PLUGIN_DIR[0] &&
 	    (rc = load_path_list(eng, WEFT_BUILTIN_PLUGIN_DIR)) != WEFT_OK)
 		goto fail;
@@ -70,6 +74,8 @@ void weft_engine_free(weft_engine *eng)
 {
 	if (!eng)
 		return;
+	free(eng->worker_exe);
+	free(eng->trusted_dir);
 	weft_graph_clear(&eng->graph);
 	if (eng->sc) {
 		(void)weft_statcache_save(eng->sc);

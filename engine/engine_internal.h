@@ -18,6 +18,7 @@ typedef struct plugin_rec {
 	char *path;
 	void *dl;
 	const weft_plugin_desc *desc;
+	int trusted;
 } plugin_rec;
 
 enum node_kind { NODE_OP = 0, NODE_DYNAMIC = 1 };
@@ -50,12 +51,15 @@ typedef struct node {
 	char *file;
 	int line;
 	uint32_t cpus;
+	int8_t isolate; /* weft_node_opts.isolate */
 	/* results */
 	char key[65];
 	weft_value *outputs; /* map name -> value */
 	weft_value *resolved_inputs;
 	weft_value *input_hashes; /* input name -> value hash, for records */
 	double t_start, elapsed;
+	int worker_pid; /* 0: ran in-process */
+	long rss_kb;    /* peak RSS of the op in its worker */
 	char *error;
 	char *reason;  /* why it ran / would run */
 	uint8_t queued;
@@ -84,6 +88,8 @@ struct weft_engine {
 	size_t n_ops;
 	weft_graph graph;
 	struct run_state *run;   /* set while weft_engine_run is active */
+	char *worker_exe;        /* NULL: no out-of-process execution */
+	char *trusted_dir;       /* plugins from here may run in-process */
 	uint32_t current_parent; /* dynamic node being expanded */
 };
 

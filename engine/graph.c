@@ -416,6 +416,7 @@ static node *new_node(weft_engine *eng, const char *name, const char *base, cons
 	n->file = opts && opts->file ? weft_strdup(opts->file) : NULL;
 	n->line = opts ? opts->line : 0;
 	n->cpus = opts ? opts->cpus : 0;
+	n->isolate = (int8_t)(opts ? opts->isolate : 0);
 	if (!n->name) {
 		node_free(n);
 		*rc = weft_err_set(WEFT_ERROR, "out of memory");

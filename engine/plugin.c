@@ -303,9 +303,9 @@ static int register_ops(weft_engine *eng, plugin_rec *rec)
 					    d->name, rec->path, i);
 		/* Scripts set these keys on every node (node name, resources,
 		 * explicit inputs), so a parameter by that name could never be set. */
-		static const char *const reserved[] = {"name", "cpus", "mem", "inputs"};
+		static const char *const reserved[] = {"name", "cpus", "mem", "inputs", "isolate"};
 		for (size_t p = 0; DESC_HAS(op, n_params) && p < op->n_params; p++)
-			for (size_t r = 0; r < 4; r++)
+			for (size_t r = 0; r < 5; r++)
 				if (op->params[p].name && !strcmp(op->params[p].name, reserved[r]))
 					return weft_err_set(WEFT_EINVALID,
 							    "plugin %s (%s): op %s declares a parameter '%s', which is "
@@ -333,6 +333,7 @@ static int register_ops(weft_engine *eng, plugin_rec *rec)
 			.plugin_version = d->version ? d->version : "0",
 			.full_name = full,
 			.desc = op,
+			.trusted = rec->trusted,
 		};
 	}
 	return WEFT_OK;
@@ -382,6 +383,8 @@ int weft_engine_load_plugin(weft_engine *eng, const char *path)
 	rec->path = weft_strdup(path);
 	rec->dl = dl;
 	rec->desc = d;
+	size_t tl = eng->trusted_dir ? strlen(eng->trusted_dir) : 0;
+	rec->trusted = tl && !strncmp(path, eng->trusted_dir, tl) && path[tl] == '/';
 	eng->n_plugins++;
 	return register_ops(eng, rec);
 }

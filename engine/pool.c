@@ -212,6 +212,7 @@ static void write_cb(uv_write_t *req, int status)
 	free(wr);
 }
 
+/* Sends `msg` (borrowed) as one frame. */
 static int send_msg(pool_worker *w, json_t *msg)
 {
 	char *text = json_dumps(msg, JSON_COMPACT);
@@ -272,8 +273,12 @@ int weft_pool_submit(weft_pool *p, json_t *job, void *payload)
 void weft_pool_cancel_all(weft_pool *p)
 {
 	for (pool_worker *w = p->list; w; w = w->next)
-		if (w->busy && w->alive)
-			(void)send_msg(w, json_pack("{s:s,s:I}", "t", "cancel", "seq", (json_int_t)w->seq));
+		if (w->busy && w->alive) {
+			json_t *msg = json_pack("{s:s,s:I}", "t", "cancel", "seq", (json_int_t)w->seq);
+			if (msg)
+				(void)send_msg(w, msg);
+			json_decref(msg);
+		}
 }
 
 int weft_pool_kill(weft_pool *p, void *payload)

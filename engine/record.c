@@ -43,6 +43,10 @@ static json_t *node_json(weft_engine *eng, node *n, const char *run_dir)
 	if (n->t_start > 0)
 		json_object_set_new(j, "started", json_real(n->t_start));
 	json_object_set_new(j, "elapsed", json_real(n->elapsed));
+	if (n->worker_pid) {
+		json_object_set_new(j, "worker", json_integer(n->worker_pid));
+		json_object_set_new(j, "peak_rss_kb", json_integer(n->rss_kb));
+	}
 	if (n->input_hashes)
 		json_object_set_new(j, "inputs", weft_value_to_jansson(n->input_hashes));
 	if (n->outputs)

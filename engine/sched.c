@@ -29,9 +29,11 @@
 #include "engine_internal.h"
 #include "journal.h"
 #include "opctx.h"
+#include "pool.h"
 #include "record.h"
 #include "util.h"
 #include "value_internal.h"
+#include "value_jansson.h"
 
 typedef struct keyset {
 	char (*keys)[65];
@@ -58,6 +60,7 @@ typedef struct run_state {
 	int cancel;      /* read by ops through the host API (atomic) */
 	int closing;
 	int io_error;
+	weft_pool *pool; /* worker processes, started on first use */
 	double t0;
 } run_state;
 
@@ -465,20 +468,17 @@ static char *log_file_for(run_state *rs, const char *name)
 	return path;
 }
 
-static void after_work_cb(uv_work_t *req, int status)
+/* The end of an op run, in-process or in a worker: takes `outputs` (NULL
+ * on failure), caches them, or records why the node failed. A cancelled
+ * node stays pending so that `weft resume` runs it again. */
+static void finish_op(run_state *rs, uint32_t id, weft_value *outputs, const char *error, int cancelled)
 {
-	work *w = req->data;
-	run_state *rs = w->rs;
-	node *n = weft_graph_node(rs->eng, w->id);
-	weft_op_ctx *ctx = w->ctx;
+	node *n = weft_graph_node(rs->eng, id);
 	rs->running--;
 	n->elapsed = weft_now() - n->t_start;
-	if (status == UV_ECANCELED)
-		w->rc = WEFT_ECANCELLED;
-	if (w->rc == WEFT_OK) {
+	if (outputs) {
 		weft_value_free(n->outputs);
-		n->outputs = ctx->outputs;
-		ctx->outputs = NULL;
+		n->outputs = outputs;
 		n->status = WEFT_NODE_DONE;
 		if (n->deterministic) {
 			weft_cache_meta meta = {n->op->full_name, n->name, n->elapsed};
@@ -487,19 +487,128 @@ static void after_work_cb(uv_work_t *req, int status)
 				n->error = weft_sprintf("cannot store result: %s", weft_error_last());
 			}
 		}
-		complete(rs, w->id);
+		complete(rs, id);
+	} else if (cancelled) {
+		n->status = WEFT_NODE_PENDING;
+		free(n->error);
+		n->error = weft_strdup(error);
+		emit(rs, WEFT_EV_FINISH, n, "interrupted");
 	} else {
-		char *msg = weft_strdup(ctx->error ? ctx->error : "the op failed");
-		if (w->rc == WEFT_ECANCELLED || (rs->interrupted && ctx->cancel && *ctx->cancel)) {
-			/* Interrupted, not failed: it stays pending and reruns on resume. */
-			n->status = WEFT_NODE_PENDING;
-			free(n->error);
-			n->error = msg;
-			emit(rs, WEFT_EV_FINISH, n, "interrupted");
-		} else {
-			fail_node(rs, w->id, WEFT_NODE_FAILED, msg);
-		}
+		fail_node(rs, id, WEFT_NODE_FAILED, weft_strdup(error));
 	}
+}
+
+/* ------------------------------------------------------------ workers */
+
+typedef struct worker_job {
+	run_state *rs;
+	uint32_t id;
+} worker_job;
+
+/* The last lines of a node's log, for crash messages. */
+static char *log_tail(const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	if (!path || weft_read_file(path, &text, &len) != WEFT_OK || !len) {
+		free(text);
+		return weft_strdup("");
+	}
+	size_t start = len, lines = 0;
+	while (start > 0 && lines < 6)
+		if (text[--start] == '\n' && start + 1 < len)
+			lines++;
+	char *from = text + start + (text[start] == '\n');
+	weft_buf b = {0};
+	weft_buf_puts(&b, "; the log ends with:");
+	for (char *line = strtok(from, "\n"); line; line = strtok(NULL, "\n"))
+		weft_buf_printf(&b, "\n  | %s", line);
+	free(text);
+	return b.data ? b.data : weft_strdup("");
+}
+
+static void worker_done(void *payload, const weft_pool_result *r)
+{
+	worker_job *job = payload;
+	run_state *rs = job->rs;
+	uint32_t id = job->id;
+	free(job);
+	node *n = weft_graph_node(rs->eng, id);
+	n->worker_pid = r->pid;
+	n->rss_kb = r->rss_kb;
+	weft_value *outputs = r->ok ? weft_value_copy(r->outputs) : NULL;
+	if (r->ok && !outputs) {
+		finish_op(rs, id, NULL, "out of memory", 0);
+		return;
+	}
+	if (r->crashed) {
+		char *log = log_file_for(rs, n->name);
+		char *tail = log_tail(log);
+		char *msg = weft_sprintf("%s while running this node; the run goes on without it; log %s%s", r->error,
+					 log ? log : "?", tail ? tail : "");
+		finish_op(rs, id, NULL, msg ? msg : r->error, 0);
+		free(msg);
+		free(tail);
+		free(log);
+		return;
+	}
+	finish_op(rs, id, outputs, r->error ? r->error : "the op failed", r->cancelled || (!r->ok && rs->interrupted));
+}
+
+static int runs_in_worker(const run_state *rs, const node *n)
+{
+	if (!rs->eng->worker_exe || n->isolate < 0)
+		return 0;
+	return n->isolate > 0 || !n->op->trusted;
+}
+
+static void start_in_worker(run_state *rs, uint32_t id)
+{
+	node *n = weft_graph_node(rs->eng, id);
+	if (!rs->pool &&
+	    weft_pool_new(&rs->pool, &rs->loop, rs->eng->worker_exe, rs->eng->store_dir, rs->jobs, worker_done) != WEFT_OK) {
+		fail_node(rs, id, WEFT_NODE_FAILED, weft_strdup(weft_error_last()));
+		return;
+	}
+	char *log = log_file_for(rs, n->name);
+	worker_job *job = malloc(sizeof *job);
+	json_t *msg = log ? json_pack("{s:s,s:s,s:s,s:o,s:o,s:s,s:s,s:{}}", "plugin", n->op->plugin_path, "op",
+				      n->op->full_name, "node", n->name, "params", weft_value_to_jansson(n->params),
+				      "inputs", weft_value_to_jansson(n->resolved_inputs), "log", log, "tmp",
+				      rs->tmp_dir, "env")
+			  : NULL;
+	free(log);
+	if (!job || !msg) {
+		free(job);
+		json_decref(msg);
+		fail_node(rs, id, WEFT_NODE_FAILED, weft_strdup("out of memory"));
+		return;
+	}
+	job->rs = rs;
+	job->id = id;
+	n->status = WEFT_NODE_RUNNING;
+	n->t_start = weft_now();
+	journal_node(rs, "start", n);
+	rs->running++;
+	emit(rs, WEFT_EV_START, n, NULL);
+	if (weft_pool_submit(rs->pool, msg, job) != WEFT_OK) {
+		free(job);
+		rs->running--;
+		fail_node(rs, id, WEFT_NODE_FAILED, weft_sprintf("cannot start the node in a worker: %s", weft_error_last()));
+	}
+}
+
+static void after_work_cb(uv_work_t *req, int status)
+{
+	work *w = req->data;
+	if (status == UV_ECANCELED)
+		w->rc = WEFT_ECANCELLED;
+	weft_op_ctx *ctx = w->ctx;
+	int cancelled = w->rc == WEFT_ECANCELLED || (w->rs->interrupted && ctx->cancel && *ctx->cancel);
+	finish_op(w->rs, w->id, w->rc == WEFT_OK ? ctx->outputs : NULL, ctx->error ? ctx->error : "the op failed",
+		  cancelled);
+	if (w->rc == WEFT_OK)
+		ctx->outputs = NULL; /* finish_op took them */
 	weft_op_ctx_release(ctx);
 	free(w);
 }
@@ -527,6 +636,10 @@ static void start_op(run_state *rs, uint32_t id)
 	if (rs->opts->plan_only) {
 		n->status = NODE_WOULD_RUN;
 		complete(rs, id);
+		return;
+	}
+	if (runs_in_worker(rs, n)) {
+		start_in_worker(rs, id);
 		return;
 	}
 	char *log = log_file_for(rs, n->name);
@@ -695,6 +808,8 @@ static void tick_cb(uv_timer_t *t)
 		rs->interrupted = 1;
 		rs->stop = 1;
 		__atomic_store_n(&rs->cancel, 1, __ATOMIC_RELAXED);
+		if (rs->pool)
+			weft_pool_cancel_all(rs->pool);
 		emit(rs, WEFT_EV_LOG, NULL, "interrupted: waiting for running nodes to stop");
 	}
 	emit(rs, WEFT_EV_PROGRESS, NULL, NULL);
@@ -711,6 +826,8 @@ static void begin_close(run_state *rs)
 	uv_close((uv_handle_t *)&rs->tick, NULL);
 	uv_check_stop(&rs->commit);
 	uv_close((uv_handle_t *)&rs->commit, NULL);
+	if (rs->pool)
+		weft_pool_close(rs->pool); /* the loop ends when the workers are gone */
 }
 
 /* ------------------------------------------------------------ reasons */
@@ -892,6 +1009,8 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 			rs->io_error = 1;
 	pump(rs);
 	uv_run(&rs->loop, UV_RUN_DEFAULT);
+	weft_pool_free(rs->pool);
+	rs->pool = NULL;
 	eng->run = NULL;
 	if (rs->journal && weft_journal_sync(rs->journal) != WEFT_OK)
 		rs->io_error = 1;

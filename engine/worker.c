@@ -246,8 +246,9 @@ int weft_worker_main(const char *store_dir, int in_fd, int out_fd)
 		}
 		if (t && !strcmp(t, "cancel"))
 			__atomic_store_n(&w.cancel, 1, __ATOMIC_RELAXED);
-		json_decref(msg);
-		if (t && !strcmp(t, "exit"))
+		int is_exit = t && !strcmp(t, "exit");
+		json_decref(msg); /* `t` points into it */
+		if (is_exit)
 			break;
 	}
 	__atomic_store_n(&w.cancel, 1, __ATOMIC_RELAXED);

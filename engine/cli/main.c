@@ -56,11 +56,18 @@ int cli_engine(weft_engine **out, const char *store, const char *start)
 {
 	weft_engine_options eo = WEFT_ENGINE_OPTIONS_INIT;
 	char *path = cli_plugin_search_path(start);
+	char *trusted = cli_builtin_plugin_dir();
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	exe[n > 0 ? n : 0] = '\0';
 	eo.store_dir = store;
 	eo.plugin_path = path;
 	eo.load_builtin_plugins = 0; /* the search path starts with them */
+	eo.worker_exe = n > 0 ? exe : NULL; /* this binary serves `weft worker` */
+	eo.trusted_plugin_dir = trusted;
 	int rc = weft_engine_new(out, &eo);
 	free(path);
+	free(trusted);
 	if (rc != WEFT_OK)
 		return cli_fail("%s", weft_error_last());
 	return WEFT_EXIT_OK;

@@ -94,9 +94,15 @@ typedef struct weft_engine_options {
 	const char *store_dir; /* where .weft lives; required */
 	const char *plugin_path; /* ':'-separated extra plugin dirs, may be NULL */
 	int load_builtin_plugins; /* search the compiled-in plugin dir */
+	/* Out-of-process execution: the program that serves `EXE worker`
+	 * (NULL: every op runs in-process on the thread pool). */
+	const char *worker_exe;
+	/* Plugins loaded from this directory are trusted to run in-process;
+	 * ops of any other plugin run in workers unless a node says otherwise. */
+	const char *trusted_plugin_dir;
 } weft_engine_options;
 #define WEFT_ENGINE_OPTIONS_VERSION 1
-#define WEFT_ENGINE_OPTIONS_INIT {WEFT_ENGINE_OPTIONS_VERSION, NULL, NULL, 1}
+#define WEFT_ENGINE_OPTIONS_INIT {WEFT_ENGINE_OPTIONS_VERSION, NULL, NULL, 1, NULL, NULL}
 
 int weft_engine_new(weft_engine **out, const weft_engine_options *opts);
 void weft_engine_free(weft_engine *eng);
@@ -118,6 +124,7 @@ typedef struct weft_op_info {
 	const char *plugin_version;
 	const char *full_name; /* plugin.op */
 	const weft_op_desc *desc;
+	int trusted; /* from the trusted plugin dir: may run in-process */
 } weft_op_info;
 /* The loaded plugins, in load order. */
 typedef struct weft_plugin_info {
@@ -141,9 +148,10 @@ typedef struct weft_node_opts {
 	int line;
 	uint32_t cpus; /* 0 = op default */
 	uint64_t mem_bytes;
+	int isolate; /* 1: run in a worker process, -1: in-process, 0: by plugin trust */
 } weft_node_opts;
 #define WEFT_NODE_OPTS_VERSION 1
-#define WEFT_NODE_OPTS_INIT {WEFT_NODE_OPTS_VERSION, NULL, 0, 0, 0}
+#define WEFT_NODE_OPTS_INIT {WEFT_NODE_OPTS_VERSION, NULL, 0, 0, 0, 0}
 
 /* Adds an op node. `params` (map of literals) and `inputs` (map; values may
  * contain refs) are taken over by the graph even on failure. Params are
