@@ -55,14 +55,32 @@ static uint32_t get_len(const unsigned char b[4])
 	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 
+char *weft_frame_encode(const char *data, size_t len, size_t *frame_len)
+{
+	if (len > WEFT_FRAME_MAX) {
+		weft_err_set(WEFT_EINVALID, "message of %zu bytes is too large for the worker protocol", len);
+		return NULL;
+	}
+	char *frame = malloc(len + 4);
+	if (!frame) {
+		weft_err_set(WEFT_ERROR, "out of memory");
+		return NULL;
+	}
+	put_len((unsigned char *)frame, (uint32_t)len);
+	memcpy(frame + 4, data, len);
+	*frame_len = len + 4;
+	return frame;
+}
+
 int weft_frame_write(int fd, const char *data, size_t len)
 {
-	if (len > WEFT_FRAME_MAX)
-		return weft_err_set(WEFT_EINVALID, "message of %zu bytes is too large for the worker protocol", len);
-	unsigned char hdr[4];
-	put_len(hdr, (uint32_t)len);
-	int rc = write_all(fd, hdr, 4);
-	return rc == WEFT_OK ? write_all(fd, data, len) : rc;
+	size_t flen;
+	char *frame = weft_frame_encode(data, len, &flen);
+	if (!frame)
+		return WEFT_ERROR;
+	int rc = write_all(fd, frame, flen);
+	free(frame);
+	return rc;
 }
 
 int weft_frame_read(int fd, char **data, size_t *len)

@@ -12,6 +12,9 @@
 /* Frames above this size are a protocol error, not a message. */
 #define WEFT_FRAME_MAX (256u << 20)
 
+/* The frame for `data` (header + bytes), for callers that write it
+ * themselves (e.g. with uv_write); caller frees. NULL if too large. */
+char *weft_frame_encode(const char *data, size_t len, size_t *frame_len);
 /* Blocking write of one frame; retries on EINTR and short writes. */
 int weft_frame_write(int fd, const char *data, size_t len);
 /* Blocking read of one frame; WEFT_ENOTFOUND on a clean EOF before it. The

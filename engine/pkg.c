@@ -32,14 +32,22 @@
 
 /* ------------------------------------------------------------ manifest */
 
-static void yaml_str(weft_buf *b, const char *key, const char *val)
+/* `prefix` then `val` as a quoted scalar and a newline: a JSON string is a
+ * valid YAML double-quoted scalar. */
+static void yaml_line(weft_buf *b, const char *prefix, const char *val)
 {
-	/* A JSON string is a valid YAML double-quoted scalar. */
 	weft_value *v = weft_value_cstr(val ? val : "");
 	char *j = v ? weft_value_to_json(v, 0) : NULL;
-	weft_buf_printf(b, "%s: %s\n", key, j ? j : "\"\"");
+	weft_buf_printf(b, "%s%s\n", prefix, j ? j : "\"\"");
 	free(j);
 	weft_value_free(v);
+}
+
+static void yaml_str(weft_buf *b, const char *key, const char *val)
+{
+	char *prefix = weft_sprintf("%s: ", key);
+	yaml_line(b, prefix ? prefix : "? ", val);
+	free(prefix);
 }
 
 static int valid_name(const char *s)
@@ -74,13 +82,8 @@ char *weft_pkg_manifest(const weft_plugin_info *p, const char *lib_name, const c
 		free(full);
 	}
 	weft_buf_puts(&b, n_docs ? "docs:\n" : "docs: []\n");
-	for (size_t i = 0; i < n_docs; i++) {
-		weft_value *v = weft_value_cstr(docs[i]);
-		char *j = v ? weft_value_to_json(v, 0) : NULL;
-		weft_buf_printf(&b, "  - %s\n", j ? j : "\"\"");
-		free(j);
-		weft_value_free(v);
-	}
+	for (size_t i = 0; i < n_docs; i++)
+		yaml_line(&b, "  - ", docs[i]);
 	return b.data;
 }
 

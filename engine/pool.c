@@ -216,22 +216,16 @@ static void write_cb(uv_write_t *req, int status)
 static int send_msg(pool_worker *w, json_t *msg)
 {
 	char *text = json_dumps(msg, JSON_COMPACT);
-	size_t len = text ? strlen(text) : 0;
-	write_req *wr = text ? calloc(1, sizeof *wr) : NULL;
-	char *frame = wr ? malloc(len + 4) : NULL;
-	if (!frame) {
-		free(text);
-		free(wr);
-		return weft_err_set(WEFT_ERROR, "out of memory");
-	}
-	frame[0] = (char)(len >> 24);
-	frame[1] = (char)(len >> 16);
-	frame[2] = (char)(len >> 8);
-	frame[3] = (char)len;
-	memcpy(frame + 4, text, len);
+	size_t flen = 0;
+	char *frame = text ? weft_frame_encode(text, strlen(text), &flen) : NULL;
 	free(text);
+	write_req *wr = frame ? calloc(1, sizeof *wr) : NULL;
+	if (!wr) {
+		free(frame);
+		return weft_err_set(WEFT_ERROR, "cannot encode a message for worker %d", w->pid);
+	}
 	wr->data = frame;
-	uv_buf_t buf = uv_buf_init(frame, (unsigned)(len + 4));
+	uv_buf_t buf = uv_buf_init(frame, (unsigned)flen);
 	int rc = uv_write(&wr->req, (uv_stream_t *)&w->to, &buf, 1, write_cb);
 	if (rc != 0) {
 		free(frame);

@@ -468,6 +468,17 @@ static char *log_file_for(run_state *rs, const char *name)
 	return path;
 }
 
+/* The start of an op run, in-process or in a worker; finish_op undoes the
+ * running count. */
+static void mark_started(run_state *rs, node *n)
+{
+	n->status = WEFT_NODE_RUNNING;
+	n->t_start = weft_now();
+	journal_node(rs, "start", n);
+	rs->running++;
+	emit(rs, WEFT_EV_START, n, NULL);
+}
+
 /* The end of an op run, in-process or in a worker: takes `outputs` (NULL
  * on failure), caches them, or records why the node failed. A cancelled
  * node stays pending so that `weft resume` runs it again. */
@@ -586,11 +597,7 @@ static void start_in_worker(run_state *rs, uint32_t id)
 	}
 	job->rs = rs;
 	job->id = id;
-	n->status = WEFT_NODE_RUNNING;
-	n->t_start = weft_now();
-	journal_node(rs, "start", n);
-	rs->running++;
-	emit(rs, WEFT_EV_START, n, NULL);
+	mark_started(rs, n);
 	if (weft_pool_submit(rs->pool, msg, job) != WEFT_OK) {
 		free(job);
 		rs->running--;
@@ -658,11 +665,7 @@ static void start_op(run_state *rs, uint32_t id)
 	w->id = id;
 	w->ctx = ctx;
 	w->req.data = w;
-	n->status = WEFT_NODE_RUNNING;
-	n->t_start = weft_now();
-	journal_node(rs, "start", n);
-	rs->running++;
-	emit(rs, WEFT_EV_START, n, NULL);
+	mark_started(rs, n);
 	int rc = uv_queue_work(&rs->loop, &w->req, work_cb, after_work_cb);
 	if (rc != 0) {
 		rs->running--;

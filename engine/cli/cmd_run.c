@@ -69,7 +69,7 @@ static const char graph_help[] =
 	"Prints the graph the script builds, in Graphviz DOT form:\n"
 	"  weft graph pipeline.lua | dot -Tsvg > graph.svg\n";
 
-static int parse_run_args(run_args *a, int argc, char **argv, const char *help)
+static int parse_run_args_inner(run_args *a, int argc, char **argv, const char *help)
 {
 	static const struct option longopts[] = {
 		{"param", required_argument, NULL, 'p'}, {"params", required_argument, NULL, 'P'},
@@ -131,6 +131,18 @@ static int parse_run_args(run_args *a, int argc, char **argv, const char *help)
 	if (optind < argc)
 		return cli_fail("unexpected argument '%s'", argv[optind]);
 	return 0;
+}
+
+/* Parses the shared options; -1 after --help, an exit status on error. On
+ * any non-zero return the parsed params are already freed. */
+static int parse_run_args(run_args *a, int argc, char **argv, const char *help)
+{
+	int rc = parse_run_args_inner(a, argc, argv, help);
+	if (rc) {
+		weft_value_free(a->cli_params);
+		a->cli_params = NULL;
+	}
+	return rc;
 }
 
 /* Loaded state for a script: engine, evaluated DSL. */
@@ -255,10 +267,8 @@ int cmd_run(int argc, char **argv)
 {
 	run_args a;
 	int rc = parse_run_args(&a, argc, argv, run_help);
-	if (rc) {
-		weft_value_free(a.cli_params);
+	if (rc)
 		return rc < 0 ? WEFT_EXIT_OK : rc;
-	}
 	if (a.positional2) {
 		weft_value_free(a.cli_params);
 		return cli_fail("unexpected argument '%s'", a.positional2);
@@ -292,10 +302,8 @@ int cmd_resume(int argc, char **argv)
 {
 	run_args a;
 	int rc = parse_run_args(&a, argc, argv, resume_help);
-	if (rc) {
-		weft_value_free(a.cli_params);
+	if (rc)
 		return rc < 0 ? WEFT_EXIT_OK : rc;
-	}
 	if (weft_value_len(a.cli_params) || a.params_file) {
 		weft_value_free(a.cli_params);
 		return cli_fail("resume reuses the run's parameters; start a new run to change them");
@@ -343,10 +351,8 @@ int cmd_plan(int argc, char **argv)
 {
 	run_args a;
 	int rc = parse_run_args(&a, argc, argv, plan_help);
-	if (rc) {
-		weft_value_free(a.cli_params);
+	if (rc)
 		return rc < 0 ? WEFT_EXIT_OK : rc;
-	}
 	loaded l;
 	rc = load_script(&l, &a, NULL);
 	if (rc == WEFT_EXIT_OK) {
@@ -385,10 +391,8 @@ int cmd_graph(int argc, char **argv)
 {
 	run_args a;
 	int rc = parse_run_args(&a, argc, argv, graph_help);
-	if (rc) {
-		weft_value_free(a.cli_params);
+	if (rc)
 		return rc < 0 ? WEFT_EXIT_OK : rc;
-	}
 	loaded l;
 	rc = load_script(&l, &a, NULL);
 	if (rc == WEFT_EXIT_OK) {
