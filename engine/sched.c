@@ -583,8 +583,11 @@ static void start_in_worker(run_state *rs, uint32_t id)
 	}
 	char *log = log_file_for(rs, n->name);
 	worker_job *job = malloc(sizeof *job);
-	json_t *msg = log ? json_pack("{s:s,s:s,s:s,s:o,s:o,s:s,s:s,s:{}}", "plugin", n->op->plugin_path, "op",
-				      n->op->full_name, "node", n->name, "params", weft_value_to_jansson(n->params),
+	/* `id` names the op's work directory under the run's tmp dir, which
+	 * in-process ops share: it must be the node id, unique in the run. */
+	json_t *msg = log ? json_pack("{s:s,s:s,s:s,s:i,s:o,s:o,s:s,s:s,s:{}}", "plugin", n->op->plugin_path, "op",
+				      n->op->full_name, "node", n->name, "id", (int)id,
+				      "params", weft_value_to_jansson(n->params),
 				      "inputs", weft_value_to_jansson(n->resolved_inputs), "log", log, "tmp",
 				      rs->tmp_dir, "env")
 			  : NULL;

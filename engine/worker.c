@@ -5,7 +5,7 @@
  * replies from the worker's stdout. Messages are JSON objects:
  *
  *   engine -> worker
- *     {"t":"run","seq":N,"plugin":PATH,"op":"p.op","node":NAME,"params":{},
+ *     {"t":"run","seq":N,"id":NODE_ID,"plugin":PATH,"op":"p.op","node":NAME,"params":{},
  *      "inputs":{},"log":PATH,"tmp":DIR,"env":{"CUDA_VISIBLE_DEVICES":"0"}}
  *     {"t":"cancel","seq":N}      cooperative cancellation of run N
  *   worker -> engine
@@ -143,6 +143,8 @@ static json_t *run_job(worker *w, const json_t *job, double t0)
 	const char *log = json_string_value(json_object_get(job, "log"));
 	const char *tmp = json_string_value(json_object_get(job, "tmp"));
 	json_int_t seq = json_integer_value(json_object_get(job, "seq"));
+	/* The engine's node id: work directories under `tmp` are named by it. */
+	json_int_t id = json_integer_value(json_object_get(job, "id"));
 	json_t *reply = json_pack("{s:s,s:I}", "t", "done", "seq", seq);
 	const weft_op_info *op = NULL;
 	if (!plugin || !opname) {
@@ -155,7 +157,7 @@ static json_t *run_job(worker *w, const json_t *job, double t0)
 	int rc = WEFT_ERROR;
 	weft_op_ctx *ctx = NULL;
 	if (op && params && inputs) {
-		ctx = weft_op_ctx_new(w->eng, op, node_name ? node_name : opname, (uint32_t)seq, params, inputs, log, tmp,
+		ctx = weft_op_ctx_new(w->eng, op, node_name ? node_name : opname, (uint32_t)id, params, inputs, log, tmp,
 				      &w->cancel);
 		if (ctx) {
 			apply_env(w, json_object_get(job, "env"));

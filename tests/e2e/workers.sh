@@ -28,6 +28,17 @@ check "a worker reports the op's peak RSS" test "$(rec '.nodes[] | select(.name 
 run_weft run -k crash.lua
 eq "$(rec '.nodes[] | select(.name == "fine") | .status')" cached "finished results of other nodes survived the crash"
 
+# A worker's op and an in-process op running at once get separate work
+# directories (they share the run's tmp dir; names come from node ids).
+cat >dirs.lua <<'LUA'
+local a = ops.core.shell { name = "iso", isolate = true,
+  cmd = "touch mine_iso; sleep 0.5; test -f mine_iso && test ! -f mine_in" }
+local b = ops.core.shell { name = "inp", cmd = "touch mine_in; sleep 0.5; test -f mine_in && test ! -f mine_iso" }
+return { a, b }
+LUA
+run_weft run -j 2 -k dirs.lua
+expect_rc 0 "concurrent worker and in-process ops do not share a work directory"
+
 # Ctrl-C while isolated nodes run: they are cancelled, the run is resumable.
 export WEFT_COUNTER="$T/counter"
 cat >slow.lua <<'LUA'
