@@ -24,7 +24,7 @@ typedef struct plugin_rec {
 enum node_kind { NODE_OP = 0, NODE_DYNAMIC = 1 };
 
 /* Scheduler-private states beyond the public weft_node_status. */
-enum { NODE_WAITING_DYN = 100, NODE_WOULD_RUN = 101 };
+enum { NODE_WAITING_DYN = 100, NODE_WOULD_RUN = 101, NODE_RUNNABLE = 102 };
 
 typedef struct node {
 	char *name;
@@ -50,8 +50,24 @@ typedef struct node {
 	uint32_t child_seq; /* auto-name counter for nodes it adds */
 	char *file;
 	int line;
-	uint32_t cpus;
-	int8_t isolate; /* weft_node_opts.isolate */
+	uint32_t cpus;      /* 0: the op's default */
+	uint64_t mem;       /* bytes; 0: the op's default */
+	int8_t isolate;     /* weft_node_opts.isolate */
+	char **res_names;   /* further pools (gpu, npu, named), with amounts */
+	uint64_t *res_amounts;
+	uint16_t n_res;
+	struct res_ask *asks; /* all requests bound to the run's pools */
+	uint16_t n_asks;
+	uint8_t held;       /* asks are taken from the pools */
+	uint8_t in_worker;
+	uint8_t timed_out, killed;
+	double timeout, backoff;
+	uint32_t retries, attempt;
+	double prio;        /* longest remaining path; see readyq.h */
+	double cancel_at;   /* when cancellation was asked (timeout, Ctrl-C) */
+	double retry_at;
+	void *job;          /* the in-process work or worker job while running */
+	char *devices;      /* "gpu:0,gpu:1" while and after running */
 	/* results */
 	char key[65];
 	weft_value *outputs; /* map name -> value */

@@ -103,6 +103,12 @@ static void node_free(node *n)
 	weft_value_free(n->input_hashes);
 	free(n->error);
 	free(n->reason);
+	for (uint16_t i = 0; i < n->n_res; i++)
+		free(n->res_names[i]);
+	free(n->res_names);
+	free(n->res_amounts);
+	free(n->asks);
+	free(n->devices);
 	free(n);
 }
 
@@ -404,6 +410,46 @@ fail:
 	return rc;
 }
 
+static int check_requests(node *n, const weft_node_opts *o, const char *what);
+
+/* Copies the version-2 node options: pool requests, timeout, retries. */
+static int copy_requests(node *n, const weft_node_opts *o, int *rc)
+{
+	char *loc = where(n->file, n->line, n->name ? n->name : "node");
+	*rc = check_requests(n, o, loc ? loc : "node");
+	free(loc);
+	return *rc;
+}
+
+static int check_requests(node *n, const weft_node_opts *o, const char *what)
+{
+	if (o->n_res > 32)
+		return weft_err_set(WEFT_EINVALID, "%s: at most 32 resource requests per node", what);
+	if (!(o->timeout >= 0) || o->timeout > 1e9)
+		return weft_err_set(WEFT_EINVALID, "%s: timeout must be a number of seconds >= 0", what);
+	if (!(o->backoff >= 0) || o->backoff > 86400)
+		return weft_err_set(WEFT_EINVALID, "%s: backoff must be from 0 to 86400 seconds", what);
+	if (o->retries > 100)
+		return weft_err_set(WEFT_EINVALID, "%s: retries must be from 0 to 100", what);
+	n->timeout = o->timeout;
+	n->backoff = o->backoff;
+	n->retries = o->retries;
+	if (!o->n_res)
+		return WEFT_OK;
+	n->res_names = calloc(o->n_res, sizeof *n->res_names);
+	n->res_amounts = calloc(o->n_res, sizeof *n->res_amounts);
+	if (!n->res_names || !n->res_amounts)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	for (size_t i = 0; i < o->n_res; i++) {
+		if (!o->res_names[i] || !strcmp(o->res_names[i], "cpus") || !strcmp(o->res_names[i], "mem"))
+			return weft_err_set(WEFT_EINVALID, "%s: request cpus and mem with their own keys", what);
+		if (!(n->res_names[n->n_res] = weft_strdup(o->res_names[i])))
+			return weft_err_set(WEFT_ERROR, "out of memory");
+		n->res_amounts[n->n_res++] = o->res_amounts[i];
+	}
+	return WEFT_OK;
+}
+
 static node *new_node(weft_engine *eng, const char *name, const char *base, const weft_node_opts *opts, int *rc)
 {
 	node *n = calloc(1, sizeof *n);
@@ -416,7 +462,12 @@ static node *new_node(weft_engine *eng, const char *name, const char *base, cons
 	n->file = opts && opts->file ? weft_strdup(opts->file) : NULL;
 	n->line = opts ? opts->line : 0;
 	n->cpus = opts ? opts->cpus : 0;
+	n->mem = opts ? opts->mem_bytes : 0;
 	n->isolate = (int8_t)(opts ? opts->isolate : 0);
+	if (opts && opts->version >= 2 && copy_requests(n, opts, rc) != WEFT_OK) {
+		node_free(n);
+		return NULL;
+	}
 	if (!n->name) {
 		node_free(n);
 		*rc = weft_err_set(WEFT_ERROR, "out of memory");
@@ -470,6 +521,16 @@ int weft_graph_add_op(uint32_t *out_id, weft_engine *eng, const char *name, cons
 	node *n = new_node(eng, name, op->desc->name, opts, &rc);
 	if (!n)
 		goto fail;
+	if (n->retries && !(op->desc->flags & WEFT_OP_RETRYABLE)) {
+		char *l2 = where(n->file, n->line, n->name);
+		rc = weft_err_set(WEFT_EINVALID,
+				  "%s: retries = %u, but op %s does not declare itself retryable (its plugin would "
+				  "have to set WEFT_OP_RETRYABLE); remove `retries`",
+				  l2 ? l2 : n->name, n->retries, op->full_name);
+		free(l2);
+		node_free(n);
+		goto fail;
+	}
 	n->kind = NODE_OP;
 	n->op = op;
 	n->deterministic = (op->desc->flags & WEFT_OP_DETERMINISTIC) != 0;
@@ -506,6 +567,16 @@ int weft_graph_add_dynamic(uint32_t *out_id, weft_engine *eng, const char *name,
 	n->fn = fn;
 	n->payload = payload;
 	n->payload_free = payload_free;
+	if (n->n_res || n->timeout > 0 || n->retries) {
+		char *loc = where(n->file, n->line, n->name);
+		rc = weft_err_set(WEFT_EINVALID,
+				  "%s: a dynamic node runs inside the engine; resources, timeout and retries apply to "
+				  "the op nodes it adds",
+				  loc ? loc : n->name);
+		free(loc);
+		node_free(n);
+		return rc;
+	}
 	if ((rc = weft_hash_bytes(n->identity, identity, identity_len)) != WEFT_OK) {
 		node_free(n);
 		return rc;

@@ -264,15 +264,27 @@ int weft_pool_submit(weft_pool *p, json_t *job, void *payload)
 	return WEFT_OK;
 }
 
+static int send_cancel(pool_worker *w)
+{
+	json_t *msg = json_pack("{s:s,s:I}", "t", "cancel", "seq", (json_int_t)w->seq);
+	int rc = msg ? send_msg(w, msg) : weft_err_set(WEFT_ERROR, "out of memory");
+	json_decref(msg);
+	return rc;
+}
+
 void weft_pool_cancel_all(weft_pool *p)
 {
 	for (pool_worker *w = p->list; w; w = w->next)
-		if (w->busy && w->alive) {
-			json_t *msg = json_pack("{s:s,s:I}", "t", "cancel", "seq", (json_int_t)w->seq);
-			if (msg)
-				(void)send_msg(w, msg);
-			json_decref(msg);
-		}
+		if (w->busy && w->alive)
+			(void)send_cancel(w);
+}
+
+int weft_pool_cancel(weft_pool *p, void *payload)
+{
+	for (pool_worker *w = p->list; w; w = w->next)
+		if (w->busy && w->alive && w->payload == payload)
+			return send_cancel(w);
+	return WEFT_ENOTFOUND;
 }
 
 int weft_pool_kill(weft_pool *p, void *payload)
@@ -281,6 +293,14 @@ int weft_pool_kill(weft_pool *p, void *payload)
 		if (w->busy && w->alive && w->payload == payload)
 			return uv_process_kill(&w->proc, SIGKILL) == 0 ? WEFT_OK : WEFT_EIO;
 	return WEFT_ENOTFOUND;
+}
+
+int weft_pool_job_pid(const weft_pool *p, const void *payload)
+{
+	for (const pool_worker *w = p->list; w; w = w->next)
+		if (w->busy && w->payload == payload)
+			return w->pid;
+	return 0;
 }
 
 int weft_pool_busy(const weft_pool *p)

@@ -47,6 +47,20 @@ static json_t *node_json(weft_engine *eng, node *n, const char *run_dir)
 		json_object_set_new(j, "worker", json_integer(n->worker_pid));
 		json_object_set_new(j, "peak_rss_kb", json_integer(n->rss_kb));
 	}
+	if (n->attempt) {
+		json_object_set_new(j, "attempts", json_integer(n->attempt));
+		json_t *devs = json_array();
+		char *list = weft_strdup(n->devices ? n->devices : "");
+		char *save = NULL;
+		for (char *d = list ? strtok_r(list, ",", &save) : NULL; d && devs; d = strtok_r(NULL, ",", &save))
+			json_array_append_new(devs, json_string(d));
+		free(list);
+		json_object_set_new(j, "devices", devs);
+		if (n->timeout > 0)
+			json_object_set_new(j, "timeout", json_real(n->timeout));
+		if (n->timed_out)
+			json_object_set_new(j, "timed_out", json_true());
+	}
 	if (n->input_hashes)
 		json_object_set_new(j, "inputs", weft_value_to_jansson(n->input_hashes));
 	if (n->outputs)
@@ -76,13 +90,14 @@ static json_t *node_json(weft_engine *eng, node *n, const char *run_dir)
 }
 
 int weft_record_write(weft_engine *eng, const char *run_dir, const char *run_id, const weft_run_options *o,
-		      const char *status, const weft_run_summary *s)
+		      const char *status, const weft_run_summary *s, json_t *pools)
 {
 	json_t *nodes = json_array();
 	for (uint32_t i = 0; nodes && i < eng->graph.n; i++) {
 		json_t *nj = node_json(eng, eng->graph.nodes[i], run_dir);
 		if (!nj || json_array_append_new(nodes, nj) != 0) {
 			json_decref(nodes);
+			json_decref(pools);
 			return weft_err_set(WEFT_ERROR, "out of memory");
 		}
 	}
@@ -92,8 +107,11 @@ int weft_record_write(weft_engine *eng, const char *run_dir, const char *run_id,
 				"executed", (json_int_t)s->executed, "cached", (json_int_t)s->cached, "resumed",
 				(json_int_t)s->resumed, "failed", (json_int_t)s->failed, "skipped",
 				(json_int_t)s->skipped, "nodes", nodes);
-	if (!rec)
+	if (!rec) {
+		json_decref(pools);
 		return weft_err_set(WEFT_ERROR, "cannot build run record");
+	}
+	json_object_set_new(rec, "resources", pools ? pools : json_array());
 	json_object_set_new(rec, "params", o->params ? weft_value_to_jansson(o->params) : json_object());
 	char *text = json_dumps(rec, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
 	json_decref(rec);

@@ -11,8 +11,9 @@
 
 #include "engine_internal.h"
 
+/* `pools` (the run's pools with their utilisation) is taken over. */
 int weft_record_write(weft_engine *eng, const char *run_dir, const char *run_id, const weft_run_options *o,
-		      const char *status, const weft_run_summary *s);
+		      const char *status, const weft_run_summary *s, json_t *pools);
 /* Nodes (object name -> node record) of the newest recorded run of
  * `pipeline`, other than `exclude_id`; NULL if none. Caller decrefs. */
 json_t *weft_record_prev_nodes(const char *store_dir, const char *pipeline, const char *exclude_id);

@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -26,43 +27,11 @@
 #include <uv.h>
 
 #include "cache.h"
-#include "engine_internal.h"
-#include "journal.h"
-#include "opctx.h"
-#include "pool.h"
 #include "record.h"
+#include "sched_state.h"
 #include "util.h"
 #include "value_internal.h"
 #include "value_jansson.h"
-
-typedef struct keyset {
-	char (*keys)[65];
-	size_t cap, n;
-} keyset;
-
-typedef struct run_state {
-	weft_engine *eng;
-	const weft_run_options *opts;
-	uv_loop_t loop;
-	uv_timer_t tick;
-	uv_check_t commit;
-	uint32_t *ready;
-	size_t head, tail, cap;
-	int running, jobs;
-	char run_id[64];
-	char *run_dir, *log_dir, *tmp_dir;
-	weft_journal *journal;
-	keyset finished; /* keys finished by earlier attempts (resume) */
-	json_t *prev;    /* previous record's nodes by name, for reasons */
-	size_t total, executed, cached, resumed, failed, skipped, would_run, expanded;
-	int stop;        /* fail-fast or interrupt: start nothing new */
-	int interrupted;
-	int cancel;      /* read by ops through the host API (atomic) */
-	int closing;
-	int io_error;
-	weft_pool *pool; /* worker processes, started on first use */
-	double t0;
-} run_state;
 
 static uint64_t key_hash(const char *k)
 {
@@ -128,7 +97,7 @@ static int has_result(int st)
 	       st == WEFT_NODE_EXPANDED;
 }
 
-static void emit(run_state *rs, int kind, node *n, const char *msg)
+void sched_emit(run_state *rs, int kind, node *n, const char *msg)
 {
 	if (!rs->opts->on_event)
 		return;
@@ -141,7 +110,7 @@ static void emit(run_state *rs, int kind, node *n, const char *msg)
 		.total = rs->total,
 		.done = rs->executed + rs->cached + rs->resumed + rs->would_run + rs->expanded + rs->failed + rs->skipped,
 		.cached = rs->cached + rs->resumed,
-		.running = (size_t)rs->running,
+		.running = rs->running.n,
 		.failed = rs->failed,
 	};
 	rs->opts->on_event(&ev, rs->opts->payload);
@@ -190,12 +159,20 @@ void weft_sched_node_added(weft_engine *eng, uint32_t id)
 	run_state *rs = eng->run;
 	node *n = weft_graph_node(eng, id);
 	rs->total++;
+	/* Nodes a dynamic node adds inherit its urgency. */
+	node *parent = n->parent != UINT32_MAX ? weft_graph_node(eng, n->parent) : NULL;
+	n->prio = parent ? parent->prio : rs->default_weight;
+	char *err = NULL;
+	if (plan_bind(rs, n, &err) != WEFT_OK) {
+		sched_fail(rs, id, WEFT_NODE_FAILED, err ? err : weft_strdup("out of memory"));
+		return;
+	}
 	n->pending = count_pending(eng, n);
 	if (n->pending == 0 && push_ready(rs, id) != WEFT_OK)
 		rs->io_error = 1;
 }
 
-static void journal_node(run_state *rs, const char *ev, node *n)
+void sched_journal(run_state *rs, const char *ev, node *n)
 {
 	if (!rs->journal)
 		return; /* plan mode */
@@ -367,7 +344,7 @@ static int cache_lookup(run_state *rs, node *n)
 
 static void finish_dynamic(run_state *rs, uint32_t id);
 
-static void complete(run_state *rs, uint32_t id)
+void sched_complete(run_state *rs, uint32_t id)
 {
 	node *n = weft_graph_node(rs->eng, id);
 	switch (n->status) {
@@ -400,8 +377,8 @@ static void complete(run_state *rs, uint32_t id)
 	if (n->kind == NODE_OP && !rs->opts->plan_only &&
 	    (n->status == WEFT_NODE_DONE || n->status == WEFT_NODE_FAILED || n->status == WEFT_NODE_CACHED ||
 	     n->status == WEFT_NODE_RESUMED))
-		journal_node(rs, "finish", n);
-	emit(rs, WEFT_EV_FINISH, n, n->error);
+		sched_journal(rs, "finish", n);
+	sched_emit(rs, WEFT_EV_FINISH, n, n->error);
 	weft_value_free(n->resolved_inputs);
 	n->resolved_inputs = NULL;
 	for (uint32_t u = 0; u < n->n_users; u++) {
@@ -417,13 +394,13 @@ static void complete(run_state *rs, uint32_t id)
 	}
 }
 
-static void fail_node(run_state *rs, uint32_t id, int status, char *msg)
+void sched_fail(run_state *rs, uint32_t id, int status, char *msg)
 {
 	node *n = weft_graph_node(rs->eng, id);
 	n->status = status;
 	free(n->error);
 	n->error = msg;
-	complete(rs, id);
+	sched_complete(rs, id);
 }
 
 /* Records a hash per input for the run record (and for "why" reasons). */
@@ -441,21 +418,7 @@ static void note_input_hashes(node *n)
 
 /* ------------------------------------------------------------ op nodes */
 
-typedef struct work {
-	uv_work_t req;
-	run_state *rs;
-	uint32_t id;
-	weft_op_ctx *ctx;
-	int rc;
-} work;
-
-static void work_cb(uv_work_t *req)
-{
-	work *w = req->data;
-	w->rc = weft_op_ctx_run(w->ctx);
-}
-
-static char *log_file_for(run_state *rs, const char *name)
+char *sched_log_file(run_state *rs, const char *name)
 {
 	char *safe = weft_strdup(name);
 	if (!safe)
@@ -468,159 +431,28 @@ static char *log_file_for(run_state *rs, const char *name)
 	return path;
 }
 
-/* The start of an op run, in-process or in a worker; finish_op undoes the
- * running count. */
-static void mark_started(run_state *rs, node *n)
+int idlist_add(idlist *l, uint32_t id)
 {
-	n->status = WEFT_NODE_RUNNING;
-	n->t_start = weft_now();
-	journal_node(rs, "start", n);
-	rs->running++;
-	emit(rs, WEFT_EV_START, n, NULL);
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 16;
+		uint32_t *p = realloc(l->ids, ncap * sizeof *p);
+		if (!p)
+			return weft_err_set(WEFT_ERROR, "out of memory");
+		l->ids = p;
+		l->cap = ncap;
+	}
+	l->ids[l->n++] = id;
+	return WEFT_OK;
 }
 
-/* The end of an op run, in-process or in a worker: takes `outputs` (NULL
- * on failure), caches them, or records why the node failed. A cancelled
- * node stays pending so that `weft resume` runs it again. */
-static void finish_op(run_state *rs, uint32_t id, weft_value *outputs, const char *error, int cancelled)
+void idlist_remove(idlist *l, uint32_t id)
 {
-	node *n = weft_graph_node(rs->eng, id);
-	rs->running--;
-	n->elapsed = weft_now() - n->t_start;
-	if (outputs) {
-		weft_value_free(n->outputs);
-		n->outputs = outputs;
-		n->status = WEFT_NODE_DONE;
-		if (n->deterministic) {
-			weft_cache_meta meta = {n->op->full_name, n->name, n->elapsed};
-			if (weft_cache_put(rs->eng->store_dir, n->key, n->outputs, &meta) != WEFT_OK) {
-				n->status = WEFT_NODE_FAILED;
-				n->error = weft_sprintf("cannot store result: %s", weft_error_last());
-			}
+	for (size_t i = 0; i < l->n; i++)
+		if (l->ids[i] == id) {
+			memmove(l->ids + i, l->ids + i + 1, (l->n - i - 1) * sizeof *l->ids);
+			l->n--;
+			return;
 		}
-		complete(rs, id);
-	} else if (cancelled) {
-		n->status = WEFT_NODE_PENDING;
-		free(n->error);
-		n->error = weft_strdup(error);
-		emit(rs, WEFT_EV_FINISH, n, "interrupted");
-	} else {
-		fail_node(rs, id, WEFT_NODE_FAILED, weft_strdup(error));
-	}
-}
-
-/* ------------------------------------------------------------ workers */
-
-typedef struct worker_job {
-	run_state *rs;
-	uint32_t id;
-} worker_job;
-
-/* The last lines of a node's log, for crash messages. */
-static char *log_tail(const char *path)
-{
-	char *text = NULL;
-	size_t len = 0;
-	if (!path || weft_read_file(path, &text, &len) != WEFT_OK || !len) {
-		free(text);
-		return weft_strdup("");
-	}
-	size_t start = len, lines = 0;
-	while (start > 0 && lines < 6)
-		if (text[--start] == '\n' && start + 1 < len)
-			lines++;
-	char *from = text + start + (text[start] == '\n');
-	weft_buf b = {0};
-	weft_buf_puts(&b, "; the log ends with:");
-	for (char *line = strtok(from, "\n"); line; line = strtok(NULL, "\n"))
-		weft_buf_printf(&b, "\n  | %s", line);
-	free(text);
-	return b.data ? b.data : weft_strdup("");
-}
-
-static void worker_done(void *payload, const weft_pool_result *r)
-{
-	worker_job *job = payload;
-	run_state *rs = job->rs;
-	uint32_t id = job->id;
-	free(job);
-	node *n = weft_graph_node(rs->eng, id);
-	n->worker_pid = r->pid;
-	n->rss_kb = r->rss_kb;
-	weft_value *outputs = r->ok ? weft_value_copy(r->outputs) : NULL;
-	if (r->ok && !outputs) {
-		finish_op(rs, id, NULL, "out of memory", 0);
-		return;
-	}
-	if (r->crashed) {
-		char *log = log_file_for(rs, n->name);
-		char *tail = log_tail(log);
-		char *msg = weft_sprintf("%s while running this node; the run goes on without it; log %s%s", r->error,
-					 log ? log : "?", tail ? tail : "");
-		finish_op(rs, id, NULL, msg ? msg : r->error, 0);
-		free(msg);
-		free(tail);
-		free(log);
-		return;
-	}
-	finish_op(rs, id, outputs, r->error ? r->error : "the op failed", r->cancelled || (!r->ok && rs->interrupted));
-}
-
-static int runs_in_worker(const run_state *rs, const node *n)
-{
-	if (!rs->eng->worker_exe || n->isolate < 0)
-		return 0;
-	return n->isolate > 0 || !n->op->trusted;
-}
-
-static void start_in_worker(run_state *rs, uint32_t id)
-{
-	node *n = weft_graph_node(rs->eng, id);
-	if (!rs->pool &&
-	    weft_pool_new(&rs->pool, &rs->loop, rs->eng->worker_exe, rs->eng->store_dir, rs->jobs, worker_done) != WEFT_OK) {
-		fail_node(rs, id, WEFT_NODE_FAILED, weft_strdup(weft_error_last()));
-		return;
-	}
-	char *log = log_file_for(rs, n->name);
-	worker_job *job = malloc(sizeof *job);
-	/* `id` names the op's work directory under the run's tmp dir, which
-	 * in-process ops share: it must be the node id, unique in the run. */
-	json_t *msg = log ? json_pack("{s:s,s:s,s:s,s:i,s:o,s:o,s:s,s:s,s:{}}", "plugin", n->op->plugin_path, "op",
-				      n->op->full_name, "node", n->name, "id", (int)id,
-				      "params", weft_value_to_jansson(n->params),
-				      "inputs", weft_value_to_jansson(n->resolved_inputs), "log", log, "tmp",
-				      rs->tmp_dir, "env")
-			  : NULL;
-	free(log);
-	if (!job || !msg) {
-		free(job);
-		json_decref(msg);
-		fail_node(rs, id, WEFT_NODE_FAILED, weft_strdup("out of memory"));
-		return;
-	}
-	job->rs = rs;
-	job->id = id;
-	mark_started(rs, n);
-	if (weft_pool_submit(rs->pool, msg, job) != WEFT_OK) {
-		free(job);
-		rs->running--;
-		fail_node(rs, id, WEFT_NODE_FAILED, weft_sprintf("cannot start the node in a worker: %s", weft_error_last()));
-	}
-}
-
-static void after_work_cb(uv_work_t *req, int status)
-{
-	work *w = req->data;
-	if (status == UV_ECANCELED)
-		w->rc = WEFT_ECANCELLED;
-	weft_op_ctx *ctx = w->ctx;
-	int cancelled = w->rc == WEFT_ECANCELLED || (w->rs->interrupted && ctx->cancel && *ctx->cancel);
-	finish_op(w->rs, w->id, w->rc == WEFT_OK ? ctx->outputs : NULL, ctx->error ? ctx->error : "the op failed",
-		  cancelled);
-	if (w->rc == WEFT_OK)
-		ctx->outputs = NULL; /* finish_op took them */
-	weft_op_ctx_release(ctx);
-	free(w);
 }
 
 static char *miss_reason(run_state *rs, node *n);
@@ -629,7 +461,7 @@ static void start_op(run_state *rs, uint32_t id)
 {
 	node *n = weft_graph_node(rs->eng, id);
 	if (compute_key(n) != WEFT_OK) {
-		fail_node(rs, id, WEFT_NODE_FAILED, weft_sprintf("cannot compute key: %s", weft_error_last()));
+		sched_fail(rs, id, WEFT_NODE_FAILED, weft_sprintf("cannot compute key: %s", weft_error_last()));
 		return;
 	}
 	note_input_hashes(n);
@@ -637,7 +469,7 @@ static void start_op(run_state *rs, uint32_t id)
 		int resumed = keyset_has(&rs->finished, n->key);
 		if (cache_lookup(rs, n)) {
 			n->status = resumed ? WEFT_NODE_RESUMED : WEFT_NODE_CACHED;
-			complete(rs, id);
+			sched_complete(rs, id);
 			return;
 		}
 	}
@@ -645,37 +477,13 @@ static void start_op(run_state *rs, uint32_t id)
 		n->reason = n->deterministic ? miss_reason(rs, n) : weft_strdup("op is not deterministic: always runs");
 	if (rs->opts->plan_only) {
 		n->status = NODE_WOULD_RUN;
-		complete(rs, id);
+		sched_complete(rs, id);
 		return;
 	}
-	if (runs_in_worker(rs, n)) {
-		start_in_worker(rs, id);
-		return;
-	}
-	char *log = log_file_for(rs, n->name);
-	weft_op_ctx *ctx = log ? weft_op_ctx_new(rs->eng, n->op, n->name, id, n->params, n->resolved_inputs, log,
-						  rs->tmp_dir, &rs->cancel)
-			       : NULL;
-	free(log);
-	work *w = calloc(1, sizeof *w);
-	if (!ctx || !w) {
-		free(w);
-		weft_op_ctx_release(ctx);
-		fail_node(rs, id, WEFT_NODE_FAILED, weft_strdup("out of memory"));
-		return;
-	}
-	w->rs = rs;
-	w->id = id;
-	w->ctx = ctx;
-	w->req.data = w;
-	mark_started(rs, n);
-	int rc = uv_queue_work(&rs->loop, &w->req, work_cb, after_work_cb);
-	if (rc != 0) {
-		rs->running--;
-		weft_op_ctx_release(ctx);
-		free(w);
-		fail_node(rs, id, WEFT_NODE_FAILED, weft_sprintf("cannot queue work: %s", uv_strerror(rc)));
-	}
+	/* A cache miss waits for its resources in priority order. */
+	n->status = NODE_RUNNABLE;
+	if (readyq_push(&rs->runq, id, n->prio) != WEFT_OK)
+		sched_fail(rs, id, WEFT_NODE_FAILED, weft_strdup("out of memory"));
 }
 
 /* ------------------------------------------------------------ dynamic */
@@ -687,7 +495,7 @@ static void finish_dynamic(run_state *rs, uint32_t id)
 	char *err = NULL;
 	int rc = resolve(&resolved, rs->eng, n->dyn_result, &err);
 	if (rc != WEFT_OK) {
-		fail_node(rs, id, rc == WEFT_ECANCELLED ? WEFT_NODE_SKIPPED : WEFT_NODE_FAILED, err);
+		sched_fail(rs, id, rc == WEFT_ECANCELLED ? WEFT_NODE_SKIPPED : WEFT_NODE_FAILED, err);
 		return;
 	}
 	weft_value_free(n->outputs);
@@ -695,20 +503,20 @@ static void finish_dynamic(run_state *rs, uint32_t id)
 	weft_value_map_set(n->outputs, "out", resolved);
 	n->status = WEFT_NODE_EXPANDED;
 	n->elapsed = weft_now() - n->t_start;
-	complete(rs, id);
+	sched_complete(rs, id);
 }
 
 static void start_dynamic(run_state *rs, uint32_t id)
 {
 	node *n = weft_graph_node(rs->eng, id);
 	if (compute_key(n) != WEFT_OK) {
-		fail_node(rs, id, WEFT_NODE_FAILED, weft_sprintf("cannot compute key: %s", weft_error_last()));
+		sched_fail(rs, id, WEFT_NODE_FAILED, weft_sprintf("cannot compute key: %s", weft_error_last()));
 		return;
 	}
 	note_input_hashes(n);
 	if (cache_lookup(rs, n)) {
 		n->status = keyset_has(&rs->finished, n->key) ? WEFT_NODE_RESUMED : WEFT_NODE_CACHED;
-		complete(rs, id);
+		sched_complete(rs, id);
 		return;
 	}
 	n->t_start = weft_now();
@@ -720,7 +528,7 @@ static void start_dynamic(run_state *rs, uint32_t id)
 	rs->eng->current_parent = saved;
 	if (rc != WEFT_OK || !result) {
 		weft_value_free(result);
-		fail_node(rs, id, WEFT_NODE_FAILED, weft_strdup(weft_error_last()));
+		sched_fail(rs, id, WEFT_NODE_FAILED, weft_strdup(weft_error_last()));
 		return;
 	}
 	if (!weft_value_has_refs(result)) {
@@ -731,7 +539,7 @@ static void start_dynamic(run_state *rs, uint32_t id)
 		weft_cache_meta meta = {"dynamic", n->name, n->elapsed};
 		if (!rs->opts->plan_only)
 			(void)weft_cache_put(rs->eng->store_dir, n->key, n->outputs, &meta);
-		complete(rs, id);
+		sched_complete(rs, id);
 		return;
 	}
 	/* The result waits on nodes (typically ones just added). Link the new
@@ -739,7 +547,7 @@ static void start_dynamic(run_state *rs, uint32_t id)
 	n->dyn_result = result;
 	n->status = NODE_WAITING_DYN;
 	if (weft_graph_link(rs->eng, id) != WEFT_OK) {
-		fail_node(rs, id, WEFT_NODE_FAILED, weft_strdup(weft_error_last()));
+		sched_fail(rs, id, WEFT_NODE_FAILED, weft_strdup(weft_error_last()));
 		return;
 	}
 	n->pending = count_pending(rs->eng, n);
@@ -760,7 +568,7 @@ static void start_node(run_state *rs, uint32_t id)
 			n->status = NODE_WOULD_RUN;
 			free(n->reason);
 			n->reason = weft_sprintf("upstream node '%s' would run", d->name);
-			complete(rs, id);
+			sched_complete(rs, id);
 			return;
 		}
 	}
@@ -769,7 +577,7 @@ static void start_node(run_state *rs, uint32_t id)
 	n->resolved_inputs = NULL;
 	int rc = resolve(&n->resolved_inputs, rs->eng, n->inputs, &err);
 	if (rc != WEFT_OK) {
-		fail_node(rs, id, rc == WEFT_ECANCELLED ? WEFT_NODE_SKIPPED : WEFT_NODE_FAILED,
+		sched_fail(rs, id, rc == WEFT_ECANCELLED ? WEFT_NODE_SKIPPED : WEFT_NODE_FAILED,
 			  err ? err : weft_strdup("out of memory"));
 		return;
 	}
@@ -781,20 +589,52 @@ static void start_node(run_state *rs, uint32_t id)
 
 static void begin_close(run_state *rs);
 
+/* Starts runnable nodes, best priority first, while their requests fit.
+ * A node that does not fit reserves the pools it is short of: nodes of
+ * lower priority may use other pools meanwhile, but not those, so a node
+ * asking for several GPUs is not starved by a stream of one-GPU nodes. */
+static void launch_runnable(run_state *rs)
+{
+	uint64_t blocked = 0;
+	const uint64_t cpus_bit = (uint64_t)1 << rs->cpus_pool;
+	readyq_item it;
+	rs->deferred.n = 0;
+	while (!rs->stop && !(blocked & cpus_bit) && readyq_peek(&rs->runq, &it)) {
+		node *n = weft_graph_node(rs->eng, it.id);
+		readyq_pop(&rs->runq, &it);
+		uint64_t mine = 0;
+		for (uint16_t i = 0; i < n->n_asks; i++)
+			mine |= (uint64_t)1 << n->asks[i].pool;
+		if (!(mine & blocked) && res_fits(rs->res, n->asks, n->n_asks, &blocked) &&
+		    res_take(rs->res, n->asks, n->n_asks, it.id, weft_now()) == WEFT_OK) {
+			n->held = 1;
+			exec_launch(rs, it.id);
+			continue;
+		}
+		if (idlist_add(&rs->deferred, it.id) != WEFT_OK) {
+			rs->io_error = 1;
+			break;
+		}
+	}
+	for (size_t i = 0; i < rs->deferred.n; i++) {
+		node *n = weft_graph_node(rs->eng, rs->deferred.ids[i]);
+		if (readyq_push(&rs->runq, rs->deferred.ids[i], n->prio) != WEFT_OK)
+			rs->io_error = 1;
+	}
+}
+
 static void pump(run_state *rs)
 {
+	/* Nodes whose inputs are ready get their key and cache lookup at once:
+	 * cache hits and dynamic nodes finish here and need no resources. */
 	while (!rs->stop && rs->head < rs->tail) {
-		uint32_t id = rs->ready[rs->head];
-		node *n = weft_graph_node(rs->eng, id);
-		/* A node that will run in the pool needs a slot; cache hits and
-		 * dynamic nodes complete on this thread and do not. */
-		if (n->kind == NODE_OP && rs->running >= rs->jobs)
-			break;
-		rs->head++;
-		n->queued = 0;
+		uint32_t id = rs->ready[rs->head++];
+		weft_graph_node(rs->eng, id)->queued = 0;
 		start_node(rs, id);
 	}
-	if (rs->running == 0 && (rs->stop || rs->head >= rs->tail))
+	launch_runnable(rs);
+	int idle = rs->head >= rs->tail && rs->runq.n == 0 && rs->delayed.n == 0;
+	if (rs->running.n == 0 && (rs->stop || idle))
 		begin_close(rs);
 }
 
@@ -810,15 +650,22 @@ static void commit_cb(uv_check_t *h)
 static void tick_cb(uv_timer_t *t)
 {
 	run_state *rs = t->data;
+	double now = weft_now();
 	if (rs->opts->interrupt && *rs->opts->interrupt && !rs->interrupted) {
 		rs->interrupted = 1;
 		rs->stop = 1;
-		__atomic_store_n(&rs->cancel, 1, __ATOMIC_RELAXED);
-		if (rs->pool)
-			weft_pool_cancel_all(rs->pool);
-		emit(rs, WEFT_EV_LOG, NULL, "interrupted: waiting for running nodes to stop");
+		rs->interrupt_at = now;
+		exec_interrupt(rs);
+		char *msg = weft_sprintf("interrupted: no new node starts; running nodes have %gs to stop before "
+					 "their workers are killed (Ctrl-C again to quit now)",
+					 rs->grace);
+		sched_emit(rs, WEFT_EV_LOG, NULL, msg ? msg : "interrupted");
+		free(msg);
 	}
-	emit(rs, WEFT_EV_PROGRESS, NULL, NULL);
+	exec_tick(rs, now);
+	if (rs->opts->live_status && now - rs->last_live >= 0.5)
+		live_write(rs, now);
+	sched_emit(rs, WEFT_EV_PROGRESS, NULL, NULL);
 	if (!rs->closing)
 		pump(rs);
 }
@@ -943,6 +790,8 @@ static int setup_run(run_state *rs)
 		(void)weft_journal_read(jpath, read_finished, rs);
 	rc = weft_journal_open(&rs->journal, jpath);
 	free(jpath);
+	if (rc == WEFT_OK && o->live_status && !(rs->live_path = weft_path_join(rs->run_dir, "live.json")))
+		rc = weft_err_set(WEFT_ERROR, "out of memory");
 	if (rc != WEFT_OK)
 		return rc;
 	json_t *hdr = json_pack("{s:s,s:s,s:s,s:f}", "ev", o->resume_id ? "resume" : "run", "id", rs->run_id,
@@ -966,9 +815,37 @@ static int setup_run(run_state *rs)
 	return WEFT_OK;
 }
 
+/* The run's own copy of the pools: the caller's, else detected; -j sets
+ * the cpus pool. Every run has a cpus pool, since every op takes a CPU. */
+static int setup_resources(run_state *rs)
+{
+	const weft_run_options *o = rs->opts;
+	int rc = res_clone(&rs->res, o->resources);
+	if (rc == WEFT_OK && !o->resources)
+		rc = weft_resources_detect(rs->res);
+	if (rc == WEFT_OK && o->jobs > 0)
+		rc = weft_resources_set(rs->res, "cpus", (uint64_t)o->jobs, "-j");
+	if (rc == WEFT_OK && !weft_resources_has(rs->res, "cpus")) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		rc = weft_resources_set(rs->res, "cpus", ncpu > 0 ? (uint64_t)ncpu : 1, "online cores");
+	}
+	if (rc != WEFT_OK)
+		return rc;
+	rs->cpus_pool = res_pool_find(rs->res, "cpus");
+	rs->mem_pool = res_pool_find(rs->res, "mem");
+	uint64_t cap = res_pool_capacity(rs->res, (size_t)rs->cpus_pool);
+	if (!cap)
+		return weft_err_set(WEFT_EINVALID, "the cpus pool is empty: declare at least `cpus: 1` in weft.yaml");
+	rs->jobs = cap > 4096 ? 4096 : (int)cap;
+	rs->isolation = o->isolation;
+	rs->grace = o->grace > 0 ? o->grace : 10.0;
+	rs->default_weight = 1.0;
+	return WEFT_OK;
+}
+
 int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_options *opts)
 {
-	if (!opts || opts->version != WEFT_RUN_OPTIONS_VERSION)
+	if (!opts || (opts->version != WEFT_RUN_OPTIONS_VERSION && opts->version != 1))
 		return weft_err_set(WEFT_EINVALID, "weft_engine_run: options missing or of another version");
 	if (!eng->graph.validated) {
 		int rc = weft_graph_validate(eng);
@@ -979,12 +856,17 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	if (!rs)
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	rs->eng = eng;
-	rs->opts = opts;
+	/* Fields after a caller's version read as zero. */
+	memcpy(&rs->opts_copy, opts,
+	       opts->version == 1 ? offsetof(weft_run_options, resources) : sizeof rs->opts_copy);
+	rs->opts = opts = &rs->opts_copy;
 	rs->t0 = weft_now();
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	rs->jobs = opts->jobs > 0 ? opts->jobs : (ncpu > 0 ? (int)ncpu : 1);
-	int rc = WEFT_OK;
 	int loop_ok = 0;
+	int rc = setup_resources(rs);
+	if (rc == WEFT_OK)
+		rc = plan_bind_all(rs);
+	if (rc != WEFT_OK)
+		goto cleanup;
 	if (opts->plan_only) {
 		snprintf(rs->run_id, sizeof rs->run_id, "plan");
 		rs->prev = weft_record_prev_nodes(eng->store_dir, opts->pipeline, NULL);
@@ -993,6 +875,8 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	} else if ((rc = setup_run(rs)) != WEFT_OK) {
 		goto cleanup;
 	}
+	if ((rc = plan_priorities(rs)) != WEFT_OK)
+		goto cleanup;
 	if ((rc = uv_loop_init(&rs->loop)) != 0) {
 		rc = weft_err_set(WEFT_ERROR, "cannot start event loop: %s", uv_strerror(rc));
 		goto cleanup;
@@ -1013,22 +897,29 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	for (uint32_t i = 0; i < eng->graph.n; i++)
 		if (eng->graph.nodes[i]->pending == 0 && push_ready(rs, i) != WEFT_OK)
 			rs->io_error = 1;
+	if (opts->live_status && !opts->plan_only)
+		live_write(rs, weft_now());
 	pump(rs);
 	uv_run(&rs->loop, UV_RUN_DEFAULT);
 	weft_pool_free(rs->pool);
 	rs->pool = NULL;
+	json_t *pools = opts->plan_only ? NULL : live_pools_json(rs, weft_now());
 	eng->run = NULL;
 	if (rs->journal && weft_journal_sync(rs->journal) != WEFT_OK)
 		rs->io_error = 1;
-	/* Nodes never started because of fail-fast count as skipped. */
-	if (!rs->interrupted)
-		for (uint32_t i = 0; i < eng->graph.n; i++) {
-			node *n = eng->graph.nodes[i];
-			if (n->status == WEFT_NODE_PENDING || n->status == NODE_WAITING_DYN) {
-				n->status = WEFT_NODE_SKIPPED;
-				rs->skipped++;
-			}
+	/* Nodes never started count as skipped after a failure (fail-fast)
+	 * and as pending after an interrupt (resume runs them). */
+	for (uint32_t i = 0; i < eng->graph.n; i++) {
+		node *n = eng->graph.nodes[i];
+		int waiting = n->status == WEFT_NODE_PENDING || n->status == NODE_WAITING_DYN ||
+			      n->status == NODE_RUNNABLE;
+		if (waiting && rs->interrupted) {
+			n->status = WEFT_NODE_PENDING;
+		} else if (waiting) {
+			n->status = WEFT_NODE_SKIPPED;
+			rs->skipped++;
 		}
+	}
 	memset(out, 0, sizeof *out);
 	snprintf(out->run_id, sizeof out->run_id, "%s", rs->run_id);
 	out->total = eng->graph.n;
@@ -1041,9 +932,11 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	out->wall_seconds = weft_now() - rs->t0;
 	if (!opts->plan_only) {
 		const char *status = rs->interrupted ? "interrupted" : rs->failed ? "failed" : "ok";
-		if (weft_record_write(eng, rs->run_dir, rs->run_id, opts, status, out) != WEFT_OK)
+		if (weft_record_write(eng, rs->run_dir, rs->run_id, opts, status, out, pools) != WEFT_OK)
 			rs->io_error = 1;
 		weft_rm_rf(rs->tmp_dir);
+		if (rs->live_path)
+			(void)unlink(rs->live_path);
 	}
 	if (weft_statcache_save(eng->sc) != WEFT_OK)
 		rs->io_error = 1;
@@ -1058,6 +951,12 @@ cleanup:
 	json_decref(rs->prev);
 	free(rs->finished.keys);
 	free(rs->ready);
+	readyq_free(&rs->runq);
+	free(rs->running.ids);
+	free(rs->delayed.ids);
+	free(rs->deferred.ids);
+	weft_resources_free(rs->res);
+	free(rs->live_path);
 	free(rs->run_dir);
 	free(rs->log_dir);
 	free(rs->tmp_dir);

@@ -40,7 +40,7 @@ extern "C" {
 #endif
 
 #define WEFT_ABI_MAJOR 1
-#define WEFT_ABI_MINOR 0
+#define WEFT_ABI_MINOR 1
 
 #if defined(__GNUC__)
 #define WEFT_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -172,7 +172,10 @@ enum {
 	/* Accepts input names beyond those declared (e.g. shell, concat). */
 	WEFT_OP_VARIADIC_INPUTS = 1u << 1,
 	/* May set outputs beyond those declared. */
-	WEFT_OP_VARIADIC_OUTPUTS = 1u << 2
+	WEFT_OP_VARIADIC_OUTPUTS = 1u << 2,
+	/* Running it again after a failure is safe (no side effects beyond its
+	 * outputs), so nodes may ask for `retries`. Since ABI 1.1. */
+	WEFT_OP_RETRYABLE = 1u << 3
 };
 
 typedef struct weft_op_desc {

@@ -140,6 +140,42 @@ size_t weft_engine_op_count(const weft_engine *eng);
 const weft_op_info *weft_engine_op_at(const weft_engine *eng, size_t i);
 const weft_op_info *weft_engine_op_find(const weft_engine *eng, const char *full_name);
 
+/* ---------------------------------------------------------------- resources */
+
+/*
+ * The pools a run schedules against. Counted pools (cpus, mem in bytes, any
+ * named resource such as a licence count) only limit the amount in use;
+ * device pools (gpu, npu, or any pool declared as a list of ids) hand each
+ * node specific device ids, exported to its worker as CUDA_VISIBLE_DEVICES
+ * (gpu), ASCEND_RT_VISIBLE_DEVICES (npu) or WEFT_<NAME>_IDS. docs/workers.md
+ * describes the model.
+ */
+typedef struct weft_resources weft_resources;
+
+int weft_resources_new(weft_resources **out);
+void weft_resources_free(weft_resources *r);
+/* Declares (or redeclares) counted pool `name` with `capacity` units.
+ * `source` says where the figure came from, for `weft resources`. */
+int weft_resources_set(weft_resources *r, const char *name, uint64_t capacity, const char *source);
+/* Declares device pool `name` holding the devices `ids` (copied). */
+int weft_resources_set_devices(weft_resources *r, const char *name, const char *const *ids, size_t n,
+			       const char *source);
+/* Non-zero if pool `name` is declared. */
+int weft_resources_has(const weft_resources *r, const char *name);
+/* Declares the pools of a weft.yaml `resources:` map. An integer is a
+ * count (for gpu and npu: devices 0..N-1), a string a size ("64G"), a list
+ * the ids of a device pool. Errors name `file` and the key. */
+int weft_resources_load(weft_resources *r, const weft_value *map, const char *file);
+/* Declares what is not declared yet from the machine: gpu from
+ * CUDA_VISIBLE_DEVICES, else `nvidia-smi -L`; npu from
+ * ASCEND_RT_VISIBLE_DEVICES; cpus from the online cores; mem from the
+ * physical memory. */
+int weft_resources_detect(weft_resources *r);
+/* One line per pool ("gpu  2 devices: 0,1  (weft.yaml)"). Caller frees. */
+char *weft_resources_describe(const weft_resources *r);
+/* Parses "512", "64K", "1.5G", "2GiB" into bytes (powers of 1024). */
+int weft_parse_size(uint64_t *out, const char *s);
+
 /* ---------------------------------------------------------------- graph */
 
 typedef struct weft_node_opts {
@@ -147,11 +183,19 @@ typedef struct weft_node_opts {
 	const char *file; /* script location, for messages */
 	int line;
 	uint32_t cpus; /* 0 = op default */
-	uint64_t mem_bytes;
+	uint64_t mem_bytes; /* 0 = op default */
 	int isolate; /* 1: run in a worker process, -1: in-process, 0: by plugin trust */
+	/* Version 2. Other pools (gpu, npu, any pool of weft.yaml): parallel
+	 * arrays, copied by the graph. */
+	const char *const *res_names;
+	const uint64_t *res_amounts;
+	size_t n_res;
+	double timeout;   /* seconds; 0 = none. Cancel, then kill after the grace period */
+	uint32_t retries; /* further attempts after a failure; the op must be retryable */
+	double backoff;   /* seconds before the first retry, doubling; 0 = 1 s */
 } weft_node_opts;
-#define WEFT_NODE_OPTS_VERSION 1
-#define WEFT_NODE_OPTS_INIT {WEFT_NODE_OPTS_VERSION, NULL, 0, 0, 0, 0}
+#define WEFT_NODE_OPTS_VERSION 2
+#define WEFT_NODE_OPTS_INIT {WEFT_NODE_OPTS_VERSION, NULL, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, 0}
 
 /* Adds an op node. `params` (map of literals) and `inputs` (map; values may
  * contain refs) are taken over by the graph even on failure. Params are
@@ -221,8 +265,20 @@ typedef struct weft_run_options {
 	volatile int *interrupt;
 	/* Execute every node even if cached (results are still stored). */
 	int force;
+	/* Version 2. The pools to schedule against (borrowed; NULL: detect
+	 * them). `jobs`, when set, overrides the cpus pool. */
+	const weft_resources *resources;
+	/* Where nodes without an `isolate` key run: WEFT_ISOLATE_PLUGINS
+	 * (third-party plugins and device nodes in workers), _ALL, _NONE. */
+	int isolation;
+	/* Seconds a cancelled node (Ctrl-C, timeout) has to stop before its
+	 * worker is killed; 0 = 10 s. */
+	double grace;
+	/* Write runs/ID/live.json for `weft status` while the run goes on. */
+	int live_status;
 } weft_run_options;
-#define WEFT_RUN_OPTIONS_VERSION 1
+#define WEFT_RUN_OPTIONS_VERSION 2
+enum { WEFT_ISOLATE_PLUGINS = 0, WEFT_ISOLATE_ALL = 1, WEFT_ISOLATE_NONE = -1 };
 
 typedef struct weft_run_summary {
 	char run_id[64];

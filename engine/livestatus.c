@@ -1,0 +1,107 @@
+/*
+ * livestatus.c -- runs/ID/live.json: what a run is doing right now, for
+ * `weft status` in another terminal.
+ *
+ * The file is replaced atomically (temp + rename, no fsync: it is a view,
+ * not a commitment) a few times a second and removed when the run ends, so
+ * a reader sees a whole snapshot or none. `pid` lets the reader tell a live
+ * run from one that was killed before it could remove the file.
+ */
+#define _GNU_SOURCE
+#include <string.h>
+#include <unistd.h>
+
+#include "sched_state.h"
+#include "util.h"
+
+json_t *live_pools_json(run_state *rs, double now)
+{
+	json_t *pools = json_array();
+	double wall = now - rs->t0 > 1e-9 ? now - rs->t0 : 1e-9;
+	for (size_t p = 0; pools && p < res_pool_count(rs->res); p++) {
+		json_t *jp = json_pack("{s:s,s:I,s:I}", "name", res_pool_name(rs->res, p), "capacity",
+				       (json_int_t)res_pool_capacity(rs->res, p), "used",
+				       (json_int_t)res_pool_used(rs->res, p));
+		if (!jp)
+			continue;
+		if (res_pool_is_device(rs->res, p)) {
+			json_t *devs = json_array();
+			for (size_t d = 0; devs && d < res_device_count(rs->res, p); d++) {
+				uint32_t h = res_device_holder(rs->res, p, d);
+				double busy = res_device_busy(rs->res, p, d, now);
+				node *holder = h != RES_FREE ? weft_graph_node(rs->eng, h) : NULL;
+				json_array_append_new(devs, json_pack("{s:s,s:f,s:f,s:o}", "id", res_device_id(rs->res, p, d),
+								      "busy_s", busy, "utilisation", busy / wall, "node",
+								      holder ? json_string(holder->name) : json_null()));
+			}
+			json_object_set_new(jp, "devices", devs);
+		}
+		json_array_append_new(pools, jp);
+	}
+	return pools;
+}
+
+static json_t *running_json(run_state *rs, double now)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < rs->running.n; i++) {
+		node *n = weft_graph_node(rs->eng, rs->running.ids[i]);
+		json_t *j = json_pack("{s:s,s:s,s:f,s:i}", "node", n->name, "op", n->op ? n->op->full_name : "?",
+				      "elapsed", now - n->t_start, "attempt", (int)n->attempt);
+		if (!j)
+			continue;
+		json_object_set_new(j, "worker", n->in_worker && n->worker_pid ? json_integer(n->worker_pid)
+					 : n->in_worker ? json_string("starting")
+							: json_string("in-process"));
+		json_object_set_new(j, "devices", json_string(n->devices ? n->devices : ""));
+		if (n->timeout > 0)
+			json_object_set_new(j, "timeout", json_real(n->timeout));
+		if (n->cancel_at)
+			json_object_set_new(j, "cancelling", json_true());
+		json_array_append_new(arr, j);
+	}
+	return arr;
+}
+
+static json_t *queue_json(run_state *rs, double now)
+{
+	uint32_t top[10];
+	size_t n = readyq_top(&rs->runq, top, 10);
+	json_t *next = json_array();
+	for (size_t i = 0; next && i < n; i++)
+		json_array_append_new(next, json_string(weft_graph_node(rs->eng, top[i])->name));
+	json_t *delayed = json_array();
+	for (size_t i = 0; delayed && i < rs->delayed.n; i++) {
+		node *d = weft_graph_node(rs->eng, rs->delayed.ids[i]);
+		json_array_append_new(delayed, json_pack("{s:s,s:f,s:i}", "node", d->name, "retry_in", d->retry_at - now,
+							 "attempt", (int)d->attempt + 1));
+	}
+	return json_pack("{s:I,s:I,s:o,s:o}", "waiting_for_resources", (json_int_t)rs->runq.n, "waiting_for_inputs",
+			 (json_int_t)(rs->tail - rs->head), "next", next ? next : json_array(), "retrying",
+			 delayed ? delayed : json_array());
+}
+
+void live_write(run_state *rs, double now)
+{
+	if (!rs->live_path)
+		return;
+	size_t done = rs->executed + rs->cached + rs->resumed + rs->expanded + rs->failed + rs->skipped;
+	json_t *j = json_pack("{s:s,s:s,s:i,s:f,s:f,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I}}", "run", rs->run_id, "pipeline",
+			      rs->opts->pipeline ? rs->opts->pipeline : "", "pid", (int)getpid(), "started", rs->t0,
+			      "now", now, "nodes", "total", (json_int_t)rs->total, "finished", (json_int_t)done,
+			      "executed", (json_int_t)rs->executed, "cached", (json_int_t)(rs->cached + rs->resumed),
+			      "failed", (json_int_t)rs->failed, "running", (json_int_t)rs->running.n, "retries",
+			      (json_int_t)rs->retried);
+	if (!j)
+		return;
+	json_object_set_new(j, "state", json_string(rs->interrupted ? "interrupted, draining" : "running"));
+	json_object_set_new(j, "running", running_json(rs, now));
+	json_object_set_new(j, "queue", queue_json(rs, now));
+	json_object_set_new(j, "pools", live_pools_json(rs, now));
+	char *text = json_dumps(j, JSON_INDENT(1) | JSON_REAL_PRECISION(6));
+	json_decref(j);
+	if (text)
+		(void)weft_write_file_atomic(rs->live_path, text, strlen(text), 0);
+	free(text);
+	rs->last_live = now;
+}

@@ -1,0 +1,418 @@
+/*
+ * sched_exec.c -- running one op node: in-process on libuv's thread pool or
+ * in a `weft worker` process, with its timeout, its retries and its share
+ * of the run's cancellation.
+ *
+ * A node enters here holding its resources (sched.c took them) and leaves
+ * through finish_op, which always gives them back, so a pool's use can only
+ * be wrong while a node is really running. Device ids reach an op only
+ * through its worker's environment, which is why a node with devices
+ * always runs in a worker.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "opctx.h"
+#include "sched_state.h"
+#include "util.h"
+#include "value_jansson.h"
+
+typedef struct work {
+	uv_work_t req;
+	run_state *rs;
+	uint32_t id;
+	weft_op_ctx *ctx;
+	int cancel; /* read by the op through the host API (atomic) */
+	int rc;
+} work;
+
+typedef struct worker_job {
+	run_state *rs;
+	uint32_t id;
+} worker_job;
+
+/* Gives back what node `id` holds and takes it off the running list. */
+static void give_back(run_state *rs, uint32_t id, node *n)
+{
+	if (!n->held)
+		return;
+	res_give(rs->res, n->asks, n->n_asks, id, weft_now());
+	n->held = 0;
+	n->job = NULL;
+	idlist_remove(&rs->running, id);
+}
+
+static void mark_started(run_state *rs, uint32_t id, node *n)
+{
+	n->status = WEFT_NODE_RUNNING;
+	n->t_start = weft_now();
+	n->timed_out = n->killed = 0;
+	n->cancel_at = 0;
+	n->attempt++;
+	sched_journal(rs, "start", n);
+	sched_emit(rs, WEFT_EV_START, n, NULL);
+	(void)id;
+}
+
+/* Appends a line to the node's log (the op's own lines go there too). */
+static void log_note(run_state *rs, node *n, const char *msg)
+{
+	char *path = sched_log_file(rs, n->name);
+	FILE *f = path ? fopen(path, "ae") : NULL;
+	if (f) {
+		fprintf(f, "weft: %s\n", msg);
+		fclose(f);
+	}
+	free(path);
+}
+
+/* Schedules another attempt of a failed retryable node; 0 if none is left. */
+static int maybe_retry(run_state *rs, uint32_t id, node *n, const char *error)
+{
+	if (n->attempt > n->retries || rs->stop)
+		return 0;
+	double delay = n->backoff > 0 ? n->backoff : 1.0;
+	for (uint32_t i = 1; i < n->attempt && delay < 300; i++)
+		delay *= 2;
+	if (delay > 300)
+		delay = 300;
+	char *msg = weft_sprintf("attempt %u of %u failed: %s; retrying in %.1fs", n->attempt, n->retries + 1, error,
+				 delay);
+	if (idlist_add(&rs->delayed, id) != WEFT_OK) {
+		free(msg);
+		return 0;
+	}
+	n->status = NODE_RUNNABLE;
+	n->retry_at = weft_now() + delay;
+	rs->retried++;
+	if (msg)
+		log_note(rs, n, msg);
+	sched_journal(rs, "retry", n);
+	sched_emit(rs, WEFT_EV_LOG, n, msg);
+	free(msg);
+	return 1;
+}
+
+/* The end of an attempt: takes `outputs` (NULL on failure), caches them,
+ * retries, or records why the node failed. A node cancelled by Ctrl-C
+ * stays pending so that `weft resume` runs it again. */
+static void finish_op(run_state *rs, uint32_t id, weft_value *outputs, const char *error, int cancelled)
+{
+	node *n = weft_graph_node(rs->eng, id);
+	give_back(rs, id, n);
+	n->elapsed = weft_now() - n->t_start;
+	char *timeout_msg = NULL;
+	if (n->timed_out) {
+		weft_value_free(outputs);
+		outputs = NULL;
+		cancelled = 0;
+		timeout_msg = weft_sprintf("timed out after %.1fs (timeout = %gs); %s", n->elapsed, n->timeout,
+					   n->killed ? "it did not stop when cancelled, so its worker was killed"
+						     : "it stopped when cancelled");
+		error = timeout_msg ? timeout_msg : "timed out";
+	}
+	if (outputs) {
+		weft_value_free(n->outputs);
+		n->outputs = outputs;
+		n->status = WEFT_NODE_DONE;
+		if (n->deterministic) {
+			weft_cache_meta meta = {n->op->full_name, n->name, n->elapsed};
+			if (weft_cache_put(rs->eng->store_dir, n->key, n->outputs, &meta) != WEFT_OK) {
+				n->status = WEFT_NODE_FAILED;
+				n->error = weft_sprintf("cannot store result: %s", weft_error_last());
+			}
+		}
+		sched_complete(rs, id);
+	} else if (cancelled) {
+		n->status = WEFT_NODE_PENDING;
+		free(n->error);
+		n->error = weft_strdup(error);
+		sched_emit(rs, WEFT_EV_FINISH, n, "interrupted");
+	} else if (!maybe_retry(rs, id, n, error)) {
+		sched_fail(rs, id, WEFT_NODE_FAILED, weft_strdup(error));
+	}
+	free(timeout_msg);
+}
+
+/* ------------------------------------------------------------ in-process */
+
+static void work_cb(uv_work_t *req)
+{
+	work *w = req->data;
+	w->rc = weft_op_ctx_run(w->ctx);
+}
+
+static void after_work_cb(uv_work_t *req, int status)
+{
+	work *w = req->data;
+	if (status == UV_ECANCELED)
+		w->rc = WEFT_ECANCELLED;
+	weft_op_ctx *ctx = w->ctx;
+	int cancelled = w->rc == WEFT_ECANCELLED || (w->rs->interrupted && __atomic_load_n(&w->cancel, __ATOMIC_RELAXED));
+	finish_op(w->rs, w->id, w->rc == WEFT_OK ? ctx->outputs : NULL, ctx->error ? ctx->error : "the op failed",
+		  cancelled);
+	if (w->rc == WEFT_OK)
+		ctx->outputs = NULL; /* finish_op took them */
+	weft_op_ctx_release(ctx);
+	free(w);
+}
+
+static void start_in_process(run_state *rs, uint32_t id, node *n)
+{
+	char *log = sched_log_file(rs, n->name);
+	work *w = calloc(1, sizeof *w);
+	weft_op_ctx *ctx = log && w ? weft_op_ctx_new(rs->eng, n->op, n->name, id, n->params, n->resolved_inputs, log,
+						      rs->tmp_dir, &w->cancel)
+				    : NULL;
+	free(log);
+	if (!ctx) {
+		free(w);
+		give_back(rs, id, n);
+		sched_fail(rs, id, WEFT_NODE_FAILED, weft_strdup("out of memory"));
+		return;
+	}
+	w->rs = rs;
+	w->id = id;
+	w->ctx = ctx;
+	w->req.data = w;
+	n->job = w;
+	n->in_worker = 0;
+	mark_started(rs, id, n);
+	int rc = uv_queue_work(&rs->loop, &w->req, work_cb, after_work_cb);
+	if (rc != 0) {
+		weft_op_ctx_release(ctx);
+		free(w);
+		give_back(rs, id, n);
+		sched_fail(rs, id, WEFT_NODE_FAILED, weft_sprintf("cannot queue work: %s", uv_strerror(rc)));
+	}
+}
+
+/* ------------------------------------------------------------ workers */
+
+/* The last lines of a node's log, for crash messages. */
+static char *log_tail(const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	if (!path || weft_read_file(path, &text, &len) != WEFT_OK || !len) {
+		free(text);
+		return weft_strdup("");
+	}
+	size_t start = len, lines = 0;
+	while (start > 0 && lines < 6)
+		if (text[--start] == '\n' && start + 1 < len)
+			lines++;
+	char *from = text + start + (text[start] == '\n');
+	weft_buf b = {0};
+	weft_buf_puts(&b, "; the log ends with:");
+	char *save = NULL;
+	for (char *line = strtok_r(from, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		weft_buf_printf(&b, "\n  | %s", line);
+	free(text);
+	return b.data ? b.data : weft_strdup("");
+}
+
+static void worker_done(void *payload, const weft_pool_result *r)
+{
+	worker_job *job = payload;
+	run_state *rs = job->rs;
+	uint32_t id = job->id;
+	free(job);
+	node *n = weft_graph_node(rs->eng, id);
+	n->worker_pid = r->pid;
+	n->rss_kb = r->rss_kb;
+	if (r->crashed && rs->interrupted && !n->timed_out) {
+		/* Killed after the Ctrl-C grace period: it reruns on resume. */
+		finish_op(rs, id, NULL, r->error, 1);
+		return;
+	}
+	if (r->crashed) {
+		char *log = sched_log_file(rs, n->name);
+		char *tail = log_tail(log);
+		char *msg = weft_sprintf("%s while running this node; the run goes on without it; log %s%s", r->error,
+					 log ? log : "?", tail ? tail : "");
+		finish_op(rs, id, NULL, msg ? msg : r->error, 0);
+		free(msg);
+		free(tail);
+		free(log);
+		return;
+	}
+	weft_value *outputs = r->ok ? weft_value_copy(r->outputs) : NULL;
+	if (r->ok && !outputs) {
+		finish_op(rs, id, NULL, "out of memory", 0);
+		return;
+	}
+	finish_op(rs, id, outputs, r->error ? r->error : "the op failed", r->cancelled || (!r->ok && rs->interrupted));
+}
+
+int exec_in_worker(const run_state *rs, const node *n)
+{
+	if (!rs->eng->worker_exe)
+		return 0;
+	for (uint16_t i = 0; i < n->n_asks; i++)
+		if (res_pool_is_device(rs->res, n->asks[i].pool))
+			return 1;
+	if (n->isolate)
+		return n->isolate > 0;
+	if (n->timeout > 0)
+		return 1; /* so that it can be killed when it ignores the cancel */
+	if (rs->isolation == WEFT_ISOLATE_ALL)
+		return 1;
+	if (rs->isolation == WEFT_ISOLATE_NONE)
+		return 0;
+	return !n->op->trusted;
+}
+
+/* The environment a worker sets for this node: its device ids (every
+ * device pool is named, empty when the node has none, so an op never
+ * grabs a device it was not given) and its CPU share. */
+static json_t *node_env(run_state *rs, uint32_t id, node *n)
+{
+	json_t *env = json_object();
+	uint64_t cpus = 1;
+	for (uint16_t i = 0; i < n->n_asks; i++)
+		if ((int)n->asks[i].pool == rs->cpus_pool)
+			cpus = n->asks[i].amount;
+	for (size_t p = 0; env && p < res_pool_count(rs->res); p++) {
+		if (!res_pool_is_device(rs->res, p))
+			continue;
+		char *ids = res_ids_of(rs->res, p, id);
+		json_object_set_new(env, res_pool_env(rs->res, p), json_string(ids ? ids : ""));
+		free(ids);
+	}
+	char buf[32];
+	snprintf(buf, sizeof buf, "%llu", (unsigned long long)cpus);
+	json_object_set_new(env, "WEFT_CPUS", json_string(buf));
+	json_object_set_new(env, "OMP_NUM_THREADS", json_string(buf));
+	return env;
+}
+
+static void start_in_worker(run_state *rs, uint32_t id, node *n)
+{
+	if (!rs->pool &&
+	    weft_pool_new(&rs->pool, &rs->loop, rs->eng->worker_exe, rs->eng->store_dir, rs->jobs, worker_done) != WEFT_OK) {
+		give_back(rs, id, n);
+		sched_fail(rs, id, WEFT_NODE_FAILED, weft_strdup(weft_error_last()));
+		return;
+	}
+	char *log = sched_log_file(rs, n->name);
+	worker_job *job = malloc(sizeof *job);
+	/* `id` names the op's work directory under the run's tmp dir, which
+	 * in-process ops share: it must be the node id, unique in the run. */
+	json_t *msg = log ? json_pack("{s:s,s:s,s:s,s:i,s:o,s:o,s:s,s:s,s:o}", "plugin", n->op->plugin_path, "op",
+				      n->op->full_name, "node", n->name, "id", (int)id, "params",
+				      weft_value_to_jansson(n->params), "inputs",
+				      weft_value_to_jansson(n->resolved_inputs), "log", log, "tmp", rs->tmp_dir, "env",
+				      node_env(rs, id, n))
+			  : NULL;
+	free(log);
+	if (!job || !msg) {
+		free(job);
+		json_decref(msg);
+		give_back(rs, id, n);
+		sched_fail(rs, id, WEFT_NODE_FAILED, weft_strdup("out of memory"));
+		return;
+	}
+	job->rs = rs;
+	job->id = id;
+	n->job = job;
+	n->in_worker = 1;
+	mark_started(rs, id, n);
+	if (weft_pool_submit(rs->pool, msg, job) != WEFT_OK) {
+		free(job);
+		give_back(rs, id, n);
+		sched_fail(rs, id, WEFT_NODE_FAILED,
+			   weft_sprintf("cannot start the node in a worker: %s", weft_error_last()));
+		return;
+	}
+	n->worker_pid = weft_pool_job_pid(rs->pool, job);
+}
+
+/* "gpu:0,gpu:1" for the record and `weft status`. */
+static char *devices_of(run_state *rs, uint32_t id)
+{
+	weft_buf b = {0};
+	for (size_t p = 0; p < res_pool_count(rs->res); p++)
+		for (size_t d = 0; d < res_device_count(rs->res, p); d++)
+			if (res_device_holder(rs->res, p, d) == id)
+				weft_buf_printf(&b, "%s%s:%s", b.len ? "," : "", res_pool_name(rs->res, p),
+						res_device_id(rs->res, p, d));
+	return b.data;
+}
+
+void exec_launch(run_state *rs, uint32_t id)
+{
+	node *n = weft_graph_node(rs->eng, id);
+	free(n->devices);
+	n->devices = devices_of(rs, id);
+	if (idlist_add(&rs->running, id) != WEFT_OK) {
+		res_give(rs->res, n->asks, n->n_asks, id, weft_now());
+		n->held = 0;
+		sched_fail(rs, id, WEFT_NODE_FAILED, weft_strdup("out of memory"));
+		return;
+	}
+	if (exec_in_worker(rs, n))
+		start_in_worker(rs, id, n);
+	else
+		start_in_process(rs, id, n);
+}
+
+static void cancel_node(run_state *rs, node *n, double now)
+{
+	if (!n->cancel_at)
+		n->cancel_at = now;
+	if (!n->job)
+		return;
+	if (n->in_worker)
+		(void)weft_pool_cancel(rs->pool, n->job);
+	else
+		__atomic_store_n(&((work *)n->job)->cancel, 1, __ATOMIC_RELAXED);
+}
+
+void exec_interrupt(run_state *rs)
+{
+	double now = weft_now();
+	for (size_t i = 0; i < rs->running.n; i++)
+		cancel_node(rs, weft_graph_node(rs->eng, rs->running.ids[i]), now);
+}
+
+void exec_tick(run_state *rs, double now)
+{
+	for (size_t i = 0; i < rs->running.n; i++) {
+		node *n = weft_graph_node(rs->eng, rs->running.ids[i]);
+		if (n->status != WEFT_NODE_RUNNING)
+			continue;
+		if (n->timeout > 0 && !n->timed_out && now - n->t_start >= n->timeout) {
+			n->timed_out = 1;
+			char *msg = weft_sprintf("timed out after %gs; cancelling it (killed after %gs more if it "
+						 "does not stop)",
+						 n->timeout, rs->grace);
+			if (msg)
+				log_note(rs, n, msg);
+			sched_emit(rs, WEFT_EV_LOG, n, msg);
+			free(msg);
+			cancel_node(rs, n, now);
+		}
+		if ((n->timed_out || rs->interrupted) && n->in_worker && !n->killed && n->cancel_at &&
+		    now - n->cancel_at >= rs->grace) {
+			n->killed = 1;
+			log_note(rs, n, "did not stop within the grace period after being cancelled; killing its worker");
+			(void)weft_pool_kill(rs->pool, n->job);
+		}
+	}
+	/* Retries whose time has come go back to the run queue. */
+	for (size_t i = 0; i < rs->delayed.n;) {
+		uint32_t id = rs->delayed.ids[i];
+		node *n = weft_graph_node(rs->eng, id);
+		if (rs->stop || now < n->retry_at) {
+			i++;
+			continue;
+		}
+		idlist_remove(&rs->delayed, id);
+		if (readyq_push(&rs->runq, id, n->prio) != WEFT_OK)
+			rs->io_error = 1;
+	}
+}

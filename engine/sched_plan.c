@@ -1,0 +1,211 @@
+/*
+ * sched_plan.c -- what the scheduler decides before a node runs: which
+ * pools each request draws from, whether it can ever be met, and how
+ * urgent the node is.
+ *
+ * A request that no pool can ever satisfy fails before anything runs,
+ * naming the node and the pool, because discovering it hours into a run
+ * (after the cheap nodes finished) is the failure users hate most.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched_state.h"
+#include "util.h"
+
+static char *node_where(const node *n)
+{
+	if (n->file)
+		return weft_sprintf("%s:%d: node '%s'", n->file, n->line, n->name);
+	return weft_sprintf("node '%s'", n->name);
+}
+
+static char *pool_story(run_state *rs, int p)
+{
+	weft_buf b = {0};
+	if (res_pool_is_device(rs->res, (size_t)p)) {
+		weft_buf_printf(&b, "%llu device%s", (unsigned long long)res_pool_capacity(rs->res, (size_t)p),
+				res_pool_capacity(rs->res, (size_t)p) == 1 ? "" : "s");
+		for (size_t d = 0; d < res_device_count(rs->res, (size_t)p); d++)
+			weft_buf_printf(&b, "%s%s", d ? "," : ": ", res_device_id(rs->res, (size_t)p, d));
+	} else {
+		weft_buf_printf(&b, "%llu", (unsigned long long)res_pool_capacity(rs->res, (size_t)p));
+	}
+	return b.data;
+}
+
+static char *missing_pool_msg(const char *where, const char *name, uint64_t amount)
+{
+	if (!strcmp(name, "gpu"))
+		return weft_sprintf("%s asks for gpu = %llu, but no GPU pool exists: weft.yaml declares no "
+				    "`resources: {gpu: N}`, CUDA_VISIBLE_DEVICES is unset and `nvidia-smi -L` lists no "
+				    "GPU",
+				    where, (unsigned long long)amount);
+	if (!strcmp(name, "npu"))
+		return weft_sprintf("%s asks for npu = %llu, but no NPU pool exists: weft.yaml declares no "
+				    "`resources: {npu: N}` and ASCEND_RT_VISIBLE_DEVICES is unset",
+				    where, (unsigned long long)amount);
+	return weft_sprintf("%s asks for %llu of resource '%s', which is not declared; add `%s: N` under "
+			    "`resources:` in weft.yaml",
+			    where, (unsigned long long)amount, name, name);
+}
+
+/* Adds (or merges) one ask; returns an error message or NULL. */
+static char *add_ask(run_state *rs, node *n, const char *name, uint64_t amount, const char *where)
+{
+	int p = res_pool_find(rs->res, name);
+	if (p < 0)
+		return missing_pool_msg(where, name, amount);
+	uint64_t total = amount;
+	for (uint16_t i = 0; i < n->n_asks; i++)
+		if (n->asks[i].pool == (uint16_t)p) {
+			total += n->asks[i].amount;
+			n->asks[i].amount = total;
+			amount = 0;
+		}
+	if (total > res_pool_capacity(rs->res, (size_t)p)) {
+		char *story = pool_story(rs, p);
+		char *msg;
+		if (!strcmp(name, "mem"))
+			msg = weft_sprintf("%s asks for mem = %.2f GiB, but the mem pool holds %.2f GiB; lower its "
+					   "`mem` or declare more under `resources:` in weft.yaml",
+					   where, (double)total / 1073741824.0,
+					   (double)res_pool_capacity(rs->res, (size_t)p) / 1073741824.0);
+		else
+			msg = weft_sprintf("%s asks for %s = %llu, but the %s pool has %s; lower the request or "
+					   "declare more under `resources:` in weft.yaml",
+					   where, name, (unsigned long long)total, name, story ? story : "?");
+		free(story);
+		return msg;
+	}
+	if (amount) {
+		n->asks[n->n_asks].pool = (uint16_t)p;
+		n->asks[n->n_asks].amount = amount;
+		n->n_asks++;
+	}
+	return NULL;
+}
+
+int plan_bind(run_state *rs, node *n, char **err)
+{
+	*err = NULL;
+	free(n->asks);
+	n->asks = NULL;
+	n->n_asks = 0;
+	if (n->kind != NODE_OP)
+		return WEFT_OK;
+	n->asks = calloc((size_t)n->n_res + 2, sizeof *n->asks);
+	char *where = node_where(n);
+	if (!n->asks || !where) {
+		free(where);
+		*err = weft_strdup("out of memory");
+		return WEFT_ERROR;
+	}
+	const weft_op_desc *d = n->op->desc;
+	uint64_t cpus = n->cpus ? n->cpus : d->cpus ? d->cpus : 1;
+	uint64_t cap = res_pool_capacity(rs->res, (size_t)rs->cpus_pool);
+	/* More cores than exist would block forever; like make -j and
+	 * Snakemake's threads, the request is scaled down instead. */
+	if (cpus > cap)
+		cpus = cap ? cap : 1;
+	*err = add_ask(rs, n, "cpus", cpus, where);
+	uint64_t mem = n->mem ? n->mem : d->mem_bytes;
+	if (!*err && mem)
+		*err = add_ask(rs, n, "mem", mem, where);
+	int devices = 0;
+	for (uint16_t i = 0; !*err && i < n->n_res; i++) {
+		if (!n->res_amounts[i])
+			continue;
+		*err = add_ask(rs, n, n->res_names[i], n->res_amounts[i], where);
+		int p = res_pool_find(rs->res, n->res_names[i]);
+		devices |= p >= 0 && res_pool_is_device(rs->res, (size_t)p);
+	}
+	if (!*err && devices && n->isolate < 0)
+		*err = weft_sprintf("%s asks for devices but sets isolate = false; device ids reach an op only "
+				    "through its worker's environment, so remove `isolate = false`",
+				    where);
+	if (!*err && devices && !rs->eng->worker_exe)
+		*err = weft_sprintf("%s asks for devices, but this engine has no worker program to run it in",
+				    where);
+	free(where);
+	return *err ? WEFT_EINVALID : WEFT_OK;
+}
+
+int plan_bind_all(run_state *rs)
+{
+	weft_graph *g = &rs->eng->graph;
+	for (uint32_t i = 0; i < g->n; i++) {
+		char *err = NULL;
+		if (plan_bind(rs, g->nodes[i], &err) != WEFT_OK) {
+			int rc = weft_err_set(WEFT_EINVALID, "%s", err ? err : "out of memory");
+			free(err);
+			return rc;
+		}
+	}
+	return WEFT_OK;
+}
+
+/* A node's expected cost: its wall time in the previous run of this
+ * pipeline, else the mean of the known ones, else one unit. */
+static double weight_of(run_state *rs, node *n, double fallback)
+{
+	json_t *prev = rs->prev ? json_object_get(rs->prev, n->name) : NULL;
+	json_t *e = prev ? json_object_get(prev, "elapsed") : NULL;
+	if (json_is_number(e) && json_number_value(e) >= 0)
+		return json_number_value(e) + 1e-3;
+	return fallback;
+}
+
+int plan_priorities(run_state *rs)
+{
+	weft_graph *g = &rs->eng->graph;
+	double sum = 0;
+	size_t known = 0;
+	for (uint32_t i = 0; rs->prev && i < g->n; i++) {
+		json_t *prev = json_object_get(rs->prev, g->nodes[i]->name);
+		json_t *e = prev ? json_object_get(prev, "elapsed") : NULL;
+		if (json_is_number(e)) {
+			sum += json_number_value(e) + 1e-3;
+			known++;
+		}
+	}
+	rs->default_weight = known ? sum / (double)known : 1.0;
+	/* prio = own weight + the largest prio among users: an iterative
+	 * post-order walk, since pipelines can be deep enough to overflow the
+	 * C stack. */
+	uint8_t *state = calloc(g->n ? g->n : 1, 1);
+	idlist stack = {0};
+	int rc = state ? WEFT_OK : weft_err_set(WEFT_ERROR, "out of memory");
+	for (uint32_t root = 0; rc == WEFT_OK && root < g->n; root++) {
+		if (state[root])
+			continue;
+		if ((rc = idlist_add(&stack, root)) != WEFT_OK)
+			break;
+		while (rc == WEFT_OK && stack.n) {
+			uint32_t t = stack.ids[stack.n - 1];
+			node *n = g->nodes[t];
+			if (state[t] == 0) {
+				state[t] = 1;
+				for (uint32_t u = 0; u < n->n_users && rc == WEFT_OK; u++)
+					if (!state[n->users[u]])
+						rc = idlist_add(&stack, n->users[u]);
+				continue;
+			}
+			stack.n--;
+			if (state[t] == 2)
+				continue;
+			double best = 0;
+			for (uint32_t u = 0; u < n->n_users; u++) {
+				double p = g->nodes[n->users[u]]->prio;
+				if (p > best)
+					best = p;
+			}
+			n->prio = weight_of(rs, n, rs->default_weight) + best;
+			state[t] = 2;
+		}
+	}
+	free(stack.ids);
+	free(state);
+	return rc;
+}

@@ -1,0 +1,105 @@
+/*
+ * sched_state.h -- the state of one run, shared by the scheduler's files:
+ *   sched.c       the loop: readiness, keys, cache, dynamic nodes, closing;
+ *   sched_plan.c  binding resource requests to pools, priorities;
+ *   sched_exec.c  running ops in-process or in workers, timeouts, retries;
+ *   livestatus.c  runs/ID/live.json for `weft status`, utilisation.
+ *
+ * Everything here is touched on the loop thread only, except `cancel`
+ * flags, which ops read atomically from their own threads.
+ *
+ * A node moves PENDING -> (deps done) ready FIFO -> key and cache lookup ->
+ * either CACHED, or NODE_RUNNABLE in `runq` -> resources taken -> RUNNING ->
+ * DONE / FAILED, or back to NODE_RUNNABLE in `delayed` for a retry, or back
+ * to PENDING when cancelled by an interrupt.
+ */
+#ifndef WEFT_SCHED_H
+#define WEFT_SCHED_H
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "engine_internal.h"
+#include "journal.h"
+#include "pool.h"
+#include "readyq.h"
+#include "resources.h"
+
+typedef struct keyset {
+	char (*keys)[65];
+	size_t cap, n;
+} keyset;
+
+typedef struct idlist {
+	uint32_t *ids;
+	size_t n, cap;
+} idlist;
+
+typedef struct run_state {
+	weft_engine *eng;
+	const weft_run_options *opts; /* points at opts_copy */
+	weft_run_options opts_copy;
+	uv_loop_t loop;
+	uv_timer_t tick;
+	uv_check_t commit;
+	uint32_t *ready; /* deps done, key not yet computed: FIFO */
+	size_t head, tail, cap;
+	readyq runq;     /* cache misses waiting for resources */
+	idlist running;  /* op nodes holding resources */
+	idlist delayed;  /* failed attempts waiting for their retry time */
+	idlist deferred; /* scratch for launch_runnable */
+	int jobs;        /* capacity of the cpus pool */
+	char run_id[64];
+	char *run_dir, *log_dir, *tmp_dir, *live_path;
+	weft_journal *journal;
+	keyset finished; /* keys finished by earlier attempts (resume) */
+	json_t *prev;    /* previous record's nodes by name, for reasons */
+	size_t total, executed, cached, resumed, failed, skipped, would_run, expanded, retried;
+	int stop;        /* fail-fast or interrupt: start nothing new */
+	int interrupted;
+	double interrupt_at;
+	int closing;
+	int io_error;
+	weft_resources *res; /* the run's own copy of the pools */
+	int cpus_pool, mem_pool;
+	int isolation;
+	double grace;
+	double default_weight; /* of nodes with no earlier timing */
+	weft_pool *pool; /* worker processes, started on first use */
+	double t0, last_live;
+} run_state;
+
+/* sched.c */
+void sched_emit(run_state *rs, int kind, node *n, const char *msg);
+void sched_journal(run_state *rs, const char *ev, node *n);
+void sched_complete(run_state *rs, uint32_t id);
+void sched_fail(run_state *rs, uint32_t id, int status, char *msg);
+char *sched_log_file(run_state *rs, const char *name);
+int idlist_add(idlist *l, uint32_t id);
+void idlist_remove(idlist *l, uint32_t id);
+
+/* sched_plan.c */
+/* Binds every node's requests to the run's pools; a request no pool can
+ * ever satisfy is an error naming the node (the run does not start). */
+int plan_bind_all(run_state *rs);
+/* The same for one node added while running; fails the node instead. */
+int plan_bind(run_state *rs, node *n, char **err);
+/* Longest-remaining-path priorities for every node. */
+int plan_priorities(run_state *rs);
+
+/* sched_exec.c */
+/* Starts a runnable node whose resources are taken. */
+void exec_launch(run_state *rs, uint32_t id);
+/* Timeouts, kills after the grace period, retries that are due. */
+void exec_tick(run_state *rs, double now);
+/* Ctrl-C: asks every running op to stop. */
+void exec_interrupt(run_state *rs);
+int exec_in_worker(const run_state *rs, const node *n);
+
+/* livestatus.c */
+/* Rewrites runs/ID/live.json (atomically) with what runs now. */
+void live_write(run_state *rs, double now);
+/* The pools with their use and per-device utilisation, for the record. */
+json_t *live_pools_json(run_state *rs, double now);
+
+#endif
