@@ -268,6 +268,52 @@ static void set_from_lua(weft_value *map, lua_State *L, int idx, const char *key
 	weft_value_map_set(map, key, v);
 }
 
+/* Pool requests of one node; the name strings are keys of tables on the
+ * Lua stack, alive until the node is added. */
+typedef struct requests {
+	const char *names[32];
+	uint64_t amounts[32];
+	size_t n;
+} requests;
+
+static void add_request(requests *r, lua_State *L, const char *pool, int idx, const char *file, int line)
+{
+	if (!lua_isinteger(L, idx) || lua_tointeger(L, idx) < 0)
+		luaL_error(L, "%s:%d: %s must be a whole number >= 0", file, line, pool);
+	if (r->n == 32)
+		luaL_error(L, "%s:%d: at most 32 resource requests per node", file, line);
+	r->names[r->n] = pool;
+	r->amounts[r->n++] = (uint64_t)lua_tointeger(L, idx);
+}
+
+/* mem = 4294967296 or mem = "4G". */
+static uint64_t lua_size(lua_State *L, int idx, const char *file, int line, const char *key)
+{
+	if (lua_isinteger(L, idx) && lua_tointeger(L, idx) >= 0)
+		return (uint64_t)lua_tointeger(L, idx);
+	uint64_t v = 0;
+	if (lua_type(L, idx) != LUA_TSTRING || weft_parse_size(&v, lua_tostring(L, idx)) != WEFT_OK)
+		luaL_error(L, "%s:%d: %s must be a number of bytes or a size such as \"4G\" or \"512M\"", file, line,
+			   key);
+	return v;
+}
+
+/* timeout = 30 (seconds) or timeout = "5m". */
+static double lua_duration(lua_State *L, int idx, const char *file, int line, const char *key)
+{
+	double v = 0;
+	if (lua_type(L, idx) == LUA_TNUMBER) {
+		v = lua_tonumber(L, idx);
+		if (!(v >= 0))
+			luaL_error(L, "%s:%d: %s must be >= 0 seconds", file, line, key);
+		return v;
+	}
+	if (lua_type(L, idx) != LUA_TSTRING || weft_parse_duration(&v, lua_tostring(L, idx)) != WEFT_OK)
+		luaL_error(L, "%s:%d: %s must be seconds or a duration such as \"90s\", \"5m\" or \"1h30m\"", file,
+			   line, key);
+	return v;
+}
+
 /* weft.node(opname, {args}) -> node handle */
 static int l_node(lua_State *L)
 {
@@ -285,6 +331,7 @@ static int l_node(lua_State *L)
 	weft_node_opts opts = WEFT_NODE_OPTS_INIT;
 	opts.file = file;
 	opts.line = line;
+	requests req = {0};
 	const char *name = NULL;
 	lua_getfield(L, 2, "name");
 	if (!lua_isnil(L, -1)) {
@@ -316,7 +363,39 @@ static int l_node(lua_State *L)
 			continue;
 		}
 		if (!strcmp(k, "mem")) {
-			opts.mem_bytes = (uint64_t)luaL_checkinteger(L, -1);
+			opts.mem_bytes = lua_size(L, -1, file, line, "mem");
+			lua_pop(L, 1);
+			continue;
+		}
+		if (!strcmp(k, "gpu") || !strcmp(k, "npu")) {
+			add_request(&req, L, k, -1, file, line);
+			lua_pop(L, 1);
+			continue;
+		}
+		if (!strcmp(k, "resources")) {
+			if (!lua_istable(L, -1))
+				return luaL_error(L, "%s:%d: resources must be a table of pool = amount, for example "
+						  "resources = {license = 1}", file, line);
+			lua_pushnil(L);
+			while (lua_next(L, -2)) {
+				if (lua_type(L, -2) != LUA_TSTRING)
+					return luaL_error(L, "%s:%d: resources must be named (pool = amount)", file, line);
+				add_request(&req, L, lua_tostring(L, -2), -1, file, line);
+				lua_pop(L, 1);
+			}
+			lua_pop(L, 1);
+			continue;
+		}
+		if (!strcmp(k, "timeout") || !strcmp(k, "backoff")) {
+			double secs = lua_duration(L, -1, file, line, k);
+			*(!strcmp(k, "timeout") ? &opts.timeout : &opts.backoff) = secs;
+			lua_pop(L, 1);
+			continue;
+		}
+		if (!strcmp(k, "retries")) {
+			if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 || lua_tointeger(L, -1) > 100)
+				return luaL_error(L, "%s:%d: retries must be a whole number from 0 to 100", file, line);
+			opts.retries = (uint32_t)lua_tointeger(L, -1);
 			lua_pop(L, 1);
 			continue;
 		}
@@ -344,6 +423,9 @@ static int l_node(lua_State *L)
 	uint32_t id;
 	dsl_unbox(pbox);
 	dsl_unbox(ibox);
+	opts.res_names = req.names;
+	opts.res_amounts = req.amounts;
+	opts.n_res = req.n;
 	if (weft_graph_add_op(&id, d->eng, name, opname, params, inputs, &opts) != WEFT_OK)
 		return raise_engine_error(L);
 	dsl_push_node(L, id, NULL);

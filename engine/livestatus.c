@@ -98,7 +98,7 @@ void live_write(run_state *rs, double now)
 	json_object_set_new(j, "running", running_json(rs, now));
 	json_object_set_new(j, "queue", queue_json(rs, now));
 	json_object_set_new(j, "pools", live_pools_json(rs, now));
-	char *text = json_dumps(j, JSON_INDENT(1) | JSON_REAL_PRECISION(6));
+	char *text = json_dumps(j, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
 	json_decref(j);
 	if (text)
 		(void)weft_write_file_atomic(rs->live_path, text, strlen(text), 0);

@@ -303,9 +303,11 @@ static int register_ops(weft_engine *eng, plugin_rec *rec)
 					    d->name, rec->path, i);
 		/* Scripts set these keys on every node (node name, resources,
 		 * explicit inputs), so a parameter by that name could never be set. */
-		static const char *const reserved[] = {"name", "cpus", "mem", "inputs", "isolate"};
+		static const char *const reserved[] = {"name",    "cpus",    "mem",     "inputs",   "isolate", "gpu",
+						       "npu",     "timeout", "retries", "backoff", "resources"};
+		const size_t n_reserved = sizeof reserved / sizeof *reserved;
 		for (size_t p = 0; DESC_HAS(op, n_params) && p < op->n_params; p++)
-			for (size_t r = 0; r < 5; r++)
+			for (size_t r = 0; r < n_reserved; r++)
 				if (op->params[p].name && !strcmp(op->params[p].name, reserved[r]))
 					return weft_err_set(WEFT_EINVALID,
 							    "plugin %s (%s): op %s declares a parameter '%s', which is "

@@ -47,6 +47,16 @@ static json_t *node_json(weft_engine *eng, node *n, const char *run_dir)
 		json_object_set_new(j, "worker", json_integer(n->worker_pid));
 		json_object_set_new(j, "peak_rss_kb", json_integer(n->rss_kb));
 	}
+	if (n->kind == NODE_OP && (n->cpus || n->mem || n->n_res)) {
+		json_t *req = json_object();
+		if (req && n->cpus)
+			json_object_set_new(req, "cpus", json_integer(n->cpus));
+		if (req && n->mem)
+			json_object_set_new(req, "mem", json_integer((json_int_t)n->mem));
+		for (uint16_t i = 0; req && i < n->n_res; i++)
+			json_object_set_new(req, n->res_names[i], json_integer((json_int_t)n->res_amounts[i]));
+		json_object_set_new(j, "requests", req);
+	}
 	if (n->attempt) {
 		json_object_set_new(j, "attempts", json_integer(n->attempt));
 		json_t *devs = json_array();

@@ -174,6 +174,12 @@ int weft_resources_has(const weft_resources *r, const char *name)
 	return res_pool_find(r, name) >= 0;
 }
 
+uint64_t weft_resources_capacity(const weft_resources *r, const char *name)
+{
+	int i = res_pool_find(r, name);
+	return i >= 0 ? r->pools[i].cap : 0;
+}
+
 int weft_parse_size(uint64_t *out, const char *s)
 {
 	char *end;

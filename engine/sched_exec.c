@@ -79,8 +79,8 @@ static int maybe_retry(run_state *rs, uint32_t id, node *n, const char *error)
 		delay *= 2;
 	if (delay > 300)
 		delay = 300;
-	char *msg = weft_sprintf("attempt %u of %u failed: %s; retrying in %.1fs", n->attempt, n->retries + 1, error,
-				 delay);
+	char *msg = weft_sprintf("node %s: attempt %u of %u failed: %s; retrying in %.1fs", n->name, n->attempt,
+				 n->retries + 1, error, delay);
 	if (idlist_add(&rs->delayed, id) != WEFT_OK) {
 		free(msg);
 		return 0;
@@ -387,9 +387,9 @@ void exec_tick(run_state *rs, double now)
 			continue;
 		if (n->timeout > 0 && !n->timed_out && now - n->t_start >= n->timeout) {
 			n->timed_out = 1;
-			char *msg = weft_sprintf("timed out after %gs; cancelling it (killed after %gs more if it "
-						 "does not stop)",
-						 n->timeout, rs->grace);
+			char *msg = weft_sprintf("node %s timed out after %gs; cancelling it (its worker is killed "
+						 "after %gs more if it does not stop)",
+						 n->name, n->timeout, rs->grace);
 			if (msg)
 				log_note(rs, n, msg);
 			sched_emit(rs, WEFT_EV_LOG, n, msg);

@@ -444,3 +444,39 @@ double weft_now(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+int weft_parse_duration(double *out, const char *s)
+{
+	/* "90", "90s", "1.5m", "2h", "1h30m": the forms schedulers accept. */
+	const char *p = s;
+	double total = 0;
+	int parts = 0;
+	while (p && *p) {
+		char *end;
+		if (!(*p >= '0' && *p <= '9') && *p != '.')
+			break;
+		double v = strtod(p, &end);
+		if (end == p)
+			break;
+		double unit = 1;
+		if (*end == 'h')
+			unit = 3600;
+		else if (*end == 'm' && end[1] != 's')
+			unit = 60;
+		else if (*end == 'm')
+			unit = 0.001, end++;
+		else if (*end == 's' || *end == '\0')
+			unit = 1;
+		else
+			break;
+		if (*end)
+			end++;
+		total += v * unit;
+		parts++;
+		p = end;
+	}
+	if (!s || !parts || *p || !(total >= 0) || total > 1e9)
+		return weft_err_set(WEFT_EINVALID, "'%s' is not a duration (examples: 30, 90s, 5m, 1h30m)", s ? s : "");
+	*out = total;
+	return WEFT_OK;
+}

@@ -50,5 +50,7 @@ int weft_rm_rf(const char *path);
 size_t weft_edit_distance(const char *a, const char *b);
 /* Wall-clock seconds, for records and timings only (never for keys). */
 double weft_now(void);
+/* Parses "30", "90s", "500ms", "5m", "1h30m" into seconds. */
+int weft_parse_duration(double *out, const char *s);
 
 #endif

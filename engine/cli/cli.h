@@ -27,6 +27,18 @@ int cmd_cache(int argc, char **argv);
 int cmd_plugin(int argc, char **argv);
 int cmd_plugins(int argc, char **argv);
 int cmd_worker(int argc, char **argv);
+int cmd_resources(int argc, char **argv);
+
+/* config.c: the repository's weft.yaml, as runs use it. */
+typedef struct cli_config {
+	weft_resources *resources; /* declared, then detected; -j sets cpus */
+	int isolation;             /* WEFT_ISOLATE_* */
+	double grace;              /* seconds; 0 = the engine's default */
+} cli_config;
+/* Reads weft.yaml of the repository holding `pipeline_dir` (if any). On
+ * error prints the message and returns an exit status. */
+int cli_config_load(cli_config *c, const char *pipeline_dir, int jobs);
+void cli_config_free(cli_config *c);
 /* Prints one op's signature and docs (as `weft ops` does). */
 void cli_print_op(const weft_op_info *op);
 /* scaffold.c: `weft plugin new`. */

@@ -1,5 +1,5 @@
 /*
- * cmd_info.c -- weft status, log and ops: read-only views of runs and
+ * cmd_info.c -- weft log and ops: read-only views of runs and
  * plugins. Run information comes from record.json; a run without one was
  * killed before it finished and shows as "interrupted".
  */
@@ -49,51 +49,6 @@ static json_t *load_record(const char *store, const char *id)
 	json_t *j = p ? json_load_file(p, 0, NULL) : NULL;
 	free(p);
 	return j;
-}
-
-static const char status_help[] = "usage: weft status [--store DIR] [-n N]\n\nLists the N most recent runs (default 10).\n";
-
-int cmd_status(int argc, char **argv)
-{
-	const char *store_flag = NULL;
-	int limit = 10;
-	int rc = simple_opts(argc, argv, status_help, &store_flag, NULL, &limit);
-	if (rc)
-		return rc < 0 ? 0 : rc;
-	char *store = cli_store_dir(store_flag, ".");
-	char **ids;
-	size_t n;
-	weft_record_list_runs(&ids, &n, store);
-	if (n == 0)
-		printf("no runs under %s\n", store);
-	else
-		printf("%-22s %-12s %6s %6s %6s %6s %8s  %s\n", "RUN", "STATUS", "NODES", "EXEC", "CACHED", "FAILED",
-		       "WALL", "PIPELINE");
-	for (size_t i = 0; i < n; i++) {
-		if ((int)i < limit) {
-			json_t *r = load_record(store, ids[i]);
-			if (!r) {
-				printf("%-22s %-12s %6s %6s %6s %6s %8s  %s\n", ids[i], "interrupted", "-", "-", "-", "-",
-				       "-", "(no record: killed; `weft resume` continues it)");
-			} else {
-				json_t *c = json_object_get(r, "counts");
-				printf("%-22s %-12s %6lld %6lld %6lld %6lld %7.2fs  %s\n", ids[i],
-				       json_string_value(json_object_get(r, "status")),
-				       (long long)json_integer_value(json_object_get(c, "total")),
-				       (long long)json_integer_value(json_object_get(c, "executed")),
-				       (long long)(json_integer_value(json_object_get(c, "cached")) +
-						   json_integer_value(json_object_get(c, "resumed"))),
-				       (long long)json_integer_value(json_object_get(c, "failed")),
-				       json_real_value(json_object_get(r, "wall_seconds")),
-				       json_string_value(json_object_get(r, "pipeline")));
-				json_decref(r);
-			}
-		}
-		free(ids[i]);
-	}
-	free(ids);
-	free(store);
-	return 0;
 }
 
 static const char log_help[] =
@@ -158,8 +113,9 @@ static const char *tname(weft_type t)
 void cli_print_op(const weft_op_info *op)
 {
 	const weft_op_desc *d = op->desc;
-	printf("%s  (version %s, plugin %s %s%s)\n  %s\n", op->full_name, d->version, op->plugin, op->plugin_version,
-	       (d->flags & WEFT_OP_DETERMINISTIC) ? "" : ", always runs", d->doc ? d->doc : "");
+	printf("%s  (version %s, plugin %s %s%s%s)\n  %s\n", op->full_name, d->version, op->plugin,
+	       op->plugin_version, (d->flags & WEFT_OP_DETERMINISTIC) ? "" : ", always runs",
+	       (d->flags & WEFT_OP_RETRYABLE) ? ", retryable" : "", d->doc ? d->doc : "");
 	for (size_t p = 0; p < d->n_params; p++)
 		printf("    param  %-16s %-8s %s%s%s]\n", d->params[p].name, tname(d->params[p].type),
 		       d->params[p].doc ? d->params[p].doc : "", d->params[p].default_json ? "  [default " : "  [required",

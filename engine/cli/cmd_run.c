@@ -219,12 +219,23 @@ static void set_threadpool(int jobs)
 
 static int execute(loaded *l, run_args *a, const char *resume_id)
 {
+	cli_config cfg;
+	char *dir = weft_path_dirname(l->pipeline);
+	int crc = cli_config_load(&cfg, dir ? dir : ".", a->jobs);
+	free(dir);
+	if (crc != WEFT_EXIT_OK)
+		return crc;
 	cli_progress prog;
 	cli_progress_init(&prog, a->quiet);
 	cli_install_signals();
 	weft_run_options ro = {0};
 	ro.version = WEFT_RUN_OPTIONS_VERSION;
 	ro.jobs = a->jobs;
+	ro.resources = cfg.resources;
+	ro.isolation = cfg.isolation;
+	ro.grace = cfg.grace;
+	ro.live_status = 1;
+	set_threadpool((int)weft_resources_capacity(cfg.resources, "cpus"));
 	ro.keep_going = a->keep_going;
 	ro.force = a->force;
 	ro.pipeline = l->pipeline;
@@ -236,6 +247,9 @@ static int execute(loaded *l, run_args *a, const char *resume_id)
 	weft_run_summary s;
 	int rc = weft_engine_run(&s, l->eng, &ro);
 	cli_progress_end(&prog);
+	cli_config_free(&cfg);
+	if (rc == WEFT_EINVALID)
+		return cli_fail("%s", weft_error_last()); /* a request no pool can meet: nothing ran */
 	if (rc != WEFT_OK)
 		return cli_fail("%s", weft_error_last()), WEFT_EXIT_FAILED;
 	fprintf(stderr, "weft: run %s %s: %zu nodes: %zu executed, %zu cached, %zu resumed, %zu failed, %zu skipped (%.2fs)\n",
@@ -273,7 +287,6 @@ int cmd_run(int argc, char **argv)
 		weft_value_free(a.cli_params);
 		return cli_fail("unexpected argument '%s'", a.positional2);
 	}
-	set_threadpool(a.jobs);
 	loaded l;
 	rc = load_script(&l, &a, NULL);
 	if (rc == WEFT_EXIT_OK)
@@ -308,7 +321,6 @@ int cmd_resume(int argc, char **argv)
 		weft_value_free(a.cli_params);
 		return cli_fail("resume reuses the run's parameters; start a new run to change them");
 	}
-	set_threadpool(a.jobs);
 	const char *run_id = a.script; /* the positional is a run id here */
 	char *store = cli_store_dir(a.store, ".");
 	char *latest = NULL;
@@ -356,9 +368,18 @@ int cmd_plan(int argc, char **argv)
 	loaded l;
 	rc = load_script(&l, &a, NULL);
 	if (rc == WEFT_EXIT_OK) {
+		cli_config cfg;
+		char *dir = weft_path_dirname(l.pipeline);
+		rc = cli_config_load(&cfg, dir ? dir : ".", a.jobs);
+		free(dir);
+		if (rc != WEFT_EXIT_OK) {
+			unload(&l);
+			weft_value_free(a.cli_params);
+			return rc;
+		}
 		weft_run_options ro = {0};
 		ro.version = WEFT_RUN_OPTIONS_VERSION;
-		ro.jobs = 1;
+		ro.resources = cfg.resources;
 		ro.keep_going = 1;
 		ro.pipeline = l.pipeline;
 		ro.params = weft_dsl_params(l.dsl);
@@ -381,6 +402,7 @@ int cmd_plan(int argc, char **argv)
 			}
 			printf("%zu nodes: %zu would run, %zu cached\n", weft_graph_node_count(l.eng), would, cached);
 		}
+		cli_config_free(&cfg);
 	}
 	unload(&l);
 	weft_value_free(a.cli_params);

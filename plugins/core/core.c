@@ -180,7 +180,8 @@ static const weft_param_spec sleep_params[] = {
 };
 const weft_op_desc core_op_sleep = {
 	sizeof(weft_op_desc), "sleep", "1", "Waits `seconds` (cancellable), then emits `value`.",
-	sleep_params, 2, NULL, 0, out_only, 1, WEFT_OP_DETERMINISTIC | WEFT_OP_VARIADIC_INPUTS, 1, 0, run_sleep,
+	sleep_params, 2, NULL, 0, out_only, 1, WEFT_OP_DETERMINISTIC | WEFT_OP_VARIADIC_INPUTS | WEFT_OP_RETRYABLE, 1, 0,
+	run_sleep,
 };
 
 static const weft_op_desc *const ops[] = {

@@ -399,5 +399,6 @@ const weft_op_desc core_op_shell = {
 	sizeof(weft_op_desc), "shell", "1",
 	"Runs a shell command in a fresh work directory. Inputs appear as environment variables (artifacts "
 	"as read-only paths). Declared `outs` are stored as artifacts: `out` is the first, `files` maps each.",
-	shell_params, 4, NULL, 0, shell_outs, 3, WEFT_OP_DETERMINISTIC | WEFT_OP_VARIADIC_INPUTS, 1, 0, run_shell,
+	shell_params, 4, NULL, 0, shell_outs, 3, WEFT_OP_DETERMINISTIC | WEFT_OP_VARIADIC_INPUTS | WEFT_OP_RETRYABLE, 1, 0,
+	run_shell,
 };

@@ -162,6 +162,8 @@ int weft_resources_set_devices(weft_resources *r, const char *name, const char *
 			       const char *source);
 /* Non-zero if pool `name` is declared. */
 int weft_resources_has(const weft_resources *r, const char *name);
+/* Units (or devices) in pool `name`; 0 if it is not declared. */
+uint64_t weft_resources_capacity(const weft_resources *r, const char *name);
 /* Declares the pools of a weft.yaml `resources:` map. An integer is a
  * count (for gpu and npu: devices 0..N-1), a string a size ("64G"), a list
  * the ids of a device pool. Errors name `file` and the key. */

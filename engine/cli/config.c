@@ -1,0 +1,142 @@
+/*
+ * config.c -- the repository's weft.yaml as the run commands use it: the
+ * resource pools and the worker policy. Keys this file does not know at
+ * the top level are left to the commands that own them; inside `workers`
+ * an unknown key is an error, since a misspelt policy would silently run
+ * third-party code in-process.
+ *
+ *   resources: {cpus: 16, mem: 64G, gpu: 8, npu: 0, license: 2}
+ *   workers:   {isolate: plugins | all | none, grace: 10s}
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "util.h"
+
+static int load_workers(cli_config *c, const weft_value *w, const char *file)
+{
+	if (!w || weft_value_type(w) == WEFT_T_NULL)
+		return WEFT_OK;
+	if (weft_value_type(w) != WEFT_T_MAP)
+		return weft_err_set(WEFT_EINVALID, "%s: `workers` must be a map, for example `workers: {isolate: all}`",
+				    file);
+	for (size_t i = 0; i < weft_value_len(w); i++) {
+		const char *k = weft_value_map_key_at(w, i);
+		const weft_value *v = weft_value_map_value_at(w, i);
+		const char *s = weft_value_type(v) == WEFT_T_STRING ? weft_value_get_string(v, NULL) : NULL;
+		if (!strcmp(k, "isolate")) {
+			if (s && !strcmp(s, "plugins"))
+				c->isolation = WEFT_ISOLATE_PLUGINS;
+			else if (s && !strcmp(s, "all"))
+				c->isolation = WEFT_ISOLATE_ALL;
+			else if (s && !strcmp(s, "none"))
+				c->isolation = WEFT_ISOLATE_NONE;
+			else
+				return weft_err_set(WEFT_EINVALID,
+						    "%s: workers.isolate must be `plugins` (third-party plugins and device "
+						    "nodes run in workers), `all` or `none`",
+						    file);
+		} else if (!strcmp(k, "grace")) {
+			double g = 0;
+			int rc = weft_value_type(v) == WEFT_T_INT     ? (g = (double)weft_value_get_int(v), WEFT_OK)
+				 : weft_value_type(v) == WEFT_T_FLOAT ? (g = weft_value_get_float(v), WEFT_OK)
+								       : weft_parse_duration(&g, s ? s : "?");
+			if (rc != WEFT_OK || !(g > 0))
+				return weft_err_set(WEFT_EINVALID, "%s: workers.grace must be a duration > 0 such as 10s",
+						    file);
+			c->grace = g;
+		} else {
+			return weft_err_set(WEFT_EINVALID, "%s: unknown key workers.%s (known: isolate, grace)", file, k);
+		}
+	}
+	return WEFT_OK;
+}
+
+int cli_config_load(cli_config *c, const char *pipeline_dir, int jobs)
+{
+	memset(c, 0, sizeof *c);
+	int rc = weft_resources_new(&c->resources);
+	if (rc != WEFT_OK)
+		return cli_fail("%s", weft_error_last());
+	char *root = cli_repo_root(pipeline_dir);
+	char *file = root ? weft_path_join(root, "weft.yaml") : NULL;
+	free(root);
+	weft_value *cfg = NULL;
+	if (file && access(file, F_OK) == 0) {
+		char *text = NULL;
+		size_t len = 0;
+		rc = weft_read_file(file, &text, &len);
+		if (rc == WEFT_OK && len)
+			rc = weft_value_from_yaml(&cfg, text, len, file);
+		free(text);
+		if (rc == WEFT_OK && cfg && weft_value_type(cfg) != WEFT_T_MAP)
+			rc = weft_err_set(WEFT_EINVALID, "%s: expected a map of settings at the top level", file);
+		if (rc == WEFT_OK && cfg)
+			rc = weft_resources_load(c->resources, weft_value_map_get(cfg, "resources"), file);
+		if (rc == WEFT_OK && cfg)
+			rc = load_workers(c, weft_value_map_get(cfg, "workers"), file);
+	}
+	if (rc == WEFT_OK)
+		rc = weft_resources_detect(c->resources);
+	if (rc == WEFT_OK && jobs > 0)
+		rc = weft_resources_set(c->resources, "cpus", (uint64_t)jobs, "-j");
+	weft_value_free(cfg);
+	free(file);
+	if (rc != WEFT_OK) {
+		rc = cli_fail("%s", weft_error_last());
+		cli_config_free(c);
+		return rc;
+	}
+	return WEFT_EXIT_OK;
+}
+
+void cli_config_free(cli_config *c)
+{
+	weft_resources_free(c->resources);
+	c->resources = NULL;
+}
+
+static const char resources_help[] =
+	"usage: weft resources [DIR] [-j N]\n"
+	"\n"
+	"Shows the resource pools a run in DIR (default: here) schedules against:\n"
+	"those weft.yaml declares under `resources:`, then what is detected (gpu\n"
+	"from CUDA_VISIBLE_DEVICES or `nvidia-smi -L`, npu from\n"
+	"ASCEND_RT_VISIBLE_DEVICES, cpus from the online cores, mem from the\n"
+	"physical memory). -j N sets the cpus pool, as for `weft run`.\n";
+
+int cmd_resources(int argc, char **argv)
+{
+	const char *dir = ".";
+	int jobs = 0;
+	for (int i = 1; i < argc; i++) {
+		if (cli_is_help(argv[i])) {
+			fputs(resources_help, stdout);
+			return WEFT_EXIT_OK;
+		} else if (!strcmp(argv[i], "-j") && i + 1 < argc) {
+			jobs = atoi(argv[++i]);
+			if (jobs < 1 || jobs > 4096)
+				return cli_fail("-j expects a number from 1 to 4096, got '%s'", argv[i]);
+		} else if (argv[i][0] == '-') {
+			fputs(resources_help, stderr);
+			return WEFT_EXIT_USAGE;
+		} else {
+			dir = argv[i];
+		}
+	}
+	cli_config c;
+	int rc = cli_config_load(&c, dir, jobs);
+	if (rc != WEFT_EXIT_OK)
+		return rc;
+	char *text = weft_resources_describe(c.resources);
+	fputs(text ? text : "", stdout);
+	free(text);
+	printf("workers  isolate %s, grace %gs\n",
+	       c.isolation == WEFT_ISOLATE_ALL ? "all" : c.isolation == WEFT_ISOLATE_NONE ? "none" : "plugins",
+	       c.grace > 0 ? c.grace : 10.0);
+	cli_config_free(&c);
+	return WEFT_EXIT_OK;
+}
