@@ -434,6 +434,11 @@ const char *res_pool_name(const weft_resources *r, size_t pool)
 	return r->pools[pool].name;
 }
 
+const char *res_pool_source(const weft_resources *r, size_t pool)
+{
+	return r->pools[pool].source;
+}
+
 uint64_t res_pool_capacity(const weft_resources *r, size_t pool)
 {
 	return r->pools[pool].cap;

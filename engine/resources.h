@@ -33,6 +33,8 @@ size_t res_pool_count(const weft_resources *r);
 /* Index of pool `name`, or -1. */
 int res_pool_find(const weft_resources *r, const char *name);
 const char *res_pool_name(const weft_resources *r, size_t pool);
+/* Where the capacity came from ("weft.yaml", "CUDA_VISIBLE_DEVICES", ...). */
+const char *res_pool_source(const weft_resources *r, size_t pool);
 uint64_t res_pool_capacity(const weft_resources *r, size_t pool);
 uint64_t res_pool_used(const weft_resources *r, size_t pool);
 /* Non-zero for device pools (specific ids are handed out). */

@@ -99,6 +99,8 @@ static int has_result(int st)
 
 void sched_emit(run_state *rs, int kind, node *n, const char *msg)
 {
+	if (kind != WEFT_EV_PROGRESS)
+		rs->live_dirty = 1;
 	if (!rs->opts->on_event)
 		return;
 	weft_event ev = {
@@ -663,8 +665,12 @@ static void tick_cb(uv_timer_t *t)
 		free(msg);
 	}
 	exec_tick(rs, now);
-	if (rs->opts->live_status && now - rs->last_live >= 0.5)
+	/* At most ten snapshots a second, and one a second when only the
+	 * clocks moved. */
+	if (rs->opts->live_status && (rs->live_dirty || now - rs->last_live >= 1.0)) {
+		rs->live_dirty = 0;
 		live_write(rs, now);
+	}
 	sched_emit(rs, WEFT_EV_PROGRESS, NULL, NULL);
 	if (!rs->closing)
 		pump(rs);

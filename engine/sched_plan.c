@@ -64,6 +64,9 @@ static char *add_ask(run_state *rs, node *n, const char *name, uint64_t amount, 
 			n->asks[i].amount = total;
 			amount = 0;
 		}
+	if (total && !res_pool_capacity(rs->res, (size_t)p))
+		return weft_sprintf("%s asks for %s = %llu, but the %s pool is empty (%s)", where, name,
+				    (unsigned long long)total, name, res_pool_source(rs->res, (size_t)p));
 	if (total > res_pool_capacity(rs->res, (size_t)p)) {
 		char *story = pool_story(rs, p);
 		char *msg;

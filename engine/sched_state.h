@@ -67,6 +67,7 @@ typedef struct run_state {
 	double default_weight; /* of nodes with no earlier timing */
 	weft_pool *pool; /* worker processes, started on first use */
 	double t0, last_live;
+	int live_dirty;  /* something started or finished since live.json was written */
 } run_state;
 
 /* sched.c */

@@ -49,6 +49,8 @@ void cli_progress_event(const weft_event *ev, void *payload)
 	if (p->quiet) {
 		if (ev->kind == WEFT_EV_FINISH && ev->status == WEFT_NODE_FAILED)
 			fprintf(stderr, "weft: node '%s' failed: %s\n", ev->node, ev->message ? ev->message : "");
+		else if (ev->kind == WEFT_EV_LOG && !ev->node) /* run-level notices, such as an interrupt */
+			fprintf(stderr, "weft: %s\n", ev->message);
 		return;
 	}
 	if (ev->kind == WEFT_EV_LOG) {
