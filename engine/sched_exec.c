@@ -257,8 +257,8 @@ int exec_in_worker(const run_state *rs, const node *n)
 			return 1;
 	if (n->isolate)
 		return n->isolate > 0;
-	if (n->timeout > 0)
-		return 1; /* so that it can be killed when it ignores the cancel */
+	if (n->timeout > 0 || (n->op->desc->flags & WEFT_OP_ISOLATED))
+		return 1; /* a timeout: so that it can be killed when it ignores the cancel */
 	if (rs->isolation == WEFT_ISOLATE_ALL)
 		return 1;
 	if (rs->isolation == WEFT_ISOLATE_NONE)

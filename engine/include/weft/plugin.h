@@ -175,7 +175,11 @@ enum {
 	WEFT_OP_VARIADIC_OUTPUTS = 1u << 2,
 	/* Running it again after a failure is safe (no side effects beyond its
 	 * outputs), so nodes may ask for `retries`. Since ABI 1.1. */
-	WEFT_OP_RETRYABLE = 1u << 3
+	WEFT_OP_RETRYABLE = 1u << 3,
+	/* Runs in a worker process by default, even when its plugin is trusted
+	 * (heavy native libraries, device code); a node may still say
+	 * isolate = false. Since ABI 1.1. */
+	WEFT_OP_ISOLATED = 1u << 4
 };
 
 typedef struct weft_op_desc {
