@@ -45,6 +45,13 @@ static void give_back(run_state *rs, uint32_t id, node *n)
 	idlist_remove(&rs->running, id);
 }
 
+/* A start that failed before the op ran: the node fails, nothing held. */
+static void fail_start(run_state *rs, uint32_t id, node *n, char *msg)
+{
+	give_back(rs, id, n);
+	sched_fail(rs, id, WEFT_NODE_FAILED, msg);
+}
+
 static void mark_started(run_state *rs, uint32_t id, node *n)
 {
 	n->status = WEFT_NODE_RUNNING;
@@ -170,8 +177,7 @@ static void start_in_process(run_state *rs, uint32_t id, node *n)
 	free(log);
 	if (!ctx) {
 		free(w);
-		give_back(rs, id, n);
-		sched_fail(rs, id, WEFT_NODE_FAILED, weft_strdup("out of memory"));
+		fail_start(rs, id, n, weft_strdup("out of memory"));
 		return;
 	}
 	w->rs = rs;
@@ -185,8 +191,7 @@ static void start_in_process(run_state *rs, uint32_t id, node *n)
 	if (rc != 0) {
 		weft_op_ctx_release(ctx);
 		free(w);
-		give_back(rs, id, n);
-		sched_fail(rs, id, WEFT_NODE_FAILED, weft_sprintf("cannot queue work: %s", uv_strerror(rc)));
+		fail_start(rs, id, n, weft_sprintf("cannot queue work: %s", uv_strerror(rc)));
 	}
 }
 
@@ -294,8 +299,7 @@ static void start_in_worker(run_state *rs, uint32_t id, node *n)
 {
 	if (!rs->pool &&
 	    weft_pool_new(&rs->pool, &rs->loop, rs->eng->worker_exe, rs->eng->store_dir, rs->jobs, worker_done) != WEFT_OK) {
-		give_back(rs, id, n);
-		sched_fail(rs, id, WEFT_NODE_FAILED, weft_strdup(weft_error_last()));
+		fail_start(rs, id, n, weft_strdup(weft_error_last()));
 		return;
 	}
 	char *log = sched_log_file(rs, n->name);
@@ -312,8 +316,7 @@ static void start_in_worker(run_state *rs, uint32_t id, node *n)
 	if (!job || !msg) {
 		free(job);
 		json_decref(msg);
-		give_back(rs, id, n);
-		sched_fail(rs, id, WEFT_NODE_FAILED, weft_strdup("out of memory"));
+		fail_start(rs, id, n, weft_strdup("out of memory"));
 		return;
 	}
 	job->rs = rs;
@@ -323,9 +326,7 @@ static void start_in_worker(run_state *rs, uint32_t id, node *n)
 	mark_started(rs, id, n);
 	if (weft_pool_submit(rs->pool, msg, job) != WEFT_OK) {
 		free(job);
-		give_back(rs, id, n);
-		sched_fail(rs, id, WEFT_NODE_FAILED,
-			   weft_sprintf("cannot start the node in a worker: %s", weft_error_last()));
+		fail_start(rs, id, n, weft_sprintf("cannot start the node in a worker: %s", weft_error_last()));
 		return;
 	}
 	n->worker_pid = weft_pool_job_pid(rs->pool, job);
@@ -349,9 +350,7 @@ void exec_launch(run_state *rs, uint32_t id)
 	free(n->devices);
 	n->devices = devices_of(rs, id);
 	if (idlist_add(&rs->running, id) != WEFT_OK) {
-		res_give(rs->res, n->asks, n->n_asks, id, weft_now());
-		n->held = 0;
-		sched_fail(rs, id, WEFT_NODE_FAILED, weft_strdup("out of memory"));
+		fail_start(rs, id, n, weft_strdup("out of memory"));
 		return;
 	}
 	if (exec_in_worker(rs, n))
