@@ -106,6 +106,12 @@ run_weft run pipeline.lua
 expect_rc 0 "plugin-hello's pipeline runs"
 expect_out '"greeting":"Hello, it!"' "the dynamic node greets the most frequent word"
 expect_out '"top":"it"' "the most frequent word (ties in word order) is 'it'"
+# WEFT_OP_ISOLATED keeps wordfreq in a worker even when policy says in-process.
+printf 'workers:\n  isolate: none\n' >weft.yaml
+run_weft run --force pipeline.lua
+expect_rc 0 "the pipeline runs with workers.isolate: none"
+check "an op flagged WEFT_OP_ISOLATED still runs in a worker" test "$(rec '.nodes[] | select(.name == "freq") | .worker')" -gt 1
+eq "$(rec '.nodes[] | select(.name == "greeting") | .worker')" null "other third-party ops run in-process under isolate: none"
 
 # --- 5. refusals
 cd "$T/pipe"

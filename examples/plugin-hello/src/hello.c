@@ -167,7 +167,9 @@ static const weft_op_desc op_wordfreq = {
 	.n_inputs = 1,
 	.outputs = wordfreq_outputs,
 	.n_outputs = 2,
-	.flags = WEFT_OP_DETERMINISTIC,
+	/* ISOLATED: it reads arbitrary user files, so even where this plugin is
+	 * trusted (workers.isolate: none) it runs in a worker process. */
+	.flags = WEFT_OP_DETERMINISTIC | WEFT_OP_ISOLATED,
 	.cpus = 1,
 	.run = run_wordfreq,
 };
