@@ -158,7 +158,16 @@ static int import_path(lua_State *L, int want_dir)
 	weft_value *art = NULL;
 	if (!abs)
 		return luaL_error(L, "out of memory");
-	int rc = weft_engine_import(&art, d->eng, abs);
+	char *data = NULL;
+	size_t len = 0;
+	int rc = d->source.read ? d->source.read(d->source.ctx, abs, want_dir ? WEFT_SOURCE_DIR : WEFT_SOURCE_FILE,
+						 &data, &len)
+				: WEFT_SOURCE_FILESYSTEM;
+	if (rc == WEFT_SOURCE_FILESYSTEM)
+		rc = weft_engine_import(&art, d->eng, abs);
+	else if (rc == WEFT_OK)
+		rc = weft_engine_import_bytes(&art, d->eng, data, len);
+	free(data);
 	if (rc != WEFT_OK) {
 		lua_pushfstring(L, "%s:%d: weft.%s('%s'): %s (paths are relative to the pipeline's directory %s)",
 				file, line, want_dir ? "dir" : "file", path, weft_error_last(), d->script_dir);

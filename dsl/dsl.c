@@ -16,12 +16,14 @@
 
 int weft_dsl_new(weft_dsl **out, weft_engine *eng, const weft_dsl_options *opts)
 {
-	if (!opts || opts->version != WEFT_DSL_OPTIONS_VERSION || !opts->script)
+	if (!opts || (opts->version != WEFT_DSL_OPTIONS_VERSION && opts->version != 1) || !opts->script)
 		return weft_err_set(WEFT_EINVALID, "weft_dsl_new: options missing or of another version");
 	weft_dsl *d = calloc(1, sizeof *d);
 	if (!d)
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	d->eng = eng;
+	if (opts->version >= 2 && opts->source)
+		d->source = *opts->source;
 	d->mem_limit = opts->mem_limit ? opts->mem_limit : (1ull << 30);
 	d->instr_limit = opts->instr_limit ? opts->instr_limit : 2000000000ull;
 	d->script = weft_strdup(opts->script);
@@ -85,7 +87,9 @@ static int check_undeclared(weft_dsl *d, const weft_value *given, const char *ho
 
 int weft_dsl_eval(weft_dsl *d)
 {
-	int rc = dsl_load_file(d, d->script, d->script);
+	char *abs = weft_path_abs(NULL, d->script);
+	int rc = abs ? dsl_load_file(d, abs, d->script, WEFT_SOURCE_SCRIPT) : weft_err_set(WEFT_ERROR, "out of memory");
+	free(abs);
 	if (rc != WEFT_OK)
 		return rc;
 	dsl_reset_budget(d);

@@ -30,6 +30,7 @@ struct weft_dsl {
 	uint64_t instr_used, instr_limit;
 	int env_ref; /* registry ref of the sandbox _ENV */
 	weft_value *result; /* what the script returned, node refs unresolved */
+	weft_dsl_source source; /* read == NULL: the filesystem */
 };
 
 /* A node handle or a reference by name. */
@@ -46,7 +47,9 @@ int dsl_sandbox_open(weft_dsl *d);
 /* Calls the function on top of the stack with `nargs` args below it... in
  * protected mode with a traceback handler; leaves `nres` results. */
 int dsl_pcall(weft_dsl *d, int nargs, int nres);
-int dsl_load_file(weft_dsl *d, const char *path, const char *chunkname);
+int dsl_load_file(weft_dsl *d, const char *path, const char *chunkname, int purpose);
+/* Reads a source file through the DSL's source (or the filesystem). */
+int dsl_read_source(weft_dsl *d, const char *path, int purpose, char **data, size_t *len);
 void dsl_reset_budget(weft_dsl *d);
 weft_dsl *dsl_from_state(lua_State *L);
 

@@ -117,12 +117,23 @@ int dsl_pcall(weft_dsl *d, int nargs, int nres)
 	return WEFT_OK;
 }
 
+int dsl_read_source(weft_dsl *d, const char *path, int purpose, char **data, size_t *len)
+{
+	int rc = d->source.read ? d->source.read(d->source.ctx, path, purpose, data, len) : WEFT_SOURCE_FILESYSTEM;
+	if (rc != WEFT_SOURCE_FILESYSTEM)
+		return rc;
+	struct stat sb;
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return weft_err_set(WEFT_ENOTFOUND, "%s does not exist or is not a file", path);
+	return weft_read_file(path, data, len);
+}
+
 /* Loads a file as a text chunk with the sandbox _ENV as its upvalue. */
-int dsl_load_file(weft_dsl *d, const char *path, const char *chunkname)
+int dsl_load_file(weft_dsl *d, const char *path, const char *chunkname, int purpose)
 {
 	char *text = NULL;
 	size_t len = 0;
-	if (weft_read_file(path, &text, &len) != WEFT_OK)
+	if (dsl_read_source(d, path, purpose, &text, &len) != WEFT_OK)
 		return weft_err_set(WEFT_ENOTFOUND, "cannot read pipeline script %s: %s", path, weft_error_last());
 	const char *body = text;
 	/* A #! first line is allowed, as lua(1) allows it. */
@@ -147,10 +158,14 @@ int dsl_load_file(weft_dsl *d, const char *path, const char *chunkname)
 
 /* --- require: pipeline dir first, then stdlib; text only ---------------- */
 
-static int file_exists(const char *p)
+/* Whether the source has module file `p` (for a git revision: in its tree). */
+static int source_has(weft_dsl *d, const char *p)
 {
-	struct stat sb;
-	return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+	char *data = NULL;
+	size_t len = 0;
+	int rc = dsl_read_source(d, p, WEFT_SOURCE_MODULE, &data, &len);
+	free(data);
+	return rc == WEFT_OK;
 }
 
 static int sandbox_require(lua_State *L)
@@ -176,7 +191,7 @@ static int sandbox_require(lua_State *L)
 	char *found = NULL, *shown = NULL;
 	for (int i = 0; i < 2 && !found; i++) {
 		char *cand = weft_path_join(dirs[i], rel);
-		if (cand && file_exists(cand)) {
+		if (cand && source_has(d, cand)) {
 			found = cand;
 			shown = i == 0 ? weft_path_join(d->script_reldir, rel) : weft_sprintf("stdlib/%s", rel);
 		} else {
@@ -190,7 +205,7 @@ static int sandbox_require(lua_State *L)
 		return luaL_error(L, "%s", lua_tostring(L, -1));
 	}
 	free(rel);
-	int rc = dsl_load_file(d, found, shown ? shown : found);
+	int rc = dsl_load_file(d, found, shown ? shown : found, WEFT_SOURCE_MODULE);
 	free(found);
 	free(shown);
 	if (rc != WEFT_OK)

@@ -108,6 +108,16 @@ int weft_engine_import(weft_value **out, weft_engine *eng, const char *path)
 	return weft_store_import(out, eng->store, path);
 }
 
+int weft_engine_import_bytes(weft_value **out, weft_engine *eng, const void *data, size_t len)
+{
+	char hash[65];
+	int rc = weft_store_put_bytes(eng->store, data, len, hash);
+	if (rc != WEFT_OK)
+		return rc;
+	*out = weft_value_artifact(hash, 0, (uint64_t)len);
+	return *out ? WEFT_OK : weft_err_set(WEFT_ERROR, "out of memory");
+}
+
 int weft_engine_read_artifact(char **data, size_t *len, weft_engine *eng, const weft_value *art)
 {
 	if (weft_value_artifact_is_dir(art))

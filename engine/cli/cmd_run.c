@@ -198,7 +198,7 @@ static int load_script(loaded *l, run_args *a, const weft_value *extra_params)
 	char *stdlib = cli_stdlib_dir();
 	weft_dsl_options o = {WEFT_DSL_OPTIONS_VERSION, a->script, a->cli_params, l->file_params,
 			      a->params_file ? a->params_file : "journal params", stdlib, 0,
-			      budget ? strtoull(budget, NULL, 10) : 0};
+			      budget ? strtoull(budget, NULL, 10) : 0, NULL};
 	rc = weft_dsl_new(&l->dsl, l->eng, &o) != WEFT_OK || weft_dsl_eval(l->dsl) != WEFT_OK;
 	free(stdlib);
 	if (rc)

@@ -40,7 +40,7 @@ static int eval(fx *f, const char *src)
 	weft_engine_options o = WEFT_ENGINE_OPTIONS_INIT;
 	o.store_dir = store;
 	assert_int_equal(weft_engine_new(&f->eng, &o), WEFT_OK);
-	weft_dsl_options d = {WEFT_DSL_OPTIONS_VERSION, p, NULL, NULL, NULL, NULL, 0, 5000000};
+	weft_dsl_options d = {WEFT_DSL_OPTIONS_VERSION, p, NULL, NULL, NULL, NULL, 0, 5000000, NULL};
 	assert_int_equal(weft_dsl_new(&f->dsl, f->eng, &d), WEFT_OK);
 	int rc = weft_dsl_eval(f->dsl);
 	free(store);

@@ -18,6 +18,22 @@ extern "C" {
 
 typedef struct weft_dsl weft_dsl;
 
+/*
+ * Where the DSL reads pipeline sources from. Without one it reads the
+ * filesystem. `read` gets an absolute path and what it is for; it returns
+ * WEFT_OK with malloc'd bytes in `*data` (the caller frees), WEFT_ENOTFOUND
+ * when the file does not exist there, WEFT_SOURCE_FILESYSTEM to let the DSL
+ * read the path itself (it is outside what the source serves), or another
+ * error with the message set. `weft run --rev` serves a git revision's tree
+ * this way; the CLI also uses it to note every file a pipeline read.
+ */
+enum { WEFT_SOURCE_SCRIPT = 0, WEFT_SOURCE_MODULE = 1, WEFT_SOURCE_FILE = 2, WEFT_SOURCE_DIR = 3 };
+#define WEFT_SOURCE_FILESYSTEM 1
+typedef struct weft_dsl_source {
+	int (*read)(void *ctx, const char *path, int purpose, char **data, size_t *len);
+	void *ctx;
+} weft_dsl_source;
+
 typedef struct weft_dsl_options {
 	unsigned int version;
 	const char *script;        /* path to the pipeline script */
@@ -27,8 +43,10 @@ typedef struct weft_dsl_options {
 	const char *stdlib_dir;    /* NULL = built-in default */
 	uint64_t mem_limit;        /* bytes; 0 = 1 GiB */
 	uint64_t instr_limit;      /* VM instructions per evaluation; 0 = 2e9 */
+	/* Version 2. */
+	const weft_dsl_source *source; /* NULL: the filesystem; borrowed */
 } weft_dsl_options;
-#define WEFT_DSL_OPTIONS_VERSION 1
+#define WEFT_DSL_OPTIONS_VERSION 2
 
 /* `eng` is borrowed and must outlive the dsl. */
 int weft_dsl_new(weft_dsl **out, weft_engine *eng, const weft_dsl_options *opts);

@@ -114,6 +114,9 @@ int weft_engine_load_plugin(weft_engine *eng, const char *path);
 /* Imports a file or directory into the store, using the stat cache so an
  * unchanged file is not re-read. `*out` is a new artifact value. */
 int weft_engine_import(weft_value **out, weft_engine *eng, const char *path);
+/* Stores `len` bytes as a file artifact (the same value importing a file
+ * with that content gives). `*out` is a new artifact value. */
+int weft_engine_import_bytes(weft_value **out, weft_engine *eng, const void *data, size_t len);
 /* Reads an artifact's bytes (files only, verified). Caller frees `*data`. */
 int weft_engine_read_artifact(char **data, size_t *len, weft_engine *eng, const weft_value *art);
 
