@@ -122,6 +122,7 @@ int weft_record_write(weft_engine *eng, const char *run_dir, const char *run_id,
 		return weft_err_set(WEFT_ERROR, "cannot build run record");
 	}
 	json_object_set_new(rec, "resources", pools ? pools : json_array());
+	json_object_set_new(rec, "git", o->provenance ? weft_value_to_jansson(o->provenance) : json_null());
 	json_object_set_new(rec, "params", o->params ? weft_value_to_jansson(o->params) : json_object());
 	char *text = json_dumps(rec, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
 	json_decref(rec);

@@ -802,13 +802,10 @@ static int setup_run(run_state *rs)
 		return rc;
 	json_t *hdr = json_pack("{s:s,s:s,s:s,s:f}", "ev", o->resume_id ? "resume" : "run", "id", rs->run_id,
 				"pipeline", o->pipeline ? o->pipeline : "", "t", weft_now());
-	if (hdr && o->params) {
-		char *pj = weft_value_to_json(o->params, 0);
-		json_t *pv = pj ? json_loads(pj, JSON_DECODE_ANY, NULL) : NULL;
-		free(pj);
-		if (pv)
-			json_object_set_new(hdr, "params", pv);
-	}
+	if (hdr && o->params)
+		json_object_set_new(hdr, "params", weft_value_to_jansson(o->params));
+	if (hdr && o->provenance)
+		json_object_set_new(hdr, "git", weft_value_to_jansson(o->provenance));
 	char *line = hdr ? json_dumps(hdr, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(hdr);
 	rc = line ? weft_journal_append(rs->journal, line) : weft_err_set(WEFT_ERROR, "out of memory");

@@ -33,10 +33,14 @@ void weft_error_clear(void)
 
 int weft_err_set(int code, const char *fmt, ...)
 {
+	/* Format apart first: callers may pass weft_error_last() itself as an
+	 * argument, and vsnprintf must not read the buffer it writes. */
+	char msg[sizeof last_error];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof last_error, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	memcpy(last_error, msg, sizeof msg);
 	return code;
 }
 

@@ -28,6 +28,21 @@ int cmd_plugin(int argc, char **argv);
 int cmd_plugins(int argc, char **argv);
 int cmd_worker(int argc, char **argv);
 int cmd_resources(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+
+/* provenance.c: the pipeline's git repository as the DSL's source. */
+typedef struct cli_gitsrc cli_gitsrc;
+/* For the repository holding `pipeline_abs`, at `rev` (NULL: the work
+ * tree). Without a repository and without `rev`, *out is NULL and the
+ * result WEFT_OK; with `rev` that is an error. */
+int cli_gitsrc_open(cli_gitsrc **out, const char *pipeline_abs, const char *rev);
+weft_dsl_source cli_gitsrc_source(cli_gitsrc *g);
+/* The commit the sources come from ("" for a repository without commits). */
+const char *cli_gitsrc_commit(const cli_gitsrc *g);
+/* After evaluation: commit, branch, dirty state and every file read. */
+weft_value *cli_gitsrc_provenance(cli_gitsrc *g);
+void cli_gitsrc_free(cli_gitsrc *g);
 
 /* config.c: the repository's weft.yaml, as runs use it. */
 typedef struct cli_config {

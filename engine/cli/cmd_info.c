@@ -1,5 +1,5 @@
 /*
- * cmd_info.c -- weft log and ops: read-only views of runs and
+ * cmd_info.c -- weft log, show and ops: read-only views of runs and
  * plugins. Run information comes from record.json; a run without one was
  * killed before it finished and shows as "interrupted".
  */
@@ -52,14 +52,104 @@ static json_t *load_record(const char *store, const char *id)
 }
 
 static const char log_help[] =
-	"usage: weft log [RUN_ID] [--store DIR]\n\n"
-	"Per-node table of a run (default: the latest): status, cache hit or miss,\n"
-	"time, key, and why it ran or how it failed.\n";
+	"usage: weft log [--store DIR] [-n N]\n\n"
+	"The N most recent runs (default 20), newest first, with the git commit\n"
+	"each ran from: a '+' after the commit marks a dirty work tree, '@REV' a\n"
+	"run of `weft run --rev REV`. `weft show RUN` prints one run.\n";
 
 int cmd_log(int argc, char **argv)
 {
+	const char *store_flag = NULL;
+	int limit = 20;
+	int rc = simple_opts(argc, argv, log_help, &store_flag, NULL, &limit);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	char *store = cli_store_dir(store_flag, ".");
+	char **ids = NULL;
+	size_t n = 0;
+	(void)weft_record_list_runs(&ids, &n, store);
+	if (!n)
+		printf("no runs under %s\n", store);
+	for (size_t i = 0; i < n; i++) {
+		if ((int)i < limit) {
+			json_t *r = load_record(store, ids[i]);
+			json_t *git = json_object_get(r, "git");
+			const char *commit = json_string_value(json_object_get(git, "commit"));
+			const char *branch = json_string_value(json_object_get(git, "branch"));
+			const char *rev = json_string_value(json_object_get(git, "rev"));
+			char where[96];
+			if (!git || json_is_null(git))
+				snprintf(where, sizeof where, "(not in a git repository)");
+			else
+				snprintf(where, sizeof where, "%.12s%s%s%s%s", commit ? commit : "(no commit)",
+					 json_is_true(json_object_get(git, "dirty")) ? "+" : "", rev ? " @" : "",
+					 rev ? rev : "", branch ? "" : (rev ? "" : " (detached)"));
+			char label[64] = "";
+			if (branch)
+				snprintf(label, sizeof label, " [%s]", branch);
+			printf("%-26s %-12s %s%s  %s\n", ids[i], r ? json_string_value(json_object_get(r, "status")) : "interrupted",
+			       where, label, r ? json_string_value(json_object_get(r, "pipeline")) : "");
+			json_decref(r);
+		}
+		free(ids[i]);
+	}
+	free(ids);
+	free(store);
+	return 0;
+}
+
+static const char show_help[] =
+	"usage: weft show [RUN_ID] [--store DIR] [--json]\n\n"
+	"One run (default: the latest): where it came from (commit, branch, dirty\n"
+	"state, the files it read), then each node's status, cache hit or miss,\n"
+	"time, key, and why it ran or how it failed. --json prints the record.\n";
+
+static void print_git(json_t *git)
+{
+	if (!git || json_is_null(git)) {
+		printf("  git: not in a repository\n");
+		return;
+	}
+	const char *branch = json_string_value(json_object_get(git, "branch"));
+	const char *rev = json_string_value(json_object_get(git, "rev"));
+	const char *commit = json_string_value(json_object_get(git, "commit"));
+	printf("  commit %s", commit ? commit : "(none yet)");
+	if (rev)
+		printf("  (--rev %s)", rev);
+	else if (branch)
+		printf("  on %s", branch);
+	else
+		printf("  (detached HEAD)");
+	printf("%s\n", json_is_true(json_object_get(git, "dirty")) ? "  dirty work tree" : "");
+	json_t *dirty = json_object_get(git, "dirty_read");
+	if (json_array_size(dirty)) {
+		printf("  read uncommitted changes (diff %.12s):", json_string_value(json_object_get(git, "dirty_diff_hash")));
+		size_t i;
+		json_t *v;
+		json_array_foreach(dirty, i, v) printf(" %s", json_string_value(v));
+		printf("\n");
+	}
+	const char *k;
+	json_t *f;
+	json_object_foreach(json_object_get(git, "files"), k, f)
+	{
+		printf("  %-6s %.12s  %s\n", json_string_value(json_object_get(f, "kind")),
+		       json_string_value(json_object_get(f, "blob")), k);
+	}
+}
+
+int cmd_show(int argc, char **argv)
+{
 	const char *store_flag = NULL, *id = NULL;
-	int rc = simple_opts(argc, argv, log_help, &store_flag, &id, NULL);
+	int as_json = 0;
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--json")) {
+			memmove(argv + i, argv + i + 1, (size_t)(argc - i) * sizeof *argv);
+			argc--;
+			as_json = 1;
+			break;
+		}
+	int rc = simple_opts(argc, argv, show_help, &store_flag, &id, NULL);
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	char *store = cli_store_dir(store_flag, ".");
@@ -71,16 +161,26 @@ int cmd_log(int argc, char **argv)
 		}
 		id = latest;
 	}
-	json_t *r = load_record(store, id);
+	json_t *r = strchr(id, '/') ? NULL : load_record(store, id);
 	if (!r) {
-		rc = cli_fail("run %s has no record under %s/runs (it was killed: `weft resume %s` finishes it)", id, store,
-			      id);
+		rc = cli_fail("run %s has no record under %s/runs (see `weft log`; a killed run is finished by "
+			      "`weft resume %s`)",
+			      id, store, id);
 		free(latest);
 		free(store);
 		return rc;
 	}
+	if (as_json) {
+		json_dumpf(r, stdout, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+		printf("\n");
+		json_decref(r);
+		free(latest);
+		free(store);
+		return 0;
+	}
 	printf("run %s  %s  %s\n", id, json_string_value(json_object_get(r, "status")),
 	       json_string_value(json_object_get(r, "pipeline")));
+	print_git(json_object_get(r, "git"));
 	printf("%-32s %-9s %-5s %8s  %-12s %s\n", "NODE", "STATUS", "CACHE", "TIME", "KEY", "NOTE");
 	size_t i;
 	json_t *nd;

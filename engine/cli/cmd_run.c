@@ -21,6 +21,7 @@ typedef struct run_args {
 	int keep_going;
 	int force;
 	int quiet;
+	const char *rev; /* --rev: load the pipeline from this git revision */
 	const char *positional2;
 } run_args;
 
@@ -41,6 +42,9 @@ static const char run_help[] =
 	"  -q, --quiet             print only failures and the summary\n"
 	"      --force             execute every node even if it is cached\n"
 	"                          (results are stored again)\n"
+	"      --rev REV           load the script, its modules and its weft.file\n"
+	"                          inputs from git revision REV (tag, branch,\n"
+	"                          commit) without checking it out\n"
 	"\n"
 	"exit status: 0 success, 1 a node failed, 2 usage or script error,\n"
 	"130 interrupted (continue with `weft resume`)\n";
@@ -76,6 +80,7 @@ static int parse_run_args_inner(run_args *a, int argc, char **argv, const char *
 		{"jobs", required_argument, NULL, 'j'},  {"keep-going", no_argument, NULL, 'k'},
 		{"store", required_argument, NULL, 's'}, {"quiet", no_argument, NULL, 'q'},
 		{"force", no_argument, NULL, 'F'},       {"help", no_argument, NULL, 'h'},
+		{"rev", required_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
 	memset(a, 0, sizeof *a);
@@ -116,6 +121,9 @@ static int parse_run_args_inner(run_args *a, int argc, char **argv, const char *
 		case 'F':
 			a->force = 1;
 			break;
+		case 'R':
+			a->rev = optarg;
+			break;
 		case 'h':
 			fputs(help, stdout);
 			return -1;
@@ -152,6 +160,8 @@ typedef struct loaded {
 	weft_value *file_params;
 	char *store;
 	char *pipeline; /* absolute script path */
+	cli_gitsrc *git; /* NULL outside a repository */
+	weft_value *provenance;
 } loaded;
 
 static void unload(loaded *l)
@@ -159,6 +169,8 @@ static void unload(loaded *l)
 	weft_dsl_free(l->dsl);
 	weft_engine_free(l->eng);
 	weft_value_free(l->file_params);
+	weft_value_free(l->provenance);
+	cli_gitsrc_free(l->git);
 	free(l->store);
 	free(l->pipeline);
 }
@@ -181,7 +193,7 @@ static int load_script(loaded *l, run_args *a, const weft_value *extra_params)
 	memset(l, 0, sizeof *l);
 	if (!a->script)
 		return cli_fail("no pipeline script given; usage: weft run PIPELINE.lua");
-	if (access(a->script, R_OK) != 0)
+	if (!a->rev && access(a->script, R_OK) != 0)
 		return cli_fail("cannot read pipeline script %s", a->script);
 	if (a->params_file && load_params_file(&l->file_params, a->params_file) != WEFT_EXIT_OK)
 		return WEFT_EXIT_USAGE;
@@ -189,6 +201,10 @@ static int load_script(loaded *l, run_args *a, const weft_value *extra_params)
 		l->file_params = weft_value_copy(extra_params);
 	l->pipeline = weft_path_abs(NULL, a->script);
 	char *dir = weft_path_dirname(l->pipeline);
+	if (cli_gitsrc_open(&l->git, l->pipeline, a->rev) != WEFT_OK) {
+		free(dir);
+		return cli_fail("%s", weft_error_last());
+	}
 	l->store = cli_store_dir(a->store, dir);
 	int rc = cli_engine(&l->eng, l->store, dir);
 	free(dir);
@@ -199,10 +215,17 @@ static int load_script(loaded *l, run_args *a, const weft_value *extra_params)
 	weft_dsl_options o = {WEFT_DSL_OPTIONS_VERSION, a->script, a->cli_params, l->file_params,
 			      a->params_file ? a->params_file : "journal params", stdlib, 0,
 			      budget ? strtoull(budget, NULL, 10) : 0, NULL};
+	weft_dsl_source src;
+	if (l->git) {
+		src = cli_gitsrc_source(l->git);
+		o.source = &src;
+	}
 	rc = weft_dsl_new(&l->dsl, l->eng, &o) != WEFT_OK || weft_dsl_eval(l->dsl) != WEFT_OK;
 	free(stdlib);
 	if (rc)
 		return cli_fail("%s", weft_error_last());
+	if (l->git && !(l->provenance = cli_gitsrc_provenance(l->git)))
+		return cli_fail("out of memory");
 	return WEFT_EXIT_OK;
 }
 
@@ -235,6 +258,7 @@ static int execute(loaded *l, run_args *a, const char *resume_id)
 	ro.isolation = cfg.isolation;
 	ro.grace = cfg.grace;
 	ro.live_status = 1;
+	ro.provenance = l->provenance;
 	set_threadpool((int)weft_resources_capacity(cfg.resources, "cpus"));
 	ro.keep_going = a->keep_going;
 	ro.force = a->force;
@@ -344,6 +368,11 @@ int cmd_resume(int argc, char **argv)
 	run_args ra = a;
 	ra.script = pipeline;
 	ra.store = store;
+	/* A run of a revision resumes at the same commit, whatever the
+	 * revision's name points at now. */
+	json_t *git = json_object_get(hdr, "git");
+	if (json_string_value(json_object_get(git, "rev")))
+		ra.rev = json_string_value(json_object_get(git, "commit"));
 	fprintf(stderr, "weft: resuming run %s of %s\n", run_id, pipeline ? pipeline : "?");
 	loaded l;
 	rc = load_script(&l, &ra, params && weft_value_type(params) == WEFT_T_MAP ? params : NULL);

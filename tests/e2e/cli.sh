@@ -29,8 +29,10 @@ eq "$(grep -c -- "->" "$T/out")" 7 "graph has one edge per dependency (load, 3 c
 
 run_weft status
 expect_out "ok" "status lists the run"
+run_weft show
+expect_out "filter" "show prints a per-node table"
 run_weft log
-expect_out "filter" "log shows a per-node table"
+expect_out "/quickstart.lua" "log lists the runs"
 run_weft ops
 expect_out "core.shell" "ops lists core.shell"
 expect_out "param  cmd" "ops lists parameters"

@@ -281,6 +281,10 @@ typedef struct weft_run_options {
 	double grace;
 	/* Write runs/ID/live.json for `weft status` while the run goes on. */
 	int live_status;
+	/* Where the pipeline came from (repository, commit, files read), kept
+	 * in the journal header and the record under "git". Borrowed; may be
+	 * NULL. */
+	const weft_value *provenance;
 } weft_run_options;
 #define WEFT_RUN_OPTIONS_VERSION 2
 enum { WEFT_ISOLATE_PLUGINS = 0, WEFT_ISOLATE_ALL = 1, WEFT_ISOLATE_NONE = -1 };
