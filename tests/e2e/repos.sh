@@ -1,0 +1,152 @@
+#!/bin/bash
+# Pipeline repositories: weft init, provenance in the run record (commit,
+# branch, dirty state, blob ids of what was read), runs at a revision
+# straight from the object database with the keys they had when current,
+# detached HEAD, and the error cases. Fixtures are made with libgit2
+# (tests/helpers/gitfix), never with the git program.
+. "$(dirname "$0")/lib.sh"
+: "${GITFIX:?set GITFIX to the gitfix helper}"
+g() { "$GITFIX" "$@"; }
+cd "$T"
+
+# ---- weft init ---------------------------------------------------------------
+run_weft init repo
+expect_rc 0 "weft init creates a pipeline repository"
+expect_out "initialised a pipeline repository in repo (commit " "and says which commit"
+check "with weft.yaml" test -f repo/weft.yaml
+check "a starter pipeline" test -f repo/pipelines/hello.lua
+check "a .gitignore that keeps the store out" grep -qx ".weft/" repo/.gitignore
+INIT=$(g rev-parse repo HEAD)
+check "and an initial commit" test ${#INIT} -eq 40
+run_weft init repo
+expect_rc 2 "weft init never overwrites"
+expect_err "weft.yaml already exists" "and says which file is in the way"
+
+cd repo
+unset WEFT_STORE # the repository's own .weft, which .gitignore keeps out
+latest_record() { ls -d .weft/runs/*/ | sort | tail -1 | sed 's,/$,/record.json,'; }
+BRANCH=$(g head .)
+run_weft run pipelines/hello.lua
+expect_rc 0 "the starter pipeline runs"
+expect_out 'shout = "HELLO, WORLD!"' "and greets"
+check "the store is inside the repository" test -d .weft/runs
+eq "$(rec '.git.commit')" "$INIT" "the record carries HEAD's commit"
+eq "$(rec '.git.branch')" "$(g head .)" "and the branch"
+eq "$(rec '.git.dirty')" false "a fresh repository is clean (the store is ignored)"
+eq "$(rec '.git.files["pipelines/hello.lua"].blob')" "$(g blob . HEAD pipelines/hello.lua)" \
+  "the record has the blob id of the script"
+
+# ---- a pipeline with a module and a data file, at two revisions --------------
+mkdir -p pipelines/lib data
+cat >pipelines/lib/scale.lua <<'LUA'
+local M = {}
+M.factor = 2
+return M
+LUA
+printf '1\n2\n3\n' >data/numbers.txt
+printf 'notes\n' >notes.txt
+cat >pipelines/sum.lua <<'LUA'
+local scale = require("lib.scale")
+local nums = weft.file("../data/numbers.txt")
+local total = ops.core.shell { name = "total", nums = nums, capture_stdout = true,
+  cmd = "awk '{ s += $1 } END { print s }' \"$nums\"" }
+return ops.core.shell { name = "scaled", t = total.stdout, capture_stdout = true,
+  cmd = "echo $(( $t * " .. scale.factor .. " ))" }.stdout
+LUA
+C1=$(g commit . "sum pipeline")
+g tag . v1
+run_weft run pipelines/sum.lua
+expect_out 'scaled = "12"' "the sum pipeline runs at v1"
+KEYS1=$(rec '[.nodes[] | "\(.name)=\(.key)"] | join(" ")')
+eq "$(rec '.git.commit')" "$C1" "the record names the new commit"
+eq "$(rec '.git.files | keys | join(" ")')" "data/numbers.txt pipelines/lib/scale.lua pipelines/sum.lua" \
+  "every file the pipeline read is recorded"
+eq "$(rec '.git.files["pipelines/lib/scale.lua"] | "\(.kind) \(.blob)"')" "module $(g blob . HEAD pipelines/lib/scale.lua)" \
+  "modules with their blob ids"
+eq "$(rec '.git.files["data/numbers.txt"].blob')" "$(g blob . HEAD data/numbers.txt)" "and data files"
+
+# ---- a dirty work tree ---------------------------------------------------------
+sed -i 's/factor = 2/factor = 3/' pipelines/lib/scale.lua
+run_weft run pipelines/sum.lua
+expect_out 'scaled = "18"' "the uncommitted change is what runs"
+eq "$(rec '.git.dirty')" true "a dirty tree is flagged"
+eq "$(rec '.git.dirty_read | join(" ")')" "pipelines/lib/scale.lua" "with the files read that differ from HEAD"
+H1=$(rec '.git.dirty_diff_hash')
+check "and a hash of their diff" test ${#H1} -eq 64
+sed -i 's/factor = 3/factor = 4/' pipelines/lib/scale.lua
+run_weft run pipelines/sum.lua
+check "another diff has another hash" test "$(rec '.git.dirty_diff_hash')" != "$H1"
+printf 'more notes\n' >>notes.txt
+sed -i 's/factor = 4/factor = 2/' pipelines/lib/scale.lua
+run_weft run pipelines/sum.lua
+eq "$(rec '.git.dirty')" true "a change to a file the pipeline did not read still makes the tree dirty"
+eq "$(rec '.git.dirty_read | length')" 0 "but no file it read differs"
+eq "$(rec '.git.dirty_diff_hash')" null "so there is no diff hash"
+
+# ---- a second revision, then the first one again with --rev -------------------
+sed -i 's/factor = 2/factor = 10/' pipelines/lib/scale.lua
+printf '5\n' >>data/numbers.txt
+C2=$(g commit . "factor 10, more numbers")
+run_weft run pipelines/sum.lua
+expect_out 'scaled = "110"' "HEAD runs the new revision"
+check "with other keys" test "$(rec '[.nodes[] | "\(.name)=\(.key)"] | join(" ")')" != "$KEYS1"
+run_weft run --rev v1 pipelines/sum.lua
+expect_rc 0 "weft run --rev v1 runs the old revision without a checkout"
+expect_out 'scaled = "12"' "with the old module and the old data"
+eq "$(rec '[.nodes[] | "\(.name)=\(.key)"] | join(" ")')" "$KEYS1" "the node keys are exactly those of v1"
+eq "$(rec '[.nodes[] | .status] | unique | join(",")')" cached "so its results come from the shared cache"
+eq "$(rec '.git.rev + " " + .git.commit')" "v1 $C1" "the record names the revision and its commit"
+eq "$(g rev-parse . HEAD)" "$C2" "HEAD did not move"
+eq "$(cat pipelines/lib/scale.lua | grep -c 'factor = 10')" 1 "the work tree is untouched"
+run_weft run --rev "$C1" pipelines/sum.lua
+expect_out 'scaled = "12"' "a commit id works as a revision"
+g branch . old-sum
+run_weft run --rev HEAD~1 pipelines/sum.lua
+expect_out 'scaled = "12"' "and so does HEAD~1"
+
+# ---- detached HEAD ---------------------------------------------------------------
+g checkout . v1 --detach
+run_weft run pipelines/sum.lua
+expect_rc 0 "a detached HEAD works"
+eq "$(rec '.git.detached') $(rec '.git.branch') $(rec '.git.commit')" "true null $C1" "and is recorded as detached"
+run_weft log
+expect_out "(detached)" "weft log marks the detached run"
+expect_out "@v1" "and the run at a revision"
+g checkout . "$BRANCH"
+
+# ---- errors ----------------------------------------------------------------------
+run_weft run --rev no-such-tag pipelines/sum.lua
+expect_rc 2 "a bad revision is refused"
+expect_err "unknown revision 'no-such-tag'" "and named"
+cat >pipelines/new.lua <<'LUA'
+return ops.core.value { name = "v", value = 1 }
+LUA
+g commit . "new pipeline" >/dev/null
+run_weft run --rev v1 pipelines/new.lua
+expect_rc 2 "a script missing at the revision is refused"
+expect_err "pipelines/new.lua does not exist at revision v1 (commit ${C1:0:12})" "with the path and the revision"
+cat >pipelines/needs.lua <<'LUA'
+local m = require("lib.later")
+return ops.core.value { name = "v", value = m.x }
+LUA
+printf 'return { x = 1 }\n' >pipelines/lib/later.lua
+run_weft run pipelines/needs.lua
+expect_rc 0 "a new module works in the work tree"
+g commit . "needs" >/dev/null
+g tag . v3
+rm pipelines/lib/later.lua
+g commit . "drop later" >/dev/null
+run_weft run --rev v3 pipelines/needs.lua
+expect_rc 0 "a module deleted since is read from the revision"
+mkdir -p "$T/plain" && printf 'return 1\n' >"$T/plain/p.lua"
+cd "$T/plain"
+run_weft run --rev v1 p.lua
+expect_rc 2 "--rev outside a repository is refused"
+expect_err "is not inside a git repository" "with a clear message"
+g init-bare "$T/bare.git"
+printf 'return 1\n' >"$T/bare.git/p.lua"
+cd "$T/bare.git"
+run_weft run --rev HEAD p.lua
+expect_rc 2 "a bare repository is refused"
+expect_err "is a bare git repository" "and called bare"
+finish
