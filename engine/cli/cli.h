@@ -95,4 +95,33 @@ void cli_progress_end(cli_progress *p);
 extern volatile int cli_interrupted;
 void cli_install_signals(void);
 
+/* load.c: options shared by the commands that evaluate a script. */
+typedef struct cli_run_args {
+	const char *script;
+	const char *store;
+	const char *params_file;
+	weft_value *cli_params;
+	int jobs;
+	int keep_going;
+	int force;
+	int quiet;
+	const char *rev; /* --rev: load the pipeline from this git revision */
+	const char *positional2;
+} cli_run_args;
+
+typedef struct cli_loaded {
+	weft_engine *eng;
+	weft_dsl *dsl;
+	weft_value *file_params;
+	char *store;
+	char *pipeline; /* absolute script path */
+	cli_gitsrc *git; /* NULL outside a repository */
+	weft_value *provenance;
+} cli_loaded;
+/* Evaluates a->script (at a->rev when set) into l; `extra_params` (may be
+ * NULL) stand in for --params. On error prints it and returns the exit
+ * status; l is always safe to cli_unload. */
+int cli_load(cli_loaded *l, cli_run_args *a, const weft_value *extra_params);
+void cli_unload(cli_loaded *l);
+
 #endif

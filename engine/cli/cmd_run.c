@@ -12,18 +12,6 @@
 #include "cli.h"
 #include "util.h"
 
-typedef struct run_args {
-	const char *script;
-	const char *store;
-	const char *params_file;
-	weft_value *cli_params;
-	int jobs;
-	int keep_going;
-	int force;
-	int quiet;
-	const char *rev; /* --rev: load the pipeline from this git revision */
-	const char *positional2;
-} run_args;
 
 static const char run_help[] =
 	"usage: weft run PIPELINE.lua [options]\n"
@@ -73,7 +61,7 @@ static const char graph_help[] =
 	"Prints the graph the script builds, in Graphviz DOT form:\n"
 	"  weft graph pipeline.lua | dot -Tsvg > graph.svg\n";
 
-static int parse_run_args_inner(run_args *a, int argc, char **argv, const char *help)
+static int parse_run_args_inner(cli_run_args *a, int argc, char **argv, const char *help)
 {
 	static const struct option longopts[] = {
 		{"param", required_argument, NULL, 'p'}, {"params", required_argument, NULL, 'P'},
@@ -143,7 +131,7 @@ static int parse_run_args_inner(run_args *a, int argc, char **argv, const char *
 
 /* Parses the shared options; -1 after --help, an exit status on error. On
  * any non-zero return the parsed params are already freed. */
-static int parse_run_args(run_args *a, int argc, char **argv, const char *help)
+static int parse_run_args(cli_run_args *a, int argc, char **argv, const char *help)
 {
 	int rc = parse_run_args_inner(a, argc, argv, help);
 	if (rc) {
@@ -154,81 +142,6 @@ static int parse_run_args(run_args *a, int argc, char **argv, const char *help)
 }
 
 /* Loaded state for a script: engine, evaluated DSL. */
-typedef struct loaded {
-	weft_engine *eng;
-	weft_dsl *dsl;
-	weft_value *file_params;
-	char *store;
-	char *pipeline; /* absolute script path */
-	cli_gitsrc *git; /* NULL outside a repository */
-	weft_value *provenance;
-} loaded;
-
-static void unload(loaded *l)
-{
-	weft_dsl_free(l->dsl);
-	weft_engine_free(l->eng);
-	weft_value_free(l->file_params);
-	weft_value_free(l->provenance);
-	cli_gitsrc_free(l->git);
-	free(l->store);
-	free(l->pipeline);
-}
-
-static int load_params_file(weft_value **out, const char *path)
-{
-	char *text = NULL;
-	size_t len;
-	if (weft_read_file(path, &text, &len) != WEFT_OK)
-		return cli_fail("cannot read params file: %s", weft_error_last());
-	int rc = weft_value_from_yaml(out, text, len, path);
-	free(text);
-	if (rc != WEFT_OK)
-		return cli_fail("%s", weft_error_last());
-	return WEFT_EXIT_OK;
-}
-
-static int load_script(loaded *l, run_args *a, const weft_value *extra_params)
-{
-	memset(l, 0, sizeof *l);
-	if (!a->script)
-		return cli_fail("no pipeline script given; usage: weft run PIPELINE.lua");
-	if (!a->rev && access(a->script, R_OK) != 0)
-		return cli_fail("cannot read pipeline script %s", a->script);
-	if (a->params_file && load_params_file(&l->file_params, a->params_file) != WEFT_EXIT_OK)
-		return WEFT_EXIT_USAGE;
-	if (extra_params)
-		l->file_params = weft_value_copy(extra_params);
-	l->pipeline = weft_path_abs(NULL, a->script);
-	char *dir = weft_path_dirname(l->pipeline);
-	if (cli_gitsrc_open(&l->git, l->pipeline, a->rev) != WEFT_OK) {
-		free(dir);
-		return cli_fail("%s", weft_error_last());
-	}
-	l->store = cli_store_dir(a->store, dir);
-	int rc = cli_engine(&l->eng, l->store, dir);
-	free(dir);
-	if (rc != WEFT_EXIT_OK)
-		return rc;
-	const char *budget = getenv("WEFT_LUA_MAX_INSTRUCTIONS");
-	char *stdlib = cli_stdlib_dir();
-	weft_dsl_options o = {WEFT_DSL_OPTIONS_VERSION, a->script, a->cli_params, l->file_params,
-			      a->params_file ? a->params_file : "journal params", stdlib, 0,
-			      budget ? strtoull(budget, NULL, 10) : 0, NULL};
-	weft_dsl_source src;
-	if (l->git) {
-		src = cli_gitsrc_source(l->git);
-		o.source = &src;
-	}
-	rc = weft_dsl_new(&l->dsl, l->eng, &o) != WEFT_OK || weft_dsl_eval(l->dsl) != WEFT_OK;
-	free(stdlib);
-	if (rc)
-		return cli_fail("%s", weft_error_last());
-	if (l->git && !(l->provenance = cli_gitsrc_provenance(l->git)))
-		return cli_fail("out of memory");
-	return WEFT_EXIT_OK;
-}
-
 static void set_threadpool(int jobs)
 {
 	/* libuv reads this once, when its pool first starts. */
@@ -240,7 +153,7 @@ static void set_threadpool(int jobs)
 	setenv("UV_THREADPOOL_SIZE", buf, 1);
 }
 
-static int execute(loaded *l, run_args *a, const char *resume_id)
+static int execute(cli_loaded *l, cli_run_args *a, const char *resume_id)
 {
 	cli_config cfg;
 	char *dir = weft_path_dirname(l->pipeline);
@@ -303,7 +216,7 @@ static int execute(loaded *l, run_args *a, const char *resume_id)
 
 int cmd_run(int argc, char **argv)
 {
-	run_args a;
+	cli_run_args a;
 	int rc = parse_run_args(&a, argc, argv, run_help);
 	if (rc)
 		return rc < 0 ? WEFT_EXIT_OK : rc;
@@ -311,11 +224,11 @@ int cmd_run(int argc, char **argv)
 		weft_value_free(a.cli_params);
 		return cli_fail("unexpected argument '%s'", a.positional2);
 	}
-	loaded l;
-	rc = load_script(&l, &a, NULL);
+	cli_loaded l;
+	rc = cli_load(&l, &a, NULL);
 	if (rc == WEFT_EXIT_OK)
 		rc = execute(&l, &a, NULL);
-	unload(&l);
+	cli_unload(&l);
 	weft_value_free(a.cli_params);
 	return rc;
 }
@@ -337,7 +250,7 @@ weft_value *weft_value_from_jansson(const json_t *j);
 
 int cmd_resume(int argc, char **argv)
 {
-	run_args a;
+	cli_run_args a;
 	int rc = parse_run_args(&a, argc, argv, resume_help);
 	if (rc)
 		return rc < 0 ? WEFT_EXIT_OK : rc;
@@ -365,7 +278,7 @@ int cmd_resume(int argc, char **argv)
 	free(jpath);
 	const char *pipeline = json_string_value(json_object_get(hdr, "pipeline"));
 	weft_value *params = weft_value_from_jansson(json_object_get(hdr, "params"));
-	run_args ra = a;
+	cli_run_args ra = a;
 	ra.script = pipeline;
 	ra.store = store;
 	/* A run of a revision resumes at the same commit, whatever the
@@ -374,12 +287,12 @@ int cmd_resume(int argc, char **argv)
 	if (json_string_value(json_object_get(git, "rev")))
 		ra.rev = json_string_value(json_object_get(git, "commit"));
 	fprintf(stderr, "weft: resuming run %s of %s\n", run_id, pipeline ? pipeline : "?");
-	loaded l;
-	rc = load_script(&l, &ra, params && weft_value_type(params) == WEFT_T_MAP ? params : NULL);
+	cli_loaded l;
+	rc = cli_load(&l, &ra, params && weft_value_type(params) == WEFT_T_MAP ? params : NULL);
 	weft_value_free(params);
 	if (rc == WEFT_EXIT_OK)
 		rc = execute(&l, &a, run_id);
-	unload(&l);
+	cli_unload(&l);
 	json_decref(hdr);
 done:
 	free(latest);
@@ -390,19 +303,19 @@ done:
 
 int cmd_plan(int argc, char **argv)
 {
-	run_args a;
+	cli_run_args a;
 	int rc = parse_run_args(&a, argc, argv, plan_help);
 	if (rc)
 		return rc < 0 ? WEFT_EXIT_OK : rc;
-	loaded l;
-	rc = load_script(&l, &a, NULL);
+	cli_loaded l;
+	rc = cli_load(&l, &a, NULL);
 	if (rc == WEFT_EXIT_OK) {
 		cli_config cfg;
 		char *dir = weft_path_dirname(l.pipeline);
 		rc = cli_config_load(&cfg, dir ? dir : ".", a.jobs);
 		free(dir);
 		if (rc != WEFT_EXIT_OK) {
-			unload(&l);
+			cli_unload(&l);
 			weft_value_free(a.cli_params);
 			return rc;
 		}
@@ -433,26 +346,26 @@ int cmd_plan(int argc, char **argv)
 		}
 		cli_config_free(&cfg);
 	}
-	unload(&l);
+	cli_unload(&l);
 	weft_value_free(a.cli_params);
 	return rc;
 }
 
 int cmd_graph(int argc, char **argv)
 {
-	run_args a;
+	cli_run_args a;
 	int rc = parse_run_args(&a, argc, argv, graph_help);
 	if (rc)
 		return rc < 0 ? WEFT_EXIT_OK : rc;
-	loaded l;
-	rc = load_script(&l, &a, NULL);
+	cli_loaded l;
+	rc = cli_load(&l, &a, NULL);
 	if (rc == WEFT_EXIT_OK) {
 		char *dot = weft_graph_dot(l.eng);
 		if (dot)
 			fputs(dot, stdout);
 		free(dot);
 	}
-	unload(&l);
+	cli_unload(&l);
 	weft_value_free(a.cli_params);
 	return rc;
 }

@@ -230,6 +230,16 @@ int weft_graph_find(uint32_t *out_id, const weft_engine *eng, const char *name);
 const char *weft_graph_current_parent(const weft_engine *eng);
 /* Writes the graph in Graphviz DOT form; caller frees. */
 char *weft_graph_dot(const weft_engine *eng);
+/* Static signatures of every node (validates first): each hashes the op,
+ * its version, the params and the inputs, with references replaced by the
+ * referenced node's signature. Equal signatures in two graphs mean nothing
+ * upstream of the node differs. `out` holds weft_graph_node_count entries. */
+int weft_graph_signatures(char (*out)[65], weft_engine *eng);
+/* A node's op (NULL for a dynamic node), params and input template
+ * (references unresolved); borrowed. */
+const weft_op_info *weft_graph_node_op(const weft_engine *eng, uint32_t id);
+const weft_value *weft_graph_node_params(const weft_engine *eng, uint32_t id);
+const weft_value *weft_graph_node_inputs(const weft_engine *eng, uint32_t id);
 
 /* ---------------------------------------------------------------- runs */
 

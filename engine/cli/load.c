@@ -1,0 +1,78 @@
+/*
+ * load.c -- evaluating a pipeline script into a fresh engine: parameters,
+ * the plugin search path, the DSL, and (in a git repository) the source
+ * that reads the work tree or a revision and notes what was read. Shared
+ * by run, resume, plan, graph, diff and blame.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "util.h"
+
+void cli_unload(cli_loaded *l)
+{
+	weft_dsl_free(l->dsl);
+	weft_engine_free(l->eng);
+	weft_value_free(l->file_params);
+	weft_value_free(l->provenance);
+	cli_gitsrc_free(l->git);
+	free(l->store);
+	free(l->pipeline);
+}
+
+static int load_params_file(weft_value **out, const char *path)
+{
+	char *text = NULL;
+	size_t len;
+	if (weft_read_file(path, &text, &len) != WEFT_OK)
+		return cli_fail("cannot read params file: %s", weft_error_last());
+	int rc = weft_value_from_yaml(out, text, len, path);
+	free(text);
+	if (rc != WEFT_OK)
+		return cli_fail("%s", weft_error_last());
+	return WEFT_EXIT_OK;
+}
+
+int cli_load(cli_loaded *l, cli_run_args *a, const weft_value *extra_params)
+{
+	memset(l, 0, sizeof *l);
+	if (!a->script)
+		return cli_fail("no pipeline script given; usage: weft run PIPELINE.lua");
+	if (!a->rev && access(a->script, R_OK) != 0)
+		return cli_fail("cannot read pipeline script %s", a->script);
+	if (a->params_file && load_params_file(&l->file_params, a->params_file) != WEFT_EXIT_OK)
+		return WEFT_EXIT_USAGE;
+	if (extra_params)
+		l->file_params = weft_value_copy(extra_params);
+	l->pipeline = weft_path_abs(NULL, a->script);
+	char *dir = weft_path_dirname(l->pipeline);
+	if (cli_gitsrc_open(&l->git, l->pipeline, a->rev) != WEFT_OK) {
+		free(dir);
+		return cli_fail("%s", weft_error_last());
+	}
+	l->store = cli_store_dir(a->store, dir);
+	int rc = cli_engine(&l->eng, l->store, dir);
+	free(dir);
+	if (rc != WEFT_EXIT_OK)
+		return rc;
+	const char *budget = getenv("WEFT_LUA_MAX_INSTRUCTIONS");
+	char *stdlib = cli_stdlib_dir();
+	weft_dsl_options o = {WEFT_DSL_OPTIONS_VERSION, a->script, a->cli_params, l->file_params,
+			      a->params_file ? a->params_file : "journal params", stdlib, 0,
+			      budget ? strtoull(budget, NULL, 10) : 0, NULL};
+	weft_dsl_source src;
+	if (l->git) {
+		src = cli_gitsrc_source(l->git);
+		o.source = &src;
+	}
+	rc = weft_dsl_new(&l->dsl, l->eng, &o) != WEFT_OK || weft_dsl_eval(l->dsl) != WEFT_OK;
+	free(stdlib);
+	if (rc)
+		return cli_fail("%s", weft_error_last());
+	if (l->git && !(l->provenance = cli_gitsrc_provenance(l->git)))
+		return cli_fail("out of memory");
+	return WEFT_EXIT_OK;
+}
