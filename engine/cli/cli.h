@@ -30,6 +30,8 @@ int cmd_worker(int argc, char **argv);
 int cmd_resources(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_blame(int argc, char **argv);
 
 /* provenance.c: the pipeline's git repository as the DSL's source. */
 typedef struct cli_gitsrc cli_gitsrc;
@@ -106,6 +108,7 @@ typedef struct cli_run_args {
 	int force;
 	int quiet;
 	const char *rev; /* --rev: load the pipeline from this git revision */
+	int silent;      /* cli_load prints no errors */
 	const char *positional2;
 } cli_run_args;
 

@@ -5,6 +5,8 @@
  * by run, resume, plan, graph, diff and blame.
  */
 #define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,13 +38,28 @@ static int load_params_file(weft_value **out, const char *path)
 	return WEFT_EXIT_OK;
 }
 
+/* Errors print unless the caller evaluates quietly (blame walks history,
+ * where older revisions may not evaluate at all). */
+static int load_fail(const cli_run_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int load_fail(const cli_run_args *a, const char *fmt, ...)
+{
+	if (a->silent)
+		return WEFT_EXIT_USAGE;
+	char msg[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return cli_fail("%s", msg);
+}
+
 int cli_load(cli_loaded *l, cli_run_args *a, const weft_value *extra_params)
 {
 	memset(l, 0, sizeof *l);
 	if (!a->script)
-		return cli_fail("no pipeline script given; usage: weft run PIPELINE.lua");
+		return load_fail(a, "no pipeline script given; usage: weft run PIPELINE.lua");
 	if (!a->rev && access(a->script, R_OK) != 0)
-		return cli_fail("cannot read pipeline script %s", a->script);
+		return load_fail(a, "cannot read pipeline script %s", a->script);
 	if (a->params_file && load_params_file(&l->file_params, a->params_file) != WEFT_EXIT_OK)
 		return WEFT_EXIT_USAGE;
 	if (extra_params)
@@ -51,7 +68,7 @@ int cli_load(cli_loaded *l, cli_run_args *a, const weft_value *extra_params)
 	char *dir = weft_path_dirname(l->pipeline);
 	if (cli_gitsrc_open(&l->git, l->pipeline, a->rev) != WEFT_OK) {
 		free(dir);
-		return cli_fail("%s", weft_error_last());
+		return load_fail(a, "%s", weft_error_last());
 	}
 	l->store = cli_store_dir(a->store, dir);
 	int rc = cli_engine(&l->eng, l->store, dir);
@@ -71,8 +88,8 @@ int cli_load(cli_loaded *l, cli_run_args *a, const weft_value *extra_params)
 	rc = weft_dsl_new(&l->dsl, l->eng, &o) != WEFT_OK || weft_dsl_eval(l->dsl) != WEFT_OK;
 	free(stdlib);
 	if (rc)
-		return cli_fail("%s", weft_error_last());
+		return load_fail(a, "%s", weft_error_last());
 	if (l->git && !(l->provenance = cli_gitsrc_provenance(l->git)))
-		return cli_fail("out of memory");
+		return load_fail(a, "out of memory");
 	return WEFT_EXIT_OK;
 }

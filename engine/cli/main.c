@@ -82,6 +82,8 @@ static const cli_command commands[] = {
 	{"resources", cmd_resources, "the resource pools runs schedule against"},
 	{"log", cmd_log, "recent runs with the git commit each ran from"},
 	{"show", cmd_show, "one run: its commit, files read, and per-node table"},
+	{"diff", cmd_diff, "nodes whose keys differ between two git revisions, and why"},
+	{"blame", cmd_blame, "which commit last changed a node's inputs, as of a run"},
 	{"init", cmd_init, "make a directory a pipeline repository (git + weft.yaml)"},
 	{"ops", cmd_ops, "list the ops of the loaded plugins with their parameters"},
 	{"cache", cmd_cache, "cache stats | cache gc --max-size SIZE"},

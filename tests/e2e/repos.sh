@@ -149,4 +149,56 @@ cd "$T/bare.git"
 run_weft run --rev HEAD p.lua
 expect_rc 2 "a bare repository is refused"
 expect_err "is a bare git repository" "and called bare"
+# ---- weft diff and weft blame ----------------------------------------------------
+cd "$T"
+run_weft init dr
+cd dr
+mkdir -p pipelines/lib data
+printf 'return { factor = 2 }\n' >pipelines/lib/scale.lua
+printf '1\n2\n' >data/n.txt
+cat >pipelines/sum.lua <<'LUA'
+local scale = require("lib.scale")
+local n = weft.param("n", 1, "a value for the side node")
+local total = ops.core.shell { name = "total", nums = weft.file("../data/n.txt"), capture_stdout = true,
+  cmd = "awk '{ s += $1 } END { print s }' \"$nums\"" }
+local scaled = ops.core.shell { name = "scaled", t = total.stdout, capture_stdout = true,
+  cmd = "echo $(( $t * " .. scale.factor .. " ))" }
+local side = ops.core.value { name = "side", value = n }
+return { scaled.stdout, side }
+LUA
+D1=$(g commit . "sum")
+g tag . d1
+printf '7\n' >>data/n.txt
+D2=$(g commit . "more data")
+sed -i 's/factor = 2/factor = 5/' pipelines/lib/scale.lua
+D3=$(g commit . "factor 5")
+printf 'docs\n' >README.txt
+D4=$(g commit . "docs only")
+run_weft diff d1 "$D2" pipelines/sum.lua
+expect_rc 0 "weft diff compares two revisions"
+eq "$(grep -c '^changed' "$T/out")" 2 "a data change changes exactly the node reading it and its dependant"
+expect_out "changed  total  input 'nums' changed (file content)" "the reader, because of the file"
+expect_out "changed  scaled  input 't' changed (upstream 'total' changed)" "the dependant, because of its upstream"
+expect_out "1 unchanged" "the side node is unchanged"
+run_weft diff "$D2" "$D3" pipelines/sum.lua
+eq "$(grep '^changed' "$T/out")" "changed  scaled  param 'cmd' changed (\"echo \$(( \$t * 2 ))\" -> \"echo \$(( \$t * 5 ))\")" \
+  "a module change shows as the param it feeds"
+run_weft diff "$D3" "$D4" pipelines/sum.lua
+expect_out "0 changed, 0 added, 0 removed, 3 unchanged" "a commit that touches nothing the pipeline reads changes no node"
+run_weft diff d1 pipelines/sum.lua -p n=3
+eq "$(grep -c 'changed  side' "$T/out")" 0 "-p applies to both sides (here d1 and the work tree), so side does not differ"
+expect_out "d1..work tree: 2 changed" "one revision compares with the work tree"
+run_weft run pipelines/sum.lua
+RUN=$(basename "$(dirname "$(latest_record)")")
+run_weft blame "$RUN" scaled
+expect_out "$D3" "weft blame names the commit that last changed a node's inputs"
+expect_out "param 'cmd' changed" "and what changed"
+run_weft blame "$RUN" total
+expect_out "$D2" "for an input file, the commit that changed the file"
+run_weft blame "$RUN" side
+expect_out "$D1" "a node unchanged since it was added is blamed on the commit that added it"
+run_weft blame "$RUN" nosuch
+expect_rc 2 "blaming a node that does not exist fails"
+expect_err "node 'nosuch' is not in the pipeline" "and says so"
+
 finish
