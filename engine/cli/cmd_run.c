@@ -208,7 +208,7 @@ static int execute(cli_loaded *l, cli_run_args *a, const char *resume_id)
 		return WEFT_EXIT_INTERRUPTED;
 	}
 	if (s.failed) {
-		fprintf(stderr, "weft: see `weft log %s` for each node's error and log file\n", s.run_id);
+		fprintf(stderr, "weft: see `weft show %s` for each node's error and log file\n", s.run_id);
 		return WEFT_EXIT_FAILED;
 	}
 	return WEFT_EXIT_OK;
