@@ -88,7 +88,7 @@ static int check_undeclared(weft_dsl *d, const weft_value *given, const char *ho
 int weft_dsl_eval(weft_dsl *d)
 {
 	char *abs = weft_path_abs(NULL, d->script);
-	int rc = abs ? dsl_load_file(d, abs, d->script, WEFT_SOURCE_SCRIPT) : weft_err_set(WEFT_ERROR, "out of memory");
+	int rc = abs ? dsl_load_file(d, abs, d->script) : weft_err_set(WEFT_ERROR, "out of memory");
 	free(abs);
 	if (rc != WEFT_OK)
 		return rc;

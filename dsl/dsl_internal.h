@@ -47,7 +47,7 @@ int dsl_sandbox_open(weft_dsl *d);
 /* Calls the function on top of the stack with `nargs` args below it... in
  * protected mode with a traceback handler; leaves `nres` results. */
 int dsl_pcall(weft_dsl *d, int nargs, int nres);
-int dsl_load_file(weft_dsl *d, const char *path, const char *chunkname, int purpose);
+int dsl_load_file(weft_dsl *d, const char *path, const char *chunkname);
 /* Reads a source file through the DSL's source (or the filesystem). */
 int dsl_read_source(weft_dsl *d, const char *path, int purpose, char **data, size_t *len);
 void dsl_reset_budget(weft_dsl *d);

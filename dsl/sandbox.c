@@ -128,13 +128,10 @@ int dsl_read_source(weft_dsl *d, const char *path, int purpose, char **data, siz
 	return weft_read_file(path, data, len);
 }
 
-/* Loads a file as a text chunk with the sandbox _ENV as its upvalue. */
-int dsl_load_file(weft_dsl *d, const char *path, const char *chunkname, int purpose)
+/* Compiles source text (borrowed) as a chunk with the sandbox _ENV as its
+ * upvalue, and leaves it on the stack. */
+static int load_chunk(weft_dsl *d, const char *text, size_t len, const char *chunkname)
 {
-	char *text = NULL;
-	size_t len = 0;
-	if (dsl_read_source(d, path, purpose, &text, &len) != WEFT_OK)
-		return weft_err_set(WEFT_ENOTFOUND, "cannot read pipeline script %s: %s", path, weft_error_last());
 	const char *body = text;
 	/* A #! first line is allowed, as lua(1) allows it. */
 	if (len && text[0] == '#') {
@@ -144,7 +141,6 @@ int dsl_load_file(weft_dsl *d, const char *path, const char *chunkname, int purp
 	char *name = weft_sprintf("@%s", chunkname);
 	int rc = luaL_loadbufferx(d->L, body, len - (size_t)(body - text), name ? name : "@?", "t");
 	free(name);
-	free(text);
 	if (rc != LUA_OK) {
 		int e = weft_err_set(WEFT_EINVALID, "%s", lua_tostring(d->L, -1));
 		lua_pop(d->L, 1);
@@ -156,17 +152,19 @@ int dsl_load_file(weft_dsl *d, const char *path, const char *chunkname, int purp
 	return WEFT_OK;
 }
 
-/* --- require: pipeline dir first, then stdlib; text only ---------------- */
-
-/* Whether the source has module file `p` (for a git revision: in its tree). */
-static int source_has(weft_dsl *d, const char *p)
+/* Loads the pipeline script as a chunk with the sandbox _ENV as its upvalue. */
+int dsl_load_file(weft_dsl *d, const char *path, const char *chunkname)
 {
-	char *data = NULL;
+	char *text = NULL;
 	size_t len = 0;
-	int rc = dsl_read_source(d, p, WEFT_SOURCE_MODULE, &data, &len);
-	free(data);
-	return rc == WEFT_OK;
+	if (dsl_read_source(d, path, WEFT_SOURCE_SCRIPT, &text, &len) != WEFT_OK)
+		return weft_err_set(WEFT_ENOTFOUND, "cannot read pipeline script %s: %s", path, weft_error_last());
+	int rc = load_chunk(d, text, len, chunkname);
+	free(text);
+	return rc;
 }
+
+/* --- require: pipeline dir first, then stdlib; text only ---------------- */
 
 static int sandbox_require(lua_State *L)
 {
@@ -187,11 +185,14 @@ static int sandbox_require(lua_State *L)
 	for (char *p = rel; *p && strcmp(p, ".lua"); p++)
 		if (*p == '.')
 			*p = '/';
+	/* The first candidate the source can read is the module (for a git
+	 * revision: the one in its tree); its text is read once. */
 	const char *dirs[] = {d->script_dir, d->stdlib_dir};
-	char *found = NULL, *shown = NULL;
+	char *found = NULL, *shown = NULL, *text = NULL;
+	size_t len = 0;
 	for (int i = 0; i < 2 && !found; i++) {
 		char *cand = weft_path_join(dirs[i], rel);
-		if (cand && source_has(d, cand)) {
+		if (cand && dsl_read_source(d, cand, WEFT_SOURCE_MODULE, &text, &len) == WEFT_OK) {
 			found = cand;
 			shown = i == 0 ? weft_path_join(d->script_reldir, rel) : weft_sprintf("stdlib/%s", rel);
 		} else {
@@ -205,7 +206,8 @@ static int sandbox_require(lua_State *L)
 		return luaL_error(L, "%s", lua_tostring(L, -1));
 	}
 	free(rel);
-	int rc = dsl_load_file(d, found, shown ? shown : found, WEFT_SOURCE_MODULE);
+	int rc = load_chunk(d, text, len, shown ? shown : found);
+	free(text);
 	free(found);
 	free(shown);
 	if (rc != WEFT_OK)
