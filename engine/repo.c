@@ -194,23 +194,19 @@ int weft_repo_read_at(char **data, size_t *len, char blob[41], weft_repo *r, con
 	return rc;
 }
 
-int weft_repo_file_blobs(char head_blob[41], char work_blob[41], weft_repo *r, const char *rel)
+int weft_repo_file_blobs(char head_blob[41], char work_blob[41], weft_repo *r, const char commit[41],
+			 const char *rel)
 {
 	head_blob[0] = work_blob[0] = '\0';
-	weft_repo_head h;
-	int rc = weft_repo_head_get(&h, r);
-	if (rc != WEFT_OK)
-		return rc;
-	if (h.commit[0]) {
+	if (commit[0]) {
 		git_tree *tree = NULL;
 		git_tree_entry *e = NULL;
-		if (tree_of(&tree, r, h.commit) == WEFT_OK && git_tree_entry_bypath(&e, tree, rel) == 0 &&
+		if (tree_of(&tree, r, commit) == WEFT_OK && git_tree_entry_bypath(&e, tree, rel) == 0 &&
 		    git_tree_entry_type(e) == GIT_OBJECT_BLOB)
 			git_oid_tostr(head_blob, 41, git_tree_entry_id(e));
 		git_tree_entry_free(e);
 		git_tree_free(tree);
 	}
-	weft_repo_head_clear(&h);
 	char *abs = weft_path_join(r->workdir, rel);
 	struct stat sb;
 	git_oid oid;

@@ -29,6 +29,7 @@ struct cli_gitsrc {
 	weft_repo *repo;
 	char *rev;        /* as given; NULL: the work tree */
 	char commit[41];  /* the revision's commit, or HEAD's */
+	weft_repo_head head; /* work tree only: read once, when opened */
 	read_file *files;
 	size_t n, cap;
 };
@@ -55,12 +56,8 @@ int cli_gitsrc_open(cli_gitsrc **out, const char *pipeline_abs, const char *rev)
 			rc = weft_err_set(WEFT_ERROR, "out of memory");
 		else
 			rc = weft_repo_resolve(g->commit, repo, rev);
-	} else {
-		weft_repo_head h;
-		rc = weft_repo_head_get(&h, repo);
-		if (rc == WEFT_OK)
-			memcpy(g->commit, h.commit, sizeof g->commit);
-		weft_repo_head_clear(&h);
+	} else if ((rc = weft_repo_head_get(&g->head, repo)) == WEFT_OK) {
+		memcpy(g->commit, g->head.commit, sizeof g->commit);
 	}
 	if (rc != WEFT_OK) {
 		cli_gitsrc_free(g);
@@ -78,6 +75,7 @@ void cli_gitsrc_free(cli_gitsrc *g)
 		free(g->files[i].rel);
 	free(g->files);
 	free(g->rev);
+	weft_repo_head_clear(&g->head);
 	weft_repo_free(g->repo);
 	free(g);
 }
@@ -131,7 +129,7 @@ static int source_read(void *ctx, const char *path, int purpose, char **data, si
 				     g->commit);
 	} else if (purpose != WEFT_SOURCE_DIR) {
 		char head_blob[41], work_blob[41];
-		if (weft_repo_file_blobs(head_blob, work_blob, g->repo, rel) == WEFT_OK && work_blob[0])
+		if (weft_repo_file_blobs(head_blob, work_blob, g->repo, g->commit, rel) == WEFT_OK && work_blob[0])
 			note(g, rel, work_blob, head_blob, purpose);
 	}
 	free(rel);
@@ -162,9 +160,6 @@ weft_value *cli_gitsrc_provenance(cli_gitsrc *g)
 	weft_value *dirty_files = weft_value_list();
 	if (!m || !files || !dirty_files)
 		goto oom;
-	weft_repo_head h;
-	if (weft_repo_head_get(&h, g->repo) != WEFT_OK)
-		memset(&h, 0, sizeof h);
 	int dirty = 0;
 	if (!g->rev && weft_repo_is_dirty(&dirty, g->repo) != WEFT_OK)
 		dirty = 0;
@@ -175,10 +170,9 @@ weft_value *cli_gitsrc_provenance(cli_gitsrc *g)
 		weft_value_map_set(m, "branch", weft_value_null());
 		weft_value_map_set(m, "detached", weft_value_bool(0));
 	} else {
-		weft_value_map_set(m, "branch", h.branch ? weft_value_cstr(h.branch) : weft_value_null());
-		weft_value_map_set(m, "detached", weft_value_bool(h.detached));
+		weft_value_map_set(m, "branch", g->head.branch ? weft_value_cstr(g->head.branch) : weft_value_null());
+		weft_value_map_set(m, "detached", weft_value_bool(g->head.detached));
 	}
-	weft_repo_head_clear(&h);
 	weft_value_map_set(m, "dirty", weft_value_bool(dirty));
 	/* The dirty diff of what the pipeline read is a function of each
 	 * changed file's blob ids at HEAD and in the work tree, so hashing

@@ -47,9 +47,11 @@ int weft_repo_resolve(char commit[41], weft_repo *r, const char *rev);
  * when it is a directory there. `*data` is the caller's to free; `blob`
  * (may be NULL) receives the blob id. */
 int weft_repo_read_at(char **data, size_t *len, char blob[41], weft_repo *r, const char commit[41], const char *rel);
-/* The blob id `rel` has in HEAD ("" if it is not there) and the one its
- * work-tree content would get ("" if the file does not exist). */
-int weft_repo_file_blobs(char head_blob[41], char work_blob[41], weft_repo *r, const char *rel);
+/* The blob id `rel` has in `commit` ("" if it is not there, or `commit` is
+ * "") and the one its work-tree content would get ("" if the file does not
+ * exist). */
+int weft_repo_file_blobs(char head_blob[41], char work_blob[41], weft_repo *r, const char commit[41],
+			 const char *rel);
 /* Whether any tracked file differs from HEAD (index or work tree);
  * untracked files do not count, as for `git describe --dirty`. */
 int weft_repo_is_dirty(int *dirty, weft_repo *r);
