@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "weft/dsl.h"
 #include "weft/weft.h"
 
@@ -52,9 +54,10 @@ typedef struct cli_config {
 	int isolation;             /* WEFT_ISOLATE_* */
 	double grace;              /* seconds; 0 = the engine's default */
 } cli_config;
-/* Reads weft.yaml of the repository holding `pipeline_dir` (if any). On
- * error prints the message and returns an exit status. */
-int cli_config_load(cli_config *c, const char *pipeline_dir, int jobs);
+/* Reads weft.yaml of the repository holding `path` (a pipeline script or
+ * a directory), if any. On error prints the message and returns an exit
+ * status. */
+int cli_config_load(cli_config *c, const char *path, int jobs);
 void cli_config_free(cli_config *c);
 /* Prints one op's signature and docs (as `weft ops` does). */
 void cli_print_op(const weft_op_info *op);
@@ -67,6 +70,9 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The pipeline's repository: the nearest ancestor of `start` holding
  * weft.yaml, .git or .weft; NULL if none. */
 char *cli_repo_root(const char *start);
+/* Parses FILE (record.json, live.json) of run `id` under `store`; NULL
+ * when it is missing or unreadable. Caller decrefs. */
+json_t *cli_run_json(const char *store, const char *id, const char *file);
 /* The store directory: --store, else $WEFT_STORE, else <repo>/.weft. */
 char *cli_store_dir(const char *flag, const char *start);
 char *cli_builtin_plugin_dir(void);
@@ -125,6 +131,10 @@ typedef struct cli_loaded {
  * NULL) stand in for --params. On error prints it and returns the exit
  * status; l is always safe to cli_unload. */
 int cli_load(cli_loaded *l, cli_run_args *a, const weft_value *extra_params);
+/* Adds one `-p NAME=VALUE` to `params` (the value stays a string, read by
+ * the param's type when the script declares it). Prints and returns
+ * WEFT_EXIT_USAGE when it is malformed. */
+int cli_param_arg(weft_value *params, const char *arg);
 void cli_unload(cli_loaded *l);
 
 #endif

@@ -181,12 +181,8 @@ static int parse(int argc, char **argv, const char *help, weft_value **params, w
 			return -1;
 		}
 		if (!strcmp(argv[i], "-p") && i + 1 < argc) {
-			const char *eq = strchr(argv[++i], '=');
-			if (!eq || eq == argv[i])
-				return cli_fail("-p expects NAME=VALUE, got '%s'", argv[i]);
-			char *name = weft_strndup(argv[i], (size_t)(eq - argv[i]));
-			weft_value_map_set(*params, name, weft_value_cstr(eq + 1));
-			free(name);
+			if (cli_param_arg(*params, argv[++i]) != WEFT_EXIT_OK)
+				return WEFT_EXIT_USAGE;
 		} else if (!strcmp(argv[i], "--params") && i + 1 < argc) {
 			char *text = NULL;
 			size_t len = 0;
@@ -336,9 +332,7 @@ int cmd_blame(int argc, char **argv)
 	if (strchr(pos[0], '/'))
 		return cli_fail("'%s' is not a run id (see `weft log`)", pos[0]);
 	char *store = cli_store_dir(store_flag, ".");
-	char *path = store ? weft_sprintf("%s/runs/%s/record.json", store, pos[0]) : NULL;
-	json_t *rec = path ? json_load_file(path, 0, NULL) : NULL;
-	free(path);
+	json_t *rec = store ? cli_run_json(store, pos[0], "record.json") : NULL;
 	free(store);
 	if (!rec)
 		return cli_fail("run %s has no record (see `weft log`)", pos[0]);

@@ -43,13 +43,6 @@ static int simple_opts(int argc, char **argv, const char *help, const char **sto
 	return 0;
 }
 
-static json_t *load_record(const char *store, const char *id)
-{
-	char *p = weft_sprintf("%s/runs/%s/record.json", store, id);
-	json_t *j = p ? json_load_file(p, 0, NULL) : NULL;
-	free(p);
-	return j;
-}
 
 static const char log_help[] =
 	"usage: weft log [--store DIR] [-n N]\n\n"
@@ -72,7 +65,7 @@ int cmd_log(int argc, char **argv)
 		printf("no runs under %s\n", store);
 	for (size_t i = 0; i < n; i++) {
 		if ((int)i < limit) {
-			json_t *r = load_record(store, ids[i]);
+			json_t *r = cli_run_json(store, ids[i], "record.json");
 			json_t *git = json_object_get(r, "git");
 			const char *commit = json_string_value(json_object_get(git, "commit"));
 			const char *branch = json_string_value(json_object_get(git, "branch"));
@@ -161,7 +154,7 @@ int cmd_show(int argc, char **argv)
 		}
 		id = latest;
 	}
-	json_t *r = strchr(id, '/') ? NULL : load_record(store, id);
+	json_t *r = strchr(id, '/') ? NULL : cli_run_json(store, id, "record.json");
 	if (!r) {
 		rc = cli_fail("run %s has no record under %s/runs (see `weft log`; a killed run is finished by "
 			      "`weft resume %s`)",

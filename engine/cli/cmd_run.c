@@ -77,15 +77,10 @@ static int parse_run_args_inner(cli_run_args *a, int argc, char **argv, const ch
 	int c;
 	while ((c = getopt_long(argc, argv, "p:j:kqh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'p': {
-			const char *eq = strchr(optarg, '=');
-			if (!eq || eq == optarg)
-				return cli_fail("-p expects NAME=VALUE, got '%s'", optarg);
-			char *name = weft_strndup(optarg, (size_t)(eq - optarg));
-			weft_value_map_set(a->cli_params, name, weft_value_cstr(eq + 1));
-			free(name);
+		case 'p':
+			if (cli_param_arg(a->cli_params, optarg) != WEFT_EXIT_OK)
+				return WEFT_EXIT_USAGE;
 			break;
-		}
 		case 'P':
 			a->params_file = optarg;
 			break;
@@ -156,9 +151,7 @@ static void set_threadpool(int jobs)
 static int execute(cli_loaded *l, cli_run_args *a, const char *resume_id)
 {
 	cli_config cfg;
-	char *dir = weft_path_dirname(l->pipeline);
-	int crc = cli_config_load(&cfg, dir ? dir : ".", a->jobs);
-	free(dir);
+	int crc = cli_config_load(&cfg, l->pipeline, a->jobs);
 	if (crc != WEFT_EXIT_OK)
 		return crc;
 	cli_progress prog;
@@ -311,9 +304,7 @@ int cmd_plan(int argc, char **argv)
 	rc = cli_load(&l, &a, NULL);
 	if (rc == WEFT_EXIT_OK) {
 		cli_config cfg;
-		char *dir = weft_path_dirname(l.pipeline);
-		rc = cli_config_load(&cfg, dir ? dir : ".", a.jobs);
-		free(dir);
+		rc = cli_config_load(&cfg, l.pipeline, a.jobs);
 		if (rc != WEFT_EXIT_OK) {
 			cli_unload(&l);
 			weft_value_free(a.cli_params);

@@ -32,18 +32,11 @@ static const char status_help[] =
 	"\n"
 	"  -w, --watch   redraw every second until no run is live\n";
 
-static json_t *load_json(const char *store, const char *id, const char *file)
-{
-	char *p = weft_sprintf("%s/runs/%s/%s", store, id, file);
-	json_t *j = p ? json_load_file(p, 0, NULL) : NULL;
-	free(p);
-	return j;
-}
 
 /* The live snapshot of run `id`, if the process that writes it is alive. */
 static json_t *load_live(const char *store, const char *id)
 {
-	json_t *j = load_json(store, id, "live.json");
+	json_t *j = cli_run_json(store, id, "live.json");
 	pid_t pid = (pid_t)json_integer_value(json_object_get(j, "pid"));
 	if (j && (pid <= 0 || (kill(pid, 0) != 0 && errno != EPERM))) {
 		json_decref(j);
@@ -162,7 +155,7 @@ static void print_table(const char *store, char **ids, size_t n, int limit)
 	       "PIPELINE");
 	for (size_t i = 0; i < n && (int)i < limit; i++) {
 		json_t *live = load_live(store, ids[i]);
-		json_t *r = live ? NULL : load_json(store, ids[i], "record.json");
+		json_t *r = live ? NULL : cli_run_json(store, ids[i], "record.json");
 		if (live) {
 			json_t *c = json_object_get(live, "nodes");
 			printf("%-26s %-12s %6lld %6lld %6lld %6lld %7.1fs  %s\n", ids[i], "running", num(c, "total"),
@@ -190,7 +183,7 @@ static int show(const char *store, const char *only, int limit)
 {
 	if (only) {
 		json_t *live = load_live(store, only);
-		json_t *r = live ? NULL : load_json(store, only, "record.json");
+		json_t *r = live ? NULL : cli_run_json(store, only, "record.json");
 		int shown = live != NULL;
 		if (live)
 			print_live(live);

@@ -55,13 +55,15 @@ static int load_workers(cli_config *c, const weft_value *w, const char *file)
 	return WEFT_OK;
 }
 
-int cli_config_load(cli_config *c, const char *pipeline_dir, int jobs)
+int cli_config_load(cli_config *c, const char *path, int jobs)
 {
 	memset(c, 0, sizeof *c);
 	int rc = weft_resources_new(&c->resources);
 	if (rc != WEFT_OK)
 		return cli_fail("%s", weft_error_last());
-	char *root = cli_repo_root(pipeline_dir);
+	/* The search starts at `path` itself, so a script path finds the
+	 * repository of its directory. */
+	char *root = cli_repo_root(path);
 	char *file = root ? weft_path_join(root, "weft.yaml") : NULL;
 	free(root);
 	weft_value *cfg = NULL;

@@ -38,6 +38,19 @@ static int load_params_file(weft_value **out, const char *path)
 	return WEFT_EXIT_OK;
 }
 
+int cli_param_arg(weft_value *params, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq || eq == arg)
+		return cli_fail("-p expects NAME=VALUE, got '%s'", arg);
+	char *name = weft_strndup(arg, (size_t)(eq - arg));
+	if (!name)
+		return cli_fail("out of memory");
+	weft_value_map_set(params, name, weft_value_cstr(eq + 1));
+	free(name);
+	return WEFT_EXIT_OK;
+}
+
 /* Errors print unless the caller evaluates quietly (blame walks history,
  * where older revisions may not evaluate at all). */
 static int load_fail(const cli_run_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

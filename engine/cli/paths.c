@@ -52,6 +52,14 @@ char *cli_repo_root(const char *start)
 	return NULL;
 }
 
+json_t *cli_run_json(const char *store, const char *id, const char *file)
+{
+	char *p = weft_sprintf("%s/runs/%s/%s", store, id, file);
+	json_t *j = p ? json_load_file(p, 0, NULL) : NULL;
+	free(p);
+	return j;
+}
+
 char *cli_store_dir(const char *flag, const char *start)
 {
 	if (flag)
