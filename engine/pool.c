@@ -272,13 +272,6 @@ static int send_cancel(pool_worker *w)
 	return rc;
 }
 
-void weft_pool_cancel_all(weft_pool *p)
-{
-	for (pool_worker *w = p->list; w; w = w->next)
-		if (w->busy && w->alive)
-			(void)send_cancel(w);
-}
-
 int weft_pool_cancel(weft_pool *p, void *payload)
 {
 	for (pool_worker *w = p->list; w; w = w->next)
@@ -301,14 +294,6 @@ int weft_pool_job_pid(const weft_pool *p, const void *payload)
 		if (w->busy && w->payload == payload)
 			return w->pid;
 	return 0;
-}
-
-int weft_pool_busy(const weft_pool *p)
-{
-	int n = 0;
-	for (const pool_worker *w = p->list; w; w = w->next)
-		n += w->busy;
-	return n;
 }
 
 void weft_pool_close(weft_pool *p)

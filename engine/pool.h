@@ -27,13 +27,10 @@ int weft_pool_new(weft_pool **out, uv_loop_t *loop, const char *exe, const char 
 /* Sends `job` (a run message without t/seq; taken over) to an idle or new
  * worker; `done(payload, ...)` follows exactly once on the loop thread. */
 int weft_pool_submit(weft_pool *p, json_t *job, void *payload);
-/* Asks every busy worker to cancel its op cooperatively. */
-void weft_pool_cancel_all(weft_pool *p);
 /* Asks the worker running `payload`'s job to cancel it cooperatively. */
 int weft_pool_cancel(weft_pool *p, void *payload);
 /* Kills the worker running `payload`'s job (its done reports a crash). */
 int weft_pool_kill(weft_pool *p, void *payload);
-int weft_pool_busy(const weft_pool *p);
 /* The pid of the worker running `payload`'s job, or 0. */
 int weft_pool_job_pid(const weft_pool *p, const void *payload);
 /* Lets idle workers exit; the loop ends once every worker is gone. */

@@ -656,7 +656,6 @@ static void tick_cb(uv_timer_t *t)
 	if (rs->opts->interrupt && *rs->opts->interrupt && !rs->interrupted) {
 		rs->interrupted = 1;
 		rs->stop = 1;
-		rs->interrupt_at = now;
 		exec_interrupt(rs);
 		char *msg = weft_sprintf("interrupted: no new node starts; running nodes have %gs to stop before "
 					 "their workers are killed (Ctrl-C again to quit now)",
@@ -835,7 +834,6 @@ static int setup_resources(run_state *rs)
 	if (rc != WEFT_OK)
 		return rc;
 	rs->cpus_pool = res_pool_find(rs->res, "cpus");
-	rs->mem_pool = res_pool_find(rs->res, "mem");
 	uint64_t cap = res_pool_capacity(rs->res, (size_t)rs->cpus_pool);
 	if (!cap)
 		return weft_err_set(WEFT_EINVALID, "the cpus pool is empty: declare at least `cpus: 1` in weft.yaml");

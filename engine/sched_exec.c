@@ -52,7 +52,7 @@ static void fail_start(run_state *rs, uint32_t id, node *n, char *msg)
 	sched_fail(rs, id, WEFT_NODE_FAILED, msg);
 }
 
-static void mark_started(run_state *rs, uint32_t id, node *n)
+static void mark_started(run_state *rs, node *n)
 {
 	n->status = WEFT_NODE_RUNNING;
 	n->t_start = weft_now();
@@ -61,7 +61,6 @@ static void mark_started(run_state *rs, uint32_t id, node *n)
 	n->attempt++;
 	sched_journal(rs, "start", n);
 	sched_emit(rs, WEFT_EV_START, n, NULL);
-	(void)id;
 }
 
 /* Appends a line to the node's log (the op's own lines go there too). */
@@ -186,7 +185,7 @@ static void start_in_process(run_state *rs, uint32_t id, node *n)
 	w->req.data = w;
 	n->job = w;
 	n->in_worker = 0;
-	mark_started(rs, id, n);
+	mark_started(rs, n);
 	int rc = uv_queue_work(&rs->loop, &w->req, work_cb, after_work_cb);
 	if (rc != 0) {
 		weft_op_ctx_release(ctx);
@@ -253,7 +252,7 @@ static void worker_done(void *payload, const weft_pool_result *r)
 	finish_op(rs, id, outputs, r->error ? r->error : "the op failed", r->cancelled || (!r->ok && rs->interrupted));
 }
 
-int exec_in_worker(const run_state *rs, const node *n)
+static int exec_in_worker(const run_state *rs, const node *n)
 {
 	if (!rs->eng->worker_exe)
 		return 0;
@@ -323,7 +322,7 @@ static void start_in_worker(run_state *rs, uint32_t id, node *n)
 	job->id = id;
 	n->job = job;
 	n->in_worker = 1;
-	mark_started(rs, id, n);
+	mark_started(rs, n);
 	if (weft_pool_submit(rs->pool, msg, job) != WEFT_OK) {
 		free(job);
 		fail_start(rs, id, n, weft_sprintf("cannot start the node in a worker: %s", weft_error_last()));

@@ -57,11 +57,10 @@ typedef struct run_state {
 	size_t total, executed, cached, resumed, failed, skipped, would_run, expanded, retried;
 	int stop;        /* fail-fast or interrupt: start nothing new */
 	int interrupted;
-	double interrupt_at;
 	int closing;
 	int io_error;
 	weft_resources *res; /* the run's own copy of the pools */
-	int cpus_pool, mem_pool;
+	int cpus_pool;
 	int isolation;
 	double grace;
 	double default_weight; /* of nodes with no earlier timing */
@@ -95,7 +94,6 @@ void exec_launch(run_state *rs, uint32_t id);
 void exec_tick(run_state *rs, double now);
 /* Ctrl-C: asks every running op to stop. */
 void exec_interrupt(run_state *rs);
-int exec_in_worker(const run_state *rs, const node *n);
 
 /* livestatus.c */
 /* Rewrites runs/ID/live.json (atomically) with what runs now. */
