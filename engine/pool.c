@@ -264,36 +264,38 @@ int weft_pool_submit(weft_pool *p, json_t *job, void *payload)
 	return WEFT_OK;
 }
 
-static int send_cancel(pool_worker *w)
+/* The worker whose current job is `payload`, alive or not; NULL if none. */
+static pool_worker *worker_of(const weft_pool *p, const void *payload)
 {
+	for (pool_worker *w = p->list; w; w = w->next)
+		if (w->busy && w->payload == payload)
+			return w;
+	return NULL;
+}
+
+int weft_pool_cancel(weft_pool *p, void *payload)
+{
+	pool_worker *w = worker_of(p, payload);
+	if (!w || !w->alive)
+		return WEFT_ENOTFOUND;
 	json_t *msg = json_pack("{s:s,s:I}", "t", "cancel", "seq", (json_int_t)w->seq);
 	int rc = msg ? send_msg(w, msg) : weft_err_set(WEFT_ERROR, "out of memory");
 	json_decref(msg);
 	return rc;
 }
 
-int weft_pool_cancel(weft_pool *p, void *payload)
-{
-	for (pool_worker *w = p->list; w; w = w->next)
-		if (w->busy && w->alive && w->payload == payload)
-			return send_cancel(w);
-	return WEFT_ENOTFOUND;
-}
-
 int weft_pool_kill(weft_pool *p, void *payload)
 {
-	for (pool_worker *w = p->list; w; w = w->next)
-		if (w->busy && w->alive && w->payload == payload)
-			return uv_process_kill(&w->proc, SIGKILL) == 0 ? WEFT_OK : WEFT_EIO;
-	return WEFT_ENOTFOUND;
+	pool_worker *w = worker_of(p, payload);
+	if (!w || !w->alive)
+		return WEFT_ENOTFOUND;
+	return uv_process_kill(&w->proc, SIGKILL) == 0 ? WEFT_OK : WEFT_EIO;
 }
 
 int weft_pool_job_pid(const weft_pool *p, const void *payload)
 {
-	for (const pool_worker *w = p->list; w; w = w->next)
-		if (w->busy && w->payload == payload)
-			return w->pid;
-	return 0;
+	pool_worker *w = worker_of(p, payload);
+	return w ? w->pid : 0;
 }
 
 void weft_pool_close(weft_pool *p)
