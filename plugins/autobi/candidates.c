@@ -1,0 +1,287 @@
+/*
+ * candidates.c -- candidate generation and feature extraction.
+ *
+ * The pair search is what makes 100 tables cost: every column of every
+ * table against every key of every other. Each pair is first tested on a
+ * sample (the 64 smallest distinct hashes of x, a uniform sample since the
+ * hashes are uniform) by binary search in y; only survivors pay for the
+ * exact sorted merge.
+ */
+#define _GNU_SOURCE
+#include "candidates.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "names.h"
+
+const char *const abi_feature_names[ABI_NFEATURES] = {
+	"containment", "containment_full", "reverse_containment", "to_unique", "from_unique",
+	"distinct_ratio", "name_similarity", "name_equal", "name_refers", "refers_margin",
+	"to_named_own_key", "from_keyish", "to_keyish", "both_int", "both_string",
+	"range_overlap", "to_first_column", "from_position", "row_ratio", "to_dense",
+	"from_own_key", "composite", "length_similarity", "from_nulls", "from_purity",
+	"containment_x_refers",
+};
+
+enum { SAMPLE = 64 };
+
+int abi_cands_push(abi_cands *c, const abi_cand *v)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		abi_cand *nv = realloc(c->v, cap * sizeof *nv);
+		if (!nv)
+			return -1;
+		c->v = nv;
+		c->cap = cap;
+	}
+	c->v[c->n++] = *v;
+	return 0;
+}
+
+void abi_cands_free(abi_cands *c)
+{
+	free(c->v);
+	memset(c, 0, sizeof *c);
+}
+
+/* Names of every table and column, tokenised once. */
+typedef struct names {
+	abi_name *table;   /* per table */
+	abi_name **col;    /* per table, per column */
+} names;
+
+static void names_free(names *nm, size_t n)
+{
+	for (size_t t = 0; nm->col && t < n; t++)
+		free(nm->col[t]);
+	free(nm->col);
+	free(nm->table);
+}
+
+static int names_build(names *nm, const abi_profile *profs, size_t n)
+{
+	nm->table = calloc(n ? n : 1, sizeof *nm->table);
+	nm->col = calloc(n ? n : 1, sizeof *nm->col);
+	if (!nm->table || !nm->col)
+		return -1;
+	for (size_t t = 0; t < n; t++) {
+		const abi_profile *p = &profs[t];
+		abi_name_split(&nm->table[t], p->table, NULL, 1);
+		const char **cols = malloc((p->ncols ? p->ncols : 1) * sizeof *cols);
+		if (!cols || !(nm->col[t] = calloc(p->ncols ? p->ncols : 1, sizeof **nm->col))) {
+			free(cols);
+			return -1;
+		}
+		for (size_t c = 0; c < p->ncols; c++)
+			cols[c] = p->cols[c].name;
+		char prefix[8];
+		abi_name_common_prefix(prefix, sizeof prefix, cols, p->ncols);
+		free(cols);
+		for (size_t c = 0; c < p->ncols; c++)
+			abi_name_split(&nm->col[t][c], p->cols[c].name, prefix, 0);
+	}
+	return 0;
+}
+
+static double nonnull(const abi_profile *p, const abi_column *c)
+{
+	return (double)(p->nrows - c->nnull);
+}
+
+static double uniq(const abi_profile *p, const abi_column *c)
+{
+	double nn = nonnull(p, c);
+	return nn > 0 ? (double)c->ndistinct / nn : 0.0;
+}
+
+static int key_type(uint32_t t)
+{
+	return t == ABI_T_INT || t == ABI_T_STRING || t == ABI_T_DATE;
+}
+
+static double range_overlap(const abi_column *x, const abi_column *y)
+{
+	if (x->type != ABI_T_INT)
+		return 1.0;
+	double lo = x->min > y->min ? x->min : y->min, hi = x->max < y->max ? x->max : y->max;
+	if (hi < lo)
+		return 0.0;
+	double w = x->max - x->min;
+	return w > 0 ? (hi - lo) / w : 1.0;
+}
+
+static double clip(double v, double lo, double hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Features of one column pair; composite joins average two of these. */
+static void pair_features(double *f, const names *nm, const abi_profile *profs, size_t ntables, uint32_t a,
+			  uint32_t xc, uint32_t b, uint32_t yc, double containment)
+{
+	const abi_profile *A = &profs[a], *B = &profs[b];
+	const abi_column *x = &A->cols[xc], *y = &B->cols[yc];
+	const abi_name *xn = &nm->col[a][xc], *yn = &nm->col[b][yc];
+	double refers = abi_name_refers(xn, &nm->table[b]), best_other = 0;
+	for (size_t t = 0; t < ntables; t++)
+		if (t != a && t != b) {
+			double r = abi_name_refers(xn, &nm->table[t]);
+			if (r > best_other)
+				best_other = r;
+		}
+	double nx = (double)x->ndistinct, ny = (double)y->ndistinct;
+	f[ABI_F_CONTAIN] = containment;
+	f[ABI_F_CONTAIN_FULL] = containment >= 0.999;
+	f[ABI_F_REV_CONTAIN] = ny > 0 ? clip(containment * nx / ny, 0, 1) : 0;
+	f[ABI_F_Y_UNIQUE] = uniq(B, y);
+	f[ABI_F_X_UNIQUE] = uniq(A, x);
+	f[ABI_F_DISTINCT_RATIO] = clip(log1p(nx) / log1p(ny > 0 ? ny : 1), 0, 2);
+	f[ABI_F_NAME_SIM] = abi_name_similarity(xn, yn);
+	f[ABI_F_NAME_EQUAL] = abi_name_equal(xn, yn);
+	f[ABI_F_NAME_REFERS] = refers;
+	f[ABI_F_REFERS_MARGIN] = refers - best_other;
+	f[ABI_F_Y_OWN] = abi_name_refers(yn, &nm->table[b]) > 0.5 || (yn->n == 1 && abi_name_is_keyish(yn));
+	f[ABI_F_X_KEYISH] = abi_name_is_keyish(xn);
+	f[ABI_F_Y_KEYISH] = abi_name_is_keyish(yn);
+	f[ABI_F_BOTH_INT] = x->type == ABI_T_INT;
+	f[ABI_F_BOTH_STRING] = x->type == ABI_T_STRING;
+	f[ABI_F_RANGE_OVERLAP] = range_overlap(x, y);
+	f[ABI_F_Y_FIRST] = y->pos == 0;
+	f[ABI_F_X_POS] = A->ncols > 1 ? (double)x->pos / (double)(A->ncols - 1) : 0;
+	f[ABI_F_ROW_RATIO] =
+		clip(log10(((double)A->nrows + 1) / ((double)B->nrows + 1)) / 3.0, -1, 1);
+	f[ABI_F_Y_DENSE] = y->type == ABI_T_INT && y->max - y->min + 1 == ny;
+	f[ABI_F_X_OWN_KEY] = x->pos == 0 && x->nnull == 0 && uniq(A, x) >= 0.999;
+	f[ABI_F_COMPOSITE] = 0;
+	double lx = x->avg_len, ly = y->avg_len;
+	f[ABI_F_LEN_SIM] = lx > 0 && ly > 0 ? (lx < ly ? lx / ly : ly / lx) : 0;
+	f[ABI_F_X_NULLS] = A->nrows ? (double)x->nnull / (double)A->nrows : 0;
+	f[ABI_F_X_PURITY] = x->purity;
+	f[ABI_F_CONTAIN_NAME] = containment * refers;
+}
+
+static int single_candidates(abi_cands *out, const names *nm, const abi_profile *profs, size_t n,
+			     const abi_cand_opts *o)
+{
+	for (uint32_t b = 0; b < n; b++) {
+		const abi_profile *B = &profs[b];
+		for (uint32_t yc = 0; yc < B->ncols; yc++) {
+			const abi_column *y = &B->cols[yc];
+			if (!key_type(y->type) || y->ndistinct < 2 || uniq(B, y) < o->min_key_unique)
+				continue;
+			for (uint32_t a = 0; a < n; a++) {
+				if (a == b)
+					continue;
+				const abi_profile *A = &profs[a];
+				for (uint32_t xc = 0; xc < A->ncols; xc++) {
+					const abi_column *x = &A->cols[xc];
+					if (x->type != y->type || !x->ndistinct)
+						continue;
+					if (x->type == ABI_T_INT && (x->min > y->max || x->max < y->min))
+						continue;
+					double est = abi_containment_sample(x->distinct, x->ndistinct, y->distinct,
+									    y->ndistinct, SAMPLE);
+					if (est < o->min_containment - 0.2)
+						continue;
+					double c = abi_containment(x->distinct, x->ndistinct, y->distinct, y->ndistinct);
+					if (c < o->min_containment)
+						continue;
+					abi_cand cd = {.from = a, .to = b, .fc = {xc, 0}, .tc = {yc, 0}, .ncols = 1};
+					pair_features(cd.x, nm, profs, n, a, xc, b, yc, c);
+					if (abi_cands_push(out, &cd) != 0)
+						return -1;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+/* Columns of A whose values (on a sample) sit inside key part y. */
+static size_t part_matches(uint32_t *out, const abi_profile *A, const abi_column *y, double min_c)
+{
+	size_t m = 0;
+	for (uint32_t xc = 0; xc < A->ncols && m < 16; xc++) {
+		const abi_column *x = &A->cols[xc];
+		if (x->type == y->type && x->ndistinct &&
+		    abi_containment_sample(x->distinct, x->ndistinct, y->distinct, y->ndistinct, SAMPLE) >= min_c)
+			out[m++] = xc;
+	}
+	return m;
+}
+
+static int composite_candidates(abi_cands *out, const names *nm, const abi_profile *profs, size_t n,
+				const abi_cand_opts *o)
+{
+	for (uint32_t b = 0; b < n; b++) {
+		const abi_profile *B = &profs[b];
+		for (size_t k = 0; k < B->nckeys; k++) {
+			const abi_ckey *ck = &B->ckeys[k];
+			for (uint32_t a = 0; a < n; a++) {
+				if (a == b)
+					continue;
+				const abi_profile *A = &profs[a];
+				uint32_t m1[16], m2[16];
+				size_t n1 = part_matches(m1, A, &B->cols[ck->a], o->min_containment);
+				size_t n2 = n1 ? part_matches(m2, A, &B->cols[ck->b], o->min_containment) : 0;
+				for (size_t i = 0; i < n1; i++)
+					for (size_t j = 0; j < n2; j++) {
+						if (m1[i] == m2[j])
+							continue;
+						const abi_column *x1 = &A->cols[m1[i]], *x2 = &A->cols[m2[j]];
+						uint64_t *h = malloc((A->nrows ? A->nrows : 1) * sizeof *h);
+						if (!h)
+							return -1;
+						for (size_t r = 0; r < A->nrows; r++)
+							h[r] = x1->rows[r] && x2->rows[r]
+								       ? abi_pair_hash(x1->rows[r], x2->rows[r])
+								       : 0;
+						size_t nd = abi_sort_unique(h, A->nrows);
+						double c = nd == SIZE_MAX ? 0
+									  : abi_containment(h, nd, ck->distinct, ck->ndistinct);
+						free(h);
+						if (nd == SIZE_MAX)
+							return -1;
+						if (c < o->min_containment)
+							continue;
+						abi_cand cd = {.from = a, .to = b, .fc = {m1[i], m2[j]}, .tc = {ck->a, ck->b},
+							       .ncols = 2};
+						double f2[ABI_NFEATURES];
+						pair_features(cd.x, nm, profs, n, a, m1[i], b, ck->a, c);
+						pair_features(f2, nm, profs, n, a, m2[j], b, ck->b, c);
+						for (int f = 0; f < ABI_NFEATURES; f++)
+							cd.x[f] = (cd.x[f] + f2[f]) / 2;
+						cd.x[ABI_F_CONTAIN] = c;
+						cd.x[ABI_F_CONTAIN_FULL] = c >= 0.999;
+						cd.x[ABI_F_Y_UNIQUE] = 1;
+						cd.x[ABI_F_REV_CONTAIN] =
+							ck->ndistinct ? clip(c * (double)nd / (double)ck->ndistinct, 0, 1) : 0;
+						cd.x[ABI_F_X_UNIQUE] =
+							A->nrows ? (double)nd / (double)A->nrows : 0;
+						cd.x[ABI_F_NAME_REFERS] = f2[ABI_F_NAME_REFERS] > cd.x[ABI_F_NAME_REFERS]
+										  ? f2[ABI_F_NAME_REFERS]
+										  : cd.x[ABI_F_NAME_REFERS];
+						cd.x[ABI_F_COMPOSITE] = 1;
+						if (abi_cands_push(out, &cd) != 0)
+							return -1;
+					}
+			}
+		}
+	}
+	return 0;
+}
+
+int abi_candidates(abi_cands *out, const abi_profile *profs, size_t n, const abi_cand_opts *opts)
+{
+	names nm = {0};
+	int rc = names_build(&nm, profs, n);
+	if (rc == 0)
+		rc = single_candidates(out, &nm, profs, n, opts);
+	if (rc == 0 && opts->composite)
+		rc = composite_candidates(out, &nm, profs, n, opts);
+	names_free(&nm, n);
+	return rc;
+}

@@ -1,0 +1,175 @@
+/*
+ * names.c -- tokenising and comparing column and table names.
+ *
+ * Abbreviations are matched by prefix (cust ~ customer, supp ~ supplier)
+ * only from three letters up, so "id" never matches "idea".
+ */
+#include "names.h"
+
+#include <ctype.h>
+#include <string.h>
+
+static const char *const key_words[] = {"id", "key", "code", "no", "num", "nr", "sk", "ref", "pk", "fk", "uuid"};
+
+static int is_key_word(const char *t)
+{
+	for (size_t i = 0; i < sizeof key_words / sizeof *key_words; i++)
+		if (strcmp(t, key_words[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void push(abi_name *out, const char *s, size_t n)
+{
+	if (n == 0 || out->n >= ABI_MAX_TOKENS)
+		return;
+	if (n >= ABI_TOKEN_LEN)
+		n = ABI_TOKEN_LEN - 1;
+	memcpy(out->tok[out->n], s, n);
+	out->tok[out->n][n] = '\0';
+	out->n++;
+}
+
+/* Splits a fused key suffix: "orderkey" -> order key, "custid" -> cust id. */
+static void push_word(abi_name *out, const char *w, size_t n)
+{
+	static const char *const fused[] = {"key", "id", "code", "num", "sk", "ref", "uuid"};
+	for (size_t i = 0; i < sizeof fused / sizeof *fused; i++) {
+		size_t fl = strlen(fused[i]);
+		if (n >= fl + 3 && memcmp(w + n - fl, fused[i], fl) == 0) {
+			push(out, w, n - fl);
+			push(out, fused[i], fl);
+			return;
+		}
+	}
+	push(out, w, n);
+}
+
+static void singularise(char *t)
+{
+	size_t n = strlen(t);
+	if (n > 4 && strcmp(t + n - 3, "ies") == 0)
+		strcpy(t + n - 3, "y");
+	else if (n > 4 && (strcmp(t + n - 4, "sses") == 0 || strcmp(t + n - 4, "ches") == 0 ||
+			   strcmp(t + n - 4, "shes") == 0 || strcmp(t + n - 3, "xes") == 0))
+		t[n - 2] = '\0';
+	else if (n > 3 && t[n - 1] == 's' && t[n - 2] != 's' && t[n - 2] != 'u' && t[n - 2] != 'i')
+		t[n - 1] = '\0';
+}
+
+void abi_name_split(abi_name *out, const char *s, const char *strip, int is_table)
+{
+	memset(out, 0, sizeof *out);
+	if (strip && *strip && strncmp(s, strip, strlen(strip)) == 0 && s[strlen(strip)])
+		s += strlen(strip);
+	char w[64];
+	size_t wn = 0;
+	for (const char *p = s;; p++) {
+		unsigned char c = (unsigned char)*p;
+		int boundary = !c || !isalnum(c);
+		/* camelCase: a capital after a lower-case letter starts a word;
+		 * "CustomerID" splits before the I, "ID" stays whole. */
+		if (!boundary && wn && isupper(c) && p > s && islower((unsigned char)p[-1]))
+			boundary = 2;
+		if (!boundary && wn && isdigit(c) != isdigit((unsigned char)p[-1]))
+			boundary = 2;
+		if (boundary) {
+			if (wn)
+				push_word(out, w, wn);
+			wn = 0;
+			if (!c)
+				break;
+			if (boundary == 1)
+				continue;
+		}
+		if (wn < sizeof w - 1)
+			w[wn++] = (char)tolower(c);
+	}
+	if (is_table)
+		for (int i = 0; i < out->n; i++)
+			singularise(out->tok[i]);
+}
+
+void abi_name_common_prefix(char *out, size_t outlen, const char *const *cols, size_t n)
+{
+	out[0] = '\0';
+	if (n < 2 || outlen < 8)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const char *u = strchr(cols[i], '_');
+		size_t pl = u ? (size_t)(u - cols[i]) + 1 : 0;
+		if (pl < 2 || pl > 4)
+			continue;
+		size_t same = 0;
+		for (size_t j = 0; j < n; j++)
+			same += strncmp(cols[j], cols[i], pl) == 0;
+		/* TPC-style prefixes are on (nearly) every column of a table. */
+		if (same * 5 >= n * 4) {
+			memcpy(out, cols[i], pl);
+			out[pl] = '\0';
+			return;
+		}
+	}
+}
+
+int abi_name_is_keyish(const abi_name *n)
+{
+	return n->n > 0 && is_key_word(n->tok[n->n - 1]);
+}
+
+static int tok_match(const char *a, const char *b)
+{
+	if (strcmp(a, b) == 0)
+		return 1;
+	size_t la = strlen(a), lb = strlen(b);
+	if (la >= 3 && lb > la && strncmp(a, b, la) == 0)
+		return 1;
+	if (lb >= 3 && la > lb && strncmp(a, b, lb) == 0)
+		return 1;
+	return 0;
+}
+
+double abi_name_similarity(const abi_name *a, const abi_name *b)
+{
+	if (abi_name_equal(a, b))
+		return 1.0;
+	int inter = 0, na = 0, nb = 0;
+	for (int i = 0; i < a->n; i++) {
+		if (is_key_word(a->tok[i]))
+			continue;
+		na++;
+		for (int j = 0; j < b->n; j++)
+			if (!is_key_word(b->tok[j]) && tok_match(a->tok[i], b->tok[j])) {
+				inter++;
+				break;
+			}
+	}
+	for (int j = 0; j < b->n; j++)
+		nb += !is_key_word(b->tok[j]);
+	int uni = na + nb - inter;
+	return uni > 0 ? (double)inter / uni : 0.0;
+}
+
+double abi_name_refers(const abi_name *col, const abi_name *table)
+{
+	if (table->n == 0)
+		return 0.0;
+	int hit = 0;
+	for (int i = 0; i < table->n; i++)
+		for (int j = 0; j < col->n; j++)
+			if (!is_key_word(col->tok[j]) && tok_match(col->tok[j], table->tok[i])) {
+				hit++;
+				break;
+			}
+	return (double)hit / table->n;
+}
+
+int abi_name_equal(const abi_name *a, const abi_name *b)
+{
+	if (a->n != b->n)
+		return 0;
+	for (int i = 0; i < a->n; i++)
+		if (strcmp(a->tok[i], b->tok[i]) != 0)
+			return 0;
+	return 1;
+}

@@ -1,0 +1,507 @@
+/*
+ * profile.c -- column statistics, value hashes, composite keys, and the
+ * profile's binary form.
+ *
+ * Values are compared by 64-bit hashes of their normalised form: in an
+ * integer column "007", "7" and "7.0" are the same value (spreadsheet and
+ * pandas exports disagree on these), elsewhere the trimmed text is. Hash 0
+ * is reserved for "missing".
+ */
+#define _GNU_SOURCE
+#include "profile.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x ? x : 1;
+}
+
+static uint64_t hash_text(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return mix64(h);
+}
+
+static uint64_t hash_int(long long v)
+{
+	return mix64((uint64_t)v ^ 0x9e3779b97f4a7c15ULL);
+}
+
+uint64_t abi_pair_hash(uint64_t a, uint64_t b)
+{
+	return mix64(a * 0x9e3779b97f4a7c15ULL + mix64(b));
+}
+
+const char *abi_type_name(abi_type t)
+{
+	switch (t) {
+	case ABI_T_INT: return "int";
+	case ABI_T_FLOAT: return "float";
+	case ABI_T_DATE: return "date";
+	case ABI_T_STRING: return "string";
+	default: return "empty";
+	}
+}
+
+/* An integer, also written as an integral decimal ("12.0"). */
+static int parse_int(const char *s, long long *out)
+{
+	const char *p = s;
+	if (*p == '+' || *p == '-')
+		p++;
+	if (!isdigit((unsigned char)*p))
+		return 0;
+	errno = 0;
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (errno)
+		return 0;
+	if (*end == '.') {
+		end++;
+		while (*end == '0')
+			end++;
+	}
+	if (*end)
+		return 0;
+	*out = v;
+	return 1;
+}
+
+static int parse_float(const char *s, double *out)
+{
+	if (!*s || isspace((unsigned char)*s))
+		return 0;
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (*end || errno || !isfinite(v))
+		return 0;
+	*out = v;
+	return 1;
+}
+
+static int digits(const char *s, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* 2024-01-31, 2024/01/31, 31/01/2024, 01-31-2024, optionally with a time. */
+static int is_date(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 10)
+		return 0;
+	int ymd = digits(s, 4) && (s[4] == '-' || s[4] == '/') && digits(s + 5, 2) && s[7] == s[4] && digits(s + 8, 2);
+	int dmy = digits(s, 2) && (s[2] == '-' || s[2] == '/' || s[2] == '.') && digits(s + 3, 2) && s[5] == s[2] &&
+		  digits(s + 6, 4);
+	return (ymd || dmy) && (n == 10 || s[10] == ' ' || s[10] == 'T');
+}
+
+/* LSD radix sort on 16-bit digits: profiles sort millions of hashes. */
+static int radix_sort(uint64_t *v, size_t n)
+{
+	if (n < 64) {
+		for (size_t i = 1; i < n; i++) {
+			uint64_t x = v[i];
+			size_t j = i;
+			while (j && v[j - 1] > x) {
+				v[j] = v[j - 1];
+				j--;
+			}
+			v[j] = x;
+		}
+		return 0;
+	}
+	uint64_t *tmp = malloc(n * sizeof *tmp);
+	size_t *count = malloc(65536 * sizeof *count);
+	if (!tmp || !count) {
+		free(tmp);
+		free(count);
+		return -1;
+	}
+	uint64_t *src = v, *dst = tmp;
+	for (int shift = 0; shift < 64; shift += 16) {
+		memset(count, 0, 65536 * sizeof *count);
+		for (size_t i = 0; i < n; i++)
+			count[(src[i] >> shift) & 0xffff]++;
+		size_t sum = 0;
+		for (size_t d = 0; d < 65536; d++) {
+			size_t c = count[d];
+			count[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i] >> shift) & 0xffff]++] = src[i];
+		uint64_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	/* Four passes: the sorted data is back in v. */
+	free(tmp);
+	free(count);
+	return 0;
+}
+
+size_t abi_sort_unique(uint64_t *v, size_t n)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (v[i])
+			v[m++] = v[i];
+	if (radix_sort(v, m) != 0)
+		return SIZE_MAX;
+	size_t u = 0;
+	for (size_t i = 0; i < m; i++)
+		if (!u || v[u - 1] != v[i])
+			v[u++] = v[i];
+	return u;
+}
+
+static int contains(const uint64_t *y, size_t ny, uint64_t h)
+{
+	size_t lo = 0, hi = ny;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (y[mid] < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ny && y[lo] == h;
+}
+
+double abi_containment(const uint64_t *x, size_t nx, const uint64_t *y, size_t ny)
+{
+	if (!nx)
+		return 0.0;
+	size_t i = 0, j = 0, hit = 0;
+	if (nx * 16 < ny) { /* a small set against a large one: binary search */
+		for (i = 0; i < nx; i++)
+			hit += (size_t)contains(y, ny, x[i]);
+		return (double)hit / nx;
+	}
+	while (i < nx && j < ny) {
+		if (x[i] < y[j])
+			i++;
+		else if (x[i] > y[j])
+			j++;
+		else {
+			hit++;
+			i++;
+			j++;
+		}
+	}
+	return (double)hit / nx;
+}
+
+double abi_containment_sample(const uint64_t *x, size_t nx, const uint64_t *y, size_t ny, size_t sample)
+{
+	size_t n = nx < sample ? nx : sample;
+	if (!n)
+		return 0.0;
+	size_t hit = 0;
+	for (size_t i = 0; i < n; i++)
+		hit += (size_t)contains(y, ny, x[i]);
+	return (double)hit / n;
+}
+
+static int profile_column(abi_column *c, const abi_csv *t, size_t col)
+{
+	size_t nint = 0, nfloat = 0, ndate = 0, nonnull = 0;
+	double len_sum = 0;
+	for (size_t r = 0; r < t->nrows; r++) {
+		const char *s = abi_csv_cell(t, r, col);
+		if (!s)
+			continue;
+		nonnull++;
+		len_sum += (double)strlen(s);
+		long long iv;
+		double fv;
+		if (parse_int(s, &iv))
+			nint++, nfloat++;
+		else if (parse_float(s, &fv))
+			nfloat++;
+		else if (is_date(s))
+			ndate++;
+	}
+	c->nnull = t->nrows - nonnull;
+	c->avg_len = nonnull ? len_sum / (double)nonnull : 0;
+	/* A column is of a type when 90% of its values are: exports mix in
+	 * "unknown" or "n.a." often enough that purity is itself a feature. */
+	if (!nonnull)
+		c->type = ABI_T_EMPTY, c->purity = 1;
+	else if (nint * 10 >= nonnull * 9)
+		c->type = ABI_T_INT, c->purity = (double)nint / nonnull;
+	else if (nfloat * 10 >= nonnull * 9)
+		c->type = ABI_T_FLOAT, c->purity = (double)nfloat / nonnull;
+	else if (ndate * 10 >= nonnull * 9)
+		c->type = ABI_T_DATE, c->purity = (double)ndate / nonnull;
+	else
+		c->type = ABI_T_STRING, c->purity = 1;
+	if (!(c->rows = calloc(t->nrows ? t->nrows : 1, sizeof *c->rows)) ||
+	    !(c->distinct = malloc((t->nrows ? t->nrows : 1) * sizeof *c->distinct)))
+		return -1;
+	int first = 1;
+	for (size_t r = 0; r < t->nrows; r++) {
+		const char *s = abi_csv_cell(t, r, col);
+		if (!s)
+			continue;
+		long long iv;
+		double fv;
+		if (c->type == ABI_T_INT && parse_int(s, &iv)) {
+			c->rows[r] = hash_int(iv);
+			fv = (double)iv;
+		} else {
+			c->rows[r] = hash_text(s);
+			if (c->type != ABI_T_FLOAT || !parse_float(s, &fv))
+				continue;
+		}
+		if (first || fv < c->min)
+			c->min = fv;
+		if (first || fv > c->max)
+			c->max = fv;
+		first = 0;
+	}
+	memcpy(c->distinct, c->rows, t->nrows * sizeof *c->rows);
+	size_t nd = abi_sort_unique(c->distinct, t->nrows);
+	if (nd == SIZE_MAX)
+		return -1;
+	c->ndistinct = nd;
+	return 0;
+}
+
+static int keyish_type(uint32_t type)
+{
+	return type == ABI_T_INT || type == ABI_T_STRING || type == ABI_T_DATE;
+}
+
+static int push_ckey(abi_profile *p, uint32_t a, uint32_t b, uint64_t *distinct, size_t nd)
+{
+	abi_ckey *nk = realloc(p->ckeys, (p->nckeys + 1) * sizeof *nk);
+	if (!nk)
+		return -1;
+	p->ckeys = nk;
+	p->ckeys[p->nckeys++] = (abi_ckey){a, b, nd, distinct};
+	return 0;
+}
+
+/* Minimal two-column keys among complete, non-unique key-like columns. */
+static int find_composite_keys(abi_profile *p, size_t max_key_cols)
+{
+	size_t n = p->nrows;
+	if (n < 2)
+		return 0;
+	uint32_t cand[64];
+	size_t nc = 0;
+	for (size_t c = 0; c < p->ncols && nc < max_key_cols && nc < 64; c++) {
+		abi_column *col = &p->cols[c];
+		if (keyish_type(col->type) && col->nnull == 0 && col->ndistinct >= 2 && col->ndistinct < n)
+			cand[nc++] = (uint32_t)c;
+	}
+	for (size_t i = 0; i < nc; i++)
+		for (size_t j = i + 1; j < nc; j++) {
+			abi_column *a = &p->cols[cand[i]], *b = &p->cols[cand[j]];
+			if ((double)a->ndistinct * (double)b->ndistinct < (double)n)
+				continue;
+			uint64_t *h = malloc(n * sizeof *h);
+			if (!h)
+				return -1;
+			for (size_t r = 0; r < n; r++)
+				h[r] = abi_pair_hash(a->rows[r], b->rows[r]);
+			size_t nd = abi_sort_unique(h, n);
+			if (nd != n) {
+				free(h);
+				if (nd == SIZE_MAX)
+					return -1;
+				continue;
+			}
+			if (push_ckey(p, cand[i], cand[j], h, nd) != 0) {
+				free(h);
+				return -1;
+			}
+		}
+	return 0;
+}
+
+int abi_profile_build(abi_profile *out, const abi_csv *t, const char *table, size_t max_key_cols, char *err,
+		      size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	out->nrows = t->nrows;
+	out->ncols = t->ncols;
+	if (!(out->table = strdup(table)) || !(out->cols = calloc(t->ncols ? t->ncols : 1, sizeof *out->cols)))
+		goto oom;
+	for (size_t c = 0; c < t->ncols; c++) {
+		out->cols[c].pos = (uint32_t)c;
+		if (!(out->cols[c].name = strdup(t->names[c])) || profile_column(&out->cols[c], t, c) != 0)
+			goto oom;
+	}
+	if (find_composite_keys(out, max_key_cols) != 0)
+		goto oom;
+	return 0;
+oom:
+	snprintf(err, errlen, "%s: out of memory while profiling", table);
+	abi_profile_free(out);
+	return -1;
+}
+
+void abi_profile_free(abi_profile *p)
+{
+	for (size_t c = 0; p->cols && c < p->ncols; c++) {
+		free(p->cols[c].name);
+		free(p->cols[c].rows);
+		free(p->cols[c].distinct);
+	}
+	for (size_t k = 0; k < p->nckeys; k++)
+		free(p->ckeys[k].distinct);
+	free(p->cols);
+	free(p->ckeys);
+	free(p->table);
+	memset(p, 0, sizeof *p);
+}
+
+/* ---- binary form */
+
+static const char magic[8] = {'A', 'B', 'I', 'P', 'R', 'O', 'F', '1'};
+
+static int put(FILE *f, const void *v, size_t n)
+{
+	return n == 0 || fwrite(v, 1, n, f) == n ? 0 : -1;
+}
+
+static int put_str(FILE *f, const char *s)
+{
+	uint32_t n = (uint32_t)strlen(s);
+	return put(f, &n, sizeof n) || put(f, s, n);
+}
+
+int abi_profile_save(const abi_profile *p, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	uint64_t ncols = p->ncols, nckeys = p->nckeys;
+	int bad = put(f, magic, sizeof magic) || put_str(f, p->table) || put(f, &p->nrows, 8) || put(f, &ncols, 8) ||
+		  put(f, &nckeys, 8);
+	for (size_t c = 0; !bad && c < p->ncols; c++) {
+		const abi_column *col = &p->cols[c];
+		bad = put_str(f, col->name) || put(f, &col->pos, 4) || put(f, &col->type, 4) ||
+		      put(f, &col->purity, 8) || put(f, &col->nnull, 8) || put(f, &col->ndistinct, 8) ||
+		      put(f, &col->min, 8) || put(f, &col->max, 8) || put(f, &col->avg_len, 8) ||
+		      put(f, col->rows, p->nrows * 8) || put(f, col->distinct, col->ndistinct * 8);
+	}
+	for (size_t k = 0; !bad && k < p->nckeys; k++) {
+		const abi_ckey *ck = &p->ckeys[k];
+		bad = put(f, &ck->a, 4) || put(f, &ck->b, 4) || put(f, &ck->ndistinct, 8) ||
+		      put(f, ck->distinct, ck->ndistinct * 8);
+	}
+	if (fclose(f) != 0)
+		bad = 1;
+	if (bad)
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+	return bad ? -1 : 0;
+}
+
+typedef struct reader {
+	const unsigned char *d;
+	size_t len, pos;
+} reader;
+
+static int get(reader *r, void *v, size_t n)
+{
+	if (n > r->len - r->pos)
+		return -1;
+	memcpy(v, r->d + r->pos, n);
+	r->pos += n;
+	return 0;
+}
+
+static int get_str(reader *r, char **out)
+{
+	uint32_t n;
+	if (get(r, &n, 4) || n > r->len - r->pos || !(*out = strndup((const char *)r->d + r->pos, n)))
+		return -1;
+	r->pos += n;
+	return 0;
+}
+
+static int get_array(reader *r, uint64_t **out, uint64_t n)
+{
+	if (n > (r->len - r->pos) / 8 || !(*out = malloc(n ? n * 8 : 8)))
+		return -1;
+	return get(r, *out, n * 8);
+}
+
+static int parse_profile(abi_profile *p, reader *r)
+{
+	char m[8];
+	uint64_t ncols, nckeys;
+	if (get(r, m, 8) || memcmp(m, magic, 8) || get_str(r, &p->table) || get(r, &p->nrows, 8) ||
+	    get(r, &ncols, 8) || get(r, &nckeys, 8))
+		return -1;
+	if (ncols > r->len || nckeys > r->len || !(p->cols = calloc(ncols ? ncols : 1, sizeof *p->cols)) ||
+	    !(p->ckeys = calloc(nckeys ? nckeys : 1, sizeof *p->ckeys)))
+		return -1;
+	/* Counts grow before each entry is filled, so a failure frees it too. */
+	while (p->ncols < ncols) {
+		abi_column *c = &p->cols[p->ncols++];
+		if (get_str(r, &c->name) || get(r, &c->pos, 4) || get(r, &c->type, 4) || get(r, &c->purity, 8) ||
+		    get(r, &c->nnull, 8) || get(r, &c->ndistinct, 8) || get(r, &c->min, 8) || get(r, &c->max, 8) ||
+		    get(r, &c->avg_len, 8) || get_array(r, &c->rows, p->nrows) ||
+		    get_array(r, &c->distinct, c->ndistinct))
+			return -1;
+	}
+	while (p->nckeys < nckeys) {
+		abi_ckey *k = &p->ckeys[p->nckeys++];
+		if (get(r, &k->a, 4) || get(r, &k->b, 4) || get(r, &k->ndistinct, 8) || k->a >= ncols ||
+		    k->b >= ncols || get_array(r, &k->distinct, k->ndistinct))
+			return -1;
+	}
+	return r->pos == r->len ? 0 : -1;
+}
+
+int abi_profile_load(abi_profile *out, const char *path, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "cannot open profile %s: %s", path, strerror(errno));
+		return -1;
+	}
+	unsigned char *d = NULL;
+	long len = -1;
+	if (fseek(f, 0, SEEK_END) == 0)
+		len = ftell(f);
+	if (len >= 0 && fseek(f, 0, SEEK_SET) == 0 && (d = malloc((size_t)len + 1)) &&
+	    fread(d, 1, (size_t)len, f) != (size_t)len)
+		len = -1;
+	fclose(f);
+	reader r = {d, len < 0 ? 0 : (size_t)len, 0};
+	if (len < 0 || !d || parse_profile(out, &r) != 0) {
+		free(d);
+		abi_profile_free(out);
+		snprintf(err, errlen, "%s is not an autobi profile (or is truncated); run autobi.profile on the table again",
+			 path);
+		return -1;
+	}
+	free(d);
+	return 0;
+}

@@ -1,0 +1,178 @@
+/*
+ * steps.c -- see steps.h.
+ */
+#define _GNU_SOURCE
+#include "steps.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+void abi_predict_all(abi_graph *g, const abi_lr *m)
+{
+	for (size_t i = 0; i < g->c.n; i++)
+		g->c.v[i].p = abi_lr_predict(m, g->c.v[i].x);
+	g->has_p = 1;
+}
+
+static int same_from(const abi_cand *a, const abi_cand *b)
+{
+	return a->from == b->from && a->ncols == b->ncols && a->fc[0] == b->fc[0] &&
+	       (a->ncols < 2 || a->fc[1] == b->fc[1]);
+}
+
+int abi_kmca_graph(abi_kmca_result *r, const abi_graph *g, const abi_kmca_opts *o, char *err, size_t errlen)
+{
+	abi_edge *e = malloc((g->c.n ? g->c.n : 1) * sizeof *e);
+	if (!e) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < g->c.n; i++) {
+		const abi_cand *c = &g->c.v[i];
+		double p = c->p < 1e-4 ? 1e-4 : c->p > 1 - 1e-4 ? 1 - 1e-4 : c->p;
+		e[i] = (abi_edge){c->from, c->to, -log(p / (1 - p)), (uint32_t)i};
+		for (size_t j = 0; j < i; j++)
+			if (same_from(&g->c.v[j], c)) {
+				e[i].group = e[j].group;
+				break;
+			}
+	}
+	/* A table with no likely outgoing join would be an isolated root child:
+	 * rare in a BI model, so that costs o->isolation (a probability of
+	 * exp(-isolation)); a table that references others may be a fact for
+	 * free. */
+	double *root = calloc(g->ntables ? g->ntables : 1, sizeof *root);
+	if (!root) {
+		free(e);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t t = 0; t < g->ntables; t++)
+		root[t] = o->isolation;
+	for (size_t i = 0; i < g->c.n; i++)
+		if (g->c.v[i].p >= 0.5)
+			root[g->c.v[i].from] = 0;
+	int rc = abi_kmca_solve(r, g->ntables, e, g->c.n, root, o, err, errlen);
+	free(root);
+	free(e);
+	return rc;
+}
+
+static int col_is(const abi_tinfo *t, uint32_t col, const json_t *name)
+{
+	const char *s = json_string_value(name);
+	return s && strcmp(t->cols[col], s) == 0;
+}
+
+int abi_label(int *labels, const abi_graph *g, const json_t *truth, char *err, size_t errlen)
+{
+	const json_t *joins = json_object_get(truth, "joins");
+	if (!json_is_array(joins)) {
+		snprintf(err, errlen, "the truth file has no 'joins' list (format autobi-truth/1)");
+		return -1;
+	}
+	for (size_t i = 0; i < g->c.n; i++) {
+		const abi_cand *c = &g->c.v[i];
+		labels[i] = 0;
+		for (size_t k = 0; k < json_array_size(joins) && !labels[i]; k++) {
+			const json_t *j = json_array_get(joins, k);
+			const char *from = json_string_value(json_object_get(j, "from"));
+			const char *to = json_string_value(json_object_get(j, "to"));
+			const json_t *fc = json_object_get(j, "from_columns"), *tc = json_object_get(j, "to_columns");
+			if (!from || !to || strcmp(from, g->t[c->from].name) || strcmp(to, g->t[c->to].name) ||
+			    json_array_size(fc) != c->ncols || json_array_size(tc) != c->ncols)
+				continue;
+			int ok = 1;
+			for (uint32_t q = 0; q < c->ncols; q++)
+				ok &= col_is(&g->t[c->from], c->fc[q], json_array_get(fc, q)) &&
+				      col_is(&g->t[c->to], c->tc[q], json_array_get(tc, q));
+			labels[i] = ok;
+		}
+	}
+	return 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int is_csv(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 4 && strcasecmp(name + n - 4, ".csv") == 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int abi_profile_dir(abi_profile **profs, size_t *n, const char *dir, double *parse_s, double *profile_s, char *err,
+		    size_t errlen)
+{
+	*profs = NULL;
+	*n = 0;
+	*parse_s = *profile_s = 0;
+	DIR *d = opendir(dir);
+	if (!d) {
+		snprintf(err, errlen, "cannot open %s", dir);
+		return -1;
+	}
+	char **names = NULL;
+	size_t nn = 0;
+	struct dirent *de;
+	int rc = -1;
+	while ((de = readdir(d))) {
+		if (!is_csv(de->d_name))
+			continue;
+		char **nv = realloc(names, (nn + 1) * sizeof *nv);
+		if (!nv || !(nv[nn] = strdup(de->d_name))) {
+			names = nv ? nv : names;
+			goto done;
+		}
+		names = nv;
+		nn++;
+	}
+	qsort(names, nn, sizeof *names, cmp_str);
+	if (!(*profs = calloc(nn ? nn : 1, sizeof **profs)))
+		goto done;
+	for (size_t i = 0; i < nn; i++) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		abi_csv t;
+		double t0 = now();
+		if (abi_csv_read(&t, path, names[i], err, errlen) != 0)
+			goto done;
+		double t1 = now();
+		names[i][strlen(names[i]) - 4] = '\0';
+		int prc = abi_profile_build(&(*profs)[i], &t, names[i], 12, err, errlen);
+		abi_csv_free(&t);
+		*parse_s += t1 - t0;
+		*profile_s += now() - t1;
+		if (prc != 0)
+			goto done;
+		(*n)++;
+	}
+	rc = 0;
+done:
+	closedir(d);
+	for (size_t i = 0; i < nn; i++)
+		free(names[i]);
+	free(names);
+	if (rc != 0) {
+		for (size_t i = 0; i < *n; i++)
+			abi_profile_free(&(*profs)[i]);
+		free(*profs);
+		*profs = NULL;
+		*n = 0;
+	}
+	return rc;
+}

@@ -1,0 +1,32 @@
+/*
+ * steps.h -- the glue shared by the ops and the evaluation harness, so
+ * both run exactly the same chain: probabilities onto candidates, the
+ * schema graph into k-MCA, truth labels onto candidates.
+ */
+#ifndef AUTOBI_STEPS_H
+#define AUTOBI_STEPS_H
+
+#include <jansson.h>
+
+#include "cands_io.h"
+#include "classify.h"
+#include "kmca.h"
+
+void abi_predict_all(abi_graph *g, const abi_lr *m);
+
+/* Edge cost -log(p / (1 - p)) with root edges at 0: the arborescence of
+ * least cost is then the most likely one when candidates are independent
+ * (see kmca.h), and the k it has is the chosen number of facts. FK-once
+ * groups are the candidates sharing referencing columns. */
+int abi_kmca_graph(abi_kmca_result *r, const abi_graph *g, const abi_kmca_opts *o, char *err, size_t errlen);
+
+/* labels[i] = 1 when candidate i is one of the truth's joins. */
+int abi_label(int *labels, const abi_graph *g, const json_t *truth, char *err, size_t errlen);
+
+/* Reads every *.csv under dir (sorted by name) and profiles it; *profs is
+ * an array of *n profiles. For the harness and benchmarks; the pipeline
+ * profiles one table per node instead. */
+int abi_profile_dir(abi_profile **profs, size_t *n, const char *dir, double *parse_s, double *profile_s, char *err,
+		    size_t errlen);
+
+#endif

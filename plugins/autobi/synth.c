@@ -1,0 +1,712 @@
+/*
+ * synth.c -- the schema generator (see synth.h). Everything is drawn from
+ * one seeded splitmix64 stream, so a (shape, seed, rows) triple always
+ * writes the same bytes.
+ */
+#define _GNU_SOURCE
+#include "synth.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef struct rng {
+	uint64_t s;
+} rng;
+
+static uint64_t rnext(rng *r)
+{
+	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static double runif(rng *r)
+{
+	return (double)(rnext(r) >> 11) / 9007199254740992.0;
+}
+
+static int rrange(rng *r, int lo, int hi)
+{
+	return lo + (int)(runif(r) * (hi - lo + 1));
+}
+
+enum kind { K_KEY, K_FK, K_OWNID, K_QTY, K_MEASURE, K_TEXT, K_CAT, K_DATE, K_SMALL, K_LEGACY, K_ADDR, K_PHONE };
+
+typedef struct scol {
+	char name[64];
+	int kind, ref;          /* ref: the referenced table of an FK */
+	double nulls, dangling; /* shares of missing and of dangling values */
+	double skew;            /* FK values: index = N * u^skew */
+	int link, part;         /* FK drawn from a pair of link table `link` (-1: none) */
+} scol;
+
+enum { MAXCOLS = 40 };
+
+typedef struct stab {
+	char name[64], word[32], prefix[16];
+	int rows, fact, depth, keystyle;
+	long *ikeys; /* integer keys, or NULL for string codes */
+	char code[8];
+	scol cols[MAXCOLS];
+	int ncols;
+	int *px, *py; /* a link table's rows: indices into its two parents */
+	int cur_link; /* the link row the current row's pair FKs use */
+} stab;
+
+typedef struct schema {
+	stab *t;
+	int n, style;
+	rng r;
+} schema;
+
+static const char *const dim_words[] = {
+	"customer", "product", "store", "supplier", "employee", "region", "country", "city", "category",
+	"brand", "promotion", "channel", "warehouse", "carrier", "department", "currency", "account", "vendor",
+	"campaign", "device", "plan", "agent", "branch", "segment", "territory", "manufacturer", "shipper",
+	"location", "season", "program", "course", "patient", "doctor", "clinic", "airport", "airline",
+	"route", "model", "color", "material",
+};
+static const char *const synonyms[] = {"client", "item", "shop", "partner", "staff", "area", "nat", "town",
+				       "group", "label", "deal", "medium", "depot", "transport", "unit", "money",
+				       "acct", "seller", "promo", "gadget", "tier", "rep", "office", "bucket"};
+static const char *const fact_words[] = {"sales", "orders", "shipments", "returns", "inventory", "visits",
+					 "payments", "claims", "bookings", "clicks", "transactions", "enrollments"};
+
+#define COUNT(a) ((int)(sizeof a / sizeof *a))
+
+static void cap_first(char *s)
+{
+	s[0] = (char)toupper((unsigned char)s[0]);
+}
+
+static void camel(char *out, size_t n, const char *w)
+{
+	snprintf(out, n, "%s", w);
+	cap_first(out);
+}
+
+static scol *add_col(stab *t, int kind, const char *name)
+{
+	if (t->ncols >= MAXCOLS)
+		return NULL;
+	scol *c = &t->cols[t->ncols++];
+	memset(c, 0, sizeof *c);
+	c->kind = kind;
+	c->ref = c->link = -1;
+	snprintf(c->name, sizeof c->name, "%s", name);
+	return c;
+}
+
+/* The key column's name under the schema's naming style. */
+static void key_name(char *out, size_t n, const schema *s, const stab *t)
+{
+	char cw[40];
+	camel(cw, sizeof cw, t->word);
+	switch (s->style) {
+	case 0: snprintf(out, n, "id"); break;
+	case 1: snprintf(out, n, "%s_id", t->word); break;
+	case 2: snprintf(out, n, "%sID", cw); break;
+	case 3: snprintf(out, n, "%s_%.4skey", t->prefix, t->word); break;
+	case 4: snprintf(out, n, "%s_key", t->word); break;
+	default: snprintf(out, n, "%s_code", t->word); break;
+	}
+}
+
+static void fk_name(char *out, size_t n, schema *s, const stab *from, const stab *to)
+{
+	char cw[40];
+	camel(cw, sizeof cw, to->word);
+	if (runif(&s->r) < 0.12) { /* a name that says nothing about the target */
+		const char *syn = synonyms[rrange(&s->r, 0, COUNT(synonyms) - 1)];
+		if (runif(&s->r) < 0.5)
+			snprintf(out, n, "%s_ref", syn);
+		else
+			snprintf(out, n, "%s%d", syn, rrange(&s->r, 1, 9));
+		return;
+	}
+	switch (s->style) {
+	case 0:
+	case 1: snprintf(out, n, "%s_id", to->word); break;
+	case 2: snprintf(out, n, "%sID", cw); break;
+	case 3: snprintf(out, n, "%s_%.4skey", from->prefix, to->word); break;
+	case 4: snprintf(out, n, "%s_key", to->word); break;
+	default: snprintf(out, n, "%s_code", to->word); break;
+	}
+}
+
+static int unique_name(const stab *t, const char *name)
+{
+	for (int i = 0; i < t->ncols; i++)
+		if (strcasecmp(t->cols[i].name, name) == 0)
+			return 0;
+	return 1;
+}
+
+static void table_name(char *out, size_t n, schema *s, const char *word, int fact)
+{
+	char cw[40];
+	camel(cw, sizeof cw, word);
+	int v = rrange(&s->r, 0, 3);
+	if (v == 0 || s->style == 3)
+		snprintf(out, n, "%s", word);
+	else if (v == 1)
+		snprintf(out, n, fact ? "fact_%s" : "dim_%s", word);
+	else if (v == 2)
+		snprintf(out, n, fact ? "Fact%s" : "Dim%s", cw);
+	else
+		snprintf(out, n, fact ? "%s" : "%ss", word);
+}
+
+static void assign_prefixes(schema *s)
+{
+	for (int i = 0; i < s->n; i++) {
+		stab *t = &s->t[i];
+		for (int len = 1; len <= 3; len++) {
+			snprintf(t->prefix, sizeof t->prefix, "%.*s", len, t->word);
+			int clash = 0;
+			for (int j = 0; j < i; j++)
+				clash |= strcmp(s->t[j].prefix, t->prefix) == 0;
+			if (!clash)
+				break;
+			if (len == 3)
+				snprintf(t->prefix, sizeof t->prefix, "%c%d", t->word[0], i % 1000);
+		}
+	}
+}
+
+static int make_keys(schema *s, stab *t)
+{
+	t->keystyle = s->style == 5 ? 2 : rrange(&s->r, 0, 9) < 5 ? 0 : rrange(&s->r, 1, 3);
+	if (t->keystyle == 2) {
+		snprintf(t->code, sizeof t->code, "%c%c", toupper((unsigned char)t->word[0]),
+			 toupper((unsigned char)t->word[1]));
+		return 0;
+	}
+	if (!(t->ikeys = malloc((size_t)t->rows * sizeof *t->ikeys)))
+		return -1;
+	long base = t->keystyle == 3 ? rrange(&s->r, 100, 5000) : 1, k = base;
+	for (int i = 0; i < t->rows; i++) {
+		t->ikeys[i] = k;
+		k += t->keystyle == 1 ? rrange(&s->r, 1, 60) : 1;
+	}
+	return 0;
+}
+
+static void key_text(char *out, size_t n, const stab *t, long i)
+{
+	if (t->ikeys)
+		snprintf(out, n, "%ld", i < t->rows ? t->ikeys[i] : t->ikeys[t->rows - 1] + 1000 + i);
+	else
+		snprintf(out, n, "%s%05ld", t->code, i + 1);
+}
+
+/* ---- structure */
+
+static void add_fk(schema *s, stab *from, int to)
+{
+	char nm[64];
+	fk_name(nm, sizeof nm, s, from, &s->t[to]);
+	if (!unique_name(from, nm))
+		snprintf(nm + strlen(nm), sizeof nm - strlen(nm), "_%d", from->ncols);
+	scol *c = add_col(from, K_FK, nm);
+	if (!c)
+		return;
+	c->ref = to;
+	c->skew = 1.0 + 2.0 * runif(&s->r);
+	c->nulls = runif(&s->r) < 0.2 ? 0.05 * runif(&s->r) : 0;
+	c->dangling = runif(&s->r) < 0.05 ? 0.01 : 0;
+}
+
+static void add_attributes(schema *s, stab *t)
+{
+	static const char *const dim_attrs[][2] = {{"name", "t"}, {"description", "t"}, {"category", "c"},
+						   {"size", "s"},    {"created", "d"},     {"price", "m"},
+						   {"rank", "s"},    {"status", "c"},      {"address", "a"},
+						   {"phone", "p"}};
+	static const char *const fact_attrs[][2] = {{"quantity", "q"}, {"amount", "m"}, {"discount", "m"},
+						    {"order_date", "d"}, {"status", "c"}, {"line_no", "s"},
+						    {"score", "s"},   {"note", "t"}};
+	int nattr = t->fact ? rrange(&s->r, 3, 7) : rrange(&s->r, 2, 6);
+	for (int i = 0; i < nattr; i++) {
+		const char *const *a = t->fact ? fact_attrs[rrange(&s->r, 0, 7)] : dim_attrs[rrange(&s->r, 0, 9)];
+		char nm[64];
+		if (s->style == 2)
+			camel(nm, sizeof nm, a[0]);
+		else if (s->style == 3)
+			snprintf(nm, sizeof nm, "%s_%s", t->prefix, a[0]);
+		else
+			snprintf(nm, sizeof nm, "%s", a[0]);
+		if (!unique_name(t, nm))
+			continue;
+		int kind = a[1][0] == 't' ? K_TEXT : a[1][0] == 'c' ? K_CAT : a[1][0] == 'd' ? K_DATE
+		       : a[1][0] == 'q' ? K_QTY : a[1][0] == 's' ? K_SMALL : a[1][0] == 'a' ? K_ADDR
+		       : a[1][0] == 'p' ? K_PHONE : K_MEASURE;
+		scol *c = add_col(t, kind, nm);
+		if (c)
+			c->nulls = runif(&s->r) < 0.3 ? 0.1 * runif(&s->r) : 0;
+	}
+	/* A column named like a join that is not one: values outside any key. */
+	if (runif(&s->r) < 0.3) {
+		char nm[64];
+		snprintf(nm, sizeof nm, "legacy_%s_id", dim_words[rrange(&s->r, 0, COUNT(dim_words) - 1)]);
+		if (unique_name(t, nm))
+			add_col(t, K_LEGACY, nm);
+	}
+}
+
+/* A link table keyed by a pair of dimension keys (TPC-H's partsupp): some
+ * fact's two FK columns to those dimensions then also reference the pair. */
+static int add_link(schema *s)
+{
+	int f = 0, cx = -1, cy = -1;
+	for (int c = 0; c < s->t[f].ncols; c++) {
+		const scol *col = &s->t[f].cols[c];
+		if (col->kind != K_FK || s->t[col->ref].rows < 4 || s->t[col->ref].rows > 600)
+			continue;
+		if (cx < 0)
+			cx = c;
+		else if (cy < 0)
+			cy = c;
+	}
+	if (cx < 0 || cy < 0)
+		return 0;
+	int X = s->t[f].cols[cx].ref, Y = s->t[f].cols[cy].ref;
+	stab *nt = realloc(s->t, (size_t)(s->n + 1) * sizeof *nt);
+	if (!nt)
+		return -1;
+	s->t = nt;
+	int L = s->n++;
+	stab *l = &s->t[L];
+	memset(l, 0, sizeof *l);
+	snprintf(l->word, sizeof l->word, "%.12s_%.12s", s->t[X].word, s->t[Y].word);
+	snprintf(l->prefix, sizeof l->prefix, "%c%c%d", s->t[X].word[0], s->t[Y].word[0], L % 100);
+	table_name(l->name, sizeof l->name, s, l->word, 0);
+	int m = s->t[Y].rows < 4 ? s->t[Y].rows : 4;
+	l->rows = s->t[X].rows * m;
+	l->px = malloc((size_t)l->rows * sizeof *l->px);
+	l->py = malloc((size_t)l->rows * sizeof *l->py);
+	if (!l->px || !l->py)
+		return -1;
+	for (int x = 0; x < s->t[X].rows; x++) {
+		int start = rrange(&s->r, 0, s->t[Y].rows - 1), step = rrange(&s->r, 1, s->t[Y].rows / m);
+		for (int j = 0; j < m; j++) {
+			l->px[x * m + j] = x;
+			l->py[x * m + j] = (start + j * step) % s->t[Y].rows;
+		}
+	}
+	add_fk(s, l, X);
+	add_fk(s, l, Y);
+	l->cols[0].part = 0;
+	l->cols[1].part = 1;
+	l->cols[0].nulls = l->cols[1].nulls = l->cols[0].dangling = l->cols[1].dangling = 0;
+	scol *a = &s->t[f].cols[cx], *b = &s->t[f].cols[cy];
+	a->link = b->link = L;
+	a->part = 0;
+	b->part = 1;
+	a->nulls = b->nulls = a->dangling = b->dangling = 0;
+	return 0;
+}
+
+static int build_generic(schema *s, int nfacts, int ndims, double sub_prob, int fact_rows)
+{
+	s->n = nfacts + ndims;
+	if (!(s->t = calloc((size_t)s->n, sizeof *s->t)))
+		return -1;
+	int *order = malloc((size_t)COUNT(dim_words) * sizeof *order);
+	if (!order)
+		return -1;
+	for (int i = 0; i < COUNT(dim_words); i++)
+		order[i] = i;
+	for (int i = COUNT(dim_words) - 1; i > 0; i--) {
+		int j = rrange(&s->r, 0, i), x = order[i];
+		order[i] = order[j];
+		order[j] = x;
+	}
+	int max_dim = fact_rows / 2 < 2000 ? fact_rows / 2 : 2000;
+	if (max_dim < 30)
+		max_dim = 30;
+	for (int d = 0; d < ndims; d++) {
+		stab *t = &s->t[nfacts + d];
+		const char *w = dim_words[order[d % COUNT(dim_words)]];
+		if (d < COUNT(dim_words))
+			snprintf(t->word, sizeof t->word, "%s", w);
+		else
+			snprintf(t->word, sizeof t->word, "%s%c", w, 'a' + d / COUNT(dim_words));
+		t->rows = (int)exp(log(10.0) + runif(&s->r) * (log((double)max_dim) - log(10.0)));
+	}
+	int fo = rrange(&s->r, 0, COUNT(fact_words) - 1);
+	for (int f = 0; f < nfacts; f++) {
+		stab *t = &s->t[f];
+		const char *w = fact_words[(fo + f) % COUNT(fact_words)];
+		if (f < COUNT(fact_words))
+			snprintf(t->word, sizeof t->word, "%s", w);
+		else
+			snprintf(t->word, sizeof t->word, "%s%d", w, f / COUNT(fact_words));
+		t->fact = 1;
+		t->rows = fact_rows / 2 + rrange(&s->r, 0, fact_rows / 2);
+	}
+	free(order);
+	assign_prefixes(s);
+	for (int i = 0; i < s->n; i++) {
+		stab *t = &s->t[i];
+		table_name(t->name, sizeof t->name, s, t->word, t->fact);
+		if (t->fact && runif(&s->r) < 0.6) {
+			char nm[64];
+			snprintf(nm, sizeof nm, s->style == 3 ? "%s_%.4skey" : s->style == 2 ? "%sID" : "%s_id",
+				 s->style == 3 ? t->prefix : t->word, t->word);
+			add_col(t, K_OWNID, nm);
+		}
+		if (!t->fact) {
+			char nm[64];
+			key_name(nm, sizeof nm, s, t);
+			add_col(t, K_KEY, nm);
+			if (make_keys(s, t) != 0)
+				return -1;
+		}
+	}
+	/* Snowflake arms: a dimension may hang below an earlier one, whose
+	 * rows it then outnumbers no more. */
+	int *top = calloc((size_t)s->n, sizeof *top);
+	if (!top)
+		return -1;
+	for (int d = 0; d < ndims; d++) {
+		stab *t = &s->t[nfacts + d];
+		int parent = -1;
+		if (d > 0 && runif(&s->r) < sub_prob) {
+			int cand = nfacts + rrange(&s->r, 0, d - 1);
+			if (s->t[cand].depth < 2)
+				parent = cand;
+		}
+		if (parent < 0) {
+			top[nfacts + d] = 1;
+			continue;
+		}
+		t->depth = s->t[parent].depth + 1;
+		add_fk(s, &s->t[parent], nfacts + d);
+	}
+	int ntop = 0;
+	for (int i = 0; i < s->n; i++)
+		ntop += top[i];
+	/* Every top dimension belongs to some fact; facts share a few. */
+	for (int i = nfacts; i < s->n; i++) {
+		if (!top[i])
+			continue;
+		int f = rrange(&s->r, 0, nfacts - 1);
+		add_fk(s, &s->t[f], i);
+		for (int g = 0; g < nfacts; g++)
+			if (g != f && runif(&s->r) < (ntop > 8 ? 0.15 : 0.35))
+				add_fk(s, &s->t[g], i);
+	}
+	free(top);
+	if (runif(&s->r) < 0.35 && add_link(s) != 0)
+		return -1;
+	for (int i = 0; i < s->n; i++)
+		add_attributes(s, &s->t[i]);
+	return 0;
+}
+
+/* ---- writing */
+
+static int write_cell(FILE *f, const char *v)
+{
+	if (!strpbrk(v, ",\"\n\r"))
+		return fputs(v, f) < 0 ? -1 : 0;
+	if (fputc('"', f) == EOF)
+		return -1;
+	for (; *v; v++)
+		if ((*v == '"' && fputc('"', f) == EOF) || fputc(*v, f) == EOF)
+			return -1;
+	return fputc('"', f) == EOF ? -1 : 0;
+}
+
+static void cell_value(char *out, size_t n, schema *s, const stab *t, const scol *c, int row)
+{
+	static const char *const cats[] = {"red", "green", "blue", "gold", "silver", "basic", "premium"};
+	if (c->nulls > 0 && runif(&s->r) < c->nulls) {
+		out[0] = '\0';
+		return;
+	}
+	switch (c->kind) {
+	case K_KEY: key_text(out, n, t, row); break;
+	case K_OWNID: snprintf(out, n, "%d", row + 1); break;
+	case K_FK: {
+		const stab *to = &s->t[c->ref];
+		if (t->px) { /* a link table: its pair columns list the pairs */
+			key_text(out, n, to, c->part ? t->py[row] : t->px[row]);
+			break;
+		}
+		if (c->link >= 0) {
+			const stab *l = &s->t[c->link];
+			key_text(out, n, to, c->part ? l->py[t->cur_link] : l->px[t->cur_link]);
+			break;
+		}
+		if (c->dangling > 0 && runif(&s->r) < c->dangling) {
+			key_text(out, n, to, to->rows + rrange(&s->r, 0, 100000));
+			break;
+		}
+		long idx = (long)(to->rows * pow(runif(&s->r), c->skew));
+		key_text(out, n, to, idx < to->rows ? idx : to->rows - 1);
+		break;
+	}
+	case K_ADDR: snprintf(out, n, "addr %d", row + 1); break;
+	case K_PHONE: snprintf(out, n, "555-%05d", row + 1); break;
+	case K_QTY: snprintf(out, n, "%d", rrange(&s->r, 1, 50)); break;
+	case K_SMALL: snprintf(out, n, "%d", rrange(&s->r, 0, 20)); break;
+	case K_MEASURE: snprintf(out, n, "%.2f", 1000 * runif(&s->r) * runif(&s->r)); break;
+	case K_TEXT:
+		if (runif(&s->r) < 0.1)
+			snprintf(out, n, "%s %d, \"special\"", t->word, row);
+		else
+			snprintf(out, n, "%s %d", t->word, rrange(&s->r, 1, 100000));
+		break;
+	case K_CAT: snprintf(out, n, "%s", cats[rrange(&s->r, 0, COUNT(cats) - 1)]); break;
+	case K_DATE:
+		snprintf(out, n, "20%02d-%02d-%02d", rrange(&s->r, 15, 25), rrange(&s->r, 1, 12), rrange(&s->r, 1, 28));
+		break;
+	default: snprintf(out, n, "%d", 5000000 + rrange(&s->r, 0, 1000000)); break;
+	}
+}
+
+static int write_table(const char *dir, schema *s, stab *t, char *err, size_t errlen)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/tables/%s.csv", dir, t->name);
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	int bad = 0;
+	for (int c = 0; c < t->ncols && !bad; c++)
+		bad = (c && fputc(',', f) == EOF) || write_cell(f, t->cols[c].name);
+	bad = bad || fputc('\n', f) == EOF;
+	char v[128];
+	int link = -1;
+	for (int c = 0; c < t->ncols; c++)
+		if (t->cols[c].link >= 0)
+			link = t->cols[c].link;
+	for (int r = 0; r < t->rows && !bad; r++) {
+		if (link >= 0)
+			t->cur_link = (int)(s->t[link].rows * pow(runif(&s->r), 1.5)) % s->t[link].rows;
+		for (int c = 0; c < t->ncols && !bad; c++) {
+			cell_value(v, sizeof v, s, t, &t->cols[c], r);
+			bad = (c && fputc(',', f) == EOF) || write_cell(f, v);
+		}
+		bad = bad || fputc('\n', f) == EOF;
+	}
+	if (fclose(f) != 0 || bad) {
+		snprintf(err, errlen, "cannot write %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+static json_t *join_json(const char *from, const char *const *fc, int nf, const char *to, const char *const *tc)
+{
+	json_t *a = json_array(), *b = json_array();
+	for (int i = 0; i < nf; i++) {
+		json_array_append_new(a, json_string(fc[i]));
+		json_array_append_new(b, json_string(tc[i]));
+	}
+	return json_pack("{s:s, s:o, s:s, s:o}", "from", from, "from_columns", a, "to", to, "to_columns", b);
+}
+
+static int write_truth(const char *dir, const char *shape, json_t *joins, json_t *facts, char *err, size_t errlen)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/truth.json", dir);
+	json_t *root = json_pack("{s:s, s:s, s:o, s:o}", "format", "autobi-truth/1", "shape", shape, "facts", facts,
+				 "joins", joins);
+	int rc = root ? json_dump_file(root, path, JSON_INDENT(1)) : -1;
+	json_decref(root);
+	if (rc != 0)
+		snprintf(err, errlen, "cannot write %s", path);
+	return rc ? -1 : 0;
+}
+
+static int write_generic(const char *dir, schema *s, const char *shape, char *err, size_t errlen)
+{
+	json_t *joins = json_array(), *facts = json_array();
+	for (int i = 0; i < s->n; i++) {
+		stab *t = &s->t[i];
+		if (write_table(dir, s, t, err, errlen) != 0) {
+			json_decref(joins);
+			json_decref(facts);
+			return -1;
+		}
+		if (t->fact)
+			json_array_append_new(facts, json_string(t->name));
+		for (int c = 0; c < t->ncols; c++)
+			if (t->cols[c].kind == K_FK) {
+				const stab *to = &s->t[t->cols[c].ref];
+				const char *fc = t->cols[c].name, *tc = to->cols[0].name;
+				json_array_append_new(joins, join_json(t->name, &fc, 1, to->name, &tc));
+			}
+		/* The pair of columns drawn from a link table is a composite join. */
+		const char *fc2[2] = {0}, *tc2[2] = {0};
+		int link = -1;
+		for (int c = 0; c < t->ncols; c++)
+			if (t->cols[c].link >= 0) {
+				link = t->cols[c].link;
+				fc2[t->cols[c].part] = t->cols[c].name;
+				tc2[t->cols[c].part] = s->t[link].cols[t->cols[c].part].name;
+			}
+		if (link >= 0 && fc2[0] && fc2[1])
+			json_array_append_new(joins, join_json(t->name, fc2, 2, s->t[link].name, tc2));
+	}
+	return write_truth(dir, shape, joins, facts, err, errlen);
+}
+
+/* ---- TPC-H */
+
+static int tpch(const char *dir, rng *r, int lineitem_rows, char *err, size_t errlen)
+{
+	double sf = lineitem_rows / 6000000.0 * 1000.0; /* rows per TPC-H table at SF 0.001 scale */
+	int nsupp = (int)(10 * sf) > 5 ? (int)(10 * sf) : 5, npart = (int)(200 * sf) > 20 ? (int)(200 * sf) : 20;
+	int ncust = (int)(150 * sf) > 15 ? (int)(150 * sf) : 15, nord = (int)(1500 * sf) > 30 ? (int)(1500 * sf) : 30;
+	static const char *const regions[] = {"AFRICA", "AMERICA", "ASIA", "EUROPE", "MIDDLE EAST"};
+	static const char *const segs[] = {"AUTOMOBILE", "BUILDING", "FURNITURE", "HOUSEHOLD", "MACHINERY"};
+	char path[4096];
+	FILE *f[8] = {0};
+	static const char *const names[8] = {"region", "nation", "supplier", "customer", "part", "partsupp", "orders",
+					     "lineitem"};
+	static const char *const headers[8] = {
+		"r_regionkey,r_name,r_comment",
+		"n_nationkey,n_name,n_regionkey,n_comment",
+		"s_suppkey,s_name,s_address,s_nationkey,s_phone,s_acctbal,s_comment",
+		"c_custkey,c_name,c_address,c_nationkey,c_phone,c_acctbal,c_mktsegment,c_comment",
+		"p_partkey,p_name,p_mfgr,p_brand,p_type,p_size,p_container,p_retailprice,p_comment",
+		"ps_partkey,ps_suppkey,ps_availqty,ps_supplycost,ps_comment",
+		"o_orderkey,o_custkey,o_orderstatus,o_totalprice,o_orderdate,o_orderpriority,o_clerk,o_shippriority,"
+		"o_comment",
+		"l_orderkey,l_partkey,l_suppkey,l_linenumber,l_quantity,l_extendedprice,l_discount,l_tax,"
+		"l_returnflag,l_linestatus,l_shipdate,l_commitdate,l_receiptdate,l_shipinstruct,l_shipmode,"
+		"l_comment"};
+	int rc = -1;
+	for (int i = 0; i < 8; i++) {
+		snprintf(path, sizeof path, "%s/tables/%s.csv", dir, names[i]);
+		if (!(f[i] = fopen(path, "w")) || fprintf(f[i], "%s\n", headers[i]) < 0) {
+			snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+			goto done;
+		}
+	}
+	for (int i = 0; i < 5; i++)
+		fprintf(f[0], "%d,%s,\"comment %d, regional\"\n", i, regions[i], i);
+	for (int i = 0; i < 25; i++)
+		fprintf(f[1], "%d,NATION%02d,%d,nation comment %d\n", i, i, i % 5, i);
+	for (int i = 1; i <= nsupp; i++)
+		fprintf(f[2], "%d,Supplier#%09d,addr %d,%d,%d-555-%04d,%.2f,supplier comment\n", i, i, i,
+			rrange(r, 0, 24), 10 + i % 25, i, -999.99 + 10999.98 * runif(r));
+	for (int i = 1; i <= ncust; i++)
+		fprintf(f[3], "%d,Customer#%09d,addr %d,%d,%d-555-%04d,%.2f,%s,customer comment\n", i, i, i,
+			rrange(r, 0, 24), 10 + i % 25, i, -999.99 + 10999.98 * runif(r), segs[rrange(r, 0, 4)]);
+	for (int i = 1; i <= npart; i++)
+		fprintf(f[4], "%d,part %d,Manufacturer#%d,Brand#%d%d,STANDARD TIN,%d,SM BOX,%.2f,part comment\n", i, i,
+			rrange(r, 1, 5), rrange(r, 1, 5), rrange(r, 1, 5), rrange(r, 1, 50), 900 + i / 10.0 + (i % 1000));
+	/* TPC-H's supplier formula, without its large-scale term (which repeats
+	 * suppliers of a part when there are few): part p has four suppliers. */
+	for (int p = 1; p <= npart; p++)
+		for (int j = 0; j < 4; j++)
+			fprintf(f[5], "%d,%d,%d,%.2f,ps comment\n", p, (p + j * (nsupp / 4)) % nsupp + 1,
+				rrange(r, 1, 9999), 1 + 999 * runif(r));
+	int lines = 0;
+	for (int o = 1; o <= nord; o++) {
+		/* Sparse order keys: TPC-H uses the first 8 of every 32. */
+		long okey = (long)((o - 1) / 8) * 32 + (o - 1) % 8 + 1;
+		int cust;
+		do
+			cust = rrange(r, 1, ncust);
+		while (cust % 3 == 0 && ncust > 3);
+		fprintf(f[6], "%ld,%d,%c,%.2f,199%d-%02d-%02d,%d-URGENT,Clerk#%09d,0,order comment\n", okey, cust,
+			"OFP"[rrange(r, 0, 2)], 1000 + 400000 * runif(r), rrange(r, 2, 8), rrange(r, 1, 12),
+			rrange(r, 1, 28), rrange(r, 1, 5), rrange(r, 1, 1000));
+		int nl = rrange(r, 1, 7);
+		for (int l = 1; l <= nl; l++, lines++) {
+			int p = rrange(r, 1, npart), j = rrange(r, 0, 3);
+			int s = (p + j * (nsupp / 4)) % nsupp + 1;
+			fprintf(f[7], "%ld,%d,%d,%d,%d,%.2f,0.0%d,0.0%d,%c,%c,1995-%02d-%02d,1995-%02d-%02d,1995-%02d-%02d,"
+				"DELIVER IN PERSON,TRUCK,line comment\n",
+				okey, p, s, l, rrange(r, 1, 50), 1000 + 90000 * runif(r), rrange(r, 0, 9), rrange(r, 0, 8),
+				"RAN"[rrange(r, 0, 2)], "OF"[rrange(r, 0, 1)], rrange(r, 1, 12), rrange(r, 1, 28),
+				rrange(r, 1, 12), rrange(r, 1, 28), rrange(r, 1, 12), rrange(r, 1, 28));
+		}
+	}
+	rc = 0;
+done:
+	for (int i = 0; i < 8; i++)
+		if (f[i] && fclose(f[i]) != 0 && rc == 0) {
+			snprintf(err, errlen, "cannot write the tpch tables");
+			rc = -1;
+		}
+	if (rc != 0)
+		return -1;
+	static const char *const fk[][4] = {
+		{"nation", "n_regionkey", "region", "r_regionkey"},   {"supplier", "s_nationkey", "nation", "n_nationkey"},
+		{"customer", "c_nationkey", "nation", "n_nationkey"}, {"partsupp", "ps_partkey", "part", "p_partkey"},
+		{"partsupp", "ps_suppkey", "supplier", "s_suppkey"}, {"orders", "o_custkey", "customer", "c_custkey"},
+		{"lineitem", "l_orderkey", "orders", "o_orderkey"},   {"lineitem", "l_partkey", "part", "p_partkey"},
+		{"lineitem", "l_suppkey", "supplier", "s_suppkey"}};
+	json_t *joins = json_array(), *facts = json_array();
+	json_array_append_new(facts, json_string("lineitem"));
+	for (int i = 0; i < 9; i++)
+		json_array_append_new(joins, join_json(fk[i][0], &fk[i][1], 1, fk[i][2], &fk[i][3]));
+	const char *lc[] = {"l_partkey", "l_suppkey"}, *pc[] = {"ps_partkey", "ps_suppkey"};
+	json_array_append_new(joins, join_json("lineitem", lc, 2, "partsupp", pc));
+	(void)lines;
+	return write_truth(dir, "tpch", joins, facts, err, errlen);
+}
+
+static int make_dirs(const char *dir, char *err, size_t errlen)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/tables", dir);
+	if ((mkdir(dir, 0777) != 0 && errno != EEXIST) || (mkdir(path, 0777) != 0 && errno != EEXIST)) {
+		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int abi_synth(const char *dir, const abi_synth_opts *o, char *err, size_t errlen)
+{
+	if (make_dirs(dir, err, errlen) != 0)
+		return -1;
+	schema s = {0};
+	s.r.s = o->seed * 0x2545F4914F6CDD1DULL + 17;
+	int rows = o->fact_rows > 10 ? o->fact_rows : 10;
+	if (strcmp(o->shape, "tpch") == 0)
+		return tpch(dir, &s.r, rows, err, errlen);
+	s.style = rrange(&s.r, 0, 5);
+	int rc;
+	if (strcmp(o->shape, "star") == 0)
+		rc = build_generic(&s, 1, rrange(&s.r, 3, 8), 0.0, rows);
+	else if (strcmp(o->shape, "snowflake") == 0)
+		rc = build_generic(&s, 1, rrange(&s.r, 5, 10), 0.45, rows);
+	else if (strcmp(o->shape, "constellation") == 0)
+		rc = build_generic(&s, rrange(&s.r, 2, 3), rrange(&s.r, 5, 10), 0.25, rows);
+	else if (strcmp(o->shape, "wide") == 0) {
+		int n = o->tables > 4 ? o->tables : 4;
+		rc = build_generic(&s, n / 10 > 1 ? n / 10 : 1, n - (n / 10 > 1 ? n / 10 : 1), 0.3, rows);
+	} else {
+		snprintf(err, errlen, "unknown shape '%s'; use star, snowflake, constellation, tpch or wide", o->shape);
+		return -1;
+	}
+	if (rc != 0)
+		snprintf(err, errlen, "out of memory while generating the schema");
+	else
+		rc = write_generic(dir, &s, o->shape, err, errlen);
+	for (int i = 0; i < s.n; i++) {
+		free(s.t[i].ikeys);
+		free(s.t[i].px);
+		free(s.t[i].py);
+	}
+	free(s.t);
+	return rc;
+}
