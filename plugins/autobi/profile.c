@@ -113,7 +113,8 @@ static int is_date(const char *s)
 	return (ymd || dmy) && (n == 10 || s[10] == ' ' || s[10] == 'T');
 }
 
-/* LSD radix sort on 16-bit digits: profiles sort millions of hashes. */
+/* LSD radix sort on bytes, skipping passes where every key has the same
+ * byte: profiles sort millions of hashes, in columns of any size. */
 static int radix_sort(uint64_t *v, size_t n)
 {
 	if (n < 64) {
@@ -129,32 +130,30 @@ static int radix_sort(uint64_t *v, size_t n)
 		return 0;
 	}
 	uint64_t *tmp = malloc(n * sizeof *tmp);
-	size_t *count = malloc(65536 * sizeof *count);
-	if (!tmp || !count) {
-		free(tmp);
-		free(count);
+	if (!tmp)
 		return -1;
-	}
 	uint64_t *src = v, *dst = tmp;
-	for (int shift = 0; shift < 64; shift += 16) {
-		memset(count, 0, 65536 * sizeof *count);
+	for (int shift = 0; shift < 64; shift += 8) {
+		size_t count[256] = {0};
 		for (size_t i = 0; i < n; i++)
-			count[(src[i] >> shift) & 0xffff]++;
+			count[(src[i] >> shift) & 0xff]++;
+		if (count[(src[0] >> shift) & 0xff] == n)
+			continue;
 		size_t sum = 0;
-		for (size_t d = 0; d < 65536; d++) {
+		for (size_t d = 0; d < 256; d++) {
 			size_t c = count[d];
 			count[d] = sum;
 			sum += c;
 		}
 		for (size_t i = 0; i < n; i++)
-			dst[count[(src[i] >> shift) & 0xffff]++] = src[i];
+			dst[count[(src[i] >> shift) & 0xff]++] = src[i];
 		uint64_t *t = src;
 		src = dst;
 		dst = t;
 	}
-	/* Four passes: the sorted data is back in v. */
+	if (src != v)
+		memcpy(v, src, n * sizeof *v);
 	free(tmp);
-	free(count);
 	return 0;
 }
 

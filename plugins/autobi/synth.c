@@ -71,7 +71,12 @@ static const char *const dim_words[] = {
 	"brand", "promotion", "channel", "warehouse", "carrier", "department", "currency", "account", "vendor",
 	"campaign", "device", "plan", "agent", "branch", "segment", "territory", "manufacturer", "shipper",
 	"location", "season", "program", "course", "patient", "doctor", "clinic", "airport", "airline",
-	"route", "model", "color", "material",
+	"route", "model", "color", "material", "invoice", "ledger", "policy", "contract", "project", "team",
+	"vehicle", "driver", "hotel", "room", "guest", "flight", "ticket", "event", "venue", "artist",
+	"album", "genre", "author", "publisher", "library", "student", "teacher", "school", "exam", "grade",
+	"sensor", "machine", "factory", "batch", "recipe", "ingredient", "farm", "crop", "weather", "station",
+	"network", "server", "license", "feature", "release", "sprint", "ward", "nurse", "pharmacy", "drug",
+	"insurer", "bank", "loan", "card", "merchant", "terminal", "coupon", "survey", "question", "answer",
 };
 static const char *const synonyms[] = {"client", "item", "shop", "partner", "staff", "area", "nat", "town",
 				       "group", "label", "deal", "medium", "depot", "transport", "unit", "money",

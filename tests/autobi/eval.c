@@ -276,12 +276,12 @@ static int cmd_bench(const char *model_path, int tables, int rows)
 	return 0;
 }
 
-static int cmd_dump(const char *model_path, const char *shape, int seed, int rows)
+static int cmd_dump(const char *model_path, const char *shape, int seed, int rows, int tables)
 {
 	abi_lr m;
 	char err[512];
 	run r;
-	if (abi_lr_load(&m, model_path, err, sizeof err) != 0 || prepare(&r, shape, (uint64_t)seed, rows, 0) != 0)
+	if (abi_lr_load(&m, model_path, err, sizeof err) != 0 || prepare(&r, shape, (uint64_t)seed, rows, tables) != 0)
 		return 1;
 	abi_predict_all(&r.g, &m);
 	int *lab = calloc(r.g.c.n + 1, sizeof *lab);
@@ -324,7 +324,7 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "score") == 0 && argc >= 4)
 		return cmd_score(argv[2], argv[3]);
 	if (strcmp(argv[1], "dump") == 0 && argc >= 4)
-		return cmd_dump(argv[2], argv[3], s0, rows);
+		return cmd_dump(argv[2], argv[3], s0, rows, tables);
 	if (strcmp(argv[1], "bench") == 0)
 		return cmd_bench(argv[2], tables, rows);
 	fprintf(stderr, "autobi-eval: unknown command '%s'\n", argv[1]);
