@@ -1,11 +1,13 @@
 /*
  * eval.c -- the Auto-BI evaluation harness.
  *
- *   autobi-eval eval MODEL [--seeds A-B] [--rows N]   F1 table per shape and TPC-H
+ *   autobi-eval eval MODEL [--seeds A-B] [--rows N] [--min-f1 F] [-v]
+ *                                                     F1 table per shape and TPC-H
  *   autobi-eval train OUT [--seeds A-B] [--rows N]    fit a model (the shipped one
  *                                                     comes from pipelines/autobi-train.lua)
  *   autobi-eval score MODEL.json TRUTH.json            P/R/F1 of one predicted model
  *   autobi-eval bench MODEL [--tables N] [--rows N]   stage timings on one wide schema
+ *   autobi-eval dump MODEL SHAPE [--seeds S-S]         every candidate with p and its label
  *
  * Schemas are generated into a temporary directory with the same generator
  * the training pipeline uses, and run through the same library code the
@@ -61,7 +63,7 @@ static void run_free(run *r)
 static int prepare(run *r, const char *shape, uint64_t seed, int rows, int tables)
 {
 	memset(r, 0, sizeof *r);
-	char dir[] = "/tmp/autobi-eval-XXXXXX", err[512];
+	char dir[] = "/tmp/autobi-eval-XXXXXX", err[1024];
 	if (!mkdtemp(dir))
 		return -1;
 	abi_synth_opts so = {shape, seed, rows, tables};
@@ -126,7 +128,7 @@ static int parse_seeds(const char *s, int *a, int *b)
 
 static const char *const shapes[] = {"star", "snowflake", "constellation", "tpch"};
 
-static int cmd_eval(const char *model_path, int s0, int s1, int rows, int verbose)
+static int cmd_eval(const char *model_path, int s0, int s1, int rows, int verbose, double min_f1)
 {
 	abi_lr m;
 	char err[512];
@@ -188,7 +190,12 @@ static int cmd_eval(const char *model_path, int s0, int s1, int rows, int verbos
 		all_tp += tp, all_fp += fp, all_fn += fn;
 	}
 	double p = (double)all_tp / (double)(all_tp + all_fp), rc = (double)all_tp / (double)(all_tp + all_fn);
-	printf("%-14s %7s %6zu %6.3f %6.3f %6.3f\n", "all", "", all_tp + all_fn, p, rc, 2 * p * rc / (p + rc));
+	double f1 = 2 * p * rc / (p + rc);
+	printf("%-14s %7s %6zu %6.3f %6.3f %6.3f\n", "all", "", all_tp + all_fn, p, rc, f1);
+	if (f1 < min_f1) {
+		fprintf(stderr, "autobi-eval: edge F1 %.3f is below --min-f1 %.3f\n", f1, min_f1);
+		return 1;
+	}
 	return 0;
 }
 
@@ -306,6 +313,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int s0 = 1, s1 = 10, rows = 3000, tables = 100, verbose = 0;
+	double min_f1 = 0;
 	for (int i = 3; i < argc; i++) {
 		if (strcmp(argv[i], "--seeds") == 0 && i + 1 < argc) {
 			if (parse_seeds(argv[++i], &s0, &s1) != 0)
@@ -314,11 +322,13 @@ int main(int argc, char **argv)
 			rows = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--tables") == 0 && i + 1 < argc)
 			tables = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--min-f1") == 0 && i + 1 < argc)
+			min_f1 = atof(argv[++i]);
 		else if (strcmp(argv[i], "-v") == 0)
 			verbose = 1;
 	}
 	if (strcmp(argv[1], "eval") == 0)
-		return cmd_eval(argv[2], s0, s1, rows, verbose);
+		return cmd_eval(argv[2], s0, s1, rows, verbose, min_f1);
 	if (strcmp(argv[1], "train") == 0)
 		return cmd_train(argv[2], s0, s1, rows);
 	if (strcmp(argv[1], "score") == 0 && argc >= 4)

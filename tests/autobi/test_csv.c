@@ -1,0 +1,169 @@
+/* Unit tests of the Auto-BI CSV reader and column profiling. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "csv.h"
+#include "profile.h"
+
+static int parse(abi_csv *t, const char *text, char *err)
+{
+	return abi_csv_parse(t, text, strlen(text), "t.csv", err, 512);
+}
+
+static void test_bom_quotes_crlf(void **state)
+{
+	(void)state;
+	abi_csv t;
+	char err[512];
+	const char *text = "\xEF\xBB\xBFid,name,note\r\n"
+			   "1,\"Smith, Ann\",\"said \"\"hi\"\"\"\r\n"
+			   "2,  Bob  ,\"two\nlines\"\r\n"
+			   "\r\n"
+			   "3,NA,\r\n";
+	assert_int_equal(parse(&t, text, err), 0);
+	assert_int_equal(t.ncols, 3);
+	assert_int_equal(t.nrows, 3);
+	assert_string_equal(t.names[0], "id"); /* the BOM is not part of the name */
+	assert_string_equal(abi_csv_cell(&t, 0, 1), "Smith, Ann");
+	assert_string_equal(abi_csv_cell(&t, 0, 2), "said \"hi\"");
+	assert_string_equal(abi_csv_cell(&t, 1, 1), "Bob");
+	assert_string_equal(abi_csv_cell(&t, 1, 2), "two\nlines");
+	assert_null(abi_csv_cell(&t, 2, 1)); /* NA */
+	assert_null(abi_csv_cell(&t, 2, 2)); /* empty */
+	abi_csv_free(&t);
+}
+
+static void test_delimiters(void **state)
+{
+	(void)state;
+	abi_csv t;
+	char err[512];
+	assert_int_equal(parse(&t, "a;b;c\n1;\"x;y\";3\n", err), 0);
+	assert_int_equal(t.delim, ';');
+	assert_string_equal(abi_csv_cell(&t, 0, 1), "x;y");
+	abi_csv_free(&t);
+	assert_int_equal(parse(&t, "a\tb\n1\t2\n", err), 0);
+	assert_int_equal(t.delim, '\t');
+	assert_string_equal(abi_csv_cell(&t, 0, 1), "2");
+	abi_csv_free(&t);
+}
+
+static void test_errors_name_file_and_line(void **state)
+{
+	(void)state;
+	abi_csv t;
+	char err[512];
+	assert_int_equal(parse(&t, "a,b\n1,2\n3,4,5\n", err), -1);
+	assert_non_null(strstr(err, "t.csv:3: row has 3 fields but the header has 2"));
+	assert_int_equal(parse(&t, "a,b\n1,\"open\n2,3\n", err), -1);
+	assert_non_null(strstr(err, "t.csv:2: a quoted field is never closed"));
+	assert_int_equal(parse(&t, "a,b\n1,\"x\"y\n", err), -1);
+	assert_non_null(strstr(err, "t.csv:2: text after a closing quote"));
+	assert_int_equal(abi_csv_parse(&t, "a,b\n1,\0\n", 8, "t.csv", err, sizeof err), -1);
+	assert_non_null(strstr(err, "t.csv:2: NUL byte"));
+	assert_int_equal(parse(&t, "", err), -1);
+	assert_non_null(strstr(err, "t.csv:1: the file is empty"));
+	assert_int_equal(parse(&t, "a,b,a\n1,2,3\n", err), -1);
+	assert_non_null(strstr(err, "columns 1 and 3 are both named 'a'"));
+	/* A line number after a quoted newline counts that newline. */
+	assert_int_equal(parse(&t, "a,b\n1,\"x\ny\"\n2\n", err), -1);
+	assert_non_null(strstr(err, "t.csv:4: row has 1 field "));
+}
+
+static void test_missing_header_names(void **state)
+{
+	(void)state;
+	abi_csv t;
+	char err[512];
+	assert_int_equal(parse(&t, "a,,c\n1,2,3", err), 0); /* no final newline */
+	assert_string_equal(t.names[1], "column_2");
+	assert_int_equal(t.nrows, 1);
+	abi_csv_free(&t);
+}
+
+static void test_profile_types_and_hashes(void **state)
+{
+	(void)state;
+	abi_csv t;
+	char err[512];
+	const char *text = "id,code,price,day,mixed,empty\n"
+			   "007,A1,1.5,2024-01-02,1,\n"
+			   "8.0,B2,2,2024-01-03,2,\n"
+			   "9,C3,x,2024-01-04,3,\n"
+			   "10,D4,4.25,2024-01-05,4,\n"
+			   "11,E5,5,2024-01-06,5,\n"
+			   "12,F6,6,2024-01-07,6,\n"
+			   "13,G7,7,2024-01-08,7,\n"
+			   "14,H8,8,2024-01-09,8,\n"
+			   "15,I9,9,2024-01-10,9,\n"
+			   "16,J0,10,2024-01-11,unknown,\n";
+	assert_int_equal(parse(&t, text, err), 0);
+	abi_profile p;
+	assert_int_equal(abi_profile_build(&p, &t, "t", 12, err, sizeof err), 0);
+	assert_int_equal(p.cols[0].type, ABI_T_INT);
+	assert_true(p.cols[0].purity == 1.0); /* "007" and "8.0" are integers */
+	assert_true(p.cols[0].min == 7 && p.cols[0].max == 16);
+	assert_int_equal(p.cols[1].type, ABI_T_STRING);
+	assert_int_equal(p.cols[2].type, ABI_T_FLOAT); /* 9 of 10 parse */
+	assert_int_equal(p.cols[3].type, ABI_T_DATE);
+	assert_int_equal(p.cols[4].type, ABI_T_INT);
+	assert_true(p.cols[4].purity == 0.9);
+	assert_int_equal(p.cols[5].type, ABI_T_EMPTY);
+	assert_int_equal(p.cols[5].nnull, 10);
+	assert_int_equal(p.cols[0].ndistinct, 10);
+	/* 7 in column id and 7 in column mixed hash alike: "007" is 7. */
+	assert_true(p.cols[0].rows[0] == p.cols[4].rows[6]);
+	/* Saved and loaded, a profile is the same. */
+	char path[] = "/tmp/autobi-prof-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(abi_profile_save(&p, path, err, sizeof err), 0);
+	abi_profile q;
+	assert_int_equal(abi_profile_load(&q, path, err, sizeof err), 0);
+	assert_int_equal(q.ncols, p.ncols);
+	assert_int_equal(q.nrows, p.nrows);
+	assert_memory_equal(q.cols[3].distinct, p.cols[3].distinct, p.cols[3].ndistinct * 8);
+	abi_profile_free(&q);
+	/* A truncated profile is refused, not misread. */
+	assert_int_equal(truncate(path, 40), 0);
+	assert_int_equal(abi_profile_load(&q, path, err, sizeof err), -1);
+	assert_non_null(strstr(err, "not an autobi profile"));
+	remove(path);
+	abi_profile_free(&p);
+	abi_csv_free(&t);
+}
+
+static void test_composite_key(void **state)
+{
+	(void)state;
+	abi_csv t;
+	char err[512];
+	const char *text = "part,supp,qty\n1,1,5\n1,2,5\n2,1,6\n2,2,6\n3,1,7\n";
+	assert_int_equal(parse(&t, text, err), 0);
+	abi_profile p;
+	assert_int_equal(abi_profile_build(&p, &t, "ps", 12, err, sizeof err), 0);
+	assert_int_equal(p.nckeys, 2); /* (part, supp) and (supp, qty) are unique together */
+	assert_int_equal(p.ckeys[0].a, 0);
+	assert_int_equal(p.ckeys[0].b, 1);
+	assert_int_equal(p.ckeys[0].ndistinct, 5);
+	abi_profile_free(&p);
+	abi_csv_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bom_quotes_crlf),      cmocka_unit_test(test_delimiters),
+		cmocka_unit_test(test_errors_name_file_and_line), cmocka_unit_test(test_missing_header_names),
+		cmocka_unit_test(test_profile_types_and_hashes), cmocka_unit_test(test_composite_key),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,68 @@
+#!/bin/bash
+# The autobi plugin end to end: a generated TPC-H-shaped folder of CSVs
+# through pipelines/autobi.lua (per-table profiles, candidates, classifier,
+# k-MCA, BI model), scored against the true joins; caching per table; a
+# malformed CSV and an empty folder; a forced k.
+. "$(dirname "$0")/lib.sh"
+: "${AUTOBI_EVAL:?set AUTOBI_EVAL to the autobi-eval harness}"
+cd "$T"
+P="$WEFT_SRC/pipelines/autobi.lua"
+
+cat >gen.lua <<'LUA'
+local shape = weft.param("shape", "tpch")
+local seed = weft.param("seed", 1)
+local out = weft.param("out", "x")
+local s = ops.autobi.synth { name = "synth", shape = shape, seed = seed, rows = 6000 }
+return ops.core.export { name = "export", artifact = s.out, path = out }
+LUA
+run_weft run gen.lua -p out="$T/tpch"
+expect_rc 0 "autobi.synth writes a TPC-H-shaped schema"
+eq "$(ls tpch/tables | tr '\n' ' ')" "customer.csv lineitem.csv nation.csv orders.csv part.csv partsupp.csv region.csv supplier.csv " \
+  "the eight TPC-H tables"
+eq "$(jq '.joins | length' tpch/truth.json)" "10" "with the ten TPC-H foreign keys"
+
+run_weft run "$P" -p data="$T/tpch/tables" -p out="$T/model"
+expect_rc 0 "pipelines/autobi.lua predicts the BI model"
+check "model.json is written" test -s model/model.json
+check "model.dot is Graphviz" grep -q '^digraph bi_model {' model/model.dot
+check "the DOT marks lineitem as the fact" grep -q '"lineitem" \[label="lineitem\\nfact' model/model.dot
+eq "$(jq -r '.format' model/model.json)" "autobi-bi-model/1" "the model names its format"
+eq "$(jq -r '.tables[] | select(.role == "fact") | .name' model/model.json)" "lineitem" "lineitem is the only fact"
+eq "$(jq -r '.joins[] | select(.from_columns | length == 2) | "\(.from)(\(.from_columns | join(",")))->\(.to)(\(.to_columns | join(",")))"' model/model.json)" \
+  "lineitem(l_partkey,l_suppkey)->partsupp(ps_partkey,ps_suppkey)" "the composite partsupp key is joined"
+eq "$(jq -r '.joins[] | select(.from == "orders") | .cardinality' model/model.json)" "N:1" "orders -> customer is N:1"
+"$AUTOBI_EVAL" score model/model.json tpch/truth.json >score.txt
+f1=$(awk '{for (i = 1; i < NF; i++) if ($i == "f1") print $(i + 1)}' score.txt)
+check "edge F1 on TPC-H is at least 0.95 (got $f1)" awk -v f="$f1" 'BEGIN { exit !(f >= 0.95) }'
+eq "$(rec '.nodes[] | select(.name == "profile_lineitem") | .outputs.stats.rows')" "$(($(wc -l <tpch/tables/lineitem.csv) - 1))" \
+  "the profile counts lineitem's rows"
+
+run_weft run "$P" -p data="$T/tpch/tables" -p out="$T/model"
+expect_rc 0 "a second run"
+eq "$(rec '[.nodes[] | select(.op == "autobi.profile" and .cache == "hit")] | length')" "8" "reuses all eight profiles"
+echo '5,ANTARCTICA,"new region"' >>tpch/tables/region.csv
+run_weft run "$P" -p data="$T/tpch/tables" -p out="$T/model"
+expect_rc 0 "a run after one table changed"
+eq "$(rec '[.nodes[] | select(.op == "autobi.profile" and .executed) | .name] | join(",")')" "profile_region" \
+  "reprofiles only the changed table"
+
+mkdir bad && cp tpch/tables/region.csv tpch/tables/nation.csv bad/
+printf 'a,b\n1,2\n3,4,5\n' >bad/broken.csv
+run_weft run "$P" -p data="$T/bad" -p out="$T/m2"
+expect_rc 1 "a malformed CSV fails the run"
+expect_err "broken.csv:3: row has 3 fields but the header has 2" "its error names the file and the line"
+check "no model is written from a failed run" test ! -e m2/model.json
+
+mkdir empty
+run_weft run "$P" -p data="$T/empty" -p out="$T/m3"
+expect_rc 1 "an empty folder fails"
+expect_err "has no .csv files" "and says what it expected"
+
+run_weft run gen.lua -p shape=constellation -p seed=3 -p out="$T/con"
+run_weft run "$P" -p data="$T/con/tables" -p out="$T/m4" -p k=3
+expect_rc 0 "k can be forced"
+eq "$(rec '.nodes[] | select(.name == "kmca") | .outputs.k')" "3" "k-MCA returns exactly k root children"
+run_weft run "$P" -p data="$T/con/tables" -p out="$T/m5" -p k=1
+expect_rc 1 "an impossible k fails"
+expect_err "no arborescence has exactly k = 1 facts" "and explains why"
+finish
