@@ -14,16 +14,6 @@ typedef struct chosen {
 	uint8_t *tree;
 } chosen;
 
-static int same_from(const abi_cand *a, const abi_cand *b)
-{
-	if (a->from != b->from || a->ncols != b->ncols)
-		return 0;
-	for (uint32_t i = 0; i < a->ncols; i++)
-		if (a->fc[i] != b->fc[i])
-			return 0;
-	return 1;
-}
-
 /* Is there a directed path from table `src` to table `dst` over chosen joins? */
 static int reaches(const abi_graph *g, const uint8_t *in, uint32_t src, uint32_t dst, uint8_t *seen)
 {
@@ -67,7 +57,7 @@ static int add_constellation(const abi_graph *g, const abi_kmca_result *r, chose
 			continue;
 		int clash = 0;
 		for (size_t j = 0; j < g->c.n && !clash; j++)
-			clash = ch->in[j] && same_from(&g->c.v[j], c);
+			clash = ch->in[j] && abi_cand_same_from(&g->c.v[j], c);
 		if (clash)
 			continue;
 		memset(seen, 0, g->ntables);

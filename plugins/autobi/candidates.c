@@ -27,6 +27,12 @@ const char *const abi_feature_names[ABI_NFEATURES] = {
 
 enum { SAMPLE = 64 };
 
+int abi_cand_same_from(const abi_cand *a, const abi_cand *b)
+{
+	return a->from == b->from && a->ncols == b->ncols && a->fc[0] == b->fc[0] &&
+	       (a->ncols < 2 || a->fc[1] == b->fc[1]);
+}
+
 int abi_cands_push(abi_cands *c, const abi_cand *v)
 {
 	if (c->n == c->cap) {

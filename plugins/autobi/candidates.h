@@ -70,6 +70,10 @@ typedef struct abi_cand_opts {
 /* Generates the candidates among `n` profiles into out (appending). */
 int abi_candidates(abi_cands *out, const abi_profile *profs, size_t n, const abi_cand_opts *opts);
 
+/* 1 when both candidates start from the same columns of the same table:
+ * the FK-once unit, since those columns can reference one key only. */
+int abi_cand_same_from(const abi_cand *a, const abi_cand *b);
+
 int abi_cands_push(abi_cands *c, const abi_cand *v);
 void abi_cands_free(abi_cands *c);
 

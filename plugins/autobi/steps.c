@@ -19,12 +19,6 @@ void abi_predict_all(abi_graph *g, const abi_lr *m)
 	g->has_p = 1;
 }
 
-static int same_from(const abi_cand *a, const abi_cand *b)
-{
-	return a->from == b->from && a->ncols == b->ncols && a->fc[0] == b->fc[0] &&
-	       (a->ncols < 2 || a->fc[1] == b->fc[1]);
-}
-
 int abi_kmca_graph(abi_kmca_result *r, const abi_graph *g, const abi_kmca_opts *o, char *err, size_t errlen)
 {
 	abi_edge *e = malloc((g->c.n ? g->c.n : 1) * sizeof *e);
@@ -37,7 +31,7 @@ int abi_kmca_graph(abi_kmca_result *r, const abi_graph *g, const abi_kmca_opts *
 		double p = c->p < 1e-4 ? 1e-4 : c->p > 1 - 1e-4 ? 1 - 1e-4 : c->p;
 		e[i] = (abi_edge){c->from, c->to, -log(p / (1 - p)), (uint32_t)i};
 		for (size_t j = 0; j < i; j++)
-			if (same_from(&g->c.v[j], c)) {
+			if (abi_cand_same_from(&g->c.v[j], c)) {
 				e[i].group = e[j].group;
 				break;
 			}

@@ -1,0 +1,227 @@
+/*
+ * op_input.c -- autobi.tables, autobi.profile, autobi.candidates: from a
+ * folder of CSV files to the schema graph of candidate joins.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cands_io.h"
+#include "ops.h"
+
+/* ---- tables */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int run_tables(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	const char *dir = abi_path_of(ctx, api, api->input(ctx, "data"));
+	if (!dir)
+		return api->fail(ctx, "input 'data' must be a directory (weft.dir): %s", api->error_last());
+	DIR *d = opendir(dir);
+	if (!d)
+		return api->fail(ctx, "input 'data' is not a directory; pass weft.dir(\"...\") of a folder of CSV files");
+	char **names = NULL;
+	size_t n = 0;
+	int rc = WEFT_OK;
+	struct dirent *de;
+	while ((de = readdir(d)) && rc == WEFT_OK) {
+		size_t len = strlen(de->d_name);
+		if (len <= 4 || strcasecmp(de->d_name + len - 4, ".csv") != 0)
+			continue;
+		char **nv = realloc(names, (n + 1) * sizeof *nv);
+		if (!nv || !(nv[n] = strdup(de->d_name)))
+			rc = api->fail(ctx, "out of memory");
+		if (nv)
+			names = nv;
+		if (rc == WEFT_OK)
+			n++;
+	}
+	closedir(d);
+	if (rc == WEFT_OK && n == 0)
+		rc = api->fail(ctx, "the data directory has no .csv files; autobi reads one table per CSV file");
+	if (rc == WEFT_OK)
+		qsort(names, n, sizeof *names, cmp_str);
+	weft_value *list = rc == WEFT_OK ? api->value_new_list() : NULL;
+	for (size_t i = 0; i < n && rc == WEFT_OK; i++) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		weft_value *art = NULL, *item = api->value_new_map();
+		if (api->artifact_import(&art, ctx, path) != WEFT_OK) {
+			api->value_free(item);
+			rc = api->fail(ctx, "cannot read %s: %s", names[i], api->error_last());
+			break;
+		}
+		names[i][strlen(names[i]) - 4] = '\0';
+		if (api->value_map_set(item, "name", api->value_new_string(names[i], strlen(names[i]))) != WEFT_OK ||
+		    api->value_map_set(item, "file", art) != WEFT_OK || api->value_list_push(list, item) != WEFT_OK)
+			rc = api->fail(ctx, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (rc != WEFT_OK) {
+		if (list)
+			api->value_free(list);
+		return rc;
+	}
+	return api->set_output(ctx, "out", list);
+}
+
+static const char *const tables_in[] = {"data"};
+const weft_op_desc abi_op_tables = {
+	sizeof(weft_op_desc), "tables", "1",
+	"Lists the CSV files of directory `data` as [{name, file}], one file artifact per table, so each "
+	"table is profiled (and cached) on its own.",
+	NULL, 0, tables_in, 1, abi_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_tables,
+};
+
+/* ---- profile */
+
+static weft_value *stats_value(const weft_host_api *api, const abi_profile *p)
+{
+	weft_value *m = api->value_new_map(), *cols = api->value_new_list(), *ck = api->value_new_list();
+	api->value_map_set(m, "table", api->value_new_string(p->table, strlen(p->table)));
+	api->value_map_set(m, "rows", api->value_new_int((int64_t)p->nrows));
+	for (size_t c = 0; c < p->ncols; c++) {
+		const abi_column *col = &p->cols[c];
+		weft_value *o = api->value_new_map();
+		const char *tn = abi_type_name((abi_type)col->type);
+		api->value_map_set(o, "name", api->value_new_string(col->name, strlen(col->name)));
+		api->value_map_set(o, "type", api->value_new_string(tn, strlen(tn)));
+		api->value_map_set(o, "missing", api->value_new_int((int64_t)col->nnull));
+		api->value_map_set(o, "distinct", api->value_new_int((int64_t)col->ndistinct));
+		api->value_map_set(o, "unique", api->value_new_bool(col->nnull == 0 && col->ndistinct == p->nrows));
+		api->value_list_push(cols, o);
+	}
+	for (size_t k = 0; k < p->nckeys; k++) {
+		weft_value *pair = api->value_new_list();
+		const char *a = p->cols[p->ckeys[k].a].name, *b = p->cols[p->ckeys[k].b].name;
+		api->value_list_push(pair, api->value_new_string(a, strlen(a)));
+		api->value_list_push(pair, api->value_new_string(b, strlen(b)));
+		api->value_list_push(ck, pair);
+	}
+	api->value_map_set(m, "columns", cols);
+	api->value_map_set(m, "composite_keys", ck);
+	return m;
+}
+
+static int run_profile(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	const char *path = abi_path_of(ctx, api, api->input(ctx, "table"));
+	const char *name = abi_param_s(ctx, api, "table_name");
+	int64_t maxk = abi_param_i(ctx, api, "max_key_cols");
+	if (!path)
+		return api->fail(ctx, "input 'table' must be a CSV file artifact: %s", api->error_last());
+	if (!name || !*name)
+		return api->fail(ctx, "parameter 'table_name' must name the table");
+	if (maxk < 0 || maxk > 64)
+		return api->fail(ctx, "parameter 'max_key_cols' must be between 0 and 64, got %lld", (long long)maxk);
+	char file[512], err[ERRLEN], out[4096];
+	snprintf(file, sizeof file, "%s.csv", name);
+	abi_csv t;
+	if (abi_csv_read(&t, path, file, err, sizeof err) != 0)
+		return api->fail(ctx, "%s", err);
+	api->log(ctx, WEFT_LOG_INFO, "%s: %zu rows, %zu columns, delimiter '%c'", file, t.nrows, t.ncols, t.delim);
+	abi_profile p;
+	int rc = abi_profile_build(&p, &t, name, (size_t)maxk, err, sizeof err);
+	abi_csv_free(&t);
+	if (rc != 0)
+		return api->fail(ctx, "%s", err);
+	snprintf(out, sizeof out, "%s/profile.bin", api->workdir(ctx));
+	rc = abi_profile_save(&p, out, err, sizeof err) != 0 ? api->fail(ctx, "%s", err)
+							       : abi_set_artifact(ctx, api, "out", out);
+	if (rc == WEFT_OK)
+		rc = api->set_output(ctx, "stats", stats_value(api, &p));
+	abi_profile_free(&p);
+	return rc;
+}
+
+static const weft_param_spec profile_params[] = {
+	{"table_name", WEFT_T_STRING, NULL, "the table's name (its file name without .csv)"},
+	{"max_key_cols", WEFT_T_INT, "12", "composite keys are searched among this many leading key-like columns"},
+};
+static const char *const profile_in[] = {"table"};
+static const char *const profile_out[] = {"out", "stats"};
+const weft_op_desc abi_op_profile = {
+	sizeof(weft_op_desc), "profile", "1",
+	"Parses one CSV table (BOM, quoting, CRLF, null tokens, sniffed delimiter) and computes per-column "
+	"statistics, value hashes and two-column keys. `out` is the binary profile, `stats` a summary.",
+	profile_params, 2, profile_in, 1, profile_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_profile,
+};
+
+/* ---- candidates */
+
+static void free_profiles(abi_profile *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		abi_profile_free(&p[i]);
+	free(p);
+}
+
+static int run_candidates(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	const weft_value *list = api->input(ctx, "profiles");
+	if (!list || api->value_type(list) != WEFT_T_LIST)
+		return api->fail(ctx, "input 'profiles' must be a list of autobi.profile outputs");
+	size_t n = api->value_len(list);
+	abi_profile *profs = calloc(n ? n : 1, sizeof *profs);
+	if (!profs)
+		return api->fail(ctx, "out of memory");
+	char err[ERRLEN];
+	size_t loaded = 0;
+	int rc = WEFT_OK;
+	for (; loaded < n && rc == WEFT_OK; loaded++) {
+		const char *p = abi_path_of(ctx, api, api->value_list_at(list, loaded));
+		if (!p)
+			rc = api->fail(ctx, "profiles[%zu] is not a profile artifact", loaded + 1);
+		else if (abi_profile_load(&profs[loaded], p, err, sizeof err) != 0)
+			rc = api->fail(ctx, "profiles[%zu]: %s", loaded + 1, err);
+		for (size_t j = 0; rc == WEFT_OK && j < loaded; j++)
+			if (strcmp(profs[j].table, profs[loaded].table) == 0)
+				rc = api->fail(ctx, "two profiles are both of table '%s'; table names must be unique",
+					       profs[j].table);
+	}
+	if (rc != WEFT_OK) {
+		free_profiles(profs, loaded);
+		return rc;
+	}
+	abi_cand_opts o = ABI_CAND_OPTS_INIT;
+	o.min_containment = abi_param_f(ctx, api, "min_containment");
+	o.min_key_unique = abi_param_f(ctx, api, "min_key_unique");
+	o.composite = api->value_bool(api->param(ctx, "composite"));
+	abi_graph g;
+	if (abi_graph_from_profiles(&g, profs, n) != 0 || abi_candidates(&g.c, profs, n, &o) != 0)
+		rc = api->fail(ctx, "out of memory while generating candidates");
+	free_profiles(profs, n);
+	if (rc == WEFT_OK) {
+		api->log(ctx, WEFT_LOG_INFO, "%zu tables, %zu candidate joins", n, g.c.n);
+		size_t count = g.c.n;
+		rc = abi_set_json(ctx, api, "out", "candidates.json", abi_graph_to_json(&g));
+		if (rc == WEFT_OK)
+			rc = api->set_output(ctx, "count", api->value_new_int((int64_t)count));
+	}
+	abi_graph_free(&g);
+	return rc;
+}
+
+static const weft_param_spec cand_params[] = {
+	{"min_containment", WEFT_T_FLOAT, "0.5", "drop pairs where less of A.x's values are in B.y"},
+	{"min_key_unique", WEFT_T_FLOAT, "0.98", "B.y must be at least this unique (distinct / non-missing)"},
+	{"composite", WEFT_T_BOOL, "true", "also look for two-column joins into two-column keys"},
+};
+static const char *const cand_in[] = {"profiles"};
+static const char *const cand_out[] = {"out", "count"};
+const weft_op_desc abi_op_candidates = {
+	sizeof(weft_op_desc), "candidates", "1",
+	"Candidate joins A.x -> B.y among all profiled tables (pruned by type, key uniqueness and value "
+	"containment) with their feature vectors, as a schema-graph JSON artifact.",
+	cand_params, 3, cand_in, 1, cand_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_candidates,
+};
+

@@ -1,0 +1,214 @@
+/*
+ * op_model.c -- autobi.predict_joins, autobi.kmca, autobi.bi_model: from
+ * candidates to probabilities, the arborescence, and the BI model.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bimodel.h"
+#include "classify.h"
+#include "ops.h"
+#include "steps.h"
+
+/* ---- predict_joins */
+
+static int load_graph(abi_graph *g, weft_op_ctx *ctx, const weft_host_api *api, const char *input)
+{
+	const char *p = abi_path_of(ctx, api, api->input(ctx, input));
+	char err[ERRLEN];
+	if (!p)
+		return api->fail(ctx, "input '%s' must be a schema-graph artifact: %s", input, api->error_last());
+	if (abi_graph_load(g, p, input, err, sizeof err) != 0)
+		return api->fail(ctx, "%s", err);
+	return WEFT_OK;
+}
+
+static int run_predict(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	const char *mp = abi_path_of(ctx, api, api->input(ctx, "model"));
+	char err[ERRLEN];
+	abi_lr m;
+	if (!mp)
+		return api->fail(ctx, "input 'model' must be a join-model file (plugins/autobi/model/joins.json)");
+	if (abi_lr_load(&m, mp, err, sizeof err) != 0)
+		return api->fail(ctx, "model: %s", err);
+	abi_graph g;
+	int rc = load_graph(&g, ctx, api, "candidates");
+	if (rc != WEFT_OK)
+		return rc;
+	abi_predict_all(&g, &m);
+	size_t likely = 0;
+	for (size_t i = 0; i < g.c.n; i++)
+		likely += g.c.v[i].p >= 0.5;
+	api->log(ctx, WEFT_LOG_INFO, "%zu of %zu candidates have p >= 0.5", likely, g.c.n);
+	rc = abi_set_json(ctx, api, "out", "joins.json", abi_graph_to_json(&g));
+	abi_graph_free(&g);
+	return rc;
+}
+
+static const char *const predict_in[] = {"candidates", "model"};
+const weft_op_desc abi_op_predict = {
+	sizeof(weft_op_desc), "predict_joins", "1",
+	"Scores every candidate with the join classifier (`model`, a weights file): adds its probability p.",
+	NULL, 0, predict_in, 2, abi_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_predict,
+};
+
+/* ---- kmca */
+
+static int run_kmca(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	abi_graph g;
+	int rc = load_graph(&g, ctx, api, "joins");
+	if (rc != WEFT_OK)
+		return rc;
+	if (!g.has_p && g.c.n) {
+		abi_graph_free(&g);
+		return api->fail(ctx, "input 'joins' has no probabilities; pass the output of autobi.predict_joins");
+	}
+	abi_kmca_opts o = ABI_KMCA_OPTS_INIT;
+	int64_t k = abi_param_i(ctx, api, "k"), maxn = abi_param_i(ctx, api, "max_nodes");
+	if (k < 0 || (size_t)k > g.ntables || maxn < 1) {
+		abi_graph_free(&g);
+		return api->fail(ctx, "k must be between 0 (choose) and the number of tables (%zu), max_nodes at least 1",
+				 g.ntables);
+	}
+	o.k = (int)k;
+	o.max_nodes = (size_t)maxn;
+	o.isolation = abi_param_f(ctx, api, "isolation");
+	abi_kmca_result r;
+	char err[ERRLEN];
+	if (abi_kmca_graph(&r, &g, &o, err, sizeof err) != 0) {
+		abi_graph_free(&g);
+		return api->fail(ctx, "%s", err);
+	}
+	json_t *facts = json_array(), *edges = json_array();
+	for (size_t t = 0; t < g.ntables; t++)
+		if (r.fact[t])
+			json_array_append_new(facts, json_string(g.t[t].name));
+	for (size_t i = 0; i < r.nedges; i++)
+		json_array_append_new(edges, json_integer(r.edges[i]));
+	api->log(ctx, WEFT_LOG_INFO, "k = %d, cost %.3f, %zu subproblems, %s", r.k, r.cost, r.nodes,
+		 r.exact ? "optimal" : "budget reached: best found");
+	json_t *j = json_pack("{s:s, s:i, s:f, s:b, s:I, s:o, s:o}", "format", "autobi-arborescence/1", "k", r.k,
+			      "cost", r.cost, "exact", r.exact, "nodes", (json_int_t)r.nodes, "roots", facts, "edges", edges);
+	int kk = r.k;
+	abi_kmca_result_free(&r);
+	abi_graph_free(&g);
+	rc = abi_set_json(ctx, api, "out", "arborescence.json", j);
+	if (rc == WEFT_OK)
+		rc = api->set_output(ctx, "k", api->value_new_int(kk));
+	return rc;
+}
+
+static const weft_param_spec kmca_params[] = {
+	{"k", WEFT_T_INT, "0", "number of root children (facts and isolated tables); 0 chooses it"},
+	{"max_nodes", WEFT_T_INT, "10000", "branch-and-bound budget for the FK-once constraint"},
+	{"isolation", WEFT_T_FLOAT, "3.0", "cost of leaving a table without a likely outgoing join at the root"},
+};
+static const char *const kmca_in[] = {"joins"};
+static const char *const kmca_out[] = {"out", "k"};
+const weft_op_desc abi_op_kmca = {
+	sizeof(weft_op_desc), "kmca", "1",
+	"Solves k-Min-Cost-Arborescence over the scored joins (cost -log(p/(1-p))): exact Chu-Liu/Edmonds, a "
+	"Lagrangian price for exactly k root edges, branch and bound for FK-once.",
+	kmca_params, 3, kmca_in, 1, kmca_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_kmca,
+};
+
+/* ---- bi_model */
+
+static int read_tree(abi_kmca_result *r, const abi_graph *g, const char *path, char *err, size_t errlen)
+{
+	memset(r, 0, sizeof *r);
+	json_error_t je;
+	json_t *j = json_load_file(path, 0, &je);
+	const char *format = j ? json_string_value(json_object_get(j, "format")) : NULL;
+	json_t *edges = j ? json_object_get(j, "edges") : NULL, *roots = j ? json_object_get(j, "roots") : NULL;
+	if (!format || strcmp(format, "autobi-arborescence/1") != 0 || !json_is_array(edges) || !json_is_array(roots)) {
+		json_decref(j);
+		snprintf(err, errlen, "input 'tree' is not an autobi.kmca output");
+		return -1;
+	}
+	r->k = (int)json_integer_value(json_object_get(j, "k"));
+	r->cost = json_number_value(json_object_get(j, "cost"));
+	r->exact = json_is_true(json_object_get(j, "exact"));
+	r->nodes = (size_t)json_integer_value(json_object_get(j, "nodes"));
+	r->edges = malloc((json_array_size(edges) + 1) * sizeof *r->edges);
+	r->fact = calloc(g->ntables + 1, 1);
+	if (!r->edges || !r->fact) {
+		json_decref(j);
+		abi_kmca_result_free(r);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < json_array_size(edges); i++)
+		r->edges[r->nedges++] = (uint32_t)json_integer_value(json_array_get(edges, i));
+	for (size_t i = 0; i < json_array_size(roots); i++) {
+		long t = abi_graph_table(g, json_string_value(json_array_get(roots, i)));
+		if (t < 0) {
+			json_decref(j);
+			abi_kmca_result_free(r);
+			snprintf(err, errlen, "input 'tree' names table %zu of its roots, which 'joins' lacks; run "
+				 "autobi.kmca on the same joins", i + 1);
+			return -1;
+		}
+		r->fact[t] = 1;
+	}
+	json_decref(j);
+	return 0;
+}
+
+static int run_bi_model(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	abi_graph g;
+	int rc = load_graph(&g, ctx, api, "joins");
+	if (rc != WEFT_OK)
+		return rc;
+	const char *tp = abi_path_of(ctx, api, api->input(ctx, "tree"));
+	char err[ERRLEN];
+	abi_kmca_result r;
+	json_t *model = NULL;
+	char *dot = NULL;
+	if (!tp || read_tree(&r, &g, tp, err, sizeof err) != 0) {
+		abi_graph_free(&g);
+		return api->fail(ctx, "%s", tp ? err : "input 'tree' must be the output of autobi.kmca");
+	}
+	if (abi_bimodel_build(&model, &dot, &g, &r, abi_param_f(ctx, api, "extra_threshold"), err, sizeof err) != 0)
+		rc = api->fail(ctx, "%s", err);
+	abi_kmca_result_free(&r);
+	abi_graph_free(&g);
+	if (rc != WEFT_OK)
+		return rc;
+	size_t njoins = json_array_size(json_object_get(model, "joins"));
+	rc = abi_set_json(ctx, api, "out", "model.json", model);
+	char path[4096];
+	snprintf(path, sizeof path, "%s/model.dot", api->workdir(ctx));
+	FILE *f = rc == WEFT_OK ? fopen(path, "w") : NULL;
+	if (rc == WEFT_OK && (!f || fputs(dot, f) < 0 || fclose(f) != 0)) {
+		if (f)
+			fclose(f);
+		rc = api->fail(ctx, "cannot write %s: %s", path, strerror(errno));
+	}
+	free(dot);
+	if (rc == WEFT_OK)
+		rc = abi_set_artifact(ctx, api, "dot", path);
+	if (rc == WEFT_OK)
+		rc = api->set_output(ctx, "joins", api->value_new_int((int64_t)njoins));
+	return rc;
+}
+
+static const weft_param_spec bi_params[] = {
+	{"extra_threshold", WEFT_T_FLOAT, "0.5",
+	 "constellation step: add non-tree joins with at least this probability"},
+};
+static const char *const bi_in[] = {"joins", "tree"};
+static const char *const bi_out[] = {"out", "dot", "joins"};
+const weft_op_desc abi_op_bi_model = {
+	sizeof(weft_op_desc), "bi_model", "1",
+	"The BI model: tables with roles (fact, dimension, isolated) and joins with columns, N:1/1:1 "
+	"cardinality and confidence, plus the constellation edges; `out` is JSON, `dot` Graphviz.",
+	bi_params, 1, bi_in, 2, bi_out, 3, WEFT_OP_DETERMINISTIC, 1, 0, run_bi_model,
+};
+

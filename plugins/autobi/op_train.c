@@ -1,0 +1,169 @@
+/*
+ * op_train.c -- autobi.synth, autobi.train, autobi.score: the generator,
+ * the classifier's training and the scorer, so that training and
+ * evaluation run as pipelines too.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bimodel.h"
+#include "classify.h"
+#include "ops.h"
+#include "steps.h"
+#include "synth.h"
+
+/* ---- synth */
+
+static int run_synth(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	abi_synth_opts o = {abi_param_s(ctx, api, "shape"), (uint64_t)abi_param_i(ctx, api, "seed"),
+			    (int)abi_param_i(ctx, api, "rows"), (int)abi_param_i(ctx, api, "tables")};
+	if (o.fact_rows < 10 || o.fact_rows > 1000000 || o.tables < 0 || o.tables > 1000)
+		return api->fail(ctx, "rows must be 10..1000000 and tables 0..1000");
+	char dir[4096], sub[4200], err[ERRLEN];
+	snprintf(dir, sizeof dir, "%s/schema", api->workdir(ctx));
+	if (abi_synth(dir, &o, err, sizeof err) != 0)
+		return api->fail(ctx, "%s", err);
+	int rc = abi_set_artifact(ctx, api, "out", dir);
+	snprintf(sub, sizeof sub, "%s/tables", dir);
+	if (rc == WEFT_OK)
+		rc = abi_set_artifact(ctx, api, "tables", sub);
+	snprintf(sub, sizeof sub, "%s/truth.json", dir);
+	if (rc == WEFT_OK)
+		rc = abi_set_artifact(ctx, api, "truth", sub);
+	return rc;
+}
+
+static const weft_param_spec synth_params[] = {
+	{"shape", WEFT_T_STRING, "\"star\"", "star, snowflake, constellation, tpch or wide"},
+	{"seed", WEFT_T_INT, "1", "the random seed: same seed, same bytes"},
+	{"rows", WEFT_T_INT, "3000", "rows per fact table (tpch: lineitem rows, roughly)"},
+	{"tables", WEFT_T_INT, "100", "wide: the number of tables"},
+};
+static const char *const synth_out[] = {"out", "tables", "truth"};
+const weft_op_desc abi_op_synth = {
+	sizeof(weft_op_desc), "synth", "1",
+	"Generates a synthetic BI schema with data: `tables` (a directory of CSVs) and `truth` (its joins).",
+	synth_params, 4, NULL, 0, synth_out, 3, WEFT_OP_DETERMINISTIC, 1, 0, run_synth,
+};
+
+/* ---- train */
+
+static int add_example(weft_op_ctx *ctx, const weft_host_api *api, const weft_value *ex, size_t idx, double **X,
+		       int **y, size_t *n)
+{
+	const char *cp = abi_path_of(ctx, api, api->value_map_get(ex, "candidates"));
+	const char *tp = abi_path_of(ctx, api, api->value_map_get(ex, "truth"));
+	char err[ERRLEN];
+	if (!cp || !tp)
+		return api->fail(ctx, "examples[%zu] needs artifacts 'candidates' and 'truth'", idx + 1);
+	abi_graph g;
+	if (abi_graph_load(&g, cp, "candidates", err, sizeof err) != 0)
+		return api->fail(ctx, "examples[%zu]: %s", idx + 1, err);
+	json_error_t je;
+	json_t *truth = json_load_file(tp, 0, &je);
+	double *nx = realloc(*X, (*n + g.c.n + 1) * ABI_NFEATURES * sizeof *nx);
+	if (nx)
+		*X = nx;
+	int *ny = nx ? realloc(*y, (*n + g.c.n + 1) * sizeof *ny) : NULL;
+	if (ny)
+		*y = ny;
+	int rc = WEFT_OK;
+	if (!truth)
+		rc = api->fail(ctx, "examples[%zu] truth:%d: %s", idx + 1, je.line, je.text);
+	else if (!nx || !ny)
+		rc = api->fail(ctx, "out of memory");
+	else if (abi_label(*y + *n, &g, truth, err, sizeof err) != 0)
+		rc = api->fail(ctx, "examples[%zu]: %s", idx + 1, err);
+	if (rc == WEFT_OK) {
+		for (size_t i = 0; i < g.c.n; i++)
+			memcpy(*X + (*n + i) * ABI_NFEATURES, g.c.v[i].x, sizeof g.c.v[i].x);
+		*n += g.c.n;
+	}
+	json_decref(truth);
+	abi_graph_free(&g);
+	return rc;
+}
+
+static int run_train(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	const weft_value *ex = api->input(ctx, "examples");
+	if (!ex || api->value_type(ex) != WEFT_T_LIST)
+		return api->fail(ctx, "input 'examples' must be a list of {candidates, truth}");
+	double *X = NULL;
+	int *y = NULL;
+	size_t n = 0;
+	int rc = WEFT_OK;
+	for (size_t i = 0; i < api->value_len(ex) && rc == WEFT_OK; i++)
+		rc = add_example(ctx, api, api->value_list_at(ex, i), i, &X, &y, &n);
+	abi_lr m;
+	char err[ERRLEN], path[4096], about[256];
+	if (rc == WEFT_OK && abi_lr_train(&m, X, y, n, abi_param_f(ctx, api, "l2"), (int)abi_param_i(ctx, api, "iterations"),
+					  err, sizeof err) != 0)
+		rc = api->fail(ctx, "%s", err);
+	free(X);
+	free(y);
+	if (rc != WEFT_OK)
+		return rc;
+	snprintf(about, sizeof about, "trained by autobi.train on %zu schemas (pipelines/autobi-train.lua)",
+		 api->value_len(ex));
+	snprintf(path, sizeof path, "%s/joins.json", api->workdir(ctx));
+	if (abi_lr_save(&m, path, about, err, sizeof err) != 0)
+		return api->fail(ctx, "%s", err);
+	api->log(ctx, WEFT_LOG_INFO, "%zu candidates, %zu joins, log loss %.4f", m.trained_rows, m.trained_positive,
+		 m.train_log_loss);
+	return abi_set_artifact(ctx, api, "out", path);
+}
+
+static const weft_param_spec train_params[] = {
+	{"l2", WEFT_T_FLOAT, "1.0", "L2 penalty on the standardised weights"},
+	{"iterations", WEFT_T_INT, "50", "Newton steps at most"},
+};
+static const char *const train_in[] = {"examples"};
+const weft_op_desc abi_op_train = {
+	sizeof(weft_op_desc), "train", "1",
+	"Fits the join classifier (logistic regression, Newton's method) to candidates labelled by truth "
+	"files: examples = [{candidates, truth}]. `out` is the weights file predict_joins reads.",
+	train_params, 2, train_in, 1, abi_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_train,
+};
+
+/* ---- score */
+
+static int run_score(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	const char *mp = abi_path_of(ctx, api, api->input(ctx, "model")), *tp = abi_path_of(ctx, api, api->input(ctx, "truth"));
+	if (!mp || !tp)
+		return api->fail(ctx, "inputs 'model' (autobi.bi_model) and 'truth' (a truth.json) must be files");
+	json_error_t je;
+	json_t *m = json_load_file(mp, 0, &je), *t = m ? json_load_file(tp, 0, &je) : NULL;
+	char err[ERRLEN];
+	abi_score s;
+	int rc = WEFT_OK;
+	if (!m || !t)
+		rc = api->fail(ctx, "%s:%d: %s", m ? "truth" : "model", je.line, je.text);
+	else if (abi_score_model(&s, m, t, err, sizeof err) != 0)
+		rc = api->fail(ctx, "%s", err);
+	json_decref(m);
+	json_decref(t);
+	if (rc != WEFT_OK)
+		return rc;
+	weft_value *o = api->value_new_map();
+	api->value_map_set(o, "tp", api->value_new_int((int64_t)s.tp));
+	api->value_map_set(o, "fp", api->value_new_int((int64_t)s.fp));
+	api->value_map_set(o, "fn", api->value_new_int((int64_t)s.fn));
+	api->value_map_set(o, "precision", api->value_new_float(s.precision));
+	api->value_map_set(o, "recall", api->value_new_float(s.recall));
+	api->value_map_set(o, "f1", api->value_new_float(s.f1));
+	api->value_map_set(o, "exact", api->value_new_bool(s.exact));
+	return api->set_output(ctx, "out", o);
+}
+
+static const char *const score_in[] = {"model", "truth"};
+const weft_op_desc abi_op_score = {
+	sizeof(weft_op_desc), "score", "1",
+	"Edge precision, recall and F1 of a BI model against the true joins, and whether it is exact.",
+	NULL, 0, score_in, 2, abi_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_score,
+};
+
