@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "synth.h"
+#include "synth_util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -14,28 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-typedef struct rng {
-	uint64_t s;
-} rng;
-
-static uint64_t rnext(rng *r)
-{
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static double runif(rng *r)
-{
-	return (double)(rnext(r) >> 11) / 9007199254740992.0;
-}
-
-static int rrange(rng *r, int lo, int hi)
-{
-	return lo + (int)(runif(r) * (hi - lo + 1));
-}
 
 enum kind { K_KEY, K_FK, K_OWNID, K_QTY, K_MEASURE, K_TEXT, K_CAT, K_DATE, K_SMALL, K_LEGACY, K_ADDR, K_PHONE };
 
@@ -63,7 +42,7 @@ typedef struct stab {
 typedef struct schema {
 	stab *t;
 	int n, style;
-	rng r;
+	abi_rng r;
 } schema;
 
 static const char *const dim_words[] = {
@@ -128,12 +107,12 @@ static void fk_name(char *out, size_t n, schema *s, const stab *from, const stab
 {
 	char cw[40];
 	camel(cw, sizeof cw, to->word);
-	if (runif(&s->r) < 0.12) { /* a name that says nothing about the target */
-		const char *syn = synonyms[rrange(&s->r, 0, COUNT(synonyms) - 1)];
-		if (runif(&s->r) < 0.5)
+	if (abi_rng_unif(&s->r) < 0.12) { /* a name that says nothing about the target */
+		const char *syn = synonyms[abi_rng_range(&s->r, 0, COUNT(synonyms) - 1)];
+		if (abi_rng_unif(&s->r) < 0.5)
 			snprintf(out, n, "%s_ref", syn);
 		else
-			snprintf(out, n, "%s%d", syn, rrange(&s->r, 1, 9));
+			snprintf(out, n, "%s%d", syn, abi_rng_range(&s->r, 1, 9));
 		return;
 	}
 	switch (s->style) {
@@ -158,7 +137,7 @@ static void table_name(char *out, size_t n, schema *s, const char *word, int fac
 {
 	char cw[40];
 	camel(cw, sizeof cw, word);
-	int v = rrange(&s->r, 0, 3);
+	int v = abi_rng_range(&s->r, 0, 3);
 	if (v == 0 || s->style == 3)
 		snprintf(out, n, "%s", word);
 	else if (v == 1)
@@ -188,7 +167,7 @@ static void assign_prefixes(schema *s)
 
 static int make_keys(schema *s, stab *t)
 {
-	t->keystyle = s->style == 5 ? 2 : rrange(&s->r, 0, 9) < 5 ? 0 : rrange(&s->r, 1, 3);
+	t->keystyle = s->style == 5 ? 2 : abi_rng_range(&s->r, 0, 9) < 5 ? 0 : abi_rng_range(&s->r, 1, 3);
 	if (t->keystyle == 2) {
 		snprintf(t->code, sizeof t->code, "%c%c", toupper((unsigned char)t->word[0]),
 			 toupper((unsigned char)t->word[1]));
@@ -196,10 +175,10 @@ static int make_keys(schema *s, stab *t)
 	}
 	if (!(t->ikeys = malloc((size_t)t->rows * sizeof *t->ikeys)))
 		return -1;
-	long base = t->keystyle == 3 ? rrange(&s->r, 100, 5000) : 1, k = base;
+	long base = t->keystyle == 3 ? abi_rng_range(&s->r, 100, 5000) : 1, k = base;
 	for (int i = 0; i < t->rows; i++) {
 		t->ikeys[i] = k;
-		k += t->keystyle == 1 ? rrange(&s->r, 1, 60) : 1;
+		k += t->keystyle == 1 ? abi_rng_range(&s->r, 1, 60) : 1;
 	}
 	return 0;
 }
@@ -224,9 +203,9 @@ static void add_fk(schema *s, stab *from, int to)
 	if (!c)
 		return;
 	c->ref = to;
-	c->skew = 1.0 + 2.0 * runif(&s->r);
-	c->nulls = runif(&s->r) < 0.2 ? 0.05 * runif(&s->r) : 0;
-	c->dangling = runif(&s->r) < 0.05 ? 0.01 : 0;
+	c->skew = 1.0 + 2.0 * abi_rng_unif(&s->r);
+	c->nulls = abi_rng_unif(&s->r) < 0.2 ? 0.05 * abi_rng_unif(&s->r) : 0;
+	c->dangling = abi_rng_unif(&s->r) < 0.05 ? 0.01 : 0;
 }
 
 static void add_attributes(schema *s, stab *t)
@@ -238,9 +217,9 @@ static void add_attributes(schema *s, stab *t)
 	static const char *const fact_attrs[][2] = {{"quantity", "q"}, {"amount", "m"}, {"discount", "m"},
 						    {"order_date", "d"}, {"status", "c"}, {"line_no", "s"},
 						    {"score", "s"},   {"note", "t"}};
-	int nattr = t->fact ? rrange(&s->r, 3, 7) : rrange(&s->r, 2, 6);
+	int nattr = t->fact ? abi_rng_range(&s->r, 3, 7) : abi_rng_range(&s->r, 2, 6);
 	for (int i = 0; i < nattr; i++) {
-		const char *const *a = t->fact ? fact_attrs[rrange(&s->r, 0, 7)] : dim_attrs[rrange(&s->r, 0, 9)];
+		const char *const *a = t->fact ? fact_attrs[abi_rng_range(&s->r, 0, 7)] : dim_attrs[abi_rng_range(&s->r, 0, 9)];
 		char nm[64];
 		if (s->style == 2)
 			camel(nm, sizeof nm, a[0]);
@@ -255,12 +234,12 @@ static void add_attributes(schema *s, stab *t)
 		       : a[1][0] == 'p' ? K_PHONE : K_MEASURE;
 		scol *c = add_col(t, kind, nm);
 		if (c)
-			c->nulls = runif(&s->r) < 0.3 ? 0.1 * runif(&s->r) : 0;
+			c->nulls = abi_rng_unif(&s->r) < 0.3 ? 0.1 * abi_rng_unif(&s->r) : 0;
 	}
 	/* A column named like a join that is not one: values outside any key. */
-	if (runif(&s->r) < 0.3) {
+	if (abi_rng_unif(&s->r) < 0.3) {
 		char nm[64];
-		snprintf(nm, sizeof nm, "legacy_%s_id", dim_words[rrange(&s->r, 0, COUNT(dim_words) - 1)]);
+		snprintf(nm, sizeof nm, "legacy_%s_id", dim_words[abi_rng_range(&s->r, 0, COUNT(dim_words) - 1)]);
 		if (unique_name(t, nm))
 			add_col(t, K_LEGACY, nm);
 	}
@@ -300,7 +279,7 @@ static int add_link(schema *s)
 	if (!l->px || !l->py)
 		return -1;
 	for (int x = 0; x < s->t[X].rows; x++) {
-		int start = rrange(&s->r, 0, s->t[Y].rows - 1), step = rrange(&s->r, 1, s->t[Y].rows / m);
+		int start = abi_rng_range(&s->r, 0, s->t[Y].rows - 1), step = abi_rng_range(&s->r, 1, s->t[Y].rows / m);
 		for (int j = 0; j < m; j++) {
 			l->px[x * m + j] = x;
 			l->py[x * m + j] = (start + j * step) % s->t[Y].rows;
@@ -330,7 +309,7 @@ static int build_generic(schema *s, int nfacts, int ndims, double sub_prob, int 
 	for (int i = 0; i < COUNT(dim_words); i++)
 		order[i] = i;
 	for (int i = COUNT(dim_words) - 1; i > 0; i--) {
-		int j = rrange(&s->r, 0, i), x = order[i];
+		int j = abi_rng_range(&s->r, 0, i), x = order[i];
 		order[i] = order[j];
 		order[j] = x;
 	}
@@ -344,9 +323,9 @@ static int build_generic(schema *s, int nfacts, int ndims, double sub_prob, int 
 			snprintf(t->word, sizeof t->word, "%s", w);
 		else
 			snprintf(t->word, sizeof t->word, "%s%c", w, 'a' + d / COUNT(dim_words));
-		t->rows = (int)exp(log(10.0) + runif(&s->r) * (log((double)max_dim) - log(10.0)));
+		t->rows = (int)exp(log(10.0) + abi_rng_unif(&s->r) * (log((double)max_dim) - log(10.0)));
 	}
-	int fo = rrange(&s->r, 0, COUNT(fact_words) - 1);
+	int fo = abi_rng_range(&s->r, 0, COUNT(fact_words) - 1);
 	for (int f = 0; f < nfacts; f++) {
 		stab *t = &s->t[f];
 		const char *w = fact_words[(fo + f) % COUNT(fact_words)];
@@ -355,14 +334,14 @@ static int build_generic(schema *s, int nfacts, int ndims, double sub_prob, int 
 		else
 			snprintf(t->word, sizeof t->word, "%s%d", w, f / COUNT(fact_words));
 		t->fact = 1;
-		t->rows = fact_rows / 2 + rrange(&s->r, 0, fact_rows / 2);
+		t->rows = fact_rows / 2 + abi_rng_range(&s->r, 0, fact_rows / 2);
 	}
 	free(order);
 	assign_prefixes(s);
 	for (int i = 0; i < s->n; i++) {
 		stab *t = &s->t[i];
 		table_name(t->name, sizeof t->name, s, t->word, t->fact);
-		if (t->fact && runif(&s->r) < 0.6) {
+		if (t->fact && abi_rng_unif(&s->r) < 0.6) {
 			char nm[64];
 			snprintf(nm, sizeof nm, s->style == 3 ? "%s_%.4skey" : s->style == 2 ? "%sID" : "%s_id",
 				 s->style == 3 ? t->prefix : t->word, t->word);
@@ -384,8 +363,8 @@ static int build_generic(schema *s, int nfacts, int ndims, double sub_prob, int 
 	for (int d = 0; d < ndims; d++) {
 		stab *t = &s->t[nfacts + d];
 		int parent = -1;
-		if (d > 0 && runif(&s->r) < sub_prob) {
-			int cand = nfacts + rrange(&s->r, 0, d - 1);
+		if (d > 0 && abi_rng_unif(&s->r) < sub_prob) {
+			int cand = nfacts + abi_rng_range(&s->r, 0, d - 1);
 			if (s->t[cand].depth < 2)
 				parent = cand;
 		}
@@ -403,14 +382,14 @@ static int build_generic(schema *s, int nfacts, int ndims, double sub_prob, int 
 	for (int i = nfacts; i < s->n; i++) {
 		if (!top[i])
 			continue;
-		int f = rrange(&s->r, 0, nfacts - 1);
+		int f = abi_rng_range(&s->r, 0, nfacts - 1);
 		add_fk(s, &s->t[f], i);
 		for (int g = 0; g < nfacts; g++)
-			if (g != f && runif(&s->r) < (ntop > 8 ? 0.15 : 0.35))
+			if (g != f && abi_rng_unif(&s->r) < (ntop > 8 ? 0.15 : 0.35))
 				add_fk(s, &s->t[g], i);
 	}
 	free(top);
-	if (runif(&s->r) < 0.35 && add_link(s) != 0)
+	if (abi_rng_unif(&s->r) < 0.35 && add_link(s) != 0)
 		return -1;
 	for (int i = 0; i < s->n; i++)
 		add_attributes(s, &s->t[i]);
@@ -434,7 +413,7 @@ static int write_cell(FILE *f, const char *v)
 static void cell_value(char *out, size_t n, schema *s, const stab *t, const scol *c, int row)
 {
 	static const char *const cats[] = {"red", "green", "blue", "gold", "silver", "basic", "premium"};
-	if (c->nulls > 0 && runif(&s->r) < c->nulls) {
+	if (c->nulls > 0 && abi_rng_unif(&s->r) < c->nulls) {
 		out[0] = '\0';
 		return;
 	}
@@ -452,30 +431,30 @@ static void cell_value(char *out, size_t n, schema *s, const stab *t, const scol
 			key_text(out, n, to, c->part ? l->py[t->cur_link] : l->px[t->cur_link]);
 			break;
 		}
-		if (c->dangling > 0 && runif(&s->r) < c->dangling) {
-			key_text(out, n, to, to->rows + rrange(&s->r, 0, 100000));
+		if (c->dangling > 0 && abi_rng_unif(&s->r) < c->dangling) {
+			key_text(out, n, to, to->rows + abi_rng_range(&s->r, 0, 100000));
 			break;
 		}
-		long idx = (long)(to->rows * pow(runif(&s->r), c->skew));
+		long idx = (long)(to->rows * pow(abi_rng_unif(&s->r), c->skew));
 		key_text(out, n, to, idx < to->rows ? idx : to->rows - 1);
 		break;
 	}
 	case K_ADDR: snprintf(out, n, "addr %d", row + 1); break;
 	case K_PHONE: snprintf(out, n, "555-%05d", row + 1); break;
-	case K_QTY: snprintf(out, n, "%d", rrange(&s->r, 1, 50)); break;
-	case K_SMALL: snprintf(out, n, "%d", rrange(&s->r, 0, 20)); break;
-	case K_MEASURE: snprintf(out, n, "%.2f", 1000 * runif(&s->r) * runif(&s->r)); break;
+	case K_QTY: snprintf(out, n, "%d", abi_rng_range(&s->r, 1, 50)); break;
+	case K_SMALL: snprintf(out, n, "%d", abi_rng_range(&s->r, 0, 20)); break;
+	case K_MEASURE: snprintf(out, n, "%.2f", 1000 * abi_rng_unif(&s->r) * abi_rng_unif(&s->r)); break;
 	case K_TEXT:
-		if (runif(&s->r) < 0.1)
+		if (abi_rng_unif(&s->r) < 0.1)
 			snprintf(out, n, "%s %d, \"special\"", t->word, row);
 		else
-			snprintf(out, n, "%s %d", t->word, rrange(&s->r, 1, 100000));
+			snprintf(out, n, "%s %d", t->word, abi_rng_range(&s->r, 1, 100000));
 		break;
-	case K_CAT: snprintf(out, n, "%s", cats[rrange(&s->r, 0, COUNT(cats) - 1)]); break;
+	case K_CAT: snprintf(out, n, "%s", cats[abi_rng_range(&s->r, 0, COUNT(cats) - 1)]); break;
 	case K_DATE:
-		snprintf(out, n, "20%02d-%02d-%02d", rrange(&s->r, 15, 25), rrange(&s->r, 1, 12), rrange(&s->r, 1, 28));
+		snprintf(out, n, "20%02d-%02d-%02d", abi_rng_range(&s->r, 15, 25), abi_rng_range(&s->r, 1, 12), abi_rng_range(&s->r, 1, 28));
 		break;
-	default: snprintf(out, n, "%d", 5000000 + rrange(&s->r, 0, 1000000)); break;
+	default: snprintf(out, n, "%d", 5000000 + abi_rng_range(&s->r, 0, 1000000)); break;
 	}
 }
 
@@ -499,7 +478,7 @@ static int write_table(const char *dir, schema *s, stab *t, char *err, size_t er
 			link = t->cols[c].link;
 	for (int r = 0; r < t->rows && !bad; r++) {
 		if (link >= 0)
-			t->cur_link = (int)(s->t[link].rows * pow(runif(&s->r), 1.5)) % s->t[link].rows;
+			t->cur_link = (int)(s->t[link].rows * pow(abi_rng_unif(&s->r), 1.5)) % s->t[link].rows;
 		for (int c = 0; c < t->ncols && !bad; c++) {
 			cell_value(v, sizeof v, s, t, &t->cols[c], r);
 			bad = (c && fputc(',', f) == EOF) || write_cell(f, v);
@@ -511,29 +490,6 @@ static int write_table(const char *dir, schema *s, stab *t, char *err, size_t er
 		return -1;
 	}
 	return 0;
-}
-
-static json_t *join_json(const char *from, const char *const *fc, int nf, const char *to, const char *const *tc)
-{
-	json_t *a = json_array(), *b = json_array();
-	for (int i = 0; i < nf; i++) {
-		json_array_append_new(a, json_string(fc[i]));
-		json_array_append_new(b, json_string(tc[i]));
-	}
-	return json_pack("{s:s, s:o, s:s, s:o}", "from", from, "from_columns", a, "to", to, "to_columns", b);
-}
-
-static int write_truth(const char *dir, const char *shape, json_t *joins, json_t *facts, char *err, size_t errlen)
-{
-	char path[4096];
-	snprintf(path, sizeof path, "%s/truth.json", dir);
-	json_t *root = json_pack("{s:s, s:s, s:o, s:o}", "format", "autobi-truth/1", "shape", shape, "facts", facts,
-				 "joins", joins);
-	int rc = root ? json_dump_file(root, path, JSON_INDENT(1)) : -1;
-	json_decref(root);
-	if (rc != 0)
-		snprintf(err, errlen, "cannot write %s", path);
-	return rc ? -1 : 0;
 }
 
 static int write_generic(const char *dir, schema *s, const char *shape, char *err, size_t errlen)
@@ -552,7 +508,7 @@ static int write_generic(const char *dir, schema *s, const char *shape, char *er
 			if (t->cols[c].kind == K_FK) {
 				const stab *to = &s->t[t->cols[c].ref];
 				const char *fc = t->cols[c].name, *tc = to->cols[0].name;
-				json_array_append_new(joins, join_json(t->name, &fc, 1, to->name, &tc));
+				json_array_append_new(joins, abi_truth_join(t->name, &fc, 1, to->name, &tc));
 			}
 		/* The pair of columns drawn from a link table is a composite join. */
 		const char *fc2[2] = {0}, *tc2[2] = {0};
@@ -564,108 +520,9 @@ static int write_generic(const char *dir, schema *s, const char *shape, char *er
 				tc2[t->cols[c].part] = s->t[link].cols[t->cols[c].part].name;
 			}
 		if (link >= 0 && fc2[0] && fc2[1])
-			json_array_append_new(joins, join_json(t->name, fc2, 2, s->t[link].name, tc2));
+			json_array_append_new(joins, abi_truth_join(t->name, fc2, 2, s->t[link].name, tc2));
 	}
-	return write_truth(dir, shape, joins, facts, err, errlen);
-}
-
-/* ---- TPC-H */
-
-static int tpch(const char *dir, rng *r, int lineitem_rows, char *err, size_t errlen)
-{
-	double sf = lineitem_rows / 6000000.0 * 1000.0; /* rows per TPC-H table at SF 0.001 scale */
-	int nsupp = (int)(10 * sf) > 5 ? (int)(10 * sf) : 5, npart = (int)(200 * sf) > 20 ? (int)(200 * sf) : 20;
-	int ncust = (int)(150 * sf) > 15 ? (int)(150 * sf) : 15, nord = (int)(1500 * sf) > 30 ? (int)(1500 * sf) : 30;
-	static const char *const regions[] = {"AFRICA", "AMERICA", "ASIA", "EUROPE", "MIDDLE EAST"};
-	static const char *const segs[] = {"AUTOMOBILE", "BUILDING", "FURNITURE", "HOUSEHOLD", "MACHINERY"};
-	char path[4096];
-	FILE *f[8] = {0};
-	static const char *const names[8] = {"region", "nation", "supplier", "customer", "part", "partsupp", "orders",
-					     "lineitem"};
-	static const char *const headers[8] = {
-		"r_regionkey,r_name,r_comment",
-		"n_nationkey,n_name,n_regionkey,n_comment",
-		"s_suppkey,s_name,s_address,s_nationkey,s_phone,s_acctbal,s_comment",
-		"c_custkey,c_name,c_address,c_nationkey,c_phone,c_acctbal,c_mktsegment,c_comment",
-		"p_partkey,p_name,p_mfgr,p_brand,p_type,p_size,p_container,p_retailprice,p_comment",
-		"ps_partkey,ps_suppkey,ps_availqty,ps_supplycost,ps_comment",
-		"o_orderkey,o_custkey,o_orderstatus,o_totalprice,o_orderdate,o_orderpriority,o_clerk,o_shippriority,"
-		"o_comment",
-		"l_orderkey,l_partkey,l_suppkey,l_linenumber,l_quantity,l_extendedprice,l_discount,l_tax,"
-		"l_returnflag,l_linestatus,l_shipdate,l_commitdate,l_receiptdate,l_shipinstruct,l_shipmode,"
-		"l_comment"};
-	int rc = -1;
-	for (int i = 0; i < 8; i++) {
-		snprintf(path, sizeof path, "%s/tables/%s.csv", dir, names[i]);
-		if (!(f[i] = fopen(path, "w")) || fprintf(f[i], "%s\n", headers[i]) < 0) {
-			snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-			goto done;
-		}
-	}
-	for (int i = 0; i < 5; i++)
-		fprintf(f[0], "%d,%s,\"comment %d, regional\"\n", i, regions[i], i);
-	for (int i = 0; i < 25; i++)
-		fprintf(f[1], "%d,NATION%02d,%d,nation comment %d\n", i, i, i % 5, i);
-	for (int i = 1; i <= nsupp; i++)
-		fprintf(f[2], "%d,Supplier#%09d,addr %d,%d,%d-555-%04d,%.2f,supplier comment\n", i, i, i,
-			rrange(r, 0, 24), 10 + i % 25, i, -999.99 + 10999.98 * runif(r));
-	for (int i = 1; i <= ncust; i++)
-		fprintf(f[3], "%d,Customer#%09d,addr %d,%d,%d-555-%04d,%.2f,%s,customer comment\n", i, i, i,
-			rrange(r, 0, 24), 10 + i % 25, i, -999.99 + 10999.98 * runif(r), segs[rrange(r, 0, 4)]);
-	for (int i = 1; i <= npart; i++)
-		fprintf(f[4], "%d,part %d,Manufacturer#%d,Brand#%d%d,STANDARD TIN,%d,SM BOX,%.2f,part comment\n", i, i,
-			rrange(r, 1, 5), rrange(r, 1, 5), rrange(r, 1, 5), rrange(r, 1, 50), 900 + i / 10.0 + (i % 1000));
-	/* TPC-H's supplier formula, without its large-scale term (which repeats
-	 * suppliers of a part when there are few): part p has four suppliers. */
-	for (int p = 1; p <= npart; p++)
-		for (int j = 0; j < 4; j++)
-			fprintf(f[5], "%d,%d,%d,%.2f,ps comment\n", p, (p + j * (nsupp / 4)) % nsupp + 1,
-				rrange(r, 1, 9999), 1 + 999 * runif(r));
-	int lines = 0;
-	for (int o = 1; o <= nord; o++) {
-		/* Sparse order keys: TPC-H uses the first 8 of every 32. */
-		long okey = (long)((o - 1) / 8) * 32 + (o - 1) % 8 + 1;
-		int cust;
-		do
-			cust = rrange(r, 1, ncust);
-		while (cust % 3 == 0 && ncust > 3);
-		fprintf(f[6], "%ld,%d,%c,%.2f,199%d-%02d-%02d,%d-URGENT,Clerk#%09d,0,order comment\n", okey, cust,
-			"OFP"[rrange(r, 0, 2)], 1000 + 400000 * runif(r), rrange(r, 2, 8), rrange(r, 1, 12),
-			rrange(r, 1, 28), rrange(r, 1, 5), rrange(r, 1, 1000));
-		int nl = rrange(r, 1, 7);
-		for (int l = 1; l <= nl; l++, lines++) {
-			int p = rrange(r, 1, npart), j = rrange(r, 0, 3);
-			int s = (p + j * (nsupp / 4)) % nsupp + 1;
-			fprintf(f[7], "%ld,%d,%d,%d,%d,%.2f,0.0%d,0.0%d,%c,%c,1995-%02d-%02d,1995-%02d-%02d,1995-%02d-%02d,"
-				"DELIVER IN PERSON,TRUCK,line comment\n",
-				okey, p, s, l, rrange(r, 1, 50), 1000 + 90000 * runif(r), rrange(r, 0, 9), rrange(r, 0, 8),
-				"RAN"[rrange(r, 0, 2)], "OF"[rrange(r, 0, 1)], rrange(r, 1, 12), rrange(r, 1, 28),
-				rrange(r, 1, 12), rrange(r, 1, 28), rrange(r, 1, 12), rrange(r, 1, 28));
-		}
-	}
-	rc = 0;
-done:
-	for (int i = 0; i < 8; i++)
-		if (f[i] && fclose(f[i]) != 0 && rc == 0) {
-			snprintf(err, errlen, "cannot write the tpch tables");
-			rc = -1;
-		}
-	if (rc != 0)
-		return -1;
-	static const char *const fk[][4] = {
-		{"nation", "n_regionkey", "region", "r_regionkey"},   {"supplier", "s_nationkey", "nation", "n_nationkey"},
-		{"customer", "c_nationkey", "nation", "n_nationkey"}, {"partsupp", "ps_partkey", "part", "p_partkey"},
-		{"partsupp", "ps_suppkey", "supplier", "s_suppkey"}, {"orders", "o_custkey", "customer", "c_custkey"},
-		{"lineitem", "l_orderkey", "orders", "o_orderkey"},   {"lineitem", "l_partkey", "part", "p_partkey"},
-		{"lineitem", "l_suppkey", "supplier", "s_suppkey"}};
-	json_t *joins = json_array(), *facts = json_array();
-	json_array_append_new(facts, json_string("lineitem"));
-	for (int i = 0; i < 9; i++)
-		json_array_append_new(joins, join_json(fk[i][0], &fk[i][1], 1, fk[i][2], &fk[i][3]));
-	const char *lc[] = {"l_partkey", "l_suppkey"}, *pc[] = {"ps_partkey", "ps_suppkey"};
-	json_array_append_new(joins, join_json("lineitem", lc, 2, "partsupp", pc));
-	(void)lines;
-	return write_truth(dir, "tpch", joins, facts, err, errlen);
+	return abi_truth_write(dir, shape, joins, facts, err, errlen);
 }
 
 static int make_dirs(const char *dir, char *err, size_t errlen)
@@ -687,15 +544,15 @@ int abi_synth(const char *dir, const abi_synth_opts *o, char *err, size_t errlen
 	s.r.s = o->seed * 0x2545F4914F6CDD1DULL + 17;
 	int rows = o->fact_rows > 10 ? o->fact_rows : 10;
 	if (strcmp(o->shape, "tpch") == 0)
-		return tpch(dir, &s.r, rows, err, errlen);
-	s.style = rrange(&s.r, 0, 5);
+		return abi_synth_tpch(dir, &s.r, rows, err, errlen);
+	s.style = abi_rng_range(&s.r, 0, 5);
 	int rc;
 	if (strcmp(o->shape, "star") == 0)
-		rc = build_generic(&s, 1, rrange(&s.r, 3, 8), 0.0, rows);
+		rc = build_generic(&s, 1, abi_rng_range(&s.r, 3, 8), 0.0, rows);
 	else if (strcmp(o->shape, "snowflake") == 0)
-		rc = build_generic(&s, 1, rrange(&s.r, 5, 10), 0.45, rows);
+		rc = build_generic(&s, 1, abi_rng_range(&s.r, 5, 10), 0.45, rows);
 	else if (strcmp(o->shape, "constellation") == 0)
-		rc = build_generic(&s, rrange(&s.r, 2, 3), rrange(&s.r, 5, 10), 0.25, rows);
+		rc = build_generic(&s, abi_rng_range(&s.r, 2, 3), abi_rng_range(&s.r, 5, 10), 0.25, rows);
 	else if (strcmp(o->shape, "wide") == 0) {
 		int n = o->tables > 4 ? o->tables : 4;
 		rc = build_generic(&s, n / 10 > 1 ? n / 10 : 1, n - (n / 10 > 1 ? n / 10 : 1), 0.3, rows);
