@@ -1,0 +1,38 @@
+/*
+ * labelmodel.h -- label models: from the votes of noisy labeling functions
+ * to a probability per class per row, with each LF's accuracy and the
+ * class balance estimated along the way, without gold labels.
+ *
+ *   majority vote   votes counted; rows with none get the class balance
+ *   Dawid-Skene     EM over a full confusion matrix per LF, abstaining
+ *                   included as an outcome (Dawid and Skene, 1979)
+ *   triplet         FlyingSquid's closed form (Fu et al., ICML 2020):
+ *                   under conditionally independent LFs with symmetric
+ *                   noise, the agreement of LFs i and j on rows both
+ *                   label is mu_i * mu_j, where mu = (k acc - 1)/(k - 1),
+ *                   so each mu_i follows from triplets:
+ *                   mu_i^2 = M_ij M_ik / M_jk, averaged over (j, k)
+ */
+#ifndef AUTOWS_LABELMODEL_H
+#define AUTOWS_LABELMODEL_H
+
+#include "labelmat.h"
+
+typedef enum aws_lm_kind { AWS_LM_MAJORITY = 0, AWS_LM_DAWID_SKENE, AWS_LM_TRIPLET } aws_lm_kind;
+
+typedef struct aws_lm_result {
+	double *proba;    /* n x k, rows sum to 1 */
+	double *accuracy; /* m: P(vote = truth | the LF votes) */
+	double *balance;  /* k: the class balance */
+	int iterations;   /* EM iterations used (Dawid-Skene) */
+} aws_lm_result;
+
+/* Parses "majority", "dawid_skene" or "triplet"; -1 when unknown. */
+int aws_lm_parse(const char *name);
+
+/* Fits the model and labels every row. Returns 0, or -1 with a message. */
+int aws_label_model(aws_lm_result *out, const aws_lmat *L, aws_lm_kind kind, int max_iter, char *err,
+		    size_t errlen);
+void aws_lm_result_free(aws_lm_result *r);
+
+#endif
