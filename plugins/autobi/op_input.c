@@ -125,13 +125,13 @@ static int run_profile(weft_op_ctx *ctx, const weft_host_api *api)
 		return api->fail(ctx, "parameter 'max_key_cols' must be between 0 and 64, got %lld", (long long)maxk);
 	char file[512], err[ERRLEN], out[4096];
 	snprintf(file, sizeof file, "%s.csv", name);
-	abi_csv t;
-	if (abi_csv_read(&t, path, file, err, sizeof err) != 0)
+	wcsv t;
+	if (wcsv_read(&t, path, file, err, sizeof err) != 0)
 		return api->fail(ctx, "%s", err);
 	api->log(ctx, WEFT_LOG_INFO, "%s: %zu rows, %zu columns, delimiter '%c'", file, t.nrows, t.ncols, t.delim);
 	abi_profile p;
 	int rc = abi_profile_build(&p, &t, name, (size_t)maxk, err, sizeof err);
-	abi_csv_free(&t);
+	wcsv_free(&t);
 	if (rc != 0)
 		return api->fail(ctx, "%s", err);
 	snprintf(out, sizeof out, "%s/profile.bin", api->workdir(ctx));

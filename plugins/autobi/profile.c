@@ -220,12 +220,12 @@ double abi_containment_sample(const uint64_t *x, size_t nx, const uint64_t *y, s
 	return (double)hit / n;
 }
 
-static int profile_column(abi_column *c, const abi_csv *t, size_t col)
+static int profile_column(abi_column *c, const wcsv *t, size_t col)
 {
 	size_t nint = 0, nfloat = 0, ndate = 0, nonnull = 0;
 	double len_sum = 0;
 	for (size_t r = 0; r < t->nrows; r++) {
-		const char *s = abi_csv_cell(t, r, col);
+		const char *s = wcsv_cell(t, r, col);
 		if (!s)
 			continue;
 		nonnull++;
@@ -258,7 +258,7 @@ static int profile_column(abi_column *c, const abi_csv *t, size_t col)
 		return -1;
 	int first = 1;
 	for (size_t r = 0; r < t->nrows; r++) {
-		const char *s = abi_csv_cell(t, r, col);
+		const char *s = wcsv_cell(t, r, col);
 		if (!s)
 			continue;
 		long long iv;
@@ -338,7 +338,7 @@ static int find_composite_keys(abi_profile *p, size_t max_key_cols)
 	return 0;
 }
 
-int abi_profile_build(abi_profile *out, const abi_csv *t, const char *table, size_t max_key_cols, char *err,
+int abi_profile_build(abi_profile *out, const wcsv *t, const char *table, size_t max_key_cols, char *err,
 		      size_t errlen)
 {
 	memset(out, 0, sizeof *out);

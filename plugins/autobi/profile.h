@@ -48,7 +48,7 @@ const char *abi_type_name(abi_type t);
 
 /* Profiles a parsed table. Composite keys are searched among the first
  * `max_key_cols` key-like columns (a bound on the quadratic pair search). */
-int abi_profile_build(abi_profile *out, const abi_csv *t, const char *table, size_t max_key_cols, char *err,
+int abi_profile_build(abi_profile *out, const wcsv *t, const char *table, size_t max_key_cols, char *err,
 		      size_t errlen);
 
 /* Binary form (native byte order: a profile is a cache artifact read back by

@@ -141,14 +141,14 @@ int abi_profile_dir(abi_profile **profs, size_t *n, const char *dir, double *par
 	for (size_t i = 0; i < nn; i++) {
 		char path[4096];
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-		abi_csv t;
+		wcsv t;
 		double t0 = now();
-		if (abi_csv_read(&t, path, names[i], err, errlen) != 0)
+		if (wcsv_read(&t, path, names[i], err, errlen) != 0)
 			goto done;
 		double t1 = now();
 		names[i][strlen(names[i]) - 4] = '\0';
 		int prc = abi_profile_build(&(*profs)[i], &t, names[i], 12, err, errlen);
-		abi_csv_free(&t);
+		wcsv_free(&t);
 		*parse_s += t1 - t0;
 		*profile_s += now() - t1;
 		if (prc != 0)

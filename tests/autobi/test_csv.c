@@ -12,15 +12,15 @@
 #include "csv.h"
 #include "profile.h"
 
-static int parse(abi_csv *t, const char *text, char *err)
+static int parse(wcsv *t, const char *text, char *err)
 {
-	return abi_csv_parse(t, text, strlen(text), "t.csv", err, 512);
+	return wcsv_parse(t, text, strlen(text), "t.csv", err, 512);
 }
 
 static void test_bom_quotes_crlf(void **state)
 {
 	(void)state;
-	abi_csv t;
+	wcsv t;
 	char err[512];
 	const char *text = "\xEF\xBB\xBFid,name,note\r\n"
 			   "1,\"Smith, Ann\",\"said \"\"hi\"\"\"\r\n"
@@ -31,34 +31,34 @@ static void test_bom_quotes_crlf(void **state)
 	assert_int_equal(t.ncols, 3);
 	assert_int_equal(t.nrows, 3);
 	assert_string_equal(t.names[0], "id"); /* the BOM is not part of the name */
-	assert_string_equal(abi_csv_cell(&t, 0, 1), "Smith, Ann");
-	assert_string_equal(abi_csv_cell(&t, 0, 2), "said \"hi\"");
-	assert_string_equal(abi_csv_cell(&t, 1, 1), "Bob");
-	assert_string_equal(abi_csv_cell(&t, 1, 2), "two\nlines");
-	assert_null(abi_csv_cell(&t, 2, 1)); /* NA */
-	assert_null(abi_csv_cell(&t, 2, 2)); /* empty */
-	abi_csv_free(&t);
+	assert_string_equal(wcsv_cell(&t, 0, 1), "Smith, Ann");
+	assert_string_equal(wcsv_cell(&t, 0, 2), "said \"hi\"");
+	assert_string_equal(wcsv_cell(&t, 1, 1), "Bob");
+	assert_string_equal(wcsv_cell(&t, 1, 2), "two\nlines");
+	assert_null(wcsv_cell(&t, 2, 1)); /* NA */
+	assert_null(wcsv_cell(&t, 2, 2)); /* empty */
+	wcsv_free(&t);
 }
 
 static void test_delimiters(void **state)
 {
 	(void)state;
-	abi_csv t;
+	wcsv t;
 	char err[512];
 	assert_int_equal(parse(&t, "a;b;c\n1;\"x;y\";3\n", err), 0);
 	assert_int_equal(t.delim, ';');
-	assert_string_equal(abi_csv_cell(&t, 0, 1), "x;y");
-	abi_csv_free(&t);
+	assert_string_equal(wcsv_cell(&t, 0, 1), "x;y");
+	wcsv_free(&t);
 	assert_int_equal(parse(&t, "a\tb\n1\t2\n", err), 0);
 	assert_int_equal(t.delim, '\t');
-	assert_string_equal(abi_csv_cell(&t, 0, 1), "2");
-	abi_csv_free(&t);
+	assert_string_equal(wcsv_cell(&t, 0, 1), "2");
+	wcsv_free(&t);
 }
 
 static void test_errors_name_file_and_line(void **state)
 {
 	(void)state;
-	abi_csv t;
+	wcsv t;
 	char err[512];
 	assert_int_equal(parse(&t, "a,b\n1,2\n3,4,5\n", err), -1);
 	assert_non_null(strstr(err, "t.csv:3: row has 3 fields but the header has 2"));
@@ -66,7 +66,7 @@ static void test_errors_name_file_and_line(void **state)
 	assert_non_null(strstr(err, "t.csv:2: a quoted field is never closed"));
 	assert_int_equal(parse(&t, "a,b\n1,\"x\"y\n", err), -1);
 	assert_non_null(strstr(err, "t.csv:2: text after a closing quote"));
-	assert_int_equal(abi_csv_parse(&t, "a,b\n1,\0\n", 8, "t.csv", err, sizeof err), -1);
+	assert_int_equal(wcsv_parse(&t, "a,b\n1,\0\n", 8, "t.csv", err, sizeof err), -1);
 	assert_non_null(strstr(err, "t.csv:2: NUL byte"));
 	assert_int_equal(parse(&t, "", err), -1);
 	assert_non_null(strstr(err, "t.csv:1: the file is empty"));
@@ -80,18 +80,18 @@ static void test_errors_name_file_and_line(void **state)
 static void test_missing_header_names(void **state)
 {
 	(void)state;
-	abi_csv t;
+	wcsv t;
 	char err[512];
 	assert_int_equal(parse(&t, "a,,c\n1,2,3", err), 0); /* no final newline */
 	assert_string_equal(t.names[1], "column_2");
 	assert_int_equal(t.nrows, 1);
-	abi_csv_free(&t);
+	wcsv_free(&t);
 }
 
 static void test_profile_types_and_hashes(void **state)
 {
 	(void)state;
-	abi_csv t;
+	wcsv t;
 	char err[512];
 	const char *text = "id,code,price,day,mixed,empty\n"
 			   "007,A1,1.5,2024-01-02,1,\n"
@@ -138,13 +138,13 @@ static void test_profile_types_and_hashes(void **state)
 	assert_non_null(strstr(err, "not an autobi profile"));
 	remove(path);
 	abi_profile_free(&p);
-	abi_csv_free(&t);
+	wcsv_free(&t);
 }
 
 static void test_composite_key(void **state)
 {
 	(void)state;
-	abi_csv t;
+	wcsv t;
 	char err[512];
 	const char *text = "part,supp,qty\n1,1,5\n1,2,5\n2,1,6\n2,2,6\n3,1,7\n";
 	assert_int_equal(parse(&t, text, err), 0);
@@ -155,7 +155,7 @@ static void test_composite_key(void **state)
 	assert_int_equal(p.ckeys[0].b, 1);
 	assert_int_equal(p.ckeys[0].ndistinct, 5);
 	abi_profile_free(&p);
-	abi_csv_free(&t);
+	wcsv_free(&t);
 }
 
 /* Random text over the characters that matter to CSV: the reader either
@@ -174,20 +174,20 @@ static void test_random_text(void **state)
 			s = s * 6364136223846793005ULL + 1442695040888963407ULL;
 			text[i] = alphabet[(s >> 33) % (sizeof alphabet - 1)];
 		}
-		abi_csv t;
+		wcsv t;
 		char err[512];
-		if (abi_csv_parse(&t, text, len, "r.csv", err, sizeof err) == 0) {
+		if (wcsv_parse(&t, text, len, "r.csv", err, sizeof err) == 0) {
 			ok++;
 			assert_true(t.ncols >= 1);
 			for (size_t r = 0; r < t.nrows; r++)
 				for (size_t c = 0; c < t.ncols; c++) {
-					const char *v = abi_csv_cell(&t, r, c);
+					const char *v = wcsv_cell(&t, r, c);
 					assert_true(!v || (v >= t.buf && v < t.buf + t.buf_len));
 				}
 			abi_profile p;
 			assert_int_equal(abi_profile_build(&p, &t, "r", 12, err, sizeof err), 0);
 			abi_profile_free(&p);
-			abi_csv_free(&t);
+			wcsv_free(&t);
 		} else {
 			bad++;
 			assert_int_equal(strncmp(err, "r.csv:", 6), 0);

@@ -69,11 +69,11 @@ static void test_containment(void **state)
 
 static void profile_text(abi_profile *p, const char *name, const char *text)
 {
-	abi_csv t;
+	wcsv t;
 	char err[256];
-	assert_int_equal(abi_csv_parse(&t, text, strlen(text), name, err, sizeof err), 0);
+	assert_int_equal(wcsv_parse(&t, text, strlen(text), name, err, sizeof err), 0);
 	assert_int_equal(abi_profile_build(p, &t, name, 12, err, sizeof err), 0);
-	abi_csv_free(&t);
+	wcsv_free(&t);
 }
 
 static const abi_cand *find(const abi_cands *c, uint32_t from, uint32_t fc, uint32_t to, uint32_t tc)

@@ -23,7 +23,7 @@ typedef struct parser {
 	const char *file;
 	char *err;
 	size_t errlen;
-	abi_csv *t;
+	wcsv *t;
 	size_t buf_cap, cells_len, cells_cap;
 } parser;
 
@@ -75,7 +75,7 @@ static char sniff_delimiter(const char *s, size_t len)
 
 static int buf_reserve(parser *p, size_t extra)
 {
-	abi_csv *t = p->t;
+	wcsv *t = p->t;
 	if (t->buf_len + extra + 1 <= p->buf_cap)
 		return 0;
 	size_t cap = p->buf_cap ? p->buf_cap : 4096;
@@ -122,10 +122,10 @@ static int is_pad(const parser *p, char c)
 	return c == ' ' || (c == '\t' && p->t->delim != '\t');
 }
 
-/* Reads one field into the arena and pushes its offset (or ABI_CSV_NULL). */
+/* Reads one field into the arena and pushes its offset (or WCSV_NULL). */
 static int read_field(parser *p)
 {
-	abi_csv *t = p->t;
+	wcsv *t = p->t;
 	while (p->pos < p->len && is_pad(p, p->s[p->pos]))
 		p->pos++;
 	if (t->buf_len + (p->len - p->pos) + 1 > UINT32_MAX)
@@ -181,7 +181,7 @@ static int read_field(parser *p)
 		t->buf_len = start;
 	else
 		t->buf[t->buf_len++] = '\0';
-	if (push_cell(p, missing ? ABI_CSV_NULL : (uint32_t)start) != 0)
+	if (push_cell(p, missing ? WCSV_NULL : (uint32_t)start) != 0)
 		return fail(p, p->line, "out of memory");
 	return 0;
 }
@@ -213,13 +213,13 @@ static long read_record(parser *p)
 
 static int take_header(parser *p, size_t n)
 {
-	abi_csv *t = p->t;
+	wcsv *t = p->t;
 	t->ncols = n;
 	if (!(t->names = calloc(n, sizeof *t->names)))
 		return fail(p, 1, "out of memory");
 	for (size_t c = 0; c < n; c++) {
 		uint32_t off = t->cells[c];
-		const char *name = off == ABI_CSV_NULL ? "" : t->buf + off;
+		const char *name = off == WCSV_NULL ? "" : t->buf + off;
 		char *dup = NULL;
 		int rc = *name ? asprintf(&dup, "%s", name) : asprintf(&dup, "column_%zu", c + 1);
 		if (rc < 0)
@@ -235,7 +235,7 @@ static int take_header(parser *p, size_t n)
 	return 0;
 }
 
-int abi_csv_parse(abi_csv *out, const char *text, size_t len, const char *file, char *err, size_t errlen)
+int wcsv_parse(wcsv *out, const char *text, size_t len, const char *file, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	parser p = {.s = text, .len = len, .line = 1, .file = file, .err = err, .errlen = errlen, .t = out};
@@ -268,11 +268,11 @@ int abi_csv_parse(abi_csv *out, const char *text, size_t len, const char *file, 
 	}
 	return 0;
 fail:
-	abi_csv_free(out);
+	wcsv_free(out);
 	return -1;
 }
 
-int abi_csv_read(abi_csv *out, const char *path, const char *file, char *err, size_t errlen)
+int wcsv_read(wcsv *out, const char *path, const char *file, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	FILE *f = fopen(path, "rb");
@@ -306,18 +306,18 @@ int abi_csv_read(abi_csv *out, const char *path, const char *file, char *err, si
 		snprintf(err, errlen, "%s: read error", file);
 		return -1;
 	}
-	int rc = abi_csv_parse(out, text, len, file, err, errlen);
+	int rc = wcsv_parse(out, text, len, file, err, errlen);
 	free(text);
 	return rc;
 }
 
-const char *abi_csv_cell(const abi_csv *t, size_t row, size_t col)
+const char *wcsv_cell(const wcsv *t, size_t row, size_t col)
 {
 	uint32_t off = t->cells[row * t->ncols + col];
-	return off == ABI_CSV_NULL ? NULL : t->buf + off;
+	return off == WCSV_NULL ? NULL : t->buf + off;
 }
 
-void abi_csv_free(abi_csv *t)
+void wcsv_free(wcsv *t)
 {
 	if (t->names)
 		for (size_t c = 0; c < t->ncols; c++)
