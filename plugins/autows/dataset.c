@@ -1,0 +1,386 @@
+/*
+ * dataset.c -- reading, splitting and storing datasets (see dataset.h).
+ * Every malformed input is refused with the file, the line or row, and
+ * what to change: NaN or text in a feature, row counts that differ, a
+ * class that no labeled row shows, fewer labels than classes.
+ */
+#define _GNU_SOURCE
+#include "dataset.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "csv.h"
+#include "npy.h"
+
+void aws_data_free(aws_data *D)
+{
+	for (size_t c = 0; D->classes && c < D->k; c++)
+		free(D->classes[c]);
+	for (size_t f = 0; D->features && f < D->d; f++)
+		free(D->features[f]);
+	free(D->classes);
+	free(D->features);
+	free(D->X);
+	free(D->y);
+	free(D->split);
+	memset(D, 0, sizeof *D);
+}
+
+static int alloc_data(aws_data *D, size_t n, size_t d)
+{
+	D->n = n, D->d = d;
+	D->X = malloc((n * d != 0 ? n * d : 1) * sizeof *D->X);
+	D->y = malloc((n ? n : 1) * sizeof *D->y);
+	D->split = calloc(n ? n : 1, sizeof *D->split);
+	D->features = calloc(d ? d : 1, sizeof *D->features);
+	return D->X && D->y && D->split && D->features ? 0 : -1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Class names: the distinct label texts, sorted, numeric ones by value. */
+static int collect_classes(aws_data *D, const wcsv *t, size_t lc)
+{
+	char **names = NULL;
+	size_t k = 0;
+	for (size_t r = 0; r < t->nrows; r++) {
+		const char *v = wcsv_cell(t, r, lc);
+		if (!v)
+			continue;
+		size_t c = 0;
+		while (c < k && strcmp(names[c], v))
+			c++;
+		if (c < k)
+			continue;
+		char **nn = realloc(names, (k + 1) * sizeof *nn);
+		if (!nn)
+			goto oom;
+		names = nn;
+		if (!(names[k] = strdup(v)))
+			goto oom;
+		k++;
+	}
+	qsort(names, k, sizeof *names, cmp_str);
+	D->classes = names;
+	D->k = k;
+	return 0;
+oom:
+	for (size_t c = 0; c < k; c++)
+		free(names[c]);
+	free(names);
+	return -1;
+}
+
+int aws_data_read_csv(aws_data *out, const char *path, const char *name, const char *label, char *err,
+		      size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	wcsv t;
+	if (wcsv_read(&t, path, name, err, errlen) != 0)
+		return -1;
+	size_t lc = t.ncols;
+	for (size_t c = 0; c < t.ncols; c++)
+		if (strcmp(t.names[c], label) == 0)
+			lc = c;
+	int rc = -1;
+	if (lc == t.ncols) {
+		snprintf(err, errlen, "%s: no column named '%s'; name the label column with the label parameter", name,
+			 label);
+		goto done;
+	}
+	if (t.ncols < 2) {
+		snprintf(err, errlen, "%s: no feature columns besides '%s'", name, label);
+		goto done;
+	}
+	if (alloc_data(out, t.nrows, t.ncols - 1) != 0 || collect_classes(out, &t, lc) != 0)
+		goto oom;
+	for (size_t c = 0, f = 0; c < t.ncols; c++)
+		if (c != lc && !(out->features[f++] = strdup(t.names[c])))
+			goto oom;
+	for (size_t r = 0; r < t.nrows; r++) {
+		for (size_t c = 0, f = 0; c < t.ncols; c++) {
+			if (c == lc)
+				continue;
+			const char *v = wcsv_cell(&t, r, c);
+			char *end = NULL;
+			double x = v ? strtod(v, &end) : NAN;
+			/* The header is line 1; multi-line quoted cells are rare in
+			 * numeric data, so row r + 2 is the line. */
+			if (!v || *end || !isfinite(x)) {
+				snprintf(err, errlen,
+					 "%s:%zu: feature '%s' is %s%s%s; features must be finite numbers (impute or drop "
+					 "the row)",
+					 name, r + 2, t.names[c], v ? "'" : "missing", v ? v : "", v ? "'" : "");
+				goto done;
+			}
+			out->X[r * out->d + f++] = x;
+		}
+		const char *lv = wcsv_cell(&t, r, lc);
+		out->y[r] = -1;
+		for (size_t k = 0; lv && k < out->k; k++)
+			if (strcmp(out->classes[k], lv) == 0)
+				out->y[r] = (int32_t)k;
+	}
+	rc = 0;
+	goto done;
+oom:
+	snprintf(err, errlen, "%s: out of memory", name);
+done:
+	wcsv_free(&t);
+	if (rc != 0)
+		aws_data_free(out);
+	return rc;
+}
+
+int aws_data_read_npy(aws_data *out, const char *xpath, const char *ypath, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	aws_npy X, Y;
+	if (aws_npy_read(&X, xpath, "X.npy", err, errlen) != 0)
+		return -1;
+	if (aws_npy_read(&Y, ypath, "y.npy", err, errlen) != 0) {
+		aws_npy_free(&X);
+		return -1;
+	}
+	int rc = -1;
+	if (Y.rows != X.rows || Y.cols != 1) {
+		snprintf(err, errlen, "X.npy has %zu rows but y.npy has %zu%s; they must describe the same rows", X.rows,
+			 Y.rows, Y.cols != 1 ? " and more than one column" : "");
+		goto done;
+	}
+	if (alloc_data(out, X.rows, X.cols) != 0)
+		goto oom;
+	int32_t maxy = -1;
+	for (size_t i = 0; i < X.rows * X.cols; i++) {
+		if (!isfinite(X.data[i])) {
+			snprintf(err, errlen, "X.npy: row %zu, column %zu is not finite (NaN or inf); impute or drop it",
+				 i / X.cols, i % X.cols);
+			goto done;
+		}
+		out->X[i] = X.data[i];
+	}
+	for (size_t i = 0; i < Y.rows; i++) {
+		double v = Y.data[i];
+		if (isnan(v) || (v >= 0 && v != floor(v)) || v > 255) {
+			snprintf(err, errlen, "y.npy: row %zu is %g; labels are class numbers 0..255, negative for unknown", i,
+				 v);
+			goto done;
+		}
+		out->y[i] = v < 0 ? -1 : (int32_t)v;
+		maxy = out->y[i] > maxy ? out->y[i] : maxy;
+	}
+	out->k = (size_t)(maxy + 1);
+	if (!(out->classes = calloc(out->k ? out->k : 1, sizeof *out->classes)))
+		goto oom;
+	for (size_t c = 0; c < out->k; c++)
+		if (asprintf(&out->classes[c], "%zu", c) < 0)
+			goto oom;
+	for (size_t f = 0; f < out->d; f++)
+		if (asprintf(&out->features[f], "x%zu", f) < 0)
+			goto oom;
+	rc = 0;
+	goto done;
+oom:
+	snprintf(err, errlen, "out of memory");
+done:
+	aws_npy_free(&X);
+	aws_npy_free(&Y);
+	if (rc != 0)
+		aws_data_free(out);
+	return rc;
+}
+
+static uint64_t splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+int aws_data_split(aws_data *D, size_t n_labels, double test_share, uint64_t seed, char *err, size_t errlen)
+{
+	if (D->k < 2) {
+		snprintf(err, errlen, "the labels name %zu class%s; weak supervision needs at least 2", D->k,
+			 D->k == 1 ? "" : "es");
+		return -1;
+	}
+	if (n_labels < D->k) {
+		snprintf(err, errlen, "%zu labels cannot cover %zu classes; use at least one label per class", n_labels,
+			 D->k);
+		return -1;
+	}
+	size_t *gold = malloc((D->n ? D->n : 1) * sizeof *gold), ng = 0;
+	if (!gold) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < D->n; i++) {
+		D->split[i] = AWS_UNLABELED;
+		if (D->y[i] >= 0)
+			gold[ng++] = i;
+	}
+	uint64_t s = seed;
+	for (size_t i = ng; i > 1; i--) { /* Fisher-Yates */
+		size_t j = (size_t)(splitmix(&s) % i), x = gold[i - 1];
+		gold[i - 1] = gold[j];
+		gold[j] = x;
+	}
+	size_t ntest = (size_t)(test_share * (double)ng);
+	if (ntest + n_labels > ng) {
+		free(gold);
+		snprintf(err, errlen, "%zu rows have gold labels: too few for %zu labels plus a test share of %.2f", ng,
+			 n_labels, test_share);
+		return -1;
+	}
+	for (size_t i = 0; i < ntest; i++)
+		D->split[gold[i]] = AWS_TEST;
+	size_t *seen = calloc(D->k, sizeof *seen);
+	for (size_t i = ntest; i < ntest + n_labels; i++) {
+		D->split[gold[i]] = AWS_LABELED;
+		if (seen)
+			seen[D->y[gold[i]]]++;
+	}
+	free(gold);
+	int rc = 0;
+	for (size_t c = 0; seen && c < D->k && rc == 0; c++)
+		if (!seen[c]) {
+			snprintf(err, errlen,
+				 "class '%s' has no row among the %zu labeled ones; raise n_labels or change the seed",
+				 D->classes[c], n_labels);
+			rc = -1;
+		}
+	if (!seen) {
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+	}
+	free(seen);
+	return rc;
+}
+
+size_t aws_data_rows(const aws_data *D, int split, size_t **idx)
+{
+	size_t n = 0;
+	*idx = malloc((D->n ? D->n : 1) * sizeof **idx);
+	if (!*idx)
+		return 0;
+	for (size_t i = 0; i < D->n; i++)
+		if (D->split[i] == split)
+			(*idx)[n++] = i;
+	return n;
+}
+
+static json_t *str_array(char **v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+int aws_data_save(const aws_data *D, const char *dir, char *err, size_t errlen)
+{
+	char p[4096];
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	snprintf(p, sizeof p, "%s/X.npy", dir);
+	if (aws_npy_write_f8(p, D->X, D->n, D->d, 2, err, errlen) != 0)
+		return -1;
+	snprintf(p, sizeof p, "%s/y.npy", dir);
+	if (aws_npy_write_i4(p, D->y, D->n, err, errlen) != 0)
+		return -1;
+	snprintf(p, sizeof p, "%s/split.npy", dir);
+	if (aws_npy_write_i4(p, D->split, D->n, err, errlen) != 0)
+		return -1;
+	snprintf(p, sizeof p, "%s/meta.json", dir);
+	json_t *m = json_pack("{s:s, s:o, s:o}", "format", "autows-dataset/1", "classes", str_array(D->classes, D->k),
+			      "features", str_array(D->features, D->d));
+	int rc = m ? json_dump_file(m, p, JSON_INDENT(1)) : -1;
+	json_decref(m);
+	if (rc != 0)
+		snprintf(err, errlen, "cannot write %s", p);
+	return rc ? -1 : 0;
+}
+
+static int read_names(char ***out, size_t *n, const json_t *a)
+{
+	*n = json_array_size(a);
+	if (!(*out = calloc(*n ? *n : 1, sizeof **out)))
+		return -1;
+	for (size_t i = 0; i < *n; i++) {
+		const char *s = json_string_value(json_array_get(a, i));
+		if (!s || !((*out)[i] = strdup(s)))
+			return -1;
+	}
+	return 0;
+}
+
+int aws_data_load(aws_data *out, const char *dir, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	char p[4096];
+	snprintf(p, sizeof p, "%s/meta.json", dir);
+	json_error_t je;
+	json_t *m = json_load_file(p, 0, &je);
+	const char *fmt = m ? json_string_value(json_object_get(m, "format")) : NULL;
+	if (!fmt || strcmp(fmt, "autows-dataset/1") != 0) {
+		json_decref(m);
+		snprintf(err, errlen, "not an autows dataset (meta.json with format autows-dataset/1); make it with "
+			 "autows.load");
+		return -1;
+	}
+	aws_npy X = {0}, Y = {0}, S = {0};
+	char **names = NULL;
+	size_t nf = 0;
+	int rc = -1;
+	snprintf(p, sizeof p, "%s/X.npy", dir);
+	if (aws_npy_read(&X, p, "X.npy", err, errlen) != 0)
+		goto done;
+	snprintf(p, sizeof p, "%s/y.npy", dir);
+	if (aws_npy_read(&Y, p, "y.npy", err, errlen) != 0)
+		goto done;
+	snprintf(p, sizeof p, "%s/split.npy", dir);
+	if (aws_npy_read(&S, p, "split.npy", err, errlen) != 0)
+		goto done;
+	int names_ok = read_names(&names, &nf, json_object_get(m, "features")) == 0;
+	if (Y.rows != X.rows || S.rows != X.rows || !names_ok || nf != X.cols || alloc_data(out, X.rows, X.cols) != 0 ||
+	    read_names(&out->classes, &out->k, json_object_get(m, "classes")) != 0) {
+		snprintf(err, errlen, "the dataset's files disagree on its size; make it again with autows.load");
+		goto done;
+	}
+	free(out->features);
+	out->features = names;
+	names = NULL;
+	memcpy(out->X, X.data, X.rows * X.cols * sizeof *out->X);
+	for (size_t i = 0; i < X.rows; i++) {
+		out->y[i] = (int32_t)Y.data[i];
+		out->split[i] = (int32_t)S.data[i];
+		if (out->y[i] >= (int32_t)out->k) {
+			snprintf(err, errlen, "y.npy row %zu names class %d of %zu", i, out->y[i], out->k);
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	json_decref(m);
+	aws_npy_free(&X);
+	aws_npy_free(&Y);
+	aws_npy_free(&S);
+	for (size_t i = 0; names && i < nf; i++)
+		free(names[i]);
+	free(names);
+	if (rc != 0)
+		aws_data_free(out);
+	return rc;
+}

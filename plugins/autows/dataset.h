@@ -1,0 +1,48 @@
+/*
+ * dataset.h -- a weak-supervision dataset: a feature matrix, gold labels
+ * where known, and the split AutoWS-Bench uses: a few labeled rows, an
+ * unlabeled pool, and a held-out test set scored against gold labels.
+ *
+ * On disk (the artifact between ops) it is a directory of plain files
+ * numpy reads: X.npy (n x d float64), y.npy (n int32, -1 = unknown),
+ * split.npy (n int32: 0 unlabeled, 1 labeled, 2 test) and meta.json
+ * (class names, feature names).
+ */
+#ifndef AUTOWS_DATASET_H
+#define AUTOWS_DATASET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum { AWS_UNLABELED = 0, AWS_LABELED = 1, AWS_TEST = 2 };
+
+typedef struct aws_data {
+	size_t n, d, k;
+	double *X;       /* n x d, row-major */
+	int32_t *y;      /* gold class or -1 */
+	int32_t *split;  /* AWS_* */
+	char **classes;  /* k names */
+	char **features; /* d names */
+} aws_data;
+
+/* A CSV with a header: numeric feature columns and one label column
+ * (`label`), whose empty cells are unknown labels. Class names are the
+ * distinct label texts, sorted. */
+int aws_data_read_csv(aws_data *out, const char *path, const char *name, const char *label, char *err,
+		      size_t errlen);
+/* X.npy (n x d) and y.npy (n; negative = unknown). */
+int aws_data_read_npy(aws_data *out, const char *xpath, const char *ypath, char *err, size_t errlen);
+
+/* Chooses `n_labels` labeled rows and a `test_share` of rows for the test
+ * set among the rows with gold labels, by a seeded shuffle; the rest are
+ * unlabeled. Fails when a class has no labeled row or n_labels < k. */
+int aws_data_split(aws_data *D, size_t n_labels, double test_share, uint64_t seed, char *err, size_t errlen);
+
+int aws_data_save(const aws_data *D, const char *dir, char *err, size_t errlen);
+int aws_data_load(aws_data *out, const char *dir, char *err, size_t errlen);
+void aws_data_free(aws_data *D);
+
+/* Rows of the given split, as indices; returns the count (0 on OOM too). */
+size_t aws_data_rows(const aws_data *D, int split, size_t **idx);
+
+#endif

@@ -1,0 +1,151 @@
+/* Unit tests of AutoWS datasets: CSV and .npy input, the split, and the
+ * errors bad input gets. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dataset.h"
+#include "npy.h"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	strcpy(dir, "/tmp/autows-unit-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	return system(cmd);
+}
+
+static const char *write_file(const char *name, const char *text)
+{
+	static char p[256];
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return p;
+}
+
+static void test_csv_and_split(void **state)
+{
+	(void)state;
+	char text[4096] = "a,b,label\n";
+	for (int i = 0; i < 60; i++) {
+		char row[64];
+		snprintf(row, sizeof row, "%d,%d.5,%s\n", i, i % 7, i % 3 == 0 ? "cat" : i % 3 == 1 ? "dog" : i < 30 ? "owl" : "");
+		strcat(text, row);
+	}
+	aws_data D;
+	char err[512];
+	assert_int_equal(aws_data_read_csv(&D, write_file("d.csv", text), "d.csv", "label", err, sizeof err), 0);
+	assert_int_equal(D.n, 60);
+	assert_int_equal(D.d, 2);
+	assert_int_equal(D.k, 3);
+	assert_string_equal(D.classes[2], "owl");
+	assert_int_equal(D.y[59], -1); /* an empty label is unknown */
+	assert_true(D.X[1 * 2 + 1] == 1.5);
+	assert_int_equal(aws_data_split(&D, 9, 0.2, 7, err, sizeof err), 0);
+	size_t *idx;
+	assert_int_equal(aws_data_rows(&D, AWS_LABELED, &idx), 9);
+	free(idx);
+	size_t nt = aws_data_rows(&D, AWS_TEST, &idx);
+	free(idx);
+	assert_int_equal(nt, (size_t)(0.2 * 50)); /* 50 rows have gold labels */
+	/* Saved and loaded through .npy files, the dataset is the same. */
+	char sub[128];
+	snprintf(sub, sizeof sub, "%s/ds", dir);
+	assert_int_equal(aws_data_save(&D, sub, err, sizeof err), 0);
+	aws_data E;
+	assert_int_equal(aws_data_load(&E, sub, err, sizeof err), 0);
+	assert_int_equal(E.n, D.n);
+	assert_memory_equal(E.X, D.X, D.n * D.d * sizeof *D.X);
+	assert_memory_equal(E.split, D.split, D.n * sizeof *D.split);
+	assert_string_equal(E.classes[1], "dog");
+	aws_data_free(&E);
+	/* The same seed, the same split. */
+	int32_t first[60];
+	memcpy(first, D.split, sizeof first);
+	assert_int_equal(aws_data_split(&D, 9, 0.2, 7, err, sizeof err), 0);
+	assert_memory_equal(first, D.split, sizeof first);
+	aws_data_free(&D);
+}
+
+static void test_bad_input(void **state)
+{
+	(void)state;
+	aws_data D;
+	char err[512];
+	assert_int_equal(aws_data_read_csv(&D, write_file("nan.csv", "a,label\n1,x\nNaN,y\n"), "nan.csv", "label", err,
+					   sizeof err),
+			 -1);
+	assert_non_null(strstr(err, "nan.csv:3: feature 'a' is missing"));
+	assert_int_equal(aws_data_read_csv(&D, write_file("txt.csv", "a,label\n1,x\nabc,y\n"), "txt.csv", "label", err,
+					   sizeof err),
+			 -1);
+	assert_non_null(strstr(err, "txt.csv:3: feature 'a' is 'abc'"));
+	assert_int_equal(aws_data_read_csv(&D, write_file("nol.csv", "a,b\n1,2\n"), "nol.csv", "label", err, sizeof err),
+			 -1);
+	assert_non_null(strstr(err, "no column named 'label'"));
+
+	/* Fewer labels than classes, and a class no labeled row shows. */
+	assert_int_equal(aws_data_read_csv(&D, write_file("k.csv", "a,label\n1,x\n2,y\n3,z\n4,x\n5,x\n6,x\n7,x\n"),
+					   "k.csv", "label", err, sizeof err),
+			 0);
+	assert_int_equal(aws_data_split(&D, 2, 0, 1, err, sizeof err), -1);
+	assert_non_null(strstr(err, "2 labels cannot cover 3 classes"));
+	int hit = 0;
+	for (uint64_t seed = 1; seed < 20 && !hit; seed++)
+		if (aws_data_split(&D, 3, 0, seed, err, sizeof err) == -1 && strstr(err, "has no row among the 3 labeled"))
+			hit = 1;
+	assert_true(hit);
+	aws_data_free(&D);
+
+	/* .npy: row counts that differ, and NaN. */
+	double x[6] = {1, 2, 3, 4, 5, 6};
+	int32_t y2[2] = {0, 1};
+	char xp[128], yp[128];
+	snprintf(xp, sizeof xp, "%s/X.npy", dir);
+	snprintf(yp, sizeof yp, "%s/y.npy", dir);
+	assert_int_equal(aws_npy_write_f8(xp, x, 3, 2, 2, err, sizeof err), 0);
+	assert_int_equal(aws_npy_write_i4(yp, y2, 2, err, sizeof err), 0);
+	assert_int_equal(aws_data_read_npy(&D, xp, yp, err, sizeof err), -1);
+	assert_non_null(strstr(err, "X.npy has 3 rows but y.npy has 2"));
+	x[3] = 0.0 / 0.0;
+	int32_t y3[3] = {0, 1, -1};
+	assert_int_equal(aws_npy_write_f8(xp, x, 3, 2, 2, err, sizeof err), 0);
+	assert_int_equal(aws_npy_write_i4(yp, y3, 3, err, sizeof err), 0);
+	assert_int_equal(aws_data_read_npy(&D, xp, yp, err, sizeof err), -1);
+	assert_non_null(strstr(err, "row 1, column 1 is not finite"));
+	x[3] = 4;
+	assert_int_equal(aws_npy_write_f8(xp, x, 3, 2, 2, err, sizeof err), 0);
+	assert_int_equal(aws_data_read_npy(&D, xp, yp, err, sizeof err), 0);
+	assert_int_equal(D.k, 2);
+	assert_int_equal(D.y[2], -1);
+	aws_data_free(&D);
+	assert_int_equal(aws_data_read_npy(&D, write_file("junk.npy", "hello"), yp, err, sizeof err), -1);
+	assert_non_null(strstr(err, "not a .npy file"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_csv_and_split),
+		cmocka_unit_test(test_bad_input),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
