@@ -1,0 +1,488 @@
+/*
+ * lfs.c -- the Snuba-style LF generator (see lfs.h): synthesizer, pruner,
+ * verifier.
+ *
+ * Every heuristic is fitted on the feedback rows (at first, all labeled
+ * rows) but scored on all labeled rows, so one lucky split of a handful
+ * of hard rows does not pass for a good LF.
+ */
+#define _GNU_SOURCE
+#include "lfs.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct ctx {
+	const double *X;
+	size_t n, d, k;
+	const int32_t *y;
+	const size_t *lab;
+	size_t nlab;
+	const size_t *pool; /* rows on which coverage and diversity are measured */
+	size_t npool;
+} ctx;
+
+static const double *row(const ctx *c, size_t i)
+{
+	return c->X + i * c->d;
+}
+
+/* ---- class distributions and thresholds */
+
+static void leaf_dist(double *p, size_t k, const double *cnt)
+{
+	double s = 0;
+	for (size_t c = 0; c < k; c++)
+		s += cnt[c] + 0.5;
+	for (size_t c = 0; c < k; c++)
+		p[c] = (cnt[c] + 0.5) / s;
+}
+
+static double gini(const double *cnt, size_t k)
+{
+	double s = 0, g = 1;
+	for (size_t c = 0; c < k; c++)
+		s += cnt[c];
+	if (s <= 0)
+		return 0;
+	for (size_t c = 0; c < k; c++)
+		g -= (cnt[c] / s) * (cnt[c] / s);
+	return g * s;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The split of feature f over rows that minimises weighted Gini; returns
+ * the threshold (rows with x <= thr go left) or NAN when nothing splits. */
+static double best_split(const ctx *c, int f, const size_t *rows, size_t nr, double *vals, double *cl, double *cr)
+{
+	for (size_t i = 0; i < nr; i++)
+		vals[i] = row(c, rows[i])[f];
+	qsort(vals, nr, sizeof *vals, cmp_dbl);
+	double best = INFINITY, thr = NAN;
+	for (int q = 1; q < 16; q++) {
+		size_t at = nr * (size_t)q / 16;
+		if (at == 0 || at >= nr || vals[at - 1] == vals[at])
+			continue;
+		double t = (vals[at - 1] + vals[at]) / 2;
+		memset(cl, 0, c->k * sizeof *cl);
+		memset(cr, 0, c->k * sizeof *cr);
+		for (size_t i = 0; i < nr; i++)
+			(row(c, rows[i])[f] <= t ? cl : cr)[c->y[rows[i]]] += 1;
+		double g = gini(cl, c->k) + gini(cr, c->k);
+		if (g < best - 1e-12) {
+			best = g;
+			thr = t;
+		}
+	}
+	return thr;
+}
+
+/* ---- the three families */
+
+static void lf_probs(const aws_lf *lf, const double *x, double *out)
+{
+	size_t k = lf->k;
+	if (lf->family == AWS_LF_STUMP) {
+		memcpy(out, lf->p + (x[lf->f[0]] > lf->thr[0]) * k, k * sizeof *out);
+	} else if (lf->family == AWS_LF_TREE) {
+		int right = x[lf->f[0]] > lf->thr[0];
+		int leaf = right * 2 + (x[lf->f[1]] > lf->thr[1 + right]);
+		memcpy(out, lf->p + (size_t)leaf * k, k * sizeof *out);
+	} else {
+		double mx = -INFINITY, s = 0;
+		size_t w = (size_t)lf->nf + 1;
+		for (size_t c = 0; c < k; c++) {
+			double z = lf->p[c * w + (size_t)lf->nf];
+			for (int j = 0; j < lf->nf; j++)
+				z += lf->p[c * w + (size_t)j] * x[lf->f[j]];
+			out[c] = z;
+			mx = z > mx ? z : mx;
+		}
+		for (size_t c = 0; c < k; c++)
+			s += (out[c] = exp(out[c] - mx));
+		for (size_t c = 0; c < k; c++)
+			out[c] /= s;
+	}
+}
+
+int aws_lf_vote(const aws_lf *lf, const double *x)
+{
+	double p[256];
+	lf_probs(lf, x, p);
+	size_t best = 0;
+	for (size_t c = 1; c < lf->k; c++)
+		if (p[c] > p[best])
+			best = c;
+	return p[best] >= lf->beta ? (int)best : -1;
+}
+
+static int fit_stump(aws_lf *lf, const ctx *c, int f, const size_t *rows, size_t nr, double *vals)
+{
+	double cl[256], cr[256];
+	double t = best_split(c, f, rows, nr, vals, cl, cr);
+	if (isnan(t) || !(lf->p = malloc(2 * c->k * sizeof *lf->p)))
+		return -1;
+	memset(cl, 0, c->k * sizeof *cl);
+	memset(cr, 0, c->k * sizeof *cr);
+	for (size_t i = 0; i < nr; i++)
+		(row(c, rows[i])[f] <= t ? cl : cr)[c->y[rows[i]]] += 1;
+	leaf_dist(lf->p, c->k, cl);
+	leaf_dist(lf->p + c->k, c->k, cr);
+	lf->family = AWS_LF_STUMP, lf->nf = 1, lf->f[0] = f, lf->thr[0] = t, lf->k = c->k;
+	return 0;
+}
+
+static int fit_tree(aws_lf *lf, const ctx *c, int f1, int f2, const size_t *rows, size_t nr, double *vals,
+		    size_t *side)
+{
+	double cl[256], cr[256], cnt[256];
+	double t = best_split(c, f1, rows, nr, vals, cl, cr);
+	if (isnan(t) || !(lf->p = malloc(4 * c->k * sizeof *lf->p)))
+		return -1;
+	lf->family = AWS_LF_TREE, lf->nf = 2, lf->f[0] = f1, lf->f[1] = f2, lf->thr[0] = t, lf->k = c->k;
+	for (int s = 0; s < 2; s++) {
+		size_t ns = 0;
+		for (size_t i = 0; i < nr; i++)
+			if ((row(c, rows[i])[f1] > t) == s)
+				side[ns++] = rows[i];
+		double t2 = ns >= 2 ? best_split(c, f2, side, ns, vals, cl, cr) : NAN;
+		if (isnan(t2)) /* nothing to split: both leaves are the side's distribution */
+			t2 = INFINITY;
+		lf->thr[1 + s] = t2;
+		for (int leaf = 0; leaf < 2; leaf++) {
+			memset(cnt, 0, c->k * sizeof *cnt);
+			for (size_t i = 0; i < ns; i++)
+				if ((row(c, side[i])[f2] > t2) == leaf)
+					cnt[c->y[side[i]]] += 1;
+			leaf_dist(lf->p + (size_t)(s * 2 + leaf) * c->k, c->k, cnt);
+		}
+	}
+	return 0;
+}
+
+/* Multinomial logistic regression on one or two features, by gradient
+ * descent (the features are standardised, so a fixed step is safe). */
+static int fit_logistic(aws_lf *lf, const ctx *c, const int *f, int nf, const size_t *rows, size_t nr)
+{
+	size_t k = c->k, w = (size_t)nf + 1;
+	lf->family = AWS_LF_LOGISTIC, lf->nf = nf, lf->f[0] = f[0], lf->f[1] = nf > 1 ? f[1] : 0, lf->k = k;
+	if (!(lf->p = calloc(k * w, sizeof *lf->p)))
+		return -1;
+	double g[256 * 3], pr[256];
+	for (int it = 0; it < 150; it++) {
+		memset(g, 0, k * w * sizeof *g);
+		for (size_t i = 0; i < nr; i++) {
+			const double *x = row(c, rows[i]);
+			lf_probs(lf, x, pr);
+			for (size_t cl = 0; cl < k; cl++) {
+				double r = pr[cl] - (c->y[rows[i]] == (int32_t)cl);
+				for (int j = 0; j < nf; j++)
+					g[cl * w + (size_t)j] += r * x[f[j]];
+				g[cl * w + (size_t)nf] += r;
+			}
+		}
+		for (size_t q = 0; q < k * w; q++)
+			lf->p[q] -= 0.5 * (g[q] / (double)nr + 0.01 * lf->p[q]);
+	}
+	return 0;
+}
+
+/* ---- scoring: beta, F-score, coverage */
+
+typedef struct vote {
+	double conf;
+	int correct;
+} vote;
+
+static int by_conf_desc(const void *a, const void *b)
+{
+	double x = ((const vote *)a)->conf, y = ((const vote *)b)->conf;
+	return x > y ? -1 : x < y;
+}
+
+static void choose_beta(aws_lf *lf, const ctx *c, vote *v)
+{
+	double p[256];
+	for (size_t i = 0; i < c->nlab; i++) {
+		lf_probs(lf, row(c, c->lab[i]), p);
+		size_t best = 0;
+		for (size_t q = 1; q < c->k; q++)
+			if (p[q] > p[best])
+				best = q;
+		v[i].conf = p[best];
+		v[i].correct = (int32_t)best == c->y[c->lab[i]];
+	}
+	qsort(v, c->nlab, sizeof *v, by_conf_desc);
+	double bestf = -1, hits = 0;
+	lf->beta = 1.1;
+	for (size_t j = 0; j < c->nlab; j++) {
+		hits += v[j].correct;
+		if (j + 1 < c->nlab && v[j + 1].conf == v[j].conf)
+			continue; /* a threshold keeps or drops ties together */
+		double prec = hits / (double)(j + 1), cov = (double)(j + 1) / (double)c->nlab;
+		double fs = prec + cov > 0 ? 2 * prec * cov / (prec + cov) : 0;
+		if (fs > bestf) {
+			bestf = fs;
+			lf->beta = v[j].conf;
+			lf->fscore = fs, lf->precision = prec, lf->coverage = cov;
+		}
+	}
+}
+
+/* Coverage bitmap over the pool rows. */
+static void coverage(const aws_lf *lf, const ctx *c, uint8_t *bits)
+{
+	for (size_t i = 0; i < c->npool; i++)
+		bits[i] = aws_lf_vote(lf, row(c, c->pool[i])) >= 0;
+}
+
+static double jaccard_distance(const uint8_t *a, const uint8_t *u, size_t n)
+{
+	size_t inter = 0, uni = 0;
+	for (size_t i = 0; i < n; i++) {
+		inter += a[i] && u[i];
+		uni += a[i] || u[i];
+	}
+	return uni ? 1.0 - (double)inter / (double)uni : 0.0;
+}
+
+static int same_lf(const aws_lf *a, const aws_lf *b)
+{
+	return a->family == b->family && a->nf == b->nf && a->f[0] == b->f[0] && (a->nf < 2 || a->f[1] == b->f[1]) &&
+	       a->thr[0] == b->thr[0] && fabs(a->beta - b->beta) < 1e-12;
+}
+
+static uint64_t splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+void aws_lfset_free(aws_lfset *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i].p);
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}
+
+typedef struct round_state {
+	const ctx *c;
+	const aws_lfgen_opts *o;
+	aws_lfset *out;
+	const uint8_t *uni;
+	vote *votes;
+	uint8_t *bits;
+	aws_lf best;
+	double best_score;
+} round_state;
+
+/* Scores one fitted heuristic; keeps it when it beats the round's best. */
+static void consider(round_state *r, aws_lf *lf)
+{
+	choose_beta(lf, r->c, r->votes);
+	for (size_t i = 0; i < r->out->n; i++)
+		if (same_lf(&r->out->v[i], lf)) {
+			free(lf->p);
+			return;
+		}
+	coverage(lf, r->c, r->bits);
+	double div = r->out->n ? jaccard_distance(r->bits, r->uni, r->c->npool) : 1.0;
+	double score = (1 - r->o->diversity) * lf->fscore + r->o->diversity * div;
+	if (lf->fscore >= r->o->min_fscore && score > r->best_score) {
+		free(r->best.p);
+		r->best = *lf;
+		r->best_score = score;
+	} else {
+		free(lf->p);
+	}
+}
+
+int aws_lf_generate(aws_lfset *out, const double *X, size_t n, size_t d, const int32_t *y, size_t k,
+		    const size_t *lab, size_t nlab, const aws_lfgen_opts *o, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	if (k < 2 || k > 256 || nlab < 2 || d == 0) {
+		snprintf(err, errlen, "LF generation needs 2..256 classes, 2 or more labeled rows and a feature");
+		return -1;
+	}
+	uint64_t seed = o->seed;
+	size_t npool = n < 2000 ? n : 2000;
+	size_t *pool = malloc(npool * sizeof *pool), *feedback = malloc(nlab * sizeof *feedback);
+	size_t *side = malloc(nlab * sizeof *side);
+	double *vals = malloc(nlab * sizeof *vals);
+	uint8_t *uni = calloc(npool, 1), *bits = calloc(npool, 1);
+	vote *votes = malloc(nlab * sizeof *votes);
+	out->v = calloc(o->max_lfs ? o->max_lfs : 1, sizeof *out->v);
+	int rc = -1;
+	if (!pool || !feedback || !side || !vals || !uni || !bits || !votes || !out->v) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < npool; i++) /* a fixed sample: stride through the rows */
+		pool[i] = n <= 2000 ? i : (size_t)((double)i * (double)n / (double)npool);
+	ctx c = {X, n, d, k, y, lab, nlab, pool, npool};
+	memcpy(feedback, lab, nlab * sizeof *feedback);
+	size_t nfb = nlab;
+	while (out->n < o->max_lfs && nfb >= 2) {
+		round_state r = {&c, o, out, uni, votes, bits, {0}, -INFINITY};
+		for (int f = 0; f < (int)d; f++) {
+			aws_lf lf = {0};
+			if ((o->families & AWS_LF_STUMP) && fit_stump(&lf, &c, f, feedback, nfb, vals) == 0)
+				consider(&r, &lf);
+			aws_lf lg = {0};
+			if ((o->families & AWS_LF_LOGISTIC) && fit_logistic(&lg, &c, &f, 1, feedback, nfb) == 0)
+				consider(&r, &lg);
+		}
+		if (o->families & (AWS_LF_TREE | AWS_LF_LOGISTIC)) {
+			size_t pairs = d * (d - 1) / 2;
+			for (size_t q = 0; q < (pairs < o->max_pairs ? pairs : o->max_pairs); q++) {
+				int f[2];
+				if (pairs <= o->max_pairs) { /* every pair, in order */
+					size_t a = 0, rest = q;
+					while (rest >= d - 1 - a)
+						rest -= d - 1 - a++;
+					f[0] = (int)a, f[1] = (int)(a + 1 + rest);
+				} else { /* a seeded sample */
+					f[0] = (int)(splitmix(&seed) % d);
+					f[1] = (int)((size_t)f[0] + 1 + splitmix(&seed) % (d - 1)) % (int)d;
+				}
+				aws_lf lt = {0}, ll = {0};
+				if ((o->families & AWS_LF_TREE) && fit_tree(&lt, &c, f[0], f[1], feedback, nfb, vals, side) == 0)
+					consider(&r, &lt);
+				if ((o->families & AWS_LF_LOGISTIC) && fit_logistic(&ll, &c, f, 2, feedback, nfb) == 0)
+					consider(&r, &ll);
+			}
+		}
+		if (!r.best.p)
+			break; /* nothing left reaches min_fscore */
+		out->v[out->n++] = r.best;
+		coverage(&r.best, &c, bits);
+		for (size_t i = 0; i < npool; i++)
+			uni[i] |= bits[i];
+		/* Verifier: majority vote of the kept LFs on the labeled rows; the
+		 * rows it gets wrong or is unsure of are the next feedback set. */
+		nfb = 0;
+		for (size_t i = 0; i < nlab; i++) {
+			double cnt[256] = {0}, tot = 0;
+			for (size_t j = 0; j < out->n; j++) {
+				int v = aws_lf_vote(&out->v[j], row(&c, lab[i]));
+				if (v >= 0)
+					cnt[v] += 1, tot += 1;
+			}
+			size_t best = 0;
+			for (size_t q = 1; q < k; q++)
+				if (cnt[q] > cnt[best])
+					best = q;
+			if (tot == 0 || cnt[best] / tot < 0.75 || (int32_t)best != y[lab[i]])
+				feedback[nfb++] = lab[i];
+		}
+	}
+	if (out->n == 0) {
+		snprintf(err, errlen,
+			 "no labeling function reached an F-score of %.2f on the labeled rows; lower min_fscore or add "
+			 "labels",
+			 o->min_fscore);
+		goto done;
+	}
+	rc = 0;
+done:
+	free(pool), free(feedback), free(side), free(vals), free(uni), free(bits), free(votes);
+	if (rc != 0)
+		aws_lfset_free(out);
+	return rc;
+}
+
+/* ---- JSON */
+
+static const char *family_name(int f)
+{
+	return f == AWS_LF_STUMP ? "stump" : f == AWS_LF_TREE ? "tree" : "logistic";
+}
+
+static json_t *dbl_array(const double *v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, json_real(v[i]));
+	return a;
+}
+
+json_t *aws_lfset_to_json(const aws_lfset *s, char *const *features, char *const *classes)
+{
+	json_t *arr = json_array(), *cl = json_array();
+	for (size_t c = 0; s->n && c < s->v[0].k; c++)
+		json_array_append_new(cl, json_string(classes[c]));
+	for (size_t i = 0; i < s->n; i++) {
+		const aws_lf *lf = &s->v[i];
+		json_t *feats = json_array(), *fi = json_array();
+		for (int j = 0; j < lf->nf; j++) {
+			json_array_append_new(feats, json_string(features[lf->f[j]]));
+			json_array_append_new(fi, json_integer(lf->f[j]));
+		}
+		size_t np = lf->family == AWS_LF_STUMP ? 2 * lf->k : lf->family == AWS_LF_TREE ? 4 * lf->k
+											: lf->k * ((size_t)lf->nf + 1);
+		json_t *o = json_pack("{s:i, s:s, s:o, s:o, s:f, s:{s:f, s:f, s:f}}", "id", (int)i, "family",
+				      family_name(lf->family), "features", feats, "feature_index", fi, "abstain_below",
+				      lf->beta, "labeled", "fscore", lf->fscore, "precision", lf->precision, "coverage",
+				      lf->coverage);
+		if (lf->family != AWS_LF_LOGISTIC)
+			json_object_set_new(o, "thresholds", dbl_array(lf->thr, lf->family == AWS_LF_STUMP ? 1 : 3));
+		json_object_set_new(o, lf->family == AWS_LF_LOGISTIC ? "weights" : "leaves", dbl_array(lf->p, np));
+		json_array_append_new(arr, o);
+	}
+	return json_pack("{s:s, s:o, s:o}", "format", "autows-lfs/1", "classes", cl, "lfs", arr);
+}
+
+int aws_lfset_from_json(aws_lfset *s, const json_t *j, size_t d, size_t k, char *err, size_t errlen)
+{
+	memset(s, 0, sizeof *s);
+	const json_t *arr = json_object_get(j, "lfs");
+	const char *fmt = json_string_value(json_object_get(j, "format"));
+	if (!fmt || strcmp(fmt, "autows-lfs/1") != 0 || !json_is_array(arr)) {
+		snprintf(err, errlen, "not an autows LF file (format autows-lfs/1); make it with autows.generate_lfs");
+		return -1;
+	}
+	if (!(s->v = calloc(json_array_size(arr) + 1, sizeof *s->v)))
+		return -1;
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		const json_t *o = json_array_get(arr, i), *fi = json_object_get(o, "feature_index");
+		const char *fam = json_string_value(json_object_get(o, "family"));
+		aws_lf *lf = &s->v[s->n++];
+		lf->family = !fam ? 0 : !strcmp(fam, "stump") ? AWS_LF_STUMP : !strcmp(fam, "tree") ? AWS_LF_TREE
+			   : !strcmp(fam, "logistic") ? AWS_LF_LOGISTIC : 0;
+		lf->nf = (int)json_array_size(fi);
+		lf->k = k;
+		lf->beta = json_number_value(json_object_get(o, "abstain_below"));
+		int bad = !lf->family || lf->nf < 1 || lf->nf > 2 || (lf->family == AWS_LF_STUMP && lf->nf != 1) ||
+			  (lf->family == AWS_LF_TREE && lf->nf != 2);
+		for (int q = 0; !bad && q < lf->nf; q++) {
+			json_int_t v = json_integer_value(json_array_get(fi, (size_t)q));
+			bad = v < 0 || (size_t)v >= d;
+			lf->f[q] = (int)v;
+		}
+		const json_t *th = json_object_get(o, "thresholds");
+		for (size_t q = 0; !bad && q < json_array_size(th) && q < 3; q++)
+			lf->thr[q] = json_number_value(json_array_get(th, q));
+		size_t np = lf->family == AWS_LF_STUMP ? 2 * k : lf->family == AWS_LF_TREE ? 4 * k : k * ((size_t)lf->nf + 1);
+		const json_t *pv = json_object_get(o, lf->family == AWS_LF_LOGISTIC ? "weights" : "leaves");
+		if (bad || json_array_size(pv) != np || !(lf->p = malloc(np * sizeof *lf->p))) {
+			snprintf(err, errlen, "LF %zu is malformed or was made for other features or classes; generate the LFs "
+				 "again", i);
+			aws_lfset_free(s);
+			return -1;
+		}
+		for (size_t q = 0; q < np; q++)
+			lf->p[q] = json_number_value(json_array_get(pv, q));
+	}
+	return 0;
+}

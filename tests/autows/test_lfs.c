@@ -1,0 +1,113 @@
+/* Unit tests of the Snuba-style LF generator. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lfs.h"
+
+static double gauss(uint64_t *s)
+{
+	double u[2];
+	for (int i = 0; i < 2; i++) {
+		*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+		u[i] = ((double)(*s >> 11) + 0.5) / 9007199254740992.0;
+	}
+	return sqrt(-2 * log(u[0])) * cos(6.283185307179586 * u[1]);
+}
+
+enum { N = 3000, D = 5, NLAB = 100 };
+
+/* The truth is one threshold: y = 1 exactly when feature 2 exceeds 0.3. */
+static void make(double *X, int32_t *y, size_t *lab)
+{
+	uint64_t s = 99;
+	for (size_t i = 0; i < N; i++) {
+		for (size_t f = 0; f < D; f++)
+			X[i * D + f] = gauss(&s);
+		y[i] = X[i * D + 2] > 0.3;
+	}
+	for (size_t i = 0; i < NLAB; i++)
+		lab[i] = i * (N / NLAB);
+}
+
+static void test_single_threshold(void **state)
+{
+	(void)state;
+	static double X[N * D];
+	static int32_t y[N];
+	static size_t lab[NLAB];
+	make(X, y, lab);
+	aws_lfgen_opts o = AWS_LFGEN_OPTS_INIT;
+	o.families = AWS_LF_STUMP;
+	aws_lfset s;
+	char err[256];
+	assert_int_equal(aws_lf_generate(&s, X, N, D, y, 2, lab, NLAB, &o, err, sizeof err), 0);
+	assert_true(s.n >= 1);
+	const aws_lf *first = &s.v[0];
+	assert_int_equal(first->family, AWS_LF_STUMP);
+	assert_int_equal(first->f[0], 2);
+	if (fabs(first->thr[0] - 0.3) > 0.25)
+		fail_msg("threshold %.3f, truth 0.3", first->thr[0]);
+	assert_true(first->precision >= 0.95);
+	/* On all rows, the first LF is right nearly everywhere it votes. */
+	size_t votes = 0, hits = 0;
+	for (size_t i = 0; i < N; i++) {
+		int v = aws_lf_vote(first, X + i * D);
+		if (v >= 0)
+			votes++, hits += v == y[i];
+	}
+	assert_true(votes > N / 2);
+	assert_true((double)hits / (double)votes > 0.93);
+	/* JSON round trip keeps the votes. */
+	char *fn[D] = {"a", "b", "c", "d", "e"}, *cn[2] = {"no", "yes"};
+	json_t *j = aws_lfset_to_json(&s, fn, cn);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(json_array_get(json_object_get(j, "lfs"), 0),
+									     "features"),
+							     0)),
+			    "c");
+	aws_lfset t;
+	assert_int_equal(aws_lfset_from_json(&t, j, D, 2, err, sizeof err), 0);
+	for (size_t i = 0; i < N; i += 7)
+		assert_int_equal(aws_lf_vote(&t.v[0], X + i * D), aws_lf_vote(first, X + i * D));
+	json_decref(j);
+	aws_lfset_free(&t);
+	aws_lfset_free(&s);
+}
+
+static void test_all_families_and_no_lf(void **state)
+{
+	(void)state;
+	static double X[N * D];
+	static int32_t y[N];
+	static size_t lab[NLAB];
+	make(X, y, lab);
+	aws_lfgen_opts o = AWS_LFGEN_OPTS_INIT;
+	o.max_lfs = 5;
+	aws_lfset s;
+	char err[256];
+	assert_int_equal(aws_lf_generate(&s, X, N, D, y, 2, lab, NLAB, &o, err, sizeof err), 0);
+	assert_true(s.n >= 1 && s.n <= 5);
+	/* Whatever its family, the best first LF uses the one informative feature. */
+	assert_true(s.v[0].f[0] == 2 || (s.v[0].nf == 2 && s.v[0].f[1] == 2));
+	assert_true(s.v[0].precision >= 0.9);
+	aws_lfset_free(&s);
+	o.min_fscore = 1.01; /* unreachable */
+	assert_int_equal(aws_lf_generate(&s, X, N, D, y, 2, lab, NLAB, &o, err, sizeof err), -1);
+	assert_non_null(strstr(err, "no labeling function reached"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_single_threshold),
+		cmocka_unit_test(test_all_families_and_no_lf),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
