@@ -1,0 +1,28 @@
+/*
+ * endmodel.h -- multinomial logistic regression trained on probabilistic
+ * targets (soft labels from a label model, or one-hot gold labels for the
+ * supervised baseline), by full-batch gradient descent with a backtracking
+ * line search on the L2-penalised cross-entropy.
+ */
+#ifndef AUTOWS_ENDMODEL_H
+#define AUTOWS_ENDMODEL_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+typedef struct aws_lr {
+	size_t d, k;
+	double *w; /* k x (d + 1), bias last */
+	int iterations;
+	double loss;
+} aws_lr;
+
+/* Fits on rows[0..nr) of X (n x d); targets is nr x k, rows summing to 1. */
+int aws_lr_fit(aws_lr *m, const double *X, size_t d, size_t k, const size_t *rows, size_t nr, const double *targets,
+	       double l2, int max_iter, char *err, size_t errlen);
+void aws_lr_proba(const aws_lr *m, const double *x, double *out);
+json_t *aws_lr_to_json(const aws_lr *m);
+int aws_lr_from_json(aws_lr *m, const json_t *j, char *err, size_t errlen);
+void aws_lr_free(aws_lr *m);
+
+#endif
