@@ -1,0 +1,137 @@
+/* Unit tests of the end model, PCA and the metrics. */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "endmodel.h"
+#include "featurize.h"
+#include "metrics.h"
+
+static double gauss(uint64_t *s)
+{
+	double u[2];
+	for (int i = 0; i < 2; i++) {
+		*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+		u[i] = ((double)(*s >> 11) + 0.5) / 9007199254740992.0;
+	}
+	return sqrt(-2 * log(u[0])) * cos(6.283185307179586 * u[1]);
+}
+
+static void test_logistic_blobs(void **state)
+{
+	(void)state;
+	enum { N = 900, D = 2, K = 3 };
+	static double X[N * D], T[N * K], P[N * K];
+	static int32_t y[N];
+	static size_t rows[N];
+	uint64_t s = 5;
+	const double cx[K] = {-3, 0, 3}, cy[K] = {0, 3, 0};
+	for (size_t i = 0; i < N; i++) {
+		y[i] = (int32_t)(i % K);
+		X[i * D] = cx[y[i]] + gauss(&s);
+		X[i * D + 1] = cy[y[i]] + gauss(&s);
+		for (size_t c = 0; c < K; c++)
+			T[i * K + c] = (int32_t)c == y[i];
+		rows[i] = i;
+	}
+	aws_lr m;
+	char err[256];
+	assert_int_equal(aws_lr_fit(&m, X, D, K, rows, N, T, 1e-3, 500, err, sizeof err), 0);
+	for (size_t i = 0; i < N; i++)
+		aws_lr_proba(&m, X + i * D, P + i * K);
+	aws_scores sc;
+	aws_score(&sc, P, K, y, rows, N);
+	assert_true(sc.accuracy > 0.93);
+	assert_true(sc.macro_f1 > 0.93);
+	/* JSON round trip. */
+	json_t *j = aws_lr_to_json(&m);
+	aws_lr m2;
+	assert_int_equal(aws_lr_from_json(&m2, j, err, sizeof err), 0);
+	double p2[K];
+	aws_lr_proba(&m2, X, p2);
+	assert_true(fabs(p2[0] - P[0]) < 1e-9);
+	json_decref(j);
+	aws_lr_free(&m2);
+	aws_lr_free(&m);
+}
+
+static void test_metrics(void **state)
+{
+	(void)state;
+	/* Gold 0 0 1 1; predicted 0 1 1 1: accuracy 3/4; F1 class 0 = 2/3, class 1 = 4/5. */
+	double P[8] = {0.9, 0.1, 0.4, 0.6, 0.2, 0.8, 0.3, 0.7};
+	int32_t y[4] = {0, 0, 1, 1};
+	size_t rows[4] = {0, 1, 2, 3};
+	aws_scores s;
+	aws_score(&s, P, 2, y, rows, 4);
+	assert_true(fabs(s.accuracy - 0.75) < 1e-12);
+	assert_true(fabs(s.macro_f1 - (2.0 / 3 + 0.8) / 2) < 1e-12);
+	int dense[] = {0, 0, -1, 0, 1, -1, 1, -1, -1};
+	aws_lmat L;
+	assert_int_equal(aws_lmat_from_dense(&L, dense, 3, 3, 2), 0);
+	aws_lfstat st[3];
+	int32_t gold[3] = {0, 1, -1};
+	assert_int_equal(aws_lf_stats(st, &L, gold), 0);
+	assert_true(fabs(st[0].coverage - 1.0) < 1e-12);
+	assert_true(fabs(st[1].coverage - 2.0 / 3) < 1e-12);
+	assert_true(fabs(st[1].overlap - 2.0 / 3) < 1e-12);
+	assert_true(fabs(st[1].conflict - 1.0 / 3) < 1e-12); /* row 1: votes 0 and 1 */
+	assert_true(fabs(st[0].accuracy - 0.5) < 1e-12);      /* right on row 0, wrong on row 1 */
+	assert_int_equal(st[2].gold_votes, 0);
+	aws_lmat_free(&L);
+}
+
+static void test_pca(void **state)
+{
+	(void)state;
+	enum { N = 2000 };
+	aws_data D = {0};
+	D.n = N, D.d = 3, D.k = 2;
+	D.X = malloc(N * 3 * sizeof *D.X);
+	D.features = calloc(3, sizeof *D.features);
+	assert_non_null(D.X);
+	for (int f = 0; f < 3; f++)
+		assert_true(asprintf(&D.features[f], "f%d", f) > 0);
+	uint64_t s = 9;
+	/* Most variance along (1, 1, 0) / sqrt 2, before standardising too. */
+	for (size_t i = 0; i < N; i++) {
+		double t = 3 * gauss(&s);
+		D.X[i * 3] = t + 0.3 * gauss(&s);
+		D.X[i * 3 + 1] = t + 0.3 * gauss(&s);
+		D.X[i * 3 + 2] = gauss(&s);
+	}
+	static double first[N];
+	for (size_t i = 0; i < N; i++)
+		first[i] = D.X[i * 3] + D.X[i * 3 + 1];
+	char err[256];
+	assert_int_equal(aws_featurize(&D, 1, err, sizeof err), 0);
+	assert_int_equal(D.d, 1);
+	assert_string_equal(D.features[0], "pc1");
+	double sxy = 0, sxx = 0, syy = 0;
+	for (size_t i = 0; i < N; i++) {
+		sxy += first[i] * D.X[i];
+		sxx += first[i] * first[i];
+		syy += D.X[i] * D.X[i];
+	}
+	assert_true(fabs(sxy / sqrt(sxx * syy)) > 0.99);
+	assert_int_equal(aws_featurize(&D, 2, err, sizeof err), -1);
+	assert_non_null(strstr(err, "use at most 1"));
+	aws_data_free(&D);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_logistic_blobs),
+		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_pca),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
