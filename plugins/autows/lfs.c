@@ -29,27 +29,17 @@ static const double *row(const ctx *c, size_t i)
 	return c->X + i * c->d;
 }
 
-/* ---- class distributions and thresholds */
+/* ---- thresholds and leaves, one class against the rest */
 
-static void leaf_dist(double *p, size_t k, const double *cnt)
+/* P(target) in a leaf with `hit` of `tot` rows of the target, smoothed. */
+static double leaf_p(double hit, double tot)
 {
-	double s = 0;
-	for (size_t c = 0; c < k; c++)
-		s += cnt[c] + 0.5;
-	for (size_t c = 0; c < k; c++)
-		p[c] = (cnt[c] + 0.5) / s;
+	return (hit + 0.5) / (tot + 1.0);
 }
 
-static double gini(const double *cnt, size_t k)
+static double gini2(double hit, double tot)
 {
-	double s = 0, g = 1;
-	for (size_t c = 0; c < k; c++)
-		s += cnt[c];
-	if (s <= 0)
-		return 0;
-	for (size_t c = 0; c < k; c++)
-		g -= (cnt[c] / s) * (cnt[c] / s);
-	return g * s;
+	return tot > 0 ? 2 * hit * (1 - hit / tot) : 0;
 }
 
 static int cmp_dbl(const void *a, const void *b)
@@ -58,9 +48,9 @@ static int cmp_dbl(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The split of feature f over rows that minimises weighted Gini; returns
- * the threshold (rows with x <= thr go left) or NAN when nothing splits. */
-static double best_split(const ctx *c, int f, const size_t *rows, size_t nr, double *vals, double *cl, double *cr)
+/* The split of feature f over rows that minimises Gini impurity for the
+ * target class; rows with x <= thr go left. NAN when nothing splits. */
+static double best_split(const ctx *c, int f, int target, const size_t *rows, size_t nr, double *vals)
 {
 	for (size_t i = 0; i < nr; i++)
 		vals[i] = row(c, rows[i])[f];
@@ -70,12 +60,15 @@ static double best_split(const ctx *c, int f, const size_t *rows, size_t nr, dou
 		size_t at = nr * (size_t)q / 16;
 		if (at == 0 || at >= nr || vals[at - 1] == vals[at])
 			continue;
-		double t = (vals[at - 1] + vals[at]) / 2;
-		memset(cl, 0, c->k * sizeof *cl);
-		memset(cr, 0, c->k * sizeof *cr);
-		for (size_t i = 0; i < nr; i++)
-			(row(c, rows[i])[f] <= t ? cl : cr)[c->y[rows[i]]] += 1;
-		double g = gini(cl, c->k) + gini(cr, c->k);
+		double t = (vals[at - 1] + vals[at]) / 2, hl = 0, nl = 0, hr = 0, nrr = 0;
+		for (size_t i = 0; i < nr; i++) {
+			int h = c->y[rows[i]] == target;
+			if (row(c, rows[i])[f] <= t)
+				hl += h, nl += 1;
+			else
+				hr += h, nrr += 1;
+		}
+		double g = gini2(hl, nl) + gini2(hr, nrr);
 		if (g < best - 1e-12) {
 			best = g;
 			thr = t;
@@ -86,110 +79,93 @@ static double best_split(const ctx *c, int f, const size_t *rows, size_t nr, dou
 
 /* ---- the three families */
 
-static void lf_probs(const aws_lf *lf, const double *x, double *out)
+static double lf_conf(const aws_lf *lf, const double *x)
 {
-	size_t k = lf->k;
-	if (lf->family == AWS_LF_STUMP) {
-		memcpy(out, lf->p + (x[lf->f[0]] > lf->thr[0]) * k, k * sizeof *out);
-	} else if (lf->family == AWS_LF_TREE) {
+	if (lf->family == AWS_LF_STUMP)
+		return lf->p[x[lf->f[0]] > lf->thr[0]];
+	if (lf->family == AWS_LF_TREE) {
 		int right = x[lf->f[0]] > lf->thr[0];
-		int leaf = right * 2 + (x[lf->f[1]] > lf->thr[1 + right]);
-		memcpy(out, lf->p + (size_t)leaf * k, k * sizeof *out);
-	} else {
-		double mx = -INFINITY, s = 0;
-		size_t w = (size_t)lf->nf + 1;
-		for (size_t c = 0; c < k; c++) {
-			double z = lf->p[c * w + (size_t)lf->nf];
-			for (int j = 0; j < lf->nf; j++)
-				z += lf->p[c * w + (size_t)j] * x[lf->f[j]];
-			out[c] = z;
-			mx = z > mx ? z : mx;
-		}
-		for (size_t c = 0; c < k; c++)
-			s += (out[c] = exp(out[c] - mx));
-		for (size_t c = 0; c < k; c++)
-			out[c] /= s;
+		return lf->p[right * 2 + (x[lf->f[1]] > lf->thr[1 + right])];
 	}
+	double z = lf->p[lf->nf];
+	for (int j = 0; j < lf->nf; j++)
+		z += lf->p[j] * x[lf->f[j]];
+	return z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z));
 }
 
 int aws_lf_vote(const aws_lf *lf, const double *x)
 {
-	double p[256];
-	lf_probs(lf, x, p);
-	size_t best = 0;
-	for (size_t c = 1; c < lf->k; c++)
-		if (p[c] > p[best])
-			best = c;
-	return p[best] >= lf->beta ? (int)best : -1;
+	return lf_conf(lf, x) >= lf->beta ? lf->target : -1;
 }
 
-static int fit_stump(aws_lf *lf, const ctx *c, int f, const size_t *rows, size_t nr, double *vals)
+static void leaf_fill(const ctx *c, aws_lf *lf, const size_t *rows, size_t nr, int leaves)
 {
-	double cl[256], cr[256];
-	double t = best_split(c, f, rows, nr, vals, cl, cr);
-	if (isnan(t) || !(lf->p = malloc(2 * c->k * sizeof *lf->p)))
+	double hit[4] = {0}, tot[4] = {0};
+	for (size_t i = 0; i < nr; i++) {
+		const double *x = row(c, rows[i]);
+		int leaf;
+		if (leaves == 2) {
+			leaf = x[lf->f[0]] > lf->thr[0];
+		} else {
+			int right = x[lf->f[0]] > lf->thr[0];
+			leaf = right * 2 + (x[lf->f[1]] > lf->thr[1 + right]);
+		}
+		tot[leaf] += 1;
+		hit[leaf] += c->y[rows[i]] == lf->target;
+	}
+	for (int l = 0; l < leaves; l++)
+		lf->p[l] = leaf_p(hit[l], tot[l]);
+}
+
+static int fit_stump(aws_lf *lf, const ctx *c, int f, int target, const size_t *rows, size_t nr, double *vals)
+{
+	double t = best_split(c, f, target, rows, nr, vals);
+	if (isnan(t) || !(lf->p = malloc(2 * sizeof *lf->p)))
 		return -1;
-	memset(cl, 0, c->k * sizeof *cl);
-	memset(cr, 0, c->k * sizeof *cr);
-	for (size_t i = 0; i < nr; i++)
-		(row(c, rows[i])[f] <= t ? cl : cr)[c->y[rows[i]]] += 1;
-	leaf_dist(lf->p, c->k, cl);
-	leaf_dist(lf->p + c->k, c->k, cr);
-	lf->family = AWS_LF_STUMP, lf->nf = 1, lf->f[0] = f, lf->thr[0] = t, lf->k = c->k;
+	lf->family = AWS_LF_STUMP, lf->nf = 1, lf->f[0] = f, lf->thr[0] = t, lf->k = c->k, lf->target = target;
+	leaf_fill(c, lf, rows, nr, 2);
 	return 0;
 }
 
-static int fit_tree(aws_lf *lf, const ctx *c, int f1, int f2, const size_t *rows, size_t nr, double *vals,
-		    size_t *side)
+static int fit_tree(aws_lf *lf, const ctx *c, int f1, int f2, int target, const size_t *rows, size_t nr,
+		    double *vals, size_t *side)
 {
-	double cl[256], cr[256], cnt[256];
-	double t = best_split(c, f1, rows, nr, vals, cl, cr);
-	if (isnan(t) || !(lf->p = malloc(4 * c->k * sizeof *lf->p)))
+	double t = best_split(c, f1, target, rows, nr, vals);
+	if (isnan(t) || !(lf->p = malloc(4 * sizeof *lf->p)))
 		return -1;
 	lf->family = AWS_LF_TREE, lf->nf = 2, lf->f[0] = f1, lf->f[1] = f2, lf->thr[0] = t, lf->k = c->k;
+	lf->target = target;
 	for (int s = 0; s < 2; s++) {
 		size_t ns = 0;
 		for (size_t i = 0; i < nr; i++)
 			if ((row(c, rows[i])[f1] > t) == s)
 				side[ns++] = rows[i];
-		double t2 = ns >= 2 ? best_split(c, f2, side, ns, vals, cl, cr) : NAN;
-		if (isnan(t2)) /* nothing to split: both leaves are the side's distribution */
-			t2 = INFINITY;
-		lf->thr[1 + s] = t2;
-		for (int leaf = 0; leaf < 2; leaf++) {
-			memset(cnt, 0, c->k * sizeof *cnt);
-			for (size_t i = 0; i < ns; i++)
-				if ((row(c, side[i])[f2] > t2) == leaf)
-					cnt[c->y[side[i]]] += 1;
-			leaf_dist(lf->p + (size_t)(s * 2 + leaf) * c->k, c->k, cnt);
-		}
+		double t2 = ns >= 2 ? best_split(c, f2, target, side, ns, vals) : NAN;
+		lf->thr[1 + s] = isnan(t2) ? INFINITY : t2; /* no split: one leaf */
 	}
+	leaf_fill(c, lf, rows, nr, 4);
 	return 0;
 }
 
-/* Multinomial logistic regression on one or two features, by gradient
- * descent (the features are standardised, so a fixed step is safe). */
-static int fit_logistic(aws_lf *lf, const ctx *c, const int *f, int nf, const size_t *rows, size_t nr)
+/* Logistic regression of the target against the rest on one or two
+ * features, by gradient descent (features are standardised). */
+static int fit_logistic(aws_lf *lf, const ctx *c, const int *f, int nf, int target, const size_t *rows, size_t nr)
 {
-	size_t k = c->k, w = (size_t)nf + 1;
-	lf->family = AWS_LF_LOGISTIC, lf->nf = nf, lf->f[0] = f[0], lf->f[1] = nf > 1 ? f[1] : 0, lf->k = k;
-	if (!(lf->p = calloc(k * w, sizeof *lf->p)))
+	lf->family = AWS_LF_LOGISTIC, lf->nf = nf, lf->f[0] = f[0], lf->f[1] = nf > 1 ? f[1] : 0, lf->k = c->k;
+	lf->target = target;
+	if (!(lf->p = calloc((size_t)nf + 1, sizeof *lf->p)))
 		return -1;
-	double g[256 * 3], pr[256];
 	for (int it = 0; it < 150; it++) {
-		memset(g, 0, k * w * sizeof *g);
+		double g[3] = {0};
 		for (size_t i = 0; i < nr; i++) {
 			const double *x = row(c, rows[i]);
-			lf_probs(lf, x, pr);
-			for (size_t cl = 0; cl < k; cl++) {
-				double r = pr[cl] - (c->y[rows[i]] == (int32_t)cl);
-				for (int j = 0; j < nf; j++)
-					g[cl * w + (size_t)j] += r * x[f[j]];
-				g[cl * w + (size_t)nf] += r;
-			}
+			double r = lf_conf(lf, x) - (c->y[rows[i]] == target);
+			for (int j = 0; j < nf; j++)
+				g[j] += r * x[f[j]];
+			g[nf] += r;
 		}
-		for (size_t q = 0; q < k * w; q++)
-			lf->p[q] -= 0.5 * (g[q] / (double)nr + 0.01 * lf->p[q]);
+		for (int q = 0; q <= nf; q++)
+			lf->p[q] -= 1.0 * (g[q] / (double)nr + 0.01 * lf->p[q]);
 	}
 	return 0;
 }
@@ -207,31 +183,31 @@ static int by_conf_desc(const void *a, const void *b)
 	return x > y ? -1 : x < y;
 }
 
+/* beta maximising the F-score of the votes for the target class on the
+ * labeled rows: precision of its votes, recall of the class. */
 static void choose_beta(aws_lf *lf, const ctx *c, vote *v)
 {
-	double p[256];
+	double positives = 0;
 	for (size_t i = 0; i < c->nlab; i++) {
-		lf_probs(lf, row(c, c->lab[i]), p);
-		size_t best = 0;
-		for (size_t q = 1; q < c->k; q++)
-			if (p[q] > p[best])
-				best = q;
-		v[i].conf = p[best];
-		v[i].correct = (int32_t)best == c->y[c->lab[i]];
+		v[i].conf = lf_conf(lf, row(c, c->lab[i]));
+		v[i].correct = c->y[c->lab[i]] == lf->target;
+		positives += v[i].correct;
 	}
 	qsort(v, c->nlab, sizeof *v, by_conf_desc);
 	double bestf = -1, hits = 0;
-	lf->beta = 1.1;
-	for (size_t j = 0; j < c->nlab; j++) {
+	lf->beta = 1.1, lf->fscore = lf->precision = lf->coverage = 0;
+	for (size_t j = 0; j < c->nlab && positives > 0; j++) {
 		hits += v[j].correct;
 		if (j + 1 < c->nlab && v[j + 1].conf == v[j].conf)
 			continue; /* a threshold keeps or drops ties together */
-		double prec = hits / (double)(j + 1), cov = (double)(j + 1) / (double)c->nlab;
-		double fs = prec + cov > 0 ? 2 * prec * cov / (prec + cov) : 0;
+		if (v[j].conf <= 0.5)
+			break; /* never vote for a class the heuristic finds unlikely */
+		double prec = hits / (double)(j + 1), rec = hits / positives;
+		double fs = prec + rec > 0 ? 2 * prec * rec / (prec + rec) : 0;
 		if (fs > bestf) {
 			bestf = fs;
 			lf->beta = v[j].conf;
-			lf->fscore = fs, lf->precision = prec, lf->coverage = cov;
+			lf->fscore = fs, lf->precision = prec, lf->coverage = (double)(j + 1) / (double)c->nlab;
 		}
 	}
 }
@@ -255,8 +231,8 @@ static double jaccard_distance(const uint8_t *a, const uint8_t *u, size_t n)
 
 static int same_lf(const aws_lf *a, const aws_lf *b)
 {
-	return a->family == b->family && a->nf == b->nf && a->f[0] == b->f[0] && (a->nf < 2 || a->f[1] == b->f[1]) &&
-	       a->thr[0] == b->thr[0] && fabs(a->beta - b->beta) < 1e-12;
+	return a->family == b->family && a->target == b->target && a->nf == b->nf && a->f[0] == b->f[0] &&
+	       (a->nf < 2 || a->f[1] == b->f[1]) && a->thr[0] == b->thr[0] && fabs(a->beta - b->beta) < 1e-12;
 }
 
 static uint64_t splitmix(uint64_t *s)
@@ -335,14 +311,15 @@ int aws_lf_generate(aws_lfset *out, const double *X, size_t n, size_t d, const i
 	size_t nfb = nlab;
 	while (out->n < o->max_lfs && nfb >= 2) {
 		round_state r = {&c, o, out, uni, votes, bits, {0}, -INFINITY};
-		for (int f = 0; f < (int)d; f++) {
-			aws_lf lf = {0};
-			if ((o->families & AWS_LF_STUMP) && fit_stump(&lf, &c, f, feedback, nfb, vals) == 0)
-				consider(&r, &lf);
-			aws_lf lg = {0};
-			if ((o->families & AWS_LF_LOGISTIC) && fit_logistic(&lg, &c, &f, 1, feedback, nfb) == 0)
-				consider(&r, &lg);
-		}
+		for (int t = 0; t < (int)k; t++)
+			for (int f = 0; f < (int)d; f++) {
+				aws_lf lf = {0};
+				if ((o->families & AWS_LF_STUMP) && fit_stump(&lf, &c, f, t, feedback, nfb, vals) == 0)
+					consider(&r, &lf);
+				aws_lf lg = {0};
+				if ((o->families & AWS_LF_LOGISTIC) && fit_logistic(&lg, &c, &f, 1, t, feedback, nfb) == 0)
+					consider(&r, &lg);
+			}
 		if (o->families & (AWS_LF_TREE | AWS_LF_LOGISTIC)) {
 			size_t pairs = d * (d - 1) / 2;
 			for (size_t q = 0; q < (pairs < o->max_pairs ? pairs : o->max_pairs); q++) {
@@ -356,11 +333,14 @@ int aws_lf_generate(aws_lfset *out, const double *X, size_t n, size_t d, const i
 					f[0] = (int)(splitmix(&seed) % d);
 					f[1] = (int)((size_t)f[0] + 1 + splitmix(&seed) % (d - 1)) % (int)d;
 				}
-				aws_lf lt = {0}, ll = {0};
-				if ((o->families & AWS_LF_TREE) && fit_tree(&lt, &c, f[0], f[1], feedback, nfb, vals, side) == 0)
-					consider(&r, &lt);
-				if ((o->families & AWS_LF_LOGISTIC) && fit_logistic(&ll, &c, f, 2, feedback, nfb) == 0)
-					consider(&r, &ll);
+				for (int t = 0; t < (int)k; t++) {
+					aws_lf lt = {0}, ll = {0};
+					if ((o->families & AWS_LF_TREE) &&
+					    fit_tree(&lt, &c, f[0], f[1], t, feedback, nfb, vals, side) == 0)
+						consider(&r, &lt);
+					if ((o->families & AWS_LF_LOGISTIC) && fit_logistic(&ll, &c, f, 2, t, feedback, nfb) == 0)
+						consider(&r, &ll);
+				}
 			}
 		}
 		if (!r.best.p)
@@ -429,10 +409,10 @@ json_t *aws_lfset_to_json(const aws_lfset *s, char *const *features, char *const
 			json_array_append_new(feats, json_string(features[lf->f[j]]));
 			json_array_append_new(fi, json_integer(lf->f[j]));
 		}
-		size_t np = lf->family == AWS_LF_STUMP ? 2 * lf->k : lf->family == AWS_LF_TREE ? 4 * lf->k
-											: lf->k * ((size_t)lf->nf + 1);
-		json_t *o = json_pack("{s:i, s:s, s:o, s:o, s:f, s:{s:f, s:f, s:f}}", "id", (int)i, "family",
-				      family_name(lf->family), "features", feats, "feature_index", fi, "abstain_below",
+		size_t np = lf->family == AWS_LF_STUMP ? 2 : lf->family == AWS_LF_TREE ? 4 : (size_t)lf->nf + 1;
+		json_t *o = json_pack("{s:i, s:s, s:s, s:i, s:o, s:o, s:f, s:{s:f, s:f, s:f}}", "id", (int)i, "family",
+				      family_name(lf->family), "class", classes[lf->target], "class_index", lf->target,
+				      "features", feats, "feature_index", fi, "abstain_below",
 				      lf->beta, "labeled", "fscore", lf->fscore, "precision", lf->precision, "coverage",
 				      lf->coverage);
 		if (lf->family != AWS_LF_LOGISTIC)
@@ -463,7 +443,9 @@ int aws_lfset_from_json(aws_lfset *s, const json_t *j, size_t d, size_t k, char 
 		lf->nf = (int)json_array_size(fi);
 		lf->k = k;
 		lf->beta = json_number_value(json_object_get(o, "abstain_below"));
-		int bad = !lf->family || lf->nf < 1 || lf->nf > 2 || (lf->family == AWS_LF_STUMP && lf->nf != 1) ||
+		json_int_t tc = json_integer_value(json_object_get(o, "class_index"));
+		lf->target = (int)tc;
+		int bad = tc < 0 || (size_t)tc >= k || !lf->family || lf->nf < 1 || lf->nf > 2 || (lf->family == AWS_LF_STUMP && lf->nf != 1) ||
 			  (lf->family == AWS_LF_TREE && lf->nf != 2);
 		for (int q = 0; !bad && q < lf->nf; q++) {
 			json_int_t v = json_integer_value(json_array_get(fi, (size_t)q));
@@ -473,7 +455,7 @@ int aws_lfset_from_json(aws_lfset *s, const json_t *j, size_t d, size_t k, char 
 		const json_t *th = json_object_get(o, "thresholds");
 		for (size_t q = 0; !bad && q < json_array_size(th) && q < 3; q++)
 			lf->thr[q] = json_number_value(json_array_get(th, q));
-		size_t np = lf->family == AWS_LF_STUMP ? 2 * k : lf->family == AWS_LF_TREE ? 4 * k : k * ((size_t)lf->nf + 1);
+		size_t np = lf->family == AWS_LF_STUMP ? 2 : lf->family == AWS_LF_TREE ? 4 : (size_t)lf->nf + 1;
 		const json_t *pv = json_object_get(o, lf->family == AWS_LF_LOGISTIC ? "weights" : "leaves");
 		if (bad || json_array_size(pv) != np || !(lf->p = malloc(np * sizeof *lf->p))) {
 			snprintf(err, errlen, "LF %zu is malformed or was made for other features or classes; generate the LFs "

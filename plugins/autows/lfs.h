@@ -2,12 +2,12 @@
  * lfs.h -- labeling functions generated from a few labels, Snuba-style
  * (Varma and Re, VLDB 2018), as AutoWS-Bench-101 runs it.
  *
- * A heuristic is a small classifier on one or two features: a decision
- * stump, a depth-2 tree, or a logistic model. It votes its most likely
- * class when that class's probability reaches its abstain threshold beta,
- * and abstains otherwise. beta is chosen per heuristic to maximise its
- * F-score on the labeled rows (precision on what it labels, against the
- * share it labels). The synthesizer fits every heuristic of the chosen
+ * A heuristic is a small one-vs-rest classifier for one class on one or
+ * two features: a decision stump, a depth-2 tree, or a logistic model
+ * (Snuba is binary; one class against the rest is how it extends to k
+ * classes). It votes its class when the class's probability reaches its
+ * abstain threshold beta, and abstains otherwise. beta is chosen per
+ * heuristic to maximise its F-score for that class on the labeled rows. The synthesizer fits every heuristic of the chosen
  * families; the pruner keeps the one with the best mix of F-score and
  * diversity (Jaccard distance of its coverage to the LFs kept so far); the
  * verifier then runs a label model on the kept LFs and sends only the
@@ -26,8 +26,9 @@ typedef struct aws_lf {
 	int family; /* one AWS_LF_* */
 	int nf;
 	int f[2];       /* feature indices */
+	int target;     /* the class it votes for */
 	double thr[3];  /* stump: thr[0]; tree: root thr[0], left thr[1], right thr[2] */
-	double *p;      /* stump: 2 x k leaf distributions; tree: 4 x k; logistic: k x (nf + 1) weights */
+	double *p;      /* P(target) per leaf (stump 2, tree 4), or nf + 1 logistic weights */
 	size_t k;
 	double beta;    /* abstain below this confidence */
 	double fscore, coverage, precision; /* on the labeled rows */

@@ -195,6 +195,11 @@ int aws_npy_write_i4(const char *path, const int32_t *data, size_t n, char *err,
 	return write_npy(path, "<i4", data, 4, n, 1, 1, err, errlen);
 }
 
+int aws_npy_write_i4_2d(const char *path, const int32_t *data, size_t rows, size_t cols, char *err, size_t errlen)
+{
+	return write_npy(path, "<i4", data, 4, rows, cols, 2, err, errlen);
+}
+
 void aws_npy_free(aws_npy *a)
 {
 	free(a->data);

@@ -22,6 +22,8 @@ int aws_npy_write_f8(const char *path, const double *data, size_t rows, size_t c
 		     size_t errlen);
 /* Writes n int32 values as '<i4' (1-D). */
 int aws_npy_write_i4(const char *path, const int32_t *data, size_t n, char *err, size_t errlen);
+/* Writes rows x cols int32 values as a 2-D '<i4' array. */
+int aws_npy_write_i4_2d(const char *path, const int32_t *data, size_t rows, size_t cols, char *err, size_t errlen);
 void aws_npy_free(aws_npy *a);
 
 #endif

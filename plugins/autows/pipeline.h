@@ -1,0 +1,28 @@
+/*
+ * pipeline.h -- the steps the ops chain, as library calls, so the ops and
+ * the evaluation harness run the same code.
+ */
+#ifndef AUTOWS_PIPELINE_H
+#define AUTOWS_PIPELINE_H
+
+#include "dataset.h"
+#include "endmodel.h"
+#include "labelmat.h"
+#include "labelmodel.h"
+#include "lfs.h"
+
+/* The label matrix of `lfs` over every row of D. */
+int aws_apply_lfs(aws_lmat *L, const aws_lfset *lfs, const aws_data *D, char *err, size_t errlen);
+
+/* Trains the end model on the labeled rows (gold, one-hot) and the
+ * unlabeled rows some LF voted on (their probabilistic labels P). */
+int aws_train_end_model(aws_lr *m, const aws_data *D, const aws_lmat *L, const double *P, double l2, int iters,
+			char *err, size_t errlen);
+
+/* The supervised baseline: the same model on the labeled rows alone. */
+int aws_train_baseline(aws_lr *m, const aws_data *D, double l2, int iters, char *err, size_t errlen);
+
+/* P (n x k) from a model over every row of D. */
+int aws_predict_all(double **P, const aws_lr *m, const aws_data *D);
+
+#endif

@@ -1,0 +1,154 @@
+/*
+ * eval.c -- the AutoWS evaluation harness and benchmark.
+ *
+ *   autows-eval compare [--rows N] [--labels N] [--seeds A-B]
+ *       per seed: generated dataset -> Snuba LFs -> each label model -> end
+ *       model, against the supervised baseline on the same labels; prints
+ *       test accuracy and macro-F1.
+ *   autows-eval time [--rows N] [--lfs M]   label-model fit time on N x M
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "featurize.h"
+#include "metrics.h"
+#include "pipeline.h"
+#include "synth.h"
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int compare(size_t rows, size_t nlab, int s0, int s1)
+{
+	printf("%-5s %-12s %8s %8s %8s %8s %6s %8s\n", "seed", "method", "acc", "macroF1", "base_acc", "base_F1", "lfs",
+	       "coverage");
+	for (int seed = s0; seed <= s1; seed++) {
+		char path[] = "/tmp/autows-eval-XXXXXX", err[512];
+		int fd = mkstemp(path);
+		if (fd < 0)
+			return 1;
+		close(fd);
+		aws_synth_opts so = {rows, 4, 4, 8, 2.0, (uint64_t)seed};
+		aws_data D;
+		if (aws_synth_csv(path, &so, err, sizeof err) != 0 ||
+		    aws_data_read_csv(&D, path, "synth.csv", "label", err, sizeof err) != 0) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		remove(path);
+		if (aws_data_split(&D, nlab, 0.2, (uint64_t)seed, err, sizeof err) != 0 ||
+		    aws_featurize(&D, 0, err, sizeof err) != 0) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		size_t *lab, *test;
+		size_t nl = aws_data_rows(&D, AWS_LABELED, &lab), nt = aws_data_rows(&D, AWS_TEST, &test);
+		aws_lfgen_opts lo = AWS_LFGEN_OPTS_INIT;
+		aws_lfset lfs;
+		aws_lmat L;
+		aws_lr base;
+		double *PB;
+		if (aws_lf_generate(&lfs, D.X, D.n, D.d, D.y, D.k, lab, nl, &lo, err, sizeof err) != 0 ||
+		    aws_apply_lfs(&L, &lfs, &D, err, sizeof err) != 0 ||
+		    aws_train_baseline(&base, &D, 1e-2, 500, err, sizeof err) != 0 || aws_predict_all(&PB, &base, &D) != 0) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		aws_scores sb;
+		aws_score(&sb, PB, D.k, D.y, test, nt);
+		size_t covered = 0;
+		for (size_t i = 0; i < D.n; i++)
+			covered += L.row[i] != L.row[i + 1];
+		static const char *const kinds[] = {"majority", "dawid_skene", "triplet"};
+		for (int kind = 0; kind < 3; kind++) {
+			aws_lm_result r;
+			aws_lr m;
+			double *PE;
+			if (aws_label_model(&r, &L, (aws_lm_kind)kind, 100, err, sizeof err) != 0 ||
+			    aws_train_end_model(&m, &D, &L, r.proba, 1e-2, 500, err, sizeof err) != 0 ||
+			    aws_predict_all(&PE, &m, &D) != 0) {
+				fprintf(stderr, "%s\n", err);
+				return 1;
+			}
+			aws_scores se;
+			aws_score(&se, PE, D.k, D.y, test, nt);
+			printf("%-5d %-12s %8.3f %8.3f %8.3f %8.3f %6zu %8.3f\n", seed, kinds[kind], se.accuracy, se.macro_f1,
+			       sb.accuracy, sb.macro_f1, lfs.n, (double)covered / (double)D.n);
+			free(PE);
+			aws_lr_free(&m);
+			aws_lm_result_free(&r);
+		}
+		free(PB), free(lab), free(test);
+		aws_lr_free(&base);
+		aws_lmat_free(&L);
+		aws_lfset_free(&lfs);
+		aws_data_free(&D);
+	}
+	return 0;
+}
+
+static int time_lm(size_t n, size_t m)
+{
+	size_t k = 5;
+	int *d = malloc(n * m * sizeof *d);
+	if (!d)
+		return 1;
+	uint64_t s = 1;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < m; j++) {
+			s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+			double u = (double)(s >> 11) / 9007199254740992.0;
+			s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+			double v = (double)(s >> 11) / 9007199254740992.0;
+			int y = (int)(i % k);
+			d[i * m + j] = u < 0.3 ? (v < 0.5 + 0.04 * (double)(j % 10) ? y : (y + 1 + (int)(v * 97) % (int)(k - 1)) % (int)k)
+					       : -1;
+		}
+	aws_lmat L;
+	char err[256];
+	if (aws_lmat_from_dense(&L, d, n, m, k) != 0)
+		return 1;
+	free(d);
+	static const char *const kinds[] = {"majority", "dawid_skene", "triplet"};
+	printf("label matrix %zu x %zu, %zu classes, %zu votes\n", n, m, k, L.nnz);
+	for (int kind = 0; kind < 3; kind++) {
+		aws_lm_result r;
+		double t0 = now();
+		if (aws_label_model(&r, &L, (aws_lm_kind)kind, 100, err, sizeof err) != 0)
+			return 1;
+		printf("%-12s %.3f s (%d EM iterations)\n", kinds[kind], now() - t0, r.iterations);
+		aws_lm_result_free(&r);
+	}
+	aws_lmat_free(&L);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	size_t rows = 10000, nlab = 100, lfs = 100;
+	int s0 = 1, s1 = 3;
+	for (int i = 2; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--rows"))
+			rows = (size_t)atol(argv[i + 1]);
+		else if (!strcmp(argv[i], "--labels"))
+			nlab = (size_t)atol(argv[i + 1]);
+		else if (!strcmp(argv[i], "--lfs"))
+			lfs = (size_t)atol(argv[i + 1]);
+		else if (!strcmp(argv[i], "--seeds") && sscanf(argv[i + 1], "%d-%d", &s0, &s1) != 2)
+			return 2;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "compare"))
+		return compare(rows, nlab, s0, s1);
+	if (argc >= 2 && !strcmp(argv[1], "time"))
+		return time_lm(rows, lfs);
+	fprintf(stderr, "usage: autows-eval compare|time [options]\n");
+	return 2;
+}
