@@ -21,7 +21,7 @@ static int cmp_str(const void *a, const void *b)
 
 static int run_tables(weft_op_ctx *ctx, const weft_host_api *api)
 {
-	const char *dir = abi_path_of(ctx, api, api->input(ctx, "data"));
+	const char *dir = wop_path_of(ctx, api, api->input(ctx, "data"));
 	if (!dir)
 		return api->fail(ctx, "input 'data' must be a directory (weft.dir): %s", api->error_last());
 	DIR *d = opendir(dir);
@@ -79,7 +79,7 @@ const weft_op_desc abi_op_tables = {
 	sizeof(weft_op_desc), "tables", "1",
 	"Lists the CSV files of directory `data` as [{name, file}], one file artifact per table, so each "
 	"table is profiled (and cached) on its own.",
-	NULL, 0, tables_in, 1, abi_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_tables,
+	NULL, 0, tables_in, 1, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_tables,
 };
 
 /* ---- profile */
@@ -114,9 +114,9 @@ static weft_value *stats_value(const weft_host_api *api, const abi_profile *p)
 
 static int run_profile(weft_op_ctx *ctx, const weft_host_api *api)
 {
-	const char *path = abi_path_of(ctx, api, api->input(ctx, "table"));
-	const char *name = abi_param_s(ctx, api, "table_name");
-	int64_t maxk = abi_param_i(ctx, api, "max_key_cols");
+	const char *path = wop_path_of(ctx, api, api->input(ctx, "table"));
+	const char *name = wop_param_s(ctx, api, "table_name");
+	int64_t maxk = wop_param_i(ctx, api, "max_key_cols");
 	if (!path)
 		return api->fail(ctx, "input 'table' must be a CSV file artifact: %s", api->error_last());
 	if (!name || !*name)
@@ -136,7 +136,7 @@ static int run_profile(weft_op_ctx *ctx, const weft_host_api *api)
 		return api->fail(ctx, "%s", err);
 	snprintf(out, sizeof out, "%s/profile.bin", api->workdir(ctx));
 	rc = abi_profile_save(&p, out, err, sizeof err) != 0 ? api->fail(ctx, "%s", err)
-							       : abi_set_artifact(ctx, api, "out", out);
+							       : wop_set_artifact(ctx, api, "out", out);
 	if (rc == WEFT_OK)
 		rc = api->set_output(ctx, "stats", stats_value(api, &p));
 	abi_profile_free(&p);
@@ -178,7 +178,7 @@ static int run_candidates(weft_op_ctx *ctx, const weft_host_api *api)
 	size_t loaded = 0;
 	int rc = WEFT_OK;
 	for (; loaded < n && rc == WEFT_OK; loaded++) {
-		const char *p = abi_path_of(ctx, api, api->value_list_at(list, loaded));
+		const char *p = wop_path_of(ctx, api, api->value_list_at(list, loaded));
 		if (!p)
 			rc = api->fail(ctx, "profiles[%zu] is not a profile artifact", loaded + 1);
 		else if (abi_profile_load(&profs[loaded], p, err, sizeof err) != 0)
@@ -193,8 +193,8 @@ static int run_candidates(weft_op_ctx *ctx, const weft_host_api *api)
 		return rc;
 	}
 	abi_cand_opts o = ABI_CAND_OPTS_INIT;
-	o.min_containment = abi_param_f(ctx, api, "min_containment");
-	o.min_key_unique = abi_param_f(ctx, api, "min_key_unique");
+	o.min_containment = wop_param_f(ctx, api, "min_containment");
+	o.min_key_unique = wop_param_f(ctx, api, "min_key_unique");
 	o.composite = api->value_bool(api->param(ctx, "composite"));
 	abi_graph g;
 	if (abi_graph_from_profiles(&g, profs, n) != 0 || abi_candidates(&g.c, profs, n, &o) != 0)
@@ -203,7 +203,7 @@ static int run_candidates(weft_op_ctx *ctx, const weft_host_api *api)
 	if (rc == WEFT_OK) {
 		api->log(ctx, WEFT_LOG_INFO, "%zu tables, %zu candidate joins", n, g.c.n);
 		size_t count = g.c.n;
-		rc = abi_set_json(ctx, api, "out", "candidates.json", abi_graph_to_json(&g));
+		rc = wop_set_json(ctx, api, "out", "candidates.json", abi_graph_to_json(&g));
 		if (rc == WEFT_OK)
 			rc = api->set_output(ctx, "count", api->value_new_int((int64_t)count));
 	}

@@ -17,7 +17,7 @@
 
 static int load_graph(abi_graph *g, weft_op_ctx *ctx, const weft_host_api *api, const char *input)
 {
-	const char *p = abi_path_of(ctx, api, api->input(ctx, input));
+	const char *p = wop_path_of(ctx, api, api->input(ctx, input));
 	char err[ERRLEN];
 	if (!p)
 		return api->fail(ctx, "input '%s' must be a schema-graph artifact: %s", input, api->error_last());
@@ -28,7 +28,7 @@ static int load_graph(abi_graph *g, weft_op_ctx *ctx, const weft_host_api *api, 
 
 static int run_predict(weft_op_ctx *ctx, const weft_host_api *api)
 {
-	const char *mp = abi_path_of(ctx, api, api->input(ctx, "model"));
+	const char *mp = wop_path_of(ctx, api, api->input(ctx, "model"));
 	char err[ERRLEN];
 	abi_lr m;
 	if (!mp)
@@ -44,7 +44,7 @@ static int run_predict(weft_op_ctx *ctx, const weft_host_api *api)
 	for (size_t i = 0; i < g.c.n; i++)
 		likely += g.c.v[i].p >= 0.5;
 	api->log(ctx, WEFT_LOG_INFO, "%zu of %zu candidates have p >= 0.5", likely, g.c.n);
-	rc = abi_set_json(ctx, api, "out", "joins.json", abi_graph_to_json(&g));
+	rc = wop_set_json(ctx, api, "out", "joins.json", abi_graph_to_json(&g));
 	abi_graph_free(&g);
 	return rc;
 }
@@ -53,7 +53,7 @@ static const char *const predict_in[] = {"candidates", "model"};
 const weft_op_desc abi_op_predict = {
 	sizeof(weft_op_desc), "predict_joins", "1",
 	"Scores every candidate with the join classifier (`model`, a weights file): adds its probability p.",
-	NULL, 0, predict_in, 2, abi_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_predict,
+	NULL, 0, predict_in, 2, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_predict,
 };
 
 /* ---- kmca */
@@ -69,7 +69,7 @@ static int run_kmca(weft_op_ctx *ctx, const weft_host_api *api)
 		return api->fail(ctx, "input 'joins' has no probabilities; pass the output of autobi.predict_joins");
 	}
 	abi_kmca_opts o = ABI_KMCA_OPTS_INIT;
-	int64_t k = abi_param_i(ctx, api, "k"), maxn = abi_param_i(ctx, api, "max_nodes");
+	int64_t k = wop_param_i(ctx, api, "k"), maxn = wop_param_i(ctx, api, "max_nodes");
 	if (k < 0 || (size_t)k > g.ntables || maxn < 1) {
 		abi_graph_free(&g);
 		return api->fail(ctx, "k must be between 0 (choose) and the number of tables (%zu), max_nodes at least 1",
@@ -77,7 +77,7 @@ static int run_kmca(weft_op_ctx *ctx, const weft_host_api *api)
 	}
 	o.k = (int)k;
 	o.max_nodes = (size_t)maxn;
-	o.isolation = abi_param_f(ctx, api, "isolation");
+	o.isolation = wop_param_f(ctx, api, "isolation");
 	abi_kmca_result r;
 	char err[ERRLEN];
 	if (abi_kmca_graph(&r, &g, &o, err, sizeof err) != 0) {
@@ -97,7 +97,7 @@ static int run_kmca(weft_op_ctx *ctx, const weft_host_api *api)
 	int kk = r.k;
 	abi_kmca_result_free(&r);
 	abi_graph_free(&g);
-	rc = abi_set_json(ctx, api, "out", "arborescence.json", j);
+	rc = wop_set_json(ctx, api, "out", "arborescence.json", j);
 	if (rc == WEFT_OK)
 		rc = api->set_output(ctx, "k", api->value_new_int(kk));
 	return rc;
@@ -166,7 +166,7 @@ static int run_bi_model(weft_op_ctx *ctx, const weft_host_api *api)
 	int rc = load_graph(&g, ctx, api, "joins");
 	if (rc != WEFT_OK)
 		return rc;
-	const char *tp = abi_path_of(ctx, api, api->input(ctx, "tree"));
+	const char *tp = wop_path_of(ctx, api, api->input(ctx, "tree"));
 	char err[ERRLEN];
 	abi_kmca_result r;
 	json_t *model = NULL;
@@ -175,14 +175,14 @@ static int run_bi_model(weft_op_ctx *ctx, const weft_host_api *api)
 		abi_graph_free(&g);
 		return api->fail(ctx, "%s", tp ? err : "input 'tree' must be the output of autobi.kmca");
 	}
-	if (abi_bimodel_build(&model, &dot, &g, &r, abi_param_f(ctx, api, "extra_threshold"), err, sizeof err) != 0)
+	if (abi_bimodel_build(&model, &dot, &g, &r, wop_param_f(ctx, api, "extra_threshold"), err, sizeof err) != 0)
 		rc = api->fail(ctx, "%s", err);
 	abi_kmca_result_free(&r);
 	abi_graph_free(&g);
 	if (rc != WEFT_OK)
 		return rc;
 	size_t njoins = json_array_size(json_object_get(model, "joins"));
-	rc = abi_set_json(ctx, api, "out", "model.json", model);
+	rc = wop_set_json(ctx, api, "out", "model.json", model);
 	char path[4096];
 	snprintf(path, sizeof path, "%s/model.dot", api->workdir(ctx));
 	FILE *f = rc == WEFT_OK ? fopen(path, "w") : NULL;
@@ -193,7 +193,7 @@ static int run_bi_model(weft_op_ctx *ctx, const weft_host_api *api)
 	}
 	free(dot);
 	if (rc == WEFT_OK)
-		rc = abi_set_artifact(ctx, api, "dot", path);
+		rc = wop_set_artifact(ctx, api, "dot", path);
 	if (rc == WEFT_OK)
 		rc = api->set_output(ctx, "joins", api->value_new_int((int64_t)njoins));
 	return rc;

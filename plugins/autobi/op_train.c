@@ -18,21 +18,21 @@
 
 static int run_synth(weft_op_ctx *ctx, const weft_host_api *api)
 {
-	abi_synth_opts o = {abi_param_s(ctx, api, "shape"), (uint64_t)abi_param_i(ctx, api, "seed"),
-			    (int)abi_param_i(ctx, api, "rows"), (int)abi_param_i(ctx, api, "tables")};
+	abi_synth_opts o = {wop_param_s(ctx, api, "shape"), (uint64_t)wop_param_i(ctx, api, "seed"),
+			    (int)wop_param_i(ctx, api, "rows"), (int)wop_param_i(ctx, api, "tables")};
 	if (o.fact_rows < 10 || o.fact_rows > 1000000 || o.tables < 0 || o.tables > 1000)
 		return api->fail(ctx, "rows must be 10..1000000 and tables 0..1000");
 	char dir[4096], sub[4200], err[ERRLEN];
 	snprintf(dir, sizeof dir, "%s/schema", api->workdir(ctx));
 	if (abi_synth(dir, &o, err, sizeof err) != 0)
 		return api->fail(ctx, "%s", err);
-	int rc = abi_set_artifact(ctx, api, "out", dir);
+	int rc = wop_set_artifact(ctx, api, "out", dir);
 	snprintf(sub, sizeof sub, "%s/tables", dir);
 	if (rc == WEFT_OK)
-		rc = abi_set_artifact(ctx, api, "tables", sub);
+		rc = wop_set_artifact(ctx, api, "tables", sub);
 	snprintf(sub, sizeof sub, "%s/truth.json", dir);
 	if (rc == WEFT_OK)
-		rc = abi_set_artifact(ctx, api, "truth", sub);
+		rc = wop_set_artifact(ctx, api, "truth", sub);
 	return rc;
 }
 
@@ -54,8 +54,8 @@ const weft_op_desc abi_op_synth = {
 static int add_example(weft_op_ctx *ctx, const weft_host_api *api, const weft_value *ex, size_t idx, double **X,
 		       int **y, size_t *n)
 {
-	const char *cp = abi_path_of(ctx, api, api->value_map_get(ex, "candidates"));
-	const char *tp = abi_path_of(ctx, api, api->value_map_get(ex, "truth"));
+	const char *cp = wop_path_of(ctx, api, api->value_map_get(ex, "candidates"));
+	const char *tp = wop_path_of(ctx, api, api->value_map_get(ex, "truth"));
 	char err[ERRLEN];
 	if (!cp || !tp)
 		return api->fail(ctx, "examples[%zu] needs artifacts 'candidates' and 'truth'", idx + 1);
@@ -100,7 +100,7 @@ static int run_train(weft_op_ctx *ctx, const weft_host_api *api)
 		rc = add_example(ctx, api, api->value_list_at(ex, i), i, &X, &y, &n);
 	abi_lr m;
 	char err[ERRLEN], path[4096], about[256];
-	if (rc == WEFT_OK && abi_lr_train(&m, X, y, n, abi_param_f(ctx, api, "l2"), (int)abi_param_i(ctx, api, "iterations"),
+	if (rc == WEFT_OK && abi_lr_train(&m, X, y, n, wop_param_f(ctx, api, "l2"), (int)wop_param_i(ctx, api, "iterations"),
 					  err, sizeof err) != 0)
 		rc = api->fail(ctx, "%s", err);
 	free(X);
@@ -114,7 +114,7 @@ static int run_train(weft_op_ctx *ctx, const weft_host_api *api)
 		return api->fail(ctx, "%s", err);
 	api->log(ctx, WEFT_LOG_INFO, "%zu candidates, %zu joins, log loss %.4f", m.trained_rows, m.trained_positive,
 		 m.train_log_loss);
-	return abi_set_artifact(ctx, api, "out", path);
+	return wop_set_artifact(ctx, api, "out", path);
 }
 
 static const weft_param_spec train_params[] = {
@@ -126,14 +126,14 @@ const weft_op_desc abi_op_train = {
 	sizeof(weft_op_desc), "train", "1",
 	"Fits the join classifier (logistic regression, Newton's method) to candidates labelled by truth "
 	"files: examples = [{candidates, truth}]. `out` is the weights file predict_joins reads.",
-	train_params, 2, train_in, 1, abi_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_train,
+	train_params, 2, train_in, 1, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_train,
 };
 
 /* ---- score */
 
 static int run_score(weft_op_ctx *ctx, const weft_host_api *api)
 {
-	const char *mp = abi_path_of(ctx, api, api->input(ctx, "model")), *tp = abi_path_of(ctx, api, api->input(ctx, "truth"));
+	const char *mp = wop_path_of(ctx, api, api->input(ctx, "model")), *tp = wop_path_of(ctx, api, api->input(ctx, "truth"));
 	if (!mp || !tp)
 		return api->fail(ctx, "inputs 'model' (autobi.bi_model) and 'truth' (a truth.json) must be files");
 	json_error_t je;
@@ -164,6 +164,6 @@ static const char *const score_in[] = {"model", "truth"};
 const weft_op_desc abi_op_score = {
 	sizeof(weft_op_desc), "score", "1",
 	"Edge precision, recall and F1 of a BI model against the true joins, and whether it is exact.",
-	NULL, 0, score_in, 2, abi_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_score,
+	NULL, 0, score_in, 2, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_score,
 };
 

@@ -18,52 +18,6 @@
 
 #include "ops.h"
 
-const char *abi_path_of(weft_op_ctx *ctx, const weft_host_api *api, const weft_value *v)
-{
-	const char *p = NULL;
-	if (!v || api->artifact_path(&p, ctx, v) != WEFT_OK)
-		return NULL;
-	return p;
-}
-
-int abi_set_artifact(weft_op_ctx *ctx, const weft_host_api *api, const char *name, const char *path)
-{
-	weft_value *art = NULL;
-	if (api->artifact_import(&art, ctx, path) != WEFT_OK)
-		return api->fail(ctx, "cannot store %s: %s", path, api->error_last());
-	return api->set_output(ctx, name, art);
-}
-
-/* Writes j to WORKDIR/file and makes it output `name`. Steals j. */
-int abi_set_json(weft_op_ctx *ctx, const weft_host_api *api, const char *name, const char *file, json_t *j)
-{
-	char path[4096];
-	snprintf(path, sizeof path, "%s/%s", api->workdir(ctx), file);
-	int rc = j ? json_dump_file(j, path, JSON_INDENT(1) | JSON_REAL_PRECISION(10)) : -1;
-	json_decref(j);
-	if (rc != 0)
-		return api->fail(ctx, "cannot write %s (out of memory or disk full)", path);
-	return abi_set_artifact(ctx, api, name, path);
-}
-
-double abi_param_f(weft_op_ctx *ctx, const weft_host_api *api, const char *n)
-{
-	return api->value_float(api->param(ctx, n));
-}
-
-int64_t abi_param_i(weft_op_ctx *ctx, const weft_host_api *api, const char *n)
-{
-	return api->value_int(api->param(ctx, n));
-}
-
-const char *abi_param_s(weft_op_ctx *ctx, const weft_host_api *api, const char *n)
-{
-	return api->value_string(api->param(ctx, n), NULL);
-}
-
-const char *const abi_out_only[] = {"out"};
-
-
 static const weft_op_desc *const ops[] = {&abi_op_tables, &abi_op_profile, &abi_op_candidates, &abi_op_predict, &abi_op_kmca,
 					  &abi_op_bi_model, &abi_op_synth, &abi_op_train, &abi_op_score};
 
