@@ -30,7 +30,15 @@ static int fit_rows(aws_lr *m, const aws_data *D, const size_t *rows, size_t nr,
 	return aws_lr_fit(m, D->X, D->d, D->k, rows, nr, T, l2, iters, err, errlen);
 }
 
-int aws_train_end_model(aws_lr *m, const aws_data *D, const aws_lmat *L, const double *P, double l2, int iters,
+int *aws_vote_counts(const aws_lmat *L)
+{
+	int *v = malloc((L->n ? L->n : 1) * sizeof *v);
+	for (size_t i = 0; v && i < L->n; i++)
+		v[i] = (int)(L->row[i + 1] - L->row[i]);
+	return v;
+}
+
+int aws_train_end_model(aws_lr *m, const aws_data *D, const int *votes, const double *P, double l2, int iters,
 			char *err, size_t errlen)
 {
 	size_t *rows = malloc((D->n ? D->n : 1) * sizeof *rows), nr = 0;
@@ -42,7 +50,7 @@ int aws_train_end_model(aws_lr *m, const aws_data *D, const aws_lmat *L, const d
 	}
 	for (size_t i = 0; i < D->n; i++) {
 		int labeled = D->split[i] == AWS_LABELED;
-		if (!labeled && (D->split[i] != AWS_UNLABELED || L->row[i] == L->row[i + 1]))
+		if (!labeled && (D->split[i] != AWS_UNLABELED || votes[i] == 0))
 			continue; /* test rows never train; uncovered rows carry no signal */
 		for (size_t c = 0; c < D->k; c++)
 			T[nr * D->k + c] = labeled ? (D->y[i] == (int32_t)c) : P[i * D->k + c];

@@ -64,6 +64,9 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 		}
 		aws_scores sb;
 		aws_score(&sb, PB, D.k, D.y, test, nt);
+		int *votes = aws_vote_counts(&L);
+		if (!votes)
+			return 1;
 		size_t covered = 0;
 		for (size_t i = 0; i < D.n; i++)
 			covered += L.row[i] != L.row[i + 1];
@@ -73,7 +76,7 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 			aws_lr m;
 			double *PE;
 			if (aws_label_model(&r, &L, (aws_lm_kind)kind, 100, err, sizeof err) != 0 ||
-			    aws_train_end_model(&m, &D, &L, r.proba, 1e-2, 500, err, sizeof err) != 0 ||
+			    aws_train_end_model(&m, &D, votes, r.proba, 1e-2, 500, err, sizeof err) != 0 ||
 			    aws_predict_all(&PE, &m, &D) != 0) {
 				fprintf(stderr, "%s\n", err);
 				return 1;
@@ -86,7 +89,7 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 			aws_lr_free(&m);
 			aws_lm_result_free(&r);
 		}
-		free(PB), free(lab), free(test);
+		free(PB), free(lab), free(test), free(votes);
 		aws_lr_free(&base);
 		aws_lmat_free(&L);
 		aws_lfset_free(&lfs);

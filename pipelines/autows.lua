@@ -1,0 +1,43 @@
+-- AutoWS: labeling functions generated from a few labels (Snuba), label
+-- models that turn their votes into probabilistic labels, and an end model
+-- trained on them -- compared with the same model trained on the labels
+-- alone, which is the question AutoWS-Bench-101 asks.
+--
+--   weft run pipelines/autows.lua [-p data=FILE.csv] [-p n_labels=100]
+--        [-p 'label_models=[majority, dawid_skene, triplet]'] [-p out=DIR]
+--
+-- Without `data` it runs on a generated 4-class dataset. Each label model
+-- is its own branch (label_model -> end_model -> evaluate), so they run in
+-- parallel and a rerun with one more model computes only that branch.
+local data = weft.param("data", "", "CSV with a label column (relative to this file); empty: generated data")
+local label = weft.param("label", "label", "the label column")
+local n_labels = weft.param("n_labels", 100, "labeled rows; the other gold labels are hidden")
+local families = weft.param("families", "stump,tree,logistic", "LF families")
+local max_lfs = weft.param("max_lfs", 25, "LFs at most")
+local models = weft.param("label_models", { "majority", "dawid_skene", "triplet" }, "label models to compare")
+local pca = weft.param("pca", 0, "principal components (0: standardise only)")
+local out = weft.param("out", "autows-out", "directory for the labels, LFs, models and reports")
+
+local file = data == "" and ops.autows.synth { name = "synth" } or weft.file(data)
+local loaded = ops.autows.load { name = "load", file = file, label = label, n_labels = n_labels }
+local ds = ops.autows.featurize { name = "featurize", data = loaded, pca = pca }
+local lfs = ops.autows.generate_lfs { name = "generate_lfs", data = ds, families = families, max_lfs = max_lfs }
+local matrix = ops.autows.apply_lfs { name = "apply_lfs", data = ds, lfs = lfs }
+local baseline = ops.autows.supervised_baseline { name = "supervised_baseline", data = ds }
+
+ops.core.export { name = "export_lfs", artifact = lfs, path = out .. "/lfs.json" }
+ops.core.export { name = "export_matrix", artifact = matrix, path = out .. "/labels.npy" }
+ops.core.export { name = "export_baseline", artifact = baseline, path = out .. "/baseline.json" }
+
+local results = {}
+for _, m in ipairs(models) do
+  local probs = ops.autows.label_model { name = "label_model_" .. m, data = ds, matrix = matrix, model = m }
+  local model = ops.autows.end_model { name = "end_model_" .. m, data = ds, probs = probs }
+  local report = ops.autows.evaluate { name = "evaluate_" .. m, data = ds, matrix = matrix, probs = probs,
+                                       model = model, baseline = baseline }
+  ops.core.export { name = "export_probs_" .. m, artifact = probs, path = out .. "/" .. m .. "/probs.csv" }
+  ops.core.export { name = "export_model_" .. m, artifact = model, path = out .. "/" .. m .. "/model.json" }
+  ops.core.export { name = "export_report_" .. m, artifact = report, path = out .. "/" .. m .. "/report.json" }
+  results[m] = report.summary
+end
+return { lfs = lfs.count, results = results }

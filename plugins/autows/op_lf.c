@@ -1,0 +1,216 @@
+/*
+ * op_lf.c -- autows.generate_lfs, autows.apply_lfs, autows.label_model.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "labelmodel.h"
+#include "lfs.h"
+#include "npy.h"
+#include "ops.h"
+#include "pipeline.h"
+
+static int parse_families(const char *s)
+{
+	int f = 0;
+	char buf[128];
+	snprintf(buf, sizeof buf, "%s", s);
+	for (char *save = NULL, *t = strtok_r(buf, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+		if (!strcmp(t, "stump"))
+			f |= AWS_LF_STUMP;
+		else if (!strcmp(t, "tree"))
+			f |= AWS_LF_TREE;
+		else if (!strcmp(t, "logistic"))
+			f |= AWS_LF_LOGISTIC;
+		else
+			return -1;
+	}
+	return f;
+}
+
+static int run_generate(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	aws_data D;
+	int rc = aws_op_data(&D, ctx, api, "data");
+	if (rc != WEFT_OK)
+		return rc;
+	aws_lfgen_opts o = AWS_LFGEN_OPTS_INIT;
+	o.families = parse_families(wop_param_s(ctx, api, "families"));
+	int64_t max_lfs = wop_param_i(ctx, api, "max_lfs");
+	o.diversity = wop_param_f(ctx, api, "diversity");
+	o.min_fscore = wop_param_f(ctx, api, "min_fscore");
+	static const char *const ins[] = {"data"};
+	o.seed = aws_op_seed(ctx, api, ins, 1, (uint64_t)max_lfs);
+	size_t *lab = NULL, nlab = aws_data_rows(&D, AWS_LABELED, &lab);
+	char err[ERRLEN];
+	aws_lfset s = {0};
+	if (o.families <= 0)
+		rc = api->fail(ctx, "families must list stump, tree and/or logistic, comma-separated");
+	else if (max_lfs < 1 || max_lfs > 1000)
+		rc = api->fail(ctx, "max_lfs must be 1..1000");
+	else if (!lab)
+		rc = api->fail(ctx, "out of memory");
+	if (rc == WEFT_OK) {
+		o.max_lfs = (size_t)max_lfs;
+		if (aws_lf_generate(&s, D.X, D.n, D.d, D.y, D.k, lab, nlab, &o, err, sizeof err) != 0)
+			rc = api->fail(ctx, "%s", err);
+	}
+	if (rc == WEFT_OK) {
+		api->log(ctx, WEFT_LOG_INFO, "%zu LFs from %zu labeled rows", s.n, nlab);
+		size_t n = s.n;
+		rc = wop_set_json(ctx, api, "out", "lfs.json", aws_lfset_to_json(&s, D.features, D.classes));
+		if (rc == WEFT_OK)
+			rc = api->set_output(ctx, "count", api->value_new_int((int64_t)n));
+	}
+	aws_lfset_free(&s);
+	free(lab);
+	aws_data_free(&D);
+	return rc;
+}
+
+static const weft_param_spec gen_params[] = {
+	{"families", WEFT_T_STRING, "\"stump,tree,logistic\"", "heuristic families: stump, tree, logistic"},
+	{"max_lfs", WEFT_T_INT, "25", "LFs to keep at most"},
+	{"diversity", WEFT_T_FLOAT, "0.5", "weight of coverage diversity against F-score when pruning"},
+	{"min_fscore", WEFT_T_FLOAT, "0.2", "stop when no new LF reaches this F-score on the labeled rows"},
+};
+static const char *const data_in[] = {"data"};
+static const char *const gen_out[] = {"out", "count"};
+const weft_op_desc aws_op_generate_lfs = {
+	sizeof(weft_op_desc), "generate_lfs", "1",
+	"Snuba-style labeling functions from the labeled rows: one-vs-rest stumps, depth-2 trees and logistic "
+	"models on 1-2 features, with F-score abstain thresholds, diversity pruning and verifier feedback.",
+	gen_params, 4, data_in, 1, gen_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_generate,
+};
+
+static int load_lfs(aws_lfset *s, weft_op_ctx *ctx, const weft_host_api *api, const aws_data *D)
+{
+	const char *p = wop_path_of(ctx, api, api->input(ctx, "lfs"));
+	char err[ERRLEN];
+	json_error_t je;
+	json_t *j = p ? json_load_file(p, 0, &je) : NULL;
+	if (!j)
+		return api->fail(ctx, "input 'lfs' must be the JSON of autows.generate_lfs%s%s", p ? ": " : "",
+				 p ? je.text : "");
+	int rc = aws_lfset_from_json(s, j, D->d, D->k, err, sizeof err) != 0 ? api->fail(ctx, "lfs: %s", err) : WEFT_OK;
+	json_decref(j);
+	return rc;
+}
+
+static int run_apply(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	aws_data D;
+	int rc = aws_op_data(&D, ctx, api, "data");
+	if (rc != WEFT_OK)
+		return rc;
+	aws_lfset s = {0};
+	aws_lmat L = {0};
+	int32_t *dense = NULL;
+	char err[ERRLEN], path[4096];
+	rc = load_lfs(&s, ctx, api, &D);
+	if (rc == WEFT_OK && aws_apply_lfs(&L, &s, &D, err, sizeof err) != 0)
+		rc = api->fail(ctx, "%s", err);
+	if (rc == WEFT_OK && !(dense = malloc((D.n * s.n != 0 ? D.n * s.n : 1) * sizeof *dense)))
+		rc = api->fail(ctx, "out of memory");
+	if (rc == WEFT_OK) {
+		for (size_t i = 0; i < D.n * s.n; i++)
+			dense[i] = -1;
+		for (size_t i = 0; i < D.n; i++)
+			for (size_t q = L.row[i]; q < L.row[i + 1]; q++)
+				dense[i * s.n + L.lf[q]] = L.val[q];
+		snprintf(path, sizeof path, "%s/labels.npy", api->workdir(ctx));
+		rc = aws_npy_write_i4_2d(path, dense, D.n, s.n, err, sizeof err) != 0 ? api->fail(ctx, "%s", err)
+										   : wop_set_artifact(ctx, api, "out", path);
+	}
+	free(dense);
+	aws_lmat_free(&L);
+	aws_lfset_free(&s);
+	aws_data_free(&D);
+	return rc;
+}
+
+static const char *const apply_in[] = {"data", "lfs"};
+const weft_op_desc aws_op_apply_lfs = {
+	sizeof(weft_op_desc), "apply_lfs", "1",
+	"The label matrix: every LF on every row, as labels.npy (rows x LFs, int32, -1 = abstain).",
+	NULL, 0, apply_in, 2, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_apply,
+};
+
+static int write_probs(const char *path, const aws_data *D, const aws_lmat *L, const double *P)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "row,split,votes");
+	for (size_t c = 0; c < D->k; c++)
+		fprintf(f, ",p_%s", D->classes[c]);
+	fputc('\n', f);
+	static const char *const splits[] = {"unlabeled", "labeled", "test"};
+	for (size_t i = 0; i < D->n; i++) {
+		fprintf(f, "%zu,%s,%zu", i, splits[D->split[i] >= 0 && D->split[i] <= 2 ? D->split[i] : 0],
+			L->row[i + 1] - L->row[i]);
+		for (size_t c = 0; c < D->k; c++)
+			fprintf(f, ",%.6g", P[i * D->k + c]);
+		fputc('\n', f);
+	}
+	return fclose(f);
+}
+
+static int run_label_model(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	aws_data D;
+	int rc = aws_op_data(&D, ctx, api, "data");
+	if (rc != WEFT_OK)
+		return rc;
+	aws_lmat L = {0};
+	aws_lm_result r = {0};
+	char err[ERRLEN], path[4096];
+	const char *model = wop_param_s(ctx, api, "model");
+	int kind = aws_lm_parse(model);
+	if (kind < 0)
+		rc = api->fail(ctx, "unknown label model '%s'; use majority, dawid_skene or triplet", model);
+	if (rc == WEFT_OK)
+		rc = aws_op_matrix(&L, ctx, api, "matrix", D.k);
+	if (rc == WEFT_OK && L.n != D.n)
+		rc = api->fail(ctx, "the label matrix has %zu rows but the dataset %zu; apply the LFs to this dataset", L.n,
+			       D.n);
+	if (rc == WEFT_OK && aws_label_model(&r, &L, (aws_lm_kind)kind, (int)wop_param_i(ctx, api, "max_iter"), err,
+					     sizeof err) != 0)
+		rc = api->fail(ctx, "%s", err);
+	if (rc == WEFT_OK) {
+		snprintf(path, sizeof path, "%s/probs.csv", api->workdir(ctx));
+		rc = write_probs(path, &D, &L, r.proba) != 0 ? api->fail(ctx, "cannot write %s", path)
+							     : wop_set_artifact(ctx, api, "out", path);
+	}
+	if (rc == WEFT_OK) {
+		weft_value *st = api->value_new_map(), *acc = api->value_new_list(), *bal = api->value_new_map();
+		for (size_t j = 0; j < L.m; j++)
+			api->value_list_push(acc, api->value_new_float(r.accuracy[j]));
+		for (size_t c = 0; c < D.k; c++)
+			api->value_map_set(bal, D.classes[c], api->value_new_float(r.balance[c]));
+		api->value_map_set(st, "model", api->value_new_string(model, strlen(model)));
+		api->value_map_set(st, "lf_accuracy", acc);
+		api->value_map_set(st, "class_balance", bal);
+		api->value_map_set(st, "iterations", api->value_new_int(r.iterations));
+		rc = api->set_output(ctx, "stats", st);
+	}
+	aws_lm_result_free(&r);
+	aws_lmat_free(&L);
+	aws_data_free(&D);
+	return rc;
+}
+
+static const weft_param_spec lm_params[] = {
+	{"model", WEFT_T_STRING, "\"dawid_skene\"", "majority, dawid_skene or triplet"},
+	{"max_iter", WEFT_T_INT, "100", "EM iterations at most (dawid_skene)"},
+};
+static const char *const lm_in[] = {"data", "matrix"};
+static const char *const lm_out[] = {"out", "stats"};
+const weft_op_desc aws_op_label_model = {
+	sizeof(weft_op_desc), "label_model", "1",
+	"Probabilistic labels from the label matrix (probs.csv: row, split, votes, p_<class>...), with each LF's "
+	"estimated accuracy and the class balance in `stats`.",
+	lm_params, 2, lm_in, 2, lm_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_label_model,
+};

@@ -1,0 +1,176 @@
+/*
+ * op_model.c -- autows.end_model, autows.supervised_baseline and
+ * autows.evaluate: does weak supervision beat 100 labels?
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "endmodel.h"
+#include "metrics.h"
+#include "ops.h"
+#include "pipeline.h"
+
+static int save_model(weft_op_ctx *ctx, const weft_host_api *api, const aws_lr *m)
+{
+	return wop_set_json(ctx, api, "out", "model.json", aws_lr_to_json(m));
+}
+
+static int run_end_model(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	aws_data D;
+	int rc = aws_op_data(&D, ctx, api, "data");
+	if (rc != WEFT_OK)
+		return rc;
+	double *P = NULL;
+	int *votes = NULL;
+	aws_lr m = {0};
+	char err[ERRLEN];
+	rc = aws_op_probs(&P, &votes, ctx, api, "probs", D.n, D.k);
+	if (rc == WEFT_OK && aws_train_end_model(&m, &D, votes, P, wop_param_f(ctx, api, "l2"),
+						 (int)wop_param_i(ctx, api, "iterations"), err, sizeof err) != 0)
+		rc = api->fail(ctx, "%s", err);
+	if (rc == WEFT_OK)
+		rc = save_model(ctx, api, &m);
+	aws_lr_free(&m);
+	free(P), free(votes);
+	aws_data_free(&D);
+	return rc;
+}
+
+static const weft_param_spec lr_params[] = {
+	{"l2", WEFT_T_FLOAT, "0.01", "L2 penalty"},
+	{"iterations", WEFT_T_INT, "500", "gradient steps at most"},
+};
+static const char *const end_in[] = {"data", "probs"};
+const weft_op_desc aws_op_end_model = {
+	sizeof(weft_op_desc), "end_model", "1",
+	"Multinomial logistic regression on the labeled rows (gold) and the covered unlabeled rows "
+	"(probabilistic labels): the deployable model.",
+	lr_params, 2, end_in, 2, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_end_model,
+};
+
+static int run_baseline(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	aws_data D;
+	int rc = aws_op_data(&D, ctx, api, "data");
+	if (rc != WEFT_OK)
+		return rc;
+	aws_lr m = {0};
+	char err[ERRLEN];
+	if (aws_train_baseline(&m, &D, wop_param_f(ctx, api, "l2"), (int)wop_param_i(ctx, api, "iterations"), err,
+			       sizeof err) != 0)
+		rc = api->fail(ctx, "%s", err);
+	else
+		rc = save_model(ctx, api, &m);
+	aws_lr_free(&m);
+	aws_data_free(&D);
+	return rc;
+}
+
+static const char *const data_in[] = {"data"};
+const weft_op_desc aws_op_baseline = {
+	sizeof(weft_op_desc), "supervised_baseline", "1",
+	"The same logistic regression trained on the labeled rows only: what AutoWS must beat.",
+	lr_params, 2, data_in, 1, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_baseline,
+};
+
+static int load_model(aws_lr *m, weft_op_ctx *ctx, const weft_host_api *api, const char *name, const aws_data *D)
+{
+	const char *p = wop_path_of(ctx, api, api->input(ctx, name));
+	char err[ERRLEN];
+	json_error_t je;
+	json_t *j = p ? json_load_file(p, 0, &je) : NULL;
+	int rc = WEFT_OK;
+	if (!j)
+		rc = api->fail(ctx, "input '%s' must be a model made by autows.end_model or supervised_baseline", name);
+	else if (aws_lr_from_json(m, j, err, sizeof err) != 0)
+		rc = api->fail(ctx, "%s: %s", name, err);
+	else if (m->d != D->d || m->k != D->k)
+		rc = api->fail(ctx, "%s was trained on %zu features and %zu classes, the dataset has %zu and %zu", name,
+			       m->d, m->k, D->d, D->k);
+	json_decref(j);
+	return rc;
+}
+
+static json_t *scores_json(const aws_scores *s)
+{
+	return json_pack("{s:f, s:f, s:I}", "accuracy", s->accuracy, "macro_f1", s->macro_f1, "rows",
+			 (json_int_t)s->rows);
+}
+
+static int run_evaluate(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	aws_data D;
+	int rc = aws_op_data(&D, ctx, api, "data");
+	if (rc != WEFT_OK)
+		return rc;
+	aws_lr em = {0}, bm = {0};
+	aws_lmat L = {0};
+	double *P = NULL, *PE = NULL, *PB = NULL;
+	int *votes = NULL;
+	size_t *test = NULL, nt = aws_data_rows(&D, AWS_TEST, &test);
+	aws_lfstat *st = NULL;
+	if (rc == WEFT_OK)
+		rc = load_model(&em, ctx, api, "model", &D);
+	if (rc == WEFT_OK)
+		rc = load_model(&bm, ctx, api, "baseline", &D);
+	if (rc == WEFT_OK)
+		rc = aws_op_matrix(&L, ctx, api, "matrix", D.k);
+	if (rc == WEFT_OK)
+		rc = aws_op_probs(&P, &votes, ctx, api, "probs", D.n, D.k);
+	if (rc == WEFT_OK && (!test || aws_predict_all(&PE, &em, &D) != 0 || aws_predict_all(&PB, &bm, &D) != 0 ||
+			      !(st = calloc(L.m + 1, sizeof *st)) || aws_lf_stats(st, &L, D.y) != 0))
+		rc = api->fail(ctx, "out of memory");
+	if (rc == WEFT_OK && nt == 0)
+		rc = api->fail(ctx, "the dataset has no test rows; load it with test_share > 0");
+	if (rc == WEFT_OK) {
+		aws_scores se, sb, sl;
+		aws_score(&se, PE, D.k, D.y, test, nt);
+		aws_score(&sb, PB, D.k, D.y, test, nt);
+		aws_score(&sl, P, D.k, D.y, test, nt);
+		size_t covered = 0;
+		for (size_t q = 0; q < nt; q++)
+			covered += votes[test[q]] > 0;
+		json_t *lfs = json_array();
+		for (size_t j = 0; j < L.m; j++)
+			json_array_append_new(lfs, json_pack("{s:i, s:f, s:f, s:f, s:f}", "lf", (int)j, "coverage",
+							     st[j].coverage, "overlap", st[j].overlap, "conflict",
+							     st[j].conflict, "accuracy", st[j].accuracy));
+		double gain = se.accuracy - sb.accuracy;
+		json_t *rep = json_pack("{s:s, s:o, s:o, s:o, s:f, s:f, s:b, s:o}", "format", "autows-report/1",
+					"autows", scores_json(&se), "supervised_baseline", scores_json(&sb),
+					"label_model", scores_json(&sl), "test_coverage",
+					nt ? (double)covered / (double)nt : 0.0, "accuracy_gain", gain, "autows_helped",
+					gain > 0, "lfs", lfs);
+		api->log(ctx, WEFT_LOG_INFO, "test accuracy: AutoWS %.3f, 100-label baseline %.3f, label model %.3f",
+			 se.accuracy, sb.accuracy, sl.accuracy);
+		rc = wop_set_json(ctx, api, "out", "report.json", rep);
+		if (rc == WEFT_OK) {
+			weft_value *sum = api->value_new_map();
+			api->value_map_set(sum, "autows_accuracy", api->value_new_float(se.accuracy));
+			api->value_map_set(sum, "autows_macro_f1", api->value_new_float(se.macro_f1));
+			api->value_map_set(sum, "baseline_accuracy", api->value_new_float(sb.accuracy));
+			api->value_map_set(sum, "baseline_macro_f1", api->value_new_float(sb.macro_f1));
+			api->value_map_set(sum, "label_model_accuracy", api->value_new_float(sl.accuracy));
+			api->value_map_set(sum, "autows_helped", api->value_new_bool(gain > 0));
+			rc = api->set_output(ctx, "summary", sum);
+		}
+	}
+	free(st), free(test), free(P), free(PE), free(PB), free(votes);
+	aws_lmat_free(&L);
+	aws_lr_free(&em);
+	aws_lr_free(&bm);
+	aws_data_free(&D);
+	return rc;
+}
+
+static const char *const eval_in[] = {"data", "matrix", "probs", "model", "baseline"};
+static const char *const eval_out[] = {"out", "summary"};
+const weft_op_desc aws_op_evaluate = {
+	sizeof(weft_op_desc), "evaluate", "1",
+	"Test accuracy and macro-F1 of the end model, the supervised baseline and the label model, and each LF's "
+	"coverage, overlap, conflict and accuracy, as report.json; `summary` says whether AutoWS helped.",
+	NULL, 0, eval_in, 5, eval_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_evaluate,
+};

@@ -1,0 +1,117 @@
+/*
+ * plugin.c -- the autows plugin: AutoWS-Bench-101's pipeline on weft's
+ * plugin ABI. Ops live in op_data.c (synth, load, featurize), op_lf.c
+ * (generate_lfs, apply_lfs, label_model) and op_model.c (end_model,
+ * supervised_baseline, evaluate); this file holds the artifacts they pass.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "npy.h"
+#include "ops.h"
+
+int aws_op_data(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api, const char *name)
+{
+	const char *p = wop_path_of(ctx, api, api->input(ctx, name));
+	char err[ERRLEN];
+	if (!p)
+		return api->fail(ctx, "input '%s' must be a dataset made by autows.load", name);
+	if (aws_data_load(D, p, err, sizeof err) != 0)
+		return api->fail(ctx, "input '%s': %s", name, err);
+	return WEFT_OK;
+}
+
+int aws_op_set_data(weft_op_ctx *ctx, const weft_host_api *api, const aws_data *D)
+{
+	char dir[4096], err[ERRLEN];
+	snprintf(dir, sizeof dir, "%s/dataset", api->workdir(ctx));
+	if (aws_data_save(D, dir, err, sizeof err) != 0)
+		return api->fail(ctx, "%s", err);
+	return wop_set_artifact(ctx, api, "out", dir);
+}
+
+int aws_op_matrix(aws_lmat *L, weft_op_ctx *ctx, const weft_host_api *api, const char *name, size_t k)
+{
+	const char *p = wop_path_of(ctx, api, api->input(ctx, name));
+	char err[ERRLEN];
+	aws_npy a;
+	if (!p)
+		return api->fail(ctx, "input '%s' must be a label matrix made by autows.apply_lfs", name);
+	if (aws_npy_read(&a, p, name, err, sizeof err) != 0)
+		return api->fail(ctx, "%s", err);
+	int *dense = malloc((a.rows * a.cols != 0 ? a.rows * a.cols : 1) * sizeof *dense);
+	int rc = dense ? WEFT_OK : api->fail(ctx, "out of memory");
+	for (size_t i = 0; rc == WEFT_OK && i < a.rows * a.cols; i++)
+		dense[i] = (int)a.data[i];
+	if (rc == WEFT_OK && aws_lmat_from_dense(L, dense, a.rows, a.cols, k) != 0)
+		rc = api->fail(ctx, "input '%s' votes for classes outside 0..%zu", name, k - 1);
+	free(dense);
+	aws_npy_free(&a);
+	return rc;
+}
+
+int aws_op_probs(double **P, int **votes, weft_op_ctx *ctx, const weft_host_api *api, const char *name, size_t n,
+		 size_t k)
+{
+	const char *p = wop_path_of(ctx, api, api->input(ctx, name));
+	char err[ERRLEN];
+	wcsv t;
+	if (!p)
+		return api->fail(ctx, "input '%s' must be probabilistic labels made by autows.label_model", name);
+	if (wcsv_read(&t, p, "probs.csv", err, sizeof err) != 0)
+		return api->fail(ctx, "%s", err);
+	int rc = WEFT_OK;
+	if (t.nrows != n || t.ncols != k + 3)
+		rc = api->fail(ctx, "input '%s' has %zu rows of %zu columns, expected %zu of %zu: it was made for another "
+			       "dataset", name, t.nrows, t.ncols, n, k + 3);
+	*P = malloc((n ? n : 1) * k * sizeof **P);
+	*votes = malloc((n ? n : 1) * sizeof **votes);
+	if (rc == WEFT_OK && (!*P || !*votes))
+		rc = api->fail(ctx, "out of memory");
+	for (size_t i = 0; rc == WEFT_OK && i < n; i++) {
+		const char *v = wcsv_cell(&t, i, 2);
+		(*votes)[i] = v ? atoi(v) : 0;
+		for (size_t c = 0; c < k; c++) {
+			const char *x = wcsv_cell(&t, i, 3 + c);
+			(*P)[i * k + c] = x ? strtod(x, NULL) : 0;
+		}
+	}
+	wcsv_free(&t);
+	if (rc != WEFT_OK) {
+		free(*P), free(*votes);
+		*P = NULL, *votes = NULL;
+	}
+	return rc;
+}
+
+uint64_t aws_op_seed(weft_op_ctx *ctx, const weft_host_api *api, const char *const *inputs, size_t n, uint64_t salt)
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ salt;
+	for (size_t i = 0; i < n; i++) {
+		const weft_value *v = api->input(ctx, inputs[i]);
+		const char *s = v ? api->value_artifact_hash(v) : NULL;
+		for (; s && *s; s++)
+			h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static const weft_op_desc *const ops[] = {&aws_op_synth,     &aws_op_load,       &aws_op_featurize,
+					  &aws_op_generate_lfs, &aws_op_apply_lfs, &aws_op_label_model,
+					  &aws_op_end_model, &aws_op_baseline,   &aws_op_evaluate};
+
+static const weft_plugin_desc plugin = {
+	sizeof(weft_plugin_desc), WEFT_ABI_MAJOR, WEFT_ABI_MINOR, "autows", "1.0.0", "MIT",
+	"AutoWS (AutoWS-Bench-101, NeurIPS 2022): labeling functions from 100 labels (Snuba), label models, "
+	"probabilistic labels and an end model, against the supervised baseline.",
+	ops, sizeof ops / sizeof *ops,
+};
+
+WEFT_PLUGIN_EXPORT const weft_plugin_desc *weft_plugin_entry(const weft_host_api *api)
+{
+	(void)api;
+	return &plugin;
+}
