@@ -28,7 +28,8 @@ static int run_end_model(weft_op_ctx *ctx, const weft_host_api *api)
 	aws_lr m = {0};
 	char err[ERRLEN];
 	rc = aws_op_probs(&P, &votes, ctx, api, "probs", D.n, D.k);
-	if (rc == WEFT_OK && aws_train_end_model(&m, &D, votes, P, wop_param_f(ctx, api, "l2"),
+	if (rc == WEFT_OK && aws_train_end_model(&m, &D, votes, P, wop_param_f(ctx, api, "min_confidence"),
+						 wop_param_f(ctx, api, "l2"),
 						 (int)wop_param_i(ctx, api, "iterations"), err, sizeof err) != 0)
 		rc = api->fail(ctx, "%s", err);
 	if (rc == WEFT_OK)
@@ -44,11 +45,16 @@ static const weft_param_spec lr_params[] = {
 	{"iterations", WEFT_T_INT, "500", "gradient steps at most"},
 };
 static const char *const end_in[] = {"data", "probs"};
+static const weft_param_spec end_params[] = {
+	{"l2", WEFT_T_FLOAT, "0.01", "L2 penalty"},
+	{"iterations", WEFT_T_INT, "500", "gradient steps at most"},
+	{"min_confidence", WEFT_T_FLOAT, "0.0", "train only on unlabeled rows whose label is at least this likely"},
+};
 const weft_op_desc aws_op_end_model = {
 	sizeof(weft_op_desc), "end_model", "1",
 	"Multinomial logistic regression on the labeled rows (gold) and the covered unlabeled rows "
 	"(probabilistic labels): the deployable model.",
-	lr_params, 2, end_in, 2, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_end_model,
+	end_params, 3, end_in, 2, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_end_model,
 };
 
 static int run_baseline(weft_op_ctx *ctx, const weft_host_api *api)

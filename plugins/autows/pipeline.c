@@ -38,8 +38,8 @@ int *aws_vote_counts(const aws_lmat *L)
 	return v;
 }
 
-int aws_train_end_model(aws_lr *m, const aws_data *D, const int *votes, const double *P, double l2, int iters,
-			char *err, size_t errlen)
+int aws_train_end_model(aws_lr *m, const aws_data *D, const int *votes, const double *P, double min_conf, double l2,
+			int iters, char *err, size_t errlen)
 {
 	size_t *rows = malloc((D->n ? D->n : 1) * sizeof *rows), nr = 0;
 	double *T = malloc((D->n ? D->n : 1) * D->k * sizeof *T);
@@ -52,6 +52,13 @@ int aws_train_end_model(aws_lr *m, const aws_data *D, const int *votes, const do
 		int labeled = D->split[i] == AWS_LABELED;
 		if (!labeled && (D->split[i] != AWS_UNLABELED || votes[i] == 0))
 			continue; /* test rows never train; uncovered rows carry no signal */
+		if (!labeled) {
+			double mx = 0;
+			for (size_t c = 0; c < D->k; c++)
+				mx = P[i * D->k + c] > mx ? P[i * D->k + c] : mx;
+			if (mx < min_conf)
+				continue; /* too unsure to teach anything but noise */
+		}
 		for (size_t c = 0; c < D->k; c++)
 			T[nr * D->k + c] = labeled ? (D->y[i] == (int32_t)c) : P[i * D->k + c];
 		rows[nr++] = i;

@@ -15,10 +15,10 @@
 int aws_apply_lfs(aws_lmat *L, const aws_lfset *lfs, const aws_data *D, char *err, size_t errlen);
 
 /* Trains the end model on the labeled rows (gold, one-hot) and the
- * unlabeled rows some LF voted on (votes[i] > 0), with their
- * probabilistic labels P. */
-int aws_train_end_model(aws_lr *m, const aws_data *D, const int *votes, const double *P, double l2, int iters,
-			char *err, size_t errlen);
+ * unlabeled rows some LF voted on (votes[i] > 0) whose most likely class
+ * has probability >= min_conf, with their probabilistic labels P. */
+int aws_train_end_model(aws_lr *m, const aws_data *D, const int *votes, const double *P, double min_conf, double l2,
+			int iters, char *err, size_t errlen);
 
 /* votes[i]: how many LFs voted on row i (malloc'd, n entries). */
 int *aws_vote_counts(const aws_lmat *L);

@@ -26,6 +26,8 @@ static double now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+static double min_conf = 0.0;
+
 static int compare(size_t rows, size_t nlab, int s0, int s1)
 {
 	printf("%-5s %-12s %8s %8s %8s %8s %6s %8s\n", "seed", "method", "acc", "macroF1", "base_acc", "base_F1", "lfs",
@@ -76,7 +78,7 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 			aws_lr m;
 			double *PE;
 			if (aws_label_model(&r, &L, (aws_lm_kind)kind, 100, err, sizeof err) != 0 ||
-			    aws_train_end_model(&m, &D, votes, r.proba, 1e-2, 500, err, sizeof err) != 0 ||
+			    aws_train_end_model(&m, &D, votes, r.proba, min_conf, 1e-2, 500, err, sizeof err) != 0 ||
 			    aws_predict_all(&PE, &m, &D) != 0) {
 				fprintf(stderr, "%s\n", err);
 				return 1;
@@ -143,6 +145,8 @@ int main(int argc, char **argv)
 			rows = (size_t)atol(argv[i + 1]);
 		else if (!strcmp(argv[i], "--labels"))
 			nlab = (size_t)atol(argv[i + 1]);
+		else if (!strcmp(argv[i], "--min-conf"))
+			min_conf = atof(argv[i + 1]);
 		else if (!strcmp(argv[i], "--lfs"))
 			lfs = (size_t)atol(argv[i + 1]);
 		else if (!strcmp(argv[i], "--seeds") && sscanf(argv[i + 1], "%d-%d", &s0, &s1) != 2)
