@@ -3,13 +3,14 @@
 -- trained on them -- compared with the same model trained on the labels
 -- alone, which is the question AutoWS-Bench-101 asks.
 --
---   weft run pipelines/autows.lua [-p data=FILE.csv] [-p n_labels=100]
+--   weft run pipelines/autows.lua [-p data=FILE.csv | -p npy=DIR] [-p n_labels=100]
 --        [-p 'label_models=[majority, dawid_skene, triplet]'] [-p out=DIR]
 --
 -- Without `data` it runs on a generated 4-class dataset. Each label model
 -- is its own branch (label_model -> end_model -> evaluate), so they run in
 -- parallel and a rerun with one more model computes only that branch.
 local data = weft.param("data", "", "CSV with a label column (relative to this file); empty: generated data")
+local npy = weft.param("npy", "", "instead of data: a directory holding X.npy and y.npy")
 local label = weft.param("label", "label", "the label column")
 local n_labels = weft.param("n_labels", 100, "labeled rows; the other gold labels are hidden")
 local families = weft.param("families", "stump,tree,logistic", "LF families")
@@ -18,7 +19,14 @@ local models = weft.param("label_models", { "majority", "dawid_skene", "triplet"
 local pca = weft.param("pca", 0, "principal components (0: standardise only)")
 local out = weft.param("out", "autows-out", "directory for the labels, LFs, models and reports")
 
-local file = data == "" and ops.autows.synth { name = "synth" } or weft.file(data)
+local file
+if npy ~= "" then
+  file = weft.dir(npy)
+elseif data ~= "" then
+  file = weft.file(data)
+else
+  file = ops.autows.synth { name = "synth" }
+end
 local loaded = ops.autows.load { name = "load", file = file, label = label, n_labels = n_labels }
 local ds = ops.autows.featurize { name = "featurize", data = loaded, pca = pca }
 local lfs = ops.autows.generate_lfs { name = "generate_lfs", data = ds, families = families, max_lfs = max_lfs }

@@ -1,0 +1,52 @@
+#!/bin/bash
+# The autows plugin end to end: pipelines/autows.lua on generated data
+# (LFs, label matrix, one branch per label model, report against the
+# supervised baseline), bit-identical reruns, .npy input, and the errors
+# bad input gets.
+. "$(dirname "$0")/lib.sh"
+cd "$T"
+P="$WEFT_SRC/pipelines/autows.lua"
+jqt() { jq -e "$@" >/dev/null; }
+
+run_weft run "$P" -p out="$T/o" -p 'label_models=[majority, dawid_skene]'
+expect_rc 0 "pipelines/autows.lua runs on generated data"
+for f in lfs.json labels.npy baseline.json majority/probs.csv majority/model.json majority/report.json \
+  dawid_skene/report.json; do
+  check "it writes $f" test -s "o/$f"
+done
+eq "$(jq -r '.format' o/lfs.json)" "autows-lfs/1" "the LFs are readable JSON"
+check "each LF names its family, class and features" \
+  jqt '.lfs | length > 0 and all(.[]; (.family | type == "string") and (.class | type == "string") and (.features | length >= 1))' o/lfs.json
+eq "$(head -1 o/majority/probs.csv)" "row,split,votes,p_c0,p_c1,p_c2,p_c3" "probabilistic labels have one column per class"
+check "the report compares AutoWS with the supervised baseline" \
+  jqt '(.autows.accuracy | type == "number") and (.supervised_baseline.accuracy | type == "number") and (.autows_helped | type == "boolean")' o/majority/report.json
+check "and gives LF statistics" jqt '.lfs[0] | has("coverage") and has("overlap") and has("conflict") and has("accuracy")' o/majority/report.json
+expect_out '"results":{"dawid_skene":{' "the run returns one summary per label model"
+
+cp o/majority/probs.csv first.csv
+run_weft run "$P" -p out="$T/o" -p 'label_models=[majority, dawid_skene]' --force
+expect_rc 0 "a forced rerun"
+check "reproduces the probabilistic labels bit for bit" cmp -s first.csv o/majority/probs.csv
+
+cat >npy.lua <<'LUA'
+local s = ops.autows.synth { name = "synth", rows = 2000 }
+local d = ops.autows.load { name = "load", file = s, n_labels = 50 }
+return ops.core.export { name = "export", artifact = d, path = weft.path("ds") }
+LUA
+run_weft run npy.lua
+run_weft run "$P" -p npy="$T/ds" -p out="$T/n" -p n_labels=40 -p 'label_models=[majority]'
+expect_rc 0 "a directory of X.npy and y.npy is a dataset too"
+check "and gets its report" test -s n/majority/report.json
+
+printf 'a,b,label\n1,2,x\n3,NaN,y\n' >nan.csv
+run_weft run "$P" -p data="$T/nan.csv" -p out="$T/bad"
+expect_rc 1 "a NaN feature fails the run"
+expect_err "file:3: feature 'b' is missing" "naming the line and the feature"
+run_weft run "$P" -p out="$T/bad" -p n_labels=3
+expect_rc 1 "fewer labels than classes fail"
+expect_err "3 labels cannot cover 4 classes" "and say so"
+printf 'a,label\n1,x\n2,y\n' >one.csv
+run_weft run "$P" -p data="$T/one.csv" -p out="$T/bad" -p n_labels=5
+expect_rc 1 "more labels than rows fail"
+expect_err "too few for 5 labels" "with the counts"
+finish
