@@ -122,7 +122,16 @@ static void posterior_symmetric(double *P, double *bal, const aws_lmat *L, const
 	free(nb);
 }
 
-static int dawid_skene(aws_lm_result *r, const aws_lmat *L, int max_iter)
+/* Rows whose label is known (the labeled rows) get it, one-hot. */
+static void clamp(double *P, const aws_lmat *L, const int32_t *known)
+{
+	for (size_t i = 0; known && i < L->n; i++)
+		if (known[i] >= 0)
+			for (size_t c = 0; c < L->k; c++)
+				P[i * L->k + c] = known[i] == (int32_t)c;
+}
+
+static int dawid_skene(aws_lm_result *r, const aws_lmat *L, int max_iter, const int32_t *known)
 {
 	size_t n = L->n, m = L->m, k = L->k, K1 = k + 1;
 	double *pi = malloc(m * k * K1 * sizeof *pi), *lpi = malloc(m * k * K1 * sizeof *lpi);
@@ -132,6 +141,7 @@ static int dawid_skene(aws_lm_result *r, const aws_lmat *L, int max_iter)
 		return -1;
 	}
 	majority(r->proba, L, NULL);
+	clamp(r->proba, L, known);
 	int it;
 	for (it = 0; it < max_iter; it++) {
 		/* M-step: class balance and confusion matrices, lightly smoothed. */
@@ -174,6 +184,9 @@ static int dawid_skene(aws_lm_result *r, const aws_lmat *L, int max_iter)
 					t[c] += lj[c * K1 + L->val[q]] - lj[c * K1 + k];
 			}
 			normalise_log(t, k);
+			if (known && known[i] >= 0) /* a known label stays known */
+				for (size_t c = 0; c < k; c++)
+					t[c] = known[i] == (int32_t)c;
 			double *p = r->proba + i * k;
 			for (size_t c = 0; c < k; c++) {
 				double d = fabs(t[c] - p[c]);
@@ -252,8 +265,8 @@ static int triplet(aws_lm_result *r, const aws_lmat *L)
 	return 0;
 }
 
-int aws_label_model(aws_lm_result *out, const aws_lmat *L, aws_lm_kind kind, int max_iter, char *err,
-		    size_t errlen)
+int aws_label_model(aws_lm_result *out, const aws_lmat *L, aws_lm_kind kind, int max_iter, const int32_t *known,
+		    char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	if (L->k < 2 || L->k > 256) {
@@ -275,7 +288,7 @@ int aws_label_model(aws_lm_result *out, const aws_lmat *L, aws_lm_kind kind, int
 					out->balance[c] += out->proba[i * L->k + c] / (double)L->n;
 			rc = 0;
 		} else if (kind == AWS_LM_DAWID_SKENE) {
-			rc = dawid_skene(out, L, max_iter > 0 ? max_iter : 100);
+			rc = dawid_skene(out, L, max_iter > 0 ? max_iter : 100, known);
 		} else {
 			rc = triplet(out, L);
 		}

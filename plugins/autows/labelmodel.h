@@ -16,6 +16,8 @@
 #ifndef AUTOWS_LABELMODEL_H
 #define AUTOWS_LABELMODEL_H
 
+#include <stdint.h>
+
 #include "labelmat.h"
 
 typedef enum aws_lm_kind { AWS_LM_MAJORITY = 0, AWS_LM_DAWID_SKENE, AWS_LM_TRIPLET } aws_lm_kind;
@@ -30,9 +32,11 @@ typedef struct aws_lm_result {
 /* Parses "majority", "dawid_skene" or "triplet"; -1 when unknown. */
 int aws_lm_parse(const char *name);
 
-/* Fits the model and labels every row. Returns 0, or -1 with a message. */
-int aws_label_model(aws_lm_result *out, const aws_lmat *L, aws_lm_kind kind, int max_iter, char *err,
-		    size_t errlen);
+/* Fits the model and labels every row. `known` (n entries, or NULL) gives
+ * the rows whose label is known (>= 0): Dawid-Skene keeps them fixed, which
+ * anchors its confusion matrices. Returns 0, or -1 with a message. */
+int aws_label_model(aws_lm_result *out, const aws_lmat *L, aws_lm_kind kind, int max_iter, const int32_t *known,
+		    char *err, size_t errlen);
 void aws_lm_result_free(aws_lm_result *r);
 
 #endif

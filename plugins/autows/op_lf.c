@@ -176,9 +176,15 @@ static int run_label_model(weft_op_ctx *ctx, const weft_host_api *api)
 	if (rc == WEFT_OK && L.n != D.n)
 		rc = api->fail(ctx, "the label matrix has %zu rows but the dataset %zu; apply the LFs to this dataset", L.n,
 			       D.n);
-	if (rc == WEFT_OK && aws_label_model(&r, &L, (aws_lm_kind)kind, (int)wop_param_i(ctx, api, "max_iter"), err,
-					     sizeof err) != 0)
+	int32_t *known = rc == WEFT_OK ? malloc((D.n ? D.n : 1) * sizeof *known) : NULL;
+	if (rc == WEFT_OK && !known)
+		rc = api->fail(ctx, "out of memory");
+	for (size_t i = 0; rc == WEFT_OK && i < D.n; i++)
+		known[i] = D.split[i] == AWS_LABELED ? D.y[i] : -1;
+	if (rc == WEFT_OK && aws_label_model(&r, &L, (aws_lm_kind)kind, (int)wop_param_i(ctx, api, "max_iter"), known,
+					     err, sizeof err) != 0)
 		rc = api->fail(ctx, "%s", err);
+	free(known);
 	if (rc == WEFT_OK) {
 		snprintf(path, sizeof path, "%s/probs.csv", api->workdir(ctx));
 		rc = write_probs(path, &D, &L, r.proba) != 0 ? api->fail(ctx, "cannot write %s", path)

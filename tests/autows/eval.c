@@ -66,6 +66,9 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 		}
 		aws_scores sb;
 		aws_score(&sb, PB, D.k, D.y, test, nt);
+		int32_t *known = malloc(D.n * sizeof *known);
+		for (size_t i = 0; known && i < D.n; i++)
+			known[i] = D.split[i] == AWS_LABELED ? D.y[i] : -1;
 		int *votes = aws_vote_counts(&L);
 		if (!votes)
 			return 1;
@@ -77,7 +80,7 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 			aws_lm_result r;
 			aws_lr m;
 			double *PE;
-			if (aws_label_model(&r, &L, (aws_lm_kind)kind, 100, err, sizeof err) != 0 ||
+			if (aws_label_model(&r, &L, (aws_lm_kind)kind, 100, known, err, sizeof err) != 0 ||
 			    aws_train_end_model(&m, &D, votes, r.proba, min_conf, 1e-2, 500, err, sizeof err) != 0 ||
 			    aws_predict_all(&PE, &m, &D) != 0) {
 				fprintf(stderr, "%s\n", err);
@@ -91,7 +94,7 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 			aws_lr_free(&m);
 			aws_lm_result_free(&r);
 		}
-		free(PB), free(lab), free(test), free(votes);
+		free(PB), free(lab), free(test), free(votes), free(known);
 		aws_lr_free(&base);
 		aws_lmat_free(&L);
 		aws_lfset_free(&lfs);
@@ -127,7 +130,7 @@ static int time_lm(size_t n, size_t m)
 	for (int kind = 0; kind < 3; kind++) {
 		aws_lm_result r;
 		double t0 = now();
-		if (aws_label_model(&r, &L, (aws_lm_kind)kind, 100, err, sizeof err) != 0)
+		if (aws_label_model(&r, &L, (aws_lm_kind)kind, 100, NULL, err, sizeof err) != 0)
 			return 1;
 		printf("%-12s %.3f s (%d EM iterations)\n", kinds[kind], now() - t0, r.iterations);
 		aws_lm_result_free(&r);

@@ -77,7 +77,7 @@ static void check_recovery(aws_lm_kind kind, double tol_acc, double tol_bal)
 	assert_int_equal(aws_lmat_from_dense(&L, dense, N, M, K), 0);
 	aws_lm_result r;
 	char err[256];
-	assert_int_equal(aws_label_model(&r, &L, kind, 200, err, sizeof err), 0);
+	assert_int_equal(aws_label_model(&r, &L, kind, 200, NULL, err, sizeof err), 0);
 	for (size_t j = 0; j < M; j++)
 		if (fabs(r.accuracy[j] - acc[j]) > tol_acc)
 			fail_msg("LF %zu: estimated accuracy %.3f, true %.3f", j, r.accuracy[j], acc[j]);
@@ -117,7 +117,7 @@ static void test_majority(void **state)
 	assert_int_equal(aws_lmat_from_dense(&L, dense, N, M, K), 0);
 	aws_lm_result r;
 	char err[256];
-	assert_int_equal(aws_label_model(&r, &L, AWS_LM_MAJORITY, 0, err, sizeof err), 0);
+	assert_int_equal(aws_label_model(&r, &L, AWS_LM_MAJORITY, 0, NULL, err, sizeof err), 0);
 	for (size_t j = 1; j < M; j++)
 		assert_true(r.accuracy[j] < r.accuracy[j - 1]);
 	assert_true(accuracy_of(r.proba, y, N, K) > 0.9);
@@ -136,7 +136,7 @@ static void test_abstain_rows_and_bad_votes(void **state)
 	assert_int_equal(L.nnz, 4);
 	aws_lm_result r;
 	char err[256];
-	assert_int_equal(aws_label_model(&r, &L, AWS_LM_MAJORITY, 0, err, sizeof err), 0);
+	assert_int_equal(aws_label_model(&r, &L, AWS_LM_MAJORITY, 0, NULL, err, sizeof err), 0);
 	assert_true(r.proba[0] == 0.5 && r.proba[1] == 0.5); /* no votes: uniform */
 	assert_true(r.proba[2] == 0.5);                       /* a tie */
 	assert_true(r.proba[5] == 1.0);
