@@ -43,16 +43,17 @@ static void normalise_log(double *v, size_t k)
 		v[c] /= s;
 }
 
-/* Majority vote, ties split evenly; rows without votes get `prior`. */
-static void majority(double *P, const aws_lmat *L, const double *prior)
+/* Majority vote, ties split evenly; rows without votes are uniform.
+ * k <= 256 (aws_label_model checks), so the counts fit on the stack. */
+static void majority(double *P, const aws_lmat *L)
 {
 	size_t k = L->k;
-	double *cnt = calloc(k, sizeof *cnt);
+	double cnt[256];
 	for (size_t i = 0; i < L->n; i++) {
 		double *p = P + i * k;
 		if (L->row[i] == L->row[i + 1]) {
 			for (size_t c = 0; c < k; c++)
-				p[c] = prior ? prior[c] : 1.0 / (double)k;
+				p[c] = 1.0 / (double)k;
 			continue;
 		}
 		memset(cnt, 0, k * sizeof *cnt);
@@ -66,13 +67,16 @@ static void majority(double *P, const aws_lmat *L, const double *prior)
 		for (size_t c = 0; c < k; c++)
 			p[c] = cnt[c] == mx ? 1.0 / ties : 0;
 	}
-	free(cnt);
 }
 
 /* The share of each LF's votes that agree with the argmax of P. */
-static void empirical_accuracy(double *acc, const aws_lmat *L, const double *P)
+static int empirical_accuracy(double *acc, const aws_lmat *L, const double *P)
 {
-	double *hit = calloc(L->m, sizeof *hit), *tot = calloc(L->m, sizeof *tot);
+	double *hit = calloc(L->m ? L->m : 1, sizeof *hit), *tot = calloc(L->m ? L->m : 1, sizeof *tot);
+	if (!hit || !tot) {
+		free(hit), free(tot);
+		return -1;
+	}
 	for (size_t i = 0; i < L->n; i++)
 		for (size_t q = L->row[i]; q < L->row[i + 1]; q++) {
 			tot[L->lf[q]] += 1;
@@ -82,19 +86,23 @@ static void empirical_accuracy(double *acc, const aws_lmat *L, const double *P)
 		acc[j] = tot[j] > 0 ? hit[j] / tot[j] : 1.0 / (double)L->k;
 	free(hit);
 	free(tot);
+	return 0;
 }
 
 /* Naive Bayes with symmetric noise: P(vote l | y) = acc if l == y, else
  * (1 - acc) / (k - 1). The class balance is re-estimated as the mean
  * posterior until it settles. */
-static void posterior_symmetric(double *P, double *bal, const aws_lmat *L, const double *acc)
+static int posterior_symmetric(double *P, double *bal, const aws_lmat *L, const double *acc)
 {
 	size_t k = L->k, m = L->m;
-	double *lr = malloc(m * sizeof *lr), *off = malloc(m * sizeof *off), *nb = malloc(k * sizeof *nb);
+	double *lr = malloc((m ? m : 1) * sizeof *lr), nb[256];
+	if (!lr)
+		return -1;
+	/* A vote for l adds log(acc) to class l and log((1 - acc)/(k - 1)) to
+	 * every other class; only the difference matters after normalising. */
 	for (size_t j = 0; j < m; j++) {
 		double a = acc[j] < 1e-4 ? 1e-4 : acc[j] > 1 - 1e-4 ? 1 - 1e-4 : acc[j];
-		off[j] = log((1 - a) / (double)(k - 1));
-		lr[j] = log(a) - off[j];
+		lr[j] = log(a) - log((1 - a) / (double)(k - 1));
 	}
 	for (int it = 0; it < 50; it++) {
 		memset(nb, 0, k * sizeof *nb);
@@ -103,7 +111,7 @@ static void posterior_symmetric(double *P, double *bal, const aws_lmat *L, const
 			for (size_t c = 0; c < k; c++)
 				p[c] = log(bal[c] > 1e-9 ? bal[c] : 1e-9);
 			for (size_t q = L->row[i]; q < L->row[i + 1]; q++)
-				p[L->val[q]] += lr[L->lf[q]]; /* off[] is the same for every class */
+				p[L->val[q]] += lr[L->lf[q]];
 			normalise_log(p, k);
 			for (size_t c = 0; c < k; c++)
 				nb[c] += p[c];
@@ -118,8 +126,7 @@ static void posterior_symmetric(double *P, double *bal, const aws_lmat *L, const
 			break;
 	}
 	free(lr);
-	free(off);
-	free(nb);
+	return 0;
 }
 
 /* Rows whose label is known (the labeled rows) get it, one-hot. */
@@ -134,13 +141,14 @@ static void clamp(double *P, const aws_lmat *L, const int32_t *known)
 static int dawid_skene(aws_lm_result *r, const aws_lmat *L, int max_iter, const int32_t *known)
 {
 	size_t n = L->n, m = L->m, k = L->k, K1 = k + 1;
-	double *pi = malloc(m * k * K1 * sizeof *pi), *lpi = malloc(m * k * K1 * sizeof *lpi);
+	size_t npi = (m ? m : 1) * k * K1;
+	double *pi = malloc(npi * sizeof *pi), *lpi = malloc(npi * sizeof *lpi);
 	double *base = malloc(k * sizeof *base), *cnt = malloc(k * sizeof *cnt);
 	if (!pi || !lpi || !base || !cnt) {
 		free(pi), free(lpi), free(base), free(cnt);
 		return -1;
 	}
-	majority(r->proba, L, NULL);
+	majority(r->proba, L);
 	clamp(r->proba, L, known);
 	int it;
 	for (it = 0; it < max_iter; it++) {
@@ -217,8 +225,8 @@ static int dawid_skene(aws_lm_result *r, const aws_lmat *L, int max_iter, const 
 static int triplet(aws_lm_result *r, const aws_lmat *L)
 {
 	size_t m = L->m, k = L->k;
-	double *agree = calloc(m * m, sizeof *agree), *co = calloc(m * m, sizeof *co);
-	double *M = malloc(m * m * sizeof *M);
+	size_t mm = m ? m * m : 1;
+	double *agree = calloc(mm, sizeof *agree), *co = calloc(mm, sizeof *co), *M = malloc(mm * sizeof *M);
 	if (!agree || !co || !M) {
 		free(agree), free(co), free(M);
 		return -1;
@@ -236,9 +244,12 @@ static int triplet(aws_lm_result *r, const aws_lmat *L)
 			double v = c >= 20 ? ((double)k * agree[x * m + y] / c - 1) / (double)(k - 1) : NAN;
 			M[x * m + y] = M[y * m + x] = v;
 		}
-	/* Rows without a triplet fall back on agreement with the majority. */
-	majority(r->proba, L, NULL);
-	empirical_accuracy(r->accuracy, L, r->proba);
+	/* LFs without a triplet fall back on agreement with the majority. */
+	majority(r->proba, L);
+	if (empirical_accuracy(r->accuracy, L, r->proba) != 0) {
+		free(agree), free(co), free(M);
+		return -1;
+	}
 	for (size_t i = 0; i < m; i++) {
 		double sum = 0;
 		size_t used = 0;
@@ -261,8 +272,7 @@ static int triplet(aws_lm_result *r, const aws_lmat *L)
 	free(agree), free(co), free(M);
 	for (size_t c = 0; c < k; c++)
 		r->balance[c] = 1.0 / (double)k;
-	posterior_symmetric(r->proba, r->balance, L, r->accuracy);
-	return 0;
+	return posterior_symmetric(r->proba, r->balance, L, r->accuracy);
 }
 
 int aws_label_model(aws_lm_result *out, const aws_lmat *L, aws_lm_kind kind, int max_iter, const int32_t *known,
@@ -279,14 +289,13 @@ int aws_label_model(aws_lm_result *out, const aws_lmat *L, aws_lm_kind kind, int
 	int rc = -1;
 	if (out->proba && out->accuracy && out->balance) {
 		if (kind == AWS_LM_MAJORITY) {
-			majority(out->proba, L, NULL);
-			empirical_accuracy(out->accuracy, L, out->proba);
+			majority(out->proba, L);
+			rc = empirical_accuracy(out->accuracy, L, out->proba);
 			for (size_t c = 0; c < L->k; c++)
 				out->balance[c] = 0;
 			for (size_t i = 0; i < L->n; i++)
 				for (size_t c = 0; c < L->k; c++)
 					out->balance[c] += out->proba[i * L->k + c] / (double)L->n;
-			rc = 0;
 		} else if (kind == AWS_LM_DAWID_SKENE) {
 			rc = dawid_skene(out, L, max_iter > 0 ? max_iter : 100, known);
 		} else {
