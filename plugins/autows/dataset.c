@@ -17,6 +17,7 @@
 
 #include "csv.h"
 #include "npy.h"
+#include "rng.h"
 
 void aws_data_free(aws_data *D)
 {
@@ -199,14 +200,6 @@ done:
 	return rc;
 }
 
-static uint64_t splitmix(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 int aws_data_split(aws_data *D, size_t n_labels, double test_share, uint64_t seed, char *err, size_t errlen)
 {
 	if (D->k < 2) {
@@ -231,7 +224,7 @@ int aws_data_split(aws_data *D, size_t n_labels, double test_share, uint64_t see
 	}
 	uint64_t s = seed;
 	for (size_t i = ng; i > 1; i--) { /* Fisher-Yates */
-		size_t j = (size_t)(splitmix(&s) % i), x = gold[i - 1];
+		size_t j = (size_t)(aws_splitmix(&s) % i), x = gold[i - 1];
 		gold[i - 1] = gold[j];
 		gold[j] = x;
 	}

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rng.h"
+
 typedef struct ctx {
 	const double *X;
 	size_t n, d, k;
@@ -235,14 +237,6 @@ static int same_lf(const aws_lf *a, const aws_lf *b)
 	       (a->nf < 2 || a->f[1] == b->f[1]) && a->thr[0] == b->thr[0] && fabs(a->beta - b->beta) < 1e-12;
 }
 
-static uint64_t splitmix(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 void aws_lfset_free(aws_lfset *s)
 {
 	for (size_t i = 0; i < s->n; i++)
@@ -330,8 +324,8 @@ int aws_lf_generate(aws_lfset *out, const double *X, size_t n, size_t d, const i
 						rest -= d - 1 - a++;
 					f[0] = (int)a, f[1] = (int)(a + 1 + rest);
 				} else { /* a seeded sample */
-					f[0] = (int)(splitmix(&seed) % d);
-					f[1] = (int)((size_t)f[0] + 1 + splitmix(&seed) % (d - 1)) % (int)d;
+					f[0] = (int)(aws_splitmix(&seed) % d);
+					f[1] = (int)((size_t)f[0] + 1 + aws_splitmix(&seed) % (d - 1)) % (int)d;
 				}
 				for (int t = 0; t < (int)k; t++) {
 					aws_lf lt = {0}, ll = {0};

@@ -11,18 +11,11 @@
 #include <stdio.h>
 #include <string.h>
 
-static double unif(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	z ^= z >> 31;
-	return ((double)(z >> 11) + 0.5) / 9007199254740992.0;
-}
+#include "rng.h"
 
 static double gauss(uint64_t *s)
 {
-	double a = unif(s), b = unif(s);
+	double a = aws_unif(s), b = aws_unif(s);
 	return sqrt(-2 * log(a)) * cos(6.283185307179586 * b);
 }
 
@@ -47,7 +40,7 @@ int aws_synth_csv(const char *path, const aws_synth_opts *o, char *err, size_t e
 	for (size_t c = 0; c < o->classes; c++)
 		wsum += 1.0 / (1.0 + (double)c / 2);
 	for (size_t i = 0; i < o->rows; i++) {
-		double u = unif(&s) * wsum, acc = 0;
+		double u = aws_unif(&s) * wsum, acc = 0;
 		size_t c = 0;
 		while (c + 1 < o->classes && u > (acc += 1.0 / (1.0 + (double)c / 2)))
 			c++;
@@ -56,7 +49,7 @@ int aws_synth_csv(const char *path, const aws_synth_opts *o, char *err, size_t e
 			if (j < o->informative) {
 				if (j == c % o->informative)
 					v += o->separation;
-				if (j == (c + 1) % o->informative && unif(&s) < 0.7)
+				if (j == (c + 1) % o->informative && aws_unif(&s) < 0.7)
 					v -= o->separation / 2; /* a step, half the time: stump-shaped */
 			}
 			fprintf(f, "%s%.5f", j ? "," : "", v);
