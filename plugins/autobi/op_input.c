@@ -3,51 +3,30 @@
  * folder of CSV files to the schema graph of candidate joins.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cands_io.h"
 #include "ops.h"
+#include "steps.h"
 
 /* ---- tables */
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 static int run_tables(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	const char *dir = wop_path_of(ctx, api, api->input(ctx, "data"));
 	if (!dir)
 		return api->fail(ctx, "input 'data' must be a directory (weft.dir): %s", api->error_last());
-	DIR *d = opendir(dir);
-	if (!d)
+	char **names;
+	size_t n;
+	int rc = abi_list_csv(&names, &n, dir);
+	if (rc == -1)
 		return api->fail(ctx, "input 'data' is not a directory; pass weft.dir(\"...\") of a folder of CSV files");
-	char **names = NULL;
-	size_t n = 0;
-	int rc = WEFT_OK;
-	struct dirent *de;
-	while ((de = readdir(d)) && rc == WEFT_OK) {
-		size_t len = strlen(de->d_name);
-		if (len <= 4 || strcasecmp(de->d_name + len - 4, ".csv") != 0)
-			continue;
-		char **nv = realloc(names, (n + 1) * sizeof *nv);
-		if (!nv || !(nv[n] = strdup(de->d_name)))
-			rc = api->fail(ctx, "out of memory");
-		if (nv)
-			names = nv;
-		if (rc == WEFT_OK)
-			n++;
-	}
-	closedir(d);
-	if (rc == WEFT_OK && n == 0)
+	if (rc != 0)
+		return api->fail(ctx, "out of memory");
+	if (n == 0)
 		rc = api->fail(ctx, "the data directory has no .csv files; autobi reads one table per CSV file");
-	if (rc == WEFT_OK)
-		qsort(names, n, sizeof *names, cmp_str);
 	weft_value *list = rc == WEFT_OK ? api->value_new_list() : NULL;
 	for (size_t i = 0; i < n && rc == WEFT_OK; i++) {
 		char path[4096];
@@ -63,9 +42,7 @@ static int run_tables(weft_op_ctx *ctx, const weft_host_api *api)
 		    api->value_map_set(item, "file", art) != WEFT_OK || api->value_list_push(list, item) != WEFT_OK)
 			rc = api->fail(ctx, "out of memory");
 	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	abi_names_free(names, n);
 	if (rc != WEFT_OK) {
 		if (list)
 			api->value_free(list);

@@ -109,33 +109,56 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+void abi_names_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int abi_list_csv(char ***out, size_t *n, const char *dir)
+{
+	*out = NULL;
+	*n = 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return -1;
+	char **names = NULL;
+	size_t nn = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!is_csv(de->d_name))
+			continue;
+		char **nv = realloc(names, (nn + 1) * sizeof *nv);
+		if (!nv || !(nv[nn] = strdup(de->d_name))) {
+			closedir(d);
+			abi_names_free(nv ? nv : names, nn);
+			return -2;
+		}
+		names = nv;
+		nn++;
+	}
+	closedir(d);
+	qsort(names, nn, sizeof *names, cmp_str);
+	*out = names;
+	*n = nn;
+	return 0;
+}
+
 int abi_profile_dir(abi_profile **profs, size_t *n, const char *dir, double *parse_s, double *profile_s, char *err,
 		    size_t errlen)
 {
 	*profs = NULL;
 	*n = 0;
 	*parse_s = *profile_s = 0;
-	DIR *d = opendir(dir);
-	if (!d) {
-		snprintf(err, errlen, "cannot open %s", dir);
+	char **names;
+	size_t nn;
+	int rc = abi_list_csv(&names, &nn, dir);
+	if (rc != 0) {
+		snprintf(err, errlen, rc == -1 ? "cannot open %s" : "out of memory listing %s", dir);
 		return -1;
 	}
-	char **names = NULL;
-	size_t nn = 0;
-	struct dirent *de;
-	int rc = -1;
-	while ((de = readdir(d))) {
-		if (!is_csv(de->d_name))
-			continue;
-		char **nv = realloc(names, (nn + 1) * sizeof *nv);
-		if (!nv || !(nv[nn] = strdup(de->d_name))) {
-			names = nv ? nv : names;
-			goto done;
-		}
-		names = nv;
-		nn++;
-	}
-	qsort(names, nn, sizeof *names, cmp_str);
+	rc = -1;
 	if (!(*profs = calloc(nn ? nn : 1, sizeof **profs)))
 		goto done;
 	for (size_t i = 0; i < nn; i++) {
@@ -157,10 +180,7 @@ int abi_profile_dir(abi_profile **profs, size_t *n, const char *dir, double *par
 	}
 	rc = 0;
 done:
-	closedir(d);
-	for (size_t i = 0; i < nn; i++)
-		free(names[i]);
-	free(names);
+	abi_names_free(names, nn);
 	if (rc != 0) {
 		for (size_t i = 0; i < *n; i++)
 			abi_profile_free(&(*profs)[i]);

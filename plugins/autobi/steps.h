@@ -23,6 +23,12 @@ int abi_kmca_graph(abi_kmca_result *r, const abi_graph *g, const abi_kmca_opts *
 /* labels[i] = 1 when candidate i is one of the truth's joins. */
 int abi_label(int *labels, const abi_graph *g, const json_t *truth, char *err, size_t errlen);
 
+/* The names of the *.csv files in dir (any case of the extension), sorted,
+ * into *names (free with abi_names_free). Returns 0, -1 when dir cannot be
+ * opened, -2 when memory runs out. */
+int abi_list_csv(char ***names, size_t *n, const char *dir);
+void abi_names_free(char **names, size_t n);
+
 /* Reads every *.csv under dir (sorted by name) and profiles it; *profs is
  * an array of *n profiles. For the harness and benchmarks; the pipeline
  * profiles one table per node instead. */
