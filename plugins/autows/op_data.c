@@ -81,8 +81,9 @@ static const weft_param_spec load_params[] = {
 static const char *const load_in[] = {"file"};
 const weft_op_desc aws_op_load = {
 	sizeof(weft_op_desc), "load", "1",
-	"A dataset from `file`: a CSV with a label column, or a directory (weft.dir) holding X.npy and y.npy; split into n_labels labeled rows, a test set "
-	"and unlabeled rows. Refuses NaNs, row-count mismatches and classes without a labeled row.",
+	"A dataset from `file`: a CSV with a label column, or a directory (weft.dir) holding X.npy and y.npy; "
+	"split into n_labels labeled rows, a test set and unlabeled rows. Refuses NaNs, row-count mismatches "
+	"and classes without a labeled row.",
 	load_params, 4, load_in, 1, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_load,
 };
 
