@@ -18,8 +18,9 @@
 
 #include "ops.h"
 
-static const weft_op_desc *const ops[] = {&abi_op_tables, &abi_op_profile, &abi_op_candidates,
-					  &abi_op_predict, &abi_op_kmca,   &abi_op_bi_model, &abi_op_synth, &abi_op_train, &abi_op_score};
+static const weft_op_desc *const ops[] = {&abi_op_tables,  &abi_op_profile, &abi_op_candidates,
+					  &abi_op_predict, &abi_op_kmca,    &abi_op_bi_model,
+					  &abi_op_synth,   &abi_op_train,   &abi_op_score};
 
 static const weft_plugin_desc plugin = {
 	sizeof(weft_plugin_desc), WEFT_ABI_MAJOR, WEFT_ABI_MINOR, "autobi", "1.0.0", "MIT",
