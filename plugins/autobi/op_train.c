@@ -51,8 +51,8 @@ const weft_op_desc abi_op_synth = {
 
 /* ---- train */
 
-static int add_example(weft_op_ctx *ctx, const weft_host_api *api, const weft_value *ex, size_t idx, double **X,
-		       int **y, size_t *n)
+static int add_example(weft_op_ctx *ctx, const weft_host_api *api, const weft_value *ex, size_t idx,
+		       abi_examples *e)
 {
 	const char *cp = wop_path_of(ctx, api, api->value_map_get(ex, "candidates"));
 	const char *tp = wop_path_of(ctx, api, api->value_map_get(ex, "truth"));
@@ -64,24 +64,11 @@ static int add_example(weft_op_ctx *ctx, const weft_host_api *api, const weft_va
 		return api->fail(ctx, "examples[%zu]: %s", idx + 1, err);
 	json_error_t je;
 	json_t *truth = json_load_file(tp, 0, &je);
-	double *nx = realloc(*X, (*n + g.c.n + 1) * ABI_NFEATURES * sizeof *nx);
-	if (nx)
-		*X = nx;
-	int *ny = nx ? realloc(*y, (*n + g.c.n + 1) * sizeof *ny) : NULL;
-	if (ny)
-		*y = ny;
 	int rc = WEFT_OK;
 	if (!truth)
 		rc = api->fail(ctx, "examples[%zu] truth:%d: %s", idx + 1, je.line, je.text);
-	else if (!nx || !ny)
-		rc = api->fail(ctx, "out of memory");
-	else if (abi_label(*y + *n, &g, truth, err, sizeof err) != 0)
+	else if (abi_examples_add(e, &g, truth, err, sizeof err) != 0)
 		rc = api->fail(ctx, "examples[%zu]: %s", idx + 1, err);
-	if (rc == WEFT_OK) {
-		for (size_t i = 0; i < g.c.n; i++)
-			memcpy(*X + (*n + i) * ABI_NFEATURES, g.c.v[i].x, sizeof g.c.v[i].x);
-		*n += g.c.n;
-	}
 	json_decref(truth);
 	abi_graph_free(&g);
 	return rc;
@@ -92,19 +79,16 @@ static int run_train(weft_op_ctx *ctx, const weft_host_api *api)
 	const weft_value *ex = api->input(ctx, "examples");
 	if (!ex || api->value_type(ex) != WEFT_T_LIST)
 		return api->fail(ctx, "input 'examples' must be a list of {candidates, truth}");
-	double *X = NULL;
-	int *y = NULL;
-	size_t n = 0;
+	abi_examples e = {0};
 	int rc = WEFT_OK;
 	for (size_t i = 0; i < api->value_len(ex) && rc == WEFT_OK; i++)
-		rc = add_example(ctx, api, api->value_list_at(ex, i), i, &X, &y, &n);
+		rc = add_example(ctx, api, api->value_list_at(ex, i), i, &e);
 	abi_lr m;
 	char err[ERRLEN], path[4096], about[256];
-	if (rc == WEFT_OK && abi_lr_train(&m, X, y, n, wop_param_f(ctx, api, "l2"), (int)wop_param_i(ctx, api, "iterations"),
-					  err, sizeof err) != 0)
+	if (rc == WEFT_OK && abi_lr_train(&m, e.X, e.y, e.n, wop_param_f(ctx, api, "l2"),
+					  (int)wop_param_i(ctx, api, "iterations"), err, sizeof err) != 0)
 		rc = api->fail(ctx, "%s", err);
-	free(X);
-	free(y);
+	abi_examples_free(&e);
 	if (rc != WEFT_OK)
 		return rc;
 	snprintf(about, sizeof about, "trained by autobi.train on %zu schemas (pipelines/autobi-train.lua)",

@@ -91,6 +91,33 @@ int abi_label(int *labels, const abi_graph *g, const json_t *truth, char *err, s
 	return 0;
 }
 
+int abi_examples_add(abi_examples *e, const abi_graph *g, const json_t *truth, char *err, size_t errlen)
+{
+	double *nx = realloc(e->X, (e->n + g->c.n + 1) * ABI_NFEATURES * sizeof *nx);
+	if (nx)
+		e->X = nx;
+	int *ny = nx ? realloc(e->y, (e->n + g->c.n + 1) * sizeof *ny) : NULL;
+	if (ny)
+		e->y = ny;
+	if (!nx || !ny) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (abi_label(e->y + e->n, g, truth, err, errlen) != 0)
+		return -1;
+	for (size_t i = 0; i < g->c.n; i++)
+		memcpy(e->X + (e->n + i) * ABI_NFEATURES, g->c.v[i].x, sizeof g->c.v[i].x);
+	e->n += g->c.n;
+	return 0;
+}
+
+void abi_examples_free(abi_examples *e)
+{
+	free(e->X);
+	free(e->y);
+	memset(e, 0, sizeof *e);
+}
+
 static double now(void)
 {
 	struct timespec ts;

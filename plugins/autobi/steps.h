@@ -23,6 +23,18 @@ int abi_kmca_graph(abi_kmca_result *r, const abi_graph *g, const abi_kmca_opts *
 /* labels[i] = 1 when candidate i is one of the truth's joins. */
 int abi_label(int *labels, const abi_graph *g, const json_t *truth, char *err, size_t errlen);
 
+/* Training rows: features X (n x ABI_NFEATURES) and 0/1 labels y. */
+typedef struct abi_examples {
+	double *X;
+	int *y;
+	size_t n;
+} abi_examples;
+
+/* Appends g's candidates, labelled from truth. On failure e is unchanged
+ * in content (its buffers may have grown). */
+int abi_examples_add(abi_examples *e, const abi_graph *g, const json_t *truth, char *err, size_t errlen);
+void abi_examples_free(abi_examples *e);
+
 /* The names of the *.csv files in dir (any case of the extension), sorted,
  * into *names (free with abi_names_free). Returns 0, -1 when dir cannot be
  * opened, -2 when memory runs out. */

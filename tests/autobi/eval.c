@@ -201,36 +201,28 @@ static int cmd_eval(const char *model_path, int s0, int s1, int rows, int verbos
 
 static int cmd_train(const char *out, int s0, int s1, int rows)
 {
-	double *X = NULL;
-	int *y = NULL;
-	size_t n = 0;
+	abi_examples e = {0};
 	char err[512];
 	for (int sh = 0; sh < 3; sh++)
 		for (int seed = s0; seed <= s1; seed++) {
 			run r;
 			if (prepare(&r, shapes[sh], (uint64_t)seed, rows, 0) != 0)
 				return 1;
-			double *nx = realloc(X, (n + r.g.c.n + 1) * ABI_NFEATURES * sizeof *nx);
-			int *ny = realloc(y, (n + r.g.c.n + 1) * sizeof *ny);
-			if (!nx || !ny)
-				return 1;
-			X = nx, y = ny;
-			if (abi_label(y + n, &r.g, r.truth, err, sizeof err) != 0)
-				return 1;
-			for (size_t i = 0; i < r.g.c.n; i++)
-				memcpy(X + (n + i) * ABI_NFEATURES, r.g.c.v[i].x, sizeof r.g.c.v[i].x);
-			n += r.g.c.n;
+			int bad = abi_examples_add(&e, &r.g, r.truth, err, sizeof err);
 			run_free(&r);
+			if (bad) {
+				fprintf(stderr, "autobi-eval: %s\n", err);
+				return 1;
+			}
 		}
 	abi_lr m;
-	if (abi_lr_train(&m, X, y, n, 1.0, 50, err, sizeof err) != 0 ||
+	if (abi_lr_train(&m, e.X, e.y, e.n, 1.0, 50, err, sizeof err) != 0 ||
 	    abi_lr_save(&m, out, "autobi-eval train", err, sizeof err) != 0) {
 		fprintf(stderr, "autobi-eval: %s\n", err);
 		return 1;
 	}
-	printf("trained on %zu candidates (%zu joins), log loss %.4f\n", n, m.trained_positive, m.train_log_loss);
-	free(X);
-	free(y);
+	printf("trained on %zu candidates (%zu joins), log loss %.4f\n", e.n, m.trained_positive, m.train_log_loss);
+	abi_examples_free(&e);
 	return 0;
 }
 
