@@ -166,7 +166,8 @@ int abi_list_csv(char ***out, size_t *n, const char *dir)
 		nn++;
 	}
 	closedir(d);
-	qsort(names, nn, sizeof *names, cmp_str);
+	if (nn) /* qsort must not be handed NULL, even for no elements */
+		qsort(names, nn, sizeof *names, cmp_str);
 	*out = names;
 	*n = nn;
 	return 0;

@@ -70,7 +70,8 @@ static int collect_classes(aws_data *D, const wcsv *t, size_t lc)
 			goto oom;
 		k++;
 	}
-	qsort(names, k, sizeof *names, cmp_str);
+	if (k) /* qsort must not be handed NULL, even for no elements */
+		qsort(names, k, sizeof *names, cmp_str);
 	D->classes = names;
 	D->k = k;
 	return 0;

@@ -102,6 +102,15 @@ static void test_bad_input(void **state)
 			 -1);
 	assert_non_null(strstr(err, "no column named 'label'"));
 
+	/* No label at all: read, then refused by the split. */
+	assert_int_equal(aws_data_read_csv(&D, write_file("none.csv", "a,label\n1,\n2,\n"), "none.csv", "label", err,
+					   sizeof err),
+			 0);
+	assert_int_equal(D.k, 0);
+	assert_int_equal(aws_data_split(&D, 5, 0, 1, err, sizeof err), -1);
+	assert_non_null(strstr(err, "the labels name 0 classes; weak supervision needs at least 2"));
+	aws_data_free(&D);
+
 	/* Fewer labels than classes, and a class no labeled row shows. */
 	assert_int_equal(aws_data_read_csv(&D, write_file("k.csv", "a,label\n1,x\n2,y\n3,z\n4,x\n5,x\n6,x\n7,x\n"),
 					   "k.csv", "label", err, sizeof err),
