@@ -4,7 +4,7 @@
 -- alone, which is the question AutoWS-Bench-101 asks.
 --
 --   weft run pipelines/autows.lua [-p data=FILE.csv | -p npy=DIR] [-p n_labels=100]
---        [-p 'label_models=[majority, dawid_skene, triplet]'] [-p out=DIR]
+--        [-p 'label_models=[majority, dawid_skene, triplet]'] [-p gold_weight=W] [-p out=DIR]
 --
 -- Without `data` it runs on a generated 4-class dataset. Each label model
 -- is its own branch (label_model -> end_model -> evaluate), so they run in
@@ -17,6 +17,8 @@ local families = weft.param("families", "stump,tree,logistic", "LF families")
 local max_lfs = weft.param("max_lfs", 25, "LFs at most")
 local models = weft.param("label_models", { "majority", "dawid_skene", "triplet" }, "label models to compare")
 local pca = weft.param("pca", 0, "principal components (0: standardise only)")
+local gold_weight = weft.param("gold_weight", 0,
+  "end model: weight of a labeled row (0: the labeled rows together weigh as much as the weak ones)")
 local out = weft.param("out", "autows-out", "directory for the labels, LFs, models and reports")
 
 local file
@@ -40,7 +42,8 @@ ops.core.export { name = "export_baseline", artifact = baseline, path = out .. "
 local results = {}
 for _, m in ipairs(models) do
   local probs = ops.autows.label_model { name = "label_model_" .. m, data = ds, matrix = matrix, model = m }
-  local model = ops.autows.end_model { name = "end_model_" .. m, data = ds, probs = probs }
+  local model = ops.autows.end_model { name = "end_model_" .. m, data = ds, probs = probs,
+                                       gold_weight = gold_weight }
   local report = ops.autows.evaluate { name = "evaluate_" .. m, data = ds, matrix = matrix, probs = probs,
                                        model = model, baseline = baseline }
   ops.core.export { name = "export_probs_" .. m, artifact = probs, path = out .. "/" .. m .. "/probs.csv" }

@@ -29,8 +29,8 @@ void aws_lr_proba(const aws_lr *m, const double *x, double *out)
 }
 
 /* Loss at weights w, and its gradient into g when g is not NULL. */
-static double loss_grad(const aws_lr *m, const double *X, const size_t *rows, size_t nr, const double *T, double l2,
-			double *g, double *p)
+static double loss_grad(const aws_lr *m, const double *X, const size_t *rows, size_t nr, const double *T,
+			const double *wt, double wsum, double l2, double *g, double *p)
 {
 	size_t w = m->d + 1, nw = m->k * w;
 	double loss = 0;
@@ -38,36 +38,37 @@ static double loss_grad(const aws_lr *m, const double *X, const size_t *rows, si
 		memset(g, 0, nw * sizeof *g);
 	for (size_t i = 0; i < nr; i++) {
 		const double *x = X + rows[i] * m->d;
+		double wi = wt ? wt[i] : 1.0;
 		aws_lr_proba(m, x, p);
 		for (size_t c = 0; c < m->k; c++) {
 			double t = T[i * m->k + c];
 			if (t > 0)
-				loss -= t * log(p[c] > 1e-300 ? p[c] : 1e-300);
+				loss -= wi * t * log(p[c] > 1e-300 ? p[c] : 1e-300);
 			if (!g)
 				continue;
-			double r = p[c] - t;
+			double r = wi * (p[c] - t);
 			double *gc = g + c * w;
 			for (size_t j = 0; j < m->d; j++)
 				gc[j] += r * x[j];
 			gc[m->d] += r;
 		}
 	}
-	loss /= (double)nr;
+	loss /= wsum;
 	for (size_t c = 0; c < m->k; c++)
 		for (size_t j = 0; j < m->d; j++) { /* the bias is not penalised */
 			double v = m->w[c * w + j];
 			loss += 0.5 * l2 * v * v;
 			if (g)
-				g[c * w + j] = g[c * w + j] / (double)nr + l2 * v;
+				g[c * w + j] = g[c * w + j] / wsum + l2 * v;
 		}
 	if (g)
 		for (size_t c = 0; c < m->k; c++)
-			g[c * w + m->d] /= (double)nr;
+			g[c * w + m->d] /= wsum;
 	return loss;
 }
 
 int aws_lr_fit(aws_lr *m, const double *X, size_t d, size_t k, const size_t *rows, size_t nr, const double *targets,
-	       double l2, int max_iter, char *err, size_t errlen)
+	       const double *weights, double l2, int max_iter, char *err, size_t errlen)
 {
 	memset(m, 0, sizeof *m);
 	m->d = d, m->k = k;
@@ -80,7 +81,16 @@ int aws_lr_fit(aws_lr *m, const double *X, size_t d, size_t k, const size_t *row
 		snprintf(err, errlen, nr ? "out of memory" : "no rows to train on");
 		return -1;
 	}
-	double step = 1.0, loss = loss_grad(m, X, rows, nr, targets, l2, g, p);
+	double wsum = 0;
+	for (size_t i = 0; i < nr; i++)
+		wsum += weights ? weights[i] : 1.0;
+	if (!(wsum > 0)) {
+		free(g), free(old), free(p);
+		aws_lr_free(m);
+		snprintf(err, errlen, "the row weights sum to %g; they must be positive", wsum);
+		return -1;
+	}
+	double step = 1.0, loss = loss_grad(m, X, rows, nr, targets, weights, wsum, l2, g, p);
 	int it;
 	for (it = 0; it < max_iter; it++) {
 		double gg = 0;
@@ -93,7 +103,7 @@ int aws_lr_fit(aws_lr *m, const double *X, size_t d, size_t k, const size_t *row
 		for (;;) { /* Armijo: shrink until the loss drops enough */
 			for (size_t q = 0; q < nw; q++)
 				m->w[q] = old[q] - step * g[q];
-			nl = loss_grad(m, X, rows, nr, targets, l2, NULL, p);
+			nl = loss_grad(m, X, rows, nr, targets, weights, wsum, l2, NULL, p);
 			if (nl <= loss - 0.5 * step * gg || step < 1e-10)
 				break;
 			step /= 2;
@@ -103,7 +113,7 @@ int aws_lr_fit(aws_lr *m, const double *X, size_t d, size_t k, const size_t *row
 			it++;
 			break;
 		}
-		loss = loss_grad(m, X, rows, nr, targets, l2, g, p);
+		loss = loss_grad(m, X, rows, nr, targets, weights, wsum, l2, g, p);
 		step *= 2; /* let the step grow back */
 	}
 	m->iterations = it;

@@ -17,9 +17,11 @@ typedef struct aws_lr {
 	double loss;
 } aws_lr;
 
-/* Fits on rows[0..nr) of X (n x d); targets is nr x k, rows summing to 1. */
+/* Fits on rows[0..nr) of X (n x d); targets is nr x k, rows summing to 1.
+ * weights (nr entries, NULL for all 1) scale each row's share of the
+ * loss, which is their weighted mean; they must sum to more than 0. */
 int aws_lr_fit(aws_lr *m, const double *X, size_t d, size_t k, const size_t *rows, size_t nr, const double *targets,
-	       double l2, int max_iter, char *err, size_t errlen);
+	       const double *weights, double l2, int max_iter, char *err, size_t errlen);
 void aws_lr_proba(const aws_lr *m, const double *x, double *out);
 json_t *aws_lr_to_json(const aws_lr *m);
 int aws_lr_from_json(aws_lr *m, const json_t *j, char *err, size_t errlen);

@@ -290,11 +290,13 @@ int aws_lf_generate(aws_lfset *out, const double *X, size_t n, size_t d, const i
 	size_t *pool = malloc(npool * sizeof *pool), *feedback = malloc(nlab * sizeof *feedback);
 	size_t *side = malloc(nlab * sizeof *side);
 	double *vals = malloc(nlab * sizeof *vals);
-	uint8_t *uni = calloc(npool, 1), *bits = calloc(npool, 1);
+	/* uni: the pool rows covered by the kept LFs of each class */
+	uint8_t *uni = calloc(npool * k, 1), *bits = calloc(npool, 1), *spent = calloc(k, 1);
+	size_t *per_class = calloc(k, sizeof *per_class);
 	vote *votes = malloc(nlab * sizeof *votes);
 	out->v = calloc(o->max_lfs ? o->max_lfs : 1, sizeof *out->v);
 	int rc = -1;
-	if (!pool || !feedback || !side || !vals || !uni || !bits || !votes || !out->v) {
+	if (!pool || !feedback || !side || !vals || !uni || !bits || !spent || !per_class || !votes || !out->v) {
 		snprintf(err, errlen, "out of memory");
 		goto done;
 	}
@@ -304,16 +306,24 @@ int aws_lf_generate(aws_lfset *out, const double *X, size_t n, size_t d, const i
 	memcpy(feedback, lab, nlab * sizeof *feedback);
 	size_t nfb = nlab;
 	while (out->n < o->max_lfs && nfb >= 2) {
-		round_state r = {&c, o, out, uni, votes, bits, {0}, -INFINITY};
-		for (int t = 0; t < (int)k; t++)
-			for (int f = 0; f < (int)d; f++) {
-				aws_lf lf = {0};
-				if ((o->families & AWS_LF_STUMP) && fit_stump(&lf, &c, f, t, feedback, nfb, vals) == 0)
-					consider(&r, &lf);
-				aws_lf lg = {0};
-				if ((o->families & AWS_LF_LOGISTIC) && fit_logistic(&lg, &c, &f, 1, t, feedback, nfb) == 0)
-					consider(&r, &lg);
-			}
+		/* Classes take turns, the one with the fewest LFs first: left to
+		 * F-score alone, the easy classes collect most LFs and the hard
+		 * ones go almost unlabeled, which the end model then inherits. */
+		int t = -1;
+		for (int q = 0; q < (int)k; q++)
+			if (!spent[q] && (t < 0 || per_class[q] < per_class[t]))
+				t = q;
+		if (t < 0)
+			break;
+		round_state r = {&c, o, out, uni + (size_t)t * npool, votes, bits, {0}, -INFINITY};
+		for (int f = 0; f < (int)d; f++) {
+			aws_lf lf = {0};
+			if ((o->families & AWS_LF_STUMP) && fit_stump(&lf, &c, f, t, feedback, nfb, vals) == 0)
+				consider(&r, &lf);
+			aws_lf lg = {0};
+			if ((o->families & AWS_LF_LOGISTIC) && fit_logistic(&lg, &c, &f, 1, t, feedback, nfb) == 0)
+				consider(&r, &lg);
+		}
 		if (o->families & (AWS_LF_TREE | AWS_LF_LOGISTIC)) {
 			size_t pairs = d * (d - 1) / 2;
 			for (size_t q = 0; q < (pairs < o->max_pairs ? pairs : o->max_pairs); q++) {
@@ -327,22 +337,23 @@ int aws_lf_generate(aws_lfset *out, const double *X, size_t n, size_t d, const i
 					f[0] = (int)(aws_splitmix(&seed) % d);
 					f[1] = (int)((size_t)f[0] + 1 + aws_splitmix(&seed) % (d - 1)) % (int)d;
 				}
-				for (int t = 0; t < (int)k; t++) {
-					aws_lf lt = {0}, ll = {0};
-					if ((o->families & AWS_LF_TREE) &&
-					    fit_tree(&lt, &c, f[0], f[1], t, feedback, nfb, vals, side) == 0)
-						consider(&r, &lt);
-					if ((o->families & AWS_LF_LOGISTIC) && fit_logistic(&ll, &c, f, 2, t, feedback, nfb) == 0)
-						consider(&r, &ll);
-				}
+				aws_lf lt = {0}, ll = {0};
+				if ((o->families & AWS_LF_TREE) &&
+				    fit_tree(&lt, &c, f[0], f[1], t, feedback, nfb, vals, side) == 0)
+					consider(&r, &lt);
+				if ((o->families & AWS_LF_LOGISTIC) && fit_logistic(&ll, &c, f, 2, t, feedback, nfb) == 0)
+					consider(&r, &ll);
 			}
 		}
-		if (!r.best.p)
-			break; /* nothing left reaches min_fscore */
+		if (!r.best.p) {
+			spent[t] = 1; /* nothing left for this class reaches min_fscore */
+			continue;
+		}
 		out->v[out->n++] = r.best;
+		per_class[t]++;
 		coverage(&r.best, &c, bits);
 		for (size_t i = 0; i < npool; i++)
-			uni[i] |= bits[i];
+			uni[(size_t)t * npool + i] |= bits[i];
 		/* Verifier: majority vote of the kept LFs on the labeled rows; the
 		 * rows it gets wrong or is unsure of are the next feedback set. */
 		nfb = 0;
@@ -370,7 +381,7 @@ int aws_lf_generate(aws_lfset *out, const double *X, size_t n, size_t d, const i
 	}
 	rc = 0;
 done:
-	free(pool), free(feedback), free(side), free(vals), free(uni), free(bits), free(votes);
+	free(pool), free(feedback), free(side), free(vals), free(uni), free(bits), free(spent), free(per_class), free(votes);
 	if (rc != 0)
 		aws_lfset_free(out);
 	return rc;

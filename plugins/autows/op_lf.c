@@ -79,7 +79,7 @@ static const weft_param_spec gen_params[] = {
 static const char *const data_in[] = {"data"};
 static const char *const gen_out[] = {"out", "count"};
 const weft_op_desc aws_op_generate_lfs = {
-	sizeof(weft_op_desc), "generate_lfs", "1",
+	sizeof(weft_op_desc), "generate_lfs", "2",
 	"Snuba-style labeling functions from the labeled rows: one-vs-rest stumps, depth-2 trees and logistic "
 	"models on 1-2 features, with F-score abstain thresholds, diversity pruning and verifier feedback.",
 	gen_params, 4, data_in, 1, gen_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_generate,

@@ -27,10 +27,10 @@ static int run_end_model(weft_op_ctx *ctx, const weft_host_api *api)
 	int *votes = NULL;
 	aws_lr m = {0};
 	char err[ERRLEN];
+	aws_end_opts eo = {wop_param_f(ctx, api, "min_confidence"), wop_param_f(ctx, api, "gold_weight"),
+			   wop_param_f(ctx, api, "l2"), (int)wop_param_i(ctx, api, "iterations")};
 	rc = aws_op_probs(&P, &votes, ctx, api, "probs", D.n, D.k);
-	if (rc == WEFT_OK && aws_train_end_model(&m, &D, votes, P, wop_param_f(ctx, api, "min_confidence"),
-						 wop_param_f(ctx, api, "l2"),
-						 (int)wop_param_i(ctx, api, "iterations"), err, sizeof err) != 0)
+	if (rc == WEFT_OK && aws_train_end_model(&m, &D, votes, P, &eo, err, sizeof err) != 0)
 		rc = api->fail(ctx, "%s", err);
 	if (rc == WEFT_OK)
 		rc = save_model(ctx, api, &m);
@@ -49,12 +49,15 @@ static const weft_param_spec end_params[] = {
 	{"l2", WEFT_T_FLOAT, "0.01", "L2 penalty"},
 	{"iterations", WEFT_T_INT, "500", "gradient steps at most"},
 	{"min_confidence", WEFT_T_FLOAT, "0.0", "train only on unlabeled rows whose label is at least this likely"},
+	{"gold_weight", WEFT_T_FLOAT, "0.0",
+	 "weight of one labeled row against 1 for a weakly labeled one; 0: the labeled rows together weigh as much "
+	 "as the weak rows together"},
 };
 const weft_op_desc aws_op_end_model = {
-	sizeof(weft_op_desc), "end_model", "1",
+	sizeof(weft_op_desc), "end_model", "2",
 	"Multinomial logistic regression on the labeled rows (gold) and the covered unlabeled rows "
 	"(probabilistic labels): the deployable model.",
-	end_params, 3, end_in, 2, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_end_model,
+	end_params, 4, end_in, 2, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_end_model,
 };
 
 static int run_baseline(weft_op_ctx *ctx, const weft_host_api *api)

@@ -24,12 +24,6 @@ int aws_apply_lfs(aws_lmat *L, const aws_lfset *lfs, const aws_data *D, char *er
 	return rc;
 }
 
-static int fit_rows(aws_lr *m, const aws_data *D, const size_t *rows, size_t nr, const double *T, double l2,
-		    int iters, char *err, size_t errlen)
-{
-	return aws_lr_fit(m, D->X, D->d, D->k, rows, nr, T, l2, iters, err, errlen);
-}
-
 int *aws_vote_counts(const aws_lmat *L)
 {
 	int *v = malloc((L->n ? L->n : 1) * sizeof *v);
@@ -38,13 +32,16 @@ int *aws_vote_counts(const aws_lmat *L)
 	return v;
 }
 
-int aws_train_end_model(aws_lr *m, const aws_data *D, const int *votes, const double *P, double min_conf, double l2,
-			int iters, char *err, size_t errlen)
+/* Why weight the gold rows: a hundred exact labels against thousands of
+ * noisy ones would otherwise count for almost nothing, and the end model
+ * would copy the LFs' mistakes instead of correcting them. */
+int aws_train_end_model(aws_lr *m, const aws_data *D, const int *votes, const double *P, const aws_end_opts *o,
+			char *err, size_t errlen)
 {
-	size_t *rows = malloc((D->n ? D->n : 1) * sizeof *rows), nr = 0;
-	double *T = malloc((D->n ? D->n : 1) * D->k * sizeof *T);
-	if (!rows || !T) {
-		free(rows), free(T);
+	size_t *rows = malloc((D->n ? D->n : 1) * sizeof *rows), nr = 0, ngold = 0;
+	double *T = malloc((D->n ? D->n : 1) * D->k * sizeof *T), *W = malloc((D->n ? D->n : 1) * sizeof *W);
+	if (!rows || !T || !W) {
+		free(rows), free(T), free(W);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -56,15 +53,25 @@ int aws_train_end_model(aws_lr *m, const aws_data *D, const int *votes, const do
 			double mx = 0;
 			for (size_t c = 0; c < D->k; c++)
 				mx = P[i * D->k + c] > mx ? P[i * D->k + c] : mx;
-			if (mx < min_conf)
+			if (mx < o->min_conf)
 				continue; /* too unsure to teach anything but noise */
 		}
 		for (size_t c = 0; c < D->k; c++)
 			T[nr * D->k + c] = labeled ? (D->y[i] == (int32_t)c) : P[i * D->k + c];
+		W[nr] = labeled ? -1 : 1; /* gold rows get their weight below */
+		ngold += labeled;
 		rows[nr++] = i;
 	}
-	int rc = fit_rows(m, D, rows, nr, T, l2, iters, err, errlen);
-	free(rows), free(T);
+	double gw = o->gold_weight;
+	if (gw <= 0)
+		gw = ngold && nr > ngold ? (double)(nr - ngold) / (double)ngold : 1.0;
+	if (gw < 1)
+		gw = 1; /* never trust a gold label less than a weak one */
+	for (size_t q = 0; q < nr; q++)
+		if (W[q] < 0)
+			W[q] = gw;
+	int rc = aws_lr_fit(m, D->X, D->d, D->k, rows, nr, T, W, o->l2, o->iters, err, errlen);
+	free(rows), free(T), free(W);
 	return rc;
 }
 
@@ -81,7 +88,7 @@ int aws_train_baseline(aws_lr *m, const aws_data *D, double l2, int iters, char 
 	for (size_t q = 0; q < nr; q++)
 		for (size_t c = 0; c < D->k; c++)
 			T[q * D->k + c] = D->y[rows[q]] == (int32_t)c;
-	int rc = fit_rows(m, D, rows, nr, T, l2, iters, err, errlen);
+	int rc = aws_lr_fit(m, D->X, D->d, D->k, rows, nr, T, NULL, l2, iters, err, errlen);
 	free(rows), free(T);
 	return rc;
 }

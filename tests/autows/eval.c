@@ -1,10 +1,14 @@
 /*
  * eval.c -- the AutoWS evaluation harness and benchmark.
  *
- *   autows-eval compare [--rows N] [--labels N] [--seeds A-B]
- *       per seed: generated dataset -> Snuba LFs -> each label model -> end
- *       model, against the supervised baseline on the same labels; prints
- *       test accuracy and macro-F1.
+ *   autows-eval compare [--rows N] [--labels N] [--seeds A-B] [--noise N]
+ *                       [--csv FILE] [--pca N] [--max-lfs N] [--min-conf P]
+ *                       [--gold-weight W] [--must-win MODEL]
+ *       per seed: a generated dataset (or FILE, split anew per seed) ->
+ *       Snuba LFs -> each label model -> end model, against the supervised
+ *       baseline on the same labels; prints test accuracy and macro-F1 and
+ *       how often each label model won. With --must-win it exits 1 unless
+ *       MODEL beat the baseline on every seed.
  *   autows-eval time [--rows N] [--lfs M]   label-model fit time on N x M
  */
 #define _GNU_SOURCE
@@ -26,34 +30,49 @@ static double now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static double min_conf = 0.0;
+static const char *const kinds[] = {"majority", "dawid_skene", "triplet"};
+static aws_end_opts eo = AWS_END_OPTS_INIT;
+static size_t noise_dims = 8;
+static const char *csv_file;
+static size_t pca_dims = 0, max_lfs = 25;
+static const char *must_win; /* a label model that must beat the baseline on every seed */
 
 static int compare(size_t rows, size_t nlab, int s0, int s1)
 {
 	printf("%-5s %-12s %8s %8s %8s %8s %6s %8s\n", "seed", "method", "acc", "macroF1", "base_acc", "base_F1", "lfs",
 	       "coverage");
-	for (int seed = s0; seed <= s1; seed++) {
+	int wins[3] = {0}, seeds = 0;
+	for (int seed = s0; seed <= s1; seed++, seeds++) {
 		char path[] = "/tmp/autows-eval-XXXXXX", err[512];
-		int fd = mkstemp(path);
-		if (fd < 0)
-			return 1;
-		close(fd);
-		aws_synth_opts so = {rows, 4, 4, 8, 2.0, (uint64_t)seed};
 		aws_data D;
-		if (aws_synth_csv(path, &so, err, sizeof err) != 0 ||
-		    aws_data_read_csv(&D, path, "synth.csv", "label", err, sizeof err) != 0) {
-			fprintf(stderr, "%s\n", err);
-			return 1;
+		if (csv_file) {
+			if (aws_data_read_csv(&D, csv_file, csv_file, "label", err, sizeof err) != 0) {
+				fprintf(stderr, "%s\n", err);
+				return 1;
+			}
+		} else {
+			int fd = mkstemp(path);
+			if (fd < 0)
+				return 1;
+			close(fd);
+			aws_synth_opts so = {rows, 4, 4, noise_dims, 2.0, (uint64_t)seed};
+			int rc = aws_synth_csv(path, &so, err, sizeof err) != 0 ||
+				 aws_data_read_csv(&D, path, "synth.csv", "label", err, sizeof err) != 0;
+			remove(path);
+			if (rc) {
+				fprintf(stderr, "%s\n", err);
+				return 1;
+			}
 		}
-		remove(path);
 		if (aws_data_split(&D, nlab, 0.2, (uint64_t)seed, err, sizeof err) != 0 ||
-		    aws_featurize(&D, 0, err, sizeof err) != 0) {
+		    aws_featurize(&D, pca_dims, err, sizeof err) != 0) {
 			fprintf(stderr, "%s\n", err);
 			return 1;
 		}
 		size_t *lab, *test;
 		size_t nl = aws_data_rows(&D, AWS_LABELED, &lab), nt = aws_data_rows(&D, AWS_TEST, &test);
 		aws_lfgen_opts lo = AWS_LFGEN_OPTS_INIT;
+		lo.max_lfs = max_lfs;
 		aws_lfset lfs;
 		aws_lmat L;
 		aws_lr base;
@@ -75,19 +94,19 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 		size_t covered = 0;
 		for (size_t i = 0; i < D.n; i++)
 			covered += L.row[i] != L.row[i + 1];
-		static const char *const kinds[] = {"majority", "dawid_skene", "triplet"};
 		for (int kind = 0; kind < 3; kind++) {
 			aws_lm_result r;
 			aws_lr m;
 			double *PE;
 			if (aws_label_model(&r, &L, (aws_lm_kind)kind, 100, known, err, sizeof err) != 0 ||
-			    aws_train_end_model(&m, &D, votes, r.proba, min_conf, 1e-2, 500, err, sizeof err) != 0 ||
+			    aws_train_end_model(&m, &D, votes, r.proba, &eo, err, sizeof err) != 0 ||
 			    aws_predict_all(&PE, &m, &D) != 0) {
 				fprintf(stderr, "%s\n", err);
 				return 1;
 			}
 			aws_scores se;
 			aws_score(&se, PE, D.k, D.y, test, nt);
+			wins[kind] += se.accuracy > sb.accuracy;
 			printf("%-5d %-12s %8.3f %8.3f %8.3f %8.3f %6zu %8.3f\n", seed, kinds[kind], se.accuracy, se.macro_f1,
 			       sb.accuracy, sb.macro_f1, lfs.n, (double)covered / (double)D.n);
 			free(PE);
@@ -100,7 +119,14 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 		aws_lfset_free(&lfs);
 		aws_data_free(&D);
 	}
-	return 0;
+	for (int kind = 0; kind < 3; kind++)
+		printf("%s beat the baseline on %d of %d seeds\n", kinds[kind], wins[kind], seeds);
+	int want = must_win ? aws_lm_parse(must_win) : -1;
+	if (must_win && want < 0) {
+		fprintf(stderr, "--must-win: no label model '%s'\n", must_win);
+		return 2;
+	}
+	return want >= 0 && wins[want] < seeds ? 1 : 0;
 }
 
 static int time_lm(size_t n, size_t m)
@@ -125,7 +151,6 @@ static int time_lm(size_t n, size_t m)
 	if (aws_lmat_from_dense(&L, d, n, m, k) != 0)
 		return 1;
 	free(d);
-	static const char *const kinds[] = {"majority", "dawid_skene", "triplet"};
 	printf("label matrix %zu x %zu, %zu classes, %zu votes\n", n, m, k, L.nnz);
 	for (int kind = 0; kind < 3; kind++) {
 		aws_lm_result r;
@@ -149,7 +174,19 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--labels"))
 			nlab = (size_t)atol(argv[i + 1]);
 		else if (!strcmp(argv[i], "--min-conf"))
-			min_conf = atof(argv[i + 1]);
+			eo.min_conf = atof(argv[i + 1]);
+		else if (!strcmp(argv[i], "--gold-weight"))
+			eo.gold_weight = atof(argv[i + 1]);
+		else if (!strcmp(argv[i], "--pca"))
+			pca_dims = (size_t)atol(argv[i + 1]);
+		else if (!strcmp(argv[i], "--max-lfs"))
+			max_lfs = (size_t)atol(argv[i + 1]);
+		else if (!strcmp(argv[i], "--must-win"))
+			must_win = argv[i + 1];
+		else if (!strcmp(argv[i], "--csv"))
+			csv_file = argv[i + 1];
+		else if (!strcmp(argv[i], "--noise"))
+			noise_dims = (size_t)atol(argv[i + 1]);
 		else if (!strcmp(argv[i], "--lfs"))
 			lfs = (size_t)atol(argv[i + 1]);
 		else if (!strcmp(argv[i], "--seeds") && sscanf(argv[i + 1], "%d-%d", &s0, &s1) != 2)

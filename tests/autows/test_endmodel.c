@@ -43,7 +43,7 @@ static void test_logistic_blobs(void **state)
 	}
 	aws_lr m;
 	char err[256];
-	assert_int_equal(aws_lr_fit(&m, X, D, K, rows, N, T, 1e-3, 500, err, sizeof err), 0);
+	assert_int_equal(aws_lr_fit(&m, X, D, K, rows, N, T, NULL, 1e-3, 500, err, sizeof err), 0);
 	for (size_t i = 0; i < N; i++)
 		aws_lr_proba(&m, X + i * D, P + i * K);
 	aws_scores sc;
@@ -60,6 +60,44 @@ static void test_logistic_blobs(void **state)
 	json_decref(j);
 	aws_lr_free(&m2);
 	aws_lr_free(&m);
+}
+
+/* A row of weight 3 pulls the fit exactly as three copies of it do, and a
+ * heavy row moves the model away from the unweighted fit. */
+static void test_logistic_weights(void **state)
+{
+	(void)state;
+	enum { N = 60, D = 2, K = 2 };
+	static double X[N * D], T[(N + 2) * K], W[N];
+	static size_t rows[N], dup[N + 2];
+	uint64_t s = 11;
+	for (size_t i = 0; i < N; i++) {
+		int y = (int)(i % 2);
+		X[i * D] = (y ? 1 : -1) + gauss(&s), X[i * D + 1] = gauss(&s);
+		rows[i] = dup[i] = i;
+		W[i] = i == 7 ? 3.0 : 1.0;
+		for (size_t c = 0; c < K; c++)
+			T[i * K + c] = (int)c == y;
+	}
+	dup[N] = dup[N + 1] = 7; /* two more copies of row 7 */
+	for (size_t c = 0; c < K; c++)
+		T[N * K + c] = T[(N + 1) * K + c] = T[7 * K + c];
+	aws_lr a, b, u;
+	char err[256];
+	assert_int_equal(aws_lr_fit(&a, X, D, K, rows, N, T, W, 1e-2, 2000, err, sizeof err), 0);
+	assert_int_equal(aws_lr_fit(&b, X, D, K, dup, N + 2, T, NULL, 1e-2, 2000, err, sizeof err), 0);
+	assert_int_equal(aws_lr_fit(&u, X, D, K, rows, N, T, NULL, 1e-2, 2000, err, sizeof err), 0);
+	double moved = 0;
+	for (size_t q = 0; q < K * (D + 1); q++) {
+		assert_true(fabs(a.w[q] - b.w[q]) < 1e-4);
+		moved += fabs(a.w[q] - u.w[q]);
+	}
+	assert_true(moved > 1e-3);
+	aws_lr_free(&u);
+	W[0] = -1e9;
+	assert_int_equal(aws_lr_fit(&u, X, D, K, rows, 1, T, W, 1e-2, 10, err, sizeof err), -1);
+	assert_non_null(strstr(err, "weights"));
+	aws_lr_free(&a), aws_lr_free(&b);
 }
 
 static void test_metrics(void **state)
@@ -130,6 +168,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_logistic_blobs),
+		cmocka_unit_test(test_logistic_weights),
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_pca),
 	};

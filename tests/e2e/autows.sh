@@ -38,6 +38,19 @@ run_weft run "$P" -p npy="$T/ds" -p out="$T/n" -p n_labels=40 -p 'label_models=[
 expect_rc 0 "a directory of X.npy and y.npy is a dataset too"
 check "and gets its report" test -s n/majority/report.json
 
+run_weft run "$P" -p out="$T/g" -p 'label_models=[majority]' -p gold_weight=1
+expect_rc 0 "gold_weight is a param"
+check "and changes the end model" bash -c '! cmp -s o/majority/model.json g/majority/model.json'
+
+# A real dataset that Debian ships (python3-sklearn, installed by scripts/deps.sh).
+bash "$WEFT_SRC/scripts/sklearn-csv.sh" breast_cancer bc.csv
+eq "$(wc -l <bc.csv | tr -d " ")" 570 "sklearn-csv.sh writes breast cancer as 569 rows and a header"
+run_weft run "$P" -p data="$T/bc.csv" -p out="$T/bc" -p 'label_models=[majority, dawid_skene]'
+expect_rc 0 "the pipeline runs on the breast-cancer CSV"
+check "its baseline and AutoWS both pass 0.9 test accuracy" \
+  jqt '.supervised_baseline.accuracy > 0.9 and .autows.accuracy > 0.9' bc/majority/report.json
+eq "$(head -1 bc/majority/probs.csv)" "row,split,votes,p_benign,p_malignant" "with the class names from the file"
+
 printf 'a,b,label\n1,2,x\n3,NaN,y\n' >nan.csv
 run_weft run "$P" -p data="$T/nan.csv" -p out="$T/bad"
 expect_rc 1 "a NaN feature fails the run"
