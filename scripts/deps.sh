@@ -5,7 +5,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config git
       liblua5.4-dev libuv1-dev libyaml-dev libssl-dev libjansson-dev
-      libarchive-dev libgit2-dev libcmocka-dev
+      libarchive-dev libgit2-dev libcmocka-dev libfftw3-dev libpng-dev libtiff-dev
       jq time python3-sklearn)
 missing=()
 for p in "${pkgs[@]}"; do

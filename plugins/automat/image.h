@@ -1,0 +1,47 @@
+/*
+ * image.h -- a grayscale image of doubles with its pixel size, and the
+ * readers and writers for the formats a microscope hands over: PNG (8 or
+ * 16 bit), TIFF (8/16/32-bit integers or 32-bit floats) and raw
+ * little-endian float32 arrays.
+ *
+ * Pixel (x, y) is v[y * w + x]; px is Angstrom per pixel, 0 when unknown.
+ */
+#ifndef AUTOMAT_IMAGE_H
+#define AUTOMAT_IMAGE_H
+
+#include <stddef.h>
+
+typedef struct am_image {
+	size_t w, h;
+	double px;
+	double *v;
+} am_image;
+
+/* A zeroed w x h image; -1 when w or h is 0 or too large, or memory is short. */
+int am_image_new(am_image *im, size_t w, size_t h, double px);
+void am_image_free(am_image *im);
+int am_image_copy(am_image *dst, const am_image *src);
+
+/* Reads path, telling the format from its first bytes (PNG and TIFF
+ * signatures); anything else is read as raw float32 of raw_w x raw_h,
+ * which must then match the file size exactly. A pixel size stored in the
+ * file (a PNG tEXt "pixel_size" in Angstrom, as am_image_write_png
+ * writes) is used when px is 0. Errors name the file and say what is
+ * wrong with it. */
+int am_image_read(am_image *im, const char *path, size_t raw_w, size_t raw_h, double px, char *err,
+		  size_t errlen);
+int am_png_read(am_image *im, const char *path, char *err, size_t errlen);
+int am_tiff_read(am_image *im, const char *path, char *err, size_t errlen);
+
+/* 16-bit grayscale, scaled so [lo, hi] spans 0..65535 (lo == hi: the
+ * image's own range), with the pixel size in a tEXt chunk. Atomic. */
+int am_image_write_png(const char *path, const am_image *im, double lo, double hi, char *err, size_t errlen);
+/* 32-bit float TIFF, one strip per row. Atomic. */
+int am_image_write_tiff(const char *path, const am_image *im, char *err, size_t errlen);
+/* Raw little-endian float32, row-major. Atomic. */
+int am_image_write_raw(const char *path, const am_image *im, char *err, size_t errlen);
+
+/* Mean and standard deviation of the pixels. */
+void am_image_stats(const am_image *im, double *mean, double *sd);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * png.c -- PNG reading and writing with libpng. libpng reports errors by
+ * longjmp; each entry point sets its jump buffer before the first libpng
+ * call and frees everything it holds on the way out, so a truncated or
+ * corrupt file is an error message, never a crash.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <png.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic_file.h"
+#include "image.h"
+
+typedef struct pngerr {
+	char msg[200];
+} pngerr;
+
+static void on_error(png_structp p, png_const_charp msg)
+{
+	pngerr *e = png_get_error_ptr(p);
+	snprintf(e->msg, sizeof e->msg, "%s", msg);
+	png_longjmp(p, 1);
+}
+
+static void on_warning(png_structp p, png_const_charp msg)
+{
+	(void)p, (void)msg; /* e.g. a bad CRC in an ancillary chunk: not fatal */
+}
+
+int am_png_read(am_image *im, const char *path, char *err, size_t errlen)
+{
+	memset(im, 0, sizeof *im);
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	pngerr e = {""};
+	png_structp p = png_create_read_struct(PNG_LIBPNG_VER_STRING, &e, on_error, on_warning);
+	png_infop info = p ? png_create_info_struct(p) : NULL;
+	png_bytep row = NULL;
+	if (!p || !info) {
+		png_destroy_read_struct(&p, &info, NULL);
+		fclose(f);
+		snprintf(err, errlen, "out of memory reading %s", path);
+		return -1;
+	}
+	/* volatile: these change after setjmp and are read after a longjmp */
+	png_bytep volatile vrow = NULL;
+	if (setjmp(png_jmpbuf(p))) {
+		free(vrow);
+		am_image_free(im);
+		png_destroy_read_struct(&p, &info, NULL);
+		fclose(f);
+		snprintf(err, errlen, "%s is truncated or corrupt (%s); export the image again", path,
+			 e.msg[0] ? e.msg : "libpng error");
+		return -1;
+	}
+	png_init_io(p, f);
+	png_read_info(p, info);
+	png_uint_32 w = png_get_image_width(p, info), h = png_get_image_height(p, info);
+	int depth = png_get_bit_depth(p, info), type = png_get_color_type(p, info);
+	if (type == PNG_COLOR_TYPE_PALETTE)
+		png_set_palette_to_rgb(p);
+	if (type == PNG_COLOR_TYPE_GRAY && depth < 8)
+		png_set_expand_gray_1_2_4_to_8(p);
+	if (type & PNG_COLOR_MASK_ALPHA)
+		png_set_strip_alpha(p);
+	if (type == PNG_COLOR_TYPE_RGB || type == PNG_COLOR_TYPE_RGB_ALPHA || type == PNG_COLOR_TYPE_PALETTE)
+		png_set_rgb_to_gray_fixed(p, 1, -1, -1); /* Rec. 709 luma */
+	if (depth == 16)
+		png_set_swap(p); /* native-endian uint16 on little-endian hosts */
+	png_read_update_info(p, info);
+	size_t rb = png_get_rowbytes(p, info);
+	int d16 = png_get_bit_depth(p, info) == 16;
+	if (am_image_new(im, w, h, 0) != 0)
+		png_error(p, "image too large");
+	vrow = row = malloc(rb);
+	if (!row)
+		png_error(p, "out of memory");
+	for (png_uint_32 y = 0; y < h; y++) {
+		png_read_row(p, row, NULL);
+		for (png_uint_32 x = 0; x < w; x++)
+			im->v[(size_t)y * w + x] = d16 ? ((const uint16_t *)(void *)row)[x] : row[x];
+	}
+	png_read_end(p, info);
+	png_textp text;
+	int nt = 0;
+	if (png_get_text(p, info, &text, &nt) > 0)
+		for (int i = 0; i < nt; i++)
+			if (!strcmp(text[i].key, "pixel_size"))
+				im->px = strtod(text[i].text, NULL);
+	free(row);
+	png_destroy_read_struct(&p, &info, NULL);
+	fclose(f);
+	return 0;
+}
+
+/* Separate from am_image_write_png so that nothing it changes lives
+ * across its setjmp. */
+static int write_png16(const char *path, const am_image *im, const double lo, const double hi, char *err,
+		       size_t errlen)
+{
+	am_afile af;
+	if (am_afile_open(&af, path, err, errlen) != 0)
+		return -1;
+	pngerr e = {""};
+	png_structp p = png_create_write_struct(PNG_LIBPNG_VER_STRING, &e, on_error, on_warning);
+	png_infop info = p ? png_create_info_struct(p) : NULL;
+	uint16_t *volatile vrow = NULL;
+	if (!p || !info || setjmp(png_jmpbuf(p))) {
+		free(vrow);
+		png_destroy_write_struct(&p, &info);
+		am_afile_abort(&af);
+		snprintf(err, errlen, "cannot write %s: %s", path, e.msg[0] ? e.msg : "out of memory");
+		return -1;
+	}
+	uint16_t *row = malloc(im->w * sizeof *row);
+	vrow = row;
+	if (!row)
+		png_error(p, "out of memory");
+	png_init_io(p, af.f);
+	png_set_IHDR(p, info, (png_uint_32)im->w, (png_uint_32)im->h, 16, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	char pxs[64];
+	snprintf(pxs, sizeof pxs, "%.9g", im->px);
+	png_text t = {PNG_TEXT_COMPRESSION_NONE, (char *)"pixel_size", pxs, strlen(pxs), 0, NULL, NULL};
+	png_set_text(p, info, &t, 1);
+	png_write_info(p, info);
+	png_set_swap(p);
+	for (size_t y = 0; y < im->h; y++) {
+		for (size_t x = 0; x < im->w; x++) {
+			double v = (im->v[y * im->w + x] - lo) / (hi - lo) * 65535.0;
+			row[x] = (uint16_t)(v < 0 ? 0 : v > 65535 ? 65535 : lround(v));
+		}
+		png_write_row(p, (png_bytep)row);
+	}
+	png_write_end(p, info);
+	png_destroy_write_struct(&p, &info);
+	free(row);
+	return am_afile_commit(&af, err, errlen);
+}
+
+int am_image_write_png(const char *path, const am_image *im, double lo, double hi, char *err, size_t errlen)
+{
+	if (lo == hi) {
+		lo = INFINITY, hi = -INFINITY;
+		for (size_t i = 0; i < im->w * im->h; i++)
+			lo = im->v[i] < lo ? im->v[i] : lo, hi = im->v[i] > hi ? im->v[i] : hi;
+		if (!(hi > lo))
+			hi = lo + 1;
+	}
+	return write_png16(path, im, lo, hi, err, errlen);
+}
