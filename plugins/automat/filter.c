@@ -1,0 +1,168 @@
+/*
+ * filter.c -- see filter.h.
+ */
+#include "filter.h"
+
+#include <fftw3.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static size_t mirror(long i, size_t n)
+{
+	while (i < 0 || i >= (long)n)
+		i = i < 0 ? -i - 1 : 2 * (long)n - i - 1;
+	return (size_t)i;
+}
+
+int am_filter_gaussian(am_image *im, double sigma)
+{
+	if (sigma <= 0)
+		return 0;
+	int r = (int)ceil(3 * sigma);
+	double *k = malloc((size_t)(2 * r + 1) * sizeof *k);
+	double *tmp = malloc(im->w * im->h * sizeof *tmp);
+	if (!k || !tmp) {
+		free(k), free(tmp);
+		return -1;
+	}
+	double ks = 0;
+	for (int i = -r; i <= r; i++)
+		ks += k[i + r] = exp(-(double)(i * i) / (2 * sigma * sigma));
+	for (int i = 0; i <= 2 * r; i++)
+		k[i] /= ks;
+	size_t w = im->w, h = im->h;
+	for (size_t y = 0; y < h; y++)
+		for (size_t x = 0; x < w; x++) {
+			double s = 0;
+			for (int i = -r; i <= r; i++)
+				s += k[i + r] * im->v[y * w + mirror((long)x + i, w)];
+			tmp[y * w + x] = s;
+		}
+	for (size_t y = 0; y < h; y++)
+		for (size_t x = 0; x < w; x++) {
+			double s = 0;
+			for (int i = -r; i <= r; i++)
+				s += k[i + r] * tmp[mirror((long)y + i, h) * w + x];
+			im->v[y * w + x] = s;
+		}
+	free(k), free(tmp);
+	return 0;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+int am_filter_median(am_image *im, int r)
+{
+	if (r <= 0)
+		return 0;
+	size_t w = im->w, h = im->h, nw = (size_t)(2 * r + 1) * (size_t)(2 * r + 1);
+	double *out = malloc(w * h * sizeof *out), *win = malloc(nw * sizeof *win);
+	if (!out || !win) {
+		free(out), free(win);
+		return -1;
+	}
+	for (size_t y = 0; y < h; y++)
+		for (size_t x = 0; x < w; x++) {
+			size_t n = 0;
+			for (long dy = -r; dy <= r; dy++) {
+				long yy = (long)y + dy;
+				yy = yy < 0 ? 0 : yy >= (long)h ? (long)h - 1 : yy;
+				for (long dx = -r; dx <= r; dx++) {
+					long xx = (long)x + dx;
+					xx = xx < 0 ? 0 : xx >= (long)w ? (long)w - 1 : xx;
+					win[n++] = im->v[(size_t)yy * w + (size_t)xx];
+				}
+			}
+			qsort(win, n, sizeof *win, cmp_dbl);
+			out[y * w + x] = win[n / 2];
+		}
+	memcpy(im->v, out, w * h * sizeof *out);
+	free(out), free(win);
+	return 0;
+}
+
+int am_filter_bragg(am_image *im, const am_lattice *L, double r, char *err, size_t errlen)
+{
+	size_t w = im->w, h = im->h, hw = w / 2 + 1;
+	double *in = fftw_malloc(w * h * sizeof *in);
+	fftw_complex *F = fftw_malloc(h * hw * sizeof *F);
+	double *mask = calloc(h * hw, sizeof *mask);
+	fftw_plan fwd = in && F ? fftw_plan_dft_r2c_2d((int)h, (int)w, in, F, FFTW_ESTIMATE) : NULL;
+	fftw_plan inv = in && F ? fftw_plan_dft_c2r_2d((int)h, (int)w, F, in, FFTW_ESTIMATE) : NULL;
+	int rc = -1;
+	if (!fwd || !inv || !mask) {
+		snprintf(err, errlen, "out of memory for the Fourier filter of a %zu x %zu image", w, h);
+		goto done;
+	}
+	memcpy(in, im->v, w * h * sizeof *in);
+	fftw_execute(fwd);
+	double ga = hypot(L->ga[0], L->ga[1]), gb = hypot(L->gb[0], L->gb[1]);
+	long hmax = (long)ceil(0.5 / fmin(ga, gb)) + 1;
+	int rr = (int)ceil(2.5 * r);
+	for (long p = -hmax; p <= hmax; p++)
+		for (long q = -hmax; q <= hmax; q++) {
+			double gx = (double)p * L->ga[0] + (double)q * L->gb[0];
+			double gy = (double)p * L->ga[1] + (double)q * L->gb[1];
+			if (hypot(gx, gy) > 0.5)
+				continue;
+			if (gx < 0) /* the stored half plane holds -g */
+				gx = -gx, gy = -gy;
+			double cx = gx * (double)w, cy = gy * (double)h;
+			for (long dy = -rr; dy <= rr; dy++)
+				for (long dx = -rr; dx <= rr; dx++) {
+					long kx = lround(cx) + dx, ky = lround(cy) + dy;
+					if (kx < 0 || kx >= (long)hw)
+						continue;
+					double d2 = ((double)kx - cx) * ((double)kx - cx) + ((double)ky - cy) * ((double)ky - cy);
+					double m = exp(-d2 / (2 * r * r));
+					size_t at = (size_t)(((ky % (long)h) + (long)h) % (long)h) * hw + (size_t)kx;
+					mask[at] = m > mask[at] ? m : mask[at];
+				}
+		}
+	mask[0] = 1; /* keep the mean */
+	for (size_t i = 0; i < h * hw; i++) {
+		double m = mask[i] / (double)(w * h); /* FFTW leaves the inverse unscaled */
+		F[i][0] *= m, F[i][1] *= m;
+	}
+	fftw_execute(inv);
+	memcpy(im->v, in, w * h * sizeof *in);
+	rc = 0;
+done:
+	if (fwd)
+		fftw_destroy_plan(fwd);
+	if (inv)
+		fftw_destroy_plan(inv);
+	fftw_free(in), fftw_free(F), free(mask);
+	return rc;
+}
+
+double am_noise_sigma(const am_image *im)
+{
+	am_image lo;
+	size_t n = im->w * im->h;
+	if (am_image_copy(&lo, im) != 0)
+		return NAN;
+	double *d = malloc(n * sizeof *d);
+	if (!d || am_filter_gaussian(&lo, 1.5) != 0) {
+		free(d);
+		am_image_free(&lo);
+		return NAN;
+	}
+	for (size_t i = 0; i < n; i++)
+		d[i] = im->v[i] - lo.v[i];
+	qsort(d, n, sizeof *d, cmp_dbl);
+	double med = d[n / 2];
+	for (size_t i = 0; i < n; i++)
+		d[i] = fabs(d[i] - med);
+	qsort(d, n, sizeof *d, cmp_dbl);
+	double mad = d[n / 2];
+	free(d);
+	am_image_free(&lo);
+	return 1.4826 * mad;
+}

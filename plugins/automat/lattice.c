@@ -1,0 +1,198 @@
+/*
+ * lattice.c -- see lattice.h.
+ */
+#include "lattice.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { MAXPEAKS = 48, SEEDS = 10, MAXORDER = 14 };
+
+typedef struct basis {
+	double b1[2], b2[2];
+} basis;
+
+static double dot(const double *u, const double *v)
+{
+	return u[0] * v[0] + u[1] * v[1];
+}
+
+static double cross(const double *u, const double *v)
+{
+	return u[0] * v[1] - u[1] * v[0];
+}
+
+/* Integer indices (h, k) of g in basis B, and the distance from g to that
+ * lattice point; returns 0 when B is degenerate. */
+static int index_of(const basis *B, const double g[2], long *h, long *k, double *miss)
+{
+	double det = cross(B->b1, B->b2);
+	if (fabs(det) < 1e-12)
+		return 0;
+	double u = cross(g, B->b2) / det, v = cross(B->b1, g) / det;
+	*h = lround(u), *k = lround(v);
+	double rx = g[0] - (double)*h * B->b1[0] - (double)*k * B->b2[0];
+	double ry = g[1] - (double)*h * B->b1[1] - (double)*k * B->b2[1];
+	*miss = sqrt(rx * rx + ry * ry);
+	return 1;
+}
+
+/* Tolerance for a peak to sit on a lattice point: a bin and a half plus
+ * 2% of |g|, since distortion and drift move high orders further. */
+static double tol_of(const am_spectrum *S, const double g[2])
+{
+	return 1.5 / (double)(S->w < S->h ? S->w : S->h) + 0.02 * sqrt(dot(g, g));
+}
+
+static double score(const basis *B, const am_spectrum *S, const am_peak *pk, size_t n)
+{
+	double s = 0;
+	for (size_t i = 0; i < n; i++) {
+		double g[2] = {pk[i].gx, pk[i].gy}, miss;
+		long h, k;
+		if (index_of(B, g, &h, &k, &miss) && labs(h) <= MAXORDER && labs(k) <= MAXORDER && miss < tol_of(S, g))
+			s += pk[i].power;
+	}
+	return s;
+}
+
+/* Weighted least squares: b1, b2 minimising sum w |g - h b1 - k b2|^2
+ * over the peaks B indexes, w their power, since a weak peak's position
+ * is mostly noise. Returns how many it used. */
+static size_t refine(basis *B, const am_spectrum *S, const am_peak *pk, size_t n)
+{
+	double shh = 0, shk = 0, skk = 0, shg[2] = {0}, skg[2] = {0};
+	size_t used = 0;
+	for (size_t i = 0; i < n; i++) {
+		double g[2] = {pk[i].gx, pk[i].gy}, miss;
+		long h, k;
+		if (!index_of(B, g, &h, &k, &miss) || miss >= tol_of(S, g) || labs(h) > MAXORDER || labs(k) > MAXORDER)
+			continue;
+		double w = pk[i].power;
+		shh += w * (double)(h * h), shk += w * (double)(h * k), skk += w * (double)(k * k);
+		for (int c = 0; c < 2; c++)
+			shg[c] += w * (double)h * g[c], skg[c] += w * (double)k * g[c];
+		used++;
+	}
+	double det = shh * skk - shk * shk;
+	if (used < 3 || !(fabs(det) > 0))
+		return used;
+	for (int c = 0; c < 2; c++) {
+		B->b1[c] = (skk * shg[c] - shk * skg[c]) / det;
+		B->b2[c] = (shh * skg[c] - shk * shg[c]) / det;
+	}
+	return used;
+}
+
+/* Gauss reduction of a 2-D basis: shortest first, |a.b| <= |a|^2 / 2, and
+ * then a.b <= 0 so the angle is 90..120 degrees. */
+static void reduce(double a[2], double b[2])
+{
+	for (int it = 0; it < 100; it++) {
+		if (dot(b, b) < dot(a, a)) {
+			double t[2] = {a[0], a[1]};
+			a[0] = b[0], a[1] = b[1], b[0] = t[0], b[1] = t[1];
+		}
+		double m = round(dot(a, b) / dot(a, a));
+		if (m == 0)
+			break;
+		b[0] -= m * a[0], b[1] -= m * a[1];
+	}
+	if (dot(a, b) > 0)
+		b[0] = -b[0], b[1] = -b[1];
+}
+
+static void dual(const double a[2], const double b[2], double ga[2], double gb[2])
+{
+	double det = cross(a, b);
+	ga[0] = b[1] / det, ga[1] = -b[0] / det;
+	gb[0] = -a[1] / det, gb[1] = a[0] / det;
+}
+
+int am_lattice_estimate(am_lattice *L, const am_image *im, const am_spectrum *S, char *err, size_t errlen)
+{
+	memset(L, 0, sizeof *L);
+	size_t m = im->w < im->h ? im->w : im->h;
+	am_peak pk[MAXPEAKS];
+	/* at least 4 periods across the image, and periods of 2.2 px or more */
+	size_t n = am_spectrum_peaks(S, 4.0 / (double)m, 0.45, 4.0, pk, MAXPEAKS);
+	L->npeaks = n;
+	if (n < 2) {
+		snprintf(err, errlen, "the spectrum has %zu peak(s) above the noise: no lattice (the image is not periodic)",
+			 n);
+		return -1;
+	}
+	double total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += pk[i].power;
+	basis cand[SEEDS * SEEDS * 9];
+	double sc[SEEDS * SEEDS * 9];
+	size_t nc = 0, seeds = n < SEEDS ? n : SEEDS;
+	for (size_t i = 0; i < seeds; i++)
+		for (size_t j = i + 1; j < seeds; j++) {
+			double gi[2] = {pk[i].gx, pk[i].gy}, gj[2] = {pk[j].gx, pk[j].gy};
+			double s = fabs(cross(gi, gj)) / sqrt(dot(gi, gi) * dot(gj, gj));
+			if (s < sin(20 * M_PI / 180))
+				continue; /* nearly collinear */
+			for (int d1 = 1; d1 <= 3; d1++)
+				for (int d2 = 1; d2 <= 3; d2++) {
+					basis B = {{gi[0] / d1, gi[1] / d1}, {gj[0] / d2, gj[1] / d2}};
+					reduce(B.b1, B.b2);
+					sc[nc] = score(&B, S, pk, n);
+					cand[nc++] = B;
+				}
+		}
+	if (nc == 0) {
+		snprintf(err, errlen, "the spectrum's peaks are all in one direction: a 1-D pattern, not a 2-D lattice");
+		return -1;
+	}
+	double best = 0;
+	for (size_t c = 0; c < nc; c++)
+		best = sc[c] > best ? sc[c] : best;
+	size_t pick = 0;
+	double area = -1;
+	for (size_t c = 0; c < nc; c++) {
+		double ar = fabs(cross(cand[c].b1, cand[c].b2));
+		/* coarsest reciprocal cell among those nearly as good; a finer one
+		 * always indexes a little more, noise included */
+		if (sc[c] >= 0.9 * best && ar > area * (1 + 1e-6)) {
+			area = ar;
+			pick = c;
+		}
+	}
+	basis B = cand[pick];
+	L->nrefl = refine(&B, S, pk, n);
+	L->indexed = score(&B, S, pk, n) / total;
+	/* real space: rows of B^-1 */
+	double a[2], b[2];
+	dual(B.b1, B.b2, a, b);
+	reduce(a, b);
+	L->a[0] = a[0], L->a[1] = a[1], L->b[0] = b[0], L->b[1] = b[1];
+	dual(a, b, L->ga, L->gb);
+	double px = im->px > 0 ? im->px : 1;
+	L->len_a = sqrt(dot(a, a)) * px, L->len_b = sqrt(dot(b, b)) * px;
+	L->gamma = acos(dot(a, b) / sqrt(dot(a, a) * dot(b, b))) * 180 / M_PI;
+	/* periodicity: power of sharp peaks on lattice points, up to the band
+	 * limit, over all the power above the floor */
+	double on = 0, gmax = 0.45;
+	long hmax = (long)ceil(gmax / fmin(sqrt(dot(L->ga, L->ga)), sqrt(dot(L->gb, L->gb)))) + 1;
+	for (long h = -hmax; h <= hmax; h++)
+		for (long k = -hmax; k <= hmax; k++) {
+			double g[2] = {(double)h * L->ga[0] + (double)k * L->gb[0], (double)h * L->ga[1] + (double)k * L->gb[1]};
+			if ((h == 0 && k == 0) || sqrt(dot(g, g)) > gmax || g[0] < 0 || (g[0] == 0 && g[1] < 0))
+				continue; /* one of each +-g pair: the half plane holds it */
+			on += am_spectrum_excess_near(S, g[0], g[1], 2.0);
+		}
+	L->periodicity = S->total > 0 ? on / S->total : 0;
+	if (L->periodicity > 1)
+		L->periodicity = 1;
+	return 0;
+}
+
+void am_lattice_frac(const am_lattice *L, double ox, double oy, double x, double y, double *u, double *v)
+{
+	double d[2] = {x - ox, y - oy};
+	*u = dot(d, L->ga), *v = dot(d, L->gb);
+}

@@ -1,0 +1,114 @@
+/*
+ * quality.c -- see quality.h.
+ */
+#include "quality.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "filter.h"
+#include "spectrum.h"
+
+double am_otsu(const double *v, size_t n)
+{
+	double lo = INFINITY, hi = -INFINITY;
+	for (size_t i = 0; i < n; i++)
+		lo = v[i] < lo ? v[i] : lo, hi = v[i] > hi ? v[i] : hi;
+	if (!(hi > lo))
+		return lo;
+	double hist[256] = {0};
+	for (size_t i = 0; i < n; i++) {
+		int b = (int)((v[i] - lo) / (hi - lo) * 255.999);
+		hist[b]++;
+	}
+	double sum = 0, sumb = 0, wb = 0, best = -1, thr = lo;
+	for (int b = 0; b < 256; b++)
+		sum += b * hist[b];
+	for (int b = 0; b < 255; b++) {
+		wb += hist[b];
+		sumb += b * hist[b];
+		double wf = (double)n - wb;
+		if (wb == 0 || wf == 0)
+			continue;
+		double mb = sumb / wb, mf = (sum - sumb) / wf;
+		double between = wb * wf * (mb - mf) * (mb - mf);
+		if (between > best) {
+			best = between;
+			thr = lo + (b + 1) * (hi - lo) / 256.0;
+		}
+	}
+	return thr;
+}
+
+static void verdict(am_quality *q, const am_quality_opts *o)
+{
+	size_t len = 0;
+	q->pass = 1;
+	q->verdict[0] = '\0';
+	if (q->periodicity < o->min_periodicity) {
+		len += (size_t)snprintf(q->verdict + len, sizeof q->verdict - len, "not periodic enough: periodicity %.2f < %.2f",
+					q->periodicity, o->min_periodicity);
+		q->pass = 0;
+	}
+	if (q->snr < o->min_snr && len < sizeof q->verdict) {
+		len += (size_t)snprintf(q->verdict + len, sizeof q->verdict - len, "%stoo noisy: SNR %.2f < %.2f",
+					len ? "; " : "", q->snr, o->min_snr);
+		q->pass = 0;
+	}
+	if (q->cnr < o->min_cnr && len < sizeof q->verdict) {
+		snprintf(q->verdict + len, sizeof q->verdict - len, "%stoo little contrast: CNR %.2f < %.2f", len ? "; " : "",
+			 q->cnr, o->min_cnr);
+		q->pass = 0;
+	}
+	if (q->pass)
+		snprintf(q->verdict, sizeof q->verdict, "ok");
+}
+
+int am_quality_measure(am_quality *q, const am_image *im, const am_quality_opts *o, char *err, size_t errlen)
+{
+	memset(q, 0, sizeof *q);
+	size_t n = im->w * im->h;
+	double mean, sd;
+	am_image_stats(im, &mean, &sd);
+	if (!(sd > 1e-12 * (fabs(mean) + 1))) {
+		snprintf(q->verdict, sizeof q->verdict, "empty image: every pixel is %g, there is nothing to measure", mean);
+		return 0;
+	}
+	am_spectrum S;
+	if (am_spectrum_compute(&S, im, err, errlen) != 0) {
+		snprintf(q->verdict, sizeof q->verdict, "%s", err);
+		return 0;
+	}
+	char lerr[256];
+	q->has_lattice = am_lattice_estimate(&q->lattice, im, &S, lerr, sizeof lerr) == 0;
+	am_spectrum_free(&S);
+	q->periodicity = q->has_lattice ? q->lattice.periodicity : 0;
+	am_image lo;
+	if (am_image_copy(&lo, im) != 0 || am_filter_gaussian(&lo, 1.5) != 0) {
+		am_image_free(&lo);
+		snprintf(err, errlen, "out of memory measuring quality");
+		return -1;
+	}
+	q->noise_sigma = am_noise_sigma(im);
+	double lm, lsd;
+	am_image_stats(&lo, &lm, &lsd);
+	q->snr = q->noise_sigma > 0 ? lsd / q->noise_sigma : INFINITY;
+	q->otsu = am_otsu(lo.v, n);
+	double s[2] = {0}, ss[2] = {0}, c[2] = {0};
+	for (size_t i = 0; i < n; i++) {
+		int f = lo.v[i] > q->otsu;
+		s[f] += im->v[i], ss[f] += im->v[i] * im->v[i], c[f] += 1;
+	}
+	am_image_free(&lo);
+	if (c[0] > 0 && c[1] > 0) {
+		double m0 = s[0] / c[0], m1 = s[1] / c[1];
+		double v0 = ss[0] / c[0] - m0 * m0, v1 = ss[1] / c[1] - m1 * m1;
+		double pooled = sqrt(fmax((v0 + v1) / 2, 1e-300));
+		q->cnr = (m1 - m0) / pooled;
+	}
+	verdict(q, o);
+	if (!q->has_lattice && q->pass == 0 && strstr(q->verdict, "periodic"))
+		snprintf(q->verdict + strlen(q->verdict), sizeof q->verdict - strlen(q->verdict), " (%s)", lerr);
+	return 0;
+}

@@ -1,0 +1,177 @@
+/*
+ * spectrum.c -- see spectrum.h. FFTW plans are made with FFTW_ESTIMATE:
+ * measuring would make the numbers depend on timing, and the plugin
+ * makes the planner thread-safe once at load (fftw_make_planner_thread_safe),
+ * since ops may run on several threads.
+ */
+#include "spectrum.h"
+
+#include <fftw3.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+int am_spectrum_compute(am_spectrum *s, const am_image *im, char *err, size_t errlen)
+{
+	memset(s, 0, sizeof *s);
+	size_t w = im->w, h = im->h, hw = w / 2 + 1, n = w * h;
+	if (w < 16 || h < 16) {
+		snprintf(err, errlen, "image is %zu x %zu; the lattice needs at least 16 x 16 pixels", w, h);
+		return -1;
+	}
+	double *in = fftw_malloc(n * sizeof *in);
+	fftw_complex *out = fftw_malloc(h * hw * sizeof *out);
+	s->p = malloc(h * hw * sizeof *s->p);
+	double *sorted = malloc(h * hw * sizeof *sorted);
+	fftw_plan plan = in && out ? fftw_plan_dft_r2c_2d((int)h, (int)w, in, out, FFTW_ESTIMATE) : NULL;
+	if (!plan || !s->p || !sorted) {
+		if (plan)
+			fftw_destroy_plan(plan);
+		fftw_free(in), fftw_free(out), free(sorted);
+		am_spectrum_free(s);
+		snprintf(err, errlen, "out of memory for the FFT of a %zu x %zu image", w, h);
+		return -1;
+	}
+	double mean = 0;
+	for (size_t i = 0; i < n; i++)
+		mean += im->v[i];
+	mean /= (double)n;
+	for (size_t y = 0; y < h; y++) {
+		double wy = 0.5 - 0.5 * cos(2 * M_PI * (double)y / (double)(h - 1));
+		for (size_t x = 0; x < w; x++) {
+			double wx = 0.5 - 0.5 * cos(2 * M_PI * (double)x / (double)(w - 1));
+			in[y * w + x] = (im->v[y * w + x] - mean) * wx * wy;
+		}
+	}
+	fftw_execute(plan);
+	for (size_t q = 0; q < h * hw; q++)
+		sorted[q] = s->p[q] = out[q][0] * out[q][0] + out[q][1] * out[q][1];
+	qsort(sorted, h * hw, sizeof *sorted, cmp_dbl);
+	s->w = w, s->h = h, s->hw = hw;
+	s->floor = sorted[h * hw / 2];
+	for (size_t q = 1; q < h * hw; q++) /* q = 0 is DC */
+		s->total += s->p[q] > s->floor ? s->p[q] - s->floor : 0;
+	fftw_destroy_plan(plan);
+	fftw_free(in), fftw_free(out), free(sorted);
+	return 0;
+}
+
+void am_spectrum_free(am_spectrum *s)
+{
+	free(s->p);
+	memset(s, 0, sizeof *s);
+}
+
+/* Power at signed bin (kx, ky), through the mirror for kx < 0. */
+static double at(const am_spectrum *s, long kx, long ky)
+{
+	if (kx < 0)
+		kx = -kx, ky = -ky;
+	if (kx >= (long)s->hw)
+		return 0;
+	long h = (long)s->h;
+	ky = ((ky % h) + h) % h;
+	return s->p[(size_t)ky * s->hw + (size_t)kx];
+}
+
+/* Vertex of the parabola through (-1, a), (0, b), (1, c), in [-0.5, 0.5]. */
+static double vertex(double a, double b, double c)
+{
+	double d = a - 2 * b + c;
+	double v = d < 0 ? 0.5 * (a - c) / d : 0;
+	return v < -0.5 ? -0.5 : v > 0.5 ? 0.5 : v;
+}
+
+size_t am_spectrum_peaks(const am_spectrum *s, double gmin, double gmax, double above, am_peak *out, size_t max)
+{
+	size_t n = 0;
+	long h = (long)s->h;
+	double thr = above * s->floor;
+	for (long ky = -h / 2 + 1; ky < h / 2; ky++)
+		for (long kx = 0; kx < (long)s->hw - 1; kx++) {
+			if (kx == 0 && ky <= 0)
+				continue; /* the mirror holds these */
+			double gx = (double)kx / (double)s->w, gy = (double)ky / (double)s->h;
+			double g = sqrt(gx * gx + gy * gy);
+			double v = at(s, kx, ky);
+			if (g < gmin || g > gmax || v <= thr)
+				continue;
+			int peak = 1;
+			for (int dy = -1; dy <= 1 && peak; dy++)
+				for (int dx = -1; dx <= 1; dx++) {
+					double nb = at(s, kx + dx, ky + dy);
+					int earlier = dy < 0 || (dy == 0 && dx < 0);
+					if ((dx || dy) && (nb > v || (nb == v && earlier))) {
+						peak = 0; /* a plateau's peak is its first bin in scan order */
+						break;
+					}
+				}
+			if (!peak)
+				continue;
+			/* sub-bin position: parabolas through log power */
+			double l = log(v), fx = vertex(log(at(s, kx - 1, ky) + 1e-300), l, log(at(s, kx + 1, ky) + 1e-300));
+			double fy = vertex(log(at(s, kx, ky - 1) + 1e-300), l, log(at(s, kx, ky + 1) + 1e-300));
+			double pw = 0;
+			for (int dy = -1; dy <= 1; dy++)
+				for (int dx = -1; dx <= 1; dx++) {
+					double q = at(s, kx + dx, ky + dy) - s->floor;
+					pw += q > 0 ? q : 0;
+				}
+			am_peak pk = {((double)kx + fx) / (double)s->w, ((double)ky + fy) / (double)s->h, pw};
+			/* insertion into the strongest-first list */
+			size_t at_i = n < max ? n : max;
+			while (at_i > 0 && out[at_i - 1].power < pk.power)
+				at_i--;
+			if (at_i >= max)
+				continue;
+			if (n < max)
+				n++;
+			memmove(out + at_i + 1, out + at_i, (n - 1 - at_i) * sizeof *out);
+			out[at_i] = pk;
+		}
+	return n;
+}
+
+double am_spectrum_power_near(const am_spectrum *s, double gx, double gy, double r)
+{
+	double cx = gx * (double)s->w, cy = gy * (double)s->h, sum = 0;
+	long rr = (long)ceil(r);
+	for (long dy = -rr; dy <= rr; dy++)
+		for (long dx = -rr; dx <= rr; dx++) {
+			long kx = lround(cx) + dx, ky = lround(cy) + dy;
+			if ((double)(dx * dx + dy * dy) > r * r)
+				continue;
+			double q = at(s, kx, ky) - s->floor;
+			sum += q > 0 ? q : 0;
+		}
+	return sum;
+}
+
+double am_spectrum_excess_near(const am_spectrum *s, double gx, double gy, double r)
+{
+	double cx = gx * (double)s->w, cy = gy * (double)s->h, disc = 0, ring = 0, nd = 0, nr = 0;
+	double ro = 2.5 * r;
+	long rr = (long)ceil(ro);
+	for (long dy = -rr; dy <= rr; dy++)
+		for (long dx = -rr; dx <= rr; dx++) {
+			long kx = lround(cx) + dx, ky = lround(cy) + dy;
+			double d2 = (double)(dx * dx + dy * dy);
+			if (d2 > ro * ro || (kx == 0 && ky == 0))
+				continue;
+			double q = at(s, kx, ky) - s->floor;
+			q = q > 0 ? q : 0;
+			if (d2 <= r * r)
+				disc += q, nd += 1;
+			else
+				ring += q, nr += 1;
+		}
+	double ex = disc - (nr > 0 ? ring / nr * nd : 0);
+	return ex > 0 ? ex : 0;
+}

@@ -1,0 +1,45 @@
+/*
+ * spectrum.h -- the image's Fourier side: a Hann-windowed power spectrum
+ * (FFTW, real-to-complex) and the local maxima in it.
+ *
+ * Frequencies are in cycles per pixel: bin (kx, ky) of a w x h image is
+ * (kx / w, ky / h), with ky signed. Only the half plane kx >= 0 is stored;
+ * the other half is its mirror (the image is real).
+ */
+#ifndef AUTOMAT_SPECTRUM_H
+#define AUTOMAT_SPECTRUM_H
+
+#include <stddef.h>
+
+#include "image.h"
+
+typedef struct am_spectrum {
+	size_t w, h, hw; /* image size; hw = w / 2 + 1 columns stored */
+	double *p;       /* h x hw power, row ky (0..h-1, wrapped), column kx */
+	double floor;    /* median power: the white-noise level */
+	double total;    /* sum over the spectrum of the power above floor, DC excluded */
+} am_spectrum;
+
+/* Mean-subtracted, Hann-windowed power spectrum of im. */
+int am_spectrum_compute(am_spectrum *s, const am_image *im, char *err, size_t errlen);
+void am_spectrum_free(am_spectrum *s);
+
+typedef struct am_peak {
+	double gx, gy; /* sub-pixel frequency, cycles per pixel */
+	double power;  /* above the floor, summed over the 3 x 3 bins */
+} am_peak;
+
+/* The strongest local maxima (3 x 3) with |g| between gmin and gmax
+ * (cycles per pixel) and power above `above` x floor, strongest first,
+ * at most max. Returns how many were written to out. */
+size_t am_spectrum_peaks(const am_spectrum *s, double gmin, double gmax, double above, am_peak *out, size_t max);
+
+/* Power above the floor within radius r bins of frequency (gx, gy). */
+double am_spectrum_power_near(const am_spectrum *s, double gx, double gy, double r);
+/* The same, less what the ring r < d <= 2.5 r around it predicts for the
+ * disc (its mean power times the disc's bins), floored at 0: a sharp
+ * Bragg peak keeps its power, a broad hump (random blobs, a gradient)
+ * keeps almost none. */
+double am_spectrum_excess_near(const am_spectrum *s, double gx, double gy, double r);
+
+#endif
