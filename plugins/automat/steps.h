@@ -1,0 +1,30 @@
+/*
+ * steps.h -- the stages the ops chain, as library calls, so the ops, the
+ * benchmark and the tests run the same code.
+ */
+#ifndef AUTOMAT_STEPS_H
+#define AUTOMAT_STEPS_H
+
+#include <stddef.h>
+
+#include "columns.h"
+#include "image.h"
+#include "lattice.h"
+#include "quality.h"
+
+/* Denoising levels, mildest first. 0 asks for the level the measured
+ * noise calls for (am_denoise_level). */
+enum { AM_DENOISE_AUTO = 0, AM_DENOISE_MAX = 4 };
+
+/* The level for an image of this SNR: 1 (light Gaussian) from 3 up, 2
+ * (median, then Gaussian) from 1.5, else 3 (Bragg mask). */
+int am_denoise_level(double snr);
+/* Denoises im in place at `level` (1..4); levels 3 and 4 need the image's
+ * lattice, which they estimate themselves. *method gets a name for the
+ * report. */
+int am_denoise(am_image *im, int level, const char **method, char *err, size_t errlen);
+
+/* Column detection with the parameters derived from the lattice. */
+int am_find_columns(am_colset *cols, const am_image *im, const am_lattice *L, char *err, size_t errlen);
+
+#endif
