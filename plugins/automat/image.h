@@ -25,8 +25,8 @@ int am_image_copy(am_image *dst, const am_image *src);
 /* Reads path, telling the format from its first bytes (PNG and TIFF
  * signatures); anything else is read as raw float32 of raw_w x raw_h,
  * which must then match the file size exactly. A pixel size stored in the
- * file (a PNG tEXt "pixel_size" in Angstrom, as am_image_write_png
- * writes) is used when px is 0. Errors name the file and say what is
+ * file (a PNG tEXt "pixel_size" in Angstrom, or "pixel_size=" in a TIFF
+ * ImageDescription, as the writers here store it) is used when px is 0. Errors name the file and say what is
  * wrong with it. */
 int am_image_read(am_image *im, const char *path, size_t raw_w, size_t raw_h, double px, char *err,
 		  size_t errlen);
@@ -36,7 +36,8 @@ int am_tiff_read(am_image *im, const char *path, char *err, size_t errlen);
 /* 16-bit grayscale, scaled so [lo, hi] spans 0..65535 (lo == hi: the
  * image's own range), with the pixel size in a tEXt chunk. Atomic. */
 int am_image_write_png(const char *path, const am_image *im, double lo, double hi, char *err, size_t errlen);
-/* 32-bit float TIFF, one strip per row. Atomic. */
+/* 32-bit float TIFF, one strip per row, the pixel size in its
+ * ImageDescription ("pixel_size=0.1"), which the reader takes back. Atomic. */
 int am_image_write_tiff(const char *path, const am_image *im, char *err, size_t errlen);
 /* Raw little-endian float32, row-major. Atomic. */
 int am_image_write_raw(const char *path, const am_image *im, char *err, size_t errlen);

@@ -73,6 +73,7 @@ int am_quality_measure(am_quality *q, const am_image *im, const am_quality_opts 
 	am_image_stats(im, &mean, &sd);
 	if (!(sd > 1e-12 * (fabs(mean) + 1))) {
 		snprintf(q->verdict, sizeof q->verdict, "empty image: every pixel is %g, there is nothing to measure", mean);
+		q->empty = 1;
 		return 0;
 	}
 	am_spectrum S;

@@ -26,6 +26,7 @@ typedef struct am_quality_opts {
 typedef struct am_quality {
 	double periodicity, snr, cnr, noise_sigma, otsu;
 	int has_lattice; /* 0: no lattice could be estimated at all */
+	int empty;       /* every pixel the same: nothing was measured */
 	am_lattice lattice;
 	int pass;
 	char verdict[256]; /* "ok", or what failed, with the numbers */

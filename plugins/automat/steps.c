@@ -54,6 +54,17 @@ int am_denoise(am_image *im, int level, const char **method, char *err, size_t e
 	return rc;
 }
 
+int am_gate_next(const am_quality *q, const am_quality_opts *o, int level)
+{
+	if (q->pass)
+		return level;
+	if (q->empty)
+		return -1;
+	if (q->periodicity < o->min_periodicity && level >= 2)
+		return -1;
+	return level < AM_DENOISE_MAX ? level + 1 : -1;
+}
+
 int am_find_columns(am_colset *cols, const am_image *im, const am_lattice *L, char *err, size_t errlen)
 {
 	double la = hypot(L->a[0], L->a[1]);

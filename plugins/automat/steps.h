@@ -24,6 +24,15 @@ int am_denoise_level(double snr);
  * report. */
 int am_denoise(am_image *im, int level, const char **method, char *err, size_t errlen);
 
+/* The agent's rule after the gate failed on an image denoised at
+ * `level`: the next level to try, or -1 to stop with the verdict. An
+ * empty image stops at once. A periodicity that mild denoising (levels
+ * 1-2) does not lift stops too: the Bragg mask (levels 3-4) keeps only
+ * what sits on a lattice, and on an image without one it would make up
+ * the very periodicity the gate asks for. Low SNR or contrast goes on up
+ * to level 4. */
+int am_gate_next(const am_quality *q, const am_quality_opts *o, int level);
+
 /* Column detection with the parameters derived from the lattice. */
 int am_find_columns(am_colset *cols, const am_image *im, const am_lattice *L, char *err, size_t errlen);
 

@@ -113,6 +113,9 @@ int am_tiff_read(am_image *im, const char *path, char *err, size_t errlen)
 	}
 	if (row)
 		_TIFFfree(row);
+	const char *desc = NULL;
+	if (TIFFGetField(t, TIFFTAG_IMAGEDESCRIPTION, &desc) && desc && strstr(desc, "pixel_size="))
+		im->px = strtod(strstr(desc, "pixel_size=") + 11, NULL);
 	TIFFClose(t);
 	if (rc != 0) {
 		snprintf(err, errlen, "%s is truncated or corrupt (%s); export the image again", path,
@@ -142,6 +145,9 @@ int am_image_write_tiff(const char *path, const am_image *im, char *err, size_t 
 		TIFFSetField(t, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
 		TIFFSetField(t, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
 		TIFFSetField(t, TIFFTAG_ROWSPERSTRIP, 1);
+		char desc[64];
+		snprintf(desc, sizeof desc, "weft automat pixel_size=%.9g", im->px);
+		TIFFSetField(t, TIFFTAG_IMAGEDESCRIPTION, desc);
 	}
 	for (size_t y = 0; rc == 0 && y < im->h; y++) {
 		for (size_t x = 0; x < im->w; x++)

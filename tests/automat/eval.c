@@ -77,26 +77,28 @@ static int run_one(outcome *r, const am_library *lib, const am_template *truth, 
 		return -1;
 	int level = am_denoise_level(q.snr);
 	am_image work = {0};
-	for (;; level++) { /* the agent's rule: denoise harder while the gate fails */
+	for (;;) { /* the agent's rule: denoise harder while the gate fails */
 		am_image_free(&work);
 		const char *method;
 		if (am_image_copy(&work, &im) != 0 || am_denoise(&work, level, &method, err, sizeof err) != 0 ||
 		    am_quality_measure(&q, &work, &qo, err, sizeof err) != 0) {
-			snprintf(r->why, sizeof r->why, "denoise: %s", err);
+			snprintf(r->why, sizeof r->why, "denoise: %.120s", err);
 			break;
 		}
-		if (q.pass || level >= AM_DENOISE_MAX)
+		int next = am_gate_next(&q, &qo, level);
+		if (q.pass || next < 0)
 			break;
+		level = next;
 	}
 	r->denoise_level = level;
 	if (!q.pass || !q.has_lattice) {
 		if (!r->why[0])
-			snprintf(r->why, sizeof r->why, "gate: %s", q.verdict);
+			snprintf(r->why, sizeof r->why, "gate: %.140s", q.verdict);
 		goto out;
 	}
 	am_colset cols;
 	if (am_find_columns(&cols, &work, &q.lattice, err, sizeof err) != 0) {
-		snprintf(r->why, sizeof r->why, "columns: %s", err);
+		snprintf(r->why, sizeof r->why, "columns: %.120s", err);
 		goto out;
 	}
 	const char *el[8];
@@ -114,7 +116,7 @@ static int run_one(outcome *r, const am_library *lib, const am_template *truth, 
 		snprintf(r->picked, sizeof r->picked, "template-free");
 		am_recon_opts ro = {0.4, 0.3, 20.0, work.px, el, ne};
 		if (am_reconstruct(&got, NULL, NULL, &cols, &q.lattice, work.w, work.h, &ro, err, sizeof err) != 0)
-			snprintf(r->why, sizeof r->why, "reconstruct: %s", err);
+			snprintf(r->why, sizeof r->why, "reconstruct: %.120s", err);
 	}
 	r->seconds = now() - t0;
 	if (got.n) {
@@ -125,7 +127,7 @@ static int run_one(outcome *r, const am_library *lib, const am_template *truth, 
 			r->lat_err = fmax(fabs(c.err_a), fabs(c.err_b));
 			r->rmsd = c.rmsd;
 			if (!c.match)
-				snprintf(r->why, sizeof r->why, "%s", c.why);
+				snprintf(r->why, sizeof r->why, "%.150s", c.why);
 		}
 	}
 	am_struct_free(&got);

@@ -1,0 +1,201 @@
+/*
+ * op_image.c -- automat.simulate, automat.load_image, automat.denoise,
+ * automat.quality.
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cif.h"
+#include "filter.h"
+#include "ops.h"
+#include "quality.h"
+#include "sim.h"
+#include "steps.h"
+
+static int run_simulate(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	am_struct s;
+	int rc = am_op_structure(&s, ctx, api, "structure");
+	if (rc != WEFT_OK)
+		return rc;
+	int64_t size = wop_param_i(ctx, api, "size");
+	am_sim_opts o = AM_SIM_OPTS_INIT;
+	o.w = o.h = (size_t)(size > 0 ? size : 0);
+	o.px = wop_param_f(ctx, api, "pixel_size"), o.rotation = wop_param_f(ctx, api, "rotation");
+	o.sigma = wop_param_f(ctx, api, "sigma"), o.dose = wop_param_f(ctx, api, "dose");
+	o.read_noise = wop_param_f(ctx, api, "read_noise"), o.drift = wop_param_f(ctx, api, "drift");
+	o.jitter = wop_param_f(ctx, api, "jitter"), o.seed = (uint64_t)wop_param_i(ctx, api, "seed");
+	char err[ERRLEN], png[4096];
+	am_image im;
+	if (size < 32 || size > 8192)
+		rc = api->fail(ctx, "size must be 32..8192 pixels");
+	else if (am_simulate(&im, &s, &o, err, sizeof err) != 0)
+		rc = api->fail(ctx, "%s", err);
+	else {
+		snprintf(png, sizeof png, "%s/image.png", api->workdir(ctx));
+		if (am_image_write_png(png, &im, 0, 0, err, sizeof err) != 0)
+			rc = api->fail(ctx, "%s", err);
+		else if ((rc = wop_set_artifact(ctx, api, "image", png)) == WEFT_OK)
+			rc = am_op_set_structure(ctx, api, "truth", "truth.cif", &s);
+		am_image_free(&im);
+	}
+	am_struct_free(&s);
+	return rc;
+}
+
+static const char *const sim_in[] = {"structure"};
+static const char *const sim_out[] = {"image", "truth"};
+static const weft_param_spec sim_params[] = {
+	{"size", WEFT_T_INT, "1024", "image width and height, pixels"},
+	{"pixel_size", WEFT_T_FLOAT, "0.1", "Angstrom per pixel"},
+	{"rotation", WEFT_T_FLOAT, "17", "angle of a to the image x axis, degrees"},
+	{"sigma", WEFT_T_FLOAT, "0.45", "probe width (Gaussian sigma), Angstrom"},
+	{"dose", WEFT_T_FLOAT, "2000", "electrons per square Angstrom (0: no shot noise)"},
+	{"read_noise", WEFT_T_FLOAT, "0.02", "detector noise, as a share of the brightest column"},
+	{"drift", WEFT_T_FLOAT, "0", "sideways drift per scan row, pixels"},
+	{"jitter", WEFT_T_FLOAT, "0", "scan-row jitter amplitude, pixels"},
+	{"seed", WEFT_T_INT, "1", "noise and origin seed"},
+};
+const weft_op_desc am_op_simulate = {
+	sizeof(weft_op_desc), "simulate", "1",
+	"A simulated HAADF-STEM image of a structure (Z^1.7 Gaussian columns, shot and detector noise, scan "
+	"drift): a 16-bit PNG with its pixel size, and the structure as the ground-truth CIF.",
+	sim_params, 9, sim_in, 1, sim_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_simulate,
+};
+
+static int run_load(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	const char *p = wop_path_of(ctx, api, api->input(ctx, "file"));
+	int64_t w = wop_param_i(ctx, api, "width"), h = wop_param_i(ctx, api, "height");
+	double px = wop_param_f(ctx, api, "pixel_size");
+	char err[ERRLEN];
+	am_image im;
+	if (!p)
+		return api->fail(ctx, "input 'file' must be an image file (PNG, TIFF or raw float32)");
+	if (w < 0 || h < 0 || px < 0)
+		return api->fail(ctx, "width, height and pixel_size cannot be negative");
+	if (am_image_read(&im, p, (size_t)w, (size_t)h, px, err, sizeof err) != 0)
+		return api->fail(ctx, "%s", err);
+	int rc = WEFT_OK;
+	double mean, sd;
+	am_image_stats(&im, &mean, &sd);
+	if (!(im.px > 0))
+		rc = api->fail(ctx, "the image has no pixel size; give pixel_size in Angstrom per pixel (-p pixel_size=0.1)");
+	if (rc == WEFT_OK)
+		rc = am_op_set_image(ctx, api, "out", "image.tiff", &im);
+	if (rc == WEFT_OK)
+		rc = wop_set_json(ctx, api, "info", "info.json",
+				  json_pack("{s:I, s:I, s:f, s:f, s:f}", "width", (json_int_t)im.w, "height",
+					    (json_int_t)im.h, "pixel_size", im.px, "mean", mean, "sd", sd));
+	am_image_free(&im);
+	return rc;
+}
+
+static const char *const load_in[] = {"file"};
+static const char *const load_out[] = {"out", "info"};
+static const weft_param_spec load_params[] = {
+	{"pixel_size", WEFT_T_FLOAT, "0", "Angstrom per pixel (0: the one stored in the file)"},
+	{"width", WEFT_T_INT, "0", "for raw float32 files: pixels per row"},
+	{"height", WEFT_T_INT, "0", "for raw float32 files: rows"},
+};
+const weft_op_desc am_op_load_image = {
+	sizeof(weft_op_desc), "load_image", "1",
+	"Reads a PNG (8/16-bit), a TIFF (8/16/32-bit or float) or a raw float32 array, with its pixel size.",
+	load_params, 3, load_in, 1, load_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_load,
+};
+
+static int run_denoise(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	am_image im;
+	int rc = am_op_image(&im, ctx, api, "image");
+	if (rc != WEFT_OK)
+		return rc;
+	int64_t level = wop_param_i(ctx, api, "level");
+	char err[ERRLEN];
+	const char *method = "none";
+	if (level < 0 || level > AM_DENOISE_MAX)
+		rc = api->fail(ctx, "level must be 0 (chosen from the noise) to %d", AM_DENOISE_MAX);
+	if (rc == WEFT_OK && level == AM_DENOISE_AUTO) {
+		am_quality q;
+		am_quality_opts qo = AM_QUALITY_OPTS_INIT;
+		if (am_quality_measure(&q, &im, &qo, err, sizeof err) != 0)
+			rc = api->fail(ctx, "%s", err);
+		level = am_denoise_level(q.snr);
+	}
+	if (rc == WEFT_OK && am_denoise(&im, (int)level, &method, err, sizeof err) != 0)
+		rc = api->fail(ctx, "denoise level %d: %s", (int)level, err);
+	if (rc == WEFT_OK)
+		rc = am_op_set_image(ctx, api, "out", "denoised.tiff", &im);
+	if (rc == WEFT_OK)
+		rc = am_set_string(ctx, api, "method", method);
+	if (rc == WEFT_OK)
+		rc = am_set_int(ctx, api, "level", level);
+	am_image_free(&im);
+	return rc;
+}
+
+static const char *const img_in[] = {"image"};
+static const char *const denoise_out[] = {"out", "method", "level"};
+static const weft_param_spec denoise_params[] = {
+	{"level", WEFT_T_INT, "0",
+	 "0: chosen from the measured SNR; 1 Gaussian, 2 median + Gaussian, 3 Bragg mask, 4 narrow Bragg mask"},
+};
+const weft_op_desc am_op_denoise = {
+	sizeof(weft_op_desc), "denoise", "1",
+	"Pattern-adaptive denoising: Gaussian, median or Bragg-mask Fourier filtering, by level.",
+	denoise_params, 1, img_in, 1, denoise_out, 3, WEFT_OP_DETERMINISTIC, 1, 0, run_denoise,
+};
+
+static int run_quality(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	am_image im;
+	int rc = am_op_image(&im, ctx, api, "image");
+	if (rc != WEFT_OK)
+		return rc;
+	am_quality_opts o = {wop_param_f(ctx, api, "min_periodicity"), wop_param_f(ctx, api, "min_snr"),
+			     wop_param_f(ctx, api, "min_cnr")};
+	am_quality q;
+	char err[ERRLEN];
+	if (am_quality_measure(&q, &im, &o, err, sizeof err) != 0)
+		rc = api->fail(ctx, "%s", err);
+	if (rc == WEFT_OK) {
+		json_t *j = json_pack("{s:s, s:b, s:s, s:f, s:f, s:f, s:f, s:i, s:i, s:{s:f, s:f, s:f}}", "format",
+				      "automat-quality/1", "pass", q.pass, "verdict", q.verdict, "periodicity",
+				      q.periodicity, "snr", isfinite(q.snr) ? q.snr : 1e9, "cnr", q.cnr, "noise_sigma",
+				      q.noise_sigma, "suggested_level", am_denoise_level(q.snr), "denoise_level",
+				      (int)wop_param_i(ctx, api, "level"), "thresholds", "periodicity", o.min_periodicity,
+				      "snr", o.min_snr, "cnr", o.min_cnr);
+		if (j && q.has_lattice)
+			json_object_set_new(j, "lattice", am_lattice_to_json(&q.lattice, im.px, im.w, im.h));
+		rc = wop_set_json(ctx, api, "report", "quality.json", j);
+	}
+	if (rc == WEFT_OK)
+		rc = am_set_bool(ctx, api, "pass", q.pass);
+	if (rc == WEFT_OK)
+		rc = am_set_string(ctx, api, "verdict", q.verdict);
+	if (rc == WEFT_OK)
+		rc = am_set_int(ctx, api, "level", am_denoise_level(q.snr));
+	if (rc == WEFT_OK)
+		rc = am_set_int(ctx, api, "next", am_gate_next(&q, &o, (int)wop_param_i(ctx, api, "level")));
+	if (rc == WEFT_OK)
+		rc = am_set_float(ctx, api, "periodicity", q.periodicity);
+	am_image_free(&im);
+	return rc;
+}
+
+static const char *const quality_out[] = {"report", "pass", "verdict", "level", "next", "periodicity"};
+static const weft_param_spec quality_params[] = {
+	{"min_periodicity", WEFT_T_FLOAT, "0.35", "share of the spectrum's power on Bragg peaks, at least"},
+	{"min_snr", WEFT_T_FLOAT, "1.5", "low-pass std over the noise sigma, at least"},
+	{"min_cnr", WEFT_T_FLOAT, "1.0", "Otsu contrast-to-noise, at least"},
+	{"level", WEFT_T_INT, "0", "the denoising level the image has had (0: raw), for the `next` output"},
+};
+const weft_op_desc am_op_quality = {
+	sizeof(weft_op_desc), "quality", "1",
+	"The image quality gate: FFT Bragg-peak periodicity, SNR and Otsu CNR, a pass/fail verdict with its "
+	"numbers, the denoising level the noise calls for (`level`) and the agent's next level after a "
+	"failure (`next`, -1: stop).",
+	quality_params, 4, img_in, 1, quality_out, 6, WEFT_OP_DETERMINISTIC, 1, 0, run_quality,
+};

@@ -1,0 +1,123 @@
+/*
+ * op_relax.c -- automat.relax, automat.compare, automat.report.
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "compare.h"
+#include "ops.h"
+#include "relax.h"
+
+static int run_relax(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	am_struct s;
+	int rc = am_op_structure(&s, ctx, api, "structure");
+	if (rc != WEFT_OK)
+		return rc;
+	am_relax_opts o = {wop_param_f(ctx, api, "fmax"), (int)wop_param_i(ctx, api, "max_steps")};
+	am_relax_result r;
+	char err[ERRLEN];
+	if (o.fmax <= 0 || o.max_steps < 0)
+		rc = api->fail(ctx, "fmax must be positive and max_steps at least 0");
+	else if (am_relax(&s, &o, &r, err, sizeof err) != 0)
+		rc = api->fail(ctx, "%s", err);
+	if (rc == WEFT_OK)
+		rc = am_op_set_structure(ctx, api, "out", "relaxed.cif", &s);
+	if (rc == WEFT_OK)
+		rc = wop_set_json(ctx, api, "report", "relax.json",
+				  json_pack("{s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:i, s:b, s:I}", "format", "automat-relax/1",
+					    "method", "FIRE", "potential", "Morse pair potential, covalent-radius r0 (stand-in)",
+					    "energy_per_atom_initial", r.e0, "energy_per_atom", r.e, "max_force", r.fmax,
+					    "max_displacement", r.max_shift, "steps", r.steps, "converged", r.converged,
+					    "atoms", (json_int_t)s.n));
+	if (rc == WEFT_OK)
+		rc = am_set_float(ctx, api, "energy", r.e);
+	am_struct_free(&s);
+	return rc;
+}
+
+static const char *const relax_in[] = {"structure"};
+static const char *const relax_out[] = {"out", "report", "energy"};
+static const weft_param_spec relax_params[] = {
+	{"fmax", WEFT_T_FLOAT, "0.01", "converged when every force is below this, eV/Angstrom"},
+	{"max_steps", WEFT_T_INT, "3000", "FIRE steps at most"},
+};
+const weft_op_desc am_op_relax = {
+	sizeof(weft_op_desc), "relax", "1",
+	"Classical relaxation of the atom positions (FIRE) with an empirical Morse potential, a stand-in for "
+	"the paper's ML potential; energy per atom.",
+	relax_params, 2, relax_in, 1, relax_out, 3, WEFT_OP_DETERMINISTIC, 1, 0, run_relax,
+};
+
+static int run_compare(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	am_struct a, b;
+	int rc = am_op_structure(&a, ctx, api, "a");
+	if (rc != WEFT_OK)
+		return rc;
+	if ((rc = am_op_structure(&b, ctx, api, "b")) != WEFT_OK) {
+		am_struct_free(&a);
+		return rc;
+	}
+	am_cmp_opts o = {wop_param_f(ctx, api, "ltol"), wop_param_f(ctx, api, "atol"), wop_param_f(ctx, api, "stol")};
+	am_cmp r;
+	char err[ERRLEN];
+	if (am_compare(&r, &a, &b, &o, err, sizeof err) != 0)
+		rc = api->fail(ctx, "%s", err);
+	if (rc == WEFT_OK)
+		rc = wop_set_json(ctx, api, "report", "compare.json",
+				  json_pack("{s:s, s:b, s:b, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:s}", "format",
+					    "automat-compare/1", "match", r.match, "lattice_match", r.lattice_match,
+					    "error_a", r.err_a, "error_b", r.err_b, "error_gamma", r.err_gamma, "rmsd",
+					    isfinite(r.rmsd) ? r.rmsd : -1.0, "max_distance",
+					    isfinite(r.max_dist) ? r.max_dist : -1.0, "columns_a", (json_int_t)r.cols_a,
+					    "columns_b", (json_int_t)r.cols_b, "why", r.why));
+	if (rc == WEFT_OK)
+		rc = am_set_bool(ctx, api, "match", r.match);
+	am_struct_free(&a), am_struct_free(&b);
+	return rc;
+}
+
+static const char *const cmp_in[] = {"a", "b"};
+static const char *const cmp_out[] = {"report", "match"};
+static const weft_param_spec cmp_params[] = {
+	{"ltol", WEFT_T_FLOAT, "0.05", "relative tolerance on the lattice lengths"},
+	{"atol", WEFT_T_FLOAT, "3", "tolerance on the angle, degrees"},
+	{"stol", WEFT_T_FLOAT, "0.5", "largest column displacement, Angstrom"},
+};
+const weft_op_desc am_op_compare = {
+	sizeof(weft_op_desc), "compare", "1",
+	"Structure matching of two CIFs in projection: reduced lattices within tolerance, columns mapped under "
+	"periodic shifts and changes of basis, RMSD.",
+	cmp_params, 3, cmp_in, 2, cmp_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_compare,
+};
+
+static const char *const report_in[] = {"quality", "lattice", "match", "reconstruct", "relax", "compare"};
+
+static int run_report(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	json_t *out = json_pack("{s:s}", "format", "automat-report/1");
+	for (size_t i = 0; out && i < sizeof report_in / sizeof *report_in; i++) {
+		const weft_value *v = api->input(ctx, report_in[i]);
+		if (!v)
+			continue; /* not every line has every stage */
+		const char *p = wop_path_of(ctx, api, v);
+		json_error_t je;
+		json_t *j = p ? json_load_file(p, 0, &je) : NULL;
+		if (!j) {
+			json_decref(out);
+			return api->fail(ctx, "input '%s' is not a JSON report: %s", report_in[i], p ? je.text : "not a file");
+		}
+		json_object_set_new(out, report_in[i], j);
+	}
+	return wop_set_json(ctx, api, "out", "report.json", out);
+}
+
+const weft_op_desc am_op_report = {
+	sizeof(weft_op_desc), "report", "1",
+	"One JSON report from the stages' reports (quality, lattice, match, reconstruct, relax, compare; any "
+	"may be absent).",
+	NULL, 0, report_in, 6, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_report,
+};

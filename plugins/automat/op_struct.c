@@ -1,0 +1,269 @@
+/*
+ * op_struct.c -- automat.lattice, automat.columns, automat.match_template,
+ * automat.reconstruct.
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "match.h"
+#include "ops.h"
+#include "recon.h"
+#include "spectrum.h"
+#include "steps.h"
+
+static int run_lattice(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	am_image im;
+	int rc = am_op_image(&im, ctx, api, "image");
+	if (rc != WEFT_OK)
+		return rc;
+	char err[ERRLEN];
+	am_spectrum S;
+	am_lattice L;
+	if (am_spectrum_compute(&S, &im, err, sizeof err) != 0) {
+		am_image_free(&im);
+		return api->fail(ctx, "%s", err);
+	}
+	if (am_lattice_estimate(&L, &im, &S, err, sizeof err) != 0)
+		rc = api->fail(ctx, "%s", err);
+	else if (L.periodicity < wop_param_f(ctx, api, "min_periodicity"))
+		rc = api->fail(ctx, "not periodic enough: periodicity %.2f < %.2f; no lattice is reported for it",
+			       L.periodicity, wop_param_f(ctx, api, "min_periodicity"));
+	am_spectrum_free(&S);
+	if (rc == WEFT_OK)
+		rc = wop_set_json(ctx, api, "out", "lattice.json", am_lattice_to_json(&L, im.px, im.w, im.h));
+	if (rc == WEFT_OK)
+		rc = am_set_float(ctx, api, "a", L.len_a);
+	if (rc == WEFT_OK)
+		rc = am_set_float(ctx, api, "b", L.len_b);
+	if (rc == WEFT_OK)
+		rc = am_set_float(ctx, api, "gamma", L.gamma);
+	am_image_free(&im);
+	return rc;
+}
+
+static const char *const img_in[] = {"image"};
+static const char *const lattice_out[] = {"out", "a", "b", "gamma"};
+static const weft_param_spec lattice_params[] = {
+	{"min_periodicity", WEFT_T_FLOAT, "0.2", "refuse a lattice that explains less of the spectrum"},
+};
+const weft_op_desc am_op_lattice_est = {
+	sizeof(weft_op_desc), "lattice", "1",
+	"Template-free lattice: Hann-windowed FFT, sub-pixel Bragg peaks, the two shortest non-collinear "
+	"reciprocal vectors voted on integer multiples for the minimal cell, least-squares refined.",
+	lattice_params, 1, img_in, 1, lattice_out, 4, WEFT_OP_DETERMINISTIC, 1, 0, run_lattice,
+};
+
+static int run_columns(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	am_image im;
+	am_lattice L;
+	double px;
+	size_t w, h;
+	int rc = am_op_image(&im, ctx, api, "image");
+	if (rc != WEFT_OK)
+		return rc;
+	if ((rc = am_op_lattice(&L, &px, &w, &h, ctx, api, "lattice")) != WEFT_OK) {
+		am_image_free(&im);
+		return rc;
+	}
+	char err[ERRLEN], path[4096];
+	am_colset cols;
+	if (am_find_columns(&cols, &im, &L, err, sizeof err) != 0) {
+		am_image_free(&im);
+		return api->fail(ctx, "%s", err);
+	}
+	if (cols.n == 0)
+		rc = api->fail(ctx, "no atom columns stand out of the background; denoise harder or check the image");
+	snprintf(path, sizeof path, "%s/columns.csv", api->workdir(ctx));
+	FILE *f = rc == WEFT_OK ? fopen(path, "w") : NULL;
+	if (rc == WEFT_OK && !f)
+		rc = api->fail(ctx, "cannot write %s", path);
+	if (f) {
+		fprintf(f, "x_px,y_px,intensity\n");
+		for (size_t i = 0; i < cols.n; i++)
+			fprintf(f, "%.4f,%.4f,%.6g\n", cols.v[i].x, cols.v[i].y, cols.v[i].intensity);
+		if (fclose(f) != 0)
+			rc = api->fail(ctx, "cannot write %s", path);
+	}
+	if (rc == WEFT_OK)
+		rc = wop_set_artifact(ctx, api, "out", path);
+	if (rc == WEFT_OK)
+		rc = am_set_int(ctx, api, "count", (int64_t)cols.n);
+	am_colset_free(&cols);
+	am_image_free(&im);
+	return rc;
+}
+
+static const char *const columns_in[] = {"image", "lattice"};
+static const char *const columns_out[] = {"out", "count"};
+const weft_op_desc am_op_columns_find = {
+	sizeof(weft_op_desc), "columns", "1",
+	"Atom columns: a threshold, connected components, local maxima and a 2-D Gaussian sub-pixel fit; CSV "
+	"of x, y and intensity.",
+	NULL, 0, columns_in, 2, columns_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_columns,
+};
+
+static int load_inputs(am_colset *cols, am_lattice *L, double *px, size_t *w, size_t *h, weft_op_ctx *ctx,
+		       const weft_host_api *api)
+{
+	int rc = am_op_columns(cols, ctx, api, "columns");
+	if (rc == WEFT_OK && (rc = am_op_lattice(L, px, w, h, ctx, api, "lattice")) != WEFT_OK)
+		am_colset_free(cols);
+	return rc;
+}
+
+static int load_library(am_library *lib, weft_op_ctx *ctx, const weft_host_api *api)
+{
+	const char *dir = wop_path_of(ctx, api, api->input(ctx, "library"));
+	char err[ERRLEN];
+	if (!dir)
+		return api->fail(ctx, "input 'library' must be a directory of template CIFs (weft.dir(...))");
+	if (am_library_load(lib, dir, err, sizeof err) != 0)
+		return api->fail(ctx, "%s", err);
+	return WEFT_OK;
+}
+
+static int run_match(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	am_colset cols;
+	am_lattice L;
+	am_library lib;
+	double px;
+	size_t w, h, ne;
+	char err[ERRLEN], eb[8][4];
+	const char *el[8];
+	if (am_parse_elements(wop_param_s(ctx, api, "elements"), eb, el, &ne, err, sizeof err) != 0)
+		return api->fail(ctx, "elements: %s", err);
+	int rc = load_inputs(&cols, &L, &px, &w, &h, ctx, api);
+	if (rc != WEFT_OK)
+		return rc;
+	if ((rc = load_library(&lib, ctx, api)) != WEFT_OK) {
+		am_colset_free(&cols);
+		return rc;
+	}
+	am_match *m = calloc(lib.n, sizeof *m);
+	double min = wop_param_f(ctx, api, "min_score");
+	if (!m)
+		rc = api->fail(ctx, "out of memory");
+	json_t *ranked = json_array();
+	if (rc == WEFT_OK) {
+		am_match_templates(m, &lib, &cols, &L, px, w, h, ne ? el : NULL, ne);
+		for (size_t i = 0; i < lib.n; i++)
+			json_array_append_new(ranked, json_pack("{s:s, s:f, s:f, s:f, s:b}", "template", lib.t[m[i].index].name,
+								"score", m[i].score, "histogram_similarity", m[i].hist_sim,
+								"lattice_error", m[i].lattice_err, "elements_ok",
+								m[i].elements_ok));
+	}
+	int matched = rc == WEFT_OK && lib.n && m[0].score >= min;
+	const char *best = matched ? lib.t[m[0].index].name : "";
+	if (rc == WEFT_OK)
+		rc = wop_set_json(ctx, api, "report", "match.json",
+				  json_pack("{s:s, s:b, s:s, s:f, s:f, s:o}", "format", "automat-match/1", "matched", matched,
+					    "template", best, "score", lib.n ? m[0].score : 0.0, "min_score", min,
+					    "ranked", ranked));
+	else
+		json_decref(ranked);
+	if (rc == WEFT_OK)
+		rc = am_set_bool(ctx, api, "matched", matched);
+	if (rc == WEFT_OK)
+		rc = am_set_string(ctx, api, "template", best);
+	if (rc == WEFT_OK)
+		rc = am_set_float(ctx, api, "score", lib.n ? m[0].score : 0.0);
+	free(m);
+	am_library_free(&lib);
+	am_colset_free(&cols);
+	return rc;
+}
+
+static const char *const match_in[] = {"columns", "lattice", "library"};
+static const char *const match_out[] = {"report", "matched", "template", "score"};
+static const weft_param_spec match_params[] = {
+	{"elements", WEFT_T_STRING, "", "elements in the sample, e.g. Mo,S (empty: any template)"},
+	{"min_score", WEFT_T_FLOAT, "0.5", "a template below this does not match"},
+};
+const weft_op_desc am_op_match = {
+	sizeof(weft_op_desc), "match_template", "1",
+	"Template retrieval: the templates ranked by intensity-weighted distance-histogram similarity times "
+	"lattice agreement, among those with the given elements.",
+	match_params, 2, match_in, 3, match_out, 4, WEFT_OP_DETERMINISTIC, 1, 0, run_match,
+};
+
+static int run_reconstruct(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	am_colset cols;
+	am_lattice L;
+	double px;
+	size_t w, h, ne;
+	char err[ERRLEN], eb[8][4];
+	const char *el[8], *tname = wop_param_s(ctx, api, "template");
+	if (am_parse_elements(wop_param_s(ctx, api, "elements"), eb, el, &ne, err, sizeof err) != 0)
+		return api->fail(ctx, "elements: %s", err);
+	int rc = load_inputs(&cols, &L, &px, &w, &h, ctx, api);
+	if (rc != WEFT_OK)
+		return rc;
+	am_struct s = {0};
+	json_t *rep = json_pack("{s:s}", "format", "automat-reconstruct/1");
+	if (tname && *tname) { /* the template line */
+		am_library lib;
+		if ((rc = load_library(&lib, ctx, api)) == WEFT_OK) {
+			size_t t = 0;
+			while (t < lib.n && strcmp(lib.t[t].name, tname))
+				t++;
+			if (t == lib.n)
+				rc = api->fail(ctx, "template '%s' is not in the library", tname);
+			else if (am_template_fit(&s, &lib.t[t], &L) != 0)
+				rc = api->fail(ctx, "out of memory");
+			am_library_free(&lib);
+		}
+		json_object_set_new(rep, "line", json_string("template"));
+		json_object_set_new(rep, "template", json_string(tname));
+	} else { /* the template-free line */
+		am_recon_opts o = {wop_param_f(ctx, api, "merge_tol"), wop_param_f(ctx, api, "min_support"),
+				   wop_param_f(ctx, api, "vacuum"), px, el, ne};
+		am_site *sites = NULL;
+		size_t ns = 0;
+		if (am_reconstruct(&s, &sites, &ns, &cols, &L, w, h, &o, err, sizeof err) != 0)
+			rc = api->fail(ctx, "%s", err);
+		json_t *js = json_array();
+		for (size_t i = 0; i < ns; i++)
+			json_array_append_new(js, json_pack("{s:f, s:f, s:f, s:I, s:s}", "u", sites[i].u, "v", sites[i].v,
+							    "intensity", sites[i].intensity, "seen", (json_int_t)sites[i].count,
+							    "element", s.at[i].el));
+		free(sites);
+		json_object_set_new(rep, "line", json_string("template-free"));
+		json_object_set_new(rep, "sites", js);
+	}
+	if (rc == WEFT_OK) {
+		json_object_set_new(rep, "cell", json_pack("{s:f, s:f, s:f, s:f}", "a", s.a, "b", s.b, "c", s.c, "gamma",
+							   s.gamma));
+		json_object_set_new(rep, "atoms", json_integer((json_int_t)s.n));
+		rc = am_op_set_structure(ctx, api, "out", "structure.cif", &s);
+	}
+	if (rc == WEFT_OK)
+		rc = wop_set_json(ctx, api, "report", "reconstruct.json", rep);
+	else
+		json_decref(rep);
+	am_struct_free(&s);
+	am_colset_free(&cols);
+	return rc;
+}
+
+static const char *const recon_in[] = {"columns", "lattice", "library"};
+static const char *const recon_out[] = {"out", "report"};
+static const weft_param_spec recon_params[] = {
+	{"template", WEFT_T_STRING, "", "a library template to fit to the lattice (empty: template-free)"},
+	{"elements", WEFT_T_STRING, "", "template-free: the elements, brightest heaviest"},
+	{"merge_tol", WEFT_T_FLOAT, "0.4", "template-free: columns closer than this (Angstrom) in the cell are one site"},
+	{"min_support", WEFT_T_FLOAT, "0.3", "template-free: a site seen in fewer cells than this share of the best is noise"},
+	{"vacuum", WEFT_T_FLOAT, "20", "template-free: c of the written cell, Angstrom"},
+};
+const weft_op_desc am_op_reconstruct = {
+	sizeof(weft_op_desc), "reconstruct", "1",
+	"The crystal structure as a CIF: a template fitted to the measured lattice, or (template-free) the "
+	"minimal cell with sites merged by periodic union-find and species by brightness.",
+	recon_params, 5, recon_in, 3, recon_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_reconstruct,
+};
