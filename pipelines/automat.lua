@@ -15,7 +15,7 @@
 --   4. relax, and one JSON report of every stage.
 local image = weft.param("image", "", "the STEM image (PNG, TIFF or raw float32); empty: simulate `material`")
 local elements = weft.param("elements", "", "the sample's elements, e.g. Mo,S (with a simulated image: its own)")
-local pixel_size = weft.param("pixel_size", 0, "Angstrom per pixel (0: the one stored in the image)")
+local pixel_size = weft.param("pixel_size", 0.0, "Angstrom per pixel (0: the one stored in the image)")
 local width = weft.param("width", 0, "raw float32 images: pixels per row")
 local height = weft.param("height", 0, "raw float32 images: rows")
 local library = weft.param("library", "../plugins/automat/templates", "directory of template CIFs")

@@ -54,26 +54,27 @@ void am_image_stats(const am_image *im, double *mean, double *sd)
 	*sd = n ? sqrt(ss / (double)n) : 0;
 }
 
-static int read_raw(am_image *im, const char *path, size_t w, size_t h, double px, char *err, size_t errlen)
+static int read_raw(am_image *im, const char *path, const char *name, size_t w, size_t h, double px, char *err,
+		    size_t errlen)
 {
 	struct stat st;
 	if (stat(path, &st) != 0) {
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "cannot open %s: %s", name, strerror(errno));
 		return -1;
 	}
 	if (w == 0 || h == 0) {
 		snprintf(err, errlen,
 			 "%s is neither PNG nor TIFF; for a raw float32 array give its width and height (%lld bytes)",
-			 path, (long long)st.st_size);
+			 name, (long long)st.st_size);
 		return -1;
 	}
 	if ((unsigned long long)st.st_size != (unsigned long long)w * h * 4) {
 		snprintf(err, errlen, "%s has %lld bytes, but a %zu x %zu float32 array needs %llu; check width and height",
-			 path, (long long)st.st_size, w, h, (unsigned long long)w * h * 4);
+			 name, (long long)st.st_size, w, h, (unsigned long long)w * h * 4);
 		return -1;
 	}
 	if (am_image_new(im, w, h, px) != 0) {
-		snprintf(err, errlen, "%s: %zu x %zu is too large", path, w, h);
+		snprintf(err, errlen, "%s: %zu x %zu is too large", name, w, h);
 		return -1;
 	}
 	FILE *f = fopen(path, "rb");
@@ -86,7 +87,7 @@ static int read_raw(am_image *im, const char *path, size_t w, size_t h, double p
 		}
 		for (size_t x = 0; x < w; x++) {
 			if (!isfinite(row[x])) {
-				snprintf(err, errlen, "%s: pixel (%zu, %zu) is not a finite number", path, x, y);
+				snprintf(err, errlen, "%s: pixel (%zu, %zu) is not a finite number", name, x, y);
 				rc = -2;
 				break;
 			}
@@ -98,35 +99,38 @@ static int read_raw(am_image *im, const char *path, size_t w, size_t h, double p
 	free(row);
 	if (rc != 0) {
 		if (rc == -1)
-			snprintf(err, errlen, "cannot read %s", path);
+			snprintf(err, errlen, "cannot read %s", name);
 		am_image_free(im);
 		return -1;
 	}
 	return 0;
 }
 
-int am_image_read(am_image *im, const char *path, size_t raw_w, size_t raw_h, double px, char *err, size_t errlen)
+int am_image_read(am_image *im, const char *path, const char *name, size_t raw_w, size_t raw_h, double px,
+		  char *err, size_t errlen)
 {
+	if (!name)
+		name = path;
 	memset(im, 0, sizeof *im);
 	unsigned char sig[8] = {0};
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "cannot open %s: %s", name, strerror(errno));
 		return -1;
 	}
 	size_t got = fread(sig, 1, sizeof sig, f);
 	fclose(f);
 	if (got == 0) {
-		snprintf(err, errlen, "%s is empty; give a PNG, TIFF or raw float32 image", path);
+		snprintf(err, errlen, "%s is empty; give a PNG, TIFF or raw float32 image", name);
 		return -1;
 	}
 	int rc;
 	if (got >= 8 && !memcmp(sig, "\x89PNG\r\n\x1a\n", 8))
-		rc = am_png_read(im, path, err, errlen);
+		rc = am_png_read(im, path, name, err, errlen);
 	else if (got >= 4 && (!memcmp(sig, "II*\0", 4) || !memcmp(sig, "MM\0*", 4)))
-		rc = am_tiff_read(im, path, err, errlen);
+		rc = am_tiff_read(im, path, name, err, errlen);
 	else
-		return read_raw(im, path, raw_w, raw_h, px, err, errlen);
+		return read_raw(im, path, name, raw_w, raw_h, px, err, errlen);
 	if (rc == 0 && px > 0)
 		im->px = px; /* the caller's value wins over the file's */
 	return rc;

@@ -26,12 +26,12 @@ int am_image_copy(am_image *dst, const am_image *src);
  * signatures); anything else is read as raw float32 of raw_w x raw_h,
  * which must then match the file size exactly. A pixel size stored in the
  * file (a PNG tEXt "pixel_size" in Angstrom, or "pixel_size=" in a TIFF
- * ImageDescription, as the writers here store it) is used when px is 0. Errors name the file and say what is
- * wrong with it. */
-int am_image_read(am_image *im, const char *path, size_t raw_w, size_t raw_h, double px, char *err,
-		  size_t errlen);
-int am_png_read(am_image *im, const char *path, char *err, size_t errlen);
-int am_tiff_read(am_image *im, const char *path, char *err, size_t errlen);
+ * ImageDescription, as the writers here store it) is used when px is 0.
+ * Errors call the file `name` (NULL: its path) and say what is wrong. */
+int am_image_read(am_image *im, const char *path, const char *name, size_t raw_w, size_t raw_h, double px,
+		  char *err, size_t errlen);
+int am_png_read(am_image *im, const char *path, const char *name, char *err, size_t errlen);
+int am_tiff_read(am_image *im, const char *path, const char *name, char *err, size_t errlen);
 
 /* 16-bit grayscale, scaled so [lo, hi] spans 0..65535 (lo == hi: the
  * image's own range), with the pixel size in a tEXt chunk. Atomic. */

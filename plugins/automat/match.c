@@ -26,14 +26,31 @@ static void hist_add(double *h, double d, double wt)
 	}
 }
 
-static void hist_norm(double *h)
+static void ihist_add(double *h, double r)
+{
+	for (int b = 0; b < AM_IHIST_BINS; b++) {
+		double c = (b + 0.5) * 1.2 / AM_IHIST_BINS, x = (c - r) / 0.08;
+		if (fabs(x) < 4)
+			h[b] += r * exp(-0.5 * x * x); /* weighted by brightness, like the pairs */
+	}
+}
+
+static void hist_norm(double *h, int n)
 {
 	double s = 0;
-	for (int b = 0; b < AM_HIST_BINS; b++)
+	for (int b = 0; b < n; b++)
 		s += h[b] * h[b];
 	s = sqrt(s);
-	for (int b = 0; b < AM_HIST_BINS && s > 0; b++)
+	for (int b = 0; b < n && s > 0; b++)
 		h[b] /= s;
+}
+
+static double cosine(const double *a, const double *b, int n)
+{
+	double s = 0;
+	for (int i = 0; i < n; i++)
+		s += a[i] * b[i];
+	return s;
 }
 
 static void template_hist(am_template *t)
@@ -54,7 +71,17 @@ static void template_hist(am_template *t)
 					if (d > 1e-6 && d < RMAX)
 						hist_add(t->hist, d, p->col[i].weight / wmax * p->col[j].weight / wmax);
 				}
-	hist_norm(t->hist);
+	hist_norm(t->hist, AM_HIST_BINS);
+	memset(t->ihist, 0, sizeof t->ihist);
+	for (size_t i = 0; i < p->n; i++)
+		ihist_add(t->ihist, p->col[i].weight / wmax);
+	hist_norm(t->ihist, AM_IHIST_BINS);
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
 }
 
 static int by_name(const void *a, const void *b)
@@ -178,18 +205,29 @@ int am_match_templates(am_match *out, const am_library *lib, const am_colset *co
 				hist_add(h, d, a->intensity / imax * cols->v[j].intensity / imax);
 		}
 	}
-	hist_norm(h);
+	hist_norm(h, AM_HIST_BINS);
+	/* brightness over the brightest class's: the 98th percentile, so one
+	 * hot pixel does not set the scale */
+	double ih[AM_IHIST_BINS] = {0}, *iv = malloc((cols->n ? cols->n : 1) * sizeof *iv);
+	if (!iv)
+		return -1;
+	for (size_t i = 0; i < cols->n; i++)
+		iv[i] = cols->v[i].intensity;
+	qsort(iv, cols->n, sizeof *iv, cmp_dbl);
+	double top = cols->n ? iv[(size_t)(0.98 * (double)(cols->n - 1))] : 1;
+	free(iv);
+	for (size_t i = 0; i < cols->n && top > 0; i++)
+		ihist_add(ih, cols->v[i].intensity / top);
+	hist_norm(ih, AM_IHIST_BINS);
 	for (size_t t = 0; t < lib->n; t++) {
 		const am_template *T = &lib->t[t];
-		double cs = 0;
-		for (int b = 0; b < AM_HIST_BINS; b++)
-			cs += h[b] * T->hist[b];
+		double cs = cosine(h, T->hist, AM_HIST_BINS), is = cosine(ih, T->ihist, AM_IHIST_BINS);
 		double e = fmax(fabs(L->len_a - T->p.len_a) / T->p.len_a, fabs(L->len_b - T->p.len_b) / T->p.len_b);
 		e = fmax(e, fabs(L->gamma - T->p.gamma) / 90);
 		am_match *m = &out[t];
-		m->index = t, m->hist_sim = cs, m->lattice_err = e;
+		m->index = t, m->hist_sim = cs, m->intensity_sim = is, m->lattice_err = e;
 		m->elements_ok = !elements || nelements == 0 || elements_equal(&T->s, elements, nelements);
-		m->score = m->elements_ok ? cs * exp(-0.5 * (e / 0.03) * (e / 0.03)) : 0;
+		m->score = m->elements_ok ? cs * sqrt(is) * exp(-0.5 * (e / 0.03) * (e / 0.03)) : 0;
 	}
 	qsort(out, lib->n, sizeof *out, by_score);
 	return 0;

@@ -76,7 +76,7 @@ static int run_load(weft_op_ctx *ctx, const weft_host_api *api)
 		return api->fail(ctx, "input 'file' must be an image file (PNG, TIFF or raw float32)");
 	if (w < 0 || h < 0 || px < 0)
 		return api->fail(ctx, "width, height and pixel_size cannot be negative");
-	if (am_image_read(&im, p, (size_t)w, (size_t)h, px, err, sizeof err) != 0)
+	if (am_image_read(&im, p, "the image", (size_t)w, (size_t)h, px, err, sizeof err) != 0)
 		return api->fail(ctx, "%s", err);
 	int rc = WEFT_OK;
 	double mean, sd;

@@ -94,13 +94,15 @@ const weft_op_desc am_op_compare = {
 	cmp_params, 3, cmp_in, 2, cmp_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_compare,
 };
 
-static const char *const report_in[] = {"quality", "lattice", "match", "reconstruct", "relax", "compare"};
+static const char *const report_in[] = {"quality?", "lattice?", "match?", "reconstruct?", "relax?", "compare?"};
 
 static int run_report(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	json_t *out = json_pack("{s:s}", "format", "automat-report/1");
 	for (size_t i = 0; out && i < sizeof report_in / sizeof *report_in; i++) {
-		const weft_value *v = api->input(ctx, report_in[i]);
+		char name[32];
+		snprintf(name, sizeof name, "%.*s", (int)strlen(report_in[i]) - 1, report_in[i]); /* drop the '?' */
+		const weft_value *v = api->input(ctx, name);
 		if (!v)
 			continue; /* not every line has every stage */
 		const char *p = wop_path_of(ctx, api, v);
@@ -108,9 +110,9 @@ static int run_report(weft_op_ctx *ctx, const weft_host_api *api)
 		json_t *j = p ? json_load_file(p, 0, &je) : NULL;
 		if (!j) {
 			json_decref(out);
-			return api->fail(ctx, "input '%s' is not a JSON report: %s", report_in[i], p ? je.text : "not a file");
+			return api->fail(ctx, "input '%s' is not a JSON report: %s", name, p ? je.text : "not a file");
 		}
-		json_object_set_new(out, report_in[i], j);
+		json_object_set_new(out, name, j);
 	}
 	return wop_set_json(ctx, api, "out", "report.json", out);
 }

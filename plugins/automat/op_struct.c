@@ -150,13 +150,15 @@ static int run_match(weft_op_ctx *ctx, const weft_host_api *api)
 	if (!m)
 		rc = api->fail(ctx, "out of memory");
 	json_t *ranked = json_array();
+	if (rc == WEFT_OK && am_match_templates(m, &lib, &cols, &L, px, w, h, ne ? el : NULL, ne) != 0)
+		rc = api->fail(ctx, "out of memory");
 	if (rc == WEFT_OK) {
-		am_match_templates(m, &lib, &cols, &L, px, w, h, ne ? el : NULL, ne);
 		for (size_t i = 0; i < lib.n; i++)
-			json_array_append_new(ranked, json_pack("{s:s, s:f, s:f, s:f, s:b}", "template", lib.t[m[i].index].name,
-								"score", m[i].score, "histogram_similarity", m[i].hist_sim,
-								"lattice_error", m[i].lattice_err, "elements_ok",
-								m[i].elements_ok));
+			json_array_append_new(ranked, json_pack("{s:s, s:f, s:f, s:f, s:f, s:b}", "template",
+								lib.t[m[i].index].name, "score", m[i].score,
+								"distance_similarity", m[i].hist_sim, "brightness_similarity",
+								m[i].intensity_sim, "lattice_error", m[i].lattice_err,
+								"elements_ok", m[i].elements_ok));
 	}
 	int matched = rc == WEFT_OK && lib.n && m[0].score >= min;
 	const char *best = matched ? lib.t[m[0].index].name : "";
@@ -252,7 +254,7 @@ static int run_reconstruct(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const char *const recon_in[] = {"columns", "lattice", "library"};
+static const char *const recon_in[] = {"columns", "lattice", "library?"};
 static const char *const recon_out[] = {"out", "report"};
 static const weft_param_spec recon_params[] = {
 	{"template", WEFT_T_STRING, "", "a library template to fit to the lattice (empty: template-free)"},

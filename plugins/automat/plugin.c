@@ -22,7 +22,7 @@ int am_op_image(am_image *im, weft_op_ctx *ctx, const weft_host_api *api, const 
 	char err[ERRLEN];
 	if (!p)
 		return api->fail(ctx, "input '%s' must be an image made by automat.load_image or automat.denoise", name);
-	if (am_image_read(im, p, 0, 0, 0, err, sizeof err) != 0)
+	if (am_image_read(im, p, name, 0, 0, 0, err, sizeof err) != 0)
 		return api->fail(ctx, "input '%s': %s", name, err);
 	return WEFT_OK;
 }

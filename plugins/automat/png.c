@@ -33,22 +33,17 @@ static void on_warning(png_structp p, png_const_charp msg)
 	(void)p, (void)msg; /* e.g. a bad CRC in an ancillary chunk: not fatal */
 }
 
-int am_png_read(am_image *im, const char *path, char *err, size_t errlen)
+/* The libpng part of am_png_read, apart so that none of its arguments
+ * changes after its setjmp. */
+static int read_png(FILE *f, am_image *im, const char *name, char *err, size_t errlen)
 {
-	memset(im, 0, sizeof *im);
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-		return -1;
-	}
 	pngerr e = {""};
 	png_structp p = png_create_read_struct(PNG_LIBPNG_VER_STRING, &e, on_error, on_warning);
 	png_infop info = p ? png_create_info_struct(p) : NULL;
 	png_bytep row = NULL;
 	if (!p || !info) {
 		png_destroy_read_struct(&p, &info, NULL);
-		fclose(f);
-		snprintf(err, errlen, "out of memory reading %s", path);
+		snprintf(err, errlen, "out of memory reading %s", name);
 		return -1;
 	}
 	/* volatile: these change after setjmp and are read after a longjmp */
@@ -57,8 +52,7 @@ int am_png_read(am_image *im, const char *path, char *err, size_t errlen)
 		free(vrow);
 		am_image_free(im);
 		png_destroy_read_struct(&p, &info, NULL);
-		fclose(f);
-		snprintf(err, errlen, "%s is truncated or corrupt (%s); export the image again", path,
+		snprintf(err, errlen, "%s is truncated or corrupt (%s); export the image again", name,
 			 e.msg[0] ? e.msg : "libpng error");
 		return -1;
 	}
@@ -98,8 +92,20 @@ int am_png_read(am_image *im, const char *path, char *err, size_t errlen)
 				im->px = strtod(text[i].text, NULL);
 	free(row);
 	png_destroy_read_struct(&p, &info, NULL);
-	fclose(f);
 	return 0;
+}
+
+int am_png_read(am_image *im, const char *path, const char *name, char *err, size_t errlen)
+{
+	memset(im, 0, sizeof *im);
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "cannot open %s: %s", name ? name : path, strerror(errno));
+		return -1;
+	}
+	int rc = read_png(f, im, name ? name : path, err, errlen);
+	fclose(f);
+	return rc;
 }
 
 /* Separate from am_image_write_png so that nothing it changes lives

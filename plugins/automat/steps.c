@@ -11,7 +11,7 @@
 
 int am_denoise_level(double snr)
 {
-	return snr >= 3 ? 1 : snr >= 1.5 ? 2 : 3;
+	return snr >= 3 ? 1 : 2; /* never the Bragg mask first: see am_gate_next */
 }
 
 /* Widths in Angstrom, so the filters mean the same at any pixel size;

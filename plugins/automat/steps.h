@@ -16,8 +16,9 @@
  * noise calls for (am_denoise_level). */
 enum { AM_DENOISE_AUTO = 0, AM_DENOISE_MAX = 4 };
 
-/* The level for an image of this SNR: 1 (light Gaussian) from 3 up, 2
- * (median, then Gaussian) from 1.5, else 3 (Bragg mask). */
+/* The first level for an image of this SNR: 1 (light Gaussian) from 3
+ * up, else 2 (median, then Gaussian). The Bragg-mask levels come only
+ * after the gate has seen a lattice (am_gate_next). */
 int am_denoise_level(double snr);
 /* Denoises im in place at `level` (1..4); levels 3 and 4 need the image's
  * lattice, which they estimate themselves. *method gets a name for the

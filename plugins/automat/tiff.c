@@ -60,13 +60,15 @@ static double sample(const unsigned char *row, size_t i, int bits, int fmt)
 	return ((const uint32_t *)(const void *)row)[i];
 }
 
-int am_tiff_read(am_image *im, const char *path, char *err, size_t errlen)
+int am_tiff_read(am_image *im, const char *path, const char *name, char *err, size_t errlen)
 {
+	if (!name)
+		name = path;
 	memset(im, 0, sizeof *im);
 	tifferr e = {""};
 	TIFF *t = open_tiff(path, "r", &e);
 	if (!t) {
-		snprintf(err, errlen, "%s is not a readable TIFF (%s)", path, e.msg[0] ? e.msg : "cannot open");
+		snprintf(err, errlen, "%s is not a readable TIFF (%s)", name, e.msg[0] ? e.msg : "cannot open");
 		return -1;
 	}
 	uint32_t w = 0, h = 0;
@@ -89,7 +91,7 @@ int am_tiff_read(am_image *im, const char *path, char *err, size_t errlen)
 	else if (spp > 1 && planar != PLANARCONFIG_CONTIG)
 		why = "separate colour planes are not supported";
 	if (why || am_image_new(im, w, h, 0) != 0) {
-		snprintf(err, errlen, "%s: %s", path, why ? why : "image is empty or too large");
+		snprintf(err, errlen, "%s: %s", name, why ? why : "image is empty or too large");
 		TIFFClose(t);
 		return -1;
 	}
@@ -118,7 +120,7 @@ int am_tiff_read(am_image *im, const char *path, char *err, size_t errlen)
 		im->px = strtod(strstr(desc, "pixel_size=") + 11, NULL);
 	TIFFClose(t);
 	if (rc != 0) {
-		snprintf(err, errlen, "%s is truncated or corrupt (%s); export the image again", path,
+		snprintf(err, errlen, "%s is truncated or corrupt (%s); export the image again", name,
 			 e.msg[0] ? e.msg : "cannot read a row");
 		am_image_free(im);
 	}

@@ -1,0 +1,165 @@
+/* Unit tests of the image readers and writers and of the simulator. */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cif.h"
+#include "image.h"
+#include "sim.h"
+
+static char *tmpfile_path(void)
+{
+	char *p = strdup("/tmp/automat-img-XXXXXX");
+	int fd = mkstemp(p);
+	assert_true(fd >= 0);
+	close(fd);
+	return p;
+}
+
+static void ramp(am_image *im, size_t w, size_t h)
+{
+	assert_int_equal(am_image_new(im, w, h, 0.125), 0);
+	for (size_t y = 0; y < h; y++)
+		for (size_t x = 0; x < w; x++)
+			im->v[y * w + x] = sin(0.3 * (double)x) * cos(0.2 * (double)y) * 100 + 50;
+}
+
+static void test_formats(void **state)
+{
+	(void)state;
+	am_image im, r;
+	char err[256], *p = tmpfile_path();
+	ramp(&im, 37, 23);
+	/* float TIFF: exact to float precision, pixel size kept */
+	assert_int_equal(am_image_write_tiff(p, &im, err, sizeof err), 0);
+	assert_int_equal(am_image_read(&r, p, "t.tiff", 0, 0, 0, err, sizeof err), 0);
+	assert_int_equal(r.w, 37);
+	assert_int_equal(r.h, 23);
+	assert_true(fabs(r.px - 0.125) < 1e-12);
+	for (size_t i = 0; i < 37 * 23; i++)
+		assert_true(fabs(r.v[i] - im.v[i]) < 1e-4);
+	am_image_free(&r);
+	/* 16-bit PNG: the same up to one grey level of 65535 across the range */
+	assert_int_equal(am_image_write_png(p, &im, -50, 150, err, sizeof err), 0);
+	assert_int_equal(am_image_read(&r, p, "t.png", 0, 0, 0, err, sizeof err), 0);
+	assert_true(fabs(r.px - 0.125) < 1e-9);
+	for (size_t i = 0; i < 37 * 23; i++)
+		assert_true(fabs(r.v[i] / 65535.0 * 200 - 50 - im.v[i]) < 200.0 / 65535);
+	am_image_free(&r);
+	/* a caller's pixel size wins over the file's */
+	assert_int_equal(am_image_read(&r, p, "t.png", 0, 0, 0.5, err, sizeof err), 0);
+	assert_true(fabs(r.px - 0.5) < 1e-12);
+	am_image_free(&r);
+	/* raw float32 needs its size, and the size must fit the bytes */
+	assert_int_equal(am_image_write_raw(p, &im, err, sizeof err), 0);
+	assert_int_equal(am_image_read(&r, p, "t.raw", 37, 23, 0.1, err, sizeof err), 0);
+	assert_true(fabs(r.v[100] - im.v[100]) < 1e-4);
+	am_image_free(&r);
+	assert_int_equal(am_image_read(&r, p, "t.raw", 0, 0, 0.1, err, sizeof err), -1);
+	assert_non_null(strstr(err, "t.raw is neither PNG nor TIFF; for a raw float32 array give its width and height"));
+	assert_int_equal(am_image_read(&r, p, "t.raw", 36, 23, 0.1, err, sizeof err), -1);
+	if (!strstr(err, "t.raw has 3404 bytes, but a 36 x 23 float32 array needs 3312"))
+		fail_msg("%s", err);
+	remove(p);
+	free(p);
+	am_image_free(&im);
+}
+
+static void test_bad_files(void **state)
+{
+	(void)state;
+	am_image im, r;
+	char err[256], *p = tmpfile_path(), *q = tmpfile_path();
+	ramp(&im, 300, 200);
+	assert_int_equal(am_image_write_png(p, &im, 0, 0, err, sizeof err), 0);
+	/* cut the PNG in half */
+	FILE *f = fopen(p, "rb");
+	char buf[200000];
+	size_t n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	f = fopen(q, "wb");
+	fwrite(buf, 1, n / 2, f);
+	fclose(f);
+	assert_int_equal(am_image_read(&r, q, "half.png", 0, 0, 0, err, sizeof err), -1);
+	assert_non_null(strstr(err, "half.png is truncated or corrupt"));
+	/* the same for a TIFF */
+	assert_int_equal(am_image_write_tiff(p, &im, err, sizeof err), 0);
+	f = fopen(p, "rb");
+	n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	f = fopen(q, "wb");
+	fwrite(buf, 1, n / 3, f);
+	fclose(f);
+	assert_int_equal(am_image_read(&r, q, "third.tiff", 0, 0, 0, err, sizeof err), -1);
+	assert_non_null(strstr(err, "third.tiff"));
+	/* empty */
+	f = fopen(q, "wb");
+	fclose(f);
+	assert_int_equal(am_image_read(&r, q, "empty.png", 0, 0, 0, err, sizeof err), -1);
+	assert_non_null(strstr(err, "empty.png is empty"));
+	remove(p), remove(q);
+	free(p), free(q);
+	am_image_free(&im);
+}
+
+/* The brightest pixel of a lone column sits where the simulator put it,
+ * and heavier columns are brighter by Z^1.7. */
+static void test_simulator(void **state)
+{
+	(void)state;
+	am_struct s;
+	char err[256];
+	am_struct_init(&s, "square", 10, 10, 5, 90);
+	am_struct_add(&s, "Mo", 0, 0, 0.5);
+	am_struct_add(&s, "S", 0.5, 0.5, 0.5);
+	am_sim_opts o = AM_SIM_OPTS_INIT;
+	o.w = o.h = 200, o.px = 0.1, o.background = 0, o.read_noise = 0, o.dose = 0;
+	am_image im;
+	assert_int_equal(am_simulate(&im, &s, &o, err, sizeof err), 0);
+	double mx = 0, mn = INFINITY;
+	for (size_t i = 0; i < 200 * 200; i++)
+		mx = im.v[i] > mx ? im.v[i] : mx;
+	assert_true(fabs(mx - 1.0) < 0.02); /* Mo's peak is the unit */
+	/* S columns: the local maxima below the Mo level */
+	for (size_t y = 1; y < 199; y++)
+		for (size_t x = 1; x < 199; x++) {
+			double v = im.v[y * 200 + x];
+			if (v > 0.1 && v < 0.5 && v >= im.v[y * 200 + x - 1] && v >= im.v[y * 200 + x + 1] &&
+			    v >= im.v[(y - 1) * 200 + x] && v >= im.v[(y + 1) * 200 + x])
+				mn = v < mn ? v : mn;
+		}
+	assert_true(fabs(mn - pow(16.0 / 42, 1.7)) < 0.02);
+	am_image_free(&im);
+	/* with a dose, the mean count follows it */
+	o.dose = 1000, o.background = 0.1, o.seed = 4;
+	assert_int_equal(am_simulate(&im, &s, &o, err, sizeof err), 0);
+	double mean, sd;
+	am_image_stats(&im, &mean, &sd);
+	am_sim_opts o0 = o;
+	o0.dose = 0;
+	am_image clean;
+	assert_int_equal(am_simulate(&clean, &s, &o0, err, sizeof err), 0);
+	double cm, csd;
+	am_image_stats(&clean, &cm, &csd);
+	assert_true(fabs(mean / (cm * 1000 * 0.01) - 1) < 0.01);
+	am_image_free(&im), am_image_free(&clean);
+	am_struct_free(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_simulator),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
