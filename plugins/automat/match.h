@@ -2,22 +2,23 @@
  * match.h -- template retrieval: which known structure is this image of?
  *
  * Each template is described in projection (projection.h) by its reduced
- * lattice and a normalised histogram of in-plane distances between atom
- * columns (0-6 A, 0.05 A bins, Gaussian-smoothed by 0.1 A), each pair
- * weighted by the product of its columns' brightness (Z^1.7 sums, over
- * the brightest): a faint column that detection may miss weighs little
- * on both sides. A second histogram, of the columns' brightness over the
- * brightest's (0-1.2, smoothed by 0.08, each column weighted by its
- * brightness), tells apart structures whose columns sit alike but weigh
- * differently (2H and 1T MoS2). The score multiplies in the square root
- * of its cosine similarity: measured brightness is noisier than position
- * (the full similarity cost 5 of 21 tier-3 images in automat-eval). The image's
- * detected columns give the same histogram, and its lattice the same
- * three numbers. The score is the histograms' cosine similarity times a
- * lattice agreement exp(-e^2 / 2 (0.03)^2), e the largest relative error
- * of a, b and gamma / 90 degrees -- "physics-guided": a template whose
- * cell cannot be this image's scores near 0 whatever its histogram.
- * Templates whose elements differ from the requested ones are skipped.
+ * lattice and two normalised histograms; the image's detected columns
+ * and its lattice give the same:
+ * - in-plane distances between atom columns (0-6 A, 0.05 A bins,
+ *   Gaussian-smoothed by 0.1 A), each pair weighted by the product of its
+ *   columns' brightness (Z^1.7 sums, over the brightest), so a faint
+ *   column that detection may miss weighs little on both sides;
+ * - the columns' brightness over the brightest's (0-1.2, smoothed by
+ *   0.08, each weighted by its brightness), which tells apart structures
+ *   whose columns sit alike but weigh differently (2H and 1T MoS2).
+ * The score is the distance histograms' cosine similarity, times the
+ * square root of the brightness histograms' (measured brightness is
+ * noisier than position: the full similarity cost 5 of 21 tier-3 images
+ * in automat-eval), times a lattice agreement exp(-e^2 / 2 (0.03)^2), e
+ * the largest relative error of a, b and gamma / 90 degrees --
+ * "physics-guided": a template whose cell cannot be this image's scores
+ * near 0 whatever its histograms. Templates whose elements differ from
+ * the requested ones are skipped.
  */
 #ifndef AUTOMAT_MATCH_H
 #define AUTOMAT_MATCH_H
