@@ -8,7 +8,12 @@
  *       while the gate fails) -> lattice -> columns -> template retrieval
  *       (template line) or template-free reconstruction -> compare with
  *       the truth. Prints one row per image and the per-tier table.
- *       --line free takes the template-free line for every image.
+ *       --line free takes the template-free line for every image;
+ *       --require T1,T2,T3 exits 1 unless each tier's success rate (%)
+ *       reaches its number.
+ *   automat-eval convert IN OUT      IN (PNG/TIFF) as OUT: .png, .tiff or .raw
+ *   automat-eval noise OUT SIZE      Poisson noise (mean 20), no lattice
+ *   automat-eval flat OUT SIZE       every pixel the same
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -18,6 +23,7 @@
 #include <time.h>
 
 #include "compare.h"
+#include "rng.h"
 #include "match.h"
 #include "recon.h"
 #include "sim.h"
@@ -139,7 +145,7 @@ out:
 	return 0;
 }
 
-static int bench(const char *libdir, size_t size, int s0, int s1, const char *only)
+static int bench(const char *libdir, size_t size, int s0, int s1, const char *only, const double *require)
 {
 	char err[512];
 	am_library lib;
@@ -171,15 +177,61 @@ static int bench(const char *libdir, size_t size, int s0, int s1, const char *on
 		printf("%4d  %3d/%-3d  %6.1f%%  %.2f%%\n", tier + 1, ok[tier], tot[tier],
 		       tot[tier] ? 100.0 * ok[tier] / tot[tier] : 0, ok[tier] ? 100 * lat[tier] / ok[tier] : 0);
 	am_library_free(&lib);
+	for (int tier = 0; require && tier < 3; tier++)
+		if (tot[tier] && 100.0 * ok[tier] / tot[tier] < require[tier]) {
+			fprintf(stderr, "tier %d: %.1f%% matched, below the required %.0f%%\n", tier + 1,
+				100.0 * ok[tier] / tot[tier], require[tier]);
+			return 1;
+		}
 	return 0;
+}
+
+static int write_any(const char *path, const am_image *im)
+{
+	char err[512];
+	size_t l = strlen(path);
+	int rc = l > 4 && !strcmp(path + l - 4, ".png")    ? am_image_write_png(path, im, 0, 0, err, sizeof err)
+		 : l > 4 && !strcmp(path + l - 4, ".raw")  ? am_image_write_raw(path, im, err, sizeof err)
+							   : am_image_write_tiff(path, im, err, sizeof err);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", err);
+	return rc != 0;
+}
+
+static int make_image(const char *kind, const char *out, size_t size)
+{
+	am_image im;
+	if (am_image_new(&im, size, size, 0.1) != 0)
+		return 1;
+	uint64_t s = 7;
+	for (size_t i = 0; i < size * size; i++)
+		im.v[i] = !strcmp(kind, "flat") ? 100 : am_poisson(&s, 20);
+	int rc = write_any(out, &im);
+	am_image_free(&im);
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "convert")) {
+		am_image im;
+		char err[512];
+		if (am_image_read(&im, argv[2], NULL, 0, 0, 0, err, sizeof err) != 0) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		int rc = write_any(argv[3], &im);
+		am_image_free(&im);
+		return rc;
+	}
+	if (argc == 4 && (!strcmp(argv[1], "noise") || !strcmp(argv[1], "flat")))
+		return make_image(argv[1], argv[2], (size_t)atol(argv[3]));
 	if (argc < 3 || strcmp(argv[1], "bench")) {
-		fprintf(stderr, "usage: automat-eval bench LIBRARY [--size N] [--seeds A-B] [--only NAME]\n");
+		fprintf(stderr, "usage: automat-eval bench LIBRARY [--size N] [--seeds A-B] [--only NAME] [--line free] "
+				"[--require T1,T2,T3]\n       automat-eval convert IN OUT | noise OUT SIZE | flat OUT SIZE\n");
 		return 2;
 	}
+	double req[3], *require = NULL;
 	size_t size = 512;
 	int s0 = 1, s1 = 1;
 	const char *only = NULL;
@@ -192,6 +244,11 @@ int main(int argc, char **argv)
 			force_free = !strcmp(argv[i + 1], "free");
 		else if (!strcmp(argv[i], "--only"))
 			only = argv[i + 1];
+		else if (!strcmp(argv[i], "--require")) {
+			if (sscanf(argv[i + 1], "%lf,%lf,%lf", &req[0], &req[1], &req[2]) != 3)
+				return 2;
+			require = req;
+		}
 	}
-	return bench(argv[2], size, s0, s1, only);
+	return bench(argv[2], size, s0, s1, only, require);
 }

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <tiffio.h>
+
 #include "cif.h"
 #include "image.h"
 #include "sim.h"
@@ -71,6 +73,37 @@ static void test_formats(void **state)
 	remove(p);
 	free(p);
 	am_image_free(&im);
+}
+
+/* A 16-bit grayscale TIFF as a microscope writes it: read as its counts. */
+static void test_tiff16(void **state)
+{
+	(void)state;
+	char *p = tmpfile_path(), err[256];
+	TIFF *t = TIFFOpen(p, "w");
+	assert_non_null(t);
+	TIFFSetField(t, TIFFTAG_IMAGEWIDTH, 40);
+	TIFFSetField(t, TIFFTAG_IMAGELENGTH, 10);
+	TIFFSetField(t, TIFFTAG_BITSPERSAMPLE, 16);
+	TIFFSetField(t, TIFFTAG_SAMPLESPERPIXEL, 1);
+	TIFFSetField(t, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
+	TIFFSetField(t, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+	TIFFSetField(t, TIFFTAG_COMPRESSION, COMPRESSION_LZW);
+	uint16_t row[40];
+	for (uint32_t y = 0; y < 10; y++) {
+		for (int x = 0; x < 40; x++)
+			row[x] = (uint16_t)(1000 * y + 1500 * x);
+		assert_true(TIFFWriteScanline(t, row, y, 0) >= 0);
+	}
+	TIFFClose(t);
+	am_image im;
+	assert_int_equal(am_image_read(&im, p, "t16.tiff", 0, 0, 0.2, err, sizeof err), 0);
+	assert_int_equal(im.w, 40);
+	assert_true(fabs(im.v[3 * 40 + 39] - (3000 + 1500 * 39)) < 1e-9);
+	assert_true(fabs(im.px - 0.2) < 1e-12);
+	am_image_free(&im);
+	remove(p);
+	free(p);
 }
 
 static void test_bad_files(void **state)
@@ -158,6 +191,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_tiff16),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_simulator),
 	};

@@ -1,0 +1,86 @@
+#!/bin/bash
+# The automat plugin end to end: pipelines/automat.lua on a simulated image
+# (template line, scored against the truth), on image files the user hands
+# over (PNG, TIFF, raw float32), the template-free line, a cached rerun,
+# and the verdicts for images that must not become structures.
+. "$(dirname "$0")/lib.sh"
+cd "$T"
+P="$WEFT_SRC/pipelines/automat.lua"
+LIB="$WEFT_SRC/plugins/automat/templates"
+jqt() { jq -e "$@" >/dev/null; }
+
+run_weft run "$P" -p out="$T/o" -p material=2H-MoS2
+expect_rc 0 "pipelines/automat.lua runs on a simulated MoS2 image"
+for f in structure.cif relaxed.cif report.json quality_raw.json; do check "it writes $f" test -s "o/$f"; done
+check "the CIF has the cell and the atom loop" grep -q "_atom_site_fract_x" o/structure.cif
+eq "$(grep -c ' Mo \| S ' o/structure.cif)" 3 "with one Mo and two S"
+check "the template line took 2H-MoS2" jqt '.reconstruct.line == "template" and .match.template == "2H-MoS2"' o/report.json
+check "the structure matches the simulated truth within 2% on the lattice" \
+  jqt '.compare.match and (.compare.error_a | fabs) < 0.02 and (.compare.error_b | fabs) < 0.02' o/report.json
+check "the relaxation converged with an energy per atom" \
+  jqt '.relax.converged and (.relax.energy_per_atom | type == "number")' o/report.json
+check "the report keeps the gate's numbers" jqt '.quality.pass and .quality.periodicity > 0.35' o/report.json
+expect_out '"line":"template"' "the run returns its line"
+run_weft run "$P" -p out="$T/o" -p material=2H-MoS2
+expect_rc 0 "a rerun"
+check "recomputes no stage (only the exports run again)" \
+  bash -c '! grep -Eq "done +(simulate|load_image|quality|denoise|lattice|columns|match_template|reconstruct|relax|compare|report) " "$1"' _ "$T/err"
+expect_err "12 cached" "and takes them from the cache"
+
+# An image file from elsewhere, with the elements given: 1T-TiS2, noisier.
+cat >sim.lua <<LUA
+local s = ops.automat.simulate { name = "sim", structure = weft.file("$LIB/1T-TiS2.cif"), size = 768,
+                                 dose = 800, seed = 9, rotation = 71 }
+ops.core.export { name = "img", artifact = s.image, path = weft.path("tis2.png") }
+return ops.core.export { name = "truth", artifact = s.truth, path = weft.path("tis2.cif") }
+LUA
+run_weft run sim.lua
+expect_rc 0 "a simulated image written as a PNG"
+run_weft run "$P" -p image="$T/tis2.png" -p elements=Ti,S -p truth="$T/tis2.cif" -p out="$T/t"
+expect_rc 0 "the pipeline on a PNG file with -p elements=Ti,S"
+check "finds 1T-TiS2 and matches the truth" jqt '.match.template == "1T-TiS2" and .compare.match' t/report.json
+
+# The same image as a float TIFF and as raw float32 (size and pixel size given).
+"$AUTOMAT_EVAL" convert tis2.png tis2.tiff && "$AUTOMAT_EVAL" convert tis2.png tis2.raw
+run_weft run "$P" -p image="$T/tis2.tiff" -p elements=Ti,S -p truth="$T/tis2.cif" -p out="$T/tt"
+expect_rc 0 "a 32-bit float TIFF"
+check "gives the same template" jqt '.match.template == "1T-TiS2" and .compare.match' tt/report.json
+run_weft run "$P" -p image="$T/tis2.raw" -p width=768 -p height=768 -p pixel_size=0.1 -p elements=Ti,S \
+  -p truth="$T/tis2.cif" -p out="$T/tr"
+expect_rc 0 "a raw float32 array with its size"
+check "gives the same template" jqt '.match.template == "1T-TiS2" and .compare.match' tr/report.json
+run_weft run "$P" -p image="$T/tis2.raw" -p width=700 -p height=768 -p pixel_size=0.1 -p elements=Ti,S -p out="$T/bad"
+expect_rc 1 "a raw array of the wrong size fails"
+expect_err "the image has 2359296 bytes, but a 700 x 768 float32 array needs 2150400; check width and height" \
+  "naming both sizes"
+
+# The template-free line, forced by a score no template can reach.
+run_weft run "$P" -p material=2H-MoS2 -p min_score=2 -p out="$T/f"
+expect_rc 0 "the template-free line"
+check "reconstructs MoS2's cell from the columns, matching the truth" \
+  jqt '.reconstruct.line == "template-free" and .compare.match and (.reconstruct.sites | length) == 2' f/report.json
+check "with Mo on the brightest site" jqt '.reconstruct.sites[0].element == "Mo"' f/report.json
+
+# Refusals: nothing is fabricated from these.
+head -c 30000 tis2.png >trunc.png
+run_weft run "$P" -p image="$T/trunc.png" -p elements=Ti,S -p out="$T/x"
+expect_rc 1 "a truncated PNG fails"
+expect_err "the image is truncated or corrupt" "and says so"
+"$AUTOMAT_EVAL" noise noise.png 512
+run_weft run "$P" -p image="$T/noise.png" -p elements=Mo,S -p out="$T/x"
+expect_rc 1 "a non-periodic image fails"
+expect_err "not periodic enough: periodicity 0." "with the periodicity against its threshold"
+expect_err "< 0.35" "(the threshold)"
+"$AUTOMAT_EVAL" flat flat.png 256
+run_weft run "$P" -p image="$T/flat.png" -p elements=Mo,S -p out="$T/x"
+expect_rc 1 "an empty image fails"
+expect_err "empty image: every pixel is" "as empty"
+check "and none of them wrote a structure" test ! -e x/structure.cif
+printf 'not an image' >junk.png
+run_weft run "$P" -p image="$T/junk.png" -p elements=Mo,S -p out="$T/x"
+expect_rc 1 "a file that is no image fails"
+expect_err "neither PNG nor TIFF" "naming what it expected"
+run_weft run "$P" -p material=2H-MoS2 -p elements=Mo,Xx -p out="$T/x"
+expect_rc 1 "an unknown element fails"
+expect_err "'Xx' is not an element symbol" "naming it"
+finish
