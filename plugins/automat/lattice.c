@@ -3,6 +3,8 @@
  */
 #include "lattice.h"
 
+#include "structure.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,24 +88,6 @@ static size_t refine(basis *B, const am_spectrum *S, const am_peak *pk, size_t n
 	return used;
 }
 
-/* Gauss reduction of a 2-D basis: shortest first, |a.b| <= |a|^2 / 2, and
- * then a.b <= 0 so the angle is 90..120 degrees. */
-static void reduce(double a[2], double b[2])
-{
-	for (int it = 0; it < 100; it++) {
-		if (dot(b, b) < dot(a, a)) {
-			double t[2] = {a[0], a[1]};
-			a[0] = b[0], a[1] = b[1], b[0] = t[0], b[1] = t[1];
-		}
-		double m = round(dot(a, b) / dot(a, a));
-		if (m == 0)
-			break;
-		b[0] -= m * a[0], b[1] -= m * a[1];
-	}
-	if (dot(a, b) > 0)
-		b[0] = -b[0], b[1] = -b[1];
-}
-
 static void dual(const double a[2], const double b[2], double ga[2], double gb[2])
 {
 	double det = cross(a, b);
@@ -139,7 +123,7 @@ int am_lattice_estimate(am_lattice *L, const am_image *im, const am_spectrum *S,
 			for (int d1 = 1; d1 <= 3; d1++)
 				for (int d2 = 1; d2 <= 3; d2++) {
 					basis B = {{gi[0] / d1, gi[1] / d1}, {gj[0] / d2, gj[1] / d2}};
-					reduce(B.b1, B.b2);
+					am_reduce2(B.b1, B.b2);
 					sc[nc] = score(&B, S, pk, n);
 					cand[nc++] = B;
 				}
@@ -168,7 +152,7 @@ int am_lattice_estimate(am_lattice *L, const am_image *im, const am_spectrum *S,
 	/* real space: rows of B^-1 */
 	double a[2], b[2];
 	dual(B.b1, B.b2, a, b);
-	reduce(a, b);
+	am_reduce2(a, b);
 	L->a[0] = a[0], L->a[1] = a[1], L->b[0] = b[0], L->b[1] = b[1];
 	dual(a, b, L->ga, L->gb);
 	double px = im->px > 0 ? im->px : 1;

@@ -93,18 +93,7 @@ int am_proj_from_struct(am_proj *p, const am_struct *s, char *err, size_t errlen
 	}
 	free(cand);
 	double a[2] = {best1[0], best1[1]}, b[2] = {best2[0], best2[1]};
-	for (int it = 0; it < 100; it++) { /* Gauss reduction */
-		if (dot(b, b) < dot(a, a)) {
-			double t[2] = {a[0], a[1]};
-			a[0] = b[0], a[1] = b[1], b[0] = t[0], b[1] = t[1];
-		}
-		double m = round(dot(a, b) / dot(a, a));
-		if (m == 0)
-			break;
-		b[0] -= m * a[0], b[1] -= m * a[1];
-	}
-	if (dot(a, b) > 0)
-		b[0] = -b[0], b[1] = -b[1];
+	am_reduce2(a, b);
 	/* into the new cell: fractional coordinates by the dual basis */
 	double det = a[0] * b[1] - a[1] * b[0];
 	p->col = calloc(nc, sizeof *p->col);

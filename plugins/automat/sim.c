@@ -37,8 +37,8 @@ int am_simulate(am_image *im, const am_struct *s, const am_sim_opts *o, char *er
 	double bx = (ct * A[2] - st * A[3]) / o->px, by = (st * A[2] + ct * A[3]) / o->px;
 	double det = ax * by - ay * bx;
 	uint64_t seed = o->seed * 0x9E3779B97F4A7C15ULL + 7;
-	double ox = am_unif(&seed) * o->w, oy = am_unif(&seed) * o->h; /* a random origin */
-	double jph = am_unif(&seed) * 6.283185307179586;
+	double ox = wrng_unif(&seed) * o->w, oy = wrng_unif(&seed) * o->h; /* a random origin */
+	double jph = wrng_unif(&seed) * 6.283185307179586;
 	/* lattice indices that can reach the image: invert the corners */
 	double imin = INFINITY, imax = -INFINITY, jmin = INFINITY, jmax = -INFINITY;
 	double margin = 4 * o->sigma / o->px + fabs(o->drift) * (double)o->h + fabs(o->jitter) + 2;
@@ -72,9 +72,9 @@ int am_simulate(am_image *im, const am_struct *s, const am_sim_opts *o, char *er
 	for (size_t p = 0; p < o->w * o->h; p++) {
 		double v = im->v[p] + o->background;
 		if (per_px > 0)
-			v = am_poisson(&seed, v * per_px);
+			v = wrng_poisson(&seed, v * per_px);
 		if (o->read_noise > 0)
-			v += o->read_noise * (per_px > 0 ? per_px : 1) * am_gauss(&seed);
+			v += o->read_noise * (per_px > 0 ? per_px : 1) * wrng_gauss(&seed);
 		im->v[p] = v;
 	}
 	return 0;

@@ -120,3 +120,19 @@ am_column *am_struct_columns(const am_struct *s, double tol, size_t *n)
 	*n = nc;
 	return col;
 }
+
+void am_reduce2(double a[2], double b[2])
+{
+	for (int it = 0; it < 100; it++) {
+		if (b[0] * b[0] + b[1] * b[1] < a[0] * a[0] + a[1] * a[1]) {
+			double t[2] = {a[0], a[1]};
+			a[0] = b[0], a[1] = b[1], b[0] = t[0], b[1] = t[1];
+		}
+		double m = round((a[0] * b[0] + a[1] * b[1]) / (a[0] * a[0] + a[1] * a[1]));
+		if (m == 0)
+			break;
+		b[0] -= m * a[0], b[1] -= m * a[1];
+	}
+	if (a[0] * b[0] + a[1] * b[1] > 0)
+		b[0] = -b[0], b[1] = -b[1];
+}

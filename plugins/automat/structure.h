@@ -48,6 +48,11 @@ typedef struct am_column {
  * malloc'd array of *n. NULL on allocation failure. */
 am_column *am_struct_columns(const am_struct *s, double tol, size_t *n);
 
+/* Gauss (Lagrange) reduction of a 2-D basis, in place: |a| <= |b|,
+ * |a.b| <= |a|^2 / 2, then a.b <= 0, so the angle is 90..120 degrees:
+ * the one reduced cell every lattice is compared by. */
+void am_reduce2(double a[2], double b[2]);
+
 /* Minimum-image in-plane distance (Angstrom) between fractional points. */
 double am_dist2d(const double A[4], double x1, double y1, double x2, double y2);
 

@@ -225,7 +225,7 @@ int aws_data_split(aws_data *D, size_t n_labels, double test_share, uint64_t see
 	}
 	uint64_t s = seed;
 	for (size_t i = ng; i > 1; i--) { /* Fisher-Yates */
-		size_t j = (size_t)(aws_splitmix(&s) % i), x = gold[i - 1];
+		size_t j = (size_t)(wrng_splitmix(&s) % i), x = gold[i - 1];
 		gold[i - 1] = gold[j];
 		gold[j] = x;
 	}

@@ -334,8 +334,8 @@ int aws_lf_generate(aws_lfset *out, const double *X, size_t n, size_t d, const i
 						rest -= d - 1 - a++;
 					f[0] = (int)a, f[1] = (int)(a + 1 + rest);
 				} else { /* a seeded sample */
-					f[0] = (int)(aws_splitmix(&seed) % d);
-					f[1] = (int)((size_t)f[0] + 1 + aws_splitmix(&seed) % (d - 1)) % (int)d;
+					f[0] = (int)(wrng_splitmix(&seed) % d);
+					f[1] = (int)((size_t)f[0] + 1 + wrng_splitmix(&seed) % (d - 1)) % (int)d;
 				}
 				aws_lf lt = {0}, ll = {0};
 				if ((o->families & AWS_LF_TREE) &&

@@ -13,12 +13,6 @@
 
 #include "rng.h"
 
-static double gauss(uint64_t *s)
-{
-	double a = aws_unif(s), b = aws_unif(s);
-	return sqrt(-2 * log(a)) * cos(6.283185307179586 * b);
-}
-
 int aws_synth_csv(const char *path, const aws_synth_opts *o, char *err, size_t errlen)
 {
 	if (o->classes < 2 || o->classes > 26 || o->informative < 1 || o->rows < o->classes) {
@@ -40,16 +34,16 @@ int aws_synth_csv(const char *path, const aws_synth_opts *o, char *err, size_t e
 	for (size_t c = 0; c < o->classes; c++)
 		wsum += 1.0 / (1.0 + (double)c / 2);
 	for (size_t i = 0; i < o->rows; i++) {
-		double u = aws_unif(&s) * wsum, acc = 0;
+		double u = wrng_unif(&s) * wsum, acc = 0;
 		size_t c = 0;
 		while (c + 1 < o->classes && u > (acc += 1.0 / (1.0 + (double)c / 2)))
 			c++;
 		for (size_t j = 0; j < d; j++) {
-			double v = gauss(&s);
+			double v = wrng_gauss(&s);
 			if (j < o->informative) {
 				if (j == c % o->informative)
 					v += o->separation;
-				if (j == (c + 1) % o->informative && aws_unif(&s) < 0.7)
+				if (j == (c + 1) % o->informative && wrng_unif(&s) < 0.7)
 					v -= o->separation / 2; /* a step, half the time: stump-shaped */
 			}
 			fprintf(f, "%s%.5f", j ? "," : "", v);

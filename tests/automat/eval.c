@@ -205,7 +205,7 @@ static int make_image(const char *kind, const char *out, size_t size)
 		return 1;
 	uint64_t s = 7;
 	for (size_t i = 0; i < size * size; i++)
-		im.v[i] = !strcmp(kind, "flat") ? 100 : am_poisson(&s, 20);
+		im.v[i] = !strcmp(kind, "flat") ? 100 : wrng_poisson(&s, 20);
 	int rc = write_any(out, &im);
 	am_image_free(&im);
 	return rc;

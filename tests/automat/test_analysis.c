@@ -105,7 +105,7 @@ static void test_quality(void **state)
 	/* white noise: not periodic, and the rule stops at once after level 2 */
 	uint64_t s = 3;
 	for (size_t i = 0; i < im.w * im.h; i++)
-		im.v[i] = am_poisson(&s, 5);
+		im.v[i] = wrng_poisson(&s, 5);
 	assert_int_equal(am_quality_measure(&q, &im, &o, err, sizeof err), 0);
 	assert_false(q.pass);
 	assert_true(q.periodicity < 0.1);
@@ -116,7 +116,7 @@ static void test_quality(void **state)
 	/* random blobs: smooth, bright, contrasty -- and still not periodic */
 	memset(im.v, 0, im.w * im.h * sizeof *im.v);
 	for (int b = 0; b < 600; b++) {
-		double x = am_unif(&s) * 512, y = am_unif(&s) * 512;
+		double x = wrng_unif(&s) * 512, y = wrng_unif(&s) * 512;
 		for (long yy = (long)y - 12; yy <= (long)y + 12; yy++)
 			for (long xx = (long)x - 12; xx <= (long)x + 12; xx++)
 				if (xx >= 0 && yy >= 0 && xx < 512 && yy < 512)
