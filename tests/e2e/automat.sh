@@ -26,6 +26,11 @@ expect_rc 0 "a rerun"
 check "recomputes no stage (only the exports run again)" \
   bash -c '! grep -Eq "done +(simulate|load_image|quality|denoise|lattice|columns|match_template|reconstruct|relax|compare|report) " "$1"' _ "$T/err"
 expect_err "12 cached" "and takes them from the cache"
+cp o/structure.cif first.cif && cp o/relaxed.cif first-relaxed.cif
+run_weft run "$P" -p out="$T/o" -p material=2H-MoS2 --force
+expect_rc 0 "a forced rerun"
+check "writes the same structure byte for byte" cmp -s first.cif o/structure.cif
+check "and the same relaxed one" cmp -s first-relaxed.cif o/relaxed.cif
 
 # An image file from elsewhere, with the elements given: 1T-TiS2, noisier.
 cat >sim.lua <<LUA
