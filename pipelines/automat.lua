@@ -9,9 +9,10 @@
 --   2. gate_L: if the image denoised at level L fails the quality gate, the
 --      gate's rule (automat.quality's `next`) picks a harder level, or stops
 --      with the verdict -- an image that is not periodic gets no structure;
---   3. choose_line: if a template matches, the template line fits it to the
---      measured lattice; if none does, the template-free line reconstructs
---      the minimal cell from the columns;
+--   3. choose_line: if a template matches (automat.choose_line: the rule, or
+--      with -p llm_url=... an OpenAI-compatible model reading the reports),
+--      the template line fits it to the measured lattice; if none does, the
+--      template-free line reconstructs the minimal cell from the columns;
 --   4. relax, and one JSON report of every stage.
 local image = weft.param("image", "", "the STEM image (PNG, TIFF or raw float32); empty: simulate `material`")
 local elements = weft.param("elements", "", "the sample's elements, e.g. Mo,S (with a simulated image: its own)")
@@ -20,6 +21,8 @@ local width = weft.param("width", 0, "raw float32 images: pixels per row")
 local height = weft.param("height", 0, "raw float32 images: rows")
 local library = weft.param("library", "../plugins/automat/templates", "directory of template CIFs")
 local min_score = weft.param("min_score", 0.5, "template-match score below which the template-free line runs")
+local llm_url = weft.param("llm_url", "", "an OpenAI-compatible server to choose the line (empty: the rule)")
+local llm_model = weft.param("llm_model", "gpt-4o-mini", "the model asked for, with llm_url")
 local truth = weft.param("truth", "", "a CIF to score the result against (automat.compare)")
 local material = weft.param("material", "2H-MoS2", "without `image`: the library structure to simulate")
 local dose = weft.param("dose", 2000, "without `image`: electrons per square Angstrom")
@@ -55,9 +58,11 @@ local function analyse(den, q)
   local cols = ops.automat.columns { name = "columns", image = den, lattice = lat.out }
   local m = ops.automat.match_template { name = "match_template", columns = cols.out, lattice = lat.out,
                                          library = lib, elements = elements, min_score = min_score }
+  local choice = ops.automat.choose_line { name = "choose", match = m.report, quality = q.report,
+                                          min_score = min_score, llm_url = llm_url, model = llm_model }
   return weft.fn {
     name = "choose_line",
-    inputs = { matched = m.matched, template = m.template },
+    inputs = { matched = choice.matched, template = choice.template },
     function(inp)
       local line = inp.matched and "template" or "template-free"
       local recon = ops.automat.reconstruct { name = "reconstruct", columns = cols.out, lattice = lat.out,
@@ -65,7 +70,7 @@ local function analyse(den, q)
                                               template = inp.matched and inp.template or "" }
       local relaxed = ops.automat.relax { name = "relax", structure = recon.out }
       local parts = { name = "report", quality = q.report, lattice = lat.out, match = m.report,
-                      reconstruct = recon.report, relax = relaxed.report }
+                      choice = choice.report, reconstruct = recon.report, relax = relaxed.report }
       if truth_cif then
         parts.compare = ops.automat.compare { name = "compare", a = truth_cif, b = recon.out }.report
       end

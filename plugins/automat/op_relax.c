@@ -94,7 +94,7 @@ const weft_op_desc am_op_compare = {
 	cmp_params, 3, cmp_in, 2, cmp_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_compare,
 };
 
-static const char *const report_in[] = {"quality?", "lattice?", "match?", "reconstruct?", "relax?", "compare?"};
+static const char *const report_in[] = {"quality?", "lattice?", "match?", "choice?", "reconstruct?", "relax?", "compare?"};
 
 static int run_report(weft_op_ctx *ctx, const weft_host_api *api)
 {
@@ -119,7 +119,7 @@ static int run_report(weft_op_ctx *ctx, const weft_host_api *api)
 
 const weft_op_desc am_op_report = {
 	sizeof(weft_op_desc), "report", "1",
-	"One JSON report from the stages' reports (quality, lattice, match, reconstruct, relax, compare; any "
+	"One JSON report from the stages' reports (quality, lattice, match, choice, reconstruct, relax, compare; any "
 	"may be absent).",
-	NULL, 0, report_in, 6, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_report,
+	NULL, 0, report_in, 7, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_report,
 };

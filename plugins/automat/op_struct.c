@@ -184,7 +184,7 @@ static int run_match(weft_op_ctx *ctx, const weft_host_api *api)
 static const char *const match_in[] = {"columns", "lattice", "library"};
 static const char *const match_out[] = {"report", "matched", "template", "score"};
 static const weft_param_spec match_params[] = {
-	{"elements", WEFT_T_STRING, "", "elements in the sample, e.g. Mo,S (empty: any template)"},
+	{"elements", WEFT_T_STRING, "\"\"", "elements in the sample, e.g. Mo,S (empty: any template)"},
 	{"min_score", WEFT_T_FLOAT, "0.5", "a template below this does not match"},
 };
 const weft_op_desc am_op_match = {
@@ -257,8 +257,8 @@ static int run_reconstruct(weft_op_ctx *ctx, const weft_host_api *api)
 static const char *const recon_in[] = {"columns", "lattice", "library?"};
 static const char *const recon_out[] = {"out", "report"};
 static const weft_param_spec recon_params[] = {
-	{"template", WEFT_T_STRING, "", "a library template to fit to the lattice (empty: template-free)"},
-	{"elements", WEFT_T_STRING, "", "template-free: the elements, brightest heaviest"},
+	{"template", WEFT_T_STRING, "\"\"", "a library template to fit to the lattice (empty: template-free)"},
+	{"elements", WEFT_T_STRING, "\"\"", "template-free: the elements, brightest heaviest"},
 	{"merge_tol", WEFT_T_FLOAT, "0.4", "template-free: columns closer than this (Angstrom) in the cell are one site"},
 	{"min_support", WEFT_T_FLOAT, "0.3", "template-free: a site seen in fewer cells than this share of the best is noise"},
 	{"vacuum", WEFT_T_FLOAT, "20", "template-free: c of the written cell, Angstrom"},

@@ -44,5 +44,6 @@ int am_set_int(weft_op_ctx *ctx, const weft_host_api *api, const char *name, int
 extern const weft_op_desc am_op_simulate, am_op_load_image, am_op_denoise, am_op_quality;           /* op_image.c */
 extern const weft_op_desc am_op_lattice_est, am_op_columns_find, am_op_match, am_op_reconstruct;    /* op_struct.c */
 extern const weft_op_desc am_op_relax, am_op_compare, am_op_report;                                 /* op_relax.c */
+extern const weft_op_desc am_op_choose_line;                                                        /* op_agent.c */
 
 #endif

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <curl/curl.h>
 #include <fftw3.h>
 #include <math.h>
 #include <stdio.h>
@@ -182,7 +183,7 @@ int am_set_int(weft_op_ctx *ctx, const weft_host_api *api, const char *name, int
 
 static const weft_op_desc *const ops[] = {&am_op_simulate, &am_op_load_image, &am_op_denoise,  &am_op_quality,
 					  &am_op_lattice_est, &am_op_columns_find, &am_op_match, &am_op_reconstruct,
-					  &am_op_relax, &am_op_compare, &am_op_report};
+					  &am_op_choose_line, &am_op_relax, &am_op_compare, &am_op_report};
 
 static const weft_plugin_desc plugin = {
 	sizeof(weft_plugin_desc), WEFT_ABI_MAJOR, WEFT_ABI_MINOR, "automat", "1.0.0", "MIT",
@@ -197,5 +198,7 @@ WEFT_PLUGIN_EXPORT const weft_plugin_desc *weft_plugin_entry(const weft_host_api
 	/* ops may run on several threads at once; FFTW's planner is not
 	 * reentrant unless told so, once, before any plan */
 	fftw_make_planner_thread_safe();
+	/* and libcurl wants its global set-up done before any thread uses it */
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	return &plugin;
 }

@@ -25,7 +25,7 @@ run_weft run "$P" -p out="$T/o" -p material=2H-MoS2
 expect_rc 0 "a rerun"
 check "recomputes no stage (only the exports run again)" \
   bash -c '! grep -Eq "done +(simulate|load_image|quality|denoise|lattice|columns|match_template|reconstruct|relax|compare|report) " "$1"' _ "$T/err"
-expect_err "12 cached" "and takes them from the cache"
+expect_err "cached   relax" "and takes them from the cache"
 cp o/structure.cif first.cif && cp o/relaxed.cif first-relaxed.cif
 run_weft run "$P" -p out="$T/o" -p material=2H-MoS2 --force
 expect_rc 0 "a forced rerun"
@@ -65,6 +65,42 @@ expect_rc 0 "the template-free line"
 check "reconstructs MoS2's cell from the columns, matching the truth" \
   jqt '.reconstruct.line == "template-free" and .compare.match and (.reconstruct.sites | length) == 2' f/report.json
 check "with Mo on the brightest site" jqt '.reconstruct.sites[0].element == "Mo"' f/report.json
+
+# The optional LLM step, against a stand-in OpenAI-compatible server: the
+# model's choice is taken when it is valid, and the rule otherwise.
+python3 "$WEFT_SRC/tests/helpers/openai_stub.py" port reply.txt llm.log &
+stub=$!
+trap 'kill $stub 2>/dev/null; rm -rf "$T"' EXIT # lib.sh's clean-up, and the stub
+for i in $(seq 50); do [ -s port ] && break; sleep 0.1; done
+url="http://127.0.0.1:$(cat port)/v1"
+printf 'Looking at the ranking: {"line": "template-free", "reason": "the stub prefers the columns"}' >reply.txt
+OPENAI_API_KEY=sk-test run_weft run "$P" -p material=2H-MoS2 -p llm_url="$url" -p out="$T/l"
+expect_rc 0 "the pipeline with an LLM choosing the line"
+check "takes the model's line over the rule's" \
+  jqt '.choice.decided_by == "llm" and .choice.line == "template-free" and .choice.rule_template and .reconstruct.line == "template-free"' l/report.json
+check "and keeps its reason" jqt '.choice.reason == "the stub prefers the columns"' l/report.json
+check "the request carried the quality report and the ranked templates" \
+  jqt -s '.[0].body.messages[1].content | fromjson | (.quality.format == "automat-quality/1") and (.ranked_templates[0].template == "2H-MoS2")' llm.log
+check "and the key from OPENAI_API_KEY" jqt -s '.[0].auth == "Bearer sk-test"' llm.log
+printf '{"line": "template", "template": "graphene"}' >reply.txt
+run_weft run "$P" -p material=2H-MoS2 -p llm_url="$url" -p out="$T/l"
+expect_rc 0 "a rerun while the server would now answer otherwise"
+check "keeps the decision it made (cached, not asked again)" \
+  jqt '.choice.decided_by == "llm" and .choice.line == "template-free"' l/report.json
+eq "$(wc -l <llm.log | tr -d ' ')" 1 "the server was asked once"
+run_weft run "$P" -p material=2H-MoS2 -p llm_url="$url" -p llm_model=m2 -p out="$T/l2"
+expect_rc 0 "an LLM naming a template of other elements"
+check "is overruled: the rule decides, and the report says why" \
+  jqt '.choice.decided_by == "rule" and .choice.line == "template" and (.choice.llm_fallback | test("graphene"))' l2/report.json
+printf 'HTTP 500' >reply.txt
+run_weft run "$P" -p material=2H-MoS2 -p llm_url="$url" -p llm_model=other -p out="$T/l3"
+expect_rc 0 "a failing LLM server"
+check "falls back on the rule with the server's error" \
+  jqt '.choice.decided_by == "rule" and (.choice.llm_fallback | test("HTTP 500: the stub was told to fail"))' l3/report.json
+kill $stub 2>/dev/null
+run_weft run "$P" -p material=2H-MoS2 -p llm_url="$url" -p llm_model=gone -p out="$T/l4"
+expect_rc 0 "no server at all"
+check "falls back on the rule too" jqt '.choice.decided_by == "rule" and (.choice.llm_fallback | test("LLM server"))' l4/report.json
 
 # Refusals: nothing is fabricated from these.
 head -c 30000 tis2.png >trunc.png

@@ -1,0 +1,153 @@
+/*
+ * op_agent.c -- automat.choose_line: the agent's choice between the
+ * template line and the template-free line.
+ *
+ * The rule: the best template, if its score reaches min_score. With
+ * llm_url set, an OpenAI-compatible model reads the quality and match
+ * reports and chooses instead; its answer must be JSON naming a line and,
+ * for the template line, one of the ranked templates with the requested
+ * elements. Anything else -- no server, an HTTP error, prose, a template
+ * outside the ranking -- falls back on the rule, and the report says why.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "llm.h"
+#include "ops.h"
+
+static json_t *load_json(weft_op_ctx *ctx, const weft_host_api *api, const char *name, const char *format)
+{
+	const char *p = wop_path_of(ctx, api, api->input(ctx, name));
+	json_error_t je;
+	json_t *j = p ? json_load_file(p, 0, &je) : NULL;
+	const char *f = json_string_value(json_object_get(j, "format"));
+	if (!f || strcmp(f, format)) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static const char SYSTEM[] =
+	"You direct the analysis of an atomic-resolution STEM image. Given the image quality report and the "
+	"ranked template matches (score = distance-histogram similarity x sqrt(brightness similarity) x lattice "
+	"agreement), choose the template line (a library structure fitted to the measured lattice) or the "
+	"template-free line (the minimal cell rebuilt from the detected atom columns). Answer with JSON only: "
+	"{\"line\": \"template\" or \"template-free\", \"template\": \"<name from the ranking, for the template "
+	"line>\", \"reason\": \"<one sentence>\"}";
+
+/* The model's choice, checked against the ranking; NULL template for the
+ * template-free line. Returns 0 when the answer is usable. */
+static int check_answer(const json_t *ans, const json_t *ranked, const char **line, const char **tmpl, char *why,
+			size_t whylen)
+{
+	const char *l = json_string_value(json_object_get(ans, "line"));
+	const char *t = json_string_value(json_object_get(ans, "template"));
+	if (!l || (strcmp(l, "template") && strcmp(l, "template-free"))) {
+		snprintf(why, whylen, "the answer names no line (\"template\" or \"template-free\")");
+		return -1;
+	}
+	*line = l, *tmpl = NULL;
+	if (!strcmp(l, "template-free"))
+		return 0;
+	for (size_t i = 0; t && i < json_array_size(ranked); i++) {
+		const json_t *r = json_array_get(ranked, i);
+		const char *name = json_string_value(json_object_get(r, "template"));
+		if (name && !strcmp(t, name) && json_is_true(json_object_get(r, "elements_ok"))) {
+			*tmpl = t;
+			return 0;
+		}
+	}
+	snprintf(why, whylen, "the answer's template '%.60s' is not a ranked template with the sample's elements",
+		 t ? t : "(none)");
+	return -1;
+}
+
+static int run_choose(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	json_t *match = load_json(ctx, api, "match", "automat-match/1");
+	json_t *quality = load_json(ctx, api, "quality", "automat-quality/1");
+	if (!match || !quality) {
+		json_decref(match), json_decref(quality);
+		return api->fail(ctx, "inputs 'match' and 'quality' must be reports of automat.match_template and "
+				      "automat.quality");
+	}
+	double min = wop_param_f(ctx, api, "min_score");
+	const json_t *ranked = json_object_get(match, "ranked");
+	const json_t *best = json_array_get(ranked, 0);
+	double score = json_number_value(json_object_get(best, "score"));
+	int rule_template = best && json_is_true(json_object_get(best, "elements_ok")) && score >= min;
+	const char *line = rule_template ? "template" : "template-free";
+	const char *tmpl = rule_template ? json_string_value(json_object_get(best, "template")) : NULL;
+	const char *by = "rule", *url = wop_param_s(ctx, api, "llm_url");
+	char why[ERRLEN + 64] = "", err[ERRLEN];
+	json_t *ans = NULL;
+	char *reply = NULL;
+	if (url && *url) {
+		/* what the model sees: the gate's numbers and the top five templates */
+		json_t *top = json_array();
+		for (size_t i = 0; i < json_array_size(ranked) && i < 5; i++)
+			json_array_append(top, json_array_get(ranked, i));
+		json_t *u = json_pack("{s:O, s:o, s:f}", "quality", quality, "ranked_templates", top, "rule_min_score", min);
+		char *user = u ? json_dumps(u, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+		json_decref(u);
+		const char *key_env = wop_param_s(ctx, api, "api_key_env");
+		wllm_opts o = {url, wop_param_s(ctx, api, "model"), key_env && *key_env ? getenv(key_env) : NULL,
+			       wop_param_f(ctx, api, "llm_timeout"), 0.0};
+		if (!user)
+			snprintf(why, sizeof why, "out of memory");
+		else if (wllm_chat(&reply, &o, SYSTEM, user, err, sizeof err) != 0)
+			snprintf(why, sizeof why, "%s", err);
+		else if (!(ans = wllm_json_in(reply)))
+			snprintf(why, sizeof why, "the answer holds no JSON object");
+		else {
+			const char *l, *t;
+			if (check_answer(ans, ranked, &l, &t, why, sizeof why) == 0)
+				line = l, tmpl = t, by = "llm";
+		}
+		free(user);
+		if (strcmp(by, "llm"))
+			api->log(ctx, WEFT_LOG_WARN, "LLM step fell back on the rule: %s", why);
+	}
+	int matched = !strcmp(line, "template");
+	json_t *rep = json_pack("{s:s, s:s, s:s, s:s, s:b, s:f, s:f}", "format", "automat-choice/1", "line", line,
+				"template", tmpl ? tmpl : "", "decided_by", by, "rule_template", rule_template,
+				"best_score", score, "min_score", min);
+	if (rep && url && *url) {
+		json_object_set_new(rep, "llm_answer", reply ? json_string(reply) : json_null());
+		if (why[0])
+			json_object_set_new(rep, "llm_fallback", json_string(why));
+		if (ans && json_string_value(json_object_get(ans, "reason")))
+			json_object_set(rep, "reason", json_object_get(ans, "reason"));
+	}
+	int rc = wop_set_json(ctx, api, "report", "choice.json", rep);
+	if (rc == WEFT_OK)
+		rc = am_set_bool(ctx, api, "matched", matched);
+	if (rc == WEFT_OK)
+		rc = am_set_string(ctx, api, "template", tmpl ? tmpl : "");
+	if (rc == WEFT_OK)
+		rc = am_set_string(ctx, api, "decided_by", by);
+	free(reply);
+	json_decref(ans), json_decref(match), json_decref(quality);
+	return rc;
+}
+
+static const char *const choose_in[] = {"match", "quality"};
+static const char *const choose_out[] = {"report", "matched", "template", "decided_by"};
+static const weft_param_spec choose_params[] = {
+	{"min_score", WEFT_T_FLOAT, "0.5", "the rule: the template line when the best score reaches this"},
+	{"llm_url", WEFT_T_STRING, "\"\"", "an OpenAI-compatible server (e.g. http://127.0.0.1:8000/v1); empty: the rule"},
+	{"model", WEFT_T_STRING, "\"gpt-4o-mini\"", "the model the server is asked for"},
+	{"api_key_env", WEFT_T_STRING, "\"OPENAI_API_KEY\"", "environment variable holding the API key (unset: none sent)"},
+	{"llm_timeout", WEFT_T_FLOAT, "60", "seconds for the whole LLM request"},
+};
+/* Cached like any op: a resumed or repeated run keeps the decision it
+ * made, rather than asking the model again and perhaps getting another. */
+const weft_op_desc am_op_choose_line = {
+	sizeof(weft_op_desc), "choose_line", "1",
+	"The agent's choice of line: the rule (best template score >= min_score), or an OpenAI-compatible LLM "
+	"reading the quality and match reports, checked against the ranking and falling back on the rule.",
+	choose_params, 5, choose_in, 2, choose_out, 4, WEFT_OP_DETERMINISTIC | WEFT_OP_RETRYABLE, 1, 0, run_choose,
+};
