@@ -4,6 +4,9 @@
 --        [-p width=W -p height=H (raw float32)] [-p truth=TRUE.cif] [-p out=DIR]
 --   weft run pipelines/automat.lua -p material=2H-MoS2 [-p dose=500]   (a simulated image)
 --
+-- Writes structure.cif, relaxed.cif, columns.csv (the atom columns with
+-- their species) and report.json under `out`.
+--
 -- The agent loop is the graph itself, decided at run time by dynamic nodes:
 --   1. the raw image's quality sets the first denoising level;
 --   2. gate_L: if the image denoised at level L fails the quality gate, the
@@ -55,7 +58,8 @@ ops.core.export { name = "export_quality_raw", artifact = raw.report, path = out
 
 local function analyse(den, q)
   local lat = ops.automat.lattice { name = "lattice", image = den }
-  local cols = ops.automat.columns { name = "columns", image = den, lattice = lat.out }
+  local cols = ops.automat.columns { name = "columns", image = den, lattice = lat.out, elements = elements }
+  ops.core.export { name = "export_columns", artifact = cols.out, path = out .. "/columns.csv" }
   local m = ops.automat.match_template { name = "match_template", columns = cols.out, lattice = lat.out,
                                          library = lib, elements = elements, min_score = min_score }
   local choice = ops.automat.choose_line { name = "choose", match = m.report, quality = q.report,

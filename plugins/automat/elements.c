@@ -38,3 +38,12 @@ double am_element_radius(int z)
 {
 	return z >= 1 && z < NZ && radii[z] > 0 ? radii[z] : 1.5;
 }
+
+void am_element_sort(const char **sym, size_t n)
+{
+	for (size_t i = 1; i < n; i++) /* insertion sort: n <= 8 */
+		for (size_t j = i; j > 0 && am_element_z(sym[j - 1]) > am_element_z(sym[j]); j--) {
+			const char *t = sym[j];
+			sym[j] = sym[j - 1], sym[j - 1] = t;
+		}
+}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "elements.h"
 #include "match.h"
 #include "ops.h"
 #include "recon.h"
@@ -70,12 +71,23 @@ static int run_columns(weft_op_ctx *ctx, const weft_host_api *api)
 		am_image_free(&im);
 		return rc;
 	}
-	char err[ERRLEN], path[4096];
+	char err[ERRLEN], path[4096], eb[8][4];
+	const char *el[8];
+	size_t ne;
+	if (am_parse_elements(wop_param_s(ctx, api, "elements"), eb, el, &ne, err, sizeof err) != 0) {
+		am_image_free(&im);
+		return api->fail(ctx, "elements: %s", err);
+	}
 	am_colset cols;
 	if (am_find_columns(&cols, &im, &L, err, sizeof err) != 0) {
 		am_image_free(&im);
 		return api->fail(ctx, "%s", err);
 	}
+	/* species by brightness: as many intensity classes as elements, the
+	 * brightest class the heaviest element */
+	double centres[8];
+	am_element_sort(el, ne);
+	int nclass = ne ? am_columns_classify(&cols, (int)ne, centres) : 0;
 	if (cols.n == 0)
 		rc = api->fail(ctx, "no atom columns stand out of the background; denoise harder or check the image");
 	snprintf(path, sizeof path, "%s/columns.csv", api->workdir(ctx));
@@ -83,9 +95,13 @@ static int run_columns(weft_op_ctx *ctx, const weft_host_api *api)
 	if (rc == WEFT_OK && !f)
 		rc = api->fail(ctx, "cannot write %s", path);
 	if (f) {
-		fprintf(f, "x_px,y_px,intensity\n");
-		for (size_t i = 0; i < cols.n; i++)
-			fprintf(f, "%.4f,%.4f,%.6g\n", cols.v[i].x, cols.v[i].y, cols.v[i].intensity);
+		fprintf(f, "x_px,y_px,intensity%s\n", nclass ? ",class,element" : "");
+		for (size_t i = 0; i < cols.n; i++) {
+			fprintf(f, "%.4f,%.4f,%.6g", cols.v[i].x, cols.v[i].y, cols.v[i].intensity);
+			if (nclass) /* classes run dimmest first, elements lightest first */
+				fprintf(f, ",%d,%s", cols.v[i].cls, el[cols.v[i].cls]);
+			fprintf(f, "\n");
+		}
 		if (fclose(f) != 0)
 			rc = api->fail(ctx, "cannot write %s", path);
 	}
@@ -100,11 +116,14 @@ static int run_columns(weft_op_ctx *ctx, const weft_host_api *api)
 
 static const char *const columns_in[] = {"image", "lattice"};
 static const char *const columns_out[] = {"out", "count"};
+static const weft_param_spec columns_params[] = {
+	{"elements", WEFT_T_STRING, "\"\"", "when given: an intensity class and an element per column (brightest heaviest)"},
+};
 const weft_op_desc am_op_columns_find = {
 	sizeof(weft_op_desc), "columns", "1",
 	"Atom columns: a threshold, connected components, local maxima and a 2-D Gaussian sub-pixel fit; CSV "
-	"of x, y and intensity.",
-	NULL, 0, columns_in, 2, columns_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_columns,
+	"of x, y and intensity, and with `elements` each column's species by 1-D k-means on intensity.",
+	columns_params, 1, columns_in, 2, columns_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_columns,
 };
 
 static int load_inputs(am_colset *cols, am_lattice *L, double *px, size_t *w, size_t *h, weft_op_ctx *ctx,

@@ -23,16 +23,6 @@ static double wrap1(double v)
 	return v >= 1 ? 0 : v;
 }
 
-typedef struct elem {
-	const char *sym;
-	int z;
-} elem;
-
-static int by_z(const void *a, const void *b)
-{
-	return ((const elem *)a)->z - ((const elem *)b)->z;
-}
-
 static int by_intensity(const void *a, const void *b)
 {
 	double x = ((const am_site *)a)->intensity, y = ((const am_site *)b)->intensity;
@@ -49,16 +39,15 @@ int am_reconstruct(am_struct *out, am_site **sites_out, size_t *nsites_out, cons
 		snprintf(err, errlen, "the template-free line needs 1 to 8 elements (-p elements=Mo,S)");
 		return -1;
 	}
-	elem el[8];
+	const char *el[8];
 	for (size_t e = 0; e < o->nelements; e++) {
-		el[e].sym = o->elements[e];
-		el[e].z = am_element_z(o->elements[e]);
-		if (!el[e].z) {
-			snprintf(err, errlen, "unknown element '%s'", o->elements[e]);
+		el[e] = o->elements[e];
+		if (!am_element_z(el[e])) {
+			snprintf(err, errlen, "unknown element '%s'", el[e]);
 			return -1;
 		}
 	}
-	qsort(el, o->nelements, sizeof *el, by_z);
+	am_element_sort(el, o->nelements);
 	double A[4] = {L->a[0], L->a[1], L->b[0], L->b[1]}, px = o->px > 0 ? o->px : 1;
 	double margin = hypot(L->a[0], L->a[1]) / 2; /* columns cut by the edge refine badly */
 	size_t n = cols->n, m = 0;
@@ -144,7 +133,7 @@ int am_reconstruct(am_struct *out, am_site **sites_out, size_t *nsites_out, cons
 	}
 	am_struct_init(out, "reconstructed", L->len_a, L->len_b, o->vacuum, L->gamma);
 	for (size_t s = 0; s < kept; s++)
-		if (am_struct_add(out, el[site[s].element].sym, site[s].u, site[s].v, 0.5) != 0) {
+		if (am_struct_add(out, el[site[s].element], site[s].u, site[s].v, 0.5) != 0) {
 			snprintf(err, errlen, "out of memory");
 			am_struct_free(out);
 			goto done;
