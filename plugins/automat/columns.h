@@ -2,9 +2,10 @@
  * columns.h -- atom-column detection in a (denoised) STEM image.
  *
  * A threshold between the background and the columns' peaks makes a
- * mask; its connected components are the candidate regions; each region's
- * local maxima (at least min_sep apart, so touching columns split) are
- * the columns; a quadratic fit to the log intensity around each maximum
+ * mask; its connected components are the candidate regions; their local
+ * maxima, brightest first, are the columns, each at least min_sep from a
+ * brighter one (so touching columns split, and a noise bump on a
+ * column's flank does not count); a quadratic fit to the log intensity around each maximum
  * -- a 2-D Gaussian -- gives its sub-pixel centre. Species come from 1-D
  * k-means on the columns' intensities: brighter means heavier, since
  * HAADF contrast goes as about Z^1.7.

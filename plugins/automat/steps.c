@@ -68,6 +68,6 @@ int am_gate_next(const am_quality *q, const am_quality_opts *o, int level)
 int am_find_columns(am_colset *cols, const am_image *im, const am_lattice *L, char *err, size_t errlen)
 {
 	double la = hypot(L->a[0], L->a[1]);
-	am_col_opts o = {0.3 * la, 0.05, 1.0};
+	am_col_opts o = {0.3 * la, 0.04, 1.0};
 	return am_columns_find(cols, im, &o, err, errlen);
 }
