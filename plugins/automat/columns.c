@@ -81,6 +81,22 @@ static void refine(const am_image *sm, double bg, long px, long py, double *x, d
 		*x += ox, *y += oy;
 }
 
+/* How far a peak rises above the lowest point within radius r: a column
+ * stands out of the dip around it, a noise bump on a flat background or
+ * in a hollow between columns barely does. */
+static double prominence(const am_image *sm, size_t x, size_t y, double r)
+{
+	double v = sm->v[y * sm->w + x], lo = v;
+	long rr = (long)ceil(r);
+	for (long dy = -rr; dy <= rr; dy++)
+		for (long dx = -rr; dx <= rr; dx++) {
+			long xx = (long)x + dx, yy = (long)y + dy;
+			if (xx >= 0 && yy >= 0 && xx < (long)sm->w && yy < (long)sm->h && (double)(dx * dx + dy * dy) <= r * r)
+				lo = fmin(lo, sm->v[(size_t)yy * sm->w + (size_t)xx]);
+		}
+	return v - lo;
+}
+
 /* Brightest first; ties by position, so the order is the same everywhere. */
 static int by_value_desc(const void *a, const void *b, void *img)
 {
@@ -142,7 +158,8 @@ int am_columns_find(am_colset *out, const am_image *im, const am_col_opts *o, ch
 	 * each kept unless a brighter kept one lies within min_sep. Testing
 	 * for the maximum over all of min_sep instead would lose a faint
 	 * column beside a bright one: the bright one's tail, halfway between
-	 * them, outshines the faint peak (S beside Mo in 1T-MoS2). */
+	 * them, outshines the faint peak (S beside Mo in 1T-MoS2). A peak must
+	 * also rise `threshold` of the range above the lowest point around it. */
 	size_t nc = 0;
 	for (size_t y = 0; y < h; y++)
 		for (size_t x = 0; x < w; x++) {
@@ -172,7 +189,7 @@ int am_columns_find(am_colset *out, const am_image *im, const am_col_opts *o, ch
 	int r = (int)ceil(o->min_sep);
 	for (size_t q = 0; q < nc; q++) {
 		size_t p = stack[q], x = p % w, y = p / w;
-		if (label[p])
+		if (label[p] || prominence(&sm, x, y, o->min_sep) < o->threshold * (top - bg))
 			continue;
 		for (long dy = -r; dy <= r; dy++)
 			for (long dx = -r; dx <= r; dx++) {
