@@ -12,6 +12,12 @@ ctest --test-dir "$src/build-ci" --output-on-failure -j "$jobs"
 
 echo "== build with ASan + UBSan and test"
 "$src/scripts/build.sh" "$src/build-asan" -DWEFT_WERROR=ON -DWEFT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+# intercept_tls_get_addr=0: weft dlopens its plugins, and through them libcurl's
+# and libtiff's dependency chains (krb5, libstdc++, ...); GCC 12's LeakSanitizer
+# then crashes at exit scanning a bogus dynamic-TLS range ("DTLS 8 at
+# 0x219-0x100000131b", "Tracer caught signal 11") -- its own bug, seen in a
+# fresh clone on every run of e2e_errors. Leaks are still checked everywhere
+# else.
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:intercept_tls_get_addr=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$src/build-asan" --output-on-failure -j "$jobs"
 echo "== all tests passed"
