@@ -13,6 +13,7 @@
 
 #include "cif.h"
 #include "projection.h"
+#include "rng.h"
 
 static void test_round_trip(void **state)
 {
@@ -116,6 +117,62 @@ static void test_projection(void **state)
 	am_struct_free(&s);
 }
 
+/* Random damage to a real CIF -- flipped bytes, cut short, lines
+ * dropped -- is either read into a sane structure or refused with a
+ * message naming the file; never a crash (the ASan build runs this). */
+static void test_damaged(void **state)
+{
+	(void)state;
+	char path[4096], err[256];
+	snprintf(path, sizeof path, "%s/SrTiO3-001.cif", AUTOMAT_TEMPLATES);
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	char orig[8192];
+	size_t len = fread(orig, 1, sizeof orig - 1, f);
+	fclose(f);
+	orig[len] = '\0';
+	static const char junk[] = "'\";#_;\n loop_ data_ 0.5(3) x,y,z -1/0 ?.";
+	uint64_t seed = 42;
+	int ok = 0, refused = 0;
+	for (int round = 0; round < 3000; round++) {
+		char buf[8192];
+		memcpy(buf, orig, len + 1);
+		size_t n = len;
+		int edits = 1 + (int)(wrng_splitmix(&seed) % 6);
+		for (int e = 0; e < edits && n > 0; e++) {
+			size_t at = wrng_splitmix(&seed) % n;
+			switch (wrng_splitmix(&seed) % 3) {
+			case 0: /* a byte from the CIF syntax, or any byte but NUL */
+				buf[at] = wrng_splitmix(&seed) % 2 ? junk[wrng_splitmix(&seed) % (sizeof junk - 1)]
+								  : (char)(1 + wrng_splitmix(&seed) % 255);
+				break;
+			case 1: /* cut short */
+				n = at, buf[n] = '\0';
+				break;
+			default: { /* drop a line */
+				char *nl = strchr(buf + at, '\n');
+				if (nl) {
+					memmove(buf + at, nl + 1, strlen(nl + 1) + 1);
+					n = strlen(buf);
+				}
+			}
+			}
+		}
+		am_struct st;
+		if (am_cif_parse(&st, buf, "damaged.cif", err, sizeof err) == 0) {
+			assert_true(st.a > 0 && st.b > 0 && st.c > 0 && st.gamma > 0 && st.gamma < 180);
+			for (size_t i = 0; i < st.n; i++)
+				assert_true(st.at[i].x >= 0 && st.at[i].x < 1 && st.at[i].y >= 0 && st.at[i].y < 1);
+			am_struct_free(&st);
+			ok++;
+		} else {
+			assert_non_null(strstr(err, "damaged.cif"));
+			refused++;
+		}
+	}
+	assert_true(ok > 100 && refused > 100); /* both paths were exercised */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -123,6 +180,7 @@ int main(void)
 		cmocka_unit_test(test_symmetry),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_projection),
+		cmocka_unit_test(test_damaged),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

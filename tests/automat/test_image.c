@@ -15,6 +15,7 @@
 
 #include "cif.h"
 #include "image.h"
+#include "rng.h"
 #include "sim.h"
 
 static char *tmpfile_path(void)
@@ -187,12 +188,54 @@ static void test_simulator(void **state)
 	am_struct_free(&s);
 }
 
+/* PNGs and TIFFs cut at every length and with random bytes flipped are
+ * read or refused with the file's name; never a crash (the ASan build
+ * runs this). */
+static void test_damaged(void **state)
+{
+	(void)state;
+	am_image im, r;
+	char err[256], *p = tmpfile_path(), *q = tmpfile_path();
+	ramp(&im, 40, 30);
+	for (int fmt = 0; fmt < 2; fmt++) {
+		assert_int_equal(fmt ? am_image_write_tiff(p, &im, err, sizeof err)
+				     : am_image_write_png(p, &im, 0, 0, err, sizeof err), 0);
+		FILE *f = fopen(p, "rb");
+		static unsigned char orig[20000], buf[20000];
+		size_t n = fread(orig, 1, sizeof orig, f);
+		fclose(f);
+		uint64_t seed = 5;
+		int refused = 0;
+		for (int round = 0; round < 400; round++) {
+			memcpy(buf, orig, n);
+			size_t len = round < 200 ? n * (size_t)round / 200 + 1 : n; /* cut, then flip */
+			for (int e = 0; round >= 200 && e < 4; e++)
+				buf[8 + wrng_splitmix(&seed) % (n - 8)] ^= (unsigned char)(1 + wrng_splitmix(&seed) % 255);
+			f = fopen(q, "wb");
+			fwrite(buf, 1, len, f);
+			fclose(f);
+			if (am_image_read(&r, q, "damaged", 0, 0, 0.1, err, sizeof err) == 0) {
+				assert_true(r.w > 0 && r.h > 0);
+				am_image_free(&r);
+			} else {
+				assert_non_null(strstr(err, "damaged"));
+				refused++;
+			}
+		}
+		assert_true(refused > 150);
+	}
+	remove(p), remove(q);
+	free(p), free(q);
+	am_image_free(&im);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_tiff16),
 		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_simulator),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
