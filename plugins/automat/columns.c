@@ -10,12 +10,7 @@
 #include <string.h>
 
 #include "filter.h"
-
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
+#include "sortd.h"
 
 /* Solves the n x n system M x = b in place (partial pivoting). */
 static int solve(double *M, double *b, int n)
@@ -130,7 +125,7 @@ int am_columns_find(am_colset *out, const am_image *im, const am_col_opts *o, ch
 		goto done;
 	}
 	memcpy(sorted, sm.v, n * sizeof *sorted);
-	qsort(sorted, n, sizeof *sorted, cmp_dbl);
+	wsort_doubles(sorted, n);
 	double bg = sorted[n / 20], top = sorted[n - 1 - n / 200]; /* 5th and 99.5th percentiles */
 	double thr = bg + o->threshold * (top - bg);
 	out->background = bg;
@@ -229,7 +224,7 @@ int am_columns_classify(am_colset *s, int k, double *centres)
 		return 0;
 	for (size_t i = 0; i < s->n; i++)
 		v[i] = s->v[i].intensity;
-	qsort(v, s->n, sizeof *v, cmp_dbl);
+	wsort_doubles(v, s->n);
 	for (int c = 0; c < k; c++)
 		centres[c] = v[(size_t)((2.0 * c + 1) / (2.0 * k) * (double)s->n)];
 	free(v);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sortd.h"
+
 static size_t mirror(long i, size_t n)
 {
 	while (i < 0 || i >= (long)n)
@@ -51,12 +53,6 @@ int am_filter_gaussian(am_image *im, double sigma)
 	return 0;
 }
 
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 int am_filter_median(am_image *im, int r)
 {
 	if (r <= 0)
@@ -79,7 +75,7 @@ int am_filter_median(am_image *im, int r)
 					win[n++] = im->v[(size_t)yy * w + (size_t)xx];
 				}
 			}
-			qsort(win, n, sizeof *win, cmp_dbl);
+			wsort_doubles(win, n);
 			out[y * w + x] = win[n / 2];
 		}
 	memcpy(im->v, out, w * h * sizeof *out);
@@ -156,11 +152,11 @@ double am_noise_sigma(const am_image *im)
 	}
 	for (size_t i = 0; i < n; i++)
 		d[i] = im->v[i] - lo.v[i];
-	qsort(d, n, sizeof *d, cmp_dbl);
+	wsort_doubles(d, n);
 	double med = d[n / 2];
 	for (size_t i = 0; i < n; i++)
 		d[i] = fabs(d[i] - med);
-	qsort(d, n, sizeof *d, cmp_dbl);
+	wsort_doubles(d, n);
 	double mad = d[n / 2];
 	free(d);
 	am_image_free(&lo);

@@ -12,6 +12,7 @@
 
 #include "cif.h"
 #include "elements.h"
+#include "sortd.h"
 
 #define RMAX 6.0
 #define BIN (RMAX / AM_HIST_BINS)
@@ -76,12 +77,6 @@ static void template_hist(am_template *t)
 	for (size_t i = 0; i < p->n; i++)
 		ihist_add(t->ihist, p->col[i].weight / wmax);
 	hist_norm(t->ihist, AM_IHIST_BINS);
-}
-
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
 }
 
 static int by_name(const void *a, const void *b)
@@ -213,7 +208,7 @@ int am_match_templates(am_match *out, const am_library *lib, const am_colset *co
 		return -1;
 	for (size_t i = 0; i < cols->n; i++)
 		iv[i] = cols->v[i].intensity;
-	qsort(iv, cols->n, sizeof *iv, cmp_dbl);
+	wsort_doubles(iv, cols->n);
 	double top = cols->n ? iv[(size_t)(0.98 * (double)(cols->n - 1))] : 1;
 	free(iv);
 	for (size_t i = 0; i < cols->n && top > 0; i++)

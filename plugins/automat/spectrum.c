@@ -12,11 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
+#include "sortd.h"
 
 int am_spectrum_compute(am_spectrum *s, const am_image *im, char *err, size_t errlen)
 {
@@ -53,7 +49,7 @@ int am_spectrum_compute(am_spectrum *s, const am_image *im, char *err, size_t er
 	fftw_execute(plan);
 	for (size_t q = 0; q < h * hw; q++)
 		sorted[q] = s->p[q] = out[q][0] * out[q][0] + out[q][1] * out[q][1];
-	qsort(sorted, h * hw, sizeof *sorted, cmp_dbl);
+	wsort_doubles(sorted, h * hw);
 	s->w = w, s->h = h, s->hw = hw;
 	s->floor = sorted[h * hw / 2];
 	for (size_t q = 1; q < h * hw; q++) /* q = 0 is DC */

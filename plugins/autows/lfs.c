@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "rng.h"
+#include "sortd.h"
 
 typedef struct ctx {
 	const double *X;
@@ -44,19 +45,13 @@ static double gini2(double hit, double tot)
 	return tot > 0 ? 2 * hit * (1 - hit / tot) : 0;
 }
 
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* The split of feature f over rows that minimises Gini impurity for the
  * target class; rows with x <= thr go left. NAN when nothing splits. */
 static double best_split(const ctx *c, int f, int target, const size_t *rows, size_t nr, double *vals)
 {
 	for (size_t i = 0; i < nr; i++)
 		vals[i] = row(c, rows[i])[f];
-	qsort(vals, nr, sizeof *vals, cmp_dbl);
+	wsort_doubles(vals, nr);
 	double best = INFINITY, thr = NAN;
 	for (int q = 1; q < 16; q++) {
 		size_t at = nr * (size_t)q / 16;
