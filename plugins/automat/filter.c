@@ -138,20 +138,14 @@ done:
 	return rc;
 }
 
-double am_noise_sigma(const am_image *im)
+double am_noise_sigma_from(const am_image *im, const am_image *lo)
 {
-	am_image lo;
 	size_t n = im->w * im->h;
-	if (am_image_copy(&lo, im) != 0)
-		return NAN;
 	double *d = malloc(n * sizeof *d);
-	if (!d || am_filter_gaussian(&lo, 1.5) != 0) {
-		free(d);
-		am_image_free(&lo);
+	if (!d)
 		return NAN;
-	}
 	for (size_t i = 0; i < n; i++)
-		d[i] = im->v[i] - lo.v[i];
+		d[i] = im->v[i] - lo->v[i];
 	wsort_doubles(d, n);
 	double med = d[n / 2];
 	for (size_t i = 0; i < n; i++)
@@ -159,6 +153,15 @@ double am_noise_sigma(const am_image *im)
 	wsort_doubles(d, n);
 	double mad = d[n / 2];
 	free(d);
-	am_image_free(&lo);
 	return 1.4826 * mad;
+}
+
+double am_noise_sigma(const am_image *im)
+{
+	am_image lo;
+	if (am_image_copy(&lo, im) != 0)
+		return NAN;
+	double s = am_filter_gaussian(&lo, AM_NOISE_BLUR) == 0 ? am_noise_sigma_from(im, &lo) : NAN;
+	am_image_free(&lo);
+	return s;
 }

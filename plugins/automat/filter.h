@@ -21,9 +21,14 @@ int am_filter_median(am_image *im, int r);
  * point h ga + k gb (Gaussian-tapered), up to |g| < 0.5. In place. */
 int am_filter_bragg(am_image *im, const am_lattice *L, double r, char *err, size_t errlen);
 
+/* The blur, in pixels, that separates noise from columns below. */
+#define AM_NOISE_BLUR 1.5
+
 /* The noise level: 1.4826 x the median absolute deviation of the image
- * minus its Gaussian blur (sigma 1.5 px). Robust to the columns, which
- * the blur keeps. */
+ * minus its Gaussian blur (sigma AM_NOISE_BLUR). Robust to the columns,
+ * which the blur keeps. NAN when memory runs out. */
 double am_noise_sigma(const am_image *im);
+/* The same, for a caller that already holds that blur of im in lo. */
+double am_noise_sigma_from(const am_image *im, const am_image *lo);
 
 #endif

@@ -86,12 +86,12 @@ int am_quality_measure(am_quality *q, const am_image *im, const am_quality_opts 
 	am_spectrum_free(&S);
 	q->periodicity = q->has_lattice ? q->lattice.periodicity : 0;
 	am_image lo;
-	if (am_image_copy(&lo, im) != 0 || am_filter_gaussian(&lo, 1.5) != 0) {
+	if (am_image_copy(&lo, im) != 0 || am_filter_gaussian(&lo, AM_NOISE_BLUR) != 0) {
 		am_image_free(&lo);
 		snprintf(err, errlen, "out of memory measuring quality");
 		return -1;
 	}
-	q->noise_sigma = am_noise_sigma(im);
+	q->noise_sigma = am_noise_sigma_from(im, &lo); /* its residual against the same low-pass */
 	double lm, lsd;
 	am_image_stats(&lo, &lm, &lsd);
 	q->snr = q->noise_sigma > 0 ? lsd / q->noise_sigma : INFINITY;
