@@ -5,7 +5,6 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
-#include <curl/curl.h>
 #include <fftw3.h>
 #include <math.h>
 #include <stdio.h>
@@ -198,7 +197,5 @@ WEFT_PLUGIN_EXPORT const weft_plugin_desc *weft_plugin_entry(const weft_host_api
 	/* ops may run on several threads at once; FFTW's planner is not
 	 * reentrant unless told so, once, before any plan */
 	fftw_make_planner_thread_safe();
-	/* and libcurl wants its global set-up done before any thread uses it */
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	return &plugin;
 }

@@ -1,7 +1,10 @@
 /*
  * llm.c -- see llm.h. One curl easy handle per call: the calls are rare
  * (a decision per pipeline run), and a handle of its own keeps each op
- * free of shared state.
+ * free of shared state. libcurl's global set-up happens here, per call,
+ * not when a plugin loads: most runs never ask a model, and every weft
+ * process loads every plugin. It is reference-counted and, from libcurl
+ * 7.84 on (CURL_VERSION_THREADSAFE), safe to call from any thread.
  */
 #define _GNU_SOURCE
 #include "llm.h"
@@ -37,6 +40,10 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *user)
 int wllm_chat(char **content, const wllm_opts *o, const char *system, const char *user, char *err, size_t errlen)
 {
 	*content = NULL;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(err, errlen, "libcurl could not initialise");
+		return -1;
+	}
 	char *url = NULL, *auth = NULL, *body = NULL;
 	size_t ul = strlen(o->base_url);
 	while (ul > 0 && o->base_url[ul - 1] == '/')
@@ -97,6 +104,7 @@ done:
 		curl_easy_cleanup(c);
 	curl_slist_free_all(hdr);
 	free(url), free(auth), free(body), free(b.p);
+	curl_global_cleanup();
 	return rc;
 }
 
