@@ -63,7 +63,7 @@ local function analyse(den, q)
   local m = ops.automat.match_template { name = "match_template", columns = cols.out, lattice = lat.out,
                                          library = lib, elements = elements, min_score = min_score }
   local choice = ops.automat.choose_line { name = "choose", match = m.report, quality = q.report,
-                                          min_score = min_score, llm_url = llm_url, model = llm_model }
+                                          llm_url = llm_url, model = llm_model }
   return weft.fn {
     name = "choose_line",
     inputs = { matched = choice.matched, template = choice.template },

@@ -228,6 +228,11 @@ int am_match_templates(am_match *out, const am_library *lib, const am_colset *co
 	return 0;
 }
 
+int am_match_accepted(const am_match *best, double min_score)
+{
+	return best->elements_ok && best->score >= min_score;
+}
+
 int am_template_fit(am_struct *out, const am_template *t, const am_lattice *L)
 {
 	double area_m = L->len_a * L->len_b * sin(L->gamma * M_PI / 180);

@@ -61,6 +61,10 @@ typedef struct am_match {
 int am_match_templates(am_match *out, const am_library *lib, const am_colset *cols, const am_lattice *L,
 		       double px, size_t img_w, size_t img_h, const char *const *elements, size_t nelements);
 
+/* The rule that takes the template line: the best-ranked template has the
+ * requested elements and scores at least min_score. */
+int am_match_accepted(const am_match *best, double min_score);
+
 /* The template scaled to the measured lattice (by the square root of the
  * area ratio of the reduced cells), as a new structure. */
 int am_template_fit(am_struct *out, const am_template *t, const am_lattice *L);

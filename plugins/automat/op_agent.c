@@ -2,8 +2,8 @@
  * op_agent.c -- automat.choose_line: the agent's choice between the
  * template line and the template-free line.
  *
- * The rule: the best template, if its score reaches min_score. With
- * llm_url set, an OpenAI-compatible model reads the quality and match
+ * The rule is automat.match_template's verdict (`matched`, its template),
+ * taken from its report rather than decided again here. With llm_url set, an OpenAI-compatible model reads the quality and match
  * reports and chooses instead; its answer must be JSON naming a line and,
  * for the template line, one of the ranked templates with the requested
  * elements. Anything else -- no server, an HTTP error, prose, a template
@@ -74,13 +74,12 @@ static int run_choose(weft_op_ctx *ctx, const weft_host_api *api)
 		return api->fail(ctx, "inputs 'match' and 'quality' must be reports of automat.match_template and "
 				      "automat.quality");
 	}
-	double min = wop_param_f(ctx, api, "min_score");
+	double min = json_number_value(json_object_get(match, "min_score"));
+	double score = json_number_value(json_object_get(match, "score"));
 	const json_t *ranked = json_object_get(match, "ranked");
-	const json_t *best = json_array_get(ranked, 0);
-	double score = json_number_value(json_object_get(best, "score"));
-	int rule_template = best && json_is_true(json_object_get(best, "elements_ok")) && score >= min;
+	int rule_template = json_is_true(json_object_get(match, "matched"));
 	const char *line = rule_template ? "template" : "template-free";
-	const char *tmpl = rule_template ? json_string_value(json_object_get(best, "template")) : NULL;
+	const char *tmpl = rule_template ? json_string_value(json_object_get(match, "template")) : NULL;
 	const char *by = "rule", *url = wop_param_s(ctx, api, "llm_url");
 	char why[ERRLEN + 64] = "", err[ERRLEN];
 	json_t *ans = NULL;
@@ -137,7 +136,6 @@ static int run_choose(weft_op_ctx *ctx, const weft_host_api *api)
 static const char *const choose_in[] = {"match", "quality"};
 static const char *const choose_out[] = {"report", "matched", "template", "decided_by"};
 static const weft_param_spec choose_params[] = {
-	{"min_score", WEFT_T_FLOAT, "0.5", "the rule: the template line when the best score reaches this"},
 	{"llm_url", WEFT_T_STRING, "\"\"", "an OpenAI-compatible server (e.g. http://127.0.0.1:8000/v1); empty: the rule"},
 	{"model", WEFT_T_STRING, "\"gpt-4o-mini\"", "the model the server is asked for"},
 	{"api_key_env", WEFT_T_STRING, "\"OPENAI_API_KEY\"", "environment variable holding the API key (unset: none sent)"},
@@ -147,7 +145,7 @@ static const weft_param_spec choose_params[] = {
  * made, rather than asking the model again and perhaps getting another. */
 const weft_op_desc am_op_choose_line = {
 	sizeof(weft_op_desc), "choose_line", "1",
-	"The agent's choice of line: the rule (best template score >= min_score), or an OpenAI-compatible LLM "
+	"The agent's choice of line: match_template's verdict (the rule), or an OpenAI-compatible LLM "
 	"reading the quality and match reports, checked against the ranking and falling back on the rule.",
-	choose_params, 5, choose_in, 2, choose_out, 4, WEFT_OP_DETERMINISTIC | WEFT_OP_RETRYABLE, 1, 0, run_choose,
+	choose_params, 4, choose_in, 2, choose_out, 4, WEFT_OP_DETERMINISTIC | WEFT_OP_RETRYABLE, 1, 0, run_choose,
 };

@@ -179,7 +179,7 @@ static int run_match(weft_op_ctx *ctx, const weft_host_api *api)
 								m[i].intensity_sim, "lattice_error", m[i].lattice_err,
 								"elements_ok", m[i].elements_ok));
 	}
-	int matched = rc == WEFT_OK && lib.n && m[0].score >= min;
+	int matched = rc == WEFT_OK && lib.n && am_match_accepted(&m[0], min);
 	const char *best = matched ? lib.t[m[0].index].name : "";
 	if (rc == WEFT_OK)
 		rc = wop_set_json(ctx, api, "report", "match.json",

@@ -114,7 +114,7 @@ static int run_one(outcome *r, const am_library *lib, const am_template *truth, 
 	if (!m)
 		return -1;
 	am_match_templates(m, lib, &cols, &q.lattice, work.px, work.w, work.h, el, ne);
-	if (!force_free && m[0].score >= 0.5) {
+	if (!force_free && am_match_accepted(&m[0], 0.5)) { /* match_template's default */
 		r->line_template = 1;
 		snprintf(r->picked, sizeof r->picked, "%s", lib->t[m[0].index].name);
 		am_template_fit(&got, &lib->t[m[0].index], &q.lattice);
