@@ -17,19 +17,6 @@
 #include "llm.h"
 #include "ops.h"
 
-static json_t *load_json(weft_op_ctx *ctx, const weft_host_api *api, const char *name, const char *format)
-{
-	const char *p = wop_path_of(ctx, api, api->input(ctx, name));
-	json_error_t je;
-	json_t *j = p ? json_load_file(p, 0, &je) : NULL;
-	const char *f = json_string_value(json_object_get(j, "format"));
-	if (!f || strcmp(f, format)) {
-		json_decref(j);
-		return NULL;
-	}
-	return j;
-}
-
 static const char SYSTEM[] =
 	"You direct the analysis of an atomic-resolution STEM image. Given the image quality report and the "
 	"ranked template matches (score = distance-histogram similarity x sqrt(brightness similarity) x lattice "
@@ -67,8 +54,9 @@ static int check_answer(const json_t *ans, const json_t *ranked, const char **li
 
 static int run_choose(weft_op_ctx *ctx, const weft_host_api *api)
 {
-	json_t *match = load_json(ctx, api, "match", "automat-match/1");
-	json_t *quality = load_json(ctx, api, "quality", "automat-quality/1");
+	char why[ERRLEN + 64] = "", err[ERRLEN];
+	json_t *match = wop_input_json(ctx, api, "match", "automat-match/1", err, sizeof err);
+	json_t *quality = wop_input_json(ctx, api, "quality", "automat-quality/1", err, sizeof err);
 	if (!match || !quality) {
 		json_decref(match), json_decref(quality);
 		return api->fail(ctx, "inputs 'match' and 'quality' must be reports of automat.match_template and "
@@ -81,7 +69,6 @@ static int run_choose(weft_op_ctx *ctx, const weft_host_api *api)
 	const char *line = rule_template ? "template" : "template-free";
 	const char *tmpl = rule_template ? json_string_value(json_object_get(match, "template")) : NULL;
 	const char *by = "rule", *url = wop_param_s(ctx, api, "llm_url");
-	char why[ERRLEN + 64] = "", err[ERRLEN];
 	json_t *ans = NULL;
 	char *reply = NULL;
 	if (url && *url) {

@@ -105,12 +105,11 @@ static int run_report(weft_op_ctx *ctx, const weft_host_api *api)
 		const weft_value *v = api->input(ctx, name);
 		if (!v)
 			continue; /* not every line has every stage */
-		const char *p = wop_path_of(ctx, api, v);
-		json_error_t je;
-		json_t *j = p ? json_load_file(p, 0, &je) : NULL;
+		char err[ERRLEN];
+		json_t *j = wop_input_json(ctx, api, name, NULL, err, sizeof err);
 		if (!j) {
 			json_decref(out);
-			return api->fail(ctx, "input '%s' is not a JSON report: %s", name, p ? je.text : "not a file");
+			return api->fail(ctx, "input '%s' is not a JSON report: %s", name, err[0] ? err : "not a file");
 		}
 		json_object_set_new(out, name, j);
 	}

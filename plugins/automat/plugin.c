@@ -60,12 +60,9 @@ int am_op_lattice(am_lattice *L, double *px, size_t *w, size_t *h, weft_op_ctx *
 		  const char *name)
 {
 	memset(L, 0, sizeof *L);
-	const char *p = wop_path_of(ctx, api, api->input(ctx, name));
-	json_error_t je;
-	json_t *j = p ? json_load_file(p, 0, &je) : NULL;
-	const char *fmt = json_string_value(json_object_get(j, "format"));
-	if (!fmt || strcmp(fmt, "automat-lattice/1") || vec2(j, "a_px", L->a) || vec2(j, "b_px", L->b) ||
-	    vec2(j, "ga", L->ga) || vec2(j, "gb", L->gb)) {
+	char err[ERRLEN];
+	json_t *j = wop_input_json(ctx, api, name, "automat-lattice/1", err, sizeof err);
+	if (!j || vec2(j, "a_px", L->a) || vec2(j, "b_px", L->b) || vec2(j, "ga", L->ga) || vec2(j, "gb", L->gb)) {
 		json_decref(j);
 		return api->fail(ctx, "input '%s' must be a lattice made by automat.lattice", name);
 	}

@@ -87,13 +87,10 @@ const weft_op_desc aws_op_generate_lfs = {
 
 static int load_lfs(aws_lfset *s, weft_op_ctx *ctx, const weft_host_api *api, const aws_data *D)
 {
-	const char *p = wop_path_of(ctx, api, api->input(ctx, "lfs"));
 	char err[ERRLEN];
-	json_error_t je;
-	json_t *j = p ? json_load_file(p, 0, &je) : NULL;
+	json_t *j = wop_input_json(ctx, api, "lfs", NULL, err, sizeof err);
 	if (!j)
-		return api->fail(ctx, "input 'lfs' must be the JSON of autows.generate_lfs%s%s", p ? ": " : "",
-				 p ? je.text : "");
+		return api->fail(ctx, "input 'lfs' must be the JSON of autows.generate_lfs%s%s", err[0] ? ": " : "", err);
 	int rc = aws_lfset_from_json(s, j, D->d, D->k, err, sizeof err) != 0 ? api->fail(ctx, "lfs: %s", err) : WEFT_OK;
 	json_decref(j);
 	return rc;

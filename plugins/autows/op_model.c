@@ -87,10 +87,8 @@ const weft_op_desc aws_op_baseline = {
 
 static int load_model(aws_lr *m, weft_op_ctx *ctx, const weft_host_api *api, const char *name, const aws_data *D)
 {
-	const char *p = wop_path_of(ctx, api, api->input(ctx, name));
 	char err[ERRLEN];
-	json_error_t je;
-	json_t *j = p ? json_load_file(p, 0, &je) : NULL;
+	json_t *j = wop_input_json(ctx, api, name, NULL, err, sizeof err);
 	int rc = WEFT_OK;
 	if (!j)
 		rc = api->fail(ctx, "input '%s' must be a model made by autows.end_model or supervised_baseline", name);

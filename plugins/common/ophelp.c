@@ -5,6 +5,7 @@
 #include "ophelp.h"
 
 #include <stdio.h>
+#include <string.h>
 
 const char *wop_path_of(weft_op_ctx *ctx, const weft_host_api *api, const weft_value *v)
 {
@@ -32,6 +33,28 @@ int wop_set_json(weft_op_ctx *ctx, const weft_host_api *api, const char *name, c
 	if (rc != 0)
 		return api->fail(ctx, "cannot write %s (out of memory or disk full)", path);
 	return wop_set_artifact(ctx, api, name, path);
+}
+
+json_t *wop_input_json(weft_op_ctx *ctx, const weft_host_api *api, const char *name, const char *format, char *err,
+		       size_t errlen)
+{
+	err[0] = '\0';
+	const char *p = wop_path_of(ctx, api, api->input(ctx, name));
+	if (!p)
+		return NULL;
+	json_error_t je;
+	json_t *j = json_load_file(p, 0, &je);
+	if (!j) {
+		snprintf(err, errlen, "%s", je.text);
+		return NULL;
+	}
+	const char *f = json_string_value(json_object_get(j, "format"));
+	if (format && (!f || strcmp(f, format))) {
+		snprintf(err, errlen, "its format is '%s', not '%s'", f ? f : "(none)", format);
+		json_decref(j);
+		return NULL;
+	}
+	return j;
 }
 
 double wop_param_f(weft_op_ctx *ctx, const weft_host_api *api, const char *n)
