@@ -118,11 +118,10 @@ static int run_denoise(weft_op_ctx *ctx, const weft_host_api *api)
 	if (level < 0 || level > AM_DENOISE_MAX)
 		rc = api->fail(ctx, "level must be 0 (chosen from the noise) to %d", AM_DENOISE_MAX);
 	if (rc == WEFT_OK && level == AM_DENOISE_AUTO) {
-		am_quality q;
-		am_quality_opts qo = AM_QUALITY_OPTS_INIT;
-		if (am_quality_measure(&q, &im, &qo, err, sizeof err) != 0)
-			rc = api->fail(ctx, "%s", err);
-		level = am_denoise_level(q.snr);
+		double snr = am_snr(&im);
+		if (isnan(snr))
+			rc = api->fail(ctx, "out of memory measuring the noise");
+		level = am_denoise_level(snr);
 	}
 	if (rc == WEFT_OK && am_denoise(&im, (int)level, &method, err, sizeof err) != 0)
 		rc = api->fail(ctx, "denoise level %d: %s", (int)level, err);

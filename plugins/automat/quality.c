@@ -41,6 +41,25 @@ double am_otsu(const double *v, size_t n)
 	return thr;
 }
 
+/* SNR of im against its low-pass copy lo; the noise sigma into *noise. */
+static double snr_of(const am_image *im, const am_image *lo, double *noise)
+{
+	*noise = am_noise_sigma_from(im, lo);
+	double lm, lsd;
+	am_image_stats(lo, &lm, &lsd);
+	return *noise > 0 ? lsd / *noise : INFINITY;
+}
+
+double am_snr(const am_image *im)
+{
+	am_image lo;
+	double noise, snr = NAN;
+	if (am_image_copy(&lo, im) == 0 && am_filter_gaussian(&lo, AM_NOISE_BLUR) == 0)
+		snr = snr_of(im, &lo, &noise);
+	am_image_free(&lo);
+	return snr;
+}
+
 static void verdict(am_quality *q, const am_quality_opts *o)
 {
 	size_t len = 0;
@@ -91,10 +110,7 @@ int am_quality_measure(am_quality *q, const am_image *im, const am_quality_opts 
 		snprintf(err, errlen, "out of memory measuring quality");
 		return -1;
 	}
-	q->noise_sigma = am_noise_sigma_from(im, &lo); /* its residual against the same low-pass */
-	double lm, lsd;
-	am_image_stats(&lo, &lm, &lsd);
-	q->snr = q->noise_sigma > 0 ? lsd / q->noise_sigma : INFINITY;
+	q->snr = snr_of(im, &lo, &q->noise_sigma);
 	q->otsu = am_otsu(lo.v, n);
 	double s[2] = {0}, ss[2] = {0}, c[2] = {0};
 	for (size_t i = 0; i < n; i++) {

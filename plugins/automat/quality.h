@@ -36,6 +36,10 @@ typedef struct am_quality {
  * gets pass = 0 and a verdict. -1 only when memory runs out. */
 int am_quality_measure(am_quality *q, const am_image *im, const am_quality_opts *o, char *err, size_t errlen);
 
+/* The SNR alone, as the gate measures it, without the spectrum: NAN when
+ * memory runs out. */
+double am_snr(const am_image *im);
+
 /* Otsu's threshold of the values (256-bin histogram between min and max). */
 double am_otsu(const double *v, size_t n);
 

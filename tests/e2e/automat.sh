@@ -47,6 +47,17 @@ run_weft run "$P" -p image="$T/tis2.png" -p elements=Ti,S -p truth="$T/tis2.cif"
 expect_rc 0 "the pipeline on a PNG file with -p elements=Ti,S"
 check "finds 1T-TiS2 and matches the truth" jqt '.match.template == "1T-TiS2" and .compare.match' t/report.json
 
+# denoise level 0 picks the level from the measured noise.
+cat >auto.lua <<LUA
+local img = ops.automat.load_image { name = "load", file = weft.file("$T/tis2.png") }
+local d = ops.automat.denoise { name = "denoise", image = img.out }
+return { level = d.level, method = d.method }
+LUA
+run_weft run auto.lua
+expect_rc 0 "denoise with level 0"
+expect_out '"level":2' "chooses median + Gaussian for a dose of 800"
+expect_out '"method":"median+gaussian"' "and says which"
+
 # The same image as a float TIFF and as raw float32 (size and pixel size given).
 "$AUTOMAT_EVAL" convert tis2.png tis2.tiff && "$AUTOMAT_EVAL" convert tis2.png tis2.raw
 run_weft run "$P" -p image="$T/tis2.tiff" -p elements=Ti,S -p truth="$T/tis2.cif" -p out="$T/tt"
