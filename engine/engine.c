@@ -1,8 +1,9 @@
 /*
  * engine.c -- the weft_engine handle: store, stat cache, plugins and graph.
  *
- * Lifetime: weft_engine_new opens the store under opts->store_dir and loads
- * plugins; weft_engine_free saves the stat cache and unloads plugins last,
+ * Lifetime: weft_engine_new opens the store under opts->store_dir and
+ * registers the plugins on the search path from the op index (opindex.h),
+ * mapping none of them; weft_engine_free saves the stat cache and unloads plugins last,
  * after every node (whose op pointers live in plugin memory) is gone.
  */
 #include <dlfcn.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "engine_internal.h"
+#include "opindex.h"
 #include "util.h"
 
 int weft_engine_load_dir(weft_engine *eng, const char *dir);
@@ -61,6 +63,7 @@ int weft_engine_new(weft_engine **out, const weft_engine_options *opts)
 		goto fail;
 	if (opts->plugin_path && (rc = load_path_list(eng, opts->plugin_path)) != WEFT_OK)
 		goto fail;
+	weft_opindex_save(eng->opindex);
 	free(scfile);
 	*out = eng;
 	return WEFT_OK;
@@ -87,12 +90,15 @@ void weft_engine_free(weft_engine *eng)
 	free(eng->ops);
 	for (size_t i = 0; i < eng->n_plugins; i++) {
 		free(eng->plugins[i].path);
+		weft_arena_free(&eng->plugins[i].arena);
 		/* Sanitizer builds keep plugins mapped so leak reports can
 		 * still symbolise frames inside them. */
 #ifndef WEFT_KEEP_PLUGINS_LOADED
-		dlclose(eng->plugins[i].dl);
+		if (eng->plugins[i].dl)
+			dlclose(eng->plugins[i].dl);
 #endif
 	}
+	weft_opindex_free(eng->opindex);
 	free(eng->plugins);
 	free(eng->store_dir);
 	free(eng);

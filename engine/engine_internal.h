@@ -10,14 +10,16 @@
 
 #include <stdint.h>
 
+#include "arena.h"
 #include "statcache.h"
 #include "store.h"
 #include "weft/weft.h"
 
 typedef struct plugin_rec {
 	char *path;
-	void *dl;
-	const weft_plugin_desc *desc;
+	void *dl;                     /* NULL until an op of it runs here */
+	const weft_plugin_desc *desc; /* the host's copy, in `arena` */
+	weft_arena arena;
 	int trusted;
 } plugin_rec;
 
@@ -100,6 +102,7 @@ struct weft_engine {
 	weft_host_api api;
 	plugin_rec *plugins;
 	size_t n_plugins;
+	struct weft_opindex *opindex; /* opened by the first plugin dir scanned */
 	weft_op_info *ops;
 	size_t n_ops;
 	weft_graph graph;
@@ -116,5 +119,8 @@ node *weft_graph_node(const weft_engine *eng, uint32_t id);
 
 /* plugin.c */
 void weft_host_api_init(weft_host_api *api);
+/* Maps the code of `op`'s plugin into this process (once); ops of plugins
+ * registered from the op index have no `run` until then. Loop thread. */
+int weft_plugin_activate(weft_engine *eng, const weft_op_info *op);
 
 #endif

@@ -18,6 +18,7 @@
 
 #include "engine_internal.h"
 #include "opctx.h"
+#include "opindex.h"
 #include "util.h"
 
 /* ------------------------------------------------------------ host API */
@@ -252,6 +253,12 @@ weft_op_ctx *weft_op_ctx_new(weft_engine *eng, const weft_op_info *op, const cha
 int weft_op_ctx_run(weft_op_ctx *ctx)
 {
 	const weft_op_desc *d = ctx->op->desc;
+	if (!d->run) {
+		free(ctx->error);
+		ctx->error = weft_sprintf("op %s: its plugin %s was not loaded before the op ran (a weft bug)",
+					  ctx->op->full_name, ctx->op->plugin_path);
+		return WEFT_ERROR;
+	}
 	int rc = d->run(ctx, &ctx->eng->api);
 	if (rc == WEFT_OK && ctx->error)
 		rc = WEFT_ERROR;
@@ -291,24 +298,27 @@ void weft_op_ctx_release(weft_op_ctx *ctx)
 
 /* ------------------------------------------------------------ loading */
 
-#define DESC_HAS(d, field) ((d)->struct_size >= offsetof(__typeof__(*(d)), field) + sizeof((d)->field))
+/*
+ * Every plugin is registered from a host-owned copy of its descriptor (the
+ * op index's blob, decoded into the plugin's arena), whether it was read
+ * from the index, described by a child process or loaded in this process.
+ * Its code is mapped only when an op of it is about to run here
+ * (weft_plugin_activate), which fills in the copy's `run` pointers.
+ */
 
 static int register_ops(weft_engine *eng, plugin_rec *rec)
 {
 	const weft_plugin_desc *d = rec->desc;
 	for (size_t i = 0; i < d->n_ops; i++) {
 		const weft_op_desc *op = d->ops[i];
-		if (!op || !DESC_HAS(op, run) || !op->name || !op->version || !op->run)
-			return weft_err_set(WEFT_EINVALID, "plugin %s (%s): op #%zu has an incomplete descriptor",
-					    d->name, rec->path, i);
 		/* Scripts set these keys on every node (node name, resources,
 		 * explicit inputs), so a parameter by that name could never be set. */
 		static const char *const reserved[] = {"name",    "cpus",    "mem",     "inputs",   "isolate", "gpu",
 						       "npu",     "timeout", "retries", "backoff", "resources"};
 		const size_t n_reserved = sizeof reserved / sizeof *reserved;
-		for (size_t p = 0; DESC_HAS(op, n_params) && p < op->n_params; p++)
+		for (size_t p = 0; p < op->n_params; p++)
 			for (size_t r = 0; r < n_reserved; r++)
-				if (op->params[p].name && !strcmp(op->params[p].name, reserved[r]))
+				if (!strcmp(op->params[p].name, reserved[r]))
 					return weft_err_set(WEFT_EINVALID,
 							    "plugin %s (%s): op %s declares a parameter '%s', which is "
 							    "reserved for the node itself; rename the parameter",
@@ -341,54 +351,137 @@ static int register_ops(weft_engine *eng, plugin_rec *rec)
 	return WEFT_OK;
 }
 
-int weft_engine_load_plugin(weft_engine *eng, const char *path)
+static plugin_rec *find_rec(const weft_engine *eng, const char *path)
 {
 	for (size_t i = 0; i < eng->n_plugins; i++)
 		if (!strcmp(eng->plugins[i].path, path))
-			return WEFT_OK;
-	void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+			return &eng->plugins[i];
+	return NULL;
+}
+
+/* Registers the plugin at `path` from its serialised descriptor. */
+static int add_plugin(plugin_rec **out, weft_engine *eng, const char *path, const weft_buf *blob)
+{
+	plugin_rec *p = realloc(eng->plugins, (eng->n_plugins + 1) * sizeof *p);
+	if (!p)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	eng->plugins = p;
+	plugin_rec *rec = &eng->plugins[eng->n_plugins];
+	memset(rec, 0, sizeof *rec);
+	if (!(rec->path = weft_strdup(path)))
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	int rc = weft_opindex_decode(&rec->desc, &rec->arena, blob->data, blob->len, path);
+	if (rc != WEFT_OK) {
+		weft_arena_free(&rec->arena);
+		free(rec->path);
+		return rc;
+	}
+	size_t tl = eng->trusted_dir ? strlen(eng->trusted_dir) : 0;
+	rec->trusted = tl && !strncmp(path, eng->trusted_dir, tl) && path[tl] == '/';
+	eng->n_plugins++;
+	*out = rec;
+	/* A plugin whose ops clash stays listed (so it is freed with the
+	 * engine) but the error stops the engine from being used. */
+	return register_ops(eng, rec);
+}
+
+/* Takes the live descriptor's `run` pointers into the host's copy, after
+ * checking that the file still describes the ops that were indexed. */
+static int bind_runs(plugin_rec *rec, const weft_plugin_desc *live)
+{
+	int rc = weft_opindex_check_abi(live, rec->path);
+	if (rc != WEFT_OK)
+		return rc;
+	const weft_plugin_desc *d = rec->desc;
+	int same = live->name && !strcmp(live->name, d->name) && live->ops && live->n_ops == d->n_ops;
+	for (size_t i = 0; same && i < d->n_ops; i++) {
+		const weft_op_desc *op = live->ops[i];
+		same = op && op->struct_size >= offsetof(weft_op_desc, run) + sizeof op->run && op->run && op->name &&
+		       !strcmp(op->name, d->ops[i]->name) && op->version && !strcmp(op->version, d->ops[i]->version);
+	}
+	if (!same)
+		return weft_err_set(WEFT_EINVALID,
+				    "plugin %s changed on disk since this weft process read its descriptor; run the "
+				    "command again",
+				    rec->path);
+	for (size_t i = 0; i < d->n_ops; i++)
+		((weft_op_desc *)d->ops[i])->run = live->ops[i]->run;
+	return WEFT_OK;
+}
+
+/* dlopens the plugin and binds its ops, in this process. */
+static int activate(weft_engine *eng, plugin_rec *rec)
+{
+	if (rec->dl)
+		return WEFT_OK;
+	void *dl = dlopen(rec->path, RTLD_NOW | RTLD_LOCAL);
 	if (!dl)
-		return weft_err_set(WEFT_EINVALID, "cannot load plugin %s: %s", path, dlerror());
+		return weft_err_set(WEFT_EINVALID, "cannot load plugin %s: %s", rec->path, dlerror());
 	weft_plugin_entry_fn entry;
 	*(void **)&entry = dlsym(dl, WEFT_PLUGIN_ENTRY_SYMBOL);
-	if (!entry) {
-		dlclose(dl);
-		return weft_err_set(WEFT_EINVALID, "%s is not a weft plugin: it does not export %s()", path,
-				    WEFT_PLUGIN_ENTRY_SYMBOL);
-	}
-	const weft_plugin_desc *d = entry(&eng->api);
-	int rc = WEFT_OK;
-	if (!d || !DESC_HAS(d, n_ops) || !d->name) {
-		rc = weft_err_set(WEFT_EINVALID, "plugin %s returned no usable descriptor", path);
-	} else if (d->abi_major != WEFT_ABI_MAJOR) {
-		rc = weft_err_set(WEFT_EINVALID,
-				  "plugin %s (%s) was built for weft ABI %u.%u but this weft has ABI %u.%u; "
-				  "rebuild the plugin against this weft's weft/plugin.h",
-				  d->name, path, d->abi_major, d->abi_minor, WEFT_ABI_MAJOR, WEFT_ABI_MINOR);
-	} else if (d->abi_minor > WEFT_ABI_MINOR) {
-		rc = weft_err_set(WEFT_EINVALID,
-				  "plugin %s (%s) was built for weft ABI %u.%u but this weft has ABI %u.%u; upgrade weft "
-				  "to run it",
-				  d->name, path, d->abi_major, d->abi_minor, WEFT_ABI_MAJOR, WEFT_ABI_MINOR);
-	}
+	int rc = entry ? bind_runs(rec, entry(&eng->api))
+		       : weft_err_set(WEFT_EINVALID, "%s is not a weft plugin: it does not export %s()", rec->path,
+				      WEFT_PLUGIN_ENTRY_SYMBOL);
 	if (rc != WEFT_OK) {
 		dlclose(dl);
 		return rc;
 	}
-	plugin_rec *p = realloc(eng->plugins, (eng->n_plugins + 1) * sizeof *p);
-	if (!p) {
-		dlclose(dl);
-		return weft_err_set(WEFT_ERROR, "out of memory");
-	}
-	eng->plugins = p;
-	plugin_rec *rec = &eng->plugins[eng->n_plugins];
-	rec->path = weft_strdup(path);
 	rec->dl = dl;
-	rec->desc = d;
-	size_t tl = eng->trusted_dir ? strlen(eng->trusted_dir) : 0;
-	rec->trusted = tl && !strncmp(path, eng->trusted_dir, tl) && path[tl] == '/';
-	eng->n_plugins++;
-	return register_ops(eng, rec);
+	return WEFT_OK;
+}
+
+int weft_plugin_activate(weft_engine *eng, const weft_op_info *op)
+{
+	plugin_rec *rec = find_rec(eng, op->plugin_path);
+	if (!rec)
+		return weft_err_set(WEFT_ENOTFOUND, "op %s: its plugin %s is not loaded", op->full_name,
+				    op->plugin_path);
+	return activate(eng, rec);
+}
+
+int weft_engine_load_plugin(weft_engine *eng, const char *path)
+{
+	plugin_rec *rec = find_rec(eng, path);
+	if (rec)
+		return activate(eng, rec);
+	/* Asked for by name, to run here: described by a child first, so a
+	 * plugin with a malformed descriptor is refused, not fatal. */
+	weft_buf blob = {0};
+	int rc = weft_opindex_describe(&blob, path, &eng->api);
+	if (rc == WEFT_OK)
+		rc = add_plugin(&rec, eng, path, &blob);
+	weft_buf_free(&blob);
+	return rc == WEFT_OK ? activate(eng, rec) : rc;
+}
+
+/* Registers one .so from the search path: from the op index while the file
+ * is unchanged, else described by a child process and indexed. */
+static int index_plugin(weft_engine *eng, const char *path)
+{
+	if (find_rec(eng, path))
+		return WEFT_OK;
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return weft_err_set(WEFT_EINVALID, "cannot load plugin %s: %s", path, strerror(errno));
+	if (!eng->opindex) {
+		char *ixpath = weft_path_join(eng->store_dir, "plugin-index");
+		eng->opindex = ixpath ? weft_opindex_open(ixpath) : NULL;
+		free(ixpath);
+		if (!eng->opindex)
+			return weft_err_set(WEFT_ERROR, "out of memory");
+	}
+	const weft_buf *known = weft_opindex_lookup(eng->opindex, path, &st);
+	plugin_rec *rec;
+	if (known && add_plugin(&rec, eng, path, known) == WEFT_OK)
+		return WEFT_OK;
+	if (known && find_rec(eng, path))
+		return WEFT_EINVALID; /* registered, but its ops clash */
+	weft_buf blob = {0};
+	int rc = weft_opindex_describe(&blob, path, &eng->api);
+	if (rc == WEFT_OK && (rc = add_plugin(&rec, eng, path, &blob)) == WEFT_OK)
+		rc = weft_opindex_put(eng->opindex, path, &st, &blob);
+	weft_buf_free(&blob);
+	return rc;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -423,7 +516,7 @@ int weft_engine_load_dir(weft_engine *eng, const char *dir)
 		qsort(names, n, sizeof *names, cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		if (rc == WEFT_OK && names[i])
-			rc = weft_engine_load_plugin(eng, names[i]);
+			rc = index_plugin(eng, names[i]);
 		free(names[i]);
 	}
 	free(names);

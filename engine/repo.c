@@ -5,17 +5,107 @@
  *
  * libgit2 keeps a reference-counted global initialisation; every weft_repo
  * holds one reference (taken in open, dropped in free), so the engine
- * itself keeps no global state.
+ * itself keeps no global state. It is taken only once a `.git` is found
+ * above the path (git_init below), so a pipeline outside any repository
+ * never initialises libgit2 at all.
  */
 #define _GNU_SOURCE
 #include "weft/repo.h"
 
+#include <dlfcn.h>
 #include <git2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "util.h"
+
+/*
+ * Debian's libgit2 1.5 is built with mbedTLS, and git_libgit2_init parses
+ * the whole system CA bundle: about 54M instructions, half of what a
+ * one-node `weft run` cost, for certificates weft never uses (it never
+ * talks to a git remote). libgit2 has no switch for it, so weft interposes
+ * mbedTLS's two loaders: while this thread is inside git_init they load
+ * nothing; at every other time, and for every other caller (a plugin's own
+ * TLS), they forward to mbedTLS unchanged. If the executable does not
+ * export them (an embedder linking libweft differently), libgit2 simply
+ * loads the bundle as before.
+ */
+static _Thread_local int in_git_init;
+
+typedef int (*crt_load_fn)(void *chain, const char *path);
+
+static int crt_forward(const char *sym, void *chain, const char *path)
+{
+	crt_load_fn real;
+	*(void **)&real = dlsym(RTLD_NEXT, sym);
+	return real ? real(chain, path) : -0x2880; /* MBEDTLS_ERR_X509_FILE_IO_ERROR */
+}
+
+int mbedtls_x509_crt_parse_file(void *chain, const char *path);
+int mbedtls_x509_crt_parse_path(void *chain, const char *path);
+
+int mbedtls_x509_crt_parse_file(void *chain, const char *path)
+{
+	return in_git_init ? 0 : crt_forward("mbedtls_x509_crt_parse_file", chain, path);
+}
+
+int mbedtls_x509_crt_parse_path(void *chain, const char *path)
+{
+	return in_git_init ? 0 : crt_forward("mbedtls_x509_crt_parse_path", chain, path);
+}
+
+static void git_init(void)
+{
+	in_git_init = 1;
+	git_libgit2_init();
+	in_git_init = 0;
+}
+
+/* Whether `dir` holds a `.git` (directory or file), or is itself a git
+ * directory (a bare repository: HEAD and objects/). */
+static int looks_like_repo(const char *dir)
+{
+	static const char *const probes[] = {".git", "HEAD", "objects"};
+	struct stat st;
+	char *p[3] = {NULL, NULL, NULL};
+	int found = 1; /* out of memory: let libgit2 decide */
+	for (int i = 0; i < 3; i++)
+		if (!(p[i] = weft_path_join(dir, probes[i])))
+			goto done;
+	found = lstat(p[0], &st) == 0 ||
+		(stat(p[1], &st) == 0 && S_ISREG(st.st_mode) && stat(p[2], &st) == 0 && S_ISDIR(st.st_mode));
+done:
+	for (int i = 0; i < 3; i++)
+		free(p[i]);
+	return found;
+}
+
+/* Whether `path` or a folder above it looks like a repository, or GIT_DIR
+ * names one: the cheap test before libgit2's exact discovery. */
+static int maybe_in_repo(const char *path)
+{
+	if (getenv("GIT_DIR"))
+		return 1;
+	char *dir = weft_path_abs(NULL, path);
+	if (!dir)
+		return 1;
+	int found = 0;
+	for (;;) {
+		if ((found = looks_like_repo(dir)))
+			break;
+		char *slash = strrchr(dir, '/');
+		if (!slash)
+			break;
+		if (slash == dir) {
+			found = dir[1] && looks_like_repo("/");
+			break;
+		}
+		*slash = '\0';
+	}
+	free(dir);
+	return found;
+}
 
 struct weft_repo {
 	git_repository *git;
@@ -30,7 +120,10 @@ static const char *git_msg(void)
 
 int weft_repo_open(weft_repo **out, const char *path)
 {
-	git_libgit2_init();
+	if (!maybe_in_repo(path))
+		return weft_err_set(WEFT_ENOTFOUND, "%s is not inside a git repository; create one with `weft init`",
+				    path);
+	git_init();
 	git_repository *g = NULL;
 	int rc = git_repository_open_ext(&g, path, 0, NULL);
 	if (rc == GIT_ENOTFOUND) {
@@ -341,7 +434,7 @@ int weft_repo_init(char commit[41], const char *dir, const weft_repo_file *files
 	int rc = weft_mkdirs(dir, 0755);
 	if (rc != WEFT_OK)
 		return rc;
-	git_libgit2_init();
+	git_init();
 	git_repository *g = NULL;
 	if (git_repository_open_ext(&g, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0) {
 		if (git_repository_is_bare(g))

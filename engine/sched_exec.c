@@ -168,6 +168,10 @@ static void after_work_cb(uv_work_t *req, int status)
 
 static void start_in_process(run_state *rs, uint32_t id, node *n)
 {
+	if (weft_plugin_activate(rs->eng, n->op) != WEFT_OK) {
+		fail_start(rs, id, n, weft_strdup(weft_error_last()));
+		return;
+	}
 	char *log = sched_log_file(rs, n->name);
 	work *w = calloc(1, sizeof *w);
 	weft_op_ctx *ctx = log && w ? weft_op_ctx_new(rs->eng, n->op, n->name, id, n->params, n->resolved_inputs, log,

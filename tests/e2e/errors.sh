@@ -155,4 +155,20 @@ eq "$(rec '.nodes[] | select(.name == "bad") | .status')" failed "fail-fast: the
 run_weft run -j 1 -k "$T/failing.lua"
 expect_rc 1 "--keep-going still exits 1"
 eq "$(rec '.nodes[] | select(.name == "good") | .status')" cached "--keep-going runs (here: takes from cache) independent branches"
+
+# A plugin whose descriptor crashes whoever reads it is described in a child
+# process: weft refuses it by name instead of dying with it.
+mkdir -p "$T/badplug/build"
+cp "$WEFT_BUILD/tests/testplugins/bad_desc.so" "$T/badplug/build/"
+for cmd in plugins "plan $T/failing.lua" ops; do
+  WEFT_PLUGIN_PATH="$T/badplug/build" run_weft $cmd
+  expect_rc 2 "weft $cmd with a crashing plugin on the path"
+  expect_err "bad_desc.so" "weft $cmd names the plugin's file"
+  expect_err "while describing itself" "weft $cmd says what went wrong"
+done
+printf '# bad\n' > "$T/badplug/README.md"
+run_weft plugin pack "$T/badplug" -o "$T/bad.tar.zst"
+expect_rc 2 "weft plugin pack of a crashing plugin"
+expect_err "while describing itself" "weft plugin pack says why"
+check "and writes no package" test ! -e "$T/bad.tar.zst"
 finish
