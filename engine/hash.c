@@ -1,76 +1,70 @@
 /*
- * hash.c -- SHA-256 via OpenSSL's EVP interface. Files are streamed in 64 KiB
- * chunks so hashing a large artifact never needs it in memory.
+ * hash.c -- SHA-256 (sha256.c) over bytes, streams and files, as hex. Files
+ * are streamed in 64 KiB chunks so hashing a large artifact never needs it
+ * in memory.
  */
 #include "hash.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "sha256.h"
 #include "util.h"
 
 struct weft_hasher {
-	EVP_MD_CTX *ctx;
+	weft_sha256 ctx;
 };
 
 weft_hasher *weft_hasher_new(void)
 {
-	weft_hasher *h = calloc(1, sizeof *h);
-	if (!h)
-		return NULL;
-	h->ctx = EVP_MD_CTX_new();
-	if (!h->ctx || EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1) {
-		weft_hasher_free(h);
-		return NULL;
-	}
+	weft_hasher *h = malloc(sizeof *h);
+	if (h)
+		weft_sha256_init(&h->ctx);
 	return h;
 }
 
 int weft_hasher_update(weft_hasher *h, const void *data, size_t len)
 {
-	if (len && EVP_DigestUpdate(h->ctx, data, len) != 1)
-		return weft_err_set(WEFT_ERROR, "sha256 update failed");
+	weft_sha256_update(&h->ctx, data, len);
 	return WEFT_OK;
 }
 
-int weft_hasher_final(weft_hasher *h, char out[WEFT_HASH_HEX])
+void weft_hash_hex(char out[WEFT_HASH_HEX], const unsigned char md[32])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	int ok = EVP_DigestFinal_ex(h->ctx, md, &n) == 1 && n == 32;
-	weft_hasher_free(h);
-	if (!ok)
-		return weft_err_set(WEFT_ERROR, "sha256 final failed");
 	static const char hexd[] = "0123456789abcdef";
 	for (unsigned int i = 0; i < 32; i++) {
 		out[2 * i] = hexd[md[i] >> 4];
 		out[2 * i + 1] = hexd[md[i] & 15];
 	}
 	out[64] = '\0';
+}
+
+int weft_hasher_final(weft_hasher *h, char out[WEFT_HASH_HEX])
+{
+	unsigned char md[32];
+	weft_sha256_final(&h->ctx, md);
+	free(h);
+	weft_hash_hex(out, md);
 	return WEFT_OK;
 }
 
 void weft_hasher_free(weft_hasher *h)
 {
-	if (!h)
-		return;
-	EVP_MD_CTX_free(h->ctx);
 	free(h);
 }
 
 int weft_hash_bytes(char out[WEFT_HASH_HEX], const void *data, size_t len)
 {
-	weft_hasher *h = weft_hasher_new();
-	if (!h)
-		return weft_err_set(WEFT_ERROR, "cannot create sha256 context");
-	if (weft_hasher_update(h, data, len) != WEFT_OK) {
-		weft_hasher_free(h);
-		return WEFT_ERROR;
-	}
-	return weft_hasher_final(h, out);
+	weft_sha256 c;
+	unsigned char md[32];
+	weft_sha256_init(&c);
+	weft_sha256_update(&c, data, len);
+	weft_sha256_final(&c, md);
+	weft_hash_hex(out, md);
+	return WEFT_OK;
 }
 
 int weft_hash_file(char out[WEFT_HASH_HEX], const char *path, uint64_t *size)

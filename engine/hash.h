@@ -19,6 +19,8 @@ int weft_hasher_update(weft_hasher *h, const void *data, size_t len);
 int weft_hasher_final(weft_hasher *h, char out[WEFT_HASH_HEX]);
 void weft_hasher_free(weft_hasher *h);
 
+/* Writes the 32-byte digest `md` as 64 hex digits and a NUL. */
+void weft_hash_hex(char out[WEFT_HASH_HEX], const unsigned char md[32]);
 int weft_hash_bytes(char out[WEFT_HASH_HEX], const void *data, size_t len);
 /* Hashes a file's content; `*size` receives its length when non-NULL. */
 int weft_hash_file(char out[WEFT_HASH_HEX], const char *path, uint64_t *size);

@@ -1,0 +1,120 @@
+/* SHA-256: the FIPS 180-4 test vectors through both compression paths, and
+ * the accelerated path against the portable one on random data split at
+ * random points. */
+#include "test_util.h"
+
+#include "hash.h"
+#include "sha256.h"
+
+static void hex_of(char out[65], const void *data, size_t len, int portable)
+{
+	weft_sha256 c;
+	unsigned char md[32];
+	if (portable)
+		weft_sha256_init_portable(&c);
+	else
+		weft_sha256_init(&c);
+	weft_sha256_update(&c, data, len);
+	weft_sha256_final(&c, md);
+	weft_hash_hex(out, md);
+}
+
+static void test_vectors(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *msg, *digest;
+	} v[] = {
+		{"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+		{"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+		{"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		 "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
+		{"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrst"
+		 "nopqrstu",
+		 "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"},
+	};
+	for (int portable = 0; portable < 2; portable++)
+		for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+			char hex[65];
+			hex_of(hex, v[i].msg, strlen(v[i].msg), portable);
+			assert_string_equal(hex, v[i].digest);
+		}
+	/* One million 'a's, fed in uneven pieces. */
+	for (int portable = 0; portable < 2; portable++) {
+		weft_sha256 c;
+		portable ? weft_sha256_init_portable(&c) : weft_sha256_init(&c);
+		char chunk[997];
+		memset(chunk, 'a', sizeof chunk);
+		size_t left = 1000000;
+		while (left) {
+			size_t n = left < sizeof chunk ? left : sizeof chunk;
+			weft_sha256_update(&c, chunk, n);
+			left -= n;
+		}
+		unsigned char md[32];
+		char hex[65];
+		weft_sha256_final(&c, md);
+		weft_hash_hex(hex, md);
+		assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	}
+}
+
+static void test_paths_agree(void **state)
+{
+	(void)state;
+	if (!weft_sha256_accelerated())
+		skip();
+	unsigned seed = 12345;
+	unsigned char *data = malloc(5000);
+	assert_non_null(data);
+	for (int round = 0; round < 2000; round++) {
+		size_t len = (size_t)(round * 37 % 5000);
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1664525u + 1013904223u;
+			data[i] = (unsigned char)(seed >> 24);
+		}
+		char a[65], b[65];
+		hex_of(a, data, len, 1);
+		/* The accelerated path, fed in random pieces. */
+		weft_sha256 c;
+		weft_sha256_init(&c);
+		size_t off = 0;
+		while (off < len) {
+			seed = seed * 1664525u + 1013904223u;
+			size_t n = 1 + (seed >> 16) % 200;
+			if (n > len - off)
+				n = len - off;
+			weft_sha256_update(&c, data + off, n);
+			off += n;
+		}
+		unsigned char md[32];
+		weft_sha256_final(&c, md);
+		weft_hash_hex(b, md);
+		assert_string_equal(a, b);
+	}
+	free(data);
+}
+
+static void test_hasher_api(void **state)
+{
+	(void)state;
+	char hex[65];
+	assert_int_equal(weft_hash_bytes(hex, "abc", 3), WEFT_OK);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	weft_hasher *h = weft_hasher_new();
+	assert_non_null(h);
+	assert_int_equal(weft_hasher_update(h, "a", 1), WEFT_OK);
+	assert_int_equal(weft_hasher_update(h, "bc", 2), WEFT_OK);
+	assert_int_equal(weft_hasher_final(h, hex), WEFT_OK);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vectors),
+		cmocka_unit_test(test_paths_agree),
+		cmocka_unit_test(test_hasher_api),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
