@@ -12,8 +12,6 @@
  * are refused, and files are created with O_EXCL | O_NOFOLLOW.
  */
 #define _GNU_SOURCE
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -23,6 +21,7 @@
 #include <unistd.h>
 
 #include "pkg.h"
+#include "dyn_archive.h"
 #include "engine_internal.h"
 #include "hash.h"
 #include "util.h"
@@ -95,24 +94,24 @@ static int add_file(struct archive *a, const char *src, const char *name, int mo
 	size_t len = 0;
 	if (weft_read_file(src, &data, &len) != WEFT_OK)
 		return WEFT_EIO;
-	struct archive_entry *e = archive_entry_new();
+	struct archive_entry *e = la()->archive_entry_new();
 	if (!e) {
 		free(data);
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	}
-	archive_entry_set_pathname(e, name);
-	archive_entry_set_filetype(e, AE_IFREG);
-	archive_entry_set_perm(e, mode);
-	archive_entry_set_size(e, (la_int64_t)len);
+	la()->archive_entry_set_pathname(e, name);
+	la()->archive_entry_set_filetype(e, AE_IFREG);
+	la()->archive_entry_set_perm(e, mode);
+	la()->archive_entry_set_size(e, (la_int64_t)len);
 	/* Fixed owner and time: the same inputs give the same archive bytes. */
-	archive_entry_set_mtime(e, 0, 0);
-	archive_entry_set_uname(e, "weft");
-	archive_entry_set_gname(e, "weft");
+	la()->archive_entry_set_mtime(e, 0, 0);
+	la()->archive_entry_set_uname(e, "weft");
+	la()->archive_entry_set_gname(e, "weft");
 	int rc = WEFT_OK;
-	if (archive_write_header(a, e) != ARCHIVE_OK ||
-	    (len && archive_write_data(a, data, len) != (la_ssize_t)len))
-		rc = weft_err_set(WEFT_EIO, "cannot add %s to the package: %s", name, archive_error_string(a));
-	archive_entry_free(e);
+	if (la()->archive_write_header(a, e) != ARCHIVE_OK ||
+	    (len && la()->archive_write_data(a, data, len) != (la_ssize_t)len))
+		rc = weft_err_set(WEFT_EIO, "cannot add %s to the package: %s", name, la()->archive_error_string(a));
+	la()->archive_entry_free(e);
 	free(data);
 	return rc;
 }
@@ -120,38 +119,40 @@ static int add_file(struct archive *a, const char *src, const char *name, int mo
 int weft_pkg_write(const char *out_path, const char *manifest, const char *lib_path, const char *lib_name,
 		   const char *const *doc_src, const char *const *doc_names, size_t n_docs)
 {
+	if (weft_archive_load() != WEFT_OK)
+		return WEFT_EINVALID;
 	char *tmp = weft_sprintf("%s.weft-tmp.%d", out_path, (int)getpid());
 	if (!tmp)
 		return weft_err_set(WEFT_ERROR, "out of memory");
-	struct archive *a = archive_write_new();
+	struct archive *a = la()->archive_write_new();
 	int rc = WEFT_OK;
-	if (!a || archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-	    archive_write_add_filter_zstd(a) != ARCHIVE_OK || archive_write_open_filename(a, tmp) != ARCHIVE_OK) {
+	if (!a || la()->archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    la()->archive_write_add_filter_zstd(a) != ARCHIVE_OK || la()->archive_write_open_filename(a, tmp) != ARCHIVE_OK) {
 		rc = weft_err_set(WEFT_EIO, "cannot create %s: %s", out_path,
-				  a ? archive_error_string(a) : "out of memory");
+				  a ? la()->archive_error_string(a) : "out of memory");
 		goto done;
 	}
-	struct archive_entry *e = archive_entry_new();
+	struct archive_entry *e = la()->archive_entry_new();
 	size_t mlen = strlen(manifest);
-	archive_entry_set_pathname(e, "manifest.yaml");
-	archive_entry_set_filetype(e, AE_IFREG);
-	archive_entry_set_perm(e, 0644);
-	archive_entry_set_size(e, (la_int64_t)mlen);
-	archive_entry_set_mtime(e, 0, 0);
-	archive_entry_set_uname(e, "weft");
-	archive_entry_set_gname(e, "weft");
-	if (archive_write_header(a, e) != ARCHIVE_OK || archive_write_data(a, manifest, mlen) != (la_ssize_t)mlen)
-		rc = weft_err_set(WEFT_EIO, "cannot write the manifest: %s", archive_error_string(a));
-	archive_entry_free(e);
+	la()->archive_entry_set_pathname(e, "manifest.yaml");
+	la()->archive_entry_set_filetype(e, AE_IFREG);
+	la()->archive_entry_set_perm(e, 0644);
+	la()->archive_entry_set_size(e, (la_int64_t)mlen);
+	la()->archive_entry_set_mtime(e, 0, 0);
+	la()->archive_entry_set_uname(e, "weft");
+	la()->archive_entry_set_gname(e, "weft");
+	if (la()->archive_write_header(a, e) != ARCHIVE_OK || la()->archive_write_data(a, manifest, mlen) != (la_ssize_t)mlen)
+		rc = weft_err_set(WEFT_EIO, "cannot write the manifest: %s", la()->archive_error_string(a));
+	la()->archive_entry_free(e);
 	if (rc == WEFT_OK)
 		rc = add_file(a, lib_path, lib_name, 0755);
 	for (size_t i = 0; rc == WEFT_OK && i < n_docs; i++)
 		rc = add_file(a, doc_src[i], doc_names[i], 0644);
-	if (archive_write_close(a) != ARCHIVE_OK && rc == WEFT_OK)
-		rc = weft_err_set(WEFT_EIO, "cannot finish %s: %s", out_path, archive_error_string(a));
+	if (la()->archive_write_close(a) != ARCHIVE_OK && rc == WEFT_OK)
+		rc = weft_err_set(WEFT_EIO, "cannot finish %s: %s", out_path, la()->archive_error_string(a));
 done:
 	if (a)
-		archive_write_free(a);
+		la()->archive_write_free(a);
 	if (rc == WEFT_OK && rename(tmp, out_path) != 0)
 		rc = weft_err_set(WEFT_EIO, "cannot rename %s to %s: %s", tmp, out_path, strerror(errno));
 	if (rc != WEFT_OK)
@@ -245,12 +246,12 @@ static int extract_file(struct archive *a, const char *root, const char *rel, in
 	size_t size;
 	la_int64_t off;
 	for (;;) {
-		int r = archive_read_data_block(a, &buf, &size, &off);
+		int r = la()->archive_read_data_block(a, &buf, &size, &off);
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK) {
 			rc = weft_err_set(WEFT_EINVALID, "%s is corrupt (while reading '%s': %s)", archive_path, rel,
-					  archive_error_string(a));
+					  la()->archive_error_string(a));
 			break;
 		}
 		*total += size;
@@ -273,30 +274,32 @@ static int extract_file(struct archive *a, const char *root, const char *rel, in
 /* Extracts `archive_path` into the empty directory `root`. */
 static int extract(const char *archive_path, const char *root)
 {
-	struct archive *a = archive_read_new();
+	if (weft_archive_load() != WEFT_OK)
+		return WEFT_EINVALID;
+	struct archive *a = la()->archive_read_new();
 	if (!a)
 		return weft_err_set(WEFT_ERROR, "out of memory");
-	archive_read_support_filter_all(a);
-	archive_read_support_format_tar(a);
+	la()->archive_read_support_filter_all(a);
+	la()->archive_read_support_format_tar(a);
 	int rc = WEFT_OK;
 	pending_link *links = NULL;
 	size_t n_links = 0;
 	uint64_t total = 0;
-	if (archive_read_open_filename(a, archive_path, 64 * 1024) != ARCHIVE_OK) {
+	if (la()->archive_read_open_filename(a, archive_path, 64 * 1024) != ARCHIVE_OK) {
 		rc = weft_err_set(WEFT_EINVALID, "%s is corrupt or not a weft package (tar.zst): %s", archive_path,
-				  archive_error_string(a));
+				  la()->archive_error_string(a));
 		goto done;
 	}
 	for (;;) {
 		struct archive_entry *e;
-		int r = archive_read_next_header(a, &e);
+		int r = la()->archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-			rc = weft_err_set(WEFT_EINVALID, "%s is corrupt: %s", archive_path, archive_error_string(a));
+			rc = weft_err_set(WEFT_EINVALID, "%s is corrupt: %s", archive_path, la()->archive_error_string(a));
 			break;
 		}
-		const char *name = archive_entry_pathname(e);
+		const char *name = la()->archive_entry_pathname(e);
 		char *rel = safe_relpath(name);
 		if (!rel) {
 			rc = weft_err_set(WEFT_EINVALID,
@@ -305,21 +308,21 @@ static int extract(const char *archive_path, const char *root)
 					  name && name[0] == '/' ? "it is an absolute path" : "it climbs out with '..'");
 			break;
 		}
-		if (archive_entry_hardlink(e)) {
+		if (la()->archive_entry_hardlink(e)) {
 			rc = weft_err_set(WEFT_EINVALID, "%s: refusing entry '%s': hard links are not allowed",
 					  archive_path, name);
 			free(rel);
 			break;
 		}
-		mode_t type = archive_entry_filetype(e);
+		mode_t type = la()->archive_entry_filetype(e);
 		if (type == AE_IFDIR) {
 			char *full = weft_path_join(root, rel);
 			rc = full ? weft_mkdirs(full, 0755) : weft_err_set(WEFT_ERROR, "out of memory");
 			free(full);
 		} else if (type == AE_IFREG) {
-			rc = extract_file(a, root, rel, (int)archive_entry_perm(e), &total, archive_path);
+			rc = extract_file(a, root, rel, (int)la()->archive_entry_perm(e), &total, archive_path);
 		} else if (type == AE_IFLNK) {
-			const char *target = archive_entry_symlink(e);
+			const char *target = la()->archive_entry_symlink(e);
 			if (!link_stays_inside(rel, target)) {
 				rc = weft_err_set(WEFT_EINVALID,
 						  "%s: refusing entry '%s': it is a symlink to '%s', outside the package",
@@ -360,7 +363,7 @@ static int extract(const char *archive_path, const char *root)
 	}
 done:
 	free(links);
-	archive_read_free(a);
+	la()->archive_read_free(a);
 	return rc;
 }
 

@@ -13,11 +13,11 @@
 #include "weft/repo.h"
 
 #include <dlfcn.h>
-#include <git2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "dyn_git.h"
 #include "util.h"
 
 /*
@@ -55,11 +55,16 @@ int mbedtls_x509_crt_parse_path(void *chain, const char *path)
 	return in_git_init ? 0 : crt_forward("mbedtls_x509_crt_parse_path", chain, path);
 }
 
-static void git_init(void)
+/* Maps libgit2 (dyn_git.h) and takes one reference on its initialisation. */
+static int git_init(void)
 {
+	int rc = weft_git_load();
+	if (rc != WEFT_OK)
+		return rc;
 	in_git_init = 1;
-	git_libgit2_init();
+	lg()->git_libgit2_init();
 	in_git_init = 0;
+	return WEFT_OK;
 }
 
 /* Whether `dir` holds a `.git` (directory or file), or is itself a git
@@ -114,7 +119,7 @@ struct weft_repo {
 
 static const char *git_msg(void)
 {
-	const git_error *e = git_error_last();
+	const git_error *e = lg()->git_error_last();
 	return e && e->message ? e->message : "unknown libgit2 error";
 }
 
@@ -123,34 +128,36 @@ int weft_repo_open(weft_repo **out, const char *path)
 	if (!maybe_in_repo(path))
 		return weft_err_set(WEFT_ENOTFOUND, "%s is not inside a git repository; create one with `weft init`",
 				    path);
-	git_init();
+	int rc = git_init();
+	if (rc != WEFT_OK)
+		return rc;
 	git_repository *g = NULL;
-	int rc = git_repository_open_ext(&g, path, 0, NULL);
+	rc = lg()->git_repository_open_ext(&g, path, 0, NULL);
 	if (rc == GIT_ENOTFOUND) {
-		git_libgit2_shutdown();
+		lg()->git_libgit2_shutdown();
 		return weft_err_set(WEFT_ENOTFOUND, "%s is not inside a git repository; create one with `weft init`",
 				    path);
 	}
 	if (rc < 0) {
 		int e = weft_err_set(WEFT_EIO, "cannot open the git repository at %s: %s", path, git_msg());
-		git_libgit2_shutdown();
+		lg()->git_libgit2_shutdown();
 		return e;
 	}
-	if (git_repository_is_bare(g)) {
+	if (lg()->git_repository_is_bare(g)) {
 		int e = weft_err_set(WEFT_EINVALID,
 				     "%s is a bare git repository: it has no work tree to run pipelines from; clone it "
 				     "(git clone %s work) and run there",
-				     git_repository_path(g), git_repository_path(g));
-		git_repository_free(g);
-		git_libgit2_shutdown();
+				     lg()->git_repository_path(g), lg()->git_repository_path(g));
+		lg()->git_repository_free(g);
+		lg()->git_libgit2_shutdown();
 		return e;
 	}
 	weft_repo *r = calloc(1, sizeof *r);
-	const char *wd = git_repository_workdir(g);
+	const char *wd = lg()->git_repository_workdir(g);
 	if (!r || !(r->workdir = weft_strdup(wd))) {
 		free(r);
-		git_repository_free(g);
-		git_libgit2_shutdown();
+		lg()->git_repository_free(g);
+		lg()->git_libgit2_shutdown();
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	}
 	size_t n = strlen(r->workdir);
@@ -165,10 +172,10 @@ void weft_repo_free(weft_repo *r)
 {
 	if (!r)
 		return;
-	git_repository_free(r->git);
+	lg()->git_repository_free(r->git);
 	free(r->workdir);
 	free(r);
-	git_libgit2_shutdown();
+	lg()->git_libgit2_shutdown();
 }
 
 const char *weft_repo_workdir(const weft_repo *r)
@@ -187,31 +194,31 @@ char *weft_repo_relpath(const weft_repo *r, const char *abs)
 int weft_repo_head_get(weft_repo_head *out, weft_repo *r)
 {
 	memset(out, 0, sizeof *out);
-	out->detached = git_repository_head_detached(r->git) == 1;
+	out->detached = lg()->git_repository_head_detached(r->git) == 1;
 	git_reference *head = NULL;
-	int rc = git_repository_head(&head, r->git);
+	int rc = lg()->git_repository_head(&head, r->git);
 	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) {
 		/* A new repository: HEAD names a branch that has no commit. */
 		git_reference *sym = NULL;
-		if (git_reference_lookup(&sym, r->git, "HEAD") == 0) {
-			const char *t = git_reference_symbolic_target(sym);
+		if (lg()->git_reference_lookup(&sym, r->git, "HEAD") == 0) {
+			const char *t = lg()->git_reference_symbolic_target(sym);
 			if (t && !strncmp(t, "refs/heads/", 11))
 				out->branch = weft_strdup(t + 11);
-			git_reference_free(sym);
+			lg()->git_reference_free(sym);
 		}
 		return WEFT_OK;
 	}
 	if (rc < 0)
 		return weft_err_set(WEFT_EIO, "cannot read HEAD of %s: %s", r->workdir, git_msg());
 	git_object *c = NULL;
-	rc = git_reference_peel(&c, head, GIT_OBJECT_COMMIT);
+	rc = lg()->git_reference_peel(&c, head, GIT_OBJECT_COMMIT);
 	if (rc == 0) {
-		git_oid_tostr(out->commit, sizeof out->commit, git_object_id(c));
-		if (!out->detached && git_reference_is_branch(head))
-			out->branch = weft_strdup(git_reference_shorthand(head));
+		lg()->git_oid_tostr(out->commit, sizeof out->commit, lg()->git_object_id(c));
+		if (!out->detached && lg()->git_reference_is_branch(head))
+			out->branch = weft_strdup(lg()->git_reference_shorthand(head));
 	}
-	git_object_free(c);
-	git_reference_free(head);
+	lg()->git_object_free(c);
+	lg()->git_reference_free(head);
 	return rc == 0 ? WEFT_OK : weft_err_set(WEFT_EIO, "HEAD of %s is not a commit: %s", r->workdir, git_msg());
 }
 
@@ -224,17 +231,17 @@ void weft_repo_head_clear(weft_repo_head *h)
 int weft_repo_resolve(char commit[41], weft_repo *r, const char *rev)
 {
 	git_object *o = NULL, *c = NULL;
-	if (!rev || !*rev || git_revparse_single(&o, r->git, rev) < 0)
+	if (!rev || !*rev || lg()->git_revparse_single(&o, r->git, rev) < 0)
 		return weft_err_set(WEFT_ENOTFOUND,
 				    "unknown revision '%s' in %s: not a branch, tag or commit (list them with "
 				    "`git log --oneline --decorate`)",
 				    rev ? rev : "", r->workdir);
-	int rc = git_object_peel(&c, o, GIT_OBJECT_COMMIT);
-	git_object_free(o);
+	int rc = lg()->git_object_peel(&c, o, GIT_OBJECT_COMMIT);
+	lg()->git_object_free(o);
 	if (rc < 0)
 		return weft_err_set(WEFT_EINVALID, "revision '%s' does not name a commit: %s", rev, git_msg());
-	git_oid_tostr(commit, 41, git_object_id(c));
-	git_object_free(c);
+	lg()->git_oid_tostr(commit, 41, lg()->git_object_id(c));
+	lg()->git_object_free(c);
 	return WEFT_OK;
 }
 
@@ -242,10 +249,10 @@ static int tree_of(git_tree **tree, weft_repo *r, const char commit[41])
 {
 	git_oid oid;
 	git_commit *c = NULL;
-	if (git_oid_fromstr(&oid, commit) < 0 || git_commit_lookup(&c, r->git, &oid) < 0)
+	if (lg()->git_oid_fromstr(&oid, commit) < 0 || lg()->git_commit_lookup(&c, r->git, &oid) < 0)
 		return weft_err_set(WEFT_ENOTFOUND, "commit %s is not in %s", commit, r->workdir);
-	int rc = git_commit_tree(tree, c);
-	git_commit_free(c);
+	int rc = lg()->git_commit_tree(tree, c);
+	lg()->git_commit_free(c);
 	return rc < 0 ? weft_err_set(WEFT_EIO, "cannot read the tree of %s: %s", commit, git_msg()) : WEFT_OK;
 }
 
@@ -256,34 +263,34 @@ int weft_repo_read_at(char **data, size_t *len, char blob[41], weft_repo *r, con
 	if (rc != WEFT_OK)
 		return rc;
 	git_tree_entry *e = NULL;
-	if (git_tree_entry_bypath(&e, tree, rel) < 0) {
-		git_tree_free(tree);
+	if (lg()->git_tree_entry_bypath(&e, tree, rel) < 0) {
+		lg()->git_tree_free(tree);
 		return weft_err_set(WEFT_ENOTFOUND, "%s does not exist at commit %.12s", rel, commit);
 	}
-	git_object_t type = git_tree_entry_type(e);
+	git_object_t type = lg()->git_tree_entry_type(e);
 	git_blob *b = NULL;
 	if (type != GIT_OBJECT_BLOB) {
 		rc = weft_err_set(WEFT_EINVALID, "%s is a %s at commit %.12s, not a file", rel,
 				  type == GIT_OBJECT_TREE ? "directory" : "submodule", commit);
-	} else if (git_blob_lookup(&b, r->git, git_tree_entry_id(e)) < 0) {
+	} else if (lg()->git_blob_lookup(&b, r->git, lg()->git_tree_entry_id(e)) < 0) {
 		rc = weft_err_set(WEFT_EIO, "cannot read %s at commit %.12s: %s", rel, commit, git_msg());
 	} else {
-		size_t n = (size_t)git_blob_rawsize(b);
+		size_t n = (size_t)lg()->git_blob_rawsize(b);
 		char *buf = malloc(n + 1);
 		if (!buf) {
 			rc = weft_err_set(WEFT_ERROR, "out of memory");
 		} else {
-			memcpy(buf, git_blob_rawcontent(b), n);
+			memcpy(buf, lg()->git_blob_rawcontent(b), n);
 			buf[n] = '\0';
 			*data = buf;
 			*len = n;
 			if (blob)
-				git_oid_tostr(blob, 41, git_tree_entry_id(e));
+				lg()->git_oid_tostr(blob, 41, lg()->git_tree_entry_id(e));
 		}
 	}
-	git_blob_free(b);
-	git_tree_entry_free(e);
-	git_tree_free(tree);
+	lg()->git_blob_free(b);
+	lg()->git_tree_entry_free(e);
+	lg()->git_tree_free(tree);
 	return rc;
 }
 
@@ -294,11 +301,11 @@ int weft_repo_file_blobs(char head_blob[41], char work_blob[41], weft_repo *r, c
 	if (commit[0]) {
 		git_tree *tree = NULL;
 		git_tree_entry *e = NULL;
-		if (tree_of(&tree, r, commit) == WEFT_OK && git_tree_entry_bypath(&e, tree, rel) == 0 &&
-		    git_tree_entry_type(e) == GIT_OBJECT_BLOB)
-			git_oid_tostr(head_blob, 41, git_tree_entry_id(e));
-		git_tree_entry_free(e);
-		git_tree_free(tree);
+		if (tree_of(&tree, r, commit) == WEFT_OK && lg()->git_tree_entry_bypath(&e, tree, rel) == 0 &&
+		    lg()->git_tree_entry_type(e) == GIT_OBJECT_BLOB)
+			lg()->git_oid_tostr(head_blob, 41, lg()->git_tree_entry_id(e));
+		lg()->git_tree_entry_free(e);
+		lg()->git_tree_free(tree);
 	}
 	char *abs = weft_path_join(r->workdir, rel);
 	struct stat sb;
@@ -306,8 +313,8 @@ int weft_repo_file_blobs(char head_blob[41], char work_blob[41], weft_repo *r, c
 	/* hashfile applies the repository's filters (line endings), so the id
 	 * matches what `git add` would store. */
 	if (abs && stat(abs, &sb) == 0 && S_ISREG(sb.st_mode) &&
-	    git_repository_hashfile(&oid, r->git, abs, GIT_OBJECT_BLOB, NULL) == 0)
-		git_oid_tostr(work_blob, 41, &oid);
+	    lg()->git_repository_hashfile(&oid, r->git, abs, GIT_OBJECT_BLOB, NULL) == 0)
+		lg()->git_oid_tostr(work_blob, 41, &oid);
 	free(abs);
 	return WEFT_OK;
 }
@@ -315,14 +322,14 @@ int weft_repo_file_blobs(char head_blob[41], char work_blob[41], weft_repo *r, c
 int weft_repo_is_dirty(int *dirty, weft_repo *r)
 {
 	git_status_options o;
-	git_status_options_init(&o, GIT_STATUS_OPTIONS_VERSION);
+	lg()->git_status_options_init(&o, GIT_STATUS_OPTIONS_VERSION);
 	o.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
 	o.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
 	git_status_list *list = NULL;
-	if (git_status_list_new(&list, r->git, &o) < 0)
+	if (lg()->git_status_list_new(&list, r->git, &o) < 0)
 		return weft_err_set(WEFT_EIO, "cannot read the status of %s: %s", r->workdir, git_msg());
-	*dirty = git_status_list_entrycount(list) > 0;
-	git_status_list_free(list);
+	*dirty = lg()->git_status_list_entrycount(list) > 0;
+	lg()->git_status_list_free(list);
 	return WEFT_OK;
 }
 
@@ -330,13 +337,13 @@ int weft_repo_commit_info(char **summary, char **author, int64_t *when, weft_rep
 {
 	git_oid oid;
 	git_commit *c = NULL;
-	if (git_oid_fromstr(&oid, commit) < 0 || git_commit_lookup(&c, r->git, &oid) < 0)
+	if (lg()->git_oid_fromstr(&oid, commit) < 0 || lg()->git_commit_lookup(&c, r->git, &oid) < 0)
 		return weft_err_set(WEFT_ENOTFOUND, "commit %s is not in %s", commit, r->workdir);
-	const git_signature *a = git_commit_author(c);
-	*summary = weft_strdup(git_commit_summary(c) ? git_commit_summary(c) : "");
+	const git_signature *a = lg()->git_commit_author(c);
+	*summary = weft_strdup(lg()->git_commit_summary(c) ? lg()->git_commit_summary(c) : "");
 	*author = weft_sprintf("%s <%s>", a && a->name ? a->name : "?", a && a->email ? a->email : "?");
-	*when = (int64_t)git_commit_time(c);
-	git_commit_free(c);
+	*when = (int64_t)lg()->git_commit_time(c);
+	lg()->git_commit_free(c);
 	return *summary && *author ? WEFT_OK : weft_err_set(WEFT_ERROR, "out of memory");
 }
 
@@ -344,24 +351,24 @@ int weft_repo_walk(weft_repo *r, const char start[41], size_t max, int (*fn)(voi
 		   void *ctx)
 {
 	git_oid oid;
-	if (git_oid_fromstr(&oid, start) < 0)
+	if (lg()->git_oid_fromstr(&oid, start) < 0)
 		return weft_err_set(WEFT_EINVALID, "'%s' is not a commit id", start);
 	git_revwalk *w = NULL;
-	if (git_revwalk_new(&w, r->git) < 0 || git_revwalk_push(w, &oid) < 0) {
-		git_revwalk_free(w);
+	if (lg()->git_revwalk_new(&w, r->git) < 0 || lg()->git_revwalk_push(w, &oid) < 0) {
+		lg()->git_revwalk_free(w);
 		return weft_err_set(WEFT_EIO, "cannot walk the history of %s: %s", r->workdir, git_msg());
 	}
-	git_revwalk_simplify_first_parent(w);
+	lg()->git_revwalk_simplify_first_parent(w);
 	size_t seen = 0;
 	int rc = WEFT_OK;
-	while (seen < max && git_revwalk_next(&oid, w) == 0) {
+	while (seen < max && lg()->git_revwalk_next(&oid, w) == 0) {
 		char hex[41];
-		git_oid_tostr(hex, sizeof hex, &oid);
+		lg()->git_oid_tostr(hex, sizeof hex, &oid);
 		seen++;
 		if (fn(ctx, hex))
 			break;
 	}
-	git_revwalk_free(w);
+	lg()->git_revwalk_free(w);
 	return rc;
 }
 
@@ -402,30 +409,30 @@ static int commit_files(char commit[41], git_repository *g, const weft_repo_file
 	git_commit *parent = NULL;
 	git_signature *sig = NULL;
 	int rc = WEFT_OK;
-	if (git_repository_index(&idx, g) < 0)
+	if (lg()->git_repository_index(&idx, g) < 0)
 		goto giterr;
 	for (size_t i = 0; i < n; i++)
-		if (git_index_add_bypath(idx, files[i].rel) < 0)
+		if (lg()->git_index_add_bypath(idx, files[i].rel) < 0)
 			goto giterr;
-	if (git_index_write(idx) < 0 || git_index_write_tree(&tree_id, idx) < 0 ||
-	    git_tree_lookup(&tree, g, &tree_id) < 0)
+	if (lg()->git_index_write(idx) < 0 || lg()->git_index_write_tree(&tree_id, idx) < 0 ||
+	    lg()->git_tree_lookup(&tree, g, &tree_id) < 0)
 		goto giterr;
-	if (git_signature_default(&sig, g) < 0 && git_signature_now(&sig, "weft", "weft@localhost") < 0)
+	if (lg()->git_signature_default(&sig, g) < 0 && lg()->git_signature_now(&sig, "weft", "weft@localhost") < 0)
 		goto giterr;
-	if (git_reference_name_to_id(&parent_id, g, "HEAD") == 0 && git_commit_lookup(&parent, g, &parent_id) < 0)
+	if (lg()->git_reference_name_to_id(&parent_id, g, "HEAD") == 0 && lg()->git_commit_lookup(&parent, g, &parent_id) < 0)
 		goto giterr;
 	const git_commit *parents[1] = {parent};
-	if (git_commit_create(&commit_id, g, "HEAD", sig, sig, NULL, msg, tree, parent ? 1 : 0, parents) < 0)
+	if (lg()->git_commit_create(&commit_id, g, "HEAD", sig, sig, NULL, msg, tree, parent ? 1 : 0, parents) < 0)
 		goto giterr;
-	git_oid_tostr(commit, 41, &commit_id);
+	lg()->git_oid_tostr(commit, 41, &commit_id);
 	goto cleanup;
 giterr:
-	rc = weft_err_set(WEFT_EIO, "cannot commit in %s: %s", git_repository_workdir(g), git_msg());
+	rc = weft_err_set(WEFT_EIO, "cannot commit in %s: %s", lg()->git_repository_workdir(g), git_msg());
 cleanup:
-	git_signature_free(sig);
-	git_commit_free(parent);
-	git_tree_free(tree);
-	git_index_free(idx);
+	lg()->git_signature_free(sig);
+	lg()->git_commit_free(parent);
+	lg()->git_tree_free(tree);
+	lg()->git_index_free(idx);
 	return rc;
 }
 
@@ -434,19 +441,20 @@ int weft_repo_init(char commit[41], const char *dir, const weft_repo_file *files
 	int rc = weft_mkdirs(dir, 0755);
 	if (rc != WEFT_OK)
 		return rc;
-	git_init();
+	if ((rc = git_init()) != WEFT_OK)
+		return rc;
 	git_repository *g = NULL;
-	if (git_repository_open_ext(&g, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0) {
-		if (git_repository_is_bare(g))
+	if (lg()->git_repository_open_ext(&g, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0) {
+		if (lg()->git_repository_is_bare(g))
 			rc = weft_err_set(WEFT_EINVALID, "%s is a bare git repository; weft init needs a work tree", dir);
-	} else if (git_repository_init(&g, dir, 0) < 0) {
+	} else if (lg()->git_repository_init(&g, dir, 0) < 0) {
 		rc = weft_err_set(WEFT_EIO, "cannot create a git repository in %s: %s", dir, git_msg());
 	}
 	if (rc == WEFT_OK)
 		rc = write_new_files(dir, files, n);
 	if (rc == WEFT_OK)
 		rc = commit_files(commit, g, files, n, message);
-	git_repository_free(g);
-	git_libgit2_shutdown();
+	lg()->git_repository_free(g);
+	lg()->git_libgit2_shutdown();
 	return rc;
 }

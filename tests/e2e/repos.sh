@@ -201,4 +201,14 @@ run_weft blame "$RUN" nosuch
 expect_rc 2 "blaming a node that does not exist fails"
 expect_err "node 'nosuch' is not in the pipeline" "and says so"
 
+# libgit2 is mapped only for pipelines in a repository, and weft's stand-in
+# for mbedTLS's CA loader is what it binds (so the system CA bundle is not
+# parsed on every run; engine/repo.c).
+LD_DEBUG=bindings "$WEFT" plan "$T/repo/pipelines/hello.lua" 2>"$T/bindings" >/dev/null || true
+check "libgit2 binds the CA loader to weft's stand-in" \
+  grep -q "libgit2.*to .*weft.*mbedtls_x509_crt_parse_file" "$T/bindings"
+mkdir -p "$T/norepo" && cp "$T/repo/pipelines/hello.lua" "$T/norepo/p.lua"
+LD_DEBUG=files "$WEFT" plan "$T/norepo/p.lua" 2>"$T/files" >/dev/null || true
+check "outside a repository libgit2 is never loaded" sh -c "! grep -q 'file=libgit2' '$T/files'"
+check "and neither is libarchive" sh -c "! grep -q 'file=libarchive' '$T/files'"
 finish

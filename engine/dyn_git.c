@@ -1,0 +1,46 @@
+/* dyn_git.c -- see dyn_git.h and dynlib.h. */
+#include "dyn_git.h"
+
+#include <pthread.h>
+
+#include "dynlib.h"
+#include "util.h"
+
+#ifndef WEFT_LIBGIT2_SONAME
+#error "WEFT_LIBGIT2_SONAME must name the library's soname (CMakeLists.txt reads it at configure time)"
+#endif
+
+static const char *const names[] = {
+#define X(f) #f,
+	WEFT_GIT_FUNCS(X)
+#undef X
+};
+
+#define N_FUNCS (sizeof names / sizeof *names)
+
+/* Written once under `once`, read-only afterwards (dynlib.h says why). */
+static union {
+	weft_git_api api;
+	void *slot[N_FUNCS];
+} table;
+_Static_assert(sizeof(weft_git_api) == N_FUNCS * sizeof(void *), "one pointer per function");
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static int load_failed;
+static char load_error[512];
+
+static void load(void)
+{
+	load_failed = weft_dynlib_open(table.slot, WEFT_LIBGIT2_SONAME, names, N_FUNCS, "libgit2-1.5", load_error,
+				       sizeof load_error) != 0;
+}
+
+int weft_git_load(void)
+{
+	pthread_once(&once, load);
+	return load_failed ? weft_err_set(WEFT_EINVALID, "%s", load_error) : WEFT_OK;
+}
+
+const weft_git_api *lg(void)
+{
+	return &table.api;
+}
