@@ -13,6 +13,7 @@
 #include "weft/repo.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,13 +34,39 @@
  */
 static _Thread_local int in_git_init;
 
+/* What the stand-ins return when no mbedTLS is loaded to forward to
+ * (MBEDTLS_ERR_X509_FILE_IO_ERROR). */
+#define WEFT_MBEDTLS_UNAVAILABLE (-0x2900)
+
 typedef int (*crt_load_fn)(void *chain, const char *path);
+
+/* The mbedTLS function `sym`: the next definition in the global scope, or
+ * the one in a libmbedx509 that was dlopened locally (by libgit2, by a
+ * plugin), found among the loaded objects. */
+static int find_mbedx509(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	if (info->dlpi_name && strstr(info->dlpi_name, "libmbedx509.so")) {
+		*(const char **)data = info->dlpi_name;
+		return 1;
+	}
+	return 0;
+}
 
 static int crt_forward(const char *sym, void *chain, const char *path)
 {
 	crt_load_fn real;
 	*(void **)&real = dlsym(RTLD_NEXT, sym);
-	return real ? real(chain, path) : -0x2880; /* MBEDTLS_ERR_X509_FILE_IO_ERROR */
+	if (!real) {
+		const char *lib = NULL;
+		dl_iterate_phdr(find_mbedx509, &lib);
+		void *h = lib ? dlopen(lib, RTLD_LAZY | RTLD_NOLOAD) : NULL;
+		if (h) {
+			*(void **)&real = dlsym(h, sym);
+			dlclose(h); /* only drops the reference NOLOAD took */
+		}
+	}
+	return real ? real(chain, path) : WEFT_MBEDTLS_UNAVAILABLE;
 }
 
 int mbedtls_x509_crt_parse_file(void *chain, const char *path);
