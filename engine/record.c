@@ -13,124 +13,231 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "jsonw.h"
 #include "util.h"
 
-json_t *weft_value_to_jansson(const weft_value *v);
-
-static json_t *node_json(weft_engine *eng, node *n, const char *run_dir)
+/* runs/ID/pipeline names the run's pipeline in a file of its own, so that
+ * finding a pipeline's previous run reads a few bytes per run instead of
+ * every record (records of runs made before it existed are still read). */
+static int write_meta(const char *run_dir, const char *pipeline)
 {
-	json_t *j = json_object();
-	if (!j)
-		return NULL;
-	json_object_set_new(j, "name", json_string(n->name));
-	json_object_set_new(j, "kind", json_string(n->kind == NODE_OP ? "op" : "dynamic"));
-	if (n->kind == NODE_OP) {
-		json_object_set_new(j, "op", json_string(n->op->full_name));
-		json_object_set_new(j, "op_version", json_string(n->op->desc->version));
-		json_object_set_new(j, "params", weft_value_to_jansson(n->params));
+	char *path = weft_path_join(run_dir, "pipeline");
+	char *text = weft_sprintf("%s\n", pipeline ? pipeline : "");
+	int rc = path && text ? weft_write_file_atomic(path, text, strlen(text), 0)
+			      : weft_err_set(WEFT_ERROR, "out of memory");
+	free(path);
+	free(text);
+	return rc;
+}
+
+/* 1: run `id` is of `pipeline`, 0: of another, -1: unknown (no meta). */
+static int run_is_of(const char *store_dir, const char *id, const char *pipeline)
+{
+	char *path = weft_sprintf("%s/runs/%s/pipeline", store_dir, id), *text = NULL;
+	size_t len = 0;
+	int rc = path && weft_read_file(path, &text, &len) == WEFT_OK ? 0 : -1;
+	free(path);
+	if (rc == 0) {
+		size_t pl = strlen(pipeline);
+		rc = len == pl + 1 && text[pl] == '\n' && !memcmp(text, pipeline, pl);
 	}
-	json_object_set_new(j, "status", json_string(weft_node_status_name((weft_node_status)n->status)));
+	free(text);
+	return rc;
+}
+
+/* One node's entry, keys in byte order (as JSON_SORT_KEYS wrote them). */
+static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *run_dir)
+{
+	weft_jw_obj(w);
+	if (n->attempt) {
+		weft_jw_key(w, "attempts");
+		weft_jw_int(w, n->attempt);
+	}
 	const char *cache = NULL;
 	if (n->status == WEFT_NODE_CACHED || n->status == WEFT_NODE_RESUMED)
 		cache = "hit";
 	else if (n->status == WEFT_NODE_DONE || n->status == WEFT_NODE_FAILED)
 		cache = "miss";
-	json_object_set_new(j, "cache", cache ? json_string(cache) : json_null());
-	json_object_set_new(j, "executed", json_boolean(n->status == WEFT_NODE_DONE ||
-							(n->status == WEFT_NODE_FAILED && n->t_start > 0)));
-	if (n->key[0])
-		json_object_set_new(j, "key", json_string(n->key));
-	if (n->t_start > 0)
-		json_object_set_new(j, "started", json_real(n->t_start));
-	json_object_set_new(j, "elapsed", json_real(n->elapsed));
-	if (n->worker_pid) {
-		json_object_set_new(j, "worker", json_integer(n->worker_pid));
-		json_object_set_new(j, "peak_rss_kb", json_integer(n->rss_kb));
-	}
-	if (n->kind == NODE_OP && (n->cpus || n->mem || n->n_res)) {
-		json_t *req = json_object();
-		if (req && n->cpus)
-			json_object_set_new(req, "cpus", json_integer(n->cpus));
-		if (req && n->mem)
-			json_object_set_new(req, "mem", json_integer((json_int_t)n->mem));
-		for (uint16_t i = 0; req && i < n->n_res; i++)
-			json_object_set_new(req, n->res_names[i], json_integer((json_int_t)n->res_amounts[i]));
-		json_object_set_new(j, "requests", req);
-	}
+	weft_jw_key(w, "cache");
+	weft_jw_str(w, cache);
 	if (n->attempt) {
-		json_object_set_new(j, "attempts", json_integer(n->attempt));
-		json_t *devs = json_array();
-		char *list = weft_strdup(n->devices ? n->devices : "");
-		char *save = NULL;
-		for (char *d = list ? strtok_r(list, ",", &save) : NULL; d && devs; d = strtok_r(NULL, ",", &save))
-			json_array_append_new(devs, json_string(d));
-		free(list);
-		json_object_set_new(j, "devices", devs);
-		if (n->timeout > 0)
-			json_object_set_new(j, "timeout", json_real(n->timeout));
-		if (n->timed_out)
-			json_object_set_new(j, "timed_out", json_true());
+		weft_jw_key(w, "devices");
+		weft_jw_arr(w);
+		const char *d = n->devices ? n->devices : "";
+		while (*d) {
+			size_t len = strcspn(d, ",");
+			if (len)
+				weft_jw_strn(w, d, len);
+			d += len + (d[len] == ',');
+		}
+		weft_jw_end(w, ']');
 	}
-	if (n->input_hashes)
-		json_object_set_new(j, "inputs", weft_value_to_jansson(n->input_hashes));
-	if (n->outputs)
-		json_object_set_new(j, "outputs", weft_value_to_jansson(n->outputs));
-	if (n->reason && (n->status == WEFT_NODE_DONE || n->status == WEFT_NODE_FAILED))
-		json_object_set_new(j, "reason", json_string(n->reason));
-	if (n->error)
-		json_object_set_new(j, "error", json_string(n->error));
-	if (n->parent != UINT32_MAX) {
-		node *p = weft_graph_node(eng, n->parent);
-		if (p)
-			json_object_set_new(j, "parent", json_string(p->name));
+	weft_jw_key(w, "elapsed");
+	weft_jw_real(w, n->elapsed);
+	if (n->error) {
+		weft_jw_key(w, "error");
+		weft_jw_str(w, n->error);
 	}
-	if (n->file)
-		json_object_set_new(j, "source", json_sprintf("%s:%d", n->file, n->line));
+	weft_jw_key(w, "executed");
+	weft_jw_bool(w, n->status == WEFT_NODE_DONE || (n->status == WEFT_NODE_FAILED && n->t_start > 0));
+	if (n->input_hashes) {
+		weft_jw_key(w, "inputs");
+		weft_jw_value(w, n->input_hashes);
+	}
+	if (n->key[0]) {
+		weft_jw_key(w, "key");
+		weft_jw_str(w, n->key);
+	}
+	weft_jw_key(w, "kind");
+	weft_jw_str(w, n->kind == NODE_OP ? "op" : "dynamic");
 	char *safe = weft_strdup(n->name);
 	for (char *p = safe; p && *p; p++)
 		if (*p == '/')
 			*p = '~';
 	char *log = safe ? weft_sprintf("%s/logs/%s.log", run_dir, safe) : NULL;
 	struct stat sb;
-	if (log && stat(log, &sb) == 0)
-		json_object_set_new(j, "log", json_string(log));
+	if (log && stat(log, &sb) == 0) {
+		weft_jw_key(w, "log");
+		weft_jw_str(w, log);
+	}
 	free(log);
 	free(safe);
-	return j;
+	weft_jw_key(w, "name");
+	weft_jw_str(w, n->name);
+	if (n->kind == NODE_OP) {
+		weft_jw_key(w, "op");
+		weft_jw_str(w, n->op->full_name);
+		weft_jw_key(w, "op_version");
+		weft_jw_str(w, n->op->desc->version);
+	}
+	if (n->outputs) {
+		weft_jw_key(w, "outputs");
+		weft_jw_value(w, n->outputs);
+	}
+	if (n->kind == NODE_OP) {
+		weft_jw_key(w, "params");
+		weft_jw_value(w, n->params);
+	}
+	node *parent = n->parent != UINT32_MAX ? weft_graph_node(eng, n->parent) : NULL;
+	if (parent) {
+		weft_jw_key(w, "parent");
+		weft_jw_str(w, parent->name);
+	}
+	if (n->worker_pid) {
+		weft_jw_key(w, "peak_rss_kb");
+		weft_jw_int(w, n->rss_kb);
+	}
+	if (n->reason && (n->status == WEFT_NODE_DONE || n->status == WEFT_NODE_FAILED)) {
+		weft_jw_key(w, "reason");
+		weft_jw_str(w, n->reason);
+	}
+	if (n->kind == NODE_OP && (n->cpus || n->mem || n->n_res)) {
+		/* A map keeps the request names sorted. */
+		weft_value *req = weft_value_map();
+		if (req && n->cpus)
+			weft_value_map_set(req, "cpus", weft_value_int(n->cpus));
+		if (req && n->mem)
+			weft_value_map_set(req, "mem", weft_value_int((int64_t)n->mem));
+		for (uint16_t i = 0; req && i < n->n_res; i++)
+			weft_value_map_set(req, n->res_names[i], weft_value_int((int64_t)n->res_amounts[i]));
+		weft_jw_key(w, "requests");
+		weft_jw_value(w, req);
+		weft_value_free(req);
+	}
+	if (n->file) {
+		char src[4096];
+		snprintf(src, sizeof src, "%s:%d", n->file, n->line);
+		weft_jw_key(w, "source");
+		weft_jw_str(w, src);
+	}
+	if (n->t_start > 0) {
+		weft_jw_key(w, "started");
+		weft_jw_real(w, n->t_start);
+	}
+	weft_jw_key(w, "status");
+	weft_jw_str(w, weft_node_status_name((weft_node_status)n->status));
+	if (n->attempt && n->timed_out) {
+		weft_jw_key(w, "timed_out");
+		weft_jw_bool(w, 1);
+	}
+	if (n->attempt && n->timeout > 0) {
+		weft_jw_key(w, "timeout");
+		weft_jw_real(w, n->timeout);
+	}
+	if (n->worker_pid) {
+		weft_jw_key(w, "worker");
+		weft_jw_int(w, n->worker_pid);
+	}
+	weft_jw_end(w, '}');
 }
 
+/* The record is streamed to a temp file beside record.json (nodes are
+ * written as they are visited, never held as a tree) and renamed into
+ * place once complete and synced. */
 int weft_record_write(weft_engine *eng, const char *run_dir, const char *run_id, const weft_run_options *o,
 		      const char *status, const weft_run_summary *s, json_t *pools)
 {
-	json_t *nodes = json_array();
-	for (uint32_t i = 0; nodes && i < eng->graph.n; i++) {
-		json_t *nj = node_json(eng, eng->graph.nodes[i], run_dir);
-		if (!nj || json_array_append_new(nodes, nj) != 0) {
-			json_decref(nodes);
-			json_decref(pools);
-			return weft_err_set(WEFT_ERROR, "out of memory");
-		}
+	char *path = weft_path_join(run_dir, "record.json"), *tmp = NULL;
+	char *pools_text = json_dumps(pools ? pools : json_array(), JSON_COMPACT | JSON_SORT_KEYS |
+								  JSON_REAL_PRECISION(17));
+	json_decref(pools);
+	int fd = path && pools_text ? weft_atomic_open(path, &tmp) : weft_err_set(WEFT_ERROR, "out of memory");
+	if (fd < 0) {
+		free(path);
+		free(pools_text);
+		return fd;
 	}
-	json_t *rec = json_pack("{s:i,s:s,s:s,s:s,s:f,s:f,s:{s:I,s:I,s:I,s:I,s:I,s:I},s:o}", "weft_record", 1, "id",
-				run_id, "pipeline", o->pipeline ? o->pipeline : "", "status", status, "finished",
-				weft_now(), "wall_seconds", s->wall_seconds, "counts", "total", (json_int_t)s->total,
-				"executed", (json_int_t)s->executed, "cached", (json_int_t)s->cached, "resumed",
-				(json_int_t)s->resumed, "failed", (json_int_t)s->failed, "skipped",
-				(json_int_t)s->skipped, "nodes", nodes);
-	if (!rec) {
-		json_decref(pools);
-		return weft_err_set(WEFT_ERROR, "cannot build run record");
+	weft_jw w;
+	weft_jw_init(&w, fd, 1);
+	weft_jw_obj(&w);
+	weft_jw_key(&w, "counts");
+	weft_jw_obj(&w);
+	const char *cn[] = {"cached", "executed", "failed", "resumed", "skipped", "total"};
+	const size_t cv[] = {s->cached, s->executed, s->failed, s->resumed, s->skipped, s->total};
+	for (int i = 0; i < 6; i++) {
+		weft_jw_key(&w, cn[i]);
+		weft_jw_int(&w, (int64_t)cv[i]);
 	}
-	json_object_set_new(rec, "resources", pools ? pools : json_array());
-	json_object_set_new(rec, "git", o->provenance ? weft_value_to_jansson(o->provenance) : json_null());
-	json_object_set_new(rec, "params", o->params ? weft_value_to_jansson(o->params) : json_object());
-	char *text = json_dumps(rec, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
-	json_decref(rec);
-	char *path = weft_path_join(run_dir, "record.json");
-	int rc = text && path ? weft_write_file_atomic(path, text, strlen(text), 1)
-			      : weft_err_set(WEFT_ERROR, "out of memory");
-	free(text);
+	weft_jw_end(&w, '}');
+	weft_jw_key(&w, "finished");
+	weft_jw_real(&w, weft_now());
+	weft_jw_key(&w, "git");
+	weft_jw_value(&w, o->provenance);
+	weft_jw_key(&w, "id");
+	weft_jw_str(&w, run_id);
+	weft_jw_key(&w, "nodes");
+	weft_jw_arr(&w);
+	for (uint32_t i = 0; i < eng->graph.n; i++)
+		node_write(&w, eng, eng->graph.nodes[i], run_dir);
+	weft_jw_end(&w, ']');
+	weft_jw_key(&w, "params");
+	if (o->params)
+		weft_jw_value(&w, o->params);
+	else
+		weft_jw_raw(&w, "{}");
+	weft_jw_key(&w, "pipeline");
+	weft_jw_str(&w, o->pipeline ? o->pipeline : "");
+	weft_jw_key(&w, "resources");
+	weft_jw_raw(&w, pools_text);
+	weft_jw_key(&w, "status");
+	weft_jw_str(&w, status);
+	weft_jw_key(&w, "wall_seconds");
+	weft_jw_real(&w, s->wall_seconds);
+	weft_jw_key(&w, "weft_record");
+	weft_jw_int(&w, 1);
+	weft_jw_end(&w, '}');
+	weft_jw_raw(&w, "\n");
+	int rc = weft_jw_finish(&w);
+	weft_buf_free(&w.buf);
+	if (rc == WEFT_OK)
+		rc = weft_atomic_commit(fd, tmp, path, 1);
+	else
+		weft_atomic_abort(fd, tmp);
+	if (rc == WEFT_OK)
+		rc = write_meta(run_dir, o->pipeline);
+	free(tmp);
 	free(path);
+	free(pools_text);
 	return rc;
 }
 
@@ -172,9 +279,12 @@ int weft_record_list_runs(char ***ids, size_t *n, const char *store_dir)
 
 static json_t *load_record(const char *store_dir, const char *id)
 {
-	char *path = weft_sprintf("%s/runs/%s/record.json", store_dir, id);
-	json_t *j = path ? json_load_file(path, 0, NULL) : NULL;
+	/* Read whole, then parsed: json_load_file reads with getc. */
+	char *path = weft_sprintf("%s/runs/%s/record.json", store_dir, id), *text = NULL;
+	size_t len = 0;
+	json_t *j = path && weft_read_file(path, &text, &len) == WEFT_OK ? json_loadb(text, len, 0, NULL) : NULL;
 	free(path);
+	free(text);
 	return j;
 }
 
@@ -185,8 +295,8 @@ json_t *weft_record_prev_nodes(const char *store_dir, const char *pipeline, cons
 	json_t *found = NULL;
 	if (weft_record_list_runs(&ids, &n, store_dir) != WEFT_OK)
 		return NULL;
-	for (size_t i = 0; i < n && !found; i++) {
-		if (exclude_id && !strcmp(ids[i], exclude_id))
+	for (size_t i = 0; i < n && !found && pipeline; i++) {
+		if ((exclude_id && !strcmp(ids[i], exclude_id)) || run_is_of(store_dir, ids[i], pipeline) == 0)
 			continue;
 		json_t *rec = load_record(store_dir, ids[i]);
 		const char *p = rec ? json_string_value(json_object_get(rec, "pipeline")) : NULL;

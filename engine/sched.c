@@ -418,6 +418,31 @@ static void note_input_hashes(node *n)
 	n->input_hashes = hashes;
 }
 
+/* ------------------------------------------------------------ history */
+
+/* The previous run's record is read once, when the first node misses the
+ * cache (for its reason and for the priorities): a rerun with nothing to do
+ * never reads it. */
+static void load_prev(run_state *rs)
+{
+	if (rs->prev_loaded)
+		return;
+	rs->prev_loaded = 1;
+	rs->prev = weft_record_prev_nodes(rs->eng->store_dir, rs->opts->pipeline,
+					  rs->opts->plan_only ? NULL : rs->run_id);
+}
+
+/* Longest-remaining-path priorities, from the previous run's timings, are
+ * needed only once something waits for resources. */
+static int ensure_priorities(run_state *rs)
+{
+	if (rs->prio_done)
+		return WEFT_OK;
+	rs->prio_done = 1;
+	load_prev(rs);
+	return plan_priorities(rs);
+}
+
 /* ------------------------------------------------------------ op nodes */
 
 char *sched_log_file(run_state *rs, const char *name)
@@ -484,7 +509,7 @@ static void start_op(run_state *rs, uint32_t id)
 	}
 	/* A cache miss waits for its resources in priority order. */
 	n->status = NODE_RUNNABLE;
-	if (readyq_push(&rs->runq, id, n->prio) != WEFT_OK)
+	if (ensure_priorities(rs) != WEFT_OK || readyq_push(&rs->runq, id, n->prio) != WEFT_OK)
 		sched_fail(rs, id, WEFT_NODE_FAILED, weft_strdup("out of memory"));
 }
 
@@ -692,6 +717,7 @@ static void begin_close(run_state *rs)
 
 static char *miss_reason(run_state *rs, node *n)
 {
+	load_prev(rs);
 	json_t *prev = rs->prev ? json_object_get(rs->prev, n->name) : NULL;
 	if (!prev)
 		return weft_strdup("new node (no earlier run of this pipeline had it)");
@@ -811,10 +837,7 @@ static int setup_run(run_state *rs)
 	free(line);
 	if (rc == WEFT_OK)
 		rc = weft_journal_sync(rs->journal);
-	if (rc != WEFT_OK)
-		return rc;
-	rs->prev = weft_record_prev_nodes(eng->store_dir, o->pipeline, rs->run_id);
-	return WEFT_OK;
+	return rc;
 }
 
 /* The run's own copy of the pools: the caller's, else detected; -j sets
@@ -870,14 +893,11 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 		goto cleanup;
 	if (opts->plan_only) {
 		snprintf(rs->run_id, sizeof rs->run_id, "plan");
-		rs->prev = weft_record_prev_nodes(eng->store_dir, opts->pipeline, NULL);
 		rs->tmp_dir = weft_strdup("/nonexistent");
 		rs->log_dir = weft_strdup("/nonexistent");
 	} else if ((rc = setup_run(rs)) != WEFT_OK) {
 		goto cleanup;
 	}
-	if ((rc = plan_priorities(rs)) != WEFT_OK)
-		goto cleanup;
 	if ((rc = uv_loop_init(&rs->loop)) != 0) {
 		rc = weft_err_set(WEFT_ERROR, "cannot start event loop: %s", uv_strerror(rc));
 		goto cleanup;

@@ -54,6 +54,8 @@ typedef struct run_state {
 	weft_journal *journal;
 	keyset finished; /* keys finished by earlier attempts (resume) */
 	json_t *prev;    /* previous record's nodes by name, for reasons */
+	int prev_loaded; /* prev is read at the first miss (load_prev) */
+	int prio_done;   /* plan_priorities ran (ensure_priorities) */
 	size_t total, executed, cached, resumed, failed, skipped, would_run, expanded, retried;
 	int stop;        /* fail-fast or interrupt: start nothing new */
 	int interrupted;

@@ -327,6 +327,35 @@ static int open_temp_beside(const char *path, char **tmp_out)
 	return fd;
 }
 
+int weft_atomic_open(const char *path, char **tmp)
+{
+	return open_temp_beside(path, tmp);
+}
+
+int weft_atomic_commit(int fd, const char *tmp, const char *path, int sync)
+{
+	if (sync && fsync(fd) != 0) {
+		int rc = weft_err_set(WEFT_EIO, "cannot write %s: %s", path, strerror(errno));
+		weft_atomic_abort(fd, tmp);
+		return rc;
+	}
+	if (close(fd) != 0 || rename(tmp, path) != 0) {
+		int rc = weft_err_set(WEFT_EIO, "cannot replace %s: %s", path, strerror(errno));
+		(void)unlink(tmp);
+		return rc;
+	}
+	if (sync)
+		sync_dir_of(path);
+	return WEFT_OK;
+}
+
+void weft_atomic_abort(int fd, const char *tmp)
+{
+	if (fd >= 0)
+		close(fd);
+	(void)unlink(tmp);
+}
+
 int weft_write_file_atomic(const char *path, const void *data, size_t len, int sync)
 {
 	char *tmp = NULL;

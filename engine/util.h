@@ -43,6 +43,13 @@ int weft_mkdirs(const char *path, int mode);
 int weft_read_file(const char *path, char **out, size_t *len);
 /* Atomically replaces `path` with `data`. `sync` fsyncs file and directory. */
 int weft_write_file_atomic(const char *path, const void *data, size_t len, int sync);
+/* A file written in pieces and then put in place atomically: open gives an
+ * fd on a temp name beside `path` (*tmp, caller frees); commit closes it,
+ * fsyncs when asked and renames it over `path`; abort closes and removes
+ * it. Both free nothing. */
+int weft_atomic_open(const char *path, char **tmp);
+int weft_atomic_commit(int fd, const char *tmp, const char *path, int sync);
+void weft_atomic_abort(int fd, const char *tmp);
 /* Copies a regular file through a temp name into `dst`. */
 int weft_copy_file_atomic(const char *src, const char *dst, int mode);
 int weft_rm_rf(const char *path);

@@ -1,0 +1,265 @@
+/* jsonw.c -- see jsonw.h. */
+#include "jsonw.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "value_internal.h"
+
+#define JW_FLUSH_AT (256u << 10)
+
+void weft_jw_init(weft_jw *w, int fd, int pretty)
+{
+	memset(w, 0, sizeof *w);
+	w->fd = fd;
+	w->pretty = pretty;
+	w->first[0] = 1;
+}
+
+static void put(weft_jw *w, const char *p, size_t n)
+{
+	if (!w->failed && weft_buf_put(&w->buf, p, n) != WEFT_OK)
+		w->failed = 1;
+}
+
+static void flush(weft_jw *w)
+{
+	const char *p = w->buf.data;
+	size_t n = w->buf.len;
+	while (!w->failed && n) {
+		ssize_t r = write(w->fd, p, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			w->failed = 2;
+			break;
+		}
+		p += r;
+		n -= (size_t)r;
+	}
+	w->buf.len = 0;
+}
+
+static void newline(weft_jw *w)
+{
+	if (!w->pretty)
+		return;
+	char pad[1 + WEFT_JW_DEPTH];
+	pad[0] = '\n';
+	memset(pad + 1, ' ', (size_t)w->depth);
+	put(w, pad, 1 + (size_t)w->depth);
+}
+
+/* Separator and indentation before a value or a key. */
+static void before(weft_jw *w)
+{
+	if (w->after_key) {
+		w->after_key = 0;
+		return;
+	}
+	if (w->depth > 0) {
+		if (!w->first[w->depth])
+			put(w, ",", 1);
+		newline(w);
+	}
+	w->first[w->depth] = 0;
+	if (w->fd >= 0 && w->buf.len >= JW_FLUSH_AT)
+		flush(w);
+}
+
+static void open_(weft_jw *w, char c)
+{
+	before(w);
+	put(w, &c, 1);
+	if (w->depth + 1 >= WEFT_JW_DEPTH) {
+		w->failed = 1;
+		return;
+	}
+	w->first[++w->depth] = 1;
+}
+
+void weft_jw_obj(weft_jw *w)
+{
+	open_(w, '{');
+}
+
+void weft_jw_arr(weft_jw *w)
+{
+	open_(w, '[');
+}
+
+void weft_jw_end(weft_jw *w, char close)
+{
+	if (w->depth == 0) {
+		w->failed = 1;
+		return;
+	}
+	int empty = w->first[w->depth];
+	w->depth--;
+	if (!empty)
+		newline(w);
+	put(w, &close, 1);
+}
+
+void weft_jw_strn(weft_jw *w, const char *s, size_t n)
+{
+	before(w);
+	put(w, "\"", 1);
+	size_t run = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		put(w, s + run, i - run);
+		run = i + 1;
+		char esc[8];
+		switch (c) {
+		case '"':
+			put(w, "\\\"", 2);
+			break;
+		case '\\':
+			put(w, "\\\\", 2);
+			break;
+		case '\n':
+			put(w, "\\n", 2);
+			break;
+		case '\t':
+			put(w, "\\t", 2);
+			break;
+		case '\r':
+			put(w, "\\r", 2);
+			break;
+		default:
+			snprintf(esc, sizeof esc, "\\u%04x", c);
+			put(w, esc, 6);
+		}
+	}
+	put(w, s + run, n - run);
+	put(w, "\"", 1);
+}
+
+void weft_jw_str(weft_jw *w, const char *s)
+{
+	if (!s) {
+		weft_jw_null(w);
+		return;
+	}
+	weft_jw_strn(w, s, strlen(s));
+}
+
+void weft_jw_key(weft_jw *w, const char *k)
+{
+	weft_jw_str(w, k);
+	put(w, w->pretty ? ": " : ":", w->pretty ? 2 : 1);
+	w->after_key = 1;
+}
+
+void weft_jw_int(weft_jw *w, int64_t v)
+{
+	char b[32];
+	int n = snprintf(b, sizeof b, "%lld", (long long)v);
+	before(w);
+	put(w, b, (size_t)n);
+}
+
+void weft_jw_real(weft_jw *w, double v)
+{
+	if (!isfinite(v)) {
+		/* JSON has no NaN/Inf: strings, as value_json.c records them. */
+		weft_jw_str(w, isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity"));
+		return;
+	}
+	char b[40];
+	int n = snprintf(b, sizeof b - 2, "%.17g", v);
+	/* A real stays a real when read back: 3 -> 3.0. */
+	if (!strpbrk(b, ".eE")) {
+		b[n++] = '.';
+		b[n++] = '0';
+	}
+	before(w);
+	put(w, b, (size_t)n);
+}
+
+void weft_jw_bool(weft_jw *w, int v)
+{
+	before(w);
+	put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+void weft_jw_null(weft_jw *w)
+{
+	before(w);
+	put(w, "null", 4);
+}
+
+void weft_jw_raw(weft_jw *w, const char *json)
+{
+	before(w);
+	put(w, json, strlen(json));
+}
+
+void weft_jw_value(weft_jw *w, const weft_value *v)
+{
+	if (!v) {
+		weft_jw_null(w);
+		return;
+	}
+	switch ((int)v->type) {
+	case WEFT_T_NULL:
+		weft_jw_null(w);
+		break;
+	case WEFT_T_BOOL:
+		weft_jw_bool(w, v->u.b);
+		break;
+	case WEFT_T_INT:
+		weft_jw_int(w, v->u.i);
+		break;
+	case WEFT_T_FLOAT:
+		weft_jw_real(w, v->u.f);
+		break;
+	case WEFT_T_STRING:
+		weft_jw_strn(w, v->u.s.ptr, v->u.s.len);
+		break;
+	case WEFT_T_ARTIFACT:
+		weft_jw_obj(w);
+		weft_jw_key(w, "$artifact");
+		weft_jw_str(w, v->u.a.hash);
+		weft_jw_key(w, "dir");
+		weft_jw_bool(w, v->u.a.is_dir);
+		weft_jw_key(w, "size");
+		weft_jw_int(w, (int64_t)v->u.a.size);
+		weft_jw_end(w, '}');
+		break;
+	case WEFT_T_LIST:
+		weft_jw_arr(w);
+		for (size_t i = 0; i < v->u.l.len; i++)
+			weft_jw_value(w, v->u.l.items[i]);
+		weft_jw_end(w, ']');
+		break;
+	case WEFT_T_MAP:
+		weft_jw_obj(w);
+		for (size_t i = 0; i < v->u.m.len; i++) {
+			weft_jw_key(w, v->u.m.keys[i]);
+			weft_jw_value(w, v->u.m.vals[i]);
+		}
+		weft_jw_end(w, '}');
+		break;
+	default:
+		w->failed = 1; /* refs are never written to records */
+	}
+}
+
+int weft_jw_finish(weft_jw *w)
+{
+	if (w->fd >= 0)
+		flush(w);
+	if (w->failed == 2)
+		return weft_err_set(WEFT_EIO, "cannot write: %s", strerror(errno));
+	if (w->failed || w->depth != 0)
+		return weft_err_set(WEFT_ERROR, "cannot encode JSON (out of memory or nesting over %d levels)",
+				    WEFT_JW_DEPTH);
+	return WEFT_OK;
+}
