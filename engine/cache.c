@@ -1,5 +1,5 @@
 /*
- * cache.c -- action cache entries as JSON files, one per key.
+ * cache.c -- action cache entries as fixed-layout binary files, one per key.
  * A damaged entry (truncated, unparsable, wrong key) reads as a miss and is
  * removed, so the node simply recomputes.
  */
@@ -14,13 +14,103 @@
 
 #include "hash.h"
 #include "util.h"
+#include "value_jansson.h"
+#include "value_bin.h"
 
-json_t *weft_value_to_jansson(const weft_value *v);
-weft_value *weft_value_from_jansson(const json_t *j);
 
 static char *entry_path(const char *root, const char *key)
 {
 	return weft_sprintf("%s/ac/%.2s/%s", root, key, key + 2);
+}
+
+/*
+ * Entry layout (all integers big-endian):
+ *   "WAC1"  64 hex digits of the key  f64 created  f64 elapsed
+ *   u64 length + op name  u64 length + node name
+ *   the outputs map (value_bin.h)
+ *   u64 FNV-1a of every byte before it
+ * Entries written before this format (JSON text) are still read.
+ */
+#define AC_MAGIC "WAC1"
+
+static uint64_t fnv1a(const unsigned char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static uint64_t get_be64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static int put_be64(weft_buf *b, uint64_t v)
+{
+	unsigned char p[8];
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (56 - 8 * i));
+	return weft_buf_put(b, p, 8);
+}
+
+static uint64_t f64_bits(double d)
+{
+	uint64_t u;
+	memcpy(&u, &d, sizeof u);
+	return u;
+}
+
+/* Parses an entry in either format; `key` (when non-NULL) must match. */
+static int parse_entry(weft_value **outputs, const char *text, size_t len, const char *key)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	if (len && text[0] == '{') {
+		json_t *j = json_loadb(text, len, 0, NULL);
+		const char *k = j ? json_string_value(json_object_get(j, "key")) : NULL;
+		json_t *out = j ? json_object_get(j, "outputs") : NULL;
+		int ok = k && (!key || !strcmp(k, key)) && json_is_object(out) &&
+			 (*outputs = weft_value_from_jansson(out)) != NULL;
+		json_decref(j);
+		return ok ? WEFT_OK : WEFT_EINVALID;
+	}
+	const size_t head = 4 + 64 + 16;
+	if (len < head + 16 + 1 + 8 || memcmp(p, AC_MAGIC, 4) || fnv1a(p, len - 8) != get_be64(p + len - 8) ||
+	    (key && memcmp(p + 4, key, 64)))
+		return WEFT_EINVALID;
+	size_t off = head;
+	for (int i = 0; i < 2; i++) { /* op and node names: skipped here */
+		if (len - 8 - off < 8)
+			return WEFT_EINVALID;
+		uint64_t n = get_be64(p + off);
+		if (n > len - 8 - off - 8)
+			return WEFT_EINVALID;
+		off += 8 + (size_t)n;
+	}
+	size_t used = 0;
+	weft_value *v = NULL;
+	if (weft_value_bin_get(&v, p + off, len - 8 - off, &used) != WEFT_OK)
+		return WEFT_EINVALID;
+	if (off + used != len - 8 || weft_value_type(v) != WEFT_T_MAP) {
+		weft_value_free(v);
+		return WEFT_EINVALID;
+	}
+	*outputs = v;
+	return WEFT_OK;
+}
+
+int weft_cache_load_file(weft_value **outputs, const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = weft_read_file(path, &text, &len);
+	if (rc == WEFT_OK)
+		rc = parse_entry(outputs, text, len, NULL);
+	free(text);
+	return rc;
 }
 
 int weft_cache_get(weft_value **outputs, const char *root, const char *key)
@@ -34,18 +124,13 @@ int weft_cache_get(weft_value **outputs, const char *root, const char *key)
 		free(path);
 		return WEFT_ENOTFOUND;
 	}
-	json_error_t je;
-	json_t *j = json_loadb(text, len, 0, &je);
+	rc = parse_entry(outputs, text, len, key);
 	free(text);
-	const char *k = j ? json_string_value(json_object_get(j, "key")) : NULL;
-	json_t *out = j ? json_object_get(j, "outputs") : NULL;
-	if (!k || strcmp(k, key) || !json_is_object(out) || !(*outputs = weft_value_from_jansson(out))) {
-		json_decref(j);
+	if (rc != WEFT_OK) {
 		(void)unlink(path);
 		free(path);
 		return WEFT_ENOTFOUND;
 	}
-	json_decref(j);
 	/* Last-used time for gc; failure only makes gc less precise. */
 	(void)utimensat(AT_FDCWD, path, NULL, 0);
 	free(path);
@@ -56,26 +141,33 @@ int weft_cache_put(const char *root, const char *key, const weft_value *outputs,
 {
 	char *path = entry_path(root, key);
 	char *dir = path ? weft_path_dirname(path) : NULL;
-	json_t *out = weft_value_to_jansson(outputs);
-	int rc = WEFT_OK;
-	if (!path || !dir || !out) {
-		rc = weft_err_set(WEFT_ERROR, "out of memory");
-		json_decref(out);
-		goto cleanup;
-	}
-	json_t *j = json_pack("{s:s,s:s,s:s,s:f,s:f,s:o}", "key", key, "op", meta->op, "node", meta->node,
-			      "elapsed", meta->elapsed, "created", weft_now(), "outputs", out);
-	char *text = j ? json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
-	json_decref(j);
-	if (!text) {
-		rc = weft_err_set(WEFT_ERROR, "cannot encode cache entry");
-		goto cleanup;
-	}
-	rc = weft_mkdirs(dir, 0755);
+	weft_buf b = {0};
+	int rc = path && dir ? WEFT_OK : weft_err_set(WEFT_ERROR, "out of memory");
+	if (rc == WEFT_OK && strlen(key) != 64)
+		rc = weft_err_set(WEFT_EINVALID, "cache key '%s' is not 64 hex digits", key);
 	if (rc == WEFT_OK)
-		rc = weft_write_file_atomic(path, text, strlen(text), 0);
-	free(text);
-cleanup:
+		rc = weft_buf_put(&b, AC_MAGIC, 4);
+	if (rc == WEFT_OK)
+		rc = weft_buf_put(&b, key, 64);
+	if (rc == WEFT_OK)
+		rc = put_be64(&b, f64_bits(weft_now()));
+	if (rc == WEFT_OK)
+		rc = put_be64(&b, f64_bits(meta->elapsed));
+	const char *names[2] = {meta->op ? meta->op : "", meta->node ? meta->node : ""};
+	for (int i = 0; i < 2 && rc == WEFT_OK; i++) {
+		rc = put_be64(&b, strlen(names[i]));
+		if (rc == WEFT_OK)
+			rc = weft_buf_put(&b, names[i], strlen(names[i]));
+	}
+	if (rc == WEFT_OK)
+		rc = weft_value_bin_put(&b, outputs);
+	if (rc == WEFT_OK)
+		rc = put_be64(&b, fnv1a((const unsigned char *)b.data, b.len));
+	if (rc == WEFT_OK)
+		rc = weft_mkdirs(dir, 0755);
+	if (rc == WEFT_OK)
+		rc = weft_write_file_atomic(path, b.data, b.len, 0);
+	weft_buf_free(&b);
 	free(dir);
 	free(path);
 	return rc;

@@ -1,7 +1,8 @@
 /*
  * cache.h -- the action cache: node key -> output manifest.
  *
- * An entry is a small JSON file at <root>/ac/<aa>/<key>, written atomically
+ * An entry is a small binary file at <root>/ac/<aa>/<key> (layout in
+ * cache.c; no text is parsed on a hit), written atomically
  * after the outputs' objects are in the store, so an entry never points at
  * bytes that were not yet written. Reading an entry refreshes its mtime; gc
  * uses that as "last used".
@@ -20,6 +21,8 @@ typedef struct weft_cache_meta {
 /* `*outputs` is a new map; WEFT_ENOTFOUND on a miss or a damaged entry. */
 int weft_cache_get(weft_value **outputs, const char *root, const char *key);
 int weft_cache_put(const char *root, const char *key, const weft_value *outputs, const weft_cache_meta *meta);
+/* Reads the entry file at `path` (for gc): its outputs map. */
+int weft_cache_load_file(weft_value **outputs, const char *path);
 /* Removes an entry (used when its objects turned out corrupt). */
 void weft_cache_drop(const char *root, const char *key);
 

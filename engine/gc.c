@@ -20,7 +20,9 @@
 #include "engine_internal.h"
 #include "hash.h"
 #include "record.h"
+#include "cache.h"
 #include "util.h"
+#include "value_jansson.h"
 
 typedef struct obj {
 	char hash[65];
@@ -201,7 +203,14 @@ static int scan_entries(entry **out, size_t *n, const char *store_dir)
 				continue;
 			char *p = weft_path_join(sub, f->d_name);
 			struct stat sb;
-			json_t *j = p && stat(p, &sb) == 0 ? json_load_file(p, 0, NULL) : NULL;
+			weft_value *outs = NULL;
+			json_t *j = NULL;
+			if (p && stat(p, &sb) == 0 && weft_cache_load_file(&outs, p) == WEFT_OK) {
+				j = json_object();
+				if (j)
+					json_object_set_new(j, "outputs", weft_value_to_jansson(outs));
+				weft_value_free(outs);
+			}
 			if (!j) {
 				free(p);
 				continue;

@@ -1,0 +1,177 @@
+/* Action-cache entries: the binary layout round-trips every kind of value,
+ * damaged entries read as misses (and are removed), and entries written in
+ * the earlier JSON form are still served. */
+#include "test_util.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "value_bin.h"
+
+static const char *KEY = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+static weft_value *sample(void)
+{
+	weft_value *m = weft_value_map();
+	weft_value *l = weft_value_list();
+	assert_non_null(m);
+	assert_non_null(l);
+	assert_int_equal(weft_value_list_push(l, weft_value_int(-7)), WEFT_OK);
+	assert_int_equal(weft_value_list_push(l, weft_value_float(0.1)), WEFT_OK);
+	assert_int_equal(weft_value_list_push(l, weft_value_string("a\0b", 3)), WEFT_OK);
+	assert_int_equal(weft_value_list_push(l, weft_value_null()), WEFT_OK);
+	assert_int_equal(weft_value_list_push(l, weft_value_bool(1)), WEFT_OK);
+	assert_int_equal(weft_value_map_set(m, "list", l), WEFT_OK);
+	assert_int_equal(weft_value_map_set(m, "file", weft_value_artifact(KEY, 0, 12345)), WEFT_OK);
+	assert_int_equal(weft_value_map_set(m, "dir", weft_value_artifact(KEY, 1, 0)), WEFT_OK);
+	assert_int_equal(weft_value_map_set(m, "", weft_value_map()), WEFT_OK);
+	return m;
+}
+
+static int same(const weft_value *a, const weft_value *b)
+{
+	char *ja = weft_value_to_json(a, 0), *jb = weft_value_to_json(b, 0);
+	int eq = ja && jb && !strcmp(ja, jb);
+	char ha[65], hb[65];
+	eq = eq && weft_value_hash(ha, a) == WEFT_OK && weft_value_hash(hb, b) == WEFT_OK && !strcmp(ha, hb);
+	free(ja);
+	free(jb);
+	return eq;
+}
+
+static void test_value_bin_roundtrip_and_damage(void **state)
+{
+	(void)state;
+	weft_value *v = sample();
+	weft_buf b = {0};
+	assert_int_equal(weft_value_bin_put(&b, v), WEFT_OK);
+	weft_value *back = NULL;
+	size_t used = 0;
+	assert_int_equal(weft_value_bin_get(&back, b.data, b.len, &used), WEFT_OK);
+	assert_int_equal(used, b.len);
+	assert_true(same(v, back));
+	assert_int_equal(weft_value_artifact_size(weft_value_map_get(back, "file")), 12345);
+	weft_value_free(back);
+	for (size_t cut = 0; cut < b.len; cut++) {
+		back = NULL;
+		if (weft_value_bin_get(&back, b.data, cut, &used) == WEFT_OK) {
+			assert_true(used <= cut);
+			weft_value_free(back);
+		}
+	}
+	unsigned seed = 99;
+	for (int i = 0; i < 20000; i++) {
+		char *copy = malloc(b.len);
+		assert_non_null(copy);
+		memcpy(copy, b.data, b.len);
+		seed = seed * 1103515245u + 12345u;
+		copy[(seed >> 8) % b.len] = (char)(seed >> 20);
+		back = NULL;
+		if (weft_value_bin_get(&back, copy, b.len, &used) == WEFT_OK)
+			weft_value_free(back);
+		free(copy);
+	}
+	weft_buf_free(&b);
+	weft_value_free(v);
+}
+
+static char *entry_file(const char *root)
+{
+	return weft_sprintf("%s/ac/%.2s/%s", root, KEY, KEY + 2);
+}
+
+static void test_entry_roundtrip(void **state)
+{
+	(void)state;
+	char *dir = tmpdir_new();
+	weft_value *v = sample();
+	weft_cache_meta meta = {"core.noop", "n1", 0.25};
+	assert_int_equal(weft_cache_put(dir, KEY, v, &meta), WEFT_OK);
+	weft_value *got = NULL;
+	assert_int_equal(weft_cache_get(&got, dir, KEY), WEFT_OK);
+	assert_true(same(v, got));
+	weft_value_free(got);
+	/* The same bytes under another key's name are not that key's entry. */
+	char *path = entry_file(dir);
+	char other[65];
+	memcpy(other, KEY, 65);
+	other[63] = '0';
+	char *opath = weft_sprintf("%s/ac/%.2s/%s", dir, other, other + 2);
+	assert_int_equal(weft_copy_file_atomic(path, opath, 0644), WEFT_OK);
+	assert_int_equal(weft_cache_get(&got, dir, other), WEFT_ENOTFOUND);
+	assert_int_not_equal(access(opath, F_OK), 0); /* removed */
+	free(opath);
+	weft_value_free(v);
+	free(path);
+	weft_rm_rf(dir);
+	free(dir);
+}
+
+static void test_damaged_entries_are_misses(void **state)
+{
+	(void)state;
+	char *dir = tmpdir_new();
+	weft_value *v = sample();
+	weft_cache_meta meta = {"core.noop", "n1", 0.25};
+	assert_int_equal(weft_cache_put(dir, KEY, v, &meta), WEFT_OK);
+	char *path = entry_file(dir), *good = NULL;
+	size_t len = 0;
+	assert_int_equal(weft_read_file(path, &good, &len), WEFT_OK);
+	for (size_t i = 0; i < len; i++) {
+		/* Cut at every length, then flip one byte at every offset. */
+		char *bytes = malloc(len);
+		assert_non_null(bytes);
+		memcpy(bytes, good, len);
+		size_t n = i;
+		if (i % 2)
+			bytes[i] ^= 0x20, n = len;
+		assert_int_equal(weft_write_file_atomic(path, bytes, n, 0), WEFT_OK);
+		weft_value *got = NULL;
+		assert_int_equal(weft_cache_get(&got, dir, KEY), WEFT_ENOTFOUND);
+		assert_null(got);
+		free(bytes);
+	}
+	/* Intact again: a hit. */
+	assert_int_equal(weft_write_file_atomic(path, good, len, 0), WEFT_OK);
+	weft_value *got = NULL;
+	assert_int_equal(weft_cache_get(&got, dir, KEY), WEFT_OK);
+	weft_value_free(got);
+	free(good);
+	free(path);
+	weft_value_free(v);
+	weft_rm_rf(dir);
+	free(dir);
+}
+
+static void test_json_entries_still_read(void **state)
+{
+	(void)state;
+	char *dir = tmpdir_new();
+	char *path = entry_file(dir), *sub = weft_path_dirname(path);
+	assert_int_equal(weft_mkdirs(sub, 0755), WEFT_OK);
+	char *text = weft_sprintf("{\"created\": 1.0, \"elapsed\": 0.5, \"key\": \"%s\", \"node\": \"n\", \"op\": "
+				  "\"core.noop\", \"outputs\": {\"out\": 42}}",
+				  KEY);
+	write_text(path, text);
+	weft_value *got = NULL;
+	assert_int_equal(weft_cache_get(&got, dir, KEY), WEFT_OK);
+	assert_int_equal(weft_value_get_int(weft_value_map_get(got, "out")), 42);
+	weft_value_free(got);
+	free(text);
+	free(sub);
+	free(path);
+	weft_rm_rf(dir);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_value_bin_roundtrip_and_damage),
+		cmocka_unit_test(test_entry_roundtrip),
+		cmocka_unit_test(test_damaged_entries_are_misses),
+		cmocka_unit_test(test_json_entries_still_read),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
