@@ -111,7 +111,7 @@ void weft_jw_strn(weft_jw *w, const char *s, size_t n)
 	size_t run = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (c > '\\' || (c >= 0x20 && c != '"' && c != '\\'))
 			continue;
 		put(w, s + run, i - run);
 		run = i + 1;

@@ -27,6 +27,7 @@
 #include <uv.h>
 
 #include "cache.h"
+#include "jsonw.h"
 #include "record.h"
 #include "sched_state.h"
 #include "util.h"
@@ -178,15 +179,26 @@ void sched_journal(run_state *rs, const char *ev, node *n)
 {
 	if (!rs->journal)
 		return; /* plan mode */
-	json_t *j = json_pack("{s:s,s:s,s:s,s:s}", "ev", ev, "node", n->name, "key", n->key, "status",
-			      weft_node_status_name((weft_node_status)n->status));
-	if (n->error)
-		json_object_set_new(j, "error", json_string(n->error));
-	char *line = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	json_decref(j);
-	if (!line || weft_journal_append(rs->journal, line) != WEFT_OK)
+	weft_jw w;
+	weft_jw_init(&w, -1, 0);
+	weft_jw_obj(&w);
+	if (n->error) {
+		weft_jw_key(&w, "error");
+		weft_jw_str(&w, n->error);
+	}
+	weft_jw_key(&w, "ev");
+	weft_jw_str(&w, ev);
+	weft_jw_key(&w, "key");
+	weft_jw_str(&w, n->key);
+	weft_jw_key(&w, "node");
+	weft_jw_str(&w, n->name);
+	weft_jw_key(&w, "status");
+	weft_jw_str(&w, weft_node_status_name((weft_node_status)n->status));
+	weft_jw_end(&w, '}');
+	if (weft_jw_finish(&w) != WEFT_OK || weft_buf_put(&w.buf, "", 1) != WEFT_OK ||
+	    weft_journal_append(rs->journal, w.buf.data) != WEFT_OK)
 		rs->io_error = 1;
-	free(line);
+	weft_buf_free(&w.buf);
 }
 
 /* ------------------------------------------------------------ resolving */
