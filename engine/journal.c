@@ -1,5 +1,7 @@
 /*
- * journal.c -- O_APPEND file, in-memory queue, fsync per group commit.
+ * journal.c -- O_APPEND file, in-memory queue: flushed to the file every
+ * loop turn (survives kill -9), fdatasynced per group commit on a timer
+ * (survives power loss up to the last sync).
  */
 #include "journal.h"
 
@@ -15,6 +17,7 @@ struct weft_journal {
 	int fd;
 	char *path;
 	weft_buf queue;
+	int unsynced; /* written since the last fdatasync */
 };
 
 int weft_journal_open(weft_journal **out, const char *path)
@@ -58,7 +61,7 @@ int weft_journal_pending(const weft_journal *j)
 	return j->queue.len > 0;
 }
 
-int weft_journal_sync(weft_journal *j)
+int weft_journal_flush(weft_journal *j)
 {
 	size_t off = 0;
 	while (off < j->queue.len) {
@@ -70,9 +73,25 @@ int weft_journal_sync(weft_journal *j)
 		off += (size_t)w;
 	}
 	j->queue.len = 0;
-	if (off && fdatasync(j->fd) != 0)
-		return weft_err_set(WEFT_EIO, "cannot sync journal %s: %s", j->path, strerror(errno));
+	if (off)
+		j->unsynced = 1;
 	return WEFT_OK;
+}
+
+int weft_journal_sync(weft_journal *j)
+{
+	int rc = weft_journal_flush(j);
+	if (rc != WEFT_OK)
+		return rc;
+	if (j->unsynced && fdatasync(j->fd) != 0)
+		return weft_err_set(WEFT_EIO, "cannot sync journal %s: %s", j->path, strerror(errno));
+	j->unsynced = 0;
+	return WEFT_OK;
+}
+
+int weft_journal_unsynced(const weft_journal *j)
+{
+	return j->unsynced || j->queue.len > 0;
 }
 
 void weft_journal_free(weft_journal *j)

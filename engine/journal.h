@@ -1,9 +1,11 @@
 /*
  * journal.h -- the append-only run journal (JSON lines).
  *
- * Records are buffered and made durable by weft_journal_sync, which the
- * scheduler calls once per loop turn in which a node completed (group
- * commit: one fsync covers every completion of that turn). A record is only
+ * Records are buffered; weft_journal_flush writes them to the file (the
+ * scheduler does at the end of every loop turn, so a kill -9 loses none),
+ * and weft_journal_sync also fdatasyncs, which the scheduler does at most
+ * every WEFT_JOURNAL_SYNC_SECONDS or every WEFT_JOURNAL_SYNC_LINES records
+ * (group commit), and at the end of the run. A record is only
  * journaled after the cache entry it describes is on disk, so a "finish"
  * line always points at a usable result. A torn last line (kill -9 during a
  * write) is ignored on read.
@@ -18,9 +20,16 @@ typedef struct weft_journal weft_journal;
 int weft_journal_open(weft_journal **out, const char *path);
 /* Queues one record (a JSON object text without newline). */
 int weft_journal_append(weft_journal *j, const char *json_line);
-/* Writes queued records and fsyncs. */
+#define WEFT_JOURNAL_SYNC_SECONDS 0.1
+#define WEFT_JOURNAL_SYNC_LINES 1024
+
+/* Writes queued records to the file (no fsync). */
+int weft_journal_flush(weft_journal *j);
+/* Writes queued records and fdatasyncs whatever is not yet synced. */
 int weft_journal_sync(weft_journal *j);
 int weft_journal_pending(const weft_journal *j);
+/* Whether anything appended is not yet fdatasynced. */
+int weft_journal_unsynced(const weft_journal *j);
 void weft_journal_free(weft_journal *j);
 
 /* Calls `fn` for each complete, parsable record; `rec` is a JSON text. */

@@ -52,6 +52,8 @@ typedef struct run_state {
 	char run_id[64];
 	char *run_dir, *log_dir, *tmp_dir, *live_path;
 	weft_journal *journal;
+	double last_sync;        /* of the journal (journal_commit) */
+	size_t lines_since_sync;
 	keyset finished; /* keys finished by earlier attempts (resume) */
 	json_t *prev;    /* previous record's nodes by name, for reasons */
 	int prev_loaded; /* prev is read at the first miss (load_prev) */

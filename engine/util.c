@@ -228,6 +228,12 @@ char *weft_path_dirname(const char *path)
 
 int weft_mkdirs(const char *path, int mode)
 {
+	/* Usually the parent exists (a cache fan-out dir, a log dir): one
+	 * mkdir, not one per component. */
+	if (mkdir(path, (mode_t)mode) == 0 || errno == EEXIST)
+		return WEFT_OK;
+	if (errno != ENOENT)
+		return weft_err_set(WEFT_EIO, "cannot create directory %s: %s", path, strerror(errno));
 	char tmp[PATH_MAX];
 	size_t n = strlen(path);
 	if (n >= sizeof tmp)
