@@ -576,6 +576,10 @@ static int plugin_index(lua_State *L)
 	lua_pushcfunction(L, op_call);
 	lua_setfield(L, -2, "__call");
 	lua_setmetatable(L, -2);
+	/* Kept in the plugin's table: the next ops.p.op is a plain field. */
+	lua_pushvalue(L, 2);
+	lua_pushvalue(L, -2);
+	lua_rawset(L, 1);
 	return 1;
 }
 
@@ -589,6 +593,12 @@ static int ops_index(lua_State *L)
 	lua_pushcfunction(L, plugin_index);
 	lua_setfield(L, -2, "__index");
 	lua_setmetatable(L, -2);
+	/* Kept in `ops` (when called as its __index): ops.p is then a plain field. */
+	if (lua_istable(L, 1)) {
+		lua_pushvalue(L, 2);
+		lua_pushvalue(L, -2);
+		lua_rawset(L, 1);
+	}
 	return 1;
 }
 

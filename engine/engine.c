@@ -88,6 +88,7 @@ void weft_engine_free(weft_engine *eng)
 	for (size_t i = 0; i < eng->n_ops; i++)
 		free((char *)eng->ops[i].full_name);
 	free(eng->ops);
+	free(eng->op_slots);
 	for (size_t i = 0; i < eng->n_plugins; i++) {
 		free(eng->plugins[i].path);
 		weft_arena_free(&eng->plugins[i].arena);
@@ -171,9 +172,43 @@ int weft_engine_plugin_at(weft_plugin_info *out, const weft_engine *eng, size_t 
 	return WEFT_OK;
 }
 
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h;
+}
+
+int weft_engine_op_index(weft_engine *eng)
+{
+	size_t cap = 16;
+	while (cap < eng->n_ops * 2)
+		cap *= 2;
+	uint32_t *slot = malloc(cap * sizeof *slot);
+	if (!slot)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	for (size_t i = 0; i < cap; i++)
+		slot[i] = UINT32_MAX;
+	for (size_t i = 0; i < eng->n_ops; i++) {
+		size_t j = name_hash(eng->ops[i].full_name) & (cap - 1);
+		while (slot[j] != UINT32_MAX)
+			j = (j + 1) & (cap - 1);
+		slot[j] = (uint32_t)i;
+	}
+	free(eng->op_slots);
+	eng->op_slots = slot;
+	eng->op_slot_cap = cap;
+	return WEFT_OK;
+}
+
+/* Called for every node a script adds: a hash lookup, not a scan. */
 const weft_op_info *weft_engine_op_find(const weft_engine *eng, const char *full_name)
 {
-	for (size_t i = 0; i < eng->n_ops; i++)
+	if (!eng->op_slot_cap)
+		return NULL;
+	size_t j = name_hash(full_name) & (eng->op_slot_cap - 1);
+	for (uint32_t i; (i = eng->op_slots[j]) != UINT32_MAX; j = (j + 1) & (eng->op_slot_cap - 1))
 		if (!strcmp(eng->ops[i].full_name, full_name))
 			return &eng->ops[i];
 	return NULL;

@@ -105,6 +105,8 @@ struct weft_engine {
 	struct weft_opindex *opindex; /* opened by the first plugin dir scanned */
 	weft_op_info *ops;
 	size_t n_ops;
+	uint32_t *op_slots; /* ops by full name, open addressing (weft_engine_op_index) */
+	size_t op_slot_cap;
 	weft_graph graph;
 	struct run_state *run;   /* set while weft_engine_run is active */
 	char *worker_exe;        /* NULL: no out-of-process execution */
@@ -116,6 +118,10 @@ struct weft_engine {
 void weft_graph_clear(weft_graph *g);
 int weft_graph_link(weft_engine *eng, uint32_t id);
 node *weft_graph_node(const weft_engine *eng, uint32_t id);
+
+/* engine.c */
+/* Rebuilds the name index of eng->ops; after every registration. */
+int weft_engine_op_index(weft_engine *eng);
 
 /* plugin.c */
 void weft_host_api_init(weft_host_api *api);

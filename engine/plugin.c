@@ -347,6 +347,9 @@ static int register_ops(weft_engine *eng, plugin_rec *rec)
 			.desc = op,
 			.trusted = rec->trusted,
 		};
+		int rc = weft_engine_op_index(eng);
+		if (rc != WEFT_OK)
+			return rc;
 	}
 	return WEFT_OK;
 }
