@@ -21,6 +21,13 @@ void weft_jw_init(weft_jw *w, int fd, int pretty)
 
 static void put(weft_jw *w, const char *p, size_t n)
 {
+	/* The common case, room in the buffer, without a call. */
+	if (w->buf.cap - w->buf.len > n) {
+		memcpy(w->buf.data + w->buf.len, p, n);
+		w->buf.len += n;
+		w->buf.data[w->buf.len] = '\0'; /* weft_buf keeps its text terminated */
+		return;
+	}
 	if (!w->failed && weft_buf_put(&w->buf, p, n) != WEFT_OK)
 		w->failed = 1;
 }

@@ -195,8 +195,7 @@ void sched_journal(run_state *rs, const char *ev, node *n)
 	weft_jw_key(&w, "status");
 	weft_jw_str(&w, weft_node_status_name((weft_node_status)n->status));
 	weft_jw_end(&w, '}');
-	if (weft_jw_finish(&w) != WEFT_OK || weft_buf_put(&w.buf, "", 1) != WEFT_OK ||
-	    weft_journal_append(rs->journal, w.buf.data) != WEFT_OK)
+	if (weft_jw_finish(&w) != WEFT_OK || weft_journal_append(rs->journal, w.buf.data) != WEFT_OK)
 		rs->io_error = 1;
 	rs->lines_since_sync++;
 	weft_buf_free(&w.buf);
