@@ -233,10 +233,8 @@ const char *weft_node_status_name(weft_node_status s)
 		return "skipped";
 	case WEFT_NODE_EXPANDED:
 		return "expanded";
-	case NODE_WOULD_RUN:
+	case 101: /* weft_graph_node_status's "would run" in a plan */
 		return "would-run";
-	case NODE_WAITING_DYN:
-		return "waiting";
 	default:
 		return "unknown";
 	}

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "nodestate.h"
 #include "statcache.h"
 #include "store.h"
 #include "weft/weft.h"
@@ -25,14 +26,11 @@ typedef struct plugin_rec {
 
 enum node_kind { NODE_OP = 0, NODE_DYNAMIC = 1 };
 
-/* Scheduler-private states beyond the public weft_node_status. */
-enum { NODE_WAITING_DYN = 100, NODE_WOULD_RUN = 101, NODE_RUNNABLE = 102 };
-
 typedef struct node {
 	char *name;
 	uint8_t kind;
 	uint8_t deterministic;
-	int status; /* weft_node_status or NODE_* above */
+	uint8_t state; /* node_state (nodestate.h); written by sched_move only */
 	const weft_op_info *op;
 	weft_value *params; /* defaults applied; literals only */
 	weft_value *inputs; /* map; may contain refs */
@@ -80,7 +78,6 @@ typedef struct node {
 	long rss_kb;    /* peak RSS of the op in its worker */
 	char *error;
 	char *reason;  /* why it ran / would run */
-	uint8_t queued;
 } node;
 
 typedef struct weft_graph {
@@ -122,6 +119,10 @@ node *weft_graph_node(const weft_engine *eng, uint32_t id);
 /* engine.c */
 /* Rebuilds the name index of eng->ops; after every registration. */
 int weft_engine_op_index(weft_engine *eng);
+
+/* sched.c: a node added by a dynamic node while the run is going;
+ * `linked` is the result of binding its refs (a failure fails it). */
+void weft_sched_node_added(weft_engine *eng, uint32_t id, int linked);
 
 /* plugin.c */
 void weft_host_api_init(weft_host_api *api);

@@ -14,7 +14,6 @@
 #include "util.h"
 #include "value_internal.h"
 
-void weft_sched_node_added(weft_engine *eng, uint32_t id);
 
 node *weft_graph_node(const weft_engine *eng, uint32_t id)
 {
@@ -394,11 +393,11 @@ static int add_node(uint32_t *out_id, weft_engine *eng, node *n)
 	*slot = id;
 	if (eng->run) {
 		/* Added by a dynamic node while running: refs must resolve now. */
-		if ((rc = bind_refs(eng, n, n->inputs)) != WEFT_OK || (rc = weft_graph_link(eng, id)) != WEFT_OK) {
-			n->status = WEFT_NODE_FAILED;
+		if ((rc = bind_refs(eng, n, n->inputs)) == WEFT_OK)
+			rc = weft_graph_link(eng, id);
+		weft_sched_node_added(eng, id, rc);
+		if (rc != WEFT_OK)
 			return rc;
-		}
-		weft_sched_node_added(eng, id);
 	} else if ((rc = weft_graph_link(eng, id)) != WEFT_OK) {
 		return rc;
 	}

@@ -54,9 +54,10 @@ static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *run_di
 		weft_jw_int(w, n->attempt);
 	}
 	const char *cache = NULL;
-	if (n->status == WEFT_NODE_CACHED || n->status == WEFT_NODE_RESUMED)
+	node_state st = (node_state)n->state;
+	if (st == NS_CACHED || st == NS_RESUMED)
 		cache = "hit";
-	else if (n->status == WEFT_NODE_DONE || n->status == WEFT_NODE_FAILED)
+	else if (st == NS_DONE || st == NS_FAILED)
 		cache = "miss";
 	weft_jw_key(w, "cache");
 	weft_jw_str(w, cache);
@@ -79,7 +80,7 @@ static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *run_di
 		weft_jw_str(w, n->error);
 	}
 	weft_jw_key(w, "executed");
-	weft_jw_bool(w, n->status == WEFT_NODE_DONE || (n->status == WEFT_NODE_FAILED && n->t_start > 0));
+	weft_jw_bool(w, st == NS_DONE || (st == NS_FAILED && n->t_start > 0));
 	if (n->input_hashes) {
 		weft_jw_key(w, "inputs");
 		weft_jw_value(w, n->input_hashes);
@@ -127,7 +128,7 @@ static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *run_di
 		weft_jw_key(w, "peak_rss_kb");
 		weft_jw_int(w, n->rss_kb);
 	}
-	if (n->reason && (n->status == WEFT_NODE_DONE || n->status == WEFT_NODE_FAILED)) {
+	if (n->reason && (st == NS_DONE || st == NS_FAILED)) {
 		weft_jw_key(w, "reason");
 		weft_jw_str(w, n->reason);
 	}
@@ -155,7 +156,7 @@ static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *run_di
 		weft_jw_real(w, n->t_start);
 	}
 	weft_jw_key(w, "status");
-	weft_jw_str(w, weft_node_status_name((weft_node_status)n->status));
+	weft_jw_str(w, ns_name(st));
 	if (n->attempt && n->timed_out) {
 		weft_jw_key(w, "timed_out");
 		weft_jw_bool(w, 1);

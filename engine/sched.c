@@ -85,19 +85,6 @@ static int keyset_has(const keyset *s, const char *k)
 	return 0;
 }
 
-static int is_terminal(int st)
-{
-	return st == WEFT_NODE_DONE || st == WEFT_NODE_CACHED || st == WEFT_NODE_RESUMED ||
-	       st == WEFT_NODE_FAILED || st == WEFT_NODE_SKIPPED || st == WEFT_NODE_EXPANDED ||
-	       st == NODE_WOULD_RUN;
-}
-
-static int has_result(int st)
-{
-	return st == WEFT_NODE_DONE || st == WEFT_NODE_CACHED || st == WEFT_NODE_RESUMED ||
-	       st == WEFT_NODE_EXPANDED;
-}
-
 void sched_emit(run_state *rs, int kind, node *n, const char *msg)
 {
 	if (kind != WEFT_EV_PROGRESS)
@@ -107,7 +94,7 @@ void sched_emit(run_state *rs, int kind, node *n, const char *msg)
 	weft_event ev = {
 		.kind = kind,
 		.node = n ? n->name : NULL,
-		.status = n ? (weft_node_status)n->status : WEFT_NODE_PENDING,
+		.status = n ? (weft_node_status)ns_public((node_state)n->state) : WEFT_NODE_PENDING,
 		.elapsed = n ? n->elapsed : 0,
 		.message = msg,
 		.total = rs->total,
@@ -122,7 +109,7 @@ void sched_emit(run_state *rs, int kind, node *n, const char *msg)
 static int push_ready(run_state *rs, uint32_t id)
 {
 	node *n = weft_graph_node(rs->eng, id);
-	if (n->queued)
+	if (n->state == NS_READY)
 		return WEFT_OK;
 	if (rs->tail == rs->cap) {
 		/* Compact first; grow only when the live part fills the array. */
@@ -143,7 +130,7 @@ static int push_ready(run_state *rs, uint32_t id)
 		rs->head = 0;
 		rs->tail = live;
 	}
-	n->queued = 1;
+	sched_move(rs, id, NS_READY, NULL);
 	rs->ready[rs->tail++] = id;
 	return WEFT_OK;
 }
@@ -152,22 +139,26 @@ static uint32_t count_pending(weft_engine *eng, node *n)
 {
 	uint32_t p = 0;
 	for (uint32_t i = 0; i < n->n_deps; i++)
-		if (!is_terminal(weft_graph_node(eng, n->deps[i])->status))
+		if (!ns_terminal((node_state)weft_graph_node(eng, n->deps[i])->state))
 			p++;
 	return p;
 }
 
-void weft_sched_node_added(weft_engine *eng, uint32_t id)
+void weft_sched_node_added(weft_engine *eng, uint32_t id, int linked)
 {
 	run_state *rs = eng->run;
 	node *n = weft_graph_node(eng, id);
 	rs->total++;
+	if (linked != WEFT_OK) {
+		sched_fail(rs, id, NS_FAILED, weft_strdup(weft_error_last()));
+		return;
+	}
 	/* Nodes a dynamic node adds inherit its urgency. */
 	node *parent = n->parent != UINT32_MAX ? weft_graph_node(eng, n->parent) : NULL;
 	n->prio = parent ? parent->prio : rs->default_weight;
 	char *err = NULL;
 	if (plan_bind(rs, n, &err) != WEFT_OK) {
-		sched_fail(rs, id, WEFT_NODE_FAILED, err ? err : weft_strdup("out of memory"));
+		sched_fail(rs, id, NS_FAILED, err ? err : weft_strdup("out of memory"));
 		return;
 	}
 	n->pending = count_pending(eng, n);
@@ -193,7 +184,7 @@ void sched_journal(run_state *rs, const char *ev, node *n)
 	weft_jw_key(&w, "node");
 	weft_jw_str(&w, n->name);
 	weft_jw_key(&w, "status");
-	weft_jw_str(&w, weft_node_status_name((weft_node_status)n->status));
+	weft_jw_str(&w, ns_name((node_state)n->state));
 	weft_jw_end(&w, '}');
 	if (weft_jw_finish(&w) != WEFT_OK || weft_journal_append(rs->journal, w.buf.data) != WEFT_OK)
 		rs->io_error = 1;
@@ -252,7 +243,7 @@ static int resolve(weft_value **out, const weft_engine *eng, const weft_value *v
 		node *t = weft_graph_node(eng, id);
 		const weft_value *res;
 		int rc = WEFT_OK;
-		if (!t || !has_result(t->status)) {
+		if (!t || !ns_has_result((node_state)t->state)) {
 			*err = weft_sprintf("upstream node '%s' did not produce a result", t ? t->name : "?");
 			rc = WEFT_ECANCELLED;
 		} else {
@@ -358,49 +349,51 @@ static int cache_lookup(run_state *rs, node *n)
 
 static void finish_dynamic(run_state *rs, uint32_t id);
 
-void sched_complete(run_state *rs, uint32_t id)
+/* The bookkeeping of reaching a terminal state: counters, the journal's
+ * "finish" line, the event, and the users whose last input this was. */
+static void on_terminal(run_state *rs, uint32_t id, node *n, node_state to)
 {
-	node *n = weft_graph_node(rs->eng, id);
-	switch (n->status) {
-	case WEFT_NODE_DONE:
+	switch (to) {
+	case NS_DONE:
 		rs->executed++;
 		break;
-	case WEFT_NODE_CACHED:
+	case NS_CACHED:
 		rs->cached++;
 		break;
-	case WEFT_NODE_RESUMED:
+	case NS_RESUMED:
 		rs->resumed++;
 		break;
-	case WEFT_NODE_FAILED:
+	case NS_FAILED:
 		rs->failed++;
 		if (!rs->opts->keep_going)
 			rs->stop = 1;
 		break;
-	case WEFT_NODE_SKIPPED:
+	case NS_SKIPPED:
 		rs->skipped++;
 		break;
-	case NODE_WOULD_RUN:
+	case NS_WOULD_RUN:
 		rs->would_run++;
 		break;
-	case WEFT_NODE_EXPANDED:
+	case NS_EXPANDED:
 		rs->expanded++;
 		break;
 	default:
 		break;
 	}
+	if (rs->finalizing)
+		return; /* the run is over: nothing more starts or is journaled */
 	if (n->kind == NODE_OP && !rs->opts->plan_only &&
-	    (n->status == WEFT_NODE_DONE || n->status == WEFT_NODE_FAILED || n->status == WEFT_NODE_CACHED ||
-	     n->status == WEFT_NODE_RESUMED))
+	    (to == NS_DONE || to == NS_FAILED || to == NS_CACHED || to == NS_RESUMED))
 		sched_journal(rs, "finish", n);
 	sched_emit(rs, WEFT_EV_FINISH, n, n->error);
 	weft_value_free(n->resolved_inputs);
 	n->resolved_inputs = NULL;
 	for (uint32_t u = 0; u < n->n_users; u++) {
 		node *user = weft_graph_node(rs->eng, n->users[u]);
-		if (is_terminal(user->status) || user->pending == 0)
+		if (ns_terminal((node_state)user->state) || user->pending == 0)
 			continue;
 		if (--user->pending == 0) {
-			if (user->status == NODE_WAITING_DYN)
+			if (user->state == NS_DYN_WAIT)
 				finish_dynamic(rs, n->users[u]);
 			else if (push_ready(rs, n->users[u]) != WEFT_OK)
 				rs->io_error = 1;
@@ -408,13 +401,53 @@ void sched_complete(run_state *rs, uint32_t id)
 	}
 }
 
-void sched_fail(run_state *rs, uint32_t id, int status, char *msg)
+int sched_move(run_state *rs, uint32_t id, node_state to, const char *msg)
 {
 	node *n = weft_graph_node(rs->eng, id);
-	n->status = status;
+	node_state from = (node_state)n->state;
+	if (!ns_allowed(from, to)) {
+		/* A scheduler bug, never a user's: refuse it loudly and stop
+		 * starting nodes, rather than record a result that is wrong. */
+		char *m = weft_sprintf("internal error: node %s cannot move from %s to %s; the run stops (please "
+				       "report this)",
+				       n->name, ns_name(from), ns_name(to));
+		sched_emit(rs, WEFT_EV_LOG, n, m ? m : "internal error: illegal node state move");
+		free(m);
+		rs->io_error = 1;
+		rs->stop = 1;
+		return weft_err_set(WEFT_ERROR, "illegal node state move");
+	}
+	n->state = (uint8_t)to;
+	switch (to) {
+	case NS_RUNNING:
+		sched_journal(rs, "start", n);
+		sched_emit(rs, WEFT_EV_START, n, NULL);
+		break;
+	case NS_RETRY_WAIT:
+		rs->retried++;
+		sched_journal(rs, "retry", n);
+		sched_emit(rs, WEFT_EV_LOG, n, msg);
+		break;
+	case NS_PENDING:
+		if (from == NS_RUNNING && !rs->finalizing)
+			sched_emit(rs, WEFT_EV_FINISH, n, "interrupted");
+		break;
+	case NS_READY:
+	case NS_RUNNABLE:
+	case NS_DYN_WAIT:
+		break;
+	default:
+		on_terminal(rs, id, n, to);
+	}
+	return WEFT_OK;
+}
+
+void sched_fail(run_state *rs, uint32_t id, node_state to, char *msg)
+{
+	node *n = weft_graph_node(rs->eng, id);
 	free(n->error);
 	n->error = msg;
-	sched_complete(rs, id);
+	sched_move(rs, id, to, NULL);
 }
 
 /* Records a hash per input for the run record (and for "why" reasons). */
@@ -500,29 +533,29 @@ static void start_op(run_state *rs, uint32_t id)
 {
 	node *n = weft_graph_node(rs->eng, id);
 	if (compute_key(n) != WEFT_OK) {
-		sched_fail(rs, id, WEFT_NODE_FAILED, weft_sprintf("cannot compute key: %s", weft_error_last()));
+		sched_fail(rs, id, NS_FAILED, weft_sprintf("cannot compute key: %s", weft_error_last()));
 		return;
 	}
 	note_input_hashes(n);
 	if (n->deterministic) {
 		int resumed = keyset_has(&rs->finished, n->key);
 		if (cache_lookup(rs, n)) {
-			n->status = resumed ? WEFT_NODE_RESUMED : WEFT_NODE_CACHED;
-			sched_complete(rs, id);
+			sched_move(rs, id, resumed ? NS_RESUMED : NS_CACHED, NULL);
 			return;
 		}
 	}
 	if (!n->reason)
 		n->reason = n->deterministic ? miss_reason(rs, n) : weft_strdup("op is not deterministic: always runs");
 	if (rs->opts->plan_only) {
-		n->status = NODE_WOULD_RUN;
-		sched_complete(rs, id);
+		sched_move(rs, id, NS_WOULD_RUN, NULL);
 		return;
 	}
 	/* A cache miss waits for its resources in priority order. */
-	n->status = NODE_RUNNABLE;
-	if (ensure_priorities(rs) != WEFT_OK || readyq_push(&rs->runq, id, n->prio) != WEFT_OK)
-		sched_fail(rs, id, WEFT_NODE_FAILED, weft_strdup("out of memory"));
+	if (ensure_priorities(rs) != WEFT_OK || readyq_push(&rs->runq, id, n->prio) != WEFT_OK) {
+		sched_fail(rs, id, NS_FAILED, weft_strdup("out of memory"));
+		return;
+	}
+	sched_move(rs, id, NS_RUNNABLE, NULL);
 }
 
 /* ------------------------------------------------------------ dynamic */
@@ -534,28 +567,29 @@ static void finish_dynamic(run_state *rs, uint32_t id)
 	char *err = NULL;
 	int rc = resolve(&resolved, rs->eng, n->dyn_result, &err);
 	if (rc != WEFT_OK) {
-		sched_fail(rs, id, rc == WEFT_ECANCELLED ? WEFT_NODE_SKIPPED : WEFT_NODE_FAILED, err);
+		sched_fail(rs, id, rc == WEFT_ECANCELLED ? NS_SKIPPED : NS_FAILED, err);
 		return;
 	}
 	weft_value_free(n->outputs);
 	n->outputs = weft_value_map();
-	weft_value_map_set(n->outputs, "out", resolved);
-	n->status = WEFT_NODE_EXPANDED;
+	if (!n->outputs || weft_value_map_set(n->outputs, "out", resolved) != WEFT_OK) {
+		sched_fail(rs, id, NS_FAILED, weft_strdup("out of memory"));
+		return;
+	}
 	n->elapsed = weft_now() - n->t_start;
-	sched_complete(rs, id);
+	sched_move(rs, id, NS_EXPANDED, NULL);
 }
 
 static void start_dynamic(run_state *rs, uint32_t id)
 {
 	node *n = weft_graph_node(rs->eng, id);
 	if (compute_key(n) != WEFT_OK) {
-		sched_fail(rs, id, WEFT_NODE_FAILED, weft_sprintf("cannot compute key: %s", weft_error_last()));
+		sched_fail(rs, id, NS_FAILED, weft_sprintf("cannot compute key: %s", weft_error_last()));
 		return;
 	}
 	note_input_hashes(n);
 	if (cache_lookup(rs, n)) {
-		n->status = keyset_has(&rs->finished, n->key) ? WEFT_NODE_RESUMED : WEFT_NODE_CACHED;
-		sched_complete(rs, id);
+		sched_move(rs, id, keyset_has(&rs->finished, n->key) ? NS_RESUMED : NS_CACHED, NULL);
 		return;
 	}
 	n->t_start = weft_now();
@@ -567,28 +601,31 @@ static void start_dynamic(run_state *rs, uint32_t id)
 	rs->eng->current_parent = saved;
 	if (rc != WEFT_OK || !result) {
 		weft_value_free(result);
-		sched_fail(rs, id, WEFT_NODE_FAILED, weft_strdup(weft_error_last()));
+		sched_fail(rs, id, NS_FAILED, weft_strdup(weft_error_last()));
 		return;
 	}
 	if (!weft_value_has_refs(result)) {
+		weft_value_free(n->outputs);
 		n->outputs = weft_value_map();
-		weft_value_map_set(n->outputs, "out", result);
-		n->status = WEFT_NODE_DONE;
+		if (!n->outputs || weft_value_map_set(n->outputs, "out", result) != WEFT_OK) {
+			sched_fail(rs, id, NS_FAILED, weft_strdup("out of memory"));
+			return;
+		}
 		n->elapsed = weft_now() - n->t_start;
 		weft_cache_meta meta = {"dynamic", n->name, n->elapsed};
 		if (!rs->opts->plan_only)
 			(void)weft_cache_put(rs->eng->store_dir, n->key, n->outputs, &meta);
-		sched_complete(rs, id);
+		sched_move(rs, id, NS_DONE, NULL);
 		return;
 	}
 	/* The result waits on nodes (typically ones just added). Link the new
 	 * edges, then wait for them like for any input. */
 	n->dyn_result = result;
-	n->status = NODE_WAITING_DYN;
 	if (weft_graph_link(rs->eng, id) != WEFT_OK) {
-		sched_fail(rs, id, WEFT_NODE_FAILED, weft_strdup(weft_error_last()));
+		sched_fail(rs, id, NS_FAILED, weft_strdup(weft_error_last()));
 		return;
 	}
+	sched_move(rs, id, NS_DYN_WAIT, NULL);
 	n->pending = count_pending(rs->eng, n);
 	if (n->pending == 0)
 		finish_dynamic(rs, id);
@@ -599,15 +636,14 @@ static void start_dynamic(run_state *rs, uint32_t id)
 static void start_node(run_state *rs, uint32_t id)
 {
 	node *n = weft_graph_node(rs->eng, id);
-	if (is_terminal(n->status))
+	if (n->state != NS_READY)
 		return;
 	for (uint32_t i = 0; i < n->n_deps; i++) {
 		node *d = weft_graph_node(rs->eng, n->deps[i]);
-		if (d->status == NODE_WOULD_RUN) {
-			n->status = NODE_WOULD_RUN;
+		if (d->state == NS_WOULD_RUN) {
 			free(n->reason);
 			n->reason = weft_sprintf("upstream node '%s' would run", d->name);
-			sched_complete(rs, id);
+			sched_move(rs, id, NS_WOULD_RUN, NULL);
 			return;
 		}
 	}
@@ -616,8 +652,7 @@ static void start_node(run_state *rs, uint32_t id)
 	n->resolved_inputs = NULL;
 	int rc = resolve(&n->resolved_inputs, rs->eng, n->inputs, &err);
 	if (rc != WEFT_OK) {
-		sched_fail(rs, id, rc == WEFT_ECANCELLED ? WEFT_NODE_SKIPPED : WEFT_NODE_FAILED,
-			  err ? err : weft_strdup("out of memory"));
+		sched_fail(rs, id, rc == WEFT_ECANCELLED ? NS_SKIPPED : NS_FAILED, err ? err : weft_strdup("out of memory"));
 		return;
 	}
 	if (n->kind == NODE_OP)
@@ -667,9 +702,7 @@ static void pump(run_state *rs)
 	/* Nodes whose inputs are ready get their key and cache lookup at once:
 	 * cache hits and dynamic nodes finish here and need no resources. */
 	while (!rs->stop && rs->head < rs->tail) {
-		uint32_t id = rs->ready[rs->head++];
-		weft_graph_node(rs->eng, id)->queued = 0;
-		start_node(rs, id);
+		start_node(rs, rs->ready[rs->head++]);
 	}
 	launch_runnable(rs);
 	int idle = rs->head >= rs->tail && rs->runq.n == 0 && rs->delayed.n == 0;
@@ -943,9 +976,11 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	uv_check_start(&rs->commit, commit_cb);
 	eng->run = rs;
 	rs->total = eng->graph.n;
+	/* Every run starts its nodes afresh (the one write of a state outside
+	 * sched_move: no move leads into a new run). */
 	for (uint32_t i = 0; i < eng->graph.n; i++) {
 		node *n = eng->graph.nodes[i];
-		n->status = WEFT_NODE_PENDING;
+		n->state = NS_PENDING;
 		n->pending = n->n_deps;
 	}
 	for (uint32_t i = 0; i < eng->graph.n; i++)
@@ -961,18 +996,17 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	eng->run = NULL;
 	if (rs->journal && weft_journal_sync(rs->journal) != WEFT_OK)
 		rs->io_error = 1;
-	/* Nodes never started count as skipped after a failure (fail-fast)
+	/* Nodes never finished count as skipped after a failure (fail-fast)
 	 * and as pending after an interrupt (resume runs them). */
+	rs->finalizing = 1;
 	for (uint32_t i = 0; i < eng->graph.n; i++) {
-		node *n = eng->graph.nodes[i];
-		int waiting = n->status == WEFT_NODE_PENDING || n->status == NODE_WAITING_DYN ||
-			      n->status == NODE_RUNNABLE;
-		if (waiting && rs->interrupted) {
-			n->status = WEFT_NODE_PENDING;
-		} else if (waiting) {
-			n->status = WEFT_NODE_SKIPPED;
-			rs->skipped++;
-		}
+		node_state st = (node_state)eng->graph.nodes[i]->state;
+		if (ns_terminal(st) || st == NS_RUNNING)
+			continue;
+		if (!rs->interrupted)
+			sched_move(rs, i, NS_SKIPPED, NULL);
+		else if (st != NS_PENDING)
+			sched_move(rs, i, NS_PENDING, NULL);
 	}
 	memset(out, 0, sizeof *out);
 	snprintf(out->run_id, sizeof out->run_id, "%s", rs->run_id);
@@ -1028,7 +1062,7 @@ const char *weft_graph_node_reason(const weft_engine *eng, uint32_t id)
 int weft_graph_node_status(const weft_engine *eng, uint32_t id)
 {
 	node *n = weft_graph_node(eng, id);
-	return n ? n->status : -1;
+	return n ? ns_public((node_state)n->state) : -1;
 }
 
 int weft_graph_resolve(weft_value **out, const weft_engine *eng, const weft_value *tmpl)
@@ -1047,7 +1081,7 @@ const weft_value *weft_graph_node_output(const weft_engine *eng, uint32_t id, co
 	node *n = weft_graph_node(eng, id);
 	const weft_value *v = NULL;
 	char *err = NULL;
-	if (!n || !has_result(n->status) || output_of(&v, n, output, &err) != WEFT_OK)
+	if (!n || !ns_has_result((node_state)n->state) || output_of(&v, n, output, &err) != WEFT_OK)
 		v = NULL;
 	free(err);
 	return v;

@@ -49,18 +49,16 @@ static void give_back(run_state *rs, uint32_t id, node *n)
 static void fail_start(run_state *rs, uint32_t id, node *n, char *msg)
 {
 	give_back(rs, id, n);
-	sched_fail(rs, id, WEFT_NODE_FAILED, msg);
+	sched_fail(rs, id, NS_FAILED, msg);
 }
 
-static void mark_started(run_state *rs, node *n)
+static void mark_started(run_state *rs, uint32_t id, node *n)
 {
-	n->status = WEFT_NODE_RUNNING;
 	n->t_start = weft_now();
 	n->timed_out = n->killed = 0;
 	n->cancel_at = 0;
 	n->attempt++;
-	sched_journal(rs, "start", n);
-	sched_emit(rs, WEFT_EV_START, n, NULL);
+	sched_move(rs, id, NS_RUNNING, NULL);
 }
 
 /* Appends a line to the node's log (the op's own lines go there too). */
@@ -91,13 +89,10 @@ static int maybe_retry(run_state *rs, uint32_t id, node *n, const char *error)
 		free(msg);
 		return 0;
 	}
-	n->status = NODE_RUNNABLE;
 	n->retry_at = weft_now() + delay;
-	rs->retried++;
 	if (msg)
 		log_note(rs, n, msg);
-	sched_journal(rs, "retry", n);
-	sched_emit(rs, WEFT_EV_LOG, n, msg);
+	sched_move(rs, id, NS_RETRY_WAIT, msg);
 	free(msg);
 	return 1;
 }
@@ -123,22 +118,17 @@ static void finish_op(run_state *rs, uint32_t id, weft_value *outputs, const cha
 	if (outputs) {
 		weft_value_free(n->outputs);
 		n->outputs = outputs;
-		n->status = WEFT_NODE_DONE;
-		if (n->deterministic) {
-			weft_cache_meta meta = {n->op->full_name, n->name, n->elapsed};
-			if (weft_cache_put(rs->eng->store_dir, n->key, n->outputs, &meta) != WEFT_OK) {
-				n->status = WEFT_NODE_FAILED;
-				n->error = weft_sprintf("cannot store result: %s", weft_error_last());
-			}
-		}
-		sched_complete(rs, id);
+		weft_cache_meta meta = {n->op->full_name, n->name, n->elapsed};
+		if (n->deterministic && weft_cache_put(rs->eng->store_dir, n->key, n->outputs, &meta) != WEFT_OK)
+			sched_fail(rs, id, NS_FAILED, weft_sprintf("cannot store result: %s", weft_error_last()));
+		else
+			sched_move(rs, id, NS_DONE, NULL);
 	} else if (cancelled) {
-		n->status = WEFT_NODE_PENDING;
 		free(n->error);
 		n->error = weft_strdup(error);
-		sched_emit(rs, WEFT_EV_FINISH, n, "interrupted");
+		sched_move(rs, id, NS_PENDING, NULL);
 	} else if (!maybe_retry(rs, id, n, error)) {
-		sched_fail(rs, id, WEFT_NODE_FAILED, weft_strdup(error));
+		sched_fail(rs, id, NS_FAILED, weft_strdup(error));
 	}
 	free(timeout_msg);
 }
@@ -189,7 +179,7 @@ static void start_in_process(run_state *rs, uint32_t id, node *n)
 	w->req.data = w;
 	n->job = w;
 	n->in_worker = 0;
-	mark_started(rs, n);
+	mark_started(rs, id, n);
 	int rc = uv_queue_work(&rs->loop, &w->req, work_cb, after_work_cb);
 	if (rc != 0) {
 		weft_op_ctx_release(ctx);
@@ -326,7 +316,7 @@ static void start_in_worker(run_state *rs, uint32_t id, node *n)
 	job->id = id;
 	n->job = job;
 	n->in_worker = 1;
-	mark_started(rs, n);
+	mark_started(rs, id, n);
 	if (weft_pool_submit(rs->pool, msg, job) != WEFT_OK) {
 		free(job);
 		fail_start(rs, id, n, weft_sprintf("cannot start the node in a worker: %s", weft_error_last()));
@@ -385,7 +375,7 @@ void exec_tick(run_state *rs, double now)
 {
 	for (size_t i = 0; i < rs->running.n; i++) {
 		node *n = weft_graph_node(rs->eng, rs->running.ids[i]);
-		if (n->status != WEFT_NODE_RUNNING)
+		if (n->state != NS_RUNNING)
 			continue;
 		if (n->timeout > 0 && !n->timed_out && now - n->t_start >= n->timeout) {
 			n->timed_out = 1;
@@ -416,5 +406,6 @@ void exec_tick(run_state *rs, double now)
 		idlist_remove(&rs->delayed, id);
 		if (readyq_push(&rs->runq, id, n->prio) != WEFT_OK)
 			rs->io_error = 1;
+		sched_move(rs, id, NS_RUNNABLE, NULL);
 	}
 }

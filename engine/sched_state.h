@@ -8,9 +8,10 @@
  * Everything here is touched on the loop thread only, except `cancel`
  * flags, which ops read atomically from their own threads.
  *
- * A node moves PENDING -> (deps done) ready FIFO -> key and cache lookup ->
- * either CACHED, or NODE_RUNNABLE in `runq` -> resources taken -> RUNNING ->
- * DONE / FAILED, or back to NODE_RUNNABLE in `delayed` for a retry, or back
+ * A node's state changes only through sched_move, against the table in
+ * nodestate.c: PENDING -> READY (in the `ready` FIFO) -> key and cache
+ * lookup -> CACHED, or RUNNABLE in `runq` -> resources taken -> RUNNING ->
+ * DONE / FAILED, or RETRY_WAIT in `delayed` and back to RUNNABLE, or back
  * to PENDING when cancelled by an interrupt.
  */
 #ifndef WEFT_SCHED_H
@@ -62,6 +63,7 @@ typedef struct run_state {
 	int stop;        /* fail-fast or interrupt: start nothing new */
 	int interrupted;
 	int closing;
+	int finalizing;  /* the loop is over: moves only count (sched_move) */
 	int io_error;
 	weft_resources *res; /* the run's own copy of the pools */
 	int cpus_pool;
@@ -76,8 +78,13 @@ typedef struct run_state {
 /* sched.c */
 void sched_emit(run_state *rs, int kind, node *n, const char *msg);
 void sched_journal(run_state *rs, const char *ev, node *n);
-void sched_complete(run_state *rs, uint32_t id);
-void sched_fail(run_state *rs, uint32_t id, int status, char *msg);
+/* The one way a node's state changes: checks the move against the table
+ * (nodestate.h), then keeps counters, journal and events in step; on a
+ * terminal state it releases the node's users. `msg` goes with the event
+ * (a retry's reason). An illegal move is refused and stops the run. */
+int sched_move(run_state *rs, uint32_t id, node_state to, const char *msg);
+/* Sets the node's error (taking `msg`) and moves it to `to`. */
+void sched_fail(run_state *rs, uint32_t id, node_state to, char *msg);
 char *sched_log_file(run_state *rs, const char *name);
 int idlist_add(idlist *l, uint32_t id);
 void idlist_remove(idlist *l, uint32_t id);

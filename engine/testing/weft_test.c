@@ -208,7 +208,7 @@ int weft_test_run(weft_test *t, const char *op, const char *params_json, const c
 		rc = set_error(t, rc, weft_error_last());
 	} else {
 		node *n = weft_graph_node(eng, id);
-		if (n->status != WEFT_NODE_DONE || !n->outputs) {
+		if (n->state != NS_DONE || !n->outputs) {
 			rc = set_error(t, WEFT_ERROR, n->error ? n->error : "the op did not finish");
 		} else {
 			t->outputs = n->outputs;
