@@ -59,7 +59,7 @@ typedef struct node {
 	struct res_ask *asks; /* all requests bound to the run's pools */
 	uint16_t n_asks;
 	uint8_t held;       /* asks are taken from the pools */
-	uint8_t in_worker;
+	const struct sched_executor *exec; /* that runs its current attempt */
 	uint8_t timed_out, killed;
 	double timeout, backoff;
 	uint32_t retries, attempt;
@@ -92,6 +92,23 @@ typedef struct weft_graph {
 
 struct run_state;
 
+/*
+ * An executor runs a node's op somewhere: on the thread pool, in a worker
+ * process, on a cluster, or (in tests) nowhere at all. The scheduler hands
+ * it a node that holds its resources; the executor calls exec_started when
+ * the op starts and exec_finished, on the loop thread, when it ends
+ * (sched_state.h). Cancel is cooperative; kill (NULL when impossible) comes
+ * after the grace period.
+ */
+typedef struct sched_executor {
+	const char *name;
+	int own_process; /* the op runs in a process of its own (worker_pid) */
+	int (*launch)(void *self, struct run_state *rs, uint32_t id);
+	void (*cancel)(void *self, struct run_state *rs, uint32_t id);
+	void (*kill)(void *self, struct run_state *rs, uint32_t id);
+	void *self;
+} sched_executor;
+
 struct weft_engine {
 	char *store_dir;
 	weft_statcache *sc;
@@ -106,6 +123,7 @@ struct weft_engine {
 	size_t op_slot_cap;
 	weft_graph graph;
 	struct run_state *run;   /* set while weft_engine_run is active */
+	const sched_executor *executor; /* NULL: thread pool or workers, per node */
 	char *worker_exe;        /* NULL: no out-of-process execution */
 	char *trusted_dir;       /* plugins from here may run in-process */
 	uint32_t current_parent; /* dynamic node being expanded */

@@ -50,8 +50,8 @@ static json_t *running_json(run_state *rs, double now)
 				      "elapsed", now - n->t_start, "attempt", (int)n->attempt);
 		if (!j)
 			continue;
-		json_object_set_new(j, "worker", n->in_worker && n->worker_pid ? json_integer(n->worker_pid)
-					 : n->in_worker ? json_string("starting")
+		json_object_set_new(j, "worker", n->exec && n->exec->own_process && n->worker_pid ? json_integer(n->worker_pid)
+					 : n->exec && n->exec->own_process ? json_string("starting")
 							: json_string("in-process"));
 		json_object_set_new(j, "devices", json_string(n->devices ? n->devices : ""));
 		if (n->timeout > 0)

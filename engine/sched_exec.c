@@ -52,8 +52,9 @@ static void fail_start(run_state *rs, uint32_t id, node *n, char *msg)
 	sched_fail(rs, id, NS_FAILED, msg);
 }
 
-static void mark_started(run_state *rs, uint32_t id, node *n)
+void exec_started(run_state *rs, uint32_t id)
 {
+	node *n = weft_graph_node(rs->eng, id);
 	n->t_start = weft_now();
 	n->timed_out = n->killed = 0;
 	n->cancel_at = 0;
@@ -100,7 +101,7 @@ static int maybe_retry(run_state *rs, uint32_t id, node *n, const char *error)
 /* The end of an attempt: takes `outputs` (NULL on failure), caches them,
  * retries, or records why the node failed. A node cancelled by Ctrl-C
  * stays pending so that `weft resume` runs it again. */
-static void finish_op(run_state *rs, uint32_t id, weft_value *outputs, const char *error, int cancelled)
+void exec_finished(run_state *rs, uint32_t id, weft_value *outputs, const char *error, int cancelled)
 {
 	node *n = weft_graph_node(rs->eng, id);
 	give_back(rs, id, n);
@@ -148,7 +149,7 @@ static void after_work_cb(uv_work_t *req, int status)
 		w->rc = WEFT_ECANCELLED;
 	weft_op_ctx *ctx = w->ctx;
 	int cancelled = w->rc == WEFT_ECANCELLED || (w->rs->interrupted && __atomic_load_n(&w->cancel, __ATOMIC_RELAXED));
-	finish_op(w->rs, w->id, w->rc == WEFT_OK ? ctx->outputs : NULL, ctx->error ? ctx->error : "the op failed",
+	exec_finished(w->rs, w->id, w->rc == WEFT_OK ? ctx->outputs : NULL, ctx->error ? ctx->error : "the op failed",
 		  cancelled);
 	if (w->rc == WEFT_OK)
 		ctx->outputs = NULL; /* finish_op took them */
@@ -156,12 +157,12 @@ static void after_work_cb(uv_work_t *req, int status)
 	free(w);
 }
 
-static void start_in_process(run_state *rs, uint32_t id, node *n)
+static int inproc_launch(void *self, run_state *rs, uint32_t id)
 {
-	if (weft_plugin_activate(rs->eng, n->op) != WEFT_OK) {
-		fail_start(rs, id, n, weft_strdup(weft_error_last()));
-		return;
-	}
+	(void)self;
+	node *n = weft_graph_node(rs->eng, id);
+	if (weft_plugin_activate(rs->eng, n->op) != WEFT_OK)
+		return WEFT_EINVALID;
 	char *log = sched_log_file(rs, n->name);
 	work *w = calloc(1, sizeof *w);
 	weft_op_ctx *ctx = log && w ? weft_op_ctx_new(rs->eng, n->op, n->name, id, n->params, n->resolved_inputs, log,
@@ -170,23 +171,39 @@ static void start_in_process(run_state *rs, uint32_t id, node *n)
 	free(log);
 	if (!ctx) {
 		free(w);
-		fail_start(rs, id, n, weft_strdup("out of memory"));
-		return;
+		return weft_err_set(WEFT_ERROR, "out of memory");
 	}
 	w->rs = rs;
 	w->id = id;
 	w->ctx = ctx;
 	w->req.data = w;
 	n->job = w;
-	n->in_worker = 0;
-	mark_started(rs, id, n);
+	exec_started(rs, id);
 	int rc = uv_queue_work(&rs->loop, &w->req, work_cb, after_work_cb);
 	if (rc != 0) {
 		weft_op_ctx_release(ctx);
 		free(w);
-		fail_start(rs, id, n, weft_sprintf("cannot queue work: %s", uv_strerror(rc)));
+		n->job = NULL;
+		return weft_err_set(WEFT_ERROR, "cannot queue work: %s", uv_strerror(rc));
 	}
+	return WEFT_OK;
 }
+
+static void inproc_cancel(void *self, run_state *rs, uint32_t id)
+{
+	(void)self;
+	work *w = weft_graph_node(rs->eng, id)->job;
+	if (w)
+		__atomic_store_n(&w->cancel, 1, __ATOMIC_RELAXED);
+}
+
+/* Threads cannot be killed: an in-process op that ignores its cancel runs
+ * to its end (nodes with a timeout run in workers for that reason). */
+static const sched_executor inproc_executor = {
+	.name = "in-process",
+	.launch = inproc_launch,
+	.cancel = inproc_cancel,
+};
 
 /* ------------------------------------------------------------ workers */
 
@@ -224,7 +241,7 @@ static void worker_done(void *payload, const weft_pool_result *r)
 	n->rss_kb = r->rss_kb;
 	if (r->crashed && rs->interrupted && !n->timed_out) {
 		/* Killed after the Ctrl-C grace period: it reruns on resume. */
-		finish_op(rs, id, NULL, r->error, 1);
+		exec_finished(rs, id, NULL, r->error, 1);
 		return;
 	}
 	if (r->crashed) {
@@ -232,7 +249,7 @@ static void worker_done(void *payload, const weft_pool_result *r)
 		char *tail = log_tail(log);
 		char *msg = weft_sprintf("%s while running this node; the run goes on without it; log %s%s", r->error,
 					 log ? log : "?", tail ? tail : "");
-		finish_op(rs, id, NULL, msg ? msg : r->error, 0);
+		exec_finished(rs, id, NULL, msg ? msg : r->error, 0);
 		free(msg);
 		free(tail);
 		free(log);
@@ -240,10 +257,10 @@ static void worker_done(void *payload, const weft_pool_result *r)
 	}
 	weft_value *outputs = r->ok ? weft_value_copy(r->outputs) : NULL;
 	if (r->ok && !outputs) {
-		finish_op(rs, id, NULL, "out of memory", 0);
+		exec_finished(rs, id, NULL, "out of memory", 0);
 		return;
 	}
-	finish_op(rs, id, outputs, r->error ? r->error : "the op failed", r->cancelled || (!r->ok && rs->interrupted));
+	exec_finished(rs, id, outputs, r->error ? r->error : "the op failed", r->cancelled || (!r->ok && rs->interrupted));
 }
 
 static int exec_in_worker(const run_state *rs, const node *n)
@@ -288,13 +305,13 @@ static json_t *node_env(run_state *rs, uint32_t id, node *n)
 	return env;
 }
 
-static void start_in_worker(run_state *rs, uint32_t id, node *n)
+static int worker_launch(void *self, run_state *rs, uint32_t id)
 {
+	(void)self;
+	node *n = weft_graph_node(rs->eng, id);
 	if (!rs->pool &&
-	    weft_pool_new(&rs->pool, &rs->loop, rs->eng->worker_exe, rs->eng->store_dir, rs->jobs, worker_done) != WEFT_OK) {
-		fail_start(rs, id, n, weft_strdup(weft_error_last()));
-		return;
-	}
+	    weft_pool_new(&rs->pool, &rs->loop, rs->eng->worker_exe, rs->eng->store_dir, rs->jobs, worker_done) != WEFT_OK)
+		return WEFT_ERROR;
 	char *log = sched_log_file(rs, n->name);
 	worker_job *job = malloc(sizeof *job);
 	/* `id` names the op's work directory under the run's tmp dir, which
@@ -309,21 +326,44 @@ static void start_in_worker(run_state *rs, uint32_t id, node *n)
 	if (!job || !msg) {
 		free(job);
 		json_decref(msg);
-		fail_start(rs, id, n, weft_strdup("out of memory"));
-		return;
+		return weft_err_set(WEFT_ERROR, "out of memory");
 	}
 	job->rs = rs;
 	job->id = id;
 	n->job = job;
-	n->in_worker = 1;
-	mark_started(rs, id, n);
+	exec_started(rs, id);
 	if (weft_pool_submit(rs->pool, msg, job) != WEFT_OK) {
 		free(job);
-		fail_start(rs, id, n, weft_sprintf("cannot start the node in a worker: %s", weft_error_last()));
-		return;
+		n->job = NULL;
+		return weft_err_set(WEFT_ERROR, "cannot start the node in a worker: %s", weft_error_last());
 	}
 	n->worker_pid = weft_pool_job_pid(rs->pool, job);
+	return WEFT_OK;
 }
+
+static void worker_cancel(void *self, run_state *rs, uint32_t id)
+{
+	(void)self;
+	node *n = weft_graph_node(rs->eng, id);
+	if (n->job)
+		(void)weft_pool_cancel(rs->pool, n->job);
+}
+
+static void worker_kill(void *self, run_state *rs, uint32_t id)
+{
+	(void)self;
+	node *n = weft_graph_node(rs->eng, id);
+	if (n->job)
+		(void)weft_pool_kill(rs->pool, n->job);
+}
+
+static const sched_executor worker_executor = {
+	.name = "worker",
+	.own_process = 1,
+	.launch = worker_launch,
+	.cancel = worker_cancel,
+	.kill = worker_kill,
+};
 
 /* "gpu:0,gpu:1" for the record and `weft status`. */
 static char *devices_of(run_state *rs, uint32_t id)
@@ -346,35 +386,35 @@ void exec_launch(run_state *rs, uint32_t id)
 		fail_start(rs, id, n, weft_strdup("out of memory"));
 		return;
 	}
-	if (exec_in_worker(rs, n))
-		start_in_worker(rs, id, n);
-	else
-		start_in_process(rs, id, n);
+	/* One executor for every node when the engine was given one (tests,
+	 * later a cluster); else a worker process or the thread pool. */
+	n->exec = rs->eng->executor       ? rs->eng->executor
+		  : exec_in_worker(rs, n) ? &worker_executor
+					  : &inproc_executor;
+	if (n->exec->launch(n->exec->self, rs, id) != WEFT_OK)
+		fail_start(rs, id, n, weft_strdup(weft_error_last()));
 }
 
-static void cancel_node(run_state *rs, node *n, double now)
+static void cancel_node(run_state *rs, uint32_t id, node *n, double now)
 {
 	if (!n->cancel_at)
 		n->cancel_at = now;
-	if (!n->job)
-		return;
-	if (n->in_worker)
-		(void)weft_pool_cancel(rs->pool, n->job);
-	else
-		__atomic_store_n(&((work *)n->job)->cancel, 1, __ATOMIC_RELAXED);
+	if (n->exec)
+		n->exec->cancel(n->exec->self, rs, id);
 }
 
 void exec_interrupt(run_state *rs)
 {
 	double now = weft_now();
 	for (size_t i = 0; i < rs->running.n; i++)
-		cancel_node(rs, weft_graph_node(rs->eng, rs->running.ids[i]), now);
+		cancel_node(rs, rs->running.ids[i], weft_graph_node(rs->eng, rs->running.ids[i]), now);
 }
 
 void exec_tick(run_state *rs, double now)
 {
 	for (size_t i = 0; i < rs->running.n; i++) {
-		node *n = weft_graph_node(rs->eng, rs->running.ids[i]);
+		uint32_t id = rs->running.ids[i];
+		node *n = weft_graph_node(rs->eng, id);
 		if (n->state != NS_RUNNING)
 			continue;
 		if (n->timeout > 0 && !n->timed_out && now - n->t_start >= n->timeout) {
@@ -386,13 +426,13 @@ void exec_tick(run_state *rs, double now)
 				log_note(rs, n, msg);
 			sched_emit(rs, WEFT_EV_LOG, n, msg);
 			free(msg);
-			cancel_node(rs, n, now);
+			cancel_node(rs, id, n, now);
 		}
-		if ((n->timed_out || rs->interrupted) && n->in_worker && !n->killed && n->cancel_at &&
+		if ((n->timed_out || rs->interrupted) && n->exec && n->exec->kill && !n->killed && n->cancel_at &&
 		    now - n->cancel_at >= rs->grace) {
 			n->killed = 1;
-			log_note(rs, n, "did not stop within the grace period after being cancelled; killing its worker");
-			(void)weft_pool_kill(rs->pool, n->job);
+			log_note(rs, n, "did not stop within the grace period after being cancelled; killing it");
+			n->exec->kill(n->exec->self, rs, id);
 		}
 	}
 	/* Retries whose time has come go back to the run queue. */

@@ -99,8 +99,16 @@ int plan_bind(run_state *rs, node *n, char **err);
 int plan_priorities(run_state *rs);
 
 /* sched_exec.c */
-/* Starts a runnable node whose resources are taken. */
+/* Starts a runnable node whose resources are taken, through its executor. */
 void exec_launch(run_state *rs, uint32_t id);
+/* For executors: the node's op is starting now (RUNNING, attempt counted,
+ * journaled). Call once per attempt, before its end can arrive. */
+void exec_started(run_state *rs, uint32_t id);
+/* For executors, on the loop thread: the attempt ended with `outputs`
+ * (taken; NULL on failure) or `error`; `cancelled` when it stopped because
+ * it was asked to. Caches, retries, or fails the node, and gives back its
+ * resources. */
+void exec_finished(run_state *rs, uint32_t id, weft_value *outputs, const char *error, int cancelled);
 /* Timeouts, kills after the grace period, retries that are due. */
 void exec_tick(run_state *rs, double now);
 /* Ctrl-C: asks every running op to stop. */
