@@ -20,6 +20,7 @@
 #include "engine_internal.h"
 #include "hash.h"
 #include "record.h"
+#include "storelock.h"
 #include "cache.h"
 #include "util.h"
 #include "value_jansson.h"
@@ -309,6 +310,11 @@ int weft_cache_gc(weft_gc_result *out, const char *store_dir, uint64_t max_bytes
 	entry *es = NULL;
 	size_t ne = 0, runs = 0;
 	memset(out, 0, sizeof *out);
+	/* Never while a run may read or has just written objects it has not
+	 * yet recorded (storelock.h). A dry run deletes nothing. */
+	int lock = -1;
+	if (!dry_run && weft_store_lock(&lock, store_dir, 1, 0) != WEFT_OK)
+		return WEFT_EIO;
 	scan_objects(&s, store_dir);
 	scan_entries(&es, &ne, store_dir);
 	protect_newest_runs(&s, store_dir, &runs);
@@ -357,5 +363,6 @@ int weft_cache_gc(weft_gc_result *out, const char *store_dir, uint64_t max_bytes
 	free(order);
 	free(es);
 	free(s.v);
+	weft_store_unlock(lock);
 	return WEFT_OK;
 }

@@ -28,6 +28,7 @@
 
 #include "cache.h"
 #include "jsonw.h"
+#include "storelock.h"
 #include "record.h"
 #include "sched_state.h"
 #include "util.h"
@@ -946,6 +947,7 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	if (!rs)
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	rs->eng = eng;
+	rs->store_lock = -1;
 	/* Fields after a caller's version read as zero. */
 	memcpy(&rs->opts_copy, opts,
 	       opts->version == 1 ? offsetof(weft_run_options, resources) : sizeof rs->opts_copy);
@@ -961,6 +963,12 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 		snprintf(rs->run_id, sizeof rs->run_id, "plan");
 		rs->tmp_dir = weft_strdup("/nonexistent");
 		rs->log_dir = weft_strdup("/nonexistent");
+	} else if ((rc = weft_store_lock(&rs->store_lock, eng->store_dir, 0, 0)) != WEFT_OK) {
+		/* gc is removing objects right now: wait for it, saying so. */
+		sched_emit(rs, WEFT_EV_LOG, NULL, weft_error_last());
+		if ((rc = weft_store_lock(&rs->store_lock, eng->store_dir, 0, 1)) != WEFT_OK ||
+		    (rc = setup_run(rs)) != WEFT_OK)
+			goto cleanup;
 	} else if ((rc = setup_run(rs)) != WEFT_OK) {
 		goto cleanup;
 	}
@@ -1033,6 +1041,7 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 				  rs->run_id, eng->store_dir, weft_error_last());
 cleanup:
 	eng->run = NULL;
+	weft_store_unlock(rs->store_lock);
 	if (loop_ok)
 		(void)uv_loop_close(&rs->loop);
 	weft_journal_free(rs->journal);

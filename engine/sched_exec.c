@@ -13,9 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cache.h"
 #include "opctx.h"
+#include "store.h"
 #include "sched_state.h"
 #include "util.h"
 #include "value_jansson.h"
@@ -377,9 +379,42 @@ static char *devices_of(run_state *rs, uint32_t id)
 	return b.data;
 }
 
+/* The first artifact in `v` whose object is not in the store, or NULL. An
+ * op handed a path that no longer exists may still exit 0 (a shell `cat`
+ * in a pipe without pipefail), and that output must never be cached. */
+static const weft_value *missing_input(run_state *rs, const weft_value *v)
+{
+	if (!v)
+		return NULL;
+	weft_type t = weft_value_type(v);
+	if (t == WEFT_T_ARTIFACT) {
+		char *path = weft_store_object_path(rs->eng->store, weft_value_artifact_hash(v));
+		int gone = !path || access(path, F_OK) != 0;
+		free(path);
+		return gone ? v : NULL;
+	}
+	size_t n = t == WEFT_T_LIST || t == WEFT_T_MAP ? weft_value_len(v) : 0;
+	for (size_t i = 0; i < n; i++) {
+		const weft_value *m =
+			missing_input(rs, t == WEFT_T_LIST ? weft_value_list_at(v, i) : weft_value_map_value_at(v, i));
+		if (m)
+			return m;
+	}
+	return NULL;
+}
+
 void exec_launch(run_state *rs, uint32_t id)
 {
 	node *n = weft_graph_node(rs->eng, id);
+	const weft_value *gone = missing_input(rs, n->resolved_inputs);
+	if (gone) {
+		give_back(rs, id, n);
+		sched_fail(rs, id, NS_FAILED,
+			   weft_sprintf("input object %s is missing from the store %s (deleted while the run went "
+					"on?); nothing was run; run the pipeline again",
+					weft_value_artifact_hash(gone), rs->eng->store_dir));
+		return;
+	}
 	free(n->devices);
 	n->devices = devices_of(rs, id);
 	if (idlist_add(&rs->running, id) != WEFT_OK) {

@@ -53,6 +53,7 @@ typedef struct run_state {
 	char run_id[64];
 	char *run_dir, *log_dir, *tmp_dir, *live_path;
 	weft_journal *journal;
+	int store_lock;          /* shared: gc waits while the run lives (storelock.h) */
 	double last_sync;        /* of the journal (journal_commit) */
 	size_t lines_since_sync;
 	keyset finished; /* keys finished by earlier attempts (resume) */

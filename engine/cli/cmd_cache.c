@@ -96,7 +96,11 @@ int cmd_cache(int argc, char **argv)
 			rc = cli_fail("cache gc needs --max-size SIZE (e.g. 500M), got '%s'", max ? max : "nothing");
 		} else {
 			weft_gc_result g;
-			weft_cache_gc(&g, store, limit, dry);
+			if (weft_cache_gc(&g, store, limit, dry) != WEFT_OK) {
+				rc = cli_fail("%s", weft_error_last());
+				free(store);
+				return rc;
+			}
 			human(a, sizeof a, g.bytes_before);
 			human(b, sizeof b, g.bytes_after);
 			human(r, sizeof r, g.bytes_removed);

@@ -46,4 +46,48 @@ eq "$(rec .counts.executed)" 0 "returning to an earlier state is fully cached"
 
 # The stat cache means an unchanged input is not re-read: its entry exists.
 check "the stat cache remembers sales.csv" grep -q "sales.csv" "$WEFT_STORE/statcache"
+# --- gc and live runs (reliability issue, high severity 1): gc never removes
+# what a live run may use, and a node whose input object vanished fails.
+cat > "$T/slow.lua" <<'LUA'
+local phase = weft.param("phase", 1, "makes the slow node new in each phase")
+local s = ops.core.shell { name = "slow", cmd = "sleep 1.5; echo " .. phase .. " > $out", outs = { "s" } }
+return ops.core.shell { name = "use", after = s.out, f = weft.file("in.txt"),
+  cmd = "(echo use; cat $f) | cksum > $out", outs = { "u" } }
+LUA
+echo "payload one" > "$T/in.txt"
+"$WEFT" run -q "$T/slow.lua" >"$T/slow.out" 2>"$T/slow.err" &
+pid=$!
+sleep 0.5
+run_weft cache gc --max-size 0
+expect_rc 2 "cache gc while a run is live is refused"
+expect_err "in use by a running weft" "and says why"
+wait $pid
+eq "$?" 0 "the live run finishes"
+run_weft cache gc --max-size 0
+expect_rc 0 "cache gc after the run"
+
+# While gc holds the store, a run waits for it instead of racing it.
+(flock "$WEFT_STORE/lock" sleep 1) &
+lockpid=$!
+sleep 0.2
+run_weft run -q "$T/slow.lua" -p phase=2
+expect_rc 0 "a run started during gc waits and then runs"
+expect_err "being garbage-collected" "and says what it waits for"
+wait $lockpid
+
+# An input object deleted before its node starts: the node fails, nothing
+# is cached for it, and the next run computes it properly.
+echo "payload two" > "$T/in.txt"
+IN=$(sha256sum "$T/in.txt" | cut -c1-64)
+"$WEFT" run -q "$T/slow.lua" -p phase=3 >"$T/slow.out" 2>"$T/slow.err" &
+pid=$!
+sleep 0.5
+rm -f "$WEFT_STORE/objects/${IN:0:2}/${IN:2}"
+wait $pid
+eq "$?" 1 "a node whose input vanished fails the run"
+check "its error names the missing object" grep -q "input object $IN is missing from the store" "$T/slow.err"
+eq "$(rec '.nodes[] | select(.name == "use") | .status')" failed "the node is failed, not done"
+run_weft run -q "$T/slow.lua" -p phase=3
+expect_rc 0 "the next run succeeds"
+eq "$(rec '.nodes[] | select(.name == "use") | .status')" done "and runs the node (no wrong result was cached)"
 finish
