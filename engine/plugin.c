@@ -85,11 +85,13 @@ static const char *host_workdir(weft_op_ctx *ctx)
 {
 	if (ctx->workdir)
 		return ctx->workdir;
-	char *dir = weft_sprintf("%s/n%u", ctx->tmp_base, ctx->id);
-	if (!dir)
+	/* A directory of its own for every attempt: a process left over from
+	 * an earlier attempt (or an earlier weft, killed) can never write into
+	 * this one's files. */
+	if (weft_mkdirs(ctx->tmp_base, 0755) != WEFT_OK)
 		return NULL;
-	weft_rm_rf(dir); /* left over from an interrupted attempt */
-	if (weft_mkdirs(dir, 0755) != WEFT_OK) {
+	char *dir = weft_sprintf("%s/n%u.XXXXXX", ctx->tmp_base, ctx->id);
+	if (!dir || !mkdtemp(dir)) {
 		free(dir);
 		return NULL;
 	}

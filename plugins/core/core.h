@@ -19,6 +19,25 @@ extern const weft_op_desc core_op_value;
 extern const weft_op_desc core_op_noop;
 extern const weft_op_desc core_op_sleep;
 
+/* spawn.c: `/bin/sh -c cmd` in `workdir`, stdin from /dev/null, stdout to
+ * `stdout_path` (NULL: the log), stderr to `log`, in a process group led by
+ * a watcher that kills all of the group if this process dies. The caller
+ * waits for `shell`, then kills the group (`-group`) and reaps `group`.
+ * Returns 0, or -1 with errno. Everything is borrowed until it returns. */
+#include <sys/types.h>
+typedef struct core_spawn {
+	const char *cmd;
+	char *const *envp;
+	const char *workdir;
+	const char *stdout_path;
+	const char *log;
+} core_spawn;
+typedef struct core_proc {
+	pid_t shell; /* the command's shell: a child of this process */
+	pid_t group; /* the watcher's pid, which is the group's id */
+} core_proc;
+int core_spawn_guarded(core_proc *out, const core_spawn *s);
+
 /* Reads a whole artifact file into a host-allocated buffer. */
 int core_read_artifact(char **data, size_t *len, weft_op_ctx *ctx, const weft_host_api *api,
 		       const weft_value *art, const char *what);

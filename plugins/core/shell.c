@@ -6,15 +6,17 @@
  * their text. Declared outputs (`outs`, paths relative to the work dir) are
  * exported as $out (the first) and $outs (all); after a zero exit each must
  * exist and is imported into the store. stdout and stderr go to the node's
- * log. The child runs in its own process group so cancellation can stop the
- * whole pipeline of processes it started, not just the shell.
+ * log. The command runs in a process group of its own under a guard
+ * (spawn.c) that kills the whole group if weft or its worker dies; a cancel
+ * (timeout, Ctrl-C) sends the group SIGTERM and, 2 s later, SIGKILL; and
+ * whatever the command leaves running is killed when it ends.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,33 +194,57 @@ static int safe_rel(const char *p)
 	return 1;
 }
 
-static int wait_child(weft_op_ctx *ctx, const weft_host_api *api, pid_t pid, int *status)
+/* How long a cancelled command has between SIGTERM and SIGKILL. */
+#define SHELL_GRACE_SECONDS 2.0
+
+static double mono_now(void)
 {
-	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	int killed = 0;
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Waits for the command's shell. A cancel sends SIGTERM to its whole
+ * process group, and SIGKILL after the grace period, always. When the shell
+ * ends, whatever the command left running in its group is killed with the
+ * group's watcher (spawn.c), which is then reaped: no process outlives its
+ * node. */
+static int wait_child(weft_op_ctx *ctx, const weft_host_api *api, const core_proc *p, int *status)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, p->shell, 0);
+	int cancelled = 0, killed = 0, rc = WEFT_OK;
+	double term_at = 0;
 	for (;;) {
 		if (pfd >= 0) {
-			struct pollfd p = {pfd, POLLIN, 0};
-			(void)poll(&p, 1, 100);
+			struct pollfd pl = {pfd, POLLIN, 0};
+			(void)poll(&pl, 1, 100);
 		} else {
 			usleep(2000);
 		}
-		pid_t r = waitpid(pid, status, WNOHANG);
-		if (r == pid)
+		pid_t r = waitpid(p->shell, status, WNOHANG);
+		if (r == p->shell)
 			break;
 		if (r < 0 && errno != EINTR) {
-			if (pfd >= 0)
-				close(pfd);
-			return api->fail(ctx, "waitpid failed: %s", strerror(errno));
+			rc = api->fail(ctx, "waitpid failed: %s", strerror(errno));
+			break;
 		}
-		if (!killed && api->cancelled(ctx)) {
-			kill(-pid, SIGTERM);
+		if (!cancelled && api->cancelled(ctx)) {
+			kill(-p->group, SIGTERM);
+			cancelled = 1;
+			term_at = mono_now();
+		} else if (cancelled && !killed && mono_now() - term_at >= SHELL_GRACE_SECONDS) {
+			kill(-p->group, SIGKILL);
 			killed = 1;
 		}
 	}
+	kill(-p->group, SIGKILL); /* leftovers, and the watcher */
+	while (waitpid(p->group, NULL, 0) < 0 && errno == EINTR)
+		;
 	if (pfd >= 0)
 		close(pfd);
-	return killed ? WEFT_ECANCELLED : WEFT_OK;
+	if (rc != WEFT_OK)
+		return rc;
+	return cancelled ? WEFT_ECANCELLED : WEFT_OK;
 }
 
 /* The last lines of the command's log, indented, so a failure message shows
@@ -285,9 +311,6 @@ static int run_shell(weft_op_ctx *ctx, const weft_host_api *api)
 	strvec env = {0};
 	int rc = build_env(&env, ctx, api, workdir);
 	char *stdout_path = NULL;
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	int fa_ok = 0, attr_ok = 0;
 	if (rc != WEFT_OK)
 		goto cleanup;
 	if (capture && asprintf(&stdout_path, "%s/.weft-stdout", workdir) < 0) {
@@ -301,34 +324,14 @@ static int run_shell(weft_op_ctx *ctx, const weft_host_api *api)
 	}
 	dprintf(logfd, "$ %s\n", cmd);
 	close(logfd);
-	if (posix_spawn_file_actions_init(&fa) != 0 || posix_spawnattr_init(&attr) != 0) {
-		rc = api->fail(ctx, "cannot prepare process spawn");
-		goto cleanup;
-	}
-	fa_ok = attr_ok = 1;
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	if (capture)
-		posix_spawn_file_actions_addopen(&fa, 1, stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	else
-		posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-	posix_spawn_file_actions_addopen(&fa, 2, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-	posix_spawn_file_actions_addchdir_np(&fa, workdir);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	posix_spawnattr_setpgroup(&attr, 0);
-	sigset_t none, all;
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &all);
-	char *argv[] = {"/bin/sh", "-c", (char *)cmd, NULL};
-	pid_t pid;
-	int err = posix_spawn(&pid, "/bin/sh", &fa, &attr, argv, env.v);
-	if (err != 0) {
-		rc = api->fail(ctx, "cannot start /bin/sh: %s", strerror(err));
+	core_spawn sp = {cmd, env.v, workdir, capture ? stdout_path : NULL, log};
+	core_proc proc;
+	if (core_spawn_guarded(&proc, &sp) != 0) {
+		rc = api->fail(ctx, "cannot start /bin/sh: %s", strerror(errno));
 		goto cleanup;
 	}
 	int status = 0;
-	rc = wait_child(ctx, api, pid, &status);
+	rc = wait_child(ctx, api, &proc, &status);
 	if (rc != WEFT_OK)
 		goto cleanup;
 	if (WIFSIGNALED(status) || WEXITSTATUS(status) != 0) {
@@ -379,10 +382,6 @@ static int run_shell(weft_op_ctx *ctx, const weft_host_api *api)
 		api->set_output(ctx, "stdout", api->value_new_string(buf, n));
 	}
 cleanup:
-	if (fa_ok)
-		posix_spawn_file_actions_destroy(&fa);
-	if (attr_ok)
-		posix_spawnattr_destroy(&attr);
 	free(stdout_path);
 	sv_free(&env);
 	return rc;
