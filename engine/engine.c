@@ -80,6 +80,7 @@ void weft_engine_free(weft_engine *eng)
 	free(eng->worker_exe);
 	free(eng->trusted_dir);
 	weft_graph_clear(&eng->graph);
+	weft_node_runs_free(eng);
 	if (eng->sc) {
 		(void)weft_statcache_save(eng->sc);
 		weft_statcache_free(eng->sc);

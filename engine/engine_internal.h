@@ -26,11 +26,16 @@ typedef struct plugin_rec {
 
 enum node_kind { NODE_OP = 0, NODE_DYNAMIC = 1 };
 
+/*
+ * A node's definition: what the script (or a dynamic node) said. It does
+ * not change during a run, but for the users a dynamic node links to it.
+ * Everything a run makes of the node is in its node_run.
+ */
 typedef struct node {
+	uint32_t id;
 	char *name;
 	uint8_t kind;
 	uint8_t deterministic;
-	uint8_t state; /* node_state (nodestate.h); written by sched_move only */
 	const weft_op_info *op;
 	weft_value *params; /* defaults applied; literals only */
 	weft_value *inputs; /* map; may contain refs */
@@ -39,46 +44,57 @@ typedef struct node {
 	void *payload;
 	void (*payload_free)(void *);
 	char identity[65];
-	weft_value *dyn_result; /* template returned by fn */
 	/* edges */
 	uint32_t *deps;
 	uint32_t n_deps;
 	uint32_t *users;
 	uint32_t n_users, cap_users;
-	uint32_t pending; /* unfinished deps */
-	uint32_t parent;  /* dynamic node that added it, or UINT32_MAX */
+	uint32_t parent;    /* dynamic node that added it, or UINT32_MAX */
 	uint32_t child_seq; /* auto-name counter for nodes it adds */
 	char *file;
 	int line;
+	/* requests and policies */
 	uint32_t cpus;      /* 0: the op's default */
 	uint64_t mem;       /* bytes; 0: the op's default */
 	int8_t isolate;     /* weft_node_opts.isolate */
 	char **res_names;   /* further pools (gpu, npu, named), with amounts */
 	uint64_t *res_amounts;
 	uint16_t n_res;
+	double timeout, backoff;
+	uint32_t retries;
+} node;
+
+/*
+ * What one run makes of a node, by node id (weft_node_run). Kept after the
+ * run, for the caller's questions (status, outputs, reasons), until the next
+ * run starts afresh or the engine is freed. Stored in blocks that never
+ * move, so a pointer to one stays valid while dynamic nodes add more.
+ */
+typedef struct node_run {
+	uint8_t state;      /* node_state (nodestate.h); written by sched_move only */
+	uint8_t held;       /* asks are taken from the pools */
+	uint8_t timed_out, killed;
+	uint32_t pending;   /* unfinished deps */
+	uint32_t attempt;
 	struct res_ask *asks; /* all requests bound to the run's pools */
 	uint16_t n_asks;
-	uint8_t held;       /* asks are taken from the pools */
 	const struct sched_executor *exec; /* that runs its current attempt */
-	uint8_t timed_out, killed;
-	double timeout, backoff;
-	uint32_t retries, attempt;
+	void *job;          /* the executor's handle while running */
 	double prio;        /* longest remaining path; see readyq.h */
 	double cancel_at;   /* when cancellation was asked (timeout, Ctrl-C) */
 	double retry_at;
-	void *job;          /* the in-process work or worker job while running */
+	double t_start, elapsed;
 	char *devices;      /* "gpu:0,gpu:1" while and after running */
-	/* results */
 	char key[65];
 	weft_value *outputs; /* map name -> value */
 	weft_value *resolved_inputs;
 	weft_value *input_hashes; /* input name -> value hash, for records */
-	double t_start, elapsed;
-	int worker_pid; /* 0: ran in-process */
-	long rss_kb;    /* peak RSS of the op in its worker */
+	weft_value *dyn_result;   /* template returned by a dynamic node's fn */
+	int worker_pid;     /* 0: ran in-process */
+	long rss_kb;        /* peak RSS of the op in its worker */
 	char *error;
-	char *reason;  /* why it ran / would run */
-} node;
+	char *reason;       /* why it ran / would run */
+} node_run;
 
 typedef struct weft_graph {
 	node **nodes;
@@ -124,10 +140,22 @@ struct weft_engine {
 	weft_graph graph;
 	struct run_state *run;   /* set while weft_engine_run is active */
 	const sched_executor *executor; /* NULL: thread pool or workers, per node */
+	node_run **run_blocks;   /* per-node run state, WEFT_RUN_BLOCK a block */
+	uint32_t n_run_blocks;
 	char *worker_exe;        /* NULL: no out-of-process execution */
 	char *trusted_dir;       /* plugins from here may run in-process */
 	uint32_t current_parent; /* dynamic node being expanded */
 };
+
+/* noderun.c */
+#define WEFT_RUN_BLOCK 1024u
+/* The run state of node `id`; NULL when none was made (no run yet). */
+node_run *weft_node_run(const weft_engine *eng, uint32_t id);
+/* Makes room for nodes [0, n); new entries are zero (pending). */
+int weft_node_runs_reserve(weft_engine *eng, uint32_t n);
+/* Frees what each entry owns and zeroes them all: a new run starts. */
+void weft_node_runs_reset(weft_engine *eng);
+void weft_node_runs_free(weft_engine *eng);
 
 /* graph.c */
 void weft_graph_clear(weft_graph *g);

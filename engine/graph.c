@@ -93,21 +93,13 @@ static void node_free(node *n)
 	weft_value_free(n->inputs);
 	if (n->payload_free)
 		n->payload_free(n->payload);
-	weft_value_free(n->dyn_result);
 	free(n->deps);
 	free(n->users);
 	free(n->file);
-	weft_value_free(n->outputs);
-	weft_value_free(n->resolved_inputs);
-	weft_value_free(n->input_hashes);
-	free(n->error);
-	free(n->reason);
 	for (uint16_t i = 0; i < n->n_res; i++)
 		free(n->res_names[i]);
 	free(n->res_names);
 	free(n->res_amounts);
-	free(n->asks);
-	free(n->devices);
 	free(n);
 }
 
@@ -336,7 +328,10 @@ int weft_graph_link(weft_engine *eng, uint32_t id)
 	n->deps = NULL;
 	n->n_deps = 0;
 	collect_deps(n, n->inputs, &err);
-	collect_deps(n, n->dyn_result, &err);
+	/* A dynamic node also waits for the nodes its result refers to. */
+	node_run *nr = weft_node_run(eng, id);
+	if (nr)
+		collect_deps(n, nr->dyn_result, &err);
 	if (err)
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	for (uint32_t i = 0; i < n->n_deps; i++) {
@@ -389,6 +384,7 @@ static int add_node(uint32_t *out_id, weft_engine *eng, node *n)
 		free(loc);
 		goto fail;
 	}
+	n->id = id;
 	g->nodes[g->n++] = n;
 	*slot = id;
 	if (eng->run) {

@@ -46,17 +46,19 @@ static json_t *running_json(run_state *rs, double now)
 	json_t *arr = json_array();
 	for (size_t i = 0; arr && i < rs->running.n; i++) {
 		node *n = weft_graph_node(rs->eng, rs->running.ids[i]);
+		node_run *nr = weft_node_run(rs->eng, rs->running.ids[i]);
 		json_t *j = json_pack("{s:s,s:s,s:f,s:i}", "node", n->name, "op", n->op ? n->op->full_name : "?",
-				      "elapsed", now - n->t_start, "attempt", (int)n->attempt);
+				      "elapsed", now - nr->t_start, "attempt", (int)nr->attempt);
 		if (!j)
 			continue;
-		json_object_set_new(j, "worker", n->exec && n->exec->own_process && n->worker_pid ? json_integer(n->worker_pid)
-					 : n->exec && n->exec->own_process ? json_string("starting")
-							: json_string("in-process"));
-		json_object_set_new(j, "devices", json_string(n->devices ? n->devices : ""));
+		int own = nr->exec && nr->exec->own_process;
+		json_object_set_new(j, "worker", own && nr->worker_pid ? json_integer(nr->worker_pid)
+						 : own		   ? json_string("starting")
+								   : json_string("in-process"));
+		json_object_set_new(j, "devices", json_string(nr->devices ? nr->devices : ""));
 		if (n->timeout > 0)
 			json_object_set_new(j, "timeout", json_real(n->timeout));
-		if (n->cancel_at)
+		if (nr->cancel_at)
 			json_object_set_new(j, "cancelling", json_true());
 		json_array_append_new(arr, j);
 	}
@@ -73,8 +75,9 @@ static json_t *queue_json(run_state *rs, double now)
 	json_t *delayed = json_array();
 	for (size_t i = 0; delayed && i < rs->delayed.n; i++) {
 		node *d = weft_graph_node(rs->eng, rs->delayed.ids[i]);
-		json_array_append_new(delayed, json_pack("{s:s,s:f,s:i}", "node", d->name, "retry_in", d->retry_at - now,
-							 "attempt", (int)d->attempt + 1));
+		node_run *dr = weft_node_run(rs->eng, rs->delayed.ids[i]);
+		json_array_append_new(delayed, json_pack("{s:s,s:f,s:i}", "node", d->name, "retry_in", dr->retry_at - now,
+							 "attempt", (int)dr->attempt + 1));
 	}
 	return json_pack("{s:I,s:I,s:o,s:o}", "waiting_for_resources", (json_int_t)rs->runq.n, "waiting_for_inputs",
 			 (json_int_t)(rs->tail - rs->head), "next", next ? next : json_array(), "retrying",

@@ -48,23 +48,24 @@ static int run_is_of(const char *store_dir, const char *id, const char *pipeline
 /* One node's entry, keys in byte order (as JSON_SORT_KEYS wrote them). */
 static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *run_dir)
 {
+	node_run *nr = weft_node_run(eng, n->id);
 	weft_jw_obj(w);
-	if (n->attempt) {
+	if (nr->attempt) {
 		weft_jw_key(w, "attempts");
-		weft_jw_int(w, n->attempt);
+		weft_jw_int(w, nr->attempt);
 	}
 	const char *cache = NULL;
-	node_state st = (node_state)n->state;
+	node_state st = (node_state)nr->state;
 	if (st == NS_CACHED || st == NS_RESUMED)
 		cache = "hit";
 	else if (st == NS_DONE || st == NS_FAILED)
 		cache = "miss";
 	weft_jw_key(w, "cache");
 	weft_jw_str(w, cache);
-	if (n->attempt) {
+	if (nr->attempt) {
 		weft_jw_key(w, "devices");
 		weft_jw_arr(w);
-		const char *d = n->devices ? n->devices : "";
+		const char *d = nr->devices ? nr->devices : "";
 		while (*d) {
 			size_t len = strcspn(d, ",");
 			if (len)
@@ -74,20 +75,20 @@ static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *run_di
 		weft_jw_end(w, ']');
 	}
 	weft_jw_key(w, "elapsed");
-	weft_jw_real(w, n->elapsed);
-	if (n->error) {
+	weft_jw_real(w, nr->elapsed);
+	if (nr->error) {
 		weft_jw_key(w, "error");
-		weft_jw_str(w, n->error);
+		weft_jw_str(w, nr->error);
 	}
 	weft_jw_key(w, "executed");
-	weft_jw_bool(w, st == NS_DONE || (st == NS_FAILED && n->t_start > 0));
-	if (n->input_hashes) {
+	weft_jw_bool(w, st == NS_DONE || (st == NS_FAILED && nr->t_start > 0));
+	if (nr->input_hashes) {
 		weft_jw_key(w, "inputs");
-		weft_jw_value(w, n->input_hashes);
+		weft_jw_value(w, nr->input_hashes);
 	}
-	if (n->key[0]) {
+	if (nr->key[0]) {
 		weft_jw_key(w, "key");
-		weft_jw_str(w, n->key);
+		weft_jw_str(w, nr->key);
 	}
 	weft_jw_key(w, "kind");
 	weft_jw_str(w, n->kind == NODE_OP ? "op" : "dynamic");
@@ -111,9 +112,9 @@ static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *run_di
 		weft_jw_key(w, "op_version");
 		weft_jw_str(w, n->op->desc->version);
 	}
-	if (n->outputs) {
+	if (nr->outputs) {
 		weft_jw_key(w, "outputs");
-		weft_jw_value(w, n->outputs);
+		weft_jw_value(w, nr->outputs);
 	}
 	if (n->kind == NODE_OP) {
 		weft_jw_key(w, "params");
@@ -124,13 +125,13 @@ static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *run_di
 		weft_jw_key(w, "parent");
 		weft_jw_str(w, parent->name);
 	}
-	if (n->worker_pid) {
+	if (nr->worker_pid) {
 		weft_jw_key(w, "peak_rss_kb");
-		weft_jw_int(w, n->rss_kb);
+		weft_jw_int(w, nr->rss_kb);
 	}
-	if (n->reason && (st == NS_DONE || st == NS_FAILED)) {
+	if (nr->reason && (st == NS_DONE || st == NS_FAILED)) {
 		weft_jw_key(w, "reason");
-		weft_jw_str(w, n->reason);
+		weft_jw_str(w, nr->reason);
 	}
 	if (n->kind == NODE_OP && (n->cpus || n->mem || n->n_res)) {
 		/* A map keeps the request names sorted. */
@@ -151,23 +152,23 @@ static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *run_di
 		weft_jw_key(w, "source");
 		weft_jw_str(w, src);
 	}
-	if (n->t_start > 0) {
+	if (nr->t_start > 0) {
 		weft_jw_key(w, "started");
-		weft_jw_real(w, n->t_start);
+		weft_jw_real(w, nr->t_start);
 	}
 	weft_jw_key(w, "status");
 	weft_jw_str(w, ns_name(st));
-	if (n->attempt && n->timed_out) {
+	if (nr->attempt && nr->timed_out) {
 		weft_jw_key(w, "timed_out");
 		weft_jw_bool(w, 1);
 	}
-	if (n->attempt && n->timeout > 0) {
+	if (nr->attempt && n->timeout > 0) {
 		weft_jw_key(w, "timeout");
 		weft_jw_real(w, n->timeout);
 	}
-	if (n->worker_pid) {
+	if (nr->worker_pid) {
 		weft_jw_key(w, "worker");
-		weft_jw_int(w, n->worker_pid);
+		weft_jw_int(w, nr->worker_pid);
 	}
 	weft_jw_end(w, '}');
 }

@@ -88,6 +88,7 @@ static int keyset_has(const keyset *s, const char *k)
 
 void sched_emit(run_state *rs, int kind, node *n, const char *msg)
 {
+	node_run *nr = n ? weft_node_run(rs->eng, n->id) : NULL;
 	if (kind != WEFT_EV_PROGRESS)
 		rs->live_dirty = 1;
 	if (!rs->opts->on_event)
@@ -95,8 +96,8 @@ void sched_emit(run_state *rs, int kind, node *n, const char *msg)
 	weft_event ev = {
 		.kind = kind,
 		.node = n ? n->name : NULL,
-		.status = n ? (weft_node_status)ns_public((node_state)n->state) : WEFT_NODE_PENDING,
-		.elapsed = n ? n->elapsed : 0,
+		.status = n ? (weft_node_status)ns_public((node_state)nr->state) : WEFT_NODE_PENDING,
+		.elapsed = n ? nr->elapsed : 0,
 		.message = msg,
 		.total = rs->total,
 		.done = rs->executed + rs->cached + rs->resumed + rs->would_run + rs->expanded + rs->failed + rs->skipped,
@@ -110,7 +111,8 @@ void sched_emit(run_state *rs, int kind, node *n, const char *msg)
 static int push_ready(run_state *rs, uint32_t id)
 {
 	node *n = weft_graph_node(rs->eng, id);
-	if (n->state == NS_READY)
+	node_run *nr = weft_node_run(rs->eng, n->id);
+	if (nr->state == NS_READY)
 		return WEFT_OK;
 	if (rs->tail == rs->cap) {
 		/* Compact first; grow only when the live part fills the array. */
@@ -140,7 +142,7 @@ static uint32_t count_pending(weft_engine *eng, node *n)
 {
 	uint32_t p = 0;
 	for (uint32_t i = 0; i < n->n_deps; i++)
-		if (!ns_terminal((node_state)weft_graph_node(eng, n->deps[i])->state))
+		if (!ns_terminal((node_state)weft_node_run(eng, n->deps[i])->state))
 			p++;
 	return p;
 }
@@ -150,42 +152,49 @@ void weft_sched_node_added(weft_engine *eng, uint32_t id, int linked)
 	run_state *rs = eng->run;
 	node *n = weft_graph_node(eng, id);
 	rs->total++;
+	if (weft_node_runs_reserve(eng, id + 1) != WEFT_OK) {
+		rs->io_error = 1; /* no state to fail it in: the run fails */
+		rs->stop = 1;
+		return;
+	}
+	node_run *nr = weft_node_run(eng, id);
 	if (linked != WEFT_OK) {
 		sched_fail(rs, id, NS_FAILED, weft_strdup(weft_error_last()));
 		return;
 	}
 	/* Nodes a dynamic node adds inherit its urgency. */
 	node *parent = n->parent != UINT32_MAX ? weft_graph_node(eng, n->parent) : NULL;
-	n->prio = parent ? parent->prio : rs->default_weight;
+	nr->prio = parent ? weft_node_run(eng, parent->id)->prio : rs->default_weight;
 	char *err = NULL;
 	if (plan_bind(rs, n, &err) != WEFT_OK) {
 		sched_fail(rs, id, NS_FAILED, err ? err : weft_strdup("out of memory"));
 		return;
 	}
-	n->pending = count_pending(eng, n);
-	if (n->pending == 0 && push_ready(rs, id) != WEFT_OK)
+	nr->pending = count_pending(eng, n);
+	if (nr->pending == 0 && push_ready(rs, id) != WEFT_OK)
 		rs->io_error = 1;
 }
 
 void sched_journal(run_state *rs, const char *ev, node *n)
 {
+	node_run *nr = weft_node_run(rs->eng, n->id);
 	if (!rs->journal)
 		return; /* plan mode */
 	weft_jw w;
 	weft_jw_init(&w, -1, 0);
 	weft_jw_obj(&w);
-	if (n->error) {
+	if (nr->error) {
 		weft_jw_key(&w, "error");
-		weft_jw_str(&w, n->error);
+		weft_jw_str(&w, nr->error);
 	}
 	weft_jw_key(&w, "ev");
 	weft_jw_str(&w, ev);
 	weft_jw_key(&w, "key");
-	weft_jw_str(&w, n->key);
+	weft_jw_str(&w, nr->key);
 	weft_jw_key(&w, "node");
 	weft_jw_str(&w, n->name);
 	weft_jw_key(&w, "status");
-	weft_jw_str(&w, ns_name((node_state)n->state));
+	weft_jw_str(&w, ns_name((node_state)nr->state));
 	weft_jw_end(&w, '}');
 	if (weft_jw_finish(&w) != WEFT_OK || weft_journal_append(rs->journal, w.buf.data) != WEFT_OK)
 		rs->io_error = 1;
@@ -196,10 +205,11 @@ void sched_journal(run_state *rs, const char *ev, node *n)
 /* ------------------------------------------------------------ resolving */
 
 /* The value node `t` exposes as output `out` (NULL = primary). */
-static int output_of(const weft_value **res, node *t, const char *out, char **err)
+static int output_of(const weft_value **res, const weft_engine *eng, node *t, const char *out, char **err)
 {
+	const weft_value *outputs = weft_node_run(eng, t->id)->outputs;
 	if (t->kind == NODE_DYNAMIC) {
-		const weft_value *v = weft_value_map_get(t->outputs, "out");
+		const weft_value *v = weft_value_map_get(outputs, "out");
 		if (!out) {
 			*res = v;
 			return WEFT_OK;
@@ -211,7 +221,7 @@ static int output_of(const weft_value **res, node *t, const char *out, char **er
 		return WEFT_OK;
 	}
 	const char *name = out ? out : (t->op->desc->n_outputs ? t->op->desc->outputs[0] : "out");
-	*res = weft_value_map_get(t->outputs, name);
+	*res = weft_value_map_get(outputs, name);
 	if (!*res) {
 		*err = weft_sprintf("node '%s' produced no output '%s'", t->name, name);
 		return WEFT_EINVALID;
@@ -244,11 +254,11 @@ static int resolve(weft_value **out, const weft_engine *eng, const weft_value *v
 		node *t = weft_graph_node(eng, id);
 		const weft_value *res;
 		int rc = WEFT_OK;
-		if (!t || !ns_has_result((node_state)t->state)) {
+		if (!t || !ns_has_result((node_state)weft_node_run(eng, id)->state)) {
 			*err = weft_sprintf("upstream node '%s' did not produce a result", t ? t->name : "?");
 			rc = WEFT_ECANCELLED;
 		} else {
-			rc = output_of(&res, t, output, err);
+			rc = output_of(&res, eng, t, output, err);
 		}
 		free(nm);
 		if (rc != WEFT_OK)
@@ -279,7 +289,7 @@ static int resolve(weft_value **out, const weft_engine *eng, const weft_value *v
 
 /* ------------------------------------------------------------ keys */
 
-static int compute_key(node *n)
+static int compute_key(node *n, node_run *nr)
 {
 	weft_hasher *h = weft_hasher_new();
 	if (!h)
@@ -299,12 +309,12 @@ static int compute_key(node *n)
 			rc = weft_hasher_update(h, n->identity, 64);
 	}
 	if (rc == WEFT_OK)
-		rc = weft_value_encode(h, n->resolved_inputs);
+		rc = weft_value_encode(h, nr->resolved_inputs);
 	if (rc != WEFT_OK) {
 		weft_hasher_free(h);
 		return rc;
 	}
-	return weft_hasher_final(h, n->key);
+	return weft_hasher_final(h, nr->key);
 }
 
 /* Verifies every artifact in `v`; a missing or corrupt one is a miss. */
@@ -324,25 +334,26 @@ static int verify_outputs(weft_store *st, const weft_value *v)
 
 static int cache_lookup(run_state *rs, node *n)
 {
+	node_run *nr = weft_node_run(rs->eng, n->id);
 	weft_value *outs = NULL;
 	if (rs->opts->force && !rs->opts->plan_only) {
-		if (!n->reason)
-			n->reason = weft_strdup("forced (--force)");
+		if (!nr->reason)
+			nr->reason = weft_strdup("forced (--force)");
 		return 0;
 	}
-	if (weft_cache_get(&outs, rs->eng->store_dir, n->key) != WEFT_OK)
+	if (weft_cache_get(&outs, rs->eng->store_dir, nr->key) != WEFT_OK)
 		return 0;
 	if (verify_outputs(rs->eng->store, outs) != WEFT_OK) {
 		/* A corrupt or vanished object: forget the entry, recompute. */
-		free(n->reason);
-		n->reason = weft_sprintf("cached output was missing or corrupt (%s); recomputing",
+		free(nr->reason);
+		nr->reason = weft_sprintf("cached output was missing or corrupt (%s); recomputing",
 					 weft_error_last());
-		weft_cache_drop(rs->eng->store_dir, n->key);
+		weft_cache_drop(rs->eng->store_dir, nr->key);
 		weft_value_free(outs);
 		return 0;
 	}
-	weft_value_free(n->outputs);
-	n->outputs = outs;
+	weft_value_free(nr->outputs);
+	nr->outputs = outs;
 	return 1;
 }
 
@@ -354,6 +365,7 @@ static void finish_dynamic(run_state *rs, uint32_t id);
  * "finish" line, the event, and the users whose last input this was. */
 static void on_terminal(run_state *rs, uint32_t id, node *n, node_state to)
 {
+	node_run *nr = weft_node_run(rs->eng, n->id);
 	switch (to) {
 	case NS_DONE:
 		rs->executed++;
@@ -386,11 +398,11 @@ static void on_terminal(run_state *rs, uint32_t id, node *n, node_state to)
 	if (n->kind == NODE_OP && !rs->opts->plan_only &&
 	    (to == NS_DONE || to == NS_FAILED || to == NS_CACHED || to == NS_RESUMED))
 		sched_journal(rs, "finish", n);
-	sched_emit(rs, WEFT_EV_FINISH, n, n->error);
-	weft_value_free(n->resolved_inputs);
-	n->resolved_inputs = NULL;
+	sched_emit(rs, WEFT_EV_FINISH, n, nr->error);
+	weft_value_free(nr->resolved_inputs);
+	nr->resolved_inputs = NULL;
 	for (uint32_t u = 0; u < n->n_users; u++) {
-		node *user = weft_graph_node(rs->eng, n->users[u]);
+		node_run *user = weft_node_run(rs->eng, n->users[u]);
 		if (ns_terminal((node_state)user->state) || user->pending == 0)
 			continue;
 		if (--user->pending == 0) {
@@ -405,7 +417,8 @@ static void on_terminal(run_state *rs, uint32_t id, node *n, node_state to)
 int sched_move(run_state *rs, uint32_t id, node_state to, const char *msg)
 {
 	node *n = weft_graph_node(rs->eng, id);
-	node_state from = (node_state)n->state;
+	node_run *nr = weft_node_run(rs->eng, n->id);
+	node_state from = (node_state)nr->state;
 	if (!ns_allowed(from, to)) {
 		/* A scheduler bug, never a user's: refuse it loudly and stop
 		 * starting nodes, rather than record a result that is wrong. */
@@ -418,7 +431,7 @@ int sched_move(run_state *rs, uint32_t id, node_state to, const char *msg)
 		rs->stop = 1;
 		return weft_err_set(WEFT_ERROR, "illegal node state move");
 	}
-	n->state = (uint8_t)to;
+	nr->state = (uint8_t)to;
 	switch (to) {
 	case NS_RUNNING:
 		sched_journal(rs, "start", n);
@@ -446,22 +459,23 @@ int sched_move(run_state *rs, uint32_t id, node_state to, const char *msg)
 void sched_fail(run_state *rs, uint32_t id, node_state to, char *msg)
 {
 	node *n = weft_graph_node(rs->eng, id);
-	free(n->error);
-	n->error = msg;
+	node_run *nr = weft_node_run(rs->eng, n->id);
+	free(nr->error);
+	nr->error = msg;
 	sched_move(rs, id, to, NULL);
 }
 
 /* Records a hash per input for the run record (and for "why" reasons). */
-static void note_input_hashes(node *n)
+static void note_input_hashes(node_run *nr)
 {
 	weft_value *hashes = weft_value_map();
-	for (size_t i = 0; hashes && i < weft_value_len(n->resolved_inputs); i++) {
+	for (size_t i = 0; hashes && i < weft_value_len(nr->resolved_inputs); i++) {
 		char h[65];
-		if (weft_value_hash(h, weft_value_map_value_at(n->resolved_inputs, i)) == WEFT_OK)
-			weft_value_map_set(hashes, weft_value_map_key_at(n->resolved_inputs, i), weft_value_cstr(h));
+		if (weft_value_hash(h, weft_value_map_value_at(nr->resolved_inputs, i)) == WEFT_OK)
+			weft_value_map_set(hashes, weft_value_map_key_at(nr->resolved_inputs, i), weft_value_cstr(h));
 	}
-	weft_value_free(n->input_hashes);
-	n->input_hashes = hashes;
+	weft_value_free(nr->input_hashes);
+	nr->input_hashes = hashes;
 }
 
 /* ------------------------------------------------------------ history */
@@ -533,26 +547,27 @@ static char *miss_reason(run_state *rs, node *n);
 static void start_op(run_state *rs, uint32_t id)
 {
 	node *n = weft_graph_node(rs->eng, id);
-	if (compute_key(n) != WEFT_OK) {
+	node_run *nr = weft_node_run(rs->eng, n->id);
+	if (compute_key(n, nr) != WEFT_OK) {
 		sched_fail(rs, id, NS_FAILED, weft_sprintf("cannot compute key: %s", weft_error_last()));
 		return;
 	}
-	note_input_hashes(n);
+	note_input_hashes(nr);
 	if (n->deterministic) {
-		int resumed = keyset_has(&rs->finished, n->key);
+		int resumed = keyset_has(&rs->finished, nr->key);
 		if (cache_lookup(rs, n)) {
 			sched_move(rs, id, resumed ? NS_RESUMED : NS_CACHED, NULL);
 			return;
 		}
 	}
-	if (!n->reason)
-		n->reason = n->deterministic ? miss_reason(rs, n) : weft_strdup("op is not deterministic: always runs");
+	if (!nr->reason)
+		nr->reason = n->deterministic ? miss_reason(rs, n) : weft_strdup("op is not deterministic: always runs");
 	if (rs->opts->plan_only) {
 		sched_move(rs, id, NS_WOULD_RUN, NULL);
 		return;
 	}
 	/* A cache miss waits for its resources in priority order. */
-	if (ensure_priorities(rs) != WEFT_OK || readyq_push(&rs->runq, id, n->prio) != WEFT_OK) {
+	if (ensure_priorities(rs) != WEFT_OK || readyq_push(&rs->runq, id, nr->prio) != WEFT_OK) {
 		sched_fail(rs, id, NS_FAILED, weft_strdup("out of memory"));
 		return;
 	}
@@ -564,41 +579,43 @@ static void start_op(run_state *rs, uint32_t id)
 static void finish_dynamic(run_state *rs, uint32_t id)
 {
 	node *n = weft_graph_node(rs->eng, id);
+	node_run *nr = weft_node_run(rs->eng, n->id);
 	weft_value *resolved = NULL;
 	char *err = NULL;
-	int rc = resolve(&resolved, rs->eng, n->dyn_result, &err);
+	int rc = resolve(&resolved, rs->eng, nr->dyn_result, &err);
 	if (rc != WEFT_OK) {
 		sched_fail(rs, id, rc == WEFT_ECANCELLED ? NS_SKIPPED : NS_FAILED, err);
 		return;
 	}
-	weft_value_free(n->outputs);
-	n->outputs = weft_value_map();
-	if (!n->outputs || weft_value_map_set(n->outputs, "out", resolved) != WEFT_OK) {
+	weft_value_free(nr->outputs);
+	nr->outputs = weft_value_map();
+	if (!nr->outputs || weft_value_map_set(nr->outputs, "out", resolved) != WEFT_OK) {
 		sched_fail(rs, id, NS_FAILED, weft_strdup("out of memory"));
 		return;
 	}
-	n->elapsed = weft_now() - n->t_start;
+	nr->elapsed = weft_now() - nr->t_start;
 	sched_move(rs, id, NS_EXPANDED, NULL);
 }
 
 static void start_dynamic(run_state *rs, uint32_t id)
 {
 	node *n = weft_graph_node(rs->eng, id);
-	if (compute_key(n) != WEFT_OK) {
+	node_run *nr = weft_node_run(rs->eng, n->id);
+	if (compute_key(n, nr) != WEFT_OK) {
 		sched_fail(rs, id, NS_FAILED, weft_sprintf("cannot compute key: %s", weft_error_last()));
 		return;
 	}
-	note_input_hashes(n);
+	note_input_hashes(nr);
 	if (cache_lookup(rs, n)) {
-		sched_move(rs, id, keyset_has(&rs->finished, n->key) ? NS_RESUMED : NS_CACHED, NULL);
+		sched_move(rs, id, keyset_has(&rs->finished, nr->key) ? NS_RESUMED : NS_CACHED, NULL);
 		return;
 	}
-	n->t_start = weft_now();
+	nr->t_start = weft_now();
 	weft_value *result = NULL;
 	uint32_t saved = rs->eng->current_parent;
 	rs->eng->current_parent = id;
 	weft_error_clear();
-	int rc = n->fn(&result, rs->eng, id, n->resolved_inputs, n->payload);
+	int rc = n->fn(&result, rs->eng, id, nr->resolved_inputs, n->payload);
 	rs->eng->current_parent = saved;
 	if (rc != WEFT_OK || !result) {
 		weft_value_free(result);
@@ -606,29 +623,29 @@ static void start_dynamic(run_state *rs, uint32_t id)
 		return;
 	}
 	if (!weft_value_has_refs(result)) {
-		weft_value_free(n->outputs);
-		n->outputs = weft_value_map();
-		if (!n->outputs || weft_value_map_set(n->outputs, "out", result) != WEFT_OK) {
+		weft_value_free(nr->outputs);
+		nr->outputs = weft_value_map();
+		if (!nr->outputs || weft_value_map_set(nr->outputs, "out", result) != WEFT_OK) {
 			sched_fail(rs, id, NS_FAILED, weft_strdup("out of memory"));
 			return;
 		}
-		n->elapsed = weft_now() - n->t_start;
-		weft_cache_meta meta = {"dynamic", n->name, n->elapsed};
+		nr->elapsed = weft_now() - nr->t_start;
+		weft_cache_meta meta = {"dynamic", n->name, nr->elapsed};
 		if (!rs->opts->plan_only)
-			(void)weft_cache_put(rs->eng->store_dir, n->key, n->outputs, &meta);
+			(void)weft_cache_put(rs->eng->store_dir, nr->key, nr->outputs, &meta);
 		sched_move(rs, id, NS_DONE, NULL);
 		return;
 	}
 	/* The result waits on nodes (typically ones just added). Link the new
 	 * edges, then wait for them like for any input. */
-	n->dyn_result = result;
+	nr->dyn_result = result;
 	if (weft_graph_link(rs->eng, id) != WEFT_OK) {
 		sched_fail(rs, id, NS_FAILED, weft_strdup(weft_error_last()));
 		return;
 	}
 	sched_move(rs, id, NS_DYN_WAIT, NULL);
-	n->pending = count_pending(rs->eng, n);
-	if (n->pending == 0)
+	nr->pending = count_pending(rs->eng, n);
+	if (nr->pending == 0)
 		finish_dynamic(rs, id);
 }
 
@@ -637,21 +654,22 @@ static void start_dynamic(run_state *rs, uint32_t id)
 static void start_node(run_state *rs, uint32_t id)
 {
 	node *n = weft_graph_node(rs->eng, id);
-	if (n->state != NS_READY)
+	node_run *nr = weft_node_run(rs->eng, n->id);
+	if (nr->state != NS_READY)
 		return;
 	for (uint32_t i = 0; i < n->n_deps; i++) {
 		node *d = weft_graph_node(rs->eng, n->deps[i]);
-		if (d->state == NS_WOULD_RUN) {
-			free(n->reason);
-			n->reason = weft_sprintf("upstream node '%s' would run", d->name);
+		if (weft_node_run(rs->eng, d->id)->state == NS_WOULD_RUN) {
+			free(nr->reason);
+			nr->reason = weft_sprintf("upstream node '%s' would run", d->name);
 			sched_move(rs, id, NS_WOULD_RUN, NULL);
 			return;
 		}
 	}
 	char *err = NULL;
-	weft_value_free(n->resolved_inputs);
-	n->resolved_inputs = NULL;
-	int rc = resolve(&n->resolved_inputs, rs->eng, n->inputs, &err);
+	weft_value_free(nr->resolved_inputs);
+	nr->resolved_inputs = NULL;
+	int rc = resolve(&nr->resolved_inputs, rs->eng, n->inputs, &err);
 	if (rc != WEFT_OK) {
 		sched_fail(rs, id, rc == WEFT_ECANCELLED ? NS_SKIPPED : NS_FAILED, err ? err : weft_strdup("out of memory"));
 		return;
@@ -676,13 +694,14 @@ static void launch_runnable(run_state *rs)
 	rs->deferred.n = 0;
 	while (!rs->stop && !(blocked & cpus_bit) && readyq_peek(&rs->runq, &it)) {
 		node *n = weft_graph_node(rs->eng, it.id);
+		node_run *nr = weft_node_run(rs->eng, n->id);
 		readyq_pop(&rs->runq, &it);
 		uint64_t mine = 0;
-		for (uint16_t i = 0; i < n->n_asks; i++)
-			mine |= (uint64_t)1 << n->asks[i].pool;
-		if (!(mine & blocked) && res_fits(rs->res, n->asks, n->n_asks, &blocked) &&
-		    res_take(rs->res, n->asks, n->n_asks, it.id, weft_now()) == WEFT_OK) {
-			n->held = 1;
+		for (uint16_t i = 0; i < nr->n_asks; i++)
+			mine |= (uint64_t)1 << nr->asks[i].pool;
+		if (!(mine & blocked) && res_fits(rs->res, nr->asks, nr->n_asks, &blocked) &&
+		    res_take(rs->res, nr->asks, nr->n_asks, it.id, weft_now()) == WEFT_OK) {
+			nr->held = 1;
 			exec_launch(rs, it.id);
 			continue;
 		}
@@ -692,8 +711,8 @@ static void launch_runnable(run_state *rs)
 		}
 	}
 	for (size_t i = 0; i < rs->deferred.n; i++) {
-		node *n = weft_graph_node(rs->eng, rs->deferred.ids[i]);
-		if (readyq_push(&rs->runq, rs->deferred.ids[i], n->prio) != WEFT_OK)
+		node_run *nr = weft_node_run(rs->eng, rs->deferred.ids[i]);
+		if (readyq_push(&rs->runq, rs->deferred.ids[i], nr->prio) != WEFT_OK)
 			rs->io_error = 1;
 	}
 }
@@ -784,12 +803,13 @@ static void begin_close(run_state *rs)
 
 static char *miss_reason(run_state *rs, node *n)
 {
+	node_run *nr = weft_node_run(rs->eng, n->id);
 	load_prev(rs);
 	json_t *prev = rs->prev ? json_object_get(rs->prev, n->name) : NULL;
 	if (!prev)
 		return weft_strdup("new node (no earlier run of this pipeline had it)");
 	const char *pkey = json_string_value(json_object_get(prev, "key"));
-	if (pkey && !strcmp(pkey, n->key))
+	if (pkey && !strcmp(pkey, nr->key))
 		return weft_strdup("same key as last run but no usable cache entry (gc'd or corrupt)");
 	const char *pop = json_string_value(json_object_get(prev, "op"));
 	const char *pver = json_string_value(json_object_get(prev, "op_version"));
@@ -814,9 +834,9 @@ static char *miss_reason(run_state *rs, node *n)
 		free(was);
 	}
 	json_t *pin = json_object_get(prev, "inputs");
-	for (size_t i = 0; n->input_hashes && i < weft_value_len(n->input_hashes); i++) {
-		const char *k = weft_value_map_key_at(n->input_hashes, i);
-		const char *h = weft_value_get_string(weft_value_map_value_at(n->input_hashes, i), NULL);
+	for (size_t i = 0; nr->input_hashes && i < weft_value_len(nr->input_hashes); i++) {
+		const char *k = weft_value_map_key_at(nr->input_hashes, i);
+		const char *h = weft_value_get_string(weft_value_map_value_at(nr->input_hashes, i), NULL);
 		const char *ph = json_string_value(json_object_get(pin, k));
 		if (!ph || !h || strcmp(ph, h))
 			weft_buf_printf(&b, "%sinput '%s' changed", b.len ? "; " : "", k);
@@ -954,7 +974,12 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	rs->opts = opts = &rs->opts_copy;
 	rs->t0 = weft_now();
 	int loop_ok = 0;
-	int rc = setup_resources(rs);
+	/* A run starts from fresh per-node state; the last run's results are
+	 * dropped here, not before (callers read them after a run). */
+	weft_node_runs_reset(eng);
+	int rc = weft_node_runs_reserve(eng, eng->graph.n);
+	if (rc == WEFT_OK)
+		rc = setup_resources(rs);
 	if (rc == WEFT_OK)
 		rc = plan_bind_all(rs);
 	if (rc != WEFT_OK)
@@ -984,15 +1009,12 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	uv_check_start(&rs->commit, commit_cb);
 	eng->run = rs;
 	rs->total = eng->graph.n;
-	/* Every run starts its nodes afresh (the one write of a state outside
-	 * sched_move: no move leads into a new run). */
-	for (uint32_t i = 0; i < eng->graph.n; i++) {
-		node *n = eng->graph.nodes[i];
-		n->state = NS_PENDING;
-		n->pending = n->n_deps;
-	}
+	/* Every node starts pending (zeroed above: no move leads into a new
+	 * run, so this is not one) with all its deps unfinished. */
 	for (uint32_t i = 0; i < eng->graph.n; i++)
-		if (eng->graph.nodes[i]->pending == 0 && push_ready(rs, i) != WEFT_OK)
+		weft_node_run(eng, i)->pending = eng->graph.nodes[i]->n_deps;
+	for (uint32_t i = 0; i < eng->graph.n; i++)
+		if (weft_node_run(eng, i)->pending == 0 && push_ready(rs, i) != WEFT_OK)
 			rs->io_error = 1;
 	if (opts->live_status && !opts->plan_only)
 		live_write(rs, weft_now());
@@ -1008,7 +1030,7 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	 * and as pending after an interrupt (resume runs them). */
 	rs->finalizing = 1;
 	for (uint32_t i = 0; i < eng->graph.n; i++) {
-		node_state st = (node_state)eng->graph.nodes[i]->state;
+		node_state st = (node_state)weft_node_run(eng, i)->state;
 		if (ns_terminal(st) || st == NS_RUNNING)
 			continue;
 		if (!rs->interrupted)
@@ -1064,14 +1086,14 @@ cleanup:
 /* Plan output reads these; kept here because only sched knows reasons. */
 const char *weft_graph_node_reason(const weft_engine *eng, uint32_t id)
 {
-	node *n = weft_graph_node(eng, id);
-	return n ? n->reason : NULL;
+	node_run *nr = weft_node_run(eng, id);
+	return nr ? nr->reason : NULL;
 }
 
 int weft_graph_node_status(const weft_engine *eng, uint32_t id)
 {
-	node *n = weft_graph_node(eng, id);
-	return n ? ns_public((node_state)n->state) : -1;
+	node_run *nr = weft_graph_node(eng, id) ? weft_node_run(eng, id) : NULL;
+	return nr ? ns_public((node_state)nr->state) : -1;
 }
 
 int weft_graph_resolve(weft_value **out, const weft_engine *eng, const weft_value *tmpl)
@@ -1088,9 +1110,10 @@ int weft_graph_resolve(weft_value **out, const weft_engine *eng, const weft_valu
 const weft_value *weft_graph_node_output(const weft_engine *eng, uint32_t id, const char *output)
 {
 	node *n = weft_graph_node(eng, id);
+	node_run *nr = n ? weft_node_run(eng, id) : NULL;
 	const weft_value *v = NULL;
 	char *err = NULL;
-	if (!n || !ns_has_result((node_state)n->state) || output_of(&v, n, output, &err) != WEFT_OK)
+	if (!nr || !ns_has_result((node_state)nr->state) || output_of(&v, eng, n, output, &err) != WEFT_OK)
 		v = NULL;
 	free(err);
 	return v;

@@ -39,11 +39,12 @@ typedef struct worker_job {
 /* Gives back what node `id` holds and takes it off the running list. */
 static void give_back(run_state *rs, uint32_t id, node *n)
 {
-	if (!n->held)
+	node_run *nr = weft_node_run(rs->eng, n->id);
+	if (!nr->held)
 		return;
-	res_give(rs->res, n->asks, n->n_asks, id, weft_now());
-	n->held = 0;
-	n->job = NULL;
+	res_give(rs->res, nr->asks, nr->n_asks, id, weft_now());
+	nr->held = 0;
+	nr->job = NULL;
 	idlist_remove(&rs->running, id);
 }
 
@@ -57,10 +58,11 @@ static void fail_start(run_state *rs, uint32_t id, node *n, char *msg)
 void exec_started(run_state *rs, uint32_t id)
 {
 	node *n = weft_graph_node(rs->eng, id);
-	n->t_start = weft_now();
-	n->timed_out = n->killed = 0;
-	n->cancel_at = 0;
-	n->attempt++;
+	node_run *nr = weft_node_run(rs->eng, n->id);
+	nr->t_start = weft_now();
+	nr->timed_out = nr->killed = 0;
+	nr->cancel_at = 0;
+	nr->attempt++;
 	sched_move(rs, id, NS_RUNNING, NULL);
 }
 
@@ -79,20 +81,21 @@ static void log_note(run_state *rs, node *n, const char *msg)
 /* Schedules another attempt of a failed retryable node; 0 if none is left. */
 static int maybe_retry(run_state *rs, uint32_t id, node *n, const char *error)
 {
-	if (n->attempt > n->retries || rs->stop)
+	node_run *nr = weft_node_run(rs->eng, n->id);
+	if (nr->attempt > n->retries || rs->stop)
 		return 0;
 	double delay = n->backoff > 0 ? n->backoff : 1.0;
-	for (uint32_t i = 1; i < n->attempt && delay < 300; i++)
+	for (uint32_t i = 1; i < nr->attempt && delay < 300; i++)
 		delay *= 2;
 	if (delay > 300)
 		delay = 300;
-	char *msg = weft_sprintf("node %s: attempt %u of %u failed: %s; retrying in %.1fs", n->name, n->attempt,
+	char *msg = weft_sprintf("node %s: attempt %u of %u failed: %s; retrying in %.1fs", n->name, nr->attempt,
 				 n->retries + 1, error, delay);
 	if (idlist_add(&rs->delayed, id) != WEFT_OK) {
 		free(msg);
 		return 0;
 	}
-	n->retry_at = weft_now() + delay;
+	nr->retry_at = weft_now() + delay;
 	if (msg)
 		log_note(rs, n, msg);
 	sched_move(rs, id, NS_RETRY_WAIT, msg);
@@ -106,29 +109,30 @@ static int maybe_retry(run_state *rs, uint32_t id, node *n, const char *error)
 void exec_finished(run_state *rs, uint32_t id, weft_value *outputs, const char *error, int cancelled)
 {
 	node *n = weft_graph_node(rs->eng, id);
+	node_run *nr = weft_node_run(rs->eng, n->id);
 	give_back(rs, id, n);
-	n->elapsed = weft_now() - n->t_start;
+	nr->elapsed = weft_now() - nr->t_start;
 	char *timeout_msg = NULL;
-	if (n->timed_out) {
+	if (nr->timed_out) {
 		weft_value_free(outputs);
 		outputs = NULL;
 		cancelled = 0;
-		timeout_msg = weft_sprintf("timed out after %.1fs (timeout = %gs); %s", n->elapsed, n->timeout,
-					   n->killed ? "it did not stop when cancelled, so its worker was killed"
+		timeout_msg = weft_sprintf("timed out after %.1fs (timeout = %gs); %s", nr->elapsed, n->timeout,
+					   nr->killed ? "it did not stop when cancelled, so its worker was killed"
 						     : "it stopped when cancelled");
 		error = timeout_msg ? timeout_msg : "timed out";
 	}
 	if (outputs) {
-		weft_value_free(n->outputs);
-		n->outputs = outputs;
-		weft_cache_meta meta = {n->op->full_name, n->name, n->elapsed};
-		if (n->deterministic && weft_cache_put(rs->eng->store_dir, n->key, n->outputs, &meta) != WEFT_OK)
+		weft_value_free(nr->outputs);
+		nr->outputs = outputs;
+		weft_cache_meta meta = {n->op->full_name, n->name, nr->elapsed};
+		if (n->deterministic && weft_cache_put(rs->eng->store_dir, nr->key, nr->outputs, &meta) != WEFT_OK)
 			sched_fail(rs, id, NS_FAILED, weft_sprintf("cannot store result: %s", weft_error_last()));
 		else
 			sched_move(rs, id, NS_DONE, NULL);
 	} else if (cancelled) {
-		free(n->error);
-		n->error = weft_strdup(error);
+		free(nr->error);
+		nr->error = weft_strdup(error);
 		sched_move(rs, id, NS_PENDING, NULL);
 	} else if (!maybe_retry(rs, id, n, error)) {
 		sched_fail(rs, id, NS_FAILED, weft_strdup(error));
@@ -163,11 +167,12 @@ static int inproc_launch(void *self, run_state *rs, uint32_t id)
 {
 	(void)self;
 	node *n = weft_graph_node(rs->eng, id);
+	node_run *nr = weft_node_run(rs->eng, n->id);
 	if (weft_plugin_activate(rs->eng, n->op) != WEFT_OK)
 		return WEFT_EINVALID;
 	char *log = sched_log_file(rs, n->name);
 	work *w = calloc(1, sizeof *w);
-	weft_op_ctx *ctx = log && w ? weft_op_ctx_new(rs->eng, n->op, n->name, id, n->params, n->resolved_inputs, log,
+	weft_op_ctx *ctx = log && w ? weft_op_ctx_new(rs->eng, n->op, n->name, id, n->params, nr->resolved_inputs, log,
 						      rs->tmp_dir, &w->cancel)
 				    : NULL;
 	free(log);
@@ -179,13 +184,13 @@ static int inproc_launch(void *self, run_state *rs, uint32_t id)
 	w->id = id;
 	w->ctx = ctx;
 	w->req.data = w;
-	n->job = w;
+	nr->job = w;
 	exec_started(rs, id);
 	int rc = uv_queue_work(&rs->loop, &w->req, work_cb, after_work_cb);
 	if (rc != 0) {
 		weft_op_ctx_release(ctx);
 		free(w);
-		n->job = NULL;
+		nr->job = NULL;
 		return weft_err_set(WEFT_ERROR, "cannot queue work: %s", uv_strerror(rc));
 	}
 	return WEFT_OK;
@@ -194,7 +199,7 @@ static int inproc_launch(void *self, run_state *rs, uint32_t id)
 static void inproc_cancel(void *self, run_state *rs, uint32_t id)
 {
 	(void)self;
-	work *w = weft_graph_node(rs->eng, id)->job;
+	work *w = weft_node_run(rs->eng, id)->job;
 	if (w)
 		__atomic_store_n(&w->cancel, 1, __ATOMIC_RELAXED);
 }
@@ -239,9 +244,10 @@ static void worker_done(void *payload, const weft_pool_result *r)
 	uint32_t id = job->id;
 	free(job);
 	node *n = weft_graph_node(rs->eng, id);
-	n->worker_pid = r->pid;
-	n->rss_kb = r->rss_kb;
-	if (r->crashed && rs->interrupted && !n->timed_out) {
+	node_run *nr = weft_node_run(rs->eng, id);
+	nr->worker_pid = r->pid;
+	nr->rss_kb = r->rss_kb;
+	if (r->crashed && rs->interrupted && !nr->timed_out) {
 		/* Killed after the Ctrl-C grace period: it reruns on resume. */
 		exec_finished(rs, id, NULL, r->error, 1);
 		return;
@@ -267,10 +273,11 @@ static void worker_done(void *payload, const weft_pool_result *r)
 
 static int exec_in_worker(const run_state *rs, const node *n)
 {
+	node_run *nr = weft_node_run(rs->eng, n->id);
 	if (!rs->eng->worker_exe)
 		return 0;
-	for (uint16_t i = 0; i < n->n_asks; i++)
-		if (res_pool_is_device(rs->res, n->asks[i].pool))
+	for (uint16_t i = 0; i < nr->n_asks; i++)
+		if (res_pool_is_device(rs->res, nr->asks[i].pool))
 			return 1;
 	if (n->isolate)
 		return n->isolate > 0;
@@ -288,11 +295,12 @@ static int exec_in_worker(const run_state *rs, const node *n)
  * grabs a device it was not given) and its CPU share. */
 static json_t *node_env(run_state *rs, uint32_t id, node *n)
 {
+	node_run *nr = weft_node_run(rs->eng, n->id);
 	json_t *env = json_object();
 	uint64_t cpus = 1;
-	for (uint16_t i = 0; i < n->n_asks; i++)
-		if ((int)n->asks[i].pool == rs->cpus_pool)
-			cpus = n->asks[i].amount;
+	for (uint16_t i = 0; i < nr->n_asks; i++)
+		if ((int)nr->asks[i].pool == rs->cpus_pool)
+			cpus = nr->asks[i].amount;
 	for (size_t p = 0; env && p < res_pool_count(rs->res); p++) {
 		if (!res_pool_is_device(rs->res, p))
 			continue;
@@ -311,6 +319,7 @@ static int worker_launch(void *self, run_state *rs, uint32_t id)
 {
 	(void)self;
 	node *n = weft_graph_node(rs->eng, id);
+	node_run *nr = weft_node_run(rs->eng, n->id);
 	if (!rs->pool &&
 	    weft_pool_new(&rs->pool, &rs->loop, rs->eng->worker_exe, rs->eng->store_dir, rs->jobs, worker_done) != WEFT_OK)
 		return WEFT_ERROR;
@@ -321,7 +330,7 @@ static int worker_launch(void *self, run_state *rs, uint32_t id)
 	json_t *msg = log ? json_pack("{s:s,s:s,s:s,s:i,s:o,s:o,s:s,s:s,s:o}", "plugin", n->op->plugin_path, "op",
 				      n->op->full_name, "node", n->name, "id", (int)id, "params",
 				      weft_value_to_jansson(n->params), "inputs",
-				      weft_value_to_jansson(n->resolved_inputs), "log", log, "tmp", rs->tmp_dir, "env",
+				      weft_value_to_jansson(nr->resolved_inputs), "log", log, "tmp", rs->tmp_dir, "env",
 				      node_env(rs, id, n))
 			  : NULL;
 	free(log);
@@ -332,14 +341,14 @@ static int worker_launch(void *self, run_state *rs, uint32_t id)
 	}
 	job->rs = rs;
 	job->id = id;
-	n->job = job;
+	nr->job = job;
 	exec_started(rs, id);
 	if (weft_pool_submit(rs->pool, msg, job) != WEFT_OK) {
 		free(job);
-		n->job = NULL;
+		nr->job = NULL;
 		return weft_err_set(WEFT_ERROR, "cannot start the node in a worker: %s", weft_error_last());
 	}
-	n->worker_pid = weft_pool_job_pid(rs->pool, job);
+	nr->worker_pid = weft_pool_job_pid(rs->pool, job);
 	return WEFT_OK;
 }
 
@@ -347,16 +356,18 @@ static void worker_cancel(void *self, run_state *rs, uint32_t id)
 {
 	(void)self;
 	node *n = weft_graph_node(rs->eng, id);
-	if (n->job)
-		(void)weft_pool_cancel(rs->pool, n->job);
+	node_run *nr = weft_node_run(rs->eng, n->id);
+	if (nr->job)
+		(void)weft_pool_cancel(rs->pool, nr->job);
 }
 
 static void worker_kill(void *self, run_state *rs, uint32_t id)
 {
 	(void)self;
 	node *n = weft_graph_node(rs->eng, id);
-	if (n->job)
-		(void)weft_pool_kill(rs->pool, n->job);
+	node_run *nr = weft_node_run(rs->eng, n->id);
+	if (nr->job)
+		(void)weft_pool_kill(rs->pool, nr->job);
 }
 
 static const sched_executor worker_executor = {
@@ -406,7 +417,8 @@ static const weft_value *missing_input(run_state *rs, const weft_value *v)
 void exec_launch(run_state *rs, uint32_t id)
 {
 	node *n = weft_graph_node(rs->eng, id);
-	const weft_value *gone = missing_input(rs, n->resolved_inputs);
+	node_run *nr = weft_node_run(rs->eng, n->id);
+	const weft_value *gone = missing_input(rs, nr->resolved_inputs);
 	if (gone) {
 		give_back(rs, id, n);
 		sched_fail(rs, id, NS_FAILED,
@@ -415,27 +427,28 @@ void exec_launch(run_state *rs, uint32_t id)
 					weft_value_artifact_hash(gone), rs->eng->store_dir));
 		return;
 	}
-	free(n->devices);
-	n->devices = devices_of(rs, id);
+	free(nr->devices);
+	nr->devices = devices_of(rs, id);
 	if (idlist_add(&rs->running, id) != WEFT_OK) {
 		fail_start(rs, id, n, weft_strdup("out of memory"));
 		return;
 	}
 	/* One executor for every node when the engine was given one (tests,
 	 * later a cluster); else a worker process or the thread pool. */
-	n->exec = rs->eng->executor       ? rs->eng->executor
+	nr->exec = rs->eng->executor       ? rs->eng->executor
 		  : exec_in_worker(rs, n) ? &worker_executor
 					  : &inproc_executor;
-	if (n->exec->launch(n->exec->self, rs, id) != WEFT_OK)
+	if (nr->exec->launch(nr->exec->self, rs, id) != WEFT_OK)
 		fail_start(rs, id, n, weft_strdup(weft_error_last()));
 }
 
 static void cancel_node(run_state *rs, uint32_t id, node *n, double now)
 {
-	if (!n->cancel_at)
-		n->cancel_at = now;
-	if (n->exec)
-		n->exec->cancel(n->exec->self, rs, id);
+	node_run *nr = weft_node_run(rs->eng, n->id);
+	if (!nr->cancel_at)
+		nr->cancel_at = now;
+	if (nr->exec)
+		nr->exec->cancel(nr->exec->self, rs, id);
 }
 
 void exec_interrupt(run_state *rs)
@@ -450,10 +463,11 @@ void exec_tick(run_state *rs, double now)
 	for (size_t i = 0; i < rs->running.n; i++) {
 		uint32_t id = rs->running.ids[i];
 		node *n = weft_graph_node(rs->eng, id);
-		if (n->state != NS_RUNNING)
+		node_run *nr = weft_node_run(rs->eng, n->id);
+		if (nr->state != NS_RUNNING)
 			continue;
-		if (n->timeout > 0 && !n->timed_out && now - n->t_start >= n->timeout) {
-			n->timed_out = 1;
+		if (n->timeout > 0 && !nr->timed_out && now - nr->t_start >= n->timeout) {
+			nr->timed_out = 1;
 			char *msg = weft_sprintf("node %s timed out after %gs; cancelling it (its worker is killed "
 						 "after %gs more if it does not stop)",
 						 n->name, n->timeout, rs->grace);
@@ -463,23 +477,23 @@ void exec_tick(run_state *rs, double now)
 			free(msg);
 			cancel_node(rs, id, n, now);
 		}
-		if ((n->timed_out || rs->interrupted) && n->exec && n->exec->kill && !n->killed && n->cancel_at &&
-		    now - n->cancel_at >= rs->grace) {
-			n->killed = 1;
+		if ((nr->timed_out || rs->interrupted) && nr->exec && nr->exec->kill && !nr->killed && nr->cancel_at &&
+		    now - nr->cancel_at >= rs->grace) {
+			nr->killed = 1;
 			log_note(rs, n, "did not stop within the grace period after being cancelled; killing it");
-			n->exec->kill(n->exec->self, rs, id);
+			nr->exec->kill(nr->exec->self, rs, id);
 		}
 	}
 	/* Retries whose time has come go back to the run queue. */
 	for (size_t i = 0; i < rs->delayed.n;) {
 		uint32_t id = rs->delayed.ids[i];
-		node *n = weft_graph_node(rs->eng, id);
-		if (rs->stop || now < n->retry_at) {
+		node_run *nr = weft_node_run(rs->eng, id);
+		if (rs->stop || now < nr->retry_at) {
 			i++;
 			continue;
 		}
 		idlist_remove(&rs->delayed, id);
-		if (readyq_push(&rs->runq, id, n->prio) != WEFT_OK)
+		if (readyq_push(&rs->runq, id, nr->prio) != WEFT_OK)
 			rs->io_error = 1;
 		sched_move(rs, id, NS_RUNNABLE, NULL);
 	}

@@ -54,14 +54,15 @@ static char *missing_pool_msg(const char *where, const char *name, uint64_t amou
 /* Adds (or merges) one ask; returns an error message or NULL. */
 static char *add_ask(run_state *rs, node *n, const char *name, uint64_t amount, const char *where)
 {
+	node_run *nr = weft_node_run(rs->eng, n->id);
 	int p = res_pool_find(rs->res, name);
 	if (p < 0)
 		return missing_pool_msg(where, name, amount);
 	uint64_t total = amount;
-	for (uint16_t i = 0; i < n->n_asks; i++)
-		if (n->asks[i].pool == (uint16_t)p) {
-			total += n->asks[i].amount;
-			n->asks[i].amount = total;
+	for (uint16_t i = 0; i < nr->n_asks; i++)
+		if (nr->asks[i].pool == (uint16_t)p) {
+			total += nr->asks[i].amount;
+			nr->asks[i].amount = total;
 			amount = 0;
 		}
 	if (total && !res_pool_capacity(rs->res, (size_t)p))
@@ -83,24 +84,25 @@ static char *add_ask(run_state *rs, node *n, const char *name, uint64_t amount, 
 		return msg;
 	}
 	if (amount) {
-		n->asks[n->n_asks].pool = (uint16_t)p;
-		n->asks[n->n_asks].amount = amount;
-		n->n_asks++;
+		nr->asks[nr->n_asks].pool = (uint16_t)p;
+		nr->asks[nr->n_asks].amount = amount;
+		nr->n_asks++;
 	}
 	return NULL;
 }
 
 int plan_bind(run_state *rs, node *n, char **err)
 {
+	node_run *nr = weft_node_run(rs->eng, n->id);
 	*err = NULL;
-	free(n->asks);
-	n->asks = NULL;
-	n->n_asks = 0;
+	free(nr->asks);
+	nr->asks = NULL;
+	nr->n_asks = 0;
 	if (n->kind != NODE_OP)
 		return WEFT_OK;
-	n->asks = calloc((size_t)n->n_res + 2, sizeof *n->asks);
+	nr->asks = calloc((size_t)n->n_res + 2, sizeof *nr->asks);
 	char *where = node_where(n);
-	if (!n->asks || !where) {
+	if (!nr->asks || !where) {
 		free(where);
 		*err = weft_strdup("out of memory");
 		return WEFT_ERROR;
@@ -188,6 +190,7 @@ int plan_priorities(run_state *rs)
 		while (rc == WEFT_OK && stack.n) {
 			uint32_t t = stack.ids[stack.n - 1];
 			node *n = g->nodes[t];
+			node_run *nr = weft_node_run(rs->eng, n->id);
 			if (state[t] == 0) {
 				state[t] = 1;
 				for (uint32_t u = 0; u < n->n_users && rc == WEFT_OK; u++)
@@ -200,11 +203,11 @@ int plan_priorities(run_state *rs)
 				continue;
 			double best = 0;
 			for (uint32_t u = 0; u < n->n_users; u++) {
-				double p = g->nodes[n->users[u]]->prio;
+				double p = weft_node_run(rs->eng, n->users[u])->prio;
 				if (p > best)
 					best = p;
 			}
-			n->prio = weight_of(rs, n, rs->default_weight) + best;
+			nr->prio = weight_of(rs, n, rs->default_weight) + best;
 			state[t] = 2;
 		}
 	}

@@ -207,12 +207,12 @@ int weft_test_run(weft_test *t, const char *op, const char *params_json, const c
 	if (rc != WEFT_OK) {
 		rc = set_error(t, rc, weft_error_last());
 	} else {
-		node *n = weft_graph_node(eng, id);
-		if (n->state != NS_DONE || !n->outputs) {
-			rc = set_error(t, WEFT_ERROR, n->error ? n->error : "the op did not finish");
+		node_run *nr = weft_node_run(eng, id);
+		if (nr->state != NS_DONE || !nr->outputs) {
+			rc = set_error(t, WEFT_ERROR, nr->error ? nr->error : "the op did not finish");
 		} else {
-			t->outputs = n->outputs;
-			n->outputs = NULL;
+			t->outputs = nr->outputs;
+			nr->outputs = NULL;
 			t->outputs_json = weft_value_to_json(t->outputs, 0);
 		}
 	}

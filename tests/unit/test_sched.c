@@ -52,8 +52,8 @@ static void after(uv_work_t *req, int status)
 	weft_value *out = NULL;
 	if (d->ok) {
 		out = weft_value_map();
-		node *n = weft_graph_node(d->rs->eng, d->id);
-		weft_value_map_set(out, "out", weft_value_int((int64_t)n->attempt));
+		node_run *nr = weft_node_run(d->rs->eng, d->id);
+		weft_value_map_set(out, "out", weft_value_int((int64_t)nr->attempt));
 	}
 	exec_finished(d->rs, d->id, out, d->ok ? NULL : d->cancelled ? "cancelled" : "fake failure", d->cancelled);
 	free(d);
@@ -75,6 +75,7 @@ static int fake_launch(void *self, run_state *rs, uint32_t id)
 {
 	fake *f = self;
 	node *n = weft_graph_node(rs->eng, id);
+	node_run *nr = weft_node_run(rs->eng, id);
 	f->launched[f->n_launched++] = id;
 	exec_started(rs, id);
 	switch (rule_of(f, n->name)) {
@@ -82,7 +83,7 @@ static int fake_launch(void *self, run_state *rs, uint32_t id)
 		finish_later(rs, id, 0, 0);
 		break;
 	case FAIL_ONCE:
-		finish_later(rs, id, n->attempt > 1, 0);
+		finish_later(rs, id, nr->attempt > 1, 0);
 		break;
 	case INTERRUPT:
 		f->interrupt = 1; /* Ctrl-C while this node runs */
@@ -92,7 +93,7 @@ static int fake_launch(void *self, run_state *rs, uint32_t id)
 	case ILLEGAL:
 		/* Running nodes cannot be "cached": the move is refused. */
 		assert_int_not_equal(sched_move(rs, id, NS_CACHED, NULL), WEFT_OK);
-		assert_int_equal(n->state, NS_RUNNING);
+		assert_int_equal(nr->state, NS_RUNNING);
 		finish_later(rs, id, 1, 0);
 		break;
 	default:
@@ -104,9 +105,9 @@ static int fake_launch(void *self, run_state *rs, uint32_t id)
 static void fake_cancel(void *self, run_state *rs, uint32_t id)
 {
 	(void)self;
-	node *n = weft_graph_node(rs->eng, id);
-	if (!n->killed && !n->job) {
-		n->job = (void *)1; /* one end per attempt, however often cancelled */
+	node_run *nr = weft_node_run(rs->eng, id);
+	if (!nr->killed && !nr->job) {
+		nr->job = (void *)1; /* one end per attempt, however often cancelled */
 		finish_later(rs, id, 0, 1);
 	}
 }
@@ -204,7 +205,7 @@ static int run(fx *x, weft_run_summary *s, int keep_going, const char *resume_id
 
 static node_state st(fx *x, uint32_t id)
 {
-	return (node_state)weft_graph_node(x->eng, id)->state;
+	return (node_state)weft_node_run(x->eng, id)->state;
 }
 
 /* ------------------------------------------------------------ tests */
@@ -266,7 +267,7 @@ static void test_failure_skips_dependants(void **state)
 	assert_int_equal(s.failed, 1);
 	assert_int_equal(s.skipped, 1);
 	assert_int_equal(x->events[NS_FAILED], 1);
-	assert_string_equal(weft_graph_node(x->eng, bad)->error, "fake failure");
+	assert_string_equal(weft_node_run(x->eng, bad)->error, "fake failure");
 }
 
 static void test_fail_fast_skips_the_rest(void **state)
@@ -289,7 +290,7 @@ static void test_retry_until_success(void **state)
 	weft_run_summary s;
 	assert_int_equal(run(x, &s, 0, NULL), WEFT_OK);
 	assert_int_equal(st(x, flaky), NS_DONE);
-	assert_int_equal(weft_graph_node(x->eng, flaky)->attempt, 2);
+	assert_int_equal(weft_node_run(x->eng, flaky)->attempt, 2);
 	assert_int_equal(x->f.n_launched, 2);
 	assert_int_equal(s.executed, 1);
 	assert_int_equal(s.failed, 0);
@@ -303,7 +304,7 @@ static void test_retries_run_out(void **state)
 	weft_run_summary s;
 	assert_int_equal(run(x, &s, 0, NULL), WEFT_OK);
 	assert_int_equal(st(x, broken), NS_FAILED);
-	assert_int_equal(weft_graph_node(x->eng, broken)->attempt, 2);
+	assert_int_equal(weft_node_run(x->eng, broken)->attempt, 2);
 }
 
 static void test_timeout_fails_the_node(void **state)
@@ -314,7 +315,7 @@ static void test_timeout_fails_the_node(void **state)
 	weft_run_summary s;
 	assert_int_equal(run(x, &s, 0, NULL), WEFT_OK);
 	assert_int_equal(st(x, slow), NS_FAILED);
-	assert_non_null(strstr(weft_graph_node(x->eng, slow)->error, "timed out"));
+	assert_non_null(strstr(weft_node_run(x->eng, slow)->error, "timed out"));
 }
 
 static void test_interrupt_then_resume(void **state)
