@@ -97,6 +97,8 @@ typedef struct node_run {
 } node_run;
 
 typedef struct weft_graph {
+	weft_arena arena; /* the nodes, their names, files and requests */
+	const char *last_file; /* interned: nodes of one script share it */
 	node **nodes;
 	uint32_t n, cap;
 	/* name -> id, open addressing */

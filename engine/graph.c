@@ -84,23 +84,23 @@ const char *weft_graph_current_parent(const weft_engine *eng)
 	return n ? n->name : NULL;
 }
 
+/* Frees what a node owns outside the graph's arena (the node itself, its
+ * name, file and requests live in the arena and go with it). */
 static void node_free(node *n)
 {
 	if (!n)
 		return;
-	free(n->name);
 	weft_value_free(n->params);
+	n->params = NULL;
 	weft_value_free(n->inputs);
+	n->inputs = NULL;
 	if (n->payload_free)
 		n->payload_free(n->payload);
+	n->payload_free = NULL;
 	free(n->deps);
+	n->deps = NULL;
 	free(n->users);
-	free(n->file);
-	for (uint16_t i = 0; i < n->n_res; i++)
-		free(n->res_names[i]);
-	free(n->res_names);
-	free(n->res_amounts);
-	free(n);
+	n->users = NULL;
 }
 
 void weft_graph_clear(weft_graph *g)
@@ -109,7 +109,17 @@ void weft_graph_clear(weft_graph *g)
 		node_free(g->nodes[i]);
 	free(g->nodes);
 	free(g->index);
+	weft_arena_free(&g->arena);
 	memset(g, 0, sizeof *g);
+}
+
+/* `s` copied into the graph's arena; a script's file name is shared by all
+ * its nodes. NULL when out of memory. */
+static const char *graph_str(weft_graph *g, const char *s)
+{
+	if (g->last_file && !strcmp(g->last_file, s))
+		return g->last_file;
+	return weft_arena_strndup(&g->arena, s, strlen(s));
 }
 
 /* Where an error points: "file:line: node 'x'". */
@@ -405,18 +415,18 @@ fail:
 	return rc;
 }
 
-static int check_requests(node *n, const weft_node_opts *o, const char *what);
+static int check_requests(weft_engine *eng, node *n, const weft_node_opts *o, const char *what);
 
 /* Copies the version-2 node options: pool requests, timeout, retries. */
-static int copy_requests(node *n, const weft_node_opts *o, int *rc)
+static int copy_requests(weft_engine *eng, node *n, const weft_node_opts *o, int *rc)
 {
 	char *loc = where(n->file, n->line, n->name ? n->name : "node");
-	*rc = check_requests(n, o, loc ? loc : "node");
+	*rc = check_requests(eng, n, o, loc ? loc : "node");
 	free(loc);
 	return *rc;
 }
 
-static int check_requests(node *n, const weft_node_opts *o, const char *what)
+static int check_requests(weft_engine *eng, node *n, const weft_node_opts *o, const char *what)
 {
 	if (o->n_res > 32)
 		return weft_err_set(WEFT_EINVALID, "%s: at most 32 resource requests per node", what);
@@ -431,14 +441,15 @@ static int check_requests(node *n, const weft_node_opts *o, const char *what)
 	n->retries = o->retries;
 	if (!o->n_res)
 		return WEFT_OK;
-	n->res_names = calloc(o->n_res, sizeof *n->res_names);
-	n->res_amounts = calloc(o->n_res, sizeof *n->res_amounts);
+	weft_arena *a = &eng->graph.arena;
+	n->res_names = weft_arena_alloc(a, o->n_res * sizeof *n->res_names);
+	n->res_amounts = weft_arena_alloc(a, o->n_res * sizeof *n->res_amounts);
 	if (!n->res_names || !n->res_amounts)
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	for (size_t i = 0; i < o->n_res; i++) {
 		if (!o->res_names[i] || !strcmp(o->res_names[i], "cpus") || !strcmp(o->res_names[i], "mem"))
 			return weft_err_set(WEFT_EINVALID, "%s: request cpus and mem with their own keys", what);
-		if (!(n->res_names[n->n_res] = weft_strdup(o->res_names[i])))
+		if (!(n->res_names[n->n_res] = weft_arena_strndup(a, o->res_names[i], strlen(o->res_names[i]))))
 			return weft_err_set(WEFT_ERROR, "out of memory");
 		n->res_amounts[n->n_res++] = o->res_amounts[i];
 	}
@@ -447,19 +458,25 @@ static int check_requests(node *n, const weft_node_opts *o, const char *what)
 
 static node *new_node(weft_engine *eng, const char *name, const char *base, const weft_node_opts *opts, int *rc)
 {
-	node *n = calloc(1, sizeof *n);
+	weft_graph *g = &eng->graph;
+	node *n = weft_arena_alloc(&g->arena, sizeof *n);
 	if (!n) {
 		*rc = weft_err_set(WEFT_ERROR, "out of memory");
 		return NULL;
 	}
 	n->parent = eng->run ? eng->current_parent : UINT32_MAX;
-	n->name = name ? weft_strdup(name) : auto_name(eng, base);
-	n->file = opts && opts->file ? weft_strdup(opts->file) : NULL;
+	char *made = name ? NULL : auto_name(eng, base);
+	n->name = name || made ? (char *)graph_str(g, name ? name : made) : NULL;
+	free(made);
+	if (opts && opts->file) {
+		n->file = (char *)graph_str(g, opts->file);
+		g->last_file = n->file;
+	}
 	n->line = opts ? opts->line : 0;
 	n->cpus = opts ? opts->cpus : 0;
 	n->mem = opts ? opts->mem_bytes : 0;
 	n->isolate = (int8_t)(opts ? opts->isolate : 0);
-	if (opts && opts->version >= 2 && copy_requests(n, opts, rc) != WEFT_OK) {
+	if (opts && opts->version >= 2 && copy_requests(eng, n, opts, rc) != WEFT_OK) {
 		node_free(n);
 		return NULL;
 	}
