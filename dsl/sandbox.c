@@ -336,6 +336,18 @@ int dsl_sandbox_open(weft_dsl *d)
 	lua_setfield(L, env, "print");
 	lua_pushvalue(L, env);
 	lua_setfield(L, env, "_G");
+	/* Methods on strings ("x"):upper() go through the string metatable's
+	 * __index, which is the full string library, dump included: point it
+	 * at the sandbox's copy, and hide the metatable from getmetatable. */
+	lua_pushliteral(L, "");
+	if (lua_getmetatable(L, -1)) {
+		lua_getfield(L, env, "string");
+		lua_setfield(L, -2, "__index");
+		lua_pushboolean(L, 0);
+		lua_setfield(L, -2, "__metatable");
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
 	d->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 
 	lua_newtable(L);

@@ -185,10 +185,31 @@ static weft_value *yaml_scalar(const yaml_node_t *n)
 	return weft_value_string(s, len);
 }
 
-static weft_value *yaml_to_value(yaml_document_t *doc, yaml_node_t *n, int depth)
+/* What a YAML text may become. Aliases make the document a DAG that
+ * expands into a tree: a few hundred bytes of nested aliases ("billion
+ * laughs") would expand into billions of values, so the expansion is
+ * counted and stopped. */
+#define YAML_MAX_VALUES 1000000u
+#define YAML_MAX_DEPTH 64
+#define YAML_MAX_BYTES (64u << 20)
+
+typedef struct yaml_budget {
+	size_t values;
+	int over; /* 1: too many values, 2: too deep */
+} yaml_budget;
+
+static weft_value *yaml_to_value(yaml_document_t *doc, yaml_node_t *n, int depth, yaml_budget *b)
 {
-	if (!n || depth > 64)
+	if (!n)
 		return NULL;
+	if (depth > YAML_MAX_DEPTH) {
+		b->over = 2;
+		return NULL;
+	}
+	if (++b->values > YAML_MAX_VALUES) {
+		b->over = 1;
+		return NULL;
+	}
 	switch (n->type) {
 	case YAML_SCALAR_NODE:
 		return yaml_scalar(n);
@@ -196,7 +217,7 @@ static weft_value *yaml_to_value(yaml_document_t *doc, yaml_node_t *n, int depth
 		weft_value *l = weft_value_list();
 		for (yaml_node_item_t *it = n->data.sequence.items.start; l && it < n->data.sequence.items.top;
 		     it++) {
-			weft_value *item = yaml_to_value(doc, yaml_document_get_node(doc, *it), depth + 1);
+			weft_value *item = yaml_to_value(doc, yaml_document_get_node(doc, *it), depth + 1, b);
 			if (!item || weft_value_list_push(l, item) != WEFT_OK) {
 				weft_value_free(l);
 				return NULL;
@@ -212,7 +233,7 @@ static weft_value *yaml_to_value(yaml_document_t *doc, yaml_node_t *n, int depth
 				weft_value_free(m);
 				return NULL;
 			}
-			weft_value *item = yaml_to_value(doc, yaml_document_get_node(doc, p->value), depth + 1);
+			weft_value *item = yaml_to_value(doc, yaml_document_get_node(doc, p->value), depth + 1, b);
 			if (!item || weft_value_map_set(m, (const char *)k->data.scalar.value, item) != WEFT_OK) {
 				weft_value_free(m);
 				return NULL;
@@ -229,6 +250,9 @@ int weft_value_from_yaml(weft_value **out, const char *text, size_t len, const c
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
+	if (len > YAML_MAX_BYTES)
+		return weft_err_set(WEFT_EINVALID, "%s: %zu bytes of YAML is over the %u MiB limit", filename, len,
+				    YAML_MAX_BYTES >> 20);
 	if (!yaml_parser_initialize(&parser))
 		return weft_err_set(WEFT_ERROR, "cannot initialise YAML parser");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
@@ -244,10 +268,18 @@ int weft_value_from_yaml(weft_value **out, const char *text, size_t len, const c
 	if (!root) {
 		*out = weft_value_map();
 	} else {
-		*out = yaml_to_value(&doc, root, 0);
-		if (!*out)
-			rc = weft_err_set(WEFT_EINVALID, "%s: YAML keys must be scalars and nesting under 64",
-					  filename);
+		yaml_budget b = {0, 0};
+		*out = yaml_to_value(&doc, root, 0, &b);
+		if (!*out && b.over == 1)
+			rc = weft_err_set(WEFT_EINVALID,
+					  "%s: the YAML expands to more than %u values (aliases referring to aliases?); "
+					  "write the values out or split the file",
+					  filename, YAML_MAX_VALUES);
+		else if (!*out && b.over == 2)
+			rc = weft_err_set(WEFT_EINVALID, "%s: YAML nested deeper than %d levels", filename,
+					  YAML_MAX_DEPTH);
+		else if (!*out)
+			rc = weft_err_set(WEFT_EINVALID, "%s: YAML keys must be scalars", filename);
 	}
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);

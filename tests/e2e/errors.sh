@@ -171,4 +171,24 @@ run_weft plugin pack "$T/badplug" -o "$T/bad.tar.zst"
 expect_rc 2 "weft plugin pack of a crashing plugin"
 expect_err "while describing itself" "weft plugin pack says why"
 check "and writes no package" test ! -e "$T/bad.tar.zst"
+# A YAML "billion laughs" (aliases of aliases) in weft.yaml or a params
+# file is refused at once, not expanded until memory runs out.
+mkdir -p "$T/laughs/.git"
+{
+  echo 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]'
+  for i in $(seq 1 12); do
+    printf 'a%d: &a%d [' "$i" "$i"; for k in $(seq 1 10); do printf '*a%d, ' $((i - 1)); done; echo 'x]'
+  done
+} > "$T/laughs/weft.yaml"
+echo 'return 1' > "$T/laughs/p.lua"
+start=$(date +%s)
+run_weft plan "$T/laughs/p.lua"
+expect_rc 2 "weft plan with a billion-laughs weft.yaml is refused"
+expect_err "expands to more than 1000000 values" "and says why, naming the limit"
+expect_err "laughs/weft.yaml" "and names the file"
+check "in seconds ($(( $(date +%s) - start )) s)" [ $(( $(date +%s) - start )) -le 10 ]
+cp "$T/laughs/weft.yaml" "$T/laughs.yaml"
+run_weft run "$T/int_param.lua" --params "$T/laughs.yaml"
+expect_rc 2 "a billion-laughs params file is refused"
+expect_err "expands to more than" "and says why"
 finish

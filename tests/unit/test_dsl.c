@@ -61,6 +61,12 @@ static void test_sandbox_hides_io_and_clock(void **state)
 	assert_int_equal(eval(f, "assert(io == nil and os == nil and debug == nil and dofile == nil)\n"
 				 "assert(string.dump == nil)\n"),
 			 WEFT_OK);
+	/* Nor through strings' methods: the string metatable is hidden, and its
+	 * __index is the sandbox's string table (reliability issue, 13). */
+	assert_int_equal(eval(f, "assert(getmetatable('') == false)\n"
+				 "assert(('').dump == nil)\n"
+				 "assert(('abc'):upper() == 'ABC')\n"),
+			 WEFT_OK);
 	assert_int_equal(eval(f, "local x = math.random(3)\n"), WEFT_EINVALID);
 }
 
