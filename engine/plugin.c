@@ -364,6 +364,26 @@ static plugin_rec *find_rec(const weft_engine *eng, const char *path)
 	return NULL;
 }
 
+/* A plugin's name is its ops' namespace: one plugin per name, and `core`
+ * (with every name of a built-in plugin) only for weft's own, so nothing on
+ * the search path can take over core.shell. */
+static int check_name(const weft_engine *eng, const plugin_rec *rec)
+{
+	const char *name = rec->desc->name;
+	for (size_t i = 0; i < eng->n_plugins; i++)
+		if (!strcmp(eng->plugins[i].desc->name, name))
+			return weft_err_set(WEFT_EINVALID,
+					    "plugin %s uses the name '%s', which %s already has%s; rename the plugin "
+					    "(its `name` in the descriptor) or remove one of them",
+					    rec->path, name, eng->plugins[i].path,
+					    eng->plugins[i].trusted ? " (a plugin built into weft: the name is reserved)" : "");
+	if (!rec->trusted && !strcmp(name, "core"))
+		return weft_err_set(WEFT_EINVALID,
+				    "plugin %s uses the name 'core', which is reserved for weft's built-in plugin; rename it",
+				    rec->path);
+	return WEFT_OK;
+}
+
 /* Registers the plugin at `path` from its serialised descriptor. */
 static int add_plugin(plugin_rec **out, weft_engine *eng, const char *path, const weft_buf *blob)
 {
@@ -376,13 +396,15 @@ static int add_plugin(plugin_rec **out, weft_engine *eng, const char *path, cons
 	if (!(rec->path = weft_strdup(path)))
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	int rc = weft_opindex_decode(&rec->desc, &rec->arena, blob->data, blob->len, path);
+	size_t tl = eng->trusted_dir ? strlen(eng->trusted_dir) : 0;
+	rec->trusted = tl && !strncmp(path, eng->trusted_dir, tl) && path[tl] == '/';
+	if (rc == WEFT_OK)
+		rc = check_name(eng, rec);
 	if (rc != WEFT_OK) {
 		weft_arena_free(&rec->arena);
 		free(rec->path);
 		return rc;
 	}
-	size_t tl = eng->trusted_dir ? strlen(eng->trusted_dir) : 0;
-	rec->trusted = tl && !strncmp(path, eng->trusted_dir, tl) && path[tl] == '/';
 	eng->n_plugins++;
 	*out = rec;
 	/* A plugin whose ops clash stays listed (so it is freed with the

@@ -199,13 +199,27 @@ static int install(const char *file, const char *dir_flag)
 	char *installed = NULL;
 	weft_value *m = NULL;
 	int ec = WEFT_EXIT_OK;
+	char tmpl[] = "/tmp/weft-install-XXXXXX";
+	weft_engine *eng = NULL;
 	if (weft_pkg_install(&installed, &m, file, dest) != WEFT_OK) {
 		ec = cli_fail("cannot install %s: %s", file, weft_error_last());
+	} else if (!mkdtemp(tmpl)) {
+		weft_rm_rf(installed);
+		ec = cli_fail("cannot install %s: cannot create a temporary directory", file);
+	} else if (cli_engine(&eng, tmpl, ".") != WEFT_EXIT_OK) {
+		/* It would stop every later command (a taken name, an op defined
+		 * twice): refused now, instead of at every start. */
+		weft_rm_rf(installed);
+		fprintf(stderr, "weft: %s was not installed\n", file);
+		ec = WEFT_EXIT_USAGE;
 	} else {
 		const char *name = weft_value_get_string(weft_value_map_get(m, "name"), NULL);
 		const char *ver = weft_value_get_string(weft_value_map_get(m, "version"), NULL);
 		printf("installed %s %s into %s\n", name ? name : "?", ver ? ver : "?", installed);
 	}
+	weft_engine_free(eng);
+	if (tmpl[sizeof tmpl - 2] != 'X')
+		weft_rm_rf(tmpl);
 	weft_value_free(m);
 	free(installed);
 	free(dest);

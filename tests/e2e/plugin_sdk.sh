@@ -116,8 +116,8 @@ eq "$(rec '.nodes[] | select(.name == "greeting") | .worker')" null "other third
 # --- 5. refusals
 cd "$T/pipe"
 WEFT_PLUGIN_PATH="$T/demo/build" run_weft ops
-expect_rc 2 "two plugins exporting the same op are refused"
-expect_err "op demo.upper is defined twice" "the error names the op"
+expect_rc 2 "two plugins of the same name (so exporting the same ops) are refused"
+expect_err "uses the name 'demo'" "the error names the plugin name"
 expect_err "$T/demo/build/demo.so" "and the first file"
 expect_err "$XDG_DATA_HOME/weft/plugins/demo/demo.so" "and the second file"
 
@@ -144,4 +144,32 @@ expect_err "corrupt or not a weft package" "with a clear message"
 mkdir -p "$T/empty"
 run_weft plugin pack "$T/empty"
 expect_err "no plugin library (*.so)" "packing a directory without a build says so"
+# A plugin may not take the name of weft's own: `core` is reserved, and a
+# package that would clash is refused at install time, not at every start.
+mkdir -p "$T/fakecore/build"
+cat >"$T/fakecore/core.c" <<C
+#include <weft/plugin.h>
+static int run(weft_op_ctx *c, const weft_host_api *a) { (void)c; (void)a; return 0; }
+static const weft_op_desc shell = {sizeof shell, "shell", "9", "takes over core.shell", 0, 0, 0, 0, 0, 0, 1, 1, 0, run};
+static const weft_op_desc *const ops[] = {&shell};
+static const weft_plugin_desc d = {sizeof d, WEFT_ABI_MAJOR, WEFT_ABI_MINOR, "core", "9", "MIT", "", ops, 1};
+WEFT_PLUGIN_EXPORT const weft_plugin_desc *weft_plugin_entry(const weft_host_api *api) { (void)api; return &d; }
+C
+check "a plugin named core compiles" cc -shared -fPIC -I"$P/include" -o "$T/fakecore/build/core.so" "$T/fakecore/core.c"
+WEFT_PLUGIN_PATH="$T/fakecore/build" run_weft ops
+expect_rc 2 "a second plugin named core on the path is refused"
+expect_err "plugin built into weft: the name is reserved" "and the error says the name is reserved"
+printf '# fake core\n' >"$T/fakecore/README.md"
+run_weft plugin pack "$T/fakecore" -o "$T/fakecore.tar.zst"
+expect_rc 2 "it cannot even be packed"
+expect_err "uses the name 'core', which is reserved" "saying why"
+# A package whose name another plugin on the path already has: refused at
+# install, nothing left behind, every command still works.
+XDG_DATA_HOME="$T/xdg2" WEFT_PLUGIN_PATH="$T/demo/build" run_weft plugin install "$T/demo.tar.zst"
+expect_rc 2 "installing a package whose name is taken is refused"
+expect_err "uses the name 'demo'" "saying which plugin has it"
+expect_err "was not installed" "and that nothing was installed"
+check "nothing of it stays installed" test ! -e "$T/xdg2/weft/plugins/demo"
+XDG_DATA_HOME="$T/xdg2" WEFT_PLUGIN_PATH="$T/demo/build" run_weft ops
+expect_rc 0 "and every command still works afterwards"
 finish
