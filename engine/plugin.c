@@ -377,7 +377,9 @@ static int check_name(const weft_engine *eng, const plugin_rec *rec)
 					    "(its `name` in the descriptor) or remove one of them",
 					    rec->path, name, eng->plugins[i].path,
 					    eng->plugins[i].trusted ? " (a plugin built into weft: the name is reserved)" : "");
-	if (!rec->trusted && !strcmp(name, "core"))
+	/* Only an engine that has built-in plugins has their names to guard
+	 * (a worker loads exactly what its engine chose). */
+	if (eng->trusted_dir && eng->trusted_dir[0] && !rec->trusted && !strcmp(name, "core"))
 		return weft_err_set(WEFT_EINVALID,
 				    "plugin %s uses the name 'core', which is reserved for weft's built-in plugin; rename it",
 				    rec->path);

@@ -161,8 +161,14 @@ expect_rc 2 "a second plugin named core on the path is refused"
 expect_err "plugin built into weft: the name is reserved" "and the error says the name is reserved"
 printf '# fake core\n' >"$T/fakecore/README.md"
 run_weft plugin pack "$T/fakecore" -o "$T/fakecore.tar.zst"
-expect_rc 2 "it cannot even be packed"
-expect_err "uses the name 'core', which is reserved" "saying why"
+expect_rc 0 "it can be packed"
+run_weft plugin install "$T/fakecore.tar.zst"
+expect_rc 2 "but installing it is refused"
+expect_err "uses the name 'core'" "saying why"
+expect_err "was not installed" "and that nothing was installed"
+check "nothing of it stays installed" test ! -e "$XDG_DATA_HOME/weft/plugins/core"
+run_weft ops
+expect_rc 0 "and every command still works afterwards"
 # A package whose name another plugin on the path already has: refused at
 # install, nothing left behind, every command still works.
 XDG_DATA_HOME="$T/xdg2" WEFT_PLUGIN_PATH="$T/demo/build" run_weft plugin install "$T/demo.tar.zst"
