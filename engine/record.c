@@ -177,7 +177,7 @@ static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *run_di
  * written as they are visited, never held as a tree) and renamed into
  * place once complete and synced. */
 int weft_record_write(weft_engine *eng, const char *run_dir, const char *run_id, const weft_run_options *o,
-		      const char *status, const weft_run_summary *s, json_t *pools)
+		      const char *status, const weft_run_summary *s, const weft_record_segments *seg, json_t *pools)
 {
 	char *path = weft_path_join(run_dir, "record.json"), *tmp = NULL;
 	char *pools_text = json_dumps(pools ? pools : json_array(), JSON_COMPACT | JSON_SORT_KEYS |
@@ -221,6 +221,13 @@ int weft_record_write(weft_engine *eng, const char *run_dir, const char *run_id,
 	weft_jw_str(&w, o->pipeline ? o->pipeline : "");
 	weft_jw_key(&w, "resources");
 	weft_jw_raw(&w, pools_text);
+	weft_jw_key(&w, "segments");
+	weft_jw_obj(&w);
+	weft_jw_key(&w, "count");
+	weft_jw_int(&w, (int64_t)seg->count);
+	weft_jw_key(&w, "executed");
+	weft_jw_int(&w, (int64_t)seg->executed);
+	weft_jw_end(&w, '}');
 	weft_jw_key(&w, "status");
 	weft_jw_str(&w, status);
 	weft_jw_key(&w, "wall_seconds");

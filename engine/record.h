@@ -11,9 +11,16 @@
 
 #include "engine_internal.h"
 
+/* A run resumed after kills is one run in several segments: how many, and
+ * the nodes executed in all of them (the counts cover this segment). */
+typedef struct weft_record_segments {
+	size_t count;
+	size_t executed;
+} weft_record_segments;
+
 /* `pools` (the run's pools with their utilisation) is taken over. */
 int weft_record_write(weft_engine *eng, const char *run_dir, const char *run_id, const weft_run_options *o,
-		      const char *status, const weft_run_summary *s, json_t *pools);
+		      const char *status, const weft_run_summary *s, const weft_record_segments *seg, json_t *pools);
 /* Nodes (object name -> node record) of the newest recorded run of
  * `pipeline`, other than `exclude_id`; NULL if none. Caller decrefs. */
 json_t *weft_record_prev_nodes(const char *store_dir, const char *pipeline, const char *exclude_id);

@@ -859,8 +859,13 @@ static int read_finished(const char *rec, size_t len, void *payload)
 	const char *key = json_string_value(json_object_get(j, "key"));
 	const char *st = json_string_value(json_object_get(j, "status"));
 	int rc = WEFT_OK;
-	if (ev && key && st && !strcmp(ev, "finish") && strcmp(st, "failed") && weft_hash_is_hex(key))
+	if (ev && (!strcmp(ev, "run") || !strcmp(ev, "resume")))
+		rs->earlier_segments++;
+	if (ev && key && st && !strcmp(ev, "finish") && strcmp(st, "failed") && weft_hash_is_hex(key)) {
 		rc = keyset_add(&rs->finished, key);
+		if (!strcmp(st, "done"))
+			rs->earlier_executed++;
+	}
 	json_decref(j);
 	return rc;
 }
@@ -1050,7 +1055,8 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	out->wall_seconds = weft_now() - rs->t0;
 	if (!opts->plan_only) {
 		const char *status = rs->interrupted ? "interrupted" : rs->failed ? "failed" : "ok";
-		if (weft_record_write(eng, rs->run_dir, rs->run_id, opts, status, out, pools) != WEFT_OK)
+		weft_record_segments seg = {rs->earlier_segments + 1, rs->earlier_executed + rs->executed};
+		if (weft_record_write(eng, rs->run_dir, rs->run_id, opts, status, out, &seg, pools) != WEFT_OK)
 			rs->io_error = 1;
 		weft_rm_rf(rs->tmp_dir);
 		if (rs->live_path)

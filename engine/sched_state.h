@@ -57,6 +57,7 @@ typedef struct run_state {
 	double last_sync;        /* of the journal (journal_commit) */
 	size_t lines_since_sync;
 	keyset finished; /* keys finished by earlier attempts (resume) */
+	size_t earlier_segments, earlier_executed; /* of this run, before this resume */
 	json_t *prev;    /* previous record's nodes by name, for reasons */
 	int prev_loaded; /* prev is read at the first miss (load_prev) */
 	int prio_done;   /* plan_priorities ran (ensure_priorities) */

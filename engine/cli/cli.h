@@ -73,6 +73,9 @@ char *cli_repo_root(const char *start);
 /* Parses FILE (record.json, live.json) of run `id` under `store`; NULL
  * when it is missing or unreadable. Caller decrefs. */
 json_t *cli_run_json(const char *store, const char *id, const char *file);
+/* Why run `id` has no usable record, and what to do: killed (resumable),
+ * record damaged, or nothing left at all. Caller frees. */
+char *cli_run_no_record(const char *store, const char *id);
 /* The store directory: --store, else $WEFT_STORE, else <repo>/.weft. */
 char *cli_store_dir(const char *flag, const char *start);
 char *cli_builtin_plugin_dir(void);

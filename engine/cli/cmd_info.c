@@ -156,9 +156,9 @@ int cmd_show(int argc, char **argv)
 	}
 	json_t *r = strchr(id, '/') ? NULL : cli_run_json(store, id, "record.json");
 	if (!r) {
-		rc = cli_fail("run %s has no record under %s/runs (see `weft log`; a killed run is finished by "
-			      "`weft resume %s`)",
-			      id, store, id);
+		char *why = strchr(id, '/') ? NULL : cli_run_no_record(store, id);
+		rc = cli_fail("run %s: %s", id, why ? why : "not a run id (see `weft log`)");
+		free(why);
 		free(latest);
 		free(store);
 		return rc;

@@ -164,8 +164,10 @@ static void print_table(const char *store, char **ids, size_t n, int limit)
 				       json_number_value(json_object_get(live, "started")),
 			       str(live, "pipeline"));
 		} else if (!r) {
-			printf("%-26s %-12s %6s %6s %6s %6s %8s  %s\n", ids[i], "interrupted", "-", "-", "-", "-", "-",
-			       "(no record: killed; `weft resume` continues it)");
+			char *why = cli_run_no_record(store, ids[i]);
+			printf("%-26s %-12s %6s %6s %6s %6s %8s  (%s)\n", ids[i], "no record", "-", "-", "-", "-", "-",
+			       why ? why : "no record");
+			free(why);
 		} else {
 			json_t *c = json_object_get(r, "counts");
 			printf("%-26s %-12s %6lld %6lld %6lld %6lld %7.2fs  %s\n", ids[i], str(r, "status"),
@@ -189,8 +191,11 @@ static int show(const char *store, const char *only, int limit)
 			print_live(live);
 		else if (r)
 			print_finished(only, r);
-		else
-			printf("run %s: no record and not running (killed? `weft resume %s` continues it)\n", only, only);
+		else {
+			char *why = cli_run_no_record(store, only);
+			printf("run %s: not running; %s\n", only, why ? why : "no record");
+			free(why);
+		}
 		json_decref(live);
 		json_decref(r);
 		return shown;

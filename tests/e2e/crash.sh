@@ -78,6 +78,10 @@ expect_rc 0 "the last resume finishes the run"
 check "at least half the kills landed mid-run ($kills of $KILLS)" [ "$kills" -ge $((KILLS / 2)) ]
 eq "$(rec .status)" ok "the final record says ok"
 eq "$(rec '.counts.total')" $((L * W + 1)) "every node is in the final record"
+eq "$(rec '.segments.count')" $((kills + 1)) "the record counts every segment of the run"
+ALL=$(rec '.segments.executed')
+check "and the nodes executed across them ($ALL; $(rec .counts.executed) in the last), never more than there are nodes" \
+  [ "$ALL" -gt "$(rec .counts.executed)" -a "$ALL" -le $((L * W + 1)) ]
 
 outputs "$T/clean" > "$T/clean.out"
 outputs "$WEFT_STORE" > "$T/crash.out"

@@ -95,4 +95,22 @@ run_weft resume
 expect_rc 0 "resume after SIGINT finishes"
 assert_no_rerun "no node finished before SIGINT ran again"
 eq "$(sort -u "$WEFT_COUNTER" | wc -l)" 8 "every part ran"
+# What `weft status` and `weft show` say of a run without a usable record
+# (reliability issue, 14): killed (resumable), record damaged, nothing left.
+R=$(ls -d "$WEFT_STORE"/runs/*/ | sort | tail -1); R=${R%/}; ID=${R##*/}
+cp "$R/record.json" "$T/record.bak"
+printf '{"weft_record": 1, "nodes": [' > "$R/record.json"
+run_weft show "$ID"
+expect_rc 2 "weft show of a run whose record is damaged fails"
+expect_err "is damaged (line" "and says the record is damaged, not missing"
+run_weft status "$ID"
+expect_out "is damaged" "weft status says so too"
+rm -f "$R/record.json"
+run_weft status "$ID"
+expect_out "weft resume $ID" "a run with a journal and no record is resumable"
+rm -f "$R/journal"
+run_weft status "$ID"
+expect_out "nothing to resume" "without a journal, status no longer offers a resume"
+run_weft show "$ID"
+expect_err "neither a record nor a journal" "and show says what is left"
 finish
