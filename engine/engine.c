@@ -47,7 +47,10 @@ int weft_engine_new(weft_engine **out, const weft_engine_options *opts)
 		rc = weft_err_set(WEFT_ERROR, "out of memory");
 		goto fail;
 	}
-	if ((rc = weft_mkdirs(eng->store_dir, 0755)) != WEFT_OK)
+	/* Private by default: the store holds copies of every file a script
+	 * reads (weft.file of a 0640 file must not become readable by others
+	 * through it). An owner who wants to share a store chmods its root. */
+	if ((rc = weft_mkdirs(eng->store_dir, 0700)) != WEFT_OK)
 		goto fail;
 	scfile = weft_path_join(eng->store_dir, "statcache");
 	if (!scfile || (rc = weft_statcache_open(&eng->sc, scfile)) != WEFT_OK)

@@ -175,6 +175,24 @@ static int type_accepts(weft_type want, const weft_value *v)
 	return 0;
 }
 
+/* Whether a string in `v` holds a NUL byte. Ops read parameters as C
+ * strings: "a\0b" would run as "a" under a key of its own, so two keys would
+ * run one command. */
+static int has_nul(const weft_value *v)
+{
+	weft_type t = weft_value_type(v);
+	if (t == WEFT_T_STRING) {
+		size_t len = 0;
+		const char *s = weft_value_get_string(v, &len);
+		return s && memchr(s, '\0', len) != NULL;
+	}
+	size_t n = t == WEFT_T_LIST || t == WEFT_T_MAP ? weft_value_len(v) : 0;
+	for (size_t i = 0; i < n; i++)
+		if (has_nul(t == WEFT_T_LIST ? weft_value_list_at(v, i) : weft_value_map_value_at(v, i)))
+			return 1;
+	return 0;
+}
+
 static int check_params(weft_value **out, const weft_op_info *op, weft_value *given, const char *loc)
 {
 	const weft_op_desc *d = op->desc;
@@ -207,6 +225,13 @@ static int check_params(weft_value **out, const weft_op_info *op, weft_value *gi
 			rc = weft_err_set(WEFT_EINVALID,
 					  "%s: parameter '%s' of op %s is a node output; parameters must be known "
 					  "when the graph is built, so pass it as an input or use a dynamic node",
+					  loc, k, op->full_name);
+			goto cleanup;
+		}
+		if (has_nul(v)) {
+			rc = weft_err_set(WEFT_EINVALID,
+					  "%s: parameter '%s' of op %s contains a NUL byte, which ops would cut the "
+					  "text at; remove it (binary data goes in a file input)",
 					  loc, k, op->full_name);
 			goto cleanup;
 		}

@@ -28,6 +28,10 @@
 
 /* A package larger than this unpacked is refused (decompression bombs). */
 #define PKG_MAX_BYTES (1ull << 30)
+/* A plugin is a library, a manifest and its docs: thousands of entries or
+ * a manifest of megabytes is an attack on the installer, not a plugin. */
+#define PKG_MAX_ENTRIES 10000u
+#define PKG_MAX_MANIFEST (1u << 20)
 
 /* ------------------------------------------------------------ manifest */
 
@@ -285,6 +289,7 @@ static int extract(const char *archive_path, const char *root)
 	pending_link *links = NULL;
 	size_t n_links = 0;
 	uint64_t total = 0;
+	size_t entries = 0;
 	if (la()->archive_read_open_filename(a, archive_path, 64 * 1024) != ARCHIVE_OK) {
 		rc = weft_err_set(WEFT_EINVALID, "%s is corrupt or not a weft package (tar.zst): %s", archive_path,
 				  la()->archive_error_string(a));
@@ -297,6 +302,12 @@ static int extract(const char *archive_path, const char *root)
 			break;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
 			rc = weft_err_set(WEFT_EINVALID, "%s is corrupt: %s", archive_path, la()->archive_error_string(a));
+			break;
+		}
+		if (++entries > PKG_MAX_ENTRIES) {
+			rc = weft_err_set(WEFT_EINVALID, "%s has more than %u entries; a plugin package holds a library, "
+							 "its manifest and docs",
+					  archive_path, PKG_MAX_ENTRIES);
 			break;
 		}
 		const char *name = la()->archive_entry_pathname(e);
@@ -382,6 +393,12 @@ static int verify_staged(weft_value **manifest_out, const char *stage, const cha
 		free(mpath);
 		return weft_err_set(WEFT_EINVALID, "%s has no manifest.yaml at its top level; is it a weft package?",
 				    archive_path);
+	}
+	if (len > PKG_MAX_MANIFEST) {
+		free(text);
+		free(mpath);
+		return weft_err_set(WEFT_EINVALID, "%s: manifest.yaml is %zu bytes, over the %u KiB limit", archive_path,
+				    len, PKG_MAX_MANIFEST >> 10);
 	}
 	weft_value *m = NULL;
 	char *label = weft_sprintf("%s: manifest.yaml", archive_path);

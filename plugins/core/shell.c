@@ -352,9 +352,14 @@ static int run_shell(weft_op_ctx *ctx, const weft_host_api *api)
 		struct stat sb;
 		if (asprintf(&full, "%s/%s", workdir, rel) < 0)
 			full = NULL;
-		if (!full || stat(full, &sb) != 0) {
+		if (!full || lstat(full, &sb) != 0) {
 			rc = api->fail(ctx, "declared output '%s' was not created by the command; write it to $out (or "
 					    "the path in $outs)",
+				       rel);
+		} else if (S_ISLNK(sb.st_mode)) {
+			/* A link's target is outside what the key covers: storing it
+			 * would cache whatever it points at today. */
+			rc = api->fail(ctx, "declared output '%s' is a symbolic link; write the file itself (cp -L)",
 				       rel);
 		} else if (api->artifact_import(&art, ctx, full) != WEFT_OK) {
 			rc = api->fail(ctx, "cannot store output '%s': %s", rel, api->error_last());

@@ -191,4 +191,21 @@ cp "$T/laughs/weft.yaml" "$T/laughs.yaml"
 run_weft run "$T/int_param.lua" --params "$T/laughs.yaml"
 expect_rc 2 "a billion-laughs params file is refused"
 expect_err "expands to more than" "and says why"
+# A parameter with a NUL byte would run as its text up to the NUL, under a
+# key of its own: refused, naming the parameter.
+script nulparam <<'LUA'
+ops.core.shell { name = "n", cmd = "echo a\0b" }
+LUA
+err nulparam "nulparam.lua:1" "parameter 'cmd' of op core.shell contains a NUL byte"
+
+# A symbolic link as an output would cache whatever it points at today.
+script symout <<'LUA'
+ops.core.shell { name = "link", cmd = "echo x > real; ln -s real $out", outs = { "o" } }
+LUA
+run_weft run "$T/symout.lua"
+expect_rc 1 "an output that is a symbolic link fails its node"
+expect_err "declared output 'o' is a symbolic link" "and says so"
+
+# A new store is private: the copies of every file scripts read are too.
+check "a new store's root is mode 700" [ "$(stat -c %a "$WEFT_STORE")" = 700 ]
 finish

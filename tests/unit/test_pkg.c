@@ -187,6 +187,40 @@ static void test_refuses_path_traversal(void **state)
 	free(m);
 }
 
+/* Too many entries (200,000 empty files once installed) or a manifest of
+ * megabytes: refused, with nothing left behind (reliability issue). */
+static void test_refuses_oversized_packages(void **state)
+{
+	fx *f = *state;
+	size_t n = 10002;
+	ent *e = calloc(n, sizeof *e);
+	char (*names)[32] = calloc(n, 32);
+	assert_non_null(e);
+	assert_non_null(names);
+	char *m = manifest("core", "1.0", f->sum);
+	e[0] = (ent){"manifest.yaml", AE_IFREG, m, NULL, NULL};
+	for (size_t i = 1; i < n; i++) {
+		snprintf(names[i], 32, "docs/f%zu.md", i);
+		e[i] = (ent){names[i], AE_IFREG, "", NULL, NULL};
+	}
+	write_pkg(f->pkg, e, n, 1);
+	expect_refusal(f, "more than 10000 entries");
+	free(m);
+	size_t big = (1u << 20) + 10;
+	char *huge = malloc(big + 64);
+	assert_non_null(huge);
+	snprintf(huge, 64, "format: 1\nname: core\ndescription: \"");
+	size_t off = strlen(huge);
+	memset(huge + off, 'x', big - off);
+	strcpy(huge + big, "\"\n");
+	ent e2[] = {{"manifest.yaml", AE_IFREG, huge, NULL, NULL}, {"core.so", AE_IFREG, NULL, CORE_SO, NULL}};
+	write_pkg(f->pkg, e2, 2, 1);
+	expect_refusal(f, "over the 1024 KiB limit");
+	free(huge);
+	free(names);
+	free(e);
+}
+
 static void test_refuses_absolute_paths(void **state)
 {
 	fx *f = *state;
@@ -288,6 +322,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_installs_a_good_package, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_path_traversal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_absolute_paths, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuses_oversized_packages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_symlink_escape, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_device_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_checksum_mismatch, setup, teardown),
