@@ -20,10 +20,12 @@ extern const weft_op_desc core_op_noop;
 extern const weft_op_desc core_op_sleep;
 
 /* spawn.c: `/bin/sh -c cmd` in `workdir`, stdin from /dev/null, stdout to
- * `stdout_path` (NULL: the log), stderr to `log`, in a process group led by
- * a watcher that kills all of the group if this process dies. The caller
- * waits for `shell`, then kills the group (`-group`) and reaps `group`.
- * Returns 0, or -1 with errno. Everything is borrowed until it returns. */
+ * `stdout_path` (NULL: the log), stderr to `log`, in a process group of its
+ * own that this process's watcher kills if this process dies. The caller
+ * waits for `shell`, kills what is left of the group (before reaping the
+ * shell, so the group id cannot be reused), reaps it, then calls
+ * core_spawn_release. Returns 0, or -1 with errno. Everything is borrowed
+ * until it returns. */
 #include <sys/types.h>
 typedef struct core_spawn {
 	const char *cmd;
@@ -34,9 +36,11 @@ typedef struct core_spawn {
 } core_spawn;
 typedef struct core_proc {
 	pid_t shell; /* the command's shell: a child of this process */
-	pid_t group; /* the watcher's pid, which is the group's id */
+	pid_t group; /* its process group (the shell leads it) */
 } core_proc;
 int core_spawn_guarded(core_proc *out, const core_spawn *s);
+/* The command and its group are gone: the watcher forgets the group. */
+void core_spawn_release(const core_proc *p);
 
 /* Reads a whole artifact file into a host-allocated buffer. */
 int core_read_artifact(char **data, size_t *len, weft_op_ctx *ctx, const weft_host_api *api,

@@ -6,10 +6,10 @@
  * their text. Declared outputs (`outs`, paths relative to the work dir) are
  * exported as $out (the first) and $outs (all); after a zero exit each must
  * exist and is imported into the store. stdout and stderr go to the node's
- * log. The command runs in a process group of its own under a guard
- * (spawn.c) that kills the whole group if weft or its worker dies; a cancel
- * (timeout, Ctrl-C) sends the group SIGTERM and, 2 s later, SIGKILL; and
- * whatever the command leaves running is killed when it ends.
+ * log. The command runs in a process group of its own, which a watcher
+ * (spawn.c) kills if weft or its worker dies; a cancel (timeout, Ctrl-C)
+ * sends the group SIGTERM and, 2 s later, SIGKILL; and whatever the command
+ * leaves running is killed when it ends.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -206,9 +206,9 @@ static double mono_now(void)
 
 /* Waits for the command's shell. A cancel sends SIGTERM to its whole
  * process group, and SIGKILL after the grace period, always. When the shell
- * ends, whatever the command left running in its group is killed with the
- * group's watcher (spawn.c), which is then reaped: no process outlives its
- * node. */
+ * ends, whatever the command left running in its group is killed before the
+ * shell is reaped (a zombie still holds the group id, so the kill cannot
+ * reach a stranger): no process outlives its node. */
 static int wait_child(weft_op_ctx *ctx, const weft_host_api *api, const core_proc *p, int *status)
 {
 	int pfd = (int)syscall(SYS_pidfd_open, p->shell, 0);
@@ -221,13 +221,10 @@ static int wait_child(weft_op_ctx *ctx, const weft_host_api *api, const core_pro
 		} else {
 			usleep(2000);
 		}
-		pid_t r = waitpid(p->shell, status, WNOHANG);
-		if (r == p->shell)
+		siginfo_t si;
+		memset(&si, 0, sizeof si);
+		if (waitid(P_PID, (id_t)p->shell, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == p->shell)
 			break;
-		if (r < 0 && errno != EINTR) {
-			rc = api->fail(ctx, "waitpid failed: %s", strerror(errno));
-			break;
-		}
 		if (!cancelled && api->cancelled(ctx)) {
 			kill(-p->group, SIGTERM);
 			cancelled = 1;
@@ -237,9 +234,13 @@ static int wait_child(weft_op_ctx *ctx, const weft_host_api *api, const core_pro
 			killed = 1;
 		}
 	}
-	kill(-p->group, SIGKILL); /* leftovers, and the watcher */
-	while (waitpid(p->group, NULL, 0) < 0 && errno == EINTR)
-		;
+	kill(-p->group, SIGKILL); /* leftovers: background jobs of the command */
+	while (waitpid(p->shell, status, 0) < 0)
+		if (errno != EINTR) {
+			rc = api->fail(ctx, "waitpid failed: %s", strerror(errno));
+			break;
+		}
+	core_spawn_release(p);
 	if (pfd >= 0)
 		close(pfd);
 	if (rc != WEFT_OK)
