@@ -28,10 +28,12 @@ static char *entry_path(const char *root, const char *key)
  *   "WAC1"  64 hex digits of the key  f64 created  f64 elapsed
  *   u64 length + op name  u64 length + node name
  *   the outputs map (value_bin.h)
+ *   the per-input hashes (a map, or null): a hit then needs no hashing
+ *     of its inputs for the run record (they are the same inputs, by key)
  *   u64 FNV-1a of every byte before it
  * Entries written before this format (JSON text) are still read.
  */
-#define AC_MAGIC "WAC1"
+#define AC_MAGIC "WAC2"
 
 static uint64_t fnv1a(const unsigned char *p, size_t n)
 {
@@ -64,9 +66,12 @@ static uint64_t f64_bits(double d)
 	return u;
 }
 
-/* Parses an entry in either format; `key` (when non-NULL) must match. */
-static int parse_entry(weft_value **outputs, const char *text, size_t len, const char *key)
+/* Parses an entry in either format; `key` (when non-NULL) must match.
+ * `*inputs` (when asked) gets the input hashes, NULL when not recorded. */
+static int parse_entry(weft_value **outputs, weft_value **inputs, const char *text, size_t len, const char *key)
 {
+	if (inputs)
+		*inputs = NULL;
 	const unsigned char *p = (const unsigned char *)text;
 	if (len && text[0] == '{') {
 		json_t *j = json_loadb(text, len, 0, NULL);
@@ -90,15 +95,27 @@ static int parse_entry(weft_value **outputs, const char *text, size_t len, const
 			return WEFT_EINVALID;
 		off += 8 + (size_t)n;
 	}
-	size_t used = 0;
-	weft_value *v = NULL;
+	size_t used = 0, used2 = 0;
+	weft_value *v = NULL, *in = NULL;
 	if (weft_value_bin_get(&v, p + off, len - 8 - off, &used) != WEFT_OK)
 		return WEFT_EINVALID;
-	if (off + used != len - 8 || weft_value_type(v) != WEFT_T_MAP) {
+	if (off + used >= len - 8 ||
+	    weft_value_bin_get(&in, p + off + used, len - 8 - off - used, &used2) != WEFT_OK) {
 		weft_value_free(v);
 		return WEFT_EINVALID;
 	}
+	weft_type it = weft_value_type(in);
+	if (off + used + used2 != len - 8 || weft_value_type(v) != WEFT_T_MAP ||
+	    (it != WEFT_T_MAP && it != WEFT_T_NULL)) {
+		weft_value_free(v);
+		weft_value_free(in);
+		return WEFT_EINVALID;
+	}
 	*outputs = v;
+	if (inputs && it == WEFT_T_MAP)
+		*inputs = in;
+	else
+		weft_value_free(in);
 	return WEFT_OK;
 }
 
@@ -108,12 +125,12 @@ int weft_cache_load_file(weft_value **outputs, const char *path)
 	size_t len = 0;
 	int rc = weft_read_file(path, &text, &len);
 	if (rc == WEFT_OK)
-		rc = parse_entry(outputs, text, len, NULL);
+		rc = parse_entry(outputs, NULL, text, len, NULL);
 	free(text);
 	return rc;
 }
 
-int weft_cache_get(weft_value **outputs, const char *root, const char *key)
+int weft_cache_get(weft_value **outputs, weft_value **inputs, const char *root, const char *key)
 {
 	char *path = entry_path(root, key), *text = NULL;
 	size_t len;
@@ -124,7 +141,7 @@ int weft_cache_get(weft_value **outputs, const char *root, const char *key)
 		free(path);
 		return WEFT_ENOTFOUND;
 	}
-	rc = parse_entry(outputs, text, len, key);
+	rc = parse_entry(outputs, inputs, text, len, key);
 	free(text);
 	if (rc != WEFT_OK) {
 		(void)unlink(path);
@@ -137,7 +154,8 @@ int weft_cache_get(weft_value **outputs, const char *root, const char *key)
 	return WEFT_OK;
 }
 
-int weft_cache_put(const char *root, const char *key, const weft_value *outputs, const weft_cache_meta *meta)
+int weft_cache_put(const char *root, const char *key, const weft_value *outputs, const weft_value *inputs,
+		   const weft_cache_meta *meta)
 {
 	char *path = entry_path(root, key);
 	char *dir = path ? weft_path_dirname(path) : NULL;
@@ -161,6 +179,8 @@ int weft_cache_put(const char *root, const char *key, const weft_value *outputs,
 	}
 	if (rc == WEFT_OK)
 		rc = weft_value_bin_put(&b, outputs);
+	if (rc == WEFT_OK)
+		rc = inputs ? weft_value_bin_put(&b, inputs) : weft_buf_put(&b, "N", 1);
 	if (rc == WEFT_OK)
 		rc = put_be64(&b, fnv1a((const unsigned char *)b.data, b.len));
 	if (rc == WEFT_OK)

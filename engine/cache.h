@@ -18,9 +18,13 @@ typedef struct weft_cache_meta {
 	double elapsed;   /* seconds the op ran */
 } weft_cache_meta;
 
-/* `*outputs` is a new map; WEFT_ENOTFOUND on a miss or a damaged entry. */
-int weft_cache_get(weft_value **outputs, const char *root, const char *key);
-int weft_cache_put(const char *root, const char *key, const weft_value *outputs, const weft_cache_meta *meta);
+/* `*outputs` is a new map; WEFT_ENOTFOUND on a miss or a damaged entry.
+ * `inputs` (may be NULL) receives the input hashes stored with the entry,
+ * or NULL when it has none (an older entry). */
+int weft_cache_get(weft_value **outputs, weft_value **inputs, const char *root, const char *key);
+/* `inputs` (may be NULL): the node's input name -> value hash map. */
+int weft_cache_put(const char *root, const char *key, const weft_value *outputs, const weft_value *inputs,
+		   const weft_cache_meta *meta);
 /* Reads the entry file at `path` (for gc): its outputs map. */
 int weft_cache_load_file(weft_value **outputs, const char *path);
 /* Removes an entry (used when its objects turned out corrupt). */

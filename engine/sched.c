@@ -341,7 +341,8 @@ static int cache_lookup(run_state *rs, node *n)
 			nr->reason = weft_strdup("forced (--force)");
 		return 0;
 	}
-	if (weft_cache_get(&outs, rs->eng->store_dir, nr->key) != WEFT_OK)
+	weft_value *hashes = NULL;
+	if (weft_cache_get(&outs, &hashes, rs->eng->store_dir, nr->key) != WEFT_OK)
 		return 0;
 	if (verify_outputs(rs->eng->store, outs) != WEFT_OK) {
 		/* A corrupt or vanished object: forget the entry, recompute. */
@@ -350,10 +351,16 @@ static int cache_lookup(run_state *rs, node *n)
 					 weft_error_last());
 		weft_cache_drop(rs->eng->store_dir, nr->key);
 		weft_value_free(outs);
+		weft_value_free(hashes);
 		return 0;
 	}
 	weft_value_free(nr->outputs);
 	nr->outputs = outs;
+	/* Same key, same inputs: their hashes come with the entry. */
+	if (hashes) {
+		weft_value_free(nr->input_hashes);
+		nr->input_hashes = hashes;
+	}
 	return 1;
 }
 
@@ -552,14 +559,17 @@ static void start_op(run_state *rs, uint32_t id)
 		sched_fail(rs, id, NS_FAILED, weft_sprintf("cannot compute key: %s", weft_error_last()));
 		return;
 	}
-	note_input_hashes(nr);
 	if (n->deterministic) {
 		int resumed = keyset_has(&rs->finished, nr->key);
 		if (cache_lookup(rs, n)) {
+			if (!nr->input_hashes)
+				note_input_hashes(nr); /* an entry that predates them */
 			sched_move(rs, id, resumed ? NS_RESUMED : NS_CACHED, NULL);
 			return;
 		}
 	}
+	if (!nr->input_hashes)
+		note_input_hashes(nr); /* for the reason, the record and the cache entry */
 	if (!nr->reason)
 		nr->reason = n->deterministic ? miss_reason(rs, n) : weft_strdup("op is not deterministic: always runs");
 	if (rs->opts->plan_only) {
@@ -632,7 +642,7 @@ static void start_dynamic(run_state *rs, uint32_t id)
 		nr->elapsed = weft_now() - nr->t_start;
 		weft_cache_meta meta = {"dynamic", n->name, nr->elapsed};
 		if (!rs->opts->plan_only)
-			(void)weft_cache_put(rs->eng->store_dir, nr->key, nr->outputs, &meta);
+			(void)weft_cache_put(rs->eng->store_dir, nr->key, nr->outputs, nr->input_hashes, &meta);
 		sched_move(rs, id, NS_DONE, NULL);
 		return;
 	}

@@ -126,7 +126,7 @@ void exec_finished(run_state *rs, uint32_t id, weft_value *outputs, const char *
 		weft_value_free(nr->outputs);
 		nr->outputs = outputs;
 		weft_cache_meta meta = {n->op->full_name, n->name, nr->elapsed};
-		if (n->deterministic && weft_cache_put(rs->eng->store_dir, nr->key, nr->outputs, &meta) != WEFT_OK)
+		if (n->deterministic && weft_cache_put(rs->eng->store_dir, nr->key, nr->outputs, nr->input_hashes, &meta) != WEFT_OK)
 			sched_fail(rs, id, NS_FAILED, weft_sprintf("cannot store result: %s", weft_error_last()));
 		else
 			sched_move(rs, id, NS_DONE, NULL);

@@ -87,11 +87,23 @@ static void test_entry_roundtrip(void **state)
 	char *dir = tmpdir_new();
 	weft_value *v = sample();
 	weft_cache_meta meta = {"core.noop", "n1", 0.25};
-	assert_int_equal(weft_cache_put(dir, KEY, v, &meta), WEFT_OK);
+	assert_int_equal(weft_cache_put(dir, KEY, v, NULL, &meta), WEFT_OK);
 	weft_value *got = NULL;
-	assert_int_equal(weft_cache_get(&got, dir, KEY), WEFT_OK);
+	assert_int_equal(weft_cache_get(&got, NULL, dir, KEY), WEFT_OK);
 	assert_true(same(v, got));
 	weft_value_free(got);
+	/* With the inputs' hashes, which a hit hands back (no hashing needed). */
+	weft_value *in = weft_value_map();
+	assert_int_equal(weft_value_map_set(in, "table", weft_value_cstr(KEY)), WEFT_OK);
+	assert_int_equal(weft_cache_put(dir, KEY, v, in, &meta), WEFT_OK);
+	weft_value *hashes = NULL;
+	assert_int_equal(weft_cache_get(&got, &hashes, dir, KEY), WEFT_OK);
+	assert_true(same(v, got));
+	assert_non_null(hashes);
+	assert_true(same(in, hashes));
+	weft_value_free(hashes);
+	weft_value_free(got);
+	weft_value_free(in);
 	/* The same bytes under another key's name are not that key's entry. */
 	char *path = entry_file(dir);
 	char other[65];
@@ -99,7 +111,7 @@ static void test_entry_roundtrip(void **state)
 	other[63] = '0';
 	char *opath = weft_sprintf("%s/ac/%.2s/%s", dir, other, other + 2);
 	assert_int_equal(weft_copy_file_atomic(path, opath, 0644), WEFT_OK);
-	assert_int_equal(weft_cache_get(&got, dir, other), WEFT_ENOTFOUND);
+	assert_int_equal(weft_cache_get(&got, NULL, dir, other), WEFT_ENOTFOUND);
 	assert_int_not_equal(access(opath, F_OK), 0); /* removed */
 	free(opath);
 	weft_value_free(v);
@@ -114,7 +126,7 @@ static void test_damaged_entries_are_misses(void **state)
 	char *dir = tmpdir_new();
 	weft_value *v = sample();
 	weft_cache_meta meta = {"core.noop", "n1", 0.25};
-	assert_int_equal(weft_cache_put(dir, KEY, v, &meta), WEFT_OK);
+	assert_int_equal(weft_cache_put(dir, KEY, v, NULL, &meta), WEFT_OK);
 	char *path = entry_file(dir), *good = NULL;
 	size_t len = 0;
 	assert_int_equal(weft_read_file(path, &good, &len), WEFT_OK);
@@ -128,14 +140,14 @@ static void test_damaged_entries_are_misses(void **state)
 			bytes[i] ^= 0x20, n = len;
 		assert_int_equal(weft_write_file_atomic(path, bytes, n, 0), WEFT_OK);
 		weft_value *got = NULL;
-		assert_int_equal(weft_cache_get(&got, dir, KEY), WEFT_ENOTFOUND);
+		assert_int_equal(weft_cache_get(&got, NULL, dir, KEY), WEFT_ENOTFOUND);
 		assert_null(got);
 		free(bytes);
 	}
 	/* Intact again: a hit. */
 	assert_int_equal(weft_write_file_atomic(path, good, len, 0), WEFT_OK);
 	weft_value *got = NULL;
-	assert_int_equal(weft_cache_get(&got, dir, KEY), WEFT_OK);
+	assert_int_equal(weft_cache_get(&got, NULL, dir, KEY), WEFT_OK);
 	weft_value_free(got);
 	free(good);
 	free(path);
@@ -155,7 +167,9 @@ static void test_json_entries_still_read(void **state)
 				  KEY);
 	write_text(path, text);
 	weft_value *got = NULL;
-	assert_int_equal(weft_cache_get(&got, dir, KEY), WEFT_OK);
+	weft_value *legacy = (weft_value *)1;
+	assert_int_equal(weft_cache_get(&got, &legacy, dir, KEY), WEFT_OK);
+	assert_null(legacy); /* JSON entries carry no input hashes */
 	assert_int_equal(weft_value_get_int(weft_value_map_get(got, "out")), 42);
 	weft_value_free(got);
 	free(text);

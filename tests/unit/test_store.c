@@ -146,15 +146,15 @@ static void test_action_cache(void **state)
 	weft_value *outs = weft_value_map(), *got = NULL;
 	weft_value_map_set(outs, "out", weft_value_int(7));
 	weft_cache_meta meta = {"core.noop", "n", 0.1};
-	assert_int_equal(weft_cache_get(&got, f->dir, key), WEFT_ENOTFOUND);
-	assert_int_equal(weft_cache_put(f->dir, key, outs, &meta), WEFT_OK);
-	assert_int_equal(weft_cache_get(&got, f->dir, key), WEFT_OK);
+	assert_int_equal(weft_cache_get(&got, NULL, f->dir, key), WEFT_ENOTFOUND);
+	assert_int_equal(weft_cache_put(f->dir, key, outs, NULL, &meta), WEFT_OK);
+	assert_int_equal(weft_cache_get(&got, NULL, f->dir, key), WEFT_OK);
 	assert_true(weft_value_equal(got, outs));
 	weft_value_free(got);
 	/* A truncated entry is a miss, and is removed. */
 	char *p = weft_sprintf("%s/ac/ab/%s", f->dir, key + 2);
 	write_text(p, "{\"key\": \"abab");
-	assert_int_equal(weft_cache_get(&got, f->dir, key), WEFT_ENOTFOUND);
+	assert_int_equal(weft_cache_get(&got, NULL, f->dir, key), WEFT_ENOTFOUND);
 	assert_int_not_equal(access(p, F_OK), 0);
 	free(p);
 	weft_value_free(outs);
