@@ -193,7 +193,26 @@ static int has_nul(const weft_value *v)
 	return 0;
 }
 
-static int check_params(weft_value **out, const weft_op_info *op, weft_value *given, const char *loc)
+/* "file:line: node 'x'" for error messages, formatted only when an error
+ * needs it: most nodes never fail, and formatting cost more than checking. */
+typedef struct lazy_loc {
+	const char *file, *name;
+	int line;
+	char buf[512];
+} lazy_loc;
+
+static const char *loc_of(lazy_loc *l)
+{
+	if (!l->buf[0]) {
+		if (l->file && l->line > 0)
+			snprintf(l->buf, sizeof l->buf, "%s:%d: node '%s'", l->file, l->line, l->name ? l->name : "?");
+		else
+			snprintf(l->buf, sizeof l->buf, "node '%s'", l->name ? l->name : "?");
+	}
+	return l->buf;
+}
+
+static int check_params(weft_value **out, const weft_op_info *op, weft_value *given, lazy_loc *where_)
 {
 	const weft_op_desc *d = op->desc;
 	weft_value *params = weft_value_map();
@@ -216,7 +235,7 @@ static int check_params(weft_value **out, const weft_op_info *op, weft_value *gi
 				spec = &d->params[p];
 		if (!spec) {
 			const char *sugg = closest(k, names, d->n_params);
-			rc = weft_err_set(WEFT_EINVALID, "%s: unknown parameter '%s' for op %s%s%s%s", loc, k,
+			rc = weft_err_set(WEFT_EINVALID, "%s: unknown parameter '%s' for op %s%s%s%s", loc_of(where_), k,
 					  op->full_name, sugg ? " (did you mean '" : "", sugg ? sugg : "",
 					  sugg ? "'?)" : "; see `weft ops` for its parameters");
 			goto cleanup;
@@ -225,18 +244,18 @@ static int check_params(weft_value **out, const weft_op_info *op, weft_value *gi
 			rc = weft_err_set(WEFT_EINVALID,
 					  "%s: parameter '%s' of op %s is a node output; parameters must be known "
 					  "when the graph is built, so pass it as an input or use a dynamic node",
-					  loc, k, op->full_name);
+					  loc_of(where_), k, op->full_name);
 			goto cleanup;
 		}
 		if (has_nul(v)) {
 			rc = weft_err_set(WEFT_EINVALID,
 					  "%s: parameter '%s' of op %s contains a NUL byte, which ops would cut the "
 					  "text at; remove it (binary data goes in a file input)",
-					  loc, k, op->full_name);
+					  loc_of(where_), k, op->full_name);
 			goto cleanup;
 		}
 		if (!type_accepts(spec->type, v)) {
-			rc = weft_err_set(WEFT_EINVALID, "%s: parameter '%s' of op %s must be %s, got %s", loc, k,
+			rc = weft_err_set(WEFT_EINVALID, "%s: parameter '%s' of op %s must be %s, got %s", loc_of(where_), k,
 					  op->full_name, weft_type_name(spec->type),
 					  weft_type_name(weft_value_type(v)));
 			goto cleanup;
@@ -249,7 +268,7 @@ static int check_params(weft_value **out, const weft_op_info *op, weft_value *gi
 		if (weft_value_map_get(params, spec->name))
 			continue;
 		if (!spec->default_json) {
-			rc = weft_err_set(WEFT_EINVALID, "%s: op %s needs parameter '%s' (%s): %s", loc,
+			rc = weft_err_set(WEFT_EINVALID, "%s: op %s needs parameter '%s' (%s): %s", loc_of(where_),
 					  op->full_name, spec->name, weft_type_name(spec->type),
 					  spec->doc ? spec->doc : "no description");
 			goto cleanup;
@@ -286,7 +305,7 @@ static int input_declared(const weft_op_desc *d, const char *name, int *optional
 	return 0;
 }
 
-static int check_inputs(const weft_op_info *op, const weft_value *inputs, const char *loc)
+static int check_inputs(const weft_op_info *op, const weft_value *inputs, lazy_loc *where_)
 {
 	const weft_op_desc *d = op->desc;
 	int opt;
@@ -295,7 +314,7 @@ static int check_inputs(const weft_op_info *op, const weft_value *inputs, const 
 			const char *k = weft_value_map_key_at(inputs, i);
 			if (!input_declared(d, k, &opt))
 				return weft_err_set(WEFT_EINVALID, "%s: op %s has no input or parameter named '%s'",
-						    loc, op->full_name, k);
+						    loc_of(where_), op->full_name, k);
 		}
 	}
 	for (size_t i = 0; i < d->n_inputs; i++) {
@@ -303,7 +322,7 @@ static int check_inputs(const weft_op_info *op, const weft_value *inputs, const 
 		if (n && d->inputs[i][n - 1] == '?')
 			continue;
 		if (!weft_value_map_get(inputs, d->inputs[i]))
-			return weft_err_set(WEFT_EINVALID, "%s: op %s needs input '%s'", loc, op->full_name,
+			return weft_err_set(WEFT_EINVALID, "%s: op %s needs input '%s'", loc_of(where_), op->full_name,
 					    d->inputs[i]);
 	}
 	return WEFT_OK;
@@ -527,16 +546,16 @@ int weft_graph_add_op(uint32_t *out_id, weft_engine *eng, const char *name, cons
 		      weft_value *params, weft_value *inputs, const weft_node_opts *opts)
 {
 	int rc = WEFT_OK;
-	const char *file = opts ? opts->file : NULL;
-	int line = opts ? opts->line : 0;
-	char *loc = where(file, line, name ? name : opname);
+	lazy_loc where_ = {opts ? opts->file : NULL, name ? name : opname, opts ? opts->line : 0, ""};
+	const char *loc = NULL; /* set on the paths that report an error */
 	const weft_op_info *op = weft_engine_op_find(eng, opname);
 	if (!op) {
 		const char **names = calloc(eng->n_ops + 1, sizeof *names);
 		for (size_t i = 0; names && i < eng->n_ops; i++)
 			names[i] = eng->ops[i].full_name;
 		const char *sugg = names ? closest(opname, names, eng->n_ops) : NULL;
-		rc = weft_err_set(WEFT_EINVALID, "%s: unknown op '%s'%s%s%s", loc ? loc : "?", opname,
+		loc = loc_of(&where_);
+		rc = weft_err_set(WEFT_EINVALID, "%s: unknown op '%s'%s%s%s", loc, opname,
 				  sugg ? " (did you mean '" : "; run `weft ops` to list the available ops",
 				  sugg ? sugg : "", sugg ? "'?)" : "");
 		free(names);
@@ -545,15 +564,15 @@ int weft_graph_add_op(uint32_t *out_id, weft_engine *eng, const char *name, cons
 	if (!inputs)
 		inputs = weft_value_map();
 	if (!inputs || weft_value_type(inputs) != WEFT_T_MAP) {
-		rc = weft_err_set(WEFT_EINVALID, "%s: inputs must be a map", loc ? loc : "?");
+		rc = weft_err_set(WEFT_EINVALID, "%s: inputs must be a map", loc_of(&where_));
 		goto fail;
 	}
 	weft_value *checked = NULL;
-	if ((rc = check_params(&checked, op, params, loc ? loc : "?")) != WEFT_OK)
+	if ((rc = check_params(&checked, op, params, &where_)) != WEFT_OK)
 		goto fail;
 	weft_value_free(params);
 	params = checked;
-	if ((rc = check_inputs(op, inputs, loc ? loc : "?")) != WEFT_OK)
+	if ((rc = check_inputs(op, inputs, &where_)) != WEFT_OK)
 		goto fail;
 	node *n = new_node(eng, name, op->desc->name, opts, &rc);
 	if (!n)
@@ -573,10 +592,8 @@ int weft_graph_add_op(uint32_t *out_id, weft_engine *eng, const char *name, cons
 	n->deterministic = (op->desc->flags & WEFT_OP_DETERMINISTIC) != 0;
 	n->params = params;
 	n->inputs = inputs;
-	free(loc);
 	return add_node(out_id, eng, n);
 fail:
-	free(loc);
 	weft_value_free(params);
 	weft_value_free(inputs);
 	return rc;
