@@ -164,6 +164,15 @@ void weft_jw_key(weft_jw *w, const char *k)
 	w->after_key = 1;
 }
 
+void weft_jw_field(weft_jw *w, const char *k)
+{
+	before(w);
+	put(w, "\"", 1);
+	put(w, k, strlen(k));
+	put(w, w->pretty ? "\": " : "\":", w->pretty ? 3 : 2);
+	w->after_key = 1;
+}
+
 void weft_jw_int(weft_jw *w, int64_t v)
 {
 	char b[32];
@@ -232,11 +241,11 @@ void weft_jw_value(weft_jw *w, const weft_value *v)
 		break;
 	case WEFT_T_ARTIFACT:
 		weft_jw_obj(w);
-		weft_jw_key(w, "$artifact");
+		weft_jw_field(w, "$artifact");
 		weft_jw_str(w, v->u.a.hash);
-		weft_jw_key(w, "dir");
+		weft_jw_field(w, "dir");
 		weft_jw_bool(w, v->u.a.is_dir);
-		weft_jw_key(w, "size");
+		weft_jw_field(w, "size");
 		weft_jw_int(w, (int64_t)v->u.a.size);
 		weft_jw_end(w, '}');
 		break;

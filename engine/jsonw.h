@@ -32,6 +32,9 @@ void weft_jw_obj(weft_jw *w);
 void weft_jw_arr(weft_jw *w);
 void weft_jw_end(weft_jw *w, char close); /* '}' or ']' */
 void weft_jw_key(weft_jw *w, const char *k);
+/* A key the code spells as a literal: no escaping is looked for, so only
+ * for names of letters, digits, _ and $ (record fields), never user text. */
+void weft_jw_field(weft_jw *w, const char *k);
 void weft_jw_str(weft_jw *w, const char *s);
 void weft_jw_strn(weft_jw *w, const char *s, size_t n);
 void weft_jw_int(weft_jw *w, int64_t v);

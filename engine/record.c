@@ -51,7 +51,7 @@ static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *run_di
 	node_run *nr = weft_node_run(eng, n->id);
 	weft_jw_obj(w);
 	if (nr->attempt) {
-		weft_jw_key(w, "attempts");
+		weft_jw_field(w, "attempts");
 		weft_jw_int(w, nr->attempt);
 	}
 	const char *cache = NULL;
@@ -60,10 +60,10 @@ static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *run_di
 		cache = "hit";
 	else if (st == NS_DONE || st == NS_FAILED)
 		cache = "miss";
-	weft_jw_key(w, "cache");
+	weft_jw_field(w, "cache");
 	weft_jw_str(w, cache);
 	if (nr->attempt) {
-		weft_jw_key(w, "devices");
+		weft_jw_field(w, "devices");
 		weft_jw_arr(w);
 		const char *d = nr->devices ? nr->devices : "";
 		while (*d) {
@@ -74,23 +74,23 @@ static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *run_di
 		}
 		weft_jw_end(w, ']');
 	}
-	weft_jw_key(w, "elapsed");
+	weft_jw_field(w, "elapsed");
 	weft_jw_real(w, nr->elapsed);
 	if (nr->error) {
-		weft_jw_key(w, "error");
+		weft_jw_field(w, "error");
 		weft_jw_str(w, nr->error);
 	}
-	weft_jw_key(w, "executed");
+	weft_jw_field(w, "executed");
 	weft_jw_bool(w, st == NS_DONE || (st == NS_FAILED && nr->t_start > 0));
 	if (nr->input_hashes) {
-		weft_jw_key(w, "inputs");
+		weft_jw_field(w, "inputs");
 		weft_jw_value(w, nr->input_hashes);
 	}
 	if (nr->key[0]) {
-		weft_jw_key(w, "key");
+		weft_jw_field(w, "key");
 		weft_jw_str(w, nr->key);
 	}
-	weft_jw_key(w, "kind");
+	weft_jw_field(w, "kind");
 	weft_jw_str(w, n->kind == NODE_OP ? "op" : "dynamic");
 	char *safe = weft_strdup(n->name);
 	for (char *p = safe; p && *p; p++)
@@ -99,38 +99,38 @@ static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *run_di
 	char *log = safe ? weft_sprintf("%s/logs/%s.log", run_dir, safe) : NULL;
 	struct stat sb;
 	if (log && stat(log, &sb) == 0) {
-		weft_jw_key(w, "log");
+		weft_jw_field(w, "log");
 		weft_jw_str(w, log);
 	}
 	free(log);
 	free(safe);
-	weft_jw_key(w, "name");
+	weft_jw_field(w, "name");
 	weft_jw_str(w, n->name);
 	if (n->kind == NODE_OP) {
-		weft_jw_key(w, "op");
+		weft_jw_field(w, "op");
 		weft_jw_str(w, n->op->full_name);
-		weft_jw_key(w, "op_version");
+		weft_jw_field(w, "op_version");
 		weft_jw_str(w, n->op->desc->version);
 	}
 	if (nr->outputs) {
-		weft_jw_key(w, "outputs");
+		weft_jw_field(w, "outputs");
 		weft_jw_value(w, nr->outputs);
 	}
 	if (n->kind == NODE_OP) {
-		weft_jw_key(w, "params");
+		weft_jw_field(w, "params");
 		weft_jw_value(w, n->params);
 	}
 	node *parent = n->parent != UINT32_MAX ? weft_graph_node(eng, n->parent) : NULL;
 	if (parent) {
-		weft_jw_key(w, "parent");
+		weft_jw_field(w, "parent");
 		weft_jw_str(w, parent->name);
 	}
 	if (nr->worker_pid) {
-		weft_jw_key(w, "peak_rss_kb");
+		weft_jw_field(w, "peak_rss_kb");
 		weft_jw_int(w, nr->rss_kb);
 	}
 	if (nr->reason && (st == NS_DONE || st == NS_FAILED)) {
-		weft_jw_key(w, "reason");
+		weft_jw_field(w, "reason");
 		weft_jw_str(w, nr->reason);
 	}
 	if (n->kind == NODE_OP && (n->cpus || n->mem || n->n_res)) {
@@ -142,32 +142,32 @@ static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *run_di
 			weft_value_map_set(req, "mem", weft_value_int((int64_t)n->mem));
 		for (uint16_t i = 0; req && i < n->n_res; i++)
 			weft_value_map_set(req, n->res_names[i], weft_value_int((int64_t)n->res_amounts[i]));
-		weft_jw_key(w, "requests");
+		weft_jw_field(w, "requests");
 		weft_jw_value(w, req);
 		weft_value_free(req);
 	}
 	if (n->file) {
 		char src[4096];
 		snprintf(src, sizeof src, "%s:%d", n->file, n->line);
-		weft_jw_key(w, "source");
+		weft_jw_field(w, "source");
 		weft_jw_str(w, src);
 	}
 	if (nr->t_start > 0) {
-		weft_jw_key(w, "started");
+		weft_jw_field(w, "started");
 		weft_jw_real(w, nr->t_start);
 	}
-	weft_jw_key(w, "status");
+	weft_jw_field(w, "status");
 	weft_jw_str(w, ns_name(st));
 	if (nr->attempt && nr->timed_out) {
-		weft_jw_key(w, "timed_out");
+		weft_jw_field(w, "timed_out");
 		weft_jw_bool(w, 1);
 	}
 	if (nr->attempt && n->timeout > 0) {
-		weft_jw_key(w, "timeout");
+		weft_jw_field(w, "timeout");
 		weft_jw_real(w, n->timeout);
 	}
 	if (nr->worker_pid) {
-		weft_jw_key(w, "worker");
+		weft_jw_field(w, "worker");
 		weft_jw_int(w, nr->worker_pid);
 	}
 	weft_jw_end(w, '}');
@@ -192,47 +192,47 @@ int weft_record_write(weft_engine *eng, const char *run_dir, const char *run_id,
 	weft_jw w;
 	weft_jw_init(&w, fd, 1);
 	weft_jw_obj(&w);
-	weft_jw_key(&w, "counts");
+	weft_jw_field(&w, "counts");
 	weft_jw_obj(&w);
 	const char *cn[] = {"cached", "executed", "failed", "resumed", "skipped", "total"};
 	const size_t cv[] = {s->cached, s->executed, s->failed, s->resumed, s->skipped, s->total};
 	for (int i = 0; i < 6; i++) {
-		weft_jw_key(&w, cn[i]);
+		weft_jw_field(&w, cn[i]);
 		weft_jw_int(&w, (int64_t)cv[i]);
 	}
 	weft_jw_end(&w, '}');
-	weft_jw_key(&w, "finished");
+	weft_jw_field(&w, "finished");
 	weft_jw_real(&w, weft_now());
-	weft_jw_key(&w, "git");
+	weft_jw_field(&w, "git");
 	weft_jw_value(&w, o->provenance);
-	weft_jw_key(&w, "id");
+	weft_jw_field(&w, "id");
 	weft_jw_str(&w, run_id);
-	weft_jw_key(&w, "nodes");
+	weft_jw_field(&w, "nodes");
 	weft_jw_arr(&w);
 	for (uint32_t i = 0; i < eng->graph.n; i++)
 		node_write(&w, eng, eng->graph.nodes[i], run_dir);
 	weft_jw_end(&w, ']');
-	weft_jw_key(&w, "params");
+	weft_jw_field(&w, "params");
 	if (o->params)
 		weft_jw_value(&w, o->params);
 	else
 		weft_jw_raw(&w, "{}");
-	weft_jw_key(&w, "pipeline");
+	weft_jw_field(&w, "pipeline");
 	weft_jw_str(&w, o->pipeline ? o->pipeline : "");
-	weft_jw_key(&w, "resources");
+	weft_jw_field(&w, "resources");
 	weft_jw_raw(&w, pools_text);
-	weft_jw_key(&w, "segments");
+	weft_jw_field(&w, "segments");
 	weft_jw_obj(&w);
-	weft_jw_key(&w, "count");
+	weft_jw_field(&w, "count");
 	weft_jw_int(&w, (int64_t)seg->count);
-	weft_jw_key(&w, "executed");
+	weft_jw_field(&w, "executed");
 	weft_jw_int(&w, (int64_t)seg->executed);
 	weft_jw_end(&w, '}');
-	weft_jw_key(&w, "status");
+	weft_jw_field(&w, "status");
 	weft_jw_str(&w, status);
-	weft_jw_key(&w, "wall_seconds");
+	weft_jw_field(&w, "wall_seconds");
 	weft_jw_real(&w, s->wall_seconds);
-	weft_jw_key(&w, "weft_record");
+	weft_jw_field(&w, "weft_record");
 	weft_jw_int(&w, 1);
 	weft_jw_end(&w, '}');
 	weft_jw_raw(&w, "\n");

@@ -184,16 +184,16 @@ void sched_journal(run_state *rs, const char *ev, node *n)
 	weft_jw_init(&w, -1, 0);
 	weft_jw_obj(&w);
 	if (nr->error) {
-		weft_jw_key(&w, "error");
+		weft_jw_field(&w, "error");
 		weft_jw_str(&w, nr->error);
 	}
-	weft_jw_key(&w, "ev");
+	weft_jw_field(&w, "ev");
 	weft_jw_str(&w, ev);
-	weft_jw_key(&w, "key");
+	weft_jw_field(&w, "key");
 	weft_jw_str(&w, nr->key);
-	weft_jw_key(&w, "node");
+	weft_jw_field(&w, "node");
 	weft_jw_str(&w, n->name);
-	weft_jw_key(&w, "status");
+	weft_jw_field(&w, "status");
 	weft_jw_str(&w, ns_name((node_state)nr->state));
 	weft_jw_end(&w, '}');
 	if (weft_jw_finish(&w) != WEFT_OK || weft_journal_append(rs->journal, w.buf.data) != WEFT_OK)
