@@ -1072,7 +1072,9 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 		if (rs->live_path)
 			(void)unlink(rs->live_path);
 	}
-	if (weft_statcache_save(eng->sc) != WEFT_OK)
+	/* A dry run writes nothing it needs: the stat cache is only a cache,
+	 * so `weft plan` works on a store it cannot write (as `make -n`). */
+	if (weft_statcache_save(eng->sc) != WEFT_OK && !opts->plan_only)
 		rs->io_error = 1;
 	if (rs->io_error)
 		rc = weft_err_set(WEFT_EIO, "run %s: could not write the journal, cache or record under %s: %s",
