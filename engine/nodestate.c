@@ -19,7 +19,7 @@ static const unsigned allowed[NS_COUNT] = {
 		     TO(NS_SKIPPED) | TO(NS_DONE) | TO(NS_DYN_WAIT) | TO(NS_PENDING),
 	/* resources taken; cannot start; the run ends (interrupt: pending,
 	 * fail-fast: skipped) */
-	[NS_RUNNABLE] = TO(NS_RUNNING) | TO(NS_FAILED) | TO(NS_PENDING) | TO(NS_SKIPPED),
+	[NS_RUNNABLE] = TO(NS_RUNNING) | TO(NS_FAILED) | TO(NS_PENDING) | TO(NS_SKIPPED) | TO(NS_DUP_WAIT),
 	/* op succeeded; failed for good; failed with attempts left; cancelled
 	 * by an interrupt (runs again on resume) */
 	[NS_RUNNING] = TO(NS_DONE) | TO(NS_FAILED) | TO(NS_RETRY_WAIT) | TO(NS_PENDING),
@@ -28,6 +28,9 @@ static const unsigned allowed[NS_COUNT] = {
 	/* the nodes it added finished; one failed or gave no result; the run
 	 * ends first */
 	[NS_DYN_WAIT] = TO(NS_EXPANDED) | TO(NS_FAILED) | TO(NS_SKIPPED) | TO(NS_PENDING),
+	/* the other process finished: its result is in the cache, or it is
+	 * not (it failed) and the node runs here after all; the run ends first */
+	[NS_DUP_WAIT] = TO(NS_CACHED) | TO(NS_RUNNABLE) | TO(NS_PENDING) | TO(NS_SKIPPED),
 };
 
 int ns_allowed(node_state from, node_state to)
@@ -50,6 +53,7 @@ const char *ns_name(node_state s)
 	static const char *const names[NS_COUNT] = {
 		[NS_PENDING] = "pending",       [NS_READY] = "ready",     [NS_RUNNABLE] = "runnable",
 		[NS_RUNNING] = "running",       [NS_RETRY_WAIT] = "retry-wait", [NS_DYN_WAIT] = "waiting",
+		[NS_DUP_WAIT] = "waiting-for-other-run",
 		[NS_DONE] = "done",             [NS_CACHED] = "cached",   [NS_RESUMED] = "resumed",
 		[NS_FAILED] = "failed",         [NS_SKIPPED] = "skipped", [NS_EXPANDED] = "expanded",
 		[NS_WOULD_RUN] = "would-run",

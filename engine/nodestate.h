@@ -11,6 +11,8 @@
  *   RUNNING    holds its resources; the executor runs the op
  *   RETRY_WAIT an attempt failed; waits for its retry time
  *   DYN_WAIT   a dynamic node waiting for the nodes it added
+ *   DUP_WAIT   another weft process is computing the same key; waits for
+ *              its result instead of computing it twice
  *   terminal:  DONE, CACHED, RESUMED, FAILED, SKIPPED, EXPANDED, WOULD_RUN
  *
  * A node left PENDING at the end of an interrupted run is what `weft
@@ -26,6 +28,7 @@ typedef enum node_state {
 	NS_RUNNING,
 	NS_RETRY_WAIT,
 	NS_DYN_WAIT,
+	NS_DUP_WAIT,
 	NS_DONE,
 	NS_CACHED,
 	NS_RESUMED,

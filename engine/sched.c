@@ -453,6 +453,9 @@ int sched_move(run_state *rs, uint32_t id, node_state to, const char *msg)
 		if (from == NS_RUNNING && !rs->finalizing)
 			sched_emit(rs, WEFT_EV_FINISH, n, "interrupted");
 		break;
+	case NS_DUP_WAIT:
+		sched_emit(rs, WEFT_EV_LOG, n, msg);
+		break;
 	case NS_READY:
 	case NS_RUNNABLE:
 	case NS_DYN_WAIT:
@@ -578,6 +581,23 @@ static void start_op(run_state *rs, uint32_t id)
 	}
 	/* A cache miss waits for its resources in priority order. */
 	if (ensure_priorities(rs) != WEFT_OK || readyq_push(&rs->runq, id, nr->prio) != WEFT_OK) {
+		sched_fail(rs, id, NS_FAILED, weft_strdup("out of memory"));
+		return;
+	}
+	sched_move(rs, id, NS_RUNNABLE, NULL);
+}
+
+void sched_recheck(run_state *rs, uint32_t id)
+{
+	node *n = weft_graph_node(rs->eng, id);
+	node_run *nr = weft_node_run(rs->eng, id);
+	if (cache_lookup(rs, n)) {
+		free(nr->reason);
+		nr->reason = NULL;
+		sched_move(rs, id, NS_CACHED, NULL);
+		return;
+	}
+	if (readyq_push(&rs->runq, id, nr->prio) != WEFT_OK) {
 		sched_fail(rs, id, NS_FAILED, weft_strdup("out of memory"));
 		return;
 	}
@@ -735,7 +755,7 @@ static void pump(run_state *rs)
 		start_node(rs, rs->ready[rs->head++]);
 	}
 	launch_runnable(rs);
-	int idle = rs->head >= rs->tail && rs->runq.n == 0 && rs->delayed.n == 0;
+	int idle = rs->head >= rs->tail && rs->runq.n == 0 && rs->delayed.n == 0 && rs->dupwait.n == 0;
 	if (rs->running.n == 0 && (rs->stop || idle))
 		begin_close(rs);
 }
@@ -914,6 +934,13 @@ static int setup_run(run_state *rs)
 	if (o->resume_id && stat(rs->run_dir, &sb) != 0)
 		return weft_err_set(WEFT_ENOTFOUND, "no run %s under %s/runs; `weft status` lists runs", o->resume_id,
 				    eng->store_dir);
+	char *inflight = weft_path_join(eng->store_dir, "inflight");
+	if (!inflight)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	rc = weft_mkdirs(inflight, 0700);
+	free(inflight);
+	if (rc != WEFT_OK)
+		return rc;
 	if ((rc = weft_mkdirs(rs->log_dir, 0755)) != WEFT_OK || (rc = weft_mkdirs(rs->tmp_dir, 0755)) != WEFT_OK)
 		return rc;
 	char *jpath = weft_path_join(rs->run_dir, "journal");
@@ -1091,6 +1118,7 @@ cleanup:
 	readyq_free(&rs->runq);
 	free(rs->running.ids);
 	free(rs->delayed.ids);
+	free(rs->dupwait.ids);
 	free(rs->deferred.ids);
 	weft_resources_free(rs->res);
 	free(rs->live_path);

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "cache.h"
@@ -48,10 +50,55 @@ static void give_back(run_state *rs, uint32_t id, node *n)
 	idlist_remove(&rs->running, id);
 }
 
+/* ------------------------------------------------------------ in flight */
+
+/*
+ * Two runs of one pipeline (two terminals, two CI jobs on one store) would
+ * compute every node twice. While a process computes a key it holds an
+ * exclusive flock on <store>/inflight/<key>; another process that finds it
+ * held waits (NS_DUP_WAIT) and then takes the result from the cache. The
+ * kernel drops the lock when its holder dies, so a killed run never makes
+ * another wait for ever. Any failure to lock means "compute it here".
+ */
+static char *inflight_path(run_state *rs, const node_run *nr)
+{
+	return weft_sprintf("%s/inflight/%s", rs->eng->store_dir, nr->key);
+}
+
+/* 1: this process now computes the key; 0: another one does; -1: unknown. */
+static int inflight_take(run_state *rs, node_run *nr)
+{
+	char *p = inflight_path(rs, nr);
+	int fd = p ? open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1;
+	free(p);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int busy = errno == EWOULDBLOCK;
+		close(fd);
+		return busy ? 0 : -1;
+	}
+	nr->inflight = fd + 1;
+	return 1;
+}
+
+static void inflight_release(run_state *rs, node_run *nr)
+{
+	if (!nr->inflight)
+		return;
+	char *p = inflight_path(rs, nr);
+	if (p)
+		(void)unlink(p); /* before the close: a waiter then finds no lock */
+	free(p);
+	close(nr->inflight - 1);
+	nr->inflight = 0;
+}
+
 /* A start that failed before the op ran: the node fails, nothing held. */
 static void fail_start(run_state *rs, uint32_t id, node *n, char *msg)
 {
 	give_back(rs, id, n);
+	inflight_release(rs, weft_node_run(rs->eng, id));
 	sched_fail(rs, id, NS_FAILED, msg);
 }
 
@@ -138,6 +185,8 @@ void exec_finished(run_state *rs, uint32_t id, weft_value *outputs, const char *
 		sched_fail(rs, id, NS_FAILED, weft_strdup(error));
 	}
 	free(timeout_msg);
+	/* After the cache entry: whoever waited for this key now finds it. */
+	inflight_release(rs, weft_node_run(rs->eng, id));
 }
 
 /* ------------------------------------------------------------ in-process */
@@ -427,6 +476,19 @@ void exec_launch(run_state *rs, uint32_t id)
 					weft_value_artifact_hash(gone), rs->eng->store_dir));
 		return;
 	}
+	if (n->deterministic && !rs->opts->force && inflight_take(rs, nr) == 0) {
+		give_back(rs, id, n);
+		if (idlist_add(&rs->dupwait, id) != WEFT_OK) {
+			sched_fail(rs, id, NS_FAILED, weft_strdup("out of memory"));
+			return;
+		}
+		char *msg = weft_sprintf("node %s: another weft process is computing the same result (key %.12s); "
+					 "waiting for it instead of computing it twice",
+					 n->name, nr->key);
+		sched_move(rs, id, NS_DUP_WAIT, msg);
+		free(msg);
+		return;
+	}
 	free(nr->devices);
 	nr->devices = devices_of(rs, id);
 	if (idlist_add(&rs->running, id) != WEFT_OK) {
@@ -483,6 +545,21 @@ void exec_tick(run_state *rs, double now)
 			log_note(rs, n, "did not stop within the grace period after being cancelled; killing it");
 			nr->exec->kill(nr->exec->self, rs, id);
 		}
+	}
+	/* Keys another process was computing: once its lock is gone, the
+	 * result is in the cache (or it failed, and the node runs here). */
+	for (size_t i = 0; i < rs->dupwait.n;) {
+		uint32_t id = rs->dupwait.ids[i];
+		node_run *nr = weft_node_run(rs->eng, id);
+		int got = rs->stop ? 0 : inflight_take(rs, nr);
+		if (got == 0) {
+			i++;
+			continue;
+		}
+		if (got == 1)
+			inflight_release(rs, nr); /* taken only to learn it was free */
+		idlist_remove(&rs->dupwait, id);
+		sched_recheck(rs, id);
 	}
 	/* Retries whose time has come go back to the run queue. */
 	for (size_t i = 0; i < rs->delayed.n;) {

@@ -48,6 +48,7 @@ typedef struct run_state {
 	readyq runq;     /* cache misses waiting for resources */
 	idlist running;  /* op nodes holding resources */
 	idlist delayed;  /* failed attempts waiting for their retry time */
+	idlist dupwait;  /* keys another process is computing (NS_DUP_WAIT) */
 	idlist deferred; /* scratch for launch_runnable */
 	int jobs;        /* capacity of the cpus pool */
 	char run_id[64];
@@ -87,6 +88,9 @@ void sched_journal(run_state *rs, const char *ev, node *n);
 int sched_move(run_state *rs, uint32_t id, node_state to, const char *msg);
 /* Sets the node's error (taking `msg`) and moves it to `to`. */
 void sched_fail(run_state *rs, uint32_t id, node_state to, char *msg);
+/* A node that waited for another process computing its key: takes the
+ * result from the cache if it is there now, else queues the node to run. */
+void sched_recheck(run_state *rs, uint32_t id);
 char *sched_log_file(run_state *rs, const char *name);
 int idlist_add(idlist *l, uint32_t id);
 void idlist_remove(idlist *l, uint32_t id);

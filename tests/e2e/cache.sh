@@ -101,4 +101,20 @@ if chattr -R +i "$WEFT_STORE" 2>/dev/null; then
 else
   echo "# skipped: chattr +i is not available on this file system"
 fi
+# Two runs of one pipeline at once on one store: the second waits for the
+# first's node instead of computing it again (reliability issue, 10).
+export WEFT_COUNTER="$T/twice.count"
+cat > "$T/twice.lua" <<'LUA'
+return ops.core.shell { name = "once", cmd = "echo ran >> \"$WEFT_COUNTER\"; sleep 1.5; echo v > $out", outs = { "o" } }
+LUA
+"$WEFT" run -q "$T/twice.lua" >"$T/twice1.out" 2>"$T/twice1.err" &
+p1=$!
+sleep 0.4
+"$WEFT" run "$T/twice.lua" >"$T/twice2.out" 2>"$T/twice2.err"
+rc2=$?
+wait $p1
+eq "$rc2" 0 "the second run succeeds"
+eq "$(wc -l < "$WEFT_COUNTER")" 1 "the command ran once for both runs"
+check "the second run says it waited for the other" grep -q "another weft process is computing the same result" "$T/twice2.err"
+eq "$(rec '.nodes[] | select(.name == "once") | .status')" cached "and took the node from the cache"
 finish
