@@ -16,7 +16,7 @@
 
 int weft_dsl_new(weft_dsl **out, weft_engine *eng, const weft_dsl_options *opts)
 {
-	if (!opts || (opts->version != WEFT_DSL_OPTIONS_VERSION && opts->version != 1) || !opts->script)
+	if (!opts || opts->version < 1 || opts->version > WEFT_DSL_OPTIONS_VERSION || !opts->script)
 		return weft_err_set(WEFT_EINVALID, "weft_dsl_new: options missing or of another version");
 	weft_dsl *d = calloc(1, sizeof *d);
 	if (!d)
@@ -26,6 +26,7 @@ int weft_dsl_new(weft_dsl **out, weft_engine *eng, const weft_dsl_options *opts)
 		d->source = *opts->source;
 	d->mem_limit = opts->mem_limit ? opts->mem_limit : (1ull << 30);
 	d->instr_limit = opts->instr_limit ? opts->instr_limit : 2000000000ull;
+	d->time_limit = opts->version >= 3 && opts->time_limit > 0 ? opts->time_limit : 30.0;
 	d->script = weft_strdup(opts->script);
 	char *abs = weft_path_abs(NULL, opts->script);
 	d->script_dir = abs ? weft_path_dirname(abs) : NULL;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "dsl_internal.h"
 #include "util.h"
@@ -37,23 +38,41 @@ static void *cap_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 
 #define HOOK_EVERY 10000
 
+static double mono_seconds(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The budget is a count of VM instructions and a wall-clock time, both per
+ * evaluation: the count keeps runaway loops deterministic to report, the
+ * time bounds what the count misses (a slow library call per step). */
 static void count_hook(lua_State *L, lua_Debug *ar)
 {
 	(void)ar;
 	weft_dsl *d = dsl_from_state(L);
 	d->instr_used += HOOK_EVERY;
-	if (d->instr_used > d->instr_limit) {
-		/* In a hook, level 0 is the Lua function being run. */
-		lua_Debug info;
-		if (lua_getstack(L, 0, &info) && lua_getinfo(L, "Sl", &info) && info.currentline > 0)
-			lua_pushfstring(L, "%s:%d: ", info.short_src, info.currentline);
-		else
-			lua_pushstring(L, "");
+	int over_count = d->instr_used > d->instr_limit;
+	int over_time = !over_count && d->deadline > 0 && mono_seconds() > d->deadline;
+	if (!over_count && !over_time)
+		return;
+	/* In a hook, level 0 is the Lua function being run. */
+	lua_Debug info;
+	if (lua_getstack(L, 0, &info) && lua_getinfo(L, "Sl", &info) && info.currentline > 0)
+		lua_pushfstring(L, "%s:%d: ", info.short_src, info.currentline);
+	else
+		lua_pushstring(L, "");
+	if (over_count)
 		lua_pushfstring(L, "script exceeded its budget of %I VM instructions (an endless loop?)",
 				(lua_Integer)d->instr_limit);
-		lua_concat(L, 2);
-		lua_error(L);
-	}
+	else
+		lua_pushfstring(L,
+				"script evaluation exceeded its time budget of %f s (an endless loop?); a pipeline "
+				"that really takes longer to build sets `limits: {script_seconds: N}` in weft.yaml",
+				d->time_limit);
+	lua_concat(L, 2);
+	lua_error(L);
 }
 
 weft_dsl *dsl_from_state(lua_State *L)
@@ -66,6 +85,7 @@ weft_dsl *dsl_from_state(lua_State *L)
 void dsl_reset_budget(weft_dsl *d)
 {
 	d->instr_used = 0;
+	d->deadline = mono_seconds() + d->time_limit;
 }
 
 static int traceback(lua_State *L)

@@ -58,6 +58,10 @@ typedef struct cli_config {
  * a directory), if any. On error prints the message and returns an exit
  * status. */
 int cli_config_load(cli_config *c, const char *path, int jobs);
+/* The wall-clock budget for evaluating the script at `path`:
+ * WEFT_LUA_MAX_SECONDS, else weft.yaml's limits.script_seconds, else 0 (the
+ * DSL's default). An exit status; a bad value is reported. */
+int cli_script_seconds(double *out, const char *path);
 void cli_config_free(cli_config *c);
 /* Prints one op's signature and docs (as `weft ops` does). */
 void cli_print_op(const weft_op_info *op);

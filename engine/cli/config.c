@@ -7,6 +7,7 @@
  *
  *   resources: {cpus: 16, mem: 64G, gpu: 8, npu: 0, license: 2}
  *   workers:   {isolate: plugins | all | none, grace: 10s}
+ *   limits:    {script_seconds: 30}   (cli_script_seconds)
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -53,6 +54,45 @@ static int load_workers(cli_config *c, const weft_value *w, const char *file)
 		}
 	}
 	return WEFT_OK;
+}
+
+int cli_script_seconds(double *out, const char *path)
+{
+	*out = 0;
+	const char *env = getenv("WEFT_LUA_MAX_SECONDS");
+	if (env && *env) {
+		char *end = NULL;
+		double v = strtod(env, &end);
+		if (!end || *end || !(v > 0))
+			return cli_fail("WEFT_LUA_MAX_SECONDS must be a number of seconds > 0, got '%s'", env);
+		*out = v;
+		return WEFT_EXIT_OK;
+	}
+	char *root = cli_repo_root(path);
+	char *file = root ? weft_path_join(root, "weft.yaml") : NULL;
+	free(root);
+	weft_value *cfg = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	int rc = WEFT_OK;
+	if (file && access(file, F_OK) == 0 && (rc = weft_read_file(file, &text, &len)) == WEFT_OK && len)
+		rc = weft_value_from_yaml(&cfg, text, len, file);
+	const weft_value *lim = cfg && weft_value_type(cfg) == WEFT_T_MAP ? weft_value_map_get(cfg, "limits") : NULL;
+	const weft_value *v = lim && weft_value_type(lim) == WEFT_T_MAP ? weft_value_map_get(lim, "script_seconds") : NULL;
+	if (rc == WEFT_OK && v) {
+		double secs = weft_value_type(v) == WEFT_T_INT     ? (double)weft_value_get_int(v)
+			      : weft_value_type(v) == WEFT_T_FLOAT ? weft_value_get_float(v)
+								   : -1;
+		if (!(secs > 0))
+			rc = weft_err_set(WEFT_EINVALID, "%s: limits.script_seconds must be a number of seconds > 0",
+					  file);
+		else
+			*out = secs;
+	}
+	weft_value_free(cfg);
+	free(text);
+	free(file);
+	return rc == WEFT_OK ? WEFT_EXIT_OK : cli_fail("%s", weft_error_last());
 }
 
 int cli_config_load(cli_config *c, const char *path, int jobs)

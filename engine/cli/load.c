@@ -89,10 +89,13 @@ int cli_load(cli_loaded *l, cli_run_args *a, const weft_value *extra_params)
 	if (rc != WEFT_EXIT_OK)
 		return rc;
 	const char *budget = getenv("WEFT_LUA_MAX_INSTRUCTIONS");
+	double seconds = 0;
+	if ((rc = cli_script_seconds(&seconds, l->pipeline)) != WEFT_EXIT_OK)
+		return rc;
 	char *stdlib = cli_stdlib_dir();
 	weft_dsl_options o = {WEFT_DSL_OPTIONS_VERSION, a->script, a->cli_params, l->file_params,
 			      a->params_file ? a->params_file : "journal params", stdlib, 0,
-			      budget ? strtoull(budget, NULL, 10) : 0, NULL};
+			      budget ? strtoull(budget, NULL, 10) : 0, NULL, seconds};
 	weft_dsl_source src;
 	if (l->git) {
 		src = cli_gitsrc_source(l->git);

@@ -208,4 +208,17 @@ expect_err "declared output 'o' is a symbolic link" "and says so"
 
 # A new store is private: the copies of every file scripts read are too.
 check "a new store's root is mode 700" [ "$(stat -c %a "$WEFT_STORE")" = 700 ]
+# The script's budget is a time as well as a count: weft.yaml sets it.
+mkdir -p "$T/slowscript/.git"
+printf 'limits:\n  script_seconds: 0.5\n' > "$T/slowscript/weft.yaml"
+echo "for i = 1, 1000000000 do local s = string.rep('x', 1000000) end" > "$T/slowscript/p.lua"
+start=$(date +%s)
+run_weft plan "$T/slowscript/p.lua"
+expect_rc 2 "a script over its time budget fails"
+expect_err "p.lua:1: script evaluation exceeded its time budget of 0.5" "naming the line and the budget"
+check "within seconds ($(( $(date +%s) - start )) s)" [ $(( $(date +%s) - start )) -le 5 ]
+printf 'limits:\n  script_seconds: soon\n' > "$T/slowscript/weft.yaml"
+run_weft plan "$T/slowscript/p.lua"
+expect_rc 2 "a bad limits.script_seconds is refused"
+expect_err "limits.script_seconds must be a number of seconds" "with what it must be"
 finish

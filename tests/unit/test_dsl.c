@@ -1,12 +1,15 @@
 /* The DSL: script errors carry file:line, evaluation is deterministic,
  * dynamic nodes get identities from their source and captured values. */
 #include "test_util.h"
+
+#include <time.h>
 #include "weft/dsl.h"
 
 typedef struct fx {
 	char *dir;
 	weft_engine *eng;
 	weft_dsl *dsl;
+	double seconds; /* the wall-clock budget; 0: the default */
 } fx;
 
 static int setup(void **state)
@@ -40,7 +43,7 @@ static int eval(fx *f, const char *src)
 	weft_engine_options o = WEFT_ENGINE_OPTIONS_INIT;
 	o.store_dir = store;
 	assert_int_equal(weft_engine_new(&f->eng, &o), WEFT_OK);
-	weft_dsl_options d = {WEFT_DSL_OPTIONS_VERSION, p, NULL, NULL, NULL, NULL, 0, 5000000, NULL};
+	weft_dsl_options d = {WEFT_DSL_OPTIONS_VERSION, p, NULL, NULL, NULL, NULL, 0, 5000000, NULL, f->seconds};
 	assert_int_equal(weft_dsl_new(&f->dsl, f->eng, &d), WEFT_OK);
 	int rc = weft_dsl_eval(f->dsl);
 	free(store);
@@ -68,6 +71,20 @@ static void test_sandbox_hides_io_and_clock(void **state)
 				 "assert(('abc'):upper() == 'ABC')\n"),
 			 WEFT_OK);
 	assert_int_equal(eval(f, "local x = math.random(3)\n"), WEFT_EINVALID);
+}
+
+/* Few VM instructions, each slow (a megabyte copied per call): the count
+ * would allow minutes; the wall-clock budget stops it (reliability, 8). */
+static void test_time_budget(void **state)
+{
+	fx *f = *state;
+	f->seconds = 0.3;
+	double t0 = (double)clock() / CLOCKS_PER_SEC;
+	assert_int_equal(eval(f, "for i = 1, 1000000000 do local s = string.rep('x', 1000000) end\n"), WEFT_EINVALID);
+	double took = (double)clock() / CLOCKS_PER_SEC - t0;
+	assert_non_null(strstr(weft_error_last(), "p.lua:1:"));
+	assert_non_null(strstr(weft_error_last(), "time budget of 0.3"));
+	assert_true(took < 5.0);
 }
 
 static void test_pairs_is_sorted(void **state)
@@ -128,6 +145,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_error_has_file_and_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sandbox_hides_io_and_clock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_time_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pairs_is_sorted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_instruction_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nodes_and_params, setup, teardown),

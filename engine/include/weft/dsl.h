@@ -45,8 +45,11 @@ typedef struct weft_dsl_options {
 	uint64_t instr_limit;      /* VM instructions per evaluation; 0 = 2e9 */
 	/* Version 2. */
 	const weft_dsl_source *source; /* NULL: the filesystem; borrowed */
+	/* Version 3. Wall-clock seconds per evaluation (the script, and each
+	 * dynamic node's function); 0 = 30. */
+	double time_limit;
 } weft_dsl_options;
-#define WEFT_DSL_OPTIONS_VERSION 2
+#define WEFT_DSL_OPTIONS_VERSION 3
 
 /* `eng` is borrowed and must outlive the dsl. */
 int weft_dsl_new(weft_dsl **out, weft_engine *eng, const weft_dsl_options *opts);
