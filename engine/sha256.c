@@ -9,6 +9,7 @@
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
 #include <immintrin.h>
 #define WEFT_SHA_X86 1
 #endif
@@ -106,7 +107,12 @@ __attribute__((target("sha,sse4.1,ssse3"))) static void blocks_shani(uint32_t st
 int weft_sha256_accelerated(void)
 {
 #ifdef WEFT_SHA_X86
-	return __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1") && __builtin_cpu_supports("ssse3");
+	/* CPUID directly: not every compiler's __builtin_cpu_supports knows
+	 * "sha". Leaf 7 EBX bit 29: SHA; leaf 1 ECX bits 9 and 19: SSSE3, SSE4.1. */
+	unsigned a, b, c, d;
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 9)) || !(c & (1u << 19)))
+		return 0;
+	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
 #else
 	return 0;
 #endif

@@ -107,6 +107,13 @@ static int is_hex64(const unsigned char *p)
 	return 1;
 }
 
+/* Byte order of two keys, as the map keeps them (strcmp on C strings). */
+static int key_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+	return c ? c : (an > bn) - (an < bn);
+}
+
 static weft_value *get(rd *r, int depth)
 {
 	if (r->p >= r->end || depth > BIN_MAX_DEPTH)
@@ -149,13 +156,20 @@ static weft_value *get(rd *r, int depth)
 		if (!get_u64(r, &count) || count > (uint64_t)(r->end - r->p))
 			return NULL;
 		weft_value *c = tag == 'L' ? weft_value_list() : weft_value_map();
+		const char *prev = NULL;
+		size_t prev_n = 0;
 		for (uint64_t i = 0; c && i < count; i++) {
 			char *key = NULL;
 			if (tag == 'M') {
-				if (!get_span(r, &s, &n) || memchr(s, '\0', n) || !(key = weft_strndup(s, n))) {
+				/* Keys come sorted and unique, as they are written:
+				 * anything else is damage, not another order. */
+				if (!get_span(r, &s, &n) || memchr(s, '\0', n) ||
+				    (prev && key_cmp(prev, prev_n, s, n) >= 0) || !(key = weft_strndup(s, n))) {
 					weft_value_free(c);
 					return NULL;
 				}
+				prev = s;
+				prev_n = n;
 			}
 			weft_value *item = get(r, depth + 1);
 			int rc = !item ? WEFT_ERROR

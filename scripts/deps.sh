@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages weft builds and tests against (python3 for the
+# Installs the Debian packages weft builds and tests against (clang for the
+# fuzz targets, valgrind for bench/run.sh's instruction counts, python3 for the
 # tests' stand-in LLM server, python3-sklearn only for the real datasets it
 # ships, which the autows tests read). Idempotent: when every
 # package is already present it does not touch apt at all, so reruns are instant.
@@ -7,7 +8,7 @@ set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config git
       liblua5.4-dev libuv1-dev libyaml-dev libssl-dev libjansson-dev
       libarchive-dev libgit2-dev libcmocka-dev libfftw3-dev libpng-dev libtiff-dev libcurl4-openssl-dev
-      jq time valgrind python3 python3-sklearn)
+      jq time valgrind clang python3 python3-sklearn)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -22,4 +22,6 @@ echo "== build with ASan + UBSan and test"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:intercept_tls_get_addr=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 LSAN_OPTIONS=suppressions="$src/scripts/lsan.supp":print_suppressions=0 \
   ctest --test-dir "$src/build-asan" --output-on-failure -j "$jobs"
+echo "== fuzz the parsers, 5 s each, on the checked-in corpora"
+"$src/scripts/fuzz.sh" 5 "$src/build-fuzz"
 echo "== all tests passed"

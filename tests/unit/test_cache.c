@@ -76,6 +76,29 @@ static void test_value_bin_roundtrip_and_damage(void **state)
 	weft_value_free(v);
 }
 
+/* Keys out of order or repeated are damage (found by fuzz_value_bin): a
+ * decoded value always encodes back to the bytes it came from. */
+static void test_value_bin_refuses_unsorted_keys(void **state)
+{
+	(void)state;
+	static const unsigned char unsorted[] = {
+		'M', 0, 0, 0, 0, 0, 0, 0, 2,       /* two entries */
+		0, 0, 0, 0, 0, 0, 0, 1, 'b', 'N',  /* "b": null */
+		0, 0, 0, 0, 0, 0, 0, 1, 'a', 'N',  /* "a": null, after "b" */
+	};
+	static const unsigned char repeated[] = {
+		'M', 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1, 'a', 'N', 0, 0, 0, 0, 0, 0, 0, 1, 'a', 'T',
+	};
+	weft_value *v = NULL;
+	assert_int_not_equal(weft_value_bin_get(&v, unsorted, sizeof unsorted, NULL), WEFT_OK);
+	assert_int_not_equal(weft_value_bin_get(&v, repeated, sizeof repeated, NULL), WEFT_OK);
+	static const unsigned char sorted[] = {
+		'M', 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1, 'a', 'N', 0, 0, 0, 0, 0, 0, 0, 1, 'b', 'T',
+	};
+	assert_int_equal(weft_value_bin_get(&v, sorted, sizeof sorted, NULL), WEFT_OK);
+	weft_value_free(v);
+}
+
 static char *entry_file(const char *root)
 {
 	return weft_sprintf("%s/ac/%.2s/%s", root, KEY, KEY + 2);
@@ -183,6 +206,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_value_bin_roundtrip_and_damage),
+		cmocka_unit_test(test_value_bin_refuses_unsorted_keys),
 		cmocka_unit_test(test_entry_roundtrip),
 		cmocka_unit_test(test_damaged_entries_are_misses),
 		cmocka_unit_test(test_json_entries_still_read),
