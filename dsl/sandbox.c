@@ -36,7 +36,7 @@ static void *cap_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	return p;
 }
 
-#define HOOK_EVERY 10000
+#define HOOK_EVERY 1000
 
 static double mono_seconds(void)
 {
