@@ -104,15 +104,31 @@ __attribute__((target("sha,sse4.1,ssse3"))) static void blocks_shani(uint32_t st
 }
 #endif
 
-int weft_sha256_accelerated(void)
-{
 #ifdef WEFT_SHA_X86
-	/* CPUID directly: not every compiler's __builtin_cpu_supports knows
-	 * "sha". Leaf 7 EBX bit 29: SHA; leaf 1 ECX bits 9 and 19: SSSE3, SSE4.1. */
+/* CPUID directly: not every compiler's __builtin_cpu_supports knows "sha".
+ * Leaf 7 EBX bit 29: SHA; leaf 1 ECX bits 9 and 19: SSSE3, SSE4.1. */
+static int probe_cpu(void)
+{
 	unsigned a, b, c, d;
 	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 9)) || !(c & (1u << 19)))
 		return 0;
 	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
+}
+#endif
+
+int weft_sha256_accelerated(void)
+{
+#ifdef WEFT_SHA_X86
+	/* Asked once per process: CPUID traps to the hypervisor in a virtual
+	 * machine and cost more than hashing a key. The answer is a property
+	 * of the CPU, so caching it is not state. 0 unknown, 1 no, 2 yes. */
+	static int known;
+	int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
+	if (!k) {
+		k = probe_cpu() ? 2 : 1;
+		__atomic_store_n(&known, k, __ATOMIC_RELAXED);
+	}
+	return k == 2;
 #else
 	return 0;
 #endif
