@@ -11,16 +11,8 @@
 
 static int write_all(int fd, const void *p, size_t n)
 {
-	const char *c = p;
-	while (n) {
-		ssize_t w = write(fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return weft_err_set(WEFT_EIO, "cannot write to the worker pipe: %s", strerror(errno));
-		c += w;
-		n -= (size_t)w;
-	}
+	if (weft_write_all(fd, p, n) != 0)
+		return weft_err_set(WEFT_EIO, "cannot write to the worker pipe: %s", strerror(errno));
 	return WEFT_OK;
 }
 

@@ -34,19 +34,8 @@ static void put(weft_jw *w, const char *p, size_t n)
 
 static void flush(weft_jw *w)
 {
-	const char *p = w->buf.data;
-	size_t n = w->buf.len;
-	while (!w->failed && n) {
-		ssize_t r = write(w->fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			w->failed = 2;
-			break;
-		}
-		p += r;
-		n -= (size_t)r;
-	}
+	if (!w->failed && w->buf.len && weft_write_all(w->fd, w->buf.data, w->buf.len) != 0)
+		w->failed = 2;
 	w->buf.len = 0;
 }
 

@@ -485,21 +485,6 @@ void weft_opindex_free(weft_opindex *ix)
 
 /* ------------------------------------------------------------ describing */
 
-static int write_all_fd(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-	while (n) {
-		ssize_t w = write(fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* The child: load, describe, report 'D' + blob or 'E' + message. */
 static void __attribute__((noreturn)) describe_child(int fd, const char *path, const weft_host_api *api)
 {
@@ -523,8 +508,8 @@ static void __attribute__((noreturn)) describe_child(int fd, const char *path, c
 			tag = 'D';
 	}
 	const char *msg = weft_error_last();
-	if (write_all_fd(fd, &tag, 1) != 0 ||
-	    write_all_fd(fd, tag == 'D' ? b.data : msg, tag == 'D' ? b.len : strlen(msg)) != 0)
+	if (weft_write_all(fd, &tag, 1) != 0 ||
+	    weft_write_all(fd, tag == 'D' ? b.data : msg, tag == 'D' ? b.len : strlen(msg)) != 0)
 		_exit(3);
 	_exit(0);
 }

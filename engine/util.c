@@ -288,15 +288,18 @@ int weft_read_file(const char *path, char **out, size_t *len)
 	return WEFT_OK;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int weft_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 	while (len) {
 		ssize_t w = write(fd, p, len);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w < 0)
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
 			return -1;
+		}
 		p += w;
 		len -= (size_t)w;
 	}
@@ -369,7 +372,7 @@ int weft_write_file_atomic(const char *path, const void *data, size_t len, int s
 	if (fd < 0)
 		return fd;
 	int rc = WEFT_OK;
-	if (write_all(fd, data, len) != 0 || (sync && fsync(fd) != 0)) {
+	if (weft_write_all(fd, data, len) != 0 || (sync && fsync(fd) != 0)) {
 		rc = weft_err_set(WEFT_EIO, "cannot write %s: %s", path, strerror(errno));
 		close(fd);
 		unlink(tmp);
@@ -404,7 +407,7 @@ int weft_copy_file_atomic(const char *src, const char *dst, int mode)
 		ssize_t r = read(in, chunk, sizeof chunk);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0 || (r > 0 && write_all(out, chunk, (size_t)r) != 0)) {
+		if (r < 0 || (r > 0 && weft_write_all(out, chunk, (size_t)r) != 0)) {
 			rc = weft_err_set(WEFT_EIO, "cannot copy %s to %s: %s", src, dst, strerror(errno));
 			break;
 		}

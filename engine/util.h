@@ -39,6 +39,9 @@ char *weft_path_abs(const char *base, const char *path);
 char *weft_path_dirname(const char *path);
 
 int weft_mkdirs(const char *path, int mode);
+/* Writes all `len` bytes, retrying short writes and EINTR; 0, or -1 with
+ * errno. Only write(2): safe in a child between fork and exec. */
+int weft_write_all(int fd, const void *data, size_t len);
 /* Reads a whole file; `*out` is NUL-terminated and owned by the caller. */
 int weft_read_file(const char *path, char **out, size_t *len);
 /* Atomically replaces `path` with `data`. `sync` fsyncs file and directory. */
