@@ -38,13 +38,6 @@ static void *cap_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 
 #define HOOK_EVERY 1000
 
-static double mono_seconds(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* The budget is a count of VM instructions and a wall-clock time, both per
  * evaluation: the count keeps runaway loops deterministic to report, the
  * time bounds what the count misses (a slow library call per step). */
@@ -54,7 +47,7 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 	weft_dsl *d = dsl_from_state(L);
 	d->instr_used += HOOK_EVERY;
 	int over_count = d->instr_used > d->instr_limit;
-	int over_time = !over_count && d->deadline > 0 && mono_seconds() > d->deadline;
+	int over_time = !over_count && d->deadline > 0 && weft_mono() > d->deadline;
 	if (!over_count && !over_time)
 		return;
 	/* In a hook, level 0 is the Lua function being run. */
@@ -85,7 +78,7 @@ weft_dsl *dsl_from_state(lua_State *L)
 void dsl_reset_budget(weft_dsl *d)
 {
 	d->instr_used = 0;
-	d->deadline = mono_seconds() + d->time_limit;
+	d->deadline = weft_mono() + d->time_limit;
 }
 
 static int traceback(lua_State *L)

@@ -35,14 +35,6 @@ static char *entry_path(const char *root, const char *key)
  */
 #define AC_MAGIC "WAC2"
 
-static uint64_t fnv1a(const unsigned char *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	return h;
-}
-
 static uint64_t get_be64(const unsigned char *p)
 {
 	uint64_t v = 0;
@@ -83,7 +75,7 @@ static int parse_entry(weft_value **outputs, weft_value **inputs, const char *te
 		return ok ? WEFT_OK : WEFT_EINVALID;
 	}
 	const size_t head = 4 + 64 + 16;
-	if (len < head + 16 + 1 + 8 || memcmp(p, AC_MAGIC, 4) || fnv1a(p, len - 8) != get_be64(p + len - 8) ||
+	if (len < head + 16 + 1 + 8 || memcmp(p, AC_MAGIC, 4) || weft_fnv1a(p, len - 8) != get_be64(p + len - 8) ||
 	    (key && memcmp(p + 4, key, 64)))
 		return WEFT_EINVALID;
 	size_t off = head;
@@ -182,7 +174,7 @@ int weft_cache_put(const char *root, const char *key, const weft_value *outputs,
 	if (rc == WEFT_OK)
 		rc = inputs ? weft_value_bin_put(&b, inputs) : weft_buf_put(&b, "N", 1);
 	if (rc == WEFT_OK)
-		rc = put_be64(&b, fnv1a((const unsigned char *)b.data, b.len));
+		rc = put_be64(&b, weft_fnv1a((const unsigned char *)b.data, b.len));
 	if (rc == WEFT_OK)
 		rc = weft_mkdirs(dir, 0755);
 	if (rc == WEFT_OK)

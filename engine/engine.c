@@ -178,10 +178,7 @@ int weft_engine_plugin_at(weft_plugin_info *out, const weft_engine *eng, size_t 
 
 static uint64_t name_hash(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	return h;
+	return weft_fnv1a(s, strlen(s));
 }
 
 int weft_engine_op_index(weft_engine *eng)

@@ -123,11 +123,21 @@ static const char *graph_str(weft_graph *g, const char *s)
 }
 
 /* Where an error points: "file:line: node 'x'". */
-static char *where(const char *file, int line, const char *name)
+/* The one spelling of a node's location; returns the length it needs. */
+static int format_where(char *buf, size_t cap, const char *file, int line, const char *name)
 {
 	if (file && line > 0)
-		return weft_sprintf("%s:%d: node '%s'", file, line, name ? name : "?");
-	return weft_sprintf("node '%s'", name ? name : "?");
+		return snprintf(buf, cap, "%s:%d: node '%s'", file, line, name ? name : "?");
+	return snprintf(buf, cap, "node '%s'", name ? name : "?");
+}
+
+static char *where(const char *file, int line, const char *name)
+{
+	int n = format_where(NULL, 0, file, line, name);
+	char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (buf)
+		format_where(buf, (size_t)n + 1, file, line, name);
+	return buf;
 }
 
 static int valid_name(const char *s)
@@ -203,12 +213,8 @@ typedef struct lazy_loc {
 
 static const char *loc_of(lazy_loc *l)
 {
-	if (!l->buf[0]) {
-		if (l->file && l->line > 0)
-			snprintf(l->buf, sizeof l->buf, "%s:%d: node '%s'", l->file, l->line, l->name ? l->name : "?");
-		else
-			snprintf(l->buf, sizeof l->buf, "node '%s'", l->name ? l->name : "?");
-	}
+	if (!l->buf[0])
+		(void)format_where(l->buf, sizeof l->buf, l->file, l->line, l->name);
 	return l->buf;
 }
 

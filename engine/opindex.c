@@ -514,13 +514,6 @@ static void __attribute__((noreturn)) describe_child(int fd, const char *path, c
 	_exit(0);
 }
 
-static double mono_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
 int weft_opindex_describe(weft_buf *blob, const char *path, const weft_host_api *api)
 {
 	int fds[2];
@@ -539,10 +532,10 @@ int weft_opindex_describe(weft_buf *blob, const char *path, const weft_host_api 
 	close(fds[1]);
 	weft_buf got = {0};
 	int rc = WEFT_OK, timed_out = 0;
-	double deadline = mono_ms() + DESCRIBE_TIMEOUT_MS;
+	double deadline = weft_mono() * 1e3 + DESCRIBE_TIMEOUT_MS;
 	char chunk[16384];
 	for (;;) {
-		double left = deadline - mono_ms();
+		double left = deadline - weft_mono() * 1e3;
 		struct pollfd pfd = {fds[0], POLLIN, 0};
 		int pr = left > 0 ? poll(&pfd, 1, (int)left) : 0;
 		if (pr < 0 && errno == EINTR)

@@ -60,6 +60,10 @@ int weft_rm_rf(const char *path);
 size_t weft_edit_distance(const char *a, const char *b);
 /* Wall-clock seconds, for records and timings only (never for keys). */
 double weft_now(void);
+/* Monotonic seconds, for deadlines and timeouts. */
+double weft_mono(void);
+/* 64-bit FNV-1a of `n` bytes: a cheap check or table hash, never a key. */
+uint64_t weft_fnv1a(const void *p, size_t n);
 /* Parses "30", "90s", "500ms", "5m", "1h30m" into seconds. */
 int weft_parse_duration(double *out, const char *s);
 
