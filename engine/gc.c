@@ -19,10 +19,10 @@
 
 #include "engine_internal.h"
 #include "hash.h"
-#include "record.h"
 #include "storelock.h"
 #include "cache.h"
 #include "util.h"
+#include "weft/run.h"
 #include "value_jansson.h"
 
 typedef struct obj {
@@ -246,27 +246,27 @@ static void protect_newest_runs(objset *s, const char *store_dir, size_t *runs)
 	char **ids;
 	size_t n;
 	*runs = 0;
-	if (weft_record_list_runs(&ids, &n, store_dir) != WEFT_OK)
+	if (weft_runs_list(&ids, &n, store_dir) != WEFT_OK)
 		return;
 	*runs = n;
 	json_t *seen = json_object();
-	for (size_t i = 0; i < n; i++) {
-		char *path = weft_sprintf("%s/runs/%s/record.json", store_dir, ids[i]);
-		json_t *rec = path ? json_load_file(path, 0, NULL) : NULL;
-		free(path);
-		const char *pl = rec ? json_string_value(json_object_get(rec, "pipeline")) : NULL;
-		if (pl && !json_object_get(seen, pl)) {
+	for (size_t i = 0; seen && i < n; i++) {
+		weft_run *r;
+		if (weft_run_open(&r, store_dir, ids[i]) != WEFT_OK)
+			continue;
+		const char *pl = weft_run_get_info(r)->pipeline;
+		if (*pl && !json_object_get(seen, pl)) {
 			json_object_set_new(seen, pl, json_true());
-			size_t k;
-			json_t *nd;
-			json_array_foreach(json_object_get(rec, "nodes"), k, nd)
-				walk_refs(s, store_dir, json_object_get(nd, "outputs"), mark_protect, NULL, 0);
+			for (size_t k = 0; k < weft_run_node_count(r); k++) {
+				json_t *outs = weft_value_to_jansson(weft_run_node_at(r, k)->outputs);
+				walk_refs(s, store_dir, outs, mark_protect, NULL, 0);
+				json_decref(outs);
+			}
 		}
-		json_decref(rec);
-		free(ids[i]);
+		weft_run_free(r);
 	}
 	json_decref(seen);
-	free(ids);
+	weft_runs_free(ids, n);
 }
 
 static int cmp_last_used(const void *a, const void *b)
@@ -289,11 +289,9 @@ int weft_cache_stats_get(weft_cache_stats *out, const char *store_dir)
 	out->entries = ne;
 	char **ids;
 	size_t nr;
-	if (weft_record_list_runs(&ids, &nr, store_dir) == WEFT_OK) {
+	if (weft_runs_list(&ids, &nr, store_dir) == WEFT_OK) {
 		out->runs = nr;
-		for (size_t i = 0; i < nr; i++)
-			free(ids[i]);
-		free(ids);
+		weft_runs_free(ids, nr);
 	}
 	for (size_t i = 0; i < ne; i++) {
 		free(es[i].path);

@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pkg.h"
+#include "weft/sys/pkg.h"
 #include "dyn_archive.h"
 #include "engine_internal.h"
 #include "hash.h"

@@ -8,13 +8,13 @@
  */
 #include "record.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "jsonw.h"
 #include "util.h"
+#include "weft/run.h"
 
 /* runs/ID/pipeline names the run's pipeline in a file of its own, so that
  * finding a pipeline's previous run reads a few bytes per run instead of
@@ -250,42 +250,6 @@ int weft_record_write(weft_engine *eng, const char *run_dir, const char *run_id,
 	return rc;
 }
 
-static int cmp_desc(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)b, *(char *const *)a);
-}
-
-int weft_record_list_runs(char ***ids, size_t *n, const char *store_dir)
-{
-	*ids = NULL;
-	*n = 0;
-	char *dir = weft_path_join(store_dir, "runs");
-	DIR *d = dir ? opendir(dir) : NULL;
-	free(dir);
-	if (!d)
-		return WEFT_OK;
-	struct dirent *e;
-	size_t cap = 0;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			char **p = realloc(*ids, cap * sizeof *p);
-			if (!p) {
-				closedir(d);
-				return weft_err_set(WEFT_ERROR, "out of memory");
-			}
-			*ids = p;
-		}
-		(*ids)[(*n)++] = weft_strdup(e->d_name);
-	}
-	closedir(d);
-	if (*n)
-		qsort(*ids, *n, sizeof **ids, cmp_desc);
-	return WEFT_OK;
-}
-
 static json_t *load_record(const char *store_dir, const char *id)
 {
 	/* Read whole, then parsed: json_load_file reads with getc. */
@@ -302,7 +266,7 @@ json_t *weft_record_prev_nodes(const char *store_dir, const char *pipeline, cons
 	char **ids;
 	size_t n;
 	json_t *found = NULL;
-	if (weft_record_list_runs(&ids, &n, store_dir) != WEFT_OK)
+	if (weft_runs_list(&ids, &n, store_dir) != WEFT_OK)
 		return NULL;
 	for (size_t i = 0; i < n && !found && pipeline; i++) {
 		if ((exclude_id && !strcmp(ids[i], exclude_id)) || run_is_of(store_dir, ids[i], pipeline) == 0)
@@ -322,35 +286,6 @@ json_t *weft_record_prev_nodes(const char *store_dir, const char *pipeline, cons
 		}
 		json_decref(rec);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(ids[i]);
-	free(ids);
+	weft_runs_free(ids, n);
 	return found;
-}
-
-int weft_runs_latest(char **out_id, const char *store_dir, int interrupted_only)
-{
-	char **ids;
-	size_t n;
-	*out_id = NULL;
-	int rc = weft_record_list_runs(&ids, &n, store_dir);
-	if (rc != WEFT_OK)
-		return rc;
-	for (size_t i = 0; i < n && !*out_id; i++) {
-		if (interrupted_only) {
-			json_t *rec = load_record(store_dir, ids[i]);
-			const char *st = rec ? json_string_value(json_object_get(rec, "status")) : NULL;
-			int done = st && !strcmp(st, "ok");
-			json_decref(rec);
-			if (done)
-				continue;
-		}
-		*out_id = weft_strdup(ids[i]);
-	}
-	for (size_t i = 0; i < n; i++)
-		free(ids[i]);
-	free(ids);
-	return *out_id ? WEFT_OK
-		       : weft_err_set(WEFT_ENOTFOUND, "no %sruns under %s/runs", interrupted_only ? "unfinished " : "",
-				      store_dir);
 }

@@ -24,7 +24,5 @@ int weft_record_write(weft_engine *eng, const char *run_dir, const char *run_id,
 /* Nodes (object name -> node record) of the newest recorded run of
  * `pipeline`, other than `exclude_id`; NULL if none. Caller decrefs. */
 json_t *weft_record_prev_nodes(const char *store_dir, const char *pipeline, const char *exclude_id);
-/* Run ids under store_dir/runs, newest first. Caller frees each and the array. */
-int weft_record_list_runs(char ***ids, size_t *n, const char *store_dir);
 
 #endif

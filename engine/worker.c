@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "engine_internal.h"
+#include "weft/sys/worker.h"
 #include "frame.h"
 #include "opctx.h"
 #include "util.h"

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 
 #include "hash.h"
-#include "pkg.h"
+#include "weft/sys/pkg.h"
 #include "test_util.h"
 
 typedef struct ent {

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "util.h"
+#include "weft/sys/worker.h"
 
 static const char cache_help[] =
 	"usage: weft cache stats [--store DIR]\n"

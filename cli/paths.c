@@ -52,43 +52,6 @@ char *cli_repo_root(const char *start)
 	return NULL;
 }
 
-json_t *cli_run_json(const char *store, const char *id, const char *file)
-{
-	char *p = weft_sprintf("%s/runs/%s/%s", store, id, file);
-	json_t *j = p ? json_load_file(p, 0, NULL) : NULL;
-	free(p);
-	return j;
-}
-
-char *cli_run_no_record(const char *store, const char *id)
-{
-	char *rec = weft_sprintf("%s/runs/%s/record.json", store, id);
-	char *jour = weft_sprintf("%s/runs/%s/journal", store, id);
-	struct stat sb;
-	char *msg = NULL;
-	if (rec && stat(rec, &sb) == 0) {
-		json_error_t je;
-		json_t *j = json_load_file(rec, 0, &je);
-		if (j) {
-			json_decref(j);
-			msg = weft_sprintf("its record %s could not be read", rec);
-		} else {
-			msg = weft_sprintf("its record %s is damaged (line %d: %s); the run's journal %s%s", rec, je.line,
-					   je.text, jour ? jour : "?",
-					   jour && stat(jour, &sb) == 0 ? " still lists what finished" : " is gone too");
-		}
-	} else if (jour && stat(jour, &sb) == 0) {
-		msg = weft_sprintf("no record: it was killed; `weft resume %s` continues it", id);
-	} else {
-		msg = weft_sprintf("neither a record nor a journal under %s/runs/%s: nothing to resume; run the "
-				   "pipeline again",
-				   store, id);
-	}
-	free(rec);
-	free(jour);
-	return msg;
-}
-
 char *cli_store_dir(const char *flag, const char *start)
 {
 	if (flag)

@@ -1,8 +1,13 @@
 /*
- * pkg.h -- plugin packages (tar.zst with manifest.yaml), for the CLI.
+ * weft/sys/pkg.h -- plugin packages (tar.zst with manifest.yaml): the
+ * hooks behind `weft plugin pack` and `weft plugin install`.
+ *
+ * include/weft/sys/ holds what a front-end such as the weft CLI needs
+ * beyond the embedding API; it is installed, but it is not the stable
+ * surface that weft/weft.h is.
  */
-#ifndef WEFT_PKG_H
-#define WEFT_PKG_H
+#ifndef WEFT_SYS_PKG_H
+#define WEFT_SYS_PKG_H
 
 #include "weft/weft.h"
 

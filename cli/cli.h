@@ -7,7 +7,6 @@
 #include <signal.h>
 #include <stdio.h>
 
-#include <jansson.h>
 
 #include "weft/dsl.h"
 #include "weft/weft.h"
@@ -74,12 +73,6 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The pipeline's repository: the nearest ancestor of `start` holding
  * weft.yaml, .git or .weft; NULL if none. */
 char *cli_repo_root(const char *start);
-/* Parses FILE (record.json, live.json) of run `id` under `store`; NULL
- * when it is missing or unreadable. Caller decrefs. */
-json_t *cli_run_json(const char *store, const char *id, const char *file);
-/* Why run `id` has no usable record, and what to do: killed (resumable),
- * record damaged, or nothing left at all. Caller frees. */
-char *cli_run_no_record(const char *store, const char *id);
 /* The store directory: --store, else $WEFT_STORE, else <repo>/.weft. */
 char *cli_store_dir(const char *flag, const char *start);
 char *cli_builtin_plugin_dir(void);

@@ -4,13 +4,13 @@
  */
 #define _GNU_SOURCE
 #include <getopt.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "util.h"
+#include "weft/run.h"
 
 
 static const char run_help[] =
@@ -226,21 +226,6 @@ int cmd_run(int argc, char **argv)
 	return rc;
 }
 
-/* Reads pipeline path and params from the run's journal header. */
-static int read_header(const char *rec, size_t len, void *payload)
-{
-	json_t **hdr = payload;
-	json_t *j = json_loadb(rec, len, 0, NULL);
-	const char *ev = j ? json_string_value(json_object_get(j, "ev")) : NULL;
-	if (ev && !strcmp(ev, "run") && !*hdr)
-		*hdr = json_incref(j);
-	json_decref(j);
-	return WEFT_OK;
-}
-
-int weft_journal_read(const char *path, int (*fn)(const char *rec, size_t len, void *payload), void *payload);
-weft_value *weft_value_from_jansson(const json_t *j);
-
 int cmd_resume(int argc, char **argv)
 {
 	cli_run_args a;
@@ -261,32 +246,27 @@ int cmd_resume(int argc, char **argv)
 		}
 		run_id = latest;
 	}
-	char *jpath = weft_sprintf("%s/runs/%s/journal", store, run_id);
-	json_t *hdr = NULL;
-	if (!jpath || weft_journal_read(jpath, read_header, &hdr) != WEFT_OK || !hdr) {
-		rc = cli_fail("run %s has no readable journal under %s/runs (see `weft status`)", run_id, store);
-		free(jpath);
+	weft_run *hdr = NULL;
+	if (weft_run_open_journal(&hdr, store, run_id) != WEFT_OK) {
+		rc = cli_fail("%s", weft_error_last());
 		goto done;
 	}
-	free(jpath);
-	const char *pipeline = json_string_value(json_object_get(hdr, "pipeline"));
-	weft_value *params = weft_value_from_jansson(json_object_get(hdr, "params"));
+	const weft_run_info *in = weft_run_get_info(hdr);
+	const char *pipeline = *in->pipeline ? in->pipeline : NULL;
 	cli_run_args ra = a;
 	ra.script = pipeline;
 	ra.store = store;
 	/* A run of a revision resumes at the same commit, whatever the
 	 * revision's name points at now. */
-	json_t *git = json_object_get(hdr, "git");
-	if (json_string_value(json_object_get(git, "rev")))
-		ra.rev = json_string_value(json_object_get(git, "commit"));
+	if (in->git.rev)
+		ra.rev = in->git.commit;
 	fprintf(stderr, "weft: resuming run %s of %s\n", run_id, pipeline ? pipeline : "?");
 	cli_loaded l;
-	rc = cli_load(&l, &ra, params && weft_value_type(params) == WEFT_T_MAP ? params : NULL);
-	weft_value_free(params);
+	rc = cli_load(&l, &ra, in->params);
 	if (rc == WEFT_EXIT_OK)
 		rc = execute(&l, &a, run_id);
 	cli_unload(&l);
-	json_decref(hdr);
+	weft_run_free(hdr);
 done:
 	free(latest);
 	free(store);

@@ -9,7 +9,6 @@
  * a node's signature, and so its inputs, stopped changing.
  */
 #define _GNU_SOURCE
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,8 +16,8 @@
 #include "cli.h"
 #include "util.h"
 #include "weft/repo.h"
+#include "weft/run.h"
 
-weft_value *weft_value_from_jansson(const json_t *j);
 
 typedef struct side {
 	cli_loaded l;
@@ -332,20 +331,21 @@ int cmd_blame(int argc, char **argv)
 	if (strchr(pos[0], '/'))
 		return cli_fail("'%s' is not a run id (see `weft log`)", pos[0]);
 	char *store = cli_store_dir(store_flag, ".");
-	json_t *rec = store ? cli_run_json(store, pos[0], "record.json") : NULL;
+	weft_run *rec = NULL;
+	int rc = store ? weft_run_open(&rec, store, pos[0]) : WEFT_ERROR;
 	free(store);
-	if (!rec)
-		return cli_fail("run %s has no record (see `weft log`)", pos[0]);
-	json_t *git = json_object_get(rec, "git");
-	const char *commit = json_string_value(json_object_get(git, "commit"));
-	const char *script = json_string_value(json_object_get(rec, "pipeline"));
-	int rc = WEFT_EXIT_OK;
+	if (rc != WEFT_OK)
+		return cli_fail("run %s: %s", pos[0], store ? weft_error_last() : "out of memory");
+	const weft_run_info *in = weft_run_get_info(rec);
+	const char *commit = in->git.commit;
+	const char *script = *in->pipeline ? in->pipeline : NULL;
+	rc = WEFT_EXIT_OK;
 	if (!commit || !script) {
 		rc = cli_fail("run %s did not run from a commit of a git repository; nothing to blame", pos[0]);
-		json_decref(rec);
+		weft_run_free(rec);
 		return rc;
 	}
-	weft_value *params = weft_value_from_jansson(json_object_get(rec, "params"));
+	const weft_value *params = in->params;
 	blame bl = {script, pos[1], params, "", "", "", 0};
 	side s;
 	rc = side_load(&s, script, commit, NULL, params, 0);
@@ -397,7 +397,6 @@ int cmd_blame(int argc, char **argv)
 	free(summary);
 	free(author);
 	weft_repo_free(repo);
-	weft_value_free(params);
-	json_decref(rec);
+	weft_run_free(rec);
 	return rc;
 }

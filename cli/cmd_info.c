@@ -5,13 +5,12 @@
  */
 #define _GNU_SOURCE
 #include <getopt.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "record.h"
 #include "util.h"
+#include "weft/run.h"
 
 static int simple_opts(int argc, char **argv, const char *help, const char **store, const char **pos, int *limit)
 {
@@ -60,33 +59,33 @@ int cmd_log(int argc, char **argv)
 	char *store = cli_store_dir(store_flag, ".");
 	char **ids = NULL;
 	size_t n = 0;
-	(void)weft_record_list_runs(&ids, &n, store);
+	if (!store || weft_runs_list(&ids, &n, store) != WEFT_OK) {
+		free(store);
+		return cli_fail("%s", store ? weft_error_last() : "out of memory");
+	}
 	if (!n)
 		printf("no runs under %s\n", store);
-	for (size_t i = 0; i < n; i++) {
-		if ((int)i < limit) {
-			json_t *r = cli_run_json(store, ids[i], "record.json");
-			json_t *git = json_object_get(r, "git");
-			const char *commit = json_string_value(json_object_get(git, "commit"));
-			const char *branch = json_string_value(json_object_get(git, "branch"));
-			const char *rev = json_string_value(json_object_get(git, "rev"));
-			char where[96];
-			if (!git || json_is_null(git))
-				snprintf(where, sizeof where, "(not in a git repository)");
-			else
-				snprintf(where, sizeof where, "%.12s%s%s%s%s", commit ? commit : "(no commit)",
-					 json_is_true(json_object_get(git, "dirty")) ? "+" : "", rev ? " @" : "",
-					 rev ? rev : "", branch ? "" : (rev ? "" : " (detached)"));
-			char label[64] = "";
-			if (branch)
-				snprintf(label, sizeof label, " [%s]", branch);
-			printf("%-26s %-12s %s%s  %s\n", ids[i], r ? json_string_value(json_object_get(r, "status")) : "interrupted",
-			       where, label, r ? json_string_value(json_object_get(r, "pipeline")) : "");
-			json_decref(r);
+	for (size_t i = 0; i < n && (int)i < limit; i++) {
+		weft_run *r = NULL;
+		(void)weft_run_open(&r, store, ids[i]);
+		const weft_run_info *in = r ? weft_run_get_info(r) : NULL;
+		char where[96];
+		if (!in || !in->git.present)
+			snprintf(where, sizeof where, "(not in a git repository)");
+		else {
+			const weft_run_git *g = &in->git;
+			snprintf(where, sizeof where, "%.12s%s%s%s%s", g->commit ? g->commit : "(no commit)",
+				 g->dirty ? "+" : "", g->rev ? " @" : "", g->rev ? g->rev : "",
+				 g->branch || g->rev ? "" : " (detached)");
 		}
-		free(ids[i]);
+		char label[64] = "";
+		if (in && in->git.branch)
+			snprintf(label, sizeof label, " [%s]", in->git.branch);
+		printf("%-26s %-12s %s%s  %s\n", ids[i], in ? in->status : "interrupted", where, label,
+		       in ? in->pipeline : "");
+		weft_run_free(r);
 	}
-	free(ids);
+	weft_runs_free(ids, n);
 	free(store);
 	return 0;
 }
@@ -97,38 +96,34 @@ static const char show_help[] =
 	"state, the files it read), then each node's status, cache hit or miss,\n"
 	"time, key, and why it ran or how it failed. --json prints the record.\n";
 
-static void print_git(json_t *git)
+static void print_git(const weft_run_git *g)
 {
-	if (!git || json_is_null(git)) {
+	if (!g->present) {
 		printf("  git: not in a repository\n");
 		return;
 	}
-	const char *branch = json_string_value(json_object_get(git, "branch"));
-	const char *rev = json_string_value(json_object_get(git, "rev"));
-	const char *commit = json_string_value(json_object_get(git, "commit"));
-	printf("  commit %s", commit ? commit : "(none yet)");
-	if (rev)
-		printf("  (--rev %s)", rev);
-	else if (branch)
-		printf("  on %s", branch);
+	printf("  commit %s", g->commit ? g->commit : "(none yet)");
+	if (g->rev)
+		printf("  (--rev %s)", g->rev);
+	else if (g->branch)
+		printf("  on %s", g->branch);
 	else
 		printf("  (detached HEAD)");
-	printf("%s\n", json_is_true(json_object_get(git, "dirty")) ? "  dirty work tree" : "");
-	json_t *dirty = json_object_get(git, "dirty_read");
-	if (json_array_size(dirty)) {
-		printf("  read uncommitted changes (diff %.12s):", json_string_value(json_object_get(git, "dirty_diff_hash")));
-		size_t i;
-		json_t *v;
-		json_array_foreach(dirty, i, v) printf(" %s", json_string_value(v));
+	printf("%s\n", g->dirty ? "  dirty work tree" : "");
+	if (g->n_dirty_read) {
+		printf("  read uncommitted changes (diff %.12s):", g->dirty_diff_hash ? g->dirty_diff_hash : "?");
+		for (size_t i = 0; i < g->n_dirty_read; i++)
+			printf(" %s", g->dirty_read[i] ? g->dirty_read[i] : "?");
 		printf("\n");
 	}
-	const char *k;
-	json_t *f;
-	json_object_foreach(json_object_get(git, "files"), k, f)
-	{
-		printf("  %-6s %.12s  %s\n", json_string_value(json_object_get(f, "kind")),
-		       json_string_value(json_object_get(f, "blob")), k);
-	}
+	for (size_t i = 0; i < g->n_files; i++)
+		printf("  %-6s %.12s  %s\n", g->files[i].kind ? g->files[i].kind : "?",
+		       g->files[i].blob ? g->files[i].blob : "?", g->files[i].path);
+}
+
+static const char *or(const char *s, const char *dflt)
+{
+	return s ? s : dflt;
 }
 
 int cmd_show(int argc, char **argv)
@@ -154,42 +149,30 @@ int cmd_show(int argc, char **argv)
 		}
 		id = latest;
 	}
-	json_t *r = strchr(id, '/') ? NULL : cli_run_json(store, id, "record.json");
-	if (!r) {
-		char *why = strchr(id, '/') ? NULL : cli_run_no_record(store, id);
-		rc = cli_fail("run %s: %s", id, why ? why : "not a run id (see `weft log`)");
-		free(why);
+	weft_run *r;
+	if (weft_run_open(&r, store, id) != WEFT_OK) {
+		rc = cli_fail("run %s: %s", id, weft_error_last());
 		free(latest);
 		free(store);
 		return rc;
 	}
 	if (as_json) {
-		json_dumpf(r, stdout, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
-		printf("\n");
-		json_decref(r);
-		free(latest);
-		free(store);
-		return 0;
+		/* The record as written: keys sorted, reals at full precision. */
+		fputs(weft_run_text(r, NULL), stdout);
+	} else {
+		const weft_run_info *in = weft_run_get_info(r);
+		printf("run %s  %s  %s\n", id, in->status, in->pipeline);
+		print_git(&in->git);
+		printf("%-32s %-9s %-5s %8s  %-12s %s\n", "NODE", "STATUS", "CACHE", "TIME", "KEY", "NOTE");
+		for (size_t i = 0; i < weft_run_node_count(r); i++) {
+			const weft_run_node *nd = weft_run_node_at(r, i);
+			const char *err = nd->error, *log = nd->log;
+			printf("%-32s %-9s %-5s %7.2fs  %-12.12s %s%s%s\n", or(nd->name, "?"), or(nd->status, "?"),
+			       or(nd->cache, "-"), nd->elapsed, or(nd->key, "-"), err ? err : or(nd->reason, ""),
+			       err && log ? "  log: " : "", err && log ? log : "");
+		}
 	}
-	printf("run %s  %s  %s\n", id, json_string_value(json_object_get(r, "status")),
-	       json_string_value(json_object_get(r, "pipeline")));
-	print_git(json_object_get(r, "git"));
-	printf("%-32s %-9s %-5s %8s  %-12s %s\n", "NODE", "STATUS", "CACHE", "TIME", "KEY", "NOTE");
-	size_t i;
-	json_t *nd;
-	json_array_foreach(json_object_get(r, "nodes"), i, nd)
-	{
-		const char *key = json_string_value(json_object_get(nd, "key"));
-		const char *cache = json_string_value(json_object_get(nd, "cache"));
-		const char *err = json_string_value(json_object_get(nd, "error"));
-		const char *why = json_string_value(json_object_get(nd, "reason"));
-		const char *log = json_string_value(json_object_get(nd, "log"));
-		printf("%-32s %-9s %-5s %7.2fs  %-12.12s %s%s%s\n", json_string_value(json_object_get(nd, "name")),
-		       json_string_value(json_object_get(nd, "status")), cache ? cache : "-",
-		       json_real_value(json_object_get(nd, "elapsed")), key ? key : "-", err ? err : why ? why : "",
-		       err && log ? "  log: " : "", err && log ? log : "");
-	}
-	json_decref(r);
+	weft_run_free(r);
 	free(latest);
 	free(store);
 	return 0;

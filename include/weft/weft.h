@@ -326,12 +326,7 @@ const weft_value *weft_graph_node_output(const weft_engine *eng, uint32_t id, co
  * node's output value. Fails if a referenced node has no result. */
 int weft_graph_resolve(weft_value **out, const weft_engine *eng, const weft_value *tmpl);
 
-/* The body of `weft worker`: serves op runs from the engine over in_fd /
- * out_fd (docs/workers.md) until EOF. */
-int weft_worker_main(const char *store_dir, int in_fd, int out_fd);
-
-/* Finds the newest run directory (optionally the newest interrupted one). */
-int weft_runs_latest(char **out_id, const char *store_dir, int interrupted_only);
+/* Reading runs back (the list, records, the live view): weft/run.h. */
 
 /* ---------------------------------------------------------------- cache */
 

@@ -12,7 +12,7 @@
 
 #include "cli.h"
 #include "hash.h"
-#include "pkg.h"
+#include "weft/sys/pkg.h"
 #include "util.h"
 
 static const char plugins_help[] =
