@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine_internal.h"
+#include "context.h"
 #include "hash.h"
 #include "storelock.h"
 #include "cache.h"

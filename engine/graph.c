@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_internal.h"
+#include "context.h"
 #include "util.h"
 #include "value_internal.h"
 
@@ -451,7 +451,7 @@ static int add_node(uint32_t *out_id, weft_engine *eng, node *n)
 		/* Added by a dynamic node while running: refs must resolve now. */
 		if ((rc = bind_refs(eng, n, n->inputs)) == WEFT_OK)
 			rc = weft_graph_link(eng, id);
-		weft_sched_node_added(eng, id, rc);
+		eng->node_added(eng, id, rc);
 		if (rc != WEFT_OK)
 			return rc;
 	} else if ((rc = weft_graph_link(eng, id)) != WEFT_OK) {

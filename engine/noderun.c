@@ -1,6 +1,6 @@
 /*
  * noderun.c -- the per-node run state of an engine (node_run, in
- * engine_internal.h), kept apart from the node definitions so that a graph
+ * noderun.h), kept apart from the node definitions so that a graph
  * is what the script said and a run is what became of it. Entries live in
  * blocks of WEFT_RUN_BLOCK that are never moved or shrunk while the engine
  * lives: dynamic nodes add entries during a run without invalidating the
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_internal.h"
+#include "context.h"
 #include "util.h"
 
 node_run *weft_node_run(const weft_engine *eng, uint32_t id)

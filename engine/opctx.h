@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "engine_internal.h"
+#include "context.h"
 
 struct weft_op_ctx {
 	weft_engine *eng;

@@ -22,7 +22,7 @@
 
 #include "weft/sys/pkg.h"
 #include "dyn_archive.h"
-#include "engine_internal.h"
+#include "context.h"
 #include "hash.h"
 #include "util.h"
 

@@ -16,9 +16,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "engine_internal.h"
+#include "context.h"
 #include "opctx.h"
 #include "opindex.h"
+#include "optable.h"
 #include "util.h"
 
 /* ------------------------------------------------------------ host API */

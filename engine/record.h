@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "engine_internal.h"
+#include "context.h"
 
 /* A run resumed after kills is one run in several segments: how many, and
  * the nodes executed in all of them (the counts cover this segment). */

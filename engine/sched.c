@@ -86,68 +86,10 @@ static int keyset_has(const keyset *s, const char *k)
 	return 0;
 }
 
-void sched_emit(run_state *rs, int kind, node *n, const char *msg)
-{
-	node_run *nr = n ? weft_node_run(rs->eng, n->id) : NULL;
-	if (kind != WEFT_EV_PROGRESS)
-		rs->live_dirty = 1;
-	if (!rs->opts->on_event)
-		return;
-	weft_event ev = {
-		.kind = kind,
-		.node = n ? n->name : NULL,
-		.status = n ? (weft_node_status)ns_public((node_state)nr->state) : WEFT_NODE_PENDING,
-		.elapsed = n ? nr->elapsed : 0,
-		.message = msg,
-		.total = rs->total,
-		.done = rs->executed + rs->cached + rs->resumed + rs->would_run + rs->expanded + rs->failed + rs->skipped,
-		.cached = rs->cached + rs->resumed,
-		.running = rs->running.n,
-		.failed = rs->failed,
-	};
-	rs->opts->on_event(&ev, rs->opts->payload);
-}
-
-static int push_ready(run_state *rs, uint32_t id)
-{
-	node *n = weft_graph_node(rs->eng, id);
-	node_run *nr = weft_node_run(rs->eng, n->id);
-	if (nr->state == NS_READY)
-		return WEFT_OK;
-	if (rs->tail == rs->cap) {
-		/* Compact first; grow only when the live part fills the array. */
-		size_t live = rs->tail - rs->head;
-		if (rs->head > 0 && live < rs->cap / 2) {
-			memmove(rs->ready, rs->ready + rs->head, live * sizeof *rs->ready);
-		} else {
-			size_t ncap = rs->cap ? rs->cap * 2 : 256;
-			uint32_t *p = malloc(ncap * sizeof *p);
-			if (!p)
-				return weft_err_set(WEFT_ERROR, "out of memory");
-			if (live)
-				memcpy(p, rs->ready + rs->head, live * sizeof *p);
-			free(rs->ready);
-			rs->ready = p;
-			rs->cap = ncap;
-		}
-		rs->head = 0;
-		rs->tail = live;
-	}
-	sched_move(rs, id, NS_READY, NULL);
-	rs->ready[rs->tail++] = id;
-	return WEFT_OK;
-}
-
-static uint32_t count_pending(weft_engine *eng, node *n)
-{
-	uint32_t p = 0;
-	for (uint32_t i = 0; i < n->n_deps; i++)
-		if (!ns_terminal((node_state)weft_node_run(eng, n->deps[i])->state))
-			p++;
-	return p;
-}
-
-void weft_sched_node_added(weft_engine *eng, uint32_t id, int linked)
+/* A node added by a dynamic node while the run is going (the graph calls
+ * it through eng->node_added); `linked` is the result of binding its refs
+ * (a failure fails it). */
+static void node_added(weft_engine *eng, uint32_t id, int linked)
 {
 	run_state *rs = eng->run;
 	node *n = weft_graph_node(eng, id);
@@ -170,36 +112,9 @@ void weft_sched_node_added(weft_engine *eng, uint32_t id, int linked)
 		sched_fail(rs, id, NS_FAILED, err ? err : weft_strdup("out of memory"));
 		return;
 	}
-	nr->pending = count_pending(eng, n);
-	if (nr->pending == 0 && push_ready(rs, id) != WEFT_OK)
+	nr->pending = sched_count_pending(eng, n);
+	if (nr->pending == 0 && sched_push_ready(rs, id) != WEFT_OK)
 		rs->io_error = 1;
-}
-
-void sched_journal(run_state *rs, const char *ev, node *n)
-{
-	node_run *nr = weft_node_run(rs->eng, n->id);
-	if (!rs->journal)
-		return; /* plan mode */
-	weft_jw w;
-	weft_jw_init(&w, -1, 0);
-	weft_jw_obj(&w);
-	if (nr->error) {
-		weft_jw_field(&w, "error");
-		weft_jw_str(&w, nr->error);
-	}
-	weft_jw_field(&w, "ev");
-	weft_jw_str(&w, ev);
-	weft_jw_field(&w, "key");
-	weft_jw_str(&w, nr->key);
-	weft_jw_field(&w, "node");
-	weft_jw_str(&w, n->name);
-	weft_jw_field(&w, "status");
-	weft_jw_str(&w, ns_name((node_state)nr->state));
-	weft_jw_end(&w, '}');
-	if (weft_jw_finish(&w) != WEFT_OK || weft_journal_append(rs->journal, w.buf.data) != WEFT_OK)
-		rs->io_error = 1;
-	rs->lines_since_sync++;
-	weft_buf_free(&w.buf);
 }
 
 /* ------------------------------------------------------------ resolving */
@@ -287,207 +202,6 @@ static int resolve(weft_value **out, const weft_engine *eng, const weft_value *v
 	return *out ? WEFT_OK : WEFT_ERROR;
 }
 
-/* ------------------------------------------------------------ keys */
-
-static int compute_key(node *n, node_run *nr)
-{
-	weft_hasher *h = weft_hasher_new();
-	if (!h)
-		return weft_err_set(WEFT_ERROR, "cannot create hasher");
-	int rc = WEFT_OK;
-	char abi[32];
-	snprintf(abi, sizeof abi, "abi%d", WEFT_ABI_MAJOR);
-	if (n->kind == NODE_OP) {
-		const char *parts[] = {"weft-node-v1", n->op->plugin, n->op->desc->name, n->op->desc->version, abi};
-		for (size_t i = 0; i < 5 && rc == WEFT_OK; i++)
-			rc = weft_hasher_update(h, parts[i], strlen(parts[i]) + 1);
-		if (rc == WEFT_OK)
-			rc = weft_value_encode(h, n->params);
-	} else {
-		rc = weft_hasher_update(h, "weft-dynamic-v1", 16);
-		if (rc == WEFT_OK)
-			rc = weft_hasher_update(h, n->identity, 64);
-	}
-	if (rc == WEFT_OK)
-		rc = weft_value_encode(h, nr->resolved_inputs);
-	if (rc != WEFT_OK) {
-		weft_hasher_free(h);
-		return rc;
-	}
-	return weft_hasher_final(h, nr->key);
-}
-
-/* Verifies every artifact in `v`; a missing or corrupt one is a miss. */
-static int verify_outputs(weft_store *st, const weft_value *v)
-{
-	if (v->type == WEFT_T_ARTIFACT)
-		return weft_store_verify(st, v);
-	size_t n = weft_value_len(v);
-	if (v->type == WEFT_T_LIST || v->type == WEFT_T_MAP)
-		for (size_t i = 0; i < n; i++) {
-			int rc = verify_outputs(st, v->type == WEFT_T_LIST ? v->u.l.items[i] : v->u.m.vals[i]);
-			if (rc != WEFT_OK)
-				return rc;
-		}
-	return WEFT_OK;
-}
-
-static int cache_lookup(run_state *rs, node *n)
-{
-	node_run *nr = weft_node_run(rs->eng, n->id);
-	weft_value *outs = NULL;
-	if (rs->opts->force && !rs->opts->plan_only) {
-		if (!nr->reason)
-			nr->reason = weft_strdup("forced (--force)");
-		return 0;
-	}
-	weft_value *hashes = NULL;
-	if (weft_cache_get(&outs, &hashes, rs->eng->store_dir, nr->key) != WEFT_OK)
-		return 0;
-	if (verify_outputs(rs->eng->store, outs) != WEFT_OK) {
-		/* A corrupt or vanished object: forget the entry, recompute. */
-		free(nr->reason);
-		nr->reason = weft_sprintf("cached output was missing or corrupt (%s); recomputing",
-					 weft_error_last());
-		weft_cache_drop(rs->eng->store_dir, nr->key);
-		weft_value_free(outs);
-		weft_value_free(hashes);
-		return 0;
-	}
-	weft_value_free(nr->outputs);
-	nr->outputs = outs;
-	/* Same key, same inputs: their hashes come with the entry. */
-	if (hashes) {
-		weft_value_free(nr->input_hashes);
-		nr->input_hashes = hashes;
-	}
-	return 1;
-}
-
-/* ------------------------------------------------------------ completion */
-
-static void finish_dynamic(run_state *rs, uint32_t id);
-
-/* The bookkeeping of reaching a terminal state: counters, the journal's
- * "finish" line, the event, and the users whose last input this was. */
-static void on_terminal(run_state *rs, uint32_t id, node *n, node_state to)
-{
-	node_run *nr = weft_node_run(rs->eng, n->id);
-	switch (to) {
-	case NS_DONE:
-		rs->executed++;
-		break;
-	case NS_CACHED:
-		rs->cached++;
-		break;
-	case NS_RESUMED:
-		rs->resumed++;
-		break;
-	case NS_FAILED:
-		rs->failed++;
-		if (!rs->opts->keep_going)
-			rs->stop = 1;
-		break;
-	case NS_SKIPPED:
-		rs->skipped++;
-		break;
-	case NS_WOULD_RUN:
-		rs->would_run++;
-		break;
-	case NS_EXPANDED:
-		rs->expanded++;
-		break;
-	default:
-		break;
-	}
-	if (rs->finalizing)
-		return; /* the run is over: nothing more starts or is journaled */
-	if (n->kind == NODE_OP && !rs->opts->plan_only &&
-	    (to == NS_DONE || to == NS_FAILED || to == NS_CACHED || to == NS_RESUMED))
-		sched_journal(rs, "finish", n);
-	sched_emit(rs, WEFT_EV_FINISH, n, nr->error);
-	weft_value_free(nr->resolved_inputs);
-	nr->resolved_inputs = NULL;
-	for (uint32_t u = 0; u < n->n_users; u++) {
-		node_run *user = weft_node_run(rs->eng, n->users[u]);
-		if (ns_terminal((node_state)user->state) || user->pending == 0)
-			continue;
-		if (--user->pending == 0) {
-			if (user->state == NS_DYN_WAIT)
-				finish_dynamic(rs, n->users[u]);
-			else if (push_ready(rs, n->users[u]) != WEFT_OK)
-				rs->io_error = 1;
-		}
-	}
-}
-
-int sched_move(run_state *rs, uint32_t id, node_state to, const char *msg)
-{
-	node *n = weft_graph_node(rs->eng, id);
-	node_run *nr = weft_node_run(rs->eng, n->id);
-	node_state from = (node_state)nr->state;
-	if (!ns_allowed(from, to)) {
-		/* A scheduler bug, never a user's: refuse it loudly and stop
-		 * starting nodes, rather than record a result that is wrong. */
-		char *m = weft_sprintf("internal error: node %s cannot move from %s to %s; the run stops (please "
-				       "report this)",
-				       n->name, ns_name(from), ns_name(to));
-		sched_emit(rs, WEFT_EV_LOG, n, m ? m : "internal error: illegal node state move");
-		free(m);
-		rs->io_error = 1;
-		rs->stop = 1;
-		return weft_err_set(WEFT_ERROR, "illegal node state move");
-	}
-	nr->state = (uint8_t)to;
-	switch (to) {
-	case NS_RUNNING:
-		sched_journal(rs, "start", n);
-		sched_emit(rs, WEFT_EV_START, n, NULL);
-		break;
-	case NS_RETRY_WAIT:
-		rs->retried++;
-		sched_journal(rs, "retry", n);
-		sched_emit(rs, WEFT_EV_LOG, n, msg);
-		break;
-	case NS_PENDING:
-		if (from == NS_RUNNING && !rs->finalizing)
-			sched_emit(rs, WEFT_EV_FINISH, n, "interrupted");
-		break;
-	case NS_DUP_WAIT:
-		sched_emit(rs, WEFT_EV_LOG, n, msg);
-		break;
-	case NS_READY:
-	case NS_RUNNABLE:
-	case NS_DYN_WAIT:
-		break;
-	default:
-		on_terminal(rs, id, n, to);
-	}
-	return WEFT_OK;
-}
-
-void sched_fail(run_state *rs, uint32_t id, node_state to, char *msg)
-{
-	node *n = weft_graph_node(rs->eng, id);
-	node_run *nr = weft_node_run(rs->eng, n->id);
-	free(nr->error);
-	nr->error = msg;
-	sched_move(rs, id, to, NULL);
-}
-
-/* Records a hash per input for the run record (and for "why" reasons). */
-static void note_input_hashes(node_run *nr)
-{
-	weft_value *hashes = weft_value_map();
-	for (size_t i = 0; hashes && i < weft_value_len(nr->resolved_inputs); i++) {
-		char h[65];
-		if (weft_value_hash(h, weft_value_map_value_at(nr->resolved_inputs, i)) == WEFT_OK)
-			weft_value_map_set(hashes, weft_value_map_key_at(nr->resolved_inputs, i), weft_value_cstr(h));
-	}
-	weft_value_free(nr->input_hashes);
-	nr->input_hashes = hashes;
-}
-
 /* ------------------------------------------------------------ history */
 
 /* The previous run's record is read once, when the first node misses the
@@ -515,64 +229,27 @@ static int ensure_priorities(run_state *rs)
 
 /* ------------------------------------------------------------ op nodes */
 
-char *sched_log_file(run_state *rs, const char *name)
-{
-	char *safe = weft_strdup(name);
-	if (!safe)
-		return NULL;
-	for (char *p = safe; *p; p++)
-		if (*p == '/')
-			*p = '~';
-	char *path = weft_sprintf("%s/%s.log", rs->log_dir, safe);
-	free(safe);
-	return path;
-}
-
-int idlist_add(idlist *l, uint32_t id)
-{
-	if (l->n == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 16;
-		uint32_t *p = realloc(l->ids, ncap * sizeof *p);
-		if (!p)
-			return weft_err_set(WEFT_ERROR, "out of memory");
-		l->ids = p;
-		l->cap = ncap;
-	}
-	l->ids[l->n++] = id;
-	return WEFT_OK;
-}
-
-void idlist_remove(idlist *l, uint32_t id)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (l->ids[i] == id) {
-			memmove(l->ids + i, l->ids + i + 1, (l->n - i - 1) * sizeof *l->ids);
-			l->n--;
-			return;
-		}
-}
-
 static char *miss_reason(run_state *rs, node *n);
 
 static void start_op(run_state *rs, uint32_t id)
 {
 	node *n = weft_graph_node(rs->eng, id);
 	node_run *nr = weft_node_run(rs->eng, n->id);
-	if (compute_key(n, nr) != WEFT_OK) {
+	if (sched_key(n, nr) != WEFT_OK) {
 		sched_fail(rs, id, NS_FAILED, weft_sprintf("cannot compute key: %s", weft_error_last()));
 		return;
 	}
 	if (n->deterministic) {
 		int resumed = keyset_has(&rs->finished, nr->key);
-		if (cache_lookup(rs, n)) {
+		if (sched_cache_lookup(rs, n)) {
 			if (!nr->input_hashes)
-				note_input_hashes(nr); /* an entry that predates them */
+				sched_note_input_hashes(nr); /* an entry that predates them */
 			sched_move(rs, id, resumed ? NS_RESUMED : NS_CACHED, NULL);
 			return;
 		}
 	}
 	if (!nr->input_hashes)
-		note_input_hashes(nr); /* for the reason, the record and the cache entry */
+		sched_note_input_hashes(nr); /* for the reason, the record and the cache entry */
 	if (!nr->reason)
 		nr->reason = n->deterministic ? miss_reason(rs, n) : weft_strdup("op is not deterministic: always runs");
 	if (rs->opts->plan_only) {
@@ -581,23 +258,6 @@ static void start_op(run_state *rs, uint32_t id)
 	}
 	/* A cache miss waits for its resources in priority order. */
 	if (ensure_priorities(rs) != WEFT_OK || readyq_push(&rs->runq, id, nr->prio) != WEFT_OK) {
-		sched_fail(rs, id, NS_FAILED, weft_strdup("out of memory"));
-		return;
-	}
-	sched_move(rs, id, NS_RUNNABLE, NULL);
-}
-
-void sched_recheck(run_state *rs, uint32_t id)
-{
-	node *n = weft_graph_node(rs->eng, id);
-	node_run *nr = weft_node_run(rs->eng, id);
-	if (cache_lookup(rs, n)) {
-		free(nr->reason);
-		nr->reason = NULL;
-		sched_move(rs, id, NS_CACHED, NULL);
-		return;
-	}
-	if (readyq_push(&rs->runq, id, nr->prio) != WEFT_OK) {
 		sched_fail(rs, id, NS_FAILED, weft_strdup("out of memory"));
 		return;
 	}
@@ -631,12 +291,12 @@ static void start_dynamic(run_state *rs, uint32_t id)
 {
 	node *n = weft_graph_node(rs->eng, id);
 	node_run *nr = weft_node_run(rs->eng, n->id);
-	if (compute_key(n, nr) != WEFT_OK) {
+	if (sched_key(n, nr) != WEFT_OK) {
 		sched_fail(rs, id, NS_FAILED, weft_sprintf("cannot compute key: %s", weft_error_last()));
 		return;
 	}
-	note_input_hashes(nr);
-	if (cache_lookup(rs, n)) {
+	sched_note_input_hashes(nr);
+	if (sched_cache_lookup(rs, n)) {
 		sched_move(rs, id, keyset_has(&rs->finished, nr->key) ? NS_RESUMED : NS_CACHED, NULL);
 		return;
 	}
@@ -674,7 +334,7 @@ static void start_dynamic(run_state *rs, uint32_t id)
 		return;
 	}
 	sched_move(rs, id, NS_DYN_WAIT, NULL);
-	nr->pending = count_pending(rs->eng, n);
+	nr->pending = sched_count_pending(rs->eng, n);
 	if (nr->pending == 0)
 		finish_dynamic(rs, id);
 }
@@ -751,8 +411,18 @@ static void pump(run_state *rs)
 {
 	/* Nodes whose inputs are ready get their key and cache lookup at once:
 	 * cache hits and dynamic nodes finish here and need no resources. */
-	while (!rs->stop && rs->head < rs->tail) {
-		start_node(rs, rs->ready[rs->head++]);
+	for (;;) {
+		/* Finishing a dynamic node starts nothing: it is done even
+		 * after a failure has stopped the run. */
+		if (rs->dyn_done.n) {
+			uint32_t id = rs->dyn_done.ids[--rs->dyn_done.n];
+			if (weft_node_run(rs->eng, id)->state == NS_DYN_WAIT)
+				finish_dynamic(rs, id);
+		} else if (!rs->stop && rs->head < rs->tail) {
+			start_node(rs, rs->ready[rs->head++]);
+		} else {
+			break;
+		}
 	}
 	launch_runnable(rs);
 	int idle = rs->head >= rs->tail && rs->runq.n == 0 && rs->delayed.n == 0 && rs->dupwait.n == 0;
@@ -1050,13 +720,14 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	uv_timer_start(&rs->tick, tick_cb, 100, 100);
 	uv_check_start(&rs->commit, commit_cb);
 	eng->run = rs;
+	eng->node_added = node_added;
 	rs->total = eng->graph.n;
 	/* Every node starts pending (zeroed above: no move leads into a new
 	 * run, so this is not one) with all its deps unfinished. */
 	for (uint32_t i = 0; i < eng->graph.n; i++)
 		weft_node_run(eng, i)->pending = eng->graph.nodes[i]->n_deps;
 	for (uint32_t i = 0; i < eng->graph.n; i++)
-		if (weft_node_run(eng, i)->pending == 0 && push_ready(rs, i) != WEFT_OK)
+		if (weft_node_run(eng, i)->pending == 0 && sched_push_ready(rs, i) != WEFT_OK)
 			rs->io_error = 1;
 	if (opts->live_status && !opts->plan_only)
 		live_write(rs, weft_now());
@@ -1120,6 +791,7 @@ cleanup:
 	free(rs->delayed.ids);
 	free(rs->dupwait.ids);
 	free(rs->deferred.ids);
+	free(rs->dyn_done.ids);
 	weft_resources_free(rs->res);
 	free(rs->live_path);
 	free(rs->run_dir);

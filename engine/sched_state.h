@@ -8,6 +8,10 @@
  * Everything here is touched on the loop thread only, except `cancel`
  * flags, which ops read atomically from their own threads.
  *
+ *   sched_move.c  state changes and what they entail (the bottom);
+ *   sched_cache.c keys and action-cache lookups.
+ * sched.c calls down into the others; none of them calls sched.c.
+ *
  * A node's state changes only through sched_move, against the table in
  * nodestate.c: PENDING -> READY (in the `ready` FIFO) -> key and cache
  * lookup -> CACHED, or RUNNABLE in `runq` -> resources taken -> RUNNING ->
@@ -20,7 +24,7 @@
 #include <jansson.h>
 #include <uv.h>
 
-#include "engine_internal.h"
+#include "context.h"
 #include "journal.h"
 #include "pool.h"
 #include "readyq.h"
@@ -50,6 +54,7 @@ typedef struct run_state {
 	idlist delayed;  /* failed attempts waiting for their retry time */
 	idlist dupwait;  /* keys another process is computing (NS_DUP_WAIT) */
 	idlist deferred; /* scratch for launch_runnable */
+	idlist dyn_done; /* dynamic nodes whose children are done (sched_move) */
 	int jobs;        /* capacity of the cpus pool */
 	char run_id[64];
 	char *run_dir, *log_dir, *tmp_dir, *live_path;
@@ -78,7 +83,7 @@ typedef struct run_state {
 	int live_dirty;  /* something started or finished since live.json was written */
 } run_state;
 
-/* sched.c */
+/* sched_move.c */
 void sched_emit(run_state *rs, int kind, node *n, const char *msg);
 void sched_journal(run_state *rs, const char *ev, node *n);
 /* The one way a node's state changes: checks the move against the table
@@ -88,12 +93,25 @@ void sched_journal(run_state *rs, const char *ev, node *n);
 int sched_move(run_state *rs, uint32_t id, node_state to, const char *msg);
 /* Sets the node's error (taking `msg`) and moves it to `to`. */
 void sched_fail(run_state *rs, uint32_t id, node_state to, char *msg);
-/* A node that waited for another process computing its key: takes the
- * result from the cache if it is there now, else queues the node to run. */
-void sched_recheck(run_state *rs, uint32_t id);
+/* Moves a node whose deps are all done to READY, at the FIFO's tail. */
+int sched_push_ready(run_state *rs, uint32_t id);
+/* How many of n's deps have not reached a terminal state. */
+uint32_t sched_count_pending(weft_engine *eng, node *n);
 char *sched_log_file(run_state *rs, const char *name);
 int idlist_add(idlist *l, uint32_t id);
 void idlist_remove(idlist *l, uint32_t id);
+
+/* sched_cache.c */
+/* The node's key from its op, params and resolved inputs. */
+int sched_key(node *n, node_run *nr);
+/* 1 and the node's outputs set when the cache holds its key with every
+ * artifact intact; 0 otherwise (a damaged entry is dropped). */
+int sched_cache_lookup(run_state *rs, node *n);
+/* A hash per resolved input, for the record, the reasons and the entry. */
+void sched_note_input_hashes(node_run *nr);
+/* A node that waited for another process computing its key: takes the
+ * result from the cache if it is there now, else queues the node to run. */
+void sched_recheck(run_state *rs, uint32_t id);
 
 /* sched_plan.c */
 /* Binds every node's requests to the run's pools; a request no pool can

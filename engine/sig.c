@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_internal.h"
+#include "context.h"
 #include "hash.h"
 #include "util.h"
 #include "value_internal.h"

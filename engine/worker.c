@@ -30,7 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine_internal.h"
+#include "context.h"
 #include "weft/sys/worker.h"
 #include "frame.h"
 #include "opctx.h"

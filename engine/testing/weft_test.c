@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_internal.h"
+#include "context.h"
 #include "util.h"
 /* The harness is built with hidden visibility; its API alone is exported. */
 #pragma GCC visibility push(default)

@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine_internal.h"
+#include "context.h"
 #include "opindex.h"
 
 static int run_stub(weft_op_ctx *ctx, const weft_host_api *api)

@@ -1,0 +1,49 @@
+/*
+ * context.h -- the state hanging off a weft_engine. Shared by the engine
+ * files only; nothing here is visible to the CLI, DSL or plugins. It holds
+ * data, no code: the engine's modules take a weft_engine and reach their
+ * own part of it; engine.c makes and frees it.
+ *
+ * All mutable state lives in a weft_engine (no globals), so a process can
+ * hold many engines, as the unit tests do.
+ */
+#ifndef WEFT_CONTEXT_H
+#define WEFT_CONTEXT_H
+
+#include <stdint.h>
+
+#include "arena.h"
+#include "executor.h"
+#include "graph.h"
+#include "noderun.h"
+#include "nodestate.h"
+#include "plugin_internal.h"
+#include "statcache.h"
+#include "store.h"
+#include "weft/weft.h"
+
+struct weft_engine {
+	char *store_dir;
+	weft_statcache *sc;
+	weft_store *store;
+	weft_host_api api;
+	plugin_rec *plugins;
+	size_t n_plugins;
+	struct weft_opindex *opindex; /* opened by the first plugin dir scanned */
+	weft_op_info *ops;
+	size_t n_ops;
+	uint32_t *op_slots; /* ops by full name, open addressing (weft_engine_op_index) */
+	size_t op_slot_cap;
+	weft_graph graph;
+	struct run_state *run;   /* set while weft_engine_run is active */
+	/* Set with `run`: the scheduler takes a node a dynamic node added. */
+	void (*node_added)(weft_engine *eng, uint32_t id, int linked);
+	const sched_executor *executor; /* NULL: thread pool or workers, per node */
+	node_run **run_blocks;   /* per-node run state, WEFT_RUN_BLOCK a block */
+	uint32_t n_run_blocks;
+	char *worker_exe;        /* NULL: no out-of-process execution */
+	char *trusted_dir;       /* plugins from here may run in-process */
+	uint32_t current_parent; /* dynamic node being expanded */
+};
+
+#endif

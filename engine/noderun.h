@@ -1,0 +1,56 @@
+/*
+ * noderun.h -- what one run makes of each node, by node id.
+ */
+#ifndef WEFT_NODERUN_H
+#define WEFT_NODERUN_H
+
+#include <stdint.h>
+
+#include "weft/weft.h"
+
+struct res_ask;
+struct sched_executor;
+
+/*
+ * What one run makes of a node, by node id (weft_node_run). Kept after the
+ * run, for the caller's questions (status, outputs, reasons), until the next
+ * run starts afresh or the engine is freed. Stored in blocks that never
+ * move, so a pointer to one stays valid while dynamic nodes add more.
+ */
+typedef struct node_run {
+	uint8_t state;      /* node_state (nodestate.h); written by sched_move only */
+	uint8_t held;       /* asks are taken from the pools */
+	uint8_t timed_out, killed;
+	uint32_t pending;   /* unfinished deps */
+	uint32_t attempt;
+	struct res_ask *asks; /* all requests bound to the run's pools */
+	uint16_t n_asks;
+	const struct sched_executor *exec; /* that runs its current attempt */
+	void *job;          /* the executor's handle while running */
+	int inflight;       /* 1 + fd of the key's in-flight lock while computing it */
+	double prio;        /* longest remaining path; see readyq.h */
+	double cancel_at;   /* when cancellation was asked (timeout, Ctrl-C) */
+	double retry_at;
+	double t_start, elapsed;
+	char *devices;      /* "gpu:0,gpu:1" while and after running */
+	char key[65];
+	weft_value *outputs; /* map name -> value */
+	weft_value *resolved_inputs;
+	weft_value *input_hashes; /* input name -> value hash, for records */
+	weft_value *dyn_result;   /* template returned by a dynamic node's fn */
+	int worker_pid;     /* 0: ran in-process */
+	long rss_kb;        /* peak RSS of the op in its worker */
+	char *error;
+	char *reason;       /* why it ran / would run */
+} node_run;
+
+#define WEFT_RUN_BLOCK 1024u
+/* The run state of node `id`; NULL when none was made (no run yet). */
+node_run *weft_node_run(const weft_engine *eng, uint32_t id);
+/* Makes room for nodes [0, n); new entries are zero (pending). */
+int weft_node_runs_reserve(weft_engine *eng, uint32_t n);
+/* Frees what each entry owns and zeroes them all: a new run starts. */
+void weft_node_runs_reset(weft_engine *eng);
+void weft_node_runs_free(weft_engine *eng);
+
+#endif

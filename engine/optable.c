@@ -1,0 +1,61 @@
+/*
+ * optable.c -- the engine's ops by full name. eng->ops grows as plugins
+ * register (plugin.c); an open-addressing index over the names makes the
+ * lookup for every node a script adds one hash and a compare or two.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "context.h"
+#include "optable.h"
+#include "util.h"
+
+size_t weft_engine_op_count(const weft_engine *eng)
+{
+	return eng->n_ops;
+}
+
+const weft_op_info *weft_engine_op_at(const weft_engine *eng, size_t i)
+{
+	return i < eng->n_ops ? &eng->ops[i] : NULL;
+}
+
+static uint64_t name_hash(const char *s)
+{
+	return weft_fnv1a(s, strlen(s));
+}
+
+int weft_engine_op_index(weft_engine *eng)
+{
+	size_t cap = 16;
+	while (cap < eng->n_ops * 2)
+		cap *= 2;
+	uint32_t *slot = malloc(cap * sizeof *slot);
+	if (!slot)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	for (size_t i = 0; i < cap; i++)
+		slot[i] = UINT32_MAX;
+	for (size_t i = 0; i < eng->n_ops; i++) {
+		size_t j = name_hash(eng->ops[i].full_name) & (cap - 1);
+		while (slot[j] != UINT32_MAX)
+			j = (j + 1) & (cap - 1);
+		slot[j] = (uint32_t)i;
+	}
+	free(eng->op_slots);
+	eng->op_slots = slot;
+	eng->op_slot_cap = cap;
+	return WEFT_OK;
+}
+
+/* Called for every node a script adds: a hash lookup, not a scan. */
+const weft_op_info *weft_engine_op_find(const weft_engine *eng, const char *full_name)
+{
+	if (!eng->op_slot_cap)
+		return NULL;
+	size_t j = name_hash(full_name) & (eng->op_slot_cap - 1);
+	for (uint32_t i; (i = eng->op_slots[j]) != UINT32_MAX; j = (j + 1) & (eng->op_slot_cap - 1))
+		if (!strcmp(eng->ops[i].full_name, full_name))
+			return &eng->ops[i];
+	return NULL;
+}
+

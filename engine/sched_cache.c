@@ -1,0 +1,126 @@
+/*
+ * sched_cache.c -- a ready node's key and its action-cache lookup.
+ *
+ * The key hashes the op's identity (plugin, name, version, ABI major), its
+ * params and the resolved inputs' values; a hit is used only when every
+ * artifact it names is still in the store and intact, otherwise the entry
+ * is dropped and the node recomputes (no wrong result is served).
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "hash.h"
+#include "sched_state.h"
+#include "util.h"
+#include "value_internal.h"
+
+/* ------------------------------------------------------------ keys */
+
+int sched_key(node *n, node_run *nr)
+{
+	weft_hasher *h = weft_hasher_new();
+	if (!h)
+		return weft_err_set(WEFT_ERROR, "cannot create hasher");
+	int rc = WEFT_OK;
+	char abi[32];
+	snprintf(abi, sizeof abi, "abi%d", WEFT_ABI_MAJOR);
+	if (n->kind == NODE_OP) {
+		const char *parts[] = {"weft-node-v1", n->op->plugin, n->op->desc->name, n->op->desc->version, abi};
+		for (size_t i = 0; i < 5 && rc == WEFT_OK; i++)
+			rc = weft_hasher_update(h, parts[i], strlen(parts[i]) + 1);
+		if (rc == WEFT_OK)
+			rc = weft_value_encode(h, n->params);
+	} else {
+		rc = weft_hasher_update(h, "weft-dynamic-v1", 16);
+		if (rc == WEFT_OK)
+			rc = weft_hasher_update(h, n->identity, 64);
+	}
+	if (rc == WEFT_OK)
+		rc = weft_value_encode(h, nr->resolved_inputs);
+	if (rc != WEFT_OK) {
+		weft_hasher_free(h);
+		return rc;
+	}
+	return weft_hasher_final(h, nr->key);
+}
+
+/* Verifies every artifact in `v`; a missing or corrupt one is a miss. */
+static int verify_outputs(weft_store *st, const weft_value *v)
+{
+	if (v->type == WEFT_T_ARTIFACT)
+		return weft_store_verify(st, v);
+	size_t n = weft_value_len(v);
+	if (v->type == WEFT_T_LIST || v->type == WEFT_T_MAP)
+		for (size_t i = 0; i < n; i++) {
+			int rc = verify_outputs(st, v->type == WEFT_T_LIST ? v->u.l.items[i] : v->u.m.vals[i]);
+			if (rc != WEFT_OK)
+				return rc;
+		}
+	return WEFT_OK;
+}
+
+int sched_cache_lookup(run_state *rs, node *n)
+{
+	node_run *nr = weft_node_run(rs->eng, n->id);
+	weft_value *outs = NULL;
+	if (rs->opts->force && !rs->opts->plan_only) {
+		if (!nr->reason)
+			nr->reason = weft_strdup("forced (--force)");
+		return 0;
+	}
+	weft_value *hashes = NULL;
+	if (weft_cache_get(&outs, &hashes, rs->eng->store_dir, nr->key) != WEFT_OK)
+		return 0;
+	if (verify_outputs(rs->eng->store, outs) != WEFT_OK) {
+		/* A corrupt or vanished object: forget the entry, recompute. */
+		free(nr->reason);
+		nr->reason = weft_sprintf("cached output was missing or corrupt (%s); recomputing",
+					 weft_error_last());
+		weft_cache_drop(rs->eng->store_dir, nr->key);
+		weft_value_free(outs);
+		weft_value_free(hashes);
+		return 0;
+	}
+	weft_value_free(nr->outputs);
+	nr->outputs = outs;
+	/* Same key, same inputs: their hashes come with the entry. */
+	if (hashes) {
+		weft_value_free(nr->input_hashes);
+		nr->input_hashes = hashes;
+	}
+	return 1;
+}
+
+/* Records a hash per input for the run record (and for "why" reasons). */
+void sched_note_input_hashes(node_run *nr)
+{
+	weft_value *hashes = weft_value_map();
+	for (size_t i = 0; hashes && i < weft_value_len(nr->resolved_inputs); i++) {
+		char h[65];
+		if (weft_value_hash(h, weft_value_map_value_at(nr->resolved_inputs, i)) == WEFT_OK)
+			weft_value_map_set(hashes, weft_value_map_key_at(nr->resolved_inputs, i), weft_value_cstr(h));
+	}
+	weft_value_free(nr->input_hashes);
+	nr->input_hashes = hashes;
+}
+
+void sched_recheck(run_state *rs, uint32_t id)
+{
+	node *n = weft_graph_node(rs->eng, id);
+	node_run *nr = weft_node_run(rs->eng, id);
+	if (sched_cache_lookup(rs, n)) {
+		free(nr->reason);
+		nr->reason = NULL;
+		sched_move(rs, id, NS_CACHED, NULL);
+		return;
+	}
+	if (readyq_push(&rs->runq, id, nr->prio) != WEFT_OK) {
+		sched_fail(rs, id, NS_FAILED, weft_strdup("out of memory"));
+		return;
+	}
+	sched_move(rs, id, NS_RUNNABLE, NULL);
+}
+
