@@ -22,6 +22,7 @@ struct weft_op_ctx {
 	char *log_path;
 	FILE *log;
 	char *error;
+	char *undeclared; /* the first parameter read that the op does not declare */
 	int *cancel; /* read atomically */
 	char **paths; /* checkout paths handed out, freed with the ctx */
 	size_t n_paths;

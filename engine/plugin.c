@@ -34,9 +34,37 @@ static void host_free(void *p)
 	free(p);
 }
 
+static int declares_param(const weft_op_desc *d, const char *name)
+{
+	for (size_t i = 0; name && i < d->n_params; i++)
+		if (!strcmp(d->params[i].name, name))
+			return 1;
+	return 0;
+}
+
+/* A name the op does not declare is remembered, and the node fails when
+ * the op returns (weft_op_ctx_run) instead of reading 0. The check runs
+ * only on a miss: declared parameters are in the map, defaults applied. */
 static const weft_value *host_param(weft_op_ctx *ctx, const char *name)
 {
-	return weft_value_map_get(ctx->params, name);
+	const weft_value *v = name ? weft_value_map_get(ctx->params, name) : NULL;
+	if (!v && !ctx->undeclared && !declares_param(ctx->op->desc, name))
+		ctx->undeclared = weft_strdup(name ? name : "(NULL)");
+	return v;
+}
+
+/* The failure for an op that read a parameter it does not declare. */
+static char *undeclared_error(const weft_op_ctx *ctx)
+{
+	const weft_op_desc *d = ctx->op->desc;
+	weft_buf b = {0};
+	for (size_t i = 0; i < d->n_params; i++)
+		(void)weft_buf_printf(&b, "%s%s", i ? ", " : "", d->params[i].name);
+	char *msg = weft_sprintf("op %s read parameter '%s', which it does not declare (declared: %s): a bug in "
+				 "plugin %s; correct the name the op reads or add it to the op's parameter table",
+				 ctx->op->full_name, ctx->undeclared, b.len ? b.data : "none", ctx->op->plugin);
+	weft_buf_free(&b);
+	return msg;
 }
 
 static const weft_value *host_input(weft_op_ctx *ctx, const char *name)
@@ -263,6 +291,11 @@ int weft_op_ctx_run(weft_op_ctx *ctx)
 		return WEFT_ERROR;
 	}
 	int rc = d->run(ctx, &ctx->eng->api);
+	if (ctx->undeclared) {
+		free(ctx->error);
+		ctx->error = undeclared_error(ctx);
+		return WEFT_ERROR;
+	}
 	if (rc == WEFT_OK && ctx->error)
 		rc = WEFT_ERROR;
 	if (rc != WEFT_OK) {
@@ -292,6 +325,7 @@ void weft_op_ctx_release(weft_op_ctx *ctx)
 		free(ctx->paths[i]);
 	free(ctx->paths);
 	free(ctx->workdir);
+	free(ctx->undeclared);
 	free(ctx->log_path);
 	free(ctx->tmp_base);
 	free(ctx->error);

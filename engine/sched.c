@@ -802,6 +802,12 @@ cleanup:
 }
 
 /* Plan output reads these; kept here because only sched knows reasons. */
+const char *weft_graph_node_error(const weft_engine *eng, uint32_t id)
+{
+	node_run *nr = weft_node_run(eng, id);
+	return nr ? nr->error : NULL;
+}
+
 const char *weft_graph_node_reason(const weft_engine *eng, uint32_t id)
 {
 	node_run *nr = weft_node_run(eng, id);

@@ -317,6 +317,8 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
  * "would run" in a plan) and why it ran or would run (may be NULL). */
 int weft_graph_node_status(const weft_engine *eng, uint32_t id);
 const char *weft_graph_node_reason(const weft_engine *eng, uint32_t id);
+/* After a run: why node `id` failed, or NULL. Borrowed until the next run. */
+const char *weft_graph_node_error(const weft_engine *eng, uint32_t id);
 
 /* After a run: the value of output `output` (NULL = primary) of node
  * `id`, or NULL if it has none. Borrowed until the engine is freed. */

@@ -15,7 +15,7 @@
 
 static int run_tables(weft_op_ctx *ctx, const weft_host_api *api)
 {
-	const char *dir = wop_path_of(ctx, api, api->input(ctx, "data"));
+	const char *dir = weft_op_input_path(ctx, api, "data");
 	if (!dir)
 		return api->fail(ctx, "input 'data' must be a directory (weft.dir): %s", api->error_last());
 	char **names;
@@ -51,12 +51,11 @@ static int run_tables(weft_op_ctx *ctx, const weft_host_api *api)
 	return api->set_output(ctx, "out", list);
 }
 
-static const char *const tables_in[] = {"data"};
 const weft_op_desc abi_op_tables = {
-	sizeof(weft_op_desc), "tables", "1",
-	"Lists the CSV files of directory `data` as [{name, file}], one file artifact per table, so each "
-	"table is profiled (and cached) on its own.",
-	NULL, 0, tables_in, 1, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_tables,
+	WEFT_OP_DESC("tables", "1", run_tables, WEFT_OP_DETERMINISTIC,
+		     "Lists the CSV files of directory `data` as [{name, file}], one file artifact per table, so each "
+		     "table is profiled (and cached) on its own."),
+	WEFT_OP_INPUTS(WEFT_NAMES("data")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
 };
 
 /* ---- profile */
@@ -91,9 +90,9 @@ static weft_value *stats_value(const weft_host_api *api, const abi_profile *p)
 
 static int run_profile(weft_op_ctx *ctx, const weft_host_api *api)
 {
-	const char *path = wop_path_of(ctx, api, api->input(ctx, "table"));
-	const char *name = wop_param_s(ctx, api, "table_name");
-	int64_t maxk = wop_param_i(ctx, api, "max_key_cols");
+	const char *path = weft_op_input_path(ctx, api, "table");
+	const char *name = weft_op_param_string(ctx, api, "table_name");
+	int64_t maxk = weft_op_param_int(ctx, api, "max_key_cols");
 	if (!path)
 		return api->fail(ctx, "input 'table' must be a CSV file artifact: %s", api->error_last());
 	if (!name || !*name)
@@ -113,7 +112,7 @@ static int run_profile(weft_op_ctx *ctx, const weft_host_api *api)
 		return api->fail(ctx, "%s", err);
 	snprintf(out, sizeof out, "%s/profile.bin", api->workdir(ctx));
 	rc = abi_profile_save(&p, out, err, sizeof err) != 0 ? api->fail(ctx, "%s", err)
-							       : wop_set_artifact(ctx, api, "out", out);
+							       : weft_op_set_file(ctx, api, "out", out);
 	if (rc == WEFT_OK)
 		rc = api->set_output(ctx, "stats", stats_value(api, &p));
 	abi_profile_free(&p);
@@ -124,13 +123,11 @@ static const weft_param_spec profile_params[] = {
 	{"table_name", WEFT_T_STRING, NULL, "the table's name (its file name without .csv)"},
 	{"max_key_cols", WEFT_T_INT, "12", "composite keys are searched among this many leading key-like columns"},
 };
-static const char *const profile_in[] = {"table"};
-static const char *const profile_out[] = {"out", "stats"};
 const weft_op_desc abi_op_profile = {
-	sizeof(weft_op_desc), "profile", "1",
-	"Parses one CSV table (BOM, quoting, CRLF, null tokens, sniffed delimiter) and computes per-column "
-	"statistics, value hashes and two-column keys. `out` is the binary profile, `stats` a summary.",
-	profile_params, 2, profile_in, 1, profile_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_profile,
+	WEFT_OP_DESC("profile", "1", run_profile, WEFT_OP_DETERMINISTIC,
+		     "Parses one CSV table (BOM, quoting, CRLF, null tokens, sniffed delimiter) and computes per-column "
+		     "statistics, value hashes and two-column keys. `out` is the binary profile, `stats` a summary."),
+	WEFT_OP_PARAMS(profile_params), WEFT_OP_INPUTS(WEFT_NAMES("table")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "stats")),
 };
 
 /* ---- candidates */
@@ -155,7 +152,7 @@ static int run_candidates(weft_op_ctx *ctx, const weft_host_api *api)
 	size_t loaded = 0;
 	int rc = WEFT_OK;
 	for (; loaded < n && rc == WEFT_OK; loaded++) {
-		const char *p = wop_path_of(ctx, api, api->value_list_at(list, loaded));
+		const char *p = weft_op_path_of(ctx, api, api->value_list_at(list, loaded));
 		if (!p)
 			rc = api->fail(ctx, "profiles[%zu] is not a profile artifact", loaded + 1);
 		else if (abi_profile_load(&profs[loaded], p, err, sizeof err) != 0)
@@ -170,8 +167,8 @@ static int run_candidates(weft_op_ctx *ctx, const weft_host_api *api)
 		return rc;
 	}
 	abi_cand_opts o = ABI_CAND_OPTS_INIT;
-	o.min_containment = wop_param_f(ctx, api, "min_containment");
-	o.min_key_unique = wop_param_f(ctx, api, "min_key_unique");
+	o.min_containment = weft_op_param_float(ctx, api, "min_containment");
+	o.min_key_unique = weft_op_param_float(ctx, api, "min_key_unique");
 	o.composite = api->value_bool(api->param(ctx, "composite"));
 	abi_graph g;
 	if (abi_graph_from_profiles(&g, profs, n) != 0 || abi_candidates(&g.c, profs, n, &o) != 0)
@@ -193,12 +190,10 @@ static const weft_param_spec cand_params[] = {
 	{"min_key_unique", WEFT_T_FLOAT, "0.98", "B.y must be at least this unique (distinct / non-missing)"},
 	{"composite", WEFT_T_BOOL, "true", "also look for two-column joins into two-column keys"},
 };
-static const char *const cand_in[] = {"profiles"};
-static const char *const cand_out[] = {"out", "count"};
 const weft_op_desc abi_op_candidates = {
-	sizeof(weft_op_desc), "candidates", "1",
-	"Candidate joins A.x -> B.y among all profiled tables (pruned by type, key uniqueness and value "
-	"containment) with their feature vectors, as a schema-graph JSON artifact.",
-	cand_params, 3, cand_in, 1, cand_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_candidates,
+	WEFT_OP_DESC("candidates", "1", run_candidates, WEFT_OP_DETERMINISTIC,
+		     "Candidate joins A.x -> B.y among all profiled tables (pruned by type, key uniqueness and value "
+		     "containment) with their feature vectors, as a schema-graph JSON artifact."),
+	WEFT_OP_PARAMS(cand_params), WEFT_OP_INPUTS(WEFT_NAMES("profiles")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "count")),
 };
 

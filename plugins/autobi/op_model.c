@@ -17,7 +17,7 @@
 
 static int load_graph(abi_graph *g, weft_op_ctx *ctx, const weft_host_api *api, const char *input)
 {
-	const char *p = wop_path_of(ctx, api, api->input(ctx, input));
+	const char *p = weft_op_input_path(ctx, api, input);
 	char err[ERRLEN];
 	if (!p)
 		return api->fail(ctx, "input '%s' must be a schema-graph artifact: %s", input, api->error_last());
@@ -28,7 +28,7 @@ static int load_graph(abi_graph *g, weft_op_ctx *ctx, const weft_host_api *api, 
 
 static int run_predict(weft_op_ctx *ctx, const weft_host_api *api)
 {
-	const char *mp = wop_path_of(ctx, api, api->input(ctx, "model"));
+	const char *mp = weft_op_input_path(ctx, api, "model");
 	char err[ERRLEN];
 	abi_lr m;
 	if (!mp)
@@ -49,11 +49,10 @@ static int run_predict(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const char *const predict_in[] = {"candidates", "model"};
 const weft_op_desc abi_op_predict = {
-	sizeof(weft_op_desc), "predict_joins", "1",
-	"Scores every candidate with the join classifier (`model`, a weights file): adds its probability p.",
-	NULL, 0, predict_in, 2, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_predict,
+	WEFT_OP_DESC("predict_joins", "1", run_predict, WEFT_OP_DETERMINISTIC,
+		     "Scores every candidate with the join classifier (`model`, a weights file): adds its probability p."),
+	WEFT_OP_INPUTS(WEFT_NAMES("candidates", "model")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
 };
 
 /* ---- kmca */
@@ -69,7 +68,7 @@ static int run_kmca(weft_op_ctx *ctx, const weft_host_api *api)
 		return api->fail(ctx, "input 'joins' has no probabilities; pass the output of autobi.predict_joins");
 	}
 	abi_kmca_opts o = ABI_KMCA_OPTS_INIT;
-	int64_t k = wop_param_i(ctx, api, "k"), maxn = wop_param_i(ctx, api, "max_nodes");
+	int64_t k = weft_op_param_int(ctx, api, "k"), maxn = weft_op_param_int(ctx, api, "max_nodes");
 	if (k < 0 || (size_t)k > g.ntables || maxn < 1) {
 		abi_graph_free(&g);
 		return api->fail(ctx, "k must be between 0 (choose) and the number of tables (%zu), max_nodes at least 1",
@@ -77,7 +76,7 @@ static int run_kmca(weft_op_ctx *ctx, const weft_host_api *api)
 	}
 	o.k = (int)k;
 	o.max_nodes = (size_t)maxn;
-	o.isolation = wop_param_f(ctx, api, "isolation");
+	o.isolation = weft_op_param_float(ctx, api, "isolation");
 	abi_kmca_result r;
 	char err[ERRLEN];
 	if (abi_kmca_graph(&r, &g, &o, err, sizeof err) != 0) {
@@ -108,13 +107,11 @@ static const weft_param_spec kmca_params[] = {
 	{"max_nodes", WEFT_T_INT, "10000", "branch-and-bound budget for the FK-once constraint"},
 	{"isolation", WEFT_T_FLOAT, "3.0", "cost of leaving a table without a likely outgoing join at the root"},
 };
-static const char *const kmca_in[] = {"joins"};
-static const char *const kmca_out[] = {"out", "k"};
 const weft_op_desc abi_op_kmca = {
-	sizeof(weft_op_desc), "kmca", "1",
-	"Solves k-Min-Cost-Arborescence over the scored joins (cost -log(p/(1-p))): exact Chu-Liu/Edmonds, a "
-	"Lagrangian price for exactly k root edges, branch and bound for FK-once.",
-	kmca_params, 3, kmca_in, 1, kmca_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_kmca,
+	WEFT_OP_DESC("kmca", "1", run_kmca, WEFT_OP_DETERMINISTIC,
+		     "Solves k-Min-Cost-Arborescence over the scored joins (cost -log(p/(1-p))): exact Chu-Liu/Edmonds, a "
+		     "Lagrangian price for exactly k root edges, branch and bound for FK-once."),
+	WEFT_OP_PARAMS(kmca_params), WEFT_OP_INPUTS(WEFT_NAMES("joins")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "k")),
 };
 
 /* ---- bi_model */
@@ -166,7 +163,7 @@ static int run_bi_model(weft_op_ctx *ctx, const weft_host_api *api)
 	int rc = load_graph(&g, ctx, api, "joins");
 	if (rc != WEFT_OK)
 		return rc;
-	const char *tp = wop_path_of(ctx, api, api->input(ctx, "tree"));
+	const char *tp = weft_op_input_path(ctx, api, "tree");
 	char err[ERRLEN];
 	abi_kmca_result r;
 	json_t *model = NULL;
@@ -175,7 +172,7 @@ static int run_bi_model(weft_op_ctx *ctx, const weft_host_api *api)
 		abi_graph_free(&g);
 		return api->fail(ctx, "%s", tp ? err : "input 'tree' must be the output of autobi.kmca");
 	}
-	if (abi_bimodel_build(&model, &dot, &g, &r, wop_param_f(ctx, api, "extra_threshold"), err, sizeof err) != 0)
+	if (abi_bimodel_build(&model, &dot, &g, &r, weft_op_param_float(ctx, api, "extra_threshold"), err, sizeof err) != 0)
 		rc = api->fail(ctx, "%s", err);
 	abi_kmca_result_free(&r);
 	abi_graph_free(&g);
@@ -193,7 +190,7 @@ static int run_bi_model(weft_op_ctx *ctx, const weft_host_api *api)
 	}
 	free(dot);
 	if (rc == WEFT_OK)
-		rc = wop_set_artifact(ctx, api, "dot", path);
+		rc = weft_op_set_file(ctx, api, "dot", path);
 	if (rc == WEFT_OK)
 		rc = api->set_output(ctx, "joins", api->value_new_int((int64_t)njoins));
 	return rc;
@@ -203,12 +200,10 @@ static const weft_param_spec bi_params[] = {
 	{"extra_threshold", WEFT_T_FLOAT, "0.5",
 	 "constellation step: add non-tree joins with at least this probability"},
 };
-static const char *const bi_in[] = {"joins", "tree"};
-static const char *const bi_out[] = {"out", "dot", "joins"};
 const weft_op_desc abi_op_bi_model = {
-	sizeof(weft_op_desc), "bi_model", "1",
-	"The BI model: tables with roles (fact, dimension, isolated) and joins with columns, N:1/1:1 "
-	"cardinality and confidence, plus the constellation edges; `out` is JSON, `dot` Graphviz.",
-	bi_params, 1, bi_in, 2, bi_out, 3, WEFT_OP_DETERMINISTIC, 1, 0, run_bi_model,
+	WEFT_OP_DESC("bi_model", "1", run_bi_model, WEFT_OP_DETERMINISTIC,
+		     "The BI model: tables with roles (fact, dimension, isolated) and joins with columns, N:1/1:1 "
+		     "cardinality and confidence, plus the constellation edges; `out` is JSON, `dot` Graphviz."),
+	WEFT_OP_PARAMS(bi_params), WEFT_OP_INPUTS(WEFT_NAMES("joins", "tree")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "dot", "joins")),
 };
 

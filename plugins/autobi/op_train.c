@@ -18,21 +18,21 @@
 
 static int run_synth(weft_op_ctx *ctx, const weft_host_api *api)
 {
-	abi_synth_opts o = {wop_param_s(ctx, api, "shape"), (uint64_t)wop_param_i(ctx, api, "seed"),
-			    (int)wop_param_i(ctx, api, "rows"), (int)wop_param_i(ctx, api, "tables")};
+	abi_synth_opts o = {weft_op_param_string(ctx, api, "shape"), (uint64_t)weft_op_param_int(ctx, api, "seed"),
+			    (int)weft_op_param_int(ctx, api, "rows"), (int)weft_op_param_int(ctx, api, "tables")};
 	if (o.fact_rows < 10 || o.fact_rows > 1000000 || o.tables < 0 || o.tables > 1000)
 		return api->fail(ctx, "rows must be 10..1000000 and tables 0..1000");
 	char dir[4096], sub[4200], err[ERRLEN];
 	snprintf(dir, sizeof dir, "%s/schema", api->workdir(ctx));
 	if (abi_synth(dir, &o, err, sizeof err) != 0)
 		return api->fail(ctx, "%s", err);
-	int rc = wop_set_artifact(ctx, api, "out", dir);
+	int rc = weft_op_set_file(ctx, api, "out", dir);
 	snprintf(sub, sizeof sub, "%s/tables", dir);
 	if (rc == WEFT_OK)
-		rc = wop_set_artifact(ctx, api, "tables", sub);
+		rc = weft_op_set_file(ctx, api, "tables", sub);
 	snprintf(sub, sizeof sub, "%s/truth.json", dir);
 	if (rc == WEFT_OK)
-		rc = wop_set_artifact(ctx, api, "truth", sub);
+		rc = weft_op_set_file(ctx, api, "truth", sub);
 	return rc;
 }
 
@@ -42,11 +42,10 @@ static const weft_param_spec synth_params[] = {
 	{"rows", WEFT_T_INT, "3000", "rows per fact table (tpch: lineitem rows, roughly)"},
 	{"tables", WEFT_T_INT, "100", "wide: the number of tables"},
 };
-static const char *const synth_out[] = {"out", "tables", "truth"};
 const weft_op_desc abi_op_synth = {
-	sizeof(weft_op_desc), "synth", "1",
-	"Generates a synthetic BI schema with data: `tables` (a directory of CSVs) and `truth` (its joins).",
-	synth_params, 4, NULL, 0, synth_out, 3, WEFT_OP_DETERMINISTIC, 1, 0, run_synth,
+	WEFT_OP_DESC("synth", "1", run_synth, WEFT_OP_DETERMINISTIC,
+		     "Generates a synthetic BI schema with data: `tables` (a directory of CSVs) and `truth` (its joins)."),
+	WEFT_OP_PARAMS(synth_params), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "tables", "truth")),
 };
 
 /* ---- train */
@@ -54,8 +53,8 @@ const weft_op_desc abi_op_synth = {
 static int add_example(weft_op_ctx *ctx, const weft_host_api *api, const weft_value *ex, size_t idx,
 		       abi_examples *e)
 {
-	const char *cp = wop_path_of(ctx, api, api->value_map_get(ex, "candidates"));
-	const char *tp = wop_path_of(ctx, api, api->value_map_get(ex, "truth"));
+	const char *cp = weft_op_path_of(ctx, api, api->value_map_get(ex, "candidates"));
+	const char *tp = weft_op_path_of(ctx, api, api->value_map_get(ex, "truth"));
 	char err[ERRLEN];
 	if (!cp || !tp)
 		return api->fail(ctx, "examples[%zu] needs artifacts 'candidates' and 'truth'", idx + 1);
@@ -85,8 +84,8 @@ static int run_train(weft_op_ctx *ctx, const weft_host_api *api)
 		rc = add_example(ctx, api, api->value_list_at(ex, i), i, &e);
 	abi_lr m;
 	char err[ERRLEN], path[4096], about[256];
-	if (rc == WEFT_OK && abi_lr_train(&m, e.X, e.y, e.n, wop_param_f(ctx, api, "l2"),
-					  (int)wop_param_i(ctx, api, "iterations"), err, sizeof err) != 0)
+	if (rc == WEFT_OK && abi_lr_train(&m, e.X, e.y, e.n, weft_op_param_float(ctx, api, "l2"),
+					  (int)weft_op_param_int(ctx, api, "iterations"), err, sizeof err) != 0)
 		rc = api->fail(ctx, "%s", err);
 	abi_examples_free(&e);
 	if (rc != WEFT_OK)
@@ -98,26 +97,25 @@ static int run_train(weft_op_ctx *ctx, const weft_host_api *api)
 		return api->fail(ctx, "%s", err);
 	api->log(ctx, WEFT_LOG_INFO, "%zu candidates, %zu joins, log loss %.4f", m.trained_rows, m.trained_positive,
 		 m.train_log_loss);
-	return wop_set_artifact(ctx, api, "out", path);
+	return weft_op_set_file(ctx, api, "out", path);
 }
 
 static const weft_param_spec train_params[] = {
 	{"l2", WEFT_T_FLOAT, "1.0", "L2 penalty on the standardised weights"},
 	{"iterations", WEFT_T_INT, "50", "Newton steps at most"},
 };
-static const char *const train_in[] = {"examples"};
 const weft_op_desc abi_op_train = {
-	sizeof(weft_op_desc), "train", "1",
-	"Fits the join classifier (logistic regression, Newton's method) to candidates labelled by truth "
-	"files: examples = [{candidates, truth}]. `out` is the weights file predict_joins reads.",
-	train_params, 2, train_in, 1, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_train,
+	WEFT_OP_DESC("train", "1", run_train, WEFT_OP_DETERMINISTIC,
+		     "Fits the join classifier (logistic regression, Newton's method) to candidates labelled by truth "
+		     "files: examples = [{candidates, truth}]. `out` is the weights file predict_joins reads."),
+	WEFT_OP_PARAMS(train_params), WEFT_OP_INPUTS(WEFT_NAMES("examples")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
 };
 
 /* ---- score */
 
 static int run_score(weft_op_ctx *ctx, const weft_host_api *api)
 {
-	const char *mp = wop_path_of(ctx, api, api->input(ctx, "model")), *tp = wop_path_of(ctx, api, api->input(ctx, "truth"));
+	const char *mp = weft_op_input_path(ctx, api, "model"), *tp = weft_op_input_path(ctx, api, "truth");
 	if (!mp || !tp)
 		return api->fail(ctx, "inputs 'model' (autobi.bi_model) and 'truth' (a truth.json) must be files");
 	json_error_t je;
@@ -144,10 +142,9 @@ static int run_score(weft_op_ctx *ctx, const weft_host_api *api)
 	return api->set_output(ctx, "out", o);
 }
 
-static const char *const score_in[] = {"model", "truth"};
 const weft_op_desc abi_op_score = {
-	sizeof(weft_op_desc), "score", "1",
-	"Edge precision, recall and F1 of a BI model against the true joins, and whether it is exact.",
-	NULL, 0, score_in, 2, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_score,
+	WEFT_OP_DESC("score", "1", run_score, WEFT_OP_DETERMINISTIC,
+		     "Edge precision, recall and F1 of a BI model against the true joins, and whether it is exact."),
+	WEFT_OP_INPUTS(WEFT_NAMES("model", "truth")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
 };
 

@@ -10,7 +10,7 @@
 
 #include <weft/plugin.h>
 
-#include "ophelp.h"
+#include "jsonio.h"
 
 #define ERRLEN 1024
 

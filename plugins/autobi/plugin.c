@@ -22,14 +22,12 @@ static const weft_op_desc *const ops[] = {&abi_op_tables,  &abi_op_profile, &abi
 					  &abi_op_predict, &abi_op_kmca,    &abi_op_bi_model,
 					  &abi_op_synth,   &abi_op_train,   &abi_op_score};
 
-static const weft_plugin_desc plugin = {
-	sizeof(weft_plugin_desc), WEFT_ABI_MAJOR, WEFT_ABI_MINOR, "autobi", "1.0.0", "MIT",
-	"Auto-BI (Lin, He, Chaudhuri, VLDB 2023): join prediction and k-MCA BI models from a folder of CSV tables.",
-	ops, sizeof ops / sizeof *ops,
-};
+static const weft_plugin_desc plugin =
+	WEFT_PLUGIN_DESC("autobi", "1.0.0", "MIT",
+			 "Auto-BI (Lin, He, Chaudhuri, VLDB 2023): join prediction and k-MCA BI models from a folder of CSV tables.",
+			 ops);
 
 WEFT_PLUGIN_EXPORT const weft_plugin_desc *weft_plugin_entry(const weft_host_api *api)
 {
-	(void)api;
-	return &plugin;
+	return weft_plugin_accept(api, &plugin);
 }

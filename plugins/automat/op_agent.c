@@ -68,7 +68,7 @@ static int run_choose(weft_op_ctx *ctx, const weft_host_api *api)
 	int rule_template = json_is_true(json_object_get(match, "matched"));
 	const char *line = rule_template ? "template" : "template-free";
 	const char *tmpl = rule_template ? json_string_value(json_object_get(match, "template")) : NULL;
-	const char *by = "rule", *url = wop_param_s(ctx, api, "llm_url");
+	const char *by = "rule", *url = weft_op_param_string(ctx, api, "llm_url");
 	json_t *ans = NULL;
 	char *reply = NULL;
 	if (url && *url) {
@@ -79,9 +79,9 @@ static int run_choose(weft_op_ctx *ctx, const weft_host_api *api)
 		json_t *u = json_pack("{s:O, s:o, s:f}", "quality", quality, "ranked_templates", top, "rule_min_score", min);
 		char *user = u ? json_dumps(u, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
 		json_decref(u);
-		const char *key_env = wop_param_s(ctx, api, "api_key_env");
-		wllm_opts o = {url, wop_param_s(ctx, api, "model"), key_env && *key_env ? getenv(key_env) : NULL,
-			       wop_param_f(ctx, api, "llm_timeout"), 0.0};
+		const char *key_env = weft_op_param_string(ctx, api, "api_key_env");
+		wllm_opts o = {url, weft_op_param_string(ctx, api, "model"), key_env && *key_env ? getenv(key_env) : NULL,
+			       weft_op_param_float(ctx, api, "llm_timeout"), 0.0};
 		if (!user)
 			snprintf(why, sizeof why, "out of memory");
 		else if (wllm_chat(&reply, &o, SYSTEM, user, err, sizeof err) != 0)
@@ -110,18 +110,16 @@ static int run_choose(weft_op_ctx *ctx, const weft_host_api *api)
 	}
 	int rc = wop_set_json(ctx, api, "report", "choice.json", rep);
 	if (rc == WEFT_OK)
-		rc = am_set_bool(ctx, api, "matched", matched);
+		rc = weft_op_set_bool(ctx, api, "matched", matched);
 	if (rc == WEFT_OK)
-		rc = am_set_string(ctx, api, "template", tmpl ? tmpl : "");
+		rc = weft_op_set_string(ctx, api, "template", tmpl ? tmpl : "");
 	if (rc == WEFT_OK)
-		rc = am_set_string(ctx, api, "decided_by", by);
+		rc = weft_op_set_string(ctx, api, "decided_by", by);
 	free(reply);
 	json_decref(ans), json_decref(match), json_decref(quality);
 	return rc;
 }
 
-static const char *const choose_in[] = {"match", "quality"};
-static const char *const choose_out[] = {"report", "matched", "template", "decided_by"};
 static const weft_param_spec choose_params[] = {
 	{"llm_url", WEFT_T_STRING, "\"\"", "an OpenAI-compatible server (e.g. http://127.0.0.1:8000/v1); empty: the rule"},
 	{"model", WEFT_T_STRING, "\"gpt-4o-mini\"", "the model the server is asked for"},
@@ -131,8 +129,8 @@ static const weft_param_spec choose_params[] = {
 /* Cached like any op: a resumed or repeated run keeps the decision it
  * made, rather than asking the model again and perhaps getting another. */
 const weft_op_desc am_op_choose_line = {
-	sizeof(weft_op_desc), "choose_line", "1",
-	"The agent's choice of line: match_template's verdict (the rule), or an OpenAI-compatible LLM "
-	"reading the quality and match reports, checked against the ranking and falling back on the rule.",
-	choose_params, 4, choose_in, 2, choose_out, 4, WEFT_OP_DETERMINISTIC | WEFT_OP_RETRYABLE, 1, 0, run_choose,
+	WEFT_OP_DESC("choose_line", "1", run_choose, WEFT_OP_DETERMINISTIC | WEFT_OP_RETRYABLE,
+		     "The agent's choice of line: match_template's verdict (the rule), or an OpenAI-compatible LLM "
+		     "reading the quality and match reports, checked against the ranking and falling back on the rule."),
+	WEFT_OP_PARAMS(choose_params), WEFT_OP_INPUTS(WEFT_NAMES("match", "quality")), WEFT_OP_OUTPUTS(WEFT_NAMES("report", "matched", "template", "decided_by")),
 };

@@ -20,13 +20,13 @@ static int run_simulate(weft_op_ctx *ctx, const weft_host_api *api)
 	int rc = am_op_structure(&s, ctx, api, "structure");
 	if (rc != WEFT_OK)
 		return rc;
-	int64_t size = wop_param_i(ctx, api, "size");
+	int64_t size = weft_op_param_int(ctx, api, "size");
 	am_sim_opts o = AM_SIM_OPTS_INIT;
 	o.w = o.h = (size_t)(size > 0 ? size : 0);
-	o.px = wop_param_f(ctx, api, "pixel_size"), o.rotation = wop_param_f(ctx, api, "rotation");
-	o.sigma = wop_param_f(ctx, api, "sigma"), o.dose = wop_param_f(ctx, api, "dose");
-	o.read_noise = wop_param_f(ctx, api, "read_noise"), o.drift = wop_param_f(ctx, api, "drift");
-	o.jitter = wop_param_f(ctx, api, "jitter"), o.seed = (uint64_t)wop_param_i(ctx, api, "seed");
+	o.px = weft_op_param_float(ctx, api, "pixel_size"), o.rotation = weft_op_param_float(ctx, api, "rotation");
+	o.sigma = weft_op_param_float(ctx, api, "sigma"), o.dose = weft_op_param_float(ctx, api, "dose");
+	o.read_noise = weft_op_param_float(ctx, api, "read_noise"), o.drift = weft_op_param_float(ctx, api, "drift");
+	o.jitter = weft_op_param_float(ctx, api, "jitter"), o.seed = (uint64_t)weft_op_param_int(ctx, api, "seed");
 	char err[ERRLEN], png[4096];
 	am_image im;
 	if (size < 32 || size > 8192)
@@ -37,7 +37,7 @@ static int run_simulate(weft_op_ctx *ctx, const weft_host_api *api)
 		snprintf(png, sizeof png, "%s/image.png", api->workdir(ctx));
 		if (am_image_write_png(png, &im, 0, 0, err, sizeof err) != 0)
 			rc = api->fail(ctx, "%s", err);
-		else if ((rc = wop_set_artifact(ctx, api, "image", png)) == WEFT_OK)
+		else if ((rc = weft_op_set_file(ctx, api, "image", png)) == WEFT_OK)
 			rc = am_op_set_structure(ctx, api, "truth", "truth.cif", &s);
 		am_image_free(&im);
 	}
@@ -45,8 +45,6 @@ static int run_simulate(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const char *const sim_in[] = {"structure"};
-static const char *const sim_out[] = {"image", "truth"};
 static const weft_param_spec sim_params[] = {
 	{"size", WEFT_T_INT, "1024", "image width and height, pixels"},
 	{"pixel_size", WEFT_T_FLOAT, "0.1", "Angstrom per pixel"},
@@ -59,17 +57,17 @@ static const weft_param_spec sim_params[] = {
 	{"seed", WEFT_T_INT, "1", "noise and origin seed"},
 };
 const weft_op_desc am_op_simulate = {
-	sizeof(weft_op_desc), "simulate", "1",
-	"A simulated HAADF-STEM image of a structure (Z^1.7 Gaussian columns, shot and detector noise, scan "
-	"drift): a 16-bit PNG with its pixel size, and the structure as the ground-truth CIF.",
-	sim_params, 9, sim_in, 1, sim_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_simulate,
+	WEFT_OP_DESC("simulate", "1", run_simulate, WEFT_OP_DETERMINISTIC,
+		     "A simulated HAADF-STEM image of a structure (Z^1.7 Gaussian columns, shot and detector noise, scan "
+		     "drift): a 16-bit PNG with its pixel size, and the structure as the ground-truth CIF."),
+	WEFT_OP_PARAMS(sim_params), WEFT_OP_INPUTS(WEFT_NAMES("structure")), WEFT_OP_OUTPUTS(WEFT_NAMES("image", "truth")),
 };
 
 static int run_load(weft_op_ctx *ctx, const weft_host_api *api)
 {
-	const char *p = wop_path_of(ctx, api, api->input(ctx, "file"));
-	int64_t w = wop_param_i(ctx, api, "width"), h = wop_param_i(ctx, api, "height");
-	double px = wop_param_f(ctx, api, "pixel_size");
+	const char *p = weft_op_input_path(ctx, api, "file");
+	int64_t w = weft_op_param_int(ctx, api, "width"), h = weft_op_param_int(ctx, api, "height");
+	double px = weft_op_param_float(ctx, api, "pixel_size");
 	char err[ERRLEN];
 	am_image im;
 	if (!p)
@@ -93,17 +91,15 @@ static int run_load(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const char *const load_in[] = {"file"};
-static const char *const load_out[] = {"out", "info"};
 static const weft_param_spec load_params[] = {
 	{"pixel_size", WEFT_T_FLOAT, "0", "Angstrom per pixel (0: the one stored in the file)"},
 	{"width", WEFT_T_INT, "0", "for raw float32 files: pixels per row"},
 	{"height", WEFT_T_INT, "0", "for raw float32 files: rows"},
 };
 const weft_op_desc am_op_load_image = {
-	sizeof(weft_op_desc), "load_image", "1",
-	"Reads a PNG (8/16-bit), a TIFF (8/16/32-bit or float) or a raw float32 array, with its pixel size.",
-	load_params, 3, load_in, 1, load_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_load,
+	WEFT_OP_DESC("load_image", "1", run_load, WEFT_OP_DETERMINISTIC,
+		     "Reads a PNG (8/16-bit), a TIFF (8/16/32-bit or float) or a raw float32 array, with its pixel size."),
+	WEFT_OP_PARAMS(load_params), WEFT_OP_INPUTS(WEFT_NAMES("file")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "info")),
 };
 
 static int run_denoise(weft_op_ctx *ctx, const weft_host_api *api)
@@ -112,7 +108,7 @@ static int run_denoise(weft_op_ctx *ctx, const weft_host_api *api)
 	int rc = am_op_image(&im, ctx, api, "image");
 	if (rc != WEFT_OK)
 		return rc;
-	int64_t level = wop_param_i(ctx, api, "level");
+	int64_t level = weft_op_param_int(ctx, api, "level");
 	char err[ERRLEN];
 	const char *method = "none";
 	if (level < 0 || level > AM_DENOISE_MAX)
@@ -128,23 +124,22 @@ static int run_denoise(weft_op_ctx *ctx, const weft_host_api *api)
 	if (rc == WEFT_OK)
 		rc = am_op_set_image(ctx, api, "out", "denoised.tiff", &im);
 	if (rc == WEFT_OK)
-		rc = am_set_string(ctx, api, "method", method);
+		rc = weft_op_set_string(ctx, api, "method", method);
 	if (rc == WEFT_OK)
-		rc = am_set_int(ctx, api, "level", level);
+		rc = weft_op_set_int(ctx, api, "level", level);
 	am_image_free(&im);
 	return rc;
 }
 
 static const char *const img_in[] = {"image"};
-static const char *const denoise_out[] = {"out", "method", "level"};
 static const weft_param_spec denoise_params[] = {
 	{"level", WEFT_T_INT, "0",
 	 "0: chosen from the measured SNR; 1 Gaussian, 2 median + Gaussian, 3 Bragg mask, 4 narrow Bragg mask"},
 };
 const weft_op_desc am_op_denoise = {
-	sizeof(weft_op_desc), "denoise", "1",
-	"Pattern-adaptive denoising: Gaussian, median or Bragg-mask Fourier filtering, by level.",
-	denoise_params, 1, img_in, 1, denoise_out, 3, WEFT_OP_DETERMINISTIC, 1, 0, run_denoise,
+	WEFT_OP_DESC("denoise", "1", run_denoise, WEFT_OP_DETERMINISTIC,
+		     "Pattern-adaptive denoising: Gaussian, median or Bragg-mask Fourier filtering, by level."),
+	WEFT_OP_PARAMS(denoise_params), WEFT_OP_INPUTS(img_in), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "method", "level")),
 };
 
 static int run_quality(weft_op_ctx *ctx, const weft_host_api *api)
@@ -153,8 +148,8 @@ static int run_quality(weft_op_ctx *ctx, const weft_host_api *api)
 	int rc = am_op_image(&im, ctx, api, "image");
 	if (rc != WEFT_OK)
 		return rc;
-	am_quality_opts o = {wop_param_f(ctx, api, "min_periodicity"), wop_param_f(ctx, api, "min_snr"),
-			     wop_param_f(ctx, api, "min_cnr")};
+	am_quality_opts o = {weft_op_param_float(ctx, api, "min_periodicity"), weft_op_param_float(ctx, api, "min_snr"),
+			     weft_op_param_float(ctx, api, "min_cnr")};
 	am_quality q;
 	char err[ERRLEN];
 	if (am_quality_measure(&q, &im, &o, err, sizeof err) != 0)
@@ -164,27 +159,26 @@ static int run_quality(weft_op_ctx *ctx, const weft_host_api *api)
 				      "automat-quality/1", "pass", q.pass, "verdict", q.verdict, "periodicity",
 				      q.periodicity, "snr", isfinite(q.snr) ? q.snr : 1e9, "cnr", q.cnr, "noise_sigma",
 				      q.noise_sigma, "suggested_level", am_denoise_level(q.snr), "denoise_level",
-				      (int)wop_param_i(ctx, api, "level"), "thresholds", "periodicity", o.min_periodicity,
+				      (int)weft_op_param_int(ctx, api, "level"), "thresholds", "periodicity", o.min_periodicity,
 				      "snr", o.min_snr, "cnr", o.min_cnr);
 		if (j && q.has_lattice)
 			json_object_set_new(j, "lattice", am_lattice_to_json(&q.lattice, im.px, im.w, im.h));
 		rc = wop_set_json(ctx, api, "report", "quality.json", j);
 	}
 	if (rc == WEFT_OK)
-		rc = am_set_bool(ctx, api, "pass", q.pass);
+		rc = weft_op_set_bool(ctx, api, "pass", q.pass);
 	if (rc == WEFT_OK)
-		rc = am_set_string(ctx, api, "verdict", q.verdict);
+		rc = weft_op_set_string(ctx, api, "verdict", q.verdict);
 	if (rc == WEFT_OK)
-		rc = am_set_int(ctx, api, "level", am_denoise_level(q.snr));
+		rc = weft_op_set_int(ctx, api, "level", am_denoise_level(q.snr));
 	if (rc == WEFT_OK)
-		rc = am_set_int(ctx, api, "next", am_gate_next(&q, &o, (int)wop_param_i(ctx, api, "level")));
+		rc = weft_op_set_int(ctx, api, "next", am_gate_next(&q, &o, (int)weft_op_param_int(ctx, api, "level")));
 	if (rc == WEFT_OK)
-		rc = am_set_float(ctx, api, "periodicity", q.periodicity);
+		rc = weft_op_set_float(ctx, api, "periodicity", q.periodicity);
 	am_image_free(&im);
 	return rc;
 }
 
-static const char *const quality_out[] = {"report", "pass", "verdict", "level", "next", "periodicity"};
 static const weft_param_spec quality_params[] = {
 	{"min_periodicity", WEFT_T_FLOAT, "0.35", "share of the spectrum's power on Bragg peaks, at least"},
 	{"min_snr", WEFT_T_FLOAT, "1.5", "low-pass std over the noise sigma, at least"},
@@ -192,9 +186,9 @@ static const weft_param_spec quality_params[] = {
 	{"level", WEFT_T_INT, "0", "the denoising level the image has had (0: raw), for the `next` output"},
 };
 const weft_op_desc am_op_quality = {
-	sizeof(weft_op_desc), "quality", "1",
-	"The image quality gate: FFT Bragg-peak periodicity, SNR and Otsu CNR, a pass/fail verdict with its "
-	"numbers, the denoising level the noise calls for (`level`) and the agent's next level after a "
-	"failure (`next`, -1: stop).",
-	quality_params, 4, img_in, 1, quality_out, 6, WEFT_OP_DETERMINISTIC, 1, 0, run_quality,
+	WEFT_OP_DESC("quality", "1", run_quality, WEFT_OP_DETERMINISTIC,
+		     "The image quality gate: FFT Bragg-peak periodicity, SNR and Otsu CNR, a pass/fail verdict with its "
+		     "numbers, the denoising level the noise calls for (`level`) and the agent's next level after a "
+		     "failure (`next`, -1: stop)."),
+	WEFT_OP_PARAMS(quality_params), WEFT_OP_INPUTS(img_in), WEFT_OP_OUTPUTS(WEFT_NAMES("report", "pass", "verdict", "level", "next", "periodicity")),
 };

@@ -16,7 +16,7 @@ static int run_relax(weft_op_ctx *ctx, const weft_host_api *api)
 	int rc = am_op_structure(&s, ctx, api, "structure");
 	if (rc != WEFT_OK)
 		return rc;
-	am_relax_opts o = {wop_param_f(ctx, api, "fmax"), (int)wop_param_i(ctx, api, "max_steps")};
+	am_relax_opts o = {weft_op_param_float(ctx, api, "fmax"), (int)weft_op_param_int(ctx, api, "max_steps")};
 	am_relax_result r;
 	char err[ERRLEN];
 	if (o.fmax <= 0 || o.max_steps < 0)
@@ -33,22 +33,20 @@ static int run_relax(weft_op_ctx *ctx, const weft_host_api *api)
 					    "max_displacement", r.max_shift, "steps", r.steps, "converged", r.converged,
 					    "atoms", (json_int_t)s.n));
 	if (rc == WEFT_OK)
-		rc = am_set_float(ctx, api, "energy", r.e);
+		rc = weft_op_set_float(ctx, api, "energy", r.e);
 	am_struct_free(&s);
 	return rc;
 }
 
-static const char *const relax_in[] = {"structure"};
-static const char *const relax_out[] = {"out", "report", "energy"};
 static const weft_param_spec relax_params[] = {
 	{"fmax", WEFT_T_FLOAT, "0.01", "converged when every force is below this, eV/Angstrom"},
 	{"max_steps", WEFT_T_INT, "3000", "FIRE steps at most"},
 };
 const weft_op_desc am_op_relax = {
-	sizeof(weft_op_desc), "relax", "1",
-	"Classical relaxation of the atom positions (FIRE) with an empirical Morse potential, a stand-in for "
-	"the paper's ML potential; energy per atom.",
-	relax_params, 2, relax_in, 1, relax_out, 3, WEFT_OP_DETERMINISTIC, 1, 0, run_relax,
+	WEFT_OP_DESC("relax", "1", run_relax, WEFT_OP_DETERMINISTIC,
+		     "Classical relaxation of the atom positions (FIRE) with an empirical Morse potential, a stand-in for "
+		     "the paper's ML potential; energy per atom."),
+	WEFT_OP_PARAMS(relax_params), WEFT_OP_INPUTS(WEFT_NAMES("structure")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "report", "energy")),
 };
 
 static int run_compare(weft_op_ctx *ctx, const weft_host_api *api)
@@ -61,7 +59,7 @@ static int run_compare(weft_op_ctx *ctx, const weft_host_api *api)
 		am_struct_free(&a);
 		return rc;
 	}
-	am_cmp_opts o = {wop_param_f(ctx, api, "ltol"), wop_param_f(ctx, api, "atol"), wop_param_f(ctx, api, "stol")};
+	am_cmp_opts o = {weft_op_param_float(ctx, api, "ltol"), weft_op_param_float(ctx, api, "atol"), weft_op_param_float(ctx, api, "stol")};
 	am_cmp r;
 	char err[ERRLEN];
 	if (am_compare(&r, &a, &b, &o, err, sizeof err) != 0)
@@ -75,23 +73,21 @@ static int run_compare(weft_op_ctx *ctx, const weft_host_api *api)
 					    isfinite(r.max_dist) ? r.max_dist : -1.0, "columns_a", (json_int_t)r.cols_a,
 					    "columns_b", (json_int_t)r.cols_b, "why", r.why));
 	if (rc == WEFT_OK)
-		rc = am_set_bool(ctx, api, "match", r.match);
+		rc = weft_op_set_bool(ctx, api, "match", r.match);
 	am_struct_free(&a), am_struct_free(&b);
 	return rc;
 }
 
-static const char *const cmp_in[] = {"a", "b"};
-static const char *const cmp_out[] = {"report", "match"};
 static const weft_param_spec cmp_params[] = {
 	{"ltol", WEFT_T_FLOAT, "0.05", "relative tolerance on the lattice lengths"},
 	{"atol", WEFT_T_FLOAT, "3", "tolerance on the angle, degrees"},
 	{"stol", WEFT_T_FLOAT, "0.5", "largest column displacement, Angstrom"},
 };
 const weft_op_desc am_op_compare = {
-	sizeof(weft_op_desc), "compare", "1",
-	"Structure matching of two CIFs in projection: reduced lattices within tolerance, columns mapped under "
-	"periodic shifts and changes of basis, RMSD.",
-	cmp_params, 3, cmp_in, 2, cmp_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_compare,
+	WEFT_OP_DESC("compare", "1", run_compare, WEFT_OP_DETERMINISTIC,
+		     "Structure matching of two CIFs in projection: reduced lattices within tolerance, columns mapped under "
+		     "periodic shifts and changes of basis, RMSD."),
+	WEFT_OP_PARAMS(cmp_params), WEFT_OP_INPUTS(WEFT_NAMES("a", "b")), WEFT_OP_OUTPUTS(WEFT_NAMES("report", "match")),
 };
 
 static const char *const report_in[] = {"quality?", "lattice?", "match?", "choice?", "reconstruct?", "relax?", "compare?"};
@@ -117,8 +113,8 @@ static int run_report(weft_op_ctx *ctx, const weft_host_api *api)
 }
 
 const weft_op_desc am_op_report = {
-	sizeof(weft_op_desc), "report", "1",
-	"One JSON report from the stages' reports (quality, lattice, match, choice, reconstruct, relax, compare; any "
-	"may be absent).",
-	NULL, 0, report_in, 7, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_report,
+	WEFT_OP_DESC("report", "1", run_report, WEFT_OP_DETERMINISTIC,
+		     "One JSON report from the stages' reports (quality, lattice, match, choice, reconstruct, relax, compare; any "
+		     "may be absent)."),
+	WEFT_OP_INPUTS(report_in), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
 };

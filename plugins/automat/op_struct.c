@@ -30,32 +30,30 @@ static int run_lattice(weft_op_ctx *ctx, const weft_host_api *api)
 	}
 	if (am_lattice_estimate(&L, &im, &S, err, sizeof err) != 0)
 		rc = api->fail(ctx, "%s", err);
-	else if (L.periodicity < wop_param_f(ctx, api, "min_periodicity"))
+	else if (L.periodicity < weft_op_param_float(ctx, api, "min_periodicity"))
 		rc = api->fail(ctx, "not periodic enough: periodicity %.2f < %.2f; no lattice is reported for it",
-			       L.periodicity, wop_param_f(ctx, api, "min_periodicity"));
+			       L.periodicity, weft_op_param_float(ctx, api, "min_periodicity"));
 	am_spectrum_free(&S);
 	if (rc == WEFT_OK)
 		rc = wop_set_json(ctx, api, "out", "lattice.json", am_lattice_to_json(&L, im.px, im.w, im.h));
 	if (rc == WEFT_OK)
-		rc = am_set_float(ctx, api, "a", L.len_a);
+		rc = weft_op_set_float(ctx, api, "a", L.len_a);
 	if (rc == WEFT_OK)
-		rc = am_set_float(ctx, api, "b", L.len_b);
+		rc = weft_op_set_float(ctx, api, "b", L.len_b);
 	if (rc == WEFT_OK)
-		rc = am_set_float(ctx, api, "gamma", L.gamma);
+		rc = weft_op_set_float(ctx, api, "gamma", L.gamma);
 	am_image_free(&im);
 	return rc;
 }
 
-static const char *const img_in[] = {"image"};
-static const char *const lattice_out[] = {"out", "a", "b", "gamma"};
 static const weft_param_spec lattice_params[] = {
 	{"min_periodicity", WEFT_T_FLOAT, "0.2", "refuse a lattice that explains less of the spectrum"},
 };
 const weft_op_desc am_op_lattice_est = {
-	sizeof(weft_op_desc), "lattice", "1",
-	"Template-free lattice: Hann-windowed FFT, sub-pixel Bragg peaks, the two shortest non-collinear "
-	"reciprocal vectors voted on integer multiples for the minimal cell, least-squares refined.",
-	lattice_params, 1, img_in, 1, lattice_out, 4, WEFT_OP_DETERMINISTIC, 1, 0, run_lattice,
+	WEFT_OP_DESC("lattice", "1", run_lattice, WEFT_OP_DETERMINISTIC,
+		     "Template-free lattice: Hann-windowed FFT, sub-pixel Bragg peaks, the two shortest non-collinear "
+		     "reciprocal vectors voted on integer multiples for the minimal cell, least-squares refined."),
+	WEFT_OP_PARAMS(lattice_params), WEFT_OP_INPUTS(WEFT_NAMES("image")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "a", "b", "gamma")),
 };
 
 static int run_columns(weft_op_ctx *ctx, const weft_host_api *api)
@@ -74,7 +72,7 @@ static int run_columns(weft_op_ctx *ctx, const weft_host_api *api)
 	char err[ERRLEN], path[4096], eb[8][4];
 	const char *el[8];
 	size_t ne;
-	if (am_parse_elements(wop_param_s(ctx, api, "elements"), eb, el, &ne, err, sizeof err) != 0) {
+	if (am_parse_elements(weft_op_param_string(ctx, api, "elements"), eb, el, &ne, err, sizeof err) != 0) {
 		am_image_free(&im);
 		return api->fail(ctx, "elements: %s", err);
 	}
@@ -106,24 +104,22 @@ static int run_columns(weft_op_ctx *ctx, const weft_host_api *api)
 			rc = api->fail(ctx, "cannot write %s", path);
 	}
 	if (rc == WEFT_OK)
-		rc = wop_set_artifact(ctx, api, "out", path);
+		rc = weft_op_set_file(ctx, api, "out", path);
 	if (rc == WEFT_OK)
-		rc = am_set_int(ctx, api, "count", (int64_t)cols.n);
+		rc = weft_op_set_int(ctx, api, "count", (int64_t)cols.n);
 	am_colset_free(&cols);
 	am_image_free(&im);
 	return rc;
 }
 
-static const char *const columns_in[] = {"image", "lattice"};
-static const char *const columns_out[] = {"out", "count"};
 static const weft_param_spec columns_params[] = {
 	{"elements", WEFT_T_STRING, "\"\"", "when given: an intensity class and an element per column (brightest heaviest)"},
 };
 const weft_op_desc am_op_columns_find = {
-	sizeof(weft_op_desc), "columns", "1",
-	"Atom columns: a threshold, connected components, local maxima and a 2-D Gaussian sub-pixel fit; CSV "
-	"of x, y and intensity, and with `elements` each column's species by 1-D k-means on intensity.",
-	columns_params, 1, columns_in, 2, columns_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_columns,
+	WEFT_OP_DESC("columns", "1", run_columns, WEFT_OP_DETERMINISTIC,
+		     "Atom columns: a threshold, connected components, local maxima and a 2-D Gaussian sub-pixel fit; CSV "
+		     "of x, y and intensity, and with `elements` each column's species by 1-D k-means on intensity."),
+	WEFT_OP_PARAMS(columns_params), WEFT_OP_INPUTS(WEFT_NAMES("image", "lattice")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "count")),
 };
 
 static int load_inputs(am_colset *cols, am_lattice *L, double *px, size_t *w, size_t *h, weft_op_ctx *ctx,
@@ -137,7 +133,7 @@ static int load_inputs(am_colset *cols, am_lattice *L, double *px, size_t *w, si
 
 static int load_library(am_library *lib, weft_op_ctx *ctx, const weft_host_api *api)
 {
-	const char *dir = wop_path_of(ctx, api, api->input(ctx, "library"));
+	const char *dir = weft_op_input_path(ctx, api, "library");
 	char err[ERRLEN];
 	if (!dir)
 		return api->fail(ctx, "input 'library' must be a directory of template CIFs (weft.dir(...))");
@@ -155,7 +151,7 @@ static int run_match(weft_op_ctx *ctx, const weft_host_api *api)
 	size_t w, h, ne;
 	char err[ERRLEN], eb[8][4];
 	const char *el[8];
-	if (am_parse_elements(wop_param_s(ctx, api, "elements"), eb, el, &ne, err, sizeof err) != 0)
+	if (am_parse_elements(weft_op_param_string(ctx, api, "elements"), eb, el, &ne, err, sizeof err) != 0)
 		return api->fail(ctx, "elements: %s", err);
 	int rc = load_inputs(&cols, &L, &px, &w, &h, ctx, api);
 	if (rc != WEFT_OK)
@@ -165,7 +161,7 @@ static int run_match(weft_op_ctx *ctx, const weft_host_api *api)
 		return rc;
 	}
 	am_match *m = calloc(lib.n, sizeof *m);
-	double min = wop_param_f(ctx, api, "min_score");
+	double min = weft_op_param_float(ctx, api, "min_score");
 	if (!m)
 		rc = api->fail(ctx, "out of memory");
 	json_t *ranked = json_array();
@@ -189,28 +185,26 @@ static int run_match(weft_op_ctx *ctx, const weft_host_api *api)
 	else
 		json_decref(ranked);
 	if (rc == WEFT_OK)
-		rc = am_set_bool(ctx, api, "matched", matched);
+		rc = weft_op_set_bool(ctx, api, "matched", matched);
 	if (rc == WEFT_OK)
-		rc = am_set_string(ctx, api, "template", best);
+		rc = weft_op_set_string(ctx, api, "template", best);
 	if (rc == WEFT_OK)
-		rc = am_set_float(ctx, api, "score", lib.n ? m[0].score : 0.0);
+		rc = weft_op_set_float(ctx, api, "score", lib.n ? m[0].score : 0.0);
 	free(m);
 	am_library_free(&lib);
 	am_colset_free(&cols);
 	return rc;
 }
 
-static const char *const match_in[] = {"columns", "lattice", "library"};
-static const char *const match_out[] = {"report", "matched", "template", "score"};
 static const weft_param_spec match_params[] = {
 	{"elements", WEFT_T_STRING, "\"\"", "elements in the sample, e.g. Mo,S (empty: any template)"},
 	{"min_score", WEFT_T_FLOAT, "0.5", "a template below this does not match"},
 };
 const weft_op_desc am_op_match = {
-	sizeof(weft_op_desc), "match_template", "1",
-	"Template retrieval: the templates ranked by intensity-weighted distance-histogram similarity times "
-	"lattice agreement, among those with the given elements.",
-	match_params, 2, match_in, 3, match_out, 4, WEFT_OP_DETERMINISTIC, 1, 0, run_match,
+	WEFT_OP_DESC("match_template", "1", run_match, WEFT_OP_DETERMINISTIC,
+		     "Template retrieval: the templates ranked by intensity-weighted distance-histogram similarity times "
+		     "lattice agreement, among those with the given elements."),
+	WEFT_OP_PARAMS(match_params), WEFT_OP_INPUTS(WEFT_NAMES("columns", "lattice", "library")), WEFT_OP_OUTPUTS(WEFT_NAMES("report", "matched", "template", "score")),
 };
 
 static int run_reconstruct(weft_op_ctx *ctx, const weft_host_api *api)
@@ -220,8 +214,8 @@ static int run_reconstruct(weft_op_ctx *ctx, const weft_host_api *api)
 	double px;
 	size_t w, h, ne;
 	char err[ERRLEN], eb[8][4];
-	const char *el[8], *tname = wop_param_s(ctx, api, "template");
-	if (am_parse_elements(wop_param_s(ctx, api, "elements"), eb, el, &ne, err, sizeof err) != 0)
+	const char *el[8], *tname = weft_op_param_string(ctx, api, "template");
+	if (am_parse_elements(weft_op_param_string(ctx, api, "elements"), eb, el, &ne, err, sizeof err) != 0)
 		return api->fail(ctx, "elements: %s", err);
 	int rc = load_inputs(&cols, &L, &px, &w, &h, ctx, api);
 	if (rc != WEFT_OK)
@@ -243,8 +237,8 @@ static int run_reconstruct(weft_op_ctx *ctx, const weft_host_api *api)
 		json_object_set_new(rep, "line", json_string("template"));
 		json_object_set_new(rep, "template", json_string(tname));
 	} else { /* the template-free line */
-		am_recon_opts o = {wop_param_f(ctx, api, "merge_tol"), wop_param_f(ctx, api, "min_support"),
-				   wop_param_f(ctx, api, "vacuum"), px, el, ne};
+		am_recon_opts o = {weft_op_param_float(ctx, api, "merge_tol"), weft_op_param_float(ctx, api, "min_support"),
+				   weft_op_param_float(ctx, api, "vacuum"), px, el, ne};
 		am_site *sites = NULL;
 		size_t ns = 0;
 		if (am_reconstruct(&s, &sites, &ns, &cols, &L, w, h, &o, err, sizeof err) != 0)
@@ -273,8 +267,6 @@ static int run_reconstruct(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const char *const recon_in[] = {"columns", "lattice", "library?"};
-static const char *const recon_out[] = {"out", "report"};
 static const weft_param_spec recon_params[] = {
 	{"template", WEFT_T_STRING, "\"\"", "a library template to fit to the lattice (empty: template-free)"},
 	{"elements", WEFT_T_STRING, "\"\"", "template-free: the elements, brightest heaviest"},
@@ -283,8 +275,8 @@ static const weft_param_spec recon_params[] = {
 	{"vacuum", WEFT_T_FLOAT, "20", "template-free: c of the written cell, Angstrom"},
 };
 const weft_op_desc am_op_reconstruct = {
-	sizeof(weft_op_desc), "reconstruct", "1",
-	"The crystal structure as a CIF: a template fitted to the measured lattice, or (template-free) the "
-	"minimal cell with sites merged by periodic union-find and species by brightness.",
-	recon_params, 5, recon_in, 3, recon_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_reconstruct,
+	WEFT_OP_DESC("reconstruct", "1", run_reconstruct, WEFT_OP_DETERMINISTIC,
+		     "The crystal structure as a CIF: a template fitted to the measured lattice, or (template-free) the "
+		     "minimal cell with sites merged by periodic union-find and species by brightness."),
+	WEFT_OP_PARAMS(recon_params), WEFT_OP_INPUTS(WEFT_NAMES("columns", "lattice", "library?")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "report")),
 };

@@ -17,7 +17,7 @@
 #include "columns.h"
 #include "image.h"
 #include "lattice.h"
-#include "ophelp.h"
+#include "jsonio.h"
 #include "structure.h"
 
 #define ERRLEN 1024
@@ -35,11 +35,6 @@ int am_op_set_structure(weft_op_ctx *ctx, const weft_host_api *api, const char *
 			const am_struct *s);
 /* Splits "Mo,S" into symbols (at most 8, into buf); -1 naming a bad one. */
 int am_parse_elements(const char *list, char buf[8][4], const char *el[8], size_t *n, char *err, size_t errlen);
-/* Sets a JSON object's number / string / bool as plain value outputs. */
-int am_set_float(weft_op_ctx *ctx, const weft_host_api *api, const char *name, double v);
-int am_set_string(weft_op_ctx *ctx, const weft_host_api *api, const char *name, const char *v);
-int am_set_bool(weft_op_ctx *ctx, const weft_host_api *api, const char *name, int v);
-int am_set_int(weft_op_ctx *ctx, const weft_host_api *api, const char *name, int64_t v);
 
 extern const weft_op_desc am_op_simulate, am_op_load_image, am_op_denoise, am_op_quality;           /* op_image.c */
 extern const weft_op_desc am_op_lattice_est, am_op_columns_find, am_op_match, am_op_reconstruct;    /* op_struct.c */

@@ -18,7 +18,7 @@
 
 int am_op_image(am_image *im, weft_op_ctx *ctx, const weft_host_api *api, const char *name)
 {
-	const char *p = wop_path_of(ctx, api, api->input(ctx, name));
+	const char *p = weft_op_input_path(ctx, api, name);
 	char err[ERRLEN];
 	if (!p)
 		return api->fail(ctx, "input '%s' must be an image made by automat.load_image or automat.denoise", name);
@@ -34,7 +34,7 @@ int am_op_set_image(weft_op_ctx *ctx, const weft_host_api *api, const char *name
 	snprintf(path, sizeof path, "%s/%s", api->workdir(ctx), file);
 	if (am_image_write_tiff(path, im, err, sizeof err) != 0)
 		return api->fail(ctx, "%s", err);
-	return wop_set_artifact(ctx, api, name, path);
+	return weft_op_set_file(ctx, api, name, path);
 }
 
 json_t *am_lattice_to_json(const am_lattice *L, double px, size_t w, size_t h)
@@ -80,7 +80,7 @@ int am_op_lattice(am_lattice *L, double *px, size_t *w, size_t *h, weft_op_ctx *
 int am_op_columns(am_colset *c, weft_op_ctx *ctx, const weft_host_api *api, const char *name)
 {
 	memset(c, 0, sizeof *c);
-	const char *p = wop_path_of(ctx, api, api->input(ctx, name));
+	const char *p = weft_op_input_path(ctx, api, name);
 	char err[ERRLEN];
 	wcsv t;
 	if (!p)
@@ -108,7 +108,7 @@ int am_op_columns(am_colset *c, weft_op_ctx *ctx, const weft_host_api *api, cons
 
 int am_op_structure(am_struct *s, weft_op_ctx *ctx, const weft_host_api *api, const char *name)
 {
-	const char *p = wop_path_of(ctx, api, api->input(ctx, name));
+	const char *p = weft_op_input_path(ctx, api, name);
 	char err[ERRLEN];
 	if (!p)
 		return api->fail(ctx, "input '%s' must be a CIF file", name);
@@ -124,7 +124,7 @@ int am_op_set_structure(weft_op_ctx *ctx, const weft_host_api *api, const char *
 	snprintf(path, sizeof path, "%s/%s", api->workdir(ctx), file);
 	if (am_cif_write(path, s, err, sizeof err) != 0)
 		return api->fail(ctx, "%s", err);
-	return wop_set_artifact(ctx, api, name, path);
+	return weft_op_set_file(ctx, api, name, path);
 }
 
 int am_parse_elements(const char *list, char buf[8][4], const char *el[8], size_t *n, char *err, size_t errlen)
@@ -157,42 +157,20 @@ int am_parse_elements(const char *list, char buf[8][4], const char *el[8], size_
 	return 0;
 }
 
-int am_set_float(weft_op_ctx *ctx, const weft_host_api *api, const char *name, double v)
-{
-	return api->set_output(ctx, name, api->value_new_float(v));
-}
-
-int am_set_string(weft_op_ctx *ctx, const weft_host_api *api, const char *name, const char *v)
-{
-	return api->set_output(ctx, name, api->value_new_string(v, strlen(v)));
-}
-
-int am_set_bool(weft_op_ctx *ctx, const weft_host_api *api, const char *name, int v)
-{
-	return api->set_output(ctx, name, api->value_new_bool(v));
-}
-
-int am_set_int(weft_op_ctx *ctx, const weft_host_api *api, const char *name, int64_t v)
-{
-	return api->set_output(ctx, name, api->value_new_int(v));
-}
-
 static const weft_op_desc *const ops[] = {&am_op_simulate, &am_op_load_image, &am_op_denoise,  &am_op_quality,
 					  &am_op_lattice_est, &am_op_columns_find, &am_op_match, &am_op_reconstruct,
 					  &am_op_choose_line, &am_op_relax, &am_op_compare, &am_op_report};
 
-static const weft_plugin_desc plugin = {
-	sizeof(weft_plugin_desc), WEFT_ABI_MAJOR, WEFT_ABI_MINOR, "automat", "1.0.0", "MIT",
-	"AutoMat (2025): STEM image -> denoising -> quality gate -> template retrieval or template-free "
-	"reconstruction -> CIF -> classical relaxation.",
-	ops, sizeof ops / sizeof *ops,
-};
+static const weft_plugin_desc plugin =
+	WEFT_PLUGIN_DESC("automat", "1.0.0", "MIT",
+			 "AutoMat (2025): STEM image -> denoising -> quality gate -> template retrieval or "
+			 "template-free reconstruction -> CIF -> classical relaxation.",
+			 ops);
 
 WEFT_PLUGIN_EXPORT const weft_plugin_desc *weft_plugin_entry(const weft_host_api *api)
 {
-	(void)api;
 	/* ops may run on several threads at once; FFTW's planner is not
 	 * reentrant unless told so, once, before any plan */
 	fftw_make_planner_thread_safe();
-	return &plugin;
+	return weft_plugin_accept(api, &plugin);
 }

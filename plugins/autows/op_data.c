@@ -12,18 +12,18 @@
 
 static int run_synth(weft_op_ctx *ctx, const weft_host_api *api)
 {
-	int64_t rows = wop_param_i(ctx, api, "rows"), classes = wop_param_i(ctx, api, "classes");
-	int64_t inf = wop_param_i(ctx, api, "informative"), noise = wop_param_i(ctx, api, "noise");
+	int64_t rows = weft_op_param_int(ctx, api, "rows"), classes = weft_op_param_int(ctx, api, "classes");
+	int64_t inf = weft_op_param_int(ctx, api, "informative"), noise = weft_op_param_int(ctx, api, "noise");
 	if (rows < 10 || rows > 10000000 || classes < 2 || classes > 26 || inf < 1 || inf > 1000 || noise < 0 ||
 	    noise > 10000)
 		return api->fail(ctx, "rows 10..10^7, classes 2..26, informative 1..1000 and noise 0..10000, please");
 	aws_synth_opts o = {(size_t)rows, (size_t)classes, (size_t)inf, (size_t)noise,
-			    wop_param_f(ctx, api, "separation"), (uint64_t)wop_param_i(ctx, api, "seed")};
+			    weft_op_param_float(ctx, api, "separation"), (uint64_t)weft_op_param_int(ctx, api, "seed")};
 	char path[4096], err[ERRLEN];
 	snprintf(path, sizeof path, "%s/synth.csv", api->workdir(ctx));
 	if (aws_synth_csv(path, &o, err, sizeof err) != 0)
 		return api->fail(ctx, "%s", err);
-	return wop_set_artifact(ctx, api, "out", path);
+	return weft_op_set_file(ctx, api, "out", path);
 }
 
 static const weft_param_spec synth_params[] = {
@@ -35,16 +35,16 @@ static const weft_param_spec synth_params[] = {
 	{"seed", WEFT_T_INT, "1", "same seed, same bytes"},
 };
 const weft_op_desc aws_op_synth = {
-	sizeof(weft_op_desc), "synth", "1",
-	"A generated multi-class dataset as a CSV with a `label` column (Gaussian classes among noise features).",
-	synth_params, 6, NULL, 0, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_synth,
+	WEFT_OP_DESC("synth", "1", run_synth, WEFT_OP_DETERMINISTIC,
+		     "A generated multi-class dataset as a CSV with a `label` column (Gaussian classes among noise features)."),
+	WEFT_OP_PARAMS(synth_params), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
 };
 
 static int run_load(weft_op_ctx *ctx, const weft_host_api *api)
 {
-	const char *file = wop_path_of(ctx, api, api->input(ctx, "file"));
-	int64_t nlab = wop_param_i(ctx, api, "n_labels"), seed = wop_param_i(ctx, api, "seed");
-	double test = wop_param_f(ctx, api, "test_share");
+	const char *file = weft_op_input_path(ctx, api, "file");
+	int64_t nlab = weft_op_param_int(ctx, api, "n_labels"), seed = weft_op_param_int(ctx, api, "seed");
+	double test = weft_op_param_float(ctx, api, "test_share");
 	char err[ERRLEN];
 	aws_data D;
 	if (nlab < 1 || test < 0 || test >= 1)
@@ -58,11 +58,10 @@ static int run_load(weft_op_ctx *ctx, const weft_host_api *api)
 		snprintf(y, sizeof y, "%s/y.npy", file);
 		if (aws_data_read_npy(&D, x, y, err, sizeof err) != 0)
 			return api->fail(ctx, "%s", err);
-	} else if (aws_data_read_csv(&D, file, "file", wop_param_s(ctx, api, "label"), err, sizeof err) != 0) {
+	} else if (aws_data_read_csv(&D, file, "file", weft_op_param_string(ctx, api, "label"), err, sizeof err) != 0) {
 		return api->fail(ctx, "%s", err);
 	}
-	static const char *const ins[] = {"file"};
-	uint64_t s = seed >= 0 ? (uint64_t)seed : aws_op_seed(ctx, api, ins, 1, (uint64_t)nlab);
+		uint64_t s = seed >= 0 ? (uint64_t)seed : aws_op_seed(ctx, api, WEFT_NAMES("file"), 1, (uint64_t)nlab);
 	int rc = aws_data_split(&D, (size_t)nlab, test, s, err, sizeof err) != 0 ? api->fail(ctx, "%s", err)
 										: aws_op_set_data(ctx, api, &D);
 	if (rc == WEFT_OK)
@@ -78,13 +77,12 @@ static const weft_param_spec load_params[] = {
 	{"test_share", WEFT_T_FLOAT, "0.2", "share of the gold-labeled rows held out for evaluation"},
 	{"seed", WEFT_T_INT, "-1", "split seed; -1 derives it from the input's content"},
 };
-static const char *const load_in[] = {"file"};
 const weft_op_desc aws_op_load = {
-	sizeof(weft_op_desc), "load", "1",
-	"A dataset from `file`: a CSV with a label column, or a directory (weft.dir) holding X.npy and y.npy; "
-	"split into n_labels labeled rows, a test set and unlabeled rows. Refuses NaNs, row-count mismatches "
-	"and classes without a labeled row.",
-	load_params, 4, load_in, 1, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_load,
+	WEFT_OP_DESC("load", "1", run_load, WEFT_OP_DETERMINISTIC,
+		     "A dataset from `file`: a CSV with a label column, or a directory (weft.dir) holding X.npy and y.npy; "
+		     "split into n_labels labeled rows, a test set and unlabeled rows. Refuses NaNs, row-count mismatches "
+		     "and classes without a labeled row."),
+	WEFT_OP_PARAMS(load_params), WEFT_OP_INPUTS(WEFT_NAMES("file")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
 };
 
 static int run_featurize(weft_op_ctx *ctx, const weft_host_api *api)
@@ -93,7 +91,7 @@ static int run_featurize(weft_op_ctx *ctx, const weft_host_api *api)
 	int rc = aws_op_data(&D, ctx, api, "data");
 	if (rc != WEFT_OK)
 		return rc;
-	int64_t pca = wop_param_i(ctx, api, "pca");
+	int64_t pca = weft_op_param_int(ctx, api, "pca");
 	char err[ERRLEN];
 	if (pca < 0 || aws_featurize(&D, (size_t)pca, err, sizeof err) != 0)
 		rc = api->fail(ctx, "%s", pca < 0 ? "pca must be 0 (off) or a number of components" : err);
@@ -106,8 +104,8 @@ static int run_featurize(weft_op_ctx *ctx, const weft_host_api *api)
 static const weft_param_spec featurize_params[] = {
 	{"pca", WEFT_T_INT, "0", "project onto this many principal components (0: standardise only)"},
 };
-static const char *const data_in[] = {"data"};
 const weft_op_desc aws_op_featurize = {
-	sizeof(weft_op_desc), "featurize", "1", "Standardises the features; optionally PCA to `pca` dimensions.",
-	featurize_params, 1, data_in, 1, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_featurize,
+	WEFT_OP_DESC("featurize", "1", run_featurize, WEFT_OP_DETERMINISTIC,
+		     "Standardises the features; optionally PCA to `pca` dimensions."),
+	WEFT_OP_PARAMS(featurize_params), WEFT_OP_INPUTS(WEFT_NAMES("data")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
 };

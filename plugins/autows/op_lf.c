@@ -37,12 +37,11 @@ static int run_generate(weft_op_ctx *ctx, const weft_host_api *api)
 	if (rc != WEFT_OK)
 		return rc;
 	aws_lfgen_opts o = AWS_LFGEN_OPTS_INIT;
-	o.families = parse_families(wop_param_s(ctx, api, "families"));
-	int64_t max_lfs = wop_param_i(ctx, api, "max_lfs");
-	o.diversity = wop_param_f(ctx, api, "diversity");
-	o.min_fscore = wop_param_f(ctx, api, "min_fscore");
-	static const char *const ins[] = {"data"};
-	o.seed = aws_op_seed(ctx, api, ins, 1, (uint64_t)max_lfs);
+	o.families = parse_families(weft_op_param_string(ctx, api, "families"));
+	int64_t max_lfs = weft_op_param_int(ctx, api, "max_lfs");
+	o.diversity = weft_op_param_float(ctx, api, "diversity");
+	o.min_fscore = weft_op_param_float(ctx, api, "min_fscore");
+		o.seed = aws_op_seed(ctx, api, WEFT_NAMES("data"), 1, (uint64_t)max_lfs);
 	size_t *lab = NULL, nlab = aws_data_rows(&D, AWS_LABELED, &lab);
 	char err[ERRLEN];
 	aws_lfset s = {0};
@@ -76,13 +75,11 @@ static const weft_param_spec gen_params[] = {
 	{"diversity", WEFT_T_FLOAT, "0.5", "weight of coverage diversity against F-score when pruning"},
 	{"min_fscore", WEFT_T_FLOAT, "0.2", "stop when no new LF reaches this F-score on the labeled rows"},
 };
-static const char *const data_in[] = {"data"};
-static const char *const gen_out[] = {"out", "count"};
 const weft_op_desc aws_op_generate_lfs = {
-	sizeof(weft_op_desc), "generate_lfs", "2",
-	"Snuba-style labeling functions from the labeled rows: one-vs-rest stumps, depth-2 trees and logistic "
-	"models on 1-2 features, with F-score abstain thresholds, diversity pruning and verifier feedback.",
-	gen_params, 4, data_in, 1, gen_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_generate,
+	WEFT_OP_DESC("generate_lfs", "2", run_generate, WEFT_OP_DETERMINISTIC,
+		     "Snuba-style labeling functions from the labeled rows: one-vs-rest stumps, depth-2 trees and logistic "
+		     "models on 1-2 features, with F-score abstain thresholds, diversity pruning and verifier feedback."),
+	WEFT_OP_PARAMS(gen_params), WEFT_OP_INPUTS(WEFT_NAMES("data")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "count")),
 };
 
 static int load_lfs(aws_lfset *s, weft_op_ctx *ctx, const weft_host_api *api, const aws_data *D)
@@ -119,7 +116,7 @@ static int run_apply(weft_op_ctx *ctx, const weft_host_api *api)
 				dense[i * s.n + L.lf[q]] = L.val[q];
 		snprintf(path, sizeof path, "%s/labels.npy", api->workdir(ctx));
 		rc = aws_npy_write_i4_2d(path, dense, D.n, s.n, err, sizeof err) != 0 ? api->fail(ctx, "%s", err)
-										   : wop_set_artifact(ctx, api, "out", path);
+										   : weft_op_set_file(ctx, api, "out", path);
 	}
 	free(dense);
 	aws_lmat_free(&L);
@@ -128,11 +125,10 @@ static int run_apply(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const char *const apply_in[] = {"data", "lfs"};
 const weft_op_desc aws_op_apply_lfs = {
-	sizeof(weft_op_desc), "apply_lfs", "1",
-	"The label matrix: every LF on every row, as labels.npy (rows x LFs, int32, -1 = abstain).",
-	NULL, 0, apply_in, 2, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_apply,
+	WEFT_OP_DESC("apply_lfs", "1", run_apply, WEFT_OP_DETERMINISTIC,
+		     "The label matrix: every LF on every row, as labels.npy (rows x LFs, int32, -1 = abstain)."),
+	WEFT_OP_INPUTS(WEFT_NAMES("data", "lfs")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
 };
 
 static int write_probs(const char *path, const aws_data *D, const aws_lmat *L, const double *P)
@@ -144,9 +140,8 @@ static int write_probs(const char *path, const aws_data *D, const aws_lmat *L, c
 	for (size_t c = 0; c < D->k; c++)
 		fprintf(f, ",p_%s", D->classes[c]);
 	fputc('\n', f);
-	static const char *const splits[] = {"unlabeled", "labeled", "test"};
-	for (size_t i = 0; i < D->n; i++) {
-		fprintf(f, "%zu,%s,%zu", i, splits[D->split[i] >= 0 && D->split[i] <= 2 ? D->split[i] : 0],
+		for (size_t i = 0; i < D->n; i++) {
+		fprintf(f, "%zu,%s,%zu", i, WEFT_NAMES("unlabeled", "labeled", "test")[D->split[i] >= 0 && D->split[i] <= 2 ? D->split[i] : 0],
 			L->row[i + 1] - L->row[i]);
 		for (size_t c = 0; c < D->k; c++)
 			fprintf(f, ",%.6g", P[i * D->k + c]);
@@ -164,7 +159,7 @@ static int run_label_model(weft_op_ctx *ctx, const weft_host_api *api)
 	aws_lmat L = {0};
 	aws_lm_result r = {0};
 	char err[ERRLEN], path[4096];
-	const char *model = wop_param_s(ctx, api, "model");
+	const char *model = weft_op_param_string(ctx, api, "model");
 	int kind = aws_lm_parse(model);
 	if (kind < 0)
 		rc = api->fail(ctx, "unknown label model '%s'; use majority, dawid_skene or triplet", model);
@@ -178,14 +173,14 @@ static int run_label_model(weft_op_ctx *ctx, const weft_host_api *api)
 		rc = api->fail(ctx, "out of memory");
 	for (size_t i = 0; rc == WEFT_OK && i < D.n; i++)
 		known[i] = D.split[i] == AWS_LABELED ? D.y[i] : -1;
-	if (rc == WEFT_OK && aws_label_model(&r, &L, (aws_lm_kind)kind, (int)wop_param_i(ctx, api, "max_iter"), known,
+	if (rc == WEFT_OK && aws_label_model(&r, &L, (aws_lm_kind)kind, (int)weft_op_param_int(ctx, api, "max_iter"), known,
 					     err, sizeof err) != 0)
 		rc = api->fail(ctx, "%s", err);
 	free(known);
 	if (rc == WEFT_OK) {
 		snprintf(path, sizeof path, "%s/probs.csv", api->workdir(ctx));
 		rc = write_probs(path, &D, &L, r.proba) != 0 ? api->fail(ctx, "cannot write %s", path)
-							     : wop_set_artifact(ctx, api, "out", path);
+							     : weft_op_set_file(ctx, api, "out", path);
 	}
 	if (rc == WEFT_OK) {
 		weft_value *st = api->value_new_map(), *acc = api->value_new_list(), *bal = api->value_new_map();
@@ -209,11 +204,9 @@ static const weft_param_spec lm_params[] = {
 	{"model", WEFT_T_STRING, "\"dawid_skene\"", "majority, dawid_skene or triplet"},
 	{"max_iter", WEFT_T_INT, "100", "EM iterations at most (dawid_skene)"},
 };
-static const char *const lm_in[] = {"data", "matrix"};
-static const char *const lm_out[] = {"out", "stats"};
 const weft_op_desc aws_op_label_model = {
-	sizeof(weft_op_desc), "label_model", "1",
-	"Probabilistic labels from the label matrix (probs.csv: row, split, votes, p_<class>...), with each LF's "
-	"estimated accuracy and the class balance in `stats`.",
-	lm_params, 2, lm_in, 2, lm_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_label_model,
+	WEFT_OP_DESC("label_model", "1", run_label_model, WEFT_OP_DETERMINISTIC,
+		     "Probabilistic labels from the label matrix (probs.csv: row, split, votes, p_<class>...), with each LF's "
+		     "estimated accuracy and the class balance in `stats`."),
+	WEFT_OP_PARAMS(lm_params), WEFT_OP_INPUTS(WEFT_NAMES("data", "matrix")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "stats")),
 };

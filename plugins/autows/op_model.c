@@ -27,8 +27,8 @@ static int run_end_model(weft_op_ctx *ctx, const weft_host_api *api)
 	int *votes = NULL;
 	aws_lr m = {0};
 	char err[ERRLEN];
-	aws_end_opts eo = {wop_param_f(ctx, api, "min_confidence"), wop_param_f(ctx, api, "gold_weight"),
-			   wop_param_f(ctx, api, "l2"), (int)wop_param_i(ctx, api, "iterations")};
+	aws_end_opts eo = {weft_op_param_float(ctx, api, "min_confidence"), weft_op_param_float(ctx, api, "gold_weight"),
+			   weft_op_param_float(ctx, api, "l2"), (int)weft_op_param_int(ctx, api, "iterations")};
 	rc = aws_op_probs(&P, &votes, ctx, api, "probs", D.n, D.k);
 	if (rc == WEFT_OK && aws_train_end_model(&m, &D, votes, P, &eo, err, sizeof err) != 0)
 		rc = api->fail(ctx, "%s", err);
@@ -44,7 +44,6 @@ static const weft_param_spec lr_params[] = {
 	{"l2", WEFT_T_FLOAT, "0.01", "L2 penalty"},
 	{"iterations", WEFT_T_INT, "500", "gradient steps at most"},
 };
-static const char *const end_in[] = {"data", "probs"};
 static const weft_param_spec end_params[] = {
 	{"l2", WEFT_T_FLOAT, "0.01", "L2 penalty"},
 	{"iterations", WEFT_T_INT, "500", "gradient steps at most"},
@@ -54,10 +53,10 @@ static const weft_param_spec end_params[] = {
 	 "as the weak rows together"},
 };
 const weft_op_desc aws_op_end_model = {
-	sizeof(weft_op_desc), "end_model", "2",
-	"Multinomial logistic regression on the labeled rows (gold) and the covered unlabeled rows "
-	"(probabilistic labels): the deployable model.",
-	end_params, 4, end_in, 2, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_end_model,
+	WEFT_OP_DESC("end_model", "2", run_end_model, WEFT_OP_DETERMINISTIC,
+		     "Multinomial logistic regression on the labeled rows (gold) and the covered unlabeled rows "
+		     "(probabilistic labels): the deployable model."),
+	WEFT_OP_PARAMS(end_params), WEFT_OP_INPUTS(WEFT_NAMES("data", "probs")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
 };
 
 static int run_baseline(weft_op_ctx *ctx, const weft_host_api *api)
@@ -68,7 +67,7 @@ static int run_baseline(weft_op_ctx *ctx, const weft_host_api *api)
 		return rc;
 	aws_lr m = {0};
 	char err[ERRLEN];
-	if (aws_train_baseline(&m, &D, wop_param_f(ctx, api, "l2"), (int)wop_param_i(ctx, api, "iterations"), err,
+	if (aws_train_baseline(&m, &D, weft_op_param_float(ctx, api, "l2"), (int)weft_op_param_int(ctx, api, "iterations"), err,
 			       sizeof err) != 0)
 		rc = api->fail(ctx, "%s", err);
 	else
@@ -78,11 +77,10 @@ static int run_baseline(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const char *const data_in[] = {"data"};
 const weft_op_desc aws_op_baseline = {
-	sizeof(weft_op_desc), "supervised_baseline", "1",
-	"The same logistic regression trained on the labeled rows only: what AutoWS must beat.",
-	lr_params, 2, data_in, 1, wop_out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_baseline,
+	WEFT_OP_DESC("supervised_baseline", "1", run_baseline, WEFT_OP_DETERMINISTIC,
+		     "The same logistic regression trained on the labeled rows only: what AutoWS must beat."),
+	WEFT_OP_PARAMS(lr_params), WEFT_OP_INPUTS(WEFT_NAMES("data")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
 };
 
 static int load_model(aws_lr *m, weft_op_ctx *ctx, const weft_host_api *api, const char *name, const aws_data *D)
@@ -173,11 +171,9 @@ static int run_evaluate(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const char *const eval_in[] = {"data", "matrix", "probs", "model", "baseline"};
-static const char *const eval_out[] = {"out", "summary"};
 const weft_op_desc aws_op_evaluate = {
-	sizeof(weft_op_desc), "evaluate", "1",
-	"Test accuracy and macro-F1 of the end model, the supervised baseline and the label model, and each LF's "
-	"coverage, overlap, conflict and accuracy, as report.json; `summary` says whether AutoWS helped.",
-	NULL, 0, eval_in, 5, eval_out, 2, WEFT_OP_DETERMINISTIC, 1, 0, run_evaluate,
+	WEFT_OP_DESC("evaluate", "1", run_evaluate, WEFT_OP_DETERMINISTIC,
+		     "Test accuracy and macro-F1 of the end model, the supervised baseline and the label model, and each LF's "
+		     "coverage, overlap, conflict and accuracy, as report.json; `summary` says whether AutoWS helped."),
+	WEFT_OP_INPUTS(WEFT_NAMES("data", "matrix", "probs", "model", "baseline")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "summary")),
 };

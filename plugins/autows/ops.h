@@ -12,7 +12,7 @@
 
 #include "dataset.h"
 #include "labelmat.h"
-#include "ophelp.h"
+#include "jsonio.h"
 
 #define ERRLEN 1024
 

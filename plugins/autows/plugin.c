@@ -15,7 +15,7 @@
 
 int aws_op_data(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api, const char *name)
 {
-	const char *p = wop_path_of(ctx, api, api->input(ctx, name));
+	const char *p = weft_op_input_path(ctx, api, name);
 	char err[ERRLEN];
 	if (!p)
 		return api->fail(ctx, "input '%s' must be a dataset made by autows.load", name);
@@ -30,12 +30,12 @@ int aws_op_set_data(weft_op_ctx *ctx, const weft_host_api *api, const aws_data *
 	snprintf(dir, sizeof dir, "%s/dataset", api->workdir(ctx));
 	if (aws_data_save(D, dir, err, sizeof err) != 0)
 		return api->fail(ctx, "%s", err);
-	return wop_set_artifact(ctx, api, "out", dir);
+	return weft_op_set_file(ctx, api, "out", dir);
 }
 
 int aws_op_matrix(aws_lmat *L, weft_op_ctx *ctx, const weft_host_api *api, const char *name, size_t k)
 {
-	const char *p = wop_path_of(ctx, api, api->input(ctx, name));
+	const char *p = weft_op_input_path(ctx, api, name);
 	char err[ERRLEN];
 	aws_npy a;
 	if (!p)
@@ -56,7 +56,7 @@ int aws_op_matrix(aws_lmat *L, weft_op_ctx *ctx, const weft_host_api *api, const
 int aws_op_probs(double **P, int **votes, weft_op_ctx *ctx, const weft_host_api *api, const char *name, size_t n,
 		 size_t k)
 {
-	const char *p = wop_path_of(ctx, api, api->input(ctx, name));
+	const char *p = weft_op_input_path(ctx, api, name);
 	char err[ERRLEN];
 	wcsv t;
 	if (!p)
@@ -103,15 +103,13 @@ static const weft_op_desc *const ops[] = {&aws_op_synth,     &aws_op_load,      
 					  &aws_op_generate_lfs, &aws_op_apply_lfs, &aws_op_label_model,
 					  &aws_op_end_model, &aws_op_baseline,   &aws_op_evaluate};
 
-static const weft_plugin_desc plugin = {
-	sizeof(weft_plugin_desc), WEFT_ABI_MAJOR, WEFT_ABI_MINOR, "autows", "1.0.0", "MIT",
-	"AutoWS (AutoWS-Bench-101, NeurIPS 2022): labeling functions from 100 labels (Snuba), label models, "
-	"probabilistic labels and an end model, against the supervised baseline.",
-	ops, sizeof ops / sizeof *ops,
-};
+static const weft_plugin_desc plugin =
+	WEFT_PLUGIN_DESC("autows", "1.0.0", "MIT",
+			 "AutoWS (AutoWS-Bench-101, NeurIPS 2022): labeling functions from 100 labels (Snuba), label models, "
+			 "probabilistic labels and an end model, against the supervised baseline.",
+			 ops);
 
 WEFT_PLUGIN_EXPORT const weft_plugin_desc *weft_plugin_entry(const weft_host_api *api)
 {
-	(void)api;
-	return &plugin;
+	return weft_plugin_accept(api, &plugin);
 }

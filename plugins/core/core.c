@@ -59,8 +59,9 @@ static const weft_param_spec value_params[] = {
 };
 static const char *const out_only[] = {"out"};
 const weft_op_desc core_op_value = {
-	sizeof(weft_op_desc), "value", "1", "Emits its `value` parameter as output `out`.",
-	value_params, 1, NULL, 0, out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_value,
+	WEFT_OP_DESC("value", "1", run_value, WEFT_OP_DETERMINISTIC,
+		     "Emits its `value` parameter as output `out`."),
+	WEFT_OP_PARAMS(value_params), WEFT_OP_OUTPUTS(out_only),
 };
 
 /* ---- core.concat: joins lists (or strings) in input-name order */
@@ -112,12 +113,11 @@ static int run_concat(weft_op_ctx *ctx, const weft_host_api *api)
 static const weft_param_spec concat_params[] = {
 	{"sep", WEFT_T_STRING, "\"\"", "separator when every item is a string"},
 };
-static const char *const items_in[] = {"items"};
 const weft_op_desc core_op_concat = {
-	sizeof(weft_op_desc), "concat", "1",
-	"Concatenates the list `items`: lists are flattened one level; if every item is a string, the "
-	"strings are joined with `sep`.",
-	concat_params, 1, items_in, 1, out_only, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_concat,
+	WEFT_OP_DESC("concat", "1", run_concat, WEFT_OP_DETERMINISTIC,
+		     "Concatenates the list `items`: lists are flattened one level; if every item is a string, the "
+		     "strings are joined with `sep`."),
+	WEFT_OP_PARAMS(concat_params), WEFT_OP_INPUTS(WEFT_NAMES("items")), WEFT_OP_OUTPUTS(out_only),
 };
 
 /* ---- core.merge: maps merged in input-name order, later names win */
@@ -139,9 +139,9 @@ static int run_merge(weft_op_ctx *ctx, const weft_host_api *api)
 }
 
 const weft_op_desc core_op_merge = {
-	sizeof(weft_op_desc), "merge", "1",
-	"Merges any number of map inputs into one map; on a key clash the input whose name sorts last wins.",
-	NULL, 0, NULL, 0, out_only, 1, WEFT_OP_DETERMINISTIC | WEFT_OP_VARIADIC_INPUTS, 1, 0, run_merge,
+	WEFT_OP_DESC("merge", "1", run_merge, WEFT_OP_DETERMINISTIC | WEFT_OP_VARIADIC_INPUTS,
+		     "Merges any number of map inputs into one map; on a key clash the input whose name sorts last wins."),
+	WEFT_OP_OUTPUTS(out_only),
 };
 
 /* ---- core.noop: measures engine overhead; output is the input count */
@@ -156,9 +156,9 @@ static const weft_param_spec noop_params[] = {
 	{"seed", WEFT_T_INT, "0", "added to the output, to make distinct keys"},
 };
 const weft_op_desc core_op_noop = {
-	sizeof(weft_op_desc), "noop", "1",
-	"Does nothing; outputs the number of inputs plus `seed`. Used to measure engine overhead.",
-	noop_params, 1, NULL, 0, out_only, 1, WEFT_OP_DETERMINISTIC | WEFT_OP_VARIADIC_INPUTS, 1, 0, run_noop,
+	WEFT_OP_DESC("noop", "1", run_noop, WEFT_OP_DETERMINISTIC | WEFT_OP_VARIADIC_INPUTS,
+		     "Does nothing; outputs the number of inputs plus `seed`. Used to measure engine overhead."),
+	WEFT_OP_PARAMS(noop_params), WEFT_OP_OUTPUTS(out_only),
 };
 
 /* ---- core.sleep: waits, polling cancellation; for tests of interrupts */
@@ -179,9 +179,9 @@ static const weft_param_spec sleep_params[] = {
 	{"value", WEFT_T_ANY, "null", "emitted as `out` afterwards"},
 };
 const weft_op_desc core_op_sleep = {
-	sizeof(weft_op_desc), "sleep", "1", "Waits `seconds` (cancellable), then emits `value`.",
-	sleep_params, 2, NULL, 0, out_only, 1, WEFT_OP_DETERMINISTIC | WEFT_OP_VARIADIC_INPUTS | WEFT_OP_RETRYABLE, 1, 0,
-	run_sleep,
+	WEFT_OP_DESC("sleep", "1", run_sleep, WEFT_OP_DETERMINISTIC | WEFT_OP_VARIADIC_INPUTS | WEFT_OP_RETRYABLE,
+		     "Waits `seconds` (cancellable), then emits `value`."),
+	WEFT_OP_PARAMS(sleep_params), WEFT_OP_OUTPUTS(out_only),
 };
 
 static const weft_op_desc *const ops[] = {
@@ -189,15 +189,12 @@ static const weft_op_desc *const ops[] = {
 	&core_op_concat, &core_op_merge, &core_op_value, &core_op_noop, &core_op_sleep,
 };
 
-static const weft_plugin_desc plugin = {
-	sizeof(weft_plugin_desc), WEFT_ABI_MAJOR, WEFT_ABI_MINOR, "core", "0.1.0", "MIT",
-	"Built-in ops: shell commands, files as artifacts, CSV/JSON/YAML, value plumbing.",
-	ops, sizeof ops / sizeof ops[0],
-};
+static const weft_plugin_desc plugin =
+	WEFT_PLUGIN_DESC("core", "0.1.0", "MIT",
+			 "Built-in ops: shell commands, files as artifacts, CSV/JSON/YAML, value plumbing.",
+			 ops);
 
 WEFT_PLUGIN_EXPORT const weft_plugin_desc *weft_plugin_entry(const weft_host_api *api)
 {
-	if (!api || api->abi_major != WEFT_ABI_MAJOR)
-		return NULL;
-	return &plugin;
+	return weft_plugin_accept(api, &plugin);
 }

@@ -5,7 +5,7 @@
 #ifndef WEFT_CORE_PLUGIN_H
 #define WEFT_CORE_PLUGIN_H
 
-#include <weft/plugin.h>
+#include <weft/ophelp.h>
 
 extern const weft_op_desc core_op_shell;
 extern const weft_op_desc core_op_import;

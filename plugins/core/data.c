@@ -279,12 +279,11 @@ static const weft_param_spec csv_params[] = {
 	{"header", WEFT_T_BOOL, "true", "first record holds column names"},
 };
 static const char *const file_in[] = {"file"};
-static const char *const csv_outs[] = {"table", "columns", "types", "rows"};
 const weft_op_desc core_op_csv = {
-	sizeof(weft_op_desc), "csv", "1",
-	"Parses a CSV file (RFC 4180) into a normalised table artifact (`table`), with `columns`, inferred "
-	"column `types` and the row count `rows`. Ragged rows are an error naming the line.",
-	csv_params, 2, file_in, 1, csv_outs, 4, WEFT_OP_DETERMINISTIC, 1, 0, run_csv,
+	WEFT_OP_DESC("csv", "1", run_csv, WEFT_OP_DETERMINISTIC,
+		     "Parses a CSV file (RFC 4180) into a normalised table artifact (`table`), with `columns`, inferred "
+		     "column `types` and the row count `rows`. Ragged rows are an error naming the line."),
+	WEFT_OP_PARAMS(csv_params), WEFT_OP_INPUTS(file_in), WEFT_OP_OUTPUTS(WEFT_NAMES("table", "columns", "types", "rows")),
 };
 
 static int parse_doc(weft_op_ctx *ctx, const weft_host_api *api, int yaml)
@@ -315,10 +314,12 @@ static int run_yaml(weft_op_ctx *ctx, const weft_host_api *api)
 
 static const char *const value_out[] = {"value"};
 const weft_op_desc core_op_json = {
-	sizeof(weft_op_desc), "json", "1", "Parses a JSON file into a value (`value`).",
-	NULL, 0, file_in, 1, value_out, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_json,
+	WEFT_OP_DESC("json", "1", run_json, WEFT_OP_DETERMINISTIC,
+		     "Parses a JSON file into a value (`value`)."),
+	WEFT_OP_INPUTS(file_in), WEFT_OP_OUTPUTS(value_out),
 };
 const weft_op_desc core_op_yaml = {
-	sizeof(weft_op_desc), "yaml", "1", "Parses a YAML file into a value (`value`).",
-	NULL, 0, file_in, 1, value_out, 1, WEFT_OP_DETERMINISTIC, 1, 0, run_yaml,
+	WEFT_OP_DESC("yaml", "1", run_yaml, WEFT_OP_DETERMINISTIC,
+		     "Parses a YAML file into a value (`value`)."),
+	WEFT_OP_INPUTS(file_in), WEFT_OP_OUTPUTS(value_out),
 };

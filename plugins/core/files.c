@@ -34,10 +34,10 @@ static const weft_param_spec import_params[] = {
 };
 static const char *const out_only[] = {"out"};
 const weft_op_desc core_op_import = {
-	sizeof(weft_op_desc), "import", "1",
-	"Imports a file or directory into the store at run time. Prefer weft.file() in scripts, which "
-	"imports while the graph is built.",
-	import_params, 1, NULL, 0, out_only, 1, 0, 1, 0, run_import,
+	WEFT_OP_DESC("import", "1", run_import, 0,
+		     "Imports a file or directory into the store at run time. Prefer weft.file() in scripts, which "
+		     "imports while the graph is built."),
+	WEFT_OP_PARAMS(import_params), WEFT_OP_OUTPUTS(out_only),
 };
 
 static int copy_file(const char *src, const char *dst, mode_t mode)
@@ -178,9 +178,8 @@ cleanup:
 static const weft_param_spec export_params[] = {
 	{"path", WEFT_T_STRING, NULL, "destination path (replaced atomically)"},
 };
-static const char *const artifact_in[] = {"artifact"};
 const weft_op_desc core_op_export = {
-	sizeof(weft_op_desc), "export", "1",
-	"Copies an artifact out of the store to `path`, atomically (temp file, then rename). Always runs.",
-	export_params, 1, artifact_in, 1, out_only, 1, 0, 1, 0, run_export,
+	WEFT_OP_DESC("export", "1", run_export, 0,
+		     "Copies an artifact out of the store to `path`, atomically (temp file, then rename). Always runs."),
+	WEFT_OP_PARAMS(export_params), WEFT_OP_INPUTS(WEFT_NAMES("artifact")), WEFT_OP_OUTPUTS(out_only),
 };

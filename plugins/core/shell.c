@@ -399,11 +399,9 @@ static const weft_param_spec shell_params[] = {
 	{"env", WEFT_T_MAP, "{}", "extra environment variables"},
 	{"capture_stdout", WEFT_T_BOOL, "false", "return stdout (up to 64 KiB) as output `stdout`"},
 };
-static const char *const shell_outs[] = {"out", "files", "stdout"};
 const weft_op_desc core_op_shell = {
-	sizeof(weft_op_desc), "shell", "1",
-	"Runs a shell command in a fresh work directory. Inputs appear as environment variables (artifacts "
-	"as read-only paths). Declared `outs` are stored as artifacts: `out` is the first, `files` maps each.",
-	shell_params, 4, NULL, 0, shell_outs, 3, WEFT_OP_DETERMINISTIC | WEFT_OP_VARIADIC_INPUTS | WEFT_OP_RETRYABLE, 1, 0,
-	run_shell,
+	WEFT_OP_DESC("shell", "1", run_shell, WEFT_OP_DETERMINISTIC | WEFT_OP_VARIADIC_INPUTS | WEFT_OP_RETRYABLE,
+		     "Runs a shell command in a fresh work directory. Inputs appear as environment variables (artifacts "
+		     "as read-only paths). Declared `outs` are stored as artifacts: `out` is the first, `files` maps each."),
+	WEFT_OP_PARAMS(shell_params), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "files", "stdout")),
 };

@@ -126,10 +126,42 @@ static void test_run_caches_and_resolves(void **state)
 	assert_int_equal(s.cached, 3);
 }
 
+/* An op that reads a parameter it does not declare fails, with the name
+ * and the declared ones; the counts in its descriptor came from WEFT_LEN. */
+static void test_undeclared_param_read_fails(void **state)
+{
+	fx *f = *state;
+	assert_int_equal(weft_engine_load_plugin(f->eng, TYPO_SO), WEFT_OK);
+	const weft_op_info *op = weft_engine_op_find(f->eng, "typo.typo");
+	assert_non_null(op);
+	assert_int_equal(op->desc->n_params, 2);
+	assert_int_equal(op->desc->n_outputs, 1);
+	uint32_t bad, good;
+	assert_int_equal(weft_graph_add_op(&bad, f->eng, "bad", "typo.typo", NULL, NULL, NULL), WEFT_OK);
+	assert_int_equal(weft_graph_add_op(&good, f->eng, "good", "typo.good", NULL, NULL, NULL), WEFT_OK);
+	assert_int_equal(weft_graph_validate(f->eng), WEFT_OK);
+	weft_run_options ro = {0};
+	ro.version = WEFT_RUN_OPTIONS_VERSION;
+	ro.jobs = 1;
+	ro.keep_going = 1;
+	ro.isolation = WEFT_ISOLATE_NONE;
+	weft_run_summary s;
+	assert_int_equal(weft_engine_run(&s, f->eng, &ro), WEFT_OK);
+	assert_int_equal(s.failed, 1);
+	assert_int_equal(weft_graph_node_status(f->eng, bad), WEFT_NODE_FAILED);
+	const char *why = weft_graph_node_error(f->eng, bad);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "'sigmaa'"));
+	assert_non_null(strstr(why, "declared: sigma, seed"));
+	assert_int_equal(weft_graph_node_status(f->eng, good), WEFT_NODE_DONE);
+	assert_true(weft_value_get_float(weft_graph_node_output(f->eng, good, NULL)) == 3.0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_core_plugin_is_loaded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_undeclared_param_read_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_op_suggests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_param_validation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cycle_is_reported_with_path, setup, teardown),
