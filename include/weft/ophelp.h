@@ -53,6 +53,10 @@ extern "C" {
 /* The number of elements of array `a` (never of a pointer). */
 #define WEFT_LEN(a) (sizeof(a) / sizeof((a)[0]) + WEFT_ASSERT_ARRAY_(a))
 
+/* The type of an op's run function, for declaring several at once:
+ *   weft_op_run_fn my_run_blur, my_run_sharpen;  */
+typedef int weft_op_run_fn(weft_op_ctx *ctx, const weft_host_api *api);
+
 /* An array of names in place: WEFT_NAMES("image", "mask"). */
 #define WEFT_NAMES(...) ((const char *const[]){__VA_ARGS__})
 

@@ -13,7 +13,7 @@
 
 /* ---- tables */
 
-static int run_tables(weft_op_ctx *ctx, const weft_host_api *api)
+int abi_run_tables(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	const char *dir = weft_op_input_path(ctx, api, "data");
 	if (!dir)
@@ -51,13 +51,6 @@ static int run_tables(weft_op_ctx *ctx, const weft_host_api *api)
 	return api->set_output(ctx, "out", list);
 }
 
-const weft_op_desc abi_op_tables = {
-	WEFT_OP_DESC("tables", "1", run_tables, WEFT_OP_DETERMINISTIC,
-		     "Lists the CSV files of directory `data` as [{name, file}], one file artifact per table, so each "
-		     "table is profiled (and cached) on its own."),
-	WEFT_OP_INPUTS(WEFT_NAMES("data")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
-};
-
 /* ---- profile */
 
 static weft_value *stats_value(const weft_host_api *api, const abi_profile *p)
@@ -88,7 +81,7 @@ static weft_value *stats_value(const weft_host_api *api, const abi_profile *p)
 	return m;
 }
 
-static int run_profile(weft_op_ctx *ctx, const weft_host_api *api)
+int abi_run_profile(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	const char *path = weft_op_input_path(ctx, api, "table");
 	const char *name = weft_op_param_string(ctx, api, "table_name");
@@ -119,17 +112,6 @@ static int run_profile(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const weft_param_spec profile_params[] = {
-	{"table_name", WEFT_T_STRING, NULL, "the table's name (its file name without .csv)"},
-	{"max_key_cols", WEFT_T_INT, "12", "composite keys are searched among this many leading key-like columns"},
-};
-const weft_op_desc abi_op_profile = {
-	WEFT_OP_DESC("profile", "1", run_profile, WEFT_OP_DETERMINISTIC,
-		     "Parses one CSV table (BOM, quoting, CRLF, null tokens, sniffed delimiter) and computes per-column "
-		     "statistics, value hashes and two-column keys. `out` is the binary profile, `stats` a summary."),
-	WEFT_OP_PARAMS(profile_params), WEFT_OP_INPUTS(WEFT_NAMES("table")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "stats")),
-};
-
 /* ---- candidates */
 
 static void free_profiles(abi_profile *p, size_t n)
@@ -139,7 +121,7 @@ static void free_profiles(abi_profile *p, size_t n)
 	free(p);
 }
 
-static int run_candidates(weft_op_ctx *ctx, const weft_host_api *api)
+int abi_run_candidates(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	const weft_value *list = api->input(ctx, "profiles");
 	if (!list || api->value_type(list) != WEFT_T_LIST)
@@ -184,16 +166,4 @@ static int run_candidates(weft_op_ctx *ctx, const weft_host_api *api)
 	abi_graph_free(&g);
 	return rc;
 }
-
-static const weft_param_spec cand_params[] = {
-	{"min_containment", WEFT_T_FLOAT, "0.5", "drop pairs where less of A.x's values are in B.y"},
-	{"min_key_unique", WEFT_T_FLOAT, "0.98", "B.y must be at least this unique (distinct / non-missing)"},
-	{"composite", WEFT_T_BOOL, "true", "also look for two-column joins into two-column keys"},
-};
-const weft_op_desc abi_op_candidates = {
-	WEFT_OP_DESC("candidates", "1", run_candidates, WEFT_OP_DETERMINISTIC,
-		     "Candidate joins A.x -> B.y among all profiled tables (pruned by type, key uniqueness and value "
-		     "containment) with their feature vectors, as a schema-graph JSON artifact."),
-	WEFT_OP_PARAMS(cand_params), WEFT_OP_INPUTS(WEFT_NAMES("profiles")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "count")),
-};
 

@@ -26,7 +26,7 @@ static int load_graph(abi_graph *g, weft_op_ctx *ctx, const weft_host_api *api, 
 	return WEFT_OK;
 }
 
-static int run_predict(weft_op_ctx *ctx, const weft_host_api *api)
+int abi_run_predict(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	const char *mp = weft_op_input_path(ctx, api, "model");
 	char err[ERRLEN];
@@ -49,15 +49,9 @@ static int run_predict(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-const weft_op_desc abi_op_predict = {
-	WEFT_OP_DESC("predict_joins", "1", run_predict, WEFT_OP_DETERMINISTIC,
-		     "Scores every candidate with the join classifier (`model`, a weights file): adds its probability p."),
-	WEFT_OP_INPUTS(WEFT_NAMES("candidates", "model")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
-};
-
 /* ---- kmca */
 
-static int run_kmca(weft_op_ctx *ctx, const weft_host_api *api)
+int abi_run_kmca(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	abi_graph g;
 	int rc = load_graph(&g, ctx, api, "joins");
@@ -102,18 +96,6 @@ static int run_kmca(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const weft_param_spec kmca_params[] = {
-	{"k", WEFT_T_INT, "0", "number of root children (facts and isolated tables); 0 chooses it"},
-	{"max_nodes", WEFT_T_INT, "10000", "branch-and-bound budget for the FK-once constraint"},
-	{"isolation", WEFT_T_FLOAT, "3.0", "cost of leaving a table without a likely outgoing join at the root"},
-};
-const weft_op_desc abi_op_kmca = {
-	WEFT_OP_DESC("kmca", "1", run_kmca, WEFT_OP_DETERMINISTIC,
-		     "Solves k-Min-Cost-Arborescence over the scored joins (cost -log(p/(1-p))): exact Chu-Liu/Edmonds, a "
-		     "Lagrangian price for exactly k root edges, branch and bound for FK-once."),
-	WEFT_OP_PARAMS(kmca_params), WEFT_OP_INPUTS(WEFT_NAMES("joins")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "k")),
-};
-
 /* ---- bi_model */
 
 static int read_tree(abi_kmca_result *r, const abi_graph *g, const char *path, char *err, size_t errlen)
@@ -157,7 +139,7 @@ static int read_tree(abi_kmca_result *r, const abi_graph *g, const char *path, c
 	return 0;
 }
 
-static int run_bi_model(weft_op_ctx *ctx, const weft_host_api *api)
+int abi_run_bi_model(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	abi_graph g;
 	int rc = load_graph(&g, ctx, api, "joins");
@@ -195,15 +177,4 @@ static int run_bi_model(weft_op_ctx *ctx, const weft_host_api *api)
 		rc = api->set_output(ctx, "joins", api->value_new_int((int64_t)njoins));
 	return rc;
 }
-
-static const weft_param_spec bi_params[] = {
-	{"extra_threshold", WEFT_T_FLOAT, "0.5",
-	 "constellation step: add non-tree joins with at least this probability"},
-};
-const weft_op_desc abi_op_bi_model = {
-	WEFT_OP_DESC("bi_model", "1", run_bi_model, WEFT_OP_DETERMINISTIC,
-		     "The BI model: tables with roles (fact, dimension, isolated) and joins with columns, N:1/1:1 "
-		     "cardinality and confidence, plus the constellation edges; `out` is JSON, `dot` Graphviz."),
-	WEFT_OP_PARAMS(bi_params), WEFT_OP_INPUTS(WEFT_NAMES("joins", "tree")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "dot", "joins")),
-};
 

@@ -16,7 +16,7 @@
 
 /* ---- synth */
 
-static int run_synth(weft_op_ctx *ctx, const weft_host_api *api)
+int abi_run_synth(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	abi_synth_opts o = {weft_op_param_string(ctx, api, "shape"), (uint64_t)weft_op_param_int(ctx, api, "seed"),
 			    (int)weft_op_param_int(ctx, api, "rows"), (int)weft_op_param_int(ctx, api, "tables")};
@@ -35,18 +35,6 @@ static int run_synth(weft_op_ctx *ctx, const weft_host_api *api)
 		rc = weft_op_set_file(ctx, api, "truth", sub);
 	return rc;
 }
-
-static const weft_param_spec synth_params[] = {
-	{"shape", WEFT_T_STRING, "\"star\"", "star, snowflake, constellation, tpch or wide"},
-	{"seed", WEFT_T_INT, "1", "the random seed: same seed, same bytes"},
-	{"rows", WEFT_T_INT, "3000", "rows per fact table (tpch: lineitem rows, roughly)"},
-	{"tables", WEFT_T_INT, "100", "wide: the number of tables"},
-};
-const weft_op_desc abi_op_synth = {
-	WEFT_OP_DESC("synth", "1", run_synth, WEFT_OP_DETERMINISTIC,
-		     "Generates a synthetic BI schema with data: `tables` (a directory of CSVs) and `truth` (its joins)."),
-	WEFT_OP_PARAMS(synth_params), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "tables", "truth")),
-};
 
 /* ---- train */
 
@@ -73,7 +61,7 @@ static int add_example(weft_op_ctx *ctx, const weft_host_api *api, const weft_va
 	return rc;
 }
 
-static int run_train(weft_op_ctx *ctx, const weft_host_api *api)
+int abi_run_train(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	const weft_value *ex = api->input(ctx, "examples");
 	if (!ex || api->value_type(ex) != WEFT_T_LIST)
@@ -100,20 +88,9 @@ static int run_train(weft_op_ctx *ctx, const weft_host_api *api)
 	return weft_op_set_file(ctx, api, "out", path);
 }
 
-static const weft_param_spec train_params[] = {
-	{"l2", WEFT_T_FLOAT, "1.0", "L2 penalty on the standardised weights"},
-	{"iterations", WEFT_T_INT, "50", "Newton steps at most"},
-};
-const weft_op_desc abi_op_train = {
-	WEFT_OP_DESC("train", "1", run_train, WEFT_OP_DETERMINISTIC,
-		     "Fits the join classifier (logistic regression, Newton's method) to candidates labelled by truth "
-		     "files: examples = [{candidates, truth}]. `out` is the weights file predict_joins reads."),
-	WEFT_OP_PARAMS(train_params), WEFT_OP_INPUTS(WEFT_NAMES("examples")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
-};
-
 /* ---- score */
 
-static int run_score(weft_op_ctx *ctx, const weft_host_api *api)
+int abi_run_score(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	const char *mp = weft_op_input_path(ctx, api, "model"), *tp = weft_op_input_path(ctx, api, "truth");
 	if (!mp || !tp)
@@ -141,10 +118,4 @@ static int run_score(weft_op_ctx *ctx, const weft_host_api *api)
 	api->value_map_set(o, "exact", api->value_new_bool(s.exact));
 	return api->set_output(ctx, "out", o);
 }
-
-const weft_op_desc abi_op_score = {
-	WEFT_OP_DESC("score", "1", run_score, WEFT_OP_DETERMINISTIC,
-		     "Edge precision, recall and F1 of a BI model against the true joins, and whether it is exact."),
-	WEFT_OP_INPUTS(WEFT_NAMES("model", "truth")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
-};
 

@@ -15,10 +15,14 @@
 #define ERRLEN 1024
 
 /* op_input.c */
-extern const weft_op_desc abi_op_tables, abi_op_profile, abi_op_candidates;
 /* op_model.c */
-extern const weft_op_desc abi_op_predict, abi_op_kmca, abi_op_bi_model;
 /* op_train.c */
-extern const weft_op_desc abi_op_synth, abi_op_train, abi_op_score;
+
+/* The ops' run functions, by file (ops.c declares the ops). */
+weft_op_run_fn abi_run_tables, abi_run_profile, abi_run_candidates; /* op_input.c */
+weft_op_run_fn abi_run_predict, abi_run_kmca, abi_run_bi_model; /* op_model.c */
+weft_op_run_fn abi_run_synth, abi_run_train, abi_run_score; /* op_train.c */
+
+extern const weft_plugin_desc abi_plugin; /* ops.c */
 
 #endif

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fileio.h"
+
 static uint64_t mix64(uint64_t x)
 {
 	x ^= x >> 33;
@@ -480,21 +482,12 @@ static int parse_profile(abi_profile *p, reader *r)
 int abi_profile_load(abi_profile *out, const char *path, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "cannot open profile %s: %s", path, strerror(errno));
+	char *d;
+	size_t n;
+	if (wio_read_all(&d, &n, path, path, ABI_PROFILE_MAX_BYTES, err, errlen) != 0)
 		return -1;
-	}
-	unsigned char *d = NULL;
-	long len = -1;
-	if (fseek(f, 0, SEEK_END) == 0)
-		len = ftell(f);
-	if (len >= 0 && fseek(f, 0, SEEK_SET) == 0 && (d = malloc((size_t)len + 1)) &&
-	    fread(d, 1, (size_t)len, f) != (size_t)len)
-		len = -1;
-	fclose(f);
-	reader r = {d, len < 0 ? 0 : (size_t)len, 0};
-	if (len < 0 || !d || parse_profile(out, &r) != 0) {
+	reader r = {(unsigned char *)d, n, 0};
+	if (parse_profile(out, &r) != 0) {
 		free(d);
 		abi_profile_free(out);
 		snprintf(err, errlen, "%s is not an autobi profile (or is truncated); run autobi.profile on the table again",

@@ -54,6 +54,8 @@ int abi_profile_build(abi_profile *out, const wcsv *t, const char *table, size_t
 /* Binary form (native byte order: a profile is a cache artifact read back by
  * the same build). Both return 0 or -1 with a message in err. */
 int abi_profile_save(const abi_profile *p, const char *path, char *err, size_t errlen);
+/* The largest profile file read. */
+#define ABI_PROFILE_MAX_BYTES ((size_t)256 << 20)
 int abi_profile_load(abi_profile *out, const char *path, char *err, size_t errlen);
 
 void abi_profile_free(abi_profile *p);

@@ -17,6 +17,7 @@
 
 #include "atomic_file.h"
 #include "elements.h"
+#include "fileio.h"
 
 typedef struct tok {
 	char *s;
@@ -374,25 +375,10 @@ done:
 int am_cif_read(am_struct *s, const char *path, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof *s);
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+	char *buf;
+	size_t len;
+	if (wio_read_all(&buf, &len, path, path, AM_CIF_MAX_BYTES, err, errlen) != 0)
 		return -1;
-	}
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	char chunk[65536];
-	size_t got;
-	while (m && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
-		fwrite(chunk, 1, got, m);
-	int bad = ferror(f);
-	fclose(f);
-	if (!m || fclose(m) != 0 || bad) {
-		free(buf);
-		snprintf(err, errlen, "cannot read %s", path);
-		return -1;
-	}
 	if (memchr(buf, '\0', len)) {
 		free(buf);
 		snprintf(err, errlen, "%s is binary, not a CIF text file", path);

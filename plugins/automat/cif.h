@@ -17,6 +17,8 @@
 
 /* Writes s to path atomically (a temporary file, then rename). */
 int am_cif_write(const char *path, const am_struct *s, char *err, size_t errlen);
+/* The largest CIF file read (real ones are a few kB to a few MB). */
+#define AM_CIF_MAX_BYTES ((size_t)64 << 20)
 /* Reads the first data block of path. Errors name the file and line. */
 int am_cif_read(am_struct *s, const char *path, char *err, size_t errlen);
 /* The same from a NUL-terminated buffer; `name` is used in errors. */

@@ -52,7 +52,7 @@ static int check_answer(const json_t *ans, const json_t *ranked, const char **li
 	return -1;
 }
 
-static int run_choose(weft_op_ctx *ctx, const weft_host_api *api)
+int am_run_choose(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	char why[ERRLEN + 64] = "", err[ERRLEN];
 	json_t *match = wop_input_json(ctx, api, "match", "automat-match/1", err, sizeof err);
@@ -120,17 +120,5 @@ static int run_choose(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const weft_param_spec choose_params[] = {
-	{"llm_url", WEFT_T_STRING, "\"\"", "an OpenAI-compatible server (e.g. http://127.0.0.1:8000/v1); empty: the rule"},
-	{"model", WEFT_T_STRING, "\"gpt-4o-mini\"", "the model the server is asked for"},
-	{"api_key_env", WEFT_T_STRING, "\"OPENAI_API_KEY\"", "environment variable holding the API key (unset: none sent)"},
-	{"llm_timeout", WEFT_T_FLOAT, "60", "seconds for the whole LLM request"},
-};
 /* Cached like any op: a resumed or repeated run keeps the decision it
  * made, rather than asking the model again and perhaps getting another. */
-const weft_op_desc am_op_choose_line = {
-	WEFT_OP_DESC("choose_line", "1", run_choose, WEFT_OP_DETERMINISTIC | WEFT_OP_RETRYABLE,
-		     "The agent's choice of line: match_template's verdict (the rule), or an OpenAI-compatible LLM "
-		     "reading the quality and match reports, checked against the ranking and falling back on the rule."),
-	WEFT_OP_PARAMS(choose_params), WEFT_OP_INPUTS(WEFT_NAMES("match", "quality")), WEFT_OP_OUTPUTS(WEFT_NAMES("report", "matched", "template", "decided_by")),
-};

@@ -14,7 +14,7 @@
 #include "sim.h"
 #include "steps.h"
 
-static int run_simulate(weft_op_ctx *ctx, const weft_host_api *api)
+int am_run_simulate(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	am_struct s;
 	int rc = am_op_structure(&s, ctx, api, "structure");
@@ -45,25 +45,7 @@ static int run_simulate(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const weft_param_spec sim_params[] = {
-	{"size", WEFT_T_INT, "1024", "image width and height, pixels"},
-	{"pixel_size", WEFT_T_FLOAT, "0.1", "Angstrom per pixel"},
-	{"rotation", WEFT_T_FLOAT, "17", "angle of a to the image x axis, degrees"},
-	{"sigma", WEFT_T_FLOAT, "0.45", "probe width (Gaussian sigma), Angstrom"},
-	{"dose", WEFT_T_FLOAT, "2000", "electrons per square Angstrom (0: no shot noise)"},
-	{"read_noise", WEFT_T_FLOAT, "0.02", "detector noise, as a share of the brightest column"},
-	{"drift", WEFT_T_FLOAT, "0", "sideways drift per scan row, pixels"},
-	{"jitter", WEFT_T_FLOAT, "0", "scan-row jitter amplitude, pixels"},
-	{"seed", WEFT_T_INT, "1", "noise and origin seed"},
-};
-const weft_op_desc am_op_simulate = {
-	WEFT_OP_DESC("simulate", "1", run_simulate, WEFT_OP_DETERMINISTIC,
-		     "A simulated HAADF-STEM image of a structure (Z^1.7 Gaussian columns, shot and detector noise, scan "
-		     "drift): a 16-bit PNG with its pixel size, and the structure as the ground-truth CIF."),
-	WEFT_OP_PARAMS(sim_params), WEFT_OP_INPUTS(WEFT_NAMES("structure")), WEFT_OP_OUTPUTS(WEFT_NAMES("image", "truth")),
-};
-
-static int run_load(weft_op_ctx *ctx, const weft_host_api *api)
+int am_run_load(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	const char *p = weft_op_input_path(ctx, api, "file");
 	int64_t w = weft_op_param_int(ctx, api, "width"), h = weft_op_param_int(ctx, api, "height");
@@ -91,18 +73,7 @@ static int run_load(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const weft_param_spec load_params[] = {
-	{"pixel_size", WEFT_T_FLOAT, "0", "Angstrom per pixel (0: the one stored in the file)"},
-	{"width", WEFT_T_INT, "0", "for raw float32 files: pixels per row"},
-	{"height", WEFT_T_INT, "0", "for raw float32 files: rows"},
-};
-const weft_op_desc am_op_load_image = {
-	WEFT_OP_DESC("load_image", "1", run_load, WEFT_OP_DETERMINISTIC,
-		     "Reads a PNG (8/16-bit), a TIFF (8/16/32-bit or float) or a raw float32 array, with its pixel size."),
-	WEFT_OP_PARAMS(load_params), WEFT_OP_INPUTS(WEFT_NAMES("file")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "info")),
-};
-
-static int run_denoise(weft_op_ctx *ctx, const weft_host_api *api)
+int am_run_denoise(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	am_image im;
 	int rc = am_op_image(&im, ctx, api, "image");
@@ -131,18 +102,7 @@ static int run_denoise(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const char *const img_in[] = {"image"};
-static const weft_param_spec denoise_params[] = {
-	{"level", WEFT_T_INT, "0",
-	 "0: chosen from the measured SNR; 1 Gaussian, 2 median + Gaussian, 3 Bragg mask, 4 narrow Bragg mask"},
-};
-const weft_op_desc am_op_denoise = {
-	WEFT_OP_DESC("denoise", "1", run_denoise, WEFT_OP_DETERMINISTIC,
-		     "Pattern-adaptive denoising: Gaussian, median or Bragg-mask Fourier filtering, by level."),
-	WEFT_OP_PARAMS(denoise_params), WEFT_OP_INPUTS(img_in), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "method", "level")),
-};
-
-static int run_quality(weft_op_ctx *ctx, const weft_host_api *api)
+int am_run_quality(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	am_image im;
 	int rc = am_op_image(&im, ctx, api, "image");
@@ -179,16 +139,3 @@ static int run_quality(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const weft_param_spec quality_params[] = {
-	{"min_periodicity", WEFT_T_FLOAT, "0.35", "share of the spectrum's power on Bragg peaks, at least"},
-	{"min_snr", WEFT_T_FLOAT, "1.5", "low-pass std over the noise sigma, at least"},
-	{"min_cnr", WEFT_T_FLOAT, "1.0", "Otsu contrast-to-noise, at least"},
-	{"level", WEFT_T_INT, "0", "the denoising level the image has had (0: raw), for the `next` output"},
-};
-const weft_op_desc am_op_quality = {
-	WEFT_OP_DESC("quality", "1", run_quality, WEFT_OP_DETERMINISTIC,
-		     "The image quality gate: FFT Bragg-peak periodicity, SNR and Otsu CNR, a pass/fail verdict with its "
-		     "numbers, the denoising level the noise calls for (`level`) and the agent's next level after a "
-		     "failure (`next`, -1: stop)."),
-	WEFT_OP_PARAMS(quality_params), WEFT_OP_INPUTS(img_in), WEFT_OP_OUTPUTS(WEFT_NAMES("report", "pass", "verdict", "level", "next", "periodicity")),
-};

@@ -10,7 +10,7 @@
 #include "ops.h"
 #include "relax.h"
 
-static int run_relax(weft_op_ctx *ctx, const weft_host_api *api)
+int am_run_relax(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	am_struct s;
 	int rc = am_op_structure(&s, ctx, api, "structure");
@@ -38,18 +38,7 @@ static int run_relax(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const weft_param_spec relax_params[] = {
-	{"fmax", WEFT_T_FLOAT, "0.01", "converged when every force is below this, eV/Angstrom"},
-	{"max_steps", WEFT_T_INT, "3000", "FIRE steps at most"},
-};
-const weft_op_desc am_op_relax = {
-	WEFT_OP_DESC("relax", "1", run_relax, WEFT_OP_DETERMINISTIC,
-		     "Classical relaxation of the atom positions (FIRE) with an empirical Morse potential, a stand-in for "
-		     "the paper's ML potential; energy per atom."),
-	WEFT_OP_PARAMS(relax_params), WEFT_OP_INPUTS(WEFT_NAMES("structure")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "report", "energy")),
-};
-
-static int run_compare(weft_op_ctx *ctx, const weft_host_api *api)
+int am_run_compare(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	am_struct a, b;
 	int rc = am_op_structure(&a, ctx, api, "a");
@@ -78,26 +67,15 @@ static int run_compare(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const weft_param_spec cmp_params[] = {
-	{"ltol", WEFT_T_FLOAT, "0.05", "relative tolerance on the lattice lengths"},
-	{"atol", WEFT_T_FLOAT, "3", "tolerance on the angle, degrees"},
-	{"stol", WEFT_T_FLOAT, "0.5", "largest column displacement, Angstrom"},
-};
-const weft_op_desc am_op_compare = {
-	WEFT_OP_DESC("compare", "1", run_compare, WEFT_OP_DETERMINISTIC,
-		     "Structure matching of two CIFs in projection: reduced lattices within tolerance, columns mapped under "
-		     "periodic shifts and changes of basis, RMSD."),
-	WEFT_OP_PARAMS(cmp_params), WEFT_OP_INPUTS(WEFT_NAMES("a", "b")), WEFT_OP_OUTPUTS(WEFT_NAMES("report", "match")),
-};
+/* The report reads each of these when given; ops.c declares them. */
+const char *const am_report_in[AM_REPORT_N_IN] = {"quality?", "lattice?", "match?", "choice?", "reconstruct?", "relax?", "compare?"};
 
-static const char *const report_in[] = {"quality?", "lattice?", "match?", "choice?", "reconstruct?", "relax?", "compare?"};
-
-static int run_report(weft_op_ctx *ctx, const weft_host_api *api)
+int am_run_report(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	json_t *out = json_pack("{s:s}", "format", "automat-report/1");
-	for (size_t i = 0; out && i < sizeof report_in / sizeof *report_in; i++) {
+	for (size_t i = 0; out && i < sizeof am_report_in / sizeof *am_report_in; i++) {
 		char name[32];
-		snprintf(name, sizeof name, "%.*s", (int)strlen(report_in[i]) - 1, report_in[i]); /* drop the '?' */
+		snprintf(name, sizeof name, "%.*s", (int)strlen(am_report_in[i]) - 1, am_report_in[i]); /* drop the '?' */
 		const weft_value *v = api->input(ctx, name);
 		if (!v)
 			continue; /* not every line has every stage */
@@ -112,9 +90,3 @@ static int run_report(weft_op_ctx *ctx, const weft_host_api *api)
 	return wop_set_json(ctx, api, "out", "report.json", out);
 }
 
-const weft_op_desc am_op_report = {
-	WEFT_OP_DESC("report", "1", run_report, WEFT_OP_DETERMINISTIC,
-		     "One JSON report from the stages' reports (quality, lattice, match, choice, reconstruct, relax, compare; any "
-		     "may be absent)."),
-	WEFT_OP_INPUTS(report_in), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
-};

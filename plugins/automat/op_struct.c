@@ -15,7 +15,7 @@
 #include "spectrum.h"
 #include "steps.h"
 
-static int run_lattice(weft_op_ctx *ctx, const weft_host_api *api)
+int am_run_lattice(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	am_image im;
 	int rc = am_op_image(&im, ctx, api, "image");
@@ -46,17 +46,7 @@ static int run_lattice(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const weft_param_spec lattice_params[] = {
-	{"min_periodicity", WEFT_T_FLOAT, "0.2", "refuse a lattice that explains less of the spectrum"},
-};
-const weft_op_desc am_op_lattice_est = {
-	WEFT_OP_DESC("lattice", "1", run_lattice, WEFT_OP_DETERMINISTIC,
-		     "Template-free lattice: Hann-windowed FFT, sub-pixel Bragg peaks, the two shortest non-collinear "
-		     "reciprocal vectors voted on integer multiples for the minimal cell, least-squares refined."),
-	WEFT_OP_PARAMS(lattice_params), WEFT_OP_INPUTS(WEFT_NAMES("image")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "a", "b", "gamma")),
-};
-
-static int run_columns(weft_op_ctx *ctx, const weft_host_api *api)
+int am_run_columns(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	am_image im;
 	am_lattice L;
@@ -112,16 +102,6 @@ static int run_columns(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const weft_param_spec columns_params[] = {
-	{"elements", WEFT_T_STRING, "\"\"", "when given: an intensity class and an element per column (brightest heaviest)"},
-};
-const weft_op_desc am_op_columns_find = {
-	WEFT_OP_DESC("columns", "1", run_columns, WEFT_OP_DETERMINISTIC,
-		     "Atom columns: a threshold, connected components, local maxima and a 2-D Gaussian sub-pixel fit; CSV "
-		     "of x, y and intensity, and with `elements` each column's species by 1-D k-means on intensity."),
-	WEFT_OP_PARAMS(columns_params), WEFT_OP_INPUTS(WEFT_NAMES("image", "lattice")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "count")),
-};
-
 static int load_inputs(am_colset *cols, am_lattice *L, double *px, size_t *w, size_t *h, weft_op_ctx *ctx,
 		       const weft_host_api *api)
 {
@@ -142,7 +122,7 @@ static int load_library(am_library *lib, weft_op_ctx *ctx, const weft_host_api *
 	return WEFT_OK;
 }
 
-static int run_match(weft_op_ctx *ctx, const weft_host_api *api)
+int am_run_match(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	am_colset cols;
 	am_lattice L;
@@ -196,18 +176,7 @@ static int run_match(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const weft_param_spec match_params[] = {
-	{"elements", WEFT_T_STRING, "\"\"", "elements in the sample, e.g. Mo,S (empty: any template)"},
-	{"min_score", WEFT_T_FLOAT, "0.5", "a template below this does not match"},
-};
-const weft_op_desc am_op_match = {
-	WEFT_OP_DESC("match_template", "1", run_match, WEFT_OP_DETERMINISTIC,
-		     "Template retrieval: the templates ranked by intensity-weighted distance-histogram similarity times "
-		     "lattice agreement, among those with the given elements."),
-	WEFT_OP_PARAMS(match_params), WEFT_OP_INPUTS(WEFT_NAMES("columns", "lattice", "library")), WEFT_OP_OUTPUTS(WEFT_NAMES("report", "matched", "template", "score")),
-};
-
-static int run_reconstruct(weft_op_ctx *ctx, const weft_host_api *api)
+int am_run_reconstruct(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	am_colset cols;
 	am_lattice L;
@@ -267,16 +236,3 @@ static int run_reconstruct(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const weft_param_spec recon_params[] = {
-	{"template", WEFT_T_STRING, "\"\"", "a library template to fit to the lattice (empty: template-free)"},
-	{"elements", WEFT_T_STRING, "\"\"", "template-free: the elements, brightest heaviest"},
-	{"merge_tol", WEFT_T_FLOAT, "0.4", "template-free: columns closer than this (Angstrom) in the cell are one site"},
-	{"min_support", WEFT_T_FLOAT, "0.3", "template-free: a site seen in fewer cells than this share of the best is noise"},
-	{"vacuum", WEFT_T_FLOAT, "20", "template-free: c of the written cell, Angstrom"},
-};
-const weft_op_desc am_op_reconstruct = {
-	WEFT_OP_DESC("reconstruct", "1", run_reconstruct, WEFT_OP_DETERMINISTIC,
-		     "The crystal structure as a CIF: a template fitted to the measured lattice, or (template-free) the "
-		     "minimal cell with sites merged by periodic union-find and species by brightness."),
-	WEFT_OP_PARAMS(recon_params), WEFT_OP_INPUTS(WEFT_NAMES("columns", "lattice", "library?")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "report")),
-};

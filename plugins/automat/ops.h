@@ -36,9 +36,15 @@ int am_op_set_structure(weft_op_ctx *ctx, const weft_host_api *api, const char *
 /* Splits "Mo,S" into symbols (at most 8, into buf); -1 naming a bad one. */
 int am_parse_elements(const char *list, char buf[8][4], const char *el[8], size_t *n, char *err, size_t errlen);
 
-extern const weft_op_desc am_op_simulate, am_op_load_image, am_op_denoise, am_op_quality;           /* op_image.c */
-extern const weft_op_desc am_op_lattice_est, am_op_columns_find, am_op_match, am_op_reconstruct;    /* op_struct.c */
-extern const weft_op_desc am_op_relax, am_op_compare, am_op_report;                                 /* op_relax.c */
-extern const weft_op_desc am_op_choose_line;                                                        /* op_agent.c */
+/* The ops' run functions, by file (ops.c declares the ops). */
+weft_op_run_fn am_run_simulate, am_run_load, am_run_denoise, am_run_quality; /* op_image.c */
+weft_op_run_fn am_run_lattice, am_run_columns, am_run_match, am_run_reconstruct; /* op_struct.c */
+weft_op_run_fn am_run_relax, am_run_compare, am_run_report; /* op_relax.c */
+weft_op_run_fn am_run_choose; /* op_agent.c */
+/* The inputs automat.report reads when given (op_relax.c). */
+#define AM_REPORT_N_IN 7
+extern const char *const am_report_in[AM_REPORT_N_IN];
+
+extern const weft_plugin_desc am_plugin; /* ops.c */
 
 #endif

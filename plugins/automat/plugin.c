@@ -157,20 +157,10 @@ int am_parse_elements(const char *list, char buf[8][4], const char *el[8], size_
 	return 0;
 }
 
-static const weft_op_desc *const ops[] = {&am_op_simulate, &am_op_load_image, &am_op_denoise,  &am_op_quality,
-					  &am_op_lattice_est, &am_op_columns_find, &am_op_match, &am_op_reconstruct,
-					  &am_op_choose_line, &am_op_relax, &am_op_compare, &am_op_report};
-
-static const weft_plugin_desc plugin =
-	WEFT_PLUGIN_DESC("automat", "1.0.0", "MIT",
-			 "AutoMat (2025): STEM image -> denoising -> quality gate -> template retrieval or "
-			 "template-free reconstruction -> CIF -> classical relaxation.",
-			 ops);
-
 WEFT_PLUGIN_EXPORT const weft_plugin_desc *weft_plugin_entry(const weft_host_api *api)
 {
 	/* ops may run on several threads at once; FFTW's planner is not
 	 * reentrant unless told so, once, before any plan */
 	fftw_make_planner_thread_safe();
-	return weft_plugin_accept(api, &plugin);
+	return weft_plugin_accept(api, &am_plugin);
 }

@@ -10,7 +10,7 @@
 #include "ops.h"
 #include "synth.h"
 
-static int run_synth(weft_op_ctx *ctx, const weft_host_api *api)
+int aws_run_synth(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	int64_t rows = weft_op_param_int(ctx, api, "rows"), classes = weft_op_param_int(ctx, api, "classes");
 	int64_t inf = weft_op_param_int(ctx, api, "informative"), noise = weft_op_param_int(ctx, api, "noise");
@@ -26,21 +26,7 @@ static int run_synth(weft_op_ctx *ctx, const weft_host_api *api)
 	return weft_op_set_file(ctx, api, "out", path);
 }
 
-static const weft_param_spec synth_params[] = {
-	{"rows", WEFT_T_INT, "10000", "rows to generate"},
-	{"classes", WEFT_T_INT, "4", "number of classes (2..26), imbalanced"},
-	{"informative", WEFT_T_INT, "4", "features that carry the class"},
-	{"noise", WEFT_T_INT, "8", "features that do not"},
-	{"separation", WEFT_T_FLOAT, "2.0", "distance of the class means, in standard deviations"},
-	{"seed", WEFT_T_INT, "1", "same seed, same bytes"},
-};
-const weft_op_desc aws_op_synth = {
-	WEFT_OP_DESC("synth", "1", run_synth, WEFT_OP_DETERMINISTIC,
-		     "A generated multi-class dataset as a CSV with a `label` column (Gaussian classes among noise features)."),
-	WEFT_OP_PARAMS(synth_params), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
-};
-
-static int run_load(weft_op_ctx *ctx, const weft_host_api *api)
+int aws_run_load(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	const char *file = weft_op_input_path(ctx, api, "file");
 	int64_t nlab = weft_op_param_int(ctx, api, "n_labels"), seed = weft_op_param_int(ctx, api, "seed");
@@ -71,21 +57,7 @@ static int run_load(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const weft_param_spec load_params[] = {
-	{"label", WEFT_T_STRING, "\"label\"", "the CSV's label column; empty cells are unknown labels"},
-	{"n_labels", WEFT_T_INT, "100", "labeled rows to keep (the rest of the gold labels are hidden)"},
-	{"test_share", WEFT_T_FLOAT, "0.2", "share of the gold-labeled rows held out for evaluation"},
-	{"seed", WEFT_T_INT, "-1", "split seed; -1 derives it from the input's content"},
-};
-const weft_op_desc aws_op_load = {
-	WEFT_OP_DESC("load", "1", run_load, WEFT_OP_DETERMINISTIC,
-		     "A dataset from `file`: a CSV with a label column, or a directory (weft.dir) holding X.npy and y.npy; "
-		     "split into n_labels labeled rows, a test set and unlabeled rows. Refuses NaNs, row-count mismatches "
-		     "and classes without a labeled row."),
-	WEFT_OP_PARAMS(load_params), WEFT_OP_INPUTS(WEFT_NAMES("file")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
-};
-
-static int run_featurize(weft_op_ctx *ctx, const weft_host_api *api)
+int aws_run_featurize(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	aws_data D;
 	int rc = aws_op_data(&D, ctx, api, "data");
@@ -101,11 +73,3 @@ static int run_featurize(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const weft_param_spec featurize_params[] = {
-	{"pca", WEFT_T_INT, "0", "project onto this many principal components (0: standardise only)"},
-};
-const weft_op_desc aws_op_featurize = {
-	WEFT_OP_DESC("featurize", "1", run_featurize, WEFT_OP_DETERMINISTIC,
-		     "Standardises the features; optionally PCA to `pca` dimensions."),
-	WEFT_OP_PARAMS(featurize_params), WEFT_OP_INPUTS(WEFT_NAMES("data")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
-};

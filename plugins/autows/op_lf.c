@@ -30,7 +30,7 @@ static int parse_families(const char *s)
 	return f;
 }
 
-static int run_generate(weft_op_ctx *ctx, const weft_host_api *api)
+int aws_run_generate(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	aws_data D;
 	int rc = aws_op_data(&D, ctx, api, "data");
@@ -69,19 +69,6 @@ static int run_generate(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const weft_param_spec gen_params[] = {
-	{"families", WEFT_T_STRING, "\"stump,tree,logistic\"", "heuristic families: stump, tree, logistic"},
-	{"max_lfs", WEFT_T_INT, "25", "LFs to keep at most"},
-	{"diversity", WEFT_T_FLOAT, "0.5", "weight of coverage diversity against F-score when pruning"},
-	{"min_fscore", WEFT_T_FLOAT, "0.2", "stop when no new LF reaches this F-score on the labeled rows"},
-};
-const weft_op_desc aws_op_generate_lfs = {
-	WEFT_OP_DESC("generate_lfs", "2", run_generate, WEFT_OP_DETERMINISTIC,
-		     "Snuba-style labeling functions from the labeled rows: one-vs-rest stumps, depth-2 trees and logistic "
-		     "models on 1-2 features, with F-score abstain thresholds, diversity pruning and verifier feedback."),
-	WEFT_OP_PARAMS(gen_params), WEFT_OP_INPUTS(WEFT_NAMES("data")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "count")),
-};
-
 static int load_lfs(aws_lfset *s, weft_op_ctx *ctx, const weft_host_api *api, const aws_data *D)
 {
 	char err[ERRLEN];
@@ -93,7 +80,7 @@ static int load_lfs(aws_lfset *s, weft_op_ctx *ctx, const weft_host_api *api, co
 	return rc;
 }
 
-static int run_apply(weft_op_ctx *ctx, const weft_host_api *api)
+int aws_run_apply(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	aws_data D;
 	int rc = aws_op_data(&D, ctx, api, "data");
@@ -125,12 +112,6 @@ static int run_apply(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-const weft_op_desc aws_op_apply_lfs = {
-	WEFT_OP_DESC("apply_lfs", "1", run_apply, WEFT_OP_DETERMINISTIC,
-		     "The label matrix: every LF on every row, as labels.npy (rows x LFs, int32, -1 = abstain)."),
-	WEFT_OP_INPUTS(WEFT_NAMES("data", "lfs")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
-};
-
 static int write_probs(const char *path, const aws_data *D, const aws_lmat *L, const double *P)
 {
 	FILE *f = fopen(path, "w");
@@ -150,7 +131,7 @@ static int write_probs(const char *path, const aws_data *D, const aws_lmat *L, c
 	return fclose(f);
 }
 
-static int run_label_model(weft_op_ctx *ctx, const weft_host_api *api)
+int aws_run_label_model(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	aws_data D;
 	int rc = aws_op_data(&D, ctx, api, "data");
@@ -200,13 +181,3 @@ static int run_label_model(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const weft_param_spec lm_params[] = {
-	{"model", WEFT_T_STRING, "\"dawid_skene\"", "majority, dawid_skene or triplet"},
-	{"max_iter", WEFT_T_INT, "100", "EM iterations at most (dawid_skene)"},
-};
-const weft_op_desc aws_op_label_model = {
-	WEFT_OP_DESC("label_model", "1", run_label_model, WEFT_OP_DETERMINISTIC,
-		     "Probabilistic labels from the label matrix (probs.csv: row, split, votes, p_<class>...), with each LF's "
-		     "estimated accuracy and the class balance in `stats`."),
-	WEFT_OP_PARAMS(lm_params), WEFT_OP_INPUTS(WEFT_NAMES("data", "matrix")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "stats")),
-};

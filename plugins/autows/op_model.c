@@ -17,7 +17,7 @@ static int save_model(weft_op_ctx *ctx, const weft_host_api *api, const aws_lr *
 	return wop_set_json(ctx, api, "out", "model.json", aws_lr_to_json(m));
 }
 
-static int run_end_model(weft_op_ctx *ctx, const weft_host_api *api)
+int aws_run_end_model(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	aws_data D;
 	int rc = aws_op_data(&D, ctx, api, "data");
@@ -40,26 +40,7 @@ static int run_end_model(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static const weft_param_spec lr_params[] = {
-	{"l2", WEFT_T_FLOAT, "0.01", "L2 penalty"},
-	{"iterations", WEFT_T_INT, "500", "gradient steps at most"},
-};
-static const weft_param_spec end_params[] = {
-	{"l2", WEFT_T_FLOAT, "0.01", "L2 penalty"},
-	{"iterations", WEFT_T_INT, "500", "gradient steps at most"},
-	{"min_confidence", WEFT_T_FLOAT, "0.0", "train only on unlabeled rows whose label is at least this likely"},
-	{"gold_weight", WEFT_T_FLOAT, "0.0",
-	 "weight of one labeled row against 1 for a weakly labeled one; 0: the labeled rows together weigh as much "
-	 "as the weak rows together"},
-};
-const weft_op_desc aws_op_end_model = {
-	WEFT_OP_DESC("end_model", "2", run_end_model, WEFT_OP_DETERMINISTIC,
-		     "Multinomial logistic regression on the labeled rows (gold) and the covered unlabeled rows "
-		     "(probabilistic labels): the deployable model."),
-	WEFT_OP_PARAMS(end_params), WEFT_OP_INPUTS(WEFT_NAMES("data", "probs")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
-};
-
-static int run_baseline(weft_op_ctx *ctx, const weft_host_api *api)
+int aws_run_baseline(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	aws_data D;
 	int rc = aws_op_data(&D, ctx, api, "data");
@@ -76,12 +57,6 @@ static int run_baseline(weft_op_ctx *ctx, const weft_host_api *api)
 	aws_data_free(&D);
 	return rc;
 }
-
-const weft_op_desc aws_op_baseline = {
-	WEFT_OP_DESC("supervised_baseline", "1", run_baseline, WEFT_OP_DETERMINISTIC,
-		     "The same logistic regression trained on the labeled rows only: what AutoWS must beat."),
-	WEFT_OP_PARAMS(lr_params), WEFT_OP_INPUTS(WEFT_NAMES("data")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
-};
 
 static int load_model(aws_lr *m, weft_op_ctx *ctx, const weft_host_api *api, const char *name, const aws_data *D)
 {
@@ -105,7 +80,7 @@ static json_t *scores_json(const aws_scores *s)
 			 (json_int_t)s->rows);
 }
 
-static int run_evaluate(weft_op_ctx *ctx, const weft_host_api *api)
+int aws_run_evaluate(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	aws_data D;
 	int rc = aws_op_data(&D, ctx, api, "data");
@@ -171,9 +146,3 @@ static int run_evaluate(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-const weft_op_desc aws_op_evaluate = {
-	WEFT_OP_DESC("evaluate", "1", run_evaluate, WEFT_OP_DETERMINISTIC,
-		     "Test accuracy and macro-F1 of the end model, the supervised baseline and the label model, and each LF's "
-		     "coverage, overlap, conflict and accuracy, as report.json; `summary` says whether AutoWS helped."),
-	WEFT_OP_INPUTS(WEFT_NAMES("data", "matrix", "probs", "model", "baseline")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "summary")),
-};

@@ -31,8 +31,12 @@ int aws_op_probs(double **P, int **votes, weft_op_ctx *ctx, const weft_host_api 
 uint64_t aws_op_seed(weft_op_ctx *ctx, const weft_host_api *api, const char *const *inputs, size_t n,
 		     uint64_t salt);
 
-extern const weft_op_desc aws_op_synth, aws_op_load, aws_op_featurize;          /* op_data.c */
-extern const weft_op_desc aws_op_generate_lfs, aws_op_apply_lfs, aws_op_label_model; /* op_lf.c */
-extern const weft_op_desc aws_op_end_model, aws_op_baseline, aws_op_evaluate;    /* op_model.c */
+
+/* The ops' run functions, by file (ops.c declares the ops). */
+weft_op_run_fn aws_run_synth, aws_run_load, aws_run_featurize; /* op_data.c */
+weft_op_run_fn aws_run_generate, aws_run_apply, aws_run_label_model; /* op_lf.c */
+weft_op_run_fn aws_run_end_model, aws_run_baseline, aws_run_evaluate; /* op_model.c */
+
+extern const weft_plugin_desc aws_plugin; /* ops.c */
 
 #endif

@@ -99,17 +99,7 @@ uint64_t aws_op_seed(weft_op_ctx *ctx, const weft_host_api *api, const char *con
 	return h;
 }
 
-static const weft_op_desc *const ops[] = {&aws_op_synth,     &aws_op_load,       &aws_op_featurize,
-					  &aws_op_generate_lfs, &aws_op_apply_lfs, &aws_op_label_model,
-					  &aws_op_end_model, &aws_op_baseline,   &aws_op_evaluate};
-
-static const weft_plugin_desc plugin =
-	WEFT_PLUGIN_DESC("autows", "1.0.0", "MIT",
-			 "AutoWS (AutoWS-Bench-101, NeurIPS 2022): labeling functions from 100 labels (Snuba), label models, "
-			 "probabilistic labels and an end model, against the supervised baseline.",
-			 ops);
-
 WEFT_PLUGIN_EXPORT const weft_plugin_desc *weft_plugin_entry(const weft_host_api *api)
 {
-	return weft_plugin_accept(api, &plugin);
+	return weft_plugin_accept(api, &aws_plugin);
 }

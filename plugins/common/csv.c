@@ -17,6 +17,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fileio.h"
+
 typedef struct parser {
 	const char *s;
 	size_t len, pos, line;
@@ -275,37 +277,10 @@ fail:
 int wcsv_read(wcsv *out, const char *path, const char *file, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open: %s", file, strerror(errno));
+	char *text;
+	size_t len;
+	if (wio_read_all(&text, &len, path, file, WCSV_MAX_BYTES, err, errlen) != 0)
 		return -1;
-	}
-	char *text = NULL;
-	size_t len = 0, cap = 0;
-	for (;;) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 65536;
-			char *nt = realloc(text, cap);
-			if (!nt) {
-				free(text);
-				fclose(f);
-				snprintf(err, errlen, "%s: out of memory", file);
-				return -1;
-			}
-			text = nt;
-		}
-		size_t got = fread(text + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		free(text);
-		snprintf(err, errlen, "%s: read error", file);
-		return -1;
-	}
 	int rc = wcsv_parse(out, text, len, file, err, errlen);
 	free(text);
 	return rc;

@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #define WCSV_NULL UINT32_MAX
+/* The largest CSV file read whole (cell offsets are 32-bit). */
+#define WCSV_MAX_BYTES ((size_t)1 << 30)
 
 typedef struct wcsv {
 	char *buf;        /* NUL-separated cell texts */

@@ -49,23 +49,13 @@ int core_read_artifact(char **data, size_t *len, weft_op_ctx *ctx, const weft_ho
 }
 
 /* ---- core.value: a literal, as a node (handy for tests and fan-out) */
-static int run_value(weft_op_ctx *ctx, const weft_host_api *api)
+int core_run_value(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	return api->set_output(ctx, "out", api->value_copy(api->param(ctx, "value")));
 }
 
-static const weft_param_spec value_params[] = {
-	{"value", WEFT_T_ANY, NULL, "the value to emit"},
-};
-static const char *const out_only[] = {"out"};
-const weft_op_desc core_op_value = {
-	WEFT_OP_DESC("value", "1", run_value, WEFT_OP_DETERMINISTIC,
-		     "Emits its `value` parameter as output `out`."),
-	WEFT_OP_PARAMS(value_params), WEFT_OP_OUTPUTS(out_only),
-};
-
 /* ---- core.concat: joins lists (or strings) in input-name order */
-static int run_concat(weft_op_ctx *ctx, const weft_host_api *api)
+int core_run_concat(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	const weft_value *items = api->input(ctx, "items");
 	const weft_value *sep = api->param(ctx, "sep");
@@ -110,18 +100,8 @@ static int run_concat(weft_op_ctx *ctx, const weft_host_api *api)
 	return api->set_output(ctx, "out", out);
 }
 
-static const weft_param_spec concat_params[] = {
-	{"sep", WEFT_T_STRING, "\"\"", "separator when every item is a string"},
-};
-const weft_op_desc core_op_concat = {
-	WEFT_OP_DESC("concat", "1", run_concat, WEFT_OP_DETERMINISTIC,
-		     "Concatenates the list `items`: lists are flattened one level; if every item is a string, the "
-		     "strings are joined with `sep`."),
-	WEFT_OP_PARAMS(concat_params), WEFT_OP_INPUTS(WEFT_NAMES("items")), WEFT_OP_OUTPUTS(out_only),
-};
-
 /* ---- core.merge: maps merged in input-name order, later names win */
-static int run_merge(weft_op_ctx *ctx, const weft_host_api *api)
+int core_run_merge(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	const weft_value *ins = api->inputs(ctx);
 	weft_value *out = api->value_new_map();
@@ -138,31 +118,16 @@ static int run_merge(weft_op_ctx *ctx, const weft_host_api *api)
 	return api->set_output(ctx, "out", out);
 }
 
-const weft_op_desc core_op_merge = {
-	WEFT_OP_DESC("merge", "1", run_merge, WEFT_OP_DETERMINISTIC | WEFT_OP_VARIADIC_INPUTS,
-		     "Merges any number of map inputs into one map; on a key clash the input whose name sorts last wins."),
-	WEFT_OP_OUTPUTS(out_only),
-};
-
 /* ---- core.noop: measures engine overhead; output is the input count */
-static int run_noop(weft_op_ctx *ctx, const weft_host_api *api)
+int core_run_noop(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	const weft_value *seed = api->param(ctx, "seed");
 	int64_t n = (int64_t)api->value_len(api->inputs(ctx)) + api->value_int(seed);
 	return api->set_output(ctx, "out", api->value_new_int(n));
 }
 
-static const weft_param_spec noop_params[] = {
-	{"seed", WEFT_T_INT, "0", "added to the output, to make distinct keys"},
-};
-const weft_op_desc core_op_noop = {
-	WEFT_OP_DESC("noop", "1", run_noop, WEFT_OP_DETERMINISTIC | WEFT_OP_VARIADIC_INPUTS,
-		     "Does nothing; outputs the number of inputs plus `seed`. Used to measure engine overhead."),
-	WEFT_OP_PARAMS(noop_params), WEFT_OP_OUTPUTS(out_only),
-};
-
 /* ---- core.sleep: waits, polling cancellation; for tests of interrupts */
-static int run_sleep(weft_op_ctx *ctx, const weft_host_api *api)
+int core_run_sleep(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	double secs = api->value_float(api->param(ctx, "seconds"));
 	struct timespec step = {0, 20 * 1000 * 1000};
@@ -174,27 +139,7 @@ static int run_sleep(weft_op_ctx *ctx, const weft_host_api *api)
 	return api->set_output(ctx, "out", api->value_copy(api->param(ctx, "value")));
 }
 
-static const weft_param_spec sleep_params[] = {
-	{"seconds", WEFT_T_FLOAT, "1", "how long to wait"},
-	{"value", WEFT_T_ANY, "null", "emitted as `out` afterwards"},
-};
-const weft_op_desc core_op_sleep = {
-	WEFT_OP_DESC("sleep", "1", run_sleep, WEFT_OP_DETERMINISTIC | WEFT_OP_VARIADIC_INPUTS | WEFT_OP_RETRYABLE,
-		     "Waits `seconds` (cancellable), then emits `value`."),
-	WEFT_OP_PARAMS(sleep_params), WEFT_OP_OUTPUTS(out_only),
-};
-
-static const weft_op_desc *const ops[] = {
-	&core_op_shell, &core_op_import, &core_op_export, &core_op_csv, &core_op_json, &core_op_yaml,
-	&core_op_concat, &core_op_merge, &core_op_value, &core_op_noop, &core_op_sleep,
-};
-
-static const weft_plugin_desc plugin =
-	WEFT_PLUGIN_DESC("core", "0.1.0", "MIT",
-			 "Built-in ops: shell commands, files as artifacts, CSV/JSON/YAML, value plumbing.",
-			 ops);
-
 WEFT_PLUGIN_EXPORT const weft_plugin_desc *weft_plugin_entry(const weft_host_api *api)
 {
-	return weft_plugin_accept(api, &plugin);
+	return weft_plugin_accept(api, &core_plugin);
 }

@@ -7,17 +7,6 @@
 
 #include <weft/ophelp.h>
 
-extern const weft_op_desc core_op_shell;
-extern const weft_op_desc core_op_import;
-extern const weft_op_desc core_op_export;
-extern const weft_op_desc core_op_csv;
-extern const weft_op_desc core_op_json;
-extern const weft_op_desc core_op_yaml;
-extern const weft_op_desc core_op_concat;
-extern const weft_op_desc core_op_merge;
-extern const weft_op_desc core_op_value;
-extern const weft_op_desc core_op_noop;
-extern const weft_op_desc core_op_sleep;
 
 /* spawn.c: `/bin/sh -c cmd` in `workdir`, stdin from /dev/null, stdout to
  * `stdout_path` (NULL: the log), stderr to `log`, in a process group of its
@@ -45,5 +34,13 @@ void core_spawn_release(const core_proc *p);
 /* Reads a whole artifact file into a host-allocated buffer. */
 int core_read_artifact(char **data, size_t *len, weft_op_ctx *ctx, const weft_host_api *api,
 		       const weft_value *art, const char *what);
+
+/* The ops' run functions, by file (ops.c declares the ops). */
+weft_op_run_fn core_run_value, core_run_concat, core_run_merge, core_run_noop, core_run_sleep; /* core.c */
+weft_op_run_fn core_run_csv, core_run_json, core_run_yaml; /* data.c */
+weft_op_run_fn core_run_import, core_run_export; /* files.c */
+weft_op_run_fn core_run_shell; /* shell.c */
+
+extern const weft_plugin_desc core_plugin; /* ops.c */
 
 #endif

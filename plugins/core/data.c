@@ -161,7 +161,7 @@ static int classify(const char *s)
 	return T_STRING;
 }
 
-static int run_csv(weft_op_ctx *ctx, const weft_host_api *api)
+int core_run_csv(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	const char *d = api->value_string(api->param(ctx, "delimiter"), NULL);
 	int header = api->value_bool(api->param(ctx, "header"));
@@ -274,18 +274,6 @@ cleanup:
 	return rc;
 }
 
-static const weft_param_spec csv_params[] = {
-	{"delimiter", WEFT_T_STRING, "\",\"", "field separator (one character)"},
-	{"header", WEFT_T_BOOL, "true", "first record holds column names"},
-};
-static const char *const file_in[] = {"file"};
-const weft_op_desc core_op_csv = {
-	WEFT_OP_DESC("csv", "1", run_csv, WEFT_OP_DETERMINISTIC,
-		     "Parses a CSV file (RFC 4180) into a normalised table artifact (`table`), with `columns`, inferred "
-		     "column `types` and the row count `rows`. Ragged rows are an error naming the line."),
-	WEFT_OP_PARAMS(csv_params), WEFT_OP_INPUTS(file_in), WEFT_OP_OUTPUTS(WEFT_NAMES("table", "columns", "types", "rows")),
-};
-
 static int parse_doc(weft_op_ctx *ctx, const weft_host_api *api, int yaml)
 {
 	char *buf = NULL;
@@ -302,24 +290,13 @@ static int parse_doc(weft_op_ctx *ctx, const weft_host_api *api, int yaml)
 	return api->set_output(ctx, "value", v);
 }
 
-static int run_json(weft_op_ctx *ctx, const weft_host_api *api)
+int core_run_json(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	return parse_doc(ctx, api, 0);
 }
 
-static int run_yaml(weft_op_ctx *ctx, const weft_host_api *api)
+int core_run_yaml(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	return parse_doc(ctx, api, 1);
 }
 
-static const char *const value_out[] = {"value"};
-const weft_op_desc core_op_json = {
-	WEFT_OP_DESC("json", "1", run_json, WEFT_OP_DETERMINISTIC,
-		     "Parses a JSON file into a value (`value`)."),
-	WEFT_OP_INPUTS(file_in), WEFT_OP_OUTPUTS(value_out),
-};
-const weft_op_desc core_op_yaml = {
-	WEFT_OP_DESC("yaml", "1", run_yaml, WEFT_OP_DETERMINISTIC,
-		     "Parses a YAML file into a value (`value`)."),
-	WEFT_OP_INPUTS(file_in), WEFT_OP_OUTPUTS(value_out),
-};

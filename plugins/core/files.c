@@ -20,7 +20,7 @@
 
 #include "core.h"
 
-static int run_import(weft_op_ctx *ctx, const weft_host_api *api)
+int core_run_import(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	const char *path = api->value_string(api->param(ctx, "path"), NULL);
 	weft_value *art = NULL;
@@ -28,17 +28,6 @@ static int run_import(weft_op_ctx *ctx, const weft_host_api *api)
 		return api->fail(ctx, "cannot import %s: %s", path, api->error_last());
 	return api->set_output(ctx, "out", art);
 }
-
-static const weft_param_spec import_params[] = {
-	{"path", WEFT_T_STRING, NULL, "file or directory to import (absolute, or relative to the working directory)"},
-};
-static const char *const out_only[] = {"out"};
-const weft_op_desc core_op_import = {
-	WEFT_OP_DESC("import", "1", run_import, 0,
-		     "Imports a file or directory into the store at run time. Prefer weft.file() in scripts, which "
-		     "imports while the graph is built."),
-	WEFT_OP_PARAMS(import_params), WEFT_OP_OUTPUTS(out_only),
-};
 
 static int copy_file(const char *src, const char *dst, mode_t mode)
 {
@@ -128,7 +117,7 @@ static int make_parents(const char *path)
 	return 0;
 }
 
-static int run_export(weft_op_ctx *ctx, const weft_host_api *api)
+int core_run_export(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	const char *dest = api->value_string(api->param(ctx, "path"), NULL);
 	const weft_value *art = api->input(ctx, "artifact");
@@ -175,11 +164,3 @@ cleanup:
 	return rc;
 }
 
-static const weft_param_spec export_params[] = {
-	{"path", WEFT_T_STRING, NULL, "destination path (replaced atomically)"},
-};
-const weft_op_desc core_op_export = {
-	WEFT_OP_DESC("export", "1", run_export, 0,
-		     "Copies an artifact out of the store to `path`, atomically (temp file, then rename). Always runs."),
-	WEFT_OP_PARAMS(export_params), WEFT_OP_INPUTS(WEFT_NAMES("artifact")), WEFT_OP_OUTPUTS(out_only),
-};

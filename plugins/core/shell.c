@@ -295,7 +295,7 @@ static void log_tail(const char *log, char *out, size_t cap)
 	}
 }
 
-static int run_shell(weft_op_ctx *ctx, const weft_host_api *api)
+int core_run_shell(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	const char *cmd = api->value_string(api->param(ctx, "cmd"), NULL);
 	const weft_value *outs = api->param(ctx, "outs");
@@ -393,15 +393,3 @@ cleanup:
 	return rc;
 }
 
-static const weft_param_spec shell_params[] = {
-	{"cmd", WEFT_T_STRING, NULL, "command line for /bin/sh -c; inputs are in $NAME"},
-	{"outs", WEFT_T_LIST, "[]", "output files (relative paths) the command must create; $out is the first"},
-	{"env", WEFT_T_MAP, "{}", "extra environment variables"},
-	{"capture_stdout", WEFT_T_BOOL, "false", "return stdout (up to 64 KiB) as output `stdout`"},
-};
-const weft_op_desc core_op_shell = {
-	WEFT_OP_DESC("shell", "1", run_shell, WEFT_OP_DETERMINISTIC | WEFT_OP_VARIADIC_INPUTS | WEFT_OP_RETRYABLE,
-		     "Runs a shell command in a fresh work directory. Inputs appear as environment variables (artifacts "
-		     "as read-only paths). Declared `outs` are stored as artifacts: `out` is the first, `files` maps each."),
-	WEFT_OP_PARAMS(shell_params), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "files", "stdout")),
-};

@@ -196,9 +196,29 @@ static void test_random_text(void **state)
 	assert_true(ok > 1000 && bad > 1000); /* both paths were exercised */
 }
 
+/* A file over the reader's limit is refused by its size, before any of
+ * it is read (a sparse file: no disk is used), and so is a directory. */
+static void test_oversized_refused(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/weft-csv-big.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)WCSV_MAX_BYTES + 1), 0);
+	close(fd);
+	wcsv t;
+	char err[256];
+	assert_int_equal(wcsv_read(&t, path, "big.csv", err, sizeof err), -1);
+	assert_non_null(strstr(err, "big.csv is 1073741825 bytes, more than the 1073741824"));
+	unlink(path);
+	assert_int_equal(wcsv_read(&t, "/tmp", "tmp", err, sizeof err), -1);
+	assert_non_null(strstr(err, "not a regular file"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_oversized_refused),
 		cmocka_unit_test(test_bom_quotes_crlf),      cmocka_unit_test(test_delimiters),
 		cmocka_unit_test(test_errors_name_file_and_line), cmocka_unit_test(test_missing_header_names),
 		cmocka_unit_test(test_profile_types_and_hashes), cmocka_unit_test(test_composite_key),

@@ -1,0 +1,116 @@
+/*
+ * ops.c -- the autows plugin as the engine sees it: every op's name,
+ * version, documentation, parameters, inputs and outputs, in one
+ * declarative table (the run functions are in op_*.c). A change to an
+ * op's behaviour bumps its version here, which enters its cache key.
+ */
+#include "ops.h"
+
+/* ------------------------------------------------------------ op_data.c */
+
+static const weft_param_spec synth_params[] = {
+	{"rows", WEFT_T_INT, "10000", "rows to generate"},
+	{"classes", WEFT_T_INT, "4", "number of classes (2..26), imbalanced"},
+	{"informative", WEFT_T_INT, "4", "features that carry the class"},
+	{"noise", WEFT_T_INT, "8", "features that do not"},
+	{"separation", WEFT_T_FLOAT, "2.0", "distance of the class means, in standard deviations"},
+	{"seed", WEFT_T_INT, "1", "same seed, same bytes"},
+};
+static const weft_op_desc aws_op_synth = {
+	WEFT_OP_DESC("synth", "1", aws_run_synth, WEFT_OP_DETERMINISTIC,
+		     "A generated multi-class dataset as a CSV with a `label` column (Gaussian classes among noise features)."),
+	WEFT_OP_PARAMS(synth_params), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
+};
+static const weft_param_spec load_params[] = {
+	{"label", WEFT_T_STRING, "\"label\"", "the CSV's label column; empty cells are unknown labels"},
+	{"n_labels", WEFT_T_INT, "100", "labeled rows to keep (the rest of the gold labels are hidden)"},
+	{"test_share", WEFT_T_FLOAT, "0.2", "share of the gold-labeled rows held out for evaluation"},
+	{"seed", WEFT_T_INT, "-1", "split seed; -1 derives it from the input's content"},
+};
+static const weft_op_desc aws_op_load = {
+	WEFT_OP_DESC("load", "1", aws_run_load, WEFT_OP_DETERMINISTIC,
+		     "A dataset from `file`: a CSV with a label column, or a directory (weft.dir) holding X.npy and y.npy; "
+		     "split into n_labels labeled rows, a test set and unlabeled rows. Refuses NaNs, row-count mismatches "
+		     "and classes without a labeled row."),
+	WEFT_OP_PARAMS(load_params), WEFT_OP_INPUTS(WEFT_NAMES("file")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
+};
+static const weft_param_spec featurize_params[] = {
+	{"pca", WEFT_T_INT, "0", "project onto this many principal components (0: standardise only)"},
+};
+static const weft_op_desc aws_op_featurize = {
+	WEFT_OP_DESC("featurize", "1", aws_run_featurize, WEFT_OP_DETERMINISTIC,
+		     "Standardises the features; optionally PCA to `pca` dimensions."),
+	WEFT_OP_PARAMS(featurize_params), WEFT_OP_INPUTS(WEFT_NAMES("data")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
+};
+
+/* ------------------------------------------------------------ op_lf.c */
+
+static const weft_param_spec gen_params[] = {
+	{"families", WEFT_T_STRING, "\"stump,tree,logistic\"", "heuristic families: stump, tree, logistic"},
+	{"max_lfs", WEFT_T_INT, "25", "LFs to keep at most"},
+	{"diversity", WEFT_T_FLOAT, "0.5", "weight of coverage diversity against F-score when pruning"},
+	{"min_fscore", WEFT_T_FLOAT, "0.2", "stop when no new LF reaches this F-score on the labeled rows"},
+};
+static const weft_op_desc aws_op_generate_lfs = {
+	WEFT_OP_DESC("generate_lfs", "2", aws_run_generate, WEFT_OP_DETERMINISTIC,
+		     "Snuba-style labeling functions from the labeled rows: one-vs-rest stumps, depth-2 trees and logistic "
+		     "models on 1-2 features, with F-score abstain thresholds, diversity pruning and verifier feedback."),
+	WEFT_OP_PARAMS(gen_params), WEFT_OP_INPUTS(WEFT_NAMES("data")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "count")),
+};
+static const weft_op_desc aws_op_apply_lfs = {
+	WEFT_OP_DESC("apply_lfs", "1", aws_run_apply, WEFT_OP_DETERMINISTIC,
+		     "The label matrix: every LF on every row, as labels.npy (rows x LFs, int32, -1 = abstain)."),
+	WEFT_OP_INPUTS(WEFT_NAMES("data", "lfs")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
+};
+static const weft_param_spec lm_params[] = {
+	{"model", WEFT_T_STRING, "\"dawid_skene\"", "majority, dawid_skene or triplet"},
+	{"max_iter", WEFT_T_INT, "100", "EM iterations at most (dawid_skene)"},
+};
+static const weft_op_desc aws_op_label_model = {
+	WEFT_OP_DESC("label_model", "1", aws_run_label_model, WEFT_OP_DETERMINISTIC,
+		     "Probabilistic labels from the label matrix (probs.csv: row, split, votes, p_<class>...), with each LF's "
+		     "estimated accuracy and the class balance in `stats`."),
+	WEFT_OP_PARAMS(lm_params), WEFT_OP_INPUTS(WEFT_NAMES("data", "matrix")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "stats")),
+};
+
+/* ------------------------------------------------------------ op_model.c */
+
+static const weft_param_spec lr_params[] = {
+	{"l2", WEFT_T_FLOAT, "0.01", "L2 penalty"},
+	{"iterations", WEFT_T_INT, "500", "gradient steps at most"},
+};
+static const weft_param_spec end_params[] = {
+	{"l2", WEFT_T_FLOAT, "0.01", "L2 penalty"},
+	{"iterations", WEFT_T_INT, "500", "gradient steps at most"},
+	{"min_confidence", WEFT_T_FLOAT, "0.0", "train only on unlabeled rows whose label is at least this likely"},
+	{"gold_weight", WEFT_T_FLOAT, "0.0",
+	 "weight of one labeled row against 1 for a weakly labeled one; 0: the labeled rows together weigh as much "
+	 "as the weak rows together"},
+};
+static const weft_op_desc aws_op_end_model = {
+	WEFT_OP_DESC("end_model", "2", aws_run_end_model, WEFT_OP_DETERMINISTIC,
+		     "Multinomial logistic regression on the labeled rows (gold) and the covered unlabeled rows "
+		     "(probabilistic labels): the deployable model."),
+	WEFT_OP_PARAMS(end_params), WEFT_OP_INPUTS(WEFT_NAMES("data", "probs")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
+};
+static const weft_op_desc aws_op_baseline = {
+	WEFT_OP_DESC("supervised_baseline", "1", aws_run_baseline, WEFT_OP_DETERMINISTIC,
+		     "The same logistic regression trained on the labeled rows only: what AutoWS must beat."),
+	WEFT_OP_PARAMS(lr_params), WEFT_OP_INPUTS(WEFT_NAMES("data")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
+};
+static const weft_op_desc aws_op_evaluate = {
+	WEFT_OP_DESC("evaluate", "1", aws_run_evaluate, WEFT_OP_DETERMINISTIC,
+		     "Test accuracy and macro-F1 of the end model, the supervised baseline and the label model, and each LF's "
+		     "coverage, overlap, conflict and accuracy, as report.json; `summary` says whether AutoWS helped."),
+	WEFT_OP_INPUTS(WEFT_NAMES("data", "matrix", "probs", "model", "baseline")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "summary")),
+};
+
+static const weft_op_desc *const ops[] = {&aws_op_synth,     &aws_op_load,       &aws_op_featurize,
+					  &aws_op_generate_lfs, &aws_op_apply_lfs, &aws_op_label_model,
+					  &aws_op_end_model, &aws_op_baseline,   &aws_op_evaluate};
+
+const weft_plugin_desc aws_plugin =
+	WEFT_PLUGIN_DESC("autows", "1.0.0", "MIT",
+			 "AutoWS (AutoWS-Bench-101, NeurIPS 2022): labeling functions from 100 labels (Snuba), label models, "
+			 "probabilistic labels and an end model, against the supervised baseline.",
+			 ops);
