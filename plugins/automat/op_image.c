@@ -14,12 +14,9 @@
 #include "sim.h"
 #include "steps.h"
 
-int am_run_simulate(weft_op_ctx *ctx, const weft_host_api *api)
+int am_simulate_op(am_struct *s, weft_op_ctx *ctx, const weft_host_api *api)
 {
-	am_struct s;
-	int rc = am_op_structure(&s, ctx, api, "structure");
-	if (rc != WEFT_OK)
-		return rc;
+	int rc = WEFT_OK;
 	int64_t size = weft_op_param_int(ctx, api, "size");
 	am_sim_opts o = AM_SIM_OPTS_INIT;
 	o.w = o.h = (size_t)(size > 0 ? size : 0);
@@ -31,17 +28,16 @@ int am_run_simulate(weft_op_ctx *ctx, const weft_host_api *api)
 	am_image im;
 	if (size < 32 || size > 8192)
 		rc = api->fail(ctx, "size must be 32..8192 pixels");
-	else if (am_simulate(&im, &s, &o, err, sizeof err) != 0)
+	else if (am_simulate(&im, s, &o, err, sizeof err) != 0)
 		rc = api->fail(ctx, "%s", err);
 	else {
 		snprintf(png, sizeof png, "%s/image.png", api->workdir(ctx));
 		if (am_image_write_png(png, &im, 0, 0, err, sizeof err) != 0)
 			rc = api->fail(ctx, "%s", err);
 		else if ((rc = weft_op_set_file(ctx, api, "image", png)) == WEFT_OK)
-			rc = am_op_set_structure(ctx, api, "truth", "truth.cif", &s);
+			rc = am_op_set_structure(ctx, api, "truth", "truth.cif", s);
 		am_image_free(&im);
 	}
-	am_struct_free(&s);
 	return rc;
 }
 
@@ -73,46 +69,39 @@ int am_run_load(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-int am_run_denoise(weft_op_ctx *ctx, const weft_host_api *api)
+int am_denoise_op(am_image *im, weft_op_ctx *ctx, const weft_host_api *api)
 {
-	am_image im;
-	int rc = am_op_image(&im, ctx, api, "image");
-	if (rc != WEFT_OK)
-		return rc;
+	int rc = WEFT_OK;
 	int64_t level = weft_op_param_int(ctx, api, "level");
 	char err[ERRLEN];
 	const char *method = "none";
 	if (level < 0 || level > AM_DENOISE_MAX)
 		rc = api->fail(ctx, "level must be 0 (chosen from the noise) to %d", AM_DENOISE_MAX);
 	if (rc == WEFT_OK && level == AM_DENOISE_AUTO) {
-		double snr = am_snr(&im);
+		double snr = am_snr(im);
 		if (isnan(snr))
 			rc = api->fail(ctx, "out of memory measuring the noise");
 		level = am_denoise_level(snr);
 	}
-	if (rc == WEFT_OK && am_denoise(&im, (int)level, &method, err, sizeof err) != 0)
+	if (rc == WEFT_OK && am_denoise(im, (int)level, &method, err, sizeof err) != 0)
 		rc = api->fail(ctx, "denoise level %d: %s", (int)level, err);
 	if (rc == WEFT_OK)
-		rc = am_op_set_image(ctx, api, "out", "denoised.tiff", &im);
+		rc = am_op_set_image(ctx, api, "out", "denoised.tiff", im);
 	if (rc == WEFT_OK)
 		rc = weft_op_set_string(ctx, api, "method", method);
 	if (rc == WEFT_OK)
 		rc = weft_op_set_int(ctx, api, "level", level);
-	am_image_free(&im);
 	return rc;
 }
 
-int am_run_quality(weft_op_ctx *ctx, const weft_host_api *api)
+int am_quality_op(am_image *im, weft_op_ctx *ctx, const weft_host_api *api)
 {
-	am_image im;
-	int rc = am_op_image(&im, ctx, api, "image");
-	if (rc != WEFT_OK)
-		return rc;
+	int rc = WEFT_OK;
 	am_quality_opts o = {weft_op_param_float(ctx, api, "min_periodicity"), weft_op_param_float(ctx, api, "min_snr"),
 			     weft_op_param_float(ctx, api, "min_cnr")};
 	am_quality q;
 	char err[ERRLEN];
-	if (am_quality_measure(&q, &im, &o, err, sizeof err) != 0)
+	if (am_quality_measure(&q, im, &o, err, sizeof err) != 0)
 		rc = api->fail(ctx, "%s", err);
 	if (rc == WEFT_OK) {
 		json_t *j = json_pack("{s:s, s:b, s:s, s:f, s:f, s:f, s:f, s:i, s:i, s:{s:f, s:f, s:f}}", "format",
@@ -122,7 +111,7 @@ int am_run_quality(weft_op_ctx *ctx, const weft_host_api *api)
 				      (int)weft_op_param_int(ctx, api, "level"), "thresholds", "periodicity", o.min_periodicity,
 				      "snr", o.min_snr, "cnr", o.min_cnr);
 		if (j && q.has_lattice)
-			json_object_set_new(j, "lattice", am_lattice_to_json(&q.lattice, im.px, im.w, im.h));
+			json_object_set_new(j, "lattice", am_lattice_to_json(&q.lattice, im->px, im->w, im->h));
 		rc = wop_set_json(ctx, api, "report", "quality.json", j);
 	}
 	if (rc == WEFT_OK)
@@ -135,7 +124,6 @@ int am_run_quality(weft_op_ctx *ctx, const weft_host_api *api)
 		rc = weft_op_set_int(ctx, api, "next", am_gate_next(&q, &o, (int)weft_op_param_int(ctx, api, "level")));
 	if (rc == WEFT_OK)
 		rc = weft_op_set_float(ctx, api, "periodicity", q.periodicity);
-	am_image_free(&im);
 	return rc;
 }
 

@@ -10,31 +10,27 @@
 #include "ops.h"
 #include "relax.h"
 
-int am_run_relax(weft_op_ctx *ctx, const weft_host_api *api)
+int am_relax_op(am_struct *s, weft_op_ctx *ctx, const weft_host_api *api)
 {
-	am_struct s;
-	int rc = am_op_structure(&s, ctx, api, "structure");
-	if (rc != WEFT_OK)
-		return rc;
+	int rc = WEFT_OK;
 	am_relax_opts o = {weft_op_param_float(ctx, api, "fmax"), (int)weft_op_param_int(ctx, api, "max_steps")};
 	am_relax_result r;
 	char err[ERRLEN];
 	if (o.fmax <= 0 || o.max_steps < 0)
 		rc = api->fail(ctx, "fmax must be positive and max_steps at least 0");
-	else if (am_relax(&s, &o, &r, err, sizeof err) != 0)
+	else if (am_relax(s, &o, &r, err, sizeof err) != 0)
 		rc = api->fail(ctx, "%s", err);
 	if (rc == WEFT_OK)
-		rc = am_op_set_structure(ctx, api, "out", "relaxed.cif", &s);
+		rc = am_op_set_structure(ctx, api, "out", "relaxed.cif", s);
 	if (rc == WEFT_OK)
 		rc = wop_set_json(ctx, api, "report", "relax.json",
 				  json_pack("{s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:i, s:b, s:I}", "format", "automat-relax/1",
 					    "method", "FIRE", "potential", "Morse pair potential, covalent-radius r0 (stand-in)",
 					    "energy_per_atom_initial", r.e0, "energy_per_atom", r.e, "max_force", r.fmax,
 					    "max_displacement", r.max_shift, "steps", r.steps, "converged", r.converged,
-					    "atoms", (json_int_t)s.n));
+					    "atoms", (json_int_t)s->n));
 	if (rc == WEFT_OK)
 		rc = weft_op_set_float(ctx, api, "energy", r.e);
-	am_struct_free(&s);
 	return rc;
 }
 

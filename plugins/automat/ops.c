@@ -8,6 +8,11 @@
 
 /* ------------------------------------------------------------ op_image.c */
 
+static int run_simulate(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	return am_with_structure(ctx, api, am_simulate_op);
+}
+
 static const weft_param_spec sim_params[] = {
 	{"size", WEFT_T_INT, "1024", "image width and height, pixels"},
 	{"pixel_size", WEFT_T_FLOAT, "0.1", "Angstrom per pixel"},
@@ -20,7 +25,7 @@ static const weft_param_spec sim_params[] = {
 	{"seed", WEFT_T_INT, "1", "noise and origin seed"},
 };
 static const weft_op_desc am_op_simulate = {
-	WEFT_OP_DESC("simulate", "1", am_run_simulate, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("simulate", "1", run_simulate, WEFT_OP_DETERMINISTIC,
 		     "A simulated HAADF-STEM image of a structure (Z^1.7 Gaussian columns, shot and detector noise, scan "
 		     "drift): a 16-bit PNG with its pixel size, and the structure as the ground-truth CIF."),
 	WEFT_OP_PARAMS(sim_params), WEFT_OP_INPUTS(WEFT_NAMES("structure")), WEFT_OP_OUTPUTS(WEFT_NAMES("image", "truth")),
@@ -40,11 +45,21 @@ static const weft_param_spec denoise_params[] = {
 	{"level", WEFT_T_INT, "0",
 	 "0: chosen from the measured SNR; 1 Gaussian, 2 median + Gaussian, 3 Bragg mask, 4 narrow Bragg mask"},
 };
+static int run_denoise(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	return am_with_image(ctx, api, am_denoise_op);
+}
+
 static const weft_op_desc am_op_denoise = {
-	WEFT_OP_DESC("denoise", "1", am_run_denoise, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("denoise", "1", run_denoise, WEFT_OP_DETERMINISTIC,
 		     "Pattern-adaptive denoising: Gaussian, median or Bragg-mask Fourier filtering, by level."),
 	WEFT_OP_PARAMS(denoise_params), WEFT_OP_INPUTS(img_in), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "method", "level")),
 };
+static int run_quality(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	return am_with_image(ctx, api, am_quality_op);
+}
+
 static const weft_param_spec quality_params[] = {
 	{"min_periodicity", WEFT_T_FLOAT, "0.35", "share of the spectrum's power on Bragg peaks, at least"},
 	{"min_snr", WEFT_T_FLOAT, "1.5", "low-pass std over the noise sigma, at least"},
@@ -52,7 +67,7 @@ static const weft_param_spec quality_params[] = {
 	{"level", WEFT_T_INT, "0", "the denoising level the image has had (0: raw), for the `next` output"},
 };
 static const weft_op_desc am_op_quality = {
-	WEFT_OP_DESC("quality", "1", am_run_quality, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("quality", "1", run_quality, WEFT_OP_DETERMINISTIC,
 		     "The image quality gate: FFT Bragg-peak periodicity, SNR and Otsu CNR, a pass/fail verdict with its "
 		     "numbers, the denoising level the noise calls for (`level`) and the agent's next level after a "
 		     "failure (`next`, -1: stop)."),
@@ -105,12 +120,17 @@ static const weft_op_desc am_op_reconstruct = {
 
 /* ------------------------------------------------------------ op_relax.c */
 
+static int run_relax(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	return am_with_structure(ctx, api, am_relax_op);
+}
+
 static const weft_param_spec relax_params[] = {
 	{"fmax", WEFT_T_FLOAT, "0.01", "converged when every force is below this, eV/Angstrom"},
 	{"max_steps", WEFT_T_INT, "3000", "FIRE steps at most"},
 };
 static const weft_op_desc am_op_relax = {
-	WEFT_OP_DESC("relax", "1", am_run_relax, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("relax", "1", run_relax, WEFT_OP_DETERMINISTIC,
 		     "Classical relaxation of the atom positions (FIRE) with an empirical Morse potential, a stand-in for "
 		     "the paper's ML potential; energy per atom."),
 	WEFT_OP_PARAMS(relax_params), WEFT_OP_INPUTS(WEFT_NAMES("structure")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "report", "energy")),

@@ -36,10 +36,21 @@ int am_op_set_structure(weft_op_ctx *ctx, const weft_host_api *api, const char *
 /* Splits "Mo,S" into symbols (at most 8, into buf); -1 naming a bad one. */
 int am_parse_elements(const char *list, char buf[8][4], const char *el[8], size_t *n, char *err, size_t errlen);
 
+/* Ops on the image of input `image` or the structure of input
+ * `structure`, which am_with_image / am_with_structure load, check and
+ * free around them (plugin.c). */
+typedef int am_image_op(am_image *im, weft_op_ctx *ctx, const weft_host_api *api);
+typedef int am_struct_op(am_struct *s, weft_op_ctx *ctx, const weft_host_api *api);
+int am_with_image(weft_op_ctx *ctx, const weft_host_api *api, am_image_op *body);
+int am_with_structure(weft_op_ctx *ctx, const weft_host_api *api, am_struct_op *body);
+
 /* The ops' run functions, by file (ops.c declares the ops). */
-weft_op_run_fn am_run_simulate, am_run_load, am_run_denoise, am_run_quality; /* op_image.c */
+weft_op_run_fn am_run_load; /* op_image.c */
+am_image_op am_denoise_op, am_quality_op; /* op_image.c */
+am_struct_op am_simulate_op; /* op_image.c */
 weft_op_run_fn am_run_lattice, am_run_columns, am_run_match, am_run_reconstruct; /* op_struct.c */
-weft_op_run_fn am_run_relax, am_run_compare, am_run_report; /* op_relax.c */
+weft_op_run_fn am_run_compare, am_run_report; /* op_relax.c */
+am_struct_op am_relax_op; /* op_relax.c */
 weft_op_run_fn am_run_choose; /* op_agent.c */
 /* The inputs automat.report reads when given (op_relax.c). */
 #define AM_REPORT_N_IN 7

@@ -27,6 +27,17 @@ int am_op_image(am_image *im, weft_op_ctx *ctx, const weft_host_api *api, const 
 	return WEFT_OK;
 }
 
+int am_with_image(weft_op_ctx *ctx, const weft_host_api *api, am_image_op *body)
+{
+	am_image im;
+	int rc = am_op_image(&im, ctx, api, "image");
+	if (rc != WEFT_OK)
+		return rc;
+	rc = body(&im, ctx, api);
+	am_image_free(&im);
+	return rc;
+}
+
 int am_op_set_image(weft_op_ctx *ctx, const weft_host_api *api, const char *name, const char *file,
 		    const am_image *im)
 {
@@ -115,6 +126,17 @@ int am_op_structure(am_struct *s, weft_op_ctx *ctx, const weft_host_api *api, co
 	if (am_cif_read(s, p, err, sizeof err) != 0)
 		return api->fail(ctx, "input '%s': %s", name, err);
 	return WEFT_OK;
+}
+
+int am_with_structure(weft_op_ctx *ctx, const weft_host_api *api, am_struct_op *body)
+{
+	am_struct s;
+	int rc = am_op_structure(&s, ctx, api, "structure");
+	if (rc != WEFT_OK)
+		return rc;
+	rc = body(&s, ctx, api);
+	am_struct_free(&s);
+	return rc;
 }
 
 int am_op_set_structure(weft_op_ctx *ctx, const weft_host_api *api, const char *name, const char *file,

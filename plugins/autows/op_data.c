@@ -47,7 +47,8 @@ int aws_run_load(weft_op_ctx *ctx, const weft_host_api *api)
 	} else if (aws_data_read_csv(&D, file, "file", weft_op_param_string(ctx, api, "label"), err, sizeof err) != 0) {
 		return api->fail(ctx, "%s", err);
 	}
-		uint64_t s = seed >= 0 ? (uint64_t)seed : aws_op_seed(ctx, api, WEFT_NAMES("file"), 1, (uint64_t)nlab);
+	static const char *const ins[] = {"file"};
+	uint64_t s = seed >= 0 ? (uint64_t)seed : aws_op_seed(ctx, api, ins, 1, (uint64_t)nlab);
 	int rc = aws_data_split(&D, (size_t)nlab, test, s, err, sizeof err) != 0 ? api->fail(ctx, "%s", err)
 										: aws_op_set_data(ctx, api, &D);
 	if (rc == WEFT_OK)
@@ -57,19 +58,15 @@ int aws_run_load(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-int aws_run_featurize(weft_op_ctx *ctx, const weft_host_api *api)
+int aws_featurize_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 {
-	aws_data D;
-	int rc = aws_op_data(&D, ctx, api, "data");
-	if (rc != WEFT_OK)
-		return rc;
+	int rc = WEFT_OK;
 	int64_t pca = weft_op_param_int(ctx, api, "pca");
 	char err[ERRLEN];
-	if (pca < 0 || aws_featurize(&D, (size_t)pca, err, sizeof err) != 0)
+	if (pca < 0 || aws_featurize(D, (size_t)pca, err, sizeof err) != 0)
 		rc = api->fail(ctx, "%s", pca < 0 ? "pca must be 0 (off) or a number of components" : err);
 	else
-		rc = aws_op_set_data(ctx, api, &D);
-	aws_data_free(&D);
+		rc = aws_op_set_data(ctx, api, D);
 	return rc;
 }
 

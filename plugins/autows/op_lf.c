@@ -30,19 +30,17 @@ static int parse_families(const char *s)
 	return f;
 }
 
-int aws_run_generate(weft_op_ctx *ctx, const weft_host_api *api)
+int aws_generate_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 {
-	aws_data D;
-	int rc = aws_op_data(&D, ctx, api, "data");
-	if (rc != WEFT_OK)
-		return rc;
+	int rc = WEFT_OK;
 	aws_lfgen_opts o = AWS_LFGEN_OPTS_INIT;
 	o.families = parse_families(weft_op_param_string(ctx, api, "families"));
 	int64_t max_lfs = weft_op_param_int(ctx, api, "max_lfs");
 	o.diversity = weft_op_param_float(ctx, api, "diversity");
 	o.min_fscore = weft_op_param_float(ctx, api, "min_fscore");
-		o.seed = aws_op_seed(ctx, api, WEFT_NAMES("data"), 1, (uint64_t)max_lfs);
-	size_t *lab = NULL, nlab = aws_data_rows(&D, AWS_LABELED, &lab);
+	static const char *const ins[] = {"data"};
+	o.seed = aws_op_seed(ctx, api, ins, 1, (uint64_t)max_lfs);
+	size_t *lab = NULL, nlab = aws_data_rows(D, AWS_LABELED, &lab);
 	char err[ERRLEN];
 	aws_lfset s = {0};
 	if (o.families <= 0)
@@ -53,19 +51,18 @@ int aws_run_generate(weft_op_ctx *ctx, const weft_host_api *api)
 		rc = api->fail(ctx, "out of memory");
 	if (rc == WEFT_OK) {
 		o.max_lfs = (size_t)max_lfs;
-		if (aws_lf_generate(&s, D.X, D.n, D.d, D.y, D.k, lab, nlab, &o, err, sizeof err) != 0)
+		if (aws_lf_generate(&s, D->X, D->n, D->d, D->y, D->k, lab, nlab, &o, err, sizeof err) != 0)
 			rc = api->fail(ctx, "%s", err);
 	}
 	if (rc == WEFT_OK) {
 		api->log(ctx, WEFT_LOG_INFO, "%zu LFs from %zu labeled rows", s.n, nlab);
 		size_t n = s.n;
-		rc = wop_set_json(ctx, api, "out", "lfs.json", aws_lfset_to_json(&s, D.features, D.classes));
+		rc = wop_set_json(ctx, api, "out", "lfs.json", aws_lfset_to_json(&s, D->features, D->classes));
 		if (rc == WEFT_OK)
 			rc = api->set_output(ctx, "count", api->value_new_int((int64_t)n));
 	}
 	aws_lfset_free(&s);
 	free(lab);
-	aws_data_free(&D);
 	return rc;
 }
 
@@ -80,35 +77,31 @@ static int load_lfs(aws_lfset *s, weft_op_ctx *ctx, const weft_host_api *api, co
 	return rc;
 }
 
-int aws_run_apply(weft_op_ctx *ctx, const weft_host_api *api)
+int aws_apply_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 {
-	aws_data D;
-	int rc = aws_op_data(&D, ctx, api, "data");
-	if (rc != WEFT_OK)
-		return rc;
+	int rc = WEFT_OK;
 	aws_lfset s = {0};
 	aws_lmat L = {0};
 	int32_t *dense = NULL;
 	char err[ERRLEN], path[4096];
-	rc = load_lfs(&s, ctx, api, &D);
-	if (rc == WEFT_OK && aws_apply_lfs(&L, &s, &D, err, sizeof err) != 0)
+	rc = load_lfs(&s, ctx, api, D);
+	if (rc == WEFT_OK && aws_apply_lfs(&L, &s, D, err, sizeof err) != 0)
 		rc = api->fail(ctx, "%s", err);
-	if (rc == WEFT_OK && !(dense = malloc((D.n * s.n != 0 ? D.n * s.n : 1) * sizeof *dense)))
+	if (rc == WEFT_OK && !(dense = malloc((D->n * s.n != 0 ? D->n * s.n : 1) * sizeof *dense)))
 		rc = api->fail(ctx, "out of memory");
 	if (rc == WEFT_OK) {
-		for (size_t i = 0; i < D.n * s.n; i++)
+		for (size_t i = 0; i < D->n * s.n; i++)
 			dense[i] = -1;
-		for (size_t i = 0; i < D.n; i++)
+		for (size_t i = 0; i < D->n; i++)
 			for (size_t q = L.row[i]; q < L.row[i + 1]; q++)
 				dense[i * s.n + L.lf[q]] = L.val[q];
 		snprintf(path, sizeof path, "%s/labels.npy", api->workdir(ctx));
-		rc = aws_npy_write_i4_2d(path, dense, D.n, s.n, err, sizeof err) != 0 ? api->fail(ctx, "%s", err)
+		rc = aws_npy_write_i4_2d(path, dense, D->n, s.n, err, sizeof err) != 0 ? api->fail(ctx, "%s", err)
 										   : weft_op_set_file(ctx, api, "out", path);
 	}
 	free(dense);
 	aws_lmat_free(&L);
 	aws_lfset_free(&s);
-	aws_data_free(&D);
 	return rc;
 }
 
@@ -121,8 +114,9 @@ static int write_probs(const char *path, const aws_data *D, const aws_lmat *L, c
 	for (size_t c = 0; c < D->k; c++)
 		fprintf(f, ",p_%s", D->classes[c]);
 	fputc('\n', f);
-		for (size_t i = 0; i < D->n; i++) {
-		fprintf(f, "%zu,%s,%zu", i, WEFT_NAMES("unlabeled", "labeled", "test")[D->split[i] >= 0 && D->split[i] <= 2 ? D->split[i] : 0],
+	static const char *const splits[] = {"unlabeled", "labeled", "test"};
+	for (size_t i = 0; i < D->n; i++) {
+		fprintf(f, "%zu,%s,%zu", i, splits[D->split[i] >= 0 && D->split[i] <= 2 ? D->split[i] : 0],
 			L->row[i + 1] - L->row[i]);
 		for (size_t c = 0; c < D->k; c++)
 			fprintf(f, ",%.6g", P[i * D->k + c]);
@@ -131,12 +125,9 @@ static int write_probs(const char *path, const aws_data *D, const aws_lmat *L, c
 	return fclose(f);
 }
 
-int aws_run_label_model(weft_op_ctx *ctx, const weft_host_api *api)
+int aws_label_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 {
-	aws_data D;
-	int rc = aws_op_data(&D, ctx, api, "data");
-	if (rc != WEFT_OK)
-		return rc;
+	int rc = WEFT_OK;
 	aws_lmat L = {0};
 	aws_lm_result r = {0};
 	char err[ERRLEN], path[4096];
@@ -145,30 +136,30 @@ int aws_run_label_model(weft_op_ctx *ctx, const weft_host_api *api)
 	if (kind < 0)
 		rc = api->fail(ctx, "unknown label model '%s'; use majority, dawid_skene or triplet", model);
 	if (rc == WEFT_OK)
-		rc = aws_op_matrix(&L, ctx, api, "matrix", D.k);
-	if (rc == WEFT_OK && L.n != D.n)
+		rc = aws_op_matrix(&L, ctx, api, "matrix", D->k);
+	if (rc == WEFT_OK && L.n != D->n)
 		rc = api->fail(ctx, "the label matrix has %zu rows but the dataset %zu; apply the LFs to this dataset", L.n,
-			       D.n);
-	int32_t *known = rc == WEFT_OK ? malloc((D.n ? D.n : 1) * sizeof *known) : NULL;
+			       D->n);
+	int32_t *known = rc == WEFT_OK ? malloc((D->n ? D->n : 1) * sizeof *known) : NULL;
 	if (rc == WEFT_OK && !known)
 		rc = api->fail(ctx, "out of memory");
-	for (size_t i = 0; rc == WEFT_OK && i < D.n; i++)
-		known[i] = D.split[i] == AWS_LABELED ? D.y[i] : -1;
+	for (size_t i = 0; rc == WEFT_OK && i < D->n; i++)
+		known[i] = D->split[i] == AWS_LABELED ? D->y[i] : -1;
 	if (rc == WEFT_OK && aws_label_model(&r, &L, (aws_lm_kind)kind, (int)weft_op_param_int(ctx, api, "max_iter"), known,
 					     err, sizeof err) != 0)
 		rc = api->fail(ctx, "%s", err);
 	free(known);
 	if (rc == WEFT_OK) {
 		snprintf(path, sizeof path, "%s/probs.csv", api->workdir(ctx));
-		rc = write_probs(path, &D, &L, r.proba) != 0 ? api->fail(ctx, "cannot write %s", path)
+		rc = write_probs(path, D, &L, r.proba) != 0 ? api->fail(ctx, "cannot write %s", path)
 							     : weft_op_set_file(ctx, api, "out", path);
 	}
 	if (rc == WEFT_OK) {
 		weft_value *st = api->value_new_map(), *acc = api->value_new_list(), *bal = api->value_new_map();
 		for (size_t j = 0; j < L.m; j++)
 			api->value_list_push(acc, api->value_new_float(r.accuracy[j]));
-		for (size_t c = 0; c < D.k; c++)
-			api->value_map_set(bal, D.classes[c], api->value_new_float(r.balance[c]));
+		for (size_t c = 0; c < D->k; c++)
+			api->value_map_set(bal, D->classes[c], api->value_new_float(r.balance[c]));
 		api->value_map_set(st, "model", api->value_new_string(model, strlen(model)));
 		api->value_map_set(st, "lf_accuracy", acc);
 		api->value_map_set(st, "class_balance", bal);
@@ -177,7 +168,6 @@ int aws_run_label_model(weft_op_ctx *ctx, const weft_host_api *api)
 	}
 	aws_lm_result_free(&r);
 	aws_lmat_free(&L);
-	aws_data_free(&D);
 	return rc;
 }
 

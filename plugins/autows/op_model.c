@@ -17,44 +17,36 @@ static int save_model(weft_op_ctx *ctx, const weft_host_api *api, const aws_lr *
 	return wop_set_json(ctx, api, "out", "model.json", aws_lr_to_json(m));
 }
 
-int aws_run_end_model(weft_op_ctx *ctx, const weft_host_api *api)
+int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 {
-	aws_data D;
-	int rc = aws_op_data(&D, ctx, api, "data");
-	if (rc != WEFT_OK)
-		return rc;
+	int rc = WEFT_OK;
 	double *P = NULL;
 	int *votes = NULL;
 	aws_lr m = {0};
 	char err[ERRLEN];
 	aws_end_opts eo = {weft_op_param_float(ctx, api, "min_confidence"), weft_op_param_float(ctx, api, "gold_weight"),
 			   weft_op_param_float(ctx, api, "l2"), (int)weft_op_param_int(ctx, api, "iterations")};
-	rc = aws_op_probs(&P, &votes, ctx, api, "probs", D.n, D.k);
-	if (rc == WEFT_OK && aws_train_end_model(&m, &D, votes, P, &eo, err, sizeof err) != 0)
+	rc = aws_op_probs(&P, &votes, ctx, api, "probs", D->n, D->k);
+	if (rc == WEFT_OK && aws_train_end_model(&m, D, votes, P, &eo, err, sizeof err) != 0)
 		rc = api->fail(ctx, "%s", err);
 	if (rc == WEFT_OK)
 		rc = save_model(ctx, api, &m);
 	aws_lr_free(&m);
 	free(P), free(votes);
-	aws_data_free(&D);
 	return rc;
 }
 
-int aws_run_baseline(weft_op_ctx *ctx, const weft_host_api *api)
+int aws_baseline_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 {
-	aws_data D;
-	int rc = aws_op_data(&D, ctx, api, "data");
-	if (rc != WEFT_OK)
-		return rc;
+	int rc = WEFT_OK;
 	aws_lr m = {0};
 	char err[ERRLEN];
-	if (aws_train_baseline(&m, &D, weft_op_param_float(ctx, api, "l2"), (int)weft_op_param_int(ctx, api, "iterations"), err,
+	if (aws_train_baseline(&m, D, weft_op_param_float(ctx, api, "l2"), (int)weft_op_param_int(ctx, api, "iterations"), err,
 			       sizeof err) != 0)
 		rc = api->fail(ctx, "%s", err);
 	else
 		rc = save_model(ctx, api, &m);
 	aws_lr_free(&m);
-	aws_data_free(&D);
 	return rc;
 }
 
@@ -80,36 +72,33 @@ static json_t *scores_json(const aws_scores *s)
 			 (json_int_t)s->rows);
 }
 
-int aws_run_evaluate(weft_op_ctx *ctx, const weft_host_api *api)
+int aws_evaluate_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 {
-	aws_data D;
-	int rc = aws_op_data(&D, ctx, api, "data");
-	if (rc != WEFT_OK)
-		return rc;
+	int rc = WEFT_OK;
 	aws_lr em = {0}, bm = {0};
 	aws_lmat L = {0};
 	double *P = NULL, *PE = NULL, *PB = NULL;
 	int *votes = NULL;
-	size_t *test = NULL, nt = aws_data_rows(&D, AWS_TEST, &test);
+	size_t *test = NULL, nt = aws_data_rows(D, AWS_TEST, &test);
 	aws_lfstat *st = NULL;
 	if (rc == WEFT_OK)
-		rc = load_model(&em, ctx, api, "model", &D);
+		rc = load_model(&em, ctx, api, "model", D);
 	if (rc == WEFT_OK)
-		rc = load_model(&bm, ctx, api, "baseline", &D);
+		rc = load_model(&bm, ctx, api, "baseline", D);
 	if (rc == WEFT_OK)
-		rc = aws_op_matrix(&L, ctx, api, "matrix", D.k);
+		rc = aws_op_matrix(&L, ctx, api, "matrix", D->k);
 	if (rc == WEFT_OK)
-		rc = aws_op_probs(&P, &votes, ctx, api, "probs", D.n, D.k);
-	if (rc == WEFT_OK && (!test || aws_predict_all(&PE, &em, &D) != 0 || aws_predict_all(&PB, &bm, &D) != 0 ||
-			      !(st = calloc(L.m + 1, sizeof *st)) || aws_lf_stats(st, &L, D.y) != 0))
+		rc = aws_op_probs(&P, &votes, ctx, api, "probs", D->n, D->k);
+	if (rc == WEFT_OK && (!test || aws_predict_all(&PE, &em, D) != 0 || aws_predict_all(&PB, &bm, D) != 0 ||
+			      !(st = calloc(L.m + 1, sizeof *st)) || aws_lf_stats(st, &L, D->y) != 0))
 		rc = api->fail(ctx, "out of memory");
 	if (rc == WEFT_OK && nt == 0)
 		rc = api->fail(ctx, "the dataset has no test rows; load it with test_share > 0");
 	if (rc == WEFT_OK) {
 		aws_scores se, sb, sl;
-		aws_score(&se, PE, D.k, D.y, test, nt);
-		aws_score(&sb, PB, D.k, D.y, test, nt);
-		aws_score(&sl, P, D.k, D.y, test, nt);
+		aws_score(&se, PE, D->k, D->y, test, nt);
+		aws_score(&sb, PB, D->k, D->y, test, nt);
+		aws_score(&sl, P, D->k, D->y, test, nt);
 		size_t covered = 0;
 		for (size_t q = 0; q < nt; q++)
 			covered += votes[test[q]] > 0;
@@ -142,7 +131,6 @@ int aws_run_evaluate(weft_op_ctx *ctx, const weft_host_api *api)
 	aws_lmat_free(&L);
 	aws_lr_free(&em);
 	aws_lr_free(&bm);
-	aws_data_free(&D);
 	return rc;
 }
 

@@ -34,16 +34,26 @@ static const weft_op_desc aws_op_load = {
 		     "and classes without a labeled row."),
 	WEFT_OP_PARAMS(load_params), WEFT_OP_INPUTS(WEFT_NAMES("file")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
 };
+static int run_featurize(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	return aws_with_data(ctx, api, aws_featurize_op);
+}
+
 static const weft_param_spec featurize_params[] = {
 	{"pca", WEFT_T_INT, "0", "project onto this many principal components (0: standardise only)"},
 };
 static const weft_op_desc aws_op_featurize = {
-	WEFT_OP_DESC("featurize", "1", aws_run_featurize, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("featurize", "1", run_featurize, WEFT_OP_DETERMINISTIC,
 		     "Standardises the features; optionally PCA to `pca` dimensions."),
 	WEFT_OP_PARAMS(featurize_params), WEFT_OP_INPUTS(WEFT_NAMES("data")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
 };
 
 /* ------------------------------------------------------------ op_lf.c */
+
+static int run_generate(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	return aws_with_data(ctx, api, aws_generate_op);
+}
 
 static const weft_param_spec gen_params[] = {
 	{"families", WEFT_T_STRING, "\"stump,tree,logistic\"", "heuristic families: stump, tree, logistic"},
@@ -52,22 +62,32 @@ static const weft_param_spec gen_params[] = {
 	{"min_fscore", WEFT_T_FLOAT, "0.2", "stop when no new LF reaches this F-score on the labeled rows"},
 };
 static const weft_op_desc aws_op_generate_lfs = {
-	WEFT_OP_DESC("generate_lfs", "2", aws_run_generate, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("generate_lfs", "2", run_generate, WEFT_OP_DETERMINISTIC,
 		     "Snuba-style labeling functions from the labeled rows: one-vs-rest stumps, depth-2 trees and logistic "
 		     "models on 1-2 features, with F-score abstain thresholds, diversity pruning and verifier feedback."),
 	WEFT_OP_PARAMS(gen_params), WEFT_OP_INPUTS(WEFT_NAMES("data")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "count")),
 };
+static int run_apply(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	return aws_with_data(ctx, api, aws_apply_op);
+}
+
 static const weft_op_desc aws_op_apply_lfs = {
-	WEFT_OP_DESC("apply_lfs", "1", aws_run_apply, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("apply_lfs", "1", run_apply, WEFT_OP_DETERMINISTIC,
 		     "The label matrix: every LF on every row, as labels.npy (rows x LFs, int32, -1 = abstain)."),
 	WEFT_OP_INPUTS(WEFT_NAMES("data", "lfs")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
 };
+static int run_label_model(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	return aws_with_data(ctx, api, aws_label_model_op);
+}
+
 static const weft_param_spec lm_params[] = {
 	{"model", WEFT_T_STRING, "\"dawid_skene\"", "majority, dawid_skene or triplet"},
 	{"max_iter", WEFT_T_INT, "100", "EM iterations at most (dawid_skene)"},
 };
 static const weft_op_desc aws_op_label_model = {
-	WEFT_OP_DESC("label_model", "1", aws_run_label_model, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("label_model", "1", run_label_model, WEFT_OP_DETERMINISTIC,
 		     "Probabilistic labels from the label matrix (probs.csv: row, split, votes, p_<class>...), with each LF's "
 		     "estimated accuracy and the class balance in `stats`."),
 	WEFT_OP_PARAMS(lm_params), WEFT_OP_INPUTS(WEFT_NAMES("data", "matrix")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "stats")),
@@ -87,19 +107,34 @@ static const weft_param_spec end_params[] = {
 	 "weight of one labeled row against 1 for a weakly labeled one; 0: the labeled rows together weigh as much "
 	 "as the weak rows together"},
 };
+static int run_end_model(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	return aws_with_data(ctx, api, aws_end_model_op);
+}
+
 static const weft_op_desc aws_op_end_model = {
-	WEFT_OP_DESC("end_model", "2", aws_run_end_model, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("end_model", "2", run_end_model, WEFT_OP_DETERMINISTIC,
 		     "Multinomial logistic regression on the labeled rows (gold) and the covered unlabeled rows "
 		     "(probabilistic labels): the deployable model."),
 	WEFT_OP_PARAMS(end_params), WEFT_OP_INPUTS(WEFT_NAMES("data", "probs")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
 };
+static int run_baseline(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	return aws_with_data(ctx, api, aws_baseline_op);
+}
+
 static const weft_op_desc aws_op_baseline = {
-	WEFT_OP_DESC("supervised_baseline", "1", aws_run_baseline, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("supervised_baseline", "1", run_baseline, WEFT_OP_DETERMINISTIC,
 		     "The same logistic regression trained on the labeled rows only: what AutoWS must beat."),
 	WEFT_OP_PARAMS(lr_params), WEFT_OP_INPUTS(WEFT_NAMES("data")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
 };
+static int run_evaluate(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	return aws_with_data(ctx, api, aws_evaluate_op);
+}
+
 static const weft_op_desc aws_op_evaluate = {
-	WEFT_OP_DESC("evaluate", "1", aws_run_evaluate, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("evaluate", "1", run_evaluate, WEFT_OP_DETERMINISTIC,
 		     "Test accuracy and macro-F1 of the end model, the supervised baseline and the label model, and each LF's "
 		     "coverage, overlap, conflict and accuracy, as report.json; `summary` says whether AutoWS helped."),
 	WEFT_OP_INPUTS(WEFT_NAMES("data", "matrix", "probs", "model", "baseline")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "summary")),

@@ -32,10 +32,16 @@ uint64_t aws_op_seed(weft_op_ctx *ctx, const weft_host_api *api, const char *con
 		     uint64_t salt);
 
 
+/* An op on the dataset of input `data`, which aws_with_data loads, checks
+ * and frees around it (plugin.c). */
+typedef int aws_data_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api);
+int aws_with_data(weft_op_ctx *ctx, const weft_host_api *api, aws_data_op *body);
+
 /* The ops' run functions, by file (ops.c declares the ops). */
-weft_op_run_fn aws_run_synth, aws_run_load, aws_run_featurize; /* op_data.c */
-weft_op_run_fn aws_run_generate, aws_run_apply, aws_run_label_model; /* op_lf.c */
-weft_op_run_fn aws_run_end_model, aws_run_baseline, aws_run_evaluate; /* op_model.c */
+weft_op_run_fn aws_run_synth, aws_run_load; /* op_data.c */
+aws_data_op aws_featurize_op; /* op_data.c */
+aws_data_op aws_generate_op, aws_apply_op, aws_label_model_op; /* op_lf.c */
+aws_data_op aws_end_model_op, aws_baseline_op, aws_evaluate_op; /* op_model.c */
 
 extern const weft_plugin_desc aws_plugin; /* ops.c */
 

@@ -24,6 +24,17 @@ int aws_op_data(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api, const c
 	return WEFT_OK;
 }
 
+int aws_with_data(weft_op_ctx *ctx, const weft_host_api *api, aws_data_op *body)
+{
+	aws_data D;
+	int rc = aws_op_data(&D, ctx, api, "data");
+	if (rc != WEFT_OK)
+		return rc;
+	rc = body(&D, ctx, api);
+	aws_data_free(&D);
+	return rc;
+}
+
 int aws_op_set_data(weft_op_ctx *ctx, const weft_host_api *api, const aws_data *D)
 {
 	char dir[4096], err[ERRLEN];
