@@ -231,5 +231,10 @@ int cmd_ops(int argc, char **argv)
 	weft_engine_free(eng);
 	if (only && !shown)
 		return cli_fail("no op named '%s'", only);
+	printf("Every node also takes these options:\n");
+	for (size_t i = 0; i < weft_node_option_count(); i++) {
+		const weft_node_option *o = weft_node_option_at(i);
+		printf("    %-10s %-9s %s\n", o->key, o->kind, o->doc);
+	}
 	return 0;
 }

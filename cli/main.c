@@ -116,15 +116,11 @@ int main(int argc, char **argv)
 	for (const cli_command *c = commands; c->name; c++)
 		if (!strcmp(argv[1], c->name))
 			return c->run(argc - 1, argv + 1);
-	const char *best = NULL;
-	size_t bd = 3;
-	for (const cli_command *c = commands; c->name; c++) {
-		size_t d = weft_edit_distance(argv[1], c->name);
-		if (d < bd) {
-			bd = d;
-			best = c->name;
-		}
-	}
+	weft_suggester sg;
+	weft_suggest_init(&sg, argv[1]);
+	for (const cli_command *c = commands; c->name; c++)
+		weft_suggest_add(&sg, c->name);
+	const char *best = weft_suggest_best(&sg);
 	if (best)
 		return cli_fail("unknown command '%s' (did you mean '%s'?)", argv[1], best);
 	return cli_fail("unknown command '%s'; run `weft --help`", argv[1]);

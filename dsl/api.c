@@ -223,107 +223,21 @@ static int l_read(lua_State *L)
 
 /* ------------------------------------------------------------ nodes */
 
-static int has_param(const weft_op_desc *op, const char *k)
-{
-	for (size_t i = 0; i < op->n_params; i++)
-		if (!strcmp(op->params[i].name, k))
-			return 1;
-	return 0;
-}
-
-static int has_input(const weft_op_desc *op, const char *k)
-{
-	size_t kl = strlen(k);
-	for (size_t i = 0; i < op->n_inputs; i++) {
-		size_t n = strlen(op->inputs[i]);
-		if (op->inputs[i][n - 1] == '?')
-			n--;
-		if (n == kl && !strncmp(op->inputs[i], k, n))
-			return 1;
-	}
-	return 0;
-}
-
-static const char *suggest(const weft_op_desc *op, const char *k)
-{
-	const char *best = NULL;
-	size_t bd = strlen(k) / 3 + 2;
-	for (size_t i = 0; i < op->n_params; i++) {
-		size_t dd = weft_edit_distance(k, op->params[i].name);
-		if (dd < bd) {
-			bd = dd;
-			best = op->params[i].name;
-		}
-	}
-	for (size_t i = 0; i < op->n_inputs; i++) {
-		size_t dd = weft_edit_distance(k, op->inputs[i]);
-		if (dd < bd) {
-			bd = dd;
-			best = op->inputs[i];
-		}
-	}
-	return best;
-}
-
 /* Converts the value at idx into map[key]; raises a Lua error on failure
  * (the map is boxed by the caller, so nothing leaks). */
-static void set_from_lua(weft_value *map, lua_State *L, int idx, const char *key, const char *file, int line,
-			 const char *what)
+static void set_from_lua(weft_value *map, lua_State *L, int idx, const char *key, const char *file, int line)
 {
 	weft_value *v = NULL;
 	char err[256];
 	if (dsl_to_value(&v, L, idx, 1, err, sizeof err) != WEFT_OK)
-		luaL_error(L, "%s:%d: %s '%s': %s", file, line, what, key, err);
-	weft_value_map_set(map, key, v);
+		luaL_error(L, "%s:%d: argument '%s': %s", file, line, key, err);
+	if (weft_value_map_set(map, key, v) != WEFT_OK)
+		luaL_error(L, "out of memory");
 }
 
-/* Pool requests of one node; the name strings are keys of tables on the
- * Lua stack, alive until the node is added. */
-typedef struct requests {
-	const char *names[32];
-	uint64_t amounts[32];
-	size_t n;
-} requests;
-
-static void add_request(requests *r, lua_State *L, const char *pool, int idx, const char *file, int line)
-{
-	if (!lua_isinteger(L, idx) || lua_tointeger(L, idx) < 0)
-		luaL_error(L, "%s:%d: %s must be a whole number >= 0", file, line, pool);
-	if (r->n == 32)
-		luaL_error(L, "%s:%d: at most 32 resource requests per node", file, line);
-	r->names[r->n] = pool;
-	r->amounts[r->n++] = (uint64_t)lua_tointeger(L, idx);
-}
-
-/* mem = 4294967296 or mem = "4G". */
-static uint64_t lua_size(lua_State *L, int idx, const char *file, int line, const char *key)
-{
-	if (lua_isinteger(L, idx) && lua_tointeger(L, idx) >= 0)
-		return (uint64_t)lua_tointeger(L, idx);
-	uint64_t v = 0;
-	if (lua_type(L, idx) != LUA_TSTRING || weft_parse_size(&v, lua_tostring(L, idx)) != WEFT_OK)
-		luaL_error(L, "%s:%d: %s must be a number of bytes or a size such as \"4G\" or \"512M\"", file, line,
-			   key);
-	return v;
-}
-
-/* timeout = 30 (seconds) or timeout = "5m". */
-static double lua_duration(lua_State *L, int idx, const char *file, int line, const char *key)
-{
-	double v = 0;
-	if (lua_type(L, idx) == LUA_TNUMBER) {
-		v = lua_tonumber(L, idx);
-		if (!(v >= 0))
-			luaL_error(L, "%s:%d: %s must be >= 0 seconds", file, line, key);
-		return v;
-	}
-	if (lua_type(L, idx) != LUA_TSTRING || weft_parse_duration(&v, lua_tostring(L, idx)) != WEFT_OK)
-		luaL_error(L, "%s:%d: %s must be seconds or a duration such as \"90s\", \"5m\" or \"1h30m\"", file,
-			   line, key);
-	return v;
-}
-
-/* weft.node(opname, {args}) -> node handle */
+/* weft.node(opname, {args}) -> node handle. The table becomes one map;
+ * which keys are parameters, inputs or node options is the engine's to
+ * say (weft_graph_add_node), so the DSL holds no list of them. */
 static int l_node(lua_State *L)
 {
 	weft_dsl *d = dsl_from_state(L);
@@ -332,110 +246,21 @@ static int l_node(lua_State *L)
 	const char *file;
 	int line;
 	dsl_where(L, &file, &line);
-	const weft_op_info *info = weft_engine_op_find(d->eng, opname);
-	weft_value **pbox = dsl_box(L, weft_value_map()), **ibox = dsl_box(L, weft_value_map());
-	weft_value *params = *pbox, *inputs = *ibox;
-	if (!params || !inputs)
+	weft_value **abox = dsl_box(L, weft_value_map());
+	weft_value *args = *abox;
+	if (!args)
 		return luaL_error(L, "out of memory");
-	weft_node_opts opts = WEFT_NODE_OPTS_INIT;
-	opts.file = file;
-	opts.line = line;
-	requests req = {0};
-	const char *name = NULL;
-	lua_getfield(L, 2, "name");
-	if (!lua_isnil(L, -1)) {
-		if (lua_type(L, -1) != LUA_TSTRING)
-			return luaL_error(L, "%s:%d: node name must be a string", file, line);
-		name = lua_tostring(L, -1);
-	}
-	/* The name string stays alive on the stack until the node is added. */
 	lua_pushnil(L);
 	while (lua_next(L, 2)) {
 		if (lua_type(L, -2) != LUA_TSTRING)
 			return luaL_error(L, "%s:%d: node arguments must be named (key = value)", file, line);
-		const char *k = lua_tostring(L, -2);
-		if (!strcmp(k, "name")) {
-			lua_pop(L, 1);
-			continue;
-		}
-		if (!strcmp(k, "cpus")) {
-			opts.cpus = (uint32_t)luaL_checkinteger(L, -1);
-			lua_pop(L, 1);
-			continue;
-		}
-		if (!strcmp(k, "isolate")) {
-			if (!lua_isboolean(L, -1))
-				return luaL_error(L, "%s:%d: isolate must be true (run in a worker process) or false "
-						  "(run in-process)", file, line);
-			opts.isolate = lua_toboolean(L, -1) ? 1 : -1;
-			lua_pop(L, 1);
-			continue;
-		}
-		if (!strcmp(k, "mem")) {
-			opts.mem_bytes = lua_size(L, -1, file, line, "mem");
-			lua_pop(L, 1);
-			continue;
-		}
-		if (!strcmp(k, "gpu") || !strcmp(k, "npu")) {
-			add_request(&req, L, k, -1, file, line);
-			lua_pop(L, 1);
-			continue;
-		}
-		if (!strcmp(k, "resources")) {
-			if (!lua_istable(L, -1))
-				return luaL_error(L, "%s:%d: resources must be a table of pool = amount, for example "
-						  "resources = {license = 1}", file, line);
-			lua_pushnil(L);
-			while (lua_next(L, -2)) {
-				if (lua_type(L, -2) != LUA_TSTRING)
-					return luaL_error(L, "%s:%d: resources must be named (pool = amount)", file, line);
-				add_request(&req, L, lua_tostring(L, -2), -1, file, line);
-				lua_pop(L, 1);
-			}
-			lua_pop(L, 1);
-			continue;
-		}
-		if (!strcmp(k, "timeout") || !strcmp(k, "backoff")) {
-			double secs = lua_duration(L, -1, file, line, k);
-			*(!strcmp(k, "timeout") ? &opts.timeout : &opts.backoff) = secs;
-			lua_pop(L, 1);
-			continue;
-		}
-		if (!strcmp(k, "retries")) {
-			if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 || lua_tointeger(L, -1) > 100)
-				return luaL_error(L, "%s:%d: retries must be a whole number from 0 to 100", file, line);
-			opts.retries = (uint32_t)lua_tointeger(L, -1);
-			lua_pop(L, 1);
-			continue;
-		}
-		const weft_op_desc *op = info ? info->desc : NULL;
-		if (op && !has_param(op, k) && !strcmp(k, "inputs") && lua_istable(L, -1)) {
-			lua_pushnil(L);
-			while (lua_next(L, -2)) {
-				if (lua_type(L, -2) != LUA_TSTRING)
-					return luaL_error(L, "%s:%d: inputs must be named (key = value)", file, line);
-				set_from_lua(inputs, L, -1, lua_tostring(L, -2), file, line, "input");
-				lua_pop(L, 1);
-			}
-		} else if (op && !has_param(op, k) && (has_input(op, k) || (op->flags & WEFT_OP_VARIADIC_INPUTS))) {
-			set_from_lua(inputs, L, -1, k, file, line, "input");
-		} else if (op && !has_param(op, k)) {
-			const char *s = suggest(op, k);
-			return luaL_error(L, "%s:%d: node '%s': op %s has no parameter or input '%s'%s%s%s", file, line,
-					  name ? name : opname, opname, k, s ? " (did you mean '" : "; see `weft ops`",
-					  s ? s : "", s ? "'?)" : "");
-		} else {
-			set_from_lua(params, L, -1, k, file, line, "parameter");
-		}
+		set_from_lua(args, L, -1, lua_tostring(L, -2), file, line);
 		lua_pop(L, 1);
 	}
 	uint32_t id;
-	dsl_unbox(pbox);
-	dsl_unbox(ibox);
-	opts.res_names = req.names;
-	opts.res_amounts = req.amounts;
-	opts.n_res = req.n;
-	if (weft_graph_add_op(&id, d->eng, name, opname, params, inputs, &opts) != WEFT_OK)
+	int rc = weft_graph_add_node(&id, d->eng, opname, args, file, line);
+	weft_value_free(dsl_unbox(abox));
+	if (rc != WEFT_OK)
 		return raise_engine_error(L);
 	dsl_push_node(L, id, NULL);
 	return 1;

@@ -66,17 +66,14 @@ static int check_undeclared(weft_dsl *d, const weft_value *given, const char *ho
 		if (weft_value_map_get(d->decls, k))
 			continue;
 		weft_buf names = {0};
-		const char *best = NULL;
-		size_t bd = strlen(k) / 3 + 2;
+		weft_suggester sg;
+		weft_suggest_init(&sg, k);
 		for (size_t j = 0; j < weft_value_len(d->decls); j++) {
 			const char *n = weft_value_map_key_at(d->decls, j);
 			weft_buf_printf(&names, "%s%s", j ? ", " : "", n);
-			size_t dd = weft_edit_distance(k, n);
-			if (dd < bd) {
-				bd = dd;
-				best = n;
-			}
+			weft_suggest_add(&sg, n);
 		}
+		const char *best = weft_suggest_best(&sg);
 		int rc = weft_err_set(WEFT_EINVALID, "%s sets parameter '%s' but %s does not declare it%s%s%s; it declares: %s",
 				      how, k, d->script, best ? " (did you mean '" : "", best ? best : "",
 				      best ? "'?)" : "", names.len ? names.data : "(none)");

@@ -153,28 +153,6 @@ static int valid_name(const char *s)
 	return 1;
 }
 
-/* Picks the closest of `cands` to `word`, or NULL if none is close. */
-static const char *closest(const char *word, const char *const *cands, size_t n)
-{
-	const char *best = NULL;
-	size_t bestd = (size_t)-1;
-	for (size_t i = 0; i < n; i++) {
-		size_t d = weft_edit_distance(word, cands[i]);
-		if (d < bestd) {
-			bestd = d;
-			best = cands[i];
-		}
-	}
-	size_t lim = strlen(word) / 2 + (strlen(word) >= 4);
-	if (bestd <= lim)
-		return best;
-	/* Abbreviations ("secs" for "seconds") are far by edit distance. */
-	for (size_t i = 0; i < n; i++)
-		if (strlen(word) >= 3 && !strncmp(cands[i], word, strlen(word)))
-			return cands[i];
-	return NULL;
-}
-
 static int type_accepts(weft_type want, const weft_value *v)
 {
 	weft_type got = weft_value_type(v);
@@ -240,7 +218,7 @@ static int check_params(weft_value **out, const weft_op_info *op, weft_value *gi
 			if (!strcmp(d->params[p].name, k))
 				spec = &d->params[p];
 		if (!spec) {
-			const char *sugg = closest(k, names, d->n_params);
+			const char *sugg = weft_suggest(k, names, d->n_params);
 			rc = weft_err_set(WEFT_EINVALID, "%s: unknown parameter '%s' for op %s%s%s%s", loc_of(where_), k,
 					  op->full_name, sugg ? " (did you mean '" : "", sugg ? sugg : "",
 					  sugg ? "'?)" : "; see `weft ops` for its parameters");
@@ -298,19 +276,6 @@ cleanup:
 	return WEFT_OK;
 }
 
-static int input_declared(const weft_op_desc *d, const char *name, int *optional)
-{
-	for (size_t i = 0; i < d->n_inputs; i++) {
-		size_t n = strlen(d->inputs[i]);
-		int opt = n && d->inputs[i][n - 1] == '?';
-		if (strlen(name) == n - (size_t)opt && !strncmp(d->inputs[i], name, n - (size_t)opt)) {
-			*optional = opt;
-			return 1;
-		}
-	}
-	return 0;
-}
-
 static int check_inputs(const weft_op_info *op, const weft_value *inputs, lazy_loc *where_)
 {
 	const weft_op_desc *d = op->desc;
@@ -318,7 +283,7 @@ static int check_inputs(const weft_op_info *op, const weft_value *inputs, lazy_l
 	if (!(d->flags & WEFT_OP_VARIADIC_INPUTS)) {
 		for (size_t i = 0; i < weft_value_len(inputs); i++) {
 			const char *k = weft_value_map_key_at(inputs, i);
-			if (!input_declared(d, k, &opt))
+			if (!weft_op_declares_input(d, k, &opt))
 				return weft_err_set(WEFT_EINVALID, "%s: op %s has no input or parameter named '%s'",
 						    loc_of(where_), op->full_name, k);
 		}
@@ -559,7 +524,7 @@ int weft_graph_add_op(uint32_t *out_id, weft_engine *eng, const char *name, cons
 		const char **names = calloc(eng->n_ops + 1, sizeof *names);
 		for (size_t i = 0; names && i < eng->n_ops; i++)
 			names[i] = eng->ops[i].full_name;
-		const char *sugg = names ? closest(opname, names, eng->n_ops) : NULL;
+		const char *sugg = names ? weft_suggest(opname, names, eng->n_ops) : NULL;
 		loc = loc_of(&where_);
 		rc = weft_err_set(WEFT_EINVALID, "%s: unknown op '%s'%s%s%s", loc, opname,
 				  sugg ? " (did you mean '" : "; run `weft ops` to list the available ops",
@@ -708,7 +673,7 @@ static int bind_refs(weft_engine *eng, node *n, weft_value *v)
 	int rc = WEFT_OK;
 	if (weft_graph_find(&id, eng, nm) != WEFT_OK) {
 		const char *const *names = node_names(eng);
-		const char *sugg = names ? closest(nm, (const char **)names, eng->graph.n) : NULL;
+		const char *sugg = names ? weft_suggest(nm, (const char **)names, eng->graph.n) : NULL;
 		rc = weft_err_set(WEFT_EINVALID, "%s:%d: node '%s': reference to unknown node '%s'%s%s%s",
 				  v->u.r.file ? v->u.r.file : "?", v->u.r.line, n->name, nm,
 				  sugg ? " (did you mean '" : "", sugg ? sugg : "", sugg ? "'?)" : "");

@@ -348,18 +348,14 @@ static int register_ops(weft_engine *eng, plugin_rec *rec)
 	const weft_plugin_desc *d = rec->desc;
 	for (size_t i = 0; i < d->n_ops; i++) {
 		const weft_op_desc *op = d->ops[i];
-		/* Scripts set these keys on every node (node name, resources,
-		 * explicit inputs), so a parameter by that name could never be set. */
-		static const char *const reserved[] = {"name",    "cpus",    "mem",     "inputs",   "isolate", "gpu",
-						       "npu",     "timeout", "retries", "backoff", "resources"};
-		const size_t n_reserved = sizeof reserved / sizeof *reserved;
+		/* Scripts set the node options (nodeargs.c) on every node, so a
+		 * parameter by one of their names could never be set. */
 		for (size_t p = 0; p < op->n_params; p++)
-			for (size_t r = 0; r < n_reserved; r++)
-				if (!strcmp(op->params[p].name, reserved[r]))
-					return weft_err_set(WEFT_EINVALID,
-							    "plugin %s (%s): op %s declares a parameter '%s', which is "
-							    "reserved for the node itself; rename the parameter",
-							    d->name, rec->path, op->name, reserved[r]);
+			if (weft_node_option_is(op->params[p].name))
+				return weft_err_set(WEFT_EINVALID,
+						    "plugin %s (%s): op %s declares a parameter '%s', which is reserved "
+						    "for the node itself (see `weft ops`); rename the parameter",
+						    d->name, rec->path, op->name, op->params[p].name);
 		char *full = weft_sprintf("%s.%s", d->name, op->name);
 		if (!full)
 			return weft_err_set(WEFT_ERROR, "out of memory");

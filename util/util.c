@@ -480,6 +480,44 @@ size_t weft_edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
+void weft_suggest_init(weft_suggester *s, const char *word)
+{
+	s->word = word ? word : "";
+	s->best = s->prefix = NULL;
+	s->bestd = (size_t)-1;
+}
+
+void weft_suggest_add(weft_suggester *s, const char *cand)
+{
+	if (!cand)
+		return;
+	size_t d = weft_edit_distance(s->word, cand);
+	if (d < s->bestd) {
+		s->bestd = d;
+		s->best = cand;
+	}
+	size_t wl = strlen(s->word);
+	if (!s->prefix && wl >= 3 && !strncmp(cand, s->word, wl))
+		s->prefix = cand;
+}
+
+const char *weft_suggest_best(const weft_suggester *s)
+{
+	size_t wl = strlen(s->word);
+	if (s->best && s->bestd <= wl / 2 + (wl >= 4))
+		return s->best;
+	return s->prefix;
+}
+
+const char *weft_suggest(const char *word, const char *const *cands, size_t n)
+{
+	weft_suggester s;
+	weft_suggest_init(&s, word);
+	for (size_t i = 0; i < n; i++)
+		weft_suggest_add(&s, cands[i]);
+	return weft_suggest_best(&s);
+}
+
 double weft_now(void)
 {
 	struct timespec ts;

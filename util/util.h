@@ -58,6 +58,20 @@ int weft_copy_file_atomic(const char *src, const char *dst, int mode);
 int weft_rm_rf(const char *path);
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t weft_edit_distance(const char *a, const char *b);
+/* The one "did you mean" rule of weft (graph, DSL, node arguments, CLI):
+ * the closest candidate within len/2 (+1 from 4 letters) edits, else one
+ * the word abbreviates ("secs" for "seconds", from 3 letters); NULL when
+ * none is close. Feed candidates with add, read the answer with best. */
+typedef struct weft_suggester {
+	const char *word;
+	const char *best, *prefix;
+	size_t bestd;
+} weft_suggester;
+void weft_suggest_init(weft_suggester *s, const char *word);
+void weft_suggest_add(weft_suggester *s, const char *cand);
+const char *weft_suggest_best(const weft_suggester *s);
+/* The same over an array. */
+const char *weft_suggest(const char *word, const char *const *cands, size_t n);
 /* Wall-clock seconds, for records and timings only (never for keys). */
 double weft_now(void);
 /* Monotonic seconds, for deadlines and timeouts. */

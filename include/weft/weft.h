@@ -202,6 +202,27 @@ typedef struct weft_node_opts {
 #define WEFT_NODE_OPTS_VERSION 2
 #define WEFT_NODE_OPTS_INIT {WEFT_NODE_OPTS_VERSION, NULL, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, 0}
 
+/* The options every node takes beside its op's parameters and inputs
+ * (name, cpus, mem, gpu, npu, resources, timeout, retries, backoff,
+ * isolate, inputs), in the order `weft ops` lists them. A plugin may not
+ * name a parameter so. Static; never freed. */
+typedef struct weft_node_option {
+	const char *key;
+	const char *kind; /* what it takes: "integer", "size", "duration", ... */
+	const char *doc;
+} weft_node_option;
+size_t weft_node_option_count(void);
+const weft_node_option *weft_node_option_at(size_t i);
+int weft_node_option_is(const char *key);
+
+/* Adds an op node from everything a front-end was given for it, in one
+ * map: the op's parameters and inputs by name, an `inputs` map, and the
+ * node options. The engine tells them apart by the op's descriptor; a key
+ * that is none of them is an error naming file:line, the node and the
+ * closest name it could have meant. `args` is borrowed (copied). */
+int weft_graph_add_node(uint32_t *out_id, weft_engine *eng, const char *op, const weft_value *args,
+			const char *file, int line);
+
 /* Adds an op node. `params` (map of literals) and `inputs` (map; values may
  * contain refs) are taken over by the graph even on failure. Params are
  * validated now against the op's schema; refs are checked in validate. */

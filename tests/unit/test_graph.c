@@ -157,11 +157,65 @@ static void test_undeclared_param_read_fails(void **state)
 	assert_true(weft_value_get_float(weft_graph_node_output(f->eng, good, NULL)) == 3.0);
 }
 
+/* One map from the front-end: the engine splits it into params, inputs
+ * and node options by the op's descriptor and the option table. */
+static void test_add_node_splits_args(void **state)
+{
+	fx *f = *state;
+	uint32_t id;
+	weft_value *args = weft_value_map();
+	weft_value_map_set(args, "name", weft_value_cstr("t"));
+	weft_value_map_set(args, "seconds", weft_value_int(0));
+	weft_value_map_set(args, "timeout", weft_value_cstr("5m"));
+	weft_value_map_set(args, "mem", weft_value_cstr("1G"));
+	weft_value_map_set(args, "cpus", weft_value_int(2));
+	weft_value *res = weft_value_map();
+	weft_value_map_set(res, "license", weft_value_int(1));
+	weft_value_map_set(args, "resources", res);
+	assert_int_equal(weft_graph_add_node(&id, f->eng, "core.sleep", args, "s.lua", 3), WEFT_OK);
+	assert_string_equal(weft_graph_node_name(f->eng, id), "t");
+	assert_int_equal(weft_value_get_int(weft_value_map_get(weft_graph_node_params(f->eng, id), "seconds")), 0);
+	weft_value_free(args);
+	/* A misspelt node option is suggested like a parameter (an op with
+	 * variadic inputs, such as core.sleep, would take it as an input). */
+	args = weft_value_map();
+	weft_value_map_set(args, "name", weft_value_cstr("u"));
+	weft_value_map_set(args, "retires", weft_value_int(2));
+	assert_int_equal(weft_graph_add_node(&id, f->eng, "core.csv", args, "s.lua", 4), WEFT_EINVALID);
+	assert_non_null(strstr(weft_error_last(), "s.lua:4: node 'u': op core.csv has no parameter or input 'retires'"));
+	assert_non_null(strstr(weft_error_last(), "did you mean 'retries'"));
+	weft_value_free(args);
+	/* Option values are checked, with the place. */
+	args = weft_value_map();
+	weft_value_map_set(args, "cpus", weft_value_int(-1));
+	assert_int_equal(weft_graph_add_node(&id, f->eng, "core.noop", args, "s.lua", 5), WEFT_EINVALID);
+	assert_non_null(strstr(weft_error_last(), "s.lua:5: cpus must be a whole number"));
+	weft_value_free(args);
+	args = weft_value_map();
+	weft_value_map_set(args, "timeout", weft_value_cstr("soon"));
+	assert_int_equal(weft_graph_add_node(&id, f->eng, "core.noop", args, "s.lua", 6), WEFT_EINVALID);
+	assert_non_null(strstr(weft_error_last(), "timeout must be seconds or a duration"));
+	weft_value_free(args);
+	/* An optional input is named without its '?'; `inputs` adds more. */
+	args = weft_value_map();
+	weft_value_map_set(args, "name", weft_value_cstr("c"));
+	weft_value *in = weft_value_map();
+	weft_value_map_set(in, "items", weft_value_list());
+	weft_value_map_set(args, "inputs", in);
+	assert_int_equal(weft_graph_add_node(&id, f->eng, "core.concat", args, "s.lua", 7), WEFT_OK);
+	weft_value_free(args);
+	/* Every option is one row, and plugins may not use the names. */
+	assert_true(weft_node_option_count() >= 11);
+	assert_true(weft_node_option_is("retries"));
+	assert_false(weft_node_option_is("seconds"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_core_plugin_is_loaded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_undeclared_param_read_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_node_splits_args, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_op_suggests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_param_validation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cycle_is_reported_with_path, setup, teardown),
