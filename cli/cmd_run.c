@@ -157,8 +157,7 @@ static int execute(cli_loaded *l, cli_run_args *a, const char *resume_id)
 	cli_progress prog;
 	cli_progress_init(&prog, a->quiet);
 	cli_install_signals();
-	weft_run_options ro = {0};
-	ro.version = WEFT_RUN_OPTIONS_VERSION;
+	weft_run_options ro = WEFT_RUN_OPTIONS_INIT;
 	ro.jobs = a->jobs;
 	ro.resources = cfg.resources;
 	ro.isolation = cfg.isolation;
@@ -290,8 +289,7 @@ int cmd_plan(int argc, char **argv)
 			weft_value_free(a.cli_params);
 			return rc;
 		}
-		weft_run_options ro = {0};
-		ro.version = WEFT_RUN_OPTIONS_VERSION;
+		weft_run_options ro = WEFT_RUN_OPTIONS_INIT;
 		ro.resources = cfg.resources;
 		ro.keep_going = 1;
 		ro.pipeline = l.pipeline;
@@ -305,13 +303,13 @@ int cmd_plan(int argc, char **argv)
 			for (uint32_t i = 0; i < weft_graph_node_count(l.eng); i++) {
 				int st = weft_graph_node_status(l.eng, i);
 				const char *reason = weft_graph_node_reason(l.eng, i);
-				const char *label = st == 101 ? "run" : st == WEFT_NODE_CACHED ? "cached"
+				const char *label = st == WEFT_NODE_WOULD_RUN ? "run" : st == WEFT_NODE_CACHED ? "cached"
 								    : st == WEFT_NODE_PENDING ? "pending"
 								    : weft_node_status_name((weft_node_status)st);
-				would += st == 101;
+				would += st == WEFT_NODE_WOULD_RUN;
 				cached += st == WEFT_NODE_CACHED;
 				printf("%-8s %s%s%s\n", label, weft_graph_node_name(l.eng, i),
-				       st == 101 && reason ? "  -- " : "", st == 101 && reason ? reason : "");
+				       st == WEFT_NODE_WOULD_RUN && reason ? "  -- " : "", st == WEFT_NODE_WOULD_RUN && reason ? reason : "");
 			}
 			printf("%zu nodes: %zu would run, %zu cached\n", weft_graph_node_count(l.eng), would, cached);
 		}

@@ -30,6 +30,21 @@ static int load_path_list(weft_engine *eng, const char *list)
 	return rc;
 }
 
+void weft_engine_options_init(weft_engine_options *o)
+{
+	*o = (weft_engine_options)WEFT_ENGINE_OPTIONS_INIT;
+}
+
+void weft_run_options_init(weft_run_options *o)
+{
+	*o = (weft_run_options)WEFT_RUN_OPTIONS_INIT;
+}
+
+void weft_node_opts_init(weft_node_opts *o)
+{
+	*o = (weft_node_opts)WEFT_NODE_OPTS_INIT;
+}
+
 int weft_engine_new(weft_engine **out, const weft_engine_options *opts)
 {
 	if (!opts || opts->version != WEFT_ENGINE_OPTIONS_VERSION || !opts->store_dir)

@@ -79,7 +79,7 @@ int ns_public(node_state s)
 	case NS_EXPANDED:
 		return WEFT_NODE_EXPANDED;
 	case NS_WOULD_RUN:
-		return 101;
+		return WEFT_NODE_WOULD_RUN;
 	default:
 		return WEFT_NODE_PENDING;
 	}

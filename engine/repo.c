@@ -69,8 +69,11 @@ static int crt_forward(const char *sym, void *chain, const char *path)
 	return real ? real(chain, path) : WEFT_MBEDTLS_UNAVAILABLE;
 }
 
-int mbedtls_x509_crt_parse_file(void *chain, const char *path);
-int mbedtls_x509_crt_parse_path(void *chain, const char *path);
+/* Exported (default visibility) so that the dlopened libgit2 finds them
+ * first, from an executable that links libweft statically as from
+ * libweft.so. */
+__attribute__((visibility("default"))) int mbedtls_x509_crt_parse_file(void *chain, const char *path);
+__attribute__((visibility("default"))) int mbedtls_x509_crt_parse_path(void *chain, const char *path);
 
 int mbedtls_x509_crt_parse_file(void *chain, const char *path)
 {

@@ -196,8 +196,7 @@ int weft_test_run(weft_test *t, const char *op, const char *params_json, const c
 	if (rc == WEFT_OK)
 		rc = weft_graph_validate(eng);
 	if (rc == WEFT_OK) {
-		weft_run_options ro = {0};
-		ro.version = WEFT_RUN_OPTIONS_VERSION;
+		weft_run_options ro = WEFT_RUN_OPTIONS_INIT;
 		ro.jobs = 1;
 		ro.force = 1;
 		ro.pipeline = "weft-test";

@@ -52,17 +52,17 @@ typedef struct weft_dsl_options {
 #define WEFT_DSL_OPTIONS_VERSION 3
 
 /* `eng` is borrowed and must outlive the dsl. */
-int weft_dsl_new(weft_dsl **out, weft_engine *eng, const weft_dsl_options *opts);
+WEFT_EXTERN int weft_dsl_new(weft_dsl **out, weft_engine *eng, const weft_dsl_options *opts);
 /* Runs the script, building the graph; checks -p names were declared. */
-int weft_dsl_eval(weft_dsl *d);
+WEFT_EXTERN int weft_dsl_eval(weft_dsl *d);
 /* Effective parameters after evaluation (borrowed). */
-const weft_value *weft_dsl_params(const weft_dsl *d);
+WEFT_EXTERN const weft_value *weft_dsl_params(const weft_dsl *d);
 /* Declared parameters: map name -> {default, doc} (borrowed). */
-const weft_value *weft_dsl_param_decls(const weft_dsl *d);
+WEFT_EXTERN const weft_value *weft_dsl_param_decls(const weft_dsl *d);
 /* What the script returned (borrowed; NULL if nothing): a value whose node
  * handles are references, to resolve after the run with weft_graph_resolve. */
-const weft_value *weft_dsl_result(const weft_dsl *d);
-void weft_dsl_free(weft_dsl *d);
+WEFT_EXTERN const weft_value *weft_dsl_result(const weft_dsl *d);
+WEFT_EXTERN void weft_dsl_free(weft_dsl *d);
 
 #ifdef __cplusplus
 }

@@ -28,13 +28,13 @@ extern "C" {
 /* The ids of the runs under STORE/runs, newest first (ids begin with a
  * timestamp). `*ids` and each id are owned by the caller: free them with
  * weft_runs_free. No runs directory is no runs, not an error. */
-int weft_runs_list(char ***ids, size_t *n, const char *store_dir);
-void weft_runs_free(char **ids, size_t n);
+WEFT_EXTERN int weft_runs_list(char ***ids, size_t *n, const char *store_dir);
+WEFT_EXTERN void weft_runs_free(char **ids, size_t n);
 
 /* The newest run, or with `unfinished_only` the newest whose record does
  * not say "ok" (what `weft resume` continues). `*out_id` is the caller's.
  * WEFT_ENOTFOUND when there is none. */
-int weft_runs_latest(char **out_id, const char *store_dir, int unfinished_only);
+WEFT_EXTERN int weft_runs_latest(char **out_id, const char *store_dir, int unfinished_only);
 
 /* ------------------------------------------------------------ records */
 
@@ -104,18 +104,18 @@ typedef struct weft_run_node {
 /* Opens run `id`'s record. Without one, fails with a message that says
  * why and what to do: killed (resume it), damaged (the journal still
  * lists what finished) or gone. WEFT_ENOTFOUND or WEFT_EINVALID. */
-int weft_run_open(weft_run **out, const char *store_dir, const char *id);
+WEFT_EXTERN int weft_run_open(weft_run **out, const char *store_dir, const char *id);
 /* Opens what run `id`'s journal says of itself (pipeline, params, git),
  * for resuming a run that has no record; nodes are not read. */
-int weft_run_open_journal(weft_run **out, const char *store_dir, const char *id);
-void weft_run_free(weft_run *r);
+WEFT_EXTERN int weft_run_open_journal(weft_run **out, const char *store_dir, const char *id);
+WEFT_EXTERN void weft_run_free(weft_run *r);
 
-const weft_run_info *weft_run_get_info(const weft_run *r);
-size_t weft_run_node_count(const weft_run *r);
+WEFT_EXTERN const weft_run_info *weft_run_get_info(const weft_run *r);
+WEFT_EXTERN size_t weft_run_node_count(const weft_run *r);
 /* Nodes in the order the graph made them. */
-const weft_run_node *weft_run_node_at(const weft_run *r, size_t i);
+WEFT_EXTERN const weft_run_node *weft_run_node_at(const weft_run *r, size_t i);
 /* The record as written (JSON text, NUL-terminated), for `weft show --json`. */
-const char *weft_run_text(const weft_run *r, size_t *len);
+WEFT_EXTERN const char *weft_run_text(const weft_run *r, size_t *len);
 
 /* ---------------------------------------------------------- live view */
 
@@ -155,9 +155,9 @@ typedef struct weft_run_live_info {
 /* The snapshot of run `id` if the process writing it is alive;
  * WEFT_ENOTFOUND when the run is not going on (finished, or killed before
  * it could remove its snapshot). */
-int weft_run_live_open(weft_run_live **out, const char *store_dir, const char *id);
-const weft_run_live_info *weft_run_live_get(const weft_run_live *l);
-void weft_run_live_free(weft_run_live *l);
+WEFT_EXTERN int weft_run_live_open(weft_run_live **out, const char *store_dir, const char *id);
+WEFT_EXTERN const weft_run_live_info *weft_run_live_get(const weft_run_live *l);
+WEFT_EXTERN void weft_run_live_free(weft_run_live *l);
 
 #ifdef __cplusplus
 }

@@ -23,67 +23,77 @@ extern "C" {
 
 #define WEFT_VERSION "0.1.0"
 
+/* Marks the functions libweft exports. The library is built with hidden
+ * visibility, so everything else in it (the engine's internals) stays
+ * inside, as libgit2's GIT_EXTERN does. */
+#if defined(__GNUC__)
+#define WEFT_EXTERN __attribute__((visibility("default")))
+#else
+#define WEFT_EXTERN
+#endif
+
 /* The last error message of the calling thread (never NULL). */
-const char *weft_error_last(void);
-void weft_error_clear(void);
+WEFT_EXTERN const char *weft_error_last(void);
+WEFT_EXTERN void weft_error_clear(void);
 
 /* ---------------------------------------------------------------- values */
 
-/* Internal-only type: a reference to another node's output, used in node
- * inputs and dynamic-node results. Never reaches an op or a hash. */
+/* A reference to another node's output (weft_value_ref), the type of the
+ * values that wire nodes together in node inputs and dynamic-node results.
+ * Never reaches an op or a hash: the engine replaces it by the output. */
 #define WEFT_T_REF ((weft_type)50)
 
-weft_value *weft_value_null(void);
-weft_value *weft_value_bool(int b);
-weft_value *weft_value_int(int64_t i);
-weft_value *weft_value_float(double d);
-weft_value *weft_value_string(const char *s, size_t len);
-weft_value *weft_value_cstr(const char *s);
-weft_value *weft_value_list(void);
-weft_value *weft_value_map(void);
+WEFT_EXTERN weft_value *weft_value_null(void);
+WEFT_EXTERN weft_value *weft_value_bool(int b);
+WEFT_EXTERN weft_value *weft_value_int(int64_t i);
+WEFT_EXTERN weft_value *weft_value_float(double d);
+WEFT_EXTERN weft_value *weft_value_string(const char *s, size_t len);
+WEFT_EXTERN weft_value *weft_value_cstr(const char *s);
+WEFT_EXTERN weft_value *weft_value_list(void);
+WEFT_EXTERN weft_value *weft_value_map(void);
 /* `hash` is 64 lowercase hex chars of the content's SHA-256. */
-weft_value *weft_value_artifact(const char *hash, int is_dir, uint64_t size);
+WEFT_EXTERN weft_value *weft_value_artifact(const char *hash, int is_dir, uint64_t size);
 /* A reference to output `output` (NULL = primary) of node `node_id`. */
-weft_value *weft_value_ref(uint32_t node_id, const char *output);
+WEFT_EXTERN weft_value *weft_value_ref(uint32_t node_id, const char *output);
 /* A reference by node name ("name" or "name.output"), bound at validation. */
-weft_value *weft_value_ref_name(const char *name, const char *file, int line);
+WEFT_EXTERN weft_value *weft_value_ref_name(const char *name, const char *file, int line);
 
-weft_type weft_value_type(const weft_value *v);
-int weft_value_get_bool(const weft_value *v);
-int64_t weft_value_get_int(const weft_value *v);
-double weft_value_get_float(const weft_value *v);
-const char *weft_value_get_string(const weft_value *v, size_t *len);
-size_t weft_value_len(const weft_value *v);
-const weft_value *weft_value_list_at(const weft_value *v, size_t i);
-const weft_value *weft_value_map_get(const weft_value *v, const char *key);
-const char *weft_value_map_key_at(const weft_value *v, size_t i);
-const weft_value *weft_value_map_value_at(const weft_value *v, size_t i);
-const char *weft_value_artifact_hash(const weft_value *v);
-int weft_value_artifact_is_dir(const weft_value *v);
-uint64_t weft_value_artifact_size(const weft_value *v);
-uint32_t weft_value_ref_node(const weft_value *v);
-const char *weft_value_ref_output(const weft_value *v); /* NULL = primary */
-const char *weft_value_ref_name_get(const weft_value *v); /* NULL if bound */
+WEFT_EXTERN weft_type weft_value_type(const weft_value *v);
+WEFT_EXTERN int weft_value_get_bool(const weft_value *v);
+WEFT_EXTERN int64_t weft_value_get_int(const weft_value *v);
+WEFT_EXTERN double weft_value_get_float(const weft_value *v);
+WEFT_EXTERN const char *weft_value_get_string(const weft_value *v, size_t *len);
+WEFT_EXTERN size_t weft_value_len(const weft_value *v);
+WEFT_EXTERN const weft_value *weft_value_list_at(const weft_value *v, size_t i);
+WEFT_EXTERN const weft_value *weft_value_map_get(const weft_value *v, const char *key);
+WEFT_EXTERN const char *weft_value_map_key_at(const weft_value *v, size_t i);
+WEFT_EXTERN const weft_value *weft_value_map_value_at(const weft_value *v, size_t i);
+WEFT_EXTERN const char *weft_value_artifact_hash(const weft_value *v);
+WEFT_EXTERN int weft_value_artifact_is_dir(const weft_value *v);
+WEFT_EXTERN uint64_t weft_value_artifact_size(const weft_value *v);
+WEFT_EXTERN uint32_t weft_value_ref_node(const weft_value *v);
+WEFT_EXTERN const char *weft_value_ref_output(const weft_value *v); /* NULL = primary */
+WEFT_EXTERN const char *weft_value_ref_name_get(const weft_value *v); /* NULL if bound */
 
 /* Take ownership of `item` always, even on error. */
-int weft_value_list_push(weft_value *list, weft_value *item);
-int weft_value_map_set(weft_value *map, const char *key, weft_value *item);
+WEFT_EXTERN int weft_value_list_push(weft_value *list, weft_value *item);
+WEFT_EXTERN int weft_value_map_set(weft_value *map, const char *key, weft_value *item);
 
-weft_value *weft_value_copy(const weft_value *v);
-void weft_value_free(weft_value *v);
-int weft_value_equal(const weft_value *a, const weft_value *b);
+WEFT_EXTERN weft_value *weft_value_copy(const weft_value *v);
+WEFT_EXTERN void weft_value_free(weft_value *v);
+WEFT_EXTERN int weft_value_equal(const weft_value *a, const weft_value *b);
 
 /* Canonical hash: SHA-256 over the canonical encoding, 64 hex chars + NUL.
  * Maps hash in key order, floats by IEEE bits (-0 folded to 0), artifacts by
  * content hash. Fails on refs: they must be resolved first. */
-int weft_value_hash(char out[65], const weft_value *v);
+WEFT_EXTERN int weft_value_hash(char out[65], const weft_value *v);
 /* JSON round trip. Artifacts are {"$artifact": hash, "dir": b, "size": n}. */
-char *weft_value_to_json(const weft_value *v, int pretty);
-int weft_value_from_json(weft_value **out, const char *json, size_t len, char *err, size_t errlen);
+WEFT_EXTERN char *weft_value_to_json(const weft_value *v, int pretty);
+WEFT_EXTERN int weft_value_from_json(weft_value **out, const char *json, size_t len, char *err, size_t errlen);
 /* Parses text as YAML into a value (for params files). */
-int weft_value_from_yaml(weft_value **out, const char *text, size_t len, const char *filename);
+WEFT_EXTERN int weft_value_from_yaml(weft_value **out, const char *text, size_t len, const char *filename);
 /* Short human-readable rendering for logs. Caller frees. */
-char *weft_value_preview(const weft_value *v, size_t max);
+WEFT_EXTERN char *weft_value_preview(const weft_value *v, size_t max);
 
 /* ---------------------------------------------------------------- engine */
 
@@ -103,22 +113,29 @@ typedef struct weft_engine_options {
 } weft_engine_options;
 #define WEFT_ENGINE_OPTIONS_VERSION 1
 #define WEFT_ENGINE_OPTIONS_INIT {WEFT_ENGINE_OPTIONS_VERSION, NULL, NULL, 1, NULL, NULL}
+struct weft_run_options;
+struct weft_node_opts;
+/* The same as the INIT macros, for callers that cannot use an initialiser
+ * (other languages' bindings, options on the heap). */
+WEFT_EXTERN void weft_engine_options_init(weft_engine_options *o);
+WEFT_EXTERN void weft_run_options_init(struct weft_run_options *o);
+WEFT_EXTERN void weft_node_opts_init(struct weft_node_opts *o);
 
-int weft_engine_new(weft_engine **out, const weft_engine_options *opts);
-void weft_engine_free(weft_engine *eng);
-const char *weft_engine_store_dir(const weft_engine *eng);
+WEFT_EXTERN int weft_engine_new(weft_engine **out, const weft_engine_options *opts);
+WEFT_EXTERN void weft_engine_free(weft_engine *eng);
+WEFT_EXTERN const char *weft_engine_store_dir(const weft_engine *eng);
 
 /* Loads one plugin .so; refuses ABI major mismatches and duplicate ops. */
-int weft_engine_load_plugin(weft_engine *eng, const char *path);
+WEFT_EXTERN int weft_engine_load_plugin(weft_engine *eng, const char *path);
 
 /* Imports a file or directory into the store, using the stat cache so an
  * unchanged file is not re-read. `*out` is a new artifact value. */
-int weft_engine_import(weft_value **out, weft_engine *eng, const char *path);
+WEFT_EXTERN int weft_engine_import(weft_value **out, weft_engine *eng, const char *path);
 /* Stores `len` bytes as a file artifact (the same value importing a file
  * with that content gives). `*out` is a new artifact value. */
-int weft_engine_import_bytes(weft_value **out, weft_engine *eng, const void *data, size_t len);
+WEFT_EXTERN int weft_engine_import_bytes(weft_value **out, weft_engine *eng, const void *data, size_t len);
 /* Reads an artifact's bytes (files only, verified). Caller frees `*data`. */
-int weft_engine_read_artifact(char **data, size_t *len, weft_engine *eng, const weft_value *art);
+WEFT_EXTERN int weft_engine_read_artifact(char **data, size_t *len, weft_engine *eng, const weft_value *art);
 
 /* Op introspection for `weft ops` and validation messages. */
 typedef struct weft_op_info {
@@ -136,12 +153,12 @@ typedef struct weft_plugin_info {
 	size_t n_ops;
 	const weft_plugin_desc *desc;
 } weft_plugin_info;
-size_t weft_engine_plugin_count(const weft_engine *eng);
-int weft_engine_plugin_at(weft_plugin_info *out, const weft_engine *eng, size_t i);
+WEFT_EXTERN size_t weft_engine_plugin_count(const weft_engine *eng);
+WEFT_EXTERN int weft_engine_plugin_at(weft_plugin_info *out, const weft_engine *eng, size_t i);
 
-size_t weft_engine_op_count(const weft_engine *eng);
-const weft_op_info *weft_engine_op_at(const weft_engine *eng, size_t i);
-const weft_op_info *weft_engine_op_find(const weft_engine *eng, const char *full_name);
+WEFT_EXTERN size_t weft_engine_op_count(const weft_engine *eng);
+WEFT_EXTERN const weft_op_info *weft_engine_op_at(const weft_engine *eng, size_t i);
+WEFT_EXTERN const weft_op_info *weft_engine_op_find(const weft_engine *eng, const char *full_name);
 
 /* ---------------------------------------------------------------- resources */
 
@@ -155,31 +172,31 @@ const weft_op_info *weft_engine_op_find(const weft_engine *eng, const char *full
  */
 typedef struct weft_resources weft_resources;
 
-int weft_resources_new(weft_resources **out);
-void weft_resources_free(weft_resources *r);
+WEFT_EXTERN int weft_resources_new(weft_resources **out);
+WEFT_EXTERN void weft_resources_free(weft_resources *r);
 /* Declares (or redeclares) counted pool `name` with `capacity` units.
  * `source` says where the figure came from, for `weft resources`. */
-int weft_resources_set(weft_resources *r, const char *name, uint64_t capacity, const char *source);
+WEFT_EXTERN int weft_resources_set(weft_resources *r, const char *name, uint64_t capacity, const char *source);
 /* Declares device pool `name` holding the devices `ids` (copied). */
-int weft_resources_set_devices(weft_resources *r, const char *name, const char *const *ids, size_t n,
+WEFT_EXTERN int weft_resources_set_devices(weft_resources *r, const char *name, const char *const *ids, size_t n,
 			       const char *source);
 /* Non-zero if pool `name` is declared. */
-int weft_resources_has(const weft_resources *r, const char *name);
+WEFT_EXTERN int weft_resources_has(const weft_resources *r, const char *name);
 /* Units (or devices) in pool `name`; 0 if it is not declared. */
-uint64_t weft_resources_capacity(const weft_resources *r, const char *name);
+WEFT_EXTERN uint64_t weft_resources_capacity(const weft_resources *r, const char *name);
 /* Declares the pools of a weft.yaml `resources:` map. An integer is a
  * count (for gpu and npu: devices 0..N-1), a string a size ("64G"), a list
  * the ids of a device pool. Errors name `file` and the key. */
-int weft_resources_load(weft_resources *r, const weft_value *map, const char *file);
+WEFT_EXTERN int weft_resources_load(weft_resources *r, const weft_value *map, const char *file);
 /* Declares what is not declared yet from the machine: gpu from
  * CUDA_VISIBLE_DEVICES, else `nvidia-smi -L`; npu from
  * ASCEND_RT_VISIBLE_DEVICES; cpus from the online cores; mem from the
  * physical memory. */
-int weft_resources_detect(weft_resources *r);
+WEFT_EXTERN int weft_resources_detect(weft_resources *r);
 /* One line per pool ("gpu  2 devices: 0,1  (weft.yaml)"). Caller frees. */
-char *weft_resources_describe(const weft_resources *r);
+WEFT_EXTERN char *weft_resources_describe(const weft_resources *r);
 /* Parses "512", "64K", "1.5G", "2GiB" into bytes (powers of 1024). */
-int weft_parse_size(uint64_t *out, const char *s);
+WEFT_EXTERN int weft_parse_size(uint64_t *out, const char *s);
 
 /* ---------------------------------------------------------------- graph */
 
@@ -211,22 +228,22 @@ typedef struct weft_node_option {
 	const char *kind; /* what it takes: "integer", "size", "duration", ... */
 	const char *doc;
 } weft_node_option;
-size_t weft_node_option_count(void);
-const weft_node_option *weft_node_option_at(size_t i);
-int weft_node_option_is(const char *key);
+WEFT_EXTERN size_t weft_node_option_count(void);
+WEFT_EXTERN const weft_node_option *weft_node_option_at(size_t i);
+WEFT_EXTERN int weft_node_option_is(const char *key);
 
 /* Adds an op node from everything a front-end was given for it, in one
  * map: the op's parameters and inputs by name, an `inputs` map, and the
  * node options. The engine tells them apart by the op's descriptor; a key
  * that is none of them is an error naming file:line, the node and the
  * closest name it could have meant. `args` is borrowed (copied). */
-int weft_graph_add_node(uint32_t *out_id, weft_engine *eng, const char *op, const weft_value *args,
+WEFT_EXTERN int weft_graph_add_node(uint32_t *out_id, weft_engine *eng, const char *op, const weft_value *args,
 			const char *file, int line);
 
 /* Adds an op node. `params` (map of literals) and `inputs` (map; values may
  * contain refs) are taken over by the graph even on failure. Params are
  * validated now against the op's schema; refs are checked in validate. */
-int weft_graph_add_op(uint32_t *out_id, weft_engine *eng, const char *name, const char *op,
+WEFT_EXTERN int weft_graph_add_op(uint32_t *out_id, weft_engine *eng, const char *name, const char *op,
 		      weft_value *params, weft_value *inputs, const weft_node_opts *opts);
 
 /*
@@ -238,29 +255,29 @@ int weft_graph_add_op(uint32_t *out_id, weft_engine *eng, const char *name, cons
  */
 typedef int (*weft_dynamic_fn)(weft_value **out, weft_engine *eng, uint32_t node_id,
 			       const weft_value *inputs, void *payload);
-int weft_graph_add_dynamic(uint32_t *out_id, weft_engine *eng, const char *name, weft_value *inputs,
+WEFT_EXTERN int weft_graph_add_dynamic(uint32_t *out_id, weft_engine *eng, const char *name, weft_value *inputs,
 			   const void *identity, size_t identity_len, weft_dynamic_fn fn, void *payload,
 			   void (*payload_free)(void *), const weft_node_opts *opts);
 
 /* Binds name refs, checks outputs exist and the graph is acyclic. */
-int weft_graph_validate(weft_engine *eng);
-size_t weft_graph_node_count(const weft_engine *eng);
-const char *weft_graph_node_name(const weft_engine *eng, uint32_t id);
-int weft_graph_find(uint32_t *out_id, const weft_engine *eng, const char *name);
+WEFT_EXTERN int weft_graph_validate(weft_engine *eng);
+WEFT_EXTERN size_t weft_graph_node_count(const weft_engine *eng);
+WEFT_EXTERN const char *weft_graph_node_name(const weft_engine *eng, uint32_t id);
+WEFT_EXTERN int weft_graph_find(uint32_t *out_id, const weft_engine *eng, const char *name);
 /* Name of the node currently being expanded by a dynamic fn, or NULL. */
-const char *weft_graph_current_parent(const weft_engine *eng);
+WEFT_EXTERN const char *weft_graph_current_parent(const weft_engine *eng);
 /* Writes the graph in Graphviz DOT form; caller frees. */
-char *weft_graph_dot(const weft_engine *eng);
+WEFT_EXTERN char *weft_graph_dot(const weft_engine *eng);
 /* Static signatures of every node (validates first): each hashes the op,
  * its version, the params and the inputs, with references replaced by the
  * referenced node's signature. Equal signatures in two graphs mean nothing
  * upstream of the node differs. `out` holds weft_graph_node_count entries. */
-int weft_graph_signatures(char (*out)[65], weft_engine *eng);
+WEFT_EXTERN int weft_graph_signatures(char (*out)[65], weft_engine *eng);
 /* A node's op (NULL for a dynamic node), params and input template
  * (references unresolved); borrowed. */
-const weft_op_info *weft_graph_node_op(const weft_engine *eng, uint32_t id);
-const weft_value *weft_graph_node_params(const weft_engine *eng, uint32_t id);
-const weft_value *weft_graph_node_inputs(const weft_engine *eng, uint32_t id);
+WEFT_EXTERN const weft_op_info *weft_graph_node_op(const weft_engine *eng, uint32_t id);
+WEFT_EXTERN const weft_value *weft_graph_node_params(const weft_engine *eng, uint32_t id);
+WEFT_EXTERN const weft_value *weft_graph_node_inputs(const weft_engine *eng, uint32_t id);
 
 /* ---------------------------------------------------------------- runs */
 
@@ -272,9 +289,10 @@ typedef enum weft_node_status {
 	WEFT_NODE_RESUMED, /* finished by an earlier attempt of this run */
 	WEFT_NODE_FAILED,
 	WEFT_NODE_SKIPPED, /* an upstream node failed */
-	WEFT_NODE_EXPANDED /* dynamic node that added nodes */
+	WEFT_NODE_EXPANDED, /* dynamic node that added nodes */
+	WEFT_NODE_WOULD_RUN = 101 /* in a plan: it would run */
 } weft_node_status;
-const char *weft_node_status_name(weft_node_status s);
+WEFT_EXTERN const char *weft_node_status_name(weft_node_status s);
 
 typedef struct weft_event {
 	int kind; /* WEFT_EV_* */
@@ -318,6 +336,8 @@ typedef struct weft_run_options {
 	const weft_value *provenance;
 } weft_run_options;
 #define WEFT_RUN_OPTIONS_VERSION 2
+/* Every field zero (defaults) but the version. */
+#define WEFT_RUN_OPTIONS_INIT {.version = WEFT_RUN_OPTIONS_VERSION}
 enum { WEFT_ISOLATE_PLUGINS = 0, WEFT_ISOLATE_ALL = 1, WEFT_ISOLATE_NONE = -1 };
 
 typedef struct weft_run_summary {
@@ -332,22 +352,22 @@ enum { WEFT_EXIT_OK = 0, WEFT_EXIT_FAILED = 1, WEFT_EXIT_USAGE = 2, WEFT_EXIT_IN
 
 /* Runs the validated graph. Returns WEFT_OK if the run finished (possibly
  * with failed nodes: see the summary), an error if it could not run. */
-int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_options *opts);
+WEFT_EXTERN int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_options *opts);
 
-/* After a run or plan: a node's status (weft_node_status, or 101 for
- * "would run" in a plan) and why it ran or would run (may be NULL). */
-int weft_graph_node_status(const weft_engine *eng, uint32_t id);
-const char *weft_graph_node_reason(const weft_engine *eng, uint32_t id);
+/* After a run or plan: a node's status (weft_node_status; in a plan,
+ * WEFT_NODE_WOULD_RUN) and why it ran or would run (may be NULL). */
+WEFT_EXTERN int weft_graph_node_status(const weft_engine *eng, uint32_t id);
+WEFT_EXTERN const char *weft_graph_node_reason(const weft_engine *eng, uint32_t id);
 /* After a run: why node `id` failed, or NULL. Borrowed until the next run. */
-const char *weft_graph_node_error(const weft_engine *eng, uint32_t id);
+WEFT_EXTERN const char *weft_graph_node_error(const weft_engine *eng, uint32_t id);
 
 /* After a run: the value of output `output` (NULL = primary) of node
  * `id`, or NULL if it has none. Borrowed until the engine is freed. */
-const weft_value *weft_graph_node_output(const weft_engine *eng, uint32_t id, const char *output);
+WEFT_EXTERN const weft_value *weft_graph_node_output(const weft_engine *eng, uint32_t id, const char *output);
 
 /* After a run: a copy of `tmpl` with every node reference replaced by that
  * node's output value. Fails if a referenced node has no result. */
-int weft_graph_resolve(weft_value **out, const weft_engine *eng, const weft_value *tmpl);
+WEFT_EXTERN int weft_graph_resolve(weft_value **out, const weft_engine *eng, const weft_value *tmpl);
 
 /* Reading runs back (the list, records, the live view): weft/run.h. */
 
@@ -365,11 +385,11 @@ typedef struct weft_gc_result {
 	size_t objects_removed, objects_protected, entries_removed;
 } weft_gc_result;
 
-int weft_cache_stats_get(weft_cache_stats *out, const char *store_dir);
+WEFT_EXTERN int weft_cache_stats_get(weft_cache_stats *out, const char *store_dir);
 /* Deletes least-recently-used objects until the store is at most
  * `max_bytes`, never touching objects the newest run of any pipeline
  * references. With `dry_run`, only reports. */
-int weft_cache_gc(weft_gc_result *out, const char *store_dir, uint64_t max_bytes, int dry_run);
+WEFT_EXTERN int weft_cache_gc(weft_gc_result *out, const char *store_dir, uint64_t max_bytes, int dry_run);
 
 #ifdef __cplusplus
 }

@@ -111,8 +111,7 @@ static void test_run_caches_and_resolves(void **state)
 					   in, NULL),
 			 WEFT_OK);
 	assert_int_equal(weft_graph_validate(f->eng), WEFT_OK);
-	weft_run_options ro = {0};
-	ro.version = WEFT_RUN_OPTIONS_VERSION;
+	weft_run_options ro = WEFT_RUN_OPTIONS_INIT;
 	ro.jobs = 2;
 	ro.pipeline = "unit";
 	weft_run_summary s;
@@ -140,8 +139,7 @@ static void test_undeclared_param_read_fails(void **state)
 	assert_int_equal(weft_graph_add_op(&bad, f->eng, "bad", "typo.typo", NULL, NULL, NULL), WEFT_OK);
 	assert_int_equal(weft_graph_add_op(&good, f->eng, "good", "typo.good", NULL, NULL, NULL), WEFT_OK);
 	assert_int_equal(weft_graph_validate(f->eng), WEFT_OK);
-	weft_run_options ro = {0};
-	ro.version = WEFT_RUN_OPTIONS_VERSION;
+	weft_run_options ro = WEFT_RUN_OPTIONS_INIT;
 	ro.jobs = 1;
 	ro.keep_going = 1;
 	ro.isolation = WEFT_ISOLATE_NONE;

@@ -188,8 +188,7 @@ static void count_event(const weft_event *ev, void *payload)
 
 static int run(fx *x, weft_run_summary *s, int keep_going, const char *resume_id)
 {
-	weft_run_options ro = {0};
-	ro.version = WEFT_RUN_OPTIONS_VERSION;
+	weft_run_options ro = WEFT_RUN_OPTIONS_INIT;
 	ro.jobs = 1;
 	ro.keep_going = keep_going;
 	ro.pipeline = "test-sched";

@@ -6,12 +6,14 @@
 #ifndef WEFT_SYS_WORKER_H
 #define WEFT_SYS_WORKER_H
 
+#include "weft/weft.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /* Serves op runs from the engine over in_fd / out_fd until EOF. */
-int weft_worker_main(const char *store_dir, int in_fd, int out_fd);
+WEFT_EXTERN int weft_worker_main(const char *store_dir, int in_fd, int out_fd);
 
 #ifdef __cplusplus
 }
