@@ -112,7 +112,7 @@ int cmd_cache(int argc, char **argv)
 				fprintf(stderr, "weft: store is still above %s: the rest is protected by the newest runs\n", max);
 		}
 	} else {
-		rc = cli_fail("unknown cache command '%s' (stats or gc)", sub);
+		rc = cli_fail("unknown cache command '%s': use `weft cache stats` or `weft cache gc --max-size SIZE`", sub);
 	}
 	free(store);
 	return rc;
@@ -131,7 +131,7 @@ int cmd_worker(int argc, char **argv)
 			       WEFT_EXIT_OK;
 	}
 	if (!store)
-		return cli_fail("weft worker needs --store DIR");
+		return cli_fail("weft worker needs --store DIR (the engine starts workers itself; you do not need to)");
 	if (weft_worker_main(store, 0, 1) != WEFT_OK) {
 		fprintf(stderr, "weft worker: %s\n", weft_error_last());
 		return WEFT_EXIT_FAILED;

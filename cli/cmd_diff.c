@@ -199,7 +199,7 @@ static int parse(int argc, char **argv, const char *help, weft_value **params, w
 		} else if (*got < npos) {
 			pos[(*got)++] = argv[i];
 		} else {
-			return cli_fail("unexpected argument '%s'", argv[i]);
+			return cli_fail("unexpected argument '%s'; see `weft diff --help`", argv[i]);
 		}
 	}
 	return 0;
@@ -341,7 +341,7 @@ int cmd_blame(int argc, char **argv)
 	const char *script = *in->pipeline ? in->pipeline : NULL;
 	rc = WEFT_EXIT_OK;
 	if (!commit || !script) {
-		rc = cli_fail("run %s did not run from a commit of a git repository; nothing to blame", pos[0]);
+		rc = cli_fail("run %s did not run from a commit of a git repository; nothing to blame (blame a run made inside a repository)", pos[0]);
 		weft_run_free(rec);
 		return rc;
 	}

@@ -38,7 +38,7 @@ static int simple_opts(int argc, char **argv, const char *help, const char **sto
 	if (optind < argc && pos)
 		*pos = argv[optind++];
 	if (optind < argc)
-		return cli_fail("unexpected argument '%s'", argv[optind]);
+		return cli_fail("unexpected argument '%s'; see `weft %s --help`", argv[optind], argv[0]);
 	return 0;
 }
 
@@ -230,7 +230,7 @@ int cmd_ops(int argc, char **argv)
 	}
 	weft_engine_free(eng);
 	if (only && !shown)
-		return cli_fail("no op named '%s'", only);
+		return cli_fail("no op named '%s'; `weft ops` lists them all", only);
 	printf("Every node also takes these options:\n");
 	for (size_t i = 0; i < weft_node_option_count(); i++) {
 		const weft_node_option *o = weft_node_option_at(i);

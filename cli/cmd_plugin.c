@@ -86,7 +86,7 @@ int cmd_plugins(int argc, char **argv)
 		return list_plugins(NULL);
 	if (!strcmp(argv[1], "info")) {
 		if (argc != 3)
-			return cli_fail("usage: weft plugins info NAME");
+			return cli_fail("usage: weft plugins info NAME (`weft plugins` lists the names)");
 		return list_plugins(argv[2]);
 	}
 	fputs(plugins_help, stderr);
@@ -127,7 +127,7 @@ static int pack(const char *dir, const char *out)
 	char tmpl[] = "/tmp/weft-pack-XXXXXX";
 	if (!mkdtemp(tmpl)) {
 		free(lib);
-		return cli_fail("cannot create a temporary directory");
+		return cli_fail("cannot create a temporary directory; check that $TMPDIR (or /tmp) is writable");
 	}
 	weft_engine_options eo = WEFT_ENGINE_OPTIONS_INIT;
 	eo.store_dir = tmpl;
@@ -205,7 +205,7 @@ static int install(const char *file, const char *dir_flag)
 		ec = cli_fail("cannot install %s: %s", file, weft_error_last());
 	} else if (!mkdtemp(tmpl)) {
 		weft_rm_rf(installed);
-		ec = cli_fail("cannot install %s: cannot create a temporary directory", file);
+		ec = cli_fail("cannot install %s: cannot create a temporary directory; check that $TMPDIR (or /tmp) is writable", file);
 	} else if (cli_engine(&eng, tmpl, ".") != WEFT_EXIT_OK) {
 		/* It would stop every later command (a taken name, an op defined
 		 * twice): refused now, instead of at every start. */
@@ -235,14 +235,14 @@ static int split_args(int argc, char **argv, const char *flag, const char *short
 	for (int i = 2; i < argc; i++) {
 		if ((flag && !strcmp(argv[i], flag)) || (short_flag && !strcmp(argv[i], short_flag))) {
 			if (i + 1 >= argc)
-				return cli_fail("%s needs a value", argv[i]);
+				return cli_fail("%s needs a value; see `weft plugin --help`", argv[i]);
 			*value = argv[++i];
 		} else if (argv[i][0] == '-') {
 			return cli_fail("unknown option '%s'; see `weft plugin --help`", argv[i]);
 		} else if (!*pos) {
 			*pos = argv[i];
 		} else {
-			return cli_fail("unexpected argument '%s'", argv[i]);
+			return cli_fail("unexpected argument '%s'; see `weft plugin --help`", argv[i]);
 		}
 	}
 	if (!*pos)
@@ -275,5 +275,5 @@ int cmd_plugin(int argc, char **argv)
 		return install(pos, val);
 	}
 	fputs(plugin_help, stderr);
-	return cli_fail("unknown subcommand 'plugin %s'", sub);
+	return cli_fail("unknown subcommand 'plugin %s'; see `weft plugin --help`", sub);
 }

@@ -120,7 +120,7 @@ static int parse_run_args_inner(cli_run_args *a, int argc, char **argv, const ch
 	if (optind < argc)
 		a->positional2 = argv[optind++];
 	if (optind < argc)
-		return cli_fail("unexpected argument '%s'", argv[optind]);
+		return cli_fail("unexpected argument '%s'; see `weft run --help`", argv[optind]);
 	return 0;
 }
 
@@ -214,7 +214,7 @@ int cmd_run(int argc, char **argv)
 		return rc < 0 ? WEFT_EXIT_OK : rc;
 	if (a.positional2) {
 		weft_value_free(a.cli_params);
-		return cli_fail("unexpected argument '%s'", a.positional2);
+		return cli_fail("unexpected argument '%s'; see `weft run --help`", a.positional2);
 	}
 	cli_loaded l;
 	rc = cli_load(&l, &a, NULL);

@@ -192,7 +192,7 @@ int cmd_status(int argc, char **argv)
 	if (optind < argc)
 		only = argv[optind++];
 	if (optind < argc)
-		return cli_fail("unexpected argument '%s'", argv[optind]);
+		return cli_fail("unexpected argument '%s'; see `weft status --help`", argv[optind]);
 	if (only && (strchr(only, '/') || !strcmp(only, "..")))
 		return cli_fail("'%s' is not a run id (see `weft status`)", only);
 	char *store = cli_store_dir(store_flag, ".");

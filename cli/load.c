@@ -42,7 +42,7 @@ int cli_param_arg(weft_value *params, const char *arg)
 {
 	const char *eq = strchr(arg, '=');
 	if (!eq || eq == arg)
-		return cli_fail("-p expects NAME=VALUE, got '%s'", arg);
+		return cli_fail("-p expects NAME=VALUE, got '%s' (for example -p rows=1000)", arg);
 	char *name = weft_strndup(arg, (size_t)(eq - arg));
 	if (!name)
 		return cli_fail("out of memory");

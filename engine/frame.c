@@ -12,7 +12,8 @@
 static int write_all(int fd, const void *p, size_t n)
 {
 	if (weft_write_all(fd, p, n) != 0)
-		return weft_err_set(WEFT_EIO, "cannot write to the worker pipe: %s", strerror(errno));
+		return weft_err_set(WEFT_EIO, "cannot write to the worker pipe: %s (the worker process died; the "
+					      "node's log says why)", strerror(errno));
 	return WEFT_OK;
 }
 
@@ -26,9 +27,11 @@ static int read_all(int fd, void *p, size_t n)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			return weft_err_set(WEFT_EIO, "cannot read the worker pipe: %s", strerror(errno));
+			return weft_err_set(WEFT_EIO, "cannot read the worker pipe: %s (the worker process died; the "
+						      "node's log says why)", strerror(errno));
 		if (r == 0)
-			return got ? weft_err_set(WEFT_EIO, "the worker pipe closed in the middle of a message") : 0;
+			return got ? weft_err_set(WEFT_EIO, "the worker pipe closed in the middle of a message: the "
+							    "worker process died; the node's log says why") : 0;
 		got += (size_t)r;
 	}
 	return 1;
@@ -90,7 +93,8 @@ int weft_frame_read(int fd, char **data, size_t *len)
 	r = n ? read_all(fd, buf, n) : 1;
 	if (r != 1) {
 		free(buf);
-		return r == 0 ? weft_err_set(WEFT_EIO, "the worker pipe closed in the middle of a message") : r;
+		return r == 0 ? weft_err_set(WEFT_EIO, "the worker pipe closed in the middle of a message: the "
+						       "worker process died; the node's log says why") : r;
 	}
 	buf[n] = '\0';
 	*data = buf;

@@ -219,7 +219,8 @@ static int check_params(weft_value **out, const weft_op_info *op, weft_value *gi
 				spec = &d->params[p];
 		if (!spec) {
 			const char *sugg = weft_suggest(k, names, d->n_params);
-			rc = weft_err_set(WEFT_EINVALID, "%s: unknown parameter '%s' for op %s%s%s%s", loc_of(where_), k,
+			rc = weft_err_set(WEFT_EINVALID, "%s: unknown parameter '%s' for op %s%s%s%s",
+					  loc_of(where_), k,
 					  op->full_name, sugg ? " (did you mean '" : "", sugg ? sugg : "",
 					  sugg ? "'?)" : "; see `weft ops` for its parameters");
 			goto cleanup;
@@ -239,7 +240,8 @@ static int check_params(weft_value **out, const weft_op_info *op, weft_value *gi
 			goto cleanup;
 		}
 		if (!type_accepts(spec->type, v)) {
-			rc = weft_err_set(WEFT_EINVALID, "%s: parameter '%s' of op %s must be %s, got %s", loc_of(where_), k,
+			rc = weft_err_set(WEFT_EINVALID, "%s: parameter '%s' of op %s must be %s, got %s",
+					  loc_of(where_), k,
 					  op->full_name, weft_type_name(spec->type),
 					  weft_type_name(weft_value_type(v)));
 			goto cleanup;
@@ -284,8 +286,11 @@ static int check_inputs(const weft_op_info *op, const weft_value *inputs, lazy_l
 		for (size_t i = 0; i < weft_value_len(inputs); i++) {
 			const char *k = weft_value_map_key_at(inputs, i);
 			if (!weft_op_declares_input(d, k, &opt))
-				return weft_err_set(WEFT_EINVALID, "%s: op %s has no input or parameter named '%s'",
-						    loc_of(where_), op->full_name, k);
+				return weft_err_set(WEFT_EINVALID,
+						    "%s: op %s has no input or parameter named '%s'; see `weft ops "
+						    "%s` for "
+						    "what it takes",
+						    loc_of(where_), op->full_name, k, op->full_name);
 		}
 	}
 	for (size_t i = 0; i < d->n_inputs; i++) {
@@ -293,8 +298,11 @@ static int check_inputs(const weft_op_info *op, const weft_value *inputs, lazy_l
 		if (n && d->inputs[i][n - 1] == '?')
 			continue;
 		if (!weft_value_map_get(inputs, d->inputs[i]))
-			return weft_err_set(WEFT_EINVALID, "%s: op %s needs input '%s'", loc_of(where_), op->full_name,
-					    d->inputs[i]);
+			return weft_err_set(WEFT_EINVALID,
+					    "%s: op %s needs input '%s'; give it as `%s = <node or weft.file(...)>` "
+					    "(see "
+					    "`weft ops %s`)",
+					    loc_of(where_), op->full_name, d->inputs[i], d->inputs[i], op->full_name);
 	}
 	return WEFT_OK;
 }
@@ -362,7 +370,9 @@ int weft_graph_link(weft_engine *eng, uint32_t id)
 	for (uint32_t i = 0; i < n->n_deps; i++) {
 		node *d = weft_graph_node(eng, n->deps[i]);
 		if (!d)
-			return weft_err_set(WEFT_EINVALID, "node '%s' refers to a node that does not exist", n->name);
+			return weft_err_set(WEFT_EINVALID, "node '%s' refers to a node that does not exist (a "
+							   "reference from another engine?); refer to nodes of this "
+							   "graph only", n->name);
 		int seen = 0;
 		for (uint32_t u = 0; u < d->n_users; u++)
 			seen |= d->users[u] == id;
@@ -404,7 +414,8 @@ static int add_node(uint32_t *out_id, weft_engine *eng, node *n)
 	if (*slot != UINT32_MAX) {
 		node *other = g->nodes[*slot];
 		char *loc = where(n->file, n->line, n->name);
-		rc = weft_err_set(WEFT_EINVALID, "%s: duplicate node name (first defined at %s:%d); give it another name",
+		rc = weft_err_set(WEFT_EINVALID, "%s: duplicate node name (first defined at %s:%d); give it another "
+						 "name",
 				  loc ? loc : n->name, other->file ? other->file : "?", other->line);
 		free(loc);
 		goto fail;
@@ -444,13 +455,16 @@ static int copy_requests(weft_engine *eng, node *n, const weft_node_opts *o, int
 static int check_requests(weft_engine *eng, node *n, const weft_node_opts *o, const char *what)
 {
 	if (o->n_res > 32)
-		return weft_err_set(WEFT_EINVALID, "%s: at most 32 resource requests per node", what);
+		return weft_err_set(WEFT_EINVALID, "%s: at most 32 resource requests per node; merge pools or split "
+						   "the node", what);
 	if (!(o->timeout >= 0) || o->timeout > 1e9)
-		return weft_err_set(WEFT_EINVALID, "%s: timeout must be a number of seconds >= 0", what);
+		return weft_err_set(WEFT_EINVALID, "%s: timeout must be a number of seconds >= 0; give 0 for none",
+				    what);
 	if (!(o->backoff >= 0) || o->backoff > 86400)
-		return weft_err_set(WEFT_EINVALID, "%s: backoff must be from 0 to 86400 seconds", what);
+		return weft_err_set(WEFT_EINVALID, "%s: backoff must be from 0 to 86400 seconds; give a smaller "
+						   "backoff", what);
 	if (o->retries > 100)
-		return weft_err_set(WEFT_EINVALID, "%s: retries must be from 0 to 100", what);
+		return weft_err_set(WEFT_EINVALID, "%s: retries must be from 0 to 100; give a smaller number", what);
 	n->timeout = o->timeout;
 	n->backoff = o->backoff;
 	n->retries = o->retries;
@@ -463,7 +477,8 @@ static int check_requests(weft_engine *eng, node *n, const weft_node_opts *o, co
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	for (size_t i = 0; i < o->n_res; i++) {
 		if (!o->res_names[i] || !strcmp(o->res_names[i], "cpus") || !strcmp(o->res_names[i], "mem"))
-			return weft_err_set(WEFT_EINVALID, "%s: request cpus and mem with their own keys", what);
+			return weft_err_set(WEFT_EINVALID, "%s: request cpus and mem with their own keys (cpus = N, "
+							   "mem = \"4G\"), not as resources", what);
 		if (!(n->res_names[n->n_res] = weft_arena_strndup(a, o->res_names[i], strlen(o->res_names[i]))))
 			return weft_err_set(WEFT_ERROR, "out of memory");
 		n->res_amounts[n->n_res++] = o->res_amounts[i];
@@ -535,7 +550,8 @@ int weft_graph_add_op(uint32_t *out_id, weft_engine *eng, const char *name, cons
 	if (!inputs)
 		inputs = weft_value_map();
 	if (!inputs || weft_value_type(inputs) != WEFT_T_MAP) {
-		rc = weft_err_set(WEFT_EINVALID, "%s: inputs must be a map", loc_of(&where_));
+		rc = weft_err_set(WEFT_EINVALID, "%s: inputs must be a map of name = value; pass a table",
+				  loc_of(&where_));
 		goto fail;
 	}
 	weft_value *checked = NULL;
@@ -628,7 +644,8 @@ static int check_output(weft_engine *eng, node *user, node *target, const char *
 	weft_buf list = {0};
 	for (size_t i = 0; i < d->n_outputs; i++)
 		weft_buf_printf(&list, "%s%s", i ? ", " : "", d->outputs[i]);
-	int rc = weft_err_set(WEFT_EINVALID, "%s:%d: node '%s': node '%s' (op %s) has no output '%s'; its outputs are: %s",
+	int rc = weft_err_set(WEFT_EINVALID, "%s:%d: node '%s': node '%s' (op %s) has no output '%s'; its outputs "
+					     "are: %s",
 			      file ? file : (user->file ? user->file : "?"), line ? line : user->line, user->name,
 			      target->name, target->op->full_name, output, list.data ? list.data : "(none)");
 	weft_buf_free(&list);
@@ -658,7 +675,9 @@ static int bind_refs(weft_engine *eng, node *n, weft_value *v)
 	if (!v->u.r.name) {
 		node *t = weft_graph_node(eng, v->u.r.node);
 		if (!t)
-			return weft_err_set(WEFT_EINVALID, "node '%s' refers to a node that does not exist", n->name);
+			return weft_err_set(WEFT_EINVALID, "node '%s' refers to a node that does not exist (a "
+							   "reference from another engine?); refer to nodes of this "
+							   "graph only", n->name);
 		return check_output(eng, n, t, v->u.r.output, n->file, n->line);
 	}
 	if (v->u.r.node != UINT32_MAX)

@@ -29,7 +29,8 @@ int weft_journal_open(weft_journal **out, const char *path)
 	if (j->fd < 0) {
 		int e = errno;
 		free(j);
-		return weft_err_set(WEFT_EIO, "cannot open journal %s: %s", path, strerror(e));
+		return weft_err_set(WEFT_EIO, "cannot open journal %s: %s; check that the store is writable and its "
+					      "disk has space", path, strerror(e));
 	}
 	j->path = weft_strdup(path);
 	/* A torn record from a killed writer must not glue onto our first one. */
@@ -69,7 +70,8 @@ int weft_journal_flush(weft_journal *j)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
-			return weft_err_set(WEFT_EIO, "cannot write journal %s: %s", j->path, strerror(errno));
+			return weft_err_set(WEFT_EIO, "cannot write journal %s: %s; check that the store's disk has "
+						      "space, then `weft resume` the run", j->path, strerror(errno));
 		off += (size_t)w;
 	}
 	j->queue.len = 0;
@@ -84,7 +86,8 @@ int weft_journal_sync(weft_journal *j)
 	if (rc != WEFT_OK)
 		return rc;
 	if (j->unsynced && fdatasync(j->fd) != 0)
-		return weft_err_set(WEFT_EIO, "cannot sync journal %s: %s", j->path, strerror(errno));
+		return weft_err_set(WEFT_EIO, "cannot sync journal %s: %s; check the store's disk, then `weft "
+					      "resume` the run", j->path, strerror(errno));
 	j->unsynced = 0;
 	return WEFT_OK;
 }

@@ -262,7 +262,8 @@ int weft_jw_finish(weft_jw *w)
 	if (w->fd >= 0)
 		flush(w);
 	if (w->failed == 2)
-		return weft_err_set(WEFT_EIO, "cannot write: %s", strerror(errno));
+		return weft_err_set(WEFT_EIO, "cannot write: %s; check that the store's disk has space",
+				    strerror(errno));
 	if (w->failed || w->depth != 0)
 		return weft_err_set(WEFT_ERROR, "cannot encode JSON (out of memory or nesting over %d levels)",
 				    WEFT_JW_DEPTH);

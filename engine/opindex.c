@@ -80,7 +80,9 @@ static int put_strs(weft_buf *b, const char *const *v, size_t n)
 static int encode_op(weft_buf *b, const weft_op_desc *op, size_t i, const char *pname, const char *path)
 {
 	if (!op || !DESC_HAS(op, run) || !op->name || !op->version || !op->run)
-		return weft_err_set(WEFT_EINVALID, "plugin %s (%s): op #%zu has an incomplete descriptor", pname, path, i);
+		return weft_err_set(WEFT_EINVALID, "plugin %s (%s): op #%zu has an incomplete descriptor (no name, "
+						   "version or run function); fix the plugin or remove it from the "
+						   "plugin path", pname, path, i);
 	int rc = put_str(b, op->name);
 	if (rc == WEFT_OK)
 		rc = put_str(b, op->version);
@@ -94,14 +96,16 @@ static int encode_op(weft_buf *b, const weft_op_desc *op, size_t i, const char *
 		rc = put_u64(b, op->mem_bytes);
 	size_t np = op->params ? op->n_params : 0;
 	if (rc == WEFT_OK && np > MAX_LIST)
-		rc = weft_err_set(WEFT_EINVALID, "plugin %s (%s): op %s declares %zu params (limit %u)", pname, path,
+		rc = weft_err_set(WEFT_EINVALID, "plugin %s (%s): op %s declares %zu params (limit %u); take fewer "
+						 "parameters, or one map parameter", pname, path,
 				  op->name, np, MAX_LIST);
 	if (rc == WEFT_OK)
 		rc = put_u32(b, (uint32_t)np);
 	for (size_t p = 0; rc == WEFT_OK && p < np; p++) {
 		const weft_param_spec *s = &op->params[p];
 		if (!s->name)
-			return weft_err_set(WEFT_EINVALID, "plugin %s (%s): op %s: param #%zu has no name", pname, path,
+			return weft_err_set(WEFT_EINVALID, "plugin %s (%s): op %s: param #%zu has no name; fix the "
+							   "op's parameter table", pname, path,
 					    op->name, p);
 		rc = put_str(b, s->name);
 		if (rc == WEFT_OK)
@@ -130,7 +134,8 @@ int weft_opindex_check_abi(const weft_plugin_desc *d, const char *path)
 				    d->name, path, d->abi_major, d->abi_minor, WEFT_ABI_MAJOR, WEFT_ABI_MINOR);
 	if (d->abi_minor > WEFT_ABI_MINOR)
 		return weft_err_set(WEFT_EINVALID,
-				    "plugin %s (%s) was built for weft ABI %u.%u but this weft has ABI %u.%u; upgrade weft "
+				    "plugin %s (%s) was built for weft ABI %u.%u but this weft has ABI %u.%u; "
+				    "upgrade weft "
 				    "to run it",
 				    d->name, path, d->abi_major, d->abi_minor, WEFT_ABI_MAJOR, WEFT_ABI_MINOR);
 	return WEFT_OK;
@@ -143,7 +148,8 @@ int weft_opindex_encode(weft_buf *b, const weft_plugin_desc *d, const char *path
 		return rc;
 	size_t n_ops = d->ops ? d->n_ops : 0;
 	if (n_ops > MAX_OPS)
-		return weft_err_set(WEFT_EINVALID, "plugin %s (%s) declares %zu ops (limit %u)", d->name, path, n_ops,
+		return weft_err_set(WEFT_EINVALID, "plugin %s (%s) declares %zu ops (limit %u); split it into "
+						   "several plugins", d->name, path, n_ops,
 				    MAX_OPS);
 	rc = put_u32(b, d->abi_major);
 	if (rc == WEFT_OK)
@@ -297,7 +303,8 @@ int weft_opindex_decode(const weft_plugin_desc **out, weft_arena *a, const void 
 	d->ops = (const weft_op_desc *const *)ops;
 	d->n_ops = n;
 	if (r.bad || r.p != r.end || !d->name || major > UINT16_MAX || minor > UINT16_MAX)
-		return weft_err_set(WEFT_EINVALID, "the recorded descriptor of plugin %s is damaged", path);
+		return weft_err_set(WEFT_EINVALID, "the recorded descriptor of plugin %s is damaged; it is described "
+						   "again from the library", path);
 	*out = d;
 	return WEFT_OK;
 }
@@ -497,12 +504,14 @@ static void __attribute__((noreturn)) describe_child(int fd, const char *path, c
 	char tag = 'E';
 	void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!dl) {
-		weft_err_set(WEFT_EINVALID, "cannot load plugin %s: %s", path, dlerror());
+		weft_err_set(WEFT_EINVALID, "cannot load plugin %s: %s; rebuild it against this weft, or remove it "
+					    "from the plugin path", path, dlerror());
 	} else {
 		weft_plugin_entry_fn entry;
 		*(void **)&entry = dlsym(dl, WEFT_PLUGIN_ENTRY_SYMBOL);
 		if (!entry)
-			weft_err_set(WEFT_EINVALID, "%s is not a weft plugin: it does not export %s()", path,
+			weft_err_set(WEFT_EINVALID, "%s is not a weft plugin: it does not export %s(); remove it "
+						    "from the plugin directory", path,
 				     WEFT_PLUGIN_ENTRY_SYMBOL);
 		else if (weft_opindex_encode(&b, entry(api), path) == WEFT_OK)
 			tag = 'D';
@@ -518,12 +527,14 @@ int weft_opindex_describe(weft_buf *blob, const char *path, const weft_host_api 
 {
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC) != 0)
-		return weft_err_set(WEFT_EIO, "cannot describe plugin %s: pipe: %s", path, strerror(errno));
+		return weft_err_set(WEFT_EIO, "cannot describe plugin %s: pipe: %s (too many open files? raise "
+					      "`ulimit -n`)", path, strerror(errno));
 	pid_t pid = fork();
 	if (pid < 0) {
 		close(fds[0]);
 		close(fds[1]);
-		return weft_err_set(WEFT_EIO, "cannot describe plugin %s: fork: %s", path, strerror(errno));
+		return weft_err_set(WEFT_EIO, "cannot describe plugin %s: fork: %s (out of processes or memory; "
+					      "close some and retry)", path, strerror(errno));
 	}
 	if (pid == 0) {
 		close(fds[0]);
@@ -552,7 +563,8 @@ int weft_opindex_describe(weft_buf *blob, const char *path, const weft_host_api 
 			break;
 		if (got.len + (size_t)r > BLOB_MAX + 1) {
 			kill(pid, SIGKILL);
-			rc = weft_err_set(WEFT_EINVALID, "plugin %s: its descriptor is over %u bytes", path, BLOB_MAX);
+			rc = weft_err_set(WEFT_EINVALID, "plugin %s: its descriptor is over %u bytes; shorten its "
+							 "docs or split it", path, BLOB_MAX);
 			break;
 		}
 		if (weft_buf_put(&got, chunk, (size_t)r) != WEFT_OK) {
@@ -568,16 +580,19 @@ int weft_opindex_describe(weft_buf *blob, const char *path, const weft_host_api 
 	if (rc == WEFT_OK) {
 		if (timed_out)
 			rc = weft_err_set(WEFT_EINVALID,
-					  "plugin %s did not describe itself within %d s; remove it from the plugin path "
+					  "plugin %s did not describe itself within %d s; remove it from the plugin "
+					  "path "
 					  "or fix its entry point",
 					  path, DESCRIBE_TIMEOUT_MS / 1000);
 		else if (WIFSIGNALED(status))
 			rc = weft_err_set(WEFT_EINVALID,
-					  "plugin %s crashed (signal %d, %s) while describing itself; its descriptor is "
+					  "plugin %s crashed (signal %d, %s) while describing itself; its descriptor "
+					  "is "
 					  "malformed: rebuild it against this weft's weft/plugin.h or remove it",
 					  path, WTERMSIG(status), strsignal(WTERMSIG(status)));
 		else if (!got.len || (got.data[0] != 'D' && got.data[0] != 'E'))
-			rc = weft_err_set(WEFT_EINVALID, "plugin %s exited while describing itself (status %d); remove it "
+			rc = weft_err_set(WEFT_EINVALID, "plugin %s exited while describing itself (status %d); "
+							 "remove it "
 						   "from the plugin path or fix its entry point",
 					  path, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		else if (got.data[0] == 'E')

@@ -114,7 +114,8 @@ static int add_file(struct archive *a, const char *src, const char *name, int mo
 	int rc = WEFT_OK;
 	if (la()->archive_write_header(a, e) != ARCHIVE_OK ||
 	    (len && la()->archive_write_data(a, data, len) != (la_ssize_t)len))
-		rc = weft_err_set(WEFT_EIO, "cannot add %s to the package: %s", name, la()->archive_error_string(a));
+		rc = weft_err_set(WEFT_EIO, "cannot add %s to the package: %s; check that it is readable",
+				  name, la()->archive_error_string(a));
 	la()->archive_entry_free(e);
 	free(data);
 	return rc;
@@ -132,7 +133,7 @@ int weft_pkg_write(const char *out_path, const char *manifest, const char *lib_p
 	int rc = WEFT_OK;
 	if (!a || la()->archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
 	    la()->archive_write_add_filter_zstd(a) != ARCHIVE_OK || la()->archive_write_open_filename(a, tmp) != ARCHIVE_OK) {
-		rc = weft_err_set(WEFT_EIO, "cannot create %s: %s", out_path,
+		rc = weft_err_set(WEFT_EIO, "cannot create %s: %s; check that its directory is writable", out_path,
 				  a ? la()->archive_error_string(a) : "out of memory");
 		goto done;
 	}
@@ -146,19 +147,22 @@ int weft_pkg_write(const char *out_path, const char *manifest, const char *lib_p
 	la()->archive_entry_set_uname(e, "weft");
 	la()->archive_entry_set_gname(e, "weft");
 	if (la()->archive_write_header(a, e) != ARCHIVE_OK || la()->archive_write_data(a, manifest, mlen) != (la_ssize_t)mlen)
-		rc = weft_err_set(WEFT_EIO, "cannot write the manifest: %s", la()->archive_error_string(a));
+		rc = weft_err_set(WEFT_EIO, "cannot write the manifest: %s; check the disk has space",
+				  la()->archive_error_string(a));
 	la()->archive_entry_free(e);
 	if (rc == WEFT_OK)
 		rc = add_file(a, lib_path, lib_name, 0755);
 	for (size_t i = 0; rc == WEFT_OK && i < n_docs; i++)
 		rc = add_file(a, doc_src[i], doc_names[i], 0644);
 	if (la()->archive_write_close(a) != ARCHIVE_OK && rc == WEFT_OK)
-		rc = weft_err_set(WEFT_EIO, "cannot finish %s: %s", out_path, la()->archive_error_string(a));
+		rc = weft_err_set(WEFT_EIO, "cannot finish %s: %s; check the disk has space",
+				  out_path, la()->archive_error_string(a));
 done:
 	if (a)
 		la()->archive_write_free(a);
 	if (rc == WEFT_OK && rename(tmp, out_path) != 0)
-		rc = weft_err_set(WEFT_EIO, "cannot rename %s to %s: %s", tmp, out_path, strerror(errno));
+		rc = weft_err_set(WEFT_EIO, "cannot rename %s to %s: %s; check that the directory is writable",
+				  tmp, out_path, strerror(errno));
 	if (rc != WEFT_OK)
 		unlink(tmp);
 	free(tmp);
@@ -240,7 +244,8 @@ static int extract_file(struct archive *a, const char *root, const char *rel, in
 	char *full = weft_path_join(root, rel);
 	int fd = full ? open(full, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0755) : -1;
 	if (fd < 0) {
-		int rc = weft_err_set(WEFT_EIO, "%s: cannot extract '%s': %s", archive_path, rel,
+		int rc = weft_err_set(WEFT_EIO, "%s: cannot extract '%s': %s; check that the plugin directory is "
+						"writable and has space", archive_path, rel,
 				      errno == EEXIST ? "the archive holds it twice" : strerror(errno));
 		free(full);
 		return rc;
@@ -254,23 +259,27 @@ static int extract_file(struct archive *a, const char *root, const char *rel, in
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK) {
-			rc = weft_err_set(WEFT_EINVALID, "%s is corrupt (while reading '%s': %s)", archive_path, rel,
+			rc = weft_err_set(WEFT_EINVALID, "%s is corrupt (while reading '%s': %s); download or pack "
+							 "it again", archive_path, rel,
 					  la()->archive_error_string(a));
 			break;
 		}
 		*total += size;
 		if (*total > PKG_MAX_BYTES) {
-			rc = weft_err_set(WEFT_EINVALID, "%s unpacks to more than %llu bytes; refusing it", archive_path,
+			rc = weft_err_set(WEFT_EINVALID, "%s unpacks to more than %llu bytes; refusing it (a plugin "
+							 "package holds a library, its manifest and docs)", archive_path,
 					  (unsigned long long)PKG_MAX_BYTES);
 			break;
 		}
 		if (pwrite(fd, buf, size, (off_t)off) != (ssize_t)size) {
-			rc = weft_err_set(WEFT_EIO, "cannot write %s: %s", full, strerror(errno));
+			rc = weft_err_set(WEFT_EIO, "cannot write %s: %s; check that the plugin directory is "
+						    "writable and has space", full, strerror(errno));
 			break;
 		}
 	}
 	if (close(fd) != 0 && rc == WEFT_OK)
-		rc = weft_err_set(WEFT_EIO, "cannot write %s: %s", full, strerror(errno));
+		rc = weft_err_set(WEFT_EIO, "cannot write %s: %s; check that the plugin directory is writable and "
+					    "has space", full, strerror(errno));
 	free(full);
 	return rc;
 }
@@ -291,7 +300,8 @@ static int extract(const char *archive_path, const char *root)
 	uint64_t total = 0;
 	size_t entries = 0;
 	if (la()->archive_read_open_filename(a, archive_path, 64 * 1024) != ARCHIVE_OK) {
-		rc = weft_err_set(WEFT_EINVALID, "%s is corrupt or not a weft package (tar.zst): %s", archive_path,
+		rc = weft_err_set(WEFT_EINVALID, "%s is corrupt or not a weft package (tar.zst): %s; make one with "
+						 "`weft plugin pack`", archive_path,
 				  la()->archive_error_string(a));
 		goto done;
 	}
@@ -301,11 +311,13 @@ static int extract(const char *archive_path, const char *root)
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-			rc = weft_err_set(WEFT_EINVALID, "%s is corrupt: %s", archive_path, la()->archive_error_string(a));
+			rc = weft_err_set(WEFT_EINVALID, "%s is corrupt: %s; download or pack it again",
+					  archive_path, la()->archive_error_string(a));
 			break;
 		}
 		if (++entries > PKG_MAX_ENTRIES) {
-			rc = weft_err_set(WEFT_EINVALID, "%s has more than %u entries; a plugin package holds a library, "
+			rc = weft_err_set(WEFT_EINVALID, "%s has more than %u entries; a plugin package holds a "
+							 "library, "
 							 "its manifest and docs",
 					  archive_path, PKG_MAX_ENTRIES);
 			break;
@@ -316,7 +328,8 @@ static int extract(const char *archive_path, const char *root)
 			rc = weft_err_set(WEFT_EINVALID,
 					  "%s: refusing entry '%s': %s; a package holds only paths inside itself",
 					  archive_path, name ? name : "",
-					  name && name[0] == '/' ? "it is an absolute path" : "it climbs out with '..'");
+					  name && name[0] == '/' ? "it is an absolute path" : "it climbs out with "
+											      "'..'");
 			break;
 		}
 		if (la()->archive_entry_hardlink(e)) {
@@ -336,7 +349,8 @@ static int extract(const char *archive_path, const char *root)
 			const char *target = la()->archive_entry_symlink(e);
 			if (!link_stays_inside(rel, target)) {
 				rc = weft_err_set(WEFT_EINVALID,
-						  "%s: refusing entry '%s': it is a symlink to '%s', outside the package",
+						  "%s: refusing entry '%s': it is a symlink to '%s', outside the "
+						  "package",
 						  archive_path, name, target ? target : "");
 			} else {
 				/* Links are made last, so no later entry can be written through one. */
@@ -352,7 +366,8 @@ static int extract(const char *archive_path, const char *root)
 			}
 		} else {
 			rc = weft_err_set(WEFT_EINVALID,
-					  "%s: refusing entry '%s': it is a device, FIFO or socket; a package holds only "
+					  "%s: refusing entry '%s': it is a device, FIFO or socket; a package holds "
+					  "only "
 					  "files and directories",
 					  archive_path, name);
 		}
@@ -365,7 +380,8 @@ static int extract(const char *archive_path, const char *root)
 			char *full = weft_path_join(root, links[i].path);
 			if (!full || make_parent_dirs(root, links[i].path) != WEFT_OK ||
 			    symlink(links[i].target, full) != 0)
-				rc = weft_err_set(WEFT_EIO, "%s: cannot create link '%s': %s", archive_path, links[i].path,
+				rc = weft_err_set(WEFT_EIO, "%s: cannot create link '%s': %s; check that the plugin "
+							    "directory is writable", archive_path, links[i].path,
 						  strerror(errno));
 			free(full);
 		}
@@ -391,13 +407,15 @@ static int verify_staged(weft_value **manifest_out, const char *stage, const cha
 	size_t len = 0;
 	if (!mpath || weft_read_file(mpath, &text, &len) != WEFT_OK) {
 		free(mpath);
-		return weft_err_set(WEFT_EINVALID, "%s has no manifest.yaml at its top level; is it a weft package?",
+		return weft_err_set(WEFT_EINVALID, "%s has no manifest.yaml at its top level: it is not a weft "
+						   "package; make one with `weft plugin pack`",
 				    archive_path);
 	}
 	if (len > PKG_MAX_MANIFEST) {
 		free(text);
 		free(mpath);
-		return weft_err_set(WEFT_EINVALID, "%s: manifest.yaml is %zu bytes, over the %u KiB limit", archive_path,
+		return weft_err_set(WEFT_EINVALID, "%s: manifest.yaml is %zu bytes, over the %u KiB limit; pack it "
+						   "again with `weft plugin pack`", archive_path,
 				    len, PKG_MAX_MANIFEST >> 10);
 	}
 	weft_value *m = NULL;
@@ -411,12 +429,14 @@ static int verify_staged(weft_value **manifest_out, const char *stage, const cha
 	const char *name = mstr(m, "name"), *abi = mstr(m, "abi"), *lib = mstr(m, "library"),
 		   *sum = mstr(m, "sha256");
 	if (weft_value_type(m) != WEFT_T_MAP || !name || !abi || !lib || !sum) {
-		rc = weft_err_set(WEFT_EINVALID, "%s: manifest.yaml must set name, abi, library and sha256",
+		rc = weft_err_set(WEFT_EINVALID, "%s: manifest.yaml must set name, abi, library and sha256; pack it "
+						 "again with `weft plugin pack`",
 				  archive_path);
 		goto fail;
 	}
 	if (!valid_name(name)) {
-		rc = weft_err_set(WEFT_EINVALID, "%s: plugin name '%s' must be letters, digits, '_' or '-'",
+		rc = weft_err_set(WEFT_EINVALID, "%s: plugin name '%s' must be letters, digits, '_' or '-'; rename "
+						 "the plugin and pack it again",
 				  archive_path, name);
 		goto fail;
 	}
@@ -433,7 +453,8 @@ static int verify_staged(weft_value **manifest_out, const char *stage, const cha
 	free(rel);
 	struct stat sb;
 	if (!full || lstat(full, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		rc = weft_err_set(WEFT_EINVALID, "%s: the manifest names library '%s' but the package has no such file",
+		rc = weft_err_set(WEFT_EINVALID, "%s: the manifest names library '%s' but the package has no such "
+						 "file; pack it again with `weft plugin pack`",
 				  archive_path, lib);
 		free(full);
 		goto fail;
@@ -467,7 +488,8 @@ int weft_pkg_install(char **installed_dir, weft_value **manifest, const char *ar
 	 * one rename. A dot name keeps it off the plugin search path. */
 	char *stage = weft_sprintf("%s/.install-XXXXXX", dest_root);
 	if (!stage || !mkdtemp(stage)) {
-		int rc = weft_err_set(WEFT_EIO, "cannot create a staging directory in %s: %s", dest_root,
+		int rc = weft_err_set(WEFT_EIO, "cannot create a staging directory in %s: %s; check that it is "
+						"writable", dest_root,
 				      strerror(errno));
 		free(stage);
 		return rc;
@@ -476,7 +498,8 @@ int weft_pkg_install(char **installed_dir, weft_value **manifest, const char *ar
 	char *final = NULL, *old = NULL;
 	int rc = extract(archive_path, stage);
 	if (rc == WEFT_OK && chmod(stage, 0755) != 0) /* mkdtemp made it 0700 */
-		rc = weft_err_set(WEFT_EIO, "cannot set permissions on %s: %s", stage, strerror(errno));
+		rc = weft_err_set(WEFT_EIO, "cannot set permissions on %s: %s; check that you own the plugin "
+					    "directory", stage, strerror(errno));
 	if (rc == WEFT_OK)
 		rc = verify_staged(&m, stage, archive_path);
 	if (rc == WEFT_OK) {
@@ -489,9 +512,11 @@ int weft_pkg_install(char **installed_dir, weft_value **manifest, const char *ar
 		struct stat sb;
 		int replacing = lstat(final, &sb) == 0;
 		if (replacing && rename(final, old) != 0) {
-			rc = weft_err_set(WEFT_EIO, "cannot move the installed %s aside: %s", final, strerror(errno));
+			rc = weft_err_set(WEFT_EIO, "cannot move the installed %s aside: %s; check that the plugin "
+						    "directory is writable", final, strerror(errno));
 		} else if (rename(stage, final) != 0) {
-			rc = weft_err_set(WEFT_EIO, "cannot install into %s: %s", final, strerror(errno));
+			rc = weft_err_set(WEFT_EIO, "cannot install into %s: %s; check that it is writable",
+					  final, strerror(errno));
 			if (replacing)
 				(void)rename(old, final);
 		} else if (replacing) {

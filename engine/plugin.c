@@ -353,7 +353,8 @@ static int register_ops(weft_engine *eng, plugin_rec *rec)
 		for (size_t p = 0; p < op->n_params; p++)
 			if (weft_node_option_is(op->params[p].name))
 				return weft_err_set(WEFT_EINVALID,
-						    "plugin %s (%s): op %s declares a parameter '%s', which is reserved "
+						    "plugin %s (%s): op %s declares a parameter '%s', which is "
+						    "reserved "
 						    "for the node itself (see `weft ops`); rename the parameter",
 						    d->name, rec->path, op->name, op->params[p].name);
 		char *full = weft_sprintf("%s.%s", d->name, op->name);
@@ -361,7 +362,8 @@ static int register_ops(weft_engine *eng, plugin_rec *rec)
 			return weft_err_set(WEFT_ERROR, "out of memory");
 		const weft_op_info *dup = weft_engine_op_find(eng, full);
 		if (dup) {
-			int rc = weft_err_set(WEFT_EINVALID, "op %s is defined twice: by %s and by %s; remove one plugin",
+			int rc = weft_err_set(WEFT_EINVALID, "op %s is defined twice: by %s and by %s; remove one "
+							     "plugin",
 					      full, dup->plugin_path, rec->path);
 			free(full);
 			return rc;
@@ -407,12 +409,14 @@ static int check_name(const weft_engine *eng, const plugin_rec *rec)
 					    "plugin %s uses the name '%s', which %s already has%s; rename the plugin "
 					    "(its `name` in the descriptor) or remove one of them",
 					    rec->path, name, eng->plugins[i].path,
-					    eng->plugins[i].trusted ? " (a plugin built into weft: the name is reserved)" : "");
+					    eng->plugins[i].trusted ? " (a plugin built into weft: the name is "
+								      "reserved)" : "");
 	/* Only an engine that has built-in plugins has their names to guard
 	 * (a worker loads exactly what its engine chose). */
 	if (eng->trusted_dir && eng->trusted_dir[0] && !rec->trusted && !strcmp(name, "core"))
 		return weft_err_set(WEFT_EINVALID,
-				    "plugin %s uses the name 'core', which is reserved for weft's built-in plugin; rename it",
+				    "plugin %s uses the name 'core', which is reserved for weft's built-in plugin; "
+				    "rename it",
 				    rec->path);
 	return WEFT_OK;
 }
@@ -476,11 +480,13 @@ static int activate(weft_engine *eng, plugin_rec *rec)
 		return WEFT_OK;
 	void *dl = dlopen(rec->path, RTLD_NOW | RTLD_LOCAL);
 	if (!dl)
-		return weft_err_set(WEFT_EINVALID, "cannot load plugin %s: %s", rec->path, dlerror());
+		return weft_err_set(WEFT_EINVALID, "cannot load plugin %s: %s; rebuild it against this weft, or "
+						   "remove it from the plugin path", rec->path, dlerror());
 	weft_plugin_entry_fn entry;
 	*(void **)&entry = dlsym(dl, WEFT_PLUGIN_ENTRY_SYMBOL);
 	int rc = entry ? bind_runs(rec, entry(&eng->api))
-		       : weft_err_set(WEFT_EINVALID, "%s is not a weft plugin: it does not export %s()", rec->path,
+		       : weft_err_set(WEFT_EINVALID, "%s is not a weft plugin: it does not export %s(); remove it "
+						     "from the plugin directory", rec->path,
 				      WEFT_PLUGIN_ENTRY_SYMBOL);
 	if (rc != WEFT_OK) {
 		dlclose(dl);
@@ -494,7 +500,8 @@ int weft_plugin_activate(weft_engine *eng, const weft_op_info *op)
 {
 	plugin_rec *rec = find_rec(eng, op->plugin_path);
 	if (!rec)
-		return weft_err_set(WEFT_ENOTFOUND, "op %s: its plugin %s is not loaded", op->full_name,
+		return weft_err_set(WEFT_ENOTFOUND, "op %s: its plugin %s is not loaded (it was removed after weft "
+						    "started); reinstall it and run again", op->full_name,
 				    op->plugin_path);
 	return activate(eng, rec);
 }
@@ -522,7 +529,8 @@ static int index_plugin(weft_engine *eng, const char *path)
 		return WEFT_OK;
 	struct stat st;
 	if (stat(path, &st) != 0)
-		return weft_err_set(WEFT_EINVALID, "cannot load plugin %s: %s", path, strerror(errno));
+		return weft_err_set(WEFT_EINVALID, "cannot load plugin %s: %s; rebuild it against this weft, or "
+						   "remove it from the plugin path", path, strerror(errno));
 	if (!eng->opindex) {
 		char *ixpath = weft_path_join(eng->store_dir, "plugin-index");
 		eng->opindex = ixpath ? weft_opindex_open(ixpath) : NULL;

@@ -189,7 +189,8 @@ static pool_worker *spawn_worker(weft_pool *p)
 	p->list = w;
 	p->count++;
 	if (rc != 0) {
-		weft_err_set(WEFT_EIO, "cannot start a worker (%s worker): %s", p->exe, uv_strerror(rc));
+		weft_err_set(WEFT_EIO, "cannot start a worker (%s worker): %s; check that the weft binary is still "
+				       "installed, or run with isolate = false", p->exe, uv_strerror(rc));
 		close_worker(w); /* frees it once the pipes are closed */
 		return NULL;
 	}
@@ -230,7 +231,8 @@ static int send_msg(pool_worker *w, json_t *msg)
 	if (rc != 0) {
 		free(frame);
 		free(wr);
-		return weft_err_set(WEFT_EIO, "cannot send a job to worker %d: %s", w->pid, uv_strerror(rc));
+		return weft_err_set(WEFT_EIO, "cannot send a job to worker %d: %s (the worker died; the node is "
+					      "retried in a new one if it may be)", w->pid, uv_strerror(rc));
 	}
 	return WEFT_OK;
 }

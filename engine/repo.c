@@ -169,7 +169,8 @@ int weft_repo_open(weft_repo **out, const char *path)
 				    path);
 	}
 	if (rc < 0) {
-		int e = weft_err_set(WEFT_EIO, "cannot open the git repository at %s: %s", path, git_msg());
+		int e = weft_err_set(WEFT_EIO, "cannot open the git repository at %s: %s; check that it is a "
+					       "readable git repository (`git status` there)", path, git_msg());
 		lg()->git_libgit2_shutdown();
 		return e;
 	}
@@ -239,7 +240,8 @@ int weft_repo_head_get(weft_repo_head *out, weft_repo *r)
 		return WEFT_OK;
 	}
 	if (rc < 0)
-		return weft_err_set(WEFT_EIO, "cannot read HEAD of %s: %s", r->workdir, git_msg());
+		return weft_err_set(WEFT_EIO, "cannot read HEAD of %s: %s; check the repository with `git status`",
+				    r->workdir, git_msg());
 	git_object *c = NULL;
 	rc = lg()->git_reference_peel(&c, head, GIT_OBJECT_COMMIT);
 	if (rc == 0) {
@@ -249,7 +251,8 @@ int weft_repo_head_get(weft_repo_head *out, weft_repo *r)
 	}
 	lg()->git_object_free(c);
 	lg()->git_reference_free(head);
-	return rc == 0 ? WEFT_OK : weft_err_set(WEFT_EIO, "HEAD of %s is not a commit: %s", r->workdir, git_msg());
+	return rc == 0 ? WEFT_OK : weft_err_set(WEFT_EIO, "HEAD of %s is not a commit: %s; check out a branch or "
+							  "commit", r->workdir, git_msg());
 }
 
 void weft_repo_head_clear(weft_repo_head *h)
@@ -269,7 +272,8 @@ int weft_repo_resolve(char commit[41], weft_repo *r, const char *rev)
 	int rc = lg()->git_object_peel(&c, o, GIT_OBJECT_COMMIT);
 	lg()->git_object_free(o);
 	if (rc < 0)
-		return weft_err_set(WEFT_EINVALID, "revision '%s' does not name a commit: %s", rev, git_msg());
+		return weft_err_set(WEFT_EINVALID, "revision '%s' does not name a commit: %s; see `git log` for "
+						   "commits, `git branch -a` and `git tag` for names", rev, git_msg());
 	lg()->git_oid_tostr(commit, 41, lg()->git_object_id(c));
 	lg()->git_object_free(c);
 	return WEFT_OK;
@@ -280,10 +284,12 @@ static int tree_of(git_tree **tree, weft_repo *r, const char commit[41])
 	git_oid oid;
 	git_commit *c = NULL;
 	if (lg()->git_oid_fromstr(&oid, commit) < 0 || lg()->git_commit_lookup(&c, r->git, &oid) < 0)
-		return weft_err_set(WEFT_ENOTFOUND, "commit %s is not in %s", commit, r->workdir);
+		return weft_err_set(WEFT_ENOTFOUND, "commit %s is not in %s; fetch it (git fetch) or give another",
+				    commit, r->workdir);
 	int rc = lg()->git_commit_tree(tree, c);
 	lg()->git_commit_free(c);
-	return rc < 0 ? weft_err_set(WEFT_EIO, "cannot read the tree of %s: %s", commit, git_msg()) : WEFT_OK;
+	return rc < 0 ? weft_err_set(WEFT_EIO, "cannot read the tree of %s: %s; check the repository with `git fsck`",
+				     commit, git_msg()) : WEFT_OK;
 }
 
 int weft_repo_read_at(char **data, size_t *len, char blob[41], weft_repo *r, const char commit[41], const char *rel)
@@ -295,15 +301,17 @@ int weft_repo_read_at(char **data, size_t *len, char blob[41], weft_repo *r, con
 	git_tree_entry *e = NULL;
 	if (lg()->git_tree_entry_bypath(&e, tree, rel) < 0) {
 		lg()->git_tree_free(tree);
-		return weft_err_set(WEFT_ENOTFOUND, "%s does not exist at commit %.12s", rel, commit);
+		return weft_err_set(WEFT_ENOTFOUND, "%s does not exist at commit %.12s; give a commit that has it, "
+						    "or commit it", rel, commit);
 	}
 	git_object_t type = lg()->git_tree_entry_type(e);
 	git_blob *b = NULL;
 	if (type != GIT_OBJECT_BLOB) {
-		rc = weft_err_set(WEFT_EINVALID, "%s is a %s at commit %.12s, not a file", rel,
+		rc = weft_err_set(WEFT_EINVALID, "%s is a %s at commit %.12s, not a file; name a file", rel,
 				  type == GIT_OBJECT_TREE ? "directory" : "submodule", commit);
 	} else if (lg()->git_blob_lookup(&b, r->git, lg()->git_tree_entry_id(e)) < 0) {
-		rc = weft_err_set(WEFT_EIO, "cannot read %s at commit %.12s: %s", rel, commit, git_msg());
+		rc = weft_err_set(WEFT_EIO, "cannot read %s at commit %.12s: %s; check the repository with `git fsck`",
+				  rel, commit, git_msg());
 	} else {
 		size_t n = (size_t)lg()->git_blob_rawsize(b);
 		char *buf = malloc(n + 1);
@@ -357,7 +365,8 @@ int weft_repo_is_dirty(int *dirty, weft_repo *r)
 	o.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
 	git_status_list *list = NULL;
 	if (lg()->git_status_list_new(&list, r->git, &o) < 0)
-		return weft_err_set(WEFT_EIO, "cannot read the status of %s: %s", r->workdir, git_msg());
+		return weft_err_set(WEFT_EIO, "cannot read the status of %s: %s; check the repository with `git "
+					      "status`", r->workdir, git_msg());
 	*dirty = lg()->git_status_list_entrycount(list) > 0;
 	lg()->git_status_list_free(list);
 	return WEFT_OK;
@@ -368,7 +377,8 @@ int weft_repo_commit_info(char **summary, char **author, int64_t *when, weft_rep
 	git_oid oid;
 	git_commit *c = NULL;
 	if (lg()->git_oid_fromstr(&oid, commit) < 0 || lg()->git_commit_lookup(&c, r->git, &oid) < 0)
-		return weft_err_set(WEFT_ENOTFOUND, "commit %s is not in %s", commit, r->workdir);
+		return weft_err_set(WEFT_ENOTFOUND, "commit %s is not in %s; fetch it (git fetch) or give another",
+				    commit, r->workdir);
 	const git_signature *a = lg()->git_commit_author(c);
 	*summary = weft_strdup(lg()->git_commit_summary(c) ? lg()->git_commit_summary(c) : "");
 	*author = weft_sprintf("%s <%s>", a && a->name ? a->name : "?", a && a->email ? a->email : "?");
@@ -382,11 +392,13 @@ int weft_repo_walk(weft_repo *r, const char start[41], size_t max, int (*fn)(voi
 {
 	git_oid oid;
 	if (lg()->git_oid_fromstr(&oid, start) < 0)
-		return weft_err_set(WEFT_EINVALID, "'%s' is not a commit id", start);
+		return weft_err_set(WEFT_EINVALID, "'%s' is not a commit id; give the 40 hex digits that `git log` "
+						   "shows", start);
 	git_revwalk *w = NULL;
 	if (lg()->git_revwalk_new(&w, r->git) < 0 || lg()->git_revwalk_push(w, &oid) < 0) {
 		lg()->git_revwalk_free(w);
-		return weft_err_set(WEFT_EIO, "cannot walk the history of %s: %s", r->workdir, git_msg());
+		return weft_err_set(WEFT_EIO, "cannot walk the history of %s: %s; check the repository with `git "
+					      "fsck`", r->workdir, git_msg());
 	}
 	lg()->git_revwalk_simplify_first_parent(w);
 	size_t seen = 0;
@@ -411,7 +423,8 @@ static int write_new_files(const char *dir, const weft_repo_file *files, size_t 
 		if (!p)
 			return weft_err_set(WEFT_ERROR, "out of memory");
 		if (lstat(p, &sb) == 0) {
-			int rc = weft_err_set(WEFT_EINVALID, "%s already exists; weft init does not overwrite files", p);
+			int rc = weft_err_set(WEFT_EINVALID, "%s already exists; weft init does not overwrite files: "
+							     "move it aside or init in another directory", p);
 			free(p);
 			return rc;
 		}
@@ -457,7 +470,8 @@ static int commit_files(char commit[41], git_repository *g, const weft_repo_file
 	lg()->git_oid_tostr(commit, 41, &commit_id);
 	goto cleanup;
 giterr:
-	rc = weft_err_set(WEFT_EIO, "cannot commit in %s: %s", lg()->git_repository_workdir(g), git_msg());
+	rc = weft_err_set(WEFT_EIO, "cannot commit in %s: %s; set git's user.name and user.email, or commit by hand",
+			  lg()->git_repository_workdir(g), git_msg());
 cleanup:
 	lg()->git_signature_free(sig);
 	lg()->git_commit_free(parent);
@@ -476,9 +490,11 @@ int weft_repo_init(char commit[41], const char *dir, const weft_repo_file *files
 	git_repository *g = NULL;
 	if (lg()->git_repository_open_ext(&g, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0) {
 		if (lg()->git_repository_is_bare(g))
-			rc = weft_err_set(WEFT_EINVALID, "%s is a bare git repository; weft init needs a work tree", dir);
+			rc = weft_err_set(WEFT_EINVALID, "%s is a bare git repository; weft init needs a work tree: "
+							 "clone it and init there", dir);
 	} else if (lg()->git_repository_init(&g, dir, 0) < 0) {
-		rc = weft_err_set(WEFT_EIO, "cannot create a git repository in %s: %s", dir, git_msg());
+		rc = weft_err_set(WEFT_EIO, "cannot create a git repository in %s: %s; check that the directory is "
+					    "writable", dir, git_msg());
 	}
 	if (rc == WEFT_OK)
 		rc = write_new_files(dir, files, n);

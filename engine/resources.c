@@ -86,7 +86,8 @@ static res_pool *pool_slot(weft_resources *r, const char *name)
 		return &r->pools[i];
 	}
 	if (r->n >= RES_MAX_POOLS) {
-		weft_err_set(WEFT_EINVALID, "too many resource pools (at most %d)", RES_MAX_POOLS);
+		weft_err_set(WEFT_EINVALID, "too many resource pools (at most %d); declare fewer in weft.yaml",
+			     RES_MAX_POOLS);
 		return NULL;
 	}
 	res_pool *np = realloc(r->pools, (r->n + 1) * sizeof *np);
@@ -138,11 +139,13 @@ int weft_resources_set_devices(weft_resources *r, const char *name, const char *
 				    name ? name : "");
 	for (size_t i = 0; i < n; i++) {
 		if (!ids[i] || !*ids[i] || strchr(ids[i], ','))
-			return weft_err_set(WEFT_EINVALID, "resource %s: device id '%s' is empty or has a comma", name,
+			return weft_err_set(WEFT_EINVALID, "resource %s: device id '%s' is empty or has a comma; "
+							   "list device ids one by one in weft.yaml", name,
 					    ids[i] ? ids[i] : "");
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(ids[i], ids[j]))
-				return weft_err_set(WEFT_EINVALID, "resource %s: device id '%s' is listed twice", name,
+				return weft_err_set(WEFT_EINVALID, "resource %s: device id '%s' is listed twice; "
+								   "list each device once in weft.yaml", name,
 						    ids[i]);
 	}
 	res_pool *p = pool_slot(r, name);
@@ -234,7 +237,8 @@ static int load_one(weft_resources *r, const char *key, const weft_value *v, con
 	if (t == WEFT_T_INT) {
 		int64_t n = weft_value_get_int(v);
 		if (n < 0 || (devices && n > 4096)) {
-			rc = weft_err_set(WEFT_EINVALID, "%s: resources.%s must be a count from 0%s, got %lld", file, key,
+			rc = weft_err_set(WEFT_EINVALID, "%s: resources.%s must be a count from 0%s, got %lld",
+					  file, key,
 					  devices ? " to 4096" : "", (long long)n);
 		} else if (devices) {
 			char **ids = calloc((size_t)n + 1, sizeof *ids);
@@ -266,7 +270,8 @@ static int load_one(weft_resources *r, const char *key, const weft_value *v, con
 			else if (weft_value_type(e) == WEFT_T_STRING)
 				ids[i] = weft_strdup(weft_value_get_string(e, NULL));
 			else
-				rc = weft_err_set(WEFT_EINVALID, "%s: resources.%s[%zu]: a device id is a number or a string",
+				rc = weft_err_set(WEFT_EINVALID, "%s: resources.%s[%zu]: a device id is a number or "
+								 "a string",
 						  file, key, i + 1);
 			if (rc == WEFT_OK && !ids[i])
 				rc = weft_err_set(WEFT_ERROR, "out of memory");
@@ -297,7 +302,8 @@ int weft_resources_load(weft_resources *r, const weft_value *map, const char *fi
 	for (size_t i = 0; i < weft_value_len(map); i++) {
 		const char *key = weft_value_map_key_at(map, i);
 		if (!valid_pool_name(key))
-			return weft_err_set(WEFT_EINVALID, "%s: invalid resource name '%s': use letters, digits, _ and -",
+			return weft_err_set(WEFT_EINVALID, "%s: invalid resource name '%s': use letters, digits, _ "
+							   "and -",
 					    file, key);
 		int rc = load_one(r, key, weft_value_map_value_at(map, i), file);
 		if (rc != WEFT_OK)

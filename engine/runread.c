@@ -499,7 +499,8 @@ int weft_runs_latest(char **out_id, const char *store_dir, int unfinished_only)
 	}
 	weft_runs_free(ids, n);
 	return *out_id ? WEFT_OK
-		       : weft_err_set(WEFT_ENOTFOUND, "no %sruns under %s/runs", unfinished_only ? "unfinished " : "",
+		       : weft_err_set(WEFT_ENOTFOUND, "no %sruns under %s/runs; `weft run PIPELINE.lua` makes one",
+				      unfinished_only ? "unfinished " : "",
 				      store_dir);
 }
 
@@ -582,7 +583,8 @@ int weft_run_live_open(weft_run_live **out, const char *store_dir, const char *i
 	pid_t pid = l->doc ? (pid_t)json_integer_value(json_object_get(l->doc, "pid")) : 0;
 	if (!l->doc || pid <= 0 || (kill(pid, 0) != 0 && errno != EPERM)) {
 		weft_run_live_free(l);
-		return weft_err_set(WEFT_ENOTFOUND, "run %s is not going on", id);
+		return weft_err_set(WEFT_ENOTFOUND, "run %s is not going on; `weft show %s` shows how it ended", id,
+				    id);
 	}
 	int oom = 0;
 	fill_live(l, &oom);

@@ -251,7 +251,8 @@ static void start_op(run_state *rs, uint32_t id)
 	if (!nr->input_hashes)
 		sched_note_input_hashes(nr); /* for the reason, the record and the cache entry */
 	if (!nr->reason)
-		nr->reason = n->deterministic ? miss_reason(rs, n) : weft_strdup("op is not deterministic: always runs");
+		nr->reason = n->deterministic ? miss_reason(rs, n) : weft_strdup("op is not deterministic: always "
+										 "runs");
 	if (rs->opts->plan_only) {
 		sched_move(rs, id, NS_WOULD_RUN, NULL);
 		return;
@@ -710,7 +711,8 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 		goto cleanup;
 	}
 	if ((rc = uv_loop_init(&rs->loop)) != 0) {
-		rc = weft_err_set(WEFT_ERROR, "cannot start event loop: %s", uv_strerror(rc));
+		rc = weft_err_set(WEFT_ERROR, "cannot start event loop: %s (too many open files? raise `ulimit -n`)",
+				  uv_strerror(rc));
 		goto cleanup;
 	}
 	loop_ok = 1;

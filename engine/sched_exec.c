@@ -395,7 +395,8 @@ static int worker_launch(void *self, run_state *rs, uint32_t id)
 	if (weft_pool_submit(rs->pool, msg, job) != WEFT_OK) {
 		free(job);
 		nr->job = NULL;
-		return weft_err_set(WEFT_ERROR, "cannot start the node in a worker: %s", weft_error_last());
+		return weft_err_set(WEFT_ERROR, "cannot start the node in a worker: %s; run it in-process with "
+						"isolate = false to see whether the worker is the cause", weft_error_last());
 	}
 	nr->worker_pid = weft_pool_job_pid(rs->pool, job);
 	return WEFT_OK;

@@ -198,7 +198,8 @@ int weft_statcache_hash_file(weft_statcache *sc, const char *path, char out[65],
 {
 	struct stat st;
 	if (stat(path, &st) != 0)
-		return weft_err_set(WEFT_ENOTFOUND, "cannot stat %s: no such file", path);
+		return weft_err_set(WEFT_ENOTFOUND, "cannot stat %s: no such file; check the path (relative paths "
+						    "are from the pipeline's directory)", path);
 	if (sc && weft_statcache_lookup(sc, path, &st, out)) {
 		if (size)
 			*size = (uint64_t)st.st_size;

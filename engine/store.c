@@ -108,7 +108,8 @@ int weft_store_put_bytes(weft_store *st, const void *data, size_t len, char hash
 		if ((rc = ensure_fanout(st, hash)) == WEFT_OK)
 			rc = weft_write_file_atomic(obj, data, len, 0);
 		if (rc == WEFT_OK && chmod(obj, 0444) != 0)
-			rc = weft_err_set(WEFT_EIO, "cannot chmod %s: %s", obj, strerror(errno));
+			rc = weft_err_set(WEFT_EIO, "cannot chmod %s: %s; check that you own the store",
+					  obj, strerror(errno));
 	}
 	free(obj);
 	return rc;
@@ -123,10 +124,13 @@ static int cmp_names(const void *a, const void *b)
 static int import_dir(weft_store *st, const char *dir, char hash[65], uint64_t *size, int depth)
 {
 	if (depth > 256)
-		return weft_err_set(WEFT_EINVALID, "directory nesting too deep at %s", dir);
+		return weft_err_set(WEFT_EINVALID, "directory nesting too deep at %s; a directory artifact may nest "
+						   "256 levels",
+				    dir);
 	DIR *d = opendir(dir);
 	if (!d)
-		return weft_err_set(WEFT_EIO, "cannot open directory %s: %s", dir, strerror(errno));
+		return weft_err_set(WEFT_EIO, "cannot open directory %s: %s; check its permissions",
+				    dir, strerror(errno));
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *e;
@@ -160,7 +164,8 @@ static int import_dir(weft_store *st, const char *dir, char hash[65], uint64_t *
 		char h[65];
 		uint64_t sz = 0;
 		if (!child || lstat(child, &sb) != 0) {
-			rc = weft_err_set(WEFT_EIO, "cannot stat %s", child ? child : names[i]);
+			rc = weft_err_set(WEFT_EIO, "cannot stat %s; check that it exists and is readable",
+					  child ? child : names[i]);
 		} else if (S_ISDIR(sb.st_mode)) {
 			rc = import_dir(st, child, h, &sz, depth + 1);
 			if (rc == WEFT_OK)
@@ -204,7 +209,8 @@ int weft_store_import(weft_value **out, weft_store *st, const char *path)
 {
 	struct stat sb;
 	if (stat(path, &sb) != 0)
-		return weft_err_set(WEFT_ENOTFOUND, "%s does not exist", path);
+		return weft_err_set(WEFT_ENOTFOUND, "%s does not exist; check the path (relative paths are from the "
+						    "pipeline's directory)", path);
 	char hash[65];
 	uint64_t size = 0;
 	int rc, is_dir = S_ISDIR(sb.st_mode);
@@ -215,7 +221,8 @@ int weft_store_import(weft_value **out, weft_store *st, const char *path)
 		if (rc == WEFT_OK)
 			rc = put_known(st, path, hash);
 	} else
-		rc = weft_err_set(WEFT_EINVALID, "%s is neither a regular file nor a directory", path);
+		rc = weft_err_set(WEFT_EINVALID, "%s is neither a regular file nor a directory (a device, FIFO or "
+						 "socket cannot be stored); copy its content into a file", path);
 	if (rc != WEFT_OK)
 		return rc;
 	*out = weft_value_artifact(hash, is_dir, size);
@@ -233,7 +240,8 @@ static int verify_object(weft_store *st, const char *hash)
 	char got[65];
 	int rc = WEFT_OK;
 	if (stat(obj, &sb) != 0) {
-		rc = weft_err_set(WEFT_ENOTFOUND, "object %.12s is missing from the store", hash);
+		rc = weft_err_set(WEFT_ENOTFOUND, "object %.12s is missing from the store (removed by gc or by "
+						  "hand); rerun the nodes that made it (`weft run --force`)", hash);
 		goto cleanup;
 	}
 	if (weft_statcache_lookup(st->sc, obj, &sb, got) && !strcmp(got, hash))
@@ -323,7 +331,8 @@ static int materialise(weft_store *st, const char *hash, const char *dest, int d
 		return rc;
 	if (mkdir(dest, 0755) != 0) {
 		json_decref(tree);
-		return weft_err_set(WEFT_EIO, "cannot create %s: %s", dest, strerror(errno));
+		return weft_err_set(WEFT_EIO, "cannot create %s: %s; check that the store is writable and its disk "
+					      "has space", dest, strerror(errno));
 	}
 	size_t i;
 	json_t *e;
@@ -392,7 +401,8 @@ int weft_store_checkout(char **out_path, weft_store *st, const weft_value *artif
 	}
 	rc = materialise(st, hash, tmp, 0);
 	if (rc == WEFT_OK && rename(tmp, dest) != 0 && stat(dest, &sb) != 0)
-		rc = weft_err_set(WEFT_EIO, "cannot rename %s: %s", tmp, strerror(errno));
+		rc = weft_err_set(WEFT_EIO, "cannot rename %s: %s; check that the store is writable",
+				  tmp, strerror(errno));
 	weft_rm_rf(tmp);
 	free(tmp);
 	if (rc != WEFT_OK) {

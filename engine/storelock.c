@@ -18,7 +18,8 @@ int weft_store_lock(int *fd, const char *store_dir, int exclusive, int wait)
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (f < 0) {
-		int rc = weft_err_set(WEFT_EIO, "cannot open the store lock %s: %s", path, strerror(errno));
+		int rc = weft_err_set(WEFT_EIO, "cannot open the store lock %s: %s; check that the store directory "
+						"is writable", path, strerror(errno));
 		free(path);
 		return rc;
 	}
@@ -31,11 +32,14 @@ int weft_store_lock(int *fd, const char *store_dir, int exclusive, int wait)
 		close(f);
 		int rc = e == EWOULDBLOCK
 				 ? weft_err_set(WEFT_EIO,
-						exclusive ? "the store %s is in use by a running weft (run or resume); run "
+						exclusive ? "the store %s is in use by a running weft (run or "
+							    "resume); run "
 							    "`weft cache gc` again when it has finished"
-							  : "the store %s is being garbage-collected (weft cache gc); wait for it",
+							  : "the store %s is being garbage-collected (weft cache "
+							    "gc); wait for it",
 						store_dir)
-				 : weft_err_set(WEFT_EIO, "cannot lock %s: %s", path, strerror(e));
+				 : weft_err_set(WEFT_EIO, "cannot lock %s: %s; check that the store is on a "
+							  "filesystem with locks (not some network mounts)", path, strerror(e));
 		free(path);
 		return rc;
 	}

@@ -251,7 +251,8 @@ int weft_value_from_yaml(weft_value **out, const char *text, size_t len, const c
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	if (len > YAML_MAX_BYTES)
-		return weft_err_set(WEFT_EINVALID, "%s: %zu bytes of YAML is over the %u MiB limit", filename, len,
+		return weft_err_set(WEFT_EINVALID, "%s: %zu bytes of YAML is over the %u MiB limit; keep big data in "
+						   "files the pipeline reads", filename, len,
 				    YAML_MAX_BYTES >> 20);
 	if (!yaml_parser_initialize(&parser))
 		return weft_err_set(WEFT_ERROR, "cannot initialise YAML parser");
@@ -272,14 +273,16 @@ int weft_value_from_yaml(weft_value **out, const char *text, size_t len, const c
 		*out = yaml_to_value(&doc, root, 0, &b);
 		if (!*out && b.over == 1)
 			rc = weft_err_set(WEFT_EINVALID,
-					  "%s: the YAML expands to more than %u values (aliases referring to aliases?); "
+					  "%s: the YAML expands to more than %u values (aliases referring to "
+					  "aliases?); "
 					  "write the values out or split the file",
 					  filename, YAML_MAX_VALUES);
 		else if (!*out && b.over == 2)
-			rc = weft_err_set(WEFT_EINVALID, "%s: YAML nested deeper than %d levels", filename,
+			rc = weft_err_set(WEFT_EINVALID, "%s: YAML nested deeper than %d levels; flatten it", filename,
 					  YAML_MAX_DEPTH);
 		else if (!*out)
-			rc = weft_err_set(WEFT_EINVALID, "%s: YAML keys must be scalars", filename);
+			rc = weft_err_set(WEFT_EINVALID, "%s: YAML keys must be scalars (strings or numbers); "
+							 "rewrite the key", filename);
 	}
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);

@@ -151,7 +151,8 @@ static json_t *run_job(worker *w, const json_t *job, double t0)
 	if (!plugin || !opname) {
 		weft_err_set(WEFT_EINVALID, "worker protocol: run without plugin or op");
 	} else if (weft_engine_load_plugin(w->eng, plugin) == WEFT_OK && !(op = weft_engine_op_find(w->eng, opname))) {
-		weft_err_set(WEFT_ENOTFOUND, "plugin %s has no op %s", plugin, opname);
+		weft_err_set(WEFT_ENOTFOUND, "plugin %s has no op %s (the plugin changed while weft ran); run again",
+			     plugin, opname);
 	}
 	weft_value *params = op ? weft_value_from_jansson(json_object_get(job, "params")) : NULL;
 	weft_value *inputs = op ? weft_value_from_jansson(json_object_get(job, "inputs")) : NULL;
