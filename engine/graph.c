@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "context.h"
+#include "optable.h"
 #include "util.h"
 #include "value_internal.h"
 

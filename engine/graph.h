@@ -65,9 +65,6 @@ typedef struct weft_graph {
 } weft_graph;
 
 void weft_graph_clear(weft_graph *g);
-/* Whether op `d` declares input `k`; an optional input is written "k?" in
- * the descriptor (nodeargs.c). */
-int weft_op_declares_input(const weft_op_desc *d, const char *k, int *optional);
 int weft_graph_link(weft_engine *eng, uint32_t id);
 node *weft_graph_node(const weft_engine *eng, uint32_t id);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "context.h"
+#include "optable.h"
 #include "util.h"
 
 #define MAX_REQUESTS 32
@@ -29,7 +30,7 @@ typedef struct opt_acc {
 	size_t n_res;
 } opt_acc;
 
-typedef int (*opt_parse)(opt_acc *a, const char *key, const weft_value *v, const char *where);
+typedef int (*opt_parse)(opt_acc *a, const char *key, const weft_value *v, const char *place);
 
 static int whole(int64_t *out, const weft_value *v, int64_t lo, int64_t hi)
 {
@@ -39,34 +40,34 @@ static int whole(int64_t *out, const weft_value *v, int64_t lo, int64_t hi)
 	return *out >= lo && *out <= hi ? 0 : -1;
 }
 
-static int p_name(opt_acc *a, const char *key, const weft_value *v, const char *where)
+static int p_name(opt_acc *a, const char *key, const weft_value *v, const char *place)
 {
 	if (weft_value_type(v) != WEFT_T_STRING)
-		return weft_err_set(WEFT_EINVALID, "%s: node name must be a string", where);
+		return weft_err_set(WEFT_EINVALID, "%s: node name must be a string", place);
 	a->name = weft_value_get_string(v, NULL);
 	return WEFT_OK;
 }
 
-static int p_cpus(opt_acc *a, const char *key, const weft_value *v, const char *where)
+static int p_cpus(opt_acc *a, const char *key, const weft_value *v, const char *place)
 {
 	int64_t n;
 	if (whole(&n, v, 0, 65536) != 0)
 		return weft_err_set(WEFT_EINVALID, "%s: cpus must be a whole number from 0 (the op's default) to 65536",
-				    where);
+				    place);
 	a->opts->cpus = (uint32_t)n;
 	return WEFT_OK;
 }
 
-static int p_isolate(opt_acc *a, const char *key, const weft_value *v, const char *where)
+static int p_isolate(opt_acc *a, const char *key, const weft_value *v, const char *place)
 {
 	if (weft_value_type(v) != WEFT_T_BOOL)
 		return weft_err_set(WEFT_EINVALID,
-				    "%s: isolate must be true (run in a worker process) or false (run in-process)", where);
+				    "%s: isolate must be true (run in a worker process) or false (run in-process)", place);
 	a->opts->isolate = weft_value_get_bool(v) ? 1 : -1;
 	return WEFT_OK;
 }
 
-static int p_mem(opt_acc *a, const char *key, const weft_value *v, const char *where)
+static int p_mem(opt_acc *a, const char *key, const weft_value *v, const char *place)
 {
 	int64_t n;
 	uint64_t size = 0;
@@ -74,71 +75,71 @@ static int p_mem(opt_acc *a, const char *key, const weft_value *v, const char *w
 		size = (uint64_t)n;
 	else if (weft_value_type(v) != WEFT_T_STRING || weft_parse_size(&size, weft_value_get_string(v, NULL)) != WEFT_OK)
 		return weft_err_set(WEFT_EINVALID,
-				    "%s: mem must be a number of bytes or a size such as \"4G\" or \"512M\"", where);
+				    "%s: mem must be a number of bytes or a size such as \"4G\" or \"512M\"", place);
 	a->opts->mem_bytes = size;
 	return WEFT_OK;
 }
 
-static int add_request(opt_acc *a, const char *pool, const weft_value *v, const char *where)
+static int add_request(opt_acc *a, const char *pool, const weft_value *v, const char *place)
 {
 	int64_t n;
 	if (whole(&n, v, 0, INT64_MAX) != 0)
-		return weft_err_set(WEFT_EINVALID, "%s: %s must be a whole number >= 0", where, pool);
+		return weft_err_set(WEFT_EINVALID, "%s: %s must be a whole number >= 0", place, pool);
 	if (a->n_res == MAX_REQUESTS)
-		return weft_err_set(WEFT_EINVALID, "%s: at most %d resource requests per node", where, MAX_REQUESTS);
+		return weft_err_set(WEFT_EINVALID, "%s: at most %d resource requests per node", place, MAX_REQUESTS);
 	a->res_names[a->n_res] = pool;
 	a->res_amounts[a->n_res++] = (uint64_t)n;
 	return WEFT_OK;
 }
 
-static int p_device(opt_acc *a, const char *key, const weft_value *v, const char *where)
+static int p_device(opt_acc *a, const char *key, const weft_value *v, const char *place)
 {
-	return add_request(a, key, v, where);
+	return add_request(a, key, v, place);
 }
 
-static int p_resources(opt_acc *a, const char *key, const weft_value *v, const char *where)
+static int p_resources(opt_acc *a, const char *key, const weft_value *v, const char *place)
 {
 	if (weft_value_type(v) != WEFT_T_MAP)
 		return weft_err_set(WEFT_EINVALID,
 				    "%s: resources must be a table of pool = amount, for example resources = {license = 1}",
-				    where);
+				    place);
 	for (size_t i = 0; i < weft_value_len(v); i++) {
-		int rc = add_request(a, weft_value_map_key_at(v, i), weft_value_map_value_at(v, i), where);
+		int rc = add_request(a, weft_value_map_key_at(v, i), weft_value_map_value_at(v, i), place);
 		if (rc != WEFT_OK)
 			return rc;
 	}
 	return WEFT_OK;
 }
 
-static int p_duration(opt_acc *a, const char *key, const weft_value *v, const char *where)
+static int p_duration(opt_acc *a, const char *key, const weft_value *v, const char *place)
 {
 	double secs = 0;
 	weft_type t = weft_value_type(v);
 	if (t == WEFT_T_INT || t == WEFT_T_FLOAT) {
 		secs = weft_value_get_float(v);
 		if (!(secs >= 0))
-			return weft_err_set(WEFT_EINVALID, "%s: %s must be >= 0 seconds", where, key);
+			return weft_err_set(WEFT_EINVALID, "%s: %s must be >= 0 seconds", place, key);
 	} else if (t != WEFT_T_STRING || weft_parse_duration(&secs, weft_value_get_string(v, NULL)) != WEFT_OK) {
 		return weft_err_set(WEFT_EINVALID,
-				    "%s: %s must be seconds or a duration such as \"90s\", \"5m\" or \"1h30m\"", where, key);
+				    "%s: %s must be seconds or a duration such as \"90s\", \"5m\" or \"1h30m\"", place, key);
 	}
 	*(!strcmp(key, "timeout") ? &a->opts->timeout : &a->opts->backoff) = secs;
 	return WEFT_OK;
 }
 
-static int p_retries(opt_acc *a, const char *key, const weft_value *v, const char *where)
+static int p_retries(opt_acc *a, const char *key, const weft_value *v, const char *place)
 {
 	int64_t n;
 	if (whole(&n, v, 0, 100) != 0)
-		return weft_err_set(WEFT_EINVALID, "%s: retries must be a whole number from 0 to 100", where);
+		return weft_err_set(WEFT_EINVALID, "%s: retries must be a whole number from 0 to 100", place);
 	a->opts->retries = (uint32_t)n;
 	return WEFT_OK;
 }
 
-static int p_inputs(opt_acc *a, const char *key, const weft_value *v, const char *where)
+static int p_inputs(opt_acc *a, const char *key, const weft_value *v, const char *place)
 {
 	if (weft_value_type(v) != WEFT_T_MAP)
-		return weft_err_set(WEFT_EINVALID, "%s: inputs must be a table of name = value", where);
+		return weft_err_set(WEFT_EINVALID, "%s: inputs must be a table of name = value", place);
 	a->inputs_map = v;
 	return WEFT_OK;
 }
@@ -187,30 +188,6 @@ int weft_node_option_is(const char *key)
 	return find_row(key) != NULL;
 }
 
-/* Whether op `d` declares input `k` (an optional one is spelt "k?"). */
-int weft_op_declares_input(const weft_op_desc *d, const char *k, int *optional)
-{
-	size_t kl = strlen(k);
-	for (size_t i = 0; i < d->n_inputs; i++) {
-		size_t n = strlen(d->inputs[i]);
-		int opt = n && d->inputs[i][n - 1] == '?';
-		if (n - (size_t)opt == kl && !strncmp(d->inputs[i], k, kl)) {
-			if (optional)
-				*optional = opt;
-			return 1;
-		}
-	}
-	return 0;
-}
-
-static int declares_param(const weft_op_desc *d, const char *k)
-{
-	for (size_t i = 0; i < d->n_params; i++)
-		if (!strcmp(d->params[i].name, k))
-			return 1;
-	return 0;
-}
-
 /* The closest name the node could have meant, a parameter, an input (as
  * it is written, without an optional input's '?') or a node option, into
  * `out`; NULL when none is close. */
@@ -255,31 +232,31 @@ int weft_graph_add_node(uint32_t *out_id, weft_engine *eng, const char *opname, 
 	opt_acc a = {.opts = &opts};
 	const weft_op_info *op = weft_engine_op_find(eng, opname);
 	weft_value *params = weft_value_map(), *inputs = weft_value_map();
-	char where[512], sugg[64];
+	char place[512], sugg[64];
 	int rc = params && inputs ? WEFT_OK : weft_err_set(WEFT_ERROR, "out of memory");
 	if (rc == WEFT_OK && weft_value_type(args) != WEFT_T_MAP)
 		rc = weft_err_set(WEFT_EINVALID, "%s:%d: node arguments must be named (key = value)", file ? file : "?",
 				  line);
 	/* The name first: every later message names the node. */
 	const weft_value *nv = rc == WEFT_OK ? weft_value_map_get(args, "name") : NULL;
-	snprintf(where, sizeof where, "%s:%d", file ? file : "?", line);
+	snprintf(place, sizeof place, "%s:%d", file ? file : "?", line);
 	if (nv && rc == WEFT_OK)
-		rc = p_name(&a, "name", nv, where);
+		rc = p_name(&a, "name", nv, place);
 	for (size_t i = 0; rc == WEFT_OK && i < weft_value_len(args); i++) {
 		const char *k = weft_value_map_key_at(args, i);
 		const weft_value *v = weft_value_map_value_at(args, i);
 		const opt_row *row = find_row(k);
 		if (row) {
 			if (strcmp(k, "name"))
-				rc = row->parse(&a, k, v, where);
-		} else if (!op || declares_param(op->desc, k)) {
+				rc = row->parse(&a, k, v, place);
+		} else if (!op || weft_op_declares_param(op->desc, k)) {
 			rc = put(params, k, v); /* an unknown op is reported by add_op */
 		} else if (weft_op_declares_input(op->desc, k, NULL) || (op->desc->flags & WEFT_OP_VARIADIC_INPUTS)) {
 			rc = put(inputs, k, v);
 		} else {
 			const char *s = suggest_arg(op->desc, k, sugg);
 			rc = weft_err_set(WEFT_EINVALID, "%s: node '%s': op %s has no parameter or input '%s'%s%s%s",
-					  where, a.name ? a.name : opname, opname, k,
+					  place, a.name ? a.name : opname, opname, k,
 					  s ? " (did you mean '" : "; see `weft ops`", s ? s : "", s ? "'?)" : "");
 		}
 	}

@@ -59,3 +59,27 @@ const weft_op_info *weft_engine_op_find(const weft_engine *eng, const char *full
 	return NULL;
 }
 
+int weft_op_declares_input(const weft_op_desc *d, const char *k, int *optional)
+{
+	if (!k)
+		return 0;
+	size_t kl = strlen(k);
+	for (size_t i = 0; i < d->n_inputs; i++) {
+		size_t n = strlen(d->inputs[i]);
+		int opt = n && d->inputs[i][n - 1] == '?';
+		if (n - (size_t)opt == kl && !strncmp(d->inputs[i], k, kl)) {
+			if (optional)
+				*optional = opt;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int weft_op_declares_param(const weft_op_desc *d, const char *k)
+{
+	for (size_t i = 0; k && i < d->n_params; i++)
+		if (!strcmp(d->params[i].name, k))
+			return 1;
+	return 0;
+}

@@ -10,4 +10,9 @@
 /* Rebuilds the name index of eng->ops; after every registration. */
 int weft_engine_op_index(weft_engine *eng);
 
+/* Whether op `d` declares parameter `k`; input `k` (an optional input is
+ * written "k?" in the descriptor, and *optional says so when not NULL). */
+int weft_op_declares_param(const weft_op_desc *d, const char *k);
+int weft_op_declares_input(const weft_op_desc *d, const char *k, int *optional);
+
 #endif

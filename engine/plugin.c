@@ -34,21 +34,13 @@ static void host_free(void *p)
 	free(p);
 }
 
-static int declares_param(const weft_op_desc *d, const char *name)
-{
-	for (size_t i = 0; name && i < d->n_params; i++)
-		if (!strcmp(d->params[i].name, name))
-			return 1;
-	return 0;
-}
-
 /* A name the op does not declare is remembered, and the node fails when
  * the op returns (weft_op_ctx_run) instead of reading 0. The check runs
  * only on a miss: declared parameters are in the map, defaults applied. */
 static const weft_value *host_param(weft_op_ctx *ctx, const char *name)
 {
 	const weft_value *v = name ? weft_value_map_get(ctx->params, name) : NULL;
-	if (!v && !ctx->undeclared && !declares_param(ctx->op->desc, name))
+	if (!v && !ctx->undeclared && !weft_op_declares_param(ctx->op->desc, name))
 		ctx->undeclared = weft_strdup(name ? name : "(NULL)");
 	return v;
 }
