@@ -1,5 +1,6 @@
 /*
- * util.h -- small helpers shared by the engine: the thread-local last error,
+ * util.h -- small helpers shared by the engine, the DSL and the CLI: the
+ * thread-local last error (error.c, declared in weft/sys/error.h),
  * a growable byte buffer, and filesystem primitives that keep the store's
  * invariant (a file is either absent or complete: write to a temp name in the
  * same directory, fsync when asked, rename).
@@ -11,12 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "weft/sys/error.h"
 #include "weft/weft.h"
-
-/* Sets the calling thread's last error; returns `code` for tail calls. */
-int weft_err_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Prefixes the current last error with more context ("node x: ..."). */
-int weft_err_wrap(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 typedef struct weft_buf {
 	char *data;

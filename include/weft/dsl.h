@@ -6,6 +6,8 @@
  * randomness, text chunks only, an instruction budget and a memory cap),
  * turns each verb call into weft_graph_* calls, and stays alive during the
  * run to execute dynamic nodes.
+ *
+ * It ships as libweft_dsl.so (pkg-config libweft-dsl), over libweft.so.
  */
 #ifndef WEFT_DSL_H
 #define WEFT_DSL_H
@@ -50,6 +52,7 @@ typedef struct weft_dsl_options {
 	double time_limit;
 } weft_dsl_options;
 #define WEFT_DSL_OPTIONS_VERSION 3
+#define WEFT_DSL_OPTIONS_INIT {.version = WEFT_DSL_OPTIONS_VERSION}
 
 /* `eng` is borrowed and must outlive the dsl. */
 WEFT_EXTERN int weft_dsl_new(weft_dsl **out, weft_engine *eng, const weft_dsl_options *opts);
