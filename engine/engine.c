@@ -48,7 +48,8 @@ void weft_node_opts_init(weft_node_opts *o)
 int weft_engine_new(weft_engine **out, const weft_engine_options *opts)
 {
 	if (!opts || opts->version != WEFT_ENGINE_OPTIONS_VERSION || !opts->store_dir)
-		return weft_err_set(WEFT_EINVALID, "weft_engine_new: options missing or of another version");
+		return weft_err_set(WEFT_EINVALID, "weft_engine_new: options missing or of another version; start from WEFT_ENGINE_OPTIONS_INIT "
+						   "(or weft_engine_options_init)");
 	weft_engine *eng = calloc(1, sizeof *eng);
 	if (!eng)
 		return weft_err_set(WEFT_ERROR, "out of memory");
@@ -145,7 +146,7 @@ int weft_engine_import_bytes(weft_value **out, weft_engine *eng, const void *dat
 int weft_engine_read_artifact(char **data, size_t *len, weft_engine *eng, const weft_value *art)
 {
 	if (weft_value_artifact_is_dir(art))
-		return weft_err_set(WEFT_EINVALID, "cannot read a directory artifact as bytes");
+		return weft_err_set(WEFT_EINVALID, "cannot read a directory artifact as bytes; read its files under the path the store gives");
 	char *path = NULL;
 	int rc = weft_store_checkout(&path, eng->store, art);
 	if (rc != WEFT_OK)
@@ -163,7 +164,7 @@ size_t weft_engine_plugin_count(const weft_engine *eng)
 int weft_engine_plugin_at(weft_plugin_info *out, const weft_engine *eng, size_t i)
 {
 	if (i >= eng->n_plugins)
-		return weft_err_set(WEFT_ENOTFOUND, "no plugin #%zu", i);
+		return weft_err_set(WEFT_ENOTFOUND, "no plugin #%zu; weft_engine_plugin_count says how many there are", i);
 	const weft_plugin_desc *d = eng->plugins[i].desc;
 	*out = (weft_plugin_info){
 		.name = d->name,

@@ -72,10 +72,10 @@ static const weft_value *host_inputs(weft_op_ctx *ctx)
 static int host_set_output(weft_op_ctx *ctx, const char *name, weft_value *v)
 {
 	if (!v)
-		return weft_err_set(WEFT_ERROR, "set_output(%s): NULL value", name);
+		return weft_err_set(WEFT_ERROR, "set_output(%s): NULL value (a bug in the op: pass a value made with value_new_*)", name);
 	if (weft_value_type(v) == WEFT_T_REF) {
 		weft_value_free(v);
-		return weft_err_set(WEFT_EINVALID, "set_output(%s): refs are not values", name);
+		return weft_err_set(WEFT_EINVALID, "set_output(%s): refs are not values (a bug in the op: set the value itself)", name);
 	}
 	return weft_value_map_set(ctx->outputs, name, v);
 }

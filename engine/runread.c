@@ -335,27 +335,33 @@ static int no_record(const char *store_dir, const char *id, const char *path, co
 	return rc;
 }
 
-/* A run id names a directory under runs/: no separators, no dot-dot. */
-static int check_id(const char *id)
+/* STORE/runs/ID/FILE into *path (the caller's) and a zeroed handle of
+ * `size` bytes into *handle, after checking that the id names a directory
+ * under runs/: no separators, no dot-dot. */
+static int open_prep(char **path, void **handle, size_t size, const char *store_dir, const char *id, const char *file)
 {
+	*path = NULL;
+	*handle = NULL;
 	if (!id || !*id || strchr(id, '/') || !strcmp(id, ".") || !strcmp(id, ".."))
 		return weft_err_set(WEFT_EINVALID, "'%s' is not a run id (see `weft log`)", id ? id : "");
+	*path = weft_sprintf("%s/runs/%s/%s", store_dir, id, file);
+	*handle = *path ? calloc(1, size) : NULL;
+	if (!*handle) {
+		free(*path);
+		*path = NULL;
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	}
 	return WEFT_OK;
 }
 
 int weft_run_open(weft_run **out, const char *store_dir, const char *id)
 {
 	*out = NULL;
-	int rc = check_id(id);
+	weft_run *r;
+	char *path;
+	int rc = open_prep(&path, (void **)&r, sizeof *r, store_dir, id, "record.json");
 	if (rc != WEFT_OK)
 		return rc;
-	weft_run *r = calloc(1, sizeof *r);
-	char *path = weft_sprintf("%s/runs/%s/record.json", store_dir, id);
-	if (!r || !path) {
-		free(r);
-		free(path);
-		return weft_err_set(WEFT_ERROR, "out of memory");
-	}
 	char why[256];
 	r->doc = load_object(path, &r->text, &r->len, why, sizeof why);
 	if (!r->doc) {
@@ -415,15 +421,11 @@ static int take_header(const char *rec, size_t len, void *payload)
 int weft_run_open_journal(weft_run **out, const char *store_dir, const char *id)
 {
 	*out = NULL;
-	int rc = check_id(id);
+	weft_run *r;
+	char *path;
+	int rc = open_prep(&path, (void **)&r, sizeof *r, store_dir, id, "journal");
 	if (rc != WEFT_OK)
 		return rc;
-	char *path = weft_sprintf("%s/runs/%s/journal", store_dir, id);
-	weft_run *r = path ? calloc(1, sizeof *r) : NULL;
-	if (!r) {
-		free(path);
-		return weft_err_set(WEFT_ERROR, "out of memory");
-	}
 	if (weft_journal_read(path, take_header, &r->doc) != WEFT_OK || !r->doc) {
 		rc = weft_err_set(WEFT_ENOTFOUND, "run %s has no readable journal (%s); see `weft status`", id, path);
 		free(path);
@@ -567,15 +569,11 @@ static void fill_live(weft_run_live *l, int *oom)
 int weft_run_live_open(weft_run_live **out, const char *store_dir, const char *id)
 {
 	*out = NULL;
-	int rc = check_id(id);
+	weft_run_live *l;
+	char *path;
+	int rc = open_prep(&path, (void **)&l, sizeof *l, store_dir, id, "live.json");
 	if (rc != WEFT_OK)
 		return rc;
-	char *path = weft_sprintf("%s/runs/%s/live.json", store_dir, id);
-	weft_run_live *l = path ? calloc(1, sizeof *l) : NULL;
-	if (!l) {
-		free(path);
-		return weft_err_set(WEFT_ERROR, "out of memory");
-	}
 	char why[256];
 	l->doc = load_object(path, NULL, NULL, why, sizeof why);
 	free(path);

@@ -670,7 +670,8 @@ static int setup_resources(run_state *rs)
 int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_options *opts)
 {
 	if (!opts || (opts->version != WEFT_RUN_OPTIONS_VERSION && opts->version != 1))
-		return weft_err_set(WEFT_EINVALID, "weft_engine_run: options missing or of another version");
+		return weft_err_set(WEFT_EINVALID, "weft_engine_run: options missing or of another version; start from WEFT_RUN_OPTIONS_INIT "
+						   "(or weft_run_options_init)");
 	if (!eng->graph.validated) {
 		int rc = weft_graph_validate(eng);
 		if (rc != WEFT_OK)

@@ -269,7 +269,7 @@ int weft_value_list_push(weft_value *list, weft_value *item)
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	if (!list || list->type != WEFT_T_LIST) {
 		weft_value_free(item);
-		return weft_err_set(WEFT_EINVALID, "list_push on a non-list value");
+		return weft_err_set(WEFT_EINVALID, "list_push on a non-list value; push onto a value made with weft_value_list");
 	}
 	if (list->u.l.len == list->u.l.cap) {
 		size_t cap = list->u.l.cap ? list->u.l.cap * 2 : 4;
@@ -291,7 +291,7 @@ int weft_value_map_set(weft_value *map, const char *key, weft_value *item)
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	if (!map || map->type != WEFT_T_MAP || !key) {
 		weft_value_free(item);
-		return weft_err_set(WEFT_EINVALID, "map_set on a non-map value");
+		return weft_err_set(WEFT_EINVALID, "map_set on a non-map value; set keys on a value made with weft_value_map");
 	}
 	int found;
 	size_t i = map_find(map, key, &found);
