@@ -42,7 +42,7 @@ err wrong_type "wrong_type.lua:1" "parameter 'header' of op core.csv must be boo
 script missing_input <<'LUA'
 ops.core.csv { name = "t" }
 LUA
-err missing_input "missing_input.lua:1" "needs input 'file'"
+err missing_input "missing_input.lua:1" "needs input 'file'" 'give it as `file = ' 'see `weft ops core.csv`'
 
 script cycle <<'LUA'
 local a = ops.core.concat { name = "a", items = { weft.ref("c") } }
@@ -139,6 +139,13 @@ expect_err "cannot read pipeline script" "missing script: says so"
 run_weft runn x.lua
 expect_rc 2 "unknown command: exit status"
 expect_err "did you mean 'run'" "unknown command: suggests one"
+
+# Errors outside the script say what to do next as well.
+run_weft show nosuchrun
+expect_rc 2 "show of an unknown run: exit status"
+expect_err "nothing to resume; run the pipeline again" "show of an unknown run: says what to do"
+run_weft status --bogus-flag-xyz
+expect_rc 2 "status with a bad flag: exit status"
 
 # A failing node (not a script error) exits 1, names the node, keeps its log.
 script failing <<'LUA'
