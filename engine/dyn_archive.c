@@ -1,8 +1,6 @@
 /* dyn_archive.c -- see dyn_archive.h and dynlib.h. */
 #include "dyn_archive.h"
 
-#include <pthread.h>
-
 #include "dynlib.h"
 #include "util.h"
 
@@ -18,26 +16,18 @@ static const char *const names[] = {
 
 #define N_FUNCS (sizeof names / sizeof *names)
 
-/* Written once under `once`, read-only afterwards (dynlib.h says why). */
+/* Written once by weft_dynlib_load, read-only afterwards (dynlib.h says
+ * why it is process-wide). */
 static union {
 	weft_archive_api api;
 	void *slot[N_FUNCS];
 } table;
 _Static_assert(sizeof(weft_archive_api) == N_FUNCS * sizeof(void *), "one pointer per function");
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static int load_failed;
-static char load_error[512];
-
-static void load(void)
-{
-	load_failed = weft_dynlib_open(table.slot, WEFT_LIBARCHIVE_SONAME, names, N_FUNCS, "libarchive13", load_error,
-				       sizeof load_error) != 0;
-}
+static weft_dynlib lib = WEFT_DYNLIB_INIT(WEFT_LIBARCHIVE_SONAME, "libarchive13");
 
 int weft_archive_load(void)
 {
-	pthread_once(&once, load);
-	return load_failed ? weft_err_set(WEFT_EINVALID, "%s", load_error) : WEFT_OK;
+	return weft_dynlib_load(&lib, table.slot, names, N_FUNCS);
 }
 
 const weft_archive_api *la(void)

@@ -4,6 +4,8 @@
 #include <dlfcn.h>
 #include <stdio.h>
 
+#include "util.h"
+
 int weft_dynlib_open(void **fns, const char *soname, const char *const *names, size_t n, const char *package,
 		     char *err, size_t errlen)
 {
@@ -23,4 +25,17 @@ int weft_dynlib_open(void **fns, const char *soname, const char *const *names, s
 		}
 	}
 	return 0;
+}
+
+int weft_dynlib_load(weft_dynlib *lib, void **fns, const char *const *names, size_t n)
+{
+	pthread_mutex_lock(&lib->lock);
+	if (!lib->tried) {
+		lib->tried = 1;
+		lib->failed = weft_dynlib_open(fns, lib->soname, names, n, lib->package, lib->error,
+					       sizeof lib->error) != 0;
+	}
+	int failed = lib->failed;
+	pthread_mutex_unlock(&lib->lock);
+	return failed ? weft_err_set(WEFT_EINVALID, "%s", lib->error) : WEFT_OK;
 }

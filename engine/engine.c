@@ -48,8 +48,8 @@ void weft_node_opts_init(weft_node_opts *o)
 int weft_engine_new(weft_engine **out, const weft_engine_options *opts)
 {
 	if (!opts || opts->version != WEFT_ENGINE_OPTIONS_VERSION || !opts->store_dir)
-		return weft_err_set(WEFT_EINVALID, "weft_engine_new: options missing or of another version; start from WEFT_ENGINE_OPTIONS_INIT "
-						   "(or weft_engine_options_init)");
+		return weft_err_set(WEFT_EINVALID, "weft_engine_new: options missing or of another version; start "
+						   "from WEFT_ENGINE_OPTIONS_INIT (or weft_engine_options_init)");
 	weft_engine *eng = calloc(1, sizeof *eng);
 	if (!eng)
 		return weft_err_set(WEFT_ERROR, "out of memory");

@@ -92,6 +92,8 @@ static void node_free(node *n)
 	if (!n)
 		return;
 	weft_value_free(n->params);
+	weft_value_free(n->llm);
+	n->llm = NULL;
 	n->params = NULL;
 	weft_value_free(n->inputs);
 	n->inputs = NULL;
@@ -509,6 +511,11 @@ static node *new_node(weft_engine *eng, const char *name, const char *base, cons
 	n->isolate = (int8_t)(opts ? opts->isolate : 0);
 	if (opts && opts->version >= 2 && copy_requests(eng, n, opts, rc) != WEFT_OK) {
 		node_free(n);
+		return NULL;
+	}
+	if (opts && opts->version >= 3 && opts->llm && !(n->llm = weft_value_copy(opts->llm))) {
+		node_free(n);
+		*rc = weft_err_set(WEFT_ERROR, "out of memory");
 		return NULL;
 	}
 	if (!n->name) {

@@ -50,6 +50,7 @@ typedef struct node {
 	uint16_t n_res;
 	double timeout, backoff;
 	uint32_t retries;
+	weft_value *llm; /* LLM settings over the run's, or NULL */
 } node;
 
 typedef struct weft_graph {

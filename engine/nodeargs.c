@@ -136,6 +136,14 @@ static int p_retries(opt_acc *a, const char *key, const weft_value *v, const cha
 	return WEFT_OK;
 }
 
+static int p_llm(opt_acc *a, const char *key, const weft_value *v, const char *place)
+{
+	int rc = weft_llm_config_check(v, place);
+	if (rc == WEFT_OK)
+		a->opts->llm = v; /* borrowed from the arguments; the graph copies it */
+	return rc;
+}
+
 static int p_inputs(opt_acc *a, const char *key, const weft_value *v, const char *place)
 {
 	if (weft_value_type(v) != WEFT_T_MAP)
@@ -161,6 +169,9 @@ static const opt_row rows[] = {
 	{{"retries", "integer", "further attempts after a failure, 0-100 (the op must be retryable)"}, p_retries},
 	{{"backoff", "duration", "wait before the first retry, doubling each time (default 1 s)"}, p_duration},
 	{{"isolate", "bool", "true: run in a worker process; false: in-process (default: by plugin trust)"}, p_isolate},
+	{{"llm", "table", "LLM settings over weft.yaml's `llm:` for this node: url, model, api_key_env, temperature, "
+	  "max_tokens, timeout, retries"},
+	 p_llm},
 	{{"inputs", "table", "inputs by name, for names that are not written as arguments"}, p_inputs},
 };
 #define N_ROWS (sizeof rows / sizeof rows[0])

@@ -42,6 +42,7 @@ static void entry_clear(node_run *r)
 	weft_value_free(r->resolved_inputs);
 	weft_value_free(r->input_hashes);
 	weft_value_free(r->dyn_result);
+	weft_value_free(r->llm_config);
 	free(r->asks);
 	free(r->devices);
 	free(r->error);

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "llm.h"
 #include "weft/weft.h"
 
 struct res_ask;
@@ -42,6 +43,8 @@ typedef struct node_run {
 	long rss_kb;        /* peak RSS of the op in its worker */
 	char *error;
 	char *reason;       /* why it ran / would run */
+	weft_value *llm_config; /* the run's LLM settings with the node's over them (ops that use an LLM) */
+	weft_llm_stats llm; /* what its op's LLM calls came to */
 } node_run;
 
 #define WEFT_RUN_BLOCK 1024u

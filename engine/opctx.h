@@ -23,6 +23,8 @@ struct weft_op_ctx {
 	FILE *log;
 	char *error;
 	char *undeclared; /* the first parameter read that the op does not declare */
+	const weft_value *llm;  /* LLM settings (borrowed), or NULL: none */
+	weft_llm_stats llm_stats; /* what its llm_chat calls came to */
 	int *cancel; /* read atomically */
 	char **paths; /* checkout paths handed out, freed with the ctx */
 	size_t n_paths;

@@ -45,6 +45,13 @@ static const weft_value *host_param(weft_op_ctx *ctx, const char *name)
 	return v;
 }
 
+static int host_llm_chat(weft_op_ctx *ctx, const weft_value *request, weft_value **response)
+{
+	if (!response)
+		return weft_err_set(WEFT_EINVALID, "llm_chat: response is NULL (a bug in the op)");
+	return weft_llm_chat(response, ctx->eng->store_dir, ctx->llm, request, &ctx->llm_stats);
+}
+
 /* The failure for an op that read a parameter it does not declare. */
 static char *undeclared_error(const weft_op_ctx *ctx)
 {
@@ -247,6 +254,7 @@ void weft_host_api_init(weft_host_api *api)
 	api->value_to_json = v_to_json;
 	api->value_from_yaml = weft_value_from_yaml;
 	api->error_last = weft_error_last;
+	api->llm_chat = host_llm_chat;
 }
 
 weft_op_ctx *weft_op_ctx_new(weft_engine *eng, const weft_op_info *op, const char *node_name, uint32_t id,

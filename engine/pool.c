@@ -121,6 +121,7 @@ static void handle_frame(pool_worker *w, const char *text, size_t len)
 		r.ok = json_is_true(json_object_get(msg, "ok"));
 		r.cancelled = json_is_true(json_object_get(msg, "cancelled"));
 		r.rss_kb = (long)json_integer_value(json_object_get(msg, "rss_kb"));
+		weft_llm_stats_from_json(&r.llm, json_object_get(msg, "llm"));
 		r.error = json_string_value(json_object_get(msg, "error"));
 		if (r.ok && !(r.outputs = weft_value_from_jansson(json_object_get(msg, "outputs")))) {
 			r.ok = 0;

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <uv.h>
 
+#include "llm.h"
 #include "weft/weft.h"
 
 typedef struct weft_pool weft_pool;
@@ -17,6 +18,7 @@ typedef struct weft_pool_result {
 	const char *error;   /* borrowed during the callback */
 	long rss_kb;         /* the op's peak RSS, or 0 */
 	int pid;             /* the worker that ran it */
+	weft_llm_stats llm;  /* what the op's LLM calls came to */
 } weft_pool_result;
 
 typedef void (*weft_pool_done_fn)(void *payload, const weft_pool_result *r);

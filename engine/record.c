@@ -92,6 +92,16 @@ static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *run_di
 	}
 	weft_jw_field(w, "kind");
 	weft_jw_str(w, n->kind == NODE_OP ? "op" : "dynamic");
+	if (weft_llm_stats_any(&nr->llm)) {
+		json_t *j = weft_llm_stats_json(&nr->llm);
+		char *t = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17)) : NULL;
+		if (t) {
+			weft_jw_field(w, "llm");
+			weft_jw_raw(w, t);
+		}
+		free(t);
+		json_decref(j);
+	}
 	char *safe = weft_strdup(n->name);
 	for (char *p = safe; p && *p; p++)
 		if (*p == '/')

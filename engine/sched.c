@@ -235,7 +235,7 @@ static void start_op(run_state *rs, uint32_t id)
 {
 	node *n = weft_graph_node(rs->eng, id);
 	node_run *nr = weft_node_run(rs->eng, n->id);
-	if (sched_key(n, nr) != WEFT_OK) {
+	if (sched_llm_config(rs, n) != WEFT_OK || sched_key(n, nr) != WEFT_OK) {
 		sched_fail(rs, id, NS_FAILED, weft_sprintf("cannot compute key: %s", weft_error_last()));
 		return;
 	}
@@ -669,9 +669,9 @@ static int setup_resources(run_state *rs)
 
 int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_options *opts)
 {
-	if (!opts || (opts->version != WEFT_RUN_OPTIONS_VERSION && opts->version != 1))
-		return weft_err_set(WEFT_EINVALID, "weft_engine_run: options missing or of another version; start from WEFT_RUN_OPTIONS_INIT "
-						   "(or weft_run_options_init)");
+	if (!opts || opts->version < 1 || opts->version > WEFT_RUN_OPTIONS_VERSION)
+		return weft_err_set(WEFT_EINVALID, "weft_engine_run: options missing or of another version; start "
+						   "from WEFT_RUN_OPTIONS_INIT (or weft_run_options_init)");
 	if (!eng->graph.validated) {
 		int rc = weft_graph_validate(eng);
 		if (rc != WEFT_OK)
@@ -684,7 +684,9 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	rs->store_lock = -1;
 	/* Fields after a caller's version read as zero. */
 	memcpy(&rs->opts_copy, opts,
-	       opts->version == 1 ? offsetof(weft_run_options, resources) : sizeof rs->opts_copy);
+	       opts->version == 1   ? offsetof(weft_run_options, resources)
+	       : opts->version == 2 ? offsetof(weft_run_options, llm)
+				    : sizeof rs->opts_copy);
 	rs->opts = opts = &rs->opts_copy;
 	rs->t0 = weft_now();
 	int loop_ok = 0;

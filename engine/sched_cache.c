@@ -31,6 +31,15 @@ int sched_key(node *n, node_run *nr)
 		const char *parts[] = {"weft-node-v1", n->op->plugin, n->op->desc->name, n->op->desc->version, abi};
 		for (size_t i = 0; i < 5 && rc == WEFT_OK; i++)
 			rc = weft_hasher_update(h, parts[i], strlen(parts[i]) + 1);
+		/* An op that asks an LLM answers per model: the model and its
+		 * parameters (never the url or the key) are part of its key. */
+		if (rc == WEFT_OK && (n->op->desc->flags & WEFT_OP_USES_LLM)) {
+			char *id = weft_llm_identity(nr->llm_config);
+			rc = id ? weft_hasher_update(h, "llm", 4) : weft_err_set(WEFT_ERROR, "out of memory");
+			if (rc == WEFT_OK)
+				rc = weft_hasher_update(h, id, strlen(id) + 1);
+			free(id);
+		}
 		if (rc == WEFT_OK)
 			rc = weft_value_encode(h, n->params);
 	} else {
@@ -45,6 +54,26 @@ int sched_key(node *n, node_run *nr)
 		return rc;
 	}
 	return weft_hasher_final(h, nr->key);
+}
+
+int sched_llm_config(run_state *rs, node *n)
+{
+	node_run *nr = weft_node_run(rs->eng, n->id);
+	weft_value_free(nr->llm_config);
+	nr->llm_config = NULL;
+	if (n->kind != NODE_OP || !(n->op->desc->flags & WEFT_OP_USES_LLM))
+		return WEFT_OK;
+	const weft_value *run = rs->opts->llm;
+	weft_value *m = run && weft_value_type(run) == WEFT_T_MAP ? weft_value_copy(run) : weft_value_map();
+	for (size_t i = 0; m && n->llm && i < weft_value_len(n->llm); i++) {
+		weft_value *c = weft_value_copy(weft_value_map_value_at(n->llm, i));
+		if (!c || weft_value_map_set(m, weft_value_map_key_at(n->llm, i), c) != WEFT_OK) {
+			weft_value_free(m);
+			m = NULL;
+		}
+	}
+	nr->llm_config = m;
+	return m ? WEFT_OK : weft_err_set(WEFT_ERROR, "out of memory");
 }
 
 /* Verifies every artifact in `v`; a missing or corrupt one is a miss. */

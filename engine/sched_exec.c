@@ -203,6 +203,7 @@ static void after_work_cb(uv_work_t *req, int status)
 	if (status == UV_ECANCELED)
 		w->rc = WEFT_ECANCELLED;
 	weft_op_ctx *ctx = w->ctx;
+	weft_llm_stats_add(&weft_node_run(w->rs->eng, w->id)->llm, &ctx->llm_stats);
 	int cancelled = w->rc == WEFT_ECANCELLED || (w->rs->interrupted && __atomic_load_n(&w->cancel, __ATOMIC_RELAXED));
 	exec_finished(w->rs, w->id, w->rc == WEFT_OK ? ctx->outputs : NULL, ctx->error ? ctx->error : "the op failed",
 		  cancelled);
@@ -229,6 +230,7 @@ static int inproc_launch(void *self, run_state *rs, uint32_t id)
 		free(w);
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	}
+	ctx->llm = nr->llm_config;
 	w->rs = rs;
 	w->id = id;
 	w->ctx = ctx;
@@ -296,6 +298,7 @@ static void worker_done(void *payload, const weft_pool_result *r)
 	node_run *nr = weft_node_run(rs->eng, id);
 	nr->worker_pid = r->pid;
 	nr->rss_kb = r->rss_kb;
+	weft_llm_stats_add(&nr->llm, &r->llm);
 	if (r->crashed && rs->interrupted && !nr->timed_out) {
 		/* Killed after the Ctrl-C grace period: it reruns on resume. */
 		exec_finished(rs, id, NULL, r->error, 1);
@@ -382,6 +385,10 @@ static int worker_launch(void *self, run_state *rs, uint32_t id)
 				      weft_value_to_jansson(nr->resolved_inputs), "log", log, "tmp", rs->tmp_dir, "env",
 				      node_env(rs, id, n))
 			  : NULL;
+	/* The LLM settings travel with the job; the key is read from the
+	 * environment in the worker, as here. */
+	if (msg && nr->llm_config)
+		json_object_set_new(msg, "llm", weft_value_to_jansson(nr->llm_config));
 	free(log);
 	if (!job || !msg) {
 		free(job);

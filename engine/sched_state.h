@@ -102,7 +102,11 @@ int idlist_add(idlist *l, uint32_t id);
 void idlist_remove(idlist *l, uint32_t id);
 
 /* sched_cache.c */
-/* The node's key from its op, params and resolved inputs. */
+/* The LLM settings of an op that asks one (the run's, the node's over
+ * them) into its node_run, before its key is made. */
+int sched_llm_config(run_state *rs, node *n);
+/* The node's key from its op, params and resolved inputs (and, for an op
+ * that asks an LLM, the model). */
 int sched_key(node *n, node_run *nr);
 /* 1 and the node's outputs set when the cache holds its key with every
  * artifact intact; 0 otherwise (a damaged entry is dropped). */

@@ -6,11 +6,11 @@
  *
  *   engine -> worker
  *     {"t":"run","seq":N,"id":NODE_ID,"plugin":PATH,"op":"p.op","node":NAME,"params":{},
- *      "inputs":{},"log":PATH,"tmp":DIR,"env":{"CUDA_VISIBLE_DEVICES":"0"}}
+ *      "inputs":{},"log":PATH,"tmp":DIR,"env":{"CUDA_VISIBLE_DEVICES":"0"},"llm":{...}}
  *     {"t":"cancel","seq":N}      cooperative cancellation of run N
  *   worker -> engine
  *     {"t":"hello","pid":P,"proto":1}
- *     {"t":"done","seq":N,"ok":true,"outputs":{},"rss_kb":K,"wall":S}
+ *     {"t":"done","seq":N,"ok":true,"outputs":{},"rss_kb":K,"wall":S,"llm":{calls,...}}
  *     {"t":"done","seq":N,"ok":false,"error":MSG,"cancelled":B,"rss_kb":K,"wall":S}
  *
  * One op runs at a time, on its own thread, so the main thread keeps
@@ -156,12 +156,15 @@ static json_t *run_job(worker *w, const json_t *job, double t0)
 	}
 	weft_value *params = op ? weft_value_from_jansson(json_object_get(job, "params")) : NULL;
 	weft_value *inputs = op ? weft_value_from_jansson(json_object_get(job, "inputs")) : NULL;
+	const json_t *jllm = json_object_get(job, "llm");
+	weft_value *llm = op && jllm ? weft_value_from_jansson(jllm) : NULL;
 	int rc = WEFT_ERROR;
 	weft_op_ctx *ctx = NULL;
 	if (op && params && inputs) {
 		ctx = weft_op_ctx_new(w->eng, op, node_name ? node_name : opname, (uint32_t)id, params, inputs, log, tmp,
 				      &w->cancel);
 		if (ctx) {
+			ctx->llm = llm;
 			apply_env(w, json_object_get(job, "env"));
 			int saved[2];
 			reset_peak_rss();
@@ -182,7 +185,10 @@ static json_t *run_job(worker *w, const json_t *job, double t0)
 	}
 	json_object_set_new(reply, "rss_kb", json_integer(peak_rss_kb()));
 	json_object_set_new(reply, "wall", json_real(weft_now() - t0));
+	if (ctx && weft_llm_stats_any(&ctx->llm_stats))
+		json_object_set_new(reply, "llm", weft_llm_stats_json(&ctx->llm_stats));
 	weft_op_ctx_release(ctx);
+	weft_value_free(llm);
 	weft_value_free(params);
 	weft_value_free(inputs);
 	return reply;

@@ -40,7 +40,7 @@ extern "C" {
 #endif
 
 #define WEFT_ABI_MAJOR 1
-#define WEFT_ABI_MINOR 1
+#define WEFT_ABI_MINOR 2
 
 #if defined(__GNUC__)
 #define WEFT_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -153,6 +153,23 @@ typedef struct weft_host_api {
 	int (*value_from_yaml)(weft_value **out, const char *text, size_t len, const char *name);
 	/* The last error message of the calling thread (after a failed call). */
 	const char *(*error_last)(void);
+
+	/* --- since ABI 1.2 (check struct_size before calling) --- */
+	/* Asks the node's LLM (weft.yaml `llm:`, with a node's llm = {...} over
+	 * it) for one chat completion. `request` (borrowed) is a map:
+	 * messages = [{role, content}...], and optionally schema (a JSON Schema
+	 * object: the answer is then JSON, checked against it and asked for
+	 * again, within the retry budget, when it does not follow it),
+	 * temperature, max_tokens, seed. On WEFT_OK `*response` is the
+	 * caller's: {content, json (with a schema), model, cached,
+	 * prompt_tokens, completion_tokens}. Every answer is cached in the
+	 * store, keyed by model, messages and parameters: a rerun never asks
+	 * again. WEFT_ENOTFOUND: no endpoint is configured; another error: the
+	 * endpoint failed after its retries. In both cases the op must use its
+	 * documented rule instead, and should say in its outputs which path
+	 * ran; the run record counts both. An op that calls this declares
+	 * WEFT_OP_USES_LLM, so that its cache key holds the model. */
+	int (*llm_chat)(weft_op_ctx *ctx, const weft_value *request, weft_value **response);
 	/* New fields go here, at the end, only. */
 } weft_host_api;
 
@@ -179,7 +196,11 @@ enum {
 	/* Runs in a worker process by default, even when its plugin is trusted
 	 * (heavy native libraries, device code); a node may still say
 	 * isolate = false. Since ABI 1.1. */
-	WEFT_OP_ISOLATED = 1u << 4
+	WEFT_OP_ISOLATED = 1u << 4,
+	/* Calls api->llm_chat: the node's cache key then holds the model and
+	 * its parameters (or "none"), so a change of model reruns the node
+	 * instead of serving the old model's answer. Since ABI 1.2. */
+	WEFT_OP_USES_LLM = 1u << 5
 };
 
 typedef struct weft_op_desc {

@@ -215,9 +215,12 @@ typedef struct weft_node_opts {
 	double timeout;   /* seconds; 0 = none. Cancel, then kill after the grace period */
 	uint32_t retries; /* further attempts after a failure; the op must be retryable */
 	double backoff;   /* seconds before the first retry, doubling; 0 = 1 s */
+	/* Version 3. LLM settings over the run's (a map; see
+	 * weft_llm_config_check); NULL: the run's. Copied by the graph. */
+	const weft_value *llm;
 } weft_node_opts;
-#define WEFT_NODE_OPTS_VERSION 2
-#define WEFT_NODE_OPTS_INIT {WEFT_NODE_OPTS_VERSION, NULL, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, 0}
+#define WEFT_NODE_OPTS_VERSION 3
+#define WEFT_NODE_OPTS_INIT {WEFT_NODE_OPTS_VERSION, NULL, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, 0, NULL}
 
 /* The options every node takes beside its op's parameters and inputs
  * (name, cpus, mem, gpu, npu, resources, timeout, retries, backoff,
@@ -334,8 +337,12 @@ typedef struct weft_run_options {
 	 * in the journal header and the record under "git". Borrowed; may be
 	 * NULL. */
 	const weft_value *provenance;
+	/* Version 3. The LLM endpoint ops reach through api->llm_chat
+	 * (weft.yaml `llm:`; see weft_llm_config_check); NULL: none, every op
+	 * uses its rule. Borrowed. */
+	const weft_value *llm;
 } weft_run_options;
-#define WEFT_RUN_OPTIONS_VERSION 2
+#define WEFT_RUN_OPTIONS_VERSION 3
 /* Every field zero (defaults) but the version. */
 #define WEFT_RUN_OPTIONS_INIT {.version = WEFT_RUN_OPTIONS_VERSION}
 enum { WEFT_ISOLATE_PLUGINS = 0, WEFT_ISOLATE_ALL = 1, WEFT_ISOLATE_NONE = -1 };
@@ -370,6 +377,11 @@ WEFT_EXTERN const weft_value *weft_graph_node_output(const weft_engine *eng, uin
 WEFT_EXTERN int weft_graph_resolve(weft_value **out, const weft_engine *eng, const weft_value *tmpl);
 
 /* Reading runs back (the list, records, the live view): weft/run.h. */
+
+/* Checks an LLM setting map (weft.yaml `llm:`, a node's `llm`): url, model,
+ * api_key_env, temperature, max_tokens, timeout, retries. An unknown key
+ * or a wrong type is an error naming `where` and the closest key. */
+WEFT_EXTERN int weft_llm_config_check(const weft_value *config, const char *where);
 
 /* ---------------------------------------------------------------- cache */
 
