@@ -52,6 +52,7 @@ typedef struct cli_config {
 	weft_resources *resources; /* declared, then detected; -j sets cpus */
 	int isolation;             /* WEFT_ISOLATE_* */
 	double grace;              /* seconds; 0 = the engine's default */
+	weft_value *llm;           /* weft.yaml `llm:`, or NULL */
 } cli_config;
 /* Reads weft.yaml of the repository holding `path` (a pipeline script or
  * a directory), if any. On error prints the message and returns an exit

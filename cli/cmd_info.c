@@ -163,6 +163,12 @@ int cmd_show(int argc, char **argv)
 		const weft_run_info *in = weft_run_get_info(r);
 		printf("run %s  %s  %s\n", id, in->status, in->pipeline);
 		print_git(&in->git);
+		const weft_run_llm *l = &in->llm;
+		if (l->calls || l->cache_hits || l->unavailable || l->failed)
+			printf("  llm: %u answers asked (%u requests), %u from the store, %llu + %llu tokens, %.2fs; "
+			       "%u without an endpoint and %u failed: their ops used their rules\n",
+			       l->calls, l->requests, l->cache_hits, (unsigned long long)l->prompt_tokens,
+			       (unsigned long long)l->completion_tokens, l->seconds, l->unavailable, l->failed);
 		printf("%-32s %-9s %-5s %8s  %-12s %s\n", "NODE", "STATUS", "CACHE", "TIME", "KEY", "NOTE");
 		for (size_t i = 0; i < weft_run_node_count(r); i++) {
 			const weft_run_node *nd = weft_run_node_at(r, i);

@@ -162,6 +162,7 @@ static int execute(cli_loaded *l, cli_run_args *a, const char *resume_id)
 	ro.resources = cfg.resources;
 	ro.isolation = cfg.isolation;
 	ro.grace = cfg.grace;
+	ro.llm = cfg.llm;
 	ro.live_status = 1;
 	ro.provenance = l->provenance;
 	set_threadpool((int)weft_resources_capacity(cfg.resources, "cpus"));
@@ -291,6 +292,7 @@ int cmd_plan(int argc, char **argv)
 		}
 		weft_run_options ro = WEFT_RUN_OPTIONS_INIT;
 		ro.resources = cfg.resources;
+		ro.llm = cfg.llm;
 		ro.keep_going = 1;
 		ro.pipeline = l.pipeline;
 		ro.params = weft_dsl_params(l.dsl);

@@ -8,6 +8,8 @@
  *   resources: {cpus: 16, mem: 64G, gpu: 8, npu: 0, license: 2}
  *   workers:   {isolate: plugins | all | none, grace: 10s}
  *   limits:    {script_seconds: 30}   (cli_script_seconds)
+ *   llm:       {url: http://127.0.0.1:8080/v1, model: qwen2.5, api_key_env: OPENAI_API_KEY,
+ *               temperature: 0, max_tokens: 1024, timeout: 60, retries: 2}
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -120,6 +122,10 @@ int cli_config_load(cli_config *c, const char *path, int jobs)
 			rc = weft_resources_load(c->resources, weft_value_map_get(cfg, "resources"), file);
 		if (rc == WEFT_OK && cfg)
 			rc = load_workers(c, weft_value_map_get(cfg, "workers"), file);
+		const weft_value *llm = rc == WEFT_OK && cfg ? weft_value_map_get(cfg, "llm") : NULL;
+		if (llm && (rc = weft_llm_config_check(llm, file)) == WEFT_OK && weft_value_type(llm) == WEFT_T_MAP &&
+		    !(c->llm = weft_value_copy(llm)))
+			rc = weft_err_set(WEFT_ERROR, "out of memory");
 	}
 	if (rc == WEFT_OK)
 		rc = weft_resources_detect(c->resources);
@@ -139,6 +145,8 @@ void cli_config_free(cli_config *c)
 {
 	weft_resources_free(c->resources);
 	c->resources = NULL;
+	weft_value_free(c->llm);
+	c->llm = NULL;
 }
 
 static const char resources_help[] =
@@ -179,6 +187,12 @@ int cmd_resources(int argc, char **argv)
 	printf("workers  isolate %s, grace %gs\n",
 	       c.isolation == WEFT_ISOLATE_ALL ? "all" : c.isolation == WEFT_ISOLATE_NONE ? "none" : "plugins",
 	       c.grace > 0 ? c.grace : 10.0);
+	const char *url = weft_value_get_string(weft_value_map_get(c.llm, "url"), NULL);
+	const char *model = weft_value_get_string(weft_value_map_get(c.llm, "model"), NULL);
+	if (url)
+		printf("llm      %s at %s\n", model ? model : "default", url);
+	else
+		printf("llm      none (ops use their rules; set `llm: {url, model}` in weft.yaml)\n");
 	cli_config_free(&c);
 	return WEFT_EXIT_OK;
 }

@@ -73,6 +73,17 @@ typedef struct weft_run_counts {
 	size_t total, executed, cached, resumed, failed, skipped;
 } weft_run_counts;
 
+/* What a node's (or a run's) LLM calls came to. */
+typedef struct weft_run_llm {
+	unsigned calls;       /* answers asked for and not found in the store */
+	unsigned cache_hits;  /* answers taken from the store */
+	unsigned requests;    /* HTTP requests, re-asks and retries included */
+	unsigned unavailable; /* asked with no endpoint: the op used its rule */
+	unsigned failed;      /* the endpoint failed: the op used its rule */
+	uint64_t prompt_tokens, completion_tokens;
+	double seconds;
+} weft_run_llm;
+
 typedef struct weft_run_info {
 	const char *id;
 	const char *status;   /* "ok", "failed", "interrupted" (a journal only) */
@@ -85,6 +96,7 @@ typedef struct weft_run_info {
 	weft_run_git git;
 	const weft_run_pool *pools; /* with each device's utilisation */
 	size_t n_pools;
+	weft_run_llm llm; /* the nodes' LLM calls, summed */
 } weft_run_info;
 
 typedef struct weft_run_node {
@@ -99,6 +111,7 @@ typedef struct weft_run_node {
 	const weft_value *params, *outputs, *inputs, *requests; /* may be NULL */
 	const char *const *devices;
 	size_t n_devices;
+	weft_run_llm llm;
 } weft_run_node;
 
 /* Opens run `id`'s record. Without one, fails with a message that says
