@@ -62,8 +62,9 @@ local function analyse(den, q)
   ops.core.export { name = "export_columns", artifact = cols.out, path = out .. "/columns.csv" }
   local m = ops.automat.match_template { name = "match_template", columns = cols.out, lattice = lat.out,
                                          library = lib, elements = elements, min_score = min_score }
-  local choice = ops.automat.choose_line { name = "choose", match = m.report, quality = q.report,
-                                          llm_url = llm_url, model = llm_model }
+  -- The LLM, when -p llm_url is given; otherwise weft.yaml's `llm:`, if any.
+  local llm = llm_url ~= "" and { url = llm_url, model = llm_model, api_key_env = "OPENAI_API_KEY" } or nil
+  local choice = ops.automat.choose_line { name = "choose", match = m.report, quality = q.report, llm = llm }
   return weft.fn {
     name = "choose_line",
     inputs = { matched = choice.matched, template = choice.template },

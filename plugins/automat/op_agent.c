@@ -3,18 +3,20 @@
  * template line and the template-free line.
  *
  * The rule is automat.match_template's verdict (`matched`, its template),
- * taken from its report rather than decided again here. With llm_url set, an OpenAI-compatible model reads the quality and match
- * reports and chooses instead; its answer must be JSON naming a line and,
- * for the template line, one of the ranked templates with the requested
- * elements. Anything else -- no server, an HTTP error, prose, a template
- * outside the ranking -- falls back on the rule, and the report says why.
+ * taken from its report rather than decided again here. When the run has
+ * an LLM (weft.yaml `llm:` or the node's llm = {...}), the model reads the
+ * quality and match reports through api->llm_chat and chooses instead: its
+ * answer must follow a JSON Schema (a line, a template, a reason; the
+ * engine asks again when it does not) and, for the template line, name one
+ * of the ranked templates with the requested elements. Anything else -- no
+ * endpoint, an HTTP error, a template outside the ranking -- falls back on
+ * the rule, and the report says why.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "llm.h"
 #include "ops.h"
 
 static const char SYSTEM[] =
@@ -24,6 +26,34 @@ static const char SYSTEM[] =
 	"template-free line (the minimal cell rebuilt from the detected atom columns). Answer with JSON only: "
 	"{\"line\": \"template\" or \"template-free\", \"template\": \"<name from the ranking, for the template "
 	"line>\", \"reason\": \"<one sentence>\"}";
+
+static const char SCHEMA[] =
+	"{\"type\":\"object\",\"required\":[\"line\"],\"properties\":{\"line\":{\"enum\":[\"template\","
+	"\"template-free\"]},\"template\":{\"type\":\"string\"},\"reason\":{\"type\":\"string\"}}}";
+
+/* {messages: [system, user], schema}; NULL when out of memory. */
+static weft_value *request(const weft_host_api *api, const char *user)
+{
+	weft_value *req = api->value_new_map(), *msgs = api->value_new_list(), *schema = NULL;
+	const char *roles[2] = {"system", "user"}, *texts[2] = {SYSTEM, user};
+	for (int i = 0; i < 2 && msgs; i++) {
+		weft_value *m = api->value_new_map();
+		if (!m || api->value_map_set(m, "role", api->value_new_string(roles[i], strlen(roles[i]))) != WEFT_OK ||
+		    api->value_map_set(m, "content", api->value_new_string(texts[i], strlen(texts[i]))) != WEFT_OK ||
+		    api->value_list_push(msgs, m) != WEFT_OK) {
+			api->value_free(msgs);
+			msgs = NULL;
+		}
+	}
+	char err[64];
+	if (!req || !msgs || api->value_map_set(req, "messages", msgs) != WEFT_OK ||
+	    api->value_from_json(&schema, SCHEMA, strlen(SCHEMA), err, sizeof err) != WEFT_OK ||
+	    api->value_map_set(req, "schema", schema) != WEFT_OK) {
+		api->value_free(req);
+		return NULL;
+	}
+	return req;
+}
 
 /* The model's choice, checked against the ranking; NULL template for the
  * template-free line. Returns 0 when the answer is usable. */
@@ -68,53 +98,65 @@ int am_run_choose(weft_op_ctx *ctx, const weft_host_api *api)
 	int rule_template = json_is_true(json_object_get(match, "matched"));
 	const char *line = rule_template ? "template" : "template-free";
 	const char *tmpl = rule_template ? json_string_value(json_object_get(match, "template")) : NULL;
-	const char *by = "rule", *url = weft_op_param_string(ctx, api, "llm_url");
+	const char *by = "rule";
 	json_t *ans = NULL;
 	char *reply = NULL;
-	if (url && *url) {
-		/* what the model sees: the gate's numbers and the top five templates */
-		json_t *top = json_array();
-		for (size_t i = 0; i < json_array_size(ranked) && i < 5; i++)
-			json_array_append(top, json_array_get(ranked, i));
-		json_t *u = json_pack("{s:O, s:o, s:f}", "quality", quality, "ranked_templates", top, "rule_min_score", min);
-		char *user = u ? json_dumps(u, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
-		json_decref(u);
-		const char *key_env = weft_op_param_string(ctx, api, "api_key_env");
-		wllm_opts o = {url, weft_op_param_string(ctx, api, "model"), key_env && *key_env ? getenv(key_env) : NULL,
-			       weft_op_param_float(ctx, api, "llm_timeout"), 0.0};
-		if (!user)
-			snprintf(why, sizeof why, "out of memory");
-		else if (wllm_chat(&reply, &o, SYSTEM, user, err, sizeof err) != 0)
-			snprintf(why, sizeof why, "%s", err);
-		else if (!(ans = wllm_json_in(reply)))
+	int asked = 0;
+	/* what the model sees: the gate's numbers and the top five templates */
+	json_t *top = json_array();
+	for (size_t i = 0; top && i < json_array_size(ranked) && i < 5; i++)
+		json_array_append(top, json_array_get(ranked, i));
+	json_t *u = top ? json_pack("{s:O, s:o, s:f}", "quality", quality, "ranked_templates", top, "rule_min_score", min)
+			: NULL;
+	char *user = u ? json_dumps(u, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+	json_decref(u);
+	weft_value *req = user ? request(api, user) : NULL, *resp = NULL;
+	int rc = req ? api->llm_chat(ctx, req, &resp) : api->fail(ctx, "out of memory");
+	api->value_free(req);
+	free(user);
+	if (!req)
+		goto done;
+	if (rc == WEFT_ENOTFOUND) {
+		rc = WEFT_OK; /* no LLM configured: the rule, as documented */
+	} else if (rc != WEFT_OK) {
+		asked = 1;
+		snprintf(why, sizeof why, "%s", api->error_last());
+		rc = WEFT_OK;
+	} else {
+		asked = 1;
+		const char *content = api->value_string(api->value_map_get(resp, "content"), NULL);
+		reply = content ? strdup(content) : NULL;
+		char *js = api->value_to_json(api->value_map_get(resp, "json"));
+		ans = js ? json_loads(js, 0, NULL) : NULL;
+		free(js);
+		const char *l, *t;
+		if (ans && check_answer(ans, ranked, &l, &t, why, sizeof why) == 0)
+			line = l, tmpl = t, by = "llm";
+		else if (!ans)
 			snprintf(why, sizeof why, "the answer holds no JSON object");
-		else {
-			const char *l, *t;
-			if (check_answer(ans, ranked, &l, &t, why, sizeof why) == 0)
-				line = l, tmpl = t, by = "llm";
-		}
-		free(user);
-		if (strcmp(by, "llm"))
-			api->log(ctx, WEFT_LOG_WARN, "LLM step fell back on the rule: %s", why);
 	}
+	api->value_free(resp);
+	if (asked && strcmp(by, "llm"))
+		api->log(ctx, WEFT_LOG_WARN, "LLM step fell back on the rule: %s", why);
 	int matched = !strcmp(line, "template");
 	json_t *rep = json_pack("{s:s, s:s, s:s, s:s, s:b, s:f, s:f}", "format", "automat-choice/1", "line", line,
 				"template", tmpl ? tmpl : "", "decided_by", by, "rule_template", rule_template,
 				"best_score", score, "min_score", min);
-	if (rep && url && *url) {
+	if (rep && asked) {
 		json_object_set_new(rep, "llm_answer", reply ? json_string(reply) : json_null());
 		if (why[0])
 			json_object_set_new(rep, "llm_fallback", json_string(why));
 		if (ans && json_string_value(json_object_get(ans, "reason")))
 			json_object_set(rep, "reason", json_object_get(ans, "reason"));
 	}
-	int rc = wop_set_json(ctx, api, "report", "choice.json", rep);
+	rc = wop_set_json(ctx, api, "report", "choice.json", rep);
 	if (rc == WEFT_OK)
 		rc = weft_op_set_bool(ctx, api, "matched", matched);
 	if (rc == WEFT_OK)
 		rc = weft_op_set_string(ctx, api, "template", tmpl ? tmpl : "");
 	if (rc == WEFT_OK)
 		rc = weft_op_set_string(ctx, api, "decided_by", by);
+done:
 	free(reply);
 	json_decref(ans), json_decref(match), json_decref(quality);
 	return rc;

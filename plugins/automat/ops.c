@@ -155,17 +155,12 @@ static const weft_op_desc am_op_report = {
 
 /* ------------------------------------------------------------ op_agent.c */
 
-static const weft_param_spec choose_params[] = {
-	{"llm_url", WEFT_T_STRING, "\"\"", "an OpenAI-compatible server (e.g. http://127.0.0.1:8000/v1); empty: the rule"},
-	{"model", WEFT_T_STRING, "\"gpt-4o-mini\"", "the model the server is asked for"},
-	{"api_key_env", WEFT_T_STRING, "\"OPENAI_API_KEY\"", "environment variable holding the API key (unset: none sent)"},
-	{"llm_timeout", WEFT_T_FLOAT, "60", "seconds for the whole LLM request"},
-};
 static const weft_op_desc am_op_choose_line = {
-	WEFT_OP_DESC("choose_line", "1", am_run_choose, WEFT_OP_DETERMINISTIC | WEFT_OP_RETRYABLE,
-		     "The agent's choice of line: match_template's verdict (the rule), or an OpenAI-compatible LLM "
-		     "reading the quality and match reports, checked against the ranking and falling back on the rule."),
-	WEFT_OP_PARAMS(choose_params), WEFT_OP_INPUTS(WEFT_NAMES("match", "quality")), WEFT_OP_OUTPUTS(WEFT_NAMES("report", "matched", "template", "decided_by")),
+	WEFT_OP_DESC("choose_line", "2", am_run_choose, WEFT_OP_DETERMINISTIC | WEFT_OP_RETRYABLE | WEFT_OP_USES_LLM,
+		     "The agent's choice of line: match_template's verdict (the rule), or, when the run has an LLM "
+		     "(weft.yaml `llm:` or the node's llm), the model reading the quality and match reports, checked "
+		     "against the ranking and falling back on the rule."),
+	WEFT_OP_INPUTS(WEFT_NAMES("match", "quality")), WEFT_OP_OUTPUTS(WEFT_NAMES("report", "matched", "template", "decided_by")),
 };
 
 static const weft_op_desc *const ops[] = {&am_op_simulate, &am_op_load_image, &am_op_denoise,  &am_op_quality,

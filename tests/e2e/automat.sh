@@ -113,7 +113,7 @@ check "falls back on the rule with the server's error" \
 kill $stub 2>/dev/null
 run_weft run "$P" -p material=2H-MoS2 -p llm_url="$url" -p llm_model=gone -p out="$T/l4"
 expect_rc 0 "no server at all"
-check "falls back on the rule too" jqt '.choice.decided_by == "rule" and (.choice.llm_fallback | test("LLM server"))' l4/report.json
+check "falls back on the rule too" jqt '.choice.decided_by == "rule" and (.choice.llm_fallback | test("LLM endpoint"))' l4/report.json
 
 # Refusals: nothing is fabricated from these.
 head -c 30000 tis2.png >trunc.png
