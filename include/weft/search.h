@@ -1,0 +1,49 @@
+/*
+ * weft/search.h -- search spaces and the algorithms that propose
+ * candidates in them (grid, random, regularized evolution, TPE), apart from
+ * the loop that evaluates them (the DSL's weft.search runs each trial as a
+ * node).
+ *
+ * Proposing is a pure function of (space, algorithm, options, seed,
+ * history): the same inputs give the same candidates, so a search killed
+ * mid-way and resumed proposes exactly the trials it would have, and every
+ * trial it already ran is a cache hit.
+ *
+ * A space is a map from dimension names to one of
+ *   {kind = "float", lo, hi, log = bool}   a real in [lo, hi] (log: lo > 0)
+ *   {kind = "int",   lo, hi, log = bool}   an integer in [lo, hi]
+ *   {kind = "choice", values = [...]}      one of the values
+ * A history is a list of {candidate = map, objective = number or null
+ * (failed)}; objectives are maximised (negate a loss, or pass
+ * `maximize = false` in the options).
+ */
+#ifndef WEFT_SEARCH_H
+#define WEFT_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "weft/weft.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Checks a space; an error names the dimension and what is wrong. */
+WEFT_EXTERN int weft_search_space_check(const weft_value *space);
+
+/*
+ * Up to `count` new candidates (a list of maps, the caller's) after
+ * `history`. Fewer when the algorithm has nothing left (a finished grid).
+ * `algorithm`: "grid", "random", "evolution", "tpe". Options (a map, may
+ * be NULL): maximize (true), grid_points (5), population (20) and
+ * tournament (5) for evolution, startup (10), gamma (0.25) and
+ * ei_samples (24) for TPE.
+ */
+WEFT_EXTERN int weft_search_propose(weft_value **candidates, const weft_value *space, const char *algorithm,
+				    const weft_value *options, uint64_t seed, const weft_value *history, size_t count);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
