@@ -12,6 +12,7 @@
 
 #include "dsl_internal.h"
 #include "util.h"
+#include "weft/search.h"
 
 typedef struct dyn_payload {
 	weft_dsl *d;
@@ -446,6 +447,55 @@ static int l_op(lua_State *L)
 	return 1;
 }
 
+/* Converts argument `idx` (or nil) into a value; raises a Lua error naming
+ * what it is. The value is boxed, so an error later frees it. */
+static weft_value *arg_value(lua_State *L, int idx, const char *what)
+{
+	if (lua_isnoneornil(L, idx))
+		return NULL;
+	weft_value *v = NULL;
+	char err[256];
+	if (dsl_to_value(&v, L, idx, 0, err, sizeof err) != WEFT_OK)
+		luaL_error(L, "%s: %s", what, err);
+	dsl_box(L, v);
+	return v;
+}
+
+/* weft.search_propose(space, algorithm, options, seed, history, count)
+ * -> list of candidates (weft/search.h). Pure: the same arguments give
+ * the same candidates. */
+static int l_search_propose(lua_State *L)
+{
+	weft_value *space = arg_value(L, 1, "search space");
+	const char *algo = luaL_optstring(L, 2, "tpe");
+	weft_value *options = arg_value(L, 3, "search options");
+	lua_Integer seed = luaL_optinteger(L, 4, 1);
+	weft_value *history = arg_value(L, 5, "search history");
+	lua_Integer count = luaL_optinteger(L, 6, 1);
+	if (count < 0 || count > 4096)
+		return luaL_error(L, "weft.search_propose: count must be 0..4096");
+	weft_value *c = NULL;
+	if (weft_search_propose(&c, space, algo, options, (uint64_t)seed, history, (size_t)count) != WEFT_OK)
+		return raise_engine_error(L);
+	dsl_push_value(L, c);
+	weft_value_free(c);
+	return 1;
+}
+
+/* weft.text(string) -> artifact: the bytes as a file artifact. */
+static int l_text(lua_State *L)
+{
+	weft_dsl *d = dsl_from_state(L);
+	size_t len = 0;
+	const char *s = luaL_checklstring(L, 1, &len);
+	weft_value *art = NULL;
+	if (weft_engine_import_bytes(&art, d->eng, s, len) != WEFT_OK)
+		return raise_engine_error(L);
+	dsl_push_artifact(L, art);
+	weft_value_free(art);
+	return 1;
+}
+
 typedef struct verb {
 	const char *name;
 	lua_CFunction fn;
@@ -464,6 +514,9 @@ static const verb verbs[] = {
 	{"fn", l_fn, "weft.fn{name=, inputs=, function(inputs) ... end} -> node: a dynamic node"},
 	{"read", l_read, "weft.read(artifact) -> string: an artifact's bytes (inside weft.fn)"},
 	{"is_node", l_is_node, "weft.is_node(x) -> bool"},
+	{"text", l_text, "weft.text(s) -> artifact: the string as a file artifact"},
+	{"search_propose", l_search_propose,
+	 "weft.search_propose(space, algorithm, options, seed, history, count) -> candidates (weft.search uses it)"},
 	{NULL, NULL, NULL},
 };
 
@@ -487,6 +540,11 @@ static const char prelude[] =
 	"end\n"
 	"-- weft.map(list, f, opts): f(item, i) per item. A literal list expands now;\n"
 	"-- a node's output expands at run time inside a dynamic node.\n"
+	"-- Search spaces (weft/search.h) and weft.search (stdlib/search.lua).\n"
+	"function weft.floatv(lo, hi, scale) return { kind = 'float', lo = lo, hi = hi, log = scale == 'log' } end\n"
+	"function weft.intv(lo, hi, scale) return { kind = 'int', lo = lo, hi = hi, log = scale == 'log' } end\n"
+	"function weft.oneof(values) return { kind = 'choice', values = values } end\n"
+	"function weft.search(spec) local r = require('search').run(spec); return r end\n"
 	"function weft.map(list, f, opts)\n"
 	"  opts = opts or {}\n"
 	"  if type(f) ~= 'function' then error('weft.map(list, f): f must be a function', 2) end\n"

@@ -1,0 +1,150 @@
+-- search: loops that propose candidates, evaluate each as a node, and learn
+-- from the results (weft.search is this module's run).
+--
+--   local best = weft.search {
+--     name = "hpo",                          -- prefix of the nodes it adds
+--     space = { lr = weft.floatv(1e-4, 1e-1, "log"),
+--               opt = weft.oneof { "sgd", "adam" },
+--               depth = weft.intv(2, 8) },
+--     algorithm = "tpe",                     -- grid, random, evolution, tpe
+--     budget = 40, parallel = 4, seed = 1,
+--     maximize = true,                       -- false: minimise the objective
+--     target = 0.95,                         -- optional: stop once reached
+--     options = { population = 20 },         -- the algorithm's (weft/search.h)
+--     objective = function(c, trial)         -- one trial: a node (or its output)
+--       return ops.x.train { lr = c.lr, opt = c.opt, depth = c.depth }.score
+--     end,
+--   }
+--
+-- The objective's value is a number, a string holding one, or a map
+-- {objective = n, cost = n}. Each round proposes `parallel` candidates
+-- (weft.search_propose: a pure function of space, seed and the trials so
+-- far), adds a trial node for each, and waits for them in a dynamic node
+-- NAME_round_R, which proposes the next round. Trials are nodes: cached,
+-- resumable after kill -9, and scheduled with their resources, so
+-- `gpu = 1` trials spread over the GPUs. A rerun finds every trial and
+-- every round in the cache; a killed run resumes at the round in flight
+-- and proposes exactly what an uninterrupted run would have.
+--
+-- `best` is a node whose value is { best = candidate, objective = n,
+-- trial = i, trials = artifact (CSV: trial, round, each dimension,
+-- objective, cost, status), history = list, stopped = "budget" | "target"
+-- | "exhausted" }.
+local M = {}
+
+local function sorted_keys(t)
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  table.sort(keys)
+  return keys
+end
+
+local function csv_field(v)
+  if v == nil then return "" end
+  local s = tostring(v)
+  if math.type(v) == "float" then s = string.format("%.17g", v) end
+  if s:find('[,"\n]') then s = '"' .. s:gsub('"', '""') .. '"' end
+  return s
+end
+
+local function trials_csv(history, dims)
+  local rows = { "trial,round," .. table.concat(dims, ",") .. ",objective,cost,status" }
+  for _, h in ipairs(history) do
+    local f = { csv_field(h.trial), csv_field(h.round) }
+    for _, d in ipairs(dims) do f[#f + 1] = csv_field(h.candidate[d]) end
+    f[#f + 1] = csv_field(h.objective)
+    f[#f + 1] = csv_field(h.cost)
+    f[#f + 1] = h.objective ~= nil and "ok" or "failed"
+    rows[#rows + 1] = table.concat(f, ",")
+  end
+  return table.concat(rows, "\n") .. "\n"
+end
+
+local function value_of(v)
+  if type(v) == "table" then
+    local o = v.objective
+    if type(o) == "string" then o = tonumber(o) end
+    return o, v.cost
+  end
+  if type(v) == "string" then return tonumber(v), nil end
+  if type(v) == "number" then return v, nil end
+  return nil, nil
+end
+
+function M.run(spec)
+  if type(spec) ~= "table" then error("weft.search{...}: expected a table", 3) end
+  local name = spec.name or "search"
+  local space, objective = spec.space, spec.objective
+  local algorithm = spec.algorithm or "tpe"
+  local budget, parallel, seed = spec.budget or 20, spec.parallel or 1, spec.seed or 1
+  local maximize = spec.maximize ~= false
+  local target = spec.target
+  if type(name) ~= "string" or name == "" then error("weft.search: name must be a non-empty string", 3) end
+  if type(space) ~= "table" then error("weft.search: space must be a table of name = weft.floatv/intv/oneof", 3) end
+  if type(objective) ~= "function" then error("weft.search: objective must be a function(candidate, trial)", 3) end
+  for k, v in pairs({ budget = budget, parallel = parallel, seed = seed }) do
+    if math.type(v) ~= "integer" or (k ~= "seed" and v < 1) then
+      error("weft.search: " .. k .. " must be a " .. (k == "seed" and "whole number" or "positive whole number"), 3)
+    end
+  end
+  local options = {}
+  for k, v in pairs(spec.options or {}) do options[k] = v end
+  options.maximize = maximize
+  -- Checks the space and the algorithm now, reported at the script's line
+  -- (level 3: past weft.search to its caller).
+  local ok, err = pcall(weft.search_propose, space, algorithm, options, seed, {}, 0)
+  if not ok then error("weft.search: " .. tostring(err), 3) end
+  local dims = sorted_keys(space)
+
+  local function better(a, b)
+    if a == nil then return false end
+    if b == nil then return true end
+    if maximize then return a > b end
+    return a < b
+  end
+
+  local function finish(history, stopped)
+    local best
+    for _, h in ipairs(history) do
+      if h.objective ~= nil and (best == nil or better(h.objective, best.objective)) then best = h end
+    end
+    return {
+      best = best and best.candidate or nil,
+      objective = best and best.objective or nil,
+      trial = best and best.trial or nil,
+      trials = weft.text(trials_csv(history, dims)),
+      history = history,
+      stopped = stopped,
+    }
+  end
+
+  local function round(r, history)
+    local k = math.min(parallel, budget - #history)
+    local cands = weft.search_propose(space, algorithm, options, seed, history, k)
+    if #cands == 0 then
+      return weft.fn { name = name .. "_done", inputs = {}, function() return finish(history, "exhausted") end }
+    end
+    local results = {}
+    for i, c in ipairs(cands) do results[i] = objective(c, #history + i) end
+    return weft.fn {
+      name = name .. "_round_" .. r,
+      inputs = { results = results },
+      function(inp)
+        local h = {}
+        for i = 1, #history do h[i] = history[i] end
+        local reached = false
+        for i, c in ipairs(cands) do
+          local o, cost = value_of(inp.results[i])
+          h[#h + 1] = { candidate = c, objective = o, cost = cost, trial = #history + i, round = r }
+          if o ~= nil and target ~= nil and (o == target or better(o, target)) then reached = true end
+        end
+        if reached then return finish(h, "target") end
+        if #h >= budget then return finish(h, "budget") end
+        return round(r + 1, h)
+      end,
+    }
+  end
+  return round(1, {})
+end
+
+return M

@@ -1,0 +1,98 @@
+#!/bin/bash
+# weft.search: trials are nodes, so a search is cached trial by trial, a
+# rerun runs nothing, and a search killed mid-way resumes to exactly the
+# trials table of an uninterrupted run; it stops at its budget, at its
+# target, or when a grid is done; a bad space is refused at its line.
+. "$(dirname "$0")/lib.sh"
+cd "$T" || exit 1
+
+cat > p.lua <<'LUA'
+local algo = weft.param("algo", "tpe", "search algorithm")
+local budget = weft.param("budget", 12, "trials")
+local nap = weft.param("nap", 0.0, "seconds each trial sleeps")
+local target = weft.param("target", 1.0, "stop once the objective reaches it (1: never)")
+return weft.search {
+  name = "hpo", algorithm = algo, budget = budget, parallel = 3, seed = 5,
+  target = target < 1 and target or nil,
+  space = { x = weft.floatv(0, 1), y = weft.floatv(0, 1), k = weft.oneof { "a", "b" } },
+  objective = function(c, trial)
+    local cmd = string.format("sleep %g; awk 'BEGIN{printf \"%%.6f\", -(%.6f-0.3)^2-(%.6f-0.7)^2%s}'",
+      nap, c.x, c.y, c.k == "a" and "" or "-0.1")
+    return ops.core.shell { name = "trial_" .. trial, cmd = cmd, capture_stdout = true }.stdout
+  end,
+}
+LUA
+result() { jq -r ".nodes[] | select(.name == \"hpo_round_1\") | .outputs.out$1" "$(latest_record)"; }
+trials_of() { # the trials CSV of the newest run of store $1
+  local h; h=$(jq -r '.nodes[] | select(.name == "hpo_round_1") | .outputs.out.trials["$artifact"]' \
+    "$(ls -d "$1"/runs/*/ | sort | tail -1)record.json")
+  cat "$1/objects/${h:0:2}/${h:2}"
+}
+
+run_weft run p.lua
+expect_rc 0 "a TPE search of 12 trials, 3 at a time"
+eq "$(rec '[.nodes[] | select(.name | startswith("trial_")) | select(.executed)] | length')" 12 "runs 12 trial nodes"
+eq "$(result .stopped)" "budget" "and stops at its budget"
+trials_of "$WEFT_STORE" > trials.csv
+eq "$(wc -l < trials.csv | tr -d ' ')" 13 "its trials table has a header and 12 rows"
+eq "$(head -1 trials.csv)" "trial,round,k,x,y,objective,cost,status" "with a column per dimension"
+best_csv=$(tail -n +2 trials.csv | sort -t, -k6 -g | tail -1 | cut -d, -f6)
+best=$(result .objective)
+check "the best candidate is the table's best ($best_csv)" awk -v a="$best_csv" -v b="$best" 'BEGIN{exit !(a+0 == b+0)}'
+eq "$(result '.best.k')" "a" "the best candidate has the better choice"
+
+run_weft run p.lua
+expect_rc 0 "a rerun"
+eq "$(rec '[.nodes[] | select(.executed)] | length')" 0 "runs nothing: every trial and round is cached"
+
+# Killed in the middle, then resumed: the same trials as without the kill.
+export WEFT_STORE="$T/killed"
+"$WEFT" run p.lua -p nap=0.4 >"$T/out" 2>"$T/err" &
+pid=$!
+sleep 1.5
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+done_before=$(cat "$T"/killed/runs/*/journal | grep -c '"ev":"finish"' || true)
+check "the kill came mid-search ($done_before trials done)" test "$done_before" -ge 1 -a "$done_before" -lt 12
+run_weft resume
+expect_rc 0 "the killed search resumes"
+trials_of "$T/killed" > resumed.csv
+export WEFT_STORE="$T/straight"
+run_weft run p.lua -p nap=0.4
+expect_rc 0 "the same search without a kill"
+trials_of "$T/straight" > straight.csv
+check "the resumed search's trials table is the uninterrupted one's" cmp -s resumed.csv straight.csv
+
+# Stops: a target, a finished grid; every algorithm runs.
+export WEFT_STORE="$T/store"
+run_weft run p.lua -p target=-0.02 -p budget=30
+expect_rc 0 "a search with a target"
+eq "$(result .stopped)" "target" "stops once the target is reached"
+check "before its budget" test "$(rec '[.nodes[] | select(.name | startswith("trial_"))] | length')" -lt 30
+for a in random evolution grid; do
+  run_weft run p.lua -p algo=$a -p budget=6
+  expect_rc 0 "a search with $a"
+done
+cat > g.lua <<'LUA'
+return weft.search {
+  name = "hpo", algorithm = "grid", budget = 100, options = { grid_points = 3 },
+  space = { x = weft.intv(1, 2), k = weft.oneof { "a", "b", "c" } },
+  objective = function(c) return ops.core.value { value = c.x * 10 + #c.k } end,
+}
+LUA
+run_weft run g.lua
+expect_rc 0 "a grid search"
+eq "$(result .stopped)" "exhausted" "ends when the grid is done"
+eq "$(result '.history | length')" 6 "after its 2 x 3 points"
+
+cat > bad.lua <<'LUA'
+local s = weft.search {
+  space = { lr = weft.floatv(0, 1, "log") },
+  objective = function(c) return ops.core.value { value = 1 } end,
+}
+return s
+LUA
+run_weft run bad.lua
+expect_rc 2 "a log scale starting at 0"
+expect_err "'lr' is on a log scale, so lo must be > 0" "is refused, naming the dimension"
+expect_err "bad.lua:" "at the script's line"
+finish
