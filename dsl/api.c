@@ -462,8 +462,8 @@ static weft_value *arg_value(lua_State *L, int idx, const char *what)
 }
 
 /* weft.search_propose(space, algorithm, options, seed, history, count)
- * -> list of candidates (weft/search.h). Pure: the same arguments give
- * the same candidates. */
+ * -> candidates, by (weft/search.h). Pure but for "llm", which asks the
+ * run's LLM (inside a dynamic node) and says in `by` which path ran. */
 static int l_search_propose(lua_State *L)
 {
 	weft_value *space = arg_value(L, 1, "search space");
@@ -475,11 +475,24 @@ static int l_search_propose(lua_State *L)
 	if (count < 0 || count > 4096)
 		return luaL_error(L, "weft.search_propose: count must be 0..4096");
 	weft_value *c = NULL;
-	if (weft_search_propose(&c, space, algo, options, (uint64_t)seed, history, (size_t)count) != WEFT_OK)
+	const char *by = algo;
+	int rc;
+	if (strcmp(algo, "llm"))
+		rc = weft_search_propose(&c, space, algo, options, (uint64_t)seed, history, (size_t)count);
+	else if (count == 0)
+		rc = weft_search_space_check(space); /* checking the spec, at build time */
+	else
+		rc = weft_search_propose_llm(&c, &by, dsl_from_state(L)->eng, space, options, (uint64_t)seed, history,
+					     (size_t)count);
+	if (rc != WEFT_OK)
 		return raise_engine_error(L);
-	dsl_push_value(L, c);
+	if (c)
+		dsl_push_value(L, c);
+	else
+		lua_newtable(L);
 	weft_value_free(c);
-	return 1;
+	lua_pushstring(L, by); /* which path proposed them */
+	return 2;
 }
 
 /* weft.text(string) -> artifact: the bytes as a file artifact. */

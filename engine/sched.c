@@ -807,6 +807,14 @@ cleanup:
 }
 
 /* Plan output reads these; kept here because only sched knows reasons. */
+int weft_engine_llm_chat(weft_value **response, weft_engine *eng, const weft_value *request)
+{
+	*response = NULL;
+	run_state *rs = eng->run;
+	node_run *nr = rs && eng->current_parent != UINT32_MAX ? weft_node_run(eng, eng->current_parent) : NULL;
+	return weft_llm_chat(response, eng->store_dir, rs ? rs->opts->llm : NULL, request, nr ? &nr->llm : NULL);
+}
+
 const char *weft_graph_node_error(const weft_engine *eng, uint32_t id)
 {
 	node_run *nr = weft_node_run(eng, id);

@@ -481,3 +481,182 @@ int weft_search_propose(weft_value **candidates, const weft_value *space, const 
 	*candidates = list;
 	return WEFT_OK;
 }
+
+/* ------------------------------------------------------------ llm */
+
+static const char LLM_SYSTEM[] =
+	"You tune the hyperparameters of an experiment in a multi-round dialogue, as an expert would: read the "
+	"search space and every trial so far with its objective, reason about which regions look promising, and "
+	"propose new candidates likely to improve the objective, each within the space. Answer with JSON only.";
+
+/* The schema of an answer: {candidates: [{dim: value, ...}, ...]}. */
+static weft_value *llm_schema(const dim *d, size_t nd)
+{
+	weft_value *props = weft_value_map(), *req = weft_value_list();
+	for (size_t j = 0; props && req && j < nd; j++) {
+		weft_value *p = weft_value_map();
+		if (!p)
+			break;
+		if (d[j].kind == D_CHOICE) {
+			weft_value_map_set(p, "enum", weft_value_copy(d[j].values));
+		} else {
+			weft_value_map_set(p, "type", weft_value_cstr(d[j].kind == D_INT ? "integer" : "number"));
+		}
+		weft_value_map_set(props, d[j].name, p);
+		weft_value_list_push(req, weft_value_cstr(d[j].name));
+	}
+	weft_value *item = weft_value_map(), *arr = weft_value_map(), *top = weft_value_map(), *top_props = weft_value_map(),
+		   *top_req = weft_value_list();
+	if (!item || !arr || !top || !top_props || !top_req || !props || !req) {
+		weft_value_free(props), weft_value_free(req), weft_value_free(item), weft_value_free(arr);
+		weft_value_free(top), weft_value_free(top_props), weft_value_free(top_req);
+		return NULL;
+	}
+	weft_value_map_set(item, "type", weft_value_cstr("object"));
+	weft_value_map_set(item, "properties", props);
+	weft_value_map_set(item, "required", req);
+	weft_value_map_set(arr, "type", weft_value_cstr("array"));
+	weft_value_map_set(arr, "minItems", weft_value_int(1));
+	weft_value_map_set(arr, "items", item);
+	weft_value_map_set(top_props, "candidates", arr);
+	weft_value_list_push(top_req, weft_value_cstr("candidates"));
+	weft_value_map_set(top, "type", weft_value_cstr("object"));
+	weft_value_map_set(top, "properties", top_props);
+	weft_value_map_set(top, "required", top_req);
+	return top;
+}
+
+/* What the model reads: the task, the goal, the space and the trials. */
+static char *llm_prompt(const dim *d, size_t nd, const weft_value *options, const weft_value *history, size_t count,
+			int maximize)
+{
+	weft_value *u = weft_value_map(), *sp = weft_value_map(), *trials = weft_value_list();
+	if (!u || !sp || !trials) {
+		weft_value_free(u), weft_value_free(sp), weft_value_free(trials);
+		return NULL;
+	}
+	for (size_t j = 0; j < nd; j++) {
+		weft_value *e = weft_value_map();
+		if (!e)
+			continue;
+		if (d[j].kind == D_CHOICE) {
+			weft_value_map_set(e, "one_of", weft_value_copy(d[j].values));
+		} else {
+			weft_value_map_set(e, "type", weft_value_cstr(d[j].kind == D_INT ? "integer" : "real"));
+			weft_value_map_set(e, "min", weft_value_float(d[j].lo));
+			weft_value_map_set(e, "max", weft_value_float(d[j].hi));
+			weft_value_map_set(e, "scale", weft_value_cstr(d[j].log ? "log" : "linear"));
+		}
+		weft_value_map_set(sp, d[j].name, e);
+	}
+	for (size_t i = 0; i < weft_value_len(history); i++) {
+		const weft_value *h = weft_value_list_at(history, i);
+		weft_value *t = weft_value_map();
+		const weft_value *ob = weft_value_map_get(h, "objective");
+		if (!t)
+			continue;
+		weft_value_map_set(t, "candidate", weft_value_copy(weft_value_map_get(h, "candidate")));
+		weft_value_map_set(t, "objective", ob ? weft_value_copy(ob) : weft_value_cstr("failed"));
+		weft_value_list_push(trials, t);
+	}
+	const char *task = weft_value_get_string(weft_value_map_get(options, "task"), NULL);
+	weft_value_map_set(u, "task", weft_value_cstr(task ? task : "(not described)"));
+	weft_value_map_set(u, "goal", weft_value_cstr(maximize ? "maximize the objective" : "minimize the objective"));
+	weft_value_map_set(u, "space", sp);
+	weft_value_map_set(u, "trials_so_far", trials);
+	weft_value_map_set(u, "propose", weft_value_int((int64_t)count));
+	char *text = weft_value_to_json(u, 0);
+	weft_value_free(u);
+	return text;
+}
+
+static weft_value *llm_request(const char *user, weft_value *schema)
+{
+	weft_value *req = weft_value_map(), *msgs = weft_value_list(), *sys = weft_value_map(), *usr = weft_value_map();
+	if (!req || !msgs || !sys || !usr) {
+		weft_value_free(req), weft_value_free(msgs), weft_value_free(sys), weft_value_free(usr);
+		weft_value_free(schema);
+		return NULL;
+	}
+	weft_value_map_set(sys, "role", weft_value_cstr("system"));
+	weft_value_map_set(sys, "content", weft_value_cstr(LLM_SYSTEM));
+	weft_value_map_set(usr, "role", weft_value_cstr("user"));
+	weft_value_map_set(usr, "content", weft_value_cstr(user));
+	weft_value_list_push(msgs, sys);
+	weft_value_list_push(msgs, usr);
+	weft_value_map_set(req, "messages", msgs);
+	weft_value_map_set(req, "schema", schema);
+	return req;
+}
+
+/* An answer's candidate, clipped into the space (the schema has checked
+ * its fields and choices). */
+static weft_value *llm_candidate(const dim *d, size_t nd, const weft_value *c)
+{
+	double *u = calloc(nd ? nd : 1, sizeof *u);
+	if (!u)
+		return NULL;
+	for (size_t j = 0; j < nd; j++)
+		u[j] = to_u(&d[j], weft_value_map_get(c, d[j].name));
+	weft_value *out = candidate(d, nd, u);
+	free(u);
+	return out;
+}
+
+int weft_search_propose_llm(weft_value **candidates, const char **by, weft_engine *eng, const weft_value *space,
+			    const weft_value *options, uint64_t seed, const weft_value *history, size_t count)
+{
+	*candidates = NULL;
+	*by = "llm";
+	dim *d;
+	size_t nd;
+	int rc = parse_space(&d, &nd, space);
+	if (rc != WEFT_OK)
+		return rc;
+	const weft_value *mx = weft_value_map_get(options, "maximize");
+	int maximize = mx ? weft_value_get_bool(mx) : 1;
+	char *user = llm_prompt(d, nd, options, history, count, maximize);
+	weft_value *req = user ? llm_request(user, llm_schema(d, nd)) : NULL, *resp = NULL;
+	free(user);
+	weft_value *list = weft_value_list();
+	int asked = req && list ? weft_engine_llm_chat(&resp, eng, req) : weft_err_set(WEFT_ERROR, "out of memory");
+	weft_value_free(req);
+	if (asked == WEFT_OK) {
+		const weft_value *cs = weft_value_map_get(weft_value_map_get(resp, "json"), "candidates");
+		for (size_t i = 0; i < weft_value_len(cs) && weft_value_len(list) < count; i++) {
+			weft_value *c = llm_candidate(d, nd, weft_value_list_at(cs, i));
+			if (c && weft_value_list_push(list, c) != WEFT_OK)
+				rc = weft_err_set(WEFT_ERROR, "out of memory");
+		}
+	} else {
+		*by = asked == WEFT_ENOTFOUND ? "tpe (no LLM endpoint)" : "tpe (the LLM failed)";
+	}
+	weft_value_free(resp);
+	free(d);
+	size_t have = weft_value_len(list);
+	if (rc == WEFT_OK && list && have < count) {
+		/* What the LLM did not give, TPE proposes (after the trials and
+		 * the LLM's own candidates, so that it does not repeat them). */
+		weft_value *h = history ? weft_value_copy(history) : weft_value_list();
+		for (size_t i = 0; h && i < have; i++) {
+			weft_value *e = weft_value_map();
+			if (e && weft_value_map_set(e, "candidate", weft_value_copy(weft_value_list_at(list, i))) == WEFT_OK)
+				weft_value_list_push(h, e);
+		}
+		weft_value *more = NULL;
+		rc = h ? weft_search_propose(&more, space, "tpe", options, seed, h, count - have)
+		       : weft_err_set(WEFT_ERROR, "out of memory");
+		for (size_t i = 0; rc == WEFT_OK && i < weft_value_len(more); i++)
+			rc = weft_value_list_push(list, weft_value_copy(weft_value_list_at(more, i)));
+		if (have && rc == WEFT_OK)
+			*by = "llm+tpe";
+		weft_value_free(more);
+		weft_value_free(h);
+	}
+	if (rc != WEFT_OK || !list) {
+		weft_value_free(list);
+		return rc != WEFT_OK ? rc : weft_err_set(WEFT_ERROR, "out of memory");
+	}
+	*candidates = list;
+	return WEFT_OK;
+}

@@ -6,7 +6,7 @@
 --     space = { lr = weft.floatv(1e-4, 1e-1, "log"),
 --               opt = weft.oneof { "sgd", "adam" },
 --               depth = weft.intv(2, 8) },
---     algorithm = "tpe",                     -- grid, random, evolution, tpe
+--     algorithm = "tpe",                     -- grid, random, evolution, tpe, llm
 --     budget = 40, parallel = 4, seed = 1,
 --     maximize = true,                       -- false: minimise the objective
 --     target = 0.95,                         -- optional: stop once reached
@@ -26,10 +26,16 @@
 -- every round in the cache; a killed run resumes at the round in flight
 -- and proposes exactly what an uninterrupted run would have.
 --
+-- With algorithm = "llm" each round asks the run's LLM (weft.yaml `llm:`)
+-- for candidates given the space, the trials so far and options.task, as
+-- AutoMMLab's hyperparameter dialogue does; without an endpoint, or when
+-- it fails, TPE proposes instead, and each trial says which path
+-- proposed it (proposed_by).
+--
 -- `best` is a node whose value is { best = candidate, objective = n,
 -- trial = i, trials = artifact (CSV: trial, round, each dimension,
--- objective, cost, status), history = list, stopped = "budget" | "target"
--- | "exhausted" }.
+-- objective, cost, status, proposed_by), history = list, stopped =
+-- "budget" | "target" | "exhausted" }.
 local M = {}
 
 local function sorted_keys(t)
@@ -48,13 +54,14 @@ local function csv_field(v)
 end
 
 local function trials_csv(history, dims)
-  local rows = { "trial,round," .. table.concat(dims, ",") .. ",objective,cost,status" }
+  local rows = { "trial,round," .. table.concat(dims, ",") .. ",objective,cost,status,proposed_by" }
   for _, h in ipairs(history) do
     local f = { csv_field(h.trial), csv_field(h.round) }
     for _, d in ipairs(dims) do f[#f + 1] = csv_field(h.candidate[d]) end
     f[#f + 1] = csv_field(h.objective)
     f[#f + 1] = csv_field(h.cost)
     f[#f + 1] = h.objective ~= nil and "ok" or "failed"
+    f[#f + 1] = csv_field(h.proposed_by)
     rows[#rows + 1] = table.concat(f, ",")
   end
   return table.concat(rows, "\n") .. "\n"
@@ -120,7 +127,7 @@ function M.run(spec)
 
   local function round(r, history)
     local k = math.min(parallel, budget - #history)
-    local cands = weft.search_propose(space, algorithm, options, seed, history, k)
+    local cands, by = weft.search_propose(space, algorithm, options, seed, history, k)
     if #cands == 0 then
       return weft.fn { name = name .. "_done", inputs = {}, function() return finish(history, "exhausted") end }
     end
@@ -135,7 +142,7 @@ function M.run(spec)
         local reached = false
         for i, c in ipairs(cands) do
           local o, cost = value_of(inp.results[i])
-          h[#h + 1] = { candidate = c, objective = o, cost = cost, trial = #history + i, round = r }
+          h[#h + 1] = { candidate = c, objective = o, cost = cost, trial = #history + i, round = r, proposed_by = by }
           if o ~= nil and target ~= nil and (o == target or better(o, target)) then reached = true end
         end
         if reached then return finish(h, "target") end
@@ -143,6 +150,11 @@ function M.run(spec)
         return round(r + 1, h)
       end,
     }
+  end
+  if algorithm == "llm" then
+    -- The LLM is asked while the run goes on (it needs the run's endpoint
+    -- and cache), so even the first round is proposed by a dynamic node.
+    return weft.fn { name = name .. "_start", inputs = {}, function() return round(1, {}) end }
   end
   return round(1, {})
 end

@@ -35,13 +35,28 @@ WEFT_EXTERN int weft_search_space_check(const weft_value *space);
 /*
  * Up to `count` new candidates (a list of maps, the caller's) after
  * `history`. Fewer when the algorithm has nothing left (a finished grid).
- * `algorithm`: "grid", "random", "evolution", "tpe". Options (a map, may
+ * `algorithm`: "grid", "random", "evolution", "tpe" ("llm" is
+ * weft_search_propose_llm, below). Options (a map, may
  * be NULL): maximize (true), grid_points (5), population (20) and
  * tournament (5) for evolution, startup (10), gamma (0.25) and
  * ei_samples (24) for TPE.
  */
 WEFT_EXTERN int weft_search_propose(weft_value **candidates, const weft_value *space, const char *algorithm,
 				    const weft_value *options, uint64_t seed, const weft_value *history, size_t count);
+
+/*
+ * The "llm" algorithm, while a run goes on (inside a dynamic node): asks
+ * the run's LLM (weft_engine_llm_chat, cached like every answer) for
+ * `count` candidates, given the space, the trials so far and
+ * options.task (what is tuned, in words), as AutoMMLab's multi-round
+ * hyperparameter dialogue does; numbers outside the space are clipped into
+ * it. Without an endpoint, or when the LLM fails, TPE proposes instead (or
+ * fills what the LLM left short). `*by` (static text) says which path ran:
+ * "llm", "llm+tpe", "tpe (no LLM endpoint)" or "tpe (the LLM failed)".
+ */
+WEFT_EXTERN int weft_search_propose_llm(weft_value **candidates, const char **by, weft_engine *eng,
+					const weft_value *space, const weft_value *options, uint64_t seed,
+					const weft_value *history, size_t count);
 
 #ifdef __cplusplus
 }

@@ -383,6 +383,12 @@ WEFT_EXTERN int weft_graph_resolve(weft_value **out, const weft_engine *eng, con
  * or a wrong type is an error naming `where` and the closest key. */
 WEFT_EXTERN int weft_llm_config_check(const weft_value *config, const char *where);
 
+/* For front-ends while a run goes on (a dynamic node's function): asks the
+ * run's LLM as api->llm_chat does for an op (the same request and response
+ * maps, the same cache), counting the call on the dynamic node being
+ * expanded. WEFT_ENOTFOUND without an endpoint or outside a run. */
+WEFT_EXTERN int weft_engine_llm_chat(weft_value **response, weft_engine *eng, const weft_value *request);
+
 /* ---------------------------------------------------------------- cache */
 
 typedef struct weft_cache_stats {

@@ -11,8 +11,10 @@ local algo = weft.param("algo", "tpe", "search algorithm")
 local budget = weft.param("budget", 12, "trials")
 local nap = weft.param("nap", 0.0, "seconds each trial sleeps")
 local target = weft.param("target", 1.0, "stop once the objective reaches it (1: never)")
+local seed = weft.param("seed", 5, "the search's seed")
+local parallel = weft.param("parallel", 3, "trials per round")
 return weft.search {
-  name = "hpo", algorithm = algo, budget = budget, parallel = 3, seed = 5,
+  name = "hpo", algorithm = algo, budget = budget, parallel = parallel, seed = seed,
   target = target < 1 and target or nil,
   space = { x = weft.floatv(0, 1), y = weft.floatv(0, 1), k = weft.oneof { "a", "b" } },
   objective = function(c, trial)
@@ -35,7 +37,7 @@ eq "$(rec '[.nodes[] | select(.name | startswith("trial_")) | select(.executed)]
 eq "$(result .stopped)" "budget" "and stops at its budget"
 trials_of "$WEFT_STORE" > trials.csv
 eq "$(wc -l < trials.csv | tr -d ' ')" 13 "its trials table has a header and 12 rows"
-eq "$(head -1 trials.csv)" "trial,round,k,x,y,objective,cost,status" "with a column per dimension"
+eq "$(head -1 trials.csv)" "trial,round,k,x,y,objective,cost,status,proposed_by" "with a column per dimension"
 best_csv=$(tail -n +2 trials.csv | sort -t, -k6 -g | tail -1 | cut -d, -f6)
 best=$(result .objective)
 check "the best candidate is the table's best ($best_csv)" awk -v a="$best_csv" -v b="$best" 'BEGIN{exit !(a+0 == b+0)}'
@@ -95,4 +97,41 @@ run_weft run bad.lua
 expect_rc 2 "a log scale starting at 0"
 expect_err "'lr' is on a log scale, so lo must be > 0" "is refused, naming the dimension"
 expect_err "bad.lua:" "at the script's line"
+# An LLM-driven search against the scripted server: a malformed answer is
+# asked again, the model's candidates are tried, a rerun asks nothing, and
+# without an endpoint (or with a dead one) TPE proposes and says so.
+export WEFT_STORE="$T/llmstore"
+mkdir -p "$T/lrepo" && cd "$T/lrepo" || exit 1
+sed 's/algorithm = algo/algorithm = "llm", options = { task = "find x, y and k" }/' "$T/p.lua" > p.lua
+run_weft run p.lua -p budget=4
+expect_rc 0 "an llm search without an endpoint"
+trials_of "$WEFT_STORE" > t0.csv
+eq "$(tail -n +2 t0.csv | cut -d, -f9 | sort -u)" "tpe (no LLM endpoint)" "falls back to TPE and says so per trial"
+python3 "$WEFT_SRC/tests/helpers/openai_stub.py" port script.jsonl llm.log &
+stub=$!
+trap 'kill $stub 2>/dev/null; rm -rf "$T"' EXIT
+cat > script.jsonl <<'JSONL'
+{"content": "Let me think about it: x near 0.3 looks promising."}
+{"content": "{\"candidates\": [{\"x\": 0.31, \"y\": 0.69, \"k\": \"a\"}, {\"x\": 0.5, \"y\": 2.5, \"k\": \"b\"}]}"}
+{"content": "{\"candidates\": [{\"x\": 0.3, \"y\": 0.7, \"k\": \"a\"}, {\"x\": 0.29, \"y\": 0.71, \"k\": \"a\"}]}"}
+JSONL
+for i in $(seq 50); do [ -s port ] && break; sleep 0.1; done
+printf 'llm: {url: "http://127.0.0.1:%s/v1", model: stub, retries: 2}\n' "$(cat port)" > weft.yaml
+run_weft run p.lua -p budget=4 -p seed=9 -p parallel=2
+expect_rc 0 "an llm search with an endpoint"
+trials_of "$WEFT_STORE" > t1.csv
+eq "$(tail -n +2 t1.csv | cut -d, -f9 | sort -u)" "llm" "every trial was proposed by the LLM"
+eq "$(wc -l < llm.log | tr -d ' ')" 3 "the malformed answer was asked again (3 requests for 2 rounds)"
+eq "$(sed -n 3p t1.csv | cut -d, -f5)" "1" "a value outside the space was clipped into it (y = 2.5 -> 1)"
+check "the model saw the trials of round 1 in round 2" \
+  sh -c "jq -e -s '.[2].body.messages[1].content | fromjson | .trials_so_far | length == 2' llm.log >/dev/null"
+check "and its best candidate is the optimum" awk -v v="$(result .objective)" 'BEGIN{exit !(v + 0 == 0)}'
+run_weft run p.lua -p budget=4 -p seed=9 -p parallel=2
+expect_rc 0 "a rerun of the llm search"
+eq "$(wc -l < llm.log | tr -d ' ')" 3 "asks the LLM nothing"
+kill $stub 2>/dev/null; wait $stub 2>/dev/null
+run_weft run p.lua -p budget=4 -p seed=10
+expect_rc 0 "an llm search whose endpoint is dead"
+trials_of "$WEFT_STORE" > t2.csv
+eq "$(tail -n +2 t2.csv | cut -d, -f9 | sort -u)" "tpe (the LLM failed)" "still finishes, with TPE, and says so"
 finish
