@@ -495,6 +495,38 @@ static int l_search_propose(lua_State *L)
 	return 2;
 }
 
+/* weft.search_fhash(values, bits, namespace) -> hex: the functional hash
+ * of a probe's outputs (a list of numbers; weft/search.h). */
+static int l_search_fhash(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_Integer bits = luaL_optinteger(L, 2, 24);
+	const char *ns = luaL_optstring(L, 3, "");
+	lua_Integer n = luaL_len(L, 1);
+	if (n < 0 || n > (1 << 24))
+		return luaL_error(L, "weft.search_fhash: at most 16M values");
+	double *v = malloc((size_t)(n ? n : 1) * sizeof *v);
+	if (!v)
+		return luaL_error(L, "out of memory");
+	for (lua_Integer i = 0; i < n; i++) {
+		lua_geti(L, 1, i + 1);
+		int isnum = 0;
+		v[i] = lua_tonumberx(L, -1, &isnum);
+		lua_pop(L, 1);
+		if (!isnum) {
+			free(v);
+			return luaL_error(L, "weft.search_fhash: value %d of the probe is not a number", (int)(i + 1));
+		}
+	}
+	char out[65];
+	int rc = weft_search_fhash(out, v, (size_t)n, (int)bits, ns);
+	free(v);
+	if (rc != WEFT_OK)
+		return raise_engine_error(L);
+	lua_pushstring(L, out);
+	return 1;
+}
+
 /* weft.text(string) -> artifact: the bytes as a file artifact. */
 static int l_text(lua_State *L)
 {
@@ -528,6 +560,7 @@ static const verb verbs[] = {
 	{"read", l_read, "weft.read(artifact) -> string: an artifact's bytes (inside weft.fn)"},
 	{"is_node", l_is_node, "weft.is_node(x) -> bool"},
 	{"text", l_text, "weft.text(s) -> artifact: the string as a file artifact"},
+	{"search_fhash", l_search_fhash, "weft.search_fhash(values, bits, namespace) -> hex: a probe's functional hash"},
 	{"search_propose", l_search_propose,
 	 "weft.search_propose(space, algorithm, options, seed, history, count) -> candidates (weft.search uses it)"},
 	{NULL, NULL, NULL},

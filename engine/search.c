@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "util.h"
 
 enum { D_FLOAT, D_INT, D_CHOICE };
@@ -659,4 +660,39 @@ int weft_search_propose_llm(weft_value **candidates, const char **by, weft_engin
 	}
 	*candidates = list;
 	return WEFT_OK;
+}
+
+/* ------------------------------------------------------------ functional hash */
+
+int weft_search_fhash(char out[65], const double *values, size_t n, int bits, const char *ns)
+{
+	if (bits < 1 || bits > 52)
+		return weft_err_set(WEFT_EINVALID, "functional hash: bits must be 1 to 52 (24 keeps a float32 exactly)");
+	weft_hasher *h = weft_hasher_new();
+	if (!h)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	char head[64];
+	int hl = snprintf(head, sizeof head, "weft-fhash-v1 bits=%d ", bits);
+	int rc = weft_hasher_update(h, head, (size_t)hl);
+	if (rc == WEFT_OK)
+		rc = weft_hasher_update(h, ns ? ns : "", strlen(ns ? ns : "") + 1);
+	/* Keep sign, exponent and the top `bits` of the 52 mantissa bits. */
+	uint64_t mask = ~((UINT64_C(1) << (52 - bits)) - 1);
+	for (size_t i = 0; rc == WEFT_OK && i < n; i++) {
+		double v = values[i] == 0 ? 0.0 : values[i]; /* -0 is 0 */
+		uint64_t b;
+		memcpy(&b, &v, sizeof b);
+		if (isnan(v))
+			b = UINT64_C(0x7FF8000000000000); /* one NaN */
+		b &= mask;
+		unsigned char le[8];
+		for (int k = 0; k < 8; k++)
+			le[k] = (unsigned char)(b >> (8 * k));
+		rc = weft_hasher_update(h, le, sizeof le);
+	}
+	if (rc != WEFT_OK) {
+		weft_hasher_free(h);
+		return rc;
+	}
+	return weft_hasher_final(h, out); /* frees the hasher */
 }

@@ -54,7 +54,7 @@ local function csv_field(v)
 end
 
 local function trials_csv(history, dims)
-  local rows = { "trial,round," .. table.concat(dims, ",") .. ",objective,cost,status,proposed_by" }
+  local rows = { "trial,round," .. table.concat(dims, ",") .. ",objective,cost,status,proposed_by,functional" }
   for _, h in ipairs(history) do
     local f = { csv_field(h.trial), csv_field(h.round) }
     for _, d in ipairs(dims) do f[#f + 1] = csv_field(h.candidate[d]) end
@@ -62,6 +62,7 @@ local function trials_csv(history, dims)
     f[#f + 1] = csv_field(h.cost)
     f[#f + 1] = h.objective ~= nil and "ok" or "failed"
     f[#f + 1] = csv_field(h.proposed_by)
+    f[#f + 1] = csv_field(h.functional)
     rows[#rows + 1] = table.concat(f, ",")
   end
   return table.concat(rows, "\n") .. "\n"
@@ -103,6 +104,17 @@ function M.run(spec)
   if not ok then error("weft.search: " .. tostring(err), 3) end
   local dims = sorted_keys(space)
 
+  -- Functional-equivalence caching: a probe's outputs, quantised and
+  -- hashed, tell candidates that compute the same function apart.
+  local probe, fc = spec.probe, spec.functional or {}
+  if probe ~= nil and type(probe) ~= "function" then
+    error("weft.search: probe must be a function(candidate, trial) returning a node", 3)
+  end
+  local bits, max_evals, evict = fc.bits or 24, fc.max_evals or 1, fc.evict or 0
+  local ns = (fc.probe_id or name) .. "/bits=" .. tostring(bits)
+  if math.type(bits) ~= "integer" or bits < 1 or bits > 52 then error("weft.search: functional.bits must be 1..52", 3) end
+  if math.type(max_evals) ~= "integer" or max_evals < 1 then error("weft.search: functional.max_evals must be >= 1", 3) end
+
   local function better(a, b)
     if a == nil then return false end
     if b == nil then return true end
@@ -115,7 +127,17 @@ function M.run(spec)
     for _, h in ipairs(history) do
       if h.objective ~= nil and (best == nil or better(h.objective, best.objective)) then best = h end
     end
+    local counts = nil
+    if probe then
+      counts = { misses = 0, partial_hits = 0, full_hits = 0 }
+      for _, h in ipairs(history) do
+        local key = h.functional == "full" and "full_hits" or h.functional == "partial" and "partial_hits" or "misses"
+        counts[key] = counts[key] + 1
+      end
+      counts.evaluations = counts.misses + counts.partial_hits
+    end
     return {
+      functional = counts,
       best = best and best.candidate or nil,
       objective = best and best.objective or nil,
       trial = best and best.trial or nil,
@@ -125,14 +147,35 @@ function M.run(spec)
     }
   end
 
-  local function round(r, history)
-    local k = math.min(parallel, budget - #history)
-    local cands, by = weft.search_propose(space, algorithm, options, seed, history, k)
-    if #cands == 0 then
-      return weft.fn { name = name .. "_done", inputs = {}, function() return finish(history, "exhausted") end }
+  local function numbers(v)
+    if type(v) == "number" then return { v } end
+    if type(v) == "string" then
+      local out = {}
+      for w in v:gmatch("[^%s,]+") do out[#out + 1] = tonumber(w) or (0 / 0) end
+      return out
     end
-    local results = {}
-    for i, c in ipairs(cands) do results[i] = objective(c, #history + i) end
+    if type(v) == "table" then return v.values or v end
+    return {}
+  end
+
+  -- The mean of the evaluations of functional hash `h` so far, and their number.
+  local function evaluations(history, h)
+    local sum, n = 0, 0
+    for _, e in ipairs(history) do
+      if e.fhash == h and e.evaluated ~= nil then sum, n = sum + e.evaluated, n + 1 end
+    end
+    return n > 0 and sum / n or nil, n
+  end
+
+  -- A deterministic coin per trial, for eviction.
+  local function coin(trial)
+    return tonumber(weft.search_fhash({ seed, trial }, 52, "evict"):sub(1, 8), 16) / 4294967296
+  end
+
+  local round
+
+  -- Waits for the round's trials and proposes the next round.
+  local function collect(r, history, cands, by, results, fh, outcome)
     return weft.fn {
       name = name .. "_round_" .. r,
       inputs = { results = results },
@@ -142,12 +185,59 @@ function M.run(spec)
         local reached = false
         for i, c in ipairs(cands) do
           local o, cost = value_of(inp.results[i])
-          h[#h + 1] = { candidate = c, objective = o, cost = cost, trial = #history + i, round = r, proposed_by = by }
-          if o ~= nil and target ~= nil and (o == target or better(o, target)) then reached = true end
+          local e = { candidate = c, objective = o, cost = cost, trial = #history + i, round = r, proposed_by = by,
+                      fhash = fh and fh[i] or nil, functional = outcome and outcome[i] or nil }
+          if outcome and outcome[i] ~= "full" then
+            -- An evaluation: the hash's objective is the mean of them all.
+            e.evaluated = o
+            h[#h + 1] = e
+            if o ~= nil then e.objective = evaluations(h, fh[i]) end
+          else
+            h[#h + 1] = e
+          end
+          if e.objective ~= nil and target ~= nil and (e.objective == target or better(e.objective, target)) then
+            reached = true
+          end
         end
         if reached then return finish(h, "target") end
         if #h >= budget then return finish(h, "budget") end
         return round(r + 1, h)
+      end,
+    }
+  end
+
+  round = function(r, history)
+    local k = math.min(parallel, budget - #history)
+    local cands, by = weft.search_propose(space, algorithm, options, seed, history, k)
+    if #cands == 0 then
+      return weft.fn { name = name .. "_done", inputs = {}, function() return finish(history, "exhausted") end }
+    end
+    if not probe then
+      local results = {}
+      for i, c in ipairs(cands) do results[i] = objective(c, #history + i) end
+      return collect(r, history, cands, by, results)
+    end
+    local probes = {}
+    for i, c in ipairs(cands) do probes[i] = probe(c, #history + i) end
+    return weft.fn {
+      name = name .. "_probe_" .. r,
+      inputs = { probes = probes },
+      function(inp)
+        local results, fh, outcome = {}, {}, {}
+        local seen = {}
+        for i, c in ipairs(cands) do
+          fh[i] = weft.search_fhash(numbers(inp.probes[i]), bits, ns)
+          local mean, n = evaluations(history, fh[i])
+          n = n + (seen[fh[i]] or 0)
+          if n >= max_evals and mean ~= nil and not (evict > 0 and coin(#history + i) < evict) then
+            outcome[i], results[i] = "full", mean -- the result is reused; only the probe was paid
+          else
+            outcome[i] = n > 0 and "partial" or "miss"
+            results[i] = objective(c, #history + i)
+            seen[fh[i]] = (seen[fh[i]] or 0) + 1
+          end
+        end
+        return collect(r, history, cands, by, results, fh, outcome)
       end,
     }
   end

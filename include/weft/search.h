@@ -45,6 +45,15 @@ WEFT_EXTERN int weft_search_propose(weft_value **candidates, const weft_value *s
 				    const weft_value *options, uint64_t seed, const weft_value *history, size_t count);
 
 /*
+ * The functional hash of a candidate (Unified Functional Hashing, Gillard
+ * et al. 2023): the float outputs of its probe, each cut to its sign,
+ * exponent and top `bits` mantissa bits (1-52; 24 as in the paper's
+ * reference code), hashed in order under `ns` (the probe's identity: the
+ * same probe and `bits` share a namespace). 64 hex digits + NUL into out.
+ */
+WEFT_EXTERN int weft_search_fhash(char out[65], const double *values, size_t n, int bits, const char *ns);
+
+/*
  * The "llm" algorithm, while a run goes on (inside a dynamic node): asks
  * the run's LLM (weft_engine_llm_chat, cached like every answer) for
  * `count` candidates, given the space, the trials so far and

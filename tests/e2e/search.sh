@@ -37,7 +37,7 @@ eq "$(rec '[.nodes[] | select(.name | startswith("trial_")) | select(.executed)]
 eq "$(result .stopped)" "budget" "and stops at its budget"
 trials_of "$WEFT_STORE" > trials.csv
 eq "$(wc -l < trials.csv | tr -d ' ')" 13 "its trials table has a header and 12 rows"
-eq "$(head -1 trials.csv)" "trial,round,k,x,y,objective,cost,status,proposed_by" "with a column per dimension"
+eq "$(head -1 trials.csv)" "trial,round,k,x,y,objective,cost,status,proposed_by,functional" "with a column per dimension"
 best_csv=$(tail -n +2 trials.csv | sort -t, -k6 -g | tail -1 | cut -d, -f6)
 best=$(result .objective)
 check "the best candidate is the table's best ($best_csv)" awk -v a="$best_csv" -v b="$best" 'BEGIN{exit !(a+0 == b+0)}'
@@ -85,6 +85,42 @@ run_weft run g.lua
 expect_rc 0 "a grid search"
 eq "$(result .stopped)" "exhausted" "ends when the grid is done"
 eq "$(result '.history | length')" 6 "after its 2 x 3 points"
+
+# Functional-equivalence caching: `unused` never changes the function and
+# a closed gate hides the width, so many candidates compute the same
+# function; the probe tells, and those trials reuse the result.
+cat > f.lua <<'LUA'
+local s = weft.search {
+  name = "hpo", algorithm = "random", budget = 24, parallel = 4, seed = 3,
+  space = { w = weft.intv(0, 3), gate = weft.oneof { 0, 1 }, unused = weft.oneof { "a", "b", "c" } },
+  probe = function(c, trial)
+    local y = {}
+    for i = 1, 4 do y[i] = c.gate * c.w * i * 0.1 end -- the function on a fixed probe batch
+    return ops.core.value { name = "probe_" .. trial, value = y }
+  end,
+  objective = function(c, trial)
+    return ops.core.shell { name = "trial_" .. trial, capture_stdout = true,
+      cmd = string.format("awk 'BEGIN{printf \"%%.3f\", -(%d*%d - 2)^2}'", c.gate, c.w) }.stdout
+  end,
+}
+return s
+LUA
+run_weft run f.lua
+expect_rc 0 "a search with a probe"
+fc=$(result .functional)
+full=$(echo "$fc" | jq .full_hits); miss=$(echo "$fc" | jq .misses); part=$(echo "$fc" | jq .partial_hits)
+eq "$((full + miss + part))" 24 "every trial is a miss, a partial hit or a full hit"
+check "functions seen before are full hits ($full of 24)" test "$full" -ge 10
+check "and only 5 distinct functions exist, so at most 5 misses ($miss)" test "$miss" -le 5
+eq "$(rec '[.nodes[] | select(.name | startswith("trial_")) | select(.executed)] | length')" "$((miss + part))" \
+  "only misses and partial hits run the expensive trial"
+trials_of "$WEFT_STORE" > f.csv
+check "full hits reuse the objective of their function" sh -c \
+  "awk -F, 'NR > 1 { key = \$3 * \$5; if (\$12 == \"full\" && seen[key] != \$6) bad = 1; if (\$12 == \"miss\") seen[key] = \$6 } END { exit bad }' f.csv"
+cat f.lua | sed 's/seed = 3,/seed = 3, functional = { max_evals = 2 },/' > f2.lua
+run_weft run f2.lua
+expect_rc 0 "a search allowing two evaluations per function"
+check "has partial hits ($(result .functional.partial_hits))" test "$(result .functional.partial_hits)" -ge 1
 
 cat > bad.lua <<'LUA'
 local s = weft.search {
