@@ -134,6 +134,36 @@ static void test_tpe_beats_random(void **state)
 	assert_true(tpe / seeds > -0.005); /* measured -0.0022: within ~0.05 of the optimum */
 }
 
+/* The functional hash keeps sign, exponent and the top M mantissa bits:
+ * values that differ below them hash alike, above them apart; -0 is 0;
+ * the namespace (probe identity, M) separates hashes. */
+static void test_functional_hash(void **state)
+{
+	(void)state;
+	char a[65], b[65];
+	double x[3] = {1.0, -2.5, 3e-7}, y[3] = {1.0 + 0x1.0p-40, -2.5, 3e-7}, z[3] = {1.0 + 0x1.0p-10, -2.5, 3e-7};
+	assert_int_equal(weft_search_fhash(a, x, 3, 24, "p"), WEFT_OK);
+	assert_int_equal(weft_search_fhash(b, y, 3, 24, "p"), WEFT_OK);
+	assert_string_equal(a, b); /* 2^-40 is below the 24th mantissa bit */
+	assert_int_equal(weft_search_fhash(b, z, 3, 24, "p"), WEFT_OK);
+	assert_string_not_equal(a, b); /* 2^-10 is above it */
+	assert_int_equal(weft_search_fhash(b, y, 3, 52, "p"), WEFT_OK);
+	assert_int_equal(weft_search_fhash(a, x, 3, 52, "p"), WEFT_OK);
+	assert_string_not_equal(a, b); /* all 52 bits: they differ */
+	double p0[1] = {0.0}, n0[1] = {-0.0};
+	assert_int_equal(weft_search_fhash(a, p0, 1, 24, "p"), WEFT_OK);
+	assert_int_equal(weft_search_fhash(b, n0, 1, 24, "p"), WEFT_OK);
+	assert_string_equal(a, b);
+	assert_int_equal(weft_search_fhash(b, p0, 1, 24, "q"), WEFT_OK);
+	assert_string_not_equal(a, b);
+	assert_int_equal(weft_search_fhash(b, p0, 1, 0, "p"), WEFT_EINVALID);
+	/* Order matters: outputs are hashed in order. */
+	double r[3] = {-2.5, 1.0, 3e-7};
+	assert_int_equal(weft_search_fhash(a, x, 3, 24, "p"), WEFT_OK);
+	assert_int_equal(weft_search_fhash(b, r, 3, 24, "p"), WEFT_OK);
+	assert_string_not_equal(a, b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +171,7 @@ int main(void)
 		cmocka_unit_test(test_bounds_and_log_scale),
 		cmocka_unit_test(test_grid_enumerates_and_ends),
 		cmocka_unit_test(test_tpe_beats_random),
+		cmocka_unit_test(test_functional_hash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
