@@ -140,11 +140,11 @@ void weft_llm_stats_from_json(weft_llm_stats *s, const json_t *j)
 	memset(s, 0, sizeof *s);
 	if (!json_is_object(j))
 		return;
-	s->calls = (uint32_t)jcount(j, "calls");
-	s->cache_hits = (uint32_t)jcount(j, "cache_hits");
-	s->requests = (uint32_t)jcount(j, "requests");
-	s->unavailable = (uint32_t)jcount(j, "unavailable");
-	s->failed = (uint32_t)jcount(j, "failed");
+	s->calls = (unsigned)jcount(j, "calls");
+	s->cache_hits = (unsigned)jcount(j, "cache_hits");
+	s->requests = (unsigned)jcount(j, "requests");
+	s->unavailable = (unsigned)jcount(j, "unavailable");
+	s->failed = (unsigned)jcount(j, "failed");
 	s->prompt_tokens = jcount(j, "prompt_tokens");
 	s->completion_tokens = jcount(j, "completion_tokens");
 	s->seconds = json_number_value(json_object_get(j, "seconds"));

@@ -23,18 +23,12 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "weft/run.h"
 #include "weft/weft.h"
 
-/* What a node's LLM calls came to, for the record. */
-typedef struct weft_llm_stats {
-	uint32_t calls;       /* answers asked for (a cached one counts as a hit, not a call) */
-	uint32_t cache_hits;  /* answers taken from the store */
-	uint32_t requests;    /* HTTP requests sent, re-asks and retries included */
-	uint32_t unavailable; /* asked with no endpoint configured: the op used its rule */
-	uint32_t failed;      /* the endpoint failed after every retry: the op used its rule */
-	uint64_t prompt_tokens, completion_tokens;
-	double seconds;       /* waiting for the endpoint */
-} weft_llm_stats;
+/* What a node's LLM calls came to, for the record: the type the run
+ * reader hands out (weft/run.h), so writer and reader share one. */
+typedef weft_run_llm weft_llm_stats;
 
 void weft_llm_stats_add(weft_llm_stats *to, const weft_llm_stats *from);
 /* Whether anything was asked (or would have been). */

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "journal.h"
+#include "llm.h"
 #include "util.h"
 #include "value_jansson.h"
 
@@ -266,30 +267,6 @@ static void fill_git(weft_run *r, const json_t *g, int *oom)
 	git->files = f;
 }
 
-static void fill_llm(weft_run_llm *l, const json_t *j)
-{
-	l->calls = (unsigned)jsize(j, "calls");
-	l->cache_hits = (unsigned)jsize(j, "cache_hits");
-	l->requests = (unsigned)jsize(j, "requests");
-	l->unavailable = (unsigned)jsize(j, "unavailable");
-	l->failed = (unsigned)jsize(j, "failed");
-	l->prompt_tokens = jsize(j, "prompt_tokens");
-	l->completion_tokens = jsize(j, "completion_tokens");
-	l->seconds = jnum(j, "seconds");
-}
-
-static void add_llm(weft_run_llm *to, const weft_run_llm *from)
-{
-	to->calls += from->calls;
-	to->cache_hits += from->cache_hits;
-	to->requests += from->requests;
-	to->unavailable += from->unavailable;
-	to->failed += from->failed;
-	to->prompt_tokens += from->prompt_tokens;
-	to->completion_tokens += from->completion_tokens;
-	to->seconds += from->seconds;
-}
-
 static void fill_node(weft_run *r, weft_run_node *n, const json_t *j, int *oom)
 {
 	n->name = jstr(j, "name");
@@ -317,8 +294,8 @@ static void fill_node(weft_run *r, weft_run_node *n, const json_t *j, int *oom)
 	n->inputs = keep_value(r, json_object_get(j, "inputs"), oom);
 	n->requests = keep_value(r, json_object_get(j, "requests"), oom);
 	n->devices = str_array(&r->blocks, &r->n_blocks, json_object_get(j, "devices"), &n->n_devices, oom);
-	fill_llm(&n->llm, json_object_get(j, "llm"));
-	add_llm(&r->info.llm, &n->llm);
+	weft_llm_stats_from_json(&n->llm, json_object_get(j, "llm"));
+	weft_llm_stats_add(&r->info.llm, &n->llm);
 }
 
 /* The parts a record and a journal header share. */
