@@ -288,6 +288,38 @@ static int l_is_node(lua_State *L)
 	return 1;
 }
 
+/* The node a handle names, bound (a ref by name has no id yet). */
+static uint32_t node_id_arg(lua_State *L, const char *verb)
+{
+	dsl_node *n = dsl_check_node(L, 1);
+	weft_dsl *d = dsl_from_state(L);
+	uint32_t id = n ? n->id : UINT32_MAX;
+	if (n && id == UINT32_MAX && n->refname && weft_graph_find(&id, d->eng, n->refname) != WEFT_OK)
+		id = UINT32_MAX;
+	if (id == UINT32_MAX)
+		luaL_error(L, "weft.%s(node): expected a node handle (inside weft.fn, of a node that has run)", verb);
+	return id;
+}
+
+/* weft.status(node) -> "done", "cached", "resumed", "failed", ... (inside a
+ * dynamic node: how an input node's result was obtained in this run). */
+static int l_status(lua_State *L)
+{
+	weft_dsl *d = dsl_from_state(L);
+	uint32_t id = node_id_arg(L, "status");
+	int st = weft_graph_node_status(d->eng, id);
+	lua_pushstring(L, st == WEFT_NODE_WOULD_RUN ? "would run" : weft_node_status_name((weft_node_status)st));
+	return 1;
+}
+
+/* weft.elapsed(node) -> seconds its op ran in this run (0: a cache hit). */
+static int l_elapsed(lua_State *L)
+{
+	weft_dsl *d = dsl_from_state(L);
+	lua_pushnumber(L, weft_graph_node_elapsed(d->eng, node_id_arg(L, "elapsed")));
+	return 1;
+}
+
 static int dyn_call(weft_value **out, weft_engine *eng, uint32_t id, const weft_value *inputs, void *payload)
 {
 	dyn_payload *p = payload;
@@ -560,6 +592,8 @@ static const verb verbs[] = {
 	{"read", l_read, "weft.read(artifact) -> string: an artifact's bytes (inside weft.fn)"},
 	{"is_node", l_is_node, "weft.is_node(x) -> bool"},
 	{"text", l_text, "weft.text(s) -> artifact: the string as a file artifact"},
+	{"status", l_status, "weft.status(node) -> string: how the node's result was obtained (inside weft.fn)"},
+	{"elapsed", l_elapsed, "weft.elapsed(node) -> seconds its op ran in this run (inside weft.fn)"},
 	{"search_fhash", l_search_fhash, "weft.search_fhash(values, bits, namespace) -> hex: a probe's functional hash"},
 	{"search_propose", l_search_propose,
 	 "weft.search_propose(space, algorithm, options, seed, history, count) -> candidates (weft.search uses it)"},

@@ -815,6 +815,14 @@ int weft_engine_llm_chat(weft_value **response, weft_engine *eng, const weft_val
 	return weft_llm_chat(response, eng->store_dir, rs ? rs->opts->llm : NULL, request, nr ? &nr->llm : NULL);
 }
 
+double weft_graph_node_elapsed(const weft_engine *eng, uint32_t id)
+{
+	node_run *nr = weft_node_run(eng, id);
+	if (!nr || (nr->state != NS_DONE && nr->state != NS_FAILED && nr->state != NS_RUNNING))
+		return 0;
+	return nr->elapsed;
+}
+
 const char *weft_graph_node_error(const weft_engine *eng, uint32_t id)
 {
 	node_run *nr = weft_node_run(eng, id);
