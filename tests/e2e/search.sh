@@ -122,6 +122,18 @@ run_weft run f2.lua
 expect_rc 0 "a search allowing two evaluations per function"
 check "has partial hits ($(result .functional.partial_hits))" test "$(result .functional.partial_hits)" -ge 1
 
+# weft.status and weft.elapsed, inside a dynamic node.
+cat > st.lua <<'LUA'
+local slow = ops.core.shell { name = "slow", cmd = "sleep 0.3; echo hi", capture_stdout = true }
+return weft.fn { name = "look", inputs = { s = slow.stdout }, function(inp)
+  return { status = weft.status(slow), elapsed = weft.elapsed(slow) }
+end }
+LUA
+run_weft run st.lua
+expect_rc 0 "a dynamic node asking how its input ran"
+eq "$(jq -r '.nodes[] | select(.name == "look") | .outputs.out.status' "$(latest_record)")" "done" "weft.status says done"
+check "weft.elapsed says how long it ran (>= 0.3 s)" awk -v e="$(jq -r '.nodes[] | select(.name == "look") | .outputs.out.elapsed' "$(latest_record)")" 'BEGIN{exit !(e >= 0.3)}'
+
 cat > bad.lua <<'LUA'
 local s = weft.search {
   space = { lr = weft.floatv(0, 1, "log") },
