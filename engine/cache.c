@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -60,10 +61,13 @@ static uint64_t f64_bits(double d)
 
 /* Parses an entry in either format; `key` (when non-NULL) must match.
  * `*inputs` (when asked) gets the input hashes, NULL when not recorded. */
-static int parse_entry(weft_value **outputs, weft_value **inputs, const char *text, size_t len, const char *key)
+static int parse_entry(weft_value **outputs, weft_value **inputs, double *elapsed, const char *text, size_t len,
+		       const char *key)
 {
 	if (inputs)
 		*inputs = NULL;
+	if (elapsed)
+		*elapsed = 0;
 	const unsigned char *p = (const unsigned char *)text;
 	if (len && text[0] == '{') {
 		json_t *j = json_loadb(text, len, 0, NULL);
@@ -78,6 +82,12 @@ static int parse_entry(weft_value **outputs, weft_value **inputs, const char *te
 	if (len < head + 16 + 1 + 8 || memcmp(p, AC_MAGIC, 4) || weft_fnv1a(p, len - 8) != get_be64(p + len - 8) ||
 	    (key && memcmp(p + 4, key, 64)))
 		return WEFT_EINVALID;
+	if (elapsed) {
+		uint64_t bits = get_be64(p + 4 + 64 + 8);
+		memcpy(elapsed, &bits, sizeof *elapsed);
+		if (!(*elapsed >= 0) || !isfinite(*elapsed))
+			*elapsed = 0;
+	}
 	size_t off = head;
 	for (int i = 0; i < 2; i++) { /* op and node names: skipped here */
 		if (len - 8 - off < 8)
@@ -117,12 +127,17 @@ int weft_cache_load_file(weft_value **outputs, const char *path)
 	size_t len = 0;
 	int rc = weft_read_file(path, &text, &len);
 	if (rc == WEFT_OK)
-		rc = parse_entry(outputs, NULL, text, len, NULL);
+		rc = parse_entry(outputs, NULL, NULL, text, len, NULL);
 	free(text);
 	return rc;
 }
 
 int weft_cache_get(weft_value **outputs, weft_value **inputs, const char *root, const char *key)
+{
+	return weft_cache_get_ex(outputs, inputs, NULL, root, key);
+}
+
+int weft_cache_get_ex(weft_value **outputs, weft_value **inputs, double *elapsed, const char *root, const char *key)
 {
 	char *path = entry_path(root, key), *text = NULL;
 	size_t len;
@@ -133,7 +148,7 @@ int weft_cache_get(weft_value **outputs, weft_value **inputs, const char *root, 
 		free(path);
 		return WEFT_ENOTFOUND;
 	}
-	rc = parse_entry(outputs, inputs, text, len, key);
+	rc = parse_entry(outputs, inputs, elapsed, text, len, key);
 	free(text);
 	if (rc != WEFT_OK) {
 		(void)unlink(path);

@@ -22,6 +22,9 @@ typedef struct weft_cache_meta {
  * `inputs` (may be NULL) receives the input hashes stored with the entry,
  * or NULL when it has none (an older entry). */
 int weft_cache_get(weft_value **outputs, weft_value **inputs, const char *root, const char *key);
+/* The same, and `*elapsed` (may be NULL): the seconds the op ran when the
+ * entry was made (0 for an entry that does not say). */
+int weft_cache_get_ex(weft_value **outputs, weft_value **inputs, double *elapsed, const char *root, const char *key);
 /* `inputs` (may be NULL): the node's input name -> value hash map. */
 int weft_cache_put(const char *root, const char *key, const weft_value *outputs, const weft_value *inputs,
 		   const weft_cache_meta *meta);

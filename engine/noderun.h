@@ -33,6 +33,7 @@ typedef struct node_run {
 	double cancel_at;   /* when cancellation was asked (timeout, Ctrl-C) */
 	double retry_at;
 	double t_start, elapsed;
+	double computed;    /* seconds its result took to compute: elapsed, or the cache entry's */
 	char *devices;      /* "gpu:0,gpu:1" while and after running */
 	char key[65];
 	weft_value *outputs; /* map name -> value */

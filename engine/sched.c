@@ -285,6 +285,7 @@ static void finish_dynamic(run_state *rs, uint32_t id)
 		return;
 	}
 	nr->elapsed = weft_now() - nr->t_start;
+	nr->computed = nr->elapsed;
 	sched_move(rs, id, NS_EXPANDED, NULL);
 }
 
@@ -321,6 +322,7 @@ static void start_dynamic(run_state *rs, uint32_t id)
 			return;
 		}
 		nr->elapsed = weft_now() - nr->t_start;
+		nr->computed = nr->elapsed;
 		weft_cache_meta meta = {"dynamic", n->name, nr->elapsed};
 		if (!rs->opts->plan_only)
 			(void)weft_cache_put(rs->eng->store_dir, nr->key, nr->outputs, nr->input_hashes, &meta);
@@ -818,9 +820,7 @@ int weft_engine_llm_chat(weft_value **response, weft_engine *eng, const weft_val
 double weft_graph_node_elapsed(const weft_engine *eng, uint32_t id)
 {
 	node_run *nr = weft_node_run(eng, id);
-	if (!nr || (nr->state != NS_DONE && nr->state != NS_FAILED && nr->state != NS_RUNNING))
-		return 0;
-	return nr->elapsed;
+	return nr ? nr->computed : 0;
 }
 
 const char *weft_graph_node_error(const weft_engine *eng, uint32_t id)

@@ -101,7 +101,7 @@ int sched_cache_lookup(run_state *rs, node *n)
 		return 0;
 	}
 	weft_value *hashes = NULL;
-	if (weft_cache_get(&outs, &hashes, rs->eng->store_dir, nr->key) != WEFT_OK)
+	if (weft_cache_get_ex(&outs, &hashes, &nr->computed, rs->eng->store_dir, nr->key) != WEFT_OK)
 		return 0;
 	if (verify_outputs(rs->eng->store, outs) != WEFT_OK) {
 		/* A corrupt or vanished object: forget the entry, recompute. */

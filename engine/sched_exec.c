@@ -159,6 +159,7 @@ void exec_finished(run_state *rs, uint32_t id, weft_value *outputs, const char *
 	node_run *nr = weft_node_run(rs->eng, n->id);
 	give_back(rs, id, n);
 	nr->elapsed = weft_now() - nr->t_start;
+	nr->computed = nr->elapsed;
 	char *timeout_msg = NULL;
 	if (nr->timed_out) {
 		weft_value_free(outputs);

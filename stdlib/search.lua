@@ -10,6 +10,7 @@
 --     budget = 40, parallel = 4, seed = 1,
 --     maximize = true,                       -- false: minimise the objective
 --     target = 0.95,                         -- optional: stop once reached
+--     time_budget = 3600,                    -- optional: stop once the trials took this long
 --     options = { population = 20 },         -- the algorithm's (weft/search.h)
 --     objective = function(c, trial)         -- one trial: a node (or its output)
 --       return ops.x.train { lr = c.lr, opt = c.opt, depth = c.depth }.score
@@ -34,8 +35,10 @@
 --
 -- `best` is a node whose value is { best = candidate, objective = n,
 -- trial = i, trials = artifact (CSV: trial, round, each dimension,
--- objective, cost, status, proposed_by), history = list, stopped =
--- "budget" | "target" | "exhausted" }.
+-- objective, cost, status, proposed_by, functional, seconds), history =
+-- list, stopped = "budget" | "target" | "time" | "exhausted" }. A trial's
+-- seconds are its compute time (its cache entry's on a rerun), so a stop
+-- by time_budget replays exactly from the cache.
 local M = {}
 
 local function sorted_keys(t)
@@ -54,7 +57,7 @@ local function csv_field(v)
 end
 
 local function trials_csv(history, dims)
-  local rows = { "trial,round," .. table.concat(dims, ",") .. ",objective,cost,status,proposed_by,functional" }
+  local rows = { "trial,round," .. table.concat(dims, ",") .. ",objective,cost,status,proposed_by,functional,seconds" }
   for _, h in ipairs(history) do
     local f = { csv_field(h.trial), csv_field(h.round) }
     for _, d in ipairs(dims) do f[#f + 1] = csv_field(h.candidate[d]) end
@@ -63,6 +66,7 @@ local function trials_csv(history, dims)
     f[#f + 1] = h.objective ~= nil and "ok" or "failed"
     f[#f + 1] = csv_field(h.proposed_by)
     f[#f + 1] = csv_field(h.functional)
+    f[#f + 1] = csv_field(h.seconds)
     rows[#rows + 1] = table.concat(f, ",")
   end
   return table.concat(rows, "\n") .. "\n"
@@ -87,6 +91,10 @@ function M.run(spec)
   local budget, parallel, seed = spec.budget or 20, spec.parallel or 1, spec.seed or 1
   local maximize = spec.maximize ~= false
   local target = spec.target
+  local time_budget = spec.time_budget
+  if time_budget ~= nil and (type(time_budget) ~= "number" or time_budget <= 0) then
+    error("weft.search: time_budget must be a number of seconds > 0", 3)
+  end
   if type(name) ~= "string" or name == "" then error("weft.search: name must be a non-empty string", 3) end
   if type(space) ~= "table" then error("weft.search: space must be a table of name = weft.floatv/intv/oneof", 3) end
   if type(objective) ~= "function" then error("weft.search: objective must be a function(candidate, trial)", 3) end
@@ -180,13 +188,17 @@ function M.run(spec)
       name = name .. "_round_" .. r,
       inputs = { results = results },
       function(inp)
-        local h = {}
-        for i = 1, #history do h[i] = history[i] end
+        local h, spent = {}, 0
+        for i = 1, #history do h[i] = history[i]; spent = spent + history[i].seconds end
         local reached = false
         for i, c in ipairs(cands) do
           local o, cost = value_of(inp.results[i])
+          -- The trial's compute time: measured now, or its cache entry's on
+          -- a rerun, so the history (and a stop by time) replays exactly.
+          local secs = weft.is_node(results[i]) and weft.elapsed(results[i]) or 0
+          spent = spent + secs
           local e = { candidate = c, objective = o, cost = cost, trial = #history + i, round = r, proposed_by = by,
-                      fhash = fh and fh[i] or nil, functional = outcome and outcome[i] or nil }
+                      fhash = fh and fh[i] or nil, functional = outcome and outcome[i] or nil, seconds = secs }
           if outcome and outcome[i] ~= "full" then
             -- An evaluation: the hash's objective is the mean of them all.
             e.evaluated = o
@@ -201,6 +213,7 @@ function M.run(spec)
         end
         if reached then return finish(h, "target") end
         if #h >= budget then return finish(h, "budget") end
+        if time_budget ~= nil and spent >= time_budget then return finish(h, "time") end
         return round(r + 1, h)
       end,
     }

@@ -365,8 +365,9 @@ WEFT_EXTERN int weft_engine_run(weft_run_summary *out, weft_engine *eng, const w
  * WEFT_NODE_WOULD_RUN) and why it ran or would run (may be NULL). */
 WEFT_EXTERN int weft_graph_node_status(const weft_engine *eng, uint32_t id);
 WEFT_EXTERN const char *weft_graph_node_reason(const weft_engine *eng, uint32_t id);
-/* During or after a run: the seconds node `id`'s op ran (0 for a cache
- * hit or a node that has not run). */
+/* During or after a run: the seconds node `id`'s result took to compute:
+ * measured when it ran in this run, the cache entry's when it was a hit
+ * (so the same on a rerun); 0 before it finished. */
 WEFT_EXTERN double weft_graph_node_elapsed(const weft_engine *eng, uint32_t id);
 /* After a run: why node `id` failed, or NULL. Borrowed until the next run. */
 WEFT_EXTERN const char *weft_graph_node_error(const weft_engine *eng, uint32_t id);

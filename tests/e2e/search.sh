@@ -13,9 +13,11 @@ local nap = weft.param("nap", 0.0, "seconds each trial sleeps")
 local target = weft.param("target", 1.0, "stop once the objective reaches it (1: never)")
 local seed = weft.param("seed", 5, "the search's seed")
 local parallel = weft.param("parallel", 3, "trials per round")
+local time_budget = weft.param("time_budget", 0.0, "seconds of trials (0: none)")
 return weft.search {
   name = "hpo", algorithm = algo, budget = budget, parallel = parallel, seed = seed,
   target = target < 1 and target or nil,
+  time_budget = time_budget > 0 and time_budget or nil,
   space = { x = weft.floatv(0, 1), y = weft.floatv(0, 1), k = weft.oneof { "a", "b" } },
   objective = function(c, trial)
     local cmd = string.format("sleep %g; awk 'BEGIN{printf \"%%.6f\", -(%.6f-0.3)^2-(%.6f-0.7)^2%s}'",
@@ -37,7 +39,7 @@ eq "$(rec '[.nodes[] | select(.name | startswith("trial_")) | select(.executed)]
 eq "$(result .stopped)" "budget" "and stops at its budget"
 trials_of "$WEFT_STORE" > trials.csv
 eq "$(wc -l < trials.csv | tr -d ' ')" 13 "its trials table has a header and 12 rows"
-eq "$(head -1 trials.csv)" "trial,round,k,x,y,objective,cost,status,proposed_by,functional" "with a column per dimension"
+eq "$(head -1 trials.csv)" "trial,round,k,x,y,objective,cost,status,proposed_by,functional,seconds" "with a column per dimension"
 best_csv=$(tail -n +2 trials.csv | sort -t, -k6 -g | tail -1 | cut -d, -f6)
 best=$(result .objective)
 check "the best candidate is the table's best ($best_csv)" awk -v a="$best_csv" -v b="$best" 'BEGIN{exit !(a+0 == b+0)}'
@@ -62,7 +64,12 @@ export WEFT_STORE="$T/straight"
 run_weft run p.lua -p nap=0.4
 expect_rc 0 "the same search without a kill"
 trials_of "$T/straight" > straight.csv
-check "the resumed search's trials table is the uninterrupted one's" cmp -s resumed.csv straight.csv
+check "the resumed search's trials table is the uninterrupted one's (but for the measured seconds)" \
+  sh -c "cut -d, -f1-10 resumed.csv > a.csv; cut -d, -f1-10 straight.csv > b.csv; cmp -s a.csv b.csv"
+run_weft run p.lua -p nap=0.4
+expect_rc 0 "a rerun of it"
+trials_of "$T/straight" > again.csv
+check "replays its trials table exactly, seconds included (they come from the cache)" cmp -s again.csv straight.csv
 
 # Stops: a target, a finished grid; every algorithm runs.
 export WEFT_STORE="$T/store"
@@ -70,6 +77,12 @@ run_weft run p.lua -p target=-0.02 -p budget=30
 expect_rc 0 "a search with a target"
 eq "$(result .stopped)" "target" "stops once the target is reached"
 check "before its budget" test "$(rec '[.nodes[] | select(.name | startswith("trial_"))] | length')" -lt 30
+run_weft run p.lua -p nap=0.2 -p budget=30 -p seed=11 -p time_budget=1.0
+expect_rc 0 "a search with a time budget"
+eq "$(result .stopped)" "time" "stops once its trials took the time budget"
+check "after fewer trials than its budget ($(result '.history | length'))" test "$(result '.history | length')" -lt 30
+run_weft run p.lua -p nap=0.2 -p budget=30 -p seed=11 -p time_budget=1.0
+eq "$(rec '[.nodes[] | select(.executed)] | length')" 0 "a rerun replays the stop by time from the cache: it runs nothing"
 for a in random evolution grid; do
   run_weft run p.lua -p algo=$a -p budget=6
   expect_rc 0 "a search with $a"
