@@ -112,8 +112,10 @@ static void test_entry_roundtrip(void **state)
 	weft_cache_meta meta = {"core.noop", "n1", 0.25};
 	assert_int_equal(weft_cache_put(dir, KEY, v, NULL, &meta), WEFT_OK);
 	weft_value *got = NULL;
-	assert_int_equal(weft_cache_get(&got, NULL, dir, KEY), WEFT_OK);
+	double elapsed = -1;
+	assert_int_equal(weft_cache_get_ex(&got, NULL, &elapsed, dir, KEY), WEFT_OK);
 	assert_true(same(v, got));
+	assert_true(elapsed == 0.25); /* the compute time comes back with a hit */
 	weft_value_free(got);
 	/* With the inputs' hashes, which a hit hands back (no hashing needed). */
 	weft_value *in = weft_value_map();
