@@ -66,6 +66,8 @@ static int type_matches(const char *want, const weft_value *v)
 static int same(const weft_value *a, const weft_value *b)
 {
 	char ha[65], hb[65];
+	if (!a || !b)
+		return 0;
 	if (weft_value_type(a) == WEFT_T_INT && weft_value_type(b) == WEFT_T_FLOAT)
 		return (double)weft_value_get_int(a) == weft_value_get_float(b);
 	if (weft_value_type(a) == WEFT_T_FLOAT && weft_value_type(b) == WEFT_T_INT)
@@ -89,7 +91,7 @@ static int check(const weft_value *s, const weft_value *v, const char *path, int
 static int check_type(const weft_value *s, const weft_value *v, const char *path, char *err, size_t errlen)
 {
 	const weft_value *t = weft_value_map_get(s, "type");
-	if (!t)
+	if (!t || (weft_value_type(t) != WEFT_T_STRING && weft_value_type(t) != WEFT_T_LIST))
 		return 0;
 	if (weft_value_type(t) == WEFT_T_STRING)
 		return type_matches(weft_value_get_string(t, NULL), v)
@@ -108,6 +110,10 @@ static int check_object(const weft_value *s, const weft_value *v, const char *pa
 {
 	const weft_value *props = weft_value_map_get(s, "properties");
 	const weft_value *req = weft_value_map_get(s, "required");
+	if (weft_value_type(props) != WEFT_T_MAP)
+		props = NULL;
+	if (weft_value_type(req) != WEFT_T_LIST)
+		req = NULL;
 	const weft_value *extra = weft_value_map_get(s, "additionalProperties");
 	char sub[512];
 	for (size_t i = 0; i < weft_value_len(req); i++) {
@@ -195,8 +201,9 @@ static int check(const weft_value *s, const weft_value *v, const char *path, int
 		return 0; /* `true` or an unknown form: anything goes */
 	if (check_type(s, v, path, err, errlen) != 0)
 		return -1;
+	/* A keyword of the wrong shape is ignored, as an unknown one is. */
 	const weft_value *e = weft_value_map_get(s, "enum");
-	if (e) {
+	if (e && weft_value_type(e) == WEFT_T_LIST) {
 		size_t i = 0;
 		while (i < weft_value_len(e) && !same(weft_value_list_at(e, i), v))
 			i++;
@@ -207,9 +214,9 @@ static int check(const weft_value *s, const weft_value *v, const char *path, int
 	if (c && !same(c, v))
 		return fail(err, errlen, path, "is not the %s value", "required");
 	const weft_value *any = weft_value_map_get(s, "anyOf"), *one = weft_value_map_get(s, "oneOf");
-	if (any && check_any(any, v, path, depth, 0, err, errlen) != 0)
+	if (any && weft_value_type(any) == WEFT_T_LIST && check_any(any, v, path, depth, 0, err, errlen) != 0)
 		return -1;
-	if (one && check_any(one, v, path, depth, 1, err, errlen) != 0)
+	if (one && weft_value_type(one) == WEFT_T_LIST && check_any(one, v, path, depth, 1, err, errlen) != 0)
 		return -1;
 	if (weft_value_type(v) == WEFT_T_MAP)
 		return check_object(s, v, path, depth, err, errlen);

@@ -62,6 +62,11 @@ static void test_objects_and_arrays(void **state)
 	assert_int_equal(chk(s, "[1]", why), -1);
 	assert_int_equal(chk("{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]}", "1", why), 0);
 	assert_int_equal(chk("{\"oneOf\":[{\"type\":\"number\"},{\"type\":\"integer\"}]}", "1", why), -1);
+	/* Keywords of the wrong shape are ignored like unknown ones (found by
+	 * tests/fuzz/fuzz_schema.c: an enum that is not a list crashed). */
+	assert_int_equal(chk("{\"enum\":\"object\",\"required\":\"lr\",\"properties\":[1],\"anyOf\":{}}",
+			     "{\"lr\":0.5}", why), 0);
+	assert_int_equal(chk("{\"type\":5,\"items\":3}", "[1]", why), 0);
 	/* Unknown keywords are ignored; `true` accepts anything. */
 	assert_int_equal(chk("{\"format\":\"email\",\"x-weft\":1}", "\"no\"", why), 0);
 	assert_int_equal(chk("{\"properties\":{\"a\":true}}", "{\"a\":[1,{}]}", why), 0);
