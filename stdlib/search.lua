@@ -10,7 +10,7 @@
 --     budget = 40, parallel = 4, seed = 1,
 --     maximize = true,                       -- false: minimise the objective
 --     target = 0.95,                         -- optional: stop once reached
---     time_budget = 3600,                    -- optional: stop once the trials took this long
+--     time_budget = 3600,                    -- optional: wall-clock seconds of trials
 --     options = { population = 20 },         -- the algorithm's (weft/search.h)
 --     objective = function(c, trial)         -- one trial: a node (or its output)
 --       return ops.x.train { lr = c.lr, opt = c.opt, depth = c.depth }.score
@@ -37,8 +37,9 @@
 -- trial = i, trials = artifact (CSV: trial, round, each dimension,
 -- objective, cost, status, proposed_by, functional, seconds), history =
 -- list, stopped = "budget" | "target" | "time" | "exhausted" }. A trial's
--- seconds are its compute time (its cache entry's on a rerun), so a stop
--- by time_budget replays exactly from the cache.
+-- seconds are its compute time (its cache entry's on a rerun); the search's
+-- wall-clock time is each round's longest trial, summed over the rounds, so
+-- a stop by time_budget replays exactly from the cache.
 local M = {}
 
 local function sorted_keys(t)
@@ -123,6 +124,17 @@ function M.run(spec)
   if math.type(bits) ~= "integer" or bits < 1 or bits > 52 then error("weft.search: functional.bits must be 1..52", 3) end
   if math.type(max_evals) ~= "integer" or max_evals < 1 then error("weft.search: functional.max_evals must be >= 1", 3) end
 
+  -- The search's wall-clock time: its rounds run one after another and
+  -- their trials side by side, so each round takes its longest trial.
+  local function wall(history)
+    local longest, total = {}, 0
+    for _, e in ipairs(history) do
+      if (longest[e.round] or 0) < e.seconds then longest[e.round] = e.seconds end
+    end
+    for _, t in pairs(longest) do total = total + t end
+    return total
+  end
+
   local function better(a, b)
     if a == nil then return false end
     if b == nil then return true end
@@ -188,15 +200,14 @@ function M.run(spec)
       name = name .. "_round_" .. r,
       inputs = { results = results },
       function(inp)
-        local h, spent = {}, 0
-        for i = 1, #history do h[i] = history[i]; spent = spent + history[i].seconds end
+        local h = {}
+        for i = 1, #history do h[i] = history[i] end
         local reached = false
         for i, c in ipairs(cands) do
           local o, cost = value_of(inp.results[i])
           -- The trial's compute time: measured now, or its cache entry's on
           -- a rerun, so the history (and a stop by time) replays exactly.
           local secs = weft.is_node(results[i]) and weft.elapsed(results[i]) or 0
-          spent = spent + secs
           local e = { candidate = c, objective = o, cost = cost, trial = #history + i, round = r, proposed_by = by,
                       fhash = fh and fh[i] or nil, functional = outcome and outcome[i] or nil, seconds = secs }
           if outcome and outcome[i] ~= "full" then
@@ -213,7 +224,7 @@ function M.run(spec)
         end
         if reached then return finish(h, "target") end
         if #h >= budget then return finish(h, "budget") end
-        if time_budget ~= nil and spent >= time_budget then return finish(h, "time") end
+        if time_budget ~= nil and wall(h) >= time_budget then return finish(h, "time") end
         return round(r + 1, h)
       end,
     }
