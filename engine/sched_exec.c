@@ -82,6 +82,18 @@ static int inflight_take(run_state *rs, node_run *nr)
 	return 1;
 }
 
+/* A running node of this run with the same key (its in-flight lock is
+ * ours, so flock alone would call it another process's). */
+static const node *running_twin(run_state *rs, const node_run *nr)
+{
+	for (size_t i = 0; i < rs->running.n; i++) {
+		const node_run *o = weft_node_run(rs->eng, rs->running.ids[i]);
+		if (o != nr && o->inflight && !strcmp(o->key, nr->key))
+			return weft_graph_node(rs->eng, rs->running.ids[i]);
+	}
+	return NULL;
+}
+
 static void inflight_release(run_state *rs, node_run *nr)
 {
 	if (!nr->inflight)
@@ -485,15 +497,19 @@ void exec_launch(run_state *rs, uint32_t id)
 					weft_value_artifact_hash(gone), rs->eng->store_dir));
 		return;
 	}
-	if (n->deterministic && !rs->opts->force && inflight_take(rs, nr) == 0) {
+	const node *twin = n->deterministic && !rs->opts->force ? running_twin(rs, nr) : NULL;
+	if (twin || (n->deterministic && !rs->opts->force && inflight_take(rs, nr) == 0)) {
 		give_back(rs, id, n);
 		if (idlist_add(&rs->dupwait, id) != WEFT_OK) {
 			sched_fail(rs, id, NS_FAILED, weft_strdup("out of memory"));
 			return;
 		}
-		char *msg = weft_sprintf("node %s: another weft process is computing the same result (key %.12s); "
-					 "waiting for it instead of computing it twice",
-					 n->name, nr->key);
+		char *msg = twin ? weft_sprintf("node %s: node %s of this run is computing the same result (key %.12s); "
+						"waiting for it instead of computing it twice",
+						n->name, twin->name, nr->key)
+				 : weft_sprintf("node %s: another weft process is computing the same result (key %.12s); "
+						"waiting for it instead of computing it twice",
+						n->name, nr->key);
 		sched_move(rs, id, NS_DUP_WAIT, msg);
 		free(msg);
 		return;

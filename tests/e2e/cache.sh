@@ -117,4 +117,17 @@ eq "$rc2" 0 "the second run succeeds"
 eq "$(wc -l < "$WEFT_COUNTER")" 1 "the command ran once for both runs"
 check "the second run says it waited for the other" grep -q "another weft process is computing the same result" "$T/twice2.err"
 eq "$(rec '.nodes[] | select(.name == "once") | .status')" cached "and took the node from the cache"
+# Two nodes of one run with the same key: one computes, the other waits,
+# and the message names the node of this run it waits for.
+export WEFT_COUNTER="$T/twins.count"
+cat > "$T/twins.lua" <<'LUA'
+local cmd = "echo ran >> \"$WEFT_COUNTER\"; sleep 0.5; echo v > $out"
+local a = ops.core.shell { name = "a", cmd = cmd, outs = { "o" } }
+local b = ops.core.shell { name = "b", cmd = cmd, outs = { "o" } }
+return { a.o, b.o }
+LUA
+run_weft run -j 2 "$T/twins.lua"
+expect_rc 0 "a run with two nodes of the same key"
+eq "$(wc -l < "$WEFT_COUNTER")" 1 "runs the command once"
+expect_err "of this run is computing the same result" "and says the other node is in this run"
 finish
