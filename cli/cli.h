@@ -63,6 +63,10 @@ int cli_config_load(cli_config *c, const char *path, int jobs);
  * DSL's default). An exit status; a bad value is reported. */
 int cli_script_seconds(double *out, const char *path);
 void cli_config_free(cli_config *c);
+/* trust.c: whether a plugin built inside a repository may load (recorded
+ * by `weft plugin trust` with its content hash), and the command. */
+int cli_plugin_trusted(const char *so);
+int cli_plugin_trust(int argc, char **argv);
 /* Prints one op's signature and docs (as `weft ops` does). */
 void cli_print_op(const weft_op_info *op);
 /* scaffold.c: `weft plugin new`. */

@@ -30,7 +30,10 @@ static const char plugin_help[] =
 	"       weft plugin pack DIR [-o FILE]\n"
 	"       weft plugin install FILE [--dir PLUGINS_DIR]\n"
 	"       weft plugin list | info NAME   (same as `weft plugins`)\n"
+	"       weft plugin trust [--remove | --list] PATH...\n"
 	"\n"
+	"trust    lets a plugin built inside a pipeline repository (plugins/NAME/build)\n"
+	"         load: recorded by path and content hash, so a rebuild asks again.\n"
 	"new      scaffolds a plugin project in DIR (default ./NAME): CMakeLists.txt,\n"
 	"         one example op, a cmocka test using weft/testing.h, a README.\n"
 	"pack     packs the plugin built in DIR (DIR/*.so or DIR/build/*.so) with a\n"
@@ -269,6 +272,8 @@ int cmd_plugin(int argc, char **argv)
 			return WEFT_EXIT_USAGE;
 		return pack(pos, val);
 	}
+	if (!strcmp(sub, "trust"))
+		return cli_plugin_trust(argc, argv);
 	if (!strcmp(sub, "install")) {
 		if (split_args(argc, argv, "--dir", NULL, &val, &pos))
 			return WEFT_EXIT_USAGE;

@@ -134,6 +134,47 @@ static void add_glob(weft_buf *b, const char *pattern)
 	globfree(&g);
 }
 
+/* Each repository build directory whose every .so is trusted
+ * (trust.c); the others are left out, with a word on stderr. */
+static void add_trusted_builds(weft_buf *b, const char *root)
+{
+	char *pat = weft_sprintf("%s/plugins/*/build/*.so", root);
+	glob_t g;
+	if (!pat || glob(pat, 0, NULL, &g) != 0) {
+		free(pat);
+		return;
+	}
+	free(pat);
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		char *dir = weft_path_dirname(g.gl_pathv[i]);
+		int ok = dir != NULL;
+		/* A directory is loaded whole: all its libraries must be trusted. */
+		for (size_t j = 0; ok && j < g.gl_pathc; j++) {
+			char *d2 = weft_path_dirname(g.gl_pathv[j]);
+			if (d2 && !strcmp(d2, dir) && !cli_plugin_trusted(g.gl_pathv[j])) {
+				ok = 0;
+				if (j == i)
+					fprintf(stderr,
+						"weft: not loading %s: a plugin built inside the repository runs native code "
+						"and is not trusted yet; `weft plugin trust %s` trusts this build\n",
+						g.gl_pathv[j], g.gl_pathv[j]);
+			}
+			free(d2);
+		}
+		/* Once per directory: at its first library. */
+		for (size_t j = 0; ok && j < i; j++) {
+			char *d2 = weft_path_dirname(g.gl_pathv[j]);
+			if (d2 && !strcmp(d2, dir))
+				ok = 0;
+			free(d2);
+		}
+		if (ok)
+			weft_buf_printf(b, ":%s", dir);
+		free(dir);
+	}
+	globfree(&g);
+}
+
 char *cli_plugin_search_path(const char *start)
 {
 	weft_buf b = {0};
@@ -145,11 +186,9 @@ char *cli_plugin_search_path(const char *start)
 		weft_buf_printf(&b, ":%s", env);
 	char *root = cli_repo_root(start);
 	if (root) {
-		/* A plugin developed inside the pipeline's repository, built in place. */
-		char *pat = weft_sprintf("%s/plugins/*/build", root);
-		if (pat)
-			add_glob(&b, pat);
-		free(pat);
+		/* A plugin developed inside the pipeline's repository, built in
+		 * place: only once trusted (trust.c). */
+		add_trusted_builds(&b, root);
 		free(root);
 	}
 	char *user = cli_user_plugin_dir();

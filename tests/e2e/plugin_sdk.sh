@@ -82,10 +82,26 @@ mkdir -p "$T/repo/.git" "$T/repo/plugins/demo/build" "$T/repo/pipes"
 cp "$T/demo/build/demo.so" "$T/repo/plugins/demo/build/"
 cp "$T/pipe/notes.txt" "$T/pipe/p.lua" "$T/repo/pipes/"
 cd "$T/repo/pipes"
+# A plugin that came with a clone is native code: not loaded, not even to
+# read its descriptor, until `weft plugin trust` records it.
 XDG_DATA_HOME="$T/no-xdg" run_weft plugins
-expect_out "$T/repo/plugins/demo/build/demo.so" "the repository's plugins/*/build is on the search path"
+check "a repository's untrusted plugin is not loaded" sh -c "! grep -q 'demo.so' '$T/out'"
+expect_err "is not trusted yet; \`weft plugin trust $T/repo/plugins/demo/build/demo.so\`" "and weft says how to trust it"
+XDG_DATA_HOME="$T/no-xdg" run_weft plugin trust "$T/repo/plugins/demo/build"
+expect_rc 0 "weft plugin trust DIR"
+expect_out "trusted $T/repo/plugins/demo/build/demo.so" "records each library of the directory"
+XDG_DATA_HOME="$T/no-xdg" run_weft plugins
+expect_out "$T/repo/plugins/demo/build/demo.so" "the trusted build of plugins/*/build is on the search path"
 XDG_DATA_HOME="$T/no-xdg" run_weft run p.lua
 expect_out "shout = 3" "and a pipeline in the repository uses it"
+printf 'x' >> "$T/repo/plugins/demo/build/demo.so"
+XDG_DATA_HOME="$T/no-xdg" run_weft plugins
+check "a changed library must be trusted again" sh -c "! grep -q 'demo.so' '$T/out'"
+XDG_DATA_HOME="$T/no-xdg" run_weft plugin trust --list
+expect_out "$T/repo/plugins/demo/build/demo.so" "--list shows what is trusted"
+XDG_DATA_HOME="$T/no-xdg" run_weft plugin trust --remove "$T/repo/plugins/demo/build/demo.so"
+XDG_DATA_HOME="$T/no-xdg" run_weft plugin trust --list
+check "--remove forgets it" sh -c "! grep -q 'demo.so' '$T/out'"
 
 # --- 4. examples/plugin-hello: the hand-written example, same path
 cd "$T/pipe"
