@@ -126,6 +126,13 @@ static int build_env(strvec *env, weft_op_ctx *ctx, const weft_host_api *api, co
 			const char *k = api->value_map_key_at(ins, i);
 			size_t kl = strlen(k);
 			shadowed = !strncmp(*e, k, kl) && (*e)[kl] == '=';
+			/* and a list's $k_N, $k_1, ... */
+			if (!shadowed && !strncmp(*e, k, kl) && (*e)[kl] == '_' &&
+			    api->value_type(api->value_map_value_at(ins, i)) == WEFT_T_LIST) {
+				const char *p = *e + kl + 1;
+				size_t d = strspn(p, "0123456789");
+				shadowed = (d > 0 && p[d] == '=') || !strncmp(p, "N=", 2);
+			}
 		}
 		if (!shadowed && sv_push(env, strdup(*e)) != 0)
 			return api->fail(ctx, "out of memory");
@@ -136,7 +143,8 @@ static int build_env(strvec *env, weft_op_ctx *ctx, const weft_host_api *api, co
 			return api->fail(ctx, "input name '%s' cannot be an environment variable; use letters, digits "
 					      "and _",
 					 k);
-		char *text = env_text(ctx, api, k, api->value_map_value_at(ins, i));
+		const weft_value *v = api->value_map_value_at(ins, i);
+		char *text = env_text(ctx, api, k, v);
 		if (!text)
 			return WEFT_ERROR;
 		char *kv = NULL;
@@ -145,6 +153,25 @@ static int build_env(strvec *env, weft_op_ctx *ctx, const weft_host_api *api, co
 		free(text);
 		if (sv_push(env, kv) != 0)
 			return api->fail(ctx, "out of memory");
+		/* A list is also one variable per item, $k_1 .. $k_N with $k_N
+		 * the count, for paths with spaces that $k (joined by spaces)
+		 * would split: for i in $(seq $k_N); do eval f=\"\$k_$i\"; ... */
+		if (api->value_type(v) == WEFT_T_LIST) {
+			size_t n = api->value_len(v);
+			if (asprintf(&kv, "%s_N=%zu", k, n) < 0 || sv_push(env, kv) != 0)
+				return api->fail(ctx, "out of memory");
+			for (size_t j = 0; j < n; j++) {
+				char *item = env_text(ctx, api, k, api->value_list_at(v, j));
+				if (!item)
+					return WEFT_ERROR;
+				kv = NULL;
+				if (asprintf(&kv, "%s_%zu=%s", k, j + 1, item) < 0)
+					kv = NULL;
+				free(item);
+				if (sv_push(env, kv) != 0)
+					return api->fail(ctx, "out of memory");
+			}
+		}
 	}
 	for (size_t i = 0; i < api->value_len(extra); i++) {
 		const char *k = api->value_map_key_at(extra, i);

@@ -77,4 +77,21 @@ expect_err "exited with status 3" "the error gives the exit status"
 expect_err "oops" "the error shows the command's stderr"
 expect_err "missing.txt" "a declared output the command did not create is named"
 eq "$(rec '.nodes[] | select(.name == "ok") | .status')" done "-k: the independent node still ran"
+# A list of files reaches core.shell as $k (joined by spaces) and as one
+# variable per item, $k_1 .. $k_N with $k_N the count: a path with a space
+# survives the latter (reliability issue).
+mkdir -p "$T/sp"
+printf 'one\n' > "$T/sp/a file.txt"
+printf 'two\n' > "$T/sp/b.txt"
+cat > "$T/sp/l.lua" <<'LUA'
+local files = { weft.file("a file.txt"), weft.file("b.txt") }
+return ops.core.shell { name = "cat", files = files, capture_stdout = true,
+  cmd = 'n=$files_N; for i in $(seq "$n"); do eval f=\\"\\$files_$i\\"; cat "$f"; done; echo "count=$n"' }.stdout
+LUA
+export files_1=stale
+run_weft run "$T/sp/l.lua"
+unset files_1
+expect_rc 0 "a shell node reading a list of files, one with a space in its name"
+expect_out 'one' "reads the file whose name has a space"
+expect_out 'count=2' "and \$files_N counts them (an inherited \$files_1 is shadowed)"
 finish
