@@ -6,6 +6,11 @@
  * header first, every field that needs it quoted, LF line ends. Ragged rows
  * are an error naming the line, never silently padded. Column types are
  * inferred (int, float, string) so downstream ops need not re-guess.
+ *
+ * The file is read through a window (csv_src), not whole: memory holds the
+ * window and the current record, so a table larger than memory parses. A
+ * record that reaches the window's end is parsed again once more is read,
+ * so a boundary never cuts a quoted field, a doubled quote or a CRLF.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -128,6 +133,82 @@ oom:
 	return -1;
 }
 
+/* The file behind core.csv, read a window at a time. */
+typedef struct csv_src {
+	FILE *f;
+	char *buf;
+	size_t len, cap, pos;
+	int eof;
+} csv_src;
+
+#define CSV_WINDOW ((size_t)1 << 20)       /* refill below this much unread */
+#define CSV_MAX_RECORD ((size_t)256 << 20) /* one record longer than this is refused */
+
+/* Moves the unread bytes to the front and reads more; the window doubles
+ * when a record fills it. -1 with err set on a read error or a record over
+ * CSV_MAX_RECORD. */
+static int src_more(csv_src *s, char *err, size_t errlen)
+{
+	if (s->eof)
+		return 0;
+	if (s->pos) {
+		memmove(s->buf, s->buf + s->pos, s->len - s->pos);
+		s->len -= s->pos;
+		s->pos = 0;
+	}
+	if (s->len + CSV_WINDOW / 2 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 2 * CSV_WINDOW;
+		if (cap > CSV_MAX_RECORD + 2 * CSV_WINDOW) {
+			snprintf(err, errlen, "a record is longer than %zu MiB; is a quote left open?", CSV_MAX_RECORD >> 20);
+			return -1;
+		}
+		char *b = realloc(s->buf, cap);
+		if (!b) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		s->buf = b;
+		s->cap = cap;
+	}
+	size_t got = fread(s->buf + s->len, 1, s->cap - s->len, s->f);
+	s->len += got;
+	if (got == 0) {
+		if (ferror(s->f)) {
+			snprintf(err, errlen, "read error");
+			return -1;
+		}
+		s->eof = 1;
+	}
+	return 0;
+}
+
+/* The next record (as next_record), reading more when it reached the end
+ * of what was read so far. */
+static int src_next(csv_src *s, char delim, row *r, size_t *line, char *err, size_t errlen)
+{
+	for (;;) {
+		if (!s->eof && s->len - s->pos < CSV_WINDOW && src_more(s, err, errlen) != 0)
+			return -1;
+		size_t p = s->pos, at_line = *line;
+		int got = next_record(s->buf, s->len, &p, delim, r, line, err, errlen);
+		/* Only an unclosed quote can be the window's doing; any other
+		 * error is the file's. */
+		if (s->eof || (got > 0 && p < s->len) || (got < 0 && !strstr(err, "never closed"))) {
+			if (got > 0)
+				s->pos = p;
+			return got;
+		}
+		/* It touched the end of the window: read on and parse it again. */
+		row_clear(r);
+		*line = at_line;
+		size_t before = s->len - s->pos;
+		if (src_more(s, err, errlen) != 0)
+			return -1;
+		if (!s->eof && s->len - s->pos == before && src_more(s, err, errlen) != 0)
+			return -1;
+	}
+}
+
 static void put_field(FILE *f, const char *s)
 {
 	if (!strpbrk(s, ",\"\n\r")) {
@@ -167,46 +248,48 @@ int core_run_csv(weft_op_ctx *ctx, const weft_host_api *api)
 	int header = api->value_bool(api->param(ctx, "header"));
 	if (!d || strlen(d) != 1)
 		return api->fail(ctx, "parameter 'delimiter' must be one character");
-	char *buf = NULL;
-	size_t len = 0;
-	if (core_read_artifact(&buf, &len, ctx, api, api->input(ctx, "file"), "file") != WEFT_OK)
-		return WEFT_ERROR;
-	size_t pos = 0, line = 1, nrows = 0;
-	if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
-		pos = 3; /* UTF-8 byte-order mark */
-	size_t data_start = pos;
+	const char *inpath = weft_op_input_path(ctx, api, "file");
+	if (!inpath)
+		return api->fail(ctx, "input 'file' must be a file artifact (use weft.file(...) or a node output)");
+	csv_src src = {fopen(inpath, "rb"), NULL, 0, 0, 0, 0};
+	if (!src.f)
+		return api->fail(ctx, "input 'file': cannot open %s: %s", inpath, strerror(errno));
+	size_t line = 1, nrows = 0;
 	const char *workdir = api->workdir(ctx);
 	char *outpath = NULL, err[256] = "";
 	if (!workdir || asprintf(&outpath, "%s/table.csv", workdir) < 0) {
-		api->free(buf);
+		fclose(src.f);
 		return api->fail(ctx, "cannot create work directory");
 	}
 	FILE *out = fopen(outpath, "w");
-	row r = {0}, cols = {0};
-	int *types = NULL, rc = WEFT_OK;
+	row r = {0}, cols = {0}, first = {0};
+	int *types = NULL, rc = WEFT_OK, pending = 0;
 	if (!out) {
 		rc = api->fail(ctx, "cannot write %s: %s", outpath, strerror(errno));
 		goto cleanup;
 	}
+	if (src_more(&src, err, sizeof err) != 0) {
+		rc = api->fail(ctx, "input 'file': %s", err);
+		goto cleanup;
+	}
+	if (src.len >= 3 && !memcmp(src.buf, "\xEF\xBB\xBF", 3))
+		src.pos = 3; /* UTF-8 byte-order mark */
 	size_t rec_line = line;
-	int got = next_record(buf, len, &pos, d[0], &cols, &line, err, sizeof err);
+	int got = src_next(&src, d[0], &cols, &line, err, sizeof err);
 	if (got <= 0) {
 		rc = api->fail(ctx, "input 'file': %s", got == 0 ? "the CSV file is empty" : err);
 		goto cleanup;
 	}
 	if (!header) {
-		/* Synthesise c1..cN and treat the first record as data. */
-		row first = cols;
+		/* Synthesise c1..cN; the first record is the first row of data. */
+		first = cols;
 		cols = (row){0};
 		for (size_t i = 0; i < first.n; i++) {
 			char name[32];
 			snprintf(name, sizeof name, "c%zu", i + 1);
 			row_push(&cols, name, strlen(name));
 		}
-		r = first;
-		pos = data_start; /* re-read the first record as data */
-		line = 1;
-		row_clear(&r);
+		pending = 1;
 	}
 	types = calloc(cols.n, sizeof *types);
 	for (size_t i = 0; i < cols.n; i++) {
@@ -216,7 +299,17 @@ int core_run_csv(weft_op_ctx *ctx, const weft_host_api *api)
 	for (;;) {
 		row_clear(&r);
 		rec_line = line;
-		got = next_record(buf, len, &pos, d[0], &r, &line, err, sizeof err);
+		if (pending) {
+			/* Without a header, the record already read is data. */
+			row t = r;
+			r = first;
+			first = t;
+			rec_line = 1;
+			got = 1;
+			pending = 0;
+		} else {
+			got = src_next(&src, d[0], &r, &line, err, sizeof err);
+		}
 		if (got < 0) {
 			rc = api->fail(ctx, "input 'file': %s", err);
 			goto cleanup;
@@ -264,13 +357,17 @@ int core_run_csv(weft_op_ctx *ctx, const weft_host_api *api)
 cleanup:
 	if (out)
 		fclose(out);
+	if (src.f)
+		fclose(src.f);
+	free(src.buf);
 	row_clear(&r);
 	free(r.f);
+	row_clear(&first);
+	free(first.f);
 	row_clear(&cols);
 	free(cols.f);
 	free(types);
 	free(outpath);
-	api->free(buf);
 	return rc;
 }
 

@@ -94,4 +94,30 @@ unset files_1
 expect_rc 0 "a shell node reading a list of files, one with a space in its name"
 expect_out 'one' "reads the file whose name has a space"
 expect_out 'count=2' "and \$files_N counts them (an inherited \$files_1 is shadowed)"
+# core.csv reads through a window: a file several windows long, with
+# quoted fields holding commas, doubled quotes and newlines and CRLF line
+# ends wherever the window's edges fall, parses as Python's csv module
+# parses it.
+python3 - "$T/big.csv" "$T/big.expected" <<'PY'
+import csv, io, random, sys
+rnd = random.Random(7)
+rows = [["id", "name", "note"]]
+for i in range(60000):
+    rows.append([str(i), rnd.choice(["plain", 'say "hi"', "a,b", "two\nlines", ""]) * rnd.randint(1, 3),
+                 "x" * rnd.randint(0, 40)])
+with open(sys.argv[1], "w", newline="") as f:
+    csv.writer(f, lineterminator="\r\n").writerows(rows)
+out = io.StringIO()
+csv.writer(out, lineterminator="\n").writerows(rows)
+open(sys.argv[2], "w", newline="").write(out.getvalue())
+PY
+cat > "$T/big.lua" <<'LUA'
+local t = ops.core.csv { name = "big", file = weft.file("big.csv") }
+ops.core.export { name = "save", artifact = t.table, path = weft.path("big.out") }
+return t.rows
+LUA
+run_weft run "$T/big.lua"
+expect_rc 0 "a CSV of $(($(stat -c %s "$T/big.csv") / 1048576)) MiB, longer than core.csv's window"
+expect_out "60000" "has all its rows"
+check "and its table is what Python's csv module reads" cmp -s "$T/big.out" "$T/big.expected"
 finish
