@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int fail(char *err, size_t errlen, const char *name, const char *msg)
 {
@@ -106,6 +107,15 @@ int aws_npy_read(aws_npy *out, const char *path, const char *name, char *err, si
 	size_t count = dims[0] * dims[1];
 	if (dims[1] && count / dims[1] != dims[0]) {
 		fail(err, errlen, name, "shape overflows");
+		goto done;
+	}
+	/* The data must be in the file before it is allocated: a shape alone
+	 * may claim any size (found by tests/fuzz/fuzz_npy.c). */
+	struct stat sb;
+	long here = ftell(f);
+	if (count > SIZE_MAX / 8 || fstat(fileno(f), &sb) != 0 || here < 0 ||
+	    (unsigned long long)(sb.st_size - here) < (unsigned long long)count * sizes[t]) {
+		snprintf(err, errlen, "%s: the data is shorter than its shape (%zu x %zu) says", name, dims[0], dims[1]);
 		goto done;
 	}
 	raw = malloc(count * sizes[t] + 1);

@@ -148,6 +148,18 @@ static void test_bad_input(void **state)
 	aws_data_free(&D);
 	assert_int_equal(aws_data_read_npy(&D, write_file("junk.npy", "hello"), yp, err, sizeof err), -1);
 	assert_non_null(strstr(err, "not a .npy file"));
+	/* A shape that claims more data than the file holds (1.6 TB here) is
+	 * refused before anything that large is allocated (found by
+	 * tests/fuzz/fuzz_npy.c; ASan aborts on the allocation). */
+	static const char huge[] = "\x93NUMPY\x01\x00\x76\x00" "{'descr': '<f8', 'fortran_order': False, 'shape': (200000000000,), }                                                 \n";
+	FILE *f = fopen(xp, "wb");
+	assert_non_null(f);
+	fwrite(huge, 1, sizeof huge - 1, f);
+	fwrite(x, sizeof *x, 2, f);
+	fclose(f);
+	aws_npy a;
+	assert_int_equal(aws_npy_read(&a, xp, "X.npy", err, sizeof err), -1);
+	assert_non_null(strstr(err, "shorter than its shape"));
 }
 
 int main(void)
