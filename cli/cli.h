@@ -63,10 +63,15 @@ int cli_config_load(cli_config *c, const char *path, int jobs);
  * DSL's default). An exit status; a bad value is reported. */
 int cli_script_seconds(double *out, const char *path);
 void cli_config_free(cli_config *c);
-/* trust.c: whether a plugin built inside a repository may load (recorded
- * by `weft plugin trust` with its content hash), and the command. */
-int cli_plugin_trusted(const char *so);
-int cli_plugin_trust(int argc, char **argv);
+/* trust.c: where the trust records live (caller frees; NULL without
+ * XDG_DATA_HOME and HOME), their text ("" when none; caller frees), the
+ * record line of absolute path `abs` in them (its length, newline
+ * included, in *linelen), and whether a plugin built inside a repository
+ * may load by them (recorded by `weft plugin trust` with its content hash). */
+char *cli_trust_file(void);
+char *cli_trust_read(void);
+const char *cli_trust_line(const char *text, const char *abs, size_t *linelen);
+int cli_plugin_trusted(const char *trust, const char *so);
 /* Prints one op's signature and docs (as `weft ops` does). */
 void cli_print_op(const weft_op_info *op);
 /* scaffold.c: `weft plugin new`. */

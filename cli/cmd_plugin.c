@@ -253,6 +253,97 @@ static int split_args(int argc, char **argv, const char *flag, const char *short
 	return 0;
 }
 
+/* ------------------------------------------------------------ trust */
+
+/* Adds (or, with `remove`, drops) the record of each .so at `path`: the
+ * file itself, or every .so in a directory. */
+static int update(const char *path, int remove, weft_buf *text)
+{
+	char *abs = weft_path_abs(NULL, path), *pat = abs ? weft_sprintf("%s/*.so", abs) : NULL;
+	glob_t g = {0};
+	int is_dir = pat && glob(pat, 0, NULL, &g) == 0;
+	size_t n = is_dir ? g.gl_pathc : 1;
+	int rc = abs ? WEFT_EXIT_OK : cli_fail("out of memory");
+	for (size_t i = 0; rc == WEFT_EXIT_OK && i < n; i++) {
+		const char *so = is_dir ? g.gl_pathv[i] : abs;
+		size_t ll = 0;
+		const char *line;
+		while ((line = cli_trust_line(text->data ? text->data : "", so, &ll))) {
+			size_t at = (size_t)(line - text->data);
+			memmove(text->data + at, text->data + at + ll, text->len - at - ll + 1);
+			text->len -= ll;
+		}
+		if (remove) {
+			printf("untrusted %s\n", so);
+			continue;
+		}
+		char sum[WEFT_HASH_HEX];
+		if (weft_hash_file(sum, so, NULL) != WEFT_OK) {
+			rc = cli_fail("cannot trust %s: %s", so, weft_error_last());
+			break;
+		}
+		weft_buf_printf(text, "%s %s\n", sum, so);
+		printf("trusted %s (sha256 %.12s)\n", so, sum);
+	}
+	if (is_dir)
+		globfree(&g);
+	free(pat);
+	free(abs);
+	return rc;
+}
+
+static const char trust_help[] =
+	"usage: weft plugin trust PATH...        trust these plugin libraries (a .so, or every .so in a directory)\n"
+	"       weft plugin trust --remove PATH...\n"
+	"       weft plugin trust --list\n\n"
+	"A plugin built inside a pipeline repository (plugins/NAME/build/*.so) came with\n"
+	"the clone; weft loads it only once trusted here, by path and content hash: a\n"
+	"rebuilt library must be trusted again. Plugins on WEFT_PLUGIN_PATH, installed\n"
+	"ones and weft's own need no trust.\n";
+
+static int plugin_trust(int argc, char **argv)
+{
+	int remove = 0, list = 0, first = 2;
+	for (; first < argc && argv[first][0] == '-'; first++) {
+		if (!strcmp(argv[first], "--remove"))
+			remove = 1;
+		else if (!strcmp(argv[first], "--list"))
+			list = 1;
+		else if (cli_is_help(argv[first])) {
+			fputs(trust_help, stdout);
+			return WEFT_EXIT_OK;
+		} else
+			return cli_fail("unknown option '%s'; see `weft plugin trust --help`", argv[first]);
+	}
+	char *text = cli_trust_read();
+	if (!text)
+		return cli_fail("out of memory");
+	if (list) {
+		fputs(text, stdout);
+		free(text);
+		return WEFT_EXIT_OK;
+	}
+	if (first >= argc) {
+		free(text);
+		fputs(trust_help, stderr);
+		return WEFT_EXIT_USAGE;
+	}
+	weft_buf b = {0};
+	int rc = weft_buf_puts(&b, text) == WEFT_OK ? WEFT_EXIT_OK : cli_fail("out of memory");
+	free(text);
+	for (int i = first; rc == WEFT_EXIT_OK && i < argc; i++)
+		rc = update(argv[i], remove, &b);
+	char *path = cli_trust_file(), *dir = path ? weft_path_dirname(path) : NULL;
+	if (rc == WEFT_EXIT_OK && (!path || !dir || weft_mkdirs(dir, 0700) != WEFT_OK ||
+				   weft_write_file_atomic(path, b.data ? b.data : "", b.len, 1) != WEFT_OK))
+		rc = cli_fail("cannot record the trust in %s: %s; set XDG_DATA_HOME or HOME to a writable place",
+			      path ? path : "(no XDG_DATA_HOME or HOME)", weft_error_last());
+	free(dir);
+	free(path);
+	weft_buf_free(&b);
+	return rc;
+}
+
 int cmd_plugin(int argc, char **argv)
 {
 	if (argc < 2 || cli_is_help(argv[1])) {
@@ -273,7 +364,7 @@ int cmd_plugin(int argc, char **argv)
 		return pack(pos, val);
 	}
 	if (!strcmp(sub, "trust"))
-		return cli_plugin_trust(argc, argv);
+		return plugin_trust(argc, argv);
 	if (!strcmp(sub, "install")) {
 		if (split_args(argc, argv, "--dir", NULL, &val, &pos))
 			return WEFT_EXIT_USAGE;

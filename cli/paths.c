@@ -145,33 +145,32 @@ static void add_trusted_builds(weft_buf *b, const char *root)
 		return;
 	}
 	free(pat);
-	for (size_t i = 0; i < g.gl_pathc; i++) {
+	char *trust = cli_trust_read();
+	/* glob sorts its paths, so the libraries of one directory are next to
+	 * each other: each run of them is one directory, loaded whole, so all
+	 * of its libraries must be trusted. Each library is checked once. */
+	for (size_t i = 0; i < g.gl_pathc;) {
 		char *dir = weft_path_dirname(g.gl_pathv[i]);
+		size_t dl = dir ? strlen(dir) : 0;
 		int ok = dir != NULL;
-		/* A directory is loaded whole: all its libraries must be trusted. */
-		for (size_t j = 0; ok && j < g.gl_pathc; j++) {
-			char *d2 = weft_path_dirname(g.gl_pathv[j]);
-			if (d2 && !strcmp(d2, dir) && !cli_plugin_trusted(g.gl_pathv[j])) {
+		size_t j = i;
+		for (; dir && j < g.gl_pathc && !strncmp(g.gl_pathv[j], dir, dl) && g.gl_pathv[j][dl] == '/' &&
+		       !strchr(g.gl_pathv[j] + dl + 1, '/');
+		     j++) {
+			if (!cli_plugin_trusted(trust, g.gl_pathv[j])) {
 				ok = 0;
-				if (j == i)
-					fprintf(stderr,
-						"weft: not loading %s: a plugin built inside the repository runs native code "
-						"and is not trusted yet; `weft plugin trust %s` trusts this build\n",
-						g.gl_pathv[j], g.gl_pathv[j]);
+				fprintf(stderr,
+					"weft: not loading %s: a plugin built inside the repository runs native code and is "
+					"not trusted yet; `weft plugin trust %s` trusts this build\n",
+					g.gl_pathv[j], g.gl_pathv[j]);
 			}
-			free(d2);
-		}
-		/* Once per directory: at its first library. */
-		for (size_t j = 0; ok && j < i; j++) {
-			char *d2 = weft_path_dirname(g.gl_pathv[j]);
-			if (d2 && !strcmp(d2, dir))
-				ok = 0;
-			free(d2);
 		}
 		if (ok)
 			weft_buf_printf(b, ":%s", dir);
 		free(dir);
+		i = j > i ? j : i + 1;
 	}
+	free(trust);
 	globfree(&g);
 }
 
