@@ -308,7 +308,7 @@ static int l_status(lua_State *L)
 	weft_dsl *d = dsl_from_state(L);
 	uint32_t id = node_id_arg(L, "status");
 	int st = weft_graph_node_status(d->eng, id);
-	lua_pushstring(L, st == WEFT_NODE_WOULD_RUN ? "would run" : weft_node_status_name((weft_node_status)st));
+	lua_pushstring(L, weft_node_status_name((weft_node_status)st));
 	return 1;
 }
 

@@ -199,7 +199,7 @@ const char *weft_node_status_name(weft_node_status s)
 		return "skipped";
 	case WEFT_NODE_EXPANDED:
 		return "expanded";
-	case 101: /* weft_graph_node_status's "would run" in a plan */
+	case WEFT_NODE_WOULD_RUN:
 		return "would-run";
 	default:
 		return "unknown";
