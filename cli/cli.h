@@ -87,6 +87,8 @@ char *cli_repo_root(const char *start);
 char *cli_store_dir(const char *flag, const char *start);
 char *cli_builtin_plugin_dir(void);
 char *cli_stdlib_dir(void);
+/* weft's Python package for Python ops: installed, else the source tree's. */
+char *cli_python_dir(void);
 /* Scaffolding templates (share/weft/templates, or the source tree's). */
 char *cli_templates_dir(void);
 /* $XDG_DATA_HOME/weft/plugins (default ~/.local/share/weft/plugins). */

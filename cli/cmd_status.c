@@ -69,8 +69,12 @@ static void print_live(const weft_run_live_info *l)
 				snprintf(wbuf, sizeof wbuf, "pid %ld", r->worker_pid);
 			else
 				snprintf(wbuf, sizeof wbuf, "%s", r->where);
-			printf("    %-28s %-18s %-11s %-16s %8.1fs%s%s\n", or(r->node), or(r->op), wbuf,
-			       *r->devices ? r->devices : "-", r->elapsed, r->attempt > 1 ? "  (retry)" : "",
+			char pbuf[80] = "";
+			if (r->progress >= 0)
+				snprintf(pbuf, sizeof pbuf, "  %.0f%%%s%.60s", r->progress * 100, *r->progress_msg ? " " : "",
+					 r->progress_msg);
+			printf("    %-28s %-18s %-11s %-16s %8.1fs%s%s%s\n", or(r->node), or(r->op), wbuf,
+			       *r->devices ? r->devices : "-", r->elapsed, pbuf, r->attempt > 1 ? "  (retry)" : "",
 			       r->cancelling ? "  (cancelling)" : "");
 		}
 	}

@@ -65,7 +65,10 @@ int cli_engine(weft_engine **out, const char *store, const char *start)
 	eo.load_builtin_plugins = 0; /* the search path starts with them */
 	eo.worker_exe = n > 0 ? exe : NULL; /* this binary serves `weft worker` */
 	eo.trusted_plugin_dir = trusted;
+	char *pydir = cli_python_dir();
+	eo.python_dir = pydir;
 	int rc = weft_engine_new(out, &eo);
+	free(pydir);
 	free(path);
 	free(trusted);
 	if (rc != WEFT_OK)

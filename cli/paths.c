@@ -98,6 +98,15 @@ char *cli_builtin_plugin_dir(void)
 	return beside_exe("../lib/weft/plugins", WEFT_BUILD_PLUGIN_DIR);
 }
 
+#ifndef WEFT_SOURCE_PYTHON_DIR
+#define WEFT_SOURCE_PYTHON_DIR "python"
+#endif
+
+char *cli_python_dir(void)
+{
+	return beside_exe("../share/weft/python", WEFT_SOURCE_PYTHON_DIR);
+}
+
 char *cli_stdlib_dir(void)
 {
 	const char *env = getenv("WEFT_STDLIB");

@@ -34,9 +34,13 @@ static void draw(cli_progress *p, const weft_event *ev)
 		double rem = el / (double)ev->done * (double)(ev->total - ev->done);
 		snprintf(eta, sizeof eta, "  ETA %.0fs", rem);
 	}
-	char line[256];
-	int n = snprintf(line, sizeof line, "[%zu/%zu] running %zu, cached %zu, failed %zu  %.1fs%s", ev->done,
-			 ev->total, ev->running, ev->cached, ev->failed, el, eta);
+	char prog[96] = "";
+	if (ev->progress_node)
+		snprintf(prog, sizeof prog, "  %s %.0f%%%s%.40s", ev->progress_node, ev->progress * 100,
+			 ev->progress_msg && *ev->progress_msg ? " " : "", ev->progress_msg ? ev->progress_msg : "");
+	char line[384];
+	int n = snprintf(line, sizeof line, "[%zu/%zu] running %zu, cached %zu, failed %zu  %.1fs%s%s", ev->done,
+			 ev->total, ev->running, ev->cached, ev->failed, el, eta, prog);
 	fprintf(stderr, "\r\033[K%s", line);
 	fflush(stderr);
 	p->last_len = n > 0 ? (size_t)n : 0;

@@ -148,6 +148,21 @@ static int l_param(lua_State *L)
 
 /* ------------------------------------------------------------ files */
 
+int dsl_import_path(weft_dsl *d, const char *abs, int want_dir, weft_value **out)
+{
+	char *data = NULL;
+	size_t len = 0;
+	int rc = d->source.read ? d->source.read(d->source.ctx, abs, want_dir ? WEFT_SOURCE_DIR : WEFT_SOURCE_FILE,
+						 &data, &len)
+				: WEFT_SOURCE_FILESYSTEM;
+	if (rc == WEFT_SOURCE_FILESYSTEM)
+		rc = weft_engine_import(out, d->eng, abs);
+	else if (rc == WEFT_OK)
+		rc = weft_engine_import_bytes(out, d->eng, data, len);
+	free(data);
+	return rc;
+}
+
 static int import_path(lua_State *L, int want_dir)
 {
 	weft_dsl *d = dsl_from_state(L);
@@ -159,28 +174,25 @@ static int import_path(lua_State *L, int want_dir)
 	weft_value *art = NULL;
 	if (!abs)
 		return luaL_error(L, "out of memory");
-	char *data = NULL;
-	size_t len = 0;
-	int rc = d->source.read ? d->source.read(d->source.ctx, abs, want_dir ? WEFT_SOURCE_DIR : WEFT_SOURCE_FILE,
-						 &data, &len)
-				: WEFT_SOURCE_FILESYSTEM;
-	if (rc == WEFT_SOURCE_FILESYSTEM)
-		rc = weft_engine_import(&art, d->eng, abs);
-	else if (rc == WEFT_OK)
-		rc = weft_engine_import_bytes(&art, d->eng, data, len);
-	free(data);
+	int rc = dsl_import_path(d, abs, want_dir, &art);
 	if (rc != WEFT_OK) {
 		lua_pushfstring(L, "%s:%d: weft.%s('%s'): %s (paths are relative to the pipeline's directory %s)",
 				file, line, want_dir ? "dir" : "file", path, weft_error_last(), d->script_dir);
 		free(abs);
 		return lua_error(L);
 	}
-	free(abs);
 	if (weft_value_artifact_is_dir(art) != want_dir) {
 		weft_value_free(art);
+		free(abs);
 		return luaL_error(L, "weft.%s('%s'): it is a %s; use weft.%s", want_dir ? "dir" : "file", path,
 				  want_dir ? "file" : "directory", want_dir ? "file" : "dir");
 	}
+	/* Where a Python script came from: its own modules are found beside
+	 * it when it becomes a Python op's script (dsl_py_modules). */
+	size_t plen = strlen(abs);
+	if (!want_dir && plen > 3 && !strcmp(abs + plen - 3, ".py"))
+		dsl_py_note_origin(d, art, abs);
+	free(abs);
 	dsl_push_artifact(L, art);
 	weft_value_free(art);
 	return 1;
@@ -258,6 +270,8 @@ static int l_node(lua_State *L)
 		set_from_lua(args, L, -1, lua_tostring(L, -2), file, line);
 		lua_pop(L, 1);
 	}
+	if (dsl_py_fill_modules(d, opname, args) != WEFT_OK)
+		return luaL_error(L, "%s:%d: %s", file, line, weft_error_last());
 	uint32_t id;
 	int rc = weft_graph_add_node(&id, d->eng, opname, args, file, line);
 	weft_value_free(dsl_unbox(abox));

@@ -141,6 +141,7 @@ void weft_dsl_free(weft_dsl *d)
 	weft_value_free(d->file_params);
 	free(d->params_file);
 	weft_value_free(d->params);
+	weft_value_free(d->py_origins);
 	weft_value_free(d->decls);
 	free(d);
 }

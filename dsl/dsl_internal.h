@@ -32,7 +32,21 @@ struct weft_dsl {
 	int env_ref; /* registry ref of the sandbox _ENV */
 	weft_value *result; /* what the script returned, node refs unresolved */
 	weft_dsl_source source; /* read == NULL: the filesystem */
+	weft_value *py_origins; /* artifact hash -> path, of .py files weft.file read */
 };
+
+/* api.c: imports a file or directory (through the source, else the
+ * filesystem) as an artifact. */
+int dsl_import_path(weft_dsl *d, const char *abs, int want_dir, weft_value **out);
+
+/* pymodules.c */
+/* Remembers that artifact `art` was read from the Python file `abs`. */
+void dsl_py_note_origin(weft_dsl *d, const weft_value *art, const char *abs);
+/* For a Python op (WEFT_OP_PYTHON, declaring `modules`) whose `script` is
+ * a file weft.file read and whose `modules` is not given: sets `modules`
+ * in args to {name = artifact} for the script and every module it
+ * imports from its own directory, so that their content is in the key. */
+int dsl_py_fill_modules(weft_dsl *d, const char *opname, weft_value *args);
 
 /* A node handle or a reference by name. */
 typedef struct dsl_node {

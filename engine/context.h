@@ -44,6 +44,9 @@ struct weft_engine {
 	char *worker_exe;        /* NULL: no out-of-process execution */
 	char *trusted_dir;       /* plugins from here may run in-process */
 	uint32_t current_parent; /* dynamic node being expanded */
+	char *python_dir;        /* weft's Python package (python/weft), or NULL */
+	struct weft_py_memo *py_interp;  /* interpreter -> identity (pyrun.c) */
+	struct weft_py_memo *py_plugins; /* plugin path -> hash of its Python files */
 };
 
 #endif

@@ -12,8 +12,12 @@
 
 #include "context.h"
 #include "opindex.h"
+#include "pyrun.h"
 #include "util.h"
 
+#ifndef WEFT_PYTHON_DIR
+#define WEFT_PYTHON_DIR ""
+#endif
 #ifndef WEFT_BUILTIN_PLUGIN_DIR
 #define WEFT_BUILTIN_PLUGIN_DIR ""
 #endif
@@ -47,7 +51,7 @@ void weft_node_opts_init(weft_node_opts *o)
 
 int weft_engine_new(weft_engine **out, const weft_engine_options *opts)
 {
-	if (!opts || opts->version != WEFT_ENGINE_OPTIONS_VERSION || !opts->store_dir)
+	if (!opts || opts->version < 1 || opts->version > WEFT_ENGINE_OPTIONS_VERSION || !opts->store_dir)
 		return weft_err_set(WEFT_EINVALID, "weft_engine_new: options missing or of another version; start "
 						   "from WEFT_ENGINE_OPTIONS_INIT (or weft_engine_options_init)");
 	weft_engine *eng = calloc(1, sizeof *eng);
@@ -72,6 +76,7 @@ int weft_engine_new(weft_engine **out, const weft_engine_options *opts)
 	if ((rc = weft_store_open(&eng->store, eng->store_dir, eng->sc)) != WEFT_OK)
 		goto fail;
 	eng->worker_exe = opts->worker_exe ? weft_strdup(opts->worker_exe) : NULL;
+	eng->python_dir = weft_strdup(opts->version >= 2 && opts->python_dir ? opts->python_dir : WEFT_PYTHON_DIR);
 	eng->trusted_dir = weft_strdup(opts->trusted_plugin_dir    ? opts->trusted_plugin_dir
 				       : opts->load_builtin_plugins ? WEFT_BUILTIN_PLUGIN_DIR
 								    : "");
@@ -96,6 +101,8 @@ void weft_engine_free(weft_engine *eng)
 		return;
 	free(eng->worker_exe);
 	free(eng->trusted_dir);
+	free(eng->python_dir);
+	weft_py_free(eng);
 	weft_graph_clear(&eng->graph);
 	weft_node_runs_free(eng);
 	if (eng->sc) {

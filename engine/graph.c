@@ -513,6 +513,15 @@ static node *new_node(weft_engine *eng, const char *name, const char *base, cons
 		node_free(n);
 		return NULL;
 	}
+	if (opts && opts->version >= 4) {
+		if (opts->checkpoints < WEFT_CHECKPOINTS_DROP || opts->checkpoints > WEFT_CHECKPOINTS_KEEP) {
+			node_free(n);
+			*rc = weft_err_set(WEFT_EINVALID, "%s:%d: checkpoints must be \"drop\", \"last\" or \"keep\"",
+					   opts->file ? opts->file : "?", opts->line);
+			return NULL;
+		}
+		n->checkpoints = (uint8_t)opts->checkpoints;
+	}
 	if (opts && opts->version >= 3 && opts->llm && !(n->llm = weft_value_copy(opts->llm))) {
 		node_free(n);
 		*rc = weft_err_set(WEFT_ERROR, "out of memory");

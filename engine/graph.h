@@ -51,6 +51,7 @@ typedef struct node {
 	double timeout, backoff;
 	uint32_t retries;
 	weft_value *llm; /* LLM settings over the run's, or NULL */
+	uint8_t checkpoints; /* WEFT_CHECKPOINTS_*, applied once it succeeded */
 } node;
 
 typedef struct weft_graph {

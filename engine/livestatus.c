@@ -60,6 +60,13 @@ static json_t *running_json(run_state *rs, double now)
 			json_object_set_new(j, "timeout", json_real(n->timeout));
 		if (nr->cancel_at)
 			json_object_set_new(j, "cancelling", json_true());
+		double f;
+		char *msg = NULL;
+		if (exec_progress(rs, rs->running.ids[i], &f, &msg)) {
+			json_object_set_new(j, "progress", json_real(f));
+			json_object_set_new(j, "progress_msg", json_string(msg ? msg : ""));
+		}
+		free(msg);
 		json_array_append_new(arr, j);
 	}
 	return arr;

@@ -144,6 +144,22 @@ static int p_llm(opt_acc *a, const char *key, const weft_value *v, const char *p
 	return rc;
 }
 
+static int p_checkpoints(opt_acc *a, const char *key, const weft_value *v, const char *place)
+{
+	(void)key;
+	static const char *const names[] = {"drop", "last", "keep"};
+	const char *s = weft_value_type(v) == WEFT_T_STRING ? weft_value_get_string(v, NULL) : NULL;
+	for (int i = 0; s && i < 3; i++)
+		if (!strcmp(s, names[i])) {
+			a->opts->checkpoints = i;
+			return WEFT_OK;
+		}
+	return weft_err_set(WEFT_EINVALID,
+			    "%s: checkpoints must be \"drop\" (the default), \"last\" or \"keep\": what is kept of "
+			    "the node's checkpoints once it has succeeded",
+			    place);
+}
+
 static int p_inputs(opt_acc *a, const char *key, const weft_value *v, const char *place)
 {
 	if (weft_value_type(v) != WEFT_T_MAP)
@@ -172,6 +188,9 @@ static const opt_row rows[] = {
 	{{"llm", "table", "LLM settings over weft.yaml's `llm:` for this node: url, model, api_key_env, temperature, "
 	  "max_tokens, timeout, retries"},
 	 p_llm},
+	{{"checkpoints", "string", "once it succeeded: \"drop\" its checkpoints (default), keep the \"last\" of "
+	  "each name, or \"keep\" all"},
+	 p_checkpoints},
 	{{"inputs", "table", "inputs by name, for names that are not written as arguments"}, p_inputs},
 };
 #define N_ROWS (sizeof rows / sizeof rows[0])

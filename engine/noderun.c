@@ -47,6 +47,7 @@ static void entry_clear(node_run *r)
 	free(r->devices);
 	free(r->error);
 	free(r->reason);
+	free(r->progress_msg);
 	memset(r, 0, sizeof *r);
 }
 

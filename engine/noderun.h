@@ -22,6 +22,7 @@ typedef struct node_run {
 	uint8_t state;      /* node_state (nodestate.h); written by sched_move only */
 	uint8_t held;       /* asks are taken from the pools */
 	uint8_t timed_out, killed;
+	uint8_t used_ckpt;  /* its op saved or looked for checkpoints */
 	uint32_t pending;   /* unfinished deps */
 	uint32_t attempt;
 	struct res_ask *asks; /* all requests bound to the run's pools */
@@ -46,6 +47,9 @@ typedef struct node_run {
 	char *reason;       /* why it ran / would run */
 	weft_value *llm_config; /* the run's LLM settings with the node's over them (ops that use an LLM) */
 	weft_llm_stats llm; /* what its op's LLM calls came to */
+	float progress;     /* what the op last reported, 0..1 */
+	char *progress_msg; /* with it ("epoch 3"); NULL: nothing reported yet.
+			     * Both under rs->progress_lock while it runs. */
 } node_run;
 
 #define WEFT_RUN_BLOCK 1024u

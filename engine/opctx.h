@@ -28,6 +28,13 @@ struct weft_op_ctx {
 	int *cancel; /* read atomically */
 	char **paths; /* checkout paths handed out, freed with the ctx */
 	size_t n_paths;
+	char *key;     /* the node's cache key (checkpoints live under it), or NULL */
+	char *devices; /* "gpu:0,gpu:1", recorded in checkpoint layouts, or NULL */
+	struct weft_ckpt *ckpt; /* made by the first checkpoint call */
+	/* Where progress goes besides the log: the scheduler's node state, or
+	 * a frame to the engine from a worker. Called on the op's threads. */
+	void (*on_progress)(void *arg, double fraction, const char *message);
+	void *progress_arg;
 };
 
 /* One invocation of `op`, shared by the scheduler's thread pool and by
@@ -40,5 +47,10 @@ weft_op_ctx *weft_op_ctx_new(weft_engine *eng, const weft_op_info *op, const cha
  * and WEFT_OK is returned; otherwise ctx->error holds the message. */
 int weft_op_ctx_run(weft_op_ctx *ctx);
 void weft_op_ctx_release(weft_op_ctx *ctx);
+/* Where the op's checkpoints go: the node's key and devices (copied). */
+int weft_op_ctx_set_node(weft_op_ctx *ctx, const char *key, const char *devices);
+/* The ctx's checkpoint writer, made on first use; NULL (with an error
+ * set) when the node has no key, as outside a run. */
+struct weft_ckpt *weft_op_ctx_ckpt(weft_op_ctx *ctx);
 
 #endif

@@ -17,9 +17,11 @@
 #include <sys/stat.h>
 
 #include "context.h"
+#include "checkpoint.h"
 #include "opctx.h"
 #include "opindex.h"
 #include "optable.h"
+#include "pyrun.h"
 #include "util.h"
 
 /* ------------------------------------------------------------ host API */
@@ -159,7 +161,96 @@ static void host_log(weft_op_ctx *ctx, int level, const char *fmt, ...)
 
 static void host_progress(weft_op_ctx *ctx, double fraction, const char *message)
 {
+	if (!(fraction >= 0)) /* NaN too */
+		fraction = 0;
+	if (fraction > 1)
+		fraction = 1;
 	host_log(ctx, WEFT_LOG_DEBUG, "progress %.0f%% %s", fraction * 100, message ? message : "");
+	if (ctx->on_progress)
+		ctx->on_progress(ctx->progress_arg, fraction, message ? message : "");
+}
+
+struct weft_ckpt *weft_op_ctx_ckpt(weft_op_ctx *ctx)
+{
+	if (ctx->ckpt)
+		return ctx->ckpt;
+	if (!ctx->key) {
+		weft_err_set(WEFT_EINVALID, "checkpoints need a node of a run (this op runs outside one)");
+		return NULL;
+	}
+	ctx->ckpt = weft_ckpt_new(ctx->eng->store, ctx->eng->store_dir, ctx->key, ctx->node_name,
+				  ctx->op->full_name, ctx->devices);
+	if (!ctx->ckpt)
+		weft_err_set(WEFT_ERROR, "out of memory");
+	return ctx->ckpt;
+}
+
+int weft_op_ctx_set_node(weft_op_ctx *ctx, const char *key, const char *devices)
+{
+	free(ctx->key);
+	free(ctx->devices);
+	ctx->key = key && *key ? weft_strdup(key) : NULL;
+	ctx->devices = devices ? weft_strdup(devices) : NULL;
+	return (key && *key && !ctx->key) || (devices && !ctx->devices) ? weft_err_set(WEFT_ERROR, "out of memory")
+									   : WEFT_OK;
+}
+
+static int host_checkpoint_save(weft_op_ctx *ctx, const char *name, const char *path, const void *bytes, size_t len,
+				int64_t step, const weft_value *layout, unsigned flags)
+{
+	if (!path && !bytes && len)
+		return weft_err_set(WEFT_EINVALID, "checkpoint_save(%s): neither a path nor bytes (a bug in the op)",
+				    name ? name : "?");
+	struct weft_ckpt *c = weft_op_ctx_ckpt(ctx);
+	if (!c)
+		return WEFT_ERROR;
+	int rc = weft_ckpt_save(c, name, path, bytes, len, step, layout, flags);
+	if (rc == WEFT_OK)
+		host_log(ctx, WEFT_LOG_INFO, "checkpoint %s step %lld saved%s", name, (long long)step,
+			 flags & WEFT_CKPT_WAIT ? " and committed" : "");
+	return rc;
+}
+
+static int host_checkpoint_latest(weft_op_ctx *ctx, const char *name, const char **path, int64_t *step,
+				  const weft_value **layout)
+{
+	struct weft_ckpt *c = weft_op_ctx_ckpt(ctx);
+	if (!c)
+		return WEFT_ERROR;
+	const char *p = NULL;
+	int64_t s = 0;
+	const weft_value *l = NULL;
+	int rc = weft_ckpt_latest(c, name, &p, &s, &l);
+	if (rc == WEFT_OK)
+		host_log(ctx, WEFT_LOG_INFO, "checkpoint %s: resuming from step %lld", name, (long long)s);
+	if (path)
+		*path = rc == WEFT_OK ? p : NULL;
+	if (step)
+		*step = rc == WEFT_OK ? s : 0;
+	if (layout)
+		*layout = rc == WEFT_OK ? l : NULL;
+	return rc;
+}
+
+static int host_fail(weft_op_ctx *ctx, const char *fmt, ...) WEFT_PRINTF(2, 3);
+
+static int host_python_run(weft_op_ctx *ctx, const char *script, const char *fn, const weft_value *args)
+{
+	if (!script)
+		return host_fail(ctx, "python_run: no script (a bug in the op)");
+	char *path = NULL;
+	if (script[0] == '/') {
+		path = weft_strdup(script);
+	} else {
+		char *share = weft_py_share_dir(ctx->op->plugin_path, ctx->op->plugin);
+		path = share ? weft_path_join(share, script) : NULL;
+		free(share);
+	}
+	if (!path)
+		return host_fail(ctx, "out of memory");
+	int rc = weft_py_run(ctx, path, fn, args);
+	free(path);
+	return rc;
 }
 
 static int host_cancelled(weft_op_ctx *ctx)
@@ -255,6 +346,9 @@ void weft_host_api_init(weft_host_api *api)
 	api->value_from_yaml = weft_value_from_yaml;
 	api->error_last = weft_error_last;
 	api->llm_chat = host_llm_chat;
+	api->checkpoint_save = host_checkpoint_save;
+	api->checkpoint_latest = host_checkpoint_latest;
+	api->python_run = host_python_run;
 }
 
 weft_op_ctx *weft_op_ctx_new(weft_engine *eng, const weft_op_info *op, const char *node_name, uint32_t id,
@@ -291,6 +385,10 @@ int weft_op_ctx_run(weft_op_ctx *ctx)
 		return WEFT_ERROR;
 	}
 	int rc = d->run(ctx, &ctx->eng->api);
+	/* A save still being committed finishes before the node does: the
+	 * scheduler may drop the node's checkpoints right after. */
+	if (ctx->ckpt && weft_ckpt_finish(ctx->ckpt) != WEFT_OK)
+		host_log(ctx, WEFT_LOG_WARN, "%s", weft_error_last());
 	if (ctx->undeclared) {
 		free(ctx->error);
 		ctx->error = undeclared_error(ctx);
@@ -317,6 +415,9 @@ void weft_op_ctx_release(weft_op_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	weft_ckpt_free(ctx->ckpt);
+	free(ctx->key);
+	free(ctx->devices);
 	if (ctx->log)
 		fclose(ctx->log);
 	if (ctx->workdir)

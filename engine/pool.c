@@ -33,6 +33,7 @@ struct weft_pool {
 	int max, count;
 	int64_t next_seq;
 	weft_pool_done_fn done;
+	weft_pool_progress_fn progress;
 	pool_worker *list;
 	int closing;
 };
@@ -53,6 +54,11 @@ int weft_pool_new(weft_pool **out, uv_loop_t *loop, const char *exe, const char 
 	p->done = done;
 	*out = p;
 	return WEFT_OK;
+}
+
+void weft_pool_on_progress(weft_pool *p, weft_pool_progress_fn fn)
+{
+	p->progress = fn;
 }
 
 static void unlink_worker(pool_worker *w)
@@ -121,6 +127,7 @@ static void handle_frame(pool_worker *w, const char *text, size_t len)
 		r.ok = json_is_true(json_object_get(msg, "ok"));
 		r.cancelled = json_is_true(json_object_get(msg, "cancelled"));
 		r.rss_kb = (long)json_integer_value(json_object_get(msg, "rss_kb"));
+		r.used_ckpt = json_is_true(json_object_get(msg, "ckpt"));
 		weft_llm_stats_from_json(&r.llm, json_object_get(msg, "llm"));
 		r.error = json_string_value(json_object_get(msg, "error"));
 		if (r.ok && !(r.outputs = weft_value_from_jansson(json_object_get(msg, "outputs")))) {
@@ -129,6 +136,10 @@ static void handle_frame(pool_worker *w, const char *text, size_t len)
 		}
 		finish_job(w, &r);
 		weft_value_free(r.outputs);
+	} else if (t && !strcmp(t, "progress") && w->busy && w->pool->progress &&
+		   json_integer_value(json_object_get(msg, "seq")) == w->seq) {
+		const char *m = json_string_value(json_object_get(msg, "msg"));
+		w->pool->progress(w->payload, json_number_value(json_object_get(msg, "f")), m ? m : "");
 	}
 	json_decref(msg);
 }

@@ -19,6 +19,7 @@ typedef struct weft_pool_result {
 	long rss_kb;         /* the op's peak RSS, or 0 */
 	int pid;             /* the worker that ran it */
 	weft_llm_stats llm;  /* what the op's LLM calls came to */
+	int used_ckpt;       /* the op saved or looked for checkpoints */
 } weft_pool_result;
 
 typedef void (*weft_pool_done_fn)(void *payload, const weft_pool_result *r);
@@ -26,6 +27,9 @@ typedef void (*weft_pool_done_fn)(void *payload, const weft_pool_result *r);
 /* At most `max` workers, each `exe worker --store store`. */
 int weft_pool_new(weft_pool **out, uv_loop_t *loop, const char *exe, const char *store, int max,
 		  weft_pool_done_fn done);
+/* Progress a worker's op reported for `payload`'s job, on the loop thread. */
+typedef void (*weft_pool_progress_fn)(void *payload, double fraction, const char *message);
+void weft_pool_on_progress(weft_pool *p, weft_pool_progress_fn fn);
 /* Sends `job` (a run message without t/seq; taken over) to an idle or new
  * worker; `done(payload, ...)` follows exactly once on the loop thread. */
 int weft_pool_submit(weft_pool *p, json_t *job, void *payload);

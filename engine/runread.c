@@ -548,6 +548,10 @@ static void fill_live(weft_run_live *l, int *oom)
 		nodes[i].timeout = jnum(r, "timeout");
 		nodes[i].attempt = (unsigned)jsize(r, "attempt");
 		nodes[i].cancelling = json_is_true(json_object_get(r, "cancelling"));
+		nodes[i].progress = json_is_number(json_object_get(r, "progress")) ? jnum(r, "progress") : -1;
+		nodes[i].progress_msg = jstr(r, "progress_msg");
+		if (!nodes[i].progress_msg)
+			nodes[i].progress_msg = "";
 	}
 	in->nodes = nodes;
 	const json_t *q = json_object_get(j, "queue");

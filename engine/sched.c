@@ -235,7 +235,7 @@ static void start_op(run_state *rs, uint32_t id)
 {
 	node *n = weft_graph_node(rs->eng, id);
 	node_run *nr = weft_node_run(rs->eng, n->id);
-	if (sched_llm_config(rs, n) != WEFT_OK || sched_key(n, nr) != WEFT_OK) {
+	if (sched_llm_config(rs, n) != WEFT_OK || sched_key(rs->eng, n, nr) != WEFT_OK) {
 		sched_fail(rs, id, NS_FAILED, weft_sprintf("cannot compute key: %s", weft_error_last()));
 		return;
 	}
@@ -293,7 +293,7 @@ static void start_dynamic(run_state *rs, uint32_t id)
 {
 	node *n = weft_graph_node(rs->eng, id);
 	node_run *nr = weft_node_run(rs->eng, n->id);
-	if (sched_key(n, nr) != WEFT_OK) {
+	if (sched_key(rs->eng, n, nr) != WEFT_OK) {
 		sched_fail(rs, id, NS_FAILED, weft_sprintf("cannot compute key: %s", weft_error_last()));
 		return;
 	}
@@ -682,6 +682,7 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	run_state *rs = calloc(1, sizeof *rs);
 	if (!rs)
 		return weft_err_set(WEFT_ERROR, "out of memory");
+	pthread_mutex_init(&rs->progress_lock, NULL);
 	rs->eng = eng;
 	rs->store_lock = -1;
 	/* Fields after a caller's version read as zero. */
@@ -804,6 +805,7 @@ cleanup:
 	free(rs->run_dir);
 	free(rs->log_dir);
 	free(rs->tmp_dir);
+	pthread_mutex_destroy(&rs->progress_lock);
 	free(rs);
 	return rc;
 }

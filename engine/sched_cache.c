@@ -13,13 +13,14 @@
 
 #include "cache.h"
 #include "hash.h"
+#include "pyrun.h"
 #include "sched_state.h"
 #include "util.h"
 #include "value_internal.h"
 
 /* ------------------------------------------------------------ keys */
 
-int sched_key(node *n, node_run *nr)
+int sched_key(weft_engine *eng, node *n, node_run *nr)
 {
 	weft_hasher *h = weft_hasher_new();
 	if (!h)
@@ -39,6 +40,20 @@ int sched_key(node *n, node_run *nr)
 			if (rc == WEFT_OK)
 				rc = weft_hasher_update(h, id, strlen(id) + 1);
 			free(id);
+		}
+		/* Python: the interpreter (version and prefix: another venv is
+		 * another interpreter) and the plugin's own Python files. */
+		if (rc == WEFT_OK && (n->op->desc->flags & WEFT_OP_PYTHON)) {
+			const char *id = NULL, *files = NULL;
+			rc = weft_py_identity(eng, weft_py_interpreter(n->params), &id);
+			if (rc == WEFT_OK)
+				rc = weft_py_plugin_hash(eng, n->op->plugin_path, n->op->plugin, &files);
+			if (rc == WEFT_OK)
+				rc = weft_hasher_update(h, "python", 7);
+			if (rc == WEFT_OK)
+				rc = weft_hasher_update(h, id, strlen(id) + 1);
+			if (rc == WEFT_OK)
+				rc = weft_hasher_update(h, files, strlen(files) + 1);
 		}
 		if (rc == WEFT_OK)
 			rc = weft_value_encode(h, n->params);

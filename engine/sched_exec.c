@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "checkpoint.h"
 #include "opctx.h"
 #include "store.h"
 #include "sched_state.h"
@@ -114,6 +115,46 @@ static void fail_start(run_state *rs, uint32_t id, node *n, char *msg)
 	sched_fail(rs, id, NS_FAILED, msg);
 }
 
+/* ------------------------------------------------------------ progress */
+
+/* What an op last reported; on any thread (in-process ops report from
+ * the thread pool, workers' reports arrive on the loop thread). */
+static void store_progress(run_state *rs, uint32_t id, double fraction, const char *message)
+{
+	char *m = weft_strdup(message ? message : "");
+	if (!m)
+		return;
+	pthread_mutex_lock(&rs->progress_lock);
+	node_run *nr = weft_node_run(rs->eng, id);
+	nr->progress = (float)fraction;
+	free(nr->progress_msg);
+	nr->progress_msg = m;
+	pthread_mutex_unlock(&rs->progress_lock);
+}
+
+int exec_progress(run_state *rs, uint32_t id, double *fraction, char **message)
+{
+	pthread_mutex_lock(&rs->progress_lock);
+	node_run *nr = weft_node_run(rs->eng, id);
+	int has = nr->progress_msg != NULL;
+	if (has) {
+		*fraction = nr->progress;
+		*message = weft_strdup(nr->progress_msg);
+	}
+	pthread_mutex_unlock(&rs->progress_lock);
+	return has;
+}
+
+static void clear_progress(run_state *rs, uint32_t id)
+{
+	pthread_mutex_lock(&rs->progress_lock);
+	node_run *nr = weft_node_run(rs->eng, id);
+	free(nr->progress_msg);
+	nr->progress_msg = NULL;
+	nr->progress = 0;
+	pthread_mutex_unlock(&rs->progress_lock);
+}
+
 void exec_started(run_state *rs, uint32_t id)
 {
 	node *n = weft_graph_node(rs->eng, id);
@@ -121,7 +162,9 @@ void exec_started(run_state *rs, uint32_t id)
 	nr->t_start = weft_now();
 	nr->timed_out = nr->killed = 0;
 	nr->cancel_at = 0;
+	nr->used_ckpt = 0;
 	nr->attempt++;
+	clear_progress(rs, id);
 	sched_move(rs, id, NS_RUNNING, NULL);
 }
 
@@ -186,10 +229,16 @@ void exec_finished(run_state *rs, uint32_t id, weft_value *outputs, const char *
 		weft_value_free(nr->outputs);
 		nr->outputs = outputs;
 		weft_cache_meta meta = {n->op->full_name, n->name, nr->elapsed};
-		if (n->deterministic && weft_cache_put(rs->eng->store_dir, nr->key, nr->outputs, nr->input_hashes, &meta) != WEFT_OK)
+		if (n->deterministic && weft_cache_put(rs->eng->store_dir, nr->key, nr->outputs, nr->input_hashes, &meta) != WEFT_OK) {
 			sched_fail(rs, id, NS_FAILED, weft_sprintf("cannot store result: %s", weft_error_last()));
-		else
+		} else {
+			/* The result is cached: its checkpoints are kept only as
+			 * the node asks. Failed and cancelled attempts keep theirs
+			 * for the next one. */
+			if (nr->used_ckpt && weft_ckpt_settle(rs->eng->store_dir, nr->key, (weft_ckpt_policy)n->checkpoints) != WEFT_OK)
+				log_note(rs, n, weft_error_last());
 			sched_move(rs, id, NS_DONE, NULL);
+		}
 	} else if (cancelled) {
 		free(nr->error);
 		nr->error = weft_strdup(error);
@@ -204,6 +253,12 @@ void exec_finished(run_state *rs, uint32_t id, weft_value *outputs, const char *
 
 /* ------------------------------------------------------------ in-process */
 
+static void inproc_progress(void *arg, double fraction, const char *message)
+{
+	work *w = arg;
+	store_progress(w->rs, w->id, fraction, message);
+}
+
 static void work_cb(uv_work_t *req)
 {
 	work *w = req->data;
@@ -217,6 +272,7 @@ static void after_work_cb(uv_work_t *req, int status)
 		w->rc = WEFT_ECANCELLED;
 	weft_op_ctx *ctx = w->ctx;
 	weft_llm_stats_add(&weft_node_run(w->rs->eng, w->id)->llm, &ctx->llm_stats);
+	weft_node_run(w->rs->eng, w->id)->used_ckpt = ctx->ckpt != NULL;
 	int cancelled = w->rc == WEFT_ECANCELLED || (w->rs->interrupted && __atomic_load_n(&w->cancel, __ATOMIC_RELAXED));
 	exec_finished(w->rs, w->id, w->rc == WEFT_OK ? ctx->outputs : NULL, ctx->error ? ctx->error : "the op failed",
 		  cancelled);
@@ -244,6 +300,13 @@ static int inproc_launch(void *self, run_state *rs, uint32_t id)
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	}
 	ctx->llm = nr->llm_config;
+	ctx->on_progress = inproc_progress;
+	ctx->progress_arg = w;
+	if (weft_op_ctx_set_node(ctx, nr->key, nr->devices) != WEFT_OK) {
+		weft_op_ctx_release(ctx);
+		free(w);
+		return WEFT_ERROR;
+	}
 	w->rs = rs;
 	w->id = id;
 	w->ctx = ctx;
@@ -311,6 +374,7 @@ static void worker_done(void *payload, const weft_pool_result *r)
 	node_run *nr = weft_node_run(rs->eng, id);
 	nr->worker_pid = r->pid;
 	nr->rss_kb = r->rss_kb;
+	nr->used_ckpt = r->used_ckpt;
 	weft_llm_stats_add(&nr->llm, &r->llm);
 	if (r->crashed && rs->interrupted && !nr->timed_out) {
 		/* Killed after the Ctrl-C grace period: it reruns on resume. */
@@ -334,6 +398,12 @@ static void worker_done(void *payload, const weft_pool_result *r)
 		return;
 	}
 	exec_finished(rs, id, outputs, r->error ? r->error : "the op failed", r->cancelled || (!r->ok && rs->interrupted));
+}
+
+static void worker_progress(void *payload, double fraction, const char *message)
+{
+	worker_job *job = payload;
+	store_progress(job->rs, job->id, fraction, message);
 }
 
 static int exec_in_worker(const run_state *rs, const node *n)
@@ -385,9 +455,12 @@ static int worker_launch(void *self, run_state *rs, uint32_t id)
 	(void)self;
 	node *n = weft_graph_node(rs->eng, id);
 	node_run *nr = weft_node_run(rs->eng, n->id);
-	if (!rs->pool &&
-	    weft_pool_new(&rs->pool, &rs->loop, rs->eng->worker_exe, rs->eng->store_dir, rs->jobs, worker_done) != WEFT_OK)
-		return WEFT_ERROR;
+	if (!rs->pool) {
+		if (weft_pool_new(&rs->pool, &rs->loop, rs->eng->worker_exe, rs->eng->store_dir, rs->jobs, worker_done) !=
+		    WEFT_OK)
+			return WEFT_ERROR;
+		weft_pool_on_progress(rs->pool, worker_progress);
+	}
 	char *log = sched_log_file(rs, n->name);
 	worker_job *job = malloc(sizeof *job);
 	/* `id` names the op's work directory under the run's tmp dir, which
@@ -402,6 +475,14 @@ static int worker_launch(void *self, run_state *rs, uint32_t id)
 	 * environment in the worker, as here. */
 	if (msg && nr->llm_config)
 		json_object_set_new(msg, "llm", weft_value_to_jansson(nr->llm_config));
+	/* Checkpoints live under the key and record the devices; Python ops
+	 * import weft's package from where this engine has it. */
+	if (msg)
+		json_object_set_new(msg, "key", json_string(nr->key));
+	if (msg && nr->devices)
+		json_object_set_new(msg, "devices", json_string(nr->devices));
+	if (msg && rs->eng->python_dir)
+		json_object_set_new(msg, "python_dir", json_string(rs->eng->python_dir));
 	free(log);
 	if (!job || !msg) {
 		free(job);

@@ -37,7 +37,18 @@ void sched_emit(run_state *rs, int kind, node *n, const char *msg)
 		.running = rs->running.n,
 		.failed = rs->failed,
 	};
+	char *pmsg = NULL;
+	if (kind == WEFT_EV_PROGRESS)
+		for (size_t i = 0; i < rs->running.n && !pmsg; i++) {
+			double f;
+			if (exec_progress(rs, rs->running.ids[i], &f, &pmsg)) {
+				ev.progress_node = weft_graph_node(rs->eng, rs->running.ids[i])->name;
+				ev.progress = f;
+				ev.progress_msg = pmsg;
+			}
+		}
 	rs->opts->on_event(&ev, rs->opts->payload);
+	free(pmsg);
 }
 
 int sched_push_ready(run_state *rs, uint32_t id)

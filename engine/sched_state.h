@@ -22,6 +22,7 @@
 #define WEFT_SCHED_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <uv.h>
 
 #include "context.h"
@@ -81,6 +82,9 @@ typedef struct run_state {
 	weft_pool *pool; /* worker processes, started on first use */
 	double t0, last_live;
 	int live_dirty;  /* something started or finished since live.json was written */
+	/* Guards node_run.progress and progress_msg: in-process ops report
+	 * from the thread pool, everything else reads on the loop thread. */
+	pthread_mutex_t progress_lock;
 } run_state;
 
 /* sched_move.c */
@@ -107,7 +111,7 @@ void idlist_remove(idlist *l, uint32_t id);
 int sched_llm_config(run_state *rs, node *n);
 /* The node's key from its op, params and resolved inputs (and, for an op
  * that asks an LLM, the model). */
-int sched_key(node *n, node_run *nr);
+int sched_key(weft_engine *eng, node *n, node_run *nr);
 /* 1 and the node's outputs set when the cache holds its key with every
  * artifact intact; 0 otherwise (a damaged entry is dropped). */
 int sched_cache_lookup(run_state *rs, node *n);
@@ -139,6 +143,9 @@ void exec_started(run_state *rs, uint32_t id);
 void exec_finished(run_state *rs, uint32_t id, weft_value *outputs, const char *error, int cancelled);
 /* Timeouts, kills after the grace period, retries that are due. */
 void exec_tick(run_state *rs, double now);
+/* What running node `id` last reported through api->progress: 1 with a
+ * copy of its message (the caller frees it), 0 when nothing yet. */
+int exec_progress(run_state *rs, uint32_t id, double *fraction, char **message);
 /* Ctrl-C: asks every running op to stop. */
 void exec_interrupt(run_state *rs);
 

@@ -47,6 +47,8 @@ typedef struct worker {
 	json_t *job;
 	char **env_keys; /* set for the previous job, unset before the next */
 	size_t n_env;
+	int64_t seq;         /* of the job running */
+	double last_progress; /* when a progress frame last went out */
 } worker;
 
 static int send_json(worker *w, json_t *msg)
@@ -136,6 +138,25 @@ static void restore_output(int saved[2])
 		}
 }
 
+/* An op's progress, sent to the engine at most five times a second (a
+ * tight training loop may report every step). */
+static void send_progress(void *arg, double fraction, const char *message)
+{
+	worker *w = arg;
+	double now = weft_now();
+	pthread_mutex_lock(&w->write_lock);
+	int due = now - w->last_progress >= 0.2 || fraction >= 1.0;
+	if (due)
+		w->last_progress = now;
+	pthread_mutex_unlock(&w->write_lock);
+	if (!due)
+		return;
+	json_t *msg = json_pack("{s:s,s:I,s:f,s:s}", "t", "progress", "seq", (json_int_t)w->seq, "f", fraction, "msg",
+				message ? message : "");
+	if (msg)
+		(void)send_json(w, msg);
+}
+
 static json_t *run_job(worker *w, const json_t *job, double t0)
 {
 	const char *plugin = json_string_value(json_object_get(job, "plugin"));
@@ -163,7 +184,21 @@ static json_t *run_job(worker *w, const json_t *job, double t0)
 	if (op && params && inputs) {
 		ctx = weft_op_ctx_new(w->eng, op, node_name ? node_name : opname, (uint32_t)id, params, inputs, log, tmp,
 				      &w->cancel);
+		const char *key = json_string_value(json_object_get(job, "key"));
+		const char *pydir = json_string_value(json_object_get(job, "python_dir"));
+		if (ctx && pydir && (!w->eng->python_dir || strcmp(pydir, w->eng->python_dir))) {
+			free(w->eng->python_dir);
+			w->eng->python_dir = weft_strdup(pydir);
+		}
+		if (ctx && weft_op_ctx_set_node(ctx, key, json_string_value(json_object_get(job, "devices"))) != WEFT_OK) {
+			weft_op_ctx_release(ctx);
+			ctx = NULL;
+		}
 		if (ctx) {
+			w->seq = seq;
+			w->last_progress = 0;
+			ctx->on_progress = send_progress;
+			ctx->progress_arg = w;
 			ctx->llm = llm;
 			apply_env(w, json_object_get(job, "env"));
 			int saved[2];
@@ -185,6 +220,8 @@ static json_t *run_job(worker *w, const json_t *job, double t0)
 	}
 	json_object_set_new(reply, "rss_kb", json_integer(peak_rss_kb()));
 	json_object_set_new(reply, "wall", json_real(weft_now() - t0));
+	if (ctx && ctx->ckpt)
+		json_object_set_new(reply, "ckpt", json_true());
 	if (ctx && weft_llm_stats_any(&ctx->llm_stats))
 		json_object_set_new(reply, "llm", weft_llm_stats_json(&ctx->llm_stats));
 	weft_op_ctx_release(ctx);

@@ -40,7 +40,7 @@ extern "C" {
 #endif
 
 #define WEFT_ABI_MAJOR 1
-#define WEFT_ABI_MINOR 2
+#define WEFT_ABI_MINOR 3
 
 #if defined(__GNUC__)
 #define WEFT_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -170,6 +170,38 @@ typedef struct weft_host_api {
 	 * ran; the run record counts both. An op that calls this declares
 	 * WEFT_OP_USES_LLM, so that its cache key holds the model. */
 	int (*llm_chat)(weft_op_ctx *ctx, const weft_value *request, weft_value **response);
+
+	/* --- since ABI 1.3 (check struct_size before calling) --- */
+	/* Saves checkpoint `name` (1..64 of [A-Za-z0-9_.-]) at `step` >= 0:
+	 * the file or directory at `path`, which the save takes (it is moved
+	 * away at once, so the op may write its next checkpoint to the same
+	 * path), or, when `path` is NULL, `len` bytes at `bytes` (copied).
+	 * Returns at once: a thread of the engine hashes it into the store
+	 * and then commits its manifest (step, size, `layout` -- a map the op
+	 * describes its state with, or NULL -- and the node's devices). Only
+	 * a committed checkpoint counts. The op blocks only when it saves
+	 * again before the previous save was committed; WEFT_CKPT_WAIT in
+	 * `flags` waits for this one. Checkpoints belong to the node's key. */
+	int (*checkpoint_save)(weft_op_ctx *ctx, const char *name, const char *path, const void *bytes, size_t len,
+			       int64_t step, const weft_value *layout, unsigned flags);
+	/* The newest committed checkpoint `name` of this node -- from an
+	 * earlier attempt (a retry after a timeout, a resume after a kill) or
+	 * from this one: a read-only path, its step, and its layout (a map
+	 * holding at least `devices` and `n_devices`; compare it before
+	 * loading state made on another device count). Borrowed until the op
+	 * returns or calls this again. WEFT_ENOTFOUND: none yet, start from
+	 * scratch. Any out-pointer may be NULL. */
+	int (*checkpoint_latest)(weft_op_ctx *ctx, const char *name, const char **path, int64_t *step,
+				 const weft_value **layout);
+	/* Runs function `fn` of the Python file `script` (a path; a relative
+	 * one is under the plugin's share directory, share/<plugin>/ beside
+	 * its .so) in a child Python process, with `args` (a map, artifacts
+	 * passed as paths; NULL: the node's params and inputs) as keyword
+	 * arguments, and sets the op's outputs from what it returns. The
+	 * function reaches progress, logs and checkpoints through `import
+	 * weft`. Declare WEFT_OP_PYTHON so the key holds the interpreter and
+	 * the plugin's Python files. See docs/python-ops.md. */
+	int (*python_run)(weft_op_ctx *ctx, const char *script, const char *fn, const weft_value *args);
 	/* New fields go here, at the end, only. */
 } weft_host_api;
 
@@ -200,8 +232,16 @@ enum {
 	/* Calls api->llm_chat: the node's cache key then holds the model and
 	 * its parameters (or "none"), so a change of model reruns the node
 	 * instead of serving the old model's answer. Since ABI 1.2. */
-	WEFT_OP_USES_LLM = 1u << 5
+	WEFT_OP_USES_LLM = 1u << 5,
+	/* Its body is Python (api->python_run): the node's key holds the
+	 * interpreter's version and prefix (the `python` param when the op
+	 * declares one, else $WEFT_PYTHON, else python3) and a hash of the
+	 * *.py files in the plugin's share directory. Since ABI 1.3. */
+	WEFT_OP_PYTHON = 1u << 6
 };
+
+/* checkpoint_save flags. */
+enum { WEFT_CKPT_WAIT = 1u << 0 };
 
 typedef struct weft_op_desc {
 	uint32_t struct_size; /* sizeof(weft_op_desc) when built */

@@ -141,6 +141,8 @@ typedef struct weft_run_live_node {
 	double elapsed, timeout;         /* timeout 0: none */
 	unsigned attempt;
 	int cancelling;
+	double progress;          /* what the op last reported, 0..1, or -1: nothing */
+	const char *progress_msg; /* with it, or "" */
 } weft_run_live_node;
 
 typedef struct weft_run_retry {

@@ -110,9 +110,12 @@ typedef struct weft_engine_options {
 	/* Plugins loaded from this directory are trusted to run in-process;
 	 * ops of any other plugin run in workers unless a node says otherwise. */
 	const char *trusted_plugin_dir;
+	/* Version 2. weft's Python package (the directory holding weft/), which
+	 * Python ops import; NULL: the one this engine was built with. */
+	const char *python_dir;
 } weft_engine_options;
-#define WEFT_ENGINE_OPTIONS_VERSION 1
-#define WEFT_ENGINE_OPTIONS_INIT {WEFT_ENGINE_OPTIONS_VERSION, NULL, NULL, 1, NULL, NULL}
+#define WEFT_ENGINE_OPTIONS_VERSION 2
+#define WEFT_ENGINE_OPTIONS_INIT {WEFT_ENGINE_OPTIONS_VERSION, NULL, NULL, 1, NULL, NULL, NULL}
 struct weft_run_options;
 struct weft_node_opts;
 /* The same as the INIT macros, for callers that cannot use an initialiser
@@ -218,13 +221,18 @@ typedef struct weft_node_opts {
 	/* Version 3. LLM settings over the run's (a map; see
 	 * weft_llm_config_check); NULL: the run's. Copied by the graph. */
 	const weft_value *llm;
+	/* Version 4. What happens to the node's checkpoints once it has
+	 * succeeded: WEFT_CHECKPOINTS_DROP (the default: its result is cached),
+	 * _LAST (keep the newest of each name) or _KEEP (keep all). */
+	int checkpoints;
 } weft_node_opts;
-#define WEFT_NODE_OPTS_VERSION 3
-#define WEFT_NODE_OPTS_INIT {WEFT_NODE_OPTS_VERSION, NULL, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, 0, NULL}
+enum { WEFT_CHECKPOINTS_DROP = 0, WEFT_CHECKPOINTS_LAST = 1, WEFT_CHECKPOINTS_KEEP = 2 };
+#define WEFT_NODE_OPTS_VERSION 4
+#define WEFT_NODE_OPTS_INIT {WEFT_NODE_OPTS_VERSION, NULL, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, 0, NULL, 0}
 
 /* The options every node takes beside its op's parameters and inputs
  * (name, cpus, mem, gpu, npu, resources, timeout, retries, backoff,
- * isolate, inputs), in the order `weft ops` lists them. A plugin may not
+ * isolate, llm, checkpoints, inputs), in the order `weft ops` lists them. A plugin may not
  * name a parameter so. Static; never freed. */
 typedef struct weft_node_option {
 	const char *key;
@@ -305,6 +313,11 @@ typedef struct weft_event {
 	const char *message;
 	/* Totals so far. */
 	size_t total, done, cached, running, failed;
+	/* WEFT_EV_PROGRESS: the longest-running node that reported progress
+	 * (api->progress, weft.progress in Python), or NULL. Borrowed. */
+	const char *progress_node;
+	double progress; /* 0..1 */
+	const char *progress_msg;
 } weft_event;
 enum { WEFT_EV_START = 1, WEFT_EV_FINISH = 2, WEFT_EV_LOG = 3, WEFT_EV_PROGRESS = 4 };
 
