@@ -89,8 +89,11 @@ int cmd_cache(int argc, char **argv)
 		weft_cache_stats st;
 		weft_cache_stats_get(&st, store);
 		human(a, sizeof a, st.object_bytes);
-		printf("store:    %s\nobjects:  %zu (%s)\nentries:  %zu action cache entries\nruns:     %zu\n", store,
-		       st.objects, a, st.entries, st.runs);
+		char cbuf[32];
+		human(cbuf, sizeof cbuf, st.checkpoint_bytes);
+		printf("store:    %s\nobjects:  %zu (%s)\nentries:  %zu action cache entries\nruns:     %zu\n"
+		       "checkpoints: %zu (%s)\n",
+		       store, st.objects, a, st.entries, st.runs, st.checkpoints, cbuf);
 	} else if (!strcmp(sub, "gc")) {
 		uint64_t limit;
 		if (!max || parse_size(max, &limit) != 0) {
@@ -105,11 +108,14 @@ int cmd_cache(int argc, char **argv)
 			human(a, sizeof a, g.bytes_before);
 			human(b, sizeof b, g.bytes_after);
 			human(r, sizeof r, g.bytes_removed);
-			printf("%s%zu objects removed (%s), %zu cache entries dropped, %zu objects protected by the "
-			       "newest runs; store %s -> %s\n",
-			       dry ? "dry run: " : "", g.objects_removed, r, g.entries_removed, g.objects_protected, a, b);
+			printf("%s%zu objects removed (%s), %zu cache entries and %zu checkpoints dropped, %zu objects "
+			       "protected by the newest runs and unfinished nodes' checkpoints; store %s -> %s\n",
+			       dry ? "dry run: " : "", g.objects_removed, r, g.entries_removed, g.checkpoints_removed,
+			       g.objects_protected, a, b);
 			if (g.bytes_after > limit)
-				fprintf(stderr, "weft: store is still above %s: the rest is protected by the newest runs\n", max);
+				fprintf(stderr, "weft: store is still above %s: the rest is protected by the newest runs and "
+						"by checkpoints that unfinished nodes resume from\n",
+					max);
 		}
 	} else {
 		rc = cli_fail("unknown cache command '%s': use `weft cache stats` or `weft cache gc --max-size SIZE`", sub);

@@ -8,6 +8,14 @@
  * until the store fits; action cache entries that pointed at a deleted
  * object go with it, so no entry survives that would read as a miss anyway.
  * Materialised trees are derived data and are dropped with their object.
+ *
+ * Checkpoints (ckpt/<key>/<name>/<step>.json, checkpoint.h): those of a
+ * key with no cache entry belong to a node that has not finished -- a
+ * killed run's, or a failed one's to be retried -- and are what its
+ * resume starts from, so their objects are protected. Those a finished
+ * node kept (checkpoints = "last" or "keep") are used as of their
+ * manifest's mtime and go like any other object; a manifest whose object
+ * went is removed with it.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -269,6 +277,104 @@ static void protect_newest_runs(objset *s, const char *store_dir, size_t *runs)
 	weft_runs_free(ids, n);
 }
 
+typedef struct ckpt_ref {
+	char *path; /* the manifest */
+	json_t *ref; /* {"$artifact": hash, "dir": b} */
+	double mtime;
+	int live;    /* its node has not finished: protect */
+} ckpt_ref;
+
+static int cache_has(const char *store_dir, const char *key)
+{
+	char *p = weft_sprintf("%s/ac/%.2s/%s", store_dir, key, key + 2);
+	int has = p && access(p, F_OK) == 0;
+	free(p);
+	return has;
+}
+
+static void scan_ckpt_name(ckpt_ref **out, size_t *n, size_t *cap, const char *dir, int live)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (len < 6 || strcmp(e->d_name + len - 5, ".json"))
+			continue;
+		char *p = weft_path_join(dir, e->d_name);
+		json_t *m = p ? json_load_file(p, 0, NULL) : NULL;
+		const char *h = json_string_value(json_object_get(m, "object"));
+		struct stat sb;
+		if (h && weft_hash_is_hex(h) && stat(p, &sb) == 0) {
+			if (*n == *cap) {
+				size_t nc = *cap ? *cap * 2 : 64;
+				ckpt_ref *nv = realloc(*out, nc * sizeof *nv);
+				if (nv) {
+					*out = nv;
+					*cap = nc;
+				}
+			}
+			json_t *ref = *n < *cap ? json_pack("{s:s,s:b}", "$artifact", h, "dir",
+							    json_is_true(json_object_get(m, "dir")))
+						: NULL;
+			if (ref) {
+				(*out)[(*n)++] = (ckpt_ref){p, ref, mtime_of(&sb), live};
+				p = NULL;
+			}
+		}
+		json_decref(m);
+		free(p);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Every checkpoint manifest in the store. */
+static void scan_ckpts(ckpt_ref **out, size_t *n, const char *store_dir)
+{
+	*out = NULL;
+	*n = 0;
+	size_t cap = 0;
+	char *root = weft_path_join(store_dir, "ckpt");
+	DIR *d = root ? opendir(root) : NULL;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (strlen(e->d_name) != 64 || !weft_hash_is_hex(e->d_name))
+			continue;
+		int live = !cache_has(store_dir, e->d_name);
+		char *kdir = weft_path_join(root, e->d_name);
+		DIR *kd = kdir ? opendir(kdir) : NULL;
+		struct dirent *f;
+		while (kd && (f = readdir(kd))) {
+			if (f->d_name[0] == '.')
+				continue;
+			char *ndir = weft_path_join(kdir, f->d_name);
+			if (ndir)
+				scan_ckpt_name(out, n, &cap, ndir, live);
+			free(ndir);
+		}
+		if (kd)
+			closedir(kd);
+		free(kdir);
+	}
+	if (d)
+		closedir(d);
+	free(root);
+}
+
+static void free_ckpts(ckpt_ref *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(c[i].path);
+		json_decref(c[i].ref);
+	}
+	free(c);
+}
+
+static void add_size(obj *o, void *p)
+{
+	*(uint64_t *)p += o->size;
+}
+
 static int cmp_last_used(const void *a, const void *b)
 {
 	const obj *x = *(const obj *const *)a, *y = *(const obj *const *)b;
@@ -287,6 +393,15 @@ int weft_cache_stats_get(weft_cache_stats *out, const char *store_dir)
 		out->object_bytes += s.v[i].size;
 	out->objects = s.n;
 	out->entries = ne;
+	ckpt_ref *cs;
+	size_t nc;
+	scan_ckpts(&cs, &nc, store_dir);
+	out->checkpoints = nc;
+	if (nc)
+		qsort(s.v, s.n, sizeof *s.v, cmp_obj); /* walk_refs looks objects up */
+	for (size_t i = 0; i < nc; i++)
+		walk_refs(&s, store_dir, cs[i].ref, add_size, &out->checkpoint_bytes, 0);
+	free_ckpts(cs, nc);
 	char **ids;
 	size_t nr;
 	if (weft_runs_list(&ids, &nr, store_dir) == WEFT_OK) {
@@ -318,6 +433,11 @@ int weft_cache_gc(weft_gc_result *out, const char *store_dir, uint64_t max_bytes
 	protect_newest_runs(&s, store_dir, &runs);
 	for (size_t i = 0; i < ne; i++)
 		walk_refs(&s, store_dir, es[i].outputs, mark_used, &es[i].mtime, 0);
+	ckpt_ref *cs;
+	size_t nc;
+	scan_ckpts(&cs, &nc, store_dir);
+	for (size_t i = 0; i < nc; i++)
+		walk_refs(&s, store_dir, cs[i].ref, cs[i].live ? mark_protect : mark_used, &cs[i].mtime, 0);
 	uint64_t total = 0;
 	for (size_t i = 0; i < s.n; i++)
 		total += s.v[i].size;
@@ -357,6 +477,16 @@ int weft_cache_gc(weft_gc_result *out, const char *store_dir, uint64_t max_bytes
 		free(es[i].path);
 		json_decref(es[i].outputs);
 	}
+	for (size_t i = 0; i < nc; i++) {
+		int dead = 0;
+		walk_refs(&s, store_dir, cs[i].ref, check_deleted, &dead, 0);
+		if (dead) {
+			if (!dry_run)
+				(void)unlink(cs[i].path);
+			out->checkpoints_removed++;
+		}
+	}
+	free_ckpts(cs, nc);
 	out->bytes_after = total;
 	free(order);
 	free(es);

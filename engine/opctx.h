@@ -35,6 +35,7 @@ struct weft_op_ctx {
 	 * a frame to the engine from a worker. Called on the op's threads. */
 	void (*on_progress)(void *arg, double fraction, const char *message);
 	void *progress_arg;
+	double progress_logged; /* when progress last went to the log */
 };
 
 /* One invocation of `op`, shared by the scheduler's thread pool and by

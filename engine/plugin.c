@@ -155,6 +155,9 @@ static void host_log(weft_op_ctx *ctx, int level, const char *fmt, ...)
 	fprintf(log, "[%s] ", names[level < 0 ? 0 : level > 3 ? 3 : level]);
 	vfprintf(log, fmt, ap);
 	fputc('\n', log);
+	/* Child processes (a shell, a Python op) write to the same file:
+	 * each line goes out now, so the log reads in the order things happened. */
+	fflush(log);
 	funlockfile(log);
 	va_end(ap);
 }
@@ -165,7 +168,13 @@ static void host_progress(weft_op_ctx *ctx, double fraction, const char *message
 		fraction = 0;
 	if (fraction > 1)
 		fraction = 1;
-	host_log(ctx, WEFT_LOG_DEBUG, "progress %.0f%% %s", fraction * 100, message ? message : "");
+	/* The log gets a line at most every five seconds (and the last): an
+	 * op may report every step. */
+	double now = weft_now();
+	if (now - ctx->progress_logged >= 5.0 || fraction >= 1.0) {
+		ctx->progress_logged = now;
+		host_log(ctx, WEFT_LOG_DEBUG, "progress %.0f%% %s", fraction * 100, message ? message : "");
+	}
 	if (ctx->on_progress)
 		ctx->on_progress(ctx->progress_arg, fraction, message ? message : "");
 }

@@ -440,22 +440,16 @@ static int reply(child *c, json_t *msg)
 	return rc;
 }
 
-static weft_ckpt *ckpt_of(weft_op_ctx *ctx)
-{
-	return weft_op_ctx_ckpt(ctx);
-}
-
 static void serve_ckpt_save(weft_op_ctx *ctx, child *c, json_t *m)
 {
 	const char *name = json_string_value(json_object_get(m, "name"));
 	const char *path = json_string_value(json_object_get(m, "path"));
 	json_t *jl = json_object_get(m, "layout");
 	weft_value *layout = json_is_object(jl) && json_object_size(jl) ? weft_value_from_jansson(jl) : NULL;
-	weft_ckpt *ck = ckpt_of(ctx);
-	int rc = !ck ? WEFT_ERROR
-	       : !path ? weft_err_set(WEFT_EINVALID, "checkpoint_save: no path")
-		       : weft_ckpt_save(ck, name, path, NULL, 0, (int64_t)json_integer_value(json_object_get(m, "step")),
-					layout, json_is_true(json_object_get(m, "wait")) ? WEFT_CKPT_WAIT : 0);
+	int rc = !path ? weft_err_set(WEFT_EINVALID, "checkpoint_save: no path")
+		       : ctx->eng->api.checkpoint_save(ctx, name, path, NULL, 0,
+						       (int64_t)json_integer_value(json_object_get(m, "step")), layout,
+						       json_is_true(json_object_get(m, "wait")) ? WEFT_CKPT_WAIT : 0);
 	weft_value_free(layout);
 	(void)reply(c, rc == WEFT_OK ? json_pack("{s:b}", "ok", 1)
 				     : json_pack("{s:b,s:s}", "ok", 0, "error", weft_error_last()));
@@ -464,11 +458,10 @@ static void serve_ckpt_save(weft_op_ctx *ctx, child *c, json_t *m)
 static void serve_ckpt_latest(weft_op_ctx *ctx, child *c, json_t *m)
 {
 	const char *name = json_string_value(json_object_get(m, "name"));
-	weft_ckpt *ck = ckpt_of(ctx);
 	const char *path = NULL;
 	int64_t step = 0;
 	const weft_value *layout = NULL;
-	int rc = ck ? weft_ckpt_latest(ck, name, &path, &step, &layout) : WEFT_ERROR;
+	int rc = ctx->eng->api.checkpoint_latest(ctx, name, &path, &step, &layout);
 	json_t *r;
 	if (rc == WEFT_OK)
 		r = json_pack("{s:b,s:s,s:I,s:o}", "ok", 1, "path", path, "step", (json_int_t)step, "layout",

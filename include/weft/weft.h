@@ -413,17 +413,21 @@ typedef struct weft_cache_stats {
 	uint64_t object_bytes;
 	size_t entries; /* action cache entries */
 	size_t runs;
+	size_t checkpoints;        /* committed checkpoint manifests */
+	uint64_t checkpoint_bytes; /* the objects they name (also in object_bytes) */
 } weft_cache_stats;
 
 typedef struct weft_gc_result {
 	uint64_t bytes_before, bytes_after, bytes_removed;
 	size_t objects_removed, objects_protected, entries_removed;
+	size_t checkpoints_removed; /* manifests whose object was removed */
 } weft_gc_result;
 
 WEFT_EXTERN int weft_cache_stats_get(weft_cache_stats *out, const char *store_dir);
 /* Deletes least-recently-used objects until the store is at most
  * `max_bytes`, never touching objects the newest run of any pipeline
- * references. With `dry_run`, only reports. */
+ * references, nor the checkpoints of nodes that have not finished (what
+ * their resume starts from). With `dry_run`, only reports. */
 WEFT_EXTERN int weft_cache_gc(weft_gc_result *out, const char *store_dir, uint64_t max_bytes, int dry_run);
 
 #ifdef __cplusplus
