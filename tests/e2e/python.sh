@@ -215,4 +215,36 @@ eq "$(find "$WEFT_STORE/ckpt" -name '*.json' | wc -l | tr -d ' ')" 1 "checkpoint
 run_weft cache stats
 expect_out "checkpoints: 1" "weft cache stats counts it"
 
+# ---- a plugin's own Python body, and a C op checkpointing through the API --
+: "${PYPLUGIN_DIR:?set PYPLUGIN_DIR to the directory holding pytest.so}"
+export WEFT_PLUGIN_PATH="$PYPLUGIN_DIR" WEFT_STORE="$T/e"
+cat >plug.lua <<'LUA'
+local nap = weft.param("nap", 0.05, "")
+local timeout = weft.param("timeout", 0.0, "")
+local fit = ops.pytest.fit { name = "fit", k = 3, xs = ops.core.value { value = { 1, 2, 5 } }.out }
+local count = ops.pytest.count { name = "count", n = 12, nap = nap, timeout = timeout > 0 and timeout or nil,
+                                 retries = timeout > 0 and 6 or nil, backoff = 0.1 }
+return { fit = fit, count = count }
+LUA
+run_weft run plug.lua
+expect_rc 0 "a plugin op whose body is share/pytest/fit.py"
+eq "$(rec '.nodes[] | select(.name == "fit") | .outputs.out | map(tostring) | join(",")')" "3,6,15" "runs it with the node's params and inputs"
+eq "$(rec '.nodes[] | select(.name == "count") | .outputs.out.sum')" 66 "a C op checkpointing every step through the host API"
+rm -rf "$T/pyshare" && cp -r "$PYPLUGIN_DIR" "$T/pyshare"
+export WEFT_PLUGIN_PATH="$T/pyshare"
+run_weft run plug.lua
+eq "$(rec '[.nodes[] | select(.executed)] | length')" 0 "the same plugin elsewhere: cached"
+printf 'def scale(k, x):\n    return k * x + 1\n' > "$T/pyshare/share/pytest/scale.py"
+run_weft run plug.lua
+eq "$(rec '.nodes[] | select(.name == "fit") | .outputs.out | map(tostring) | join(",")')" "4,7,16" "changing a Python file of the plugin reruns its Python ops"
+eq "$(rec '.nodes[] | select(.name == "count") | .executed')" "false" "and only those"
+export WEFT_STORE="$T/f"
+run_weft run plug.lua -p nap=0.3 -p timeout=1.5
+expect_rc 0 "the C op, timed out and retried"
+check "needed more than one attempt" test "$(rec '.nodes[] | select(.name == "count") | .attempts')" -ge 2
+check "and resumed from a committed step ($(rec '.nodes[] | select(.name == "count") | .outputs.out.start'))" \
+  test "$(rec '.nodes[] | select(.name == "count") | .outputs.out.start')" -ge 1
+eq "$(rec '.nodes[] | select(.name == "count") | .outputs.out.sum')" 66 "to the right sum"
+unset WEFT_PLUGIN_PATH
+
 finish

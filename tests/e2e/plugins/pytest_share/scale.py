@@ -1,0 +1,2 @@
+def scale(k, x):
+    return k * x
