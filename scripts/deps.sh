@@ -2,7 +2,8 @@
 # Installs the Debian packages weft builds and tests against (clang for the
 # fuzz targets, valgrind for bench/run.sh's instruction counts, python3 for the
 # tests' stand-in LLM server, python3-sklearn only for the real datasets it
-# ships, which the autows tests read). Idempotent: when every
+# ships, which the autows tests read, python3-torch for Python training ops
+# in tests/e2e/python.sh). Idempotent: when every
 # package is already present it does not touch apt at all, so reruns are instant.
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config git
