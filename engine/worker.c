@@ -6,11 +6,13 @@
  *
  *   engine -> worker
  *     {"t":"run","seq":N,"id":NODE_ID,"plugin":PATH,"op":"p.op","node":NAME,"params":{},
- *      "inputs":{},"log":PATH,"tmp":DIR,"env":{"CUDA_VISIBLE_DEVICES":"0"},"llm":{...}}
+ *      "inputs":{},"log":PATH,"tmp":DIR,"env":{"CUDA_VISIBLE_DEVICES":"0"},"llm":{...},
+ *      "key":KEY,"devices":"gpu:0","python_dir":DIR}
  *     {"t":"cancel","seq":N}      cooperative cancellation of run N
  *   worker -> engine
  *     {"t":"hello","pid":P,"proto":1}
- *     {"t":"done","seq":N,"ok":true,"outputs":{},"rss_kb":K,"wall":S,"llm":{calls,...}}
+ *     {"t":"progress","seq":N,"f":F,"msg":S}   api->progress, at most 5 a second
+ *     {"t":"done","seq":N,"ok":true,"outputs":{},"rss_kb":K,"wall":S,"llm":{calls,...},"ckpt":B}
  *     {"t":"done","seq":N,"ok":false,"error":MSG,"cancelled":B,"rss_kb":K,"wall":S}
  *
  * One op runs at a time, on its own thread, so the main thread keeps
