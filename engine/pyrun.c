@@ -330,6 +330,7 @@ typedef struct child {
 	weft_buf in;
 	json_t *final; /* done or error */
 	int exited, status;
+	int overflow; /* it sent a line over PY_MAX_LINE */
 } child;
 
 /* The environment of the child: ours, plus PYTHONPATH and thread counts.
@@ -525,7 +526,12 @@ static int pump(weft_op_ctx *ctx, child *c)
 		memmove(c->in.data, c->in.data + start, c->in.len - start);
 		c->in.len -= start;
 	}
-	return c->in.len <= PY_MAX_LINE;
+	if (c->in.len > PY_MAX_LINE) {
+		c->overflow = 1;
+		kill(-c->pid, SIGKILL);
+		return 0;
+	}
+	return 1;
 }
 
 static int is_cancelled(weft_op_ctx *ctx)
@@ -696,6 +702,10 @@ int weft_py_run(weft_op_ctx *ctx, const char *script, const char *fn, const weft
 		rc = set_outputs(ctx, json_object_get(c.final, "outputs"));
 	} else if (t && !strcmp(t, "error")) {
 		rc = report_error(ctx, c.final);
+	} else if (c.overflow) {
+		rc = api->fail(ctx, "the Python op sent weft a message over %u MiB (a returned value that large?); write "
+				    "big results to files under weft.outdir() and return weft.File(path)",
+			       PY_MAX_LINE >> 20);
 	} else if (is_cancelled(ctx)) {
 		char *how = status_text(c.status);
 		api->fail(ctx, "cancelled: the Python process %s", how ? how : "stopped");

@@ -178,6 +178,25 @@ resumed_at=$(out start_epoch)
 check "it resumed at epoch $resumed_at, after the $steps_before epochs done before the kill" test "$resumed_at" -ge "$steps_before"
 eq "$(out digest)" "$ref" "its final weights equal the uninterrupted run's, bit for bit"
 
+# Ctrl-C (SIGINT to weft): the op is cancelled, the run stops with 130,
+# and weft resume goes on from the newest checkpoint
+export WEFT_STORE="$T/ci"
+"$WEFT" run train.lua -p sleep=0.4 >"$T/ci.out" 2>"$T/ci.err" &
+cpid=$!
+for _ in $(seq 1 150); do
+  sleep 0.1
+  n=$(find "$WEFT_STORE/ckpt" -name '*.json' 2>/dev/null | sed 's,.*/,,' | sort | tail -1)
+  [ -n "$n" ] && [ "$((10#${n%.json}))" -ge 2 ] && break
+done
+kill -INT $cpid
+wait $cpid
+eq "$?" 130 "Ctrl-C stops the run (exit 130)"
+check "the Python process was cancelled, not left running" bash -c "! pgrep -f 'weft[.]_runner $T/ci' >/dev/null"
+run_weft resume
+expect_rc 0 "weft resume after Ctrl-C"
+check "it resumed from a checkpoint (epoch $(out start_epoch))" test "$(out start_epoch)" -ge 2
+eq "$(out digest)" "$ref" "with the uninterrupted run's weights"
+
 # a timeout, then retries that each resume from the newest checkpoint
 export WEFT_STORE="$T/c"
 run_weft run train.lua -p sleep=0.5 -p timeout=5
