@@ -144,6 +144,16 @@ return ops.py.run { name = "train", script = weft.file("train_digits.py"), epoch
                     retries = timeout > 0 and 6 or nil, backoff = 0.1, checkpoints = keep }
 LUA
 out() { rec ".nodes[] | select(.name == \"train\") | .outputs.$1"; }
+# wait_step N: until the newest committed checkpoint of $WEFT_STORE has step >= N
+# (at most 15 s); leaves its file name in $n
+wait_step() {
+  for _ in $(seq 1 150); do
+    sleep 0.1
+    n=$(find "$WEFT_STORE/ckpt" -name '*.json' 2>/dev/null | sed 's,.*/,,' | sort | tail -1)
+    [ -n "$n" ] && [ "$((10#${n%.json}))" -ge "$1" ] && return 0
+  done
+  return 1
+}
 log_of() { cat "$(ls -d "$WEFT_STORE"/runs/*/ | sort | tail -1)logs/train.log"; }
 
 export WEFT_STORE="$T/a"
@@ -159,11 +169,7 @@ eq "$(find "$WEFT_STORE/ckpt" -name '*.json' 2>/dev/null | wc -l | tr -d ' ')" 0
 export WEFT_STORE="$T/b"
 setsid "$WEFT" run train.lua -p sleep=0.4 >"$T/b.out" 2>"$T/b.err" &
 bpid=$!
-for _ in $(seq 1 150); do
-  sleep 0.1
-  n=$(find "$WEFT_STORE/ckpt" -name '*.json' 2>/dev/null | sed 's,.*/,,' | sort | tail -1)
-  [ -n "$n" ] && [ "$((10#${n%.json}))" -ge 3 ] && break
-done
+wait_step 3
 "$WEFT" status >"$T/status" 2>&1
 kill -9 -- -$bpid 2>/dev/null; wait $bpid 2>/dev/null
 sleep 0.5
@@ -183,11 +189,7 @@ eq "$(out digest)" "$ref" "its final weights equal the uninterrupted run's, bit 
 export WEFT_STORE="$T/ci"
 "$WEFT" run train.lua -p sleep=0.4 >"$T/ci.out" 2>"$T/ci.err" &
 cpid=$!
-for _ in $(seq 1 150); do
-  sleep 0.1
-  n=$(find "$WEFT_STORE/ckpt" -name '*.json' 2>/dev/null | sed 's,.*/,,' | sort | tail -1)
-  [ -n "$n" ] && [ "$((10#${n%.json}))" -ge 2 ] && break
-done
+wait_step 2
 kill -INT $cpid
 wait $cpid
 eq "$?" 130 "Ctrl-C stops the run (exit 130)"
@@ -211,11 +213,7 @@ eq "$(out digest)" "$ref" "and it ends with the uninterrupted run's weights"
 export WEFT_STORE="$T/d"
 setsid "$WEFT" run train.lua -p sleep=0.4 -p gpu=1 >"$T/d.out" 2>"$T/d.err" &
 dpid=$!
-for _ in $(seq 1 150); do
-  sleep 0.1
-  m=$(find "$WEFT_STORE/ckpt" -name '*.json' 2>/dev/null | sort | tail -1)
-  [ -n "$m" ] && break
-done
+wait_step 0
 sleep 0.5
 kill -9 -- -$dpid 2>/dev/null; wait $dpid 2>/dev/null
 m=$(find "$WEFT_STORE/ckpt" -name '*.json' 2>/dev/null | sort | tail -1)
