@@ -185,7 +185,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Feeds every *.py under dir (sorted, names relative) into h. */
+/* Feeds every file under dir (sorted, names relative) into h: the Python
+ * bodies, their modules and the data they read (a model zoo). */
 static int hash_py_tree(weft_hasher *h, const char *dir, const char *rel, int depth)
 {
 	if (depth > 16)
@@ -226,7 +227,7 @@ static int hash_py_tree(weft_hasher *h, const char *dir, const char *rel, int de
 			rc = weft_err_set(WEFT_ERROR, "out of memory");
 		} else if (stat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 			rc = hash_py_tree(h, p, r, depth + 1);
-		} else if (strlen(names[i]) > 3 && !strcmp(names[i] + strlen(names[i]) - 3, ".py")) {
+		} else if (strlen(names[i]) < 4 || strcmp(names[i] + strlen(names[i]) - 4, ".pyc")) {
 			char *data = NULL;
 			size_t len = 0;
 			rc = weft_read_file(p, &data, &len);

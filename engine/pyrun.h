@@ -15,8 +15,9 @@ const char *weft_py_interpreter(const weft_value *params);
  * (a venv is another interpreter), asked once per engine. Borrowed. */
 int weft_py_identity(weft_engine *eng, const char *interpreter, const char **out);
 
-/* A hash over every *.py below a plugin's share directory (its Python
- * bodies and their modules), or "" when it has none; once per plugin. */
+/* A hash over every file below a plugin's share directory (its Python
+ * bodies, their modules, their data), or the hash of nothing when it has
+ * none; once per plugin per engine. */
 int weft_py_plugin_hash(weft_engine *eng, const char *plugin_path, const char *plugin, const char **out);
 
 /* The plugin's share directory: share/<plugin>/ beside its .so. */

@@ -5,6 +5,10 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc)
 "$src/scripts/deps.sh"
+# The training ops' Python (torch from Debian, onnxruntime pinned): the
+# Python e2e tests run under it.
+"$src/scripts/pydeps.sh"
+export WEFT_PYTHON="$src/.venv/bin/python"
 
 echo "== build (warnings are errors) and test"
 "$src/scripts/build.sh" "$src/build-ci" -DWEFT_WERROR=ON

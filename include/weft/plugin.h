@@ -200,7 +200,7 @@ typedef struct weft_host_api {
 	 * arguments, and sets the op's outputs from what it returns. The
 	 * function reaches progress, logs and checkpoints through `import
 	 * weft`. Declare WEFT_OP_PYTHON so the key holds the interpreter and
-	 * the plugin's Python files. See docs/python-ops.md. */
+	 * the files of the plugin's share directory. See docs/python-ops.md. */
 	int (*python_run)(weft_op_ctx *ctx, const char *script, const char *fn, const weft_value *args);
 	/* New fields go here, at the end, only. */
 } weft_host_api;
@@ -236,7 +236,7 @@ enum {
 	/* Its body is Python (api->python_run): the node's key holds the
 	 * interpreter's version and prefix (the `python` param when the op
 	 * declares one, else $WEFT_PYTHON, else python3) and a hash of the
-	 * *.py files in the plugin's share directory. Since ABI 1.3. */
+	 * files in the plugin's share directory. Since ABI 1.3. */
 	WEFT_OP_PYTHON = 1u << 6
 };
 
