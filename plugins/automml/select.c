@@ -22,8 +22,9 @@ int select_limits(const json_t *model, limits *out, char *err, size_t errlen)
 		     *s = json_object_get(model, "speed");
 	double pv = json_number_value(json_object_get(p, "value"));
 	const char *pu = json_string_value(json_object_get(p, "unit"));
-	if (pv > 0 && pu && strcmp(pu, "none")) {
-		double m = !strcmp(pu, "K") ? 1e3 : !strcmp(pu, "M") ? 1e6 : !strcmp(pu, "B") ? 1e9 : -1;
+	/* A value with unit "none" is a plain count ("fewer than 500 parameters"). */
+	if (pv > 0 && pu) {
+		double m = !strcmp(pu, "K") ? 1e3 : !strcmp(pu, "M") ? 1e6 : !strcmp(pu, "B") ? 1e9 : !strcmp(pu, "none") ? 1 : -1;
 		if (m < 0) {
 			snprintf(err, errlen, "parameters unit '%s' is not K, M or B", pu);
 			return -1;
@@ -32,11 +33,11 @@ int select_limits(const json_t *model, limits *out, char *err, size_t errlen)
 	}
 	double fv = json_number_value(json_object_get(f, "value"));
 	const char *fu = json_string_value(json_object_get(f, "unit"));
-	if (fv > 0 && fu && strcmp(fu, "none")) {
+	if (fv > 0 && fu) {
 		static const struct {
 			const char *u;
 			double m;
-		} fm[] = {{"FLOPs", 1}, {"MFLOPs", 1e6}, {"GFLOPs", 1e9}, {"TFLOPs", 1e12}, {"PFLOPs", 1e15}, {"EFLOPs", 1e18}};
+		} fm[] = {{"none", 1}, {"FLOPs", 1}, {"MFLOPs", 1e6}, {"GFLOPs", 1e9}, {"TFLOPs", 1e12}, {"PFLOPs", 1e15}, {"EFLOPs", 1e18}};
 		double m = -1;
 		for (size_t i = 0; i < sizeof fm / sizeof *fm; i++)
 			if (!strcmp(fu, fm[i].u))
