@@ -561,12 +561,12 @@ static void wait_child(weft_op_ctx *ctx, child *c)
 		} else {
 			usleep(20000);
 		}
-		int st;
-		pid_t w = waitpid(c->pid, &st, WNOHANG);
-		if (w == c->pid) {
+		/* Seen exited but not reaped (WNOWAIT): its pid, and so its
+		 * group's id, cannot be reused before the kill below. */
+		siginfo_t si;
+		memset(&si, 0, sizeof si);
+		if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == c->pid)
 			c->exited = 1;
-			c->status = st;
-		}
 	}
 	/* What it sent just before it exited. */
 	while (sock_open) {
@@ -575,8 +575,10 @@ static void wait_child(weft_op_ctx *ctx, child *c)
 			break;
 	}
 	/* Whatever it left running in its group (data loader workers, a
-	 * shell) goes with it. */
+	 * shell) goes with it, then it is reaped. */
 	kill(-c->pid, SIGKILL);
+	while (waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR)
+		;
 }
 
 /* A returned output: a path (imported into the store) or a JSON value. */

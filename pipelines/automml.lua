@@ -59,7 +59,9 @@ return weft.fn {
     local hpo = weft.search {
       name = "hpo", algorithm = algorithm, budget = rounds * per_round, parallel = per_round, seed = seed,
       target = target, space = space,
-      options = { task = string.format(
+      -- TPE models the trials from the second round on (its default, 10
+      -- random trials first, is more than AutoMMLab's whole budget)
+      options = { startup = per_round, task = string.format(
         "Train a %s model (%s, %d parameters) on %s (%d classes, %s images, %d training images); the objective is "
         .. "the validation %s (higher is better).", i.parse.model.task, i.selection.chosen.name,
         math.tointeger(i.selection.params), i.data.dataset, math.tointeger(i.data.classes),

@@ -5,6 +5,9 @@
  *       the rule parser against gold parses (LAMP-mini, bench/automml/),
  *       per field as LAMP's val1_ru scores it; with --min, exits 1 when a
  *       field of any file is under F.
+ *   automml-eval score GOLD.jsonl PRED.jsonl
+ *       parses made elsewhere (PRED lines {id, parse}, e.g. the LLM's
+ *       through automml.parse) against the gold ones, the same way.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +16,27 @@
 #include "lamp.h"
 #include "parse.h"
 
-static int eval_file(const char *path, int show, double min, int *below)
+/* The prediction for `id` in PRED (a new reference), or NULL. */
+static json_t *pred_of(const char *predfile, const char *id)
+{
+	FILE *f = predfile ? fopen(predfile, "r") : NULL;
+	char *line = NULL;
+	size_t cap = 0;
+	json_t *found = NULL;
+	while (f && !found && getline(&line, &cap, f) > 0) {
+		json_t *r = json_loads(line, 0, NULL);
+		const char *rid = json_string_value(json_object_get(r, "id"));
+		if (rid && id && !strcmp(rid, id))
+			found = json_incref(json_object_get(r, "parse"));
+		json_decref(r);
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static int eval_file(const char *path, const char *predfile, int show, double min, int *below)
 {
 	FILE *f = fopen(path, "r");
 	if (!f) {
@@ -35,8 +58,9 @@ static int eval_file(const char *path, int show, double min, int *below)
 			json_decref(rec);
 			continue;
 		}
-		char err[256];
-		json_t *pred = automml_parse_rules(req, err, sizeof err);
+		char err[256] = "no prediction";
+		json_t *pred = predfile ? pred_of(predfile, json_string_value(json_object_get(rec, "id")))
+					: automml_parse_rules(req, err, sizeof err);
 		int ok[LAMP_N_FIELDS];
 		lamp_score(pred, gold, ok);
 		int all = 1;
@@ -70,8 +94,13 @@ static int eval_file(const char *path, int show, double min, int *below)
 
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "score")) {
+		int below = 0;
+		return eval_file(argv[2], argv[3], 0, -1, &below);
+	}
 	if (argc < 3 || strcmp(argv[1], "parse")) {
-		fprintf(stderr, "usage: automml-eval parse FILE.jsonl... [--show-errors] [--min F]\n");
+		fprintf(stderr, "usage: automml-eval parse FILE.jsonl... [--show-errors] [--min F]\n"
+				"       automml-eval score GOLD.jsonl PRED.jsonl\n");
 		return 2;
 	}
 	int show = 0, below = 0;
@@ -89,7 +118,7 @@ int main(int argc, char **argv)
 		}
 		if (argv[i][0] == '-')
 			continue;
-		int rc = eval_file(argv[i], show, min, &below);
+		int rc = eval_file(argv[i], NULL, show, min, &below);
 		if (rc)
 			return rc;
 	}

@@ -81,11 +81,7 @@ check "with Mo on the brightest site" jqt '.reconstruct.sites[0].element == "Mo"
 
 # The optional LLM step, against a stand-in OpenAI-compatible server: the
 # model's choice is taken when it is valid, and the rule otherwise.
-python3 "$WEFT_SRC/tests/helpers/openai_stub.py" port reply.txt llm.log &
-stub=$!
-trap 'kill $stub 2>/dev/null; rm -rf "$T"' EXIT # lib.sh's clean-up, and the stub
-for i in $(seq 50); do [ -s port ] && break; sleep 0.1; done
-url="http://127.0.0.1:$(cat port)/v1"
+start_llm_stub reply.txt
 printf 'Looking at the ranking: {"line": "template-free", "reason": "the stub prefers the columns"}' >reply.txt
 OPENAI_API_KEY=sk-test run_weft run "$P" -p material=2H-MoS2 -p llm_url="$url" -p out="$T/l"
 expect_rc 0 "the pipeline with an LLM choosing the line"

@@ -81,15 +81,12 @@ expect_rc 1 "an empty request"
 expect_err "the request is empty" "is refused with a clear error"
 
 # ---- the LLM: the parse and the trials ---------------------------------------
-python3 "$WEFT_SRC/tests/helpers/openai_stub.py" port script.jsonl llm.log &
-stub=$!
-trap 'kill $stub 2>/dev/null; rm -rf "$T"' EXIT
 cat > script.jsonl <<'JSON'
 {"content": "{\"data\": {\"scenario\": \"bank\", \"object\": [\"handwritten digit\"], \"modality\": \"image\", \"specific\": []}, \"model\": {\"task\": \"classification\", \"specific_model\": \"none\", \"speed\": {\"value\": 0, \"unit\": \"none\"}, \"flops\": {\"value\": 0, \"unit\": \"none\"}, \"parameters\": {\"value\": 30, \"unit\": \"K\"}, \"metrics\": [{\"name\": \"accuracy\", \"value\": 0.999}]}, \"deploy\": {\"gpu\": \"cpu\", \"inference engine\": \"none\"}}"}
 {"content": "{\"candidates\": [{\"iters\": 200, \"batch_size\": 32, \"optimizer\": \"Adam\", \"lr\": 0.01, \"weight_decay\": 0.0001, \"lr_schedule\": \"CosineAnnealingLR\"}]}"}
 JSON
-for _ in $(seq 50); do [ -s port ] && break; sleep 0.1; done
-printf 'llm: {url: "http://127.0.0.1:%s/v1", model: stub-1, api_key_env: STUB_KEY, retries: 1, timeout: 5}\n' "$(cat port)" > weft.yaml
+start_llm_stub script.jsonl
+printf 'llm: {url: "%s", model: stub-1, api_key_env: STUB_KEY, retries: 1, timeout: 5}\n' "$url" > weft.yaml
 git init -q . 2>/dev/null
 export WEFT_STORE="$T/llm"
 cp "$P" ./automml.lua

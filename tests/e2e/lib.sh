@@ -59,3 +59,16 @@ finish() {
   echo "$PASSES passed, $FAILS failed"
   [ "$FAILS" -eq 0 ]
 }
+
+# start_llm_stub REPLYFILE: the scripted OpenAI-compatible server
+# (tests/helpers/openai_stub.py) in the background, in the current
+# directory, logging requests to llm.log; sets $stub (its pid, killed at
+# exit) and $url (its /v1 base). REPLYFILE may be written afterwards: the
+# stub reads it anew for each request.
+start_llm_stub() {
+  python3 "$WEFT_SRC/tests/helpers/openai_stub.py" port "$1" llm.log &
+  stub=$!
+  trap 'kill $stub 2>/dev/null; rm -rf "$T"' EXIT
+  for _ in $(seq 50); do [ -s port ] && break; sleep 0.1; done
+  url="http://127.0.0.1:$(cat port)/v1"
+}

@@ -31,15 +31,11 @@ run_weft show
 expect_out "without an endpoint" "weft show sums the LLM use"
 
 # --- 2. The stub: an off-schema answer, then prose around valid JSON.
-python3 "$WEFT_SRC/tests/helpers/openai_stub.py" port script.jsonl llm.log &
-stub=$!
-trap 'kill $stub 2>/dev/null; rm -rf "$T"' EXIT
 cat > script.jsonl <<'EOF'
 {"content": "{\"choice\": \"purple\"}"}
 {"content": "Sure. {\"choice\": \"green\", \"why\": \"it is calm\"} Hope that helps."}
 EOF
-for i in $(seq 50); do [ -s port ] && break; sleep 0.1; done
-url="http://127.0.0.1:$(cat port)/v1"
+start_llm_stub script.jsonl
 printf 'llm: {url: "%s", model: stub-1, api_key_env: STUB_KEY, retries: 2, timeout: 5}\n' "$url" > weft.yaml
 git init -q . 2>/dev/null || true
 STUB_KEY=sk-secret-123 run_weft run p.lua

@@ -168,16 +168,13 @@ run_weft run p.lua -p budget=4
 expect_rc 0 "an llm search without an endpoint"
 trials_of "$WEFT_STORE" > t0.csv
 eq "$(tail -n +2 t0.csv | cut -d, -f9 | sort -u)" "tpe (no LLM endpoint)" "falls back to TPE and says so per trial"
-python3 "$WEFT_SRC/tests/helpers/openai_stub.py" port script.jsonl llm.log &
-stub=$!
-trap 'kill $stub 2>/dev/null; rm -rf "$T"' EXIT
 cat > script.jsonl <<'JSONL'
 {"content": "Let me think about it: x near 0.3 looks promising."}
 {"content": "{\"candidates\": [{\"x\": 0.31, \"y\": 0.69, \"k\": \"a\"}, {\"x\": 0.5, \"y\": 2.5, \"k\": \"b\"}]}"}
 {"content": "{\"candidates\": [{\"x\": 0.3, \"y\": 0.7, \"k\": \"a\"}, {\"x\": 0.29, \"y\": 0.71, \"k\": \"a\"}]}"}
 JSONL
-for i in $(seq 50); do [ -s port ] && break; sleep 0.1; done
-printf 'llm: {url: "http://127.0.0.1:%s/v1", model: stub, retries: 2}\n' "$(cat port)" > weft.yaml
+start_llm_stub script.jsonl
+printf 'llm: {url: "%s", model: stub, retries: 2}\n' "$url" > weft.yaml
 run_weft run p.lua -p budget=4 -p seed=9 -p parallel=2
 expect_rc 0 "an llm search with an endpoint"
 trials_of "$WEFT_STORE" > t1.csv

@@ -149,6 +149,7 @@ def _train(model, info, arrays, iters, batch_size, optimizer, lr, weight_decay, 
     n = len(arrays["x_train"])
     net.train()
     last = float("nan")
+    diverged = None
     for it in range(start, iters):
         g = torch.Generator().manual_seed(seed * 1000003 + it)
         idx = torch.randint(0, n, (min(batch_size, n),), generator=g).numpy()
@@ -156,7 +157,11 @@ def _train(model, info, arrays, iters, batch_size, optimizer, lr, weight_decay, 
         opt.zero_grad()
         loss = tasks.loss(task, net(x), y, info, boxes)
         if not torch.isfinite(loss):
-            raise FloatingPointError(f"the loss diverged at iteration {it} (lr={lr}, optimizer={optimizer})")
+            # a bad configuration, not a broken node: the search learns
+            # from its score of 0 rather than losing the trial
+            diverged = it
+            weft.log(f"the loss diverged at iteration {it} (lr={lr}, optimizer={optimizer}); scoring 0", "warn")
+            break
         loss.backward()
         opt.step()
         sched.step()
@@ -166,12 +171,15 @@ def _train(model, info, arrays, iters, batch_size, optimizer, lr, weight_decay, 
             torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict()}, path)
             weft.checkpoint_save("train", path, it + 1, layout={"model": model["name"]})
             weft.progress((it + 1) / iters, f"iteration {it + 1}/{iters}, loss {last:.4f}")
-    val = tasks.evaluate(task, net, arrays["x_val"], arrays["y_val"], info)
-    test = tasks.evaluate(task, net, arrays["x_test"], arrays["y_test"], info)
+    if diverged is None:
+        val = tasks.evaluate(task, net, arrays["x_val"], arrays["y_val"], info)
+        test = tasks.evaluate(task, net, arrays["x_test"], arrays["y_test"], info)
+    else:
+        val = test = 0.0
     path = os.path.join(weft.outdir(), "weights.pt")
     torch.save(net.state_dict(), path)
     return {"out": round(val, 6), "test": round(test, 6), "weights": weft.File(path), "metric": tasks.METRIC[task],
-            "final_loss": last}
+            "final_loss": last if diverged is None else None, "diverged_at": diverged}
 
 
 # ---------------------------------------------------------------- export

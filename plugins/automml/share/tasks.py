@@ -72,7 +72,7 @@ def loss(task, out, y, info, batch_boxes=None):
     if task == "keypoint":
         stride = info["input"][1] // out.shape[2]
         target = kp_targets(y, info["keypoints"], out.shape[2], out.shape[3], stride)
-        return F.mse_loss(out, target) * 100
+        return F.mse_loss(out, target) * 10
     classes = info["classes"]
     hm, wh, off, mask = det_targets(batch_boxes, out.shape[0], classes, out.shape[2], out.shape[3], info["stride"])
     l_hm = focal(out[:, :classes], hm)
