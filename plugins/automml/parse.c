@@ -444,9 +444,9 @@ static void singular(char *w)
 	if (n > 4 && !strcmp(last + n - 3, "ies")) {
 		strcpy(last + n - 3, "y");
 	} else if (n > 4 && last[n - 2] == 'e' &&
-		   (last[n - 3] == 's' || last[n - 3] == 'x' || last[n - 3] == 'z' ||
+		   ((last[n - 3] == 's' && last[n - 4] == 's') || last[n - 3] == 'x' || last[n - 3] == 'z' ||
 		    (last[n - 3] == 'h' && (last[n - 4] == 'c' || last[n - 4] == 's')))) {
-		last[n - 2] = '\0'; /* crosses, boxes, bushes */
+		last[n - 2] = '\0'; /* crosses, boxes, bushes (but roses, horses: rose, horse) */
 	} else {
 		last[n - 1] = '\0';
 	}
