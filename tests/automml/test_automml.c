@@ -119,8 +119,10 @@ static void test_lamp_scoring(void **state)
 	lamp_score(pred, gold, ok);
 	assert_int_equal(ok[LAMP_DATA_OBJECT], 1); /* one name contains the other */
 	assert_int_equal(ok[LAMP_MODEL_TASK], 0);
-	lamp_score(json_object(), gold, ok);
+	json_t *empty = json_object();
+	lamp_score(empty, gold, ok);
 	assert_int_equal(ok[LAMP_FORMAT], 0);
+	json_decref(empty);
 	json_decref(gold);
 	json_decref(pred);
 }
