@@ -13,7 +13,7 @@
 int am_image_new(am_image *im, size_t w, size_t h, double px)
 {
 	memset(im, 0, sizeof *im);
-	if (w == 0 || h == 0 || w > 65536 || h > 65536)
+	if (w == 0 || h == 0 || w > 65536 || h > 65536 || w * h > AM_IMAGE_MAX_PIXELS)
 		return -1;
 	im->v = calloc(w * h, sizeof *im->v);
 	if (!im->v)

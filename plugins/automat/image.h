@@ -17,7 +17,13 @@ typedef struct am_image {
 	double *v;
 } am_image;
 
-/* A zeroed w x h image; -1 when w or h is 0 or too large, or memory is short. */
+/* The largest image read or made: 8192 x 8192 pixels (512 MiB of doubles).
+ * A file's header alone must not decide what is allocated: a 100-byte PNG
+ * can claim 65536 x 65536. */
+#define AM_IMAGE_MAX_PIXELS ((size_t)1 << 26)
+
+/* A zeroed w x h image; -1 when w or h is 0, w * h is over
+ * AM_IMAGE_MAX_PIXELS, or memory is short. */
 int am_image_new(am_image *im, size_t w, size_t h, double px);
 void am_image_free(am_image *im);
 int am_image_copy(am_image *dst, const am_image *src);

@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,9 @@ static int read_png(FILE *f, am_image *im, const char *name, char *err, size_t e
 		return -1;
 	}
 	png_init_io(p, f);
+	/* libpng's own caps, before it allocates for what the header claims */
+	png_set_user_limits(p, 65536, 65536);
+	png_set_chunk_malloc_max(p, 64u << 20);
 	png_read_info(p, info);
 	png_uint_32 w = png_get_image_width(p, info), h = png_get_image_height(p, info);
 	int depth = png_get_bit_depth(p, info), type = png_get_color_type(p, info);
@@ -74,7 +78,7 @@ static int read_png(FILE *f, am_image *im, const char *name, char *err, size_t e
 	size_t rb = png_get_rowbytes(p, info);
 	int d16 = png_get_bit_depth(p, info) == 16;
 	if (am_image_new(im, w, h, 0) != 0)
-		png_error(p, "image too large");
+		png_error(p, "image too large: at most 8192 x 8192 pixels (67 M) are read");
 	vrow = row = malloc(rb);
 	if (!row)
 		png_error(p, "out of memory");
@@ -95,12 +99,43 @@ static int read_png(FILE *f, am_image *im, const char *name, char *err, size_t e
 	return 0;
 }
 
+/* Walks the chunk headers: every chunk must fit in what is left of the
+ * file. libpng allocates a chunk's claimed length before reading it, so a
+ * 100-byte file claiming a 2 GB chunk is refused here instead. */
+static int chunks_fit(FILE *f, const char *name, char *err, size_t errlen)
+{
+	if (fseeko(f, 0, SEEK_END) != 0)
+		return 0; /* not seekable: libpng's own limits apply */
+	off_t size = ftello(f), pos = 8;
+	unsigned char h[8];
+	while (pos + 12 <= size) {
+		if (fseeko(f, pos, SEEK_SET) != 0 || fread(h, 1, 8, f) != 8)
+			break;
+		uint64_t len = ((uint64_t)h[0] << 24) | ((uint64_t)h[1] << 16) | ((uint64_t)h[2] << 8) | h[3];
+		if (len > (uint64_t)(size - pos - 12)) {
+			snprintf(err, errlen, "%s is truncated or corrupt (chunk %.4s at byte %lld claims %llu bytes, the file "
+					      "has %lld left); export the image again",
+				 name, (const char *)h + 4, (long long)pos, (unsigned long long)len,
+				 (long long)(size - pos - 12));
+			return -1;
+		}
+		if (!memcmp(h + 4, "IEND", 4))
+			break;
+		pos += 12 + (off_t)len;
+	}
+	return fseeko(f, 0, SEEK_SET) == 0 ? 0 : -1;
+}
+
 int am_png_read(am_image *im, const char *path, const char *name, char *err, size_t errlen)
 {
 	memset(im, 0, sizeof *im);
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		snprintf(err, errlen, "cannot open %s: %s", name ? name : path, strerror(errno));
+		return -1;
+	}
+	if (chunks_fit(f, name ? name : path, err, errlen) != 0) {
+		fclose(f);
 		return -1;
 	}
 	int rc = read_png(f, im, name ? name : path, err, errlen);

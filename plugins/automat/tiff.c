@@ -40,6 +40,9 @@ static TIFF *open_tiff(const char *path, const char *mode, tifferr *e)
 		return NULL;
 	TIFFOpenOptionsSetErrorHandlerExtR(o, on_error, e);
 	TIFFOpenOptionsSetWarningHandlerExtR(o, on_warning, NULL);
+	/* No single allocation libtiff makes for a file's claims (strip
+	 * tables, a scanline) may pass 256 MiB. */
+	TIFFOpenOptionsSetMaxSingleMemAlloc(o, (tmsize_t)256 << 20);
 	TIFF *t = TIFFOpenExt(path, mode, o);
 	TIFFOpenOptionsFree(o);
 	return t;
@@ -91,11 +94,24 @@ int am_tiff_read(am_image *im, const char *path, const char *name, char *err, si
 	else if (spp > 1 && planar != PLANARCONFIG_CONTIG)
 		why = "separate colour planes are not supported";
 	if (why || am_image_new(im, w, h, 0) != 0) {
-		snprintf(err, errlen, "%s: %s", name, why ? why : "image is empty or too large");
+		snprintf(err, errlen, "%s: %s", name,
+			 why ? why : "image is empty or too large: at most 8192 x 8192 pixels (67 M) are read");
 		TIFFClose(t);
 		return -1;
 	}
-	unsigned char *row = _TIFFmalloc(TIFFScanlineSize(t));
+	/* The scanline libtiff hands back must hold what the loop reads: a
+	 * file whose tags disagree (photometric subsampling, a bogus
+	 * SamplesPerPixel) is refused, not read past. */
+	tmsize_t line = TIFFScanlineSize(t);
+	if (line <= 0 || (uint64_t)line < (uint64_t)w * spp * (bits / 8u)) {
+		snprintf(err, errlen, "%s: its tags disagree about the row size (%lld bytes for %u x %u samples of %u bits); "
+				      "export the image again",
+			 name, (long long)line, (unsigned)w, (unsigned)spp, (unsigned)bits);
+		am_image_free(im);
+		TIFFClose(t);
+		return -1;
+	}
+	unsigned char *row = _TIFFmalloc(line);
 	int rc = row ? 0 : -1;
 	for (uint32_t y = 0; rc == 0 && y < h; y++) {
 		if (TIFFReadScanline(t, row, y, 0) < 0) {

@@ -144,6 +144,31 @@ static void test_bad_files(void **state)
 	am_image_free(&im);
 }
 
+/* Files whose headers claim more than they hold (found by fuzz_png and
+ * fuzz_tiff): refused before anything that size is allocated. */
+static void test_claims_beyond_the_file(void **state)
+{
+	(void)state;
+	am_image r;
+	char err[256], *q = tmpfile_path();
+	/* a valid 8x8 header, then a chunk claiming 0x7e000000 bytes */
+	static const unsigned char png[] = {
+		0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 'I', 'H', 'D', 'R', 0, 0, 0, 8, 0, 0, 0, 8, 8,
+		0, 0, 0, 0, 0xe1, 0x64, 0xe1, 0x57, 0x7e, 0, 0, 0, 't', 'E', 'X', 't', 'a', 'b', 'c', 'd'};
+	FILE *f = fopen(q, "wb");
+	fwrite(png, 1, sizeof png, f);
+	fclose(f);
+	assert_int_equal(am_png_read(&r, q, "claims.png", err, sizeof err), -1);
+	assert_non_null(strstr(err, "claims 2113929216 bytes"));
+	/* a header of 65536 x 65536: more pixels than are ever read */
+	am_image big;
+	assert_int_equal(am_image_new(&big, 65536, 65536, 0), -1);
+	assert_int_equal(am_image_new(&big, 8192, 8192, 0), 0);
+	am_image_free(&big);
+	remove(q);
+	free(q);
+}
+
 /* The brightest pixel of a lone column sits where the simulator put it,
  * and heavier columns are brighter by Z^1.7. */
 static void test_simulator(void **state)
@@ -235,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_tiff16),
 		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_claims_beyond_the_file),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_simulator),
 	};
