@@ -14,7 +14,6 @@
  * never finishes with a commit still running.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -25,6 +24,7 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
+#include "hash.h"
 #include "util.h"
 #include "value_jansson.h"
 #include "weft/plugin.h"
@@ -120,52 +120,16 @@ static int is_manifest_name(const char *s)
 	return 1;
 }
 
-static int cmp_desc(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)b, *(char *const *)a);
-}
-
 /* The manifest names in `dir`, newest step first. */
 static int list_manifests(const char *dir, char ***out, size_t *n)
 {
-	*out = NULL;
-	*n = 0;
-	DIR *d = opendir(dir);
-	if (!d)
-		return errno == ENOENT ? WEFT_OK : weft_err_set(WEFT_EIO, "cannot read %s: %s", dir, strerror(errno));
-	struct dirent *e;
-	size_t cap = 0;
-	int rc = WEFT_OK;
-	while ((e = readdir(d))) {
-		if (!is_manifest_name(e->d_name))
-			continue;
-		if (*n == cap) {
-			size_t nc = cap ? cap * 2 : 8;
-			char **v = realloc(*out, nc * sizeof *v);
-			if (!v) {
-				rc = weft_err_set(WEFT_ERROR, "out of memory");
-				break;
-			}
-			*out = v;
-			cap = nc;
-		}
-		if (!((*out)[*n] = weft_strdup(e->d_name))) {
-			rc = weft_err_set(WEFT_ERROR, "out of memory");
-			break;
-		}
-		(*n)++;
+	int rc = weft_dir_list(dir, is_manifest_name, out, n);
+	for (size_t i = 0; i < *n / 2; i++) {
+		char *t = (*out)[i];
+		(*out)[i] = (*out)[*n - 1 - i];
+		(*out)[*n - 1 - i] = t;
 	}
-	closedir(d);
-	if (*n > 1)
-		qsort(*out, *n, sizeof **out, cmp_desc);
 	return rc;
-}
-
-static void free_names(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 /* Removes all but the newest `keep` manifests of one name. */
@@ -181,7 +145,7 @@ static void prune(const char *dir, size_t keep)
 			(void)unlink(p);
 		free(p);
 	}
-	free_names(names, n);
+	weft_dir_list_free(names, n);
 }
 
 static json_t *layout_with_devices(const weft_ckpt *c, json_t *layout)
@@ -369,7 +333,7 @@ static int read_manifest(weft_ckpt *c, const char *path, int64_t *step)
 	json_t *m = json_load_file(path, 0, &je);
 	const char *hash = json_string_value(json_object_get(m, "object"));
 	json_t *jstep = json_object_get(m, "step");
-	if (!m || !hash || !json_is_integer(jstep) || strlen(hash) != 64) {
+	if (!m || !weft_hash_is_hex(hash) || !json_is_integer(jstep)) {
 		json_decref(m);
 		return WEFT_ENOTFOUND;
 	}
@@ -409,7 +373,7 @@ int weft_ckpt_latest(weft_ckpt *c, const char *name, const char **path, int64_t 
 		found = p && read_manifest(c, p, step) == WEFT_OK;
 		free(p);
 	}
-	free_names(names, n);
+	weft_dir_list_free(names, n);
 	free(dir);
 	if (rc != WEFT_OK)
 		return rc;
@@ -453,6 +417,54 @@ void weft_ckpt_free(weft_ckpt *c)
 	free(c);
 }
 
+/* Calls fn for each manifest of one name's directory. */
+static void each_manifest(const char *key, const char *ndir, void (*fn)(const weft_ckpt_ref *, void *), void *arg)
+{
+	char **ms;
+	size_t nm;
+	(void)weft_dir_list(ndir, is_manifest_name, &ms, &nm);
+	for (size_t i = 0; i < nm; i++) {
+		char *p = weft_path_join(ndir, ms[i]);
+		json_t *m = p ? json_load_file(p, 0, NULL) : NULL;
+		const char *h = json_string_value(json_object_get(m, "object"));
+		struct stat sb;
+		if (h && weft_hash_is_hex(h) && stat(p, &sb) == 0) {
+			weft_ckpt_ref r = {key, p, h, json_is_true(json_object_get(m, "dir")),
+					   (double)sb.st_mtim.tv_sec + (double)sb.st_mtim.tv_nsec / 1e9};
+			fn(&r, arg);
+		}
+		json_decref(m);
+		free(p);
+	}
+	weft_dir_list_free(ms, nm);
+}
+
+int weft_ckpt_each(const char *store_dir, void (*fn)(const weft_ckpt_ref *ref, void *arg), void *arg)
+{
+	char *root = weft_sprintf("%s/ckpt", store_dir);
+	char **keys = NULL;
+	size_t nk = 0;
+	int rc = root ? weft_dir_list(root, weft_hash_is_hex, &keys, &nk) : weft_err_set(WEFT_ERROR, "out of memory");
+	for (size_t k = 0; k < nk; k++) {
+		char *kdir = weft_path_join(root, keys[k]);
+		char **names = NULL;
+		size_t nn = 0;
+		if (kdir)
+			(void)weft_dir_list(kdir, weft_ckpt_name_ok, &names, &nn);
+		for (size_t i = 0; i < nn; i++) {
+			char *ndir = weft_path_join(kdir, names[i]);
+			if (ndir)
+				each_manifest(keys[k], ndir, fn, arg);
+			free(ndir);
+		}
+		weft_dir_list_free(names, nn);
+		free(kdir);
+	}
+	weft_dir_list_free(keys, nk);
+	free(root);
+	return rc;
+}
+
 int weft_ckpt_settle(const char *store_dir, const char *key, weft_ckpt_policy policy)
 {
 	if (policy == WEFT_CKPT_KEEP)
@@ -466,18 +478,16 @@ int weft_ckpt_settle(const char *store_dir, const char *key, weft_ckpt_policy po
 		free(kdir);
 		return rc;
 	}
-	DIR *d = opendir(kdir);
-	if (d) {
-		struct dirent *e;
-		while ((e = readdir(d)))
-			if (weft_ckpt_name_ok(e->d_name)) {
-				char *nd = weft_path_join(kdir, e->d_name);
-				if (nd)
-					prune(nd, 1);
-				free(nd);
-			}
-		closedir(d);
+	char **names;
+	size_t n;
+	int rc = weft_dir_list(kdir, weft_ckpt_name_ok, &names, &n);
+	for (size_t i = 0; i < n; i++) {
+		char *nd = weft_path_join(kdir, names[i]);
+		if (nd)
+			prune(nd, 1);
+		free(nd);
 	}
+	weft_dir_list_free(names, n);
 	free(kdir);
-	return WEFT_OK;
+	return rc;
 }

@@ -55,6 +55,18 @@ void weft_ckpt_free(weft_ckpt *c);
 
 /* After the node with `key` succeeded: applies `policy` to its checkpoints. */
 int weft_ckpt_settle(const char *store_dir, const char *key, weft_ckpt_policy policy);
+/* One committed manifest, as weft_ckpt_each finds it (borrowed strings). */
+typedef struct weft_ckpt_ref {
+	const char *key;      /* the node's key */
+	const char *manifest; /* its path */
+	const char *object;   /* the hash of the content it names */
+	int dir;              /* the content is a tree */
+	double mtime;         /* of the manifest */
+} weft_ckpt_ref;
+/* Calls fn for every manifest in the store that names an object; the
+ * layout of ckpt/ is this file's alone (gc reads the store through it). */
+int weft_ckpt_each(const char *store_dir, void (*fn)(const weft_ckpt_ref *ref, void *arg), void *arg);
+
 /* A name the store accepts: 1..64 of [A-Za-z0-9_.-], not starting with '.'. */
 int weft_ckpt_name_ok(const char *name);
 

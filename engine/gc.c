@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "context.h"
 #include "hash.h"
 #include "storelock.h"
@@ -292,73 +293,40 @@ static int cache_has(const char *store_dir, const char *key)
 	return has;
 }
 
-static void scan_ckpt_name(ckpt_ref **out, size_t *n, size_t *cap, const char *dir, int live)
+typedef struct ckpt_scan {
+	const char *store_dir;
+	ckpt_ref *v;
+	size_t n, cap;
+} ckpt_scan;
+
+static void add_ckpt(const weft_ckpt_ref *r, void *arg)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		size_t len = strlen(e->d_name);
-		if (len < 6 || strcmp(e->d_name + len - 5, ".json"))
-			continue;
-		char *p = weft_path_join(dir, e->d_name);
-		json_t *m = p ? json_load_file(p, 0, NULL) : NULL;
-		const char *h = json_string_value(json_object_get(m, "object"));
-		struct stat sb;
-		if (h && weft_hash_is_hex(h) && stat(p, &sb) == 0) {
-			if (*n == *cap) {
-				size_t nc = *cap ? *cap * 2 : 64;
-				ckpt_ref *nv = realloc(*out, nc * sizeof *nv);
-				if (nv) {
-					*out = nv;
-					*cap = nc;
-				}
-			}
-			json_t *ref = *n < *cap ? json_pack("{s:s,s:b}", "$artifact", h, "dir",
-							    json_is_true(json_object_get(m, "dir")))
-						: NULL;
-			if (ref) {
-				(*out)[(*n)++] = (ckpt_ref){p, ref, mtime_of(&sb), live};
-				p = NULL;
-			}
-		}
-		json_decref(m);
-		free(p);
+	ckpt_scan *cs = arg;
+	if (cs->n == cs->cap) {
+		size_t nc = cs->cap ? cs->cap * 2 : 64;
+		ckpt_ref *nv = realloc(cs->v, nc * sizeof *nv);
+		if (!nv)
+			return;
+		cs->v = nv;
+		cs->cap = nc;
 	}
-	if (d)
-		closedir(d);
+	char *path = weft_strdup(r->manifest);
+	json_t *ref = json_pack("{s:s,s:b}", "$artifact", r->object, "dir", r->dir);
+	if (!path || !ref) {
+		free(path);
+		json_decref(ref);
+		return;
+	}
+	cs->v[cs->n++] = (ckpt_ref){path, ref, r->mtime, !cache_has(cs->store_dir, r->key)};
 }
 
 /* Every checkpoint manifest in the store. */
 static void scan_ckpts(ckpt_ref **out, size_t *n, const char *store_dir)
 {
-	*out = NULL;
-	*n = 0;
-	size_t cap = 0;
-	char *root = weft_path_join(store_dir, "ckpt");
-	DIR *d = root ? opendir(root) : NULL;
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		if (strlen(e->d_name) != 64 || !weft_hash_is_hex(e->d_name))
-			continue;
-		int live = !cache_has(store_dir, e->d_name);
-		char *kdir = weft_path_join(root, e->d_name);
-		DIR *kd = kdir ? opendir(kdir) : NULL;
-		struct dirent *f;
-		while (kd && (f = readdir(kd))) {
-			if (f->d_name[0] == '.')
-				continue;
-			char *ndir = weft_path_join(kdir, f->d_name);
-			if (ndir)
-				scan_ckpt_name(out, n, &cap, ndir, live);
-			free(ndir);
-		}
-		if (kd)
-			closedir(kd);
-		free(kdir);
-	}
-	if (d)
-		closedir(d);
-	free(root);
+	ckpt_scan cs = {store_dir, NULL, 0, 0};
+	(void)weft_ckpt_each(store_dir, add_ckpt, &cs);
+	*out = cs.v;
+	*n = cs.n;
 }
 
 static void free_ckpts(ckpt_ref *c, size_t n)

@@ -31,7 +31,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <dirent.h>
 #include <unistd.h>
 
 #include "checkpoint.h"
@@ -180,9 +179,9 @@ char *weft_py_share_dir(const char *plugin_path, const char *plugin)
 	return weft_sprintf("%.*s/share/%s", (int)(slash - plugin_path), plugin_path, plugin);
 }
 
-static int cmp_str(const void *a, const void *b)
+static int hashable(const char *name)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return name[0] != '.' && strcmp(name, "__pycache__");
 }
 
 /* Feeds every file under dir (sorted, names relative) into h: the Python
@@ -191,35 +190,10 @@ static int hash_py_tree(weft_hasher *h, const char *dir, const char *rel, int de
 {
 	if (depth > 16)
 		return WEFT_OK;
-	DIR *d = opendir(dir);
-	if (!d)
-		return errno == ENOENT ? WEFT_OK : weft_err_set(WEFT_EIO, "cannot read %s: %s", dir, strerror(errno));
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *e;
-	int rc = WEFT_OK;
-	while (rc == WEFT_OK && (e = readdir(d))) {
-		if (e->d_name[0] == '.' || !strcmp(e->d_name, "__pycache__"))
-			continue;
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 16;
-			char **v = realloc(names, nc * sizeof *v);
-			if (!v) {
-				rc = weft_err_set(WEFT_ERROR, "out of memory");
-				break;
-			}
-			names = v;
-			cap = nc;
-		}
-		if (!(names[n++] = weft_strdup(e->d_name)))
-			rc = weft_err_set(WEFT_ERROR, "out of memory");
-	}
-	closedir(d);
-	if (n > 1)
-		qsort(names, n, sizeof *names, cmp_str);
+	char **names;
+	size_t n;
+	int rc = weft_dir_list(dir, hashable, &names, &n);
 	for (size_t i = 0; rc == WEFT_OK && i < n; i++) {
-		if (!names[i])
-			continue;
 		char *p = weft_path_join(dir, names[i]);
 		char *r = rel[0] ? weft_sprintf("%s/%s", rel, names[i]) : weft_strdup(names[i]);
 		struct stat sb;
@@ -240,9 +214,7 @@ static int hash_py_tree(weft_hasher *h, const char *dir, const char *rel, int de
 		free(p);
 		free(r);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	weft_dir_list_free(names, n);
 	return rc;
 }
 
@@ -537,7 +509,7 @@ static int pump(weft_op_ctx *ctx, child *c)
 
 static int is_cancelled(weft_op_ctx *ctx)
 {
-	return ctx->cancel && __atomic_load_n(ctx->cancel, __ATOMIC_RELAXED);
+	return ctx->eng->api.cancelled(ctx); /* the host API's own answer */
 }
 
 static void wait_child(weft_op_ctx *ctx, child *c)

@@ -378,6 +378,53 @@ int weft_copy_file_atomic(const char *src, const char *dst, int mode)
 	return rc;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int weft_dir_list(const char *dir, int (*keep)(const char *name), char ***names, size_t *n)
+{
+	*names = NULL;
+	*n = 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? WEFT_OK : weft_err_set(WEFT_EIO, "cannot read %s: %s", dir, strerror(errno));
+	struct dirent *e;
+	size_t cap = 0;
+	int rc = WEFT_OK;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || (keep && !keep(e->d_name)))
+			continue;
+		if (*n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			char **v = realloc(*names, nc * sizeof *v);
+			if (!v) {
+				rc = weft_err_set(WEFT_ERROR, "out of memory");
+				break;
+			}
+			*names = v;
+			cap = nc;
+		}
+		if (!((*names)[*n] = weft_strdup(e->d_name))) {
+			rc = weft_err_set(WEFT_ERROR, "out of memory");
+			break;
+		}
+		(*n)++;
+	}
+	closedir(d);
+	if (*n > 1)
+		qsort(*names, *n, sizeof **names, cmp_name);
+	return rc;
+}
+
+void weft_dir_list_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
 int weft_rm_rf(const char *path)
 {
 	struct stat st;

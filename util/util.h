@@ -53,6 +53,11 @@ void weft_atomic_abort(int fd, const char *tmp);
 /* Copies a regular file through a temp name into `dst`. */
 int weft_copy_file_atomic(const char *src, const char *dst, int mode);
 int weft_rm_rf(const char *path);
+/* The names in `dir` that `keep` accepts (NULL: all but "." and ".."),
+ * sorted by strcmp; a missing directory has none. The caller frees them
+ * with weft_dir_list_free. */
+int weft_dir_list(const char *dir, int (*keep)(const char *name), char ***names, size_t *n);
+void weft_dir_list_free(char **names, size_t n);
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t weft_edit_distance(const char *a, const char *b);
 /* The one "did you mean" rule of weft (graph, DSL, node arguments, CLI):
