@@ -148,21 +148,6 @@ static int l_param(lua_State *L)
 
 /* ------------------------------------------------------------ files */
 
-int dsl_import_path(weft_dsl *d, const char *abs, int want_dir, weft_value **out)
-{
-	char *data = NULL;
-	size_t len = 0;
-	int rc = d->source.read ? d->source.read(d->source.ctx, abs, want_dir ? WEFT_SOURCE_DIR : WEFT_SOURCE_FILE,
-						 &data, &len)
-				: WEFT_SOURCE_FILESYSTEM;
-	if (rc == WEFT_SOURCE_FILESYSTEM)
-		rc = weft_engine_import(out, d->eng, abs);
-	else if (rc == WEFT_OK)
-		rc = weft_engine_import_bytes(out, d->eng, data, len);
-	free(data);
-	return rc;
-}
-
 static int import_path(lua_State *L, int want_dir)
 {
 	weft_dsl *d = dsl_from_state(L);

@@ -35,9 +35,6 @@ struct weft_dsl {
 	weft_value *py_origins; /* artifact hash -> path, of .py files weft.file read */
 };
 
-/* api.c: imports a file or directory (through the source, else the
- * filesystem) as an artifact. */
-int dsl_import_path(weft_dsl *d, const char *abs, int want_dir, weft_value **out);
 
 /* pymodules.c */
 /* Remembers that artifact `art` was read from the Python file `abs`. */
@@ -65,6 +62,9 @@ int dsl_pcall(weft_dsl *d, int nargs, int nres);
 int dsl_load_file(weft_dsl *d, const char *path, const char *chunkname);
 /* Reads a source file through the DSL's source (or the filesystem). */
 int dsl_read_source(weft_dsl *d, const char *path, int purpose, char **data, size_t *len);
+/* Imports a file or directory (through the source, else the filesystem)
+ * as an artifact. */
+int dsl_import_path(weft_dsl *d, const char *abs, int want_dir, weft_value **out);
 void dsl_reset_budget(weft_dsl *d);
 weft_dsl *dsl_from_state(lua_State *L);
 

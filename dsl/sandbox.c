@@ -141,6 +141,21 @@ int dsl_read_source(weft_dsl *d, const char *path, int purpose, char **data, siz
 	return weft_read_file(path, data, len);
 }
 
+int dsl_import_path(weft_dsl *d, const char *abs, int want_dir, weft_value **out)
+{
+	char *data = NULL;
+	size_t len = 0;
+	int rc = d->source.read ? d->source.read(d->source.ctx, abs, want_dir ? WEFT_SOURCE_DIR : WEFT_SOURCE_FILE,
+						 &data, &len)
+				: WEFT_SOURCE_FILESYSTEM;
+	if (rc == WEFT_SOURCE_FILESYSTEM)
+		rc = weft_engine_import(out, d->eng, abs);
+	else if (rc == WEFT_OK)
+		rc = weft_engine_import_bytes(out, d->eng, data, len);
+	free(data);
+	return rc;
+}
+
 /* Compiles source text (borrowed) as a chunk with the sandbox _ENV as its
  * upvalue, and leaves it on the stack. */
 static int load_chunk(weft_dsl *d, const char *text, size_t len, const char *chunkname)

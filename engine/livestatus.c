@@ -62,7 +62,7 @@ static json_t *running_json(run_state *rs, double now)
 			json_object_set_new(j, "cancelling", json_true());
 		double f;
 		char *msg = NULL;
-		if (exec_progress(rs, rs->running.ids[i], &f, &msg)) {
+		if (sched_progress_get(rs, rs->running.ids[i], &f, &msg)) {
 			json_object_set_new(j, "progress", json_real(f));
 			json_object_set_new(j, "progress_msg", json_string(msg ? msg : ""));
 		}

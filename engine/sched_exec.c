@@ -115,46 +115,6 @@ static void fail_start(run_state *rs, uint32_t id, node *n, char *msg)
 	sched_fail(rs, id, NS_FAILED, msg);
 }
 
-/* ------------------------------------------------------------ progress */
-
-/* What an op last reported; on any thread (in-process ops report from
- * the thread pool, workers' reports arrive on the loop thread). */
-static void store_progress(run_state *rs, uint32_t id, double fraction, const char *message)
-{
-	char *m = weft_strdup(message ? message : "");
-	if (!m)
-		return;
-	pthread_mutex_lock(&rs->progress_lock);
-	node_run *nr = weft_node_run(rs->eng, id);
-	nr->progress = (float)fraction;
-	free(nr->progress_msg);
-	nr->progress_msg = m;
-	pthread_mutex_unlock(&rs->progress_lock);
-}
-
-int exec_progress(run_state *rs, uint32_t id, double *fraction, char **message)
-{
-	pthread_mutex_lock(&rs->progress_lock);
-	node_run *nr = weft_node_run(rs->eng, id);
-	int has = nr->progress_msg != NULL;
-	if (has) {
-		*fraction = nr->progress;
-		*message = weft_strdup(nr->progress_msg);
-	}
-	pthread_mutex_unlock(&rs->progress_lock);
-	return has;
-}
-
-static void clear_progress(run_state *rs, uint32_t id)
-{
-	pthread_mutex_lock(&rs->progress_lock);
-	node_run *nr = weft_node_run(rs->eng, id);
-	free(nr->progress_msg);
-	nr->progress_msg = NULL;
-	nr->progress = 0;
-	pthread_mutex_unlock(&rs->progress_lock);
-}
-
 void exec_started(run_state *rs, uint32_t id)
 {
 	node *n = weft_graph_node(rs->eng, id);
@@ -164,7 +124,7 @@ void exec_started(run_state *rs, uint32_t id)
 	nr->cancel_at = 0;
 	nr->used_ckpt = 0;
 	nr->attempt++;
-	clear_progress(rs, id);
+	sched_progress_set(rs, id, 0, NULL);
 	sched_move(rs, id, NS_RUNNING, NULL);
 }
 
@@ -256,7 +216,7 @@ void exec_finished(run_state *rs, uint32_t id, weft_value *outputs, const char *
 static void inproc_progress(void *arg, double fraction, const char *message)
 {
 	work *w = arg;
-	store_progress(w->rs, w->id, fraction, message);
+	sched_progress_set(w->rs, w->id, fraction, message ? message : "");
 }
 
 static void work_cb(uv_work_t *req)
@@ -403,7 +363,7 @@ static void worker_done(void *payload, const weft_pool_result *r)
 static void worker_progress(void *payload, double fraction, const char *message)
 {
 	worker_job *job = payload;
-	store_progress(job->rs, job->id, fraction, message);
+	sched_progress_set(job->rs, job->id, fraction, message ? message : "");
 }
 
 static int exec_in_worker(const run_state *rs, const node *n)

@@ -1,8 +1,9 @@
 /*
  * sched_move.c -- the one place a node's state changes (sched_move), and
  * what each change entails: counters, the journal's start/retry/finish
- * lines, events for the front-end, and the users whose last input a
- * finished node was (they join the ready FIFO).
+ * lines, events for the front-end (with the progress ops report, kept
+ * here so that events need nothing from above), and the users whose last
+ * input a finished node was (they join the ready FIFO).
  *
  * This is the bottom of the scheduler: the loop (sched.c), the cache
  * step (sched_cache.c), the executors (sched_exec.c) and the planner
@@ -17,6 +18,34 @@
 #include "jsonw.h"
 #include "sched_state.h"
 #include "util.h"
+
+/* What an op last reported; on any thread (in-process ops report from
+ * the thread pool, workers' reports arrive on the loop thread). */
+void sched_progress_set(run_state *rs, uint32_t id, double fraction, const char *message)
+{
+	char *m = message ? weft_strdup(message) : NULL;
+	if (message && !m)
+		return;
+	pthread_mutex_lock(&rs->progress_lock);
+	node_run *nr = weft_node_run(rs->eng, id);
+	nr->progress = message ? (float)fraction : 0;
+	free(nr->progress_msg);
+	nr->progress_msg = m;
+	pthread_mutex_unlock(&rs->progress_lock);
+}
+
+int sched_progress_get(run_state *rs, uint32_t id, double *fraction, char **message)
+{
+	pthread_mutex_lock(&rs->progress_lock);
+	node_run *nr = weft_node_run(rs->eng, id);
+	int has = nr->progress_msg != NULL;
+	if (has) {
+		*fraction = nr->progress;
+		*message = weft_strdup(nr->progress_msg);
+	}
+	pthread_mutex_unlock(&rs->progress_lock);
+	return has;
+}
 
 void sched_emit(run_state *rs, int kind, node *n, const char *msg)
 {
@@ -41,7 +70,7 @@ void sched_emit(run_state *rs, int kind, node *n, const char *msg)
 	if (kind == WEFT_EV_PROGRESS)
 		for (size_t i = 0; i < rs->running.n && !pmsg; i++) {
 			double f;
-			if (exec_progress(rs, rs->running.ids[i], &f, &pmsg)) {
+			if (sched_progress_get(rs, rs->running.ids[i], &f, &pmsg)) {
 				ev.progress_node = weft_graph_node(rs->eng, rs->running.ids[i])->name;
 				ev.progress = f;
 				ev.progress_msg = pmsg;

@@ -89,6 +89,12 @@ typedef struct run_state {
 
 /* sched_move.c */
 void sched_emit(run_state *rs, int kind, node *n, const char *msg);
+/* What node `id`'s op reported through api->progress (NULL message:
+ * nothing yet); callable from any thread. */
+void sched_progress_set(run_state *rs, uint32_t id, double fraction, const char *message);
+/* 1 with the fraction and a copy of the message (the caller frees it), 0
+ * when the op has reported nothing. */
+int sched_progress_get(run_state *rs, uint32_t id, double *fraction, char **message);
 void sched_journal(run_state *rs, const char *ev, node *n);
 /* The one way a node's state changes: checks the move against the table
  * (nodestate.h), then keeps counters, journal and events in step; on a
@@ -143,9 +149,7 @@ void exec_started(run_state *rs, uint32_t id);
 void exec_finished(run_state *rs, uint32_t id, weft_value *outputs, const char *error, int cancelled);
 /* Timeouts, kills after the grace period, retries that are due. */
 void exec_tick(run_state *rs, double now);
-/* What running node `id` last reported through api->progress: 1 with a
- * copy of its message (the caller frees it), 0 when nothing yet. */
-int exec_progress(run_state *rs, uint32_t id, double *fraction, char **message);
+
 /* Ctrl-C: asks every running op to stop. */
 void exec_interrupt(run_state *rs);
 
