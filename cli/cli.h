@@ -53,6 +53,8 @@ typedef struct cli_config {
 	int isolation;             /* WEFT_ISOLATE_* */
 	double grace;              /* seconds; 0 = the engine's default */
 	weft_value *llm;           /* weft.yaml `llm:`, or NULL */
+	int executor;              /* weft.yaml `executor:` (WEFT_EXECUTOR_*) */
+	weft_value *slurm;         /* weft.yaml `slurm:`, or NULL */
 } cli_config;
 /* Reads weft.yaml of the repository holding `path` (a pipeline script or
  * a directory), if any. On error prints the message and returns an exit
@@ -63,6 +65,8 @@ int cli_config_load(cli_config *c, const char *path, int jobs);
  * DSL's default). An exit status; a bad value is reported. */
 int cli_script_seconds(double *out, const char *path);
 void cli_config_free(cli_config *c);
+/* "local" or "slurm" into WEFT_EXECUTOR_*; an error says which exist. */
+int cli_executor_parse(int *out, const char *name);
 /* trust.c: where the trust records live (caller frees; NULL without
  * XDG_DATA_HOME and HOME), their text ("" when none; caller frees), the
  * record line of absolute path `abs` in them (its length, newline
@@ -126,6 +130,7 @@ typedef struct cli_run_args {
 	int force;
 	int quiet;
 	const char *rev; /* --rev: load the pipeline from this git revision */
+	const char *executor; /* --executor local|slurm */
 	int silent;      /* cli_load prints no errors */
 	const char *positional2;
 } cli_run_args;

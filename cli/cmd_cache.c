@@ -127,17 +127,27 @@ int cmd_cache(int argc, char **argv)
 /* `weft worker --store DIR`: spawned by the engine, not by people. */
 int cmd_worker(int argc, char **argv)
 {
-	const char *store = NULL;
+	const char *store = NULL, *job = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--store") && i + 1 < argc)
 			store = argv[++i];
+		else if (!strcmp(argv[i], "--job") && i + 1 < argc)
+			job = argv[++i];
 		else if (cli_is_help(argv[i]))
-			return puts("usage: weft worker --store DIR\n\nServes op runs for the engine over stdin/stdout "
-				    "(see docs/workers.md); started by `weft run`, not by hand."),
+			return puts("usage: weft worker --store DIR [--job JOBDIR]\n\nServes op runs for the engine over "
+				    "stdin/stdout (see docs/workers.md); with --job, runs the one op of a cluster job "
+				    "(docs/cluster.md). Started by weft, not by hand."),
 			       WEFT_EXIT_OK;
 	}
 	if (!store)
 		return cli_fail("weft worker needs --store DIR (the engine starts workers itself; you do not need to)");
+	if (job) {
+		if (weft_worker_job(store, job) != WEFT_OK) {
+			fprintf(stderr, "weft worker: %s\n", weft_error_last());
+			return WEFT_EXIT_FAILED;
+		}
+		return WEFT_EXIT_OK;
+	}
 	if (weft_worker_main(store, 0, 1) != WEFT_OK) {
 		fprintf(stderr, "weft worker: %s\n", weft_error_last());
 		return WEFT_EXIT_FAILED;

@@ -176,6 +176,9 @@ int cmd_show(int argc, char **argv)
 			printf("%-32s %-9s %-5s %7.2fs  %-12.12s %s%s%s\n", or(nd->name, "?"), or(nd->status, "?"),
 			       or(nd->cache, "-"), nd->elapsed, or(nd->key, "-"), err ? err : or(nd->reason, ""),
 			       err && log ? "  log: " : "", err && log ? log : "");
+			if (nd->job_id)
+				printf("%-32s slurm job %s on %s, %s; waited %.1fs in the queue, ran %.2fs\n", "",
+				       nd->job_id, or(nd->job_host, "?"), or(nd->job_state, "?"), nd->queue_wait, nd->elapsed);
 		}
 	}
 	weft_run_free(r);

@@ -33,6 +33,9 @@ static const char run_help[] =
 	"      --rev REV           load the script, its modules and its weft.file\n"
 	"                          inputs from git revision REV (tag, branch,\n"
 	"                          commit) without checking it out\n"
+	"      --executor NAME     where nodes run: local, or slurm (batch jobs;\n"
+	"                          weft.yaml `slurm:`, docs/cluster.md); default:\n"
+	"                          weft.yaml `executor:`, else local\n"
 	"\n"
 	"exit status: 0 success, 1 a node failed, 2 usage or script error,\n"
 	"130 interrupted (continue with `weft resume`)\n";
@@ -45,10 +48,14 @@ static const char resume_help[] =
 	"Nodes that finished are taken from the journal and the cache; nodes that\n"
 	"were running when the run stopped run again.\n"
 	"\n"
-	"options: -j N, -k, --store DIR, -q (as for `weft run`)\n";
+	"A run on Slurm resumes on Slurm: jobs still queued or running are waited\n"
+	"for, never submitted again, and finished ones are collected.\n"
+	"\n"
+	"options: -j N, -k, --store DIR, -q, --executor NAME (as for `weft run`)\n";
 
 static const char plan_help[] =
 	"usage: weft plan PIPELINE.lua [-p NAME=VALUE]... [--params FILE] [--store DIR]\n"
+	"                 [--executor NAME]\n"
 	"\n"
 	"Dry run: evaluates the script and shows, for every node, whether it is\n"
 	"cached or would run, and why (new node, changed param, changed input, op\n"
@@ -68,7 +75,7 @@ static int parse_run_args_inner(cli_run_args *a, int argc, char **argv, const ch
 		{"jobs", required_argument, NULL, 'j'},  {"keep-going", no_argument, NULL, 'k'},
 		{"store", required_argument, NULL, 's'}, {"quiet", no_argument, NULL, 'q'},
 		{"force", no_argument, NULL, 'F'},       {"help", no_argument, NULL, 'h'},
-		{"rev", required_argument, NULL, 'R'},
+		{"rev", required_argument, NULL, 'R'},	 {"executor", required_argument, NULL, 'E'},
 		{NULL, 0, NULL, 0},
 	};
 	memset(a, 0, sizeof *a);
@@ -107,6 +114,13 @@ static int parse_run_args_inner(cli_run_args *a, int argc, char **argv, const ch
 		case 'R':
 			a->rev = optarg;
 			break;
+		case 'E': {
+			int ex;
+			if (cli_executor_parse(&ex, optarg) != WEFT_OK)
+				return cli_fail("--executor: %s", weft_error_last());
+			a->executor = optarg;
+			break;
+		}
 		case 'h':
 			fputs(help, stdout);
 			return -1;
@@ -148,7 +162,17 @@ static void set_threadpool(int jobs)
 	setenv("UV_THREADPOOL_SIZE", buf, 1);
 }
 
-static int execute(cli_loaded *l, cli_run_args *a, const char *resume_id)
+/* --executor, else what the resumed run used, else weft.yaml's. */
+static int executor_of(const cli_run_args *a, const cli_config *cfg, const char *resumed)
+{
+	int ex = cfg->executor;
+	const char *name = a->executor ? a->executor : resumed && *resumed ? resumed : NULL;
+	if (name)
+		(void)cli_executor_parse(&ex, name);
+	return ex;
+}
+
+static int execute(cli_loaded *l, cli_run_args *a, const char *resume_id, const char *resumed_executor)
 {
 	cli_config cfg;
 	int crc = cli_config_load(&cfg, l->pipeline, a->jobs);
@@ -163,6 +187,8 @@ static int execute(cli_loaded *l, cli_run_args *a, const char *resume_id)
 	ro.isolation = cfg.isolation;
 	ro.grace = cfg.grace;
 	ro.llm = cfg.llm;
+	ro.executor = executor_of(a, &cfg, resumed_executor);
+	ro.slurm = cfg.slurm;
 	ro.live_status = 1;
 	ro.provenance = l->provenance;
 	set_threadpool((int)weft_resources_capacity(cfg.resources, "cpus"));
@@ -220,7 +246,7 @@ int cmd_run(int argc, char **argv)
 	cli_loaded l;
 	rc = cli_load(&l, &a, NULL);
 	if (rc == WEFT_EXIT_OK)
-		rc = execute(&l, &a, NULL);
+		rc = execute(&l, &a, NULL, NULL);
 	cli_unload(&l);
 	weft_value_free(a.cli_params);
 	return rc;
@@ -264,7 +290,7 @@ int cmd_resume(int argc, char **argv)
 	cli_loaded l;
 	rc = cli_load(&l, &ra, in->params);
 	if (rc == WEFT_EXIT_OK)
-		rc = execute(&l, &a, run_id);
+		rc = execute(&l, &a, run_id, in->executor);
 	cli_unload(&l);
 	weft_run_free(hdr);
 done:
@@ -293,6 +319,8 @@ int cmd_plan(int argc, char **argv)
 		weft_run_options ro = WEFT_RUN_OPTIONS_INIT;
 		ro.resources = cfg.resources;
 		ro.llm = cfg.llm;
+		ro.executor = executor_of(&a, &cfg, NULL);
+		ro.slurm = cfg.slurm;
 		ro.keep_going = 1;
 		ro.pipeline = l.pipeline;
 		ro.params = weft_dsl_params(l.dsl);

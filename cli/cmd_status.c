@@ -64,9 +64,11 @@ static void print_live(const weft_run_live_info *l)
 		printf("  running:\n    %-28s %-18s %-11s %-16s %9s\n", "NODE", "OP", "WORKER", "DEVICES", "ELAPSED");
 		for (size_t i = 0; i < l->n_nodes; i++) {
 			const weft_run_live_node *r = &l->nodes[i];
-			char wbuf[32];
+			char wbuf[48];
 			if (r->worker_pid)
 				snprintf(wbuf, sizeof wbuf, "pid %ld", r->worker_pid);
+			else if (r->job_id)
+				snprintf(wbuf, sizeof wbuf, "job %s %s", *r->job_id ? r->job_id : "-", or(r->job_state));
 			else
 				snprintf(wbuf, sizeof wbuf, "%s", r->where);
 			char pbuf[80] = "";

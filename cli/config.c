@@ -10,6 +10,9 @@
  *   limits:    {script_seconds: 30}   (cli_script_seconds)
  *   llm:       {url: http://127.0.0.1:8080/v1, model: qwen2.5, api_key_env: OPENAI_API_KEY,
  *               temperature: 0, max_tokens: 1024, timeout: 60, retries: 2}
+ *   executor:  local | slurm   (where nodes run; --executor wins)
+ *   slurm:     {partition: gpu, account: lab, time: 4h, queue_size: 100, ...}
+ *              (weft_slurm_config_check; docs/cluster.md)
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -126,6 +129,14 @@ int cli_config_load(cli_config *c, const char *path, int jobs)
 		if (llm && (rc = weft_llm_config_check(llm, file)) == WEFT_OK && weft_value_type(llm) == WEFT_T_MAP &&
 		    !(c->llm = weft_value_copy(llm)))
 			rc = weft_err_set(WEFT_ERROR, "out of memory");
+		const weft_value *ex = rc == WEFT_OK && cfg ? weft_value_map_get(cfg, "executor") : NULL;
+		if (ex && (rc = cli_executor_parse(&c->executor, weft_value_type(ex) == WEFT_T_STRING
+								       ? weft_value_get_string(ex, NULL) : "?")) != WEFT_OK)
+			rc = weft_err_set(WEFT_EINVALID, "%s: executor: %s", file, weft_error_last());
+		const weft_value *sl = rc == WEFT_OK && cfg ? weft_value_map_get(cfg, "slurm") : NULL;
+		if (sl && (rc = weft_slurm_config_check(sl, file)) == WEFT_OK && weft_value_type(sl) == WEFT_T_MAP &&
+		    !(c->slurm = weft_value_copy(sl)))
+			rc = weft_err_set(WEFT_ERROR, "out of memory");
 	}
 	if (rc == WEFT_OK)
 		rc = weft_resources_detect(c->resources);
@@ -147,6 +158,20 @@ void cli_config_free(cli_config *c)
 	c->resources = NULL;
 	weft_value_free(c->llm);
 	c->llm = NULL;
+	weft_value_free(c->slurm);
+	c->slurm = NULL;
+}
+
+int cli_executor_parse(int *out, const char *name)
+{
+	if (!strcmp(name, "local"))
+		*out = WEFT_EXECUTOR_LOCAL;
+	else if (!strcmp(name, "slurm"))
+		*out = WEFT_EXECUTOR_SLURM;
+	else
+		return weft_err_set(WEFT_EINVALID, "'%s' is not an executor: use local (this machine) or slurm (batch "
+						   "jobs on the cluster of weft.yaml's `slurm:`)", name);
+	return WEFT_OK;
 }
 
 static const char resources_help[] =

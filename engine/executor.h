@@ -20,6 +20,7 @@ struct run_state;
 typedef struct sched_executor {
 	const char *name;
 	int own_process; /* the op runs in a process of its own (worker_pid) */
+	int own_timeout; /* it enforces node timeouts itself (a queued job has not started) */
 	int (*launch)(void *self, struct run_state *rs, uint32_t id);
 	void (*cancel)(void *self, struct run_state *rs, uint32_t id);
 	void (*kill)(void *self, struct run_state *rs, uint32_t id);

@@ -94,6 +94,8 @@ static void node_free(node *n)
 	weft_value_free(n->params);
 	weft_value_free(n->llm);
 	n->llm = NULL;
+	weft_value_free(n->slurm);
+	n->slurm = NULL;
 	n->params = NULL;
 	weft_value_free(n->inputs);
 	n->inputs = NULL;
@@ -521,6 +523,18 @@ static node *new_node(weft_engine *eng, const char *name, const char *base, cons
 			return NULL;
 		}
 		n->checkpoints = (uint8_t)opts->checkpoints;
+	}
+	if (opts && opts->version >= 5) {
+		if (opts->executor < WEFT_EXECUTOR_DEFAULT || opts->executor > WEFT_EXECUTOR_SLURM ||
+		    (opts->slurm && !(n->slurm = weft_value_copy(opts->slurm)))) {
+			node_free(n);
+			*rc = opts->executor < WEFT_EXECUTOR_DEFAULT || opts->executor > WEFT_EXECUTOR_SLURM
+				      ? weft_err_set(WEFT_EINVALID, "%s:%d: executor must be \"local\" or \"slurm\"",
+						     opts->file ? opts->file : "?", opts->line)
+				      : weft_err_set(WEFT_ERROR, "out of memory");
+			return NULL;
+		}
+		n->executor = (uint8_t)opts->executor;
 	}
 	if (opts && opts->version >= 3 && opts->llm && !(n->llm = weft_value_copy(opts->llm))) {
 		node_free(n);

@@ -52,6 +52,8 @@ typedef struct node {
 	uint32_t retries;
 	weft_value *llm; /* LLM settings over the run's, or NULL */
 	uint8_t checkpoints; /* WEFT_CHECKPOINTS_*, applied once it succeeded */
+	uint8_t executor;    /* WEFT_EXECUTOR_*: where it runs */
+	weft_value *slurm;   /* its Slurm settings over weft.yaml's, or NULL */
 } node;
 
 typedef struct weft_graph {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sched_state.h"
+#include "slurm.h"
 #include "util.h"
 
 json_t *live_pools_json(run_state *rs, double now)
@@ -52,9 +53,16 @@ static json_t *running_json(run_state *rs, double now)
 		if (!j)
 			continue;
 		int own = nr->exec && nr->exec->own_process;
+		int cluster = nr->exec && nr->exec->own_timeout;
 		json_object_set_new(j, "worker", own && nr->worker_pid ? json_integer(nr->worker_pid)
 						 : own		   ? json_string("starting")
+						 : cluster	   ? json_string(nr->exec->name)
 								   : json_string("in-process"));
+		if (cluster) {
+			json_object_set_new(j, "job", json_string(nr->job_id));
+			json_object_set_new(j, "job_state", json_string(nr->job_id[0] ? slurm_state_name((slurm_state)nr->job_state)
+											 : "SUBMITTING"));
+		}
 		json_object_set_new(j, "devices", json_string(nr->devices ? nr->devices : ""));
 		if (n->timeout > 0)
 			json_object_set_new(j, "timeout", json_real(n->timeout));

@@ -16,6 +16,7 @@
 
 #include "context.h"
 #include "optable.h"
+#include "slurm.h"
 #include "util.h"
 
 #define MAX_REQUESTS 32
@@ -160,6 +161,31 @@ static int p_checkpoints(opt_acc *a, const char *key, const weft_value *v, const
 			    place);
 }
 
+static int p_executor(opt_acc *a, const char *key, const weft_value *v, const char *place)
+{
+	(void)key;
+	const char *s = weft_value_type(v) == WEFT_T_STRING ? weft_value_get_string(v, NULL) : NULL;
+	if (s && !strcmp(s, "local"))
+		a->opts->executor = WEFT_EXECUTOR_LOCAL;
+	else if (s && !strcmp(s, "slurm"))
+		a->opts->executor = WEFT_EXECUTOR_SLURM;
+	else
+		return weft_err_set(WEFT_EINVALID,
+				    "%s: executor must be \"local\" (this machine, even when the run uses a cluster) or "
+				    "\"slurm\" (a batch job on the cluster of weft.yaml's `slurm:`)",
+				    place);
+	return WEFT_OK;
+}
+
+static int p_slurm(opt_acc *a, const char *key, const weft_value *v, const char *place)
+{
+	(void)key;
+	int rc = slurm_node_check(v, place);
+	if (rc == WEFT_OK)
+		a->opts->slurm = v; /* borrowed from the arguments; the graph copies it */
+	return rc;
+}
+
 static int p_inputs(opt_acc *a, const char *key, const weft_value *v, const char *place)
 {
 	if (weft_value_type(v) != WEFT_T_MAP)
@@ -191,6 +217,12 @@ static const opt_row rows[] = {
 	{{"checkpoints", "string", "once it succeeded: \"drop\" its checkpoints (default), keep the \"last\" of "
 	  "each name, or \"keep\" all"},
 	 p_checkpoints},
+	{{"executor", "string", "where it runs: \"local\" (this machine) or \"slurm\" (a batch job); default: the "
+	  "run's (--executor, weft.yaml `executor:`)"},
+	 p_executor},
+	{{"slurm", "table", "Slurm settings over weft.yaml's `slurm:` for this node: partition, time, account, qos, "
+	  "flags"},
+	 p_slurm},
 	{{"inputs", "table", "inputs by name, for names that are not written as arguments"}, p_inputs},
 };
 #define N_ROWS (sizeof rows / sizeof rows[0])

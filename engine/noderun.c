@@ -48,6 +48,7 @@ static void entry_clear(node_run *r)
 	free(r->error);
 	free(r->reason);
 	free(r->progress_msg);
+	free(r->job_host);
 	memset(r, 0, sizeof *r);
 }
 

@@ -50,6 +50,11 @@ typedef struct node_run {
 	float progress;     /* what the op last reported, 0..1 */
 	char *progress_msg; /* with it ("epoch 3"); NULL: nothing reported yet.
 			     * Both under rs->progress_lock while it runs. */
+	/* On a cluster: the job that ran its last attempt. */
+	char job_id[32];    /* "" when none */
+	uint8_t job_state;  /* slurm_state (slurm.h) as last seen */
+	char *job_host;     /* the compute node that ran it */
+	double queue_wait;  /* seconds between submission and start */
 } node_run;
 
 #define WEFT_RUN_BLOCK 1024u

@@ -370,6 +370,11 @@ static int spawn(child *c, const char *interp, const char *jobfile, const char *
 		int nul = open("/dev/null", O_RDONLY);
 		if (nul >= 0)
 			dup2(nul, 0);
+		/* A cluster job's worker blocks its signals to wait for them
+		 * (worker.c); the interpreter must see its own. */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGINT, SIG_IGN); /* the engine decides what Ctrl-C does */
 		execvpe(interp, argv, env);
 		dprintf(2, "weft: cannot run the Python interpreter '%s': %s\n", interp, strerror(errno));

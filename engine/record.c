@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "jsonw.h"
+#include "slurm.h"
 #include "util.h"
 #include "weft/run.h"
 
@@ -85,6 +86,21 @@ static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *run_di
 	if (nr->input_hashes) {
 		weft_jw_field(w, "inputs");
 		weft_jw_value(w, nr->input_hashes);
+	}
+	if (nr->job_id[0]) {
+		weft_jw_field(w, "job");
+		weft_jw_obj(w);
+		if (nr->job_host) {
+			weft_jw_field(w, "host");
+			weft_jw_str(w, nr->job_host);
+		}
+		weft_jw_field(w, "id");
+		weft_jw_str(w, nr->job_id);
+		weft_jw_field(w, "queue_wait");
+		weft_jw_real(w, nr->queue_wait);
+		weft_jw_field(w, "state");
+		weft_jw_str(w, slurm_state_name((slurm_state)nr->job_state));
+		weft_jw_end(w, '}');
 	}
 	if (nr->key[0]) {
 		weft_jw_field(w, "key");
@@ -211,6 +227,8 @@ int weft_record_write(weft_engine *eng, const char *run_dir, const char *run_id,
 		weft_jw_int(&w, (int64_t)cv[i]);
 	}
 	weft_jw_end(&w, '}');
+	weft_jw_field(&w, "executor");
+	weft_jw_str(&w, o->executor == WEFT_EXECUTOR_SLURM ? "slurm" : "local");
 	weft_jw_field(&w, "finished");
 	weft_jw_real(&w, weft_now());
 	weft_jw_field(&w, "git");

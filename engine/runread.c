@@ -296,6 +296,11 @@ static void fill_node(weft_run *r, weft_run_node *n, const json_t *j, int *oom)
 	n->devices = str_array(&r->blocks, &r->n_blocks, json_object_get(j, "devices"), &n->n_devices, oom);
 	weft_llm_stats_from_json(&n->llm, json_object_get(j, "llm"));
 	weft_llm_stats_add(&r->info.llm, &n->llm);
+	const json_t *job = json_object_get(j, "job");
+	n->job_id = jstr(job, "id");
+	n->job_host = jstr(job, "host");
+	n->job_state = jstr(job, "state");
+	n->queue_wait = jnum(job, "queue_wait");
 }
 
 /* The parts a record and a journal header share. */
@@ -308,6 +313,9 @@ static int fill_common(weft_run *r, const char *id, int *oom)
 	in->pipeline = jstr(r->doc, "pipeline");
 	if (!in->pipeline)
 		in->pipeline = "";
+	in->executor = jstr(r->doc, "executor");
+	if (!in->executor)
+		in->executor = "local";
 	const json_t *params = json_object_get(r->doc, "params");
 	r->params = json_is_object(params) ? weft_value_from_jansson(params) : weft_value_map();
 	if (!r->params)
@@ -552,6 +560,8 @@ static void fill_live(weft_run_live *l, int *oom)
 		nodes[i].progress_msg = jstr(r, "progress_msg");
 		if (!nodes[i].progress_msg)
 			nodes[i].progress_msg = "";
+		nodes[i].job_id = jstr(r, "job");
+		nodes[i].job_state = jstr(r, "job_state");
 	}
 	in->nodes = nodes;
 	const json_t *q = json_object_get(j, "queue");

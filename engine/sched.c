@@ -31,6 +31,7 @@
 #include "storelock.h"
 #include "record.h"
 #include "sched_state.h"
+#include "slurm.h"
 #include "util.h"
 #include "value_internal.h"
 #include "value_jansson.h"
@@ -382,10 +383,13 @@ static void begin_close(run_state *rs);
 static void launch_runnable(run_state *rs)
 {
 	uint64_t blocked = 0;
-	const uint64_t cpus_bit = (uint64_t)1 << rs->cpus_pool;
+	/* Every local op takes a CPU, every cluster node a queue slot: once
+	 * both are short, nothing further in the queue can start. */
+	uint64_t gate = (uint64_t)1 << rs->cpus_pool;
+	uint64_t gates = gate | (rs->slurm_pool >= 0 ? (uint64_t)1 << rs->slurm_pool : gate);
 	readyq_item it;
 	rs->deferred.n = 0;
-	while (!rs->stop && !(blocked & cpus_bit) && readyq_peek(&rs->runq, &it)) {
+	while (!rs->stop && (blocked & gates) != gates && readyq_peek(&rs->runq, &it)) {
 		node *n = weft_graph_node(rs->eng, it.id);
 		node_run *nr = weft_node_run(rs->eng, n->id);
 		readyq_pop(&rs->runq, &it);
@@ -500,6 +504,7 @@ static void begin_close(run_state *rs)
 	uv_close((uv_handle_t *)&rs->commit, NULL);
 	if (rs->pool)
 		weft_pool_close(rs->pool); /* the loop ends when the workers are gone */
+	slurm_exec_close(rs->slurm); /* and when Slurm's commands under way end */
 }
 
 /* ------------------------------------------------------------ reasons */
@@ -633,6 +638,8 @@ static int setup_run(run_state *rs)
 		json_object_set_new(hdr, "params", weft_value_to_jansson(o->params));
 	if (hdr && o->provenance)
 		json_object_set_new(hdr, "git", weft_value_to_jansson(o->provenance));
+	if (hdr && o->executor == WEFT_EXECUTOR_SLURM)
+		json_object_set_new(hdr, "executor", json_string("slurm"));
 	char *line = hdr ? json_dumps(hdr, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(hdr);
 	rc = line ? weft_journal_append(rs->journal, line) : weft_err_set(WEFT_ERROR, "out of memory");
@@ -685,10 +692,12 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	pthread_mutex_init(&rs->progress_lock, NULL);
 	rs->eng = eng;
 	rs->store_lock = -1;
+	rs->slurm_pool = -1;
 	/* Fields after a caller's version read as zero. */
 	memcpy(&rs->opts_copy, opts,
 	       opts->version == 1   ? offsetof(weft_run_options, resources)
 	       : opts->version == 2 ? offsetof(weft_run_options, llm)
+	       : opts->version == 3 ? offsetof(weft_run_options, executor)
 				    : sizeof rs->opts_copy);
 	rs->opts = opts = &rs->opts_copy;
 	rs->t0 = weft_now();
@@ -722,6 +731,9 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 		goto cleanup;
 	}
 	loop_ok = 1;
+	rs->loop_live = 1;
+	if (rs->slurm && (rc = slurm_exec_start(rs->slurm)) != WEFT_OK)
+		goto cleanup;
 	uv_timer_init(&rs->loop, &rs->tick);
 	uv_check_init(&rs->loop, &rs->commit);
 	rs->tick.data = rs->commit.data = rs;
@@ -800,6 +812,7 @@ cleanup:
 	free(rs->dupwait.ids);
 	free(rs->deferred.ids);
 	free(rs->dyn_done.ids);
+	slurm_exec_free(rs->slurm);
 	weft_resources_free(rs->res);
 	free(rs->live_path);
 	free(rs->run_dir);

@@ -22,6 +22,7 @@
 #include "opctx.h"
 #include "store.h"
 #include "sched_state.h"
+#include "slurm.h"
 #include "util.h"
 #include "value_jansson.h"
 
@@ -410,27 +411,30 @@ static json_t *node_env(run_state *rs, uint32_t id, node *n)
 	return env;
 }
 
-static int worker_launch(void *self, run_state *rs, uint32_t id)
+json_t *exec_job_message(run_state *rs, uint32_t id, int local_devices)
 {
-	(void)self;
 	node *n = weft_graph_node(rs->eng, id);
 	node_run *nr = weft_node_run(rs->eng, n->id);
-	if (!rs->pool) {
-		if (weft_pool_new(&rs->pool, &rs->loop, rs->eng->worker_exe, rs->eng->store_dir, rs->jobs, worker_done) !=
-		    WEFT_OK)
-			return WEFT_ERROR;
-		weft_pool_on_progress(rs->pool, worker_progress);
-	}
 	char *log = sched_log_file(rs, n->name);
-	worker_job *job = malloc(sizeof *job);
+	json_t *env = local_devices ? node_env(rs, id, n) : json_object();
+	if (env && !local_devices) {
+		/* On a cluster the devices are the job's (Slurm sets
+		 * CUDA_VISIBLE_DEVICES); only the CPU share is weft's. */
+		char buf[32];
+		uint64_t cpus = n->cpus ? n->cpus : n->op->desc->cpus ? n->op->desc->cpus : 1;
+		snprintf(buf, sizeof buf, "%llu", (unsigned long long)cpus);
+		json_object_set_new(env, "WEFT_CPUS", json_string(buf));
+		json_object_set_new(env, "OMP_NUM_THREADS", json_string(buf));
+	}
 	/* `id` names the op's work directory under the run's tmp dir, which
 	 * in-process ops share: it must be the node id, unique in the run. */
-	json_t *msg = log ? json_pack("{s:s,s:s,s:s,s:i,s:o,s:o,s:s,s:s,s:o}", "plugin", n->op->plugin_path, "op",
-				      n->op->full_name, "node", n->name, "id", (int)id, "params",
-				      weft_value_to_jansson(n->params), "inputs",
-				      weft_value_to_jansson(nr->resolved_inputs), "log", log, "tmp", rs->tmp_dir, "env",
-				      node_env(rs, id, n))
-			  : NULL;
+	json_t *msg = log && env ? json_pack("{s:s,s:s,s:s,s:i,s:o,s:o,s:s,s:s,s:O}", "plugin", n->op->plugin_path, "op",
+					     n->op->full_name, "node", n->name, "id", (int)id, "params",
+					     weft_value_to_jansson(n->params), "inputs",
+					     weft_value_to_jansson(nr->resolved_inputs), "log", log, "tmp", rs->tmp_dir, "env",
+					     env)
+				 : NULL;
+	json_decref(env);
 	/* The LLM settings travel with the job; the key is read from the
 	 * environment in the worker, as here. */
 	if (msg && nr->llm_config)
@@ -444,6 +448,22 @@ static int worker_launch(void *self, run_state *rs, uint32_t id)
 	if (msg && rs->eng->python_dir)
 		json_object_set_new(msg, "python_dir", json_string(rs->eng->python_dir));
 	free(log);
+	return msg;
+}
+
+static int worker_launch(void *self, run_state *rs, uint32_t id)
+{
+	(void)self;
+	node *n = weft_graph_node(rs->eng, id);
+	node_run *nr = weft_node_run(rs->eng, n->id);
+	if (!rs->pool) {
+		if (weft_pool_new(&rs->pool, &rs->loop, rs->eng->worker_exe, rs->eng->store_dir, rs->jobs, worker_done) !=
+		    WEFT_OK)
+			return WEFT_ERROR;
+		weft_pool_on_progress(rs->pool, worker_progress);
+	}
+	worker_job *job = malloc(sizeof *job);
+	json_t *msg = exec_job_message(rs, id, 1);
 	if (!job || !msg) {
 		free(job);
 		json_decref(msg);
@@ -563,9 +583,10 @@ void exec_launch(run_state *rs, uint32_t id)
 	}
 	/* One executor for every node when the engine was given one (tests,
 	 * later a cluster); else a worker process or the thread pool. */
-	nr->exec = rs->eng->executor       ? rs->eng->executor
-		  : exec_in_worker(rs, n) ? &worker_executor
-					  : &inproc_executor;
+	nr->exec = rs->eng->executor	       ? rs->eng->executor
+		   : sched_on_slurm(rs, n) ? slurm_exec_executor(rs->slurm)
+		   : exec_in_worker(rs, n) ? &worker_executor
+					   : &inproc_executor;
 	if (nr->exec->launch(nr->exec->self, rs, id) != WEFT_OK)
 		fail_start(rs, id, n, weft_strdup(weft_error_last()));
 }
@@ -594,7 +615,8 @@ void exec_tick(run_state *rs, double now)
 		node_run *nr = weft_node_run(rs->eng, n->id);
 		if (nr->state != NS_RUNNING)
 			continue;
-		if (n->timeout > 0 && !nr->timed_out && now - nr->t_start >= n->timeout) {
+		if (n->timeout > 0 && !nr->timed_out && !(nr->exec && nr->exec->own_timeout) &&
+		    now - nr->t_start >= n->timeout) {
 			nr->timed_out = 1;
 			char *msg = weft_sprintf("node %s timed out after %gs; cancelling it (its worker is killed "
 						 "after %gs more if it does not stop)",

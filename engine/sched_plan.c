@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sched_state.h"
+#include "slurm.h"
 #include "util.h"
 
 static char *node_where(const node *n)
@@ -91,6 +92,51 @@ static char *add_ask(run_state *rs, node *n, const char *name, uint64_t amount, 
 	return NULL;
 }
 
+int sched_on_slurm(const run_state *rs, const node *n)
+{
+	if (n->kind != NODE_OP || n->executor == WEFT_EXECUTOR_LOCAL)
+		return 0;
+	return n->executor == WEFT_EXECUTOR_SLURM || rs->opts->executor == WEFT_EXECUTOR_SLURM;
+}
+
+/* The run's Slurm executor, made when the first node needs it, with a
+ * pool of queue slots (slurm.queue_size) that its nodes draw from. */
+static int ensure_slurm(run_state *rs)
+{
+	if (rs->slurm)
+		return WEFT_OK;
+	int rc = slurm_exec_new(&rs->slurm, rs, rs->opts->slurm);
+	if (rc == WEFT_OK)
+		rc = weft_resources_set(rs->res, "slurm", slurm_exec_queue_size(rs->slurm), "slurm.queue_size");
+	if (rc == WEFT_OK && (rs->slurm_pool = res_pool_find(rs->res, "slurm")) < 0)
+		rc = weft_err_set(WEFT_ERROR, "too many resource pools");
+	if (rc == WEFT_OK && rs->loop_live)
+		rc = slurm_exec_start(rs->slurm);
+	return rc;
+}
+
+/* A node on the cluster holds one queue slot here; what it asks of the
+ * cluster is checked against the partitions (sinfo) and becomes sbatch
+ * flags (slurm_exec.c). */
+static int bind_slurm(run_state *rs, node *n, const char *where, char **err)
+{
+	node_run *nr = weft_node_run(rs->eng, n->id);
+	if (ensure_slurm(rs) != WEFT_OK) {
+		*err = weft_sprintf("%s runs on Slurm, but %s", where, weft_error_last());
+		return WEFT_EIO;
+	}
+	char *why = slurm_exec_check(rs->slurm, n);
+	if (why) {
+		*err = weft_sprintf("%s cannot run on this Slurm cluster: %s", where, why);
+		free(why);
+		return WEFT_EINVALID;
+	}
+	nr->asks[0].pool = (uint16_t)rs->slurm_pool;
+	nr->asks[0].amount = 1;
+	nr->n_asks = 1;
+	return WEFT_OK;
+}
+
 int plan_bind(run_state *rs, node *n, char **err)
 {
 	node_run *nr = weft_node_run(rs->eng, n->id);
@@ -106,6 +152,11 @@ int plan_bind(run_state *rs, node *n, char **err)
 		free(where);
 		*err = weft_strdup("out of memory");
 		return WEFT_ERROR;
+	}
+	if (sched_on_slurm(rs, n)) {
+		int rc = bind_slurm(rs, n, where, err);
+		free(where);
+		return *err ? rc : WEFT_OK;
 	}
 	const weft_op_desc *d = n->op->desc;
 	uint64_t cpus = n->cpus ? n->cpus : d->cpus ? d->cpus : 1;

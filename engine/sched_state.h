@@ -80,6 +80,9 @@ typedef struct run_state {
 	double grace;
 	double default_weight; /* of nodes with no earlier timing */
 	weft_pool *pool; /* worker processes, started on first use */
+	struct weft_slurm *slurm; /* the Slurm executor, when a node runs there */
+	int slurm_pool;  /* the pool of Slurm queue slots, or -1 */
+	int loop_live;   /* the loop runs: executors made now start at once */
 	double t0, last_live;
 	int live_dirty;  /* something started or finished since live.json was written */
 	/* Guards node_run.progress and progress_msg: in-process ops report
@@ -135,10 +138,16 @@ int plan_bind_all(run_state *rs);
 int plan_bind(run_state *rs, node *n, char **err);
 /* Longest-remaining-path priorities for every node. */
 int plan_priorities(run_state *rs);
+/* Non-zero when node n runs as a Slurm job (its executor, else the run's). */
+int sched_on_slurm(const run_state *rs, const node *n);
 
 /* sched_exec.c */
 /* Starts a runnable node whose resources are taken, through its executor. */
 void exec_launch(run_state *rs, uint32_t id);
+/* The run message of node `id` for a worker (worker.c's protocol) or a
+ * cluster job; `local_devices`: its environment names the device ids it
+ * holds here (a cluster job gets its devices from the cluster). */
+json_t *exec_job_message(run_state *rs, uint32_t id, int local_devices);
 /* For executors: the node's op is starting now (RUNNING, attempt counted,
  * journaled). Call once per attempt, before its end can arrive. */
 void exec_started(run_state *rs, uint32_t id);

@@ -51,6 +51,10 @@ typedef struct worker {
 	size_t n_env;
 	int64_t seq;         /* of the job running */
 	double last_progress; /* when a progress frame last went out */
+	void (*progress)(void *w, double fraction, const char *message);
+	const char *job_dir; /* one-job mode (a cluster job) */
+	json_t *reply;       /* one-job mode: the op's done message */
+	int finished;        /* one-job mode: the op's thread is done (atomic) */
 } worker;
 
 static int send_json(worker *w, json_t *msg)
@@ -199,7 +203,7 @@ static json_t *run_job(worker *w, const json_t *job, double t0)
 		if (ctx) {
 			w->seq = seq;
 			w->last_progress = 0;
-			ctx->on_progress = send_progress;
+			ctx->on_progress = w->progress;
 			ctx->progress_arg = w;
 			ctx->llm = llm;
 			apply_env(w, json_object_get(job, "env"));
@@ -264,6 +268,7 @@ int weft_worker_main(const char *store_dir, int in_fd, int out_fd)
 		return weft_err_set(WEFT_EIO, "worker: cannot duplicate its output pipe: %s", strerror(errno));
 	dup2(2, out_fd);
 	pthread_mutex_init(&w.write_lock, NULL);
+	w.progress = send_progress;
 	weft_engine_options eo = WEFT_ENGINE_OPTIONS_INIT;
 	eo.store_dir = store_dir;
 	eo.load_builtin_plugins = 0;
@@ -307,4 +312,133 @@ int weft_worker_main(const char *store_dir, int in_fd, int out_fd)
 	pthread_mutex_destroy(&w.write_lock);
 	close(w.out_fd);
 	return rc;
+}
+
+/* ------------------------------------------------------------ one job */
+
+/* Progress of a cluster job: a small file the engine reads when it scans
+ * the job's directory, replaced at most every two seconds. */
+static void file_progress(void *arg, double fraction, const char *message)
+{
+	worker *w = arg;
+	double now = weft_now();
+	pthread_mutex_lock(&w->write_lock);
+	int due = now - w->last_progress >= 2.0 || fraction >= 1.0;
+	if (due)
+		w->last_progress = now;
+	pthread_mutex_unlock(&w->write_lock);
+	if (!due)
+		return;
+	json_t *msg = json_pack("{s:f,s:s}", "f", fraction, "msg", message ? message : "");
+	char *text = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+	char *path = weft_path_join(w->job_dir, "progress");
+	if (text && path)
+		(void)weft_write_file_atomic(path, text, strlen(text), 0);
+	free(path);
+	free(text);
+	json_decref(msg);
+}
+
+static void *one_job_thread(void *arg)
+{
+	worker *w = arg;
+	w->reply = run_job(w, w->job, weft_now());
+	__atomic_store_n(&w->finished, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* "gpu:0,gpu:1" from what the cluster gave the job. */
+static char *job_devices(void)
+{
+	static const char *const vars[][2] = {{"gpu", "CUDA_VISIBLE_DEVICES"}, {"npu", "ASCEND_RT_VISIBLE_DEVICES"}};
+	weft_buf b = {0};
+	for (size_t i = 0; i < 2; i++) {
+		const char *v = getenv(vars[i][1]);
+		while (v && *v) {
+			size_t n = strcspn(v, ",");
+			if (n)
+				weft_buf_printf(&b, "%s%s:%.*s", b.len ? "," : "", vars[i][0], (int)n, v);
+			v += n + (v[n] == ',');
+		}
+	}
+	return b.data ? b.data : weft_strdup("");
+}
+
+int weft_worker_job(const char *store_dir, const char *job_dir)
+{
+	worker w = {0};
+	w.job_dir = job_dir;
+	w.progress = file_progress;
+	w.out_fd = -1;
+	pthread_mutex_init(&w.write_lock, NULL);
+	double t0 = weft_now();
+	char *jpath = weft_path_join(job_dir, "job.json"), *rpath = weft_path_join(job_dir, "result.json");
+	char *text = NULL;
+	size_t len = 0;
+	int rc = jpath && rpath ? weft_read_file(jpath, &text, &len) : weft_err_set(WEFT_ERROR, "out of memory");
+	json_error_t jerr;
+	if (rc == WEFT_OK && !(w.job = json_loadb(text, len, 0, &jerr)))
+		rc = weft_err_set(WEFT_EINVALID, "%s:%d: %s", jpath, jerr.line, jerr.text);
+	free(text);
+	char *devices = job_devices();
+	if (rc == WEFT_OK && devices && *devices)
+		json_object_set_new(w.job, "devices", json_string(devices));
+	weft_engine_options eo = WEFT_ENGINE_OPTIONS_INIT;
+	eo.store_dir = store_dir;
+	eo.load_builtin_plugins = 0;
+	if (rc == WEFT_OK)
+		rc = weft_engine_new(&w.eng, &eo);
+	/* The signals are taken by this thread alone, with sigtimedwait:
+	 * the op's thread, made after the mask, never sees them. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	const char *signal_name = NULL;
+	if (rc == WEFT_OK && pthread_create(&w.thread, NULL, one_job_thread, &w) != 0)
+		rc = weft_err_set(WEFT_ERROR, "cannot start a thread");
+	if (rc == WEFT_OK) {
+		while (!__atomic_load_n(&w.finished, __ATOMIC_ACQUIRE)) {
+			struct timespec ts = {0, 200 * 1000 * 1000};
+			int sig = sigtimedwait(&set, NULL, &ts);
+			if (sig > 0 && !signal_name) {
+				signal_name = sig == SIGUSR2 ? "USR2" : sig == SIGTERM ? "TERM" : "INT";
+				__atomic_store_n(&w.cancel, 1, __ATOMIC_RELAXED);
+			}
+		}
+		pthread_join(w.thread, NULL);
+	}
+	json_t *reply = w.reply;
+	if (!reply)
+		reply = json_pack("{s:s,s:b,s:s}", "t", "done", "ok", 0, "error",
+				  weft_error_last() && *weft_error_last() ? weft_error_last() : "the job could not start");
+	char host[256] = "";
+	(void)gethostname(host, sizeof host - 1);
+	json_object_set_new(reply, "host", json_string(host));
+	json_object_set_new(reply, "devices", json_string(devices ? devices : ""));
+	json_object_set_new(reply, "t_start", json_real(t0));
+	json_object_set_new(reply, "t_end", json_real(weft_now()));
+	if (getenv("SLURM_JOB_ID"))
+		json_object_set_new(reply, "job", json_string(getenv("SLURM_JOB_ID")));
+	if (signal_name)
+		json_object_set_new(reply, "signal", json_string(signal_name));
+	int ok = json_is_true(json_object_get(reply, "ok"));
+	char *out = json_dumps(reply, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(reply);
+	/* Synced: on a shared filesystem the engine reads it from another host. */
+	int wrc = out && rpath ? weft_write_file_atomic(rpath, out, strlen(out), 1)
+			       : weft_err_set(WEFT_ERROR, "out of memory");
+	free(out);
+	free(devices);
+	free(jpath);
+	free(rpath);
+	json_decref(w.job);
+	apply_env(&w, NULL);
+	weft_engine_free(w.eng);
+	pthread_mutex_destroy(&w.write_lock);
+	if (wrc != WEFT_OK)
+		return wrc;
+	return ok ? WEFT_OK : weft_err_set(WEFT_ERROR, "the op failed");
 }

@@ -97,6 +97,7 @@ typedef struct weft_run_info {
 	const weft_run_pool *pools; /* with each device's utilisation */
 	size_t n_pools;
 	weft_run_llm llm; /* the nodes' LLM calls, summed */
+	const char *executor; /* "local" or "slurm": where nodes ran by default */
 } weft_run_info;
 
 typedef struct weft_run_node {
@@ -112,6 +113,10 @@ typedef struct weft_run_node {
 	const char *const *devices;
 	size_t n_devices;
 	weft_run_llm llm;
+	/* On a cluster: its job, the compute node, the job's last state, and
+	 * the seconds it waited in the queue. NULL / 0 for a local node. */
+	const char *job_id, *job_host, *job_state;
+	double queue_wait;
 } weft_run_node;
 
 /* Opens run `id`'s record. Without one, fails with a message that says
@@ -143,6 +148,9 @@ typedef struct weft_run_live_node {
 	int cancelling;
 	double progress;          /* what the op last reported, 0..1, or -1: nothing */
 	const char *progress_msg; /* with it, or "" */
+	/* On a cluster: the job id ("" before sbatch answered) and its state
+	 * as last seen ("PENDING", "RUNNING", ...). NULL for a local node. */
+	const char *job_id, *job_state;
 } weft_run_live_node;
 
 typedef struct weft_run_retry {

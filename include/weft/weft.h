@@ -225,10 +225,17 @@ typedef struct weft_node_opts {
 	 * succeeded: WEFT_CHECKPOINTS_DROP (the default: its result is cached),
 	 * _LAST (keep the newest of each name) or _KEEP (keep all). */
 	int checkpoints;
+	/* Version 5. Where it runs: WEFT_EXECUTOR_DEFAULT (the run's),
+	 * _LOCAL (this machine even when the run uses a cluster) or _SLURM;
+	 * and its Slurm settings over weft.yaml's (a map: partition, time,
+	 * account, qos, flags; NULL: none). Copied by the graph. */
+	int executor;
+	const weft_value *slurm;
 } weft_node_opts;
 enum { WEFT_CHECKPOINTS_DROP = 0, WEFT_CHECKPOINTS_LAST = 1, WEFT_CHECKPOINTS_KEEP = 2 };
-#define WEFT_NODE_OPTS_VERSION 4
-#define WEFT_NODE_OPTS_INIT {WEFT_NODE_OPTS_VERSION, NULL, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, 0, NULL, 0}
+enum { WEFT_EXECUTOR_DEFAULT = 0, WEFT_EXECUTOR_LOCAL = 1, WEFT_EXECUTOR_SLURM = 2 };
+#define WEFT_NODE_OPTS_VERSION 5
+#define WEFT_NODE_OPTS_INIT {WEFT_NODE_OPTS_VERSION, NULL, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, 0, NULL, 0, 0, NULL}
 
 /* The options every node takes beside its op's parameters and inputs
  * (name, cpus, mem, gpu, npu, resources, timeout, retries, backoff,
@@ -354,8 +361,14 @@ typedef struct weft_run_options {
 	 * (weft.yaml `llm:`; see weft_llm_config_check); NULL: none, every op
 	 * uses its rule. Borrowed. */
 	const weft_value *llm;
+	/* Version 4. Where nodes run unless they say otherwise:
+	 * WEFT_EXECUTOR_LOCAL (0 reads as local) or WEFT_EXECUTOR_SLURM; and the
+	 * Slurm settings (weft.yaml `slurm:`; see weft_slurm_config_check),
+	 * used when any node runs on Slurm. Borrowed. */
+	int executor;
+	const weft_value *slurm;
 } weft_run_options;
-#define WEFT_RUN_OPTIONS_VERSION 3
+#define WEFT_RUN_OPTIONS_VERSION 4
 /* Every field zero (defaults) but the version. */
 #define WEFT_RUN_OPTIONS_INIT {.version = WEFT_RUN_OPTIONS_VERSION}
 enum { WEFT_ISOLATE_PLUGINS = 0, WEFT_ISOLATE_ALL = 1, WEFT_ISOLATE_NONE = -1 };
@@ -399,6 +412,10 @@ WEFT_EXTERN int weft_graph_resolve(weft_value **out, const weft_engine *eng, con
  * api_key_env, temperature, max_tokens, timeout, retries. An unknown key
  * or a wrong type is an error naming `where` and the closest key. */
 WEFT_EXTERN int weft_llm_config_check(const weft_value *config, const char *where);
+
+/* Checks a Slurm setting map (weft.yaml `slurm:`; docs/cluster.md). An
+ * unknown key or a wrong value is an error naming `where` and the key. */
+WEFT_EXTERN int weft_slurm_config_check(const weft_value *config, const char *where);
 
 /* For front-ends while a run goes on (a dynamic node's function): asks the
  * run's LLM as api->llm_chat does for an op (the same request and response
