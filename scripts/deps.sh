@@ -3,15 +3,17 @@
 # fuzz targets, valgrind for bench/run.sh's instruction counts, python3 for the
 # tests' stand-in LLM server, python3-sklearn only for the real datasets it
 # ships, which the autows tests read, python3-torch for Python training ops
-# in tests/e2e/python.sh, and onnxruntime's dependencies for
-# scripts/pydeps.sh). Idempotent: when every
+# in tests/e2e/python.sh, onnxruntime's dependencies for
+# scripts/pydeps.sh, and Slurm with munge for the one-node cluster that
+# tests/e2e/slurm.sh starts with scripts/slurm-local.sh). Idempotent: when every
 # package is already present it does not touch apt at all, so reruns are instant.
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config git
       liblua5.4-dev libuv1-dev libyaml-dev libssl-dev libjansson-dev
       libarchive-dev libgit2-dev libcmocka-dev libfftw3-dev libpng-dev libtiff-dev libcurl4-openssl-dev
       jq time valgrind clang python3 python3-sklearn python3-torch python3-venv
-      python3-coloredlogs python3-flatbuffers python3-sympy python3-protobuf python3-packaging)
+      python3-coloredlogs python3-flatbuffers python3-sympy python3-protobuf python3-packaging
+      slurmctld slurmd slurm-client munge)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -257,4 +257,9 @@ Y
 run_weft run probe.lua --executor slurm
 expect_rc 2 "a bad slurm setting is refused"
 expect_err "weft.yaml: slurm.queue_size must be a whole number" "naming weft.yaml and the key"
+# Under ASan the jobs' workers are sanitized too; their reports land in
+# the jobs' output, where no exit status would show them.
+reports=$(grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$WEFT_STORE"/slurm/*/*/slurm.out \
+  "$WEFT_STORE"/runs/*/logs/*.log 2>/dev/null | head -5)
+check "no sanitizer report from any job ($reports)" [ -z "$reports" ]
 finish
