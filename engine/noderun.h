@@ -23,6 +23,7 @@ typedef struct node_run {
 	uint8_t held;       /* asks are taken from the pools */
 	uint8_t timed_out, killed;
 	uint8_t used_ckpt;  /* its op saved or looked for checkpoints */
+	uint8_t cluster;    /* bound to the run's cluster executor (plan_bind) */
 	uint32_t pending;   /* unfinished deps */
 	uint32_t attempt;
 	struct res_ask *asks; /* all requests bound to the run's pools */

@@ -22,7 +22,6 @@
 #include "opctx.h"
 #include "store.h"
 #include "sched_state.h"
-#include "slurm.h"
 #include "util.h"
 #include "value_jansson.h"
 
@@ -584,7 +583,7 @@ void exec_launch(run_state *rs, uint32_t id)
 	/* One executor for every node when the engine was given one (tests,
 	 * later a cluster); else a worker process or the thread pool. */
 	nr->exec = rs->eng->executor	       ? rs->eng->executor
-		   : sched_on_slurm(rs, n) ? slurm_exec_executor(rs->slurm)
+		   : nr->cluster		   ? rs->cluster
 		   : exec_in_worker(rs, n) ? &worker_executor
 					   : &inproc_executor;
 	if (nr->exec->launch(nr->exec->self, rs, id) != WEFT_OK)

@@ -92,7 +92,8 @@ static char *add_ask(run_state *rs, node *n, const char *name, uint64_t amount, 
 	return NULL;
 }
 
-int sched_on_slurm(const run_state *rs, const node *n)
+/* Non-zero when node n runs as a Slurm job (its executor, else the run's). */
+static int on_slurm(const run_state *rs, const node *n)
 {
 	if (n->kind != NODE_OP || n->executor == WEFT_EXECUTOR_LOCAL)
 		return 0;
@@ -110,6 +111,8 @@ static int ensure_slurm(run_state *rs)
 		rc = weft_resources_set(rs->res, "slurm", slurm_exec_queue_size(rs->slurm), "slurm.queue_size");
 	if (rc == WEFT_OK && (rs->slurm_pool = res_pool_find(rs->res, "slurm")) < 0)
 		rc = weft_err_set(WEFT_ERROR, "too many resource pools");
+	if (rc == WEFT_OK)
+		rs->cluster = slurm_exec_executor(rs->slurm);
 	if (rc == WEFT_OK && rs->loop_live)
 		rc = slurm_exec_start(rs->slurm);
 	return rc;
@@ -134,6 +137,7 @@ static int bind_slurm(run_state *rs, node *n, const char *where, char **err)
 	nr->asks[0].pool = (uint16_t)rs->slurm_pool;
 	nr->asks[0].amount = 1;
 	nr->n_asks = 1;
+	nr->cluster = 1;
 	return WEFT_OK;
 }
 
@@ -153,7 +157,8 @@ int plan_bind(run_state *rs, node *n, char **err)
 		*err = weft_strdup("out of memory");
 		return WEFT_ERROR;
 	}
-	if (sched_on_slurm(rs, n)) {
+	nr->cluster = 0;
+	if (on_slurm(rs, n)) {
 		int rc = bind_slurm(rs, n, where, err);
 		free(where);
 		return *err ? rc : WEFT_OK;

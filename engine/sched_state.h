@@ -81,6 +81,7 @@ typedef struct run_state {
 	double default_weight; /* of nodes with no earlier timing */
 	weft_pool *pool; /* worker processes, started on first use */
 	struct weft_slurm *slurm; /* the Slurm executor, when a node runs there */
+	const struct sched_executor *cluster; /* its interface, for exec_launch */
 	int slurm_pool;  /* the pool of Slurm queue slots, or -1 */
 	int loop_live;   /* the loop runs: executors made now start at once */
 	double t0, last_live;
@@ -138,8 +139,6 @@ int plan_bind_all(run_state *rs);
 int plan_bind(run_state *rs, node *n, char **err);
 /* Longest-remaining-path priorities for every node. */
 int plan_priorities(run_state *rs);
-/* Non-zero when node n runs as a Slurm job (its executor, else the run's). */
-int sched_on_slurm(const run_state *rs, const node *n);
 
 /* sched_exec.c */
 /* Starts a runnable node whose resources are taken, through its executor. */

@@ -1,7 +1,7 @@
 /*
  * slurm_exec.c -- the Slurm executor: each node that runs on the cluster
  * becomes one batch job that runs `weft worker --job DIR` on a compute
- * node against the shared store.
+ * node against the shared store (slurm_run.h names the other two files).
  *
  * A job's directory, <store>/slurm/<run>/<key16>-<n>, holds what the head
  * wrote (job.json, job.sh, jobid) and what the job wrote (started,
@@ -19,160 +19,16 @@
  * job's name carries its directory, and squeue lists it.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "cache.h"
-#include "journal.h"
-#include "sched_state.h"
-#include "slurm.h"
-#include "slurm_cmd.h"
+#include "slurm_run.h"
 #include "util.h"
 #include "value_jansson.h"
 
-#define CMD_TIMEOUT 60.0  /* seconds any Slurm command may take */
-#define MAX_INFLIGHT_CMDS 4
-#define SCANCEL_BATCH 200
-#define PROBE UINT32_MAX
-
-enum { J_QUEUED, J_SUBMITTING, J_SUBMITTED, J_ENDED };
-enum { GATE_WAIT = 0, GATE_OPEN = 1, GATE_FAILED = -1 };
-
-typedef struct sjob {
-	uint32_t node; /* PROBE: the store check */
-	int phase;
-	char id[32];   /* Slurm's job id; "" before sbatch answered */
-	char name[96];
-	char *dir;
-	slurm_argv argv; /* sbatch's */
-	slurm_state st;
-	double t_submit, t_started, t_gone;
-	int cancel_asked, cancel_sent, kill_asked, kill_sent;
-	int seen; /* listed by the last status query */
-	int tries; /* of sbatch */
-	double retry_at;
-	double limit; /* Slurm's time limit, seconds; 0: the partition's */
-} sjob;
-
-/* A job of this run that squeue listed when the run resumed. */
-typedef struct listed {
-	char id[32];
-	char name[96];
-	slurm_state st;
-} listed;
-
-struct weft_slurm {
-	run_state *rs;
-	slurm_settings set;
-	sched_executor ex;
-	uv_timer_t timer;
-	int timer_on, closing;
-	char *base; /* <store>/slurm/<run> */
-	char tag[9]; /* of the run, in job names */
-	char uid[16];
-	int use_sacct;
-	slurm_part *parts;
-	size_t n_parts;
-	listed *listed;
-	size_t n_listed;
-	sjob **jobs;
-	size_t n_jobs, cap_jobs;
-	int gate;
-	char *gate_error;
-	int cmds;          /* commands under way */
-	int polling;       /* a status query is under way */
-	double next_poll, interval, next_scan;
-	int changed; /* a job's state moved in the last status query */
-	double poll_started;
-	double tokens, last_refill;
-	char *last_poll_error;
-};
-
 /* ------------------------------------------------------------ helpers */
-
-static char *shell_quote(const char *s)
-{
-	weft_buf b = {0};
-	weft_buf_puts(&b, "'");
-	for (const char *p = s; *p; p++)
-		weft_buf_puts(&b, *p == '\'' ? "'\\''" : (char[2]){*p, 0});
-	weft_buf_puts(&b, "'");
-	return b.data;
-}
-
-static char *job_file(const sjob *j, const char *name)
-{
-	return weft_path_join(j->dir, name);
-}
-
-static int job_has(const sjob *j, const char *name)
-{
-	char *p = job_file(j, name);
-	int ok = p && access(p, F_OK) == 0;
-	free(p);
-	return ok;
-}
-
-static char *job_read(const sjob *j, const char *name)
-{
-	char *p = job_file(j, name), *text = NULL;
-	size_t len = 0;
-	if (!p || weft_read_file(p, &text, &len) != WEFT_OK) {
-		free(text);
-		text = NULL;
-	}
-	free(p);
-	return text;
-}
-
-static int job_write(const sjob *j, const char *name, const char *text, int mode)
-{
-	char *p = job_file(j, name);
-	int rc = p ? weft_write_file_atomic(p, text, strlen(text), 0) : weft_err_set(WEFT_ERROR, "out of memory");
-	if (rc == WEFT_OK && mode)
-		(void)chmod(p, (mode_t)mode);
-	free(p);
-	return rc;
-}
-
-/* The last lines of a file, for messages ("" when none). */
-static char *tail_of(const sjob *j, const char *name, int lines)
-{
-	char *text = job_read(j, name);
-	if (!text)
-		return weft_strdup("");
-	size_t len = strlen(text), start = len;
-	int seen = 0;
-	while (start > 0 && seen < lines)
-		if (text[--start] == '\n' && start + 1 < len)
-			seen++;
-	char *from = text + start + (text[start] == '\n');
-	weft_buf b = {0};
-	char *save = NULL;
-	for (char *l = strtok_r(from, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		weft_buf_printf(&b, "\n  | %s", l);
-	free(text);
-	return b.data ? b.data : weft_strdup("");
-}
-
-static void log_line(weft_slurm *s, node *n, const char *msg)
-{
-	sched_emit(s->rs, WEFT_EV_LOG, n, msg);
-}
-
-static void sjob_free(sjob *j)
-{
-	if (!j)
-		return;
-	free(j->dir);
-	slurm_argv_free(&j->argv);
-	free(j);
-}
 
 static int jobs_add(weft_slurm *s, sjob *j)
 {
@@ -205,22 +61,6 @@ static sjob *job_of_node(weft_slurm *s, uint32_t id)
 	return NULL;
 }
 
-static void journal_submit(weft_slurm *s, const sjob *j)
-{
-	run_state *rs = s->rs;
-	if (!rs->journal || j->node == PROBE)
-		return;
-	node *n = weft_graph_node(rs->eng, j->node);
-	json_t *line = json_pack("{s:s,s:s,s:s,s:s,s:s,s:f}", "ev", "submit", "node", n->name, "key",
-				 weft_node_run(rs->eng, j->node)->key, "job", j->id, "dir", j->dir, "t", weft_now());
-	char *text = line ? json_dumps(line, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	json_decref(line);
-	if (!text || weft_journal_append(rs->journal, text) != WEFT_OK)
-		rs->io_error = 1;
-	rs->lines_since_sync++;
-	free(text);
-}
-
 /* ------------------------------------------------------------ finishing */
 
 /* Hands a job's end to the scheduler and forgets the job. */
@@ -233,7 +73,7 @@ static void job_end(weft_slurm *s, sjob *j, weft_value *outputs, const char *err
 		nr->job = NULL;
 		nr->job_state = (uint8_t)j->st;
 		/* Collected: a resumed run does not take it again. */
-		if (j->dir && job_write(j, "collected", "1\n", 0) != WEFT_OK)
+		if (j->dir && sjob_write(j, "collected", "1\n", 0) != WEFT_OK)
 			rs->io_error = 1;
 		exec_finished(rs, j->node, outputs, error, cancelled);
 	} else {
@@ -257,18 +97,18 @@ static void gate_fail(weft_slurm *s, char *why)
 
 static void probe_done(weft_slurm *s, sjob *j, int have_exit, int code)
 {
-	if (have_exit && code == 0 && job_has(j, "probe")) {
+	if (have_exit && code == 0 && sjob_has(j, "probe")) {
 		s->gate = GATE_OPEN;
-		char *host = job_read(j, "probe");
+		char *host = sjob_read(j, "probe");
 		char *msg = weft_sprintf("slurm: the store is writable from job %s (%s); submitting", j->id,
 					 host ? strtok(host, "\n") : "?");
-		log_line(s, NULL, msg);
+		slurm_log(s, NULL, msg);
 		free(msg);
 		free(host);
 		job_end(s, j, NULL, NULL, 0);
 		return;
 	}
-	char *tail = tail_of(j, "slurm.out", 6);
+	char *tail = sjob_tail(j, "slurm.out", 6);
 	char *why = weft_sprintf("the store %s is not usable from Slurm job %s (%s): the probe job %s; weft's "
 				 "store must be on a filesystem that the compute nodes share, at the same path, and "
 				 "slurm.weft must name a weft they can run (docs/cluster.md); its output is in %s/slurm.out%s",
@@ -284,7 +124,7 @@ static void probe_done(weft_slurm *s, sjob *j, int have_exit, int code)
 static void collect(weft_slurm *s, sjob *j)
 {
 	run_state *rs = s->rs;
-	char *code_text = job_read(j, "exitcode");
+	char *code_text = sjob_read(j, "exitcode");
 	int code = code_text ? atoi(code_text) : -1;
 	free(code_text);
 	/* The exit file comes last: the job has ended, whatever squeue said. */
@@ -295,7 +135,7 @@ static void collect(weft_slurm *s, sjob *j)
 		return;
 	}
 	node_run *nr = weft_node_run(rs->eng, j->node);
-	char *text = job_read(j, "result.json");
+	char *text = sjob_read(j, "result.json");
 	json_t *res = text ? json_loads(text, 0, NULL) : NULL;
 	free(text);
 	const char *host = json_string_value(json_object_get(res, "host"));
@@ -339,7 +179,7 @@ static void collect(weft_slurm *s, sjob *j)
 		cancelled = j->cancel_sent && json_is_true(json_object_get(res, "cancelled"));
 		msg = weft_sprintf("%s (Slurm job %s on %s)", err ? err : "the op failed", j->id, host ? host : "?");
 	} else if (!res) {
-		char *tail = tail_of(j, "slurm.out", 6);
+		char *tail = sjob_tail(j, "slurm.out", 6);
 		cancelled = j->cancel_sent;
 		msg = weft_sprintf("Slurm job %s: its process ended with status %d%s before writing a result; its "
 				   "output is in %s/slurm.out%s",
@@ -359,7 +199,7 @@ static void lost(weft_slurm *s, sjob *j)
 		probe_done(s, j, 0, -1);
 		return;
 	}
-	char *tail = tail_of(j, "slurm.out", 6);
+	char *tail = sjob_tail(j, "slurm.out", 6);
 	char *msg = weft_sprintf("Slurm job %s ended without an exit file: %s; its output is in %s/slurm.out%s", j->id,
 				 slurm_state_story(j->st), j->dir, tail ? tail : "");
 	free(tail);
@@ -371,7 +211,7 @@ static void lost(weft_slurm *s, sjob *j)
 
 static void read_progress(weft_slurm *s, sjob *j)
 {
-	char *text = job_read(j, "progress");
+	char *text = sjob_read(j, "progress");
 	json_t *p = text ? json_loads(text, 0, NULL) : NULL;
 	free(text);
 	json_t *f = json_object_get(p, "f");
@@ -390,7 +230,7 @@ static void scan(weft_slurm *s, double now)
 		sjob *j = s->jobs[i];
 		if (j->phase != J_SUBMITTED)
 			continue;
-		if (job_has(j, "exitcode")) {
+		if (sjob_has(j, "exitcode")) {
 			collect(s, j);
 			continue;
 		}
@@ -398,7 +238,7 @@ static void scan(weft_slurm *s, double now)
 			node *n = weft_graph_node(rs->eng, j->node);
 			node_run *nr = weft_node_run(rs->eng, j->node);
 			if (!j->t_started) {
-				char *t = job_read(j, "started");
+				char *t = sjob_read(j, "started");
 				if (t && atof(t) > 0) {
 					j->t_started = atof(t);
 					nr->t_start = j->t_started;
@@ -416,7 +256,7 @@ static void scan(weft_slurm *s, double now)
 				nr->cancel_at = now;
 				char *msg = weft_sprintf("node %s timed out after %gs; cancelling its Slurm job %s", n->name,
 							 n->timeout, j->id);
-				log_line(s, n, msg);
+				slurm_log(s, n, msg);
 				free(msg);
 				j->cancel_asked = 1;
 			}
@@ -427,285 +267,29 @@ static void scan(weft_slurm *s, double now)
 	}
 }
 
-/* ------------------------------------------------------------ status */
-
-static void on_state(void *arg, const char *id, slurm_state st)
-{
-	weft_slurm *s = arg;
-	for (size_t i = 0; i < s->n_jobs; i++) {
-		sjob *j = s->jobs[i];
-		if (j->phase != J_SUBMITTED || strcmp(j->id, id))
-			continue;
-		s->changed |= j->st != st;
-		j->st = st;
-		j->seen = 1;
-	}
-}
-
-/* One status answer for the whole run: states, and the jobs it no longer
- * lists. The interval backs off while nothing moves. */
-static void poll_done(void *arg, const slurm_cmd_result *r)
-{
-	weft_slurm *s = arg;
-	s->cmds--;
-	s->polling = 0;
-	double now = weft_now();
-	if (r->status != 0) {
-		char *msg = weft_sprintf("slurm: %s failed (%s%s); retrying with back-off", s->use_sacct ? "sacct" : "squeue",
-					 r->timed_out ? "timed out; " : "", r->err && *r->err ? r->err : "no message");
-		if (msg && (!s->last_poll_error || strcmp(msg, s->last_poll_error)))
-			log_line(s, NULL, msg);
-		free(s->last_poll_error);
-		s->last_poll_error = msg;
-		s->interval *= 2;
-	} else {
-		free(s->last_poll_error);
-		s->last_poll_error = NULL;
-		s->changed = 0;
-		for (size_t i = 0; i < s->n_jobs; i++)
-			s->jobs[i]->seen = 0;
-		slurm_parse_status(r->out, on_state, s);
-		for (size_t i = 0; i < s->n_jobs; i++) {
-			sjob *j = s->jobs[i];
-			if (j->phase != J_SUBMITTED)
-				continue;
-			/* sbatch answers once slurmctld has the job, so a job that
-			 * is not listed has left (sacct: not yet recorded). */
-			if (!j->seen && !s->use_sacct && j->st != SJ_GONE && j->t_submit < s->poll_started) {
-				j->st = SJ_GONE;
-				s->changed = 1;
-			}
-			if (slurm_state_ended(j->st) && !j->t_gone)
-				j->t_gone = now;
-			else if (!slurm_state_ended(j->st))
-				j->t_gone = 0;
-			if (j->node != PROBE) {
-				node_run *nr = weft_node_run(s->rs->eng, j->node);
-				if (nr->job_state != (uint8_t)j->st) {
-					nr->job_state = (uint8_t)j->st;
-					s->rs->live_dirty = 1;
-				}
-			}
-		}
-		s->interval = s->changed ? s->set.poll : s->interval * 1.5;
-	}
-	if (s->interval > s->set.poll_max)
-		s->interval = s->set.poll_max;
-	if (s->interval < s->set.poll)
-		s->interval = s->set.poll;
-	s->next_poll = now + s->interval;
-	scan(s, now);
-}
-
-static void start_poll(weft_slurm *s, double now)
-{
-	size_t live = 0;
-	for (size_t i = 0; i < s->n_jobs; i++)
-		live += s->jobs[i]->phase == J_SUBMITTED;
-	if (!live || s->polling || s->cmds >= MAX_INFLIGHT_CMDS)
-		return;
-	slurm_argv a = {0};
-	int rc;
-	if (s->use_sacct) {
-		weft_buf ids = {0};
-		for (size_t i = 0; i < s->n_jobs; i++)
-			if (s->jobs[i]->phase == J_SUBMITTED)
-				weft_buf_printf(&ids, "%s%s", ids.len ? "," : "", s->jobs[i]->id);
-		rc = slurm_argv_add(&a, "sacct");
-		const char *rest[] = {"-X", "-n", "-P", "-o", "JobIDRaw,State", "-j", ids.data ? ids.data : "0"};
-		for (size_t i = 0; rc == WEFT_OK && i < 7; i++)
-			rc = slurm_argv_add(&a, rest[i]);
-		weft_buf_free(&ids);
-	} else {
-		const char *all[] = {"squeue", "--noheader", "-o", "%i %t", "-t", "all", "-u", s->uid};
-		rc = WEFT_OK;
-		for (size_t i = 0; rc == WEFT_OK && i < 8; i++)
-			rc = slurm_argv_add(&a, all[i]);
-	}
-	if (rc == WEFT_OK && slurm_cmd_start(&s->rs->loop, a.v, CMD_TIMEOUT, poll_done, s) == WEFT_OK) {
-		s->polling = 1;
-		s->cmds++;
-		s->poll_started = now;
-		s->next_poll = now + s->interval;
-	}
-	slurm_argv_free(&a);
-}
-
-/* ------------------------------------------------------------ cancel */
-
-typedef struct cancel_req {
-	weft_slurm *s;
-	int kill;
-} cancel_req;
-
-static void cancel_done(void *arg, const slurm_cmd_result *r)
-{
-	cancel_req *c = arg;
-	weft_slurm *s = c->s;
-	s->cmds--;
-	if (r->status != 0) {
-		char *msg = weft_sprintf("slurm: scancel failed: %s", r->err && *r->err ? r->err : "?");
-		log_line(s, NULL, msg);
-		free(msg);
-	}
-	free(c);
-	/* Soon after a cancel, ask whether the jobs are gone. */
-	s->next_poll = weft_now() + 0.3;
-}
-
-static void flush_cancels(weft_slurm *s)
-{
-	for (int kill = 0; kill < 2; kill++) {
-		while (s->cmds < MAX_INFLIGHT_CMDS) {
-			slurm_argv a = {0};
-			int rc = slurm_argv_add(&a, "scancel");
-			if (rc == WEFT_OK && kill)
-				rc = slurm_argv_add(&a, "--signal=KILL");
-			if (rc == WEFT_OK && kill)
-				rc = slurm_argv_add(&a, "--full");
-			size_t batch = 0;
-			for (size_t i = 0; rc == WEFT_OK && i < s->n_jobs && batch < SCANCEL_BATCH; i++) {
-				sjob *j = s->jobs[i];
-				int want = kill ? j->kill_asked && !j->kill_sent : j->cancel_asked && !j->cancel_sent;
-				if (j->phase != J_SUBMITTED || !want)
-					continue;
-				rc = slurm_argv_add(&a, j->id);
-				if (kill)
-					j->kill_sent = 1;
-				else
-					j->cancel_sent = 1;
-				batch++;
-			}
-			cancel_req *c = batch && rc == WEFT_OK ? calloc(1, sizeof *c) : NULL;
-			if (c) {
-				c->s = s;
-				c->kill = kill;
-				if (slurm_cmd_start(&s->rs->loop, a.v, CMD_TIMEOUT, cancel_done, c) == WEFT_OK)
-					s->cmds++;
-				else
-					free(c);
-			}
-			slurm_argv_free(&a);
-			if (!batch)
-				break;
-		}
-	}
-}
-
-/* ------------------------------------------------------------ submitting */
-
-typedef struct submit_req {
-	weft_slurm *s;
-	sjob *j;
-} submit_req;
-
-/* sbatch's failures that a later try may not meet. */
-static int transient(const slurm_cmd_result *r)
-{
-	static const char *const signs[] = {"Socket timed out", "Unable to contact", "temporarily unavailable",
-					    "Slurm temporarily unable", "try again", "Try again", "Connection refused",
-					    "Zero Bytes were transmitted", "MaxSubmitJob", "job submit limit",
-					    "Transport endpoint", NULL};
-	if (r->timed_out || r->status < 0)
-		return 1;
-	for (size_t i = 0; signs[i]; i++)
-		if (r->err && strstr(r->err, signs[i]))
-			return 1;
-	return 0;
-}
-
-static void submit_done(void *arg, const slurm_cmd_result *r)
-{
-	submit_req *q = arg;
-	weft_slurm *s = q->s;
-	sjob *j = q->j;
-	free(q);
-	s->cmds--;
-	double now = weft_now();
-	size_t idlen = strspn(r->out ? r->out : "", "0123456789");
-	if (r->status == 0 && idlen > 0 && idlen < sizeof j->id) {
-		memcpy(j->id, r->out, idlen);
-		j->id[idlen] = '\0';
-		j->phase = J_SUBMITTED;
-		j->t_submit = now;
-		j->st = SJ_PENDING;
-		char line[48];
-		snprintf(line, sizeof line, "%s\n", j->id);
-		if (job_write(j, "jobid", line, 0) != WEFT_OK)
-			s->rs->io_error = 1;
-		journal_submit(s, j);
-		if (j->node != PROBE) {
-			node_run *nr = weft_node_run(s->rs->eng, j->node);
-			snprintf(nr->job_id, sizeof nr->job_id, "%s", j->id);
-			nr->job_state = SJ_PENDING;
-			s->rs->live_dirty = 1;
-		}
-		if (s->next_poll > now + s->set.poll)
-			s->next_poll = now + s->set.poll;
-		return;
-	}
-	const char *why = r->timed_out ? "sbatch timed out" : r->err && *r->err ? r->err : "sbatch printed no job id";
-	if (transient(r) && j->tries < 6 && !j->cancel_asked) {
-		double delay = 2.0 * pow(2, j->tries++);
-		j->phase = J_QUEUED;
-		j->retry_at = now + (delay > 60 ? 60 : delay);
-		char *msg = weft_sprintf("slurm: sbatch failed (%s); trying again in %.0fs", why, j->retry_at - now);
-		log_line(s, j->node == PROBE ? NULL : weft_graph_node(s->rs->eng, j->node), msg);
-		free(msg);
-		return;
-	}
-	char *msg = weft_sprintf("sbatch refused the job (%s): %s; the command was in %s/job.sh", r->timed_out ? "timeout"
-								     : r->status < 0 ? "not run" : "refused",
-				 why, j->dir);
-	if (j->node == PROBE) {
-		job_end(s, j, NULL, NULL, 0);
-		gate_fail(s, msg);
-		return;
-	}
-	job_end(s, j, NULL, msg ? msg : "sbatch failed", 0);
-	free(msg);
-}
-
-static void submit_some(weft_slurm *s, double now)
-{
-	s->tokens += (now - s->last_refill) * s->set.submit_rate;
-	s->last_refill = now;
-	double cap = s->set.submit_rate > 1 ? s->set.submit_rate : 1;
-	if (s->tokens > cap)
-		s->tokens = cap;
-	for (size_t i = 0; i < s->n_jobs && s->cmds < MAX_INFLIGHT_CMDS; i++) {
-		sjob *j = s->jobs[i];
-		if (j->phase != J_QUEUED || j->retry_at > now)
-			continue;
-		if (j->node != PROBE && s->gate != GATE_OPEN)
-			continue;
-		if (s->tokens < 1)
-			break;
-		submit_req *q = calloc(1, sizeof *q);
-		if (!q)
-			break;
-		q->s = s;
-		q->j = j;
-		if (slurm_cmd_start(&s->rs->loop, j->argv.v, CMD_TIMEOUT, submit_done, q) != WEFT_OK) {
-			free(q);
-			break;
-		}
-		s->tokens -= 1;
-		s->cmds++;
-		j->phase = J_SUBMITTING;
-	}
-}
-
 /* ------------------------------------------------------------ the timer */
 
-/* Nodes cancelled before their job was submitted end here, outside the
- * scheduler's loops over its running list. */
+/* Jobs that end without Slurm: cancelled before their submission, or
+ * refused by sbatch. Here, outside the scheduler's loops over its running
+ * list. */
 static void end_unsubmitted(weft_slurm *s)
 {
 	for (size_t i = s->n_jobs; i-- > 0;) {
 		sjob *j = s->jobs[i];
-		if (j->phase == J_QUEUED && j->cancel_asked && j->node != PROBE)
+		if (j->phase == J_REFUSED && j->node == PROBE) {
+			char *why = j->refusal;
+			j->refusal = NULL;
+			job_end(s, j, NULL, NULL, 0);
+			gate_fail(s, why);
+			i = s->n_jobs; /* gate_fail ended others */
+		} else if (j->phase == J_REFUSED) {
+			char *why = j->refusal;
+			j->refusal = NULL;
+			job_end(s, j, NULL, why ? why : "sbatch refused the job", 0);
+			free(why);
+		} else if (j->phase == J_QUEUED && j->cancel_asked && j->node != PROBE) {
 			job_end(s, j, NULL, "cancelled before its Slurm job was submitted", 1);
+		}
 	}
 }
 
@@ -714,118 +298,36 @@ static void timer_cb(uv_timer_t *t)
 	weft_slurm *s = t->data;
 	double now = weft_now();
 	end_unsubmitted(s);
-	flush_cancels(s);
-	submit_some(s, now);
+	slurm_flush_cancels(s);
+	slurm_submit(s, now);
 	if (now >= s->next_scan) {
 		scan(s, now);
 		s->next_scan = now + (s->set.poll < 1.0 ? s->set.poll : 1.0);
 	}
 	if (now >= s->next_poll)
-		start_poll(s, now);
-	flush_cancels(s); /* the scan may have asked for some */
+		slurm_poll(s, now);
+	slurm_flush_cancels(s); /* the scan may have asked for some */
 }
 
 /* ------------------------------------------------------------ launching */
 
-static const char *script_text =
-	"#!/bin/sh\n"
-	"# weft: node %s of run %s, written by weft and submitted with sbatch.\n"
-	"# The exit file, written last, is what tells weft that the job ended.\n"
-	"d=%s\n"
-	"date +%%s.%%N > \"$d/started.tmp\" && mv -f \"$d/started.tmp\" \"$d/started\"\n"
-	"trap 'kill -USR2 $pid 2>/dev/null' USR2\n"
-	"trap 'kill -TERM $pid 2>/dev/null' TERM\n"
-	"%s worker --store %s --job \"$d\" &\n"
-	"pid=$!\n"
-	"while :; do\n"
-	"\twait $pid\n"
-	"\trc=$?\n"
-	"\tkill -0 $pid 2>/dev/null || break\n"
-	"done\n"
-	"echo $rc > \"$d/exitcode.tmp\" && mv -f \"$d/exitcode.tmp\" \"$d/exitcode\"\n"
-	"exit $rc\n";
-
-static const char *probe_text = "#!/bin/sh\n"
-				"# weft: checks that this job can run weft and write to the store.\n"
-				"d=%s\n"
-				"%s --version >/dev/null && hostname > \"$d/probe.tmp\" && mv -f \"$d/probe.tmp\" \"$d/probe\"\n"
-				"echo $? > \"$d/exitcode.tmp\" && mv -f \"$d/exitcode.tmp\" \"$d/exitcode\"\n";
-
-static const char *weft_exe(const weft_slurm *s)
-{
-	return s->set.weft ? s->set.weft : s->rs->eng->worker_exe;
-}
-
-/* The sbatch command line of a node (or of the probe, n == NULL). */
-static int make_argv(weft_slurm *s, sjob *j, const node *n)
-{
-	const char *pools[40];
-	uint64_t amounts[40];
-	slurm_request r = {.cpus = 1};
-	if (n) {
-		r.cpus = n->cpus ? n->cpus : n->op->desc->cpus ? n->op->desc->cpus : 1;
-		r.mem = n->mem ? n->mem : n->op->desc->mem_bytes;
-		r.time = n->timeout;
-		for (uint16_t i = 0; i < n->n_res && i < 40; i++) {
-			pools[i] = n->res_names[i];
-			amounts[i] = n->res_amounts[i];
-		}
-		r.pools = pools;
-		r.amounts = amounts;
-		r.n_pools = n->n_res < 40 ? n->n_res : 40;
-		r.node = n->slurm;
-	} else {
-		r.mem = 64ull << 20;
-		r.time = 60;
-	}
-	char *script = job_file(j, "job.sh"), *out = job_file(j, "slurm.out");
-	int rc = script && out ? slurm_sbatch_argv(&j->argv, &s->set, &r, j->name, out, script, &j->limit)
-			       : weft_err_set(WEFT_ERROR, "out of memory");
-	free(script);
-	free(out);
-	return rc;
-}
-
-static sjob *new_job(weft_slurm *s, uint32_t id, const char *dir, const char *stem)
-{
-	sjob *j = calloc(1, sizeof *j);
-	if (!j || !(j->dir = weft_strdup(dir))) {
-		free(j);
-		weft_err_set(WEFT_ERROR, "out of memory");
-		return NULL;
-	}
-	j->node = id;
-	snprintf(j->name, sizeof j->name, "weft-%s-%s", s->tag, stem);
-	return j;
-}
-
 static int start_probe(weft_slurm *s)
 {
 	char *dir = weft_path_join(s->base, "probe");
-	sjob *j = dir ? new_job(s, PROBE, dir, "probe") : NULL;
+	sjob *j = dir ? sjob_new(s, PROBE, dir, "probe") : NULL;
 	free(dir);
 	if (!j)
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	/* An earlier segment of this run proved the store usable already. */
-	char *code = job_read(j, "exitcode");
-	int proven = code && atoi(code) == 0 && job_has(j, "probe");
+	char *code = sjob_read(j, "exitcode");
+	int proven = code && atoi(code) == 0 && sjob_has(j, "probe");
 	free(code);
 	if (proven) {
 		s->gate = GATE_OPEN;
 		sjob_free(j);
 		return WEFT_OK;
 	}
-	char *qd = shell_quote(j->dir), *qw = shell_quote(weft_exe(s));
-	char *text = qd && qw ? weft_sprintf(probe_text, qd, qw) : NULL;
-	free(qd);
-	free(qw);
-	(void)weft_rm_rf(j->dir);
-	int rc = text ? weft_mkdirs(j->dir, 0755) : weft_err_set(WEFT_ERROR, "out of memory");
-	if (rc == WEFT_OK)
-		rc = job_write(j, "job.sh", text, 0755);
-	free(text);
-	if (rc == WEFT_OK)
-		rc = make_argv(s, j, NULL);
+	int rc = sjob_write_probe(s, j);
 	if (rc == WEFT_OK)
 		rc = jobs_add(s, j);
 	if (rc != WEFT_OK) {
@@ -853,9 +355,9 @@ enum { ADOPT_NEW = 0, ADOPT_TAKEN = 1, ADOPT_REUSE = 2 };
  * it ended without a result and must be submitted again. */
 static int adopt(weft_slurm *s, sjob *j, node *n)
 {
-	if (job_has(j, "collected"))
+	if (sjob_has(j, "collected"))
 		return ADOPT_NEW;
-	char *jid = job_read(j, "jobid");
+	char *jid = sjob_read(j, "jobid");
 	if (jid)
 		snprintf(j->id, sizeof j->id, "%.*s", (int)strspn(jid, "0123456789"), jid);
 	free(jid);
@@ -863,7 +365,7 @@ static int adopt(weft_slurm *s, sjob *j, node *n)
 	if (l && !j->id[0])
 		snprintf(j->id, sizeof j->id, "%s", l->id);
 	int alive = l && !slurm_state_ended(l->st);
-	int ended = job_has(j, "exitcode");
+	int ended = sjob_has(j, "exitcode");
 	if (!ended && !alive)
 		return j->id[0] ? ADOPT_NEW : ADOPT_REUSE;
 	j->phase = J_SUBMITTED;
@@ -874,7 +376,7 @@ static int adopt(weft_slurm *s, sjob *j, node *n)
 	nr->job_state = (uint8_t)j->st;
 	char *msg = weft_sprintf("node %s: taking over Slurm job %s (%s), submitted before the run was interrupted",
 				 n->name, j->id[0] ? j->id : "?", alive ? slurm_state_name(l->st) : "finished");
-	log_line(s, n, msg);
+	slurm_log(s, n, msg);
 	free(msg);
 	return ADOPT_TAKEN;
 }
@@ -909,7 +411,7 @@ static int slurm_launch(void *self, run_state *rs, uint32_t id)
 	sjob *j = NULL;
 	if (dir) {
 		snprintf(stem, sizeof stem, "%.16s-%d", nr->key, seq - 1);
-		j = new_job(s, id, dir, stem);
+		j = sjob_new(s, id, dir, stem);
 		free(dir);
 		if (!j)
 			return WEFT_ERROR;
@@ -932,27 +434,11 @@ static int slurm_launch(void *self, run_state *rs, uint32_t id)
 	}
 	snprintf(stem, sizeof stem, "%.16s-%d", nr->key, seq);
 	char *d = weft_path_join(s->base, stem);
-	j = d ? new_job(s, id, d, stem) : NULL;
+	j = d ? sjob_new(s, id, d, stem) : NULL;
 	free(d);
 	if (!j)
 		return WEFT_ERROR;
-	json_t *msg = exec_job_message(rs, id, 0);
-	char *text = msg ? json_dumps(msg, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	json_decref(msg);
-	char *qd = shell_quote(j->dir), *qw = shell_quote(weft_exe(s)), *qs = shell_quote(rs->eng->store_dir);
-	char *sh = qd && qw && qs ? weft_sprintf(script_text, n->name, rs->run_id, qd, qw, qs) : NULL;
-	free(qd);
-	free(qw);
-	free(qs);
-	int rc = text && sh ? weft_mkdirs(j->dir, 0755) : weft_err_set(WEFT_ERROR, "out of memory");
-	if (rc == WEFT_OK)
-		rc = job_write(j, "job.json", text, 0);
-	if (rc == WEFT_OK)
-		rc = job_write(j, "job.sh", sh, 0755);
-	free(text);
-	free(sh);
-	if (rc == WEFT_OK)
-		rc = make_argv(s, j, n);
+	int rc = sjob_write_node(s, j, n);
 	if (rc == WEFT_OK)
 		rc = jobs_add(s, j);
 	if (rc != WEFT_OK) {
@@ -1052,7 +538,7 @@ int slurm_exec_new(weft_slurm **out, run_state *rs, const weft_value *settings)
 	s->ex.kill = slurm_kill;
 	s->ex.self = s;
 	snprintf(s->uid, sizeof s->uid, "%u", (unsigned)getuid());
-	if (!weft_exe(s))
+	if (!slurm_weft_exe(s))
 		rc = weft_err_set(WEFT_EINVALID, "slurm: no weft program to run in jobs; set slurm.weft in weft.yaml");
 	char *text = NULL;
 	const char *sinfo[] = {"sinfo", "--noheader", "-o", "%P|%c|%m|%G|%l|%a", NULL};

@@ -56,6 +56,7 @@ LUA
 N=${SLURM_E2E_NODES:-200}
 run_weft run gpus.lua -p n=$N
 expect_rc 0 "$N nodes with gpu requests ran as Slurm jobs"
+[ "$RC" -eq 0 ] || grep -A6 "FAILED" "$T/err" | head -30
 eq "$(rec '[.nodes[] | select(.job.id != null)] | length')" "$((N + 1))" "each op node records its Slurm job id"
 eq "$(rec '[.nodes[] | .job.id // empty] | unique | length')" "$((N + 1))" "each node had a job of its own"
 eq "$(rec '.executor')" "slurm" "the record says the run used Slurm"
