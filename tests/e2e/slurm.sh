@@ -194,6 +194,59 @@ expect_rc 1 "USR2 before the time limit stops the op"
 expect_err "reached its time limit" "the message says the job reached its time limit"
 expect_err "checkpoints are kept" "and that its checkpoints are kept"
 
+# ---------------------------------------------------------------- a Python op: USR2, checkpoint, rerun
+cat > count.py <<'PYEOF'
+import time
+import weft
+
+
+def main(steps=40):
+    ck = weft.checkpoint_latest("count")
+    start = ck.step + 1 if ck else 0
+    print(f"starting at step {start}", flush=True)
+    for i in range(start, steps):
+        time.sleep(0.25)
+        weft.checkpoint_save("count", str(i).encode(), step=i)
+        weft.progress((i + 1) / steps, f"step {i + 1}/{steps}")
+        if weft.cancelled():
+            weft.checkpoint_save("count", str(i).encode(), step=i, wait=True)
+            raise weft.Cancelled(f"stopped after step {i}")
+    return {"start": start, "last": steps - 1}
+PYEOF
+cat > count.lua <<'LUA'
+return ops.py.run { name = "count", script = weft.file("count.py"), steps = 40, slurm = { time = "10m" } }
+LUA
+"$WEFT" run count.lua >"$T/py.out" 2>"$T/py.err" &
+wpid=$!
+for _ in $(seq 300); do
+  run_weft status
+  grep -q "step [4-9]/40" "$T/out" && break
+  sleep 0.1
+done
+expect_out "step " "weft status shows a Python op's progress from its Slurm job"
+jid=$(our_jobs R | head -1)
+scancel --signal=USR2 --batch "$jid"
+wait $wpid
+RC=$?
+cp "$T/py.err" "$T/err"
+expect_rc 1 "USR2 stops the Python op"
+expect_err "reached its time limit" "as a time limit"
+run_weft run count.lua
+expect_rc 0 "the rerun finishes the Python op"
+start=$(rec '.nodes[] | select(.name == "count") | .outputs.start')
+check "it continued from the checkpoint saved at USR2 (step $start)" [ "$start" -gt 3 ]
+eq "$(rec '.nodes[] | select(.name == "count") | .outputs.last')" "39" "and ran to the end"
+
+# ---------------------------------------------------------------- a node that stays local
+cat > mixed.lua <<'LUA'
+local here = ops.core.shell { name = "here", cmd = "echo here > $out", outs = { "t" }, executor = "local" }
+return ops.core.shell { name = "there", x = here.out, cmd = "cat $x > $out", outs = { "t" } }
+LUA
+run_weft run mixed.lua
+expect_rc 0 "a run mixes local and Slurm nodes"
+eq "$(rec '.nodes[] | select(.name == "here") | .job.id // "none"')" "none" "executor = \"local\" stays on this machine"
+check "the other node ran as a Slurm job" [ "$(rec '.nodes[] | select(.name == "there") | .job.id // "none"')" != none ]
+
 # ---------------------------------------------------------------- refused before running
 cat > badpart.lua <<'LUA'
 local a = ops.core.shell { name = "fine", cmd = "true" }
