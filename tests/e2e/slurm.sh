@@ -36,6 +36,8 @@ export WEFT_STORE="$P/.weft"
 
 # our_jobs STATES: ids of this store's jobs in those squeue states
 our_jobs() { squeue -h -u "$UID_" -t "$1" -o '%i %j' | awk '$2 ~ /^weft-/ {print $1}'; }
+# node_jobs STATES: the same without the store probe jobs
+node_jobs() { squeue -h -u "$UID_" -t "$1" -o '%i %j' | awk '$2 ~ /^weft-/ && $2 !~ /-probe$/ {print $1}'; }
 
 # ---------------------------------------------------------------- GPUs
 cat > gpus.lua <<'LUA'
@@ -150,7 +152,7 @@ return ops.core.concat { items = all, sep = "," }
 LUA
 "$WEFT" run long.lua >"$T/c.out" 2>"$T/c.err" &
 wpid=$!
-for _ in $(seq 300); do [ "$(our_jobs R | wc -l)" -ge 2 ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ "$(node_jobs R | wc -l)" -ge 2 ] && break; sleep 0.1; done
 for _ in $(seq 50); do
   run_weft status
   grep -q "RUNNING" "$T/out" && break
@@ -181,8 +183,8 @@ return ops.core.shell { name = "trainish", cmd = "sleep 60", slurm = { time = "1
 LUA
 "$WEFT" run usr2.lua >"$T/u.out" 2>"$T/u.err" &
 wpid=$!
-for _ in $(seq 300); do [ "$(our_jobs R | wc -l)" -ge 1 ] && break; sleep 0.1; done
-jid=$(our_jobs R | head -1)
+for _ in $(seq 300); do [ "$(node_jobs R | wc -l)" -ge 1 ] && break; sleep 0.1; done
+jid=$(node_jobs R | head -1)
 check "a 10-minute job is submitted with --signal=B:USR2@5" \
   sh -c "scontrol show job $jid | grep -q 'TimeLimit=00:10:00'"
 sleep 1
@@ -224,7 +226,7 @@ for _ in $(seq 300); do
   sleep 0.1
 done
 expect_out "step " "weft status shows a Python op's progress from its Slurm job"
-jid=$(our_jobs R | head -1)
+jid=$(node_jobs R | head -1)
 scancel --signal=USR2 --batch "$jid"
 wait $wpid
 RC=$?
@@ -280,7 +282,7 @@ LUA
 "$WEFT" run retry.lua >"$T/r.out" 2>"$T/r.err" &
 wpid=$!
 for _ in $(seq 300); do [ -e "$T/died" ] && break; sleep 0.1; done
-jid=$(our_jobs R | head -1)
+jid=$(node_jobs R | head -1)
 pids=$(scontrol listpids "$jid" 2>/dev/null | awk 'NR > 1 && $1 ~ /^[0-9]+$/ {print $1}')
 check "the job's processes are found ($jid)" [ -n "$pids" ]
 kill -9 $pids 2>/dev/null
@@ -291,6 +293,58 @@ expect_rc 0 "a job that died is retried on the cluster"
 eq "$(rec '.nodes[] | select(.name == "flaky") | .attempts')" "2" "it took two attempts"
 expect_err "Slurm job $jid" "the retry names the lost job"
 eq "$(rec '.nodes[] | select(.name == "flaky") | .job.id != "'"$jid"'"')" "true" "the second attempt was a new job"
+
+# ---------------------------------------------------------------- throttling and sbatch failures
+cat > flat.lua <<'LUA'
+local all = {}
+for i = 1, 12 do
+  all[i] = ops.core.shell { name = "f" .. i, cmd = "sleep 0.3; echo " .. i .. " > $out", outs = { "t" } }.out
+end
+return ops.core.concat { name = "flat", items = all, sep = "," }
+LUA
+cat > weft.yaml <<'Y'
+executor: slurm
+slurm: {poll: 0.3s, poll_max: 1s, exit_grace: 2s, submit_rate: 100, queue_size: 3}
+Y
+run_weft run flat.lua
+expect_rc 0 "12 nodes run with queue_size: 3"
+most=$(jq -r '[.nodes[] | select(.job.id != null) | (.started - .job.queue_wait) as $s | [[$s, 1], [.started + .elapsed, -1]]] | add | sort_by(.[0]) | reduce .[] as $e ({n: 0, m: 0}; .n += $e[1] | .m = ([.m, .n] | max)) | .m' "$(latest_record)")
+check "at most 3 of the run's jobs were in the queue at once (saw $most)" [ "$most" -le 3 ] 
+mkdir -p "$T/shim"
+cat > "$T/shim/sbatch" <<SH
+#!/bin/sh
+# sbatch as a busy controller answers it: twice a timeout, then the real one
+n=\$(cat "$T/shim/count" 2>/dev/null || echo 0)
+echo \$((n + 1)) > "$T/shim/count"
+if [ "\$n" -lt 2 ]; then
+  echo "sbatch: error: Batch job submission failed: Socket timed out on send/recv operation" >&2
+  exit 1
+fi
+exec $(command -v sbatch) "\$@"
+SH
+chmod +x "$T/shim/sbatch"
+cat > once.lua <<'LUA'
+return ops.core.shell { name = "once", cmd = "echo once > $out", outs = { "t" } }
+LUA
+PATH="$T/shim:$PATH" run_weft run once.lua
+expect_rc 0 "an sbatch that timed out twice is tried again, and the run succeeds"
+expect_err "sbatch failed (sbatch: error: Batch job submission failed: Socket timed out" "saying why it tries again"
+eq "$(cat "$T/shim/count")" "4" "the probe's two failures, then its job and the node's"
+cat > "$T/shim/sbatch" <<'SH'
+#!/bin/sh
+echo "sbatch: error: Batch job submission failed: Invalid account or account/partition combination specified" >&2
+exit 1
+SH
+cat > weft.yaml <<'Y'
+executor: slurm
+slurm: {poll: 0.3s, exit_grace: 1s, check_store: false}
+Y
+cat > refused.lua <<'LUA'
+return ops.core.shell { name = "refused", cmd = "true" }
+LUA
+PATH="$T/shim:$PATH" run_weft run refused.lua
+expect_rc 1 "a node sbatch refuses fails"
+expect_err "sbatch refused the job (refused): sbatch: error: Batch job submission failed: Invalid account" "with sbatch's message"
 
 # ---------------------------------------------------------------- a store the jobs cannot use
 cat > weft.yaml <<'Y'
