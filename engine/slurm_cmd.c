@@ -33,6 +33,8 @@ typedef struct cmd {
 	void *arg;
 } cmd;
 
+static void timer_cb(uv_timer_t *t);
+
 static void finish_if_closed(cmd *c)
 {
 	if (c->open_handles > 0)
@@ -78,6 +80,14 @@ static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 	}
 }
 
+/* Once the command has exited and both pipes reached their end, the
+ * timer is the last handle left open. */
+static void maybe_done(cmd *c)
+{
+	if (c->exited && uv_is_closing((uv_handle_t *)&c->out) && uv_is_closing((uv_handle_t *)&c->err))
+		close_all(c);
+}
+
 static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
 	(void)buf;
@@ -88,22 +98,33 @@ static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		b->data[b->len] = '\0';
 	} else if (n < 0) {
 		uv_read_stop(s);
+		if (!uv_is_closing((uv_handle_t *)s))
+			uv_close((uv_handle_t *)s, close_cb);
+		maybe_done(c);
 	}
 }
 
+/* The exit may be seen before the last of the output (sbatch's job id) is
+ * read: the pipes are closed at their end, not here. */
 static void exit_cb(uv_process_t *p, int64_t status, int sig)
 {
 	cmd *c = p->data;
 	c->exited = 1;
 	c->res.status = sig ? 128 + sig : (int)status;
+	uv_close((uv_handle_t *)&c->proc, close_cb);
+	/* A child it left behind may hold the pipes open: 5 s at most. */
 	uv_timer_stop(&c->timer);
-	/* The pipes may still hold output: read what is left, then close. */
-	close_all(c);
+	uv_timer_start(&c->timer, timer_cb, 5000, 0);
+	maybe_done(c);
 }
 
 static void timer_cb(uv_timer_t *t)
 {
 	cmd *c = t->data;
+	if (c->exited) {
+		close_all(c);
+		return;
+	}
 	c->res.timed_out = 1;
 	(void)uv_process_kill(&c->proc, SIGKILL);
 }

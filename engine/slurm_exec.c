@@ -311,6 +311,19 @@ static void timer_cb(uv_timer_t *t)
 
 /* ------------------------------------------------------------ launching */
 
+/* A job whose directory was written (rc) joins the queue for sbatch. */
+static int enqueue(weft_slurm *s, sjob *j, int rc)
+{
+	if (rc == WEFT_OK)
+		rc = jobs_add(s, j);
+	if (rc != WEFT_OK) {
+		sjob_free(j);
+		return rc;
+	}
+	j->phase = J_QUEUED;
+	return WEFT_OK;
+}
+
 static int start_probe(weft_slurm *s)
 {
 	char *dir = weft_path_join(s->base, "probe");
@@ -327,15 +340,7 @@ static int start_probe(weft_slurm *s)
 		sjob_free(j);
 		return WEFT_OK;
 	}
-	int rc = sjob_write_probe(s, j);
-	if (rc == WEFT_OK)
-		rc = jobs_add(s, j);
-	if (rc != WEFT_OK) {
-		sjob_free(j);
-		return rc;
-	}
-	j->phase = J_QUEUED;
-	return WEFT_OK;
+	return enqueue(s, j, sjob_write_probe(s, j));
 }
 
 static const listed *find_listed(const weft_slurm *s, const char *name)
@@ -438,14 +443,9 @@ static int slurm_launch(void *self, run_state *rs, uint32_t id)
 	free(d);
 	if (!j)
 		return WEFT_ERROR;
-	int rc = sjob_write_node(s, j, n);
-	if (rc == WEFT_OK)
-		rc = jobs_add(s, j);
-	if (rc != WEFT_OK) {
-		sjob_free(j);
+	int rc = enqueue(s, j, sjob_write_node(s, j, n));
+	if (rc != WEFT_OK)
 		return rc;
-	}
-	j->phase = J_QUEUED;
 	nr->job = j;
 	nr->job_id[0] = '\0';
 	nr->job_state = SJ_UNKNOWN;

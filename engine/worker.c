@@ -144,18 +144,24 @@ static void restore_output(int saved[2])
 		}
 }
 
-/* An op's progress, sent to the engine at most five times a second (a
- * tight training loop may report every step). */
-static void send_progress(void *arg, double fraction, const char *message)
+/* Whether progress is passed on now: at most once per `every` seconds (a
+ * tight training loop may report every step), and always the end. */
+static int progress_due(worker *w, double fraction, double every)
 {
-	worker *w = arg;
 	double now = weft_now();
 	pthread_mutex_lock(&w->write_lock);
-	int due = now - w->last_progress >= 0.2 || fraction >= 1.0;
+	int due = now - w->last_progress >= every || fraction >= 1.0;
 	if (due)
 		w->last_progress = now;
 	pthread_mutex_unlock(&w->write_lock);
-	if (!due)
+	return due;
+}
+
+/* An op's progress, sent to the engine at most five times a second. */
+static void send_progress(void *arg, double fraction, const char *message)
+{
+	worker *w = arg;
+	if (!progress_due(w, fraction, 0.2))
 		return;
 	json_t *msg = json_pack("{s:s,s:I,s:f,s:s}", "t", "progress", "seq", (json_int_t)w->seq, "f", fraction, "msg",
 				message ? message : "");
@@ -321,13 +327,7 @@ int weft_worker_main(const char *store_dir, int in_fd, int out_fd)
 static void file_progress(void *arg, double fraction, const char *message)
 {
 	worker *w = arg;
-	double now = weft_now();
-	pthread_mutex_lock(&w->write_lock);
-	int due = now - w->last_progress >= 2.0 || fraction >= 1.0;
-	if (due)
-		w->last_progress = now;
-	pthread_mutex_unlock(&w->write_lock);
-	if (!due)
+	if (!progress_due(w, fraction, 2.0))
 		return;
 	json_t *msg = json_pack("{s:f,s:s}", "f", fraction, "msg", message ? message : "");
 	char *text = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
