@@ -31,6 +31,9 @@ int cmd_worker(int argc, char **argv);
 int cmd_resources(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_cat(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_params(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_blame(int argc, char **argv);
 
@@ -131,6 +134,8 @@ typedef struct cli_run_args {
 	int quiet;
 	const char *rev; /* --rev: load the pipeline from this git revision */
 	const char *executor; /* --executor local|slurm */
+	int dry_run;          /* -n / --dry-run: plan, run nothing */
+	int json;             /* --json, where a command prints one */
 	int silent;      /* cli_load prints no errors */
 	const char *positional2;
 } cli_run_args;

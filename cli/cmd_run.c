@@ -33,6 +33,8 @@ static const char run_help[] =
 	"      --rev REV           load the script, its modules and its weft.file\n"
 	"                          inputs from git revision REV (tag, branch,\n"
 	"                          commit) without checking it out\n"
+	"  -n, --dry-run           do not run: show what would run and why (as\n"
+	"                          `weft plan`)\n"
 	"      --executor NAME     where nodes run: local, or slurm (batch jobs;\n"
 	"                          weft.yaml `slurm:`, docs/cluster.md); default:\n"
 	"                          weft.yaml `executor:`, else local\n"
@@ -68,6 +70,15 @@ static const char graph_help[] =
 	"Prints the graph the script builds, in Graphviz DOT form:\n"
 	"  weft graph pipeline.lua | dot -Tsvg > graph.svg\n";
 
+/* Whether long option `name` takes a value (a bare `--store` at the end). */
+static int getopt_needs_arg(const struct option *opts, const char *name)
+{
+	for (const struct option *o = opts; o->name; o++)
+		if (!strcmp(o->name, name))
+			return o->has_arg == required_argument;
+	return 0;
+}
+
 static int parse_run_args_inner(cli_run_args *a, int argc, char **argv, const char *help)
 {
 	static const struct option longopts[] = {
@@ -76,14 +87,40 @@ static int parse_run_args_inner(cli_run_args *a, int argc, char **argv, const ch
 		{"store", required_argument, NULL, 's'}, {"quiet", no_argument, NULL, 'q'},
 		{"force", no_argument, NULL, 'F'},       {"help", no_argument, NULL, 'h'},
 		{"rev", required_argument, NULL, 'R'},	 {"executor", required_argument, NULL, 'E'},
+		{"dry-run", no_argument, NULL, 'n'},	 {"json", no_argument, NULL, 'J'},
 		{NULL, 0, NULL, 0},
 	};
 	memset(a, 0, sizeof *a);
 	a->cli_params = weft_value_map();
 	optind = 1;
+	opterr = 0; /* its messages say "run:", not "weft run:", and suggest nothing */
 	int c;
-	while ((c = getopt_long(argc, argv, "p:j:kqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:j:kqhn", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'n':
+			a->dry_run = 1;
+			break;
+		case 'J':
+			a->json = 1;
+			break;
+		case '?':
+		case ':': {
+			const char *bad = argv[optind - 1];
+			weft_suggester sg;
+			char cands[16][24];
+			size_t k = 0;
+			weft_suggest_init(&sg, bad);
+			for (const struct option *o = longopts; o->name && k < 16; o++, k++) {
+				snprintf(cands[k], sizeof cands[k], "--%s", o->name);
+				weft_suggest_add(&sg, cands[k]);
+			}
+			const char *best = weft_suggest_best(&sg);
+			if (c == ':' || (optopt && strchr("pj", optopt)) ||
+			    (bad && !strncmp(bad, "--", 2) && !strchr(bad, '=') && getopt_needs_arg(longopts, bad + 2)))
+				return cli_fail("option '%s' of `weft %s` needs a value; see `weft %s --help`", bad, argv[0], argv[0]);
+			return cli_fail("unknown option '%s' for `weft %s`%s%s%s", bad, argv[0], best ? " (did you mean '" : "; see `weft ",
+					best ? best : argv[0], best ? "'?)" : " --help`");
+		}
 		case 'p':
 			if (cli_param_arg(a->cli_params, optarg) != WEFT_EXIT_OK)
 				return WEFT_EXIT_USAGE;
@@ -161,6 +198,8 @@ static void set_threadpool(int jobs)
 	snprintf(buf, sizeof buf, "%ld", n > 1024 ? 1024 : n);
 	setenv("UV_THREADPOOL_SIZE", buf, 1);
 }
+
+static int plan_loaded(cli_loaded *lp, cli_run_args *ap);
 
 /* --executor, else what the resumed run used, else weft.yaml's. */
 static int executor_of(const cli_run_args *a, const cli_config *cfg, const char *resumed)
@@ -246,7 +285,7 @@ int cmd_run(int argc, char **argv)
 	cli_loaded l;
 	rc = cli_load(&l, &a, NULL);
 	if (rc == WEFT_EXIT_OK)
-		rc = execute(&l, &a, NULL, NULL);
+		rc = a.dry_run ? plan_loaded(&l, &a) : execute(&l, &a, NULL, NULL);
 	cli_unload(&l);
 	weft_value_free(a.cli_params);
 	return rc;
@@ -300,22 +339,14 @@ done:
 	return rc;
 }
 
-int cmd_plan(int argc, char **argv)
+/* weft plan, and weft run -n: decides, runs nothing. */
+static int plan_loaded(cli_loaded *lp, cli_run_args *ap)
 {
-	cli_run_args a;
-	int rc = parse_run_args(&a, argc, argv, plan_help);
-	if (rc)
-		return rc < 0 ? WEFT_EXIT_OK : rc;
-	cli_loaded l;
-	rc = cli_load(&l, &a, NULL);
+	cli_loaded l = *lp;
+	cli_run_args a = *ap;
+	cli_config cfg;
+	int rc = cli_config_load(&cfg, l.pipeline, a.jobs);
 	if (rc == WEFT_EXIT_OK) {
-		cli_config cfg;
-		rc = cli_config_load(&cfg, l.pipeline, a.jobs);
-		if (rc != WEFT_EXIT_OK) {
-			cli_unload(&l);
-			weft_value_free(a.cli_params);
-			return rc;
-		}
 		weft_run_options ro = WEFT_RUN_OPTIONS_INIT;
 		ro.resources = cfg.resources;
 		ro.llm = cfg.llm;
@@ -344,6 +375,95 @@ int cmd_plan(int argc, char **argv)
 			printf("%zu nodes: %zu would run, %zu cached\n", weft_graph_node_count(l.eng), would, cached);
 		}
 		cli_config_free(&cfg);
+	}
+	return rc;
+}
+
+int cmd_plan(int argc, char **argv)
+{
+	cli_run_args a;
+	int rc = parse_run_args(&a, argc, argv, plan_help);
+	if (rc)
+		return rc < 0 ? WEFT_EXIT_OK : rc;
+	cli_loaded l;
+	rc = cli_load(&l, &a, NULL);
+	if (rc == WEFT_EXIT_OK)
+		rc = plan_loaded(&l, &a);
+	cli_unload(&l);
+	weft_value_free(a.cli_params);
+	return rc;
+}
+
+static const char params_help[] =
+	"usage: weft params PIPELINE.lua [-p NAME=VALUE]... [--params FILE] [--json]\n"
+	"\n"
+	"Lists the parameters the script declares with weft.param: name, type,\n"
+	"default, the value -p / --params would give it, and its doc string.\n";
+
+static const char *type_name(const weft_value *v)
+{
+	switch (weft_value_type(v)) {
+	case WEFT_T_INT:
+		return "integer";
+	case WEFT_T_FLOAT:
+		return "number";
+	case WEFT_T_STRING:
+		return "string";
+	case WEFT_T_BOOL:
+		return "bool";
+	case WEFT_T_LIST:
+		return "list";
+	case WEFT_T_MAP:
+		return "table";
+	default:
+		return "any";
+	}
+}
+
+int cmd_params(int argc, char **argv)
+{
+	cli_run_args a;
+	int rc = parse_run_args(&a, argc, argv, params_help);
+	if (rc)
+		return rc < 0 ? WEFT_EXIT_OK : rc;
+	cli_loaded l;
+	rc = cli_load(&l, &a, NULL);
+	if (rc == WEFT_EXIT_OK) {
+		const weft_value *decls = weft_dsl_param_decls(l.dsl), *eff = weft_dsl_params(l.dsl);
+		weft_value *out = a.json ? weft_value_map() : NULL;
+		if (!a.json)
+			printf("%-20s %-8s %-16s %-16s %s\n", "PARAM", "TYPE", "DEFAULT", "VALUE", "DOC");
+		for (size_t i = 0; decls && i < weft_value_len(decls); i++) {
+			const char *name = weft_value_map_key_at(decls, i);
+			const weft_value *d = weft_value_map_value_at(decls, i);
+			const weft_value *dflt = weft_value_map_get(d, "default");
+			const weft_value *val = eff ? weft_value_map_get(eff, name) : NULL;
+			const weft_value *doc = weft_value_map_get(d, "doc");
+			const char *docs = weft_value_type(doc) == WEFT_T_STRING ? weft_value_get_string(doc, NULL) : "";
+			if (out) {
+				weft_value *e = weft_value_map();
+				if (e) {
+					weft_value_map_set(e, "type", weft_value_string(type_name(dflt), strlen(type_name(dflt))));
+					weft_value_map_set(e, "default", dflt ? weft_value_copy(dflt) : weft_value_null());
+					weft_value_map_set(e, "value", val ? weft_value_copy(val) : weft_value_null());
+					weft_value_map_set(e, "doc", weft_value_string(docs, strlen(docs)));
+					weft_value_map_set(out, name, e);
+				}
+				continue;
+			}
+			char *ds = dflt ? weft_value_to_json(dflt, 0) : NULL, *vs = val ? weft_value_to_json(val, 0) : NULL;
+			int same = ds && vs && !strcmp(ds, vs);
+			printf("%-20s %-8s %-16s %-16s %s\n", name, type_name(dflt), ds ? ds : "-", same ? "" : vs ? vs : "-",
+			       docs);
+			free(ds);
+			free(vs);
+		}
+		if (out) {
+			char *text = weft_value_to_json(out, 1);
+			printf("%s\n", text ? text : "{}");
+			free(text);
+			weft_value_free(out);
+		}
 	}
 	cli_unload(&l);
 	weft_value_free(a.cli_params);

@@ -61,6 +61,33 @@ static int load_workers(cli_config *c, const weft_value *w, const char *file)
 	return WEFT_OK;
 }
 
+/* A key weft does not read is an error, not a setting silently ignored
+ * (`jobs: 8` does nothing: -j or `resources: {cpus: 8}` do). */
+static int known_keys(const weft_value *cfg, const char *file)
+{
+	static const char *const keys[] = {"resources", "workers", "limits", "llm", "executor", "slurm", NULL};
+	for (size_t i = 0; i < weft_value_len(cfg); i++) {
+		const char *k = weft_value_map_key_at(cfg, i);
+		int ok = 0;
+		weft_suggester sg;
+		weft_suggest_init(&sg, k);
+		for (size_t j = 0; keys[j]; j++) {
+			ok |= !strcmp(k, keys[j]);
+			weft_suggest_add(&sg, keys[j]);
+		}
+		if (ok)
+			continue;
+		const char *best = weft_suggest_best(&sg);
+		const char *hint = !strcmp(k, "jobs") || !strcmp(k, "cpus") ? "; the number of CPU slots is `resources: {cpus: N}` or -j N"
+				   : !strcmp(k, "params") ? "; parameters come from `-p NAME=VALUE` or `--params FILE`"
+							  : "";
+		return weft_err_set(WEFT_EINVALID, "%s: unknown setting '%s'%s%s%s%s (known: resources, workers, limits, llm, "
+						   "executor, slurm)",
+				    file, k, best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "", hint);
+	}
+	return WEFT_OK;
+}
+
 int cli_script_seconds(double *out, const char *path)
 {
 	*out = 0;
@@ -121,6 +148,8 @@ int cli_config_load(cli_config *c, const char *path, int jobs)
 		free(text);
 		if (rc == WEFT_OK && cfg && weft_value_type(cfg) != WEFT_T_MAP)
 			rc = weft_err_set(WEFT_EINVALID, "%s: expected a map of settings at the top level", file);
+		if (rc == WEFT_OK && cfg)
+			rc = known_keys(cfg, file);
 		if (rc == WEFT_OK && cfg)
 			rc = weft_resources_load(c->resources, weft_value_map_get(cfg, "resources"), file);
 		if (rc == WEFT_OK && cfg)

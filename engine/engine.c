@@ -150,6 +150,12 @@ int weft_engine_import_bytes(weft_value **out, weft_engine *eng, const void *dat
 	return *out ? WEFT_OK : weft_err_set(WEFT_ERROR, "out of memory");
 }
 
+int weft_engine_artifact_path(char **path, weft_engine *eng, const weft_value *art)
+{
+	*path = NULL;
+	return weft_store_checkout(path, eng->store, art);
+}
+
 int weft_engine_read_artifact(char **data, size_t *len, weft_engine *eng, const weft_value *art)
 {
 	if (weft_value_artifact_is_dir(art))

@@ -139,6 +139,9 @@ WEFT_EXTERN int weft_engine_import(weft_value **out, weft_engine *eng, const cha
 WEFT_EXTERN int weft_engine_import_bytes(weft_value **out, weft_engine *eng, const void *data, size_t len);
 /* Reads an artifact's bytes (files only, verified). Caller frees `*data`. */
 WEFT_EXTERN int weft_engine_read_artifact(char **data, size_t *len, weft_engine *eng, const weft_value *art);
+/* The read-only path of an artifact in the store (a file, or a directory
+ * tree checked out of it), after verifying its content. Caller frees. */
+WEFT_EXTERN int weft_engine_artifact_path(char **path, weft_engine *eng, const weft_value *art);
 
 /* Op introspection for `weft ops` and validation messages. */
 typedef struct weft_op_info {

@@ -53,4 +53,68 @@ run_weft run -q "$P"
 check "older results were collected, so the old state recomputes" [ "$(rec .counts.executed)" -gt 0 ]
 run_weft cache gc
 expect_rc 2 "cache gc without --max-size is a usage error"
+# ---- results out of the store, dry runs, params, flags and settings
+mkdir -p "$T/res" && cd "$T/res"
+cat > out.lua <<'LUA'
+local n = weft.param("n", 3, "how many lines")
+local f = ops.core.shell { name = "lines", cmd = "seq 1 " .. n .. " > $out", outs = { "txt" } }
+local d = ops.core.shell { name = "tree", cmd = "mkdir -p $out/sub && echo a > $out/a && echo b > $out/sub/b", outs = { "d/" } }
+local v = ops.core.value { name = "meta", value = { n = n, tag = "x" } }
+return ops.core.concat { name = "both", items = { f.out, f.out }, sep = "" }
+LUA
+run_weft run -q out.lua
+expect_rc 0 "a pipeline with a file, a directory and a value runs"
+run_weft cat lines
+eq "$(cat "$T/out")" "$(seq 1 3)" "weft cat NODE prints the file's bytes"
+run_weft cat lines.out
+eq "$(cat "$T/out")" "$(seq 1 3)" "weft cat NODE.OUTPUT names the output"
+run_weft cat both
+eq "$(cat "$T/out" | wc -l)" "6" "weft cat of a list of files prints them in order"
+run_weft cat meta
+check "weft cat of a value prints its JSON" sh -c "jq -e '.n == 3 and .tag == \"x\"' '$T/out' >/dev/null"
+run_weft cat tree
+expect_rc 2 "weft cat of a directory is refused"
+expect_err "weft export tree DEST" "pointing at export"
+run_weft export tree "$T/res/tree-out"
+eq "$(cat "$T/res/tree-out/sub/b")" "b" "weft export copies a directory whole"
+run_weft export lines "$T/res/lines.txt"
+eq "$(cat "$T/res/lines.txt")" "$(seq 1 3)" "weft export copies a file"
+FIRST=$(rec .id)
+run_weft run -q out.lua -p n=5
+run_weft cat "$FIRST" lines
+eq "$(cat "$T/out" | wc -l)" "3" "weft cat RUN NODE reads that run's output, not the newest"
+run_weft cat lins
+expect_rc 2 "a misspelt node is refused"
+expect_err "did you mean 'lines'" "with a suggestion"
+run_weft cat lines.nope
+expect_err "its outputs:" "a missing output lists the node's outputs"
+
+run_weft run -n out.lua -p n=7
+expect_rc 0 "weft run -n is a dry run"
+expect_out "would run" "it prints the plan"
+eq "$(rec '.params.n')" "5" "and writes no run"
+run_weft run --dry-run out.lua -p n=7
+expect_out "would run" "--dry-run too"
+
+run_weft params out.lua -p n=9
+expect_out "how many lines" "weft params lists the doc string"
+check "with the type, default and value" grep -qE '^n +integer +3 +9 ' "$T/out"
+run_weft params out.lua --json
+check "weft params --json" sh -c "jq -e '.n.default == 3 and .n.type == \"integer\"' '$T/out' >/dev/null"
+
+run_weft run out.lua --froce
+expect_rc 2 "an unknown flag is a usage error"
+expect_err "unknown option '--froce' for \`weft run\` (did you mean '--force'?)" "naming the command, with a suggestion"
+run_weft run out.lua --store
+expect_err "option '--store' of \`weft run\` needs a value" "a flag without its value says so"
+
+printf 'jobs: 4\n' > weft.yaml
+run_weft run -q out.lua
+expect_rc 2 "an unknown weft.yaml setting is refused"
+expect_err "unknown setting 'jobs'" "naming it"
+expect_err "resources: {cpus: N}" "and what to write instead"
+printf 'resorces: {cpus: 2}\n' > weft.yaml
+run_weft run -q out.lua
+expect_err "did you mean 'resources'" "a misspelt setting gets a suggestion"
+rm weft.yaml
 finish
