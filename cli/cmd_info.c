@@ -173,6 +173,8 @@ int cmd_show(int argc, char **argv)
 		for (size_t i = 0; i < weft_run_node_count(r); i++) {
 			const weft_run_node *nd = weft_run_node_at(r, i);
 			const char *err = nd->error, *log = nd->log;
+			if (err && log && strstr(err, log))
+				log = NULL; /* the error names its log already */
 			printf("%-32s %-9s %-5s %7.2fs  %-12.12s %s%s%s\n", or(nd->name, "?"), or(nd->status, "?"),
 			       or(nd->cache, "-"), nd->elapsed, or(nd->key, "-"), err ? err : or(nd->reason, ""),
 			       err && log ? "  log: " : "", err && log ? log : "");

@@ -424,7 +424,29 @@ static int plugin_index(lua_State *L)
 		const char *file;
 		int line;
 		dsl_where(L, &file, &line);
-		return luaL_error(L, "%s:%d: unknown op '%s'; run `weft ops` to list the available ops", file, line, full);
+		/* The closest op, and whether the plugin exists at all. */
+		weft_suggester sg;
+		weft_suggest_init(&sg, full);
+		int plugin_known = 0;
+		size_t plen = strlen(plugin);
+		for (size_t i = 0; i < weft_engine_op_count(d->eng); i++) {
+			const char *name = weft_engine_op_at(d->eng, i)->full_name;
+			weft_suggest_add(&sg, name);
+			plugin_known |= !strncmp(name, plugin, plen) && name[plen] == '.';
+		}
+		const char *best = weft_suggest_best(&sg);
+		/* lua_error, not luaL_error: the message carries file:line once. */
+		if (!plugin_known)
+			lua_pushfstring(L, "%s:%d: unknown op '%s': no plugin '%s' is installed%s%s%s; `weft plugins` "
+					   "lists them, `weft plugin install` adds one",
+					file, line, full, plugin, best ? " (did you mean '" : "", best ? best : "",
+					best ? "'?)" : "");
+		else if (best)
+			lua_pushfstring(L, "%s:%d: unknown op '%s' (did you mean '%s'?)", file, line, full, best);
+		else
+			lua_pushfstring(L, "%s:%d: unknown op '%s'; `weft ops %s` lists plugin %s's ops", file, line, full,
+					plugin, plugin);
+		return lua_error(L);
 	}
 	lua_newtable(L);
 	lua_pushvalue(L, -2);

@@ -277,6 +277,33 @@ static const char *suggest_arg(const weft_op_desc *d, const char *k, char out[64
 	return out;
 }
 
+/*
+ * An op that takes inputs of any name would take a misspelt parameter as
+ * one, silently (`comand = ...` on core.shell). A key that is not a
+ * parameter is refused when a required parameter is missing and the key is
+ * close to it, or when it is one letter away from a parameter's name (from
+ * five letters); an input of such a name is still given as inputs = {...}.
+ */
+static int misspelt_param(const weft_op_desc *d, const char *opname, const weft_value *params, const char *k,
+			  const char *place, const char *who)
+{
+	for (size_t i = 0; i < d->n_params; i++) {
+		const char *p = d->params[i].name;
+		int missing = !d->params[i].default_json && !weft_value_map_get(params, p);
+		weft_suggester sg;
+		weft_suggest_init(&sg, k);
+		weft_suggest_add(&sg, p);
+		int close = missing ? weft_suggest_best(&sg) != NULL
+				    : strlen(k) >= 5 && weft_edit_distance(k, p) == 1;
+		if (close)
+			return weft_err_set(WEFT_EINVALID,
+					    "%s: node '%s': '%s' is not a parameter of %s (did you mean '%s'?); an input "
+					    "of that name is given as inputs = { %s = ... }",
+					    place, who, k, opname, p, k);
+	}
+	return WEFT_OK;
+}
+
 static int put(weft_value *map, const char *key, const weft_value *v)
 {
 	weft_value *c = weft_value_copy(v);
@@ -321,6 +348,13 @@ int weft_graph_add_node(uint32_t *out_id, weft_engine *eng, const char *opname, 
 					  place, a.name ? a.name : opname, opname, k,
 					  s ? " (did you mean '" : "; see `weft ops`", s ? s : "", s ? "'?)" : "");
 		}
+	}
+	/* Only now are all the params known (a required one may come later). */
+	for (size_t i = 0; rc == WEFT_OK && op && (op->desc->flags & WEFT_OP_VARIADIC_INPUTS) && i < weft_value_len(inputs);
+	     i++) {
+		const char *k = weft_value_map_key_at(inputs, i);
+		if (!weft_op_declares_input(op->desc, k, NULL))
+			rc = misspelt_param(op->desc, opname, params, k, place, a.name ? a.name : opname);
 	}
 	for (size_t i = 0; rc == WEFT_OK && a.inputs_map && i < weft_value_len(a.inputs_map); i++)
 		rc = put(inputs, weft_value_map_key_at(a.inputs_map, i), weft_value_map_value_at(a.inputs_map, i));

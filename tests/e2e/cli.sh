@@ -108,6 +108,11 @@ expect_err "unknown option '--froce' for \`weft run\` (did you mean '--force'?)"
 run_weft run out.lua --store
 expect_err "option '--store' of \`weft run\` needs a value" "a flag without its value says so"
 
+printf 'return ops.core.shell { name = "bad", cmd = "exit 3" }\n' > bad.lua
+run_weft run -q bad.lua
+run_weft show
+eq "$(grep -o '/logs/bad.log' "$T/out" | wc -l)" "1" "weft show names a failed node's log once"
+
 printf 'jobs: 4\n' > weft.yaml
 run_weft run -q out.lua
 expect_rc 2 "an unknown weft.yaml setting is refused"

@@ -22,7 +22,30 @@ err unknown_op "unknown_op.lua:2" "unknown op 'core.shel'" "did you mean 'core.s
 script unknown_plugin_op <<'LUA'
 local x = ops.core.csvv { file = weft.file("unknown_plugin_op.lua") }
 LUA
-err unknown_plugin_op "unknown_plugin_op.lua:1" "unknown op 'core.csvv'"
+err unknown_plugin_op "unknown_plugin_op.lua:1" "unknown op 'core.csvv' (did you mean 'core.csv'?)"
+check "the unknown op's file:line is said once" [ "$(grep -o 'unknown_plugin_op.lua:1' "$T/err" | wc -l)" = 1 ]
+
+script no_plugin <<'LUA'
+local x = ops.imagez.resize { size = 3 }
+LUA
+err no_plugin "no_plugin.lua:1" "no plugin 'imagez' is installed" "weft plugin install"
+
+script misspelt_variadic <<'LUA'
+local a = ops.core.shell { name = "a", cmd = "echo $x", capture_stdot = true }
+LUA
+err misspelt_variadic "misspelt_variadic.lua:1" "'capture_stdot' is not a parameter of core.shell" \
+  "did you mean 'capture_stdout'" "inputs = { capture_stdot = ... }"
+
+script misspelt_required <<'LUA'
+local a = ops.core.shell { name = "a", comand = "echo hi" }
+LUA
+err misspelt_required "misspelt_required.lua:1" "'comand' is not a parameter of core.shell (did you mean 'cmd'?)"
+
+script input_named_like_param <<'LUA'
+return ops.core.shell { name = "a", cmd = "echo $capture_stdot", inputs = { capture_stdot = "kept" }, capture_stdout = true }
+LUA
+run_weft run -q "$T/input_named_like_param.lua"
+expect_rc 0 "an input named like a parameter is given through inputs = {...}"
 
 script missing_param <<'LUA'
 ops.core.shell { name = "s" }
