@@ -594,6 +594,42 @@ static int l_text(lua_State *L)
 	return 1;
 }
 
+/* weft.json.decode(text): what a dynamic node reads (weft.read) is often
+ * JSON; objects become tables, arrays lists, null nil. */
+static int l_json_decode(lua_State *L)
+{
+	size_t len = 0;
+	const char *text = luaL_checklstring(L, 1, &len);
+	weft_value *v = NULL;
+	char err[256] = "";
+	if (weft_value_from_json(&v, text, len, err, sizeof err) != WEFT_OK) {
+		const char *file;
+		int line;
+		dsl_where(L, &file, &line);
+		lua_pushfstring(L, "%s:%d: weft.json.decode: not JSON: %s", file, line, err[0] ? err : weft_error_last());
+		return lua_error(L);
+	}
+	dsl_push_value(L, v);
+	weft_value_free(v);
+	return 1;
+}
+
+/* weft.json.encode(value): compact JSON, map keys sorted. */
+static int l_json_encode(lua_State *L)
+{
+	weft_value *v = NULL;
+	char err[256] = "";
+	if (dsl_to_value(&v, L, 1, 0, err, sizeof err) != WEFT_OK)
+		return luaL_error(L, "weft.json.encode: %s", err);
+	char *text = weft_value_to_json(v, 0);
+	weft_value_free(v);
+	if (!text)
+		return luaL_error(L, "out of memory");
+	lua_pushstring(L, text);
+	free(text);
+	return 1;
+}
+
 typedef struct verb {
 	const char *name;
 	lua_CFunction fn;
@@ -615,6 +651,8 @@ static const verb verbs[] = {
 	{"text", l_text, "weft.text(s) -> artifact: the string as a file artifact"},
 	{"status", l_status, "weft.status(node) -> string: how the node's result was obtained (inside weft.fn)"},
 	{"elapsed", l_elapsed, "weft.elapsed(node) -> seconds its op ran in this run (inside weft.fn)"},
+	{"json_decode", l_json_decode, "weft.json.decode(text) -> value: JSON text as Lua values (null is nil)"},
+	{"json_encode", l_json_encode, "weft.json.encode(value) -> string: compact JSON, keys sorted"},
 	{"search_fhash", l_search_fhash, "weft.search_fhash(values, bits, namespace) -> hex: a probe's functional hash"},
 	{"search_propose", l_search_propose,
 	 "weft.search_propose(space, algorithm, options, seed, history, count) -> candidates (weft.search uses it)"},
@@ -646,6 +684,7 @@ static const char prelude[] =
 	"function weft.intv(lo, hi, scale) return { kind = 'int', lo = lo, hi = hi, log = scale == 'log' } end\n"
 	"function weft.oneof(values) return { kind = 'choice', values = values } end\n"
 	"function weft.search(spec) local r = require('search').run(spec); return r end\n"
+	"weft.json = { decode = weft.json_decode, encode = weft.json_encode }\n"
 	"function weft.map(list, f, opts)\n"
 	"  opts = opts or {}\n"
 	"  if type(f) ~= 'function' then error('weft.map(list, f): f must be a function', 2) end\n"

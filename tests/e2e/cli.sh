@@ -113,6 +113,27 @@ run_weft run -q bad.lua
 run_weft show
 eq "$(grep -o '/logs/bad.log' "$T/out" | wc -l)" "1" "weft show names a failed node's log once"
 
+cat > json.lua <<'LUA'
+local t = weft.json.decode('{"a": [1, 2.5, "x"], "b": {"c": true}, "n": null}')
+assert(t.a[1] == 1 and t.a[2] == 2.5 and t.a[3] == "x" and t.b.c == true and t.n == nil, "decoded wrong")
+local list = ops.core.shell { name = "ls", cmd = "printf '[\"p\",\"q\"]' > $out", outs = { "l.json" } }
+local fan = weft.fn { name = "fan", inputs = { l = list.out }, function(inp)
+  local outs = {}
+  for i, n in ipairs(weft.json.decode(weft.read(inp.l))) do
+    outs[i] = ops.core.shell { name = "echo_" .. n, cmd = "echo " .. n, capture_stdout = true }.stdout
+  end
+  return outs
+end }
+return ops.core.concat { name = "res", items = { weft.json.encode(t), fan }, sep = "" }
+LUA
+run_weft run -q json.lua
+expect_rc 0 "weft.json.decode reads what a dynamic node fans out over"
+expect_out 'res = ["{\"a\":[1,2.5,\"x\"],\"b\":{\"c\":true}}","p","q"]' "and weft.json.encode writes compact JSON"
+printf 'return weft.json.decode("{nope")\n' > badjson.lua
+run_weft run -q badjson.lua
+expect_rc 2 "bad JSON is a script error"
+expect_err "badjson.lua:1: weft.json.decode: not JSON" "naming the line"
+
 printf 'jobs: 4\n' > weft.yaml
 run_weft run -q out.lua
 expect_rc 2 "an unknown weft.yaml setting is refused"
