@@ -135,6 +135,10 @@ typedef struct cli_run_args {
 	const char *rev; /* --rev: load the pipeline from this git revision */
 	const char *executor; /* --executor local|slurm */
 	int dry_run;          /* -n / --dry-run: plan, run nothing */
+	const char *targets[64]; /* run only what these nodes need (positional, --until) */
+	size_t n_targets;
+	const char *force_nodes[64]; /* --force=NODE[,NODE] */
+	size_t n_force_nodes;
 	int json;             /* --json, where a command prints one */
 	int silent;      /* cli_load prints no errors */
 	const char *positional2;

@@ -14,10 +14,11 @@
 
 
 static const char run_help[] =
-	"usage: weft run PIPELINE.lua [options]\n"
+	"usage: weft run PIPELINE.lua [NODE...] [options]\n"
 	"\n"
 	"Builds the pipeline's graph and runs it. Nodes whose key (op, version,\n"
-	"params, input content) is in the cache are not executed again.\n"
+	"params, input content) is in the cache are not executed again. Given\n"
+	"NODEs (or --until NODE), it runs only what they need.\n"
 	"\n"
 	"options:\n"
 	"  -p, --param NAME=VALUE  set a pipeline parameter (repeatable)\n"
@@ -30,6 +31,8 @@ static const char run_help[] =
 	"  -q, --quiet             print only failures and the summary\n"
 	"      --force             execute every node even if it is cached\n"
 	"                          (results are stored again)\n"
+	"      --force=NODE[,NODE] execute these nodes even if cached\n"
+	"      --until NODE        run only what NODE needs (repeatable)\n"
 	"      --rev REV           load the script, its modules and its weft.file\n"
 	"                          inputs from git revision REV (tag, branch,\n"
 	"                          commit) without checking it out\n"
@@ -85,7 +88,8 @@ static int parse_run_args_inner(cli_run_args *a, int argc, char **argv, const ch
 		{"param", required_argument, NULL, 'p'}, {"params", required_argument, NULL, 'P'},
 		{"jobs", required_argument, NULL, 'j'},  {"keep-going", no_argument, NULL, 'k'},
 		{"store", required_argument, NULL, 's'}, {"quiet", no_argument, NULL, 'q'},
-		{"force", no_argument, NULL, 'F'},       {"help", no_argument, NULL, 'h'},
+		{"force", optional_argument, NULL, 'F'}, {"help", no_argument, NULL, 'h'},
+		{"until", required_argument, NULL, 'U'},
 		{"rev", required_argument, NULL, 'R'},	 {"executor", required_argument, NULL, 'E'},
 		{"dry-run", no_argument, NULL, 'n'},	 {"json", no_argument, NULL, 'J'},
 		{NULL, 0, NULL, 0},
@@ -146,7 +150,20 @@ static int parse_run_args_inner(cli_run_args *a, int argc, char **argv, const ch
 			a->quiet = 1;
 			break;
 		case 'F':
-			a->force = 1;
+			if (!optarg) {
+				a->force = 1;
+				break;
+			}
+			for (char *save = NULL, *t = strtok_r(optarg, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+				if (a->n_force_nodes == 64)
+					return cli_fail("at most 64 nodes after --force=");
+				a->force_nodes[a->n_force_nodes++] = t;
+			}
+			break;
+		case 'U':
+			if (a->n_targets == 64)
+				return cli_fail("at most 64 targets");
+			a->targets[a->n_targets++] = optarg;
 			break;
 		case 'R':
 			a->rev = optarg;
@@ -169,9 +186,13 @@ static int parse_run_args_inner(cli_run_args *a, int argc, char **argv, const ch
 	if (optind < argc)
 		a->script = argv[optind++];
 	if (optind < argc)
-		a->positional2 = argv[optind++];
-	if (optind < argc)
-		return cli_fail("unexpected argument '%s'; see `weft run --help`", argv[optind]);
+		a->positional2 = argv[optind];
+	/* `weft run p.lua NODE...` and `weft plan p.lua NODE...`: targets. */
+	for (; optind < argc; optind++) {
+		if (a->n_targets == 64)
+			return cli_fail("at most 64 targets");
+		a->targets[a->n_targets++] = argv[optind];
+	}
 	return 0;
 }
 
@@ -236,6 +257,10 @@ static int execute(cli_loaded *l, cli_run_args *a, const char *resume_id, const 
 	ro.pipeline = l->pipeline;
 	ro.params = weft_dsl_params(l->dsl);
 	ro.resume_id = resume_id;
+	ro.targets = a->n_targets ? a->targets : NULL;
+	ro.n_targets = a->n_targets;
+	ro.force_nodes = a->n_force_nodes ? a->force_nodes : NULL;
+	ro.n_force_nodes = a->n_force_nodes;
 	ro.on_event = cli_progress_event;
 	ro.payload = &prog;
 	ro.interrupt = &cli_interrupted;
@@ -252,6 +277,11 @@ static int execute(cli_loaded *l, cli_run_args *a, const char *resume_id, const 
 		s.resumed, s.failed, s.skipped, s.wall_seconds);
 	const weft_value *tmpl = weft_dsl_result(l->dsl);
 	weft_value *result = NULL;
+	if (a->n_targets) {
+		size_t left = s.total - s.executed - s.cached - s.resumed - s.failed - s.skipped;
+		fprintf(stderr, "weft: only what %s%s needs ran; %zu other node%s stayed pending\n", a->targets[0],
+			a->n_targets > 1 ? " and the other targets" : "", left, left == 1 ? "" : "s");
+	}
 	if (!s.interrupted && tmpl && weft_graph_resolve(&result, l->eng, tmpl) == WEFT_OK) {
 		/* A returned node prints under its name, anything else as `result`. */
 		int is_node = weft_value_type(tmpl) == WEFT_T_REF;
@@ -278,10 +308,7 @@ int cmd_run(int argc, char **argv)
 	int rc = parse_run_args(&a, argc, argv, run_help);
 	if (rc)
 		return rc < 0 ? WEFT_EXIT_OK : rc;
-	if (a.positional2) {
-		weft_value_free(a.cli_params);
-		return cli_fail("unexpected argument '%s'; see `weft run --help`", a.positional2);
-	}
+
 	cli_loaded l;
 	rc = cli_load(&l, &a, NULL);
 	if (rc == WEFT_EXIT_OK)
@@ -356,6 +383,10 @@ static int plan_loaded(cli_loaded *lp, cli_run_args *ap)
 		ro.pipeline = l.pipeline;
 		ro.params = weft_dsl_params(l.dsl);
 		ro.plan_only = 1;
+		ro.targets = a.n_targets ? a.targets : NULL;
+		ro.n_targets = a.n_targets;
+		ro.force_nodes = a.n_force_nodes ? a.force_nodes : NULL;
+		ro.n_force_nodes = a.n_force_nodes;
 		weft_run_summary s;
 		if (weft_engine_run(&s, l.eng, &ro) != WEFT_OK) {
 			rc = cli_fail("%s", weft_error_last());
@@ -426,6 +457,10 @@ int cmd_params(int argc, char **argv)
 	int rc = parse_run_args(&a, argc, argv, params_help);
 	if (rc)
 		return rc < 0 ? WEFT_EXIT_OK : rc;
+	if (a.n_targets) {
+		weft_value_free(a.cli_params);
+		return cli_fail("unexpected argument '%s'; see `weft params --help`", a.targets[0]);
+	}
 	cli_loaded l;
 	rc = cli_load(&l, &a, NULL);
 	if (rc == WEFT_EXIT_OK) {
@@ -476,6 +511,10 @@ int cmd_graph(int argc, char **argv)
 	int rc = parse_run_args(&a, argc, argv, graph_help);
 	if (rc)
 		return rc < 0 ? WEFT_EXIT_OK : rc;
+	if (a.n_targets) {
+		weft_value_free(a.cli_params);
+		return cli_fail("unexpected argument '%s'; see `weft graph --help`", a.targets[0]);
+	}
 	cli_loaded l;
 	rc = cli_load(&l, &a, NULL);
 	if (rc == WEFT_EXIT_OK) {

@@ -90,6 +90,8 @@ static int keyset_has(const keyset *s, const char *k)
 /* A node added by a dynamic node while the run is going (the graph calls
  * it through eng->node_added); `linked` is the result of binding its refs
  * (a failure fails it). */
+static int need(run_state *rs, uint32_t id);
+
 static void node_added(weft_engine *eng, uint32_t id, int linked)
 {
 	run_state *rs = eng->run;
@@ -114,8 +116,80 @@ static void node_added(weft_engine *eng, uint32_t id, int linked)
 		return;
 	}
 	nr->pending = sched_count_pending(eng, n);
+	/* With targets, what a needed dynamic node adds is needed, and so is
+	 * whatever the added node depends on. */
+	if (rs->opts->n_targets) {
+		nr->unneeded = 1;
+		if ((!parent || !weft_node_run(eng, parent->id)->unneeded) && need(rs, id) != WEFT_OK)
+			rs->io_error = 1;
+		return;
+	}
 	if (nr->pending == 0 && sched_push_ready(rs, id) != WEFT_OK)
 		rs->io_error = 1;
+}
+
+/* ------------------------------------------------------------ targets */
+
+/* Marks node `id` and everything it depends on as needed; once the loop
+ * runs, a node that becomes needed with its deps done goes to the FIFO. */
+static int need(run_state *rs, uint32_t id)
+{
+	idlist stack = {0};
+	int rc = idlist_add(&stack, id);
+	while (rc == WEFT_OK && stack.n) {
+		uint32_t t = stack.ids[--stack.n];
+		node_run *nr = weft_node_run(rs->eng, t);
+		if (!nr->unneeded)
+			continue;
+		nr->unneeded = 0;
+		node *n = weft_graph_node(rs->eng, t);
+		for (uint32_t d = 0; rc == WEFT_OK && d < n->n_deps; d++)
+			if (weft_node_run(rs->eng, n->deps[d])->unneeded)
+				rc = idlist_add(&stack, n->deps[d]);
+		if (rc == WEFT_OK && rs->loop_live && nr->state == NS_PENDING && nr->pending == 0)
+			rc = sched_push_ready(rs, t);
+	}
+	free(stack.ids);
+	return rc;
+}
+
+/* The node named `name`, or an error with the closest name. */
+static int find_named(uint32_t *id, weft_engine *eng, const char *name, const char *what)
+{
+	if (weft_graph_find(id, eng, name) == WEFT_OK)
+		return WEFT_OK;
+	weft_suggester sg;
+	weft_suggest_init(&sg, name);
+	for (uint32_t i = 0; i < eng->graph.n; i++)
+		weft_suggest_add(&sg, eng->graph.nodes[i]->name);
+	const char *best = weft_suggest_best(&sg);
+	return weft_err_set(WEFT_EINVALID, "%s '%s' is not a node of this pipeline%s%s%s", what, name,
+			    best ? " (did you mean '" : "; `weft graph` or `weft plan` lists them", best ? best : "",
+			    best ? "'?)" : "");
+}
+
+/* --force=NODE and targets: which nodes this run computes, and which it
+ * computes even when cached. */
+static int apply_selection(run_state *rs)
+{
+	weft_engine *eng = rs->eng;
+	const weft_run_options *o = rs->opts;
+	int rc = WEFT_OK;
+	for (size_t i = 0; rc == WEFT_OK && i < o->n_force_nodes; i++) {
+		uint32_t id;
+		if ((rc = find_named(&id, eng, o->force_nodes[i], "--force")) == WEFT_OK)
+			weft_node_run(eng, id)->forced = 1;
+	}
+	if (rc != WEFT_OK || !o->n_targets)
+		return rc;
+	for (uint32_t i = 0; i < eng->graph.n; i++)
+		weft_node_run(eng, i)->unneeded = 1;
+	for (size_t i = 0; rc == WEFT_OK && i < o->n_targets; i++) {
+		uint32_t id;
+		if ((rc = find_named(&id, eng, o->targets[i], "target")) == WEFT_OK)
+			rc = need(rs, id);
+	}
+	return rc;
 }
 
 /* ------------------------------------------------------------ resolving */
@@ -698,6 +772,7 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	       opts->version == 1   ? offsetof(weft_run_options, resources)
 	       : opts->version == 2 ? offsetof(weft_run_options, llm)
 	       : opts->version == 3 ? offsetof(weft_run_options, executor)
+	       : opts->version == 4 ? offsetof(weft_run_options, targets)
 				    : sizeof rs->opts_copy);
 	rs->opts = opts = &rs->opts_copy;
 	rs->t0 = weft_now();
@@ -710,6 +785,8 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 		rc = setup_resources(rs);
 	if (rc == WEFT_OK)
 		rc = plan_bind_all(rs);
+	if (rc == WEFT_OK)
+		rc = apply_selection(rs);
 	if (rc != WEFT_OK)
 		goto cleanup;
 	if (opts->plan_only) {
@@ -764,7 +841,7 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	rs->finalizing = 1;
 	for (uint32_t i = 0; i < eng->graph.n; i++) {
 		node_state st = (node_state)weft_node_run(eng, i)->state;
-		if (ns_terminal(st) || st == NS_RUNNING)
+		if (ns_terminal(st) || st == NS_RUNNING || weft_node_run(eng, i)->unneeded)
 			continue;
 		if (!rs->interrupted)
 			sched_move(rs, i, NS_SKIPPED, NULL);

@@ -110,9 +110,9 @@ int sched_cache_lookup(run_state *rs, node *n)
 {
 	node_run *nr = weft_node_run(rs->eng, n->id);
 	weft_value *outs = NULL;
-	if (rs->opts->force && !rs->opts->plan_only) {
+	if ((rs->opts->force || nr->forced) && !rs->opts->plan_only) {
 		if (!nr->reason)
-			nr->reason = weft_strdup("forced (--force)");
+			nr->reason = weft_strdup(nr->forced ? "forced (--force=NODE)" : "forced (--force)");
 		return 0;
 	}
 	weft_value *hashes = NULL;

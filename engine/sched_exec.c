@@ -557,8 +557,9 @@ void exec_launch(run_state *rs, uint32_t id)
 					weft_value_artifact_hash(gone), rs->eng->store_dir));
 		return;
 	}
-	const node *twin = n->deterministic && !rs->opts->force ? running_twin(rs, nr) : NULL;
-	if (twin || (n->deterministic && !rs->opts->force && inflight_take(rs, nr) == 0)) {
+	int forced = rs->opts->force || nr->forced;
+	const node *twin = n->deterministic && !forced ? running_twin(rs, nr) : NULL;
+	if (twin || (n->deterministic && !forced && inflight_take(rs, nr) == 0)) {
 		give_back(rs, id, n);
 		if (idlist_add(&rs->dupwait, id) != WEFT_OK) {
 			sched_fail(rs, id, NS_FAILED, weft_strdup("out of memory"));

@@ -84,7 +84,7 @@ int sched_push_ready(run_state *rs, uint32_t id)
 {
 	node *n = weft_graph_node(rs->eng, id);
 	node_run *nr = weft_node_run(rs->eng, n->id);
-	if (nr->state == NS_READY)
+	if (nr->state == NS_READY || nr->unneeded)
 		return WEFT_OK;
 	if (rs->tail == rs->cap) {
 		/* Compact first; grow only when the live part fills the array. */

@@ -370,8 +370,16 @@ typedef struct weft_run_options {
 	 * used when any node runs on Slurm. Borrowed. */
 	int executor;
 	const weft_value *slurm;
+	/* Version 5. Run only what these nodes need (they and everything they
+	 * depend on, and what dynamic nodes among them add); the other nodes
+	 * stay pending. NULL / 0: every node. Names are checked first. */
+	const char *const *targets;
+	size_t n_targets;
+	/* Execute these nodes even if cached (`force` does it for all). */
+	const char *const *force_nodes;
+	size_t n_force_nodes;
 } weft_run_options;
-#define WEFT_RUN_OPTIONS_VERSION 4
+#define WEFT_RUN_OPTIONS_VERSION 5
 /* Every field zero (defaults) but the version. */
 #define WEFT_RUN_OPTIONS_INIT {.version = WEFT_RUN_OPTIONS_VERSION}
 enum { WEFT_ISOLATE_PLUGINS = 0, WEFT_ISOLATE_ALL = 1, WEFT_ISOLATE_NONE = -1 };

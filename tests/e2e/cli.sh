@@ -134,6 +134,30 @@ run_weft run -q badjson.lua
 expect_rc 2 "bad JSON is a script error"
 expect_err "badjson.lua:1: weft.json.decode: not JSON" "naming the line"
 
+cat > targets.lua <<'LUA'
+local a = ops.core.shell { name = "a", cmd = "echo a > $out", outs = { "t" } }
+local b = ops.core.shell { name = "b", x = a.out, cmd = "cat $x > $out; echo b >> $out", outs = { "t" } }
+local c = ops.core.shell { name = "c", cmd = "echo c > $out", outs = { "t" } }
+local d = weft.fn { name = "d", inputs = { x = c.out }, function(inp)
+  return ops.core.shell { name = "d_child", y = inp.x, z = a.out, cmd = "cat $y $z > $out", outs = { "t" } }.out
+end }
+return ops.core.concat { name = "all", items = { b.out, d }, sep = "" }
+LUA
+run_weft run targets.lua b --store "$T/tstore"
+expect_rc 0 "weft run p.lua NODE runs a target"
+eq "$(jq -r '[.nodes[] | select(.status == "done") | .name] | sort | join(",")' "$(ls -d "$T"/tstore/runs/*/ | tail -1)record.json")" "a,b" \
+  "only the target and what it needs ran"
+expect_err "3 other nodes stayed pending" "the others stayed pending, and it says so"
+run_weft run targets.lua --until d --store "$T/tstore"
+eq "$(jq -r '[.nodes[] | select(.status == "done") | .name] | sort | join(",")' "$(ls -d "$T"/tstore/runs/*/ | tail -1)record.json")" "c,d_child" \
+  "--until NODE runs what a dynamic node adds, and pulls in what that depends on (a, cached)"
+run_weft run targets.lua --force=a,c --store "$T/tstore"
+eq "$(jq -r '[.nodes[] | select(.status == "done") | .name] | sort | join(",")' "$(ls -d "$T"/tstore/runs/*/ | tail -1)record.json")" "a,all,c" \
+  "--force=a,c runs those two again (and the new node all)"
+run_weft run targets.lua bb --store "$T/tstore"
+expect_rc 2 "an unknown target is refused"
+expect_err "target 'bb' is not a node of this pipeline (did you mean 'b'?)" "with a suggestion"
+
 printf 'jobs: 4\n' > weft.yaml
 run_weft run -q out.lua
 expect_rc 2 "an unknown weft.yaml setting is refused"
