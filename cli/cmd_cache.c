@@ -12,11 +12,13 @@
 
 static const char cache_help[] =
 	"usage: weft cache stats [--store DIR]\n"
-	"       weft cache gc --max-size SIZE [--dry-run] [--store DIR]\n"
+	"       weft cache gc [--keep-runs N] [--max-size SIZE] [--dry-run] [--store DIR]\n"
 	"\n"
-	"gc deletes the least recently used objects until the store holds at most\n"
-	"SIZE bytes (suffixes K, M, G). Objects referenced by the newest run of\n"
-	"each pipeline are never deleted.\n";
+	"--keep-runs removes every finished run but the N newest (record, journal,\n"
+	"logs, Slurm job directories); runs without a record can still be resumed\n"
+	"and are kept. --max-size then deletes the least recently used objects until\n"
+	"the store holds at most SIZE bytes (suffixes K, M, G). Objects referenced by\n"
+	"the newest run of each pipeline are never deleted.\n";
 
 static int parse_size(const char *s, uint64_t *out)
 {
@@ -52,6 +54,45 @@ static void human(char *buf, size_t n, uint64_t b)
 		snprintf(buf, n, "%llu B", (unsigned long long)b);
 }
 
+/* --keep-runs N */
+static int prune_runs(const char *store, const char *keep, int dry)
+{
+	char *end = NULL;
+	long n = strtol(keep, &end, 10);
+	if (!end || *end || n < 0)
+		return cli_fail("--keep-runs needs a number of runs >= 0, got '%s'", keep);
+	weft_prune_result pr;
+	if (weft_runs_prune(&pr, store, (size_t)n, dry) != WEFT_OK)
+		return cli_fail("%s", weft_error_last());
+	printf("%s%zu runs removed, %zu kept, %zu unfinished runs kept (they can be resumed)\n", dry ? "dry run: " : "",
+	       pr.runs_removed, pr.runs_kept, pr.unfinished_kept);
+	return 0;
+}
+
+/* --max-size SIZE */
+static int gc_objects(const char *store, const char *max, int dry)
+{
+	uint64_t limit;
+	char a[32], b[32], r[32];
+	if (parse_size(max, &limit) != 0)
+		return cli_fail("--max-size needs a size such as 500M, got '%s'", max);
+	weft_gc_result g;
+	if (weft_cache_gc(&g, store, limit, dry) != WEFT_OK)
+		return cli_fail("%s", weft_error_last());
+	human(a, sizeof a, g.bytes_before);
+	human(b, sizeof b, g.bytes_after);
+	human(r, sizeof r, g.bytes_removed);
+	printf("%s%zu objects removed (%s), %zu cache entries and %zu checkpoints dropped, %zu objects "
+	       "protected by the newest runs and unfinished nodes' checkpoints; store %s -> %s\n",
+	       dry ? "dry run: " : "", g.objects_removed, r, g.entries_removed, g.checkpoints_removed, g.objects_protected,
+	       a, b);
+	if (g.bytes_after > limit)
+		fprintf(stderr, "weft: store is still above %s: the rest is protected by the newest runs and by "
+				"checkpoints that unfinished nodes resume from\n",
+			max);
+	return 0;
+}
+
 int cmd_cache(int argc, char **argv)
 {
 	if (argc < 2 || cli_is_help(argv[1])) {
@@ -62,9 +103,10 @@ int cmd_cache(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"store", required_argument, NULL, 's'}, {"max-size", required_argument, NULL, 'm'},
 		{"dry-run", no_argument, NULL, 'n'},     {"help", no_argument, NULL, 'h'},
+		{"keep-runs", required_argument, NULL, 'k'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *store_flag = NULL, *max = NULL;
+	const char *store_flag = NULL, *max = NULL, *keep = NULL;
 	int dry = 0, c;
 	optind = 1;
 	while ((c = getopt_long(argc - 1, argv + 1, "h", longopts, NULL)) != -1) {
@@ -74,6 +116,8 @@ int cmd_cache(int argc, char **argv)
 			max = optarg;
 		else if (c == 'n')
 			dry = 1;
+		else if (c == 'k')
+			keep = optarg;
 		else if (c == 'h') {
 			fputs(cache_help, stdout);
 			return 0;
@@ -83,7 +127,7 @@ int cmd_cache(int argc, char **argv)
 		}
 	}
 	char *store = cli_store_dir(store_flag, ".");
-	char a[32], b[32], r[32];
+	char a[32];
 	int rc = 0;
 	if (!strcmp(sub, "stats")) {
 		weft_cache_stats st;
@@ -95,28 +139,13 @@ int cmd_cache(int argc, char **argv)
 		       "checkpoints: %zu (%s)\n",
 		       store, st.objects, a, st.entries, st.runs, st.checkpoints, cbuf);
 	} else if (!strcmp(sub, "gc")) {
-		uint64_t limit;
-		if (!max || parse_size(max, &limit) != 0) {
-			rc = cli_fail("cache gc needs --max-size SIZE (e.g. 500M), got '%s'", max ? max : "nothing");
-		} else {
-			weft_gc_result g;
-			if (weft_cache_gc(&g, store, limit, dry) != WEFT_OK) {
-				rc = cli_fail("%s", weft_error_last());
-				free(store);
-				return rc;
-			}
-			human(a, sizeof a, g.bytes_before);
-			human(b, sizeof b, g.bytes_after);
-			human(r, sizeof r, g.bytes_removed);
-			printf("%s%zu objects removed (%s), %zu cache entries and %zu checkpoints dropped, %zu objects "
-			       "protected by the newest runs and unfinished nodes' checkpoints; store %s -> %s\n",
-			       dry ? "dry run: " : "", g.objects_removed, r, g.entries_removed, g.checkpoints_removed,
-			       g.objects_protected, a, b);
-			if (g.bytes_after > limit)
-				fprintf(stderr, "weft: store is still above %s: the rest is protected by the newest runs and "
-						"by checkpoints that unfinished nodes resume from\n",
-					max);
-		}
+		if (!keep && !max)
+			rc = cli_fail("cache gc needs --max-size SIZE (e.g. 500M) or --keep-runs N");
+		/* Runs first: what only old runs used is then left to --max-size. */
+		if (!rc && keep)
+			rc = prune_runs(store, keep, dry);
+		if (!rc && max)
+			rc = gc_objects(store, max, dry);
 	} else {
 		rc = cli_fail("unknown cache command '%s': use `weft cache stats` or `weft cache gc --max-size SIZE`", sub);
 	}

@@ -458,6 +458,16 @@ WEFT_EXTERN int weft_cache_stats_get(weft_cache_stats *out, const char *store_di
  * their resume starts from). With `dry_run`, only reports. */
 WEFT_EXTERN int weft_cache_gc(weft_gc_result *out, const char *store_dir, uint64_t max_bytes, int dry_run);
 
+typedef struct weft_prune_result {
+	size_t runs_removed, runs_kept;
+	size_t unfinished_kept; /* runs without a record: resumable, never removed */
+} weft_prune_result;
+/* Removes every finished run but the `keep` newest: its directory (record,
+ * journal, logs) and its Slurm job and work directories. Runs without a
+ * record may still be resumed and are kept. Objects they referenced are
+ * left to weft_cache_gc. With `dry_run`, only counts. */
+WEFT_EXTERN int weft_runs_prune(weft_prune_result *out, const char *store_dir, size_t keep, int dry_run);
+
 #ifdef __cplusplus
 }
 #endif

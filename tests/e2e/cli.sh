@@ -158,6 +158,20 @@ run_weft run targets.lua bb --store "$T/tstore"
 expect_rc 2 "an unknown target is refused"
 expect_err "target 'bb' is not a node of this pipeline (did you mean 'b'?)" "with a suggestion"
 
+PS="$T/prunestore"
+for i in 1 2 3 4; do run_weft run -q out.lua -p n=$i --store "$PS"; done
+OLDEST=$(ls "$PS/runs" | sort | head -1)
+SECOND=$(ls "$PS/runs" | sort | sed -n 2p)
+rm "$PS/runs/$SECOND/record.json"   # as if killed: resumable
+run_weft cache gc --keep-runs 1 --store "$PS"
+expect_rc 0 "cache gc --keep-runs"
+expect_out "2 runs removed, 1 kept, 1 unfinished runs kept" "it says what it removed and kept"
+check "the oldest finished run is gone" [ ! -d "$PS/runs/$OLDEST" ]
+check "the unfinished one stays, to be resumed" [ -d "$PS/runs/$SECOND" ]
+eq "$(ls "$PS/runs" | wc -l)" "2" "the newest finished run and the unfinished one are left"
+run_weft cache gc --keep-runs 0 --max-size 0 --store "$PS"
+expect_out "objects removed" "--keep-runs and --max-size go together"
+
 printf 'jobs: 4\n' > weft.yaml
 run_weft run -q out.lua
 expect_rc 2 "an unknown weft.yaml setting is refused"
