@@ -140,6 +140,7 @@ typedef struct cli_run_args {
 	const char *force_nodes[64]; /* --force=NODE[,NODE] */
 	size_t n_force_nodes;
 	int json;             /* --json, where a command prints one */
+	int verbose;          /* -v: say which store is used */
 	int silent;      /* cli_load prints no errors */
 	const char *positional2;
 } cli_run_args;

@@ -161,7 +161,7 @@ int cmd_show(int argc, char **argv)
 		fputs(weft_run_text(r, NULL), stdout);
 	} else {
 		const weft_run_info *in = weft_run_get_info(r);
-		printf("run %s  %s  %s\n", id, in->status, in->pipeline);
+		printf("run %s  %s  %s\n  store %s\n", id, in->status, in->pipeline, store);
 		print_git(&in->git);
 		const weft_run_llm *l = &in->llm;
 		if (l->calls || l->cache_hits || l->unavailable || l->failed)

@@ -29,6 +29,7 @@ static const char run_help[] =
 	"      --store DIR         cache and run directory (default: .weft at\n"
 	"                          the repository root; env WEFT_STORE)\n"
 	"  -q, --quiet             print only failures and the summary\n"
+	"  -v, --verbose           first say which store the run uses\n"
 	"      --force             execute every node even if it is cached\n"
 	"                          (results are stored again)\n"
 	"      --force=NODE[,NODE] execute these nodes even if cached\n"
@@ -92,6 +93,7 @@ static int parse_run_args_inner(cli_run_args *a, int argc, char **argv, const ch
 		{"until", required_argument, NULL, 'U'},
 		{"rev", required_argument, NULL, 'R'},	 {"executor", required_argument, NULL, 'E'},
 		{"dry-run", no_argument, NULL, 'n'},	 {"json", no_argument, NULL, 'J'},
+		{"verbose", no_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
 	memset(a, 0, sizeof *a);
@@ -99,8 +101,11 @@ static int parse_run_args_inner(cli_run_args *a, int argc, char **argv, const ch
 	optind = 1;
 	opterr = 0; /* its messages say "run:", not "weft run:", and suggest nothing */
 	int c;
-	while ((c = getopt_long(argc, argv, "p:j:kqhn", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:j:kqhnv", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'v':
+			a->verbose = 1;
+			break;
 		case 'n':
 			a->dry_run = 1;
 			break;
@@ -234,6 +239,8 @@ static int executor_of(const cli_run_args *a, const cli_config *cfg, const char 
 
 static int execute(cli_loaded *l, cli_run_args *a, const char *resume_id, const char *resumed_executor)
 {
+	if (a->verbose)
+		fprintf(stderr, "weft: store %s\n", l->store);
 	cli_config cfg;
 	int crc = cli_config_load(&cfg, l->pipeline, a->jobs);
 	if (crc != WEFT_EXIT_OK)

@@ -100,7 +100,7 @@ static const weft_param_spec shell_params[] = {
 	{"cmd", WEFT_T_STRING, NULL, "command line for /bin/sh -c; inputs are in $NAME"},
 	{"outs", WEFT_T_LIST, "[]", "output files (relative paths) the command must create; $out is the first"},
 	{"env", WEFT_T_MAP, "{}", "extra environment variables"},
-	{"capture_stdout", WEFT_T_BOOL, "false", "return stdout (up to 64 KiB) as output `stdout`"},
+	{"capture_stdout", WEFT_T_BOOL, "false", "return stdout (up to 64 KiB) as output `stdout`, trailing newlines stripped as $(...) does"},
 };
 static const weft_op_desc core_op_shell = {
 	WEFT_OP_DESC("shell", "1", core_run_shell, WEFT_OP_DETERMINISTIC | WEFT_OP_VARIADIC_INPUTS | WEFT_OP_RETRYABLE,
