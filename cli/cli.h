@@ -34,6 +34,9 @@ int cmd_show(int argc, char **argv);
 int cmd_cat(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_params(int argc, char **argv);
+int cmd_completion(int argc, char **argv);
+/* The command table (main.c), ended by a NULL name. */
+const cli_command *cli_commands(void);
 int cmd_diff(int argc, char **argv);
 int cmd_blame(int argc, char **argv);
 

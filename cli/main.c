@@ -95,9 +95,15 @@ static const cli_command commands[] = {
 	{"cache", cmd_cache, "cache stats | cache gc --max-size SIZE"},
 	{"plugins", cmd_plugins, "list the loaded plugins, or `plugins info NAME`"},
 	{"plugin", cmd_plugin, "plugin new | pack | install: write and ship plugins"},
+	{"completion", cmd_completion, "print a bash or zsh completion script"},
 	{"worker", cmd_worker, NULL},
 	{NULL, NULL, NULL},
 };
+
+const cli_command *cli_commands(void)
+{
+	return commands;
+}
 
 static void usage(FILE *f)
 {

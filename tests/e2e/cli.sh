@@ -172,6 +172,16 @@ eq "$(ls "$PS/runs" | wc -l)" "2" "the newest finished run and the unfinished on
 run_weft cache gc --keep-runs 0 --max-size 0 --store "$PS"
 expect_out "objects removed" "--keep-runs and --max-size go together"
 
+# comp WORDS...: what the bash completion offers for the last word
+comp() { bash -c 'source <("$WEFT" completion bash) || exit 1; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _weft; echo "${COMPREPLY[*]}"' _ "$@"; }
+eq "$(comp weft ru)" "run" "bash completion: commands"
+eq "$(comp weft run --exe)" "--executor" "bash completion: a command's options"
+eq "$(comp weft run --executor s)" "slurm" "bash completion: --executor's values"
+check "bash completion: pipeline scripts after run" sh -c "cd '$T/res' && [ \"\$(WEFT='$WEFT' bash -c 'source <(\"\$WEFT\" completion bash); COMP_WORDS=(weft run out); COMP_CWORD=2; _weft; echo \"\${COMPREPLY[*]}\"')\" = out.lua ]"
+run_weft completion zsh
+expect_out "#compdef weft" "weft completion zsh"
+expect_out "'export:copy a node" "zsh completion describes each command"
+
 printf 'jobs: 4\n' > weft.yaml
 run_weft run -q out.lua
 expect_rc 2 "an unknown weft.yaml setting is refused"
