@@ -12,18 +12,22 @@
 #include "util.h"
 #include "weft/run.h"
 
-static int simple_opts(int argc, char **argv, const char *help, const char **store, const char **pos, int *limit)
+static int simple_opts(int argc, char **argv, const char *help, const char **store, const char **pos, int *limit,
+		       int *json)
 {
 	static const struct option longopts[] = {
 		{"store", required_argument, NULL, 's'},
 		{"limit", required_argument, NULL, 'n'},
 		{"help", no_argument, NULL, 'h'},
+		{"json", no_argument, NULL, 'J'},
 		{NULL, 0, NULL, 0},
 	};
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, "n:h", longopts, NULL)) != -1) {
-		if (c == 's')
+		if (c == 'J' && json)
+			*json = 1;
+		else if (c == 's')
 			*store = optarg;
 		else if (c == 'n' && limit)
 			*limit = atoi(optarg);
@@ -44,7 +48,7 @@ static int simple_opts(int argc, char **argv, const char *help, const char **sto
 
 
 static const char log_help[] =
-	"usage: weft log [--store DIR] [-n N]\n\n"
+	"usage: weft log [--store DIR] [-n N] [--json]\n\n"
 	"The N most recent runs (default 20), newest first, with the git commit\n"
 	"each ran from: a '+' after the commit marks a dirty work tree, '@REV' a\n"
 	"run of `weft run --rev REV`. `weft show RUN` prints one run.\n";
@@ -53,7 +57,8 @@ int cmd_log(int argc, char **argv)
 {
 	const char *store_flag = NULL;
 	int limit = 20;
-	int rc = simple_opts(argc, argv, log_help, &store_flag, NULL, &limit);
+	int json = 0;
+	int rc = simple_opts(argc, argv, log_help, &store_flag, NULL, &limit, &json);
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	char *store = cli_store_dir(store_flag, ".");
@@ -63,12 +68,28 @@ int cmd_log(int argc, char **argv)
 		free(store);
 		return cli_fail("%s", store ? weft_error_last() : "out of memory");
 	}
-	if (!n)
+	if (!n && !json)
 		printf("no runs under %s\n", store);
+	weft_value *list = json ? weft_value_list() : NULL;
 	for (size_t i = 0; i < n && (int)i < limit; i++) {
 		weft_run *r = NULL;
 		(void)weft_run_open(&r, store, ids[i]);
 		const weft_run_info *in = r ? weft_run_get_info(r) : NULL;
+		if (list) {
+			weft_value *e = weft_value_map();
+			const weft_run_git *g = in && in->git.present ? &in->git : NULL;
+			const char *st = in ? in->status : "interrupted", *pl = in ? in->pipeline : "";
+			weft_value_map_set(e, "id", weft_value_string(ids[i], strlen(ids[i])));
+			weft_value_map_set(e, "status", weft_value_string(st, strlen(st)));
+			weft_value_map_set(e, "pipeline", weft_value_string(pl, strlen(pl)));
+			weft_value_map_set(e, "commit", g && g->commit ? weft_value_string(g->commit, strlen(g->commit)) : weft_value_null());
+			weft_value_map_set(e, "branch", g && g->branch ? weft_value_string(g->branch, strlen(g->branch)) : weft_value_null());
+			weft_value_map_set(e, "rev", g && g->rev ? weft_value_string(g->rev, strlen(g->rev)) : weft_value_null());
+			weft_value_map_set(e, "dirty", weft_value_bool(g && g->dirty));
+			weft_value_list_push(list, e);
+			weft_run_free(r);
+			continue;
+		}
 		char where[96];
 		if (!in || !in->git.present)
 			snprintf(where, sizeof where, "(not in a git repository)");
@@ -84,6 +105,12 @@ int cmd_log(int argc, char **argv)
 		printf("%-26s %-12s %s%s  %s\n", ids[i], in ? in->status : "interrupted", where, label,
 		       in ? in->pipeline : "");
 		weft_run_free(r);
+	}
+	if (list) {
+		char *text = weft_value_to_json(list, 1);
+		printf("%s\n", text ? text : "[]");
+		free(text);
+		weft_value_free(list);
 	}
 	weft_runs_free(ids, n);
 	free(store);
@@ -137,7 +164,7 @@ int cmd_show(int argc, char **argv)
 			as_json = 1;
 			break;
 		}
-	int rc = simple_opts(argc, argv, show_help, &store_flag, &id, NULL);
+	int rc = simple_opts(argc, argv, show_help, &store_flag, &id, NULL, NULL);
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	char *store = cli_store_dir(store_flag, ".");
@@ -189,7 +216,7 @@ int cmd_show(int argc, char **argv)
 	return 0;
 }
 
-static const char ops_help[] = "usage: weft ops [OP] [--store DIR]\n\nLists the ops of the loaded plugins with their parameters, inputs and outputs.\n";
+static const char ops_help[] = "usage: weft ops [OP] [--store DIR] [--json]\n\nLists the ops of the loaded plugins with their parameters, inputs and outputs.\n";
 
 static const char *tname(weft_type t)
 {
@@ -219,10 +246,46 @@ void cli_print_op(const weft_op_info *op)
 	printf("\n");
 }
 
+static weft_value *str(const char *s)
+{
+	return s ? weft_value_string(s, strlen(s)) : weft_value_null();
+}
+
+/* One op for `weft ops --json`: what `weft ops` prints, as data. */
+static weft_value *op_json(const weft_op_info *op)
+{
+	const weft_op_desc *d = op->desc;
+	weft_value *e = weft_value_map(), *params = weft_value_list(), *ins = weft_value_list(), *outs = weft_value_list();
+	for (size_t p = 0; p < d->n_params; p++) {
+		weft_value *pm = weft_value_map();
+		weft_value_map_set(pm, "name", str(d->params[p].name));
+		weft_value_map_set(pm, "type", str(tname(d->params[p].type)));
+		weft_value_map_set(pm, "default", str(d->params[p].default_json)); /* as JSON text; null: required */
+		weft_value_map_set(pm, "doc", str(d->params[p].doc));
+		weft_value_list_push(params, pm);
+	}
+	for (size_t p = 0; p < d->n_inputs; p++)
+		weft_value_list_push(ins, str(d->inputs[p]));
+	for (size_t p = 0; p < d->n_outputs; p++)
+		weft_value_list_push(outs, str(d->outputs[p]));
+	weft_value_map_set(e, "name", str(op->full_name));
+	weft_value_map_set(e, "version", str(d->version));
+	weft_value_map_set(e, "plugin", str(op->plugin));
+	weft_value_map_set(e, "doc", str(d->doc));
+	weft_value_map_set(e, "deterministic", weft_value_bool((d->flags & WEFT_OP_DETERMINISTIC) != 0));
+	weft_value_map_set(e, "retryable", weft_value_bool((d->flags & WEFT_OP_RETRYABLE) != 0));
+	weft_value_map_set(e, "any_inputs", weft_value_bool((d->flags & WEFT_OP_VARIADIC_INPUTS) != 0));
+	weft_value_map_set(e, "params", params);
+	weft_value_map_set(e, "inputs", ins);
+	weft_value_map_set(e, "outputs", outs);
+	return e;
+}
+
 int cmd_ops(int argc, char **argv)
 {
 	const char *store_flag = NULL, *only = NULL;
-	int rc = simple_opts(argc, argv, ops_help, &store_flag, &only, NULL);
+	int json = 0;
+	int rc = simple_opts(argc, argv, ops_help, &store_flag, &only, NULL, &json);
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	char *store = cli_store_dir(store_flag, ".");
@@ -232,16 +295,29 @@ int cmd_ops(int argc, char **argv)
 	if (rc)
 		return rc;
 	int shown = 0;
+	weft_value *list = json ? weft_value_list() : NULL;
 	for (size_t i = 0; i < weft_engine_op_count(eng); i++) {
 		const weft_op_info *op = weft_engine_op_at(eng, i);
 		if (only && strcmp(only, op->full_name))
 			continue;
 		shown++;
-		cli_print_op(op);
+		if (list)
+			weft_value_list_push(list, op_json(op));
+		else
+			cli_print_op(op);
 	}
 	weft_engine_free(eng);
-	if (only && !shown)
+	if (only && !shown) {
+		weft_value_free(list);
 		return cli_fail("no op named '%s'; `weft ops` lists them all", only);
+	}
+	if (list) {
+		char *text = weft_value_to_json(list, 1);
+		printf("%s\n", text ? text : "[]");
+		free(text);
+		weft_value_free(list);
+		return 0;
+	}
 	printf("Every node also takes these options:\n");
 	for (size_t i = 0; i < weft_node_option_count(); i++) {
 		const weft_node_option *o = weft_node_option_at(i);

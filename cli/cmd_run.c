@@ -60,8 +60,8 @@ static const char resume_help[] =
 	"options: -j N, -k, --store DIR, -q, --executor NAME (as for `weft run`)\n";
 
 static const char plan_help[] =
-	"usage: weft plan PIPELINE.lua [-p NAME=VALUE]... [--params FILE] [--store DIR]\n"
-	"                 [--executor NAME]\n"
+	"usage: weft plan PIPELINE.lua [NODE...] [-p NAME=VALUE]... [--params FILE] [--store DIR]\n"
+	"                 [--executor NAME] [--json]\n"
 	"\n"
 	"Dry run: evaluates the script and shows, for every node, whether it is\n"
 	"cached or would run, and why (new node, changed param, changed input, op\n"
@@ -399,18 +399,37 @@ static int plan_loaded(cli_loaded *lp, cli_run_args *ap)
 			rc = cli_fail("%s", weft_error_last());
 		} else {
 			size_t would = 0, cached = 0;
+			weft_value *list = a.json ? weft_value_list() : NULL;
 			for (uint32_t i = 0; i < weft_graph_node_count(l.eng); i++) {
 				int st = weft_graph_node_status(l.eng, i);
 				const char *reason = weft_graph_node_reason(l.eng, i);
 				const char *label = st == WEFT_NODE_WOULD_RUN ? "run" : st == WEFT_NODE_CACHED ? "cached"
 								    : st == WEFT_NODE_PENDING ? "pending"
 								    : weft_node_status_name((weft_node_status)st);
+				const char *name = weft_graph_node_name(l.eng, i);
 				would += st == WEFT_NODE_WOULD_RUN;
 				cached += st == WEFT_NODE_CACHED;
-				printf("%-8s %s%s%s\n", label, weft_graph_node_name(l.eng, i),
-				       st == WEFT_NODE_WOULD_RUN && reason ? "  -- " : "", st == WEFT_NODE_WOULD_RUN && reason ? reason : "");
+				if (list) {
+					weft_value *e = weft_value_map();
+					weft_value_map_set(e, "node", weft_value_string(name, strlen(name)));
+					weft_value_map_set(e, "plan", weft_value_string(label, strlen(label)));
+					weft_value_map_set(e, "reason", st == WEFT_NODE_WOULD_RUN && reason
+										? weft_value_string(reason, strlen(reason))
+										: weft_value_null());
+					weft_value_list_push(list, e);
+					continue;
+				}
+				printf("%-8s %s%s%s\n", label, name, st == WEFT_NODE_WOULD_RUN && reason ? "  -- " : "",
+				       st == WEFT_NODE_WOULD_RUN && reason ? reason : "");
 			}
-			printf("%zu nodes: %zu would run, %zu cached\n", weft_graph_node_count(l.eng), would, cached);
+			if (list) {
+				char *text = weft_value_to_json(list, 1);
+				printf("%s\n", text ? text : "[]");
+				free(text);
+				weft_value_free(list);
+			} else {
+				printf("%zu nodes: %zu would run, %zu cached\n", weft_graph_node_count(l.eng), would, cached);
+			}
 		}
 		cli_config_free(&cfg);
 	}

@@ -182,6 +182,13 @@ run_weft completion zsh
 expect_out "#compdef weft" "weft completion zsh"
 expect_out "'export:copy a node" "zsh completion describes each command"
 
+run_weft plan out.lua --json -p n=11
+check "weft plan --json: a list of nodes with their plan and reason" sh -c "jq -e '[.[] | select(.node == \"lines\")][0] | .plan == \"run\" and (.reason | length > 0)' '$T/out' >/dev/null"
+run_weft ops core.shell --json
+check "weft ops --json: the op's params as data" sh -c "jq -e '.[0].name == \"core.shell\" and ([.[0].params[].name] | index(\"cmd\") != null)' '$T/out' >/dev/null"
+run_weft log --json -n 2
+check "weft log --json: runs with status and commit" sh -c "jq -e 'length == 2 and (.[0] | has(\"status\") and has(\"commit\"))' '$T/out' >/dev/null"
+
 printf 'jobs: 4\n' > weft.yaml
 run_weft run -q out.lua
 expect_rc 2 "an unknown weft.yaml setting is refused"
