@@ -30,6 +30,8 @@ static const char run_help[] =
 	"                          the repository root; env WEFT_STORE)\n"
 	"  -q, --quiet             print only failures and the summary\n"
 	"  -v, --verbose           first say which store the run uses\n"
+	"      --profile NAME      apply weft.yaml's profiles.NAME over its settings\n"
+	"                          (also WEFT_PROFILE)\n"
 	"      --force             execute every node even if it is cached\n"
 	"                          (results are stored again)\n"
 	"      --force=NODE[,NODE] execute these nodes even if cached\n"
@@ -93,7 +95,7 @@ static int parse_run_args_inner(cli_run_args *a, int argc, char **argv, const ch
 		{"until", required_argument, NULL, 'U'},
 		{"rev", required_argument, NULL, 'R'},	 {"executor", required_argument, NULL, 'E'},
 		{"dry-run", no_argument, NULL, 'n'},	 {"json", no_argument, NULL, 'J'},
-		{"verbose", no_argument, NULL, 'v'},
+		{"verbose", no_argument, NULL, 'v'},	 {"profile", required_argument, NULL, 'P' + 256},
 		{NULL, 0, NULL, 0},
 	};
 	memset(a, 0, sizeof *a);
@@ -105,6 +107,12 @@ static int parse_run_args_inner(cli_run_args *a, int argc, char **argv, const ch
 		switch (c) {
 		case 'v':
 			a->verbose = 1;
+			break;
+		case 'P' + 256:
+			/* weft.yaml is read later, by cli_config_load: it reads the
+			 * profile from here, as from the user's environment. */
+			if (setenv("WEFT_PROFILE", optarg, 1) != 0)
+				return cli_fail("out of memory");
 			break;
 		case 'n':
 			a->dry_run = 1;

@@ -22,10 +22,10 @@ static const struct {
 	int runs; /* its first argument is a run id */
 } per_command[] = {
 	{"run", "-p --param --params -j --jobs -k --keep-going --store -q --quiet --force --force= --rev --executor "
-		"-n --dry-run --until -v --verbose --help",
+		"-n --dry-run --until -v --verbose --profile --help",
 	 1, 0},
-	{"resume", "-j --jobs -k --keep-going --store -q --quiet --executor -v --verbose --help", 0, 1},
-	{"plan", "-p --param --params --store --executor --force= --until --help", 1, 0},
+	{"resume", "-j --jobs -k --keep-going --store -q --quiet --executor -v --verbose --profile --help", 0, 1},
+	{"plan", "-p --param --params --store --executor --force= --until --profile --json --help", 1, 0},
 	{"graph", "-p --param --params --help", 1, 0},
 	{"params", "-p --param --params --json --help", 1, 0},
 	{"status", "-n -w --store --help", 0, 1},

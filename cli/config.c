@@ -11,6 +11,7 @@
  *   llm:       {url: http://127.0.0.1:8080/v1, model: qwen2.5, api_key_env: OPENAI_API_KEY,
  *               temperature: 0, max_tokens: 1024, timeout: 60, retries: 2}
  *   executor:  local | slurm   (where nodes run; --executor wins)
+ *   profiles:  {NAME: {any of these}}   (--profile NAME, WEFT_PROFILE)
  *   slurm:     {partition: gpu, account: lab, time: 4h, queue_size: 100, ...}
  *              (weft_slurm_config_check; docs/cluster.md)
  */
@@ -65,7 +66,7 @@ static int load_workers(cli_config *c, const weft_value *w, const char *file)
  * (`jobs: 8` does nothing: -j or `resources: {cpus: 8}` do). */
 static int known_keys(const weft_value *cfg, const char *file)
 {
-	static const char *const keys[] = {"resources", "workers", "limits", "llm", "executor", "slurm", NULL};
+	static const char *const keys[] = {"resources", "workers", "limits", "llm", "executor", "slurm", "profiles", NULL};
 	for (size_t i = 0; i < weft_value_len(cfg); i++) {
 		const char *k = weft_value_map_key_at(cfg, i);
 		int ok = 0;
@@ -82,9 +83,61 @@ static int known_keys(const weft_value *cfg, const char *file)
 				   : !strcmp(k, "params") ? "; parameters come from `-p NAME=VALUE` or `--params FILE`"
 							  : "";
 		return weft_err_set(WEFT_EINVALID, "%s: unknown setting '%s'%s%s%s%s (known: resources, workers, limits, llm, "
-						   "executor, slurm)",
+						   "executor, slurm, profiles)",
 				    file, k, best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "", hint);
 	}
+	return WEFT_OK;
+}
+
+/*
+ * A profile (`--profile NAME` or WEFT_PROFILE) is a named set of settings
+ * over the top level: `profiles: {cluster: {executor: slurm, slurm: {...}}}`.
+ * A map in the profile is merged key by key into the top level's map of
+ * the same name; anything else replaces it.
+ */
+static int apply_profile(weft_value **cfg, const char *file)
+{
+	const char *name = getenv("WEFT_PROFILE");
+	const weft_value *profiles = weft_value_map_get(*cfg, "profiles");
+	if (profiles && weft_value_type(profiles) != WEFT_T_MAP)
+		return weft_err_set(WEFT_EINVALID, "%s: profiles must be a map of name to settings, for example "
+						   "`profiles: {cluster: {executor: slurm}}`", file);
+	if (!name || !*name)
+		return WEFT_OK;
+	const weft_value *p = profiles ? weft_value_map_get(profiles, name) : NULL;
+	if (!p || weft_value_type(p) != WEFT_T_MAP) {
+		weft_buf names = {0};
+		for (size_t i = 0; profiles && i < weft_value_len(profiles); i++)
+			weft_buf_printf(&names, "%s%s", i ? ", " : "", weft_value_map_key_at(profiles, i));
+		int rc = weft_err_set(WEFT_EINVALID, "%s: no profile '%s' (profiles: %s)", file, name,
+				      names.data ? names.data : "none declared");
+		weft_buf_free(&names);
+		return rc;
+	}
+	if (weft_value_map_get(p, "profiles"))
+		return weft_err_set(WEFT_EINVALID, "%s: profile '%s' may not declare profiles", file, name);
+	weft_value *merged = weft_value_copy(*cfg);
+	for (size_t i = 0; merged && i < weft_value_len(p); i++) {
+		const char *k = weft_value_map_key_at(p, i);
+		const weft_value *v = weft_value_map_value_at(p, i);
+		const weft_value *top = weft_value_map_get(merged, k);
+		weft_value *nv = NULL;
+		if (top && weft_value_type(top) == WEFT_T_MAP && weft_value_type(v) == WEFT_T_MAP) {
+			nv = weft_value_copy(top);
+			for (size_t j = 0; nv && j < weft_value_len(v); j++)
+				weft_value_map_set(nv, weft_value_map_key_at(v, j), weft_value_copy(weft_value_map_value_at(v, j)));
+		} else {
+			nv = weft_value_copy(v);
+		}
+		if (!nv || weft_value_map_set(merged, k, nv) != WEFT_OK) {
+			weft_value_free(merged);
+			return weft_err_set(WEFT_ERROR, "out of memory");
+		}
+	}
+	if (!merged)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	weft_value_free(*cfg);
+	*cfg = merged;
 	return WEFT_OK;
 }
 
@@ -148,6 +201,10 @@ int cli_config_load(cli_config *c, const char *path, int jobs)
 		free(text);
 		if (rc == WEFT_OK && cfg && weft_value_type(cfg) != WEFT_T_MAP)
 			rc = weft_err_set(WEFT_EINVALID, "%s: expected a map of settings at the top level", file);
+		if (rc == WEFT_OK && cfg)
+			rc = known_keys(cfg, file);
+		if (rc == WEFT_OK && cfg)
+			rc = apply_profile(&cfg, file);
 		if (rc == WEFT_OK && cfg)
 			rc = known_keys(cfg, file);
 		if (rc == WEFT_OK && cfg)

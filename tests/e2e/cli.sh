@@ -189,6 +189,23 @@ check "weft ops --json: the op's params as data" sh -c "jq -e '.[0].name == \"co
 run_weft log --json -n 2
 check "weft log --json: runs with status and commit" sh -c "jq -e 'length == 2 and (.[0] | has(\"status\") and has(\"commit\"))' '$T/out' >/dev/null"
 
+cat > weft.yaml <<'Y'
+resources: {cpus: 2}
+profiles:
+  big: {resources: {cpus: 6}, workers: {grace: 3s}}
+Y
+run_weft resources .
+expect_out "cpus     2" "without a profile, the top level holds"
+WEFT_PROFILE=big run_weft resources .
+expect_out "cpus     6" "WEFT_PROFILE applies a profile's pools"
+expect_out "grace 3s" "and its worker settings"
+run_weft run -q out.lua --profile nope
+expect_rc 2 "an unknown profile is refused"
+expect_err "no profile 'nope' (profiles: big)" "listing the profiles"
+run_weft run -q out.lua --profile big
+expect_rc 0 "weft run --profile NAME"
+rm weft.yaml
+
 printf 'jobs: 4\n' > weft.yaml
 run_weft run -q out.lua
 expect_rc 2 "an unknown weft.yaml setting is refused"
