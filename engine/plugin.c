@@ -12,11 +12,13 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "context.h"
+#include "hash.h"
 #include "checkpoint.h"
 #include "opctx.h"
 #include "opindex.h"
@@ -603,6 +605,39 @@ static int activate(weft_engine *eng, plugin_rec *rec)
 		return rc;
 	}
 	rec->dl = dl;
+	return WEFT_OK;
+}
+
+int weft_plugin_code_hash(weft_engine *eng, const weft_op_info *op, const char **hex)
+{
+	plugin_rec *rec = op->plugin_path ? find_rec(eng, op->plugin_path) : NULL;
+	*hex = "";
+	if (!rec)
+		return WEFT_OK;
+	if (!rec->code_hash[0]) {
+		FILE *f = fopen(rec->path, "rbe");
+		weft_hasher *h = f ? weft_hasher_new() : NULL;
+		int rc = h ? WEFT_OK
+			   : weft_err_set(WEFT_EIO, "cannot read plugin %s to hash its code: %s; reinstall it", rec->path,
+					  strerror(errno));
+		char buf[65536];
+		size_t n;
+		while (rc == WEFT_OK && (n = fread(buf, 1, sizeof buf, f)) > 0)
+			rc = weft_hasher_update(h, buf, n);
+		if (rc == WEFT_OK && ferror(f))
+			rc = weft_err_set(WEFT_EIO, "cannot read plugin %s: %s", rec->path, strerror(errno));
+		if (f)
+			fclose(f);
+		if (rc == WEFT_OK)
+			rc = weft_hasher_final(h, rec->code_hash);
+		else
+			weft_hasher_free(h);
+		if (rc != WEFT_OK) {
+			rec->code_hash[0] = '\0';
+			return rc;
+		}
+	}
+	*hex = rec->code_hash;
 	return WEFT_OK;
 }
 

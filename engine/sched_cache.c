@@ -32,6 +32,14 @@ int sched_key(weft_engine *eng, node *n, node_run *nr)
 		const char *parts[] = {"weft-node-v1", n->op->plugin, n->op->desc->name, n->op->desc->version, abi};
 		for (size_t i = 0; i < 5 && rc == WEFT_OK; i++)
 			rc = weft_hasher_update(h, parts[i], strlen(parts[i]) + 1);
+		/* The plugin's code: a rebuilt .so never serves results its
+		 * earlier build computed, unless the op opts out. */
+		if (rc == WEFT_OK && !(n->op->desc->flags & WEFT_OP_KEY_BY_VERSION)) {
+			const char *code = NULL;
+			rc = weft_plugin_code_hash(eng, n->op, &code);
+			if (rc == WEFT_OK)
+				rc = weft_hasher_update(h, code, strlen(code) + 1);
+		}
 		/* An op that asks an LLM answers per model: the model and its
 		 * parameters (never the url or the key) are part of its key. */
 		if (rc == WEFT_OK && (n->op->desc->flags & WEFT_OP_USES_LLM)) {

@@ -40,7 +40,7 @@ extern "C" {
 #endif
 
 #define WEFT_ABI_MAJOR 1
-#define WEFT_ABI_MINOR 3
+#define WEFT_ABI_MINOR 4
 
 #if defined(__GNUC__)
 #define WEFT_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -237,7 +237,13 @@ enum {
 	 * interpreter's version and prefix (the `python` param when the op
 	 * declares one, else $WEFT_PYTHON, else python3) and a hash of the
 	 * files in the plugin's share directory. Since ABI 1.3. */
-	WEFT_OP_PYTHON = 1u << 6
+	WEFT_OP_PYTHON = 1u << 6,
+	/* Its key holds its name and version but not the content of the
+	 * plugin's .so: a rebuilt plugin keeps its ops' cache entries. Only for
+	 * plugins that bump an op's version whenever its output could change.
+	 * Without it (the default), any rebuild of the .so reruns its ops, so
+	 * a fix never hides behind a stale result. Since ABI 1.4. */
+	WEFT_OP_KEY_BY_VERSION = 1u << 7
 };
 
 /* checkpoint_save flags. */

@@ -76,6 +76,18 @@ expect_rc 0 "a pipeline runs the installed plugin's op"
 expect_out "shout = 3" "and gets its result"
 run_weft run p.lua
 eq "$(rec .counts.cached)" 1 "the plugin op's result is cached on rerun"
+SO="$XDG_DATA_HOME/weft/plugins/demo/demo.so"
+printf 'x' >> "$SO"   # a rebuild: other bytes, the same op version
+run_weft run p.lua
+eq "$(rec .counts.executed)" 1 "a changed plugin .so reruns its op, though the op's version is the same"
+sed -i 's/WEFT_OP_DESC("upper", "1", run_upper, WEFT_OP_DETERMINISTIC,/WEFT_OP_DESC("upper", "1", run_upper, WEFT_OP_DETERMINISTIC | WEFT_OP_KEY_BY_VERSION,/' "$T/demo/src/demo.c"
+check "the op opts out with WEFT_OP_KEY_BY_VERSION" grep -q KEY_BY_VERSION "$T/demo/src/demo.c"
+cmake --build "$T/demo/build" >"$T/build.log" 2>&1 || cat "$T/build.log"
+cp "$T/demo/build/demo.so" "$SO"
+run_weft run p.lua
+printf 'x' >> "$SO"
+run_weft run p.lua
+eq "$(rec .counts.cached)" 1 "then a rebuilt .so keeps its op's cache entries"
 
 # --- 3b. a plugin developed inside the pipeline's repository is found in
 # plugins/NAME/build without installing or WEFT_PLUGIN_PATH
