@@ -38,7 +38,7 @@ int core_read_artifact(char **data, size_t *len, weft_op_ctx *ctx, const weft_ho
 /* The ops' run functions, by file (ops.c declares the ops). */
 weft_op_run_fn core_run_value, core_run_concat, core_run_merge, core_run_noop, core_run_sleep; /* core.c */
 weft_op_run_fn core_run_csv, core_run_json, core_run_yaml; /* data.c */
-weft_op_run_fn core_run_import, core_run_export; /* files.c */
+weft_op_run_fn core_run_import, core_run_glob, core_run_export; /* files.c */
 weft_op_run_fn core_run_shell; /* shell.c */
 
 extern const weft_plugin_desc core_plugin; /* ops.c */

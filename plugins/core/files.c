@@ -1,5 +1,5 @@
 /*
- * files.c -- core.import and core.export: files and directories in and out
+ * files.c -- core.import, core.glob and core.export: files and directories in and out
  * of the store. Both touch the outside world, so neither is cacheable: an
  * import re-reads its path every run (through the store's stat cache, so an
  * unchanged file costs a stat), and an export always writes.
@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <dirent.h>
 #include <ftw.h>
+#include <glob.h>
 
 #include "core.h"
 
@@ -27,6 +28,69 @@ int core_run_import(weft_op_ctx *ctx, const weft_host_api *api)
 	if (api->artifact_import(&art, ctx, path) != WEFT_OK)
 		return api->fail(ctx, "cannot import %s: %s", path, api->error_last());
 	return api->set_output(ctx, "out", art);
+}
+
+#define GLOB_MAX_MATCHES 100000
+
+int core_run_glob(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	const char *pattern = api->value_string(api->param(ctx, "pattern"), NULL);
+	int dirs = api->value_bool(api->param(ctx, "dirs"));
+	int allow_empty = api->value_bool(api->param(ctx, "allow_empty"));
+	if (pattern[0] != '/')
+		return api->fail(ctx, "core.glob: pattern '%s' is relative; use weft.glob(\"%s\"), which starts from the "
+				      "script's directory, or an absolute pattern", pattern, pattern);
+	glob_t g;
+	/* Sorted (glob's default), so the list and what fans out over it
+	 * keep their order from run to run. */
+	int r = glob(pattern, GLOB_MARK, NULL, &g);
+	if (r != 0 && r != GLOB_NOMATCH) {
+		globfree(&g);
+		return api->fail(ctx, "core.glob: cannot read the directories of %s", pattern);
+	}
+	weft_value *out = api->value_new_list(), *files = api->value_new_list(), *names = api->value_new_list();
+	int rc = WEFT_OK;
+	size_t n = r == GLOB_NOMATCH ? 0 : g.gl_pathc;
+	if (n > GLOB_MAX_MATCHES)
+		rc = api->fail(ctx, "core.glob: %s matches %zu paths, over %d; narrow the pattern", pattern, n,
+			       GLOB_MAX_MATCHES);
+	size_t kept = 0;
+	for (size_t i = 0; rc == WEFT_OK && i < n; i++) {
+		char *path = g.gl_pathv[i];
+		size_t len = strlen(path);
+		int is_dir = len > 1 && path[len - 1] == '/';
+		if (is_dir && !dirs)
+			continue;
+		if (is_dir)
+			path[len - 1] = '\0';
+		weft_value *art = NULL;
+		if (api->artifact_import(&art, ctx, path) != WEFT_OK) {
+			rc = api->fail(ctx, "core.glob: cannot import %s: %s", path, api->error_last());
+			break;
+		}
+		const char *slash = strrchr(path, '/');
+		const char *base = slash ? slash + 1 : path;
+		weft_value *item = api->value_new_map();
+		api->value_map_set(item, "name", api->value_new_string(base, strlen(base)));
+		api->value_map_set(item, "path", api->value_new_string(path, strlen(path)));
+		api->value_map_set(item, "file", api->value_copy(art));
+		api->value_list_push(out, item);
+		api->value_list_push(files, art);
+		api->value_list_push(names, api->value_new_string(base, strlen(base)));
+		kept++;
+	}
+	globfree(&g);
+	if (rc == WEFT_OK && !kept && !allow_empty)
+		rc = api->fail(ctx, "core.glob: nothing matches %s; check the pattern, or pass allow_empty = true", pattern);
+	if (rc != WEFT_OK) {
+		api->value_free(out);
+		api->value_free(files);
+		api->value_free(names);
+		return rc;
+	}
+	api->set_output(ctx, "files", files);
+	api->set_output(ctx, "names", names);
+	return api->set_output(ctx, "out", out);
 }
 
 static int copy_file(const char *src, const char *dst, mode_t mode)

@@ -85,6 +85,18 @@ static const weft_op_desc core_op_import = {
 		     "imports while the graph is built."),
 	WEFT_OP_PARAMS(import_params), WEFT_OP_OUTPUTS(out_only),
 };
+static const weft_param_spec glob_params[] = {
+	{"pattern", WEFT_T_STRING, NULL, "a glob(7) pattern, absolute (weft.glob makes it so from the script's directory)"},
+	{"dirs", WEFT_T_BOOL, "false", "match directories too (imported as trees)"},
+	{"allow_empty", WEFT_T_BOOL, "false", "an empty match is a list of none instead of an error"},
+};
+static const weft_op_desc core_op_glob = {
+	WEFT_OP_DESC("glob", "1", core_run_glob, 0,
+		     "Lists the files a pattern matches at run time, sorted, each imported into the store: `out` is a "
+		     "list of {name, path, file} to fan out over, `files` the artifacts, `names` the file names. It "
+		     "always runs, so new files are seen; what uses its outputs is cached by their content."),
+	WEFT_OP_PARAMS(glob_params), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "files", "names")),
+};
 static const weft_param_spec export_params[] = {
 	{"path", WEFT_T_STRING, NULL, "destination path (replaced atomically)"},
 };
@@ -110,7 +122,7 @@ static const weft_op_desc core_op_shell = {
 };
 
 static const weft_op_desc *const ops[] = {
-	&core_op_shell, &core_op_import, &core_op_export, &core_op_csv, &core_op_json, &core_op_yaml,
+	&core_op_shell, &core_op_import, &core_op_glob, &core_op_export, &core_op_csv, &core_op_json, &core_op_yaml,
 	&core_op_concat, &core_op_merge, &core_op_value, &core_op_noop, &core_op_sleep,
 };
 

@@ -206,6 +206,31 @@ run_weft run -q out.lua --profile big
 expect_rc 0 "weft run --profile NAME"
 rm weft.yaml
 
+mkdir -p texts
+printf 'a b c\n' > texts/one.txt
+printf 'd e\n' > "texts/Order Details.txt"
+cat > glob.lua <<'LUA'
+local files = weft.glob("texts/*.txt")
+return weft.map(files, function(f)
+  return ops.core.shell { name = "count_" .. weft.slug(f.name), doc = f.file, cmd = 'wc -w < "$doc"', capture_stdout = true }.stdout
+end, { name = "counts" })
+LUA
+run_weft run glob.lua
+expect_rc 0 "weft.glob fans out over the files a pattern matches at run time"
+expect_out 'counts = ["2","3"]' "in sorted order, one node per file"
+check "weft.slug makes a node name of a file name with a space and a dot" \
+  sh -c "jq -e '[.nodes[].name] | index(\"count_Order_Details_txt\") != null' '$(latest_record)' >/dev/null"
+printf 'x y z w\n' > texts/new.txt
+run_weft run glob.lua
+expect_out 'counts = ["2","4","3"]' "a new file is seen by the next run"
+eq "$(rec .counts.cached)" "2" "the files that did not change are cached"
+cat > noglob.lua <<'LUA'
+return weft.glob("texts/*.nope")
+LUA
+run_weft run noglob.lua
+expect_rc 1 "a pattern that matches nothing fails the node"
+expect_err "nothing matches" "saying so"
+
 printf 'jobs: 4\n' > weft.yaml
 run_weft run -q out.lua
 expect_rc 2 "an unknown weft.yaml setting is refused"
