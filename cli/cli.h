@@ -144,6 +144,9 @@ typedef struct cli_run_args {
 	size_t n_force_nodes;
 	int json;             /* --json, where a command prints one */
 	int verbose;          /* -v: say which store is used */
+	int graph_run;        /* weft graph --run[=RUN] */
+	const char *run_id;   /* its RUN, or NULL for the newest */
+	const char *format;   /* weft graph --format dot|json */
 	int silent;      /* cli_load prints no errors */
 	const char *positional2;
 } cli_run_args;

@@ -71,10 +71,111 @@ static const char plan_help[] =
 	"expanded, so the plan covers the nodes they add.\n";
 
 static const char graph_help[] =
-	"usage: weft graph PIPELINE.lua [-p NAME=VALUE]... [--params FILE]\n"
+	"usage: weft graph PIPELINE.lua [-p NAME=VALUE]... [--params FILE] [--format dot|json]\n"
+	"       weft graph --run[=RUN_ID] [--store DIR] [--format dot|json]\n"
 	"\n"
-	"Prints the graph the script builds, in Graphviz DOT form:\n"
-	"  weft graph pipeline.lua | dot -Tsvg > graph.svg\n";
+	"Prints the graph the script builds, in Graphviz DOT form (or JSON):\n"
+	"  weft graph pipeline.lua | dot -Tsvg > graph.svg\n"
+	"With --run, the graph a run ran (default: the newest), dynamic nodes\n"
+	"expanded, each node coloured by its status.\n";
+
+/* What each status looks like in `weft graph --run`. */
+static const char *status_colour(const char *st)
+{
+	static const char *const map[][2] = {{"done", "palegreen"}, {"cached", "lightblue"}, {"resumed", "lightcyan"},
+					     {"failed", "salmon"},  {"skipped", "lightgrey"}, {"expanded", "khaki"},
+					     {"running", "gold"}};
+	for (size_t i = 0; st && i < sizeof map / sizeof map[0]; i++)
+		if (!strcmp(st, map[i][0]))
+			return map[i][1];
+	return "white";
+}
+
+static void dot_str(weft_buf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			weft_buf_puts(b, "\\");
+		weft_buf_put(b, s, 1);
+	}
+}
+
+/* weft graph --run: the expanded graph of a run, from its record. */
+static int graph_of_run(const cli_run_args *a)
+{
+	char *store = cli_store_dir(a->store, "."), *latest = NULL;
+	const char *id = a->run_id;
+	int rc = WEFT_EXIT_OK;
+	if (!id && weft_runs_latest(&latest, store, 0) != WEFT_OK) {
+		rc = cli_fail("%s", weft_error_last());
+		free(store);
+		return rc;
+	}
+	id = id ? id : latest;
+	weft_run *r = NULL;
+	if (weft_run_open(&r, store, id) != WEFT_OK) {
+		rc = cli_fail("run %s: %s", id, weft_error_last());
+	} else if (a->format && !strcmp(a->format, "json")) {
+		weft_value *list = weft_value_list();
+		for (size_t i = 0; i < weft_run_node_count(r); i++) {
+			const weft_run_node *n = weft_run_node_at(r, i);
+			weft_value *e = weft_value_map(), *deps = weft_value_list();
+			for (size_t d = 0; d < n->n_deps; d++)
+				weft_value_list_push(deps, weft_value_string(n->deps[d], strlen(n->deps[d])));
+			weft_value_map_set(e, "name", weft_value_string(n->name, strlen(n->name)));
+			weft_value_map_set(e, "kind", weft_value_string(n->kind ? n->kind : "op", strlen(n->kind ? n->kind : "op")));
+			weft_value_map_set(e, "op", n->op ? weft_value_string(n->op, strlen(n->op)) : weft_value_null());
+			weft_value_map_set(e, "status", weft_value_string(n->status ? n->status : "?", strlen(n->status ? n->status : "?")));
+			weft_value_map_set(e, "parent", n->parent ? weft_value_string(n->parent, strlen(n->parent)) : weft_value_null());
+			weft_value_map_set(e, "deps", deps);
+			weft_value_list_push(list, e);
+		}
+		char *text = weft_value_to_json(list, 1);
+		printf("%s\n", text ? text : "[]");
+		free(text);
+		weft_value_free(list);
+	} else {
+		weft_buf b = {0};
+		weft_buf_puts(&b, "digraph weft {\n  rankdir=LR;\n  node [shape=box, style=filled, fontname=\"monospace\"];\n");
+		for (size_t i = 0; i < weft_run_node_count(r); i++) {
+			const weft_run_node *n = weft_run_node_at(r, i);
+			weft_buf_puts(&b, "  \"");
+			dot_str(&b, n->name);
+			weft_buf_puts(&b, "\" [label=\"");
+			dot_str(&b, n->name);
+			weft_buf_puts(&b, "\\n");
+			dot_str(&b, n->op ? n->op : "dynamic");
+			weft_buf_puts(&b, "\\n");
+			dot_str(&b, n->status);
+			weft_buf_printf(&b, "\", fillcolor=%s%s];\n", status_colour(n->status),
+					n->kind && !strcmp(n->kind, "dynamic") ? ", shape=diamond" : "");
+		}
+		for (size_t i = 0; i < weft_run_node_count(r); i++) {
+			const weft_run_node *n = weft_run_node_at(r, i);
+			for (size_t d = 0; d < n->n_deps; d++) {
+				weft_buf_puts(&b, "  \"");
+				dot_str(&b, n->deps[d]);
+				weft_buf_puts(&b, "\" -> \"");
+				dot_str(&b, n->name);
+				weft_buf_puts(&b, "\";\n");
+			}
+			if (n->parent) { /* a dynamic node and what it added */
+				weft_buf_puts(&b, "  \"");
+				dot_str(&b, n->parent);
+				weft_buf_puts(&b, "\" -> \"");
+				dot_str(&b, n->name);
+				weft_buf_puts(&b, "\" [style=dashed];\n");
+			}
+		}
+		weft_buf_puts(&b, "}\n");
+		fputs(b.data ? b.data : "", stdout);
+		weft_buf_free(&b);
+	}
+	weft_run_free(r);
+	free(latest);
+	free(store);
+	return rc;
+}
 
 /* Whether long option `name` takes a value (a bare `--store` at the end). */
 static int getopt_needs_arg(const struct option *opts, const char *name)
@@ -96,6 +197,7 @@ static int parse_run_args_inner(cli_run_args *a, int argc, char **argv, const ch
 		{"rev", required_argument, NULL, 'R'},	 {"executor", required_argument, NULL, 'E'},
 		{"dry-run", no_argument, NULL, 'n'},	 {"json", no_argument, NULL, 'J'},
 		{"verbose", no_argument, NULL, 'v'},	 {"profile", required_argument, NULL, 'P' + 256},
+		{"run", optional_argument, NULL, 'G' + 256}, {"format", required_argument, NULL, 'f' + 256},
 		{NULL, 0, NULL, 0},
 	};
 	memset(a, 0, sizeof *a);
@@ -107,6 +209,15 @@ static int parse_run_args_inner(cli_run_args *a, int argc, char **argv, const ch
 		switch (c) {
 		case 'v':
 			a->verbose = 1;
+			break;
+		case 'G' + 256:
+			a->graph_run = 1;
+			a->run_id = optarg;
+			break;
+		case 'f' + 256:
+			if (strcmp(optarg, "dot") && strcmp(optarg, "json"))
+				return cli_fail("--format is dot or json, not '%s'", optarg);
+			a->format = optarg;
 			break;
 		case 'P' + 256:
 			/* weft.yaml is read later, by cli_config_load: it reads the
@@ -549,13 +660,23 @@ int cmd_graph(int argc, char **argv)
 		weft_value_free(a.cli_params);
 		return cli_fail("unexpected argument '%s'; see `weft graph --help`", a.targets[0]);
 	}
+	if (a.graph_run) {
+		weft_value_free(a.cli_params);
+		if (a.script)
+			return cli_fail("weft graph --run draws a run's graph from its record; give no script (a run id "
+					"goes as --run=RUN_ID)");
+		return graph_of_run(&a);
+	}
 	cli_loaded l;
 	rc = cli_load(&l, &a, NULL);
 	if (rc == WEFT_EXIT_OK) {
-		char *dot = weft_graph_dot(l.eng);
-		if (dot)
-			fputs(dot, stdout);
-		free(dot);
+		int json = a.format && !strcmp(a.format, "json");
+		char *text = json ? weft_graph_json(l.eng) : weft_graph_dot(l.eng);
+		if (text)
+			fputs(text, stdout);
+		if (json)
+			fputs("\n", stdout);
+		free(text);
 	}
 	cli_unload(&l);
 	weft_value_free(a.cli_params);

@@ -26,7 +26,7 @@ static const struct {
 	 1, 0},
 	{"resume", "-j --jobs -k --keep-going --store -q --quiet --executor -v --verbose --profile --help", 0, 1},
 	{"plan", "-p --param --params --store --executor --force= --until --profile --json --help", 1, 0},
-	{"graph", "-p --param --params --help", 1, 0},
+	{"graph", "-p --param --params --run --format --store --help", 1, 0},
 	{"params", "-p --param --params --json --help", 1, 0},
 	{"status", "-n -w --store --help", 0, 1},
 	{"show", "--json --store --help", 0, 1},

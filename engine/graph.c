@@ -819,6 +819,40 @@ static void dot_escape(weft_buf *b, const char *s)
 	}
 }
 
+char *weft_graph_json(const weft_engine *eng)
+{
+	const weft_graph *g = &eng->graph;
+	weft_value *list = weft_value_list();
+	for (uint32_t i = 0; list && i < g->n; i++) {
+		node *n = g->nodes[i];
+		weft_value *e = weft_value_map(), *deps = weft_value_list();
+		const char *op = n->kind == NODE_OP ? n->op->full_name : NULL;
+		const char *kind = n->kind == NODE_OP ? "op" : "dynamic";
+		for (uint32_t d = 0; deps && d < n->n_deps; d++) {
+			const char *dn = g->nodes[n->deps[d]]->name;
+			weft_value_list_push(deps, weft_value_string(dn, strlen(dn)));
+		}
+		char src[4096] = "";
+		if (n->file)
+			snprintf(src, sizeof src, "%s:%d", n->file, n->line);
+		if (!e || !deps) {
+			weft_value_free(e);
+			weft_value_free(deps);
+			weft_value_free(list);
+			return NULL;
+		}
+		weft_value_map_set(e, "name", weft_value_string(n->name, strlen(n->name)));
+		weft_value_map_set(e, "kind", weft_value_string(kind, strlen(kind)));
+		weft_value_map_set(e, "op", op ? weft_value_string(op, strlen(op)) : weft_value_null());
+		weft_value_map_set(e, "deps", deps);
+		weft_value_map_set(e, "source", *src ? weft_value_string(src, strlen(src)) : weft_value_null());
+		weft_value_list_push(list, e);
+	}
+	char *text = list ? weft_value_to_json(list, 1) : NULL;
+	weft_value_free(list);
+	return text;
+}
+
 char *weft_graph_dot(const weft_engine *eng)
 {
 	const weft_graph *g = &eng->graph;

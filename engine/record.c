@@ -63,6 +63,14 @@ static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *run_di
 		cache = "miss";
 	weft_jw_field(w, "cache");
 	weft_jw_str(w, cache);
+	if (n->n_deps) {
+		/* The edges, so that `weft graph --run` draws the expanded graph. */
+		weft_jw_field(w, "deps");
+		weft_jw_arr(w);
+		for (uint32_t d = 0; d < n->n_deps; d++)
+			weft_jw_str(w, weft_graph_node(eng, n->deps[d])->name);
+		weft_jw_end(w, ']');
+	}
 	if (nr->attempt) {
 		weft_jw_field(w, "devices");
 		weft_jw_arr(w);

@@ -294,6 +294,7 @@ static void fill_node(weft_run *r, weft_run_node *n, const json_t *j, int *oom)
 	n->inputs = keep_value(r, json_object_get(j, "inputs"), oom);
 	n->requests = keep_value(r, json_object_get(j, "requests"), oom);
 	n->devices = str_array(&r->blocks, &r->n_blocks, json_object_get(j, "devices"), &n->n_devices, oom);
+	n->deps = str_array(&r->blocks, &r->n_blocks, json_object_get(j, "deps"), &n->n_deps, oom);
 	weft_llm_stats_from_json(&n->llm, json_object_get(j, "llm"));
 	weft_llm_stats_add(&r->info.llm, &n->llm);
 	const json_t *job = json_object_get(j, "job");

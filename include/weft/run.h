@@ -117,6 +117,10 @@ typedef struct weft_run_node {
 	 * the seconds it waited in the queue. NULL / 0 for a local node. */
 	const char *job_id, *job_host, *job_state;
 	double queue_wait;
+	/* The nodes it depends on, by name (records from before 2026-12 have
+	 * none). */
+	const char *const *deps;
+	size_t n_deps;
 } weft_run_node;
 
 /* Opens run `id`'s record. Without one, fails with a message that says

@@ -289,6 +289,8 @@ WEFT_EXTERN int weft_graph_find(uint32_t *out_id, const weft_engine *eng, const 
 WEFT_EXTERN const char *weft_graph_current_parent(const weft_engine *eng);
 /* Writes the graph in Graphviz DOT form; caller frees. */
 WEFT_EXTERN char *weft_graph_dot(const weft_engine *eng);
+/* The graph as JSON: [{name, kind, op, deps: [names], source}]; caller frees. */
+WEFT_EXTERN char *weft_graph_json(const weft_engine *eng);
 /* Static signatures of every node (validates first): each hashes the op,
  * its version, the params and the inputs, with references replaced by the
  * referenced node's signature. Equal signatures in two graphs mean nothing

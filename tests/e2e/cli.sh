@@ -231,6 +231,18 @@ run_weft run noglob.lua
 expect_rc 1 "a pattern that matches nothing fails the node"
 expect_err "nothing matches" "saying so"
 
+run_weft run -q targets.lua --store "$T/gstore"
+run_weft graph --run --store "$T/gstore"
+expect_out '"d" [label="d\ndynamic\nexpanded", fillcolor=khaki, shape=diamond]' "weft graph --run colours each node by its status"
+expect_out '"d_child" [label="d_child\ncore.shell\ndone", fillcolor=palegreen]' "and shows what dynamic nodes added"
+expect_out '"d" -> "d_child" [style=dashed]' "tied to the dynamic node that added it"
+run_weft graph --run --format json --store "$T/gstore"
+check "weft graph --run --format json: status, deps and parent per node" \
+  sh -c "jq -e '[.[] | select(.name == \"d_child\")][0] | .status == \"done\" and .parent == \"d\" and (.deps | index(\"a\") != null)' '$T/out' >/dev/null"
+run_weft graph targets.lua --format json
+check "weft graph PIPELINE --format json: the script's graph" \
+  sh -c "jq -e '[.[] | select(.name == \"b\")][0] | .deps == [\"a\"] and .op == \"core.shell\" and .source == \"targets.lua:2\"' '$T/out' >/dev/null"
+
 printf 'jobs: 4\n' > weft.yaml
 run_weft run -q out.lua
 expect_rc 2 "an unknown weft.yaml setting is refused"
