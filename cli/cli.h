@@ -35,6 +35,7 @@ int cmd_cat(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_params(int argc, char **argv);
 int cmd_completion(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 /* The command table (main.c), ended by a NULL name. */
 const cli_command *cli_commands(void);
 int cmd_diff(int argc, char **argv);

@@ -42,6 +42,7 @@ static const struct {
 	{"resources", "-j --help", 0, 0},
 	{"init", "--help", 0, 0},
 	{"completion", "bash zsh", 0, 0},
+	{"report", "-o --store --help", 0, 1},
 };
 #define N_PER (sizeof per_command / sizeof per_command[0])
 

@@ -85,6 +85,7 @@ static const cli_command commands[] = {
 	{"resources", cmd_resources, "the resource pools runs schedule against"},
 	{"log", cmd_log, "recent runs with the git commit each ran from"},
 	{"show", cmd_show, "one run: its commit, files read, and per-node table"},
+	{"report", cmd_report, "write one run as a self-contained HTML report"},
 	{"cat", cmd_cat, "print a node's output from a run (default: the newest)"},
 	{"export", cmd_export, "copy a node's output out of the store to a path"},
 	{"params", cmd_params, "list a pipeline's parameters: type, default, doc"},

@@ -5,7 +5,8 @@
 # ships, which the autows tests read, python3-torch for Python training ops
 # in tests/e2e/python.sh, onnxruntime's dependencies for
 # scripts/pydeps.sh, and Slurm with munge for the one-node cluster that
-# tests/e2e/slurm.sh starts with scripts/slurm-local.sh). Idempotent: when every
+# tests/e2e/slurm.sh starts with scripts/slurm-local.sh, and headless
+# Chromium, which renders `weft report` in tests/e2e/report.sh). Idempotent: when every
 # package is already present it does not touch apt at all, so reruns are instant.
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config git
@@ -13,7 +14,7 @@ pkgs=(build-essential cmake ninja-build pkg-config git
       libarchive-dev libgit2-dev libcmocka-dev libfftw3-dev libpng-dev libtiff-dev libcurl4-openssl-dev
       jq time valgrind clang python3 python3-sklearn python3-torch python3-venv
       python3-coloredlogs python3-flatbuffers python3-sympy python3-protobuf python3-packaging
-      slurmctld slurmd slurm-client munge)
+      slurmctld slurmd slurm-client munge chromium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

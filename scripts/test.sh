@@ -9,8 +9,8 @@ jobs=$(nproc)
 # Python e2e tests run under it.
 "$src/scripts/pydeps.sh"
 export WEFT_PYTHON="$src/.venv/bin/python"
-# deps.sh installed Slurm: its e2e test must run here, not skip.
-export WEFT_REQUIRE_SLURM=1
+# deps.sh installed Slurm and Chromium: their e2e tests must run here, not skip.
+export WEFT_REQUIRE_SLURM=1 WEFT_REQUIRE_BROWSER=1
 
 echo "== build (warnings are errors) and test"
 "$src/scripts/build.sh" "$src/build-ci" -DWEFT_WERROR=ON
