@@ -96,6 +96,12 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *cli_repo_root(const char *start);
 /* The store directory: --store, else $WEFT_STORE, else <repo>/.weft. */
 char *cli_store_dir(const char *flag, const char *start);
+/* Opens run `id` of `store`, or the newest run when `id` is NULL; *opened
+ * is its id (caller frees). An exit status; an error is printed. */
+struct weft_run;
+int cli_open_run(struct weft_run **out, char **opened, const char *store, const char *id);
+/* A value type as `weft ops` and `weft params` name it. */
+const char *cli_type_name(weft_type t);
 char *cli_builtin_plugin_dir(void);
 char *cli_stdlib_dir(void);
 /* weft's Python package for Python ops: installed, else the source tree's. */

@@ -187,22 +187,15 @@ static int cat_or_export(int argc, char **argv, int exporting)
 	int rc = positionals(argc, argv, exporting ? export_help : cat_help, exporting, &store_flag, &run, &spec, &dest);
 	if (rc)
 		return rc < 0 ? WEFT_EXIT_OK : rc;
-	char *store = cli_store_dir(store_flag, ".");
-	char *latest = NULL;
-	if (!run && weft_runs_latest(&latest, store, 0) != WEFT_OK) {
-		rc = cli_fail("%s", weft_error_last());
-		free(store);
-		return rc;
-	}
-	const char *id = run ? run : latest;
+	char *store = cli_store_dir(store_flag, "."), *opened = NULL;
 	weft_run *r = NULL;
 	weft_engine *eng = NULL;
 	const weft_value *v = NULL;
-	if (weft_run_open(&r, store, id) != WEFT_OK) {
-		rc = cli_fail("run %s: %s", id, weft_error_last());
-	} else if (!(v = find_output(r, spec, id))) {
+	rc = cli_open_run(&r, &opened, store, run);
+	const char *id = opened;
+	if (rc == WEFT_EXIT_OK && !(v = find_output(r, spec, id))) {
 		rc = cli_fail("%s", weft_error_last());
-	} else if ((rc = cli_engine(&eng, store, ".")) == WEFT_EXIT_OK) {
+	} else if (rc == WEFT_EXIT_OK && (rc = cli_engine(&eng, store, ".")) == WEFT_EXIT_OK) {
 		int wrc = WEFT_OK;
 		if (weft_value_type(v) == WEFT_T_ARTIFACT && !exporting && weft_value_artifact_is_dir(v)) {
 			wrc = weft_err_set(WEFT_EINVALID, "%s is a directory; `weft export %s DEST` copies it out", spec, spec);
@@ -235,7 +228,7 @@ static int cat_or_export(int argc, char **argv, int exporting)
 	}
 	weft_engine_free(eng);
 	weft_run_free(r);
-	free(latest);
+	free(opened);
 	free(store);
 	return rc;
 }

@@ -157,32 +157,16 @@ int cmd_show(int argc, char **argv)
 {
 	const char *store_flag = NULL, *id = NULL;
 	int as_json = 0;
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--json")) {
-			memmove(argv + i, argv + i + 1, (size_t)(argc - i) * sizeof *argv);
-			argc--;
-			as_json = 1;
-			break;
-		}
-	int rc = simple_opts(argc, argv, show_help, &store_flag, &id, NULL, NULL);
+	int rc = simple_opts(argc, argv, show_help, &store_flag, &id, NULL, &as_json);
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	char *store = cli_store_dir(store_flag, ".");
-	char *latest = NULL;
-	if (!id) {
-		if (weft_runs_latest(&latest, store, 0) != WEFT_OK) {
-			free(store);
-			return cli_fail("%s", weft_error_last());
-		}
-		id = latest;
-	}
+	char *store = cli_store_dir(store_flag, "."), *latest = NULL;
 	weft_run *r;
-	if (weft_run_open(&r, store, id) != WEFT_OK) {
-		rc = cli_fail("run %s: %s", id, weft_error_last());
-		free(latest);
+	if ((rc = cli_open_run(&r, &latest, store, id)) != WEFT_EXIT_OK) {
 		free(store);
 		return rc;
 	}
+	id = latest;
 	if (as_json) {
 		/* The record as written: keys sorted, reals at full precision. */
 		fputs(weft_run_text(r, NULL), stdout);
@@ -218,7 +202,7 @@ int cmd_show(int argc, char **argv)
 
 static const char ops_help[] = "usage: weft ops [OP] [--store DIR] [--json]\n\nLists the ops of the loaded plugins with their parameters, inputs and outputs.\n";
 
-static const char *tname(weft_type t)
+const char *cli_type_name(weft_type t)
 {
 	static const char *const n[] = {"null", "bool", "int", "float", "string", "list", "map", "artifact"};
 	return t == WEFT_T_ANY ? "any" : (unsigned)t < 8 ? n[t] : "?";
@@ -231,7 +215,7 @@ void cli_print_op(const weft_op_info *op)
 	       op->plugin_version, (d->flags & WEFT_OP_DETERMINISTIC) ? "" : ", always runs",
 	       (d->flags & WEFT_OP_RETRYABLE) ? ", retryable" : "", d->doc ? d->doc : "");
 	for (size_t p = 0; p < d->n_params; p++)
-		printf("    param  %-16s %-8s %s%s%s]\n", d->params[p].name, tname(d->params[p].type),
+		printf("    param  %-16s %-8s %s%s%s]\n", d->params[p].name, cli_type_name(d->params[p].type),
 		       d->params[p].doc ? d->params[p].doc : "", d->params[p].default_json ? "  [default " : "  [required",
 		       d->params[p].default_json ? d->params[p].default_json : "");
 	for (size_t p = 0; p < d->n_inputs; p++)
@@ -259,7 +243,7 @@ static weft_value *op_json(const weft_op_info *op)
 	for (size_t p = 0; p < d->n_params; p++) {
 		weft_value *pm = weft_value_map();
 		weft_value_map_set(pm, "name", str(d->params[p].name));
-		weft_value_map_set(pm, "type", str(tname(d->params[p].type)));
+		weft_value_map_set(pm, "type", str(cli_type_name(d->params[p].type)));
 		weft_value_map_set(pm, "default", str(d->params[p].default_json)); /* as JSON text; null: required */
 		weft_value_map_set(pm, "doc", str(d->params[p].doc));
 		weft_value_list_push(params, pm);

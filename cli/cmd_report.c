@@ -370,21 +370,14 @@ int cmd_report(int argc, char **argv)
 		else
 			return cli_fail("unexpected argument '%s'; see `weft report --help`", argv[i]);
 	}
-	char *store = cli_store_dir(store_flag, "."), *latest = NULL;
-	int rc = WEFT_EXIT_OK;
-	if (!id && weft_runs_latest(&latest, store, 0) != WEFT_OK) {
-		rc = cli_fail("%s", weft_error_last());
-		free(store);
-		return rc;
-	}
-	id = id ? id : latest;
+	char *store = cli_store_dir(store_flag, "."), *opened = NULL;
 	weft_run *r = NULL;
-	if (weft_run_open(&r, store, id) != WEFT_OK) {
-		rc = cli_fail("run %s: %s", id, weft_error_last());
-		free(latest);
+	int rc = cli_open_run(&r, &opened, store, id);
+	if (rc != WEFT_EXIT_OK) {
 		free(store);
 		return rc;
 	}
+	id = opened;
 	weft_buf b = {0};
 	weft_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>weft run ");
 	esc(&b, id);
@@ -414,7 +407,7 @@ int cmd_report(int argc, char **argv)
 	weft_buf_free(&b);
 	free(def);
 	weft_run_free(r);
-	free(latest);
+	free(opened);
 	free(store);
 	return rc;
 }

@@ -103,19 +103,10 @@ static void dot_str(weft_buf *b, const char *s)
 /* weft graph --run: the expanded graph of a run, from its record. */
 static int graph_of_run(const cli_run_args *a)
 {
-	char *store = cli_store_dir(a->store, "."), *latest = NULL;
-	const char *id = a->run_id;
-	int rc = WEFT_EXIT_OK;
-	if (!id && weft_runs_latest(&latest, store, 0) != WEFT_OK) {
-		rc = cli_fail("%s", weft_error_last());
-		free(store);
-		return rc;
-	}
-	id = id ? id : latest;
+	char *store = cli_store_dir(a->store, "."), *opened = NULL;
 	weft_run *r = NULL;
-	if (weft_run_open(&r, store, id) != WEFT_OK) {
-		rc = cli_fail("run %s: %s", id, weft_error_last());
-	} else if (a->format && !strcmp(a->format, "json")) {
+	int rc = cli_open_run(&r, &opened, store, a->run_id);
+	if (rc == WEFT_EXIT_OK && a->format && !strcmp(a->format, "json")) {
 		weft_value *list = weft_value_list();
 		for (size_t i = 0; i < weft_run_node_count(r); i++) {
 			const weft_run_node *n = weft_run_node_at(r, i);
@@ -134,7 +125,7 @@ static int graph_of_run(const cli_run_args *a)
 		printf("%s\n", text ? text : "[]");
 		free(text);
 		weft_value_free(list);
-	} else {
+	} else if (rc == WEFT_EXIT_OK) {
 		weft_buf b = {0};
 		weft_buf_puts(&b, "digraph weft {\n  rankdir=LR;\n  node [shape=box, style=filled, fontname=\"monospace\"];\n");
 		for (size_t i = 0; i < weft_run_node_count(r); i++) {
@@ -172,7 +163,7 @@ static int graph_of_run(const cli_run_args *a)
 		weft_buf_free(&b);
 	}
 	weft_run_free(r);
-	free(latest);
+	free(opened);
 	free(store);
 	return rc;
 }
@@ -578,22 +569,7 @@ static const char params_help[] =
 
 static const char *type_name(const weft_value *v)
 {
-	switch (weft_value_type(v)) {
-	case WEFT_T_INT:
-		return "integer";
-	case WEFT_T_FLOAT:
-		return "number";
-	case WEFT_T_STRING:
-		return "string";
-	case WEFT_T_BOOL:
-		return "bool";
-	case WEFT_T_LIST:
-		return "list";
-	case WEFT_T_MAP:
-		return "table";
-	default:
-		return "any";
-	}
+	return v ? cli_type_name(weft_value_type(v)) : "any";
 }
 
 int cmd_params(int argc, char **argv)

@@ -98,9 +98,9 @@ expect_out "would run" "--dry-run too"
 
 run_weft params out.lua -p n=9
 expect_out "how many lines" "weft params lists the doc string"
-check "with the type, default and value" grep -qE '^n +integer +3 +9 ' "$T/out"
+check "with the type, default and value" grep -qE '^n +int +3 +9 ' "$T/out"
 run_weft params out.lua --json
-check "weft params --json" sh -c "jq -e '.n.default == 3 and .n.type == \"integer\"' '$T/out' >/dev/null"
+check "weft params --json" sh -c "jq -e '.n.default == 3 and .n.type == \"int\"' '$T/out' >/dev/null"
 
 run_weft run out.lua --froce
 expect_rc 2 "an unknown flag is a usage error"
