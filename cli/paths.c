@@ -12,7 +12,6 @@
 
 #include "cli.h"
 #include "util.h"
-#include "weft/run.h"
 
 #ifndef WEFT_BUILD_PLUGIN_DIR
 #define WEFT_BUILD_PLUGIN_DIR ""
@@ -51,23 +50,6 @@ char *cli_repo_root(const char *start)
 		cur = up;
 	}
 	return NULL;
-}
-
-int cli_open_run(weft_run **out, char **opened, const char *store, const char *id)
-{
-	*out = NULL;
-	*opened = NULL;
-	char *latest = NULL;
-	if (!id && weft_runs_latest(&latest, store, 0) != WEFT_OK)
-		return cli_fail("%s", weft_error_last());
-	const char *use = id ? id : latest;
-	if (weft_run_open(out, store, use) != WEFT_OK) {
-		int rc = cli_fail("run %s: %s", use, weft_error_last());
-		free(latest);
-		return rc;
-	}
-	*opened = latest ? latest : weft_strdup(id);
-	return WEFT_EXIT_OK;
 }
 
 char *cli_store_dir(const char *flag, const char *start)
