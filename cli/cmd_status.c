@@ -17,7 +17,7 @@
 #include "weft/run.h"
 
 static const char status_help[] =
-	"usage: weft status [RUN_ID] [--store DIR] [-n N] [-w]\n"
+	"usage: weft status [RUN_ID] [--store DIR] [-n N] [-w] [--json]\n"
 	"\n"
 	"Without RUN_ID: what every live run is doing, then the N most recent\n"
 	"runs (default 10). With RUN_ID: that run, live or finished.\n"
@@ -134,6 +134,61 @@ static void print_table(const char *store, char **ids, size_t n, int limit)
 }
 
 /* One screen; returns the number of live runs shown. */
+static weft_value *jstr(const char *s)
+{
+	return s ? weft_value_string(s, strlen(s)) : weft_value_null();
+}
+
+/* weft status --json: the runs (or RUN), newest first, each with its
+ * record's counts and, while it runs, its live view as live.json has it. */
+static int status_json(const char *store, const char *only, int limit)
+{
+	char **ids = NULL;
+	size_t n = 0;
+	if (!only && weft_runs_list(&ids, &n, store) != WEFT_OK)
+		return cli_fail("cannot list the runs: %s", weft_error_last());
+	weft_value *list = weft_value_list();
+	for (size_t i = 0; i < (only ? 1 : n) && (only || (int)i < limit); i++) {
+		const char *id = only ? only : ids[i];
+		weft_value *e = weft_value_map();
+		weft_value_map_set(e, "id", jstr(id));
+		char *lpath = weft_sprintf("%s/runs/%s/live.json", store, id), *text = NULL;
+		size_t len = 0;
+		weft_value *live = NULL;
+		if (lpath && weft_read_file(lpath, &text, &len) == WEFT_OK)
+			(void)weft_value_from_json(&live, text, len, NULL, 0);
+		free(text);
+		free(lpath);
+		weft_run *r = NULL;
+		if (weft_run_open(&r, store, id) == WEFT_OK) {
+			const weft_run_info *in = weft_run_get_info(r);
+			weft_value *c = weft_value_map();
+			weft_value_map_set(c, "total", weft_value_int((int64_t)in->counts.total));
+			weft_value_map_set(c, "executed", weft_value_int((int64_t)in->counts.executed));
+			weft_value_map_set(c, "cached", weft_value_int((int64_t)in->counts.cached));
+			weft_value_map_set(c, "resumed", weft_value_int((int64_t)in->counts.resumed));
+			weft_value_map_set(c, "failed", weft_value_int((int64_t)in->counts.failed));
+			weft_value_map_set(c, "skipped", weft_value_int((int64_t)in->counts.skipped));
+			weft_value_map_set(e, "status", jstr(in->status));
+			weft_value_map_set(e, "pipeline", jstr(in->pipeline));
+			weft_value_map_set(e, "counts", c);
+			weft_value_map_set(e, "wall_seconds", weft_value_float(in->wall_seconds));
+		} else {
+			weft_value_map_set(e, "status", jstr(live ? "running" : "no record"));
+			weft_value_map_set(e, "why", jstr(live ? NULL : weft_error_last()));
+		}
+		weft_value_map_set(e, "live", live ? live : weft_value_null());
+		weft_run_free(r);
+		weft_value_list_push(list, e);
+	}
+	char *out = weft_value_to_json(list, 1);
+	printf("%s\n", out ? out : "[]");
+	free(out);
+	weft_value_free(list);
+	weft_runs_free(ids, n);
+	return WEFT_EXIT_OK;
+}
+
 static int show(const char *store, const char *only, int limit)
 {
 	if (only) {
@@ -175,10 +230,11 @@ int cmd_status(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"store", required_argument, NULL, 's'}, {"limit", required_argument, NULL, 'n'},
 		{"watch", no_argument, NULL, 'w'},       {"help", no_argument, NULL, 'h'},
+		{"json", no_argument, NULL, 'J'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *store_flag = NULL, *only = NULL;
-	int limit = 10, watch = 0, c;
+	int limit = 10, watch = 0, json = 0, c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "n:wh", longopts, NULL)) != -1) {
 		if (c == 's') {
@@ -187,6 +243,8 @@ int cmd_status(int argc, char **argv)
 			limit = atoi(optarg);
 		} else if (c == 'w') {
 			watch = 1;
+		} else if (c == 'J') {
+			json = 1;
 		} else if (c == 'h') {
 			fputs(status_help, stdout);
 			return WEFT_EXIT_OK;
@@ -204,6 +262,11 @@ int cmd_status(int argc, char **argv)
 	char *store = cli_store_dir(store_flag, ".");
 	if (!store)
 		return cli_fail("out of memory");
+	if (json) {
+		int rc = status_json(store, only, limit);
+		free(store);
+		return rc;
+	}
 	int tty = isatty(1);
 	for (;;) {
 		if (watch && tty)

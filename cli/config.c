@@ -261,7 +261,7 @@ int cli_executor_parse(int *out, const char *name)
 }
 
 static const char resources_help[] =
-	"usage: weft resources [DIR] [-j N]\n"
+	"usage: weft resources [DIR] [-j N] [--json]\n"
 	"\n"
 	"Shows the resource pools a run in DIR (default: here) schedules against:\n"
 	"those weft.yaml declares under `resources:`, then what is detected (gpu\n"
@@ -272,11 +272,13 @@ static const char resources_help[] =
 int cmd_resources(int argc, char **argv)
 {
 	const char *dir = ".";
-	int jobs = 0;
+	int jobs = 0, json = 0;
 	for (int i = 1; i < argc; i++) {
 		if (cli_is_help(argv[i])) {
 			fputs(resources_help, stdout);
 			return WEFT_EXIT_OK;
+		} else if (!strcmp(argv[i], "--json")) {
+			json = 1;
 		} else if (!strcmp(argv[i], "-j") && i + 1 < argc) {
 			jobs = atoi(argv[++i]);
 			if (jobs < 1 || jobs > 4096)
@@ -292,6 +294,21 @@ int cmd_resources(int argc, char **argv)
 	int rc = cli_config_load(&c, dir, jobs);
 	if (rc != WEFT_EXIT_OK)
 		return rc;
+	if (json) {
+		weft_value *v = weft_value_map();
+		weft_value_map_set(v, "pools", weft_resources_value(c.resources));
+		weft_value_map_set(v, "isolate", weft_value_string(c.isolation == WEFT_ISOLATE_ALL ? "all"
+								   : c.isolation == WEFT_ISOLATE_NONE ? "none" : "plugins",
+								   c.isolation == WEFT_ISOLATE_ALL ? 3 : c.isolation == WEFT_ISOLATE_NONE ? 4 : 7));
+		weft_value_map_set(v, "grace", weft_value_float(c.grace > 0 ? c.grace : 10.0));
+		weft_value_map_set(v, "llm", c.llm ? weft_value_copy(c.llm) : weft_value_null());
+		char *t = weft_value_to_json(v, 1);
+		printf("%s\n", t ? t : "{}");
+		free(t);
+		weft_value_free(v);
+		cli_config_free(&c);
+		return WEFT_EXIT_OK;
+	}
 	char *text = weft_resources_describe(c.resources);
 	fputs(text ? text : "", stdout);
 	free(text);

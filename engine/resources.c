@@ -403,6 +403,29 @@ char *weft_resources_describe(const weft_resources *r)
 	return b.data ? b.data : weft_strdup("");
 }
 
+static weft_value *str(const char *s)
+{
+	return s ? weft_value_string(s, strlen(s)) : weft_value_null();
+}
+
+weft_value *weft_resources_value(const weft_resources *r)
+{
+	weft_value *list = weft_value_list();
+	for (size_t i = 0; list && i < r->n; i++) {
+		const res_pool *p = &r->pools[i];
+		weft_value *e = weft_value_map(), *ids = p->device ? weft_value_list() : weft_value_null();
+		for (uint64_t d = 0; p->device && ids && d < p->cap; d++)
+			weft_value_list_push(ids, str(p->ids[d]));
+		weft_value_map_set(e, "name", str(p->name));
+		weft_value_map_set(e, "capacity", weft_value_int((int64_t)p->cap));
+		weft_value_map_set(e, "source", str(p->source));
+		weft_value_map_set(e, "devices", ids);
+		weft_value_map_set(e, "env", str(p->device ? p->env : NULL));
+		weft_value_list_push(list, e);
+	}
+	return list;
+}
+
 /* ------------------------------------------------------------ run time */
 
 int res_clone(weft_resources **out, const weft_resources *src)

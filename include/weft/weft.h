@@ -201,6 +201,9 @@ WEFT_EXTERN int weft_resources_load(weft_resources *r, const weft_value *map, co
 WEFT_EXTERN int weft_resources_detect(weft_resources *r);
 /* One line per pool ("gpu  2 devices: 0,1  (weft.yaml)"). Caller frees. */
 WEFT_EXTERN char *weft_resources_describe(const weft_resources *r);
+/* The same as a value: a list of {name, capacity, source, devices: [ids] or
+ * null, env}. Caller frees. */
+WEFT_EXTERN weft_value *weft_resources_value(const weft_resources *r);
 /* Parses "512", "64K", "1.5G", "2GiB" into bytes (powers of 1024). */
 WEFT_EXTERN int weft_parse_size(uint64_t *out, const char *s);
 

@@ -243,6 +243,26 @@ run_weft graph targets.lua --format json
 check "weft graph PIPELINE --format json: the script's graph" \
   sh -c "jq -e '[.[] | select(.name == \"b\")][0] | .deps == [\"a\"] and .op == \"core.shell\" and .source == \"targets.lua:2\"' '$T/out' >/dev/null"
 
+run_weft resources . --json
+check "weft resources --json: pools with capacity and source" \
+  sh -c "jq -e '(.pools | map(.name) | index(\"cpus\") != null) and .isolate == \"plugins\"' '$T/out' >/dev/null"
+run_weft status --json -n 2
+check "weft status --json: runs with status and counts" \
+  sh -c "jq -e 'length == 2 and (.[0].counts.total | type == \"number\")' '$T/out' >/dev/null"
+printf 'return ops.core.shell { name = "slow", cmd = "sleep 3" }\n' > slow.lua
+"$WEFT" run -q slow.lua >/dev/null 2>&1 &
+spid=$!
+for _ in $(seq 100); do ls "$WEFT_STORE"/runs/*/live.json >/dev/null 2>&1 && break; sleep 0.05; done
+LIVE=$(basename "$(dirname "$(ls "$WEFT_STORE"/runs/*/live.json | head -1)")")
+for _ in $(seq 60); do
+  run_weft status --json "$LIVE"
+  jq -e '.[0].live.running | length == 1' "$T/out" >/dev/null 2>&1 && break
+  sleep 0.05
+done
+check "weft status --json RUN of a live run carries its live view" \
+  sh -c "jq -e '.[0].live.running[0].node == \"slow\"' '$T/out' >/dev/null"
+kill -INT $spid; wait $spid 2>/dev/null
+
 printf 'jobs: 4\n' > weft.yaml
 run_weft run -q out.lua
 expect_rc 2 "an unknown weft.yaml setting is refused"
