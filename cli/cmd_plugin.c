@@ -3,6 +3,7 @@
  * install): the plugin author's and the plugin user's commands.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ static const char plugin_help[] =
 	"usage: weft plugin new NAME [--dir DIR]\n"
 	"       weft plugin pack DIR [-o FILE]\n"
 	"       weft plugin install FILE [--dir PLUGINS_DIR]\n"
+	"       weft plugin uninstall NAME [--dir PLUGINS_DIR]\n"
 	"       weft plugin list | info NAME   (same as `weft plugins`)\n"
 	"       weft plugin trust [--remove | --list] PATH...\n"
 	"\n"
@@ -42,7 +44,9 @@ static const char plugin_help[] =
 	"install  verifies a package (safe paths, manifest, checksum, ABI) and\n"
 	"         installs it into PLUGINS_DIR/NAME (default\n"
 	"         $XDG_DATA_HOME/weft/plugins), replacing an older version in one\n"
-	"         rename.\n";
+	"         rename.\n"
+	"uninstall removes a plugin `install` put there (it has its manifest), in\n"
+	"         one rename; cached results of its ops stay until `weft cache gc`.\n";
 
 static int list_plugins(const char *only)
 {
@@ -229,6 +233,53 @@ static int install(const char *file, const char *dir_flag)
 	return ec;
 }
 
+static int uninstall(const char *name, const char *dir_flag)
+{
+	if (!name || !*name || strchr(name, '/') || name[0] == '.')
+		return cli_fail("weft plugin uninstall needs a plugin's name (as `weft plugins` lists it), got '%s'",
+				name ? name : "");
+	char *dir = dir_flag ? weft_strdup(dir_flag) : cli_user_plugin_dir();
+	if (!dir)
+		return cli_fail("no plugin directory: set XDG_DATA_HOME or HOME, or pass --dir");
+	char *path = weft_path_join(dir, name), *manifest = path ? weft_path_join(path, "manifest.yaml") : NULL;
+	char *text = NULL, *gone = NULL;
+	size_t len = 0;
+	int rc = WEFT_EXIT_OK;
+	if (!manifest) {
+		rc = cli_fail("out of memory");
+	} else if (access(path, F_OK) != 0) {
+		char **names = NULL;
+		size_t n = 0;
+		weft_buf b = {0};
+		if (weft_dir_list(dir, NULL, &names, &n) == WEFT_OK)
+			for (size_t i = 0; i < n; i++)
+				weft_buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
+		weft_dir_list_free(names, n);
+		rc = cli_fail("no plugin '%s' is installed in %s (installed: %s)", name, dir, b.data ? b.data : "none");
+		weft_buf_free(&b);
+	} else if (weft_read_file(manifest, &text, &len) != WEFT_OK) {
+		rc = cli_fail("%s was not installed by `weft plugin install` (it has no manifest.yaml); remove it by hand "
+			      "if you mean to", path);
+	} else if (!(gone = weft_sprintf("%s/.%s.removed-%d", dir, name, (int)getpid())) || rename(path, gone) != 0) {
+		/* One rename: a run starting now sees the plugin whole or not at all. */
+		rc = cli_fail("cannot remove %s: %s", path, strerror(errno));
+	} else {
+		(void)weft_rm_rf(gone);
+		weft_value *m = NULL;
+		const char *ver = NULL;
+		if (weft_value_from_yaml(&m, text, len, manifest) == WEFT_OK)
+			ver = weft_value_get_string(weft_value_map_get(m, "version"), NULL);
+		printf("removed %s %s from %s\n", name, ver ? ver : "", dir);
+		weft_value_free(m);
+	}
+	free(text);
+	free(gone);
+	free(manifest);
+	free(path);
+	free(dir);
+	return rc;
+}
+
 /* Picks `--dir X` / `-o X` out of argv; returns the positional argument. */
 static int split_args(int argc, char **argv, const char *flag, const char *short_flag, const char **value,
 		      const char **pos)
@@ -369,6 +420,11 @@ int cmd_plugin(int argc, char **argv)
 		if (split_args(argc, argv, "--dir", NULL, &val, &pos))
 			return WEFT_EXIT_USAGE;
 		return install(pos, val);
+	}
+	if (!strcmp(sub, "uninstall")) {
+		if (split_args(argc, argv, "--dir", NULL, &val, &pos))
+			return WEFT_EXIT_USAGE;
+		return uninstall(pos, val);
 	}
 	fputs(plugin_help, stderr);
 	return cli_fail("unknown subcommand 'plugin %s'; see `weft plugin --help`", sub);

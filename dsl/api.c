@@ -6,6 +6,7 @@
  * Every verb that creates a node records the script location of its caller
  * so engine errors read "pipeline.lua:12: node 'x': ...".
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -630,6 +631,69 @@ static int l_json_encode(lua_State *L)
 	return 1;
 }
 
+/* Compares dotted versions number by number ("1.10" > "1.9"). */
+static int version_cmp(const char *a, const char *b)
+{
+	while (*a || *b) {
+		char *ea, *eb;
+		long x = strtol(a, &ea, 10), y = strtol(b, &eb, 10);
+		if (x != y)
+			return x < y ? -1 : 1;
+		a = *ea == '.' ? ea + 1 : ea;
+		b = *eb == '.' ? eb + 1 : eb;
+		if (ea == a && eb == b && !isdigit((unsigned char)*a) && !isdigit((unsigned char)*b))
+			break; /* suffixes ("-rc1") do not order */
+	}
+	return 0;
+}
+
+/* weft.require_plugin(name, ">=1.2"): checked while the script runs, so a
+ * pipeline that needs a plugin says so before anything is built. */
+static int l_require_plugin(lua_State *L)
+{
+	weft_dsl *d = dsl_from_state(L);
+	const char *name = luaL_checkstring(L, 1);
+	const char *want = luaL_optstring(L, 2, "");
+	const char *file;
+	int line;
+	dsl_where(L, &file, &line);
+	const char *op = want;
+	size_t oplen = strspn(want, "<>=!");
+	const char *ver = want + oplen;
+	while (*ver == ' ')
+		ver++;
+	if (*want && (!*ver || !isdigit((unsigned char)*ver) || oplen > 2)) {
+		lua_pushfstring(L, "%s:%d: weft.require_plugin('%s', '%s'): the version must read like \">=1.2\", "
+				   "\"==2.0.1\" or \"<3\"", file, line, name, want);
+		return lua_error(L);
+	}
+	for (size_t i = 0; i < weft_engine_plugin_count(d->eng); i++) {
+		weft_plugin_info p;
+		if (weft_engine_plugin_at(&p, d->eng, i) != WEFT_OK || strcmp(p.name, name))
+			continue;
+		int c = *want ? version_cmp(p.version, ver) : 0;
+		int ok = !*want || (!strncmp(op, ">=", 2)   ? c >= 0
+				    : !strncmp(op, "<=", 2) ? c <= 0
+				    : !strncmp(op, "!=", 2) ? c != 0
+				    : *op == '>'	    ? c > 0
+				    : *op == '<'	    ? c < 0
+				    : oplen		    ? c == 0
+							    : c >= 0); /* a bare version is a minimum */
+		if (ok) {
+			lua_pushstring(L, p.version);
+			return 1;
+		}
+		lua_pushfstring(L, "%s:%d: this pipeline needs plugin %s %s, but %s %s is installed (%s); install a "
+				   "matching package with `weft plugin install`",
+				file, line, name, want, name, p.version, p.path);
+		return lua_error(L);
+	}
+	lua_pushfstring(L, "%s:%d: this pipeline needs plugin %s%s%s, which is not installed; `weft plugins` lists "
+			   "what is, `weft plugin install` adds one",
+			file, line, name, *want ? " " : "", want);
+	return lua_error(L);
+}
+
 typedef struct verb {
 	const char *name;
 	lua_CFunction fn;
@@ -651,6 +715,8 @@ static const verb verbs[] = {
 	{"text", l_text, "weft.text(s) -> artifact: the string as a file artifact"},
 	{"status", l_status, "weft.status(node) -> string: how the node's result was obtained (inside weft.fn)"},
 	{"elapsed", l_elapsed, "weft.elapsed(node) -> seconds its op ran in this run (inside weft.fn)"},
+	{"require_plugin", l_require_plugin,
+	 "weft.require_plugin(name, version) -> version: stop unless the plugin is installed, at that version (\">=1.2\")"},
 	{"json_decode", l_json_decode, "weft.json.decode(text) -> value: JSON text as Lua values (null is nil)"},
 	{"json_encode", l_json_encode, "weft.json.encode(value) -> string: compact JSON, keys sorted"},
 	{"search_fhash", l_search_fhash, "weft.search_fhash(values, bits, namespace) -> hex: a probe's functional hash"},

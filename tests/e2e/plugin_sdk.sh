@@ -207,4 +207,27 @@ expect_err "was not installed" "and that nothing was installed"
 check "nothing of it stays installed" test ! -e "$T/xdg2/weft/plugins/demo"
 XDG_DATA_HOME="$T/xdg2" WEFT_PLUGIN_PATH="$T/demo/build" run_weft ops
 expect_rc 0 "and every command still works afterwards"
+# --- 9. a pipeline states the plugins it needs; a plugin is uninstalled
+cd "$T/pipe"
+VER=$(grep -o '^version: "[^"]*"' "$XDG_DATA_HOME/weft/plugins/demo/manifest.yaml" | cut -d'"' -f2)
+printf 'local v = weft.require_plugin("demo", ">=%s")\nreturn ops.core.value { value = v }\n' "$VER" > need.lua
+run_weft run -q need.lua
+expect_rc 0 "weft.require_plugin passes when the installed version is enough"
+expect_out "\"$VER\"" "and gives the installed version"
+printf 'weft.require_plugin("demo", ">=99.0")\nreturn 1\n' > need.lua
+run_weft run -q need.lua
+expect_rc 2 "it stops the script when the version is too old"
+expect_err "need.lua:1: this pipeline needs plugin demo >=99.0, but demo $VER is installed" "naming both versions and the line"
+printf 'weft.require_plugin("sha", "1.2")\nreturn 1\n' > need.lua
+run_weft run -q need.lua
+expect_err "needs plugin sha 1.2, which is not installed" "and when the plugin is missing"
+run_weft plugin uninstall demo
+expect_rc 0 "weft plugin uninstall"
+expect_out "removed demo $VER from $XDG_DATA_HOME/weft/plugins" "says what it removed"
+check "the plugin's directory is gone" test ! -e "$XDG_DATA_HOME/weft/plugins/demo"
+run_weft plugins
+check "weft plugins no longer lists it" sh -c "! grep -q demo.so '$T/out'"
+run_weft plugin uninstall demo
+expect_rc 2 "uninstalling it again is refused"
+expect_err "no plugin 'demo' is installed" "saying it is not there"
 finish
