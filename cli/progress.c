@@ -38,6 +38,8 @@ static void draw(cli_progress *p, const weft_event *ev)
 	if (ev->progress_node)
 		snprintf(prog, sizeof prog, "  %s %.0f%%%s%.40s", ev->progress_node, ev->progress * 100,
 			 ev->progress_msg && *ev->progress_msg ? " " : "", ev->progress_msg ? ev->progress_msg : "");
+	else if (ev->running_names && *ev->running_names)
+		snprintf(prog, sizeof prog, "  (%.80s)", ev->running_names); /* what it is waiting for */
 	char line[384];
 	int n = snprintf(line, sizeof line, "[%zu/%zu] running %zu, cached %zu, failed %zu  %.1fs%s%s", ev->done,
 			 ev->total, ev->running, ev->cached, ev->failed, el, eta, prog);

@@ -67,7 +67,8 @@ void sched_emit(run_state *rs, int kind, node *n, const char *msg)
 		.failed = rs->failed,
 	};
 	char *pmsg = NULL;
-	if (kind == WEFT_EV_PROGRESS)
+	weft_buf names = {0};
+	if (kind == WEFT_EV_PROGRESS) {
 		for (size_t i = 0; i < rs->running.n && !pmsg; i++) {
 			double f;
 			if (sched_progress_get(rs, rs->running.ids[i], &f, &pmsg)) {
@@ -76,8 +77,16 @@ void sched_emit(run_state *rs, int kind, node *n, const char *msg)
 				ev.progress_msg = pmsg;
 			}
 		}
+		/* `running` is in start order: the longest-running come first. */
+		for (size_t i = 0; i < rs->running.n && i < 3; i++)
+			weft_buf_printf(&names, "%s%s", i ? ", " : "", weft_graph_node(rs->eng, rs->running.ids[i])->name);
+		if (rs->running.n > 3)
+			weft_buf_printf(&names, " +%zu", rs->running.n - 3);
+		ev.running_names = names.data;
+	}
 	rs->opts->on_event(&ev, rs->opts->payload);
 	free(pmsg);
+	weft_buf_free(&names);
 }
 
 int sched_push_ready(run_state *rs, uint32_t id)

@@ -333,6 +333,9 @@ typedef struct weft_event {
 	const char *progress_node;
 	double progress; /* 0..1 */
 	const char *progress_msg;
+	/* WEFT_EV_PROGRESS: the names of the running nodes, the longest-running
+	 * first, comma-separated, at most three and "+N" (NULL: none). */
+	const char *running_names;
 } weft_event;
 enum { WEFT_EV_START = 1, WEFT_EV_FINISH = 2, WEFT_EV_LOG = 3, WEFT_EV_PROGRESS = 4 };
 

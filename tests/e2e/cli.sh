@@ -263,6 +263,13 @@ check "weft status --json RUN of a live run carries its live view" \
   sh -c "jq -e '.[0].live.running[0].node == \"slow\"' '$T/out' >/dev/null"
 kill -INT $spid; wait $spid 2>/dev/null
 
+printf 'local a = ops.core.shell { name = "slow_one", cmd = "sleep 1.2" }\nlocal b = ops.core.shell { name = "slow_two", cmd = "sleep 1.1" }\nreturn ops.core.concat { items = { a.stdout, b.stdout } }\n' > two.lua
+if command -v script >/dev/null; then
+  # the progress line is drawn on a terminal only: script(1) gives weft one
+  script -qfc "'$WEFT' run two.lua --store '$T/ttystore'" /dev/null > "$T/tty.out" 2>&1
+  check "on a terminal, the progress line names the running nodes" grep -aq "(slow_one, slow_two)" "$T/tty.out"
+fi
+
 printf 'jobs: 4\n' > weft.yaml
 run_weft run -q out.lua
 expect_rc 2 "an unknown weft.yaml setting is refused"
