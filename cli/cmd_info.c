@@ -200,7 +200,7 @@ int cmd_show(int argc, char **argv)
 	return 0;
 }
 
-static const char ops_help[] = "usage: weft ops [OP] [--store DIR] [--json]\n\nLists the ops of the loaded plugins with their parameters, inputs and outputs.\n";
+static const char ops_help[] = "usage: weft ops [OP] [--store DIR] [--json | --lua-stubs]\n\nLists the ops of the loaded plugins with their parameters, inputs and outputs.\n--lua-stubs writes LuaLS type stubs (---@meta) of weft.*, the node options and every op,\nfor an editor: weft ops --lua-stubs > .luals/weft.lua\n";
 
 const char *cli_type_name(weft_type t)
 {
@@ -268,7 +268,14 @@ static weft_value *op_json(const weft_op_info *op)
 int cmd_ops(int argc, char **argv)
 {
 	const char *store_flag = NULL, *only = NULL;
-	int json = 0;
+	int json = 0, stubs = 0;
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--lua-stubs")) {
+			memmove(argv + i, argv + i + 1, (size_t)(argc - i) * sizeof *argv);
+			argc--;
+			stubs = 1;
+			break;
+		}
 	int rc = simple_opts(argc, argv, ops_help, &store_flag, &only, NULL, &json);
 	if (rc)
 		return rc < 0 ? 0 : rc;
@@ -278,6 +285,11 @@ int cmd_ops(int argc, char **argv)
 	free(store);
 	if (rc)
 		return rc;
+	if (stubs) {
+		cli_lua_stubs(stdout, eng);
+		weft_engine_free(eng);
+		return 0;
+	}
 	int shown = 0;
 	weft_value *list = json ? weft_value_list() : NULL;
 	for (size_t i = 0; i < weft_engine_op_count(eng); i++) {

@@ -38,7 +38,7 @@ static const struct {
 	{"cache", "stats gc --keep-runs --max-size --dry-run --store --help", 0, 0},
 	{"plugins", "info --help", 0, 0},
 	{"plugin", "new pack install uninstall trust --dir -o --help", 0, 0},
-	{"ops", "--store --json --help", 0, 0},
+	{"ops", "--store --json --lua-stubs --help", 0, 0},
 	{"resources", "-j --json --help", 0, 0},
 	{"init", "--help", 0, 0},
 	{"completion", "bash zsh", 0, 0},

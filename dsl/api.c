@@ -725,6 +725,16 @@ static const verb verbs[] = {
 	{NULL, NULL, NULL},
 };
 
+const char *weft_dsl_verb_at(size_t i, const char **doc)
+{
+	size_t n = sizeof verbs / sizeof verbs[0] - 1;
+	if (i >= n)
+		return NULL;
+	if (doc)
+		*doc = verbs[i].doc;
+	return verbs[i].name;
+}
+
 static const char prelude[] =
 	"local weft, env = ...\n"
 	"local function before(a, b)\n"

@@ -14,7 +14,7 @@ pkgs=(build-essential cmake ninja-build pkg-config git
       libarchive-dev libgit2-dev libcmocka-dev libfftw3-dev libpng-dev libtiff-dev libcurl4-openssl-dev
       jq time valgrind clang python3 python3-sklearn python3-torch python3-venv
       python3-coloredlogs python3-flatbuffers python3-sympy python3-protobuf python3-packaging
-      slurmctld slurmd slurm-client munge chromium)
+      slurmctld slurmd slurm-client munge chromium lua5.4)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

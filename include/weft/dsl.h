@@ -66,6 +66,9 @@ WEFT_EXTERN const weft_value *weft_dsl_param_decls(const weft_dsl *d);
  * handles are references, to resolve after the run with weft_graph_resolve. */
 WEFT_EXTERN const weft_value *weft_dsl_result(const weft_dsl *d);
 WEFT_EXTERN void weft_dsl_free(weft_dsl *d);
+/* The DSL's verbs (weft.param, weft.file, ...): name and one-line doc of
+ * verb i, or NULL past the last. For editors' stubs (`weft ops --lua-stubs`). */
+WEFT_EXTERN const char *weft_dsl_verb_at(size_t i, const char **doc);
 
 #ifdef __cplusplus
 }

@@ -270,6 +270,17 @@ if command -v script >/dev/null; then
   check "on a terminal, the progress line names the running nodes" grep -aq "(slow_one, slow_two)" "$T/tty.out"
 fi
 
+run_weft ops --lua-stubs
+expect_out "---@meta weft" "weft ops --lua-stubs writes LuaLS stubs"
+expect_out "---@field cmd string command line" "with each op's params typed (core.shell's cmd is required)"
+expect_out "---@field outs? table" "optional params marked optional"
+expect_out "---@field timeout? string|number" "the node options"
+expect_out 'ops["core"]["shell"] = function(args) end' "and a constructor per op"
+expect_out "function weft.glob(pattern, opts) end" "and the verbs written in Lua"
+if command -v luac5.4 >/dev/null; then
+  check "the stubs are valid Lua" luac5.4 -p "$T/out"
+fi
+
 printf 'jobs: 4\n' > weft.yaml
 run_weft run -q out.lua
 expect_rc 2 "an unknown weft.yaml setting is refused"
