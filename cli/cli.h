@@ -156,6 +156,7 @@ typedef struct cli_run_args {
 	int graph_run;        /* weft graph --run[=RUN] */
 	const char *run_id;   /* its RUN, or NULL for the newest */
 	const char *format;   /* weft graph --format dot|json */
+	const weft_value *resume_given; /* resume: the params the run was given */
 	int silent;      /* cli_load prints no errors */
 	const char *positional2;
 } cli_run_args;

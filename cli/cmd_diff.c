@@ -345,7 +345,9 @@ int cmd_blame(int argc, char **argv)
 		weft_run_free(rec);
 		return rc;
 	}
-	const weft_value *params = in->params;
+	/* Replayed with the params the run was given, not those it defaulted:
+	 * each commit then has its own defaults, so a changed default is seen. */
+	const weft_value *params = in->params_given ? in->params_given : in->params;
 	blame bl = {script, pos[1], params, "", "", "", 0};
 	side s;
 	rc = side_load(&s, script, commit, NULL, params, 0);

@@ -347,6 +347,22 @@ static int executor_of(const cli_run_args *a, const cli_config *cfg, const char 
 	return ex;
 }
 
+/* The params that -p and --params gave, with their effective values. */
+static weft_value *given_params(const cli_loaded *l, const cli_run_args *a)
+{
+	const weft_value *eff = weft_dsl_params(l->dsl);
+	weft_value *out = weft_value_map();
+	const weft_value *srcs[] = {a->cli_params, l->file_params};
+	for (size_t s = 0; out && s < 2; s++)
+		for (size_t i = 0; srcs[s] && i < weft_value_len(srcs[s]); i++) {
+			const char *k = weft_value_map_key_at(srcs[s], i);
+			const weft_value *v = eff ? weft_value_map_get(eff, k) : NULL;
+			if (v)
+				weft_value_map_set(out, k, weft_value_copy(v));
+		}
+	return out;
+}
+
 static int execute(cli_loaded *l, cli_run_args *a, const char *resume_id, const char *resumed_executor)
 {
 	if (a->verbose)
@@ -373,6 +389,10 @@ static int execute(cli_loaded *l, cli_run_args *a, const char *resume_id, const 
 	ro.force = a->force;
 	ro.pipeline = l->pipeline;
 	ro.params = weft_dsl_params(l->dsl);
+	/* A resumed run's params all come from its journal: what it says was
+	 * given stays so (resume_given); a new run's are -p and --params. */
+	weft_value *given = resume_id ? (a->resume_given ? weft_value_copy(a->resume_given) : NULL) : given_params(l, a);
+	ro.params_given = given;
 	ro.resume_id = resume_id;
 	ro.targets = a->n_targets ? a->targets : NULL;
 	ro.n_targets = a->n_targets;
@@ -383,6 +403,7 @@ static int execute(cli_loaded *l, cli_run_args *a, const char *resume_id, const 
 	ro.interrupt = &cli_interrupted;
 	weft_run_summary s;
 	int rc = weft_engine_run(&s, l->eng, &ro);
+	weft_value_free(given);
 	cli_progress_end(&prog);
 	cli_config_free(&cfg);
 	if (rc == WEFT_EINVALID)
@@ -465,6 +486,7 @@ int cmd_resume(int argc, char **argv)
 	cli_run_args ra = a;
 	ra.script = pipeline;
 	ra.store = store;
+	a.resume_given = in->params_given;
 	/* A run of a revision resumes at the same commit, whatever the
 	 * revision's name points at now. */
 	if (in->git.rev)

@@ -253,6 +253,10 @@ int weft_record_write(weft_engine *eng, const char *run_dir, const char *run_id,
 		weft_jw_value(&w, o->params);
 	else
 		weft_jw_raw(&w, "{}");
+	if (o->params_given) {
+		weft_jw_field(&w, "params_given");
+		weft_jw_value(&w, o->params_given);
+	}
 	weft_jw_field(&w, "pipeline");
 	weft_jw_str(&w, o->pipeline ? o->pipeline : "");
 	weft_jw_field(&w, "resources");

@@ -31,6 +31,7 @@ struct weft_run {
 	size_t len;
 	weft_run_info info;
 	weft_value *params;
+	weft_value *params_given;
 	weft_run_node *nodes;
 	size_t n_nodes;
 	/* per-node and per-run values made from the document */
@@ -322,6 +323,10 @@ static int fill_common(weft_run *r, const char *id, int *oom)
 	if (!r->params)
 		*oom = 1;
 	in->params = r->params;
+	const json_t *given = json_object_get(r->doc, "params_given");
+	if (json_is_object(given) && !(r->params_given = weft_value_from_jansson(given)))
+		*oom = 1;
+	in->params_given = r->params_given;
 	fill_git(r, json_object_get(r->doc, "git"), oom);
 	return *oom ? weft_err_set(WEFT_ERROR, "out of memory") : WEFT_OK;
 }
@@ -466,6 +471,7 @@ void weft_run_free(weft_run *r)
 	free(r->nodes);
 	free_blocks(r->blocks, r->n_blocks);
 	weft_value_free(r->params);
+	weft_value_free(r->params_given);
 	json_decref(r->doc);
 	free(r->text);
 	free(r);

@@ -710,6 +710,8 @@ static int setup_run(run_state *rs)
 				"pipeline", o->pipeline ? o->pipeline : "", "t", weft_now());
 	if (hdr && o->params)
 		json_object_set_new(hdr, "params", weft_value_to_jansson(o->params));
+	if (hdr && o->params_given)
+		json_object_set_new(hdr, "params_given", weft_value_to_jansson(o->params_given));
 	if (hdr && o->provenance)
 		json_object_set_new(hdr, "git", weft_value_to_jansson(o->provenance));
 	if (hdr && o->executor == WEFT_EXECUTOR_SLURM)
@@ -773,6 +775,7 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	       : opts->version == 2 ? offsetof(weft_run_options, llm)
 	       : opts->version == 3 ? offsetof(weft_run_options, executor)
 	       : opts->version == 4 ? offsetof(weft_run_options, targets)
+	       : opts->version == 5 ? offsetof(weft_run_options, params_given)
 				    : sizeof rs->opts_copy);
 	rs->opts = opts = &rs->opts_copy;
 	rs->t0 = weft_now();

@@ -98,6 +98,9 @@ typedef struct weft_run_info {
 	size_t n_pools;
 	weft_run_llm llm; /* the nodes' LLM calls, summed */
 	const char *executor; /* "local" or "slurm": where nodes ran by default */
+	/* The params given (-p, --params) rather than defaulted; NULL in
+	 * records from before 2026-12 (then all of `params` count as given). */
+	const weft_value *params_given;
 } weft_run_info;
 
 typedef struct weft_run_node {

@@ -386,8 +386,13 @@ typedef struct weft_run_options {
 	/* Execute these nodes even if cached (`force` does it for all). */
 	const char *const *force_nodes;
 	size_t n_force_nodes;
+	/* Version 6. The params that were given (-p, --params) rather than
+	 * defaulted, with their values, for the record: `weft blame` replays
+	 * history with these, so each commit's own defaults apply. Borrowed;
+	 * NULL: unknown (every param counts as given). */
+	const weft_value *params_given;
 } weft_run_options;
-#define WEFT_RUN_OPTIONS_VERSION 5
+#define WEFT_RUN_OPTIONS_VERSION 6
 /* Every field zero (defaults) but the version. */
 #define WEFT_RUN_OPTIONS_INIT {.version = WEFT_RUN_OPTIONS_VERSION}
 enum { WEFT_ISOLATE_PLUGINS = 0, WEFT_ISOLATE_ALL = 1, WEFT_ISOLATE_NONE = -1 };

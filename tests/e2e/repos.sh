@@ -200,6 +200,18 @@ expect_out "$D1" "a node unchanged since it was added is blamed on the commit th
 run_weft blame "$RUN" nosuch
 expect_rc 2 "blaming a node that does not exist fails"
 expect_err "node 'nosuch' is not in the pipeline" "and says so"
+sed -i 's/weft.param("n", 1,/weft.param("n", 4,/' pipelines/sum.lua
+D5=$(g commit . "n defaults to 4")
+run_weft run pipelines/sum.lua
+RUN5=$(basename "$(dirname "$(latest_record)")")
+check "the record says which params were given (none here)" sh -c "jq -e '.params_given == {}' '$(latest_record)' >/dev/null"
+run_weft blame "$RUN5" side
+expect_out "$D5" "a changed default is blamed on the commit that changed it"
+run_weft run pipelines/sum.lua -p n=4
+RUN6=$(basename "$(dirname "$(latest_record)")")
+check "a param given with -p is recorded as given" sh -c "jq -e '.params_given == {\"n\": 4}' '$(latest_record)' >/dev/null"
+run_weft blame "$RUN6" side
+expect_out "$D1" "a value given with -p is replayed as given, so the default's change is not the node's"
 
 # libgit2 is mapped only for pipelines in a repository, and weft's stand-in
 # for mbedTLS's CA loader is what it binds (so the system CA bundle is not
