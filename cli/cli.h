@@ -102,6 +102,10 @@ char *cli_store_dir(const char *flag, const char *start);
  * is its id (caller frees). An exit status; an error is printed. */
 struct weft_run;
 int cli_open_run(struct weft_run **out, char **opened, const char *store, const char *id);
+/* jsonout.c: --json output. A string value, or null for NULL; and `v`
+ * printed as indented JSON (`if_oom` when it cannot be), then freed. */
+weft_value *cli_json_str(const char *s);
+void cli_print_json(weft_value *v, const char *if_oom);
 /* A value type as `weft ops` and `weft params` name it. */
 const char *cli_type_name(weft_type t);
 char *cli_builtin_plugin_dir(void);

@@ -79,12 +79,12 @@ int cmd_log(int argc, char **argv)
 			weft_value *e = weft_value_map();
 			const weft_run_git *g = in && in->git.present ? &in->git : NULL;
 			const char *st = in ? in->status : "interrupted", *pl = in ? in->pipeline : "";
-			weft_value_map_set(e, "id", weft_value_string(ids[i], strlen(ids[i])));
-			weft_value_map_set(e, "status", weft_value_string(st, strlen(st)));
-			weft_value_map_set(e, "pipeline", weft_value_string(pl, strlen(pl)));
-			weft_value_map_set(e, "commit", g && g->commit ? weft_value_string(g->commit, strlen(g->commit)) : weft_value_null());
-			weft_value_map_set(e, "branch", g && g->branch ? weft_value_string(g->branch, strlen(g->branch)) : weft_value_null());
-			weft_value_map_set(e, "rev", g && g->rev ? weft_value_string(g->rev, strlen(g->rev)) : weft_value_null());
+			weft_value_map_set(e, "id", cli_json_str(ids[i]));
+			weft_value_map_set(e, "status", cli_json_str(st));
+			weft_value_map_set(e, "pipeline", cli_json_str(pl));
+			weft_value_map_set(e, "commit", cli_json_str(g ? g->commit : NULL));
+			weft_value_map_set(e, "branch", cli_json_str(g ? g->branch : NULL));
+			weft_value_map_set(e, "rev", cli_json_str(g ? g->rev : NULL));
 			weft_value_map_set(e, "dirty", weft_value_bool(g && g->dirty));
 			weft_value_list_push(list, e);
 			weft_run_free(r);
@@ -106,12 +106,8 @@ int cmd_log(int argc, char **argv)
 		       in ? in->pipeline : "");
 		weft_run_free(r);
 	}
-	if (list) {
-		char *text = weft_value_to_json(list, 1);
-		printf("%s\n", text ? text : "[]");
-		free(text);
-		weft_value_free(list);
-	}
+	if (list)
+		cli_print_json(list, "[]");
 	weft_runs_free(ids, n);
 	free(store);
 	return 0;
@@ -230,11 +226,6 @@ void cli_print_op(const weft_op_info *op)
 	printf("\n");
 }
 
-static weft_value *str(const char *s)
-{
-	return s ? weft_value_string(s, strlen(s)) : weft_value_null();
-}
-
 /* One op for `weft ops --json`: what `weft ops` prints, as data. */
 static weft_value *op_json(const weft_op_info *op)
 {
@@ -242,20 +233,20 @@ static weft_value *op_json(const weft_op_info *op)
 	weft_value *e = weft_value_map(), *params = weft_value_list(), *ins = weft_value_list(), *outs = weft_value_list();
 	for (size_t p = 0; p < d->n_params; p++) {
 		weft_value *pm = weft_value_map();
-		weft_value_map_set(pm, "name", str(d->params[p].name));
-		weft_value_map_set(pm, "type", str(cli_type_name(d->params[p].type)));
-		weft_value_map_set(pm, "default", str(d->params[p].default_json)); /* as JSON text; null: required */
-		weft_value_map_set(pm, "doc", str(d->params[p].doc));
+		weft_value_map_set(pm, "name", cli_json_str(d->params[p].name));
+		weft_value_map_set(pm, "type", cli_json_str(cli_type_name(d->params[p].type)));
+		weft_value_map_set(pm, "default", cli_json_str(d->params[p].default_json)); /* as JSON text; null: required */
+		weft_value_map_set(pm, "doc", cli_json_str(d->params[p].doc));
 		weft_value_list_push(params, pm);
 	}
 	for (size_t p = 0; p < d->n_inputs; p++)
-		weft_value_list_push(ins, str(d->inputs[p]));
+		weft_value_list_push(ins, cli_json_str(d->inputs[p]));
 	for (size_t p = 0; p < d->n_outputs; p++)
-		weft_value_list_push(outs, str(d->outputs[p]));
-	weft_value_map_set(e, "name", str(op->full_name));
-	weft_value_map_set(e, "version", str(d->version));
-	weft_value_map_set(e, "plugin", str(op->plugin));
-	weft_value_map_set(e, "doc", str(d->doc));
+		weft_value_list_push(outs, cli_json_str(d->outputs[p]));
+	weft_value_map_set(e, "name", cli_json_str(op->full_name));
+	weft_value_map_set(e, "version", cli_json_str(d->version));
+	weft_value_map_set(e, "plugin", cli_json_str(op->plugin));
+	weft_value_map_set(e, "doc", cli_json_str(d->doc));
 	weft_value_map_set(e, "deterministic", weft_value_bool((d->flags & WEFT_OP_DETERMINISTIC) != 0));
 	weft_value_map_set(e, "retryable", weft_value_bool((d->flags & WEFT_OP_RETRYABLE) != 0));
 	weft_value_map_set(e, "any_inputs", weft_value_bool((d->flags & WEFT_OP_VARIADIC_INPUTS) != 0));
@@ -308,10 +299,7 @@ int cmd_ops(int argc, char **argv)
 		return cli_fail("no op named '%s'; `weft ops` lists them all", only);
 	}
 	if (list) {
-		char *text = weft_value_to_json(list, 1);
-		printf("%s\n", text ? text : "[]");
-		free(text);
-		weft_value_free(list);
+		cli_print_json(list, "[]");
 		return 0;
 	}
 	printf("Every node also takes these options:\n");

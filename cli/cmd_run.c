@@ -112,19 +112,16 @@ static int graph_of_run(const cli_run_args *a)
 			const weft_run_node *n = weft_run_node_at(r, i);
 			weft_value *e = weft_value_map(), *deps = weft_value_list();
 			for (size_t d = 0; d < n->n_deps; d++)
-				weft_value_list_push(deps, weft_value_string(n->deps[d], strlen(n->deps[d])));
-			weft_value_map_set(e, "name", weft_value_string(n->name, strlen(n->name)));
-			weft_value_map_set(e, "kind", weft_value_string(n->kind ? n->kind : "op", strlen(n->kind ? n->kind : "op")));
-			weft_value_map_set(e, "op", n->op ? weft_value_string(n->op, strlen(n->op)) : weft_value_null());
-			weft_value_map_set(e, "status", weft_value_string(n->status ? n->status : "?", strlen(n->status ? n->status : "?")));
-			weft_value_map_set(e, "parent", n->parent ? weft_value_string(n->parent, strlen(n->parent)) : weft_value_null());
+				weft_value_list_push(deps, cli_json_str(n->deps[d]));
+			weft_value_map_set(e, "name", cli_json_str(n->name));
+			weft_value_map_set(e, "kind", cli_json_str(n->kind ? n->kind : "op"));
+			weft_value_map_set(e, "op", cli_json_str(n->op));
+			weft_value_map_set(e, "status", cli_json_str(n->status ? n->status : "?"));
+			weft_value_map_set(e, "parent", cli_json_str(n->parent));
 			weft_value_map_set(e, "deps", deps);
 			weft_value_list_push(list, e);
 		}
-		char *text = weft_value_to_json(list, 1);
-		printf("%s\n", text ? text : "[]");
-		free(text);
-		weft_value_free(list);
+		cli_print_json(list, "[]");
 	} else if (rc == WEFT_EXIT_OK) {
 		weft_buf b = {0};
 		weft_buf_puts(&b, "digraph weft {\n  rankdir=LR;\n  node [shape=box, style=filled, fontname=\"monospace\"];\n");
@@ -335,7 +332,16 @@ static void set_threadpool(int jobs)
 	setenv("UV_THREADPOOL_SIZE", buf, 1);
 }
 
-static int plan_loaded(cli_loaded *lp, cli_run_args *ap);
+static int plan_loaded(cli_loaded *l, cli_run_args *a);
+
+/* Targets and --force=NODE, for a run and a plan alike. */
+static void select_nodes(weft_run_options *ro, const cli_run_args *a)
+{
+	ro->targets = a->n_targets ? a->targets : NULL;
+	ro->n_targets = a->n_targets;
+	ro->force_nodes = a->n_force_nodes ? a->force_nodes : NULL;
+	ro->n_force_nodes = a->n_force_nodes;
+}
 
 /* --executor, else what the resumed run used, else weft.yaml's. */
 static int executor_of(const cli_run_args *a, const cli_config *cfg, const char *resumed)
@@ -394,10 +400,7 @@ static int execute(cli_loaded *l, cli_run_args *a, const char *resume_id, const 
 	weft_value *given = resume_id ? (a->resume_given ? weft_value_copy(a->resume_given) : NULL) : given_params(l, a);
 	ro.params_given = given;
 	ro.resume_id = resume_id;
-	ro.targets = a->n_targets ? a->targets : NULL;
-	ro.n_targets = a->n_targets;
-	ro.force_nodes = a->n_force_nodes ? a->force_nodes : NULL;
-	ro.n_force_nodes = a->n_force_nodes;
+	select_nodes(&ro, a);
 	ro.on_event = cli_progress_event;
 	ro.payload = &prog;
 	ro.interrupt = &cli_interrupted;
@@ -506,48 +509,41 @@ done:
 }
 
 /* weft plan, and weft run -n: decides, runs nothing. */
-static int plan_loaded(cli_loaded *lp, cli_run_args *ap)
+static int plan_loaded(cli_loaded *l, cli_run_args *a)
 {
-	cli_loaded l = *lp;
-	cli_run_args a = *ap;
 	cli_config cfg;
-	int rc = cli_config_load(&cfg, l.pipeline, a.jobs);
+	int rc = cli_config_load(&cfg, l->pipeline, a->jobs);
 	if (rc == WEFT_EXIT_OK) {
 		weft_run_options ro = WEFT_RUN_OPTIONS_INIT;
 		ro.resources = cfg.resources;
 		ro.llm = cfg.llm;
-		ro.executor = executor_of(&a, &cfg, NULL);
+		ro.executor = executor_of(a, &cfg, NULL);
 		ro.slurm = cfg.slurm;
 		ro.keep_going = 1;
-		ro.pipeline = l.pipeline;
-		ro.params = weft_dsl_params(l.dsl);
+		ro.pipeline = l->pipeline;
+		ro.params = weft_dsl_params(l->dsl);
 		ro.plan_only = 1;
-		ro.targets = a.n_targets ? a.targets : NULL;
-		ro.n_targets = a.n_targets;
-		ro.force_nodes = a.n_force_nodes ? a.force_nodes : NULL;
-		ro.n_force_nodes = a.n_force_nodes;
+		select_nodes(&ro, a);
 		weft_run_summary s;
-		if (weft_engine_run(&s, l.eng, &ro) != WEFT_OK) {
+		if (weft_engine_run(&s, l->eng, &ro) != WEFT_OK) {
 			rc = cli_fail("%s", weft_error_last());
 		} else {
 			size_t would = 0, cached = 0;
-			weft_value *list = a.json ? weft_value_list() : NULL;
-			for (uint32_t i = 0; i < weft_graph_node_count(l.eng); i++) {
-				int st = weft_graph_node_status(l.eng, i);
-				const char *reason = weft_graph_node_reason(l.eng, i);
+			weft_value *list = a->json ? weft_value_list() : NULL;
+			for (uint32_t i = 0; i < weft_graph_node_count(l->eng); i++) {
+				int st = weft_graph_node_status(l->eng, i);
+				const char *reason = weft_graph_node_reason(l->eng, i);
 				const char *label = st == WEFT_NODE_WOULD_RUN ? "run" : st == WEFT_NODE_CACHED ? "cached"
 								    : st == WEFT_NODE_PENDING ? "pending"
 								    : weft_node_status_name((weft_node_status)st);
-				const char *name = weft_graph_node_name(l.eng, i);
+				const char *name = weft_graph_node_name(l->eng, i);
 				would += st == WEFT_NODE_WOULD_RUN;
 				cached += st == WEFT_NODE_CACHED;
 				if (list) {
 					weft_value *e = weft_value_map();
-					weft_value_map_set(e, "node", weft_value_string(name, strlen(name)));
-					weft_value_map_set(e, "plan", weft_value_string(label, strlen(label)));
-					weft_value_map_set(e, "reason", st == WEFT_NODE_WOULD_RUN && reason
-										? weft_value_string(reason, strlen(reason))
-										: weft_value_null());
+					weft_value_map_set(e, "node", cli_json_str(name));
+					weft_value_map_set(e, "plan", cli_json_str(label));
+					weft_value_map_set(e, "reason", cli_json_str(st == WEFT_NODE_WOULD_RUN ? reason : NULL));
 					weft_value_list_push(list, e);
 					continue;
 				}
@@ -555,12 +551,9 @@ static int plan_loaded(cli_loaded *lp, cli_run_args *ap)
 				       st == WEFT_NODE_WOULD_RUN && reason ? reason : "");
 			}
 			if (list) {
-				char *text = weft_value_to_json(list, 1);
-				printf("%s\n", text ? text : "[]");
-				free(text);
-				weft_value_free(list);
+				cli_print_json(list, "[]");
 			} else {
-				printf("%zu nodes: %zu would run, %zu cached\n", weft_graph_node_count(l.eng), would, cached);
+				printf("%zu nodes: %zu would run, %zu cached\n", weft_graph_node_count(l->eng), would, cached);
 			}
 		}
 		cli_config_free(&cfg);
@@ -621,10 +614,10 @@ int cmd_params(int argc, char **argv)
 			if (out) {
 				weft_value *e = weft_value_map();
 				if (e) {
-					weft_value_map_set(e, "type", weft_value_string(type_name(dflt), strlen(type_name(dflt))));
+					weft_value_map_set(e, "type", cli_json_str(type_name(dflt)));
 					weft_value_map_set(e, "default", dflt ? weft_value_copy(dflt) : weft_value_null());
 					weft_value_map_set(e, "value", val ? weft_value_copy(val) : weft_value_null());
-					weft_value_map_set(e, "doc", weft_value_string(docs, strlen(docs)));
+					weft_value_map_set(e, "doc", cli_json_str(docs));
 					weft_value_map_set(out, name, e);
 				}
 				continue;
@@ -636,12 +629,8 @@ int cmd_params(int argc, char **argv)
 			free(ds);
 			free(vs);
 		}
-		if (out) {
-			char *text = weft_value_to_json(out, 1);
-			printf("%s\n", text ? text : "{}");
-			free(text);
-			weft_value_free(out);
-		}
+		if (out)
+			cli_print_json(out, "{}");
 	}
 	cli_unload(&l);
 	weft_value_free(a.cli_params);

@@ -134,11 +134,6 @@ static void print_table(const char *store, char **ids, size_t n, int limit)
 }
 
 /* One screen; returns the number of live runs shown. */
-static weft_value *jstr(const char *s)
-{
-	return s ? weft_value_string(s, strlen(s)) : weft_value_null();
-}
-
 /* weft status --json: the runs (or RUN), newest first, each with its
  * record's counts and, while it runs, its live view as live.json has it. */
 static int status_json(const char *store, const char *only, int limit)
@@ -151,7 +146,7 @@ static int status_json(const char *store, const char *only, int limit)
 	for (size_t i = 0; i < (only ? 1 : n) && (only || (int)i < limit); i++) {
 		const char *id = only ? only : ids[i];
 		weft_value *e = weft_value_map();
-		weft_value_map_set(e, "id", jstr(id));
+		weft_value_map_set(e, "id", cli_json_str(id));
 		char *lpath = weft_sprintf("%s/runs/%s/live.json", store, id), *text = NULL;
 		size_t len = 0;
 		weft_value *live = NULL;
@@ -169,22 +164,19 @@ static int status_json(const char *store, const char *only, int limit)
 			weft_value_map_set(c, "resumed", weft_value_int((int64_t)in->counts.resumed));
 			weft_value_map_set(c, "failed", weft_value_int((int64_t)in->counts.failed));
 			weft_value_map_set(c, "skipped", weft_value_int((int64_t)in->counts.skipped));
-			weft_value_map_set(e, "status", jstr(in->status));
-			weft_value_map_set(e, "pipeline", jstr(in->pipeline));
+			weft_value_map_set(e, "status", cli_json_str(in->status));
+			weft_value_map_set(e, "pipeline", cli_json_str(in->pipeline));
 			weft_value_map_set(e, "counts", c);
 			weft_value_map_set(e, "wall_seconds", weft_value_float(in->wall_seconds));
 		} else {
-			weft_value_map_set(e, "status", jstr(live ? "running" : "no record"));
-			weft_value_map_set(e, "why", jstr(live ? NULL : weft_error_last()));
+			weft_value_map_set(e, "status", cli_json_str(live ? "running" : "no record"));
+			weft_value_map_set(e, "why", cli_json_str(live ? NULL : weft_error_last()));
 		}
 		weft_value_map_set(e, "live", live ? live : weft_value_null());
 		weft_run_free(r);
 		weft_value_list_push(list, e);
 	}
-	char *out = weft_value_to_json(list, 1);
-	printf("%s\n", out ? out : "[]");
-	free(out);
-	weft_value_free(list);
+	cli_print_json(list, "[]");
 	weft_runs_free(ids, n);
 	return WEFT_EXIT_OK;
 }

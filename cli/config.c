@@ -269,6 +269,11 @@ static const char resources_help[] =
 	"ASCEND_RT_VISIBLE_DEVICES, cpus from the online cores, mem from the\n"
 	"physical memory). -j N sets the cpus pool, as for `weft run`.\n";
 
+static const char *isolation_name(int isolation)
+{
+	return isolation == WEFT_ISOLATE_ALL ? "all" : isolation == WEFT_ISOLATE_NONE ? "none" : "plugins";
+}
+
 int cmd_resources(int argc, char **argv)
 {
 	const char *dir = ".";
@@ -297,23 +302,17 @@ int cmd_resources(int argc, char **argv)
 	if (json) {
 		weft_value *v = weft_value_map();
 		weft_value_map_set(v, "pools", weft_resources_value(c.resources));
-		weft_value_map_set(v, "isolate", weft_value_string(c.isolation == WEFT_ISOLATE_ALL ? "all"
-								   : c.isolation == WEFT_ISOLATE_NONE ? "none" : "plugins",
-								   c.isolation == WEFT_ISOLATE_ALL ? 3 : c.isolation == WEFT_ISOLATE_NONE ? 4 : 7));
+		weft_value_map_set(v, "isolate", cli_json_str(isolation_name(c.isolation)));
 		weft_value_map_set(v, "grace", weft_value_float(c.grace > 0 ? c.grace : 10.0));
 		weft_value_map_set(v, "llm", c.llm ? weft_value_copy(c.llm) : weft_value_null());
-		char *t = weft_value_to_json(v, 1);
-		printf("%s\n", t ? t : "{}");
-		free(t);
-		weft_value_free(v);
+		cli_print_json(v, "{}");
 		cli_config_free(&c);
 		return WEFT_EXIT_OK;
 	}
 	char *text = weft_resources_describe(c.resources);
 	fputs(text ? text : "", stdout);
 	free(text);
-	printf("workers  isolate %s, grace %gs\n",
-	       c.isolation == WEFT_ISOLATE_ALL ? "all" : c.isolation == WEFT_ISOLATE_NONE ? "none" : "plugins",
+	printf("workers  isolate %s, grace %gs\n", isolation_name(c.isolation),
 	       c.grace > 0 ? c.grace : 10.0);
 	const char *url = weft_value_get_string(weft_value_map_get(c.llm, "url"), NULL);
 	const char *model = weft_value_get_string(weft_value_map_get(c.llm, "model"), NULL);
