@@ -207,7 +207,9 @@ function M.run(spec)
           local o, cost = value_of(inp.results[i])
           -- The trial's compute time: measured now, or its cache entry's on
           -- a rerun, so the history (and a stop by time) replays exactly.
-          local secs = weft.is_node(results[i]) and weft.elapsed(results[i]) or 0
+          -- A full hit paid only its probe: no objective seconds of its own.
+          local secs = (outcome == nil or outcome[i] ~= "full") and weft.is_node(results[i])
+                       and weft.elapsed(results[i]) or 0
           local e = { candidate = c, objective = o, cost = cost, trial = #history + i, round = r, proposed_by = by,
                       fhash = fh and fh[i] or nil, functional = outcome and outcome[i] or nil, seconds = secs }
           if outcome and outcome[i] ~= "full" then
@@ -248,14 +250,20 @@ function M.run(spec)
       inputs = { probes = probes },
       function(inp)
         local results, fh, outcome = {}, {}, {}
-        local seen = {}
+        local seen, first = {}, {}
         for i, c in ipairs(cands) do
           fh[i] = weft.search_fhash(numbers(inp.probes[i]), bits, ns)
           local mean, n = evaluations(history, fh[i])
           n = n + (seen[fh[i]] or 0)
-          if n >= max_evals and mean ~= nil and not (evict > 0 and coin(#history + i) < evict) then
+          local evicted = evict > 0 and coin(#history + i) < evict
+          if n >= max_evals and mean ~= nil and not evicted then
             outcome[i], results[i] = "full", mean -- the result is reused; only the probe was paid
+          elseif max_evals == 1 and first[fh[i]] and not evicted then
+            -- The same function as an earlier candidate of this round: its
+            -- one evaluation (the same node) serves both.
+            outcome[i], results[i] = "full", results[first[fh[i]]]
           else
+            first[fh[i]] = first[fh[i]] or i
             outcome[i] = n > 0 and "partial" or "miss"
             results[i] = objective(c, #history + i)
             seen[fh[i]] = (seen[fh[i]] or 0) + 1
