@@ -6,13 +6,16 @@
 # in tests/e2e/python.sh, onnxruntime's dependencies for
 # scripts/pydeps.sh, and Slurm with munge for the one-node cluster that
 # tests/e2e/slurm.sh starts with scripts/slurm-local.sh, and headless
-# Chromium, which renders `weft report` in tests/e2e/report.sh). Idempotent: when every
+# Chromium, which renders `weft report` in tests/e2e/report.sh; and
+# OpenBLAS: Debian's torch and numpy call the BLAS that libblas.so.3 points
+# to, which is the reference BLAS without it -- 12x slower for a
+# transformer's training step, measured). Idempotent: when every
 # package is already present it does not touch apt at all, so reruns are instant.
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config git
       liblua5.4-dev libuv1-dev libyaml-dev libssl-dev libjansson-dev
       libarchive-dev libgit2-dev libcmocka-dev libfftw3-dev libpng-dev libtiff-dev libcurl4-openssl-dev
-      jq time valgrind clang python3 python3-sklearn python3-torch python3-venv
+      jq time valgrind clang python3 python3-sklearn python3-torch python3-venv libopenblas0-pthread
       python3-coloredlogs python3-flatbuffers python3-sympy python3-protobuf python3-packaging
       slurmctld slurmd slurm-client munge chromium lua5.4)
 missing=()

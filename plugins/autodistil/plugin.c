@@ -30,9 +30,7 @@
 
 #include "arch.h"
 #include "forward.h"
-#include "tensors.h"
-
-#define MAX_IDS ((size_t)256 << 20)
+#include "npy.h"
 
 static json_t *to_json(const weft_host_api *api, const weft_value *v)
 {
@@ -174,15 +172,35 @@ static int node_student(weft_op_ctx *ctx, const weft_host_api *api, const char *
 	return WEFT_OK;
 }
 
+/* Token ids: a 2-D .npy of integers (autodistil.corpus writes int32). */
 static int load_ids(weft_op_ctx *ctx, const weft_host_api *api, const char *op, const char *input, int32_t **ids,
 		    int64_t *n, int64_t *T)
 {
 	const char *path = weft_op_input_path(ctx, api, input);
 	char err[512];
+	wnpy a;
 	if (!path)
 		return api->fail(ctx, "%s: input %s must be a .npy file of token ids (autodistil.corpus)", op, input);
-	if (ad_npy_read_i32(path, MAX_IDS, ids, n, T, err, sizeof err) != 0)
+	if (wnpy_read(&a, path, input, err, sizeof err) != 0)
 		return api->fail(ctx, "%s: %s", op, err);
+	size_t count = a.rows * a.cols;
+	*ids = a.ndim == 2 && count ? malloc(count * sizeof **ids) : NULL;
+	for (size_t i = 0; *ids && i < count; i++) {
+		double v = a.data[i];
+		if (!(v >= 0 && v <= INT32_MAX) || v != (double)(int32_t)v) {
+			free(*ids);
+			*ids = NULL;
+			wnpy_free(&a);
+			return api->fail(ctx, "%s: %s holds %g at row %zu, not a token id", op, input, v, i / a.cols + 1);
+		}
+		(*ids)[i] = (int32_t)v;
+	}
+	*n = (int64_t)a.rows;
+	*T = (int64_t)a.cols;
+	int nd = a.ndim;
+	wnpy_free(&a);
+	if (!*ids)
+		return api->fail(ctx, "%s: %s must be a non-empty 2-D array (sequences x tokens), not %d-D", op, input, nd);
 	return WEFT_OK;
 }
 

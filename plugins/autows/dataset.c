@@ -146,11 +146,11 @@ done:
 int aws_data_read_npy(aws_data *out, const char *xpath, const char *ypath, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
-	aws_npy X, Y;
-	if (aws_npy_read(&X, xpath, "X.npy", err, errlen) != 0)
+	wnpy X, Y;
+	if (wnpy_read(&X, xpath, "X.npy", err, errlen) != 0)
 		return -1;
-	if (aws_npy_read(&Y, ypath, "y.npy", err, errlen) != 0) {
-		aws_npy_free(&X);
+	if (wnpy_read(&Y, ypath, "y.npy", err, errlen) != 0) {
+		wnpy_free(&X);
 		return -1;
 	}
 	int rc = -1;
@@ -194,8 +194,8 @@ int aws_data_read_npy(aws_data *out, const char *xpath, const char *ypath, char 
 oom:
 	snprintf(err, errlen, "out of memory");
 done:
-	aws_npy_free(&X);
-	aws_npy_free(&Y);
+	wnpy_free(&X);
+	wnpy_free(&Y);
 	if (rc != 0)
 		aws_data_free(out);
 	return rc;
@@ -289,13 +289,13 @@ int aws_data_save(const aws_data *D, const char *dir, char *err, size_t errlen)
 		return -1;
 	}
 	snprintf(p, sizeof p, "%s/X.npy", dir);
-	if (aws_npy_write_f8(p, D->X, D->n, D->d, 2, err, errlen) != 0)
+	if (wnpy_write_f8(p, D->X, D->n, D->d, 2, err, errlen) != 0)
 		return -1;
 	snprintf(p, sizeof p, "%s/y.npy", dir);
-	if (aws_npy_write_i4(p, D->y, D->n, err, errlen) != 0)
+	if (wnpy_write_i4(p, D->y, D->n, err, errlen) != 0)
 		return -1;
 	snprintf(p, sizeof p, "%s/split.npy", dir);
-	if (aws_npy_write_i4(p, D->split, D->n, err, errlen) != 0)
+	if (wnpy_write_i4(p, D->split, D->n, err, errlen) != 0)
 		return -1;
 	snprintf(p, sizeof p, "%s/meta.json", dir);
 	json_t *m = json_pack("{s:s, s:o, s:o}", "format", "autows-dataset/1", "classes", str_array(D->classes, D->k),
@@ -334,18 +334,18 @@ int aws_data_load(aws_data *out, const char *dir, char *err, size_t errlen)
 			 "autows.load");
 		return -1;
 	}
-	aws_npy X = {0}, Y = {0}, S = {0};
+	wnpy X = {0}, Y = {0}, S = {0};
 	char **names = NULL;
 	size_t nf = 0;
 	int rc = -1;
 	snprintf(p, sizeof p, "%s/X.npy", dir);
-	if (aws_npy_read(&X, p, "X.npy", err, errlen) != 0)
+	if (wnpy_read(&X, p, "X.npy", err, errlen) != 0)
 		goto done;
 	snprintf(p, sizeof p, "%s/y.npy", dir);
-	if (aws_npy_read(&Y, p, "y.npy", err, errlen) != 0)
+	if (wnpy_read(&Y, p, "y.npy", err, errlen) != 0)
 		goto done;
 	snprintf(p, sizeof p, "%s/split.npy", dir);
-	if (aws_npy_read(&S, p, "split.npy", err, errlen) != 0)
+	if (wnpy_read(&S, p, "split.npy", err, errlen) != 0)
 		goto done;
 	int names_ok = read_names(&names, &nf, json_object_get(m, "features")) == 0;
 	if (Y.rows != X.rows || S.rows != X.rows || !names_ok || nf != X.cols || alloc_data(out, X.rows, X.cols) != 0 ||
@@ -368,9 +368,9 @@ int aws_data_load(aws_data *out, const char *dir, char *err, size_t errlen)
 	rc = 0;
 done:
 	json_decref(m);
-	aws_npy_free(&X);
-	aws_npy_free(&Y);
-	aws_npy_free(&S);
+	wnpy_free(&X);
+	wnpy_free(&Y);
+	wnpy_free(&S);
 	for (size_t i = 0; names && i < nf; i++)
 		free(names[i]);
 	free(names);

@@ -96,7 +96,7 @@ int aws_apply_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 			for (size_t q = L.row[i]; q < L.row[i + 1]; q++)
 				dense[i * s.n + L.lf[q]] = L.val[q];
 		snprintf(path, sizeof path, "%s/labels.npy", api->workdir(ctx));
-		rc = aws_npy_write_i4_2d(path, dense, D->n, s.n, err, sizeof err) != 0 ? api->fail(ctx, "%s", err)
+		rc = wnpy_write_i4_2d(path, dense, D->n, s.n, err, sizeof err) != 0 ? api->fail(ctx, "%s", err)
 										   : weft_op_set_file(ctx, api, "out", path);
 	}
 	free(dense);

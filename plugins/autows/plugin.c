@@ -48,10 +48,10 @@ int aws_op_matrix(aws_lmat *L, weft_op_ctx *ctx, const weft_host_api *api, const
 {
 	const char *p = weft_op_input_path(ctx, api, name);
 	char err[ERRLEN];
-	aws_npy a;
+	wnpy a;
 	if (!p)
 		return api->fail(ctx, "input '%s' must be a label matrix made by autows.apply_lfs", name);
-	if (aws_npy_read(&a, p, name, err, sizeof err) != 0)
+	if (wnpy_read(&a, p, name, err, sizeof err) != 0)
 		return api->fail(ctx, "%s", err);
 	int *dense = malloc((a.rows * a.cols != 0 ? a.rows * a.cols : 1) * sizeof *dense);
 	int rc = dense ? WEFT_OK : api->fail(ctx, "out of memory");
@@ -60,7 +60,7 @@ int aws_op_matrix(aws_lmat *L, weft_op_ctx *ctx, const weft_host_api *api, const
 	if (rc == WEFT_OK && aws_lmat_from_dense(L, dense, a.rows, a.cols, k) != 0)
 		rc = api->fail(ctx, "input '%s' votes for classes outside 0..%zu", name, k - 1);
 	free(dense);
-	aws_npy_free(&a);
+	wnpy_free(&a);
 	return rc;
 }
 

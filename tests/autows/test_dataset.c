@@ -130,18 +130,18 @@ static void test_bad_input(void **state)
 	char xp[128], yp[128];
 	snprintf(xp, sizeof xp, "%s/X.npy", dir);
 	snprintf(yp, sizeof yp, "%s/y.npy", dir);
-	assert_int_equal(aws_npy_write_f8(xp, x, 3, 2, 2, err, sizeof err), 0);
-	assert_int_equal(aws_npy_write_i4(yp, y2, 2, err, sizeof err), 0);
+	assert_int_equal(wnpy_write_f8(xp, x, 3, 2, 2, err, sizeof err), 0);
+	assert_int_equal(wnpy_write_i4(yp, y2, 2, err, sizeof err), 0);
 	assert_int_equal(aws_data_read_npy(&D, xp, yp, err, sizeof err), -1);
 	assert_non_null(strstr(err, "X.npy has 3 rows but y.npy has 2"));
 	x[3] = 0.0 / 0.0;
 	int32_t y3[3] = {0, 1, -1};
-	assert_int_equal(aws_npy_write_f8(xp, x, 3, 2, 2, err, sizeof err), 0);
-	assert_int_equal(aws_npy_write_i4(yp, y3, 3, err, sizeof err), 0);
+	assert_int_equal(wnpy_write_f8(xp, x, 3, 2, 2, err, sizeof err), 0);
+	assert_int_equal(wnpy_write_i4(yp, y3, 3, err, sizeof err), 0);
 	assert_int_equal(aws_data_read_npy(&D, xp, yp, err, sizeof err), -1);
 	assert_non_null(strstr(err, "row 1, column 1 is not finite"));
 	x[3] = 4;
-	assert_int_equal(aws_npy_write_f8(xp, x, 3, 2, 2, err, sizeof err), 0);
+	assert_int_equal(wnpy_write_f8(xp, x, 3, 2, 2, err, sizeof err), 0);
 	assert_int_equal(aws_data_read_npy(&D, xp, yp, err, sizeof err), 0);
 	assert_int_equal(D.k, 2);
 	assert_int_equal(D.y[2], -1);
@@ -157,8 +157,8 @@ static void test_bad_input(void **state)
 	fwrite(huge, 1, sizeof huge - 1, f);
 	fwrite(x, sizeof *x, 2, f);
 	fclose(f);
-	aws_npy a;
-	assert_int_equal(aws_npy_read(&a, xp, "X.npy", err, sizeof err), -1);
+	wnpy a;
+	assert_int_equal(wnpy_read(&a, xp, "X.npy", err, sizeof err), -1);
 	assert_non_null(strstr(err, "shorter than its shape"));
 }
 

@@ -17,9 +17,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	fwrite(data, 1, size, f);
 	fclose(f);
-	aws_npy a;
+	wnpy a;
 	char err[256];
-	if (aws_npy_read(&a, path, "fuzz.npy", err, sizeof err) == 0)
-		aws_npy_free(&a);
+	if (wnpy_read(&a, path, "fuzz.npy", err, sizeof err) == 0)
+		wnpy_free(&a);
 	return 0;
 }

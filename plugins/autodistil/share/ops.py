@@ -247,14 +247,25 @@ def _metrics(task, logits, arrays, split):
             fp = np.sum((pred == c) & (y != c))
             fn = np.sum((pred != c) & (y == c))
             f1s.append(2 * tp / max(1, 2 * tp + fp + fn))
-        return {"accuracy": round(acc, 4), "macro_f1": round(float(np.mean(f1s)), 4), "n": int(len(y))}
+        # the majority class of train, predicted for every package
+        major = np.bincount(arrays["section_train"]).argmax()
+        return {"accuracy": round(acc, 4), "macro_f1": round(float(np.mean(f1s)), 4), "n": int(len(y)),
+                "majority_baseline": round(float(np.mean(y == major)), 4)}
     keep = arrays["tagged_" + split]
     y = arrays["tags_" + split][keep]
     pred = logits[keep] > 0
     tp = np.sum(pred & (y > 0.5))
     fp = np.sum(pred & (y < 0.5))
     fn = np.sum(~pred & (y > 0.5))
-    return {"micro_f1": round(float(2 * tp / max(1, 2 * tp + fp + fn)), 4), "n": int(keep.sum())}
+    # predicting train's tags of over half the packages (none, here) or,
+    # when none is that frequent, the single most frequent tag everywhere
+    prior = arrays["tags_train"][arrays["tagged_train"]].mean(0)
+    base = prior > 0.5 if (prior > 0.5).any() else prior == prior.max()
+    btp = np.sum(base[None, :] & (y > 0.5))
+    bfp = np.sum(base[None, :] & (y < 0.5))
+    bfn = np.sum(~base[None, :] & (y > 0.5))
+    return {"micro_f1": round(float(2 * tp / max(1, 2 * tp + fp + fn)), 4), "n": int(keep.sum()),
+            "majority_baseline": round(float(2 * btp / max(1, 2 * btp + bfp + bfn)), 4)}
 
 
 def finetune(weights, data, corpus, task="section", student=None, steps=800, batch=32, lr=5e-4, seed=0,

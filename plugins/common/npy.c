@@ -32,7 +32,7 @@ static const char *dict_value(const char *h, const char *key)
 	return p;
 }
 
-int aws_npy_read(aws_npy *out, const char *path, const char *name, char *err, size_t errlen)
+int wnpy_read(wnpy *out, const char *path, const char *name, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	FILE *f = fopen(path, "rb");
@@ -159,7 +159,7 @@ done:
 	free(hdr);
 	free(raw);
 	if (rc != 0)
-		aws_npy_free(out);
+		wnpy_free(out);
 	return rc;
 }
 
@@ -194,23 +194,23 @@ static int write_npy(const char *path, const char *descr, const void *data, size
 	return 0;
 }
 
-int aws_npy_write_f8(const char *path, const double *data, size_t rows, size_t cols, int ndim, char *err,
+int wnpy_write_f8(const char *path, const double *data, size_t rows, size_t cols, int ndim, char *err,
 		     size_t errlen)
 {
 	return write_npy(path, "<f8", data, 8, rows, cols, ndim, err, errlen);
 }
 
-int aws_npy_write_i4(const char *path, const int32_t *data, size_t n, char *err, size_t errlen)
+int wnpy_write_i4(const char *path, const int32_t *data, size_t n, char *err, size_t errlen)
 {
 	return write_npy(path, "<i4", data, 4, n, 1, 1, err, errlen);
 }
 
-int aws_npy_write_i4_2d(const char *path, const int32_t *data, size_t rows, size_t cols, char *err, size_t errlen)
+int wnpy_write_i4_2d(const char *path, const int32_t *data, size_t rows, size_t cols, char *err, size_t errlen)
 {
 	return write_npy(path, "<i4", data, 4, rows, cols, 2, err, errlen);
 }
 
-void aws_npy_free(aws_npy *a)
+void wnpy_free(wnpy *a)
 {
 	free(a->data);
 	memset(a, 0, sizeof *a);

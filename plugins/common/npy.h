@@ -4,26 +4,26 @@
  * int32 or uint8. Anything else is refused with a message saying what was
  * found, so numpy users know what to convert.
  */
-#ifndef AUTOWS_NPY_H
-#define AUTOWS_NPY_H
+#ifndef WEFT_PLUGINS_NPY_H
+#define WEFT_PLUGINS_NPY_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct aws_npy {
+typedef struct wnpy {
 	size_t rows, cols; /* a 1-D array has cols = 1 */
 	int ndim;
 	double *data;      /* converted to double, rows * cols */
-} aws_npy;
+} wnpy;
 
-int aws_npy_read(aws_npy *out, const char *path, const char *name, char *err, size_t errlen);
+int wnpy_read(wnpy *out, const char *path, const char *name, char *err, size_t errlen);
 /* Writes rows x cols doubles (ndim 1 or 2) as '<f8'. */
-int aws_npy_write_f8(const char *path, const double *data, size_t rows, size_t cols, int ndim, char *err,
+int wnpy_write_f8(const char *path, const double *data, size_t rows, size_t cols, int ndim, char *err,
 		     size_t errlen);
 /* Writes n int32 values as '<i4' (1-D). */
-int aws_npy_write_i4(const char *path, const int32_t *data, size_t n, char *err, size_t errlen);
+int wnpy_write_i4(const char *path, const int32_t *data, size_t n, char *err, size_t errlen);
 /* Writes rows x cols int32 values as a 2-D '<i4' array. */
-int aws_npy_write_i4_2d(const char *path, const int32_t *data, size_t rows, size_t cols, char *err, size_t errlen);
-void aws_npy_free(aws_npy *a);
+int wnpy_write_i4_2d(const char *path, const int32_t *data, size_t rows, size_t cols, char *err, size_t errlen);
+void wnpy_free(wnpy *a);
 
 #endif
