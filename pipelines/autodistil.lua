@@ -38,6 +38,12 @@ local presets = {
 }
 local P = presets[config]
 if not P then error("config must be ci or bench, not " .. tostring(config)) end
+-- Training steps over the preset's (0: the preset's).
+for _, o in ipairs({ { "teacher_steps", P.teacher }, { "supernet_steps", P.supernet }, { "finetune_steps", P.finetune } }) do
+  local v = weft.param(o[1], 0, "override the configuration's " .. o[1]:gsub("_", " "))
+  if math.type(v) ~= "integer" or v < 0 then error(o[1] .. " must be a whole number >= 0") end
+  if v > 0 then o[2].steps = v end
+end
 
 -- AutoDistil's three sub-spaces (its KD_*_256Subs configs), as fractions
 -- of the teacher: layers, attention heads, hidden size, and the MLP ratio.

@@ -20,6 +20,13 @@ import corpus as corpus_mod
 TASKS = ("section", "tags")
 
 
+def _device():
+    """The node's GPU when it was given one and torch can use it, else the
+    CPU (weft sets CUDA_VISIBLE_DEVICES to the node's devices only)."""
+    import torch
+    return torch.device("cuda") if weft.devices("gpu") and torch.cuda.is_available() else torch.device("cpu")
+
+
 def _npz(path):
     with np.load(path, allow_pickle=False) as z:
         return {k: z[k] for k in z.files}
@@ -75,7 +82,7 @@ def _loop(tag, steps, net, opt, step_fn, ckpt_every, lr, extra=None):
     start = 0
     ck = weft.checkpoint_latest(tag)
     if ck is not None:
-        state = torch.load(ck.path)
+        state = torch.load(ck.path, map_location=next(net.parameters()).device)
         net.load_state_dict(state["net"])
         opt.load_state_dict(state["opt"])
         start = ck.step
@@ -127,7 +134,8 @@ def pretrain(corpus, data, layers=6, hidden=128, heads=8, head_size=16, ffn_rati
     arrays = _npz(data)
     ids = torch.from_numpy(arrays["ids_train"].astype(np.int64))
     cfg = _teacher_cfg(corpus, layers, hidden, heads, head_size, ffn_ratio)
-    net = M.LM(cfg, seed=seed)
+    dev = _device()
+    net = M.LM(cfg, seed=seed).to(dev)
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=0.01)
     V = cfg["vocab"]
 
@@ -145,6 +153,7 @@ def pretrain(corpus, data, layers=6, hidden=128, heads=8, head_size=16, ffn_rati
         g = torch.Generator().manual_seed(seed * 1000003 + step)
         x = ids[torch.randint(0, len(ids), (batch,), generator=g)]
         inp, pick = mlm_batch(x, g)
+        x, inp, pick = x.to(dev), inp.to(dev), pick.to(dev)
         h, _, _ = net(inp)
         logits = net.mlm_logits(h[pick])
         loss = torch.nn.functional.cross_entropy(logits, x[pick])
@@ -156,15 +165,15 @@ def pretrain(corpus, data, layers=6, hidden=128, heads=8, head_size=16, ffn_rati
 
     start, losses = _loop("pretrain", int(steps), net, opt, step_fn, int(ckpt_every), lr, {"layers": layers})
     # masked-word accuracy on dev, with a fixed masking
-    dev = torch.from_numpy(arrays["ids_dev"][:2048].astype(np.int64))
+    dev_ids = torch.from_numpy(arrays["ids_dev"][:2048].astype(np.int64))
     g = torch.Generator().manual_seed(12345)
-    inp, pick = mlm_batch(dev, g)
+    inp, pick = mlm_batch(dev_ids, g)
     net.eval()
     with torch.no_grad():
-        h, _, _ = net(inp)
-        logits = net.mlm_logits(h[pick])
-        dev_loss = torch.nn.functional.cross_entropy(logits, dev[pick]).item()
-        dev_acc = (logits.argmax(-1) == dev[pick]).float().mean().item()
+        h, _, _ = net(inp.to(dev))
+        logits = net.mlm_logits(h[pick.to(dev)]).cpu()
+        dev_loss = torch.nn.functional.cross_entropy(logits, dev_ids[pick]).item()
+        dev_acc = (logits.argmax(-1) == dev_ids[pick]).float().mean().item()
     path = os.path.join(weft.outdir(), "teacher.safetensors")
     M.save(path, net, {"kind": "teacher"})
     return {"out": {"config": cfg, "steps": int(steps), "resumed_at": start, "train_loss": _tail_mean(losses),
@@ -187,18 +196,20 @@ def supernet(teacher, data, students, subspace="sub", steps=600, batch=32, lr=5e
     torch.manual_seed(seed)
     arrays = _npz(data)
     ids = torch.from_numpy(arrays["ids_train"].astype(np.int64))
+    dev = _device()
     tnet, _ = M.load(teacher)
-    tnet.eval()
+    tnet = tnet.to(dev).eval()
     for p in tnet.parameters():
         p.requires_grad_(False)
     net, _ = M.load(teacher)
+    net = net.to(dev)
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=0.01)
     R = tnet.cfg["heads"]
     archs = [s["arch"] for s in students]
 
     def step_fn(step):
         g = torch.Generator().manual_seed(seed * 1000003 + step)
-        x = ids[torch.randint(0, len(ids), (batch,), generator=g)]
+        x = ids[torch.randint(0, len(ids), (batch,), generator=g)].to(dev)
         arch = archs[int(torch.randint(0, len(archs), (1,), generator=g))]
         with torch.no_grad():
             _, tq, mask = tnet(x)
@@ -288,6 +299,8 @@ def finetune(weights, data, corpus, task="section", student=None, steps=800, bat
     with torch.no_grad():
         for k, p in dense.p.items():
             net.p[k].copy_(p)
+    dev = _device()
+    net = net.to(dev)
     if task == "section":
         X = torch.from_numpy(arrays["ids_train"].astype(np.int64))
         Y = torch.from_numpy(arrays["section_train"])
@@ -300,12 +313,12 @@ def finetune(weights, data, corpus, task="section", student=None, steps=800, bat
     def step_fn(step):
         g = torch.Generator().manual_seed(seed * 1000003 + step)
         i = torch.randint(0, len(X), (batch,), generator=g)
-        h, _, _ = net(X[i])
+        h, _, _ = net(X[i].to(dev))
         out = net.cls_logits(h)
         if task == "section":
-            loss = torch.nn.functional.cross_entropy(out, Y[i])
+            loss = torch.nn.functional.cross_entropy(out, Y[i].to(dev))
         else:
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(out, Y[i])
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(out, Y[i].to(dev))
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -318,7 +331,8 @@ def finetune(weights, data, corpus, task="section", student=None, steps=800, bat
     with torch.no_grad():
         for split in ("dev", "test", "heldout"):
             x = torch.from_numpy(arrays["ids_" + split].astype(np.int64))
-            logits = torch.cat([net.cls_logits(net(x[b:b + 512])[0]) for b in range(0, len(x), 512)]).numpy()
+            logits = torch.cat([net.cls_logits(net(x[b:b + 512].to(dev))[0]).cpu()
+                                for b in range(0, len(x), 512)]).numpy()
             res[split] = _metrics(task, logits, arrays, split)
     path = os.path.join(weft.outdir(), "model.safetensors")
     M.save(path, net, {"kind": "finetuned", "task": task, "label": label})
