@@ -172,26 +172,34 @@ static void layer_norm(float *x, int T, int h, const float *g, const float *b)
 	}
 }
 
-/* log-softmax over j of scale * <x_i, y_j> + mask, for the head slice
- * [off, off + d) of rows of stride D. */
+/* row[j] = scale * <xi, y_j> + (j padded ? -1e4 : 0) over the head slice
+ * [off, off + d) of y's rows (stride D); returns the row's maximum. */
+static float score_row(const float *xi, const float *y, int T, int D, int off, int d, float scale,
+		       const unsigned char *real, float *row)
+{
+	float mx = -INFINITY;
+	for (int j = 0; j < T; j++) {
+		const float *yj = y + (size_t)j * D + off;
+		float s = 0;
+#pragma omp simd reduction(+ : s)
+		for (int c = 0; c < d; c++)
+			s += xi[c] * yj[c];
+		row[j] = s * scale + (real[j] ? 0.0f : NEG);
+		if (row[j] > mx)
+			mx = row[j];
+	}
+	return mx;
+}
+
+/* log-softmax over j of the scores of x's rows against y's, for one
+ * relation head: out[i][j], T x T. */
 static void log_scores(const float *x, const float *y, int T, int D, int off, int d, const unsigned char *real,
 		       float *out)
 {
 	float scale = 1.0f / sqrtf((float)d);
 	for (int i = 0; i < T; i++) {
 		float *row = out + (size_t)i * T;
-		const float *xi = x + (size_t)i * D + off;
-		float mx = -INFINITY;
-		for (int j = 0; j < T; j++) {
-			const float *yj = y + (size_t)j * D + off;
-			float s = 0;
-#pragma omp simd reduction(+ : s)
-			for (int c = 0; c < d; c++)
-				s += xi[c] * yj[c];
-			row[j] = s * scale + (real[j] ? 0.0f : NEG);
-			if (row[j] > mx)
-				mx = row[j];
-		}
+		float mx = score_row(x + (size_t)i * D + off, y, T, D, off, d, scale, real, row);
 		double z = 0;
 		for (int j = 0; j < T; j++)
 			z += exp((double)(row[j] - mx));
@@ -251,17 +259,7 @@ static void forward_one(const ad_model *m, const ad_arch *a, const int32_t *ids,
 			int off = hd * dh;
 			for (int i = 0; i < T; i++) {
 				float *row = s->att + (size_t)i * T;
-				float mx = -INFINITY;
-				for (int j = 0; j < T; j++) {
-					float sc = 0;
-					const float *qi = s->q + (size_t)i * D + off, *kj = s->k + (size_t)j * D + off;
-#pragma omp simd reduction(+ : sc)
-					for (int e = 0; e < dh; e++)
-						sc += qi[e] * kj[e];
-					row[j] = sc * scale + (real[j] ? 0.0f : NEG);
-					if (row[j] > mx)
-						mx = row[j];
-				}
+				float mx = score_row(s->q + (size_t)i * D + off, s->k, T, D, off, dh, scale, real, row);
 				float z = 0;
 				for (int j = 0; j < T; j++)
 					z += row[j] = expf(row[j] - mx);

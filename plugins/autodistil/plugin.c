@@ -28,32 +28,15 @@
 #include <jansson.h>
 #include <weft/ophelp.h>
 
+#include "jsonio.h"
+
 #include "arch.h"
 #include "forward.h"
 #include "npy.h"
 
-static json_t *to_json(const weft_host_api *api, const weft_value *v)
-{
-	char *t = v ? api->value_to_json(v) : NULL;
-	json_t *j = t ? json_loads(t, JSON_DECODE_ANY, NULL) : NULL;
-	api->free(t);
-	return j;
-}
-
-static weft_value *from_json(const weft_host_api *api, json_t *j)
-{
-	char *t = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17)) : NULL;
-	weft_value *v = NULL;
-	char err[128];
-	if (t)
-		api->value_from_json(&v, t, strlen(t), err, sizeof err);
-	free(t);
-	return v;
-}
-
 static int set_json(weft_op_ctx *ctx, const weft_host_api *api, const char *name, json_t *j)
 {
-	weft_value *v = from_json(api, j);
+	weft_value *v = wop_value_from_json(api, j);
 	json_decref(j);
 	return v ? api->set_output(ctx, name, v) : WEFT_ERROR;
 }
@@ -62,7 +45,7 @@ static int set_json(weft_op_ctx *ctx, const weft_host_api *api, const char *name
  * config itself. */
 static int teacher_config(const weft_host_api *api, const weft_value *v, ad_config *c, char *err, size_t errlen)
 {
-	json_t *j = to_json(api, v);
+	json_t *j = wop_value_to_json(api, v);
 	const json_t *cfg = json_object_get(j, "config") ? json_object_get(j, "config") : j;
 	int rc = ad_config_from_json(cfg, c, err, errlen);
 	json_decref(j);
@@ -84,7 +67,7 @@ static json_t *student_json(const ad_config *c, const ad_mult *m, const ad_arch 
 static int read_list(weft_op_ctx *ctx, const weft_host_api *api, const char *param, double hi, double *out, size_t *n,
 		     size_t max)
 {
-	json_t *j = to_json(api, api->param(ctx, param));
+	json_t *j = wop_value_to_json(api, api->param(ctx, param));
 	size_t i;
 	json_t *x;
 	*n = 0;
@@ -162,7 +145,7 @@ static int node_student(weft_op_ctx *ctx, const weft_host_api *api, const char *
 			ad_arch *a)
 {
 	char err[512];
-	json_t *j = to_json(api, api->input(ctx, "student"));
+	json_t *j = wop_value_to_json(api, api->input(ctx, "student"));
 	const json_t *mj = json_object_get(j, "mult") ? json_object_get(j, "mult") : j;
 	int rc = ad_mult_from_json(mj, mult, err, sizeof err);
 	json_decref(j);
@@ -306,8 +289,8 @@ static int run_pick(weft_op_ctx *ctx, const weft_host_api *api)
 	ad_config c;
 	if (teacher_config(api, api->input(ctx, "teacher"), &c, err, sizeof err) != 0)
 		return api->fail(ctx, "%s: teacher: %s", op, err);
-	json_t *searches = to_json(api, api->input(ctx, "searches"));
-	json_t *budgets = to_json(api, api->param(ctx, "budgets"));
+	json_t *searches = wop_value_to_json(api, api->input(ctx, "searches"));
+	json_t *budgets = wop_value_to_json(api, api->param(ctx, "budgets"));
 	int rc = WEFT_OK;
 	if (!json_is_array(searches) || !json_is_array(budgets) || json_array_size(budgets) == 0) {
 		rc = api->fail(ctx, "%s: searches must be a list of weft.search results and budgets a list of "

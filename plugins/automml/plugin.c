@@ -26,27 +26,10 @@
 #include <jansson.h>
 #include <weft/ophelp.h>
 
+#include "jsonio.h"
+
 #include "parse.h"
 #include "select.h"
-
-static json_t *to_json(const weft_host_api *api, const weft_value *v)
-{
-	char *t = v ? api->value_to_json(v) : NULL;
-	json_t *j = t ? json_loads(t, JSON_DECODE_ANY, NULL) : NULL;
-	api->free(t);
-	return j;
-}
-
-static weft_value *from_json(const weft_host_api *api, json_t *j)
-{
-	char *t = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17)) : NULL;
-	weft_value *v = NULL;
-	char err[128];
-	if (t)
-		api->value_from_json(&v, t, strlen(t), err, sizeof err);
-	free(t);
-	return v;
-}
 
 /* ------------------------------------------------------------ parse */
 
@@ -71,7 +54,7 @@ static int run_parse(weft_op_ctx *ctx, const weft_host_api *api)
 	json_t *schema = automml_parse_schema();
 	json_t *req = json_pack("{s:[{s:s,s:s},{s:s,s:s}],s:o,s:f}", "messages", "role", "system", "content", SYSTEM,
 				"role", "user", "content", text, "schema", schema, "temperature", 0.0);
-	weft_value *vreq = from_json(api, req), *resp = NULL;
+	weft_value *vreq = wop_value_from_json(api, req), *resp = NULL;
 	json_decref(req);
 	int rc = vreq ? api->llm_chat(ctx, vreq, &resp) : WEFT_ERROR;
 	api->value_free(vreq);
@@ -83,7 +66,7 @@ static int run_parse(weft_op_ctx *ctx, const weft_host_api *api)
 	} else if (rc != WEFT_OK) {
 		snprintf(why, sizeof why, "the LLM failed: %s", api->error_last());
 	} else {
-		parse = to_json(api, api->value_map_get(resp, "json"));
+		parse = wop_value_to_json(api, api->value_map_get(resp, "json"));
 		if (parse && automml_parse_normalise(parse) == 0) {
 			by = "llm";
 		} else {
@@ -99,7 +82,7 @@ static int run_parse(weft_op_ctx *ctx, const weft_host_api *api)
 		api->log(ctx, WEFT_LOG_INFO, "request parsed by the rules: %s", why);
 	}
 	json_decref(rules);
-	int ok = api->set_output(ctx, "out", from_json(api, parse)) == WEFT_OK &&
+	int ok = api->set_output(ctx, "out", wop_value_from_json(api, parse)) == WEFT_OK &&
 		 api->set_output(ctx, "parsed_by", api->value_new_string(by, strlen(by))) == WEFT_OK &&
 		 api->set_output(ctx, "fallback_reason", api->value_new_string(why, strlen(why))) == WEFT_OK;
 	json_decref(parse);
@@ -110,9 +93,9 @@ static int run_parse(weft_op_ctx *ctx, const weft_host_api *api)
 
 static int run_select(weft_op_ctx *ctx, const weft_host_api *api)
 {
-	json_t *parse = to_json(api, api->input(ctx, "parse"));
-	json_t *data = to_json(api, api->input(ctx, "data"));
-	json_t *cands = to_json(api, api->input(ctx, "candidates"));
+	json_t *parse = wop_value_to_json(api, api->input(ctx, "parse"));
+	json_t *data = wop_value_to_json(api, api->input(ctx, "data"));
+	json_t *cands = wop_value_to_json(api, api->input(ctx, "candidates"));
 	char err[1024];
 	limits lim;
 	int rc = WEFT_OK;
@@ -137,8 +120,8 @@ static int run_select(weft_op_ctx *ctx, const weft_host_api *api)
 			if (json_is_true(json_object_get(res, "relaxed")))
 				api->log(ctx, WEFT_LOG_WARN, "no model met the request's limits; relaxed them by 1.2x: %s",
 					 json_string_value(json_object_get(res, "why")));
-			if (api->set_output(ctx, "out", from_json(api, json_object_get(res, "chosen"))) != WEFT_OK ||
-			    api->set_output(ctx, "selection", from_json(api, res)) != WEFT_OK)
+			if (api->set_output(ctx, "out", wop_value_from_json(api, json_object_get(res, "chosen"))) != WEFT_OK ||
+			    api->set_output(ctx, "selection", wop_value_from_json(api, res)) != WEFT_OK)
 				rc = api->fail(ctx, "automml.select: cannot set outputs");
 			json_decref(res);
 		}

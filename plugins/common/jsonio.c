@@ -43,3 +43,23 @@ json_t *wop_input_json(weft_op_ctx *ctx, const weft_host_api *api, const char *n
 	}
 	return j;
 }
+
+json_t *wop_value_to_json(const weft_host_api *api, const weft_value *v)
+{
+	char *t = v ? api->value_to_json(v) : NULL;
+	json_t *j = t ? json_loads(t, JSON_DECODE_ANY, NULL) : NULL;
+	api->free(t);
+	return j;
+}
+
+weft_value *wop_value_from_json(const weft_host_api *api, const json_t *j)
+{
+	/* 17 digits: a double survives the trip unchanged */
+	char *t = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17)) : NULL;
+	weft_value *v = NULL;
+	char err[128];
+	if (t && api->value_from_json(&v, t, strlen(t), err, sizeof err) != WEFT_OK)
+		v = NULL;
+	free(t);
+	return v;
+}

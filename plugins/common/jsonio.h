@@ -20,4 +20,9 @@ int wop_set_json(weft_op_ctx *ctx, const weft_host_api *api, const char *name, c
 json_t *wop_input_json(weft_op_ctx *ctx, const weft_host_api *api, const char *name, const char *format, char *err,
 		       size_t errlen);
 
+/* A weft value as jansson (new reference; NULL for NULL or on failure),
+ * and back (NULL on failure); for ops that work on JSON values in C. */
+json_t *wop_value_to_json(const weft_host_api *api, const weft_value *v);
+weft_value *wop_value_from_json(const weft_host_api *api, const json_t *j);
+
 #endif
