@@ -96,8 +96,8 @@ eq "$(rec '[.nodes[] | select(.executed)] | length')" 0 "is fully cached"
 
 # ---- kill -9 while a SuperLM trains, then weft resume -----------------------
 # Other supernet steps make the SuperLMs new computations (the teacher and
-# the corpus stay cached).
-setsid "$WEFT" run "$P" -j2 -p supernet_steps=200 >"$T/k.out" 2>"$T/k.err" &
+# the corpus stay cached); short fine-tunes keep the rest of the run quick.
+setsid "$WEFT" run "$P" -j2 -p supernet_steps=200 -p finetune_steps=20 >"$T/k.out" 2>"$T/k.err" &
 kpid=$!
 m=""
 for _ in $(seq 1 1200); do
@@ -114,7 +114,7 @@ expect_rc 0 "weft resume after kill -9"
 at=$(out "$sn" .out.resumed_at)
 check "$sn resumed from its checkpoint (step $at)" test "$at" -gt 0
 ref=$(out "$sn" '.weights["$artifact"]')
-run_weft run "$P" -j2 -p supernet_steps=200 --force="$sn"
+run_weft run "$P" -j2 -p supernet_steps=200 -p finetune_steps=20 --force="$sn"
 expect_rc 0 "$sn trained again without a kill"
 eq "$(out "$sn" .out.resumed_at)" 0 "from step 0"
 eq "$(out "$sn" '.weights["$artifact"]')" "$ref" "to the resumed run's weights, bit for bit"
