@@ -52,7 +52,8 @@ static const char resume_help[] =
 	"usage: weft resume [RUN_ID] [options]\n"
 	"\n"
 	"Continues an interrupted or failed run (default: the latest one that did\n"
-	"not finish). The pipeline and parameters come from the run's journal.\n"
+	"not finish). The pipeline, parameters, targets and --force come from the\n"
+	"run's journal (a forced node that finished before the stop is kept).\n"
 	"Nodes that finished are taken from the journal and the cache; nodes that\n"
 	"were running when the run stopped run again.\n"
 	"\n"
@@ -490,6 +491,15 @@ int cmd_resume(int argc, char **argv)
 	ra.script = pipeline;
 	ra.store = store;
 	a.resume_given = in->params_given;
+	/* It computes what the run was asked to: its targets and forced nodes
+	 * (a node forced and finished before the kill is not computed again). */
+	if (!a.n_targets)
+		for (size_t i = 0; i < in->n_targets && a.n_targets < 64; i++)
+			a.targets[a.n_targets++] = in->targets[i];
+	if (!a.n_force_nodes)
+		for (size_t i = 0; i < in->n_force_nodes && a.n_force_nodes < 64; i++)
+			a.force_nodes[a.n_force_nodes++] = in->force_nodes[i];
+	a.force = a.force || in->force;
 	/* A run of a revision resumes at the same commit, whatever the
 	 * revision's name points at now. */
 	if (in->git.rev)

@@ -327,6 +327,10 @@ static int fill_common(weft_run *r, const char *id, int *oom)
 	if (json_is_object(given) && !(r->params_given = weft_value_from_jansson(given)))
 		*oom = 1;
 	in->params_given = r->params_given;
+	in->targets = str_array(&r->blocks, &r->n_blocks, json_object_get(r->doc, "targets"), &in->n_targets, oom);
+	in->force_nodes =
+		str_array(&r->blocks, &r->n_blocks, json_object_get(r->doc, "force_nodes"), &in->n_force_nodes, oom);
+	in->force = json_is_true(json_object_get(r->doc, "force"));
 	fill_git(r, json_object_get(r->doc, "git"), oom);
 	return *oom ? weft_err_set(WEFT_ERROR, "out of memory") : WEFT_OK;
 }

@@ -87,6 +87,11 @@ static int keyset_has(const keyset *s, const char *k)
 	return 0;
 }
 
+int sched_finished_earlier(const run_state *rs, const char *key)
+{
+	return keyset_has(&rs->finished, key);
+}
+
 /* A node added by a dynamic node while the run is going (the graph calls
  * it through eng->node_added); `linked` is the result of binding its refs
  * (a failure fails it). */
@@ -629,6 +634,16 @@ static char *miss_reason(run_state *rs, node *n)
 	return b.data;
 }
 
+/* A JSON array of n strings (NULL entries left out). */
+static json_t *str_list(const char *const *v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		if (v[i])
+			json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
 /* ------------------------------------------------------------ run setup */
 
 static int read_finished(const char *rec, size_t len, void *payload)
@@ -716,6 +731,13 @@ static int setup_run(run_state *rs)
 		json_object_set_new(hdr, "git", weft_value_to_jansson(o->provenance));
 	if (hdr && o->executor == WEFT_EXECUTOR_SLURM)
 		json_object_set_new(hdr, "executor", json_string("slurm"));
+	/* What it was asked to compute, so that a resume asks the same. */
+	if (hdr && o->n_targets)
+		json_object_set_new(hdr, "targets", str_list(o->targets, o->n_targets));
+	if (hdr && o->n_force_nodes)
+		json_object_set_new(hdr, "force_nodes", str_list(o->force_nodes, o->n_force_nodes));
+	if (hdr && o->force)
+		json_object_set_new(hdr, "force", json_true());
 	char *line = hdr ? json_dumps(hdr, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(hdr);
 	rc = line ? weft_journal_append(rs->journal, line) : weft_err_set(WEFT_ERROR, "out of memory");

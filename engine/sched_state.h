@@ -115,6 +115,10 @@ char *sched_log_file(run_state *rs, const char *name);
 int idlist_add(idlist *l, uint32_t id);
 void idlist_remove(idlist *l, uint32_t id);
 
+/* Whether this run, before it was resumed, finished the node of `key`
+ * (its journal says so). */
+int sched_finished_earlier(const run_state *rs, const char *key);
+
 /* sched_cache.c */
 /* The LLM settings of an op that asks one (the run's, the node's over
  * them) into its node_run, before its key is made. */

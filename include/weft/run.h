@@ -101,6 +101,15 @@ typedef struct weft_run_info {
 	/* The params given (-p, --params) rather than defaulted; NULL in
 	 * records from before 2026-12 (then all of `params` count as given). */
 	const weft_value *params_given;
+	/* What the run was asked to compute: its targets (`weft run p.lua
+	 * NODE...`, --until), the nodes it forced (--force=NODE) and whether
+	 * it forced all (--force). A resume asks the same. Empty in journals
+	 * from before 2026-12. */
+	const char *const *targets;
+	size_t n_targets;
+	const char *const *force_nodes;
+	size_t n_force_nodes;
+	int force;
 } weft_run_info;
 
 typedef struct weft_run_node {

@@ -154,6 +154,29 @@ eq "$(jq -r '[.nodes[] | select(.status == "done") | .name] | sort | join(",")' 
 run_weft run targets.lua --force=a,c --store "$T/tstore"
 eq "$(jq -r '[.nodes[] | select(.status == "done") | .name] | sort | join(",")' "$(ls -d "$T"/tstore/runs/*/ | tail -1)record.json")" "a,all,c" \
   "--force=a,c runs those two again (and the new node all)"
+# A run with targets and --force, killed, resumes with both: the forced
+# node that finished before the kill is kept, the one it cut short runs
+# again, and what the target does not need stays pending.
+cat > slowt.lua <<'LUA'
+local a = ops.core.shell { name = "a", cmd = "echo a > $out", outs = { "t" } }
+local s = ops.core.shell { name = "s", x = a.out, cmd = "sleep 3; cat $x > $out", outs = { "t" } }
+local o = ops.core.shell { name = "o", cmd = "echo o > $out", outs = { "t" } }
+return ops.core.concat { name = "all", items = { s.out, o.out }, sep = "" }
+LUA
+run_weft run -q slowt.lua --store "$T/fstore"
+setsid "$WEFT" run -q slowt.lua s --force=a,s --store "$T/fstore" >/dev/null 2>&1 &
+fpid=$!
+for _ in $(seq 1 100); do
+  sleep 0.05
+  grep -q '"ev":"start".*"node":"s"' "$(ls -d "$T"/fstore/runs/*/ | tail -1)journal" 2>/dev/null && break
+done
+sleep 0.3
+kill -9 -- -$fpid 2>/dev/null; wait $fpid 2>/dev/null
+run_weft resume --store "$T/fstore"
+expect_rc 0 "a targeted, forced run killed mid-way resumes"
+frec="$(ls -d "$T"/fstore/runs/*/ | tail -1)record.json"
+eq "$(jq -r '[.nodes[] | "\(.name)=\(.status)"] | sort | join(",")' "$frec")" "a=resumed,all=pending,o=pending,s=done" \
+  "with its targets and --force: a kept from before the kill, s forced again, o and all not needed"
 run_weft run targets.lua bb --store "$T/tstore"
 expect_rc 2 "an unknown target is refused"
 expect_err "target 'bb' is not a node of this pipeline (did you mean 'b'?)" "with a suggestion"
