@@ -126,6 +126,10 @@ static int run_space(weft_op_ctx *ctx, const weft_host_api *api)
 					json_array_append_new(list, student_json(&c, &m, &s));
 				}
 	free(seen);
+	if (json_array_size(list) != nd * nh * nw * nr) {
+		json_decref(list);
+		return api->fail(ctx, "autodistil.space: out of memory");
+	}
 	ad_arch full = ad_full(&c);
 	json_t *sum = json_pack("{s:s,s:I,s:I,s:[I,I],s:[I,I],s:I,s:I}", "name", weft_op_param_string(ctx, api, "subspace"),
 				"students", (json_int_t)json_array_size(list), "distinct", (json_int_t)distinct,
@@ -267,8 +271,12 @@ static int run_score(weft_op_ctx *ctx, const weft_host_api *api)
 		goto out;
 	}
 	json_t *res = student_json(sc, &mult, &a);
-	json_object_set_new(res, "objective", json_real(loss));
-	json_object_set_new(res, "cost", json_integer((json_int_t)ad_flops(sc, &a)));
+	if (!res || json_object_set_new(res, "objective", json_real(loss)) ||
+	    json_object_set_new(res, "cost", json_integer((json_int_t)ad_flops(sc, &a)))) {
+		json_decref(res);
+		rc = api->fail(ctx, "%s: out of memory", op);
+		goto out;
+	}
 	rc = set_json(ctx, api, "out", res) == WEFT_OK ? WEFT_OK : api->fail(ctx, "%s: cannot set the output", op);
 out:
 	free(ids);
@@ -349,10 +357,15 @@ static int run_pick(weft_op_ctx *ctx, const weft_host_api *api)
 				       op, seen, bname, frac);
 			goto out;
 		}
-		json_object_set_new(best, "budget", json_string(bname));
-		json_object_set_new(best, "budget_flops", json_real(frac));
-		json_object_set_new(best, "flops_vs_teacher", json_real(json_number_value(json_object_get(best, "flops")) / tflops));
-		json_array_append_new(picks, best);
+		if (json_object_set_new(best, "budget", json_string(bname)) ||
+		    json_object_set_new(best, "budget_flops", json_real(frac)) ||
+		    json_object_set_new(best, "flops_vs_teacher",
+					json_real(json_number_value(json_object_get(best, "flops")) / tflops)) ||
+		    json_array_append_new(picks, best)) {
+			json_decref(picks);
+			rc = api->fail(ctx, "%s: out of memory", op);
+			goto out;
+		}
 	}
 	if (set_json(ctx, api, "out", picks) != WEFT_OK)
 		rc = api->fail(ctx, "%s: cannot set the output", op);
