@@ -54,6 +54,7 @@ for m in teacher k3_base k3_small k3_tiny; do
   base=$(out "ft_${m}_tags" .out.metrics.heldout.majority_baseline)
   check "$m: Debtags micro-F1 on heldout $f1 is above the baseline $base" awk -v a="$f1" -v b="$base" 'BEGIN { exit !(a > b) }'
 done
+w0=$(out supernet_base '.weights["$artifact"]')
 artifact "$(out report '.out["$artifact"]')" > report.md
 check "the report has the search, the table and the headline" bash -c \
   "grep -q '^## Sub-spaces' report.md && grep -q '| k3_base |' report.md && grep -q '^Headline' report.md"
@@ -93,6 +94,24 @@ done
 run_weft run "$P" -j2
 expect_rc 0 "a rerun"
 eq "$(rec '[.nodes[] | select(.executed)] | length')" 0 "is fully cached"
+t0=$(out teacher '.weights["$artifact"]')
+run_weft run "$P" teacher -j2 --force=teacher
+expect_rc 0 "the teacher trained again (two threads)"
+eq "$(out teacher '.weights["$artifact"]')" "$t0" "to the same weights, bit for bit"
+
+# ---- gpu = 1: the three SuperLMs train at once on three GPUs ---------------
+# A declared pool of three devices stands in for a three-GPU machine (the
+# ops train on the CPU when torch has no CUDA); devices are not in a key,
+# so --force makes them train again.
+printf 'resources:\n  gpu: 3\n' > weft.yaml
+run_weft run "$P" -j3 -p gpu=1 --force=supernet_base,supernet_small,supernet_tiny
+expect_rc 0 "with -p gpu=1 on three GPUs"
+eq "$(rec '[.nodes[] | select(.name | startswith("supernet_")) | .devices[0]] | sort | join(" ")')" "gpu:0 gpu:1 gpu:2" \
+  "each SuperLM held a GPU of its own"
+check "and the three trained at the same time" bash -c "jq -e '[.nodes[] | select(.name | startswith(\"supernet_\"))]
+  | (map(.started) | max) < (map(.started + .elapsed) | min)' '$(latest_record)' >/dev/null"
+eq "$(out supernet_base '.weights["$artifact"]')" "$w0" "to the same weights as before"
+rm weft.yaml
 
 # ---- kill -9 while a SuperLM trains, then weft resume -----------------------
 # Other supernet steps make the SuperLMs new computations (the teacher and

@@ -79,6 +79,10 @@ def _loop(tag, steps, net, opt, step_fn, ckpt_every, lr, extra=None):
     newest checkpoint named `tag`. Returns the losses of the steps run in
     this attempt (the mean of the last tenth is what the op reports)."""
     import torch
+    # With more than one thread, some of torch's CPU kernels (the
+    # embedding's backward among them) add in a varying order: the same
+    # node would train to other weights on every run. Measured: no slower.
+    torch.use_deterministic_algorithms(True)
     start = 0
     ck = weft.checkpoint_latest(tag)
     if ck is not None:
