@@ -289,6 +289,30 @@ static const char *host_node_name(weft_op_ctx *ctx)
 	return ctx->node_name;
 }
 
+static const char *host_cache_dir(weft_op_ctx *ctx)
+{
+	if (ctx->cache_dir)
+		return ctx->cache_dir;
+	if (!ctx->eng->store_dir) {
+		weft_err_set(WEFT_EINVALID, "cache_dir: this op runs without a store");
+		return NULL;
+	}
+	char *base = weft_path_join(ctx->eng->store_dir, "cache");
+	char *dir = base ? weft_path_join(base, ctx->op->plugin) : NULL;
+	free(base);
+	if (!dir) {
+		weft_err_set(WEFT_ERROR, "out of memory");
+		return NULL;
+	}
+	if (weft_mkdirs(dir, 0700) != 0) {
+		weft_err_set(WEFT_EIO, "cannot make the cache directory %s: %s", dir, strerror(errno));
+		free(dir);
+		return NULL;
+	}
+	ctx->cache_dir = dir;
+	return dir;
+}
+
 static weft_type v_type(const weft_value *v)
 {
 	return weft_value_type(v);
@@ -360,6 +384,7 @@ void weft_host_api_init(weft_host_api *api)
 	api->checkpoint_save = host_checkpoint_save;
 	api->checkpoint_latest = host_checkpoint_latest;
 	api->python_run = host_python_run;
+	api->cache_dir = host_cache_dir;
 }
 
 weft_op_ctx *weft_op_ctx_new(weft_engine *eng, const weft_op_info *op, const char *node_name, uint32_t id,
@@ -429,6 +454,7 @@ void weft_op_ctx_release(weft_op_ctx *ctx)
 	weft_ckpt_free(ctx->ckpt);
 	free(ctx->key);
 	free(ctx->devices);
+	free(ctx->cache_dir);
 	if (ctx->log)
 		fclose(ctx->log);
 	if (ctx->workdir)

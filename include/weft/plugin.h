@@ -40,7 +40,7 @@ extern "C" {
 #endif
 
 #define WEFT_ABI_MAJOR 1
-#define WEFT_ABI_MINOR 4
+#define WEFT_ABI_MINOR 5
 
 #if defined(__GNUC__)
 #define WEFT_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -202,6 +202,17 @@ typedef struct weft_host_api {
 	 * weft`. Declare WEFT_OP_PYTHON so the key holds the interpreter and
 	 * the files of the plugin's share directory. See docs/python-ops.md. */
 	int (*python_run)(weft_op_ctx *ctx, const char *script, const char *fn, const weft_value *args);
+
+	/* --- since ABI 1.5 (check struct_size before calling) --- */
+	/* The plugin's own persistent cache directory, STORE/cache/<plugin>/,
+	 * created on first use and shared by every node of the plugin, in every
+	 * run on this store (an HTTP cache, a downloaded index). It is not part
+	 * of any key: what an op reads from it must not change the op's result
+	 * beyond what its inputs say, and what it writes must be written to a
+	 * temporary name and renamed, because nodes run at once, and a kill can
+	 * land anywhere. Entries must be checked when read. NULL (with
+	 * error_last set) when it cannot be made. */
+	const char *(*cache_dir)(weft_op_ctx *ctx);
 	/* New fields go here, at the end, only. */
 } weft_host_api;
 

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# bench/autodata.sh [--split dev|heldout|all] [--rate R] [--ablation] [--keep DIR]
+# Instruct2DS-local (docs/plugins/autodata.md): starts the seeded sites of
+# bench/autodata/sites.py on 127.0.0.1, runs pipelines/autodata.lua on each
+# (three domains x six layout variants; 0-3 development, 4-5 held apart),
+# scores every dataset against the ground truth (bench/autodata/score.py)
+# and prints record and field F1 per site, the mean per domain and split,
+# pages fetched, LLM calls and tokens, turns and wall time, beside the goal
+# (record F1 >= 0.9 in each domain on the deterministic path).
+# --ablation also runs each site with artifact_cache=false and with
+# routing=broadcast, and prints pages fetched and messages for each.
+# Needs a built tree ($BUILD, default build/).
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=$(realpath "${BUILD:-$src/build}")
+weft=$build/weft
+[ -x "$weft" ] || { echo "bench: build first (scripts/build.sh build)" >&2; exit 1; }
+split=all
+rate=50
+ablation=0
+keep=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --split) split=$2; shift ;;
+    --rate) rate=$2; shift ;;
+    --ablation) ablation=1 ;;
+    --keep) keep=$2; shift ;;
+    *) echo "bench: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+work=${keep:-$(mktemp -d "${TMPDIR:-/tmp}/autodata-bench.XXXXXX")}
+mkdir -p "$work"
+python3 "$src/bench/autodata/sites.py" truth --out "$work/truth"
+rm -f "$work/port"
+python3 "$src/bench/autodata/sites.py" serve --port-file "$work/port" --log "$work/requests.log" &
+server=$!
+trap 'kill $server 2>/dev/null; [ -n "$keep" ] || rm -rf "$work"' EXIT
+for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
+port=$(cat "$work/port")
+
+declare -A INSTR=(
+  [academic]="Collect every paper of the 2023 conference with title, authors, abstract and PDF link"
+  [finance]="Collect the daily share prices of every listed symbol: symbol, date, open, high, low, close and volume"
+  [sports]="Collect every game of the season with its date, home and away teams, both scores and the venue"
+)
+declare -A FIELDS=(
+  [academic]="title,authors,abstract,pdf"
+  [finance]="symbol,date,open,high,low,close,volume"
+  [sports]="date,home,away,home_score,away_score,venue"
+)
+
+# run SITE_DIR DOMAIN VARIANT TAG [-p ...]: one pipeline run, scored; one TSV line
+run() {
+  local d=$1 v=$2 tag=$3
+  shift 3
+  local store="$work/store-$tag"
+  local start_ns
+  start_ns=$(date +%s%N)
+  if ! "$weft" run -q --store "$store" "$src/pipelines/autodata.lua" -p start="http://127.0.0.1:$port/$d/v$v/" \
+      -p fields="${FIELDS[$d]}" -p instruction="${INSTR[$d]}" -p rate="$rate" "$@" > "$work/$d-v$v-$tag.log" 2>&1; then
+    printf '%s\tv%s\t%s\tFAILED (see %s)\n' "$d" "$v" "$tag" "$work/$d-v$v-$tag.log"
+    return
+  fi
+  local wall=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+  rm -rf "$work/out-$d-$v-$tag"
+  "$weft" export --store "$store" export.out "$work/out-$d-$v-$tag" >/dev/null 2>&1
+  "$weft" cat --store "$store" report.summary > "$work/summary-$d-$v-$tag.json"
+  local s
+  s=$(python3 "$src/bench/autodata/score.py" "$work/out-$d-$v-$tag/dataset.jsonl" "$work/truth/$d-v$v.jsonl" \
+      "${FIELDS[$d]}" --json)
+  python3 - "$d" "$v" "$tag" "$wall" "$s" "$work/summary-$d-$v-$tag.json" <<'PY'
+import json, sys
+d, v, tag, wall, s, summ = sys.argv[1:]
+s = json.loads(s); m = json.load(open(summ))
+fields = " ".join(f"{k}={x['f1']:.2f}" for k, x in s["fields"].items())
+print(f"{d}\tv{v}\t{tag}\t{s['record']['f1']:.3f}\t{s['record']['precision']:.3f}\t{s['record']['recall']:.3f}\t"
+      f"{s['records_pred']}/{s['records_true']}\t{m['pages']}+{m['api_documents']}\t{m['fetched']}\t"
+      f"{m['llm_calls']}/{m['llm_tokens']}\t{m['turns']}\t{m['messages_delivered']}\t{int(wall)/1000:.1f}\t{fields}")
+PY
+}
+
+variants() {
+  case $split in dev) echo 0 1 2 3 ;; heldout) echo 4 5 ;; *) echo 0 1 2 3 4 5 ;; esac
+}
+
+echo "== Instruct2DS-local, $split split (rate $rate req/s per host, deterministic path)"
+printf 'domain\tsite\trun\trecF1\tP\tR\trecords\tpages+api\tfetched\tllm calls/tokens\tturns\tmessages\twall_s\tfield F1\n'
+: > "$work/results.tsv"
+for d in academic finance sports; do
+  for v in $(variants); do
+    run "$d" "$v" main | tee -a "$work/results.tsv"
+    if [ "$ablation" = 1 ]; then
+      run "$d" "$v" nocache -p artifact_cache=false | tee -a "$work/results.tsv"
+      run "$d" "$v" broadcast -p routing=broadcast | tee -a "$work/results.tsv"
+    fi
+  done
+done
+echo
+echo "== mean record F1 per domain and split (goal: >= 0.9 in each domain, held-out layouts too)"
+python3 - "$work/results.tsv" <<'PY'
+import sys, collections
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if "\t" in l]
+agg = collections.defaultdict(list)
+for r in rows:
+    if len(r) < 5 or r[3].startswith("FAILED"):
+        if len(r) >= 3:
+            agg[(r[0], "heldout" if r[1] in ("v4", "v5") else "dev", r[2])].append(0.0)
+        continue
+    agg[(r[0], "heldout" if r[1] in ("v4", "v5") else "dev", r[2])].append(float(r[3]))
+for (d, sp, tag), xs in sorted(agg.items()):
+    m = sum(xs) / len(xs)
+    print(f"{d:9s} {sp:8s} {tag:9s} record F1 {m:.3f} over {len(xs)} sites  {'PASS' if m >= 0.9 else 'below 0.9'}")
+PY

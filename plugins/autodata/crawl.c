@@ -1,0 +1,748 @@
+/*
+ * crawl.c -- see crawl.h.
+ */
+#include "crawl.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "html.h"
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* A set of strings, for the URLs already queued. Linear probing. */
+typedef struct {
+	char **slot;
+	size_t cap, n;
+} strset;
+
+static size_t hash_str(const char *s)
+{
+	size_t h = 1469598103934665603u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* 1 added, 0 already there, -1 out of memory */
+static int strset_add(strset *s, const char *k)
+{
+	if (2 * (s->n + 1) > s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 256;
+		char **ns = calloc(cap, sizeof *ns);
+		if (!ns)
+			return -1;
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->slot[i]) {
+				size_t j = hash_str(s->slot[i]) & (cap - 1);
+				while (ns[j])
+					j = (j + 1) & (cap - 1);
+				ns[j] = s->slot[i];
+			}
+		free(s->slot);
+		s->slot = ns;
+		s->cap = cap;
+	}
+	size_t j = hash_str(k) & (s->cap - 1);
+	while (s->slot[j]) {
+		if (!strcmp(s->slot[j], k))
+			return 0;
+		j = (j + 1) & (s->cap - 1);
+	}
+	if (!(s->slot[j] = strdup(k)))
+		return -1;
+	s->n++;
+	return 1;
+}
+
+static void strset_free(strset *s)
+{
+	for (size_t i = 0; i < s->cap; i++)
+		free(s->slot[i]);
+	free(s->slot);
+}
+
+static int write_file(const char *path, const char *data, size_t len)
+{
+	char tmp[4200];
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *fp = fopen(tmp, "wb");
+	if (!fp)
+		return -1;
+	int ok = fwrite(data, 1, len, fp) == len;
+	ok = fclose(fp) == 0 && ok;
+	if (!ok || rename(tmp, path)) {
+		remove(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* Links whose target is not a page: recorded, never fetched. */
+static int is_binary(const char *url)
+{
+	static const char *const ext[] = {".pdf", ".zip", ".gz", ".tgz", ".png", ".jpg", ".jpeg", ".gif", ".svg",
+					  ".css", ".js", ".ico", ".mp4", ".mp3", ".xlsx", ".docx", ".tar"};
+	size_t n = strcspn(url, "?");
+	for (size_t i = 0; i < sizeof ext / sizeof *ext; i++) {
+		size_t k = strlen(ext[i]);
+		if (n >= k && !strncasecmp(url + n - k, ext[i], k))
+			return 1;
+	}
+	return 0;
+}
+
+static char *default_scope(const char *start)
+{
+	char *s = strdup(start);
+	if (!s)
+		return NULL;
+	char *q = strchr(s, '?');
+	if (q)
+		*q = 0;
+	char *slash = strrchr(s, '/');
+	char origin[512];
+	if (slash && !ad_url_origin(s, origin, sizeof origin) && (size_t)(slash - s) >= strlen(origin))
+		slash[1] = 0;
+	return s;
+}
+
+typedef struct {
+	char **v;
+	size_t head, n, cap;
+} queue;
+
+static int q_push(queue *q, const char *s)
+{
+	if (q->n == q->cap) {
+		size_t cap = q->cap ? 2 * q->cap : 64;
+		char **nv = realloc(q->v, cap * sizeof *nv);
+		if (!nv)
+			return -1;
+		q->v = nv;
+		q->cap = cap;
+	}
+	return (q->v[q->n++] = strdup(s)) ? 0 : -1;
+}
+
+static void q_free(queue *q)
+{
+	for (size_t i = 0; i < q->n; i++)
+		free(q->v[i]);
+	free(q->v);
+}
+
+int ad_crawl(ad_fetcher *f, const ad_crawl_opts *o, const char *dir, json_t **summary, char *err, size_t errlen)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/pages", dir);
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		seterr(err, errlen, "cannot make %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (mkdir(path, 0755) && errno != EEXIST) {
+		seterr(err, errlen, "cannot make %s: %s", path, strerror(errno));
+		return -1;
+	}
+	char *scope = o->scope && *o->scope ? strdup(o->scope) : default_scope(o->start);
+	snprintf(path, sizeof path, "%s/pages.jsonl", dir);
+	FILE *idx = fopen(path, "w");
+	strset seen = {0};
+	queue q = {0};
+	long pages = 0, errors = 0, robots = 0, binary = 0, cached = 0;
+	int rc = -1;
+	if (!scope || !idx || strset_add(&seen, o->start) < 0 || q_push(&q, o->start)) {
+		seterr(err, errlen, "cannot start the crawl: %s", idx ? "out of memory" : strerror(errno));
+		goto done;
+	}
+	json_t *errs = json_array();
+	while (q.head < q.n && pages < o->max_pages) {
+		char *url = q.v[q.head++];
+		ad_response r;
+		char ferr[1024] = "";
+		int fr = ad_fetch(f, url, NULL, &r, ferr, sizeof ferr);
+		if (fr == -2 && pages == 0 && q.head == 1) {
+			seterr(err, errlen, "the crawl was refused: %s; weft does not crawl what a site closes to crawlers",
+			       ferr);
+			json_decref(errs);
+			goto done;
+		}
+		if (fr) {
+			if (fr == -2)
+				robots++;
+			else
+				errors++;
+			if (json_array_size(errs) < 20)
+				json_array_append_new(errs, json_string(ferr));
+			if (pages == 0 && q.head == 1) {
+				seterr(err, errlen, "the start page could not be fetched: %s", ferr);
+				json_decref(errs);
+				goto done;
+			}
+			continue;
+		}
+		int is_html = r.status == 200 && (!r.content_type || strstr(r.content_type, "html"));
+		json_t *links = json_array();
+		json_t *line = json_pack("{s:s, s:I, s:s, s:b, s:o}", "url", url, "status", (json_int_t)r.status, "type",
+					 is_html ? "html" : (r.content_type ? r.content_type : "?"), "cached",
+					 r.cached != 0, "links", links);
+		pages++;
+		cached += r.cached != 0;
+		if (is_html) {
+			char name[64];
+			snprintf(name, sizeof name, "pages/%05ld.html", pages);
+			snprintf(path, sizeof path, "%s/%s", dir, name);
+			if (write_file(path, r.body, r.len)) {
+				seterr(err, errlen, "cannot write %s: %s", path, strerror(errno));
+				ad_response_clear(&r);
+				json_decref(line);
+				json_decref(errs);
+				goto done;
+			}
+			json_object_set_new(line, "file", json_string(name));
+			htmlDocPtr doc = ad_html_parse(r.body, r.len, url);
+			xmlXPathObjectPtr as = doc ? ad_html_xpath(doc, NULL, "//a[@href]") : NULL;
+			for (int i = 0; as && as->nodesetval && i < as->nodesetval->nodeNr; i++) {
+				char *href = ad_html_attr(as->nodesetval->nodeTab[i], "href");
+				char *abs = ad_url_resolve(url, href);
+				free(href);
+				if (abs && !strncmp(abs, scope, strlen(scope))) {
+					json_array_append_new(links, json_string(abs));
+					int added = is_binary(abs) ? 0 : strset_add(&seen, abs);
+					if (is_binary(abs))
+						binary++;
+					if (added > 0 && q_push(&q, abs) < 0)
+						added = -1;
+					if (added < 0) {
+						free(abs);
+						seterr(err, errlen, "out of memory");
+						xmlXPathFreeObject(as);
+						xmlFreeDoc(doc);
+						ad_response_clear(&r);
+						json_decref(line);
+						json_decref(errs);
+						goto done;
+					}
+				}
+				free(abs);
+			}
+			xmlXPathFreeObject(as);
+			xmlFreeDoc(doc);
+		}
+		ad_response_clear(&r);
+		char *text = json_dumps(line, JSON_COMPACT | JSON_SORT_KEYS);
+		json_decref(line);
+		if (!text || fprintf(idx, "%s\n", text) < 0) {
+			free(text);
+			seterr(err, errlen, "cannot write %s/pages.jsonl", dir);
+			json_decref(errs);
+			goto done;
+		}
+		free(text);
+	}
+	*summary = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:o}", "pages", (json_int_t)pages, "errors",
+			     (json_int_t)errors, "refused_by_robots", (json_int_t)robots, "binary_links",
+			     (json_int_t)binary, "from_cache", (json_int_t)cached, "unvisited",
+			     (json_int_t)(q.n - q.head), "scope", scope, "first_errors", errs);
+	rc = 0;
+done:
+	if (idx && fclose(idx) && rc == 0) {
+		seterr(err, errlen, "cannot write %s/pages.jsonl", dir);
+		rc = -1;
+	}
+	free(scope);
+	strset_free(&seen);
+	q_free(&q);
+	return rc;
+}
+
+/* ------------------------------------------------------- API discovery */
+
+typedef enum { T_STR, T_ID, T_NUM, T_PUNCT, T_END } tkind;
+typedef struct {
+	tkind k;
+	char *s; /* the string's value, the identifier, the number, the punctuator */
+} token;
+
+/* A small JavaScript tokenizer: enough for string literals, identifiers,
+ * numbers and punctuators; comments skipped; template literals without
+ * ${} are strings. At most 20,000 tokens per script. */
+static token *tokenize(const char *src, size_t *n_out)
+{
+	size_t cap = 256, n = 0;
+	token *t = malloc(cap * sizeof *t);
+	if (!t)
+		return NULL;
+	const char *p = src;
+	while (*p && n < 20000) {
+		if (isspace((unsigned char)*p)) {
+			p++;
+			continue;
+		}
+		if (p[0] == '/' && p[1] == '/') {
+			p += strcspn(p, "\n");
+			continue;
+		}
+		if (p[0] == '/' && p[1] == '*') {
+			const char *e = strstr(p + 2, "*/");
+			p = e ? e + 2 : p + strlen(p);
+			continue;
+		}
+		if (n + 1 >= cap) {
+			cap *= 2;
+			token *nt = realloc(t, cap * sizeof *t);
+			if (!nt)
+				break;
+			t = nt;
+		}
+		const char *s = p;
+		if (*p == '\'' || *p == '"' || *p == '`') {
+			char qch = *p++;
+			char *buf = malloc(strlen(p) + 1);
+			size_t k = 0;
+			while (buf && *p && *p != qch) {
+				if (*p == '\\' && p[1])
+					p++;
+				buf[k++] = *p++;
+			}
+			if (*p)
+				p++;
+			if (!buf)
+				break;
+			buf[k] = 0;
+			t[n++] = (token){T_STR, buf};
+			continue;
+		}
+		tkind k;
+		if (isalpha((unsigned char)*p) || *p == '_' || *p == '$') {
+			while (isalnum((unsigned char)*p) || *p == '_' || *p == '$')
+				p++;
+			k = T_ID;
+		} else if (isdigit((unsigned char)*p)) {
+			while (isalnum((unsigned char)*p) || *p == '.')
+				p++;
+			k = T_NUM;
+		} else {
+			p++;
+			k = T_PUNCT;
+		}
+		t[n++] = (token){k, strndup(s, (size_t)(p - s))};
+	}
+	t[n] = (token){T_END, NULL};
+	*n_out = n;
+	return t;
+}
+
+static void tokens_free(token *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(t[i].s);
+	free(t);
+}
+
+static int is(const token *t, tkind k, const char *s)
+{
+	return t->k == k && (!s || !strcmp(t->s, s));
+}
+
+/* The value of constant `id` (`const|let|var id = 'literal'`), or NULL. */
+static const char *constant(const token *t, size_t n, const char *id)
+{
+	for (size_t i = 0; i + 3 < n; i++)
+		if ((is(&t[i], T_ID, "const") || is(&t[i], T_ID, "let") || is(&t[i], T_ID, "var")) &&
+		    is(&t[i + 1], T_ID, id) && is(&t[i + 2], T_PUNCT, "=") && t[i + 3].k == T_STR)
+			return t[i + 3].s;
+	return NULL;
+}
+
+/* Evaluates `a + b + ...` from token i: literals and constants joined; an
+ * unknown identifier becomes "{name}" (only the last may be unknown). The
+ * end index in *end. malloc'd, or NULL when the expression is not one. */
+static char *concat(const token *t, size_t n, size_t i, size_t *end, char **var)
+{
+	size_t cap = 256, len = 0;
+	char *out = calloc(1, cap);
+	if (var)
+		*var = NULL;
+	while (out && i < n) {
+		const char *piece = NULL;
+		char buf[160];
+		if (t[i].k == T_STR || t[i].k == T_NUM) {
+			piece = t[i].s;
+		} else if (t[i].k == T_ID) {
+			piece = constant(t, n, t[i].s);
+			if (!piece) {
+				if (var && !*var)
+					*var = strdup(t[i].s);
+				snprintf(buf, sizeof buf, "{%.150s}", t[i].s);
+				piece = buf;
+			}
+		} else {
+			break;
+		}
+		size_t add = strlen(piece);
+		if (len + add + 1 > cap) {
+			while (len + add + 1 > cap)
+				cap *= 2;
+			char *no = realloc(out, cap);
+			if (!no) {
+				free(out);
+				return NULL;
+			}
+			out = no;
+		}
+		memcpy(out + len, piece, add + 1);
+		len += add;
+		i++;
+		if (!is(&t[i], T_PUNCT, "+"))
+			break;
+		i++;
+	}
+	*end = i;
+	if (out && !len) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* The function whose body holds token `at`, and its first parameter. */
+static const char *enclosing(const token *t, size_t at, const char **param)
+{
+	int depth = 0;
+	for (size_t i = at; i-- > 0;) {
+		if (is(&t[i], T_PUNCT, "}"))
+			depth++;
+		else if (is(&t[i], T_PUNCT, "{")) {
+			if (depth) {
+				depth--;
+				continue;
+			}
+			/* `function NAME ( P ... ) {` */
+			size_t j = i;
+			while (j > 0 && !is(&t[j], T_PUNCT, "("))
+				j--;
+			if (j >= 2 && is(&t[j - 2], T_ID, "function") && t[j - 1].k == T_ID) {
+				*param = t[j + 1].k == T_ID ? t[j + 1].s : NULL;
+				return t[j - 1].s;
+			}
+			if (j >= 1 && t[j - 1].k == T_ID && j >= 2 && is(&t[j - 2], T_ID, "function")) {
+				*param = t[j + 1].k == T_ID ? t[j + 1].s : NULL;
+				return t[j - 1].s;
+			}
+		}
+	}
+	return NULL;
+}
+
+static int pageish(const char *name)
+{
+	static const char *const names[] = {"page", "p", "pg", "offset", "start", "skip", "from"};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (!strcasecmp(name, names[i]))
+			return 1;
+	return 0;
+}
+
+/* How many records a JSON answer holds: the longest array of objects in
+ * it, searched two levels deep; its "pages"/"total_pages" in *pages. */
+static size_t json_records(json_t *j, long *pages)
+{
+	size_t best = 0;
+	if (json_is_array(j)) {
+		if (json_array_size(j) && json_is_object(json_array_get(j, 0)))
+			best = json_array_size(j);
+		return best;
+	}
+	const char *k;
+	json_t *v;
+	json_object_foreach(j, k, v)
+	{
+		if ((!strcmp(k, "pages") || !strcmp(k, "total_pages") || !strcmp(k, "last_page")) && json_is_integer(v))
+			*pages = (long)json_integer_value(v);
+		size_t r = json_is_array(v) ? json_records(v, pages) : json_is_object(v) ? json_records(v, pages) : 0;
+		if (r > best)
+			best = r;
+	}
+	return best;
+}
+
+typedef struct {
+	FILE *idx;
+	const char *dir;
+	long calls, docs, records, failed;
+	strset done;
+	json_t *endpoints;
+} apictx;
+
+/* Fetches one API URL, stores the answer; records (>= 0), or -1 when it
+ * failed (an error, a 4xx, not JSON). */
+static long api_get(ad_fetcher *f, apictx *a, const char *url, const char *const *hdrs, const char *from,
+		    long *pages, char *err, size_t errlen)
+{
+	int fresh = strset_add(&a->done, url);
+	if (fresh <= 0)
+		return fresh < 0 ? -1 : 0;
+	ad_response r;
+	char ferr[1024] = "";
+	a->calls++;
+	if (ad_fetch(f, url, hdrs, &r, ferr, sizeof ferr)) {
+		a->failed++;
+		snprintf(err, errlen, "%s", ferr);
+		return -1;
+	}
+	json_t *j = r.status == 200 ? json_loadb(r.body, r.len, 0, NULL) : NULL;
+	long recs = -1;
+	if (j) {
+		recs = (long)json_records(j, pages);
+		a->docs++;
+		a->records += recs;
+		char name[64], path[4200];
+		snprintf(name, sizeof name, "api/%05ld.json", a->docs);
+		snprintf(path, sizeof path, "%s/%s", a->dir, name);
+		json_t *line = json_pack("{s:s, s:s, s:s, s:I, s:b}", "url", url, "file", name, "from", from, "records",
+					 (json_int_t)recs, "cached", r.cached != 0);
+		char *text = line ? json_dumps(line, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		if (write_file(path, r.body, r.len) || !text || fprintf(a->idx, "%s\n", text) < 0)
+			recs = -2;
+		free(text);
+		json_decref(line);
+		json_decref(j);
+	} else {
+		a->failed++;
+		snprintf(err, errlen, "%s answered %ld%s", url, r.status, r.status == 200 ? " with no JSON" : "");
+	}
+	ad_response_clear(&r);
+	return recs;
+}
+
+/* One call site: `tmpl` (absolute, "{var}" at its end or none), headers. */
+static int call_site(ad_fetcher *f, apictx *a, const ad_crawl_opts *o, const char *tmpl, const char *const *hdrs,
+		     json_t *values, const char *from, char *err, size_t errlen)
+{
+	const char *brace = strchr(tmpl, '{');
+	json_t *ep = json_pack("{s:s, s:s}", "template", tmpl, "page", from);
+	json_t *hs = json_array();
+	for (size_t i = 0; hdrs && hdrs[i]; i++) /* names only: keys stay out of records */
+		json_array_append_new(hs, json_stringn(hdrs[i], strcspn(hdrs[i], ":")));
+	json_object_set_new(ep, "headers", hs);
+	json_array_append_new(a->endpoints, ep);
+	char ferr[1024];
+	if (!brace) {
+		long pages = 0;
+		return api_get(f, a, tmpl, hdrs, from, &pages, ferr, sizeof ferr) == -2 ? -1 : 0;
+	}
+	/* the parameter's name: the query key just before the placeholder */
+	const char *eq = brace - 1;
+	const char *ks = eq;
+	while (ks > tmpl && ks[-1] != '?' && ks[-1] != '&')
+		ks--;
+	char key[64] = "";
+	if (*eq == '=' && eq - ks < (long)sizeof key)
+		snprintf(key, sizeof key, "%.*s", (int)(eq - ks), ks);
+	int paged = key[0] && pageish(key);
+	long first = 1;
+	if (json_array_size(values) == 0 && !paged)
+		return 0; /* a parameter we cannot guess: say so in the summary */
+	size_t nv = json_array_size(values) ? json_array_size(values) : 1;
+	for (size_t vi = 0; vi < nv; vi++) {
+		const char *val = json_string_value(json_array_get(values, vi));
+		if (val && paged)
+			first = strtol(val, NULL, 10);
+		int offset = paged && (!strcasecmp(key, "offset") || !strcasecmp(key, "start") ||
+				       !strcasecmp(key, "skip") || !strcasecmp(key, "from"));
+		long at = paged ? (offset && !val ? 0 : first) : 0;
+		for (int step = 0; step < 200 && a->calls < o->max_api_calls; step++) {
+			char url[4096];
+			char num[32];
+			snprintf(num, sizeof num, "%ld", at);
+			snprintf(url, sizeof url, "%.*s%s", (int)(brace - tmpl), tmpl, paged ? num : (val ? val : ""));
+			long pages = 0;
+			long recs = api_get(f, a, url, hdrs, from, &pages, ferr, sizeof ferr);
+			if (recs == -2) {
+				seterr(err, errlen, "cannot write under %s", a->dir);
+				return -1;
+			}
+			if (!paged || recs <= 0 || (pages > 0 && !offset && at >= pages))
+				break;
+			at += offset ? recs : 1;
+		}
+	}
+	return 0;
+}
+
+static int scan_script(ad_fetcher *f, apictx *a, const ad_crawl_opts *o, const char *page_url, const char *src,
+		       char *err, size_t errlen)
+{
+	size_t n = 0;
+	token *t = tokenize(src, &n);
+	if (!t)
+		return 0;
+	int rc = 0;
+	for (size_t i = 0; i + 2 < n && rc == 0; i++) {
+		size_t arg;
+		if ((is(&t[i], T_ID, "fetch") || is(&t[i], T_ID, "getJSON")) && is(&t[i + 1], T_PUNCT, "("))
+			arg = i + 2;
+		else if (is(&t[i], T_ID, "open") && i && is(&t[i - 1], T_PUNCT, ".") && is(&t[i + 1], T_PUNCT, "(") &&
+			 t[i + 2].k == T_STR && is(&t[i + 3], T_PUNCT, ","))
+			arg = i + 4; /* xhr.open('GET', url) */
+		else
+			continue;
+		size_t end;
+		char *var = NULL;
+		char *rel = concat(t, n, arg, &end, &var);
+		if (!rel) {
+			free(var);
+			continue;
+		}
+		/* headers: { 'Name': expr, ... } in the next argument */
+		char *hdrs[9] = {0};
+		size_t nh = 0;
+		if (is(&t[end], T_PUNCT, ",")) {
+			for (size_t j = end + 1; j + 3 < n && nh < 8 && !is(&t[j], T_PUNCT, ")"); j++) {
+				if (!is(&t[j], T_ID, "headers") || !is(&t[j + 1], T_PUNCT, ":") || !is(&t[j + 2], T_PUNCT, "{"))
+					continue;
+				for (size_t k = j + 3; k + 2 < n && nh < 8 && !is(&t[k], T_PUNCT, "}");) {
+					if ((t[k].k == T_STR || t[k].k == T_ID) && is(&t[k + 1], T_PUNCT, ":")) {
+						size_t e2;
+						char *v = concat(t, n, k + 2, &e2, NULL);
+						if (v && !strchr(v, '{')) {
+							size_t len = strlen(t[k].s) + strlen(v) + 3;
+							if ((hdrs[nh] = malloc(len)))
+								snprintf(hdrs[nh++], len, "%s: %s", t[k].s, v);
+						}
+						free(v);
+						k = e2;
+					} else {
+						k++;
+					}
+				}
+				break;
+			}
+		}
+		/* the placeholder's values: literal arguments of the enclosing function's calls */
+		json_t *values = json_array();
+		const char *param = NULL;
+		const char *fn = var ? enclosing(t, i, &param) : NULL;
+		if (fn && param && !strcmp(param, var)) {
+			for (size_t j = 0; j + 3 < n; j++)
+				if (is(&t[j], T_ID, fn) && is(&t[j + 1], T_PUNCT, "(") &&
+				    (t[j + 2].k == T_NUM || t[j + 2].k == T_STR) && is(&t[j + 3], T_PUNCT, ")") &&
+				    !(j && is(&t[j - 1], T_ID, "function")))
+					json_array_append_new(values, json_string(t[j + 2].s));
+		}
+		/* resolve the literal part; the placeholder stays as it is */
+		char *brace = strchr(rel, '{');
+		char *tail = brace ? strdup(brace) : NULL;
+		if (brace)
+			*brace = 0;
+		char *abs = ad_url_resolve(page_url, rel);
+		if (abs && tail) {
+			size_t len = strlen(abs) + strlen(tail) + 1;
+			char *full = malloc(len);
+			if (full)
+				snprintf(full, len, "%s%s", abs, tail);
+			free(abs);
+			abs = full;
+		}
+		free(tail);
+		char origin_a[512], origin_p[512];
+		if (abs && !ad_url_origin(abs, origin_a, sizeof origin_a) &&
+		    !ad_url_origin(page_url, origin_p, sizeof origin_p) && !strcmp(origin_a, origin_p)) {
+			char key[4300];
+			snprintf(key, sizeof key, "site %s", abs);
+			if (strset_add(&a->done, key) > 0)
+				rc = call_site(f, a, o, abs, (const char *const *)hdrs, values, page_url, err, errlen);
+		}
+		free(abs);
+		json_decref(values);
+		for (size_t h = 0; h < nh; h++)
+			free(hdrs[h]);
+		free(rel);
+		free(var);
+		i = end > i ? end - 1 : i;
+	}
+	tokens_free(t, n);
+	return rc;
+}
+
+int ad_discover_apis(ad_fetcher *f, const ad_crawl_opts *o, const char *pages_dir, const char *dir,
+		     json_t **summary, char *err, size_t errlen)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/api", dir);
+	if ((mkdir(dir, 0755) && errno != EEXIST) || (mkdir(path, 0755) && errno != EEXIST)) {
+		seterr(err, errlen, "cannot make %s: %s", path, strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof path, "%s/pages.jsonl", pages_dir);
+	FILE *in = fopen(path, "r");
+	if (!in) {
+		seterr(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	apictx a = {.dir = dir, .endpoints = json_array()};
+	snprintf(path, sizeof path, "%s/apis.jsonl", dir);
+	a.idx = fopen(path, "w");
+	int rc = a.idx ? 0 : -1;
+	if (rc)
+		seterr(err, errlen, "cannot write %s: %s", path, strerror(errno));
+	char *line = NULL;
+	size_t cap = 0;
+	long scripts = 0;
+	while (rc == 0 && getline(&line, &cap, in) > 0) {
+		json_t *p = json_loads(line, 0, NULL);
+		const char *file = json_string_value(json_object_get(p, "file"));
+		const char *url = json_string_value(json_object_get(p, "url"));
+		if (file && url) {
+			snprintf(path, sizeof path, "%s/%s", pages_dir, file);
+			FILE *fp = fopen(path, "rb");
+			char *buf = NULL;
+			size_t len = 0;
+			if (fp) {
+				buf = malloc(16u << 20);
+				len = buf ? fread(buf, 1, (16u << 20) - 1, fp) : 0;
+				fclose(fp);
+			}
+			htmlDocPtr doc = buf ? ad_html_parse(buf, len, url) : NULL;
+			free(buf);
+			xmlXPathObjectPtr ss = doc ? ad_html_xpath(doc, NULL, "//script[not(@src)]") : NULL;
+			for (int i = 0; rc == 0 && ss && ss->nodesetval && i < ss->nodesetval->nodeNr; i++) {
+				xmlChar *src = xmlNodeGetContent(ss->nodesetval->nodeTab[i]);
+				scripts++;
+				if (src)
+					rc = scan_script(f, &a, o, url, (const char *)src, err, errlen);
+				xmlFree(src);
+			}
+			xmlXPathFreeObject(ss);
+			xmlFreeDoc(doc);
+		}
+		json_decref(p);
+	}
+	free(line);
+	fclose(in);
+	if (a.idx && fclose(a.idx) && rc == 0) {
+		seterr(err, errlen, "cannot write %s/apis.jsonl", dir);
+		rc = -1;
+	}
+	if (rc == 0)
+		*summary = json_pack("{s:I, s:I, s:I, s:I, s:I, s:O}", "scripts", (json_int_t)scripts, "calls",
+				     (json_int_t)a.calls, "documents", (json_int_t)a.docs, "records",
+				     (json_int_t)a.records, "failed", (json_int_t)a.failed, "endpoints", a.endpoints);
+	json_decref(a.endpoints);
+	strset_free(&a.done);
+	return rc;
+}

@@ -1,0 +1,842 @@
+/*
+ * induce.c -- see induce.h.
+ */
+#define _GNU_SOURCE
+#include "induce.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lexicon.h"
+#include "profile.h"
+
+#define MAX_CONTAINERS 16
+#define MAX_RECORDS 5000
+#define MIN_SCORE 0.5
+
+typedef struct {
+	const char *name;
+	ad_type type;
+} field;
+
+typedef struct {
+	field *f;
+	size_t n;
+	const char **names;
+	json_t *reject;
+} want;
+
+/* ------------------------------------------------------------ scoring */
+
+static int rejected(const want *w, const char *fname, const char *tmpl, const char *path)
+{
+	size_t i;
+	json_t *r;
+	json_array_foreach(w->reject, i, r)
+	{
+		const char *f = json_string_value(json_object_get(r, "field"));
+		const char *t = json_string_value(json_object_get(r, "template"));
+		const char *p = json_string_value(json_object_get(r, "path"));
+		if (f && t && p && !strcmp(f, fname) && !strcmp(t, tmpl) && !strcmp(p, path))
+			return 1;
+	}
+	return 0;
+}
+
+/* The others of field k, for the name score. */
+static size_t others(const want *w, size_t k, const char **out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < w->n; i++)
+		if (i != k)
+			out[n++] = w->f[i].name;
+	return n;
+}
+
+static int title_like(const char *name)
+{
+	return ad_name_score(name, "title", NULL, 0) >= 0.99 || ad_name_score("title", name, NULL, 0) >= 0.99;
+}
+
+/* How well slot `s` serves field k; 0 when it cannot. */
+static double slot_score(const want *w, size_t k, const ad_slot *s)
+{
+	const field *f = &w->f[k];
+	const char *oth[64];
+	size_t no = others(w, k, oth);
+	double name = s->label ? ad_name_score(f->name, s->label, oth, no) : 0;
+	if (s->by == AD_BY_CLASS)
+		name *= 0.9;
+	if (s->present < 0.3)
+		return 0;
+	switch (f->type) {
+	case AD_NUMBER:
+		if (s->num < 0.8)
+			return 0;
+		break;
+	case AD_DATE:
+		if (s->date < 0.8)
+			return 0;
+		break;
+	case AD_URL:
+		if (s->url < 0.8)
+			return 0;
+		break;
+	case AD_TEXT:
+		if (s->num >= 0.5 || s->date >= 0.5)
+			name -= 0.3;
+		break;
+	case AD_LIST:
+		if (s->num >= 0.5 || s->date >= 0.5)
+			return 0;
+		break;
+	}
+	double bonus = 0;
+	if (f->type == AD_TEXT && title_like(f->name) && s->heading && !s->label)
+		bonus = 0.55;
+	return name + bonus;
+}
+
+/* The URL-name bonus needs the records: the share of hrefs that hold the
+ * field's name (".pdf" for pdf). */
+static double href_bonus(const field *f, const ad_slot *s, size_t nrec)
+{
+	if (f->type != AD_URL)
+		return 0;
+	size_t hit = 0, n = 0;
+	for (size_t i = 0; i < nrec; i++) {
+		if (!s->href[i])
+			continue;
+		n++;
+		if (strcasestr(s->href[i], f->name))
+			hit++;
+	}
+	return n && hit * 10 >= n * 8 ? 0.6 : 0;
+}
+
+/* --------------------------------------------------------- candidates */
+
+typedef struct {
+	int where; /* 0 the record, 1 the page around it, 2 the detail page */
+	const ad_slot *slot;
+	size_t field;
+	double score;
+} cand;
+
+typedef struct {
+	int where;
+	const ad_slot *slot;
+	double score;
+} pick;
+
+/* Best first; ties by field order, then slot order, so runs agree. */
+static int cmp_cand(const void *a, const void *b)
+{
+	const cand *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score < y->score ? 1 : -1;
+	if (x->field != y->field)
+		return x->field < y->field ? -1 : 1;
+	return x->slot < y->slot ? -1 : x->slot > y->slot;
+}
+
+/* Assigns fields to slots greedily, best first, one slot per field and one
+ * field per slot. picks[k].slot NULL: field k unmapped. Returns how many. */
+static size_t assign(const want *w, const ad_slots *sets[3], const char *tmpls[3], pick *picks)
+{
+	size_t total = 0;
+	for (int s = 0; s < 3; s++)
+		total += sets[s] ? sets[s]->n : 0;
+	cand *cs = malloc((total * w->n + 1) * sizeof *cs);
+	size_t nc = 0;
+	static const double weight[3] = {1.0, 0.9, 0.95};
+	for (size_t k = 0; cs && k < w->n; k++)
+		for (int s = 0; s < 3; s++)
+			for (size_t i = 0; sets[s] && i < sets[s]->n; i++) {
+				const ad_slot *sl = &sets[s]->v[i];
+				if (rejected(w, w->f[k].name, tmpls[s], sl->path))
+					continue;
+				double sc = slot_score(w, k, sl);
+				sc += href_bonus(&w->f[k], sl, sets[s]->nrec);
+				if (sc >= MIN_SCORE)
+					cs[nc++] = (cand){s, sl, k, sc * weight[s]};
+			}
+	for (size_t k = 0; k < w->n; k++)
+		picks[k] = (pick){0};
+	if (!cs)
+		return 0;
+	qsort(cs, nc, sizeof *cs, cmp_cand);
+	size_t mapped = 0;
+	for (size_t c = 0; c < nc; c++) {
+		if (picks[cs[c].field].slot)
+			continue;
+		int used = 0;
+		for (size_t j = 0; j < w->n; j++)
+			used |= picks[j].slot == cs[c].slot;
+		if (used)
+			continue;
+		picks[cs[c].field] = (pick){cs[c].where, cs[c].slot, cs[c].score};
+		mapped++;
+	}
+	free(cs);
+	return mapped;
+}
+
+/* --------------------------------------------------------- containers */
+
+typedef struct {
+	char *xpath;  /* the records, from the document */
+	xmlNodePtr header;
+} container;
+
+static int safe_attr(const char *v)
+{
+	return v && *v && !strchr(v, '\'') && !strchr(v, '"') && strlen(v) < 200;
+}
+
+/* The XPath of `e`'s children of tag `tag` (class `cls`): anchored at the
+ * nearest ancestor with an id or class, else absolute. */
+static char *records_xpath(htmlDocPtr doc, xmlNodePtr e, const char *tag, const char *cls)
+{
+	xmlNodePtr a = e;
+	char *anchor = NULL;
+	for (; a && a->type == XML_ELEMENT_NODE; a = a->parent) {
+		char *id = ad_html_attr(a, "id");
+		char *c = ad_html_attr(a, "class");
+		char buf[512];
+		if (safe_attr(id))
+			snprintf(buf, sizeof buf, "//%s[@id='%s']", (const char *)a->name, id);
+		else if (safe_attr(c))
+			snprintf(buf, sizeof buf, "//%s[@class='%s']", (const char *)a->name, c);
+		else
+			buf[0] = 0;
+		free(id);
+		free(c);
+		if (buf[0]) {
+			anchor = strdup(buf);
+			break;
+		}
+	}
+	char *below = NULL;
+	if (!anchor) {
+		char *rel = ad_html_relpath((xmlNodePtr)doc, e);
+		size_t len = rel ? strlen(rel) + 2 : 0;
+		anchor = rel ? malloc(len) : NULL;
+		if (anchor)
+			snprintf(anchor, len, "/%s", rel);
+		free(rel);
+	} else if (a != e) {
+		below = ad_html_relpath(a, e);
+	}
+	if (!anchor)
+		return NULL;
+	char pred[300] = "";
+	if (safe_attr(cls))
+		snprintf(pred, sizeof pred, "[@class='%s']", cls);
+	else if (!strcasecmp(tag, "tr"))
+		snprintf(pred, sizeof pred, "[td]");
+	size_t len = strlen(anchor) + (below ? strlen(below) : 0) + strlen(tag) + strlen(pred) + 4;
+	char *x = malloc(len);
+	if (x)
+		snprintf(x, len, "%s%s%s/%s%s", anchor, below ? "/" : "", below ? below : "", tag, pred);
+	free(anchor);
+	free(below);
+	return x;
+}
+
+/* A header row for the records `tag` under `e`: the thead row of the table,
+ * or a sibling element row with as many children as a record and no
+ * digits (labels, not data). */
+static xmlNodePtr find_header(xmlNodePtr e, xmlNodePtr first)
+{
+	if (!strcasecmp((const char *)first->name, "tr")) {
+		xmlNodePtr table = e;
+		while (table && table->type == XML_ELEMENT_NODE && strcasecmp((const char *)table->name, "table"))
+			table = table->parent;
+		if (!table || table->type != XML_ELEMENT_NODE)
+			return NULL;
+		xmlXPathObjectPtr o = ad_html_xpath(table->doc, table, ".//tr[th]");
+		xmlNodePtr h = o && o->nodesetval && o->nodesetval->nodeNr ? o->nodesetval->nodeTab[0] : NULL;
+		xmlXPathFreeObject(o);
+		return h;
+	}
+	size_t kids = 0;
+	for (xmlNodePtr c = first->children; c; c = c->next)
+		kids += c->type == XML_ELEMENT_NODE;
+	for (xmlNodePtr s = e->children; s; s = s->next) {
+		if (s->type != XML_ELEMENT_NODE || s == first)
+			continue;
+		size_t n = 0, digits = 0;
+		for (xmlNodePtr c = s->children; c; c = c->next)
+			n += c->type == XML_ELEMENT_NODE;
+		if (n != kids || n < 2)
+			continue;
+		char *t = ad_html_text(s);
+		for (const char *p = t; p && *p; p++)
+			digits += *p >= '0' && *p <= '9';
+		free(t);
+		char *c1 = ad_html_attr(s, "class"), *c2 = ad_html_attr(first, "class");
+		int same = (c1 && c2 && !strcmp(c1, c2)) || (!c1 && !c2 && !strcmp((const char *)s->name,
+									 (const char *)first->name));
+		free(c1);
+		free(c2);
+		if (!digits && !same)
+			return s;
+	}
+	return NULL;
+}
+
+/* Finds the repeated structures of a page: elements with >= 3 element
+ * children of one tag and class. */
+static size_t find_containers(htmlDocPtr doc, container *out, size_t max)
+{
+	size_t n = 0;
+	xmlXPathObjectPtr all = ad_html_xpath(doc, NULL, "//body//*");
+	for (int i = 0; all && all->nodesetval && i < all->nodesetval->nodeNr && n < max; i++) {
+		xmlNodePtr e = all->nodesetval->nodeTab[i];
+		const char *en = (const char *)e->name;
+		if (!strcasecmp(en, "nav") || !strcasecmp(en, "footer") || !strcasecmp(en, "script") ||
+		    !strcasecmp(en, "select") || !strcasecmp(en, "head"))
+			continue;
+		/* the most frequent child signature */
+		xmlNodePtr best = NULL;
+		size_t best_n = 0;
+		for (xmlNodePtr c = e->children; c; c = c->next) {
+			if (c->type != XML_ELEMENT_NODE)
+				continue;
+			size_t k = 0;
+			char *cc = ad_html_attr(c, "class");
+			for (xmlNodePtr d = e->children; d; d = d->next) {
+				if (d->type != XML_ELEMENT_NODE || strcmp((const char *)d->name, (const char *)c->name))
+					continue;
+				char *dc = ad_html_attr(d, "class");
+				if ((!cc && !dc) || (cc && dc && !strcmp(cc, dc)))
+					k++;
+				free(dc);
+			}
+			free(cc);
+			if (!strcasecmp((const char *)c->name, "tr")) {
+				/* rows with cells, not the header */
+				int td = 0;
+				for (xmlNodePtr d = c->children; d; d = d->next)
+					td |= d->type == XML_ELEMENT_NODE && !strcasecmp((const char *)d->name, "td");
+				if (!td)
+					continue;
+			}
+			if (k > best_n) {
+				best_n = k;
+				best = c;
+			}
+		}
+		if (best_n < 3 || !best)
+			continue;
+		/* records must hold text */
+		char *t = ad_html_text(best);
+		int empty = !t || !*t;
+		free(t);
+		if (empty)
+			continue;
+		char *cls = ad_html_attr(best, "class");
+		char *x = records_xpath(doc, e, (const char *)best->name, cls);
+		free(cls);
+		int dup = 0;
+		for (size_t j = 0; x && j < n; j++)
+			dup |= !strcmp(out[j].xpath, x);
+		if (!x || dup) {
+			free(x);
+			continue;
+		}
+		out[n++] = (container){x, find_header(e, best)};
+	}
+	xmlXPathFreeObject(all);
+	return n;
+}
+
+/* ------------------------------------------------------------ program */
+
+static json_t *slot_json(const pick *p, const field *f)
+{
+	const char *take = f->type == AD_URL ? "href" : f->type == AD_LIST ? "list" : "text";
+	json_t *j = json_pack("{s:s, s:s, s:f}", "path", p->slot->path, "take", take, "score",
+			      round(p->score * 1000) / 1000);
+	if (p->slot->strip)
+		json_object_set_new(j, "strip", json_string(p->slot->strip));
+	if (p->slot->label)
+		json_object_set_new(j, "label", json_string(p->slot->label));
+	return j;
+}
+
+/* Profiles the pages of template `tmpl` as records (their bodies), leaving
+ * out `skip_xpath`'s nodes. */
+static int profile_pages(ad_slots *out, const ad_site *site, const char *tmpl, const char *skip_xpath,
+			 size_t *npages)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < site->n_pages; i++)
+		n += !strcmp(site->pages[i].tmpl, tmpl);
+	*npages = n;
+	xmlNodePtr *roots = calloc(n + 1, sizeof *roots);
+	xmlNodePtr *skip = calloc(n + 1, sizeof *skip);
+	const char **urls = calloc(n + 1, sizeof *urls);
+	int rc = -1;
+	if (roots && skip && urls) {
+		size_t k = 0;
+		for (size_t i = 0; i < site->n_pages; i++) {
+			if (strcmp(site->pages[i].tmpl, tmpl))
+				continue;
+			roots[k] = ad_html_body(site->pages[i].doc);
+			urls[k] = site->pages[i].url;
+			if (skip_xpath) {
+				xmlXPathObjectPtr o = ad_html_xpath(site->pages[i].doc, NULL, skip_xpath);
+				if (o && o->nodesetval && o->nodesetval->nodeNr)
+					skip[k] = o->nodesetval->nodeTab[0]->parent;
+				xmlXPathFreeObject(o);
+			}
+			k++;
+		}
+		rc = ad_profile(out, roots, urls, skip, n, NULL);
+	}
+	free(roots);
+	free(skip);
+	free(urls);
+	return rc;
+}
+
+typedef struct {
+	json_t *src;
+	size_t covered;
+	double score;
+	long records;
+} source;
+
+/* The detail template the records' link slot points to: the template most
+ * of its hrefs land on, with two pages or more, other than `self`. */
+static const char *join_target(const ad_site *site, const ad_slots *rs, const char *self, const ad_slot **via)
+{
+	const char *best = NULL;
+	size_t best_n = 0;
+	*via = NULL;
+	for (size_t k = 0; k < rs->n; k++) {
+		const ad_slot *s = &rs->v[k];
+		if (s->url < 0.6)
+			continue;
+		/* count per target template */
+		for (size_t t = 0; t < site->n_tmpls; t++) {
+			const char *tm = site->tmpls[t];
+			if (!strcmp(tm, self))
+				continue;
+			size_t hits = 0;
+			for (size_t i = 0; i < rs->nrec; i++) {
+				const ad_page *p = s->href[i] ? ad_site_page(site, s->href[i]) : NULL;
+				hits += p && !strcmp(p->tmpl, tm);
+			}
+			size_t pages = 0;
+			for (size_t i = 0; i < site->n_pages; i++)
+				pages += !strcmp(site->pages[i].tmpl, tm);
+			if (pages >= 2 && hits * 10 >= rs->nrec * 6 && hits > best_n) {
+				best_n = hits;
+				best = tm;
+				*via = s;
+			}
+		}
+	}
+	return best;
+}
+
+static void list_sources(const ad_site *site, const want *w, const char *tmpl, source *out, size_t *nout,
+			 size_t max)
+{
+	/* containers of the template's first page */
+	const ad_page *first = NULL;
+	size_t npages = 0;
+	for (size_t i = 0; i < site->n_pages; i++)
+		if (!strcmp(site->pages[i].tmpl, tmpl)) {
+			if (!first)
+				first = &site->pages[i];
+			npages++;
+		}
+	if (!first)
+		return;
+	container cs[MAX_CONTAINERS];
+	size_t nc = find_containers(first->doc, cs, MAX_CONTAINERS);
+	for (size_t c = 0; c < nc && *nout < max; c++) {
+		/* the records on every page of the template */
+		size_t cap = 64, n = 0;
+		xmlNodePtr *roots = malloc(cap * sizeof *roots);
+		const char **urls = malloc(cap * sizeof *urls);
+		for (size_t i = 0; roots && urls && i < site->n_pages && n < MAX_RECORDS; i++) {
+			if (strcmp(site->pages[i].tmpl, tmpl))
+				continue;
+			xmlXPathObjectPtr o = ad_html_xpath(site->pages[i].doc, NULL, cs[c].xpath);
+			for (int j = 0; o && o->nodesetval && j < o->nodesetval->nodeNr && n < MAX_RECORDS; j++) {
+				if (n == cap) {
+					cap *= 2;
+					xmlNodePtr *nr = realloc(roots, cap * sizeof *nr);
+					const char **nu = nr ? realloc(urls, cap * sizeof *nu) : NULL;
+					if (nr)
+						roots = nr;
+					if (nu)
+						urls = nu;
+					if (!nr || !nu)
+						break;
+				}
+				roots[n] = o->nodesetval->nodeTab[j];
+				urls[n++] = site->pages[i].url;
+			}
+			xmlXPathFreeObject(o);
+		}
+		ad_slots rs = {0}, ctx = {0}, det = {0};
+		int ok = roots && urls && n >= 3 && !ad_profile(&rs, roots, urls, NULL, n, cs[c].header);
+		free(roots);
+		free(urls);
+		if (!ok) {
+			free(cs[c].xpath);
+			cs[c].xpath = NULL;
+			continue;
+		}
+		size_t np = 0, nd = 0;
+		int have_ctx = npages >= 2 && !profile_pages(&ctx, site, tmpl, cs[c].xpath, &np);
+		const ad_slot *via = NULL;
+		const char *dt = join_target(site, &rs, tmpl, &via);
+		int have_det = dt && !profile_pages(&det, site, dt, NULL, &nd);
+		const ad_slots *sets[3] = {&rs, have_ctx ? &ctx : NULL, have_det ? &det : NULL};
+		const char *tmpls[3] = {tmpl, tmpl, dt ? dt : ""};
+		pick picks[64];
+		size_t mapped = assign(w, sets, tmpls, picks);
+		/* the records themselves (or the pages they link to) must carry the
+		 * data: a run of links inside one detail page (its authors) would
+		 * otherwise borrow the page's fields as its own */
+		size_t own = 0;
+		double own_best = 0;
+		for (size_t k = 0; k < w->n; k++)
+			if (picks[k].slot && picks[k].where != 1) {
+				own++;
+				own_best = picks[k].score > own_best ? picks[k].score : own_best;
+			}
+		if (own < 2 && !(own == 1 && own_best >= 0.9))
+			mapped = 0;
+		if (mapped) {
+			json_t *map = json_object(), *cmap = json_object(), *dmap = json_object();
+			double total = 0;
+			for (size_t k = 0; k < w->n; k++) {
+				if (!picks[k].slot)
+					continue;
+				total += picks[k].score;
+				json_t *target = picks[k].where == 0 ? map : picks[k].where == 1 ? cmap : dmap;
+				json_object_set_new(target, w->f[k].name, slot_json(&picks[k], &w->f[k]));
+			}
+			json_t *src = json_pack("{s:s, s:s, s:s, s:I, s:o}", "kind", "list", "template", tmpl,
+						"records", cs[c].xpath, "n_records", (json_int_t)n, "map", map);
+			if (json_object_size(cmap))
+				json_object_set_new(src, "context", cmap);
+			else
+				json_decref(cmap);
+			if (json_object_size(dmap))
+				json_object_set_new(src, "join", json_pack("{s:s, s:s, s:o}", "path", via->path,
+									  "template", dt, "map", dmap));
+			else
+				json_decref(dmap);
+			out[(*nout)++] = (source){src, mapped, total, (long)n};
+		}
+		ad_slots_free(&rs);
+		if (have_ctx)
+			ad_slots_free(&ctx);
+		if (have_det)
+			ad_slots_free(&det);
+		free(cs[c].xpath);
+		cs[c].xpath = NULL;
+	}
+	for (size_t c = 0; c < nc; c++)
+		free(cs[c].xpath);
+}
+
+static void page_source(const ad_site *site, const want *w, const char *tmpl, source *out, size_t *nout)
+{
+	ad_slots ps = {0};
+	size_t np = 0;
+	if (profile_pages(&ps, site, tmpl, NULL, &np))
+		return;
+	if (np >= 2) {
+		const ad_slots *sets[3] = {&ps, NULL, NULL};
+		const char *tmpls[3] = {tmpl, "", ""};
+		pick picks[64];
+		size_t mapped = assign(w, sets, tmpls, picks);
+		if (mapped) {
+			json_t *map = json_object();
+			double total = 0;
+			for (size_t k = 0; k < w->n; k++)
+				if (picks[k].slot) {
+					total += picks[k].score;
+					json_object_set_new(map, w->f[k].name, slot_json(&picks[k], &w->f[k]));
+				}
+			out[(*nout)++] = (source){json_pack("{s:s, s:s, s:I, s:o}", "kind", "page", "template", tmpl,
+							    "n_records", (json_int_t)np, "map", map),
+						  mapped, total, (long)np};
+		}
+	}
+	ad_slots_free(&ps);
+}
+
+/* ------------------------------------------------------------- JSON APIs */
+
+/* The longest array of objects in `j`, two levels deep; its key in *key
+ * ("" for a top-level array). */
+static json_t *records_array(json_t *j, const char **key)
+{
+	*key = "";
+	if (json_is_array(j))
+		return json_array_size(j) && json_is_object(json_array_get(j, 0)) ? j : NULL;
+	json_t *best = NULL;
+	const char *k;
+	json_t *v;
+	json_object_foreach(j, k, v)
+	{
+		if (json_is_array(v) && json_array_size(v) && json_is_object(json_array_get(v, 0)) &&
+		    (!best || json_array_size(v) > json_array_size(best))) {
+			best = v;
+			*key = k;
+		}
+	}
+	return best;
+}
+
+static char *scalar_text(json_t *v)
+{
+	char buf[64];
+	if (json_is_string(v))
+		return strdup(json_string_value(v));
+	if (json_is_integer(v)) {
+		snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
+		return strdup(buf);
+	}
+	if (json_is_real(v)) {
+		snprintf(buf, sizeof buf, "%.10g", json_real_value(v));
+		return strdup(buf);
+	}
+	if (json_is_boolean(v))
+		return strdup(json_is_true(v) ? "true" : "false");
+	return NULL;
+}
+
+/* JSON keys as slots: one per key of the records (or of the top level). */
+static int json_slots(ad_slots *out, json_t **objs, size_t n)
+{
+	memset(out, 0, sizeof *out);
+	out->nrec = n;
+	for (size_t i = 0; i < n; i++) {
+		const char *k;
+		json_t *v;
+		json_object_foreach(objs[i], k, v)
+		{
+			if (!json_is_string(v) && !json_is_number(v))
+				continue;
+			size_t s = 0;
+			while (s < out->n && strcmp(out->v[s].path, k))
+				s++;
+			if (s == out->n) {
+				ad_slot *nv = realloc(out->v, (out->n + 1) * sizeof *nv);
+				if (!nv)
+					return -1;
+				out->v = nv;
+				ad_slot *x = &out->v[out->n++];
+				memset(x, 0, sizeof *x);
+				x->path = strdup(k);
+				x->label = strdup(k);
+				x->by = AD_BY_LABEL;
+				x->text = calloc(n, sizeof *x->text);
+				x->href = calloc(n, sizeof *x->href);
+				x->links = calloc(n, sizeof *x->links);
+				if (!x->path || !x->label || !x->text || !x->href || !x->links)
+					return -1;
+			}
+			ad_slot *x = &out->v[s];
+			if (!x->text[i])
+				x->text[i] = scalar_text(v);
+		}
+	}
+	for (size_t s = 0; s < out->n; s++) {
+		ad_slot *x = &out->v[s];
+		size_t present = 0, num = 0, date = 0, url = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (!x->text[i] || !*x->text[i])
+				continue;
+			present++;
+			num += (size_t)ad_value_is(AD_NUMBER, x->text[i]);
+			date += (size_t)ad_value_is(AD_DATE, x->text[i]);
+			if (ad_value_is(AD_URL, x->text[i])) {
+				url++;
+				x->href[i] = strdup(x->text[i]);
+			}
+		}
+		double p = present ? (double)present : 1;
+		x->present = (double)present / (double)(n ? n : 1);
+		x->num = (double)num / p;
+		x->date = (double)date / p;
+		x->url = (double)url / (double)(n ? n : 1);
+	}
+	return 0;
+}
+
+static void json_sources(const ad_site *site, const want *w, source *out, size_t *nout, size_t max)
+{
+	json_t *empty = json_object(); /* the top level of an array answer */
+	/* one source per API template */
+	for (size_t a = 0; a < site->n_apis && *nout < max; a++) {
+		int seen = 0;
+		for (size_t b = 0; b < a; b++)
+			seen |= !strcmp(site->apis[b].tmpl, site->apis[a].tmpl);
+		if (seen)
+			continue;
+		const char *tmpl = site->apis[a].tmpl;
+		size_t cap = 256, n = 0, ntop = 0;
+		json_t **objs = malloc(cap * sizeof *objs);
+		json_t **tops = malloc(cap * sizeof *tops);
+		const char *key = "";
+		for (size_t d = a; objs && tops && d < site->n_apis; d++) {
+			if (strcmp(site->apis[d].tmpl, tmpl))
+				continue;
+			const char *k;
+			json_t *arr = records_array(site->apis[d].doc, &k);
+			if (!arr)
+				continue;
+			key = k;
+			size_t i;
+			json_t *o;
+			json_array_foreach(arr, i, o)
+			{
+				if (!json_is_object(o) || n >= MAX_RECORDS)
+					continue;
+				if (n == cap || ntop == cap) {
+					cap *= 2;
+					json_t **no = realloc(objs, cap * sizeof *no);
+					if (no)
+						objs = no;
+					json_t **nt = realloc(tops, cap * sizeof *nt);
+					if (nt)
+						tops = nt;
+					if (!no || !nt)
+						break;
+				}
+				objs[n++] = o;
+				tops[ntop++] = json_is_object(site->apis[d].doc) ? site->apis[d].doc : empty;
+			}
+		}
+		ad_slots rs = {0}, ctx = {0};
+		if (objs && tops && n && !json_slots(&rs, objs, n) && !json_slots(&ctx, tops, ntop)) {
+			const ad_slots *sets[3] = {&rs, &ctx, NULL};
+			const char *tmpls[3] = {tmpl, tmpl, ""};
+			pick picks[64];
+			size_t mapped = assign(w, sets, tmpls, picks);
+			if (mapped) {
+				json_t *map = json_object(), *cmap = json_object();
+				double total = 0;
+				for (size_t k = 0; k < w->n; k++)
+					if (picks[k].slot) {
+						total += picks[k].score;
+						json_object_set_new(picks[k].where == 0 ? map : cmap, w->f[k].name,
+								    json_pack("{s:s, s:f}", "key", picks[k].slot->path,
+									      "score", round(picks[k].score * 1000) / 1000));
+					}
+				json_t *src = json_pack("{s:s, s:s, s:s, s:I, s:o, s:o}", "kind", "json", "template", tmpl,
+							"array", key, "n_records", (json_int_t)n, "map", map, "context", cmap);
+				out[(*nout)++] = (source){src, mapped, total, (long)n};
+			}
+		}
+		ad_slots_free(&rs);
+		ad_slots_free(&ctx);
+		free(objs);
+		free(tops);
+	}
+	json_decref(empty);
+}
+
+/* -------------------------------------------------------------- entry */
+
+static int cmp_source(const void *a, const void *b)
+{
+	const source *x = a, *y = b;
+	if (x->covered != y->covered)
+		return x->covered < y->covered ? 1 : -1;
+	return x->score < y->score ? 1 : x->score > y->score ? -1 : 0;
+}
+
+json_t *ad_induce(const ad_site *site, json_t *fields, json_t *reject, char *err, size_t errlen)
+{
+	want w = {0};
+	w.n = json_array_size(fields);
+	if (!w.n || w.n > 64) {
+		snprintf(err, errlen, "between 1 and 64 fields, not %zu", w.n);
+		return NULL;
+	}
+	w.f = calloc(w.n, sizeof *w.f);
+	w.reject = reject;
+	if (!w.f) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (size_t k = 0; k < w.n; k++) {
+		json_t *f = json_array_get(fields, k);
+		w.f[k].name = json_string_value(json_object_get(f, "name"));
+		const char *t = json_string_value(json_object_get(f, "type"));
+		int ti = t ? ad_type_parse(t) : -1;
+		if (!w.f[k].name) {
+			snprintf(err, errlen, "field %zu has no name", k + 1);
+			free(w.f);
+			return NULL;
+		}
+		w.f[k].type = ti >= 0 ? (ad_type)ti : ad_type_guess(w.f[k].name);
+	}
+	size_t max = 256, n = 0;
+	source *srcs = calloc(max, sizeof *srcs);
+	if (!srcs) {
+		free(w.f);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (size_t t = 0; t < site->n_tmpls && n + MAX_CONTAINERS + 1 < max; t++) {
+		list_sources(site, &w, site->tmpls[t], srcs, &n, max - 1);
+		page_source(site, &w, site->tmpls[t], srcs, &n);
+	}
+	json_sources(site, &w, srcs, &n, max);
+	qsort(srcs, n, sizeof *srcs, cmp_source);
+	json_t *keep = json_array(), *alts = json_array();
+	size_t best = n ? srcs[0].covered : 0;
+	for (size_t i = 0; i < n; i++) {
+		json_object_set_new(srcs[i].src, "covered", json_integer((json_int_t)srcs[i].covered));
+		if (srcs[i].covered == best)
+			json_array_append_new(keep, srcs[i].src);
+		else if (json_array_size(alts) < 8)
+			json_array_append_new(alts, srcs[i].src);
+		else
+			json_decref(srcs[i].src);
+	}
+	free(srcs);
+	/* identity: the text and date fields every kept source covers */
+	json_t *identity = json_array();
+	for (int pass = 0; pass < 2 && !json_array_size(identity); pass++)
+		for (size_t k = 0; k < w.n; k++) {
+			if (pass == 0 && w.f[k].type != AD_TEXT && w.f[k].type != AD_DATE)
+				continue;
+			int all = json_array_size(keep) > 0;
+			size_t i;
+			json_t *s;
+			json_array_foreach(keep, i, s)
+			{
+				int has = json_object_get(json_object_get(s, "map"), w.f[k].name) ||
+					  json_object_get(json_object_get(s, "context"), w.f[k].name) ||
+					  json_object_get(json_object_get(json_object_get(s, "join"), "map"), w.f[k].name);
+				all &= has;
+			}
+			if (all)
+				json_array_append_new(identity, json_string(w.f[k].name));
+		}
+	json_t *fl = json_array();
+	for (size_t k = 0; k < w.n; k++)
+		json_array_append_new(fl, json_pack("{s:s, s:s}", "name", w.f[k].name, "type", ad_type_name(w.f[k].type)));
+	free(w.f);
+	return json_pack("{s:i, s:o, s:o, s:o, s:o}", "version", 1, "fields", fl, "identity", identity, "sources",
+			 keep, "alternatives", alts);
+}

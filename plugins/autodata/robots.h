@@ -1,0 +1,25 @@
+/*
+ * robots.h -- robots.txt (RFC 9309): the group for our user agent (or `*`),
+ * Allow/Disallow with `*` and `$`, the longest match winning and Allow
+ * winning a tie, and Crawl-delay. Bounded: only the first 512 KiB are read,
+ * as the RFC allows, and at most 4096 rules are kept.
+ */
+#ifndef AUTODATA_ROBOTS_H
+#define AUTODATA_ROBOTS_H
+
+#include <stddef.h>
+
+typedef struct ad_robots ad_robots;
+
+/* Parses `len` bytes of robots.txt for `agent` (a product token such as
+ * "weft-autodata", matched case-insensitively as a prefix). NULL text is
+ * "no robots.txt": everything is allowed. NULL only when out of memory. */
+ad_robots *ad_robots_parse(const char *text, size_t len, const char *agent);
+void ad_robots_free(ad_robots *r);
+/* 1 when `path` (path and query, starting with '/') may be fetched; when
+ * not, *rule (if non-NULL) points at the Disallow pattern that matched. */
+int ad_robots_allowed(const ad_robots *r, const char *path, const char **rule);
+/* The group's Crawl-delay in seconds, or 0. */
+double ad_robots_delay(const ad_robots *r);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * site.h -- a crawl loaded for the engineer and the tester: its HTML pages
+ * (parsed once) grouped by URL template, and its API answers.
+ *
+ * A URL's template keeps its path but the last segment, and its query keys
+ * but their values: /papers?page=2 and /papers?page=3 are one template,
+ * /paper/p1 and /paper/p2 another. Pages of one template are taken to be
+ * made from one page template, which is what wrapper induction needs.
+ */
+#ifndef AUTODATA_SITE_H
+#define AUTODATA_SITE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "html.h"
+
+typedef struct {
+	char *url;
+	char *tmpl;
+	htmlDocPtr doc;
+} ad_page;
+
+typedef struct {
+	char *url;
+	char *tmpl;
+	json_t *doc;
+} ad_apidoc;
+
+typedef struct {
+	ad_page *pages;
+	size_t n_pages;
+	ad_apidoc *apis;
+	size_t n_apis;
+	char **tmpls; /* distinct page templates, in first-seen order */
+	size_t n_tmpls;
+} ad_site;
+
+/* Loads DIR/pages.jsonl (and API_DIR/apis.jsonl when API_DIR is not NULL).
+ * At most `max_pages` pages. 0, or -1 with `err`. */
+int ad_site_load(ad_site *s, const char *pages_dir, const char *api_dir, size_t max_pages, char *err,
+		 size_t errlen);
+void ad_site_free(ad_site *s);
+/* The template of `url` (malloc'd). */
+char *ad_url_template(const char *url);
+/* The page whose URL is `url`, or NULL. */
+const ad_page *ad_site_page(const ad_site *s, const char *url);
+
+#endif
