@@ -153,11 +153,15 @@ static int find_phrase(const char *ph, char lw[][32], size_t n, int *used)
  * or phrase of its group. */
 static int match_word(const char *fw, char lw[][32], size_t n, int *used)
 {
+	int g = group_of(fw);
+	/* the group's phrases first, so "day high" takes both its words */
+	for (size_t i = 0; g >= 0 && groups[g][i]; i++)
+		if (strchr(groups[g][i], ' ') && find_phrase(groups[g][i], lw, n, used))
+			return 1;
 	if (find_phrase(fw, lw, n, used))
 		return 1;
-	int g = group_of(fw);
 	for (size_t i = 0; g >= 0 && groups[g][i]; i++)
-		if (find_phrase(groups[g][i], lw, n, used))
+		if (!strchr(groups[g][i], ' ') && find_phrase(groups[g][i], lw, n, used))
 			return 1;
 	return 0;
 }
@@ -245,8 +249,11 @@ static int parse_date(const char *v, struct tm *tm)
 	for (size_t i = 0; i < sizeof fmts / sizeof *fmts; i++) {
 		memset(tm, 0, sizeof *tm);
 		const char *end = strptime(v, fmts[i], tm);
-		if (end && (!*end || *end == 'Z' || *end == '+' || *end == '.' || isspace((unsigned char)*end)) &&
-		    tm->tm_year > 0)
+		/* a date, or a date and a time ("2024-03-01 12:30", "...T12:30Z");
+		 * a date followed by anything else is text */
+		int time_after = end && (*end == 'T' || *end == ' ') && isdigit((unsigned char)end[1]) &&
+				 (end[2] == ':' || (isdigit((unsigned char)end[2]) && end[3] == ':'));
+		if (end && (!*end || time_after) && tm->tm_year > 0)
 			return 1;
 	}
 	return 0;

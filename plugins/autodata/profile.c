@@ -304,6 +304,34 @@ static int varies(char **which, size_t nrec)
 	return 0;
 }
 
+/* The leading text nodes' common beginning up to its last colon ("Ticker:"
+ * of "Ticker: ACME" and "Ticker: BOLT"), or NULL. Leading text only: the
+ * text of a list whose first item is "Authors: ..." is not labelled so. */
+static char *colon_prefix(char **texts, size_t nrec)
+{
+	const char *first = NULL;
+	size_t lcp = 0, have = 0;
+	for (size_t i = 0; i < nrec; i++) {
+		if (!texts[i])
+			continue;
+		if (!first) {
+			first = texts[i];
+			lcp = strlen(first);
+		} else {
+			size_t k = 0;
+			while (k < lcp && texts[i][k] == first[k])
+				k++;
+			lcp = k;
+		}
+		have++;
+	}
+	if (have < 2)
+		return NULL;
+	while (lcp && first[lcp - 1] != ':')
+		lcp--;
+	return lcp > 1 ? strndup(first, lcp) : NULL;
+}
+
 static char *clean_label(const char *s)
 {
 	char *t = strdup(s);
@@ -438,8 +466,12 @@ int ad_profile(ad_slots *out, xmlNodePtr *roots, const char *const *urls, xmlNod
 		if (!varies(c->text, n))
 			continue;
 		const char *lead = n >= 2 ? constant(c, n, c->lead) : NULL;
+		char *prefix = lead ? NULL : colon_prefix(c->lead, n);
+		if (prefix && labelish(prefix))
+			lead = prefix;
 		if (lead && labelish(lead) && strcmp(lead, ctext ? ctext : ""))
 			rc = push_slot(out, c, n, lead, lead, AD_BY_LEAD, 0);
+		free(prefix);
 		if (rc)
 			break;
 		const char *label = NULL;
