@@ -94,7 +94,9 @@ static double slot_score(const want *w, size_t k, const ad_slot *s)
 			return 0;
 		break;
 	}
-	double bonus = 0;
+	/* values of the field's type are evidence too: a one-letter key "o"
+	 * holding prices is the open more surely than its letter says */
+	double bonus = (f->type == AD_NUMBER || f->type == AD_DATE || f->type == AD_URL) && name > 0 ? 0.15 : 0;
 	if (f->type == AD_TEXT && title_like(f->name) && s->heading && !s->label)
 		bonus = 0.55;
 	return name + bonus;

@@ -19,6 +19,7 @@ typedef struct {
 	char *tag;
 	char *cls;
 	char *next;   /* path of the next element sibling, in the first record that has one */
+	int next_alone; /* that sibling is the whole value: no run of its like follows */
 	char *parent; /* path of the parent (NULL for the root) */
 	int child_index; /* the position among the record root's element children of its top ancestor */
 	char **text, **href, **links, **lead;
@@ -215,8 +216,15 @@ static int walk(table *t, size_t rec, xmlNodePtr root, xmlNodePtr n, const char 
 		}
 		if (!c->next) {
 			xmlNodePtr nx = n != root ? next_element(n) : NULL;
-			if (nx)
+			if (nx) {
 				c->next = ad_html_relpath(root, nx);
+				/* "<span>By</span> <a>A</a>, <a>B</a>": the value is the
+				 * run of links, not the first; dt/dd and th/td pairs
+				 * alternate, so the sibling after is another label */
+				xmlNodePtr nx2 = next_element(nx);
+				c->next_alone = !nx2 || strcmp((const char *)nx2->name, (const char *)nx->name) ||
+						!strcmp((const char *)nx2->name, (const char *)n->name);
+			}
 		}
 		if (!c->text[rec]) {
 			char *text = ad_html_text(n);
@@ -457,7 +465,7 @@ int ad_profile(ad_slots *out, xmlNodePtr *roots, const char *const *urls, xmlNod
 			/* a label: its value is the next sibling, or the rest of its parent */
 			long nx = c->next ? find(&t, c->next, 0) : -1;
 			long pa = c->parent ? find(&t, c->parent, 0) : -1;
-			if (nx >= 0 && varies(t.c[nx].text, n))
+			if (nx >= 0 && c->next_alone && varies(t.c[nx].text, n))
 				rc = push_slot(out, &t.c[nx], n, ctext, NULL, AD_BY_LABEL, 0);
 			else if (pa >= 0 && varies(t.c[pa].text, n))
 				rc = push_slot(out, &t.c[pa], n, ctext, ctext, AD_BY_LABEL, 0);
