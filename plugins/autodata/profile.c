@@ -222,7 +222,10 @@ static int walk(table *t, size_t rec, xmlNodePtr root, xmlNodePtr n, const char 
 				 * run of links, not the first; dt/dd and th/td pairs
 				 * alternate, so the sibling after is another label */
 				xmlNodePtr nx2 = next_element(nx);
-				c->next_alone = !nx2 || strcmp((const char *)nx2->name, (const char *)nx->name) ||
+				const char *nt = (const char *)nx->name;
+				int inl = !strcasecmp(nt, "a") || !strcasecmp(nt, "span") || !strcasecmp(nt, "b") ||
+					  !strcasecmp(nt, "i") || !strcasecmp(nt, "em") || !strcasecmp(nt, "strong");
+				c->next_alone = !inl || !nx2 || strcmp((const char *)nx2->name, nt) ||
 						!strcmp((const char *)nx2->name, (const char *)n->name);
 			}
 		}
