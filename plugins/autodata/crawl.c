@@ -115,7 +115,7 @@ static char *default_scope(const char *start)
 		*q = 0;
 	char *slash = strrchr(s, '/');
 	char origin[512];
-	if (slash && !ad_url_origin(s, origin, sizeof origin) && (size_t)(slash - s) >= strlen(origin))
+	if (slash && !adt_url_origin(s, origin, sizeof origin) && (size_t)(slash - s) >= strlen(origin))
 		slash[1] = 0;
 	return s;
 }
@@ -145,7 +145,7 @@ static void q_free(queue *q)
 	free(q->v);
 }
 
-int ad_crawl(ad_fetcher *f, const ad_crawl_opts *o, const char *dir, json_t **summary, char *err, size_t errlen)
+int adt_crawl(adt_fetcher *f, const adt_crawl_opts *o, const char *dir, json_t **summary, char *err, size_t errlen)
 {
 	char path[4200];
 	snprintf(path, sizeof path, "%s/pages", dir);
@@ -171,9 +171,9 @@ int ad_crawl(ad_fetcher *f, const ad_crawl_opts *o, const char *dir, json_t **su
 	json_t *errs = json_array();
 	while (q.head < q.n && pages < o->max_pages) {
 		char *url = q.v[q.head++];
-		ad_response r;
+		adt_response r;
 		char ferr[1024] = "";
-		int fr = ad_fetch(f, url, NULL, &r, ferr, sizeof ferr);
+		int fr = adt_fetch(f, url, NULL, &r, ferr, sizeof ferr);
 		if (fr == -2 && pages == 0 && q.head == 1) {
 			seterr(err, errlen, "the crawl was refused: %s; weft does not crawl what a site closes to crawlers",
 			       ferr);
@@ -207,17 +207,17 @@ int ad_crawl(ad_fetcher *f, const ad_crawl_opts *o, const char *dir, json_t **su
 			snprintf(path, sizeof path, "%s/%s", dir, name);
 			if (write_file(path, r.body, r.len)) {
 				seterr(err, errlen, "cannot write %s: %s", path, strerror(errno));
-				ad_response_clear(&r);
+				adt_response_clear(&r);
 				json_decref(line);
 				json_decref(errs);
 				goto done;
 			}
 			json_object_set_new(line, "file", json_string(name));
-			htmlDocPtr doc = ad_html_parse(r.body, r.len, url);
-			xmlXPathObjectPtr as = doc ? ad_html_xpath(doc, NULL, "//a[@href]") : NULL;
+			htmlDocPtr doc = adt_html_parse(r.body, r.len, url);
+			xmlXPathObjectPtr as = doc ? adt_html_xpath(doc, NULL, "//a[@href]") : NULL;
 			for (int i = 0; as && as->nodesetval && i < as->nodesetval->nodeNr; i++) {
-				char *href = ad_html_attr(as->nodesetval->nodeTab[i], "href");
-				char *abs = ad_url_resolve(url, href);
+				char *href = adt_html_attr(as->nodesetval->nodeTab[i], "href");
+				char *abs = adt_url_resolve(url, href);
 				free(href);
 				if (abs && !strncmp(abs, scope, strlen(scope))) {
 					json_array_append_new(links, json_string(abs));
@@ -231,7 +231,7 @@ int ad_crawl(ad_fetcher *f, const ad_crawl_opts *o, const char *dir, json_t **su
 						seterr(err, errlen, "out of memory");
 						xmlXPathFreeObject(as);
 						xmlFreeDoc(doc);
-						ad_response_clear(&r);
+						adt_response_clear(&r);
 						json_decref(line);
 						json_decref(errs);
 						goto done;
@@ -242,7 +242,7 @@ int ad_crawl(ad_fetcher *f, const ad_crawl_opts *o, const char *dir, json_t **su
 			xmlXPathFreeObject(as);
 			xmlFreeDoc(doc);
 		}
-		ad_response_clear(&r);
+		adt_response_clear(&r);
 		char *text = json_dumps(line, JSON_COMPACT | JSON_SORT_KEYS);
 		json_decref(line);
 		if (!text || fprintf(idx, "%s\n", text) < 0) {
@@ -490,16 +490,16 @@ typedef struct {
 
 /* Fetches one API URL, stores the answer; records (>= 0), or -1 when it
  * failed (an error, a 4xx, not JSON). */
-static long api_get(ad_fetcher *f, apictx *a, const char *url, const char *const *hdrs, const char *from,
+static long api_get(adt_fetcher *f, apictx *a, const char *url, const char *const *hdrs, const char *from,
 		    long *pages, char *err, size_t errlen)
 {
 	int fresh = strset_add(&a->done, url);
 	if (fresh <= 0)
 		return fresh < 0 ? -1 : 0;
-	ad_response r;
+	adt_response r;
 	char ferr[1024] = "";
 	a->calls++;
-	if (ad_fetch(f, url, hdrs, &r, ferr, sizeof ferr)) {
+	if (adt_fetch(f, url, hdrs, &r, ferr, sizeof ferr)) {
 		a->failed++;
 		snprintf(err, errlen, "%s", ferr);
 		return -1;
@@ -525,12 +525,12 @@ static long api_get(ad_fetcher *f, apictx *a, const char *url, const char *const
 		a->failed++;
 		snprintf(err, errlen, "%s answered %ld%s", url, r.status, r.status == 200 ? " with no JSON" : "");
 	}
-	ad_response_clear(&r);
+	adt_response_clear(&r);
 	return recs;
 }
 
 /* One call site: `tmpl` (absolute, "{var}" at its end or none), headers. */
-static int call_site(ad_fetcher *f, apictx *a, const ad_crawl_opts *o, const char *tmpl, const char *const *hdrs,
+static int call_site(adt_fetcher *f, apictx *a, const adt_crawl_opts *o, const char *tmpl, const char *const *hdrs,
 		     json_t *values, const char *from, char *err, size_t errlen)
 {
 	const char *brace = strchr(tmpl, '{');
@@ -584,7 +584,7 @@ static int call_site(ad_fetcher *f, apictx *a, const ad_crawl_opts *o, const cha
 	return 0;
 }
 
-static int scan_script(ad_fetcher *f, apictx *a, const ad_crawl_opts *o, const char *page_url, const char *src,
+static int scan_script(adt_fetcher *f, apictx *a, const adt_crawl_opts *o, const char *page_url, const char *src,
 		       char *err, size_t errlen)
 {
 	size_t n = 0;
@@ -649,7 +649,7 @@ static int scan_script(ad_fetcher *f, apictx *a, const ad_crawl_opts *o, const c
 		char *tail = brace ? strdup(brace) : NULL;
 		if (brace)
 			*brace = 0;
-		char *abs = ad_url_resolve(page_url, rel);
+		char *abs = adt_url_resolve(page_url, rel);
 		if (abs && tail) {
 			size_t len = strlen(abs) + strlen(tail) + 1;
 			char *full = malloc(len);
@@ -660,8 +660,8 @@ static int scan_script(ad_fetcher *f, apictx *a, const ad_crawl_opts *o, const c
 		}
 		free(tail);
 		char origin_a[512], origin_p[512];
-		if (abs && !ad_url_origin(abs, origin_a, sizeof origin_a) &&
-		    !ad_url_origin(page_url, origin_p, sizeof origin_p) && !strcmp(origin_a, origin_p)) {
+		if (abs && !adt_url_origin(abs, origin_a, sizeof origin_a) &&
+		    !adt_url_origin(page_url, origin_p, sizeof origin_p) && !strcmp(origin_a, origin_p)) {
 			char key[4300];
 			snprintf(key, sizeof key, "site %s", abs);
 			if (strset_add(&a->done, key) > 0)
@@ -679,7 +679,7 @@ static int scan_script(ad_fetcher *f, apictx *a, const ad_crawl_opts *o, const c
 	return rc;
 }
 
-int ad_discover_apis(ad_fetcher *f, const ad_crawl_opts *o, const char *pages_dir, const char *dir,
+int adt_discover_apis(adt_fetcher *f, const adt_crawl_opts *o, const char *pages_dir, const char *dir,
 		     json_t **summary, char *err, size_t errlen)
 {
 	char path[4200];
@@ -717,9 +717,9 @@ int ad_discover_apis(ad_fetcher *f, const ad_crawl_opts *o, const char *pages_di
 				len = buf ? fread(buf, 1, (16u << 20) - 1, fp) : 0;
 				fclose(fp);
 			}
-			htmlDocPtr doc = buf ? ad_html_parse(buf, len, url) : NULL;
+			htmlDocPtr doc = buf ? adt_html_parse(buf, len, url) : NULL;
 			free(buf);
-			xmlXPathObjectPtr ss = doc ? ad_html_xpath(doc, NULL, "//script[not(@src)]") : NULL;
+			xmlXPathObjectPtr ss = doc ? adt_html_xpath(doc, NULL, "//script[not(@src)]") : NULL;
 			for (int i = 0; rc == 0 && ss && ss->nodesetval && i < ss->nodesetval->nodeNr; i++) {
 				xmlChar *src = xmlNodeGetContent(ss->nodesetval->nodeTab[i]);
 				scripts++;

@@ -1,13 +1,13 @@
 /*
  * crawl.h -- the browse agent's crawl and the tools agent's API discovery.
  *
- * ad_crawl walks the site breadth-first from `start`, inside `scope` (a URL
+ * adt_crawl walks the site breadth-first from `start`, inside `scope` (a URL
  * prefix), through every link (so next links, page numbers and offset
  * links are followed like any other), fetching at most `max_pages` pages,
  * and writes DIR/pages/NNNNN.html and DIR/pages.jsonl: one line per page,
  * {url, status, type, file, cached, links, scripts}.
  *
- * ad_discover_apis reads those pages' inline scripts for the JSON
+ * adt_discover_apis reads those pages' inline scripts for the JSON
  * endpoints they call (fetch, XMLHttpRequest.open, getJSON), with the
  * request headers the call sets (an API key from a constant of the same
  * script) and the values its parameter takes (the literal arguments of the
@@ -26,13 +26,13 @@ typedef struct {
 	const char *scope; /* NULL: the start URL's directory */
 	int max_pages;
 	int max_api_calls;
-} ad_crawl_opts;
+} adt_crawl_opts;
 
 /* 0, with *summary {pages, errors, skipped_robots, ...}; -1 with `err`
  * set (the start page refused by robots.txt, unreachable, or a write). */
-int ad_crawl(ad_fetcher *f, const ad_crawl_opts *o, const char *dir, json_t **summary, char *err, size_t errlen);
+int adt_crawl(adt_fetcher *f, const adt_crawl_opts *o, const char *dir, json_t **summary, char *err, size_t errlen);
 /* `pages_dir` holds a crawl's pages.jsonl; writes into `dir`. */
-int ad_discover_apis(ad_fetcher *f, const ad_crawl_opts *o, const char *pages_dir, const char *dir,
+int adt_discover_apis(adt_fetcher *f, const adt_crawl_opts *o, const char *pages_dir, const char *dir,
 		     json_t **summary, char *err, size_t errlen);
 
 #endif

@@ -13,7 +13,7 @@
 
 static xmlNodePtr first_node(htmlDocPtr doc, xmlNodePtr at, const char *xpath)
 {
-	xmlXPathObjectPtr o = ad_html_xpath(doc, at, xpath);
+	xmlXPathObjectPtr o = adt_html_xpath(doc, at, xpath);
 	xmlNodePtr n = o && o->nodesetval && o->nodesetval->nodeNr ? o->nodesetval->nodeTab[0] : NULL;
 	xmlXPathFreeObject(o);
 	return n;
@@ -22,8 +22,8 @@ static xmlNodePtr first_node(htmlDocPtr doc, xmlNodePtr at, const char *xpath)
 static char *href_of(htmlDocPtr doc, xmlNodePtr n, const char *url)
 {
 	xmlNodePtr a = n && !strcasecmp((const char *)n->name, "a") ? n : first_node(doc, n, ".//a[@href]");
-	char *h = a ? ad_html_attr(a, "href") : NULL;
-	char *abs = h ? ad_url_resolve(url, h) : NULL;
+	char *h = a ? adt_html_attr(a, "href") : NULL;
+	char *abs = h ? adt_url_resolve(url, h) : NULL;
 	free(h);
 	return abs;
 }
@@ -32,17 +32,17 @@ static char *href_of(htmlDocPtr doc, xmlNodePtr n, const char *url)
 static json_t *list_of(htmlDocPtr doc, xmlNodePtr n, const char *strip)
 {
 	json_t *arr = json_array();
-	xmlXPathObjectPtr o = strcasecmp((const char *)n->name, "a") ? ad_html_xpath(doc, n, ".//a") : NULL;
+	xmlXPathObjectPtr o = strcasecmp((const char *)n->name, "a") ? adt_html_xpath(doc, n, ".//a") : NULL;
 	if (o && o->nodesetval && o->nodesetval->nodeNr) {
 		for (int i = 0; i < o->nodesetval->nodeNr; i++) {
-			char *t = ad_html_text(o->nodesetval->nodeTab[i]);
+			char *t = adt_html_text(o->nodesetval->nodeTab[i]);
 			if (t && *t)
 				json_array_append_new(arr, json_string(t));
 			free(t);
 		}
 	} else {
-		char *raw = ad_html_text(n);
-		char *t = ad_strip_label(raw, strip);
+		char *raw = adt_html_text(n);
+		char *t = adt_strip_label(raw, strip);
 		for (char *p = t, *tok; p && *p; p = tok) {
 			tok = p + strcspn(p, ",;");
 			char *e = tok;
@@ -71,13 +71,13 @@ static json_t *list_of(htmlDocPtr doc, xmlNodePtr n, const char *strip)
 
 /* The typed value of a raw string: numbers plain, dates ISO; a value
  * that does not parse is kept as it is, for the validator to see. */
-static json_t *typed(ad_type t, const char *raw)
+static json_t *typed(adt_type t, const char *raw)
 {
 	char buf[256];
 	if (!raw || !*raw)
 		return json_null();
-	if ((t == AD_NUMBER || t == AD_DATE) && !ad_value_norm(t, raw, buf, sizeof buf)) {
-		if (t == AD_NUMBER) {
+	if ((t == ADT_NUMBER || t == ADT_DATE) && !adt_value_norm(t, raw, buf, sizeof buf)) {
+		if (t == ADT_NUMBER) {
 			char *end;
 			double d = strtod(buf, &end);
 			if (!*end && d == (double)(long long)d && d < 9e15 && d > -9e15)
@@ -89,18 +89,18 @@ static json_t *typed(ad_type t, const char *raw)
 	return json_string(raw);
 }
 
-static ad_type field_type(json_t *program, const char *name)
+static adt_type field_type(json_t *program, const char *name)
 {
 	size_t i;
 	json_t *f;
 	json_array_foreach(json_object_get(program, "fields"), i, f)
 	{
 		if (!strcmp(json_string_value(json_object_get(f, "name")), name)) {
-			int t = ad_type_parse(json_string_value(json_object_get(f, "type")));
-			return t < 0 ? AD_TEXT : (ad_type)t;
+			int t = adt_type_parse(json_string_value(json_object_get(f, "type")));
+			return t < 0 ? ADT_TEXT : (adt_type)t;
 		}
 	}
-	return AD_TEXT;
+	return ADT_TEXT;
 }
 
 /* Applies a map of {field: {path, take, strip}} at node `at` into `rec`. */
@@ -116,7 +116,7 @@ static void apply_map(json_t *program, json_t *map, htmlDocPtr doc, xmlNodePtr a
 		xmlNodePtr n = path ? first_node(doc, at, path) : NULL;
 		if (!n)
 			continue;
-		ad_type t = field_type(program, name);
+		adt_type t = field_type(program, name);
 		json_t *v;
 		if (take && !strcmp(take, "href")) {
 			char *h = href_of(doc, n, url);
@@ -125,8 +125,8 @@ static void apply_map(json_t *program, json_t *map, htmlDocPtr doc, xmlNodePtr a
 		} else if (take && !strcmp(take, "list")) {
 			v = list_of(doc, n, strip);
 		} else {
-			char *raw = ad_html_text(n);
-			char *s = ad_strip_label(raw, strip);
+			char *raw = adt_html_text(n);
+			char *s = adt_strip_label(raw, strip);
 			v = typed(t, s);
 			free(raw);
 			free(s);
@@ -147,7 +147,7 @@ static void fill_missing(json_t *rec, json_t *from)
 	}
 }
 
-static void list_source(const ad_site *site, json_t *program, json_t *src, json_t *out, long *count)
+static void list_source(const adt_site *site, json_t *program, json_t *src, json_t *out, long *count)
 {
 	const char *tmpl = json_string_value(json_object_get(src, "template"));
 	const char *xp = json_string_value(json_object_get(src, "records"));
@@ -155,13 +155,13 @@ static void list_source(const ad_site *site, json_t *program, json_t *src, json_
 	json_t *join = json_object_get(src, "join");
 	const char *jpath = json_string_value(json_object_get(join, "path"));
 	for (size_t i = 0; tmpl && xp && i < site->n_pages; i++) {
-		const ad_page *p = &site->pages[i];
+		const adt_page *p = &site->pages[i];
 		if (strcmp(p->tmpl, tmpl))
 			continue;
 		json_t *around = json_object();
 		if (ctx)
-			apply_map(program, ctx, p->doc, ad_html_body(p->doc), p->url, around);
-		xmlXPathObjectPtr o = ad_html_xpath(p->doc, NULL, xp);
+			apply_map(program, ctx, p->doc, adt_html_body(p->doc), p->url, around);
+		xmlXPathObjectPtr o = adt_html_xpath(p->doc, NULL, xp);
 		for (int r = 0; o && o->nodesetval && r < o->nodesetval->nodeNr; r++) {
 			json_t *rec = json_object();
 			xmlNodePtr node = o->nodesetval->nodeTab[r];
@@ -171,10 +171,10 @@ static void list_source(const ad_site *site, json_t *program, json_t *src, json_
 			if (jpath) {
 				xmlNodePtr ln = first_node(p->doc, node, jpath);
 				char *h = ln ? href_of(p->doc, ln, p->url) : NULL;
-				const ad_page *d = h ? ad_site_page(site, h) : NULL;
+				const adt_page *d = h ? adt_site_page(site, h) : NULL;
 				if (d) {
 					json_t *drec = json_object();
-					apply_map(program, json_object_get(join, "map"), d->doc, ad_html_body(d->doc), d->url,
+					apply_map(program, json_object_get(join, "map"), d->doc, adt_html_body(d->doc), d->url,
 						  drec);
 					fill_missing(rec, drec);
 					json_decref(drec);
@@ -190,15 +190,15 @@ static void list_source(const ad_site *site, json_t *program, json_t *src, json_
 	}
 }
 
-static void page_source(const ad_site *site, json_t *program, json_t *src, json_t *out, long *count)
+static void page_source(const adt_site *site, json_t *program, json_t *src, json_t *out, long *count)
 {
 	const char *tmpl = json_string_value(json_object_get(src, "template"));
 	for (size_t i = 0; tmpl && i < site->n_pages; i++) {
-		const ad_page *p = &site->pages[i];
+		const adt_page *p = &site->pages[i];
 		if (strcmp(p->tmpl, tmpl))
 			continue;
 		json_t *rec = json_object();
-		apply_map(program, json_object_get(src, "map"), p->doc, ad_html_body(p->doc), p->url, rec);
+		apply_map(program, json_object_get(src, "map"), p->doc, adt_html_body(p->doc), p->url, rec);
 		json_object_set_new(rec, "_url", json_string(p->url));
 		json_array_append_new(out, rec);
 		(*count)++;
@@ -207,26 +207,26 @@ static void page_source(const ad_site *site, json_t *program, json_t *src, json_
 
 static json_t *json_value(json_t *program, const char *name, json_t *v)
 {
-	ad_type t = field_type(program, name);
+	adt_type t = field_type(program, name);
 	if (json_is_string(v))
 		return typed(t, json_string_value(v));
-	if (json_is_number(v) && t == AD_DATE) {
+	if (json_is_number(v) && t == ADT_DATE) {
 		char buf[32];
 		snprintf(buf, sizeof buf, "%.0f", json_number_value(v));
 		return json_string(buf);
 	}
-	if (json_is_array(v) && t == AD_LIST)
+	if (json_is_array(v) && t == ADT_LIST)
 		return json_copy(v);
 	return json_copy(v);
 }
 
-static void json_source(const ad_site *site, json_t *program, json_t *src, json_t *out, long *count)
+static void json_source(const adt_site *site, json_t *program, json_t *src, json_t *out, long *count)
 {
 	const char *tmpl = json_string_value(json_object_get(src, "template"));
 	const char *key = json_string_value(json_object_get(src, "array"));
 	json_t *map = json_object_get(src, "map"), *ctx = json_object_get(src, "context");
 	for (size_t i = 0; tmpl && key && i < site->n_apis; i++) {
-		const ad_apidoc *a = &site->apis[i];
+		const adt_apidoc *a = &site->apis[i];
 		if (strcmp(a->tmpl, tmpl))
 			continue;
 		json_t *arr = *key ? json_object_get(a->doc, key) : a->doc;
@@ -279,7 +279,7 @@ static char *identity_of(json_t *rec, json_t *identity)
 	return s;
 }
 
-json_t *ad_extract(const ad_site *site, json_t *program, json_t **stats, char *err, size_t errlen)
+json_t *adt_extract(const adt_site *site, json_t *program, json_t **stats, char *err, size_t errlen)
 {
 	json_t *sources = json_object_get(program, "sources");
 	if (!json_is_array(sources) || !json_is_array(json_object_get(program, "fields"))) {

@@ -16,6 +16,6 @@
 /* The records, an array of objects with the program's fields and "_url"
  * (the page or API answer it came from); per-source counts in *stats.
  * NULL with `err` on a malformed program. */
-json_t *ad_extract(const ad_site *site, json_t *program, json_t **stats, char *err, size_t errlen);
+json_t *adt_extract(const adt_site *site, json_t *program, json_t **stats, char *err, size_t errlen);
 
 #endif

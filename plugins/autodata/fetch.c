@@ -21,18 +21,18 @@
 
 typedef struct origin_robots {
 	char *origin;
-	ad_robots *robots;
+	adt_robots *robots;
 	struct origin_robots *link;
 } origin_robots;
 
-struct ad_fetcher {
-	ad_fetch_opts o;
+struct adt_fetcher {
+	adt_fetch_opts o;
 	char *cache_dir;
 	char *agent;
 	CURL *curl;
-	ad_limiter *limiter;
+	adt_limiter *limiter;
 	origin_robots *robots;
-	ad_fetch_stats st;
+	adt_fetch_stats st;
 };
 
 static double now_s(void)
@@ -52,7 +52,7 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...)
 }
 
 /* Sleeps `s` seconds in slices, polling for cancellation; -1 if cancelled. */
-static int nap(ad_fetcher *f, double s)
+static int nap(adt_fetcher *f, double s)
 {
 	f->st.waited += s > 0 ? s : 0;
 	while (s > 0) {
@@ -66,7 +66,7 @@ static int nap(ad_fetcher *f, double s)
 	return f->o.cancelled && f->o.cancelled(f->o.arg) ? -1 : 0;
 }
 
-int ad_url_origin(const char *url, char *out, size_t cap)
+int adt_url_origin(const char *url, char *out, size_t cap)
 {
 	const char *p;
 	if (!strncasecmp(url, "http://", 7))
@@ -84,47 +84,47 @@ int ad_url_origin(const char *url, char *out, size_t cap)
 	return 0;
 }
 
-ad_fetcher *ad_fetcher_new(const ad_fetch_opts *o)
+adt_fetcher *adt_fetcher_new(const adt_fetch_opts *o)
 {
-	ad_fetcher *f = calloc(1, sizeof *f);
+	adt_fetcher *f = calloc(1, sizeof *f);
 	if (!f)
 		return NULL;
 	f->o = *o;
 	f->agent = strdup(o->agent ? o->agent : "weft-autodata");
 	f->cache_dir = o->cache_dir ? strdup(o->cache_dir) : NULL;
 	f->curl = curl_easy_init();
-	f->limiter = ad_limiter_new(o->rate > 0 ? o->rate : 4);
+	f->limiter = adt_limiter_new(o->rate > 0 ? o->rate : 4);
 	if (!f->agent || (o->cache_dir && !f->cache_dir) || !f->curl || !f->limiter) {
-		ad_fetcher_free(f);
+		adt_fetcher_free(f);
 		return NULL;
 	}
 	return f;
 }
 
-void ad_fetcher_free(ad_fetcher *f)
+void adt_fetcher_free(adt_fetcher *f)
 {
 	if (!f)
 		return;
 	for (origin_robots *r = f->robots, *n; r; r = n) {
 		n = r->link;
 		free(r->origin);
-		ad_robots_free(r->robots);
+		adt_robots_free(r->robots);
 		free(r);
 	}
 	if (f->curl)
 		curl_easy_cleanup(f->curl);
-	ad_limiter_free(f->limiter);
+	adt_limiter_free(f->limiter);
 	free(f->agent);
 	free(f->cache_dir);
 	free(f);
 }
 
-ad_fetch_stats ad_fetcher_stats(const ad_fetcher *f)
+adt_fetch_stats adt_fetcher_stats(const adt_fetcher *f)
 {
 	return f->st;
 }
 
-void ad_response_clear(ad_response *r)
+void adt_response_clear(adt_response *r)
 {
 	free(r->body);
 	free(r->content_type);
@@ -148,7 +148,7 @@ static void sha256_hex(const void *data, size_t len, char out[65])
 
 /* The entry's path stem: DIR/http/KK/KEY, KEY the SHA-256 of the URL and
  * the extra headers. -1 when it does not fit or the directory fails. */
-static int entry_stem(const ad_fetcher *f, const char *url, const char *const *headers, char *out, size_t cap)
+static int entry_stem(const adt_fetcher *f, const char *url, const char *const *headers, char *out, size_t cap)
 {
 	size_t n = strlen(url) + 2;
 	for (size_t i = 0; headers && headers[i]; i++)
@@ -375,7 +375,7 @@ static double retry_after(const char *v)
 
 /* One request (after the politeness wait). 0 with the status, or -1 with
  * a curl error (network, timeout, too big). */
-static int request(ad_fetcher *f, const char *url, const char *const *headers, const entry *cond, sink *s,
+static int request(adt_fetcher *f, const char *url, const char *const *headers, const entry *cond, sink *s,
 		   long *status, char **ctype, char *err, size_t errlen)
 {
 	CURL *c = f->curl;
@@ -437,12 +437,12 @@ oom:
 }
 
 /* The GET itself with retries, no robots check. */
-static int get(ad_fetcher *f, const char *url, const char *const *headers, ad_response *out, char *err,
+static int get(adt_fetcher *f, const char *url, const char *const *headers, adt_response *out, char *err,
 	       size_t errlen)
 {
 	char origin[512];
 	memset(out, 0, sizeof *out);
-	if (ad_url_origin(url, origin, sizeof origin)) {
+	if (adt_url_origin(url, origin, sizeof origin)) {
 		seterr(err, errlen, "%s: not an http(s) URL", url);
 		return -1;
 	}
@@ -463,7 +463,7 @@ static int get(ad_fetcher *f, const char *url, const char *const *headers, ad_re
 	}
 	int max_retries = f->o.max_retries >= 0 ? f->o.max_retries : 0;
 	for (int attempt = 0;; attempt++) {
-		double wait = ad_limiter_reserve(f->limiter, origin, now_s());
+		double wait = adt_limiter_reserve(f->limiter, origin, now_s());
 		if (wait < 0 || nap(f, wait)) {
 			seterr(err, errlen, wait < 0 ? "out of memory" : "%s: cancelled", url);
 			entry_clear(&e);
@@ -537,7 +537,7 @@ static int get(ad_fetcher *f, const char *url, const char *const *headers, ad_re
 			return -1;
 		}
 		f->st.retries++;
-		if (ad_limiter_block(f->limiter, origin, now_s() + backoff)) {
+		if (adt_limiter_block(f->limiter, origin, now_s() + backoff)) {
 			seterr(err, errlen, "out of memory");
 			entry_clear(&e);
 			return -1;
@@ -545,30 +545,30 @@ static int get(ad_fetcher *f, const char *url, const char *const *headers, ad_re
 	}
 }
 
-static ad_robots *robots_for(ad_fetcher *f, const char *origin, char *err, size_t errlen)
+static adt_robots *robots_for(adt_fetcher *f, const char *origin, char *err, size_t errlen)
 {
 	for (origin_robots *r = f->robots; r; r = r->link)
 		if (!strcmp(r->origin, origin))
 			return r->robots;
 	char url[600];
 	snprintf(url, sizeof url, "%s/robots.txt", origin);
-	ad_response resp;
-	ad_robots *rb;
+	adt_response resp;
+	adt_robots *rb;
 	if (get(f, url, NULL, &resp, err, errlen))
 		return NULL; /* unreachable: RFC 9309 says assume complete disallow */
 	if (resp.status >= 400 && resp.status < 500)
-		rb = ad_robots_parse(NULL, 0, f->agent); /* none: all allowed */
+		rb = adt_robots_parse(NULL, 0, f->agent); /* none: all allowed */
 	else if (resp.status >= 500) {
 		seterr(err, errlen, "%s answered %ld; a crawler must then assume it may fetch nothing", url,
 		       resp.status);
-		ad_response_clear(&resp);
+		adt_response_clear(&resp);
 		return NULL;
 	} else
-		rb = ad_robots_parse(resp.body, resp.len, f->agent);
-	ad_response_clear(&resp);
+		rb = adt_robots_parse(resp.body, resp.len, f->agent);
+	adt_response_clear(&resp);
 	origin_robots *r = calloc(1, sizeof *r);
 	if (!rb || !r || !(r->origin = strdup(origin))) {
-		ad_robots_free(rb);
+		adt_robots_free(rb);
 		free(r);
 		seterr(err, errlen, "out of memory");
 		return NULL;
@@ -576,27 +576,27 @@ static ad_robots *robots_for(ad_fetcher *f, const char *origin, char *err, size_
 	r->robots = rb;
 	r->link = f->robots;
 	f->robots = r;
-	if (ad_robots_delay(rb) > 0)
-		ad_limiter_set_interval(f->limiter, origin, ad_robots_delay(rb));
+	if (adt_robots_delay(rb) > 0)
+		adt_limiter_set_interval(f->limiter, origin, adt_robots_delay(rb));
 	return rb;
 }
 
-int ad_fetch(ad_fetcher *f, const char *url, const char *const *headers, ad_response *out, char *err,
+int adt_fetch(adt_fetcher *f, const char *url, const char *const *headers, adt_response *out, char *err,
 	     size_t errlen)
 {
 	char origin[512];
 	memset(out, 0, sizeof *out);
-	if (ad_url_origin(url, origin, sizeof origin)) {
+	if (adt_url_origin(url, origin, sizeof origin)) {
 		seterr(err, errlen, "%s: not an http(s) URL", url);
 		return -1;
 	}
 	if (f->o.robots) {
-		ad_robots *rb = robots_for(f, origin, err, errlen);
+		adt_robots *rb = robots_for(f, origin, err, errlen);
 		if (!rb)
 			return -1;
 		const char *path = url + strlen(origin);
 		const char *rule = NULL;
-		if (!ad_robots_allowed(rb, *path ? path : "/", &rule)) {
+		if (!adt_robots_allowed(rb, *path ? path : "/", &rule)) {
 			seterr(err, errlen, "%s/robots.txt disallows %s for %s (rule 'Disallow: %s')", origin,
 			       *path ? path : "/", f->agent, rule ? rule : "?");
 			return -2;

@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-typedef struct ad_fetcher ad_fetcher;
+typedef struct adt_fetcher adt_fetcher;
 
 typedef struct {
 	const char *cache_dir; /* the HTTP cache's directory, or NULL: none */
@@ -30,16 +30,16 @@ typedef struct {
 	/* polled while waiting: non-zero stops the fetch (Ctrl-C) */
 	int (*cancelled)(void *arg);
 	void *arg;
-} ad_fetch_opts;
+} adt_fetch_opts;
 
 typedef struct {
 	long status;        /* HTTP status of the final answer (200 after a 304) */
-	char *body;         /* NUL-terminated; free with ad_response_clear */
+	char *body;         /* NUL-terminated; free with adt_response_clear */
 	size_t len;
 	char *content_type; /* or NULL */
 	int cached;         /* 0 fetched, 1 served from the cache, 2 revalidated (304) */
 	int attempts;
-} ad_response;
+} adt_response;
 
 typedef struct {
 	long requests;      /* every request sent, retries and robots.txt included */
@@ -50,22 +50,22 @@ typedef struct {
 	long throttled;     /* 429 and 503 answers */
 	long bytes;         /* body bytes received */
 	double waited;      /* seconds slept for politeness and back-off */
-} ad_fetch_stats;
+} adt_fetch_stats;
 
-ad_fetcher *ad_fetcher_new(const ad_fetch_opts *o);
-void ad_fetcher_free(ad_fetcher *f);
+adt_fetcher *adt_fetcher_new(const adt_fetch_opts *o);
+void adt_fetcher_free(adt_fetcher *f);
 /* GETs `url` with the extra request headers `headers` ("Name: value",
  * NULL-terminated, or NULL; they are part of the cache key). 0 with *out
  * filled for any HTTP answer (check out->status); -2 with `err` naming the
  * rule when robots.txt forbids it; -1 with `err` set when the URL is not
  * http(s), the body is too large, the run was cancelled, or every attempt
  * failed. */
-int ad_fetch(ad_fetcher *f, const char *url, const char *const *headers, ad_response *out, char *err,
+int adt_fetch(adt_fetcher *f, const char *url, const char *const *headers, adt_response *out, char *err,
 	     size_t errlen);
-void ad_response_clear(ad_response *r);
-ad_fetch_stats ad_fetcher_stats(const ad_fetcher *f);
+void adt_response_clear(adt_response *r);
+adt_fetch_stats adt_fetcher_stats(const adt_fetcher *f);
 
 /* "http://host:port" of `url` into `out`; 0, or -1 when it is not http(s). */
-int ad_url_origin(const char *url, char *out, size_t cap);
+int adt_url_origin(const char *url, char *out, size_t cap);
 
 #endif

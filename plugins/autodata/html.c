@@ -11,7 +11,7 @@
 
 #define HTML_MAX_BYTES (16u << 20)
 
-htmlDocPtr ad_html_parse(const char *buf, size_t len, const char *url)
+htmlDocPtr adt_html_parse(const char *buf, size_t len, const char *url)
 {
 	if (!buf || len > HTML_MAX_BYTES || len > (size_t)INT32_MAX)
 		return NULL;
@@ -71,7 +71,7 @@ static void gather(xmlNodePtr n, char **buf, size_t *len, size_t *cap)
 	}
 }
 
-char *ad_html_text(xmlNodePtr n)
+char *adt_html_text(xmlNodePtr n)
 {
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -110,7 +110,7 @@ char *ad_html_text(xmlNodePtr n)
 	return buf;
 }
 
-char *ad_url_resolve(const char *base, const char *href)
+char *adt_url_resolve(const char *base, const char *href)
 {
 	if (!href)
 		return NULL;
@@ -133,7 +133,7 @@ char *ad_url_resolve(const char *base, const char *href)
 	return s;
 }
 
-char *ad_html_relpath(xmlNodePtr root, xmlNodePtr n)
+char *adt_html_relpath(xmlNodePtr root, xmlNodePtr n)
 {
 	char *out = strdup(".");
 	if (!out || n == root)
@@ -170,7 +170,7 @@ char *ad_html_relpath(xmlNodePtr root, xmlNodePtr n)
 	return out ? out : strdup(".");
 }
 
-xmlXPathObjectPtr ad_html_xpath(htmlDocPtr doc, xmlNodePtr ctx_node, const char *xpath)
+xmlXPathObjectPtr adt_html_xpath(htmlDocPtr doc, xmlNodePtr ctx_node, const char *xpath)
 {
 	xmlXPathContextPtr c = xmlXPathNewContext(doc);
 	if (!c)
@@ -185,7 +185,7 @@ xmlXPathObjectPtr ad_html_xpath(htmlDocPtr doc, xmlNodePtr ctx_node, const char 
 	return o;
 }
 
-char *ad_html_attr(xmlNodePtr n, const char *name)
+char *adt_html_attr(xmlNodePtr n, const char *name)
 {
 	if (!n || n->type != XML_ELEMENT_NODE)
 		return NULL;
@@ -197,7 +197,7 @@ char *ad_html_attr(xmlNodePtr n, const char *name)
 	return s;
 }
 
-xmlNodePtr ad_html_body(htmlDocPtr doc)
+xmlNodePtr adt_html_body(htmlDocPtr doc)
 {
 	xmlNodePtr root = xmlDocGetRootElement(doc);
 	for (xmlNodePtr c = root ? root->children : NULL; c; c = c->next)

@@ -19,7 +19,7 @@
 
 typedef struct {
 	const char *name;
-	ad_type type;
+	adt_type type;
 } field;
 
 typedef struct {
@@ -58,55 +58,55 @@ static size_t others(const want *w, size_t k, const char **out)
 
 static int title_like(const char *name)
 {
-	return ad_name_score(name, "title", NULL, 0) >= 0.99 || ad_name_score("title", name, NULL, 0) >= 0.99;
+	return adt_name_score(name, "title", NULL, 0) >= 0.99 || adt_name_score("title", name, NULL, 0) >= 0.99;
 }
 
 /* How well slot `s` serves field k; 0 when it cannot. */
-static double slot_score(const want *w, size_t k, const ad_slot *s)
+static double slot_score(const want *w, size_t k, const adt_slot *s)
 {
 	const field *f = &w->f[k];
 	const char *oth[64];
 	size_t no = others(w, k, oth);
-	double name = s->label ? ad_name_score(f->name, s->label, oth, no) : 0;
-	if (s->by == AD_BY_CLASS)
+	double name = s->label ? adt_name_score(f->name, s->label, oth, no) : 0;
+	if (s->by == ADT_BY_CLASS)
 		name *= 0.9;
 	if (s->present < 0.3)
 		return 0;
 	switch (f->type) {
-	case AD_NUMBER:
+	case ADT_NUMBER:
 		if (s->num < 0.8)
 			return 0;
 		break;
-	case AD_DATE:
+	case ADT_DATE:
 		if (s->date < 0.8)
 			return 0;
 		break;
-	case AD_URL:
+	case ADT_URL:
 		if (s->url < 0.8)
 			return 0;
 		break;
-	case AD_TEXT:
+	case ADT_TEXT:
 		if (s->num >= 0.5 || s->date >= 0.5)
 			name -= 0.3;
 		break;
-	case AD_LIST:
+	case ADT_LIST:
 		if (s->num >= 0.5 || s->date >= 0.5)
 			return 0;
 		break;
 	}
 	/* values of the field's type are evidence too: a one-letter key "o"
 	 * holding prices is the open more surely than its letter says */
-	double bonus = (f->type == AD_NUMBER || f->type == AD_DATE || f->type == AD_URL) && name > 0 ? 0.15 : 0;
-	if (f->type == AD_TEXT && title_like(f->name) && s->heading && !s->label)
+	double bonus = (f->type == ADT_NUMBER || f->type == ADT_DATE || f->type == ADT_URL) && name > 0 ? 0.15 : 0;
+	if (f->type == ADT_TEXT && title_like(f->name) && s->heading && !s->label)
 		bonus = 0.55;
 	return name + bonus;
 }
 
 /* The URL-name bonus needs the records: the share of hrefs that hold the
  * field's name (".pdf" for pdf). */
-static double href_bonus(const field *f, const ad_slot *s, size_t nrec)
+static double href_bonus(const field *f, const adt_slot *s, size_t nrec)
 {
-	if (f->type != AD_URL)
+	if (f->type != ADT_URL)
 		return 0;
 	size_t hit = 0, n = 0;
 	for (size_t i = 0; i < nrec; i++) {
@@ -123,14 +123,14 @@ static double href_bonus(const field *f, const ad_slot *s, size_t nrec)
 
 typedef struct {
 	int where; /* 0 the record, 1 the page around it, 2 the detail page */
-	const ad_slot *slot;
+	const adt_slot *slot;
 	size_t field;
 	double score;
 } cand;
 
 typedef struct {
 	int where;
-	const ad_slot *slot;
+	const adt_slot *slot;
 	double score;
 } pick;
 
@@ -147,7 +147,7 @@ static int cmp_cand(const void *a, const void *b)
 
 /* Assigns fields to slots greedily, best first, one slot per field and one
  * field per slot. picks[k].slot NULL: field k unmapped. Returns how many. */
-static size_t assign(const want *w, const ad_slots *sets[3], const char *tmpls[3], pick *picks)
+static size_t assign(const want *w, const adt_slots *sets[3], const char *tmpls[3], pick *picks)
 {
 	size_t total = 0;
 	for (int s = 0; s < 3; s++)
@@ -158,7 +158,7 @@ static size_t assign(const want *w, const ad_slots *sets[3], const char *tmpls[3
 	for (size_t k = 0; cs && k < w->n; k++)
 		for (int s = 0; s < 3; s++)
 			for (size_t i = 0; sets[s] && i < sets[s]->n; i++) {
-				const ad_slot *sl = &sets[s]->v[i];
+				const adt_slot *sl = &sets[s]->v[i];
 				if (rejected(w, w->f[k].name, tmpls[s], sl->path))
 					continue;
 				double sc = slot_score(w, k, sl);
@@ -206,8 +206,8 @@ static char *records_xpath(htmlDocPtr doc, xmlNodePtr e, const char *tag, const 
 	xmlNodePtr a = e;
 	char *anchor = NULL;
 	for (; a && a->type == XML_ELEMENT_NODE; a = a->parent) {
-		char *id = ad_html_attr(a, "id");
-		char *c = ad_html_attr(a, "class");
+		char *id = adt_html_attr(a, "id");
+		char *c = adt_html_attr(a, "class");
 		char buf[512];
 		if (safe_attr(id))
 			snprintf(buf, sizeof buf, "//%s[@id='%s']", (const char *)a->name, id);
@@ -224,14 +224,14 @@ static char *records_xpath(htmlDocPtr doc, xmlNodePtr e, const char *tag, const 
 	}
 	char *below = NULL;
 	if (!anchor) {
-		char *rel = ad_html_relpath((xmlNodePtr)doc, e);
+		char *rel = adt_html_relpath((xmlNodePtr)doc, e);
 		size_t len = rel ? strlen(rel) + 2 : 0;
 		anchor = rel ? malloc(len) : NULL;
 		if (anchor)
 			snprintf(anchor, len, "/%s", rel);
 		free(rel);
 	} else if (a != e) {
-		below = ad_html_relpath(a, e);
+		below = adt_html_relpath(a, e);
 	}
 	if (!anchor)
 		return NULL;
@@ -260,7 +260,7 @@ static xmlNodePtr find_header(xmlNodePtr e, xmlNodePtr first)
 			table = table->parent;
 		if (!table || table->type != XML_ELEMENT_NODE)
 			return NULL;
-		xmlXPathObjectPtr o = ad_html_xpath(table->doc, table, ".//tr[th]");
+		xmlXPathObjectPtr o = adt_html_xpath(table->doc, table, ".//tr[th]");
 		xmlNodePtr h = o && o->nodesetval && o->nodesetval->nodeNr ? o->nodesetval->nodeTab[0] : NULL;
 		xmlXPathFreeObject(o);
 		return h;
@@ -276,11 +276,11 @@ static xmlNodePtr find_header(xmlNodePtr e, xmlNodePtr first)
 			n += c->type == XML_ELEMENT_NODE;
 		if (n != kids || n < 2)
 			continue;
-		char *t = ad_html_text(s);
+		char *t = adt_html_text(s);
 		for (const char *p = t; p && *p; p++)
 			digits += *p >= '0' && *p <= '9';
 		free(t);
-		char *c1 = ad_html_attr(s, "class"), *c2 = ad_html_attr(first, "class");
+		char *c1 = adt_html_attr(s, "class"), *c2 = adt_html_attr(first, "class");
 		int same = (c1 && c2 && !strcmp(c1, c2)) || (!c1 && !c2 && !strcmp((const char *)s->name,
 									 (const char *)first->name));
 		free(c1);
@@ -296,7 +296,7 @@ static xmlNodePtr find_header(xmlNodePtr e, xmlNodePtr first)
 static size_t find_containers(htmlDocPtr doc, container *out, size_t max)
 {
 	size_t n = 0;
-	xmlXPathObjectPtr all = ad_html_xpath(doc, NULL, "//body//*");
+	xmlXPathObjectPtr all = adt_html_xpath(doc, NULL, "//body//*");
 	for (int i = 0; all && all->nodesetval && i < all->nodesetval->nodeNr && n < max; i++) {
 		xmlNodePtr e = all->nodesetval->nodeTab[i];
 		const char *en = (const char *)e->name;
@@ -310,11 +310,11 @@ static size_t find_containers(htmlDocPtr doc, container *out, size_t max)
 			if (c->type != XML_ELEMENT_NODE)
 				continue;
 			size_t k = 0;
-			char *cc = ad_html_attr(c, "class");
+			char *cc = adt_html_attr(c, "class");
 			for (xmlNodePtr d = e->children; d; d = d->next) {
 				if (d->type != XML_ELEMENT_NODE || strcmp((const char *)d->name, (const char *)c->name))
 					continue;
-				char *dc = ad_html_attr(d, "class");
+				char *dc = adt_html_attr(d, "class");
 				if ((!cc && !dc) || (cc && dc && !strcmp(cc, dc)))
 					k++;
 				free(dc);
@@ -336,12 +336,12 @@ static size_t find_containers(htmlDocPtr doc, container *out, size_t max)
 		if (best_n < 3 || !best)
 			continue;
 		/* records must hold text */
-		char *t = ad_html_text(best);
+		char *t = adt_html_text(best);
 		int empty = !t || !*t;
 		free(t);
 		if (empty)
 			continue;
-		char *cls = ad_html_attr(best, "class");
+		char *cls = adt_html_attr(best, "class");
 		char *x = records_xpath(doc, e, (const char *)best->name, cls);
 		free(cls);
 		int dup = 0;
@@ -361,7 +361,7 @@ static size_t find_containers(htmlDocPtr doc, container *out, size_t max)
 
 static json_t *slot_json(const pick *p, const field *f)
 {
-	const char *take = f->type == AD_URL ? "href" : f->type == AD_LIST ? "list" : "text";
+	const char *take = f->type == ADT_URL ? "href" : f->type == ADT_LIST ? "list" : "text";
 	json_t *j = json_pack("{s:s, s:s, s:f}", "path", p->slot->path, "take", take, "score",
 			      round(p->score * 1000) / 1000);
 	if (p->slot->strip)
@@ -373,7 +373,7 @@ static json_t *slot_json(const pick *p, const field *f)
 
 /* Profiles the pages of template `tmpl` as records (their bodies), leaving
  * out `skip_xpath`'s nodes. */
-static int profile_pages(ad_slots *out, const ad_site *site, const char *tmpl, const char *skip_xpath,
+static int profile_pages(adt_slots *out, const adt_site *site, const char *tmpl, const char *skip_xpath,
 			 size_t *npages)
 {
 	size_t n = 0;
@@ -389,17 +389,17 @@ static int profile_pages(ad_slots *out, const ad_site *site, const char *tmpl, c
 		for (size_t i = 0; i < site->n_pages; i++) {
 			if (strcmp(site->pages[i].tmpl, tmpl))
 				continue;
-			roots[k] = ad_html_body(site->pages[i].doc);
+			roots[k] = adt_html_body(site->pages[i].doc);
 			urls[k] = site->pages[i].url;
 			if (skip_xpath) {
-				xmlXPathObjectPtr o = ad_html_xpath(site->pages[i].doc, NULL, skip_xpath);
+				xmlXPathObjectPtr o = adt_html_xpath(site->pages[i].doc, NULL, skip_xpath);
 				if (o && o->nodesetval && o->nodesetval->nodeNr)
 					skip[k] = o->nodesetval->nodeTab[0]->parent;
 				xmlXPathFreeObject(o);
 			}
 			k++;
 		}
-		rc = ad_profile(out, roots, urls, skip, n, NULL);
+		rc = adt_profile(out, roots, urls, skip, n, NULL);
 	}
 	free(roots);
 	free(skip);
@@ -416,13 +416,13 @@ typedef struct {
 
 /* The detail template the records' link slot points to: the template most
  * of its hrefs land on, with two pages or more, other than `self`. */
-static const char *join_target(const ad_site *site, const ad_slots *rs, const char *self, const ad_slot **via)
+static const char *join_target(const adt_site *site, const adt_slots *rs, const char *self, const adt_slot **via)
 {
 	const char *best = NULL;
 	size_t best_n = 0;
 	*via = NULL;
 	for (size_t k = 0; k < rs->n; k++) {
-		const ad_slot *s = &rs->v[k];
+		const adt_slot *s = &rs->v[k];
 		if (s->url < 0.6)
 			continue;
 		/* count per target template */
@@ -432,7 +432,7 @@ static const char *join_target(const ad_site *site, const ad_slots *rs, const ch
 				continue;
 			size_t hits = 0;
 			for (size_t i = 0; i < rs->nrec; i++) {
-				const ad_page *p = s->href[i] ? ad_site_page(site, s->href[i]) : NULL;
+				const adt_page *p = s->href[i] ? adt_site_page(site, s->href[i]) : NULL;
 				hits += p && !strcmp(p->tmpl, tm);
 			}
 			size_t pages = 0;
@@ -448,11 +448,11 @@ static const char *join_target(const ad_site *site, const ad_slots *rs, const ch
 	return best;
 }
 
-static void list_sources(const ad_site *site, const want *w, const char *tmpl, source *out, size_t *nout,
+static void list_sources(const adt_site *site, const want *w, const char *tmpl, source *out, size_t *nout,
 			 size_t max)
 {
 	/* containers of the template's first page */
-	const ad_page *first = NULL;
+	const adt_page *first = NULL;
 	size_t npages = 0;
 	for (size_t i = 0; i < site->n_pages; i++)
 		if (!strcmp(site->pages[i].tmpl, tmpl)) {
@@ -472,7 +472,7 @@ static void list_sources(const ad_site *site, const want *w, const char *tmpl, s
 		for (size_t i = 0; roots && urls && i < site->n_pages && n < MAX_RECORDS; i++) {
 			if (strcmp(site->pages[i].tmpl, tmpl))
 				continue;
-			xmlXPathObjectPtr o = ad_html_xpath(site->pages[i].doc, NULL, cs[c].xpath);
+			xmlXPathObjectPtr o = adt_html_xpath(site->pages[i].doc, NULL, cs[c].xpath);
 			for (int j = 0; o && o->nodesetval && j < o->nodesetval->nodeNr && n < MAX_RECORDS; j++) {
 				if (n == cap) {
 					cap *= 2;
@@ -490,8 +490,8 @@ static void list_sources(const ad_site *site, const want *w, const char *tmpl, s
 			}
 			xmlXPathFreeObject(o);
 		}
-		ad_slots rs = {0}, ctx = {0}, det = {0};
-		int ok = roots && urls && n >= 3 && !ad_profile(&rs, roots, urls, NULL, n, cs[c].header);
+		adt_slots rs = {0}, ctx = {0}, det = {0};
+		int ok = roots && urls && n >= 3 && !adt_profile(&rs, roots, urls, NULL, n, cs[c].header);
 		free(roots);
 		free(urls);
 		if (!ok) {
@@ -501,10 +501,10 @@ static void list_sources(const ad_site *site, const want *w, const char *tmpl, s
 		}
 		size_t np = 0, nd = 0;
 		int have_ctx = npages >= 2 && !profile_pages(&ctx, site, tmpl, cs[c].xpath, &np);
-		const ad_slot *via = NULL;
+		const adt_slot *via = NULL;
 		const char *dt = join_target(site, &rs, tmpl, &via);
 		int have_det = dt && !profile_pages(&det, site, dt, NULL, &nd);
-		const ad_slots *sets[3] = {&rs, have_ctx ? &ctx : NULL, have_det ? &det : NULL};
+		const adt_slots *sets[3] = {&rs, have_ctx ? &ctx : NULL, have_det ? &det : NULL};
 		const char *tmpls[3] = {tmpl, tmpl, dt ? dt : ""};
 		pick picks[64];
 		size_t mapped = assign(w, sets, tmpls, picks);
@@ -543,11 +543,11 @@ static void list_sources(const ad_site *site, const want *w, const char *tmpl, s
 				json_decref(dmap);
 			out[(*nout)++] = (source){src, mapped, total, (long)n};
 		}
-		ad_slots_free(&rs);
+		adt_slots_free(&rs);
 		if (have_ctx)
-			ad_slots_free(&ctx);
+			adt_slots_free(&ctx);
 		if (have_det)
-			ad_slots_free(&det);
+			adt_slots_free(&det);
 		free(cs[c].xpath);
 		cs[c].xpath = NULL;
 	}
@@ -555,14 +555,14 @@ static void list_sources(const ad_site *site, const want *w, const char *tmpl, s
 		free(cs[c].xpath);
 }
 
-static void page_source(const ad_site *site, const want *w, const char *tmpl, source *out, size_t *nout)
+static void page_source(const adt_site *site, const want *w, const char *tmpl, source *out, size_t *nout)
 {
-	ad_slots ps = {0};
+	adt_slots ps = {0};
 	size_t np = 0;
 	if (profile_pages(&ps, site, tmpl, NULL, &np))
 		return;
 	if (np >= 2) {
-		const ad_slots *sets[3] = {&ps, NULL, NULL};
+		const adt_slots *sets[3] = {&ps, NULL, NULL};
 		const char *tmpls[3] = {tmpl, "", ""};
 		pick picks[64];
 		size_t mapped = assign(w, sets, tmpls, picks);
@@ -579,7 +579,7 @@ static void page_source(const ad_site *site, const want *w, const char *tmpl, so
 						  mapped, total, (long)np};
 		}
 	}
-	ad_slots_free(&ps);
+	adt_slots_free(&ps);
 }
 
 /* ------------------------------------------------------------- JSON APIs */
@@ -624,7 +624,7 @@ static char *scalar_text(json_t *v)
 }
 
 /* JSON keys as slots: one per key of the records (or of the top level). */
-static int json_slots(ad_slots *out, json_t **objs, size_t n)
+static int json_slots(adt_slots *out, json_t **objs, size_t n)
 {
 	memset(out, 0, sizeof *out);
 	out->nrec = n;
@@ -639,36 +639,36 @@ static int json_slots(ad_slots *out, json_t **objs, size_t n)
 			while (s < out->n && strcmp(out->v[s].path, k))
 				s++;
 			if (s == out->n) {
-				ad_slot *nv = realloc(out->v, (out->n + 1) * sizeof *nv);
+				adt_slot *nv = realloc(out->v, (out->n + 1) * sizeof *nv);
 				if (!nv)
 					return -1;
 				out->v = nv;
-				ad_slot *x = &out->v[out->n++];
+				adt_slot *x = &out->v[out->n++];
 				memset(x, 0, sizeof *x);
 				x->path = strdup(k);
 				x->label = strdup(k);
-				x->by = AD_BY_LABEL;
+				x->by = ADT_BY_LABEL;
 				x->text = calloc(n, sizeof *x->text);
 				x->href = calloc(n, sizeof *x->href);
 				x->links = calloc(n, sizeof *x->links);
 				if (!x->path || !x->label || !x->text || !x->href || !x->links)
 					return -1;
 			}
-			ad_slot *x = &out->v[s];
+			adt_slot *x = &out->v[s];
 			if (!x->text[i])
 				x->text[i] = scalar_text(v);
 		}
 	}
 	for (size_t s = 0; s < out->n; s++) {
-		ad_slot *x = &out->v[s];
+		adt_slot *x = &out->v[s];
 		size_t present = 0, num = 0, date = 0, url = 0;
 		for (size_t i = 0; i < n; i++) {
 			if (!x->text[i] || !*x->text[i])
 				continue;
 			present++;
-			num += (size_t)ad_value_is(AD_NUMBER, x->text[i]);
-			date += (size_t)ad_value_is(AD_DATE, x->text[i]);
-			if (ad_value_is(AD_URL, x->text[i])) {
+			num += (size_t)adt_value_is(ADT_NUMBER, x->text[i]);
+			date += (size_t)adt_value_is(ADT_DATE, x->text[i]);
+			if (adt_value_is(ADT_URL, x->text[i])) {
 				url++;
 				x->href[i] = strdup(x->text[i]);
 			}
@@ -682,7 +682,7 @@ static int json_slots(ad_slots *out, json_t **objs, size_t n)
 	return 0;
 }
 
-static void json_sources(const ad_site *site, const want *w, source *out, size_t *nout, size_t max)
+static void json_sources(const adt_site *site, const want *w, source *out, size_t *nout, size_t max)
 {
 	json_t *empty = json_object(); /* the top level of an array answer */
 	/* one source per API template */
@@ -726,9 +726,9 @@ static void json_sources(const ad_site *site, const want *w, source *out, size_t
 				tops[ntop++] = json_is_object(site->apis[d].doc) ? site->apis[d].doc : empty;
 			}
 		}
-		ad_slots rs = {0}, ctx = {0};
+		adt_slots rs = {0}, ctx = {0};
 		if (objs && tops && n && !json_slots(&rs, objs, n) && !json_slots(&ctx, tops, ntop)) {
-			const ad_slots *sets[3] = {&rs, &ctx, NULL};
+			const adt_slots *sets[3] = {&rs, &ctx, NULL};
 			const char *tmpls[3] = {tmpl, tmpl, ""};
 			pick picks[64];
 			size_t mapped = assign(w, sets, tmpls, picks);
@@ -747,8 +747,8 @@ static void json_sources(const ad_site *site, const want *w, source *out, size_t
 				out[(*nout)++] = (source){src, mapped, total, (long)n};
 			}
 		}
-		ad_slots_free(&rs);
-		ad_slots_free(&ctx);
+		adt_slots_free(&rs);
+		adt_slots_free(&ctx);
 		free(objs);
 		free(tops);
 	}
@@ -765,7 +765,7 @@ static int cmp_source(const void *a, const void *b)
 	return x->score < y->score ? 1 : x->score > y->score ? -1 : 0;
 }
 
-json_t *ad_induce(const ad_site *site, json_t *fields, json_t *reject, char *err, size_t errlen)
+json_t *adt_induce(const adt_site *site, json_t *fields, json_t *reject, char *err, size_t errlen)
 {
 	want w = {0};
 	w.n = json_array_size(fields);
@@ -783,13 +783,13 @@ json_t *ad_induce(const ad_site *site, json_t *fields, json_t *reject, char *err
 		json_t *f = json_array_get(fields, k);
 		w.f[k].name = json_string_value(json_object_get(f, "name"));
 		const char *t = json_string_value(json_object_get(f, "type"));
-		int ti = t ? ad_type_parse(t) : -1;
+		int ti = t ? adt_type_parse(t) : -1;
 		if (!w.f[k].name) {
 			snprintf(err, errlen, "field %zu has no name", k + 1);
 			free(w.f);
 			return NULL;
 		}
-		w.f[k].type = ti >= 0 ? (ad_type)ti : ad_type_guess(w.f[k].name);
+		w.f[k].type = ti >= 0 ? (adt_type)ti : adt_type_guess(w.f[k].name);
 	}
 	size_t max = 256, n = 0;
 	source *srcs = calloc(max, sizeof *srcs);
@@ -820,7 +820,7 @@ json_t *ad_induce(const ad_site *site, json_t *fields, json_t *reject, char *err
 	json_t *identity = json_array();
 	for (int pass = 0; pass < 2 && !json_array_size(identity); pass++)
 		for (size_t k = 0; k < w.n; k++) {
-			if (pass == 0 && w.f[k].type != AD_TEXT && w.f[k].type != AD_DATE)
+			if (pass == 0 && w.f[k].type != ADT_TEXT && w.f[k].type != ADT_DATE)
 				continue;
 			int all = json_array_size(keep) > 0;
 			size_t i;
@@ -837,7 +837,7 @@ json_t *ad_induce(const ad_site *site, json_t *fields, json_t *reject, char *err
 		}
 	json_t *fl = json_array();
 	for (size_t k = 0; k < w.n; k++)
-		json_array_append_new(fl, json_pack("{s:s, s:s}", "name", w.f[k].name, "type", ad_type_name(w.f[k].type)));
+		json_array_append_new(fl, json_pack("{s:s, s:s}", "name", w.f[k].name, "type", adt_type_name(w.f[k].type)));
 	free(w.f);
 	return json_pack("{s:i, s:o, s:o, s:o, s:o}", "version", 1, "fields", fl, "identity", identity, "sources",
 			 keep, "alternatives", alts);

@@ -22,6 +22,6 @@
 /* `fields`: [{name, type}]. `reject`: [{field, template, path}] the
  * validator refused in an earlier turn (never offered again), or NULL.
  * Returns the program (see docs/plugins/autodata.md), or NULL with `err`. */
-json_t *ad_induce(const ad_site *site, json_t *fields, json_t *reject, char *err, size_t errlen);
+json_t *adt_induce(const adt_site *site, json_t *fields, json_t *reject, char *err, size_t errlen);
 
 #endif

@@ -47,16 +47,16 @@ static const char *const groups[][14] = {
 };
 #define N_GROUPS (sizeof groups / sizeof *groups)
 
-const char *ad_type_name(ad_type t)
+const char *adt_type_name(adt_type t)
 {
 	static const char *const n[] = {"text", "number", "date", "url", "list"};
 	return (unsigned)t < 5 ? n[t] : "text";
 }
 
-int ad_type_parse(const char *s)
+int adt_type_parse(const char *s)
 {
 	for (int t = 0; t < 5; t++)
-		if (!strcmp(s, ad_type_name((ad_type)t)))
+		if (!strcmp(s, adt_type_name((adt_type)t)))
 			return t;
 	return -1;
 }
@@ -102,7 +102,7 @@ static int group_of(const char *w)
 	return -1;
 }
 
-ad_type ad_type_guess(const char *field)
+adt_type adt_type_guess(const char *field)
 {
 	char w[8][32];
 	size_t n = words(field, w, 8);
@@ -110,18 +110,18 @@ ad_type ad_type_guess(const char *field)
 		int g = group_of(w[i]);
 		const char *name = g >= 0 ? groups[g][0] : w[i];
 		if (!strcmp(name, "pdf") || !strcmp(name, "url") || !strcmp(w[i], "image"))
-			return AD_URL;
+			return ADT_URL;
 		if (!strcmp(name, "date") || !strcmp(name, "year") || !strcmp(w[i], "birthday"))
-			return !strcmp(name, "year") ? AD_NUMBER : AD_DATE;
+			return !strcmp(name, "year") ? ADT_NUMBER : ADT_DATE;
 		if (!strcmp(name, "open") || !strcmp(name, "high") || !strcmp(name, "low") || !strcmp(name, "close") ||
 		    !strcmp(name, "volume") || !strcmp(name, "score") || !strcmp(name, "price") ||
 		    !strcmp(name, "count") || !strcmp(name, "rating") || !strcmp(w[i], "attendance") ||
 		    !strcmp(w[i], "age") || !strcmp(w[i], "pages"))
-			return AD_NUMBER;
+			return ADT_NUMBER;
 		if (!strcmp(name, "author") || !strcmp(w[i], "tags") || !strcmp(w[i], "keywords"))
-			return AD_LIST;
+			return ADT_LIST;
 	}
-	return AD_TEXT;
+	return ADT_TEXT;
 }
 
 /* Whether phrase `ph` (space-separated words) occurs in lw[0..n) at some
@@ -166,7 +166,7 @@ static int match_word(const char *fw, char lw[][32], size_t n, int *used)
 	return 0;
 }
 
-double ad_name_score(const char *field, const char *label, const char *const *others, size_t n_others)
+double adt_name_score(const char *field, const char *label, const char *const *others, size_t n_others)
 {
 	char fw[8][32], lw[16][32];
 	size_t nf = words(field, fw, 8), nl = words(label, lw, 16);
@@ -259,35 +259,35 @@ static int parse_date(const char *v, struct tm *tm)
 	return 0;
 }
 
-int ad_value_is(ad_type t, const char *v)
+int adt_value_is(adt_type t, const char *v)
 {
 	double d;
 	struct tm tm;
 	if (!v || !*v)
 		return 0;
 	switch (t) {
-	case AD_NUMBER:
+	case ADT_NUMBER:
 		return parse_number(v, &d);
-	case AD_DATE:
+	case ADT_DATE:
 		return parse_date(v, &tm);
-	case AD_URL:
+	case ADT_URL:
 		return !strncmp(v, "http://", 7) || !strncmp(v, "https://", 8);
 	default:
 		return 1;
 	}
 }
 
-int ad_value_norm(ad_type t, const char *v, char *out, size_t cap)
+int adt_value_norm(adt_type t, const char *v, char *out, size_t cap)
 {
 	double d;
 	struct tm tm;
-	if (t == AD_NUMBER) {
+	if (t == ADT_NUMBER) {
 		if (!parse_number(v, &d))
 			return -1;
 		snprintf(out, cap, "%.10g", d);
 		return 0;
 	}
-	if (t == AD_DATE) {
+	if (t == ADT_DATE) {
 		if (!parse_date(v, &tm))
 			return -1;
 		snprintf(out, cap, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);

@@ -203,14 +203,14 @@ static json_t *parse_fields(weft_op_ctx *ctx, const weft_host_api *api, char *er
 			json_decref(out);
 			return NULL;
 		}
-		if (type && ad_type_parse(type) < 0) {
+		if (type && adt_type_parse(type) < 0) {
 			snprintf(err, errlen, "field '%s': type '%s' is not one of text, number, date, url, list", name, type);
 			json_decref(in);
 			json_decref(out);
 			return NULL;
 		}
 		json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "name", name, "type",
-						     type ? type : ad_type_name(ad_type_guess(name)), "typed_by",
+						     type ? type : adt_type_name(adt_type_guess(name)), "typed_by",
 						     type ? "user" : "lexicon"));
 	}
 	json_decref(in);
@@ -237,7 +237,7 @@ static int run_plan(weft_op_ctx *ctx, const weft_host_api *api)
 	if (!fields)
 		return api->fail(ctx, "autodata.plan: %s", err);
 	char origin[512];
-	if (ad_url_origin(start, origin, sizeof origin))
+	if (adt_url_origin(start, origin, sizeof origin))
 		return api->fail(ctx, "autodata.plan: start '%s' is not an http(s) URL", start);
 	/* the LLM types the fields the user left untyped */
 	json_t *names = json_array();
@@ -312,7 +312,7 @@ static int cancelled_cb(void *arg)
 	return api->cancelled((weft_op_ctx *)a[0]);
 }
 
-static ad_fetcher *make_fetcher(weft_op_ctx *ctx, const weft_host_api *api, void *cb_arg[2])
+static adt_fetcher *make_fetcher(weft_op_ctx *ctx, const weft_host_api *api, void *cb_arg[2])
 {
 	const char *cache = NULL;
 	if (api->struct_size >= offsetof(weft_host_api, cache_dir) + sizeof(void *))
@@ -321,7 +321,7 @@ static ad_fetcher *make_fetcher(weft_op_ctx *ctx, const weft_host_api *api, void
 	cb_arg[1] = (void *)api;
 	char dir[4096];
 	snprintf(dir, sizeof dir, "%s", cache ? cache : "");
-	ad_fetch_opts o = {
+	adt_fetch_opts o = {
 		.cache_dir = cache,
 		.agent = AGENT,
 		.rate = weft_op_param_float(ctx, api, "rate"),
@@ -336,12 +336,12 @@ static ad_fetcher *make_fetcher(weft_op_ctx *ctx, const weft_host_api *api, void
 	};
 	if (!cache)
 		api->log(ctx, WEFT_LOG_WARN, "no HTTP cache: %s", api->error_last());
-	return ad_fetcher_new(&o);
+	return adt_fetcher_new(&o);
 }
 
-static json_t *fetch_stats(const ad_fetcher *f)
+static json_t *fetch_stats(const adt_fetcher *f)
 {
-	ad_fetch_stats s = ad_fetcher_stats(f);
+	adt_fetch_stats s = adt_fetcher_stats(f);
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}", "requests", (json_int_t)s.requests, "fetched",
 			 (json_int_t)s.fetched, "not_modified", (json_int_t)s.not_modified, "cache_hits",
 			 (json_int_t)s.cache_hits, "retries", (json_int_t)s.retries, "throttled",
@@ -356,21 +356,21 @@ static int run_browse(weft_op_ctx *ctx, const weft_host_api *api)
 	if (!plan)
 		return WEFT_ERROR;
 	void *cb[2];
-	ad_fetcher *f = make_fetcher(ctx, api, cb);
+	adt_fetcher *f = make_fetcher(ctx, api, cb);
 	char dir[4096], err[1024];
 	if (!f || !weft_op_workfile(ctx, api, "pages", dir, sizeof dir)) {
-		ad_fetcher_free(f);
+		adt_fetcher_free(f);
 		json_decref(plan);
 		return f ? WEFT_ERROR : api->fail(ctx, "out of memory");
 	}
 	const char *scope = json_string_value(json_object_get(plan, "scope"));
-	ad_crawl_opts o = {.start = json_string_value(json_object_get(plan, "start")),
+	adt_crawl_opts o = {.start = json_string_value(json_object_get(plan, "start")),
 			   .scope = scope && *scope ? scope : NULL,
 			   .max_pages = (int)weft_op_param_int(ctx, api, "max_pages")};
 	json_t *summary = NULL;
-	int rc = ad_crawl(f, &o, dir, &summary, err, sizeof err);
+	int rc = adt_crawl(f, &o, dir, &summary, err, sizeof err);
 	json_t *stats = fetch_stats(f);
-	ad_fetcher_free(f);
+	adt_fetcher_free(f);
 	json_decref(plan);
 	if (rc) {
 		json_decref(stats);
@@ -400,17 +400,17 @@ static int run_tools(weft_op_ctx *ctx, const weft_host_api *api)
 	if (!pages)
 		return api->fail(ctx, "autodata.tools: the 'pages' message carries no pages");
 	void *cb[2];
-	ad_fetcher *f = make_fetcher(ctx, api, cb);
+	adt_fetcher *f = make_fetcher(ctx, api, cb);
 	char dir[4096], err[1024];
 	if (!f || !weft_op_workfile(ctx, api, "apis", dir, sizeof dir)) {
-		ad_fetcher_free(f);
+		adt_fetcher_free(f);
 		return f ? WEFT_ERROR : api->fail(ctx, "out of memory");
 	}
-	ad_crawl_opts o = {.max_api_calls = (int)weft_op_param_int(ctx, api, "max_calls")};
+	adt_crawl_opts o = {.max_api_calls = (int)weft_op_param_int(ctx, api, "max_calls")};
 	json_t *summary = NULL;
-	int rc = ad_discover_apis(f, &o, pages, dir, &summary, err, sizeof err);
+	int rc = adt_discover_apis(f, &o, pages, dir, &summary, err, sizeof err);
 	json_t *stats = fetch_stats(f);
-	ad_fetcher_free(f);
+	adt_fetcher_free(f);
 	if (rc) {
 		json_decref(stats);
 		return api->fail(ctx, "autodata.tools: %s", err);
@@ -428,14 +428,14 @@ static int run_tools(weft_op_ctx *ctx, const weft_host_api *api)
 
 /* ------------------------------------------------------------ blueprint */
 
-static int load_site(weft_op_ctx *ctx, const weft_host_api *api, const char *type, ad_site *site)
+static int load_site(weft_op_ctx *ctx, const weft_host_api *api, const char *type, adt_site *site)
 {
 	const char *pages = ref_path(ctx, api, type, "pages");
 	const char *apis = ref_path(ctx, api, type, "apis");
 	char err[512];
 	if (!pages)
 		return api->fail(ctx, "%s: the '%s' message carries no pages", api->node_name(ctx), type);
-	if (ad_site_load(site, pages, apis, (size_t)weft_op_param_int(ctx, api, "max_pages"), err, sizeof err))
+	if (adt_site_load(site, pages, apis, (size_t)weft_op_param_int(ctx, api, "max_pages"), err, sizeof err))
 		return api->fail(ctx, "%s: %s", api->node_name(ctx), err);
 	return WEFT_OK;
 }
@@ -451,11 +451,11 @@ static int run_blueprint(weft_op_ctx *ctx, const weft_host_api *api)
 		return WEFT_ERROR;
 	}
 	/* a site view for the engineer: the pages' own, and the APIs' */
-	ad_site site;
+	adt_site site;
 	const char *pages = ref_path(ctx, api, "pages", "pages");
 	const char *apis = ref_path(ctx, api, "apis", "apis");
 	char err[512];
-	if (!pages || ad_site_load(&site, pages, apis, (size_t)weft_op_param_int(ctx, api, "max_pages"), err,
+	if (!pages || adt_site_load(&site, pages, apis, (size_t)weft_op_param_int(ctx, api, "max_pages"), err,
 				   sizeof err)) {
 		json_decref(plan);
 		json_decref(pb);
@@ -477,7 +477,7 @@ static int run_blueprint(weft_op_ctx *ctx, const weft_host_api *api)
 	json_t *body = json_pack("{s:o, s:O, s:O, s:I, s:I}", "templates", tmpls, "apis",
 				 json_object_get(ab, "endpoints"), "fields", json_object_get(plan, "fields"), "n_pages",
 				 (json_int_t)site.n_pages, "n_api_documents", (json_int_t)site.n_apis);
-	ad_site_free(&site);
+	adt_site_free(&site);
 	json_decref(plan);
 	json_decref(pb);
 	json_decref(ab);
@@ -505,15 +505,15 @@ static int run_engineer(weft_op_ctx *ctx, const weft_host_api *api)
 		json_array_extend(reject, json_object_get(b, "reject"));
 		json_decref(b);
 	}
-	ad_site site;
+	adt_site site;
 	if (load_site(ctx, api, "blueprint", &site) != WEFT_OK) {
 		json_decref(bp);
 		json_decref(reject);
 		return WEFT_ERROR;
 	}
 	char err[512];
-	json_t *program = ad_induce(&site, json_object_get(bp, "fields"), reject, err, sizeof err);
-	ad_site_free(&site);
+	json_t *program = adt_induce(&site, json_object_get(bp, "fields"), reject, err, sizeof err);
+	adt_site_free(&site);
 	json_decref(bp);
 	if (!program) {
 		json_decref(reject);
@@ -617,15 +617,15 @@ static int run_test(weft_op_ctx *ctx, const weft_host_api *api)
 	json_t *program = ppath ? json_load_file(ppath, 0, &je) : NULL;
 	if (!program)
 		return api->fail(ctx, "autodata.test: the program does not read: %s", ppath ? je.text : "no program ref");
-	ad_site site;
+	adt_site site;
 	if (load_site(ctx, api, "program", &site) != WEFT_OK) {
 		json_decref(program);
 		return WEFT_ERROR;
 	}
 	char err[512], path[4096];
 	json_t *stats = NULL;
-	json_t *records = ad_extract(&site, program, &stats, err, sizeof err);
-	ad_site_free(&site);
+	json_t *records = adt_extract(&site, program, &stats, err, sizeof err);
+	adt_site_free(&site);
 	json_decref(program);
 	if (!records)
 		return api->fail(ctx, "autodata.test: %s", err);
@@ -665,7 +665,7 @@ static int run_validate(weft_op_ctx *ctx, const weft_host_api *api)
 		json_decref(program);
 		return api->fail(ctx, "autodata.validate: %s", !records ? (rpath ? err : "no records ref") : je.text);
 	}
-	json_t *verdict = ad_validate(records, program, weft_op_param_float(ctx, api, "min_filled"),
+	json_t *verdict = adt_validate(records, program, weft_op_param_float(ctx, api, "min_filled"),
 				      weft_op_param_float(ctx, api, "min_valid"));
 	json_decref(records);
 	json_decref(program);

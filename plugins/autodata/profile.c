@@ -140,12 +140,12 @@ static void links_of(xmlNodePtr n, const char *url, char **joined, char **first,
 	while (sp) {
 		xmlNodePtr x = stack[--sp];
 		if (!strcasecmp((const char *)x->name, "a")) {
-			char *href = ad_html_attr(x, "href");
+			char *href = adt_html_attr(x, "href");
 			if (href) {
 				if (!*first)
-					*first = ad_url_resolve(url, href);
+					*first = adt_url_resolve(url, href);
 				free(href);
-				char *t = ad_html_text(x);
+				char *t = adt_html_text(x);
 				if (t && *t) {
 					size_t add = strlen(t);
 					char *nb = realloc(buf, len + add + 2);
@@ -200,7 +200,7 @@ static int walk(table *t, size_t rec, xmlNodePtr root, xmlNodePtr n, const char 
 {
 	if (depth > MAX_DEPTH || n == skip)
 		return 0;
-	char *path = ad_html_relpath(root, n);
+	char *path = adt_html_relpath(root, n);
 	if (!path)
 		return -1;
 	long ci = find(t, path, 1);
@@ -209,15 +209,15 @@ static int walk(table *t, size_t rec, xmlNodePtr root, xmlNodePtr n, const char 
 		column *c = &t->c[ci];
 		if (!c->tag) {
 			c->tag = strdup((const char *)n->name);
-			c->cls = ad_html_attr(n, "class");
+			c->cls = adt_html_attr(n, "class");
 			c->child_index = top_index;
 			if (n != root && n->parent && n->parent->type == XML_ELEMENT_NODE)
-				c->parent = ad_html_relpath(root, n->parent);
+				c->parent = adt_html_relpath(root, n->parent);
 		}
 		if (!c->next) {
 			xmlNodePtr nx = n != root ? next_element(n) : NULL;
 			if (nx) {
-				c->next = ad_html_relpath(root, nx);
+				c->next = adt_html_relpath(root, nx);
 				/* "<span>By</span> <a>A</a>, <a>B</a>": the value is the
 				 * run of links, not the first; dt/dd and th/td pairs
 				 * alternate, so the sibling after is another label */
@@ -230,7 +230,7 @@ static int walk(table *t, size_t rec, xmlNodePtr root, xmlNodePtr n, const char 
 			}
 		}
 		if (!c->text[rec]) {
-			char *text = ad_html_text(n);
+			char *text = adt_html_text(n);
 			if (text && *text) {
 				c->text[rec] = text;
 				c->present++;
@@ -354,7 +354,7 @@ static char *clean_label(const char *s)
 	return t;
 }
 
-char *ad_strip_label(const char *text, const char *strip)
+char *adt_strip_label(const char *text, const char *strip)
 {
 	if (!text)
 		return NULL;
@@ -372,19 +372,19 @@ char *ad_strip_label(const char *text, const char *strip)
 	return strdup(v);
 }
 
-char *ad_slot_value(const ad_slot *s, size_t i)
+char *adt_slot_value(const adt_slot *s, size_t i)
 {
-	return s->text[i] ? ad_strip_label(s->text[i], s->strip) : NULL;
+	return s->text[i] ? adt_strip_label(s->text[i], s->strip) : NULL;
 }
 
-static int push_slot(ad_slots *out, const column *c, size_t nrec, const char *label, const char *strip, int by,
+static int push_slot(adt_slots *out, const column *c, size_t nrec, const char *label, const char *strip, int by,
 		     int heading)
 {
-	ad_slot *nv = realloc(out->v, (out->n + 1) * sizeof *nv);
+	adt_slot *nv = realloc(out->v, (out->n + 1) * sizeof *nv);
 	if (!nv)
 		return -1;
 	out->v = nv;
-	ad_slot *s = &out->v[out->n];
+	adt_slot *s = &out->v[out->n];
 	memset(s, 0, sizeof *s);
 	s->path = strdup(c->path);
 	s->label = label ? clean_label(label) : NULL;
@@ -408,12 +408,12 @@ static int push_slot(ad_slots *out, const column *c, size_t nrec, const char *la
 		s->text[i] = c->text[i] ? strdup(c->text[i]) : NULL;
 		s->href[i] = c->href[i] ? strdup(c->href[i]) : NULL;
 		s->links[i] = c->links[i] ? strdup(c->links[i]) : NULL;
-		char *v = ad_slot_value(s, i);
+		char *v = adt_slot_value(s, i);
 		if ((v && *v) || s->href[i])
 			present++;
 		if (v && *v) {
-			num += (size_t)ad_value_is(AD_NUMBER, v);
-			date += (size_t)ad_value_is(AD_DATE, v);
+			num += (size_t)adt_value_is(ADT_NUMBER, v);
+			date += (size_t)adt_value_is(ADT_DATE, v);
 			len += strlen(v);
 		}
 		free(v);
@@ -435,7 +435,7 @@ static int push_slot(ad_slots *out, const column *c, size_t nrec, const char *la
 	return 0;
 }
 
-int ad_profile(ad_slots *out, xmlNodePtr *roots, const char *const *urls, xmlNodePtr *skip, size_t n,
+int adt_profile(adt_slots *out, xmlNodePtr *roots, const char *const *urls, xmlNodePtr *skip, size_t n,
 	       xmlNodePtr header)
 {
 	memset(out, 0, sizeof *out);
@@ -451,7 +451,7 @@ int ad_profile(ad_slots *out, xmlNodePtr *roots, const char *const *urls, xmlNod
 	size_t nheads = 0;
 	for (xmlNodePtr c = header ? header->children : NULL; c && nheads < 64; c = c->next)
 		if (c->type == XML_ELEMENT_NODE)
-			heads[nheads++] = ad_html_text(c);
+			heads[nheads++] = adt_html_text(c);
 	size_t need = n >= 4 ? n / 2 : 1;
 	for (size_t k = 0; k < t.n && !rc; k++) {
 		column *c = &t.c[k];
@@ -462,16 +462,16 @@ int ad_profile(ad_slots *out, xmlNodePtr *roots, const char *const *urls, xmlNod
 			/* a link whose words stay ("[pdf]", "Download") but whose target
 			 * changes is its own value: the label names the href */
 			if (varies(c->href, n)) {
-				rc = push_slot(out, c, n, ctext, ctext, AD_BY_LABEL, 0);
+				rc = push_slot(out, c, n, ctext, ctext, ADT_BY_LABEL, 0);
 				continue;
 			}
 			/* a label: its value is the next sibling, or the rest of its parent */
 			long nx = c->next ? find(&t, c->next, 0) : -1;
 			long pa = c->parent ? find(&t, c->parent, 0) : -1;
 			if (nx >= 0 && c->next_alone && varies(t.c[nx].text, n))
-				rc = push_slot(out, &t.c[nx], n, ctext, NULL, AD_BY_LABEL, 0);
+				rc = push_slot(out, &t.c[nx], n, ctext, NULL, ADT_BY_LABEL, 0);
 			else if (pa >= 0 && varies(t.c[pa].text, n))
-				rc = push_slot(out, &t.c[pa], n, ctext, ctext, AD_BY_LABEL, 0);
+				rc = push_slot(out, &t.c[pa], n, ctext, ctext, ADT_BY_LABEL, 0);
 			continue;
 		}
 		if (!varies(c->text, n))
@@ -481,19 +481,19 @@ int ad_profile(ad_slots *out, xmlNodePtr *roots, const char *const *urls, xmlNod
 		if (prefix && labelish(prefix))
 			lead = prefix;
 		if (lead && labelish(lead) && strcmp(lead, ctext ? ctext : ""))
-			rc = push_slot(out, c, n, lead, lead, AD_BY_LEAD, 0);
+			rc = push_slot(out, c, n, lead, lead, ADT_BY_LEAD, 0);
 		free(prefix);
 		if (rc)
 			break;
 		const char *label = NULL;
-		int by = AD_BY_NONE;
+		int by = ADT_BY_NONE;
 		if (c->child_index >= 0 && (size_t)c->child_index < nheads && heads[c->child_index] &&
 		    labelish(heads[c->child_index])) {
 			label = heads[c->child_index];
-			by = AD_BY_HEADER;
+			by = ADT_BY_HEADER;
 		} else if (wordy_class(c->cls)) {
 			label = c->cls;
-			by = AD_BY_CLASS;
+			by = ADT_BY_CLASS;
 		}
 		int heading = c->main_link * 2 >= (int)c->present ||
 			      (c->tag && (!strcasecmp(c->tag, "h1") || !strcasecmp(c->tag, "h2") ||
@@ -523,16 +523,16 @@ int ad_profile(ad_slots *out, xmlNodePtr *roots, const char *const *urls, xmlNod
 	free(t.c);
 	free(t.slot);
 	if (rc) {
-		ad_slots_free(out);
+		adt_slots_free(out);
 		return -1;
 	}
 	return 0;
 }
 
-void ad_slots_free(ad_slots *s)
+void adt_slots_free(adt_slots *s)
 {
 	for (size_t k = 0; k < s->n; k++) {
-		ad_slot *x = &s->v[k];
+		adt_slot *x = &s->v[k];
 		for (size_t i = 0; i < s->nrec; i++) {
 			free(x->text[i]);
 			free(x->href[i]);

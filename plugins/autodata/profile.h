@@ -22,13 +22,13 @@
 
 #include "html.h"
 
-enum { AD_BY_NONE, AD_BY_CLASS, AD_BY_HEADER, AD_BY_LEAD, AD_BY_LABEL };
+enum { ADT_BY_NONE, ADT_BY_CLASS, ADT_BY_HEADER, ADT_BY_LEAD, ADT_BY_LABEL };
 
 typedef struct {
 	char *path;  /* relative XPath of the value node ("td[2]", "dl[1]/dd[3]") */
 	char *label; /* what names it, or NULL */
 	char *strip; /* leading text that is the label, removed from values */
-	int by;      /* AD_BY_* */
+	int by;      /* ADT_BY_* */
 	int heading; /* an h1-h3, or the record's first link */
 	/* per record (NULL: absent) */
 	char **text;
@@ -36,27 +36,27 @@ typedef struct {
 	char **links; /* the texts of its links, joined by '\x1f' */
 	/* derived */
 	double present, num, date, url, links_avg, len_avg;
-} ad_slot;
+} adt_slot;
 
 typedef struct {
-	ad_slot *v;
+	adt_slot *v;
 	size_t n;
 	size_t nrec;
-} ad_slots;
+} adt_slots;
 
 /* Profiles `n` records: roots[i] under a page at urls[i]; a subtree under
  * `skip[i]` (when given) is left out (the list inside a page when the page
  * is profiled for its context). `header`, when not NULL, is a row whose
  * element children label the records' children by position. 0, or -1 when
  * out of memory. */
-int ad_profile(ad_slots *out, xmlNodePtr *roots, const char *const *urls, xmlNodePtr *skip, size_t n,
+int adt_profile(adt_slots *out, xmlNodePtr *roots, const char *const *urls, xmlNodePtr *skip, size_t n,
 	       xmlNodePtr header);
-void ad_slots_free(ad_slots *s);
+void adt_slots_free(adt_slots *s);
 /* The value of slot `s` in record `i` with its label stripped (malloc'd),
  * or NULL. */
-char *ad_slot_value(const ad_slot *s, size_t i);
+char *adt_slot_value(const adt_slot *s, size_t i);
 /* The same for a node found by XPath in extraction: its text without
  * `strip`. */
-char *ad_strip_label(const char *text, const char *strip);
+char *adt_strip_label(const char *text, const char *strip);
 
 #endif

@@ -14,17 +14,17 @@ typedef struct host {
 	struct host *link;
 } host;
 
-struct ad_limiter {
+struct adt_limiter {
 	pthread_mutex_t mu;
 	double interval;
 	host *hosts;
 };
 
-ad_limiter *ad_limiter_new(double rate)
+adt_limiter *adt_limiter_new(double rate)
 {
 	if (!(rate > 0))
 		return NULL;
-	ad_limiter *l = calloc(1, sizeof *l);
+	adt_limiter *l = calloc(1, sizeof *l);
 	if (!l)
 		return NULL;
 	if (pthread_mutex_init(&l->mu, NULL)) {
@@ -35,7 +35,7 @@ ad_limiter *ad_limiter_new(double rate)
 	return l;
 }
 
-void ad_limiter_free(ad_limiter *l)
+void adt_limiter_free(adt_limiter *l)
 {
 	if (!l)
 		return;
@@ -49,7 +49,7 @@ void ad_limiter_free(ad_limiter *l)
 }
 
 /* The host's entry, made on first sight; NULL when out of memory. Locked. */
-static host *get(ad_limiter *l, const char *name)
+static host *get(adt_limiter *l, const char *name)
 {
 	for (host *h = l->hosts; h; h = h->link)
 		if (!strcmp(h->name, name))
@@ -65,7 +65,7 @@ static host *get(ad_limiter *l, const char *name)
 	return h;
 }
 
-double ad_limiter_reserve(ad_limiter *l, const char *name, double now)
+double adt_limiter_reserve(adt_limiter *l, const char *name, double now)
 {
 	pthread_mutex_lock(&l->mu);
 	host *h = get(l, name);
@@ -79,7 +79,7 @@ double ad_limiter_reserve(ad_limiter *l, const char *name, double now)
 	return wait;
 }
 
-int ad_limiter_block(ad_limiter *l, const char *name, double until)
+int adt_limiter_block(adt_limiter *l, const char *name, double until)
 {
 	pthread_mutex_lock(&l->mu);
 	host *h = get(l, name);
@@ -89,7 +89,7 @@ int ad_limiter_block(ad_limiter *l, const char *name, double until)
 	return h ? 0 : -1;
 }
 
-int ad_limiter_set_interval(ad_limiter *l, const char *name, double seconds)
+int adt_limiter_set_interval(adt_limiter *l, const char *name, double seconds)
 {
 	pthread_mutex_lock(&l->mu);
 	host *h = get(l, name);

@@ -8,17 +8,17 @@
 #ifndef AUTODATA_RATELIMIT_H
 #define AUTODATA_RATELIMIT_H
 
-typedef struct ad_limiter ad_limiter;
+typedef struct adt_limiter adt_limiter;
 
 /* `rate`: requests per second per host (> 0). NULL when out of memory. */
-ad_limiter *ad_limiter_new(double rate);
-void ad_limiter_free(ad_limiter *l);
+adt_limiter *adt_limiter_new(double rate);
+void adt_limiter_free(adt_limiter *l);
 /* Reserves the next slot for `host` at or after `now` and returns how long
  * to sleep before using it (0: go now). -1 when out of memory. */
-double ad_limiter_reserve(ad_limiter *l, const char *host, double now);
+double adt_limiter_reserve(adt_limiter *l, const char *host, double now);
 /* The host asked us to wait until `until` (Retry-After, a back-off). */
-int ad_limiter_block(ad_limiter *l, const char *host, double until);
+int adt_limiter_block(adt_limiter *l, const char *host, double until);
 /* The host's own minimum spacing (robots.txt Crawl-delay), if longer. */
-int ad_limiter_set_interval(ad_limiter *l, const char *host, double seconds);
+int adt_limiter_set_interval(adt_limiter *l, const char *host, double seconds);
 
 #endif

@@ -18,7 +18,7 @@ typedef struct {
 	int allow;
 } rule;
 
-struct ad_robots {
+struct adt_robots {
 	rule *rules;
 	size_t n, cap;
 	double delay;
@@ -43,7 +43,7 @@ static int agent_match(const char *value, const char *agent)
 	return n && !strncasecmp(agent, value, n) ? 2 : 0;
 }
 
-static int push(ad_robots *r, const char *pat, int allow)
+static int push(adt_robots *r, const char *pat, int allow)
 {
 	if (r->n == ROBOTS_MAX_RULES)
 		return 0;
@@ -62,7 +62,7 @@ static int push(ad_robots *r, const char *pat, int allow)
 	return 0;
 }
 
-static void clear(ad_robots *r)
+static void clear(adt_robots *r)
 {
 	for (size_t i = 0; i < r->n; i++)
 		free(r->rules[i].pat);
@@ -70,9 +70,9 @@ static void clear(ad_robots *r)
 	r->delay = 0;
 }
 
-ad_robots *ad_robots_parse(const char *text, size_t len, const char *agent)
+adt_robots *adt_robots_parse(const char *text, size_t len, const char *agent)
 {
-	ad_robots *r = calloc(1, sizeof *r);
+	adt_robots *r = calloc(1, sizeof *r);
 	if (!r || !text)
 		return r;
 	if (len > ROBOTS_MAX_BYTES)
@@ -127,13 +127,13 @@ ad_robots *ad_robots_parse(const char *text, size_t len, const char *agent)
 	}
 	free(buf);
 	if (oom) {
-		ad_robots_free(r);
+		adt_robots_free(r);
 		return NULL;
 	}
 	return r;
 }
 
-void ad_robots_free(ad_robots *r)
+void adt_robots_free(adt_robots *r)
 {
 	if (!r)
 		return;
@@ -188,7 +188,7 @@ static long match_len(const char *pat, const char *s)
 	return ok ? (long)plen : -1;
 }
 
-int ad_robots_allowed(const ad_robots *r, const char *path, const char **rule_out)
+int adt_robots_allowed(const adt_robots *r, const char *path, const char **rule_out)
 {
 	long best = -1;
 	int allow = 1;
@@ -208,7 +208,7 @@ int ad_robots_allowed(const ad_robots *r, const char *path, const char **rule_ou
 	return allow;
 }
 
-double ad_robots_delay(const ad_robots *r)
+double adt_robots_delay(const adt_robots *r)
 {
 	return r ? r->delay : 0;
 }

@@ -9,17 +9,17 @@
 
 #include <stddef.h>
 
-typedef struct ad_robots ad_robots;
+typedef struct adt_robots adt_robots;
 
 /* Parses `len` bytes of robots.txt for `agent` (a product token such as
  * "weft-autodata", matched case-insensitively as a prefix). NULL text is
  * "no robots.txt": everything is allowed. NULL only when out of memory. */
-ad_robots *ad_robots_parse(const char *text, size_t len, const char *agent);
-void ad_robots_free(ad_robots *r);
+adt_robots *adt_robots_parse(const char *text, size_t len, const char *agent);
+void adt_robots_free(adt_robots *r);
 /* 1 when `path` (path and query, starting with '/') may be fetched; when
  * not, *rule (if non-NULL) points at the Disallow pattern that matched. */
-int ad_robots_allowed(const ad_robots *r, const char *path, const char **rule);
+int adt_robots_allowed(const adt_robots *r, const char *path, const char **rule);
 /* The group's Crawl-delay in seconds, or 0. */
-double ad_robots_delay(const ad_robots *r);
+double adt_robots_delay(const adt_robots *r);
 
 #endif

@@ -11,11 +11,11 @@
 
 #define PAGE_MAX_BYTES (16u << 20)
 
-char *ad_url_template(const char *url)
+char *adt_url_template(const char *url)
 {
 	char origin[512];
 	const char *path = url;
-	if (!ad_url_origin(url, origin, sizeof origin))
+	if (!adt_url_origin(url, origin, sizeof origin))
 		path = url + strlen(origin);
 	size_t plen = strcspn(path, "?");
 	const char *slash = NULL;
@@ -68,7 +68,7 @@ static char *slurp(const char *path, size_t max, size_t *len)
 	return buf;
 }
 
-static int add_tmpl(ad_site *s, const char *t)
+static int add_tmpl(adt_site *s, const char *t)
 {
 	for (size_t i = 0; i < s->n_tmpls; i++)
 		if (!strcmp(s->tmpls[i], t))
@@ -83,7 +83,7 @@ static int add_tmpl(ad_site *s, const char *t)
 	return 0;
 }
 
-int ad_site_load(ad_site *s, const char *pages_dir, const char *api_dir, size_t max_pages, char *err,
+int adt_site_load(adt_site *s, const char *pages_dir, const char *api_dir, size_t max_pages, char *err,
 		 size_t errlen)
 {
 	memset(s, 0, sizeof *s);
@@ -97,7 +97,7 @@ int ad_site_load(ad_site *s, const char *pages_dir, const char *api_dir, size_t 
 		FILE *in = fopen(path, "r");
 		if (!in) {
 			snprintf(err, errlen, "cannot read %s", path);
-			ad_site_free(s);
+			adt_site_free(s);
 			return -1;
 		}
 		char *line = NULL;
@@ -112,7 +112,7 @@ int ad_site_load(ad_site *s, const char *pages_dir, const char *api_dir, size_t 
 				json_decref(j);
 				free(line);
 				fclose(in);
-				ad_site_free(s);
+				adt_site_free(s);
 				return -1;
 			}
 			if (file && !strstr(file, "..") && (k == 1 || s->n_pages < max_pages)) {
@@ -120,13 +120,13 @@ int ad_site_load(ad_site *s, const char *pages_dir, const char *api_dir, size_t 
 				snprintf(fpath, sizeof fpath, "%s/%s", dirs[k], file);
 				size_t len = 0;
 				char *body = slurp(fpath, PAGE_MAX_BYTES, &len);
-				char *tmpl = ad_url_template(url);
+				char *tmpl = adt_url_template(url);
 				if (k == 0) {
-					htmlDocPtr doc = body ? ad_html_parse(body, len, url) : NULL;
-					ad_page *np = realloc(s->pages, (s->n_pages + 1) * sizeof *np);
+					htmlDocPtr doc = body ? adt_html_parse(body, len, url) : NULL;
+					adt_page *np = realloc(s->pages, (s->n_pages + 1) * sizeof *np);
 					if (doc && np && tmpl && !add_tmpl(s, tmpl)) {
 						s->pages = np;
-						s->pages[s->n_pages++] = (ad_page){strdup(url), tmpl, doc};
+						s->pages[s->n_pages++] = (adt_page){strdup(url), tmpl, doc};
 						tmpl = NULL;
 					} else {
 						if (np)
@@ -135,10 +135,10 @@ int ad_site_load(ad_site *s, const char *pages_dir, const char *api_dir, size_t 
 					}
 				} else {
 					json_t *doc = body ? json_loadb(body, len, 0, NULL) : NULL;
-					ad_apidoc *na = realloc(s->apis, (s->n_apis + 1) * sizeof *na);
+					adt_apidoc *na = realloc(s->apis, (s->n_apis + 1) * sizeof *na);
 					if (doc && na && tmpl) {
 						s->apis = na;
-						s->apis[s->n_apis++] = (ad_apidoc){strdup(url), tmpl, doc};
+						s->apis[s->n_apis++] = (adt_apidoc){strdup(url), tmpl, doc};
 						tmpl = NULL;
 					} else {
 						if (na)
@@ -157,7 +157,7 @@ int ad_site_load(ad_site *s, const char *pages_dir, const char *api_dir, size_t 
 	return 0;
 }
 
-void ad_site_free(ad_site *s)
+void adt_site_free(adt_site *s)
 {
 	for (size_t i = 0; i < s->n_pages; i++) {
 		free(s->pages[i].url);
@@ -177,7 +177,7 @@ void ad_site_free(ad_site *s)
 	memset(s, 0, sizeof *s);
 }
 
-const ad_page *ad_site_page(const ad_site *s, const char *url)
+const adt_page *adt_site_page(const adt_site *s, const char *url)
 {
 	for (size_t i = 0; i < s->n_pages; i++)
 		if (!strcmp(s->pages[i].url, url))

@@ -19,31 +19,31 @@ typedef struct {
 	char *url;
 	char *tmpl;
 	htmlDocPtr doc;
-} ad_page;
+} adt_page;
 
 typedef struct {
 	char *url;
 	char *tmpl;
 	json_t *doc;
-} ad_apidoc;
+} adt_apidoc;
 
 typedef struct {
-	ad_page *pages;
+	adt_page *pages;
 	size_t n_pages;
-	ad_apidoc *apis;
+	adt_apidoc *apis;
 	size_t n_apis;
 	char **tmpls; /* distinct page templates, in first-seen order */
 	size_t n_tmpls;
-} ad_site;
+} adt_site;
 
 /* Loads DIR/pages.jsonl (and API_DIR/apis.jsonl when API_DIR is not NULL).
  * At most `max_pages` pages. 0, or -1 with `err`. */
-int ad_site_load(ad_site *s, const char *pages_dir, const char *api_dir, size_t max_pages, char *err,
+int adt_site_load(adt_site *s, const char *pages_dir, const char *api_dir, size_t max_pages, char *err,
 		 size_t errlen);
-void ad_site_free(ad_site *s);
+void adt_site_free(adt_site *s);
 /* The template of `url` (malloc'd). */
-char *ad_url_template(const char *url);
+char *adt_url_template(const char *url);
 /* The page whose URL is `url`, or NULL. */
-const ad_page *ad_site_page(const ad_site *s, const char *url);
+const adt_page *adt_site_page(const adt_site *s, const char *url);
 
 #endif

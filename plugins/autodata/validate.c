@@ -9,7 +9,7 @@
 
 #include "lexicon.h"
 
-int ad_json_has_type(json_t *v, const char *type)
+int adt_json_has_type(json_t *v, const char *type)
 {
 	if (!v || json_is_null(v))
 		return 0;
@@ -21,9 +21,9 @@ int ad_json_has_type(json_t *v, const char *type)
 		return 0;
 	const char *s = json_string_value(v);
 	if (!strcmp(type, "date"))
-		return strlen(s) == 10 && s[4] == '-' && s[7] == '-' && ad_value_is(AD_DATE, s);
+		return strlen(s) == 10 && s[4] == '-' && s[7] == '-' && adt_value_is(ADT_DATE, s);
 	if (!strcmp(type, "url"))
-		return ad_value_is(AD_URL, s);
+		return adt_value_is(ADT_URL, s);
 	return 1;
 }
 
@@ -54,7 +54,7 @@ static void mappings(json_t *program, const char *field, json_t *out)
 	}
 }
 
-json_t *ad_validate(json_t *records, json_t *program, double min_filled, double min_valid)
+json_t *adt_validate(json_t *records, json_t *program, double min_filled, double min_valid)
 {
 	size_t n = json_array_size(records);
 	json_t *fields = json_object_get(program, "fields");
@@ -76,7 +76,7 @@ json_t *ad_validate(json_t *records, json_t *program, double min_filled, double 
 			json_t *v = json_object_get(rec, name);
 			int has = v && !json_is_null(v) && !(json_is_string(v) && !*json_string_value(v));
 			filled += (size_t)has;
-			int ok = has && ad_json_has_type(v, type);
+			int ok = has && adt_json_has_type(v, type);
 			valid += (size_t)ok;
 			if (!ok && json_array_size(bad) < 3)
 				json_array_append_new(bad, json_pack("{s:O?, s:O?}", "value", v, "url",

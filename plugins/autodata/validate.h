@@ -13,8 +13,8 @@
 
 /* The verdict {ok, records, fields: {name: {filled, valid}}, duplicates,
  * problems: [..], evidence: [..], reject: [{field, template, path}]}. */
-json_t *ad_validate(json_t *records, json_t *program, double min_filled, double min_valid);
+json_t *adt_validate(json_t *records, json_t *program, double min_filled, double min_valid);
 /* Whether `v` has type `type` ("text", "number", "date", "url", "list"). */
-int ad_json_has_type(json_t *v, const char *type);
+int adt_json_has_type(json_t *v, const char *type);
 
 #endif
