@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "induce.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@
 #include "lexicon.h"
 #include "profile.h"
 
-#define MAX_CONTAINERS 16
+#define MAX_CONTAINERS 32
 #define MAX_RECORDS 5000
 #define MIN_SCORE 0.5
 
@@ -132,6 +133,7 @@ typedef struct {
 	int where;
 	const adt_slot *slot;
 	double score;
+	int by_value; /* found by cross-source values, not by name */
 } pick;
 
 /* Best first; ties by field order, then slot order, so runs agree. */
@@ -143,6 +145,16 @@ static int cmp_cand(const void *a, const void *b)
 	if (x->field != y->field)
 		return x->field < y->field ? -1 : 1;
 	return x->slot < y->slot ? -1 : x->slot > y->slot;
+}
+
+static int same_values(const adt_slot *a, const adt_slot *b, size_t nrec)
+{
+	for (size_t i = 0; i < nrec; i++) {
+		const char *x = a->text[i], *y = b->text[i];
+		if ((x == NULL) != (y == NULL) || (x && strcmp(x, y)))
+			return 0;
+	}
+	return 1;
 }
 
 /* Assigns fields to slots greedily, best first, one slot per field and one
@@ -180,10 +192,46 @@ static size_t assign(const want *w, const adt_slots *sets[3], const char *tmpls[
 			used |= picks[j].slot == cs[c].slot;
 		if (used)
 			continue;
-		picks[cs[c].field] = (pick){cs[c].where, cs[c].slot, cs[c].score};
+		picks[cs[c].field] = (pick){cs[c].where, cs[c].slot, cs[c].score, 0};
 		mapped++;
 	}
 	free(cs);
+	/* elimination: one field of a type left unnamed and one unclaimed
+	 * column of that type in the records ("Start" among open, high, low,
+	 * close named otherwise) are each other's */
+	for (size_t k = 0; k < w->n; k++) {
+		if (picks[k].slot || w->f[k].type == ADT_LIST)
+			continue;
+		size_t same = 0;
+		for (size_t j = 0; j < w->n; j++)
+			same += !picks[j].slot && w->f[j].type == w->f[k].type;
+		if (same != 1 || !sets[0])
+			continue;
+		const adt_slot *only = NULL;
+		size_t found = 0;
+		for (size_t i = 0; i < sets[0]->n; i++) {
+			const adt_slot *sl = &sets[0]->v[i];
+			int used = 0;
+			for (size_t j = 0; j < w->n; j++)
+				used |= picks[j].slot == sl;
+			int typed = w->f[k].type == ADT_NUMBER ? sl->num >= 0.9
+				    : w->f[k].type == ADT_DATE ? sl->date >= 0.9
+				    : w->f[k].type == ADT_URL  ? sl->url >= 0.9
+							       : sl->num < 0.5 && sl->date < 0.5;
+			/* the same values as a claimed column (td[2] and its link) */
+			for (size_t j = 0; j < w->n && typed && !used; j++)
+				used |= picks[j].slot && same_values(picks[j].slot, sl, sets[0]->nrec);
+			if (used || !typed || sl->present < 0.8 || sl->by == ADT_BY_NONE ||
+			    rejected(w, w->f[k].name, tmpls[0], sl->path))
+				continue;
+			only = sl;
+			found++;
+		}
+		if (found == 1) {
+			picks[k] = (pick){0, only, MIN_SCORE, 0};
+			mapped++;
+		}
+	}
 	return mapped;
 }
 
@@ -201,7 +249,7 @@ static int safe_attr(const char *v)
 
 /* The XPath of `e`'s children of tag `tag` (class `cls`): anchored at the
  * nearest ancestor with an id or class, else absolute. */
-static char *records_xpath(htmlDocPtr doc, xmlNodePtr e, const char *tag, const char *cls)
+static char *records_xpath(htmlDocPtr doc, xmlNodePtr e, const char *tag, const char *cls, int skip_first)
 {
 	xmlNodePtr a = e;
 	char *anchor = NULL;
@@ -237,9 +285,11 @@ static char *records_xpath(htmlDocPtr doc, xmlNodePtr e, const char *tag, const 
 		return NULL;
 	char pred[300] = "";
 	if (safe_attr(cls))
-		snprintf(pred, sizeof pred, "[@class='%s']", cls);
+		snprintf(pred, sizeof pred, "[@class='%s']%s", cls, skip_first ? "[position()>1]" : "");
 	else if (!strcasecmp(tag, "tr"))
 		snprintf(pred, sizeof pred, "[td]");
+	else if (skip_first)
+		snprintf(pred, sizeof pred, "[position()>1]");
 	size_t len = strlen(anchor) + (below ? strlen(below) : 0) + strlen(tag) + strlen(pred) + 4;
 	char *x = malloc(len);
 	if (x)
@@ -291,6 +341,44 @@ static xmlNodePtr find_header(xmlNodePtr e, xmlNodePtr first)
 	return NULL;
 }
 
+/* A row of labels: two or more element children, each with a short text
+ * and no digit. */
+static int label_row(xmlNodePtr row)
+{
+	size_t n = 0;
+	for (xmlNodePtr c = row->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		char *t = adt_html_text(c);
+		int ok = t && *t && strlen(t) <= 40 && !strpbrk(t, "0123456789");
+		free(t);
+		if (!ok)
+			return 0;
+		n++;
+	}
+	return n >= 2;
+}
+
+/* Whether `rec` can be a record: a link, or two descendants with text. */
+static int worth_a_record(xmlNodePtr rec)
+{
+	xmlXPathObjectPtr o = adt_html_xpath(rec->doc, rec, "descendant-or-self::a[@href]");
+	int link = o && o->nodesetval && o->nodesetval->nodeNr > 0;
+	xmlXPathFreeObject(o);
+	if (link)
+		return 1;
+	o = adt_html_xpath(rec->doc, rec, ".//*[normalize-space(text())]");
+	int n = o && o->nodesetval ? o->nodesetval->nodeNr : 0;
+	xmlXPathFreeObject(o);
+	if (n >= 2)
+		return 1;
+	/* "Label: value" text in one element is two things too */
+	char *t = adt_html_text(rec);
+	int colon = t && strchr(t, ':') != NULL;
+	free(t);
+	return colon && n >= 1;
+}
+
 /* Finds the repeated structures of a page: elements with >= 3 element
  * children of one tag and class. */
 static size_t find_containers(htmlDocPtr doc, container *out, size_t max)
@@ -335,14 +423,25 @@ static size_t find_containers(htmlDocPtr doc, container *out, size_t max)
 		}
 		if (best_n < 3 || !best)
 			continue;
-		/* records must hold text */
-		char *t = adt_html_text(best);
-		int empty = !t || !*t;
-		free(t);
-		if (empty)
+		/* a first row of labels over rows of data is their header, not a
+		 * record (a grid of divs without classes) */
+		xmlNodePtr header = NULL;
+		if (label_row(best)) {
+			xmlNodePtr second = best->next;
+			while (second && (second->type != XML_ELEMENT_NODE || strcmp((const char *)second->name,
+										      (const char *)best->name)))
+				second = second->next;
+			if (second && !label_row(second)) {
+				header = best;
+				best = second;
+			}
+		}
+		/* records hold data: two or more things with text, or a link (a
+		 * cell of a table is not a record) */
+		if (!worth_a_record(best))
 			continue;
 		char *cls = adt_html_attr(best, "class");
-		char *x = records_xpath(doc, e, (const char *)best->name, cls);
+		char *x = records_xpath(doc, e, (const char *)best->name, cls, header != NULL);
 		free(cls);
 		int dup = 0;
 		for (size_t j = 0; x && j < n; j++)
@@ -351,7 +450,7 @@ static size_t find_containers(htmlDocPtr doc, container *out, size_t max)
 			free(x);
 			continue;
 		}
-		out[n++] = (container){x, find_header(e, best)};
+		out[n++] = (container){x, header ? header : find_header(e, best)};
 	}
 	xmlXPathFreeObject(all);
 	return n;
@@ -407,12 +506,38 @@ static int profile_pages(adt_slots *out, const adt_site *site, const char *tmpl,
 	return rc;
 }
 
+/* A candidate source of records: what extraction needs to find them (its
+ * head: kind, template, records XPath or JSON array, join), the slots of
+ * its records (0), of the page around them (1) and of the detail pages
+ * they link to (2), and which slot each field took. */
 typedef struct {
-	json_t *src;
+	json_t *head;
+	adt_slots sets[3];
+	int have[3];
+	const char *tmpls[3];
+	const char *join_path;
+	pick picks[64];
+	int is_json;
 	size_t covered;
 	double score;
-	long records;
 } source;
+
+static void source_free(source *s)
+{
+	for (int i = 0; i < 3; i++)
+		if (s->have[i])
+			adt_slots_free(&s->sets[i]);
+	json_decref(s->head);
+}
+
+/* Runs the assignment over the source's sets; 0 when it maps nothing. */
+static size_t source_assign(const want *w, source *s)
+{
+	const adt_slots *sets[3];
+	for (int i = 0; i < 3; i++)
+		sets[i] = s->have[i] ? &s->sets[i] : NULL;
+	return assign(w, sets, s->tmpls, s->picks);
+}
 
 /* The detail template the records' link slot points to: the template most
  * of its hrefs land on, with two pages or more, other than `self`. */
@@ -490,7 +615,7 @@ static void list_sources(const adt_site *site, const want *w, const char *tmpl, 
 			}
 			xmlXPathFreeObject(o);
 		}
-		adt_slots rs = {0}, ctx = {0}, det = {0};
+		adt_slots rs = {0};
 		int ok = roots && urls && n >= 3 && !adt_profile(&rs, roots, urls, NULL, n, cs[c].header);
 		free(roots);
 		free(urls);
@@ -499,55 +624,24 @@ static void list_sources(const adt_site *site, const want *w, const char *tmpl, 
 			cs[c].xpath = NULL;
 			continue;
 		}
+		source *src = &out[*nout];
+		memset(src, 0, sizeof *src);
+		src->sets[0] = rs;
+		src->have[0] = 1;
 		size_t np = 0, nd = 0;
-		int have_ctx = npages >= 2 && !profile_pages(&ctx, site, tmpl, cs[c].xpath, &np);
+		src->have[1] = npages >= 2 && !profile_pages(&src->sets[1], site, tmpl, cs[c].xpath, &np);
 		const adt_slot *via = NULL;
-		const char *dt = join_target(site, &rs, tmpl, &via);
-		int have_det = dt && !profile_pages(&det, site, dt, NULL, &nd);
-		const adt_slots *sets[3] = {&rs, have_ctx ? &ctx : NULL, have_det ? &det : NULL};
-		const char *tmpls[3] = {tmpl, tmpl, dt ? dt : ""};
-		pick picks[64];
-		size_t mapped = assign(w, sets, tmpls, picks);
-		/* the records themselves (or the pages they link to) must carry the
-		 * data: a run of links inside one detail page (its authors) would
-		 * otherwise borrow the page's fields as its own */
-		size_t own = 0;
-		double own_best = 0;
-		for (size_t k = 0; k < w->n; k++)
-			if (picks[k].slot && picks[k].where != 1) {
-				own++;
-				own_best = picks[k].score > own_best ? picks[k].score : own_best;
-			}
-		if (own < 2 && !(own == 1 && own_best >= 0.9))
-			mapped = 0;
-		if (mapped) {
-			json_t *map = json_object(), *cmap = json_object(), *dmap = json_object();
-			double total = 0;
-			for (size_t k = 0; k < w->n; k++) {
-				if (!picks[k].slot)
-					continue;
-				total += picks[k].score;
-				json_t *target = picks[k].where == 0 ? map : picks[k].where == 1 ? cmap : dmap;
-				json_object_set_new(target, w->f[k].name, slot_json(&picks[k], &w->f[k]));
-			}
-			json_t *src = json_pack("{s:s, s:s, s:s, s:I, s:o}", "kind", "list", "template", tmpl,
-						"records", cs[c].xpath, "n_records", (json_int_t)n, "map", map);
-			if (json_object_size(cmap))
-				json_object_set_new(src, "context", cmap);
-			else
-				json_decref(cmap);
-			if (json_object_size(dmap))
-				json_object_set_new(src, "join", json_pack("{s:s, s:s, s:o}", "path", via->path,
-									  "template", dt, "map", dmap));
-			else
-				json_decref(dmap);
-			out[(*nout)++] = (source){src, mapped, total, (long)n};
-		}
-		adt_slots_free(&rs);
-		if (have_ctx)
-			adt_slots_free(&ctx);
-		if (have_det)
-			adt_slots_free(&det);
+		const char *dt = join_target(site, &src->sets[0], tmpl, &via);
+		src->have[2] = dt && !profile_pages(&src->sets[2], site, dt, NULL, &nd);
+		src->tmpls[0] = src->tmpls[1] = tmpl;
+		src->tmpls[2] = dt ? dt : "";
+		src->join_path = via ? via->path : NULL;
+		src->head = json_pack("{s:s, s:s, s:s, s:I}", "kind", "list", "template", tmpl, "records", cs[c].xpath,
+				      "n_records", (json_int_t)n);
+		if (src->join_path && src->have[2])
+			json_object_set_new(src->head, "join", json_pack("{s:s, s:s}", "path", src->join_path, "template", dt));
+		source_assign(w, src);
+		(*nout)++;
 		free(cs[c].xpath);
 		cs[c].xpath = NULL;
 	}
@@ -557,29 +651,21 @@ static void list_sources(const adt_site *site, const want *w, const char *tmpl, 
 
 static void page_source(const adt_site *site, const want *w, const char *tmpl, source *out, size_t *nout)
 {
-	adt_slots ps = {0};
+	source *src = &out[*nout];
+	memset(src, 0, sizeof *src);
 	size_t np = 0;
-	if (profile_pages(&ps, site, tmpl, NULL, &np))
+	if (profile_pages(&src->sets[0], site, tmpl, NULL, &np))
 		return;
-	if (np >= 2) {
-		const adt_slots *sets[3] = {&ps, NULL, NULL};
-		const char *tmpls[3] = {tmpl, "", ""};
-		pick picks[64];
-		size_t mapped = assign(w, sets, tmpls, picks);
-		if (mapped) {
-			json_t *map = json_object();
-			double total = 0;
-			for (size_t k = 0; k < w->n; k++)
-				if (picks[k].slot) {
-					total += picks[k].score;
-					json_object_set_new(map, w->f[k].name, slot_json(&picks[k], &w->f[k]));
-				}
-			out[(*nout)++] = (source){json_pack("{s:s, s:s, s:I, s:o}", "kind", "page", "template", tmpl,
-							    "n_records", (json_int_t)np, "map", map),
-						  mapped, total, (long)np};
-		}
+	src->have[0] = 1;
+	if (np < 2) {
+		adt_slots_free(&src->sets[0]);
+		return;
 	}
-	adt_slots_free(&ps);
+	src->tmpls[0] = tmpl;
+	src->tmpls[1] = src->tmpls[2] = "";
+	src->head = json_pack("{s:s, s:s, s:I}", "kind", "page", "template", tmpl, "n_records", (json_int_t)np);
+	source_assign(w, src);
+	(*nout)++;
 }
 
 /* ------------------------------------------------------------- JSON APIs */
@@ -726,44 +812,211 @@ static void json_sources(const adt_site *site, const want *w, source *out, size_
 				tops[ntop++] = json_is_object(site->apis[d].doc) ? site->apis[d].doc : empty;
 			}
 		}
-		adt_slots rs = {0}, ctx = {0};
-		if (objs && tops && n && !json_slots(&rs, objs, n) && !json_slots(&ctx, tops, ntop)) {
-			const adt_slots *sets[3] = {&rs, &ctx, NULL};
-			const char *tmpls[3] = {tmpl, tmpl, ""};
-			pick picks[64];
-			size_t mapped = assign(w, sets, tmpls, picks);
-			if (mapped) {
-				json_t *map = json_object(), *cmap = json_object();
-				double total = 0;
-				for (size_t k = 0; k < w->n; k++)
-					if (picks[k].slot) {
-						total += picks[k].score;
-						json_object_set_new(picks[k].where == 0 ? map : cmap, w->f[k].name,
-								    json_pack("{s:s, s:f}", "key", picks[k].slot->path,
-									      "score", round(picks[k].score * 1000) / 1000));
-					}
-				json_t *src = json_pack("{s:s, s:s, s:s, s:I, s:o, s:o}", "kind", "json", "template", tmpl,
-							"array", key, "n_records", (json_int_t)n, "map", map, "context", cmap);
-				out[(*nout)++] = (source){src, mapped, total, (long)n};
-			}
+		source *src = &out[*nout];
+		memset(src, 0, sizeof *src);
+		if (objs && tops && n && !json_slots(&src->sets[0], objs, n)) {
+			src->have[0] = 1;
+			src->have[1] = !json_slots(&src->sets[1], tops, ntop);
+			src->tmpls[0] = src->tmpls[1] = tmpl;
+			src->tmpls[2] = "";
+			src->is_json = 1;
+			src->head = json_pack("{s:s, s:s, s:s, s:I}", "kind", "json", "template", tmpl, "array", key,
+					      "n_records", (json_int_t)n);
+			source_assign(w, src);
+			(*nout)++;
+		} else {
+			adt_slots_free(&src->sets[0]);
 		}
-		adt_slots_free(&rs);
-		adt_slots_free(&ctx);
 		free(objs);
 		free(tops);
 	}
 	json_decref(empty);
 }
 
-/* -------------------------------------------------------------- entry */
+/* ------------------------------------------------- across the sources */
 
-static int cmp_source(const void *a, const void *b)
+/* A value as the sources compare it: typed fields normalised (1,234.00 and
+ * 1234 meet), text folded to lower case. */
+static void norm_value(adt_type t, const char *v, char *out, size_t cap)
 {
-	const source *x = a, *y = b;
+	if ((t == ADT_NUMBER || t == ADT_DATE) && !adt_value_norm(t, v, out, cap))
+		return;
+	size_t k = 0;
+	for (const char *p = v; *p && k + 1 < cap; p++)
+		out[k++] = (char)tolower((unsigned char)*p);
+	out[k] = 0;
+}
+
+/* The value slot `sl` gives field f in record i (its href for URLs). */
+static char *pick_value(const field *f, const adt_slot *sl, size_t i)
+{
+	if (f->type == ADT_URL)
+		return sl->href[i] ? strdup(sl->href[i]) : NULL;
+	return adt_slot_value(sl, i);
+}
+
+/* The values every source that maps field k gives it, as a set. */
+static json_t *field_values(const want *w, size_t k, const source *srcs, size_t n)
+{
+	json_t *set = json_object();
+	for (size_t s = 0; s < n; s++) {
+		const pick *p = &srcs[s].picks[k];
+		if (!p->slot)
+			continue;
+		size_t nrec = srcs[s].sets[p->where].nrec;
+		for (size_t i = 0; i < nrec && json_object_size(set) < 20000; i++) {
+			char *v = pick_value(&w->f[k], p->slot, i);
+			char buf[512];
+			if (v && *v) {
+				norm_value(w->f[k].type, v, buf, sizeof buf);
+				json_object_set_new(set, buf, json_true());
+			}
+			free(v);
+		}
+	}
+	return set;
+}
+
+/* Cross-source matching: a field one source maps by its name, another
+ * source that holds the same values under a label the lexicon does not
+ * know ("Visiting team", "Listing", an unlabelled heading) maps too. The
+ * slot whose values most often are the field's values elsewhere wins, when
+ * more than 60% of them are. */
+static void fill_by_values(const want *w, source *srcs, size_t n)
+{
+	for (size_t k = 0; k < w->n; k++) {
+		json_t *vals = NULL;
+		for (size_t s = 0; s < n; s++) {
+			source *src = &srcs[s];
+			if (src->picks[k].slot)
+				continue;
+			if (!vals)
+				vals = field_values(w, k, srcs, n);
+			if (!json_object_size(vals))
+				break;
+			double best = 0.6;
+			int best_where = -1;
+			const adt_slot *best_slot = NULL;
+			for (int where = 0; where < 3; where++) {
+				if (!src->have[where])
+					continue;
+				const adt_slots *set = &src->sets[where];
+				for (size_t j = 0; j < set->n; j++) {
+					const adt_slot *sl = &set->v[j];
+					int used = 0;
+					for (size_t q = 0; q < w->n; q++)
+						used |= src->picks[q].slot == sl ||
+							(src->picks[q].slot && src->picks[q].where == where &&
+							 same_values(src->picks[q].slot, sl, set->nrec));
+					if (used || rejected(w, w->f[k].name, src->tmpls[where], sl->path))
+						continue;
+					size_t have = 0, hit = 0;
+					json_t *mine = json_object();
+					for (size_t i = 0; i < set->nrec; i++) {
+						char *v = pick_value(&w->f[k], sl, i);
+						char buf[512];
+						if (v && *v) {
+							have++;
+							norm_value(w->f[k].type, v, buf, sizeof buf);
+							hit += json_object_get(vals, buf) != NULL;
+							json_object_set_new(mine, buf, json_true());
+						}
+						free(v);
+					}
+					/* either most of this slot's values are the field's
+					 * elsewhere, or most of the field's values (a small
+					 * sample, an API's one round) are among this slot's */
+					size_t found = 0;
+					const char *key;
+					json_t *one;
+					json_object_foreach(vals, key, one) found += json_object_get(mine, key) != NULL;
+					json_decref(mine);
+					double share = have ? (double)hit / (double)have : 0;
+					double back = (double)found / (double)json_object_size(vals);
+					if (share >= 0.3 && back > share)
+						share = back;
+					if (have * 2 >= set->nrec && share > best) {
+						best = share;
+						best_where = where;
+						best_slot = sl;
+					}
+				}
+			}
+			if (best_slot)
+				src->picks[k] = (pick){best_where, best_slot, 0.6, 1};
+		}
+		json_decref(vals);
+	}
+}
+
+/* The source's program entry: its head and a map per place. NULL when it
+ * maps nothing, or fails the rule that a list's records carry their own
+ * data. */
+static json_t *source_json(const want *w, source *src)
+{
+	size_t own = 0, mapped = 0;
+	double own_best = 0, total = 0;
+	for (size_t k = 0; k < w->n; k++) {
+		if (!src->picks[k].slot)
+			continue;
+		mapped++;
+		total += src->picks[k].score;
+		if (src->picks[k].where != 1 && !src->picks[k].by_value) {
+			own++;
+			own_best = src->picks[k].score > own_best ? src->picks[k].score : own_best;
+		}
+	}
+	/* a run of links inside one detail page (its authors) would otherwise
+	 * borrow the page's fields as its own */
+	const char *kind = json_string_value(json_object_get(src->head, "kind"));
+	if (!mapped || (!strcmp(kind, "list") && own < 2 && !(own == 1 && own_best >= 0.9)))
+		return NULL;
+	json_t *maps[3] = {json_object(), json_object(), json_object()};
+	for (size_t k = 0; k < w->n; k++) {
+		const pick *p = &src->picks[k];
+		if (!p->slot)
+			continue;
+		json_t *m = src->is_json ? json_pack("{s:s, s:f}", "key", p->slot->path, "score",
+						     round(p->score * 1000) / 1000)
+					 : slot_json(p, &w->f[k]);
+		json_object_set_new(maps[p->where], w->f[k].name, m);
+	}
+	json_t *j = json_deep_copy(src->head);
+	json_object_set_new(j, "map", maps[0]);
+	if (json_object_size(maps[1]))
+		json_object_set_new(j, "context", maps[1]);
+	else
+		json_decref(maps[1]);
+	json_t *join = json_object_get(j, "join");
+	if (join && json_object_size(maps[2])) {
+		json_object_set_new(join, "map", maps[2]);
+	} else {
+		json_decref(maps[2]);
+		if (join)
+			json_object_del(j, "join");
+	}
+	src->covered = mapped;
+	src->score = total;
+	json_object_set_new(j, "covered", json_integer((json_int_t)mapped));
+	return j;
+}
+
+typedef struct {
+	json_t *j;
+	size_t covered;
+	double score;
+} built;
+
+/* Most fields first, then the surest mappings. */
+static int cmp_built(const void *a, const void *b)
+{
+	const built *x = a, *y = b;
 	if (x->covered != y->covered)
 		return x->covered < y->covered ? 1 : -1;
 	return x->score < y->score ? 1 : x->score > y->score ? -1 : 0;
 }
+
+/* -------------------------------------------------------------- entry */
 
 json_t *adt_induce(const adt_site *site, json_t *fields, json_t *reject, char *err, size_t errlen)
 {
@@ -803,19 +1056,29 @@ json_t *adt_induce(const adt_site *site, json_t *fields, json_t *reject, char *e
 		page_source(site, &w, site->tmpls[t], srcs, &n);
 	}
 	json_sources(site, &w, srcs, &n, max);
-	qsort(srcs, n, sizeof *srcs, cmp_source);
-	json_t *keep = json_array(), *alts = json_array();
-	size_t best = n ? srcs[0].covered : 0;
+	fill_by_values(&w, srcs, n);
+	built *bs = calloc(n + 1, sizeof *bs);
+	size_t nb = 0;
 	for (size_t i = 0; i < n; i++) {
-		json_object_set_new(srcs[i].src, "covered", json_integer((json_int_t)srcs[i].covered));
-		if (srcs[i].covered == best)
-			json_array_append_new(keep, srcs[i].src);
-		else if (json_array_size(alts) < 8)
-			json_array_append_new(alts, srcs[i].src);
-		else
-			json_decref(srcs[i].src);
+		json_t *j = bs ? source_json(&w, &srcs[i]) : NULL;
+		if (j)
+			bs[nb++] = (built){j, srcs[i].covered, srcs[i].score};
+		source_free(&srcs[i]);
 	}
 	free(srcs);
+	if (bs)
+		qsort(bs, nb, sizeof *bs, cmp_built);
+	json_t *keep = json_array(), *alts = json_array();
+	size_t best = nb ? bs[0].covered : 0;
+	for (size_t i = 0; i < nb; i++) {
+		if (bs[i].covered == best)
+			json_array_append_new(keep, bs[i].j);
+		else if (json_array_size(alts) < 8)
+			json_array_append_new(alts, bs[i].j);
+		else
+			json_decref(bs[i].j);
+	}
+	free(bs);
 	/* identity: the text and date fields every kept source covers */
 	json_t *identity = json_array();
 	for (int pass = 0; pass < 2 && !json_array_size(identity); pass++)

@@ -458,7 +458,10 @@ int adt_profile(adt_slots *out, xmlNodePtr *roots, const char *const *urls, xmlN
 		if (c->present < need && c->present * 3 < n)
 			continue;
 		const char *ctext = n >= 2 ? constant(c, n, c->text) : NULL;
-		if (ctext && c->present >= need && labelish(ctext)) {
+		/* text whose links go to the same place everywhere ("Home") is
+		 * navigation, never a label */
+		int nav_link = c->href[0] && !varies(c->href, n);
+		if (ctext && c->present >= need && labelish(ctext) && !nav_link) {
 			/* a link whose words stay ("[pdf]", "Download") but whose target
 			 * changes is its own value: the label names the href */
 			if (varies(c->href, n)) {
