@@ -133,7 +133,7 @@ typedef struct {
 	int where;
 	const adt_slot *slot;
 	double score;
-	int by_value; /* found by cross-source values, not by name */
+	int by_value; /* inferred (by values elsewhere, or elimination), not named */
 } pick;
 
 /* Best first; ties by field order, then slot order, so runs agree. */
@@ -155,6 +155,27 @@ static int same_values(const adt_slot *a, const adt_slot *b, size_t nrec)
 			return 0;
 	}
 	return 1;
+}
+
+/* Whether the slot at `outer` holds the one at `inner` (the dl of a dd). */
+static int contains(const char *outer, const char *inner)
+{
+	size_t n = strlen(outer);
+	return !strcmp(outer, ".") || (!strncmp(inner, outer, n) && inner[n] == '/');
+}
+
+/* Several names per record: links, or text with commas or "and". */
+static int list_like(const adt_slot *s, size_t nrec)
+{
+	size_t have = 0, many = 0;
+	for (size_t i = 0; i < nrec; i++) {
+		if (!s->text[i])
+			continue;
+		have++;
+		many += (s->links[i] && strchr(s->links[i], '\x1f')) || strchr(s->text[i], ',') ||
+			strstr(s->text[i], " and ");
+	}
+	return have && many * 3 >= have && s->num < 0.5 && s->date < 0.5;
 }
 
 /* Assigns fields to slots greedily, best first, one slot per field and one
@@ -197,38 +218,49 @@ static size_t assign(const want *w, const adt_slots *sets[3], const char *tmpls[
 	}
 	free(cs);
 	/* elimination: one field of a type left unnamed and one unclaimed
-	 * column of that type in the records ("Start" among open, high, low,
-	 * close named otherwise) are each other's */
+	 * labelled slot of that type, in the records or the pages they link
+	 * to ("Start" among open, high, low, close named otherwise), are each
+	 * other's. A slot whose label names another wanted field is not a
+	 * candidate, nor one with the values of a claimed slot (td[2] and its
+	 * link). */
 	for (size_t k = 0; k < w->n; k++) {
-		if (picks[k].slot || w->f[k].type == ADT_LIST)
+		if (picks[k].slot)
 			continue;
 		size_t same = 0;
 		for (size_t j = 0; j < w->n; j++)
 			same += !picks[j].slot && w->f[j].type == w->f[k].type;
-		if (same != 1 || !sets[0])
+		if (same != 1)
 			continue;
 		const adt_slot *only = NULL;
+		int only_where = 0;
 		size_t found = 0;
-		for (size_t i = 0; i < sets[0]->n; i++) {
-			const adt_slot *sl = &sets[0]->v[i];
-			int used = 0;
-			for (size_t j = 0; j < w->n; j++)
-				used |= picks[j].slot == sl;
-			int typed = w->f[k].type == ADT_NUMBER ? sl->num >= 0.9
-				    : w->f[k].type == ADT_DATE ? sl->date >= 0.9
-				    : w->f[k].type == ADT_URL  ? sl->url >= 0.9
-							       : sl->num < 0.5 && sl->date < 0.5;
-			/* the same values as a claimed column (td[2] and its link) */
-			for (size_t j = 0; j < w->n && typed && !used; j++)
-				used |= picks[j].slot && same_values(picks[j].slot, sl, sets[0]->nrec);
-			if (used || !typed || sl->present < 0.8 || sl->by == ADT_BY_NONE ||
-			    rejected(w, w->f[k].name, tmpls[0], sl->path))
-				continue;
-			only = sl;
-			found++;
+		for (int where = 0; where < 3; where += 2) {
+			for (size_t i = 0; sets[where] && i < sets[where]->n; i++) {
+				const adt_slot *sl = &sets[where]->v[i];
+				int used = 0;
+				for (size_t j = 0; j < w->n; j++)
+					used |= picks[j].slot == sl;
+				int typed = w->f[k].type == ADT_NUMBER ? sl->num >= 0.9
+					    : w->f[k].type == ADT_DATE ? sl->date >= 0.9
+					    : w->f[k].type == ADT_URL  ? sl->url >= 0.9
+					    : w->f[k].type == ADT_LIST ? list_like(sl, sets[where]->nrec)
+								       : sl->num < 0.5 && sl->date < 0.5;
+				for (size_t j = 0; j < w->n && typed && !used; j++)
+					used |= (picks[j].slot && picks[j].where == where &&
+						 (same_values(picks[j].slot, sl, sets[where]->nrec) ||
+						  contains(sl->path, picks[j].slot->path) ||
+						  contains(picks[j].slot->path, sl->path))) ||
+						(j != k && sl->label && adt_name_score(w->f[j].name, sl->label, NULL, 0) >= 0.5);
+				if (used || !typed || sl->present < 0.8 || sl->by == ADT_BY_NONE ||
+				    rejected(w, w->f[k].name, tmpls[where], sl->path))
+					continue;
+				only = sl;
+				only_where = where;
+				found++;
+			}
 		}
 		if (found == 1) {
-			picks[k] = (pick){0, only, MIN_SCORE, 0};
+			picks[k] = (pick){only_where, only, MIN_SCORE, 1};
 			mapped++;
 		}
 	}
@@ -966,10 +998,11 @@ static json_t *source_json(const want *w, source *src)
 			own_best = src->picks[k].score > own_best ? src->picks[k].score : own_best;
 		}
 	}
-	/* a run of links inside one detail page (its authors) would otherwise
-	 * borrow the page's fields as its own */
-	const char *kind = json_string_value(json_object_get(src->head, "kind"));
-	if (!mapped || (!strcmp(kind, "list") && own < 2 && !(own == 1 && own_best >= 0.9)))
+	/* at least two fields named where the records are (or one surely):
+	 * a run of links inside one detail page (its authors) would otherwise
+	 * borrow the page's fields as its own, and inference alone (values
+	 * seen elsewhere, elimination) would make sources of anything */
+	if (!mapped || (own < 2 && !(own == 1 && own_best >= 0.9)))
 		return NULL;
 	json_t *maps[3] = {json_object(), json_object(), json_object()};
 	for (size_t k = 0; k < w->n; k++) {
