@@ -99,7 +99,7 @@ static double slot_score(const want *w, size_t k, const adt_slot *s)
 	 * holding prices is the open more surely than its letter says */
 	double bonus = (f->type == ADT_NUMBER || f->type == ADT_DATE || f->type == ADT_URL) && name > 0 ? 0.15 : 0;
 	if (f->type == ADT_TEXT && title_like(f->name) && s->heading && !s->label)
-		bonus = 0.55;
+		bonus = 0.5 + 0.05 * s->heading;
 	return name + bonus;
 }
 
@@ -126,6 +126,7 @@ typedef struct {
 	int where; /* 0 the record, 1 the page around it, 2 the detail page */
 	const adt_slot *slot;
 	size_t field;
+	int wide;  /* a list: the slot that holds all its items is the better */
 	double score;
 } cand;
 
@@ -136,7 +137,7 @@ typedef struct {
 	int by_value; /* inferred (by values elsewhere, or elimination), not named */
 } pick;
 
-/* Best first; ties by field order, then slot order, so runs agree. */
+/* Best first; ties by field order, then as below, so runs agree. */
 static int cmp_cand(const void *a, const void *b)
 {
 	const cand *x = a, *y = b;
@@ -144,6 +145,14 @@ static int cmp_cand(const void *a, const void *b)
 		return x->score < y->score ? 1 : -1;
 	if (x->field != y->field)
 		return x->field < y->field ? -1 : 1;
+	/* a tie goes to the surer label, then to the narrower slot (a cell
+	 * rather than the table around it), or for a list to the wider (the
+	 * cell with every author rather than the first one's link) */
+	if (x->slot->by != y->slot->by)
+		return x->slot->by > y->slot->by ? -1 : 1;
+	size_t lx = strlen(x->slot->path), ly = strlen(y->slot->path);
+	if (lx != ly)
+		return (lx > ly) == !x->wide ? -1 : 1;
 	return x->slot < y->slot ? -1 : x->slot > y->slot;
 }
 
@@ -167,15 +176,48 @@ static int contains(const char *outer, const char *inner)
 /* Several names per record: links, or text with commas or "and". */
 static int list_like(const adt_slot *s, size_t nrec)
 {
-	size_t have = 0, many = 0;
+	size_t have = 0, many = 0, words = 0, pieces = 0;
 	for (size_t i = 0; i < nrec; i++) {
 		if (!s->text[i])
 			continue;
 		have++;
 		many += (s->links[i] && strchr(s->links[i], '\x1f')) || strchr(s->text[i], ',') ||
 			strstr(s->text[i], " and ");
+		/* names are short: words per piece between separators */
+		pieces++;
+		words++;
+		for (const char *p = s->text[i]; *p; p++) {
+			words += *p == ' ';
+			pieces += *p == ',' || *p == ';' || !strncmp(p, " and ", 5);
+		}
 	}
-	return have && many * 3 >= have && s->num < 0.5 && s->date < 0.5;
+	return have && many * 3 >= have && s->num < 0.5 && s->date < 0.5 && words <= 5 * pieces;
+}
+
+/* Whether slot `sl` (of set `where`) could be field k's by elimination. */
+static int candidate(const want *w, size_t k, const adt_slot *sl, int where, size_t nrec, const char *tmpl,
+		     const pick *picks)
+{
+	if (sl->present < 0.8 || sl->by == ADT_BY_NONE || rejected(w, w->f[k].name, tmpl, sl->path))
+		return 0;
+	int typed = w->f[k].type == ADT_NUMBER ? sl->num >= 0.9
+		    : w->f[k].type == ADT_DATE ? sl->date >= 0.9
+		    : w->f[k].type == ADT_URL  ? sl->url >= 0.9
+		    : w->f[k].type == ADT_LIST ? list_like(sl, nrec)
+					       : sl->num < 0.5 && sl->date < 0.5 && !list_like(sl, nrec);
+	if (!typed)
+		return 0;
+	for (size_t j = 0; j < w->n; j++) {
+		if (picks[j].slot == sl)
+			return 0;
+		if (picks[j].slot && picks[j].where == where &&
+		    (same_values(picks[j].slot, sl, nrec) || contains(sl->path, picks[j].slot->path) ||
+		     contains(picks[j].slot->path, sl->path)))
+			return 0;
+		if (j != k && sl->label && adt_name_score(w->f[j].name, sl->label, NULL, 0) >= 0.5)
+			return 0;
+	}
+	return 1;
 }
 
 /* Assigns fields to slots greedily, best first, one slot per field and one
@@ -197,7 +239,7 @@ static size_t assign(const want *w, const adt_slots *sets[3], const char *tmpls[
 				double sc = slot_score(w, k, sl);
 				sc += href_bonus(&w->f[k], sl, sets[s]->nrec);
 				if (sc >= MIN_SCORE)
-					cs[nc++] = (cand){s, sl, k, sc * weight[s]};
+					cs[nc++] = (cand){s, sl, k, w->f[k].type == ADT_LIST, sc * weight[s]};
 			}
 	for (size_t k = 0; k < w->n; k++)
 		picks[k] = (pick){0};
@@ -217,51 +259,42 @@ static size_t assign(const want *w, const adt_slots *sets[3], const char *tmpls[
 		mapped++;
 	}
 	free(cs);
-	/* elimination: one field of a type left unnamed and one unclaimed
-	 * labelled slot of that type, in the records or the pages they link
-	 * to ("Start" among open, high, low, close named otherwise), are each
-	 * other's. A slot whose label names another wanted field is not a
-	 * candidate, nor one with the values of a claimed slot (td[2] and its
-	 * link). */
-	for (size_t k = 0; k < w->n; k++) {
-		if (picks[k].slot)
-			continue;
-		size_t same = 0;
-		for (size_t j = 0; j < w->n; j++)
-			same += !picks[j].slot && w->f[j].type == w->f[k].type;
-		if (same != 1)
-			continue;
-		const adt_slot *only = NULL;
-		int only_where = 0;
-		size_t found = 0;
-		for (int where = 0; where < 3; where += 2) {
-			for (size_t i = 0; sets[where] && i < sets[where]->n; i++) {
-				const adt_slot *sl = &sets[where]->v[i];
-				int used = 0;
-				for (size_t j = 0; j < w->n; j++)
-					used |= picks[j].slot == sl;
-				int typed = w->f[k].type == ADT_NUMBER ? sl->num >= 0.9
-					    : w->f[k].type == ADT_DATE ? sl->date >= 0.9
-					    : w->f[k].type == ADT_URL  ? sl->url >= 0.9
-					    : w->f[k].type == ADT_LIST ? list_like(sl, sets[where]->nrec)
-								       : sl->num < 0.5 && sl->date < 0.5;
-				for (size_t j = 0; j < w->n && typed && !used; j++)
-					used |= (picks[j].slot && picks[j].where == where &&
-						 (same_values(picks[j].slot, sl, sets[where]->nrec) ||
-						  contains(sl->path, picks[j].slot->path) ||
-						  contains(picks[j].slot->path, sl->path))) ||
-						(j != k && sl->label && adt_name_score(w->f[j].name, sl->label, NULL, 0) >= 0.5);
-				if (used || !typed || sl->present < 0.8 || sl->by == ADT_BY_NONE ||
-				    rejected(w, w->f[k].name, tmpls[where], sl->path))
-					continue;
-				only = sl;
-				only_where = where;
-				found++;
-			}
-		}
-		if (found == 1) {
+	/* elimination: a field left unnamed with exactly one candidate slot
+	 * that no other unnamed field could take ("Start" among open, high,
+	 * low, close named otherwise; "Précis" once "Researchers" is the
+	 * list of authors), repeated until nothing changes. A candidate is a
+	 * labelled slot of the field's type, in the records or the pages they
+	 * link to, whose label names no other wanted field, and which is not
+	 * around, inside or a copy of a claimed slot. */
+	for (int changed = 1; changed;) {
+		changed = 0;
+		for (size_t k = 0; k < w->n; k++) {
+			if (picks[k].slot)
+				continue;
+			const adt_slot *only = NULL;
+			int only_where = 0;
+			size_t found = 0;
+			for (int where = 0; where < 3 && found < 2; where += 2)
+				for (size_t i = 0; sets[where] && i < sets[where]->n && found < 2; i++) {
+					const adt_slot *sl = &sets[where]->v[i];
+					if (!candidate(w, k, sl, where, sets[where]->nrec, tmpls[where], picks))
+						continue;
+					only = sl;
+					only_where = where;
+					found++;
+				}
+			if (found != 1)
+				continue;
+			/* no other unnamed field may want it */
+			int contested = 0;
+			for (size_t j = 0; j < w->n && !contested; j++)
+				contested = j != k && !picks[j].slot &&
+					    candidate(w, j, only, only_where, sets[only_where]->nrec, tmpls[only_where], picks);
+			if (contested)
+				continue;
 			picks[k] = (pick){only_where, only, MIN_SCORE, 1};
 			mapped++;
+			changed = 1;
 		}
 	}
 	return mapped;

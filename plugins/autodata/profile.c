@@ -498,9 +498,11 @@ int adt_profile(adt_slots *out, xmlNodePtr *roots, const char *const *urls, xmlN
 			label = c->cls;
 			by = ADT_BY_CLASS;
 		}
-		int heading = c->main_link * 2 >= (int)c->present ||
-			      (c->tag && (!strcasecmp(c->tag, "h1") || !strcasecmp(c->tag, "h2") ||
-					  !strcasecmp(c->tag, "h3")));
+		/* 2: a heading (h1-h3), 1: the record's first link */
+		int heading = c->tag && (!strcasecmp(c->tag, "h1") || !strcasecmp(c->tag, "h2") ||
+					 !strcasecmp(c->tag, "h3"))
+				      ? 2
+				      : c->main_link * 2 >= (int)c->present;
 		rc = push_slot(out, c, n, label, NULL, by, heading);
 	}
 	for (size_t i = 0; i < nheads; i++)

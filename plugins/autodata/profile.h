@@ -29,7 +29,7 @@ typedef struct {
 	char *label; /* what names it, or NULL */
 	char *strip; /* leading text that is the label, removed from values */
 	int by;      /* ADT_BY_* */
-	int heading; /* an h1-h3, or the record's first link */
+	int heading; /* 2: an h1-h3, 1: the record's first link, 0: neither */
 	/* per record (NULL: absent) */
 	char **text;
 	char **href;
