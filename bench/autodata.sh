@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# bench/autodata.sh [--split dev|heldout|fresh|unseen|all] [--rate R] [--ablation] [--keep DIR]
+# bench/autodata.sh [--split dev|heldout|fresh|unseen|final|all] [--rate R] [--ablation] [--keep DIR]
 # Instruct2DS-local (docs/plugins/autodata.md): starts the seeded sites of
 # bench/autodata/sites.py on 127.0.0.1, runs pipelines/autodata.lua on each
-# (three domains x 24 layout variants: 0-3 development, 4-5 held apart
-# until their first score, 6-11 composed at random and then developed on,
-# 12-23 composed at random and never developed on: the figure of record),
+# (three domains x 36 layout variants: 0-3 development, 4-5 held apart
+# until their first score, 6-23 composed at random and developed on after
+# their first score, 24-35 composed at random and never developed on: the
+# figure of record),
 # scores every dataset against the ground truth (bench/autodata/score.py)
 # and prints record and field F1 per site, the mean per domain and split,
 # pages fetched, LLM calls and tokens, turns and wall time, beside the goal
@@ -83,7 +84,7 @@ PY
 }
 
 variants() {
-  case $split in dev) echo 0 1 2 3 ;; heldout) echo 4 5 ;; fresh) echo 6 7 8 9 10 11 ;; unseen) seq 12 23 ;; *) seq 0 23 ;; esac
+  case $split in dev) echo 0 1 2 3 ;; heldout) echo 4 5 ;; fresh) echo 6 7 8 9 10 11 ;; unseen) seq 12 23 ;; final) seq 24 35 ;; *) seq 0 35 ;; esac
 }
 
 echo "== Instruct2DS-local, $split split (rate $rate req/s per host, deterministic path)"
@@ -103,7 +104,7 @@ echo "== mean record F1 per domain and split (goal: >= 0.9 in each domain, held-
 python3 - "$work/results.tsv" <<'PY'
 import sys, collections
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if "\t" in l]
-split = lambda v: "unseen" if int(v[1:]) >= 12 else "fresh" if int(v[1:]) >= 6 else "heldout" if v in ("v4", "v5") else "dev"
+split = lambda v: "final" if int(v[1:]) >= 24 else "unseen" if int(v[1:]) >= 12 else "fresh" if int(v[1:]) >= 6 else "heldout" if v in ("v4", "v5") else "dev"
 agg = collections.defaultdict(list)
 for r in rows:
     if len(r) < 5 or r[3].startswith("FAILED"):

@@ -1,15 +1,15 @@
 """Instruct2DS-local's fresh split: layouts composed at random.
 
-Variants 6-23 of each domain are not written by hand. Each draws, from its
+Variants 6-35 of each domain are not written by hand. Each draws, from its
 own seed, a container (table, grid of divs, list of "Label: value" items,
 definition-list cards), where each field lives (the list page, or the
 detail page it links to), the label every field gets (from pools of
 wordings, several of them absent from the extractor's lexicon), the
 detail-page template, the pagination, the class names (readable, hashed,
 none), wrapper depth, number and date formats, and the API's key style
-and JSON key names. Variants 6-11 were scored once and then used for
-development; 12-23 are the unseen split, never used for development
-(docs/plugins/autodata.md gives both figures).
+and JSON key names. Variants 6-11 and 12-23 were scored once and then
+used for development; 24-35 are the final split, never used for
+development (docs/plugins/autodata.md gives every first score).
 """
 import hashlib
 import html

@@ -14,10 +14,10 @@ Three domains, six layout variants each, at /<domain>/v<k>/:
   JSON endpoint.
 Variants 0-3 are for development; 4 and 5 were held apart until their
 first score (docs/plugins/autodata.md gives it), then used for
-development too; 6-11 are composed at random by fresh.py, were scored
-once and then used for development; 12-23 are composed the same way from
-other draws and are never used for development: their score is the
-figure of record.
+development too; 6-11 and 12-23 are composed at random by fresh.py, were
+scored once and then used for development; 24-35 are composed the same
+way from other draws and are never used for development: their score is
+the figure of record.
 
 The server answers ETag / Last-Modified revalidation with 304, serves
 /robots.txt (which closes /closed/ to every crawler), and appends one line
@@ -42,7 +42,8 @@ DOMAINS = ("academic", "finance", "sports")
 VARIANTS = 6
 HELDOUT = (4, 5)
 FRESH = range(6, 12)  # composed at random by fresh.py; used in development
-UNSEEN = range(12, 24)  # composed at random by fresh.py; scored once, never tuned on
+UNSEEN = range(12, 24)  # composed at random by fresh.py; scored once, then developed on
+FINAL = range(24, 36)  # composed at random by fresh.py; never developed on: the figure of record
 FIELDS = {
     "academic": ["title", "authors", "abstract", "pdf"],
     "finance": ["symbol", "date", "open", "high", "low", "close", "volume"],
@@ -400,12 +401,12 @@ def build_fresh(seed, d, v):
 
 def build_all(seed):
     sites = {(d, v): BUILD[d](seed, v) for d in DOMAINS for v in range(VARIANTS)}
-    sites.update({(d, v): build_fresh(seed, d, v) for d in DOMAINS for v in list(FRESH) + list(UNSEEN)})
+    sites.update({(d, v): build_fresh(seed, d, v) for d in DOMAINS for v in list(FRESH) + list(UNSEEN) + list(FINAL)})
     return sites
 
 
 def split_of(v):
-    return "unseen" if v in UNSEEN else "fresh" if v in FRESH else "heldout" if v in HELDOUT else "dev"
+    return "final" if v in FINAL else "unseen" if v in UNSEEN else "fresh" if v in FRESH else "heldout" if v in HELDOUT else "dev"
 
 
 class Server:
@@ -540,7 +541,7 @@ def main():
     a = ap.parse_args()
     if a.cmd == "list":
         for d in DOMAINS:
-            for v in list(range(VARIANTS)) + list(FRESH) + list(UNSEEN):
+            for v in list(range(VARIANTS)) + list(FRESH) + list(UNSEEN) + list(FINAL):
                 print(f"{d}\tv{v}\t{split_of(v)}\t/{d}/v{v}/\t{','.join(FIELDS[d])}")
         return 0
     if a.cmd == "truth":
