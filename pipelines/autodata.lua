@@ -86,18 +86,32 @@ local plan = ops.autodata.plan { name = "plan", instruction = instruction, field
 local log = append({}, "plan", plan.message)
 
 -- Without the artifact cache an agent cannot receive pages by reference:
--- it crawls them itself (a fresh browse and tools under its own name).
+-- each agent that reads the pages crawls them itself (a browse and a tools
+-- of its own, revalidating every page with the site), and gets those two
+-- messages besides its inbox.
 local function crawl(tag, lg)
   local b = ops.autodata.browse { name = "browse" .. tag, inbox = inbox(lg, "browse"), max_pages = max_pages,
                                   rate = fetch.rate, robots = fetch.robots, max_age = fetch.max_age or 86400 }
   local lg2 = append(lg, "browse", b.message)
   local t = ops.autodata.tools { name = "tools" .. tag, inbox = inbox(lg2, "tools"), rate = fetch.rate,
                                  robots = fetch.robots, max_age = fetch.max_age or 86400 }
-  return append(lg2, "tools", t.message)
+  return append(lg2, "tools", t.message), { b.message, t.message }
+end
+
+-- The inbox of `agent`, with its own crawl when there is no artifact cache.
+local function own_inbox(lg, agent, tag)
+  local box = inbox(lg, agent)
+  if artifact_cache then return box, lg end
+  local _, own = crawl("_" .. tag, lg)
+  for _, m in ipairs(own) do box[#box + 1] = m end
+  for _, m in ipairs(own) do lg = append(lg, "browse", m) end
+  return box, lg
 end
 
 log = crawl("", log)
-local bp = ops.autodata.blueprint { name = "blueprint", inbox = inbox(log, "blueprint") }
+local bbox
+bbox, log = own_inbox(log, "blueprint", "blueprint")
+local bp = ops.autodata.blueprint { name = "blueprint", inbox = bbox }
 log = append(log, "blueprint", bp.message)
 local messages = 0
 for _, to in ipairs({ "browse", "tools", "blueprint" }) do
@@ -105,13 +119,15 @@ for _, to in ipairs({ "browse", "tools", "blueprint" }) do
 end
 
 local function turn(t, lg, sent)
-  local elog = lg
-  if not artifact_cache then elog = crawl("_engineer_" .. t, lg) end
-  local eng = ops.autodata.engineer { name = "engineer_" .. t, inbox = inbox(elog, "engineer") }
-  sent = sent + #inbox(elog, "engineer")
+  local ebox
+  ebox, lg = own_inbox(lg, "engineer", "engineer_" .. t)
+  local eng = ops.autodata.engineer { name = "engineer_" .. t, inbox = ebox }
+  sent = sent + #ebox
   lg = append(lg, "engineer", eng.message)
-  local tst = ops.autodata.test { name = "test_" .. t, inbox = inbox(lg, "test") }
-  sent = sent + #inbox(lg, "test")
+  local tbox
+  tbox, lg = own_inbox(lg, "test", "test_" .. t)
+  local tst = ops.autodata.test { name = "test_" .. t, inbox = tbox }
+  sent = sent + #tbox
   lg = append(lg, "test", tst.message)
   local val = ops.autodata.validate { name = "validate_" .. t, inbox = inbox(lg, "validate") }
   sent = sent + #inbox(lg, "validate")

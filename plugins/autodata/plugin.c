@@ -17,7 +17,8 @@
  *               call, with their keys and parameters
  *   blueprint   plan + pages + APIs -> what the site is made of: URL
  *               templates, their repeated structures, the APIs
- *   engineer    blueprint (+ a verdict) -> an extraction program (induce.c)
+ *   engineer    blueprint (+ a verdict) -> an extraction program (induce.c;
+ *               the LLM's rules instead when they pass on the crawl)
  *   test        program -> records, by running it (extract.c)
  *   validate    records -> a verdict; its rejections go back to the engineer
  *   export      records -> dataset.csv and dataset.jsonl
@@ -39,6 +40,7 @@
 #include "induce.h"
 #include "jsonio.h"
 #include "lexicon.h"
+#include "llmrules.h"
 #include "site.h"
 #include "validate.h"
 
@@ -428,10 +430,14 @@ static int run_tools(weft_op_ctx *ctx, const weft_host_api *api)
 
 /* ------------------------------------------------------------ blueprint */
 
+/* The crawl the agent reads: its own (the newest "pages" and "apis"
+ * messages of its inbox: without the artifact cache every agent crawls for
+ * itself), else the one the `type` message refers to. */
 static int load_site(weft_op_ctx *ctx, const weft_host_api *api, const char *type, adt_site *site)
 {
-	const char *pages = ref_path(ctx, api, type, "pages");
-	const char *apis = ref_path(ctx, api, type, "apis");
+	int own = inbox_get(ctx, api, "pages") != NULL;
+	const char *pages = own ? ref_path(ctx, api, "pages", "pages") : ref_path(ctx, api, type, "pages");
+	const char *apis = own ? ref_path(ctx, api, "apis", "apis") : ref_path(ctx, api, type, "apis");
 	char err[512];
 	if (!pages)
 		return api->fail(ctx, "%s: the '%s' message carries no pages", api->node_name(ctx), type);
@@ -513,9 +519,9 @@ static int run_engineer(weft_op_ctx *ctx, const weft_host_api *api)
 	}
 	char err[512];
 	json_t *program = adt_induce(&site, json_object_get(bp, "fields"), reject, err, sizeof err);
-	adt_site_free(&site);
-	json_decref(bp);
 	if (!program) {
+		adt_site_free(&site);
+		json_decref(bp);
 		json_decref(reject);
 		return api->fail(ctx, "autodata.engineer: %s", err);
 	}
@@ -523,7 +529,41 @@ static int run_engineer(weft_op_ctx *ctx, const weft_host_api *api)
 	covered = nsrc ? (size_t)json_integer_value(json_object_get(json_array_get(json_object_get(program, "sources"), 0),
 								    "covered"))
 		       : 0;
-	json_object_set_new(program, "decided_by", json_string("induction"));
+	/* the LLM may propose rules instead; they are tried on the whole crawl
+	 * before they are used (llmrules.h) */
+	const char *by = "induction";
+	char why[600] = "";
+	long calls = 0, tokens = 0;
+	json_t *req = adt_llm_request(&site, json_object_get(bp, "fields"));
+	weft_value *vreq = req ? wop_value_from_json(api, req) : NULL, *resp = NULL;
+	json_decref(req);
+	int rc = vreq ? api->llm_chat(ctx, vreq, &resp) : WEFT_ERROR;
+	api->value_free(vreq);
+	if (rc == WEFT_ENOTFOUND) {
+		snprintf(why, sizeof why, "no LLM endpoint is configured");
+	} else if (rc != WEFT_OK) {
+		snprintf(why, sizeof why, "the LLM failed: %s", api->error_last());
+	} else {
+		calls = 1;
+		const weft_value *pt = api->value_map_get(resp, "prompt_tokens");
+		const weft_value *ct = api->value_map_get(resp, "completion_tokens");
+		tokens = (pt ? (long)api->value_int(pt) : 0) + (ct ? (long)api->value_int(ct) : 0);
+		json_t *ans = wop_value_to_json(api, api->value_map_get(resp, "json"));
+		json_t *lp = adt_llm_program(ans, program, why, sizeof why);
+		json_decref(ans);
+		if (lp) {
+			json_t *chosen = adt_llm_choose(&site, lp, program, &by, why, sizeof why);
+			json_decref(lp);
+			json_decref(program);
+			program = chosen;
+		}
+	}
+	api->value_free(resp);
+	api->log(ctx, WEFT_LOG_INFO, "program by %s%s%s", by, *why ? ": " : "", why);
+	adt_site_free(&site);
+	json_decref(bp);
+	json_object_set_new(program, "decided_by", json_string(by));
+	json_object_set_new(program, "fallback_reason", json_string(why));
 	json_object_set_new(program, "rejected", reject);
 	char path[4096];
 	if (!weft_op_workfile(ctx, api, "program.json", path, sizeof path) ||
@@ -537,16 +577,17 @@ static int run_engineer(weft_op_ctx *ctx, const weft_host_api *api)
 	json_array_foreach(json_object_get(program, "sources"), i, s)
 	json_array_append_new(srcs, json_pack("{s:O, s:O, s:O}", "kind", json_object_get(s, "kind"), "template",
 					      json_object_get(s, "template"), "covered", json_object_get(s, "covered")));
-	json_t *body = json_pack("{s:o, s:I, s:I, s:s}", "sources", srcs, "covered", (json_int_t)covered, "rejected",
-				 (json_int_t)json_array_size(json_object_get(program, "rejected")), "decided_by",
-				 "induction");
+	json_t *body = json_pack("{s:o, s:I, s:I, s:s, s:s, s:{s:I, s:I}}", "sources", srcs, "covered", (json_int_t)covered,
+				 "rejected", (json_int_t)json_array_size(json_object_get(program, "rejected")),
+				 "decided_by", by, "fallback_reason", why, "llm", "calls", (json_int_t)calls, "tokens",
+				 (json_int_t)tokens);
 	json_decref(program);
 	const weft_value *prog = NULL;
 	if (set_artifact(ctx, api, "program", path, &prog) != WEFT_OK) {
 		json_decref(body);
 		return WEFT_ERROR;
 	}
-	int rc = send(ctx, api, "program", body, "program", prog, "pages", ref_value(ctx, api, "blueprint", "pages"),
+	rc = send(ctx, api, "program", body, "program", prog, "pages", ref_value(ctx, api, "blueprint", "pages"),
 		      "apis", ref_value(ctx, api, "blueprint", "apis"), NULL);
 	api->value_free((weft_value *)prog);
 	return rc;
@@ -795,7 +836,7 @@ static int run_report(weft_op_ctx *ctx, const weft_host_api *api)
 		json_decref(extra);
 		return api->fail(ctx, "autodata.report: the inbox is not a list of messages");
 	}
-	long llm_calls = 0, llm_tokens = 0, turns = 0;
+	long llm_calls = 0, llm_tokens = 0, turns = 0, fetched = 0, requests = 0, hits = 0, notmod = 0, crawls = 0;
 	json_t *plan = NULL, *pages = NULL, *apis = NULL, *verdict = NULL, *records = NULL;
 	size_t i;
 	json_t *m;
@@ -810,25 +851,26 @@ static int run_report(weft_op_ctx *ctx, const weft_host_api *api)
 			continue;
 		if (!strcmp(t, "plan"))
 			plan = b;
-		else if (!strcmp(t, "pages"))
-			pages = b;
-		else if (!strcmp(t, "apis"))
-			apis = b;
+		else if (!strcmp(t, "pages") || !strcmp(t, "apis")) {
+			/* every crawl counts (one per agent without the artifact cache) */
+			json_t *h = json_object_get(b, "http");
+			fetched += (long)json_integer_value(json_object_get(h, "fetched"));
+			requests += (long)json_integer_value(json_object_get(h, "requests"));
+			hits += (long)json_integer_value(json_object_get(h, "cache_hits"));
+			notmod += (long)json_integer_value(json_object_get(h, "not_modified"));
+			if (!strcmp(t, "pages")) {
+				crawls++;
+				pages = pages ? pages : b;
+			} else {
+				apis = apis ? apis : b;
+			}
+		}
 		else if (!strcmp(t, "verdict")) {
 			verdict = b;
 			turns++;
 		} else if (!strcmp(t, "records"))
 			records = b;
 	}
-	json_t *hp = json_object_get(pages, "http"), *ha = json_object_get(apis, "http");
-	long fetched = (long)(json_integer_value(json_object_get(hp, "fetched")) +
-			      json_integer_value(json_object_get(ha, "fetched")));
-	long requests = (long)(json_integer_value(json_object_get(hp, "requests")) +
-			       json_integer_value(json_object_get(ha, "requests")));
-	long hits = (long)(json_integer_value(json_object_get(hp, "cache_hits")) +
-			   json_integer_value(json_object_get(ha, "cache_hits")));
-	long notmod = (long)(json_integer_value(json_object_get(hp, "not_modified")) +
-			     json_integer_value(json_object_get(ha, "not_modified")));
 	json_t *summary = json_pack(
 		"{s:O?, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:O?, s:O?, s:b, s:O?}", "instruction",
 		json_object_get(plan, "instruction"), "pages", (json_int_t)json_integer_value(json_object_get(pages, "pages")),
@@ -838,6 +880,7 @@ static int run_report(weft_op_ctx *ctx, const weft_host_api *api)
 		json_object_get(verdict, "records"), "fields", json_object_get(verdict, "fields"), "ok",
 		json_is_true(json_object_get(verdict, "ok")), "problems", json_object_get(verdict, "problems"));
 	json_object_set_new(summary, "turns", json_integer(turns));
+	json_object_set_new(summary, "crawls", json_integer(crawls));
 	json_object_set_new(summary, "merged", json_integer(json_integer_value(json_object_get(records, "merged"))));
 	json_object_set_new(summary, "plan_decided_by", json_incref(json_object_get(plan, "decided_by")));
 	if (json_is_object(extra))
@@ -959,7 +1002,7 @@ static const weft_op_desc op_blueprint = {
 	MSG_OUT,
 };
 static const weft_op_desc op_engineer = {
-	WEFT_OP_DESC("engineer", "1", run_engineer, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("engineer", "1", run_engineer, WEFT_OP_DETERMINISTIC | WEFT_OP_USES_LLM,
 		     "Development: an extraction program by wrapper induction (XPath over the pages, keys of the APIs)."),
 	WEFT_OP_PARAMS(site_params),
 	WEFT_OP_INPUTS(WEFT_NAMES("inbox")),

@@ -117,4 +117,41 @@ run_weft run -q --store "$T/s-bad" "$PIPE" -p start="http://127.0.0.1:$main_port
 check "an unknown field type is refused (exit $RC)" [ "$RC" -ne 0 ]
 expect_err "is not one of text, number, date, url, list" "naming the types there are"
 eq "$(wc -l < main.log)" "$before" "and no request was made"
+
+# -- the LLM path, against the scripted server: the plan's field types, then
+# the engineer's rules, which are used when they pass on the whole crawl
+mkdir llm && cd llm
+git init -q . 2>/dev/null
+cp "$PIPE" ./autodata.lua
+PLAN='{"fields": [{"name": "title", "type": "text"}, {"name": "authors", "type": "list"}, {"name": "abstract", "type": "text"}, {"name": "pdf", "type": "url"}]}'
+GOOD='{"sources": [{"kind": "page", "template": "/academic/v0/paper/*", "map": {"title": {"path": "h1", "take": "text"}, "authors": {"path": "dl/dd[1]", "take": "list"}, "abstract": {"path": "dl/dd[2]", "take": "text"}, "pdf": {"path": "dl/dd[3]/a", "take": "href"}}}]}'
+BAD='{"sources": [{"kind": "page", "template": "/academic/v0/paper/*", "map": {"title": {"path": "h2", "take": "text"}, "abstract": {"path": "p[7]", "take": "text"}}}]}'
+jq -cn --arg a "$PLAN" --arg b "$GOOD" '{content: $a}, {content: $b}' > script.jsonl
+start_llm_stub script.jsonl
+trap 'kill $stub ${pids[*]} 2>/dev/null; rm -rf "$T"' EXIT
+printf 'llm: {url: "%s", model: stub-1, api_key_env: STUB_KEY, retries: 1, timeout: 5}\n' "$url" > weft.yaml
+STUB_KEY=k run_weft run -q --store "$T/s-llm" autodata.lua -p start="http://127.0.0.1:$main_port/academic/v0/" \
+  -p fields="${FIELDS[academic]}" -p instruction="Collect every paper" -p rate=100
+expect_rc 0 "with an LLM endpoint"
+msg=$("$WEFT" cat --store "$T/s-llm" engineer_1.message)
+eq "$(echo "$msg" | jq -r .body.decided_by)" llm "the engineer uses the LLM's rules, which pass on the crawl"
+sum=$("$WEFT" cat --store "$T/s-llm" report.summary)
+eq "$(echo "$sum" | jq .llm_calls)" 2 "the report counts the two LLM calls"
+check "and their tokens ($(echo "$sum" | jq .llm_tokens))" [ "$(echo "$sum" | jq .llm_tokens)" -gt 0 ]
+eq "$(echo "$sum" | jq -r .plan_decided_by)" llm "the plan says the LLM typed the fields"
+cd "$T"
+check "F1 with the LLM's rules ($(f1 "$T/s-llm" academic 0))" \
+  awk -v f="$(f1 "$T/s-llm" academic 0)" 'BEGIN { exit !(f >= 0.9) }'
+cd llm
+jq -cn --arg a "$PLAN" --arg b "$BAD" '{content: $a}, {content: $b}' > script.jsonl
+STUB_KEY=k run_weft run -q --store "$T/s-llm2" autodata.lua -p start="http://127.0.0.1:$main_port/academic/v0/" \
+  -p fields="${FIELDS[academic]}" -p instruction="Collect every paper" -p rate=100
+expect_rc 0 "with rules that do not work"
+msg=$("$WEFT" cat --store "$T/s-llm2" engineer_1.message)
+eq "$(echo "$msg" | jq -r .body.decided_by)" induction "the engineer falls back to induction"
+why=$(echo "$msg" | jq -r .body.fallback_reason)
+check "and says why ($(echo "$why" | cut -c1-90))" grep -q "rules were refused" <<< "$why"
+cd "$T"
+check "F1 after the fallback ($(f1 "$T/s-llm2" academic 0))" \
+  awk -v f="$(f1 "$T/s-llm2" academic 0)" 'BEGIN { exit !(f >= 0.9) }'
 finish
