@@ -12,6 +12,10 @@
 # (record F1 >= 0.9 in each domain on the deterministic path).
 # --ablation also runs each site with artifact_cache=false and with
 # routing=broadcast, and prints pages fetched and messages for each.
+# --llm runs every pipeline against the scripted OpenAI-compatible server
+# (tests/helpers/openai_stub.py) answering with empty rules, so that the
+# agents' prompts are sent and counted (tokens are the stub's count, a
+# quarter of the characters) while induction does the extraction.
 # Needs a built tree ($BUILD, default build/).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,12 +25,14 @@ weft=$build/weft
 split=all
 rate=50
 ablation=0
+llm=0
 keep=""
 while [ $# -gt 0 ]; do
   case $1 in
     --split) split=$2; shift ;;
     --rate) rate=$2; shift ;;
     --ablation) ablation=1 ;;
+    --llm) llm=1 ;;
     --keep) keep=$2; shift ;;
     *) echo "bench: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -58,14 +64,29 @@ run() {
   local d=$1 v=$2 tag=$3
   shift 3
   local store="$work/store-$tag"
+  local pipe="$src/pipelines/autodata.lua" stub=""
+  if [ "$llm" = 1 ]; then
+    # a pipeline directory of its own, whose weft.yaml names the stub
+    local pd="$work/llm-$d-$v-$tag"
+    rm -rf "$pd" && mkdir -p "$pd" && git -C "$pd" init -q && cp "$pipe" "$pd/autodata.lua"
+    echo '{"fields": [], "sources": []}' > "$pd/reply.txt"
+    (cd "$pd" && exec python3 "$src/tests/helpers/openai_stub.py" port reply.txt llm.log) &
+    stub=$!
+    for _ in $(seq 100); do [ -s "$pd/port" ] && break; sleep 0.05; done
+    printf 'llm: {url: "http://127.0.0.1:%s/v1", model: stub-1, api_key_env: STUB_KEY, retries: 0, timeout: 10}\n' \
+      "$(cat "$pd/port")" > "$pd/weft.yaml"
+    pipe="$pd/autodata.lua"
+  fi
   local start_ns
   start_ns=$(date +%s%N)
-  if ! "$weft" run -q --store "$store" "$src/pipelines/autodata.lua" -p start="http://127.0.0.1:$port/$d/v$v/" \
+  if ! STUB_KEY=k "$weft" run -q --store "$store" "$pipe" -p start="http://127.0.0.1:$port/$d/v$v/" \
       -p fields="${FIELDS[$d]}" -p instruction="${INSTR[$d]}" -p rate="$rate" "$@" > "$work/$d-v$v-$tag.log" 2>&1; then
+    [ -z "$stub" ] || kill "$stub" 2>/dev/null
     printf '%s\tv%s\t%s\tFAILED (see %s)\n' "$d" "$v" "$tag" "$work/$d-v$v-$tag.log"
     return
   fi
   local wall=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+  [ -z "$stub" ] || kill "$stub" 2>/dev/null
   rm -rf "$work/out-$d-$v-$tag"
   "$weft" export --store "$store" export.out "$work/out-$d-$v-$tag" >/dev/null 2>&1
   "$weft" cat --store "$store" report.summary > "$work/summary-$d-$v-$tag.json"

@@ -493,6 +493,54 @@ static int run_blueprint(weft_op_ctx *ctx, const weft_host_api *api)
 
 /* ------------------------------------------------------------- engineer */
 
+/* The messages the agent received go into its prompt, as AutoData's agents
+ * read theirs: type, sender and body (refs stay references), each cut at
+ * 2,000 characters. Routing decides how many there are, and so the
+ * tokens: broadcasting costs more. */
+static void append_inbox(weft_op_ctx *ctx, const weft_host_api *api, json_t *req)
+{
+	json_t *user = json_array_get(json_object_get(req, "messages"), 1);
+	const char *text = json_string_value(json_object_get(user, "content"));
+	json_t *in = wop_value_to_json(api, api->input(ctx, "inbox"));
+	if (!user || !text || !json_is_array(in)) {
+		json_decref(in);
+		return;
+	}
+	size_t cap = strlen(text) + 64, len = strlen(text);
+	char *buf = malloc(cap);
+	if (!buf) {
+		json_decref(in);
+		return;
+	}
+	memcpy(buf, text, len + 1);
+	size_t i;
+	json_t *m;
+	json_array_foreach(in, i, m)
+	{
+		char *b = json_dumps(json_object_get(m, "body"), JSON_COMPACT | JSON_SORT_KEYS);
+		char head[200];
+		int w = snprintf(head, sizeof head, "\nMessage %zu, %s from %s: ", i + 1,
+				 json_string_value(json_object_get(m, "type")) ?: "?",
+				 json_string_value(json_object_get(m, "from")) ?: "?");
+		size_t bl = b ? strlen(b) : 0;
+		if (bl > 2000)
+			bl = 2000;
+		char *nb = realloc(buf, len + (size_t)w + bl + 2);
+		if (nb) {
+			buf = nb;
+			memcpy(buf + len, head, (size_t)w);
+			len += (size_t)w;
+			memcpy(buf + len, b ? b : "", bl);
+			len += bl;
+			buf[len] = 0;
+		}
+		free(b);
+	}
+	json_object_set_new(user, "content", json_string(buf));
+	free(buf);
+	json_decref(in);
+}
+
 static int run_engineer(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	json_t *bp = need_body(ctx, api, "blueprint");
@@ -535,6 +583,7 @@ static int run_engineer(weft_op_ctx *ctx, const weft_host_api *api)
 	char why[600] = "";
 	long calls = 0, tokens = 0;
 	json_t *req = adt_llm_request(&site, json_object_get(bp, "fields"));
+	append_inbox(ctx, api, req);
 	weft_value *vreq = req ? wop_value_from_json(api, req) : NULL, *resp = NULL;
 	json_decref(req);
 	int rc = vreq ? api->llm_chat(ctx, vreq, &resp) : WEFT_ERROR;
