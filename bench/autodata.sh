@@ -108,7 +108,7 @@ variants() {
   case $split in dev) echo 0 1 2 3 ;; heldout) echo 4 5 ;; fresh) echo 6 7 8 9 10 11 ;; unseen) seq 12 23 ;; final) seq 24 35 ;; *) seq 0 35 ;; esac
 }
 
-echo "== Instruct2DS-local, $split split (rate $rate req/s per host, deterministic path)"
+echo "== Instruct2DS-local, $split split (rate $rate req/s per host, $([ "$llm" = 1 ] && echo "the scripted LLM server" || echo "deterministic path"))"
 printf 'domain\tsite\trun\trecF1\tP\tR\trecords\tpages+api\tfetched\tllm calls/tokens\tturns\tmessages\twall_s\tfield F1\n'
 : > "$work/results.tsv"
 for d in academic finance sports; do

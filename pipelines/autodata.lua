@@ -28,7 +28,7 @@ local rate = weft.param("rate", 10, "requests per second per host")
 local max_turns = weft.param("max_turns", 3, "engineer-test-validate turns at most")
 local routing = weft.param("routing", "hypergraph", "hypergraph, or broadcast (every message to every agent)")
 local artifact_cache = weft.param("artifact_cache", true,
-  "pass pages by reference (OHCache); false: every agent that needs the pages crawls them itself, without the HTTP cache")
+  "pass pages by reference (OHCache); false: every agent that reads the pages crawls them itself, with no HTTP cache")
 local robots = weft.param("robots", true, "obey robots.txt (turn off only for sites you own)")
 
 -- The message hypergraph: each agent's output goes only to these agents.
@@ -79,7 +79,6 @@ end
 
 
 local fetch = { rate = rate, robots = robots }
-if not artifact_cache then fetch.max_age = 0 end
 
 local plan = ops.autodata.plan { name = "plan", instruction = instruction, fields = wanted, start = start,
                                  scope = scope }
@@ -87,14 +86,15 @@ local log = append({}, "plan", plan.message)
 
 -- Without the artifact cache an agent cannot receive pages by reference:
 -- each agent that reads the pages crawls them itself (a browse and a tools
--- of its own, revalidating every page with the site), and gets those two
--- messages besides its inbox.
+-- of its own, without the HTTP cache either), and gets those two messages
+-- besides its inbox.
 local function crawl(tag, lg)
   local b = ops.autodata.browse { name = "browse" .. tag, inbox = inbox(lg, "browse"), max_pages = max_pages,
-                                  rate = fetch.rate, robots = fetch.robots, max_age = fetch.max_age or 86400 }
+                                  rate = fetch.rate, robots = fetch.robots, http_cache = artifact_cache,
+                                  agent = tag }
   local lg2 = append(lg, "browse", b.message)
   local t = ops.autodata.tools { name = "tools" .. tag, inbox = inbox(lg2, "tools"), rate = fetch.rate,
-                                 robots = fetch.robots, max_age = fetch.max_age or 86400 }
+                                 robots = fetch.robots, http_cache = artifact_cache, agent = tag }
   return append(lg2, "tools", t.message), { b.message, t.message }
 end
 

@@ -317,8 +317,12 @@ static int cancelled_cb(void *arg)
 static adt_fetcher *make_fetcher(weft_op_ctx *ctx, const weft_host_api *api, void *cb_arg[2])
 {
 	const char *cache = NULL;
-	if (api->struct_size >= offsetof(weft_host_api, cache_dir) + sizeof(void *))
+	int use_cache = weft_op_param_bool(ctx, api, "http_cache");
+	if (use_cache && api->struct_size >= offsetof(weft_host_api, cache_dir) + sizeof(void *))
 		cache = api->cache_dir(ctx);
+	const char *who = weft_op_param_string(ctx, api, "agent");
+	if (who && *who)
+		api->log(ctx, WEFT_LOG_INFO, "crawling for the %s agent", who);
 	cb_arg[0] = ctx;
 	cb_arg[1] = (void *)api;
 	char dir[4096];
@@ -336,7 +340,7 @@ static adt_fetcher *make_fetcher(weft_op_ctx *ctx, const weft_host_api *api, voi
 		.cancelled = cancelled_cb,
 		.arg = cb_arg,
 	};
-	if (!cache)
+	if (!cache && use_cache)
 		api->log(ctx, WEFT_LOG_WARN, "no HTTP cache: %s", api->error_last());
 	return adt_fetcher_new(&o);
 }
@@ -995,7 +999,9 @@ static int run_report(weft_op_ctx *ctx, const weft_host_api *api)
 		{"max_wait", WEFT_T_FLOAT, "60", "the longest Retry-After or back-off accepted, seconds"},          \
 		{"max_bytes", WEFT_T_INT, "16777216", "the largest body accepted"},                                 \
 		{"request_timeout", WEFT_T_FLOAT, "30", "seconds per HTTP request"},                                             \
-		{"robots", WEFT_T_BOOL, "true", "obey robots.txt (turn off only for sites you own)"}
+		{"robots", WEFT_T_BOOL, "true", "obey robots.txt (turn off only for sites you own)"},            \
+		{"http_cache", WEFT_T_BOOL, "true", "keep and use the HTTP cache in the store"},                     \
+		{"agent", WEFT_T_STRING, "\"\"", "the agent this crawl is for (a crawl of its own when there is no artifact cache)"}
 
 static const weft_param_spec plan_params[] = {
 	{"instruction", WEFT_T_STRING, NULL, "what to collect, in plain language"},
