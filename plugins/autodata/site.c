@@ -157,6 +157,25 @@ int adt_site_load(adt_site *s, const char *pages_dir, const char *api_dir, size_
 	return 0;
 }
 
+int adt_site_add_html(adt_site *s, const char *url, const char *buf, size_t len)
+{
+	htmlDocPtr doc = adt_html_parse(buf, len, url);
+	char *tmpl = adt_url_template(url);
+	char *u = strdup(url);
+	adt_page *np = doc && tmpl && u ? realloc(s->pages, (s->n_pages + 1) * sizeof *np) : NULL;
+	if (!np || add_tmpl(s, tmpl)) {
+		if (np)
+			s->pages = np;
+		xmlFreeDoc(doc);
+		free(tmpl);
+		free(u);
+		return -1;
+	}
+	s->pages = np;
+	s->pages[s->n_pages++] = (adt_page){u, tmpl, doc};
+	return 0;
+}
+
 void adt_site_free(adt_site *s)
 {
 	for (size_t i = 0; i < s->n_pages; i++) {

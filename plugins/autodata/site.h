@@ -41,6 +41,9 @@ typedef struct {
 int adt_site_load(adt_site *s, const char *pages_dir, const char *api_dir, size_t max_pages, char *err,
 		 size_t errlen);
 void adt_site_free(adt_site *s);
+/* Adds a page from memory (for tests and fuzzing); 0, or -1 when it does
+ * not parse or memory runs out. */
+int adt_site_add_html(adt_site *s, const char *url, const char *buf, size_t len);
 /* The template of `url` (malloc'd). */
 char *adt_url_template(const char *url);
 /* The page whose URL is `url`, or NULL. */

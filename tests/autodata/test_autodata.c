@@ -16,6 +16,7 @@
 #include "extract.h"
 #include "html.h"
 #include "induce.h"
+#include "jscalls.h"
 #include "lexicon.h"
 #include "ratelimit.h"
 #include "robots.h"
@@ -345,6 +346,37 @@ static void test_url_templates(void **state)
 	free(t);
 }
 
+static void test_script_calls(void **state)
+{
+	(void)state;
+	const char *src = "// older prices\nconst API_KEY = 'k-1';\n"
+			  "async function more(p) { const r = await fetch('/api/h?symbol=XYZ&page=' + p, "
+			  "{headers: {'X-API-Key': API_KEY, 'Authorization': 'Bearer ' + API_KEY}}); return r.json(); }\n"
+			  "more(1);\n/* a comment: fetch('/nope') */\n"
+			  "function load(n) { fetch(\"/api/fixtures?round=\" + n).then(r => r.json()); } load(4); load(5);\n"
+			  "var x = new XMLHttpRequest(); x.open('GET', 'feed.json');\n"
+			  "fetch('http://elsewhere.example/track');\n";
+	json_t *calls = adt_script_calls("http://h:8/site/page.html", src);
+	assert_int_equal(json_array_size(calls), 3); /* the other origin is left out */
+	json_t *c = json_array_get(calls, 0);
+	assert_string_equal(json_string_value(json_object_get(c, "url")), "http://h:8/api/h?symbol=XYZ&page={p}");
+	json_t *h = json_object_get(c, "headers");
+	assert_int_equal(json_array_size(h), 2);
+	assert_string_equal(json_string_value(json_array_get(h, 0)), "X-API-Key: k-1");
+	assert_string_equal(json_string_value(json_array_get(h, 1)), "Authorization: Bearer k-1");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(c, "values"), 0)), "1");
+	c = json_array_get(calls, 1);
+	assert_string_equal(json_string_value(json_object_get(c, "url")), "http://h:8/api/fixtures?round={n}");
+	assert_int_equal(json_array_size(json_object_get(c, "values")), 2);
+	c = json_array_get(calls, 2);
+	assert_string_equal(json_string_value(json_object_get(c, "url")), "http://h:8/site/feed.json");
+	json_decref(calls);
+	/* garbage, unterminated strings and deep nesting are no calls */
+	calls = adt_script_calls("http://h/", "fetch(fetch(fetch('unterminated");
+	assert_true(json_array_size(calls) <= 1);
+	json_decref(calls);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +389,7 @@ int main(void)
 		cmocka_unit_test(test_induction_maps_fields_and_joins_details),
 		cmocka_unit_test(test_validator_counts_types_and_duplicates),
 		cmocka_unit_test(test_url_templates),
+		cmocka_unit_test(test_script_calls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
