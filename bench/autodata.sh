@@ -136,4 +136,17 @@ for r in rows:
 for (d, sp, tag), xs in sorted(agg.items()):
     m = sum(xs) / len(xs)
     print(f"{d:9s} {sp:8s} {tag:9s} record F1 {m:.3f} over {len(xs)} sites  {'PASS' if m >= 0.9 else 'below 0.9'}")
+# per run (the ablations): totals over the sites
+tags = sorted({r[2] for r in rows if len(r) > 12})
+if len(tags) > 1:
+    print()
+    print("== per run, over all sites: mean record F1, pages fetched (200s), messages delivered, LLM tokens, wall s")
+    for t in tags:
+        rs = [r for r in rows if len(r) > 12 and r[2] == t]
+        f1 = sum(float(r[3]) for r in rs) / len(rs)
+        fetched = sum(int(r[8]) for r in rs)
+        msgs = sum(int(r[11]) for r in rs)
+        toks = sum(int(r[9].split("/")[1]) for r in rs)
+        wall = sum(float(r[12]) for r in rs)
+        print(f"{t:10s} F1 {f1:.3f}  fetched {fetched:5d}  messages {msgs:4d}  tokens {toks:6d}  wall {wall:6.1f}")
 PY
