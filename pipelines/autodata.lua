@@ -30,6 +30,7 @@ local routing = weft.param("routing", "hypergraph", "hypergraph, or broadcast (e
 local artifact_cache = weft.param("artifact_cache", true,
   "pass pages by reference (OHCache); false: every agent that reads the pages crawls them itself, with no HTTP cache")
 local robots = weft.param("robots", true, "obey robots.txt (turn off only for sites you own)")
+local max_age = weft.param("max_age", 86400, "seconds a page in the HTTP cache is used without asking the site again")
 
 -- The message hypergraph: each agent's output goes only to these agents.
 local ROUTES = {
@@ -78,7 +79,7 @@ local function append(log, from, msg)
 end
 
 
-local fetch = { rate = rate, robots = robots }
+local fetch = { rate = rate, robots = robots, max_age = max_age }
 
 local plan = ops.autodata.plan { name = "plan", instruction = instruction, fields = wanted, start = start,
                                  scope = scope }
@@ -91,10 +92,11 @@ local log = append({}, "plan", plan.message)
 local function crawl(tag, lg)
   local b = ops.autodata.browse { name = "browse" .. tag, inbox = inbox(lg, "browse"), max_pages = max_pages,
                                   rate = fetch.rate, robots = fetch.robots, http_cache = artifact_cache,
-                                  agent = tag }
+                                  max_age = fetch.max_age, agent = tag }
   local lg2 = append(lg, "browse", b.message)
   local t = ops.autodata.tools { name = "tools" .. tag, inbox = inbox(lg2, "tools"), rate = fetch.rate,
-                                 robots = fetch.robots, http_cache = artifact_cache, agent = tag }
+                                 robots = fetch.robots, http_cache = artifact_cache, max_age = fetch.max_age,
+                                 agent = tag }
   return append(lg2, "tools", t.message), { b.message, t.message }
 end
 

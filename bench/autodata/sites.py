@@ -387,6 +387,29 @@ def sports(seed, v):
     return {"pages": pages, "truth": truth, "start": f"{base}/", "api": api, "ep": ep}
 
 
+# ------------------------------------------------------------------ quirks
+def quirks(seed):
+    """A list whose Title column is filled in only half of its rows, beside
+    detail pages whose heading always has the title: the first program takes
+    the labelled column, the validator refuses it (title filled in about half
+    of the records), and the next turn takes the heading. For the e2e test of
+    the engineer-validator loop; not part of the benchmark."""
+    r = random.Random(f"quirks/{seed}")
+    base = "/quirks/v0"
+    rows, pages, truth = [], {}, []
+    for i in range(12):
+        t = " ".join(r.sample(WORDS, 4)).capitalize() + f" {i}"
+        authors = [f"{r.choice(FIRST)} {r.choice(LAST)}" for _ in range(2)]
+        det = f"{base}/p/{i}"
+        shown = esc(t) if i % 2 == 0 else ""
+        rows.append(f"<tr><td>{shown}</td><td>{esc(', '.join(authors))}</td><td><a href=\"{det}\">details</a></td></tr>")
+        pages[det] = page(t, f"<h1>{esc(t)}</h1><p>Published 2023.</p>")
+        truth.append({"title": t, "authors": authors})
+    pages[f"{base}/"] = page("Papers", "<table class=\"papers\"><thead><tr><th>Title</th><th>Authors</th><th></th></tr>"
+                                       "</thead><tbody>" + "".join(rows) + "</tbody></table>")
+    return {"pages": pages, "truth": truth, "start": f"{base}/", "api": {}}
+
+
 BUILD = {"academic": academic, "finance": finance, "sports": sports}
 
 
@@ -402,6 +425,7 @@ def build_fresh(seed, d, v):
 def build_all(seed):
     sites = {(d, v): BUILD[d](seed, v) for d in DOMAINS for v in range(VARIANTS)}
     sites.update({(d, v): build_fresh(seed, d, v) for d in DOMAINS for v in list(FRESH) + list(UNSEEN) + list(FINAL)})
+    sites[("quirks", 0)] = quirks(seed)
     return sites
 
 

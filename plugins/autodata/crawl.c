@@ -12,17 +12,10 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "fsutil.h"
 #include "html.h"
 #include "jscalls.h"
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* A set of strings, for the URLs already queued. Linear probing. */
 typedef struct {
@@ -76,21 +69,6 @@ static void strset_free(strset *s)
 	free(s->slot);
 }
 
-static int write_file(const char *path, const char *data, size_t len)
-{
-	char tmp[4200];
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *fp = fopen(tmp, "wb");
-	if (!fp)
-		return -1;
-	int ok = fwrite(data, 1, len, fp) == len;
-	ok = fclose(fp) == 0 && ok;
-	if (!ok || rename(tmp, path)) {
-		remove(tmp);
-		return -1;
-	}
-	return 0;
-}
 
 /* Links whose target is not a page: recorded, never fetched. */
 static int is_binary(const char *url)
@@ -151,11 +129,11 @@ int adt_crawl(adt_fetcher *f, const adt_crawl_opts *o, const char *dir, json_t *
 	char path[4200];
 	snprintf(path, sizeof path, "%s/pages", dir);
 	if (mkdir(dir, 0755) && errno != EEXIST) {
-		seterr(err, errlen, "cannot make %s: %s", dir, strerror(errno));
+		adt_seterr(err, errlen, "cannot make %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	if (mkdir(path, 0755) && errno != EEXIST) {
-		seterr(err, errlen, "cannot make %s: %s", path, strerror(errno));
+		adt_seterr(err, errlen, "cannot make %s: %s", path, strerror(errno));
 		return -1;
 	}
 	char *scope = o->scope && *o->scope ? strdup(o->scope) : default_scope(o->start);
@@ -166,7 +144,7 @@ int adt_crawl(adt_fetcher *f, const adt_crawl_opts *o, const char *dir, json_t *
 	long pages = 0, errors = 0, robots = 0, binary = 0, cached = 0;
 	int rc = -1;
 	if (!scope || !idx || strset_add(&seen, o->start) < 0 || q_push(&q, o->start)) {
-		seterr(err, errlen, "cannot start the crawl: %s", idx ? "out of memory" : strerror(errno));
+		adt_seterr(err, errlen, "cannot start the crawl: %s", idx ? "out of memory" : strerror(errno));
 		goto done;
 	}
 	json_t *errs = json_array();
@@ -176,7 +154,7 @@ int adt_crawl(adt_fetcher *f, const adt_crawl_opts *o, const char *dir, json_t *
 		char ferr[1024] = "";
 		int fr = adt_fetch(f, url, NULL, &r, ferr, sizeof ferr);
 		if (fr == -2 && pages == 0 && q.head == 1) {
-			seterr(err, errlen, "the crawl was refused: %s; weft does not crawl what a site closes to crawlers",
+			adt_seterr(err, errlen, "the crawl was refused: %s; weft does not crawl what a site closes to crawlers",
 			       ferr);
 			json_decref(errs);
 			goto done;
@@ -189,7 +167,7 @@ int adt_crawl(adt_fetcher *f, const adt_crawl_opts *o, const char *dir, json_t *
 			if (json_array_size(errs) < 20)
 				json_array_append_new(errs, json_string(ferr));
 			if (pages == 0 && q.head == 1) {
-				seterr(err, errlen, "the start page could not be fetched: %s", ferr);
+				adt_seterr(err, errlen, "the start page could not be fetched: %s", ferr);
 				json_decref(errs);
 				goto done;
 			}
@@ -206,8 +184,8 @@ int adt_crawl(adt_fetcher *f, const adt_crawl_opts *o, const char *dir, json_t *
 			char name[64];
 			snprintf(name, sizeof name, "pages/%05ld.html", pages);
 			snprintf(path, sizeof path, "%s/%s", dir, name);
-			if (write_file(path, r.body, r.len)) {
-				seterr(err, errlen, "cannot write %s: %s", path, strerror(errno));
+			if (adt_write_atomic(path, r.body, r.len)) {
+				adt_seterr(err, errlen, "cannot write %s: %s", path, strerror(errno));
 				adt_response_clear(&r);
 				json_decref(line);
 				json_decref(errs);
@@ -229,7 +207,7 @@ int adt_crawl(adt_fetcher *f, const adt_crawl_opts *o, const char *dir, json_t *
 						added = -1;
 					if (added < 0) {
 						free(abs);
-						seterr(err, errlen, "out of memory");
+						adt_seterr(err, errlen, "out of memory");
 						xmlXPathFreeObject(as);
 						xmlFreeDoc(doc);
 						adt_response_clear(&r);
@@ -248,7 +226,7 @@ int adt_crawl(adt_fetcher *f, const adt_crawl_opts *o, const char *dir, json_t *
 		json_decref(line);
 		if (!text || fprintf(idx, "%s\n", text) < 0) {
 			free(text);
-			seterr(err, errlen, "cannot write %s/pages.jsonl", dir);
+			adt_seterr(err, errlen, "cannot write %s/pages.jsonl", dir);
 			json_decref(errs);
 			goto done;
 		}
@@ -261,7 +239,7 @@ int adt_crawl(adt_fetcher *f, const adt_crawl_opts *o, const char *dir, json_t *
 	rc = 0;
 done:
 	if (idx && fclose(idx) && rc == 0) {
-		seterr(err, errlen, "cannot write %s/pages.jsonl", dir);
+		adt_seterr(err, errlen, "cannot write %s/pages.jsonl", dir);
 		rc = -1;
 	}
 	free(scope);
@@ -340,7 +318,7 @@ static long api_get(adt_fetcher *f, apictx *a, const char *url, const char *cons
 		json_t *line = json_pack("{s:s, s:s, s:s, s:I, s:b}", "url", url, "file", name, "from", from, "records",
 					 (json_int_t)recs, "cached", r.cached != 0);
 		char *text = line ? json_dumps(line, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-		if (write_file(path, r.body, r.len) || !text || fprintf(a->idx, "%s\n", text) < 0)
+		if (adt_write_atomic(path, r.body, r.len) || !text || fprintf(a->idx, "%s\n", text) < 0)
 			recs = -2;
 		free(text);
 		json_decref(line);
@@ -397,7 +375,7 @@ static int call_site(adt_fetcher *f, apictx *a, const adt_crawl_opts *o, const c
 			long pages = 0;
 			long recs = api_get(f, a, url, hdrs, from, &pages, ferr, sizeof ferr);
 			if (recs == -2) {
-				seterr(err, errlen, "cannot write under %s", a->dir);
+				adt_seterr(err, errlen, "cannot write under %s", a->dir);
 				return -1;
 			}
 			if (!paged || recs <= 0 || (pages > 0 && !offset && at >= pages))
@@ -440,13 +418,13 @@ int adt_discover_apis(adt_fetcher *f, const adt_crawl_opts *o, const char *pages
 	char path[4200];
 	snprintf(path, sizeof path, "%s/api", dir);
 	if ((mkdir(dir, 0755) && errno != EEXIST) || (mkdir(path, 0755) && errno != EEXIST)) {
-		seterr(err, errlen, "cannot make %s: %s", path, strerror(errno));
+		adt_seterr(err, errlen, "cannot make %s: %s", path, strerror(errno));
 		return -1;
 	}
 	snprintf(path, sizeof path, "%s/pages.jsonl", pages_dir);
 	FILE *in = fopen(path, "r");
 	if (!in) {
-		seterr(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		adt_seterr(err, errlen, "cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
 	apictx a = {.dir = dir, .endpoints = json_array()};
@@ -454,7 +432,7 @@ int adt_discover_apis(adt_fetcher *f, const adt_crawl_opts *o, const char *pages
 	a.idx = fopen(path, "w");
 	int rc = a.idx ? 0 : -1;
 	if (rc)
-		seterr(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		adt_seterr(err, errlen, "cannot write %s: %s", path, strerror(errno));
 	char *line = NULL;
 	size_t cap = 0;
 	long scripts = 0;
@@ -490,7 +468,7 @@ int adt_discover_apis(adt_fetcher *f, const adt_crawl_opts *o, const char *pages
 	free(line);
 	fclose(in);
 	if (a.idx && fclose(a.idx) && rc == 0) {
-		seterr(err, errlen, "cannot write %s/apis.jsonl", dir);
+		adt_seterr(err, errlen, "cannot write %s/apis.jsonl", dir);
 		rc = -1;
 	}
 	if (rc == 0)

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "ratelimit.h"
 #include "robots.h"
 
@@ -42,14 +43,6 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* Sleeps `s` seconds in slices, polling for cancellation; -1 if cancelled. */
 static int nap(adt_fetcher *f, double s)
@@ -237,24 +230,6 @@ static int entry_read(const char *stem, size_t max_bytes, entry *e)
 	return ok ? 0 : -1;
 }
 
-/* Writes `data` to `path` through a temporary name and a rename. */
-static int write_atomic(const char *path, const void *data, size_t len)
-{
-	char tmp[4300];
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	FILE *fp = fopen(tmp, "wb");
-	if (!fp)
-		return -1;
-	int ok = fwrite(data, 1, len, fp) == len;
-	ok = (fflush(fp) == 0) && ok;
-	ok = (fclose(fp) == 0) && ok;
-	if (!ok || rename(tmp, path)) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
 /* Body first, then the meta that vouches for it: a kill between the two
  * leaves a meta that does not match, which reads as no entry. */
 static int entry_write(const char *stem, const char *url, const entry *e, int body_too)
@@ -264,7 +239,7 @@ static int entry_write(const char *stem, const char *url, const entry *e, int bo
 	sha256_hex(e->body, e->len, hex);
 	if (body_too) {
 		snprintf(path, sizeof path, "%s.body", stem);
-		if (write_atomic(path, e->body, e->len))
+		if (adt_write_atomic(path, e->body, e->len))
 			return -1;
 	}
 	json_t *m = json_pack("{s:s, s:s, s:I, s:f}", "url", url, "sha256", hex, "len", (json_int_t)e->len,
@@ -282,7 +257,7 @@ static int entry_write(const char *stem, const char *url, const entry *e, int bo
 	if (!text)
 		return -1;
 	snprintf(path, sizeof path, "%s.meta", stem);
-	int rc = write_atomic(path, text, strlen(text));
+	int rc = adt_write_atomic(path, text, strlen(text));
 	free(text);
 	return rc;
 }
@@ -419,9 +394,9 @@ static int request(adt_fetcher *f, const char *url, const char *const *headers, 
 	curl_slist_free_all(hl);
 	if (rc != CURLE_OK) {
 		if (s->too_big)
-			seterr(err, errlen, "%s: the body is larger than %zu bytes", url, s->max);
+			adt_seterr(err, errlen, "%s: the body is larger than %zu bytes", url, s->max);
 		else
-			seterr(err, errlen, "%s: %s", url, curl_easy_strerror(rc));
+			adt_seterr(err, errlen, "%s: %s", url, curl_easy_strerror(rc));
 		return -1;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
@@ -432,7 +407,7 @@ static int request(adt_fetcher *f, const char *url, const char *const *headers, 
 	return 0;
 oom:
 	curl_slist_free_all(hl);
-	seterr(err, errlen, "out of memory");
+	adt_seterr(err, errlen, "out of memory");
 	return -1;
 }
 
@@ -443,7 +418,7 @@ static int get(adt_fetcher *f, const char *url, const char *const *headers, adt_
 	char origin[512];
 	memset(out, 0, sizeof *out);
 	if (adt_url_origin(url, origin, sizeof origin)) {
-		seterr(err, errlen, "%s: not an http(s) URL", url);
+		adt_seterr(err, errlen, "%s: not an http(s) URL", url);
 		return -1;
 	}
 	char stem[4096];
@@ -465,7 +440,7 @@ static int get(adt_fetcher *f, const char *url, const char *const *headers, adt_
 	for (int attempt = 0;; attempt++) {
 		double wait = adt_limiter_reserve(f->limiter, origin, now_s());
 		if (wait < 0 || nap(f, wait)) {
-			seterr(err, errlen, wait < 0 ? "out of memory" : "%s: cancelled", url);
+			adt_seterr(err, errlen, wait < 0 ? "out of memory" : "%s: cancelled", url);
 			entry_clear(&e);
 			return -1;
 		}
@@ -521,24 +496,24 @@ static int get(adt_fetcher *f, const char *url, const char *const *headers, adt_
 			sink_clear(&s);
 			entry_clear(&e);
 			if (rc == 0 && !out->body) {
-				seterr(err, errlen, "out of memory");
+				adt_seterr(err, errlen, "out of memory");
 				return -1;
 			}
 			if (rc != 0 && attempt >= max_retries && transient)
-				seterr(err + strlen(err), errlen - strlen(err), " (after %d attempts)", attempt + 1);
+				adt_seterr(err + strlen(err), errlen - strlen(err), " (after %d attempts)", attempt + 1);
 			return rc;
 		}
 		free(ctype);
 		sink_clear(&s);
 		if (backoff > f->o.max_wait) {
-			seterr(err, errlen, "%s: the server asks us to wait %.0f s, longer than max_wait %.0f s", url,
+			adt_seterr(err, errlen, "%s: the server asks us to wait %.0f s, longer than max_wait %.0f s", url,
 			       backoff, f->o.max_wait);
 			entry_clear(&e);
 			return -1;
 		}
 		f->st.retries++;
 		if (adt_limiter_block(f->limiter, origin, now_s() + backoff)) {
-			seterr(err, errlen, "out of memory");
+			adt_seterr(err, errlen, "out of memory");
 			entry_clear(&e);
 			return -1;
 		}
@@ -559,7 +534,7 @@ static adt_robots *robots_for(adt_fetcher *f, const char *origin, char *err, siz
 	if (resp.status >= 400 && resp.status < 500)
 		rb = adt_robots_parse(NULL, 0, f->agent); /* none: all allowed */
 	else if (resp.status >= 500) {
-		seterr(err, errlen, "%s answered %ld; a crawler must then assume it may fetch nothing", url,
+		adt_seterr(err, errlen, "%s answered %ld; a crawler must then assume it may fetch nothing", url,
 		       resp.status);
 		adt_response_clear(&resp);
 		return NULL;
@@ -570,7 +545,7 @@ static adt_robots *robots_for(adt_fetcher *f, const char *origin, char *err, siz
 	if (!rb || !r || !(r->origin = strdup(origin))) {
 		adt_robots_free(rb);
 		free(r);
-		seterr(err, errlen, "out of memory");
+		adt_seterr(err, errlen, "out of memory");
 		return NULL;
 	}
 	r->robots = rb;
@@ -587,7 +562,7 @@ int adt_fetch(adt_fetcher *f, const char *url, const char *const *headers, adt_r
 	char origin[512];
 	memset(out, 0, sizeof *out);
 	if (adt_url_origin(url, origin, sizeof origin)) {
-		seterr(err, errlen, "%s: not an http(s) URL", url);
+		adt_seterr(err, errlen, "%s: not an http(s) URL", url);
 		return -1;
 	}
 	if (f->o.robots) {
@@ -597,7 +572,7 @@ int adt_fetch(adt_fetcher *f, const char *url, const char *const *headers, adt_r
 		const char *path = url + strlen(origin);
 		const char *rule = NULL;
 		if (!adt_robots_allowed(rb, *path ? path : "/", &rule)) {
-			seterr(err, errlen, "%s/robots.txt disallows %s for %s (rule 'Disallow: %s')", origin,
+			adt_seterr(err, errlen, "%s/robots.txt disallows %s for %s (rule 'Disallow: %s')", origin,
 			       *path ? path : "/", f->agent, rule ? rule : "?");
 			return -2;
 		}

@@ -29,7 +29,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <jansson.h>
 #include <weft/ophelp.h>
@@ -135,10 +137,20 @@ static const weft_value *ref_value(weft_op_ctx *ctx, const weft_host_api *api, c
 	return refs ? api->value_map_get(refs, ref) : NULL;
 }
 
-/* Sets output "message": {type, from, body, refs}. Steals body; `refs` are
- * name/value pairs (values copied), NULL-terminated. */
-static int send(weft_op_ctx *ctx, const weft_host_api *api, const char *type, json_t *body, ...)
+/* Sets output "message": {type, from, body, refs}. Steals body, and adds
+ * the seconds since `t0` to it; `refs` are name/value pairs (values
+ * copied), NULL-terminated. */
+static double now_s(void)
 {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int send(weft_op_ctx *ctx, const weft_host_api *api, double t0, const char *type, json_t *body, ...)
+{
+	/* the agent's own seconds, for the report's wall time */
+	json_object_set_new(body, "seconds", json_real(round((now_s() - t0) * 1000) / 1000));
 	json_t *m = json_pack("{s:s, s:s, s:o}", "type", type, "from", api->node_name(ctx), "body", body);
 	weft_value *v = m ? wop_value_from_json(api, m) : NULL;
 	json_decref(m);
@@ -231,6 +243,7 @@ static const char PLAN_SYSTEM[] =
 
 static int run_plan(weft_op_ctx *ctx, const weft_host_api *api)
 {
+	double t0 = now_s();
 	const char *instruction = weft_op_param_string(ctx, api, "instruction");
 	const char *start = weft_op_param_string(ctx, api, "start");
 	const char *scope = weft_op_param_string(ctx, api, "scope");
@@ -239,8 +252,10 @@ static int run_plan(weft_op_ctx *ctx, const weft_host_api *api)
 	if (!fields)
 		return api->fail(ctx, "autodata.plan: %s", err);
 	char origin[512];
-	if (adt_url_origin(start, origin, sizeof origin))
+	if (adt_url_origin(start, origin, sizeof origin)) {
+		json_decref(fields);
 		return api->fail(ctx, "autodata.plan: start '%s' is not an http(s) URL", start);
+	}
 	/* the LLM types the fields the user left untyped */
 	json_t *names = json_array();
 	size_t i;
@@ -302,7 +317,7 @@ static int run_plan(weft_op_ctx *ctx, const weft_host_api *api)
 	json_t *body = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:{s:i, s:I}}", "instruction", instruction, "start",
 				 start, "scope", scope, "fields", fields, "decided_by", by, "fallback_reason", why, "llm",
 				 "calls", rc == WEFT_OK, "tokens", (json_int_t)tokens);
-	return send(ctx, api, "plan", body, NULL);
+	return send(ctx, api, t0, "plan", body, NULL);
 }
 
 /* ---------------------------------------------------------- the fetcher */
@@ -358,6 +373,7 @@ static json_t *fetch_stats(const adt_fetcher *f)
 
 static int run_browse(weft_op_ctx *ctx, const weft_host_api *api)
 {
+	double t0 = now_s();
 	json_t *plan = need_body(ctx, api, "plan");
 	if (!plan)
 		return WEFT_ERROR;
@@ -389,7 +405,7 @@ static int run_browse(weft_op_ctx *ctx, const weft_host_api *api)
 		json_decref(summary);
 		return WEFT_ERROR;
 	}
-	rc = send(ctx, api, "pages", summary, "pages", pages, NULL);
+	rc = send(ctx, api, t0, "pages", summary, "pages", pages, NULL);
 	api->value_free((weft_value *)pages);
 	return rc;
 }
@@ -398,6 +414,7 @@ static int run_browse(weft_op_ctx *ctx, const weft_host_api *api)
 
 static int run_tools(weft_op_ctx *ctx, const weft_host_api *api)
 {
+	double t0 = now_s();
 	json_t *pbody = need_body(ctx, api, "pages");
 	if (!pbody)
 		return WEFT_ERROR;
@@ -427,7 +444,7 @@ static int run_tools(weft_op_ctx *ctx, const weft_host_api *api)
 		json_decref(summary);
 		return WEFT_ERROR;
 	}
-	rc = send(ctx, api, "apis", summary, "apis", apis, NULL);
+	rc = send(ctx, api, t0, "apis", summary, "apis", apis, NULL);
 	api->value_free((weft_value *)apis);
 	return rc;
 }
@@ -452,6 +469,7 @@ static int load_site(weft_op_ctx *ctx, const weft_host_api *api, const char *typ
 
 static int run_blueprint(weft_op_ctx *ctx, const weft_host_api *api)
 {
+	double t0 = now_s();
 	json_t *plan = need_body(ctx, api, "plan");
 	json_t *pb = plan ? need_body(ctx, api, "pages") : NULL;
 	json_t *ab = pb ? need_body(ctx, api, "apis") : NULL;
@@ -491,7 +509,7 @@ static int run_blueprint(weft_op_ctx *ctx, const weft_host_api *api)
 	json_decref(plan);
 	json_decref(pb);
 	json_decref(ab);
-	return send(ctx, api, "blueprint", body, "pages", ref_value(ctx, api, "pages", "pages"), "apis",
+	return send(ctx, api, t0, "blueprint", body, "pages", ref_value(ctx, api, "pages", "pages"), "apis",
 		    ref_value(ctx, api, "apis", "apis"), NULL);
 }
 
@@ -547,6 +565,7 @@ static void append_inbox(weft_op_ctx *ctx, const weft_host_api *api, json_t *req
 
 static int run_engineer(weft_op_ctx *ctx, const weft_host_api *api)
 {
+	double t0 = now_s();
 	json_t *bp = need_body(ctx, api, "blueprint");
 	if (!bp)
 		return WEFT_ERROR;
@@ -640,7 +659,7 @@ static int run_engineer(weft_op_ctx *ctx, const weft_host_api *api)
 		json_decref(body);
 		return WEFT_ERROR;
 	}
-	rc = send(ctx, api, "program", body, "program", prog, "pages", ref_value(ctx, api, "blueprint", "pages"),
+	rc = send(ctx, api, t0, "program", body, "program", prog, "pages", ref_value(ctx, api, "blueprint", "pages"),
 		      "apis", ref_value(ctx, api, "blueprint", "apis"), NULL);
 	api->value_free((weft_value *)prog);
 	return rc;
@@ -702,6 +721,7 @@ static json_t *read_jsonl(const char *path, char *err, size_t errlen)
 
 static int run_test(weft_op_ctx *ctx, const weft_host_api *api)
 {
+	double t0 = now_s();
 	json_t *pm = need_body(ctx, api, "program");
 	if (!pm)
 		return WEFT_ERROR;
@@ -734,7 +754,7 @@ static int run_test(weft_op_ctx *ctx, const weft_host_api *api)
 		json_decref(stats);
 		return WEFT_ERROR;
 	}
-	int rc = send(ctx, api, "records", stats, "records", rv, "program", ref_value(ctx, api, "program", "program"),
+	int rc = send(ctx, api, t0, "records", stats, "records", rv, "program", ref_value(ctx, api, "program", "program"),
 		      NULL);
 	api->value_free((weft_value *)rv);
 	return rc;
@@ -744,6 +764,7 @@ static int run_test(weft_op_ctx *ctx, const weft_host_api *api)
 
 static int run_validate(weft_op_ctx *ctx, const weft_host_api *api)
 {
+	double t0 = now_s();
 	json_t *rb = need_body(ctx, api, "records");
 	if (!rb)
 		return WEFT_ERROR;
@@ -765,7 +786,7 @@ static int run_validate(weft_op_ctx *ctx, const weft_host_api *api)
 	json_decref(program);
 	if (!verdict)
 		return api->fail(ctx, "out of memory");
-	return send(ctx, api, "verdict", verdict, "records", ref_value(ctx, api, "records", "records"), "program",
+	return send(ctx, api, t0, "verdict", verdict, "records", ref_value(ctx, api, "records", "records"), "program",
 		    ref_value(ctx, api, "records", "program"), NULL);
 }
 
@@ -890,6 +911,7 @@ static int run_report(weft_op_ctx *ctx, const weft_host_api *api)
 		return api->fail(ctx, "autodata.report: the inbox is not a list of messages");
 	}
 	long llm_calls = 0, llm_tokens = 0, turns = 0, fetched = 0, requests = 0, hits = 0, notmod = 0, crawls = 0;
+	double agent_seconds = 0;
 	json_t *plan = NULL, *pages = NULL, *apis = NULL, *verdict = NULL, *records = NULL;
 	size_t i;
 	json_t *m;
@@ -899,6 +921,7 @@ static int run_report(weft_op_ctx *ctx, const weft_host_api *api)
 		json_t *b = json_object_get(m, "body");
 		json_t *llm = json_object_get(b, "llm");
 		llm_calls += (long)json_integer_value(json_object_get(llm, "calls"));
+		agent_seconds += json_number_value(json_object_get(b, "seconds"));
 		llm_tokens += (long)json_integer_value(json_object_get(llm, "tokens"));
 		if (!t)
 			continue;
@@ -934,6 +957,7 @@ static int run_report(weft_op_ctx *ctx, const weft_host_api *api)
 		json_is_true(json_object_get(verdict, "ok")), "problems", json_object_get(verdict, "problems"));
 	json_object_set_new(summary, "turns", json_integer(turns));
 	json_object_set_new(summary, "crawls", json_integer(crawls));
+	json_object_set_new(summary, "agent_seconds", json_real(round(agent_seconds * 1000) / 1000));
 	json_object_set_new(summary, "merged", json_integer(json_integer_value(json_object_get(records, "merged"))));
 	json_object_set_new(summary, "plan_decided_by", json_incref(json_object_get(plan, "decided_by")));
 	if (json_is_object(extra))

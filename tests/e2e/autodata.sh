@@ -70,6 +70,33 @@ expect_rc 0 "the rerun succeeds"
 eq "$(wc -l < main.log)" "$before" "the rerun made no request to the site"
 eq "$(WEFT_STORE="$T/s-academic" rec '.counts.executed')" 0 "and executed no node"
 
+# -- the HTTP cache: another run over the same pages (a new instruction, so
+# the crawl runs again) with max_age=0 revalidates every page: 304s, no 200
+: > main.log
+collect "$T/s-academic" academic 0 "$main_port" -p instruction="Every paper again" -p max_age=0
+expect_rc 0 "a new crawl of the same site"
+eq "$(grep -v ' /robots.txt ' main.log | grep -c ' 200$')" 0 "fetches no page again (robots.txt has no validator)"
+check "but revalidates them ($(grep -c ' 304$' main.log) answers 304)" [ "$(grep -c ' 304$' main.log)" -gt 80 ]
+sum=$("$WEFT" cat --store "$T/s-academic" report.summary)
+eq "$(echo "$sum" | jq .not_modified)" "$(grep -c ' 304$' main.log)" "and the report counts the 304s"
+
+# -- the engineer-validator loop: a Title column filled in half the rows is
+# refused by the validator, and the next turn takes the detail pages' heading
+run_weft run -q --store "$T/s-quirks" "$PIPE" -p start="http://127.0.0.1:$main_port/quirks/v0/" -p fields=title,authors \
+  -p instruction="papers" -p rate=100
+expect_rc 0 "a site with a half-empty column"
+sum=$("$WEFT" cat --store "$T/s-quirks" report.summary)
+eq "$(echo "$sum" | jq .turns)" 2 "takes two turns"
+v1=$("$WEFT" cat --store "$T/s-quirks" validate_1.message)
+check "the first verdict refuses the column, with evidence ($(echo "$v1" | jq -r '.body.problems[0]'))" \
+  [ "$(echo "$v1" | jq '.body.reject | length')" -gt 0 -a "$(echo "$v1" | jq '.body.evidence[0].records | length')" -gt 0 ]
+eq "$(echo "$sum" | jq .ok)" true "and the second passes"
+rm -rf "$T/ds"
+"$WEFT" export --store "$T/s-quirks" export.out "$T/ds" >/dev/null 2>&1
+check "with every title ($(python3 "$SCORE" "$T/ds/dataset.jsonl" truth/quirks-v0.jsonl title,authors))" \
+  python3 -c "import json,sys; s=json.loads(sys.argv[1]); sys.exit(s['record']['f1'] < 0.99)" \
+  "$(python3 "$SCORE" "$T/ds/dataset.jsonl" truth/quirks-v0.jsonl title,authors --json)"
+
 # -- a 429 storm: the first two requests for every path answer 429 with Retry-After
 collect "$T/s-storm" sports 0 "$storm_port" -p max_turns=1
 expect_rc 0 "a 429 storm is survived"
