@@ -36,6 +36,7 @@
 #include <jansson.h>
 #include <weft/ophelp.h>
 
+#include "agentmsg.h"
 #include "crawl.h"
 #include "extract.h"
 #include "fetch.h"
@@ -47,145 +48,6 @@
 #include "validate.h"
 
 #define AGENT "weft-autodata/0.1"
-
-/* ------------------------------------------------------------ messages */
-
-/* The required body keys of each message type: its schema. */
-static const struct {
-	const char *type;
-	const char *keys[6];
-} SCHEMAS[] = {
-	{"plan", {"instruction", "start", "fields", NULL}},
-	{"pages", {"pages", "scope", NULL}},
-	{"apis", {"calls", "documents", "endpoints", NULL}},
-	{"blueprint", {"templates", "apis", "fields", NULL}},
-	{"program", {"sources", "covered", NULL}},
-	{"records", {"records", "sources", NULL}},
-	{"verdict", {"ok", "problems", "reject", NULL}},
-};
-
-static int check_body(const char *type, json_t *body, char *err, size_t errlen)
-{
-	for (size_t i = 0; i < sizeof SCHEMAS / sizeof *SCHEMAS; i++) {
-		if (strcmp(SCHEMAS[i].type, type))
-			continue;
-		for (size_t k = 0; SCHEMAS[i].keys[k]; k++)
-			if (!json_object_get(body, SCHEMAS[i].keys[k])) {
-				snprintf(err, errlen, "a '%s' message without '%s' in its body", type, SCHEMAS[i].keys[k]);
-				return -1;
-			}
-		return 0;
-	}
-	snprintf(err, errlen, "a message of unknown type '%s'", type);
-	return -1;
-}
-
-/* The newest message of `type` in input "inbox" (a list of messages, or one
- * message), or NULL. */
-static const weft_value *inbox_get(weft_op_ctx *ctx, const weft_host_api *api, const char *type)
-{
-	const weft_value *in = api->input(ctx, "inbox");
-	if (!in)
-		return NULL;
-	const weft_value *found = NULL;
-	size_t n = api->value_type(in) == WEFT_T_LIST ? api->value_len(in) : 1;
-	for (size_t i = 0; i < n; i++) {
-		const weft_value *m = api->value_type(in) == WEFT_T_LIST ? api->value_list_at(in, i) : in;
-		if (!m || api->value_type(m) != WEFT_T_MAP)
-			continue;
-		const weft_value *t = api->value_map_get(m, "type");
-		const char *ts = t && api->value_type(t) == WEFT_T_STRING ? api->value_string(t, NULL) : NULL;
-		if (ts && !strcmp(ts, type))
-			found = m;
-	}
-	return found;
-}
-
-/* A message's body as JSON, checked against its type; NULL (and the op
- * failed) when the inbox lacks it or it is malformed. */
-static json_t *need_body(weft_op_ctx *ctx, const weft_host_api *api, const char *type)
-{
-	const weft_value *m = inbox_get(ctx, api, type);
-	if (!m) {
-		api->fail(ctx, "%s: no '%s' message in the inbox; route one to this agent (see the pipeline's routes)",
-			  api->node_name(ctx), type);
-		return NULL;
-	}
-	json_t *body = wop_value_to_json(api, api->value_map_get(m, "body"));
-	char err[256];
-	if (!body || check_body(type, body, err, sizeof err)) {
-		api->fail(ctx, "%s: %s", api->node_name(ctx), body ? err : "a message without a body");
-		json_decref(body);
-		return NULL;
-	}
-	return body;
-}
-
-/* The path of artifact `ref` of the newest `type` message, or NULL. */
-static const char *ref_path(weft_op_ctx *ctx, const weft_host_api *api, const char *type, const char *ref)
-{
-	const weft_value *m = inbox_get(ctx, api, type);
-	const weft_value *refs = m ? api->value_map_get(m, "refs") : NULL;
-	const weft_value *a = refs ? api->value_map_get(refs, ref) : NULL;
-	return a ? weft_op_path_of(ctx, api, a) : NULL;
-}
-
-static const weft_value *ref_value(weft_op_ctx *ctx, const weft_host_api *api, const char *type, const char *ref)
-{
-	const weft_value *m = inbox_get(ctx, api, type);
-	const weft_value *refs = m ? api->value_map_get(m, "refs") : NULL;
-	return refs ? api->value_map_get(refs, ref) : NULL;
-}
-
-/* Sets output "message": {type, from, body, refs}. Steals body, and adds
- * the seconds since `t0` to it; `refs` are name/value pairs (values
- * copied), NULL-terminated. */
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int send(weft_op_ctx *ctx, const weft_host_api *api, double t0, const char *type, json_t *body, ...)
-{
-	/* the agent's own seconds, for the report's wall time */
-	json_object_set_new(body, "seconds", json_real(round((now_s() - t0) * 1000) / 1000));
-	json_t *m = json_pack("{s:s, s:s, s:o}", "type", type, "from", api->node_name(ctx), "body", body);
-	weft_value *v = m ? wop_value_from_json(api, m) : NULL;
-	json_decref(m);
-	weft_value *refs = api->value_new_map();
-	va_list ap;
-	va_start(ap, body);
-	for (const char *name; (name = va_arg(ap, const char *));) {
-		const weft_value *r = va_arg(ap, const weft_value *);
-		if (r && refs)
-			api->value_map_set(refs, name, api->value_copy(r));
-	}
-	va_end(ap);
-	if (!v || !refs || api->value_map_set(v, "refs", refs) != WEFT_OK) {
-		api->value_free(v);
-		return api->fail(ctx, "out of memory");
-	}
-	return weft_op_set_value(ctx, api, "message", v);
-}
-
-/* Imports a file or directory of the work dir as output `name`; the value
- * (borrowed from the outputs) in *out. */
-static int set_artifact(weft_op_ctx *ctx, const weft_host_api *api, const char *name, const char *path,
-			const weft_value **out)
-{
-	weft_value *art = NULL;
-	if (api->artifact_import(&art, ctx, path) != WEFT_OK)
-		return api->fail(ctx, "cannot store %s: %s", path, api->error_last());
-	weft_value *copy = api->value_copy(art);
-	if (api->set_output(ctx, name, art) != WEFT_OK) {
-		api->value_free(copy);
-		return WEFT_ERROR;
-	}
-	*out = copy; /* the caller frees it */
-	return WEFT_OK;
-}
 
 /* ----------------------------------------------------------------- plan */
 
@@ -243,7 +105,7 @@ static const char PLAN_SYSTEM[] =
 
 static int run_plan(weft_op_ctx *ctx, const weft_host_api *api)
 {
-	double t0 = now_s();
+	double t0 = adt_now();
 	const char *instruction = weft_op_param_string(ctx, api, "instruction");
 	const char *start = weft_op_param_string(ctx, api, "start");
 	const char *scope = weft_op_param_string(ctx, api, "scope");
@@ -317,7 +179,7 @@ static int run_plan(weft_op_ctx *ctx, const weft_host_api *api)
 	json_t *body = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:{s:i, s:I}}", "instruction", instruction, "start",
 				 start, "scope", scope, "fields", fields, "decided_by", by, "fallback_reason", why, "llm",
 				 "calls", rc == WEFT_OK, "tokens", (json_int_t)tokens);
-	return send(ctx, api, t0, "plan", body, NULL);
+	return adt_send(ctx, api, t0, "plan", body, NULL);
 }
 
 /* ---------------------------------------------------------- the fetcher */
@@ -373,8 +235,8 @@ static json_t *fetch_stats(const adt_fetcher *f)
 
 static int run_browse(weft_op_ctx *ctx, const weft_host_api *api)
 {
-	double t0 = now_s();
-	json_t *plan = need_body(ctx, api, "plan");
+	double t0 = adt_now();
+	json_t *plan = adt_need_body(ctx, api, "plan");
 	if (!plan)
 		return WEFT_ERROR;
 	void *cb[2];
@@ -401,11 +263,11 @@ static int run_browse(weft_op_ctx *ctx, const weft_host_api *api)
 	json_object_set_new(summary, "http", stats);
 	api->log(ctx, WEFT_LOG_INFO, "crawled %lld pages", (long long)json_integer_value(json_object_get(summary, "pages")));
 	const weft_value *pages = NULL;
-	if (set_artifact(ctx, api, "pages", dir, &pages) != WEFT_OK) {
+	if (adt_set_artifact(ctx, api, "pages", dir, &pages) != WEFT_OK) {
 		json_decref(summary);
 		return WEFT_ERROR;
 	}
-	rc = send(ctx, api, t0, "pages", summary, "pages", pages, NULL);
+	rc = adt_send(ctx, api, t0, "pages", summary, "pages", pages, NULL);
 	api->value_free((weft_value *)pages);
 	return rc;
 }
@@ -414,12 +276,12 @@ static int run_browse(weft_op_ctx *ctx, const weft_host_api *api)
 
 static int run_tools(weft_op_ctx *ctx, const weft_host_api *api)
 {
-	double t0 = now_s();
-	json_t *pbody = need_body(ctx, api, "pages");
+	double t0 = adt_now();
+	json_t *pbody = adt_need_body(ctx, api, "pages");
 	if (!pbody)
 		return WEFT_ERROR;
 	json_decref(pbody);
-	const char *pages = ref_path(ctx, api, "pages", "pages");
+	const char *pages = adt_ref_path(ctx, api, "pages", "pages");
 	if (!pages)
 		return api->fail(ctx, "autodata.tools: the 'pages' message carries no pages");
 	void *cb[2];
@@ -440,11 +302,11 @@ static int run_tools(weft_op_ctx *ctx, const weft_host_api *api)
 	}
 	json_object_set_new(summary, "http", stats);
 	const weft_value *apis = NULL;
-	if (set_artifact(ctx, api, "apis", dir, &apis) != WEFT_OK) {
+	if (adt_set_artifact(ctx, api, "apis", dir, &apis) != WEFT_OK) {
 		json_decref(summary);
 		return WEFT_ERROR;
 	}
-	rc = send(ctx, api, t0, "apis", summary, "apis", apis, NULL);
+	rc = adt_send(ctx, api, t0, "apis", summary, "apis", apis, NULL);
 	api->value_free((weft_value *)apis);
 	return rc;
 }
@@ -456,9 +318,9 @@ static int run_tools(weft_op_ctx *ctx, const weft_host_api *api)
  * itself), else the one the `type` message refers to. */
 static int load_site(weft_op_ctx *ctx, const weft_host_api *api, const char *type, adt_site *site)
 {
-	int own = inbox_get(ctx, api, "pages") != NULL;
-	const char *pages = own ? ref_path(ctx, api, "pages", "pages") : ref_path(ctx, api, type, "pages");
-	const char *apis = own ? ref_path(ctx, api, "apis", "apis") : ref_path(ctx, api, type, "apis");
+	int own = adt_inbox_get(ctx, api, "pages") != NULL;
+	const char *pages = own ? adt_ref_path(ctx, api, "pages", "pages") : adt_ref_path(ctx, api, type, "pages");
+	const char *apis = own ? adt_ref_path(ctx, api, "apis", "apis") : adt_ref_path(ctx, api, type, "apis");
 	char err[512];
 	if (!pages)
 		return api->fail(ctx, "%s: the '%s' message carries no pages", api->node_name(ctx), type);
@@ -469,10 +331,10 @@ static int load_site(weft_op_ctx *ctx, const weft_host_api *api, const char *typ
 
 static int run_blueprint(weft_op_ctx *ctx, const weft_host_api *api)
 {
-	double t0 = now_s();
-	json_t *plan = need_body(ctx, api, "plan");
-	json_t *pb = plan ? need_body(ctx, api, "pages") : NULL;
-	json_t *ab = pb ? need_body(ctx, api, "apis") : NULL;
+	double t0 = adt_now();
+	json_t *plan = adt_need_body(ctx, api, "plan");
+	json_t *pb = plan ? adt_need_body(ctx, api, "pages") : NULL;
+	json_t *ab = pb ? adt_need_body(ctx, api, "apis") : NULL;
 	if (!ab) {
 		json_decref(plan);
 		json_decref(pb);
@@ -480,8 +342,8 @@ static int run_blueprint(weft_op_ctx *ctx, const weft_host_api *api)
 	}
 	/* a site view for the engineer: the pages' own, and the APIs' */
 	adt_site site;
-	const char *pages = ref_path(ctx, api, "pages", "pages");
-	const char *apis = ref_path(ctx, api, "apis", "apis");
+	const char *pages = adt_ref_path(ctx, api, "pages", "pages");
+	const char *apis = adt_ref_path(ctx, api, "apis", "apis");
 	char err[512];
 	if (!pages || adt_site_load(&site, pages, apis, (size_t)weft_op_param_int(ctx, api, "max_pages"), err,
 				   sizeof err)) {
@@ -509,8 +371,8 @@ static int run_blueprint(weft_op_ctx *ctx, const weft_host_api *api)
 	json_decref(plan);
 	json_decref(pb);
 	json_decref(ab);
-	return send(ctx, api, t0, "blueprint", body, "pages", ref_value(ctx, api, "pages", "pages"), "apis",
-		    ref_value(ctx, api, "apis", "apis"), NULL);
+	return adt_send(ctx, api, t0, "blueprint", body, "pages", adt_ref_value(ctx, api, "pages", "pages"), "apis",
+		    adt_ref_value(ctx, api, "apis", "apis"), NULL);
 }
 
 /* ------------------------------------------------------------- engineer */
@@ -565,8 +427,8 @@ static void append_inbox(weft_op_ctx *ctx, const weft_host_api *api, json_t *req
 
 static int run_engineer(weft_op_ctx *ctx, const weft_host_api *api)
 {
-	double t0 = now_s();
-	json_t *bp = need_body(ctx, api, "blueprint");
+	double t0 = adt_now();
+	json_t *bp = adt_need_body(ctx, api, "blueprint");
 	if (!bp)
 		return WEFT_ERROR;
 	/* the rejections of every verdict so far */
@@ -655,78 +517,26 @@ static int run_engineer(weft_op_ctx *ctx, const weft_host_api *api)
 				 (json_int_t)tokens);
 	json_decref(program);
 	const weft_value *prog = NULL;
-	if (set_artifact(ctx, api, "program", path, &prog) != WEFT_OK) {
+	if (adt_set_artifact(ctx, api, "program", path, &prog) != WEFT_OK) {
 		json_decref(body);
 		return WEFT_ERROR;
 	}
-	rc = send(ctx, api, t0, "program", body, "program", prog, "pages", ref_value(ctx, api, "blueprint", "pages"),
-		      "apis", ref_value(ctx, api, "blueprint", "apis"), NULL);
+	rc = adt_send(ctx, api, t0, "program", body, "program", prog, "pages", adt_ref_value(ctx, api, "blueprint", "pages"),
+		      "apis", adt_ref_value(ctx, api, "blueprint", "apis"), NULL);
 	api->value_free((weft_value *)prog);
 	return rc;
 }
 
 /* ----------------------------------------------------------------- test */
 
-static int write_jsonl(const char *path, json_t *records)
-{
-	char tmp[4200];
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *fp = fopen(tmp, "w");
-	if (!fp)
-		return -1;
-	size_t i;
-	json_t *r;
-	int ok = 1;
-	json_array_foreach(records, i, r)
-	{
-		char *s = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
-		ok = ok && s && fprintf(fp, "%s\n", s) >= 0;
-		free(s);
-	}
-	ok = fclose(fp) == 0 && ok;
-	if (!ok || rename(tmp, path)) {
-		remove(tmp);
-		return -1;
-	}
-	return 0;
-}
-
-static json_t *read_jsonl(const char *path, char *err, size_t errlen)
-{
-	FILE *fp = fopen(path, "r");
-	if (!fp) {
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	json_t *out = json_array();
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	while (getline(&line, &cap, fp) > 0) {
-		lineno++;
-		json_error_t je;
-		json_t *j = json_loads(line, 0, &je);
-		if (!json_is_object(j)) {
-			snprintf(err, errlen, "%s:%zu: not a JSON object (%s)", path, lineno, j ? "" : je.text);
-			json_decref(j);
-			json_decref(out);
-			out = NULL;
-			break;
-		}
-		json_array_append_new(out, j);
-	}
-	free(line);
-	fclose(fp);
-	return out;
-}
-
 static int run_test(weft_op_ctx *ctx, const weft_host_api *api)
 {
-	double t0 = now_s();
-	json_t *pm = need_body(ctx, api, "program");
+	double t0 = adt_now();
+	json_t *pm = adt_need_body(ctx, api, "program");
 	if (!pm)
 		return WEFT_ERROR;
 	json_decref(pm);
-	const char *ppath = ref_path(ctx, api, "program", "program");
+	const char *ppath = adt_ref_path(ctx, api, "program", "program");
 	json_error_t je;
 	json_t *program = ppath ? json_load_file(ppath, 0, &je) : NULL;
 	if (!program)
@@ -743,18 +553,18 @@ static int run_test(weft_op_ctx *ctx, const weft_host_api *api)
 	json_decref(program);
 	if (!records)
 		return api->fail(ctx, "autodata.test: %s", err);
-	if (!weft_op_workfile(ctx, api, "records.jsonl", path, sizeof path) || write_jsonl(path, records)) {
+	if (!weft_op_workfile(ctx, api, "records.jsonl", path, sizeof path) || adt_write_jsonl(path, records)) {
 		json_decref(records);
 		json_decref(stats);
 		return api->fail(ctx, "autodata.test: cannot write the records");
 	}
 	json_decref(records);
 	const weft_value *rv = NULL;
-	if (set_artifact(ctx, api, "records", path, &rv) != WEFT_OK) {
+	if (adt_set_artifact(ctx, api, "records", path, &rv) != WEFT_OK) {
 		json_decref(stats);
 		return WEFT_ERROR;
 	}
-	int rc = send(ctx, api, t0, "records", stats, "records", rv, "program", ref_value(ctx, api, "program", "program"),
+	int rc = adt_send(ctx, api, t0, "records", stats, "records", rv, "program", adt_ref_value(ctx, api, "program", "program"),
 		      NULL);
 	api->value_free((weft_value *)rv);
 	return rc;
@@ -764,15 +574,15 @@ static int run_test(weft_op_ctx *ctx, const weft_host_api *api)
 
 static int run_validate(weft_op_ctx *ctx, const weft_host_api *api)
 {
-	double t0 = now_s();
-	json_t *rb = need_body(ctx, api, "records");
+	double t0 = adt_now();
+	json_t *rb = adt_need_body(ctx, api, "records");
 	if (!rb)
 		return WEFT_ERROR;
 	json_decref(rb);
-	const char *rpath = ref_path(ctx, api, "records", "records");
-	const char *ppath = ref_path(ctx, api, "records", "program");
+	const char *rpath = adt_ref_path(ctx, api, "records", "records");
+	const char *ppath = adt_ref_path(ctx, api, "records", "program");
 	char err[512];
-	json_t *records = rpath ? read_jsonl(rpath, err, sizeof err) : NULL;
+	json_t *records = rpath ? adt_read_jsonl(rpath, err, sizeof err) : NULL;
 	json_error_t je;
 	json_t *program = ppath ? json_load_file(ppath, 0, &je) : NULL;
 	if (!records || !program) {
@@ -786,232 +596,8 @@ static int run_validate(weft_op_ctx *ctx, const weft_host_api *api)
 	json_decref(program);
 	if (!verdict)
 		return api->fail(ctx, "out of memory");
-	return send(ctx, api, t0, "verdict", verdict, "records", ref_value(ctx, api, "records", "records"), "program",
-		    ref_value(ctx, api, "records", "program"), NULL);
-}
-
-/* --------------------------------------------------------------- export */
-
-static void csv_cell(FILE *fp, json_t *v)
-{
-	char *s = NULL;
-	if (json_is_array(v)) {
-		size_t cap = 1, i;
-		json_t *x;
-		json_array_foreach(v, i, x) cap += strlen(json_string_value(x) ?: "") + 2;
-		s = calloc(1, cap);
-		json_array_foreach(v, i, x)
-		{
-			if (s && i)
-				strcat(s, "; ");
-			if (s)
-				strcat(s, json_string_value(x) ?: "");
-		}
-	} else if (json_is_string(v)) {
-		s = strdup(json_string_value(v));
-	} else if (v && !json_is_null(v)) {
-		s = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(10));
-	}
-	if (!s)
-		return;
-	int quote = strpbrk(s, ",\"\r\n") != NULL;
-	if (quote)
-		fputc('"', fp);
-	for (const char *p = s; *p; p++) {
-		if (*p == '"')
-			fputc('"', fp);
-		fputc(*p, fp);
-	}
-	if (quote)
-		fputc('"', fp);
-	free(s);
-}
-
-static int run_export(weft_op_ctx *ctx, const weft_host_api *api)
-{
-	json_t *vb = need_body(ctx, api, "verdict");
-	if (!vb)
-		return WEFT_ERROR;
-	const char *rpath = ref_path(ctx, api, "verdict", "records");
-	const char *ppath = ref_path(ctx, api, "verdict", "program");
-	char err[512], dir[4096], path[4300];
-	json_t *records = rpath ? read_jsonl(rpath, err, sizeof err) : NULL;
-	json_error_t je;
-	json_t *program = ppath ? json_load_file(ppath, 0, &je) : NULL;
-	if (!records || !program || !weft_op_workfile(ctx, api, "dataset", dir, sizeof dir) || mkdir(dir, 0755)) {
-		json_decref(records);
-		json_decref(program);
-		json_decref(vb);
-		return api->fail(ctx, "autodata.export: %s", !records ? err : "cannot read the program or make the dataset");
-	}
-	json_t *fields = json_object_get(program, "fields");
-	/* the dataset: the wanted fields only, in their order */
-	json_t *clean = json_array();
-	size_t i, k;
-	json_t *r, *f;
-	json_array_foreach(records, i, r)
-	{
-		json_t *o = json_object();
-		json_array_foreach(fields, k, f)
-		{
-			const char *name = json_string_value(json_object_get(f, "name"));
-			json_t *v = json_object_get(r, name);
-			json_object_set(o, name, v ? v : json_null());
-		}
-		json_array_append_new(clean, o);
-	}
-	snprintf(path, sizeof path, "%s/dataset.jsonl", dir);
-	int bad = write_jsonl(path, clean);
-	snprintf(path, sizeof path, "%s/dataset.csv", dir);
-	FILE *fp = bad ? NULL : fopen(path, "w");
-	if (fp) {
-		json_array_foreach(fields, k, f)
-		{
-			if (k)
-				fputc(',', fp);
-			csv_cell(fp, json_object_get(f, "name"));
-		}
-		fputs("\r\n", fp);
-		json_array_foreach(clean, i, r)
-		{
-			json_array_foreach(fields, k, f)
-			{
-				if (k)
-					fputc(',', fp);
-				csv_cell(fp, json_object_get(r, json_string_value(json_object_get(f, "name"))));
-			}
-			fputs("\r\n", fp);
-		}
-		bad = fclose(fp) != 0;
-	} else {
-		bad = 1;
-	}
-	size_t n = json_array_size(clean);
-	json_decref(clean);
-	json_decref(records);
-	json_decref(program);
-	json_decref(vb);
-	if (bad)
-		return api->fail(ctx, "autodata.export: cannot write %s", path);
-	if (weft_op_set_file(ctx, api, "out", dir) != WEFT_OK)
-		return WEFT_ERROR;
-	return weft_op_set_int(ctx, api, "records", (int64_t)n);
-}
-
-/* ---------------------------------------------------------------- report */
-
-static int run_report(weft_op_ctx *ctx, const weft_host_api *api)
-{
-	/* every message the run made, in the order the pipeline lists them */
-	json_t *all = wop_value_to_json(api, api->input(ctx, "inbox"));
-	json_t *extra = wop_value_to_json(api, api->param(ctx, "figures"));
-	if (!json_is_array(all)) {
-		json_decref(all);
-		json_decref(extra);
-		return api->fail(ctx, "autodata.report: the inbox is not a list of messages");
-	}
-	long llm_calls = 0, llm_tokens = 0, turns = 0, fetched = 0, requests = 0, hits = 0, notmod = 0, crawls = 0;
-	double agent_seconds = 0;
-	json_t *plan = NULL, *pages = NULL, *apis = NULL, *verdict = NULL, *records = NULL;
-	size_t i;
-	json_t *m;
-	json_array_foreach(all, i, m)
-	{
-		const char *t = json_string_value(json_object_get(m, "type"));
-		json_t *b = json_object_get(m, "body");
-		json_t *llm = json_object_get(b, "llm");
-		llm_calls += (long)json_integer_value(json_object_get(llm, "calls"));
-		agent_seconds += json_number_value(json_object_get(b, "seconds"));
-		llm_tokens += (long)json_integer_value(json_object_get(llm, "tokens"));
-		if (!t)
-			continue;
-		if (!strcmp(t, "plan"))
-			plan = b;
-		else if (!strcmp(t, "pages") || !strcmp(t, "apis")) {
-			/* every crawl counts (one per agent without the artifact cache) */
-			json_t *h = json_object_get(b, "http");
-			fetched += (long)json_integer_value(json_object_get(h, "fetched"));
-			requests += (long)json_integer_value(json_object_get(h, "requests"));
-			hits += (long)json_integer_value(json_object_get(h, "cache_hits"));
-			notmod += (long)json_integer_value(json_object_get(h, "not_modified"));
-			if (!strcmp(t, "pages")) {
-				crawls++;
-				pages = pages ? pages : b;
-			} else {
-				apis = apis ? apis : b;
-			}
-		}
-		else if (!strcmp(t, "verdict")) {
-			verdict = b;
-			turns++;
-		} else if (!strcmp(t, "records"))
-			records = b;
-	}
-	json_t *summary = json_pack(
-		"{s:O?, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:O?, s:O?, s:b, s:O?}", "instruction",
-		json_object_get(plan, "instruction"), "pages", (json_int_t)json_integer_value(json_object_get(pages, "pages")),
-		"api_documents", (json_int_t)json_integer_value(json_object_get(apis, "documents")), "requests",
-		(json_int_t)requests, "fetched", (json_int_t)fetched, "http_cache_hits", (json_int_t)hits, "not_modified",
-		(json_int_t)notmod, "llm_calls", (json_int_t)llm_calls, "llm_tokens", (json_int_t)llm_tokens, "records",
-		json_object_get(verdict, "records"), "fields", json_object_get(verdict, "fields"), "ok",
-		json_is_true(json_object_get(verdict, "ok")), "problems", json_object_get(verdict, "problems"));
-	json_object_set_new(summary, "turns", json_integer(turns));
-	json_object_set_new(summary, "crawls", json_integer(crawls));
-	json_object_set_new(summary, "agent_seconds", json_real(round(agent_seconds * 1000) / 1000));
-	json_object_set_new(summary, "merged", json_integer(json_integer_value(json_object_get(records, "merged"))));
-	json_object_set_new(summary, "plan_decided_by", json_incref(json_object_get(plan, "decided_by")));
-	if (json_is_object(extra))
-		json_object_update(summary, extra);
-	char path[4096];
-	if (!weft_op_workfile(ctx, api, "report.md", path, sizeof path)) {
-		json_decref(all);
-		json_decref(extra);
-		json_decref(summary);
-		return WEFT_ERROR;
-	}
-	FILE *fp = fopen(path, "w");
-	if (fp) {
-		fprintf(fp, "# AutoData run\n\n");
-		fprintf(fp, "Instruction: %s\n\n", json_string_value(json_object_get(plan, "instruction")) ?: "");
-		fprintf(fp, "| what | value |\n|---|---|\n");
-		const char *k;
-		json_t *v;
-		json_object_foreach(summary, k, v)
-		{
-			if (json_is_object(v) || json_is_array(v) || !strcmp(k, "instruction"))
-				continue;
-			char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(6));
-			fprintf(fp, "| %s | %s |\n", k, s ? s : "");
-			free(s);
-		}
-		fprintf(fp, "\n## Fields\n\n| field | filled | of its type |\n|---|---|---|\n");
-		json_object_foreach(json_object_get(verdict, "fields"), k, v)
-		fprintf(fp, "| %s | %.3f | %.3f |\n", k, json_real_value(json_object_get(v, "filled")),
-			json_real_value(json_object_get(v, "valid")));
-		json_t *probs = json_object_get(verdict, "problems");
-		if (json_array_size(probs)) {
-			fprintf(fp, "\n## Problems left\n\n");
-			json_array_foreach(probs, i, v) fprintf(fp, "- %s\n", json_string_value(v));
-		}
-		if (fclose(fp)) {
-			fp = NULL;
-		} else {
-			fp = (FILE *)1;
-		}
-	}
-	json_decref(all);
-	json_decref(extra);
-	if (!fp) {
-		json_decref(summary);
-		return api->fail(ctx, "autodata.report: cannot write %s", path);
-	}
-	if (weft_op_set_file(ctx, api, "out", path) != WEFT_OK) {
-		json_decref(summary);
-		return WEFT_ERROR;
-	}
-	weft_value *sv = wop_value_from_json(api, summary);
-	json_decref(summary);
-	return sv ? weft_op_set_value(ctx, api, "summary", sv) : api->fail(ctx, "out of memory");
+	return adt_send(ctx, api, t0, "verdict", verdict, "records", adt_ref_value(ctx, api, "records", "records"), "program",
+		    adt_ref_value(ctx, api, "records", "program"), NULL);
 }
 
 /* ---------------------------------------------------------- descriptors */
@@ -1101,12 +687,12 @@ static const weft_op_desc op_validate = {
 	MSG_OUT,
 };
 static const weft_op_desc op_export = {
-	WEFT_OP_DESC("export", "1", run_export, WEFT_OP_DETERMINISTIC, "The dataset: dataset.csv and dataset.jsonl."),
+	WEFT_OP_DESC("export", "1", adt_run_export, WEFT_OP_DETERMINISTIC, "The dataset: dataset.csv and dataset.jsonl."),
 	WEFT_OP_INPUTS(WEFT_NAMES("inbox")),
 	WEFT_OP_OUTPUTS(WEFT_NAMES("out", "records")),
 };
 static const weft_op_desc op_report = {
-	WEFT_OP_DESC("report", "1", run_report, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("report", "1", adt_run_report, WEFT_OP_DETERMINISTIC,
 		     "report.md and the run's figures: pages, requests, cache hits, LLM calls and tokens, turns."),
 	WEFT_OP_PARAMS(report_params),
 	WEFT_OP_INPUTS(WEFT_NAMES("inbox")),
