@@ -7,6 +7,8 @@
 # scripts/pydeps.sh, and Slurm with munge for the one-node cluster that
 # tests/e2e/slurm.sh starts with scripts/slurm-local.sh, and headless
 # Chromium, which renders `weft report` in tests/e2e/report.sh; and
+# the Python modules and Debian's documentation examples that AutoSDT's
+# offline corpus and its verification runs use (bench/autosdt/corpus.sh), and
 # OpenBLAS: Debian's torch and numpy call the BLAS that libblas.so.3 points
 # to, which is the reference BLAS without it -- 12x slower for a
 # transformer's training step, measured). Idempotent: when every
@@ -17,6 +19,8 @@ pkgs=(build-essential cmake ninja-build pkg-config git
       libarchive-dev libgit2-dev libcmocka-dev libfftw3-dev libpng-dev libtiff-dev libcurl4-openssl-dev libxml2-dev libssl-dev
       jq time valgrind clang python3 python3-sklearn python3-torch python3-venv libopenblas0-pthread
       python3-coloredlogs python3-flatbuffers python3-sympy python3-protobuf python3-packaging
+      python3-matplotlib python3-pandas python3-statsmodels python3-biopython python3-nibabel
+      python-sklearn-doc python-statsmodels-doc python-biopython-doc python-nibabel-doc
       slurmctld slurmd slurm-client munge chromium lua5.4)
 missing=()
 for p in "${pkgs[@]}"; do
