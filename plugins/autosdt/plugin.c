@@ -77,7 +77,7 @@ static const weft_op_desc op_prefilter = {
 static const weft_param_spec judge_params[] = {PYTHON_PARAM, LLM_PARAM};
 static const weft_op_desc op_judge = {
 	WEFT_OP_DESC("judge", "1", sdt_run_judge,
-		     WEFT_OP_DETERMINISTIC | WEFT_OP_USES_LLM | WEFT_OP_PYTHON | WEFT_OP_KEY_BY_VERSION,
+		     WEFT_OP_DETERMINISTIC | WEFT_OP_USES_LLM | WEFT_OP_PYTHON,
 		     "Is each file a data-driven scientific task? Scientific workflow, at least one dataset, numbers "
 		     "or figures out: the LLM when configured, else the AST judge."),
 	WEFT_OP_PARAMS(judge_params),
@@ -86,7 +86,7 @@ static const weft_op_desc op_judge = {
 };
 static const weft_param_spec py_params[] = {PYTHON_PARAM};
 static const weft_op_desc op_locate = {
-	WEFT_OP_DESC("locate", "1", sdt_run_locate, WEFT_OP_DETERMINISTIC | WEFT_OP_PYTHON | WEFT_OP_KEY_BY_VERSION,
+	WEFT_OP_DESC("locate", "1", sdt_run_locate, WEFT_OP_DETERMINISTIC | WEFT_OP_PYTHON,
 		     "Dependencies: imports resolved against the tree (followed through local modules), string "
 		     "literals that name data files, library datasets, and downloads (which drop the task)."),
 	WEFT_OP_PARAMS(py_params),
@@ -99,7 +99,7 @@ static const weft_param_spec envcheck_params[] = {
 	 "where allowed third-party modules live (Debian's); the stdlib is always allowed"},
 };
 static const weft_op_desc op_envcheck = {
-	WEFT_OP_DESC("envcheck", "1", sdt_run_envcheck, WEFT_OP_DETERMINISTIC | WEFT_OP_PYTHON | WEFT_OP_KEY_BY_VERSION,
+	WEFT_OP_DESC("envcheck", "1", sdt_run_envcheck, WEFT_OP_DETERMINISTIC | WEFT_OP_PYTHON,
 		     "Keeps the files whose third-party modules the task interpreter has from the allowed roots; "
 		     "drops the others, naming the module."),
 	WEFT_OP_PARAMS(envcheck_params),
@@ -109,7 +109,7 @@ static const weft_op_desc op_envcheck = {
 static const weft_param_spec adapt_params[] = {PYTHON_PARAM, LLM_PARAM};
 static const weft_op_desc op_adapt = {
 	WEFT_OP_DESC("adapt", "1", sdt_run_adapt,
-		     WEFT_OP_DETERMINISTIC | WEFT_OP_USES_LLM | WEFT_OP_PYTHON | WEFT_OP_KEY_BY_VERSION,
+		     WEFT_OP_DETERMINISTIC | WEFT_OP_USES_LLM | WEFT_OP_PYTHON,
 		     "Each file as a self-contained program: data paths into benchmark/datasets/REPO/, prints, "
 		     "figures and written files into pred_results/ (the LLM when configured, else the templated "
 		     "rewrite). Outputs the list of tasks."),
@@ -124,7 +124,7 @@ static const weft_param_spec verify_params[] = {
 	{"sandbox", WEFT_T_BOOL, "true", "no network and a PID namespace (false only where namespaces are off)"},
 };
 static const weft_op_desc op_verify = {
-	WEFT_OP_DESC("verify", "1", sdt_run_verify, WEFT_OP_DETERMINISTIC | WEFT_OP_ISOLATED | WEFT_OP_KEY_BY_VERSION,
+	WEFT_OP_DESC("verify", "1", sdt_run_verify, WEFT_OP_DETERMINISTIC | WEFT_OP_ISOLATED,
 		     "Runs one task's program with its data, no network, a time limit and an output limit; verified "
 		     "when it exits 0 and writes its expected outputs (pred)."),
 	WEFT_OP_PARAMS(verify_params),
@@ -135,7 +135,7 @@ static const weft_param_spec fix_params[] = {
 	{"round", WEFT_T_INT, "1", "the self-debug round (1-3)"},
 };
 static const weft_op_desc op_fix = {
-	WEFT_OP_DESC("fix", "1", sdt_run_fix, WEFT_OP_DETERMINISTIC | WEFT_OP_USES_LLM | WEFT_OP_KEY_BY_VERSION,
+	WEFT_OP_DESC("fix", "1", sdt_run_fix, WEFT_OP_DETERMINISTIC | WEFT_OP_USES_LLM,
 		     "One self-debug round: the LLM gets the program and its error and answers the whole fixed "
 		     "program (out), or null without an endpoint."),
 	WEFT_OP_PARAMS(fix_params),
@@ -144,7 +144,7 @@ static const weft_op_desc op_fix = {
 };
 static const weft_param_spec instruct_params[] = {LLM_PARAM};
 static const weft_op_desc op_instruct = {
-	WEFT_OP_DESC("instruct", "1", sdt_run_instruct, WEFT_OP_DETERMINISTIC | WEFT_OP_USES_LLM | WEFT_OP_KEY_BY_VERSION,
+	WEFT_OP_DESC("instruct", "1", sdt_run_instruct, WEFT_OP_DETERMINISTIC | WEFT_OP_USES_LLM,
 		     "One repository's results: each verified task gets its instruction (the LLM, else a template "
 		     "naming the inputs, the outputs and their format)."),
 	WEFT_OP_PARAMS(instruct_params),
@@ -156,7 +156,7 @@ static const weft_param_spec dataset_params[] = {
 	{"shingle", WEFT_T_INT, "5", "tokens per shingle"},
 };
 static const weft_op_desc op_dataset = {
-	WEFT_OP_DESC("dataset", "1", sdt_run_dataset, WEFT_OP_DETERMINISTIC | WEFT_OP_KEY_BY_VERSION,
+	WEFT_OP_DESC("dataset", "1", sdt_run_dataset, WEFT_OP_DETERMINISTIC,
 		     "The verified tasks of every repository, near-duplicates removed (MinHash + LSH), as JSONL "
 		     "(out), with the per-stage yields and VER (stats) and a Markdown report."),
 	WEFT_OP_PARAMS(dataset_params),

@@ -13,7 +13,8 @@
  * because the worker that runs this has other threads.
  *
  * The size limit is enforced twice: RLIMIT_FSIZE stops any one file at the
- * limit (the write fails with SIGXFSZ), and a poll of the directory every
+ * limit (the write fails with SIGXFSZ, or EFBIG where it is ignored, as
+ * Python does), and a poll of the directory every
  * half second stops a program that spreads its bytes over many files.
  */
 #define _GNU_SOURCE
@@ -68,7 +69,7 @@ static int find_python(char *out, size_t len, const char *python)
 
 /* Bytes under dir, files only, not following links; at most 100,000
  * entries are looked at, which bounds the poll's cost. */
-static uint64_t dir_bytes(const char *dir, int depth, size_t *budget)
+static uint64_t dir_bytes(const char *dir, int depth, size_t *budget, uint64_t *largest)
 {
 	if (depth > 32)
 		return 0;
@@ -87,20 +88,28 @@ static uint64_t dir_bytes(const char *dir, int depth, size_t *budget)
 		struct stat st;
 		if (lstat(p, &st) != 0)
 			continue;
-		if (S_ISDIR(st.st_mode))
-			sum += dir_bytes(p, depth + 1, budget);
-		else if (S_ISREG(st.st_mode))
+		if (S_ISDIR(st.st_mode)) {
+			sum += dir_bytes(p, depth + 1, budget, largest);
+		} else if (S_ISREG(st.st_mode)) {
 			sum += (uint64_t)st.st_blocks * 512 > (uint64_t)st.st_size ? (uint64_t)st.st_size
 										 : (uint64_t)st.st_blocks * 512;
+			if ((uint64_t)st.st_size > *largest)
+				*largest = (uint64_t)st.st_size;
+		}
 	}
 	closedir(d);
 	return sum;
 }
 
-static uint64_t usage(const char *dir)
+/* Bytes under dir; *largest (may be NULL) gets the largest file's size. */
+static uint64_t usage(const char *dir, uint64_t *largest)
 {
 	size_t budget = 100000;
-	return dir_bytes(dir, 0, &budget);
+	uint64_t big = 0;
+	uint64_t sum = dir_bytes(dir, 0, &budget, &big);
+	if (largest)
+		*largest = big;
+	return sum;
 }
 
 static void child_fail(int fd, const char *what, int e)
@@ -172,7 +181,7 @@ int sdt_sandbox_run(const sdt_run_opts *o, sdt_run_result *res, char *err, size_
 		free(envp);
 		return -1;
 	}
-	uint64_t before = usage(o->dir);
+	uint64_t before = usage(o->dir, NULL);
 	double t0 = now();
 	pid_t keeper = fork();
 	if (keeper < 0) {
@@ -245,7 +254,7 @@ int sdt_sandbox_run(const sdt_run_opts *o, sdt_run_result *res, char *err, size_
 		}
 		if (!killed && o->max_output && t - last_poll > 0.5) {
 			last_poll = t;
-			uint64_t u = usage(o->dir);
+			uint64_t u = usage(o->dir, NULL);
 			if (u > before && u - before > o->max_output) {
 				res->over_size = 1;
 				killed = 1;
@@ -265,8 +274,13 @@ int sdt_sandbox_run(const sdt_run_opts *o, sdt_run_result *res, char *err, size_
 	free(argv);
 	free(envp);
 	msg[n > 0 ? n : 0] = '\0';
-	uint64_t after = usage(o->dir);
+	uint64_t largest = 0;
+	uint64_t after = usage(o->dir, &largest);
 	res->written = after > before ? after - before : 0;
+	/* Python ignores SIGXFSZ: its write fails with EFBIG and the program
+	 * exits with a traceback instead. A file at the limit tells. */
+	if (o->max_output && largest >= o->max_output)
+		res->over_size = 1;
 	if (msg[0] == 'E') {
 		snprintf(err, errlen, "%s%s", msg + 1,
 			 strstr(msg, "unshare") ? "; verification needs root or unprivileged user namespaces "

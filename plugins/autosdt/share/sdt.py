@@ -675,7 +675,12 @@ def adapt(rec, repo):
     head = "".join(lines[:insert_line])
     if head and not head.endswith("\n"):
         head += "\n"
-    program = head + prelude + "".join(lines[insert_line:])
+    tail = "".join(lines[insert_line:])
+    if tail and not tail.endswith("\n"):
+        tail += "\n"
+    # Figures still open at the end are saved here: matplotlib's own exit
+    # handler, registered after the prelude's, runs first and closes them.
+    program = head + prelude + tail + "_sdt_figures()  # autosdt: the figures still open\n"
     try:
         compile(program, stem + ".py", "exec")
     except (SyntaxError, ValueError) as e:
