@@ -259,7 +259,11 @@ int sdt_run_search(weft_op_ctx *ctx, const weft_host_api *api)
 		json_object_set_new(item, "llm", json_boolean(!llm_off));
 	api->log(ctx, WEFT_LOG_INFO, "search: %zu of %zu repositories kept (%d by the LLM, %d by keywords)%s%s",
 		 json_array_size(kept), json_array_size(all), n_llm, n_kw, llm_why[0] ? "; LLM: " : "", llm_why);
-	json_t *report = json_pack("{s:o,s:s}", "repositories", all, "llm", llm_off ? llm_why : "used");
+	/* the report says whether the model was asked, and the last reason it
+	 * was not (no endpoint, or a failure after its retries) */
+	json_t *report = json_pack("{s:o,s:s,s:i,s:i}", "repositories", all, "llm",
+				   llm_why[0] ? llm_why : (use_llm ? "used" : "off (use_llm = false)"), "llm_answers", n_llm,
+				   "keyword_decisions", n_kw);
 	if (sdt_output_value(ctx, api, "out", kept) != WEFT_OK)
 		return WEFT_ERROR;
 	return sdt_output_value(ctx, api, "report", report);
