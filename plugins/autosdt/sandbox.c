@@ -283,8 +283,8 @@ int sdt_sandbox_run(const sdt_run_opts *o, sdt_run_result *res, char *err, size_
 		res->over_size = 1;
 	if (msg[0] == 'E') {
 		snprintf(err, errlen, "%s%s", msg + 1,
-			 strstr(msg, "unshare") ? "; verification needs root or unprivileged user namespaces "
-						  "(sysctl kernel.unprivileged_userns_clone=1), or isolate=false to run "
+			 strstr(msg, "unshare") ? "; verification needs root (CAP_SYS_ADMIN) for its namespaces, or the "
+						  "verify node's sandbox = false to run "
 						  "tasks with the network (not recommended)"
 						: "");
 		return -1;
