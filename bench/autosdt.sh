@@ -6,7 +6,7 @@
 # yields, VER, wall time, and the cache hit rate of a rerun. Targets: judge
 # precision >= 0.9, VER >= 0.9 among the kept tasks.
 #
-#   bench/autosdt.sh [--split dev|heldout|all] [--time-limit S] [--keep DIR] [-j N]
+#   bench/autosdt.sh [--split dev|heldout|final|all] [--time-limit S] [--keep DIR] [-j N]
 set -euo pipefail
 src="$(cd "$(dirname "$0")/.." && pwd)"
 weft="${WEFT:-$src/build-rel/weft}"
@@ -17,7 +17,7 @@ while [ $# -gt 0 ]; do
     --time-limit) time_limit="$2"; shift 2 ;;
     --keep) keep="$2"; shift 2 ;;
     -j) jobs="$2"; shift 2 ;;
-    *) echo "usage: $0 [--split dev|heldout|all] [--time-limit S] [--keep DIR] [-j N]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--split dev|heldout|final|all] [--time-limit S] [--keep DIR] [-j N]" >&2; exit 2 ;;
   esac
 done
 [ -x "$weft" ] || { echo "build weft first (cmake --build build-rel): $weft" >&2; exit 1; }
@@ -27,9 +27,10 @@ mkdir -p "$work"
 [ -n "$keep" ] || trap 'rm -rf "$work"' EXIT
 python3 "$src/bench/autosdt/corpus.py" "$work/corpus"
 echo "== judge against the hand labels (bench/autosdt/labels.jsonl)"
-python3 "$src/bench/autosdt/judge_eval.py" "$work/corpus" "$src/plugins/autosdt/share" | head -3
+python3 "$src/bench/autosdt/judge_eval.py" "$work/corpus" "$src/plugins/autosdt/share" > "$work/judge.txt"
+head -4 "$work/judge.txt"
 splits="$split"
-[ "$split" = all ] && splits="dev heldout"
+[ "$split" = all ] && splits="dev heldout final"
 for s in $splits; do
   only=$(python3 -c "import json,sys; print(','.join(json.load(open(sys.argv[1]))[sys.argv[2]]))" \
     "$work/corpus/splits.json" "$s")

@@ -21,6 +21,8 @@ pkgs=(build-essential cmake ninja-build pkg-config git
       python3-coloredlogs python3-flatbuffers python3-sympy python3-protobuf python3-packaging
       python3-matplotlib python3-pandas python3-statsmodels python3-biopython python3-nibabel
       python-sklearn-doc python-statsmodels-doc python-biopython-doc python-nibabel-doc
+      python3-pywt python3-skimage python3-nitime python3-tables python3-lmfit
+      python-pywt-doc python-tables-doc python-lmfit-doc python-nitime-doc python-skimage-doc
       slurmctld slurmd slurm-client munge chromium lua5.4)
 missing=()
 for p in "${pkgs[@]}"; do

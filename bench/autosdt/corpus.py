@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Builds AutoSDT's offline corpus: git repositories made from the example
 trees that Debian's documentation packages install (python-sklearn-doc,
-python-statsmodels-doc, python-biopython-doc, python-nibabel-doc), each
-committed with its data files, as a research repository would be.
+python-statsmodels-doc, python-biopython-doc, python-nibabel-doc; for the
+final split python-pywt-doc, python-tables-doc, python-lmfit-doc,
+python-nitime-doc, python-skimage-doc), each committed with its data files,
+as a research repository would be.
 
     corpus.py OUT_DIR            # builds OUT_DIR/<repo>/ and OUT_DIR/splits.json
 
@@ -12,7 +14,10 @@ that is what the programs open. Commits are made with a fixed author and
 date, so the corpus -- and every commit id in the dataset -- is the same on
 every machine. The split (splits.json) is fixed: "dev" repositories were
 used while the judge and the adapter were written; "heldout" ones were not
-looked at until the figures in docs/plugins/autosdt.md were taken.
+looked at until their first figures in docs/plugins/autosdt.md were taken
+(one adapter bug was then found on them); "final" ones were added after
+that, from other packages, and measured once with the judge and the
+adapter as they stood (docs/plugins/autosdt.md).
 """
 import gzip
 import json
@@ -39,13 +44,30 @@ def copy_tree(src, dst, skip=()):
             if os.path.islink(s):
                 continue
             name = f[:-3] if f.endswith(".gz") else f
-            t = os.path.normpath(os.path.join(dst, rel, name))
-            os.makedirs(os.path.dirname(t), exist_ok=True)
-            if f.endswith(".gz"):
-                with gzip.open(s, "rb") as i, open(t, "wb") as o:
-                    shutil.copyfileobj(i, o)
-            else:
-                shutil.copyfile(s, t)
+            copy_tree_file(s, os.path.normpath(os.path.join(dst, rel, name)))
+
+
+def copy_downloads(src, dst):
+    """A Sphinx-Gallery _downloads tree (one hashed directory per file) as
+    one flat directory; the first of two equal names is kept."""
+    for d in sorted(os.listdir(src)):
+        full = os.path.join(src, d)
+        if not os.path.isdir(full):
+            continue
+        for f in sorted(os.listdir(full)):
+            name = f[:-3] if f.endswith(".gz") else f
+            if not name.endswith((".py", ".ipynb")) or os.path.exists(os.path.join(dst, name)):
+                continue
+            copy_tree_file(os.path.join(full, f), os.path.join(dst, name))
+
+
+def copy_tree_file(s, t):
+    os.makedirs(os.path.dirname(t), exist_ok=True)
+    if s.endswith(".gz"):
+        with gzip.open(s, "rb") as i, open(t, "wb") as o:
+            shutil.copyfileobj(i, o)
+    else:
+        shutil.copyfile(s, t)
 
 
 def commit(repo, message):
@@ -78,7 +100,19 @@ def main(out):
                                 "Biopython's test suite and its data")
     nib = f"{DOC}/python-nibabel-doc/html/_downloads"
     repos["nibabel-examples"] = ("dev", lambda d: copy_tree(nib, d), "nibabel example scripts")
-    splits = {"dev": [], "heldout": []}
+    final = {
+        "pywt-examples": (f"{DOC}/python-pywt-doc/examples", copy_tree, "PyWavelets examples"),
+        "tables-examples": (f"{DOC}/python-tables-doc/examples", copy_tree, "PyTables examples"),
+        "lmfit-examples": (f"{DOC}/python3-lmfit/html/_downloads", copy_downloads, "lmfit curve-fitting examples"),
+        "nitime-examples": (f"{DOC}/python-nitime-doc/html/_downloads", copy_downloads,
+                            "nitime time-series analysis examples"),
+        "skimage-examples": (f"{DOC}/python-skimage-doc/html/_downloads", copy_downloads,
+                             "scikit-image gallery examples"),
+    }
+    for name, (path, fn, title) in final.items():
+        if os.path.isdir(path):  # the final split's packages are optional
+            repos[name] = ("final", lambda d, path=path, fn=fn: fn(path, d), title)
+    splits = {"dev": [], "heldout": [], "final": []}
     for name, (split, fill, title) in sorted(repos.items()):
         d = os.path.join(out, name)
         if os.path.isdir(os.path.join(d, ".git")):
@@ -96,7 +130,8 @@ def main(out):
         splits[split].append(name)
     with open(os.path.join(out, "splits.json"), "w") as f:
         json.dump(splits, f, indent=1, sort_keys=True)
-    print(f"{len(repos)} repositories in {out}: {len(splits['dev'])} dev, {len(splits['heldout'])} held out")
+    print(f"{len(repos)} repositories in {out}: {len(splits['dev'])} dev, {len(splits['heldout'])} held out, "
+          f"{len(splits['final'])} final")
 
 
 if __name__ == "__main__":

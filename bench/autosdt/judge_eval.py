@@ -47,7 +47,7 @@ def main():
                 f.write(json.dumps({"path": lab["path"], "code": code_of(corpus, lab["repo"], lab["path"])}) + "\n")
         subprocess.run([sys.executable, os.path.join(share, "sdt.py"), "judge", src, dst], check=True)
         verdicts = [json.loads(ln)["judge"] for ln in open(dst)]
-    for split in ("dev", "heldout", "all"):
+    for split in ("dev", "heldout", "final", "all"):
         tp = fp = fn = tn = 0
         crit = {"scientific": 0, "dataset": 0, "output": 0}
         n = 0

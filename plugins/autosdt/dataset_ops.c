@@ -15,11 +15,6 @@
 #include "ops.h"
 #include "stage.h"
 
-static const char *str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
 
 struct sbuf {
 	char *p;
@@ -71,12 +66,12 @@ static const char *ext_of(const char *p)
 static char *template_instruction(json_t *task, json_t *result)
 {
 	struct sbuf b = {0};
-	const char *summary = str(task, "summary");
+	const char *summary = sdt_str(task, "summary");
 	if (*summary)
 		sb_printf(&b, "%s%s ", summary, summary[strlen(summary) - 1] == '.' ? "" : ".");
 	else
-		sb_printf(&b, "Reproduce the analysis of %s from the repository %s. ", str(task, "path"),
-			  str(task, "repo"));
+		sb_printf(&b, "Reproduce the analysis of %s from the repository %s. ", sdt_str(task, "path"),
+			  sdt_str(task, "repo"));
 	size_t nd = json_array_size(json_object_get(task, "data")), nb = json_array_size(json_object_get(task, "builtin"));
 	size_t i;
 	json_t *d;
@@ -84,7 +79,7 @@ static char *template_instruction(json_t *task, json_t *result)
 		sb_printf(&b, "Use the data in ");
 		json_array_foreach (json_object_get(task, "data"), i, d)
 			sb_printf(&b, "%sbenchmark/datasets/%s/%s (%s)", i ? (i + 1 == nd ? " and " : ", ") : "",
-				  str(task, "repo"), json_string_value(d), *ext_of(json_string_value(d)) ?
+				  sdt_str(task, "repo"), json_string_value(d), *ext_of(json_string_value(d)) ?
 				  ext_of(json_string_value(d)) : "file");
 		sb_printf(&b, "%s", nb ? ", and " : ". ");
 	}
@@ -101,7 +96,7 @@ static char *template_instruction(json_t *task, json_t *result)
 		sb_printf(&b, "Save ");
 		json_t *o;
 		json_array_foreach (outs, i, o) {
-			const char *p = str(o, "path"), *e = ext_of(p);
+			const char *p = sdt_str(o, "path"), *e = ext_of(p);
 			const char *what = !strcmp(e, "png") || !strcmp(e, "jpg") || !strcmp(e, "svg") || !strcmp(e, "pdf")
 						   ? "the figure"
 					   : !strcmp(e, "txt")                          ? "the printed results as text"
@@ -150,14 +145,14 @@ int sdt_run_instruct(weft_op_ctx *ctx, const weft_host_api *api)
 			const char *by = "template";
 			json_t *ans = NULL;
 			if (!llm_off) {
-				const char *prog = str(task, "program");
+				const char *prog = sdt_str(task, "program");
 				char *outs = json_dumps(json_object_get(res, "outputs"), JSON_COMPACT);
 				size_t n = strlen(prog) + 2048 + (outs ? strlen(outs) : 0);
 				char *user = malloc(n);
 				int none = 0;
 				if (user) {
 					snprintf(user, n, "Repository: %s\nProgram:\n%s\nOutputs it wrote: %s\n",
-						 str(task, "repo"), prog, outs ? outs : "[]");
+						 sdt_str(task, "repo"), prog, outs ? outs : "[]");
 					ans = sdt_llm_json(ctx, api, INSTRUCT_SYSTEM, user, schema, 0.2, llm_why,
 							   sizeof llm_why, &none);
 					free(user);
@@ -166,8 +161,8 @@ int sdt_run_instruct(weft_op_ctx *ctx, const weft_host_api *api)
 				if (none)
 					llm_off = 1;
 			}
-			if (ans && strlen(str(ans, "instruction")) > 20) {
-				json_object_set_new(t, "instruction", json_string(str(ans, "instruction")));
+			if (ans && strlen(sdt_str(ans, "instruction")) > 20) {
+				json_object_set_new(t, "instruction", json_string(sdt_str(ans, "instruction")));
 				by = "llm";
 				n_llm++;
 			} else {
@@ -180,7 +175,7 @@ int sdt_run_instruct(weft_op_ctx *ctx, const weft_host_api *api)
 		json_array_append_new(tasks, t);
 	}
 	json_decref(schema);
-	json_t *out = json_pack("{s:s,s:o,s:o,s:I}", "repo", str(repo, "name"), "tasks", tasks, "stages",
+	json_t *out = json_pack("{s:s,s:o,s:o,s:I}", "repo", sdt_str(repo, "name"), "tasks", tasks, "stages",
 				json_is_array(stages) ? stages : json_array(), "llm_instructed", (json_int_t)n_llm);
 	if (!json_is_array(stages))
 		json_decref(stages);
@@ -196,7 +191,7 @@ enum { N_STAGES = 6 };
 
 static int stage_index(json_t *st)
 {
-	const char *s = str(st, "stage");
+	const char *s = sdt_str(st, "stage");
 	if (!*s)
 		return 0; /* the crawl's stats have no stage name */
 	for (int i = 0; i < N_STAGES; i++)
@@ -231,7 +226,7 @@ int sdt_run_dataset(weft_op_ctx *ctx, const weft_host_api *api)
 			json_array_foreach (json_object_get(st, "dropped"), d, x) {
 				/* the reasons, counted by their first words */
 				char key[96];
-				snprintf(key, sizeof key, "%s: %.60s", STAGES[s], str(x, "why"));
+				snprintf(key, sizeof key, "%s: %.60s", STAGES[s], sdt_str(x, "why"));
 				char *body = key + strlen(STAGES[s]) + 2;
 				char *cut = strstr(body, " --");
 				if (!cut)
@@ -268,20 +263,15 @@ int sdt_run_dataset(weft_op_ctx *ctx, const weft_host_api *api)
 	size_t n = json_array_size(kept);
 	sdt_minhash *sigs = n ? calloc(n, sizeof *sigs) : NULL;
 	long *dup = n ? calloc(n, sizeof *dup) : NULL;
-	if (n && (!sigs || !dup)) {
-		free(sigs);
-		free(dup);
-		json_decref(kept);
-		json_decref(repos);
-		json_decref(drops);
-		json_decref(missing);
-		return api->fail(ctx, "autosdt.dataset: out of memory");
+	int oom = n && (!sigs || !dup);
+	if (!oom) {
+		json_array_foreach (kept, i, t) {
+			const char *code = sdt_str(t, "code");
+			sdt_minhash_code(&sigs[i], code, strlen(code), k);
+		}
+		oom = n && sdt_minhash_dedup(sigs, n, 32, threshold, dup) != 0;
 	}
-	json_array_foreach (kept, i, t) {
-		const char *code = str(t, "code");
-		sdt_minhash_code(&sigs[i], code, strlen(code), k);
-	}
-	if (n && sdt_minhash_dedup(sigs, n, 32, threshold, dup) != 0) {
+	if (oom) {
 		free(sigs);
 		free(dup);
 		json_decref(kept);
@@ -294,21 +284,21 @@ int sdt_run_dataset(weft_op_ctx *ctx, const weft_host_api *api)
 	json_array_foreach (kept, i, t) {
 		if (dup[i] >= 0) {
 			json_t *o = json_array_get(kept, (size_t)dup[i]);
-			json_array_append_new(dups, json_pack("{s:s,s:s,s:f}", "id", str(t, "id"), "duplicate_of",
-							      str(o, "id"), "jaccard",
+			json_array_append_new(dups, json_pack("{s:s,s:s,s:f}", "id", sdt_str(t, "id"), "duplicate_of",
+							      sdt_str(o, "id"), "jaccard",
 							      sdt_minhash_jaccard(&sigs[i], &sigs[dup[i]])));
 			continue;
 		}
 		json_t *res = json_object_get(t, "result");
 		json_t *row = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:{s:O,s:O,s:O},s:O,s:O,s:s,s:s,s:O,s:f}",
-					"id", str(t, "id"), "repository", str(t, "repo"), "url", str(t, "url"), "commit",
-					str(t, "commit"), "file", str(t, "path"), "discipline", str(t, "discipline"),
-					"instruction", str(t, "instruction"), "instructed_by", str(t, "instructed_by"),
-					"program", str(t, "program"), "dependencies", "data", json_object_get(t, "data"),
+					"id", sdt_str(t, "id"), "repository", sdt_str(t, "repo"), "url", sdt_str(t, "url"), "commit",
+					sdt_str(t, "commit"), "file", sdt_str(t, "path"), "discipline", sdt_str(t, "discipline"),
+					"instruction", sdt_str(t, "instruction"), "instructed_by", sdt_str(t, "instructed_by"),
+					"program", sdt_str(t, "program"), "dependencies", "data", json_object_get(t, "data"),
 					"modules", json_object_get(t, "modules"), "builtin", json_object_get(t, "builtin"),
 					"expected", json_object_get(t, "expected"), "verified_output",
-					json_object_get(res, "outputs"), "adapted_by", str(t, "adapted_by"), "judged_by",
-					str(t, "judged_by"), "self_debug_rounds", json_object_get(t, "rounds"), "seconds",
+					json_object_get(res, "outputs"), "adapted_by", sdt_str(t, "adapted_by"), "judged_by",
+					sdt_str(t, "judged_by"), "self_debug_rounds", json_object_get(t, "rounds"), "seconds",
 					json_real_value(json_object_get(res, "seconds")));
 		if (row)
 			json_array_append_new(rows, row);

@@ -18,11 +18,6 @@
 #include "rules.h"
 #include "stage.h"
 
-static const char *str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
 
 static json_t *stats_new(const char *repo, const char *stage, size_t in)
 {
@@ -32,13 +27,13 @@ static json_t *stats_new(const char *repo, const char *stage, size_t in)
 
 static void stats_drop(json_t *st, json_t *rec, const char *why)
 {
-	json_array_append_new(json_object_get(st, "dropped"), json_pack("{s:s,s:s}", "path", str(rec, "path"), "why", why));
+	json_array_append_new(json_object_get(st, "dropped"), json_pack("{s:s,s:s}", "path", sdt_str(rec, "path"), "why", why));
 }
 
 static int finish(weft_op_ctx *ctx, const weft_host_api *api, json_t *kept, json_t *st, const char *file)
 {
 	json_object_set_new(st, "kept", json_integer((json_int_t)json_array_size(kept)));
-	api->log(ctx, WEFT_LOG_INFO, "%s %s: %lld in, %zu kept", str(st, "stage"), str(st, "repo"),
+	api->log(ctx, WEFT_LOG_INFO, "%s %s: %lld in, %zu kept", sdt_str(st, "stage"), sdt_str(st, "repo"),
 		 (long long)json_integer_value(json_object_get(st, "in")), json_array_size(kept));
 	if (sdt_output_jsonl(ctx, api, "out", file, kept) != WEFT_OK) {
 		json_decref(st);
@@ -49,7 +44,7 @@ static int finish(weft_op_ctx *ctx, const weft_host_api *api, json_t *kept, json
 
 static const char *repo_of(json_t *files)
 {
-	return json_array_size(files) ? str(json_array_get(files, 0), "repo") : "";
+	return json_array_size(files) ? sdt_str(json_array_get(files, 0), "repo") : "";
 }
 
 /* ------------------------------------------------------------ prefilter */
@@ -65,7 +60,7 @@ int sdt_run_prefilter(weft_op_ctx *ctx, const weft_host_api *api)
 	json_t *f;
 	json_array_foreach (files, i, f) {
 		char why[512];
-		if (sdt_rules_drop(str(f, "path"), (size_t)json_integer_value(json_object_get(f, "lines")), max_lines,
+		if (sdt_rules_drop(sdt_str(f, "path"), (size_t)json_integer_value(json_object_get(f, "lines")), max_lines,
 				   why, sizeof why))
 			stats_drop(st, f, why);
 		else
@@ -124,7 +119,7 @@ int sdt_run_judge(weft_op_ctx *ctx, const weft_host_api *api)
 	json_array_foreach (files, i, f) {
 		json_t *v = json_object_get(f, "judge");
 		if (!llm_off) {
-			const char *code = str(f, "code");
+			const char *code = sdt_str(f, "code");
 			size_t n = strlen(code);
 			char *user = malloc(n + 512);
 			json_t *ans = NULL;
@@ -132,7 +127,7 @@ int sdt_run_judge(weft_op_ctx *ctx, const weft_host_api *api)
 			if (user) {
 				/* AutoSDT gives files over 1000 lines no LLM call; the
 				 * prefilter has dropped those, and this caps the rest */
-				snprintf(user, n + 512, "### Program\n# Program name: %s\n%.*s\n", str(f, "path"),
+				snprintf(user, n + 512, "### Program\n# Program name: %s\n%.*s\n", sdt_str(f, "path"),
 					 (int)(n > 60000 ? 60000 : n), code);
 				ans = sdt_llm_json(ctx, api, JUDGE_SYSTEM, user, schema, 0.1, llm_why, sizeof llm_why, &none);
 				free(user);
@@ -145,7 +140,7 @@ int sdt_run_judge(weft_op_ctx *ctx, const weft_host_api *api)
 							json_is_true(json_object_get(ans, "input")), "output",
 							json_is_true(json_object_get(ans, "output")), "is_task",
 							json_is_true(json_object_get(ans, "is_scientific_task")), "by", "llm",
-							"reason", str(ans, "reasoning"));
+							"reason", sdt_str(ans, "reasoning"));
 				json_object_set_new(llm, "ast", json_deep_copy(v));
 				json_object_set_new(f, "judge", llm);
 				v = llm;
@@ -156,7 +151,7 @@ int sdt_run_judge(weft_op_ctx *ctx, const weft_host_api *api)
 		if (json_is_true(json_object_get(v, "is_task")))
 			json_array_append(kept, f);
 		else
-			stats_drop(st, f, str(v, "reason"));
+			stats_drop(st, f, sdt_str(v, "reason"));
 	}
 	json_decref(schema);
 	json_object_set_new(st, "llm_judged", json_integer(n_llm));
@@ -191,7 +186,7 @@ int sdt_run_locate(weft_op_ctx *ctx, const weft_host_api *api)
 		if (json_is_true(json_object_get(d, "located")))
 			json_array_append(kept, f);
 		else
-			stats_drop(st, f, str(d, "why"));
+			stats_drop(st, f, sdt_str(d, "why"));
 	}
 	json_decref(files);
 	return finish(ctx, api, kept, st, "located.jsonl");
@@ -257,8 +252,8 @@ int sdt_run_envcheck(weft_op_ctx *ctx, const weft_host_api *api)
 			if (json_is_true(json_object_get(p, "ok")))
 				continue;
 			n += (size_t)snprintf(why + n, n < sizeof why ? sizeof why - n : 0, "%smodule '%s' %s",
-					      n ? "; " : "needs ", json_string_value(m), str(p, "why"));
-			json_object_set_new(missing, json_string_value(m), json_string(str(p, "why")));
+					      n ? "; " : "needs ", json_string_value(m), sdt_str(p, "why"));
+			json_object_set_new(missing, json_string_value(m), json_string(sdt_str(p, "why")));
 		}
 		if (why[0])
 			stats_drop(st, f, why);
@@ -319,15 +314,15 @@ int sdt_run_adapt(weft_op_ctx *ctx, const weft_host_api *api)
 	json_array_foreach (files, i, f) {
 		json_t *a = json_object_get(f, "adapt");
 		if (json_is_string(json_object_get(a, "error"))) {
-			stats_drop(st, f, str(a, "error"));
+			stats_drop(st, f, sdt_str(a, "error"));
 			continue;
 		}
-		const char *program = str(a, "program");
+		const char *program = sdt_str(a, "program");
 		const char *by = "template";
 		json_t *expected = json_incref(json_object_get(a, "expected"));
 		json_t *ans = NULL;
 		if (!llm_off) {
-			const char *code = str(f, "code");
+			const char *code = sdt_str(f, "code");
 			size_t n = strlen(code) + 4096;
 			char *deps_text = json_dumps(json_object_get(f, "deps"), JSON_COMPACT);
 			n += deps_text ? strlen(deps_text) : 0;
@@ -336,15 +331,15 @@ int sdt_run_adapt(weft_op_ctx *ctx, const weft_host_api *api)
 			if (user) {
 				snprintf(user, n, "REPO is %s and NAME is %s. Data and module files (repository paths): "
 					 "%s\n## Code to be modified: %s\n%s\n## Code to be modified end\n", name,
-					 str(a, "name"), deps_text ? deps_text : "{}", str(f, "path"), code);
+					 sdt_str(a, "name"), deps_text ? deps_text : "{}", sdt_str(f, "path"), code);
 				ans = sdt_llm_json(ctx, api, ADAPT_SYSTEM, user, schema, 0.7, llm_why, sizeof llm_why, &none);
 				free(user);
 			}
 			free(deps_text);
 			if (none)
 				llm_off = 1;
-			if (ans && strlen(str(ans, "code")) > 0) {
-				program = str(ans, "code");
+			if (ans && strlen(sdt_str(ans, "code")) > 0) {
+				program = sdt_str(ans, "code");
 				by = "llm";
 				n_llm++;
 				char pat[600];
@@ -355,15 +350,15 @@ int sdt_run_adapt(weft_op_ctx *ctx, const weft_host_api *api)
 		}
 		json_t *deps = json_object_get(f, "deps");
 		char id[4600];
-		snprintf(id, sizeof id, "%s/%s", name, str(f, "path"));
+		snprintf(id, sizeof id, "%s/%s", name, sdt_str(f, "path"));
 		json_t *t = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:O,s:O,s:O,s:s,s:O,s:s,s:s,s:s}", "id", id,
-				      "repo", name, "url", str(f, "url"), "commit", str(f, "commit"), "path",
-				      str(f, "path"), "kind", str(f, "kind"), "name", str(a, "name"), "program", program,
+				      "repo", name, "url", sdt_str(f, "url"), "commit", sdt_str(f, "commit"), "path",
+				      sdt_str(f, "path"), "kind", sdt_str(f, "kind"), "name", sdt_str(a, "name"), "program", program,
 				      "expected", expected ? expected : json_array(), "data",
 				      json_object_get(deps, "data"), "modules", json_object_get(deps, "modules"), "builtin",
 				      json_object_get(deps, "builtin"), "adapted_by", by, "rewrites",
-				      json_object_get(a, "rewrites") ?: json_array(), "summary", str(a, "summary"),
-				      "judged_by", str(json_object_get(f, "judge"), "by"), "code", str(f, "code"));
+				      json_object_get(a, "rewrites") ?: json_array(), "summary", sdt_str(a, "summary"),
+				      "judged_by", sdt_str(json_object_get(f, "judge"), "by"), "code", sdt_str(f, "code"));
 		json_decref(ans);
 		if (!t) {
 			json_decref(files);
@@ -373,7 +368,7 @@ int sdt_run_adapt(weft_op_ctx *ctx, const weft_host_api *api)
 			json_decref(repo);
 			return api->fail(ctx, "autosdt.adapt: out of memory");
 		}
-		json_object_set_new(t, "discipline", json_string(str(repo, "discipline")));
+		json_object_set_new(t, "discipline", json_string(sdt_str(repo, "discipline")));
 		json_array_append_new(tasks, t);
 	}
 	json_decref(schema);

@@ -7,15 +7,105 @@
 #define _GNU_SOURCE
 #include "gitread.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <git2.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+
+/* libgit2 is bound at first use, as the engine binds it (engine/dynlib.h):
+ * linking it would map it, and mbedTLS, libssh2 and the rest behind it,
+ * into every weft process that loads this plugin -- `weft plan` of any
+ * pipeline -- and cost each of them the loader's time. The table is
+ * process-wide, like the library's own state, and written once. */
+#define SDT_GIT_FUNCTIONS \
+	X(git_blob_free) \
+	X(git_blob_lookup) \
+	X(git_blob_rawcontent) \
+	X(git_blob_rawsize) \
+	X(git_commit_free) \
+	X(git_commit_lookup) \
+	X(git_commit_tree) \
+	X(git_error_last) \
+	X(git_libgit2_init) \
+	X(git_libgit2_shutdown) \
+	X(git_object_free) \
+	X(git_object_id) \
+	X(git_object_peel) \
+	X(git_oid_fromstr) \
+	X(git_oid_tostr) \
+	X(git_repository_free) \
+	X(git_repository_open_ext) \
+	X(git_revparse_single) \
+	X(git_tree_entry_byindex) \
+	X(git_tree_entry_filemode) \
+	X(git_tree_entry_id) \
+	X(git_tree_entry_name) \
+	X(git_tree_entry_type) \
+	X(git_tree_entrycount) \
+	X(git_tree_free) \
+	X(git_tree_walk)
+
+static struct {
+#define X(f) __typeof__(f) *f;
+	SDT_GIT_FUNCTIONS
+#undef X
+} sdt_git;
+static pthread_once_t sdt_git_once = PTHREAD_ONCE_INIT;
+static char sdt_git_error[512];
+
+static void sdt_git_bind(void)
+{
+	void *h = dlopen(SDT_LIBGIT2_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		snprintf(sdt_git_error, sizeof sdt_git_error, "cannot load %s (%s); install libgit2 (Debian: libgit2-1.5)",
+			 SDT_LIBGIT2_SONAME, dlerror());
+		return;
+	}
+#define X(f)                                                                                                    \
+	if (!sdt_git_error[0] && !(*(void **)&sdt_git.f = dlsym(h, #f)))                                        \
+		snprintf(sdt_git_error, sizeof sdt_git_error, "%s has no %s; install libgit2 1.1 or later",     \
+			 SDT_LIBGIT2_SONAME, #f);
+	SDT_GIT_FUNCTIONS
+#undef X
+}
+
+/* From here on, every git_* call goes through the table. */
+#define X(f) /* nothing */
+#define git_blob_free (sdt_git.git_blob_free)
+#define git_blob_lookup (sdt_git.git_blob_lookup)
+#define git_blob_rawcontent (sdt_git.git_blob_rawcontent)
+#define git_blob_rawsize (sdt_git.git_blob_rawsize)
+#define git_commit_free (sdt_git.git_commit_free)
+#define git_commit_lookup (sdt_git.git_commit_lookup)
+#define git_commit_tree (sdt_git.git_commit_tree)
+#define git_error_last (sdt_git.git_error_last)
+#define git_libgit2_init (sdt_git.git_libgit2_init)
+#define git_libgit2_shutdown (sdt_git.git_libgit2_shutdown)
+#define git_object_free (sdt_git.git_object_free)
+#define git_object_id (sdt_git.git_object_id)
+#define git_object_peel (sdt_git.git_object_peel)
+#define git_oid_fromstr (sdt_git.git_oid_fromstr)
+#define git_oid_tostr (sdt_git.git_oid_tostr)
+#define git_repository_free (sdt_git.git_repository_free)
+#define git_repository_open_ext (sdt_git.git_repository_open_ext)
+#define git_revparse_single (sdt_git.git_revparse_single)
+#define git_tree_entry_byindex (sdt_git.git_tree_entry_byindex)
+#define git_tree_entry_filemode (sdt_git.git_tree_entry_filemode)
+#define git_tree_entry_id (sdt_git.git_tree_entry_id)
+#define git_tree_entry_name (sdt_git.git_tree_entry_name)
+#define git_tree_entry_type (sdt_git.git_tree_entry_type)
+#define git_tree_entrycount (sdt_git.git_tree_entrycount)
+#define git_tree_free (sdt_git.git_tree_free)
+#define git_tree_walk (sdt_git.git_tree_walk)
+#undef X
 
 struct sdt_repo {
 	git_repository *repo;
@@ -30,6 +120,11 @@ static void git_err(char *err, size_t errlen, const char *what)
 int sdt_repo_open(sdt_repo **out, const char *where, char *err, size_t errlen)
 {
 	*out = NULL;
+	pthread_once(&sdt_git_once, sdt_git_bind);
+	if (sdt_git_error[0]) {
+		snprintf(err, errlen, "%s", sdt_git_error);
+		return -1;
+	}
 	if (git_libgit2_init() < 0) {
 		snprintf(err, errlen, "cannot initialise libgit2");
 		return -1;

@@ -138,7 +138,13 @@ const char *sdt_helper_path(char *buf, size_t len)
 	return access(buf, R_OK) == 0 ? buf : NULL;
 }
 
-static int op_cancelled(void *arg)
+const char *sdt_str(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+int sdt_op_cancelled(void *arg)
 {
 	void **pair = arg;
 	const weft_host_api *api = pair[1];
@@ -161,7 +167,7 @@ int sdt_helper_run(weft_op_ctx *ctx, const weft_host_api *api, const char *pytho
 	const char *wd = api->workdir(ctx);
 	snprintf(cwd, sizeof cwd, "%s", wd ? wd : ".");
 	sdt_run_opts o = {.python = python, .argv = argv, .dir = cwd, .log_path = api->log_path(ctx),
-			  .timeout_s = 3600, .isolate = 0, .cancelled = op_cancelled, .cancel_arg = pair};
+			  .timeout_s = 3600, .isolate = 0, .cancelled = sdt_op_cancelled, .cancel_arg = pair};
 	sdt_run_result r;
 	if (sdt_sandbox_run(&o, &r, err, sizeof err) != 0)
 		return api->fail(ctx, "sdt.py %s: %s", cmd, err);

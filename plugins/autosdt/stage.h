@@ -24,6 +24,12 @@ int sdt_output_jsonl(weft_op_ctx *ctx, const weft_host_api *api, const char *nam
 /* Sets output `name` to a JSON value (stolen). */
 int sdt_output_value(weft_op_ctx *ctx, const weft_host_api *api, const char *name, json_t *v);
 
+/* o[k] as a string, "" when absent or not a string (borrowed). */
+const char *sdt_str(json_t *o, const char *k);
+
+/* For sdt_run_opts.cancelled: `arg` is {ctx, api}. */
+int sdt_op_cancelled(void *arg);
+
 /* The interpreter the tasks run under: the op's `python` param, else
  * $WEFT_PYTHON, else python3. */
 const char *sdt_python(weft_op_ctx *ctx, const weft_host_api *api);

@@ -21,11 +21,6 @@
 #include "sandbox.h"
 #include "stage.h"
 
-static const char *str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
 
 static int mkdirs(char *path)
 {
@@ -133,12 +128,6 @@ static char *tail_of(const char *path, size_t max)
 	return buf;
 }
 
-static int op_cancelled(void *arg)
-{
-	void **pair = arg;
-	const weft_host_api *api = pair[1];
-	return api->cancelled(pair[0]);
-}
 
 /* Checks the expected outputs: each pattern must match at least one
  * non-empty file. Returns the list of files in pred_results/. */
@@ -192,7 +181,7 @@ int sdt_run_verify(weft_op_ctx *ctx, const weft_host_api *api)
 	double timeout = weft_op_param_float(ctx, api, "time_limit");
 	uint64_t max_output = (uint64_t)weft_op_param_int(ctx, api, "max_output");
 	int isolate = weft_op_param_bool(ctx, api, "sandbox");
-	const char *repo = str(task, "repo"), *name = str(task, "name"), *program = str(task, "program");
+	const char *repo = sdt_str(task, "repo"), *name = sdt_str(task, "name"), *program = sdt_str(task, "program");
 	char err[1024];
 	if (!tree || !wd || !*repo || !*name || !*program || !safe_rel(name) || strchr(name, '/') ||
 	    !safe_rel(repo) || strchr(repo, '/')) {
@@ -219,7 +208,7 @@ int sdt_run_verify(weft_op_ctx *ctx, const weft_host_api *api)
 			snprintf(path, sizeof path, "%s/benchmark/datasets/%s/%s", taskdir, repo, rel);
 			if (copy_file(from, path, err, sizeof err) != 0) {
 				json_decref(task);
-				return api->fail(ctx, "autosdt.verify %s: %s", str(task, "id"), err);
+				return api->fail(ctx, "autosdt.verify %s: %s", sdt_str(task, "id"), err);
 			}
 		}
 	}
@@ -235,15 +224,15 @@ int sdt_run_verify(weft_op_ctx *ctx, const weft_host_api *api)
 	void *pair[2] = {ctx, (void *)api};
 	sdt_run_opts o = {.python = sdt_python(ctx, api), .argv = argv, .dir = taskdir, .log_path = log,
 			  .timeout_s = timeout, .max_output = max_output, .isolate = isolate, .env = env,
-			  .cancelled = op_cancelled, .cancel_arg = pair};
+			  .cancelled = sdt_op_cancelled, .cancel_arg = pair};
 	sdt_run_result r;
 	if (sdt_sandbox_run(&o, &r, err, sizeof err) != 0) {
 		json_decref(task);
-		return api->fail(ctx, "autosdt.verify %s: %s", str(task, "id"), err);
+		return api->fail(ctx, "autosdt.verify %s: %s", sdt_str(task, "id"), err);
 	}
 	if (r.cancelled) {
 		json_decref(task);
-		return api->fail(ctx, "autosdt.verify %s: cancelled", str(task, "id"));
+		return api->fail(ctx, "autosdt.verify %s: cancelled", sdt_str(task, "id"));
 	}
 	char desc[512], missing[2048];
 	sdt_run_describe(&r, timeout, max_output, desc, sizeof desc);
@@ -258,10 +247,10 @@ int sdt_run_verify(weft_op_ctx *ctx, const weft_host_api *api)
 	else
 		snprintf(why, sizeof why, "%s", desc);
 	char *tail = tail_of(log, 3000);
-	api->log(ctx, ok ? WEFT_LOG_INFO : WEFT_LOG_WARN, "verify %s: %s", str(task, "id"), why);
+	api->log(ctx, ok ? WEFT_LOG_INFO : WEFT_LOG_WARN, "verify %s: %s", sdt_str(task, "id"), why);
 	/* copy the program's own log into the node's log, for `weft log` */
 	api->log(ctx, WEFT_LOG_INFO, "the program's output ends with:\n%s", tail ? tail : "");
-	json_t *res = json_pack("{s:s,s:b,s:s,s:f,s:b,s:b,s:o,s:s,s:I}", "id", str(task, "id"), "verified", ok, "why",
+	json_t *res = json_pack("{s:s,s:b,s:s,s:f,s:b,s:b,s:o,s:s,s:I}", "id", sdt_str(task, "id"), "verified", ok, "why",
 				why, "seconds", r.seconds, "timed_out", r.timed_out, "over_size", r.over_size,
 				"outputs", files, "log_tail", tail ? tail : "", "exit",
 				(json_int_t)(r.exited ? r.code : -r.signal));
@@ -305,16 +294,16 @@ int sdt_run_fix(weft_op_ctx *ctx, const weft_host_api *api)
 		json_decref(result);
 		return api->fail(ctx, "autosdt.fix: task and result must be records of autosdt.adapt and autosdt.verify");
 	}
-	const char *program = str(task, "program");
-	size_t n = strlen(program) + strlen(str(result, "log_tail")) + 2048;
+	const char *program = sdt_str(task, "program");
+	size_t n = strlen(program) + strlen(sdt_str(result, "log_tail")) + 2048;
 	char *user = malloc(n);
 	json_t *ans = NULL;
 	char why[512] = "out of memory";
 	int none = 0;
 	if (user) {
 		snprintf(user, n, "REPO is %s.\n## Self-debug Iteration %lld:\n## Code:\n%s\nThe previous execution "
-			 "resulted in the following error message (%s):\n%s\n", str(task, "repo"), (long long)round,
-			 program, str(result, "why"), str(result, "log_tail"));
+			 "resulted in the following error message (%s):\n%s\n", sdt_str(task, "repo"), (long long)round,
+			 program, sdt_str(result, "why"), sdt_str(result, "log_tail"));
 		json_t *schema = json_pack("{s:s,s:{s:{s:s},s:{s:s}},s:[s,s]}", "type", "object", "properties",
 					   "explanation", "type", "string", "code", "type", "string", "required",
 					   "explanation", "code");
@@ -323,16 +312,16 @@ int sdt_run_fix(weft_op_ctx *ctx, const weft_host_api *api)
 		free(user);
 	}
 	json_t *out;
-	if (ans && strlen(str(ans, "code")) > 0) {
+	if (ans && strlen(sdt_str(ans, "code")) > 0) {
 		out = json_deep_copy(task);
 		char by[64];
-		snprintf(by, sizeof by, "%s+debug%lld", str(task, "adapted_by"), (long long)round);
-		json_object_set_new(out, "program", json_string(str(ans, "code")));
+		snprintf(by, sizeof by, "%s+debug%lld", sdt_str(task, "adapted_by"), (long long)round);
+		json_object_set_new(out, "program", json_string(sdt_str(ans, "code")));
 		json_object_set_new(out, "adapted_by", json_string(by));
 		json_object_set_new(out, "expected", json_pack("[s]", "pred_results/*"));
 	} else {
 		/* no endpoint, or no usable answer: the round is skipped */
-		api->log(ctx, WEFT_LOG_INFO, "fix round %lld of %s skipped: %s", (long long)round, str(task, "id"),
+		api->log(ctx, WEFT_LOG_INFO, "fix round %lld of %s skipped: %s", (long long)round, sdt_str(task, "id"),
 			 ans ? "the LLM's answer has no code" : why);
 		out = json_null();
 	}
