@@ -6,18 +6,24 @@
 # yields, VER, wall time, and the cache hit rate of a rerun. Targets: judge
 # precision >= 0.9, VER >= 0.9 among the kept tasks.
 #
-#   bench/autosdt.sh [--split dev|heldout|final|all] [--time-limit S] [--keep DIR] [-j N]
+#   bench/autosdt.sh [--split dev|heldout|final|all] [--time-limit S] [--keep DIR] [-j N] [--weft-yaml FILE]
+#
+# --weft-yaml gives the runs a weft.yaml, e.g. one with an `llm:` section:
+# then the README filter, the judge, the adaptation, the self-debug rounds
+# and the instructions ask that model, and the rescue rate is printed.
 set -euo pipefail
 src="$(cd "$(dirname "$0")/.." && pwd)"
 weft="${WEFT:-$src/build-rel/weft}"
-split=all time_limit=120 keep="" jobs=2
+split=all time_limit=120 keep="" jobs=2 yaml=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --split) split="$2"; shift 2 ;;
     --time-limit) time_limit="$2"; shift 2 ;;
     --keep) keep="$2"; shift 2 ;;
     -j) jobs="$2"; shift 2 ;;
-    *) echo "usage: $0 [--split dev|heldout|final|all] [--time-limit S] [--keep DIR] [-j N]" >&2; exit 2 ;;
+    --weft-yaml) yaml="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; shift 2 ;;
+    *) echo "usage: $0 [--split dev|heldout|final|all] [--time-limit S] [--keep DIR] [-j N] [--weft-yaml FILE]" >&2
+       exit 2 ;;
   esac
 done
 [ -x "$weft" ] || { echo "build weft first (cmake --build build-rel): $weft" >&2; exit 1; }
@@ -37,7 +43,7 @@ for s in $splits; do
   d="$work/run-$s"
   mkdir -p "$d"
   cp "$src/pipelines/autosdt.lua" "$d/"
-  ( cd "$d" && git init -q . 2>/dev/null; : > weft.yaml )
+  ( cd "$d" && git init -q . 2>/dev/null; if [ -n "$yaml" ]; then cp "$yaml" weft.yaml; else : > weft.yaml; fi )
   run() {
     local t0 t1
     t0=$(date +%s.%N)
@@ -62,6 +68,8 @@ print("   files {files} -> pre-filtered {prefiltered} -> judged {judged} -> loca
 print(f"   VER {st['ver']:.3f} ({st['verified']}/{st['adapted']})   target >= 0.9   "
       f"{'PASS' if st['ver'] >= 0.9 else 'MISS'}; timeouts {st['timeouts']}, over the output limit {st['over_size']}, "
       f"duplicates removed {len(st['duplicates'])}")
+print(f"   first run verified {st['first_run_verified']}; self-debug rescued {st['rescued_by_debug']} of "
+      f"{st['failed_first_run']} that failed first (rounds run only with an LLM)")
 print(f"   wall: cold {cold} s, rerun {warm} s; rerun: {ex} of {n} nodes executed, {ca} cached "
       f"(hit rate {ca / max(1, ex + ca):.3f}; search always runs)")
 for k, v in sorted(st["dropped"].items(), key=lambda x: -x[1])[:12]:

@@ -119,10 +119,11 @@ int sdt_run_instruct(weft_op_ctx *ctx, const weft_host_api *api)
 	json_t *results = wop_value_to_json(api, api->input(ctx, "results"));
 	json_t *stages = wop_value_to_json(api, api->input(ctx, "stages"));
 	if (!json_is_array(results)) {
+		int frc = api->fail(ctx, "autosdt.instruct: results must be a list of {task, result}");
 		json_decref(repo);
 		json_decref(results);
 		json_decref(stages);
-		return api->fail(ctx, "autosdt.instruct: results must be a list of {task, result}");
+		return frc;
 	}
 	int use_llm = weft_op_param_bool(ctx, api, "use_llm"), llm_off = !use_llm, n_llm = 0;
 	char llm_why[512] = "";
@@ -206,8 +207,9 @@ int sdt_run_dataset(weft_op_ctx *ctx, const weft_host_api *api)
 	double threshold = weft_op_param_float(ctx, api, "dedup_threshold");
 	int k = (int)weft_op_param_int(ctx, api, "shingle");
 	if (!json_is_array(repos)) {
+		int frc = api->fail(ctx, "autosdt.dataset: repos must be the list of autosdt.instruct outputs");
 		json_decref(repos);
-		return api->fail(ctx, "autosdt.dataset: repos must be the list of autosdt.instruct outputs");
+		return frc;
 	}
 	long long yield[N_STAGES] = {0};
 	long long adapted = 0, verified = 0, first_ok = 0, failed_first = 0, rescued = 0, timeouts = 0, oversize = 0;
@@ -274,11 +276,12 @@ int sdt_run_dataset(weft_op_ctx *ctx, const weft_host_api *api)
 	if (oom) {
 		free(sigs);
 		free(dup);
+		int frc = api->fail(ctx, "autosdt.dataset: out of memory");
 		json_decref(kept);
 		json_decref(repos);
 		json_decref(drops);
 		json_decref(missing);
-		return api->fail(ctx, "autosdt.dataset: out of memory");
+		return frc;
 	}
 	json_t *rows = json_array(), *dups = json_array();
 	json_array_foreach (kept, i, t) {
@@ -305,6 +308,7 @@ int sdt_run_dataset(weft_op_ctx *ctx, const weft_host_api *api)
 	}
 	free(sigs);
 	free(dup);
+	json_decref(kept);
 	size_t n_rows = json_array_size(rows);
 	double ver = adapted ? (double)verified / (double)adapted : 0.0;
 	json_t *stats = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o}",

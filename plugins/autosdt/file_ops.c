@@ -217,17 +217,19 @@ int sdt_run_envcheck(weft_op_ctx *ctx, const weft_host_api *api)
 	json_t *probe = NULL;
 	if (!weft_op_workfile(ctx, api, "probe.in.json", req, sizeof req) ||
 	    !weft_op_workfile(ctx, api, "probe.out.json", out, sizeof out)) {
+		int frc = api->fail(ctx, "autosdt.envcheck: no work directory");
 		json_decref(files);
 		json_decref(list);
 		json_decref(roots);
-		return api->fail(ctx, "autosdt.envcheck: no work directory");
+		return frc;
 	}
 	json_t *q = json_pack("{s:o,s:o}", "modules", list, "roots", roots ? roots : json_array());
 	int rc = json_dump_file(q, req, 0);
 	json_decref(q);
 	if (rc != 0) {
+		int frc = api->fail(ctx, "autosdt.envcheck: cannot write %s", req);
 		json_decref(files);
-		return api->fail(ctx, "autosdt.envcheck: cannot write %s", req);
+		return frc;
 	}
 	/* the probe runs under the interpreter the tasks will run under */
 	const char *args[] = {req, out, NULL};
@@ -238,9 +240,10 @@ int sdt_run_envcheck(weft_op_ctx *ctx, const weft_host_api *api)
 	json_error_t je;
 	probe = json_load_file(out, 0, &je);
 	if (!json_is_object(probe)) {
+		int frc = api->fail(ctx, "autosdt.envcheck: the probe's answer: %s", je.text);
 		json_decref(probe);
 		json_decref(files);
-		return api->fail(ctx, "autosdt.envcheck: the probe's answer: %s", je.text);
+		return frc;
 	}
 	json_t *kept = json_array(), *st = stats_new(repo_of(files), "envcheck", json_array_size(files));
 	json_t *missing = json_object();
@@ -286,13 +289,15 @@ int sdt_run_adapt(weft_op_ctx *ctx, const weft_host_api *api)
 	json_t *repo = wop_value_to_json(api, api->input(ctx, "repo"));
 	const char *name = json_string_value(json_object_get(repo, "name"));
 	if (!in || !tree || !name) {
+		int frc = api->fail(ctx, "autosdt.adapt: needs files, tree and repo (a search record)");
 		json_decref(repo);
-		return api->fail(ctx, "autosdt.adapt: needs files, tree and repo (a search record)");
+		return frc;
 	}
 	char out[4096], err[1024];
 	if (!weft_op_workfile(ctx, api, "adapted.all.jsonl", out, sizeof out)) {
+		int frc = api->fail(ctx, "autosdt.adapt: no work directory");
 		json_decref(repo);
-		return api->fail(ctx, "autosdt.adapt: no work directory");
+		return frc;
 	}
 	const char *args[] = {in, out, tree, name, NULL};
 	if (sdt_helper_run(ctx, api, sdt_python(ctx, api), "adapt", args) != WEFT_OK) {
@@ -301,8 +306,9 @@ int sdt_run_adapt(weft_op_ctx *ctx, const weft_host_api *api)
 	}
 	json_t *files = sdt_jsonl_read(out, (size_t)1 << 31, err, sizeof err);
 	if (!files) {
+		int frc = api->fail(ctx, "autosdt.adapt: %s", err);
 		json_decref(repo);
-		return api->fail(ctx, "autosdt.adapt: %s", err);
+		return frc;
 	}
 	int use_llm = weft_op_param_bool(ctx, api, "use_llm"), llm_off = !use_llm, n_llm = 0;
 	char llm_why[512] = "";
@@ -361,23 +367,25 @@ int sdt_run_adapt(weft_op_ctx *ctx, const weft_host_api *api)
 				      "judged_by", sdt_str(json_object_get(f, "judge"), "by"), "code", sdt_str(f, "code"));
 		json_decref(ans);
 		if (!t) {
+			int frc = api->fail(ctx, "autosdt.adapt: out of memory");
 			json_decref(files);
 			json_decref(tasks);
 			json_decref(st);
 			json_decref(schema);
 			json_decref(repo);
-			return api->fail(ctx, "autosdt.adapt: out of memory");
+			return frc;
 		}
 		json_object_set_new(t, "discipline", json_string(sdt_str(repo, "discipline")));
 		json_array_append_new(tasks, t);
 	}
+	json_object_set_new(st, "kept", json_integer((json_int_t)json_array_size(tasks)));
+	json_object_set_new(st, "llm_adapted", json_integer(n_llm));
+	/* `name` belongs to repo: log before it goes */
+	api->log(ctx, WEFT_LOG_INFO, "adapt %s: %zu tasks (%d by the LLM)%s%s", name, json_array_size(tasks), n_llm,
+		 llm_why[0] ? "; LLM: " : "", llm_why);
 	json_decref(schema);
 	json_decref(files);
 	json_decref(repo);
-	json_object_set_new(st, "kept", json_integer((json_int_t)json_array_size(tasks)));
-	json_object_set_new(st, "llm_adapted", json_integer(n_llm));
-	api->log(ctx, WEFT_LOG_INFO, "adapt %s: %zu tasks (%d by the LLM)%s%s", name, json_array_size(tasks), n_llm,
-		 llm_why[0] ? "; LLM: " : "", llm_why);
 	if (sdt_output_value(ctx, api, "out", tasks) != WEFT_OK) {
 		json_decref(st);
 		return WEFT_ERROR;

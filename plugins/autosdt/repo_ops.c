@@ -137,22 +137,25 @@ int sdt_run_search(weft_op_ctx *ctx, const weft_host_api *api)
 		int rc = list_corpus(repos, corpus, only, err, sizeof err);
 		json_decref(only);
 		if (rc != 0) {
+			int frc = api->fail(ctx, "autosdt.search: %s; give an existing directory", err);
 			json_decref(repos);
-			return api->fail(ctx, "autosdt.search: %s; give an existing directory", err);
+			return frc;
 		}
 	}
 	if (json_is_array(repos) && json_array_size(repos) == 0) {
+		int frc = api->fail(ctx, "autosdt.search: no repositories (repos is empty and the corpus holds none)");
 		json_decref(repos);
-		return api->fail(ctx, "autosdt.search: no repositories (repos is empty and the corpus holds none)");
+		return frc;
 	}
 	json_t *keywords = wop_value_to_json(api, api->param(ctx, "keywords"));
 	const char *rev = weft_op_param_string(ctx, api, "rev");
 	int filter = weft_op_param_bool(ctx, api, "readme_filter");
 	int use_llm = weft_op_param_bool(ctx, api, "use_llm");
 	if (!json_is_array(repos) || !json_is_array(keywords)) {
+		int frc = api->fail(ctx, "autosdt.search: repos and keywords must be lists of strings");
 		json_decref(repos);
 		json_decref(keywords);
-		return api->fail(ctx, "autosdt.search: repos and keywords must be lists of strings");
+		return frc;
 	}
 	json_t *kept = json_array(), *all = json_array();
 	int llm_off = !use_llm, n_llm = 0, n_kw = 0, rc = WEFT_OK;
@@ -350,16 +353,18 @@ int sdt_run_crawl(weft_op_ctx *ctx, const weft_host_api *api)
 	const char *url = json_string_value(json_object_get(repo, "url"));
 	const char *commit = json_string_value(json_object_get(repo, "commit"));
 	if (!name || !url || !commit) {
+		int frc = api->fail(ctx, "autosdt.crawl: repo must be a record of autosdt.search (name, url, commit)");
 		json_decref(repo);
-		return api->fail(ctx, "autosdt.crawl: repo must be a record of autosdt.search (name, url, commit)");
+		return frc;
 	}
 	uint64_t max_checkout = (uint64_t)weft_op_param_int(ctx, api, "max_checkout");
 	uint64_t max_blob = (uint64_t)weft_op_param_int(ctx, api, "max_file");
 	char err[1024], dir[4096];
 	sdt_repo *r = NULL;
 	if (sdt_repo_open(&r, url, err, sizeof err) != 0) {
+		int frc = api->fail(ctx, "autosdt.crawl %s: %s", name, err);
 		json_decref(repo);
-		return api->fail(ctx, "autosdt.crawl %s: %s", name, err);
+		return frc;
 	}
 	struct crawl c = {ctx, api, json_array(), name, url, commit, 0, 0, 0, 0};
 	int rc = sdt_repo_walk(r, commit, 16u << 20, crawl_cb, &c, err, sizeof err);
@@ -372,9 +377,10 @@ int sdt_run_crawl(weft_op_ctx *ctx, const weft_host_api *api)
 	}
 	sdt_repo_free(r);
 	if (rc != 0) {
+		int frc = api->fail(ctx, "autosdt.crawl %s at %.12s: %s", name, commit, err);
 		json_decref(c.files);
 		json_decref(repo);
-		return api->fail(ctx, "autosdt.crawl %s at %.12s: %s", name, commit, err);
+		return frc;
 	}
 	api->log(ctx, WEFT_LOG_INFO, "crawl %s: %zu .py, %zu notebooks (%zu unreadable, %zu over 16 MiB); checkout %zu "
 		 "files, %zu bytes", name, c.n_py, c.n_nb, c.n_bad_nb, c.n_large, n_files, bytes);

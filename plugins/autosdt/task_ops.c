@@ -185,15 +185,17 @@ int sdt_run_verify(weft_op_ctx *ctx, const weft_host_api *api)
 	char err[1024];
 	if (!tree || !wd || !*repo || !*name || !*program || !safe_rel(name) || strchr(name, '/') ||
 	    !safe_rel(repo) || strchr(repo, '/')) {
-		json_decref(task);
-		return api->fail(ctx, "autosdt.verify: task must be a record of autosdt.adapt (repo, name, program) and "
+		int frc = api->fail(ctx, "autosdt.verify: task must be a record of autosdt.adapt (repo, name, program) and "
 				 "tree the crawl's checkout");
+		json_decref(task);
+		return frc;
 	}
 	char taskdir[4096], path[8192], from[8192];
 	snprintf(taskdir, sizeof taskdir, "%s/task", wd);
 	if (mkdirs(taskdir) < 0) {
+		int frc = api->fail(ctx, "autosdt.verify: %s: %s", taskdir, strerror(errno));
 		json_decref(task);
-		return api->fail(ctx, "autosdt.verify: %s: %s", taskdir, strerror(errno));
+		return frc;
 	}
 	/* the task's files: its data and modules at their repository paths */
 	const char *lists[] = {"data", "modules"};
@@ -207,15 +209,17 @@ int sdt_run_verify(weft_op_ctx *ctx, const weft_host_api *api)
 			snprintf(from, sizeof from, "%s/%s", tree, rel);
 			snprintf(path, sizeof path, "%s/benchmark/datasets/%s/%s", taskdir, repo, rel);
 			if (copy_file(from, path, err, sizeof err) != 0) {
+				int frc = api->fail(ctx, "autosdt.verify %s: %s", sdt_str(task, "id"), err);
 				json_decref(task);
-				return api->fail(ctx, "autosdt.verify %s: %s", sdt_str(task, "id"), err);
+				return frc;
 			}
 		}
 	}
 	snprintf(path, sizeof path, "%s/%s", taskdir, name);
 	if (write_text(path, program, err, sizeof err) != 0) {
+		int frc = api->fail(ctx, "autosdt.verify: %s", err);
 		json_decref(task);
-		return api->fail(ctx, "autosdt.verify: %s", err);
+		return frc;
 	}
 	char log[4200];
 	snprintf(log, sizeof log, "%s/run.log", wd);
@@ -227,12 +231,14 @@ int sdt_run_verify(weft_op_ctx *ctx, const weft_host_api *api)
 			  .cancelled = sdt_op_cancelled, .cancel_arg = pair};
 	sdt_run_result r;
 	if (sdt_sandbox_run(&o, &r, err, sizeof err) != 0) {
+		int frc = api->fail(ctx, "autosdt.verify %s: %s", sdt_str(task, "id"), err);
 		json_decref(task);
-		return api->fail(ctx, "autosdt.verify %s: %s", sdt_str(task, "id"), err);
+		return frc;
 	}
 	if (r.cancelled) {
+		int frc = api->fail(ctx, "autosdt.verify %s: cancelled", sdt_str(task, "id"));
 		json_decref(task);
-		return api->fail(ctx, "autosdt.verify %s: cancelled", sdt_str(task, "id"));
+		return frc;
 	}
 	char desc[512], missing[2048];
 	sdt_run_describe(&r, timeout, max_output, desc, sizeof desc);
@@ -263,12 +269,14 @@ int sdt_run_verify(weft_op_ctx *ctx, const weft_host_api *api)
 	if (ok && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		weft_value *art = NULL;
 		if (api->artifact_import(&art, ctx, path) != WEFT_OK) {
+			int frc = api->fail(ctx, "autosdt.verify: cannot store pred_results: %s", api->error_last());
 			json_decref(res);
-			return api->fail(ctx, "autosdt.verify: cannot store pred_results: %s", api->error_last());
+			return frc;
 		}
 		if (api->set_output(ctx, "pred", art) != WEFT_OK) {
+			int frc = api->fail(ctx, "autosdt.verify: cannot set output 'pred'");
 			json_decref(res);
-			return api->fail(ctx, "autosdt.verify: cannot set output 'pred'");
+			return frc;
 		}
 	}
 	return sdt_output_value(ctx, api, "out", res);
@@ -290,9 +298,10 @@ int sdt_run_fix(weft_op_ctx *ctx, const weft_host_api *api)
 	json_t *result = wop_value_to_json(api, api->input(ctx, "result"));
 	int64_t round = weft_op_param_int(ctx, api, "round");
 	if (!json_is_object(task) || !json_is_object(result)) {
+		int frc = api->fail(ctx, "autosdt.fix: task and result must be records of autosdt.adapt and autosdt.verify");
 		json_decref(task);
 		json_decref(result);
-		return api->fail(ctx, "autosdt.fix: task and result must be records of autosdt.adapt and autosdt.verify");
+		return frc;
 	}
 	const char *program = sdt_str(task, "program");
 	size_t n = strlen(program) + strlen(sdt_str(result, "log_tail")) + 2048;
