@@ -2,7 +2,8 @@
  * sandbox.c -- see sandbox.h.
  *
  * Shape: the op's thread forks a keeper, the keeper leaves the network
- * and PID namespaces (unshare) and forks the program, which is PID 1 of
+ * and PID namespaces (unshare; for a user without CAP_SYS_ADMIN, inside a
+ * user namespace of its own) and forks the program, which is PID 1 of
  * its namespace: when it ends, the kernel kills whatever it started.
  * Both carry PR_SET_PDEATHSIG, so a worker killed with -9 takes them down,
  * and both sit in a process group of their own, which the timeout kills.
@@ -112,14 +113,54 @@ static uint64_t usage(const char *dir, uint64_t *largest)
 	return sum;
 }
 
+/* Tells the parent what failed and the errno, then exits; only write(2),
+ * no formatting library: this runs between fork and exec. */
 static void child_fail(int fd, const char *what, int e)
 {
-	char msg[256];
-	int n = snprintf(msg, sizeof msg, "E%s: %s", what, strerror(e));
-	if (n > 0 && write(fd, msg, (size_t)n) < 0) {
+	char num[16];
+	size_t n = sizeof num;
+	unsigned v = e < 0 ? 0u : (unsigned)e;
+	do {
+		num[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && n);
+	if (write(fd, "E", 1) < 0 || write(fd, what, strlen(what)) < 0 || write(fd, "|", 1) < 0 ||
+	    write(fd, num + n, sizeof num - n) < 0) {
 		/* nothing left to tell */
 	}
 	_exit(127);
+}
+
+/* Writes `text` to a /proc file, between fork and exec. */
+static int put_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	size_t n = strlen(text);
+	ssize_t w = write(fd, text, n);
+	int rc = close(fd);
+	return w == (ssize_t)n && rc == 0 ? 0 : -1;
+}
+
+/* New network and PID namespaces. As root (CAP_SYS_ADMIN) directly; as
+ * anyone else inside a new user namespace that maps only their own user
+ * and group, which unprivileged users may make where the kernel allows
+ * it (Debian's default). Files keep their owners either way. */
+static void isolate(int fd, const char *uid_map, const char *gid_map)
+{
+	if (unshare(CLONE_NEWNET | CLONE_NEWPID) == 0)
+		return;
+	if (errno != EPERM)
+		child_fail(fd, "cannot isolate the task (unshare of the network and PID namespaces)", errno);
+	/* A process that changed its user (su, a setuid launcher) is not
+	 * dumpable, and then its /proc files, uid_map included, are root's. */
+	prctl(PR_SET_DUMPABLE, 1);
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWPID) != 0)
+		child_fail(fd, "cannot isolate the task (unshare of the user, network and PID namespaces)", errno);
+	if (put_file("/proc/self/setgroups", "deny") != 0 || put_file("/proc/self/uid_map", uid_map) != 0 ||
+	    put_file("/proc/self/gid_map", gid_map) != 0)
+		child_fail(fd, "cannot isolate the task (mapping the user into its namespace)", errno);
 }
 
 int sdt_sandbox_run(const sdt_run_opts *o, sdt_run_result *res, char *err, size_t errlen)
@@ -181,6 +222,9 @@ int sdt_sandbox_run(const sdt_run_opts *o, sdt_run_result *res, char *err, size_
 		free(envp);
 		return -1;
 	}
+	char uid_map[64], gid_map[64];
+	snprintf(uid_map, sizeof uid_map, "%u %u 1\n", (unsigned)getuid(), (unsigned)getuid());
+	snprintf(gid_map, sizeof gid_map, "%u %u 1\n", (unsigned)getgid(), (unsigned)getgid());
 	uint64_t before = usage(o->dir, NULL);
 	double t0 = now();
 	pid_t keeper = fork();
@@ -197,8 +241,8 @@ int sdt_sandbox_run(const sdt_run_opts *o, sdt_run_result *res, char *err, size_
 		close(pfd[0]);
 		setpgid(0, 0);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (o->isolate && unshare(CLONE_NEWNET | CLONE_NEWPID) != 0)
-			child_fail(pfd[1], "cannot isolate the task (unshare of the network and PID namespaces)", errno);
+		if (o->isolate)
+			isolate(pfd[1], uid_map, gid_map);
 		pid_t prog = fork();
 		if (prog < 0)
 			child_fail(pfd[1], "fork", errno);
@@ -282,10 +326,15 @@ int sdt_sandbox_run(const sdt_run_opts *o, sdt_run_result *res, char *err, size_
 	if (o->max_output && largest >= o->max_output)
 		res->over_size = 1;
 	if (msg[0] == 'E') {
-		snprintf(err, errlen, "%s%s", msg + 1,
-			 strstr(msg, "unshare") ? "; verification needs root (CAP_SYS_ADMIN) for its namespaces, or the "
-						  "verify node's sandbox = false to run "
-						  "tasks with the network (not recommended)"
+		char *bar = strrchr(msg, '|');
+		int e = bar ? atoi(bar + 1) : 0;
+		if (bar)
+			*bar = '\0';
+		snprintf(err, errlen, "%s: %s%s", msg + 1, strerror(e),
+			 strstr(msg, "isolate") ? "; verification needs root, or user namespaces for unprivileged users "
+						  "(sysctl user.max_user_namespaces > 0, and on Debian "
+						  "kernel.unprivileged_userns_clone = 1), or the verify node's sandbox = false "
+						  "to run tasks with the network (not recommended)"
 						: "");
 		return -1;
 	}

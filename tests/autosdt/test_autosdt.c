@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "minhash.h"
@@ -213,6 +215,45 @@ static void test_sandbox_no_network(void **state)
 	assert_int_equal(r.code, 0);
 }
 
+/* The same probe as an unprivileged user: the sandbox then makes a user
+ * namespace of its own. Run as root, the test drops to nobody in a child;
+ * it skips where the kernel gives unprivileged users no namespaces. */
+static void test_sandbox_no_network_unprivileged(void **state)
+{
+	(void)state;
+	if (getuid() != 0)
+		skip(); /* not root: test_sandbox_no_network took this path already */
+	assert_int_equal(chmod(tmpdir, 0777), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+			_exit(3);
+		const char *argv[] = {"-c",
+				      "import socket, sys\ns = socket.socket()\ns.settimeout(2)\n"
+				      "try:\n    s.connect(('127.0.0.1', 9))\nexcept OSError as e:\n"
+				      "    sys.exit(0 if [i for i in socket.if_nameindex() if i[1] != 'lo'] == [] else 5)\n"
+				      "sys.exit(4)",
+				      NULL};
+		char log[512], err[512];
+		snprintf(log, sizeof log, "%s/log-nobody", tmpdir);
+		sdt_run_opts o = {.python = "python3", .argv = argv, .dir = tmpdir, .log_path = log, .timeout_s = 10,
+				  .isolate = 1};
+		sdt_run_result r;
+		if (sdt_sandbox_run(&o, &r, err, sizeof err) != 0) {
+			fprintf(stderr, "sandbox as nobody: %s\n", err);
+			_exit(strstr(err, "unshare of the user") ? 77 : 2);
+		}
+		_exit(r.exited && r.code == 0 ? 0 : 1);
+	}
+	int st = 0;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	if (WEXITSTATUS(st) == 77)
+		skip();
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 /* ---------------------------------------------------------------- the AST judge */
 
 static void write_file(const char *path, const char *text)
@@ -274,6 +315,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sandbox_exit_and_timeout, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_sandbox_output_limit, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_sandbox_no_network, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_sandbox_no_network_unprivileged, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_ast_judge_fixtures, setup_tmp, teardown_tmp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
