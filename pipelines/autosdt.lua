@@ -46,6 +46,9 @@ local function attempt(slug, task, tree, round, first, llm)
   local v = ops.autosdt.verify {
     name = "verify_" .. slug .. (round > 0 and ("_r" .. round) or ""),
     task = task, tree = tree, time_limit = time_limit, max_output = max_output, python = python,
+    -- the op stops its program at time_limit; the node's own timeout is the
+    -- backstop for a program SIGKILL cannot reach (uninterruptible I/O)
+    timeout = time_limit + 60,
   }
   return weft.fn {
     name = "check_" .. slug .. (round > 0 and ("_r" .. round) or ""),

@@ -213,7 +213,7 @@ int sdt_run_dataset(weft_op_ctx *ctx, const weft_host_api *api)
 	}
 	long long yield[N_STAGES] = {0};
 	long long adapted = 0, verified = 0, first_ok = 0, failed_first = 0, rescued = 0, timeouts = 0, oversize = 0;
-	json_t *kept = json_array(), *drops = json_object(), *missing = json_object();
+	json_t *kept = json_array(), *drops = json_object(), *missing = json_object(), *missing_progs = json_object();
 	size_t i, j;
 	json_t *r, *st, *t;
 	json_array_foreach (repos, i, r) {
@@ -242,6 +242,8 @@ int sdt_run_dataset(weft_op_ctx *ctx, const weft_host_api *api)
 			json_t *why;
 			json_object_foreach (json_object_get(st, "missing_modules"), m, why)
 				json_object_set(missing, m, why);
+			json_object_foreach (json_object_get(st, "missing_programs"), m, why)
+				json_object_set(missing_progs, m, why);
 		}
 		json_array_foreach (json_object_get(r, "tasks"), j, t) {
 			json_t *res = json_object_get(t, "result");
@@ -281,6 +283,7 @@ int sdt_run_dataset(weft_op_ctx *ctx, const weft_host_api *api)
 		json_decref(repos);
 		json_decref(drops);
 		json_decref(missing);
+		json_decref(missing_progs);
 		return frc;
 	}
 	json_t *rows = json_array(), *dups = json_array();
@@ -318,6 +321,7 @@ int sdt_run_dataset(weft_op_ctx *ctx, const weft_host_api *api)
 				  "failed_first_run", failed_first, "rescued_by_debug", rescued, "timeouts", timeouts,
 				  "over_size", oversize, "after_dedup", (json_int_t)n_rows, "duplicates", dups,
 				  "dropped", drops, "missing_modules", missing);
+	json_object_set_new(stats, "missing_programs", missing_progs);
 	/* the report */
 	struct sbuf b = {0};
 	sb_printf(&b, "# AutoSDT dataset\n\n%zu tasks from %zu repositories.\n\n| stage | kept |\n|---|---:|\n", n_rows,
@@ -338,6 +342,11 @@ int sdt_run_dataset(weft_op_ctx *ctx, const weft_host_api *api)
 	if (json_object_size(missing)) {
 		sb_printf(&b, "\n## Modules missing from the environment\n\n");
 		json_object_foreach (missing, key, v)
+			sb_printf(&b, "- `%s`: %s\n", key, json_string_value(v));
+	}
+	if (json_object_size(missing_progs)) {
+		sb_printf(&b, "\n## Programs missing from the environment\n\n");
+		json_object_foreach (missing_progs, key, v)
 			sb_printf(&b, "- `%s`: %s\n", key, json_string_value(v));
 	}
 	json_decref(repos);

@@ -194,37 +194,65 @@ int sdt_run_locate(weft_op_ctx *ctx, const weft_host_api *api)
 
 /* ------------------------------------------------------------ envcheck */
 
+/* The distinct strings of deps[key] over every file, as a list. */
+static json_t *collect(json_t *files, const char *key)
+{
+	json_t *set = json_object(), *list = json_array();
+	size_t i, j;
+	json_t *f, *m;
+	json_array_foreach (files, i, f)
+		json_array_foreach (json_object_get(json_object_get(f, "deps"), key), j, m)
+			if (json_is_string(m))
+				json_object_set_new(set, json_string_value(m), json_true());
+	const char *k;
+	json_t *v;
+	json_object_foreach (set, k, v)
+		json_array_append_new(list, json_string(k));
+	json_decref(set);
+	return list;
+}
+
+/* Appends "; " (or "needs ") and the formatted text to why, truncating. */
+static void why_add(char *why, size_t len, const char *what, const char *name, const char *reason)
+{
+	size_t n = strlen(why);
+	if (n + 1 < len)
+		snprintf(why + n, len - n, "%s%s '%s' %s", n ? "; " : "needs ", what, name, reason);
+}
+
+/* Drops the files whose modules or programs the probe did not find; the
+ * missing ones are gathered in `missing` (name -> why). */
+static void check_deps(json_t *f, json_t *probe, const char *key, const char *what, char *why, size_t len,
+		       json_t *missing)
+{
+	size_t j;
+	json_t *m;
+	json_array_foreach (json_object_get(json_object_get(f, "deps"), key), j, m) {
+		json_t *p = json_object_get(probe, json_string_value(m));
+		if (json_is_true(json_object_get(p, "ok")))
+			continue;
+		why_add(why, len, what, json_string_value(m), sdt_str(p, "why"));
+		json_object_set_new(missing, json_string_value(m), json_string(sdt_str(p, "why")));
+	}
+}
+
 int sdt_run_envcheck(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	json_t *files = sdt_input_jsonl(ctx, api, "files");
 	if (!files)
 		return WEFT_ERROR;
 	json_t *roots = wop_value_to_json(api, api->param(ctx, "roots"));
-	json_t *mods = json_object();
-	size_t i, j;
-	json_t *f, *m;
-	json_array_foreach (files, i, f)
-		json_array_foreach (json_object_get(json_object_get(f, "deps"), "imports"), j, m)
-			if (json_is_string(m))
-				json_object_set_new(mods, json_string_value(m), json_true());
-	json_t *list = json_array();
-	const char *k;
-	json_t *v;
-	json_object_foreach (mods, k, v)
-		json_array_append_new(list, json_string(k));
-	json_decref(mods);
 	char req[4096], out[4096];
-	json_t *probe = NULL;
 	if (!weft_op_workfile(ctx, api, "probe.in.json", req, sizeof req) ||
 	    !weft_op_workfile(ctx, api, "probe.out.json", out, sizeof out)) {
 		int frc = api->fail(ctx, "autosdt.envcheck: no work directory");
 		json_decref(files);
-		json_decref(list);
 		json_decref(roots);
 		return frc;
 	}
-	json_t *q = json_pack("{s:o,s:o}", "modules", list, "roots", roots ? roots : json_array());
-	int rc = json_dump_file(q, req, 0);
+	json_t *q = json_pack("{s:o,s:o,s:o}", "modules", collect(files, "imports"), "programs",
+			      collect(files, "programs"), "roots", roots ? roots : json_array());
+	int rc = q ? json_dump_file(q, req, 0) : -1;
 	json_decref(q);
 	if (rc != 0) {
 		int frc = api->fail(ctx, "autosdt.envcheck: cannot write %s", req);
@@ -238,7 +266,7 @@ int sdt_run_envcheck(weft_op_ctx *ctx, const weft_host_api *api)
 		return WEFT_ERROR;
 	}
 	json_error_t je;
-	probe = json_load_file(out, 0, &je);
+	json_t *probe = json_load_file(out, 0, &je);
 	if (!json_is_object(probe)) {
 		int frc = api->fail(ctx, "autosdt.envcheck: the probe's answer: %s", je.text);
 		json_decref(probe);
@@ -246,24 +274,21 @@ int sdt_run_envcheck(weft_op_ctx *ctx, const weft_host_api *api)
 		return frc;
 	}
 	json_t *kept = json_array(), *st = stats_new(repo_of(files), "envcheck", json_array_size(files));
-	json_t *missing = json_object();
+	json_t *missing = json_object(), *missing_progs = json_object();
+	size_t i;
+	json_t *f;
 	json_array_foreach (files, i, f) {
 		char why[1024] = "";
-		size_t n = 0;
-		json_array_foreach (json_object_get(json_object_get(f, "deps"), "imports"), j, m) {
-			json_t *p = json_object_get(probe, json_string_value(m));
-			if (json_is_true(json_object_get(p, "ok")))
-				continue;
-			n += (size_t)snprintf(why + n, n < sizeof why ? sizeof why - n : 0, "%smodule '%s' %s",
-					      n ? "; " : "needs ", json_string_value(m), sdt_str(p, "why"));
-			json_object_set_new(missing, json_string_value(m), json_string(sdt_str(p, "why")));
-		}
+		check_deps(f, json_object_get(probe, "modules"), "imports", "module", why, sizeof why, missing);
+		check_deps(f, json_object_get(probe, "programs"), "programs", "the program", why, sizeof why,
+			   missing_progs);
 		if (why[0])
 			stats_drop(st, f, why);
 		else
 			json_array_append(kept, f);
 	}
 	json_object_set_new(st, "missing_modules", missing);
+	json_object_set_new(st, "missing_programs", missing_progs);
 	json_decref(probe);
 	json_decref(files);
 	return finish(ctx, api, kept, st, "ready.jsonl");

@@ -93,6 +93,14 @@ import weft_no_such_module
 df = pd.read_csv("data/sites.csv")
 print(df.mean())
 EOF
+cat > "$C/lab/tool.py" <<'EOF'
+"""Aligns the sites with an external tool."""
+import subprocess
+import pandas as pd
+df = pd.read_csv("data/sites.csv")
+out = subprocess.run(["weft_no_such_tool", "--align", "data/sites.csv"], capture_output=True, text=True)
+print(out.stdout, df.shape)
+EOF
 cat > "$C/lab/download.py" <<'EOF'
 from sklearn.datasets import fetch_openml
 X, y = fetch_openml("mnist_784", return_X_y=True)
@@ -137,18 +145,19 @@ run_weft run autosdt.lua "${ARGS[@]}"
 expect_rc 0 "the pipeline runs on two repositories"
 stats=$("$WEFT" cat dataset.stats)
 eq "$(echo "$stats" | jq .repositories)" 2 "both repositories were searched"
-eq "$(echo "$stats" | jq .files)" 11 "11 Python files and notebooks crawled"
-eq "$(echo "$stats" | jq .prefiltered)" 10 "the rules drop tests/test_model.py"
-eq "$(echo "$stats" | jq .judged)" 8 "the judge drops synthetic.py (no dataset) and lib/model.py (only definitions)"
-eq "$(echo "$stats" | jq .located)" 7 "locate drops download.py"
-eq "$(echo "$stats" | jq .environment)" 6 "envcheck drops styled.py"
+eq "$(echo "$stats" | jq .files)" 12 "12 Python files and notebooks crawled"
+eq "$(echo "$stats" | jq .prefiltered)" 11 "the rules drop tests/test_model.py"
+eq "$(echo "$stats" | jq .judged)" 9 "the judge drops synthetic.py (no dataset) and lib/model.py (only definitions)"
+eq "$(echo "$stats" | jq .located)" 8 "locate drops download.py"
+eq "$(echo "$stats" | jq .environment)" 6 "envcheck drops styled.py (a module) and tool.py (a program)"
 eq "$(echo "$stats" | jq .verified)" 4 "four tasks verify: analyse, trend, explore, count"
 eq "$(echo "$stats" | jq .timeouts)" 1 "the endless loop was killed at its time limit"
 eq "$(echo "$stats" | jq .over_size)" 1 "the 10 GB writer was stopped at the output limit"
 check "the drop reasons name the rule, the download and the module" \
   bash -c "echo '$stats' | jq -r '.dropped | keys[]' | grep -q 'prefilter: directory' &&
            echo '$stats' | jq -r '.dropped | keys[]' | grep -q 'locate: needs a download' &&
-           echo '$stats' | jq -e '.missing_modules.weft_no_such_module' >/dev/null"
+           echo '$stats' | jq -e '.missing_modules.weft_no_such_module' >/dev/null &&
+           echo '$stats' | jq -e '.missing_programs.weft_no_such_tool' >/dev/null"
 du_kb=$(du -sk "$WEFT_STORE" | cut -f1)
 check "the store holds no 10 GB file (${du_kb} KiB)" [ "$du_kb" -lt 200000 ]
 "$WEFT" cat dataset.out > "$T/ds.jsonl"

@@ -389,6 +389,39 @@ def _resolve_imports(tree, path, facts, stdlib):
     return local, third
 
 
+PROCESS_CALLS = ("subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
+                 "subprocess.Popen", "subprocess.getoutput", "subprocess.getstatusoutput", "os.system", "os.popen",
+                 "os.execvp", "os.execlp", "os.spawnlp", "os.spawnvp")
+
+
+def _programs(facts):
+    """External programs the code starts, where the AST names them: the
+    literal first word of a subprocess/os.system call, and Biopython's
+    application wrappers (ClustalwCommandline runs clustalw)."""
+    out = set()
+    for name, method, node in facts.calls:
+        if not name:
+            continue
+        last = name.rsplit(".", 1)[-1]
+        if last.endswith("Commandline") and ".Applications" in name and len(last) > len("Commandline"):
+            out.add(last[:-len("Commandline")].lower())
+            continue
+        if name not in PROCESS_CALLS or not node.args:
+            continue
+        arg = node.args[0]
+        if name in ("os.execlp", "os.spawnlp", "os.spawnvp", "os.execvp"):
+            arg = node.args[1] if name.startswith("os.spawn") and len(node.args) > 1 else arg
+        word = None
+        if isinstance(arg, (ast.List, ast.Tuple)) and arg.elts and isinstance(arg.elts[0], ast.Constant) \
+                and isinstance(arg.elts[0].value, str):
+            word = arg.elts[0].value
+        elif isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            word = arg.value.strip().split(" ", 1)[0] if arg.value.strip() else None
+        if word and "/" not in word and re.match(r"^[A-Za-z0-9_.+-]+$", word) and word not in ("python", "python3"):
+            out.add(word)
+    return out
+
+
 def _const_join(node):
     """The constant tail of os.path.join(..., "a", "b.csv") / Path(...):
     the string arguments after the last non-constant one."""
@@ -424,7 +457,7 @@ def locate(rec, tree, stdlib):
     path = rec["path"]
     todo, seen = [(path, rec.get("code", ""))], set()
     modules, data, third, network, builtin_data = set(), {}, set(), set(), set()
-    missing = set()
+    missing, programs = set(), set()
     while todo and len(seen) < 100:
         p, code = todo.pop()
         if p in seen:
@@ -435,6 +468,7 @@ def locate(rec, tree, stdlib):
             continue
         loc, th = _resolve_imports(tree, p, f, stdlib)
         third |= th
+        programs |= _programs(f)
         for m in sorted(loc - seen):
             modules.add(m)
             try:
@@ -477,10 +511,19 @@ def locate(rec, tree, stdlib):
         why = ""
     return {"modules": sorted(modules), "data": sorted(data), "imports": sorted(third),
             "network": sorted(network), "builtin": sorted(builtin_data), "missing": sorted(missing),
+            "programs": sorted(programs),
             "located": located and not network, "why": why}
 
 
 # ------------------------------------------------------------------ probe
+
+def probe_programs(progs):
+    """Which of `progs` are on the tasks' PATH (the sandbox's fixed one)."""
+    import shutil
+    path = "/usr/local/bin:/usr/bin:/bin"
+    return {p: ({"ok": True, "origin": shutil.which(p, path=path)} if shutil.which(p, path=path) else
+                {"ok": False, "why": "is not installed (not on /usr/local/bin:/usr/bin:/bin)"}) for p in progs}
+
 
 def probe(mods, roots):
     """Which of `mods` the interpreter running this has, and from where.
@@ -757,6 +800,7 @@ def main(argv):
         with open(src, encoding="utf-8") as fh:
             req = json.load(fh)
         res = probe(req["modules"], req.get("roots", []))
+        res = {"modules": res, "programs": probe_programs(req.get("programs", []))}
         with open(dst + ".tmp", "w", encoding="utf-8") as fh:
             json.dump(res, fh, sort_keys=True)
         os.replace(dst + ".tmp", dst)
