@@ -337,8 +337,7 @@ int sdt_run_adapt(weft_op_ctx *ctx, const weft_host_api *api)
 	}
 	int use_llm = weft_op_param_bool(ctx, api, "use_llm"), llm_off = !use_llm, n_llm = 0;
 	char llm_why[512] = "";
-	json_t *schema = json_pack("{s:s,s:{s:{s:s},s:{s:s}},s:[s,s]}", "type", "object", "properties", "explanation",
-				   "type", "string", "code", "type", "string", "required", "explanation", "code");
+	json_t *schema = sdt_code_schema();
 	json_t *tasks = json_array(), *st = stats_new(name, "adapt", json_array_size(files));
 	size_t i;
 	json_t *f;

@@ -35,7 +35,6 @@
 	X(git_commit_tree) \
 	X(git_error_last) \
 	X(git_libgit2_init) \
-	X(git_libgit2_shutdown) \
 	X(git_object_free) \
 	X(git_object_id) \
 	X(git_object_peel) \
@@ -75,6 +74,11 @@ static void sdt_git_bind(void)
 			 SDT_LIBGIT2_SONAME, #f);
 	SDT_GIT_FUNCTIONS
 #undef X
+	/* One reference for the life of the process: libgit2's global set-up
+	 * (which parses the system CA bundle) then runs once, not once per
+	 * repository that search or crawl opens and closes. */
+	if (!sdt_git_error[0] && sdt_git.git_libgit2_init() < 0)
+		snprintf(sdt_git_error, sizeof sdt_git_error, "cannot initialise libgit2");
 }
 
 /* From here on, every git_* call goes through the table. */
@@ -88,7 +92,6 @@ static void sdt_git_bind(void)
 #define git_commit_tree (sdt_git.git_commit_tree)
 #define git_error_last (sdt_git.git_error_last)
 #define git_libgit2_init (sdt_git.git_libgit2_init)
-#define git_libgit2_shutdown (sdt_git.git_libgit2_shutdown)
 #define git_object_free (sdt_git.git_object_free)
 #define git_object_id (sdt_git.git_object_id)
 #define git_object_peel (sdt_git.git_object_peel)
@@ -125,23 +128,17 @@ int sdt_repo_open(sdt_repo **out, const char *where, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", sdt_git_error);
 		return -1;
 	}
-	if (git_libgit2_init() < 0) {
-		snprintf(err, errlen, "cannot initialise libgit2");
-		return -1;
-	}
 	const char *path = where;
 	if (strncmp(path, "file://", 7) == 0)
 		path += 7;
 	else if (strstr(path, "://")) {
 		snprintf(err, errlen, "%s: only local repositories and file:// URLs are read (nothing is downloaded); "
 			 "clone it first and give its path", where);
-		git_libgit2_shutdown();
 		return -1;
 	}
 	sdt_repo *r = calloc(1, sizeof *r);
 	if (!r) {
 		snprintf(err, errlen, "out of memory");
-		git_libgit2_shutdown();
 		return -1;
 	}
 	if (git_repository_open_ext(&r->repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
@@ -149,7 +146,6 @@ int sdt_repo_open(sdt_repo **out, const char *where, char *err, size_t errlen)
 		snprintf(what, sizeof what, "%s is not a git repository", where);
 		git_err(err, errlen, what);
 		free(r);
-		git_libgit2_shutdown();
 		return -1;
 	}
 	*out = r;
@@ -162,7 +158,6 @@ void sdt_repo_free(sdt_repo *r)
 		return;
 	git_repository_free(r->repo);
 	free(r);
-	git_libgit2_shutdown();
 }
 
 int sdt_repo_resolve(sdt_repo *r, const char *rev, char oid[41], char *err, size_t errlen)

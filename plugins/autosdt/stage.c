@@ -179,6 +179,12 @@ int sdt_helper_run(weft_op_ctx *ctx, const weft_host_api *api, const char *pytho
 	return WEFT_OK;
 }
 
+json_t *sdt_code_schema(void)
+{
+	return json_pack("{s:s,s:{s:{s:s},s:{s:s}},s:[s,s]}", "type", "object", "properties", "explanation", "type",
+			 "string", "code", "type", "string", "required", "explanation", "code");
+}
+
 json_t *sdt_llm_json(weft_op_ctx *ctx, const weft_host_api *api, const char *system, const char *user,
 		     json_t *schema, double temperature, char *why, size_t whylen, int *no_endpoint)
 {

@@ -42,6 +42,11 @@ const char *sdt_helper_path(char *buf, size_t len);
 int sdt_helper_run(weft_op_ctx *ctx, const weft_host_api *api, const char *python, const char *cmd,
 		   const char *const *args);
 
+/* The JSON Schema of an answer that is a whole program: {explanation,
+ * code}, both strings (AutoSDT's CodeResponse; adapt and fix ask for it).
+ * New reference. */
+json_t *sdt_code_schema(void);
+
 /* Calls the LLM with {messages: [system, user], schema}; returns the
  * answer's JSON (new reference) or NULL, with *why saying why not and
  * *no_endpoint set when none is configured. */

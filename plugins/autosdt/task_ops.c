@@ -313,9 +313,7 @@ int sdt_run_fix(weft_op_ctx *ctx, const weft_host_api *api)
 		snprintf(user, n, "REPO is %s.\n## Self-debug Iteration %lld:\n## Code:\n%s\nThe previous execution "
 			 "resulted in the following error message (%s):\n%s\n", sdt_str(task, "repo"), (long long)round,
 			 program, sdt_str(result, "why"), sdt_str(result, "log_tail"));
-		json_t *schema = json_pack("{s:s,s:{s:{s:s},s:{s:s}},s:[s,s]}", "type", "object", "properties",
-					   "explanation", "type", "string", "code", "type", "string", "required",
-					   "explanation", "code");
+		json_t *schema = sdt_code_schema();
 		ans = sdt_llm_json(ctx, api, FIX_SYSTEM, user, schema, 0.7, why, sizeof why, &none);
 		json_decref(schema);
 		free(user);

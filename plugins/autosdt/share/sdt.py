@@ -132,24 +132,18 @@ class Facts(ast.NodeVisitor):
         self.strings = []       # ast.Constant str nodes
         self.joins = []         # os.path.join / Path(...) calls with constant tails
         self.body_stmts = 0     # executable top-level statements
-        self.has_main = False
-        self.defs = 0
         self.print_values = 0   # prints of something other than literals
         self.opens = []         # (mode, node)
 
     def visit_Module(self, node):
+        # definitions, imports, docstrings and constants do not run anything
+        quiet = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
         for st in node.body:
-            if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                self.defs += 1
-            elif isinstance(st, (ast.Import, ast.ImportFrom)):
-                pass
-            elif isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant):
-                pass  # a docstring or a bare literal
-            elif isinstance(st, ast.If) and _is_main_guard(st.test):
-                self.has_main = True
+            if isinstance(st, quiet) or (isinstance(st, (ast.Expr, ast.Assign))
+                                         and isinstance(st.value, ast.Constant)):
+                continue
+            if isinstance(st, ast.If) and _is_main_guard(st.test):
                 self.body_stmts += len(st.body)
-            elif isinstance(st, ast.Assign) and isinstance(st.value, ast.Constant):
-                pass  # a constant
             else:
                 self.body_stmts += 1
         self.generic_visit(node)
@@ -316,7 +310,6 @@ class Tree:
                 rel = os.path.relpath(os.path.join(d, n), self.root).replace(os.sep, "/")
                 self.files.add(rel)
                 self.by_base.setdefault(n, []).append(rel)
-        self.dirs = {"/".join(p.split("/")[:i]) for p in self.files for i in range(1, p.count("/") + 1)}
 
     def norm(self, rel):
         rel = os.path.normpath(rel).replace(os.sep, "/")
