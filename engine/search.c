@@ -562,6 +562,9 @@ static char *llm_prompt(const dim *d, size_t nd, const weft_value *options, cons
 	}
 	const char *task = weft_value_get_string(weft_value_map_get(options, "task"), NULL);
 	weft_value_map_set(u, "task", weft_value_cstr(task ? task : "(not described)"));
+	const weft_value *prior = weft_value_map_get(options, "prior");
+	if (prior && weft_value_type(prior) == WEFT_T_MAP)
+		weft_value_map_set(u, "default_recipe", weft_value_copy(prior));
 	weft_value_map_set(u, "goal", weft_value_cstr(maximize ? "maximize the objective" : "minimize the objective"));
 	weft_value_map_set(u, "space", sp);
 	weft_value_map_set(u, "trials_so_far", trials);
@@ -601,6 +604,18 @@ static weft_value *llm_candidate(const dim *d, size_t nd, const weft_value *c)
 		u[j] = to_u(&d[j], weft_value_map_get(c, d[j].name));
 	weft_value *out = candidate(d, nd, u);
 	free(u);
+	/* A real number inside its range is kept exactly: the trip through
+	 * log space would turn 0.001 into 0.0010000000000000002. */
+	for (size_t j = 0; out && j < nd; j++) {
+		int ok = 1;
+		const weft_value *v = weft_value_map_get(c, d[j].name);
+		double x = v ? num(v, &ok) : NAN;
+		if (d[j].kind == D_FLOAT && ok && x >= d[j].lo && x <= d[j].hi &&
+		    weft_value_map_set(out, d[j].name, weft_value_float(x)) != WEFT_OK) {
+			weft_value_free(out);
+			out = NULL;
+		}
+	}
 	return out;
 }
 
@@ -633,6 +648,23 @@ int weft_search_propose_llm(weft_value **candidates, const char **by, weft_engin
 		*by = asked == WEFT_ENOTFOUND ? "tpe (no LLM endpoint)" : "tpe (the LLM failed)";
 	}
 	weft_value_free(resp);
+	/* Without the LLM, its knowledge comes from the model's default recipe
+	 * (options.prior): tried first, once, as the LLM's opening proposal
+	 * would be; TPE proposes the rest. */
+	const weft_value *prior = weft_value_map_get(options, "prior");
+	if (asked != WEFT_OK && rc == WEFT_OK && list && count > 0 && prior && weft_value_type(prior) == WEFT_T_MAP) {
+		weft_value *pc = llm_candidate(d, nd, prior);
+		int seen = !pc;
+		for (size_t i = 0; !seen && i < weft_value_len(history); i++)
+			seen = weft_value_equal(weft_value_map_get(weft_value_list_at(history, i), "candidate"), pc);
+		if (!seen) {
+			if (weft_value_list_push(list, pc) != WEFT_OK)
+				rc = weft_err_set(WEFT_ERROR, "out of memory");
+			pc = NULL;
+			*by = asked == WEFT_ENOTFOUND ? "recipe+tpe (no LLM endpoint)" : "recipe+tpe (the LLM failed)";
+		}
+		weft_value_free(pc);
+	}
 	free(d);
 	size_t have = weft_value_len(list);
 	if (rc == WEFT_OK && list && have < count) {
@@ -649,7 +681,7 @@ int weft_search_propose_llm(weft_value **candidates, const char **by, weft_engin
 		       : weft_err_set(WEFT_ERROR, "out of memory");
 		for (size_t i = 0; rc == WEFT_OK && i < weft_value_len(more); i++)
 			rc = weft_value_list_push(list, weft_value_copy(weft_value_list_at(more, i)));
-		if (have && rc == WEFT_OK)
+		if (have && rc == WEFT_OK && asked == WEFT_OK)
 			*by = "llm+tpe";
 		weft_value_free(more);
 		weft_value_free(h);

@@ -46,6 +46,13 @@ end
 local task_metric = { classification = { "accuracy", "top-1 accuracy" }, detection = { "map", "ap", "ap50" },
                       segmentation = { "miou", "iou", "mean iou" }, keypoint = { "pck", "pck@0.2" } }
 
+-- The recipe at the top of the iterations range, as a candidate of `space`.
+local function recipe(r)
+  if r == nil then return nil end
+  return { iters = max_iters, batch_size = r.batch_size, optimizer = r.optimizer, lr = r.lr,
+           weight_decay = r.weight_decay, lr_schedule = r.lr_schedule }
+end
+
 return weft.fn {
   name = "automml",
   inputs = { parse = parse.out, data = data.out, selection = sel.selection },
@@ -61,7 +68,9 @@ return weft.fn {
       target = target, space = space,
       -- TPE models the trials from the second round on (its default, 10
       -- random trials first, is more than AutoMMLab's whole budget)
-      options = { startup = per_round, task = string.format(
+      -- the model's default recipe: shown to the LLM, and tried first
+      -- without one (as the LLM's opening proposal would be)
+      options = { startup = per_round, prior = recipe(i.selection.chosen.recipe), task = string.format(
         "Train a %s model (%s, %d parameters) on %s (%d classes, %s images, %d training images); the objective is "
         .. "the validation %s (higher is better).", i.parse.model.task, i.selection.chosen.name,
         math.tointeger(i.selection.params), i.data.dataset, math.tointeger(i.data.classes),

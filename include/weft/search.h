@@ -57,11 +57,14 @@ WEFT_EXTERN int weft_search_fhash(char out[65], const double *values, size_t n, 
  * The "llm" algorithm, while a run goes on (inside a dynamic node): asks
  * the run's LLM (weft_engine_llm_chat, cached like every answer) for
  * `count` candidates, given the space, the trials so far and
- * options.task (what is tuned, in words), as AutoMMLab's multi-round
- * hyperparameter dialogue does; numbers outside the space are clipped into
- * it. Without an endpoint, or when the LLM fails, TPE proposes instead (or
- * fills what the LLM left short). `*by` (static text) says which path ran:
- * "llm", "llm+tpe", "tpe (no LLM endpoint)" or "tpe (the LLM failed)".
+ * options.task (what is tuned, in words) and options.prior (a candidate:
+ * the model's default recipe, shown to the LLM), as AutoMMLab's
+ * multi-round hyperparameter dialogue does; numbers outside the space are
+ * clipped into it. Without an endpoint, or when the LLM fails, the prior
+ * is proposed first (once, clipped) and TPE proposes the rest (or fills
+ * what the LLM left short). `*by` (static text) says which path ran:
+ * "llm", "llm+tpe", "tpe (no LLM endpoint)", "tpe (the LLM failed)", or
+ * "recipe+tpe (...)" for a round that opened with the prior.
  */
 WEFT_EXTERN int weft_search_propose_llm(weft_value **candidates, const char **by, weft_engine *eng,
 					const weft_value *space, const weft_value *options, uint64_t seed,

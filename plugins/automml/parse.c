@@ -35,6 +35,11 @@ static int word_at(const char *s, const char *p, const char *w)
 		return 0;
 	if (p > s && is_word_char(p[-1]) && is_word_char(w[0]))
 		return 0;
+	/* "an OpenPose-like model", "a U-Net-style net" name the model */
+	static const char *const suffixes[] = {"-like", "-style", "-based", "-type", NULL};
+	for (const char *const *x = suffixes; *x; x++)
+		if (!strncmp(p + n, *x, strlen(*x)) && !is_word_char(p[n + strlen(*x)]))
+			return 1;
 	return !is_word_char(p[n]) || !is_word_char(w[n - 1]);
 }
 
@@ -95,32 +100,57 @@ typedef struct cue {
 	int weight;
 } cue;
 
-static const cue task_cues[4][24] = {
+static const cue task_cues[4][32] = {
 	{{"classif", 3}, {"classifier", 3}, {"recognis", 2}, {"recogniz", 2}, {"recognition", 2}, {"tell", 2},
 	 {"tells", 2}, {"distinguish", 3}, {"distinguishes", 3}, {"sort", 2}, {"sorting", 2}, {"identify which", 3},
 	 {"separating", 2}, {"top-1", 2}, {"accuracy", 1}, {NULL, 0}},
-	{{"detect", 3}, {"detector", 3}, {"detection", 3}, {"detecting", 3}, {"box", 2}, {"boxes", 2},
+	{{"detect", 3}, {"detects", 3}, {"detector", 3}, {"detection", 3}, {"detecting", 3}, {"box", 2}, {"boxes", 2},
 	 {"bounding", 2}, {"locate", 2}, {"spot", 2}, {"find", 1}, {"yolo", 3}, {"ssd", 3}, {"centernet", 3},
-	 {"faster r-cnn", 3}, {"retinanet", 3}, {"map", 1}, {"ap50", 2}, {"average precision", 1}, {NULL, 0}},
-	{{"segment", 4}, {"segmenting", 4}, {"segmentation", 4}, {"segmenter", 4}, {"mask", 3}, {"masks", 3},
+	 {"faster r-cnn", 3}, {"retinanet", 3}, {"map", 1}, {"ap50", 2}, {"average precision", 1}, {"yolov3", 3},
+	 {"yolov5", 3}, {"yolov8", 3}, {"yolox", 3}, {"fcos", 3}, {"detr", 3}, {NULL, 0}},
+	{{"segment", 4}, {"segments", 4}, {"segmenting", 4}, {"segmentation", 4}, {"segmenter", 4}, {"mask", 3}, {"masks", 3},
 	 {"pixel", 2}, {"pixel-level", 3}, {"outline", 2}, {"outlines", 2}, {"u-net", 3}, {"unet", 3},
-	 {"deeplab", 3}, {"deeplabv3", 3}, {"pspnet", 3}, {"miou", 2}, {"iou", 1}, {"dice", 2}, {NULL, 0}},
+	 {"deeplab", 3}, {"deeplabv3", 3}, {"deeplabv3+", 3}, {"pspnet", 3}, {"segformer", 3}, {"miou", 2},
+	 {"iou", 1}, {"dice", 2}, {NULL, 0}},
 	{{"keypoint", 5}, {"keypoints", 5}, {"key points", 5}, {"pose", 5}, {"skeleton", 5}, {"joints", 4},
-	 {"landmarks", 5}, {"hrnet", 4}, {"simplebaseline", 4}, {"pck", 3}, {"pck@0.2", 3}, {NULL, 0}},
+	 {"landmarks", 5}, {"hrnet", 4}, {"simplebaseline", 4}, {"openpose", 4}, {"rtmpose", 4}, {"litehrnet", 4},
+	 {"pck", 3}, {"pck@0.2", 3}, {NULL, 0}},
 };
 static const char *const task_names[4] = {"classification", "detection", "segmentation", "keypoint"};
+
+static int verb_form(const char *w, const char *stem);
 
 static const char *task_of(const char *lc)
 {
 	int best = 0, score[4] = {0};
 	for (int t = 0; t < 4; t++) {
 		for (const cue *c = task_cues[t]; c->w; c++) {
-			/* "classif" and "recognis" are stems: prefix matches. */
+			/* "classif" and "recognis" are stems: prefix matches;
+			 * one-word cues are read word by word below */
 			size_t n = strlen(c->w);
 			int stem = !strcmp(c->w, "classif") || !strcmp(c->w, "recognis") || !strcmp(c->w, "recogniz");
+			if (!stem && !strpbrk(c->w, " @"))
+				continue;
 			for (const char *p = strstr(lc, c->w); p; p = strstr(p + n, c->w))
 				if (stem ? (p == lc || !isalnum((unsigned char)p[-1])) : word_at(lc, p, c->w))
 					score[t] += c->weight;
+		}
+		/* each word once, as its strongest cue, in any form: "spotting",
+		 * "poses", "landmark" */
+		for (const char *p = lc; *p; p++) {
+			if (!is_word_char(*p) || (p > lc && is_word_char(p[-1])))
+				continue;
+			char w[64];
+			read_word(p, w, sizeof w);
+			int top = 0;
+			for (const cue *c = task_cues[t]; c->w; c++)
+				if (!strpbrk(c->w, " @") && strcmp(c->w, "classif") && strncmp(c->w, "recogni", 7) &&
+				    (!strcmp(w, c->w) || verb_form(w, c->w) ||
+				     (!strcmp(c->w + strlen(c->w) - 1, "s") && !strncmp(w, c->w, strlen(c->w) - 1) &&
+				      !w[strlen(c->w) - 1])) &&
+				    c->weight > top)
+					top = c->weight;
+			score[t] += top;
 		}
 		if (score[t] > score[best])
 			best = t;
@@ -239,7 +269,8 @@ typedef struct metric_name {
 /* Longest first: "pixel accuracy" before "accuracy", "mean iou" before "iou". */
 static const metric_name metric_names[] = {
 	{"top-1 accuracy", "top-1 accuracy"}, {"top-5 accuracy", "top-5 accuracy"}, {"pixel accuracy", "pixel accuracy"},
-	{"pixel-wise accuracy", "pixel accuracy"}, {"average precision", "AP"}, {"dice coefficient", "Dice coefficient"},
+	{"pixel-wise accuracy", "pixel accuracy"}, {"per-pixel accuracy", "pixel accuracy"},
+	{"pixel-level accuracy", "pixel accuracy"}, {"map@0.5", "mAP"}, {"average precision", "AP"}, {"dice coefficient", "Dice coefficient"},
 	{"dice score", "Dice coefficient"}, {"dice similarity coefficient", "Dice coefficient"}, {"mean iou", "mIoU"},
 	{"f1 score", "F1"}, {"f1-score", "F1"}, {"pck@0.2", "PCK@0.2"}, {"pck@0.5", "PCK@0.5"}, {"accuracy", "accuracy"},
 	{"precision", "precision"}, {"recall", "recall"}, {"miou", "mIoU"}, {"iou", "IoU"}, {"dice", "Dice coefficient"},
@@ -270,7 +301,7 @@ static int metric_value(const char *lc, const char *start, const char *end, doub
 		}
 		p = e - 1;
 	}
-	/* "98% accuracy", "target 85% accuracy" */
+	/* "98% accuracy", "target 85% accuracy", "at least 0.9 accuracy" */
 	for (const char *p = start - 1; p >= lc && start - p < 24; p--) {
 		double v;
 		const char *e;
@@ -278,6 +309,10 @@ static int metric_value(const char *lc, const char *start, const char *end, doub
 			unit_read u = unit_after(lc, e);
 			if (u.kind == U_PERCENT && skip_space(u.end) >= start - 1) {
 				*out = v / 100.0;
+				return 1;
+			}
+			if (u.kind == U_NONE && v > 0 && v <= 1.0 && skip_space(e) == start) {
+				*out = v;
 				return 1;
 			}
 		}
@@ -409,8 +444,9 @@ static const char *const stop_words[] = {
 static const char *const generic_words[] = {
 	"image", "images", "picture", "pictures", "photo", "photos", "model", "quick", "simple", "small", "tiny", "good",
 	"fast", "new", "custom", "robust", "object", "objects", "thing", "things", "something", "everything", "animal",
-	"keypoint", "keypoints", "pose", "landmarks", "joints", "skeleton", "mask", "masks", "semantic",
-	"body", "lightweight", "accurate", "deep", "neural", "network", "cnn", NULL};
+	"keypoint", "keypoints", "pose", "poses", "landmark", "landmarks", "joints", "skeleton", "mask", "masks", "semantic",
+	"body", "lightweight", "accurate", "deep", "neural", "network", "cnn", "pixel-wise", "per-pixel",
+	"pixel-level", "instance", "real-time", "realtime", "background", "else", "rest", NULL};
 static const char *const determiners[] = {"the", "a", "an", "every", "all", "each", "some", "any", "our", "my",
 					  "their", "which", "of", "these", "those", "ten", "two", "three", "several",
 					  "many", "both", "just", "only", NULL};
@@ -488,6 +524,10 @@ static void add_item(objs *o, const char *s, size_t len)
 			numeric &= isdigit((unsigned char)t[i]) || t[i] == '-' || t[i] == '.';
 		if (numeric || (!k && (in_list(t, determiners) || in_list(t, generic_words))))
 			continue;
+		/* "segmentation model: teeth in dental x-rays": a list item ends
+		 * where its phrase would */
+		if (k && in_list(t, stop_words))
+			break;
 		if (k + tl + 2 >= sizeof out)
 			break;
 		k += (size_t)snprintf(out + k, sizeof out - k, "%s%s", k ? " " : "", t);
@@ -513,9 +553,14 @@ static void add_item(objs *o, const char *s, size_t len)
 static const char *phrase_end(const char *lc, const char *p, int allow_from)
 {
 	const char *q = p;
+	int conj = 0; /* an "and"/"or" has ended a list: the next comma ends the phrase */
 	while (*q) {
 		if (*q == '.' || *q == ';' || *q == ':' || *q == '!' || *q == '?' || *q == '(' || *q == ')' || *q == '\n')
 			return q;
+		if (*q == ',' && conj)
+			return q;
+		if ((q == p || q[-1] == ' ') && (word_at(lc, q, "and") || word_at(lc, q, "or")))
+			conj = 1;
 		if (*q == ',') {
 			const char *e = q + 1;
 			int list = 0;
@@ -538,8 +583,13 @@ static const char *phrase_end(const char *lc, const char *p, int allow_from)
 		if ((q == p || q[-1] == ' ') && is_word_char(*q)) {
 			char w[WORD];
 			read_word(q, w, sizeof w);
-			if (in_list(w, stop_words) && !(allow_from && !strcmp(w, "from")) && q != p)
+			/* "tell apples from pears from a webcam frame": the
+			 * second "from" is where they come from */
+			int from = !strcmp(w, "from");
+			if (in_list(w, stop_words) && !(allow_from && from) && q != p)
 				return q;
+			if (from)
+				allow_from = 0;
 		}
 		q++;
 	}
@@ -591,20 +641,87 @@ static void split_items(objs *o, const char *lc, const char *p, const char *end,
 
 /* Verbs and nouns after which the objects are named. */
 static const char *const triggers[] = {
-	"tells", "tell", "distinguishes", "distinguish", "separating", "separate", "classifier for", "classifier of",
-	"classify", "classifying", "classifies", "detector for", "detector of", "detection of", "detection for",
-	"detect", "detects", "detecting", "segmenter for", "segmentation of", "segment", "segments", "segmenting",
-	"masks for", "mask for", "find", "finds", "spot", "spots", "locate", "locates", "recognise", "recognize",
-	"recognises", "recognizes", "identify", "identifies", "outlines", "outline", "boxes around", "box around",
-	"pose estimation of", "pose estimation for", "pose of", "pose for", "keypoints of", "keypoints on",
-	"keypoints for", "landmarks of", "joints of", "skeleton of", "skeletons of", "labelling of", "labeling of",
-	"sorting", "sort", "count", "counting", "track", "tracking", NULL};
+	"classifier for", "classifier of", "detector for", "detector of", "detection of", "detection for",
+	"segmenter for", "segmenter of", "segmentation of", "segmentation for", "masks for", "mask for", "boxes around",
+	"box around", "pose estimation of", "pose estimation for", "pose of", "pose for", "keypoints of",
+	"keypoints on", "keypoints for", "landmarks of", "joints of", "skeleton of", "skeletons of", "labelling of",
+	"labeling of", "classification of", "classification for", "recognition of", "recognition for",
+	"recogniser for", "recognizer for", "estimation of", "estimation for", "estimator for", "estimator of",
+	"model for", "model of", "network for", "net for", NULL};
+/* Verbs after which the objects are named, in any of their forms
+ * ("find", "finds", "finding"; "spot", "spotting"; "identifies"). */
+static const char *const verb_triggers[] = {
+	"tell", "distinguish", "separate", "classify", "detect", "segment", "find", "spot", "locate", "recognise",
+	"recognize", "identify", "outline", "sort", "count", "track", "delineate", "extract", "isolate", "highlight",
+	"label", "mark", "categorise", "categorize", "differentiate", "discriminate", "mask", "estimate", "predict",
+	NULL};
 /* Nouns that take the objects as a prefix: "digit classifier". */
 static const char *const heads[] = {"classifier", "detector", "segmenter", "keypoint", "keypoints", "pose",
-				    "recognition", "classification", "detection", "segmentation", NULL};
+				    "recognition", "classification", "detection", "segmentation", "recogniser",
+				    "recognizer", NULL};
 /* A phrase "<generic> of|on|for X" names X. */
-static const char *const generic_heads[] = {"joints", "keypoints", "landmarks", "pose", "skeleton", "images",
-					    "pictures", "photos", "masks", "boxes", "outlines", NULL};
+static const char *const generic_heads[] = {"joints", "keypoints", "landmarks", "pose", "poses", "skeleton", "images",
+					    "pictures", "photos", "masks", "boxes", "outlines", "pixel", "pixels",
+					    NULL};
+/* When no trigger names the objects, "<generic> of X" does ("I have
+ * pictures of triangles and hexagons"); it comes last, because in "detect
+ * cars in images of streets" the streets are not what is detected. */
+static const char *const weak_triggers[] = {"images of", "pictures of", "photos of", "photographs of", "masks of",
+					    "mask of", "pixels of", "outlines of", "boxes around", "classifier", "detector",
+					    "segmenter", NULL};
+/* Verbs: a word before a head noun that is one ("estimate keypoints")
+ * does not name the objects. */
+static const char *const verbs[] = {"estimate", "estimates", "estimating", "predict", "predicts", "predicting",
+				    "need", "needs", "want", "wants", "build", "train", "create", "develop", "get",
+				    "give", "make", "use", "run", "deploy", "perform", "do", "provide", NULL};
+
+/* The word after p (past spaces) is in `list`. */
+static int in_list_word_after(const char *p, const char *const *list)
+{
+	char w[WORD];
+	read_word(skip_space(p), w, sizeof w);
+	return w[0] && in_list(w, list);
+}
+
+/* `w` is a form of the verb `stem`: stem, stem+s/es/ing/ed, with a final e
+ * or y changed ("locating", "identifies") or a consonant doubled
+ * ("spotting", "labelling"). */
+static int verb_form(const char *w, const char *stem)
+{
+	size_t n = strlen(stem);
+	if (strncmp(w, stem, n - 1))
+		return 0;
+	const char *t = w + n - 1; /* from the stem's last letter on */
+	char last = stem[n - 1];
+	static const char *const ends[] = {"", "s", "es", "ing", "ed", NULL};
+	for (const char *const *e = ends; *e; e++) {
+		if (*t == last && !strcmp(t + 1, *e))
+			return 1;
+		if (*t == last && t[1] == last && !strcmp(t + 2, *e) && **e) /* doubled */
+			return 1;
+	}
+	if (last == 'e' && (!strcmp(t, "ing") || !strcmp(t, "ed")))
+		return 1;
+	if (last == 'y' && (!strcmp(t, "ies") || !strcmp(t, "ied")))
+		return 1;
+	return 0;
+}
+
+/* The verb trigger whose form is the word at p, or NULL. */
+static const char *verb_at(const char *p)
+{
+	char w[WORD];
+	read_word(p, w, sizeof w);
+	for (const char *const *v = verb_triggers; w[0] && *v; v++)
+		if (verb_form(w, *v))
+			return *v;
+	return NULL;
+}
+
+static int starts_trigger(const char *p)
+{
+	return verb_at(p) != NULL;
+}
 
 static int prefix_objects(objs *o, const char *lc)
 {
@@ -626,7 +743,7 @@ static int prefix_objects(objs *o, const char *lc)
 				 * after "human" ("body pose for athletes" does not) */
 				int human_body = !strcmp(w, "body") && b - lc >= 6 && !strncmp(b - 6, "human ", 6);
 				if (!w[0] || in_list(w, determiners) || in_list(w, stop_words) || first_of(w, model_names) ||
-				    (in_list(w, generic_words) && !human_body) || in_list(w, triggers) ||
+				    (in_list(w, generic_words) && !human_body) || verb_at(b) || in_list(w, verbs) ||
 				    isdigit((unsigned char)w[0]))
 					break;
 				s = b;
@@ -645,9 +762,47 @@ static int prefix_objects(objs *o, const char *lc)
 	return 0;
 }
 
+/* The end of a list after a colon ("detect: apples, lemons. speed: 25
+ * ms"): the sentence's end, not its commas. */
+static int has_digit(const char *p, const char *end)
+{
+	for (; p < end; p++)
+		if (isdigit((unsigned char)*p))
+			return 1;
+	return 0;
+}
+
+/* A segment with a number in it ("max 1M params") is a constraint, and
+ * the list ends before it; empty when the first one is. */
+static const char *list_end(const char *p)
+{
+	const char *seg = p, *q = p;
+	for (;; q++) {
+		/* "0.5" is no sentence end */
+		int end = !*q || (strchr(".;:!?()\n", *q) &&
+				  !(*q == '.' && q > p && isdigit((unsigned char)q[-1]) && isdigit((unsigned char)q[1])));
+		if (end || *q == ',') {
+			if (has_digit(seg, q))
+				return seg == p ? p : seg - 1;
+			if (end)
+				return q;
+			seg = q + 1;
+		}
+	}
+}
+
 static void objects(const char *lc, json_t *arr)
 {
 	objs o = {0};
+	/* A form: "Classes: circle, triangle." */
+	static const char *const fields[] = {"classes:", "categories:", "labels:", "objects:", "targets:", NULL};
+	for (const char *const *f = fields; *f && !o.n; f++) {
+		const char *p = strstr(lc, *f);
+		if (p && (p == lc || !is_word_char(p[-1]))) {
+			p = skip_space(p + strlen(*f));
+			split_items(&o, lc, p, list_end(p), 0);
+		}
+	}
 	/* A parenthesised list of plain words: "fruits (apples, oranges, bananas)". */
 	for (const char *p = strchr(lc, '('); p && !o.n; p = strchr(p + 1, '(')) {
 		const char *e = strchr(p, ')');
@@ -665,21 +820,60 @@ static void objects(const char *lc, json_t *arr)
 		prefix_objects(&o, lc);
 	/* The earliest trigger, its longest form at that place. */
 	const char *best = NULL, *bw = NULL;
+	size_t blen = 0;
 	for (const char *const *t = triggers; *t && !o.n; t++) {
 		const char *p = find_word(lc, lc, *t);
 		/* "keypoints for a fitness app" names a purpose, not objects */
 		size_t tl = strlen(*t);
-		while (p && tl > 4 && !strcmp(*t + tl - 4, " for") &&
+		/* nor "a model for classifying stars": the verb names them */
+		while (p && tl > 4 && (!strcmp(*t + tl - 4, " for") || !strcmp(*t + tl - 3, " of")) &&
 		       (word_at(lc, skip_space(p + tl), "a") || word_at(lc, skip_space(p + tl), "an") ||
-			word_at(lc, skip_space(p + tl), "our")))
+			word_at(lc, skip_space(p + tl), "our") || starts_trigger(skip_space(p + tl))))
 			p = find_word(lc, p + 1, *t);
-		if (p && (!best || p < best || (p == best && strlen(*t) > strlen(bw)))) {
+		if (p && (!best || p < best || (p == best && strlen(*t) > blen))) {
 			best = p;
 			bw = *t;
+			blen = strlen(*t);
+		}
+	}
+	/* the verbs, in any form; at the same place a phrase trigger is longer */
+	for (const char *q = lc; *q && !o.n; q++) {
+		if (best && q >= best)
+			break;
+		if ((q > lc && is_word_char(q[-1])) || !is_word_char(*q))
+			continue;
+		const char *v = verb_at(q);
+		if (v) {
+			char w[WORD];
+			best = q;
+			bw = v;
+			blen = (size_t)(read_word(q, w, sizeof w) - q);
+			break;
+		}
+	}
+	for (const char *const *t = weak_triggers; *t && !o.n && !best; t++) {
+		const char *p = find_word(lc, lc, *t);
+		if (p) {
+			best = p;
+			bw = *t;
+			blen = strlen(*t);
 		}
 	}
 	if (!o.n && best) {
-		const char *p = skip_space(best + strlen(bw));
+		const char *p = skip_space(best + blen);
+		/* "identify which of ten digits is shown": what comes before the
+		 * objects is skipped before the phrase is measured */
+		for (;;) {
+			char w0[WORD];
+			const char *a = read_word(p, w0, sizeof w0);
+			/* "estimate the body keypoints of players": and the generic
+			 * words before a generic head */
+			if (!w0[0] || !(in_list(w0, determiners) || !strcmp(w0, "which") || !strcmp(w0, "whether") ||
+					(in_list(w0, generic_words) && !in_list(w0, generic_heads) &&
+					 in_list_word_after(a, generic_heads))))
+				break;
+			p = skip_space(a);
+		}
 		int pair = !strncmp(bw, "tell", 4) || !strncmp(bw, "distinguish", 11) || !strncmp(bw, "separat", 7);
 		const char *end = phrase_end(lc, p, pair);
 		/* "<generic> of X": X */
@@ -699,18 +893,22 @@ static void objects(const char *lc, json_t *arr)
 			}
 		}
 		/* "classify satellite tiles into forest, water and urban" */
-		const char *into = find_word(lc, p, "into");
-		if (into && into == skip_space(end) - 0) {
-			p = skip_space(into + 4);
-			end = phrase_end(lc, p, 0);
-		} else if (into && into == end) {
-			p = skip_space(into + 4);
+		/* and "classify x-ray images as pneumonia or normal" */
+		const char *into = skip_space(end);
+		int sorts = !strcmp(bw, "classify") || !strcmp(bw, "sort") || !strcmp(bw, "categorise") ||
+			    !strcmp(bw, "categorize") || !strcmp(bw, "label");
+		if (word_at(lc, into, "into") || (sorts && word_at(lc, into, "as"))) {
+			p = skip_space(into + (*into == 'i' ? 4 : 2));
 			end = phrase_end(lc, p, 0);
 		}
-		/* "classify flowers: roses, tulips and daisies" */
+		/* "classify flowers: roses, tulips and daisies", "detect: apples,
+		 * lemons"; but not "a detector for stick figures: PCK of 0.9" */
 		if (!via_generic && *end == ':') {
-			p = skip_space(end + 1);
-			end = phrase_end(lc, p, 0);
+			const char *q = skip_space(end + 1);
+			if (list_end(q) > q) {
+				p = q;
+				end = list_end(p);
+			}
 		}
 		split_items(&o, lc, p, end, pair);
 	}
@@ -719,7 +917,7 @@ static void objects(const char *lc, json_t *arr)
 	const char *colon = strchr(lc, ':');
 	if (!o.n && colon) {
 		const char *p = skip_space(colon + 1);
-		split_items(&o, lc, p, phrase_end(lc, p, 0), 0);
+		split_items(&o, lc, p, list_end(p), 0);
 	}
 	for (int i = 0; i < o.n; i++)
 		json_array_append_new(arr, json_string(o.v[i]));
@@ -819,6 +1017,8 @@ json_t *automml_parse_rules(const char *text, char *err, size_t errlen)
 					digits |= isdigit((unsigned char)*q);
 				if (e && digits) {
 					i = (size_t)(e - lc);
+					if (k && plain[k - 1] == ' ' && lc[i + 1] == ' ')
+						i++; /* one space where the aside was */
 					continue;
 				}
 			}

@@ -76,6 +76,59 @@ static void test_units_metrics_and_deployment(void **state)
 	json_decref(p);
 }
 
+/* The objects as one string, "a,b", and the task. */
+static void expect_parse(const char *text, const char *objects, const char *task)
+{
+	json_t *p = parse_ok(text);
+	char got[256] = "";
+	const json_t *obj = json_object_get(json_object_get(p, "data"), "object");
+	for (size_t i = 0; i < json_array_size(obj); i++)
+		snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", i ? "," : "",
+			 json_string_value(json_array_get(obj, i)));
+	if (strcmp(got, objects) || strcmp(sget(p, "model", "task"), task))
+		fail_msg("%s\n  objects '%s' task %s; want '%s' %s", text, got, sget(p, "model", "task"), objects, task);
+	json_decref(p);
+}
+
+static void test_phrasings(void **state)
+{
+	(void)state;
+	/* a verb in any form names the objects and the task */
+	expect_parse("A RetinaNet for finding triangles in blueprints with AP of 0.55.", "triangle", "detection");
+	expect_parse("Spotting smoke in forest surveillance footage, recall 0.95.", "smoke", "detection");
+	expect_parse("Could you train a network that segments skin lesions in dermatology photos?", "skin lesion",
+		     "segmentation");
+	/* a model's name says its task */
+	expect_parse("I'd like a SegFormer that separates people from the background in video calls.", "person",
+		     "segmentation");
+	/* lists after a colon, and forms */
+	expect_parse("detect: apples, lemons. speed: 25 ms. hardware: cpu.", "apple,lemon", "detection");
+	expect_parse("Task: image classification. Classes: circle, triangle. Constraint: fewer than 10K parameters.",
+		     "circle,triangle", "classification");
+	expect_parse("A keypoint detector for stick figures: PCK@0.2 of 0.9, 200K params at most.", "stick figure",
+		     "keypoint");
+	expect_parse("classifier: squares vs stars vs crosses, max 1M params, openvino", "square,star,cross",
+		     "classification");
+	/* asides, "which of", classes after "as", a second "from" */
+	expect_parse("Need a small detector (under 800K params) for squares and triangles, 0.1 s per frame.",
+		     "square,triangle", "detection");
+	expect_parse("Identify which of ten digits is shown, precision of at least 0.97.", "digit", "classification");
+	expect_parse("Classify x-ray images as pneumonia or normal, 0.5 GFLOPs at most, on CPU.", "pneumonia,normal",
+		     "classification");
+	expect_parse("Our kiosk should tell apples from pears from a webcam frame; 40 fps.", "apple,pear",
+		     "classification");
+	expect_parse("detection of rings and hexagons, 250K parameters or fewer, export for openvino", "ring,hexagon",
+		     "detection");
+	expect_parse("Estimate the body keypoints of basketball players, 1.5 GFLOPs max.", "basketball player",
+		     "keypoint");
+	/* a number just before the metric's name */
+	json_t *p = parse_ok("I want to classify mitotic versus interphase cells, at least 0.9 accuracy please.");
+	const json_t *met = json_array_get(json_object_get(json_object_get(p, "model"), "metrics"), 0);
+	assert_string_equal(json_string_value(json_object_get(met, "name")), "accuracy");
+	assert_true(json_number_value(json_object_get(met, "value")) == 0.9);
+	json_decref(p);
+}
+
 static void test_lamp_metric_names(void **state)
 {
 	(void)state;
@@ -258,6 +311,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_the_issues_example),
 		cmocka_unit_test(test_units_metrics_and_deployment),
+		cmocka_unit_test(test_phrasings),
 		cmocka_unit_test(test_lamp_metric_names),
 		cmocka_unit_test(test_bad_requests_are_refused),
 		cmocka_unit_test(test_lamp_scoring),

@@ -168,6 +168,17 @@ run_weft run p.lua -p budget=4
 expect_rc 0 "an llm search without an endpoint"
 trials_of "$WEFT_STORE" > t0.csv
 eq "$(tail -n +2 t0.csv | cut -d, -f9 | sort -u)" "tpe (no LLM endpoint)" "falls back to TPE and says so per trial"
+# A prior (the model's default recipe): without an endpoint it is the first
+# trial, exactly, and only once; with one, the LLM is shown it.
+sed 's/algorithm = algo/algorithm = "llm", options = { task = "find x, y and k", prior = { x = 0.25, y = 0.75, k = "a" } }/' \
+  "$T/p.lua" > pp.lua
+run_weft run pp.lua -p budget=6 -p parallel=2
+expect_rc 0 "an llm search with a prior and no endpoint"
+trials_of "$WEFT_STORE" > tp.csv
+eq "$(sed -n 2p tp.csv | cut -d, -f2-5)" "1,a,0.25,0.75" "tries the prior first, as given"
+eq "$(awk -F, '$4 == 0.25 && $5 == 0.75' tp.csv | wc -l | tr -d ' ')" 1 "and only once"
+eq "$(awk -F, '$2 == 1 {print $9}' tp.csv | sort -u)" "recipe+tpe (no LLM endpoint)" "the round says the recipe opened it"
+eq "$(awk -F, 'NR > 1 && $2 > 1 {print $9}' tp.csv | sort -u)" "tpe (no LLM endpoint)" "and TPE proposed the rest"
 cat > script.jsonl <<'JSONL'
 {"content": "Let me think about it: x near 0.3 looks promising."}
 {"content": "{\"candidates\": [{\"x\": 0.31, \"y\": 0.69, \"k\": \"a\"}, {\"x\": 0.5, \"y\": 2.5, \"k\": \"b\"}]}"}
@@ -175,7 +186,7 @@ cat > script.jsonl <<'JSONL'
 JSONL
 start_llm_stub script.jsonl
 printf 'llm: {url: "%s", model: stub, retries: 2}\n' "$url" > weft.yaml
-run_weft run p.lua -p budget=4 -p seed=9 -p parallel=2
+run_weft run pp.lua -p budget=4 -p seed=9 -p parallel=2
 expect_rc 0 "an llm search with an endpoint"
 trials_of "$WEFT_STORE" > t1.csv
 eq "$(tail -n +2 t1.csv | cut -d, -f9 | sort -u)" "llm" "every trial was proposed by the LLM"
@@ -183,8 +194,10 @@ eq "$(wc -l < llm.log | tr -d ' ')" 3 "the malformed answer was asked again (3 r
 eq "$(sed -n 3p t1.csv | cut -d, -f5)" "1" "a value outside the space was clipped into it (y = 2.5 -> 1)"
 check "the model saw the trials of round 1 in round 2" \
   sh -c "jq -e -s '.[2].body.messages[1].content | fromjson | .trials_so_far | length == 2' llm.log >/dev/null"
+check "the model was shown the prior as the default recipe" \
+  sh -c "jq -e -s '.[0].body.messages[1].content | fromjson | .default_recipe.x == 0.25' llm.log >/dev/null"
 check "and its best candidate is the optimum" awk -v v="$(result .objective)" 'BEGIN{exit !(v + 0 == 0)}'
-run_weft run p.lua -p budget=4 -p seed=9 -p parallel=2
+run_weft run pp.lua -p budget=4 -p seed=9 -p parallel=2
 expect_rc 0 "a rerun of the llm search"
 eq "$(wc -l < llm.log | tr -d ' ')" 3 "asks the LLM nothing"
 kill $stub 2>/dev/null; wait $stub 2>/dev/null

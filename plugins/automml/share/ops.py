@@ -64,6 +64,7 @@ def profile(data, python=""):
                 net(x)
                 times.append((time.perf_counter() - t) * 1000)
         row = dict(m)
+        row["recipe"] = dict(zoo["recipe"], **m.get("recipe", {}))
         row["latency_ms"] = round(float(np.median(times)), 4)
         row["torch_params"] = arch.count_params(net)
         row["torch_flops"] = arch.count_flops(net, c, h, w)
