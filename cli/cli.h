@@ -163,6 +163,7 @@ typedef struct cli_run_args {
 	const weft_value *resume_given; /* resume: the params the run was given */
 	int silent;      /* cli_load prints no errors */
 	const char *positional2;
+	const char *out_dir; /* -o/--out: where relative output paths land */
 } cli_run_args;
 
 typedef struct cli_loaded {

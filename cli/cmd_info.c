@@ -200,8 +200,8 @@ static const char ops_help[] = "usage: weft ops [OP] [--store DIR] [--json | --l
 
 const char *cli_type_name(weft_type t)
 {
-	static const char *const n[] = {"null", "bool", "int", "float", "string", "list", "map", "artifact"};
-	return t == WEFT_T_ANY ? "any" : (unsigned)t < 8 ? n[t] : "?";
+	static const char *const n[] = {"null", "bool", "int", "float", "string", "list", "map", "artifact", "outpath"};
+	return t == WEFT_T_ANY ? "any" : (unsigned)t < 9 ? n[t] : "?";
 }
 
 void cli_print_op(const weft_op_info *op)

@@ -28,6 +28,10 @@ static const char run_help[] =
 	"                          (default: stop starting nodes, like make)\n"
 	"      --store DIR         cache and run directory (default: .weft at\n"
 	"                          the repository root; env WEFT_STORE)\n"
+	"  -o, --out DIR           where relative output paths land (core.export's\n"
+	"                          path; default: the current directory). Paths a\n"
+	"                          script reads (weft.file, weft.glob) are relative\n"
+	"                          to the script\n"
 	"  -q, --quiet             print only failures and the summary\n"
 	"  -v, --verbose           first say which store the run uses\n"
 	"      --profile NAME      apply weft.yaml's profiles.NAME over its settings\n"
@@ -60,11 +64,14 @@ static const char resume_help[] =
 	"A run on Slurm resumes on Slurm: jobs still queued or running are waited\n"
 	"for, never submitted again, and finished ones are collected.\n"
 	"\n"
-	"options: -j N, -k, --store DIR, -q, --executor NAME (as for `weft run`)\n";
+	"Relative output paths go to the run's output directory again, wherever\n"
+	"weft resume is started, unless -o/--out gives another.\n"
+	"\n"
+	"options: -j N, -k, --store DIR, -q, --executor NAME, -o DIR (as for `weft run`)\n";
 
 static const char plan_help[] =
 	"usage: weft plan PIPELINE.lua [NODE...] [-p NAME=VALUE]... [--params FILE] [--store DIR]\n"
-	"                 [--executor NAME] [--json]\n"
+	"                 [--executor NAME] [-o DIR] [--json]\n"
 	"\n"
 	"Dry run: evaluates the script and shows, for every node, whether it is\n"
 	"cached or would run, and why (new node, changed param, changed input, op\n"
@@ -187,6 +194,7 @@ static int parse_run_args_inner(cli_run_args *a, int argc, char **argv, const ch
 		{"dry-run", no_argument, NULL, 'n'},	 {"json", no_argument, NULL, 'J'},
 		{"verbose", no_argument, NULL, 'v'},	 {"profile", required_argument, NULL, 'P' + 256},
 		{"run", optional_argument, NULL, 'G' + 256}, {"format", required_argument, NULL, 'f' + 256},
+		{"out", required_argument, NULL, 'o'},
 		{NULL, 0, NULL, 0},
 	};
 	memset(a, 0, sizeof *a);
@@ -194,8 +202,11 @@ static int parse_run_args_inner(cli_run_args *a, int argc, char **argv, const ch
 	optind = 1;
 	opterr = 0; /* its messages say "run:", not "weft run:", and suggest nothing */
 	int c;
-	while ((c = getopt_long(argc, argv, "p:j:kqhnv", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:j:o:kqhnv", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'o':
+			a->out_dir = optarg;
+			break;
 		case 'v':
 			a->verbose = 1;
 			break;
@@ -232,7 +243,7 @@ static int parse_run_args_inner(cli_run_args *a, int argc, char **argv, const ch
 				weft_suggest_add(&sg, cands[k]);
 			}
 			const char *best = weft_suggest_best(&sg);
-			if (c == ':' || (optopt && strchr("pj", optopt)) ||
+			if (c == ':' || (optopt && strchr("pjo", optopt)) ||
 			    (bad && !strncmp(bad, "--", 2) && !strchr(bad, '=') && getopt_needs_arg(longopts, bad + 2)))
 				return cli_fail("option '%s' of `weft %s` needs a value; see `weft %s --help`", bad, argv[0], argv[0]);
 			return cli_fail("unknown option '%s' for `weft %s`%s%s%s", bad, argv[0], best ? " (did you mean '" : "; see `weft ",
@@ -491,6 +502,9 @@ int cmd_resume(int argc, char **argv)
 	ra.script = pipeline;
 	ra.store = store;
 	a.resume_given = in->params_given;
+	/* Outputs go where the run's went, unless --out says otherwise. */
+	if (!ra.out_dir)
+		ra.out_dir = in->out_dir;
 	/* It computes what the run was asked to: its targets and forced nodes
 	 * (a node forced and finished before the kill is not computed again). */
 	if (!a.n_targets)

@@ -15,6 +15,7 @@ static const char *lua_type(weft_type t)
 {
 	switch (t) {
 	case WEFT_T_STRING:
+	case WEFT_T_PATH_OUT:
 		return "string";
 	case WEFT_T_INT:
 		return "integer";

@@ -24,6 +24,7 @@
 
 struct weft_engine {
 	char *store_dir;
+	char *out_dir; /* where relative output paths (WEFT_T_PATH_OUT) resolve */
 	weft_statcache *sc;
 	weft_store *store;
 	weft_host_api api;

@@ -61,7 +61,7 @@ int weft_engine_new(weft_engine **out, const weft_engine_options *opts)
 	weft_host_api_init(&eng->api);
 	int rc = WEFT_OK;
 	char *scfile = NULL;
-	if (!(eng->store_dir = weft_path_abs(NULL, opts->store_dir))) {
+	if (!(eng->store_dir = weft_path_abs(NULL, opts->store_dir)) || !(eng->out_dir = weft_path_abs(NULL, "."))) {
 		rc = weft_err_set(WEFT_ERROR, "out of memory");
 		goto fail;
 	}
@@ -127,7 +127,23 @@ void weft_engine_free(weft_engine *eng)
 	weft_opindex_free(eng->opindex);
 	free(eng->plugins);
 	free(eng->store_dir);
+	free(eng->out_dir);
 	free(eng);
+}
+
+int weft_engine_set_out_dir(weft_engine *eng, const char *dir)
+{
+	char *abs = weft_path_abs(NULL, dir ? dir : ".");
+	if (!abs)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	free(eng->out_dir);
+	eng->out_dir = abs;
+	return WEFT_OK;
+}
+
+const char *weft_engine_out_dir(const weft_engine *eng)
+{
+	return eng->out_dir;
 }
 
 const char *weft_engine_store_dir(const weft_engine *eng)

@@ -161,7 +161,7 @@ static int valid_name(const char *s)
 static int type_accepts(weft_type want, const weft_value *v)
 {
 	weft_type got = weft_value_type(v);
-	if (want == WEFT_T_ANY || want == got)
+	if (want == WEFT_T_ANY || want == got || (want == WEFT_T_PATH_OUT && got == WEFT_T_STRING))
 		return 1;
 	if (want == WEFT_T_FLOAT && got == WEFT_T_INT)
 		return 1;
@@ -201,7 +201,8 @@ static const char *loc_of(lazy_loc *l)
 	return l->buf;
 }
 
-static int check_params(weft_value **out, const weft_op_info *op, weft_value *given, lazy_loc *where_)
+static int check_params(weft_value **out, const weft_engine *eng, const weft_op_info *op, weft_value *given,
+			lazy_loc *where_)
 {
 	const weft_op_desc *d = op->desc;
 	weft_value *params = weft_value_map();
@@ -251,7 +252,15 @@ static int check_params(weft_value **out, const weft_op_info *op, weft_value *gi
 					  weft_type_name(weft_value_type(v)));
 			goto cleanup;
 		}
-		if ((rc = weft_value_map_set(params, k, weft_value_copy(v))) != WEFT_OK)
+		weft_value *cv = NULL;
+		if (spec->type == WEFT_T_PATH_OUT) {
+			char *abs = weft_path_abs(eng->out_dir, weft_value_get_string(v, NULL));
+			cv = abs ? weft_value_cstr(abs) : NULL;
+			free(abs);
+		} else {
+			cv = weft_value_copy(v);
+		}
+		if ((rc = weft_value_map_set(params, k, cv)) != WEFT_OK)
 			goto cleanup;
 	}
 	for (size_t p = 0; p < d->n_params; p++) {
@@ -586,7 +595,7 @@ int weft_graph_add_op(uint32_t *out_id, weft_engine *eng, const char *name, cons
 		goto fail;
 	}
 	weft_value *checked = NULL;
-	if ((rc = check_params(&checked, op, params, &where_)) != WEFT_OK)
+	if ((rc = check_params(&checked, eng, op, params, &where_)) != WEFT_OK)
 		goto fail;
 	weft_value_free(params);
 	params = checked;

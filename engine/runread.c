@@ -315,6 +315,7 @@ static int fill_common(weft_run *r, const char *id, int *oom)
 	in->pipeline = jstr(r->doc, "pipeline");
 	if (!in->pipeline)
 		in->pipeline = "";
+	in->out_dir = jstr(r->doc, "out_dir");
 	in->executor = jstr(r->doc, "executor");
 	if (!in->executor)
 		in->executor = "local";

@@ -727,6 +727,9 @@ static int setup_run(run_state *rs)
 		json_object_set_new(hdr, "params", weft_value_to_jansson(o->params));
 	if (hdr && o->params_given)
 		json_object_set_new(hdr, "params_given", weft_value_to_jansson(o->params_given));
+	/* where relative output paths went, so that a resume writes there too */
+	if (hdr)
+		json_object_set_new(hdr, "out_dir", json_string(weft_engine_out_dir(rs->eng)));
 	if (hdr && o->provenance)
 		json_object_set_new(hdr, "git", weft_value_to_jansson(o->provenance));
 	if (hdr && o->executor == WEFT_EXECUTOR_SLURM)

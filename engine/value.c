@@ -579,6 +579,8 @@ const char *weft_type_name(weft_type t)
 		return "map";
 	case WEFT_T_ARTIFACT:
 		return "artifact";
+	case WEFT_T_PATH_OUT:
+		return "output path (string)";
 	case WEFT_T_ANY:
 		return "any";
 	case WEFT_T_REF:

@@ -1,14 +1,16 @@
 -- Trains Auto-BI's join classifier on generated schemas and writes the
--- weights file the plugin ships (plugins/autobi/model/joins.json).
+-- weights, by default to joins.json in the run's output directory (-o);
+-- to refresh the file the plugin ships, say so:
 --
 --   weft run pipelines/autobi-train.lua [-p schemas=40] [-p first_seed=1000]
+--   weft run pipelines/autobi-train.lua -p out=$PWD/plugins/autobi/model/joins.json
 --
 -- Training seeds start at 1000; the evaluation harness (tests/autobi)
 -- scores seeds from 1, so the model is never scored on schemas it saw.
 local schemas = weft.param("schemas", 40, "schemas per shape")
 local first = weft.param("first_seed", 1000, "the first generator seed")
 local rows = weft.param("rows", 2000, "rows per fact table")
-local out = weft.param("out", weft.path("../plugins/autobi/model/joins.json"), "where the weights go")
+local out = weft.param("out", "joins.json", "where the weights go (relative: under the output directory)")
 
 local examples = {}
 for _, shape in ipairs({ "star", "snowflake", "constellation" }) do

@@ -40,7 +40,7 @@ extern "C" {
 #endif
 
 #define WEFT_ABI_MAJOR 1
-#define WEFT_ABI_MINOR 5
+#define WEFT_ABI_MINOR 6
 
 #if defined(__GNUC__)
 #define WEFT_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -71,6 +71,12 @@ typedef enum weft_type {
 	WEFT_T_LIST = 5,
 	WEFT_T_MAP = 6,
 	WEFT_T_ARTIFACT = 7,
+	/* Since ABI 1.6, used only in parameter specs: a string naming a path
+	 * the op writes. A relative one is made absolute against the run's
+	 * output directory (`weft run --out DIR`, else the directory weft was
+	 * started in) when the node is added, so the op sees, the key holds
+	 * and `weft plan` shows where it will write. */
+	WEFT_T_PATH_OUT = 8,
 	/* Used only in parameter specs: accept any type. */
 	WEFT_T_ANY = 100
 } weft_type;

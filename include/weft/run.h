@@ -110,6 +110,9 @@ typedef struct weft_run_info {
 	const char *const *force_nodes;
 	size_t n_force_nodes;
 	int force;
+	/* The run's output directory (weft_engine_out_dir), or NULL when the
+	 * run predates its recording. */
+	const char *out_dir;
 } weft_run_info;
 
 typedef struct weft_run_node {

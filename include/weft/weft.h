@@ -127,6 +127,12 @@ WEFT_EXTERN void weft_node_opts_init(struct weft_node_opts *o);
 WEFT_EXTERN int weft_engine_new(weft_engine **out, const weft_engine_options *opts);
 WEFT_EXTERN void weft_engine_free(weft_engine *eng);
 WEFT_EXTERN const char *weft_engine_store_dir(const weft_engine *eng);
+/* The run's output directory: where a relative path an op writes
+ * (parameters of type WEFT_T_PATH_OUT, such as core.export's path) lands.
+ * The directory the engine was created in until set; set it before nodes
+ * are added. A run records it, and a resume sets it back. */
+WEFT_EXTERN int weft_engine_set_out_dir(weft_engine *eng, const char *dir);
+WEFT_EXTERN const char *weft_engine_out_dir(const weft_engine *eng);
 
 /* Loads one plugin .so; refuses ABI major mismatches and duplicate ops. */
 WEFT_EXTERN int weft_engine_load_plugin(weft_engine *eng, const char *path);

@@ -98,7 +98,9 @@ static const weft_op_desc core_op_glob = {
 	WEFT_OP_PARAMS(glob_params), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "files", "names")),
 };
 static const weft_param_spec export_params[] = {
-	{"path", WEFT_T_STRING, NULL, "destination path (replaced atomically)"},
+	{"path", WEFT_T_PATH_OUT, NULL,
+	 "destination path (replaced atomically); a relative one is under the run's output directory (--out, else "
+	 "where weft was started)"},
 };
 static const weft_op_desc core_op_export = {
 	WEFT_OP_DESC("export", "1", core_run_export, 0,

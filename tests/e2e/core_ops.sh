@@ -116,6 +116,33 @@ local t = ops.core.csv { name = "big", file = weft.file("big.csv") }
 ops.core.export { name = "save", artifact = t.table, path = weft.path("big.out") }
 return t.rows
 LUA
+# Output paths: relative ones land in the directory weft runs in, or in
+# --out DIR; a resume writes where the run wrote, wherever it is started.
+mkdir -p "$T/outs/pipe" "$T/outs/here" "$T/outs/elsewhere"
+cat >"$T/outs/pipe/exp.lua" <<'LUA'
+local gate = weft.param("gate", "/", "a file that must exist")
+local g = ops.core.shell { name = "gate", cmd = "test -e " .. gate .. " && echo open", capture_stdout = true }
+local t = ops.core.shell { name = "make", cmd = "echo exported > $out", outs = { "txt" }, g = g.stdout }
+return ops.core.export { name = "save", artifact = t.out, path = "res/x.txt" }
+LUA
+cd "$T/outs/here" || exit 1
+run_weft run "$T/outs/pipe/exp.lua"
+expect_rc 0 "a relative export path"
+check "lands where weft was started" test -f "$T/outs/here/res/x.txt"
+check "not beside the script" test ! -e "$T/outs/pipe/res"
+run_weft run "$T/outs/pipe/exp.lua" --out ../o1
+expect_rc 0 "--out DIR"
+check "puts it under DIR" test -f "$T/outs/o1/res/x.txt"
+expect_out "\"$T/outs/o1/res/x.txt\"" "and the node's value is the absolute destination"
+run_weft run "$T/outs/pipe/exp.lua" -p gate="$T/outs/flag" -o "$T/outs/o3"
+expect_rc 1 "a run that stops before its export"
+touch "$T/outs/flag"
+cd "$T/outs/elsewhere" || exit 1
+run_weft resume
+expect_rc 0 "resumed from another directory"
+check "writes to the run's output directory" test -f "$T/outs/o3/res/x.txt"
+check "and nothing where it was resumed" test ! -e "$T/outs/elsewhere/res"
+cd "$T" || exit 1
 run_weft run "$T/big.lua"
 expect_rc 0 "a CSV of $(($(stat -c %s "$T/big.csv") / 1048576)) MiB, longer than core.csv's window"
 expect_out "60000" "has all its rows"
