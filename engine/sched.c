@@ -434,7 +434,12 @@ static void start_node(run_state *rs, uint32_t id)
 		node *d = weft_graph_node(rs->eng, n->deps[i]);
 		if (weft_node_run(rs->eng, d->id)->state == NS_WOULD_RUN) {
 			free(nr->reason);
-			nr->reason = weft_sprintf("upstream node '%s' would run", d->name);
+			/* a plan cannot call a dynamic node's function without its
+			 * inputs: what it adds is known only when it runs */
+			nr->reason = weft_sprintf("upstream node '%s' would run%s", d->name,
+						  n->kind == NODE_DYNAMIC
+							  ? "; the nodes it adds are unknown until run time"
+							  : "");
 			sched_move(rs, id, NS_WOULD_RUN, NULL);
 			return;
 		}

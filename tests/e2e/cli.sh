@@ -126,9 +126,15 @@ local fan = weft.fn { name = "fan", inputs = { l = list.out }, function(inp)
 end }
 return ops.core.concat { name = "res", items = { weft.json.encode(t), fan }, sep = "" }
 LUA
+run_weft plan json.lua
+expect_out "upstream node 'ls' would run; the nodes it adds are unknown until run time" \
+  "plan says a dynamic node's additions are unknown while its inputs are not cached"
 run_weft run -q json.lua
 expect_rc 0 "weft.json.decode reads what a dynamic node fans out over"
 expect_out 'res = ["{\"a\":[1,2.5,\"x\"],\"b\":{\"c\":true}}","p","q"]' "and weft.json.encode writes compact JSON"
+run_weft plan json.lua
+expect_out "expanded fan" "plan expands a dynamic node once its inputs are cached"
+expect_out "cached   echo_q" "showing the nodes it adds"
 printf 'return weft.json.decode("{nope")\n' > badjson.lua
 run_weft run -q badjson.lua
 expect_rc 2 "bad JSON is a script error"
