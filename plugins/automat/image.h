@@ -42,6 +42,9 @@ int am_tiff_read(am_image *im, const char *path, const char *name, char *err, si
 /* 16-bit grayscale, scaled so [lo, hi] spans 0..65535 (lo == hi: the
  * image's own range), with the pixel size in a tEXt chunk. Atomic. */
 int am_image_write_png(const char *path, const am_image *im, double lo, double hi, char *err, size_t errlen);
+/* 8-bit RGB, w x h, rows of 3 * w bytes: for pictures people read (the
+ * column overlay). Atomic. */
+int am_png_write_rgb(const char *path, const unsigned char *rgb, size_t w, size_t h, char *err, size_t errlen);
 /* 32-bit float TIFF, one strip per row, the pixel size in its
  * ImageDescription ("pixel_size=0.1"), which the reader takes back. Atomic. */
 int am_image_write_tiff(const char *path, const am_image *im, char *err, size_t errlen);

@@ -153,6 +153,19 @@ static const weft_op_desc am_op_report = {
 	WEFT_OP_INPUTS(am_report_in), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
 };
 
+/* ------------------------------------------------------------ op_summary.c */
+
+static const weft_op_desc am_op_summary = {
+	WEFT_OP_DESC("summary", "1", am_run_summary, WEFT_OP_DETERMINISTIC,
+		     "The page a person reads: summary.md (the result, each stage's figures, the warnings), overlay.png "
+		     "(the image with each column ringed in its class's colour), the warnings that say the result is "
+		     "physically implausible (a positive relaxed energy per atom, large relaxation moves, a template "
+		     "line on a template under min_score, no template near the image, a weak lattice, a mismatch with "
+		     "the reference), and plausible (no warning)."),
+	WEFT_OP_INPUTS(WEFT_NAMES("report", "image", "columns")),
+	WEFT_OP_OUTPUTS(WEFT_NAMES("md", "png", "warnings", "plausible")),
+};
+
 /* ------------------------------------------------------------ op_agent.c */
 
 static const weft_op_desc am_op_choose_line = {
@@ -165,7 +178,7 @@ static const weft_op_desc am_op_choose_line = {
 
 static const weft_op_desc *const ops[] = {&am_op_simulate, &am_op_load_image, &am_op_denoise,  &am_op_quality,
 					  &am_op_lattice_est, &am_op_columns_find, &am_op_match, &am_op_reconstruct,
-					  &am_op_choose_line, &am_op_relax, &am_op_compare, &am_op_report};
+					  &am_op_choose_line, &am_op_relax, &am_op_compare, &am_op_report, &am_op_summary};
 
 const weft_plugin_desc am_plugin =
 	WEFT_PLUGIN_DESC("automat", "1.0.0", "MIT",

@@ -52,6 +52,7 @@ weft_op_run_fn am_run_lattice, am_run_columns, am_run_match, am_run_reconstruct;
 weft_op_run_fn am_run_compare, am_run_report; /* op_relax.c */
 am_struct_op am_relax_op; /* op_relax.c */
 weft_op_run_fn am_run_choose; /* op_agent.c */
+weft_op_run_fn am_run_summary; /* op_summary.c */
 /* The inputs automat.report reads when given (op_relax.c). */
 #define AM_REPORT_N_IN 7
 extern const char *const am_report_in[AM_REPORT_N_IN];

@@ -188,6 +188,36 @@ static int write_png16(const char *path, const am_image *im, const double lo, co
 	return am_afile_commit(&af, err, errlen);
 }
 
+/* Nothing it changes lives across its setjmp but what is volatile. */
+int am_png_write_rgb(const char *path, const unsigned char *rgb, size_t w, size_t h, char *err, size_t errlen)
+{
+	if (!w || !h || w > 65535 || h > 65535) {
+		snprintf(err, errlen, "cannot write %s: %zu x %zu pixels", path, w, h);
+		return -1;
+	}
+	am_afile af;
+	if (am_afile_open(&af, path, err, errlen) != 0)
+		return -1;
+	pngerr e = {""};
+	png_structp p = png_create_write_struct(PNG_LIBPNG_VER_STRING, &e, on_error, on_warning);
+	png_infop info = p ? png_create_info_struct(p) : NULL;
+	if (!p || !info || setjmp(png_jmpbuf(p))) {
+		png_destroy_write_struct(&p, &info);
+		am_afile_abort(&af);
+		snprintf(err, errlen, "cannot write %s: %s", path, e.msg[0] ? e.msg : "out of memory");
+		return -1;
+	}
+	png_init_io(p, af.f);
+	png_set_IHDR(p, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	png_write_info(p, info);
+	for (size_t y = 0; y < h; y++)
+		png_write_row(p, (png_const_bytep)(rgb + y * w * 3));
+	png_write_end(p, info);
+	png_destroy_write_struct(&p, &info);
+	return am_afile_commit(&af, err, errlen);
+}
+
 int am_image_write_png(const char *path, const am_image *im, double lo, double hi, char *err, size_t errlen)
 {
 	if (lo == hi) {

@@ -23,6 +23,10 @@ check "the relaxation converged with an energy per atom" \
   jqt '.relax.converged and (.relax.energy_per_atom | type == "number")' o/report.json
 check "the report keeps the gate's numbers" jqt '.quality.pass and .quality.periodicity > 0.35' o/report.json
 expect_out '"line":"template"' "the run returns its line"
+check "writes a summary a person reads, saying the result is plausible" grep -q '^\*\*Status: plausible\*\*' o/summary.md
+check "naming the template and the species' counts" bash -c 'grep -q "template structure from 2H-MoS2" o/summary.md && grep -Eq "[0-9]+ Mo \(red\)" o/summary.md'
+check "and draws the columns on the image as a PNG" bash -c 'file o/overlay.png | grep -q "PNG image data, 1024 x 1024, 8-bit/color RGB"'
+expect_out '"plausible":true' "the run returns plausible = true"
 run_weft run "$P" -p out="$T/o" -p material=2H-MoS2
 expect_rc 0 "a rerun"
 check "recomputes no stage (only the exports run again)" \
@@ -46,6 +50,22 @@ expect_rc 0 "a simulated image written as a PNG"
 run_weft run "$P" -p image="$T/tis2.png" -p elements=Ti,S -p truth="$T/tis2.cif" -p out="$T/t"
 expect_rc 0 "the pipeline on a PNG file with -p elements=Ti,S"
 check "finds 1T-TiS2 and matches the truth" jqt '.match.template == "1T-TiS2" and .compare.match' t/report.json
+
+# A wrong pixel size: nothing matches, the template-free cell is squeezed
+# and unbound. The summary says so; -p strict=true also fails the run,
+# after writing every file.
+run_weft run "$P" -p out="$T/bad" -p material=2H-MoS2 -p pixel_size=0.07
+expect_rc 0 "an implausible result is still a finished run by default"
+expect_out '"plausible":false' "but it returns plausible = false"
+check "and its summary warns of the positive energy per atom" \
+  bash -c 'grep -q "^\*\*Status: [0-9]* warnings\*\*" bad/summary.md && grep -q "energy per atom is +[0-9.]* eV: positive" bad/summary.md'
+check "and that no template resembles the image" grep -q "no template resembles the image" bad/summary.md
+rm -rf bad
+run_weft run "$P" -p out="$T/bad" -p material=2H-MoS2 -p pixel_size=0.07 -p strict=true
+expect_rc 1 "with -p strict=true the run fails"
+expect_err "the result is implausible" "naming the warnings"
+check "after writing the structure, the report and the summary" \
+  bash -c 'test -s bad/structure.cif && test -s bad/report.json && test -s bad/summary.md && test -s bad/overlay.png'
 
 # denoise level 0 picks the level from the measured noise.
 cat >auto.lua <<LUA
