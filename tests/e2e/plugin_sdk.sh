@@ -20,6 +20,20 @@ check "cmake --install puts the SDK under a prefix" cmake --install "$WEFT_BUILD
 WEFT="$P/bin/weft"
 check "the header is installed" test -f "$P/include/weft/plugin.h"
 check "pkg-config finds weft" env PKG_CONFIG_PATH="$P/lib/pkgconfig" pkg-config --exists weft
+# The shipped pipelines install with the data they read, and run from the
+# prefix into an output directory, reading nothing from the source tree.
+check "the pipelines are installed" test -f "$P/share/weft/pipelines/automat.lua"
+check "with the Auto-BI model and the AutoMat templates beside them" \
+  test -f "$P/share/weft/plugins/autobi/model/joins.json" -a -f "$P/share/weft/plugins/automat/templates/2H-MoS2.cif"
+check "and the examples" test -f "$P/share/weft/examples/quickstart/sales.csv"
+mkdir -p "$T/inst_run"
+run_weft run -q "$P/share/weft/pipelines/automat.lua" -o "$T/inst_run" --store "$T/inst_store"
+expect_rc 0 "the installed automat pipeline runs"
+check "writing its summary under the output directory" test -s "$T/inst_run/automat-out/summary.md"
+run_weft run -q "$P/share/weft/pipelines/autobi.lua" -p data="$P/share/weft/examples/quickstart" -o "$T/inst_run" \
+  --store "$T/inst_store"
+expect_rc 0 "the installed autobi pipeline runs with its installed model"
+check "writing model.json under the output directory" test -s "$T/inst_run/autobi-out/model.json"
 inc=$(PKG_CONFIG_PATH="$P/lib/pkgconfig" pkg-config --cflags weft | sed 's/^-I//; s/ *$//')
 check "pkg-config --cflags weft points at the installed header" test -f "$inc/weft/plugin.h"
 cat >"$T/pc.c" <<'C'
