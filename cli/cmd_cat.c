@@ -24,35 +24,59 @@
 #include "weft/run.h"
 
 static const char cat_help[] =
-	"usage: weft cat [RUN_ID] NODE[.OUTPUT] [--store DIR]\n"
+	"usage: weft cat [RUN_ID] NODE[.OUTPUT] [--output OUTPUT] [--store DIR]\n"
 	"\n"
 	"Prints a node's output as the run recorded it (default: the newest run;\n"
 	"the node's primary output). A file prints its bytes, a list of files their\n"
-	"bytes in order, any other value its JSON. `weft export` writes it to a path.\n";
+	"bytes in order, any other value its JSON. `weft export` writes it to a path.\n"
+	"Node names may hold dots: NODE.OUTPUT is a node of that whole name when\n"
+	"there is one, else OUTPUT after the last dot; --output OUTPUT names the\n"
+	"output apart, and NODE is then taken whole.\n";
 
 static const char export_help[] =
-	"usage: weft export [RUN_ID] NODE[.OUTPUT] DEST [--store DIR]\n"
+	"usage: weft export [RUN_ID] NODE[.OUTPUT] DEST [--output OUTPUT] [--store DIR]\n"
 	"\n"
 	"Copies a node's output out of the store: a file to DEST, a directory to\n"
 	"DEST/, a list of files to DEST/1, DEST/2, ...; any other value is written\n"
 	"to DEST as JSON. DEST is relative to the current directory. An existing\n"
 	"file is replaced; an existing directory is refused.\n";
 
-/* The value NODE[.OUTPUT] names in the run's record; NULL with an error. */
-static const weft_value *find_output(const weft_run *r, const char *spec, const char *run_id)
+/* The node of the run named `name`, or NULL. */
+static const weft_run_node *node_named(const weft_run *r, const char *name)
 {
-	char node[512];
-	const char *dot = strchr(spec, '.');
-	snprintf(node, sizeof node, "%.*s", dot ? (int)(dot - spec) : (int)strlen(spec), spec);
-	const char *out = dot ? dot + 1 : NULL;
-	const weft_run_node *nd = NULL;
-	weft_suggester sg;
-	weft_suggest_init(&sg, node);
 	for (size_t i = 0; i < weft_run_node_count(r); i++) {
 		const weft_run_node *n = weft_run_node_at(r, i);
-		if (n->name && !strcmp(n->name, node))
-			nd = n;
-		else if (n->name)
+		if (n->name && !strcmp(n->name, name))
+			return n;
+	}
+	return NULL;
+}
+
+/* The value NODE[.OUTPUT] names in the run's record; NULL with an error.
+ * Node names may hold dots: the whole spec is a node's name when one has
+ * it, else OUTPUT is after the last dot. `output` (--output) names it
+ * apart, and then the spec is the node's whole name. */
+static const weft_value *find_output(const weft_run *r, const char *spec, const char *output, const char *run_id)
+{
+	char node[512];
+	snprintf(node, sizeof node, "%s", spec);
+	const char *out = output;
+	const weft_run_node *nd = node_named(r, node);
+	char *dot = !nd && !output ? strrchr(node, '.') : NULL;
+	if (dot) {
+		*dot = '\0';
+		out = spec + (dot - node) + 1;
+		nd = node_named(r, node);
+		if (!nd) { /* report the name as given */
+			snprintf(node, sizeof node, "%s", spec);
+			out = NULL;
+		}
+	}
+	weft_suggester sg;
+	weft_suggest_init(&sg, node);
+	for (size_t i = 0; !nd && i < weft_run_node_count(r); i++) {
+		const weft_run_node *n = weft_run_node_at(r, i);
+		if (n->name)
 			weft_suggest_add(&sg, n->name);
 	}
 	if (!nd) {
@@ -74,7 +98,7 @@ static const weft_value *find_output(const weft_run *r, const char *spec, const 
 		weft_buf names = {0};
 		for (size_t i = 0; i < weft_value_len(nd->outputs); i++)
 			weft_buf_printf(&names, "%s%s", i ? ", " : "", weft_value_map_key_at(nd->outputs, i));
-		weft_err_set(WEFT_ENOTFOUND, "node '%s' has no output '%s'; its outputs: %s (write NODE.OUTPUT)", node,
+		weft_err_set(WEFT_ENOTFOUND, "node '%s' has no output '%s'; its outputs: %s (write NODE.OUTPUT, or --output OUTPUT)", node,
 			     key ? key : "out", names.data ? names.data : "none");
 		weft_buf_free(&names);
 	}
@@ -151,7 +175,7 @@ static int export_artifact(weft_engine *eng, const weft_value *art, const char *
 
 /* Splits [RUN] NODE[.OUTPUT] [DEST] into their places. */
 static int positionals(int argc, char **argv, const char *help, int want_dest, const char **store, const char **run,
-		       const char **spec, const char **dest)
+		       const char **spec, const char **dest, const char **output)
 {
 	const char *pos[4] = {0};
 	int n = 0;
@@ -162,6 +186,8 @@ static int positionals(int argc, char **argv, const char *help, int want_dest, c
 		}
 		if (!strcmp(argv[i], "--store") && i + 1 < argc) {
 			*store = argv[++i];
+		} else if (!strcmp(argv[i], "--output") && i + 1 < argc) {
+			*output = argv[++i];
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			fputs(help, stderr);
 			return cli_fail("%s: unknown option '%s'", argv[0], argv[i]);
@@ -183,8 +209,9 @@ static int positionals(int argc, char **argv, const char *help, int want_dest, c
 
 static int cat_or_export(int argc, char **argv, int exporting)
 {
-	const char *store_flag = NULL, *run = NULL, *spec = NULL, *dest = NULL;
-	int rc = positionals(argc, argv, exporting ? export_help : cat_help, exporting, &store_flag, &run, &spec, &dest);
+	const char *store_flag = NULL, *run = NULL, *spec = NULL, *dest = NULL, *output = NULL;
+	int rc = positionals(argc, argv, exporting ? export_help : cat_help, exporting, &store_flag, &run, &spec, &dest,
+			     &output);
 	if (rc)
 		return rc < 0 ? WEFT_EXIT_OK : rc;
 	char *store = cli_store_dir(store_flag, "."), *opened = NULL;
@@ -193,7 +220,7 @@ static int cat_or_export(int argc, char **argv, int exporting)
 	const weft_value *v = NULL;
 	rc = cli_open_run(&r, &opened, store, run);
 	const char *id = opened;
-	if (rc == WEFT_EXIT_OK && !(v = find_output(r, spec, id))) {
+	if (rc == WEFT_EXIT_OK && !(v = find_output(r, spec, output, id))) {
 		rc = cli_fail("%s", weft_error_last());
 	} else if (rc == WEFT_EXIT_OK && (rc = cli_engine(&eng, store, ".")) == WEFT_EXIT_OK) {
 		int wrc = WEFT_OK;

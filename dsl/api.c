@@ -267,16 +267,20 @@ static int l_node(lua_State *L)
 	return 1;
 }
 
-/* weft.ref("name" or "name.output"): a forward reference, bound later. */
+/* weft.ref("name" or "name.output" [, output]): a forward reference,
+ * bound later. With `output` given apart, `name` is the node's whole name,
+ * dots and all. */
 static int l_ref(lua_State *L)
 {
 	const char *name = luaL_checkstring(L, 1);
+	const char *output = luaL_optstring(L, 2, NULL);
 	const char *file;
 	int line;
 	dsl_where(L, &file, &line);
 	dsl_push_node(L, UINT32_MAX, NULL);
 	dsl_node *n = lua_touserdata(L, -1);
 	n->refname = weft_strdup(name);
+	n->output = output ? weft_strdup(output) : NULL;
 	n->file = weft_strdup(file);
 	n->line = line;
 	return 1;
@@ -708,7 +712,9 @@ static const verb verbs[] = {
 	{"path", l_path, "weft.path(rel) -> string: absolute path relative to the pipeline's directory"},
 	{"node", l_node, "weft.node(op, {args}) -> node: a node running plugin op `op`"},
 	{"op", l_op, "weft.op(name) -> constructor: `weft.op('core.shell'){...}`"},
-	{"ref", l_ref, "weft.ref('name[.output]') -> node: a reference by name, bound after the script"},
+	{"ref", l_ref,
+	 "weft.ref('name[.output]' [, output]) -> node: a reference by name, bound after the script; with output "
+	 "apart, the name is taken whole"},
 	{"fn", l_fn, "weft.fn{name=, inputs=, function(inputs) ... end} -> node: a dynamic node"},
 	{"read", l_read, "weft.read(artifact) -> string: an artifact's bytes (inside weft.fn)"},
 	{"is_node", l_is_node, "weft.is_node(x) -> bool"},

@@ -39,8 +39,8 @@ static int node_index(lua_State *L)
 	luaL_setmetatable(L, DSL_NODE_MT);
 	o->id = n->id;
 	o->output = weft_strdup(field);
-	if (n->refname)
-		o->refname = weft_sprintf("%s.%s", n->refname, field);
+	if (n->refname) /* the name stays whole: it may hold dots itself */
+		o->refname = weft_strdup(n->refname);
 	if (n->file)
 		o->file = weft_strdup(n->file);
 	o->line = n->line;
@@ -52,7 +52,7 @@ static int node_tostring(lua_State *L)
 	dsl_node *n = luaL_checkudata(L, 1, DSL_NODE_MT);
 	weft_dsl *d = dsl_from_state(L);
 	const char *name = n->refname ? n->refname : weft_graph_node_name(d->eng, n->id);
-	if (n->output && !n->refname)
+	if (n->output)
 		lua_pushfstring(L, "node<%s.%s>", name ? name : "?", n->output);
 	else
 		lua_pushfstring(L, "node<%s>", name ? name : "?");
@@ -241,7 +241,7 @@ static int conv(weft_value **out, lua_State *L, int idx, int allow_refs, int dep
 				snprintf(err, errlen, "a node output cannot be used here (only as a node input)");
 				return WEFT_EINVALID;
 			}
-			*out = n->refname ? weft_value_ref_name(n->refname, n->file, n->line)
+			*out = n->refname ? weft_value_ref_name_output(n->refname, n->output, n->file, n->line)
 					  : weft_value_ref(n->id, n->output);
 			return WEFT_OK;
 		}

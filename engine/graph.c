@@ -145,15 +145,33 @@ static char *where(const char *file, int line, const char *name)
 	return buf;
 }
 
+/* A node name: 1-200 bytes of UTF-8 text, so file names ("Order
+ * Details.csv", "count_doc00.txt") can be node names. No control
+ * characters (names go into logs, file names and job scripts line by
+ * line), no space at either end, and no "~", which stands for "/" in log
+ * file names. */
 static int valid_name(const char *s)
 {
-	if (!s || !*s || strlen(s) > 200)
+	size_t n = s ? strlen(s) : 0;
+	if (!n || n > 200 || s[0] == ' ' || s[n - 1] == ' ')
 		return 0;
-	for (; *s; s++) {
-		char c = *s;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-		      c == '-' || c == '[' || c == ']' || c == '/' || c == ':' || c == '@'))
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		unsigned c = *p;
+		size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+		if (!len || c < 0x20 || c == 0x7F || c == '~' || (len == 2 && c < 0xC2) || (len == 4 && c > 0xF4))
 			return 0;
+		for (size_t k = 1; k < len; k++)
+			if ((p[k] & 0xC0) != 0x80)
+				return 0;
+		/* overlong three-byte forms and UTF-16 surrogates */
+		if (len == 3 && ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0)))
+			return 0;
+		if (len == 4 && ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90)))
+			return 0;
+		if (len == 2 && c == 0xC2 && p[1] < 0xA0) /* C1 controls */
+			return 0;
+		p += len;
 	}
 	return 1;
 }
@@ -558,8 +576,8 @@ static node *new_node(weft_engine *eng, const char *name, const char *base, cons
 	if (!valid_name(n->name)) {
 		char *loc = where(n->file, n->line, n->name);
 		*rc = weft_err_set(WEFT_EINVALID,
-				   "%s: invalid node name; use letters, digits and _ - [ ] / : @ (no dots: a dot "
-				   "selects an output)",
+				   "%s: invalid node name; a name is 1-200 bytes of UTF-8 text without control "
+				   "characters, '~' or spaces at either end (weft.slug(s) makes one from any text)",
 				   loc ? loc : n->name);
 		free(loc);
 		node_free(n);
@@ -725,11 +743,13 @@ static int bind_refs(weft_engine *eng, node *n, weft_value *v)
 	char *nm = weft_strdup(v->u.r.name);
 	if (!nm)
 		return weft_err_set(WEFT_ERROR, "out of memory");
-	char *dot = strchr(nm, '.');
-	if (dot)
-		*dot++ = '\0';
 	uint32_t id;
 	int rc = WEFT_OK;
+	/* The output given apart names the node exactly; "a.b.c" is the node
+	 * "a.b.c" when there is one, else output "c" of node "a.b". */
+	char *dot = v->u.r.output;
+	if (!dot && weft_graph_find(&id, eng, nm) != WEFT_OK && (dot = strrchr(nm, '.')) != NULL)
+		*dot++ = '\0';
 	if (weft_graph_find(&id, eng, nm) != WEFT_OK) {
 		const char *const *names = node_names(eng);
 		const char *sugg = names ? weft_suggest(nm, (const char **)names, eng->graph.n) : NULL;
@@ -740,9 +760,10 @@ static int bind_refs(weft_engine *eng, node *n, weft_value *v)
 	} else {
 		rc = check_output(eng, n, weft_graph_node(eng, id), dot, v->u.r.file, v->u.r.line);
 		if (rc == WEFT_OK) {
+			char *out = dot ? weft_strdup(dot) : NULL;
 			v->u.r.node = id;
 			free(v->u.r.output);
-			v->u.r.output = dot ? weft_strdup(dot) : NULL;
+			v->u.r.output = out;
 		}
 	}
 	free(nm);

@@ -126,6 +126,17 @@ weft_value *weft_value_ref_name(const char *name, const char *file, int line)
 	return v;
 }
 
+weft_value *weft_value_ref_name_output(const char *name, const char *output, const char *file, int line)
+{
+	weft_value *v = weft_value_ref_name(name, file, line);
+	/* an output set before binding is an explicit one (graph.c) */
+	if (v && output && !(v->u.r.output = weft_strdup(output))) {
+		weft_value_free(v);
+		return NULL;
+	}
+	return v;
+}
+
 weft_type weft_value_type(const weft_value *v)
 {
 	return v ? v->type : WEFT_T_NULL;

@@ -61,7 +61,8 @@ static json_t *to_json(const weft_value *v)
 	case WEFT_T_REF: {
 		char buf[512];
 		if (v->u.r.name)
-			snprintf(buf, sizeof buf, "%s", v->u.r.name);
+			snprintf(buf, sizeof buf, "%s%s%s", v->u.r.name, v->u.r.output ? "." : "",
+				 v->u.r.output ? v->u.r.output : "");
 		else
 			snprintf(buf, sizeof buf, "#%u%s%s", v->u.r.node, v->u.r.output ? "." : "",
 				 v->u.r.output ? v->u.r.output : "");

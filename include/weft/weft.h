@@ -57,6 +57,11 @@ WEFT_EXTERN weft_value *weft_value_artifact(const char *hash, int is_dir, uint64
 WEFT_EXTERN weft_value *weft_value_ref(uint32_t node_id, const char *output);
 /* A reference by node name ("name" or "name.output"), bound at validation. */
 WEFT_EXTERN weft_value *weft_value_ref_name(const char *name, const char *file, int line);
+/* A reference to output `output` of the node named exactly `name` (node
+ * names may hold dots: "count_doc00.txt"). weft_value_ref_name's
+ * "name.output" means the node `name.output` when there is one, else
+ * output `output` of node `name`, split at the last dot. */
+WEFT_EXTERN weft_value *weft_value_ref_name_output(const char *name, const char *output, const char *file, int line);
 
 WEFT_EXTERN weft_type weft_value_type(const weft_value *v);
 WEFT_EXTERN int weft_value_get_bool(const weft_value *v);

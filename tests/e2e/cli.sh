@@ -249,6 +249,33 @@ expect_rc 0 "weft.glob fans out over the files a pattern matches at run time"
 expect_out 'counts = ["2","3"]' "in sorted order, one node per file"
 check "weft.slug makes a node name of a file name with a space and a dot" \
   sh -c "jq -e '[.nodes[].name] | index(\"count_Order_Details_txt\") != null' '$(latest_record)' >/dev/null"
+# File names are node names as they are: dots, spaces, any script.
+cat > names.lua <<'LUA'
+local function count(name)
+  return ops.core.shell { name = name, doc = weft.file("texts/" .. name), cmd = 'wc -w < "$doc"', capture_stdout = true }
+end
+count("Order Details.txt")
+count("one.txt")
+local counts = ops.core.shell { name = "Zählung", cmd = "echo 3", capture_stdout = true }.stdout
+local tot = ops.core.shell { name = "total.sum", cmd = "echo $a+$b", a = weft.ref("Order Details.txt.stdout"),
+                             b = weft.ref("one.txt", "stdout"), capture_stdout = true }
+return { counts = counts, total = tot.stdout }
+LUA
+run_weft run -q names.lua
+expect_rc 0 "node names with dots, spaces and UTF-8"
+expect_out '"total":"2+3"' "weft.ref finds a dotted name's output, and takes a name whole with the output apart"
+check "each node has its own log, named after it" \
+  sh -c "find '$WEFT_STORE/runs' -name 'total.sum.log' | grep -q ."
+run_weft cat "Order Details.txt.stdout"
+eq "$(cat "$T/out")" '"2"' "weft cat NODE.OUTPUT with a dotted node name"
+run_weft cat one.txt --output stdout
+eq "$(cat "$T/out")" '"3"' "and --output names the output apart"
+run_weft cat Zählung.stdout
+expect_out '"3"' "a UTF-8 name"
+printf 'return ops.core.value { name = "bad~name", value = 1 }\n' > badname.lua
+run_weft run -q badname.lua
+expect_rc 2 "a name with '~' is refused"
+expect_err "invalid node name; a name is 1-200 bytes of UTF-8 text" "saying what a name may be"
 printf 'x y z w\n' > texts/new.txt
 run_weft run glob.lua
 expect_out 'counts = ["2","4","3"]' "a new file is seen by the next run"

@@ -125,6 +125,55 @@ static void test_run_caches_and_resolves(void **state)
 	assert_int_equal(s.cached, 3);
 }
 
+/* Node names are UTF-8 text: file names with dots and spaces, any
+ * script; control characters, invalid UTF-8, '~' and spaces at the ends
+ * are refused. A name ref "a.b.c" is the node "a.b.c" when one exists,
+ * else output "c" of node "a.b"; an output given apart takes the name
+ * whole. */
+static void test_node_names_and_dotted_refs(void **state)
+{
+	fx *f = *state;
+	const char *good[] = {"Order Details.csv", "count_doc00.txt", "Größe", "表.csv", "a/b", "x.y"};
+	const char *bad[] = {"", " lead", "trail ", "tab\there", "nl\nx", "til~de", "bad\xff", "over\xc0\xafx",
+			     "c1\xc2\x85", "surr\xed\xa0\x80"};
+	uint32_t id[6];
+	for (size_t i = 0; i < 6; i++)
+		assert_int_equal(weft_graph_add_op(&id[i], f->eng, good[i], "core.value",
+						   params1("value", weft_value_cstr(good[i])), NULL, NULL),
+				 WEFT_OK);
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		uint32_t b;
+		assert_int_equal(weft_graph_add_op(&b, f->eng, bad[i], "core.value", params1("value", weft_value_int(1)),
+						   NULL, NULL),
+				 WEFT_EINVALID);
+		assert_non_null(strstr(weft_error_last(), "invalid node name"));
+	}
+	/* "x.y" is a node; "count_doc00.txt.out" is output out of a node */
+	weft_value *in = weft_value_map(), *items = weft_value_list();
+	weft_value_list_push(items, weft_value_ref_name("x.y", "t.lua", 1));
+	weft_value_list_push(items, weft_value_ref_name("count_doc00.txt.out", "t.lua", 2));
+	weft_value_list_push(items, weft_value_ref_name_output("Order Details.csv", "out", "t.lua", 3));
+	weft_value_map_set(in, "items", items);
+	uint32_t cat;
+	assert_int_equal(weft_graph_add_op(&cat, f->eng, "cat", "core.concat", params1("sep", weft_value_cstr("|")),
+					   in, NULL),
+			 WEFT_OK);
+	assert_int_equal(weft_graph_validate(f->eng), WEFT_OK);
+	weft_run_options ro = WEFT_RUN_OPTIONS_INIT;
+	ro.pipeline = "unit";
+	weft_run_summary s;
+	assert_int_equal(weft_engine_run(&s, f->eng, &ro), WEFT_OK);
+	assert_string_equal(weft_value_get_string(weft_graph_node_output(f->eng, cat, NULL), NULL),
+			    "x.y|count_doc00.txt|Order Details.csv");
+	/* an output given apart is not split: node "x" does not exist */
+	in = weft_value_map(), items = weft_value_list();
+	weft_value_list_push(items, weft_value_ref_name_output("x", "y", "t.lua", 4));
+	weft_value_map_set(in, "items", items);
+	assert_int_equal(weft_graph_add_op(&cat, f->eng, "cat2", "core.concat", NULL, in, NULL), WEFT_OK);
+	assert_int_equal(weft_graph_validate(f->eng), WEFT_EINVALID);
+	assert_non_null(strstr(weft_error_last(), "reference to unknown node 'x'"));
+}
+
 /* An op that reads a parameter it does not declare fails, with the name
  * and the declared ones; the counts in its descriptor came from WEFT_LEN. */
 static void test_undeclared_param_read_fails(void **state)
@@ -218,6 +267,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_param_validation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cycle_is_reported_with_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_caches_and_resolves, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_node_names_and_dotted_refs, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
