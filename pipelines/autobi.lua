@@ -6,7 +6,7 @@
 -- Each table is profiled by its own node, so adding or editing one CSV
 -- reprofiles only that table; the join search then reruns on all profiles.
 local data = weft.param("data", nil, "directory of CSV files (absolute, or relative to this file)")
-local out = weft.param("out", "autobi-out", "directory that receives model.json and model.dot")
+local out = weft.param("out", "autobi-out", "directory that receives model.json, model.dot and summary.md")
 local k = weft.param("k", 0, "number of facts; 0 lets k-MCA choose")
 local weights = weft.param("model", "../plugins/autobi/model/joins.json", "join classifier weights")
 local extra = weft.param("extra_threshold", 0.5, "probability for the extra (constellation) joins")
@@ -26,5 +26,7 @@ local model = ops.autobi.bi_model { name = "bi_model", joins = joins, tree = tre
 
 local json = ops.core.export { name = "export_model", artifact = model, path = out .. "/model.json" }
 local dot = ops.core.export { name = "export_dot", artifact = model.dot, path = out .. "/model.dot" }
+local summary = ops.autobi.summary { name = "summary", model = model }
+local md = ops.core.export { name = "export_summary", artifact = summary, path = out .. "/summary.md" }
 
-return { model = json, dot = dot, facts = tree.k, joins = model.joins }
+return { model = json, dot = dot, summary = md, facts = tree.k, joins = model.joins }

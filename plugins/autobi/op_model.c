@@ -11,6 +11,7 @@
 #include "bimodel.h"
 #include "classify.h"
 #include "ops.h"
+#include "summary.h"
 #include "steps.h"
 
 /* ---- predict_joins */
@@ -178,3 +179,26 @@ int abi_run_bi_model(weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
+/* ---- summary */
+
+int abi_run_summary(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	char err[ERRLEN], path[4096];
+	json_t *model = wop_input_json(ctx, api, "model", "autobi-bi-model/1", err, sizeof err);
+	if (!model)
+		return api->fail(ctx, "input 'model' must be autobi.bi_model's JSON: %s", err[0] ? err : "not a file");
+	char *md = abi_summary_markdown(model);
+	json_decref(model);
+	if (!md)
+		return api->fail(ctx, "out of memory");
+	int rc = WEFT_OK;
+	snprintf(path, sizeof path, "%s/summary.md", api->workdir(ctx));
+	FILE *f = fopen(path, "w");
+	if (!f || fputs(md, f) < 0 || fclose(f) != 0) {
+		if (f)
+			fclose(f);
+		rc = api->fail(ctx, "cannot write %s: %s", path, strerror(errno));
+	}
+	free(md);
+	return rc == WEFT_OK ? weft_op_set_file(ctx, api, "out", path) : rc;
+}

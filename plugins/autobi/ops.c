@@ -65,6 +65,14 @@ static const weft_op_desc abi_op_bi_model = {
 	WEFT_OP_PARAMS(bi_params), WEFT_OP_INPUTS(WEFT_NAMES("joins", "tree")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "dot", "joins")),
 };
 
+static const weft_op_desc abi_op_summary = {
+	WEFT_OP_DESC("summary", "1", abi_run_summary, WEFT_OP_DETERMINISTIC,
+		     "The BI model as summary.md, for people: tables with their roles, rows and joins, every join with "
+		     "its columns, cardinality and confidence, and what to check (joins under 0.8 confidence, tables "
+		     "that join nothing)."),
+	WEFT_OP_INPUTS(WEFT_NAMES("model")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
+};
+
 /* ------------------------------------------------------------ op_train.c */
 
 static const weft_param_spec synth_params[] = {
@@ -95,7 +103,7 @@ static const weft_op_desc abi_op_score = {
 };
 
 static const weft_op_desc *const ops[] = {&abi_op_tables,  &abi_op_profile, &abi_op_candidates,
-					  &abi_op_predict, &abi_op_kmca,    &abi_op_bi_model,
+					  &abi_op_predict, &abi_op_kmca,    &abi_op_bi_model, &abi_op_summary,
 					  &abi_op_synth,   &abi_op_train,   &abi_op_score};
 
 const weft_plugin_desc abi_plugin =

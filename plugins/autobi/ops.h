@@ -20,7 +20,7 @@
 
 /* The ops' run functions, by file (ops.c declares the ops). */
 weft_op_run_fn abi_run_tables, abi_run_profile, abi_run_candidates; /* op_input.c */
-weft_op_run_fn abi_run_predict, abi_run_kmca, abi_run_bi_model; /* op_model.c */
+weft_op_run_fn abi_run_predict, abi_run_kmca, abi_run_bi_model, abi_run_summary; /* op_model.c */
 weft_op_run_fn abi_run_synth, abi_run_train, abi_run_score; /* op_train.c */
 
 extern const weft_plugin_desc abi_plugin; /* ops.c */

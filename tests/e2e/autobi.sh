@@ -46,6 +46,18 @@ expect_rc 0 "a run after one table changed"
 eq "$(rec '[.nodes[] | select(.op == "autobi.profile" and .executed) | .name] | join(",")')" "profile_region" \
   "reprofiles only the changed table"
 
+check "and a summary a person reads: the fact, the roles, every join" \
+  bash -c 'grep -q "^# Auto-BI model: 8 tables, 1 fact, " model/summary.md && grep -q "^| lineitem | fact |" model/summary.md &&
+           test "$(grep -c "| tree |\|| constellation |" model/summary.md)" = "$(jq ".joins | length" model/model.json)"'
+
+# Table files whose names hold spaces, dots and other scripts are tables
+# as they are (each is a node named after it).
+mkdir -p odd && cp tpch/tables/region.csv "odd/Region Table.v2.csv" && cp tpch/tables/nation.csv "odd/Nation-Länder.csv"
+run_weft run "$P" -p data="$T/odd" -p out="$T/m_odd"
+expect_rc 0 "tables named 'Region Table.v2.csv' and 'Nation-Länder.csv'"
+eq "$(jq -r '[.joins[] | "\(.from)->\(.to)"] | join(",")' m_odd/model.json)" "Nation-Länder->Region Table.v2" \
+  "are joined by their names"
+
 mkdir bad && cp tpch/tables/region.csv tpch/tables/nation.csv bad/
 printf 'a,b\n1,2\n3,4,5\n' >bad/broken.csv
 run_weft run "$P" -p data="$T/bad" -p out="$T/m2"
