@@ -19,7 +19,7 @@ local models = weft.param("label_models", { "majority", "dawid_skene", "triplet"
 local pca = weft.param("pca", 0, "principal components (0: standardise only)")
 local gold_weight = weft.param("gold_weight", 0,
   "end model: weight of a labeled row (0: the labeled rows together weigh as much as the weak ones)")
-local out = weft.param("out", "autows-out", "directory for the labels, LFs, models and reports")
+local out = weft.param("out", "autows-out", "directory for the labels, LFs, models, reports and summary.md")
 
 local file
 if npy ~= "" then
@@ -39,7 +39,7 @@ ops.core.export { name = "export_lfs", artifact = lfs, path = out .. "/lfs.json"
 ops.core.export { name = "export_matrix", artifact = matrix, path = out .. "/labels.npy" }
 ops.core.export { name = "export_baseline", artifact = baseline, path = out .. "/baseline.json" }
 
-local results = {}
+local results, reports = {}, {}
 for _, m in ipairs(models) do
   local probs = ops.autows.label_model { name = "label_model_" .. m, data = ds, matrix = matrix, model = m }
   local model = ops.autows.end_model { name = "end_model_" .. m, data = ds, probs = probs,
@@ -50,5 +50,8 @@ for _, m in ipairs(models) do
   ops.core.export { name = "export_model_" .. m, artifact = model, path = out .. "/" .. m .. "/model.json" }
   ops.core.export { name = "export_report_" .. m, artifact = report, path = out .. "/" .. m .. "/report.json" }
   results[m] = report.summary
+  reports[m] = report.out
 end
+local summary = ops.autows.summary { name = "summary", reports = reports, lfs = lfs }
+ops.core.export { name = "export_summary", artifact = summary, path = out .. "/summary.md" }
 return { lfs = lfs.count, results = results }

@@ -4,7 +4,11 @@
  * declarative table (the run functions are in op_*.c). A change to an
  * op's behaviour bumps its version here, which enters its cache key.
  */
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "ops.h"
+#include "summary.h"
 
 /* ------------------------------------------------------------ op_data.c */
 
@@ -140,9 +144,60 @@ static const weft_op_desc aws_op_evaluate = {
 	WEFT_OP_INPUTS(WEFT_NAMES("data", "matrix", "probs", "model", "baseline")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "summary")),
 };
 
+/* summary.md from the reports (a map: label model -> evaluate's report)
+ * and the LFs. */
+static int run_summary(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	const weft_value *reps = api->input(ctx, "reports");
+	size_t n = api->value_type(reps) == WEFT_T_MAP ? api->value_len(reps) : 0;
+	if (!n)
+		return api->fail(ctx, "input 'reports' must be a map of label model name = evaluate's report");
+	const char **names = calloc(n, sizeof *names);
+	json_t **docs = calloc(n, sizeof *docs);
+	char err[1024] = "", path[4096];
+	int rc = names && docs ? WEFT_OK : api->fail(ctx, "out of memory");
+	for (size_t i = 0; rc == WEFT_OK && i < n; i++) {
+		const char *p = weft_op_path_of(ctx, api, api->value_map_value_at(reps, i));
+		json_error_t je;
+		names[i] = api->value_map_key_at(reps, i);
+		if (!p || !(docs[i] = json_load_file(p, 0, &je)))
+			rc = api->fail(ctx, "reports['%s'] is not a JSON report: %s", names[i], p ? je.text : "not a file");
+	}
+	json_t *lfs = rc == WEFT_OK ? wop_input_json(ctx, api, "lfs", NULL, err, sizeof err) : NULL;
+	char *md = rc == WEFT_OK ? aws_summary_markdown(names, (const json_t *const *)docs, n, lfs) : NULL;
+	if (rc == WEFT_OK && !md)
+		rc = api->fail(ctx, "the reports are not autows-report/1 (evaluate's), or memory is short");
+	if (rc == WEFT_OK) {
+		snprintf(path, sizeof path, "%s/summary.md", api->workdir(ctx));
+		FILE *f = fopen(path, "w");
+		if (!f || fputs(md, f) < 0 || fclose(f) != 0) {
+			if (f)
+				fclose(f);
+			rc = api->fail(ctx, "cannot write %s", path);
+		} else {
+			rc = weft_op_set_file(ctx, api, "out", path);
+		}
+	}
+	free(md);
+	json_decref(lfs);
+	for (size_t i = 0; docs && i < n; i++)
+		json_decref(docs[i]);
+	free(docs);
+	free(names);
+	return rc;
+}
+
+static const weft_op_desc aws_op_summary = {
+	WEFT_OP_DESC("summary", "1", run_summary, WEFT_OP_DETERMINISTIC,
+		     "summary.md, for people: each label model's end model against the supervised baseline on the same "
+		     "labels, whether weak supervision helped, and the labelling functions best first. `reports` is a "
+		     "map of label model name = evaluate's report; `lfs` generate_lfs's JSON."),
+	WEFT_OP_INPUTS(WEFT_NAMES("reports", "lfs")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
+};
+
 static const weft_op_desc *const ops[] = {&aws_op_synth,     &aws_op_load,       &aws_op_featurize,
 					  &aws_op_generate_lfs, &aws_op_apply_lfs, &aws_op_label_model,
-					  &aws_op_end_model, &aws_op_baseline,   &aws_op_evaluate};
+					  &aws_op_end_model, &aws_op_baseline,   &aws_op_evaluate, &aws_op_summary};
 
 const weft_plugin_desc aws_plugin =
 	WEFT_PLUGIN_DESC("autows", "1.0.0", "MIT",

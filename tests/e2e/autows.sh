@@ -21,6 +21,11 @@ eq "$(head -1 o/majority/probs.csv)" "row,split,votes,p_c0,p_c1,p_c2,p_c3" "prob
 check "the report compares AutoWS with the supervised baseline" \
   jqt '(.autows.accuracy | type == "number") and (.supervised_baseline.accuracy | type == "number") and (.autows_helped | type == "boolean")' o/majority/report.json
 check "and gives LF statistics" jqt '.lfs[0] | has("coverage") and has("overlap") and has("conflict") and has("accuracy")' o/majority/report.json
+check "summary.md compares each label model's end model with the supervised baseline" \
+  bash -c 'grep -q "^| majority" o/summary.md && grep -q "^| dawid_skene" o/summary.md && grep -Eq "^\*\*Weak supervision (helped|did not help)\.\*\*" o/summary.md'
+best=$(jq -r '[.lfs[].accuracy] | max' o/majority/report.json)
+first=$(awk -F'|' '/^\| [0-9]+ \| / { gsub(/ /, "", $(NF - 1)); print $(NF - 1); exit }' o/summary.md)
+eq "$first" "$(printf '%.3f' "$best")" "and lists the LFs best first"
 expect_out '"results":{"dawid_skene":{' "the run returns one summary per label model"
 
 cp o/majority/probs.csv first.csv
