@@ -164,6 +164,7 @@ typedef struct cli_run_args {
 	int silent;      /* cli_load prints no errors */
 	const char *positional2;
 	const char *out_dir; /* -o/--out: where relative output paths land */
+	int strict;          /* --strict: a node's `warnings` output fails the run */
 } cli_run_args;
 
 typedef struct cli_loaded {

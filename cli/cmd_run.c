@@ -34,6 +34,9 @@ static const char run_help[] =
 	"                          to the script\n"
 	"  -q, --quiet             print only failures and the summary\n"
 	"  -v, --verbose           first say which store the run uses\n"
+	"      --strict            exit 1 when a node warns about its result (an\n"
+	"                          output `warnings`, cached with it: a rerun from\n"
+	"                          the cache warns and fails the same way)\n"
 	"      --profile NAME      apply weft.yaml's profiles.NAME over its settings\n"
 	"                          (also WEFT_PROFILE)\n"
 	"      --force             execute every node even if it is cached\n"
@@ -194,7 +197,7 @@ static int parse_run_args_inner(cli_run_args *a, int argc, char **argv, const ch
 		{"dry-run", no_argument, NULL, 'n'},	 {"json", no_argument, NULL, 'J'},
 		{"verbose", no_argument, NULL, 'v'},	 {"profile", required_argument, NULL, 'P' + 256},
 		{"run", optional_argument, NULL, 'G' + 256}, {"format", required_argument, NULL, 'f' + 256},
-		{"out", required_argument, NULL, 'o'},
+		{"out", required_argument, NULL, 'o'},	 {"strict", no_argument, NULL, 'S' + 256},
 		{NULL, 0, NULL, 0},
 	};
 	memset(a, 0, sizeof *a);
@@ -206,6 +209,9 @@ static int parse_run_args_inner(cli_run_args *a, int argc, char **argv, const ch
 		switch (c) {
 		case 'o':
 			a->out_dir = optarg;
+			break;
+		case 'S' + 256:
+			a->strict = 1;
 			break;
 		case 'v':
 			a->verbose = 1;
@@ -381,6 +387,27 @@ static weft_value *given_params(const cli_loaded *l, const cli_run_args *a)
 	return out;
 }
 
+/* Prints the warnings nodes give about their results: an output named
+ * `warnings`, a list of strings (automat.summary's "the relaxed energy
+ * per atom is positive"). Being an output, it is cached with the result,
+ * so a rerun from the cache warns, and fails under --strict, exactly as
+ * the run that computed it. Returns how many nodes warned. */
+static size_t report_warnings(const weft_engine *eng)
+{
+	size_t nodes = 0;
+	for (uint32_t id = 0; id < weft_graph_node_count(eng); id++) {
+		const weft_value *w = weft_graph_node_output(eng, id, "warnings");
+		if (weft_value_type(w) != WEFT_T_LIST || !weft_value_len(w))
+			continue;
+		nodes++;
+		for (size_t i = 0; i < weft_value_len(w); i++) {
+			const char *t = weft_value_get_string(weft_value_list_at(w, i), NULL);
+			fprintf(stderr, "weft: warning: %s: %s\n", weft_graph_node_name(eng, id), t ? t : "(not text)");
+		}
+	}
+	return nodes;
+}
+
 static int execute(cli_loaded *l, cli_run_args *a, const char *resume_id, const char *resumed_executor)
 {
 	if (a->verbose)
@@ -450,6 +477,12 @@ static int execute(cli_loaded *l, cli_run_args *a, const char *resume_id, const 
 	}
 	if (s.failed) {
 		fprintf(stderr, "weft: see `weft show %s` for each node's error and log file\n", s.run_id);
+		return WEFT_EXIT_FAILED;
+	}
+	size_t warned = report_warnings(l->eng);
+	if (warned && a->strict) {
+		fprintf(stderr, "weft: --strict: %zu node%s warned about %s result%s (above); exit 1\n", warned,
+			warned == 1 ? "" : "s", warned == 1 ? "its" : "their", warned == 1 ? "" : "s");
 		return WEFT_EXIT_FAILED;
 	}
 	return WEFT_EXIT_OK;

@@ -8,8 +8,9 @@
 -- their species), report.json, and for people summary.md (the result, the
 -- figures, and warnings when it is physically implausible) and
 -- overlay.png (the columns on the image) under `out`, itself under the
--- run's output directory (-o). With -p strict=true an implausible result
--- also fails the run (exit 1), after everything is written.
+-- run's output directory (-o). The summary node's `warnings` output says
+-- when the result is physically implausible: weft prints them, and
+-- `weft run --strict` then exits 1 (after everything is written).
 --
 -- The agent loop is the graph itself, decided at run time by dynamic nodes:
 --   1. the raw image's quality sets the first denoising level;
@@ -35,7 +36,6 @@ local material = weft.param("material", "2H-MoS2", "without `image`: the library
 local dose = weft.param("dose", 2000, "without `image`: electrons per square Angstrom")
 local seed = weft.param("seed", 1, "without `image`: the simulation's seed")
 local out = weft.param("out", "automat-out", "directory for structure.cif, relaxed.cif, report.json, summary.md")
-local strict = weft.param("strict", false, "fail the run when the summary warns that the result is implausible")
 
 local lib = weft.dir(library)
 local src, truth_cif
@@ -86,28 +86,13 @@ local function analyse(den, q)
       end
       local report = ops.automat.report(parts)
       local summary = ops.automat.summary { name = "summary", report = report, image = den, columns = cols.out }
-      local written = {
-        ops.core.export { name = "export_structure", artifact = recon.out, path = out .. "/structure.cif" },
-        ops.core.export { name = "export_relaxed", artifact = relaxed.out, path = out .. "/relaxed.cif" },
-        ops.core.export { name = "export_report", artifact = report, path = out .. "/report.json" },
-        ops.core.export { name = "export_summary", artifact = summary.md, path = out .. "/summary.md" },
-        ops.core.export { name = "export_overlay", artifact = summary.png, path = out .. "/overlay.png" },
-      }
-      local result = { line = line, template = inp.template, a = lat.a, b = lat.b, gamma = lat.gamma,
-                       energy_per_atom = relaxed.energy, plausible = summary.plausible, warnings = summary.warnings }
-      if not strict then return result end
-      -- after every file is written, so a strict failure still leaves them
-      return weft.fn {
-        name = "strict",
-        inputs = { warnings = summary.warnings, written = written },
-        function(s)
-          if #s.warnings > 0 then
-            error(string.format("the result is implausible (%d warning%s; -p strict=true): %s", #s.warnings,
-                                #s.warnings == 1 and "" or "s", table.concat(s.warnings, "; ")), 0)
-          end
-          return result
-        end,
-      }
+      ops.core.export { name = "export_structure", artifact = recon.out, path = out .. "/structure.cif" }
+      ops.core.export { name = "export_relaxed", artifact = relaxed.out, path = out .. "/relaxed.cif" }
+      ops.core.export { name = "export_report", artifact = report, path = out .. "/report.json" }
+      ops.core.export { name = "export_summary", artifact = summary.md, path = out .. "/summary.md" }
+      ops.core.export { name = "export_overlay", artifact = summary.png, path = out .. "/overlay.png" }
+      return { line = line, template = inp.template, a = lat.a, b = lat.b, gamma = lat.gamma,
+               energy_per_atom = relaxed.energy, plausible = summary.plausible }
     end,
   }
 end

@@ -52,20 +52,25 @@ expect_rc 0 "the pipeline on a PNG file with -p elements=Ti,S"
 check "finds 1T-TiS2 and matches the truth" jqt '.match.template == "1T-TiS2" and .compare.match' t/report.json
 
 # A wrong pixel size: nothing matches, the template-free cell is squeezed
-# and unbound. The summary says so; -p strict=true also fails the run,
-# after writing every file.
+# and unbound. The summary says so, weft prints the warnings, and --strict
+# also fails the run, after writing every file, and again from the cache.
 run_weft run "$P" -p out="$T/bad" -p material=2H-MoS2 -p pixel_size=0.07
 expect_rc 0 "an implausible result is still a finished run by default"
 expect_out '"plausible":false' "but it returns plausible = false"
+expect_err "weft: warning: summary: the relaxed energy per atom is +" "and weft prints the summary's warnings"
 check "and its summary warns of the positive energy per atom" \
   bash -c 'grep -q "^\*\*Status: [0-9]* warnings\*\*" bad/summary.md && grep -q "energy per atom is +[0-9.]* eV: positive" bad/summary.md'
 check "and that no template resembles the image" grep -q "no template resembles the image" bad/summary.md
 rm -rf bad
-run_weft run "$P" -p out="$T/bad" -p material=2H-MoS2 -p pixel_size=0.07 -p strict=true
-expect_rc 1 "with -p strict=true the run fails"
-expect_err "the result is implausible" "naming the warnings"
+run_weft run "$P" -p out="$T/bad" -p material=2H-MoS2 -p pixel_size=0.07 --strict
+expect_rc 1 "with --strict the run fails"
+expect_err "weft: --strict: 1 node warned about its result" "saying why"
 check "after writing the structure, the report and the summary" \
   bash -c 'test -s bad/structure.cif && test -s bad/report.json && test -s bad/summary.md && test -s bad/overlay.png'
+check "a rerun from the cache fails the same way" \
+  bash -c '"$WEFT" run "$1" -p out="$2/bad" -p material=2H-MoS2 -p pixel_size=0.07 --strict >/dev/null 2>"$2/err2"; test $? = 1 && grep -q "cached   relax" "$2/err2" && grep -q "weft: --strict" "$2/err2"' _ "$P" "$T"
+run_weft run "$P" -p out="$T/o" -p material=2H-MoS2 --strict
+expect_rc 0 "a plausible result passes --strict"
 
 # denoise level 0 picks the level from the measured noise.
 cat >auto.lua <<LUA
