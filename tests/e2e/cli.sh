@@ -249,6 +249,17 @@ expect_rc 0 "weft.glob fans out over the files a pattern matches at run time"
 expect_out 'counts = ["2","3"]' "in sorted order, one node per file"
 check "weft.slug makes a node name of a file name with a space and a dot" \
   sh -c "jq -e '[.nodes[].name] | index(\"count_Order_Details_txt\") != null' '$(latest_record)' >/dev/null"
+# examples/wordcount: seven lines of pipeline; a new file counts only itself.
+cp -r "$WEFT_SRC/examples/wordcount" "$T/wc"
+run_weft run -q "$T/wc/wordcount.lua" -o "$T/wc_out"
+expect_rc 0 "examples/wordcount runs"
+eq "$(cat "$T/wc_out/counts.tsv")" "$(cd "$T/wc/texts" && for f in *.txt; do printf '%s\t%s\n' "$f" "$(wc -w < "$f")"; done)" \
+  "its table has every file's name and word count"
+printf 'one two\n' > "$T/wc/texts/new one.txt"
+run_weft run "$T/wc/wordcount.lua" -o "$T/wc_out"
+eq "$(grep -c '^\[[0-9/]*\] done     new one.txt' "$T/err")" 1 "a new file is counted by a node named after it"
+eq "$(grep -Ec '^\[[0-9/]*\] done     doc [0-9].txt' "$T/err")" 0 "and the other files are not counted again"
+
 # File names are node names as they are: dots, spaces, any script.
 cat > names.lua <<'LUA'
 local function count(name)
