@@ -12,11 +12,13 @@
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include "dsl_internal.h"
+#include "lpattern.h"
 #include "util.h"
 
 static void *cap_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
@@ -344,6 +346,10 @@ int dsl_sandbox_open(weft_dsl *d)
 	lua_getfield(L, env, "string");
 	lua_pushnil(L);
 	lua_setfield(L, -2, "dump"); /* binary chunks stay out */
+	/* find, match, gmatch and gsub with a step budget: Lua's own matcher
+	 * runs inside one C call, where the instruction hook never fires */
+	const char *steps = getenv("WEFT_LUA_PATTERN_STEPS");
+	weft_lp_install(L, -1, steps ? strtoll(steps, NULL, 10) : 0);
 	lua_pop(L, 1);
 	copy_lib(L, env, "table", NULL);
 	copy_lib(L, env, "utf8", NULL);
