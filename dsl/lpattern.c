@@ -97,6 +97,7 @@ static int class_has(int c, int cl)
 	case 'u': r = isupper(c); break;
 	case 'w': r = isalnum(c); break;
 	case 'x': r = isxdigit(c); break;
+	case 'z': r = c == 0; break; /* deprecated in Lua 5.2, still there in 5.4 */
 	default: return cl == c; /* an escaped non-letter is itself */
 	}
 	r = r != 0;

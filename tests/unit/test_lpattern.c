@@ -16,7 +16,7 @@ static const char DIFF[] =
 	"math.randomseed(7)\n"
 	"local R = math.random\n"
 	"local atoms = {'a','b','1',' ','.','%a','%d','%s','%w','%W','%l','%u','[ab]','[^a]','[a-c]','[%d ]',\n"
-	"  '%%','%.','%(','[]]','[^]a]'}\n"
+	"  '%%','%.','%(','[]]','[^]a]','%z','%Z'}\n"
 	"local function item()\n"
 	"  local r = R(20)\n"
 	"  if r == 1 then return '%b()' elseif r == 2 then return '%f[%w]' elseif r == 3 then return '%1' end\n"
