@@ -18,7 +18,8 @@ static const char cache_help[] =
 	"logs, Slurm job directories); runs without a record can still be resumed\n"
 	"and are kept. --max-size then deletes the least recently used objects until\n"
 	"the store holds at most SIZE bytes (suffixes K, M, G). Objects referenced by\n"
-	"the newest run of each pipeline are never deleted.\n";
+	"the newest run of each pipeline, and the outputs of the nodes a killed\n"
+	"(resumable) run finished, are never deleted.\n";
 
 static int parse_size(const char *s, uint64_t *out)
 {

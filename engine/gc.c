@@ -4,7 +4,10 @@
  * Policy: an object's "last used" time is the newest mtime among the action
  * cache entries that reference it (entries are touched on every hit), or its
  * own mtime if none does. Objects referenced by the newest run record of
- * each pipeline are protected. Unprotected objects go oldest-used first
+ * each pipeline are protected, and so are the outputs of every node that a
+ * run without a record (a killed run, resumable) finished: its resume takes
+ * them from the cache, and gc must not turn finished work into work to do
+ * again. Unprotected objects go oldest-used first
  * until the store fits; action cache entries that pointed at a deleted
  * object go with it, so no entry survives that would read as a miss anyway.
  * Materialised trees are derived data and are dropped with their object.
@@ -28,6 +31,7 @@
 #include "checkpoint.h"
 #include "context.h"
 #include "hash.h"
+#include "journal.h"
 #include "storelock.h"
 #include "cache.h"
 #include "util.h"
@@ -278,6 +282,49 @@ static void protect_newest_runs(objset *s, const char *store_dir, size_t *runs)
 	weft_runs_free(ids, n);
 }
 
+static int add_finished(const char *rec, size_t len, void *payload)
+{
+	json_t *j = json_loadb(rec, len, 0, NULL);
+	const char *ev = json_string_value(json_object_get(j, "ev"));
+	const char *key = json_string_value(json_object_get(j, "key"));
+	const char *st = json_string_value(json_object_get(j, "status"));
+	if (ev && key && !strcmp(ev, "finish") && strlen(key) == 64 && (!st || strcmp(st, "failed")))
+		json_object_set_new(payload, key, json_true());
+	json_decref(j);
+	return 0;
+}
+
+/* The keys of the nodes that runs without a record finished. */
+static json_t *resumable_keys(const char *store_dir)
+{
+	json_t *keys = json_object();
+	char **ids;
+	size_t n;
+	if (!keys || weft_runs_list(&ids, &n, store_dir) != WEFT_OK)
+		return keys;
+	for (size_t i = 0; i < n; i++) {
+		char *rec = weft_sprintf("%s/runs/%s/record.json", store_dir, ids[i]);
+		char *jr = weft_sprintf("%s/runs/%s/journal", store_dir, ids[i]);
+		if (rec && jr && access(rec, F_OK) != 0 && access(jr, F_OK) == 0)
+			(void)weft_journal_read(jr, add_finished, keys);
+		free(rec);
+		free(jr);
+	}
+	weft_runs_free(ids, n);
+	return keys;
+}
+
+/* An action-cache entry's key, from its path (ac/<2 hex>/<62 hex>). */
+static int entry_key(char key[65], const char *path)
+{
+	const char *f = strrchr(path, '/');
+	if (!f || f - path < 3 || strlen(f + 1) != 62)
+		return 0;
+	memcpy(key, f - 2, 2);
+	memcpy(key + 2, f + 1, 63);
+	return 1;
+}
+
 typedef struct ckpt_ref {
 	char *path; /* the manifest */
 	json_t *ref; /* {"$artifact": hash, "dir": b} */
@@ -399,8 +446,14 @@ int weft_cache_gc(weft_gc_result *out, const char *store_dir, uint64_t max_bytes
 	scan_objects(&s, store_dir);
 	scan_entries(&es, &ne, store_dir);
 	protect_newest_runs(&s, store_dir, &runs);
-	for (size_t i = 0; i < ne; i++)
+	json_t *live = resumable_keys(store_dir);
+	for (size_t i = 0; i < ne; i++) {
+		char key[65];
+		if (live && entry_key(key, es[i].path) && json_object_get(live, key))
+			walk_refs(&s, store_dir, es[i].outputs, mark_protect, NULL, 0);
 		walk_refs(&s, store_dir, es[i].outputs, mark_used, &es[i].mtime, 0);
+	}
+	json_decref(live);
 	ckpt_ref *cs;
 	size_t nc;
 	scan_ckpts(&cs, &nc, store_dir);
