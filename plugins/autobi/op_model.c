@@ -12,6 +12,7 @@
 #include "classify.h"
 #include "ops.h"
 #include "summary.h"
+#include "textout.h"
 #include "steps.h"
 
 /* ---- predict_joins */
@@ -183,7 +184,7 @@ int abi_run_bi_model(weft_op_ctx *ctx, const weft_host_api *api)
 
 int abi_run_summary(weft_op_ctx *ctx, const weft_host_api *api)
 {
-	char err[ERRLEN], path[4096];
+	char err[ERRLEN];
 	json_t *model = wop_input_json(ctx, api, "model", "autobi-bi-model/1", err, sizeof err);
 	if (!model)
 		return api->fail(ctx, "input 'model' must be autobi.bi_model's JSON: %s", err[0] ? err : "not a file");
@@ -191,14 +192,7 @@ int abi_run_summary(weft_op_ctx *ctx, const weft_host_api *api)
 	json_decref(model);
 	if (!md)
 		return api->fail(ctx, "out of memory");
-	int rc = WEFT_OK;
-	snprintf(path, sizeof path, "%s/summary.md", api->workdir(ctx));
-	FILE *f = fopen(path, "w");
-	if (!f || fputs(md, f) < 0 || fclose(f) != 0) {
-		if (f)
-			fclose(f);
-		rc = api->fail(ctx, "cannot write %s: %s", path, strerror(errno));
-	}
+	int rc = wop_set_text(ctx, api, "out", "summary.md", md);
 	free(md);
-	return rc == WEFT_OK ? weft_op_set_file(ctx, api, "out", path) : rc;
+	return rc;
 }

@@ -3,49 +3,18 @@
  */
 #define _GNU_SOURCE
 #include "summary.h"
+#include "textout.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct mbuf {
-	char *s;
-	size_t n, cap;
-	int oom;
-} mbuf;
-
-static void put(mbuf *b, const char *fmt, ...)
-{
-	if (b->oom)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	char *t = NULL;
-	int k = vasprintf(&t, fmt, ap);
-	va_end(ap);
-	if (k < 0 || (b->n + (size_t)k + 1 > b->cap && !(b->s = realloc(b->s, b->cap = (b->cap + (size_t)k) * 2 + 256)))) {
-		free(t);
-		b->oom = 1;
-		return;
-	}
-	memcpy(b->s + b->n, t, (size_t)k + 1);
-	b->n += (size_t)k;
-	free(t);
-}
-
-/* Markdown table cells: a '|' in a name would split the cell. */
-static void cell(mbuf *b, const char *s)
-{
-	for (; s && *s; s++)
-		put(b, *s == '|' ? "\\|" : "%c", *s);
-}
-
-static void columns(mbuf *b, const json_t *cols)
+static void columns(wtext *b, const json_t *cols)
 {
 	for (size_t i = 0; i < json_array_size(cols); i++) {
-		put(b, i ? ", " : "");
-		cell(b, json_string_value(json_array_get(cols, i)));
+		wtext_printf(b, i ? ", " : "");
+		wtext_cell(b, json_string_value(json_array_get(cols, i)));
 	}
 }
 
@@ -65,7 +34,7 @@ char *abi_summary_markdown(const json_t *model)
 	if (!format || strcmp(format, "autobi-bi-model/1"))
 		return NULL;
 	const json_t *tables = json_object_get(model, "tables"), *joins = json_object_get(model, "joins");
-	mbuf b = {0};
+	wtext b = {0};
 	size_t facts = 0, alone = 0, unsure = 0;
 	for (size_t i = 0; i < json_array_size(tables); i++) {
 		const json_t *t = json_array_get(tables, i);
@@ -75,46 +44,42 @@ char *abi_summary_markdown(const json_t *model)
 	}
 	for (size_t i = 0; i < json_array_size(joins); i++)
 		unsure += json_number_value(json_object_get(json_array_get(joins, i), "confidence")) < ABI_SUMMARY_UNSURE;
-	put(&b, "# Auto-BI model: %zu tables, %zu fact%s, %zu joins\n\n", json_array_size(tables), facts,
+	wtext_printf(&b, "# Auto-BI model: %zu tables, %zu fact%s, %zu joins\n\n", json_array_size(tables), facts,
 	    facts == 1 ? "" : "s", json_array_size(joins));
-	put(&b, "k = %lld fact%s, %s by k-MCA (cost %.3f, %s search).", (long long)json_integer_value(json_object_get(model, "k")),
+	wtext_printf(&b, "k = %lld fact%s, %s by k-MCA (cost %.3f, %s search).", (long long)json_integer_value(json_object_get(model, "k")),
 	    json_integer_value(json_object_get(model, "k")) == 1 ? "" : "s", "chosen", json_number_value(json_object_get(model, "cost")),
 	    json_is_true(json_object_get(model, "exact")) ? "exact" : "budget-limited");
 	if (unsure || alone)
-		put(&b, " **To check:** %zu join%s under %.0f%% confidence, %zu table%s joining nothing.", unsure,
+		wtext_printf(&b, " **To check:** %zu join%s under %.0f%% confidence, %zu table%s joining nothing.", unsure,
 		    unsure == 1 ? "" : "s", 100 * ABI_SUMMARY_UNSURE, alone, alone == 1 ? "" : "s");
-	put(&b, "\n\n## Tables\n\n| table | role | rows | joins out | joins in |\n|---|---|---:|---:|---:|\n");
+	wtext_printf(&b, "\n\n## Tables\n\n| table | role | rows | joins out | joins in |\n|---|---|---:|---:|---:|\n");
 	for (size_t i = 0; i < json_array_size(tables); i++) {
 		const json_t *t = json_array_get(tables, i);
 		const char *name = json_string_value(json_object_get(t, "name"));
-		put(&b, "| ");
-		cell(&b, name);
-		put(&b, " | %s | %lld | %zu | %zu |\n", json_string_value(json_object_get(t, "role")) ?: "?",
+		wtext_printf(&b, "| ");
+		wtext_cell(&b, name);
+		wtext_printf(&b, " | %s | %lld | %zu | %zu |\n", json_string_value(json_object_get(t, "role")) ?: "?",
 		    (long long)json_integer_value(json_object_get(t, "rows")), count_joins(joins, name ?: "", "from"),
 		    count_joins(joins, name ?: "", "to"));
 	}
-	put(&b, "\n## Joins\n\n| from | columns | to | columns | cardinality | confidence | kind |\n"
+	wtext_printf(&b, "\n## Joins\n\n| from | columns | to | columns | cardinality | confidence | kind |\n"
 		"|---|---|---|---|---|---:|---|\n");
 	for (size_t i = 0; i < json_array_size(joins); i++) {
 		const json_t *j = json_array_get(joins, i);
 		double p = json_number_value(json_object_get(j, "confidence"));
-		put(&b, "| ");
-		cell(&b, json_string_value(json_object_get(j, "from")));
-		put(&b, " | ");
+		wtext_printf(&b, "| ");
+		wtext_cell(&b, json_string_value(json_object_get(j, "from")));
+		wtext_printf(&b, " | ");
 		columns(&b, json_object_get(j, "from_columns"));
-		put(&b, " | ");
-		cell(&b, json_string_value(json_object_get(j, "to")));
-		put(&b, " | ");
+		wtext_printf(&b, " | ");
+		wtext_cell(&b, json_string_value(json_object_get(j, "to")));
+		wtext_printf(&b, " | ");
 		columns(&b, json_object_get(j, "to_columns"));
-		put(&b, " | %s | %.3f%s | %s |\n", json_string_value(json_object_get(j, "cardinality")) ?: "?", p,
+		wtext_printf(&b, " | %s | %.3f%s | %s |\n", json_string_value(json_object_get(j, "cardinality")) ?: "?", p,
 		    p < ABI_SUMMARY_UNSURE ? " (check)" : "", json_string_value(json_object_get(j, "kind")) ?: "?");
 	}
 	if (!json_array_size(joins))
-		put(&b, "| (none) | | | | | | |\n");
-	put(&b, "\nThe model is model.json; model.dot draws it (`dot -Tsvg model.dot > model.svg`).\n");
-	if (b.oom) {
-		free(b.s);
-		return NULL;
-	}
-	return b.s;
+		wtext_printf(&b, "| (none) | | | | | | |\n");
+	wtext_printf(&b, "\nThe model is model.json; model.dot draws it (`dot -Tsvg model.dot > model.svg`).\n");
+	return wtext_take(&b);
 }

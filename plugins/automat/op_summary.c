@@ -9,6 +9,7 @@
 #include "csv.h"
 #include "ops.h"
 #include "summary.h"
+#include "textout.h"
 
 /* The class and element columns automat.columns adds (x_px,y_px,
  * intensity,class,element), into cols and names[class]; absent ones
@@ -63,16 +64,8 @@ int am_run_summary(weft_op_ctx *ctx, const weft_host_api *api)
 		rc = WEFT_ERROR;
 	} else if (am_png_write_rgb(path, rgb, w, h, err, sizeof err) != 0) {
 		rc = api->fail(ctx, "%s", err);
-	} else if ((rc = weft_op_set_file(ctx, api, "png", path)) == WEFT_OK &&
-		   weft_op_workfile(ctx, api, "summary.md", path, sizeof path)) {
-		FILE *f = fopen(path, "w");
-		if (!f || fputs(md, f) < 0 || fclose(f) != 0) {
-			if (f)
-				fclose(f);
-			rc = api->fail(ctx, "cannot write %s", path);
-		} else {
-			rc = weft_op_set_file(ctx, api, "md", path);
-		}
+	} else if ((rc = weft_op_set_file(ctx, api, "png", path)) == WEFT_OK) {
+		rc = wop_set_text(ctx, api, "md", "summary.md", md);
 	}
 	for (size_t i = 0; rc == WEFT_OK && i < json_array_size(warnings); i++)
 		api->log(ctx, WEFT_LOG_WARN, "%s", json_string_value(json_array_get(warnings, i)));

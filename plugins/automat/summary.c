@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include "summary.h"
+#include "textout.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -78,39 +79,6 @@ json_t *am_summary_warnings(const json_t *report)
 
 /* ------------------------------------------------------------ Markdown */
 
-typedef struct mbuf {
-	char *s;
-	size_t n, cap;
-	int oom;
-} mbuf;
-
-static void put(mbuf *b, const char *fmt, ...)
-{
-	if (b->oom)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	char *t = NULL;
-	int k = vasprintf(&t, fmt, ap);
-	va_end(ap);
-	if (k < 0) {
-		b->oom = 1;
-		return;
-	}
-	if (b->n + (size_t)k + 1 > b->cap) {
-		size_t cap = (b->cap ? b->cap * 2 : 1024) + (size_t)k;
-		char *s = realloc(b->s, cap);
-		if (!s) {
-			free(t);
-			b->oom = 1;
-			return;
-		}
-		b->s = s, b->cap = cap;
-	}
-	memcpy(b->s + b->n, t, (size_t)k + 1);
-	b->n += (size_t)k;
-	free(t);
-}
 
 /* A colour per intensity class, dimmest first: distinct on gray. */
 static const unsigned char palette[8][3] = {{0, 200, 255}, {255, 60, 60}, {80, 230, 80}, {255, 200, 0},
@@ -125,26 +93,26 @@ const char *am_summary_colour(int cls)
 char *am_summary_markdown(const json_t *report, const json_t *warnings, const am_colset *cols,
 			  const char (*names)[8], const char *overlay)
 {
-	mbuf b = {0};
+	wtext b = {0};
 	const json_t *relax = json_object_get(report, "relax"), *choice = json_object_get(report, "choice");
 	const json_t *match = json_object_get(report, "match"), *lat = json_object_get(report, "lattice");
 	const json_t *cmp = json_object_get(report, "compare"), *recon = json_object_get(report, "reconstruct");
 	const json_t *q = json_object_get(report, "quality");
 	const char *line = str(choice, "line", str(recon, "line", "?"));
 	size_t nw = json_array_size(warnings);
-	put(&b, "# AutoMat: %s structure%s%s\n\n", line, !strcmp(line, "template") ? " from " : "",
+	wtext_printf(&b, "# AutoMat: %s structure%s%s\n\n", line, !strcmp(line, "template") ? " from " : "",
 	    !strcmp(line, "template") ? str(choice, "template", "?") : "");
 	if (nw)
-		put(&b, "**Status: %zu warning%s** -- the result may be physically implausible; see below.\n\n", nw,
+		wtext_printf(&b, "**Status: %zu warning%s** -- the result may be physically implausible; see below.\n\n", nw,
 		    nw == 1 ? "" : "s");
 	else
-		put(&b, "**Status: plausible** -- no check below found a problem.\n\n");
-	put(&b, "| stage | result |\n|---|---|\n");
+		wtext_printf(&b, "**Status: plausible** -- no check below found a problem.\n\n");
+	wtext_printf(&b, "| stage | result |\n|---|---|\n");
 	if (q)
-		put(&b, "| image | %s; SNR %.1f, CNR %.2f; denoised at level %.0f |\n", str(q, "verdict", "?"),
+		wtext_printf(&b, "| image | %s; SNR %.1f, CNR %.2f; denoised at level %.0f |\n", str(q, "verdict", "?"),
 		    num(q, "snr", NAN), num(q, "cnr", NAN), num(q, "denoise_level", NAN));
 	if (lat)
-		put(&b, "| lattice | a = %.3f A, b = %.3f A, gamma = %.2f deg; periodicity %.2f, %.0f%% of %.0f peaks "
+		wtext_printf(&b, "| lattice | a = %.3f A, b = %.3f A, gamma = %.2f deg; periodicity %.2f, %.0f%% of %.0f peaks "
 			"indexed; %.0f x %.0f pixels of %.4g A |\n",
 		    num(lat, "a", NAN), num(lat, "b", NAN), num(lat, "gamma", NAN), num(lat, "periodicity", NAN),
 		    100 * num(lat, "indexed", NAN), num(lat, "peaks", NAN), num(lat, "width", NAN), num(lat, "height", NAN),
@@ -157,52 +125,48 @@ char *am_summary_markdown(const json_t *report, const json_t *warnings, const am
 				per[cols->v[i].cls]++;
 				top = cols->v[i].cls > top ? cols->v[i].cls : top;
 			}
-		put(&b, "| columns | %zu found", cols->n);
+		wtext_printf(&b, "| columns | %zu found", cols->n);
 		for (int c = 0; c <= top; c++)
-			put(&b, "%s %zu %s (%s)", c ? "," : ";", per[c], names && names[c][0] ? names[c] : "unassigned",
+			wtext_printf(&b, "%s %zu %s (%s)", c ? "," : ";", per[c], names && names[c][0] ? names[c] : "unassigned",
 			    am_summary_colour(c));
-		put(&b, " |\n");
+		wtext_printf(&b, " |\n");
 	}
 	if (match) {
 		const char *t = str(match, "template", "");
-		put(&b, "| templates | best %s, score %.3f (min_score %.2f) |\n", t[0] ? t : "none", num(match, "score", NAN),
+		wtext_printf(&b, "| templates | best %s, score %.3f (min_score %.2f) |\n", t[0] ? t : "none", num(match, "score", NAN),
 		    num(match, "min_score", NAN));
 	}
 	if (choice)
-		put(&b, "| line | %s, decided by %s |\n", line, str(choice, "decided_by", "?"));
+		wtext_printf(&b, "| line | %s, decided by %s |\n", line, str(choice, "decided_by", "?"));
 	if (recon) {
 		const json_t *cell = json_object_get(recon, "cell");
-		put(&b, "| structure | %.0f atoms; cell a = %.3f A, b = %.3f A, c = %.1f A, gamma = %.1f deg |\n",
+		wtext_printf(&b, "| structure | %.0f atoms; cell a = %.3f A, b = %.3f A, c = %.1f A, gamma = %.1f deg |\n",
 		    num(recon, "atoms", NAN), num(cell, "a", NAN), num(cell, "b", NAN), num(cell, "c", NAN),
 		    num(cell, "gamma", NAN));
 	}
 	if (relax)
-		put(&b, "| relaxation | %s, %s in %.0f steps; energy per atom %.3f -> %.3f eV; largest move %.2f A |\n",
+		wtext_printf(&b, "| relaxation | %s, %s in %.0f steps; energy per atom %.3f -> %.3f eV; largest move %.2f A |\n",
 		    str(relax, "method", "?"), json_is_true(json_object_get(relax, "converged")) ? "converged" : "not converged",
 		    num(relax, "steps", NAN), num(relax, "energy_per_atom_initial", NAN), num(relax, "energy_per_atom", NAN),
 		    num(relax, "max_displacement", NAN));
 	if (cmp) {
-		put(&b, "| against the reference | %s; lattice errors a %.2g, b %.2g, gamma %.2g",
+		wtext_printf(&b, "| against the reference | %s; lattice errors a %.2g, b %.2g, gamma %.2g",
 		    json_is_true(json_object_get(cmp, "match")) ? "matches" : "differs", num(cmp, "error_a", NAN),
 		    num(cmp, "error_b", NAN), num(cmp, "error_gamma", NAN));
 		if (num(cmp, "rmsd", -1) >= 0) /* -1: not computed, the lattices differ */
-			put(&b, "; RMSD %.3g A", num(cmp, "rmsd", NAN));
-		put(&b, " |\n");
+			wtext_printf(&b, "; RMSD %.3g A", num(cmp, "rmsd", NAN));
+		wtext_printf(&b, " |\n");
 	}
 	if (nw) {
-		put(&b, "\n## Warnings\n\n");
+		wtext_printf(&b, "\n## Warnings\n\n");
 		for (size_t i = 0; i < nw; i++)
-			put(&b, "- %s\n", json_string_value(json_array_get(warnings, i)));
+			wtext_printf(&b, "- %s\n", json_string_value(json_array_get(warnings, i)));
 	}
 	if (overlay)
-		put(&b, "\n## The columns on the image\n\nEach detected column is ringed in the colour of its intensity "
+		wtext_printf(&b, "\n## The columns on the image\n\nEach detected column is ringed in the colour of its intensity "
 			"class (brighter: heavier).\n\n![columns](%s)\n", overlay);
-	put(&b, "\nThe full record is report.json; the structure is structure.cif, relaxed in relaxed.cif.\n");
-	if (b.oom) {
-		free(b.s);
-		return NULL;
-	}
-	return b.s;
+	wtext_printf(&b, "\nThe full record is report.json; the structure is structure.cif, relaxed in relaxed.cif.\n");
+	return wtext_take(&b);
 }
 
 /* ------------------------------------------------------------ overlay */

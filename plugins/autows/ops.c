@@ -9,6 +9,7 @@
 
 #include "ops.h"
 #include "summary.h"
+#include "textout.h"
 
 /* ------------------------------------------------------------ op_data.c */
 
@@ -154,7 +155,7 @@ static int run_summary(weft_op_ctx *ctx, const weft_host_api *api)
 		return api->fail(ctx, "input 'reports' must be a map of label model name = evaluate's report");
 	const char **names = calloc(n, sizeof *names);
 	json_t **docs = calloc(n, sizeof *docs);
-	char err[1024] = "", path[4096];
+	char err[1024] = "";
 	int rc = names && docs ? WEFT_OK : api->fail(ctx, "out of memory");
 	for (size_t i = 0; rc == WEFT_OK && i < n; i++) {
 		const char *p = weft_op_path_of(ctx, api, api->value_map_value_at(reps, i));
@@ -167,17 +168,8 @@ static int run_summary(weft_op_ctx *ctx, const weft_host_api *api)
 	char *md = rc == WEFT_OK ? aws_summary_markdown(names, (const json_t *const *)docs, n, lfs) : NULL;
 	if (rc == WEFT_OK && !md)
 		rc = api->fail(ctx, "the reports are not autows-report/1 (evaluate's), or memory is short");
-	if (rc == WEFT_OK) {
-		snprintf(path, sizeof path, "%s/summary.md", api->workdir(ctx));
-		FILE *f = fopen(path, "w");
-		if (!f || fputs(md, f) < 0 || fclose(f) != 0) {
-			if (f)
-				fclose(f);
-			rc = api->fail(ctx, "cannot write %s", path);
-		} else {
-			rc = weft_op_set_file(ctx, api, "out", path);
-		}
-	}
+	if (rc == WEFT_OK)
+		rc = wop_set_text(ctx, api, "out", "summary.md", md);
 	free(md);
 	json_decref(lfs);
 	for (size_t i = 0; docs && i < n; i++)

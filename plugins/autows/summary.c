@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include "summary.h"
+#include "textout.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -10,30 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct mbuf {
-	char *s;
-	size_t n, cap;
-	int oom;
-} mbuf;
-
-static void put(mbuf *b, const char *fmt, ...)
-{
-	if (b->oom)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	char *t = NULL;
-	int k = vasprintf(&t, fmt, ap);
-	va_end(ap);
-	if (k < 0 || (b->n + (size_t)k + 1 > b->cap && !(b->s = realloc(b->s, b->cap = (b->cap + (size_t)k) * 2 + 256)))) {
-		free(t);
-		b->oom = 1;
-		return;
-	}
-	memcpy(b->s + b->n, t, (size_t)k + 1);
-	b->n += (size_t)k;
-	free(t);
-}
 
 static double num(const json_t *o, const char *a, const char *k)
 {
@@ -59,7 +36,7 @@ char *aws_summary_markdown(const char *const *names, const json_t *const *report
 		if (!f || strcmp(f, "autows-report/1"))
 			return NULL;
 	}
-	mbuf b = {0};
+	wtext b = {0};
 	size_t best = 0, helped = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (num(reports[i], "autows", "accuracy") > num(reports[best], "autows", "accuracy"))
@@ -67,22 +44,22 @@ char *aws_summary_markdown(const char *const *names, const json_t *const *report
 		helped += json_is_true(json_object_get(reports[i], "autows_helped"));
 	}
 	const json_t *defs = json_object_get(lfs, "lfs");
-	put(&b, "# AutoWS: %zu labelling function%s, %zu label model%s\n\n", json_array_size(defs),
+	wtext_printf(&b, "# AutoWS: %zu labelling function%s, %zu label model%s\n\n", json_array_size(defs),
 	    json_array_size(defs) == 1 ? "" : "s", n, n == 1 ? "" : "s");
 	if (n) {
 		double base = num(reports[best], "supervised_baseline", "accuracy");
 		double gain = num(reports[best], "autows", "accuracy") - base;
-		put(&b, "**%s.** The best end model (label model %s) reaches test accuracy %.4f against %.4f for the same "
+		wtext_printf(&b, "**%s.** The best end model (label model %s) reaches test accuracy %.4f against %.4f for the same "
 			"model trained on the labeled rows alone (%+.4f). Weak supervision helped with %zu of %zu label "
 			"models.\n\n",
 		    gain > 0 ? "Weak supervision helped" : "Weak supervision did not help", names[best],
 		    num(reports[best], "autows", "accuracy"), base, gain, helped, n);
 	}
-	put(&b, "## Label models (test set)\n\n| label model | label model accuracy | end model accuracy | end model macro-F1 "
+	wtext_printf(&b, "## Label models (test set)\n\n| label model | label model accuracy | end model accuracy | end model macro-F1 "
 		"| supervised baseline accuracy | gain | test coverage |\n|---|---:|---:|---:|---:|---:|---:|\n");
 	for (size_t i = 0; i < n; i++) {
 		const json_t *r = reports[i];
-		put(&b, "| %s%s | %.4f | %.4f | %.4f | %.4f | %+.4f | %.3f |\n", names[i], i == best ? " (best)" : "",
+		wtext_printf(&b, "| %s%s | %.4f | %.4f | %.4f | %.4f | %+.4f | %.3f |\n", names[i], i == best ? " (best)" : "",
 		    num(r, "label_model", "accuracy"), num(r, "autows", "accuracy"), num(r, "autows", "macro_f1"),
 		    num(r, "supervised_baseline", "accuracy"), num(r, NULL, "accuracy_gain"), num(r, NULL, "test_coverage"));
 	}
@@ -92,7 +69,7 @@ char *aws_summary_markdown(const char *const *names, const json_t *const *report
 	size_t nl = json_array_size(evals);
 	lfrow *rows = nl ? calloc(nl, sizeof *rows) : NULL;
 	if (nl && !rows) {
-		free(b.s);
+		free(wtext_take(&b));
 		return NULL;
 	}
 	for (size_t i = 0; i < nl; i++) {
@@ -105,23 +82,19 @@ char *aws_summary_markdown(const char *const *names, const json_t *const *report
 	}
 	if (nl)
 		qsort(rows, nl, sizeof *rows, by_accuracy);
-	put(&b, "\n## Labelling functions, best first (test set)\n\n| LF | family | votes for | features | coverage | "
+	wtext_printf(&b, "\n## Labelling functions, best first (test set)\n\n| LF | family | votes for | features | coverage | "
 		"conflict | accuracy |\n|---:|---|---|---|---:|---:|---:|\n");
 	for (size_t i = 0; i < nl; i++) {
 		const json_t *d = rows[i].def, *feats = json_object_get(d, "features");
-		put(&b, "| %lld | %s | %s | ", (long long)json_integer_value(json_object_get(rows[i].eval, "lf")),
+		wtext_printf(&b, "| %lld | %s | %s | ", (long long)json_integer_value(json_object_get(rows[i].eval, "lf")),
 		    json_string_value(json_object_get(d, "family")) ?: "?", json_string_value(json_object_get(d, "class")) ?: "?");
 		for (size_t k = 0; k < json_array_size(feats); k++)
-			put(&b, "%s%s", k ? ", " : "", json_string_value(json_array_get(feats, k)) ?: "?");
-		put(&b, " | %.3f | %.3f | %.3f |\n", num(rows[i].eval, NULL, "coverage"), num(rows[i].eval, NULL, "conflict"),
+			wtext_printf(&b, "%s%s", k ? ", " : "", json_string_value(json_array_get(feats, k)) ?: "?");
+		wtext_printf(&b, " | %.3f | %.3f | %.3f |\n", num(rows[i].eval, NULL, "coverage"), num(rows[i].eval, NULL, "conflict"),
 		    rows[i].acc);
 	}
 	free(rows);
-	put(&b, "\nEach label model's files are under its own directory (probs.csv, model.json, report.json); the LFs "
+	wtext_printf(&b, "\nEach label model's files are under its own directory (probs.csv, model.json, report.json); the LFs "
 		"are lfs.json, their votes labels.npy.\n");
-	if (b.oom) {
-		free(b.s);
-		return NULL;
-	}
-	return b.s;
+	return wtext_take(&b);
 }
