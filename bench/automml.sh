@@ -100,7 +100,8 @@ fi
 
 if has e2e; then
   echo "== end to end: every LAMP-mini request (1 round of 2 trials)"
-  total=0 okc=0
+  total=0 okc=0 exported=0
+  : > "$work/parity"
   : > "$work/stops"
   for f in lamp_mini_dev lamp_mini_heldout; do
     while IFS= read -r req; do
@@ -113,6 +114,10 @@ if has e2e; then
                      | [.nodes[] | select(.name == "parse")][0].outputs.out.model.metrics as $m
                      | ($o.deploy.ok and (($m | map(select(.value > $o.test)) | length) == 0))' "$r")
         if [ "$met" = "true" ]; then okc=$((okc + 1)); else echo "constraints or metric target missed" >> "$work/stops"; fi
+        exported=$((exported + 1))
+        jq -r '[.nodes[] | select(.name == "automml")][0].outputs.out.deploy.checks
+               | "\(.onnx_parity.ok) \(.torchscript_parity.ok) \(.onnx_parity.max_abs_diff) \(.torchscript_parity.max_abs_diff)"' \
+          "$r" >> "$work/parity"
       else
         sed -n "s/^weft: node '\([a-z_0-9]*\)' failed: \(.\{0,70\}\).*/\1: \2/p; s/^FAILED \([a-z_0-9]*\): \(.\{0,70\}\).*/\1: \2/p" \
           "$work/err" | head -1 >> "$work/stops"
@@ -120,6 +125,8 @@ if has e2e; then
     done < <(jq -r '.requirement' "$src/bench/automml/$f.jsonl")
   done
   echo "requests ending with an exported model meeting every stated constraint: $okc of $total"
+  [ -s "$work/parity" ] && awk -v n="$exported" '{ ok += ($1 == "true" && $2 == "true"); m = ($3 > m ? $3 : m); t = ($4 > t ? $4 : t) }
+    END { printf "exported models passing both parity checks: %d of %d (largest |diff|: ONNX %.3g, TorchScript %.3g)\n", ok, n, m, t }' "$work/parity"
   echo "where the others stopped:"
   sort "$work/stops" | uniq -c | sort -rn | sed 's/^/  /'
 fi
