@@ -218,12 +218,13 @@ static const weft_op_desc op_export = {
 	WEFT_OP_OUTPUTS(WEFT_NAMES("out", "torchscript", "onnx")),
 };
 static const weft_op_desc op_report = {
-	WEFT_OP_DESC("report", "1", run_report, WEFT_OP_DETERMINISTIC | WEFT_OP_ISOLATED | WEFT_OP_PYTHON,
+	WEFT_OP_DESC("report", "2", run_report, WEFT_OP_DETERMINISTIC | WEFT_OP_ISOLATED | WEFT_OP_PYTHON,
 		     "The one-page Markdown report: request, parse, data, model choice and why, the HPO trials, the "
-		     "final metric and the constraint checks."),
+		     "final metric and the constraint checks; `warnings` lists what the request asked and the model "
+		     "does not give (a relaxed limit, a failed check, a missed metric target), for `weft run --strict`."),
 	WEFT_OP_PARAMS(py_params),
 	WEFT_OP_INPUTS(WEFT_NAMES("request", "parsed_by", "parse", "data", "selection", "hpo", "deploy", "final")),
-	WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
+	WEFT_OP_OUTPUTS(WEFT_NAMES("out", "warnings")),
 };
 
 static const weft_op_desc *const ops[] = {&op_parse, &op_data, &op_profile, &op_select, &op_train, &op_export, &op_report};

@@ -52,8 +52,9 @@ rec '.nodes[] | select(.name == "profile") | .outputs.out[] | "\(.name) \(.torch
 rec '.nodes[] | select(.name == "select") | .outputs.selection.table[] | "\(.name) \(.params) \(.flops)"' | sort > c.txt
 check "parameters and FLOPs counted in C equal torch's for all $(wc -l < c.txt) models" diff torch.txt c.txt
 
-run_weft run "$P" -p request="$REQ"
-expect_rc 0 "a rerun"
+check "a request the model meets prints no warning" bash -c '! grep -q "weft: warning" "$1"' _ "$T/err"
+run_weft run "$P" -p request="$REQ" --strict
+expect_rc 0 "a rerun (with --strict: the model meets every target)"
 eq "$(rec '[.nodes[] | select(.executed)] | length')" 0 "is fully cached"
 
 # ---- the other three tasks, on small synthetic data -------------------------
@@ -66,6 +67,19 @@ for req in "segment circles and squares with mIoU of 0.3" "detect triangles and 
   eq "$(result .deploy.ok)" "true" "  and its exported model passes the checks ($(node data .out.dataset), $(node select .out.name))"
 done
 eq "$(node data .out.keypoints)" "7" "stick figures have 7 keypoints"
+
+# ---- what the request asked and the model does not give ---------------------
+# shellcheck disable=SC2086
+run_weft run "$P" -p request="segment circles and squares with mIoU of 0.99" $small --strict
+expect_rc 1 "a metric target the model misses fails --strict"
+expect_err "weft: warning: report: test mIoU" "the report's warning is printed"
+expect_err "is under the requested mIoU 0.99" "naming the target"
+artifact "$(result '.report["$artifact"]')" > missed.md
+check "and the report lists it under 'Not met'" grep -q "^## Not met" missed.md
+# shellcheck disable=SC2086
+run_weft run "$P" -p request="segment circles and squares with mIoU of 0.99" $small --strict
+expect_rc 1 "a rerun from the cache fails --strict too"
+eq "$(rec '[.nodes[] | select(.executed)] | length')" 0 "having run nothing"
 
 # ---- refusals ---------------------------------------------------------------
 run_weft run "$P" -p request="classify handwritten digits with fewer than 500 parameters"

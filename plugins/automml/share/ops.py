@@ -305,7 +305,22 @@ def report(request, parsed_by, parse, data, selection, hpo, deploy, final, pytho
                      f"{'yes' if final is not None and final >= t['value'] else '**no**'} |")
     lines += ["", f"Final model: validation {_fmt(final_val)}, test {_fmt(final)} ({metric_name}).",
               "", f"Every deployment check passed: **{'yes' if deploy['ok'] else 'no'}**.", ""]
+    # What the request asked and the model does not give: weft prints these,
+    # and `weft run --strict` fails on them (they are cached with the report).
+    warnings = []
+    if selection.get("relaxed"):
+        warnings.append(f"no model met the request's limits; {selection['chosen']['name']} was chosen with every "
+                        "limit relaxed by 1.2x")
+    for k, v in deploy["checks"].items():
+        if not v["ok"]:
+            warnings.append(f"{k}: max |diff| {_fmt(v['max_abs_diff'])}, not under 1e-4" if "max_abs_diff" in v
+                            else f"{k} {_fmt(v.get('value'))} is over the requested {_fmt(v.get('limit'))}")
+    for t in targets:
+        if final is None or final < t["value"]:
+            warnings.append(f"test {metric_name} {_fmt(final)} is under the requested {t['name']} {_fmt(t['value'])}")
+    if warnings:
+        lines += ["## Not met", ""] + [f"- {w}" for w in warnings] + [""]
     path = os.path.join(weft.outdir(), "report.md")
     with open(path, "w") as f:
         f.write("\n".join(lines))
-    return weft.File(path)
+    return {"out": weft.File(path), "warnings": warnings}
