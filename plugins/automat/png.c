@@ -143,10 +143,14 @@ int am_png_read(am_image *im, const char *path, const char *name, char *err, siz
 	return rc;
 }
 
-/* Separate from am_image_write_png so that nothing it changes lives
- * across its setjmp. */
-static int write_png16(const char *path, const am_image *im, const double lo, const double hi, char *err,
-		       size_t errlen)
+/* Row y of a picture, as libpng takes it. */
+typedef png_const_bytep (*png_row_fn)(void *ctx, size_t y);
+
+/* One writer for both pictures: w x h at `depth` bits in `color`, an
+ * optional tEXt pair, each row from `row`. Atomic. Nothing it changes
+ * lives across its setjmp: what rows need is the caller's. */
+static int write_png(const char *path, size_t w, size_t h, int depth, int color, const char *text_key,
+		     const char *text, png_row_fn row, void *ctx, char *err, size_t errlen)
 {
 	am_afile af;
 	if (am_afile_open(&af, path, err, errlen) != 0)
@@ -154,68 +158,64 @@ static int write_png16(const char *path, const am_image *im, const double lo, co
 	pngerr e = {""};
 	png_structp p = png_create_write_struct(PNG_LIBPNG_VER_STRING, &e, on_error, on_warning);
 	png_infop info = p ? png_create_info_struct(p) : NULL;
-	uint16_t *volatile vrow = NULL;
 	if (!p || !info || setjmp(png_jmpbuf(p))) {
-		free(vrow);
 		png_destroy_write_struct(&p, &info);
 		am_afile_abort(&af);
 		snprintf(err, errlen, "cannot write %s: %s", path, e.msg[0] ? e.msg : "out of memory");
 		return -1;
 	}
-	uint16_t *row = malloc(im->w * sizeof *row);
-	vrow = row;
-	if (!row)
-		png_error(p, "out of memory");
 	png_init_io(p, af.f);
-	png_set_IHDR(p, info, (png_uint_32)im->w, (png_uint_32)im->h, 16, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+	png_set_IHDR(p, info, (png_uint_32)w, (png_uint_32)h, depth, color, PNG_INTERLACE_NONE,
 		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-	char pxs[64];
-	snprintf(pxs, sizeof pxs, "%.9g", im->px);
-	png_text t = {PNG_TEXT_COMPRESSION_NONE, (char *)"pixel_size", pxs, strlen(pxs), 0, NULL, NULL};
-	png_set_text(p, info, &t, 1);
-	png_write_info(p, info);
-	png_set_swap(p);
-	for (size_t y = 0; y < im->h; y++) {
-		for (size_t x = 0; x < im->w; x++) {
-			double v = (im->v[y * im->w + x] - lo) / (hi - lo) * 65535.0;
-			row[x] = (uint16_t)(v < 0 ? 0 : v > 65535 ? 65535 : lround(v));
-		}
-		png_write_row(p, (png_bytep)row);
+	if (text_key) {
+		png_text t = {PNG_TEXT_COMPRESSION_NONE, (char *)text_key, (char *)text, strlen(text), 0, NULL, NULL};
+		png_set_text(p, info, &t, 1);
 	}
+	png_write_info(p, info);
+	if (depth == 16)
+		png_set_swap(p); /* rows are host-order uint16 */
+	for (size_t y = 0; y < h; y++)
+		png_write_row(p, row(ctx, y));
 	png_write_end(p, info);
 	png_destroy_write_struct(&p, &info);
-	free(row);
 	return am_afile_commit(&af, err, errlen);
 }
 
-/* Nothing it changes lives across its setjmp but what is volatile. */
+typedef struct gray16 {
+	const am_image *im;
+	double lo, hi;
+	uint16_t *row;
+} gray16;
+
+static png_const_bytep gray16_row(void *ctx, size_t y)
+{
+	gray16 *g = ctx;
+	for (size_t x = 0; x < g->im->w; x++) {
+		double v = (g->im->v[y * g->im->w + x] - g->lo) / (g->hi - g->lo) * 65535.0;
+		g->row[x] = (uint16_t)(v < 0 ? 0 : v > 65535 ? 65535 : lround(v));
+	}
+	return (png_const_bytep)g->row;
+}
+
+typedef struct rgb8 {
+	const unsigned char *rgb;
+	size_t w;
+} rgb8;
+
+static png_const_bytep rgb8_row(void *ctx, size_t y)
+{
+	const rgb8 *r = ctx;
+	return r->rgb + y * r->w * 3;
+}
+
 int am_png_write_rgb(const char *path, const unsigned char *rgb, size_t w, size_t h, char *err, size_t errlen)
 {
 	if (!w || !h || w > 65535 || h > 65535) {
 		snprintf(err, errlen, "cannot write %s: %zu x %zu pixels", path, w, h);
 		return -1;
 	}
-	am_afile af;
-	if (am_afile_open(&af, path, err, errlen) != 0)
-		return -1;
-	pngerr e = {""};
-	png_structp p = png_create_write_struct(PNG_LIBPNG_VER_STRING, &e, on_error, on_warning);
-	png_infop info = p ? png_create_info_struct(p) : NULL;
-	if (!p || !info || setjmp(png_jmpbuf(p))) {
-		png_destroy_write_struct(&p, &info);
-		am_afile_abort(&af);
-		snprintf(err, errlen, "cannot write %s: %s", path, e.msg[0] ? e.msg : "out of memory");
-		return -1;
-	}
-	png_init_io(p, af.f);
-	png_set_IHDR(p, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
-		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-	png_write_info(p, info);
-	for (size_t y = 0; y < h; y++)
-		png_write_row(p, (png_const_bytep)(rgb + y * w * 3));
-	png_write_end(p, info);
-	png_destroy_write_struct(&p, &info);
-	return am_afile_commit(&af, err, errlen);
+	rgb8 r = {rgb, w};
+	return write_png(path, w, h, 8, PNG_COLOR_TYPE_RGB, NULL, NULL, rgb8_row, &r, err, errlen);
 }
 
 int am_image_write_png(const char *path, const am_image *im, double lo, double hi, char *err, size_t errlen)
@@ -227,5 +227,14 @@ int am_image_write_png(const char *path, const am_image *im, double lo, double h
 		if (!(hi > lo))
 			hi = lo + 1;
 	}
-	return write_png16(path, im, lo, hi, err, errlen);
+	gray16 g = {im, lo, hi, malloc((im->w ? im->w : 1) * sizeof(uint16_t))};
+	if (!g.row) {
+		snprintf(err, errlen, "cannot write %s: out of memory", path);
+		return -1;
+	}
+	char pxs[64];
+	snprintf(pxs, sizeof pxs, "%.9g", im->px);
+	int rc = write_png(path, im->w, im->h, 16, PNG_COLOR_TYPE_GRAY, "pixel_size", pxs, gray16_row, &g, err, errlen);
+	free(g.row);
+	return rc;
 }
