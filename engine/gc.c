@@ -285,10 +285,8 @@ static void protect_newest_runs(objset *s, const char *store_dir, size_t *runs)
 static int add_finished(const char *rec, size_t len, void *payload)
 {
 	json_t *j = json_loadb(rec, len, 0, NULL);
-	const char *ev = json_string_value(json_object_get(j, "ev"));
-	const char *key = json_string_value(json_object_get(j, "key"));
-	const char *st = json_string_value(json_object_get(j, "status"));
-	if (ev && key && !strcmp(ev, "finish") && strlen(key) == 64 && (!st || strcmp(st, "failed")))
+	const char *key = weft_journal_finished_key(j);
+	if (key)
 		json_object_set_new(payload, key, json_true());
 	json_decref(j);
 	return 0;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "util.h"
 
 struct weft_journal {
@@ -126,4 +127,12 @@ int weft_journal_read(const char *path, int (*fn)(const char *rec, size_t len, v
 	}
 	free(text);
 	return rc;
+}
+
+const char *weft_journal_finished_key(const json_t *rec)
+{
+	const char *ev = json_string_value(json_object_get(rec, "ev"));
+	const char *key = json_string_value(json_object_get(rec, "key"));
+	const char *st = json_string_value(json_object_get(rec, "status"));
+	return ev && key && st && !strcmp(ev, "finish") && strcmp(st, "failed") && weft_hash_is_hex(key) ? key : NULL;
 }

@@ -13,6 +13,8 @@
 #ifndef WEFT_JOURNAL_H
 #define WEFT_JOURNAL_H
 
+#include <jansson.h>
+
 #include "weft/weft.h"
 
 typedef struct weft_journal weft_journal;
@@ -31,6 +33,12 @@ int weft_journal_pending(const weft_journal *j);
 /* Whether anything appended is not yet fdatasynced. */
 int weft_journal_unsynced(const weft_journal *j);
 void weft_journal_free(weft_journal *j);
+
+/* The key of a record that says a node finished with a result in the
+ * cache ("finish", any status but "failed"): what a resume takes from the
+ * cache instead of running again, and so what gc keeps for a killed run.
+ * NULL for any other record. Borrowed from `rec`. */
+const char *weft_journal_finished_key(const json_t *rec);
 
 /* Calls `fn` for each complete, parsable record; `rec` is a JSON text. */
 int weft_journal_read(const char *path, int (*fn)(const char *rec, size_t len, void *payload), void *payload);

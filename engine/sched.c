@@ -658,14 +658,13 @@ static int read_finished(const char *rec, size_t len, void *payload)
 	if (!j)
 		return WEFT_OK; /* torn or foreign line */
 	const char *ev = json_string_value(json_object_get(j, "ev"));
-	const char *key = json_string_value(json_object_get(j, "key"));
-	const char *st = json_string_value(json_object_get(j, "status"));
+	const char *key = weft_journal_finished_key(j);
 	int rc = WEFT_OK;
 	if (ev && (!strcmp(ev, "run") || !strcmp(ev, "resume")))
 		rs->earlier_segments++;
-	if (ev && key && st && !strcmp(ev, "finish") && strcmp(st, "failed") && weft_hash_is_hex(key)) {
+	if (key) {
 		rc = keyset_add(&rs->finished, key);
-		if (!strcmp(st, "done"))
+		if (!strcmp(json_string_value(json_object_get(j, "status")), "done"))
 			rs->earlier_executed++;
 	}
 	json_decref(j);
