@@ -748,9 +748,12 @@ static int bind_refs(weft_engine *eng, node *n, weft_value *v)
 	/* The output given apart names the node exactly; "a.b.c" is the node
 	 * "a.b.c" when there is one, else output "c" of node "a.b". */
 	char *dot = v->u.r.output;
-	if (!dot && weft_graph_find(&id, eng, nm) != WEFT_OK && (dot = strrchr(nm, '.')) != NULL)
+	int found = weft_graph_find(&id, eng, nm) == WEFT_OK;
+	if (!found && !dot && (dot = strrchr(nm, '.')) != NULL) {
 		*dot++ = '\0';
-	if (weft_graph_find(&id, eng, nm) != WEFT_OK) {
+		found = weft_graph_find(&id, eng, nm) == WEFT_OK;
+	}
+	if (!found) {
 		const char *const *names = node_names(eng);
 		const char *sugg = names ? weft_suggest(nm, (const char **)names, eng->graph.n) : NULL;
 		rc = weft_err_set(WEFT_EINVALID, "%s:%d: node '%s': reference to unknown node '%s'%s%s%s",
