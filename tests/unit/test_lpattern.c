@@ -112,6 +112,8 @@ static void test_fixed_cases(void **st)
 	lua_setglobal(L, "lp");
 	const char *code =
 		"assert(lp.find('hello world', 'o w') == 5)\n"
+		/* a plain find is linear: a naive search would compare 2e11 bytes */
+		"assert(lp.find(('a'):rep(2000000), ('a'):rep(100000) .. 'b', 1, true) == nil)\n"
 		"assert(select(3, lp.find('key = value', '(%w+)%s*=%s*(%w+)')) == 'key')\n"
 		"assert(lp.match('f(a(b)c) d', '%b()') == '(a(b)c)')\n"
 		"assert(lp.gsub('THE (quick) fox', '%f[%a]%a+', 'W') == 'W (W) W')\n"
