@@ -6,30 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
 #include "ops.h"
 #include "summary.h"
 #include "textout.h"
-
-/* The class and element columns automat.columns adds (x_px,y_px,
- * intensity,class,element), into cols and names[class]; absent ones
- * leave the classes unknown. */
-static void read_classes(am_colset *cols, char names[8][8], const char *path)
-{
-	wcsv t;
-	char err[ERRLEN];
-	if (wcsv_read(&t, path, "columns.csv", err, sizeof err) != 0)
-		return;
-	if (t.ncols >= 5 && !strcmp(t.names[3], "class") && !strcmp(t.names[4], "element") && t.nrows == cols->n)
-		for (size_t i = 0; i < t.nrows; i++) {
-			const char *c = wcsv_cell(&t, i, 3), *e = wcsv_cell(&t, i, 4);
-			int k = c ? atoi(c) : -1;
-			cols->v[i].cls = k >= 0 && k < 8 ? k : -1;
-			if (k >= 0 && k < 8 && e)
-				snprintf(names[k], 8, "%s", e);
-		}
-	wcsv_free(&t);
-}
 
 /* Overlays wider than this are scaled down: a picture, not the data. */
 #define OVERLAY_MAX_SIDE 1024
@@ -47,13 +26,12 @@ int am_run_summary(weft_op_ctx *ctx, const weft_host_api *api)
 		json_decref(report);
 		return rc;
 	}
-	if ((rc = am_op_columns(&cols, ctx, api, "columns")) != WEFT_OK) {
+	char names[8][8] = {{0}};
+	if ((rc = am_op_columns_named(&cols, names, ctx, api, "columns")) != WEFT_OK) {
 		am_image_free(&im);
 		json_decref(report);
 		return rc;
 	}
-	char names[8][8] = {{0}};
-	read_classes(&cols, names, weft_op_input_path(ctx, api, "columns"));
 	json_t *warnings = am_summary_warnings(report);
 	size_t w = 0, h = 0;
 	unsigned char *rgb = am_summary_overlay(&im, &cols, OVERLAY_MAX_SIDE, &w, &h);

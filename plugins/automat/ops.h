@@ -30,6 +30,11 @@ json_t *am_lattice_to_json(const am_lattice *L, double px, size_t w, size_t h);
 int am_op_lattice(am_lattice *L, double *px, size_t *w, size_t *h, weft_op_ctx *ctx, const weft_host_api *api,
 		  const char *name);
 int am_op_columns(am_colset *c, weft_op_ctx *ctx, const weft_host_api *api, const char *name);
+/* The same, and when the table has automat.columns' class and element
+ * columns, each column's class and names[class] its element; the classes
+ * stay -1 without them. */
+int am_op_columns_named(am_colset *c, char (*names)[8], weft_op_ctx *ctx, const weft_host_api *api,
+			const char *name);
 int am_op_structure(am_struct *s, weft_op_ctx *ctx, const weft_host_api *api, const char *name);
 int am_op_set_structure(weft_op_ctx *ctx, const weft_host_api *api, const char *name, const char *file,
 			const am_struct *s);

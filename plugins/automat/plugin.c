@@ -90,6 +90,12 @@ int am_op_lattice(am_lattice *L, double *px, size_t *w, size_t *h, weft_op_ctx *
 
 int am_op_columns(am_colset *c, weft_op_ctx *ctx, const weft_host_api *api, const char *name)
 {
+	return am_op_columns_named(c, NULL, ctx, api, name);
+}
+
+int am_op_columns_named(am_colset *c, char (*names)[8], weft_op_ctx *ctx, const weft_host_api *api,
+			const char *name)
+{
 	memset(c, 0, sizeof *c);
 	const char *p = weft_op_input_path(ctx, api, name);
 	char err[ERRLEN];
@@ -99,6 +105,8 @@ int am_op_columns(am_colset *c, weft_op_ctx *ctx, const weft_host_api *api, cons
 	if (wcsv_read(&t, p, "columns.csv", err, sizeof err) != 0)
 		return api->fail(ctx, "%s", err);
 	int rc = WEFT_OK;
+	/* the class and element columns, when asked for and there */
+	int classes = names && t.ncols >= 5 && !strcmp(t.names[3], "class") && !strcmp(t.names[4], "element");
 	if (t.ncols < 3 || strcmp(t.names[0], "x_px") || strcmp(t.names[1], "y_px") || strcmp(t.names[2], "intensity"))
 		rc = api->fail(ctx, "input '%s' is not a columns table (x_px,y_px,intensity)", name);
 	else if (!(c->v = calloc(t.nrows ? t.nrows : 1, sizeof *c->v)))
@@ -110,6 +118,13 @@ int am_op_columns(am_colset *c, weft_op_ctx *ctx, const weft_host_api *api, cons
 			break;
 		}
 		c->v[c->n++] = (am_col){strtod(x, NULL), strtod(y, NULL), strtod(v, NULL), -1};
+		const char *k = classes ? wcsv_cell(&t, i, 3) : NULL, *e = classes ? wcsv_cell(&t, i, 4) : NULL;
+		int cls = k ? atoi(k) : -1;
+		if (cls >= 0 && cls < 8) {
+			c->v[c->n - 1].cls = cls;
+			if (e)
+				snprintf(names[cls], 8, "%s", e);
+		}
 	}
 	wcsv_free(&t);
 	if (rc != WEFT_OK)
