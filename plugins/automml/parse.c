@@ -718,11 +718,6 @@ static const char *verb_at(const char *p)
 	return NULL;
 }
 
-static int starts_trigger(const char *p)
-{
-	return verb_at(p) != NULL;
-}
-
 static int prefix_objects(objs *o, const char *lc)
 {
 	for (const char *const *h = heads; *h; h++) {
@@ -828,7 +823,7 @@ static void objects(const char *lc, json_t *arr)
 		/* nor "a model for classifying stars": the verb names them */
 		while (p && tl > 4 && (!strcmp(*t + tl - 4, " for") || !strcmp(*t + tl - 3, " of")) &&
 		       (word_at(lc, skip_space(p + tl), "a") || word_at(lc, skip_space(p + tl), "an") ||
-			word_at(lc, skip_space(p + tl), "our") || starts_trigger(skip_space(p + tl))))
+			word_at(lc, skip_space(p + tl), "our") || verb_at(skip_space(p + tl))))
 			p = find_word(lc, p + 1, *t);
 		if (p && (!best || p < best || (p == best && strlen(*t) > blen))) {
 			best = p;
@@ -868,7 +863,7 @@ static void objects(const char *lc, json_t *arr)
 			const char *a = read_word(p, w0, sizeof w0);
 			/* "estimate the body keypoints of players": and the generic
 			 * words before a generic head */
-			if (!w0[0] || !(in_list(w0, determiners) || !strcmp(w0, "which") || !strcmp(w0, "whether") ||
+			if (!w0[0] || !(in_list(w0, determiners) || !strcmp(w0, "whether") ||
 					(in_list(w0, generic_words) && !in_list(w0, generic_heads) &&
 					 in_list_word_after(a, generic_heads))))
 				break;
@@ -880,8 +875,6 @@ static void objects(const char *lc, json_t *arr)
 		char w[WORD];
 		const char *after = read_word(p, w, sizeof w);
 		int via_generic = 0;
-		if (in_list(w, determiners))
-			after = read_word(skip_space(after), w, sizeof w);
 		if (in_list(w, generic_heads)) {
 			const char *q = skip_space(after);
 			char prep[WORD];
