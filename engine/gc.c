@@ -301,11 +301,11 @@ static json_t *resumable_keys(const char *store_dir)
 	if (!keys || weft_runs_list(&ids, &n, store_dir) != WEFT_OK)
 		return keys;
 	for (size_t i = 0; i < n; i++) {
-		char *rec = weft_sprintf("%s/runs/%s/record.json", store_dir, ids[i]);
+		if (weft_run_has_record(store_dir, ids[i]))
+			continue;
 		char *jr = weft_sprintf("%s/runs/%s/journal", store_dir, ids[i]);
-		if (rec && jr && access(rec, F_OK) != 0 && access(jr, F_OK) == 0)
+		if (jr && access(jr, F_OK) == 0)
 			(void)weft_journal_read(jr, add_finished, keys);
-		free(rec);
 		free(jr);
 	}
 	weft_runs_free(ids, n);

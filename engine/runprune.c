@@ -17,14 +17,6 @@
 #include "util.h"
 #include "weft/run.h"
 
-static int has_record(const char *store_dir, const char *id)
-{
-	char *p = weft_sprintf("%s/runs/%s/record.json", store_dir, id);
-	int ok = p && access(p, F_OK) == 0;
-	free(p);
-	return ok;
-}
-
 int weft_runs_prune(weft_prune_result *out, const char *store_dir, size_t keep, int dry_run)
 {
 	memset(out, 0, sizeof *out);
@@ -37,7 +29,7 @@ int weft_runs_prune(weft_prune_result *out, const char *store_dir, size_t keep, 
 	/* Newest first: the first `keep` finished runs stay. */
 	size_t kept = 0;
 	for (size_t i = 0; rc == WEFT_OK && i < n; i++) {
-		if (!has_record(store_dir, ids[i])) {
+		if (!weft_run_has_record(store_dir, ids[i])) {
 			out->unfinished_kept++;
 			continue;
 		}

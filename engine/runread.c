@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "journal.h"
 #include "llm.h"
@@ -58,6 +59,14 @@ void weft_runs_free(char **ids, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(ids[i]);
 	free(ids);
+}
+
+int weft_run_has_record(const char *store_dir, const char *id)
+{
+	char *p = weft_sprintf("%s/runs/%s/record.json", store_dir, id);
+	int ok = p && access(p, F_OK) == 0;
+	free(p);
+	return ok;
 }
 
 int weft_runs_list(char ***ids, size_t *n, const char *store_dir)

@@ -30,6 +30,9 @@ extern "C" {
  * weft_runs_free. No runs directory is no runs, not an error. */
 WEFT_EXTERN int weft_runs_list(char ***ids, size_t *n, const char *store_dir);
 WEFT_EXTERN void weft_runs_free(char **ids, size_t n);
+/* Whether run `id` has its record: it finished. A run without one was
+ * killed and can still be resumed. */
+WEFT_EXTERN int weft_run_has_record(const char *store_dir, const char *id);
 
 /* The newest run, or with `unfinished_only` the newest whose record does
  * not say "ok" (what `weft resume` continues). `*out_id` is the caller's.
