@@ -29,6 +29,7 @@ struct weft_dsl {
 	uint64_t mem_used, mem_limit;
 	uint64_t instr_used, instr_limit;
 	double time_limit, deadline; /* seconds; monotonic deadline of this evaluation */
+	double next_yield;           /* monotonic time of the next weft_engine_yield */
 	int env_ref; /* registry ref of the sandbox _ENV */
 	weft_value *result; /* what the script returned, node refs unresolved */
 	weft_dsl_source source; /* read == NULL: the filesystem */

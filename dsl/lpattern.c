@@ -27,6 +27,7 @@ typedef struct mstate {
 	int level;      /* captures open or closed */
 	int depth;      /* recursion left */
 	long long steps, budget;
+	lua_CFunction poll; /* called every LP_POLL_EVERY steps, or NULL */
 	struct {
 		const char *init;
 		ptrdiff_t len;
@@ -35,9 +36,15 @@ typedef struct mstate {
 
 static const char *do_match(mstate *ms, const char *s, const char *p);
 
+/* About a few milliseconds of matching: the caller's wall-clock limit and
+ * Ctrl-C are checked this often (the poll raises its own error). */
+#define LP_POLL_EVERY (1LL << 20)
+
 static void step(mstate *ms)
 {
-	if (++ms->steps > ms->budget)
+	if ((++ms->steps & (LP_POLL_EVERY - 1)) == 0 && ms->poll)
+		ms->poll(ms->L);
+	if (ms->steps > ms->budget)
 		luaL_error(ms->L,
 			   "string.%s: the pattern took more than %I steps on a subject of %I bytes (backtracking that "
 			   "grows with the text's length, such as several '.-' in a row); simplify the pattern or "
@@ -353,6 +360,7 @@ static void prepare(mstate *ms, lua_State *L, const char *fn, const char *s, siz
 	 * long texts get room in proportion, backtracking still trips it */
 	ms->budget = budget + WEFT_LP_STEPS_PER_BYTE * (long long)ls;
 	ms->steps = 0;
+	ms->poll = lua_tocfunction(L, lua_upvalueindex(2));
 }
 
 static void restart(mstate *ms)
@@ -576,14 +584,18 @@ static int lp_gsub(lua_State *L)
 	return 2;
 }
 
-void weft_lp_install(lua_State *L, int idx, long long steps)
+void weft_lp_install(lua_State *L, int idx, long long steps, lua_CFunction poll)
 {
 	static const luaL_Reg fns[] = {{"find", lp_find}, {"match", lp_match}, {"gmatch", lp_gmatch},
 				       {"gsub", lp_gsub}, {NULL, NULL}};
 	idx = lua_absindex(L, idx);
 	for (const luaL_Reg *f = fns; f->name; f++) {
 		lua_pushinteger(L, steps > 0 ? steps : WEFT_LP_DEFAULT_STEPS);
-		lua_pushcclosure(L, f->func, 1);
+		if (poll)
+			lua_pushcfunction(L, poll);
+		else
+			lua_pushnil(L);
+		lua_pushcclosure(L, f->func, 2);
 		lua_setfield(L, idx, f->name);
 	}
 }

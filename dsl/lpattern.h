@@ -24,7 +24,9 @@
 
 /* Replaces find, match, gmatch and gsub in the table at `idx` (a copy of
  * the string library) with the budgeted ones; `steps` is the budget of
- * one call (<= 0: the default). */
-void weft_lp_install(lua_State *L, int idx, long long steps);
+ * one call (<= 0: the default). `poll`, if not NULL, is called every 2^20
+ * steps with the calling state and may raise an error (lua_error) to end
+ * the call: the sandbox checks its wall-clock limit and Ctrl-C there. */
+void weft_lp_install(lua_State *L, int idx, long long steps, lua_CFunction poll);
 
 #endif

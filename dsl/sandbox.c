@@ -39,6 +39,48 @@ static void *cap_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 }
 
 #define HOOK_EVERY 1000
+/* Seconds between two weft_engine_yield calls while a script runs: often
+ * enough that Ctrl-C and `weft status` feel immediate. */
+#define YIELD_EVERY 0.1
+
+/* Raises the message on top of the stack, prefixed with the script line
+ * that runs now (in a hook, level 0 is the Lua function being run). */
+static int raise_here(lua_State *L)
+{
+	lua_Debug info;
+	if (lua_getstack(L, 0, &info) && lua_getinfo(L, "Sl", &info) && info.currentline > 0)
+		lua_pushfstring(L, "%s:%d: ", info.short_src, info.currentline);
+	else
+		lua_pushstring(L, "");
+	lua_insert(L, -2);
+	lua_concat(L, 2);
+	return lua_error(L);
+}
+
+/* The wall-clock limit, and the run's turn: a dynamic node's script runs
+ * on the run's thread, so the engine gets a moment a few times a second
+ * (Ctrl-C, other nodes' timeouts, `weft status`) and may end the script.
+ * Called from the hook and, every 2^20 steps, from the pattern matcher. */
+static int check_clock(lua_State *L)
+{
+	weft_dsl *d = dsl_from_state(L);
+	double now = weft_mono();
+	if (d->deadline > 0 && now > d->deadline) {
+		lua_pushfstring(L,
+				"script evaluation exceeded its time budget of %f s (an endless loop?); a pipeline "
+				"that really takes longer to build sets `limits: {script_seconds: N}` in weft.yaml",
+				d->time_limit);
+		return raise_here(L);
+	}
+	if (now >= d->next_yield) {
+		d->next_yield = now + YIELD_EVERY;
+		if (weft_engine_yield(d->eng) == WEFT_ECANCELLED) {
+			lua_pushstring(L, weft_error_last());
+			return raise_here(L);
+		}
+	}
+	return 0;
+}
 
 /* The budget is a count of VM instructions and a wall-clock time, both per
  * evaluation: the count keeps runaway loops deterministic to report, the
@@ -48,26 +90,12 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 	(void)ar;
 	weft_dsl *d = dsl_from_state(L);
 	d->instr_used += HOOK_EVERY;
-	int over_count = d->instr_used > d->instr_limit;
-	int over_time = !over_count && d->deadline > 0 && weft_mono() > d->deadline;
-	if (!over_count && !over_time)
-		return;
-	/* In a hook, level 0 is the Lua function being run. */
-	lua_Debug info;
-	if (lua_getstack(L, 0, &info) && lua_getinfo(L, "Sl", &info) && info.currentline > 0)
-		lua_pushfstring(L, "%s:%d: ", info.short_src, info.currentline);
-	else
-		lua_pushstring(L, "");
-	if (over_count)
+	if (d->instr_used > d->instr_limit) {
 		lua_pushfstring(L, "script exceeded its budget of %I VM instructions (an endless loop?)",
 				(lua_Integer)d->instr_limit);
-	else
-		lua_pushfstring(L,
-				"script evaluation exceeded its time budget of %f s (an endless loop?); a pipeline "
-				"that really takes longer to build sets `limits: {script_seconds: N}` in weft.yaml",
-				d->time_limit);
-	lua_concat(L, 2);
-	lua_error(L);
+		raise_here(L);
+	}
+	check_clock(L);
 }
 
 weft_dsl *dsl_from_state(lua_State *L)
@@ -81,6 +109,7 @@ void dsl_reset_budget(weft_dsl *d)
 {
 	d->instr_used = 0;
 	d->deadline = weft_mono() + d->time_limit;
+	d->next_yield = 0;
 }
 
 static int traceback(lua_State *L)
@@ -349,7 +378,7 @@ int dsl_sandbox_open(weft_dsl *d)
 	/* find, match, gmatch and gsub with a step budget: Lua's own matcher
 	 * runs inside one C call, where the instruction hook never fires */
 	const char *steps = getenv("WEFT_LUA_PATTERN_STEPS");
-	weft_lp_install(L, -1, steps ? strtoll(steps, NULL, 10) : 0);
+	weft_lp_install(L, -1, steps ? strtoll(steps, NULL, 10) : 0, check_clock);
 	lua_pop(L, 1);
 	copy_lib(L, env, "table", NULL);
 	copy_lib(L, env, "utf8", NULL);

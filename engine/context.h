@@ -39,6 +39,8 @@ struct weft_engine {
 	struct run_state *run;   /* set while weft_engine_run is active */
 	/* Set with `run`: the scheduler takes a node a dynamic node added. */
 	void (*node_added)(weft_engine *eng, uint32_t id, int linked);
+	/* Set with `run`: keeps the run going while a script runs (weft_engine_yield). */
+	int (*yield)(weft_engine *eng);
 	const sched_executor *executor; /* NULL: thread pool or workers, per node */
 	node_run **run_blocks;   /* per-node run state, WEFT_RUN_BLOCK a block */
 	uint32_t n_run_blocks;

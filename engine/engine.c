@@ -151,6 +151,11 @@ const char *weft_engine_store_dir(const weft_engine *eng)
 	return eng->store_dir;
 }
 
+int weft_engine_yield(weft_engine *eng)
+{
+	return eng->run && eng->yield ? eng->yield(eng) : WEFT_OK;
+}
+
 int weft_engine_import(weft_value **out, weft_engine *eng, const char *path)
 {
 	return weft_store_import(out, eng->store, path);

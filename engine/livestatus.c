@@ -77,6 +77,13 @@ static json_t *running_json(run_state *rs, double now)
 		free(msg);
 		json_array_append_new(arr, j);
 	}
+	/* A dynamic node's script holds no resources but is what runs now. */
+	if (arr && rs->evaluating != UINT32_MAX) {
+		node *n = weft_graph_node(rs->eng, rs->evaluating);
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:f,s:i,s:s,s:s}", "node", n->name, "op", "dynamic",
+						     "elapsed", now - rs->eval_start, "attempt", 0, "worker",
+						     "script", "devices", ""));
+	}
 	return arr;
 }
 

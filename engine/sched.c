@@ -384,13 +384,24 @@ static void start_dynamic(run_state *rs, uint32_t id)
 	}
 	nr->t_start = weft_now();
 	weft_value *result = NULL;
-	uint32_t saved = rs->eng->current_parent;
+	uint32_t saved = rs->eng->current_parent, saved_eval = rs->evaluating;
 	rs->eng->current_parent = id;
+	rs->evaluating = id;
+	rs->eval_start = nr->t_start;
 	weft_error_clear();
 	int rc = n->fn(&result, rs->eng, id, nr->resolved_inputs, n->payload);
 	rs->eng->current_parent = saved;
+	rs->evaluating = saved_eval;
+	rs->live_dirty = 1;
 	if (rc != WEFT_OK || !result) {
 		weft_value_free(result);
+		if (rs->interrupted) {
+			/* stopped by Ctrl-C (sched_yield): `weft resume` runs it again */
+			free(nr->error);
+			nr->error = weft_strdup(weft_error_last());
+			sched_move(rs, id, NS_PENDING, NULL);
+			return;
+		}
 		sched_fail(rs, id, NS_FAILED, weft_strdup(weft_error_last()));
 		return;
 	}
@@ -550,10 +561,8 @@ static void commit_cb(uv_check_t *h)
 		pump(rs);
 }
 
-static void tick_cb(uv_timer_t *t)
+static void check_interrupt(run_state *rs)
 {
-	run_state *rs = t->data;
-	double now = weft_now();
 	if (rs->opts->interrupt && *rs->opts->interrupt && !rs->interrupted) {
 		rs->interrupted = 1;
 		rs->stop = 1;
@@ -564,17 +573,50 @@ static void tick_cb(uv_timer_t *t)
 		sched_emit(rs, WEFT_EV_LOG, NULL, msg ? msg : "interrupted");
 		free(msg);
 	}
-	exec_tick(rs, now);
+}
+
+/* What the timer does that needs no state moves: the journal, the live
+ * status, progress. At most ten snapshots a second, and one a second when
+ * only the clocks moved. */
+static void keep_current(run_state *rs, double now)
+{
 	journal_commit(rs, now);
-	/* At most ten snapshots a second, and one a second when only the
-	 * clocks moved. */
 	if (rs->opts->live_status && (rs->live_dirty || now - rs->last_live >= 1.0)) {
 		rs->live_dirty = 0;
 		live_write(rs, now);
 	}
 	sched_emit(rs, WEFT_EV_PROGRESS, NULL, NULL);
+}
+
+static void tick_cb(uv_timer_t *t)
+{
+	run_state *rs = t->data;
+	double now = weft_now();
+	check_interrupt(rs);
+	exec_tick(rs, now);
+	keep_current(rs, now);
 	if (!rs->closing)
 		pump(rs);
+}
+
+/* A dynamic node's script runs on the loop's thread, between two turns of
+ * the loop (it adds nodes to the graph the loop reads). The DSL calls this
+ * a few times a second while a script runs (weft_engine_yield), so the
+ * script cannot stall the run: Ctrl-C is seen and ends the script, other
+ * nodes' timeouts and kills still happen, `weft status` stays current.
+ * Nothing here moves a node's state: the loop does that after the script. */
+static int sched_yield_cb(weft_engine *eng)
+{
+	run_state *rs = eng->run;
+	if (!rs)
+		return WEFT_OK;
+	double now = weft_now();
+	check_interrupt(rs);
+	exec_watch(rs, now);
+	keep_current(rs, now);
+	return rs->interrupted ? weft_err_set(WEFT_ECANCELLED, "interrupted (Ctrl-C); `weft resume` runs this node "
+								 "again")
+			       : WEFT_OK;
 }
 
 static void begin_close(run_state *rs)
@@ -850,6 +892,8 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	uv_check_start(&rs->commit, commit_cb);
 	eng->run = rs;
 	eng->node_added = node_added;
+	eng->yield = sched_yield_cb;
+	rs->evaluating = UINT32_MAX;
 	rs->total = eng->graph.n;
 	/* Every node starts pending (zeroed above: no move leads into a new
 	 * run, so this is not one) with all its deps unfinished. */

@@ -607,7 +607,7 @@ void exec_interrupt(run_state *rs)
 		cancel_node(rs, rs->running.ids[i], weft_graph_node(rs->eng, rs->running.ids[i]), now);
 }
 
-void exec_tick(run_state *rs, double now)
+void exec_watch(run_state *rs, double now)
 {
 	for (size_t i = 0; i < rs->running.n; i++) {
 		uint32_t id = rs->running.ids[i];
@@ -634,6 +634,11 @@ void exec_tick(run_state *rs, double now)
 			nr->exec->kill(nr->exec->self, rs, id);
 		}
 	}
+}
+
+void exec_tick(run_state *rs, double now)
+{
+	exec_watch(rs, now);
 	/* Keys another process was computing: once its lock is gone, the
 	 * result is in the cache (or it failed, and the node runs here). */
 	for (size_t i = 0; i < rs->dupwait.n;) {

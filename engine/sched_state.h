@@ -56,6 +56,8 @@ typedef struct run_state {
 	idlist dupwait;  /* keys another process is computing (NS_DUP_WAIT) */
 	idlist deferred; /* scratch for launch_runnable */
 	idlist dyn_done; /* dynamic nodes whose children are done (sched_move) */
+	uint32_t evaluating; /* dynamic node whose script runs now, or UINT32_MAX */
+	double eval_start;   /* when it started, for `weft status` */
 	int jobs;        /* capacity of the cpus pool */
 	char run_id[64];
 	char *run_dir, *log_dir, *tmp_dir, *live_path;
@@ -161,6 +163,9 @@ void exec_started(run_state *rs, uint32_t id);
 void exec_finished(run_state *rs, uint32_t id, weft_value *outputs, const char *error, int cancelled);
 /* Timeouts, kills after the grace period, retries that are due. */
 void exec_tick(run_state *rs, double now);
+/* Only the timeouts and kills: what may run while a dynamic node's script
+ * holds the loop (it moves no node's state). */
+void exec_watch(run_state *rs, double now);
 
 /* Ctrl-C: asks every running op to stop. */
 void exec_interrupt(run_state *rs);

@@ -145,6 +145,12 @@ WEFT_EXTERN int weft_engine_load_plugin(weft_engine *eng, const char *path);
 /* Imports a file or directory into the store, using the stat cache so an
  * unchanged file is not re-read. `*out` is a new artifact value. */
 WEFT_EXTERN int weft_engine_import(weft_value **out, weft_engine *eng, const char *path);
+/* For code that runs long on the run's own thread (a dynamic node's script):
+ * call it a few times a second. It keeps the run current (Ctrl-C seen,
+ * other nodes' timeouts, the journal, `weft status`) and returns
+ * WEFT_ECANCELLED, with the message set, once the run is interrupted: stop
+ * then. Outside a run it does nothing and returns WEFT_OK. */
+WEFT_EXTERN int weft_engine_yield(weft_engine *eng);
 /* Stores `len` bytes as a file artifact (the same value importing a file
  * with that content gives). `*out` is a new artifact value. */
 WEFT_EXTERN int weft_engine_import_bytes(weft_value **out, weft_engine *eng, const void *data, size_t len);

@@ -62,6 +62,35 @@ took=$(( $(date +%s) - start ))
 check "Ctrl-C: weft stops within the command's grace (took ${took}s)" [ "$took" -le 5 ]
 check "Ctrl-C: none of the command's processes is left" gone_within 1 "$pat"
 
+# Ctrl-C while a dynamic node's script runs: the script runs on the run's
+# own thread, so the run must still see Ctrl-C and keep `weft status`
+# current (reliability issue, 7). The loop would take 10 s or more (2e9
+# instructions), the pattern forever (its step budget raised out of reach).
+mkdir -p "$T/spin"
+printf 'limits:\n  script_seconds: 120\n' > "$T/spin/weft.yaml"
+for body in "local t = 0; for i = 1, 4e9 do t = t + i end; return t" \
+            "return (string.rep('a', 3000):find('.-.-.-.-.-.-.-.-b'))"; do
+  cat > "$T/spin/p.lua" <<LUA
+local a = ops.core.value { name = "a", value = 1 }
+weft.fn { name = "spin", inputs = { x = a }, function(inp) $body end }
+LUA
+  WEFT_LUA_PATTERN_STEPS=1000000000000000 "$WEFT" run -q "$T/spin/p.lua" >"$T/spin.out" 2>&1 &
+  pid=$!
+  shown() { "$WEFT" status 2>/dev/null | grep -q "spin .*dynamic .*script"; }
+  waited=0
+  until shown || [ $waited -gt 50 ]; do sleep 0.1; waited=$((waited + 1)); done
+  check "while a script runs, weft status shows its node (${body:0:20}...)" shown
+  kill -INT $pid
+  start=$(date +%s%N)
+  wait $pid; rc=$?
+  ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  check "Ctrl-C ends the script within 2 s (took ${ms} ms)" [ "$ms" -le 2000 ]
+  eq "$rc" 130 "and the run exits as interrupted"
+  check "and says how to continue" grep -q "continue with .weft resume" "$T/spin.out"
+  check "the interrupted node is pending in the record, not failed" bash -c \
+    "[ \"\$(jq -r '.nodes[] | select(.name == \"spin\") | .status' \"\$(ls -d '$WEFT_STORE'/runs/*/ | tail -1)record.json\")\" = pending ]"
+done
+
 # Background jobs a command leaves behind end with its node.
 pat="sleep 64.$M"
 cat > "$T/bg.lua" <<LUA

@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (luaL_loadstring(L, CMP) != LUA_OK)
 		abort();
 	lua_newtable(L);
-	weft_lp_install(L, -1, 0);
+	weft_lp_install(L, -1, 0, NULL);
 	lua_getglobal(L, "string");
 	lua_pushlstring(L, d, ls);
 	lua_pushlstring(L, z1 + 1, lp);

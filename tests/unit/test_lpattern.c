@@ -94,7 +94,7 @@ static void test_same_results_as_lua(void **st)
 	lua_State *L = state(0);
 	assert_int_equal(luaL_loadstring(L, DIFF), LUA_OK);
 	lua_newtable(L);
-	weft_lp_install(L, -1, 0);
+	weft_lp_install(L, -1, 0, NULL);
 	lua_getglobal(L, "string");
 	if (lua_pcall(L, 2, 1, 0) != LUA_OK)
 		fail_msg("%s", lua_tostring(L, -1));
@@ -108,7 +108,7 @@ static void test_fixed_cases(void **st)
 	(void)st;
 	lua_State *L = state(0);
 	lua_newtable(L);
-	weft_lp_install(L, -1, 0);
+	weft_lp_install(L, -1, 0, NULL);
 	lua_setglobal(L, "lp");
 	const char *code =
 		"assert(lp.find('hello world', 'o w') == 5)\n"
@@ -142,7 +142,7 @@ static void test_backtracking_trips_the_budget(void **st)
 	(void)st;
 	lua_State *L = state(0);
 	lua_newtable(L);
-	weft_lp_install(L, -1, 0);
+	weft_lp_install(L, -1, 0, NULL);
 	lua_setglobal(L, "lp");
 	struct timespec a, b;
 	clock_gettime(CLOCK_MONOTONIC, &a);

@@ -120,6 +120,7 @@ typedef struct fx {
 	fake f;
 	int events[NS_COUNT];
 	int seq;
+	int spin_interrupts, yields; /* test_interrupt_during_a_script */
 } fx;
 
 static int setup(void **state)
@@ -384,6 +385,51 @@ static void test_dynamic_node_adds_nodes(void **state)
 	assert_int_equal(weft_value_len(out), 2);
 }
 
+/* A script that runs long on the run's thread: it yields now and then, a
+ * Ctrl-C arrives meanwhile, and the yield tells it to stop. */
+static int spin(weft_value **out, weft_engine *eng, uint32_t node_id, const weft_value *inputs, void *payload)
+{
+	(void)node_id;
+	(void)inputs;
+	fx *x = payload;
+	for (int i = 0; i < 1000; i++) {
+		if (i == 3 && x->spin_interrupts)
+			x->f.interrupt = 1;
+		if (weft_engine_yield(eng) == WEFT_ECANCELLED)
+			return WEFT_ECANCELLED;
+		x->yields++;
+	}
+	*out = weft_value_int(42);
+	return WEFT_OK;
+}
+
+static void test_interrupt_during_a_script(void **state)
+{
+	fx *x = *state;
+	uint32_t a = add(x, "a", NULL, 0, 0, 0);
+	weft_value *inputs = weft_value_map();
+	weft_value_map_set(inputs, "x", weft_value_ref(a, NULL));
+	weft_node_opts o = WEFT_NODE_OPTS_INIT;
+	uint32_t d;
+	assert_int_equal(weft_graph_add_dynamic(&d, x->eng, "spin", inputs, "spin-v1", 7, spin, x, NULL, &o), WEFT_OK);
+	x->spin_interrupts = 1;
+	weft_run_summary s;
+	assert_int_equal(run(x, &s, 0, NULL), WEFT_OK);
+	assert_true(s.interrupted);
+	assert_int_equal(x->yields, 3); /* stopped at the first yield after Ctrl-C */
+	assert_int_equal(st(x, d), NS_PENDING); /* runs again on resume */
+	char id[64];
+	snprintf(id, sizeof id, "%s", s.run_id);
+	x->spin_interrupts = 0;
+	x->yields = 0;
+	weft_run_summary r;
+	assert_int_equal(run(x, &r, 0, id), WEFT_OK);
+	assert_false(r.interrupted);
+	assert_int_equal(x->yields, 1000);
+	assert_int_equal(st(x, d), NS_DONE);
+	assert_int_equal(weft_value_get_int(weft_graph_node_output(x->eng, d, NULL)), 42);
+}
+
 static void test_illegal_move_is_refused(void **state)
 {
 	fx *x = *state;
@@ -407,6 +453,7 @@ int main(void)
 		T(test_timeout_fails_the_node),
 		T(test_interrupt_then_resume),
 		T(test_dynamic_node_adds_nodes),
+		T(test_interrupt_during_a_script),
 		T(test_illegal_move_is_refused),
 	};
 #undef T
