@@ -136,9 +136,43 @@ static int source_read(void *ctx, const char *path, int purpose, char **data, si
 	return rc;
 }
 
+static int to_import(void *ctx, const void *data, size_t len)
+{
+	return weft_import_write(ctx, data, len);
+}
+
+/* weft.file at a revision: the blob goes from the object database to the
+ * store in pieces (a file of hundreds of MB is never held whole). */
+static int source_import(void *ctx, const char *path, weft_engine *eng, weft_value **out)
+{
+	cli_gitsrc *g = ctx;
+	if (!g->rev)
+		return source_read(ctx, path, WEFT_SOURCE_FILE, NULL, NULL); /* notes it, reads the disk */
+	char *rel = weft_repo_relpath(g->repo, path);
+	if (!rel)
+		return WEFT_SOURCE_FILESYSTEM;
+	weft_import *im = NULL;
+	char blob[41];
+	int rc = weft_engine_import_open(&im, eng);
+	if (rc == WEFT_OK) {
+		rc = weft_repo_stream_at(g->repo, g->commit, rel, blob, to_import, im);
+		if (rc == WEFT_OK) {
+			rc = weft_import_finish(out, im);
+			if (rc == WEFT_OK)
+				note(g, rel, blob, "", WEFT_SOURCE_FILE);
+		} else {
+			weft_import_abort(im);
+		}
+	}
+	if (rc == WEFT_ENOTFOUND)
+		weft_err_set(WEFT_ENOTFOUND, "%s does not exist at revision %s (commit %.12s)", rel, g->rev, g->commit);
+	free(rel);
+	return rc;
+}
+
 weft_dsl_source cli_gitsrc_source(cli_gitsrc *g)
 {
-	weft_dsl_source s = {source_read, g};
+	weft_dsl_source s = {source_read, g, source_import};
 	return s;
 }
 

@@ -176,9 +176,14 @@ int dsl_import_path(weft_dsl *d, const char *abs, int want_dir, weft_value **out
 {
 	char *data = NULL;
 	size_t len = 0;
-	int rc = d->source.read ? d->source.read(d->source.ctx, abs, want_dir ? WEFT_SOURCE_DIR : WEFT_SOURCE_FILE,
-						 &data, &len)
-				: WEFT_SOURCE_FILESYSTEM;
+	int rc;
+	if (!want_dir && d->source.import) {
+		rc = d->source.import(d->source.ctx, abs, d->eng, out);
+		return rc == WEFT_SOURCE_FILESYSTEM ? weft_engine_import(out, d->eng, abs) : rc;
+	}
+	rc = d->source.read ? d->source.read(d->source.ctx, abs, want_dir ? WEFT_SOURCE_DIR : WEFT_SOURCE_FILE,
+					     &data, &len)
+			    : WEFT_SOURCE_FILESYSTEM;
 	if (rc == WEFT_SOURCE_FILESYSTEM)
 		rc = weft_engine_import(out, d->eng, abs);
 	else if (rc == WEFT_OK)

@@ -38,6 +38,7 @@
 	X(git_reference_peel) \
 	X(git_reference_shorthand) \
 	X(git_reference_symbolic_target) \
+	X(git_repository_commondir) \
 	X(git_repository_free) \
 	X(git_repository_hashfile) \
 	X(git_repository_head) \

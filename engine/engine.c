@@ -171,6 +171,49 @@ int weft_engine_import_bytes(weft_value **out, weft_engine *eng, const void *dat
 	return *out ? WEFT_OK : weft_err_set(WEFT_ERROR, "out of memory");
 }
 
+struct weft_import {
+	weft_store_writer *w;
+};
+
+int weft_engine_import_open(weft_import **im, weft_engine *eng)
+{
+	weft_import *n = malloc(sizeof *n);
+	if (!n)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	int rc = weft_store_writer_open(&n->w, eng->store);
+	if (rc != WEFT_OK) {
+		free(n);
+		return rc;
+	}
+	*im = n;
+	return WEFT_OK;
+}
+
+int weft_import_write(weft_import *im, const void *data, size_t len)
+{
+	return weft_store_writer_write(im->w, data, len);
+}
+
+int weft_import_finish(weft_value **out, weft_import *im)
+{
+	char hash[65];
+	uint64_t size = 0;
+	int rc = weft_store_writer_commit(im->w, hash, &size);
+	free(im);
+	if (rc != WEFT_OK)
+		return rc;
+	*out = weft_value_artifact(hash, 0, size);
+	return *out ? WEFT_OK : weft_err_set(WEFT_ERROR, "out of memory");
+}
+
+void weft_import_abort(weft_import *im)
+{
+	if (!im)
+		return;
+	weft_store_writer_abort(im->w);
+	free(im);
+}
+
 int weft_engine_artifact_path(char **path, weft_engine *eng, const weft_value *art)
 {
 	*path = NULL;

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "dyn_git.h"
+#include "gitstream.h"
 #include "util.h"
 
 /*
@@ -292,7 +293,8 @@ static int tree_of(git_tree **tree, weft_repo *r, const char commit[41])
 				     commit, git_msg()) : WEFT_OK;
 }
 
-int weft_repo_read_at(char **data, size_t *len, char blob[41], weft_repo *r, const char commit[41], const char *rel)
+/* The blob `rel` names in `commit`: its id, or an error saying why not. */
+static int blob_at(git_oid *id, weft_repo *r, const char commit[41], const char *rel)
 {
 	git_tree *tree = NULL;
 	int rc = tree_of(&tree, r, commit);
@@ -305,31 +307,91 @@ int weft_repo_read_at(char **data, size_t *len, char blob[41], weft_repo *r, con
 						    "or commit it", rel, commit);
 	}
 	git_object_t type = lg()->git_tree_entry_type(e);
-	git_blob *b = NULL;
-	if (type != GIT_OBJECT_BLOB) {
+	if (type != GIT_OBJECT_BLOB)
 		rc = weft_err_set(WEFT_EINVALID, "%s is a %s at commit %.12s, not a file; name a file", rel,
 				  type == GIT_OBJECT_TREE ? "directory" : "submodule", commit);
-	} else if (lg()->git_blob_lookup(&b, r->git, lg()->git_tree_entry_id(e)) < 0) {
-		rc = weft_err_set(WEFT_EIO, "cannot read %s at commit %.12s: %s; check the repository with `git fsck`",
-				  rel, commit, git_msg());
-	} else {
-		size_t n = (size_t)lg()->git_blob_rawsize(b);
-		char *buf = malloc(n + 1);
-		if (!buf) {
-			rc = weft_err_set(WEFT_ERROR, "out of memory");
-		} else {
-			memcpy(buf, lg()->git_blob_rawcontent(b), n);
-			buf[n] = '\0';
-			*data = buf;
-			*len = n;
-			if (blob)
-				lg()->git_oid_tostr(blob, 41, lg()->git_tree_entry_id(e));
-		}
-	}
-	lg()->git_blob_free(b);
+	else
+		*id = *lg()->git_tree_entry_id(e);
 	lg()->git_tree_entry_free(e);
 	lg()->git_tree_free(tree);
 	return rc;
+}
+
+/* Hands libgit2's copy of the blob to `sink`, in pieces (a delta, or an
+ * object store gitstream cannot read). */
+static int blob_whole(weft_repo *r, const git_oid *id, const char *rel, const char commit[41],
+		      int (*sink)(void *ctx, const void *data, size_t len), void *ctx)
+{
+	git_blob *b = NULL;
+	if (lg()->git_blob_lookup(&b, r->git, id) < 0)
+		return weft_err_set(WEFT_EIO, "cannot read %s at commit %.12s: %s; check the repository with `git fsck`",
+				    rel, commit, git_msg());
+	const char *p = lg()->git_blob_rawcontent(b);
+	size_t n = (size_t)lg()->git_blob_rawsize(b);
+	int rc = WEFT_OK;
+	for (size_t at = 0; rc == WEFT_OK && at < n; at += 1 << 20)
+		rc = sink(ctx, p + at, n - at < (1u << 20) ? n - at : 1u << 20);
+	lg()->git_blob_free(b);
+	return rc;
+}
+
+int weft_repo_stream_at(weft_repo *r, const char commit[41], const char *rel, char blob[41],
+			int (*sink)(void *ctx, const void *data, size_t len), void *ctx)
+{
+	git_oid id;
+	int rc = blob_at(&id, r, commit, rel);
+	if (rc != WEFT_OK)
+		return rc;
+	char hex[41];
+	lg()->git_oid_tostr(hex, sizeof hex, &id);
+	char *objdir = weft_path_join(lg()->git_repository_commondir(r->git), "objects");
+	uint64_t size = 0;
+	rc = objdir ? gitstream_blob(objdir, hex, sink, ctx, &size) : weft_err_set(WEFT_ERROR, "out of memory");
+	free(objdir);
+	if (rc == WEFT_ENOTFOUND)
+		rc = blob_whole(r, &id, rel, commit, sink, ctx);
+	if (rc == WEFT_OK && blob)
+		memcpy(blob, hex, sizeof hex);
+	return rc;
+}
+
+typedef struct membuf {
+	char *data;
+	size_t len, cap;
+} membuf;
+
+static int to_memory(void *ctx, const void *data, size_t len)
+{
+	membuf *m = ctx;
+	if (m->len + len + 1 > m->cap) {
+		size_t cap = m->cap ? m->cap : 4096;
+		while (cap < m->len + len + 1)
+			cap *= 2;
+		char *p = realloc(m->data, cap);
+		if (!p)
+			return weft_err_set(WEFT_ERROR, "out of memory");
+		m->data = p;
+		m->cap = cap;
+	}
+	memcpy(m->data + m->len, data, len);
+	m->len += len;
+	m->data[m->len] = '\0';
+	return WEFT_OK;
+}
+
+int weft_repo_read_at(char **data, size_t *len, char blob[41], weft_repo *r, const char commit[41], const char *rel)
+{
+	membuf m = {0};
+	int rc = weft_repo_stream_at(r, commit, rel, blob, to_memory, &m);
+	if (rc == WEFT_OK && !m.data)
+		rc = to_memory(&m, "", 0); /* an empty file: still a string */
+	if (rc != WEFT_OK) {
+		free(m.data);
+		return rc;
+	}
+	*data = m.data;
+	*len = m.len;
+	return WEFT_OK;
 }
 
 int weft_repo_file_blobs(char head_blob[41], char work_blob[41], weft_repo *r, const char commit[41],

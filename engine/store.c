@@ -115,6 +115,91 @@ int weft_store_put_bytes(weft_store *st, const void *data, size_t len, char hash
 	return rc;
 }
 
+struct weft_store_writer {
+	weft_store *st;
+	int fd;
+	char *tmp;
+	weft_hasher *h;
+	uint64_t size;
+};
+
+int weft_store_writer_open(weft_store_writer **out, weft_store *st)
+{
+	weft_store_writer *w = calloc(1, sizeof *w);
+	/* a dot name beside the fan-out directories: gc and verification
+	 * skip it, and the rename stays on one filesystem */
+	char *base = weft_path_join(st->objects, ".import");
+	if (!w || !base || !(w->h = weft_hasher_new())) {
+		free(base);
+		if (w)
+			weft_hasher_free(w->h);
+		free(w);
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	}
+	w->st = st;
+	w->fd = weft_atomic_open(base, &w->tmp);
+	free(base);
+	if (w->fd < 0) {
+		int rc = w->fd;
+		weft_hasher_free(w->h);
+		free(w);
+		return rc;
+	}
+	*out = w;
+	return WEFT_OK;
+}
+
+int weft_store_writer_write(weft_store_writer *w, const void *data, size_t len)
+{
+	if (weft_hasher_update(w->h, data, len) != WEFT_OK)
+		return WEFT_ERROR;
+	if (weft_write_all(w->fd, data, len) != 0)
+		return weft_err_set(WEFT_EIO, "cannot write to the store (%s): %s; free some space or run `weft cache "
+					      "gc`",
+				    w->tmp, strerror(errno));
+	w->size += len;
+	return WEFT_OK;
+}
+
+void weft_store_writer_abort(weft_store_writer *w)
+{
+	if (!w)
+		return;
+	weft_atomic_abort(w->fd, w->tmp);
+	weft_hasher_free(w->h);
+	free(w->tmp);
+	free(w);
+}
+
+int weft_store_writer_commit(weft_store_writer *w, char hash[65], uint64_t *size)
+{
+	int rc = weft_hasher_final(w->h, hash);
+	w->h = NULL;
+	char *obj = rc == WEFT_OK ? weft_store_object_path(w->st, hash) : NULL;
+	struct stat sb;
+	if (rc != WEFT_OK || !obj) {
+		rc = rc != WEFT_OK ? rc : weft_err_set(WEFT_ERROR, "out of memory");
+	} else if (stat(obj, &sb) == 0) {
+		weft_atomic_abort(w->fd, w->tmp); /* already stored */
+		w->fd = -1;
+	} else if ((rc = ensure_fanout(w->st, hash)) == WEFT_OK) {
+		if (fchmod(w->fd, 0444) != 0) {
+			rc = weft_err_set(WEFT_EIO, "cannot chmod %s: %s", w->tmp, strerror(errno));
+		} else {
+			rc = weft_atomic_commit(w->fd, w->tmp, obj, 0); /* closes; unlinks on failure */
+			w->fd = -1;
+		}
+	}
+	if (rc == WEFT_OK)
+		*size = w->size;
+	if (w->fd >= 0)
+		weft_atomic_abort(w->fd, w->tmp);
+	free(obj);
+	free(w->tmp);
+	free(w);
+	return rc;
+}
+
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

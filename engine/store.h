@@ -35,6 +35,17 @@ int weft_store_import(weft_value **out, weft_store *st, const char *path);
 /* Stores bytes as an object. */
 int weft_store_put_bytes(weft_store *st, const void *data, size_t len, char hash[65]);
 
+/* An object written in pieces, for content that should not be held whole
+ * (a large blob at `weft run --rev`): the bytes go to a temp file in the
+ * store while they are hashed, and commit renames it to its name. */
+typedef struct weft_store_writer weft_store_writer;
+int weft_store_writer_open(weft_store_writer **out, weft_store *st);
+int weft_store_writer_write(weft_store_writer *w, const void *data, size_t len);
+/* Finishes the object (hash and size out) and frees the writer, on error too. */
+int weft_store_writer_commit(weft_store_writer *w, char hash[65], uint64_t *size);
+/* Drops what was written and frees the writer. */
+void weft_store_writer_abort(weft_store_writer *w);
+
 /* Checks an artifact (recursively for trees). Returns WEFT_OK, or
  * WEFT_ENOTFOUND when missing or corrupt (corrupt objects are removed). */
 int weft_store_verify(weft_store *st, const weft_value *artifact);

@@ -16,7 +16,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config git
       liblua5.4-dev libuv1-dev libyaml-dev libssl-dev libjansson-dev
-      libarchive-dev libgit2-dev libcmocka-dev libfftw3-dev libpng-dev libtiff-dev libcurl4-openssl-dev libxml2-dev libssl-dev
+      libarchive-dev libgit2-dev zlib1g-dev libcmocka-dev libfftw3-dev libpng-dev libtiff-dev libcurl4-openssl-dev libxml2-dev libssl-dev
       jq time valgrind clang python3 python3-sklearn python3-torch python3-venv libopenblas0-pthread
       python3-coloredlogs python3-flatbuffers python3-sympy python3-protobuf python3-packaging
       python3-matplotlib python3-pandas python3-statsmodels python3-biopython python3-nibabel

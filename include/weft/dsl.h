@@ -34,6 +34,10 @@ enum { WEFT_SOURCE_SCRIPT = 0, WEFT_SOURCE_MODULE = 1, WEFT_SOURCE_FILE = 2, WEF
 typedef struct weft_dsl_source {
 	int (*read)(void *ctx, const char *path, int purpose, char **data, size_t *len);
 	void *ctx;
+	/* Optional: stores the file at `path` (weft.file) into the engine's
+	 * store itself, without holding it in memory; the same returns as
+	 * `read`, with a new artifact in `*out`. NULL: `read` serves files. */
+	int (*import)(void *ctx, const char *path, weft_engine *eng, weft_value **out);
 } weft_dsl_source;
 
 typedef struct weft_dsl_options {

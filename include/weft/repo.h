@@ -47,6 +47,13 @@ WEFT_EXTERN int weft_repo_resolve(char commit[41], weft_repo *r, const char *rev
  * when it is a directory there. `*data` is the caller's to free; `blob`
  * (may be NULL) receives the blob id. */
 WEFT_EXTERN int weft_repo_read_at(char **data, size_t *len, char blob[41], weft_repo *r, const char commit[41], const char *rel);
+/* The same bytes handed to `sink` in pieces, for files too large to hold:
+ * a blob stored whole (loose, or packed without a delta, as git stores
+ * every file over core.bigFileThreshold) is streamed from disk; a delta is
+ * rebuilt by libgit2 in memory, once. `sink` returns WEFT_OK or an error
+ * that ends the read. */
+WEFT_EXTERN int weft_repo_stream_at(weft_repo *r, const char commit[41], const char *rel, char blob[41],
+				    int (*sink)(void *ctx, const void *data, size_t len), void *ctx);
 /* The blob id `rel` has in `commit` ("" if it is not there, or `commit` is
  * "") and the one its work-tree content would get ("" if the file does not
  * exist). */

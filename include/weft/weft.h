@@ -154,6 +154,14 @@ WEFT_EXTERN int weft_engine_yield(weft_engine *eng);
 /* Stores `len` bytes as a file artifact (the same value importing a file
  * with that content gives). `*out` is a new artifact value. */
 WEFT_EXTERN int weft_engine_import_bytes(weft_value **out, weft_engine *eng, const void *data, size_t len);
+/* The same for content that arrives in pieces and should not be held whole
+ * (a large file read from a git revision): open, write the pieces, then
+ * finish (a new file artifact in `*out`) or abort. Both free `im`. */
+typedef struct weft_import weft_import;
+WEFT_EXTERN int weft_engine_import_open(weft_import **im, weft_engine *eng);
+WEFT_EXTERN int weft_import_write(weft_import *im, const void *data, size_t len);
+WEFT_EXTERN int weft_import_finish(weft_value **out, weft_import *im);
+WEFT_EXTERN void weft_import_abort(weft_import *im);
 /* Reads an artifact's bytes (files only, verified). Caller frees `*data`. */
 WEFT_EXTERN int weft_engine_read_artifact(char **data, size_t *len, weft_engine *eng, const weft_value *art);
 /* The read-only path of an artifact in the store (a file, or a directory

@@ -149,6 +149,47 @@ cd "$T/bare.git"
 run_weft run --rev HEAD p.lua
 expect_rc 2 "a bare repository is refused"
 expect_err "is a bare git repository" "and called bare"
+# ---- large files at a revision stream from the object database ----------------
+# Loose, packed whole, and packed as a delta (libgit2 rebuilds that one):
+# each must read exactly; a damaged pack must fail, never give other bytes.
+cd "$T"
+run_weft init big
+cd big
+mkdir -p data
+awk 'BEGIN { srand(7); for (i = 1; i <= 60000; i++) printf "%d,%d,row %d\n", i, int(rand() * 1e6), i }' >data/big.csv
+cat >pipelines/big.lua <<'LUA'
+return ops.core.shell { name = "sum", d = weft.file("../data/big.csv"), capture_stdout = true,
+  cmd = "cksum < \"$d\"" }.stdout
+LUA
+g commit . "big v1" >/dev/null
+g tag . b1
+W1=$(cksum <data/big.csv)
+sed -i 's/^30000,.*/30000,0,changed/' data/big.csv
+g commit . "big v2" >/dev/null
+g tag . b2
+W2=$(cksum <data/big.csv)
+check "the two versions differ" test "$W1" != "$W2"
+run_weft run --rev b1 pipelines/big.lua
+expect_out "sum = \"$W1\"" "a loose blob read at a revision is exact"
+eq "$(rec '.git.files["data/big.csv"].blob')" "$(g blob . b1 data/big.csv)" "and recorded with its blob id"
+g pack .
+check "the fixture is packed: no loose object is left" \
+  test -z "$(find .git/objects -mindepth 2 -path '*/objects/[0-9a-f][0-9a-f]/*' -type f)"
+for rev in b1 b2; do
+  want=$W1; [ $rev = b2 ] && want=$W2
+  run_weft run --rev $rev pipelines/big.lua
+  expect_out "sum = \"$want\"" "a packed blob (one of the two is a delta) read at $rev is exact"
+done
+pack=$(ls .git/objects/pack/*.pack)
+chmod u+w "$pack"
+size=$(stat -c %s "$pack")
+printf '\xff\xff\xff\xff' | dd of="$pack" bs=1 seek=$((size / 2)) conv=notrunc status=none
+for rev in b1 b2; do
+  run_weft run --rev $rev pipelines/big.lua
+  expect_rc 2 "a damaged pack fails the run at $rev"
+  expect_err "git fsck" "and says to check the repository"
+done
+
 # ---- weft diff and weft blame ----------------------------------------------------
 cd "$T"
 run_weft init dr

@@ -10,10 +10,15 @@
  *   gitfix blob DIR REV PATH        prints the blob id of PATH at REV
  *   gitfix head DIR                 prints the branch HEAD is on, or "detached"
  *   gitfix init-bare DIR            creates a bare repository
+ *   gitfix pack DIR                 packs every object reachable from a ref
+ *                                   (deltas where libgit2 finds them) and
+ *                                   removes the loose objects, as `git gc`
  */
+#include <dirent.h>
 #include <git2.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static int die(const char *what)
 {
@@ -83,6 +88,50 @@ static int checkout(git_repository *r, const char *rev, int detach)
 	return rc < 0 ? die("set HEAD") : 0;
 }
 
+/* Removes objects/<2 hex>/<38 hex>: every one is in the new pack. */
+static int drop_loose(git_repository *r)
+{
+	char objs[4096];
+	snprintf(objs, sizeof objs, "%sobjects", git_repository_path(r));
+	DIR *d = opendir(objs);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (strlen(e->d_name) != 2 || !strcmp(e->d_name, ".."))
+			continue;
+		char sub[4400];
+		snprintf(sub, sizeof sub, "%s/%s", objs, e->d_name);
+		DIR *sd = opendir(sub);
+		struct dirent *f;
+		while (sd && (f = readdir(sd))) {
+			char p[4800];
+			snprintf(p, sizeof p, "%s/%s", sub, f->d_name);
+			if (strlen(f->d_name) == 38 && unlink(p) != 0)
+				return -1;
+		}
+		if (sd)
+			closedir(sd);
+	}
+	if (d)
+		closedir(d);
+	return 0;
+}
+
+static int pack(git_repository *r)
+{
+	git_packbuilder *pb = NULL;
+	git_revwalk *w = NULL;
+	int rc = git_packbuilder_new(&pb, r) < 0 || git_revwalk_new(&w, r) < 0 ||
+			 git_revwalk_push_glob(w, "refs/*") < 0 || git_packbuilder_insert_walk(pb, w) < 0 ||
+			 git_packbuilder_write(pb, NULL, 0, NULL, NULL) < 0
+		 ? die("pack")
+		 : 0;
+	if (rc == 0 && drop_loose(r) != 0)
+		rc = die("remove loose objects");
+	git_revwalk_free(w);
+	git_packbuilder_free(pb);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
@@ -131,6 +180,8 @@ int main(int argc, char **argv)
 		git_tree_entry_free(e);
 		git_tree_free(t);
 		git_commit_free(c);
+	} else if (!strcmp(cmd, "pack")) {
+		rc = pack(r);
 	} else if (!strcmp(cmd, "head")) {
 		git_reference *h = NULL;
 		if (git_repository_head_detached(r) == 1)

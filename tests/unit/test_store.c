@@ -1,4 +1,5 @@
 /* Store, stat cache, action cache and journal. */
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,6 +57,44 @@ static void test_import_names_object_by_content(void **state)
 	free(obj);
 	free(src);
 	weft_value_free(art);
+}
+
+/* An object written in pieces is the object of its whole bytes; an
+ * aborted one leaves nothing behind. */
+static void test_writer_in_pieces(void **state)
+{
+	fx *f = *state;
+	weft_store_writer *w = NULL;
+	assert_int_equal(weft_store_writer_open(&w, f->st), WEFT_OK);
+	assert_int_equal(weft_store_writer_write(w, "hel", 3), WEFT_OK);
+	assert_int_equal(weft_store_writer_write(w, "", 0), WEFT_OK);
+	assert_int_equal(weft_store_writer_write(w, "lo\n", 3), WEFT_OK);
+	char hash[65];
+	uint64_t size = 0;
+	assert_int_equal(weft_store_writer_commit(w, hash, &size), WEFT_OK);
+	assert_string_equal(hash, "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03");
+	assert_int_equal(size, 6);
+	char *obj = weft_store_object_path(f->st, hash);
+	struct stat sb;
+	assert_int_equal(stat(obj, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0444);
+	assert_int_equal(sb.st_size, 6);
+	/* the same bytes again: the object is kept, the temp file goes */
+	assert_int_equal(weft_store_writer_open(&w, f->st), WEFT_OK);
+	assert_int_equal(weft_store_writer_write(w, "hello\n", 6), WEFT_OK);
+	assert_int_equal(weft_store_writer_commit(w, hash, &size), WEFT_OK);
+	assert_int_equal(weft_store_writer_open(&w, f->st), WEFT_OK);
+	assert_int_equal(weft_store_writer_write(w, "partial", 7), WEFT_OK);
+	weft_store_writer_abort(w);
+	char *objs = weft_path_join(f->dir, "objects");
+	DIR *d = opendir(objs);
+	assert_non_null(d);
+	struct dirent *e;
+	while ((e = readdir(d)))
+		assert_null(strstr(e->d_name, ".tmp."));
+	closedir(d);
+	free(objs);
+	free(obj);
 }
 
 static void test_corrupt_object_is_removed(void **state)
@@ -198,6 +237,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_import_names_object_by_content, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_in_pieces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_object_is_removed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_directory_tree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statcache_hit_and_miss, setup, teardown),
