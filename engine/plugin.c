@@ -640,28 +640,12 @@ int weft_plugin_code_hash(weft_engine *eng, const weft_op_info *op, const char *
 	*hex = "";
 	if (!rec)
 		return WEFT_OK;
-	if (!rec->code_hash[0]) {
-		FILE *f = fopen(rec->path, "rbe");
-		weft_hasher *h = f ? weft_hasher_new() : NULL;
-		int rc = h ? WEFT_OK
-			   : weft_err_set(WEFT_EIO, "cannot read plugin %s to hash its code: %s; reinstall it", rec->path,
-					  strerror(errno));
-		char buf[65536];
-		size_t n;
-		while (rc == WEFT_OK && (n = fread(buf, 1, sizeof buf, f)) > 0)
-			rc = weft_hasher_update(h, buf, n);
-		if (rc == WEFT_OK && ferror(f))
-			rc = weft_err_set(WEFT_EIO, "cannot read plugin %s: %s", rec->path, strerror(errno));
-		if (f)
-			fclose(f);
-		if (rc == WEFT_OK)
-			rc = weft_hasher_final(h, rec->code_hash);
-		else
-			weft_hasher_free(h);
-		if (rc != WEFT_OK) {
-			rec->code_hash[0] = '\0';
-			return rc;
-		}
+	/* Through the stat cache: a plugin unchanged since the last run (same
+	 * inode, size, mtime, ctime) is not read again, which would cost every
+	 * run's start-up the hash of a whole shared object. */
+	if (!rec->code_hash[0] && weft_statcache_hash_file(eng->sc, rec->path, rec->code_hash, NULL) != WEFT_OK) {
+		rec->code_hash[0] = '\0';
+		return weft_err_wrap(WEFT_EIO, "cannot read plugin %s to hash its code; reinstall it", rec->path);
 	}
 	*hex = rec->code_hash;
 	return WEFT_OK;
