@@ -389,11 +389,31 @@ static const char *family_name(int f)
 	return f == AWS_LF_STUMP ? "stump" : f == AWS_LF_TREE ? "tree" : "logistic";
 }
 
+/* A number, or "inf" / "-inf" (JSON has no infinities; a tree's "no
+ * split" threshold is +inf, and dropping it would shift the others). */
+static json_t *dbl(double v)
+{
+	return isinf(v) ? json_string(v > 0 ? "inf" : "-inf") : json_real(isnan(v) ? 0 : v);
+}
+
+static int dbl_of(const json_t *j, double *out)
+{
+	const char *s = json_string_value(j);
+	if (s && (!strcmp(s, "inf") || !strcmp(s, "-inf"))) {
+		*out = s[0] == '-' ? -INFINITY : INFINITY;
+		return 0;
+	}
+	if (!json_is_number(j))
+		return -1;
+	*out = json_number_value(j);
+	return 0;
+}
+
 static json_t *dbl_array(const double *v, size_t n)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; a && i < n; i++)
-		json_array_append_new(a, json_real(v[i]));
+		json_array_append_new(a, dbl(v[i]));
 	return a;
 }
 
@@ -410,10 +430,10 @@ json_t *aws_lfset_to_json(const aws_lfset *s, char *const *features, char *const
 			json_array_append_new(fi, json_integer(lf->f[j]));
 		}
 		size_t np = lf->family == AWS_LF_STUMP ? 2 : lf->family == AWS_LF_TREE ? 4 : (size_t)lf->nf + 1;
-		json_t *o = json_pack("{s:i, s:s, s:s, s:i, s:o, s:o, s:f, s:{s:f, s:f, s:f}}", "id", (int)i, "family",
+		json_t *o = json_pack("{s:i, s:s, s:s, s:i, s:o, s:o, s:o, s:{s:f, s:f, s:f}}", "id", (int)i, "family",
 				      family_name(lf->family), "class", classes[lf->target], "class_index", lf->target,
 				      "features", feats, "feature_index", fi, "abstain_below",
-				      lf->beta, "labeled", "fscore", lf->fscore, "precision", lf->precision, "coverage",
+				      dbl(lf->beta), "labeled", "fscore", lf->fscore, "precision", lf->precision, "coverage",
 				      lf->coverage);
 		if (lf->family != AWS_LF_LOGISTIC)
 			json_object_set_new(o, "thresholds", dbl_array(lf->thr, lf->family == AWS_LF_STUMP ? 1 : 3));
@@ -442,10 +462,10 @@ int aws_lfset_from_json(aws_lfset *s, const json_t *j, size_t d, size_t k, char 
 			   : !strcmp(fam, "logistic") ? AWS_LF_LOGISTIC : 0;
 		lf->nf = (int)json_array_size(fi);
 		lf->k = k;
-		lf->beta = json_number_value(json_object_get(o, "abstain_below"));
+		int bad_num = dbl_of(json_object_get(o, "abstain_below"), &lf->beta) != 0;
 		json_int_t tc = json_integer_value(json_object_get(o, "class_index"));
 		lf->target = (int)tc;
-		int bad = tc < 0 || (size_t)tc >= k || !lf->family || lf->nf < 1 || lf->nf > 2 || (lf->family == AWS_LF_STUMP && lf->nf != 1) ||
+		int bad = bad_num || tc < 0 || (size_t)tc >= k || !lf->family || lf->nf < 1 || lf->nf > 2 || (lf->family == AWS_LF_STUMP && lf->nf != 1) ||
 			  (lf->family == AWS_LF_TREE && lf->nf != 2);
 		for (int q = 0; !bad && q < lf->nf; q++) {
 			json_int_t v = json_integer_value(json_array_get(fi, (size_t)q));
@@ -453,8 +473,10 @@ int aws_lfset_from_json(aws_lfset *s, const json_t *j, size_t d, size_t k, char 
 			lf->f[q] = (int)v;
 		}
 		const json_t *th = json_object_get(o, "thresholds");
-		for (size_t q = 0; !bad && q < json_array_size(th) && q < 3; q++)
-			lf->thr[q] = json_number_value(json_array_get(th, q));
+		size_t nth = lf->family == AWS_LF_STUMP ? 1 : lf->family == AWS_LF_TREE ? 3 : 0;
+		bad = bad || json_array_size(th) != nth;
+		for (size_t q = 0; !bad && q < nth; q++)
+			bad = dbl_of(json_array_get(th, q), &lf->thr[q]) != 0;
 		size_t np = lf->family == AWS_LF_STUMP ? 2 : lf->family == AWS_LF_TREE ? 4 : (size_t)lf->nf + 1;
 		const json_t *pv = json_object_get(o, lf->family == AWS_LF_LOGISTIC ? "weights" : "leaves");
 		if (bad || json_array_size(pv) != np || !(lf->p = malloc(np * sizeof *lf->p))) {
@@ -464,7 +486,11 @@ int aws_lfset_from_json(aws_lfset *s, const json_t *j, size_t d, size_t k, char 
 			return -1;
 		}
 		for (size_t q = 0; q < np; q++)
-			lf->p[q] = json_number_value(json_array_get(pv, q));
+			if (dbl_of(json_array_get(pv, q), &lf->p[q]) != 0) {
+				snprintf(err, errlen, "LF %zu has a parameter that is not a number; generate the LFs again", i);
+				aws_lfset_free(s);
+				return -1;
+			}
 	}
 	return 0;
 }

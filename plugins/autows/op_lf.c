@@ -57,7 +57,7 @@ int aws_generate_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 	if (rc == WEFT_OK) {
 		api->log(ctx, WEFT_LOG_INFO, "%zu LFs from %zu labeled rows", s.n, nlab);
 		size_t n = s.n;
-		rc = wop_set_json(ctx, api, "out", "lfs.json", aws_lfset_to_json(&s, D->features, D->classes));
+		rc = wop_set_json_exact(ctx, api, "out", "lfs.json", aws_lfset_to_json(&s, D->features, D->classes));
 		if (rc == WEFT_OK)
 			rc = api->set_output(ctx, "count", api->value_new_int((int64_t)n));
 	}

@@ -7,19 +7,30 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Writes j to WORKDIR/file and makes it output `name`. Steals j. */
-int wop_set_json(weft_op_ctx *ctx, const weft_host_api *api, const char *name, const char *file, json_t *j)
+static int set_json(weft_op_ctx *ctx, const weft_host_api *api, const char *name, const char *file, json_t *j,
+		    int digits)
 {
 	char path[4096];
 	if (!weft_op_workfile(ctx, api, file, path, sizeof path)) {
 		json_decref(j);
 		return WEFT_ERROR;
 	}
-	int rc = j ? json_dump_file(j, path, JSON_INDENT(1) | JSON_REAL_PRECISION(10)) : -1;
+	int rc = j ? json_dump_file(j, path, JSON_INDENT(1) | JSON_REAL_PRECISION(digits)) : -1;
 	json_decref(j);
 	if (rc != 0)
 		return api->fail(ctx, "cannot write %s (out of memory or disk full)", path);
 	return weft_op_set_file(ctx, api, name, path);
+}
+
+/* Writes j to WORKDIR/file and makes it output `name`. Steals j. */
+int wop_set_json(weft_op_ctx *ctx, const weft_host_api *api, const char *name, const char *file, json_t *j)
+{
+	return set_json(ctx, api, name, file, j, 10);
+}
+
+int wop_set_json_exact(weft_op_ctx *ctx, const weft_host_api *api, const char *name, const char *file, json_t *j)
+{
+	return set_json(ctx, api, name, file, j, 17);
 }
 
 json_t *wop_input_json(weft_op_ctx *ctx, const weft_host_api *api, const char *name, const char *format, char *err,

@@ -13,6 +13,9 @@
 
 /* Writes j to WORKDIR/file and sets it as output `name`. Steals j. */
 int wop_set_json(weft_op_ctx *ctx, const weft_host_api *api, const char *name, const char *file, json_t *j);
+/* The same with every number written to full precision (17 digits): for
+ * files whose numbers are read back and must not move (fitted thresholds). */
+int wop_set_json_exact(weft_op_ctx *ctx, const weft_host_api *api, const char *name, const char *file, json_t *j);
 /* Input `name` parsed as JSON (new reference), or NULL with err set: empty
  * when the input is not a file artifact, the parser's message when it is
  * not JSON, and what was found when its "format" is not `format` (NULL:

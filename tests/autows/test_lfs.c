@@ -1,4 +1,5 @@
 /* Unit tests of the Snuba-style LF generator. */
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -103,11 +104,75 @@ static void test_all_families_and_no_lf(void **state)
 	assert_non_null(strstr(err, "no labeling function reached"));
 }
 
+/* A saved and reloaded LF set votes exactly as the generated one, on every
+ * row: the file keeps full precision and a tree's "no split" (+inf). */
+static void test_saved_lfs_vote_the_same(void **state)
+{
+	(void)state;
+	enum { K = 4, F = 6 };
+	static double X[N * F];
+	static int32_t y[N];
+	static size_t lab[NLAB];
+	uint64_t r = 5;
+	for (size_t i = 0; i < N; i++) {
+		for (size_t f = 0; f < F; f++)
+			X[i * F + f] = gauss(&r) * 1.37;
+		y[i] = (X[i * F] > 0.1) * 2 + (X[i * F + 3] * 0.7 + X[i * F + 1] > -0.2);
+	}
+	for (size_t i = 0; i < NLAB; i++)
+		lab[i] = i * (N / NLAB) + 1;
+	aws_lfgen_opts o = AWS_LFGEN_OPTS_INIT;
+	o.max_lfs = 40;
+	o.families = AWS_LF_TREE | AWS_LF_STUMP | AWS_LF_LOGISTIC;
+	aws_lfset s, t;
+	char err[256];
+	assert_int_equal(aws_lf_generate(&s, X, N, F, y, K, lab, NLAB, &o, err, sizeof err), 0);
+	char *fn[F], *cn[K];
+	for (int f = 0; f < F; f++)
+		assert_true(asprintf(&fn[f], "f%d", f) > 0);
+	for (int c = 0; c < K; c++)
+		assert_true(asprintf(&cn[c], "c%d", c) > 0);
+	/* and one tree made by hand: thresholds that are data values (a row
+	 * sits exactly on each), one side without a split (+inf) */
+	aws_lf *more = realloc(s.v, (s.n + 1) * sizeof *s.v);
+	assert_non_null(more);
+	s.v = more;
+	aws_lf *h = &s.v[s.n++];
+	memset(h, 0, sizeof *h);
+	h->family = AWS_LF_TREE, h->nf = 2, h->f[0] = 0, h->f[1] = 1, h->target = 1, h->k = K, h->beta = 0.55;
+	h->thr[0] = X[7 * F], h->thr[1] = INFINITY, h->thr[2] = X[9 * F + 1];
+	h->p = malloc(4 * sizeof *h->p);
+	assert_non_null(h->p);
+	h->p[0] = 0.2, h->p[1] = 0.9, h->p[2] = 0.6, h->p[3] = 0.1;
+	json_t *j = aws_lfset_to_json(&s, fn, cn);
+	/* as autows.generate_lfs writes lfs.json, and as the next op reads it */
+	char *text = json_dumps(j, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
+	json_decref(j);
+	json_t *back = json_loads(text, 0, NULL);
+	assert_non_null(back);
+	assert_int_equal(aws_lfset_from_json(&t, back, F, K, err, sizeof err), 0);
+	assert_int_equal(t.n, s.n);
+	size_t differ = 0;
+	for (size_t i = 0; i < t.n; i++)
+		for (size_t row = 0; row < N; row++)
+			differ += aws_lf_vote(&s.v[i], X + row * F) != aws_lf_vote(&t.v[i], X + row * F);
+	assert_int_equal(differ, 0);
+	json_decref(back);
+	free(text);
+	for (int f = 0; f < F; f++)
+		free(fn[f]);
+	for (int c = 0; c < K; c++)
+		free(cn[c]);
+	aws_lfset_free(&s);
+	aws_lfset_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_single_threshold),
 		cmocka_unit_test(test_all_families_and_no_lf),
+		cmocka_unit_test(test_saved_lfs_vote_the_same),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
