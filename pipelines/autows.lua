@@ -4,6 +4,7 @@
 -- alone, which is the question AutoWS-Bench-101 asks.
 --
 --   weft run pipelines/autows.lua [-p data=FILE.csv | -p npy=DIR] [-p n_labels=100]
+--        [-p test_share=0.2] [-p seed=N] [-p split=COLUMN]
 --        [-p 'label_models=[majority, dawid_skene, triplet]'] [-p gold_weight=W] [-p out=DIR]
 --
 -- Without `data` it runs on a generated 4-class dataset. Each label model
@@ -13,6 +14,10 @@ local data = weft.param("data", "", "CSV with a label column (relative to this f
 local npy = weft.param("npy", "", "instead of data: a directory holding X.npy and y.npy")
 local label = weft.param("label", "label", "the label column")
 local n_labels = weft.param("n_labels", 100, "labeled rows; the other gold labels are hidden")
+local test_share = weft.param("test_share", 0.2, "share of the gold-labeled rows held out as the test set")
+local seed = weft.param("seed", -1, "split seed (-1: derived from the data's content)")
+local split = weft.param("split", "",
+  "a given split: the CSV column (or NAME.npy in the npy directory) saying labeled, unlabeled or test per row")
 local families = weft.param("families", "stump,tree,logistic", "LF families")
 local max_lfs = weft.param("max_lfs", 25, "LFs at most")
 local models = weft.param("label_models", { "majority", "dawid_skene", "triplet" }, "label models to compare")
@@ -29,7 +34,8 @@ elseif data ~= "" then
 else
   file = ops.autows.synth { name = "synth" }
 end
-local loaded = ops.autows.load { name = "load", file = file, label = label, n_labels = n_labels }
+local loaded = ops.autows.load { name = "load", file = file, label = label, n_labels = n_labels,
+                                 test_share = test_share, seed = seed, split = split }
 local ds = ops.autows.featurize { name = "featurize", data = loaded, pca = pca }
 local lfs = ops.autows.generate_lfs { name = "generate_lfs", data = ds, families = families, max_lfs = max_lfs }
 local matrix = ops.autows.apply_lfs { name = "apply_lfs", data = ds, lfs = lfs }

@@ -82,35 +82,75 @@ oom:
 	return -1;
 }
 
+/* The split a CSV cell gives: labeled, unlabeled or test (or 1, 0, 2). */
+static int split_of(const char *v)
+{
+	if (!v)
+		return -1;
+	if (!strcasecmp(v, "labeled") || !strcasecmp(v, "labelled") || !strcmp(v, "1"))
+		return AWS_LABELED;
+	if (!strcasecmp(v, "unlabeled") || !strcasecmp(v, "unlabelled") || !strcmp(v, "0"))
+		return AWS_UNLABELED;
+	if (!strcasecmp(v, "test") || !strcmp(v, "2"))
+		return AWS_TEST;
+	return -1;
+}
+
 int aws_data_read_csv(aws_data *out, const char *path, const char *name, const char *label, char *err,
 		      size_t errlen)
+{
+	return aws_data_read_csv_split(out, path, name, label, NULL, err, errlen);
+}
+
+int aws_data_read_csv_split(aws_data *out, const char *path, const char *name, const char *label,
+			    const char *split_col, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	wcsv t;
 	if (wcsv_read(&t, path, name, err, errlen) != 0)
 		return -1;
-	size_t lc = t.ncols;
-	for (size_t c = 0; c < t.ncols; c++)
+	size_t lc = t.ncols, sc = t.ncols;
+	for (size_t c = 0; c < t.ncols; c++) {
 		if (strcmp(t.names[c], label) == 0)
 			lc = c;
+		else if (split_col && *split_col && strcmp(t.names[c], split_col) == 0)
+			sc = c;
+	}
 	int rc = -1;
 	if (lc == t.ncols) {
 		snprintf(err, errlen, "%s: no column named '%s'; name the label column with the label parameter", name,
 			 label);
 		goto done;
 	}
-	if (t.ncols < 2) {
+	if (split_col && *split_col && sc == t.ncols) {
+		snprintf(err, errlen, "%s: no column named '%s' to take the split from; add it (labeled, unlabeled or "
+				      "test per row) or leave split empty for a random split",
+			 name, split_col);
+		goto done;
+	}
+	size_t nfeat = t.ncols - 1 - (sc < t.ncols);
+	if (nfeat < 1) {
 		snprintf(err, errlen, "%s: no feature columns besides '%s'", name, label);
 		goto done;
 	}
-	if (alloc_data(out, t.nrows, t.ncols - 1) != 0 || collect_classes(out, &t, lc) != 0)
+	if (alloc_data(out, t.nrows, nfeat) != 0 || collect_classes(out, &t, lc) != 0)
 		goto oom;
 	for (size_t c = 0, f = 0; c < t.ncols; c++)
-		if (c != lc && !(out->features[f++] = strdup(t.names[c])))
+		if (c != lc && c != sc && !(out->features[f++] = strdup(t.names[c])))
 			goto oom;
 	for (size_t r = 0; r < t.nrows; r++) {
+		if (sc < t.ncols) {
+			const char *v = wcsv_cell(&t, r, sc);
+			int sp = split_of(v);
+			if (sp < 0) {
+				snprintf(err, errlen, "%s:%zu: split '%s' is '%s'; write labeled, unlabeled or test", name,
+					 r + 2, split_col, v ? v : "");
+				goto done;
+			}
+			out->split[r] = sp;
+		}
 		for (size_t c = 0, f = 0; c < t.ncols; c++) {
-			if (c == lc)
+			if (c == lc || c == sc)
 				continue;
 			const char *v = wcsv_cell(&t, r, c);
 			char *end = NULL;
@@ -180,12 +220,26 @@ int aws_data_read_npy(aws_data *out, const char *xpath, const char *ypath, char 
 		out->y[i] = v < 0 ? -1 : (int32_t)v;
 		maxy = out->y[i] > maxy ? out->y[i] : maxy;
 	}
-	out->k = (size_t)(maxy + 1);
+	/* The classes are the values present, in order, named by their
+	 * value: labels 1..10, or with gaps, are as good as 0..k-1. */
+	int32_t map[256];
+	for (int v = 0; v < 256; v++)
+		map[v] = -1;
+	for (size_t i = 0; i < Y.rows; i++)
+		if (out->y[i] >= 0)
+			map[out->y[i]] = 0;
+	out->k = 0;
+	for (int v = 0; v <= maxy; v++)
+		if (map[v] == 0)
+			map[v] = (int32_t)out->k++;
 	if (!(out->classes = calloc(out->k ? out->k : 1, sizeof *out->classes)))
 		goto oom;
-	for (size_t c = 0; c < out->k; c++)
-		if (asprintf(&out->classes[c], "%zu", c) < 0)
+	for (int v = 0; v <= maxy; v++)
+		if (map[v] >= 0 && asprintf(&out->classes[map[v]], "%d", v) < 0)
 			goto oom;
+	for (size_t i = 0; i < Y.rows; i++)
+		if (out->y[i] >= 0)
+			out->y[i] = map[out->y[i]];
 	for (size_t f = 0; f < out->d; f++)
 		if (asprintf(&out->features[f], "x%zu", f) < 0)
 			goto oom;
@@ -201,6 +255,89 @@ done:
 	return rc;
 }
 
+int aws_data_read_split_npy(aws_data *D, const char *path, char *err, size_t errlen)
+{
+	wnpy S;
+	if (wnpy_read(&S, path, path, err, errlen) != 0)
+		return -1;
+	int rc = 0;
+	if (S.rows != D->n || S.cols != 1) {
+		snprintf(err, errlen, "%s has %zu rows but the data %zu; one split value (0, 1 or 2) per row", path,
+			 S.rows, D->n);
+		rc = -1;
+	}
+	for (size_t i = 0; rc == 0 && i < D->n; i++) {
+		double v = S.data[i];
+		if (v != 0 && v != 1 && v != 2) {
+			snprintf(err, errlen, "%s: row %zu is %g; write 0 (unlabeled), 1 (labeled) or 2 (test)", path, i, v);
+			rc = -1;
+		} else {
+			D->split[i] = (int32_t)v;
+		}
+	}
+	wnpy_free(&S);
+	return rc;
+}
+
+/* "class 'x' (3 rows), ..." for messages about what was found. */
+static void list_classes(const aws_data *D, const size_t *count, char *out, size_t outlen)
+{
+	size_t at = 0;
+	out[0] = '\0';
+	for (size_t c = 0; c < D->k && at + 1 < outlen; c++) {
+		int w = snprintf(out + at, outlen - at, "%s'%s' (%zu)", c ? ", " : "", D->classes[c], count[c]);
+		if (w < 0)
+			break;
+		at += (size_t)w;
+	}
+}
+
+static int check_labeled(const aws_data *D, size_t nlab, char *err, size_t errlen)
+{
+	size_t *seen = calloc(D->k, sizeof *seen);
+	if (!seen) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < D->n; i++)
+		if (D->split[i] == AWS_LABELED && D->y[i] >= 0)
+			seen[D->y[i]]++;
+	int rc = 0;
+	for (size_t c = 0; c < D->k && rc == 0; c++)
+		if (!seen[c]) {
+			char found[512];
+			list_classes(D, seen, found, sizeof found);
+			snprintf(err, errlen,
+				 "class '%s' has no row among the %zu labeled ones (labeled rows per class: %s); every "
+				 "class needs at least one labeled row",
+				 D->classes[c], nlab, found);
+			rc = -1;
+		}
+	free(seen);
+	return rc;
+}
+
+int aws_data_split_given(aws_data *D, char *err, size_t errlen)
+{
+	size_t nlab = 0, ntest = 0;
+	for (size_t i = 0; i < D->n; i++) {
+		if ((D->split[i] == AWS_LABELED || D->split[i] == AWS_TEST) && D->y[i] < 0) {
+			snprintf(err, errlen, "row %zu is %s but has no label; give it one or make it unlabeled", i + 1,
+				 D->split[i] == AWS_TEST ? "a test row" : "labeled");
+			return -1;
+		}
+		nlab += D->split[i] == AWS_LABELED;
+		ntest += D->split[i] == AWS_TEST;
+	}
+	if (D->k < 2 || nlab < D->k) {
+		snprintf(err, errlen, "the given split has %zu labeled rows for %zu classes; each class needs one", nlab,
+			 D->k);
+		return -1;
+	}
+	(void)ntest;
+	return check_labeled(D, nlab, err, errlen);
+}
+
 int aws_data_split(aws_data *D, size_t n_labels, double test_share, uint64_t seed, char *err, size_t errlen)
 {
 	if (D->k < 2) {
@@ -214,7 +351,9 @@ int aws_data_split(aws_data *D, size_t n_labels, double test_share, uint64_t see
 		return -1;
 	}
 	size_t *gold = malloc((D->n ? D->n : 1) * sizeof *gold), ng = 0;
-	if (!gold) {
+	size_t *avail = calloc(D->k, sizeof *avail), *quota = calloc(D->k, sizeof *quota);
+	if (!gold || !avail || !quota) {
+		free(gold), free(avail), free(quota);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -230,34 +369,71 @@ int aws_data_split(aws_data *D, size_t n_labels, double test_share, uint64_t see
 		gold[j] = x;
 	}
 	size_t ntest = (size_t)(test_share * (double)ng);
+	int rc = 0;
 	if (ntest + n_labels > ng) {
-		free(gold);
 		snprintf(err, errlen, "%zu rows have gold labels: too few for %zu labels plus a test share of %.2f", ng,
 			 n_labels, test_share);
-		return -1;
+		rc = -1;
+		goto done;
 	}
 	for (size_t i = 0; i < ntest; i++)
 		D->split[gold[i]] = AWS_TEST;
-	size_t *seen = calloc(D->k, sizeof *seen);
-	for (size_t i = ntest; i < ntest + n_labels; i++) {
-		D->split[gold[i]] = AWS_LABELED;
-		if (seen)
-			seen[D->y[gold[i]]]++;
-	}
-	free(gold);
-	int rc = 0;
-	for (size_t c = 0; seen && c < D->k && rc == 0; c++)
-		if (!seen[c]) {
-			snprintf(err, errlen,
-				 "class '%s' has no row among the %zu labeled ones; raise n_labels or change the seed",
-				 D->classes[c], n_labels);
-			rc = -1;
-		}
-	if (!seen) {
+	for (size_t i = ntest; i < ng; i++)
+		avail[D->y[gold[i]]]++;
+	/* Stratified: each class gets its share of the labels (largest
+	 * remainders), and at least one while it has a row, so a rare class
+	 * is not left out by chance. */
+	size_t rest = ng - ntest, given = 0;
+	double *rem = calloc(D->k, sizeof *rem);
+	if (!rem) {
 		snprintf(err, errlen, "out of memory");
 		rc = -1;
+		goto done;
 	}
-	free(seen);
+	for (size_t c = 0; c < D->k; c++) {
+		double want = (double)n_labels * (double)avail[c] / (double)rest;
+		quota[c] = (size_t)want;
+		if (quota[c] == 0 && avail[c] > 0)
+			quota[c] = 1;
+		if (quota[c] > avail[c])
+			quota[c] = avail[c];
+		rem[c] = want - (double)quota[c];
+		given += quota[c];
+	}
+	while (given < n_labels) { /* hand out the rest by largest remainder */
+		size_t best = D->k;
+		for (size_t c = 0; c < D->k; c++)
+			if (quota[c] < avail[c] && (best == D->k || rem[c] > rem[best]))
+				best = c;
+		if (best == D->k)
+			break;
+		quota[best]++, rem[best] -= 1, given++;
+	}
+	while (given > n_labels) { /* too many ones: take from the largest */
+		size_t best = 0;
+		for (size_t c = 1; c < D->k; c++)
+			if (quota[c] > quota[best])
+				best = c;
+		quota[best]--, given--;
+	}
+	free(rem);
+	for (size_t i = ntest; i < ng; i++) {
+		size_t c = (size_t)D->y[gold[i]];
+		if (quota[c]) {
+			D->split[gold[i]] = AWS_LABELED;
+			quota[c]--;
+		}
+	}
+	rc = check_labeled(D, n_labels, err, errlen);
+	if (rc != 0) {
+		/* name what the data holds: a class whose every row went to test */
+		char found[512];
+		list_classes(D, avail, found, sizeof found);
+		size_t l = strlen(err);
+		snprintf(err + l, errlen - l, "; outside the test rows the data has %s", found);
+	}
+done:
+	free(gold), free(avail), free(quota);
 	return rc;
 }
 

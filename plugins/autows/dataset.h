@@ -30,13 +30,25 @@ typedef struct aws_data {
  * distinct label texts, sorted. */
 int aws_data_read_csv(aws_data *out, const char *path, const char *name, const char *label, char *err,
 		      size_t errlen);
-/* X.npy (n x d) and y.npy (n; negative = unknown). */
+/* The same, with the split read from column `split_col` (labeled,
+ * unlabeled or test per row; not a feature); NULL or "": none. */
+int aws_data_read_csv_split(aws_data *out, const char *path, const char *name, const char *label,
+			    const char *split_col, char *err, size_t errlen);
+/* X.npy (n x d) and y.npy (n; negative = unknown). The classes are the
+ * label values present (1..10, or with gaps, are fine), named by value. */
 int aws_data_read_npy(aws_data *out, const char *xpath, const char *ypath, char *err, size_t errlen);
 
 /* Chooses `n_labels` labeled rows and a `test_share` of rows for the test
- * set among the rows with gold labels, by a seeded shuffle; the rest are
- * unlabeled. Fails when a class has no labeled row or n_labels < k. */
+ * set among the rows with gold labels, by a seeded shuffle; the labeled
+ * rows are drawn stratified (each class its share, at least one); the
+ * rest are unlabeled. Fails when a class has no labeled row or
+ * n_labels < k, naming the classes found. */
 int aws_data_split(aws_data *D, size_t n_labels, double test_share, uint64_t seed, char *err, size_t errlen);
+/* Reads a split for D's rows from an .npy of 0 (unlabeled), 1 (labeled),
+ * 2 (test) per row. */
+int aws_data_read_split_npy(aws_data *D, const char *path, char *err, size_t errlen);
+/* Checks a split that came with the data (D->split already set). */
+int aws_data_split_given(aws_data *D, char *err, size_t errlen);
 
 int aws_data_save(const aws_data *D, const char *dir, char *err, size_t errlen);
 int aws_data_load(aws_data *out, const char *dir, char *err, size_t errlen);

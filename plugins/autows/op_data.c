@@ -35,6 +35,10 @@ int aws_run_load(weft_op_ctx *ctx, const weft_host_api *api)
 	aws_data D;
 	if (nlab < 1 || test < 0 || test >= 1)
 		return api->fail(ctx, "n_labels must be positive and test_share in [0, 1)");
+	const char *given = weft_op_param_string(ctx, api, "split");
+	int has_split = given && *given;
+	if (has_split && (strchr(given, '/') || given[0] == '.'))
+		return api->fail(ctx, "split must be a column or file name, not a path");
 	struct stat sb;
 	if (!file || stat(file, &sb) != 0)
 		return api->fail(ctx, "input 'file' must be a CSV file or a directory holding X.npy and y.npy");
@@ -44,16 +48,31 @@ int aws_run_load(weft_op_ctx *ctx, const weft_host_api *api)
 		snprintf(y, sizeof y, "%s/y.npy", file);
 		if (aws_data_read_npy(&D, x, y, err, sizeof err) != 0)
 			return api->fail(ctx, "%s", err);
-	} else if (aws_data_read_csv(&D, file, "file", weft_op_param_string(ctx, api, "label"), err, sizeof err) != 0) {
+		if (has_split) {
+			char sp[4400];
+			snprintf(sp, sizeof sp, "%s/%s.npy", file, given);
+			if (aws_data_read_split_npy(&D, sp, err, sizeof err) != 0) {
+				aws_data_free(&D);
+				return api->fail(ctx, "%s", err);
+			}
+		}
+	} else if (aws_data_read_csv_split(&D, file, "file", weft_op_param_string(ctx, api, "label"),
+					   has_split ? given : NULL, err, sizeof err) != 0) {
 		return api->fail(ctx, "%s", err);
 	}
 	static const char *const ins[] = {"file"};
 	uint64_t s = seed >= 0 ? (uint64_t)seed : aws_op_seed(ctx, api, ins, 1, (uint64_t)nlab);
-	int rc = aws_data_split(&D, (size_t)nlab, test, s, err, sizeof err) != 0 ? api->fail(ctx, "%s", err)
-										: aws_op_set_data(ctx, api, &D);
-	if (rc == WEFT_OK)
-		api->log(ctx, WEFT_LOG_INFO, "%zu rows, %zu features, %zu classes, %lld labeled", D.n, D.d, D.k,
-			 (long long)nlab);
+	int rc = (has_split ? aws_data_split_given(&D, err, sizeof err)
+			    : aws_data_split(&D, (size_t)nlab, test, s, err, sizeof err)) != 0
+			 ? api->fail(ctx, "%s", err)
+			 : aws_op_set_data(ctx, api, &D);
+	if (rc == WEFT_OK) {
+		size_t nl = 0;
+		for (size_t i = 0; i < D.n; i++)
+			nl += D.split[i] == AWS_LABELED;
+		api->log(ctx, WEFT_LOG_INFO, "%zu rows, %zu features, %zu classes, %zu labeled (%s split)", D.n, D.d,
+			 D.k, nl, has_split ? "given" : "stratified random");
+	}
 	aws_data_free(&D);
 	return rc;
 }

@@ -31,9 +31,11 @@ static const weft_param_spec load_params[] = {
 	{"n_labels", WEFT_T_INT, "100", "labeled rows to keep (the rest of the gold labels are hidden)"},
 	{"test_share", WEFT_T_FLOAT, "0.2", "share of the gold-labeled rows held out for evaluation"},
 	{"seed", WEFT_T_INT, "-1", "split seed; -1 derives it from the input's content"},
+	{"split", WEFT_T_STRING, "\"\"", "a given split instead of a random one: the CSV column (or, for a "
+					   "directory, NAME.npy of 0/1/2) saying labeled, unlabeled or test per row"},
 };
 static const weft_op_desc aws_op_load = {
-	WEFT_OP_DESC("load", "1", aws_run_load, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("load", "2", aws_run_load, WEFT_OP_DETERMINISTIC,
 		     "A dataset from `file`: a CSV with a label column, or a directory (weft.dir) holding X.npy and y.npy; "
 		     "split into n_labels labeled rows, a test set and unlabeled rows. Refuses NaNs, row-count mismatches "
 		     "and classes without a labeled row."),

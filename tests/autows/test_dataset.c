@@ -117,11 +117,47 @@ static void test_bad_input(void **state)
 			 0);
 	assert_int_equal(aws_data_split(&D, 2, 0, 1, err, sizeof err), -1);
 	assert_non_null(strstr(err, "2 labels cannot cover 3 classes"));
+	/* Stratified: 3 labels for classes of 5, 1 and 1 rows always give
+	 * each class its row, whatever the seed. */
+	for (uint64_t seed = 1; seed < 20; seed++) {
+		assert_int_equal(aws_data_split(&D, 3, 0, seed, err, sizeof err), 0);
+		int per[3] = {0};
+		for (size_t i = 0; i < D.n; i++)
+			if (D.split[i] == AWS_LABELED)
+				per[D.y[i]]++;
+		assert_int_equal(per[0] * 100 + per[1] * 10 + per[2], 111);
+	}
+	/* A class whose only row went to the test set: refused, naming what
+	 * the rest of the data holds. */
 	int hit = 0;
-	for (uint64_t seed = 1; seed < 20 && !hit; seed++)
-		if (aws_data_split(&D, 3, 0, seed, err, sizeof err) == -1 && strstr(err, "has no row among the 3 labeled"))
+	for (uint64_t seed = 1; seed < 40 && !hit; seed++)
+		if (aws_data_split(&D, 3, 0.3, seed, err, sizeof err) == -1 && strstr(err, "has no row among the 3 labeled") &&
+		    strstr(err, "outside the test rows the data has 'x' ("))
 			hit = 1;
 	assert_true(hit);
+	aws_data_free(&D);
+
+	/* A given split, from a column that is not a feature. */
+	assert_int_equal(aws_data_read_csv_split(&D,
+						 write_file("sp.csv", "a,split,label\n1,labeled,x\n2,labeled,y\n3,test,x\n"
+								      "4,unlabeled,\n5,TEST,y\n"),
+						 "sp.csv", "label", "split", err, sizeof err),
+			 0);
+	assert_int_equal(D.d, 1);
+	assert_int_equal(aws_data_split_given(&D, err, sizeof err), 0);
+	assert_int_equal(D.split[0] * 10000 + D.split[1] * 1000 + D.split[2] * 100 + D.split[3] * 10 + D.split[4],
+			 11202);
+	aws_data_free(&D);
+	assert_int_equal(aws_data_read_csv_split(&D, write_file("sp2.csv", "a,split,label\n1,train,x\n"), "sp2.csv",
+						 "label", "split", err, sizeof err),
+			 -1);
+	assert_non_null(strstr(err, "sp2.csv:2: split 'split' is 'train'"));
+	assert_int_equal(aws_data_read_csv_split(&D, write_file("sp3.csv", "a,split,label\n1,test,\n2,labeled,x\n"
+									  "3,labeled,y\n"),
+						 "sp3.csv", "label", "split", err, sizeof err),
+			 0);
+	assert_int_equal(aws_data_split_given(&D, err, sizeof err), -1);
+	assert_non_null(strstr(err, "row 1 is a test row but has no label"));
 	aws_data_free(&D);
 
 	/* .npy: row counts that differ, and NaN. */
@@ -145,6 +181,15 @@ static void test_bad_input(void **state)
 	assert_int_equal(aws_data_read_npy(&D, xp, yp, err, sizeof err), 0);
 	assert_int_equal(D.k, 2);
 	assert_int_equal(D.y[2], -1);
+	aws_data_free(&D);
+	/* Labels 1-indexed and with gaps: the classes are the values present. */
+	int32_t y4[3] = {3, 7, 3};
+	assert_int_equal(wnpy_write_i4(yp, y4, 3, err, sizeof err), 0);
+	assert_int_equal(aws_data_read_npy(&D, xp, yp, err, sizeof err), 0);
+	assert_int_equal(D.k, 2);
+	assert_string_equal(D.classes[0], "3");
+	assert_string_equal(D.classes[1], "7");
+	assert_int_equal(D.y[0] * 100 + D.y[1] * 10 + D.y[2], 10);
 	aws_data_free(&D);
 	assert_int_equal(aws_data_read_npy(&D, write_file("junk.npy", "hello"), yp, err, sizeof err), -1);
 	assert_non_null(strstr(err, "not a .npy file"));

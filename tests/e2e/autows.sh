@@ -56,6 +56,17 @@ check "its baseline and AutoWS both pass 0.9 test accuracy" \
   jqt '.supervised_baseline.accuracy > 0.9 and .autows.accuracy > 0.9' bc/majority/report.json
 eq "$(head -1 bc/majority/probs.csv)" "row,split,votes,p_benign,p_malignant" "with the class names from the file"
 
+# The split can be given (a column), and the seed and test share passed on.
+awk -F, 'NR == 1 { print $0 ",split"; next } { s = NR % 10 == 0 ? "labeled" : NR % 5 == 0 ? "test" : "unlabeled"; print $0 "," s }' \
+  bc.csv >bcs.csv
+run_weft run "$P" -p data="$T/bcs.csv" -p split=split -p out="$T/bcs" -p 'label_models=[majority]'
+expect_rc 0 "a given split (-p split=COLUMN) runs"
+eq "$(grep -c ',labeled,' bcs/majority/probs.csv)" "$(grep -c ',labeled$' bcs.csv)" \
+  "and keeps exactly the rows the column marks labeled"
+run_weft run "$P" -p data="$T/bc.csv" -p seed=7 -p test_share=0.5 -p out="$T/bc7" -p 'label_models=[majority]'
+expect_rc 0 "seed and test_share are params of the pipeline"
+eq "$(grep -c ',test,' bc7/majority/probs.csv)" 284 "test_share 0.5 holds out half of the 569 rows"
+
 printf 'a,b,label\n1,2,x\n3,NaN,y\n' >nan.csv
 run_weft run "$P" -p data="$T/nan.csv" -p out="$T/bad"
 expect_rc 1 "a NaN feature fails the run"
