@@ -18,7 +18,9 @@ local test_share = weft.param("test_share", 0.2, "share of the gold-labeled rows
 local seed = weft.param("seed", -1, "split seed (-1: derived from the data's content)")
 local split = weft.param("split", "",
   "a given split: the CSV column (or NAME.npy in the npy directory) saying labeled, unlabeled or test per row")
-local families = weft.param("families", "stump,tree,logistic", "LF families")
+local families = weft.param("families", "stump,tree,logistic,knn", "LF families")
+local end_model = weft.param("end_model", "auto",
+  "the end model: auto (5-fold CV on the labels), logistic, smoothed or graph")
 local max_lfs = weft.param("max_lfs", 25, "LFs at most")
 local models = weft.param("label_models", { "majority", "dawid_skene", "triplet" }, "label models to compare")
 local pca = weft.param("pca", 0, "principal components (0: standardise only)")
@@ -40,20 +42,24 @@ local ds = ops.autows.featurize { name = "featurize", data = loaded, pca = pca }
 local lfs = ops.autows.generate_lfs { name = "generate_lfs", data = ds, families = families, max_lfs = max_lfs }
 local matrix = ops.autows.apply_lfs { name = "apply_lfs", data = ds, lfs = lfs }
 local baseline = ops.autows.supervised_baseline { name = "supervised_baseline", data = ds }
+local ssl = ops.autows.ssl_baselines { name = "ssl_baselines", data = ds }
 
 ops.core.export { name = "export_lfs", artifact = lfs, path = out .. "/lfs.json" }
 ops.core.export { name = "export_matrix", artifact = matrix, path = out .. "/labels.npy" }
 ops.core.export { name = "export_baseline", artifact = baseline, path = out .. "/baseline.json" }
+ops.core.export { name = "export_ssl", artifact = ssl, path = out .. "/ssl_baselines.json" }
 
 local results, reports = {}, {}
 for _, m in ipairs(models) do
   local probs = ops.autows.label_model { name = "label_model_" .. m, data = ds, matrix = matrix, model = m }
   local model = ops.autows.end_model { name = "end_model_" .. m, data = ds, probs = probs,
-                                       gold_weight = gold_weight }
+                                       gold_weight = gold_weight, kind = end_model }
   local report = ops.autows.evaluate { name = "evaluate_" .. m, data = ds, matrix = matrix, probs = probs,
-                                       model = model, baseline = baseline }
+                                       predictions = model.predictions, baseline = baseline, ssl = ssl }
   ops.core.export { name = "export_probs_" .. m, artifact = probs, path = out .. "/" .. m .. "/probs.csv" }
   ops.core.export { name = "export_model_" .. m, artifact = model, path = out .. "/" .. m .. "/model.json" }
+  ops.core.export { name = "export_predictions_" .. m, artifact = model.predictions,
+                    path = out .. "/" .. m .. "/predictions.csv" }
   ops.core.export { name = "export_report_" .. m, artifact = report, path = out .. "/" .. m .. "/report.json" }
   results[m] = report.summary
   reports[m] = report.out

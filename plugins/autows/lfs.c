@@ -76,8 +76,45 @@ static double best_split(const ctx *c, int f, int target, const size_t *rows, si
 
 /* ---- the three families */
 
+/* The share of x's knn nearest reference rows (in the LF's features)
+ * that are of its class; reference `skip` left out (leave-one-out on the
+ * labeled rows while fitting; SIZE_MAX otherwise). Ties at the k-th
+ * distance go to the earlier reference, as the order is fixed. */
+static double knn_conf(const aws_lf *lf, const double *x, size_t skip)
+{
+	double best[32];
+	int cls[32];
+	int kk = lf->knn < 32 ? lf->knn : 32, have = 0;
+	for (size_t r = 0; r < lf->nref; r++) {
+		if (r == skip)
+			continue;
+		const double *ref = lf->p + r * (size_t)lf->nf;
+		double s = 0;
+		for (int j = 0; j < lf->nf; j++) {
+			double t = x[lf->f[j]] - ref[j];
+			s += t * t;
+		}
+		if (have == kk && s >= best[kk - 1])
+			continue;
+		int at = have < kk ? have++ : kk - 1;
+		while (at > 0 && best[at - 1] > s) {
+			best[at] = best[at - 1];
+			cls[at] = cls[at - 1];
+			at--;
+		}
+		best[at] = s;
+		cls[at] = lf->ref_y[r];
+	}
+	int hit = 0;
+	for (int q = 0; q < have; q++)
+		hit += cls[q] == lf->target;
+	return have ? (double)hit / (double)have : 0;
+}
+
 static double lf_conf(const aws_lf *lf, const double *x)
 {
+	if (lf->family == AWS_LF_KNN)
+		return knn_conf(lf, x, SIZE_MAX);
 	if (lf->family == AWS_LF_STUMP)
 		return lf->p[x[lf->f[0]] > lf->thr[0]];
 	if (lf->family == AWS_LF_TREE) {
@@ -167,6 +204,28 @@ static int fit_logistic(aws_lf *lf, const ctx *c, const int *f, int nf, int targ
 	return 0;
 }
 
+/* A k-NN LF for the target on the features f[0..nf): every labeled row
+ * is a reference (the feedback rows only steer which class is fitted). */
+static int fit_knn(aws_lf *lf, const ctx *c, const int *f, int nf, int target, int knn)
+{
+	lf->family = AWS_LF_KNN, lf->nf = nf, lf->k = c->k, lf->target = target, lf->knn = knn;
+	lf->nref = c->nlab;
+	memcpy(lf->f, f, (size_t)nf * sizeof *f);
+	lf->p = malloc(c->nlab * (size_t)nf * sizeof *lf->p);
+	lf->ref_y = malloc(c->nlab * sizeof *lf->ref_y);
+	if (!lf->p || !lf->ref_y) {
+		free(lf->p), free(lf->ref_y);
+		lf->p = NULL, lf->ref_y = NULL;
+		return -1;
+	}
+	for (size_t i = 0; i < c->nlab; i++) {
+		for (int j = 0; j < nf; j++)
+			lf->p[i * (size_t)nf + (size_t)j] = row(c, c->lab[i])[f[j]];
+		lf->ref_y[i] = c->y[c->lab[i]];
+	}
+	return 0;
+}
+
 /* ---- scoring: beta, F-score, coverage */
 
 typedef struct vote {
@@ -186,7 +245,8 @@ static void choose_beta(aws_lf *lf, const ctx *c, vote *v)
 {
 	double positives = 0;
 	for (size_t i = 0; i < c->nlab; i++) {
-		v[i].conf = lf_conf(lf, row(c, c->lab[i]));
+		/* a k-NN LF's references are the labeled rows: leave the row out */
+		v[i].conf = lf->family == AWS_LF_KNN ? knn_conf(lf, row(c, c->lab[i]), i) : lf_conf(lf, row(c, c->lab[i]));
 		v[i].correct = c->y[c->lab[i]] == lf->target;
 		positives += v[i].correct;
 	}
@@ -228,14 +288,19 @@ static double jaccard_distance(const uint8_t *a, const uint8_t *u, size_t n)
 
 static int same_lf(const aws_lf *a, const aws_lf *b)
 {
+	if (a->family == AWS_LF_KNN || b->family == AWS_LF_KNN)
+		return a->family == b->family && a->target == b->target && a->nf == b->nf &&
+		       !memcmp(a->f, b->f, (size_t)a->nf * sizeof *a->f) && fabs(a->beta - b->beta) < 1e-12;
 	return a->family == b->family && a->target == b->target && a->nf == b->nf && a->f[0] == b->f[0] &&
 	       (a->nf < 2 || a->f[1] == b->f[1]) && a->thr[0] == b->thr[0] && fabs(a->beta - b->beta) < 1e-12;
 }
 
 void aws_lfset_free(aws_lfset *s)
 {
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; i < s->n; i++) {
 		free(s->v[i].p);
+		free(s->v[i].ref_y);
+	}
 	free(s->v);
 	memset(s, 0, sizeof *s);
 }
@@ -257,18 +322,18 @@ static void consider(round_state *r, aws_lf *lf)
 	choose_beta(lf, r->c, r->votes);
 	for (size_t i = 0; i < r->out->n; i++)
 		if (same_lf(&r->out->v[i], lf)) {
-			free(lf->p);
+			free(lf->p), free(lf->ref_y);
 			return;
 		}
 	coverage(lf, r->c, r->bits);
 	double div = r->out->n ? jaccard_distance(r->bits, r->uni, r->c->npool) : 1.0;
 	double score = (1 - r->o->diversity) * lf->fscore + r->o->diversity * div;
 	if (lf->fscore >= r->o->min_fscore && score > r->best_score) {
-		free(r->best.p);
+		free(r->best.p), free(r->best.ref_y);
 		r->best = *lf;
 		r->best_score = score;
 	} else {
-		free(lf->p);
+		free(lf->p), free(lf->ref_y);
 	}
 }
 
@@ -340,6 +405,35 @@ int aws_lf_generate(aws_lfset *out, const double *X, size_t n, size_t d, const i
 					consider(&r, &ll);
 			}
 		}
+		if (o->families & AWS_LF_KNN) {
+			/* random subspaces: sqrt(d) features (4..AWS_LF_MAXF) */
+			int sub = (int)sqrt((double)d);
+			sub = sub < 4 ? 4 : sub > AWS_LF_MAXF ? AWS_LF_MAXF : sub;
+			if ((size_t)sub > d)
+				sub = (int)d;
+			for (size_t q = 0; q < o->knn_subspaces; q++) {
+				int f[AWS_LF_MAXF];
+				for (int j = 0; j < sub; j++) { /* distinct, by rejection */
+					int v, dup;
+					do {
+						v = (int)(wrng_splitmix(&seed) % d);
+						dup = 0;
+						for (int u = 0; u < j; u++)
+							dup |= f[u] == v;
+					} while (dup);
+					f[j] = v;
+				}
+				for (int a = 1; a < sub; a++) /* sorted: the same set is the same LF */
+					for (int b = a; b > 0 && f[b - 1] > f[b]; b--) {
+						int tmp = f[b];
+						f[b] = f[b - 1];
+						f[b - 1] = tmp;
+					}
+				aws_lf lk = {0};
+				if (fit_knn(&lk, &c, f, sub, t, o->knn) == 0)
+					consider(&r, &lk);
+			}
+		}
 		if (!r.best.p) {
 			spent[t] = 1; /* nothing left for this class reaches min_fscore */
 			continue;
@@ -386,7 +480,7 @@ done:
 
 static const char *family_name(int f)
 {
-	return f == AWS_LF_STUMP ? "stump" : f == AWS_LF_TREE ? "tree" : "logistic";
+	return f == AWS_LF_STUMP ? "stump" : f == AWS_LF_TREE ? "tree" : f == AWS_LF_KNN ? "knn" : "logistic";
 }
 
 /* A number, or "inf" / "-inf" (JSON has no infinities; a tree's "no
@@ -435,12 +529,50 @@ json_t *aws_lfset_to_json(const aws_lfset *s, char *const *features, char *const
 				      "features", feats, "feature_index", fi, "abstain_below",
 				      dbl(lf->beta), "labeled", "fscore", lf->fscore, "precision", lf->precision, "coverage",
 				      lf->coverage);
-		if (lf->family != AWS_LF_LOGISTIC)
-			json_object_set_new(o, "thresholds", dbl_array(lf->thr, lf->family == AWS_LF_STUMP ? 1 : 3));
-		json_object_set_new(o, lf->family == AWS_LF_LOGISTIC ? "weights" : "leaves", dbl_array(lf->p, np));
+		if (lf->family == AWS_LF_KNN) {
+			json_t *refs = json_array(), *ry = json_array();
+			for (size_t r = 0; r < lf->nref; r++) {
+				json_array_append_new(refs, dbl_array(lf->p + r * (size_t)lf->nf, (size_t)lf->nf));
+				json_array_append_new(ry, json_integer(lf->ref_y[r]));
+			}
+			json_object_set_new(o, "neighbours", json_integer(lf->knn));
+			json_object_set_new(o, "references", refs);
+			json_object_set_new(o, "reference_class", ry);
+		} else {
+			if (lf->family != AWS_LF_LOGISTIC)
+				json_object_set_new(o, "thresholds",
+						    dbl_array(lf->thr, lf->family == AWS_LF_STUMP ? 1 : 3));
+			json_object_set_new(o, lf->family == AWS_LF_LOGISTIC ? "weights" : "leaves", dbl_array(lf->p, np));
+		}
 		json_array_append_new(arr, o);
 	}
 	return json_pack("{s:s, s:o, s:o}", "format", "autows-lfs/1", "classes", cl, "lfs", arr);
+}
+
+static int read_knn(aws_lf *lf, const json_t *o, size_t k)
+{
+	const json_t *refs = json_object_get(o, "references"), *ry = json_object_get(o, "reference_class");
+	json_int_t kn = json_integer_value(json_object_get(o, "neighbours"));
+	size_t nref = json_array_size(refs);
+	if (nref == 0 || nref > 1000000 || json_array_size(ry) != nref || kn < 1 || kn > 32)
+		return -1;
+	lf->knn = (int)kn, lf->nref = nref;
+	lf->p = malloc(nref * (size_t)lf->nf * sizeof *lf->p);
+	lf->ref_y = malloc(nref * sizeof *lf->ref_y);
+	if (!lf->p || !lf->ref_y)
+		return -1;
+	for (size_t r = 0; r < nref; r++) {
+		const json_t *row = json_array_get(refs, r);
+		json_int_t c = json_integer_value(json_array_get(ry, r));
+		if (json_array_size(row) != (size_t)lf->nf || !json_is_integer(json_array_get(ry, r)) || c < 0 ||
+		    (size_t)c >= k)
+			return -1;
+		lf->ref_y[r] = (int32_t)c;
+		for (int q = 0; q < lf->nf; q++)
+			if (dbl_of(json_array_get(row, (size_t)q), &lf->p[r * (size_t)lf->nf + (size_t)q]) != 0)
+				return -1;
+	}
+	return 0;
 }
 
 int aws_lfset_from_json(aws_lfset *s, const json_t *j, size_t d, size_t k, char *err, size_t errlen)
@@ -459,18 +591,28 @@ int aws_lfset_from_json(aws_lfset *s, const json_t *j, size_t d, size_t k, char 
 		const char *fam = json_string_value(json_object_get(o, "family"));
 		aws_lf *lf = &s->v[s->n++];
 		lf->family = !fam ? 0 : !strcmp(fam, "stump") ? AWS_LF_STUMP : !strcmp(fam, "tree") ? AWS_LF_TREE
-			   : !strcmp(fam, "logistic") ? AWS_LF_LOGISTIC : 0;
+			   : !strcmp(fam, "logistic") ? AWS_LF_LOGISTIC : !strcmp(fam, "knn") ? AWS_LF_KNN : 0;
 		lf->nf = (int)json_array_size(fi);
 		lf->k = k;
 		int bad_num = dbl_of(json_object_get(o, "abstain_below"), &lf->beta) != 0;
 		json_int_t tc = json_integer_value(json_object_get(o, "class_index"));
 		lf->target = (int)tc;
-		int bad = bad_num || tc < 0 || (size_t)tc >= k || !lf->family || lf->nf < 1 || lf->nf > 2 || (lf->family == AWS_LF_STUMP && lf->nf != 1) ||
-			  (lf->family == AWS_LF_TREE && lf->nf != 2);
+		int maxf = lf->family == AWS_LF_KNN ? AWS_LF_MAXF : 2;
+		int bad = bad_num || tc < 0 || (size_t)tc >= k || !lf->family || lf->nf < 1 || lf->nf > maxf ||
+			  (lf->family == AWS_LF_STUMP && lf->nf != 1) || (lf->family == AWS_LF_TREE && lf->nf != 2);
 		for (int q = 0; !bad && q < lf->nf; q++) {
 			json_int_t v = json_integer_value(json_array_get(fi, (size_t)q));
 			bad = v < 0 || (size_t)v >= d;
 			lf->f[q] = (int)v;
+		}
+		if (!bad && lf->family == AWS_LF_KNN) {
+			if (read_knn(lf, o, k) != 0) {
+				snprintf(err, errlen, "LF %zu (k-NN) is malformed: its references, their classes and "
+						      "neighbours must agree; generate the LFs again", i);
+				aws_lfset_free(s);
+				return -1;
+			}
+			continue;
 		}
 		const json_t *th = json_object_get(o, "thresholds");
 		size_t nth = lf->family == AWS_LF_STUMP ? 1 : lf->family == AWS_LF_TREE ? 3 : 0;

@@ -3,7 +3,9 @@
  * (Varma and Re, VLDB 2018), as AutoWS-Bench-101 runs it.
  *
  * A heuristic is a small one-vs-rest classifier for one class on one or
- * two features: a decision stump, a depth-2 tree, or a logistic model
+ * two features: a decision stump, a depth-2 tree, or a logistic model; or
+ * on a random subset of features, the share of a row's k nearest labeled
+ * rows that are of the class (k-NN; scored leave-one-out on the labels)
  * (Snuba is binary; one class against the rest is how it extends to k
  * classes). It votes its class when the class's probability reaches its
  * abstain threshold beta, and abstains otherwise. beta is chosen per
@@ -20,15 +22,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { AWS_LF_STUMP = 1, AWS_LF_TREE = 2, AWS_LF_LOGISTIC = 4 };
+enum { AWS_LF_STUMP = 1, AWS_LF_TREE = 2, AWS_LF_LOGISTIC = 4, AWS_LF_KNN = 8 };
+
+#define AWS_LF_MAXF 16 /* features of one LF at most (k-NN subspaces) */
 
 typedef struct aws_lf {
 	int family; /* one AWS_LF_* */
 	int nf;
-	int f[2];       /* feature indices */
+	int f[AWS_LF_MAXF]; /* feature indices */
 	int target;     /* the class it votes for */
 	double thr[3];  /* stump: thr[0]; tree: root thr[0], left thr[1], right thr[2] */
-	double *p;      /* P(target) per leaf (stump 2, tree 4), or nf + 1 logistic weights */
+	double *p;      /* P(target) per leaf (stump 2, tree 4), nf + 1 logistic weights, or
+			   k-NN: the reference rows' features f, nref x nf */
+	int32_t *ref_y; /* k-NN: the reference rows' classes */
+	size_t nref;    /* k-NN: reference rows (the labeled rows) */
+	int knn;        /* k-NN: neighbours that vote */
 	size_t k;
 	double beta;    /* abstain below this confidence */
 	double fscore, coverage, precision; /* on the labeled rows */
@@ -45,10 +53,12 @@ typedef struct aws_lfgen_opts {
 	double diversity;  /* weight of diversity against F-score, 0..1 */
 	double min_fscore; /* stop when the best new LF is below this */
 	size_t max_pairs;  /* two-feature heuristics considered per round */
-	uint64_t seed;     /* for sampling feature pairs */
+	uint64_t seed;     /* for sampling feature pairs and subspaces */
+	size_t knn_subspaces; /* k-NN heuristics (random subspaces) per round */
+	int knn;           /* neighbours of a k-NN LF */
 } aws_lfgen_opts;
 
-#define AWS_LFGEN_OPTS_INIT {AWS_LF_STUMP | AWS_LF_TREE | AWS_LF_LOGISTIC, 25, 0.5, 0.2, 200, 1}
+#define AWS_LFGEN_OPTS_INIT {AWS_LF_STUMP | AWS_LF_TREE | AWS_LF_LOGISTIC, 25, 0.5, 0.2, 200, 1, 40, 5}
 
 /* Generates LFs from the labeled rows `lab` (indices into X, n x d, with
  * classes y) scored for diversity over all rows. */

@@ -24,6 +24,8 @@ static int parse_families(const char *s)
 			f |= AWS_LF_TREE;
 		else if (!strcmp(t, "logistic"))
 			f |= AWS_LF_LOGISTIC;
+		else if (!strcmp(t, "knn"))
+			f |= AWS_LF_KNN;
 		else
 			return -1;
 	}
@@ -44,7 +46,7 @@ int aws_generate_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 	char err[ERRLEN];
 	aws_lfset s = {0};
 	if (o.families <= 0)
-		rc = api->fail(ctx, "families must list stump, tree and/or logistic, comma-separated");
+		rc = api->fail(ctx, "families must list stump, tree, logistic and/or knn, comma-separated");
 	else if (max_lfs < 1 || max_lfs > 1000)
 		rc = api->fail(ctx, "max_lfs must be 1..1000");
 	else if (!lab)
@@ -105,26 +107,6 @@ int aws_apply_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static int write_probs(const char *path, const aws_data *D, const aws_lmat *L, const double *P)
-{
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return -1;
-	fprintf(f, "row,split,votes");
-	for (size_t c = 0; c < D->k; c++)
-		fprintf(f, ",p_%s", D->classes[c]);
-	fputc('\n', f);
-	static const char *const splits[] = {"unlabeled", "labeled", "test"};
-	for (size_t i = 0; i < D->n; i++) {
-		fprintf(f, "%zu,%s,%zu", i, splits[D->split[i] >= 0 && D->split[i] <= 2 ? D->split[i] : 0],
-			L->row[i + 1] - L->row[i]);
-		for (size_t c = 0; c < D->k; c++)
-			fprintf(f, ",%.6g", P[i * D->k + c]);
-		fputc('\n', f);
-	}
-	return fclose(f);
-}
-
 int aws_label_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 {
 	int rc = WEFT_OK;
@@ -151,8 +133,10 @@ int aws_label_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 	free(known);
 	if (rc == WEFT_OK) {
 		snprintf(path, sizeof path, "%s/probs.csv", api->workdir(ctx));
-		rc = write_probs(path, D, &L, r.proba) != 0 ? api->fail(ctx, "cannot write %s", path)
-							     : weft_op_set_file(ctx, api, "out", path);
+		int *votes = aws_vote_counts(&L);
+		rc = !votes || aws_write_probs(path, D, votes, r.proba) != 0 ? api->fail(ctx, "cannot write %s", path)
+									      : weft_op_set_file(ctx, api, "out", path);
+		free(votes);
 	}
 	if (rc == WEFT_OK) {
 		weft_value *st = api->value_new_map(), *acc = api->value_new_list(), *bal = api->value_new_map();

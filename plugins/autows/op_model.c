@@ -11,6 +11,7 @@
 #include "metrics.h"
 #include "ops.h"
 #include "pipeline.h"
+#include "semisup.h"
 
 static int save_model(weft_op_ctx *ctx, const weft_host_api *api, const aws_lr *m)
 {
@@ -22,17 +23,87 @@ int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 	int rc = WEFT_OK;
 	double *P = NULL;
 	int *votes = NULL;
-	aws_lr m = {0};
-	char err[ERRLEN];
-	aws_end_opts eo = {weft_op_param_float(ctx, api, "min_confidence"), weft_op_param_float(ctx, api, "gold_weight"),
-			   weft_op_param_float(ctx, api, "l2"), (int)weft_op_param_int(ctx, api, "iterations")};
+	aws_end_result er = {0};
+	char err[ERRLEN], path[4096];
+	aws_end_opts eo = AWS_END_OPTS_INIT;
+	eo.min_conf = weft_op_param_float(ctx, api, "min_confidence");
+	eo.gold_weight = weft_op_param_float(ctx, api, "gold_weight");
+	eo.l2 = weft_op_param_float(ctx, api, "l2");
+	eo.iters = (int)weft_op_param_int(ctx, api, "iterations");
+	eo.smooth = weft_op_param_float(ctx, api, "smooth");
+	int64_t nb = weft_op_param_int(ctx, api, "neighbours");
+	eo.weak_weight = weft_op_param_float(ctx, api, "weak_weight");
+	const char *kname = weft_op_param_string(ctx, api, "kind");
+	int kind = aws_end_parse(kname);
+	if (kind < 0)
+		return api->fail(ctx, "unknown end model '%s'; use auto, logistic, smoothed or graph", kname);
+	if (nb < 1 || nb > 100 || eo.smooth <= 0 || eo.smooth >= 1 || eo.weak_weight < 0)
+		return api->fail(ctx, "neighbours must be 1..100, smooth in (0, 1) and weak_weight >= 0");
+	eo.neighbours = (size_t)nb;
 	rc = aws_op_probs(&P, &votes, ctx, api, "probs", D->n, D->k);
-	if (rc == WEFT_OK && aws_train_end_model(&m, D, votes, P, &eo, err, sizeof err) != 0)
+	if (rc == WEFT_OK && aws_end_fit(&er, (aws_end_kind)kind, D, votes, P, &eo, err, sizeof err) != 0)
 		rc = api->fail(ctx, "%s", err);
-	if (rc == WEFT_OK)
-		rc = save_model(ctx, api, &m);
-	aws_lr_free(&m);
+	if (rc == WEFT_OK) {
+		/* the model: the regression's weights, or how the graph was made
+		 * (its labels are the predictions); with what CV said */
+		json_t *m = er.chosen == AWS_END_GRAPH
+				    ? json_pack("{s:s, s:f, s:I, s:f}", "format", "autows-graph/1", "smooth", eo.smooth,
+						"neighbours", (json_int_t)eo.neighbours, "weak_weight", eo.weak_weight)
+				    : aws_lr_to_json(&er.model);
+		json_t *cv = json_object();
+		for (int q = 0; q < AWS_END_KINDS; q++)
+			if (er.cv[q] >= 0)
+				json_object_set_new(cv, aws_end_name((aws_end_kind)q), json_real(er.cv[q]));
+		json_object_set_new(m, "end_model", json_pack("{s:s, s:s, s:o}", "asked", kname, "kind",
+							      aws_end_name(er.chosen), "cv_accuracy", cv));
+		api->log(ctx, WEFT_LOG_INFO, "end model: %s%s", aws_end_name(er.chosen),
+			 kind == AWS_END_AUTO ? " (chosen by 5-fold CV on the labeled rows)" : "");
+		rc = wop_set_json(ctx, api, "out", "model.json", m);
+	}
+	if (rc == WEFT_OK) {
+		snprintf(path, sizeof path, "%s/predictions.csv", api->workdir(ctx));
+		rc = aws_write_probs(path, D, votes, er.P) != 0 ? api->fail(ctx, "cannot write %s", path)
+								 : weft_op_set_file(ctx, api, "predictions", path);
+	}
+	if (rc == WEFT_OK) {
+		const char *ch = aws_end_name(er.chosen);
+		rc = api->set_output(ctx, "kind", api->value_new_string(ch, strlen(ch)));
+	}
+	aws_end_result_free(&er);
 	free(P), free(votes);
+	return rc;
+}
+
+int aws_ssl_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
+{
+	double *PS = NULL, *PT = NULL;
+	size_t *test = NULL, nt = aws_data_rows(D, AWS_TEST, &test);
+	char err[ERRLEN];
+	int64_t nb = weft_op_param_int(ctx, api, "neighbours");
+	double alpha = weft_op_param_float(ctx, api, "alpha"), thr = weft_op_param_float(ctx, api, "threshold");
+	int64_t rounds = weft_op_param_int(ctx, api, "rounds");
+	int rc = WEFT_OK;
+	if (nb < 1 || nb > 100 || alpha <= 0 || alpha >= 1 || thr <= 0 || thr > 1 || rounds < 0 || rounds > 100)
+		rc = api->fail(ctx, "neighbours 1..100, alpha in (0, 1), threshold in (0, 1] and rounds 0..100, please");
+	else if (!test || nt == 0)
+		rc = api->fail(ctx, "the dataset has no test rows; load it with test_share > 0");
+	else if (aws_label_spreading(&PS, D, (size_t)nb, alpha, err, sizeof err) != 0 ||
+		 aws_self_training(&PT, D, thr, (int)rounds, err, sizeof err) != 0)
+		rc = api->fail(ctx, "%s", err);
+	if (rc == WEFT_OK) {
+		aws_scores ss, st;
+		aws_score(&ss, PS, D->k, D->y, test, nt);
+		aws_score(&st, PT, D->k, D->y, test, nt);
+		json_t *j = json_pack("{s:s, s:{s:f, s:f, s:I, s:I, s:f}, s:{s:f, s:f, s:I, s:f, s:I}}", "format",
+				      "autows-ssl/1", "label_spreading", "accuracy", ss.accuracy, "macro_f1", ss.macro_f1,
+				      "rows", (json_int_t)ss.rows, "neighbours", (json_int_t)nb, "alpha", alpha,
+				      "self_training", "accuracy", st.accuracy, "macro_f1", st.macro_f1, "rows",
+				      (json_int_t)st.rows, "threshold", thr, "rounds", (json_int_t)rounds);
+		api->log(ctx, WEFT_LOG_INFO, "test accuracy: label spreading %.3f, self-training %.3f", ss.accuracy,
+			 st.accuracy);
+		rc = wop_set_json(ctx, api, "out", "ssl.json", j);
+	}
+	free(PS), free(PT), free(test);
 	return rc;
 }
 
@@ -66,6 +137,12 @@ static int load_model(aws_lr *m, weft_op_ctx *ctx, const weft_host_api *api, con
 	return rc;
 }
 
+static double num_at(const json_t *j, const char *key)
+{
+	const json_t *v = json_object_get(json_object_get(j, key), "accuracy");
+	return json_is_number(v) ? json_number_value(v) : 0;
+}
+
 static json_t *scores_json(const aws_scores *s)
 {
 	return json_pack("{s:f, s:f, s:I}", "accuracy", s->accuracy, "macro_f1", s->macro_f1, "rows",
@@ -75,21 +152,26 @@ static json_t *scores_json(const aws_scores *s)
 int aws_evaluate_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 {
 	int rc = WEFT_OK;
-	aws_lr em = {0}, bm = {0};
+	aws_lr bm = {0};
 	aws_lmat L = {0};
 	double *P = NULL, *PE = NULL, *PB = NULL;
 	int *votes = NULL;
 	size_t *test = NULL, nt = aws_data_rows(D, AWS_TEST, &test);
 	aws_lfstat *st = NULL;
+	int *pvotes = NULL;
+	char serr[ERRLEN];
+	json_t *ssl = wop_input_json(ctx, api, "ssl", "autows-ssl/1", serr, sizeof serr);
+	if (!ssl)
+		rc = api->fail(ctx, "input 'ssl' must be autows.ssl_baselines' report%s%s", serr[0] ? ": " : "", serr);
 	if (rc == WEFT_OK)
-		rc = load_model(&em, ctx, api, "model", D);
+		rc = aws_op_probs(&PE, &pvotes, ctx, api, "predictions", D->n, D->k);
 	if (rc == WEFT_OK)
 		rc = load_model(&bm, ctx, api, "baseline", D);
 	if (rc == WEFT_OK)
 		rc = aws_op_matrix(&L, ctx, api, "matrix", D->k);
 	if (rc == WEFT_OK)
 		rc = aws_op_probs(&P, &votes, ctx, api, "probs", D->n, D->k);
-	if (rc == WEFT_OK && (!test || aws_predict_all(&PE, &em, D) != 0 || aws_predict_all(&PB, &bm, D) != 0 ||
+	if (rc == WEFT_OK && (!test || aws_predict_all(&PB, &bm, D) != 0 ||
 			      !(st = calloc(L.m + 1, sizeof *st)) || aws_lf_stats(st, &L, D->y) != 0))
 		rc = api->fail(ctx, "out of memory");
 	if (rc == WEFT_OK && nt == 0)
@@ -108,13 +190,19 @@ int aws_evaluate_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 							     st[j].coverage, "overlap", st[j].overlap, "conflict",
 							     st[j].conflict, "accuracy", st[j].accuracy));
 		double gain = se.accuracy - sb.accuracy;
-		json_t *rep = json_pack("{s:s, s:o, s:o, s:o, s:f, s:f, s:b, s:o}", "format", "autows-report/1",
-					"autows", scores_json(&se), "supervised_baseline", scores_json(&sb),
-					"label_model", scores_json(&sl), "test_coverage",
+		double ls = num_at(ssl, "label_spreading"), stt = num_at(ssl, "self_training");
+		int beats_all = gain > 0 && se.accuracy > ls && se.accuracy > stt;
+		json_t *rep = json_pack("{s:s, s:o, s:o, s:o, s:O, s:O, s:f, s:f, s:b, s:b, s:o}", "format",
+					"autows-report/1", "autows", scores_json(&se), "supervised_baseline",
+					scores_json(&sb), "label_model", scores_json(&sl), "label_spreading",
+					json_object_get(ssl, "label_spreading"), "self_training",
+					json_object_get(ssl, "self_training"), "test_coverage",
 					nt ? (double)covered / (double)nt : 0.0, "accuracy_gain", gain, "autows_helped",
-					gain > 0, "lfs", lfs);
-		api->log(ctx, WEFT_LOG_INFO, "test accuracy: AutoWS %.3f, 100-label baseline %.3f, label model %.3f",
-			 se.accuracy, sb.accuracy, sl.accuracy);
+					gain > 0, "beats_all_baselines", beats_all, "lfs", lfs);
+		api->log(ctx, WEFT_LOG_INFO,
+			 "test accuracy: AutoWS %.3f; baselines: logistic regression %.3f, label spreading %.3f, "
+			 "self-training %.3f; label model %.3f",
+			 se.accuracy, sb.accuracy, ls, stt, sl.accuracy);
 		rc = wop_set_json(ctx, api, "out", "report.json", rep);
 		if (rc == WEFT_OK) {
 			weft_value *sum = api->value_new_map();
@@ -124,12 +212,15 @@ int aws_evaluate_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 			api->value_map_set(sum, "baseline_macro_f1", api->value_new_float(sb.macro_f1));
 			api->value_map_set(sum, "label_model_accuracy", api->value_new_float(sl.accuracy));
 			api->value_map_set(sum, "autows_helped", api->value_new_bool(gain > 0));
+			api->value_map_set(sum, "label_spreading_accuracy", api->value_new_float(ls));
+			api->value_map_set(sum, "self_training_accuracy", api->value_new_float(stt));
+			api->value_map_set(sum, "beats_all_baselines", api->value_new_bool(beats_all));
 			rc = api->set_output(ctx, "summary", sum);
 		}
 	}
-	free(st), free(test), free(P), free(PE), free(PB), free(votes);
+	free(st), free(test), free(P), free(PE), free(PB), free(votes), free(pvotes);
+	json_decref(ssl);
 	aws_lmat_free(&L);
-	aws_lr_free(&em);
 	aws_lr_free(&bm);
 	return rc;
 }

@@ -63,15 +63,17 @@ static int run_generate(weft_op_ctx *ctx, const weft_host_api *api)
 }
 
 static const weft_param_spec gen_params[] = {
-	{"families", WEFT_T_STRING, "\"stump,tree,logistic\"", "heuristic families: stump, tree, logistic"},
+	{"families", WEFT_T_STRING, "\"stump,tree,logistic,knn\"",
+	 "heuristic families: stump, tree, logistic, knn (k nearest labeled rows in a random subspace)"},
 	{"max_lfs", WEFT_T_INT, "25", "LFs to keep at most"},
 	{"diversity", WEFT_T_FLOAT, "0.5", "weight of coverage diversity against F-score when pruning"},
 	{"min_fscore", WEFT_T_FLOAT, "0.2", "stop when no new LF reaches this F-score on the labeled rows"},
 };
 static const weft_op_desc aws_op_generate_lfs = {
-	WEFT_OP_DESC("generate_lfs", "2", run_generate, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("generate_lfs", "3", run_generate, WEFT_OP_DETERMINISTIC,
 		     "Snuba-style labeling functions from the labeled rows: one-vs-rest stumps, depth-2 trees and logistic "
-		     "models on 1-2 features, with F-score abstain thresholds, diversity pruning and verifier feedback."),
+		     "models on 1-2 features, and k-NN on random subspaces (scored leave-one-out), with F-score abstain "
+		     "thresholds, diversity pruning and verifier feedback."),
 	WEFT_OP_PARAMS(gen_params), WEFT_OP_INPUTS(WEFT_NAMES("data")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "count")),
 };
 static int run_apply(weft_op_ctx *ctx, const weft_host_api *api)
@@ -113,6 +115,10 @@ static const weft_param_spec end_params[] = {
 	{"gold_weight", WEFT_T_FLOAT, "0.0",
 	 "weight of one labeled row against 1 for a weakly labeled one; 0: the labeled rows together weigh as much "
 	 "as the weak rows together"},
+	{"kind", WEFT_T_STRING, "\"auto\"", "auto (5-fold CV on the labeled rows), logistic, smoothed or graph"},
+	{"smooth", WEFT_T_FLOAT, "0.9", "smoothed and graph: label spreading's alpha over the k-NN graph"},
+	{"neighbours", WEFT_T_INT, "7", "smoothed and graph: the k of the k-NN graph"},
+	{"weak_weight", WEFT_T_FLOAT, "0.3", "smoothed and graph: a weak label's weight in the seeds (gold: 1)"},
 };
 static int run_end_model(weft_op_ctx *ctx, const weft_host_api *api)
 {
@@ -120,10 +126,30 @@ static int run_end_model(weft_op_ctx *ctx, const weft_host_api *api)
 }
 
 static const weft_op_desc aws_op_end_model = {
-	WEFT_OP_DESC("end_model", "2", run_end_model, WEFT_OP_DETERMINISTIC,
-		     "Multinomial logistic regression on the labeled rows (gold) and the covered unlabeled rows "
-		     "(probabilistic labels): the deployable model."),
-	WEFT_OP_PARAMS(end_params), WEFT_OP_INPUTS(WEFT_NAMES("data", "probs")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
+	WEFT_OP_DESC("end_model", "3", run_end_model, WEFT_OP_DETERMINISTIC,
+		     "The end model on the weak labels: logistic regression on the label model's probabilities, the "
+		     "same on the labels smoothed over the k-NN graph, or the smoothed labels themselves (graph); "
+		     "`kind = auto` picks one by 5-fold CV on the labeled rows. Outputs the model, predictions.csv for "
+		     "every row and the kind."),
+	WEFT_OP_PARAMS(end_params), WEFT_OP_INPUTS(WEFT_NAMES("data", "probs")),
+	WEFT_OP_OUTPUTS(WEFT_NAMES("out", "predictions", "kind")),
+};
+static const weft_param_spec ssl_params[] = {
+	{"neighbours", WEFT_T_INT, "7", "label spreading: the k of the k-NN graph"},
+	{"alpha", WEFT_T_FLOAT, "0.2", "label spreading: the share a row takes from its neighbours"},
+	{"threshold", WEFT_T_FLOAT, "0.75", "self-training: a pseudo-label's probability at least"},
+	{"rounds", WEFT_T_INT, "10", "self-training: refits at most"},
+};
+static int run_ssl(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	return aws_with_data(ctx, api, aws_ssl_op);
+}
+
+static const weft_op_desc aws_op_ssl = {
+	WEFT_OP_DESC("ssl_baselines", "1", run_ssl, WEFT_OP_DETERMINISTIC,
+		     "The semi-supervised baselines a practitioner tries with the same labels and unlabeled rows: label "
+		     "spreading (k-NN kernel) and self-training around logistic regression, scored on the test rows."),
+	WEFT_OP_PARAMS(ssl_params), WEFT_OP_INPUTS(WEFT_NAMES("data")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
 };
 static int run_baseline(weft_op_ctx *ctx, const weft_host_api *api)
 {
@@ -141,10 +167,12 @@ static int run_evaluate(weft_op_ctx *ctx, const weft_host_api *api)
 }
 
 static const weft_op_desc aws_op_evaluate = {
-	WEFT_OP_DESC("evaluate", "1", run_evaluate, WEFT_OP_DETERMINISTIC,
-		     "Test accuracy and macro-F1 of the end model, the supervised baseline and the label model, and each LF's "
-		     "coverage, overlap, conflict and accuracy, as report.json; `summary` says whether AutoWS helped."),
-	WEFT_OP_INPUTS(WEFT_NAMES("data", "matrix", "probs", "model", "baseline")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "summary")),
+	WEFT_OP_DESC("evaluate", "2", run_evaluate, WEFT_OP_DETERMINISTIC,
+		     "Test accuracy and macro-F1 of the end model's predictions, the supervised baseline, the "
+		     "semi-supervised baselines (ssl_baselines) and the label model, and each LF's coverage, overlap, "
+		     "conflict and accuracy, as report.json; `summary` says whether AutoWS helped and beat all three."),
+	WEFT_OP_INPUTS(WEFT_NAMES("data", "matrix", "probs", "predictions", "baseline", "ssl")),
+	WEFT_OP_OUTPUTS(WEFT_NAMES("out", "summary")),
 };
 
 /* summary.md from the reports (a map: label model -> evaluate's report)
@@ -191,7 +219,7 @@ static const weft_op_desc aws_op_summary = {
 
 static const weft_op_desc *const ops[] = {&aws_op_synth,     &aws_op_load,       &aws_op_featurize,
 					  &aws_op_generate_lfs, &aws_op_apply_lfs, &aws_op_label_model,
-					  &aws_op_end_model, &aws_op_baseline,   &aws_op_evaluate, &aws_op_summary};
+					  &aws_op_end_model, &aws_op_baseline,   &aws_op_ssl, &aws_op_evaluate, &aws_op_summary};
 
 const weft_plugin_desc aws_plugin =
 	WEFT_PLUGIN_DESC("autows", "1.0.0", "MIT",

@@ -24,6 +24,8 @@ int aws_op_set_data(weft_op_ctx *ctx, const weft_host_api *api, const aws_data *
 int aws_op_matrix(aws_lmat *L, weft_op_ctx *ctx, const weft_host_api *api, const char *name, size_t k);
 /* Input `name` as probabilistic labels (probs.csv) for n rows, k classes;
  * *P is n x k, *votes n counts. */
+/* probs.csv: row, split, votes, p_CLASS... for every row of D. */
+int aws_write_probs(const char *path, const aws_data *D, const int *votes, const double *P);
 int aws_op_probs(double **P, int **votes, weft_op_ctx *ctx, const weft_host_api *api, const char *name, size_t n,
 		 size_t k);
 /* A seed from the content hashes of the given inputs and a salt: the same
@@ -41,7 +43,7 @@ int aws_with_data(weft_op_ctx *ctx, const weft_host_api *api, aws_data_op *body)
 weft_op_run_fn aws_run_synth, aws_run_load; /* op_data.c */
 aws_data_op aws_featurize_op; /* op_data.c */
 aws_data_op aws_generate_op, aws_apply_op, aws_label_model_op; /* op_lf.c */
-aws_data_op aws_end_model_op, aws_baseline_op, aws_evaluate_op; /* op_model.c */
+aws_data_op aws_end_model_op, aws_baseline_op, aws_ssl_op, aws_evaluate_op; /* op_model.c */
 
 extern const weft_plugin_desc aws_plugin; /* ops.c */
 

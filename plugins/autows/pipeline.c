@@ -3,6 +3,8 @@
  */
 #include "pipeline.h"
 
+#include "semisup.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,13 +37,68 @@ int *aws_vote_counts(const aws_lmat *L)
 /* Why weight the gold rows: a hundred exact labels against thousands of
  * noisy ones would otherwise count for almost nothing, and the end model
  * would copy the LFs' mistakes instead of correcting them. */
+int aws_smooth_labels(double **F, const aws_data *D, const int *votes, const double *P, double alpha, size_t k_nn,
+		      double weak_weight, char *err, size_t errlen)
+{
+	size_t k = D->k, *rows = malloc((D->n ? D->n : 1) * sizeof *rows), nr = 0;
+	double *Y0 = NULL, *G = NULL;
+	*F = NULL;
+	for (size_t i = 0; rows && i < D->n; i++)
+		if (D->split[i] != AWS_TEST)
+			rows[nr++] = i;
+	aws_knn g = {0};
+	int rc = -1;
+	if (!rows || !(Y0 = calloc(nr * k + 1, sizeof *Y0)) || !(G = malloc((nr * k + 1) * sizeof *G)) ||
+	    !(*F = malloc((D->n * k + 1) * sizeof **F)) || aws_knn_build(&g, D->X, D->d, rows, nr, k_nn) != 0) {
+		snprintf(err, errlen, "smoothing: out of memory, or fewer than 2 rows");
+		goto done;
+	}
+	for (size_t q = 0; q < nr; q++) {
+		size_t i = rows[q];
+		if (D->split[i] == AWS_LABELED)
+			Y0[q * k + (size_t)D->y[i]] = 1;
+		else if (votes[i] > 0)
+			for (size_t c = 0; c < k; c++)
+				Y0[q * k + c] = weak_weight * P[i * k + c];
+	}
+	if (aws_spread(G, &g, Y0, k, alpha, 30) != 0 || aws_spread_predict(*F, D->X, D->n, D->d, &g, G, k) != 0) {
+		snprintf(err, errlen, "smoothing: out of memory");
+		goto done;
+	}
+	rc = 0;
+done:
+	aws_knn_free(&g);
+	if (rc != 0) {
+		free(*F);
+		*F = NULL;
+	}
+	free(rows), free(Y0), free(G);
+	return rc;
+}
+
 int aws_train_end_model(aws_lr *m, const aws_data *D, const int *votes, const double *P, const aws_end_opts *o,
 			char *err, size_t errlen)
 {
+	double *S = NULL;
+	int *all = NULL;
+	if (o->smooth > 0) {
+		/* every unlabeled row now has a label from its neighbourhood */
+		if (aws_smooth_labels(&S, D, votes, P, o->smooth, o->neighbours ? o->neighbours : 7, o->weak_weight, err,
+				      errlen) != 0)
+			return -1;
+		if (!(all = malloc((D->n ? D->n : 1) * sizeof *all))) {
+			free(S);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		for (size_t i = 0; i < D->n; i++)
+			all[i] = 1;
+		votes = all, P = S;
+	}
 	size_t *rows = malloc((D->n ? D->n : 1) * sizeof *rows), nr = 0, ngold = 0;
 	double *T = malloc((D->n ? D->n : 1) * D->k * sizeof *T), *W = malloc((D->n ? D->n : 1) * sizeof *W);
 	if (!rows || !T || !W) {
-		free(rows), free(T), free(W);
+		free(rows), free(T), free(W), free(S), free(all);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -71,8 +128,127 @@ int aws_train_end_model(aws_lr *m, const aws_data *D, const int *votes, const do
 		if (W[q] < 0)
 			W[q] = gw;
 	int rc = aws_lr_fit(m, D->X, D->d, D->k, rows, nr, T, W, o->l2, o->iters, err, errlen);
-	free(rows), free(T), free(W);
+	free(rows), free(T), free(W), free(S), free(all);
 	return rc;
+}
+
+static const char *const end_names[] = {"logistic", "smoothed", "graph", "auto"};
+
+int aws_end_parse(const char *name)
+{
+	for (int i = 0; i < 4; i++)
+		if (name && !strcmp(name, end_names[i]))
+			return i;
+	return -1;
+}
+
+const char *aws_end_name(aws_end_kind k)
+{
+	return k <= AWS_END_AUTO ? end_names[k] : "?";
+}
+
+void aws_end_result_free(aws_end_result *r)
+{
+	aws_lr_free(&r->model);
+	free(r->P);
+	memset(r, 0, sizeof *r);
+}
+
+/* The smoothing of the two graph kinds: alpha 0.9 unless the caller set
+ * one (a larger alpha lets the graph carry labels farther). */
+static aws_end_opts graph_opts(const aws_end_opts *o)
+{
+	aws_end_opts g = *o;
+	if (g.smooth <= 0)
+		g.smooth = 0.9;
+	if (!g.neighbours)
+		g.neighbours = 7;
+	return g;
+}
+
+/* One kind, trained on D as it is. */
+static int fit_kind(aws_end_result *out, aws_end_kind kind, const aws_data *D, const int *votes, const double *LM,
+		    const aws_end_opts *o, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	out->chosen = kind;
+	for (int q = 0; q < AWS_END_KINDS; q++)
+		out->cv[q] = -1;
+	aws_end_opts g = graph_opts(o);
+	if (kind == AWS_END_GRAPH)
+		return aws_smooth_labels(&out->P, D, votes, LM, g.smooth, g.neighbours, g.weak_weight, err, errlen);
+	aws_end_opts lo = *o;
+	lo.smooth = kind == AWS_END_SMOOTHED ? g.smooth : 0;
+	lo.neighbours = g.neighbours;
+	if (aws_train_end_model(&out->model, D, votes, LM, &lo, err, errlen) != 0)
+		return -1;
+	if (aws_predict_all(&out->P, &out->model, D) != 0) {
+		aws_end_result_free(out);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const int *votes, const double *LM,
+		const aws_end_opts *o, char *err, size_t errlen)
+{
+	if (kind != AWS_END_AUTO)
+		return fit_kind(out, kind, D, votes, LM, o, err, errlen);
+	/* 5 stratified folds of the labeled rows: by class, then round robin */
+	size_t *lab = NULL, nl = aws_data_rows(D, AWS_LABELED, &lab);
+	aws_data F = *D; /* shares everything but the split */
+	F.split = malloc((D->n ? D->n : 1) * sizeof *F.split);
+	int *fold = malloc((nl ? nl : 1) * sizeof *fold);
+	double hits[AWS_END_KINDS] = {0};
+	if (!lab || !F.split || !fold) {
+		free(lab), free(F.split), free(fold);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	size_t at = 0;
+	for (size_t c = 0; c < D->k; c++)
+		for (size_t q = 0; q < nl; q++)
+			if ((size_t)D->y[lab[q]] == c)
+				fold[q] = (int)(at++ % 5);
+	int rc = 0;
+	for (int f = 0; rc == 0 && f < 5 && nl >= 10; f++) {
+		memcpy(F.split, D->split, D->n * sizeof *F.split);
+		for (size_t q = 0; q < nl; q++)
+			if (fold[q] == f)
+				F.split[lab[q]] = AWS_TEST; /* hidden from this fold's end model */
+		for (int kd = 0; rc == 0 && kd < AWS_END_KINDS; kd++) {
+			aws_end_result r;
+			if (fit_kind(&r, (aws_end_kind)kd, &F, votes, LM, o, err, errlen) != 0) {
+				rc = -1;
+				break;
+			}
+			for (size_t q = 0; q < nl; q++) {
+				if (fold[q] != f)
+					continue;
+				const double *p = r.P + lab[q] * D->k;
+				size_t best = 0;
+				for (size_t c = 1; c < D->k; c++)
+					if (p[c] > p[best])
+						best = c;
+				hits[kd] += (int32_t)best == D->y[lab[q]];
+			}
+			aws_end_result_free(&r);
+		}
+	}
+	free(F.split), free(fold), free(lab);
+	if (rc != 0)
+		return -1;
+	/* the best CV accuracy; ties go to the simpler model (lower kind) */
+	aws_end_kind best = AWS_END_LOGISTIC;
+	for (int kd = 1; kd < AWS_END_KINDS; kd++)
+		if (hits[kd] > hits[best])
+			best = (aws_end_kind)kd;
+	if (fit_kind(out, best, D, votes, LM, o, err, errlen) != 0)
+		return -1;
+	for (int kd = 0; kd < AWS_END_KINDS; kd++)
+		out->cv[kd] = nl >= 10 ? hits[kd] / (double)nl : -1;
+	return 0;
 }
 
 int aws_train_baseline(aws_lr *m, const aws_data *D, double l2, int iters, char *err, size_t errlen)

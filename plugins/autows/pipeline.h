@@ -20,8 +20,21 @@ typedef struct aws_end_opts {
 			       all weak rows together */
 	double l2;
 	int iters;
+	/* > 0: spread the weak labels over the k-NN graph first (label
+	 * spreading seeded with the gold labels and the label model's
+	 * probabilities; this alpha), and train on every unlabeled row */
+	double smooth;
+	size_t neighbours;
+	double weak_weight; /* a weak label's weight in the spreading's seeds (a gold one: 1) */
 } aws_end_opts;
-#define AWS_END_OPTS_INIT {0.0, 0.0, 1e-2, 500}
+#define AWS_END_OPTS_INIT {0.0, 0.0, 1e-2, 500, 0.0, 7, 0.3}
+
+/* The weak labels smoothed over the k-NN graph of the labeled and
+ * unlabeled rows: label spreading from the gold labels (one-hot) and, on
+ * rows some LF voted on, the label model's P. *F gets n x k for every row
+ * (test rows by their neighbours, never as graph rows). */
+int aws_smooth_labels(double **F, const aws_data *D, const int *votes, const double *P, double alpha, size_t k_nn,
+		      double weak_weight, char *err, size_t errlen);
 
 /* Trains the end model on the labeled rows (gold, one-hot) and the
  * unlabeled rows some LF voted on (votes[i] > 0) whose most likely class
@@ -29,6 +42,36 @@ typedef struct aws_end_opts {
  * A weak row weighs 1, a labeled row o->gold_weight. */
 int aws_train_end_model(aws_lr *m, const aws_data *D, const int *votes, const double *P, const aws_end_opts *o,
 			char *err, size_t errlen);
+
+/* The end models AutoWS can train on the weak labels:
+ *   logistic  multinomial logistic regression on the label model's
+ *             probabilities (covered rows) and the gold labels;
+ *   smoothed  the same regression on the weak labels smoothed over the
+ *             k-NN graph (every unlabeled row);
+ *   graph     the smoothed labels themselves, a non-linear model: a test
+ *             row gets the mean of its k nearest graph rows' labels.
+ * AUTO picks one by 5-fold cross-validation on the labeled rows: each fold
+ * hides a fifth of the labels (stratified) from the end model and scores
+ * its predictions there. The LFs and the label model were fitted with all
+ * labels, so the CV accuracies are optimistic alike for all three. */
+typedef enum aws_end_kind { AWS_END_LOGISTIC = 0, AWS_END_SMOOTHED, AWS_END_GRAPH, AWS_END_AUTO } aws_end_kind;
+#define AWS_END_KINDS 3
+/* "logistic", "smoothed", "graph" or "auto"; -1 when unknown. */
+int aws_end_parse(const char *name);
+const char *aws_end_name(aws_end_kind k);
+
+typedef struct aws_end_result {
+	aws_end_kind chosen;
+	double cv[AWS_END_KINDS]; /* CV accuracy of each kind (AUTO), or -1 */
+	aws_lr model;             /* the regression (logistic, smoothed); zero for graph */
+	double *P;                /* n x k predictions for every row */
+} aws_end_result;
+
+/* Trains end model `kind` (or chooses one) on D's labeled and unlabeled
+ * rows, with the label model's probabilities LM and votes per row. */
+int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const int *votes, const double *LM,
+		const aws_end_opts *o, char *err, size_t errlen);
+void aws_end_result_free(aws_end_result *r);
 
 /* votes[i]: how many LFs voted on row i (malloc'd, n entries). */
 int *aws_vote_counts(const aws_lmat *L);

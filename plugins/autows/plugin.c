@@ -98,6 +98,25 @@ int aws_op_probs(double **P, int **votes, weft_op_ctx *ctx, const weft_host_api 
 	return rc;
 }
 
+int aws_write_probs(const char *path, const aws_data *D, const int *votes, const double *P)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "row,split,votes");
+	for (size_t c = 0; c < D->k; c++)
+		fprintf(f, ",p_%s", D->classes[c]);
+	fputc('\n', f);
+	static const char *const splits[] = {"unlabeled", "labeled", "test"};
+	for (size_t i = 0; i < D->n; i++) {
+		fprintf(f, "%zu,%s,%d", i, splits[D->split[i] >= 0 && D->split[i] <= 2 ? D->split[i] : 0], votes[i]);
+		for (size_t c = 0; c < D->k; c++)
+			fprintf(f, ",%.6g", P[i * D->k + c]);
+		fputc('\n', f);
+	}
+	return fclose(f);
+}
+
 uint64_t aws_op_seed(weft_op_ctx *ctx, const weft_host_api *api, const char *const *inputs, size_t n, uint64_t salt)
 {
 	uint64_t h = 0xcbf29ce484222325ULL ^ salt;

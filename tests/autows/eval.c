@@ -21,6 +21,7 @@
 #include "featurize.h"
 #include "metrics.h"
 #include "pipeline.h"
+#include "semisup.h"
 #include "synth.h"
 
 static double now(void)
@@ -37,11 +38,21 @@ static const char *csv_file;
 static size_t pca_dims = 0, max_lfs = 25;
 static const char *must_win; /* a label model that must beat the baseline on every seed */
 
+static int families = AWS_LF_STUMP | AWS_LF_TREE | AWS_LF_LOGISTIC;
+static double smooth_alpha = 0.9;
+
+enum { NMETH = 12 };
+static const char *const methods[NMETH] = {"majority", "dawid_skene", "triplet", "majority+s", "dawid_skene+s",
+					   "triplet+s", "majority+g", "dawid_skene+g", "triplet+g", "majority+auto",
+					   "dawid_skene+auto", "triplet+auto"};
+static double weak_w = 0.3;
+
 static int compare(size_t rows, size_t nlab, int s0, int s1)
 {
-	printf("%-5s %-12s %8s %8s %8s %8s %6s %8s\n", "seed", "method", "acc", "macroF1", "base_acc", "base_F1", "lfs",
-	       "coverage");
-	int wins[3] = {0}, seeds = 0;
+	printf("%-5s %-14s %8s %8s %8s %8s %8s %6s %8s\n", "seed", "method", "acc", "macroF1", "logreg", "spread",
+	       "selftr", "lfs", "coverage");
+	int wins[NMETH][4] = {{0}}, seeds = 0;
+	double sum[NMETH] = {0}, sumb[3] = {0};
 	for (int seed = s0; seed <= s1; seed++, seeds++) {
 		char path[] = "/tmp/autows-eval-XXXXXX", err[512];
 		aws_data D;
@@ -73,18 +84,25 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 		size_t nl = aws_data_rows(&D, AWS_LABELED, &lab), nt = aws_data_rows(&D, AWS_TEST, &test);
 		aws_lfgen_opts lo = AWS_LFGEN_OPTS_INIT;
 		lo.max_lfs = max_lfs;
+		lo.families = families;
+		lo.seed = (uint64_t)seed;
 		aws_lfset lfs;
 		aws_lmat L;
 		aws_lr base;
-		double *PB;
+		double *PB[3] = {NULL, NULL, NULL};
 		if (aws_lf_generate(&lfs, D.X, D.n, D.d, D.y, D.k, lab, nl, &lo, err, sizeof err) != 0 ||
 		    aws_apply_lfs(&L, &lfs, &D, err, sizeof err) != 0 ||
-		    aws_train_baseline(&base, &D, 1e-2, 500, err, sizeof err) != 0 || aws_predict_all(&PB, &base, &D) != 0) {
+		    aws_train_baseline(&base, &D, 1e-2, 500, err, sizeof err) != 0 || aws_predict_all(&PB[0], &base, &D) != 0 ||
+		    aws_label_spreading(&PB[1], &D, 7, 0.2, err, sizeof err) != 0 ||
+		    aws_self_training(&PB[2], &D, 0.75, 10, err, sizeof err) != 0) {
 			fprintf(stderr, "%s\n", err);
 			return 1;
 		}
-		aws_scores sb;
-		aws_score(&sb, PB, D.k, D.y, test, nt);
+		aws_scores sb[3];
+		for (int b = 0; b < 3; b++) {
+			aws_score(&sb[b], PB[b], D.k, D.y, test, nt);
+			sumb[b] += sb[b].accuracy;
+		}
 		int32_t *known = malloc(D.n * sizeof *known);
 		for (size_t i = 0; known && i < D.n; i++)
 			known[i] = D.split[i] == AWS_LABELED ? D.y[i] : -1;
@@ -94,39 +112,61 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 		size_t covered = 0;
 		for (size_t i = 0; i < D.n; i++)
 			covered += L.row[i] != L.row[i + 1];
-		for (int kind = 0; kind < 3; kind++) {
+		for (int meth = 0; meth < NMETH; meth++) {
+			int kind = meth % 3;
 			aws_lm_result r;
 			aws_lr m;
 			double *PE;
+			aws_end_opts o = eo;
+			o.smooth = smooth_alpha;
+			o.weak_weight = weak_w;
+			aws_end_result er;
 			if (aws_label_model(&r, &L, (aws_lm_kind)kind, 100, known, err, sizeof err) != 0 ||
-			    aws_train_end_model(&m, &D, votes, r.proba, &eo, err, sizeof err) != 0 ||
-			    aws_predict_all(&PE, &m, &D) != 0) {
+			    aws_end_fit(&er, (aws_end_kind)(meth / 3), &D, votes, r.proba, &o, err, sizeof err) != 0) {
 				fprintf(stderr, "%s\n", err);
 				return 1;
 			}
+			PE = er.P, er.P = NULL;
+			m = er.model, er.model = (aws_lr){0};
+			if (meth >= 9)
+				fprintf(stderr, "seed %d %s: chose %s (cv %.3f %.3f %.3f)\n", seed, methods[meth],
+					aws_end_name(er.chosen), er.cv[0], er.cv[1], er.cv[2]);
 			aws_scores se;
 			aws_score(&se, PE, D.k, D.y, test, nt);
-			wins[kind] += se.accuracy > sb.accuracy;
-			printf("%-5d %-12s %8.3f %8.3f %8.3f %8.3f %6zu %8.3f\n", seed, kinds[kind], se.accuracy, se.macro_f1,
-			       sb.accuracy, sb.macro_f1, lfs.n, (double)covered / (double)D.n);
+			sum[meth] += se.accuracy;
+			int all = 1;
+			for (int b = 0; b < 3; b++) {
+				wins[meth][b] += se.accuracy > sb[b].accuracy;
+				all = all && se.accuracy > sb[b].accuracy;
+			}
+			wins[meth][3] += all;
+			printf("%-5d %-14s %8.3f %8.3f %8.3f %8.3f %8.3f %6zu %8.3f\n", seed, methods[meth], se.accuracy,
+			       se.macro_f1, sb[0].accuracy, sb[1].accuracy, sb[2].accuracy, lfs.n,
+			       (double)covered / (double)D.n);
 			free(PE);
 			aws_lr_free(&m);
 			aws_lm_result_free(&r);
 		}
-		free(PB), free(lab), free(test), free(votes), free(known);
+		free(PB[0]), free(PB[1]), free(PB[2]), free(lab), free(test), free(votes), free(known);
 		aws_lr_free(&base);
 		aws_lmat_free(&L);
 		aws_lfset_free(&lfs);
 		aws_data_free(&D);
 	}
-	for (int kind = 0; kind < 3; kind++)
-		printf("%s beat the baseline on %d of %d seeds\n", kinds[kind], wins[kind], seeds);
+	printf("mean test accuracy over %d seeds: logreg %.3f, label spreading %.3f, self-training %.3f\n", seeds,
+	       sumb[0] / seeds, sumb[1] / seeds, sumb[2] / seeds);
+	for (int meth = 0; meth < NMETH; meth++)
+		printf("%-14s mean %.3f; beat logreg on %d, spreading on %d, self-training on %d, all three on %d of %d "
+		       "seeds\n",
+		       methods[meth], sum[meth] / seeds, wins[meth][0], wins[meth][1], wins[meth][2], wins[meth][3], seeds);
+	for (int kind = 0; kind < 3; kind++) /* the line the CI check reads */
+		printf("%s beat the baseline on %d of %d seeds\n", kinds[kind], wins[kind][0], seeds);
 	int want = must_win ? aws_lm_parse(must_win) : -1;
 	if (must_win && want < 0) {
 		fprintf(stderr, "--must-win: no label model '%s'\n", must_win);
 		return 2;
 	}
-	return want >= 0 && wins[want] < seeds ? 1 : 0;
+	return want >= 0 && wins[want][0] < seeds ? 1 : 0;
 }
 
 static int time_lm(size_t n, size_t m)
@@ -185,7 +225,17 @@ int main(int argc, char **argv)
 			must_win = argv[i + 1];
 		else if (!strcmp(argv[i], "--csv"))
 			csv_file = argv[i + 1];
-		else if (!strcmp(argv[i], "--noise"))
+		else if (!strcmp(argv[i], "--weak"))
+			weak_w = atof(argv[i + 1]);
+		else if (!strcmp(argv[i], "--smooth"))
+			smooth_alpha = atof(argv[i + 1]);
+		else if (!strcmp(argv[i], "--families")) {
+			families = 0;
+			families |= strstr(argv[i + 1], "stump") ? AWS_LF_STUMP : 0;
+			families |= strstr(argv[i + 1], "tree") ? AWS_LF_TREE : 0;
+			families |= strstr(argv[i + 1], "logistic") ? AWS_LF_LOGISTIC : 0;
+			families |= strstr(argv[i + 1], "knn") ? AWS_LF_KNN : 0;
+		} else if (!strcmp(argv[i], "--noise"))
 			noise_dims = (size_t)atol(argv[i + 1]);
 		else if (!strcmp(argv[i], "--lfs"))
 			lfs = (size_t)atol(argv[i + 1]);

@@ -1,0 +1,244 @@
+/*
+ * semisup.c -- see semisup.h.
+ */
+#define _GNU_SOURCE
+#include "semisup.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "endmodel.h"
+#include "pipeline.h"
+
+static double sqdist(const double *a, const double *b, size_t d)
+{
+	double s = 0;
+	for (size_t j = 0; j < d; j++) {
+		double t = a[j] - b[j];
+		s += t * t;
+	}
+	return s;
+}
+
+/* The k nearest of rows[0..nr) to x, skipping position `self` (or nr). */
+static void nearest(const double *X, size_t d, const size_t *rows, size_t nr, const double *x, size_t self, size_t k,
+		    size_t *out, double *dist)
+{
+	size_t have = 0;
+	for (size_t q = 0; q < nr; q++) {
+		if (q == self)
+			continue;
+		double s = sqdist(X + rows[q] * d, x, d);
+		if (have == k && s >= dist[k - 1])
+			continue;
+		size_t at = have < k ? have++ : k - 1;
+		while (at > 0 && dist[at - 1] > s) { /* insertion into the sorted k */
+			dist[at] = dist[at - 1];
+			out[at] = out[at - 1];
+			at--;
+		}
+		dist[at] = s;
+		out[at] = q;
+	}
+	for (size_t q = have; q < k; q++) /* fewer rows than k: repeat the nearest */
+		out[q] = have ? out[0] : 0;
+}
+
+int aws_knn_build(aws_knn *g, const double *X, size_t d, const size_t *rows, size_t nr, size_t k)
+{
+	memset(g, 0, sizeof *g);
+	if (nr < 2 || k < 1)
+		return -1;
+	if (k > nr - 1)
+		k = nr - 1;
+	double *dist = malloc(k * sizeof *dist);
+	g->nb = malloc(nr * k * sizeof *g->nb);
+	if (!dist || !g->nb) {
+		free(dist);
+		free(g->nb);
+		g->nb = NULL;
+		return -1;
+	}
+	g->nr = nr, g->k = k, g->rows = rows;
+	for (size_t q = 0; q < nr; q++)
+		nearest(X, d, rows, nr, X + rows[q] * d, q, k, g->nb + q * k, dist);
+	free(dist);
+	return 0;
+}
+
+void aws_knn_free(aws_knn *g)
+{
+	free(g->nb);
+	memset(g, 0, sizeof *g);
+}
+
+int aws_spread(double *F, const aws_knn *g, const double *Y0, size_t c, double alpha, int iters)
+{
+	size_t nr = g->nr, k = g->k;
+	/* symmetrised connectivity: w_ij = (a_ij + a_ji) / 2, as an edge list
+	 * of both directions; degree = row sums */
+	double *deg = calloc(nr, sizeof *deg), *next = malloc(nr * c * sizeof *next);
+	if (!deg || !next) {
+		free(deg), free(next);
+		return -1;
+	}
+	for (size_t i = 0; i < nr; i++)
+		for (size_t t = 0; t < k; t++) {
+			deg[i] += 0.5;
+			deg[g->nb[i * k + t]] += 0.5;
+		}
+	memcpy(F, Y0, nr * c * sizeof *F);
+	for (int it = 0; it < iters; it++) {
+		memset(next, 0, nr * c * sizeof *next);
+		for (size_t i = 0; i < nr; i++)
+			for (size_t t = 0; t < k; t++) {
+				size_t j = g->nb[i * k + t];
+				double w = 0.5 / sqrt(deg[i] * deg[j]);
+				for (size_t q = 0; q < c; q++) {
+					next[i * c + q] += w * F[j * c + q];
+					next[j * c + q] += w * F[i * c + q];
+				}
+			}
+		for (size_t v = 0; v < nr * c; v++)
+			F[v] = alpha * next[v] + (1 - alpha) * Y0[v];
+	}
+	for (size_t i = 0; i < nr; i++) {
+		double s = 0;
+		for (size_t q = 0; q < c; q++)
+			s += F[i * c + q] > 0 ? F[i * c + q] : 0;
+		for (size_t q = 0; q < c; q++)
+			F[i * c + q] = s > 0 ? (F[i * c + q] > 0 ? F[i * c + q] / s : 0) : 1.0 / (double)c;
+	}
+	free(deg), free(next);
+	return 0;
+}
+
+int aws_spread_predict(double *P, const double *X, size_t n, size_t d, const aws_knn *g, const double *F, size_t c)
+{
+	size_t k = g->k;
+	size_t *nb = malloc(k * sizeof *nb), *pos = malloc(n * sizeof *pos);
+	double *dist = malloc(k * sizeof *dist);
+	if (!nb || !pos || !dist) {
+		free(nb), free(pos), free(dist);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		pos[i] = SIZE_MAX;
+	for (size_t q = 0; q < g->nr; q++)
+		pos[g->rows[q]] = q;
+	for (size_t i = 0; i < n; i++) {
+		double *p = P + i * c;
+		if (pos[i] != SIZE_MAX) {
+			memcpy(p, F + pos[i] * c, c * sizeof *p);
+			continue;
+		}
+		nearest(X, d, g->rows, g->nr, X + i * d, g->nr, k, nb, dist);
+		for (size_t q = 0; q < c; q++)
+			p[q] = 0;
+		for (size_t t = 0; t < k; t++)
+			for (size_t q = 0; q < c; q++)
+				p[q] += F[nb[t] * c + q] / (double)k;
+	}
+	free(nb), free(pos), free(dist);
+	return 0;
+}
+
+/* The labeled and unlabeled rows: the graph's rows. */
+static size_t train_rows(const aws_data *D, size_t **rows)
+{
+	size_t n = 0;
+	*rows = malloc((D->n ? D->n : 1) * sizeof **rows);
+	for (size_t i = 0; *rows && i < D->n; i++)
+		if (D->split[i] != AWS_TEST)
+			(*rows)[n++] = i;
+	return *rows ? n : 0;
+}
+
+int aws_label_spreading(double **P, const aws_data *D, size_t k_nn, double alpha, char *err, size_t errlen)
+{
+	size_t *rows = NULL, nr = train_rows(D, &rows);
+	aws_knn g;
+	double *Y0 = calloc(nr ? nr * D->k : 1, sizeof *Y0), *F = malloc((nr ? nr : 1) * D->k * sizeof *F);
+	*P = malloc((D->n ? D->n : 1) * D->k * sizeof **P);
+	int rc = -1;
+	if (!rows || !Y0 || !F || !*P || aws_knn_build(&g, D->X, D->d, rows, nr, k_nn) != 0) {
+		snprintf(err, errlen, "label spreading: out of memory, or fewer than 2 rows");
+		goto done;
+	}
+	for (size_t q = 0; q < nr; q++)
+		if (D->split[rows[q]] == AWS_LABELED)
+			Y0[q * D->k + (size_t)D->y[rows[q]]] = 1;
+	rc = aws_spread(F, &g, Y0, D->k, alpha, 30) == 0 &&
+			     aws_spread_predict(*P, D->X, D->n, D->d, &g, F, D->k) == 0
+		     ? 0
+		     : -1;
+	if (rc != 0)
+		snprintf(err, errlen, "label spreading: out of memory");
+	aws_knn_free(&g);
+done:
+	if (rc != 0) {
+		free(*P);
+		*P = NULL;
+	}
+	free(rows), free(Y0), free(F);
+	return rc;
+}
+
+int aws_self_training(double **P, const aws_data *D, double threshold, int rounds, char *err, size_t errlen)
+{
+	size_t n = D->n, k = D->k;
+	size_t *rows = malloc((n ? n : 1) * sizeof *rows);
+	double *T = malloc((n ? n : 1) * k * sizeof *T);
+	int32_t *pseudo = malloc((n ? n : 1) * sizeof *pseudo);
+	*P = NULL;
+	if (!rows || !T || !pseudo) {
+		free(rows), free(T), free(pseudo);
+		snprintf(err, errlen, "self-training: out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		pseudo[i] = D->split[i] == AWS_LABELED ? D->y[i] : -1;
+	aws_lr m = {0};
+	int rc = 0;
+	for (int r = 0; rc == 0 && r <= rounds; r++) {
+		size_t nr = 0;
+		for (size_t i = 0; i < n; i++)
+			if (pseudo[i] >= 0) {
+				for (size_t c = 0; c < k; c++)
+					T[nr * k + c] = pseudo[i] == (int32_t)c;
+				rows[nr++] = i;
+			}
+		aws_lr_free(&m);
+		free(*P);
+		*P = NULL;
+		if (aws_lr_fit(&m, D->X, D->d, k, rows, nr, T, NULL, 1e-2, 500, err, errlen) != 0 ||
+		    aws_predict_all(P, &m, D) != 0) {
+			rc = -1;
+			break;
+		}
+		size_t added = 0;
+		for (size_t i = 0; r < rounds && i < n; i++) {
+			if (pseudo[i] >= 0 || D->split[i] != AWS_UNLABELED)
+				continue;
+			size_t best = 0;
+			for (size_t c = 1; c < k; c++)
+				if ((*P)[i * k + c] > (*P)[i * k + best])
+					best = c;
+			if ((*P)[i * k + best] >= threshold) {
+				pseudo[i] = (int32_t)best;
+				added++;
+			}
+		}
+		if (added == 0)
+			break;
+	}
+	aws_lr_free(&m);
+	free(rows), free(T), free(pseudo);
+	if (rc != 0) {
+		free(*P);
+		*P = NULL;
+	}
+	return rc;
+}

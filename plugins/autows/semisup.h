@@ -1,0 +1,51 @@
+/*
+ * semisup.h -- what a practitioner tries with 100 labels and a pool of
+ * unlabeled rows, as baselines for AutoWS and as its last step:
+ *
+ *   label spreading   Zhou et al., "Learning with local and global
+ *                     consistency" (NIPS 2003), over a symmetrised k-NN
+ *                     graph: F <- alpha S F + (1 - alpha) Y, S the
+ *                     normalised graph, as scikit-learn's LabelSpreading
+ *                     with kernel='knn' (7 neighbours, alpha 0.2, 30
+ *                     iterations); a row outside the graph gets the mean
+ *                     of its neighbours' F, as sklearn's predict_proba.
+ *   self-training     logistic regression refitted with the unlabeled rows
+ *                     it predicts with probability >= 0.75 as hard labels,
+ *                     10 rounds at most (sklearn's SelfTrainingClassifier).
+ *
+ * The graph is over the labeled and unlabeled rows; test rows are never
+ * in it and are predicted inductively, so no method sees them in training.
+ */
+#ifndef AUTOWS_SEMISUP_H
+#define AUTOWS_SEMISUP_H
+
+#include <stddef.h>
+
+#include "dataset.h"
+
+typedef struct aws_knn {
+	size_t nr, k;
+	const size_t *rows; /* the graph's rows (indices into X), borrowed */
+	size_t *nb;         /* nr x k neighbours, as positions in rows */
+} aws_knn;
+
+/* The k nearest neighbours (squared Euclidean, brute force) of each of
+ * rows[0..nr) among the others. */
+int aws_knn_build(aws_knn *g, const double *X, size_t d, const size_t *rows, size_t nr, size_t k);
+void aws_knn_free(aws_knn *g);
+
+/* Label spreading: Y0 (nr x c, a row of zeros where nothing is known)
+ * spread over g; F (nr x c) gets the result, each row summing to 1 (or
+ * uniform where nothing reached it). */
+int aws_spread(double *F, const aws_knn *g, const double *Y0, size_t c, double alpha, int iters);
+
+/* P (n x c) for every row of X: the mean F of its g->k nearest graph rows
+ * (a graph row's own F for graph rows). */
+int aws_spread_predict(double *P, const double *X, size_t n, size_t d, const aws_knn *g, const double *F, size_t c);
+
+/* The two baselines on D (its labeled, unlabeled and test split): P gets
+ * n x k class probabilities for every row. */
+int aws_label_spreading(double **P, const aws_data *D, size_t k_nn, double alpha, char *err, size_t errlen);
+int aws_self_training(double **P, const aws_data *D, double threshold, int rounds, char *err, size_t errlen);
+
+#endif
