@@ -55,7 +55,8 @@ for _, m in ipairs(models) do
   local model = ops.autows.end_model { name = "end_model_" .. m, data = ds, probs = probs,
                                        gold_weight = gold_weight, kind = end_model }
   local report = ops.autows.evaluate { name = "evaluate_" .. m, data = ds, matrix = matrix, probs = probs,
-                                       predictions = model.predictions, baseline = baseline, ssl = ssl }
+                                       model = model, predictions = model.predictions, baseline = baseline,
+                                       ssl = ssl }
   ops.core.export { name = "export_probs_" .. m, artifact = probs, path = out .. "/" .. m .. "/probs.csv" }
   ops.core.export { name = "export_model_" .. m, artifact = model, path = out .. "/" .. m .. "/model.json" }
   ops.core.export { name = "export_predictions_" .. m, artifact = model.predictions,

@@ -160,8 +160,13 @@ int aws_evaluate_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 	aws_lfstat *st = NULL;
 	int *pvotes = NULL;
 	char serr[ERRLEN];
+	json_t *mj = wop_input_json(ctx, api, "model", NULL, serr, sizeof serr);
+	json_t *em_info = mj ? json_incref(json_object_get(mj, "end_model")) : NULL;
+	json_decref(mj);
+	if (!em_info)
+		rc = api->fail(ctx, "input 'model' must be autows.end_model's model.json");
 	json_t *ssl = wop_input_json(ctx, api, "ssl", "autows-ssl/1", serr, sizeof serr);
-	if (!ssl)
+	if (rc == WEFT_OK && !ssl)
 		rc = api->fail(ctx, "input 'ssl' must be autows.ssl_baselines' report%s%s", serr[0] ? ": " : "", serr);
 	if (rc == WEFT_OK)
 		rc = aws_op_probs(&PE, &pvotes, ctx, api, "predictions", D->n, D->k);
@@ -199,6 +204,16 @@ int aws_evaluate_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 					json_object_get(ssl, "self_training"), "test_coverage",
 					nt ? (double)covered / (double)nt : 0.0, "accuracy_gain", gain, "autows_helped",
 					gain > 0, "beats_all_baselines", beats_all, "lfs", lfs);
+		/* the end model and its CV accuracy on the labels: what chooses
+		 * among the label models without looking at the test set */
+		json_object_set(rep, "end_model", em_info);
+		double cvbest = -1;
+		const char *ck;
+		json_t *cvv;
+		json_object_foreach(json_object_get(em_info, "cv_accuracy"), ck, cvv)
+			if (json_number_value(cvv) > cvbest)
+				cvbest = json_number_value(cvv);
+		json_object_set_new(rep, "cv_accuracy", cvbest >= 0 ? json_real(cvbest) : json_null());
 		api->log(ctx, WEFT_LOG_INFO,
 			 "test accuracy: AutoWS %.3f; baselines: logistic regression %.3f, label spreading %.3f, "
 			 "self-training %.3f; label model %.3f",
@@ -220,6 +235,7 @@ int aws_evaluate_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 	}
 	free(st), free(test), free(P), free(PE), free(PB), free(votes), free(pvotes);
 	json_decref(ssl);
+	json_decref(em_info);
 	aws_lmat_free(&L);
 	aws_lr_free(&bm);
 	return rc;

@@ -171,7 +171,7 @@ static const weft_op_desc aws_op_evaluate = {
 		     "Test accuracy and macro-F1 of the end model's predictions, the supervised baseline, the "
 		     "semi-supervised baselines (ssl_baselines) and the label model, and each LF's coverage, overlap, "
 		     "conflict and accuracy, as report.json; `summary` says whether AutoWS helped and beat all three."),
-	WEFT_OP_INPUTS(WEFT_NAMES("data", "matrix", "probs", "predictions", "baseline", "ssl")),
+	WEFT_OP_INPUTS(WEFT_NAMES("data", "matrix", "probs", "model", "predictions", "baseline", "ssl")),
 	WEFT_OP_OUTPUTS(WEFT_NAMES("out", "summary")),
 };
 

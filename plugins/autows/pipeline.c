@@ -37,42 +37,72 @@ int *aws_vote_counts(const aws_lmat *L)
 /* Why weight the gold rows: a hundred exact labels against thousands of
  * noisy ones would otherwise count for almost nothing, and the end model
  * would copy the LFs' mistakes instead of correcting them. */
-int aws_smooth_labels(double **F, const aws_data *D, const int *votes, const double *P, double alpha, size_t k_nn,
-		      double weak_weight, char *err, size_t errlen)
+/* Label spreading over a built graph: gold one-hot on labeled rows, the
+ * weighted label-model P on covered rows, nothing on rows in `hide` (the
+ * labels a CV fold holds out: still graph rows, their labels unused). */
+static int smooth_on(double **F, const aws_knn *g, const aws_data *D, const int *votes, const double *P, double alpha,
+		     double weak_weight, const uint8_t *hide, char *err, size_t errlen)
 {
-	size_t k = D->k, *rows = malloc((D->n ? D->n : 1) * sizeof *rows), nr = 0;
-	double *Y0 = NULL, *G = NULL;
-	*F = NULL;
-	for (size_t i = 0; rows && i < D->n; i++)
-		if (D->split[i] != AWS_TEST)
-			rows[nr++] = i;
-	aws_knn g = {0};
+	size_t k = D->k, nr = g->nr;
+	double *Y0 = calloc(nr * k + 1, sizeof *Y0), *G = malloc((nr * k + 1) * sizeof *G);
+	*F = malloc((D->n * k + 1) * sizeof **F);
 	int rc = -1;
-	if (!rows || !(Y0 = calloc(nr * k + 1, sizeof *Y0)) || !(G = malloc((nr * k + 1) * sizeof *G)) ||
-	    !(*F = malloc((D->n * k + 1) * sizeof **F)) || aws_knn_build(&g, D->X, D->d, rows, nr, k_nn) != 0) {
-		snprintf(err, errlen, "smoothing: out of memory, or fewer than 2 rows");
+	if (!Y0 || !G || !*F) {
+		snprintf(err, errlen, "smoothing: out of memory");
 		goto done;
 	}
 	for (size_t q = 0; q < nr; q++) {
-		size_t i = rows[q];
+		size_t i = g->rows[q];
+		if (hide && hide[i])
+			continue;
 		if (D->split[i] == AWS_LABELED)
 			Y0[q * k + (size_t)D->y[i]] = 1;
 		else if (votes[i] > 0)
 			for (size_t c = 0; c < k; c++)
 				Y0[q * k + c] = weak_weight * P[i * k + c];
 	}
-	if (aws_spread(G, &g, Y0, k, alpha, 30) != 0 || aws_spread_predict(*F, D->X, D->n, D->d, &g, G, k) != 0) {
+	if (aws_spread(G, g, Y0, k, alpha, 30) != 0 || aws_spread_predict(*F, D->X, D->n, D->d, g, G, k) != 0) {
 		snprintf(err, errlen, "smoothing: out of memory");
 		goto done;
 	}
 	rc = 0;
 done:
-	aws_knn_free(&g);
 	if (rc != 0) {
 		free(*F);
 		*F = NULL;
 	}
-	free(rows), free(Y0), free(G);
+	free(Y0), free(G);
+	return rc;
+}
+
+/* The graph over D's labeled and unlabeled rows; *rows is its row list. */
+static int graph_of(aws_knn *g, size_t **rows, const aws_data *D, size_t k_nn, char *err, size_t errlen)
+{
+	size_t nr = 0;
+	*rows = malloc((D->n ? D->n : 1) * sizeof **rows);
+	for (size_t i = 0; *rows && i < D->n; i++)
+		if (D->split[i] != AWS_TEST)
+			(*rows)[nr++] = i;
+	if (!*rows || aws_knn_build(g, D->X, D->d, *rows, nr, k_nn) != 0) {
+		free(*rows);
+		*rows = NULL;
+		snprintf(err, errlen, "smoothing: out of memory, or fewer than 2 rows");
+		return -1;
+	}
+	return 0;
+}
+
+int aws_smooth_labels(double **F, const aws_data *D, const int *votes, const double *P, double alpha, size_t k_nn,
+		      double weak_weight, char *err, size_t errlen)
+{
+	aws_knn g;
+	size_t *rows;
+	*F = NULL;
+	if (graph_of(&g, &rows, D, k_nn, err, errlen) != 0)
+		return -1;
+	int rc = smooth_on(F, &g, D, votes, P, alpha, weak_weight, NULL, err, errlen);
+	aws_knn_free(&g);
+	free(rows);
 	return rc;
 }
 
@@ -166,21 +196,37 @@ static aws_end_opts graph_opts(const aws_end_opts *o)
 	return g;
 }
 
-/* One kind, trained on D as it is. */
+/* One kind, on D (a CV fold's copy: its held-out labels are test rows,
+ * and `hide` marks them for the graph, which is built once). */
 static int fit_kind(aws_end_result *out, aws_end_kind kind, const aws_data *D, const int *votes, const double *LM,
-		    const aws_end_opts *o, char *err, size_t errlen)
+		    const aws_end_opts *o, const aws_knn *g, const uint8_t *hide, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	out->chosen = kind;
 	for (int q = 0; q < AWS_END_KINDS; q++)
 		out->cv[q] = -1;
-	aws_end_opts g = graph_opts(o);
+	aws_end_opts go = graph_opts(o);
 	if (kind == AWS_END_GRAPH)
-		return aws_smooth_labels(&out->P, D, votes, LM, g.smooth, g.neighbours, g.weak_weight, err, errlen);
+		return smooth_on(&out->P, g, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
 	aws_end_opts lo = *o;
-	lo.smooth = kind == AWS_END_SMOOTHED ? g.smooth : 0;
-	lo.neighbours = g.neighbours;
-	if (aws_train_end_model(&out->model, D, votes, LM, &lo, err, errlen) != 0)
+	lo.smooth = 0;
+	double *S = NULL;
+	int *all = NULL;
+	if (kind == AWS_END_SMOOTHED) {
+		/* the regression learns every unlabeled row's smoothed label */
+		if (smooth_on(&S, g, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen) != 0)
+			return -1;
+		if (!(all = malloc((D->n ? D->n : 1) * sizeof *all))) {
+			free(S);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		for (size_t i = 0; i < D->n; i++)
+			all[i] = 1;
+	}
+	int rc = aws_train_end_model(&out->model, D, all ? all : votes, S ? S : LM, &lo, err, errlen);
+	free(S), free(all);
+	if (rc != 0)
 		return -1;
 	if (aws_predict_all(&out->P, &out->model, D) != 0) {
 		aws_end_result_free(out);
@@ -193,33 +239,49 @@ static int fit_kind(aws_end_result *out, aws_end_kind kind, const aws_data *D, c
 int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const int *votes, const double *LM,
 		const aws_end_opts *o, char *err, size_t errlen)
 {
-	if (kind != AWS_END_AUTO)
-		return fit_kind(out, kind, D, votes, LM, o, err, errlen);
+	aws_knn g = {0};
+	size_t *grows = NULL;
+	aws_end_opts go = graph_opts(o);
+	if (kind != AWS_END_LOGISTIC && graph_of(&g, &grows, D, go.neighbours, err, errlen) != 0)
+		return -1;
+	int rc = 0;
+	if (kind != AWS_END_AUTO) {
+		rc = fit_kind(out, kind, D, votes, LM, o, &g, NULL, err, errlen);
+		aws_knn_free(&g);
+		free(grows);
+		return rc;
+	}
 	/* 5 stratified folds of the labeled rows: by class, then round robin */
 	size_t *lab = NULL, nl = aws_data_rows(D, AWS_LABELED, &lab);
 	aws_data F = *D; /* shares everything but the split */
 	F.split = malloc((D->n ? D->n : 1) * sizeof *F.split);
+	uint8_t *hide = calloc(D->n ? D->n : 1, 1);
 	int *fold = malloc((nl ? nl : 1) * sizeof *fold);
 	double hits[AWS_END_KINDS] = {0};
-	if (!lab || !F.split || !fold) {
-		free(lab), free(F.split), free(fold);
+	if (!lab || !F.split || !fold || !hide) {
+		rc = -1;
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		goto done;
 	}
 	size_t at = 0;
 	for (size_t c = 0; c < D->k; c++)
 		for (size_t q = 0; q < nl; q++)
 			if ((size_t)D->y[lab[q]] == c)
 				fold[q] = (int)(at++ % 5);
-	int rc = 0;
 	for (int f = 0; rc == 0 && f < 5 && nl >= 10; f++) {
 		memcpy(F.split, D->split, D->n * sizeof *F.split);
-		for (size_t q = 0; q < nl; q++)
+		for (size_t q = 0; q < nl; q++) {
+			hide[lab[q]] = fold[q] == f;
 			if (fold[q] == f)
 				F.split[lab[q]] = AWS_TEST; /* hidden from this fold's end model */
+		}
+		/* a fold's regressions stop earlier: they rank the kinds, the
+		 * final fit below gets every iteration */
+		aws_end_opts co = *o;
+		co.iters = co.iters > 200 ? 200 : co.iters;
 		for (int kd = 0; rc == 0 && kd < AWS_END_KINDS; kd++) {
 			aws_end_result r;
-			if (fit_kind(&r, (aws_end_kind)kd, &F, votes, LM, o, err, errlen) != 0) {
+			if (fit_kind(&r, (aws_end_kind)kd, &F, votes, LM, &co, &g, hide, err, errlen) != 0) {
 				rc = -1;
 				break;
 			}
@@ -236,19 +298,20 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 			aws_end_result_free(&r);
 		}
 	}
-	free(F.split), free(fold), free(lab);
-	if (rc != 0)
-		return -1;
-	/* the best CV accuracy; ties go to the simpler model (lower kind) */
-	aws_end_kind best = AWS_END_LOGISTIC;
-	for (int kd = 1; kd < AWS_END_KINDS; kd++)
-		if (hits[kd] > hits[best])
-			best = (aws_end_kind)kd;
-	if (fit_kind(out, best, D, votes, LM, o, err, errlen) != 0)
-		return -1;
-	for (int kd = 0; kd < AWS_END_KINDS; kd++)
-		out->cv[kd] = nl >= 10 ? hits[kd] / (double)nl : -1;
-	return 0;
+	if (rc == 0) {
+		/* the best CV accuracy; ties go to the simpler model (lower kind) */
+		aws_end_kind best = AWS_END_LOGISTIC;
+		for (int kd = 1; kd < AWS_END_KINDS; kd++)
+			if (hits[kd] > hits[best])
+				best = (aws_end_kind)kd;
+		rc = fit_kind(out, best, D, votes, LM, o, &g, NULL, err, errlen);
+		for (int kd = 0; rc == 0 && kd < AWS_END_KINDS; kd++)
+			out->cv[kd] = nl >= 10 ? hits[kd] / (double)nl : -1;
+	}
+done:
+	free(F.split), free(fold), free(lab), free(hide), free(grows);
+	aws_knn_free(&g);
+	return rc;
 }
 
 int aws_train_baseline(aws_lr *m, const aws_data *D, double l2, int iters, char *err, size_t errlen)

@@ -38,8 +38,11 @@ char *aws_summary_markdown(const char *const *names, const json_t *const *report
 	}
 	wtext b = {0};
 	size_t best = 0, helped = 0;
+	/* The label model AutoWS answers with is the one whose end model did
+	 * best in cross-validation on the labels, never the best on the test
+	 * set (that would be choosing on the data it is scored on). */
 	for (size_t i = 0; i < n; i++) {
-		if (num(reports[i], "autows", "accuracy") > num(reports[best], "autows", "accuracy"))
+		if (num(reports[i], NULL, "cv_accuracy") > num(reports[best], NULL, "cv_accuracy"))
 			best = i;
 		helped += json_is_true(json_object_get(reports[i], "autows_helped"));
 	}
@@ -49,9 +52,9 @@ char *aws_summary_markdown(const char *const *names, const json_t *const *report
 	if (n) {
 		double base = num(reports[best], "supervised_baseline", "accuracy");
 		double gain = num(reports[best], "autows", "accuracy") - base;
-		wtext_printf(&b, "**%s.** The best end model (label model %s) reaches test accuracy %.4f against %.4f for the same "
-			"model trained on the labeled rows alone (%+.4f). Weak supervision helped with %zu of %zu label "
-			"models.\n\n",
+		wtext_printf(&b, "**%s.** AutoWS's answer (label model %s, chosen by cross-validation on the labels) reaches "
+			"test accuracy %.4f against %.4f for logistic regression trained on the labeled rows alone (%+.4f). "
+			"Weak supervision helped with %zu of %zu label models.\n\n",
 		    gain > 0 ? "Weak supervision helped" : "Weak supervision did not help", names[best],
 		    num(reports[best], "autows", "accuracy"), base, gain, helped, n);
 		wtext_printf(&b, "Against the semi-supervised baselines on the same labels and unlabeled rows: label spreading "
@@ -59,11 +62,13 @@ char *aws_summary_markdown(const char *const *names, const json_t *const *report
 		    num(reports[best], "label_spreading", "accuracy"), num(reports[best], "self_training", "accuracy"),
 		    json_is_true(json_object_get(reports[best], "beats_all_baselines")) ? "beats" : "does not beat");
 	}
-	wtext_printf(&b, "## Label models (test set)\n\n| label model | label model accuracy | end model accuracy | end model macro-F1 "
-		"| supervised baseline accuracy | gain | test coverage |\n|---|---:|---:|---:|---:|---:|---:|\n");
+	wtext_printf(&b, "## Label models (test set)\n\n| label model | CV accuracy (labels) | end model | label model accuracy | end model accuracy | end model macro-F1 "
+		"| supervised baseline accuracy | gain | test coverage |\n|---|---:|---|---:|---:|---:|---:|---:|---:|\n");
 	for (size_t i = 0; i < n; i++) {
 		const json_t *r = reports[i];
-		wtext_printf(&b, "| %s%s | %.4f | %.4f | %.4f | %.4f | %+.4f | %.3f |\n", names[i], i == best ? " (best)" : "",
+		wtext_printf(&b, "| %s%s | %.4f | %s | %.4f | %.4f | %.4f | %.4f | %+.4f | %.3f |\n", names[i],
+		    i == best ? " (chosen)" : "", num(r, NULL, "cv_accuracy"),
+		    json_string_value(json_object_get(json_object_get(r, "end_model"), "kind")) ?: "?",
 		    num(r, "label_model", "accuracy"), num(r, "autows", "accuracy"), num(r, "autows", "macro_f1"),
 		    num(r, "supervised_baseline", "accuracy"), num(r, NULL, "accuracy_gain"), num(r, NULL, "test_coverage"));
 	}
