@@ -13,6 +13,8 @@
 #include "endmodel.h"
 #include "featurize.h"
 #include "metrics.h"
+#include "pipeline.h"
+#include "semisup.h"
 
 static double gauss(uint64_t *s)
 {
@@ -164,6 +166,83 @@ static void test_pca(void **state)
 	aws_data_free(&D);
 }
 
+/* Two interleaved half circles (moons), one label per moon and 38 more:
+ * a line cannot separate them, the k-NN graph can. Label spreading and
+ * the graph end model follow the moons; CV on the labels picks the graph
+ * over logistic regression; self-training stays linear. */
+static void moons(aws_data *D, uint64_t seed)
+{
+	enum { N = 600 };
+	memset(D, 0, sizeof *D);
+	D->n = N, D->d = 2, D->k = 2;
+	D->X = malloc(N * 2 * sizeof *D->X);
+	D->y = malloc(N * sizeof *D->y);
+	D->split = malloc(N * sizeof *D->split);
+	assert_true(D->X && D->y && D->split);
+	uint64_t s = seed;
+	for (size_t i = 0; i < N; i++) {
+		int c = (int)(i % 2);
+		double t = 3.141592653589793 * (double)(i / 2) / (N / 2 - 1);
+		D->X[i * 2] = (c ? 1 - cos(t) : cos(t)) + 0.06 * gauss(&s);
+		D->X[i * 2 + 1] = (c ? 0.5 - sin(t) : sin(t)) + 0.06 * gauss(&s);
+		D->y[i] = c;
+		D->split[i] = i % 5 == 4 ? AWS_TEST : i % 15 == 0 || i % 15 == 1 ? AWS_LABELED : AWS_UNLABELED;
+	}
+}
+
+static void test_semisupervised(void **state)
+{
+	(void)state;
+	aws_data D;
+	moons(&D, 3);
+	size_t *test, nt = aws_data_rows(&D, AWS_TEST, &test);
+	double *P = NULL;
+	char err[256];
+	aws_scores sc;
+	assert_int_equal(aws_label_spreading(&P, &D, 7, 0.2, err, sizeof err), 0);
+	aws_score(&sc, P, 2, D.y, test, nt);
+	print_message("label spreading %.3f\n", sc.accuracy);
+	assert_true(sc.accuracy > 0.97);
+	free(P);
+	aws_lr lr;
+	assert_int_equal(aws_train_baseline(&lr, &D, 1e-2, 500, err, sizeof err), 0);
+	assert_int_equal(aws_predict_all(&P, &lr, &D), 0);
+	aws_scores sl;
+	aws_score(&sl, P, 2, D.y, test, nt);
+	print_message("logistic %.3f\n", sl.accuracy);
+	assert_true(sl.accuracy < 0.92); /* a line cannot follow the moons */
+	free(P);
+	aws_lr_free(&lr);
+	assert_int_equal(aws_self_training(&P, &D, 0.75, 10, err, sizeof err), 0);
+	aws_score(&sc, P, 2, D.y, test, nt);
+	print_message("self-training %.3f\n", sc.accuracy);
+	assert_true(sc.accuracy > 0.75); /* linear too: it refits a line on its own guesses */
+	free(P);
+	/* weak labels that are right on 80% of the rows, no LF on the rest */
+	int *votes = malloc(D.n * sizeof *votes);
+	double *LM = malloc(D.n * 2 * sizeof *LM);
+	assert_true(votes && LM);
+	for (size_t i = 0; i < D.n; i++) {
+		int right = i % 10 < 8;
+		votes[i] = i % 3 != 0;
+		LM[i * 2 + (size_t)D.y[i]] = right ? 0.8 : 0.2;
+		LM[i * 2 + (size_t)(1 - D.y[i])] = right ? 0.2 : 0.8;
+	}
+	aws_end_opts o = AWS_END_OPTS_INIT;
+	aws_end_result r;
+	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, &D, votes, LM, &o, err, sizeof err), 0);
+	for (int q = 0; q < AWS_END_KINDS; q++)
+		assert_true(r.cv[q] >= 0 && r.cv[q] <= 1);
+	assert_true(r.cv[r.chosen] >= r.cv[AWS_END_LOGISTIC] && r.cv[r.chosen] >= r.cv[AWS_END_SMOOTHED] &&
+		    r.cv[r.chosen] >= r.cv[AWS_END_GRAPH]);
+	assert_int_equal(r.chosen, AWS_END_GRAPH);
+	aws_score(&sc, r.P, 2, D.y, test, nt);
+	assert_true(sc.accuracy > 0.95);
+	aws_end_result_free(&r);
+	free(votes), free(LM), free(test);
+	aws_data_free(&D);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_logistic_weights),
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_pca),
+		cmocka_unit_test(test_semisupervised),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

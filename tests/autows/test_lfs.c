@@ -123,10 +123,14 @@ static void test_saved_lfs_vote_the_same(void **state)
 		lab[i] = i * (N / NLAB) + 1;
 	aws_lfgen_opts o = AWS_LFGEN_OPTS_INIT;
 	o.max_lfs = 40;
-	o.families = AWS_LF_TREE | AWS_LF_STUMP | AWS_LF_LOGISTIC;
+	o.families = AWS_LF_TREE | AWS_LF_STUMP | AWS_LF_LOGISTIC | AWS_LF_KNN;
 	aws_lfset s, t;
 	char err[256];
 	assert_int_equal(aws_lf_generate(&s, X, N, F, y, K, lab, NLAB, &o, err, sizeof err), 0);
+	int knn = 0;
+	for (size_t i = 0; i < s.n; i++)
+		knn += s.v[i].family == AWS_LF_KNN;
+	assert_true(knn > 0); /* and k-NN LFs, with their reference rows */
 	char *fn[F], *cn[K];
 	for (int f = 0; f < F; f++)
 		assert_true(asprintf(&fn[f], "f%d", f) > 0);
