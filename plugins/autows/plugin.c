@@ -48,19 +48,16 @@ int aws_op_matrix(aws_lmat *L, weft_op_ctx *ctx, const weft_host_api *api, const
 {
 	const char *p = weft_op_input_path(ctx, api, name);
 	char err[ERRLEN];
-	wnpy a;
+	int32_t *dense = NULL;
+	size_t rows = 0, cols = 0;
 	if (!p)
 		return api->fail(ctx, "input '%s' must be a label matrix made by autows.apply_lfs", name);
-	if (wnpy_read(&a, p, name, err, sizeof err) != 0)
+	if (wnpy_read_int(&dense, &rows, &cols, p, name, err, sizeof err) != 0)
 		return api->fail(ctx, "%s", err);
-	int *dense = malloc((a.rows * a.cols != 0 ? a.rows * a.cols : 1) * sizeof *dense);
-	int rc = dense ? WEFT_OK : api->fail(ctx, "out of memory");
-	for (size_t i = 0; rc == WEFT_OK && i < a.rows * a.cols; i++)
-		dense[i] = (int)a.data[i];
-	if (rc == WEFT_OK && aws_lmat_from_dense(L, dense, a.rows, a.cols, k) != 0)
-		rc = api->fail(ctx, "input '%s' votes for classes outside 0..%zu", name, k - 1);
+	int rc = aws_lmat_from_dense(L, dense, rows, cols, k) != 0
+			 ? api->fail(ctx, "input '%s' votes for classes outside 0..%zu (or memory is short)", name, k - 1)
+			 : WEFT_OK;
 	free(dense);
-	wnpy_free(&a);
 	return rc;
 }
 

@@ -32,18 +32,16 @@ static const char *dict_value(const char *h, const char *key)
 	return p;
 }
 
-int wnpy_read(wnpy *out, const char *path, const char *name, char *err, size_t errlen)
+static const char *const types[] = {"'<f8'", "'<f4'", "'<i8'", "'<i4'", "'|u1'", "'|b1'"};
+static const size_t sizes[] = {8, 4, 8, 4, 1, 1};
+
+/* Reads the header of the .npy open in f and checks that the data it
+ * describes is in the file: dtype index into types[], dims, ndim. */
+static int read_header(FILE *f, const char *name, int *type, size_t dims[2], int *ndim, char *err, size_t errlen)
 {
-	memset(out, 0, sizeof *out);
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open: %s", name, strerror(errno));
-		return -1;
-	}
 	unsigned char pre[12];
-	int rc = -1;
 	char *hdr = NULL;
-	unsigned char *raw = NULL;
+	int rc = -1;
 	if (fread(pre, 1, 10, f) != 10 || memcmp(pre, "\x93NUMPY", 6) != 0) {
 		fail(err, errlen, name, "not a .npy file (no \\x93NUMPY magic)");
 		goto done;
@@ -75,7 +73,7 @@ int wnpy_read(wnpy *out, const char *path, const char *name, char *err, size_t e
 		fail(err, errlen, name, "Fortran-order arrays are not supported; save with np.ascontiguousarray");
 		goto done;
 	}
-	size_t dims[3] = {0, 1, 1};
+	size_t d3[3] = {0, 1, 1};
 	int nd = 0;
 	for (const char *p = shape + 1; *p && *p != ')' && nd < 3;) {
 		while (*p == ' ' || *p == ',')
@@ -86,15 +84,13 @@ int wnpy_read(wnpy *out, const char *path, const char *name, char *err, size_t e
 		unsigned long long v = strtoull(p, &end, 10);
 		if (end == p)
 			break;
-		dims[nd++] = (size_t)v;
+		d3[nd++] = (size_t)v;
 		p = end;
 	}
 	if (nd < 1 || nd > 2) {
 		fail(err, errlen, name, "only 1-D and 2-D arrays are supported");
 		goto done;
 	}
-	static const char *const types[] = {"'<f8'", "'<f4'", "'<i8'", "'<i4'", "'|u1'", "'|b1'"};
-	static const size_t sizes[] = {8, 4, 8, 4, 1, 1};
 	int t = -1;
 	for (int i = 0; i < 6; i++)
 		if (strncmp(descr, types[i], strlen(types[i])) == 0)
@@ -104,8 +100,8 @@ int wnpy_read(wnpy *out, const char *path, const char *name, char *err, size_t e
 			 descr);
 		goto done;
 	}
-	size_t count = dims[0] * dims[1];
-	if (dims[1] && count / dims[1] != dims[0]) {
+	size_t count = d3[0] * d3[1];
+	if (d3[1] && count / d3[1] != d3[0]) {
 		fail(err, errlen, name, "shape overflows");
 		goto done;
 	}
@@ -115,9 +111,57 @@ int wnpy_read(wnpy *out, const char *path, const char *name, char *err, size_t e
 	long here = ftell(f);
 	if (count > SIZE_MAX / 8 || fstat(fileno(f), &sb) != 0 || here < 0 ||
 	    (unsigned long long)(sb.st_size - here) < (unsigned long long)count * sizes[t]) {
-		snprintf(err, errlen, "%s: the data is shorter than its shape (%zu x %zu) says", name, dims[0], dims[1]);
+		snprintf(err, errlen, "%s: the data is shorter than its shape (%zu x %zu) says", name, d3[0], d3[1]);
 		goto done;
 	}
+	*type = t, dims[0] = d3[0], dims[1] = d3[1], *ndim = nd;
+	rc = 0;
+done:
+	free(hdr);
+	return rc;
+}
+
+/* Element i of raw data of type t, as a double. */
+static double element(const unsigned char *raw, int t, size_t i)
+{
+	const unsigned char *p = raw + i * sizes[t];
+	if (t == 0) {
+		double v;
+		memcpy(&v, p, 8);
+		return v;
+	}
+	if (t == 1) {
+		float x;
+		memcpy(&x, p, 4);
+		return x;
+	}
+	if (t == 2) {
+		int64_t x;
+		memcpy(&x, p, 8);
+		return (double)x;
+	}
+	if (t == 3) {
+		int32_t x;
+		memcpy(&x, p, 4);
+		return x;
+	}
+	return *p;
+}
+
+int wnpy_read(wnpy *out, const char *path, const char *name, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open: %s", name, strerror(errno));
+		return -1;
+	}
+	int rc = -1, t, nd;
+	size_t dims[2];
+	unsigned char *raw = NULL;
+	if (read_header(f, name, &t, dims, &nd, err, errlen) != 0)
+		goto done;
+	size_t count = dims[0] * dims[1];
 	raw = malloc(count * sizes[t] + 1);
 	out->data = malloc((count ? count : 1) * sizeof *out->data);
 	if (!raw || !out->data) {
@@ -128,38 +172,65 @@ int wnpy_read(wnpy *out, const char *path, const char *name, char *err, size_t e
 		snprintf(err, errlen, "%s: the data is shorter than its shape (%zu x %zu) says", name, dims[0], dims[1]);
 		goto done;
 	}
-	for (size_t i = 0; i < count; i++) {
-		const unsigned char *p = raw + i * sizes[t];
-		double v;
-		if (t == 0) {
-			memcpy(&v, p, 8);
-		} else if (t == 1) {
-			float x;
-			memcpy(&x, p, 4);
-			v = x;
-		} else if (t == 2) {
-			int64_t x;
-			memcpy(&x, p, 8);
-			v = (double)x;
-		} else if (t == 3) {
-			int32_t x;
-			memcpy(&x, p, 4);
-			v = x;
-		} else {
-			v = *p;
-		}
-		out->data[i] = v;
-	}
+	for (size_t i = 0; i < count; i++)
+		out->data[i] = element(raw, t, i);
 	out->rows = dims[0];
 	out->cols = nd == 2 ? dims[1] : 1;
 	out->ndim = nd;
 	rc = 0;
 done:
 	fclose(f);
-	free(hdr);
 	free(raw);
 	if (rc != 0)
 		wnpy_free(out);
+	return rc;
+}
+
+int wnpy_read_int(int32_t **data, size_t *rows, size_t *cols, const char *path, const char *name, char *err,
+		  size_t errlen)
+{
+	*data = NULL;
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open: %s", name, strerror(errno));
+		return -1;
+	}
+	int rc = -1, t, nd;
+	size_t dims[2];
+	unsigned char *raw = NULL;
+	if (read_header(f, name, &t, dims, &nd, err, errlen) != 0)
+		goto done;
+	if (t == 0 || t == 1) {
+		snprintf(err, errlen, "%s: holds floating-point numbers; an integer array (int32) is needed", name);
+		goto done;
+	}
+	size_t count = dims[0] * dims[1];
+	/* int32 is read in place; other widths go through a second buffer */
+	*data = malloc((count ? count : 1) * sizeof **data);
+	raw = t == 3 ? (unsigned char *)*data : malloc(count * sizes[t] + 1);
+	if (!*data || !raw) {
+		fail(err, errlen, name, "out of memory");
+		goto done;
+	}
+	if (fread(raw, sizes[t], count, f) != count) {
+		snprintf(err, errlen, "%s: the data is shorter than its shape (%zu x %zu) says", name, dims[0], dims[1]);
+		goto done;
+	}
+	for (size_t i = 0; t != 3 && i < count; i++) {
+		double v = element(raw, t, i);
+		(*data)[i] = v < INT32_MIN || v > INT32_MAX ? -2 : (int32_t)v;
+	}
+	*rows = dims[0];
+	*cols = nd == 2 ? dims[1] : 1;
+	rc = 0;
+done:
+	fclose(f);
+	if (raw != (unsigned char *)*data)
+		free(raw);
+	if (rc != 0) {
+		free(*data);
+		*data = NULL;
+	}
 	return rc;
 }
 

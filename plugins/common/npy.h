@@ -17,6 +17,10 @@ typedef struct wnpy {
 } wnpy;
 
 int wnpy_read(wnpy *out, const char *path, const char *name, char *err, size_t errlen);
+/* An integer array as int32, without going through doubles (a label
+ * matrix of 10^8 votes): *data (malloc'd) is rows x cols. */
+int wnpy_read_int(int32_t **data, size_t *rows, size_t *cols, const char *path, const char *name, char *err,
+		  size_t errlen);
 /* Writes rows x cols doubles (ndim 1 or 2) as '<f8'. */
 int wnpy_write_f8(const char *path, const double *data, size_t rows, size_t cols, int ndim, char *err,
 		     size_t errlen);

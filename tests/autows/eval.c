@@ -21,6 +21,7 @@
 
 #include "featurize.h"
 #include "metrics.h"
+#include "npy.h"
 #include "pipeline.h"
 #include "semisup.h"
 #include "synth.h"
@@ -228,10 +229,30 @@ static int time_lm(size_t n, size_t m)
 		}
 	aws_lmat L;
 	char err[256];
-	if (aws_lmat_from_dense(&L, d, n, m, k) != 0)
+	/* as the label_model op reads it: labels.npy (int32), then sparse */
+	char path[] = "/tmp/autows-time-XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0)
 		return 1;
+	close(fd);
+	if (wnpy_write_i4_2d(path, d, n, m, err, sizeof err) != 0) {
+		fprintf(stderr, "%s\n", err);
+		remove(path);
+		return 1;
+	}
 	free(d);
-	printf("label matrix %zu x %zu, %zu classes, %zu votes\n", n, m, k, L.nnz);
+	double tr = now();
+	int32_t *back = NULL;
+	size_t rows, cols;
+	int bad = wnpy_read_int(&back, &rows, &cols, path, "labels.npy", err, sizeof err) != 0 ||
+		  aws_lmat_from_dense(&L, back, rows, cols, k) != 0;
+	double t_read = now() - tr;
+	free(back);
+	remove(path);
+	if (bad)
+		return 1;
+	printf("label matrix %zu x %zu, %zu classes, %zu votes; read from .npy into sparse form in %.3f s\n", n, m, k,
+	       L.nnz, t_read);
 	for (int kind = 0; kind < 3; kind++) {
 		aws_lm_result r;
 		double t0 = now();
