@@ -275,6 +275,41 @@ static int triplet(aws_lm_result *r, const aws_lmat *L)
 	return posterior_symmetric(r->proba, r->balance, L, r->accuracy);
 }
 
+/* EM and the triplet solution can drift to a labelling that has little to
+ * do with what the LFs say (Dawid-Skene once fell to 0.20 accuracy on a
+ * 6-class set, permuting the classes). When the model's labels agree with
+ * the majority vote on under half of the covered rows, the majority vote
+ * is used instead, and `fell_back` says so. */
+int aws_lm_guard_drift(aws_lm_result *out, const aws_lmat *L)
+{
+	size_t k = L->k, covered = 0, agree = 0;
+	double *mv = malloc((L->n ? L->n : 1) * k * sizeof *mv);
+	if (!mv)
+		return -1;
+	majority(mv, L);
+	for (size_t i = 0; i < L->n; i++) {
+		if (L->row[i] == L->row[i + 1])
+			continue;
+		size_t a = 0, b = 0;
+		for (size_t c = 1; c < k; c++) {
+			if (out->proba[i * k + c] > out->proba[i * k + a])
+				a = c;
+			if (mv[i * k + c] > mv[i * k + b])
+				b = c;
+		}
+		covered++;
+		agree += a == b;
+	}
+	int rc = 0;
+	if (covered && 2 * agree < covered) {
+		memcpy(out->proba, mv, L->n * k * sizeof *mv);
+		rc = empirical_accuracy(out->accuracy, L, out->proba);
+		out->fell_back = 1;
+	}
+	free(mv);
+	return rc;
+}
+
 int aws_label_model(aws_lm_result *out, const aws_lmat *L, aws_lm_kind kind, int max_iter, const int32_t *known,
 		    char *err, size_t errlen)
 {
@@ -302,6 +337,8 @@ int aws_label_model(aws_lm_result *out, const aws_lmat *L, aws_lm_kind kind, int
 			rc = triplet(out, L);
 		}
 	}
+	if (rc == 0 && kind != AWS_LM_MAJORITY)
+		rc = aws_lm_guard_drift(out, L);
 	if (rc != 0) {
 		snprintf(err, errlen, "out of memory in the label model");
 		aws_lm_result_free(out);

@@ -27,6 +27,7 @@ typedef struct aws_lm_result {
 	double *accuracy; /* m: P(vote = truth | the LF votes) */
 	double *balance;  /* k: the class balance */
 	int iterations;   /* EM iterations used (Dawid-Skene) */
+	int fell_back;    /* the model drifted from the votes; majority vote was used */
 } aws_lm_result;
 
 /* Parses "majority", "dawid_skene" or "triplet"; -1 when unknown. */
@@ -38,5 +39,9 @@ int aws_lm_parse(const char *name);
 int aws_label_model(aws_lm_result *out, const aws_lmat *L, aws_lm_kind kind, int max_iter, const int32_t *known,
 		    char *err, size_t errlen);
 void aws_lm_result_free(aws_lm_result *r);
+/* Replaces out's labels by the majority vote when they agree with it on
+ * under half of the covered rows (aws_label_model does this after every
+ * model but majority); sets out->fell_back then. -1 on OOM. */
+int aws_lm_guard_drift(aws_lm_result *out, const aws_lmat *L);
 
 #endif

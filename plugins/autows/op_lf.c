@@ -148,6 +148,10 @@ int aws_label_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 		api->value_map_set(st, "lf_accuracy", acc);
 		api->value_map_set(st, "class_balance", bal);
 		api->value_map_set(st, "iterations", api->value_new_int(r.iterations));
+		api->value_map_set(st, "fell_back_to_majority", api->value_new_bool(r.fell_back));
+		if (r.fell_back)
+			api->log(ctx, WEFT_LOG_WARN, "%s disagreed with the majority vote on most covered rows (it drifted); "
+						     "the majority vote is used instead", model);
 		rc = api->set_output(ctx, "stats", st);
 	}
 	aws_lm_result_free(&r);

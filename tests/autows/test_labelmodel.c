@@ -146,9 +146,42 @@ static void test_abstain_rows_and_bad_votes(void **state)
 	assert_int_equal(aws_lmat_from_dense(&L, badv, 1, 2, 2), -1); /* class 2 of 2 */
 }
 
+/* A model whose labels are a permutation of what the votes say is
+ * replaced by the majority vote; one that agrees is left alone. */
+static void test_drift_guard(void **state)
+{
+	(void)state;
+	enum { N = 60, M = 3, K = 3 };
+	int dense[N * M];
+	for (int i = 0; i < N; i++)
+		for (int j = 0; j < M; j++)
+			dense[i * M + j] = (j == 2 && i % 4 == 0) ? (i + 1) % K : i % K;
+	aws_lmat L;
+	assert_int_equal(aws_lmat_from_dense(&L, dense, N, M, K), 0);
+	aws_lm_result r;
+	char err[128];
+	assert_int_equal(aws_label_model(&r, &L, AWS_LM_MAJORITY, 0, NULL, err, sizeof err), 0);
+	for (int i = 0; i < N; i++) { /* shift every row's label by one class */
+		double p0 = r.proba[i * K];
+		r.proba[i * K] = r.proba[i * K + 2];
+		r.proba[i * K + 2] = r.proba[i * K + 1];
+		r.proba[i * K + 1] = p0;
+	}
+	assert_int_equal(aws_lm_guard_drift(&r, &L), 0);
+	assert_int_equal(r.fell_back, 1);
+	for (int i = 0; i < N; i++)
+		assert_true(r.proba[i * K + i % K] > 0.5);
+	aws_lm_result_free(&r);
+	assert_int_equal(aws_label_model(&r, &L, AWS_LM_DAWID_SKENE, 50, NULL, err, sizeof err), 0);
+	assert_int_equal(r.fell_back, 0); /* EM agrees with the votes here */
+	aws_lm_result_free(&r);
+	aws_lmat_free(&L);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_drift_guard),
 		cmocka_unit_test(test_dawid_skene),
 		cmocka_unit_test(test_triplet),
 		cmocka_unit_test(test_majority),
