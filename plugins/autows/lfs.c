@@ -25,6 +25,13 @@ typedef struct ctx {
 	size_t nlab;
 	const size_t *pool; /* rows on which coverage and diversity are measured */
 	size_t npool;
+	/* for out-of-fold scores: the round's feedback rows, each labeled
+	 * row's fold (5 folds; 255 = not labeled), scratch */
+	const size_t *fb;
+	size_t nfb;
+	const uint8_t *fold_of;
+	size_t *fold_rows, *side;
+	double *vals, *oof;
 } ctx;
 
 static const double *row(const ctx *c, size_t i)
@@ -239,14 +246,51 @@ static int by_conf_desc(const void *a, const void *b)
 	return x > y ? -1 : x < y;
 }
 
+/* The same heuristic (family, features, class) fitted on other rows. */
+static int refit(aws_lf *dst, const aws_lf *like, const ctx *c, const size_t *rows, size_t nr)
+{
+	memset(dst, 0, sizeof *dst);
+	if (nr < 2)
+		return -1;
+	if (like->family == AWS_LF_STUMP)
+		return fit_stump(dst, c, like->f[0], like->target, rows, nr, c->vals);
+	if (like->family == AWS_LF_TREE)
+		return fit_tree(dst, c, like->f[0], like->f[1], like->target, rows, nr, c->vals, c->side);
+	return fit_logistic(dst, c, like->f, like->nf, like->target, rows, nr);
+}
+
+/* Each labeled row's confidence from the heuristic fitted without its
+ * fold, so that the threshold and the F-score are chosen on rows the fit
+ * did not see (in-sample, a 1-2 feature fit on 100 rows looked 0.78
+ * precise on digits and was 0.53 on new rows). A fold's fit that fails
+ * (nothing to split) abstains on that fold. */
+static void out_of_fold(const aws_lf *lf, const ctx *c)
+{
+	for (int f = 0; f < 5; f++) {
+		size_t nr = 0;
+		for (size_t q = 0; q < c->nfb; q++)
+			if (c->fold_of[c->fb[q]] != f)
+				c->fold_rows[nr++] = c->fb[q];
+		aws_lf g;
+		int ok = refit(&g, lf, c, c->fold_rows, nr) == 0;
+		for (size_t i = 0; i < c->nlab; i++)
+			if (i % 5 == (size_t)f)
+				c->oof[i] = ok ? lf_conf(&g, row(c, c->lab[i])) : 0;
+		free(g.p);
+	}
+}
+
 /* beta maximising the F-score of the votes for the target class on the
- * labeled rows: precision of its votes, recall of the class. */
+ * labeled rows: precision of its votes, recall of the class; each row's
+ * confidence out of fold (k-NN: leave-one-out). */
 static void choose_beta(aws_lf *lf, const ctx *c, vote *v)
 {
 	double positives = 0;
+	if (lf->family != AWS_LF_KNN)
+		out_of_fold(lf, c);
 	for (size_t i = 0; i < c->nlab; i++) {
 		/* a k-NN LF's references are the labeled rows: leave the row out */
-		v[i].conf = lf->family == AWS_LF_KNN ? knn_conf(lf, row(c, c->lab[i]), i) : lf_conf(lf, row(c, c->lab[i]));
+		v[i].conf = lf->family == AWS_LF_KNN ? knn_conf(lf, row(c, c->lab[i]), i) : c->oof[i];
 		v[i].correct = c->y[c->lab[i]] == lf->target;
 		positives += v[i].correct;
 	}
@@ -354,15 +398,22 @@ int aws_lf_generate(aws_lfset *out, const double *X, size_t n, size_t d, const i
 	uint8_t *uni = calloc(npool * k, 1), *bits = calloc(npool, 1), *spent = calloc(k, 1);
 	size_t *per_class = calloc(k, sizeof *per_class);
 	vote *votes = malloc(nlab * sizeof *votes);
+	uint8_t *fold_of = malloc(n ? n : 1);
+	size_t *fold_rows = malloc(nlab * sizeof *fold_rows);
+	double *oof = malloc(nlab * sizeof *oof);
 	out->v = calloc(o->max_lfs ? o->max_lfs : 1, sizeof *out->v);
 	int rc = -1;
-	if (!pool || !feedback || !side || !vals || !uni || !bits || !spent || !per_class || !votes || !out->v) {
+	if (!pool || !feedback || !side || !vals || !uni || !bits || !spent || !per_class || !votes || !out->v ||
+	    !fold_of || !fold_rows || !oof) {
 		snprintf(err, errlen, "out of memory");
 		goto done;
 	}
+	memset(fold_of, 255, n);
+	for (size_t i = 0; i < nlab; i++)
+		fold_of[lab[i]] = (uint8_t)(i % 5);
 	for (size_t i = 0; i < npool; i++) /* a fixed sample: stride through the rows */
 		pool[i] = n <= 2000 ? i : (size_t)((double)i * (double)n / (double)npool);
-	ctx c = {X, n, d, k, y, lab, nlab, pool, npool};
+	ctx c = {X, n, d, k, y, lab, nlab, pool, npool, feedback, nlab, fold_of, fold_rows, side, vals, oof};
 	memcpy(feedback, lab, nlab * sizeof *feedback);
 	size_t nfb = nlab;
 	while (out->n < o->max_lfs && nfb >= 2) {
@@ -375,6 +426,7 @@ int aws_lf_generate(aws_lfset *out, const double *X, size_t n, size_t d, const i
 				t = q;
 		if (t < 0)
 			break;
+		c.nfb = nfb;
 		round_state r = {&c, o, out, uni + (size_t)t * npool, votes, bits, {0}, -INFINITY};
 		for (int f = 0; f < (int)d; f++) {
 			aws_lf lf = {0};
@@ -471,6 +523,7 @@ int aws_lf_generate(aws_lfset *out, const double *X, size_t n, size_t d, const i
 	rc = 0;
 done:
 	free(pool), free(feedback), free(side), free(vals), free(uni), free(bits), free(spent), free(per_class), free(votes);
+	free(fold_of), free(fold_rows), free(oof);
 	if (rc != 0)
 		aws_lfset_free(out);
 	return rc;

@@ -27,6 +27,17 @@ best=$(jq -r '[.lfs[].accuracy] | max' o/majority/report.json)
 first=$(awk -F'|' '/^\| [0-9]+ \| / { gsub(/ /, "", $(NF - 1)); print $(NF - 1); exit }' o/summary.md)
 eq "$first" "$(printf '%.3f' "$best")" "and lists the LFs best first"
 expect_out '"results":{"dawid_skene":{' "the run returns one summary per label model"
+check "the end model was chosen by CV on the labels, with each kind's CV accuracy" \
+  jqt '.end_model.asked == "auto" and (.end_model.kind | IN("logistic", "smoothed", "graph")) and (.end_model.cv_accuracy | keys == ["graph", "logistic", "smoothed"])' o/majority/model.json
+check "the report scores AutoWS against all three baselines" \
+  jqt '(.label_spreading.accuracy | type == "number") and (.self_training.accuracy | type == "number") and (.beats_all_baselines | type == "boolean") and (.cv_accuracy | type == "number")' o/majority/report.json
+check "ssl_baselines.json is written" jqt '.format == "autows-ssl/1"' o/ssl_baselines.json
+eq "$(wc -l <o/majority/predictions.csv)" "$(wc -l <o/majority/probs.csv)" "predictions.csv has a row for every row"
+check "summary.md names the label model chosen by CV, not by the test set" grep -q "(chosen)" o/summary.md
+run_weft run "$P" -p out="$T/lg" -p 'label_models=[majority]' -p end_model=logistic -p families=stump
+expect_rc 0 "end_model and families are params"
+eq "$(jq -r '.end_model.kind' lg/majority/model.json)" logistic "end_model=logistic is what runs"
+eq "$(jq -r '[.lfs[].family] | unique | join(",")' lg/lfs.json)" stump "and families=stump gives stumps only"
 
 cp o/majority/probs.csv first.csv
 run_weft run "$P" -p out="$T/o" -p 'label_models=[majority, dawid_skene]' --force
