@@ -226,22 +226,31 @@ static int triplet(aws_lm_result *r, const aws_lmat *L)
 {
 	size_t m = L->m, k = L->k;
 	size_t mm = m ? m * m : 1;
-	double *agree = calloc(mm, sizeof *agree), *co = calloc(mm, sizeof *co), *M = malloc(mm * sizeof *M);
+	/* integer counts, one upper-triangle row at a time: this pass over
+	 * every pair of votes on every row is most of the model's time */
+	uint32_t *agree = calloc(mm, sizeof *agree), *co = calloc(mm, sizeof *co);
+	double *M = malloc(mm * sizeof *M);
 	if (!agree || !co || !M) {
 		free(agree), free(co), free(M);
 		return -1;
 	}
-	for (size_t i = 0; i < L->n; i++)
-		for (size_t a = L->row[i]; a < L->row[i + 1]; a++)
-			for (size_t b = a + 1; b < L->row[i + 1]; b++) {
-				size_t x = L->lf[a], y = L->lf[b];
-				co[x * m + y] += 1;
-				agree[x * m + y] += L->val[a] == L->val[b];
+	for (size_t i = 0; i < L->n; i++) {
+		const uint32_t *lf = L->lf + L->row[i];
+		const uint16_t *val = L->val + L->row[i];
+		size_t nv = L->row[i + 1] - L->row[i];
+		for (size_t a = 0; a < nv; a++) {
+			uint32_t *cor = co + (size_t)lf[a] * m, *agr = agree + (size_t)lf[a] * m;
+			uint16_t va = val[a];
+			for (size_t b = a + 1; b < nv; b++) {
+				cor[lf[b]]++;
+				agr[lf[b]] += val[b] == va;
 			}
+		}
+	}
 	for (size_t x = 0; x < m; x++)
 		for (size_t y = x + 1; y < m; y++) {
 			double c = co[x * m + y];
-			double v = c >= 20 ? ((double)k * agree[x * m + y] / c - 1) / (double)(k - 1) : NAN;
+			double v = c >= 20 ? ((double)k * (double)agree[x * m + y] / c - 1) / (double)(k - 1) : NAN;
 			M[x * m + y] = M[y * m + x] = v;
 		}
 	/* LFs without a triplet fall back on agreement with the majority. */
