@@ -106,6 +106,16 @@ int aws_smooth_labels(double **F, const aws_data *D, const int *votes, const dou
 	return rc;
 }
 
+/* A vote count of 1 for each of n rows: once smoothed, every unlabeled
+ * row has a label to learn, covered by an LF or not. */
+static int *every_row(size_t n)
+{
+	int *v = malloc((n ? n : 1) * sizeof *v);
+	for (size_t i = 0; v && i < n; i++)
+		v[i] = 1;
+	return v;
+}
+
 int aws_train_end_model(aws_lr *m, const aws_data *D, const int *votes, const double *P, const aws_end_opts *o,
 			char *err, size_t errlen)
 {
@@ -116,13 +126,11 @@ int aws_train_end_model(aws_lr *m, const aws_data *D, const int *votes, const do
 		if (aws_smooth_labels(&S, D, votes, P, o->smooth, o->neighbours ? o->neighbours : 7, o->weak_weight, err,
 				      errlen) != 0)
 			return -1;
-		if (!(all = malloc((D->n ? D->n : 1) * sizeof *all))) {
+		if (!(all = every_row(D->n))) {
 			free(S);
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		for (size_t i = 0; i < D->n; i++)
-			all[i] = 1;
 		votes = all, P = S;
 	}
 	size_t *rows = malloc((D->n ? D->n : 1) * sizeof *rows), nr = 0, ngold = 0;
@@ -216,13 +224,11 @@ static int fit_kind(aws_end_result *out, aws_end_kind kind, const aws_data *D, c
 		/* the regression learns every unlabeled row's smoothed label */
 		if (smooth_on(&S, g, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen) != 0)
 			return -1;
-		if (!(all = malloc((D->n ? D->n : 1) * sizeof *all))) {
+		if (!(all = every_row(D->n))) {
 			free(S);
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		for (size_t i = 0; i < D->n; i++)
-			all[i] = 1;
 	}
 	int rc = aws_train_end_model(&out->model, D, all ? all : votes, S ? S : LM, &lo, err, errlen);
 	free(S), free(all);

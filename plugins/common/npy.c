@@ -148,19 +148,30 @@ static double element(const unsigned char *raw, int t, size_t i)
 	return *p;
 }
 
-int wnpy_read(wnpy *out, const char *path, const char *name, char *err, size_t errlen)
+/* Opens path and reads its header; NULL with the message set on error. */
+static FILE *open_npy(const char *path, const char *name, int *t, size_t dims[2], int *nd, char *err, size_t errlen)
 {
-	memset(out, 0, sizeof *out);
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		snprintf(err, errlen, "%s: cannot open: %s", name, strerror(errno));
-		return -1;
+		return NULL;
 	}
+	if (read_header(f, name, t, dims, nd, err, errlen) != 0) {
+		fclose(f);
+		return NULL;
+	}
+	return f;
+}
+
+int wnpy_read(wnpy *out, const char *path, const char *name, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
 	int rc = -1, t, nd;
 	size_t dims[2];
 	unsigned char *raw = NULL;
-	if (read_header(f, name, &t, dims, &nd, err, errlen) != 0)
-		goto done;
+	FILE *f = open_npy(path, name, &t, dims, &nd, err, errlen);
+	if (!f)
+		return -1;
 	size_t count = dims[0] * dims[1];
 	raw = malloc(count * sizes[t] + 1);
 	out->data = malloc((count ? count : 1) * sizeof *out->data);
@@ -190,16 +201,12 @@ int wnpy_read_int(int32_t **data, size_t *rows, size_t *cols, const char *path, 
 		  size_t errlen)
 {
 	*data = NULL;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open: %s", name, strerror(errno));
-		return -1;
-	}
 	int rc = -1, t, nd;
 	size_t dims[2];
 	unsigned char *raw = NULL;
-	if (read_header(f, name, &t, dims, &nd, err, errlen) != 0)
-		goto done;
+	FILE *f = open_npy(path, name, &t, dims, &nd, err, errlen);
+	if (!f)
+		return -1;
 	if (t == 0 || t == 1) {
 		snprintf(err, errlen, "%s: holds floating-point numbers; an integer array (int32) is needed", name);
 		goto done;

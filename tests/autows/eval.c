@@ -56,6 +56,21 @@ static double weak_w = 0.3;
  * variants (+s, +g), for the benchmark's larger datasets */
 static int quick, auto_only;
 
+/* Counts a method's wins over each baseline (and all three) on one seed,
+ * and prints its line. */
+static void tally(int wins[4], const aws_scores *se, const aws_scores sb[3], int seed, const char *method, size_t nlfs,
+		  double coverage)
+{
+	int all = 1;
+	for (int b = 0; b < 3; b++) {
+		wins[b] += se->accuracy > sb[b].accuracy;
+		all = all && se->accuracy > sb[b].accuracy;
+	}
+	wins[3] += all;
+	printf("%-5d %-14s %8.3f %8.3f %8.3f %8.3f %8.3f %6zu %8.3f\n", seed, method, se->accuracy, se->macro_f1,
+	       sb[0].accuracy, sb[1].accuracy, sb[2].accuracy, nlfs, coverage);
+}
+
 static int compare(size_t rows, size_t nlab, int s0, int s1)
 {
 	printf("%-5s %-14s %8s %8s %8s %8s %8s %6s %8s\n", "seed", "method", "acc", "macroF1", "logreg", "spread",
@@ -136,17 +151,8 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 				for (int q = 1; q < 3; q++)
 					if (auto_cv[q] > auto_cv[pick])
 						pick = q;
-				aws_scores se = auto_sc[pick];
-				sum[meth] += se.accuracy;
-				int all = 1;
-				for (int b = 0; b < 3; b++) {
-					wins[meth][b] += se.accuracy > sb[b].accuracy;
-					all = all && se.accuracy > sb[b].accuracy;
-				}
-				wins[meth][3] += all;
-				printf("%-5d %-14s %8.3f %8.3f %8.3f %8.3f %8.3f %6zu %8.3f\n", seed, methods[meth], se.accuracy,
-				       se.macro_f1, sb[0].accuracy, sb[1].accuracy, sb[2].accuracy, lfs.n,
-				       (double)covered / (double)D.n);
+				sum[meth] += auto_sc[pick].accuracy;
+				tally(wins[meth], &auto_sc[pick], sb, seed, methods[meth], lfs.n, (double)covered / (double)D.n);
 				continue;
 			}
 			aws_lm_result r;
@@ -174,15 +180,7 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 					auto_cv[kind] = er.cv[q] > auto_cv[kind] ? er.cv[q] : auto_cv[kind];
 			}
 			sum[meth] += se.accuracy;
-			int all = 1;
-			for (int b = 0; b < 3; b++) {
-				wins[meth][b] += se.accuracy > sb[b].accuracy;
-				all = all && se.accuracy > sb[b].accuracy;
-			}
-			wins[meth][3] += all;
-			printf("%-5d %-14s %8.3f %8.3f %8.3f %8.3f %8.3f %6zu %8.3f\n", seed, methods[meth], se.accuracy,
-			       se.macro_f1, sb[0].accuracy, sb[1].accuracy, sb[2].accuracy, lfs.n,
-			       (double)covered / (double)D.n);
+			tally(wins[meth], &se, sb, seed, methods[meth], lfs.n, (double)covered / (double)D.n);
 			free(PE);
 			aws_lr_free(&m);
 			aws_lm_result_free(&r);

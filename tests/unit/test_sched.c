@@ -365,16 +365,23 @@ static int expand(weft_value **out, weft_engine *eng, uint32_t node_id, const we
 	return WEFT_OK;
 }
 
-static void test_dynamic_node_adds_nodes(void **state)
+/* Node "a", then a dynamic node `name` on its output. */
+static uint32_t add_dynamic_after_a(fx *x, const char *name, weft_dynamic_fn fn, void *payload)
 {
-	fx *x = *state;
 	uint32_t a = add(x, "a", NULL, 0, 0, 0);
 	weft_value *inputs = weft_value_map();
 	weft_value_map_set(inputs, "x", weft_value_ref(a, NULL));
 	weft_node_opts o = WEFT_NODE_OPTS_INIT;
 	uint32_t d;
-	assert_int_equal(weft_graph_add_dynamic(&d, x->eng, "fan", inputs, "expand-v1", 9, expand, NULL, NULL, &o),
+	assert_int_equal(weft_graph_add_dynamic(&d, x->eng, name, inputs, name, strlen(name), fn, payload, NULL, &o),
 			 WEFT_OK);
+	return d;
+}
+
+static void test_dynamic_node_adds_nodes(void **state)
+{
+	fx *x = *state;
+	uint32_t d = add_dynamic_after_a(x, "fan", expand, NULL);
 	weft_run_summary s;
 	assert_int_equal(run(x, &s, 0, NULL), WEFT_OK);
 	assert_int_equal(s.total, 4);
@@ -406,12 +413,7 @@ static int spin(weft_value **out, weft_engine *eng, uint32_t node_id, const weft
 static void test_interrupt_during_a_script(void **state)
 {
 	fx *x = *state;
-	uint32_t a = add(x, "a", NULL, 0, 0, 0);
-	weft_value *inputs = weft_value_map();
-	weft_value_map_set(inputs, "x", weft_value_ref(a, NULL));
-	weft_node_opts o = WEFT_NODE_OPTS_INIT;
-	uint32_t d;
-	assert_int_equal(weft_graph_add_dynamic(&d, x->eng, "spin", inputs, "spin-v1", 7, spin, x, NULL, &o), WEFT_OK);
+	uint32_t d = add_dynamic_after_a(x, "spin", spin, x);
 	x->spin_interrupts = 1;
 	weft_run_summary s;
 	assert_int_equal(run(x, &s, 0, NULL), WEFT_OK);
