@@ -22,6 +22,8 @@ local families = weft.param("families", "stump,tree,logistic,knn", "LF families"
 local end_model = weft.param("end_model", "auto",
   "the end model: auto (5-fold CV on the labels), logistic, smoothed or graph")
 local max_lfs = weft.param("max_lfs", 25, "LFs at most")
+local lf_scoring = weft.param("lf_scoring", "in_sample",
+  "stump/tree/logistic thresholds chosen in_sample or out_of_fold (held-out statistics are reported either way)")
 local models = weft.param("label_models", { "majority", "dawid_skene", "triplet" }, "label models to compare")
 local pca = weft.param("pca", 0, "principal components (0: standardise only)")
 local gold_weight = weft.param("gold_weight", 0,
@@ -39,7 +41,8 @@ end
 local loaded = ops.autows.load { name = "load", file = file, label = label, n_labels = n_labels,
                                  test_share = test_share, seed = seed, split = split }
 local ds = ops.autows.featurize { name = "featurize", data = loaded, pca = pca }
-local lfs = ops.autows.generate_lfs { name = "generate_lfs", data = ds, families = families, max_lfs = max_lfs }
+local lfs = ops.autows.generate_lfs { name = "generate_lfs", data = ds, families = families, max_lfs = max_lfs,
+                                     scoring = lf_scoring }
 local matrix = ops.autows.apply_lfs { name = "apply_lfs", data = ds, lfs = lfs }
 local baseline = ops.autows.supervised_baseline { name = "supervised_baseline", data = ds }
 local ssl = ops.autows.ssl_baselines { name = "ssl_baselines", data = ds }

@@ -283,14 +283,16 @@ static void out_of_fold(const aws_lf *lf, const ctx *c)
 /* beta maximising the F-score of the votes for the target class on the
  * labeled rows: precision of its votes, recall of the class; each row's
  * confidence out of fold (k-NN: leave-one-out). */
-static void choose_beta(aws_lf *lf, const ctx *c, vote *v)
+static void choose_beta(aws_lf *lf, const ctx *c, vote *v, int oof)
 {
 	double positives = 0;
-	if (lf->family != AWS_LF_KNN)
+	if (oof && lf->family != AWS_LF_KNN)
 		out_of_fold(lf, c);
 	for (size_t i = 0; i < c->nlab; i++) {
 		/* a k-NN LF's references are the labeled rows: leave the row out */
-		v[i].conf = lf->family == AWS_LF_KNN ? knn_conf(lf, row(c, c->lab[i]), i) : c->oof[i];
+		v[i].conf = lf->family == AWS_LF_KNN ? knn_conf(lf, row(c, c->lab[i]), i)
+			    : oof		     ? c->oof[i]
+						     : lf_conf(lf, row(c, c->lab[i]));
 		v[i].correct = c->y[c->lab[i]] == lf->target;
 		positives += v[i].correct;
 	}
@@ -361,9 +363,30 @@ typedef struct round_state {
 } round_state;
 
 /* Scores one fitted heuristic; keeps it when it beats the round's best. */
+/* The kept LF's precision, coverage and F-score at its threshold, each
+ * labeled row judged by a fit without its fold (k-NN: without itself):
+ * what lfs.json reports as `held_out`, whatever chose the threshold. */
+static void held_out_stats(aws_lf *lf, const ctx *c)
+{
+	if (lf->family != AWS_LF_KNN)
+		out_of_fold(lf, c);
+	double votes = 0, hits = 0, positives = 0;
+	for (size_t i = 0; i < c->nlab; i++) {
+		double conf = lf->family == AWS_LF_KNN ? knn_conf(lf, row(c, c->lab[i]), i) : c->oof[i];
+		int pos = c->y[c->lab[i]] == lf->target;
+		positives += pos;
+		if (conf >= lf->beta)
+			votes += 1, hits += pos;
+	}
+	lf->ho_precision = votes ? hits / votes : 0;
+	lf->ho_coverage = c->nlab ? votes / (double)c->nlab : 0;
+	double rec = positives ? hits / positives : 0;
+	lf->ho_fscore = lf->ho_precision + rec > 0 ? 2 * lf->ho_precision * rec / (lf->ho_precision + rec) : 0;
+}
+
 static void consider(round_state *r, aws_lf *lf)
 {
-	choose_beta(lf, r->c, r->votes);
+	choose_beta(lf, r->c, r->votes, r->o->out_of_fold);
 	for (size_t i = 0; i < r->out->n; i++)
 		if (same_lf(&r->out->v[i], lf)) {
 			free(lf->p), free(lf->ref_y);
@@ -490,6 +513,7 @@ int aws_lf_generate(aws_lfset *out, const double *X, size_t n, size_t d, const i
 			spent[t] = 1; /* nothing left for this class reaches min_fscore */
 			continue;
 		}
+		held_out_stats(&r.best, &c);
 		out->v[out->n++] = r.best;
 		per_class[t]++;
 		coverage(&r.best, &c, bits);
@@ -582,6 +606,8 @@ json_t *aws_lfset_to_json(const aws_lfset *s, char *const *features, char *const
 				      "features", feats, "feature_index", fi, "abstain_below",
 				      dbl(lf->beta), "labeled", "fscore", lf->fscore, "precision", lf->precision, "coverage",
 				      lf->coverage);
+		json_object_set_new(o, "held_out", json_pack("{s:f, s:f, s:f}", "fscore", lf->ho_fscore, "precision",
+							     lf->ho_precision, "coverage", lf->ho_coverage));
 		if (lf->family == AWS_LF_KNN) {
 			json_t *refs = json_array(), *ry = json_array();
 			for (size_t r = 0; r < lf->nref; r++) {

@@ -39,7 +39,8 @@ typedef struct aws_lf {
 	int knn;        /* k-NN: neighbours that vote */
 	size_t k;
 	double beta;    /* abstain below this confidence */
-	double fscore, coverage, precision; /* on the labeled rows */
+	double fscore, coverage, precision; /* on the labeled rows, as scored when chosen */
+	double ho_fscore, ho_coverage, ho_precision; /* the same, each row out of fold (held out) */
 } aws_lf;
 
 typedef struct aws_lfset {
@@ -56,9 +57,13 @@ typedef struct aws_lfgen_opts {
 	uint64_t seed;     /* for sampling feature pairs and subspaces */
 	size_t knn_subspaces; /* k-NN heuristics (random subspaces) per round */
 	int knn;           /* neighbours of a k-NN LF */
+	/* 1: choose each stump/tree/logistic threshold on out-of-fold
+	 * confidences (5 folds of the labels); 0: on the rows it was fitted on
+	 * (k-NN is always leave-one-out; held-out statistics are always kept) */
+	int out_of_fold;
 } aws_lfgen_opts;
 
-#define AWS_LFGEN_OPTS_INIT {AWS_LF_STUMP | AWS_LF_TREE | AWS_LF_LOGISTIC, 25, 0.5, 0.2, 200, 1, 40, 5}
+#define AWS_LFGEN_OPTS_INIT {AWS_LF_STUMP | AWS_LF_TREE | AWS_LF_LOGISTIC, 25, 0.5, 0.2, 200, 1, 40, 5, 0}
 
 /* Generates LFs from the labeled rows `lab` (indices into X, n x d, with
  * classes y) scored for diversity over all rows. */

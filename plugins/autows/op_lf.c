@@ -40,6 +40,10 @@ int aws_generate_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 	int64_t max_lfs = weft_op_param_int(ctx, api, "max_lfs");
 	o.diversity = weft_op_param_float(ctx, api, "diversity");
 	o.min_fscore = weft_op_param_float(ctx, api, "min_fscore");
+	const char *scoring = weft_op_param_string(ctx, api, "scoring");
+	o.out_of_fold = scoring && !strcmp(scoring, "out_of_fold");
+	if (!scoring || (strcmp(scoring, "in_sample") && !o.out_of_fold))
+		return api->fail(ctx, "scoring must be in_sample or out_of_fold");
 	static const char *const ins[] = {"data"};
 	o.seed = aws_op_seed(ctx, api, ins, 1, (uint64_t)max_lfs);
 	size_t *lab = NULL, nlab = aws_data_rows(D, AWS_LABELED, &lab);

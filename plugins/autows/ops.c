@@ -68,9 +68,12 @@ static const weft_param_spec gen_params[] = {
 	{"max_lfs", WEFT_T_INT, "25", "LFs to keep at most"},
 	{"diversity", WEFT_T_FLOAT, "0.5", "weight of coverage diversity against F-score when pruning"},
 	{"min_fscore", WEFT_T_FLOAT, "0.2", "stop when no new LF reaches this F-score on the labeled rows"},
+	{"scoring", WEFT_T_STRING, "\"in_sample\"",
+	 "how stump, tree and logistic thresholds are chosen: in_sample or out_of_fold (5 folds of the labels); "
+	 "either way lfs.json reports each LF's held-out precision, coverage and F-score"},
 };
 static const weft_op_desc aws_op_generate_lfs = {
-	WEFT_OP_DESC("generate_lfs", "3", run_generate, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("generate_lfs", "4", run_generate, WEFT_OP_DETERMINISTIC,
 		     "Snuba-style labeling functions from the labeled rows: one-vs-rest stumps, depth-2 trees and logistic "
 		     "models on 1-2 features, and k-NN on random subspaces (scored leave-one-out), with F-score abstain "
 		     "thresholds, diversity pruning and verifier feedback."),

@@ -54,7 +54,7 @@ static double weak_w = 0.3;
 /* --quick: the three label models with logistic end models against
  * logistic regression only (the CI check); --auto: skip the fixed graph
  * variants (+s, +g), for the benchmark's larger datasets */
-static int quick, auto_only;
+static int quick, auto_only, oof_scoring;
 
 /* Counts a method's wins over each baseline (and all three) on one seed,
  * and prints its line. */
@@ -110,6 +110,7 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 		lo.max_lfs = max_lfs;
 		lo.families = families;
 		lo.seed = (uint64_t)seed;
+		lo.out_of_fold = oof_scoring;
 		aws_lfset lfs;
 		aws_lmat L;
 		aws_lr base;
@@ -288,6 +289,8 @@ int main(int argc, char **argv)
 			weak_w = atof(argv[i + 1]);
 		else if (!strcmp(argv[i], "--only"))
 			quick = !strcmp(argv[i + 1], "logistic"), auto_only = !strcmp(argv[i + 1], "auto");
+		else if (!strcmp(argv[i], "--scoring"))
+			oof_scoring = !strcmp(argv[i + 1], "out_of_fold");
 		else if (!strcmp(argv[i], "--smooth"))
 			smooth_alpha = atof(argv[i + 1]);
 		else if (!strcmp(argv[i], "--families")) {

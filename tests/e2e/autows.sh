@@ -15,6 +15,8 @@ for f in lfs.json labels.npy baseline.json majority/probs.csv majority/model.jso
   check "it writes $f" test -s "o/$f"
 done
 eq "$(jq -r '.format' o/lfs.json)" "autows-lfs/1" "the LFs are readable JSON"
+check "each LF reports its held-out precision, coverage and F-score (rows judged out of fold)" \
+  jqt '.lfs | all(.[]; .held_out.precision >= 0 and .held_out.precision <= 1 and (.held_out.coverage | type == "number"))' o/lfs.json
 check "each LF names its family, class and features" \
   jqt '.lfs | length > 0 and all(.[]; (.family | type == "string") and (.class | type == "string") and (.features | length >= 1))' o/lfs.json
 eq "$(head -1 o/majority/probs.csv)" "row,split,votes,p_c0,p_c1,p_c2,p_c3" "probabilistic labels have one column per class"
@@ -38,6 +40,12 @@ run_weft run "$P" -p out="$T/lg" -p 'label_models=[majority]' -p end_model=logis
 expect_rc 0 "end_model and families are params"
 eq "$(jq -r '.end_model.kind' lg/majority/model.json)" logistic "end_model=logistic is what runs"
 eq "$(jq -r '[.lfs[].family] | unique | join(",")' lg/lfs.json)" stump "and families=stump gives stumps only"
+check "in-sample, a stump looks at least as precise on its own rows as held out" \
+  jqt '([.lfs[].labeled.precision] | add) >= ([.lfs[].held_out.precision] | add)' lg/lfs.json
+run_weft run "$P" -p out="$T/oof" -p 'label_models=[majority]' -p end_model=logistic -p families=stump -p lf_scoring=out_of_fold
+expect_rc 0 "LF thresholds can be chosen out of fold"
+check "and then the F-scores they were chosen by are the held-out ones" \
+  jqt '.lfs | all(.[]; (.labeled.fscore - .held_out.fscore) | fabs < 1e-9)' oof/lfs.json
 
 cp o/majority/probs.csv first.csv
 run_weft run "$P" -p out="$T/o" -p 'label_models=[majority, dawid_skene]' --force
