@@ -74,7 +74,9 @@ for body in "local t = 0; for i = 1, 4e9 do t = t + i end; return t" \
 local a = ops.core.value { name = "a", value = 1 }
 weft.fn { name = "spin", inputs = { x = a }, function(inp) $body end }
 LUA
-  WEFT_LUA_PATTERN_STEPS=1000000000000000 "$WEFT" run -q "$T/spin/p.lua" >"$T/spin.out" 2>&1 &
+  # the suite's small instruction budget would end the loop first
+  WEFT_LUA_MAX_INSTRUCTIONS=1000000000000 WEFT_LUA_PATTERN_STEPS=1000000000000000 \
+    "$WEFT" run -q "$T/spin/p.lua" >"$T/spin.out" 2>&1 &
   pid=$!
   shown() { "$WEFT" status 2>/dev/null | grep -q "spin .*dynamic .*script"; }
   waited=0
