@@ -2,7 +2,8 @@
 # Installs the Debian packages weft builds and tests against (clang for the
 # fuzz targets, valgrind for bench/run.sh's instruction counts, python3 for the
 # tests' stand-in LLM server, python3-sklearn only for the real datasets it
-# ships, which the autows tests read, python3-torch for Python training ops
+# ships, which the autows tests read, dataset-fashion-mnist for
+# bench/autows-unseen.sh, python3-torch for Python training ops
 # in tests/e2e/python.sh, onnxruntime's dependencies for
 # scripts/pydeps.sh, and Slurm with munge for the one-node cluster that
 # tests/e2e/slurm.sh starts with scripts/slurm-local.sh, and headless
@@ -18,6 +19,7 @@ pkgs=(build-essential cmake ninja-build pkg-config git
       liblua5.4-dev libuv1-dev libyaml-dev libssl-dev libjansson-dev
       libarchive-dev libgit2-dev zlib1g-dev libcmocka-dev libfftw3-dev libpng-dev libtiff-dev libcurl4-openssl-dev libxml2-dev libssl-dev
       jq time valgrind clang python3 python3-sklearn python3-torch python3-venv libopenblas0-pthread
+      dataset-fashion-mnist
       python3-coloredlogs python3-flatbuffers python3-sympy python3-protobuf python3-packaging
       python3-matplotlib python3-pandas python3-statsmodels python3-biopython python3-nibabel
       python-sklearn-doc python-statsmodels-doc python-biopython-doc python-nibabel-doc
