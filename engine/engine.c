@@ -171,35 +171,21 @@ int weft_engine_import_bytes(weft_value **out, weft_engine *eng, const void *dat
 	return *out ? WEFT_OK : weft_err_set(WEFT_ERROR, "out of memory");
 }
 
-struct weft_import {
-	weft_store_writer *w;
-};
-
 int weft_engine_import_open(weft_import **im, weft_engine *eng)
 {
-	weft_import *n = malloc(sizeof *n);
-	if (!n)
-		return weft_err_set(WEFT_ERROR, "out of memory");
-	int rc = weft_store_writer_open(&n->w, eng->store);
-	if (rc != WEFT_OK) {
-		free(n);
-		return rc;
-	}
-	*im = n;
-	return WEFT_OK;
+	return weft_store_writer_open(im, eng->store);
 }
 
 int weft_import_write(weft_import *im, const void *data, size_t len)
 {
-	return weft_store_writer_write(im->w, data, len);
+	return weft_store_writer_write(im, data, len);
 }
 
 int weft_import_finish(weft_value **out, weft_import *im)
 {
 	char hash[65];
 	uint64_t size = 0;
-	int rc = weft_store_writer_commit(im->w, hash, &size);
-	free(im);
+	int rc = weft_store_writer_commit(im, hash, &size);
 	if (rc != WEFT_OK)
 		return rc;
 	*out = weft_value_artifact(hash, 0, size);
@@ -208,10 +194,7 @@ int weft_import_finish(weft_value **out, weft_import *im)
 
 void weft_import_abort(weft_import *im)
 {
-	if (!im)
-		return;
-	weft_store_writer_abort(im->w);
-	free(im);
+	weft_store_writer_abort(im);
 }
 
 int weft_engine_artifact_path(char **path, weft_engine *eng, const weft_value *art)

@@ -355,38 +355,19 @@ int weft_repo_stream_at(weft_repo *r, const char commit[41], const char *rel, ch
 	return rc;
 }
 
-typedef struct membuf {
-	char *data;
-	size_t len, cap;
-} membuf;
-
 static int to_memory(void *ctx, const void *data, size_t len)
 {
-	membuf *m = ctx;
-	if (m->len + len + 1 > m->cap) {
-		size_t cap = m->cap ? m->cap : 4096;
-		while (cap < m->len + len + 1)
-			cap *= 2;
-		char *p = realloc(m->data, cap);
-		if (!p)
-			return weft_err_set(WEFT_ERROR, "out of memory");
-		m->data = p;
-		m->cap = cap;
-	}
-	memcpy(m->data + m->len, data, len);
-	m->len += len;
-	m->data[m->len] = '\0';
-	return WEFT_OK;
+	return weft_buf_put(ctx, data, len);
 }
 
 int weft_repo_read_at(char **data, size_t *len, char blob[41], weft_repo *r, const char commit[41], const char *rel)
 {
-	membuf m = {0};
+	weft_buf m = {0};
 	int rc = weft_repo_stream_at(r, commit, rel, blob, to_memory, &m);
 	if (rc == WEFT_OK && !m.data)
-		rc = to_memory(&m, "", 0); /* an empty file: still a string */
+		rc = weft_buf_put(&m, "", 0); /* an empty file: still a string */
 	if (rc != WEFT_OK) {
-		free(m.data);
+		weft_buf_free(&m);
 		return rc;
 	}
 	*data = m.data;

@@ -607,9 +607,7 @@ static void tick_cb(uv_timer_t *t)
  * Nothing here moves a node's state: the loop does that after the script. */
 static int sched_yield_cb(weft_engine *eng)
 {
-	run_state *rs = eng->run;
-	if (!rs)
-		return WEFT_OK;
+	run_state *rs = eng->run; /* set: weft_engine_yield calls only during a run */
 	double now = weft_now();
 	check_interrupt(rs);
 	exec_watch(rs, now);

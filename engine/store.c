@@ -115,7 +115,7 @@ int weft_store_put_bytes(weft_store *st, const void *data, size_t len, char hash
 	return rc;
 }
 
-struct weft_store_writer {
+struct weft_import {
 	weft_store *st;
 	int fd;
 	char *tmp;

@@ -38,7 +38,8 @@ int weft_store_put_bytes(weft_store *st, const void *data, size_t len, char hash
 /* An object written in pieces, for content that should not be held whole
  * (a large blob at `weft run --rev`): the bytes go to a temp file in the
  * store while they are hashed, and commit renames it to its name. */
-typedef struct weft_store_writer weft_store_writer;
+/* The engine hands it out as weft_import (weft.h). */
+typedef struct weft_import weft_store_writer;
 int weft_store_writer_open(weft_store_writer **out, weft_store *st);
 int weft_store_writer_write(weft_store_writer *w, const void *data, size_t len);
 /* Finishes the object (hash and size out) and frees the writer, on error too. */

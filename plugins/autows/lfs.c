@@ -16,6 +16,7 @@
 
 #include "rng.h"
 #include "sortd.h"
+#include "topk.h"
 
 typedef struct ctx {
 	const double *X;
@@ -90,8 +91,7 @@ static double best_split(const ctx *c, int f, int target, const size_t *rows, si
 static double knn_conf(const aws_lf *lf, const double *x, size_t skip)
 {
 	double best[32];
-	int cls[32];
-	int kk = lf->knn < 32 ? lf->knn : 32, have = 0;
+	size_t ref_of[32], have = 0, kk = lf->knn < 32 ? (size_t)lf->knn : 32;
 	for (size_t r = 0; r < lf->nref; r++) {
 		if (r == skip)
 			continue;
@@ -101,20 +101,11 @@ static double knn_conf(const aws_lf *lf, const double *x, size_t skip)
 			double t = x[lf->f[j]] - ref[j];
 			s += t * t;
 		}
-		if (have == kk && s >= best[kk - 1])
-			continue;
-		int at = have < kk ? have++ : kk - 1;
-		while (at > 0 && best[at - 1] > s) {
-			best[at] = best[at - 1];
-			cls[at] = cls[at - 1];
-			at--;
-		}
-		best[at] = s;
-		cls[at] = lf->ref_y[r];
+		aws_topk_offer(best, ref_of, &have, kk, s, r);
 	}
 	int hit = 0;
-	for (int q = 0; q < have; q++)
-		hit += cls[q] == lf->target;
+	for (size_t q = 0; q < have; q++)
+		hit += lf->ref_y[ref_of[q]] == lf->target;
 	return have ? (double)hit / (double)have : 0;
 }
 

@@ -92,20 +92,6 @@ static int graph_of(aws_knn *g, size_t **rows, const aws_data *D, size_t k_nn, c
 	return 0;
 }
 
-int aws_smooth_labels(double **F, const aws_data *D, const int *votes, const double *P, double alpha, size_t k_nn,
-		      double weak_weight, char *err, size_t errlen)
-{
-	aws_knn g;
-	size_t *rows;
-	*F = NULL;
-	if (graph_of(&g, &rows, D, k_nn, err, errlen) != 0)
-		return -1;
-	int rc = smooth_on(F, &g, D, votes, P, alpha, weak_weight, NULL, err, errlen);
-	aws_knn_free(&g);
-	free(rows);
-	return rc;
-}
-
 /* A vote count of 1 for each of n rows: once smoothed, every unlabeled
  * row has a label to learn, covered by an LF or not. */
 static int *every_row(size_t n)
@@ -119,24 +105,10 @@ static int *every_row(size_t n)
 int aws_train_end_model(aws_lr *m, const aws_data *D, const int *votes, const double *P, const aws_end_opts *o,
 			char *err, size_t errlen)
 {
-	double *S = NULL;
-	int *all = NULL;
-	if (o->smooth > 0) {
-		/* every unlabeled row now has a label from its neighbourhood */
-		if (aws_smooth_labels(&S, D, votes, P, o->smooth, o->neighbours ? o->neighbours : 7, o->weak_weight, err,
-				      errlen) != 0)
-			return -1;
-		if (!(all = every_row(D->n))) {
-			free(S);
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		votes = all, P = S;
-	}
 	size_t *rows = malloc((D->n ? D->n : 1) * sizeof *rows), nr = 0, ngold = 0;
 	double *T = malloc((D->n ? D->n : 1) * D->k * sizeof *T), *W = malloc((D->n ? D->n : 1) * sizeof *W);
 	if (!rows || !T || !W) {
-		free(rows), free(T), free(W), free(S), free(all);
+		free(rows), free(T), free(W);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -166,7 +138,7 @@ int aws_train_end_model(aws_lr *m, const aws_data *D, const int *votes, const do
 		if (W[q] < 0)
 			W[q] = gw;
 	int rc = aws_lr_fit(m, D->X, D->d, D->k, rows, nr, T, W, o->l2, o->iters, err, errlen);
-	free(rows), free(T), free(W), free(S), free(all);
+	free(rows), free(T), free(W);
 	return rc;
 }
 
@@ -216,8 +188,6 @@ static int fit_kind(aws_end_result *out, aws_end_kind kind, const aws_data *D, c
 	aws_end_opts go = graph_opts(o);
 	if (kind == AWS_END_GRAPH)
 		return smooth_on(&out->P, g, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
-	aws_end_opts lo = *o;
-	lo.smooth = 0;
 	double *S = NULL;
 	int *all = NULL;
 	if (kind == AWS_END_SMOOTHED) {
@@ -230,7 +200,7 @@ static int fit_kind(aws_end_result *out, aws_end_kind kind, const aws_data *D, c
 			return -1;
 		}
 	}
-	int rc = aws_train_end_model(&out->model, D, all ? all : votes, S ? S : LM, &lo, err, errlen);
+	int rc = aws_train_end_model(&out->model, D, all ? all : votes, S ? S : LM, o, err, errlen);
 	free(S), free(all);
 	if (rc != 0)
 		return -1;

@@ -20,21 +20,13 @@ typedef struct aws_end_opts {
 			       all weak rows together */
 	double l2;
 	int iters;
-	/* > 0: spread the weak labels over the k-NN graph first (label
-	 * spreading seeded with the gold labels and the label model's
-	 * probabilities; this alpha), and train on every unlabeled row */
+	/* the smoothed and graph end models (aws_end_fit): label spreading's
+	 * alpha over the k-NN graph (0: 0.9) and the graph's k (0: 7) */
 	double smooth;
 	size_t neighbours;
 	double weak_weight; /* a weak label's weight in the spreading's seeds (a gold one: 1) */
 } aws_end_opts;
 #define AWS_END_OPTS_INIT {0.0, 0.0, 1e-2, 500, 0.0, 7, 0.3}
-
-/* The weak labels smoothed over the k-NN graph of the labeled and
- * unlabeled rows: label spreading from the gold labels (one-hot) and, on
- * rows some LF voted on, the label model's P. *F gets n x k for every row
- * (test rows by their neighbours, never as graph rows). */
-int aws_smooth_labels(double **F, const aws_data *D, const int *votes, const double *P, double alpha, size_t k_nn,
-		      double weak_weight, char *err, size_t errlen);
 
 /* Trains the end model on the labeled rows (gold, one-hot) and the
  * unlabeled rows some LF voted on (votes[i] > 0) whose most likely class

@@ -11,6 +11,7 @@
 
 #include "endmodel.h"
 #include "pipeline.h"
+#include "topk.h"
 
 static double sqdist(const double *a, const double *b, size_t d)
 {
@@ -27,21 +28,9 @@ static void nearest(const double *X, size_t d, const size_t *rows, size_t nr, co
 		    size_t *out, double *dist)
 {
 	size_t have = 0;
-	for (size_t q = 0; q < nr; q++) {
-		if (q == self)
-			continue;
-		double s = sqdist(X + rows[q] * d, x, d);
-		if (have == k && s >= dist[k - 1])
-			continue;
-		size_t at = have < k ? have++ : k - 1;
-		while (at > 0 && dist[at - 1] > s) { /* insertion into the sorted k */
-			dist[at] = dist[at - 1];
-			out[at] = out[at - 1];
-			at--;
-		}
-		dist[at] = s;
-		out[at] = q;
-	}
+	for (size_t q = 0; q < nr; q++)
+		if (q != self)
+			aws_topk_offer(dist, out, &have, k, sqdist(X + rows[q] * d, x, d), q);
 	for (size_t q = have; q < k; q++) /* fewer rows than k: repeat the nearest */
 		out[q] = have ? out[0] : 0;
 }

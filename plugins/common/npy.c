@@ -163,6 +163,16 @@ static FILE *open_npy(const char *path, const char *name, int *t, size_t dims[2]
 	return f;
 }
 
+/* The dims[0] x dims[1] elements of type t after the header, into dst. */
+static int read_body(FILE *f, const char *name, int t, const size_t dims[2], void *dst, char *err, size_t errlen)
+{
+	size_t count = dims[0] * dims[1];
+	if (fread(dst, sizes[t], count, f) == count)
+		return 0;
+	snprintf(err, errlen, "%s: the data is shorter than its shape (%zu x %zu) says", name, dims[0], dims[1]);
+	return -1;
+}
+
 int wnpy_read(wnpy *out, const char *path, const char *name, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
@@ -179,10 +189,8 @@ int wnpy_read(wnpy *out, const char *path, const char *name, char *err, size_t e
 		fail(err, errlen, name, "out of memory");
 		goto done;
 	}
-	if (fread(raw, sizes[t], count, f) != count) {
-		snprintf(err, errlen, "%s: the data is shorter than its shape (%zu x %zu) says", name, dims[0], dims[1]);
+	if (read_body(f, name, t, dims, raw, err, errlen) != 0)
 		goto done;
-	}
 	for (size_t i = 0; i < count; i++)
 		out->data[i] = element(raw, t, i);
 	out->rows = dims[0];
@@ -219,10 +227,8 @@ int wnpy_read_int(int32_t **data, size_t *rows, size_t *cols, const char *path, 
 		fail(err, errlen, name, "out of memory");
 		goto done;
 	}
-	if (fread(raw, sizes[t], count, f) != count) {
-		snprintf(err, errlen, "%s: the data is shorter than its shape (%zu x %zu) says", name, dims[0], dims[1]);
+	if (read_body(f, name, t, dims, raw, err, errlen) != 0)
 		goto done;
-	}
 	for (size_t i = 0; t != 3 && i < count; i++) {
 		double v = element(raw, t, i);
 		(*data)[i] = v < INT32_MIN || v > INT32_MAX ? -2 : (int32_t)v;
