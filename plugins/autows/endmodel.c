@@ -153,3 +153,13 @@ void aws_lr_free(aws_lr *m)
 	free(m->w);
 	memset(m, 0, sizeof *m);
 }
+
+int aws_predict_all(double **P, const aws_lr *m, const aws_data *D)
+{
+	*P = malloc((D->n ? D->n : 1) * D->k * sizeof **P);
+	if (!*P)
+		return -1;
+	for (size_t i = 0; i < D->n; i++)
+		aws_lr_proba(m, D->X + i * D->d, *P + i * D->k);
+	return 0;
+}

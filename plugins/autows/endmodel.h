@@ -10,6 +10,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "dataset.h"
+
 typedef struct aws_lr {
 	size_t d, k;
 	double *w; /* k x (d + 1), bias last */
@@ -26,5 +28,7 @@ void aws_lr_proba(const aws_lr *m, const double *x, double *out);
 json_t *aws_lr_to_json(const aws_lr *m);
 int aws_lr_from_json(aws_lr *m, const json_t *j, char *err, size_t errlen);
 void aws_lr_free(aws_lr *m);
+/* P (n x k, malloc'd) from a model over every row of D; -1 on OOM. */
+int aws_predict_all(double **P, const aws_lr *m, const aws_data *D);
 
 #endif

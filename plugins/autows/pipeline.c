@@ -307,13 +307,3 @@ int aws_train_baseline(aws_lr *m, const aws_data *D, double l2, int iters, char 
 	free(rows), free(T);
 	return rc;
 }
-
-int aws_predict_all(double **P, const aws_lr *m, const aws_data *D)
-{
-	*P = malloc((D->n ? D->n : 1) * D->k * sizeof **P);
-	if (!*P)
-		return -1;
-	for (size_t i = 0; i < D->n; i++)
-		aws_lr_proba(m, D->X + i * D->d, *P + i * D->k);
-	return 0;
-}

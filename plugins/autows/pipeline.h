@@ -71,7 +71,4 @@ int *aws_vote_counts(const aws_lmat *L);
 /* The supervised baseline: the same model on the labeled rows alone. */
 int aws_train_baseline(aws_lr *m, const aws_data *D, double l2, int iters, char *err, size_t errlen);
 
-/* P (n x k) from a model over every row of D. */
-int aws_predict_all(double **P, const aws_lr *m, const aws_data *D);
-
 #endif

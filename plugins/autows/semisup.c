@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "endmodel.h"
-#include "pipeline.h"
 #include "topk.h"
 
 static double sqdist(const double *a, const double *b, size_t d)
