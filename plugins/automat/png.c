@@ -108,15 +108,17 @@ static int chunks_fit(FILE *f, const char *name, char *err, size_t errlen)
 		return 0; /* not seekable: libpng's own limits apply */
 	off_t size = ftello(f), pos = 8;
 	unsigned char h[8];
-	while (pos + 12 <= size) {
+	/* A header needs 8 bytes; a chunk whose header is there but whose CRC
+	 * cannot be is refused too (libpng would allocate its length first). */
+	while (pos + 8 <= size) {
 		if (fseeko(f, pos, SEEK_SET) != 0 || fread(h, 1, 8, f) != 8)
 			break;
 		uint64_t len = ((uint64_t)h[0] << 24) | ((uint64_t)h[1] << 16) | ((uint64_t)h[2] << 8) | h[3];
-		if (len > (uint64_t)(size - pos - 12)) {
+		if (pos + 12 > size || len > (uint64_t)(size - pos - 12)) {
 			snprintf(err, errlen, "%s is truncated or corrupt (chunk %.4s at byte %lld claims %llu bytes, the file "
 					      "has %lld left); export the image again",
 				 name, (const char *)h + 4, (long long)pos, (unsigned long long)len,
-				 (long long)(size - pos - 12));
+				 (long long)(size - pos - 12 > 0 ? size - pos - 12 : 0));
 			return -1;
 		}
 		if (!memcmp(h + 4, "IEND", 4))

@@ -124,6 +124,15 @@ static void test_bad_files(void **state)
 	fclose(f);
 	assert_int_equal(am_image_read(&r, q, "half.png", 0, 0, 0, err, sizeof err), -1);
 	assert_non_null(strstr(err, "half.png is truncated or corrupt"));
+	/* a chunk header with nothing after it, claiming ~2 GB: refused before
+	 * libpng allocates it (the fuzzer's out-of-memory reproducer) */
+	static const unsigned char tail[] = {0x7b, 0x00, 0x00, 0x0e, 't', 'E', 'X', 't'};
+	f = fopen(q, "wb");
+	assert_int_equal(fwrite(buf, 1, 33, f), 33); /* signature + IHDR */
+	assert_int_equal(fwrite(tail, 1, sizeof tail, f), sizeof tail);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(am_image_read(&r, q, "tail.png", 0, 0, 0, err, sizeof err), -1);
+	assert_non_null(strstr(err, "tail.png is truncated or corrupt (chunk tEXt at byte 33"));
 	/* the same for a TIFF */
 	assert_int_equal(am_image_write_tiff(p, &im, err, sizeof err), 0);
 	f = fopen(p, "rb");
