@@ -53,15 +53,18 @@ static int add_constellation(const abi_graph *g, const abi_kmca_result *r, chose
 	for (size_t k = 0; k < g->c.n; k++) {
 		size_t i = order[k];
 		const abi_cand *c = &g->c.v[i];
-		if (ch->in[i] || c->p < threshold || r->fact[c->to])
+		int self = c->from == c->to;
+		if (ch->in[i] || c->p < threshold || (r->fact[c->to] && !self))
 			continue;
 		int clash = 0;
 		for (size_t j = 0; j < g->c.n && !clash; j++)
 			clash = ch->in[j] && abi_cand_same_from(&g->c.v[j], c);
 		if (clash)
 			continue;
+		/* A self-reference is a loop by nature (employees.manager_id ->
+		 * employees.id); any other join may close no cycle. */
 		memset(seen, 0, g->ntables);
-		if (reaches(g, ch->in, c->to, c->from, seen))
+		if (!self && reaches(g, ch->in, c->to, c->from, seen))
 			continue;
 		ch->in[i] = 1;
 	}
@@ -181,7 +184,7 @@ int abi_bimodel_build(json_t **model, char **dot, const abi_graph *g, const abi_
 					 "from_columns", cols_json(&g->t[c->from], c->fc, c->ncols), "to",
 					 g->t[c->to].name, "to_columns", cols_json(&g->t[c->to], c->tc, c->ncols),
 					 "cardinality", c->x[ABI_F_X_UNIQUE] >= 0.999 ? "1:1" : "N:1", "confidence",
-					 c->p, "kind", ch.tree[i] ? "tree" : "constellation"));
+					 c->p, "kind", ch.tree[i] ? "tree" : c->from == c->to ? "self" : "constellation"));
 	}
 	*model = json_pack("{s:s, s:i, s:f, s:b, s:I, s:o, s:o}", "format", "autobi-bi-model/1", "k", r->k, "cost",
 			   r->cost, "exact", r->exact, "search_nodes", (json_int_t)r->nodes, "tables", tables,

@@ -22,10 +22,14 @@ const char *const abi_feature_names[ABI_NFEATURES] = {
 	"to_named_own_key", "from_keyish", "to_keyish", "both_int", "both_string",
 	"range_overlap", "to_first_column", "from_position", "row_ratio", "to_dense",
 	"from_own_key", "composite", "length_similarity", "from_nulls", "from_purity",
-	"containment_x_refers",
+	"containment_x_refers", "self_reference", "self_unnamed", "role_name", "value_evidence", "both_date", "to_alternate_key",
 };
 
-enum { SAMPLE = 64 };
+/* SAMPLE: distinct hashes (or rows) in the first, cheap containment test.
+ * ROW_SAMPLE rows measure the orphan share; ROW_MIN of them must join for a
+ * column whose distinct values mostly do not (orphans) to stay a candidate. */
+enum { SAMPLE = 64, ROW_SAMPLE = 2048 };
+#define ROW_MIN 0.9
 
 int abi_cand_same_from(const abi_cand *a, const abi_cand *b)
 {
@@ -124,6 +128,36 @@ static double clip(double v, double lo, double hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* Orphan-tolerant containment: -log10 of the orphan share, over 3 and
+ * clipped, so 1% dangling references (real extracts have them) lower the
+ * feature smoothly instead of dropping it from 1 to 0. */
+static double contain_log(double c)
+{
+	double orphans = 1.0 - c;
+	return clip(-log10(orphans > 1e-3 ? orphans : 1e-3) / 3.0, 0, 1);
+}
+
+/* How unlikely it is that x's values fall inside y's by chance, as bits
+ * over 32, clipped to 0..1. An integer value drawn from y's range hits y
+ * with probability |y| / range(y): never informative for a dense 1..N key
+ * (day of week, line numbers and quantities fit inside small dense keys),
+ * strong for a sparse one. A text value is a few bits per character, so
+ * two-letter flags carry little and codes carry much. A date inside a
+ * date dimension's run of days is no evidence at all. */
+static double value_evidence(const abi_column *x, const abi_column *y, double containment)
+{
+	double d = (double)x->ndistinct * containment, bits = 0;
+	if (y->type == ABI_T_INT) {
+		double range = y->max - y->min + 1;
+		if (range > (double)y->ndistinct && y->ndistinct > 0)
+			bits = d * log2(range / (double)y->ndistinct);
+	} else if (y->type == ABI_T_STRING) {
+		double len = x->avg_len < 8 ? x->avg_len : 8;
+		bits = d * len * 1.5;
+	}
+	return clip(bits / 32.0, 0, 1);
+}
+
 /* Features of one column pair; composite joins average two of these. */
 static void pair_features(double *f, const names *nm, const abi_profile *profs, size_t ntables, uint32_t a,
 			  uint32_t xc, uint32_t b, uint32_t yc, double containment)
@@ -140,7 +174,7 @@ static void pair_features(double *f, const names *nm, const abi_profile *profs, 
 		}
 	double nx = (double)x->ndistinct, ny = (double)y->ndistinct;
 	f[ABI_F_CONTAIN] = containment;
-	f[ABI_F_CONTAIN_FULL] = containment >= 0.999;
+	f[ABI_F_CONTAIN_FULL] = contain_log(containment);
 	f[ABI_F_REV_CONTAIN] = ny > 0 ? clip(containment * nx / ny, 0, 1) : 0;
 	f[ABI_F_Y_UNIQUE] = uniq(B, y);
 	f[ABI_F_X_UNIQUE] = uniq(A, x);
@@ -167,6 +201,37 @@ static void pair_features(double *f, const names *nm, const abi_profile *profs, 
 	f[ABI_F_X_NULLS] = A->nrows ? (double)x->nnull / (double)A->nrows : 0;
 	f[ABI_F_X_PURITY] = x->purity;
 	f[ABI_F_CONTAIN_NAME] = containment * refers;
+	/* A self-reference is a hierarchy only when the name says so (a role
+	 * such as manager or parent, or the table's own name); without that it
+	 * is a number inside its own table's key range, which is common. */
+	int role = abi_name_has_role(xn);
+	f[ABI_F_SELF] = a == b && (role || refers >= 0.5);
+	f[ABI_F_SELF_PLAIN] = a == b && !f[ABI_F_SELF];
+	f[ABI_F_ROLE] = role;
+	f[ABI_F_VALUE_EVIDENCE] = value_evidence(x, y, containment);
+	f[ABI_F_BOTH_DATE] = x->type == ABI_T_DATE;
+	f[ABI_F_TO_ALT_KEY] = y->pos != 0 && B->ncols > 0 && B->cols[0].nnull == 0 && uniq(B, &B->cols[0]) >= 0.999;
+	/* The own table names no other table: a self-reference is judged by
+	 * its role word, and the margin over other tables stays what it is. */
+}
+
+/* Share of x's non-missing rows whose value is a key of y, on up to
+ * `sample` rows taken at an even stride. Orphans are a share of rows: 2%
+ * dangling references into a 6-row dimension are 80 distinct values
+ * against 6, which containment over distinct values reads as 0.07. */
+static double row_containment(const abi_profile *A, const abi_column *x, const abi_column *y, size_t sample)
+{
+	size_t nn = A->nrows - x->nnull;
+	if (!nn)
+		return 0.0;
+	size_t stride = A->nrows / sample > 1 ? A->nrows / sample : 1, seen = 0, hit = 0;
+	for (size_t r = 0; r < A->nrows && seen < sample; r += stride) {
+		if (!x->rows[r])
+			continue;
+		seen++;
+		hit += abi_contains(y->distinct, y->ndistinct, x->rows[r]);
+	}
+	return seen ? (double)hit / (double)seen : 0.0;
 }
 
 static int single_candidates(abi_cands *out, const names *nm, const abi_profile *profs, size_t n,
@@ -179,24 +244,31 @@ static int single_candidates(abi_cands *out, const names *nm, const abi_profile 
 			if (!key_type(y->type) || y->ndistinct < 2 || uniq(B, y) < o->min_key_unique)
 				continue;
 			for (uint32_t a = 0; a < n; a++) {
-				if (a == b)
-					continue;
 				const abi_profile *A = &profs[a];
 				for (uint32_t xc = 0; xc < A->ncols; xc++) {
 					const abi_column *x = &A->cols[xc];
-					if (x->type != y->type || !x->ndistinct)
+					if (x->type != y->type || !x->ndistinct || (a == b && xc == yc))
+						continue;
+					/* A self-reference (manager_id -> id) is a candidate
+					 * only from a non-key column: two keys of one table
+					 * contain each other trivially. */
+					if (a == b && uniq(A, x) >= o->min_key_unique)
 						continue;
 					if (x->type == ABI_T_INT && (x->min > y->max || x->max < y->min))
 						continue;
 					double est = abi_containment_sample(x->distinct, x->ndistinct, y->distinct,
 									    y->ndistinct, SAMPLE);
-					if (est < o->min_containment - 0.2)
+					/* Distinct values first; a column that fails there
+					 * may still be a dirty key whose rows mostly join. */
+					if (est < o->min_containment - 0.2 && row_containment(A, x, y, SAMPLE) < ROW_MIN)
 						continue;
 					double c = abi_containment(x->distinct, x->ndistinct, y->distinct, y->ndistinct);
-					if (c < o->min_containment)
+					double rc = row_containment(A, x, y, ROW_SAMPLE);
+					if (c < o->min_containment && rc < ROW_MIN)
 						continue;
 					abi_cand cd = {.from = a, .to = b, .fc = {xc, 0}, .tc = {yc, 0}, .ncols = 1};
 					pair_features(cd.x, nm, profs, n, a, xc, b, yc, c);
+					cd.x[ABI_F_CONTAIN_FULL] = contain_log(rc > c ? rc : c);
 					if (abi_cands_push(out, &cd) != 0)
 						return -1;
 				}
@@ -235,9 +307,11 @@ static int composite_candidates(abi_cands *out, const names *nm, const abi_profi
 				size_t n2 = n1 ? part_matches(m2, A, &B->cols[ck->b], o->min_containment) : 0;
 				for (size_t i = 0; i < n1; i++)
 					for (size_t j = 0; j < n2; j++) {
-						if (m1[i] == m2[j])
-							continue;
 						const abi_column *x1 = &A->cols[m1[i]], *x2 = &A->cols[m2[j]];
+						/* A constant column (a quantity that is always 1)
+						 * adds nothing to a pair's key. */
+						if (m1[i] == m2[j] || x1->ndistinct < 2 || x2->ndistinct < 2)
+							continue;
 						uint64_t *h = malloc((A->nrows ? A->nrows : 1) * sizeof *h);
 						if (!h)
 							return -1;
@@ -261,7 +335,7 @@ static int composite_candidates(abi_cands *out, const names *nm, const abi_profi
 						for (int f = 0; f < ABI_NFEATURES; f++)
 							cd.x[f] = (cd.x[f] + f2[f]) / 2;
 						cd.x[ABI_F_CONTAIN] = c;
-						cd.x[ABI_F_CONTAIN_FULL] = c >= 0.999;
+						cd.x[ABI_F_CONTAIN_FULL] = contain_log(c);
 						cd.x[ABI_F_Y_UNIQUE] = 1;
 						cd.x[ABI_F_REV_CONTAIN] =
 							ck->ndistinct ? clip(c * (double)nd / (double)ck->ndistinct, 0, 1) : 0;

@@ -16,7 +16,7 @@
 
 enum {
 	ABI_F_CONTAIN,        /* |x n y| / |x| over distinct values */
-	ABI_F_CONTAIN_FULL,   /* containment is (nearly) 1 */
+	ABI_F_CONTAIN_FULL,   /* -log10(orphan share) / 3 in 0..1: 1 when all of x is in y, 0.67 at 1% orphans */
 	ABI_F_REV_CONTAIN,    /* |x n y| / |y|: how much of the key is used */
 	ABI_F_Y_UNIQUE,       /* distinct / non-missing of y */
 	ABI_F_X_UNIQUE,       /* distinct / non-missing of x (1 means 1:1) */
@@ -41,6 +41,12 @@ enum {
 	ABI_F_X_NULLS,       /* missing share of x */
 	ABI_F_X_PURITY,      /* share of x's values of its type */
 	ABI_F_CONTAIN_NAME,  /* containment x refers: the two signals together */
+	ABI_F_SELF,          /* x and y in one table, x named as a role or the table (manager_id -> id) */
+	ABI_F_SELF_PLAIN,    /* x and y in one table, x's name saying neither */
+	ABI_F_ROLE,          /* x's name is a person's role (ReportsTo, SupportRepId, soldBy) */
+	ABI_F_VALUE_EVIDENCE, /* how unlikely the containment is by chance, 0..1 */
+	ABI_F_BOTH_DATE,     /* x and y are dates */
+	ABI_F_TO_ALT_KEY,    /* y is not B's own key: B's first column is another key */
 	ABI_NFEATURES
 };
 

@@ -1,6 +1,6 @@
 /*
  * classify.c -- logistic regression: training (Newton-Raphson on the
- * penalised log-likelihood, a dense 27x27 solve per step) and the weights
+ * penalised log-likelihood, a dense (features + 1)-square solve per step) and the weights
  * file.
  */
 #define _GNU_SOURCE
@@ -20,11 +20,23 @@ static double sigmoid(double z)
 	return z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z));
 }
 
+/* The floor under a feature's scale, and the clip on its standardised
+ * value: no single feature moves a candidate by more than Z_CLIP times its
+ * weight, whatever the input holds. */
+#define SCALE_FLOOR 0.2
+#define Z_CLIP 4.0
+
+static double standard(const abi_lr *m, int f, double x)
+{
+	double z = (x - m->mean[f]) / m->scale[f];
+	return z < -Z_CLIP ? -Z_CLIP : z > Z_CLIP ? Z_CLIP : z;
+}
+
 double abi_lr_predict(const abi_lr *m, const double *x)
 {
 	double z = m->bias;
 	for (int f = 0; f < ABI_NFEATURES; f++)
-		z += m->w[f] * (x[f] - m->mean[f]) / m->scale[f];
+		z += m->w[f] * standard(m, f, x[f]);
 	return sigmoid(z);
 }
 
@@ -85,7 +97,11 @@ int abi_lr_train(abi_lr *m, const double *X, const int *y, size_t n, double l2, 
 			ss += d * d;
 		}
 		double sd = sqrt(ss / (double)n);
-		m->scale[f] = sd > 1e-9 ? sd : 1.0; /* a constant feature gets weight ~0 */
+		/* Features live in about 0..1. A rare one (mostly-NULL columns,
+		 * composite joins) has a tiny spread, and dividing by it would turn
+		 * one unusual value into a dozen logits: the scale is floored so
+		 * that evidence comes from the weight, not from the scaling. */
+		m->scale[f] = sd > SCALE_FLOOR ? sd : SCALE_FLOOR;
 	}
 	double beta[D] = {0};
 	double z[D];
@@ -93,7 +109,7 @@ int abi_lr_train(abi_lr *m, const double *X, const int *y, size_t n, double l2, 
 		double H[D][D] = {{0}}, g[D] = {0};
 		for (size_t i = 0; i < n; i++) {
 			for (int f = 0; f < ABI_NFEATURES; f++)
-				z[f] = (X[i * ABI_NFEATURES + f] - m->mean[f]) / m->scale[f];
+				z[f] = standard(m, f, X[i * ABI_NFEATURES + f]);
 			z[D - 1] = 1.0;
 			double s = 0;
 			for (int f = 0; f < D; f++)

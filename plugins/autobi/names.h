@@ -35,8 +35,14 @@ double abi_name_similarity(const abi_name *a, const abi_name *b);
 
 /* How strongly column `col` refers to table `table`: 1 when every table token
  * is matched by a column token (customer_id -> customer, custkey -> customer,
- * ps_suppkey -> supplier), a fraction when some are, 0 when none. */
+ * ps_suppkey -> supplier), a fraction when some are, 0 when none. A token
+ * may also abbreviate several table words as a run of their prefixes
+ * (ss_cdemo_sk -> customer_demographics). */
 double abi_name_refers(const abi_name *col, const abi_name *table);
+
+/* 1 when a token names a person's role (manager, reports, rep, by, parent,
+ * owner, ...): such a column refers to a people table, or to its own. */
+int abi_name_has_role(const abi_name *n);
 
 /* 1 when the names are equal as token sequences. */
 int abi_name_equal(const abi_name *a, const abi_name *b);

@@ -174,7 +174,7 @@ size_t abi_sort_unique(uint64_t *v, size_t n)
 	return u;
 }
 
-static int contains(const uint64_t *y, size_t ny, uint64_t h)
+int abi_contains(const uint64_t *y, size_t ny, uint64_t h)
 {
 	size_t lo = 0, hi = ny;
 	while (lo < hi) {
@@ -194,7 +194,7 @@ double abi_containment(const uint64_t *x, size_t nx, const uint64_t *y, size_t n
 	size_t i = 0, j = 0, hit = 0;
 	if (nx * 16 < ny) { /* a small set against a large one: binary search */
 		for (i = 0; i < nx; i++)
-			hit += (size_t)contains(y, ny, x[i]);
+			hit += (size_t)abi_contains(y, ny, x[i]);
 		return (double)hit / nx;
 	}
 	while (i < nx && j < ny) {
@@ -218,7 +218,7 @@ double abi_containment_sample(const uint64_t *x, size_t nx, const uint64_t *y, s
 		return 0.0;
 	size_t hit = 0;
 	for (size_t i = 0; i < n; i++)
-		hit += (size_t)contains(y, ny, x[i]);
+		hit += (size_t)abi_contains(y, ny, x[i]);
 	return (double)hit / n;
 }
 

@@ -63,6 +63,9 @@ void abi_profile_free(abi_profile *p);
 /* Hash of a pair of row hashes, never 0. */
 uint64_t abi_pair_hash(uint64_t a, uint64_t b);
 
+/* 1 when hash h is in the sorted set y (binary search). */
+int abi_contains(const uint64_t *y, size_t ny, uint64_t h);
+
 /* Fraction of the sorted set `x` found in the sorted set `y`. */
 double abi_containment(const uint64_t *x, size_t nx, const uint64_t *y, size_t ny);
 /* The same, estimated from the first `sample` elements of x (hashes are

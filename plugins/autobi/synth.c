@@ -16,7 +16,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-enum kind { K_KEY, K_FK, K_OWNID, K_QTY, K_MEASURE, K_TEXT, K_CAT, K_DATE, K_SMALL, K_LEGACY, K_ADDR, K_PHONE };
+enum kind { K_KEY, K_FK, K_OWNID, K_QTY, K_MEASURE, K_TEXT, K_CAT, K_DATE, K_SMALL, K_LEGACY, K_ADDR, K_PHONE,
+	    K_CONST, K_DAY, K_DOW, K_MONTH, K_YEAR, K_COUNTER, K_HOUSE };
 
 typedef struct scol {
 	char name[64];
@@ -42,8 +43,35 @@ typedef struct stab {
 typedef struct schema {
 	stab *t;
 	int n, style;
+	int datedim; /* the date dimension, or -1 */
 	abi_rng r;
 } schema;
+
+/* Day numbers (days after 2015-01-01) of the date dimension's first row:
+ * the schema's date attributes fall inside its run of days, as real
+ * order dates fall inside a real date dimension. */
+enum { DATE_FIRST = 1461, DATE_ROWS = 1500 };
+
+static void day_text(char *out, size_t n, int day)
+{
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int y = 2015;
+	for (;;) {
+		int len = (y % 4 == 0) ? 366 : 365;
+		if (day < len)
+			break;
+		day -= len;
+		y++;
+	}
+	int m = 0;
+	for (;; m++) {
+		int len = mdays[m] + (m == 1 && y % 4 == 0);
+		if (day < len)
+			break;
+		day -= len;
+	}
+	snprintf(out, n, "%04d-%02d-%02d", y, m + 1, day + 1);
+}
 
 static const char *const dim_words[] = {
 	"customer", "product", "store", "supplier", "employee", "region", "country", "city", "category",
@@ -103,10 +131,50 @@ static void key_name(char *out, size_t n, const schema *s, const stab *t)
 	}
 }
 
+static int is_person(const char *w)
+{
+	static const char *const people[] = {"employee", "agent", "driver", "nurse", "doctor", "teacher",
+					     "student", "guest", "patient", "author", "artist", "customer"};
+	for (int i = 0; i < COUNT(people); i++)
+		if (strcmp(w, people[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* A name that says the person's role, not the table (SupportRepId,
+ * sold_by, approver_id), under the schema's style. */
+static void role_name(char *out, size_t n, schema *s, const stab *from, const char *const *roles, int nroles)
+{
+	const char *r = roles[abi_rng_range(&s->r, 0, nroles - 1)];
+	char cw[40];
+	camel(cw, sizeof cw, r);
+	for (char *p = cw; *p; p++)
+		if (*p == '_' && p[1]) {
+			memmove(p, p + 1, strlen(p));
+			*p = (char)toupper((unsigned char)*p);
+		}
+	switch (s->style) {
+	case 2: snprintf(out, n, "%s%s", cw, abi_rng_unif(&s->r) < 0.5 ? "Id" : ""); break;
+	case 3: snprintf(out, n, "%s_%s_sk", from->prefix, r); break;
+	default: snprintf(out, n, "%s%s", r, abi_rng_unif(&s->r) < 0.5 ? "_id" : ""); break;
+	}
+}
+
 static void fk_name(char *out, size_t n, schema *s, const stab *from, const stab *to)
 {
 	char cw[40];
 	camel(cw, sizeof cw, to->word);
+	if (from == to) { /* a self-reference: a hierarchy or a manager */
+		static const char *const up[] = {"manager", "parent", "reports_to", "boss", "supervisor", "head"};
+		role_name(out, n, s, from, up, COUNT(up));
+		return;
+	}
+	if (is_person(to->word) && abi_rng_unif(&s->r) < 0.3) {
+		static const char *const roles[] = {"sales_rep", "sold_by", "handled_by", "approver", "owner",
+						    "support_rep", "assignee", "created_by"};
+		role_name(out, n, s, from, roles, COUNT(roles));
+		return;
+	}
 	if (abi_rng_unif(&s->r) < 0.12) { /* a name that says nothing about the target */
 		const char *syn = synonyms[abi_rng_range(&s->r, 0, COUNT(synonyms) - 1)];
 		if (abi_rng_unif(&s->r) < 0.5)
@@ -204,8 +272,79 @@ static void add_fk(schema *s, stab *from, int to)
 		return;
 	c->ref = to;
 	c->skew = 1.0 + 2.0 * abi_rng_unif(&s->r);
-	c->nulls = abi_rng_unif(&s->r) < 0.2 ? 0.05 * abi_rng_unif(&s->r) : 0;
-	c->dangling = abi_rng_unif(&s->r) < 0.05 ? 0.01 : 0;
+	double u = abi_rng_unif(&s->r);
+	/* Optional references are mostly NULL (a closing date, a promotion). */
+	c->nulls = u < 0.06 ? 0.5 + 0.35 * abi_rng_unif(&s->r) : u < 0.2 ? 0.05 * abi_rng_unif(&s->r) : 0;
+	/* Real extracts have orphans: 0.2-2.5% of rows point at no parent. */
+	c->dangling = abi_rng_unif(&s->r) < 0.15 ? 0.002 + 0.023 * abi_rng_unif(&s->r) : 0;
+	if (from == &s->t[to])
+		c->nulls = 0.05 + 0.3 * abi_rng_unif(&s->r); /* the top of a hierarchy has no parent */
+}
+
+/* The date dimension: a surrogate key (a dense run from a Julian-like day
+ * number, or yyyymmdd), the full date beside it, and small calendar
+ * numbers that fit inside other small dense keys. Facts reference it once
+ * or twice (role-playing dates: ordered, shipped), and keep plain date
+ * attributes that fall inside its days but join nothing. */
+static int add_date_dim(schema *s, int at)
+{
+	stab *t = &s->t[at];
+	snprintf(t->word, sizeof t->word, "date");
+	t->rows = DATE_ROWS;
+	char nm[64];
+	int yyyymmdd = abi_rng_unif(&s->r) < 0.4;
+	key_name(nm, sizeof nm, s, t);
+	if (s->style == 0 || s->style == 5)
+		snprintf(nm, sizeof nm, "%s", yyyymmdd ? "date_key" : "date_sk");
+	add_col(t, K_KEY, nm);
+	if (!(t->ikeys = malloc((size_t)t->rows * sizeof *t->ikeys)))
+		return -1;
+	for (int i = 0; i < t->rows; i++) {
+		if (yyyymmdd) {
+			char d[16];
+			day_text(d, sizeof d, DATE_FIRST + i);
+			t->ikeys[i] = atol(d) * 10000 + atol(d + 5) * 100 + atol(d + 8);
+		} else
+			t->ikeys[i] = 2457024 + i;
+	}
+	static const char *const cal[][2] = {{"full_date", "D"}, {"day_of_week", "w"}, {"month", "m"}, {"year", "y"}};
+	for (int i = 0; i < 4; i++) {
+		if (s->style == 2)
+			camel(nm, sizeof nm, cal[i][0]);
+		else if (s->style == 3)
+			snprintf(nm, sizeof nm, "%s_%s", t->prefix, cal[i][0]);
+		else
+			snprintf(nm, sizeof nm, "%s", cal[i][0]);
+		add_col(t, cal[i][1][0] == 'D' ? K_DAY : cal[i][1][0] == 'w' ? K_DOW : cal[i][1][0] == 'm' ? K_MONTH : K_YEAR,
+			nm);
+	}
+	return 0;
+}
+
+static void add_date_fks(schema *s, stab *f)
+{
+	static const char *const roles[] = {"order", "ship", "due", "sold", "paid"};
+	int n = abi_rng_range(&s->r, 1, 2), first = abi_rng_range(&s->r, 0, 4);
+	const stab *d = &s->t[s->datedim];
+	for (int i = 0; i < n; i++) {
+		const char *r = roles[(first + i) % 5];
+		char nm[64], cw[40];
+		camel(cw, sizeof cw, r);
+		if (s->style == 2)
+			snprintf(nm, sizeof nm, "%sDateKey", cw);
+		else if (s->style == 3)
+			snprintf(nm, sizeof nm, "%s_%s_date_sk", f->prefix, r);
+		else
+			snprintf(nm, sizeof nm, "%s_date_%s", r, d->cols[0].name[strlen(d->cols[0].name) - 1] == 'k' ? "sk" : "key");
+		if (!unique_name(f, nm))
+			continue;
+		scol *c = add_col(f, K_FK, nm);
+		if (!c)
+			return;
+		c->ref = s->datedim;
+		c->skew = 1.0;
+		c->nulls = i ? 0.05 : 0;
+	}
 }
 
 static void add_attributes(schema *s, stab *t)
@@ -213,13 +352,16 @@ static void add_attributes(schema *s, stab *t)
 	static const char *const dim_attrs[][2] = {{"name", "t"}, {"description", "t"}, {"category", "c"},
 						   {"size", "s"},    {"created", "d"},     {"price", "m"},
 						   {"rank", "s"},    {"status", "c"},      {"address", "a"},
-						   {"phone", "p"}};
-	static const char *const fact_attrs[][2] = {{"quantity", "q"}, {"amount", "m"}, {"discount", "m"},
-						    {"order_date", "d"}, {"status", "c"}, {"line_no", "s"},
-						    {"score", "s"},   {"note", "t"}};
+						   {"phone", "p"},   {"street_number", "h"}, {"market", "s"}};
+	static const char *const fact_attrs[][2] = {{"quantity", "q"}, {"amount", "m"},    {"discount", "m"},
+						    {"order_date", "d"}, {"status", "c"},   {"line_no", "s"},
+						    {"score", "s"},    {"note", "t"},      {"revision", "k"},
+						    {"weekday", "w"},  {"lead_days", "s"}, {"ship_date", "d"},
+						    {"ticket_number", "n"}, {"order_number", "n"}};
 	int nattr = t->fact ? abi_rng_range(&s->r, 3, 7) : abi_rng_range(&s->r, 2, 6);
 	for (int i = 0; i < nattr; i++) {
-		const char *const *a = t->fact ? fact_attrs[abi_rng_range(&s->r, 0, 7)] : dim_attrs[abi_rng_range(&s->r, 0, 9)];
+		const char *const *a = t->fact ? fact_attrs[abi_rng_range(&s->r, 0, COUNT(fact_attrs) - 1)]
+					       : dim_attrs[abi_rng_range(&s->r, 0, COUNT(dim_attrs) - 1)];
 		char nm[64];
 		if (s->style == 2)
 			camel(nm, sizeof nm, a[0]);
@@ -231,10 +373,14 @@ static void add_attributes(schema *s, stab *t)
 			continue;
 		int kind = a[1][0] == 't' ? K_TEXT : a[1][0] == 'c' ? K_CAT : a[1][0] == 'd' ? K_DATE
 		       : a[1][0] == 'q' ? K_QTY : a[1][0] == 's' ? K_SMALL : a[1][0] == 'a' ? K_ADDR
-		       : a[1][0] == 'p' ? K_PHONE : K_MEASURE;
+		       : a[1][0] == 'p' ? K_PHONE : a[1][0] == 'k' ? K_CONST : a[1][0] == 'w' ? K_DOW
+		       : a[1][0] == 'n' ? K_COUNTER : a[1][0] == 'h' ? K_HOUSE : K_MEASURE;
 		scol *c = add_col(t, kind, nm);
-		if (c)
-			c->nulls = abi_rng_unif(&s->r) < 0.3 ? 0.1 * abi_rng_unif(&s->r) : 0;
+		double u = abi_rng_unif(&s->r);
+		if (c && kind == K_COUNTER)
+			c->skew = abi_rng_range(&s->r, 0, 3); /* lines per ticket - 1 */
+		if (c) /* some attributes are mostly empty (a fax number, a note) */
+			c->nulls = u < 0.08 ? 0.6 + 0.35 * abi_rng_unif(&s->r) : u < 0.3 ? 0.1 * abi_rng_unif(&s->r) : 0;
 	}
 	/* A column named like a join that is not one: values outside any key. */
 	if (abi_rng_unif(&s->r) < 0.3) {
@@ -300,7 +446,9 @@ static int add_link(schema *s)
 
 static int build_generic(schema *s, int nfacts, int ndims, double sub_prob, int fact_rows)
 {
-	s->n = nfacts + ndims;
+	s->datedim = -1;
+	int with_date = abi_rng_unif(&s->r) < 0.4;
+	s->n = nfacts + ndims + with_date;
 	if (!(s->t = calloc((size_t)s->n, sizeof *s->t)))
 		return -1;
 	int *order = malloc((size_t)COUNT(dim_words) * sizeof *order);
@@ -337,6 +485,10 @@ static int build_generic(schema *s, int nfacts, int ndims, double sub_prob, int 
 		t->rows = fact_rows / 2 + abi_rng_range(&s->r, 0, fact_rows / 2);
 	}
 	free(order);
+	if (with_date)
+		s->datedim = nfacts + ndims;
+	if (with_date)
+		snprintf(s->t[s->datedim].word, sizeof s->t[s->datedim].word, "date");
 	assign_prefixes(s);
 	for (int i = 0; i < s->n; i++) {
 		stab *t = &s->t[i];
@@ -347,7 +499,10 @@ static int build_generic(schema *s, int nfacts, int ndims, double sub_prob, int 
 				 s->style == 3 ? t->prefix : t->word, t->word);
 			add_col(t, K_OWNID, nm);
 		}
-		if (!t->fact) {
+		if (i == s->datedim) {
+			if (add_date_dim(s, i) != 0)
+				return -1;
+		} else if (!t->fact) {
 			char nm[64];
 			key_name(nm, sizeof nm, s, t);
 			add_col(t, K_KEY, nm);
@@ -355,6 +510,9 @@ static int build_generic(schema *s, int nfacts, int ndims, double sub_prob, int 
 				return -1;
 		}
 	}
+	if (with_date)
+		for (int f = 0; f < nfacts; f++)
+			add_date_fks(s, &s->t[f]);
 	/* Snowflake arms: a dimension may hang below an earlier one, whose
 	 * rows it then outnumbers no more. */
 	int *top = calloc((size_t)s->n, sizeof *top);
@@ -389,10 +547,29 @@ static int build_generic(schema *s, int nfacts, int ndims, double sub_prob, int 
 				add_fk(s, &s->t[g], i);
 	}
 	free(top);
+	/* Hierarchies inside one table: a manager, a parent category. */
+	for (int d = nfacts; d < nfacts + ndims; d++)
+		if (s->t[d].rows >= 6 && s->t[d].ikeys && abi_rng_unif(&s->r) < (is_person(s->t[d].word) ? 0.6 : 0.1))
+			add_fk(s, &s->t[d], d);
 	if (abi_rng_unif(&s->r) < 0.35 && add_link(s) != 0)
 		return -1;
 	for (int i = 0; i < s->n; i++)
 		add_attributes(s, &s->t[i]);
+	/* Real tables put their foreign keys anywhere (Chinook's SupportRepId
+	 * is a customer's last column): half the tables mix them among the
+	 * attributes. The first column stays (a key, which the truth names),
+	 * and so do a link table's two key parts. */
+	for (int i = 0; i < s->n; i++) {
+		stab *t = &s->t[i];
+		if (t->px || abi_rng_unif(&s->r) < 0.5)
+			continue;
+		for (int c = t->ncols - 1; c > 1; c--) {
+			int j = abi_rng_range(&s->r, 1, c);
+			scol x = t->cols[c];
+			t->cols[c] = t->cols[j];
+			t->cols[j] = x;
+		}
+	}
 	return 0;
 }
 
@@ -452,8 +629,34 @@ static void cell_value(char *out, size_t n, schema *s, const stab *t, const scol
 		break;
 	case K_CAT: snprintf(out, n, "%s", cats[abi_rng_range(&s->r, 0, COUNT(cats) - 1)]); break;
 	case K_DATE:
-		snprintf(out, n, "20%02d-%02d-%02d", abi_rng_range(&s->r, 15, 25), abi_rng_range(&s->r, 1, 12), abi_rng_range(&s->r, 1, 28));
+		if (s->datedim >= 0) /* inside the date dimension's days */
+			day_text(out, n, DATE_FIRST + abi_rng_range(&s->r, 0, DATE_ROWS - 1));
+		else
+			snprintf(out, n, "20%02d-%02d-%02d", abi_rng_range(&s->r, 15, 25), abi_rng_range(&s->r, 1, 12),
+				 abi_rng_range(&s->r, 1, 28));
 		break;
+	case K_CONST: snprintf(out, n, "1"); break;
+	/* Numbers that run 1..N like a surrogate key but join nothing: a
+	 * ticket shared by a few lines, a house number. */
+	case K_COUNTER: snprintf(out, n, "%d", 1 + row / (1 + (int)(c->skew))); break;
+	case K_HOUSE: snprintf(out, n, "%d", abi_rng_range(&s->r, 1, 999)); break;
+	case K_DAY: day_text(out, n, DATE_FIRST + row); break;
+	case K_DOW: /* the date dimension's own, or a fact's weekday: 1..7 */
+		snprintf(out, n, "%d", s->datedim >= 0 && t == &s->t[s->datedim] ? 1 + (DATE_FIRST + row + 3) % 7
+										 : abi_rng_range(&s->r, 1, 7));
+		break;
+	case K_MONTH: {
+		char d[16];
+		day_text(d, sizeof d, DATE_FIRST + row);
+		snprintf(out, n, "%d", atoi(d + 5));
+		break;
+	}
+	case K_YEAR: {
+		char d[16];
+		day_text(d, sizeof d, DATE_FIRST + row);
+		snprintf(out, n, "%.4s", d);
+		break;
+	}
 	default: snprintf(out, n, "%d", 5000000 + abi_rng_range(&s->r, 0, 1000000)); break;
 	}
 }

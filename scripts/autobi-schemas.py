@@ -1,0 +1,724 @@
+#!/usr/bin/env python3
+"""autobi-schemas.py OUT [--seeds N]: writes BI schemas shaped like public
+ones (TPC-DS, Northwind, Chinook, AdventureWorks DW, Sakila, the Oracle HR
+sample) plus a deliberately messy one, as folders of CSV files with their
+true joins and facts, for judging Auto-BI on schemas its classifier's
+trainer (plugins/autobi/synth.c) did not make.
+
+This generator shares no code and no naming rules with synth.c: the table
+and column names are the published schemas' own (abbreviated TPC-DS keys,
+role-playing dates, role names such as SupportRepId, self-references such
+as ReportsTo), and the data has what real extracts have: orphan foreign
+keys, mostly-NULL columns, constant columns, small integers that fall
+inside small dense keys, date attributes beside a date dimension, and
+file names with spaces and non-ASCII letters.
+
+Layout: OUT/<split>/<schema>-s<seed>/{tables/*.csv, truth.json}, where
+split is `dev` (looked at while developing) or `held` (kept apart: run
+only to report). Standard library only; a seed always writes the same
+bytes.
+"""
+import csv
+import datetime
+import json
+import os
+import random
+import sys
+
+DEV = ["tpcds", "northwind", "messy"]
+HELD = ["chinook", "adventureworks", "sakila", "hr"]
+
+FIRST = ["Anna", "Ben", "Chloe", "David", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kira",
+         "Liam", "Maya", "Noah", "Olga", "Pablo", "Qing", "Rosa", "Sven", "Tara", "Umar", "Vera", "Wei",
+         "Xenia", "Yusuf", "Zoe"]
+LAST = ["Smith", "Garcia", "Müller", "Rossi", "Kowalski", "Nguyen", "Tanaka", "Silva", "Dubois",
+        "Jensen", "Novak", "Haddad", "Okafor", "Larsen", "Ivanova", "Costa", "Schmidt", "Brown"]
+WORDS = ["north", "river", "oak", "stone", "blue", "silver", "maple", "harbor", "sun", "cedar", "lake",
+         "hill", "field", "iron", "glass", "crown", "star", "bridge", "garden", "forest", "valley"]
+CITIES = ["Lyon", "Porto", "Graz", "Turku", "Bergen", "Leeds", "Kraków", "Bilbao", "Malmö", "Genoa",
+          "Utrecht", "Brno", "Cork", "Aarhus", "Tartu", "Seville", "Basel", "Ghent"]
+
+
+class Gen:
+    def __init__(self, seed):
+        self.r = random.Random(seed)
+        self.orphans = self.r.choice([0.0, 0.0, 0.005, 0.015, 0.02])
+
+    def words(self, n=2):
+        return " ".join(self.r.choice(WORDS) for _ in range(n))
+
+    def person(self):
+        return self.r.choice(FIRST), self.r.choice(LAST)
+
+
+def date_at(start, i):
+    return (start + datetime.timedelta(days=i)).isoformat()
+
+
+class Schema:
+    """Tables as ordered column -> list of values, plus the gold joins."""
+
+    def __init__(self, g):
+        self.g = g
+        self.tables = {}
+        self.joins = []
+        self.facts = []
+        self.files = {}
+
+    def table(self, name, n, key=None, kind="dense", start=1, fact=False):
+        t = {"__rows": n, "__key": key}
+        if key:
+            if kind == "dense":
+                t[key] = list(range(start, start + n))
+            elif kind == "sparse":
+                t[key] = sorted(self.g.r.sample(range(start, start + n * 7), n))
+            elif kind.startswith("code"):
+                width = int(kind[4:] or 5)
+                seen = set()
+                while len(seen) < n:
+                    seen.add("".join(self.g.r.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(width)))
+                t[key] = sorted(seen)
+            self.g.r.shuffle(t[key]) if kind.startswith("code") else None
+        self.tables[name] = t
+        if fact:
+            self.facts.append(name)
+        return t
+
+    def keys(self, name, col=None):
+        t = self.tables[name]
+        return t[col or t["__key"]]
+
+    def fk(self, frm, col, to, to_col=None, nulls=0.0, skew=1.0, orphans=None, gold=True, pool=None):
+        """A foreign key column; orphans: the share of values with no parent."""
+        g, t = self.g, self.tables[frm]
+        keys = pool if pool is not None else self.keys(to, to_col)
+        orph = g.orphans if orphans is None else orphans
+        ints = all(isinstance(k, int) for k in keys)
+        hi = max(keys) if ints else None
+        vals = []
+        for _ in range(t["__rows"]):
+            u = g.r.random()
+            if u < nulls:
+                vals.append(None)
+            elif g.r.random() < orph:
+                vals.append(hi + g.r.randint(1, 1000) if ints else "ZZ" + str(g.r.randint(100, 999)))
+            else:
+                vals.append(keys[int(len(keys) * (g.r.random() ** skew))])
+        t[col] = vals
+        if gold:
+            self.joins.append({"from": frm, "from_columns": [col], "to": to,
+                               "to_columns": [to_col or self.tables[to]["__key"]]})
+        return vals
+
+    def col(self, name, col, fn):
+        t = self.tables[name]
+        t[col] = [fn(i) for i in range(t["__rows"])]
+
+    def nullify(self, name, col, share):
+        t = self.tables[name]
+        t[col] = [None if self.g.r.random() < share else v for v in t[col]]
+
+    def write(self, out, split, label, delim=","):
+        d = os.path.join(out, split, label, "tables")
+        os.makedirs(d, exist_ok=True)
+        for name, t in self.tables.items():
+            cols = [c for c in t if not c.startswith("__")]
+            path = os.path.join(d, self.files.get(name, name) + ".csv")
+            with open(path, "w", newline="", encoding="utf-8") as f:
+                w = csv.writer(f, delimiter=delim)
+                w.writerow(cols)
+                for i in range(t["__rows"]):
+                    w.writerow(["" if t[c][i] is None else t[c][i] for c in cols])
+        # Facts as a BI model has them: tables that reference others and
+        # that nothing references (a self-reference does not count).
+        into = {j["to"] for j in self.joins if j["to"] != j["from"]}
+        out_of = {j["from"] for j in self.joins if j["to"] != j["from"]}
+        truth = {"joins": self.joins, "facts": sorted(out_of - into)}
+        with open(os.path.join(out, split, label, "truth.json"), "w") as f:
+            json.dump(truth, f, indent=1, ensure_ascii=False)
+
+
+def money(g, lo, hi):
+    return lambda i: round(g.r.uniform(lo, hi), 2)
+
+
+def ints(g, lo, hi):
+    return lambda i: g.r.randint(lo, hi)
+
+
+# ---- TPC-DS (a subset: 3 facts, 14 dimensions, the spec's column names)
+def tpcds(g):
+    s = Schema(g)
+    r = g.r
+    nd = 1500
+    start = datetime.date(1999, 1, 1)
+    s.table("date_dim", nd, "d_date_sk", start=2451180)
+    s.col("date_dim", "d_date_id", lambda i: "AAAAAAAA%sFCAA" % "".join(chr(65 + (i >> k) % 26) for k in (0, 5, 10)))
+    s.col("date_dim", "d_date", lambda i: date_at(start, i))
+    s.col("date_dim", "d_month_seq", lambda i: 1188 + i // 30)
+    s.col("date_dim", "d_week_seq", lambda i: 5175 + i // 7)
+    s.col("date_dim", "d_year", lambda i: (start + datetime.timedelta(days=i)).year)
+    s.col("date_dim", "d_dow", lambda i: (start + datetime.timedelta(days=i)).weekday())
+    s.col("date_dim", "d_moy", lambda i: (start + datetime.timedelta(days=i)).month)
+    s.col("date_dim", "d_dom", lambda i: (start + datetime.timedelta(days=i)).day)
+    s.col("date_dim", "d_qoy", lambda i: ((start + datetime.timedelta(days=i)).month - 1) // 3 + 1)
+    s.col("date_dim", "d_day_name", lambda i: (start + datetime.timedelta(days=i)).strftime("%A"))
+    s.table("time_dim", 1440, "t_time_sk", start=0)
+    s.col("time_dim", "t_time_id", lambda i: "AAAAAAAA%04dBAA" % i)
+    s.col("time_dim", "t_time", lambda i: i * 60)
+    s.col("time_dim", "t_hour", lambda i: i // 60)
+    s.col("time_dim", "t_minute", lambda i: i % 60)
+    s.col("time_dim", "t_am_pm", lambda i: "AM" if i < 720 else "PM")
+    s.table("income_band", 20, "ib_income_band_sk")
+    s.col("income_band", "ib_lower_bound", lambda i: i * 10000 + 1)
+    s.col("income_band", "ib_upper_bound", lambda i: (i + 1) * 10000)
+    s.table("household_demographics", 720, "hd_demo_sk")
+    s.fk("household_demographics", "hd_income_band_sk", "income_band", orphans=0)
+    s.col("household_demographics", "hd_buy_potential", lambda i: r.choice([">10000", "5001-10000", "1001-5000", "0-500", "Unknown"]))
+    s.col("household_demographics", "hd_dep_count", ints(g, 0, 9))
+    s.col("household_demographics", "hd_vehicle_count", ints(g, -1, 4))
+    s.table("customer_demographics", 1900, "cd_demo_sk")
+    s.col("customer_demographics", "cd_gender", lambda i: r.choice("MF"))
+    s.col("customer_demographics", "cd_marital_status", lambda i: r.choice("MSDWU"))
+    s.col("customer_demographics", "cd_education_status", lambda i: r.choice(["Primary", "College", "2 yr Degree", "Advanced Degree", "Unknown"]))
+    s.col("customer_demographics", "cd_purchase_estimate", lambda i: 500 * r.randint(1, 20))
+    s.col("customer_demographics", "cd_credit_rating", lambda i: r.choice(["Good", "High Risk", "Low Risk", "Unknown"]))
+    s.col("customer_demographics", "cd_dep_count", ints(g, 0, 6))
+    s.table("customer_address", 1000, "ca_address_sk")
+    s.col("customer_address", "ca_address_id", lambda i: "AAAAAAAA%05dCA" % i)
+    s.col("customer_address", "ca_street_number", ints(g, 1, 999))
+    s.col("customer_address", "ca_street_name", lambda i: g.words(2).title())
+    s.col("customer_address", "ca_city", lambda i: r.choice(CITIES))
+    s.col("customer_address", "ca_zip", lambda i: "%05d" % r.randint(10000, 99999))
+    s.col("customer_address", "ca_gmt_offset", lambda i: r.choice([-5.0, -6.0, -7.0, -8.0]))
+    s.table("customer", 1200, "c_customer_sk")
+    s.col("customer", "c_customer_id", lambda i: "AAAAAAAA%05dBA" % i)
+    s.fk("customer", "c_current_cdemo_sk", "customer_demographics", nulls=0.03)
+    s.fk("customer", "c_current_hdemo_sk", "household_demographics", nulls=0.03)
+    s.fk("customer", "c_current_addr_sk", "customer_address")
+    s.fk("customer", "c_first_sales_date_sk", "date_dim", nulls=0.03)
+    s.col("customer", "c_first_name", lambda i: g.person()[0])
+    s.col("customer", "c_last_name", lambda i: g.person()[1])
+    s.col("customer", "c_birth_day", ints(g, 1, 28))
+    s.col("customer", "c_birth_month", ints(g, 1, 12))
+    s.col("customer", "c_birth_year", ints(g, 1930, 1992))
+    s.col("customer", "c_email_address", lambda i: "user%d@%s.com" % (i, r.choice(WORDS)))
+    s.table("item", 900, "i_item_sk")
+    s.col("item", "i_item_id", lambda i: "AAAAAAAA%05dIA" % (i // 2))  # SCD: ids repeat
+    s.col("item", "i_rec_start_date", lambda i: date_at(start, r.randint(0, 300)))
+    s.col("item", "i_rec_end_date", lambda i: date_at(start, r.randint(300, 1400)) if i % 2 == 0 else None)
+    s.col("item", "i_item_desc", lambda i: g.words(4))
+    s.col("item", "i_current_price", money(g, 0.5, 99))
+    s.col("item", "i_brand_id", lambda i: r.choice([1001001, 1002002, 2003001, 3004002, 4001001]))
+    s.col("item", "i_class_id", ints(g, 1, 16))
+    s.col("item", "i_category_id", ints(g, 1, 10))
+    s.col("item", "i_manufact_id", ints(g, 1, 1000))
+    s.col("item", "i_color", lambda i: r.choice(["red", "navy", "olive", "white", "plum"]))
+    s.table("store", 12, "s_store_sk")
+    s.col("store", "s_store_id", lambda i: "AAAAAAAA%02dSA" % i)
+    s.col("store", "s_store_name", lambda i: r.choice(["ought", "able", "pri", "ese", "anti", "cally"]))
+    s.col("store", "s_number_employees", ints(g, 200, 300))
+    s.col("store", "s_floor_space", ints(g, 5000000, 9000000))
+    s.col("store", "s_market_id", ints(g, 1, 10))
+    s.fk("store", "s_closed_date_sk", "date_dim", nulls=0.8, orphans=0)
+    s.col("store", "s_city", lambda i: r.choice(CITIES))
+    s.table("promotion", 300, "p_promo_sk")
+    s.col("promotion", "p_promo_id", lambda i: "AAAAAAAA%04dPA" % i)
+    s.fk("promotion", "p_start_date_sk", "date_dim", nulls=0.02, orphans=0)
+    s.fk("promotion", "p_end_date_sk", "date_dim", nulls=0.02, orphans=0)
+    s.fk("promotion", "p_item_sk", "item", nulls=0.02, orphans=0)
+    s.col("promotion", "p_cost", lambda i: 1000.0)
+    s.col("promotion", "p_response_target", lambda i: 1)
+    s.col("promotion", "p_channel_dmail", lambda i: r.choice("YN"))
+    s.table("reason", 35, "r_reason_sk")
+    s.col("reason", "r_reason_id", lambda i: "AAAAAAAA%02dRA" % i)
+    s.col("reason", "r_reason_desc", lambda i: g.words(3))
+    s.table("warehouse", 5, "w_warehouse_sk")
+    s.col("warehouse", "w_warehouse_id", lambda i: "AAAAAAAA%02dWA" % i)
+    s.col("warehouse", "w_warehouse_name", lambda i: g.words(2).title())
+    s.col("warehouse", "w_warehouse_sq_ft", ints(g, 50000, 900000))
+    s.table("ship_mode", 20, "sm_ship_mode_sk")
+    s.col("ship_mode", "sm_ship_mode_id", lambda i: "AAAAAAAA%02dMA" % i)
+    s.col("ship_mode", "sm_type", lambda i: r.choice(["EXPRESS", "NEXT DAY", "OVERNIGHT", "REGULAR"]))
+    s.col("ship_mode", "sm_carrier", lambda i: r.choice(["UPS", "FEDEX", "DHL", "USPS", "ZHOU"]))
+    s.table("call_center", 6, "cc_call_center_sk")
+    s.col("call_center", "cc_call_center_id", lambda i: "AAAAAAAA%02dCC" % i)
+    s.col("call_center", "cc_name", lambda i: g.words(2).title())
+    s.col("call_center", "cc_employees", ints(g, 2, 70000))
+    s.fk("call_center", "cc_open_date_sk", "date_dim", orphans=0)
+    n = 4000
+    s.table("store_sales", n, fact=True)
+    s.fk("store_sales", "ss_sold_date_sk", "date_dim", nulls=0.02)
+    s.fk("store_sales", "ss_sold_time_sk", "time_dim", nulls=0.02)
+    s.fk("store_sales", "ss_item_sk", "item")
+    s.fk("store_sales", "ss_customer_sk", "customer", nulls=0.02)
+    s.fk("store_sales", "ss_cdemo_sk", "customer_demographics", nulls=0.02)
+    s.fk("store_sales", "ss_hdemo_sk", "household_demographics", nulls=0.02)
+    s.fk("store_sales", "ss_addr_sk", "customer_address", nulls=0.02)
+    s.fk("store_sales", "ss_store_sk", "store", nulls=0.02)
+    s.fk("store_sales", "ss_promo_sk", "promotion", nulls=0.02)
+    s.col("store_sales", "ss_ticket_number", lambda i: 1 + i // 3)
+    s.col("store_sales", "ss_quantity", ints(g, 1, 100))
+    s.col("store_sales", "ss_wholesale_cost", money(g, 1, 100))
+    s.col("store_sales", "ss_sales_price", money(g, 0, 200))
+    s.col("store_sales", "ss_net_profit", money(g, -5000, 5000))
+    s.table("store_returns", n // 4, fact=True)
+    s.fk("store_returns", "sr_returned_date_sk", "date_dim", nulls=0.02)
+    s.fk("store_returns", "sr_return_time_sk", "time_dim", nulls=0.02)
+    s.fk("store_returns", "sr_item_sk", "item")
+    s.fk("store_returns", "sr_customer_sk", "customer", nulls=0.02)
+    s.fk("store_returns", "sr_cdemo_sk", "customer_demographics", nulls=0.02)
+    s.fk("store_returns", "sr_hdemo_sk", "household_demographics", nulls=0.02)
+    s.fk("store_returns", "sr_addr_sk", "customer_address", nulls=0.02)
+    s.fk("store_returns", "sr_store_sk", "store", nulls=0.02)
+    s.fk("store_returns", "sr_reason_sk", "reason", nulls=0.02)
+    s.col("store_returns", "sr_ticket_number", ints(g, 1, n // 3))
+    s.col("store_returns", "sr_return_quantity", ints(g, 1, 100))
+    s.col("store_returns", "sr_return_amt", money(g, 0, 20000))
+    s.table("catalog_sales", n, fact=True)
+    s.fk("catalog_sales", "cs_sold_date_sk", "date_dim", nulls=0.02)
+    s.fk("catalog_sales", "cs_ship_date_sk", "date_dim", nulls=0.02)
+    s.fk("catalog_sales", "cs_bill_customer_sk", "customer", nulls=0.02)
+    s.fk("catalog_sales", "cs_bill_cdemo_sk", "customer_demographics", nulls=0.02)
+    s.fk("catalog_sales", "cs_ship_customer_sk", "customer", nulls=0.02)
+    s.fk("catalog_sales", "cs_ship_addr_sk", "customer_address", nulls=0.02)
+    s.fk("catalog_sales", "cs_call_center_sk", "call_center", nulls=0.02)
+    s.fk("catalog_sales", "cs_ship_mode_sk", "ship_mode", nulls=0.02)
+    s.fk("catalog_sales", "cs_warehouse_sk", "warehouse", nulls=0.02)
+    s.fk("catalog_sales", "cs_item_sk", "item")
+    s.fk("catalog_sales", "cs_promo_sk", "promotion", nulls=0.02)
+    s.col("catalog_sales", "cs_order_number", lambda i: 1 + i // 4)
+    s.col("catalog_sales", "cs_quantity", ints(g, 1, 100))
+    s.col("catalog_sales", "cs_sales_price", money(g, 0, 300))
+    return s
+
+
+# ---- Northwind (Microsoft's sample, its column names and file names)
+def northwind(g):
+    s = Schema(g)
+    r = g.r
+    s.table("Region", 4, "RegionID")
+    s.col("Region", "RegionDescription", lambda i: ["Eastern", "Western", "Northern", "Southern"][i])
+    s.table("Territories", 53, "TerritoryID", kind="sparse", start=1581)
+    s.col("Territories", "TerritoryDescription", lambda i: r.choice(CITIES) + " " + str(i))
+    s.fk("Territories", "RegionID", "Region", orphans=0)
+    s.table("Employees", 9, "EmployeeID")
+    s.col("Employees", "LastName", lambda i: g.person()[1])
+    s.col("Employees", "FirstName", lambda i: g.person()[0])
+    s.col("Employees", "Title", lambda i: r.choice(["Sales Representative", "Sales Manager", "Inside Sales Coordinator"]))
+    s.col("Employees", "HireDate", lambda i: date_at(datetime.date(1992, 1, 1), r.randint(0, 900)))
+    s.fk("Employees", "ReportsTo", "Employees", nulls=0.12, orphans=0,
+         pool=[2, 5])
+    s.col("Employees", "Extension", ints(g, 100, 9999))
+    s.table("EmployeeTerritories", 49)
+    s.fk("EmployeeTerritories", "EmployeeID", "Employees", orphans=0)
+    s.fk("EmployeeTerritories", "TerritoryID", "Territories", orphans=0)
+    s.table("Categories", 8, "CategoryID")
+    s.col("Categories", "CategoryName", lambda i: ["Beverages", "Condiments", "Confections", "Dairy Products", "Grains/Cereals", "Meat/Poultry", "Produce", "Seafood"][i])
+    s.col("Categories", "Description", lambda i: g.words(5))
+    s.table("Suppliers", 29, "SupplierID")
+    s.col("Suppliers", "CompanyName", lambda i: g.words(2).title() + " Ltd.")
+    s.col("Suppliers", "City", lambda i: r.choice(CITIES))
+    s.col("Suppliers", "Phone", lambda i: "(0%d) %03d-%04d" % (r.randint(1, 9), r.randint(100, 999), i))
+    s.table("Products", 77, "ProductID")
+    s.col("Products", "ProductName", lambda i: g.words(2).title() + " " + str(i))
+    s.fk("Products", "SupplierID", "Suppliers", orphans=0)
+    s.fk("Products", "CategoryID", "Categories", orphans=0)
+    s.col("Products", "QuantityPerUnit", lambda i: "%d boxes x %d bags" % (r.randint(1, 50), r.randint(1, 30)))
+    s.col("Products", "UnitPrice", money(g, 2.5, 263.5))
+    s.col("Products", "UnitsInStock", ints(g, 0, 125))
+    s.col("Products", "UnitsOnOrder", lambda i: r.choice([0, 0, 0, 10, 20, 40, 70]))
+    s.col("Products", "ReorderLevel", lambda i: r.choice([0, 5, 10, 15, 20, 25, 30]))
+    s.col("Products", "Discontinued", lambda i: int(r.random() < 0.1))
+    s.table("Customers", 91, "CustomerID", kind="code5")
+    s.col("Customers", "CompanyName", lambda i: g.words(2).title() + " " + r.choice(["GmbH", "S.A.", "Inc."]))
+    s.col("Customers", "ContactName", lambda i: " ".join(g.person()))
+    s.col("Customers", "City", lambda i: r.choice(CITIES))
+    s.col("Customers", "Region", lambda i: r.choice(["", "", "", "WA", "OR", "BC", "SP", "RJ"]))
+    s.col("Customers", "PostalCode", lambda i: "%05d" % r.randint(1000, 99999))
+    s.table("Shippers", 3, "ShipperID")
+    s.col("Shippers", "CompanyName", lambda i: ["Speedy Express", "United Package", "Federal Shipping"][i])
+    s.col("Shippers", "Phone", lambda i: "(503) 555-%04d" % r.randint(1000, 9999))
+    s.table("Orders", 830, "OrderID", start=10248)
+    s.fk("Orders", "CustomerID", "Customers")
+    s.fk("Orders", "EmployeeID", "Employees", orphans=0)
+    s.col("Orders", "OrderDate", lambda i: date_at(datetime.date(1996, 7, 4), i * 2 // 3))
+    s.col("Orders", "RequiredDate", lambda i: date_at(datetime.date(1996, 8, 1), i * 2 // 3))
+    s.col("Orders", "ShippedDate", lambda i: date_at(datetime.date(1996, 7, 10), i * 2 // 3) if r.random() > 0.03 else None)
+    s.fk("Orders", "ShipVia", "Shippers", orphans=0)
+    s.col("Orders", "Freight", money(g, 0.02, 1007.64))
+    s.col("Orders", "ShipCity", lambda i: r.choice(CITIES))
+    s.table("Order Details", 2155, fact=True)
+    od = s.tables["Order Details"]
+    orders = s.keys("Orders")
+    od["OrderID"] = sorted(r.choice(orders) for _ in range(2155))
+    s.joins.append({"from": "Order Details", "from_columns": ["OrderID"], "to": "Orders", "to_columns": ["OrderID"]})
+    s.fk("Order Details", "ProductID", "Products", orphans=0)
+    s.col("Order Details", "UnitPrice", money(g, 2, 263.5))
+    s.col("Order Details", "Quantity", ints(g, 1, 130))
+    s.col("Order Details", "Discount", lambda i: r.choice([0, 0, 0, 0.05, 0.1, 0.15, 0.2, 0.25]))
+    # Orders is a fact of its own in Northwind's BI models? No: Order Details
+    # is the fact; Orders is its header dimension (it joins on to customers).
+    return s
+
+
+# ---- a messy extract: cryptic FK names, dirty keys, constant columns
+def messy(g):
+    s = Schema(g)
+    r = g.r
+    s.table("product", 400, "number", kind="sparse", start=10000)
+    s.col("product", "title", lambda i: g.words(3))
+    s.col("product", "list_price", money(g, 1, 500))
+    s.col("product", "weight_kg", lambda i: None if r.random() < 0.7 else round(r.uniform(0.1, 30), 1))
+    s.table("staff", 25, "badge", kind="sparse", start=300)
+    s.col("staff", "full_name", lambda i: " ".join(g.person()))
+    s.col("staff", "hired", lambda i: date_at(datetime.date(2015, 1, 1), r.randint(0, 2000)))
+    s.fk("staff", "boss", "staff", nulls=0.2, orphans=0, pool=None)
+    s.table("branch office", 9, "office_code", kind="code3")
+    s.col("branch office", "city", lambda i: CITIES[i])
+    s.col("branch office", "floor_m2", ints(g, 80, 900))
+    s.table("Kunde", 700, "kundennr")
+    s.col("Kunde", "name", lambda i: " ".join(g.person()))
+    s.col("Kunde", "plz", lambda i: "%05d" % r.randint(1000, 99999))
+    s.col("Kunde", "segment", lambda i: r.choice(["A", "B", "C"]))
+    s.col("Kunde", "fax", lambda i: None if r.random() < 0.9 else "+49 %d" % r.randint(10 ** 6, 10 ** 7))
+    n = 3000
+    s.table("sales.2024", n, fact=True)
+    s.fk("sales.2024", "item", "product", orphans=0.015)
+    s.fk("sales.2024", "soldBy", "staff", orphans=0.01)
+    s.fk("sales.2024", "where", "branch office", orphans=0)
+    s.fk("sales.2024", "cust", "Kunde", nulls=0.05, orphans=0.02)
+    s.col("sales.2024", "line", lambda i: 1 + i % 6)
+    s.col("sales.2024", "qty", lambda i: 1)
+    s.col("sales.2024", "weekday", ints(g, 1, 7))
+    s.col("sales.2024", "amount", money(g, 1, 900))
+    s.col("sales.2024", "note", lambda i: None if r.random() < 0.95 else g.words(3))
+    s.table("returns", 300, fact=True)
+    s.fk("returns", "item", "product", orphans=0.01)
+    s.fk("returns", "handled_by", "staff", orphans=0)
+    s.col("returns", "reason_code", ints(g, 1, 9))
+    s.col("returns", "refund", money(g, 1, 900))
+    s.files = {"Kunde": "Kunde", "branch office": "branch office"}
+    return s
+
+
+# ---- Chinook (the digital music store sample)
+def chinook(g):
+    s = Schema(g)
+    r = g.r
+    s.table("Artist", 275, "ArtistId")
+    s.col("Artist", "Name", lambda i: g.words(2).title() + " " + str(i))
+    s.table("Album", 347, "AlbumId")
+    s.col("Album", "Title", lambda i: g.words(3).title())
+    s.fk("Album", "ArtistId", "Artist", orphans=0)
+    s.table("Genre", 25, "GenreId")
+    s.col("Genre", "Name", lambda i: ["Rock", "Jazz", "Metal", "Alternative & Punk", "Rock And Roll", "Blues", "Latin", "Reggae", "Pop", "Soundtrack", "Bossa Nova", "Easy Listening", "Heavy Metal", "R&B/Soul", "Electronica/Dance", "World", "Hip Hop/Rap", "Science Fiction", "TV Shows", "Sci Fi & Fantasy", "Drama", "Comedy", "Alternative", "Classical", "Opera"][i])
+    s.table("MediaType", 5, "MediaTypeId")
+    s.col("MediaType", "Name", lambda i: ["MPEG audio file", "Protected AAC audio file", "Protected MPEG-4 video file", "Purchased AAC audio file", "AAC audio file"][i])
+    s.table("Track", 3503, "TrackId")
+    s.col("Track", "Name", lambda i: g.words(3).title())
+    s.fk("Track", "AlbumId", "Album", orphans=0)
+    s.fk("Track", "MediaTypeId", "MediaType", orphans=0)
+    s.fk("Track", "GenreId", "Genre", orphans=0)
+    s.col("Track", "Composer", lambda i: None if r.random() < 0.28 else " ".join(g.person()))
+    s.col("Track", "Milliseconds", ints(g, 1071, 5286953))
+    s.col("Track", "Bytes", ints(g, 38747, 1059546140))
+    s.col("Track", "UnitPrice", lambda i: r.choice([0.99, 0.99, 0.99, 1.99]))
+    s.table("Playlist", 18, "PlaylistId")
+    s.col("Playlist", "Name", lambda i: g.words(2).title())
+    s.table("PlaylistTrack", 8715)
+    pt = s.tables["PlaylistTrack"]
+    pairs = set()
+    tracks = s.keys("Track")
+    while len(pairs) < 8715:
+        pairs.add((r.randint(1, 18), r.choice(tracks)))
+    pairs = sorted(pairs)
+    pt["PlaylistId"] = [p for p, _ in pairs]
+    pt["TrackId"] = [t for _, t in pairs]
+    s.joins += [{"from": "PlaylistTrack", "from_columns": ["PlaylistId"], "to": "Playlist", "to_columns": ["PlaylistId"]},
+                {"from": "PlaylistTrack", "from_columns": ["TrackId"], "to": "Track", "to_columns": ["TrackId"]}]
+    s.facts.append("PlaylistTrack")
+    s.table("Employee", 8, "EmployeeId")
+    s.col("Employee", "LastName", lambda i: g.person()[1])
+    s.col("Employee", "FirstName", lambda i: g.person()[0])
+    s.col("Employee", "Title", lambda i: ["General Manager", "Sales Manager", "Sales Support Agent", "Sales Support Agent", "Sales Support Agent", "IT Manager", "IT Staff", "IT Staff"][i])
+    s.tables["Employee"]["ReportsTo"] = [None, 1, 2, 2, 2, 1, 6, 6]
+    s.joins.append({"from": "Employee", "from_columns": ["ReportsTo"], "to": "Employee", "to_columns": ["EmployeeId"]})
+    s.col("Employee", "BirthDate", lambda i: date_at(datetime.date(1947, 1, 1), r.randint(0, 9000)) + " 00:00:00")
+    s.col("Employee", "City", lambda i: r.choice(["Calgary", "Edmonton", "Lethbridge"]))
+    s.table("Customer", 59, "CustomerId")
+    s.col("Customer", "FirstName", lambda i: g.person()[0])
+    s.col("Customer", "LastName", lambda i: g.person()[1])
+    s.col("Customer", "Company", lambda i: None if r.random() < 0.8 else g.words(2).title())
+    s.col("Customer", "Country", lambda i: r.choice(["USA", "Canada", "Brazil", "France", "Germany"]))
+    s.col("Customer", "Email", lambda i: "c%d@%s.com" % (i, r.choice(WORDS)))
+    s.fk("Customer", "SupportRepId", "Employee", orphans=0, pool=[3, 4, 5])
+    s.table("Invoice", 412, "InvoiceId")
+    s.fk("Invoice", "CustomerId", "Customer", orphans=0)
+    s.col("Invoice", "InvoiceDate", lambda i: date_at(datetime.date(2009, 1, 1), i * 4) + " 00:00:00")
+    s.col("Invoice", "BillingCity", lambda i: r.choice(CITIES))
+    s.col("Invoice", "BillingState", lambda i: None if r.random() < 0.5 else r.choice(["CA", "WA", "SP", "ON"]))
+    s.col("Invoice", "Total", money(g, 0.99, 25.86))
+    s.table("InvoiceLine", 2240, "InvoiceLineId", fact=True)
+    s.fk("InvoiceLine", "InvoiceId", "Invoice", orphans=0)
+    s.fk("InvoiceLine", "TrackId", "Track", orphans=0)
+    s.col("InvoiceLine", "UnitPrice", lambda i: r.choice([0.99, 0.99, 1.99]))
+    s.col("InvoiceLine", "Quantity", lambda i: 1)
+    return s
+
+
+# ---- AdventureWorks DW (a subset: role-playing dates, a product snowflake)
+def adventureworks(g):
+    s = Schema(g)
+    r = g.r
+    start = datetime.date(2010, 12, 29)
+    nd = 1200
+    s.table("DimDate", nd)
+    dd = s.tables["DimDate"]
+    days = [start + datetime.timedelta(days=i) for i in range(nd)]
+    dd["DateKey"] = [int(d.strftime("%Y%m%d")) for d in days]
+    dd["__key"] = "DateKey"
+    dd["FullDateAlternateKey"] = [d.isoformat() for d in days]
+    dd["DayNumberOfWeek"] = [d.isoweekday() % 7 + 1 for d in days]
+    dd["EnglishDayNameOfWeek"] = [d.strftime("%A") for d in days]
+    dd["DayNumberOfMonth"] = [d.day for d in days]
+    dd["MonthNumberOfYear"] = [d.month for d in days]
+    dd["CalendarQuarter"] = [(d.month - 1) // 3 + 1 for d in days]
+    dd["CalendarYear"] = [d.year for d in days]
+    dd["FiscalYear"] = [d.year + (d.month >= 7) for d in days]
+    s.table("DimProductCategory", 4, "ProductCategoryKey")
+    s.col("DimProductCategory", "ProductCategoryAlternateKey", lambda i: i + 1)
+    s.col("DimProductCategory", "EnglishProductCategoryName", lambda i: ["Bikes", "Components", "Clothing", "Accessories"][i])
+    s.table("DimProductSubcategory", 37, "ProductSubcategoryKey")
+    s.col("DimProductSubcategory", "ProductSubcategoryAlternateKey", lambda i: i + 1)
+    s.col("DimProductSubcategory", "EnglishProductSubcategoryName", lambda i: g.words(2).title())
+    s.fk("DimProductSubcategory", "ProductCategoryKey", "DimProductCategory", orphans=0)
+    s.table("DimProduct", 606, "ProductKey")
+    s.col("DimProduct", "ProductAlternateKey", lambda i: "%s-%04d" % (r.choice(["BK", "FR", "HL", "SO", "TI"]), i // 2))
+    s.fk("DimProduct", "ProductSubcategoryKey", "DimProductSubcategory", nulls=0.35, orphans=0)
+    s.col("DimProduct", "EnglishProductName", lambda i: g.words(3).title())
+    s.col("DimProduct", "StandardCost", lambda i: None if r.random() < 0.3 else round(r.uniform(0.8, 2171), 4))
+    s.col("DimProduct", "Color", lambda i: r.choice(["Black", "Silver", "Red", "NA", "Yellow", "Blue"]))
+    s.col("DimProduct", "SafetyStockLevel", lambda i: r.choice([4, 100, 500, 1000]))
+    s.col("DimProduct", "StartDate", lambda i: date_at(datetime.date(2011, 7, 1), r.choice([0, 365, 730])))
+    s.col("DimProduct", "EndDate", lambda i: date_at(datetime.date(2012, 6, 30), r.choice([0, 365])) if r.random() < 0.3 else None)
+    s.table("DimSalesTerritory", 11, "SalesTerritoryKey")
+    s.col("DimSalesTerritory", "SalesTerritoryAlternateKey", lambda i: i + 1)
+    s.col("DimSalesTerritory", "SalesTerritoryRegion", lambda i: ["Northwest", "Northeast", "Central", "Southwest", "Southeast", "Canada", "France", "Germany", "Australia", "United Kingdom", "NA"][i])
+    s.col("DimSalesTerritory", "SalesTerritoryGroup", lambda i: r.choice(["North America", "Europe", "Pacific"]))
+    s.table("DimGeography", 655, "GeographyKey")
+    s.col("DimGeography", "City", lambda i: r.choice(CITIES) + str(i % 40))
+    s.col("DimGeography", "StateProvinceCode", lambda i: r.choice(["WA", "CA", "BY", "NSW", "ENG", "75"]))
+    s.col("DimGeography", "PostalCode", lambda i: str(r.randint(1000, 99999)))
+    s.fk("DimGeography", "SalesTerritoryKey", "DimSalesTerritory", orphans=0)
+    s.table("DimCustomer", 1800, "CustomerKey", start=11000)
+    s.fk("DimCustomer", "GeographyKey", "DimGeography", orphans=0)
+    s.col("DimCustomer", "CustomerAlternateKey", lambda i: "AW%08d" % (11000 + i))
+    s.col("DimCustomer", "FirstName", lambda i: g.person()[0])
+    s.col("DimCustomer", "LastName", lambda i: g.person()[1])
+    s.col("DimCustomer", "BirthDate", lambda i: date_at(datetime.date(1940, 1, 1), r.randint(0, 20000)))
+    s.col("DimCustomer", "YearlyIncome", lambda i: 10000 * r.randint(1, 17))
+    s.col("DimCustomer", "TotalChildren", ints(g, 0, 5))
+    s.col("DimCustomer", "NumberCarsOwned", ints(g, 0, 4))
+    s.col("DimCustomer", "DateFirstPurchase", lambda i: date_at(start, r.randint(0, nd - 1)))
+    s.table("DimPromotion", 16, "PromotionKey")
+    s.col("DimPromotion", "PromotionAlternateKey", lambda i: i + 1)
+    s.col("DimPromotion", "EnglishPromotionName", lambda i: g.words(3).title())
+    s.col("DimPromotion", "DiscountPct", lambda i: r.choice([0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.35, 0.4, 0.5]))
+    s.col("DimPromotion", "MinQty", lambda i: r.choice([0, 3, 5, 11, 15, 25, 41, 61]))
+    s.table("DimCurrency", 105, "CurrencyKey")
+    s.col("DimCurrency", "CurrencyAlternateKey", lambda i: "".join(r.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(3)) + str(i))
+    s.col("DimCurrency", "CurrencyName", lambda i: g.words(2).title())
+    n = 5000
+    s.table("FactInternetSales", n, fact=True)
+    s.fk("FactInternetSales", "ProductKey", "DimProduct", orphans=0)
+    dates = s.keys("DimDate")
+    s.fk("FactInternetSales", "OrderDateKey", "DimDate", orphans=0, pool=dates[:nd - 20])
+    s.tables["FactInternetSales"]["DueDateKey"] = [dates[dates.index(v) + 12] for v in s.tables["FactInternetSales"]["OrderDateKey"]]
+    s.tables["FactInternetSales"]["ShipDateKey"] = [dates[dates.index(v) + 7] for v in s.tables["FactInternetSales"]["OrderDateKey"]]
+    s.joins += [{"from": "FactInternetSales", "from_columns": [c], "to": "DimDate", "to_columns": ["DateKey"]}
+                for c in ("DueDateKey", "ShipDateKey")]
+    s.fk("FactInternetSales", "CustomerKey", "DimCustomer", orphans=0)
+    s.fk("FactInternetSales", "PromotionKey", "DimPromotion", orphans=0)
+    s.fk("FactInternetSales", "CurrencyKey", "DimCurrency", orphans=0, pool=[6, 19, 29, 36, 39, 98, 100])
+    s.fk("FactInternetSales", "SalesTerritoryKey", "DimSalesTerritory", orphans=0)
+    s.col("FactInternetSales", "SalesOrderNumber", lambda i: "SO%d" % (43697 + i // 3))
+    s.col("FactInternetSales", "SalesOrderLineNumber", lambda i: 1 + i % 3)
+    s.col("FactInternetSales", "RevisionNumber", lambda i: 1)
+    s.col("FactInternetSales", "OrderQuantity", lambda i: 1)
+    s.col("FactInternetSales", "UnitPrice", money(g, 2.29, 3578.27))
+    s.col("FactInternetSales", "TaxAmt", money(g, 0.18, 286.26))
+    s.col("FactInternetSales", "OrderDate", lambda i: None)
+    s.tables["FactInternetSales"]["OrderDate"] = [datetime.datetime.strptime(str(v), "%Y%m%d").date().isoformat()
+                                                  for v in s.tables["FactInternetSales"]["OrderDateKey"]]
+    s.table("FactCurrencyRate", 2000, fact=True)
+    s.fk("FactCurrencyRate", "CurrencyKey", "DimCurrency", orphans=0)
+    s.fk("FactCurrencyRate", "DateKey", "DimDate", orphans=0)
+    s.col("FactCurrencyRate", "AverageRate", lambda i: round(r.uniform(0.5, 2.0), 4))
+    s.col("FactCurrencyRate", "EndOfDayRate", lambda i: round(r.uniform(0.5, 2.0), 4))
+    return s
+
+
+# ---- Sakila (MySQL's DVD rental sample)
+def sakila(g):
+    s = Schema(g)
+    r = g.r
+    s.table("country", 109, "country_id")
+    s.col("country", "country", lambda i: g.words(1).title() + "ia" + str(i))
+    s.table("city", 600, "city_id")
+    s.col("city", "city", lambda i: r.choice(CITIES) + " " + str(i))
+    s.fk("city", "country_id", "country", orphans=0)
+    s.table("address", 603, "address_id")
+    s.col("address", "address", lambda i: "%d %s" % (r.randint(1, 1999), g.words(2).title()))
+    s.col("address", "address2", lambda i: None)
+    s.col("address", "district", lambda i: r.choice(["Alberta", "QLD", "Texas", "Buenos Aires", "Nagasaki"]))
+    s.fk("address", "city_id", "city", orphans=0)
+    s.col("address", "postal_code", lambda i: None if r.random() < 0.01 else "%05d" % r.randint(100, 99999))
+    s.col("address", "phone", lambda i: "%012d" % r.randint(10 ** 10, 10 ** 12))
+    s.table("language", 6, "language_id")
+    s.col("language", "name", lambda i: ["English", "Italian", "Japanese", "Mandarin", "French", "German"][i])
+    s.table("category", 16, "category_id")
+    s.col("category", "name", lambda i: ["Action", "Animation", "Children", "Classics", "Comedy", "Documentary", "Drama", "Family", "Foreign", "Games", "Horror", "Music", "New", "Sci-Fi", "Sports", "Travel"][i])
+    s.table("actor", 200, "actor_id")
+    s.col("actor", "first_name", lambda i: g.person()[0].upper())
+    s.col("actor", "last_name", lambda i: g.person()[1].upper())
+    s.table("film", 1000, "film_id")
+    s.col("film", "title", lambda i: g.words(2).upper() + " " + str(i))
+    s.col("film", "release_year", lambda i: 2006)
+    s.fk("film", "language_id", "language", orphans=0, pool=[1])
+    s.fk("film", "original_language_id", "language", nulls=0.7, orphans=0, pool=[2, 3, 4, 5, 6])
+    s.col("film", "rental_duration", ints(g, 3, 7))
+    s.col("film", "rental_rate", lambda i: r.choice([0.99, 2.99, 4.99]))
+    s.col("film", "length", ints(g, 46, 185))
+    s.col("film", "replacement_cost", lambda i: r.choice([9.99, 14.99, 19.99, 24.99, 29.99]))
+    s.col("film", "rating", lambda i: r.choice(["G", "PG", "PG-13", "R", "NC-17"]))
+    s.table("film_actor", 5462)
+    fa = s.tables["film_actor"]
+    pairs = set()
+    while len(pairs) < 5462:
+        pairs.add((r.randint(1, 200), r.randint(1, 1000)))
+    pairs = sorted(pairs)
+    fa["actor_id"] = [a for a, _ in pairs]
+    fa["film_id"] = [f for _, f in pairs]
+    s.joins += [{"from": "film_actor", "from_columns": ["actor_id"], "to": "actor", "to_columns": ["actor_id"]},
+                {"from": "film_actor", "from_columns": ["film_id"], "to": "film", "to_columns": ["film_id"]}]
+    s.table("film_category", 1000)
+    s.tables["film_category"]["film_id"] = list(range(1, 1001))
+    s.joins.append({"from": "film_category", "from_columns": ["film_id"], "to": "film", "to_columns": ["film_id"]})
+    s.fk("film_category", "category_id", "category", orphans=0)
+    s.table("staff", 2, "staff_id")
+    s.col("staff", "first_name", lambda i: ["Mike", "Jon"][i])
+    s.col("staff", "last_name", lambda i: ["Hillyer", "Stephens"][i])
+    s.fk("staff", "address_id", "address", orphans=0, pool=[3, 4])
+    s.col("staff", "email", lambda i: ["Mike.Hillyer@sakilastaff.com", "Jon.Stephens@sakilastaff.com"][i])
+    s.col("staff", "username", lambda i: ["Mike", "Jon"][i])
+    s.table("store", 2, "store_id")
+    s.tables["store"]["manager_staff_id"] = [1, 2]
+    s.joins.append({"from": "store", "from_columns": ["manager_staff_id"], "to": "staff", "to_columns": ["staff_id"]})
+    s.tables["store"]["address_id"] = [1, 2]
+    s.joins.append({"from": "store", "from_columns": ["address_id"], "to": "address", "to_columns": ["address_id"]})
+    s.tables["staff"]["store_id"] = [1, 2]
+    s.joins.append({"from": "staff", "from_columns": ["store_id"], "to": "store", "to_columns": ["store_id"]})
+    s.table("customer", 599, "customer_id")
+    s.fk("customer", "store_id", "store", orphans=0)
+    s.col("customer", "first_name", lambda i: g.person()[0].upper())
+    s.col("customer", "last_name", lambda i: g.person()[1].upper())
+    s.col("customer", "email", lambda i: "c%d@sakilacustomer.org" % i)
+    s.fk("customer", "address_id", "address", orphans=0, pool=list(range(5, 604)))
+    s.col("customer", "active", lambda i: int(r.random() < 0.97))
+    s.col("customer", "create_date", lambda i: "2006-02-14 22:04:36")
+    s.table("inventory", 4581, "inventory_id")
+    s.fk("inventory", "film_id", "film", orphans=0)
+    s.fk("inventory", "store_id", "store", orphans=0)
+    n = 6000
+    s.table("rental", n, "rental_id", fact=True)
+    s.col("rental", "rental_date", lambda i: "2005-%02d-%02d %02d:%02d:00" % (r.randint(5, 8), r.randint(1, 28), r.randint(0, 23), r.randint(0, 59)))
+    s.fk("rental", "inventory_id", "inventory", orphans=0)
+    s.fk("rental", "customer_id", "customer", orphans=0)
+    s.col("rental", "return_date", lambda i: None if r.random() < 0.01 else "2005-%02d-%02d" % (r.randint(5, 9), r.randint(1, 28)))
+    s.fk("rental", "staff_id", "staff", orphans=0)
+    s.table("payment", n, "payment_id", fact=True)
+    s.fk("payment", "customer_id", "customer", orphans=0)
+    s.fk("payment", "staff_id", "staff", orphans=0)
+    s.tables["payment"]["rental_id"] = [v if r.random() > 0.001 else None for v in s.keys("rental")]
+    s.joins.append({"from": "payment", "from_columns": ["rental_id"], "to": "rental", "to_columns": ["rental_id"]})
+    s.col("payment", "amount", lambda i: r.choice([0.99, 1.99, 2.99, 3.99, 4.99, 5.99, 6.99, 7.99]))
+    s.col("payment", "payment_date", lambda i: "2005-%02d-%02d" % (r.randint(5, 8), r.randint(1, 28)))
+    return s
+
+
+# ---- the Oracle HR sample (self-reference, role names)
+def hr(g):
+    s = Schema(g)
+    r = g.r
+    s.table("regions", 4, "region_id")
+    s.col("regions", "region_name", lambda i: ["Europe", "Americas", "Asia", "Middle East and Africa"][i])
+    s.table("countries", 25, "country_id", kind="code2")
+    s.col("countries", "country_name", lambda i: g.words(1).title() + "land" + str(i))
+    s.fk("countries", "region_id", "regions", orphans=0)
+    s.table("locations", 23, "location_id", kind="sparse", start=1000)
+    s.col("locations", "street_address", lambda i: "%d %s" % (r.randint(1, 9999), g.words(2).title()))
+    s.col("locations", "postal_code", lambda i: None if r.random() < 0.15 else str(r.randint(1000, 99999)))
+    s.col("locations", "city", lambda i: r.choice(CITIES))
+    s.col("locations", "state_province", lambda i: None if r.random() < 0.3 else r.choice(["Texas", "Ontario", "Bavaria"]))
+    s.fk("locations", "country_id", "countries", orphans=0)
+    s.table("jobs", 19, "job_id", kind="code6")
+    s.col("jobs", "job_title", lambda i: g.words(2).title())
+    s.col("jobs", "min_salary", lambda i: 1000 * r.randint(2, 20))
+    s.col("jobs", "max_salary", lambda i: 1000 * r.randint(20, 40))
+    s.table("departments", 27, "department_id", kind="sparse", start=10)
+    s.tables["departments"]["department_id"] = [10 * (i + 1) for i in range(27)]
+    s.col("departments", "department_name", lambda i: g.words(1).title() + " " + str(i))
+    s.fk("departments", "location_id", "locations", orphans=0)
+    n = 107
+    s.table("employees", n, "employee_id", start=100)
+    s.col("employees", "first_name", lambda i: g.person()[0])
+    s.col("employees", "last_name", lambda i: g.person()[1])
+    s.col("employees", "email", lambda i: "E%d" % i)
+    s.col("employees", "phone_number", lambda i: "515.123.%04d" % r.randint(1000, 9999))
+    s.col("employees", "hire_date", lambda i: date_at(datetime.date(2001, 1, 13), r.randint(0, 2600)))
+    s.fk("employees", "job_id", "jobs", orphans=0)
+    s.col("employees", "salary", lambda i: 100 * r.randint(21, 240))
+    s.col("employees", "commission_pct", lambda i: None if i < 70 else r.choice([0.1, 0.15, 0.2, 0.25, 0.3]))
+    s.fk("employees", "manager_id", "employees", nulls=0.01, orphans=0, pool=list(range(100, 124)))
+    s.fk("employees", "department_id", "departments", nulls=0.01, orphans=0, pool=[10 * (i + 1) for i in range(11)])
+    s.tables["departments"]["manager_id"] = [r.choice(range(100, 130)) if i < 11 else None for i in range(27)]
+    s.joins.append({"from": "departments", "from_columns": ["manager_id"], "to": "employees", "to_columns": ["employee_id"]})
+    s.table("job_history", 400, fact=True)
+    s.fk("job_history", "employee_id", "employees", orphans=0)
+    s.col("job_history", "start_date", lambda i: date_at(datetime.date(1995, 1, 1), r.randint(0, 3000)))
+    s.col("job_history", "end_date", lambda i: date_at(datetime.date(2003, 1, 1), r.randint(0, 1500)))
+    s.fk("job_history", "job_id", "jobs", orphans=0)
+    s.fk("job_history", "department_id", "departments", orphans=0, pool=[10 * (i + 1) for i in range(11)])
+    return s
+
+
+GENERATORS = {"tpcds": tpcds, "northwind": northwind, "messy": messy, "chinook": chinook,
+              "adventureworks": adventureworks, "sakila": sakila, "hr": hr}
+
+
+def main(argv):
+    if len(argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    out = argv[1]
+    seeds = int(argv[argv.index("--seeds") + 1]) if "--seeds" in argv else 3
+    for split, names in (("dev", DEV), ("held", HELD)):
+        for name in names:
+            for seed in range(1, seeds + 1):
+                g = Gen(hash_seed(name, seed))
+                s = GENERATORS[name](g)
+                delim = ";" if g.r.random() < 0.2 else ","
+                s.write(out, split, "%s-s%d" % (name, seed), delim)
+    return 0
+
+
+def hash_seed(name, seed):
+    h = 0
+    for ch in name:
+        h = (h * 131 + ord(ch)) % (1 << 31)
+    return h * 1000 + seed
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
