@@ -22,7 +22,7 @@ const char *const abi_feature_names[ABI_NFEATURES] = {
 	"to_named_own_key", "from_keyish", "to_keyish", "both_int", "both_string",
 	"range_overlap", "to_first_column", "from_position", "row_ratio", "to_dense",
 	"from_own_key", "composite", "length_similarity", "from_nulls", "from_purity",
-	"containment_x_refers", "self_reference", "self_unnamed", "role_name", "value_evidence", "both_date", "to_alternate_key",
+	"containment_x_refers", "self_reference", "self_unnamed", "role_name", "value_evidence", "both_date", "to_alternate_key", "unnamed_by_chance",
 };
 
 /* SAMPLE: distinct hashes (or rows) in the first, cheap containment test.
@@ -179,8 +179,10 @@ static void pair_features(double *f, const names *nm, const abi_profile *profs, 
 	f[ABI_F_Y_UNIQUE] = uniq(B, y);
 	f[ABI_F_X_UNIQUE] = uniq(A, x);
 	f[ABI_F_DISTINCT_RATIO] = clip(log1p(nx) / log1p(ny > 0 ? ny : 1), 0, 2);
-	f[ABI_F_NAME_SIM] = abi_name_similarity(xn, yn);
+	/* Similar and equal are kept apart (similar means: not equal), so the
+	 * classifier does not learn one as a correction of the other. */
 	f[ABI_F_NAME_EQUAL] = abi_name_equal(xn, yn);
+	f[ABI_F_NAME_SIM] = f[ABI_F_NAME_EQUAL] ? 0 : abi_name_similarity(xn, yn);
 	f[ABI_F_NAME_REFERS] = refers;
 	f[ABI_F_REFERS_MARGIN] = refers - best_other;
 	f[ABI_F_Y_OWN] = abi_name_refers(yn, &nm->table[b]) > 0.5 || (yn->n == 1 && abi_name_is_keyish(yn));
@@ -210,6 +212,10 @@ static void pair_features(double *f, const names *nm, const abi_profile *profs, 
 	f[ABI_F_ROLE] = role;
 	f[ABI_F_VALUE_EVIDENCE] = value_evidence(x, y, containment);
 	f[ABI_F_BOTH_DATE] = x->type == ABI_T_DATE;
+	/* Nothing in the names, and values that would fit by chance: a birth
+	 * month inside a 12-row dimension's 1..12 key. */
+	int unnamed = refers < 0.3 && !f[ABI_F_NAME_EQUAL] && f[ABI_F_NAME_SIM] < 0.3 && !role;
+	f[ABI_F_UNNAMED_CHANCE] = unnamed ? 1.0 - f[ABI_F_VALUE_EVIDENCE] : 0;
 	f[ABI_F_TO_ALT_KEY] = y->pos != 0 && B->ncols > 0 && B->cols[0].nnull == 0 && uniq(B, &B->cols[0]) >= 0.999;
 	/* The own table names no other table: a self-reference is judged by
 	 * its role word, and the margin over other tables stays what it is. */
@@ -224,7 +230,9 @@ static double row_containment(const abi_profile *A, const abi_column *x, const a
 	size_t nn = A->nrows - x->nnull;
 	if (!nn)
 		return 0.0;
-	size_t stride = A->nrows / sample > 1 ? A->nrows / sample : 1, seen = 0, hit = 0;
+	/* The stride spans the whole table: extracts are often sorted, and the
+	 * first rows alone would say nothing about the last. */
+	size_t stride = (A->nrows + sample - 1) / sample, seen = 0, hit = 0;
 	for (size_t r = 0; r < A->nrows && seen < sample; r += stride) {
 		if (!x->rows[r])
 			continue;

@@ -47,6 +47,7 @@ enum {
 	ABI_F_VALUE_EVIDENCE, /* how unlikely the containment is by chance, 0..1 */
 	ABI_F_BOTH_DATE,     /* x and y are dates */
 	ABI_F_TO_ALT_KEY,    /* y is not B's own key: B's first column is another key */
+	ABI_F_UNNAMED_CHANCE, /* no name evidence, times 1 - value evidence */
 	ABI_NFEATURES
 };
 

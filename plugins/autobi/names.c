@@ -9,7 +9,7 @@
 #include <ctype.h>
 #include <string.h>
 
-static const char *const key_words[] = {"id", "key", "code", "no", "num", "nr", "sk", "ref", "pk", "fk", "uuid"};
+static const char *const key_words[] = {"id", "key", "code", "no", "num", "nr", "nbr", "number", "sk", "ref", "pk", "fk", "uuid"};
 
 static int is_key_word(const char *t)
 {
@@ -33,7 +33,7 @@ static void push(abi_name *out, const char *s, size_t n)
 /* Splits a fused key suffix: "orderkey" -> order key, "custid" -> cust id. */
 static void push_word(abi_name *out, const char *w, size_t n)
 {
-	static const char *const fused[] = {"key", "id", "code", "num", "sk", "ref", "uuid"};
+	static const char *const fused[] = {"key", "id", "code", "number", "num", "nr", "sk", "ref", "uuid"};
 	for (size_t i = 0; i < sizeof fused / sizeof *fused; i++) {
 		size_t fl = strlen(fused[i]);
 		if (n >= fl + 3 && memcmp(w + n - fl, fused[i], fl) == 0) {

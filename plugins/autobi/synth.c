@@ -183,13 +183,20 @@ static void fk_name(char *out, size_t n, schema *s, const stab *from, const stab
 			snprintf(out, n, "%s%d", syn, abi_rng_range(&s->r, 1, 9));
 		return;
 	}
+	/* Now and then the referencing name abbreviates the target (cust_id ->
+	 * customer.customer_id, ship_addr_sk): similar names, not equal ones. */
+	char w[40];
+	snprintf(w, sizeof w, "%s", to->word);
+	if (strlen(w) > 5 && abi_rng_unif(&s->r) < 0.15)
+		w[abi_rng_range(&s->r, 3, 4)] = '\0';
+	camel(cw, sizeof cw, w);
 	switch (s->style) {
 	case 0:
-	case 1: snprintf(out, n, "%s_id", to->word); break;
+	case 1: snprintf(out, n, "%s_id", w); break;
 	case 2: snprintf(out, n, "%sID", cw); break;
-	case 3: snprintf(out, n, "%s_%.4skey", from->prefix, to->word); break;
-	case 4: snprintf(out, n, "%s_key", to->word); break;
-	default: snprintf(out, n, "%s_code", to->word); break;
+	case 3: snprintf(out, n, "%s_%.4skey", from->prefix, w); break;
+	case 4: snprintf(out, n, "%s_key", w); break;
+	default: snprintf(out, n, "%s_code", w); break;
 	}
 }
 
