@@ -22,7 +22,7 @@ const char *const abi_feature_names[ABI_NFEATURES] = {
 	"to_named_own_key", "from_keyish", "to_keyish", "both_int", "both_string",
 	"range_overlap", "to_first_column", "from_position", "row_ratio", "to_dense",
 	"from_own_key", "composite", "length_similarity", "from_nulls", "from_purity",
-	"containment_x_refers", "self_reference", "self_unnamed", "role_name", "value_evidence", "both_date", "to_alternate_key", "unnamed_by_chance",
+	"containment_x_refers", "self_reference", "self_unnamed", "role_name", "value_evidence", "both_date", "to_alternate_key", "unnamed_by_chance", "sibling_named_better",
 };
 
 /* SAMPLE: distinct hashes (or rows) in the first, cheap containment test.
@@ -362,12 +362,34 @@ static int composite_candidates(abi_cands *out, const names *nm, const abi_profi
 	return 0;
 }
 
+/* Marks candidates A.x -> B whose table A has another column that names B
+ * clearly better: ss_ticket_number -> time_dim beside ss_sold_time_sk.
+ * Role-playing references (order_date_sk and ship_date_sk) name B equally
+ * and mark nothing. Candidates of one (from, to) pair are adjacent only by
+ * chance, so this is a pass over pairs, bounded by the candidates of each
+ * target key. */
+static void mark_better_sibling(abi_cands *c, size_t first)
+{
+	for (size_t i = first; i < c->n; i++) {
+		abi_cand *a = &c->v[i];
+		for (size_t j = first; j < c->n && !a->x[ABI_F_SIBLING_NAMED]; j++) {
+			const abi_cand *b = &c->v[j];
+			if (j != i && b->from == a->from && b->to == a->to && b->fc[0] != a->fc[0] && b->ncols == 1 &&
+			    b->x[ABI_F_NAME_REFERS] >= a->x[ABI_F_NAME_REFERS] + 0.3)
+				a->x[ABI_F_SIBLING_NAMED] = 1;
+		}
+	}
+}
+
 int abi_candidates(abi_cands *out, const abi_profile *profs, size_t n, const abi_cand_opts *opts)
 {
 	names nm = {0};
+	size_t first = out->n;
 	int rc = names_build(&nm, profs, n);
 	if (rc == 0)
 		rc = single_candidates(out, &nm, profs, n, opts);
+	if (rc == 0)
+		mark_better_sibling(out, first);
 	if (rc == 0 && opts->composite)
 		rc = composite_candidates(out, &nm, profs, n, opts);
 	names_free(&nm, n);

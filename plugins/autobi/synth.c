@@ -619,7 +619,9 @@ static void cell_value(char *out, size_t n, schema *s, const stab *t, const scol
 			key_text(out, n, to, to->rows + abi_rng_range(&s->r, 0, 100000));
 			break;
 		}
-		long idx = (long)(to->rows * pow(abi_rng_unif(&s->r), c->skew));
+		/* In a hierarchy few rows are parents: a manager has reports. */
+		double share = to == t ? 0.1 + 0.2 * (c->skew - 1.0) / 2.0 : 1.0;
+		long idx = (long)(to->rows * share * pow(abi_rng_unif(&s->r), c->skew));
 		key_text(out, n, to, idx < to->rows ? idx : to->rows - 1);
 		break;
 	}
