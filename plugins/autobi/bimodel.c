@@ -84,8 +84,8 @@ static json_t *cols_json(const abi_tinfo *t, const uint32_t *cols, uint32_t n)
 static const char *role(const abi_graph *g, const abi_kmca_result *r, const chosen *ch, uint32_t t)
 {
 	int out = 0;
-	for (size_t i = 0; i < g->c.n; i++)
-		out |= ch->in[i] && g->c.v[i].from == t;
+	for (size_t i = 0; i < g->c.n; i++) /* a self-reference makes no fact */
+		out |= ch->in[i] && g->c.v[i].from == t && g->c.v[i].to != t;
 	if (!r->fact[t])
 		return "dimension";
 	return out ? "fact" : "isolated";

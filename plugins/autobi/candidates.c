@@ -22,7 +22,7 @@ const char *const abi_feature_names[ABI_NFEATURES] = {
 	"to_named_own_key", "from_keyish", "to_keyish", "both_int", "both_string",
 	"range_overlap", "to_first_column", "from_position", "row_ratio", "to_dense",
 	"from_own_key", "composite", "length_similarity", "from_nulls", "from_purity",
-	"containment_x_refers", "self_reference", "self_unnamed", "role_name", "value_evidence", "both_date", "to_alternate_key", "unnamed_by_chance", "sibling_named_better",
+	"containment_x_refers", "self_reference", "self_unnamed", "role_name", "value_evidence", "both_date", "to_alternate_key", "unnamed_by_chance", "sibling_named_better", "role_to_people",
 };
 
 /* SAMPLE: distinct hashes (or rows) in the first, cheap containment test.
@@ -210,6 +210,7 @@ static void pair_features(double *f, const names *nm, const abi_profile *profs, 
 	f[ABI_F_SELF] = a == b && (role || refers >= 0.5);
 	f[ABI_F_SELF_PLAIN] = a == b && !f[ABI_F_SELF];
 	f[ABI_F_ROLE] = role;
+	f[ABI_F_ROLE_TO_PEOPLE] = role && a != b && abi_name_is_people(&nm->table[b]);
 	f[ABI_F_VALUE_EVIDENCE] = value_evidence(x, y, containment);
 	f[ABI_F_BOTH_DATE] = x->type == ABI_T_DATE;
 	/* Nothing in the names, and values that would fit by chance: a birth

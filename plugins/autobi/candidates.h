@@ -49,6 +49,7 @@ enum {
 	ABI_F_TO_ALT_KEY,    /* y is not B's own key: B's first column is another key */
 	ABI_F_UNNAMED_CHANCE, /* no name evidence, times 1 - value evidence */
 	ABI_F_SIBLING_NAMED,  /* another column of A names B clearly better */
+	ABI_F_ROLE_TO_PEOPLE, /* a role name (SupportRepId) into a people table (employee, staff) */
 	ABI_NFEATURES
 };
 

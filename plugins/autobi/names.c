@@ -229,6 +229,18 @@ double abi_name_refers(const abi_name *col, const abi_name *table)
 	return (double)hit / (table->n + 1);
 }
 
+int abi_name_is_people(const abi_name *table)
+{
+	static const char *const people[] = {"employee", "emp",   "staff",    "user",        "person",   "people",
+					     "agent",    "worker", "member",  "salesperson", "rep",      "driver",
+					     "nurse",    "doctor", "teacher", "clerk",       "operator", "personnel"};
+	for (int i = 0; i < table->n; i++)
+		for (size_t p = 0; p < sizeof people / sizeof *people; p++)
+			if (strcmp(table->tok[i], people[p]) == 0)
+				return 1;
+	return 0;
+}
+
 int abi_name_has_role(const abi_name *n)
 {
 	/* Words that name a person's role towards a row: the column then

@@ -44,6 +44,10 @@ double abi_name_refers(const abi_name *col, const abi_name *table);
  * owner, ...): such a column refers to a people table, or to its own. */
 int abi_name_has_role(const abi_name *n);
 
+/* 1 when a (singularised) table name says it holds people: employee,
+ * staff, user, person, agent, ... */
+int abi_name_is_people(const abi_name *table);
+
 /* 1 when the names are equal as token sequences. */
 int abi_name_equal(const abi_name *a, const abi_name *b);
 

@@ -25,6 +25,7 @@ typedef struct scol {
 	double nulls, dangling; /* shares of missing and of dangling values */
 	double skew;            /* FK values: index = N * u^skew */
 	int link, part;         /* FK drawn from a pair of link table `link` (-1: none) */
+	int role;               /* FK named by a role (sold_by): few of the people are referenced */
 } scol;
 
 enum { MAXCOLS = 40 };
@@ -133,8 +134,7 @@ static void key_name(char *out, size_t n, const schema *s, const stab *t)
 
 static int is_person(const char *w)
 {
-	static const char *const people[] = {"employee", "agent", "driver", "nurse", "doctor", "teacher",
-					     "student", "guest", "patient", "author", "artist", "customer"};
+	static const char *const people[] = {"employee", "agent", "driver", "nurse", "doctor", "teacher"};
 	for (int i = 0; i < COUNT(people); i++)
 		if (strcmp(w, people[i]) == 0)
 			return 1;
@@ -160,20 +160,21 @@ static void role_name(char *out, size_t n, schema *s, const stab *from, const ch
 	}
 }
 
-static void fk_name(char *out, size_t n, schema *s, const stab *from, const stab *to)
+/* Returns 1 when the name is a role (sold_by, manager) rather than the table's. */
+static int fk_name(char *out, size_t n, schema *s, const stab *from, const stab *to)
 {
 	char cw[40];
 	camel(cw, sizeof cw, to->word);
 	if (from == to) { /* a self-reference: a hierarchy or a manager */
 		static const char *const up[] = {"manager", "parent", "reports_to", "boss", "supervisor", "head"};
 		role_name(out, n, s, from, up, COUNT(up));
-		return;
+		return 1;
 	}
 	if (is_person(to->word) && abi_rng_unif(&s->r) < 0.3) {
 		static const char *const roles[] = {"sales_rep", "sold_by", "handled_by", "approver", "owner",
 						    "support_rep", "assignee", "created_by"};
 		role_name(out, n, s, from, roles, COUNT(roles));
-		return;
+		return 1;
 	}
 	if (abi_rng_unif(&s->r) < 0.12) { /* a name that says nothing about the target */
 		const char *syn = synonyms[abi_rng_range(&s->r, 0, COUNT(synonyms) - 1)];
@@ -181,7 +182,7 @@ static void fk_name(char *out, size_t n, schema *s, const stab *from, const stab
 			snprintf(out, n, "%s_ref", syn);
 		else
 			snprintf(out, n, "%s%d", syn, abi_rng_range(&s->r, 1, 9));
-		return;
+		return 0;
 	}
 	/* Now and then the referencing name abbreviates the target (cust_id ->
 	 * customer.customer_id, ship_addr_sk): similar names, not equal ones. */
@@ -198,6 +199,7 @@ static void fk_name(char *out, size_t n, schema *s, const stab *from, const stab
 	case 4: snprintf(out, n, "%s_key", w); break;
 	default: snprintf(out, n, "%s_code", w); break;
 	}
+	return 0;
 }
 
 static int unique_name(const stab *t, const char *name)
@@ -271,13 +273,14 @@ static void key_text(char *out, size_t n, const stab *t, long i)
 static void add_fk(schema *s, stab *from, int to)
 {
 	char nm[64];
-	fk_name(nm, sizeof nm, s, from, &s->t[to]);
+	int role = fk_name(nm, sizeof nm, s, from, &s->t[to]);
 	if (!unique_name(from, nm))
 		snprintf(nm + strlen(nm), sizeof nm - strlen(nm), "_%d", from->ncols);
 	scol *c = add_col(from, K_FK, nm);
 	if (!c)
 		return;
 	c->ref = to;
+	c->role = role;
 	c->skew = 1.0 + 2.0 * abi_rng_unif(&s->r);
 	double u = abi_rng_unif(&s->r);
 	/* Optional references are mostly NULL (a closing date, a promotion). */
@@ -620,7 +623,7 @@ static void cell_value(char *out, size_t n, schema *s, const stab *t, const scol
 			break;
 		}
 		/* In a hierarchy few rows are parents: a manager has reports. */
-		double share = to == t ? 0.1 + 0.2 * (c->skew - 1.0) / 2.0 : 1.0;
+		double share = to == t || c->role ? 0.1 + 0.2 * (c->skew - 1.0) / 2.0 : 1.0;
 		long idx = (long)(to->rows * share * pow(abi_rng_unif(&s->r), c->skew));
 		key_text(out, n, to, idx < to->rows ? idx : to->rows - 1);
 		break;
