@@ -4,7 +4,9 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "candidates.h"
@@ -140,12 +142,155 @@ static void test_composite_candidate(void **state)
 	abi_profile_free(&p[1]);
 }
 
+static void test_abbreviations_roles_decorations(void **state)
+{
+	(void)state;
+	abi_name col, t;
+	/* TPC-DS: ss_cdemo_sk abbreviates customer_demographics word by word */
+	abi_name_split(&col, "ss_cdemo_sk", "ss_", 0);
+	abi_name_split(&t, "customer_demographics", NULL, 1);
+	assert_true(abi_name_refers(&col, &t) == 1.0);
+	abi_name_split(&col, "ss_hdemo_sk", "ss_", 0);
+	assert_true(abi_name_refers(&col, &t) == 0.0); /* h is not c */
+	abi_name_split(&t, "household_demographics", NULL, 1);
+	assert_true(abi_name_refers(&col, &t) == 1.0);
+	abi_name_split(&t, "customer", NULL, 1);
+	abi_name_split(&col, "cdemo", NULL, 0);
+	assert_true(abi_name_refers(&col, &t) == 0.0); /* one word is no abbreviation */
+	/* the head word counts twice: addr names customer_address by 2/3,
+	 * film_id names film_category by 1/3 and film by 1 */
+	abi_name_split(&col, "ss_addr_sk", "ss_", 0);
+	abi_name_split(&t, "customer_address", NULL, 1);
+	assert_true(fabs(abi_name_refers(&col, &t) - 2.0 / 3.0) < 1e-12);
+	abi_name_split(&col, "film_id", NULL, 0);
+	abi_name_split(&t, "film_category", NULL, 1);
+	assert_true(fabs(abi_name_refers(&col, &t) - 1.0 / 3.0) < 1e-12);
+	/* decorations are not what a table holds */
+	abi_name_split(&t, "date_dim", NULL, 1);
+	assert_int_equal(t.n, 1);
+	assert_string_equal(t.tok[0], "date");
+	abi_name_split(&t, "DimCustomer", NULL, 1);
+	assert_int_equal(t.n, 1);
+	assert_string_equal(t.tok[0], "customer");
+	abi_name_split(&t, "dim", NULL, 1); /* a table called only that keeps its name */
+	assert_int_equal(t.n, 1);
+	/* roles, and tables of people */
+	abi_name_split(&col, "SupportRepId", NULL, 0);
+	assert_true(abi_name_has_role(&col));
+	abi_name_split(&col, "ReportsTo", NULL, 0);
+	assert_true(abi_name_has_role(&col));
+	abi_name_split(&col, "soldBy", NULL, 0);
+	assert_true(abi_name_has_role(&col));
+	abi_name_split(&col, "customer_id", NULL, 0);
+	assert_false(abi_name_has_role(&col));
+	abi_name_split(&t, "Employees", NULL, 1);
+	assert_true(abi_name_is_people(&t));
+	abi_name_split(&t, "Invoice", NULL, 1);
+	assert_false(abi_name_is_people(&t));
+	/* number and nr are key words, fused or not */
+	abi_name_split(&col, "kundennr", NULL, 0);
+	assert_true(abi_name_is_keyish(&col));
+	abi_name_split(&col, "number", NULL, 0);
+	assert_true(abi_name_is_keyish(&col));
+}
+
+/* A table of `n` rows: id 1..n, then `extra` columns given per row by fn. */
+static char *rows_text(const char *header, int n, void (*row)(FILE *, int))
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	fprintf(f, "%s\n", header);
+	for (int i = 0; i < n; i++)
+		row(f, i);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void ship_mode_row(FILE *f, int i)
+{
+	fprintf(f, "%d,mode %d\n", i + 1, i);
+}
+
+static void sales_row(FILE *f, int i)
+{
+	/* 4% orphans, each a different value: 8 of 14 distinct values join
+	 * nothing, but 96% of the rows join */
+	fprintf(f, "%d,%d,%d\n", i + 1, i % 25 == 3 ? 100 + i : 1 + i % 6, 1 + i % 3);
+}
+
+static void employee_row(FILE *f, int i)
+{
+	fprintf(f, "%d,%s,%d\n", i + 1, i < 2 ? "" : i < 6 ? "1" : "2", 1 + i % 3);
+}
+
+static void test_orphans_and_self_references(void **state)
+{
+	(void)state;
+	abi_profile p[3];
+	char *a = rows_text("ship_mode_id,name", 6, ship_mode_row), *b = rows_text("id,ship_mode_id,floor", 200, sales_row),
+	     *e = rows_text("employee_id,manager_id,floor", 10, employee_row);
+	profile_text(&p[0], "ship_mode", a);
+	profile_text(&p[1], "sales", b);
+	profile_text(&p[2], "employees", e);
+	free(a);
+	free(b);
+	free(e);
+	abi_cands c = {0};
+	abi_cand_opts o = ABI_CAND_OPTS_INIT;
+	assert_int_equal(abi_candidates(&c, p, 3, &o), 0);
+	const abi_cand *fk = find(&c, 1, 1, 0, 0);
+	assert_non_null(fk); /* kept although only 6 of 14 distinct values join */
+	assert_true(fk->x[ABI_F_CONTAIN] < 0.5);
+	/* the orphan share of rows is 4%: -log10(0.04) / 3 = 0.466 */
+	assert_true(fabs(fk->x[ABI_F_CONTAIN_FULL] - 0.466) < 0.01);
+	const abi_cand *mgr = find(&c, 2, 1, 2, 0);
+	assert_non_null(mgr); /* employees.manager_id -> employees.employee_id */
+	assert_true(mgr->x[ABI_F_SELF] == 1.0 && mgr->x[ABI_F_SELF_PLAIN] == 0.0);
+	assert_true(mgr->x[ABI_F_ROLE] == 1.0);
+	const abi_cand *fl = find(&c, 2, 2, 2, 0);
+	assert_non_null(fl); /* floor 1..3 sits inside 1..10 too, but says nothing */
+	assert_true(fl->x[ABI_F_SELF] == 0.0 && fl->x[ABI_F_SELF_PLAIN] == 1.0);
+	assert_null(find(&c, 2, 0, 2, 0)); /* a column never references itself */
+	/* a dense 1..6 key is no evidence by value; floor's name says nothing */
+	assert_true(find(&c, 1, 2, 0, 0)->x[ABI_F_VALUE_EVIDENCE] == 0.0);
+	assert_true(find(&c, 1, 2, 0, 0)->x[ABI_F_UNNAMED_CHANCE] == 1.0);
+	abi_cands_free(&c);
+	for (int i = 0; i < 3; i++)
+		abi_profile_free(&p[i]);
+}
+
+static void test_constant_column_makes_no_composite(void **state)
+{
+	(void)state;
+	abi_profile p[2];
+	/* (part, supp) is a two-column key; qty is always 1, which is also a
+	 * part number, and (qty, supp) pairs all exist in the key */
+	profile_text(&p[0], "partsupp", "part,supp,cost\n1,1,5.5\n1,2,6.5\n1,3,7.5\n2,1,8.5\n2,2,9.5\n3,3,1.5\n");
+	profile_text(&p[1], "lines", "part,supp,qty\n1,1,1\n1,2,1\n2,1,1\n3,3,1\n1,3,1\n2,2,1\n");
+	abi_cands c = {0};
+	abi_cand_opts o = ABI_CAND_OPTS_INIT;
+	assert_int_equal(abi_candidates(&c, p, 2, &o), 0);
+	int real = 0;
+	for (size_t i = 0; i < c.n; i++)
+		if (c.v[i].ncols == 2) {
+			assert_true(c.v[i].fc[0] != 2 && c.v[i].fc[1] != 2);
+			real += c.v[i].fc[0] == 0 && c.v[i].fc[1] == 1;
+		}
+	assert_true(real >= 1); /* the real pair is found */
+	abi_cands_free(&c);
+	abi_profile_free(&p[0]);
+	abi_profile_free(&p[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tokens),     cmocka_unit_test(test_refers_and_similarity),
 		cmocka_unit_test(test_containment), cmocka_unit_test(test_candidates),
-		cmocka_unit_test(test_composite_candidate),
+		cmocka_unit_test(test_composite_candidate), cmocka_unit_test(test_abbreviations_roles_decorations),
+		cmocka_unit_test(test_orphans_and_self_references), cmocka_unit_test(test_constant_column_makes_no_composite),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
