@@ -28,7 +28,7 @@ const char *const abi_feature_names[ABI_NFEATURES] = {
 /* SAMPLE: distinct hashes (or rows) in the first, cheap containment test.
  * ROW_SAMPLE rows measure the orphan share; ROW_MIN of them must join for a
  * column whose distinct values mostly do not (orphans) to stay a candidate. */
-enum { SAMPLE = 64, ROW_SAMPLE = 2048 };
+enum { SAMPLE = 64, ROW_SAMPLE = 256 };
 #define ROW_MIN 0.9
 
 int abi_cand_same_from(const abi_cand *a, const abi_cand *b)
@@ -58,30 +58,66 @@ void abi_cands_free(abi_cands *c)
 }
 
 /* Names of every table and column, tokenised once. */
+typedef struct best_refs {
+	int done;
+	uint32_t t1;          /* the table this column names best */
+	double r1, r2;        /* its refers() and the second best, own table excluded */
+} best_refs;
+
 typedef struct names {
 	abi_name *table;   /* per table */
 	abi_name **col;    /* per table, per column */
+	best_refs **best;  /* per table, per column: filled on first use */
 } names;
 
 static void names_free(names *nm, size_t n)
 {
 	for (size_t t = 0; nm->col && t < n; t++)
 		free(nm->col[t]);
+	for (size_t t = 0; nm->best && t < n; t++)
+		free(nm->best[t]);
 	free(nm->col);
+	free(nm->best);
 	free(nm->table);
+}
+
+/* How well column (a, xc) names any table other than a and b: the best
+ * over all tables is kept per column, so a schema of T tables costs T
+ * comparisons per column instead of T per candidate. */
+static double best_other_refers(const names *nm, size_t ntables, uint32_t a, uint32_t xc, uint32_t b)
+{
+	best_refs *br = &nm->best[a][xc];
+	if (!br->done) {
+		br->done = 1;
+		br->t1 = a;
+		for (size_t t = 0; t < ntables; t++) {
+			if (t == a)
+				continue;
+			double r = abi_name_refers(&nm->col[a][xc], &nm->table[t]);
+			if (r > br->r1) {
+				br->r2 = br->r1;
+				br->r1 = r;
+				br->t1 = (uint32_t)t;
+			} else if (r > br->r2)
+				br->r2 = r;
+		}
+	}
+	return br->t1 == b ? br->r2 : br->r1;
 }
 
 static int names_build(names *nm, const abi_profile *profs, size_t n)
 {
 	nm->table = calloc(n ? n : 1, sizeof *nm->table);
 	nm->col = calloc(n ? n : 1, sizeof *nm->col);
-	if (!nm->table || !nm->col)
+	nm->best = calloc(n ? n : 1, sizeof *nm->best);
+	if (!nm->table || !nm->col || !nm->best)
 		return -1;
 	for (size_t t = 0; t < n; t++) {
 		const abi_profile *p = &profs[t];
 		abi_name_split(&nm->table[t], p->table, NULL, 1);
 		const char **cols = malloc((p->ncols ? p->ncols : 1) * sizeof *cols);
-		if (!cols || !(nm->col[t] = calloc(p->ncols ? p->ncols : 1, sizeof **nm->col))) {
+		if (!cols || !(nm->col[t] = calloc(p->ncols ? p->ncols : 1, sizeof **nm->col)) ||
+		    !(nm->best[t] = calloc(p->ncols ? p->ncols : 1, sizeof **nm->best))) {
 			free(cols);
 			return -1;
 		}
@@ -165,13 +201,8 @@ static void pair_features(double *f, const names *nm, const abi_profile *profs, 
 	const abi_profile *A = &profs[a], *B = &profs[b];
 	const abi_column *x = &A->cols[xc], *y = &B->cols[yc];
 	const abi_name *xn = &nm->col[a][xc], *yn = &nm->col[b][yc];
-	double refers = abi_name_refers(xn, &nm->table[b]), best_other = 0;
-	for (size_t t = 0; t < ntables; t++)
-		if (t != a && t != b) {
-			double r = abi_name_refers(xn, &nm->table[t]);
-			if (r > best_other)
-				best_other = r;
-		}
+	double refers = abi_name_refers(xn, &nm->table[b]);
+	double best_other = best_other_refers(nm, ntables, a, xc, b);
 	double nx = (double)x->ndistinct, ny = (double)y->ndistinct;
 	f[ABI_F_CONTAIN] = containment;
 	f[ABI_F_CONTAIN_FULL] = contain_log(containment);
@@ -269,10 +300,15 @@ static int single_candidates(abi_cands *out, const names *nm, const abi_profile 
 									    y->ndistinct, SAMPLE);
 					/* Distinct values first; a column that fails there
 					 * may still be a dirty key whose rows mostly join. */
-					if (est < o->min_containment - 0.2 && row_containment(A, x, y, SAMPLE) < ROW_MIN)
+					/* Only a repeated column can have most rows join
+					 * while most distinct values do not (orphans are
+					 * rare values), and some of the sample must join. */
+					if (est < o->min_containment - 0.2 &&
+					    (est == 0 || uniq(A, x) > 0.5 || row_containment(A, x, y, SAMPLE) < ROW_MIN))
 						continue;
 					double c = abi_containment(x->distinct, x->ndistinct, y->distinct, y->ndistinct);
-					double rc = row_containment(A, x, y, ROW_SAMPLE);
+					/* When every distinct value joins, so does every row. */
+					double rc = c >= 0.999 ? c : row_containment(A, x, y, ROW_SAMPLE);
 					if (c < o->min_containment && rc < ROW_MIN)
 						continue;
 					abi_cand cd = {.from = a, .to = b, .fc = {xc, 0}, .tc = {yc, 0}, .ncols = 1};
@@ -366,20 +402,43 @@ static int composite_candidates(abi_cands *out, const names *nm, const abi_profi
 /* Marks candidates A.x -> B whose table A has another column that names B
  * clearly better: ss_ticket_number -> time_dim beside ss_sold_time_sk.
  * Role-playing references (order_date_sk and ship_date_sk) name B equally
- * and mark nothing. Candidates of one (from, to) pair are adjacent only by
- * chance, so this is a pass over pairs, bounded by the candidates of each
- * target key. */
-static void mark_better_sibling(abi_cands *c, size_t first)
+ * and mark nothing. Candidates are grouped by (A, B) first, so the pass is
+ * quadratic only inside a group. */
+static int by_pair(const void *pa, const void *pb, void *arg)
 {
-	for (size_t i = first; i < c->n; i++) {
-		abi_cand *a = &c->v[i];
-		for (size_t j = first; j < c->n && !a->x[ABI_F_SIBLING_NAMED]; j++) {
-			const abi_cand *b = &c->v[j];
-			if (j != i && b->from == a->from && b->to == a->to && b->fc[0] != a->fc[0] && b->ncols == 1 &&
-			    b->x[ABI_F_NAME_REFERS] >= a->x[ABI_F_NAME_REFERS] + 0.3)
-				a->x[ABI_F_SIBLING_NAMED] = 1;
+	const abi_cand *v = arg, *a = &v[*(const size_t *)pa], *b = &v[*(const size_t *)pb];
+	if (a->from != b->from)
+		return a->from < b->from ? -1 : 1;
+	if (a->to != b->to)
+		return a->to < b->to ? -1 : 1;
+	return *(const size_t *)pa < *(const size_t *)pb ? -1 : 1;
+}
+
+static int mark_better_sibling(abi_cands *c, size_t first)
+{
+	size_t n = c->n - first;
+	size_t *ix = malloc((n ? n : 1) * sizeof *ix);
+	if (!ix)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		ix[i] = first + i;
+	qsort_r(ix, n, sizeof *ix, by_pair, c->v);
+	for (size_t lo = 0, hi; lo < n; lo = hi) {
+		const abi_cand *g = &c->v[ix[lo]];
+		for (hi = lo + 1; hi < n && c->v[ix[hi]].from == g->from && c->v[ix[hi]].to == g->to; hi++)
+			;
+		for (size_t i = lo; i < hi; i++) {
+			abi_cand *a = &c->v[ix[i]];
+			for (size_t j = lo; j < hi && !a->x[ABI_F_SIBLING_NAMED]; j++) {
+				const abi_cand *b = &c->v[ix[j]];
+				if (j != i && b->fc[0] != a->fc[0] && b->ncols == 1 &&
+				    b->x[ABI_F_NAME_REFERS] >= a->x[ABI_F_NAME_REFERS] + 0.3)
+					a->x[ABI_F_SIBLING_NAMED] = 1;
+			}
 		}
 	}
+	free(ix);
+	return 0;
 }
 
 int abi_candidates(abi_cands *out, const abi_profile *profs, size_t n, const abi_cand_opts *opts)
@@ -390,7 +449,7 @@ int abi_candidates(abi_cands *out, const abi_profile *profs, size_t n, const abi
 	if (rc == 0)
 		rc = single_candidates(out, &nm, profs, n, opts);
 	if (rc == 0)
-		mark_better_sibling(out, first);
+		rc = mark_better_sibling(out, first);
 	if (rc == 0 && opts->composite)
 		rc = composite_candidates(out, &nm, profs, n, opts);
 	names_free(&nm, n);

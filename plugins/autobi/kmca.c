@@ -138,7 +138,44 @@ typedef struct solver {
 	uint32_t *eu, *ev, *map, *chosen;
 	double *ec;
 	double bound; /* |lambda| beyond which the degree no longer changes */
+	uint32_t *gid; /* per edge: its group as a dense 0..m-1 id, or ABI_NO_GROUP */
 } solver;
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Groups are any numbers the caller chose; they become 0..m-1 so that a
+ * violation is found in one pass with an array indexed by group. */
+static int dense_groups(solver *s)
+{
+	uint32_t *sorted = malloc((s->m ? s->m : 1) * sizeof *sorted);
+	if (!sorted)
+		return -1;
+	for (size_t j = 0; j < s->m; j++)
+		sorted[j] = s->E[j].group;
+	qsort(sorted, s->m, sizeof *sorted, cmp_u32);
+	for (size_t j = 0; j < s->m; j++) {
+		uint32_t g = s->E[j].group;
+		if (g == ABI_NO_GROUP) {
+			s->gid[j] = ABI_NO_GROUP;
+			continue;
+		}
+		size_t lo = 0, hi = s->m;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (sorted[mid] < g)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		s->gid[j] = (uint32_t)lo; /* the first position of g: unique per group */
+	}
+	free(sorted);
+	return 0;
+}
 
 typedef struct solution {
 	int deg;
@@ -226,6 +263,8 @@ static int solve_k(solver *s, const uint8_t *banned, int k, solution *out)
 
 /* ---- branch and bound over FK-once violations */
 
+#define WORK_BOUND 2e8
+
 typedef struct bb_node {
 	double lb;
 	uint8_t *banned;
@@ -275,30 +314,41 @@ static bb_node heap_pop(bb_heap *h)
 	return top;
 }
 
-/* The first group with two chosen edges, or ABI_NO_GROUP. */
-static uint32_t violated_group(const solver *s, const uint8_t *sel)
+/* The group with two chosen edges whose first chosen edge comes first, or
+ * ABI_NO_GROUP. One pass: `first` holds, per group, the chosen edge seen
+ * first (m + 1 = none), and is reset before returning. */
+static uint32_t violated_group(const solver *s, const uint8_t *sel, size_t *first)
 {
-	for (size_t i = 0; i < s->m; i++) {
-		if (!sel[i] || s->E[i].group == ABI_NO_GROUP)
+	uint32_t g = ABI_NO_GROUP;
+	size_t at = SIZE_MAX;
+	for (size_t j = 0; j < s->m; j++) {
+		uint32_t gj = s->gid[j];
+		if (!sel[j] || gj == ABI_NO_GROUP)
 			continue;
-		for (size_t j = i + 1; j < s->m; j++)
-			if (sel[j] && s->E[j].group == s->E[i].group)
-				return s->E[i].group;
+		if (first[gj] > s->m)
+			first[gj] = j;
+		else if (first[gj] < at) {
+			at = first[gj];
+			g = gj;
+		}
 	}
-	return ABI_NO_GROUP;
+	for (size_t j = 0; j < s->m; j++)
+		if (sel[j] && s->gid[j] != ABI_NO_GROUP)
+			first[s->gid[j]] = s->m + 1;
+	return g;
 }
 
 static int branch(solver *s, bb_heap *h, const bb_node *parent, const solution *sol, uint32_t group)
 {
 	for (size_t keep = 0; keep < s->m; keep++) {
-		if (!sol->sel[keep] || s->E[keep].group != group)
+		if (!sol->sel[keep] || s->gid[keep] != group)
 			continue;
 		bb_node child = {sol->cost, malloc(s->m ? s->m : 1)};
 		if (!child.banned)
 			return -1;
 		memcpy(child.banned, parent->banned, s->m);
 		for (size_t j = 0; j < s->m; j++)
-			if (j != keep && sol->sel[j] && s->E[j].group == group)
+			if (j != keep && sol->sel[j] && s->gid[j] == group)
 				child.banned[j] = 1;
 		if (heap_push(h, child) != 0) {
 			free(child.banned);
@@ -306,6 +356,51 @@ static int branch(solver *s, bb_heap *h, const bb_node *parent, const solution *
 		}
 	}
 	return 0;
+}
+
+/* A greedy dive for a first feasible solution: in every violated group
+ * keep the cheapest chosen edge, ban the others, solve again, until no
+ * group is violated. Best-first search alone may open thousands of
+ * subproblems before its first feasible leaf when violations are many and
+ * independent (a data lake of hundreds of tables); with this incumbent it
+ * prunes from the start, and a search cut by its budget still returns it.
+ * Returns 0 with the incumbent in best/best_cost, 1 when the dive found
+ * none, -1 on error. */
+static int dive(solver *s, int k, solution *sol, uint8_t *best, double *best_cost, size_t *first, size_t *nodes)
+{
+	uint8_t *banned = calloc(s->m + 1, 1);
+	if (!banned)
+		return -1;
+	int rc = 1;
+	for (size_t it = 0; it <= s->m; it++) {
+		(*nodes)++;
+		int st = solve_k(s, banned, k, sol);
+		if (st != 0) {
+			rc = st < 0 ? -1 : 1;
+			break;
+		}
+		uint32_t g = violated_group(s, sol->sel, first);
+		if (g == ABI_NO_GROUP) {
+			*best_cost = sol->cost;
+			memcpy(best, sol->sel, s->m);
+			rc = 0;
+			break;
+		}
+		while (g != ABI_NO_GROUP) {
+			size_t keep = SIZE_MAX;
+			for (size_t j = 0; j < s->m; j++)
+				if (sol->sel[j] && s->gid[j] == g && (keep == SIZE_MAX || s->E[j].cost < s->E[keep].cost))
+					keep = j;
+			for (size_t j = 0; j < s->m; j++)
+				if (j != keep && sol->sel[j] && s->gid[j] == g) {
+					banned[j] = 1;
+					sol->sel[j] = 0;
+				}
+			g = violated_group(s, sol->sel, first);
+		}
+	}
+	free(banned);
+	return rc;
 }
 
 void abi_kmca_result_free(abi_kmca_result *r)
@@ -352,13 +447,18 @@ int abi_kmca_solve(abi_kmca_result *out, size_t n, const abi_edge *edges, size_t
 	s.ec = malloc(cap * sizeof *s.ec);
 	s.chosen = malloc(cap * sizeof *s.chosen);
 	uint8_t *best = malloc(m + 1);
+	size_t *first_in_group = malloc((m + 1) * sizeof *first_in_group);
 	solution sol = {0, 0, malloc(m + 1)};
 	bb_heap heap = {0};
 	int rc = -1;
-	if (!s.pert || !s.eu || !s.ev || !s.map || !s.ec || !s.chosen || !best || !sol.sel) {
+	s.gid = malloc((m + 1) * sizeof *s.gid);
+	if (!s.pert || !s.eu || !s.ev || !s.map || !s.ec || !s.chosen || !best || !sol.sel || !first_in_group ||
+	    !s.gid || dense_groups(&s) != 0) {
 		snprintf(err, errlen, "out of memory");
 		goto done;
 	}
+	for (size_t j = 0; j <= m; j++)
+		first_in_group[j] = m + 1;
 	s.bound = 1;
 	for (size_t i = 0; i < cap; i++)
 		s.pert[i] = perturbation(i);
@@ -374,13 +474,19 @@ int abi_kmca_solve(abi_kmca_result *out, size_t n, const abi_edge *edges, size_t
 	}
 	double best_cost = INFINITY;
 	int truncated = 0;
+	if (dive(&s, opts->k, &sol, best, &best_cost, first_in_group, &out->nodes) < 0) {
+		snprintf(err, errlen, "out of memory in the arborescence search");
+		goto done;
+	}
 	while (heap.n) {
 		bb_node node = heap_pop(&heap);
 		if (node.lb >= best_cost) {
 			free(node.banned);
 			continue;
 		}
-		if (out->nodes >= opts->max_nodes) {
+		/* Each subproblem is an Edmonds call over all m edges: past about
+		 * 2e8 edge visits (seconds) the incumbent is kept, marked inexact. */
+		if (out->nodes >= opts->max_nodes || (double)out->nodes * (double)(m + n) > WORK_BOUND) {
 			truncated = 1;
 			free(node.banned);
 			break;
@@ -389,7 +495,7 @@ int abi_kmca_solve(abi_kmca_result *out, size_t n, const abi_edge *edges, size_t
 		int st = solve_k(&s, node.banned, opts->k, &sol);
 		int bad = st < 0;
 		if (st == 0 && sol.cost < best_cost) {
-			uint32_t g = violated_group(&s, sol.sel);
+			uint32_t g = violated_group(&s, sol.sel, first_in_group);
 			if (g == ABI_NO_GROUP) {
 				best_cost = sol.cost;
 				memcpy(best, sol.sel, m);
@@ -434,6 +540,8 @@ done:
 	free(s.ec);
 	free(s.chosen);
 	free(best);
+	free(first_in_group);
+	free(s.gid);
 	free(sol.sel);
 	if (rc != 0)
 		abi_kmca_result_free(out);

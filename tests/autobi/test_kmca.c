@@ -130,11 +130,10 @@ static void test_fk_once_and_budget(void **state)
 	assert_true(r.nodes > 1); /* the unconstrained tree used group 7 thrice */
 	abi_kmca_result_free(&r);
 
+	/* With no budget left after the greedy dive, its feasible tree is
+	 * returned, marked as not proven best. Here the dive keeps the first
+	 * of group 7's equal edges and gives 1..3 their other parents. */
 	o.max_nodes = 1;
-	assert_int_equal(abi_kmca_solve(&r, 5, e, 6, NULL, &o, err, sizeof err), -1);
-	assert_non_null(strstr(err, "within 1 subproblems; raise max_nodes"));
-
-	o.max_nodes = 2; /* finds a feasible tree, cannot prove it best */
 	assert_int_equal(abi_kmca_solve(&r, 5, e, 6, NULL, &o, err, sizeof err), 0);
 	assert_false(r.exact);
 	assert_true(r.cost >= want - 1e-6);
