@@ -47,6 +47,16 @@ static void push_word(abi_name *out, const char *w, size_t n)
 
 static void singularise(char *t)
 {
+	/* English irregular plurals seen in table names (Application.People,
+	 * Children, Criteria); the rules below cover the regular ones. */
+	static const char *const irregular[][2] = {{"people", "person"}, {"children", "child"}, {"men", "man"},
+						   {"women", "woman"}, {"criteria", "criterion"}, {"indices", "index"},
+						   {"analyses", "analysis"}, {"statuses", "status"}, {"mice", "mouse"}};
+	for (size_t i = 0; i < sizeof irregular / sizeof *irregular; i++)
+		if (strcmp(t, irregular[i][0]) == 0) {
+			strcpy(t, irregular[i][1]);
+			return;
+		}
 	size_t n = strlen(t);
 	if (n > 4 && strcmp(t + n - 3, "ies") == 0)
 		strcpy(t + n - 3, "y");
@@ -251,10 +261,18 @@ int abi_name_has_role(const abi_name *n)
 					    "parent",  "head",     "lead",     "leader",     "owner",   "rep",
 					    "by",      "assignee", "approver", "reviewer",   "mentor",  "superior",
 					    "agent",   "handler",  "seller",   "buyer",      "sponsor", "referrer"};
+	/* The role must end the name (soldBy, manager_id, SupportRepId, ReportsTo):
+	 * only key words or "to" may follow it, so LeadTimeDays and
+	 * head_count are measures, not roles. */
 	for (int i = 0; i < n->n; i++)
 		for (size_t r = 0; r < sizeof roles / sizeof *roles; r++)
-			if (strcmp(n->tok[i], roles[r]) == 0)
-				return 1;
+			if (strcmp(n->tok[i], roles[r]) == 0) {
+				int tail = 1;
+				for (int j = i + 1; j < n->n && tail; j++)
+					tail = is_key_word(n->tok[j]) || strcmp(n->tok[j], "to") == 0;
+				if (tail)
+					return 1;
+			}
 	return 0;
 }
 

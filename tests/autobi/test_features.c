@@ -183,6 +183,12 @@ static void test_abbreviations_roles_decorations(void **state)
 	assert_true(abi_name_has_role(&col));
 	abi_name_split(&col, "customer_id", NULL, 0);
 	assert_false(abi_name_has_role(&col));
+	abi_name_split(&col, "LeadTimeDays", NULL, 0); /* a role word, but a measure */
+	assert_false(abi_name_has_role(&col));
+	abi_name_split(&t, "Application.People", NULL, 1); /* schema-qualified, irregular plural */
+	assert_string_equal(t.tok[t.n - 1], "person");
+	abi_name_split(&col, "SalespersonPersonID", NULL, 0);
+	assert_true(abi_name_refers(&col, &t) > 0.6);
 	abi_name_split(&t, "Employees", NULL, 1);
 	assert_true(abi_name_is_people(&t));
 	abi_name_split(&t, "Invoice", NULL, 1);
