@@ -235,10 +235,11 @@ static void pair_features(double *f, const names *nm, const abi_profile *profs, 
 	f[ABI_F_X_PURITY] = x->purity;
 	f[ABI_F_CONTAIN_NAME] = containment * refers;
 	/* A self-reference is a hierarchy only when the name says so (a role
-	 * such as manager or parent, or the table's own name); without that it
-	 * is a number inside its own table's key range, which is common. */
+	 * such as manager, parent or reports_to); without that it is a number
+	 * inside its own table's key range, which is common. The table's own
+	 * name is no such sign: post_type_id in posts names a post type. */
 	int role = abi_name_has_role(xn);
-	f[ABI_F_SELF] = a == b && (role || refers >= 0.5);
+	f[ABI_F_SELF] = a == b && role;
 	f[ABI_F_SELF_PLAIN] = a == b && !f[ABI_F_SELF];
 	f[ABI_F_ROLE] = role;
 	f[ABI_F_ROLE_TO_PEOPLE] = role && a != b && abi_name_is_people(&nm->table[b]);
@@ -431,7 +432,10 @@ static int mark_better_sibling(abi_cands *c, size_t first)
 			abi_cand *a = &c->v[ix[i]];
 			for (size_t j = lo; j < hi && !a->x[ABI_F_SIBLING_NAMED]; j++) {
 				const abi_cand *b = &c->v[ix[j]];
-				if (j != i && b->fc[0] != a->fc[0] && b->ncols == 1 &&
+				/* Self-references are no siblings: naming the own
+				 * table (post_type_id in posts) says nothing about
+				 * which column references it. */
+				if (j != i && a->from != a->to && b->fc[0] != a->fc[0] && b->ncols == 1 &&
 				    b->x[ABI_F_NAME_REFERS] >= a->x[ABI_F_NAME_REFERS] + 0.3)
 					a->x[ABI_F_SIBLING_NAMED] = 1;
 			}

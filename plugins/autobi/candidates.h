@@ -41,7 +41,7 @@ enum {
 	ABI_F_X_NULLS,       /* missing share of x */
 	ABI_F_X_PURITY,      /* share of x's values of its type */
 	ABI_F_CONTAIN_NAME,  /* containment x refers: the two signals together */
-	ABI_F_SELF,          /* x and y in one table, x named as a role or the table (manager_id -> id) */
+	ABI_F_SELF,          /* x and y in one table, x named as a role (manager_id -> id) */
 	ABI_F_SELF_PLAIN,    /* x and y in one table, x's name saying neither */
 	ABI_F_ROLE,          /* x's name is a person's role (ReportsTo, SupportRepId, soldBy) */
 	ABI_F_VALUE_EVIDENCE, /* how unlikely the containment is by chance, 0..1 */
