@@ -499,7 +499,7 @@ int cmd_run(int argc, char **argv)
 	rc = cli_load(&l, &a, NULL);
 	if (rc == WEFT_EXIT_OK)
 		rc = a.dry_run ? plan_loaded(&l, &a) : execute(&l, &a, NULL, NULL);
-	cli_unload(&l);
+	cli_unload_at_exit(&l);
 	weft_value_free(a.cli_params);
 	return rc;
 }
@@ -556,7 +556,7 @@ int cmd_resume(int argc, char **argv)
 	rc = cli_load(&l, &ra, in->params);
 	if (rc == WEFT_EXIT_OK)
 		rc = execute(&l, &a, run_id, in->executor);
-	cli_unload(&l);
+	cli_unload_at_exit(&l);
 	weft_run_free(hdr);
 done:
 	free(latest);
@@ -628,7 +628,7 @@ int cmd_plan(int argc, char **argv)
 	rc = cli_load(&l, &a, NULL);
 	if (rc == WEFT_EXIT_OK)
 		rc = plan_loaded(&l, &a);
-	cli_unload(&l);
+	cli_unload_at_exit(&l);
 	weft_value_free(a.cli_params);
 	return rc;
 }

@@ -95,6 +95,12 @@ fail:
 	return rc;
 }
 
+void weft_engine_flush(weft_engine *eng)
+{
+	if (eng && eng->sc)
+		(void)weft_statcache_save(eng->sc);
+}
+
 void weft_engine_free(weft_engine *eng)
 {
 	if (!eng)

@@ -131,6 +131,11 @@ WEFT_EXTERN void weft_node_opts_init(struct weft_node_opts *o);
 
 WEFT_EXTERN int weft_engine_new(weft_engine **out, const weft_engine_options *opts);
 WEFT_EXTERN void weft_engine_free(weft_engine *eng);
+/* Writes what the engine keeps for later processes (the stat cache of
+ * input hashes); weft_engine_free does it too. A process about to exit may
+ * call this instead of weft_engine_free: returning a million nodes'
+ * memory piece by piece takes seconds, and the exit returns it at once. */
+WEFT_EXTERN void weft_engine_flush(weft_engine *eng);
 WEFT_EXTERN const char *weft_engine_store_dir(const weft_engine *eng);
 /* The run's output directory: where a relative path an op writes
  * (parameters of type WEFT_T_PATH_OUT, such as core.export's path) lands.
