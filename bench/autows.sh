@@ -54,7 +54,7 @@ for d in default breast_cancer digits; do
   "$weft" run --store "$work/store" -q "$src/pipelines/autows.lua" -p out="$work/out-$d" "${args[@]}" >/dev/null
   end=$(date +%s.%N)
   printf -- "-- %s: %.2f s\n" "$d" "$(echo "$end - $start" | bc)"
-  for m in majority dawid_skene triplet; do
+  for m in majority dawid_skene triplet metal; do
     jq -r --arg m "$m" '"  \($m): autows \(.autows.accuracy) baseline \(.supervised_baseline.accuracy) helped \(.autows_helped) test coverage \(.test_coverage)"' \
       "$work/out-$d/$m/report.json"
   done

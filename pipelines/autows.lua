@@ -5,7 +5,7 @@
 --
 --   weft run pipelines/autows.lua [-p data=FILE.csv | -p npy=DIR] [-p n_labels=100]
 --        [-p test_share=0.2] [-p seed=N] [-p split=COLUMN]
---        [-p 'label_models=[majority, dawid_skene, triplet]'] [-p gold_weight=W] [-p out=DIR]
+--        [-p 'label_models=[majority, dawid_skene, triplet, metal]'] [-p gold_weight=W] [-p out=DIR]
 --
 -- Without `data` it runs on a generated 4-class dataset. Each label model
 -- is its own branch (label_model -> end_model -> evaluate), so they run in
@@ -24,7 +24,7 @@ local end_model = weft.param("end_model", "auto",
 local max_lfs = weft.param("max_lfs", 25, "LFs at most")
 local lf_scoring = weft.param("lf_scoring", "in_sample",
   "stump/tree/logistic thresholds chosen in_sample or out_of_fold (held-out statistics are reported either way)")
-local models = weft.param("label_models", { "majority", "dawid_skene", "triplet" }, "label models to compare")
+local models = weft.param("label_models", { "majority", "dawid_skene", "triplet", "metal" }, "label models to compare")
 local pca = weft.param("pca", 0, "principal components (0: standardise only)")
 local gold_weight = weft.param("gold_weight", 0,
   "end model: weight of a labeled row (0: the labeled rows together weigh as much as the weak ones)")

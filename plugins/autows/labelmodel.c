@@ -1,5 +1,6 @@
 /*
- * labelmodel.c -- majority vote, Dawid-Skene EM and the triplet method.
+ * labelmodel.c -- majority vote, Dawid-Skene EM and the triplet method
+ * (MeTaL's matrix completion is in metal.c).
  *
  * Everything runs over the sparse votes: one pass is O(votes x classes),
  * so 100,000 rows x 100 LFs at 30% coverage is 3 million votes a pass.
@@ -7,6 +8,7 @@
  * per class and votes add the difference.
  */
 #include "labelmodel.h"
+#include "metal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -21,6 +23,8 @@ int aws_lm_parse(const char *name)
 		return AWS_LM_DAWID_SKENE;
 	if (!strcmp(name, "triplet"))
 		return AWS_LM_TRIPLET;
+	if (!strcmp(name, "metal"))
+		return AWS_LM_METAL;
 	return -1;
 }
 
@@ -342,6 +346,8 @@ int aws_label_model(aws_lm_result *out, const aws_lmat *L, aws_lm_kind kind, int
 					out->balance[c] += out->proba[i * L->k + c] / (double)L->n;
 		} else if (kind == AWS_LM_DAWID_SKENE) {
 			rc = dawid_skene(out, L, max_iter > 0 ? max_iter : 100, known);
+		} else if (kind == AWS_LM_METAL) {
+			rc = aws_metal(out, L, known);
 		} else {
 			rc = triplet(out, L);
 		}

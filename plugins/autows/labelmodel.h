@@ -12,6 +12,10 @@
  *                   label is mu_i * mu_j, where mu = (k acc - 1)/(k - 1),
  *                   so each mu_i follows from triplets:
  *                   mu_i^2 = M_ij M_ik / M_jk, averaged over (j, k)
+ *   metal           Snorkel MeTaL's matrix completion (Ratner et al.,
+ *                   AAAI 2019): the co-vote moments between LFs factor
+ *                   as mu P mu^T; class-conditional vote tables mu are
+ *                   fitted to them (metal.c)
  */
 #ifndef AUTOWS_LABELMODEL_H
 #define AUTOWS_LABELMODEL_H
@@ -20,7 +24,7 @@
 
 #include "labelmat.h"
 
-typedef enum aws_lm_kind { AWS_LM_MAJORITY = 0, AWS_LM_DAWID_SKENE, AWS_LM_TRIPLET } aws_lm_kind;
+typedef enum aws_lm_kind { AWS_LM_MAJORITY = 0, AWS_LM_DAWID_SKENE, AWS_LM_TRIPLET, AWS_LM_METAL } aws_lm_kind;
 
 typedef struct aws_lm_result {
 	double *proba;    /* n x k, rows sum to 1 */
@@ -30,7 +34,7 @@ typedef struct aws_lm_result {
 	int fell_back;    /* the model drifted from the votes; majority vote was used */
 } aws_lm_result;
 
-/* Parses "majority", "dawid_skene" or "triplet"; -1 when unknown. */
+/* Parses "majority", "dawid_skene", "triplet" or "metal"; -1 when unknown. */
 int aws_lm_parse(const char *name);
 
 /* Fits the model and labels every row. `known` (n entries, or NULL) gives

@@ -120,7 +120,7 @@ int aws_label_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 	const char *model = weft_op_param_string(ctx, api, "model");
 	int kind = aws_lm_parse(model);
 	if (kind < 0)
-		rc = api->fail(ctx, "unknown label model '%s'; use majority, dawid_skene or triplet", model);
+		rc = api->fail(ctx, "unknown label model '%s'; use majority, dawid_skene, triplet or metal", model);
 	if (rc == WEFT_OK)
 		rc = aws_op_matrix(&L, ctx, api, "matrix", D->k);
 	if (rc == WEFT_OK && L.n != D->n)

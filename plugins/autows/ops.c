@@ -95,7 +95,7 @@ static int run_label_model(weft_op_ctx *ctx, const weft_host_api *api)
 }
 
 static const weft_param_spec lm_params[] = {
-	{"model", WEFT_T_STRING, "\"dawid_skene\"", "majority, dawid_skene or triplet"},
+	{"model", WEFT_T_STRING, "\"dawid_skene\"", "majority, dawid_skene, triplet or metal"},
 	{"max_iter", WEFT_T_INT, "100", "EM iterations at most (dawid_skene)"},
 };
 static const weft_op_desc aws_op_label_model = {

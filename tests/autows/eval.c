@@ -33,7 +33,8 @@ static double now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static const char *const kinds[] = {"majority", "dawid_skene", "triplet"};
+enum { NK = 4 }; /* label models */
+static const char *const kinds[NK] = {"majority", "dawid_skene", "triplet", "metal"};
 static aws_end_opts eo = AWS_END_OPTS_INIT;
 static size_t noise_dims = 8;
 static const char *csv_file;
@@ -46,10 +47,11 @@ static double smooth_alpha = 0.9;
 /* the label model with an end model of each kind; then with the end
  * model chosen by CV (+auto); then AutoWS's answer: the label model whose
  * +auto end model had the best CV accuracy on the labels */
-enum { NMETH = 13 };
-static const char *const methods[NMETH] = {"majority", "dawid_skene", "triplet", "majority+s", "dawid_skene+s",
-					   "triplet+s", "majority+g", "dawid_skene+g", "triplet+g", "majority+auto",
-					   "dawid_skene+auto", "triplet+auto", "AUTOWS"};
+enum { NMETH = 4 * NK + 1 };
+static const char *const methods[NMETH] = {
+	"majority",      "dawid_skene",      "triplet",      "metal",      "majority+s",    "dawid_skene+s",
+	"triplet+s",     "metal+s",          "majority+g",   "dawid_skene+g", "triplet+g",  "metal+g",
+	"majority+auto", "dawid_skene+auto", "triplet+auto", "metal+auto", "AUTOWS"};
 static double weak_w = 0.3;
 /* --quick: the three label models with logistic end models against
  * logistic regression only (the CI check); --auto: skip the fixed graph
@@ -140,16 +142,16 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 		size_t covered = 0;
 		for (size_t i = 0; i < D.n; i++)
 			covered += L.row[i] != L.row[i + 1];
-		double auto_cv[3] = {-1, -1, -1};
-		aws_scores auto_sc[3];
+		double auto_cv[NK] = {-1, -1, -1, -1};
+		aws_scores auto_sc[NK];
 		for (int meth = 0; meth < NMETH; meth++) {
-			int kind = meth % 3;
-			if ((quick && meth >= 3) || (auto_only && meth >= 3 && meth < 9))
+			int kind = meth % NK;
+			if ((quick && meth >= NK) || (auto_only && meth >= NK && meth < 3 * NK))
 				continue;
 			ran[meth] = 1;
-			if (meth == 12) { /* AutoWS's answer, chosen without the test set */
+			if (meth == 4 * NK) { /* AutoWS's answer, chosen without the test set */
 				int pick = 0;
-				for (int q = 1; q < 3; q++)
+				for (int q = 1; q < NK; q++)
 					if (auto_cv[q] > auto_cv[pick])
 						pick = q;
 				sum[meth] += auto_sc[pick].accuracy;
@@ -164,18 +166,18 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 			o.weak_weight = weak_w;
 			aws_end_result er;
 			if (aws_label_model(&r, &L, (aws_lm_kind)kind, 100, known, err, sizeof err) != 0 ||
-			    aws_end_fit(&er, (aws_end_kind)(meth / 3), &D, votes, r.proba, &o, err, sizeof err) != 0) {
+			    aws_end_fit(&er, (aws_end_kind)(meth / NK), &D, votes, r.proba, &o, err, sizeof err) != 0) {
 				fprintf(stderr, "%s\n", err);
 				return 1;
 			}
 			PE = er.P, er.P = NULL;
 			m = er.model, er.model = (aws_lr){0};
-			if (meth >= 9)
+			if (meth >= 3 * NK)
 				fprintf(stderr, "seed %d %s: chose %s (cv %.3f %.3f %.3f)\n", seed, methods[meth],
 					aws_end_name(er.chosen), er.cv[0], er.cv[1], er.cv[2]);
 			aws_scores se;
 			aws_score(&se, PE, D.k, D.y, test, nt);
-			if (meth >= 9) {
+			if (meth >= 3 * NK) {
 				auto_sc[kind] = se;
 				for (int q = 0; q < 3; q++)
 					auto_cv[kind] = er.cv[q] > auto_cv[kind] ? er.cv[q] : auto_cv[kind];
@@ -199,7 +201,7 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 			printf("%-14s mean %.3f; beat logreg on %d, spreading on %d, self-training on %d, all three on %d of %d "
 		       "seeds\n",
 		       methods[meth], sum[meth] / seeds, wins[meth][0], wins[meth][1], wins[meth][2], wins[meth][3], seeds);
-	for (int kind = 0; kind < 3; kind++) /* the line the CI check reads */
+	for (int kind = 0; kind < NK; kind++) /* the line the CI check reads */
 		printf("%s beat the baseline on %d of %d seeds\n", kinds[kind], wins[kind][0], seeds);
 	int want = must_win ? aws_lm_parse(must_win) : -1;
 	if (must_win && want < 0) {
@@ -252,7 +254,7 @@ static int time_lm(size_t n, size_t m)
 		return 1;
 	printf("label matrix %zu x %zu, %zu classes, %zu votes; read from .npy into sparse form in %.3f s\n", n, m, k,
 	       L.nnz, t_read);
-	for (int kind = 0; kind < 3; kind++) {
+	for (int kind = 0; kind < NK; kind++) {
 		aws_lm_result r;
 		double t0 = now();
 		if (aws_label_model(&r, &L, (aws_lm_kind)kind, 100, NULL, err, sizeof err) != 0)

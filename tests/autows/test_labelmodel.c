@@ -104,6 +104,57 @@ static void test_triplet(void **state)
 	check_recovery(AWS_LM_TRIPLET, 0.04, 0.04);
 }
 
+/* MeTaL takes the class balance as given: with no known label, the share
+ * of votes, which the LFs' uneven coverage skews; hence the looser
+ * balance tolerance. */
+static void test_metal(void **state)
+{
+	(void)state;
+	check_recovery(AWS_LM_METAL, 0.04, 0.1);
+}
+
+/* LFs whose mistakes are systematic: three are right 75% of the time
+ * they vote; three others vote class y + 1 for class y 60% of the time
+ * and y itself 40%. The triplet method assumes errors spread evenly over
+ * the wrong classes and reads these as weak LFs; MeTaL fits each LF's
+ * table P(vote | class) and so reads them as strong, shifted ones. */
+static void test_metal_asymmetric_noise(void **state)
+{
+	(void)state;
+	enum { N = 20000, M = 6, K = 3 };
+	rng r = {5};
+	int *dense = malloc(N * M * sizeof *dense), *y = malloc(N * sizeof *y);
+	assert_non_null(dense);
+	assert_non_null(y);
+	for (size_t i = 0; i < N; i++) {
+		y[i] = (int)(unif(&r) * K);
+		for (size_t j = 0; j < M; j++) {
+			int v = -1;
+			if (unif(&r) < 0.5) {
+				if (j < 3)
+					v = unif(&r) < 0.75 ? y[i] : (int)((y[i] + 1 + (int)(unif(&r) * 2)) % K);
+				else
+					v = unif(&r) < 0.4 ? y[i] : (y[i] + 1) % K;
+			}
+			dense[i * M + j] = v;
+		}
+	}
+	aws_lmat L;
+	assert_int_equal(aws_lmat_from_dense(&L, dense, N, M, K), 0);
+	aws_lm_result rt, rm;
+	char err[256];
+	assert_int_equal(aws_label_model(&rt, &L, AWS_LM_TRIPLET, 0, NULL, err, sizeof err), 0);
+	assert_int_equal(aws_label_model(&rm, &L, AWS_LM_METAL, 0, NULL, err, sizeof err), 0);
+	double at = accuracy_of(rt.proba, y, N, K), am = accuracy_of(rm.proba, y, N, K);
+	if (!(am > at + 0.03))
+		fail_msg("MeTaL %.3f, triplet %.3f: MeTaL should use the shifted LFs", am, at);
+	aws_lm_result_free(&rt);
+	aws_lm_result_free(&rm);
+	aws_lmat_free(&L);
+	free(dense);
+	free(y);
+}
+
 /* Majority vote estimates accuracies against its own labels: biased
  * upwards, but ordered like the truth, and the labels are usable. */
 static void test_majority(void **state)
@@ -184,6 +235,8 @@ int main(void)
 		cmocka_unit_test(test_drift_guard),
 		cmocka_unit_test(test_dawid_skene),
 		cmocka_unit_test(test_triplet),
+		cmocka_unit_test(test_metal),
+		cmocka_unit_test(test_metal_asymmetric_noise),
 		cmocka_unit_test(test_majority),
 		cmocka_unit_test(test_abstain_rows_and_bad_votes),
 	};
