@@ -157,21 +157,14 @@ static int dense_groups(solver *s)
 	for (size_t j = 0; j < s->m; j++)
 		sorted[j] = s->E[j].group;
 	qsort(sorted, s->m, sizeof *sorted, cmp_u32);
+	size_t u = 0; /* distinct groups, so a group's position is its id */
+	for (size_t j = 0; j < s->m; j++)
+		if (!u || sorted[u - 1] != sorted[j])
+			sorted[u++] = sorted[j];
 	for (size_t j = 0; j < s->m; j++) {
 		uint32_t g = s->E[j].group;
-		if (g == ABI_NO_GROUP) {
-			s->gid[j] = ABI_NO_GROUP;
-			continue;
-		}
-		size_t lo = 0, hi = s->m;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (sorted[mid] < g)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		s->gid[j] = (uint32_t)lo; /* the first position of g: unique per group */
+		const uint32_t *at = g == ABI_NO_GROUP ? NULL : bsearch(&g, sorted, u, sizeof *sorted, cmp_u32);
+		s->gid[j] = at ? (uint32_t)(at - sorted) : ABI_NO_GROUP;
 	}
 	free(sorted);
 	return 0;

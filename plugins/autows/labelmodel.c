@@ -36,7 +36,7 @@ void aws_lm_result_free(aws_lm_result *r)
 	memset(r, 0, sizeof *r);
 }
 
-static void normalise_log(double *v, size_t k)
+void aws_lm_normalise_log(double *v, size_t k)
 {
 	double mx = v[0], s = 0;
 	for (size_t c = 1; c < k; c++)
@@ -116,7 +116,7 @@ static int posterior_symmetric(double *P, double *bal, const aws_lmat *L, const 
 				p[c] = log(bal[c] > 1e-9 ? bal[c] : 1e-9);
 			for (size_t q = L->row[i]; q < L->row[i + 1]; q++)
 				p[L->val[q]] += lr[L->lf[q]];
-			normalise_log(p, k);
+			aws_lm_normalise_log(p, k);
 			for (size_t c = 0; c < k; c++)
 				nb[c] += p[c];
 		}
@@ -195,7 +195,7 @@ static int dawid_skene(aws_lm_result *r, const aws_lmat *L, int max_iter, const 
 				for (size_t c = 0; c < k; c++)
 					t[c] += lj[c * K1 + L->val[q]] - lj[c * K1 + k];
 			}
-			normalise_log(t, k);
+			aws_lm_normalise_log(t, k);
 			if (known && known[i] >= 0) /* a known label stays known */
 				for (size_t c = 0; c < k; c++)
 					t[c] = known[i] == (int32_t)c;

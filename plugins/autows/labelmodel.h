@@ -43,6 +43,9 @@ int aws_lm_parse(const char *name);
 int aws_label_model(aws_lm_result *out, const aws_lmat *L, aws_lm_kind kind, int max_iter, const int32_t *known,
 		    char *err, size_t errlen);
 void aws_lm_result_free(aws_lm_result *r);
+/* Log-scores to probabilities in place: exp after subtracting the max, then
+ * normalised (shared by the label models). */
+void aws_lm_normalise_log(double *v, size_t k);
 /* Replaces out's labels by the majority vote when they agree with it on
  * under half of the covered rows (aws_label_model does this after every
  * model but majority); sets out->fell_back then. -1 on OOM. */

@@ -145,7 +145,7 @@ int aws_metal(aws_lm_result *r, const aws_lmat *L, const int32_t *known)
 	}
 	/* posterior: log p_y + sum over votes of log P(vote | y) */
 	for (size_t i = 0; i < n; i++) {
-		double *pr = r->proba + i * k, mx = -INFINITY, s = 0;
+		double *pr = r->proba + i * k;
 		for (size_t y = 0; y < k; y++)
 			pr[y] = log(p[y]);
 		for (size_t q = L->row[i]; q < L->row[i + 1]; q++) {
@@ -153,12 +153,7 @@ int aws_metal(aws_lm_result *r, const aws_lmat *L, const int32_t *known)
 			for (size_t y = 0; y < k; y++)
 				pr[y] += log(row[y] > 1e-6 ? row[y] : 1e-6);
 		}
-		for (size_t y = 0; y < k; y++)
-			mx = pr[y] > mx ? pr[y] : mx;
-		for (size_t y = 0; y < k; y++)
-			s += (pr[y] = exp(pr[y] - mx));
-		for (size_t y = 0; y < k; y++)
-			pr[y] /= s;
+		aws_lm_normalise_log(pr, k);
 		if (known && known[i] >= 0 && (size_t)known[i] < k)
 			for (size_t y = 0; y < k; y++)
 				pr[y] = known[i] == (int32_t)y;
