@@ -14,9 +14,11 @@
 #include "cli.h"
 #include "util.h"
 
+#if !defined(__SANITIZE_ADDRESS__)
 /* The engine a command leaves for the process's exit (cli_unload_at_exit):
  * kept reachable so that leak checkers do not report it. */
 static weft_engine *left_for_exit;
+#endif
 
 void cli_unload_at_exit(cli_loaded *l)
 {
