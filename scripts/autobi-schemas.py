@@ -58,6 +58,19 @@ class Gen:
         return self.r.choice(FIRST), self.r.choice(LAST)
 
 
+def distinct(n, draw):
+    """n distinct values from draw(), drawn until there are n."""
+    seen = set()
+    while len(seen) < n:
+        seen.add(draw())
+    return seen
+
+
+def join(frm, col, to, to_col):
+    """A true join of one column, as truth.json lists it."""
+    return {"from": frm, "from_columns": [col], "to": to, "to_columns": [to_col]}
+
+
 def date_at(start, i):
     return (start + datetime.timedelta(days=i)).isoformat()
 
@@ -81,11 +94,9 @@ class Schema:
                 t[key] = sorted(self.g.r.sample(range(start, start + n * 7), n))
             elif kind.startswith("code"):
                 width = int(kind[4:] or 5)
-                seen = set()
-                while len(seen) < n:
-                    seen.add("".join(self.g.r.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(width)))
-                t[key] = sorted(seen)
-            self.g.r.shuffle(t[key]) if kind.startswith("code") else None
+                t[key] = sorted(distinct(n, lambda: "".join(self.g.r.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+                                                            for _ in range(width))))
+                self.g.r.shuffle(t[key])
         self.tables[name] = t
         if fact:
             self.facts.append(name)
@@ -113,8 +124,7 @@ class Schema:
                 vals.append(keys[int(len(keys) * (g.r.random() ** skew))])
         t[col] = vals
         if gold:
-            self.joins.append({"from": frm, "from_columns": [col], "to": to,
-                               "to_columns": [to_col or self.tables[to]["__key"]]})
+            self.joins.append(join(frm, col, to, to_col or self.tables[to]["__key"]))
         return vals
 
     def col(self, name, col, fn):
@@ -359,13 +369,13 @@ def northwind(g):
     od = s.tables["Order Details"]
     orders = s.keys("Orders")
     od["OrderID"] = sorted(r.choice(orders) for _ in range(2155))
-    s.joins.append({"from": "Order Details", "from_columns": ["OrderID"], "to": "Orders", "to_columns": ["OrderID"]})
+    s.joins.append(join("Order Details", "OrderID", "Orders", "OrderID"))
     s.fk("Order Details", "ProductID", "Products", orphans=0)
     s.col("Order Details", "UnitPrice", money(g, 2, 263.5))
     s.col("Order Details", "Quantity", ints(g, 1, 130))
     s.col("Order Details", "Discount", lambda i: r.choice([0, 0, 0, 0.05, 0.1, 0.15, 0.2, 0.25]))
-    # Orders is a fact of its own in Northwind's BI models? No: Order Details
-    # is the fact; Orders is its header dimension (it joins on to customers).
+    # Order Details is the fact; Orders is its header, a dimension that
+    # joins on to customers, employees and shippers.
     return s
 
 
@@ -435,22 +445,19 @@ def chinook(g):
     s.col("Playlist", "Name", lambda i: g.words(2).title())
     s.table("PlaylistTrack", 8715)
     pt = s.tables["PlaylistTrack"]
-    pairs = set()
     tracks = s.keys("Track")
-    while len(pairs) < 8715:
-        pairs.add((r.randint(1, 18), r.choice(tracks)))
-    pairs = sorted(pairs)
+    pairs = sorted(distinct(8715, lambda: (r.randint(1, 18), r.choice(tracks))))
     pt["PlaylistId"] = [p for p, _ in pairs]
     pt["TrackId"] = [t for _, t in pairs]
-    s.joins += [{"from": "PlaylistTrack", "from_columns": ["PlaylistId"], "to": "Playlist", "to_columns": ["PlaylistId"]},
-                {"from": "PlaylistTrack", "from_columns": ["TrackId"], "to": "Track", "to_columns": ["TrackId"]}]
+    s.joins += [join("PlaylistTrack", "PlaylistId", "Playlist", "PlaylistId"),
+                join("PlaylistTrack", "TrackId", "Track", "TrackId")]
     s.facts.append("PlaylistTrack")
     s.table("Employee", 8, "EmployeeId")
     s.col("Employee", "LastName", lambda i: g.person()[1])
     s.col("Employee", "FirstName", lambda i: g.person()[0])
     s.col("Employee", "Title", lambda i: ["General Manager", "Sales Manager", "Sales Support Agent", "Sales Support Agent", "Sales Support Agent", "IT Manager", "IT Staff", "IT Staff"][i])
     s.tables["Employee"]["ReportsTo"] = [None, 1, 2, 2, 2, 1, 6, 6]
-    s.joins.append({"from": "Employee", "from_columns": ["ReportsTo"], "to": "Employee", "to_columns": ["EmployeeId"]})
+    s.joins.append(join("Employee", "ReportsTo", "Employee", "EmployeeId"))
     s.col("Employee", "BirthDate", lambda i: date_at(datetime.date(1947, 1, 1), r.randint(0, 9000)) + " 00:00:00")
     s.col("Employee", "City", lambda i: r.choice(["Calgary", "Edmonton", "Lethbridge"]))
     s.table("Customer", 59, "CustomerId")
@@ -543,7 +550,7 @@ def adventureworks(g):
     s.fk("FactInternetSales", "OrderDateKey", "DimDate", orphans=0, pool=dates[:nd - 20])
     s.tables["FactInternetSales"]["DueDateKey"] = [dates[dates.index(v) + 12] for v in s.tables["FactInternetSales"]["OrderDateKey"]]
     s.tables["FactInternetSales"]["ShipDateKey"] = [dates[dates.index(v) + 7] for v in s.tables["FactInternetSales"]["OrderDateKey"]]
-    s.joins += [{"from": "FactInternetSales", "from_columns": [c], "to": "DimDate", "to_columns": ["DateKey"]}
+    s.joins += [join("FactInternetSales", c, "DimDate", "DateKey")
                 for c in ("DueDateKey", "ShipDateKey")]
     s.fk("FactInternetSales", "CustomerKey", "DimCustomer", orphans=0)
     s.fk("FactInternetSales", "PromotionKey", "DimPromotion", orphans=0)
@@ -601,17 +608,14 @@ def sakila(g):
     s.col("film", "rating", lambda i: r.choice(["G", "PG", "PG-13", "R", "NC-17"]))
     s.table("film_actor", 5462)
     fa = s.tables["film_actor"]
-    pairs = set()
-    while len(pairs) < 5462:
-        pairs.add((r.randint(1, 200), r.randint(1, 1000)))
-    pairs = sorted(pairs)
+    pairs = sorted(distinct(5462, lambda: (r.randint(1, 200), r.randint(1, 1000))))
     fa["actor_id"] = [a for a, _ in pairs]
     fa["film_id"] = [f for _, f in pairs]
-    s.joins += [{"from": "film_actor", "from_columns": ["actor_id"], "to": "actor", "to_columns": ["actor_id"]},
-                {"from": "film_actor", "from_columns": ["film_id"], "to": "film", "to_columns": ["film_id"]}]
+    s.joins += [join("film_actor", "actor_id", "actor", "actor_id"),
+                join("film_actor", "film_id", "film", "film_id")]
     s.table("film_category", 1000)
     s.tables["film_category"]["film_id"] = list(range(1, 1001))
-    s.joins.append({"from": "film_category", "from_columns": ["film_id"], "to": "film", "to_columns": ["film_id"]})
+    s.joins.append(join("film_category", "film_id", "film", "film_id"))
     s.fk("film_category", "category_id", "category", orphans=0)
     s.table("staff", 2, "staff_id")
     s.col("staff", "first_name", lambda i: ["Mike", "Jon"][i])
@@ -621,11 +625,11 @@ def sakila(g):
     s.col("staff", "username", lambda i: ["Mike", "Jon"][i])
     s.table("store", 2, "store_id")
     s.tables["store"]["manager_staff_id"] = [1, 2]
-    s.joins.append({"from": "store", "from_columns": ["manager_staff_id"], "to": "staff", "to_columns": ["staff_id"]})
+    s.joins.append(join("store", "manager_staff_id", "staff", "staff_id"))
     s.tables["store"]["address_id"] = [1, 2]
-    s.joins.append({"from": "store", "from_columns": ["address_id"], "to": "address", "to_columns": ["address_id"]})
+    s.joins.append(join("store", "address_id", "address", "address_id"))
     s.tables["staff"]["store_id"] = [1, 2]
-    s.joins.append({"from": "staff", "from_columns": ["store_id"], "to": "store", "to_columns": ["store_id"]})
+    s.joins.append(join("staff", "store_id", "store", "store_id"))
     s.table("customer", 599, "customer_id")
     s.fk("customer", "store_id", "store", orphans=0)
     s.col("customer", "first_name", lambda i: g.person()[0].upper())
@@ -648,7 +652,7 @@ def sakila(g):
     s.fk("payment", "customer_id", "customer", orphans=0)
     s.fk("payment", "staff_id", "staff", orphans=0)
     s.tables["payment"]["rental_id"] = [v if r.random() > 0.001 else None for v in s.keys("rental")]
-    s.joins.append({"from": "payment", "from_columns": ["rental_id"], "to": "rental", "to_columns": ["rental_id"]})
+    s.joins.append(join("payment", "rental_id", "rental", "rental_id"))
     s.col("payment", "amount", lambda i: r.choice([0.99, 1.99, 2.99, 3.99, 4.99, 5.99, 6.99, 7.99]))
     s.col("payment", "payment_date", lambda i: "2005-%02d-%02d" % (r.randint(5, 8), r.randint(1, 28)))
     return s
@@ -690,7 +694,7 @@ def hr(g):
     s.fk("employees", "manager_id", "employees", nulls=0.01, orphans=0, pool=list(range(100, 124)))
     s.fk("employees", "department_id", "departments", nulls=0.01, orphans=0, pool=[10 * (i + 1) for i in range(11)])
     s.tables["departments"]["manager_id"] = [r.choice(range(100, 130)) if i < 11 else None for i in range(27)]
-    s.joins.append({"from": "departments", "from_columns": ["manager_id"], "to": "employees", "to_columns": ["employee_id"]})
+    s.joins.append(join("departments", "manager_id", "employees", "employee_id"))
     s.table("job_history", 400, fact=True)
     s.fk("job_history", "employee_id", "employees", orphans=0)
     s.col("job_history", "start_date", lambda i: date_at(datetime.date(1995, 1, 1), r.randint(0, 3000)))
@@ -706,10 +710,7 @@ def olist(g):
     r = g.r
 
     def hexid(n):
-        seen = set()
-        while len(seen) < n:
-            seen.add("%032x" % r.getrandbits(128))
-        return sorted(seen)
+        return sorted(distinct(n, lambda: "%032x" % r.getrandbits(128)))
 
     s.table("olist_customers_dataset", 1500)
     s.tables["olist_customers_dataset"]["customer_id"] = hexid(1500)
@@ -746,7 +747,7 @@ def olist(g):
     oi = s.tables["olist_order_items_dataset"]
     orders = s.keys("olist_orders_dataset")
     oi["order_id"] = [orders[min(len(orders) - 1, int(i * len(orders) / 2300))] for i in range(2300)]
-    s.joins.append({"from": "olist_order_items_dataset", "from_columns": ["order_id"], "to": "olist_orders_dataset", "to_columns": ["order_id"]})
+    s.joins.append(join("olist_order_items_dataset", "order_id", "olist_orders_dataset", "order_id"))
     prev, k = None, 0
     items = []
     for o in oi["order_id"]:
@@ -848,8 +849,8 @@ def mimic(g):
     pick = [r.randrange(650) for _ in range(700)]
     s.tables["ICUSTAYS"]["SUBJECT_ID"] = [adm["SUBJECT_ID"][k] for k in pick]
     s.tables["ICUSTAYS"]["HADM_ID"] = [adm["HADM_ID"][k] for k in pick]
-    s.joins += [{"from": "ICUSTAYS", "from_columns": ["SUBJECT_ID"], "to": "PATIENTS", "to_columns": ["SUBJECT_ID"]},
-                {"from": "ICUSTAYS", "from_columns": ["HADM_ID"], "to": "ADMISSIONS", "to_columns": ["HADM_ID"]}]
+    s.joins += [join("ICUSTAYS", "SUBJECT_ID", "PATIENTS", "SUBJECT_ID"),
+                join("ICUSTAYS", "HADM_ID", "ADMISSIONS", "HADM_ID")]
     s.col("ICUSTAYS", "FIRST_CAREUNIT", lambda i: r.choice(["MICU", "SICU", "CCU", "CSRU", "TSICU"]))
     s.col("ICUSTAYS", "LOS", lambda i: round(r.uniform(0.1, 40), 4))
     s.table("D_ITEMS", 400, "ITEMID", kind="sparse", start=1)
@@ -871,9 +872,9 @@ def mimic(g):
     ce["SUBJECT_ID"] = [icu["SUBJECT_ID"][k] for k in pick]
     ce["HADM_ID"] = [icu["HADM_ID"][k] for k in pick]
     ce["ICUSTAY_ID"] = [icu["ICUSTAY_ID"][k] if r.random() > 0.02 else None for k in pick]
-    s.joins += [{"from": "CHARTEVENTS", "from_columns": ["SUBJECT_ID"], "to": "PATIENTS", "to_columns": ["SUBJECT_ID"]},
-                {"from": "CHARTEVENTS", "from_columns": ["HADM_ID"], "to": "ADMISSIONS", "to_columns": ["HADM_ID"]},
-                {"from": "CHARTEVENTS", "from_columns": ["ICUSTAY_ID"], "to": "ICUSTAYS", "to_columns": ["ICUSTAY_ID"]}]
+    s.joins += [join("CHARTEVENTS", "SUBJECT_ID", "PATIENTS", "SUBJECT_ID"),
+                join("CHARTEVENTS", "HADM_ID", "ADMISSIONS", "HADM_ID"),
+                join("CHARTEVENTS", "ICUSTAY_ID", "ICUSTAYS", "ICUSTAY_ID")]
     s.fk("CHARTEVENTS", "ITEMID", "D_ITEMS", orphans=0)
     s.fk("CHARTEVENTS", "CGID", "CAREGIVERS", nulls=0.1, orphans=0)
     s.col("CHARTEVENTS", "VALUENUM", lambda i: round(r.uniform(0, 200), 1))
@@ -882,8 +883,8 @@ def mimic(g):
     pick = [r.randrange(650) for _ in range(2000)]
     s.tables["DIAGNOSES_ICD"]["SUBJECT_ID"] = [adm["SUBJECT_ID"][k] for k in pick]
     s.tables["DIAGNOSES_ICD"]["HADM_ID"] = [adm["HADM_ID"][k] for k in pick]
-    s.joins += [{"from": "DIAGNOSES_ICD", "from_columns": ["SUBJECT_ID"], "to": "PATIENTS", "to_columns": ["SUBJECT_ID"]},
-                {"from": "DIAGNOSES_ICD", "from_columns": ["HADM_ID"], "to": "ADMISSIONS", "to_columns": ["HADM_ID"]}]
+    s.joins += [join("DIAGNOSES_ICD", "SUBJECT_ID", "PATIENTS", "SUBJECT_ID"),
+                join("DIAGNOSES_ICD", "HADM_ID", "ADMISSIONS", "HADM_ID")]
     s.col("DIAGNOSES_ICD", "SEQ_NUM", ints(g, 1, 39))
     s.fk("DIAGNOSES_ICD", "ICD9_CODE", "D_ICD_DIAGNOSES", orphans=0.01)
     return s
@@ -907,8 +908,8 @@ def stackexchange(g):
     post = s.tables["Posts"]
     post["ParentId"] = [None if i < 1200 else r.randint(1, 1200) for i in range(n)]
     post["AcceptedAnswerId"] = [None if i >= 1200 or r.random() < 0.5 else r.randint(1201, n) for i in range(n)]
-    s.joins += [{"from": "Posts", "from_columns": ["ParentId"], "to": "Posts", "to_columns": ["Id"]},
-                {"from": "Posts", "from_columns": ["AcceptedAnswerId"], "to": "Posts", "to_columns": ["Id"]}]
+    s.joins += [join("Posts", "ParentId", "Posts", "Id"),
+                join("Posts", "AcceptedAnswerId", "Posts", "Id")]
     s.col("Posts", "Score", lambda i: r.randint(-3, 60))
     s.col("Posts", "ViewCount", lambda i: None if i >= 1200 else r.randint(10, 90000))
     s.fk("Posts", "OwnerUserId", "Users", nulls=0.02, orphans=0)
@@ -941,10 +942,7 @@ def lahman(g):
     s = Schema(g)
     r = g.r
     n = 900
-    ids = set()
-    while len(ids) < n:
-        last, first = r.choice(LAST).lower()[:5], r.choice(FIRST).lower()[:2]
-        ids.add("%s%s%02d" % (last, first, r.randint(1, 99)))
+    ids = distinct(n, lambda: "%s%s%02d" % (r.choice(LAST).lower()[:5], r.choice(FIRST).lower()[:2], r.randint(1, 99)))
     s.table("People", n)
     s.tables["People"]["playerID"] = sorted(ids)
     s.tables["People"]["__key"] = "playerID"
@@ -980,7 +978,7 @@ def lahman(g):
     b["stint"] = [1 if r.random() < 0.9 else 2 for _ in range(6000)]
     b["teamID"] = [t["teamID"][k] for k in pick]
     b["lgID"] = [t["lgID"][k] for k in pick]
-    s.joins += [{"from": "Batting", "from_columns": ["playerID"], "to": "People", "to_columns": ["playerID"]},
+    s.joins += [join("Batting", "playerID", "People", "playerID"),
                 {"from": "Batting", "from_columns": ["yearID", "teamID"], "to": "Teams", "to_columns": ["yearID", "teamID"]}]
     s.col("Batting", "G", lambda i: r.randint(1, 162))
     s.col("Batting", "AB", lambda i: r.randint(0, 650))
@@ -993,7 +991,7 @@ def lahman(g):
     sa["teamID"] = [t["teamID"][k] for k in pick]
     sa["lgID"] = [t["lgID"][k] for k in pick]
     sa["playerID"] = [r.choice(players) for _ in range(3000)]
-    s.joins += [{"from": "Salaries", "from_columns": ["playerID"], "to": "People", "to_columns": ["playerID"]},
+    s.joins += [join("Salaries", "playerID", "People", "playerID"),
                 {"from": "Salaries", "from_columns": ["yearID", "teamID"], "to": "Teams", "to_columns": ["yearID", "teamID"]}]
     s.col("Salaries", "salary", lambda i: 10000 * r.randint(50, 3000))
     return s

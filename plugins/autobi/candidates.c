@@ -57,13 +57,13 @@ void abi_cands_free(abi_cands *c)
 	memset(c, 0, sizeof *c);
 }
 
-/* Names of every table and column, tokenised once. */
 typedef struct best_refs {
 	int done;
 	uint32_t t1;          /* the table this column names best */
 	double r1, r2;        /* its refers() and the second best, own table excluded */
 } best_refs;
 
+/* Names of every table and column, tokenised once. */
 typedef struct names {
 	abi_name *table;   /* per table */
 	abi_name **col;    /* per table, per column */
@@ -194,9 +194,11 @@ static double value_evidence(const abi_column *x, const abi_column *y, double co
 	return clip(bits / 32.0, 0, 1);
 }
 
-/* Features of one column pair; composite joins average two of these. */
+/* Features of one column pair; composite joins average two of these.
+ * `joined` is the share of x that joins (of its rows, where that is
+ * measured), for the orphan-tolerant containment feature. */
 static void pair_features(double *f, const names *nm, const abi_profile *profs, size_t ntables, uint32_t a,
-			  uint32_t xc, uint32_t b, uint32_t yc, double containment)
+			  uint32_t xc, uint32_t b, uint32_t yc, double containment, double joined)
 {
 	const abi_profile *A = &profs[a], *B = &profs[b];
 	const abi_column *x = &A->cols[xc], *y = &B->cols[yc];
@@ -205,7 +207,7 @@ static void pair_features(double *f, const names *nm, const abi_profile *profs, 
 	double best_other = best_other_refers(nm, ntables, a, xc, b);
 	double nx = (double)x->ndistinct, ny = (double)y->ndistinct;
 	f[ABI_F_CONTAIN] = containment;
-	f[ABI_F_CONTAIN_FULL] = contain_log(containment);
+	f[ABI_F_CONTAIN_FULL] = contain_log(joined);
 	f[ABI_F_REV_CONTAIN] = ny > 0 ? clip(containment * nx / ny, 0, 1) : 0;
 	f[ABI_F_Y_UNIQUE] = uniq(B, y);
 	f[ABI_F_X_UNIQUE] = uniq(A, x);
@@ -250,8 +252,6 @@ static void pair_features(double *f, const names *nm, const abi_profile *profs, 
 	int unnamed = refers < 0.3 && !f[ABI_F_NAME_EQUAL] && f[ABI_F_NAME_SIM] < 0.3 && !role;
 	f[ABI_F_UNNAMED_CHANCE] = unnamed ? 1.0 - f[ABI_F_VALUE_EVIDENCE] : 0;
 	f[ABI_F_TO_ALT_KEY] = y->pos != 0 && B->ncols > 0 && B->cols[0].nnull == 0 && uniq(B, &B->cols[0]) >= 0.999;
-	/* The own table names no other table: a self-reference is judged by
-	 * its role word, and the margin over other tables stays what it is. */
 }
 
 /* Share of x's non-missing rows whose value is a key of y, on up to
@@ -260,8 +260,7 @@ static void pair_features(double *f, const names *nm, const abi_profile *profs, 
  * against 6, which containment over distinct values reads as 0.07. */
 static double row_containment(const abi_profile *A, const abi_column *x, const abi_column *y, size_t sample)
 {
-	size_t nn = A->nrows - x->nnull;
-	if (!nn)
+	if (x->nnull >= A->nrows)
 		return 0.0;
 	/* The stride spans the whole table: extracts are often sorted, and the
 	 * first rows alone would say nothing about the last. */
@@ -300,10 +299,9 @@ static int single_candidates(abi_cands *out, const names *nm, const abi_profile 
 					double est = abi_containment_sample(x->distinct, x->ndistinct, y->distinct,
 									    y->ndistinct, SAMPLE);
 					/* Distinct values first; a column that fails there
-					 * may still be a dirty key whose rows mostly join. */
-					/* Only a repeated column can have most rows join
-					 * while most distinct values do not (orphans are
-					 * rare values), and some of the sample must join. */
+					 * may still be a dirty key whose rows mostly join.
+					 * Only a repeated column can (orphans are rare
+					 * values), and some of the sample must join. */
 					if (est < o->min_containment - 0.2 &&
 					    (est == 0 || uniq(A, x) > 0.5 || row_containment(A, x, y, SAMPLE) < ROW_MIN))
 						continue;
@@ -313,8 +311,7 @@ static int single_candidates(abi_cands *out, const names *nm, const abi_profile 
 					if (c < o->min_containment && rc < ROW_MIN)
 						continue;
 					abi_cand cd = {.from = a, .to = b, .fc = {xc, 0}, .tc = {yc, 0}, .ncols = 1};
-					pair_features(cd.x, nm, profs, n, a, xc, b, yc, c);
-					cd.x[ABI_F_CONTAIN_FULL] = contain_log(rc > c ? rc : c);
+					pair_features(cd.x, nm, profs, n, a, xc, b, yc, c, rc > c ? rc : c);
 					if (abi_cands_push(out, &cd) != 0)
 						return -1;
 				}
@@ -376,12 +373,11 @@ static int composite_candidates(abi_cands *out, const names *nm, const abi_profi
 						abi_cand cd = {.from = a, .to = b, .fc = {m1[i], m2[j]}, .tc = {ck->a, ck->b},
 							       .ncols = 2};
 						double f2[ABI_NFEATURES];
-						pair_features(cd.x, nm, profs, n, a, m1[i], b, ck->a, c);
-						pair_features(f2, nm, profs, n, a, m2[j], b, ck->b, c);
+						pair_features(cd.x, nm, profs, n, a, m1[i], b, ck->a, c, c);
+						pair_features(f2, nm, profs, n, a, m2[j], b, ck->b, c, c);
 						for (int f = 0; f < ABI_NFEATURES; f++)
 							cd.x[f] = (cd.x[f] + f2[f]) / 2;
 						cd.x[ABI_F_CONTAIN] = c;
-						cd.x[ABI_F_CONTAIN_FULL] = contain_log(c);
 						cd.x[ABI_F_Y_UNIQUE] = 1;
 						cd.x[ABI_F_REV_CONTAIN] =
 							ck->ndistinct ? clip(c * (double)nd / (double)ck->ndistinct, 0, 1) : 0;

@@ -11,12 +11,20 @@
 
 static const char *const key_words[] = {"id", "key", "code", "no", "num", "nr", "nbr", "number", "sk", "ref", "pk", "fk", "uuid"};
 
-static int is_key_word(const char *t)
+/* 1 when t is one of the n words of list. */
+static int in_list(const char *t, const char *const *list, size_t n)
 {
-	for (size_t i = 0; i < sizeof key_words / sizeof *key_words; i++)
-		if (strcmp(t, key_words[i]) == 0)
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(t, list[i]) == 0)
 			return 1;
 	return 0;
+}
+
+#define IN_LIST(t, list) in_list((t), (list), sizeof(list) / sizeof *(list))
+
+static int is_key_word(const char *t)
+{
+	return IN_LIST(t, key_words);
 }
 
 static void push(abi_name *out, const char *s, size_t n)
@@ -101,13 +109,11 @@ void abi_name_split(abi_name *out, const char *s, const char *strip, int is_tabl
 	 * date_dim, DimCustomer, fact_sales, tbl_orders. */
 	static const char *const decor[] = {"dim", "fact", "tbl", "table", "lookup", "lkp"};
 	for (int i = 0; i < out->n && out->n > 1; i++)
-		for (size_t d = 0; d < sizeof decor / sizeof *decor; d++)
-			if (strcmp(out->tok[i], decor[d]) == 0) {
-				memmove(out->tok[i], out->tok[i + 1], (size_t)(out->n - i - 1) * sizeof out->tok[0]);
-				out->n--;
-				i--;
-				break;
-			}
+		if (IN_LIST(out->tok[i], decor)) {
+			memmove(out->tok[i], out->tok[i + 1], (size_t)(out->n - i - 1) * sizeof out->tok[0]);
+			out->n--;
+			i--;
+		}
 	for (int i = 0; i < out->n; i++)
 		singularise(out->tok[i]);
 }
@@ -245,9 +251,8 @@ int abi_name_is_people(const abi_name *table)
 					     "agent",    "worker", "member",  "salesperson", "rep",      "driver",
 					     "nurse",    "doctor", "teacher", "clerk",       "operator", "personnel"};
 	for (int i = 0; i < table->n; i++)
-		for (size_t p = 0; p < sizeof people / sizeof *people; p++)
-			if (strcmp(table->tok[i], people[p]) == 0)
-				return 1;
+		if (IN_LIST(table->tok[i], people))
+			return 1;
 	return 0;
 }
 
@@ -264,15 +269,15 @@ int abi_name_has_role(const abi_name *n)
 	/* The role must end the name (soldBy, manager_id, SupportRepId, ReportsTo):
 	 * only key words or "to" may follow it, so LeadTimeDays and
 	 * head_count are measures, not roles. */
-	for (int i = 0; i < n->n; i++)
-		for (size_t r = 0; r < sizeof roles / sizeof *roles; r++)
-			if (strcmp(n->tok[i], roles[r]) == 0) {
-				int tail = 1;
-				for (int j = i + 1; j < n->n && tail; j++)
-					tail = is_key_word(n->tok[j]) || strcmp(n->tok[j], "to") == 0;
-				if (tail)
-					return 1;
-			}
+	for (int i = 0; i < n->n; i++) {
+		if (!IN_LIST(n->tok[i], roles))
+			continue;
+		int tail = 1;
+		for (int j = i + 1; j < n->n && tail; j++)
+			tail = is_key_word(n->tok[j]) || strcmp(n->tok[j], "to") == 0;
+		if (tail)
+			return 1;
+	}
 	return 0;
 }
 

@@ -299,7 +299,6 @@ static void add_fk(schema *s, stab *from, int to)
 static int add_date_dim(schema *s, int at)
 {
 	stab *t = &s->t[at];
-	snprintf(t->word, sizeof t->word, "date");
 	t->rows = DATE_ROWS;
 	char nm[64];
 	int yyyymmdd = abi_rng_unif(&s->r) < 0.4;
@@ -495,10 +494,10 @@ static int build_generic(schema *s, int nfacts, int ndims, double sub_prob, int 
 		t->rows = fact_rows / 2 + abi_rng_range(&s->r, 0, fact_rows / 2);
 	}
 	free(order);
-	if (with_date)
+	if (with_date) { /* named before the prefixes are handed out */
 		s->datedim = nfacts + ndims;
-	if (with_date)
 		snprintf(s->t[s->datedim].word, sizeof s->t[s->datedim].word, "date");
+	}
 	assign_prefixes(s);
 	for (int i = 0; i < s->n; i++) {
 		stab *t = &s->t[i];
