@@ -111,10 +111,8 @@ void weft_engine_free(weft_engine *eng)
 	weft_py_free(eng);
 	weft_graph_clear(&eng->graph);
 	weft_node_runs_free(eng);
-	if (eng->sc) {
-		(void)weft_statcache_save(eng->sc);
-		weft_statcache_free(eng->sc);
-	}
+	weft_engine_flush(eng);
+	weft_statcache_free(eng->sc);
 	weft_store_free(eng->store);
 	for (size_t i = 0; i < eng->n_ops; i++)
 		free((char *)eng->ops[i].full_name);
