@@ -36,17 +36,6 @@ void aws_lm_result_free(aws_lm_result *r)
 	memset(r, 0, sizeof *r);
 }
 
-void aws_lm_normalise_log(double *v, size_t k)
-{
-	double mx = v[0], s = 0;
-	for (size_t c = 1; c < k; c++)
-		mx = v[c] > mx ? v[c] : mx;
-	for (size_t c = 0; c < k; c++)
-		s += (v[c] = exp(v[c] - mx));
-	for (size_t c = 0; c < k; c++)
-		v[c] /= s;
-}
-
 /* Majority vote, ties split evenly; rows without votes are uniform.
  * k <= 256 (aws_label_model checks), so the counts fit on the stack. */
 static void majority(double *P, const aws_lmat *L)

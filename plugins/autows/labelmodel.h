@@ -23,16 +23,9 @@
 #include <stdint.h>
 
 #include "labelmat.h"
+#include "lmresult.h"
 
 typedef enum aws_lm_kind { AWS_LM_MAJORITY = 0, AWS_LM_DAWID_SKENE, AWS_LM_TRIPLET, AWS_LM_METAL } aws_lm_kind;
-
-typedef struct aws_lm_result {
-	double *proba;    /* n x k, rows sum to 1 */
-	double *accuracy; /* m: P(vote = truth | the LF votes) */
-	double *balance;  /* k: the class balance */
-	int iterations;   /* EM iterations used (Dawid-Skene) */
-	int fell_back;    /* the model drifted from the votes; majority vote was used */
-} aws_lm_result;
 
 /* Parses "majority", "dawid_skene", "triplet" or "metal"; -1 when unknown. */
 int aws_lm_parse(const char *name);
@@ -43,9 +36,6 @@ int aws_lm_parse(const char *name);
 int aws_label_model(aws_lm_result *out, const aws_lmat *L, aws_lm_kind kind, int max_iter, const int32_t *known,
 		    char *err, size_t errlen);
 void aws_lm_result_free(aws_lm_result *r);
-/* Log-scores to probabilities in place: exp after subtracting the max, then
- * normalised (shared by the label models). */
-void aws_lm_normalise_log(double *v, size_t k);
 /* Replaces out's labels by the majority vote when they agree with it on
  * under half of the covered rows (aws_label_model does this after every
  * model but majority); sets out->fell_back then. -1 on OOM. */

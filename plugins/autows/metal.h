@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "labelmat.h"
-#include "labelmodel.h"
+#include "lmresult.h"
 
 /* Fits the class-conditional vote tables and fills r->proba, r->accuracy
  * and r->balance (allocated by the caller: n x k, m, k). `known` (or NULL)
