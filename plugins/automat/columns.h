@@ -27,6 +27,7 @@ typedef struct am_colset {
 	am_col *v;
 	size_t n;
 	double background;
+	int averaged; /* 1: the lattice-averaged sites tiled (motif.h), intensities per site */
 } am_colset;
 
 typedef struct am_col_opts {

@@ -159,17 +159,34 @@ int am_lattice_estimate(am_lattice *L, const am_image *im, const am_spectrum *S,
 	L->len_a = sqrt(dot(a, a)) * px, L->len_b = sqrt(dot(b, b)) * px;
 	L->gamma = acos(dot(a, b) / sqrt(dot(a, a) * dot(b, b))) * 180 / M_PI;
 	/* periodicity: power of sharp peaks on lattice points, up to the band
-	 * limit, over all the power above the floor */
+	 * limit, over the power there that is not white noise. The band starts
+	 * at half the shortest reciprocal vector, so the slowly varying
+	 * background (a gradient, contamination, a hole's edge) does not
+	 * count against the lattice. */
 	double on = 0, gmax = 0.45;
-	long hmax = (long)ceil(gmax / fmin(sqrt(dot(L->ga, L->ga)), sqrt(dot(L->gb, L->gb)))) + 1;
+	double gshort = fmin(sqrt(dot(L->ga, L->ga)), sqrt(dot(L->gb, L->gb)));
+	long hmax = (long)ceil(gmax / gshort) + 1;
 	for (long h = -hmax; h <= hmax; h++)
 		for (long k = -hmax; k <= hmax; k++) {
 			double g[2] = {(double)h * L->ga[0] + (double)k * L->gb[0], (double)h * L->ga[1] + (double)k * L->gb[1]};
 			if ((h == 0 && k == 0) || sqrt(dot(g, g)) > gmax || g[0] < 0 || (g[0] == 0 && g[1] < 0))
 				continue; /* one of each +-g pair: the half plane holds it */
-			on += am_spectrum_excess_near(S, g[0], g[1], 2.0);
+			/* only reflections that noise cannot make count: 8 standard
+			 * deviations of a 13-bin disc of white noise. The lattice was
+			 * fitted to the strongest peaks, so on an image of noise alone
+			 * its points sit on noise maxima, and their excess, however
+			 * small, would read as a lattice */
+			double ex = am_spectrum_excess_near(S, g[0], g[1], 2.0);
+			if (ex > 8 * S->floor / M_LN2 * sqrt(13.0))
+				on += ex;
 		}
-	L->periodicity = S->total > 0 ? on / S->total : 0;
+	/* three standard deviations of the band's noise are added below, so
+	 * pure noise, whose structured power is 0 give or take that, has a
+	 * periodicity near 0 and not a ratio of two fluctuations */
+	size_t nb;
+	double structured = am_spectrum_structured(S, 0.5 * gshort, gmax, &nb);
+	double allowance = 3 * S->floor / M_LN2 * sqrt((double)nb);
+	L->periodicity = on > 0 ? on / (fmax(structured, on) + allowance) : 0; /* on: signed, 0 on average for noise */
 	if (L->periodicity > 1)
 		L->periodicity = 1;
 	return 0;

@@ -10,6 +10,7 @@
 
 #include "elements.h"
 #include "match.h"
+#include "motif.h"
 #include "ops.h"
 #include "recon.h"
 #include "spectrum.h"
@@ -75,7 +76,22 @@ int am_run_columns(weft_op_ctx *ctx, const weft_host_api *api)
 	 * brightest class the heaviest element */
 	double centres[8];
 	am_element_sort(el, ne);
-	int nclass = ne ? am_columns_classify(&cols, (int)ne, centres) : 0;
+	int nclass = 0;
+	if (ne && cols.averaged) { /* per-site intensities: species by their ratios */
+		int *cls = malloc((cols.n ? cols.n : 1) * sizeof *cls);
+		double *v = malloc((cols.n ? cols.n : 1) * sizeof *v);
+		if (!cls || !v) {
+			free(cls), free(v), am_colset_free(&cols), am_image_free(&im);
+			return api->fail(ctx, "out of memory classifying %zu columns", cols.n);
+		}
+		for (size_t i = 0; i < cols.n; i++)
+			v[i] = cols.v[i].intensity;
+		nclass = am_species_by_ratio(v, cols.n, (int)ne, AM_SAME_SPECIES, cls);
+		for (size_t i = 0; i < cols.n; i++)
+			cols.v[i].cls = cls[i];
+		free(cls), free(v);
+	} else if (ne)
+		nclass = am_columns_classify(&cols, (int)ne, centres);
 	if (cols.n == 0)
 		rc = api->fail(ctx, "no atom columns stand out of the background; denoise harder or check the image");
 	snprintf(path, sizeof path, "%s/columns.csv", api->workdir(ctx));

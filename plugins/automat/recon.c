@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "elements.h"
+#include "motif.h"
 
 static size_t find(size_t *parent, size_t i)
 {
@@ -119,18 +120,16 @@ int am_reconstruct(am_struct *out, am_site **sites_out, size_t *nsites_out, cons
 		if ((double)site[s].count >= o->min_support * (double)top)
 			site[kept++] = site[s];
 	qsort(site, kept, sizeof *site, by_intensity);
-	/* species: brightness ranks split evenly over the elements, heaviest
-	 * first -- a site per element when there are as many as elements */
-	size_t ne = o->nelements < kept ? o->nelements : kept;
-	double lo = site[kept - 1].intensity, hi = site[0].intensity;
-	for (size_t s = 0; s < kept; s++) {
-		size_t cls;
-		if (kept <= o->nelements)
-			cls = s;
-		else /* more sites than elements: by intensity, in equal bands */
-			cls = hi > lo ? (size_t)((hi - site[s].intensity) / (hi - lo) * (double)ne * 0.9999) : 0;
-		site[s].element = (int)(o->nelements - 1 - (cls < ne ? cls : ne - 1));
-	}
+	/* species by the sites' intensity ratios (motif.h): equal sites are
+	 * one species, the brightest group the heaviest element */
+	int cls[64];
+	double inten[64];
+	size_t nspec = kept < 64 ? kept : 64;
+	for (size_t s = 0; s < nspec; s++)
+		inten[s] = site[s].intensity;
+	am_species_by_ratio(inten, nspec, (int)o->nelements, AM_SAME_SPECIES, cls);
+	for (size_t s = 0; s < kept; s++)
+		site[s].element = s < nspec ? cls[s] : 0;
 	am_struct_init(out, "reconstructed", L->len_a, L->len_b, o->vacuum, L->gamma);
 	for (size_t s = 0; s < kept; s++)
 		if (am_struct_add(out, el[site[s].element], site[s].u, site[s].v, 0.5) != 0) {

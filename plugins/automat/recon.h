@@ -7,8 +7,8 @@
  * edges too, are one site: periodic union-find joins them. A site must be
  * seen in enough cells (min_support x the best-supported site's count) to
  * count, which drops detections on noise and on defects. Species go by
- * brightness: the sites' intensities are split into as many classes as
- * there are elements, and the brightest class gets the heaviest element.
+ * the sites' intensity ratios (am_species_by_ratio): sites of equal
+ * brightness are one species, and the brightest gets the heaviest element.
  */
 #ifndef AUTOMAT_RECON_H
 #define AUTOMAT_RECON_H

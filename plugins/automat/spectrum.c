@@ -135,6 +135,27 @@ size_t am_spectrum_peaks(const am_spectrum *s, double gmin, double gmax, double 
 	return n;
 }
 
+double am_spectrum_structured(const am_spectrum *s, double gmin, double gmax, size_t *nbins)
+{
+	double mu = s->floor / M_LN2, sum = 0;
+	size_t n = 0;
+	long h = (long)s->h;
+	for (long ky = -h / 2 + 1; ky < h / 2; ky++) {
+		double gy = (double)ky / (double)s->h;
+		if (fabs(gy) > gmax)
+			continue;
+		for (long kx = 0; kx < (long)s->hw - 1; kx++) {
+			if (kx == 0 && ky <= 0)
+				continue; /* the mirror holds these */
+			double gx = (double)kx / (double)s->w, g2 = gx * gx + gy * gy;
+			if (g2 >= gmin * gmin && g2 <= gmax * gmax)
+				sum += at(s, kx, ky) - mu, n++;
+		}
+	}
+	*nbins = n;
+	return sum;
+}
+
 double am_spectrum_power_near(const am_spectrum *s, double gx, double gy, double r)
 {
 	double cx = gx * (double)s->w, cy = gy * (double)s->h, sum = 0;
@@ -168,6 +189,5 @@ double am_spectrum_excess_near(const am_spectrum *s, double gx, double gy, doubl
 			else
 				ring += q, nr += 1;
 		}
-	double ex = disc - (nr > 0 ? ring / nr * nd : 0);
-	return ex > 0 ? ex : 0;
+	return disc - (nr > 0 ? ring / nr * nd : 0);
 }

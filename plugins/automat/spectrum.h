@@ -34,12 +34,24 @@ typedef struct am_peak {
  * at most max. Returns how many were written to out. */
 size_t am_spectrum_peaks(const am_spectrum *s, double gmin, double gmax, double above, am_peak *out, size_t max);
 
+/* The power in the band gmin <= |g| <= gmax (cycles per pixel) that is
+ * not white noise: the sum of the power less the noise's mean there. The
+ * noise's mean is floor / ln 2, since a bin of white noise has an
+ * exponentially distributed power whose median is the floor. Unlike a sum
+ * of the power above the floor it is near 0 for pure noise, so a low dose
+ * does not dilute a lattice's share; bounding the band keeps the slowly
+ * varying background (a gradient, contamination, holes) out. *nbins
+ * gets the number of bins summed: the sum's noise is floor / ln 2 times
+ * its square root. */
+double am_spectrum_structured(const am_spectrum *s, double gmin, double gmax, size_t *nbins);
+
 /* Power above the floor within radius r bins of frequency (gx, gy). */
 double am_spectrum_power_near(const am_spectrum *s, double gx, double gy, double r);
 /* The same, less what the ring r < d <= 2.5 r around it predicts for the
- * disc (its mean power times the disc's bins), floored at 0: a sharp
- * Bragg peak keeps its power, a broad hump (random blobs, a gradient)
- * keeps almost none. */
+ * disc (its mean power times the disc's bins): a sharp Bragg peak keeps
+ * its power, a broad hump (random blobs, a gradient) keeps almost none.
+ * Not floored at 0, so that over white noise it is 0 on average and a sum
+ * of many does not grow with their number. */
 double am_spectrum_excess_near(const am_spectrum *s, double gx, double gy, double r);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "filter.h"
+#include "motif.h"
 #include "spectrum.h"
 
 int am_denoise_level(double snr)
@@ -67,6 +68,17 @@ int am_gate_next(const am_quality *q, const am_quality_opts *o, int level)
 
 int am_find_columns(am_colset *cols, const am_image *im, const am_lattice *L, char *err, size_t errlen)
 {
+	am_motif M;
+	if (am_motif_build(&M, im, L, err, errlen) != 0)
+		return -1;
+	if (M.nsites > 0) {
+		int rc = am_motif_columns(cols, &M, L, im->w, im->h, 1.0, err, errlen);
+		cols->averaged = 1;
+		am_motif_free(&M);
+		return rc;
+	}
+	am_motif_free(&M);
+	/* no site stands out of the average: single columns, as detected */
 	double la = hypot(L->a[0], L->a[1]);
 	am_col_opts o = {0.3 * la, 0.04, 1.0};
 	return am_columns_find(cols, im, &o, err, errlen);

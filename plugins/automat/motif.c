@@ -1,0 +1,531 @@
+/*
+ * motif.c -- see motif.h.
+ */
+#define _GNU_SOURCE /* qsort_r */
+#include "motif.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sortd.h"
+
+static double wrap1(double v)
+{
+	v -= floor(v);
+	return v >= 1 ? 0 : v;
+}
+
+static size_t bin_of(double f, size_t g)
+{
+	size_t b = (size_t)(wrap1(f) * (double)g);
+	return b < g ? b : g - 1;
+}
+
+/* Box sums of radius r (clamped at the edges), separable: out may not
+ * alias in; tmp is w * h. */
+static void box(const double *in, double *out, double *tmp, size_t w, size_t h, size_t r)
+{
+	for (size_t y = 0; y < h; y++) {
+		const double *row = in + y * w;
+		double s = 0;
+		for (size_t x = 0; x <= r && x < w; x++)
+			s += row[x];
+		for (size_t x = 0; x < w; x++) {
+			tmp[y * w + x] = s;
+			if (x + r + 1 < w)
+				s += row[x + r + 1];
+			if (x >= r)
+				s -= row[x - r];
+		}
+	}
+	for (size_t x = 0; x < w; x++) {
+		double s = 0;
+		for (size_t y = 0; y <= r && y < h; y++)
+			s += tmp[y * w + x];
+		for (size_t y = 0; y < h; y++) {
+			out[y * w + x] = s;
+			if (y + r + 1 < h)
+				s += tmp[(y + r + 1) * w + x];
+			if (y >= r)
+				s -= tmp[(y - r) * w + x];
+		}
+	}
+}
+
+/* The mean per grid bin over the pixels with in[p] set (all when in is
+ * NULL), and the median standard error of a bin into *se. */
+static void fold(am_motif *M, const am_image *im, const am_lattice *L, double *sum2, size_t *cnt, double *se)
+{
+	size_t G = M->gu * M->gv;
+	memset(M->m, 0, G * sizeof *M->m);
+	memset(sum2, 0, G * sizeof *sum2);
+	memset(cnt, 0, G * sizeof *cnt);
+	for (size_t y = 0; y < im->h; y++)
+		for (size_t x = 0; x < im->w; x++) {
+			size_t p = y * im->w + x;
+			if (M->in && !M->in[p])
+				continue;
+			double u, v;
+			am_lattice_frac(L, M->ox, M->oy, (double)x, (double)y, &u, &v);
+			size_t b = bin_of(v, M->gv) * M->gu + bin_of(u, M->gu);
+			M->m[b] += im->v[p], sum2[b] += im->v[p] * im->v[p], cnt[b]++;
+		}
+	double *ses = sum2; /* reused for the standard errors once read */
+	size_t ns = 0;
+	for (size_t b = 0; b < G; b++) {
+		if (!cnt[b])
+			continue;
+		double mean = M->m[b] / (double)cnt[b], var = sum2[b] / (double)cnt[b] - mean * mean;
+		M->m[b] = mean;
+		ses[ns++] = sqrt(fmax(var, 0) / (double)cnt[b]);
+	}
+	wsort_doubles(ses, ns);
+	*se = ns ? ses[ns / 2] : 0;
+	/* an empty bin (a few cells only) takes its row neighbour's mean */
+	for (size_t b = 0; b < G; b++)
+		if (!cnt[b])
+			M->m[b] = M->m[(b / M->gu) * M->gu + (b % M->gu + 1) % M->gu];
+}
+
+/* Which pixels are crystal: the correlation, over windows of a few cells,
+ * between the image and the motif tiled over it. */
+static int crystal_mask(am_motif *M, const am_image *im, const am_lattice *L, double cell_px)
+{
+	size_t w = im->w, h = im->h, n = w * h;
+	double *t = malloc(n * sizeof *t), *a[5], *s[5];
+	int ok = t != NULL;
+	for (int k = 0; k < 5; k++) {
+		a[k] = malloc(n * sizeof *a[k]), s[k] = malloc(n * sizeof *s[k]);
+		ok = ok && a[k] && s[k];
+	}
+	double *rho = ok ? malloc(n * sizeof *rho) : NULL;
+	if (!ok || !rho)
+		goto out;
+	for (size_t y = 0; y < h; y++)
+		for (size_t x = 0; x < w; x++) {
+			size_t p = y * w + x;
+			double u, v;
+			am_lattice_frac(L, M->ox, M->oy, (double)x, (double)y, &u, &v);
+			double I = im->v[p], m = M->m[bin_of(v, M->gv) * M->gu + bin_of(u, M->gu)];
+			a[0][p] = I, a[1][p] = m, a[2][p] = I * m, a[3][p] = I * I, a[4][p] = m * m;
+		}
+	size_t r = (size_t)fmax(12, 1.5 * cell_px);
+	for (int k = 0; k < 5; k++)
+		box(a[k], s[k], t, w, h, r);
+	for (size_t y = 0; y < h; y++)
+		for (size_t x = 0; x < w; x++) {
+			size_t p = y * w + x;
+			double nx = (double)((x + r < w ? x + r : w - 1) - (x > r ? x - r : 0) + 1);
+			double ny = (double)((y + r < h ? y + r : h - 1) - (y > r ? y - r : 0) + 1), c = nx * ny;
+			double cov = s[2][p] - s[0][p] * s[1][p] / c;
+			double vi = s[3][p] - s[0][p] * s[0][p] / c, vm = s[4][p] - s[1][p] * s[1][p] / c;
+			rho[p] = vi > 0 && vm > 0 ? cov / sqrt(vi * vm) : 0;
+		}
+	memcpy(t, rho, n * sizeof *t);
+	wsort_doubles(t, n);
+	double p90 = t[n * 9 / 10];
+	M->in = malloc(n);
+	if (!M->in)
+		goto out;
+	/* a window counts as crystal when it correlates half as well as the
+	 * best-correlated tenth; with no lattice anywhere, all pixels count */
+	size_t kept = 0;
+	for (size_t p = 0; p < n; p++) {
+		M->in[p] = p90 < 0.1 || rho[p] >= 0.5 * p90;
+		kept += M->in[p];
+	}
+	M->crystal = (double)kept / (double)n;
+out:
+	free(t), free(rho);
+	for (int k = 0; k < 5; k++)
+		free(a[k]), free(s[k]);
+	return M->in ? 0 : -1;
+}
+
+/* Squared distance in Angstrom (pixels times px) between grid offsets. */
+static double grid_d2(const am_lattice *L, const am_motif *M, double du, double dv, double px)
+{
+	du -= round(du), dv -= round(dv);
+	double x = du * L->a[0] + dv * L->b[0], y = du * L->a[1] + dv * L->b[1];
+	return (x * x + y * y) * px * px;
+}
+
+static double at(const am_motif *M, long iu, long iv)
+{
+	long gu = (long)M->gu, gv = (long)M->gv;
+	iu = ((iu % gu) + gu) % gu, iv = ((iv % gv) + gv) % gv;
+	return M->m[(size_t)iv * M->gu + (size_t)iu];
+}
+
+typedef struct cand {
+	long iu, iv;
+	double val;
+} cand;
+
+static int by_val(const void *a, const void *b)
+{
+	double x = ((const cand *)a)->val, y = ((const cand *)b)->val;
+	return x > y ? -1 : x < y;
+}
+
+static double vertex(double a, double b, double c)
+{
+	double d = a - 2 * b + c;
+	double v = d < 0 ? 0.5 * (a - c) / d : 0;
+	return v < -0.5 ? -0.5 : v > 0.5 ? 0.5 : v;
+}
+
+/* Periodic local maxima of grid g (M's shape) that rise `need` above the
+ * lowest point within 0.9 A and lie at least `apart` A from the sites
+ * already in M, brightest first; appended to M's sites with their value
+ * above lo as height. */
+static void add_peaks(am_motif *M, const double *g, const am_lattice *L, double px, double need, double apart,
+		      double lo)
+{
+	long gu = (long)M->gu, gv = (long)M->gv;
+	cand *c = malloc(M->gu * M->gv * sizeof *c);
+	size_t nc = 0, first = M->nsites;
+	if (!c)
+		return;
+#define G(iu, iv) g[(size_t)((((iv) % gv) + gv) % gv) * M->gu + (size_t)((((iu) % gu) + gu) % gu)]
+	for (long iv = 0; iv < gv; iv++)
+		for (long iu = 0; iu < gu; iu++) {
+			double v = G(iu, iv);
+			int peak = 1;
+			for (int dv = -1; dv <= 1 && peak; dv++)
+				for (int du = -1; du <= 1; du++) {
+					double nb = G(iu + du, iv + dv);
+					if ((du || dv) && (nb > v || (nb == v && (dv < 0 || (dv == 0 && du < 0))))) {
+						peak = 0;
+						break;
+					}
+				}
+			if (peak)
+				c[nc++] = (cand){iu, iv, v};
+		}
+	qsort(c, nc, sizeof *c, by_val);
+	double r_prom2 = 0.9 * 0.9, r_nms2 = 0.5 * 0.5, apart2 = apart * apart;
+	long ru = (long)ceil(0.9 / (px * hypot(L->a[0], L->a[1])) * (double)gu) + 1;
+	long rv = (long)ceil(0.9 / (px * hypot(L->b[0], L->b[1])) * (double)gv) + 1;
+	ru = ru > gu / 2 ? gu / 2 : ru, rv = rv > gv / 2 ? gv / 2 : rv;
+	for (size_t i = 0; i < nc && M->nsites < sizeof M->site / sizeof M->site[0]; i++) {
+		double fu = (double)c[i].iu / (double)gu, fv = (double)c[i].iv / (double)gv;
+		int near = 0;
+		for (size_t s = 0; s < M->nsites && !near; s++)
+			near = grid_d2(L, M, fu - M->site[s].u, fv - M->site[s].v, px) < (s < first ? apart2 : r_nms2);
+		if (near)
+			continue;
+		double low = c[i].val;
+		for (long dv = -rv; dv <= rv; dv++)
+			for (long du = -ru; du <= ru; du++)
+				if (grid_d2(L, M, (double)du / (double)gu, (double)dv / (double)gv, px) <= r_prom2)
+					low = fmin(low, G(c[i].iu + du, c[i].iv + dv));
+		if (c[i].val - low < need)
+			continue;
+		double su = vertex(G(c[i].iu - 1, c[i].iv), c[i].val, G(c[i].iu + 1, c[i].iv));
+		double sv = vertex(G(c[i].iu, c[i].iv - 1), c[i].val, G(c[i].iu, c[i].iv + 1));
+		/* bins are cells of the grid: a bin's value is its centre's */
+		M->site[M->nsites++] = (am_motif_site){wrap1(((double)c[i].iu + 0.5 + su) / (double)gu),
+						       wrap1(((double)c[i].iv + 0.5 + sv) / (double)gv), c[i].val - lo};
+	}
+#undef G
+	free(c);
+}
+
+/* The motif's value at fractional (u, v), bilinear between bin centres. */
+static double sample(const am_motif *M, double u, double v)
+{
+	double x = wrap1(u) * (double)M->gu - 0.5, y = wrap1(v) * (double)M->gv - 0.5;
+	long ix = (long)floor(x), iy = (long)floor(y);
+	double fx = x - (double)ix, fy = y - (double)iy;
+	return (1 - fy) * ((1 - fx) * at(M, ix, iy) + fx * at(M, ix + 1, iy)) +
+	       fy * ((1 - fx) * at(M, ix, iy + 1) + fx * at(M, ix + 1, iy + 1));
+}
+
+/* 1.4826 x the median absolute deviation of v: a spread that outliers
+ * (the columns left in a residual) do not inflate. NAN without memory. */
+static double mad_sigma(const double *v, size_t n)
+{
+	double *t = malloc(n * sizeof *t);
+	if (!t)
+		return NAN;
+	memcpy(t, v, n * sizeof *t);
+	wsort_doubles(t, n);
+	double med = t[n / 2];
+	for (size_t i = 0; i < n; i++)
+		t[i] = fabs(v[i] - med);
+	wsort_doubles(t, n);
+	double s = 1.4826 * t[n / 2];
+	free(t);
+	return s;
+}
+
+enum { PROF_N = 90 };
+#define PROF_STEP 0.04 /* Angstrom: the profile reaches 3.6 A */
+
+/* Sum over the periodic images of site s within the profile's reach of
+ * prof(distance from (u, v)). */
+static double profile_at(const am_motif *M, const am_lattice *L, const double *prof, double px, double u, double v,
+			 const am_motif_site *s)
+{
+	double du = u - s->u, dv = v - s->v, sum = 0;
+	du -= round(du), dv -= round(dv);
+	for (int i = -2; i <= 2; i++)
+		for (int j = -2; j <= 2; j++) {
+			double x = (du + i) * L->a[0] + (dv + j) * L->b[0], y = (du + i) * L->a[1] + (dv + j) * L->b[1];
+			double r = sqrt(x * x + y * y) * px / PROF_STEP;
+			if (r < PROF_N - 1) {
+				long k = (long)r;
+				sum += prof[k] + (r - (double)k) * (prof[k + 1] - prof[k]);
+			}
+		}
+	(void)M;
+	return sum;
+}
+
+/* Light columns beside heavy ones sit on the heavy columns' probe tails
+ * (a Lorentzian tail puts 10-20% of a heavy column's height 2 A away,
+ * ten times an O column's own). The brightest site's radial profile, the
+ * lowest value around it at each radius (so neighbours do not add to
+ * it), is the probe's. Each site's amplitude follows from the heights by
+ * removing what the others' tails add there, and the motif less every
+ * site's scaled profile leaves the light columns. Heights become these
+ * amplitudes, so species compare columns, not columns plus tails. */
+static void peel(am_motif *M, const am_lattice *L, double px, double lo, double noise, double base_need)
+{
+	if (M->nsites == 0)
+		return;
+	double prof[PROF_N];
+	const am_motif_site *top = &M->site[0];
+	double la = hypot(L->a[0], L->a[1]), lb = hypot(L->b[0], L->b[1]);
+	for (int k = 0; k < PROF_N; k++) {
+		double r = k * PROF_STEP / px, low = INFINITY;
+		for (int t = 0; t < 72; t++) {
+			double ang = t * (2 * M_PI / 72), dx = r * cos(ang), dy = r * sin(ang);
+			/* pixel offset to fractional: through the dual basis */
+			double det = L->a[0] * L->b[1] - L->a[1] * L->b[0];
+			double du = (dx * L->b[1] - dy * L->b[0]) / det, dv = (L->a[0] * dy - L->a[1] * dx) / det;
+			low = fmin(low, sample(M, top->u + du, top->v + dv));
+		}
+		prof[k] = fmax(low - lo, 0) / fmax(top->height, 1e-300);
+		if (k > 0 && prof[k] > prof[k - 1])
+			prof[k] = prof[k - 1]; /* a profile falls */
+	}
+	(void)la, (void)lb;
+	double need = 0;
+	size_t first_new = M->nsites;
+	for (int pass = 0; pass < 2; pass++) {
+		/* amplitudes: height = own amplitude + the others' tails there */
+		size_t n = M->nsites;
+		double amp[64], h[64];
+		for (size_t s = 0; s < n; s++)
+			h[s] = amp[s] = M->site[s].height;
+		for (int it = 0; it < 30; it++)
+			for (size_t t = 0; t < n; t++) {
+				double others = 0;
+				for (size_t s = 0; s < n; s++) {
+					double pr = profile_at(M, L, prof, px, M->site[t].u, M->site[t].v, &M->site[s]);
+					others += amp[s] * (s == t ? pr - 1 : pr); /* its own periodic images only, for s == t */
+				}
+				amp[t] = fmax(h[t] - others, 0);
+			}
+		for (size_t s = 0; s < n; s++)
+			M->site[s].height = amp[s];
+		if (pass == 1) {
+			/* a site whose own amplitude, once the others' tails are taken
+			 * out, is under what made it one was the tails' sum or misfit */
+			size_t kept = 1;
+			for (size_t s = 1; s < n; s++)
+				if (M->site[s].height >= (s < first_new ? base_need : need))
+					M->site[kept++] = M->site[s];
+			M->nsites = kept;
+			break;
+		}
+		size_t G = M->gu * M->gv;
+		double *res = malloc(G * sizeof *res);
+		if (!res)
+			return;
+		for (size_t iv = 0; iv < M->gv; iv++)
+			for (size_t iu = 0; iu < M->gu; iu++) {
+				double u = ((double)iu + 0.5) / (double)M->gu, v = ((double)iv + 0.5) / (double)M->gv, model = 0;
+				for (size_t s = 0; s < n; s++)
+					model += amp[s] * profile_at(M, L, prof, px, u, v, &M->site[s]);
+				res[iv * M->gu + iu] = M->m[iv * M->gu + iu] - lo - model;
+			}
+		/* how well the profile explains the motif: where it does not,
+		 * the misfit (the residual's spread, 1.4826 MAD) makes bumps that
+		 * are no column, so a new site must rise 4 spreads above it */
+		double spread = mad_sigma(res, G);
+		if (!(spread >= 0)) {
+			free(res);
+			return;
+		}
+		/* new sites: a light column is at least 1 A from a found one */
+		need = fmax(fmax(6 * noise, 4 * spread), 0.003 * top->height);
+		first_new = n;
+		add_peaks(M, res, L, px, need, 1.0, 0);
+		/* their heights, for the amplitudes' next pass: the motif's */
+		for (size_t s = n; s < M->nsites; s++)
+			M->site[s].height = sample(M, M->site[s].u, M->site[s].v) - lo;
+		free(res);
+	}
+}
+
+static void find_sites(am_motif *M, const am_lattice *L, double px)
+{
+	double lo = INFINITY, hi = -INFINITY;
+	for (size_t b = 0; b < M->gu * M->gv; b++)
+		lo = fmin(lo, M->m[b]), hi = fmax(hi, M->m[b]);
+	M->nsites = 0;
+	if (!(hi > lo))
+		return;
+	/* a site must rise above the lowest point within 0.9 A of it by six
+	 * standard errors (it is not noise) and 0.5% of the motif's range
+	 * (not a ripple of the filters); columns closer than 0.5 A are one,
+	 * since no probe resolves them */
+	double need = fmax(6 * M->noise, 0.005 * (hi - lo));
+	add_peaks(M, M->m, L, px, need, 0.5, lo);
+	peel(M, L, px, lo, M->noise, need);
+}
+
+/* A light periodic 3 x 3 binomial smoothing of the grid. */
+static int smooth(am_motif *M)
+{
+	size_t G = M->gu * M->gv;
+	double *t = malloc(G * sizeof *t);
+	if (!t)
+		return -1;
+	for (long iv = 0; iv < (long)M->gv; iv++)
+		for (long iu = 0; iu < (long)M->gu; iu++) {
+			double s = 0;
+			for (int dv = -1; dv <= 1; dv++)
+				for (int du = -1; du <= 1; du++)
+					s += at(M, iu + du, iv + dv) * (du ? 1 : 2) * (dv ? 1 : 2);
+			t[(size_t)iv * M->gu + (size_t)iu] = s / 16;
+		}
+	memcpy(M->m, t, G * sizeof *t);
+	free(t);
+	return 0;
+}
+
+int am_motif_build(am_motif *M, const am_image *im, const am_lattice *L, char *err, size_t errlen)
+{
+	memset(M, 0, sizeof *M);
+	double la = hypot(L->a[0], L->a[1]), lb = hypot(L->b[0], L->b[1]);
+	if (!(la > 1 && lb > 1) || im->w < 16 || im->h < 16) {
+		snprintf(err, errlen, "the lattice is degenerate: no cell to fold the image into");
+		return -1;
+	}
+	/* about two bins a pixel: pixels fall at every offset across the cells */
+	M->gu = (size_t)fmin(160, fmax(16, ceil(2 * la))), M->gv = (size_t)fmin(160, fmax(16, ceil(2 * lb)));
+	M->ox = (double)im->w / 2, M->oy = (double)im->h / 2;
+	size_t G = M->gu * M->gv;
+	M->m = malloc(G * sizeof *M->m);
+	double *sum2 = malloc(G * sizeof *sum2);
+	size_t *cnt = malloc(G * sizeof *cnt);
+	if (!M->m || !sum2 || !cnt) {
+		free(sum2), free(cnt);
+		am_motif_free(M);
+		snprintf(err, errlen, "out of memory folding the image into its cell");
+		return -1;
+	}
+	double se;
+	fold(M, im, L, sum2, cnt, &se);
+	if (crystal_mask(M, im, L, fmax(la, lb)) != 0) {
+		free(sum2), free(cnt);
+		am_motif_free(M);
+		snprintf(err, errlen, "out of memory finding the crystal in a %zu x %zu image", im->w, im->h);
+		return -1;
+	}
+	fold(M, im, L, sum2, cnt, &se);
+	free(sum2), free(cnt);
+	if (smooth(M) != 0) {
+		am_motif_free(M);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	M->noise = se * 0.5; /* the 3 x 3 binomial averages about 4 bins' noise away */
+	find_sites(M, L, im->px > 0 ? im->px : 0.1);
+	return 0;
+}
+
+void am_motif_free(am_motif *M)
+{
+	free(M->m), free(M->in);
+	memset(M, 0, sizeof *M);
+}
+
+int am_motif_columns(am_colset *out, const am_motif *M, const am_lattice *L, size_t w, size_t h, double margin,
+		     char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	/* lattice indices that reach the image: invert its corners */
+	double imin = INFINITY, imax = -INFINITY, jmin = INFINITY, jmax = -INFINITY;
+	for (int q = 0; q < 4; q++) {
+		double u, v;
+		am_lattice_frac(L, M->ox, M->oy, q & 1 ? (double)w : 0, q & 2 ? (double)h : 0, &u, &v);
+		imin = fmin(imin, u), imax = fmax(imax, u), jmin = fmin(jmin, v), jmax = fmax(jmax, v);
+	}
+	size_t cap = 1024, n = 0;
+	am_col *c = malloc(cap * sizeof *c);
+	if (!c)
+		goto oom;
+	for (long i = (long)floor(imin) - 1; i <= (long)ceil(imax); i++)
+		for (long j = (long)floor(jmin) - 1; j <= (long)ceil(jmax); j++)
+			for (size_t s = 0; s < M->nsites; s++) {
+				double fu = (double)i + M->site[s].u, fv = (double)j + M->site[s].v;
+				double x = M->ox + fu * L->a[0] + fv * L->b[0], y = M->oy + fu * L->a[1] + fv * L->b[1];
+				if (x < margin || y < margin || x > (double)w - 1 - margin || y > (double)h - 1 - margin)
+					continue;
+				if (M->in && !M->in[(size_t)lround(y) * w + (size_t)lround(x)])
+					continue;
+				if (n == cap) {
+					am_col *t = realloc(c, 2 * cap * sizeof *c);
+					if (!t)
+						goto oom;
+					c = t, cap *= 2;
+				}
+				c[n++] = (am_col){x, y, M->site[s].height, -1};
+			}
+	out->v = c, out->n = n;
+	return 0;
+oom:
+	free(c);
+	snprintf(err, errlen, "out of memory tiling the cell's sites");
+	return -1;
+}
+
+static int desc_idx_cmp(const void *a, const void *b, void *ctx)
+{
+	const double *v = ctx;
+	double x = v[*(const size_t *)a], y = v[*(const size_t *)b];
+	return x > y ? -1 : x < y;
+}
+
+int am_species_by_ratio(const double *v, size_t n, int nel, double same, int *cls)
+{
+	if (n == 0 || nel <= 0)
+		return 0;
+	size_t *ord = malloc(n * sizeof *ord);
+	if (!ord) { /* rank alone cannot be had: everything the heaviest */
+		for (size_t i = 0; i < n; i++)
+			cls[i] = nel - 1;
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		ord[i] = i;
+	qsort_r(ord, n, sizeof *ord, desc_idx_cmp, (void *)v);
+	int group = 0;
+	double top = v[ord[0]];
+	for (size_t k = 0; k < n; k++) {
+		double x = v[ord[k]];
+		if (k > 0 && !(x >= same * top)) /* a new, dimmer group */
+			group++, top = x;
+		int e = nel - 1 - group;
+		cls[ord[k]] = e < 0 ? 0 : e;
+	}
+	free(ord);
+	return group + 1;
+}
