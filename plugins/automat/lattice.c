@@ -88,6 +88,84 @@ static size_t refine(basis *B, const am_spectrum *S, const am_peak *pk, size_t n
 	return used;
 }
 
+/* A finer reciprocal basis holding B's lattice and t (a fraction of B's
+ * cell), of index m: one of {t, b1}, {t, b2}, {t, b1 + b2}, reduced. */
+static int finer(const basis *B, const double t[2], int m, const am_spectrum *S, basis *out)
+{
+	double area = fabs(cross(B->b1, B->b2));
+	double sum[2] = {B->b1[0] + B->b2[0], B->b1[1] + B->b2[1]};
+	const double *with[3] = {B->b1, B->b2, sum};
+	for (int w = 0; w < 3; w++) {
+		basis C = {{t[0], t[1]}, {with[w][0], with[w][1]}};
+		double ar = fabs(cross(C.b1, C.b2));
+		if (ar < 1e-12 || fabs(area / ar - m) > 0.05)
+			continue;
+		am_reduce2(C.b1, C.b2);
+		long h1, k1, h2, k2;
+		double m1, m2;
+		if (index_of(&C, B->b1, &h1, &k1, &m1) && index_of(&C, B->b2, &h2, &k2, &m2) && m1 < tol_of(S, B->b1) &&
+		    m2 < tol_of(S, B->b2)) {
+			*out = C;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The coarsest basis that indexes nearly all the power can still miss a
+ * superstructure: vacancy order (CrI3's empty third of the metal sites),
+ * two species that differ a little (Ga and As), light columns that break
+ * a heavy sublattice's symmetry (O in rutile). Its reflections are weak
+ * next to the main ones, often too weak to be among the strongest peaks,
+ * but far above the noise. So the spectrum is probed where they would be:
+ * at B's lattice points shifted by each fraction t of its cell with a
+ * denominator of 2 or 3, up to 4 times B's shortest vector. A shift whose
+ * spots are significant (8 standard deviations of a 13-bin disc of noise
+ * at the local level, which diffuse scattering and the film lift well
+ * above the floor) at 3 points at least and a fifth of
+ * those probed makes the cell that many times larger; the best shift
+ * wins, then a second one is looked for on the new basis (a 2 x 2 cell
+ * needs two). A second grain's spots fall at random places, not on every
+ * shifted point, and leave B as it was. */
+static void superstructure(basis *B, const am_spectrum *S)
+{
+	static const double shifts[][3] = {{0.5, 0, 2},	      {0, 0.5, 2},	  {0.5, 0.5, 2},     {1 / 3., 0, 3},
+					   {0, 1 / 3., 3},     {1 / 3., 1 / 3., 3}, {1 / 3., -1 / 3., 3}};
+	for (int round = 0; round < 2; round++) {
+		double l1 = sqrt(dot(B->b1, B->b1)), l2 = sqrt(dot(B->b2, B->b2));
+		double gcut = fmin(0.45, 4 * fmax(l1, l2));
+		long hm = (long)ceil(gcut / fmin(l1, l2)) + 1;
+		double best = 0;
+		int pick = -1;
+		for (int t = 0; t < (int)(sizeof shifts / sizeof shifts[0]); t++) {
+			int probed = 0, hits = 0;
+			double power = 0;
+			for (long h = -hm; h <= hm; h++)
+				for (long k = -hm; k <= hm; k++) {
+					double fu = (double)h + shifts[t][0], fv = (double)k + shifts[t][1];
+					double g[2] = {fu * B->b1[0] + fv * B->b2[0], fu * B->b1[1] + fv * B->b2[1]};
+					double gl = sqrt(dot(g, g));
+					if (gl > gcut || gl < 1e-9 || g[0] < 0 || (g[0] == 0 && g[1] < 0))
+						continue; /* the half plane holds one of each +-g */
+					probed++;
+					double level, ex = am_spectrum_excess_near(S, g[0], g[1], 2.0, &level);
+					if (ex > 8 * level * sqrt(13.0))
+						hits++, power += ex;
+				}
+			if (hits >= 3 && hits * 5 >= probed && power > best)
+				best = power, pick = t;
+		}
+		if (pick < 0)
+			return;
+		double t[2] = {shifts[pick][0] * B->b1[0] + shifts[pick][1] * B->b2[0],
+			       shifts[pick][0] * B->b1[1] + shifts[pick][1] * B->b2[1]};
+		basis C;
+		if (!finer(B, t, (int)shifts[pick][2], S, &C))
+			return;
+		*B = C;
+	}
+}
+
 static void dual(const double a[2], const double b[2], double ga[2], double gb[2])
 {
 	double det = cross(a, b);
@@ -147,6 +225,7 @@ int am_lattice_estimate(am_lattice *L, const am_image *im, const am_spectrum *S,
 		}
 	}
 	basis B = cand[pick];
+	superstructure(&B, S);
 	L->nrefl = refine(&B, S, pk, n);
 	L->indexed = score(&B, S, pk, n) / total;
 	/* real space: rows of B^-1 */
@@ -176,7 +255,7 @@ int am_lattice_estimate(am_lattice *L, const am_image *im, const am_spectrum *S,
 			 * fitted to the strongest peaks, so on an image of noise alone
 			 * its points sit on noise maxima, and their excess, however
 			 * small, would read as a lattice */
-			double ex = am_spectrum_excess_near(S, g[0], g[1], 2.0);
+			double ex = am_spectrum_excess_near(S, g[0], g[1], 2.0, NULL);
 			if (ex > 8 * S->floor / M_LN2 * sqrt(13.0))
 				on += ex;
 		}

@@ -171,7 +171,7 @@ double am_spectrum_power_near(const am_spectrum *s, double gx, double gy, double
 	return sum;
 }
 
-double am_spectrum_excess_near(const am_spectrum *s, double gx, double gy, double r)
+double am_spectrum_excess_near(const am_spectrum *s, double gx, double gy, double r, double *level)
 {
 	double cx = gx * (double)s->w, cy = gy * (double)s->h, disc = 0, ring = 0, nd = 0, nr = 0;
 	double ro = 2.5 * r;
@@ -189,5 +189,7 @@ double am_spectrum_excess_near(const am_spectrum *s, double gx, double gy, doubl
 			else
 				ring += q, nr += 1;
 		}
+	if (level) /* the mean power of a bin there: the floor's mean plus the ring's excess */
+		*level = s->floor / M_LN2 + (nr > 0 ? ring / nr : 0);
 	return disc - (nr > 0 ? ring / nr * nd : 0);
 }

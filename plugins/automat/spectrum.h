@@ -51,7 +51,10 @@ double am_spectrum_power_near(const am_spectrum *s, double gx, double gy, double
  * disc (its mean power times the disc's bins): a sharp Bragg peak keeps
  * its power, a broad hump (random blobs, a gradient) keeps almost none.
  * Not floored at 0, so that over white noise it is 0 on average and a sum
- * of many does not grow with their number. */
-double am_spectrum_excess_near(const am_spectrum *s, double gx, double gy, double r);
+ * of many does not grow with their number. *level (when not NULL) gets
+ * the mean power of one bin there without the peak: the noise's mean plus
+ * what the ring holds above the floor, for significance tests where a
+ * broad background lifts the noise above the floor. */
+double am_spectrum_excess_near(const am_spectrum *s, double gx, double gy, double r, double *level);
 
 #endif
