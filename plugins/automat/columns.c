@@ -204,7 +204,7 @@ int am_columns_find(am_colset *out, const am_image *im, const am_col_opts *o, ch
 		am_col *c = &out->v[out->n++];
 		refine(&sm, bg, (long)x, (long)y, &c->x, &c->y);
 		c->intensity = sm.v[p] - bg;
-		c->cls = -1;
+		c->cls = -1, c->site = -1;
 	}
 	rc = 0;
 done:

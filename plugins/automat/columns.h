@@ -21,6 +21,7 @@ typedef struct am_col {
 	double x, y;      /* pixels, sub-pixel */
 	double intensity; /* smoothed peak height above background */
 	int cls;          /* intensity class, 0 = dimmest; -1 before classify */
+	int site;         /* the motif site it tiles (motif.h), -1 when detected on its own */
 } am_col;
 
 typedef struct am_colset {

@@ -12,6 +12,7 @@
 
 #include "cif.h"
 #include "elements.h"
+#include "motif.h"
 #include "sortd.h"
 
 #define RMAX 6.0
@@ -54,6 +55,51 @@ static double cosine(const double *a, const double *b, int n)
 	return s;
 }
 
+/* The distinct brightness levels of n values (over the brightest), the
+ * way am_species_by_ratio groups them: falling, at most 8. */
+static int levels_of(const double *v, size_t n, double *level)
+{
+	int cls[64], nl = 0;
+	if (n == 0 || n > 64)
+		return 0;
+	am_species_by_ratio(v, n, 8, AM_SAME_SPECIES, cls);
+	/* cls 7 is the brightest group, 6 the next, ...; groups past 8 share 0 */
+	for (int g = 7; g >= 0; g--) {
+		double top = 0;
+		for (size_t i = 0; i < n; i++)
+			if (cls[i] == g)
+				top = fmax(top, v[i]);
+		if (top > 0)
+			level[nl++] = top;
+	}
+	for (int i = nl - 1; i >= 0; i--)
+		level[i] /= level[0];
+	return nl;
+}
+
+/* How well the image's brightness levels (from lattice-averaged sites)
+ * fit a template's, in order, brightest first. Two columns' ratio
+ * depends on the Z exponent (1.6-2.0) and on how the light one was
+ * measured, so a level may be off by a factor in log space that grows for
+ * the faint ones. A template level the image lacks costs little when it
+ * is faint (under 0.15: light columns beside heavy ones are easily lost)
+ * and much when it is not; a level the image has and the template lacks
+ * costs much: a bilayer's equal columns are not a monolayer's Mo and S2. */
+static double level_sim(const double *img, int ni, const double *tpl, int nt)
+{
+	double s = 1;
+	int n = ni < nt ? ni : nt;
+	for (int i = 1; i < n; i++) {
+		double d = log(img[i] / tpl[i]), sd = 0.3 + 0.15 * fabs(log(tpl[i]));
+		s *= exp(-0.5 * (d / sd) * (d / sd));
+	}
+	for (int i = n; i < nt; i++)
+		s *= tpl[i] < 0.15 ? 0.85 : 0.3;
+	for (int i = n; i < ni; i++)
+		s *= 0.3;
+	return s;
+}
+
 static void template_hist(am_template *t)
 {
 	const am_proj *p = &t->p;
@@ -74,9 +120,15 @@ static void template_hist(am_template *t)
 				}
 	hist_norm(t->hist, AM_HIST_BINS);
 	memset(t->ihist, 0, sizeof t->ihist);
-	for (size_t i = 0; i < p->n; i++)
+	double w[64];
+	size_t nw = 0;
+	for (size_t i = 0; i < p->n; i++) {
 		ihist_add(t->ihist, p->col[i].weight / wmax);
+		if (nw < 64)
+			w[nw++] = p->col[i].weight / wmax;
+	}
 	hist_norm(t->ihist, AM_IHIST_BINS);
+	t->nlevels = levels_of(w, nw, t->level);
 }
 
 static int by_name(const void *a, const void *b)
@@ -183,29 +235,38 @@ static int by_score(const void *a, const void *b)
 int am_match_templates(am_match *out, const am_library *lib, const am_colset *cols, const am_lattice *L,
 		       double px, size_t img_w, size_t img_h, const char *const *elements, size_t nelements)
 {
-	double h[AM_HIST_BINS] = {0};
-	double pxs = px > 0 ? px : 1, rpx = RMAX / pxs, imax = 0;
+	/* the pair distances, finely binned once; each template rescales
+	 * them to its own cell, since a pixel size a few % off stretches every
+	 * distance and would move a 3 A pair by a histogram bin or two */
+	enum { FINE = 1600 };
+	const double fine_bin = 1.25 * RMAX / FINE; /* reaches 7.5 A: a shrink of up to 20% still fills 6 A */
+	double *fine = calloc(FINE, sizeof *fine);
+	double pxs = px > 0 ? px : 1, rpx = 1.25 * RMAX / pxs, imax = 0;
+	if (!fine)
+		return -1;
 	for (size_t i = 0; i < cols->n; i++)
 		imax = cols->v[i].intensity > imax ? cols->v[i].intensity : imax;
 	if (!(imax > 0))
 		imax = 1;
-	/* columns at least RMAX from the edges see their whole neighbourhood */
+	/* columns at least the reach from the edges see their whole neighbourhood */
 	for (size_t i = 0; i < cols->n; i++) {
 		const am_col *a = &cols->v[i];
 		if (a->x < rpx || a->y < rpx || a->x > (double)img_w - rpx || a->y > (double)img_h - rpx)
 			continue;
 		for (size_t j = 0; j < cols->n; j++) {
 			double d = hypot(cols->v[j].x - a->x, cols->v[j].y - a->y) * pxs;
-			if (j != i && d < RMAX)
-				hist_add(h, d, a->intensity / imax * cols->v[j].intensity / imax);
+			if (j != i && d < 1.25 * RMAX)
+				fine[(size_t)(d / fine_bin) < FINE ? (size_t)(d / fine_bin) : FINE - 1] +=
+					a->intensity / imax * cols->v[j].intensity / imax;
 		}
 	}
-	hist_norm(h, AM_HIST_BINS);
 	/* brightness over the brightest class's: the 98th percentile, so one
 	 * hot pixel does not set the scale */
 	double ih[AM_IHIST_BINS] = {0}, *iv = malloc((cols->n ? cols->n : 1) * sizeof *iv);
-	if (!iv)
+	if (!iv) {
+		free(fine);
 		return -1;
+	}
 	for (size_t i = 0; i < cols->n; i++)
 		iv[i] = cols->v[i].intensity;
 	wsort_doubles(iv, cols->n);
@@ -214,16 +275,45 @@ int am_match_templates(am_match *out, const am_library *lib, const am_colset *co
 	for (size_t i = 0; i < cols->n && top > 0; i++)
 		ihist_add(ih, cols->v[i].intensity / top);
 	hist_norm(ih, AM_IHIST_BINS);
+	/* averaged columns: the sites' brightness levels */
+	double site_v[64], lv[8];
+	int nl = 0;
+	if (cols->averaged) {
+		int seen[64] = {0};
+		size_t ns = 0;
+		for (size_t i = 0; i < cols->n; i++) {
+			int st = cols->v[i].site;
+			if (st >= 0 && st < 64 && !seen[st])
+				seen[st] = 1, site_v[ns++] = cols->v[i].intensity;
+		}
+		nl = levels_of(site_v, ns, lv);
+	}
+	double area_m = L->len_a * L->len_b * sin(L->gamma * M_PI / 180);
 	for (size_t t = 0; t < lib->n; t++) {
 		const am_template *T = &lib->t[t];
-		double cs = cosine(h, T->hist, AM_HIST_BINS), is = cosine(ih, T->ihist, AM_IHIST_BINS);
-		double e = fmax(fabs(L->len_a - T->p.len_a) / T->p.len_a, fabs(L->len_b - T->p.len_b) / T->p.len_b);
-		e = fmax(e, fabs(L->gamma - T->p.gamma) / 90);
+		double area_t = T->p.len_a * T->p.len_b * sin(T->p.gamma * M_PI / 180);
+		double scale = sqrt(area_t / area_m);
+		scale = fmin(fmax(scale, 0.92), 1.08); /* beyond 8% the lattice term rules it out anyway */
+		double h[AM_HIST_BINS] = {0};
+		for (size_t f = 0; f < FINE; f++)
+			if (fine[f] > 0)
+				hist_add(h, ((double)f + 0.5) * fine_bin * scale, fine[f]);
+		hist_norm(h, AM_HIST_BINS);
+		double cs = cosine(h, T->hist, AM_HIST_BINS);
+		double is = nl > 0 ? level_sim(lv, nl, T->level, T->nlevels) : sqrt(cosine(ih, T->ihist, AM_IHIST_BINS));
+		/* the cell's shape (b/a and gamma) within 4%; its size, which a
+		 * pixel-size calibration shifts by several %, within 6% */
+		double e_shape = fmax(fabs((L->len_b / L->len_a) / (T->p.len_b / T->p.len_a) - 1),
+				      fabs(L->gamma - T->p.gamma) / 90);
+		double e_size = fabs(sqrt(area_m / area_t) - 1);
 		am_match *m = &out[t];
-		m->index = t, m->hist_sim = cs, m->intensity_sim = is, m->lattice_err = e;
+		m->index = t, m->hist_sim = cs, m->intensity_sim = is, m->lattice_err = fmax(e_shape, e_size);
 		m->elements_ok = !elements || nelements == 0 || elements_equal(&T->s, elements, nelements);
-		m->score = m->elements_ok ? cs * sqrt(is) * exp(-0.5 * (e / 0.03) * (e / 0.03)) : 0;
+		m->score = m->elements_ok ? cs * is * exp(-0.5 * (e_shape / 0.04) * (e_shape / 0.04)) *
+						    exp(-0.5 * (e_size / 0.06) * (e_size / 0.06))
+					  : 0;
 	}
+	free(fine);
 	qsort(out, lib->n, sizeof *out, by_score);
 	return 0;
 }

@@ -38,6 +38,8 @@ typedef struct am_template {
 	am_proj p;
 	double hist[AM_HIST_BINS];
 	double ihist[AM_IHIST_BINS]; /* column brightness over the brightest's, 0..1.2 */
+	double level[8];             /* its columns' distinct brightness levels over the brightest's, falling */
+	int nlevels;
 } am_template;
 
 typedef struct am_library {

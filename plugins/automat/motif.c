@@ -487,7 +487,7 @@ int am_motif_columns(am_colset *out, const am_motif *M, const am_lattice *L, siz
 						goto oom;
 					c = t, cap *= 2;
 				}
-				c[n++] = (am_col){x, y, M->site[s].height, -1};
+				c[n++] = (am_col){x, y, M->site[s].height, -1, (int)s};
 			}
 	out->v = c, out->n = n;
 	return 0;

@@ -99,11 +99,13 @@ int am_run_columns(weft_op_ctx *ctx, const weft_host_api *api)
 	if (rc == WEFT_OK && !f)
 		rc = api->fail(ctx, "cannot write %s", path);
 	if (f) {
-		fprintf(f, "x_px,y_px,intensity%s\n", nclass ? ",class,element" : "");
+		fprintf(f, "x_px,y_px,intensity%s%s\n", nclass ? ",class,element" : "", cols.averaged ? ",site" : "");
 		for (size_t i = 0; i < cols.n; i++) {
 			fprintf(f, "%.4f,%.4f,%.6g", cols.v[i].x, cols.v[i].y, cols.v[i].intensity);
 			if (nclass) /* classes run dimmest first, elements lightest first */
 				fprintf(f, ",%d,%s", cols.v[i].cls, el[cols.v[i].cls]);
+			if (cols.averaged)
+				fprintf(f, ",%d", cols.v[i].site);
 			fprintf(f, "\n");
 		}
 		if (fclose(f) != 0)

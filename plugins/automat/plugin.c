@@ -111,13 +111,22 @@ int am_op_columns_named(am_colset *c, char (*names)[8], weft_op_ctx *ctx, const 
 		rc = api->fail(ctx, "input '%s' is not a columns table (x_px,y_px,intensity)", name);
 	else if (!(c->v = calloc(t.nrows ? t.nrows : 1, sizeof *c->v)))
 		rc = api->fail(ctx, "out of memory");
+	/* a site column: the columns are the lattice-averaged sites tiled */
+	long site_col = -1;
+	for (size_t k = 3; k < t.ncols; k++)
+		if (!strcmp(t.names[k], "site"))
+			site_col = (long)k;
+	int averaged = site_col >= 0 && t.nrows > 0;
 	for (size_t i = 0; rc == WEFT_OK && i < t.nrows; i++) {
 		const char *x = wcsv_cell(&t, i, 0), *y = wcsv_cell(&t, i, 1), *v = wcsv_cell(&t, i, 2);
 		if (!x || !y || !v) {
 			rc = api->fail(ctx, "columns.csv:%zu: a cell is empty", i + 2);
 			break;
 		}
-		c->v[c->n++] = (am_col){strtod(x, NULL), strtod(y, NULL), strtod(v, NULL), -1};
+		const char *st = site_col >= 0 ? wcsv_cell(&t, i, (size_t)site_col) : NULL;
+		c->v[c->n++] = (am_col){strtod(x, NULL), strtod(y, NULL), strtod(v, NULL), -1, st ? atoi(st) : -1};
+		if (c->v[c->n - 1].site < 0)
+			averaged = 0;
 		const char *k = classes ? wcsv_cell(&t, i, 3) : NULL, *e = classes ? wcsv_cell(&t, i, 4) : NULL;
 		int cls = k ? atoi(k) : -1;
 		if (cls >= 0 && cls < 8) {
@@ -127,6 +136,7 @@ int am_op_columns_named(am_colset *c, char (*names)[8], weft_op_ctx *ctx, const 
 		}
 	}
 	wcsv_free(&t);
+	c->averaged = averaged;
 	if (rc != WEFT_OK)
 		am_colset_free(c);
 	return rc;

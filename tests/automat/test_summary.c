@@ -124,7 +124,7 @@ static void test_the_overlay(void **state)
 	assert_int_equal(am_image_new(&im, 300, 200, 0.1), 0);
 	for (size_t i = 0; i < 300 * 200; i++)
 		im.v[i] = (double)(i % 300);
-	am_col c[2] = {{100, 100, 1, 0}, {200, 100, 2, 1}};
+	am_col c[2] = {{100, 100, 1, 0, -1}, {200, 100, 2, 1, -1}};
 	am_colset cols = {c, 2, 0, 0};
 	size_t w, h;
 	unsigned char *rgb = am_summary_overlay(&im, &cols, 150, &w, &h);

@@ -12,8 +12,8 @@ jqt() { jq -e "$@" >/dev/null; }
 run_weft run "$P" -p out="$T/o" -p material=2H-MoS2
 expect_rc 0 "pipelines/automat.lua runs on a simulated MoS2 image"
 for f in structure.cif relaxed.cif report.json quality_raw.json columns.csv; do check "it writes $f" test -s "o/$f"; done
-eq "$(head -1 o/columns.csv)" "x_px,y_px,intensity,class,element" "the columns carry a class and an element"
-check "the brighter class is Mo, the dimmer S" bash -c 'grep -q ",1,Mo$" o/columns.csv && grep -q ",0,S$" o/columns.csv && ! grep -q ",0,Mo$" o/columns.csv'
+eq "$(head -1 o/columns.csv)" "x_px,y_px,intensity,class,element,site" "the columns carry a class, an element and the averaged site they tile"
+check "the brighter class is Mo, the dimmer S" bash -c 'grep -q ",1,Mo,[0-9]*$" o/columns.csv && grep -q ",0,S,[0-9]*$" o/columns.csv && ! grep -q ",0,Mo,[0-9]*$" o/columns.csv'
 check "the CIF has the cell and the atom loop" grep -q "_atom_site_fract_x" o/structure.cif
 eq "$(grep -c ' Mo \| S ' o/structure.cif)" 3 "with one Mo and two S"
 check "the template line took 2H-MoS2" jqt '.reconstruct.line == "template" and .match.template == "2H-MoS2"' o/report.json
