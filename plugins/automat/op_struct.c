@@ -238,6 +238,27 @@ int am_run_reconstruct(weft_op_ctx *ctx, const weft_host_api *api)
 		free(sites);
 		json_object_set_new(rep, "line", json_string("template-free"));
 		json_object_set_new(rep, "sites", js);
+		/* what the summary checks a template-free cell by: the elements
+		 * given that no column took (a light column lost beside heavy
+		 * ones, or an element that is not there), and whether the cell is
+		 * a multiple of a smaller one that maps every site onto its kind */
+		json_t *missing = json_array();
+		for (size_t e = 0; e < ne; e++) {
+			size_t i = 0;
+			while (i < s.n && strcmp(s.at[i].el, el[e]))
+				i++;
+			if (i == s.n)
+				json_array_append_new(missing, json_string(el[e]));
+		}
+		json_object_set_new(rep, "elements_without_column", missing);
+		am_proj pr;
+		char perr[ERRLEN];
+		if (rc == WEFT_OK && s.n > 0 && am_proj_from_struct(&pr, &s, perr, sizeof perr) == 0) {
+			double cell = s.a * s.b * sin(s.gamma * M_PI / 180);
+			double small = pr.len_a * pr.len_b * sin(pr.gamma * M_PI / 180);
+			json_object_set_new(rep, "reduces_by", json_real(small > 0 ? round(100 * cell / small) / 100 : 1));
+			am_proj_free(&pr);
+		}
 	}
 	if (rc == WEFT_OK) {
 		json_object_set_new(rep, "cell", json_pack("{s:f, s:f, s:f, s:f}", "a", s.a, "b", s.b, "c", s.c, "gamma",

@@ -41,7 +41,13 @@ json_t *am_summary_warnings(const json_t *report)
 	const json_t *relax = json_object_get(report, "relax"), *choice = json_object_get(report, "choice");
 	const json_t *match = json_object_get(report, "match"), *lat = json_object_get(report, "lattice");
 	const json_t *cmp = json_object_get(report, "compare"), *recon = json_object_get(report, "reconstruct");
-	if (relax) {
+	const char *line = str(choice, "line", str(recon, "line", ""));
+	/* the template-free structure is a flat projection (every site at one
+	 * z): relaxing it squeezes atoms of different depths into a plane,
+	 * so its energy and moves say nothing about it; the checks of that
+	 * line are the ones on its cell below */
+	int flat = !strcmp(line, "template-free");
+	if (relax && !flat) {
 		double e = num(relax, "energy_per_atom", NAN), move = num(relax, "max_displacement", 0);
 		if (e > 0)
 			warn(w, "the relaxed energy per atom is %+.3f eV: positive, so the structure is not bound under the "
@@ -55,11 +61,18 @@ json_t *am_summary_warnings(const json_t *report)
 	}
 	double best = num(choice, "best_score", num(match, "score", NAN));
 	double min_score = num(choice, "min_score", num(match, "min_score", 0.5));
-	const char *line = str(choice, "line", str(recon, "line", ""));
+	/* is there a template of the sample's elements at all? Out of the
+	 * library, no template resembling the image is what is expected */
+	int any_of_elements = 0;
+	const json_t *ranked = json_object_get(match, "ranked");
+	for (size_t i = 0; i < json_array_size(ranked); i++)
+		any_of_elements |= json_is_true(json_object_get(json_array_get(ranked, i), "elements_ok"));
+	if (!ranked)
+		any_of_elements = 1; /* an older report: judge as before */
 	if (!strcmp(line, "template") && best < min_score)
 		warn(w, "the template line ran on template %s although its score %.2f is under min_score %.2f",
 		     str(choice, "template", "?"), best, min_score);
-	else if (isfinite(best) && best < min_score / 2)
+	else if (isfinite(best) && best < min_score / 2 && any_of_elements)
 		warn(w, "no template resembles the image (best score %.2f, under half of min_score %.2f): the "
 			"template-free structure has no reference to check it against; check the elements and the pixel "
 			"size", best, min_score);
@@ -72,6 +85,19 @@ json_t *am_summary_warnings(const json_t *report)
 	}
 	if (recon && num(recon, "atoms", 1) < 1)
 		warn(w, "the reconstructed structure has no atoms");
+	const json_t *missing = json_object_get(recon, "elements_without_column");
+	if (flat && json_array_size(missing) > 0) {
+		char list[64] = "";
+		for (size_t i = 0; i < json_array_size(missing) && i < 8; i++)
+			snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? "," : "",
+				 json_string_value(json_array_get(missing, i)));
+		warn(w, "no column was given %s, one of the sample's elements: a light column beside heavy ones may have "
+			"been lost, or columns of two elements look alike, or it shares columns with a heavier element "
+			"(rock salt along [001], a 2H bilayer); the cell may lack sites", list);
+	}
+	if (flat && num(recon, "reduces_by", 1) > 1.5)
+		warn(w, "the cell reduces to one %.0f times smaller that maps every site onto its kind: the lattice "
+			"was taken too large", num(recon, "reduces_by", 1));
 	if (cmp && !json_is_true(json_object_get(cmp, "match")))
 		warn(w, "the structure does not match the reference CIF: %s", str(cmp, "why", "(no reason given)"));
 	return w;

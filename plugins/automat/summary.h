@@ -21,7 +21,7 @@
 
 /* Atoms that moved further than this in the relaxation (Angstrom) mean the
  * reconstruction was far from any stable structure: bonds are 1.5-3 A. */
-#define AM_SUMMARY_MAX_MOVE 1.0
+#define AM_SUMMARY_MAX_MOVE 0.5
 /* A lattice indexing fewer of its peaks, or less periodic, than this is
  * too weak to build a structure on. */
 #define AM_SUMMARY_MIN_INDEXED 0.5

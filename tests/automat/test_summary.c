@@ -117,6 +117,48 @@ static void test_each_rule_fires_on_its_case(void **state)
 	json_decref(r);
 }
 
+/* The template-free line's cell is a flat projection: its relaxation is
+ * not judged, its cell is. */
+static void test_template_free_checks(void **state)
+{
+	(void)state;
+	json_t *r = good_report();
+	json_object_set_new(json_object_get(r, "choice"), "line", json_string("template-free"));
+	set_num(r, "relax", "energy_per_atom", 12.6); /* a squeezed flat projection */
+	set_num(r, "relax", "max_displacement", 2.0);
+	json_t *w = am_summary_warnings(r);
+	assert_int_equal(json_array_size(w), 0);
+	json_decref(w);
+	/* an element no column took */
+	json_object_set_new(json_object_get(r, "reconstruct"), "elements_without_column", json_pack("[s]", "O"));
+	w = am_summary_warnings(r);
+	assert_int_equal(json_array_size(w), 1);
+	assert_int_equal(count(w, "no column was given O"), 1);
+	json_decref(w);
+	/* a cell that reduces to a smaller one */
+	json_object_set_new(json_object_get(r, "reconstruct"), "elements_without_column", json_array());
+	set_num(r, "reconstruct", "reduces_by", 3);
+	w = am_summary_warnings(r);
+	assert_int_equal(json_array_size(w), 1);
+	assert_int_equal(count(w, "reduces to one 3 times smaller"), 1);
+	json_decref(w);
+	/* out of the library (no template of these elements), a score of 0 is
+	 * no warning; with one of these elements, it is */
+	set_num(r, "reconstruct", "reduces_by", 1);
+	set_num(r, "choice", "best_score", 0);
+	json_object_set_new(json_object_get(r, "match"), "ranked",
+			    json_pack("[{s:s, s:b}]", "template", "1T-MoS2", "elements_ok", 0));
+	w = am_summary_warnings(r);
+	assert_int_equal(json_array_size(w), 0);
+	json_decref(w);
+	json_object_set_new(json_object_get(r, "match"), "ranked",
+			    json_pack("[{s:s, s:b}]", "template", "2H-MoS2", "elements_ok", 1));
+	w = am_summary_warnings(r);
+	assert_int_equal(count(w, "no template resembles"), 1);
+	json_decref(w);
+	json_decref(r);
+}
+
 static void test_the_overlay(void **state)
 {
 	(void)state;
@@ -151,6 +193,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_good_result_is_plausible),
 		cmocka_unit_test(test_each_rule_fires_on_its_case),
+		cmocka_unit_test(test_template_free_checks),
 		cmocka_unit_test(test_the_overlay),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -51,15 +51,16 @@ run_weft run "$P" -p image="$T/tis2.png" -p elements=Ti,S -p truth="$T/tis2.cif"
 expect_rc 0 "the pipeline on a PNG file with -p elements=Ti,S"
 check "finds 1T-TiS2 and matches the truth" jqt '.match.template == "1T-TiS2" and .compare.match' t/report.json
 
-# A wrong pixel size: nothing matches, the template-free cell is squeezed
-# and unbound. The summary says so, weft prints the warnings, and --strict
-# also fails the run, after writing every file, and again from the cache.
+# A wrong pixel size: nothing matches, and the template-free line gets a
+# cell 30% too small. The summary says so, weft prints the warnings, and
+# --strict also fails the run, after writing every file, and again from the
+# cache. (The flat template-free cell is not judged by its relaxation: see
+# docs/plugins/automat.md.)
 run_weft run "$P" -p out="$T/bad" -p material=2H-MoS2 -p pixel_size=0.07
 expect_rc 0 "an implausible result is still a finished run by default"
 expect_out '"plausible":false' "but it returns plausible = false"
-expect_err "weft: warning: summary: the relaxed energy per atom is +" "and weft prints the summary's warnings"
-check "and its summary warns of the positive energy per atom" \
-  bash -c 'grep -q "^\*\*Status: [0-9]* warnings\*\*" bad/summary.md && grep -q "energy per atom is +[0-9.]* eV: positive" bad/summary.md'
+expect_err "weft: warning: summary: no template resembles the image" "and weft prints the summary's warnings"
+check "and its summary gives the count of warnings" grep -q "^\*\*Status: [0-9]* warnings\*\*" bad/summary.md
 check "and that no template resembles the image" grep -q "no template resembles the image" bad/summary.md
 rm -rf bad
 run_weft run "$P" -p out="$T/bad" -p material=2H-MoS2 -p pixel_size=0.07 --strict
