@@ -248,18 +248,40 @@ int am_match_templates(am_match *out, const am_library *lib, const am_colset *co
 		imax = cols->v[i].intensity > imax ? cols->v[i].intensity : imax;
 	if (!(imax > 0))
 		imax = 1;
-	/* columns at least the reach from the edges see their whole neighbourhood */
+	/* columns at least the reach from the edges see their whole
+	 * neighbourhood; neighbours come from a grid of reach-sized buckets,
+	 * since thousands of columns make all pairs slow */
+	size_t bw = (size_t)((double)img_w / rpx) + 1, bh = (size_t)((double)img_h / rpx) + 1;
+	size_t *head = malloc(bw * bh * sizeof *head), *next = malloc((cols->n ? cols->n : 1) * sizeof *next);
+	if (!head || !next) {
+		free(head), free(next), free(fine);
+		return -1;
+	}
+	for (size_t b = 0; b < bw * bh; b++)
+		head[b] = (size_t)-1;
+	for (size_t j = 0; j < cols->n; j++) {
+		double x = fmin(fmax(cols->v[j].x, 0), (double)img_w), y = fmin(fmax(cols->v[j].y, 0), (double)img_h);
+		size_t b = (size_t)(y / rpx) * bw + (size_t)(x / rpx);
+		next[j] = head[b], head[b] = j;
+	}
 	for (size_t i = 0; i < cols->n; i++) {
 		const am_col *a = &cols->v[i];
 		if (a->x < rpx || a->y < rpx || a->x > (double)img_w - rpx || a->y > (double)img_h - rpx)
 			continue;
-		for (size_t j = 0; j < cols->n; j++) {
-			double d = hypot(cols->v[j].x - a->x, cols->v[j].y - a->y) * pxs;
-			if (j != i && d < 1.25 * RMAX)
-				fine[(size_t)(d / fine_bin) < FINE ? (size_t)(d / fine_bin) : FINE - 1] +=
-					a->intensity / imax * cols->v[j].intensity / imax;
-		}
+		long bx = (long)(a->x / rpx), by = (long)(a->y / rpx);
+		for (long yy = by - 1; yy <= by + 1; yy++)
+			for (long xx = bx - 1; xx <= bx + 1; xx++) {
+				if (xx < 0 || yy < 0 || xx >= (long)bw || yy >= (long)bh)
+					continue;
+				for (size_t j = head[(size_t)yy * bw + (size_t)xx]; j != (size_t)-1; j = next[j]) {
+					double d = hypot(cols->v[j].x - a->x, cols->v[j].y - a->y) * pxs;
+					if (j != i && d < 1.25 * RMAX)
+						fine[(size_t)(d / fine_bin) < FINE ? (size_t)(d / fine_bin) : FINE - 1] +=
+							a->intensity / imax * cols->v[j].intensity / imax;
+				}
+			}
 	}
+	free(head), free(next);
 	/* brightness over the brightest class's: the 98th percentile, so one
 	 * hot pixel does not set the scale */
 	double ih[AM_IHIST_BINS] = {0}, *iv = malloc((cols->n ? cols->n : 1) * sizeof *iv);

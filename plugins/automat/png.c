@@ -167,6 +167,10 @@ static int write_png(const char *path, size_t w, size_t h, int depth, int color,
 		return -1;
 	}
 	png_init_io(p, af.f);
+	/* zlib's fastest level: these are pictures and intermediate images,
+	 * and level 6 took a quarter of a second for a 1024 x 1024 overlay
+	 * (about 10% larger files at level 1) */
+	png_set_compression_level(p, 1);
 	png_set_IHDR(p, info, (png_uint_32)w, (png_uint_32)h, depth, color, PNG_INTERLACE_NONE,
 		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
 	if (text_key) {
