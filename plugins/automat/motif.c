@@ -356,8 +356,22 @@ static void peel(am_motif *M, const am_lattice *L, double px, double lo, double 
 			}
 		/* how well the profile explains the motif: where it does not,
 		 * the misfit (the residual's spread, 1.4826 MAD) makes bumps that
-		 * are no column, so a new site must rise 4 spreads above it */
-		double spread = mad_sigma(res, G);
+		 * are no column, so a new site must rise 4 spreads above it. The
+		 * spread is taken where a new site may be, 1 A or more from the
+		 * found ones: their cores fit worst and hold none */
+		double *away = malloc(G * sizeof *away);
+		size_t na = 0;
+		for (size_t iv = 0; away && iv < M->gv; iv++)
+			for (size_t iu = 0; iu < M->gu; iu++) {
+				double u = ((double)iu + 0.5) / (double)M->gu, v = ((double)iv + 0.5) / (double)M->gv;
+				int near = 0;
+				for (size_t s = 0; s < n && !near; s++)
+					near = grid_d2(L, M, u - M->site[s].u, v - M->site[s].v, px) < 1.0;
+				if (!near)
+					away[na++] = res[iv * M->gu + iu];
+			}
+		double spread = away && na >= 16 ? mad_sigma(away, na) : away ? mad_sigma(res, G) : NAN;
+		free(away);
 		if (!(spread >= 0)) {
 			free(res);
 			return;
@@ -518,10 +532,14 @@ int am_species_by_ratio(const double *v, size_t n, int nel, double same, int *cl
 		ord[i] = i;
 	qsort_r(ord, n, sizeof *ord, desc_idx_cmp, (void *)v);
 	int group = 0;
-	double top = v[ord[0]];
+	double top = v[ord[0]], brightest = top;
 	for (size_t k = 0; k < n; k++) {
 		double x = v[ord[k]];
-		if (k > 0 && !(x >= same * top)) /* a new, dimmer group */
+		/* a faint site's height (under 15% of the brightest) is measured
+		 * on the heavy columns' tails and uncertain by 10-20%: faint
+		 * sites within 20% are one species */
+		double need = top < 0.15 * brightest ? fmin(same, 0.8) : same;
+		if (k > 0 && !(x >= need * top)) /* a new, dimmer group */
 			group++, top = x;
 		int e = nel - 1 - group;
 		cls[ord[k]] = e < 0 ? 0 : e;

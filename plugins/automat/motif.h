@@ -54,7 +54,8 @@ int am_motif_columns(am_colset *out, const am_motif *M, const am_lattice *L, siz
 /* Species by intensity ratio, for n sites (or columns) of intensities v:
  * sorted brightest first, a site joins the group above it when it is at
  * least `same` of that group's brightest (0.94: columns of one kind differ
- * by noise only). The brightest group gets the heaviest element, the next
+ * by noise only), or 0.8 among faint sites (under 15% of the brightest),
+ * whose heights are measured on heavy columns' tails. The brightest group gets the heaviest element, the next
  * group the next, and groups beyond the elements the lightest. Fewer
  * groups than elements is kept: a bilayer's equal columns all get the
  * heaviest. cls[i] is the element's index among nel sorted lightest

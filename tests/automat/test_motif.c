@@ -1,0 +1,215 @@
+/* Unit tests of lattice averaging (motif.c), species by intensity ratio,
+ * the superstructure search in the lattice estimate, and the periodicity
+ * on images that are mostly not crystal. Images come from the plugin's
+ * own simulator with structures built here. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "motif.h"
+#include "quality.h"
+#include "rng.h"
+#include "sim.h"
+#include "spectrum.h"
+
+static void simulate(am_image *im, const am_struct *s, double dose, double rot, uint64_t seed)
+{
+	am_sim_opts o = AM_SIM_OPTS_INIT;
+	o.w = o.h = 512, o.dose = dose, o.rotation = rot, o.seed = seed, o.read_noise = 0.02;
+	char err[256];
+	assert_int_equal(am_simulate(im, s, &o, err, sizeof err), 0);
+}
+
+static void lattice_of(am_lattice *L, const am_image *im)
+{
+	am_spectrum S;
+	char err[256];
+	assert_int_equal(am_spectrum_compute(&S, im, err, sizeof err), 0);
+	assert_int_equal(am_lattice_estimate(L, im, &S, err, sizeof err), 0);
+	am_spectrum_free(&S);
+}
+
+/* SrTiO3 along [001]: Sr, Ti+O, and two O columns at 7% of Sr's height. */
+static void perovskite(am_struct *s)
+{
+	am_struct_init(s, "SrTiO3", 3.905, 3.905, 3.905, 90);
+	assert_int_equal(am_struct_add(s, "Sr", 0, 0, 0), 0);
+	assert_int_equal(am_struct_add(s, "Ti", 0.5, 0.5, 0.5), 0);
+	assert_int_equal(am_struct_add(s, "O", 0.5, 0.5, 0), 0);
+	assert_int_equal(am_struct_add(s, "O", 0.5, 0, 0.5), 0);
+	assert_int_equal(am_struct_add(s, "O", 0, 0.5, 0.5), 0);
+}
+
+/* The light O columns, too faint to stand out of one noisy column, come
+ * out of the average, and the species split into three levels. */
+static void test_light_columns_from_the_average(void **state)
+{
+	(void)state;
+	am_struct s;
+	perovskite(&s);
+	am_image im;
+	simulate(&im, &s, 5000, 23, 4);
+	am_lattice L;
+	lattice_of(&L, &im);
+	assert_true(fabs(L.len_a - 3.905) < 0.03 && fabs(L.len_b - 3.905) < 0.03);
+	am_motif M;
+	char err[256];
+	assert_int_equal(am_motif_build(&M, &im, &L, err, sizeof err), 0);
+	if (M.nsites != 4) {
+		for (size_t i = 0; i < M.nsites; i++)
+			print_message("site %.3f %.3f height %.4g\n", M.site[i].u, M.site[i].v, M.site[i].height);
+		fail_msg("%zu sites, want 4 (Sr, TiO, O, O)", M.nsites);
+	}
+	double h[4];
+	for (size_t i = 0; i < 4; i++)
+		h[i] = M.site[i].height;
+	int cls[4];
+	assert_int_equal(am_species_by_ratio(h, 4, 3, AM_SAME_SPECIES, cls), 3);
+	int per[3] = {0};
+	for (size_t i = 0; i < 4; i++)
+		per[cls[i]]++;
+	/* elements lightest first: O (2 sites), Ti (1), Sr (1) */
+	assert_int_equal(per[0], 2);
+	assert_int_equal(per[1], 1);
+	assert_int_equal(per[2], 1);
+	am_colset cols;
+	assert_int_equal(am_motif_columns(&cols, &M, &L, im.w, im.h, 1.0, err, sizeof err), 0);
+	double cell = L.len_a * L.len_b * sin(L.gamma * M_PI / 180) / (im.px * im.px);
+	double expect = 4 * (double)(im.w * im.h) / cell;
+	if (fabs((double)cols.n / expect - 1) > 0.05)
+		fail_msg("%zu columns tiled, about %.0f expected", cols.n, expect);
+	am_colset_free(&cols);
+	am_motif_free(&M);
+	am_image_free(&im);
+	am_struct_free(&s);
+}
+
+/* Half the field is amorphous: the crystal mask keeps the other half, and
+ * no column is tiled over the amorphous one. */
+static void test_crystal_mask(void **state)
+{
+	(void)state;
+	am_struct s;
+	perovskite(&s);
+	am_image im;
+	simulate(&im, &s, 2000, 10, 5);
+	uint64_t seed = 11;
+	double mean = 0;
+	for (size_t i = 0; i < im.w * im.h; i++)
+		mean += im.v[i] / (double)(im.w * im.h);
+	for (size_t y = 0; y < im.h; y++) /* the right half: noise around the mean */
+		for (size_t x = im.w / 2; x < im.w; x++)
+			im.v[y * im.w + x] = mean * (1 + 0.3 * wrng_gauss(&seed));
+	am_lattice L;
+	lattice_of(&L, &im);
+	am_motif M;
+	char err[256];
+	assert_int_equal(am_motif_build(&M, &im, &L, err, sizeof err), 0);
+	if (!(M.crystal > 0.4 && M.crystal < 0.65))
+		fail_msg("crystal share %.2f, want about 0.5", M.crystal);
+	am_colset cols;
+	assert_int_equal(am_motif_columns(&cols, &M, &L, im.w, im.h, 1.0, err, sizeof err), 0);
+	size_t right = 0;
+	for (size_t i = 0; i < cols.n; i++)
+		right += cols.v[i].x > (double)im.w / 2 + 40;
+	if (right > cols.n / 50)
+		fail_msg("%zu of %zu columns over the amorphous half", right, cols.n);
+	am_colset_free(&cols);
+	am_motif_free(&M);
+	am_image_free(&im);
+	am_struct_free(&s);
+}
+
+static void test_species_by_ratio(void **state)
+{
+	(void)state;
+	int cls[4];
+	/* a bilayer's equal columns, two elements: both the heaviest */
+	assert_int_equal(am_species_by_ratio((double[]){1.0, 0.98}, 2, 2, AM_SAME_SPECIES, cls), 1);
+	assert_int_equal(cls[0], 1);
+	assert_int_equal(cls[1], 1);
+	/* Ga and As, 10% apart: two species */
+	assert_int_equal(am_species_by_ratio((double[]){0.9, 1.0}, 2, 2, AM_SAME_SPECIES, cls), 2);
+	assert_int_equal(cls[0], 0);
+	assert_int_equal(cls[1], 1);
+	/* more levels than elements: the extra ones are the lightest */
+	assert_int_equal(am_species_by_ratio((double[]){1.0, 0.5, 0.2, 0.05}, 4, 2, AM_SAME_SPECIES, cls), 4);
+	assert_int_equal(cls[0], 1);
+	assert_int_equal(cls[1], 0);
+	assert_int_equal(cls[3], 0);
+}
+
+/* Two species 10% apart on a centred square net (CsCl along [001], as Ga
+ * and As in GaAs): the main reflections index the net of all columns,
+ * a/sqrt2; the weak ones that tell the species apart make the cell a. */
+static void test_superstructure(void **state)
+{
+	(void)state;
+	am_struct s;
+	am_struct_init(&s, "GaAs-like", 4.0, 4.0, 4.0, 90);
+	assert_int_equal(am_struct_add(&s, "As", 0, 0, 0), 0);
+	assert_int_equal(am_struct_add(&s, "Ga", 0.5, 0.5, 0.5), 0);
+	am_image im;
+	simulate(&im, &s, 3000, 17, 6);
+	am_lattice L;
+	lattice_of(&L, &im);
+	if (!(fabs(L.len_a - 4.0) < 0.05 && fabs(L.len_b - 4.0) < 0.05 && fabs(L.gamma - 90) < 1))
+		fail_msg("a %.3f b %.3f gamma %.2f, want the 4 A cell", L.len_a, L.len_b, L.gamma);
+	am_image_free(&im);
+	/* one species alone on the same net: the small cell, no superstructure */
+	am_struct_free(&s);
+	am_struct_init(&s, "As-net", 4.0, 4.0, 4.0, 90);
+	assert_int_equal(am_struct_add(&s, "As", 0, 0, 0), 0);
+	assert_int_equal(am_struct_add(&s, "As", 0.5, 0.5, 0.5), 0);
+	simulate(&im, &s, 3000, 17, 6);
+	lattice_of(&L, &im);
+	if (!(fabs(L.len_a - 4.0 / sqrt(2)) < 0.05))
+		fail_msg("a %.3f, want %.3f", L.len_a, 4.0 / sqrt(2));
+	am_image_free(&im);
+	am_struct_free(&s);
+}
+
+/* A low-dose image with a bright contamination blob over a fifth of it is
+ * still periodic: the blob's power is below the lattice's band. */
+static void test_periodicity_with_contamination(void **state)
+{
+	(void)state;
+	am_struct s;
+	perovskite(&s);
+	am_image im;
+	simulate(&im, &s, 150, 31, 7);
+	double peak = 0;
+	for (size_t i = 0; i < im.w * im.h; i++)
+		peak = fmax(peak, im.v[i]);
+	for (size_t y = 0; y < im.h; y++)
+		for (size_t x = 0; x < im.w; x++) {
+			double dx = (double)x - 150, dy = (double)y - 300;
+			im.v[y * im.w + x] += 1.5 * peak * exp(-(dx * dx + dy * dy) / (2 * 60.0 * 60.0));
+		}
+	am_quality q;
+	am_quality_opts o = AM_QUALITY_OPTS_INIT;
+	char err[256];
+	assert_int_equal(am_quality_measure(&q, &im, &o, err, sizeof err), 0);
+	if (!(q.periodicity >= 0.35))
+		fail_msg("periodicity %.2f under the gate's 0.35", q.periodicity);
+	am_image_free(&im);
+	am_struct_free(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_light_columns_from_the_average),
+		cmocka_unit_test(test_crystal_mask),
+		cmocka_unit_test(test_species_by_ratio),
+		cmocka_unit_test(test_superstructure),
+		cmocka_unit_test(test_periodicity_with_contamination),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
