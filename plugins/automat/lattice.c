@@ -126,7 +126,8 @@ static int finer(const basis *B, const double t[2], int m, const am_spectrum *S,
  * those probed makes the cell that many times larger; the best shift
  * wins, then a second one is looked for on the new basis (a 2 x 2 cell
  * needs two). A second grain's spots fall at random places, not on every
- * shifted point, and leave B as it was. */
+ * shifted point, and leave B as it was. A shift along the slow-scan axis
+ * is not probed: periodic row jitter puts satellites there. */
 static void superstructure(basis *B, const am_spectrum *S)
 {
 	static const double shifts[][3] = {{0.5, 0, 2},	      {0, 0.5, 2},	  {0.5, 0.5, 2},     {1 / 3., 0, 3},
@@ -138,6 +139,13 @@ static void superstructure(basis *B, const am_spectrum *S)
 		double best = 0;
 		int pick = -1;
 		for (int t = 0; t < (int)(sizeof shifts / sizeof shifts[0]); t++) {
+			/* a periodic scan disturbance (mains hum in the row timing)
+			 * puts satellites beside every peak along the slow-scan axis,
+			 * y: a shift within the probe's reach (2.5 bins) of that axis
+			 * is not taken for a superstructure */
+			double tx = shifts[t][0] * B->b1[0] + shifts[t][1] * B->b2[0];
+			if (fabs(tx) * (double)S->w < 2.5)
+				continue;
 			int probed = 0, hits = 0;
 			double power = 0;
 			for (long h = -hm; h <= hm; h++)
