@@ -2,6 +2,7 @@
  * the superstructure search in the lattice estimate, and the periodicity
  * on images that are mostly not crystal. Images come from the plugin's
  * own simulator with structures built here. */
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
