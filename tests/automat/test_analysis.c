@@ -23,6 +23,8 @@
 #include "spectrum.h"
 #include "steps.h"
 
+#include "lattice_of.h"
+
 static am_library lib;
 
 static int setup(void **state)
@@ -58,15 +60,6 @@ static void simulate(am_image *im, const char *name, double dose, double rot, ui
 	o.w = o.h = 512, o.dose = dose, o.rotation = rot, o.seed = seed, o.read_noise = 0.02;
 	char err[256];
 	assert_int_equal(am_simulate(im, &find(name)->s, &o, err, sizeof err), 0);
-}
-
-static void lattice_of(am_lattice *L, const am_image *im)
-{
-	am_spectrum S;
-	char err[256];
-	assert_int_equal(am_spectrum_compute(&S, im, err, sizeof err), 0);
-	assert_int_equal(am_lattice_estimate(L, im, &S, err, sizeof err), 0);
-	am_spectrum_free(&S);
 }
 
 /* The reduced lattice of each image is its projection's, within 0.5%

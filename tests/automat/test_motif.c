@@ -19,21 +19,14 @@
 #include "sim.h"
 #include "spectrum.h"
 
+#include "lattice_of.h"
+
 static void simulate(am_image *im, const am_struct *s, double dose, double rot, uint64_t seed)
 {
 	am_sim_opts o = AM_SIM_OPTS_INIT;
 	o.w = o.h = 512, o.dose = dose, o.rotation = rot, o.seed = seed, o.read_noise = 0.02;
 	char err[256];
 	assert_int_equal(am_simulate(im, s, &o, err, sizeof err), 0);
-}
-
-static void lattice_of(am_lattice *L, const am_image *im)
-{
-	am_spectrum S;
-	char err[256];
-	assert_int_equal(am_spectrum_compute(&S, im, err, sizeof err), 0);
-	assert_int_equal(am_lattice_estimate(L, im, &S, err, sizeof err), 0);
-	am_spectrum_free(&S);
 }
 
 /* SrTiO3 along [001]: Sr, Ti+O, and two O columns at 7% of Sr's height. */
