@@ -56,7 +56,7 @@ json_t *am_summary_warnings(const json_t *report)
 			warn(w, "the relaxation did not converge in %.0f steps (largest force %.3g eV/A): the relaxed "
 				"structure is not at a minimum", num(relax, "steps", 0), num(relax, "max_force", NAN));
 		if (move > AM_SUMMARY_MAX_MOVE)
-			warn(w, "atoms moved up to %.2f A during the relaxation (more than %.1f A, about half a bond): the "
+			warn(w, "atoms moved up to %.2f A during the relaxation (more than %.1f A, about a quarter of a bond): the "
 				"reconstruction was far from a stable structure", move, AM_SUMMARY_MAX_MOVE);
 	}
 	double best = num(choice, "best_score", num(match, "score", NAN));
