@@ -88,6 +88,14 @@ static size_t refine(basis *B, const am_spectrum *S, const am_peak *pk, size_t n
 	return used;
 }
 
+/* Whether a disc's excess (am_spectrum_excess_near, radius 2: 13 bins)
+ * is beyond what noise of mean power `level` a bin makes: 8 standard
+ * deviations of the disc's sum. */
+static int significant(double excess, double level)
+{
+	return excess > 8 * level * sqrt(13.0);
+}
+
 /* A finer reciprocal basis holding B's lattice and t (a fraction of B's
  * cell), of index m: one of {t, b1}, {t, b2}, {t, b1 + b2}, reduced. */
 static int finer(const basis *B, const double t[2], int m, const am_spectrum *S, basis *out)
@@ -157,7 +165,7 @@ static void superstructure(basis *B, const am_spectrum *S)
 						continue; /* the half plane holds one of each +-g */
 					probed++;
 					double level, ex = am_spectrum_excess_near(S, g[0], g[1], 2.0, &level);
-					if (ex > 8 * level * sqrt(13.0))
+					if (significant(ex, level))
 						hits++, power += ex;
 				}
 			if (hits >= 3 && hits * 5 >= probed && power > best)
@@ -264,7 +272,7 @@ int am_lattice_estimate(am_lattice *L, const am_image *im, const am_spectrum *S,
 			 * its points sit on noise maxima, and their excess, however
 			 * small, would read as a lattice */
 			double ex = am_spectrum_excess_near(S, g[0], g[1], 2.0, NULL);
-			if (ex > 8 * S->floor / M_LN2 * sqrt(13.0))
+			if (significant(ex, S->floor / M_LN2))
 				on += ex;
 		}
 	/* three standard deviations of the band's noise are added below, so

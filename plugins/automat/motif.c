@@ -10,16 +10,11 @@
 #include <string.h>
 
 #include "sortd.h"
-
-static double wrap1(double v)
-{
-	v -= floor(v);
-	return v >= 1 ? 0 : v;
-}
+#include "structure.h"
 
 static size_t bin_of(double f, size_t g)
 {
-	size_t b = (size_t)(wrap1(f) * (double)g);
+	size_t b = (size_t)(am_wrap1(f) * (double)g);
 	return b < g ? b : g - 1;
 }
 
@@ -145,18 +140,24 @@ out:
 }
 
 /* Squared distance in Angstrom (pixels times px) between grid offsets. */
-static double grid_d2(const am_lattice *L, const am_motif *M, double du, double dv, double px)
+static double grid_d2(const am_lattice *L, double du, double dv, double px)
 {
 	du -= round(du), dv -= round(dv);
 	double x = du * L->a[0] + dv * L->b[0], y = du * L->a[1] + dv * L->b[1];
 	return (x * x + y * y) * px * px;
 }
 
-static double at(const am_motif *M, long iu, long iv)
+/* Bin (iu, iv) of grid g, of M's shape, periodic in both. */
+static double cell_at(const am_motif *M, const double *g, long iu, long iv)
 {
 	long gu = (long)M->gu, gv = (long)M->gv;
 	iu = ((iu % gu) + gu) % gu, iv = ((iv % gv) + gv) % gv;
-	return M->m[(size_t)iv * M->gu + (size_t)iu];
+	return g[(size_t)iv * M->gu + (size_t)iu];
+}
+
+static double at(const am_motif *M, long iu, long iv)
+{
+	return cell_at(M, M->m, iu, iv);
 }
 
 typedef struct cand {
@@ -168,13 +169,6 @@ static int by_val(const void *a, const void *b)
 {
 	double x = ((const cand *)a)->val, y = ((const cand *)b)->val;
 	return x > y ? -1 : x < y;
-}
-
-static double vertex(double a, double b, double c)
-{
-	double d = a - 2 * b + c;
-	double v = d < 0 ? 0.5 * (a - c) / d : 0;
-	return v < -0.5 ? -0.5 : v > 0.5 ? 0.5 : v;
 }
 
 /* Periodic local maxima of grid g (M's shape) that rise `need` above the
@@ -189,14 +183,13 @@ static void add_peaks(am_motif *M, const double *g, const am_lattice *L, double 
 	size_t nc = 0, first = M->nsites;
 	if (!c)
 		return;
-#define G(iu, iv) g[(size_t)((((iv) % gv) + gv) % gv) * M->gu + (size_t)((((iu) % gu) + gu) % gu)]
 	for (long iv = 0; iv < gv; iv++)
 		for (long iu = 0; iu < gu; iu++) {
-			double v = G(iu, iv);
+			double v = cell_at(M, g, iu, iv);
 			int peak = 1;
 			for (int dv = -1; dv <= 1 && peak; dv++)
 				for (int du = -1; du <= 1; du++) {
-					double nb = G(iu + du, iv + dv);
+					double nb = cell_at(M, g, iu + du, iv + dv);
 					if ((du || dv) && (nb > v || (nb == v && (dv < 0 || (dv == 0 && du < 0))))) {
 						peak = 0;
 						break;
@@ -214,30 +207,30 @@ static void add_peaks(am_motif *M, const double *g, const am_lattice *L, double 
 		double fu = (double)c[i].iu / (double)gu, fv = (double)c[i].iv / (double)gv;
 		int near = 0;
 		for (size_t s = 0; s < M->nsites && !near; s++)
-			near = grid_d2(L, M, fu - M->site[s].u, fv - M->site[s].v, px) < (s < first ? apart2 : r_nms2);
+			near = grid_d2(L, fu - M->site[s].u, fv - M->site[s].v, px) < (s < first ? apart2 : r_nms2);
 		if (near)
 			continue;
 		double low = c[i].val;
 		for (long dv = -rv; dv <= rv; dv++)
 			for (long du = -ru; du <= ru; du++)
-				if (grid_d2(L, M, (double)du / (double)gu, (double)dv / (double)gv, px) <= r_prom2)
-					low = fmin(low, G(c[i].iu + du, c[i].iv + dv));
+				if (grid_d2(L, (double)du / (double)gu, (double)dv / (double)gv, px) <= r_prom2)
+					low = fmin(low, cell_at(M, g, c[i].iu + du, c[i].iv + dv));
 		if (c[i].val - low < need)
 			continue;
-		double su = vertex(G(c[i].iu - 1, c[i].iv), c[i].val, G(c[i].iu + 1, c[i].iv));
-		double sv = vertex(G(c[i].iu, c[i].iv - 1), c[i].val, G(c[i].iu, c[i].iv + 1));
+		long iu = c[i].iu, iv = c[i].iv;
+		double su = am_parabola_vertex(cell_at(M, g, iu - 1, iv), c[i].val, cell_at(M, g, iu + 1, iv));
+		double sv = am_parabola_vertex(cell_at(M, g, iu, iv - 1), c[i].val, cell_at(M, g, iu, iv + 1));
 		/* bins are cells of the grid: a bin's value is its centre's */
-		M->site[M->nsites++] = (am_motif_site){wrap1(((double)c[i].iu + 0.5 + su) / (double)gu),
-						       wrap1(((double)c[i].iv + 0.5 + sv) / (double)gv), c[i].val - lo};
+		M->site[M->nsites++] = (am_motif_site){am_wrap1(((double)c[i].iu + 0.5 + su) / (double)gu),
+						       am_wrap1(((double)c[i].iv + 0.5 + sv) / (double)gv), c[i].val - lo};
 	}
-#undef G
 	free(c);
 }
 
 /* The motif's value at fractional (u, v), bilinear between bin centres. */
 static double sample(const am_motif *M, double u, double v)
 {
-	double x = wrap1(u) * (double)M->gu - 0.5, y = wrap1(v) * (double)M->gv - 0.5;
+	double x = am_wrap1(u) * (double)M->gu - 0.5, y = am_wrap1(v) * (double)M->gv - 0.5;
 	long ix = (long)floor(x), iy = (long)floor(y);
 	double fx = x - (double)ix, fy = y - (double)iy;
 	return (1 - fy) * ((1 - fx) * at(M, ix, iy) + fx * at(M, ix + 1, iy)) +
@@ -267,7 +260,7 @@ enum { PROF_N = 90 };
 
 /* Sum over the periodic images of site s within the profile's reach of
  * prof(distance from (u, v)). */
-static double profile_at(const am_motif *M, const am_lattice *L, const double *prof, double px, double u, double v,
+static double profile_at(const am_lattice *L, const double *prof, double px, double u, double v,
 			 const am_motif_site *s)
 {
 	double du = u - s->u, dv = v - s->v, sum = 0;
@@ -281,7 +274,6 @@ static double profile_at(const am_motif *M, const am_lattice *L, const double *p
 				sum += prof[k] + (r - (double)k) * (prof[k + 1] - prof[k]);
 			}
 		}
-	(void)M;
 	return sum;
 }
 
@@ -301,7 +293,7 @@ static void drop_saddles(am_motif *M, const am_lattice *L, double px, size_t fro
 				for (int i = -1; i <= 1 && !saddle; i++)
 					for (int j = -1; j <= 1 && !saddle; j++) {
 						double du = M->site[t2].u + i - M->site[t1].u, dv = M->site[t2].v + j - M->site[t1].v;
-						if ((t1 == t2 && i == 0 && j == 0) || grid_d2(L, M, du, dv, px) > 2.6 * 2.6 ||
+						if ((t1 == t2 && i == 0 && j == 0) || grid_d2(L, du, dv, px) > 2.6 * 2.6 ||
 						    fabs(du) > 1.5 || fabs(dv) > 1.5)
 							continue;
 						/* unwrapped, so the pair's midpoint is not wrapped away */
@@ -309,7 +301,7 @@ static void drop_saddles(am_motif *M, const am_lattice *L, double px, size_t fro
 						if (hypot(x, y) > 2.6)
 							continue;
 						double mu = M->site[t1].u + du / 2, mv = M->site[t1].v + dv / 2;
-						saddle = grid_d2(L, M, M->site[s].u - mu, M->site[s].v - mv, px) < 0.25 * 0.25;
+						saddle = grid_d2(L, M->site[s].u - mu, M->site[s].v - mv, px) < 0.25 * 0.25;
 					}
 		if (!saddle)
 			M->site[kept++] = M->site[s];
@@ -331,21 +323,18 @@ static void peel(am_motif *M, const am_lattice *L, double px, double lo, double 
 		return;
 	double prof[PROF_N];
 	const am_motif_site *top = &M->site[0];
-	double la = hypot(L->a[0], L->a[1]), lb = hypot(L->b[0], L->b[1]);
 	for (int k = 0; k < PROF_N; k++) {
 		double r = k * PROF_STEP / px, low = INFINITY;
 		for (int t = 0; t < 72; t++) {
 			double ang = t * (2 * M_PI / 72), dx = r * cos(ang), dy = r * sin(ang);
-			/* pixel offset to fractional: through the dual basis */
-			double det = L->a[0] * L->b[1] - L->a[1] * L->b[0];
-			double du = (dx * L->b[1] - dy * L->b[0]) / det, dv = (L->a[0] * dy - L->a[1] * dx) / det;
+			double du, dv; /* the pixel offset, fractional */
+			am_lattice_frac(L, 0, 0, dx, dy, &du, &dv);
 			low = fmin(low, sample(M, top->u + du, top->v + dv));
 		}
 		prof[k] = fmax(low - lo, 0) / fmax(top->height, 1e-300);
 		if (k > 0 && prof[k] > prof[k - 1])
 			prof[k] = prof[k - 1]; /* a profile falls */
 	}
-	(void)la, (void)lb;
 	double need = 0;
 	size_t first_new = M->nsites;
 	for (int pass = 0; pass < 2; pass++) {
@@ -358,7 +347,7 @@ static void peel(am_motif *M, const am_lattice *L, double px, double lo, double 
 			for (size_t t = 0; t < n; t++) {
 				double others = 0;
 				for (size_t s = 0; s < n; s++) {
-					double pr = profile_at(M, L, prof, px, M->site[t].u, M->site[t].v, &M->site[s]);
+					double pr = profile_at(L, prof, px, M->site[t].u, M->site[t].v, &M->site[s]);
 					others += amp[s] * (s == t ? pr - 1 : pr); /* its own periodic images only, for s == t */
 				}
 				amp[t] = fmax(h[t] - others, 0);
@@ -383,7 +372,7 @@ static void peel(am_motif *M, const am_lattice *L, double px, double lo, double 
 			for (size_t iu = 0; iu < M->gu; iu++) {
 				double u = ((double)iu + 0.5) / (double)M->gu, v = ((double)iv + 0.5) / (double)M->gv, model = 0;
 				for (size_t s = 0; s < n; s++)
-					model += amp[s] * profile_at(M, L, prof, px, u, v, &M->site[s]);
+					model += amp[s] * profile_at(L, prof, px, u, v, &M->site[s]);
 				res[iv * M->gu + iu] = M->m[iv * M->gu + iu] - lo - model;
 			}
 		/* how well the profile explains the motif: where it does not,
@@ -398,7 +387,7 @@ static void peel(am_motif *M, const am_lattice *L, double px, double lo, double 
 				double u = ((double)iu + 0.5) / (double)M->gu, v = ((double)iv + 0.5) / (double)M->gv;
 				int near = 0;
 				for (size_t s = 0; s < n && !near; s++)
-					near = grid_d2(L, M, u - M->site[s].u, v - M->site[s].v, px) < 1.0;
+					near = grid_d2(L, u - M->site[s].u, v - M->site[s].v, px) < 1.0;
 				if (!near)
 					away[na++] = res[iv * M->gu + iu];
 			}

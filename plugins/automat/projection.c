@@ -10,12 +10,6 @@
 
 #define TOL 0.15 /* Angstrom: two columns closer than this are one */
 
-static double wrap1(double v)
-{
-	v -= floor(v);
-	return v >= 1 ? 0 : v;
-}
-
 void am_proj_free(am_proj *p)
 {
 	free(p->col);
@@ -111,7 +105,7 @@ int am_proj_from_struct(am_proj *p, const am_struct *s, char *err, size_t errlen
 	double P[4] = {p->a[0], p->a[1], p->b[0], p->b[1]};
 	for (size_t i = 0; i < nc; i++) {
 		double x = A[0] * c[i].x + A[2] * c[i].y, y = A[1] * c[i].x + A[3] * c[i].y;
-		double u = wrap1((x * b[1] - y * b[0]) / det), v = wrap1((a[0] * y - a[1] * x) / det);
+		double u = am_wrap1((x * b[1] - y * b[0]) / det), v = am_wrap1((a[0] * y - a[1] * x) / det);
 		int dup = 0;
 		for (size_t j = 0; j < p->n && !dup; j++)
 			dup = p->col[j].z == c[i].z_max && am_dist2d(P, u, v, p->col[j].u, p->col[j].v) < TOL;

@@ -18,12 +18,6 @@ static size_t find(size_t *parent, size_t i)
 	return i;
 }
 
-static double wrap1(double v)
-{
-	v -= floor(v);
-	return v >= 1 ? 0 : v;
-}
-
 static int by_intensity(const void *a, const void *b)
 {
 	double x = ((const am_site *)a)->intensity, y = ((const am_site *)b)->intensity;
@@ -74,7 +68,7 @@ int am_reconstruct(am_struct *out, am_site **sites_out, size_t *nsites_out, cons
 		if (c->x < margin || c->y < margin || c->x > (double)img_w - margin || c->y > (double)img_h - margin)
 			continue;
 		am_lattice_frac(L, ox, oy, c->x, c->y, &u[m], &v[m]);
-		u[m] = wrap1(u[m]), v[m] = wrap1(v[m]), in[m] = c->intensity;
+		u[m] = am_wrap1(u[m]), v[m] = am_wrap1(v[m]), in[m] = c->intensity;
 		parent[m] = m;
 		m++;
 	}
@@ -111,7 +105,7 @@ int am_reconstruct(am_struct *out, am_site **sites_out, size_t *nsites_out, cons
 	free(slot);
 	size_t top = 0;
 	for (size_t s = 0; s < ns; s++) {
-		site[s].u = wrap1(site[s].u / (double)site[s].count), site[s].v = wrap1(site[s].v / (double)site[s].count);
+		site[s].u = am_wrap1(site[s].u / (double)site[s].count), site[s].v = am_wrap1(site[s].v / (double)site[s].count);
 		site[s].intensity /= (double)site[s].count;
 		top = site[s].count > top ? site[s].count : top;
 	}
@@ -122,14 +116,19 @@ int am_reconstruct(am_struct *out, am_site **sites_out, size_t *nsites_out, cons
 	qsort(site, kept, sizeof *site, by_intensity);
 	/* species by the sites' intensity ratios (motif.h): equal sites are
 	 * one species, the brightest group the heaviest element */
-	int cls[64];
-	double inten[64];
-	size_t nspec = kept < 64 ? kept : 64;
-	for (size_t s = 0; s < nspec; s++)
-		inten[s] = site[s].intensity;
-	am_species_by_ratio(inten, nspec, (int)o->nelements, AM_SAME_SPECIES, cls);
+	int *cls = malloc(kept * sizeof *cls);
+	double *inten = malloc(kept * sizeof *inten);
+	if (!cls || !inten) {
+		free(cls), free(inten);
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
 	for (size_t s = 0; s < kept; s++)
-		site[s].element = s < nspec ? cls[s] : 0;
+		inten[s] = site[s].intensity;
+	am_species_by_ratio(inten, kept, (int)o->nelements, AM_SAME_SPECIES, cls);
+	for (size_t s = 0; s < kept; s++)
+		site[s].element = cls[s];
+	free(cls), free(inten);
 	am_struct_init(out, "reconstructed", L->len_a, L->len_b, o->vacuum, L->gamma);
 	for (size_t s = 0; s < kept; s++)
 		if (am_struct_add(out, el[site[s].element], site[s].u, site[s].v, 0.5) != 0) {

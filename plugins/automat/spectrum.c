@@ -52,8 +52,6 @@ int am_spectrum_compute(am_spectrum *s, const am_image *im, char *err, size_t er
 	wsort_doubles(sorted, h * hw);
 	s->w = w, s->h = h, s->hw = hw;
 	s->floor = sorted[h * hw / 2];
-	for (size_t q = 1; q < h * hw; q++) /* q = 0 is DC */
-		s->total += s->p[q] > s->floor ? s->p[q] - s->floor : 0;
 	fftw_destroy_plan(plan);
 	fftw_free(in), fftw_free(out), free(sorted);
 	return 0;
@@ -77,8 +75,7 @@ static double at(const am_spectrum *s, long kx, long ky)
 	return s->p[(size_t)ky * s->hw + (size_t)kx];
 }
 
-/* Vertex of the parabola through (-1, a), (0, b), (1, c), in [-0.5, 0.5]. */
-static double vertex(double a, double b, double c)
+double am_parabola_vertex(double a, double b, double c)
 {
 	double d = a - 2 * b + c;
 	double v = d < 0 ? 0.5 * (a - c) / d : 0;
@@ -112,8 +109,9 @@ size_t am_spectrum_peaks(const am_spectrum *s, double gmin, double gmax, double 
 			if (!peak)
 				continue;
 			/* sub-bin position: parabolas through log power */
-			double l = log(v), fx = vertex(log(at(s, kx - 1, ky) + 1e-300), l, log(at(s, kx + 1, ky) + 1e-300));
-			double fy = vertex(log(at(s, kx, ky - 1) + 1e-300), l, log(at(s, kx, ky + 1) + 1e-300));
+			double l = log(v);
+			double fx = am_parabola_vertex(log(at(s, kx - 1, ky) + 1e-300), l, log(at(s, kx + 1, ky) + 1e-300));
+			double fy = am_parabola_vertex(log(at(s, kx, ky - 1) + 1e-300), l, log(at(s, kx, ky + 1) + 1e-300));
 			double pw = 0;
 			for (int dy = -1; dy <= 1; dy++)
 				for (int dx = -1; dx <= 1; dx++) {

@@ -17,7 +17,6 @@ typedef struct am_spectrum {
 	size_t w, h, hw; /* image size; hw = w / 2 + 1 columns stored */
 	double *p;       /* h x hw power, row ky (0..h-1, wrapped), column kx */
 	double floor;    /* median power: the white-noise level */
-	double total;    /* sum over the spectrum of the power above floor, DC excluded */
 } am_spectrum;
 
 /* Mean-subtracted, Hann-windowed power spectrum of im. */
@@ -44,6 +43,10 @@ size_t am_spectrum_peaks(const am_spectrum *s, double gmin, double gmax, double 
  * gets the number of bins summed: the sum's noise is floor / ln 2 times
  * its square root. */
 double am_spectrum_structured(const am_spectrum *s, double gmin, double gmax, size_t *nbins);
+
+/* Vertex of the parabola through (-1, a), (0, b), (1, c), in [-0.5, 0.5]:
+ * a peak's sub-bin offset from its bin and its two neighbours. */
+double am_parabola_vertex(double a, double b, double c);
 
 /* Power above the floor within radius r bins of frequency (gx, gy). */
 double am_spectrum_power_near(const am_spectrum *s, double gx, double gy, double r);

@@ -38,7 +38,7 @@ void am_struct_free(am_struct *s)
 	memset(s, 0, sizeof *s);
 }
 
-static double wrap1(double v)
+double am_wrap1(double v)
 {
 	v -= floor(v);
 	return v >= 1.0 ? 0.0 : v; /* floor of -1e-17 leaves exactly 1.0 */
@@ -47,9 +47,9 @@ static double wrap1(double v)
 void am_struct_wrap(am_struct *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
-		s->at[i].x = wrap1(s->at[i].x);
-		s->at[i].y = wrap1(s->at[i].y);
-		s->at[i].z = wrap1(s->at[i].z);
+		s->at[i].x = am_wrap1(s->at[i].x);
+		s->at[i].y = am_wrap1(s->at[i].y);
+		s->at[i].z = am_wrap1(s->at[i].z);
 	}
 }
 
@@ -93,7 +93,7 @@ am_column *am_struct_columns(const am_struct *s, double tol, size_t *n)
 		while (c < nc && am_dist2d(A, col[c].x, col[c].y, t->x, t->y) > tol)
 			c++;
 		if (c == nc) {
-			col[nc].x = wrap1(t->x), col[nc].y = wrap1(t->y);
+			col[nc].x = am_wrap1(t->x), col[nc].y = am_wrap1(t->y);
 			nc++;
 		}
 		int z = am_element_z(t->el);

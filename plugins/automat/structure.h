@@ -30,6 +30,8 @@ int am_struct_add(am_struct *s, const char *el, double x, double y, double z);
 void am_struct_free(am_struct *s);
 /* Wraps every coordinate into [0, 1). */
 void am_struct_wrap(am_struct *s);
+/* v modulo 1, in [0, 1): a fractional coordinate. */
+double am_wrap1(double v);
 
 /* The in-plane lattice vectors as Cartesian columns: a = (A[0], A[1]),
  * b = (A[2], A[3]), with a along x. */
