@@ -1,6 +1,6 @@
 /*
  * gitstream.c -- see gitstream.h. The formats are git's: a loose object is
- * one zlib stream of "blob <size>\0<bytes>" at objects/<2>/<38>; a pack
+ * one zlib stream of "<type> <size>\0<bytes>" at objects/<2>/<38>; a pack
  * index (version 2) maps sorted ids to offsets in its pack, where an entry
  * is a type-and-size header followed by a zlib stream.
  */
@@ -20,7 +20,6 @@
 #include "util.h"
 
 #define CHUNK 65536
-#define OBJ_BLOB 3
 
 typedef struct inflater {
 	int fd;
@@ -96,7 +95,8 @@ typedef struct pass {
 	void *ctx;
 	uint64_t expect, sent;
 	const char *what;
-	/* loose objects: the "blob <size>\0" header comes first */
+	const char *type; /* "blob", "commit": what a loose header must say */
+	/* loose objects: the "<type> <size>\0" header comes first */
 	int in_header;
 	char head[64];
 	size_t head_len;
@@ -126,14 +126,17 @@ static int pass_out(void *ctx, const unsigned char *data, size_t len)
 	if (!nul)
 		return WEFT_OK;
 	char *end = NULL;
-	if (strncmp(p->head, "blob ", 5) || (errno = 0, p->expect = strtoull(p->head + 5, &end, 10), errno) ||
-	    end == p->head + 5 || *end != '\0')
+	size_t tl = strlen(p->type);
+	if (strncmp(p->head, p->type, tl) || p->head[tl] != ' ' ||
+	    (errno = 0, p->expect = strtoull(p->head + tl + 1, &end, 10), errno) || end == p->head + tl + 1 ||
+	    *end != '\0')
 		return WEFT_ENOTFOUND;
 	p->in_header = 0;
 	return pass_body(p, data + take, len - take);
 }
 
-static int loose(const char *objdir, const char *oid, gitstream_sink sink, void *ctx, uint64_t *size)
+static int loose(const char *objdir, const char *oid, const char *type, gitstream_sink sink, void *ctx,
+		 uint64_t *size)
 {
 	char *path = weft_sprintf("%s/%.2s/%s", objdir, oid, oid + 2);
 	if (!path)
@@ -144,7 +147,7 @@ static int loose(const char *objdir, const char *oid, gitstream_sink sink, void 
 		return WEFT_ENOTFOUND;
 	}
 	inflater in = {fd, path, 0, 0, 0, 0};
-	pass p = {sink, ctx, 0, 0, path, 1, {0}, 0};
+	pass p = {sink, ctx, 0, 0, path, type, 1, {0}, 0};
 	uint64_t got = 0;
 	int rc = inflate_all(&in, pass_out, &p, &got);
 	if (rc == WEFT_ENOTFOUND && p.sent)
@@ -250,8 +253,14 @@ done:
 	return found;
 }
 
-static int packed_at(const char *pack_path, uint64_t off, uint32_t want_crc, gitstream_sink sink, void *ctx,
-		     uint64_t *size)
+/* Pack entry types (pack-format.txt); a delta is 6 or 7. */
+static int pack_type(const char *type)
+{
+	return !strcmp(type, "commit") ? 1 : !strcmp(type, "tree") ? 2 : !strcmp(type, "blob") ? 3 : -1;
+}
+
+static int packed_at(const char *pack_path, uint64_t off, uint32_t want_crc, const char *type_name,
+		     gitstream_sink sink, void *ctx, uint64_t *size)
 {
 	int fd = open(pack_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -273,20 +282,20 @@ static int packed_at(const char *pack_path, uint64_t off, uint32_t want_crc, git
 		sz |= (uint64_t)(h[i] & 0x7f) << shift;
 		shift += 7;
 	}
-	if (type != OBJ_BLOB)
-		goto done; /* a delta: libgit2 rebuilds it */
+	if (type != pack_type(type_name))
+		goto done; /* a delta (libgit2 rebuilds it), or another type */
 	inflater in = {fd, pack_path, (off_t)(off + i + 1), sb.st_size - 20, crc32(0L, h, (uInt)(i + 1)), 1};
-	pass p = {sink, ctx, sz, 0, pack_path, 0, {0}, 0};
+	pass p = {sink, ctx, sz, 0, pack_path, type_name, 0, {0}, 0};
 	uint64_t got = 0;
 	rc = inflate_all(&in, pass_out, &p, &got);
 	if (rc == WEFT_OK && p.sent != sz)
-		rc = weft_err_set(WEFT_EIO, "a blob in %s is truncated (%llu of %llu bytes); check the repository with "
-					    "`git fsck`",
-				  pack_path, (unsigned long long)p.sent, (unsigned long long)sz);
+		rc = weft_err_set(WEFT_EIO, "a %s in %s is truncated (%llu of %llu bytes); check the repository "
+					    "with `git fsck`",
+				  type_name, pack_path, (unsigned long long)p.sent, (unsigned long long)sz);
 	if (rc == WEFT_OK && (uint32_t)in.crc != want_crc)
-		rc = weft_err_set(WEFT_EIO, "a blob in %s does not match its pack index's checksum; check the "
+		rc = weft_err_set(WEFT_EIO, "a %s in %s does not match its pack index's checksum; check the "
 					    "repository with `git fsck`",
-				  pack_path);
+				  type_name, pack_path);
 	if (rc == WEFT_OK)
 		*size = sz;
 done:
@@ -294,7 +303,8 @@ done:
 	return rc;
 }
 
-static int packed(const char *objdir, const char *oid, gitstream_sink sink, void *ctx, uint64_t *size)
+static int packed(const char *objdir, const char *oid, const char *type, gitstream_sink sink, void *ctx,
+		  uint64_t *size)
 {
 	unsigned char id[20];
 	if (hex_to_bin(id, oid) != 0)
@@ -315,7 +325,7 @@ static int packed(const char *objdir, const char *oid, gitstream_sink sink, void
 		if (f < 0)
 			rc = weft_err_set(WEFT_EIO, "pack index %s is damaged; check the repository with `git fsck`", idx);
 		else if (f > 0)
-			rc = packed_at(pack, off, crc, sink, ctx, size);
+			rc = packed_at(pack, off, crc, type, sink, ctx, size);
 		free(idx);
 		free(pack);
 	}
@@ -325,10 +335,16 @@ static int packed(const char *objdir, const char *oid, gitstream_sink sink, void
 	return rc;
 }
 
+int gitstream_object(const char *objdir, const char *oid, const char *type, gitstream_sink sink, void *ctx,
+		     uint64_t *size)
+{
+	if (!oid || strlen(oid) != 40 || pack_type(type) < 0)
+		return WEFT_ENOTFOUND;
+	int rc = loose(objdir, oid, type, sink, ctx, size);
+	return rc == WEFT_ENOTFOUND ? packed(objdir, oid, type, sink, ctx, size) : rc;
+}
+
 int gitstream_blob(const char *objdir, const char *oid, gitstream_sink sink, void *ctx, uint64_t *size)
 {
-	if (!oid || strlen(oid) != 40)
-		return WEFT_ENOTFOUND;
-	int rc = loose(objdir, oid, sink, ctx, size);
-	return rc == WEFT_ENOTFOUND ? packed(objdir, oid, sink, ctx, size) : rc;
+	return gitstream_object(objdir, oid, "blob", sink, ctx, size);
 }

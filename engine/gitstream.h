@@ -32,4 +32,8 @@ typedef int (*gitstream_sink)(void *ctx, const void *data, size_t len);
  * another error with the message set (damaged object, the sink failed). */
 int gitstream_blob(const char *objdir, const char *oid, gitstream_sink sink, void *ctx, uint64_t *size);
 
+/* The same for an object of `type` ("commit", "tree" or "blob"). */
+int gitstream_object(const char *objdir, const char *oid, const char *type, gitstream_sink sink, void *ctx,
+		     uint64_t *size);
+
 #endif

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "dyn_git.h"
+#include "gitstate.h"
 #include "gitstream.h"
 #include "util.h"
 
@@ -144,8 +145,11 @@ static int maybe_in_repo(const char *path)
 }
 
 struct weft_repo {
-	git_repository *git;
+	git_repository *git; /* NULL until a question needs libgit2 (need_git) */
 	char *workdir;
+	char *gitdir;    /* found without libgit2: gitstate may answer first */
+	gitstate *state; /* read on the first provenance question */
+	int state_read;
 };
 
 static const char *git_msg(void)
@@ -154,11 +158,53 @@ static const char *git_msg(void)
 	return e && e->message ? e->message : "unknown libgit2 error";
 }
 
+/* libgit2's handle on a repository gitstate found, opened on first need. */
+static int need_git(weft_repo *r)
+{
+	if (r->git)
+		return WEFT_OK;
+	int rc = git_init();
+	if (rc != WEFT_OK)
+		return rc;
+	if (lg()->git_repository_open_ext(&r->git, r->workdir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+		rc = weft_err_set(WEFT_EIO, "cannot open the git repository at %s: %s; check that it is a readable "
+					    "git repository (`git status` there)", r->workdir, git_msg());
+		r->git = NULL;
+		lg()->git_libgit2_shutdown();
+	}
+	return rc;
+}
+
+/* HEAD and the index as gitstate reads them, once; NULL when it cannot. */
+static gitstate *state_of(weft_repo *r)
+{
+	if (!r->state_read && r->gitdir) {
+		r->state_read = 1;
+		r->state = gitstate_read(r->workdir, r->gitdir);
+	}
+	return r->state;
+}
+
 int weft_repo_open(weft_repo **out, const char *path)
 {
 	if (!maybe_in_repo(path))
 		return weft_err_set(WEFT_ENOTFOUND, "%s is not inside a git repository; create one with `weft init`",
 				    path);
+	/* An ordinary repository is opened without libgit2; it is loaded only
+	 * for what gitstate cannot answer. */
+	char *wd = NULL, *gd = NULL;
+	if (gitstate_discover(&wd, &gd, path)) {
+		weft_repo *r = calloc(1, sizeof *r);
+		if (!r) {
+			free(wd);
+			free(gd);
+			return weft_err_set(WEFT_ERROR, "out of memory");
+		}
+		r->workdir = wd;
+		r->gitdir = gd;
+		*out = r;
+		return WEFT_OK;
+	}
 	int rc = git_init();
 	if (rc != WEFT_OK)
 		return rc;
@@ -185,8 +231,8 @@ int weft_repo_open(weft_repo **out, const char *path)
 		return e;
 	}
 	weft_repo *r = calloc(1, sizeof *r);
-	const char *wd = lg()->git_repository_workdir(g);
-	if (!r || !(r->workdir = weft_strdup(wd))) {
+	const char *gwd = lg()->git_repository_workdir(g);
+	if (!r || !(r->workdir = weft_strdup(gwd))) {
 		free(r);
 		lg()->git_repository_free(g);
 		lg()->git_libgit2_shutdown();
@@ -204,10 +250,14 @@ void weft_repo_free(weft_repo *r)
 {
 	if (!r)
 		return;
-	lg()->git_repository_free(r->git);
+	if (r->git) {
+		lg()->git_repository_free(r->git);
+		lg()->git_libgit2_shutdown();
+	}
+	gitstate_free(r->state);
 	free(r->workdir);
+	free(r->gitdir);
 	free(r);
-	lg()->git_libgit2_shutdown();
 }
 
 const char *weft_repo_workdir(const weft_repo *r)
@@ -226,9 +276,20 @@ char *weft_repo_relpath(const weft_repo *r, const char *abs)
 int weft_repo_head_get(weft_repo_head *out, weft_repo *r)
 {
 	memset(out, 0, sizeof *out);
+	gitstate *s = state_of(r);
+	if (s) {
+		memcpy(out->commit, gitstate_commit(s), sizeof out->commit);
+		out->detached = gitstate_detached(s);
+		if (gitstate_branch(s) && !(out->branch = weft_strdup(gitstate_branch(s))))
+			return weft_err_set(WEFT_ERROR, "out of memory");
+		return WEFT_OK;
+	}
+	int rc = need_git(r);
+	if (rc != WEFT_OK)
+		return rc;
 	out->detached = lg()->git_repository_head_detached(r->git) == 1;
 	git_reference *head = NULL;
-	int rc = lg()->git_repository_head(&head, r->git);
+	rc = lg()->git_repository_head(&head, r->git);
 	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) {
 		/* A new repository: HEAD names a branch that has no commit. */
 		git_reference *sym = NULL;
@@ -265,12 +326,15 @@ void weft_repo_head_clear(weft_repo_head *h)
 int weft_repo_resolve(char commit[41], weft_repo *r, const char *rev)
 {
 	git_object *o = NULL, *c = NULL;
+	int rc = need_git(r);
+	if (rc != WEFT_OK)
+		return rc;
 	if (!rev || !*rev || lg()->git_revparse_single(&o, r->git, rev) < 0)
 		return weft_err_set(WEFT_ENOTFOUND,
 				    "unknown revision '%s' in %s: not a branch, tag or commit (list them with "
 				    "`git log --oneline --decorate`)",
 				    rev ? rev : "", r->workdir);
-	int rc = lg()->git_object_peel(&c, o, GIT_OBJECT_COMMIT);
+	rc = lg()->git_object_peel(&c, o, GIT_OBJECT_COMMIT);
 	lg()->git_object_free(o);
 	if (rc < 0)
 		return weft_err_set(WEFT_EINVALID, "revision '%s' does not name a commit: %s; see `git log` for "
@@ -284,10 +348,13 @@ static int tree_of(git_tree **tree, weft_repo *r, const char commit[41])
 {
 	git_oid oid;
 	git_commit *c = NULL;
+	int rc = need_git(r);
+	if (rc != WEFT_OK)
+		return rc;
 	if (lg()->git_oid_fromstr(&oid, commit) < 0 || lg()->git_commit_lookup(&c, r->git, &oid) < 0)
 		return weft_err_set(WEFT_ENOTFOUND, "commit %s is not in %s; fetch it (git fetch) or give another",
 				    commit, r->workdir);
-	int rc = lg()->git_commit_tree(tree, c);
+	rc = lg()->git_commit_tree(tree, c);
 	lg()->git_commit_free(c);
 	return rc < 0 ? weft_err_set(WEFT_EIO, "cannot read the tree of %s: %s; check the repository with `git fsck`",
 				     commit, git_msg()) : WEFT_OK;
@@ -379,6 +446,14 @@ int weft_repo_file_blobs(char head_blob[41], char work_blob[41], weft_repo *r, c
 			 const char *rel)
 {
 	head_blob[0] = work_blob[0] = '\0';
+	gitstate *s = state_of(r);
+	if (s && !strcmp(commit, gitstate_commit(s)) && gitstate_blob(s, rel, head_blob)) {
+		memcpy(work_blob, head_blob, 41); /* unchanged since staged, and staged is HEAD */
+		return WEFT_OK;
+	}
+	head_blob[0] = '\0';
+	if (need_git(r) != WEFT_OK)
+		return WEFT_OK; /* provenance is best effort: no ids */
 	if (commit[0]) {
 		git_tree *tree = NULL;
 		git_tree_entry *e = NULL;
@@ -402,6 +477,14 @@ int weft_repo_file_blobs(char head_blob[41], char work_blob[41], weft_repo *r, c
 
 int weft_repo_is_dirty(int *dirty, weft_repo *r)
 {
+	gitstate *s = state_of(r);
+	if (s && gitstate_clean(s)) {
+		*dirty = 0;
+		return WEFT_OK;
+	}
+	int rc = need_git(r);
+	if (rc != WEFT_OK)
+		return rc;
 	git_status_options o;
 	lg()->git_status_options_init(&o, GIT_STATUS_OPTIONS_VERSION);
 	o.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
@@ -419,6 +502,8 @@ int weft_repo_commit_info(char **summary, char **author, int64_t *when, weft_rep
 {
 	git_oid oid;
 	git_commit *c = NULL;
+	if (need_git(r) != WEFT_OK)
+		return WEFT_EIO;
 	if (lg()->git_oid_fromstr(&oid, commit) < 0 || lg()->git_commit_lookup(&c, r->git, &oid) < 0)
 		return weft_err_set(WEFT_ENOTFOUND, "commit %s is not in %s; fetch it (git fetch) or give another",
 				    commit, r->workdir);
@@ -434,6 +519,9 @@ int weft_repo_walk(weft_repo *r, const char start[41], size_t max, int (*fn)(voi
 		   void *ctx)
 {
 	git_oid oid;
+	int rc = need_git(r);
+	if (rc != WEFT_OK)
+		return rc;
 	if (lg()->git_oid_fromstr(&oid, start) < 0)
 		return weft_err_set(WEFT_EINVALID, "'%s' is not a commit id; give the 40 hex digits that `git log` "
 						   "shows", start);
@@ -445,7 +533,6 @@ int weft_repo_walk(weft_repo *r, const char start[41], size_t max, int (*fn)(voi
 	}
 	lg()->git_revwalk_simplify_first_parent(w);
 	size_t seen = 0;
-	int rc = WEFT_OK;
 	while (seen < max && lg()->git_revwalk_next(&oid, w) == 0) {
 		char hex[41];
 		lg()->git_oid_tostr(hex, sizeof hex, &oid);

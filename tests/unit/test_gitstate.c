@@ -1,0 +1,293 @@
+/* gitstate: HEAD, branch and cleanliness read from .git's files must be
+ * exactly git's answer when given, and "unsure" whenever git's bookkeeping
+ * does not prove it; weft_repo must give the same facts either way. Repos
+ * are made with the git CLI, so the formats are git's, not ours. */
+#define _GNU_SOURCE
+#include "test_util.h"
+
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "gitstate.h"
+#include "sha1.h"
+#include "weft/repo.h"
+
+#define GIT "git -c user.name=t -c user.email=t@example.org -c init.defaultBranch=main "
+
+static void sh(const char *dir, const char *fmt, ...)
+{
+	char cmd[2048];
+	int k = snprintf(cmd, sizeof cmd, "cd '%s' && ", dir);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd + k, sizeof cmd - (size_t)k, fmt, ap);
+	va_end(ap);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* The first line git prints for `args`, run in `dir`. */
+static void git_out(char *out, size_t cap, const char *dir, const char *args)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "cd '%s' && " GIT "%s", dir, args);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	assert_non_null(fgets(out, (int)cap, p));
+	out[strcspn(out, "\n")] = '\0';
+	pclose(p);
+}
+
+/* A committed repository with a file, a script in a folder, an executable
+ * and a symbolic link; its real path (gitstate refuses symlinked paths). */
+static char *new_repo(void)
+{
+	char *tmp = tmpdir_new();
+	char *dir = realpath(tmp, NULL);
+	free(tmp);
+	assert_non_null(dir);
+	sh(dir, GIT "init -q . && mkdir -p sub && printf 'a,b\\n1,2\\n' > data.csv && echo 'return 1' > sub/p.lua && "
+		"printf '#!/bin/sh\\n' > run.sh && chmod +x run.sh && ln -s data.csv link.csv && " GIT
+		"add -A && " GIT "commit -qm one");
+	return dir;
+}
+
+static gitstate *read_state(const char *dir, const char *sub)
+{
+	char *start = sub[0] ? weft_path_join(dir, sub) : weft_strdup(dir);
+	char *wd = NULL, *gd = NULL;
+	assert_int_equal(gitstate_discover(&wd, &gd, start), 1);
+	assert_string_equal(wd, dir);
+	gitstate *s = gitstate_read(wd, gd);
+	free(start);
+	free(wd);
+	free(gd);
+	return s;
+}
+
+static void done(char *dir)
+{
+	weft_rm_rf(dir);
+	free(dir);
+}
+
+static void test_sha1_vectors(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in, *hex;
+	} v[] = {
+		{"", "da39a3ee5e6b4b0d3255bfef95601890afd80709"},
+		{"abc", "a9993e364706816aba3e25717850c26c9cd0d89d"},
+		{"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "84983e441c3bd26ebaae4aa1f95129e5e54670f1"},
+	};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		weft_sha1 c;
+		unsigned char md[20];
+		char hex[41];
+		weft_sha1_init(&c);
+		/* in two pieces, to cross the buffered path */
+		size_t n = strlen(v[i].in);
+		weft_sha1_update(&c, v[i].in, n / 3);
+		weft_sha1_update(&c, v[i].in + n / 3, n - n / 3);
+		weft_sha1_final(&c, md);
+		for (int k = 0; k < 20; k++)
+			snprintf(hex + 2 * k, 3, "%02x", md[k]);
+		assert_string_equal(hex, v[i].hex);
+	}
+	/* a million 'a's: many blocks */
+	weft_sha1 c;
+	unsigned char md[20];
+	char a[1000];
+	memset(a, 'a', sizeof a);
+	weft_sha1_init(&c);
+	for (int i = 0; i < 1000; i++)
+		weft_sha1_update(&c, a, sizeof a);
+	weft_sha1_final(&c, md);
+	static const unsigned char want[20] = {0x34, 0xaa, 0x97, 0x3c, 0xd4, 0xc4, 0xda, 0xa4, 0xf6, 0x1e,
+					       0xeb, 0x2b, 0xdb, 0xad, 0x27, 0x31, 0x65, 0x34, 0x01, 0x6f};
+	assert_memory_equal(md, want, 20);
+}
+
+static void test_clean_checkout_answers_as_git(void **state)
+{
+	(void)state;
+	char *dir = new_repo();
+	char head[64], blob[64], oid[41];
+	git_out(head, sizeof head, dir, "rev-parse HEAD");
+	gitstate *s = read_state(dir, "sub");
+	assert_non_null(s);
+	assert_string_equal(gitstate_commit(s), head);
+	assert_string_equal(gitstate_branch(s), "main");
+	assert_int_equal(gitstate_detached(s), 0);
+	assert_int_equal(gitstate_clean(s), 1);
+	const char *files[] = {"data.csv", "sub/p.lua", "run.sh"};
+	for (int i = 0; i < 3; i++) {
+		char args[128];
+		snprintf(args, sizeof args, "rev-parse HEAD:%s", files[i]);
+		git_out(blob, sizeof blob, dir, args);
+		assert_int_equal(gitstate_blob(s, files[i], oid), 1);
+		assert_string_equal(oid, blob);
+	}
+	assert_int_equal(gitstate_blob(s, "link.csv", oid), 0); /* a link: its reader sees the target */
+	assert_int_equal(gitstate_blob(s, "missing.csv", oid), 0);
+	gitstate_free(s);
+
+	/* weft_repo gives the same facts it gave through libgit2 */
+	weft_repo *r = NULL;
+	assert_int_equal(weft_repo_open(&r, dir), WEFT_OK);
+	weft_repo_head h;
+	int dirty = -1;
+	char hb[41], wb[41];
+	assert_int_equal(weft_repo_head_get(&h, r), WEFT_OK);
+	assert_string_equal(h.commit, head);
+	assert_string_equal(h.branch, "main");
+	assert_int_equal(weft_repo_is_dirty(&dirty, r), WEFT_OK);
+	assert_int_equal(dirty, 0);
+	assert_int_equal(weft_repo_file_blobs(hb, wb, r, head, "link.csv"), WEFT_OK); /* through libgit2 */
+	git_out(blob, sizeof blob, dir, "hash-object data.csv");
+	assert_string_equal(wb, blob);
+	weft_repo_head_clear(&h);
+	weft_repo_free(r);
+	done(dir);
+}
+
+static void test_every_kind_of_change_is_unsure(void **state)
+{
+	(void)state;
+	char *dir = new_repo();
+	/* same size, new content: the stat data moved */
+	sh(dir, "printf 'a,b\\n3,4\\n' > data.csv");
+	gitstate *s = read_state(dir, "");
+	assert_non_null(s);
+	assert_int_equal(gitstate_clean(s), 0);
+	char oid[41];
+	assert_int_equal(gitstate_blob(s, "sub/p.lua", oid), 0);
+	gitstate_free(s);
+	weft_repo *r = NULL;
+	int dirty = 0;
+	assert_int_equal(weft_repo_open(&r, dir), WEFT_OK);
+	assert_int_equal(weft_repo_is_dirty(&dirty, r), WEFT_OK);
+	assert_int_equal(dirty, 1);
+	weft_repo_free(r);
+
+	/* staged: the cached tree no longer names HEAD's tree */
+	sh(dir, GIT "add data.csv");
+	assert_non_null(s = read_state(dir, ""));
+	assert_int_equal(gitstate_clean(s), 0);
+	gitstate_free(s);
+
+	/* committed: clean again, at the new commit */
+	sh(dir, GIT "commit -qm two");
+	assert_non_null(s = read_state(dir, ""));
+	assert_int_equal(gitstate_clean(s), 1);
+	gitstate_free(s);
+
+	/* a mode change, a deleted file */
+	sh(dir, "chmod -x run.sh");
+	assert_non_null(s = read_state(dir, ""));
+	assert_int_equal(gitstate_clean(s), 0);
+	gitstate_free(s);
+	sh(dir, "chmod +x run.sh && rm sub/p.lua");
+	assert_non_null(s = read_state(dir, ""));
+	assert_int_equal(gitstate_clean(s), 0);
+	gitstate_free(s);
+	done(dir);
+}
+
+static void test_racy_entries_are_hashed(void **state)
+{
+	(void)state;
+	char *dir = new_repo();
+	/* An index older than every file makes every entry racily clean, so
+	 * each must be checked by content, as git checks it. */
+	char *index = weft_path_join(dir, ".git/index");
+	struct timeval old[2] = {{1000000000, 0}, {1000000000, 0}};
+	assert_int_equal(utimes(index, old), 0);
+	gitstate *s = read_state(dir, "");
+	assert_non_null(s);
+	assert_int_equal(gitstate_clean(s), 1);
+	gitstate_free(s);
+	free(index);
+	done(dir);
+}
+
+static void test_refs_and_heads(void **state)
+{
+	(void)state;
+	char *dir = new_repo();
+	char head[64];
+	git_out(head, sizeof head, dir, "rev-parse HEAD");
+	/* packed refs, and the commit inside a pack */
+	sh(dir, GIT "gc -q && test ! -e .git/refs/heads/main");
+	gitstate *s = read_state(dir, "");
+	assert_non_null(s);
+	assert_string_equal(gitstate_commit(s), head);
+	assert_string_equal(gitstate_branch(s), "main");
+	assert_int_equal(gitstate_clean(s), 1);
+	gitstate_free(s);
+	/* detached */
+	sh(dir, GIT "checkout -q --detach");
+	assert_non_null(s = read_state(dir, ""));
+	assert_string_equal(gitstate_commit(s), head);
+	assert_null(gitstate_branch(s));
+	assert_int_equal(gitstate_detached(s), 1);
+	gitstate_free(s);
+	/* an unborn branch: libgit2's question */
+	sh(dir, GIT "checkout -q --orphan fresh");
+	char *wd = NULL, *gd = NULL;
+	assert_int_equal(gitstate_discover(&wd, &gd, dir), 1);
+	assert_null(gitstate_read(wd, gd));
+	free(wd);
+	free(gd);
+	done(dir);
+}
+
+static void test_unusual_repositories_go_to_libgit2(void **state)
+{
+	(void)state;
+	char *dir = new_repo();
+	char *wt = weft_path_join(dir, "wt");
+	char *wd = NULL, *gd = NULL;
+	/* a linked worktree has a .git file */
+	sh(dir, GIT "worktree add -q wt");
+	assert_int_equal(gitstate_discover(&wd, &gd, wt), 0);
+	weft_repo *r = NULL;
+	assert_int_equal(weft_repo_open(&r, wt), WEFT_OK);
+	weft_repo_head h;
+	assert_int_equal(weft_repo_head_get(&h, r), WEFT_OK);
+	assert_non_null(h.commit[0] ? h.commit : NULL);
+	weft_repo_head_clear(&h);
+	weft_repo_free(r);
+	/* a config that moves the work tree */
+	sh(dir, GIT "worktree remove wt && " GIT "config core.worktree '%s'", dir);
+	assert_int_equal(gitstate_discover(&wd, &gd, dir), 0);
+	sh(dir, GIT "config --unset core.worktree");
+	assert_int_equal(gitstate_discover(&wd, &gd, dir), 1);
+	free(wd);
+	free(gd);
+	/* a path reached through a symbolic link */
+	char *tmp = tmpdir_new();
+	char *link = weft_path_join(tmp, "l");
+	assert_int_equal(symlink(dir, link), 0);
+	assert_int_equal(gitstate_discover(&wd, &gd, link), 0);
+	weft_rm_rf(tmp);
+	free(tmp);
+	free(link);
+	free(wt);
+	done(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sha1_vectors),
+		cmocka_unit_test(test_clean_checkout_answers_as_git),
+		cmocka_unit_test(test_every_kind_of_change_is_unsure),
+		cmocka_unit_test(test_racy_entries_are_hashed),
+		cmocka_unit_test(test_refs_and_heads),
+		cmocka_unit_test(test_unusual_repositories_go_to_libgit2),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
