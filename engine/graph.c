@@ -473,30 +473,21 @@ fail:
 	return rc;
 }
 
-static int check_requests(weft_engine *eng, node *n, const weft_node_opts *o, const char *what);
-
 /* Copies the version-2 node options: pool requests, timeout, retries. */
-static int copy_requests(weft_engine *eng, node *n, const weft_node_opts *o, int *rc)
+static int copy_requests(weft_engine *eng, node *n, const weft_node_opts *o)
 {
-	char *loc = where(n->file, n->line, n->name ? n->name : "node");
-	*rc = check_requests(eng, n, o, loc ? loc : "node");
-	free(loc);
-	return *rc;
-}
-
-static int check_requests(weft_engine *eng, node *n, const weft_node_opts *o, const char *what)
-{
+	lazy_loc at = {n->file, n->name ? n->name : "node", n->line, ""};
 	if (o->n_res > 32)
 		return weft_err_set(WEFT_EINVALID, "%s: at most 32 resource requests per node; merge pools or split "
-						   "the node", what);
+						   "the node", loc_of(&at));
 	if (!(o->timeout >= 0) || o->timeout > 1e9)
 		return weft_err_set(WEFT_EINVALID, "%s: timeout must be a number of seconds >= 0; give 0 for none",
-				    what);
+				    loc_of(&at));
 	if (!(o->backoff >= 0) || o->backoff > 86400)
 		return weft_err_set(WEFT_EINVALID, "%s: backoff must be from 0 to 86400 seconds; give a smaller "
-						   "backoff", what);
+						   "backoff", loc_of(&at));
 	if (o->retries > 100)
-		return weft_err_set(WEFT_EINVALID, "%s: retries must be from 0 to 100; give a smaller number", what);
+		return weft_err_set(WEFT_EINVALID, "%s: retries must be from 0 to 100; give a smaller number", loc_of(&at));
 	n->timeout = o->timeout;
 	n->backoff = o->backoff;
 	n->retries = o->retries;
@@ -510,7 +501,7 @@ static int check_requests(weft_engine *eng, node *n, const weft_node_opts *o, co
 	for (size_t i = 0; i < o->n_res; i++) {
 		if (!o->res_names[i] || !strcmp(o->res_names[i], "cpus") || !strcmp(o->res_names[i], "mem"))
 			return weft_err_set(WEFT_EINVALID, "%s: request cpus and mem with their own keys (cpus = N, "
-							   "mem = \"4G\"), not as resources", what);
+							   "mem = \"4G\"), not as resources", loc_of(&at));
 		if (!(n->res_names[n->n_res] = weft_arena_strndup(a, o->res_names[i], strlen(o->res_names[i]))))
 			return weft_err_set(WEFT_ERROR, "out of memory");
 		n->res_amounts[n->n_res++] = o->res_amounts[i];
@@ -538,7 +529,7 @@ static node *new_node(weft_engine *eng, const char *name, const char *base, cons
 	n->cpus = opts ? opts->cpus : 0;
 	n->mem = opts ? opts->mem_bytes : 0;
 	n->isolate = (int8_t)(opts ? opts->isolate : 0);
-	if (opts && opts->version >= 2 && copy_requests(eng, n, opts, rc) != WEFT_OK) {
+	if (opts && opts->version >= 2 && (*rc = copy_requests(eng, n, opts)) != WEFT_OK) {
 		node_free(n);
 		return NULL;
 	}

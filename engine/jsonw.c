@@ -49,6 +49,19 @@ static void newline(weft_jw *w)
 	put(w, pad, 1 + (size_t)w->depth);
 }
 
+/* Room for n more bytes, so that the writers below store without a check
+ * per byte; 0 when the buffer cannot grow (w->failed is then set). */
+static int room(weft_jw *w, size_t n)
+{
+	if (w->buf.cap - w->buf.len > n)
+		return 1;
+	if (w->failed || weft_buf_reserve(&w->buf, n + 1) != WEFT_OK) {
+		w->failed = w->failed ? w->failed : 1;
+		return 0;
+	}
+	return 1;
+}
+
 /* Separator and indentation before a value or a key. */
 static void before(weft_jw *w)
 {
@@ -56,10 +69,17 @@ static void before(weft_jw *w)
 		w->after_key = 0;
 		return;
 	}
-	if (w->depth > 0) {
+	if (w->depth > 0 && room(w, 2 + (size_t)w->depth)) {
+		char *o = w->buf.data + w->buf.len;
 		if (!w->first[w->depth])
-			put(w, ",", 1);
-		newline(w);
+			*o++ = ',';
+		if (w->pretty) {
+			*o++ = '\n';
+			memset(o, ' ', (size_t)w->depth);
+			o += w->depth;
+		}
+		*o = '\0';
+		w->buf.len = (size_t)(o - w->buf.data);
 	}
 	w->first[w->depth] = 0;
 	if (w->fd >= 0 && w->buf.len >= JW_FLUSH_AT)
@@ -100,14 +120,34 @@ void weft_jw_end(weft_jw *w, char close)
 	put(w, &close, 1);
 }
 
+/* Bytes a JSON string must escape: controls, '"' and '\\'. */
+static int needs_escape(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\';
+}
+
 void weft_jw_strn(weft_jw *w, const char *s, size_t n)
 {
 	before(w);
+	/* The common case, nothing to escape: one copy into reserved room. */
+	size_t i = 0;
+	while (i < n && !needs_escape((unsigned char)s[i]))
+		i++;
+	if (i == n && room(w, n + 2)) {
+		char *o = w->buf.data + w->buf.len;
+		*o++ = '"';
+		memcpy(o, s, n);
+		o += n;
+		*o++ = '"';
+		*o = '\0';
+		w->buf.len = (size_t)(o - w->buf.data);
+		return;
+	}
 	put(w, "\"", 1);
 	size_t run = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c > '\\' || (c >= 0x20 && c != '"' && c != '\\'))
+		if (!needs_escape(c))
 			continue;
 		put(w, s + run, i - run);
 		run = i + 1;
@@ -156,16 +196,43 @@ void weft_jw_key(weft_jw *w, const char *k)
 void weft_jw_field(weft_jw *w, const char *k)
 {
 	before(w);
-	put(w, "\"", 1);
-	put(w, k, strlen(k));
-	put(w, w->pretty ? "\": " : "\":", w->pretty ? 3 : 2);
+	size_t n = strlen(k);
+	if (!room(w, n + 4))
+		return;
+	char *o = w->buf.data + w->buf.len;
+	*o++ = '"';
+	memcpy(o, k, n);
+	o += n;
+	*o++ = '"';
+	*o++ = ':';
+	if (w->pretty)
+		*o++ = ' ';
+	*o = '\0';
+	w->buf.len = (size_t)(o - w->buf.data);
 	w->after_key = 1;
+}
+
+/* The decimal digits of v, as "%lld" writes them; returns their length. */
+static int int_text(char b[24], int64_t v)
+{
+	char d[24];
+	int nd = 0, n = 0;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do
+		d[nd++] = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (v < 0)
+		b[n++] = '-';
+	while (nd)
+		b[n++] = d[--nd];
+	b[n] = '\0';
+	return n;
 }
 
 void weft_jw_int(weft_jw *w, int64_t v)
 {
-	char b[32];
-	int n = snprintf(b, sizeof b, "%lld", (long long)v);
+	char b[24];
+	int n = int_text(b, v);
 	before(w);
 	put(w, b, (size_t)n);
 }
@@ -178,7 +245,13 @@ void weft_jw_real(weft_jw *w, double v)
 		return;
 	}
 	char b[40];
-	int n = snprintf(b, sizeof b - 2, "%.17g", v);
+	int n;
+	/* Whole numbers (a cached node's elapsed 0, counts): the digits that
+	 * "%.17g" writes, which for |v| < 1e15 are exact, without printf. */
+	if (fabs(v) < 1e15 && v == (double)(int64_t)v && !(v == 0 && signbit(v)))
+		n = int_text(b, (int64_t)v);
+	else
+		n = snprintf(b, sizeof b - 2, "%.17g", v);
 	/* A real stays a real when read back: 3 -> 3.0. */
 	if (!strpbrk(b, ".eE")) {
 		b[n++] = '.';
