@@ -19,9 +19,22 @@
 #include "value_bin.h"
 
 
+/* root/ac/<2 hex>/<the other 62>; built by hand because every node's
+ * lookup makes one, and snprintf cost ten times the copies. */
 static char *entry_path(const char *root, const char *key)
 {
-	return weft_sprintf("%s/ac/%.2s/%s", root, key, key + 2);
+	size_t rl = strlen(root), kl = strlen(key);
+	if (kl < 2)
+		return weft_sprintf("%s/ac/%s", root, key); /* refused later, with the key in the message */
+	char *p = malloc(rl + kl + 6);
+	if (!p)
+		return NULL;
+	memcpy(p, root, rl);
+	memcpy(p + rl, "/ac/", 4);
+	memcpy(p + rl + 4, key, 2);
+	p[rl + 6] = '/';
+	memcpy(p + rl + 7, key + 2, kl - 1); /* with its NUL */
+	return p;
 }
 
 /*

@@ -8,6 +8,7 @@
  */
 #include "record.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -126,18 +127,22 @@ static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *run_di
 		free(t);
 		json_decref(j);
 	}
-	char *safe = weft_strdup(n->name);
-	for (char *p = safe; p && *p; p++)
-		if (*p == '/')
-			*p = '~';
-	char *log = safe ? weft_sprintf("%s/logs/%s.log", run_dir, safe) : NULL;
+	/* logs/<name>.log, "/" in a name written "~"; built in place, since
+	 * formatting it cost more than the rest of a cached node's entry */
+	char log[PATH_MAX];
+	size_t rl = strlen(run_dir), nl = strlen(n->name);
 	struct stat sb;
-	if (log && stat(log, &sb) == 0) {
-		weft_jw_field(w, "log");
-		weft_jw_str(w, log);
+	if (rl + nl + 11 < sizeof log) {
+		memcpy(log, run_dir, rl);
+		memcpy(log + rl, "/logs/", 6);
+		for (size_t i = 0; i < nl; i++)
+			log[rl + 6 + i] = n->name[i] == '/' ? '~' : n->name[i];
+		memcpy(log + rl + 6 + nl, ".log", 5);
+		if (stat(log, &sb) == 0) {
+			weft_jw_field(w, "log");
+			weft_jw_str(w, log);
+		}
 	}
-	free(log);
-	free(safe);
 	weft_jw_field(w, "name");
 	weft_jw_str(w, n->name);
 	if (n->kind == NODE_OP) {

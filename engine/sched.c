@@ -199,7 +199,8 @@ static int apply_selection(run_state *rs)
 
 /* ------------------------------------------------------------ resolving */
 
-/* The value node `t` exposes as output `out` (NULL = primary). */
+/* The value node `t` exposes as output `out` (NULL = primary); `err`
+ * (when not NULL) gets the reason there is none. */
 static int output_of(const weft_value **res, const weft_engine *eng, node *t, const char *out, char **err)
 {
 	const weft_value *outputs = weft_node_run(eng, t->id)->outputs;
@@ -210,7 +211,8 @@ static int output_of(const weft_value **res, const weft_engine *eng, node *t, co
 			return WEFT_OK;
 		}
 		if (weft_value_type(v) != WEFT_T_MAP || !(*res = weft_value_map_get(v, out))) {
-			*err = weft_sprintf("dynamic node '%s' returned no field '%s'", t->name, out);
+			if (err)
+				*err = weft_sprintf("dynamic node '%s' returned no field '%s'", t->name, out);
 			return WEFT_EINVALID;
 		}
 		return WEFT_OK;
@@ -218,7 +220,8 @@ static int output_of(const weft_value **res, const weft_engine *eng, node *t, co
 	const char *name = out ? out : (t->op->desc->n_outputs ? t->op->desc->outputs[0] : "out");
 	*res = weft_value_map_get(outputs, name);
 	if (!*res) {
-		*err = weft_sprintf("node '%s' produced no output '%s'", t->name, name);
+		if (err)
+			*err = weft_sprintf("node '%s' produced no output '%s'", t->name, name);
 		return WEFT_EINVALID;
 	}
 	return WEFT_OK;
@@ -1023,9 +1026,8 @@ const weft_value *weft_graph_node_output(const weft_engine *eng, uint32_t id, co
 	node *n = weft_graph_node(eng, id);
 	node_run *nr = n ? weft_node_run(eng, id) : NULL;
 	const weft_value *v = NULL;
-	char *err = NULL;
-	if (!nr || !ns_has_result((node_state)nr->state) || output_of(&v, eng, n, output, &err) != WEFT_OK)
+	/* no message: a missing output is an answer here (NULL), not an error */
+	if (!nr || !ns_has_result((node_state)nr->state) || output_of(&v, eng, n, output, NULL) != WEFT_OK)
 		v = NULL;
-	free(err);
 	return v;
 }

@@ -15,11 +15,19 @@
 #include "slurm.h"
 #include "util.h"
 
-static char *node_where(const node *n)
+/* "file:line: node 'x'", formatted on the first message that needs it:
+ * binding runs for every node, and almost none has anything to report. */
+typedef struct lazy_where {
+	const node *n;
+	char *s;
+} lazy_where;
+
+static const char *where_of(lazy_where *w)
 {
-	if (n->file)
-		return weft_sprintf("%s:%d: node '%s'", n->file, n->line, n->name);
-	return weft_sprintf("node '%s'", n->name);
+	if (!w->s)
+		w->s = w->n->file ? weft_sprintf("%s:%d: node '%s'", w->n->file, w->n->line, w->n->name)
+				  : weft_sprintf("node '%s'", w->n->name);
+	return w->s ? w->s : w->n->name;
 }
 
 static char *pool_story(run_state *rs, int p)
@@ -53,12 +61,12 @@ static char *missing_pool_msg(const char *where, const char *name, uint64_t amou
 }
 
 /* Adds (or merges) one ask; returns an error message or NULL. */
-static char *add_ask(run_state *rs, node *n, const char *name, uint64_t amount, const char *where)
+static char *add_ask(run_state *rs, node *n, const char *name, uint64_t amount, lazy_where *lw)
 {
 	node_run *nr = weft_node_run(rs->eng, n->id);
 	int p = res_pool_find(rs->res, name);
 	if (p < 0)
-		return missing_pool_msg(where, name, amount);
+		return missing_pool_msg(where_of(lw), name, amount);
 	uint64_t total = amount;
 	for (uint16_t i = 0; i < nr->n_asks; i++)
 		if (nr->asks[i].pool == (uint16_t)p) {
@@ -67,7 +75,7 @@ static char *add_ask(run_state *rs, node *n, const char *name, uint64_t amount, 
 			amount = 0;
 		}
 	if (total && !res_pool_capacity(rs->res, (size_t)p))
-		return weft_sprintf("%s asks for %s = %llu, but the %s pool is empty (%s)", where, name,
+		return weft_sprintf("%s asks for %s = %llu, but the %s pool is empty (%s)", where_of(lw), name,
 				    (unsigned long long)total, name, res_pool_source(rs->res, (size_t)p));
 	if (total > res_pool_capacity(rs->res, (size_t)p)) {
 		char *story = pool_story(rs, p);
@@ -75,12 +83,12 @@ static char *add_ask(run_state *rs, node *n, const char *name, uint64_t amount, 
 		if (!strcmp(name, "mem"))
 			msg = weft_sprintf("%s asks for mem = %.2f GiB, but the mem pool holds %.2f GiB; lower its "
 					   "`mem` or declare more under `resources:` in weft.yaml",
-					   where, (double)total / 1073741824.0,
+					   where_of(lw), (double)total / 1073741824.0,
 					   (double)res_pool_capacity(rs->res, (size_t)p) / 1073741824.0);
 		else
 			msg = weft_sprintf("%s asks for %s = %llu, but the %s pool has %s; lower the request or "
 					   "declare more under `resources:` in weft.yaml",
-					   where, name, (unsigned long long)total, name, story ? story : "?");
+					   where_of(lw), name, (unsigned long long)total, name, story ? story : "?");
 		free(story);
 		return msg;
 	}
@@ -121,16 +129,16 @@ static int ensure_slurm(run_state *rs)
 /* A node on the cluster holds one queue slot here; what it asks of the
  * cluster is checked against the partitions (sinfo) and becomes sbatch
  * flags (slurm_exec.c). */
-static int bind_slurm(run_state *rs, node *n, const char *where, char **err)
+static int bind_slurm(run_state *rs, node *n, lazy_where *lw, char **err)
 {
 	node_run *nr = weft_node_run(rs->eng, n->id);
 	if (ensure_slurm(rs) != WEFT_OK) {
-		*err = weft_sprintf("%s runs on Slurm, but %s", where, weft_error_last());
+		*err = weft_sprintf("%s runs on Slurm, but %s", where_of(lw), weft_error_last());
 		return WEFT_EIO;
 	}
 	char *why = slurm_exec_check(rs->slurm, n);
 	if (why) {
-		*err = weft_sprintf("%s cannot run on this Slurm cluster: %s", where, why);
+		*err = weft_sprintf("%s cannot run on this Slurm cluster: %s", where_of(lw), why);
 		free(why);
 		return WEFT_EINVALID;
 	}
@@ -151,16 +159,15 @@ int plan_bind(run_state *rs, node *n, char **err)
 	if (n->kind != NODE_OP)
 		return WEFT_OK;
 	nr->asks = calloc((size_t)n->n_res + 2, sizeof *nr->asks);
-	char *where = node_where(n);
-	if (!nr->asks || !where) {
-		free(where);
+	lazy_where lw = {n, NULL};
+	if (!nr->asks) {
 		*err = weft_strdup("out of memory");
 		return WEFT_ERROR;
 	}
 	nr->cluster = 0;
 	if (on_slurm(rs, n)) {
-		int rc = bind_slurm(rs, n, where, err);
-		free(where);
+		int rc = bind_slurm(rs, n, &lw, err);
+		free(lw.s);
 		return *err ? rc : WEFT_OK;
 	}
 	const weft_op_desc *d = n->op->desc;
@@ -170,26 +177,26 @@ int plan_bind(run_state *rs, node *n, char **err)
 	 * Snakemake's threads, the request is scaled down instead. */
 	if (cpus > cap)
 		cpus = cap ? cap : 1;
-	*err = add_ask(rs, n, "cpus", cpus, where);
+	*err = add_ask(rs, n, "cpus", cpus, &lw);
 	uint64_t mem = n->mem ? n->mem : d->mem_bytes;
 	if (!*err && mem)
-		*err = add_ask(rs, n, "mem", mem, where);
+		*err = add_ask(rs, n, "mem", mem, &lw);
 	int devices = 0;
 	for (uint16_t i = 0; !*err && i < n->n_res; i++) {
 		if (!n->res_amounts[i])
 			continue;
-		*err = add_ask(rs, n, n->res_names[i], n->res_amounts[i], where);
+		*err = add_ask(rs, n, n->res_names[i], n->res_amounts[i], &lw);
 		int p = res_pool_find(rs->res, n->res_names[i]);
 		devices |= p >= 0 && res_pool_is_device(rs->res, (size_t)p);
 	}
 	if (!*err && devices && n->isolate < 0)
 		*err = weft_sprintf("%s asks for devices but sets isolate = false; device ids reach an op only "
 				    "through its worker's environment, so remove `isolate = false`",
-				    where);
+				    where_of(&lw));
 	if (!*err && devices && !rs->eng->worker_exe)
 		*err = weft_sprintf("%s asks for devices, but this engine has no worker program to run it in",
-				    where);
-	free(where);
+				    where_of(&lw));
+	free(lw.s);
 	return *err ? WEFT_EINVALID : WEFT_OK;
 }
 
