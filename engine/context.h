@@ -50,6 +50,8 @@ struct weft_engine {
 	char *python_dir;        /* weft's Python package (python/weft), or NULL */
 	struct weft_py_memo *py_interp;  /* interpreter -> identity (pyrun.c) */
 	struct weft_py_memo *py_plugins; /* plugin path -> hash of its Python files */
+	struct weft_hasher **key_prefix; /* by op index: a node key's op part, hashed once */
+	size_t n_key_prefix;
 };
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "context.h"
+#include "hash.h"
 #include "opindex.h"
 #include "pyrun.h"
 #include "util.h"
@@ -116,6 +117,9 @@ void weft_engine_free(weft_engine *eng)
 	weft_store_free(eng->store);
 	for (size_t i = 0; i < eng->n_ops; i++)
 		free((char *)eng->ops[i].full_name);
+	for (size_t i = 0; i < eng->n_key_prefix; i++)
+		weft_hasher_free(eng->key_prefix[i]);
+	free(eng->key_prefix);
 	free(eng->ops);
 	free(eng->op_slots);
 	for (size_t i = 0; i < eng->n_plugins; i++) {

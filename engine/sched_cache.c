@@ -20,26 +20,73 @@
 
 /* ------------------------------------------------------------ keys */
 
-int sched_key(weft_engine *eng, node *n, node_run *nr)
+/* A node key's op part: the op, its version, the ABI and (unless the op
+ * keys by version) its plugin's code. */
+static int hash_op_part(weft_hasher *h, weft_engine *eng, const weft_op_info *op)
 {
-	weft_hasher *h = weft_hasher_new();
-	if (!h)
-		return weft_err_set(WEFT_ERROR, "cannot create hasher");
-	int rc = WEFT_OK;
 	char abi[32];
 	snprintf(abi, sizeof abi, "abi%d", WEFT_ABI_MAJOR);
-	if (n->kind == NODE_OP) {
-		const char *parts[] = {"weft-node-v1", n->op->plugin, n->op->desc->name, n->op->desc->version, abi};
-		for (size_t i = 0; i < 5 && rc == WEFT_OK; i++)
-			rc = weft_hasher_update(h, parts[i], strlen(parts[i]) + 1);
-		/* The plugin's code: a rebuilt .so never serves results its
-		 * earlier build computed, unless the op opts out. */
-		if (rc == WEFT_OK && !(n->op->desc->flags & WEFT_OP_KEY_BY_VERSION)) {
-			const char *code = NULL;
-			rc = weft_plugin_code_hash(eng, n->op, &code);
-			if (rc == WEFT_OK)
-				rc = weft_hasher_update(h, code, strlen(code) + 1);
+	const char *parts[] = {"weft-node-v1", op->plugin, op->desc->name, op->desc->version, abi};
+	int rc = WEFT_OK;
+	for (size_t k = 0; k < 5 && rc == WEFT_OK; k++)
+		rc = weft_hasher_update(h, parts[k], strlen(parts[k]) + 1);
+	/* The plugin's code: a rebuilt .so never serves results its earlier
+	 * build computed, unless the op opts out. */
+	if (rc == WEFT_OK && !(op->desc->flags & WEFT_OP_KEY_BY_VERSION)) {
+		const char *code = NULL;
+		rc = weft_plugin_code_hash(eng, op, &code);
+		if (rc == WEFT_OK)
+			rc = weft_hasher_update(h, code, strlen(code) + 1);
+	}
+	return rc;
+}
+
+/* A hasher that has taken the op part. The part is the same for every
+ * node of an op, so it is hashed once per engine and each key starts from
+ * a copy: a SHA-256 block less per node. */
+static int op_part(weft_hasher **out, weft_engine *eng, const weft_op_info *op)
+{
+	size_t i = (size_t)(op - eng->ops);
+	*out = NULL;
+	if (op < eng->ops || i >= eng->n_ops) { /* not in the engine's table: no memo */
+		weft_hasher *h = weft_hasher_new();
+		int rc = h ? hash_op_part(h, eng, op) : weft_err_set(WEFT_ERROR, "cannot create hasher");
+		if (rc == WEFT_OK)
+			*out = h;
+		else
+			weft_hasher_free(h);
+		return rc;
+	}
+	if (i >= eng->n_key_prefix) {
+		weft_hasher **p = realloc(eng->key_prefix, eng->n_ops * sizeof *p);
+		if (!p)
+			return weft_err_set(WEFT_ERROR, "out of memory");
+		memset(p + eng->n_key_prefix, 0, (eng->n_ops - eng->n_key_prefix) * sizeof *p);
+		eng->key_prefix = p;
+		eng->n_key_prefix = eng->n_ops;
+	}
+	if (!eng->key_prefix[i]) {
+		weft_hasher *h = weft_hasher_new();
+		int rc = h ? hash_op_part(h, eng, op) : weft_err_set(WEFT_ERROR, "cannot create hasher");
+		if (rc != WEFT_OK) {
+			weft_hasher_free(h);
+			return rc;
 		}
+		eng->key_prefix[i] = h;
+	}
+	*out = weft_hasher_dup(eng->key_prefix[i]);
+	return *out ? WEFT_OK : weft_err_set(WEFT_ERROR, "cannot create hasher");
+}
+
+int sched_key(weft_engine *eng, node *n, node_run *nr)
+{
+	weft_hasher *h = NULL;
+	int rc = n->kind == NODE_OP ? op_part(&h, eng, n->op) : WEFT_OK;
+	if (rc != WEFT_OK)
+		return rc;
+	if (!h && !(h = weft_hasher_new()))
+		return weft_err_set(WEFT_ERROR, "cannot create hasher");
+	if (n->kind == NODE_OP) {
 		/* An op that asks an LLM answers per model: the model and its
 		 * parameters (never the url or the key) are part of its key. */
 		if (rc == WEFT_OK && (n->op->desc->flags & WEFT_OP_USES_LLM)) {

@@ -26,6 +26,14 @@ weft_hasher *weft_hasher_new(void)
 	return h;
 }
 
+weft_hasher *weft_hasher_dup(const weft_hasher *h)
+{
+	weft_hasher *d = malloc(sizeof *d);
+	if (d)
+		*d = *h;
+	return d;
+}
+
 int weft_hasher_update(weft_hasher *h, const void *data, size_t len)
 {
 	weft_sha256_update(&h->ctx, data, len);

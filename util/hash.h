@@ -15,6 +15,8 @@ typedef struct weft_hasher weft_hasher;
 
 weft_hasher *weft_hasher_new(void);
 int weft_hasher_update(weft_hasher *h, const void *data, size_t len);
+/* A copy of h's state: hashing a shared prefix once, then each suffix. */
+weft_hasher *weft_hasher_dup(const weft_hasher *h);
 /* Writes the hex digest and frees the hasher. */
 int weft_hasher_final(weft_hasher *h, char out[WEFT_HASH_HEX]);
 void weft_hasher_free(weft_hasher *h);
