@@ -31,25 +31,6 @@ typedef struct opt_acc {
 	size_t n_res;
 } opt_acc;
 
-/* "file:line" into buf, truncating the file name: what snprintf would
- * write, without its cost on every node (most never report an error). */
-static void format_place(char *buf, size_t cap, const char *file, int line)
-{
-	char digits[16];
-	size_t nd = 0;
-	unsigned u = line < 0 ? 0u : (unsigned)line; /* lines start at 1; 0 means unknown */
-	do
-		digits[nd++] = (char)('0' + u % 10);
-	while ((u /= 10) && nd < sizeof digits);
-	size_t fl = strlen(file);
-	if (fl + 1 + nd >= cap) /* cap is a 512-byte buffer: never below 18 */
-		fl = cap - 2 - nd;
-	memcpy(buf, file, fl);
-	buf[fl++] = ':';
-	while (nd)
-		buf[fl++] = digits[--nd];
-	buf[fl] = '\0';
-}
 
 typedef int (*opt_parse)(opt_acc *a, const char *key, const weft_value *v, const char *place);
 
@@ -348,7 +329,7 @@ int weft_graph_add_node(uint32_t *out_id, weft_engine *eng, const char *opname, 
 				  line);
 	/* The name first: every later message names the node. */
 	const weft_value *nv = rc == WEFT_OK ? weft_value_map_get(args, "name") : NULL;
-	format_place(place, sizeof place, file ? file : "?", line);
+	weft_file_line(place, sizeof place, file ? file : "?", line);
 	if (nv && rc == WEFT_OK)
 		rc = p_name(&a, "name", nv, place);
 	for (size_t i = 0; rc == WEFT_OK && i < weft_value_len(args); i++) {

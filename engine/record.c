@@ -187,7 +187,7 @@ static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *run_di
 	}
 	if (n->file) {
 		char src[4096];
-		snprintf(src, sizeof src, "%s:%d", n->file, n->line);
+		weft_file_line(src, sizeof src, n->file, n->line);
 		weft_jw_field(w, "source");
 		weft_jw_str(w, src);
 	}

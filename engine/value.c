@@ -312,16 +312,23 @@ int weft_value_map_set(weft_value *map, const char *key, weft_value *item)
 		return WEFT_OK;
 	}
 	if (map->u.m.len == map->u.m.cap) {
+		/* Values and keys share one block (values first, keys after
+		 * them): a map costs one allocation, not two. */
 		size_t cap = map->u.m.cap ? map->u.m.cap * 2 : 4;
-		char **k = realloc(map->u.m.keys, cap * sizeof *k);
-		if (k)
-			map->u.m.keys = k;
-		weft_value **vv = k ? realloc(map->u.m.vals, cap * sizeof *vv) : NULL;
-		if (!vv) {
+		void **block = malloc(2 * cap * sizeof *block);
+		if (!block) {
 			weft_value_free(item);
 			return weft_err_set(WEFT_ERROR, "out of memory");
 		}
+		weft_value **vv = (weft_value **)block;
+		char **k = (char **)(block + cap);
+		if (map->u.m.len) {
+			memcpy(vv, map->u.m.vals, map->u.m.len * sizeof *vv);
+			memcpy(k, map->u.m.keys, map->u.m.len * sizeof *k);
+		}
+		free(map->u.m.vals);
 		map->u.m.vals = vv;
+		map->u.m.keys = k;
 		map->u.m.cap = cap;
 	}
 	char *kd = weft_strdup(key);
@@ -408,8 +415,7 @@ void weft_value_free(weft_value *v)
 			free(v->u.m.keys[i]);
 			weft_value_free(v->u.m.vals[i]);
 		}
-		free(v->u.m.keys);
-		free(v->u.m.vals);
+		free(v->u.m.vals); /* the block that also holds the keys */
 		break;
 	case WEFT_T_REF:
 		free(v->u.r.output);

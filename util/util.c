@@ -574,3 +574,28 @@ int weft_parse_duration(double *out, const char *s)
 	*out = total;
 	return WEFT_OK;
 }
+
+/* "file:line" into buf, truncating the file name: what snprintf would
+ * write, without its cost on every node (most never report an error). */
+void weft_file_line(char *buf, size_t cap, const char *file, int line)
+{
+	char digits[16];
+	size_t nd = 0;
+	unsigned u = line < 0 ? 0u : (unsigned)line; /* lines start at 1; 0 means unknown */
+	do
+		digits[nd++] = (char)('0' + u % 10);
+	while ((u /= 10) && nd < sizeof digits);
+	size_t fl = strlen(file);
+	if (fl + 1 + nd >= cap)
+		fl = cap > nd + 2 ? cap - 2 - nd : 0;
+	if (cap < nd + 2) {
+		if (cap)
+			buf[0] = '\0';
+		return;
+	}
+	memcpy(buf, file, fl);
+	buf[fl++] = ':';
+	while (nd)
+		buf[fl++] = digits[--nd];
+	buf[fl] = '\0';
+}

@@ -83,4 +83,8 @@ uint64_t weft_fnv1a(const void *p, size_t n);
 /* Parses "30", "90s", "500ms", "5m", "1h30m" into seconds. */
 int weft_parse_duration(double *out, const char *s);
 
+/* "file:line" into buf (the file name cut to fit cap): snprintf's "%s:%d"
+ * without its cost, for places formatted for every node. */
+void weft_file_line(char *buf, size_t cap, const char *file, int line);
+
 #endif
