@@ -240,8 +240,9 @@ const weft_node_option *weft_node_option_at(size_t i)
 
 static const opt_row *find_row(const char *key)
 {
+	/* the first letter first: every argument of every node comes here */
 	for (size_t i = 0; key && i < N_ROWS; i++)
-		if (!strcmp(rows[i].pub.key, key))
+		if (rows[i].pub.key[0] == key[0] && !strcmp(rows[i].pub.key, key))
 			return &rows[i];
 	return NULL;
 }
@@ -291,11 +292,15 @@ static int misspelt_param(const weft_op_desc *d, const char *opname, const weft_
 	for (size_t i = 0; i < d->n_params; i++) {
 		const char *p = d->params[i].name;
 		int missing = !d->params[i].default_json && !weft_value_map_get(params, p);
-		weft_suggester sg;
-		weft_suggest_init(&sg, k);
-		weft_suggest_add(&sg, p);
-		int close = missing ? weft_suggest_best(&sg) != NULL
-				    : strlen(k) >= 5 && weft_edit_distance(k, p) == 1;
+		int close;
+		if (missing) {
+			weft_suggester sg;
+			weft_suggest_init(&sg, k);
+			weft_suggest_add(&sg, p);
+			close = weft_suggest_best(&sg) != NULL;
+		} else {
+			close = strlen(k) >= 5 && weft_edit_distance(k, p) == 1;
+		}
 		if (close)
 			return weft_err_set(WEFT_EINVALID,
 					    "%s: node '%s': '%s' is not a parameter of %s (did you mean '%s'?); an input "
