@@ -26,6 +26,8 @@ struct weft_engine {
 	char *store_dir;
 	char *out_dir; /* where relative output paths (WEFT_T_PATH_OUT) resolve */
 	weft_statcache *sc;
+	weft_statcache *user_sc; /* plugin code hashes across stores (plugin.c) */
+	int user_sc_tried;
 	weft_store *store;
 	weft_host_api api;
 	plugin_rec *plugins;

@@ -100,6 +100,8 @@ void weft_engine_flush(weft_engine *eng)
 {
 	if (eng && eng->sc)
 		(void)weft_statcache_save(eng->sc);
+	if (eng && eng->user_sc)
+		(void)weft_statcache_save(eng->user_sc); /* best effort: it is only a cache */
 }
 
 void weft_engine_free(weft_engine *eng)
@@ -114,6 +116,7 @@ void weft_engine_free(weft_engine *eng)
 	weft_node_runs_free(eng);
 	weft_engine_flush(eng);
 	weft_statcache_free(eng->sc);
+	weft_statcache_free(eng->user_sc);
 	weft_store_free(eng->store);
 	for (size_t i = 0; i < eng->n_ops; i++)
 		free((char *)eng->ops[i].full_name);

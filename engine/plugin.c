@@ -634,6 +634,32 @@ static int activate(weft_engine *eng, plugin_rec *rec)
 	return WEFT_OK;
 }
 
+/* The user's cache of plugin code hashes,
+ * ${XDG_CACHE_HOME:-$HOME/.cache}/weft/plugin-hashes, opened on first
+ * need: a stat cache like the store's, so an entry serves only while the
+ * .so's device, inode, size, mtime and ctime are unchanged. It spares a
+ * new store's first run the hash of every plugin it uses (a whole shared
+ * object each). NULL when there is no such directory to use (no HOME,
+ * WEFT_NO_USER_CACHE set): the store's own cache still works. */
+static weft_statcache *code_hash_cache(weft_engine *eng)
+{
+	if (eng->user_sc_tried)
+		return eng->user_sc;
+	eng->user_sc_tried = 1;
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	if (getenv("WEFT_NO_USER_CACHE") || ((!xdg || xdg[0] != '/') && (!home || home[0] != '/')))
+		return NULL;
+	char *dir = xdg && xdg[0] == '/' ? weft_sprintf("%s/weft", xdg) : weft_sprintf("%s/.cache/weft", home);
+	char *file = dir ? weft_path_join(dir, "plugin-hashes") : NULL;
+	if (file && weft_mkdirs(dir, 0700) == WEFT_OK && weft_statcache_open(&eng->user_sc, file) != WEFT_OK)
+		eng->user_sc = NULL;
+	if (eng->user_sc)
+		weft_statcache_prune(eng->user_sc);
+	free(dir);
+	free(file);
+	return eng->user_sc;
+}
+
 int weft_plugin_code_hash(weft_engine *eng, const weft_op_info *op, const char **hex)
 {
 	plugin_rec *rec = op->plugin_path ? find_rec(eng, op->plugin_path) : NULL;
@@ -642,10 +668,19 @@ int weft_plugin_code_hash(weft_engine *eng, const weft_op_info *op, const char *
 		return WEFT_OK;
 	/* Through the stat cache: a plugin unchanged since the last run (same
 	 * inode, size, mtime, ctime) is not read again, which would cost every
-	 * run's start-up the hash of a whole shared object. */
-	if (!rec->code_hash[0] && weft_statcache_hash_file(eng->sc, rec->path, rec->code_hash, NULL) != WEFT_OK) {
-		rec->code_hash[0] = '\0';
-		return weft_err_wrap(WEFT_EIO, "cannot read plugin %s to hash its code; reinstall it", rec->path);
+	 * run's start-up the hash of a whole shared object. A store's first
+	 * run asks the user's cache too (code_hash_cache), which any store's
+	 * runs have filled. */
+	if (!rec->code_hash[0]) {
+		struct stat st;
+		weft_statcache *user = code_hash_cache(eng);
+		int have = user && stat(rec->path, &st) == 0 && weft_statcache_lookup(user, rec->path, &st, rec->code_hash);
+		if (!have && weft_statcache_hash_file(eng->sc, rec->path, rec->code_hash, NULL) != WEFT_OK) {
+			rec->code_hash[0] = '\0';
+			return weft_err_wrap(WEFT_EIO, "cannot read plugin %s to hash its code; reinstall it", rec->path);
+		}
+		if (!have && user && stat(rec->path, &st) == 0)
+			(void)weft_statcache_remember(user, rec->path, &st, rec->code_hash);
 	}
 	*hex = rec->code_hash;
 	return WEFT_OK;

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "statcache.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -132,7 +133,7 @@ int weft_statcache_save(weft_statcache *sc)
 	pthread_mutex_lock(&sc->mu);
 	for (size_t i = 0; i < sc->cap && rc == WEFT_OK; i++) {
 		entry *e = &sc->slots[i];
-		if (e->path)
+		if (e->path && e->size != UINT64_MAX) /* forgotten entries are not kept */
 			rc = weft_buf_printf(&b, "%s %" PRIu64 " %" PRId64 " %" PRId64 " %" PRIu64 " %" PRIu64 " %s\n",
 					     e->hash, e->size, e->mtime_ns, e->ctime_ns, e->ino, e->dev, e->path);
 	}
@@ -190,6 +191,20 @@ void weft_statcache_forget(weft_statcache *sc, const char *path)
 		/* Mark stale rather than delete: removal would break probe chains. */
 		e->size = UINT64_MAX;
 		sc->dirty = 1;
+	}
+	pthread_mutex_unlock(&sc->mu);
+}
+
+void weft_statcache_prune(weft_statcache *sc)
+{
+	pthread_mutex_lock(&sc->mu);
+	for (size_t i = 0; i < sc->cap; i++) {
+		entry *e = &sc->slots[i];
+		struct stat st;
+		if (e->path && e->size != UINT64_MAX && stat(e->path, &st) != 0 && errno == ENOENT) {
+			e->size = UINT64_MAX;
+			sc->dirty = 1;
+		}
 	}
 	pthread_mutex_unlock(&sc->mu);
 }

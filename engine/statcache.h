@@ -24,6 +24,9 @@ void weft_statcache_free(weft_statcache *sc);
 int weft_statcache_lookup(weft_statcache *sc, const char *path, const struct stat *st, char out[65]);
 int weft_statcache_remember(weft_statcache *sc, const char *path, const struct stat *st, const char *hash);
 void weft_statcache_forget(weft_statcache *sc, const char *path);
+/* Forgets every entry whose file no longer exists (a cache shared by many
+ * stores would otherwise keep every plugin build it ever saw). */
+void weft_statcache_prune(weft_statcache *sc);
 /* Hashes `path` through the cache; `*size` receives its length. */
 int weft_statcache_hash_file(weft_statcache *sc, const char *path, char out[65], uint64_t *size);
 

@@ -130,4 +130,31 @@ run_weft run -j 2 "$T/twins.lua"
 expect_rc 0 "a run with two nodes of the same key"
 eq "$(wc -l < "$WEFT_COUNTER")" 1 "runs the command once"
 expect_err "of this run is computing the same result" "and says the other node is in this run"
+# The user's cache of plugin code hashes (~/.cache/weft/plugin-hashes): a
+# new store's first run takes a plugin's hash from it instead of hashing the
+# .so, and WEFT_NO_USER_CACHE turns it off.
+export XDG_CACHE_HOME="$T/xdg"
+cat > "$T/one.lua" <<'LUA'
+return ops.core.noop { name = "one", seed = 7 }
+LUA
+WEFT_STORE="$T/s1" run_weft run -q "$T/one.lua"
+key1=$(jq -r '.nodes[0].key' "$(ls -d "$T"/s1/runs/*/ | tail -1)record.json")
+uc="$XDG_CACHE_HOME/weft/plugin-hashes"
+check "the user cache remembers the core plugin's hash" grep -q "core" "$uc"
+WEFT_STORE="$T/s2" run_weft run -q "$T/one.lua"
+eq "$(jq -r '.nodes[0].key' "$(ls -d "$T"/s2/runs/*/ | tail -1)record.json")" "$key1" "a new store's key is the same"
+# Its entries are trusted while the .so's stat is unchanged: a forged hash
+# for the core plugin shows in a new store's keys, and only there.
+sed -i 's/^[0-9a-f]\{64\} \(.*core[^ ]*\.so\)$/'"$(printf 'f%.0s' $(seq 64))"' \1/' "$uc"
+check "the entry was forged" grep -q "^ffffffff" "$uc"
+WEFT_STORE="$T/s3" run_weft run -q "$T/one.lua"
+check "a new store's first run took the hash from the user cache" \
+  test "$(jq -r '.nodes[0].key' "$(ls -d "$T"/s3/runs/*/ | tail -1)record.json")" != "$key1"
+WEFT_NO_USER_CACHE=1 WEFT_STORE="$T/s4" run_weft run -q "$T/one.lua"
+eq "$(jq -r '.nodes[0].key' "$(ls -d "$T"/s4/runs/*/ | tail -1)record.json")" "$key1" "WEFT_NO_USER_CACHE hashes the plugin itself"
+# An entry for a file that is gone is dropped.
+echo "$(printf '0%.0s' $(seq 64)) 1 1 1 1 1 $T/gone/x.so" >> "$uc"
+WEFT_STORE="$T/s5" run_weft run -q "$T/one.lua"
+check "an entry whose file is gone is dropped" sh -c "! grep -q '$T/gone' '$uc'"
+unset XDG_CACHE_HOME
 finish
