@@ -748,13 +748,6 @@ static int setup_run(run_state *rs)
 	if (o->resume_id && stat(rs->run_dir, &sb) != 0)
 		return weft_err_set(WEFT_ENOTFOUND, "no run %s under %s/runs; `weft status` lists runs", o->resume_id,
 				    eng->store_dir);
-	char *inflight = weft_path_join(eng->store_dir, "inflight");
-	if (!inflight)
-		return weft_err_set(WEFT_ERROR, "out of memory");
-	rc = weft_mkdirs(inflight, 0700);
-	free(inflight);
-	if (rc != WEFT_OK)
-		return rc;
 	if ((rc = weft_mkdirs(rs->log_dir, 0755)) != WEFT_OK || (rc = weft_mkdirs(rs->tmp_dir, 0755)) != WEFT_OK)
 		return rc;
 	char *jpath = weft_path_join(rs->run_dir, "journal");
