@@ -28,6 +28,7 @@
 
 #include "cache.h"
 #include "jsonw.h"
+#include "keyset.h"
 #include "storelock.h"
 #include "record.h"
 #include "sched_state.h"
@@ -35,62 +36,6 @@
 #include "util.h"
 #include "value_internal.h"
 #include "value_jansson.h"
-
-static uint64_t key_hash(const char *k)
-{
-	uint64_t h = 0;
-	for (int i = 0; i < 16; i++)
-		h = (h << 4) | (uint64_t)(k[i] <= '9' ? k[i] - '0' : k[i] - 'a' + 10);
-	return h;
-}
-
-static int keyset_add(keyset *s, const char *k)
-{
-	if ((s->n + 1) * 2 > s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 256;
-		char(*nk)[65] = calloc(ncap, 65);
-		if (!nk)
-			return weft_err_set(WEFT_ERROR, "out of memory");
-		for (size_t i = 0; i < s->cap; i++) {
-			if (!s->keys[i][0])
-				continue;
-			size_t j = key_hash(s->keys[i]) & (ncap - 1);
-			while (nk[j][0])
-				j = (j + 1) & (ncap - 1);
-			memcpy(nk[j], s->keys[i], 65);
-		}
-		free(s->keys);
-		s->keys = nk;
-		s->cap = ncap;
-	}
-	size_t j = key_hash(k) & (s->cap - 1);
-	while (s->keys[j][0]) {
-		if (!strcmp(s->keys[j], k))
-			return WEFT_OK;
-		j = (j + 1) & (s->cap - 1);
-	}
-	memcpy(s->keys[j], k, 65);
-	s->n++;
-	return WEFT_OK;
-}
-
-static int keyset_has(const keyset *s, const char *k)
-{
-	if (!s->cap)
-		return 0;
-	size_t j = key_hash(k) & (s->cap - 1);
-	while (s->keys[j][0]) {
-		if (!strcmp(s->keys[j], k))
-			return 1;
-		j = (j + 1) & (s->cap - 1);
-	}
-	return 0;
-}
-
-int sched_finished_earlier(const run_state *rs, const char *key)
-{
-	return keyset_has(&rs->finished, key);
-}
 
 /* A node added by a dynamic node while the run is going (the graph calls
  * it through eng->node_added); `linked` is the result of binding its refs
@@ -832,6 +777,7 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	pthread_mutex_init(&rs->progress_lock, NULL);
 	rs->eng = eng;
+	rs->events = &exec_events;
 	rs->store_lock = -1;
 	rs->slurm_pool = -1;
 	/* Fields after a caller's version read as zero. */
@@ -951,7 +897,7 @@ cleanup:
 		(void)uv_loop_close(&rs->loop);
 	weft_journal_free(rs->journal);
 	json_decref(rs->prev);
-	free(rs->finished.keys);
+	keyset_free(&rs->finished);
 	free(rs->ready);
 	readyq_free(&rs->runq);
 	free(rs->running.ids);

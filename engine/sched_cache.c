@@ -166,7 +166,7 @@ int sched_cache_lookup(run_state *rs, node *n)
 	node_run *nr = weft_node_run(rs->eng, n->id);
 	weft_value *outs = NULL;
 	/* Forced, unless this run (before it was resumed) already computed it. */
-	if ((rs->opts->force || nr->forced) && !rs->opts->plan_only && !sched_finished_earlier(rs, nr->key)) {
+	if ((rs->opts->force || nr->forced) && !rs->opts->plan_only && !keyset_has(&rs->finished, nr->key)) {
 		if (!nr->reason)
 			nr->reason = weft_strdup(nr->forced ? "forced (--force=NODE)" : "forced (--force)");
 		return 0;

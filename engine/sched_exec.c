@@ -679,3 +679,5 @@ void exec_tick(run_state *rs, double now)
 		sched_move(rs, id, NS_RUNNABLE, NULL);
 	}
 }
+
+const sched_events exec_events = {exec_started, exec_finished, exec_job_message};

@@ -27,14 +27,10 @@
 
 #include "context.h"
 #include "journal.h"
+#include "keyset.h"
 #include "pool.h"
 #include "readyq.h"
 #include "resources.h"
-
-typedef struct keyset {
-	char (*keys)[65];
-	size_t cap, n;
-} keyset;
 
 typedef struct idlist {
 	uint32_t *ids;
@@ -43,6 +39,7 @@ typedef struct idlist {
 
 typedef struct run_state {
 	weft_engine *eng;
+	const sched_events *events; /* what executors call back (executor.h) */
 	const weft_run_options *opts; /* points at opts_copy */
 	weft_run_options opts_copy;
 	uv_loop_t loop;
@@ -117,10 +114,6 @@ char *sched_log_file(run_state *rs, const char *name);
 int idlist_add(idlist *l, uint32_t id);
 void idlist_remove(idlist *l, uint32_t id);
 
-/* Whether this run, before it was resumed, finished the node of `key`
- * (its journal says so). */
-int sched_finished_earlier(const run_state *rs, const char *key);
-
 /* sched_cache.c */
 /* The LLM settings of an op that asks one (the run's, the node's over
  * them) into its node_run, before its key is made. */
@@ -169,6 +162,8 @@ void exec_watch(run_state *rs, double now);
 
 /* Ctrl-C: asks every running op to stop. */
 void exec_interrupt(run_state *rs);
+/* The three above that executors call, as rs->events hands them on. */
+extern const sched_events exec_events;
 
 /* livestatus.c */
 /* Rewrites runs/ID/live.json (atomically) with what runs now. */

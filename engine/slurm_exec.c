@@ -75,7 +75,7 @@ static void job_end(weft_slurm *s, sjob *j, weft_value *outputs, const char *err
 		/* Collected: a resumed run does not take it again. */
 		if (j->dir && sjob_write(j, "collected", "1\n", 0) != WEFT_OK)
 			rs->io_error = 1;
-		exec_finished(rs, j->node, outputs, error, cancelled);
+		rs->events->finished(rs, j->node, outputs, error, cancelled);
 	} else {
 		weft_value_free(outputs);
 	}
@@ -425,7 +425,7 @@ static int slurm_launch(void *self, run_state *rs, uint32_t id)
 			seq--;
 		if (how == ADOPT_TAKEN) {
 			nr->job = j;
-			exec_started(rs, id);
+			rs->events->started(rs, id);
 			if (jobs_add(s, j) != WEFT_OK) {
 				nr->job = NULL;
 				sjob_free(j);
@@ -449,7 +449,7 @@ static int slurm_launch(void *self, run_state *rs, uint32_t id)
 	nr->job = j;
 	nr->job_id[0] = '\0';
 	nr->job_state = SJ_UNKNOWN;
-	exec_started(rs, id);
+	rs->events->started(rs, id);
 	return WEFT_OK;
 }
 

@@ -195,7 +195,7 @@ int sjob_write_probe(weft_slurm *s, sjob *j)
 int sjob_write_node(weft_slurm *s, sjob *j, node *n)
 {
 	run_state *rs = s->rs;
-	json_t *msg = exec_job_message(rs, n->id, 0);
+	json_t *msg = rs->events->job_message(rs, n->id, 0);
 	char *text = msg ? json_dumps(msg, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(msg);
 	char *qd = shell_quote(j->dir), *qw = shell_quote(slurm_weft_exe(s)), *qs = shell_quote(rs->eng->store_dir);
