@@ -1,11 +1,13 @@
 /*
  * candidates.c -- candidate generation and feature extraction.
  *
- * The pair search is what makes 100 tables cost: every column of every
+ * The pair search is what makes many tables cost: every column of every
  * table against every key of every other. Each pair is first tested on a
  * sample (the 64 smallest distinct hashes of x, a uniform sample since the
- * hashes are uniform) by binary search in y; only survivors pay for the
- * exact sorted merge.
+ * hashes are uniform); only survivors pay for the exact sorted merge. The
+ * sample test is made for all columns at once, by one pass over the key's
+ * values through an index of the samples (sampleix.h): a column none of
+ * whose sample the key holds is never looked at.
  */
 #define _GNU_SOURCE
 #include "candidates.h"
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "names.h"
+#include "sampleix.h"
 
 const char *const abi_feature_names[ABI_NFEATURES] = {
 	"containment", "containment_full", "reverse_containment", "to_unique", "from_unique",
@@ -148,6 +151,13 @@ static int key_type(uint32_t t)
 	return t == ABI_T_INT || t == ABI_T_STRING || t == ABI_T_DATE;
 }
 
+/* Every column is indexed: a composite key's part may be of any type. */
+static int any_type(uint32_t t)
+{
+	(void)t;
+	return 1;
+}
+
 static double range_overlap(const abi_column *x, const abi_column *y)
 {
 	if (x->type != ABI_T_INT)
@@ -275,7 +285,7 @@ static double row_containment(const abi_profile *A, const abi_column *x, const a
 }
 
 static int single_candidates(abi_cands *out, const names *nm, const abi_profile *profs, size_t n,
-			     const abi_cand_opts *o)
+			     const abi_cand_opts *o, abi_sampleix *ix)
 {
 	for (uint32_t b = 0; b < n; b++) {
 		const abi_profile *B = &profs[b];
@@ -283,114 +293,160 @@ static int single_candidates(abi_cands *out, const names *nm, const abi_profile 
 			const abi_column *y = &B->cols[yc];
 			if (!key_type(y->type) || y->ndistinct < 2 || uniq(B, y) < o->min_key_unique)
 				continue;
-			for (uint32_t a = 0; a < n; a++) {
+			const uint32_t *ids, *hits;
+			size_t nhit = abi_sampleix_hits(ix, y->distinct, y->ndistinct, &ids, &hits);
+			/* in (table, column) order, as the pairs were once tried */
+			for (size_t k = 0; k < nhit; k++) {
+				uint32_t a, xc;
+				abi_sampleix_column(ix, ids[k], &a, &xc);
 				const abi_profile *A = &profs[a];
-				for (uint32_t xc = 0; xc < A->ncols; xc++) {
-					const abi_column *x = &A->cols[xc];
-					if (x->type != y->type || !x->ndistinct || (a == b && xc == yc))
-						continue;
-					/* A self-reference (manager_id -> id) is a candidate
-					 * only from a non-key column: two keys of one table
-					 * contain each other trivially. */
-					if (a == b && uniq(A, x) >= o->min_key_unique)
-						continue;
-					if (x->type == ABI_T_INT && (x->min > y->max || x->max < y->min))
-						continue;
-					double est = abi_containment_sample(x->distinct, x->ndistinct, y->distinct,
-									    y->ndistinct, SAMPLE);
-					/* Distinct values first; a column that fails there
-					 * may still be a dirty key whose rows mostly join.
-					 * Only a repeated column can (orphans are rare
-					 * values), and some of the sample must join. */
-					if (est < o->min_containment - 0.2 &&
-					    (est == 0 || uniq(A, x) > 0.5 || row_containment(A, x, y, SAMPLE) < ROW_MIN))
-						continue;
-					double c = abi_containment(x->distinct, x->ndistinct, y->distinct, y->ndistinct);
-					/* When every distinct value joins, so does every row. */
-					double rc = c >= 0.999 ? c : row_containment(A, x, y, ROW_SAMPLE);
-					if (c < o->min_containment && rc < ROW_MIN)
-						continue;
-					abi_cand cd = {.from = a, .to = b, .fc = {xc, 0}, .tc = {yc, 0}, .ncols = 1};
-					pair_features(cd.x, nm, profs, n, a, xc, b, yc, c, rc > c ? rc : c);
-					if (abi_cands_push(out, &cd) != 0)
-						return -1;
-				}
+				const abi_column *x = &A->cols[xc];
+				if (x->type != y->type || !x->ndistinct || (a == b && xc == yc))
+					continue;
+				/* A self-reference (manager_id -> id) is a candidate
+				 * only from a non-key column: two keys of one table
+				 * contain each other trivially. */
+				if (a == b && uniq(A, x) >= o->min_key_unique)
+					continue;
+				if (x->type == ABI_T_INT && (x->min > y->max || x->max < y->min))
+					continue;
+				double est = (double)hits[k] / (double)(x->ndistinct < SAMPLE ? x->ndistinct : SAMPLE);
+				/* Distinct values first; a column that fails there
+				 * may still be a dirty key whose rows mostly join.
+				 * Only a repeated column can (orphans are rare
+				 * values), and some of the sample must join. */
+				if (est < o->min_containment - 0.2 &&
+				    (uniq(A, x) > 0.5 || row_containment(A, x, y, SAMPLE) < ROW_MIN))
+					continue;
+				double c = abi_containment(x->distinct, x->ndistinct, y->distinct, y->ndistinct);
+				/* When every distinct value joins, so does every row. */
+				double rc = c >= 0.999 ? c : row_containment(A, x, y, ROW_SAMPLE);
+				if (c < o->min_containment && rc < ROW_MIN)
+					continue;
+				abi_cand cd = {.from = a, .to = b, .fc = {xc, 0}, .tc = {yc, 0}, .ncols = 1};
+				pair_features(cd.x, nm, profs, n, a, xc, b, yc, c, rc > c ? rc : c);
+				if (abi_cands_push(out, &cd) != 0)
+					return -1;
 			}
 		}
 	}
 	return 0;
 }
 
-/* Columns of A whose values (on a sample) sit inside key part y. */
-static size_t part_matches(uint32_t *out, const abi_profile *A, const abi_column *y, double min_c)
+/* The columns (ids, ascending) of y's type whose sample sits inside key
+ * part y, at least min_c of it: *out (malloc'd) and its length. */
+static int part_matches(uint32_t **out, size_t *nout, abi_sampleix *ix, const abi_profile *profs,
+			const abi_column *y, double min_c)
 {
-	size_t m = 0;
-	for (uint32_t xc = 0; xc < A->ncols && m < 16; xc++) {
-		const abi_column *x = &A->cols[xc];
+	const uint32_t *ids, *hits;
+	size_t nhit = abi_sampleix_hits(ix, y->distinct, y->ndistinct, &ids, &hits);
+	*nout = 0;
+	if (!(*out = malloc((nhit ? nhit : 1) * sizeof **out)))
+		return -1;
+	for (size_t k = 0; k < nhit; k++) {
+		uint32_t a, xc;
+		abi_sampleix_column(ix, ids[k], &a, &xc);
+		const abi_column *x = &profs[a].cols[xc];
 		if (x->type == y->type && x->ndistinct &&
-		    abi_containment_sample(x->distinct, x->ndistinct, y->distinct, y->ndistinct, SAMPLE) >= min_c)
-			out[m++] = xc;
+		    (double)hits[k] / (double)(x->ndistinct < SAMPLE ? x->ndistinct : SAMPLE) >= min_c)
+			(*out)[(*nout)++] = ids[k];
 	}
-	return m;
+	return 0;
+}
+
+/* From `ids` (ascending) at *at on: the columns of table a, at most 16 of
+ * them (the first, in column order), into m; *at moves past table a. */
+static size_t of_table(uint32_t *m, const uint32_t *ids, size_t n, size_t *at, abi_sampleix *ix, uint32_t a)
+{
+	size_t k = 0;
+	for (; *at < n; (*at)++) {
+		uint32_t t, c;
+		abi_sampleix_column(ix, ids[*at], &t, &c);
+		if (t > a)
+			break;
+		if (t == a && k < 16)
+			m[k++] = c;
+	}
+	return k;
+}
+
+/* The pairs (m1[i], m2[j]) of table a's columns whose value pairs sit
+ * inside composite key ck of table b. */
+static int composite_pairs(abi_cands *out, const names *nm, const abi_profile *profs, size_t n,
+			   const abi_cand_opts *o, uint32_t a, uint32_t b, const abi_ckey *ck, const uint32_t *m1,
+			   size_t n1, const uint32_t *m2, size_t n2)
+{
+	const abi_profile *A = &profs[a];
+	for (size_t i = 0; i < n1; i++)
+		for (size_t j = 0; j < n2; j++) {
+			const abi_column *x1 = &A->cols[m1[i]], *x2 = &A->cols[m2[j]];
+			/* A constant column (a quantity that is always 1) adds
+			 * nothing to a pair's key. */
+			if (m1[i] == m2[j] || x1->ndistinct < 2 || x2->ndistinct < 2)
+				continue;
+			uint64_t *h = malloc((A->nrows ? A->nrows : 1) * sizeof *h);
+			if (!h)
+				return -1;
+			for (size_t r = 0; r < A->nrows; r++)
+				h[r] = x1->rows[r] && x2->rows[r] ? abi_pair_hash(x1->rows[r], x2->rows[r]) : 0;
+			size_t nd = abi_sort_unique(h, A->nrows);
+			double c = nd == SIZE_MAX ? 0 : abi_containment(h, nd, ck->distinct, ck->ndistinct);
+			free(h);
+			if (nd == SIZE_MAX)
+				return -1;
+			if (c < o->min_containment)
+				continue;
+			abi_cand cd = {.from = a, .to = b, .fc = {m1[i], m2[j]}, .tc = {ck->a, ck->b}, .ncols = 2};
+			double f2[ABI_NFEATURES];
+			pair_features(cd.x, nm, profs, n, a, m1[i], b, ck->a, c, c);
+			pair_features(f2, nm, profs, n, a, m2[j], b, ck->b, c, c);
+			for (int f = 0; f < ABI_NFEATURES; f++)
+				cd.x[f] = (cd.x[f] + f2[f]) / 2;
+			cd.x[ABI_F_CONTAIN] = c;
+			cd.x[ABI_F_Y_UNIQUE] = 1;
+			cd.x[ABI_F_REV_CONTAIN] = ck->ndistinct ? clip(c * (double)nd / (double)ck->ndistinct, 0, 1) : 0;
+			cd.x[ABI_F_X_UNIQUE] = A->nrows ? (double)nd / (double)A->nrows : 0;
+			cd.x[ABI_F_NAME_REFERS] = f2[ABI_F_NAME_REFERS] > cd.x[ABI_F_NAME_REFERS] ? f2[ABI_F_NAME_REFERS]
+												  : cd.x[ABI_F_NAME_REFERS];
+			cd.x[ABI_F_COMPOSITE] = 1;
+			if (abi_cands_push(out, &cd) != 0)
+				return -1;
+		}
+	return 0;
 }
 
 static int composite_candidates(abi_cands *out, const names *nm, const abi_profile *profs, size_t n,
-				const abi_cand_opts *o)
+				const abi_cand_opts *o, abi_sampleix *ix)
 {
 	for (uint32_t b = 0; b < n; b++) {
 		const abi_profile *B = &profs[b];
 		for (size_t k = 0; k < B->nckeys; k++) {
 			const abi_ckey *ck = &B->ckeys[k];
-			for (uint32_t a = 0; a < n; a++) {
+			uint32_t *l1 = NULL, *l2 = NULL;
+			size_t n1all = 0, n2all = 0, at1 = 0, at2 = 0;
+			if (part_matches(&l1, &n1all, ix, profs, &B->cols[ck->a], o->min_containment) != 0 ||
+			    part_matches(&l2, &n2all, ix, profs, &B->cols[ck->b], o->min_containment) != 0) {
+				free(l1);
+				free(l2);
+				return -1;
+			}
+			int rc = 0;
+			/* Only the tables with a column inside the first part can
+			 * have a pair inside the key. */
+			while (rc == 0 && at1 < n1all) {
+				uint32_t a, c0;
+				abi_sampleix_column(ix, l1[at1], &a, &c0);
+				uint32_t m1[16], m2[16];
+				size_t n1 = of_table(m1, l1, n1all, &at1, ix, a);
+				size_t n2 = of_table(m2, l2, n2all, &at2, ix, a);
 				if (a == b)
 					continue;
-				const abi_profile *A = &profs[a];
-				uint32_t m1[16], m2[16];
-				size_t n1 = part_matches(m1, A, &B->cols[ck->a], o->min_containment);
-				size_t n2 = n1 ? part_matches(m2, A, &B->cols[ck->b], o->min_containment) : 0;
-				for (size_t i = 0; i < n1; i++)
-					for (size_t j = 0; j < n2; j++) {
-						const abi_column *x1 = &A->cols[m1[i]], *x2 = &A->cols[m2[j]];
-						/* A constant column (a quantity that is always 1)
-						 * adds nothing to a pair's key. */
-						if (m1[i] == m2[j] || x1->ndistinct < 2 || x2->ndistinct < 2)
-							continue;
-						uint64_t *h = malloc((A->nrows ? A->nrows : 1) * sizeof *h);
-						if (!h)
-							return -1;
-						for (size_t r = 0; r < A->nrows; r++)
-							h[r] = x1->rows[r] && x2->rows[r]
-								       ? abi_pair_hash(x1->rows[r], x2->rows[r])
-								       : 0;
-						size_t nd = abi_sort_unique(h, A->nrows);
-						double c = nd == SIZE_MAX ? 0
-									  : abi_containment(h, nd, ck->distinct, ck->ndistinct);
-						free(h);
-						if (nd == SIZE_MAX)
-							return -1;
-						if (c < o->min_containment)
-							continue;
-						abi_cand cd = {.from = a, .to = b, .fc = {m1[i], m2[j]}, .tc = {ck->a, ck->b},
-							       .ncols = 2};
-						double f2[ABI_NFEATURES];
-						pair_features(cd.x, nm, profs, n, a, m1[i], b, ck->a, c, c);
-						pair_features(f2, nm, profs, n, a, m2[j], b, ck->b, c, c);
-						for (int f = 0; f < ABI_NFEATURES; f++)
-							cd.x[f] = (cd.x[f] + f2[f]) / 2;
-						cd.x[ABI_F_CONTAIN] = c;
-						cd.x[ABI_F_Y_UNIQUE] = 1;
-						cd.x[ABI_F_REV_CONTAIN] =
-							ck->ndistinct ? clip(c * (double)nd / (double)ck->ndistinct, 0, 1) : 0;
-						cd.x[ABI_F_X_UNIQUE] =
-							A->nrows ? (double)nd / (double)A->nrows : 0;
-						cd.x[ABI_F_NAME_REFERS] = f2[ABI_F_NAME_REFERS] > cd.x[ABI_F_NAME_REFERS]
-										  ? f2[ABI_F_NAME_REFERS]
-										  : cd.x[ABI_F_NAME_REFERS];
-						cd.x[ABI_F_COMPOSITE] = 1;
-						if (abi_cands_push(out, &cd) != 0)
-							return -1;
-					}
+				rc = composite_pairs(out, nm, profs, n, o, a, b, ck, m1, n1, m2, n2);
 			}
+			free(l1);
+			free(l2);
+			if (rc != 0)
+				return -1;
 		}
 	}
 	return 0;
@@ -446,12 +502,16 @@ int abi_candidates(abi_cands *out, const abi_profile *profs, size_t n, const abi
 	names nm = {0};
 	size_t first = out->n;
 	int rc = names_build(&nm, profs, n);
+	abi_sampleix *ix = rc == 0 ? abi_sampleix_build(profs, n, SAMPLE, any_type) : NULL;
+	if (!ix)
+		rc = -1;
 	if (rc == 0)
-		rc = single_candidates(out, &nm, profs, n, opts);
+		rc = single_candidates(out, &nm, profs, n, opts, ix);
 	if (rc == 0)
 		rc = mark_better_sibling(out, first);
 	if (rc == 0 && opts->composite)
-		rc = composite_candidates(out, &nm, profs, n, opts);
+		rc = composite_candidates(out, &nm, profs, n, opts, ix);
+	abi_sampleix_free(ix);
 	names_free(&nm, n);
 	return rc;
 }
