@@ -71,7 +71,10 @@ typedef struct names {
 	abi_name *table;   /* per table */
 	abi_name **col;    /* per table, per column */
 	best_refs **best;  /* per table, per column: filled on first use */
+	uint8_t **word;    /* per table, per column: NAME_KEYISH | NAME_ROLE */
 } names;
+
+enum { NAME_KEYISH = 1, NAME_ROLE = 2 };
 
 static void names_free(names *nm, size_t n)
 {
@@ -79,8 +82,11 @@ static void names_free(names *nm, size_t n)
 		free(nm->col[t]);
 	for (size_t t = 0; nm->best && t < n; t++)
 		free(nm->best[t]);
+	for (size_t t = 0; nm->word && t < n; t++)
+		free(nm->word[t]);
 	free(nm->col);
 	free(nm->best);
+	free(nm->word);
 	free(nm->table);
 }
 
@@ -113,14 +119,16 @@ static int names_build(names *nm, const abi_profile *profs, size_t n)
 	nm->table = calloc(n ? n : 1, sizeof *nm->table);
 	nm->col = calloc(n ? n : 1, sizeof *nm->col);
 	nm->best = calloc(n ? n : 1, sizeof *nm->best);
-	if (!nm->table || !nm->col || !nm->best)
+	nm->word = calloc(n ? n : 1, sizeof *nm->word);
+	if (!nm->table || !nm->col || !nm->best || !nm->word)
 		return -1;
 	for (size_t t = 0; t < n; t++) {
 		const abi_profile *p = &profs[t];
 		abi_name_split(&nm->table[t], p->table, NULL, 1);
 		const char **cols = malloc((p->ncols ? p->ncols : 1) * sizeof *cols);
 		if (!cols || !(nm->col[t] = calloc(p->ncols ? p->ncols : 1, sizeof **nm->col)) ||
-		    !(nm->best[t] = calloc(p->ncols ? p->ncols : 1, sizeof **nm->best))) {
+		    !(nm->best[t] = calloc(p->ncols ? p->ncols : 1, sizeof **nm->best)) ||
+		    !(nm->word[t] = calloc(p->ncols ? p->ncols : 1, sizeof **nm->word))) {
 			free(cols);
 			return -1;
 		}
@@ -129,8 +137,11 @@ static int names_build(names *nm, const abi_profile *profs, size_t n)
 		char prefix[8];
 		abi_name_common_prefix(prefix, sizeof prefix, cols, p->ncols);
 		free(cols);
-		for (size_t c = 0; c < p->ncols; c++)
+		for (size_t c = 0; c < p->ncols; c++) {
 			abi_name_split(&nm->col[t][c], p->cols[c].name, prefix, 0);
+			nm->word[t][c] = (uint8_t)((abi_name_is_keyish(&nm->col[t][c]) ? NAME_KEYISH : 0) |
+						   (abi_name_has_role(&nm->col[t][c]) ? NAME_ROLE : 0));
+		}
 	}
 	return 0;
 }
@@ -216,13 +227,16 @@ static double value_evidence(const abi_column *x, const abi_column *y, double co
 static int by_chance(const names *nm, size_t ntables, uint32_t a, uint32_t xc, uint32_t b, uint32_t yc,
 		     const abi_column *x, const abi_column *y)
 {
-	if (value_evidence(x, y, 1.0) >= 0.25)
+	/* the column's own words and values first: most pairs end there,
+	 * before any name is compared with another */
+	uint8_t w = nm->word[a][xc];
+	if ((w & NAME_ROLE) || value_evidence(x, y, 1.0) >= 0.25)
+		return 0;
+	int few = x->ndistinct <= SAMPLE && !(w & NAME_KEYISH);
+	if (!few && best_other_refers(nm, ntables, a, xc, b) < 0.5)
 		return 0;
 	const abi_name *xn = &nm->col[a][xc], *yn = &nm->col[b][yc];
-	if (abi_name_refers(xn, &nm->table[b]) >= 0.3 || abi_name_equal(xn, yn) || abi_name_similarity(xn, yn) >= 0.3 ||
-	    abi_name_has_role(xn))
-		return 0;
-	return (x->ndistinct <= SAMPLE && !abi_name_is_keyish(xn)) || best_other_refers(nm, ntables, a, xc, b) >= 0.5;
+	return abi_name_refers(xn, &nm->table[b]) < 0.3 && !abi_name_equal(xn, yn) && abi_name_similarity(xn, yn) < 0.3;
 }
 
 /* Features of one column pair; composite joins average two of these.
