@@ -8,6 +8,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,18 @@ void dsl_where(lua_State *L, const char **file, int *line)
 		*line = ar.currentline;
 		return;
 	}
+}
+
+/* A script error whose message already starts with file:line (from
+ * dsl_where): lua_error, since luaL_error would add the place a second
+ * time whenever the script called this function directly. */
+static int raise_at(lua_State *L, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	lua_pushvfstring(L, fmt, ap);
+	va_end(ap);
+	return lua_error(L);
 }
 
 static int raise_engine_error(lua_State *L)
@@ -229,7 +242,7 @@ static void set_from_lua(weft_value *map, lua_State *L, int idx, const char *key
 	weft_value *v = NULL;
 	char err[256];
 	if (dsl_to_value(&v, L, idx, 1, err, sizeof err) != WEFT_OK)
-		luaL_error(L, "%s:%d: argument '%s': %s", file, line, key, err);
+		raise_at(L, "%s:%d: argument '%s': %s", file, line, key, err);
 	if (weft_value_map_set(map, key, v) != WEFT_OK)
 		luaL_error(L, "out of memory");
 }
@@ -252,12 +265,12 @@ static int l_node(lua_State *L)
 	lua_pushnil(L);
 	while (lua_next(L, 2)) {
 		if (lua_type(L, -2) != LUA_TSTRING)
-			return luaL_error(L, "%s:%d: node arguments must be named (key = value)", file, line);
+			return raise_at(L, "%s:%d: node arguments must be named (key = value)", file, line);
 		set_from_lua(args, L, -1, lua_tostring(L, -2), file, line);
 		lua_pop(L, 1);
 	}
 	if (dsl_py_fill_modules(d, opname, args) != WEFT_OK)
-		return luaL_error(L, "%s:%d: %s", file, line, weft_error_last());
+		return raise_at(L, "%s:%d: %s", file, line, weft_error_last());
 	uint32_t id;
 	int rc = weft_graph_add_node(&id, d->eng, opname, args, file, line);
 	weft_value_free(dsl_unbox(abox));
@@ -366,7 +379,7 @@ static int l_fn(lua_State *L)
 		lua_rawgeti(L, 1, 1);
 	}
 	if (!lua_isfunction(L, -1))
-		return luaL_error(L, "%s:%d: weft.fn needs a function (fn = function(inputs) ... end)", file, line);
+		return raise_at(L, "%s:%d: weft.fn needs a function (fn = function(inputs) ... end)", file, line);
 	int fidx = lua_gettop(L);
 	lua_getfield(L, 1, "name");
 	const char *name = lua_isnil(L, -1) ? NULL : luaL_checkstring(L, -1);
@@ -374,14 +387,14 @@ static int l_fn(lua_State *L)
 	weft_value *inputs = NULL;
 	char err[256];
 	if (!lua_isnil(L, -1) && dsl_to_value(&inputs, L, -1, 1, err, sizeof err) != WEFT_OK)
-		return luaL_error(L, "%s:%d: weft.fn inputs: %s", file, line, err);
+		return raise_at(L, "%s:%d: weft.fn inputs: %s", file, line, err);
 	if (inputs && weft_value_type(inputs) == WEFT_T_LIST && weft_value_len(inputs) == 0) {
 		weft_value_free(inputs);
 		inputs = NULL;
 	}
 	weft_value **ibox = dsl_box(L, inputs);
 	if (inputs && weft_value_type(inputs) != WEFT_T_MAP)
-		return luaL_error(L, "%s:%d: weft.fn inputs must be a table of name = value", file, line);
+		return raise_at(L, "%s:%d: weft.fn inputs must be a table of name = value", file, line);
 	weft_buf fp = {0};
 	weft_buf_puts(&fp, LUA_RELEASE);
 	dsl_fingerprint(L, fidx, &fp, 0);
@@ -409,12 +422,12 @@ static int l_fn(lua_State *L)
 /* ops.plugin.op{...}: sugar over weft.node via lazily built tables. */
 static int op_call(lua_State *L)
 {
+	/* ops.p.op {args} is weft.node("p.op", {args}): the op's name takes
+	 * the callee's slot and l_node runs in this frame, so the script's
+	 * line is one level up, as for weft.node itself. */
 	lua_getfield(L, 1, "__op");
 	lua_replace(L, 1);
-	lua_pushcfunction(L, l_node);
-	lua_insert(L, 1);
-	lua_call(L, lua_gettop(L) - 1, 1);
-	return 1;
+	return l_node(L);
 }
 
 static int plugin_index(lua_State *L)

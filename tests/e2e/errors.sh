@@ -251,4 +251,13 @@ printf 'limits:\n  script_seconds: soon\n' > "$T/slowscript/weft.yaml"
 run_weft plan "$T/slowscript/p.lua"
 expect_rc 2 "a bad limits.script_seconds is refused"
 expect_err "limits.script_seconds must be a number of seconds" "with what it must be"
+# A script error names its place once, whichever way the node was made.
+printf 'local a = 1\nlocal n = weft.node("core.noop", { 5 })\nreturn n\n' > "$T/pos1.lua"
+printf 'local a = 1\n\nlocal n = ops.core.noop { 5 }\nreturn n\n' > "$T/pos2.lua"
+printf 'return weft.fn { fn = 3 }\n' > "$T/pos3.lua"
+for f in pos1:2 pos2:3 pos3:1; do
+  run_weft plan "$T/${f%%:*}.lua"
+  expect_rc 2 "${f%%:*}: the bad call is refused"
+  eq "$(grep -o "${f%%:*}.lua:${f#*:}:" "$T/err" | wc -l)" 1 "${f%%:*}: the message names ${f%%:*}.lua:${f#*:} once"
+done
 finish
