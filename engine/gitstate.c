@@ -74,17 +74,10 @@ static char *read_small(const char *path, size_t *len)
 	return buf;
 }
 
-static char *join(const char *a, const char *b)
-{
-	return weft_sprintf("%s/%s", a, b);
-}
-
 static int is_hex40(const char *s)
 {
-	for (int i = 0; i < 40; i++)
-		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
-			return 0;
-	return 1;
+	unsigned char id[20];
+	return gitstream_oid_bin(id, s) == 0;
 }
 
 /* A config whose every line is one this path understands the effect of:
@@ -92,7 +85,7 @@ static int is_hex40(const char *s)
  * repository bare or turns on a format extension goes to libgit2. */
 static int plain_config(const char *gitdir)
 {
-	char *path = join(gitdir, "config");
+	char *path = weft_path_join(gitdir, "config");
 	char *text = path ? read_small(path, NULL) : NULL;
 	free(path);
 	if (!text)
@@ -132,9 +125,9 @@ int gitstate_discover(char **workdir, char **gitdir, const char *dir)
 	if (stat(real, &start) != 0)
 		goto out;
 	for (;;) {
-		if (stat(real[0] ? real : "/", &sb) != 0 || sb.st_dev != start.st_dev)
+		if (stat(real, &sb) != 0 || sb.st_dev != start.st_dev)
 			goto out; /* libgit2 stops at a filesystem boundary */
-		char *dotgit = join(real, ".git");
+		char *dotgit = weft_path_join(real, ".git");
 		if (!dotgit)
 			goto out;
 		if (lstat(dotgit, &sb) == 0) {
@@ -145,15 +138,15 @@ int gitstate_discover(char **workdir, char **gitdir, const char *dir)
 			static const char *const need[] = {"HEAD", "objects", "refs"};
 			int ok = 1;
 			for (int i = 0; ok && i < 3; i++) {
-				char *p = join(dotgit, need[i]);
+				char *p = weft_path_join(dotgit, need[i]);
 				ok = p && stat(p, &sb) == 0 && (i == 0 ? S_ISREG(sb.st_mode) : S_ISDIR(sb.st_mode));
 				free(p);
 			}
-			char *common = ok ? join(dotgit, "commondir") : NULL;
+			char *common = ok ? weft_path_join(dotgit, "commondir") : NULL;
 			ok = ok && common && lstat(common, &sb) != 0 && plain_config(dotgit) &&
-			     stat(real[0] ? real : "/", &sb) == 0 && sb.st_uid == geteuid();
+			     stat(real, &sb) == 0 && sb.st_uid == geteuid();
 			free(common);
-			if (ok && (*workdir = weft_strdup(real[0] ? real : "/"))) {
+			if (ok && (*workdir = weft_strdup(real))) {
 				*gitdir = dotgit;
 				found = 1;
 			} else {
@@ -163,13 +156,13 @@ int gitstate_discover(char **workdir, char **gitdir, const char *dir)
 		}
 		free(dotgit);
 		/* a bare repository here, or the root: libgit2 decides */
-		char *head = join(real, "HEAD");
+		char *head = weft_path_join(real, "HEAD");
 		int bare = head && stat(head, &sb) == 0;
 		free(head);
 		char *slash = strrchr(real, '/');
-		if (bare || !slash || !real[0])
-			goto out;
-		*slash = '\0';
+		if (bare || !slash || !real[1])
+			goto out; /* the root was the last to look at */
+		slash[slash == real] = '\0'; /* the parent; "/" for the root */
 	}
 out:
 	free(real);
@@ -182,7 +175,7 @@ static int resolve_ref(char commit[41], const char *gitdir, const char *ref)
 {
 	if (strstr(ref, "..") || strstr(ref, "//"))
 		return -1;
-	char *path = join(gitdir, ref);
+	char *path = weft_path_join(gitdir, ref);
 	size_t len = 0;
 	char *text = path ? read_small(path, &len) : NULL;
 	free(path);
@@ -196,7 +189,7 @@ static int resolve_ref(char commit[41], const char *gitdir, const char *ref)
 		free(text); /* a symbolic ref: libgit2 follows it */
 		return rc;
 	}
-	path = join(gitdir, "packed-refs");
+	path = weft_path_join(gitdir, "packed-refs");
 	text = path ? read_small(path, &len) : NULL;
 	free(path);
 	size_t rl = strlen(ref);
@@ -227,32 +220,22 @@ static int to_buf(void *ctx, const void *data, size_t len)
  * 0 found, -1 unsure. */
 static int commit_tree(unsigned char tree[20], const char *gitdir, const char *commit)
 {
-	char *objdir = join(gitdir, "objects");
+	char *objdir = weft_path_join(gitdir, "objects");
 	weft_buf b = {0};
 	uint64_t size = 0;
 	int rc = objdir ? gitstream_object(objdir, commit, "commit", to_buf, &b, &size) : WEFT_ERROR;
 	free(objdir);
-	int ok = rc == WEFT_OK && b.len >= 46 && !memcmp(b.data, "tree ", 5) && is_hex40(b.data + 5) &&
-		 b.data[45] == '\n';
-	for (int i = 0; ok && i < 20; i++) {
-		unsigned v;
-		ok = sscanf(b.data + 5 + 2 * i, "%2x", &v) == 1;
-		tree[i] = (unsigned char)v;
-	}
+	int ok = rc == WEFT_OK && b.len >= 46 && !memcmp(b.data, "tree ", 5) && b.data[45] == '\n' &&
+		 gitstream_oid_bin(tree, b.data + 5) == 0;
 	weft_buf_free(&b);
 	return ok ? 0 : -1;
-}
-
-static uint32_t be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 /* Racily clean (the file may have changed in the same instant the index
  * was written), as git judges it: not provably unchanged. */
 static int racy(const unsigned char *e, const struct stat *index_st)
 {
-	uint32_t s = be32(e + 8), ns = be32(e + 12);
+	uint32_t s = weft_be32(e + 8), ns = weft_be32(e + 12);
 	uint32_t is = (uint32_t)index_st->st_mtim.tv_sec, ins = (uint32_t)index_st->st_mtim.tv_nsec;
 	return s > is || (s == is && ns >= ins);
 }
@@ -261,15 +244,15 @@ static int racy(const unsigned char *e, const struct stat *index_st)
  * recorded when the file was staged. */
 static int stat_matches(const unsigned char *e, const struct stat *st)
 {
-	uint32_t mode = be32(e + 24);
+	uint32_t mode = weft_be32(e + 24);
 	int type_ok = (mode & 0170000) == 0100000 ? S_ISREG(st->st_mode) && !(st->st_mode & 0100) == !(mode & 0100)
 		    : (mode & 0170000) == 0120000 ? S_ISLNK(st->st_mode)
 						   : 0;
-	return type_ok && be32(e + 0) == (uint32_t)st->st_ctim.tv_sec && be32(e + 4) == (uint32_t)st->st_ctim.tv_nsec &&
-	       be32(e + 8) == (uint32_t)st->st_mtim.tv_sec && be32(e + 12) == (uint32_t)st->st_mtim.tv_nsec &&
-	       be32(e + 16) == (uint32_t)st->st_dev && be32(e + 20) == (uint32_t)st->st_ino &&
-	       be32(e + 28) == (uint32_t)st->st_uid && be32(e + 32) == (uint32_t)st->st_gid &&
-	       be32(e + 36) == (uint32_t)st->st_size;
+	return type_ok && weft_be32(e + 0) == (uint32_t)st->st_ctim.tv_sec &&
+	       weft_be32(e + 4) == (uint32_t)st->st_ctim.tv_nsec && weft_be32(e + 8) == (uint32_t)st->st_mtim.tv_sec &&
+	       weft_be32(e + 12) == (uint32_t)st->st_mtim.tv_nsec && weft_be32(e + 16) == (uint32_t)st->st_dev &&
+	       weft_be32(e + 20) == (uint32_t)st->st_ino && weft_be32(e + 28) == (uint32_t)st->st_uid &&
+	       weft_be32(e + 32) == (uint32_t)st->st_gid && weft_be32(e + 36) == (uint32_t)st->st_size;
 }
 
 /* Whether the file's bytes are the blob `oid`: git's own check of a racily
@@ -337,7 +320,7 @@ static int tree_root(unsigned char oid[20], const unsigned char *p, size_t len)
  * check holds. */
 static void read_index(gitstate *s, const char *workdir, const char *gitdir, const unsigned char tree[20])
 {
-	char *path = join(gitdir, "index");
+	char *path = weft_path_join(gitdir, "index");
 	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
 	free(path);
 	struct stat ist;
@@ -351,7 +334,7 @@ static void read_index(gitstate *s, const char *workdir, const char *gitdir, con
 	close(fd);
 	if (m == MAP_FAILED)
 		return;
-	uint32_t version = be32(m + 4), n = be32(m + 8);
+	uint32_t version = weft_be32(m + 4), n = weft_be32(m + 8);
 	size_t end = len - 20, at = 12, wl = strlen(workdir);
 	int ok = !memcmp(m, "DIRC", 4) && (version == 2 || version == 3) && n <= (end - 12) / 62;
 	weft_buf paths = {0};
@@ -388,7 +371,7 @@ static void read_index(gitstate *s, const char *workdir, const char *gitdir, con
 			ok = 0;
 			break;
 		}
-		uint32_t mode = be32(e + 24);
+		uint32_t mode = weft_be32(e + 24);
 		if ((mode & 0170000) != 0160000) { /* submodules are left out, as status is asked to */
 			memcpy(full, workdir, wl);
 			full[wl] = '/';
@@ -417,7 +400,7 @@ static void read_index(gitstate *s, const char *workdir, const char *gitdir, con
 			break;
 		}
 		const unsigned char *x = m + at;
-		uint32_t xl = be32(x + 4);
+		uint32_t xl = weft_be32(x + 4);
 		if (xl > end - at - 8) {
 			ok = 0;
 			break;
@@ -446,7 +429,7 @@ static void read_index(gitstate *s, const char *workdir, const char *gitdir, con
 gitstate *gitstate_read(const char *workdir, const char *gitdir)
 {
 	gitstate *s = calloc(1, sizeof *s);
-	char *head_path = join(gitdir, "HEAD");
+	char *head_path = weft_path_join(gitdir, "HEAD");
 	size_t len = 0;
 	char *head = head_path ? read_small(head_path, &len) : NULL;
 	free(head_path);

@@ -165,12 +165,7 @@ static int loose(const char *objdir, const char *oid, const char *type, gitstrea
 
 /* --- packs --------------------------------------------------------------- */
 
-static uint32_t be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static int hex_to_bin(unsigned char out[20], const char *hex)
+int gitstream_oid_bin(unsigned char out[20], const char *hex)
 {
 	for (int i = 0; i < 20; i++) {
 		unsigned v = 0;
@@ -207,17 +202,17 @@ static int idx_find(const char *idx_path, const unsigned char id[20], uint64_t *
 	if (m == MAP_FAILED)
 		return 0;
 	int found = 0;
-	if (memcmp(m, "\377tOc", 4) || be32(m + 4) != 2)
+	if (memcmp(m, "\377tOc", 4) || weft_be32(m + 4) != 2)
 		goto done; /* version 1: old enough to leave to libgit2 */
 	const unsigned char *fan = m + 8;
-	uint64_t n = be32(fan + 255 * 4);
+	uint64_t n = weft_be32(fan + 255 * 4);
 	uint64_t fixed = 8 + 1024 + n * 28 + 40;
 	if (fixed > len || (len - fixed) % 8) {
 		found = -1;
 		goto done;
 	}
 	uint64_t n_large = (len - fixed) / 8;
-	uint32_t lo = id[0] ? be32(fan + (id[0] - 1) * 4) : 0, hi = be32(fan + id[0] * 4);
+	uint32_t lo = id[0] ? weft_be32(fan + (id[0] - 1) * 4) : 0, hi = weft_be32(fan + id[0] * 4);
 	if (lo > hi || hi > n) {
 		found = -1;
 		goto done;
@@ -228,15 +223,15 @@ static int idx_find(const char *idx_path, const unsigned char id[20], uint64_t *
 		int c = memcmp(ids + (uint64_t)mid * 20, id, 20);
 		if (c == 0) {
 			const unsigned char *crcs = ids + n * 20, *offs = crcs + n * 4, *large = offs + n * 4;
-			uint32_t o = be32(offs + (uint64_t)mid * 4);
-			*crc = be32(crcs + (uint64_t)mid * 4);
+			uint32_t o = weft_be32(offs + (uint64_t)mid * 4);
+			*crc = weft_be32(crcs + (uint64_t)mid * 4);
 			if (o & 0x80000000u) {
 				uint64_t k = o & 0x7fffffffu;
 				if (k >= n_large) {
 					found = -1;
 					goto done;
 				}
-				*off = (uint64_t)be32(large + k * 8) << 32 | be32(large + k * 8 + 4);
+				*off = (uint64_t)weft_be32(large + k * 8) << 32 | weft_be32(large + k * 8 + 4);
 			} else {
 				*off = o;
 			}
@@ -307,7 +302,7 @@ static int packed(const char *objdir, const char *oid, const char *type, gitstre
 		  uint64_t *size)
 {
 	unsigned char id[20];
-	if (hex_to_bin(id, oid) != 0)
+	if (gitstream_oid_bin(id, oid) != 0)
 		return WEFT_ENOTFOUND;
 	char *dir = weft_sprintf("%s/pack", objdir);
 	DIR *d = dir ? opendir(dir) : NULL;

@@ -32,6 +32,10 @@ typedef int (*gitstream_sink)(void *ctx, const void *data, size_t len);
  * another error with the message set (damaged object, the sink failed). */
 int gitstream_blob(const char *objdir, const char *oid, gitstream_sink sink, void *ctx, uint64_t *size);
 
+/* The 20 bytes of an object id written as 40 lowercase hex digits; 0, or
+ * -1 when `hex` is not that. */
+int gitstream_oid_bin(unsigned char out[20], const char *hex);
+
 /* The same for an object of `type` ("commit", "tree" or "blob"). */
 int gitstream_object(const char *objdir, const char *oid, const char *type, gitstream_sink sink, void *ctx,
 		     uint64_t *size);

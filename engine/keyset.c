@@ -7,7 +7,7 @@
 
 #include "util.h"
 
-static uint64_t key_hash(const char *k)
+uint64_t keyset_bits(const char *k)
 {
 	uint64_t h = 0;
 	for (int i = 0; i < 16; i++)
@@ -25,7 +25,7 @@ int keyset_add(keyset *s, const char *k)
 		for (size_t i = 0; i < s->cap; i++) {
 			if (!s->keys[i][0])
 				continue;
-			size_t j = key_hash(s->keys[i]) & (ncap - 1);
+			size_t j = keyset_bits(s->keys[i]) & (ncap - 1);
 			while (nk[j][0])
 				j = (j + 1) & (ncap - 1);
 			memcpy(nk[j], s->keys[i], 65);
@@ -34,7 +34,7 @@ int keyset_add(keyset *s, const char *k)
 		s->keys = nk;
 		s->cap = ncap;
 	}
-	size_t j = key_hash(k) & (s->cap - 1);
+	size_t j = keyset_bits(k) & (s->cap - 1);
 	while (s->keys[j][0]) {
 		if (!strcmp(s->keys[j], k))
 			return WEFT_OK;
@@ -49,7 +49,7 @@ int keyset_has(const keyset *s, const char *k)
 {
 	if (!s->cap)
 		return 0;
-	size_t j = key_hash(k) & (s->cap - 1);
+	size_t j = keyset_bits(k) & (s->cap - 1);
 	while (s->keys[j][0]) {
 		if (!strcmp(s->keys[j], k))
 			return 1;

@@ -48,7 +48,21 @@ static int run_is_of(const char *store_dir, const char *id, const char *pipeline
 }
 
 /* One node's entry, keys in byte order (as JSON_SORT_KEYS wrote them). */
-static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *run_dir)
+int record_log_path(char *buf, size_t cap, const char *log_dir, const char *name)
+{
+	/* built by copying: the record makes one for every node */
+	size_t dl = strlen(log_dir), nl = strlen(name);
+	if (dl + nl + 6 > cap)
+		return 0;
+	memcpy(buf, log_dir, dl);
+	buf[dl] = '/';
+	for (size_t i = 0; i < nl; i++)
+		buf[dl + 1 + i] = name[i] == '/' ? '~' : name[i];
+	memcpy(buf + dl + 1 + nl, ".log", 5);
+	return 1;
+}
+
+static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *log_dir)
 {
 	node_run *nr = weft_node_run(eng, n->id);
 	weft_jw_obj(w);
@@ -127,21 +141,11 @@ static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *run_di
 		free(t);
 		json_decref(j);
 	}
-	/* logs/<name>.log, "/" in a name written "~"; built in place, since
-	 * formatting it cost more than the rest of a cached node's entry */
 	char log[PATH_MAX];
-	size_t rl = strlen(run_dir), nl = strlen(n->name);
 	struct stat sb;
-	if (rl + nl + 11 < sizeof log) {
-		memcpy(log, run_dir, rl);
-		memcpy(log + rl, "/logs/", 6);
-		for (size_t i = 0; i < nl; i++)
-			log[rl + 6 + i] = n->name[i] == '/' ? '~' : n->name[i];
-		memcpy(log + rl + 6 + nl, ".log", 5);
-		if (stat(log, &sb) == 0) {
-			weft_jw_field(w, "log");
-			weft_jw_str(w, log);
-		}
+	if (record_log_path(log, sizeof log, log_dir, n->name) && stat(log, &sb) == 0) {
+		weft_jw_field(w, "log");
+		weft_jw_str(w, log);
 	}
 	weft_jw_field(w, "name");
 	weft_jw_str(w, n->name);
@@ -218,14 +222,15 @@ static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *run_di
 int weft_record_write(weft_engine *eng, const char *run_dir, const char *run_id, const weft_run_options *o,
 		      const char *status, const weft_run_summary *s, const weft_record_segments *seg, json_t *pools)
 {
-	char *path = weft_path_join(run_dir, "record.json"), *tmp = NULL;
+	char *path = weft_path_join(run_dir, "record.json"), *tmp = NULL, *log_dir = weft_path_join(run_dir, "logs");
 	char *pools_text = json_dumps(pools ? pools : json_array(), JSON_COMPACT | JSON_SORT_KEYS |
 								  JSON_REAL_PRECISION(17));
 	json_decref(pools);
-	int fd = path && pools_text ? weft_atomic_open(path, &tmp) : weft_err_set(WEFT_ERROR, "out of memory");
+	int fd = path && pools_text && log_dir ? weft_atomic_open(path, &tmp) : weft_err_set(WEFT_ERROR, "out of memory");
 	if (fd < 0) {
 		free(path);
 		free(pools_text);
+		free(log_dir);
 		return fd;
 	}
 	weft_jw w;
@@ -251,7 +256,7 @@ int weft_record_write(weft_engine *eng, const char *run_dir, const char *run_id,
 	weft_jw_field(&w, "nodes");
 	weft_jw_arr(&w);
 	for (uint32_t i = 0; i < eng->graph.n; i++)
-		node_write(&w, eng, eng->graph.nodes[i], run_dir);
+		node_write(&w, eng, eng->graph.nodes[i], log_dir);
 	weft_jw_end(&w, ']');
 	weft_jw_field(&w, "params");
 	if (o->params)
@@ -292,6 +297,7 @@ int weft_record_write(weft_engine *eng, const char *run_dir, const char *run_id,
 	free(tmp);
 	free(path);
 	free(pools_text);
+	free(log_dir);
 	return rc;
 }
 

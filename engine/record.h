@@ -18,6 +18,10 @@ typedef struct weft_record_segments {
 	size_t executed;
 } weft_record_segments;
 
+/* The log file of node `name` in a run's log directory: <name>.log, a "/"
+ * in the name written "~" (log files are flat). Into buf; 0 when it does
+ * not fit in cap. */
+int record_log_path(char *buf, size_t cap, const char *log_dir, const char *name);
 /* `pools` (the run's pools with their utilisation) is taken over. */
 int weft_record_write(weft_engine *eng, const char *run_dir, const char *run_id, const weft_run_options *o,
 		      const char *status, const weft_run_summary *s, const weft_record_segments *seg, json_t *pools);

@@ -451,7 +451,6 @@ int weft_repo_file_blobs(char head_blob[41], char work_blob[41], weft_repo *r, c
 		memcpy(work_blob, head_blob, 41); /* unchanged since staged, and staged is HEAD */
 		return WEFT_OK;
 	}
-	head_blob[0] = '\0';
 	if (need_git(r) != WEFT_OK)
 		return WEFT_OK; /* provenance is best effort: no ids */
 	if (commit[0]) {

@@ -42,22 +42,15 @@ static int hash_op_part(weft_hasher *h, weft_engine *eng, const weft_op_info *op
 }
 
 /* A hasher that has taken the op part. The part is the same for every
- * node of an op, so it is hashed once per engine and each key starts from
- * a copy: a SHA-256 block less per node. */
+ * node of an op, so it is hashed once per engine (kept by the op's index
+ * in eng->ops) and each key starts from a copy: a SHA-256 block less per
+ * node. An op outside the engine's table gets its part hashed afresh. */
 static int op_part(weft_hasher **out, weft_engine *eng, const weft_op_info *op)
 {
 	size_t i = (size_t)(op - eng->ops);
+	int memo = op >= eng->ops && i < eng->n_ops;
 	*out = NULL;
-	if (op < eng->ops || i >= eng->n_ops) { /* not in the engine's table: no memo */
-		weft_hasher *h = weft_hasher_new();
-		int rc = h ? hash_op_part(h, eng, op) : weft_err_set(WEFT_ERROR, "cannot create hasher");
-		if (rc == WEFT_OK)
-			*out = h;
-		else
-			weft_hasher_free(h);
-		return rc;
-	}
-	if (i >= eng->n_key_prefix) {
+	if (memo && i >= eng->n_key_prefix) {
 		weft_hasher **p = realloc(eng->key_prefix, eng->n_ops * sizeof *p);
 		if (!p)
 			return weft_err_set(WEFT_ERROR, "out of memory");
@@ -65,16 +58,20 @@ static int op_part(weft_hasher **out, weft_engine *eng, const weft_op_info *op)
 		eng->key_prefix = p;
 		eng->n_key_prefix = eng->n_ops;
 	}
-	if (!eng->key_prefix[i]) {
-		weft_hasher *h = weft_hasher_new();
-		int rc = h ? hash_op_part(h, eng, op) : weft_err_set(WEFT_ERROR, "cannot create hasher");
+	weft_hasher *h = memo ? eng->key_prefix[i] : NULL;
+	if (!h) {
+		int rc = (h = weft_hasher_new()) ? hash_op_part(h, eng, op) : weft_err_set(WEFT_ERROR, "cannot create hasher");
 		if (rc != WEFT_OK) {
 			weft_hasher_free(h);
 			return rc;
 		}
+		if (!memo) {
+			*out = h;
+			return WEFT_OK;
+		}
 		eng->key_prefix[i] = h;
 	}
-	*out = weft_hasher_dup(eng->key_prefix[i]);
+	*out = weft_hasher_dup(h);
 	return *out ? WEFT_OK : weft_err_set(WEFT_ERROR, "cannot create hasher");
 }
 

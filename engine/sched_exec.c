@@ -68,16 +68,12 @@ static void give_back(run_state *rs, uint32_t id, node *n)
  * deleted inodes for every new file (in perf, inode allocation was a
  * quarter of a cold shell DAG's samples).
  */
-static int inflight_lock(int fd, node_run *nr, short type)
+static int inflight_lock(int fd, const node_run *nr)
 {
-	/* 15 hex digits: 60 bits, a positive offset that keys share by chance
-	 * only (a shared byte makes two keys wait for each other, no more) */
-	off_t at = 0;
-	for (int i = 0; i < 15 && nr->key[i]; i++) {
-		char c = nr->key[i];
-		at = at << 4 | (off_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-	}
-	struct flock l = {.l_type = type, .l_whence = SEEK_SET, .l_start = at, .l_len = 1};
+	/* the key's first 60 bits: a positive offset that keys share by
+	 * chance only (a shared byte makes two keys wait for each other, no
+	 * more); the lock goes when fd is closed */
+	struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = (off_t)(keyset_bits(nr->key) >> 4), .l_len = 1};
 	return fcntl(fd, F_OFD_SETLK, &l);
 }
 
@@ -89,7 +85,7 @@ static int inflight_take(run_state *rs, node_run *nr)
 	free(p);
 	if (fd < 0)
 		return -1;
-	if (inflight_lock(fd, nr, F_WRLCK) != 0) {
+	if (inflight_lock(fd, nr) != 0) {
 		int busy = errno == EAGAIN || errno == EACCES;
 		close(fd);
 		return busy ? 0 : -1;
@@ -110,9 +106,8 @@ static const node *running_twin(run_state *rs, const node_run *nr)
 	return NULL;
 }
 
-static void inflight_release(run_state *rs, node_run *nr)
+static void inflight_release(node_run *nr)
 {
-	(void)rs;
 	if (!nr->inflight)
 		return;
 	close(nr->inflight - 1); /* drops the lock: it belongs to this open */
@@ -123,7 +118,7 @@ static void inflight_release(run_state *rs, node_run *nr)
 static void fail_start(run_state *rs, uint32_t id, node *n, char *msg)
 {
 	give_back(rs, id, n);
-	inflight_release(rs, weft_node_run(rs->eng, id));
+	inflight_release(weft_node_run(rs->eng, id));
 	sched_fail(rs, id, NS_FAILED, msg);
 }
 
@@ -220,7 +215,7 @@ void exec_finished(run_state *rs, uint32_t id, weft_value *outputs, const char *
 	}
 	free(timeout_msg);
 	/* After the cache entry: whoever waited for this key now finds it. */
-	inflight_release(rs, weft_node_run(rs->eng, id));
+	inflight_release(weft_node_run(rs->eng, id));
 }
 
 /* ------------------------------------------------------------ in-process */
@@ -662,7 +657,7 @@ void exec_tick(run_state *rs, double now)
 			continue;
 		}
 		if (got == 1)
-			inflight_release(rs, nr); /* taken only to learn it was free */
+			inflight_release(nr); /* taken only to learn it was free */
 		idlist_remove(&rs->dupwait, id);
 		sched_recheck(rs, id);
 	}

@@ -12,10 +12,12 @@
  * rs->dyn_done for the loop.
  */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jsonw.h"
+#include "record.h"
 #include "sched_state.h"
 #include "util.h"
 
@@ -268,15 +270,12 @@ void sched_fail(run_state *rs, uint32_t id, node_state to, char *msg)
 
 char *sched_log_file(run_state *rs, const char *name)
 {
-	char *safe = weft_strdup(name);
-	if (!safe)
+	char path[PATH_MAX];
+	if (!record_log_path(path, sizeof path, rs->log_dir, name)) {
+		weft_err_set(WEFT_EINVALID, "the log path of node '%s' is too long", name);
 		return NULL;
-	for (char *p = safe; *p; p++)
-		if (*p == '/')
-			*p = '~';
-	char *path = weft_sprintf("%s/%s.log", rs->log_dir, safe);
-	free(safe);
-	return path;
+	}
+	return weft_strdup(path);
 }
 
 int idlist_add(idlist *l, uint32_t id)

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "util.h"
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <cpuid.h>
 #include <immintrin.h>
@@ -33,17 +35,12 @@ static inline uint32_t ror(uint32_t x, int n)
 	return (x >> n) | (x << (32 - n));
 }
 
-static inline uint32_t be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
 static void blocks_portable(uint32_t st[8], const unsigned char *p, size_t n)
 {
 	for (; n; n--, p += 64) {
 		uint32_t w[64];
 		for (int t = 0; t < 16; t++)
-			w[t] = be32(p + 4 * t);
+			w[t] = weft_be32(p + 4 * t);
 		for (int t = 16; t < 64; t++) {
 			uint32_t s0 = ror(w[t - 15], 7) ^ ror(w[t - 15], 18) ^ (w[t - 15] >> 3);
 			uint32_t s1 = ror(w[t - 2], 17) ^ ror(w[t - 2], 19) ^ (w[t - 2] >> 10);

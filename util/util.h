@@ -80,6 +80,11 @@ double weft_now(void);
 double weft_mono(void);
 /* 64-bit FNV-1a of `n` bytes: a cheap check or table hash, never a key. */
 uint64_t weft_fnv1a(const void *p, size_t n);
+/* The big-endian 32-bit number at p (digests, git's index and packs). */
+static inline uint32_t weft_be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
 /* Parses "30", "90s", "500ms", "5m", "1h30m" into seconds. */
 int weft_parse_duration(double *out, const char *s);
 
