@@ -16,7 +16,7 @@ fi
 cmake --build "$dir" --target fuzzers
 mkdir -p "$dir/crashes"
 status=0
-for t in json yaml value_bin opindex csv cif frame schema journal gitstream npy pyimports png tiff safetensors robots jscalls induce notebook minhash lpattern; do
+for t in json yaml value_bin opindex csv cif frame schema journal gitstream npy pyimports png tiff safetensors robots jscalls induce notebook minhash lpattern graph; do
   work=$(mktemp -d)
   cp -r "$src/tests/fuzz/corpus/$t/." "$work/"
   if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 "$dir/tests/fuzz/fuzz_$t" -max_total_time="$secs" \

@@ -12,18 +12,36 @@
 typedef struct chosen {
 	uint8_t *in;  /* per candidate: in the model */
 	uint8_t *tree;
+	const char **role; /* per table */
 } chosen;
 
+/* The chosen joins as lists of outgoing edges per table (head, next, to),
+ * grown as the constellation adds joins: a path search then walks only
+ * chosen joins, not every candidate. */
+typedef struct adj {
+	uint32_t *head, *next, *to;
+	size_t n;
+} adj;
+
+#define ADJ_END UINT32_MAX
+
+static void adj_add(adj *a, uint32_t from, uint32_t to)
+{
+	a->to[a->n] = to;
+	a->next[a->n] = a->head[from];
+	a->head[from] = (uint32_t)a->n++;
+}
+
 /* Is there a directed path from table `src` to table `dst` over chosen joins? */
-static int reaches(const abi_graph *g, const uint8_t *in, uint32_t src, uint32_t dst, uint8_t *seen)
+static int reaches(const adj *a, uint32_t src, uint32_t dst, uint8_t *seen)
 {
 	if (src == dst)
 		return 1;
 	if (seen[src])
 		return 0;
 	seen[src] = 1;
-	for (size_t i = 0; i < g->c.n; i++)
-		if (in[i] && g->c.v[i].from == src && reaches(g, in, g->c.v[i].to, dst, seen))
+	for (uint32_t e = a->head[src]; e != ADJ_END; e = a->next[e])
+		if (reaches(a, a->to[e], dst, seen))
 			return 1;
 	return 0;
 }
@@ -37,39 +55,72 @@ static int by_p_desc(const void *a, const void *b, void *payload)
 	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
 }
 
+/* Adds the joins of p >= threshold that break no rule, most likely first:
+ * none into a fact (self-references aside), at most one per FK-once group,
+ * no cycle. */
 static int add_constellation(const abi_graph *g, const abi_kmca_result *r, chosen *ch, double threshold)
 {
-	size_t *order = malloc((g->c.n ? g->c.n : 1) * sizeof *order);
-	uint8_t *seen = malloc(g->ntables ? g->ntables : 1);
-	if (!order || !seen) {
-		free(order);
-		free(seen);
-		return -1;
-	}
-	for (size_t i = 0; i < g->c.n; i++)
+	size_t n = g->c.n ? g->c.n : 1, nt = g->ntables ? g->ntables : 1;
+	size_t *order = malloc(n * sizeof *order);
+	uint8_t *seen = malloc(nt), *taken = calloc(n, 1);
+	uint32_t *group = malloc(n * sizeof *group);
+	adj a = {malloc(nt * sizeof *a.head), malloc(n * sizeof *a.next), malloc(n * sizeof *a.to), 0};
+	int rc = -1;
+	if (!order || !seen || !taken || !group || !a.head || !a.next || !a.to || abi_cand_groups(&g->c, group) != 0)
+		goto done;
+	for (size_t t = 0; t < nt; t++)
+		a.head[t] = ADJ_END;
+	for (size_t i = 0; i < g->c.n; i++) {
 		order[i] = i;
+		if (ch->in[i]) {
+			taken[group[i]] = 1;
+			adj_add(&a, g->c.v[i].from, g->c.v[i].to);
+		}
+	}
 	/* Ties fall back to candidate order, so the model is deterministic. */
 	qsort_r(order, g->c.n, sizeof *order, by_p_desc, (void *)g);
 	for (size_t k = 0; k < g->c.n; k++) {
 		size_t i = order[k];
 		const abi_cand *c = &g->c.v[i];
+		if (c->p < threshold)
+			break; /* sorted: no later one passes either */
 		int self = c->from == c->to;
-		if (ch->in[i] || c->p < threshold || (r->fact[c->to] && !self))
-			continue;
-		int clash = 0;
-		for (size_t j = 0; j < g->c.n && !clash; j++)
-			clash = ch->in[j] && abi_cand_same_from(&g->c.v[j], c);
-		if (clash)
+		if (ch->in[i] || (r->fact[c->to] && !self) || taken[group[i]])
 			continue;
 		/* A self-reference is a loop by nature (employees.manager_id ->
 		 * employees.id); any other join may close no cycle. */
-		memset(seen, 0, g->ntables);
-		if (!self && reaches(g, ch->in, c->to, c->from, seen))
+		memset(seen, 0, nt);
+		if (!self && reaches(&a, c->to, c->from, seen))
 			continue;
 		ch->in[i] = 1;
+		taken[group[i]] = 1;
+		adj_add(&a, c->from, c->to);
 	}
+	rc = 0;
+done:
 	free(order);
 	free(seen);
+	free(taken);
+	free(group);
+	free(a.head);
+	free(a.next);
+	free(a.to);
+	return rc;
+}
+
+/* Each table's role: a fact with an outgoing join (a self-reference makes
+ * no fact), an isolated root, or a dimension. */
+static int set_roles(const abi_graph *g, const abi_kmca_result *r, chosen *ch)
+{
+	uint8_t *out = calloc(g->ntables ? g->ntables : 1, 1);
+	if (!out)
+		return -1;
+	for (size_t i = 0; i < g->c.n; i++)
+		if (ch->in[i] && g->c.v[i].from != g->c.v[i].to)
+			out[g->c.v[i].from] = 1;
+	for (uint32_t t = 0; t < g->ntables; t++)
+		ch->role[t] = !r->fact[t] ? "dimension" : out[t] ? "fact" : "isolated";
+	free(out);
 	return 0;
 }
 
@@ -79,16 +130,6 @@ static json_t *cols_json(const abi_tinfo *t, const uint32_t *cols, uint32_t n)
 	for (uint32_t i = 0; i < n; i++)
 		json_array_append_new(a, json_string(t->cols[cols[i]]));
 	return a;
-}
-
-static const char *role(const abi_graph *g, const abi_kmca_result *r, const chosen *ch, uint32_t t)
-{
-	int out = 0;
-	for (size_t i = 0; i < g->c.n; i++) /* a self-reference makes no fact */
-		out |= ch->in[i] && g->c.v[i].from == t && g->c.v[i].to != t;
-	if (!r->fact[t])
-		return "dimension";
-	return out ? "fact" : "isolated";
 }
 
 static void dot_escape(FILE *f, const char *s)
@@ -119,7 +160,7 @@ static char *render_dot(const abi_graph *g, const abi_kmca_result *r, const chos
 	fputs("digraph bi_model {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n"
 	      "  edge [fontname=\"Helvetica\", fontsize=10];\n", f);
 	for (uint32_t t = 0; t < g->ntables; t++) {
-		const char *rl = role(g, r, ch, t);
+		const char *rl = ch->role[t];
 		fputs("  \"", f);
 		dot_escape(f, g->t[t].name);
 		fprintf(f, "\" [label=\"");
@@ -157,9 +198,9 @@ int abi_bimodel_build(json_t **model, char **dot, const abi_graph *g, const abi_
 {
 	*model = NULL;
 	*dot = NULL;
-	chosen ch = {calloc(g->c.n + 1, 1), calloc(g->c.n + 1, 1)};
+	chosen ch = {calloc(g->c.n + 1, 1), calloc(g->c.n + 1, 1), calloc(g->ntables + 1, sizeof *ch.role)};
 	int rc = -1;
-	if (!ch.in || !ch.tree)
+	if (!ch.in || !ch.tree || !ch.role)
 		goto oom;
 	for (size_t i = 0; i < r->nedges; i++) {
 		if (r->edges[i] >= g->c.n) {
@@ -169,12 +210,12 @@ int abi_bimodel_build(json_t **model, char **dot, const abi_graph *g, const abi_
 		}
 		ch.in[r->edges[i]] = ch.tree[r->edges[i]] = 1;
 	}
-	if (add_constellation(g, r, &ch, extra_threshold) != 0)
+	if (add_constellation(g, r, &ch, extra_threshold) != 0 || set_roles(g, r, &ch) != 0)
 		goto oom;
 	json_t *tables = json_array(), *joins = json_array();
 	for (uint32_t t = 0; t < g->ntables; t++)
 		json_array_append_new(tables, json_pack("{s:s, s:s, s:I}", "name", g->t[t].name, "role",
-							 role(g, r, &ch, t), "rows", (json_int_t)g->t[t].rows));
+							 ch.role[t], "rows", (json_int_t)g->t[t].rows));
 	for (size_t i = 0; i < g->c.n; i++) {
 		if (!ch.in[i])
 			continue;
@@ -202,6 +243,7 @@ done:
 	}
 	free(ch.in);
 	free(ch.tree);
+	free(ch.role);
 	return rc;
 }
 
@@ -231,28 +273,43 @@ static char *join_key(const json_t *j)
 	return buf;
 }
 
-static int in_set(const json_t *joins, const char *key)
+static int by_str(const void *a, const void *b)
 {
-	for (size_t i = 0; i < json_array_size(joins); i++) {
-		char *k = join_key(json_array_get(joins, i));
-		int eq = k && strcmp(k, key) == 0;
-		free(k);
-		if (eq)
-			return 1;
-	}
-	return 0;
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static void free_keys(char **k, size_t n)
+{
+	for (size_t i = 0; k && i < n; i++)
+		free(k[i]);
+	free(k);
+}
+
+/* How many joins of a are in b: b's keys are made once and sorted, so a
+ * model of thousands of joins is scored in n log n, not n^2 key builds. */
 static int count_hits(size_t *hits, const json_t *a, const json_t *b)
 {
 	*hits = 0;
+	size_t nb = json_array_size(b);
+	char **kb = calloc(nb ? nb : 1, sizeof *kb);
+	if (!kb)
+		return -1;
+	for (size_t i = 0; i < nb; i++)
+		if (!(kb[i] = join_key(json_array_get(b, i)))) {
+			free_keys(kb, nb);
+			return -1;
+		}
+	qsort(kb, nb, sizeof *kb, by_str);
 	for (size_t i = 0; i < json_array_size(a); i++) {
 		char *k = join_key(json_array_get(a, i));
-		if (!k)
+		if (!k) {
+			free_keys(kb, nb);
 			return -1;
-		*hits += (size_t)in_set(b, k);
+		}
+		*hits += bsearch(&k, kb, nb, sizeof *kb, by_str) != NULL;
 		free(k);
 	}
+	free_keys(kb, nb);
 	return 0;
 }
 

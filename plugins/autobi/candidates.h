@@ -83,6 +83,11 @@ int abi_candidates(abi_cands *out, const abi_profile *profs, size_t n, const abi
  * the FK-once unit, since those columns can reference one key only. */
 int abi_cand_same_from(const abi_cand *a, const abi_cand *b);
 
+/* group[i] (n entries): the first candidate that starts from the same
+ * columns as candidate i (abi_cand_same_from), found by one sort rather
+ * than by comparing every pair. 0, or -1 when out of memory. */
+int abi_cand_groups(const abi_cands *c, uint32_t *group);
+
 int abi_cands_push(abi_cands *c, const abi_cand *v);
 void abi_cands_free(abi_cands *c);
 

@@ -1,13 +1,11 @@
 /*
  * cands_io.h -- the schema graph as it travels between ops: the tables
  * (name, rows, columns) and the candidate joins with their features and,
- * once predicted, probabilities. Its JSON form is the artifact of
- * autobi.candidates and autobi.predict_joins.
+ * once predicted, probabilities. Its binary form (cands_io.c) is the
+ * artifact of autobi.candidates and autobi.predict_joins.
  */
 #ifndef AUTOBI_CANDS_IO_H
 #define AUTOBI_CANDS_IO_H
-
-#include <jansson.h>
 
 #include "candidates.h"
 #include "profile.h"
@@ -28,10 +26,12 @@ typedef struct abi_graph {
 } abi_graph;
 
 int abi_graph_from_profiles(abi_graph *g, const abi_profile *profs, size_t n);
-/* New reference; NULL when out of memory. */
-json_t *abi_graph_to_json(const abi_graph *g);
+/* Larger graph files are refused before they are read. */
+#define ABI_GRAPH_MAX_BYTES ((size_t)1 << 30)
+
+/* Writes the graph to path (the op renames it into the store). */
+int abi_graph_save(const abi_graph *g, const char *path, char *err, size_t errlen);
 /* `what` names the source in messages. */
-int abi_graph_from_json(abi_graph *g, const json_t *j, const char *what, char *err, size_t errlen);
 int abi_graph_load(abi_graph *g, const char *path, const char *what, char *err, size_t errlen);
 void abi_graph_free(abi_graph *g);
 

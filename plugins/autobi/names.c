@@ -27,6 +27,14 @@ static int is_key_word(const char *t)
 	return IN_LIST(t, key_words);
 }
 
+/* Token i of n is a key word: read from the mask abi_name_split fills,
+ * since names are compared millions of times on a large lake and the
+ * word list by strcmp was a fifth of the candidate search. */
+static int key_at(const abi_name *n, int i)
+{
+	return (int)(n->keyw >> i) & 1;
+}
+
 static void push(abi_name *out, const char *s, size_t n)
 {
 	if (n == 0 || out->n >= ABI_MAX_TOKENS)
@@ -75,6 +83,13 @@ static void singularise(char *t)
 		t[n - 1] = '\0';
 }
 
+static void mark_key_words(abi_name *n)
+{
+	n->keyw = 0;
+	for (int i = 0; i < n->n; i++)
+		n->keyw |= (unsigned)is_key_word(n->tok[i]) << i;
+}
+
 void abi_name_split(abi_name *out, const char *s, const char *strip, int is_table)
 {
 	memset(out, 0, sizeof *out);
@@ -103,8 +118,10 @@ void abi_name_split(abi_name *out, const char *s, const char *strip, int is_tabl
 		if (wn < sizeof w - 1)
 			w[wn++] = (char)tolower(c);
 	}
-	if (!is_table)
+	if (!is_table) {
+		mark_key_words(out);
 		return;
+	}
 	/* Decorations say what kind of table it is, not what it holds:
 	 * date_dim, DimCustomer, fact_sales, tbl_orders. */
 	static const char *const decor[] = {"dim", "fact", "tbl", "table", "lookup", "lkp"};
@@ -116,6 +133,7 @@ void abi_name_split(abi_name *out, const char *s, const char *strip, int is_tabl
 		}
 	for (int i = 0; i < out->n; i++)
 		singularise(out->tok[i]);
+	mark_key_words(out);
 }
 
 void abi_name_common_prefix(char *out, size_t outlen, const char *const *cols, size_t n)
@@ -142,7 +160,7 @@ void abi_name_common_prefix(char *out, size_t outlen, const char *const *cols, s
 
 int abi_name_is_keyish(const abi_name *n)
 {
-	return n->n > 0 && is_key_word(n->tok[n->n - 1]);
+	return n->n > 0 && key_at(n, n->n - 1);
 }
 
 static int tok_match(const char *a, const char *b)
@@ -163,17 +181,17 @@ double abi_name_similarity(const abi_name *a, const abi_name *b)
 		return 1.0;
 	int inter = 0, na = 0, nb = 0;
 	for (int i = 0; i < a->n; i++) {
-		if (is_key_word(a->tok[i]))
+		if (key_at(a, i))
 			continue;
 		na++;
 		for (int j = 0; j < b->n; j++)
-			if (!is_key_word(b->tok[j]) && tok_match(a->tok[i], b->tok[j])) {
+			if (!key_at(b, j) && tok_match(a->tok[i], b->tok[j])) {
 				inter++;
 				break;
 			}
 	}
 	for (int j = 0; j < b->n; j++)
-		nb += !is_key_word(b->tok[j]);
+		nb += !key_at(b, j);
 	int uni = na + nb - inter;
 	return uni > 0 ? (double)inter / uni : 0.0;
 }
@@ -232,9 +250,9 @@ double abi_name_refers(const abi_name *col, const abi_name *table)
 	int covered[ABI_MAX_TOKENS] = {0};
 	for (int i = 0; i < table->n; i++)
 		for (int j = 0; j < col->n && !covered[i]; j++)
-			covered[i] = !is_key_word(col->tok[j]) && tok_match(col->tok[j], table->tok[i]);
+			covered[i] = !key_at(col, j) && tok_match(col->tok[j], table->tok[i]);
 	for (int j = 0; j < col->n; j++)
-		if (!is_key_word(col->tok[j]))
+		if (!key_at(col, j))
 			abbreviates(col->tok[j], table, covered);
 	/* The last word is the head of an English compound (customer_address
 	 * is an address, film_category a category), so it counts twice: addr
@@ -274,7 +292,7 @@ int abi_name_has_role(const abi_name *n)
 			continue;
 		int tail = 1;
 		for (int j = i + 1; j < n->n && tail; j++)
-			tail = is_key_word(n->tok[j]) || strcmp(n->tok[j], "to") == 0;
+			tail = key_at(n, j) || strcmp(n->tok[j], "to") == 0;
 		if (tail)
 			return 1;
 	}

@@ -17,6 +17,7 @@
 typedef struct abi_name {
 	char tok[ABI_MAX_TOKENS][ABI_TOKEN_LEN];
 	int n;
+	unsigned keyw; /* bit i: token i is a key word (id, key, code, sk...) */
 } abi_name;
 
 /* Tokenises `s`; when `strip` is a non-empty prefix such as "l_", it is

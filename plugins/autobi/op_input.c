@@ -159,7 +159,10 @@ int abi_run_candidates(weft_op_ctx *ctx, const weft_host_api *api)
 	if (rc == WEFT_OK) {
 		api->log(ctx, WEFT_LOG_INFO, "%zu tables, %zu candidate joins", n, g.c.n);
 		size_t count = g.c.n;
-		rc = wop_set_json(ctx, api, "out", "candidates.json", abi_graph_to_json(&g));
+		char out[4096];
+		snprintf(out, sizeof out, "%s/candidates.bin", api->workdir(ctx));
+		rc = abi_graph_save(&g, out, err, sizeof err) != 0 ? api->fail(ctx, "%s", err)
+								 : weft_op_set_file(ctx, api, "out", out);
 		if (rc == WEFT_OK)
 			rc = api->set_output(ctx, "count", api->value_new_int((int64_t)count));
 	}

@@ -46,7 +46,10 @@ int abi_run_predict(weft_op_ctx *ctx, const weft_host_api *api)
 	for (size_t i = 0; i < g.c.n; i++)
 		likely += g.c.v[i].p >= 0.5;
 	api->log(ctx, WEFT_LOG_INFO, "%zu of %zu candidates have p >= 0.5", likely, g.c.n);
-	rc = wop_set_json(ctx, api, "out", "joins.json", abi_graph_to_json(&g));
+	char out[4096];
+	snprintf(out, sizeof out, "%s/joins.bin", api->workdir(ctx));
+	rc = abi_graph_save(&g, out, err, sizeof err) != 0 ? api->fail(ctx, "%s", err)
+							 : weft_op_set_file(ctx, api, "out", out);
 	abi_graph_free(&g);
 	return rc;
 }

@@ -30,16 +30,16 @@ static const weft_param_spec cand_params[] = {
 	{"composite", WEFT_T_BOOL, "true", "also look for two-column joins into two-column keys"},
 };
 static const weft_op_desc abi_op_candidates = {
-	WEFT_OP_DESC("candidates", "1", abi_run_candidates, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("candidates", "2", abi_run_candidates, WEFT_OP_DETERMINISTIC,
 		     "Candidate joins A.x -> B.y among all profiled tables (pruned by type, key uniqueness and value "
-		     "containment) with their feature vectors, as a schema-graph JSON artifact."),
+		     "containment) with their feature vectors, as a binary schema-graph artifact (docs/plugins/autobi.md)."),
 	WEFT_OP_PARAMS(cand_params), WEFT_OP_INPUTS(WEFT_NAMES("profiles")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "count")),
 };
 
 /* ------------------------------------------------------------ op_model.c */
 
 static const weft_op_desc abi_op_predict = {
-	WEFT_OP_DESC("predict_joins", "1", abi_run_predict, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("predict_joins", "2", abi_run_predict, WEFT_OP_DETERMINISTIC,
 		     "Scores every candidate with the join classifier (`model`, a weights file): adds its probability p."),
 	WEFT_OP_INPUTS(WEFT_NAMES("candidates", "model")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
 };

@@ -22,20 +22,19 @@ void abi_predict_all(abi_graph *g, const abi_lr *m)
 int abi_kmca_graph(abi_kmca_result *r, const abi_graph *g, const abi_kmca_opts *o, char *err, size_t errlen)
 {
 	abi_edge *e = malloc((g->c.n ? g->c.n : 1) * sizeof *e);
-	if (!e) {
+	uint32_t *group = malloc((g->c.n ? g->c.n : 1) * sizeof *group);
+	if (!e || !group || abi_cand_groups(&g->c, group) != 0) {
+		free(e);
+		free(group);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	for (size_t i = 0; i < g->c.n; i++) {
 		const abi_cand *c = &g->c.v[i];
 		double p = c->p < 1e-4 ? 1e-4 : c->p > 1 - 1e-4 ? 1 - 1e-4 : c->p;
-		e[i] = (abi_edge){c->from, c->to, -log(p / (1 - p)), (uint32_t)i};
-		for (size_t j = 0; j < i; j++)
-			if (abi_cand_same_from(&g->c.v[j], c)) {
-				e[i].group = e[j].group;
-				break;
-			}
+		e[i] = (abi_edge){c->from, c->to, -log(p / (1 - p)), group[i]};
 	}
+	free(group);
 	/* A table with no likely outgoing join would be an isolated root child:
 	 * rare in a BI model, so that costs o->isolation (a probability of
 	 * exp(-isolation)). A table with two or more likely outgoing joins may
