@@ -55,6 +55,13 @@ typedef struct abi_kmca_result {
 int abi_kmca_solve(abi_kmca_result *out, size_t n, const abi_edge *edges, size_t m, const double *root_cost,
 		   const abi_kmca_opts *opts, char *err, size_t errlen);
 
+/* The same answer when k is free (opts->k <= 0), found one weakly
+ * connected component of the join edges at a time (kmca_split.c), each
+ * with the budget of opts; with k fixed it is abi_kmca_solve. The edges
+ * of the result are in component order, not sorted. */
+int abi_kmca_solve_split(abi_kmca_result *out, size_t n, const abi_edge *edges, size_t m, const double *root_cost,
+			 const abi_kmca_opts *opts, char *err, size_t errlen);
+
 void abi_kmca_result_free(abi_kmca_result *r);
 
 /* Plain Chu-Liu/Edmonds: the min-cost arborescence of nv vertices rooted

@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,27 +59,32 @@ const char *abi_type_name(abi_type t)
 	}
 }
 
-/* An integer, also written as an integral decimal ("12.0"). */
+/* An integer, also written as an integral decimal ("12.0"): the digits are
+ * read here rather than by strtoll, which with its locale and errno was a
+ * tenth of profiling a lake. Out of range is no integer, as with ERANGE. */
 static int parse_int(const char *s, long long *out)
 {
 	const char *p = s;
+	int neg = *p == '-';
 	if (*p == '+' || *p == '-')
 		p++;
 	if (!isdigit((unsigned char)*p))
 		return 0;
-	errno = 0;
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	if (errno)
-		return 0;
-	if (*end == '.') {
-		end++;
-		while (*end == '0')
-			end++;
+	unsigned long long v = 0, limit = neg ? (unsigned long long)LLONG_MAX + 1 : (unsigned long long)LLONG_MAX;
+	for (; isdigit((unsigned char)*p); p++) {
+		unsigned d = (unsigned)(*p - '0');
+		if (v > (limit - d) / 10)
+			return 0;
+		v = v * 10 + d;
 	}
-	if (*end)
+	if (*p == '.') {
+		p++;
+		while (*p == '0')
+			p++;
+	}
+	if (*p)
 		return 0;
-	*out = v;
+	*out = neg ? (v == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)v) : (long long)v;
 	return 1;
 }
 
@@ -115,20 +121,25 @@ static int is_date(const char *s)
 	return (ymd || dmy) && (n == 10 || s[10] == ' ' || s[10] == 'T');
 }
 
+static void insertion_sort(uint64_t *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		uint64_t x = v[i];
+		size_t j = i;
+		while (j && v[j - 1] > x) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x;
+	}
+}
+
 /* LSD radix sort on bytes, skipping passes where every key has the same
- * byte: profiles sort millions of hashes, in columns of any size. */
+ * byte: the fallback for a bucket that hashes did not spread. */
 static int radix_sort(uint64_t *v, size_t n)
 {
 	if (n < 64) {
-		for (size_t i = 1; i < n; i++) {
-			uint64_t x = v[i];
-			size_t j = i;
-			while (j && v[j - 1] > x) {
-				v[j] = v[j - 1];
-				j--;
-			}
-			v[j] = x;
-		}
+		insertion_sort(v, n);
 		return 0;
 	}
 	uint64_t *tmp = malloc(n * sizeof *tmp);
@@ -159,13 +170,54 @@ static int radix_sort(uint64_t *v, size_t n)
 	return 0;
 }
 
+/* Sorts hashes: they are uniform, so one pass on their top bits into about
+ * n/4 buckets leaves a few keys per bucket, finished by insertion. Eight
+ * radix passes over every column's rows were the largest single cost of
+ * profiling. A bucket that gets many keys (hashes of adversarial values,
+ * or repeats: sort_unique's input is rows, not distinct values) is radix
+ * sorted, so no input makes it quadratic. */
+static int hash_sort(uint64_t *v, size_t n)
+{
+	if (n < 256)
+		return radix_sort(v, n);
+	unsigned bits = 6;
+	while (bits < 22 && ((size_t)1 << bits) < n / 4)
+		bits++;
+	size_t nb = (size_t)1 << bits;
+	size_t *at = calloc(nb + 1, sizeof *at);
+	uint64_t *tmp = malloc(n * sizeof *tmp);
+	if (!at || !tmp) {
+		free(at);
+		free(tmp);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		at[(v[i] >> (64 - bits)) + 1]++;
+	for (size_t b = 0; b < nb; b++)
+		at[b + 1] += at[b];
+	for (size_t i = 0; i < n; i++) /* at[b] ends as bucket b's end */
+		tmp[at[v[i] >> (64 - bits)]++] = v[i];
+	int rc = 0;
+	for (size_t b = 0, lo = 0; b < nb && rc == 0; lo = at[b++]) {
+		size_t len = at[b] - lo;
+		if (len <= 32)
+			insertion_sort(tmp + lo, len);
+		else
+			rc = radix_sort(tmp + lo, len);
+	}
+	memcpy(v, tmp, n * sizeof *v);
+	free(at);
+	free(tmp);
+	return rc;
+}
+
 size_t abi_sort_unique(uint64_t *v, size_t n)
 {
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++)
 		if (v[i])
 			v[m++] = v[i];
-	if (radix_sort(v, m) != 0)
+	if (hash_sort(v, m) != 0)
 		return SIZE_MAX;
 	size_t u = 0;
 	for (size_t i = 0; i < m; i++)

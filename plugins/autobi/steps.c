@@ -21,20 +21,9 @@ void abi_predict_all(abi_graph *g, const abi_lr *m)
 
 int abi_kmca_graph(abi_kmca_result *r, const abi_graph *g, const abi_kmca_opts *o, char *err, size_t errlen)
 {
-	abi_edge *e = malloc((g->c.n ? g->c.n : 1) * sizeof *e);
-	uint32_t *group = malloc((g->c.n ? g->c.n : 1) * sizeof *group);
-	if (!e || !group || abi_cand_groups(&g->c, group) != 0) {
-		free(e);
-		free(group);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (size_t i = 0; i < g->c.n; i++) {
-		const abi_cand *c = &g->c.v[i];
-		double p = c->p < 1e-4 ? 1e-4 : c->p > 1 - 1e-4 ? 1 - 1e-4 : c->p;
-		e[i] = (abi_edge){c->from, c->to, -log(p / (1 - p)), group[i]};
-	}
-	free(group);
+	size_t n = g->c.n ? g->c.n : 1;
+	abi_edge *e = malloc(n * sizeof *e);
+	uint32_t *group = malloc(n * sizeof *group), *cand = malloc(n * sizeof *cand);
 	/* A table with no likely outgoing join would be an isolated root child:
 	 * rare in a BI model, so that costs o->isolation (a probability of
 	 * exp(-isolation)). A table with two or more likely outgoing joins may
@@ -45,8 +34,11 @@ int abi_kmca_graph(abi_kmca_result *r, const abi_graph *g, const abi_kmca_opts *
 	 * references (manager_id -> id) are not arborescence edges: the
 	 * solver skips loops, and bi_model adds them afterwards. */
 	double *root = calloc(g->ntables ? g->ntables : 1, sizeof *root);
-	if (!root) {
+	if (!e || !group || !cand || !root || abi_cand_groups(&g->c, group) != 0) {
 		free(e);
+		free(group);
+		free(cand);
+		free(root);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -55,9 +47,29 @@ int abi_kmca_graph(abi_kmca_result *r, const abi_graph *g, const abi_kmca_opts *
 			root[g->c.v[i].from] += 1; /* likely outgoing joins, counted */
 	for (size_t t = 0; t < g->ntables; t++)
 		root[t] = root[t] >= 2 ? 0 : root[t] >= 1 ? o->isolation / 3 : o->isolation;
-	int rc = abi_kmca_solve(r, g->ntables, e, g->c.n, root, o, err, errlen);
+	/* When k is free (0), a join into v that costs more than v's root edge
+	 * is in no optimal arborescence, under any FK-once bans: swapping it
+	 * for the root edge keeps an arborescence and costs less. On a lake of
+	 * 1,000 tables that leaves about one candidate in ten, and every
+	 * subproblem of the search is an Edmonds call over all edges passed.
+	 * With k fixed the root edges are repriced, so all are kept. */
+	size_t m = 0;
+	for (size_t i = 0; i < g->c.n; i++) {
+		const abi_cand *c = &g->c.v[i];
+		double p = c->p < 1e-4 ? 1e-4 : c->p > 1 - 1e-4 ? 1 - 1e-4 : c->p;
+		double cost = -log(p / (1 - p));
+		if (o->k <= 0 && c->from != c->to && cost > root[c->to] + 1e-6)
+			continue;
+		cand[m] = (uint32_t)i;
+		e[m++] = (abi_edge){c->from, c->to, cost, group[i]};
+	}
+	int rc = abi_kmca_solve_split(r, g->ntables, e, m, root, o, err, errlen);
+	for (size_t i = 0; rc == 0 && i < r->nedges; i++)
+		r->edges[i] = cand[r->edges[i]]; /* back to candidate indices */
 	free(root);
 	free(e);
+	free(group);
+	free(cand);
 	return rc;
 }
 

@@ -47,6 +47,8 @@ static int is_null_token(const char *s, size_t n)
 	static const char *const tokens[] = {"NA", "N/A", "NULL", "NaN", "None", "nil", "-", "?", "#N/A"};
 	if (n == 0)
 		return 1;
+	if (n > 4) /* no token is longer: most cells end here */
+		return 0;
 	for (size_t i = 0; i < sizeof tokens / sizeof *tokens; i++)
 		if (strlen(tokens[i]) == n && strncasecmp(tokens[i], s, n) == 0)
 			return 1;

@@ -141,6 +141,43 @@ static void test_profile_types_and_hashes(void **state)
 	wcsv_free(&t);
 }
 
+/* Integers at the edges of long long: in range they are integers (and
+ * hash as such, so "+5" and "5.00" are 5), out of range they are text. */
+static void test_integer_edges(void **state)
+{
+	(void)state;
+	wcsv t;
+	char err[512];
+	const char *text = "a,b\n"
+			   "9223372036854775807,5\n"
+			   "-9223372036854775808,+5\n"
+			   "9223372036854775808,5.00\n"
+			   "-9223372036854775809,5.\n"
+			   "00000000000000000000001,-0\n"
+			   "1,0\n1,0\n1,0\n1,0\n1,0\n";
+	assert_int_equal(parse(&t, text, err), 0);
+	abi_profile p;
+	assert_int_equal(abi_profile_build(&p, &t, "t", 12, err, sizeof err), 0);
+	/* two of ten out of range: 80% integers, under the 90% of a type */
+	assert_int_equal(p.cols[0].type, ABI_T_FLOAT);
+	assert_int_equal(p.cols[1].type, ABI_T_INT);
+	assert_true(p.cols[1].purity == 1.0);
+	assert_true(p.cols[1].rows[0] == p.cols[1].rows[1] && p.cols[1].rows[1] == p.cols[1].rows[2] &&
+		    p.cols[1].rows[2] == p.cols[1].rows[3]);
+	assert_true(p.cols[1].rows[4] == p.cols[1].rows[5]); /* -0 is 0 */
+	assert_true(p.cols[1].min == 0 && p.cols[1].max == 5);
+	abi_profile_free(&p);
+	wcsv_free(&t);
+	/* and alone, each in-range edge is an integer with its exact value */
+	const char *t2 = "a\n9223372036854775807\n-9223372036854775808\n00000000000000000000001\n";
+	assert_int_equal(parse(&t, t2, err), 0);
+	assert_int_equal(abi_profile_build(&p, &t, "t", 12, err, sizeof err), 0);
+	assert_int_equal(p.cols[0].type, ABI_T_INT);
+	assert_true(p.cols[0].max == 9223372036854775807.0 && p.cols[0].min == -9223372036854775808.0);
+	abi_profile_free(&p);
+	wcsv_free(&t);
+}
+
 static void test_composite_key(void **state)
 {
 	(void)state;
@@ -222,7 +259,7 @@ int main(void)
 		cmocka_unit_test(test_bom_quotes_crlf),      cmocka_unit_test(test_delimiters),
 		cmocka_unit_test(test_errors_name_file_and_line), cmocka_unit_test(test_missing_header_names),
 		cmocka_unit_test(test_profile_types_and_hashes), cmocka_unit_test(test_composite_key),
-		cmocka_unit_test(test_random_text),
+		cmocka_unit_test(test_random_text), cmocka_unit_test(test_integer_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

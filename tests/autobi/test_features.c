@@ -69,6 +69,45 @@ static void test_containment(void **state)
 	assert_true(v[0] == 1 && v[1] == 3 && v[2] == 9);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* abi_sort_unique against qsort: uniform hashes (the bucket pass), many
+ * repeats, all keys in one bucket (same top bits: the radix fallback),
+ * and sizes around the thresholds. */
+static void test_sort_unique_large(void **state)
+{
+	(void)state;
+	const size_t sizes[] = {63, 64, 255, 256, 257, 1000, 40000};
+	uint64_t s = 99;
+	for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++)
+		for (int kind = 0; kind < 3; kind++) {
+			size_t n = sizes[si];
+			uint64_t *v = malloc(n * sizeof *v), *w = malloc(n * sizeof *w);
+			assert_true(v && w);
+			for (size_t i = 0; i < n; i++) {
+				s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+				uint64_t h = s ^ (s >> 29);
+				v[i] = kind == 0 ? h : kind == 1 ? 1 + h % 17 : (0xabcULL << 52) | (h >> 12);
+				if (i % 50 == 7)
+					v[i] = 0; /* missing */
+			}
+			memcpy(w, v, n * sizeof *v);
+			qsort(w, n, sizeof *w, cmp_u64);
+			size_t u = 0;
+			for (size_t i = 0; i < n; i++)
+				if (w[i] && (!u || w[u - 1] != w[i]))
+					w[u++] = w[i];
+			assert_int_equal(abi_sort_unique(v, n), u);
+			assert_memory_equal(v, w, u * sizeof *v);
+			free(v);
+			free(w);
+		}
+}
+
 static void profile_text(abi_profile *p, const char *name, const char *text)
 {
 	wcsv t;
@@ -324,7 +363,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tokens),     cmocka_unit_test(test_refers_and_similarity),
-		cmocka_unit_test(test_containment), cmocka_unit_test(test_candidates),
+		cmocka_unit_test(test_containment),
+		cmocka_unit_test(test_sort_unique_large), cmocka_unit_test(test_candidates),
 		cmocka_unit_test(test_composite_candidate), cmocka_unit_test(test_abbreviations_roles_decorations),
 		cmocka_unit_test(test_orphans_and_self_references),
 		cmocka_unit_test(test_chance_pairs), cmocka_unit_test(test_constant_column_makes_no_composite),

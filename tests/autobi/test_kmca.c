@@ -104,10 +104,54 @@ static void test_against_brute_force(void **state)
 			if (k)
 				assert_int_equal(res.k, k);
 			abi_kmca_result_free(&res);
+			if (k == 0) { /* one component at a time: the same optimum */
+				assert_int_equal(abi_kmca_solve_split(&res, n, e, m, rc, &o, err, sizeof err), 0);
+				if (fabs(res.cost - want) > 1e-6)
+					fail_msg("iter %d n %zu: split %.9f, brute force %.9f", iter, n, res.cost, want);
+				assert_true(res.exact);
+				abi_kmca_result_free(&res);
+			}
 			checked++;
 		}
 	}
 	assert_true(checked > 1000);
+}
+
+/* Two unrelated parts of a lake (tables 0..2 and 3..5, each with its own
+ * edges and groups) solved apart: the same cost as brute force over all
+ * six, each chosen edge's target not a fact, and k the count of facts. */
+static void test_split_components(void **state)
+{
+	(void)state;
+	rng r = {7};
+	for (int iter = 0; iter < 150; iter++) {
+		abi_edge e[12];
+		size_t m = 0;
+		for (size_t part = 0; part < 2; part++)
+			for (size_t u = 0; u < 3; u++)
+				for (size_t v = 0; v < 3; v++)
+					if (u != v && unif(&r) < 0.6 && m < 8)
+						e[m++] = (abi_edge){(uint32_t)(3 * part + u), (uint32_t)(3 * part + v),
+								    -3 + 6 * unif(&r), (uint32_t)(2 * (3 * part + u) + (unif(&r) < 0.5))};
+		double rc[6];
+		for (size_t v = 0; v < 6; v++)
+			rc[v] = 2 * unif(&r);
+		double want = brute(6, e, m, rc, 0);
+		abi_kmca_opts o = ABI_KMCA_OPTS_INIT;
+		abi_kmca_result res;
+		char err[256];
+		assert_int_equal(abi_kmca_solve_split(&res, 6, e, m, rc, &o, err, sizeof err), 0);
+		if (fabs(res.cost - want) > 1e-6)
+			fail_msg("iter %d: split %.9f, brute force %.9f", iter, res.cost, want);
+		int facts = 0;
+		for (size_t v = 0; v < 6; v++)
+			facts += res.fact[v];
+		assert_int_equal(facts, res.k);
+		assert_int_equal(res.nedges, (size_t)(6 - res.k));
+		for (size_t q = 0; q < res.nedges; q++)
+			assert_false(res.fact[e[res.edges[q]].v]);
+		abi_kmca_result_free(&res);
+	}
 }
 
 /* The FK-once constraint changes the answer, and the budget bounds the search. */
@@ -175,6 +219,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_against_brute_force),
+		cmocka_unit_test(test_split_components),
 		cmocka_unit_test(test_fk_once_and_budget),
 		cmocka_unit_test(test_infeasible_k),
 		cmocka_unit_test(test_edmonds_cycle),
