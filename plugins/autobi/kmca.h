@@ -43,6 +43,7 @@ typedef struct abi_kmca_result {
 	int k;
 	double cost;      /* join costs plus root costs of the chosen tree */
 	int exact;        /* 1 when optimality is proven */
+	double bound;     /* a proven lower bound on the optimum: cost when exact */
 	size_t nodes;     /* subproblems explored */
 	uint32_t *edges;  /* indices of the chosen join edges */
 	size_t nedges;

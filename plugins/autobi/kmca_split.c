@@ -124,6 +124,7 @@ int abi_kmca_solve_split(abi_kmca_result *out, size_t n, const abi_edge *edges, 
 		if (p.ne[c] == 0) { /* a lone table: a child of the root */
 			out->fact[tables[0]] = 1;
 			out->cost += rc[0];
+			out->bound += rc[0];
 			out->k++;
 			continue;
 		}
@@ -140,6 +141,7 @@ int abi_kmca_solve_split(abi_kmca_result *out, size_t n, const abi_edge *edges, 
 			out->fact[tables[v]] = r.fact[v];
 		out->k += r.k;
 		out->cost += r.cost;
+		out->bound += r.bound;
 		out->nodes += r.nodes;
 		out->exact &= r.exact;
 		abi_kmca_result_free(&r);

@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,10 +89,17 @@ int abi_run_kmca(weft_op_ctx *ctx, const weft_host_api *api)
 			json_array_append_new(facts, json_string(g.t[t].name));
 	for (size_t i = 0; i < r.nedges; i++)
 		json_array_append_new(edges, json_integer(r.edges[i]));
-	api->log(ctx, WEFT_LOG_INFO, "k = %d, cost %.3f, %zu subproblems, %s", r.k, r.cost, r.nodes,
-		 r.exact ? "optimal" : "budget reached: best found");
-	json_t *j = json_pack("{s:s, s:i, s:f, s:b, s:I, s:o, s:o}", "format", "autobi-arborescence/1", "k", r.k,
-			      "cost", r.cost, "exact", r.exact, "nodes", (json_int_t)r.nodes, "roots", facts, "edges", edges);
+	if (r.exact)
+		api->log(ctx, WEFT_LOG_INFO, "k = %d, cost %.3f, %zu subproblems, optimal", r.k, r.cost, r.nodes);
+	else if (isfinite(r.bound))
+		api->log(ctx, WEFT_LOG_INFO, "k = %d, cost %.3f, %zu subproblems, budget reached: the best found, "
+			 "within %.3f of the optimum (bound %.3f)", r.k, r.cost, r.nodes, r.cost - r.bound, r.bound);
+	else
+		api->log(ctx, WEFT_LOG_INFO, "k = %d, cost %.3f, %zu subproblems, budget reached: the best found, "
+			 "no bound proven", r.k, r.cost, r.nodes);
+	json_t *j = json_pack("{s:s, s:i, s:f, s:o, s:b, s:I, s:o, s:o}", "format", "autobi-arborescence/1", "k", r.k,
+			      "cost", r.cost, "bound", isfinite(r.bound) ? json_real(r.bound) : json_null(), "exact", r.exact, "nodes", (json_int_t)r.nodes, "roots",
+			      facts, "edges", edges);
 	int kk = r.k;
 	abi_kmca_result_free(&r);
 	abi_graph_free(&g);
@@ -118,6 +126,8 @@ static int read_tree(abi_kmca_result *r, const abi_graph *g, const char *path, c
 	r->k = (int)json_integer_value(json_object_get(j, "k"));
 	r->cost = json_number_value(json_object_get(j, "cost"));
 	r->exact = json_is_true(json_object_get(j, "exact"));
+	/* null: no bound was proven (the budget ran out before any) */
+	r->bound = json_is_number(json_object_get(j, "bound")) ? json_number_value(json_object_get(j, "bound")) : -INFINITY;
 	r->nodes = (size_t)json_integer_value(json_object_get(j, "nodes"));
 	r->edges = malloc((json_array_size(edges) + 1) * sizeof *r->edges);
 	r->fact = calloc(g->ntables + 1, 1);

@@ -49,7 +49,7 @@ static const weft_param_spec kmca_params[] = {
 	{"isolation", WEFT_T_FLOAT, "3.0", "cost of leaving a table without a likely outgoing join at the root"},
 };
 static const weft_op_desc abi_op_kmca = {
-	WEFT_OP_DESC("kmca", "1", abi_run_kmca, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("kmca", "2", abi_run_kmca, WEFT_OP_DETERMINISTIC,
 		     "Solves k-Min-Cost-Arborescence over the scored joins (cost -log(p/(1-p))): exact Chu-Liu/Edmonds, a "
 		     "Lagrangian price for exactly k root edges, branch and bound for FK-once."),
 	WEFT_OP_PARAMS(kmca_params), WEFT_OP_INPUTS(WEFT_NAMES("joins")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "k")),
@@ -59,7 +59,7 @@ static const weft_param_spec bi_params[] = {
 	 "constellation step: add non-tree joins with at least this probability"},
 };
 static const weft_op_desc abi_op_bi_model = {
-	WEFT_OP_DESC("bi_model", "1", abi_run_bi_model, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("bi_model", "2", abi_run_bi_model, WEFT_OP_DETERMINISTIC,
 		     "The BI model: tables with roles (fact, dimension, isolated) and joins with columns, N:1/1:1 "
 		     "cardinality and confidence, plus the constellation edges; `out` is JSON, `dot` Graphviz."),
 	WEFT_OP_PARAMS(bi_params), WEFT_OP_INPUTS(WEFT_NAMES("joins", "tree")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "dot", "joins")),

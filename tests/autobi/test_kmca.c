@@ -101,6 +101,7 @@ static void test_against_brute_force(void **state)
 			if (fabs(res.cost - want) > 1e-6)
 				fail_msg("iter %d n %zu k %d: solver %.9f, brute force %.9f", iter, n, k, res.cost, want);
 			assert_true(res.exact);
+			assert_true(fabs(res.bound - res.cost) < 1e-9);
 			if (k)
 				assert_int_equal(res.k, k);
 			abi_kmca_result_free(&res);
@@ -174,13 +175,19 @@ static void test_fk_once_and_budget(void **state)
 	assert_true(r.nodes > 1); /* the unconstrained tree used group 7 thrice */
 	abi_kmca_result_free(&r);
 
-	/* With no budget left after the greedy dive, its feasible tree is
-	 * returned, marked as not proven best. Here the dive keeps the first
-	 * of group 7's equal edges and gives 1..3 their other parents. */
+	/* With k free, prices on group 7 prove this optimum at the root. */
+	assert_true(fabs(r.bound - r.cost) < 1e-9);
+
+	/* With k fixed (no prices) and no budget left after the greedy dive,
+	 * its feasible tree is returned, marked as not proven best, with a
+	 * bound below it. */
+	o.k = 2;
 	o.max_nodes = 1;
+	want = brute(5, e, 6, NULL, 2);
 	assert_int_equal(abi_kmca_solve(&r, 5, e, 6, NULL, &o, err, sizeof err), 0);
 	assert_false(r.exact);
 	assert_true(r.cost >= want - 1e-6);
+	assert_true(r.bound <= want + 1e-6);
 	abi_kmca_result_free(&r);
 }
 
