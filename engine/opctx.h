@@ -32,6 +32,7 @@ struct weft_op_ctx {
 	char *devices; /* "gpu:0,gpu:1", recorded in checkpoint layouts, or NULL */
 	struct weft_ckpt *ckpt; /* made by the first checkpoint call */
 	char *cache_dir;        /* STORE/cache/<plugin>, made by the first cache_dir call */
+	uint32_t cpus;          /* CPU slots the node holds (api->cpus); 0 reads as 1 */
 	/* Where progress goes besides the log: the scheduler's node state, or
 	 * a frame to the engine from a worker. Called on the op's threads. */
 	void (*on_progress)(void *arg, double fraction, const char *message);

@@ -313,6 +313,11 @@ static const char *host_cache_dir(weft_op_ctx *ctx)
 	return dir;
 }
 
+static uint32_t host_cpus(weft_op_ctx *ctx)
+{
+	return ctx->cpus ? ctx->cpus : 1;
+}
+
 static weft_type v_type(const weft_value *v)
 {
 	return weft_value_type(v);
@@ -385,6 +390,7 @@ void weft_host_api_init(weft_host_api *api)
 	api->checkpoint_latest = host_checkpoint_latest;
 	api->python_run = host_python_run;
 	api->cache_dir = host_cache_dir;
+	api->cpus = host_cpus;
 }
 
 weft_op_ctx *weft_op_ctx_new(weft_engine *eng, const weft_op_info *op, const char *node_name, uint32_t id,

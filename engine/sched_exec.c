@@ -220,6 +220,16 @@ void exec_finished(run_state *rs, uint32_t id, weft_value *outputs, const char *
 
 /* ------------------------------------------------------------ in-process */
 
+/* The CPU slots a node was granted (its ask on the cpus pool), else 1. */
+static uint64_t granted_cpus(const run_state *rs, const node_run *nr)
+{
+	uint64_t cpus = 1;
+	for (uint16_t i = 0; i < nr->n_asks; i++)
+		if ((int)nr->asks[i].pool == rs->cpus_pool)
+			cpus = nr->asks[i].amount;
+	return cpus ? cpus : 1;
+}
+
 static void inproc_progress(void *arg, double fraction, const char *message)
 {
 	work *w = arg;
@@ -267,6 +277,8 @@ static int inproc_launch(void *self, run_state *rs, uint32_t id)
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	}
 	ctx->llm = nr->llm_config;
+	uint64_t cpus = granted_cpus(rs, nr);
+	ctx->cpus = cpus < UINT32_MAX ? (uint32_t)cpus : UINT32_MAX;
 	ctx->on_progress = inproc_progress;
 	ctx->progress_arg = w;
 	if (weft_op_ctx_set_node(ctx, nr->key, nr->devices) != WEFT_OK) {
@@ -399,10 +411,7 @@ static json_t *node_env(run_state *rs, uint32_t id, node *n)
 {
 	node_run *nr = weft_node_run(rs->eng, n->id);
 	json_t *env = json_object();
-	uint64_t cpus = 1;
-	for (uint16_t i = 0; i < nr->n_asks; i++)
-		if ((int)nr->asks[i].pool == rs->cpus_pool)
-			cpus = nr->asks[i].amount;
+	uint64_t cpus = granted_cpus(rs, nr);
 	for (size_t p = 0; env && p < res_pool_count(rs->res); p++) {
 		if (!res_pool_is_device(rs->res, p))
 			continue;

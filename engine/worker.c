@@ -213,6 +213,10 @@ static json_t *run_job(worker *w, const json_t *job, double t0)
 			ctx->progress_arg = w;
 			ctx->llm = llm;
 			apply_env(w, json_object_get(job, "env"));
+			/* the CPU share the engine granted, as the env says */
+			const char *wc = json_string_value(json_object_get(json_object_get(job, "env"), "WEFT_CPUS"));
+			long ncpu = wc ? strtol(wc, NULL, 10) : 1;
+			ctx->cpus = ncpu > 0 && ncpu < 65536 ? (uint32_t)ncpu : 1;
 			int saved[2];
 			reset_peak_rss();
 			redirect_output(log, saved);

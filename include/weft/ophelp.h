@@ -60,11 +60,13 @@ typedef int weft_op_run_fn(weft_op_ctx *ctx, const weft_host_api *api);
 /* An array of names in place: WEFT_NAMES("image", "mask"). */
 #define WEFT_NAMES(...) ((const char *const[]){__VA_ARGS__})
 
-/* The fields every op has. CPU slots default to 1; set .cpus or
- * .mem_bytes after it to ask for more. */
-#define WEFT_OP_DESC(name_, version_, run_, flags_, doc_)                                                       \
+/* The fields every op has, with 1 CPU slot. WEFT_OP_DESC_CPUS asks for
+ * more (setting .cpus after WEFT_OP_DESC would initialise it twice, which
+ * -Wextra warns of); .mem_bytes may follow either. */
+#define WEFT_OP_DESC_CPUS(name_, version_, run_, flags_, doc_, cpus_)                                           \
 	.struct_size = sizeof(weft_op_desc), .name = (name_), .version = (version_), .doc = (doc_),             \
-	.flags = (flags_), .cpus = 1, .run = (run_)
+	.flags = (flags_), .cpus = (cpus_), .run = (run_)
+#define WEFT_OP_DESC(name_, version_, run_, flags_, doc_) WEFT_OP_DESC_CPUS(name_, version_, run_, flags_, doc_, 1)
 #define WEFT_OP_PARAMS(arr) .params = (arr), .n_params = WEFT_LEN(arr)
 #define WEFT_OP_INPUTS(arr) .inputs = (arr), .n_inputs = WEFT_LEN(arr)
 #define WEFT_OP_OUTPUTS(arr) .outputs = (arr), .n_outputs = WEFT_LEN(arr)

@@ -40,7 +40,7 @@ extern "C" {
 #endif
 
 #define WEFT_ABI_MAJOR 1
-#define WEFT_ABI_MINOR 6
+#define WEFT_ABI_MINOR 7
 
 #if defined(__GNUC__)
 #define WEFT_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -219,6 +219,12 @@ typedef struct weft_host_api {
 	 * land anywhere. Entries must be checked when read. NULL (with
 	 * error_last set) when it cannot be made. */
 	const char *(*cache_dir)(weft_op_ctx *ctx);
+
+	/* --- since ABI 1.7 (check struct_size before calling) --- */
+	/* The CPU slots this node holds, at least 1: how many threads the op
+	 * may keep busy at once. The node's `cpus` (else the op's default),
+	 * scaled down to the pool; in a worker process also $WEFT_CPUS. */
+	uint32_t (*cpus)(weft_op_ctx *ctx);
 	/* New fields go here, at the end, only. */
 } weft_host_api;
 

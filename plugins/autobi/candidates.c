@@ -13,6 +13,8 @@
 #include "candidates.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -373,9 +375,9 @@ static int rows_join_at_least(const abi_profile *A, const abi_column *x, const a
 }
 
 static int single_candidates(abi_cands *out, const names *nm, const abi_profile *profs, size_t n,
-			     const abi_cand_opts *o, abi_sampleix *ix)
+			     const abi_cand_opts *o, abi_sampleix *ix, uint32_t b0, uint32_t b1)
 {
-	for (uint32_t b = 0; b < n; b++) {
+	for (uint32_t b = b0; b < b1; b++) {
 		const abi_profile *B = &profs[b];
 		for (uint32_t yc = 0; yc < B->ncols; yc++) {
 			const abi_column *y = &B->cols[yc];
@@ -608,6 +610,89 @@ static int mark_better_sibling(abi_cands *c, size_t first)
 	return 0;
 }
 
+/* ---- the single-column search over threads
+ *
+ * Keys are taken in chunks of CHUNK tables from a shared counter, and each
+ * chunk's candidates are kept apart and joined in chunk order, so the
+ * result (and its order, which later ties follow) is the same for any
+ * number of threads. Each thread has its own sample-index counters and
+ * its own memo of which table a column names best; the tokenised names
+ * and the profiles are shared and only read. */
+
+enum { CHUNK = 8 };
+
+typedef struct search {
+	const names *nm;
+	const abi_profile *profs;
+	size_t n;
+	const abi_cand_opts *o;
+	const abi_sampleix *ix;
+	abi_cands *chunk; /* per chunk */
+	size_t nchunks;
+	atomic_size_t next;
+	atomic_int failed;
+} search;
+
+static void *search_thread(void *arg)
+{
+	search *s = arg;
+	names mine = *s->nm;
+	abi_sampleix *ix = abi_sampleix_view(s->ix);
+	mine.best = calloc(s->n ? s->n : 1, sizeof *mine.best);
+	int ok = ix && mine.best;
+	for (size_t t = 0; ok && t < s->n; t++)
+		ok = (mine.best[t] = calloc(s->profs[t].ncols ? s->profs[t].ncols : 1, sizeof **mine.best)) != NULL;
+	for (size_t c; ok && !atomic_load(&s->failed) && (c = atomic_fetch_add(&s->next, 1)) < s->nchunks;) {
+		uint32_t b0 = (uint32_t)(c * CHUNK), b1 = (uint32_t)((c + 1) * CHUNK < s->n ? (c + 1) * CHUNK : s->n);
+		ok = single_candidates(&s->chunk[c], &mine, s->profs, s->n, s->o, ix, b0, b1) == 0;
+	}
+	if (!ok)
+		atomic_store(&s->failed, 1);
+	for (size_t t = 0; mine.best && t < s->n; t++)
+		free(mine.best[t]);
+	free(mine.best);
+	abi_sampleix_free(ix);
+	return NULL;
+}
+
+static int single_parallel(abi_cands *out, const names *nm, const abi_profile *profs, size_t n,
+			   const abi_cand_opts *o, abi_sampleix *ix)
+{
+	unsigned threads = o->threads > 1 ? o->threads : 1;
+	if (threads == 1 || n <= CHUNK)
+		return single_candidates(out, nm, profs, n, o, ix, 0, (uint32_t)n);
+	search s = {.nm = nm, .profs = profs, .n = n, .o = o, .ix = ix, .nchunks = (n + CHUNK - 1) / CHUNK};
+	atomic_init(&s.next, 0);
+	atomic_init(&s.failed, 0);
+	if (threads > s.nchunks)
+		threads = (unsigned)s.nchunks;
+	pthread_t *tid = calloc(threads, sizeof *tid);
+	s.chunk = calloc(s.nchunks, sizeof *s.chunk);
+	if (!tid || !s.chunk) {
+		free(tid);
+		free(s.chunk);
+		return -1;
+	}
+	unsigned started = 0;
+	for (; started < threads; started++)
+		if (pthread_create(&tid[started], NULL, search_thread, &s) != 0)
+			break;
+	if (started == 0) /* no thread could start: search on this one */
+		search_thread(&s);
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	int rc = atomic_load(&s.failed) ? -1 : 0;
+	for (size_t c = 0; c < s.nchunks; c++) {
+		for (size_t i = 0; rc == 0 && i < s.chunk[c].n; i++)
+			if (abi_cands_push(out, &s.chunk[c].v[i]) != 0)
+				rc = -1;
+		abi_cands_free(&s.chunk[c]);
+	}
+	free(s.chunk);
+	free(tid);
+	return rc;
+}
+
 int abi_candidates(abi_cands *out, const abi_profile *profs, size_t n, const abi_cand_opts *opts)
 {
 	names nm = {0};
@@ -617,7 +702,7 @@ int abi_candidates(abi_cands *out, const abi_profile *profs, size_t n, const abi
 	if (!ix)
 		rc = -1;
 	if (rc == 0)
-		rc = single_candidates(out, &nm, profs, n, opts, ix);
+		rc = single_parallel(out, &nm, profs, n, opts, ix);
 	if (rc == 0)
 		rc = mark_better_sibling(out, first);
 	if (rc == 0 && opts->composite)

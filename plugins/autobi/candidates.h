@@ -72,9 +72,10 @@ typedef struct abi_cand_opts {
 	double min_containment; /* drop candidates below this containment */
 	double min_key_unique;  /* y must be at least this unique */
 	int composite;          /* also look for two-column joins */
+	unsigned threads;       /* threads for the single-column pair search (0 and 1: one) */
 } abi_cand_opts;
 
-#define ABI_CAND_OPTS_INIT {0.5, 0.98, 1}
+#define ABI_CAND_OPTS_INIT {0.5, 0.98, 1, 1}
 
 /* Generates the candidates among `n` profiles into out (appending). */
 int abi_candidates(abi_cands *out, const abi_profile *profs, size_t n, const abi_cand_opts *opts);

@@ -3,6 +3,7 @@
  * folder of CSV files to the schema graph of candidate joins.
  */
 #define _GNU_SOURCE
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,12 +153,15 @@ int abi_run_candidates(weft_op_ctx *ctx, const weft_host_api *api)
 	o.min_containment = weft_op_param_float(ctx, api, "min_containment");
 	o.min_key_unique = weft_op_param_float(ctx, api, "min_key_unique");
 	o.composite = api->value_bool(api->param(ctx, "composite"));
+	/* as many threads as the node holds CPU slots (the op asks for 4) */
+	o.threads = api->struct_size >= offsetof(weft_host_api, cpus) + sizeof(void *) ? api->cpus(ctx) : 1;
 	abi_graph g;
 	if (abi_graph_from_profiles(&g, profs, n) != 0 || abi_candidates(&g.c, profs, n, &o) != 0)
 		rc = api->fail(ctx, "out of memory while generating candidates");
 	free_profiles(profs, n);
 	if (rc == WEFT_OK) {
-		api->log(ctx, WEFT_LOG_INFO, "%zu tables, %zu candidate joins", n, g.c.n);
+		api->log(ctx, WEFT_LOG_INFO, "%zu tables, %zu candidate joins (pair search on %u thread%s)", n, g.c.n,
+			 o.threads, o.threads == 1 ? "" : "s");
 		size_t count = g.c.n;
 		char out[4096];
 		snprintf(out, sizeof out, "%s/candidates.bin", api->workdir(ctx));

@@ -30,9 +30,12 @@ static const weft_param_spec cand_params[] = {
 	{"composite", WEFT_T_BOOL, "true", "also look for two-column joins into two-column keys"},
 };
 static const weft_op_desc abi_op_candidates = {
-	WEFT_OP_DESC("candidates", "2", abi_run_candidates, WEFT_OP_DETERMINISTIC,
+	/* the pair search runs on every slot the node holds; a request above
+	 * the pool is scaled down to it */
+	WEFT_OP_DESC_CPUS("candidates", "2", abi_run_candidates, WEFT_OP_DETERMINISTIC,
 		     "Candidate joins A.x -> B.y among all profiled tables (pruned by type, key uniqueness and value "
-		     "containment) with their feature vectors, as a binary schema-graph artifact (docs/plugins/autobi.md)."),
+		     "containment) with their feature vectors, as a binary schema-graph artifact (docs/plugins/autobi.md).",
+		     4),
 	WEFT_OP_PARAMS(cand_params), WEFT_OP_INPUTS(WEFT_NAMES("profiles")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "count")),
 };
 

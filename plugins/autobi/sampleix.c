@@ -21,6 +21,7 @@ struct abi_sampleix {
 	size_t npost;
 	uint32_t *first; /* per table: its first column id */
 	size_t ntables, ncols;
+	int owner;         /* frees the index; a view frees only its counters */
 	uint32_t *count;   /* per column id, zero between calls */
 	uint32_t *touched; /* ids counted by the last call */
 	uint32_t *tcount;  /* their counts, in the same order */
@@ -40,6 +41,7 @@ abi_sampleix *abi_sampleix_build(const abi_profile *profs, size_t ntables, size_
 	abi_sampleix *ix = calloc(1, sizeof *ix);
 	if (!ix)
 		return NULL;
+	ix->owner = 1;
 	ix->ntables = ntables;
 	ix->first = malloc((ntables + 1) * sizeof *ix->first);
 	size_t total = 0;
@@ -102,13 +104,32 @@ abi_sampleix *abi_sampleix_build(const abi_profile *profs, size_t ntables, size_
 	return ix;
 }
 
+abi_sampleix *abi_sampleix_view(const abi_sampleix *ix)
+{
+	abi_sampleix *v = malloc(sizeof *v);
+	if (!v)
+		return NULL;
+	*v = *ix;
+	v->owner = 0;
+	v->count = calloc(ix->ncols ? ix->ncols : 1, sizeof *v->count);
+	v->touched = malloc((ix->ncols ? ix->ncols : 1) * sizeof *v->touched);
+	v->tcount = malloc((ix->ncols ? ix->ncols : 1) * sizeof *v->tcount);
+	if (!v->count || !v->touched || !v->tcount) {
+		abi_sampleix_free(v);
+		return NULL;
+	}
+	return v;
+}
+
 void abi_sampleix_free(abi_sampleix *ix)
 {
 	if (!ix)
 		return;
-	free(ix->slots);
-	free(ix->post);
-	free(ix->first);
+	if (ix->owner) {
+		free(ix->slots);
+		free(ix->post);
+		free(ix->first);
+	}
 	free(ix->count);
 	free(ix->touched);
 	free(ix->tcount);

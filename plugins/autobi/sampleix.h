@@ -27,6 +27,12 @@ typedef struct abi_sampleix abi_sampleix;
 abi_sampleix *abi_sampleix_build(const abi_profile *profs, size_t ntables, size_t sample, int (*want)(uint32_t));
 void abi_sampleix_free(abi_sampleix *ix);
 
+/* A second handle on the same index with counters of its own, so that
+ * threads can look up at once (abi_sampleix_hits writes its handle's
+ * counters). Freed with abi_sampleix_free, before the index it views.
+ * NULL when out of memory. */
+abi_sampleix *abi_sampleix_view(const abi_sampleix *ix);
+
 /* Counts the sampled values of every column that `y` (distinct hashes)
  * holds. Returns how many columns have any; *ids gets them in ascending id
  * order and *counts their counts (both borrowed until the next call). */

@@ -6,7 +6,8 @@
  *   autobi-eval train OUT [--seeds A-B] [--rows N]    fit a model (the shipped one
  *                                                     comes from pipelines/autobi-train.lua)
  *   autobi-eval score MODEL.json TRUTH.json            P/R/F1 of one predicted model
- *   autobi-eval bench MODEL [--tables N] [--rows N]   stage timings on one wide schema
+ *   autobi-eval bench MODEL [--tables N] [--rows N] [--threads N]
+ *                                  stage timings on one wide schema (N threads for the pair search)
  *   autobi-eval dump MODEL SHAPE [--seeds S-S]         every candidate with p and its label
  *
  * Schemas are generated into a temporary directory with the same generator
@@ -60,7 +61,7 @@ static void run_free(run *r)
 }
 
 /* Generates one schema and computes its candidates (no model needed yet). */
-static int prepare(run *r, const char *shape, uint64_t seed, int rows, int tables)
+static int prepare(run *r, const char *shape, uint64_t seed, int rows, int tables, unsigned threads)
 {
 	memset(r, 0, sizeof *r);
 	char dir[] = "/tmp/autobi-eval-XXXXXX", err[1024];
@@ -81,6 +82,7 @@ static int prepare(run *r, const char *shape, uint64_t seed, int rows, int table
 	}
 	double t0 = now();
 	abi_cand_opts co = ABI_CAND_OPTS_INIT;
+	co.threads = threads;
 	if (abi_graph_from_profiles(&r->g, r->profs, r->n) != 0 || abi_candidates(&r->g.c, r->profs, r->n, &co) != 0) {
 		snprintf(err, sizeof err, "out of memory");
 		goto done;
@@ -144,7 +146,7 @@ static int cmd_eval(const char *model_path, int s0, int s1, int rows, int verbos
 		for (int seed = s0; seed <= last; seed++) {
 			run r;
 			json_t *model = NULL;
-			if (prepare(&r, shapes[sh], (uint64_t)seed, strcmp(shapes[sh], "tpch") == 0 ? 6000 : rows, 0) != 0 ||
+			if (prepare(&r, shapes[sh], (uint64_t)seed, strcmp(shapes[sh], "tpch") == 0 ? 6000 : rows, 0, 1) != 0 ||
 			    predict_model(&model, &r, &m) != 0) {
 				run_free(&r);
 				return 1;
@@ -206,7 +208,7 @@ static int cmd_train(const char *out, int s0, int s1, int rows)
 	for (int sh = 0; sh < 3; sh++)
 		for (int seed = s0; seed <= s1; seed++) {
 			run r;
-			if (prepare(&r, shapes[sh], (uint64_t)seed, rows, 0) != 0)
+			if (prepare(&r, shapes[sh], (uint64_t)seed, rows, 0, 1) != 0)
 				return 1;
 			int bad = abi_examples_add(&e, &r.g, r.truth, err, sizeof err);
 			run_free(&r);
@@ -245,7 +247,7 @@ static int cmd_score(const char *mp, const char *tp)
 	return 0;
 }
 
-static int cmd_bench(const char *model_path, int tables, int rows)
+static int cmd_bench(const char *model_path, int tables, int rows, unsigned threads)
 {
 	abi_lr m;
 	char err[512];
@@ -255,7 +257,7 @@ static int cmd_bench(const char *model_path, int tables, int rows)
 	}
 	run r;
 	json_t *model = NULL;
-	if (prepare(&r, "wide", 7, rows, tables) != 0 || predict_model(&model, &r, &m) != 0)
+	if (prepare(&r, "wide", 7, rows, tables, threads) != 0 || predict_model(&model, &r, &m) != 0)
 		return 1;
 	abi_score sc;
 	abi_score_model(&sc, model, r.truth, err, sizeof err);
@@ -280,7 +282,7 @@ static int cmd_dump(const char *model_path, const char *shape, int seed, int row
 	abi_lr m;
 	char err[512];
 	run r;
-	if (abi_lr_load(&m, model_path, err, sizeof err) != 0 || prepare(&r, shape, (uint64_t)seed, rows, tables) != 0)
+	if (abi_lr_load(&m, model_path, err, sizeof err) != 0 || prepare(&r, shape, (uint64_t)seed, rows, tables, 1) != 0)
 		return 1;
 	abi_predict_all(&r.g, &m);
 	int *lab = calloc(r.g.c.n + 1, sizeof *lab);
@@ -305,6 +307,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int s0 = 1, s1 = 10, rows = 3000, tables = 100, verbose = 0;
+	unsigned threads = 1;
 	double min_f1 = 0;
 	for (int i = 3; i < argc; i++) {
 		if (strcmp(argv[i], "--seeds") == 0 && i + 1 < argc) {
@@ -314,6 +317,8 @@ int main(int argc, char **argv)
 			rows = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--tables") == 0 && i + 1 < argc)
 			tables = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
+			threads = (unsigned)atoi(argv[++i]);
 		else if (strcmp(argv[i], "--min-f1") == 0 && i + 1 < argc)
 			min_f1 = atof(argv[++i]);
 		else if (strcmp(argv[i], "-v") == 0)
@@ -328,7 +333,7 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "dump") == 0 && argc >= 4)
 		return cmd_dump(argv[2], argv[3], s0, rows, tables);
 	if (strcmp(argv[1], "bench") == 0)
-		return cmd_bench(argv[2], tables, rows);
+		return cmd_bench(argv[2], tables, rows, threads);
 	fprintf(stderr, "autobi-eval: unknown command '%s'\n", argv[1]);
 	return 2;
 }

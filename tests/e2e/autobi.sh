@@ -22,8 +22,10 @@ eq "$(ls tpch/tables | tr '\n' ' ')" "customer.csv lineitem.csv nation.csv order
   "the eight TPC-H tables"
 eq "$(jq '.joins | length' tpch/truth.json)" "10" "with the ten TPC-H foreign keys"
 
-run_weft run "$P" -p data="$T/tpch/tables" -p out="$T/model"
+run_weft run -j2 "$P" -p data="$T/tpch/tables" -p out="$T/model"
 expect_rc 0 "pipelines/autobi.lua predicts the BI model"
+check "candidates asks for 4 CPU slots, holds the pool's 2 (api->cpus) and searches on 2 threads" \
+  grep -q 'pair search on 2 threads' "$(rec '.nodes[] | select(.name == "candidates") | .log')"
 check "model.json is written" test -s model/model.json
 check "model.dot is Graphviz" grep -q '^digraph bi_model {' model/model.dot
 check "the DOT marks lineitem as the fact" grep -q '"lineitem" \[label="lineitem\\nfact' model/model.dot
