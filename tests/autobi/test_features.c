@@ -1,4 +1,5 @@
 /* Unit tests of name handling, containment and candidate features. */
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,11 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
+#include <unistd.h>
 
 #include "candidates.h"
 #include "csv.h"
 #include "names.h"
 #include "profile.h"
+#include "steps.h"
+#include "synth.h"
 
 static void test_tokens(void **state)
 {
@@ -359,12 +364,52 @@ static void test_constant_column_makes_no_composite(void **state)
 	abi_profile_free(&p[1]);
 }
 
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	return remove(path);
+}
+
+/* The pair search on several threads finds exactly the candidates, in
+ * the same order, that one thread finds: a generated lake of 60 tables. */
+static void test_threads_same_candidates(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/autobi-threads-XXXXXX", tdir[600], err[512];
+	assert_non_null(mkdtemp(dir));
+	abi_synth_opts so = {"wide", 3, 800, 60};
+	assert_int_equal(abi_synth(dir, &so, err, sizeof err), 0);
+	snprintf(tdir, sizeof tdir, "%s/tables", dir);
+	abi_profile *profs;
+	size_t n;
+	double tp, tq;
+	assert_int_equal(abi_profile_dir(&profs, &n, tdir, &tp, &tq, err, sizeof err), 0);
+	assert_true(n >= 60);
+	abi_cand_opts o = ABI_CAND_OPTS_INIT;
+	abi_cands one = {0}, many = {0};
+	assert_int_equal(abi_candidates(&one, profs, n, &o), 0);
+	o.threads = 3;
+	assert_int_equal(abi_candidates(&many, profs, n, &o), 0);
+	assert_true(one.n > 100);
+	assert_int_equal(many.n, one.n);
+	assert_memory_equal(many.v, one.v, one.n * sizeof *one.v);
+	abi_cands_free(&one);
+	abi_cands_free(&many);
+	for (size_t i = 0; i < n; i++)
+		abi_profile_free(&profs[i]);
+	free(profs);
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tokens),     cmocka_unit_test(test_refers_and_similarity),
 		cmocka_unit_test(test_containment),
-		cmocka_unit_test(test_sort_unique_large), cmocka_unit_test(test_candidates),
+		cmocka_unit_test(test_sort_unique_large),
+		cmocka_unit_test(test_threads_same_candidates), cmocka_unit_test(test_candidates),
 		cmocka_unit_test(test_composite_candidate), cmocka_unit_test(test_abbreviations_roles_decorations),
 		cmocka_unit_test(test_orphans_and_self_references),
 		cmocka_unit_test(test_chance_pairs), cmocka_unit_test(test_constant_column_makes_no_composite),
