@@ -134,6 +134,7 @@ int abi_run_candidates(weft_op_ctx *ctx, const weft_host_api *api)
 	char err[ERRLEN];
 	size_t loaded = 0;
 	int rc = WEFT_OK;
+	double t0 = abi_now();
 	for (; loaded < n && rc == WEFT_OK; loaded++) {
 		const char *p = weft_op_path_of(ctx, api, api->value_list_at(list, loaded));
 		if (!p)
@@ -156,12 +157,15 @@ int abi_run_candidates(weft_op_ctx *ctx, const weft_host_api *api)
 	/* as many threads as the node holds CPU slots (the op asks for 4) */
 	o.threads = api->struct_size >= offsetof(weft_host_api, cpus) + sizeof(void *) ? api->cpus(ctx) : 1;
 	abi_graph g;
+	double t1 = abi_now();
 	if (abi_graph_from_profiles(&g, profs, n) != 0 || abi_candidates(&g.c, profs, n, &o) != 0)
 		rc = api->fail(ctx, "out of memory while generating candidates");
+	double t2 = abi_now();
 	free_profiles(profs, n);
 	if (rc == WEFT_OK) {
-		api->log(ctx, WEFT_LOG_INFO, "%zu tables, %zu candidate joins (pair search on %u thread%s)", n, g.c.n,
-			 o.threads, o.threads == 1 ? "" : "s");
+		api->log(ctx, WEFT_LOG_INFO, "%zu tables, %zu candidate joins (pair search on %u thread%s); read the "
+			 "profiles in %.2f s, searched in %.2f s", n, g.c.n, o.threads, o.threads == 1 ? "" : "s", t1 - t0,
+			 t2 - t1);
 		size_t count = g.c.n;
 		char out[4096];
 		snprintf(out, sizeof out, "%s/candidates.bin", api->workdir(ctx));

@@ -134,7 +134,7 @@ void abi_examples_free(abi_examples *e)
 	memset(e, 0, sizeof *e);
 }
 
-static double now(void)
+double abi_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -209,15 +209,15 @@ int abi_profile_dir(abi_profile **profs, size_t *n, const char *dir, double *par
 		char path[4096];
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
 		wcsv t;
-		double t0 = now();
+		double t0 = abi_now();
 		if (wcsv_read(&t, path, names[i], err, errlen) != 0)
 			goto done;
-		double t1 = now();
+		double t1 = abi_now();
 		names[i][strlen(names[i]) - 4] = '\0';
 		int prc = abi_profile_build(&(*profs)[i], &t, names[i], 12, err, errlen);
 		wcsv_free(&t);
 		*parse_s += t1 - t0;
-		*profile_s += now() - t1;
+		*profile_s += abi_now() - t1;
 		if (prc != 0)
 			goto done;
 		(*n)++;

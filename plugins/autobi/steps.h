@@ -44,6 +44,9 @@ void abi_names_free(char **names, size_t n);
 /* Reads every *.csv under dir (sorted by name) and profiles it; *profs is
  * an array of *n profiles. For the harness and benchmarks; the pipeline
  * profiles one table per node instead. */
+/* Seconds on the monotonic clock, for the stage timings ops log. */
+double abi_now(void);
+
 int abi_profile_dir(abi_profile **profs, size_t *n, const char *dir, double *parse_s, double *profile_s, char *err,
 		    size_t errlen);
 

@@ -18,14 +18,37 @@ static void columns(wtext *b, const json_t *cols)
 	}
 }
 
-static size_t count_joins(const json_t *joins, const char *table, const char *side)
+typedef struct named {
+	const char *name;
+	size_t i;
+} named;
+
+static int by_name(const void *a, const void *b)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < json_array_size(joins); i++) {
-		const char *t = json_string_value(json_object_get(json_array_get(joins, i), side));
-		n += t && !strcmp(t, table);
-	}
-	return n;
+	return strcmp(((const named *)a)->name, ((const named *)b)->name);
+}
+
+/* Joins out of and into each table, counted in one pass over the joins
+ * with the tables' names sorted: counting per table was quadratic, 0.7 s
+ * on a lake of 1,000 tables and 4,000 joins. */
+static int count_joins(size_t *out, size_t *in, const json_t *tables, const json_t *joins)
+{
+	size_t n = json_array_size(tables);
+	named *ix = malloc((n ? n : 1) * sizeof *ix);
+	if (!ix)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		ix[i] = (named){json_string_value(json_object_get(json_array_get(tables, i), "name")) ?: "", i};
+	qsort(ix, n, sizeof *ix, by_name);
+	for (size_t j = 0; j < json_array_size(joins); j++)
+		for (int side = 0; side < 2; side++) {
+			named key = {json_string_value(json_object_get(json_array_get(joins, j), side ? "to" : "from")), 0};
+			const named *hit = key.name ? bsearch(&key, ix, n, sizeof *ix, by_name) : NULL;
+			if (hit)
+				(side ? in : out)[hit->i]++;
+		}
+	free(ix);
+	return 0;
 }
 
 char *abi_summary_markdown(const json_t *model)
@@ -34,13 +57,19 @@ char *abi_summary_markdown(const json_t *model)
 	if (!format || strcmp(format, "autobi-bi-model/1"))
 		return NULL;
 	const json_t *tables = json_object_get(model, "tables"), *joins = json_object_get(model, "joins");
+	size_t nt = json_array_size(tables);
+	size_t *jout = calloc(nt + 1, sizeof *jout), *jin = calloc(nt + 1, sizeof *jin);
+	if (!jout || !jin || count_joins(jout, jin, tables, joins) != 0) {
+		free(jout);
+		free(jin);
+		return NULL;
+	}
 	wtext b = {0};
 	size_t facts = 0, alone = 0, unsure = 0;
-	for (size_t i = 0; i < json_array_size(tables); i++) {
+	for (size_t i = 0; i < nt; i++) {
 		const json_t *t = json_array_get(tables, i);
-		const char *name = json_string_value(json_object_get(t, "name"));
 		facts += !strcmp(json_string_value(json_object_get(t, "role")) ?: "", "fact");
-		alone += name && !count_joins(joins, name, "from") && !count_joins(joins, name, "to");
+		alone += !jout[i] && !jin[i];
 	}
 	for (size_t i = 0; i < json_array_size(joins); i++)
 		unsure += json_number_value(json_object_get(json_array_get(joins, i), "confidence")) < ABI_SUMMARY_UNSURE;
@@ -59,8 +88,7 @@ char *abi_summary_markdown(const json_t *model)
 		wtext_printf(&b, "| ");
 		wtext_cell(&b, name);
 		wtext_printf(&b, " | %s | %lld | %zu | %zu |\n", json_string_value(json_object_get(t, "role")) ?: "?",
-		    (long long)json_integer_value(json_object_get(t, "rows")), count_joins(joins, name ?: "", "from"),
-		    count_joins(joins, name ?: "", "to"));
+		    (long long)json_integer_value(json_object_get(t, "rows")), jout[i], jin[i]);
 	}
 	wtext_printf(&b, "\n## Joins\n\n| from | columns | to | columns | cardinality | confidence | kind |\n"
 		"|---|---|---|---|---|---:|---|\n");
@@ -81,5 +109,7 @@ char *abi_summary_markdown(const json_t *model)
 	if (!json_array_size(joins))
 		wtext_printf(&b, "| (none) | | | | | | |\n");
 	wtext_printf(&b, "\nThe model is model.json; model.dot draws it (`dot -Tsvg model.dot > model.svg`).\n");
+	free(jout);
+	free(jin);
 	return wtext_take(&b);
 }
