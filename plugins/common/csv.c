@@ -47,7 +47,7 @@ static int is_null_token(const char *s, size_t n)
 	static const char *const tokens[] = {"NA", "N/A", "NULL", "NaN", "None", "nil", "-", "?", "#N/A"};
 	if (n == 0)
 		return 1;
-	if (n > 4) /* no token is longer: most cells end here */
+	if (n > 4 || (s[0] >= '0' && s[0] <= '9')) /* no token is longer or starts with a digit */
 		return 0;
 	for (size_t i = 0; i < sizeof tokens / sizeof *tokens; i++)
 		if (strlen(tokens[i]) == n && strncasecmp(tokens[i], s, n) == 0)
@@ -168,14 +168,23 @@ static int read_field(parser *p)
 				    "text after a closing quote; quote the whole field and double the quotes "
 				    "inside it (\"a \"\"b\"\" c\")");
 	} else {
-		while (!at_record_end(p) && p->s[p->pos] != t->delim) {
-			char c = p->s[p->pos++];
-			if (c == '\0')
-				return fail(p, p->line, "NUL byte: this is not a text CSV file");
-			if (buf_reserve(p, 1) != 0)
-				return fail(p, p->line, "out of memory");
-			t->buf[t->buf_len++] = c;
+		/* the field's end first, then one copy: a byte at a time with a
+		 * reserve each was most of reading a large table */
+		size_t end = p->pos;
+		const char delim = t->delim;
+		while (end < p->len) {
+			char c = p->s[end];
+			if (c == delim || c == '\n' || c == '\r' || c == '\0')
+				break;
+			end++;
 		}
+		if (end < p->len && p->s[end] == '\0')
+			return fail(p, p->line, "NUL byte: this is not a text CSV file");
+		if (buf_reserve(p, end - p->pos) != 0)
+			return fail(p, p->line, "out of memory");
+		memcpy(t->buf + t->buf_len, p->s + p->pos, end - p->pos);
+		t->buf_len += end - p->pos;
+		p->pos = end;
 		while (t->buf_len > start && is_pad(p, t->buf[t->buf_len - 1]))
 			t->buf_len--;
 	}
