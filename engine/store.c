@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,21 +79,102 @@ static int ensure_fanout(const weft_store *st, const char *hash)
 }
 
 /* Stores the file at `src` whose hash is already known. */
-static int put_known(weft_store *st, const char *src, const char *hash)
+/* Copies src into the store, hashing what it copies: one read, one write
+ * and one hash, where hashing first, copying, and then verifying the
+ * object on its first checkout read it three times (on a lake of 1,000
+ * tables a tenth of the run was that SHA-256). The object's stat is
+ * remembered with its hash, so checking it out does not hash it again;
+ * src's too, when it did not change while read. `expect`, when known
+ * (the stat cache had src), must be what was copied. */
+static int stream_in(weft_store *st, const char *src, const char *expect, char hash[65], uint64_t *size)
 {
-	char *obj = weft_store_object_path(st, hash);
-	if (!obj)
-		return weft_err_set(WEFT_ERROR, "out of memory");
-	int rc = WEFT_OK;
-	struct stat sb;
-	if (stat(obj, &sb) == 0)
-		goto cleanup; /* deduplicated; verification happens on use */
-	if ((rc = ensure_fanout(st, hash)) != WEFT_OK)
-		goto cleanup;
-	rc = weft_copy_file_atomic(src, obj, 0444);
-cleanup:
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return weft_err_set(WEFT_EIO, "cannot open %s: %s", src, strerror(errno));
+	struct stat s0, s1;
+	char *incoming = weft_path_join(st->objects, "incoming"), *tmp = NULL;
+	weft_hasher *h = weft_hasher_new();
+	int out = incoming && h && fstat(in, &s0) == 0 ? weft_atomic_open(incoming, &tmp) : -1;
+	int rc = out >= 0 ? WEFT_OK : out != -1 ? out : weft_err_set(WEFT_ERROR, "out of memory");
+	uint64_t total = 0;
+	char chunk[65536]; /* as weft_copy_file_atomic: a heap megabyte cost a mapping per file */
+	while (rc == WEFT_OK) {
+		ssize_t r = read(in, chunk, sizeof chunk);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || (r > 0 && (weft_write_all(out, chunk, (size_t)r) != 0 ||
+					weft_hasher_update(h, chunk, (size_t)r) != WEFT_OK)))
+			rc = weft_err_set(WEFT_EIO, "cannot store %s: %s", src, strerror(errno));
+		if (r <= 0)
+			break;
+		total += (uint64_t)r;
+	}
+	int same = rc == WEFT_OK && fstat(in, &s1) == 0 && s1.st_size == s0.st_size &&
+		   s1.st_mtim.tv_sec == s0.st_mtim.tv_sec && s1.st_mtim.tv_nsec == s0.st_mtim.tv_nsec &&
+		   (uint64_t)s1.st_size == total;
+	close(in);
+	if (rc == WEFT_OK) { /* final frees the hasher */
+		int fin = weft_hasher_final(h, hash);
+		h = NULL;
+		if (fin != WEFT_OK || fchmod(out, 0444) != 0)
+			rc = weft_err_set(WEFT_EIO, "cannot store %s", src);
+	}
+	if (rc == WEFT_OK && (!same || (expect && strcmp(expect, hash))))
+		rc = weft_err_set(WEFT_EIO, "%s changed while it was being stored; run again once nothing writes it",
+				  src);
+	if (rc == WEFT_OK && close(out) != 0)
+		rc = weft_err_set(WEFT_EIO, "cannot write %s: %s", tmp, strerror(errno));
+	else if (rc != WEFT_OK && out >= 0)
+		close(out);
+	out = -1;
+	char *obj = rc == WEFT_OK ? weft_store_object_path(st, hash) : NULL;
+	struct stat so;
+	if (rc == WEFT_OK && !obj)
+		rc = weft_err_set(WEFT_ERROR, "out of memory");
+	if (rc == WEFT_OK && stat(obj, &so) == 0) {
+		unlink(tmp); /* deduplicated; the object there is verified on use */
+	} else if (rc == WEFT_OK) {
+		if ((rc = ensure_fanout(st, hash)) == WEFT_OK && rename(tmp, obj) != 0)
+			rc = weft_err_set(WEFT_EIO, "cannot rename to %s: %s", obj, strerror(errno));
+		if (rc == WEFT_OK && st->sc && stat(obj, &so) == 0)
+			rc = weft_statcache_remember(st->sc, obj, &so, hash);
+	}
+	if (rc != WEFT_OK && tmp)
+		unlink(tmp);
+	if (rc == WEFT_OK && !expect && st->sc)
+		rc = weft_statcache_remember(st->sc, src, &s1, hash);
+	if (size)
+		*size = total;
+	weft_hasher_free(h);
 	free(obj);
+	free(tmp);
+	free(incoming);
 	return rc;
+}
+
+/* A regular file into the store: by its remembered hash when the stat
+ * cache knows it and the object is there, else streamed in. */
+static int import_file(weft_store *st, const char *path, char hash[65], uint64_t *size)
+{
+	struct stat sb;
+	if (stat(path, &sb) != 0)
+		return weft_err_set(WEFT_ENOTFOUND, "cannot stat %s: no such file; check the path (relative paths "
+						    "are from the pipeline's directory)", path);
+	if (st->sc && weft_statcache_lookup(st->sc, path, &sb, hash)) {
+		char *obj = weft_store_object_path(st, hash);
+		struct stat so;
+		int have = obj && stat(obj, &so) == 0;
+		free(obj);
+		if (have) {
+			if (size)
+				*size = (uint64_t)sb.st_size;
+			return WEFT_OK;
+		}
+		char known[65];
+		memcpy(known, hash, sizeof known);
+		return stream_in(st, path, known, hash, size);
+	}
+	return stream_in(st, path, NULL, hash, size);
 }
 
 int weft_store_put_bytes(weft_store *st, const void *data, size_t len, char hash[65])
@@ -257,9 +339,7 @@ static int import_dir(weft_store *st, const char *dir, char hash[65], uint64_t *
 				json_array_append_new(entries, json_pack("{s:s,s:s,s:s,s:I}", "name", names[i], "type",
 									 "dir", "hash", h, "size", (json_int_t)sz));
 		} else if (S_ISREG(sb.st_mode)) {
-			rc = weft_statcache_hash_file(st->sc, child, h, &sz);
-			if (rc == WEFT_OK)
-				rc = put_known(st, child, h);
+			rc = import_file(st, child, h, &sz);
 			if (rc == WEFT_OK)
 				json_array_append_new(entries,
 						      json_pack("{s:s,s:s,s:s,s:I,s:b}", "name", names[i], "type", "file",
@@ -301,11 +381,9 @@ int weft_store_import(weft_value **out, weft_store *st, const char *path)
 	int rc, is_dir = S_ISDIR(sb.st_mode);
 	if (is_dir)
 		rc = import_dir(st, path, hash, &size, 0);
-	else if (S_ISREG(sb.st_mode)) {
-		rc = weft_statcache_hash_file(st->sc, path, hash, &size);
-		if (rc == WEFT_OK)
-			rc = put_known(st, path, hash);
-	} else
+	else if (S_ISREG(sb.st_mode))
+		rc = import_file(st, path, hash, &size);
+	else
 		rc = weft_err_set(WEFT_EINVALID, "%s is neither a regular file nor a directory (a device, FIFO or "
 						 "socket cannot be stored); copy its content into a file", path);
 	if (rc != WEFT_OK)

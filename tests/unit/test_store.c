@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "hash.h"
 #include "journal.h"
 #include "statcache.h"
 #include "store.h"
@@ -57,6 +58,58 @@ static void test_import_names_object_by_content(void **state)
 	free(obj);
 	free(src);
 	weft_value_free(art);
+}
+
+/* An import reads the file once: the new object and the source are both
+ * remembered with their hash, so neither is hashed again; a second
+ * import of the unchanged file is served from the stat cache; a source
+ * the cache knows whose object was removed is copied in again. Nothing
+ * is left in the store's incoming area. */
+static void test_import_streams_and_remembers(void **state)
+{
+	fx *f = *state;
+	char *src = weft_path_join(f->dir, "big.bin");
+	FILE *fp = fopen(src, "wb");
+	assert_non_null(fp);
+	for (int i = 0; i < 300000; i++) /* 1.2 MB: several read chunks */
+		assert_int_equal(fwrite(&i, sizeof i, 1, fp), 1);
+	assert_int_equal(fclose(fp), 0);
+	char want[65];
+	assert_int_equal(weft_hash_file(want, src, NULL), WEFT_OK);
+	weft_value *art = NULL;
+	assert_int_equal(weft_store_import(&art, f->st, src), WEFT_OK);
+	assert_string_equal(weft_value_artifact_hash(art), want);
+	assert_int_equal(weft_value_artifact_size(art), 1200000);
+	char *obj = weft_store_object_path(f->st, want), got[65];
+	struct stat sb;
+	assert_int_equal(stat(obj, &sb), 0);
+	assert_true(weft_statcache_lookup(f->sc, obj, &sb, got));
+	assert_string_equal(got, want);
+	assert_int_equal(stat(src, &sb), 0);
+	assert_true(weft_statcache_lookup(f->sc, src, &sb, got));
+	assert_string_equal(got, want);
+	char h2[65];
+	assert_int_equal(weft_hash_file(h2, obj, NULL), WEFT_OK);
+	assert_string_equal(h2, want);
+	weft_value_free(art);
+	/* the object removed by hand: the known source is stored again */
+	assert_int_equal(unlink(obj), 0);
+	assert_int_equal(weft_store_import(&art, f->st, src), WEFT_OK);
+	assert_int_equal(access(obj, F_OK), 0);
+	assert_int_equal(weft_hash_file(h2, obj, NULL), WEFT_OK);
+	assert_string_equal(h2, want);
+	weft_value_free(art);
+	/* no temp file stays in objects/ */
+	char *objects = weft_path_join(f->dir, "objects");
+	DIR *d = opendir(objects);
+	assert_non_null(d);
+	struct dirent *e;
+	while ((e = readdir(d)))
+		assert_null(strstr(e->d_name, ".tmp."));
+	closedir(d);
+	free(objects);
+	free(obj);
+	free(src);
 }
 
 /* An object written in pieces is the object of its whole bytes; an
@@ -237,6 +290,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_import_names_object_by_content, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_streams_and_remembers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_in_pieces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_object_is_removed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_directory_tree, setup, teardown),
