@@ -259,7 +259,7 @@ static int solve_k(solver *s, const uint8_t *banned, int k, solution *out)
 
 /* ---- branch and bound over FK-once violations */
 
-#define WORK_BOUND 3e7
+#define WORK_BOUND 1e7
 
 typedef struct bb_node {
 	double lb;
@@ -591,7 +591,7 @@ int abi_kmca_solve(abi_kmca_result *out, size_t n, const abi_edge *edges, size_t
 			continue;
 		}
 		/* Each subproblem is an Edmonds call over all m edges: past about
-		 * 3e7 edge visits (a few tenths of a second) the incumbent is
+		 * 1e7 edge visits (about a tenth of a second) the incumbent is
 		 * kept, marked inexact, with the bound it is known to be within.
 		 * On a 1,000-table lake the priced bound left a gap of 3.2 on a
 		 * cost of 3,111, and 10,000 subproblems (2.5 s) did not close it;
