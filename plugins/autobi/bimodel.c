@@ -228,8 +228,9 @@ int abi_bimodel_build(json_t **model, char **dot, const abi_graph *g, const abi_
 					 "cardinality", c->x[ABI_F_X_UNIQUE] >= 0.999 ? "1:1" : "N:1", "confidence",
 					 c->p, "kind", ch.tree[i] ? "tree" : c->from == c->to ? "self" : "constellation"));
 	}
+	json_t *bound = isfinite(r->bound) ? json_real(r->bound) : json_null();
 	*model = json_pack("{s:s, s:i, s:f, s:o, s:b, s:I, s:o, s:o}", "format", "autobi-bi-model/1", "k", r->k, "cost",
-			   r->cost, "cost_bound", isfinite(r->bound) ? json_real(r->bound) : json_null(), "exact", r->exact, "search_nodes", (json_int_t)r->nodes,
+			   r->cost, "cost_bound", bound, "exact", r->exact, "search_nodes", (json_int_t)r->nodes,
 			   "tables", tables, "joins", joins);
 	if (!*model || !(*dot = render_dot(g, r, &ch)))
 		goto oom;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "binio.h"
 #include "fileio.h"
 
 void abi_graph_free(abi_graph *g)
@@ -78,17 +79,6 @@ long abi_graph_table(const abi_graph *g, const char *name)
 
 static const char gmagic[8] = {'A', 'B', 'I', 'G', 'R', 'A', 'F', '1'};
 
-static int put(FILE *f, const void *v, size_t n)
-{
-	return n == 0 || fwrite(v, 1, n, f) == n ? 0 : -1;
-}
-
-static int put_str(FILE *f, const char *s)
-{
-	uint32_t n = (uint32_t)strlen(s);
-	return put(f, &n, sizeof n) || put(f, s, n);
-}
-
 int abi_graph_save(const abi_graph *g, const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "wb");
@@ -98,22 +88,22 @@ int abi_graph_save(const abi_graph *g, const char *path, char *err, size_t errle
 	}
 	uint32_t nf = ABI_NFEATURES, hp = (uint32_t)g->has_p;
 	uint64_t nt = g->ntables, nc = g->c.n;
-	int bad = put(f, gmagic, sizeof gmagic) || put(f, &nf, 4) || put(f, &hp, 4);
+	int bad = abi_put(f, gmagic, sizeof gmagic) || abi_put(f, &nf, 4) || abi_put(f, &hp, 4);
 	for (int i = 0; !bad && i < ABI_NFEATURES; i++)
-		bad = put_str(f, abi_feature_names[i]);
-	bad = bad || put(f, &nt, 8);
+		bad = abi_put_str(f, abi_feature_names[i]);
+	bad = bad || abi_put(f, &nt, 8);
 	for (size_t i = 0; !bad && i < g->ntables; i++) {
 		const abi_tinfo *t = &g->t[i];
 		uint64_t ncols = t->ncols;
-		bad = put_str(f, t->name) || put(f, &t->rows, 8) || put(f, &ncols, 8);
+		bad = abi_put_str(f, t->name) || abi_put(f, &t->rows, 8) || abi_put(f, &ncols, 8);
 		for (size_t c = 0; !bad && c < t->ncols; c++)
-			bad = put_str(f, t->cols[c]) || put(f, &t->unique[c], 1);
+			bad = abi_put_str(f, t->cols[c]) || abi_put(f, &t->unique[c], 1);
 	}
-	bad = bad || put(f, &nc, 8);
+	bad = bad || abi_put(f, &nc, 8);
 	for (size_t i = 0; !bad && i < g->c.n; i++) {
 		const abi_cand *c = &g->c.v[i];
 		uint32_t head[7] = {c->from, c->to, c->ncols, c->fc[0], c->fc[1], c->tc[0], c->tc[1]};
-		bad = put(f, head, sizeof head) || put(f, c->x, sizeof c->x) || put(f, &c->p, 8);
+		bad = abi_put(f, head, sizeof head) || abi_put(f, c->x, sizeof c->x) || abi_put(f, &c->p, 8);
 	}
 	if (fclose(f) != 0)
 		bad = 1;
@@ -122,25 +112,11 @@ int abi_graph_save(const abi_graph *g, const char *path, char *err, size_t errle
 	return bad ? -1 : 0;
 }
 
-typedef struct reader {
-	const unsigned char *d;
-	size_t len, pos;
-} reader;
-
-static int get(reader *r, void *v, size_t n)
-{
-	if (n > r->len - r->pos)
-		return -1;
-	memcpy(v, r->d + r->pos, n);
-	r->pos += n;
-	return 0;
-}
-
 /* A string into buf (NUL-terminated), or -1 when it does not fit. */
-static int get_str(reader *r, char *buf, size_t cap)
+static int get_str(abi_reader *r, char *buf, size_t cap)
 {
 	uint32_t n;
-	if (get(r, &n, 4) || n >= cap || n > r->len - r->pos)
+	if (abi_get(r, &n, 4) || n >= cap || n > abi_left(r))
 		return -1;
 	memcpy(buf, r->d + r->pos, n);
 	buf[n] = '\0';
@@ -150,11 +126,11 @@ static int get_str(reader *r, char *buf, size_t cap)
 
 /* Every count is checked against the bytes left before anything is
  * allocated for it, so a corrupt count cannot ask for gigabytes. */
-static int read_graph(abi_graph *g, reader *r, const char *what, char *err, size_t errlen)
+static int read_graph(abi_graph *g, abi_reader *r, const char *what, char *err, size_t errlen)
 {
 	char m[8], name[4096];
 	uint32_t nf, hp;
-	if (get(r, m, 8) || memcmp(m, gmagic, 8) || get(r, &nf, 4) || get(r, &hp, 4) || hp > 1) {
+	if (abi_get(r, m, 8) || memcmp(m, gmagic, 8) || abi_get(r, &nf, 4) || abi_get(r, &hp, 4) || hp > 1) {
 		snprintf(err, errlen, "%s: not an autobi schema graph; produce it with autobi.candidates", what);
 		return -1;
 	}
@@ -171,12 +147,12 @@ static int read_graph(abi_graph *g, reader *r, const char *what, char *err, size
 		}
 	g->has_p = (int)hp;
 	uint64_t nt, nc;
-	if (get(r, &nt, 8) || nt > (r->len - r->pos) / 20 || !(g->t = calloc(nt ? nt : 1, sizeof *g->t)))
+	if (abi_get(r, &nt, 8) || nt > abi_left(r) / 20 || !(g->t = calloc(nt ? nt : 1, sizeof *g->t)))
 		return -1;
 	for (size_t i = 0; i < nt; i++) {
 		uint64_t rows, ncols;
-		if (get_str(r, name, sizeof name) || get(r, &rows, 8) || get(r, &ncols, 8) ||
-		    ncols > (r->len - r->pos) / 5)
+		if (get_str(r, name, sizeof name) || abi_get(r, &rows, 8) || abi_get(r, &ncols, 8) ||
+		    ncols > abi_left(r) / 5)
 			return -1;
 		g->ntables++;
 		abi_tinfo *t = &g->t[i];
@@ -184,11 +160,11 @@ static int read_graph(abi_graph *g, reader *r, const char *what, char *err, size
 			return -1;
 		t->rows = rows;
 		for (size_t c = 0; c < ncols; c++)
-			if (get_str(r, name, sizeof name) || get(r, &t->unique[c], 1) || !(t->cols[c] = strdup(name)))
+			if (get_str(r, name, sizeof name) || abi_get(r, &t->unique[c], 1) || !(t->cols[c] = strdup(name)))
 				return -1;
 	}
 	const size_t rec = 7 * 4 + ABI_NFEATURES * 8 + 8;
-	if (get(r, &nc, 8) || nc != (r->len - r->pos) / rec || (r->len - r->pos) % rec)
+	if (abi_get(r, &nc, 8) || nc != abi_left(r) / rec || abi_left(r) % rec)
 		return -1;
 	if (nc && !(g->c.v = malloc(nc * sizeof *g->c.v)))
 		return -1;
@@ -196,7 +172,7 @@ static int read_graph(abi_graph *g, reader *r, const char *what, char *err, size
 	for (size_t i = 0; i < nc; i++) {
 		abi_cand c = {0};
 		uint32_t h[7];
-		if (get(r, h, sizeof h) || get(r, c.x, sizeof c.x) || get(r, &c.p, 8))
+		if (abi_get(r, h, sizeof h) || abi_get(r, c.x, sizeof c.x) || abi_get(r, &c.p, 8))
 			return -1;
 		int ok = h[0] < nt && h[1] < nt && (h[2] == 1 || h[2] == 2);
 		for (uint32_t q = 0; ok && q < h[2]; q++)
@@ -227,7 +203,7 @@ int abi_graph_load(abi_graph *g, const char *path, const char *what, char *err, 
 	size_t n;
 	if (wio_read_all(&d, &n, path, what, ABI_GRAPH_MAX_BYTES, err, errlen) != 0)
 		return -1;
-	reader r = {(unsigned char *)d, n, 0};
+	abi_reader r = {(unsigned char *)d, n, 0};
 	err[0] = '\0';
 	int rc = read_graph(g, &r, what, err, errlen);
 	free(d);

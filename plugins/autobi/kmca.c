@@ -552,8 +552,8 @@ int abi_kmca_solve(abi_kmca_result *out, size_t n, const abi_edge *edges, size_t
 	s.gid = malloc((m + 1) * sizeof *s.gid);
 	s.extra = calloc(m + 1, sizeof *s.extra);
 	double *zero = calloc(m + 1, sizeof *zero);
-	if (!s.extra || !zero || !s.pert || !s.eu || !s.ev || !s.map || !s.ec || !s.chosen || !best || !sol.sel || !first_in_group ||
-	    !s.gid || dense_groups(&s) != 0) {
+	if (!s.extra || !zero || !s.pert || !s.eu || !s.ev || !s.map || !s.ec || !s.chosen || !best || !sol.sel ||
+	    !first_in_group || !s.gid || dense_groups(&s) != 0) {
 		snprintf(err, errlen, "out of memory");
 		goto done;
 	}

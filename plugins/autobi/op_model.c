@@ -97,9 +97,10 @@ int abi_run_kmca(weft_op_ctx *ctx, const weft_host_api *api)
 	else
 		api->log(ctx, WEFT_LOG_INFO, "k = %d, cost %.3f, %zu subproblems, budget reached: the best found, "
 			 "no bound proven", r.k, r.cost, r.nodes);
+	json_t *bound = isfinite(r.bound) ? json_real(r.bound) : json_null();
 	json_t *j = json_pack("{s:s, s:i, s:f, s:o, s:b, s:I, s:o, s:o}", "format", "autobi-arborescence/1", "k", r.k,
-			      "cost", r.cost, "bound", isfinite(r.bound) ? json_real(r.bound) : json_null(), "exact", r.exact, "nodes", (json_int_t)r.nodes, "roots",
-			      facts, "edges", edges);
+			      "cost", r.cost, "bound", bound, "exact", r.exact, "nodes", (json_int_t)r.nodes, "roots", facts,
+			      "edges", edges);
 	int kk = r.k;
 	abi_kmca_result_free(&r);
 	abi_graph_free(&g);

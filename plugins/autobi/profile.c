@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "binio.h"
 #include "fileio.h"
 
 static uint64_t mix64(uint64_t x)
@@ -433,17 +434,6 @@ void abi_profile_free(abi_profile *p)
 
 static const char magic[8] = {'A', 'B', 'I', 'P', 'R', 'O', 'F', '1'};
 
-static int put(FILE *f, const void *v, size_t n)
-{
-	return n == 0 || fwrite(v, 1, n, f) == n ? 0 : -1;
-}
-
-static int put_str(FILE *f, const char *s)
-{
-	uint32_t n = (uint32_t)strlen(s);
-	return put(f, &n, sizeof n) || put(f, s, n);
-}
-
 int abi_profile_save(const abi_profile *p, const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "wb");
@@ -452,19 +442,19 @@ int abi_profile_save(const abi_profile *p, const char *path, char *err, size_t e
 		return -1;
 	}
 	uint64_t ncols = p->ncols, nckeys = p->nckeys;
-	int bad = put(f, magic, sizeof magic) || put_str(f, p->table) || put(f, &p->nrows, 8) || put(f, &ncols, 8) ||
-		  put(f, &nckeys, 8);
+	int bad = abi_put(f, magic, sizeof magic) || abi_put_str(f, p->table) || abi_put(f, &p->nrows, 8) ||
+		  abi_put(f, &ncols, 8) || abi_put(f, &nckeys, 8);
 	for (size_t c = 0; !bad && c < p->ncols; c++) {
 		const abi_column *col = &p->cols[c];
-		bad = put_str(f, col->name) || put(f, &col->pos, 4) || put(f, &col->type, 4) ||
-		      put(f, &col->purity, 8) || put(f, &col->nnull, 8) || put(f, &col->ndistinct, 8) ||
-		      put(f, &col->min, 8) || put(f, &col->max, 8) || put(f, &col->avg_len, 8) ||
-		      put(f, col->rows, p->nrows * 8) || put(f, col->distinct, col->ndistinct * 8);
+		bad = abi_put_str(f, col->name) || abi_put(f, &col->pos, 4) || abi_put(f, &col->type, 4) ||
+		      abi_put(f, &col->purity, 8) || abi_put(f, &col->nnull, 8) || abi_put(f, &col->ndistinct, 8) ||
+		      abi_put(f, &col->min, 8) || abi_put(f, &col->max, 8) || abi_put(f, &col->avg_len, 8) ||
+		      abi_put(f, col->rows, p->nrows * 8) || abi_put(f, col->distinct, col->ndistinct * 8);
 	}
 	for (size_t k = 0; !bad && k < p->nckeys; k++) {
 		const abi_ckey *ck = &p->ckeys[k];
-		bad = put(f, &ck->a, 4) || put(f, &ck->b, 4) || put(f, &ck->ndistinct, 8) ||
-		      put(f, ck->distinct, ck->ndistinct * 8);
+		bad = abi_put(f, &ck->a, 4) || abi_put(f, &ck->b, 4) || abi_put(f, &ck->ndistinct, 8) ||
+		      abi_put(f, ck->distinct, ck->ndistinct * 8);
 	}
 	if (fclose(f) != 0)
 		bad = 1;
@@ -473,42 +463,28 @@ int abi_profile_save(const abi_profile *p, const char *path, char *err, size_t e
 	return bad ? -1 : 0;
 }
 
-typedef struct reader {
-	const unsigned char *d;
-	size_t len, pos;
-} reader;
-
-static int get(reader *r, void *v, size_t n)
-{
-	if (n > r->len - r->pos)
-		return -1;
-	memcpy(v, r->d + r->pos, n);
-	r->pos += n;
-	return 0;
-}
-
-static int get_str(reader *r, char **out)
+static int get_str(abi_reader *r, char **out)
 {
 	uint32_t n;
-	if (get(r, &n, 4) || n > r->len - r->pos || !(*out = strndup((const char *)r->d + r->pos, n)))
+	if (abi_get(r, &n, 4) || n > abi_left(r) || !(*out = strndup((const char *)r->d + r->pos, n)))
 		return -1;
 	r->pos += n;
 	return 0;
 }
 
-static int get_array(reader *r, uint64_t **out, uint64_t n)
+static int get_array(abi_reader *r, uint64_t **out, uint64_t n)
 {
-	if (n > (r->len - r->pos) / 8 || !(*out = malloc(n ? n * 8 : 8)))
+	if (n > abi_left(r) / 8 || !(*out = malloc(n ? n * 8 : 8)))
 		return -1;
-	return get(r, *out, n * 8);
+	return abi_get(r, *out, n * 8);
 }
 
-static int parse_profile(abi_profile *p, reader *r)
+static int parse_profile(abi_profile *p, abi_reader *r)
 {
 	char m[8];
 	uint64_t ncols, nckeys;
-	if (get(r, m, 8) || memcmp(m, magic, 8) || get_str(r, &p->table) || get(r, &p->nrows, 8) ||
-	    get(r, &ncols, 8) || get(r, &nckeys, 8))
+	if (abi_get(r, m, 8) || memcmp(m, magic, 8) || get_str(r, &p->table) || abi_get(r, &p->nrows, 8) ||
+	    abi_get(r, &ncols, 8) || abi_get(r, &nckeys, 8))
 		return -1;
 	if (ncols > r->len || nckeys > r->len || !(p->cols = calloc(ncols ? ncols : 1, sizeof *p->cols)) ||
 	    !(p->ckeys = calloc(nckeys ? nckeys : 1, sizeof *p->ckeys)))
@@ -516,15 +492,15 @@ static int parse_profile(abi_profile *p, reader *r)
 	/* Counts grow before each entry is filled, so a failure frees it too. */
 	while (p->ncols < ncols) {
 		abi_column *c = &p->cols[p->ncols++];
-		if (get_str(r, &c->name) || get(r, &c->pos, 4) || get(r, &c->type, 4) || get(r, &c->purity, 8) ||
-		    get(r, &c->nnull, 8) || get(r, &c->ndistinct, 8) || get(r, &c->min, 8) || get(r, &c->max, 8) ||
-		    get(r, &c->avg_len, 8) || get_array(r, &c->rows, p->nrows) ||
+		if (get_str(r, &c->name) || abi_get(r, &c->pos, 4) || abi_get(r, &c->type, 4) || abi_get(r, &c->purity, 8) ||
+		    abi_get(r, &c->nnull, 8) || abi_get(r, &c->ndistinct, 8) || abi_get(r, &c->min, 8) || abi_get(r, &c->max, 8) ||
+		    abi_get(r, &c->avg_len, 8) || get_array(r, &c->rows, p->nrows) ||
 		    get_array(r, &c->distinct, c->ndistinct))
 			return -1;
 	}
 	while (p->nckeys < nckeys) {
 		abi_ckey *k = &p->ckeys[p->nckeys++];
-		if (get(r, &k->a, 4) || get(r, &k->b, 4) || get(r, &k->ndistinct, 8) || k->a >= ncols ||
+		if (abi_get(r, &k->a, 4) || abi_get(r, &k->b, 4) || abi_get(r, &k->ndistinct, 8) || k->a >= ncols ||
 		    k->b >= ncols || get_array(r, &k->distinct, k->ndistinct))
 			return -1;
 	}
@@ -538,7 +514,7 @@ int abi_profile_load(abi_profile *out, const char *path, char *err, size_t errle
 	size_t n;
 	if (wio_read_all(&d, &n, path, path, ABI_PROFILE_MAX_BYTES, err, errlen) != 0)
 		return -1;
-	reader r = {(unsigned char *)d, n, 0};
+	abi_reader r = {(unsigned char *)d, n, 0};
 	if (parse_profile(out, &r) != 0) {
 		free(d);
 		abi_profile_free(out);
