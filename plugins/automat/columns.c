@@ -125,8 +125,8 @@ int am_columns_find(am_colset *out, const am_image *im, const am_col_opts *o, ch
 		goto done;
 	}
 	memcpy(sorted, sm.v, n * sizeof *sorted);
-	wsort_doubles(sorted, n);
-	double bg = sorted[n / 20], top = sorted[n - 1 - n / 200]; /* 5th and 99.5th percentiles */
+	/* 5th and 99.5th percentiles */
+	double bg = wsel_double(sorted, n, n / 20), top = wsel_double(sorted, n, n - 1 - n / 200);
 	double thr = bg + o->threshold * (top - bg);
 	out->background = bg;
 	/* connected components of the mask (4-connected), by flood fill */

@@ -75,8 +75,7 @@ int am_filter_median(am_image *im, int r)
 					win[n++] = im->v[(size_t)yy * w + (size_t)xx];
 				}
 			}
-			wsort_doubles(win, n);
-			out[y * w + x] = win[n / 2];
+			out[y * w + x] = wsel_double(win, n, n / 2);
 		}
 	memcpy(im->v, out, w * h * sizeof *out);
 	free(out), free(win);
@@ -146,12 +145,10 @@ double am_noise_sigma_from(const am_image *im, const am_image *lo)
 		return NAN;
 	for (size_t i = 0; i < n; i++)
 		d[i] = im->v[i] - lo->v[i];
-	wsort_doubles(d, n);
-	double med = d[n / 2];
+	double med = wsel_double(d, n, n / 2);
 	for (size_t i = 0; i < n; i++)
 		d[i] = fabs(d[i] - med);
-	wsort_doubles(d, n);
-	double mad = d[n / 2];
+	double mad = wsel_double(d, n, n / 2);
 	free(d);
 	return 1.4826 * mad;
 }

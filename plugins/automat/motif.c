@@ -76,8 +76,7 @@ static void fold(am_motif *M, const am_image *im, const am_lattice *L, double *s
 		M->m[b] = mean;
 		ses[ns++] = sqrt(fmax(var, 0) / (double)cnt[b]);
 	}
-	wsort_doubles(ses, ns);
-	*se = ns ? ses[ns / 2] : 0;
+	*se = ns ? wsel_double(ses, ns, ns / 2) : 0;
 	/* an empty bin (a few cells only) takes its row neighbour's mean */
 	for (size_t b = 0; b < G; b++)
 		if (!cnt[b])
@@ -119,8 +118,7 @@ static int crystal_mask(am_motif *M, const am_image *im, const am_lattice *L, do
 			rho[p] = vi > 0 && vm > 0 ? cov / sqrt(vi * vm) : 0;
 		}
 	memcpy(t, rho, n * sizeof *t);
-	wsort_doubles(t, n);
-	double p90 = t[n * 9 / 10];
+	double p90 = wsel_double(t, n, n * 9 / 10);
 	M->in = malloc(n);
 	if (!M->in)
 		goto out;
@@ -245,12 +243,10 @@ static double mad_sigma(const double *v, size_t n)
 	if (!t)
 		return NAN;
 	memcpy(t, v, n * sizeof *t);
-	wsort_doubles(t, n);
-	double med = t[n / 2];
+	double med = wsel_double(t, n, n / 2);
 	for (size_t i = 0; i < n; i++)
 		t[i] = fabs(v[i] - med);
-	wsort_doubles(t, n);
-	double s = 1.4826 * t[n / 2];
+	double s = 1.4826 * wsel_double(t, n, n / 2);
 	free(t);
 	return s;
 }

@@ -49,9 +49,8 @@ int am_spectrum_compute(am_spectrum *s, const am_image *im, char *err, size_t er
 	fftw_execute(plan);
 	for (size_t q = 0; q < h * hw; q++)
 		sorted[q] = s->p[q] = out[q][0] * out[q][0] + out[q][1] * out[q][1];
-	wsort_doubles(sorted, h * hw);
 	s->w = w, s->h = h, s->hw = hw;
-	s->floor = sorted[h * hw / 2];
+	s->floor = wsel_double(sorted, h * hw, h * hw / 2);
 	fftw_destroy_plan(plan);
 	fftw_free(in), fftw_free(out), free(sorted);
 	return 0;

@@ -17,6 +17,7 @@
 #include "image.h"
 #include "rng.h"
 #include "sim.h"
+#include "sortd.h"
 
 static char *tmpfile_path(void)
 {
@@ -263,9 +264,60 @@ static void test_damaged(void **state)
 	am_image_free(&im);
 }
 
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The radix sort and the selection behind every median and percentile
+ * agree with qsort: both signs, zeros, repeats, infinities, sizes on each
+ * side of the radix threshold, sorted and reversed input (quickselect's
+ * bad cases), and every order statistic of small arrays. */
+static void test_sort_and_select(void **state)
+{
+	(void)state;
+	const size_t sizes[] = {1, 2, 3, 9, 25, 100, 65535, 65536, 300000};
+	uint64_t s = 5;
+	for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++)
+		for (int kind = 0; kind < 4; kind++) {
+			size_t n = sizes[si];
+			double *v = malloc(n * sizeof *v), *w = malloc(n * sizeof *w), *u = malloc(n * sizeof *u);
+			assert_true(v && w && u);
+			for (size_t i = 0; i < n; i++) {
+				s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+				double r = (double)(s >> 11) / 9007199254740992.0;
+				v[i] = kind == 0   ? (r - 0.5) * 1e6
+				       : kind == 1 ? (double)(s % 7) - 3 /* repeats, with zeros */
+				       : kind == 2 ? (double)i           /* sorted */
+						   : (double)(n - i);    /* reversed */
+				if (kind == 0 && i % 97 == 5)
+					v[i] = i % 2 ? INFINITY : -INFINITY;
+			}
+			memcpy(w, v, n * sizeof *v);
+			qsort(w, n, sizeof *w, cmp_d);
+			memcpy(u, v, n * sizeof *v);
+			wsort_doubles(u, n);
+			assert_memory_equal(u, w, n * sizeof *u);
+			size_t ks[] = {0, n / 20, n / 2, n * 9 / 10, n - 1};
+			for (size_t q = 0; q < 5; q++) {
+				memcpy(u, v, n * sizeof *v);
+				assert_true(wsel_double(u, n, ks[q]) == w[ks[q]]);
+			}
+			for (size_t k = 0; n <= 25 && k < n; k++) {
+				memcpy(u, v, n * sizeof *v);
+				assert_true(wsel_double(u, n, k) == w[k]);
+			}
+			free(v);
+			free(w);
+			free(u);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sort_and_select),
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_tiff16),
 		cmocka_unit_test(test_bad_files),
