@@ -18,13 +18,18 @@ static size_t mirror(long i, size_t n)
 	return (size_t)i;
 }
 
+/* Separable, with mirrored edges. The row pass takes the mirror only
+ * within r of an edge, and the column pass adds whole rows at a time, so
+ * both run along memory; each pixel's terms are still added in the same
+ * order, so the result is the same to the bit as tap by tap. */
 int am_filter_gaussian(am_image *im, double sigma)
 {
 	if (sigma <= 0)
 		return 0;
 	int r = (int)ceil(3 * sigma);
+	size_t w = im->w, h = im->h;
 	double *k = malloc((size_t)(2 * r + 1) * sizeof *k);
-	double *tmp = malloc(im->w * im->h * sizeof *tmp);
+	double *tmp = malloc(w * h * sizeof *tmp);
 	if (!k || !tmp) {
 		free(k), free(tmp);
 		return -1;
@@ -34,21 +39,32 @@ int am_filter_gaussian(am_image *im, double sigma)
 		ks += k[i + r] = exp(-(double)(i * i) / (2 * sigma * sigma));
 	for (int i = 0; i <= 2 * r; i++)
 		k[i] /= ks;
-	size_t w = im->w, h = im->h;
-	for (size_t y = 0; y < h; y++)
+	for (size_t y = 0; y < h; y++) {
+		const double *row = im->v + y * w;
+		double *out = tmp + y * w;
 		for (size_t x = 0; x < w; x++) {
 			double s = 0;
-			for (int i = -r; i <= r; i++)
-				s += k[i + r] * im->v[y * w + mirror((long)x + i, w)];
-			tmp[y * w + x] = s;
+			if (x >= (size_t)r && x + (size_t)r < w) {
+				const double *p = row + x - (size_t)r;
+				for (int i = 0; i <= 2 * r; i++)
+					s += k[i] * p[i];
+			} else {
+				for (int i = -r; i <= r; i++)
+					s += k[i + r] * row[mirror((long)x + i, w)];
+			}
+			out[x] = s;
 		}
-	for (size_t y = 0; y < h; y++)
-		for (size_t x = 0; x < w; x++) {
-			double s = 0;
-			for (int i = -r; i <= r; i++)
-				s += k[i + r] * tmp[mirror((long)y + i, h) * w + x];
-			im->v[y * w + x] = s;
+	}
+	for (size_t y = 0; y < h; y++) {
+		double *out = im->v + y * w;
+		for (size_t x = 0; x < w; x++)
+			out[x] = 0;
+		for (int i = -r; i <= r; i++) {
+			const double *src = tmp + mirror((long)y + i, h) * w, ki = k[i + r];
+			for (size_t x = 0; x < w; x++)
+				out[x] += ki * src[x];
 		}
+	}
 	free(k), free(tmp);
 	return 0;
 }
