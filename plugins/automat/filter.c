@@ -69,10 +69,47 @@ int am_filter_gaussian(am_image *im, double sigma)
 	return 0;
 }
 
+/* The median of 9 by a fixed exchange network (19 min/max pairs, after
+ * Paeth / Devillard's opt_med9): the 3 x 3 median is the denoiser's first
+ * step, and selecting per pixel was a seventh of a 4096 x 4096 analysis. */
+#define MED_SORT(a, b)                                                                                                 \
+	{                                                                                                              \
+		double lo_ = p[a] < p[b] ? p[a] : p[b], hi_ = p[a] < p[b] ? p[b] : p[a];                               \
+		p[a] = lo_;                                                                                            \
+		p[b] = hi_;                                                                                            \
+	}
+static double median9(double *p)
+{
+	MED_SORT(1, 2) MED_SORT(4, 5) MED_SORT(7, 8) MED_SORT(0, 1) MED_SORT(3, 4) MED_SORT(6, 7)
+	MED_SORT(1, 2) MED_SORT(4, 5) MED_SORT(7, 8) MED_SORT(0, 3) MED_SORT(5, 8) MED_SORT(4, 7)
+	MED_SORT(3, 6) MED_SORT(1, 4) MED_SORT(2, 5) MED_SORT(4, 7) MED_SORT(4, 2) MED_SORT(6, 4)
+	MED_SORT(4, 2)
+	return p[4];
+}
+#undef MED_SORT
+
 int am_filter_median(am_image *im, int r)
 {
 	if (r <= 0)
 		return 0;
+	if (r == 1 && im->w >= 3 && im->h >= 3) {
+		size_t w = im->w, h = im->h;
+		double *out = malloc(w * h * sizeof *out);
+		if (!out)
+			return -1;
+		for (size_t y = 0; y < h; y++) {
+			const double *up = im->v + (y ? y - 1 : 0) * w, *mid = im->v + y * w;
+			const double *dn = im->v + (y + 1 < h ? y + 1 : h - 1) * w;
+			for (size_t x = 0; x < w; x++) {
+				size_t l = x ? x - 1 : 0, rr = x + 1 < w ? x + 1 : w - 1; /* clamped, as below */
+				double p[9] = {up[l], up[x], up[rr], mid[l], mid[x], mid[rr], dn[l], dn[x], dn[rr]};
+				out[y * w + x] = median9(p);
+			}
+		}
+		memcpy(im->v, out, w * h * sizeof *out);
+		free(out);
+		return 0;
+	}
 	size_t w = im->w, h = im->h, nw = (size_t)(2 * r + 1) * (size_t)(2 * r + 1);
 	double *out = malloc(w * h * sizeof *out), *win = malloc(nw * sizeof *win);
 	if (!out || !win) {

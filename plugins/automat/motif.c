@@ -20,7 +20,12 @@ static size_t bin_of(double f, size_t g)
 
 /* Box sums of radius r (clamped at the edges), separable: out may not
  * alias in; tmp is w * h. */
-static void box(const double *in, double *out, double *tmp, size_t w, size_t h, size_t r)
+/* Box sums of radius r (clipped at the edges). The column pass keeps one
+ * running sum per column and moves down the image a row at a time, so it
+ * reads memory in order; a column at a time, every step was a cache miss
+ * on a 4096 x 4096 image. Each sum sees the same additions in the same
+ * order either way. `col` holds w sums. */
+static void box(const double *in, double *out, double *tmp, double *col, size_t w, size_t h, size_t r)
 {
 	for (size_t y = 0; y < h; y++) {
 		const double *row = in + y * w;
@@ -35,22 +40,23 @@ static void box(const double *in, double *out, double *tmp, size_t w, size_t h, 
 				s -= row[x - r];
 		}
 	}
-	for (size_t x = 0; x < w; x++) {
-		double s = 0;
-		for (size_t y = 0; y <= r && y < h; y++)
-			s += tmp[y * w + x];
-		for (size_t y = 0; y < h; y++) {
-			out[y * w + x] = s;
-			if (y + r + 1 < h)
-				s += tmp[(y + r + 1) * w + x];
-			if (y >= r)
-				s -= tmp[(y - r) * w + x];
-		}
+	for (size_t x = 0; x < w; x++)
+		col[x] = 0;
+	for (size_t y = 0; y <= r && y < h; y++)
+		for (size_t x = 0; x < w; x++)
+			col[x] += tmp[y * w + x];
+	for (size_t y = 0; y < h; y++) {
+		for (size_t x = 0; x < w; x++)
+			out[y * w + x] = col[x];
+		if (y + r + 1 < h)
+			for (size_t x = 0; x < w; x++)
+				col[x] += tmp[(y + r + 1) * w + x];
+		if (y >= r)
+			for (size_t x = 0; x < w; x++)
+				col[x] -= tmp[(y - r) * w + x];
 	}
 }
 
-/* The mean per grid bin over the pixels with in[p] set (all when in is
- * NULL), and the median standard error of a bin into *se. */
 static void fold(am_motif *M, const am_image *im, const am_lattice *L, double *sum2, size_t *cnt, double *se)
 {
 	size_t G = M->gu * M->gv;
@@ -94,8 +100,8 @@ static int crystal_mask(am_motif *M, const am_image *im, const am_lattice *L, do
 		a[k] = malloc(n * sizeof *a[k]), s[k] = malloc(n * sizeof *s[k]);
 		ok = ok && a[k] && s[k];
 	}
-	double *rho = ok ? malloc(n * sizeof *rho) : NULL;
-	if (!ok || !rho)
+	double *rho = ok ? malloc(n * sizeof *rho) : NULL, *col = ok ? malloc(w * sizeof *col) : NULL;
+	if (!ok || !rho || !col)
 		goto out;
 	for (size_t y = 0; y < h; y++)
 		for (size_t x = 0; x < w; x++) {
@@ -107,7 +113,7 @@ static int crystal_mask(am_motif *M, const am_image *im, const am_lattice *L, do
 		}
 	size_t r = (size_t)fmax(12, 1.5 * cell_px);
 	for (int k = 0; k < 5; k++)
-		box(a[k], s[k], t, w, h, r);
+		box(a[k], s[k], t, col, w, h, r);
 	for (size_t y = 0; y < h; y++)
 		for (size_t x = 0; x < w; x++) {
 			size_t p = y * w + x;
@@ -131,7 +137,7 @@ static int crystal_mask(am_motif *M, const am_image *im, const am_lattice *L, do
 	}
 	M->crystal = (double)kept / (double)n;
 out:
-	free(t), free(rho);
+	free(t), free(rho), free(col);
 	for (int k = 0; k < 5; k++)
 		free(a[k]), free(s[k]);
 	return M->in ? 0 : -1;

@@ -14,6 +14,7 @@
 #include <tiffio.h>
 
 #include "cif.h"
+#include "filter.h"
 #include "image.h"
 #include "rng.h"
 #include "sim.h"
@@ -314,10 +315,50 @@ static void test_sort_and_select(void **state)
 		}
 }
 
+/* The 3 x 3 median filter (an exchange network) against each pixel's
+ * nine clamped neighbours sorted, on noise with repeated values, and on
+ * the smallest images it takes. */
+static void test_median3(void **state)
+{
+	(void)state;
+	const size_t dims[][2] = {{37, 23}, {3, 3}, {3, 8}, {64, 3}};
+	uint64_t s = 11;
+	for (size_t d = 0; d < 4; d++) {
+		size_t w = dims[d][0], h = dims[d][1];
+		am_image im;
+		assert_int_equal(am_image_new(&im, w, h, 0.1), 0);
+		for (size_t i = 0; i < w * h; i++) {
+			s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+			im.v[i] = (double)((s >> 33) % 13) - 6 + (i % 5 == 0 ? 0.5 : 0);
+		}
+		double *want = malloc(w * h * sizeof *want);
+		assert_non_null(want);
+		for (size_t y = 0; y < h; y++)
+			for (size_t x = 0; x < w; x++) {
+				double nb[9];
+				size_t k = 0;
+				for (long dy = -1; dy <= 1; dy++)
+					for (long dx = -1; dx <= 1; dx++) {
+						long yy = (long)y + dy, xx = (long)x + dx;
+						yy = yy < 0 ? 0 : yy >= (long)h ? (long)h - 1 : yy;
+						xx = xx < 0 ? 0 : xx >= (long)w ? (long)w - 1 : xx;
+						nb[k++] = im.v[(size_t)yy * w + (size_t)xx];
+					}
+				qsort(nb, 9, sizeof *nb, cmp_d);
+				want[y * w + x] = nb[4];
+			}
+		assert_int_equal(am_filter_median(&im, 1), 0);
+		assert_memory_equal(im.v, want, w * h * sizeof *want);
+		free(want);
+		am_image_free(&im);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sort_and_select),
+		cmocka_unit_test(test_median3),
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_tiff16),
 		cmocka_unit_test(test_bad_files),
