@@ -122,6 +122,11 @@ static void free_profiles(abi_profile *p, size_t n)
 	free(p);
 }
 
+static int by_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 int abi_run_candidates(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	const weft_value *list = api->input(ctx, "profiles");
@@ -132,30 +137,49 @@ int abi_run_candidates(weft_op_ctx *ctx, const weft_host_api *api)
 	if (!profs)
 		return api->fail(ctx, "out of memory");
 	char err[ERRLEN];
-	size_t loaded = 0;
 	int rc = WEFT_OK;
+	/* as many threads as the node holds CPU slots (the op asks for 4) */
+	unsigned threads = api->struct_size >= offsetof(weft_host_api, cpus) + sizeof(void *) ? api->cpus(ctx) : 1;
 	double t0 = abi_now();
-	for (; loaded < n && rc == WEFT_OK; loaded++) {
-		const char *p = weft_op_path_of(ctx, api, api->value_list_at(list, loaded));
-		if (!p)
-			rc = api->fail(ctx, "profiles[%zu] is not a profile artifact", loaded + 1);
-		else if (abi_profile_load(&profs[loaded], p, err, sizeof err) != 0)
-			rc = api->fail(ctx, "profiles[%zu]: %s", loaded + 1, err);
-		for (size_t j = 0; rc == WEFT_OK && j < loaded; j++)
-			if (strcmp(profs[j].table, profs[loaded].table) == 0)
-				rc = api->fail(ctx, "two profiles are both of table '%s'; table names must be unique",
-					       profs[j].table);
+	/* the paths on this thread (host calls), the files on all */
+	const char **paths = calloc(n ? n : 1, sizeof *paths);
+	if (!paths) {
+		free(profs);
+		return api->fail(ctx, "out of memory");
 	}
+	for (size_t i = 0; i < n && rc == WEFT_OK; i++)
+		if (!(paths[i] = weft_op_path_of(ctx, api, api->value_list_at(list, i))))
+			rc = api->fail(ctx, "profiles[%zu] is not a profile artifact", i + 1);
+	size_t bad = 0;
+	if (rc == WEFT_OK && abi_profiles_load(profs, paths, n, threads, &bad, err, sizeof err) != 0)
+		rc = api->fail(ctx, "profiles[%zu]: %s", bad + 1, err);
+	free(paths);
 	if (rc != WEFT_OK) {
-		free_profiles(profs, loaded);
+		free(profs);
+		return rc;
+	}
+	/* table names must be unique: sorted, neighbours compared */
+	const char **names = malloc((n ? n : 1) * sizeof *names);
+	if (!names) {
+		free_profiles(profs, n);
+		return api->fail(ctx, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		names[i] = profs[i].table;
+	qsort(names, n, sizeof *names, by_str);
+	for (size_t i = 1; i < n && rc == WEFT_OK; i++)
+		if (strcmp(names[i - 1], names[i]) == 0)
+			rc = api->fail(ctx, "two profiles are both of table '%s'; table names must be unique", names[i]);
+	free(names);
+	if (rc != WEFT_OK) {
+		free_profiles(profs, n);
 		return rc;
 	}
 	abi_cand_opts o = ABI_CAND_OPTS_INIT;
 	o.min_containment = weft_op_param_float(ctx, api, "min_containment");
 	o.min_key_unique = weft_op_param_float(ctx, api, "min_key_unique");
 	o.composite = api->value_bool(api->param(ctx, "composite"));
-	/* as many threads as the node holds CPU slots (the op asks for 4) */
-	o.threads = api->struct_size >= offsetof(weft_host_api, cpus) + sizeof(void *) ? api->cpus(ctx) : 1;
+	o.threads = threads;
 	abi_graph g;
 	double t1 = abi_now();
 	if (abi_graph_from_profiles(&g, profs, n) != 0 || abi_candidates(&g.c, profs, n, &o) != 0)

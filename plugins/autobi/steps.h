@@ -44,6 +44,12 @@ void abi_names_free(char **names, size_t n);
 /* Reads every *.csv under dir (sorted by name) and profiles it; *profs is
  * an array of *n profiles. For the harness and benchmarks; the pipeline
  * profiles one table per node instead. */
+/* Loads n profile files into profs (zeroed, n entries) on up to `threads`
+ * threads. 0, or -1 with *bad the lowest index that failed and its message
+ * in err; the profiles loaded are freed then. */
+int abi_profiles_load(abi_profile *profs, const char *const *paths, size_t n, unsigned threads, size_t *bad,
+		      char *err, size_t errlen);
+
 /* Seconds on the monotonic clock, for the stage timings ops log. */
 double abi_now(void);
 
