@@ -91,7 +91,10 @@ static int parse_int(const char *s, long long *out)
 
 static int parse_float(const char *s, double *out)
 {
-	if (!*s || isspace((unsigned char)*s))
+	/* A finite number starts with a digit, a sign or a point (strtod's
+	 * other forms, inf and nan, are refused below anyway): text columns
+	 * skip strtod, which was most of profiling them. */
+	if (!isdigit((unsigned char)*s) && *s != '-' && *s != '+' && *s != '.')
 		return 0;
 	char *end;
 	errno = 0;
@@ -212,12 +215,49 @@ static int hash_sort(uint64_t *v, size_t n)
 	return rc;
 }
 
+/* SMALL_SET slots hold up to SMALL_SET / 2 distinct values. */
+enum { SMALL_SET = 4096 };
+
+/* The distinct values of v[0..m) when there are at most SMALL_SET / 2 of
+ * them, gathered through a small open-addressing set into v (unsorted):
+ * most columns (codes, flags, dates, quantities) hold few values, and
+ * sorting every row to find them was most of profiling. SIZE_MAX when
+ * there are more (v is then unchanged) or no memory. */
+static size_t few_distinct(uint64_t *v, size_t m)
+{
+	uint64_t *set = calloc(SMALL_SET, sizeof *set);
+	if (!set)
+		return SIZE_MAX;
+	size_t u = 0;
+	for (size_t i = 0; i < m; i++) {
+		size_t j = (size_t)(v[i] >> 52) & (SMALL_SET - 1);
+		while (set[j] && set[j] != v[i])
+			j = (j + 1) & (SMALL_SET - 1);
+		if (set[j])
+			continue;
+		if (++u > SMALL_SET / 2) {
+			free(set);
+			return SIZE_MAX;
+		}
+		set[j] = v[i];
+	}
+	u = 0;
+	for (size_t j = 0; j < SMALL_SET; j++)
+		if (set[j])
+			v[u++] = set[j];
+	free(set);
+	return u;
+}
+
 size_t abi_sort_unique(uint64_t *v, size_t n)
 {
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++)
 		if (v[i])
 			v[m++] = v[i];
+	size_t few = m >= 256 ? few_distinct(v, m) : SIZE_MAX;
+	if (few != SIZE_MAX)
+		return hash_sort(v, few) != 0 ? SIZE_MAX : few;
 	if (hash_sort(v, m) != 0)
 		return SIZE_MAX;
 	size_t u = 0;
@@ -355,6 +395,23 @@ static int push_ckey(abi_profile *p, uint32_t a, uint32_t b, uint64_t *distinct,
 	return 0;
 }
 
+/* 1 when some value of h[0..n) repeats, found through the open-addressing
+ * set `seen` of 2^bits slots (cleared here); 0 when all differ. */
+static int has_repeat(const uint64_t *h, size_t n, uint64_t *seen, unsigned bits)
+{
+	size_t mask = ((size_t)1 << bits) - 1;
+	memset(seen, 0, (mask + 1) * sizeof *seen);
+	for (size_t i = 0; i < n; i++) {
+		size_t j = (size_t)(h[i] >> (64 - bits));
+		while (seen[j] && seen[j] != h[i])
+			j = (j + 1) & mask;
+		if (seen[j])
+			return 1;
+		seen[j] = h[i];
+	}
+	return 0;
+}
+
 /* Minimal two-column keys among complete, non-unique key-like columns. */
 static int find_composite_keys(abi_profile *p, size_t max_key_cols)
 {
@@ -368,29 +425,39 @@ static int find_composite_keys(abi_profile *p, size_t max_key_cols)
 		if (keyish_type(col->type) && col->nnull == 0 && col->ndistinct >= 2 && col->ndistinct < n)
 			cand[nc++] = (uint32_t)c;
 	}
-	for (size_t i = 0; i < nc; i++)
-		for (size_t j = i + 1; j < nc; j++) {
+	if (nc < 2)
+		return 0;
+	unsigned bits = 4;
+	while (((size_t)1 << bits) < 2 * n)
+		bits++;
+	uint64_t *seen = malloc(((size_t)1 << bits) * sizeof *seen);
+	if (!seen)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < nc && rc == 0; i++)
+		for (size_t j = i + 1; j < nc && rc == 0; j++) {
 			abi_column *a = &p->cols[cand[i]], *b = &p->cols[cand[j]];
 			if ((double)a->ndistinct * (double)b->ndistinct < (double)n)
 				continue;
 			uint64_t *h = malloc(n * sizeof *h);
-			if (!h)
-				return -1;
+			if (!h) {
+				rc = -1;
+				break;
+			}
 			for (size_t r = 0; r < n; r++)
 				h[r] = abi_pair_hash(a->rows[r], b->rows[r]);
-			size_t nd = abi_sort_unique(h, n);
-			if (nd != n) {
+			/* most pairs repeat early, and need no sort to say so */
+			size_t nd = has_repeat(h, n, seen, bits) ? 0 : abi_sort_unique(h, n);
+			if (nd == SIZE_MAX)
+				rc = -1;
+			if (nd != n || push_ckey(p, cand[i], cand[j], h, nd) != 0) {
 				free(h);
-				if (nd == SIZE_MAX)
-					return -1;
-				continue;
-			}
-			if (push_ckey(p, cand[i], cand[j], h, nd) != 0) {
-				free(h);
-				return -1;
+				if (nd == n)
+					rc = -1;
 			}
 		}
-	return 0;
+	free(seen);
+	return rc;
 }
 
 int abi_profile_build(abi_profile *out, const wcsv *t, const char *table, size_t max_key_cols, char *err,
