@@ -102,12 +102,20 @@ typedef struct names {
 	abi_name **col;    /* per table, per column */
 	best_refs **best;  /* per table, per column: filled on first use */
 	uint8_t **word;    /* per table, per column: NAME_KEYISH | NAME_ROLE */
+	/* per first letter of a table's words: the tables (ascending) with a
+	 * word starting so. A column names a table only through a word that
+	 * shares its first letter with one of the table's (equal, a prefix,
+	 * or an abbreviation starting it), so the others need no look. */
+	uint32_t *by_letter[256];
+	size_t n_letter[256];
 } names;
 
 enum { NAME_KEYISH = 1, NAME_ROLE = 2 };
 
 static void names_free(names *nm, size_t n)
 {
+	for (int c = 0; c < 256; c++)
+		free(nm->by_letter[c]);
 	for (size_t t = 0; nm->col && t < n; t++)
 		free(nm->col[t]);
 	for (size_t t = 0; nm->best && t < n; t++)
@@ -123,16 +131,54 @@ static void names_free(names *nm, size_t n)
 /* How well column (a, xc) names any table other than a and b: the best
  * over all tables is kept per column, so a schema of T tables costs T
  * comparisons per column instead of T per candidate. */
+static int by_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* How well column (a, xc) names any table other than a and b: the best
+ * over all tables is kept per column, so a schema of T tables costs T
+ * comparisons per column instead of T per candidate, and only the tables
+ * sharing a first letter with one of the column's words are compared (the
+ * rest refer 0; on 1,000 tables comparing them all was a tenth of the
+ * search). Tables are visited in ascending order, as over all of them. */
 static double best_other_refers(const names *nm, size_t ntables, uint32_t a, uint32_t xc, uint32_t b)
 {
 	best_refs *br = &nm->best[a][xc];
 	if (!br->done) {
 		br->done = 1;
 		br->t1 = a;
-		for (size_t t = 0; t < ntables; t++) {
-			if (t == a)
+		const abi_name *cn = &nm->col[a][xc];
+		size_t total = 0;
+		unsigned char seen[ABI_MAX_TOKENS];
+		int nseen = 0;
+		for (int j = 0; j < cn->n; j++) {
+			unsigned char c = (unsigned char)cn->tok[j][0];
+			int dup = (cn->keyw >> j) & 1;
+			for (int q = 0; q < nseen && !dup; q++)
+				dup = seen[q] == c;
+			if (!dup) {
+				seen[nseen++] = c;
+				total += nm->n_letter[c];
+			}
+		}
+		uint32_t *cand = total ? malloc(total * sizeof *cand) : NULL;
+		size_t nc = 0;
+		for (int q = 0; cand && q < nseen; q++) {
+			memcpy(cand + nc, nm->by_letter[seen[q]], nm->n_letter[seen[q]] * sizeof *cand);
+			nc += nm->n_letter[seen[q]];
+		}
+		if (total && !cand) { /* no memory for the shortlist: every table */
+			nc = ntables;
+		} else if (nseen > 1) {
+			qsort(cand, nc, sizeof *cand, by_u32);
+		}
+		for (size_t i = 0; i < nc; i++) {
+			size_t t = cand ? cand[i] : i;
+			if (t == a || (i && cand && cand[i - 1] == cand[i]))
 				continue;
-			double r = abi_name_refers(&nm->col[a][xc], &nm->table[t]);
+			double r = abi_name_refers(cn, &nm->table[t]);
 			if (r > br->r1) {
 				br->r2 = br->r1;
 				br->r1 = r;
@@ -140,8 +186,31 @@ static double best_other_refers(const names *nm, size_t ntables, uint32_t a, uin
 			} else if (r > br->r2)
 				br->r2 = r;
 		}
+		free(cand);
 	}
 	return br->t1 == b ? br->r2 : br->r1;
+}
+
+/* Fills nm->by_letter from the tokenised table names. */
+static int letter_index(names *nm, size_t n)
+{
+	for (size_t t = 0; t < n; t++) {
+		const abi_name *tn = &nm->table[t];
+		for (int i = 0; i < tn->n; i++) {
+			unsigned char c = (unsigned char)tn->tok[i][0];
+			size_t k = nm->n_letter[c];
+			if (k && nm->by_letter[c][k - 1] == (uint32_t)t)
+				continue; /* this table is listed under c already */
+			if ((k & (k - 1)) == 0) { /* 0, 1, 2, 4, ...: grow */
+				uint32_t *nl = realloc(nm->by_letter[c], (k ? 2 * k : 1) * sizeof *nl);
+				if (!nl)
+					return -1;
+				nm->by_letter[c] = nl;
+			}
+			nm->by_letter[c][nm->n_letter[c]++] = (uint32_t)t;
+		}
+	}
+	return 0;
 }
 
 static int names_build(names *nm, const abi_profile *profs, size_t n)
@@ -173,7 +242,7 @@ static int names_build(names *nm, const abi_profile *profs, size_t n)
 						   (abi_name_has_role(&nm->col[t][c]) ? NAME_ROLE : 0));
 		}
 	}
-	return 0;
+	return letter_index(nm, n);
 }
 
 static double nonnull(const abi_profile *p, const abi_column *c)
@@ -567,7 +636,7 @@ static int composite_pairs(abi_cands *out, const names *nm, const abi_profile *p
 			if (c < o->min_containment)
 				continue;
 			abi_cand cd = {.from = a, .to = b, .fc = {m1[i], m2[j]}, .tc = {ck->a, ck->b}, .ncols = 2};
-			double f2[ABI_NFEATURES];
+			double f2[ABI_NFEATURES] = {0}; /* pair_features leaves the sibling mark unset */
 			pair_features(cd.x, nm, profs, n, a, m1[i], b, ck->a, c, c);
 			pair_features(f2, nm, profs, n, a, m2[j], b, ck->b, c, c);
 			for (int f = 0; f < ABI_NFEATURES; f++)

@@ -178,6 +178,12 @@ static void test_composite_candidate(void **state)
 			assert_true(c.v[i].x[ABI_F_CONTAIN] == 1.0);
 			assert_true(c.v[i].x[ABI_F_COMPOSITE] == 1.0);
 			assert_true(c.v[i].x[ABI_F_NAME_EQUAL] == 1.0); /* prefixes stripped */
+			/* every feature defined: the sibling mark was once averaged
+			 * with an uninitialised value, so composite candidates had
+			 * a different feature (and p) from run to run */
+			assert_true(c.v[i].x[ABI_F_SIBLING_NAMED] == 0.0);
+			for (int f = 0; f < ABI_NFEATURES; f++)
+				assert_true(isfinite(c.v[i].x[f]) && fabs(c.v[i].x[f]) <= 2.0);
 		}
 	assert_true(found);
 	abi_cands_free(&c);
