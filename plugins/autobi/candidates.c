@@ -531,11 +531,13 @@ static int single_candidates(abi_cands *out, const names *nm, const abi_profile 
 				 * may still be a dirty key whose rows mostly join.
 				 * Only a repeated column can (orphans are rare
 				 * values), and some of the sample must join. */
-				if (est < o->min_containment - 0.2 &&
-				    (uniq(A, x) > 0.5 || keyset_fill(ks, y) != 0 || !rows_join_at_least(A, x, ks, SAMPLE, ROW_MIN)))
+				int sparse = est < o->min_containment - 0.2;
+				if (sparse && uniq(A, x) > 0.5)
 					continue;
-				if (keyset_fill(ks, y) != 0)
+				if (keyset_fill(ks, y) != 0) /* out of memory: no candidate silently lost */
 					return -1;
+				if (sparse && !rows_join_at_least(A, x, ks, SAMPLE, ROW_MIN))
+					continue;
 				double c = set_containment(x, ks);
 				/* When every distinct value joins, so does every row. */
 				double rc = c >= 0.999 ? c : row_containment(A, x, ks, ROW_SAMPLE);
