@@ -166,12 +166,14 @@ static double best_other_refers(const names *nm, size_t ntables, uint32_t a, uin
 		uint32_t *cand = total ? malloc(total * sizeof *cand) : NULL;
 		size_t nc = 0;
 		for (int q = 0; cand && q < nseen; q++) {
+			if (!nm->n_letter[seen[q]])
+				continue; /* no table has a word starting so (and no list) */
 			memcpy(cand + nc, nm->by_letter[seen[q]], nm->n_letter[seen[q]] * sizeof *cand);
 			nc += nm->n_letter[seen[q]];
 		}
 		if (total && !cand) { /* no memory for the shortlist: every table */
 			nc = ntables;
-		} else if (nseen > 1) {
+		} else if (nc > 1 && nseen > 1) {
 			qsort(cand, nc, sizeof *cand, by_u32);
 		}
 		for (size_t i = 0; i < nc; i++) {
