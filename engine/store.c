@@ -78,7 +78,6 @@ static int ensure_fanout(const weft_store *st, const char *hash)
 	return rc;
 }
 
-/* Stores the file at `src` whose hash is already known. */
 /* Copies src into the store, hashing what it copies: one read, one write
  * and one hash, where hashing first, copying, and then verifying the
  * object on its first checkout read it three times (on a lake of 1,000

@@ -128,9 +128,6 @@ static void names_free(names *nm, size_t n)
 	free(nm->table);
 }
 
-/* How well column (a, xc) names any table other than a and b: the best
- * over all tables is kept per column, so a schema of T tables costs T
- * comparisons per column instead of T per candidate. */
 static int by_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;

@@ -52,7 +52,7 @@ int abi_kmca_graph(abi_kmca_result *r, const abi_graph *g, const abi_kmca_opts *
 	/* When k is free (0), a join into v that costs more than v's root edge
 	 * is in no optimal arborescence, under any FK-once bans: swapping it
 	 * for the root edge keeps an arborescence and costs less. On a lake of
-	 * 1,000 tables that leaves about one candidate in ten, and every
+	 * 1,000 tables that leaves about one candidate in fifteen, and every
 	 * subproblem of the search is an Edmonds call over all edges passed.
 	 * With k fixed the root edges are repriced, so all are kept. */
 	size_t m = 0;

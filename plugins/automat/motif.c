@@ -56,6 +56,8 @@ static void box(const double *in, double *out, double *tmp, double *col, size_t 
 	}
 }
 
+/* The mean per grid bin over the pixels with in[p] set (all when in is
+ * NULL), and the median standard error of a bin into *se. */
 static void fold(am_motif *M, const am_image *im, const am_lattice *L, double *sum2, size_t *cnt, double *se)
 {
 	size_t G = M->gu * M->gv;
