@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hset.h"
 #include "names.h"
 #include "sampleix.h"
 
@@ -397,16 +398,13 @@ static void pair_features(double *f, const names *nm, const abi_profile *profs, 
 	f[ABI_F_TO_ALT_KEY] = y->pos != 0 && B->ncols > 0 && B->cols[0].nnull == 0 && uniq(B, &B->cols[0]) >= 0.999;
 }
 
-/* The distinct values of the key being tried, as an open-addressing set
- * indexed by their top bits (the hashes are uniform): every column is
- * tested against one key at a time, and binary search over the key's
- * sorted values was a tenth of the search on 1,000 tables (row samples,
- * and the exact containment of 265,000 pairs). One per thread, refilled
- * for each key. */
+/* The distinct values of the key being tried, as a set (hset.h): every
+ * column is tested against one key at a time, and binary search over the
+ * key's sorted values was a tenth of the search on 1,000 tables (row
+ * samples, and the exact containment of 265,000 pairs). One per thread,
+ * refilled for each key. */
 typedef struct keyset {
-	uint64_t *slot; /* 0: empty (hash 0 is "missing", never a value) */
-	size_t alloc, mask;
-	unsigned shift;
+	abi_hset set;
 	const abi_column *of; /* the key it holds, or NULL */
 } keyset;
 
@@ -414,36 +412,17 @@ static int keyset_fill(keyset *k, const abi_column *y)
 {
 	if (k->of == y)
 		return 0;
-	unsigned bits = 4;
-	while (((size_t)1 << bits) < 2 * y->ndistinct)
-		bits++;
-	size_t cap = (size_t)1 << bits;
-	if (cap > k->alloc) {
-		uint64_t *ns = realloc(k->slot, cap * sizeof *ns);
-		if (!ns)
-			return -1;
-		k->slot = ns;
-		k->alloc = cap;
-	}
-	memset(k->slot, 0, cap * sizeof *k->slot);
-	k->mask = cap - 1;
-	k->shift = 64 - bits;
-	for (size_t i = 0; i < y->ndistinct; i++) {
-		size_t j = (size_t)(y->distinct[i] >> k->shift);
-		while (k->slot[j])
-			j = (j + 1) & k->mask;
-		k->slot[j] = y->distinct[i];
-	}
+	if (abi_hset_reset(&k->set, y->ndistinct) != 0)
+		return -1;
+	for (size_t i = 0; i < y->ndistinct; i++)
+		abi_hset_add(&k->set, y->distinct[i]);
 	k->of = y;
 	return 0;
 }
 
 static int keyset_has(const keyset *k, uint64_t h)
 {
-	for (size_t j = (size_t)(h >> k->shift); k->slot[j]; j = (j + 1) & k->mask)
-		if (k->slot[j] == h)
-			return 1;
-	return 0;
+	return abi_hset_has(&k->set, h);
 }
 
 /* |x ∩ y| / |x| over distinct values, y in the set: the same count as the
@@ -779,7 +758,7 @@ static void *search_thread(void *arg)
 	for (size_t t = 0; mine.best && t < s->n; t++)
 		free(mine.best[t]);
 	free(mine.best);
-	free(ks.slot);
+	abi_hset_free(&ks.set);
 	abi_sampleix_free(ix);
 	return NULL;
 }
@@ -791,7 +770,7 @@ static int single_parallel(abi_cands *out, const names *nm, const abi_profile *p
 	if (threads == 1 || n <= CHUNK) {
 		keyset ks = {0};
 		int rc = single_candidates(out, nm, profs, n, o, ix, &ks, 0, (uint32_t)n);
-		free(ks.slot);
+		abi_hset_free(&ks.set);
 		return rc;
 	}
 	search s = {.nm = nm, .profs = profs, .n = n, .o = o, .ix = ix, .nchunks = (n + CHUNK - 1) / CHUNK};

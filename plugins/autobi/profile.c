@@ -20,6 +20,7 @@
 
 #include "binio.h"
 #include "fileio.h"
+#include "hset.h"
 
 static uint64_t mix64(uint64_t x)
 {
@@ -215,38 +216,30 @@ static int hash_sort(uint64_t *v, size_t n)
 	return rc;
 }
 
-/* SMALL_SET slots hold up to SMALL_SET / 2 distinct values. */
-enum { SMALL_SET = 4096 };
+/* At most this many distinct values are gathered through a set. */
+enum { FEW = 2048 };
 
-/* The distinct values of v[0..m) when there are at most SMALL_SET / 2 of
- * them, gathered through a small open-addressing set into v (unsorted):
- * most columns (codes, flags, dates, quantities) hold few values, and
- * sorting every row to find them was most of profiling. SIZE_MAX when
- * there are more (v is then unchanged) or no memory. */
+/* The distinct values of v[0..m) when there are at most FEW of them,
+ * gathered through a small set into v (unsorted): most columns (codes,
+ * flags, dates, quantities) hold few values, and sorting every row to
+ * find them was most of profiling. SIZE_MAX when there are more (v is
+ * then unchanged) or no memory. */
 static size_t few_distinct(uint64_t *v, size_t m)
 {
-	uint64_t *set = calloc(SMALL_SET, sizeof *set);
-	if (!set)
+	abi_hset set = {0};
+	if (abi_hset_reset(&set, FEW) != 0)
 		return SIZE_MAX;
 	size_t u = 0;
-	for (size_t i = 0; i < m; i++) {
-		size_t j = (size_t)(v[i] >> 52) & (SMALL_SET - 1);
-		while (set[j] && set[j] != v[i])
-			j = (j + 1) & (SMALL_SET - 1);
-		if (set[j])
-			continue;
-		if (++u > SMALL_SET / 2) {
-			free(set);
-			return SIZE_MAX;
-		}
-		set[j] = v[i];
+	for (size_t i = 0; i < m && u <= FEW; i++)
+		u += (size_t)abi_hset_add(&set, v[i]);
+	if (u <= FEW) { /* the set's slots, in order: sorted afterwards */
+		u = 0;
+		for (size_t j = 0; j <= set.mask; j++)
+			if (set.slot[j])
+				v[u++] = set.slot[j];
 	}
-	u = 0;
-	for (size_t j = 0; j < SMALL_SET; j++)
-		if (set[j])
-			v[u++] = set[j];
-	free(set);
-	return u;
+	abi_hset_free(&set);
+	return u <= FEW ? u : SIZE_MAX;
 }
 
 size_t abi_sort_unique(uint64_t *v, size_t n)
@@ -395,20 +388,15 @@ static int push_ckey(abi_profile *p, uint32_t a, uint32_t b, uint64_t *distinct,
 	return 0;
 }
 
-/* 1 when some value of h[0..n) repeats, found through the open-addressing
- * set `seen` of 2^bits slots (cleared here); 0 when all differ. */
-static int has_repeat(const uint64_t *h, size_t n, uint64_t *seen, unsigned bits)
+/* 1 when some value of h[0..n) repeats, found through `seen` (reset here
+ * for n values); 0 when all differ, -1 when out of memory. */
+static int has_repeat(const uint64_t *h, size_t n, abi_hset *seen)
 {
-	size_t mask = ((size_t)1 << bits) - 1;
-	memset(seen, 0, (mask + 1) * sizeof *seen);
-	for (size_t i = 0; i < n; i++) {
-		size_t j = (size_t)(h[i] >> (64 - bits));
-		while (seen[j] && seen[j] != h[i])
-			j = (j + 1) & mask;
-		if (seen[j])
+	if (abi_hset_reset(seen, n) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!abi_hset_add(seen, h[i]))
 			return 1;
-		seen[j] = h[i];
-	}
 	return 0;
 }
 
@@ -427,12 +415,7 @@ static int find_composite_keys(abi_profile *p, size_t max_key_cols)
 	}
 	if (nc < 2)
 		return 0;
-	unsigned bits = 4;
-	while (((size_t)1 << bits) < 2 * n)
-		bits++;
-	uint64_t *seen = malloc(((size_t)1 << bits) * sizeof *seen);
-	if (!seen)
-		return -1;
+	abi_hset seen = {0};
 	int rc = 0;
 	for (size_t i = 0; i < nc && rc == 0; i++)
 		for (size_t j = i + 1; j < nc && rc == 0; j++) {
@@ -447,7 +430,8 @@ static int find_composite_keys(abi_profile *p, size_t max_key_cols)
 			for (size_t r = 0; r < n; r++)
 				h[r] = abi_pair_hash(a->rows[r], b->rows[r]);
 			/* most pairs repeat early, and need no sort to say so */
-			size_t nd = has_repeat(h, n, seen, bits) ? 0 : abi_sort_unique(h, n);
+			int rep = has_repeat(h, n, &seen);
+			size_t nd = rep < 0 ? SIZE_MAX : rep ? 0 : abi_sort_unique(h, n);
 			if (nd == SIZE_MAX)
 				rc = -1;
 			if (nd != n || push_ckey(p, cand[i], cand[j], h, nd) != 0) {
@@ -456,7 +440,7 @@ static int find_composite_keys(abi_profile *p, size_t max_key_cols)
 					rc = -1;
 			}
 		}
-	free(seen);
+	abi_hset_free(&seen);
 	return rc;
 }
 
