@@ -13,13 +13,13 @@
 #include "candidates.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hset.h"
 #include "names.h"
+#include "parallel.h"
 #include "sampleix.h"
 
 const char *const abi_feature_names[ABI_NFEATURES] = {
@@ -778,21 +778,9 @@ static int single_parallel(abi_cands *out, const names *nm, const abi_profile *p
 	atomic_init(&s.failed, 0);
 	if (threads > s.nchunks)
 		threads = (unsigned)s.nchunks;
-	pthread_t *tid = calloc(threads, sizeof *tid);
-	s.chunk = calloc(s.nchunks, sizeof *s.chunk);
-	if (!tid || !s.chunk) {
-		free(tid);
-		free(s.chunk);
+	if (!(s.chunk = calloc(s.nchunks, sizeof *s.chunk)))
 		return -1;
-	}
-	unsigned started = 0;
-	for (; started < threads; started++)
-		if (pthread_create(&tid[started], NULL, search_thread, &s) != 0)
-			break;
-	if (started == 0) /* no thread could start: search on this one */
-		search_thread(&s);
-	for (unsigned t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
+	abi_parallel(threads, search_thread, &s);
 	int rc = atomic_load(&s.failed) ? -1 : 0;
 	for (size_t c = 0; c < s.nchunks; c++) {
 		for (size_t i = 0; rc == 0 && i < s.chunk[c].n; i++)
@@ -801,7 +789,6 @@ static int single_parallel(abi_cands *out, const names *nm, const abi_profile *p
 		abi_cands_free(&s.chunk[c]);
 	}
 	free(s.chunk);
-	free(tid);
 	return rc;
 }
 

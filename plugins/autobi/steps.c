@@ -14,6 +14,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "parallel.h"
+
 void abi_predict_all(abi_graph *g, const abi_lr *m)
 {
 	for (size_t i = 0; i < g->c.n; i++)
@@ -171,18 +173,9 @@ int abi_profiles_load(abi_profile *profs, const char *const *paths, size_t n, un
 	loader l = {.profs = profs, .paths = paths, .n = n, .bad = n, .err = err, .errlen = errlen};
 	atomic_init(&l.next, 0);
 	pthread_mutex_init(&l.mu, NULL);
-	if (threads < 1)
-		threads = 1;
 	if (threads > n)
 		threads = n ? (unsigned)n : 1;
-	pthread_t tid[64];
-	unsigned started = 0;
-	for (; started + 1 < threads && started < 64; started++)
-		if (pthread_create(&tid[started], NULL, load_thread, &l) != 0)
-			break;
-	load_thread(&l); /* this thread loads too */
-	for (unsigned t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
+	abi_parallel(threads, load_thread, &l);
 	pthread_mutex_destroy(&l.mu);
 	if (l.bad == n)
 		return 0;
