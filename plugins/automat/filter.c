@@ -198,12 +198,9 @@ double am_noise_sigma_from(const am_image *im, const am_image *lo)
 		return NAN;
 	for (size_t i = 0; i < n; i++)
 		d[i] = im->v[i] - lo->v[i];
-	double med = wsel_double(d, n, n / 2);
-	for (size_t i = 0; i < n; i++)
-		d[i] = fabs(d[i] - med);
-	double mad = wsel_double(d, n, n / 2);
+	double s = wmad_sigma(d, n);
 	free(d);
-	return 1.4826 * mad;
+	return s;
 }
 
 double am_noise_sigma(const am_image *im)

@@ -253,10 +253,7 @@ static double mad_sigma(const double *v, size_t n)
 	if (!t)
 		return NAN;
 	memcpy(t, v, n * sizeof *t);
-	double med = wsel_double(t, n, n / 2);
-	for (size_t i = 0; i < n; i++)
-		t[i] = fabs(v[i] - med);
-	double s = 1.4826 * wsel_double(t, n, n / 2);
+	double s = wmad_sigma(t, n);
 	free(t);
 	return s;
 }

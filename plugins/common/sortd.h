@@ -12,6 +12,7 @@
 #ifndef WEFT_PLUGINS_SORTD_H
 #define WEFT_PLUGINS_SORTD_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -117,6 +118,17 @@ static inline double wsel_double(double *v, size_t n, size_t k)
 			return v[k];
 	}
 	return v[k];
+}
+
+/* 1.4826 x the median absolute deviation of v[0..n): a spread that
+ * outliers do not inflate, sigma for normal noise; 0 when n is 0. v is
+ * overwritten. */
+static inline double wmad_sigma(double *v, size_t n)
+{
+	double med = wsel_double(v, n, n / 2);
+	for (size_t i = 0; i < n; i++)
+		v[i] = fabs(v[i] - med);
+	return 1.4826 * wsel_double(v, n, n / 2);
 }
 
 #endif
