@@ -78,6 +78,11 @@ static int ensure_fanout(const weft_store *st, const char *hash)
 	return rc;
 }
 
+static int hash_chunk(void *h, const void *data, size_t len)
+{
+	return weft_hasher_update(h, data, len) != WEFT_OK;
+}
+
 /* Copies src into the store, hashing what it copies: one read, one write
  * and one hash, where hashing first, copying, and then verifying the
  * object on its first checkout read it three times (on a lake of 1,000
@@ -96,18 +101,8 @@ static int stream_in(weft_store *st, const char *src, const char *expect, char h
 	int out = incoming && h && fstat(in, &s0) == 0 ? weft_atomic_open(incoming, &tmp) : -1;
 	int rc = out >= 0 ? WEFT_OK : out != -1 ? out : weft_err_set(WEFT_ERROR, "out of memory");
 	uint64_t total = 0;
-	char chunk[65536]; /* as weft_copy_file_atomic: a heap megabyte cost a mapping per file */
-	while (rc == WEFT_OK) {
-		ssize_t r = read(in, chunk, sizeof chunk);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 || (r > 0 && (weft_write_all(out, chunk, (size_t)r) != 0 ||
-					weft_hasher_update(h, chunk, (size_t)r) != WEFT_OK)))
-			rc = weft_err_set(WEFT_EIO, "cannot store %s: %s", src, strerror(errno));
-		if (r <= 0)
-			break;
-		total += (uint64_t)r;
-	}
+	if (rc == WEFT_OK && weft_copy_fd(in, out, hash_chunk, h, &total) != 0)
+		rc = weft_err_set(WEFT_EIO, "cannot store %s: %s", src, strerror(errno));
 	int same = rc == WEFT_OK && fstat(in, &s1) == 0 && s1.st_size == s0.st_size &&
 		   s1.st_mtim.tv_sec == s0.st_mtim.tv_sec && s1.st_mtim.tv_nsec == s0.st_mtim.tv_nsec &&
 		   (uint64_t)s1.st_size == total;

@@ -341,6 +341,34 @@ cleanup:
 	return rc;
 }
 
+int weft_copy_fd(int in, int out, int (*each)(void *arg, const void *data, size_t len), void *arg,
+		 uint64_t *copied)
+{
+	char chunk[65536]; /* on the stack: a heap buffer cost a mapping per file */
+	uint64_t total = 0;
+	int rc = 0;
+	for (;;) {
+		ssize_t r = read(in, chunk, sizeof chunk);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || (r > 0 && weft_write_all(out, chunk, (size_t)r) != 0)) {
+			rc = -1;
+			break;
+		}
+		if (r > 0 && each && each(arg, chunk, (size_t)r) != 0) {
+			errno = EIO;
+			rc = -1;
+			break;
+		}
+		if (r == 0)
+			break;
+		total += (uint64_t)r;
+	}
+	if (copied)
+		*copied = total;
+	return rc;
+}
+
 int weft_copy_file_atomic(const char *src, const char *dst, int mode)
 {
 	int in = open(src, O_RDONLY | O_CLOEXEC);
@@ -353,18 +381,8 @@ int weft_copy_file_atomic(const char *src, const char *dst, int mode)
 		return out;
 	}
 	int rc = WEFT_OK;
-	char chunk[65536];
-	for (;;) {
-		ssize_t r = read(in, chunk, sizeof chunk);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 || (r > 0 && weft_write_all(out, chunk, (size_t)r) != 0)) {
-			rc = weft_err_set(WEFT_EIO, "cannot copy %s to %s: %s", src, dst, strerror(errno));
-			break;
-		}
-		if (r == 0)
-			break;
-	}
+	if (weft_copy_fd(in, out, NULL, NULL, NULL) != 0)
+		rc = weft_err_set(WEFT_EIO, "cannot copy %s to %s: %s", src, dst, strerror(errno));
 	close(in);
 	if (fchmod(out, (mode_t)mode) != 0 && rc == WEFT_OK)
 		rc = weft_err_set(WEFT_EIO, "cannot chmod %s: %s", tmp, strerror(errno));

@@ -52,6 +52,12 @@ int weft_atomic_commit(int fd, const char *tmp, const char *path, int sync);
 void weft_atomic_abort(int fd, const char *tmp);
 /* Copies a regular file through a temp name into `dst`. */
 int weft_copy_file_atomic(const char *src, const char *dst, int mode);
+/* Copies the rest of `in` to `out` in 64 KiB chunks, handing each chunk to
+ * `each` as well when it is not NULL (a nonzero return stops the copy);
+ * *copied (may be NULL) gets the bytes copied. 0, or -1 with errno set
+ * (EIO when `each` stopped it). */
+int weft_copy_fd(int in, int out, int (*each)(void *arg, const void *data, size_t len), void *arg,
+		 uint64_t *copied);
 int weft_rm_rf(const char *path);
 /* The names in `dir` that `keep` accepts (NULL: all but "." and ".."),
  * sorted by strcmp; a missing directory has none. The caller frees them
