@@ -98,8 +98,13 @@ static int stream_in(weft_store *st, const char *src, const char *expect, char h
 	struct stat s0, s1;
 	char *incoming = weft_path_join(st->objects, "incoming"), *tmp = NULL;
 	weft_hasher *h = weft_hasher_new();
-	int out = incoming && h && fstat(in, &s0) == 0 ? weft_atomic_open(incoming, &tmp) : -1;
-	int rc = out >= 0 ? WEFT_OK : out != -1 ? out : weft_err_set(WEFT_ERROR, "out of memory");
+	int out = -1, rc = WEFT_OK;
+	if (!incoming || !h)
+		rc = weft_err_set(WEFT_ERROR, "out of memory");
+	else if (fstat(in, &s0) != 0)
+		rc = weft_err_set(WEFT_EIO, "cannot stat %s: %s", src, strerror(errno));
+	else if ((out = weft_atomic_open(incoming, &tmp)) < 0)
+		rc = out; /* its message is set */
 	uint64_t total = 0;
 	if (rc == WEFT_OK && weft_copy_fd(in, out, hash_chunk, h, &total) != 0)
 		rc = weft_err_set(WEFT_EIO, "cannot store %s: %s", src, strerror(errno));
