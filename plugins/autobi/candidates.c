@@ -403,12 +403,12 @@ static void pair_features(double *f, const names *nm, const abi_profile *profs, 
  * key's sorted values was a tenth of the search on 1,000 tables (row
  * samples, and the exact containment of 265,000 pairs). One per thread,
  * refilled for each key. */
-typedef struct keyset {
+typedef struct keyvals {
 	abi_hset set;
 	const abi_column *of; /* the key it holds, or NULL */
-} keyset;
+} keyvals;
 
-static int keyset_fill(keyset *k, const abi_column *y)
+static int keyvals_fill(keyvals *k, const abi_column *y)
 {
 	if (k->of == y)
 		return 0;
@@ -420,20 +420,20 @@ static int keyset_fill(keyset *k, const abi_column *y)
 	return 0;
 }
 
-static int keyset_has(const keyset *k, uint64_t h)
+static int keyvals_has(const keyvals *k, uint64_t h)
 {
 	return abi_hset_has(&k->set, h);
 }
 
 /* |x ∩ y| / |x| over distinct values, y in the set: the same count as the
  * sorted merge (abi_containment). */
-static double set_containment(const abi_column *x, const keyset *y)
+static double set_containment(const abi_column *x, const keyvals *y)
 {
 	if (!x->ndistinct)
 		return 0.0;
 	size_t hit = 0;
 	for (size_t i = 0; i < x->ndistinct; i++)
-		hit += (size_t)keyset_has(y, x->distinct[i]);
+		hit += (size_t)keyvals_has(y, x->distinct[i]);
 	return (double)hit / (double)x->ndistinct;
 }
 
@@ -444,7 +444,7 @@ static double set_containment(const abi_column *x, const keyset *y)
  * With need > 0 it stops, returning 0, once the rows left cannot bring the
  * share to `need`: most pairs tested against 90% are no join and stop
  * within a few rows (on 1,000 tables there were 768,000 such tests). */
-static double row_share(const abi_profile *A, const abi_column *x, const keyset *y, size_t sample, double need)
+static double row_share(const abi_profile *A, const abi_column *x, const keyvals *y, size_t sample, double need)
 {
 	if (x->nnull >= A->nrows)
 		return 0.0;
@@ -455,7 +455,7 @@ static double row_share(const abi_profile *A, const abi_column *x, const keyset 
 		if (!x->rows[r])
 			continue;
 		seen++;
-		hit += (size_t)keyset_has(y, x->rows[r]);
+		hit += (size_t)keyvals_has(y, x->rows[r]);
 		/* at best every row still to come joins */
 		size_t left = (A->nrows - 1 - r) / stride, cap = sample - seen;
 		double rem = (double)(left < cap ? left : cap);
@@ -465,19 +465,19 @@ static double row_share(const abi_profile *A, const abi_column *x, const keyset 
 	return seen ? (double)hit / (double)seen : 0.0;
 }
 
-static double row_containment(const abi_profile *A, const abi_column *x, const keyset *y, size_t sample)
+static double row_containment(const abi_profile *A, const abi_column *x, const keyvals *y, size_t sample)
 {
 	return row_share(A, x, y, sample, 0);
 }
 
-static int rows_join_at_least(const abi_profile *A, const abi_column *x, const keyset *y, size_t sample,
+static int rows_join_at_least(const abi_profile *A, const abi_column *x, const keyvals *y, size_t sample,
 			      double need)
 {
 	return row_share(A, x, y, sample, need) >= need;
 }
 
 static int single_candidates(abi_cands *out, const names *nm, const abi_profile *profs, size_t n,
-			     const abi_cand_opts *o, abi_sampleix *ix, keyset *ks, uint32_t b0, uint32_t b1)
+			     const abi_cand_opts *o, abi_sampleix *ix, keyvals *ks, uint32_t b0, uint32_t b1)
 {
 	for (uint32_t b = b0; b < b1; b++) {
 		const abi_profile *B = &profs[b];
@@ -512,7 +512,7 @@ static int single_candidates(abi_cands *out, const names *nm, const abi_profile 
 				int sparse = est < o->min_containment - 0.2;
 				if (sparse && uniq(A, x) > 0.5)
 					continue;
-				if (keyset_fill(ks, y) != 0) /* out of memory: no candidate silently lost */
+				if (keyvals_fill(ks, y) != 0) /* out of memory: no candidate silently lost */
 					return -1;
 				if (sparse && !rows_join_at_least(A, x, ks, SAMPLE, ROW_MIN))
 					continue;
@@ -743,7 +743,7 @@ static void *search_thread(void *arg)
 {
 	search *s = arg;
 	names mine = *s->nm;
-	keyset ks = {0};
+	keyvals ks = {0};
 	abi_sampleix *ix = abi_sampleix_view(s->ix);
 	mine.best = calloc(s->n ? s->n : 1, sizeof *mine.best);
 	int ok = ix && mine.best;
@@ -768,7 +768,7 @@ static int single_parallel(abi_cands *out, const names *nm, const abi_profile *p
 {
 	unsigned threads = o->threads > 1 ? o->threads : 1;
 	if (threads == 1 || n <= CHUNK) {
-		keyset ks = {0};
+		keyvals ks = {0};
 		int rc = single_candidates(out, nm, profs, n, o, ix, &ks, 0, (uint32_t)n);
 		abi_hset_free(&ks.set);
 		return rc;
