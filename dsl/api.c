@@ -249,7 +249,7 @@ static void set_from_lua(weft_value *map, lua_State *L, int idx, const char *key
 
 /* weft.node(opname, {args}) -> node handle. The table becomes one map;
  * which keys are parameters, inputs or node options is the engine's to
- * say (weft_graph_add_node), so the DSL holds no list of them. */
+ * say (weft_graph_add_node_take), so the DSL holds no list of them. */
 static int l_node(lua_State *L)
 {
 	weft_dsl *d = dsl_from_state(L);
@@ -272,8 +272,8 @@ static int l_node(lua_State *L)
 	if (dsl_py_fill_modules(d, opname, args) != WEFT_OK)
 		return raise_at(L, "%s:%d: %s", file, line, weft_error_last());
 	uint32_t id;
-	int rc = weft_graph_add_node(&id, d->eng, opname, args, file, line);
-	weft_value_free(dsl_unbox(abox));
+	/* The engine takes the map over: out of its box first. */
+	int rc = weft_graph_add_node_take(&id, d->eng, opname, dsl_unbox(abox), file, line);
 	if (rc != WEFT_OK)
 		return raise_engine_error(L);
 	dsl_push_node(L, id, NULL);

@@ -39,15 +39,17 @@ static char *entry_path(const char *root, const char *key)
 
 /*
  * Entry layout (all integers big-endian):
- *   "WAC1"  64 hex digits of the key  f64 created  f64 elapsed
+ *   "WAC3"  64 hex digits of the key  f64 created  f64 elapsed
  *   u64 length + op name  u64 length + node name
  *   the outputs map (value_bin.h)
  *   the per-input hashes (a map, or null): a hit then needs no hashing
  *     of its inputs for the run record (they are the same inputs, by key)
- *   u64 FNV-1a of every byte before it
- * Entries written before this format (JSON text) are still read.
+ *   u64 weft_check64 of every byte before it
+ * Entries written before this format are still read: "WAC2" (the same
+ * with FNV-1a, which was a tenth of a cached node's lookup) and JSON text.
  */
-#define AC_MAGIC "WAC2"
+#define AC_MAGIC "WAC3"
+#define AC_MAGIC_FNV "WAC2"
 
 static uint64_t get_be64(const unsigned char *p)
 {
@@ -92,7 +94,11 @@ static int parse_entry(weft_value **outputs, weft_value **inputs, double *elapse
 		return ok ? WEFT_OK : WEFT_EINVALID;
 	}
 	const size_t head = 4 + 64 + 16;
-	if (len < head + 16 + 1 + 8 || memcmp(p, AC_MAGIC, 4) || weft_fnv1a(p, len - 8) != get_be64(p + len - 8) ||
+	if (len < head + 16 + 1 + 8)
+		return WEFT_EINVALID;
+	int fnv = !memcmp(p, AC_MAGIC_FNV, 4);
+	if ((!fnv && memcmp(p, AC_MAGIC, 4)) ||
+	    (fnv ? weft_fnv1a(p, len - 8) : weft_check64(p, len - 8)) != get_be64(p + len - 8) ||
 	    (key && memcmp(p + 4, key, 64)))
 		return WEFT_EINVALID;
 	if (elapsed) {
@@ -202,7 +208,7 @@ int weft_cache_put(const char *root, const char *key, const weft_value *outputs,
 	if (rc == WEFT_OK)
 		rc = inputs ? weft_value_bin_put(&b, inputs) : weft_buf_put(&b, "N", 1);
 	if (rc == WEFT_OK)
-		rc = put_be64(&b, weft_fnv1a((const unsigned char *)b.data, b.len));
+		rc = put_be64(&b, weft_check64(b.data, b.len));
 	if (rc == WEFT_OK)
 		rc = weft_mkdirs(dir, 0755);
 	if (rc == WEFT_OK)

@@ -226,13 +226,7 @@ static int check_params(weft_value **out, const weft_engine *eng, const weft_op_
 	weft_value *params = weft_value_map();
 	if (!params)
 		return weft_err_set(WEFT_ERROR, "out of memory");
-	const char **names = calloc(d->n_params + 1, sizeof *names);
-	if (!names) {
-		weft_value_free(params);
-		return weft_err_set(WEFT_ERROR, "out of memory");
-	}
-	for (size_t i = 0; i < d->n_params; i++)
-		names[i] = d->params[i].name;
+	const char **names = NULL; /* for a suggestion, made only when one is needed */
 	int rc = WEFT_OK;
 	for (size_t i = 0; given && i < weft_value_len(given); i++) {
 		const char *k = weft_value_map_key_at(given, i);
@@ -242,7 +236,10 @@ static int check_params(weft_value **out, const weft_engine *eng, const weft_op_
 			if (!strcmp(d->params[p].name, k))
 				spec = &d->params[p];
 		if (!spec) {
-			const char *sugg = weft_suggest(k, names, d->n_params);
+			names = calloc(d->n_params + 1, sizeof *names);
+			for (size_t p = 0; names && p < d->n_params; p++)
+				names[p] = d->params[p].name;
+			const char *sugg = names ? weft_suggest(k, names, d->n_params) : NULL;
 			rc = weft_err_set(WEFT_EINVALID, "%s: unknown parameter '%s' for op %s%s%s%s",
 					  loc_of(where_), k,
 					  op->full_name, sugg ? " (did you mean '" : "", sugg ? sugg : "",
@@ -270,16 +267,19 @@ static int check_params(weft_value **out, const weft_engine *eng, const weft_op_
 					  weft_type_name(weft_value_type(v)));
 			goto cleanup;
 		}
-		weft_value *cv = NULL;
 		if (spec->type == WEFT_T_PATH_OUT) {
 			char *abs = weft_path_abs(eng->out_dir, weft_value_get_string(v, NULL));
-			cv = abs ? weft_value_cstr(abs) : NULL;
+			weft_value *cv = abs ? weft_value_cstr(abs) : NULL;
 			free(abs);
+			if ((rc = weft_value_map_set(params, k, cv)) != WEFT_OK)
+				goto cleanup;
 		} else {
-			cv = weft_value_copy(v);
+			/* given is freed after this: its value moves, uncopied. */
+			char *key;
+			weft_value *mv = weft_value_map_take_at(given, i, &key);
+			if ((rc = weft_value_map_set_owned(params, key, mv)) != WEFT_OK)
+				goto cleanup;
 		}
-		if ((rc = weft_value_map_set(params, k, cv)) != WEFT_OK)
-			goto cleanup;
 	}
 	for (size_t p = 0; p < d->n_params; p++) {
 		const weft_param_spec *spec = &d->params[p];

@@ -18,6 +18,7 @@
 #include "optable.h"
 #include "slurm.h"
 #include "util.h"
+#include "value_internal.h"
 
 #define MAX_REQUESTS 32
 
@@ -318,8 +319,18 @@ static int put(weft_value *map, const char *key, const weft_value *v)
 	return WEFT_OK;
 }
 
-int weft_graph_add_node(uint32_t *out_id, weft_engine *eng, const char *opname, const weft_value *args,
-			const char *file, int line)
+/* Moves args' entry i into map: no copy of the value or its key. */
+static int move(weft_value *map, weft_value *args, size_t i)
+{
+	char *k;
+	weft_value *v = weft_value_map_take_at(args, i, &k);
+	if (weft_value_map_set_owned(map, k, v) != WEFT_OK)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	return WEFT_OK;
+}
+
+int weft_graph_add_node_take(uint32_t *out_id, weft_engine *eng, const char *opname, weft_value *args,
+			     const char *file, int line)
 {
 	weft_node_opts opts = WEFT_NODE_OPTS_INIT;
 	opts.file = file;
@@ -328,7 +339,7 @@ int weft_graph_add_node(uint32_t *out_id, weft_engine *eng, const char *opname, 
 	const weft_op_info *op = weft_engine_op_find(eng, opname);
 	weft_value *params = weft_value_map(), *inputs = weft_value_map();
 	char place[512], sugg[64];
-	int rc = params && inputs ? WEFT_OK : weft_err_set(WEFT_ERROR, "out of memory");
+	int rc = params && inputs && args ? WEFT_OK : weft_err_set(WEFT_ERROR, "out of memory");
 	if (rc == WEFT_OK && weft_value_type(args) != WEFT_T_MAP)
 		rc = weft_err_set(WEFT_EINVALID, "%s:%d: node arguments must be named (key = value)", file ? file : "?",
 				  line);
@@ -345,9 +356,9 @@ int weft_graph_add_node(uint32_t *out_id, weft_engine *eng, const char *opname, 
 			if (strcmp(k, "name"))
 				rc = row->parse(&a, k, v, place);
 		} else if (!op || weft_op_declares_param(op->desc, k)) {
-			rc = put(params, k, v); /* an unknown op is reported by add_op */
+			rc = move(params, args, i); /* an unknown op is reported by add_op */
 		} else if (weft_op_declares_input(op->desc, k, NULL) || (op->desc->flags & WEFT_OP_VARIADIC_INPUTS)) {
-			rc = put(inputs, k, v);
+			rc = move(inputs, args, i);
 		} else {
 			const char *s = suggest_arg(op->desc, k, sugg);
 			rc = weft_err_set(WEFT_EINVALID, "%s: node '%s': op %s has no parameter or input '%s'%s%s%s",
@@ -367,11 +378,24 @@ int weft_graph_add_node(uint32_t *out_id, weft_engine *eng, const char *opname, 
 	if (rc != WEFT_OK) {
 		weft_value_free(params);
 		weft_value_free(inputs);
+		weft_value_free(args);
 		return rc;
 	}
 	opts.res_names = a.res_names;
 	opts.res_amounts = a.res_amounts;
 	opts.n_res = a.n_res;
-	/* add_op takes params and inputs over, even when it fails. */
-	return weft_graph_add_op(out_id, eng, a.name, opname, params, inputs, &opts);
+	/* add_op takes params and inputs over, even when it fails. The name
+	 * and the resource names still point into args. */
+	rc = weft_graph_add_op(out_id, eng, a.name, opname, params, inputs, &opts);
+	weft_value_free(args);
+	return rc;
+}
+
+int weft_graph_add_node(uint32_t *out_id, weft_engine *eng, const char *opname, const weft_value *args,
+			const char *file, int line)
+{
+	weft_value *own = weft_value_copy(args);
+	if (!own && args)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	return weft_graph_add_node_take(out_id, eng, opname, own, file, line);
 }

@@ -296,17 +296,27 @@ int weft_value_list_push(weft_value *list, weft_value *item)
 	return WEFT_OK;
 }
 
-int weft_value_map_set(weft_value *map, const char *key, weft_value *item)
+/* The one insertion of map_set and map_set_owned: `kd` is the key to keep,
+ * already the map's (owned) or to be copied (not owned). */
+static int map_insert(weft_value *map, const char *key, char *kd, weft_value *item)
 {
-	if (!item)
+	if (!item) {
+		free(kd);
 		return weft_err_set(WEFT_ERROR, "out of memory");
+	}
 	if (!map || map->type != WEFT_T_MAP || !key) {
+		free(kd);
 		weft_value_free(item);
 		return weft_err_set(WEFT_EINVALID, "map_set on a non-map value; set keys on a value made with weft_value_map");
 	}
-	int found;
-	size_t i = map_find(map, key, &found);
+	int found = 0;
+	size_t i = map->u.m.len;
+	/* Keys often come in order (a decoded or moved map): append without
+	 * a search when the key sorts after the last one. */
+	if (i == 0 || strcmp(map->u.m.keys[i - 1], key) >= 0)
+		i = map_find(map, key, &found);
 	if (found) {
+		free(kd);
 		weft_value_free(map->u.m.vals[i]);
 		map->u.m.vals[i] = item;
 		return WEFT_OK;
@@ -317,6 +327,7 @@ int weft_value_map_set(weft_value *map, const char *key, weft_value *item)
 		size_t cap = map->u.m.cap ? map->u.m.cap * 2 : 4;
 		void **block = malloc(2 * cap * sizeof *block);
 		if (!block) {
+			free(kd);
 			weft_value_free(item);
 			return weft_err_set(WEFT_ERROR, "out of memory");
 		}
@@ -331,8 +342,7 @@ int weft_value_map_set(weft_value *map, const char *key, weft_value *item)
 		map->u.m.keys = k;
 		map->u.m.cap = cap;
 	}
-	char *kd = weft_strdup(key);
-	if (!kd) {
+	if (!kd && !(kd = weft_strdup(key))) {
 		weft_value_free(item);
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	}
@@ -343,6 +353,28 @@ int weft_value_map_set(weft_value *map, const char *key, weft_value *item)
 	map->u.m.vals[i] = item;
 	map->u.m.len++;
 	return WEFT_OK;
+}
+
+int weft_value_map_set(weft_value *map, const char *key, weft_value *item)
+{
+	return map_insert(map, key, NULL, item);
+}
+
+int weft_value_map_set_owned(weft_value *map, char *key, weft_value *item)
+{
+	return map_insert(map, key, key, item);
+}
+
+weft_value *weft_value_map_take_at(weft_value *map, size_t i, char **key)
+{
+	*key = NULL;
+	if (!map || map->type != WEFT_T_MAP || i >= map->u.m.len)
+		return NULL;
+	weft_value *v = map->u.m.vals[i];
+	*key = map->u.m.keys[i];
+	map->u.m.vals[i] = NULL;
+	map->u.m.keys[i] = NULL;
+	return v;
 }
 
 weft_value *weft_value_copy(const weft_value *v)
@@ -472,41 +504,73 @@ int weft_value_equal(const weft_value *a, const weft_value *b)
 
 /* ------------------------------------------------------- canonical form */
 
-static int put_u64(weft_hasher *h, uint64_t x)
+/* The encoding is gathered in a small buffer and handed to the hasher in
+ * pieces of up to its size: a node's key is a dozen fields of a few bytes,
+ * and a hasher call per field cost more than the copies. */
+typedef struct enc {
+	weft_hasher *h;
+	int rc;
+	size_t n;
+	unsigned char buf[256];
+} enc;
+
+static void enc_flush(enc *e)
+{
+	if (e->n && weft_hasher_update(e->h, e->buf, e->n) != WEFT_OK)
+		e->rc = WEFT_ERROR;
+	e->n = 0;
+}
+
+static void put(enc *e, const void *p, size_t n)
+{
+	if (e->n + n > sizeof e->buf) {
+		enc_flush(e);
+		if (n > sizeof e->buf) {
+			if (weft_hasher_update(e->h, p, n) != WEFT_OK)
+				e->rc = WEFT_ERROR;
+			return;
+		}
+	}
+	memcpy(e->buf + e->n, p, n);
+	e->n += n;
+}
+
+static void put_u64(enc *e, uint64_t x)
 {
 	unsigned char b[8];
 	for (int i = 7; i >= 0; i--) {
 		b[i] = (unsigned char)(x & 0xff);
 		x >>= 8;
 	}
-	return weft_hasher_update(h, b, 8);
+	put(e, b, 8);
 }
 
-static int put_tag(weft_hasher *h, char tag)
+static void put_tag(enc *e, char tag)
 {
-	return weft_hasher_update(h, &tag, 1);
+	put(e, &tag, 1);
 }
 
-static int put_bytes(weft_hasher *h, const char *s, size_t n)
+static void put_bytes(enc *e, const char *s, size_t n)
 {
-	if (put_u64(h, n) != WEFT_OK)
-		return WEFT_ERROR;
-	return weft_hasher_update(h, s, n);
+	put_u64(e, n);
+	put(e, s, n);
 }
 
-int weft_value_encode(weft_hasher *h, const weft_value *v)
+static int encode(enc *e, const weft_value *v)
 {
 	uint64_t bits;
 	double d;
 	switch ((int)v->type) {
 	case WEFT_T_NULL:
-		return put_tag(h, 'N');
+		put_tag(e, 'N');
+		return WEFT_OK;
 	case WEFT_T_BOOL:
-		return put_tag(h, v->u.b ? 'T' : 'F');
+		put_tag(e, v->u.b ? 'T' : 'F');
+		return WEFT_OK;
 	case WEFT_T_INT:
-		if (put_tag(h, 'I') != WEFT_OK)
-			return WEFT_ERROR;
-		return put_u64(h, (uint64_t)v->u.i);
+		put_tag(e, 'I');
+		put_u64(e, (uint64_t)v->u.i);
+		return WEFT_OK;
 	case WEFT_T_FLOAT:
 		d = v->u.f;
 		if (d == 0)
@@ -515,36 +579,46 @@ int weft_value_encode(weft_hasher *h, const weft_value *v)
 			bits = 0x7ff8000000000000ull;
 		else
 			memcpy(&bits, &d, sizeof bits);
-		if (put_tag(h, 'D') != WEFT_OK)
-			return WEFT_ERROR;
-		return put_u64(h, bits);
+		put_tag(e, 'D');
+		put_u64(e, bits);
+		return WEFT_OK;
 	case WEFT_T_STRING:
-		if (put_tag(h, 'S') != WEFT_OK)
-			return WEFT_ERROR;
-		return put_bytes(h, v->u.s.ptr, v->u.s.len);
+		put_tag(e, 'S');
+		put_bytes(e, v->u.s.ptr, v->u.s.len);
+		return WEFT_OK;
 	case WEFT_T_ARTIFACT:
-		if (put_tag(h, v->u.a.is_dir ? 'R' : 'A') != WEFT_OK)
-			return WEFT_ERROR;
-		return weft_hasher_update(h, v->u.a.hash, 64);
+		put_tag(e, v->u.a.is_dir ? 'R' : 'A');
+		put(e, v->u.a.hash, 64);
+		return WEFT_OK;
 	case WEFT_T_LIST:
-		if (put_tag(h, 'L') != WEFT_OK || put_u64(h, v->u.l.len) != WEFT_OK)
-			return WEFT_ERROR;
+		put_tag(e, 'L');
+		put_u64(e, v->u.l.len);
 		for (size_t i = 0; i < v->u.l.len; i++)
-			if (weft_value_encode(h, v->u.l.items[i]) != WEFT_OK)
+			if (encode(e, v->u.l.items[i]) != WEFT_OK)
 				return WEFT_ERROR;
 		return WEFT_OK;
 	case WEFT_T_MAP:
-		if (put_tag(h, 'M') != WEFT_OK || put_u64(h, v->u.m.len) != WEFT_OK)
-			return WEFT_ERROR;
+		put_tag(e, 'M');
+		put_u64(e, v->u.m.len);
 		for (size_t i = 0; i < v->u.m.len; i++) {
-			if (put_bytes(h, v->u.m.keys[i], strlen(v->u.m.keys[i])) != WEFT_OK ||
-			    weft_value_encode(h, v->u.m.vals[i]) != WEFT_OK)
+			put_bytes(e, v->u.m.keys[i], strlen(v->u.m.keys[i]));
+			if (encode(e, v->u.m.vals[i]) != WEFT_OK)
 				return WEFT_ERROR;
 		}
 		return WEFT_OK;
 	default:
 		return weft_err_set(WEFT_EINVALID, "cannot hash an unresolved node reference");
 	}
+}
+
+int weft_value_encode(weft_hasher *h, const weft_value *v)
+{
+	enc e = {.h = h, .rc = WEFT_OK, .n = 0};
+	int rc = encode(&e, v);
+	enc_flush(&e);
+	if (rc == WEFT_OK && e.rc != WEFT_OK)
+		rc = weft_err_set(WEFT_ERROR, "cannot hash a value");
+	return rc;
 }
 
 int weft_value_hash(char out[65], const weft_value *v)

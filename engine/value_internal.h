@@ -43,6 +43,14 @@ struct weft_value {
 	} u;
 };
 
+/* As weft_value_map_set, but `key` is taken over (freed on failure), not
+ * copied: for moving entries from one map into another. */
+int weft_value_map_set_owned(weft_value *map, char *key, weft_value *item);
+/* Moves entry i out of `map`: the value is returned and its key stored in
+ * *key, both now the caller's. The slot keeps NULLs, so afterwards the map
+ * may only be freed: no lookup, no encoding. NULL when i is out of range. */
+weft_value *weft_value_map_take_at(weft_value *map, size_t i, char **key);
+
 /* Feeds the canonical encoding of `v` to `h`. */
 int weft_value_encode(weft_hasher *h, const weft_value *v);
 int weft_value_has_refs(const weft_value *v);

@@ -557,6 +557,31 @@ uint64_t weft_fnv1a(const void *p, size_t n)
 	return h;
 }
 
+static uint64_t le64(const unsigned char *c)
+{
+	/* Compilers make this one load on a little-endian machine. */
+	return (uint64_t)c[0] | (uint64_t)c[1] << 8 | (uint64_t)c[2] << 16 | (uint64_t)c[3] << 24 |
+	       (uint64_t)c[4] << 32 | (uint64_t)c[5] << 40 | (uint64_t)c[6] << 48 | (uint64_t)c[7] << 56;
+}
+
+uint64_t weft_check64(const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)n;
+	size_t i = 0;
+	/* Each step is a bijection of h for a given word (xor, a multiply by an
+	 * odd constant, an xor-shift), so two inputs that differ in one word
+	 * never meet again. */
+	for (; i + 8 <= n; i += 8) {
+		h = (h ^ le64(c + i)) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	unsigned char tail[8] = {0};
+	memcpy(tail, c + i, n - i);
+	h = (h ^ le64(tail)) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 29);
+}
+
 int weft_parse_duration(double *out, const char *s)
 {
 	/* "90", "90s", "1.5m", "2h", "1h30m": the forms schedulers accept. */

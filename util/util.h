@@ -86,6 +86,10 @@ double weft_now(void);
 double weft_mono(void);
 /* 64-bit FNV-1a of `n` bytes: a cheap check or table hash, never a key. */
 uint64_t weft_fnv1a(const void *p, size_t n);
+/* A checksum that finds a torn or damaged file, 8 bytes a step (FNV-1a
+ * takes one): any change within one 8-byte word always changes it. Not an
+ * identity: use SHA-256 for that. Independent of the host's byte order. */
+uint64_t weft_check64(const void *p, size_t n);
 /* The big-endian 32-bit number at p (digests, git's index and packs). */
 static inline uint32_t weft_be32(const unsigned char *p)
 {

@@ -293,6 +293,10 @@ WEFT_EXTERN int weft_node_option_is(const char *key);
  * closest name it could have meant. `args` is borrowed (copied). */
 WEFT_EXTERN int weft_graph_add_node(uint32_t *out_id, weft_engine *eng, const char *op, const weft_value *args,
 			const char *file, int line);
+/* As weft_graph_add_node, but `args` is taken over (freed, even on failure)
+ * instead of copied: its values move into the node as they are. */
+WEFT_EXTERN int weft_graph_add_node_take(uint32_t *out_id, weft_engine *eng, const char *op, weft_value *args,
+			     const char *file, int line);
 
 /* Adds an op node. `params` (map of literals) and `inputs` (map; values may
  * contain refs) are taken over by the graph even on failure. Params are

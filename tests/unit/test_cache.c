@@ -1,6 +1,6 @@
 /* Action-cache entries: the binary layout round-trips every kind of value,
  * damaged entries read as misses (and are removed), and entries written in
- * the earlier JSON form are still served. */
+ * the earlier forms (JSON, FNV-1a checksums) are still served. */
 #include "test_util.h"
 
 #include <sys/stat.h>
@@ -181,6 +181,50 @@ static void test_damaged_entries_are_misses(void **state)
 	free(dir);
 }
 
+static void put_be64_at(char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (char)(v >> (56 - 8 * i));
+}
+
+/* Entries of the format before (magic WAC2, an FNV-1a checksum) are still
+ * hits; a WAC2 entry with the new checksum, or the reverse, is damaged. */
+static void test_fnv_entries_still_read(void **state)
+{
+	(void)state;
+	char *dir = tmpdir_new();
+	weft_value *v = sample();
+	weft_cache_meta meta = {"core.noop", "n1", 0.25};
+	assert_int_equal(weft_cache_put(dir, KEY, v, NULL, &meta), WEFT_OK);
+	char *path = entry_file(dir), *bytes = NULL;
+	size_t len = 0;
+	assert_int_equal(weft_read_file(path, &bytes, &len), WEFT_OK);
+	assert_memory_equal(bytes, "WAC3", 4);
+	uint64_t check = weft_check64(bytes, len - 8);
+	memcpy(bytes, "WAC2", 4);
+	assert_int_equal(weft_write_file_atomic(path, bytes, len, 0), WEFT_OK); /* WAC2, weft_check64 of WAC3 */
+	weft_value *got = NULL;
+	assert_int_equal(weft_cache_get(&got, NULL, dir, KEY), WEFT_ENOTFOUND);
+	put_be64_at(bytes + len - 8, weft_fnv1a(bytes, len - 8));
+	assert_int_equal(weft_write_file_atomic(path, bytes, len, 0), WEFT_OK);
+	assert_int_equal(weft_cache_get(&got, NULL, dir, KEY), WEFT_OK);
+	assert_true(same(v, got));
+	weft_value_free(got);
+	got = NULL;
+	memcpy(bytes, "WAC3", 4); /* WAC3 with an FNV-1a checksum */
+	assert_int_equal(weft_write_file_atomic(path, bytes, len, 0), WEFT_OK);
+	assert_int_equal(weft_cache_get(&got, NULL, dir, KEY), WEFT_ENOTFOUND);
+	put_be64_at(bytes + len - 8, check);
+	assert_int_equal(weft_write_file_atomic(path, bytes, len, 0), WEFT_OK);
+	assert_int_equal(weft_cache_get(&got, NULL, dir, KEY), WEFT_OK);
+	weft_value_free(got);
+	free(bytes);
+	free(path);
+	weft_value_free(v);
+	weft_rm_rf(dir);
+	free(dir);
+}
+
 static void test_json_entries_still_read(void **state)
 {
 	(void)state;
@@ -211,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_value_bin_refuses_unsorted_keys),
 		cmocka_unit_test(test_entry_roundtrip),
 		cmocka_unit_test(test_damaged_entries_are_misses),
+		cmocka_unit_test(test_fnv_entries_still_read),
 		cmocka_unit_test(test_json_entries_still_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
