@@ -32,7 +32,7 @@ typedef struct node_run {
 	uint16_t n_asks;
 	const struct sched_executor *exec; /* that runs its current attempt */
 	void *job;          /* the executor's handle while running */
-	int inflight;       /* 1 + fd of the key's in-flight lock while computing it */
+	int inflight;       /* 1 while this run holds the key's in-flight lock */
 	double prio;        /* longest remaining path; see readyq.h */
 	double cancel_at;   /* when cancellation was asked (timeout, Ctrl-C) */
 	double retry_at;

@@ -143,7 +143,9 @@ static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *log_di
 	}
 	char log[PATH_MAX];
 	struct stat sb;
-	if (record_log_path(log, sizeof log, log_dir, n->name) && stat(log, &sb) == 0) {
+	/* Only a node that started in this run can have a log in its logs
+	 * directory: a cached node costs no stat of one. */
+	if (nr->attempt && record_log_path(log, sizeof log, log_dir, n->name) && stat(log, &sb) == 0) {
 		weft_jw_field(w, "log");
 		weft_jw_str(w, log);
 	}

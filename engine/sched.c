@@ -461,20 +461,24 @@ static void pump(run_state *rs)
 {
 	/* Nodes whose inputs are ready get their key and cache lookup at once:
 	 * cache hits and dynamic nodes finish here and need no resources. */
-	for (;;) {
-		/* Finishing a dynamic node starts nothing: it is done even
-		 * after a failure has stopped the run. */
-		if (rs->dyn_done.n) {
-			uint32_t id = rs->dyn_done.ids[--rs->dyn_done.n];
-			if (weft_node_run(rs->eng, id)->state == NS_DYN_WAIT)
-				finish_dynamic(rs, id);
-		} else if (!rs->stop && rs->head < rs->tail) {
-			start_node(rs, rs->ready[rs->head++]);
-		} else {
-			break;
+	do {
+		for (;;) {
+			/* Finishing a dynamic node starts nothing: it is done
+			 * even after a failure has stopped the run. */
+			if (rs->dyn_done.n) {
+				uint32_t id = rs->dyn_done.ids[--rs->dyn_done.n];
+				if (weft_node_run(rs->eng, id)->state == NS_DYN_WAIT)
+					finish_dynamic(rs, id);
+			} else if (!rs->stop && rs->head < rs->tail) {
+				start_node(rs, rs->ready[rs->head++]);
+			} else {
+				break;
+			}
 		}
-	}
-	launch_runnable(rs);
+		launch_runnable(rs);
+		/* Inline ops ran inside launch_runnable; they finish here, out
+		 * of its loop, and what they made ready goes round again. */
+	} while (exec_finish_inline(rs));
 	int idle = rs->head >= rs->tail && rs->runq.n == 0 && rs->delayed.n == 0 && rs->dupwait.n == 0;
 	if (rs->running.n == 0 && (rs->stop || idle))
 		begin_close(rs);
@@ -779,6 +783,7 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	rs->eng = eng;
 	rs->events = &exec_events;
 	rs->store_lock = -1;
+	rs->inflight_fd = -1;
 	rs->slurm_pool = -1;
 	/* Fields after a caller's version read as zero. */
 	memcpy(&rs->opts_copy, opts,
@@ -893,6 +898,8 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 cleanup:
 	eng->run = NULL;
 	weft_store_unlock(rs->store_lock);
+	if (rs->inflight_fd >= 0)
+		close(rs->inflight_fd); /* any lock still held goes with it */
 	if (loop_ok)
 		(void)uv_loop_close(&rs->loop);
 	weft_journal_free(rs->journal);
@@ -905,6 +912,7 @@ cleanup:
 	free(rs->dupwait.ids);
 	free(rs->deferred.ids);
 	free(rs->dyn_done.ids);
+	free(rs->inline_done.ids);
 	slurm_exec_free(rs->slurm);
 	weft_resources_free(rs->res);
 	free(rs->live_path);

@@ -62,35 +62,38 @@ static void give_back(run_state *rs, uint32_t id, node *n)
  * holder dies, so a killed run never makes another wait for ever. Any
  * failure to lock means "compute it here".
  *
- * One file with byte-range locks (open file description locks, so each
- * node's open is its own owner, threads or not) rather than a file per key:
- * creating and deleting a file per node made ext4 skip ever more recently
- * deleted inodes for every new file (in perf, inode allocation was a
- * quarter of a cold shell DAG's samples).
+ * One file with byte-range locks rather than a file per key: creating and
+ * deleting a file per node made ext4 skip ever more recently deleted
+ * inodes for every new file (in perf, inode allocation was a quarter of a
+ * cold shell DAG's samples). The run opens it once and takes every key's
+ * byte on that one open (an open file description lock, so the run's
+ * threads share it): opening and closing it per node were two of the ten
+ * system calls of a cold cached node. A lock is given back by unlocking
+ * its byte. Two keys of this run that share a byte (their first 60 bits)
+ * then share the lock, and the first to finish frees it early: another
+ * process may then compute the second again. Nothing is wrong, only done
+ * twice, with a chance of one in 2^60 per pair.
  */
-static int inflight_lock(int fd, const node_run *nr)
+static struct flock inflight_byte(const node_run *nr, short type)
 {
-	/* the key's first 60 bits: a positive offset that keys share by
-	 * chance only (a shared byte makes two keys wait for each other, no
-	 * more); the lock goes when fd is closed */
-	struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = (off_t)(keyset_bits(nr->key) >> 4), .l_len = 1};
-	return fcntl(fd, F_OFD_SETLK, &l);
+	struct flock l = {.l_type = type, .l_whence = SEEK_SET, .l_start = (off_t)(keyset_bits(nr->key) >> 4), .l_len = 1};
+	return l;
 }
 
 /* 1: this process now computes the key; 0: another one does; -1: unknown. */
 static int inflight_take(run_state *rs, node_run *nr)
 {
-	char *p = weft_path_join(rs->eng->store_dir, "inflight.lock");
-	int fd = p ? open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1;
-	free(p);
-	if (fd < 0)
-		return -1;
-	if (inflight_lock(fd, nr) != 0) {
-		int busy = errno == EAGAIN || errno == EACCES;
-		close(fd);
-		return busy ? 0 : -1;
+	if (rs->inflight_fd < 0) {
+		char *p = weft_path_join(rs->eng->store_dir, "inflight.lock");
+		rs->inflight_fd = p ? open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1;
+		free(p);
+		if (rs->inflight_fd < 0)
+			return -1;
 	}
-	nr->inflight = fd + 1;
+	struct flock l = inflight_byte(nr, F_WRLCK);
+	if (fcntl(rs->inflight_fd, F_OFD_SETLK, &l) != 0)
+		return errno == EAGAIN || errno == EACCES ? 0 : -1;
+	nr->inflight = 1;
 	return 1;
 }
 
@@ -106,11 +109,12 @@ static const node *running_twin(run_state *rs, const node_run *nr)
 	return NULL;
 }
 
-static void inflight_release(node_run *nr)
+static void inflight_release(run_state *rs, node_run *nr)
 {
 	if (!nr->inflight)
 		return;
-	close(nr->inflight - 1); /* drops the lock: it belongs to this open */
+	struct flock l = inflight_byte(nr, F_UNLCK);
+	(void)fcntl(rs->inflight_fd, F_OFD_SETLK, &l); /* fails only if it was never held */
 	nr->inflight = 0;
 }
 
@@ -118,7 +122,7 @@ static void inflight_release(node_run *nr)
 static void fail_start(run_state *rs, uint32_t id, node *n, char *msg)
 {
 	give_back(rs, id, n);
-	inflight_release(weft_node_run(rs->eng, id));
+	inflight_release(rs, weft_node_run(rs->eng, id));
 	sched_fail(rs, id, NS_FAILED, msg);
 }
 
@@ -215,7 +219,7 @@ void exec_finished(run_state *rs, uint32_t id, weft_value *outputs, const char *
 	}
 	free(timeout_msg);
 	/* After the cache entry: whoever waited for this key now finds it. */
-	inflight_release(weft_node_run(rs->eng, id));
+	inflight_release(rs, weft_node_run(rs->eng, id));
 }
 
 /* ------------------------------------------------------------ in-process */
@@ -259,6 +263,20 @@ static void after_work_cb(uv_work_t *req, int status)
 	free(w);
 }
 
+int exec_finish_inline(run_state *rs)
+{
+	if (!rs->inline_done.n)
+		return 0;
+	/* In launch order: the ids were added as the ops ran. */
+	size_t n = rs->inline_done.n;
+	for (size_t i = 0; i < n; i++) {
+		work *w = weft_node_run(rs->eng, rs->inline_done.ids[i])->job;
+		after_work_cb(&w->req, 0);
+	}
+	rs->inline_done.n = 0;
+	return 1;
+}
+
 static int inproc_launch(void *self, run_state *rs, uint32_t id)
 {
 	(void)self;
@@ -292,6 +310,14 @@ static int inproc_launch(void *self, run_state *rs, uint32_t id)
 	w->req.data = w;
 	nr->job = w;
 	exec_started(rs, id);
+	if ((n->op->desc->flags & WEFT_OP_INLINE) && idlist_add(&rs->inline_done, id) == WEFT_OK) {
+		/* A few microseconds of work: handing it to a thread and back
+		 * cost ten times more. It runs here, on the loop thread, and
+		 * finishes in exec_finish_inline, once launch_runnable is out
+		 * of its loop over the queue. */
+		w->rc = weft_op_ctx_run(ctx);
+		return WEFT_OK;
+	}
 	int rc = uv_queue_work(&rs->loop, &w->req, work_cb, after_work_cb);
 	if (rc != 0) {
 		weft_op_ctx_release(ctx);
@@ -666,7 +692,7 @@ void exec_tick(run_state *rs, double now)
 			continue;
 		}
 		if (got == 1)
-			inflight_release(nr); /* taken only to learn it was free */
+			inflight_release(rs, nr); /* taken only to learn it was free */
 		idlist_remove(&rs->dupwait, id);
 		sched_recheck(rs, id);
 	}

@@ -53,6 +53,7 @@ typedef struct run_state {
 	idlist dupwait;  /* keys another process is computing (NS_DUP_WAIT) */
 	idlist deferred; /* scratch for launch_runnable */
 	idlist dyn_done; /* dynamic nodes whose children are done (sched_move) */
+	idlist inline_done; /* WEFT_OP_INLINE ops that ran on the loop thread, to finish */
 	uint32_t evaluating; /* dynamic node whose script runs now, or UINT32_MAX */
 	double eval_start;   /* when it started, for `weft status` */
 	int jobs;        /* capacity of the cpus pool */
@@ -60,6 +61,7 @@ typedef struct run_state {
 	char *run_dir, *log_dir, *tmp_dir, *live_path;
 	weft_journal *journal;
 	int store_lock;          /* shared: gc waits while the run lives (storelock.h) */
+	int inflight_fd;         /* <store>/inflight.lock, opened at the first key computed; -1 */
 	double last_sync;        /* of the journal (journal_commit) */
 	size_t lines_since_sync;
 	keyset finished; /* keys finished by earlier attempts (resume) */
@@ -154,6 +156,9 @@ void exec_started(run_state *rs, uint32_t id);
  * it was asked to. Caches, retries, or fails the node, and gives back its
  * resources. */
 void exec_finished(run_state *rs, uint32_t id, weft_value *outputs, const char *error, int cancelled);
+/* Finishes the WEFT_OP_INLINE ops that ran during launch_runnable; 1 if
+ * there were any (their users may be ready now). */
+int exec_finish_inline(run_state *rs);
 /* Timeouts, kills after the grace period, retries that are due. */
 void exec_tick(run_state *rs, double now);
 /* Only the timeouts and kills: what may run while a dynamic node's script

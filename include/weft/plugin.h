@@ -40,7 +40,7 @@ extern "C" {
 #endif
 
 #define WEFT_ABI_MAJOR 1
-#define WEFT_ABI_MINOR 7
+#define WEFT_ABI_MINOR 8
 
 #if defined(__GNUC__)
 #define WEFT_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -266,7 +266,13 @@ enum {
 	 * plugins that bump an op's version whenever its output could change.
 	 * Without it (the default), any rebuild of the .so reruns its ops, so
 	 * a fix never hides behind a stale result. Since ABI 1.4. */
-	WEFT_OP_KEY_BY_VERSION = 1u << 7
+	WEFT_OP_KEY_BY_VERSION = 1u << 7,
+	/* Does a few microseconds of work on values it is given and never
+	 * blocks (no files, no network, no waiting): in process, it runs on the
+	 * scheduler's own thread, since handing it to a thread and back costs
+	 * more than the op. In a worker (isolate = true) it runs as any op.
+	 * Since ABI 1.8; an older engine ignores it. */
+	WEFT_OP_INLINE = 1u << 8
 };
 
 /* checkpoint_save flags. */

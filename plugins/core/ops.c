@@ -13,7 +13,7 @@ static const weft_param_spec value_params[] = {
 };
 static const char *const out_only[] = {"out"};
 static const weft_op_desc core_op_value = {
-	WEFT_OP_DESC("value", "1", core_run_value, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("value", "1", core_run_value, WEFT_OP_DETERMINISTIC | WEFT_OP_INLINE,
 		     "Emits its `value` parameter as output `out`."),
 	WEFT_OP_PARAMS(value_params), WEFT_OP_OUTPUTS(out_only),
 };
@@ -35,7 +35,7 @@ static const weft_param_spec noop_params[] = {
 	{"seed", WEFT_T_INT, "0", "added to the output, to make distinct keys"},
 };
 static const weft_op_desc core_op_noop = {
-	WEFT_OP_DESC("noop", "1", core_run_noop, WEFT_OP_DETERMINISTIC | WEFT_OP_VARIADIC_INPUTS,
+	WEFT_OP_DESC("noop", "1", core_run_noop, WEFT_OP_DETERMINISTIC | WEFT_OP_VARIADIC_INPUTS | WEFT_OP_INLINE,
 		     "Does nothing; outputs the number of inputs plus `seed`. Used to measure engine overhead."),
 	WEFT_OP_PARAMS(noop_params), WEFT_OP_OUTPUTS(out_only),
 };
