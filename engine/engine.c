@@ -72,7 +72,12 @@ int weft_engine_new(weft_engine **out, const weft_engine_options *opts)
 	if ((rc = weft_mkdirs(eng->store_dir, 0700)) != WEFT_OK)
 		goto fail;
 	scfile = weft_path_join(eng->store_dir, "statcache");
-	if (!scfile || (rc = weft_statcache_open(&eng->sc, scfile)) != WEFT_OK)
+	/* Files in the runs' work directories are gone with their runs. */
+	char *work = weft_sprintf("%s/tmp/", eng->store_dir);
+	rc = scfile && work ? weft_statcache_open_skipping(&eng->sc, scfile, work)
+			    : weft_err_set(WEFT_ERROR, "out of memory");
+	free(work);
+	if (rc != WEFT_OK)
 		goto fail;
 	if ((rc = weft_store_open(&eng->store, eng->store_dir, eng->sc)) != WEFT_OK)
 		goto fail;

@@ -2,7 +2,9 @@
  * statcache.c -- open-addressing table from path to stat identity and hash,
  * persisted as text lines "hash size mtime_ns ctime_ns ino dev path".
  * A line that does not parse is dropped: the cache only ever saves work, so
- * losing an entry costs one re-hash and nothing else.
+ * losing an entry costs one re-hash and nothing else. The file is read at
+ * the first use, not at open: a run whose files are all known by their
+ * cache keys (a no-op rerun) never reads a store's cache of every file.
  */
 #define _GNU_SOURCE
 #include "statcache.h"
@@ -10,6 +12,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +22,7 @@
 
 typedef struct entry {
 	char *path; /* NULL = empty slot */
+	uint64_t h; /* fnv1a(path), so that growing hashes no path again */
 	uint64_t dev, ino, size;
 	int64_t mtime_ns, ctime_ns;
 	char hash[65];
@@ -26,9 +30,10 @@ typedef struct entry {
 
 struct weft_statcache {
 	char *file;
+	char *skip; /* lines under this prefix are dropped when read */
 	entry *slots;
 	size_t cap, used;
-	int dirty;
+	int dirty, loaded;
 	pthread_mutex_t mu;
 };
 
@@ -40,27 +45,35 @@ static uint64_t fnv1a(const char *s)
 	return h;
 }
 
-static entry *find_slot(entry *slots, size_t cap, const char *path)
+static entry *find_slot(entry *slots, size_t cap, const char *path, uint64_t h)
 {
-	size_t i = fnv1a(path) & (cap - 1);
-	while (slots[i].path && strcmp(slots[i].path, path))
+	size_t i = h & (cap - 1);
+	while (slots[i].path && (slots[i].h != h || strcmp(slots[i].path, path)))
 		i = (i + 1) & (cap - 1);
 	return &slots[i];
 }
 
-static int grow(weft_statcache *sc)
+/* Doubles the table until it holds `want` entries at most half full. */
+static int grow_to(weft_statcache *sc, size_t want)
 {
-	size_t ncap = sc->cap ? sc->cap * 2 : 1024;
+	size_t ncap = sc->cap ? sc->cap : 1024;
+	while (ncap < 2 * want + 2 || ncap <= sc->cap)
+		ncap *= 2;
 	entry *ns = calloc(ncap, sizeof *ns);
 	if (!ns)
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	for (size_t i = 0; i < sc->cap; i++)
 		if (sc->slots[i].path)
-			*find_slot(ns, ncap, sc->slots[i].path) = sc->slots[i];
+			*find_slot(ns, ncap, sc->slots[i].path, sc->slots[i].h) = sc->slots[i];
 	free(sc->slots);
 	sc->slots = ns;
 	sc->cap = ncap;
 	return WEFT_OK;
+}
+
+static int grow(weft_statcache *sc)
+{
+	return grow_to(sc, sc->used + 1);
 }
 
 static int64_t ns_of(const struct timespec *ts)
@@ -68,16 +81,23 @@ static int64_t ns_of(const struct timespec *ts)
 	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
 }
 
-static int put(weft_statcache *sc, const char *path, uint64_t dev, uint64_t ino, uint64_t size, int64_t mt,
-	       int64_t ct, const char *hash)
+/* `owned`: path is the cache's now (no copy), else copied. */
+static int put(weft_statcache *sc, const char *path, char *owned, uint64_t dev, uint64_t ino, uint64_t size,
+	       int64_t mt, int64_t ct, const char *hash)
 {
-	if ((sc->used + 1) * 2 > sc->cap && grow(sc) != WEFT_OK)
+	if ((sc->used + 1) * 2 > sc->cap && grow(sc) != WEFT_OK) {
+		free(owned);
 		return WEFT_ERROR;
-	entry *e = find_slot(sc->slots, sc->cap, path);
+	}
+	uint64_t h = fnv1a(path);
+	entry *e = find_slot(sc->slots, sc->cap, path, h);
 	if (!e->path) {
-		if (!(e->path = weft_strdup(path)))
+		if (!(e->path = owned ? owned : weft_strdup(path)))
 			return weft_err_set(WEFT_ERROR, "out of memory");
+		e->h = h;
 		sc->used++;
+	} else {
+		free(owned);
 	}
 	e->dev = dev;
 	e->ino = ino;
@@ -88,40 +108,102 @@ static int put(weft_statcache *sc, const char *path, uint64_t dev, uint64_t ino,
 	return WEFT_OK;
 }
 
+/* The decimal number at *p (a '-' first when `sign`), then one space. */
+static int parse_num(const char **p, const char *end, int sign, uint64_t *out)
+{
+	const char *q = *p;
+	int neg = sign && q < end && *q == '-';
+	q += neg;
+	uint64_t v = 0;
+	const char *digits = q;
+	for (; q < end && *q >= '0' && *q <= '9' && q - digits < 20; q++) {
+		uint64_t d = (uint64_t)(*q - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	if (q == digits || q >= end || *q != ' ' || (sign && v > (uint64_t)INT64_MAX))
+		return -1;
+	*out = neg ? (uint64_t)(-(int64_t)v) : v;
+	*p = q + 1;
+	return 0;
+}
+
+/* One line "hash size mtime_ns ctime_ns ino dev path" (no newline), by
+ * hand: sscanf was nine tenths of opening a store's cache of 50,000 files. */
+static int parse_line(weft_statcache *sc, const char *line, size_t n, const char *skip, size_t skip_len)
+{
+	const char *p = line, *end = line + n;
+	char hash[65];
+	uint64_t v[5];
+	if (n < 65 || line[64] != ' ')
+		return 0;
+	memcpy(hash, line, 64);
+	hash[64] = '\0';
+	if (!weft_hash_is_hex(hash))
+		return 0;
+	p += 65;
+	for (int i = 0; i < 5; i++)
+		if (parse_num(&p, end, i == 1 || i == 2, &v[i]) != 0)
+			return 0;
+	if (p >= end || *p != '/' || memchr(p, '\0', (size_t)(end - p)))
+		return 0;
+	if (skip && (size_t)(end - p) > skip_len && !memcmp(p, skip, skip_len)) {
+		sc->dirty = 1; /* a work file, gone with its run: dropped at the next save */
+		return 0;
+	}
+	char *path = weft_strndup(p, (size_t)(end - p));
+	if (!path)
+		return -1;
+	return put(sc, path, path, v[4], v[3], v[0], (int64_t)v[1], (int64_t)v[2], hash) == WEFT_OK ? 0 : -1;
+}
+
 int weft_statcache_open(weft_statcache **out, const char *file)
 {
+	return weft_statcache_open_skipping(out, file, NULL);
+}
+
+int weft_statcache_open_skipping(weft_statcache **out, const char *file, const char *skip)
+{
 	weft_statcache *sc = calloc(1, sizeof *sc);
-	if (!sc || !(sc->file = weft_strdup(file)) || grow(sc) != WEFT_OK) {
-		if (sc)
+	if (!sc || !(sc->file = weft_strdup(file)) || (skip && !(sc->skip = weft_strdup(skip))) ||
+	    grow(sc) != WEFT_OK) {
+		if (sc) {
 			free(sc->file);
+			free(sc->skip);
+		}
 		free(sc);
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	}
 	pthread_mutex_init(&sc->mu, NULL);
-	FILE *f = fopen(file, "r");
-	if (f) {
-		char *line = NULL;
-		size_t cap = 0;
-		ssize_t n;
-		while ((n = getline(&line, &cap, f)) > 0) {
-			char hash[65];
-			uint64_t size, ino, dev;
-			int64_t mt, ct;
-			int off = 0;
-			if (line[n - 1] == '\n')
-				line[n - 1] = '\0';
-			if (sscanf(line, "%64s %" SCNu64 " %" SCNd64 " %" SCNd64 " %" SCNu64 " %" SCNu64 " %n", hash,
-				   &size, &mt, &ct, &ino, &dev, &off) != 6 ||
-			    off <= 0 || !weft_hash_is_hex(hash) || line[off] != '/')
-				continue;
-			if (put(sc, line + off, dev, ino, size, mt, ct, hash) != WEFT_OK)
-				break;
-		}
-		free(line);
-		fclose(f);
-	}
 	*out = sc;
 	return WEFT_OK;
+}
+
+/* Reads the file, once, before the first lookup or change; the caller
+ * holds sc->mu. */
+static void load(weft_statcache *sc)
+{
+	if (sc->loaded)
+		return;
+	sc->loaded = 1;
+	char *text = NULL;
+	size_t len = 0, skip_len = sc->skip ? strlen(sc->skip) : 0;
+	if (weft_read_file(sc->file, &text, &len) != WEFT_OK)
+		return;
+	size_t lines = 0;
+	for (const char *q = text; (q = memchr(q, '\n', len - (size_t)(q - text))); q++)
+		lines++;
+	if (grow_to(sc, sc->used + lines + 1) == WEFT_OK) {
+		for (size_t off = 0; off < len;) {
+			const char *nl = memchr(text + off, '\n', len - off);
+			size_t n = nl ? (size_t)(nl - (text + off)) : len - off;
+			if (parse_line(sc, text + off, n, sc->skip, skip_len) != 0)
+				break; /* out of memory: the rest is only not cached */
+			off += n + 1;
+		}
+	}
+	free(text);
 }
 
 int weft_statcache_save(weft_statcache *sc)
@@ -131,6 +213,7 @@ int weft_statcache_save(weft_statcache *sc)
 	weft_buf b = {0};
 	int rc = WEFT_OK;
 	pthread_mutex_lock(&sc->mu);
+	load(sc);
 	for (size_t i = 0; i < sc->cap && rc == WEFT_OK; i++) {
 		entry *e = &sc->slots[i];
 		if (e->path && e->size != UINT64_MAX) /* forgotten entries are not kept */
@@ -154,6 +237,7 @@ void weft_statcache_free(weft_statcache *sc)
 		free(sc->slots[i].path);
 	free(sc->slots);
 	free(sc->file);
+	free(sc->skip);
 	pthread_mutex_destroy(&sc->mu);
 	free(sc);
 }
@@ -162,7 +246,8 @@ int weft_statcache_lookup(weft_statcache *sc, const char *path, const struct sta
 {
 	int hit = 0;
 	pthread_mutex_lock(&sc->mu);
-	entry *e = find_slot(sc->slots, sc->cap, path);
+	load(sc);
+	entry *e = find_slot(sc->slots, sc->cap, path, fnv1a(path));
 	if (e->path && e->dev == (uint64_t)st->st_dev && e->ino == (uint64_t)st->st_ino &&
 	    e->size == (uint64_t)st->st_size && e->mtime_ns == ns_of(&st->st_mtim) &&
 	    e->ctime_ns == ns_of(&st->st_ctim)) {
@@ -176,7 +261,8 @@ int weft_statcache_lookup(weft_statcache *sc, const char *path, const struct sta
 int weft_statcache_remember(weft_statcache *sc, const char *path, const struct stat *st, const char *hash)
 {
 	pthread_mutex_lock(&sc->mu);
-	int rc = put(sc, path, (uint64_t)st->st_dev, (uint64_t)st->st_ino, (uint64_t)st->st_size,
+	load(sc);
+	int rc = put(sc, path, NULL, (uint64_t)st->st_dev, (uint64_t)st->st_ino, (uint64_t)st->st_size,
 		     ns_of(&st->st_mtim), ns_of(&st->st_ctim), hash);
 	sc->dirty = 1;
 	pthread_mutex_unlock(&sc->mu);
@@ -186,7 +272,8 @@ int weft_statcache_remember(weft_statcache *sc, const char *path, const struct s
 void weft_statcache_forget(weft_statcache *sc, const char *path)
 {
 	pthread_mutex_lock(&sc->mu);
-	entry *e = find_slot(sc->slots, sc->cap, path);
+	load(sc);
+	entry *e = find_slot(sc->slots, sc->cap, path, fnv1a(path));
 	if (e->path) {
 		/* Mark stale rather than delete: removal would break probe chains. */
 		e->size = UINT64_MAX;
@@ -198,6 +285,7 @@ void weft_statcache_forget(weft_statcache *sc, const char *path)
 void weft_statcache_prune(weft_statcache *sc)
 {
 	pthread_mutex_lock(&sc->mu);
+	load(sc);
 	for (size_t i = 0; i < sc->cap; i++) {
 		entry *e = &sc->slots[i];
 		struct stat st;

@@ -15,6 +15,9 @@ typedef struct weft_statcache weft_statcache;
 
 /* Loads `file` if present (a missing or damaged file gives an empty cache). */
 int weft_statcache_open(weft_statcache **out, const char *file);
+/* The same, dropping the entries whose path starts with `skip` (the
+ * store's work area, whose files go with their run). */
+int weft_statcache_open_skipping(weft_statcache **out, const char *file, const char *skip);
 /* Writes the cache back atomically if it changed, then frees it. */
 int weft_statcache_save(weft_statcache *sc);
 void weft_statcache_free(weft_statcache *sc);

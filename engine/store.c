@@ -140,7 +140,11 @@ static int stream_in(weft_store *st, const char *src, const char *expect, char h
 	}
 	if (rc != WEFT_OK && tmp)
 		unlink(tmp);
-	if (rc == WEFT_OK && !expect && st->sc)
+	/* The source is worth remembering when it outlives the run: not an
+	 * output in a node's work directory, removed when the node ends. */
+	size_t rl = strlen(st->root);
+	int work_file = !strncmp(src, st->root, rl) && !strncmp(src + rl, "/tmp/", 5);
+	if (rc == WEFT_OK && !expect && st->sc && !work_file)
 		rc = weft_statcache_remember(st->sc, src, &s1, hash);
 	if (size)
 		*size = total;

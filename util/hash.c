@@ -115,10 +115,13 @@ int weft_hash_file(char out[WEFT_HASH_HEX], const char *path, uint64_t *size)
 
 int weft_hash_is_hex(const char *s)
 {
-	if (!s || strlen(s) != 64)
+	if (!s)
 		return 0;
-	for (int i = 0; i < 64; i++)
+	/* One test per byte, a NUL failing it too: strlen first walked the
+	 * string once more for every entry of a store's stat cache. */
+	int i = 0;
+	for (; i < 64; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
 			return 0;
-	return 1;
+	return s[64] == '\0';
 }

@@ -231,6 +231,69 @@ static void test_statcache_hit_and_miss(void **state)
 	free(p);
 }
 
+/* The stat cache file as written by hand: each well-formed line loads, each
+ * malformed one is dropped alone, and lines under the skipped prefix are
+ * dropped and gone from the next save. */
+static void test_statcache_lines(void **state)
+{
+	fx *f = *state;
+	char *a = weft_path_join(f->dir, "a.txt"), *b = weft_path_join(f->dir, "work/b.txt");
+	write_text(a, "aaa");
+	struct stat sa;
+	assert_int_equal(stat(a, &sa), 0);
+	const char *h = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	char *good = weft_sprintf("%s %lld %lld %lld %llu %llu %s", h, (long long)sa.st_size,
+				  (long long)sa.st_mtim.tv_sec * 1000000000 + sa.st_mtim.tv_nsec,
+				  (long long)sa.st_ctim.tv_sec * 1000000000 + sa.st_ctim.tv_nsec,
+				  (unsigned long long)sa.st_ino, (unsigned long long)sa.st_dev, a);
+	char *skipped = weft_sprintf("%s 3 1 1 1 1 %s/work/b.txt", h, f->dir);
+	char *text = weft_sprintf("%s 3 1 1 1\n"			  /* a field short */
+				  "0123 3 1 1 1 1 /x\n"		  /* a short hash */
+				  "%.63sg 3 1 1 1 1 /x\n"		  /* not hex */
+				  "%s -3 1 1 1 1 /x\n"		  /* a negative size */
+				  "%s 3 1 1 1 1 relative\n"		  /* not absolute */
+				  "%s 99999999999999999999999 1 1 1 1 /x\n" /* too large */
+				  "%s\n%s\n%s 3 -5 -7 1 1 /neg", /* last: negative times, no newline */
+				  h, h, h, h, h, skipped, good, h);
+	char *scf = weft_path_join(f->dir, "statcache2");
+	assert_int_equal(weft_write_file_atomic(scf, text, strlen(text), 0), WEFT_OK);
+	char *skip = weft_sprintf("%s/work/", f->dir);
+	weft_statcache *sc;
+	assert_int_equal(weft_statcache_open_skipping(&sc, scf, skip), WEFT_OK);
+	char out[65];
+	assert_true(weft_statcache_lookup(sc, a, &sa, out));
+	assert_string_equal(out, h);
+	struct stat neg = {0};
+	neg.st_size = 3;
+	neg.st_mtim.tv_sec = -1, neg.st_mtim.tv_nsec = 999999995; /* -5 ns */
+	neg.st_ctim.tv_sec = -1, neg.st_ctim.tv_nsec = 999999993; /* -7 ns */
+	neg.st_ino = 1, neg.st_dev = 1;
+	assert_true(weft_statcache_lookup(sc, "/neg", &neg, out));
+	struct stat any = {0};
+	any.st_size = 3, any.st_mtim.tv_nsec = 1, any.st_ctim.tv_nsec = 1, any.st_ino = 1, any.st_dev = 1;
+	assert_false(weft_statcache_lookup(sc, "/x", &any, out)); /* no malformed line loaded */
+	any.st_size = 3;
+	char *bpath = weft_sprintf("%s/work/b.txt", f->dir);
+	assert_false(weft_statcache_lookup(sc, bpath, &any, out));
+	/* The skipped line does not come back. */
+	assert_int_equal(weft_statcache_save(sc), WEFT_OK);
+	weft_statcache_free(sc);
+	char *saved = NULL;
+	size_t len = 0;
+	assert_int_equal(weft_read_file(scf, &saved, &len), WEFT_OK);
+	assert_null(strstr(saved, "/work/b.txt"));
+	assert_non_null(strstr(saved, a));
+	free(saved);
+	free(bpath);
+	free(skip);
+	free(scf);
+	free(text);
+	free(skipped);
+	free(good);
+	free(a);
+	free(b);
+}
+
 static void test_action_cache(void **state)
 {
 	fx *f = *state;
@@ -295,6 +358,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_corrupt_object_is_removed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_directory_tree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statcache_hit_and_miss, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_statcache_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_action_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_ignores_torn_tail, setup, teardown),
 	};
