@@ -457,12 +457,21 @@ static void launch_runnable(run_state *rs)
 	}
 }
 
+static void journal_commit(run_state *rs, double now);
+
 static void pump(run_state *rs)
 {
 	/* Nodes whose inputs are ready get their key and cache lookup at once:
 	 * cache hits and dynamic nodes finish here and need no resources. */
+	unsigned moved = 0;
 	do {
 		for (;;) {
+			/* A turn can settle a whole rerun (cache hits) or a whole
+			 * graph of inline ops: its journal lines go to the file
+			 * every so often, not all at its end, so a kill -9 loses
+			 * few and the buffer stays small. */
+			if (++moved % 1024 == 0)
+				journal_commit(rs, weft_now());
 			/* Finishing a dynamic node starts nothing: it is done
 			 * even after a failure has stopped the run. */
 			if (rs->dyn_done.n) {

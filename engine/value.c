@@ -18,6 +18,8 @@
 #include "util.h"
 #include "value_internal.h"
 
+_Static_assert(sizeof(void *) != 8 || sizeof(struct weft_value) == 40, "a value is 40 bytes, a 48-byte block");
+
 static weft_value *alloc_value(weft_type t)
 {
 	weft_value *v = calloc(1, sizeof *v);
@@ -88,9 +90,11 @@ weft_value *weft_value_artifact(const char *hash, int is_dir, uint64_t size)
 {
 	if (!weft_hash_is_hex(hash))
 		return NULL;
-	weft_value *v = alloc_value(WEFT_T_ARTIFACT);
+	weft_value *v = calloc(1, sizeof *v + 65);
 	if (!v)
 		return NULL;
+	v->type = WEFT_T_ARTIFACT;
+	v->u.a.hash = (char *)(v + 1);
 	memcpy(v->u.a.hash, hash, 65);
 	v->u.a.is_dir = is_dir ? 1 : 0;
 	v->u.a.size = size;

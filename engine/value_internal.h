@@ -9,6 +9,10 @@
 #include "hash.h"
 #include "weft/weft.h"
 
+/* 40 bytes, a 48-byte block: every member of the union is at most 32. An
+ * artifact's 65 hex digits are not in it but right after it, in the same
+ * block (weft_value_artifact), since most values are not artifacts and
+ * they made every value 88 bytes. */
 struct weft_value {
 	weft_type type;
 	union {
@@ -29,16 +33,16 @@ struct weft_value {
 			size_t len, cap;
 		} m;
 		struct {
-			char hash[65];
-			int is_dir;
+			char *hash; /* 64 hex digits and a NUL, after the struct */
 			uint64_t size;
+			int is_dir;
 		} a;
 		struct {
 			uint32_t node; /* UINT32_MAX until a name ref is bound */
-			char *output;  /* NULL = primary output */
-			char *name;    /* set for refs by name */
-			char *file;
 			int line;
+			char *output; /* NULL = primary output */
+			char *name;   /* set for refs by name */
+			char *file;
 		} r;
 	} u;
 };
