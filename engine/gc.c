@@ -2,8 +2,8 @@
  * gc.c -- `weft cache stats` and `weft cache gc --max-size`.
  *
  * Policy: an object's "last used" time is the newest mtime among the action
- * cache entries that reference it (entries are touched on every hit), or its
- * own mtime if none does. Objects referenced by the newest run record of
+ * cache entries that reference it (entries are touched on a hit, except in
+ * the hour after they were written: cache.c), or its own mtime if none does. Objects referenced by the newest run record of
  * each pipeline are protected, and so are the outputs of every node that a
  * run without a record (a killed run, resumable) finished: its resume takes
  * them from the cache, and gc must not turn finished work into work to do

@@ -59,15 +59,20 @@ weft_value *weft_value_float(double d)
 
 weft_value *weft_value_string(const char *s, size_t len)
 {
-	weft_value *v = alloc_value(WEFT_T_STRING);
+	if (!s)
+		len = 0;
+	if (len > SIZE_MAX - sizeof(weft_value) - 1)
+		return NULL;
+	/* The bytes follow the value in its block: one allocation, not two. */
+	weft_value *v = calloc(1, sizeof *v + len + 1);
 	if (!v)
 		return NULL;
-	v->u.s.ptr = weft_strndup(s ? s : "", s ? len : 0);
-	if (!v->u.s.ptr) {
-		free(v);
-		return NULL;
-	}
-	v->u.s.len = s ? len : 0;
+	v->type = WEFT_T_STRING;
+	v->u.s.ptr = (char *)(v + 1);
+	if (len)
+		memcpy(v->u.s.ptr, s, len);
+	v->u.s.ptr[len] = '\0';
+	v->u.s.len = len;
 	return v;
 }
 
@@ -438,9 +443,6 @@ void weft_value_free(weft_value *v)
 	if (!v)
 		return;
 	switch ((int)v->type) {
-	case WEFT_T_STRING:
-		free(v->u.s.ptr);
-		break;
 	case WEFT_T_LIST:
 		for (size_t i = 0; i < v->u.l.len; i++)
 			weft_value_free(v->u.l.items[i]);

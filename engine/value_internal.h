@@ -12,7 +12,7 @@
 /* 40 bytes, a 48-byte block: every member of the union is at most 32. An
  * artifact's 65 hex digits are not in it but right after it, in the same
  * block (weft_value_artifact), since most values are not artifacts and
- * they made every value 88 bytes. */
+ * they made every value 88 bytes; a string's bytes follow it the same way. */
 struct weft_value {
 	weft_type type;
 	union {
@@ -20,7 +20,7 @@ struct weft_value {
 		int64_t i;
 		double f;
 		struct {
-			char *ptr;
+			char *ptr; /* the bytes and a NUL, after the struct */
 			size_t len;
 		} s;
 		struct {

@@ -3,6 +3,7 @@
  * the earlier forms (JSON, FNV-1a checksums) are still served. */
 #include "test_util.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -181,6 +182,50 @@ static void test_damaged_entries_are_misses(void **state)
 	free(dir);
 }
 
+static void put_be64_at(char *p, uint64_t v);
+
+/* A hit is a use: gc's last-used time (the entry's mtime) moves to now,
+ * unless the entry was written within the last hour. */
+static void test_hit_refreshes_last_use(void **state)
+{
+	(void)state;
+	char *dir = tmpdir_new();
+	weft_value *v = sample();
+	weft_cache_meta meta = {"core.noop", "n1", 0.25};
+	assert_int_equal(weft_cache_put(dir, KEY, v, NULL, &meta), WEFT_OK);
+	char *path = entry_file(dir);
+	struct timespec old[2] = {{1000000000, 0}, {1000000000, 0}}; /* 2001 */
+	assert_int_equal(utimensat(AT_FDCWD, path, old, 0), 0);
+	weft_value *got = NULL;
+	struct stat sb;
+	/* Written just now: not touched. */
+	assert_int_equal(weft_cache_get(&got, NULL, dir, KEY), WEFT_OK);
+	weft_value_free(got);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mtim.tv_sec, 1000000000);
+	/* Written two hours ago (its created time rewritten, its checksum
+	 * made again): touched. */
+	char *bytes = NULL;
+	size_t len = 0;
+	assert_int_equal(weft_read_file(path, &bytes, &len), WEFT_OK);
+	double created = weft_now() - 7200;
+	uint64_t bits;
+	memcpy(&bits, &created, sizeof bits);
+	put_be64_at(bytes + 4 + 64, bits);
+	put_be64_at(bytes + len - 8, weft_check64(bytes, len - 8));
+	assert_int_equal(weft_write_file_atomic(path, bytes, len, 0), WEFT_OK);
+	assert_int_equal(utimensat(AT_FDCWD, path, old, 0), 0);
+	assert_int_equal(weft_cache_get(&got, NULL, dir, KEY), WEFT_OK);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_true(sb.st_mtim.tv_sec > 1600000000);
+	free(bytes);
+	weft_value_free(got);
+	free(path);
+	weft_value_free(v);
+	weft_rm_rf(dir);
+	free(dir);
+}
+
 static void put_be64_at(char *p, uint64_t v)
 {
 	for (int i = 0; i < 8; i++)
@@ -255,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_value_bin_refuses_unsorted_keys),
 		cmocka_unit_test(test_entry_roundtrip),
 		cmocka_unit_test(test_damaged_entries_are_misses),
+		cmocka_unit_test(test_hit_refreshes_last_use),
 		cmocka_unit_test(test_fnv_entries_still_read),
 		cmocka_unit_test(test_json_entries_still_read),
 	};
