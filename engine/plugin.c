@@ -113,6 +113,29 @@ static int host_artifact_import(weft_value **out, weft_op_ctx *ctx, const char *
 	return weft_store_import(out, ctx->eng->store, path);
 }
 
+/* A file of the node's own work directory is moved into the store; any
+ * other path (a user's file, a link out of it) is copied, as
+ * artifact_import does. The directory holding it is resolved, so that a
+ * link inside the work directory cannot lead the move out of it. */
+static int host_artifact_adopt(weft_value **out, weft_op_ctx *ctx, const char *path)
+{
+	size_t wl0 = ctx->workdir ? strlen(ctx->workdir) : 0;
+	/* The common case, a file right in the work directory (which weft
+	 * made), needs no resolving: realpath cost a dozen system calls. */
+	if (wl0 && path && !strncmp(path, ctx->workdir, wl0) && path[wl0] == '/' && path[wl0 + 1] &&
+	    !strchr(path + wl0 + 1, '/') && strcmp(path + wl0 + 1, ".") && strcmp(path + wl0 + 1, ".."))
+		return weft_store_adopt(out, ctx->eng->store, path);
+	char *dir = path ? weft_path_dirname(path) : NULL;
+	char *real = dir ? realpath(dir, NULL) : NULL;
+	char *work = ctx->workdir ? realpath(ctx->workdir, NULL) : NULL;
+	size_t wl = work ? strlen(work) : 0;
+	int own = real && work && !strncmp(real, work, wl) && (real[wl] == '\0' || real[wl] == '/');
+	free(dir);
+	free(real);
+	free(work);
+	return own ? weft_store_adopt(out, ctx->eng->store, path) : weft_store_import(out, ctx->eng->store, path);
+}
+
 static const char *host_workdir(weft_op_ctx *ctx)
 {
 	if (ctx->workdir)
@@ -391,6 +414,7 @@ void weft_host_api_init(weft_host_api *api)
 	api->python_run = host_python_run;
 	api->cache_dir = host_cache_dir;
 	api->cpus = host_cpus;
+	api->artifact_adopt = host_artifact_adopt;
 }
 
 weft_op_ctx *weft_op_ctx_new(weft_engine *eng, const weft_op_info *op, const char *node_name, uint32_t id,

@@ -373,6 +373,77 @@ static int import_dir(weft_store *st, const char *dir, char hash[65], uint64_t *
 	return rc;
 }
 
+/* Hashes the open file fd to its end; its size in *size. */
+static int hash_fd(int fd, char hash[65], uint64_t *size)
+{
+	weft_hasher *h = weft_hasher_new();
+	if (!h)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	char chunk[65536];
+	uint64_t total = 0;
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			weft_hasher_free(h);
+			return weft_err_set(WEFT_EIO, "cannot read: %s", strerror(errno));
+		}
+		if (n == 0)
+			break;
+		if (weft_hasher_update(h, chunk, (size_t)n) != WEFT_OK) {
+			weft_hasher_free(h);
+			return WEFT_ERROR;
+		}
+		total += (uint64_t)n;
+	}
+	*size = total;
+	return weft_hasher_final(h, hash);
+}
+
+int weft_store_adopt(weft_value **out, weft_store *st, const char *path)
+{
+	struct stat s0, s1;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &s0) != 0 || !S_ISREG(s0.st_mode) || s0.st_nlink != 1) {
+		/* Not a file of its own (a directory, a link, a file with other
+		 * names): stored as a copy, as weft_store_import does. */
+		if (fd >= 0)
+			close(fd);
+		return weft_store_import(out, st, path);
+	}
+	char hash[65];
+	uint64_t size = 0;
+	int rc = hash_fd(fd, hash, &size);
+	if (rc == WEFT_OK && (fstat(fd, &s1) != 0 || s1.st_size != s0.st_size || (uint64_t)s1.st_size != size ||
+			      s1.st_mtim.tv_sec != s0.st_mtim.tv_sec || s1.st_mtim.tv_nsec != s0.st_mtim.tv_nsec))
+		rc = weft_err_set(WEFT_EIO, "%s changed while it was being stored; run again once nothing writes it",
+				  path);
+	char *obj = rc == WEFT_OK ? weft_store_object_path(st, hash) : NULL;
+	if (rc == WEFT_OK && !obj)
+		rc = weft_err_set(WEFT_ERROR, "out of memory");
+	struct stat so;
+	int moved = 0, have = rc == WEFT_OK && stat(obj, &so) == 0; /* deduplicated: verified on use */
+	if (rc == WEFT_OK && !have) {
+		/* Read-only first, as every object is; then the name moves: the
+		 * bytes are never copied. A rename that cannot be done (another
+		 * file system) falls back to the copy below. */
+		if ((rc = ensure_fanout(st, hash)) == WEFT_OK && fchmod(fd, 0444) == 0 && rename(path, obj) == 0) {
+			moved = 1;
+			if (st->sc && fstat(fd, &so) == 0)
+				rc = weft_statcache_remember(st->sc, obj, &so, hash);
+		}
+	}
+	close(fd);
+	free(obj);
+	if (rc == WEFT_OK && !moved && !have)
+		return weft_store_import(out, st, path); /* not movable: copied */
+	if (rc != WEFT_OK)
+		return rc;
+	*out = weft_value_artifact(hash, 0, size);
+	return *out ? WEFT_OK : weft_err_set(WEFT_ERROR, "out of memory");
+}
+
 int weft_store_import(weft_value **out, weft_store *st, const char *path)
 {
 	struct stat sb;

@@ -32,6 +32,12 @@ char *weft_store_object_path(const weft_store *st, const char *hash);
 
 /* Imports a file or directory; `*out` is a new artifact value. */
 int weft_store_import(weft_value **out, weft_store *st, const char *path);
+/* As weft_store_import, for a file the caller gives up: a regular file
+ * with no other name is moved into the store (renamed, made read-only)
+ * instead of copied, and `path` is gone afterwards. Anything else (and a
+ * file whose content is stored already, or that cannot be renamed there)
+ * is imported as a copy and left in place. */
+int weft_store_adopt(weft_value **out, weft_store *st, const char *path);
 /* Stores bytes as an object. */
 int weft_store_put_bytes(weft_store *st, const void *data, size_t len, char hash[65]);
 

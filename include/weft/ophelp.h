@@ -30,6 +30,7 @@
 #ifndef WEFT_OPHELP_H
 #define WEFT_OPHELP_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -149,6 +150,18 @@ static inline int weft_op_set_file(weft_op_ctx *ctx, const weft_host_api *api, c
 {
 	weft_value *art = NULL;
 	if (api->artifact_import(&art, ctx, path) != WEFT_OK)
+		return api->fail(ctx, "cannot store %s: %s", path, api->error_last());
+	return api->set_output(ctx, name, art);
+}
+
+/* As weft_op_set_file, for a file the op has finished with (written in
+ * its workdir to be an output): on a host of ABI 1.8 or later it is moved
+ * into the store, not copied, and `path` is gone afterwards. */
+static inline int weft_op_give_file(weft_op_ctx *ctx, const weft_host_api *api, const char *name, const char *path)
+{
+	weft_value *art = NULL;
+	int adopt = api->struct_size >= offsetof(weft_host_api, artifact_adopt) + sizeof(void *);
+	if ((adopt ? api->artifact_adopt(&art, ctx, path) : api->artifact_import(&art, ctx, path)) != WEFT_OK)
 		return api->fail(ctx, "cannot store %s: %s", path, api->error_last());
 	return api->set_output(ctx, name, art);
 }

@@ -225,6 +225,14 @@ typedef struct weft_host_api {
 	 * may keep busy at once. The node's `cpus` (else the op's default),
 	 * scaled down to the pool; in a worker process also $WEFT_CPUS. */
 	uint32_t (*cpus)(weft_op_ctx *ctx);
+
+	/* --- since ABI 1.8 (check struct_size before calling) --- */
+	/* As artifact_import, for a file the op gives up: a regular file of
+	 * the node's work directory (workdir) with no other name is moved into
+	 * the store instead of copied, and `path` is gone afterwards. Any
+	 * other path is imported as a copy. For outputs written to be
+	 * stored: a large one is then never written twice. */
+	int (*artifact_adopt)(weft_value **out, weft_op_ctx *ctx, const char *path);
 	/* New fields go here, at the end, only. */
 } weft_host_api;
 

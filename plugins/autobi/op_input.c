@@ -106,7 +106,7 @@ int abi_run_profile(weft_op_ctx *ctx, const weft_host_api *api)
 		return api->fail(ctx, "%s", err);
 	snprintf(out, sizeof out, "%s/profile.bin", api->workdir(ctx));
 	rc = abi_profile_save(&p, out, err, sizeof err) != 0 ? api->fail(ctx, "%s", err)
-							       : weft_op_set_file(ctx, api, "out", out);
+							       : weft_op_give_file(ctx, api, "out", out);
 	if (rc == WEFT_OK)
 		rc = api->set_output(ctx, "stats", stats_value(api, &p));
 	abi_profile_free(&p);
@@ -194,7 +194,7 @@ int abi_run_candidates(weft_op_ctx *ctx, const weft_host_api *api)
 		char out[4096];
 		snprintf(out, sizeof out, "%s/candidates.bin", api->workdir(ctx));
 		rc = abi_graph_save(&g, out, err, sizeof err) != 0 ? api->fail(ctx, "%s", err)
-								 : weft_op_set_file(ctx, api, "out", out);
+								 : weft_op_give_file(ctx, api, "out", out);
 		if (rc == WEFT_OK)
 			rc = api->set_output(ctx, "count", api->value_new_int((int64_t)count));
 	}

@@ -50,7 +50,7 @@ int abi_run_predict(weft_op_ctx *ctx, const weft_host_api *api)
 	char out[4096];
 	snprintf(out, sizeof out, "%s/joins.bin", api->workdir(ctx));
 	rc = abi_graph_save(&g, out, err, sizeof err) != 0 ? api->fail(ctx, "%s", err)
-							 : weft_op_set_file(ctx, api, "out", out);
+							 : weft_op_give_file(ctx, api, "out", out);
 	abi_graph_free(&g);
 	return rc;
 }

@@ -322,6 +322,17 @@ static void log_tail(const char *log, char *out, size_t cap)
 	}
 }
 
+/* Whether outs[i] names a path an earlier entry named too: the first one
+ * moved the file into the store (artifact_adopt), so a later one copies. */
+static int given_before(const weft_host_api *api, const weft_value *outs, size_t i)
+{
+	const char *rel = api->value_string(api->value_list_at(outs, i), NULL);
+	for (size_t j = 0; j < i; j++)
+		if (!strcmp(rel, api->value_string(api->value_list_at(outs, j), NULL)))
+			return 1;
+	return 0;
+}
+
 int core_run_shell(weft_op_ctx *ctx, const weft_host_api *api)
 {
 	const char *cmd = api->value_string(api->param(ctx, "cmd"), NULL);
@@ -389,7 +400,8 @@ int core_run_shell(weft_op_ctx *ctx, const weft_host_api *api)
 			 * would cache whatever it points at today. */
 			rc = api->fail(ctx, "declared output '%s' is a symbolic link; write the file itself (cp -L)",
 				       rel);
-		} else if (api->artifact_import(&art, ctx, full) != WEFT_OK) {
+		} else if ((given_before(api, outs, i) ? api->artifact_import(&art, ctx, full)
+						   : api->artifact_adopt(&art, ctx, full)) != WEFT_OK) {
 			rc = api->fail(ctx, "cannot store output '%s': %s", rel, api->error_last());
 		} else {
 			if (i == 0)

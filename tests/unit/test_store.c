@@ -202,6 +202,69 @@ static void test_directory_tree(void **state)
 	weft_value_free(again);
 }
 
+/* A file given up is moved in (gone from its path, read-only in the store,
+ * remembered); a file with another name, a link, or content stored already
+ * is copied or deduplicated and stays where it was. */
+static void test_adopt_moves_a_file_of_its_own(void **state)
+{
+	fx *f = *state;
+	char *a = weft_path_join(f->dir, "a.bin"), want[65], got[65];
+	FILE *fp = fopen(a, "wb");
+	assert_non_null(fp);
+	for (int i = 0; i < 50000; i++) /* 200 KB: more than one read */
+		assert_int_equal(fwrite(&i, sizeof i, 1, fp), 1);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(weft_hash_file(want, a, NULL), WEFT_OK);
+	weft_value *art = NULL;
+	assert_int_equal(weft_store_adopt(&art, f->st, a), WEFT_OK);
+	assert_string_equal(weft_value_artifact_hash(art), want);
+	assert_int_equal(weft_value_artifact_size(art), 200000);
+	assert_int_not_equal(access(a, F_OK), 0); /* moved */
+	char *obj = weft_store_object_path(f->st, want);
+	struct stat sb;
+	assert_int_equal(stat(obj, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0444);
+	assert_true(weft_statcache_lookup(f->sc, obj, &sb, got));
+	assert_string_equal(got, want);
+	assert_int_equal(weft_hash_file(got, obj, NULL), WEFT_OK);
+	assert_string_equal(got, want);
+	weft_value_free(art);
+	/* The same bytes again: deduplicated, the file stays. */
+	write_text(a, "dup");
+	char *b = weft_path_join(f->dir, "b.txt");
+	write_text(b, "dup");
+	assert_int_equal(weft_store_adopt(&art, f->st, a), WEFT_OK);
+	weft_value_free(art);
+	assert_int_equal(weft_store_adopt(&art, f->st, b), WEFT_OK);
+	assert_int_equal(access(b, F_OK), 0);
+	weft_value_free(art);
+	/* A second name: copied, both names stay. */
+	char *c = weft_path_join(f->dir, "c.txt"), *c2 = weft_path_join(f->dir, "c2.txt");
+	write_text(c, "two names");
+	assert_int_equal(link(c, c2), 0);
+	assert_int_equal(weft_store_adopt(&art, f->st, c), WEFT_OK);
+	assert_int_equal(access(c, F_OK), 0);
+	assert_int_equal(stat(c, &sb), 0);
+	assert_int_equal(sb.st_mode & 0222, 0200); /* not made read-only */
+	weft_value_free(art);
+	/* A symbolic link: its target is copied, the link and target stay. */
+	char *l = weft_path_join(f->dir, "l.txt"), *t = weft_path_join(f->dir, "t.txt");
+	write_text(t, "target");
+	assert_int_equal(symlink(t, l), 0);
+	assert_int_equal(weft_store_adopt(&art, f->st, l), WEFT_OK);
+	assert_int_equal(access(t, F_OK), 0);
+	assert_int_equal(lstat(l, &sb), 0);
+	assert_true(S_ISLNK(sb.st_mode));
+	weft_value_free(art);
+	free(l);
+	free(t);
+	free(c);
+	free(c2);
+	free(b);
+	free(obj);
+	free(a);
+}
+
 static void test_statcache_hit_and_miss(void **state)
 {
 	fx *f = *state;
@@ -357,6 +420,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer_in_pieces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_object_is_removed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_directory_tree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_adopt_moves_a_file_of_its_own, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statcache_hit_and_miss, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statcache_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_action_cache, setup, teardown),
