@@ -144,14 +144,28 @@ int sched_llm_config(run_state *rs, node *n)
 }
 
 /* Verifies every artifact in `v`; a missing or corrupt one is a miss. */
-static int verify_outputs(weft_store *st, const weft_value *v)
+/* The artifacts of one entry already verified: an op that gives one file
+ * under two names (core.shell's `out` and `files`) costs one stat. */
+typedef struct seen_set {
+	const char *hash[8];
+	int n;
+} seen_set;
+
+static int verify_outputs(weft_store *st, const weft_value *v, seen_set *seen)
 {
-	if (v->type == WEFT_T_ARTIFACT)
-		return weft_store_verify(st, v);
+	if (v->type == WEFT_T_ARTIFACT) {
+		for (int i = 0; i < seen->n; i++)
+			if (!strcmp(seen->hash[i], v->u.a.hash))
+				return WEFT_OK;
+		int rc = weft_store_verify(st, v);
+		if (rc == WEFT_OK && seen->n < 8)
+			seen->hash[seen->n++] = v->u.a.hash;
+		return rc;
+	}
 	size_t n = weft_value_len(v);
 	if (v->type == WEFT_T_LIST || v->type == WEFT_T_MAP)
 		for (size_t i = 0; i < n; i++) {
-			int rc = verify_outputs(st, v->type == WEFT_T_LIST ? v->u.l.items[i] : v->u.m.vals[i]);
+			int rc = verify_outputs(st, v->type == WEFT_T_LIST ? v->u.l.items[i] : v->u.m.vals[i], seen);
 			if (rc != WEFT_OK)
 				return rc;
 		}
@@ -171,7 +185,8 @@ int sched_cache_lookup(run_state *rs, node *n)
 	weft_value *hashes = NULL;
 	if (weft_cache_get_ex(&outs, &hashes, &nr->computed, rs->eng->store_dir, nr->key) != WEFT_OK)
 		return 0;
-	if (verify_outputs(rs->eng->store, outs) != WEFT_OK) {
+	seen_set seen = {.n = 0};
+	if (verify_outputs(rs->eng->store, outs, &seen) != WEFT_OK) {
 		/* A corrupt or vanished object: forget the entry, recompute. */
 		free(nr->reason);
 		nr->reason = weft_sprintf("cached output was missing or corrupt (%s); recomputing",
