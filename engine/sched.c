@@ -458,6 +458,7 @@ static void launch_runnable(run_state *rs)
 }
 
 static void journal_commit(run_state *rs, double now);
+static void check_interrupt(run_state *rs);
 
 static void pump(run_state *rs)
 {
@@ -469,9 +470,11 @@ static void pump(run_state *rs)
 			/* A turn can settle a whole rerun (cache hits) or a whole
 			 * graph of inline ops: its journal lines go to the file
 			 * every so often, not all at its end, so a kill -9 loses
-			 * few and the buffer stays small. */
-			if (++moved % 1024 == 0)
+			 * few and the buffer stays small, and a Ctrl-C is seen. */
+			if (++moved % 1024 == 0) {
 				journal_commit(rs, weft_now());
+				check_interrupt(rs); /* Ctrl-C stops the turn, too */
+			}
 			/* Finishing a dynamic node starts nothing: it is done
 			 * even after a failure has stopped the run. */
 			if (rs->dyn_done.n) {
