@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -373,34 +374,6 @@ static int import_dir(weft_store *st, const char *dir, char hash[65], uint64_t *
 	return rc;
 }
 
-/* Hashes the open file fd to its end; its size in *size. */
-static int hash_fd(int fd, char hash[65], uint64_t *size)
-{
-	weft_hasher *h = weft_hasher_new();
-	if (!h)
-		return weft_err_set(WEFT_ERROR, "out of memory");
-	char chunk[65536];
-	uint64_t total = 0;
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof chunk);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			weft_hasher_free(h);
-			return weft_err_set(WEFT_EIO, "cannot read: %s", strerror(errno));
-		}
-		if (n == 0)
-			break;
-		if (weft_hasher_update(h, chunk, (size_t)n) != WEFT_OK) {
-			weft_hasher_free(h);
-			return WEFT_ERROR;
-		}
-		total += (uint64_t)n;
-	}
-	*size = total;
-	return weft_hasher_final(h, hash);
-}
-
 int weft_store_adopt(weft_value **out, weft_store *st, const char *path)
 {
 	struct stat s0, s1;
@@ -414,7 +387,12 @@ int weft_store_adopt(weft_value **out, weft_store *st, const char *path)
 	}
 	char hash[65];
 	uint64_t size = 0;
-	int rc = hash_fd(fd, hash, &size);
+	int rc = weft_hash_fd(hash, fd, &size);
+	if (rc == WEFT_EIO) {
+		char why[256]; /* the message is rewritten in its own buffer */
+		snprintf(why, sizeof why, "%s", weft_error_last());
+		rc = weft_err_set(WEFT_EIO, "cannot read %s: %s", path, why);
+	}
 	if (rc == WEFT_OK && (fstat(fd, &s1) != 0 || s1.st_size != s0.st_size || (uint64_t)s1.st_size != size ||
 			      s1.st_mtim.tv_sec != s0.st_mtim.tv_sec || s1.st_mtim.tv_nsec != s0.st_mtim.tv_nsec))
 		rc = weft_err_set(WEFT_EIO, "%s changed while it was being stored; run again once nothing writes it",

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -75,17 +76,11 @@ int weft_hash_bytes(char out[WEFT_HASH_HEX], const void *data, size_t len)
 	return WEFT_OK;
 }
 
-int weft_hash_file(char out[WEFT_HASH_HEX], const char *path, uint64_t *size)
+int weft_hash_fd(char out[WEFT_HASH_HEX], int fd, uint64_t *size)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return weft_err_set(errno == ENOENT ? WEFT_ENOTFOUND : WEFT_EIO, "cannot open %s: %s", path,
-				    strerror(errno));
 	weft_hasher *h = weft_hasher_new();
-	if (!h) {
-		close(fd);
+	if (!h)
 		return weft_err_set(WEFT_ERROR, "cannot create sha256 context");
-	}
 	char buf[65536];
 	uint64_t total = 0;
 	for (;;) {
@@ -94,23 +89,36 @@ int weft_hash_file(char out[WEFT_HASH_HEX], const char *path, uint64_t *size)
 			continue;
 		if (r < 0) {
 			int e = errno;
-			close(fd);
 			weft_hasher_free(h);
-			return weft_err_set(WEFT_EIO, "cannot read %s: %s", path, strerror(e));
+			return weft_err_set(WEFT_EIO, "%s", strerror(e));
 		}
 		if (r == 0)
 			break;
 		total += (uint64_t)r;
 		if (weft_hasher_update(h, buf, (size_t)r) != WEFT_OK) {
-			close(fd);
 			weft_hasher_free(h);
 			return WEFT_ERROR;
 		}
 	}
-	close(fd);
 	if (size)
 		*size = total;
 	return weft_hasher_final(h, out);
+}
+
+int weft_hash_file(char out[WEFT_HASH_HEX], const char *path, uint64_t *size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return weft_err_set(errno == ENOENT ? WEFT_ENOTFOUND : WEFT_EIO, "cannot open %s: %s", path,
+				    strerror(errno));
+	int rc = weft_hash_fd(out, fd, size);
+	close(fd);
+	if (rc == WEFT_EIO) {
+		char why[256]; /* the message is rewritten in its own buffer */
+		snprintf(why, sizeof why, "%s", weft_error_last());
+		rc = weft_err_set(WEFT_EIO, "cannot read %s: %s", path, why);
+	}
+	return rc;
 }
 
 int weft_hash_is_hex(const char *s)

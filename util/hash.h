@@ -24,6 +24,10 @@ void weft_hasher_free(weft_hasher *h);
 /* Writes the 32-byte digest `md` as 64 hex digits and a NUL. */
 void weft_hash_hex(char out[WEFT_HASH_HEX], const unsigned char md[32]);
 int weft_hash_bytes(char out[WEFT_HASH_HEX], const void *data, size_t len);
+/* Hashes what is left of the open file `fd`, reading to its end; its
+ * length in *size. WEFT_EIO (the reason in weft_error_last) on a read
+ * error. */
+int weft_hash_fd(char out[WEFT_HASH_HEX], int fd, uint64_t *size);
 /* Hashes a file's content; `*size` receives its length when non-NULL. */
 int weft_hash_file(char out[WEFT_HASH_HEX], const char *path, uint64_t *size);
 int weft_hash_is_hex(const char *s);
