@@ -258,8 +258,8 @@ static int l_node(lua_State *L)
 	const char *file;
 	int line;
 	dsl_where(L, &file, &line);
-	weft_value **abox = dsl_box(L, weft_value_map());
-	weft_value *args = *abox;
+	weft_value_free(d->node_args); /* left by an error in an earlier call */
+	weft_value *args = d->node_args = weft_value_map();
 	if (!args)
 		return luaL_error(L, "out of memory");
 	lua_pushnil(L);
@@ -272,8 +272,9 @@ static int l_node(lua_State *L)
 	if (dsl_py_fill_modules(d, opname, args) != WEFT_OK)
 		return raise_at(L, "%s:%d: %s", file, line, weft_error_last());
 	uint32_t id;
-	/* The engine takes the map over: out of its box first. */
-	int rc = weft_graph_add_node_take(&id, d->eng, opname, dsl_unbox(abox), file, line);
+	/* The engine takes the map over. */
+	d->node_args = NULL;
+	int rc = weft_graph_add_node_take(&id, d->eng, opname, args, file, line);
 	if (rc != WEFT_OK)
 		return raise_engine_error(L);
 	dsl_push_node(L, id, NULL);
@@ -290,12 +291,7 @@ static int l_ref(lua_State *L)
 	const char *file;
 	int line;
 	dsl_where(L, &file, &line);
-	dsl_push_node(L, UINT32_MAX, NULL);
-	dsl_node *n = lua_touserdata(L, -1);
-	n->refname = weft_strdup(name);
-	n->output = output ? weft_strdup(output) : NULL;
-	n->file = weft_strdup(file);
-	n->line = line;
+	(void)dsl_push_handle(L, UINT32_MAX, output, name, file, line);
 	return 1;
 }
 

@@ -18,32 +18,14 @@ dsl_node *dsl_check_node(lua_State *L, int idx)
 	return luaL_testudata(L, idx, DSL_NODE_MT);
 }
 
-static int node_gc(lua_State *L)
-{
-	dsl_node *n = luaL_checkudata(L, 1, DSL_NODE_MT);
-	free(n->output);
-	free(n->refname);
-	free(n->file);
-	n->output = n->refname = n->file = NULL;
-	return 0;
-}
-
 static int node_index(lua_State *L)
 {
 	dsl_node *n = luaL_checkudata(L, 1, DSL_NODE_MT);
 	const char *field = luaL_checkstring(L, 2);
 	if (n->output)
 		return luaL_error(L, "cannot select '%s' from an output reference; select outputs from the node", field);
-	dsl_node *o = lua_newuserdatauv(L, sizeof *o, 0);
-	memset(o, 0, sizeof *o);
-	luaL_setmetatable(L, DSL_NODE_MT);
-	o->id = n->id;
-	o->output = weft_strdup(field);
-	if (n->refname) /* the name stays whole: it may hold dots itself */
-		o->refname = weft_strdup(n->refname);
-	if (n->file)
-		o->file = weft_strdup(n->file);
-	o->line = n->line;
+	/* A ref by name keeps its name whole: it may hold dots itself. */
+	dsl_push_handle(L, n->id, field, n->refname, n->file, n->line);
 	return 1;
 }
 
@@ -64,16 +46,40 @@ static int node_newindex(lua_State *L)
 	return luaL_error(L, "node handles are read-only");
 }
 
-void dsl_push_node(lua_State *L, uint32_t id, const char *output)
+/* <close> on a handle: nothing to close (kept so that such scripts run). */
+static int node_close(lua_State *L)
 {
-	dsl_node *n = lua_newuserdatauv(L, sizeof *n, 0);
-	memset(n, 0, sizeof *n);
+	(void)L;
+	return 0;
+}
+
+static char *put_str(char **p, const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	char *at = memcpy(*p, s, n);
+	*p += n;
+	return at;
+}
+
+dsl_node *dsl_push_handle(lua_State *L, uint32_t id, const char *output, const char *refname, const char *file,
+			  int line)
+{
+	/* One block, the strings after the struct: a handle needs no
+	 * finalizer, and a __gc per handle cost the collector more than the
+	 * rest of making the node. Lua never moves a userdata. */
+	size_t extra = (output ? strlen(output) + 1 : 0) + (refname ? strlen(refname) + 1 : 0) +
+		       (file ? strlen(file) + 1 : 0);
+	dsl_node *n = lua_newuserdatauv(L, sizeof *n + extra, 0);
+	char *p = (char *)(n + 1);
 	n->id = id;
-	n->output = output ? weft_strdup(output) : NULL;
+	n->line = line;
+	n->output = put_str(&p, output);
+	n->refname = put_str(&p, refname);
+	n->file = put_str(&p, file);
 	if (luaL_newmetatable(L, DSL_NODE_MT)) {
-		lua_pushcfunction(L, node_gc);
-		lua_setfield(L, -2, "__gc");
-		lua_pushcfunction(L, node_gc);
+		lua_pushcfunction(L, node_close);
 		lua_setfield(L, -2, "__close");
 		lua_pushcfunction(L, node_index);
 		lua_setfield(L, -2, "__index");
@@ -85,6 +91,12 @@ void dsl_push_node(lua_State *L, uint32_t id, const char *output)
 		lua_setfield(L, -2, "__name");
 	}
 	lua_setmetatable(L, -2);
+	return n;
+}
+
+void dsl_push_node(lua_State *L, uint32_t id, const char *output)
+{
+	(void)dsl_push_handle(L, id, output, NULL, NULL, 0);
 }
 
 /* Artifacts: userdata holding a private copy of the value. */

@@ -133,6 +133,7 @@ void weft_dsl_free(weft_dsl *d)
 	weft_value_free(d->result);
 	if (d->L)
 		lua_close(d->L);
+	weft_value_free(d->node_args);
 	free(d->script);
 	free(d->script_dir);
 	free(d->script_reldir);

@@ -34,6 +34,10 @@ struct weft_dsl {
 	weft_value *result; /* what the script returned, node refs unresolved */
 	weft_dsl_source source; /* read == NULL: the filesystem */
 	weft_value *py_origins; /* artifact hash -> path, of .py files weft.file read */
+	/* The argument map l_node is building. A Lua error while it is built
+	 * leaves it here, to be freed by the next l_node or by weft_dsl_free:
+	 * a finalised box per node cost the collector more than the node. */
+	weft_value *node_args;
 };
 
 
@@ -46,12 +50,13 @@ void dsl_py_note_origin(weft_dsl *d, const weft_value *art, const char *abs);
  * imports from its own directory, so that their content is in the key. */
 int dsl_py_fill_modules(weft_dsl *d, const char *opname, weft_value *args);
 
-/* A node handle or a reference by name. */
+/* A node handle or a reference by name. Its strings live in the same
+ * userdata, after it (dsl_push_handle): read-only, freed with it. */
 typedef struct dsl_node {
 	uint32_t id; /* UINT32_MAX for a name ref */
-	char *output;
-	char *refname;
-	char *file;
+	const char *output;
+	const char *refname;
+	const char *file;
 	int line;
 } dsl_node;
 
@@ -78,6 +83,10 @@ void dsl_push_value(lua_State *L, const weft_value *v);
 weft_value **dsl_box(lua_State *L, weft_value *v);
 weft_value *dsl_unbox(weft_value **b);
 void dsl_push_node(lua_State *L, uint32_t id, const char *output);
+/* Pushes a handle with all its fields (a ref by name has refname, file and
+ * line); the strings are copied into the handle. */
+dsl_node *dsl_push_handle(lua_State *L, uint32_t id, const char *output, const char *refname, const char *file,
+			  int line);
 void dsl_push_artifact(lua_State *L, const weft_value *art);
 dsl_node *dsl_check_node(lua_State *L, int idx);
 /* Appends a deterministic fingerprint of a function (bytecode and captured

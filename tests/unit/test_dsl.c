@@ -122,6 +122,32 @@ static void test_nodes_and_params(void **state)
 	assert_string_equal(weft_graph_node_name(f->eng, weft_value_ref_node(res)), "b");
 }
 
+/* Handles keep their names and outputs (they live inside the handle), and
+ * a node call that raises while its arguments are built leaks nothing
+ * when the script catches the error and goes on (ASan checks it). */
+static void test_handles_and_caught_errors(void **state)
+{
+	fx *f = *state;
+	assert_int_equal(eval(f, "local a = ops.core.value { name = 'a', value = 1 }\n"
+				 "local ok, e = pcall(ops.core.value, { name = 'x', [1] = 5 })\n"
+				 "assert(not ok and e:find('must be named'), e)\n"
+				 "ok, e = pcall(ops.core.value, { name = 'y', value = 2, nosuch = 3 })\n"
+				 "assert(not ok and e:find('nosuch'), e)\n"
+				 "local r, r2 = weft.ref('a', 'out'), weft.ref('a').out\n"
+				 "assert(tostring(r) == 'node<a.out>', tostring(r))\n"
+				 "assert(tostring(r2) == 'node<a.out>', tostring(r2))\n"
+				 "assert(tostring(a.out) == 'node<a.out>')\n"
+				 "return ops.core.concat { name = 'c', items = { a.out, r, r2 } }\n"),
+			 WEFT_OK);
+	assert_int_equal(weft_graph_node_count(f->eng), 2);
+	const weft_value *res = weft_dsl_result(f->dsl);
+	assert_string_equal(weft_graph_node_name(f->eng, weft_value_ref_node(res)), "c");
+	/* Uncaught, the same error fails the script at its line; the map it
+	 * left is freed with the DSL. */
+	assert_int_equal(eval(f, "ops.core.value { name = 'z', [2] = 1 }\n"), WEFT_EINVALID);
+	assert_non_null(strstr(weft_error_last(), "p.lua:1"));
+}
+
 static char *dot_of(fx *f, const char *src)
 {
 	assert_int_equal(eval(f, src), WEFT_OK);
@@ -149,6 +175,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pairs_is_sorted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_instruction_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nodes_and_params, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_handles_and_caught_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evaluation_is_deterministic, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
