@@ -219,18 +219,23 @@ static const char *loc_of(lazy_loc *l)
 	return l->buf;
 }
 
-static int check_params(weft_value **out, const weft_engine *eng, const weft_op_info *op, weft_value *given,
-			lazy_loc *where_)
+/* Checks the params (*io: a map, or NULL for none, then made) against the
+ * op's table and adds the defaults, in place: building a second map cost
+ * every node an allocation, a copy of its entries and a free. */
+static int check_params(weft_value **io, const weft_engine *eng, const weft_op_info *op, lazy_loc *where_)
 {
 	const weft_op_desc *d = op->desc;
-	weft_value *params = weft_value_map();
-	if (!params)
+	if (!*io && !(*io = weft_value_map()))
 		return weft_err_set(WEFT_ERROR, "out of memory");
+	weft_value *params = *io;
+	if (weft_value_type(params) != WEFT_T_MAP)
+		return weft_err_set(WEFT_EINVALID, "%s: params must be a map of name = value", loc_of(where_));
 	const char **names = NULL; /* for a suggestion, made only when one is needed */
 	int rc = WEFT_OK;
-	for (size_t i = 0; given && i < weft_value_len(given); i++) {
-		const char *k = weft_value_map_key_at(given, i);
-		const weft_value *v = weft_value_map_value_at(given, i);
+	size_t given = weft_value_len(params);
+	for (size_t i = 0; i < given; i++) {
+		const char *k = weft_value_map_key_at(params, i);
+		const weft_value *v = weft_value_map_value_at(params, i);
 		const weft_param_spec *spec = NULL;
 		for (size_t p = 0; p < d->n_params; p++)
 			if (!strcmp(d->params[p].name, k))
@@ -268,16 +273,11 @@ static int check_params(weft_value **out, const weft_engine *eng, const weft_op_
 			goto cleanup;
 		}
 		if (spec->type == WEFT_T_PATH_OUT) {
+			/* Replaced where it is: the key (and k) stay. */
 			char *abs = weft_path_abs(eng->out_dir, weft_value_get_string(v, NULL));
 			weft_value *cv = abs ? weft_value_cstr(abs) : NULL;
 			free(abs);
 			if ((rc = weft_value_map_set(params, k, cv)) != WEFT_OK)
-				goto cleanup;
-		} else {
-			/* given is freed after this: its value moves, uncopied. */
-			char *key;
-			weft_value *mv = weft_value_map_take_at(given, i, &key);
-			if ((rc = weft_value_map_set_owned(params, key, mv)) != WEFT_OK)
 				goto cleanup;
 		}
 	}
@@ -302,12 +302,7 @@ static int check_params(weft_value **out, const weft_engine *eng, const weft_op_
 	}
 cleanup:
 	free(names);
-	if (rc != WEFT_OK) {
-		weft_value_free(params);
-		return rc;
-	}
-	*out = params;
-	return WEFT_OK;
+	return rc; /* on failure the caller frees the params */
 }
 
 static int check_inputs(const weft_op_info *op, const weft_value *inputs, lazy_loc *where_)
@@ -603,11 +598,8 @@ int weft_graph_add_op(uint32_t *out_id, weft_engine *eng, const char *name, cons
 				  loc_of(&where_));
 		goto fail;
 	}
-	weft_value *checked = NULL;
-	if ((rc = check_params(&checked, eng, op, params, &where_)) != WEFT_OK)
+	if ((rc = check_params(&params, eng, op, &where_)) != WEFT_OK)
 		goto fail;
-	weft_value_free(params);
-	params = checked;
 	if ((rc = check_inputs(op, inputs, &where_)) != WEFT_OK)
 		goto fail;
 	node *n = new_node(eng, name, op->desc->name, opts, &rc);
