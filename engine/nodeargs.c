@@ -339,7 +339,7 @@ int weft_graph_add_node_take(uint32_t *out_id, weft_engine *eng, const char *opn
 	const weft_op_info *op = weft_engine_op_find(eng, opname);
 	weft_value *params = weft_value_map(), *inputs = weft_value_map();
 	char place[512], sugg[64];
-	int rc = params && inputs && args ? WEFT_OK : weft_err_set(WEFT_ERROR, "out of memory");
+	int rc = params && inputs ? WEFT_OK : weft_err_set(WEFT_ERROR, "out of memory");
 	if (rc == WEFT_OK && weft_value_type(args) != WEFT_T_MAP)
 		rc = weft_err_set(WEFT_EINVALID, "%s:%d: node arguments must be named (key = value)", file ? file : "?",
 				  line);

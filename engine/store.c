@@ -91,6 +91,14 @@ static int hash_chunk(void *h, const void *data, size_t len)
  * remembered with its hash, so checking it out does not hash it again;
  * src's too, when it did not change while read. `expect`, when known
  * (the stat cache had src), must be what was copied. */
+/* Whether a file read whole (`bytes` of it) kept its size and mtime from
+ * the stat before the read (s0) to the one after (s1). */
+static int unchanged(const struct stat *s0, const struct stat *s1, uint64_t bytes)
+{
+	return s1->st_size == s0->st_size && (uint64_t)s1->st_size == bytes &&
+	       s1->st_mtim.tv_sec == s0->st_mtim.tv_sec && s1->st_mtim.tv_nsec == s0->st_mtim.tv_nsec;
+}
+
 static int stream_in(weft_store *st, const char *src, const char *expect, char hash[65], uint64_t *size)
 {
 	int in = open(src, O_RDONLY | O_CLOEXEC);
@@ -109,9 +117,7 @@ static int stream_in(weft_store *st, const char *src, const char *expect, char h
 	uint64_t total = 0;
 	if (rc == WEFT_OK && weft_copy_fd(in, out, hash_chunk, h, &total) != 0)
 		rc = weft_err_set(WEFT_EIO, "cannot store %s: %s", src, strerror(errno));
-	int same = rc == WEFT_OK && fstat(in, &s1) == 0 && s1.st_size == s0.st_size &&
-		   s1.st_mtim.tv_sec == s0.st_mtim.tv_sec && s1.st_mtim.tv_nsec == s0.st_mtim.tv_nsec &&
-		   (uint64_t)s1.st_size == total;
+	int same = rc == WEFT_OK && fstat(in, &s1) == 0 && unchanged(&s0, &s1, total);
 	close(in);
 	if (rc == WEFT_OK) { /* final frees the hasher */
 		int fin = weft_hasher_final(h, hash);
@@ -393,8 +399,7 @@ int weft_store_adopt(weft_value **out, weft_store *st, const char *path)
 		snprintf(why, sizeof why, "%s", weft_error_last());
 		rc = weft_err_set(WEFT_EIO, "cannot read %s: %s", path, why);
 	}
-	if (rc == WEFT_OK && (fstat(fd, &s1) != 0 || s1.st_size != s0.st_size || (uint64_t)s1.st_size != size ||
-			      s1.st_mtim.tv_sec != s0.st_mtim.tv_sec || s1.st_mtim.tv_nsec != s0.st_mtim.tv_nsec))
+	if (rc == WEFT_OK && (fstat(fd, &s1) != 0 || !unchanged(&s0, &s1, size)))
 		rc = weft_err_set(WEFT_EIO, "%s changed while it was being stored; run again once nothing writes it",
 				  path);
 	char *obj = rc == WEFT_OK ? weft_store_object_path(st, hash) : NULL;

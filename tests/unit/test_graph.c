@@ -243,6 +243,9 @@ static void test_add_node_splits_args(void **state)
 	assert_int_equal(weft_graph_add_node(&id, f->eng, "core.noop", args, "s.lua", 6), WEFT_EINVALID);
 	assert_non_null(strstr(weft_error_last(), "timeout must be seconds or a duration"));
 	weft_value_free(args);
+	/* No arguments at all: not a map, said as such (not "out of memory"). */
+	assert_int_equal(weft_graph_add_node(&id, f->eng, "core.noop", NULL, "s.lua", 7), WEFT_EINVALID);
+	assert_non_null(strstr(weft_error_last(), "s.lua:7: node arguments must be named"));
 	/* An optional input is named without its '?'; `inputs` adds more. */
 	args = weft_value_map();
 	weft_value_map_set(args, "name", weft_value_cstr("c"));
