@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages weft builds and tests against (clang for the
+# Installs the Debian packages weft builds and tests against (mimalloc, the
+# CLI's allocator; clang for the
 # fuzz targets, valgrind for bench/run.sh's instruction counts, python3 for the
 # tests' stand-in LLM server, python3-sklearn only for the real datasets it
 # ships, which the autows tests read, dataset-fashion-mnist for
@@ -18,6 +19,7 @@ set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config git
       liblua5.4-dev libuv1-dev libyaml-dev libssl-dev libjansson-dev
       libarchive-dev libgit2-dev zlib1g-dev libcmocka-dev libfftw3-dev libpng-dev libtiff-dev libcurl4-openssl-dev libxml2-dev libssl-dev
+      libmimalloc-dev
       jq time valgrind clang python3 python3-sklearn python3-torch python3-venv libopenblas0-pthread
       dataset-fashion-mnist
       python3-coloredlogs python3-flatbuffers python3-sympy python3-protobuf python3-packaging
