@@ -32,7 +32,9 @@ static void *cap_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	}
 	if (nsize > old && d->mem_used + (nsize - old) > d->mem_limit)
 		return NULL; /* Lua raises "not enough memory" */
-	void *p = realloc(ptr, nsize);
+	/* Most calls make a new block (a string, a table): malloc's path is
+	 * the short one, realloc(NULL, n) the long way round to it. */
+	void *p = ptr ? realloc(ptr, nsize) : malloc(nsize);
 	if (p)
 		d->mem_used = d->mem_used - old + nsize;
 	return p;

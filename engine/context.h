@@ -36,6 +36,7 @@ struct weft_engine {
 	weft_op_info *ops;
 	size_t n_ops;
 	uint32_t *op_slots; /* ops by full name, open addressing (weft_engine_op_index) */
+	size_t op_slots_n;  /* how many of eng->ops the slots hold */
 	size_t op_slot_cap;
 	weft_graph graph;
 	struct run_state *run;   /* set while weft_engine_run is active */

@@ -53,8 +53,17 @@ int weft_journal_open(weft_journal **out, const char *path)
 
 int weft_journal_append(weft_journal *j, const char *json_line)
 {
-	if (weft_buf_puts(&j->queue, json_line) != WEFT_OK || weft_buf_puts(&j->queue, "\n") != WEFT_OK)
+	return weft_journal_append_n(j, json_line, strlen(json_line));
+}
+
+int weft_journal_append_n(weft_journal *j, const char *json_line, size_t len)
+{
+	if (len == SIZE_MAX || weft_buf_reserve(&j->queue, len + 1) != WEFT_OK)
 		return WEFT_ERROR;
+	memcpy(j->queue.data + j->queue.len, json_line, len);
+	j->queue.len += len;
+	j->queue.data[j->queue.len++] = '\n';
+	j->queue.data[j->queue.len] = '\0';
 	return WEFT_OK;
 }
 

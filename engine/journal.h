@@ -22,6 +22,8 @@ typedef struct weft_journal weft_journal;
 int weft_journal_open(weft_journal **out, const char *path);
 /* Queues one record (a JSON object text without newline). */
 int weft_journal_append(weft_journal *j, const char *json_line);
+/* The same for a record of `len` bytes. */
+int weft_journal_append_n(weft_journal *j, const char *json_line, size_t len);
 #define WEFT_JOURNAL_SYNC_SECONDS 0.1
 #define WEFT_JOURNAL_SYNC_LINES 1024
 

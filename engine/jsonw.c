@@ -17,6 +17,11 @@ void weft_jw_init(weft_jw *w, int fd, int pretty)
 	w->fd = fd;
 	w->pretty = pretty;
 	w->first[0] = 1;
+	/* A writer to a file fills its buffer to JW_FLUSH_AT: the room is
+	 * taken at once, not by doublings that each copy what is there (a
+	 * failure here is left to the first write, which will meet it). */
+	if (fd >= 0)
+		(void)weft_buf_reserve(&w->buf, JW_FLUSH_AT + 4096);
 }
 
 static void put(weft_jw *w, const char *p, size_t n)
@@ -45,7 +50,10 @@ static void newline(weft_jw *w)
 		return;
 	char pad[1 + WEFT_JW_DEPTH];
 	pad[0] = '\n';
-	memset(pad + 1, ' ', (size_t)w->depth);
+	if (w->depth <= 16) /* as in before() */
+		memcpy(pad + 1, "                ", 16);
+	else
+		memset(pad + 1, ' ', (size_t)w->depth);
 	put(w, pad, 1 + (size_t)w->depth);
 }
 
@@ -69,13 +77,18 @@ static void before(weft_jw *w)
 		w->after_key = 0;
 		return;
 	}
-	if (w->depth > 0 && room(w, 2 + (size_t)w->depth)) {
+	if (w->depth > 0 && room(w, 2 + 16 + (size_t)w->depth)) {
 		char *o = w->buf.data + w->buf.len;
 		if (!w->first[w->depth])
 			*o++ = ',';
 		if (w->pretty) {
 			*o++ = '\n';
-			memset(o, ' ', (size_t)w->depth);
+			/* A record is 2 to 4 levels deep: 16 spaces in two stores,
+			 * not a memset call per line. */
+			if (w->depth <= 16)
+				memcpy(o, "                ", 16);
+			else
+				memset(o, ' ', (size_t)w->depth);
 			o += w->depth;
 		}
 		*o = '\0';

@@ -25,25 +25,41 @@ static uint64_t name_hash(const char *s)
 	return weft_fnv1a(s, strlen(s));
 }
 
+static void slot_put(uint32_t *slot, size_t cap, const weft_engine *eng, size_t i)
+{
+	size_t j = name_hash(eng->ops[i].full_name) & (cap - 1);
+	while (slot[j] != UINT32_MAX)
+		j = (j + 1) & (cap - 1);
+	slot[j] = (uint32_t)i;
+}
+
 int weft_engine_op_index(weft_engine *eng)
 {
+	/* The common case, the one op just registered, is put into the
+	 * current table; the table is built anew only when it would be more
+	 * than half full (rebuilding it per op hashed every name again, n^2
+	 * over the 80-odd ops of a start). */
+	size_t last = eng->n_ops - 1;
+	if (eng->n_ops && eng->op_slot_cap >= eng->n_ops * 2 && eng->op_slots_n == last) {
+		slot_put(eng->op_slots, eng->op_slot_cap, eng, last);
+		eng->op_slots_n = eng->n_ops;
+		return WEFT_OK;
+	}
 	size_t cap = 16;
 	while (cap < eng->n_ops * 2)
 		cap *= 2;
+	cap *= 2; /* room to add as many again before the next rebuild */
 	uint32_t *slot = malloc(cap * sizeof *slot);
 	if (!slot)
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	for (size_t i = 0; i < cap; i++)
 		slot[i] = UINT32_MAX;
-	for (size_t i = 0; i < eng->n_ops; i++) {
-		size_t j = name_hash(eng->ops[i].full_name) & (cap - 1);
-		while (slot[j] != UINT32_MAX)
-			j = (j + 1) & (cap - 1);
-		slot[j] = (uint32_t)i;
-	}
+	for (size_t i = 0; i < eng->n_ops; i++)
+		slot_put(slot, cap, eng, i);
 	free(eng->op_slots);
 	eng->op_slots = slot;
 	eng->op_slot_cap = cap;
+	eng->op_slots_n = eng->n_ops;
 	return WEFT_OK;
 }
 

@@ -7,7 +7,8 @@
 
 #include "weft/weft.h"
 
-/* Rebuilds the name index of eng->ops; after every registration. */
+/* Brings the name index of eng->ops up to date; after every registration
+ * (the op just appended is added; any other change rebuilds it). */
 int weft_engine_op_index(weft_engine *eng);
 
 /* Whether op `d` declares parameter `k`; input `k` (an optional input is

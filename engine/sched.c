@@ -927,6 +927,7 @@ cleanup:
 	free(rs->inline_done.ids);
 	slurm_exec_free(rs->slurm);
 	weft_resources_free(rs->res);
+	weft_buf_free(&rs->jline);
 	free(rs->live_path);
 	free(rs->run_dir);
 	free(rs->log_dir);

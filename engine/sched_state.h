@@ -31,6 +31,7 @@
 #include "pool.h"
 #include "readyq.h"
 #include "resources.h"
+#include "util.h"
 
 typedef struct idlist {
 	uint32_t *ids;
@@ -64,6 +65,7 @@ typedef struct run_state {
 	int inflight_fd;         /* <store>/inflight.lock, opened at the first key computed; -1 */
 	double last_sync;        /* of the journal (journal_commit) */
 	size_t lines_since_sync;
+	weft_buf jline;          /* sched_journal's line, reused */
 	keyset finished; /* keys finished by earlier attempts (resume) */
 	size_t earlier_segments, earlier_executed; /* of this run, before this resume */
 	json_t *prev;    /* previous record's nodes by name, for reasons */

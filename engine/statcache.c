@@ -56,7 +56,7 @@ static entry *find_slot(entry *slots, size_t cap, const char *path, uint64_t h)
 /* Doubles the table until it holds `want` entries at most half full. */
 static int grow_to(weft_statcache *sc, size_t want)
 {
-	size_t ncap = sc->cap ? sc->cap : 1024;
+	size_t ncap = sc->cap ? sc->cap : 32; /* a run that hashes a file or two clears 4 KiB, not 128 */
 	while (ncap < 2 * want + 2 || ncap <= sc->cap)
 		ncap *= 2;
 	entry *ns = calloc(ncap, sizeof *ns);

@@ -172,9 +172,10 @@ static weft_value *get(rd *r, int depth)
 				prev_n = n;
 			}
 			weft_value *item = get(r, depth + 1);
-			int rc = !item ? WEFT_ERROR
-				       : tag == 'L' ? weft_value_list_push(c, item) : weft_value_map_set(c, key, item);
-			free(key);
+			/* The map takes the key as it is (it frees it on failure). */
+			int rc = tag == 'M' ? weft_value_map_set_owned(c, key, item)
+			       : !item	    ? WEFT_ERROR
+					    : weft_value_list_push(c, item);
 			if (rc != WEFT_OK) {
 				weft_value_free(c);
 				return NULL;

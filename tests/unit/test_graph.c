@@ -41,6 +41,14 @@ static void test_core_plugin_is_loaded(void **state)
 	assert_non_null(weft_engine_op_find(f->eng, "core.shell"));
 	assert_non_null(weft_engine_op_find(f->eng, "core.csv"));
 	assert_null(weft_engine_op_find(f->eng, "core.nope"));
+	/* Every op by its name, through the index that grew op by op and
+	 * was rebuilt once on the way (its first table holds 16). */
+	size_t n = weft_engine_op_count(f->eng);
+	assert_true(n > 16);
+	for (size_t i = 0; i < n; i++) {
+		const weft_op_info *op = weft_engine_op_at(f->eng, i);
+		assert_ptr_equal(weft_engine_op_find(f->eng, op->full_name), op);
+	}
 }
 
 static void test_unknown_op_suggests(void **state)
