@@ -21,6 +21,7 @@ struct weft_op_ctx {
 	char *workdir;
 	char *log_path;
 	FILE *log;
+	int log_path_given; /* the op asked for log_path: it may have written there itself */
 	char *error;
 	char *undeclared; /* the first parameter read that the op does not declare */
 	const weft_value *llm;  /* LLM settings (borrowed), or NULL: none */

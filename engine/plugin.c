@@ -156,6 +156,7 @@ static const char *host_workdir(weft_op_ctx *ctx)
 
 static const char *host_log_path(weft_op_ctx *ctx)
 {
+	__atomic_store_n(&ctx->log_path_given, 1, __ATOMIC_RELAXED); /* the op's threads may all ask */
 	return ctx->log_path;
 }
 

@@ -144,8 +144,9 @@ static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *log_di
 	char log[PATH_MAX];
 	struct stat sb;
 	/* Only a node that started in this run can have a log in its logs
-	 * directory: a cached node costs no stat of one. */
-	if (nr->attempt && record_log_path(log, sizeof log, log_dir, n->name) && stat(log, &sb) == 0) {
+	 * directory: a cached node costs no stat of one, nor does one whose op
+	 * is known to have written none (no_log). */
+	if (nr->attempt && !nr->no_log && record_log_path(log, sizeof log, log_dir, n->name) && stat(log, &sb) == 0) {
 		weft_jw_field(w, "log");
 		weft_jw_str(w, log);
 	}

@@ -142,6 +142,7 @@ void exec_started(run_state *rs, uint32_t id)
 /* Appends a line to the node's log (the op's own lines go there too). */
 static void log_note(run_state *rs, node *n, const char *msg)
 {
+	weft_node_run(rs->eng, n->id)->no_log = 0;
 	char *path = sched_log_file(rs, n->name);
 	FILE *f = path ? fopen(path, "ae") : NULL;
 	if (f) {
@@ -252,7 +253,13 @@ static void after_work_cb(uv_work_t *req, int status)
 	if (status == UV_ECANCELED)
 		w->rc = WEFT_ECANCELLED;
 	weft_op_ctx *ctx = w->ctx;
-	weft_llm_stats_add(&weft_node_run(w->rs->eng, w->id)->llm, &ctx->llm_stats);
+	node_run *nr = weft_node_run(w->rs->eng, w->id);
+	/* An op that opened no log and handed out no log path wrote none: a
+	 * noop's record line then costs no failed stat. Only for a first
+	 * attempt, since an earlier one may have left a log. */
+	nr->no_log = !__atomic_load_n(&ctx->log, __ATOMIC_ACQUIRE) &&
+		     !__atomic_load_n(&ctx->log_path_given, __ATOMIC_RELAXED) && nr->attempt == 1;
+	weft_llm_stats_add(&nr->llm, &ctx->llm_stats);
 	weft_node_run(w->rs->eng, w->id)->used_ckpt = ctx->ckpt != NULL;
 	int cancelled = w->rc == WEFT_ECANCELLED || (w->rs->interrupted && __atomic_load_n(&w->cancel, __ATOMIC_RELAXED));
 	exec_finished(w->rs, w->id, w->rc == WEFT_OK ? ctx->outputs : NULL, ctx->error ? ctx->error : "the op failed",
@@ -600,8 +607,12 @@ void exec_launch(run_state *rs, uint32_t id)
 		return;
 	}
 	int forced = rs->opts->force || nr->forced;
-	const node *twin = n->deterministic && !forced ? running_twin(rs, nr) : NULL;
-	if (twin || (n->deterministic && !forced && inflight_take(rs, nr) == 0)) {
+	/* An inline op takes microseconds: computing it twice costs less than
+	 * the lock's two system calls, and in this run it is never running
+	 * while another node starts. */
+	int shared = n->deterministic && !forced && !(n->kind == NODE_OP && (n->op->desc->flags & WEFT_OP_INLINE));
+	const node *twin = shared ? running_twin(rs, nr) : NULL;
+	if (twin || (shared && inflight_take(rs, nr) == 0)) {
 		give_back(rs, id, n);
 		if (idlist_add(&rs->dupwait, id) != WEFT_OK) {
 			sched_fail(rs, id, NS_FAILED, weft_strdup("out of memory"));

@@ -31,6 +31,10 @@ check "export wrote the normalised table" grep -q '^"Smith, J",3,1.5$' exp/sub/t
 check "the embedded newline survives normalisation" grep -q '^"multi$' exp/sub/table.csv
 eq "$(head -1 exp/sub/table.csv)" "name,qty,price" "the normalised header has no BOM"
 check "export left no temp file behind" test "$(ls exp/sub)" = "table.csv"
+# The record names a node's log when the op wrote one (export logs what it
+# wrote), and none for an op that neither logged nor asked for the path.
+check "the record names export's log, which says what it wrote" grep -q "wrote" "$(rec '.nodes[] | select(.name == "export") | .log')"
+eq "$(rec '.nodes[] | select(.name == "bom") | .log')" null "a node that logged nothing has no log in the record"
 
 cat >ragged.lua <<'LUA'
 return ops.core.csv { name = "rag", file = weft.file("ragged.csv") }
