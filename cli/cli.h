@@ -38,6 +38,8 @@ int cmd_completion(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 /* stubs.c: LuaLS stubs of weft.*, the node options and the loaded ops. */
 void cli_lua_stubs(FILE *f, weft_engine *eng);
+/* alloc.c: the allocator's settings, first thing in main. */
+void cli_alloc_setup(void);
 /* The command table (main.c), ended by a NULL name. */
 const cli_command *cli_commands(void);
 int cmd_diff(int argc, char **argv);

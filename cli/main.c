@@ -118,6 +118,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	cli_alloc_setup();
 	if (argc < 2 || cli_is_help(argv[1])) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? WEFT_EXIT_USAGE : WEFT_EXIT_OK;
