@@ -5,10 +5,10 @@
  * MiB rasters, Auto-BI's profiles) are huge blocks that mimalloc would map
  * from the OS and unmap on free, so that the next op's arrays fault in
  * fresh zeroed pages again: a million page faults and a third of the wall
- * time of a 4096 x 4096 AutoMat run. An arena reserved up front (address
- * space only, nothing committed) serves them instead, and mimalloc keeps a
- * freed block's pages for its decommit delay, long enough for the next op
- * of the run to take them.
+ * time of a 4096 x 4096 AutoMat run. An arena reserved up front serves
+ * them instead, and mimalloc keeps a freed block's pages for its decommit
+ * delay, long enough for the next op of the run to take them. The arena
+ * is mapped but not touched: it costs memory only as it is used.
  */
 #include <unistd.h>
 

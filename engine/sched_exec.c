@@ -260,7 +260,7 @@ static void after_work_cb(uv_work_t *req, int status)
 	nr->no_log = !__atomic_load_n(&ctx->log, __ATOMIC_ACQUIRE) &&
 		     !__atomic_load_n(&ctx->log_path_given, __ATOMIC_RELAXED) && nr->attempt == 1;
 	weft_llm_stats_add(&nr->llm, &ctx->llm_stats);
-	weft_node_run(w->rs->eng, w->id)->used_ckpt = ctx->ckpt != NULL;
+	nr->used_ckpt = ctx->ckpt != NULL;
 	int cancelled = w->rc == WEFT_ECANCELLED || (w->rs->interrupted && __atomic_load_n(&w->cancel, __ATOMIC_RELAXED));
 	exec_finished(w->rs, w->id, w->rc == WEFT_OK ? ctx->outputs : NULL, ctx->error ? ctx->error : "the op failed",
 		  cancelled);
