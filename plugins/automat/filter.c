@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "par.h"
 #include "sortd.h"
 
 static size_t mirror(long i, size_t n)
@@ -21,7 +22,55 @@ static size_t mirror(long i, size_t n)
 /* Separable, with mirrored edges. The row pass takes the mirror only
  * within r of an edge, and the column pass adds whole rows at a time, so
  * both run along memory; each pixel's terms are still added in the same
- * order, so the result is the same to the bit as tap by tap. */
+ * order, so the result is the same to the bit as tap by tap. Both passes
+ * split the image's rows across im->threads (par.h). */
+typedef struct gauss {
+	const double *k;
+	int r;
+	size_t w, h;
+	double *img, *tmp;
+} gauss;
+
+static void gauss_rows(void *arg, size_t lo, size_t hi)
+{
+	const gauss *g = arg;
+	const double *k = g->k;
+	int r = g->r;
+	size_t w = g->w;
+	for (size_t y = lo; y < hi; y++) {
+		const double *row = g->img + y * w;
+		double *out = g->tmp + y * w;
+		for (size_t x = 0; x < w; x++) {
+			double s = 0;
+			if (x >= (size_t)r && x + (size_t)r < w) {
+				const double *p = row + x - (size_t)r;
+				for (int i = 0; i <= 2 * r; i++)
+					s += k[i] * p[i];
+			} else {
+				for (int i = -r; i <= r; i++)
+					s += k[i + r] * row[mirror((long)x + i, w)];
+			}
+			out[x] = s;
+		}
+	}
+}
+
+static void gauss_cols(void *arg, size_t lo, size_t hi)
+{
+	const gauss *g = arg;
+	size_t w = g->w;
+	for (size_t y = lo; y < hi; y++) {
+		double *out = g->img + y * w;
+		for (size_t x = 0; x < w; x++)
+			out[x] = 0;
+		for (int i = -g->r; i <= g->r; i++) {
+			const double *src = g->tmp + mirror((long)y + i, g->h) * w, ki = g->k[i + g->r];
+			for (size_t x = 0; x < w; x++)
+				out[x] += ki * src[x];
+		}
+	}
+}
+
 int am_filter_gaussian(am_image *im, double sigma)
 {
 	if (sigma <= 0)
@@ -39,32 +88,9 @@ int am_filter_gaussian(am_image *im, double sigma)
 		ks += k[i + r] = exp(-(double)(i * i) / (2 * sigma * sigma));
 	for (int i = 0; i <= 2 * r; i++)
 		k[i] /= ks;
-	for (size_t y = 0; y < h; y++) {
-		const double *row = im->v + y * w;
-		double *out = tmp + y * w;
-		for (size_t x = 0; x < w; x++) {
-			double s = 0;
-			if (x >= (size_t)r && x + (size_t)r < w) {
-				const double *p = row + x - (size_t)r;
-				for (int i = 0; i <= 2 * r; i++)
-					s += k[i] * p[i];
-			} else {
-				for (int i = -r; i <= r; i++)
-					s += k[i + r] * row[mirror((long)x + i, w)];
-			}
-			out[x] = s;
-		}
-	}
-	for (size_t y = 0; y < h; y++) {
-		double *out = im->v + y * w;
-		for (size_t x = 0; x < w; x++)
-			out[x] = 0;
-		for (int i = -r; i <= r; i++) {
-			const double *src = tmp + mirror((long)y + i, h) * w, ki = k[i + r];
-			for (size_t x = 0; x < w; x++)
-				out[x] += ki * src[x];
-		}
-	}
+	gauss g = {k, r, w, h, im->v, tmp};
+	am_par_rows(im->threads, h, gauss_rows, &g);
+	am_par_rows(im->threads, h, gauss_cols, &g);
 	free(k), free(tmp);
 	return 0;
 }
@@ -88,35 +114,40 @@ static double median9(double *p)
 }
 #undef MED_SORT
 
-int am_filter_median(am_image *im, int r)
+typedef struct median {
+	const double *in;
+	double *out;
+	size_t w, h;
+	int r;
+	int failed; /* a part found no memory for its window (atomic) */
+} median;
+
+static void median3_rows(void *arg, size_t lo, size_t hi)
 {
-	if (r <= 0)
-		return 0;
-	if (r == 1 && im->w >= 3 && im->h >= 3) {
-		size_t w = im->w, h = im->h;
-		double *out = malloc(w * h * sizeof *out);
-		if (!out)
-			return -1;
-		for (size_t y = 0; y < h; y++) {
-			const double *up = im->v + (y ? y - 1 : 0) * w, *mid = im->v + y * w;
-			const double *dn = im->v + (y + 1 < h ? y + 1 : h - 1) * w;
-			for (size_t x = 0; x < w; x++) {
-				size_t l = x ? x - 1 : 0, rr = x + 1 < w ? x + 1 : w - 1; /* clamped, as below */
-				double p[9] = {up[l], up[x], up[rr], mid[l], mid[x], mid[rr], dn[l], dn[x], dn[rr]};
-				out[y * w + x] = median9(p);
-			}
+	const median *m = arg;
+	size_t w = m->w, h = m->h;
+	for (size_t y = lo; y < hi; y++) {
+		const double *up = m->in + (y ? y - 1 : 0) * w, *mid = m->in + y * w;
+		const double *dn = m->in + (y + 1 < h ? y + 1 : h - 1) * w;
+		for (size_t x = 0; x < w; x++) {
+			size_t l = x ? x - 1 : 0, rr = x + 1 < w ? x + 1 : w - 1; /* clamped, as below */
+			double p[9] = {up[l], up[x], up[rr], mid[l], mid[x], mid[rr], dn[l], dn[x], dn[rr]};
+			m->out[y * w + x] = median9(p);
 		}
-		memcpy(im->v, out, w * h * sizeof *out);
-		free(out);
-		return 0;
 	}
-	size_t w = im->w, h = im->h, nw = (size_t)(2 * r + 1) * (size_t)(2 * r + 1);
-	double *out = malloc(w * h * sizeof *out), *win = malloc(nw * sizeof *win);
-	if (!out || !win) {
-		free(out), free(win);
-		return -1;
+}
+
+static void median_rows(void *arg, size_t lo, size_t hi)
+{
+	median *m = arg;
+	long r = m->r;
+	size_t w = m->w, h = m->h, nw = (size_t)(2 * r + 1) * (size_t)(2 * r + 1);
+	double *win = malloc(nw * sizeof *win);
+	if (!win) {
+		__atomic_store_n(&m->failed, 1, __ATOMIC_RELAXED);
+		return;
 	}
-	for (size_t y = 0; y < h; y++)
+	for (size_t y = lo; y < hi; y++)
 		for (size_t x = 0; x < w; x++) {
 			size_t n = 0;
 			for (long dy = -r; dy <= r; dy++) {
@@ -125,14 +156,28 @@ int am_filter_median(am_image *im, int r)
 				for (long dx = -r; dx <= r; dx++) {
 					long xx = (long)x + dx;
 					xx = xx < 0 ? 0 : xx >= (long)w ? (long)w - 1 : xx;
-					win[n++] = im->v[(size_t)yy * w + (size_t)xx];
+					win[n++] = m->in[(size_t)yy * w + (size_t)xx];
 				}
 			}
-			out[y * w + x] = wsel_double(win, n, n / 2);
+			m->out[y * w + x] = wsel_double(win, n, n / 2);
 		}
-	memcpy(im->v, out, w * h * sizeof *out);
-	free(out), free(win);
-	return 0;
+	free(win);
+}
+
+int am_filter_median(am_image *im, int r)
+{
+	if (r <= 0)
+		return 0;
+	size_t w = im->w, h = im->h;
+	double *out = malloc(w * h * sizeof *out);
+	if (!out)
+		return -1;
+	median m = {im->v, out, w, h, r, 0};
+	am_par_rows(im->threads, h, r == 1 && w >= 3 && h >= 3 ? median3_rows : median_rows, &m);
+	if (!__atomic_load_n(&m.failed, __ATOMIC_RELAXED))
+		memcpy(im->v, out, w * h * sizeof *out);
+	free(out);
+	return m.failed ? -1 : 0;
 }
 
 int am_filter_bragg(am_image *im, const am_lattice *L, double r, char *err, size_t errlen)

@@ -33,6 +33,7 @@ int am_image_copy(am_image *dst, const am_image *src)
 	if (am_image_new(dst, src->w, src->h, src->px) != 0)
 		return -1;
 	memcpy(dst->v, src->v, src->w * src->h * sizeof *dst->v);
+	dst->threads = src->threads;
 	return 0;
 }
 

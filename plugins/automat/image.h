@@ -15,6 +15,9 @@ typedef struct am_image {
 	size_t w, h;
 	double px;
 	double *v;
+	/* How many threads the filters may run on this image (0 or 1: the
+	 * caller's alone); a copy keeps it. The result is the same for any. */
+	unsigned threads;
 } am_image;
 
 /* The largest image read or made: 8192 x 8192 pixels (512 MiB of doubles).

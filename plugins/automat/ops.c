@@ -6,6 +6,12 @@
  */
 #include "ops.h"
 
+/* The CPU slots the ops that filter or transform a whole image ask for by
+ * default: their per-pixel loops split across them (par.h; the result is
+ * the same for any number). A node's `cpus` overrides it, and the engine
+ * scales it down to the pool. */
+#define AM_PIXEL_CPUS 2
+
 /* ------------------------------------------------------------ op_image.c */
 
 static int run_simulate(weft_op_ctx *ctx, const weft_host_api *api)
@@ -51,8 +57,8 @@ static int run_denoise(weft_op_ctx *ctx, const weft_host_api *api)
 }
 
 static const weft_op_desc am_op_denoise = {
-	WEFT_OP_DESC("denoise", "1", run_denoise, WEFT_OP_DETERMINISTIC,
-		     "Pattern-adaptive denoising: Gaussian, median or Bragg-mask Fourier filtering, by level."),
+	WEFT_OP_DESC_CPUS("denoise", "1", run_denoise, WEFT_OP_DETERMINISTIC,
+		     "Pattern-adaptive denoising: Gaussian, median or Bragg-mask Fourier filtering, by level.", AM_PIXEL_CPUS),
 	WEFT_OP_PARAMS(denoise_params), WEFT_OP_INPUTS(img_in), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "method", "level")),
 };
 static int run_quality(weft_op_ctx *ctx, const weft_host_api *api)
@@ -67,10 +73,10 @@ static const weft_param_spec quality_params[] = {
 	{"level", WEFT_T_INT, "0", "the denoising level the image has had (0: raw), for the `next` output"},
 };
 static const weft_op_desc am_op_quality = {
-	WEFT_OP_DESC("quality", "1", run_quality, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC_CPUS("quality", "1", run_quality, WEFT_OP_DETERMINISTIC,
 		     "The image quality gate: FFT Bragg-peak periodicity, SNR and Otsu CNR, a pass/fail verdict with its "
 		     "numbers, the denoising level the noise calls for (`level`) and the agent's next level after a "
-		     "failure (`next`, -1: stop)."),
+		     "failure (`next`, -1: stop).", AM_PIXEL_CPUS),
 	WEFT_OP_PARAMS(quality_params), WEFT_OP_INPUTS(img_in), WEFT_OP_OUTPUTS(WEFT_NAMES("report", "pass", "verdict", "level", "next", "periodicity")),
 };
 
@@ -80,18 +86,18 @@ static const weft_param_spec lattice_params[] = {
 	{"min_periodicity", WEFT_T_FLOAT, "0.2", "refuse a lattice that explains less of the spectrum"},
 };
 static const weft_op_desc am_op_lattice_est = {
-	WEFT_OP_DESC("lattice", "1", am_run_lattice, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC_CPUS("lattice", "1", am_run_lattice, WEFT_OP_DETERMINISTIC,
 		     "Template-free lattice: Hann-windowed FFT, sub-pixel Bragg peaks, the two shortest non-collinear "
-		     "reciprocal vectors voted on integer multiples for the minimal cell, least-squares refined."),
+		     "reciprocal vectors voted on integer multiples for the minimal cell, least-squares refined.", AM_PIXEL_CPUS),
 	WEFT_OP_PARAMS(lattice_params), WEFT_OP_INPUTS(WEFT_NAMES("image")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "a", "b", "gamma")),
 };
 static const weft_param_spec columns_params[] = {
 	{"elements", WEFT_T_STRING, "\"\"", "when given: an intensity class and an element per column (brightest heaviest)"},
 };
 static const weft_op_desc am_op_columns_find = {
-	WEFT_OP_DESC("columns", "1", am_run_columns, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC_CPUS("columns", "1", am_run_columns, WEFT_OP_DETERMINISTIC,
 		     "Atom columns: a threshold, connected components, local maxima and a 2-D Gaussian sub-pixel fit; CSV "
-		     "of x, y and intensity, and with `elements` each column's species by 1-D k-means on intensity."),
+		     "of x, y and intensity, and with `elements` each column's species by 1-D k-means on intensity.", AM_PIXEL_CPUS),
 	WEFT_OP_PARAMS(columns_params), WEFT_OP_INPUTS(WEFT_NAMES("image", "lattice")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "count")),
 };
 static const weft_param_spec match_params[] = {

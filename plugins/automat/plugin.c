@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <fftw3.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@ int am_op_image(am_image *im, weft_op_ctx *ctx, const weft_host_api *api, const 
 		return api->fail(ctx, "input '%s' must be an image made by automat.load_image or automat.denoise", name);
 	if (am_image_read(im, p, name, 0, 0, 0, err, sizeof err) != 0)
 		return api->fail(ctx, "input '%s': %s", name, err);
+	/* The node's CPU slots (host API 1.7) for the per-pixel filters. */
+	im->threads = api->struct_size >= offsetof(weft_host_api, cpus) + sizeof(void *) ? api->cpus(ctx) : 1;
 	return WEFT_OK;
 }
 

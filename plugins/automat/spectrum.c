@@ -12,7 +12,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "par.h"
 #include "sortd.h"
+
+typedef struct windowing {
+	const double *v;
+	double *in;
+	const double *wxs;
+	double mean;
+	size_t w, h;
+} windowing;
+
+static void window_rows(void *arg, size_t lo, size_t hi)
+{
+	const windowing *c = arg;
+	size_t w = c->w;
+	for (size_t y = lo; y < hi; y++) {
+		double wy = 0.5 - 0.5 * cos(2 * M_PI * (double)y / (double)(c->h - 1));
+		for (size_t x = 0; x < w; x++)
+			c->in[y * w + x] = (c->v[y * w + x] - c->mean) * c->wxs[x] * wy;
+	}
+}
+
+typedef struct powers {
+	const fftw_complex *out;
+	double *p, *sorted;
+	size_t hw;
+} powers;
+
+static void power_rows(void *arg, size_t lo, size_t hi)
+{
+	const powers *c = arg;
+	for (size_t q = lo * c->hw; q < hi * c->hw; q++)
+		c->sorted[q] = c->p[q] = c->out[q][0] * c->out[q][0] + c->out[q][1] * c->out[q][1];
+}
 
 int am_spectrum_compute(am_spectrum *s, const am_image *im, char *err, size_t errlen)
 {
@@ -45,14 +78,14 @@ int am_spectrum_compute(am_spectrum *s, const am_image *im, char *err, size_t er
 	double *wxs = sorted;
 	for (size_t x = 0; x < w; x++)
 		wxs[x] = 0.5 - 0.5 * cos(2 * M_PI * (double)x / (double)(w - 1));
-	for (size_t y = 0; y < h; y++) {
-		double wy = 0.5 - 0.5 * cos(2 * M_PI * (double)y / (double)(h - 1));
-		for (size_t x = 0; x < w; x++)
-			in[y * w + x] = (im->v[y * w + x] - mean) * wxs[x] * wy;
-	}
+	/* The two per-pixel loops split by rows across the image's threads
+	 * (the FFT between them stays FFTW's own, single-threaded: its
+	 * threaded plans need not give the same bits). */
+	windowing win = {im->v, in, wxs, mean, w, h};
+	am_par_rows(im->threads, h, window_rows, &win);
 	fftw_execute(plan);
-	for (size_t q = 0; q < h * hw; q++)
-		sorted[q] = s->p[q] = out[q][0] * out[q][0] + out[q][1] * out[q][1];
+	powers pw = {out, s->p, sorted, hw};
+	am_par_rows(im->threads, h, power_rows, &pw);
 	s->w = w, s->h = h, s->hw = hw;
 	s->floor = wsel_double(sorted, h * hw, h * hw / 2);
 	fftw_destroy_plan(plan);

@@ -16,7 +16,9 @@
 #include "cif.h"
 #include "filter.h"
 #include "image.h"
+#include "par.h"
 #include "rng.h"
+#include "spectrum.h"
 #include "sim.h"
 #include "sortd.h"
 
@@ -354,11 +356,92 @@ static void test_median3(void **state)
 	}
 }
 
+/* am_par_rows: every row once, in as many parts as asked (64 rows a part
+ * at least), each part on its own thread. */
+typedef struct rows_seen {
+	int hits[1000];
+	int parts;
+} rows_seen;
+
+static void count_rows(void *arg, size_t lo, size_t hi)
+{
+	rows_seen *r = arg;
+	__atomic_add_fetch(&r->parts, 1, __ATOMIC_RELAXED);
+	for (size_t y = lo; y < hi; y++)
+		r->hits[y]++; /* the parts' rows are disjoint */
+}
+
+static void test_par_rows(void **state)
+{
+	(void)state;
+	const size_t ns[] = {0, 1, 63, 128, 1000};
+	const unsigned ts[] = {0, 1, 2, 3, 8};
+	for (size_t a = 0; a < 5; a++)
+		for (size_t b = 0; b < 5; b++) {
+			rows_seen *r = calloc(1, sizeof *r);
+			assert_non_null(r);
+			am_par_rows(ts[b], ns[a], count_rows, r);
+			size_t want = ts[b] < 2 || ns[a] / 64 < 2 ? 1 : ts[b] < ns[a] / 64 ? ts[b] : ns[a] / 64;
+			assert_int_equal(r->parts, want);
+			for (size_t y = 0; y < 1000; y++)
+				assert_int_equal(r->hits[y], y < ns[a] ? 1 : 0);
+			free(r);
+		}
+}
+
+/* The filters and the spectrum give the same bits on any number of
+ * threads (the ops pass the node's CPU slots). */
+static void test_threads_same_bits(void **state)
+{
+	(void)state;
+	am_image one, many;
+	assert_int_equal(am_image_new(&one, 301, 517, 0.1), 0);
+	uint64_t s = 5;
+	for (size_t i = 0; i < one.w * one.h; i++) {
+		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+		one.v[i] = (double)(s >> 11) / 9007199254740992.0 + sin((double)i * 0.01);
+	}
+	for (int step = 0; step < 4; step++) {
+		assert_int_equal(am_image_copy(&many, &one), 0);
+		many.threads = 4;
+		switch (step) {
+		case 0:
+			assert_int_equal(am_filter_gaussian(&one, 1.5), 0);
+			assert_int_equal(am_filter_gaussian(&many, 1.5), 0);
+			break;
+		case 1:
+			assert_int_equal(am_filter_median(&one, 1), 0);
+			assert_int_equal(am_filter_median(&many, 1), 0);
+			break;
+		case 2:
+			assert_int_equal(am_filter_median(&one, 2), 0);
+			assert_int_equal(am_filter_median(&many, 2), 0);
+			break;
+		default: {
+			am_spectrum a, b;
+			char err[128];
+			assert_int_equal(am_spectrum_compute(&a, &one, err, sizeof err), 0);
+			assert_int_equal(am_spectrum_compute(&b, &many, err, sizeof err), 0);
+			assert_memory_equal(a.p, b.p, a.h * a.hw * sizeof *a.p);
+			assert_memory_equal(&a.floor, &b.floor, sizeof a.floor);
+			am_spectrum_free(&a);
+			am_spectrum_free(&b);
+		}
+		}
+		assert_int_equal(many.threads, 4); /* a copy keeps it */
+		assert_memory_equal(one.v, many.v, one.w * one.h * sizeof *one.v);
+		am_image_free(&many);
+	}
+	am_image_free(&one);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sort_and_select),
 		cmocka_unit_test(test_median3),
+		cmocka_unit_test(test_par_rows),
+		cmocka_unit_test(test_threads_same_bits),
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_tiff16),
 		cmocka_unit_test(test_bad_files),
