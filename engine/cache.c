@@ -1,7 +1,8 @@
 /*
- * cache.c -- action cache entries as fixed-layout binary files, one per key.
+ * cache.c -- action cache entries: their fixed-layout binary encoding, kept
+ * in packs (acpack.h) or, in stores from before packs, one file per key.
  * A damaged entry (truncated, unparsable, wrong key) reads as a miss and is
- * removed, so the node simply recomputes.
+ * dropped, so the node simply recomputes.
  */
 #include "cache.h"
 
@@ -218,6 +219,34 @@ int weft_cache_get_ex(weft_value **outputs, weft_value **inputs, double *elapsed
 	return WEFT_OK;
 }
 
+/* An entry's bytes (the layout above). */
+static int encode_entry(weft_buf *b, const char *key, const weft_value *outputs, const weft_value *inputs,
+			const weft_cache_meta *meta)
+{
+	int rc = strlen(key) == 64 ? WEFT_OK : weft_err_set(WEFT_EINVALID, "cache key '%s' is not 64 hex digits", key);
+	if (rc == WEFT_OK)
+		rc = weft_buf_put(b, AC_MAGIC, 4);
+	if (rc == WEFT_OK)
+		rc = weft_buf_put(b, key, 64);
+	if (rc == WEFT_OK)
+		rc = put_be64(b, f64_bits(weft_now()));
+	if (rc == WEFT_OK)
+		rc = put_be64(b, f64_bits(meta->elapsed));
+	const char *names[2] = {meta->op ? meta->op : "", meta->node ? meta->node : ""};
+	for (int i = 0; i < 2 && rc == WEFT_OK; i++) {
+		rc = put_be64(b, strlen(names[i]));
+		if (rc == WEFT_OK)
+			rc = weft_buf_put(b, names[i], strlen(names[i]));
+	}
+	if (rc == WEFT_OK)
+		rc = weft_value_bin_put(b, outputs);
+	if (rc == WEFT_OK)
+		rc = inputs ? weft_value_bin_put(b, inputs) : weft_buf_put(b, "N", 1);
+	if (rc == WEFT_OK)
+		rc = put_be64(b, weft_check64(b->data, b->len));
+	return rc;
+}
+
 int weft_cache_put(const char *root, const char *key, const weft_value *outputs, const weft_value *inputs,
 		   const weft_cache_meta *meta)
 {
@@ -225,28 +254,8 @@ int weft_cache_put(const char *root, const char *key, const weft_value *outputs,
 	char *dir = path ? weft_path_dirname(path) : NULL;
 	weft_buf b = {0};
 	int rc = path && dir ? WEFT_OK : weft_err_set(WEFT_ERROR, "out of memory");
-	if (rc == WEFT_OK && strlen(key) != 64)
-		rc = weft_err_set(WEFT_EINVALID, "cache key '%s' is not 64 hex digits", key);
 	if (rc == WEFT_OK)
-		rc = weft_buf_put(&b, AC_MAGIC, 4);
-	if (rc == WEFT_OK)
-		rc = weft_buf_put(&b, key, 64);
-	if (rc == WEFT_OK)
-		rc = put_be64(&b, f64_bits(weft_now()));
-	if (rc == WEFT_OK)
-		rc = put_be64(&b, f64_bits(meta->elapsed));
-	const char *names[2] = {meta->op ? meta->op : "", meta->node ? meta->node : ""};
-	for (int i = 0; i < 2 && rc == WEFT_OK; i++) {
-		rc = put_be64(&b, strlen(names[i]));
-		if (rc == WEFT_OK)
-			rc = weft_buf_put(&b, names[i], strlen(names[i]));
-	}
-	if (rc == WEFT_OK)
-		rc = weft_value_bin_put(&b, outputs);
-	if (rc == WEFT_OK)
-		rc = inputs ? weft_value_bin_put(&b, inputs) : weft_buf_put(&b, "N", 1);
-	if (rc == WEFT_OK)
-		rc = put_be64(&b, weft_check64(b.data, b.len));
+		rc = encode_entry(&b, key, outputs, inputs, meta);
 	if (rc == WEFT_OK) {
 		/* The fan-out directory is made only when the temp file cannot
 		 * be: a mkdir per entry was a tenth of a cold node's calls. */
@@ -267,6 +276,71 @@ int weft_cache_put(const char *root, const char *key, const weft_value *outputs,
 	weft_buf_free(&b);
 	free(dir);
 	free(path);
+	return rc;
+}
+
+int weft_cache_get_in(weft_value **outputs, weft_value **inputs, double *elapsed, weft_acpack *packs,
+		      const char *root, const char *key, int touch)
+{
+	const unsigned char *d;
+	size_t n;
+	int own;
+	if (weft_acpack_get(packs, key, &d, &n, &own) != WEFT_OK)
+		return weft_acpack_has_loose(packs) ? weft_cache_get_ex(outputs, inputs, elapsed, root, key)
+						    : WEFT_ENOTFOUND;
+	if (parse_entry(outputs, inputs, elapsed, (const char *)d, n, key) != WEFT_OK) {
+		(void)weft_acpack_drop(packs, key);
+		return WEFT_ENOTFOUND;
+	}
+	/* Last use, for gc: an entry from an older run, written more than
+	 * AC_TOUCH_AFTER ago, is appended again with the time of this hit
+	 * (packs never change in place). A failure only makes gc less
+	 * precise. */
+	if (touch && !own && !written_recently((const char *)d, n)) {
+		weft_buf b = {0};
+		if (weft_buf_put(&b, d, n) == WEFT_OK) {
+			unsigned char *p = (unsigned char *)b.data;
+			uint64_t t = f64_bits(weft_now());
+			for (int i = 0; i < 8; i++)
+				p[4 + 64 + i] = (unsigned char)(t >> (56 - 8 * i));
+			uint64_t c = weft_check64(p, n - 8);
+			for (int i = 0; i < 8; i++)
+				p[n - 8 + i] = (unsigned char)(c >> (56 - 8 * i));
+			(void)weft_acpack_put(packs, key, p, n);
+		}
+		weft_buf_free(&b);
+	}
+	return WEFT_OK;
+}
+
+int weft_cache_put_in(weft_acpack *packs, const char *key, const weft_value *outputs, const weft_value *inputs,
+		      const weft_cache_meta *meta)
+{
+	weft_buf b = {0};
+	int rc = encode_entry(&b, key, outputs, inputs, meta);
+	if (rc == WEFT_OK)
+		rc = weft_acpack_put(packs, key, b.data, b.len);
+	weft_buf_free(&b);
+	return rc;
+}
+
+void weft_cache_drop_in(weft_acpack *packs, const char *root, const char *key)
+{
+	(void)weft_acpack_drop(packs, key);
+	if (weft_acpack_has_loose(packs))
+		weft_cache_drop(root, key);
+}
+
+int weft_cache_decode(weft_value **outputs, double *when, const void *data, size_t len)
+{
+	*when = 0;
+	int rc = parse_entry(outputs, NULL, NULL, data, len, NULL);
+	if (rc == WEFT_OK && len >= 4 + 64 + 8 && !memcmp(data, AC_MAGIC, 4)) {
+		uint64_t bits = get_be64((const unsigned char *)data + 4 + 64);
+		memcpy(when, &bits, sizeof *when);
+		if (!isfinite(*when))
+			*when = 0;
+	}
 	return rc;
 }
 

@@ -1,15 +1,20 @@
 /*
  * cache.h -- the action cache: node key -> output manifest.
  *
- * An entry is a small binary file at <root>/ac/<aa>/<key> (layout in
- * cache.c; no text is parsed on a hit), written atomically
- * after the outputs' objects are in the store, so an entry never points at
- * bytes that were not yet written. Reading an entry refreshes its mtime; gc
- * uses that as "last used".
+ * An entry is a small binary record (layout in cache.c; no text is parsed
+ * on a hit) that a run appends to its own pack (acpack.h) after the
+ * outputs' objects are in the store, so an entry never points at bytes
+ * that were not yet written. Stores from before packs hold one file per
+ * entry, <root>/ac/<aa>/<key>; they are still read, and the functions
+ * without a pack handle work on that layout only (tests, old stores).
+ * A hit on an entry written over an hour ago records the hit's time (the
+ * entry is appended again, or a file's mtime is refreshed); gc uses it as
+ * "last used".
  */
 #ifndef WEFT_CACHE_H
 #define WEFT_CACHE_H
 
+#include "acpack.h"
 #include "weft/weft.h"
 
 typedef struct weft_cache_meta {
@@ -28,6 +33,16 @@ int weft_cache_get_ex(weft_value **outputs, weft_value **inputs, double *elapsed
 /* `inputs` (may be NULL): the node's input name -> value hash map. */
 int weft_cache_put(const char *root, const char *key, const weft_value *outputs, const weft_value *inputs,
 		   const weft_cache_meta *meta);
+/* The same through a run's packs, then the older layout when the store
+ * has it; `touch` 0 leaves the last-used time as it is (weft plan). */
+int weft_cache_get_in(weft_value **outputs, weft_value **inputs, double *elapsed, weft_acpack *packs,
+		      const char *root, const char *key, int touch);
+int weft_cache_put_in(weft_acpack *packs, const char *key, const weft_value *outputs, const weft_value *inputs,
+		      const weft_cache_meta *meta);
+void weft_cache_drop_in(weft_acpack *packs, const char *root, const char *key);
+/* An entry's bytes (for gc): its outputs and when it was written or last
+ * used (0 when it does not say). */
+int weft_cache_decode(weft_value **outputs, double *when, const void *data, size_t len);
 /* Reads the entry file at `path` (for gc): its outputs map. */
 int weft_cache_load_file(weft_value **outputs, const char *path);
 /* Removes an entry (used when its objects turned out corrupt). */

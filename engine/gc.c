@@ -52,7 +52,8 @@ typedef struct objset {
 } objset;
 
 typedef struct entry {
-	char *path;
+	char *path; /* a file of the older layout; NULL for an entry in a pack */
+	char key[65];
 	double mtime;
 	json_t *outputs;
 } entry;
@@ -194,20 +195,66 @@ static void check_deleted(obj *o, void *p)
 		*(int *)p = 1;
 }
 
-static int scan_entries(entry **out, size_t *n, const char *store_dir)
+typedef struct entry_list {
+	entry *v;
+	size_t n, cap;
+} entry_list;
+
+static int entry_push(entry_list *l, char *path, const char *key, double mtime, const weft_value *outs)
 {
-	*out = NULL;
-	*n = 0;
-	size_t cap = 0;
+	json_t *j = weft_value_to_jansson(outs);
+	if (j && l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 256;
+		entry *nv = realloc(l->v, nc * sizeof *nv);
+		if (nv) {
+			l->v = nv;
+			l->cap = nc;
+		}
+	}
+	if (!j || l->n == l->cap) {
+		json_decref(j);
+		return 1;
+	}
+	entry *e = &l->v[l->n++];
+	e->path = path;
+	snprintf(e->key, sizeof e->key, "%s", key);
+	e->mtime = mtime;
+	e->outputs = j;
+	return 0;
+}
+
+static int pack_entry(const char *key, const unsigned char *data, size_t len, void *arg)
+{
+	weft_value *outs = NULL;
+	double when;
+	if (weft_cache_decode(&outs, &when, data, len) == WEFT_OK)
+		(void)entry_push(arg, NULL, key, when, outs);
+	weft_value_free(outs);
+	return 0;
+}
+
+/* An action-cache entry's key, from its path (ac/<2 hex>/<62 hex>). */
+static int entry_key(char key[65], const char *path)
+{
+	const char *f = strrchr(path, '/');
+	if (!f || f - path < 3 || strlen(f + 1) != 62)
+		return 0;
+	memcpy(key, f - 2, 2);
+	memcpy(key + 2, f + 1, 63);
+	return 1;
+}
+
+/* Every entry: the packs' (newest record of each key) and the older
+ * layout's files. */
+static int scan_entries(entry **out, size_t *n, const char *store_dir, weft_acpack *packs)
+{
+	entry_list l = {0};
+	(void)weft_acpack_each(packs, pack_entry, &l);
 	char *root = weft_path_join(store_dir, "ac");
 	DIR *d = root ? opendir(root) : NULL;
-	if (!d) {
-		free(root);
-		return WEFT_OK;
-	}
 	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.' || strlen(e->d_name) != 2)
 			continue;
 		char *sub = weft_path_join(root, e->d_name);
 		DIR *sd = sub ? opendir(sub) : NULL;
@@ -216,41 +263,24 @@ static int scan_entries(entry **out, size_t *n, const char *store_dir)
 			if (f->d_name[0] == '.' || strstr(f->d_name, ".tmp."))
 				continue;
 			char *p = weft_path_join(sub, f->d_name);
+			char key[65];
 			struct stat sb;
 			weft_value *outs = NULL;
-			json_t *j = NULL;
-			if (p && stat(p, &sb) == 0 && weft_cache_load_file(&outs, p) == WEFT_OK) {
-				j = json_object();
-				if (j)
-					json_object_set_new(j, "outputs", weft_value_to_jansson(outs));
-				weft_value_free(outs);
-			}
-			if (!j) {
-				free(p);
-				continue;
-			}
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 256;
-				entry *ne = realloc(*out, cap * sizeof *ne);
-				if (!ne) {
-					json_decref(j);
-					free(p);
-					break;
-				}
-				*out = ne;
-			}
-			(*out)[*n].path = p;
-			(*out)[*n].mtime = mtime_of(&sb);
-			(*out)[*n].outputs = json_incref(json_object_get(j, "outputs"));
-			json_decref(j);
-			(*n)++;
+			if (p && entry_key(key, p) && stat(p, &sb) == 0 && weft_cache_load_file(&outs, p) == WEFT_OK &&
+			    entry_push(&l, p, key, mtime_of(&sb), outs) == 0)
+				p = NULL;
+			weft_value_free(outs);
+			free(p);
 		}
 		if (sd)
 			closedir(sd);
 		free(sub);
 	}
-	closedir(d);
+	if (d)
+		closedir(d);
 	free(root);
+	*out = l.v;
+	*n = l.n;
 	return WEFT_OK;
 }
 
@@ -312,16 +342,6 @@ static json_t *resumable_keys(const char *store_dir)
 	return keys;
 }
 
-/* An action-cache entry's key, from its path (ac/<2 hex>/<62 hex>). */
-static int entry_key(char key[65], const char *path)
-{
-	const char *f = strrchr(path, '/');
-	if (!f || f - path < 3 || strlen(f + 1) != 62)
-		return 0;
-	memcpy(key, f - 2, 2);
-	memcpy(key + 2, f + 1, 63);
-	return 1;
-}
 
 typedef struct ckpt_ref {
 	char *path; /* the manifest */
@@ -330,8 +350,13 @@ typedef struct ckpt_ref {
 	int live;    /* its node has not finished: protect */
 } ckpt_ref;
 
-static int cache_has(const char *store_dir, const char *key)
+static int cache_has(weft_acpack *packs, const char *store_dir, const char *key)
 {
+	const unsigned char *d;
+	size_t len;
+	int own;
+	if (weft_acpack_get(packs, key, &d, &len, &own) == WEFT_OK)
+		return 1;
 	char *p = weft_sprintf("%s/ac/%.2s/%s", store_dir, key, key + 2);
 	int has = p && access(p, F_OK) == 0;
 	free(p);
@@ -340,6 +365,7 @@ static int cache_has(const char *store_dir, const char *key)
 
 typedef struct ckpt_scan {
 	const char *store_dir;
+	weft_acpack *packs;
 	ckpt_ref *v;
 	size_t n, cap;
 } ckpt_scan;
@@ -362,13 +388,13 @@ static void add_ckpt(const weft_ckpt_ref *r, void *arg)
 		json_decref(ref);
 		return;
 	}
-	cs->v[cs->n++] = (ckpt_ref){path, ref, r->mtime, !cache_has(cs->store_dir, r->key)};
+	cs->v[cs->n++] = (ckpt_ref){path, ref, r->mtime, !cache_has(cs->packs, cs->store_dir, r->key)};
 }
 
 /* Every checkpoint manifest in the store. */
-static void scan_ckpts(ckpt_ref **out, size_t *n, const char *store_dir)
+static void scan_ckpts(ckpt_ref **out, size_t *n, const char *store_dir, weft_acpack *packs)
 {
-	ckpt_scan cs = {store_dir, NULL, 0, 0};
+	ckpt_scan cs = {store_dir, packs, NULL, 0, 0};
 	(void)weft_ckpt_each(store_dir, add_ckpt, &cs);
 	*out = cs.v;
 	*n = cs.n;
@@ -400,15 +426,18 @@ int weft_cache_stats_get(weft_cache_stats *out, const char *store_dir)
 	entry *es;
 	size_t ne;
 	memset(out, 0, sizeof *out);
+	weft_acpack *packs;
+	if (weft_acpack_open(&packs, store_dir) != WEFT_OK)
+		return WEFT_ERROR;
 	scan_objects(&s, store_dir);
-	scan_entries(&es, &ne, store_dir);
+	scan_entries(&es, &ne, store_dir, packs);
 	for (size_t i = 0; i < s.n; i++)
 		out->object_bytes += s.v[i].size;
 	out->objects = s.n;
 	out->entries = ne;
 	ckpt_ref *cs;
 	size_t nc;
-	scan_ckpts(&cs, &nc, store_dir);
+	scan_ckpts(&cs, &nc, store_dir, packs);
 	out->checkpoints = nc;
 	if (nc)
 		qsort(s.v, s.n, sizeof *s.v, cmp_obj); /* walk_refs looks objects up */
@@ -427,7 +456,13 @@ int weft_cache_stats_get(weft_cache_stats *out, const char *store_dir)
 	}
 	free(es);
 	free(s.v);
+	(void)weft_acpack_close(packs);
 	return WEFT_OK;
+}
+
+static int keep_live(const char *key, void *dead)
+{
+	return json_object_get(dead, key) == NULL;
 }
 
 int weft_cache_gc(weft_gc_result *out, const char *store_dir, uint64_t max_bytes, int dry_run)
@@ -441,20 +476,25 @@ int weft_cache_gc(weft_gc_result *out, const char *store_dir, uint64_t max_bytes
 	int lock = -1;
 	if (!dry_run && weft_store_lock(&lock, store_dir, 1, 0) != WEFT_OK)
 		return WEFT_EIO;
+	weft_acpack *packs;
+	if (weft_acpack_open(&packs, store_dir) != WEFT_OK) {
+		weft_store_unlock(lock);
+		return WEFT_ERROR;
+	}
+	json_t *dead_keys = dry_run ? NULL : json_object();
 	scan_objects(&s, store_dir);
-	scan_entries(&es, &ne, store_dir);
+	scan_entries(&es, &ne, store_dir, packs);
 	protect_newest_runs(&s, store_dir, &runs);
 	json_t *live = resumable_keys(store_dir);
 	for (size_t i = 0; i < ne; i++) {
-		char key[65];
-		if (live && entry_key(key, es[i].path) && json_object_get(live, key))
+		if (live && json_object_get(live, es[i].key))
 			walk_refs(&s, store_dir, es[i].outputs, mark_protect, NULL, 0);
 		walk_refs(&s, store_dir, es[i].outputs, mark_used, &es[i].mtime, 0);
 	}
 	json_decref(live);
 	ckpt_ref *cs;
 	size_t nc;
-	scan_ckpts(&cs, &nc, store_dir);
+	scan_ckpts(&cs, &nc, store_dir, packs);
 	for (size_t i = 0; i < nc; i++)
 		walk_refs(&s, store_dir, cs[i].ref, cs[i].live ? mark_protect : mark_used, &cs[i].mtime, 0);
 	uint64_t total = 0;
@@ -489,8 +529,10 @@ int weft_cache_gc(weft_gc_result *out, const char *store_dir, uint64_t max_bytes
 		int dead = 0;
 		walk_refs(&s, store_dir, es[i].outputs, check_deleted, &dead, 0);
 		if (dead) {
-			if (!dry_run)
+			if (!dry_run && es[i].path)
 				(void)unlink(es[i].path);
+			else if (dead_keys && !es[i].path)
+				json_object_set_new(dead_keys, es[i].key, json_true());
 			out->entries_removed++;
 		}
 		free(es[i].path);
@@ -506,10 +548,16 @@ int weft_cache_gc(weft_gc_result *out, const char *store_dir, uint64_t max_bytes
 		}
 	}
 	free_ckpts(cs, nc);
+	/* Packs change only whole: rewritten without the dropped entries. */
+	int rc = WEFT_OK;
+	if (dead_keys && json_object_size(dead_keys))
+		rc = weft_acpack_rewrite(packs, keep_live, dead_keys);
+	json_decref(dead_keys);
+	(void)weft_acpack_close(packs);
 	out->bytes_after = total;
 	free(order);
 	free(es);
 	free(s.v);
 	weft_store_unlock(lock);
-	return WEFT_OK;
+	return rc;
 }

@@ -364,7 +364,7 @@ static void start_dynamic(run_state *rs, uint32_t id)
 		nr->computed = nr->elapsed;
 		weft_cache_meta meta = {"dynamic", n->name, nr->elapsed};
 		if (!rs->opts->plan_only)
-			(void)weft_cache_put(rs->eng->store_dir, nr->key, nr->outputs, nr->input_hashes, &meta);
+			(void)weft_cache_put_in(rs->ac, nr->key, nr->outputs, nr->input_hashes, &meta);
 		sched_move(rs, id, NS_DONE, NULL);
 		return;
 	}
@@ -813,6 +813,8 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	weft_node_runs_reset(eng);
 	int rc = weft_node_runs_reserve(eng, eng->graph.n);
 	if (rc == WEFT_OK)
+		rc = weft_acpack_open(&rs->ac, eng->store_dir);
+	if (rc == WEFT_OK)
 		rc = setup_resources(rs);
 	if (rc == WEFT_OK)
 		rc = plan_bind_all(rs);
@@ -909,6 +911,9 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 				  rs->run_id, eng->store_dir, weft_error_last());
 cleanup:
 	eng->run = NULL;
+	/* Indexes this run's pack while the store lock still keeps gc out. A
+	 * failure costs nothing but time: the next reader indexes it. */
+	(void)weft_acpack_close(rs->ac);
 	weft_store_unlock(rs->store_lock);
 	if (rs->inflight_fd >= 0)
 		close(rs->inflight_fd); /* any lock still held goes with it */

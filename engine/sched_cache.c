@@ -183,7 +183,8 @@ int sched_cache_lookup(run_state *rs, node *n)
 		return 0;
 	}
 	weft_value *hashes = NULL;
-	if (weft_cache_get_ex(&outs, &hashes, &nr->computed, rs->eng->store_dir, nr->key) != WEFT_OK)
+	if (weft_cache_get_in(&outs, &hashes, &nr->computed, rs->ac, rs->eng->store_dir, nr->key,
+			      !rs->opts->plan_only) != WEFT_OK)
 		return 0;
 	seen_set seen = {.n = 0};
 	if (verify_outputs(rs->eng->store, outs, &seen) != WEFT_OK) {
@@ -191,7 +192,7 @@ int sched_cache_lookup(run_state *rs, node *n)
 		free(nr->reason);
 		nr->reason = weft_sprintf("cached output was missing or corrupt (%s); recomputing",
 					 weft_error_last());
-		weft_cache_drop(rs->eng->store_dir, nr->key);
+		weft_cache_drop_in(rs->ac, rs->eng->store_dir, nr->key);
 		weft_value_free(outs);
 		weft_value_free(hashes);
 		return 0;

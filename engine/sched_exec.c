@@ -201,7 +201,7 @@ void exec_finished(run_state *rs, uint32_t id, weft_value *outputs, const char *
 		weft_value_free(nr->outputs);
 		nr->outputs = outputs;
 		weft_cache_meta meta = {n->op->full_name, n->name, nr->elapsed};
-		if (n->deterministic && weft_cache_put(rs->eng->store_dir, nr->key, nr->outputs, nr->input_hashes, &meta) != WEFT_OK) {
+		if (n->deterministic && weft_cache_put_in(rs->ac, nr->key, nr->outputs, nr->input_hashes, &meta) != WEFT_OK) {
 			sched_fail(rs, id, NS_FAILED, weft_sprintf("cannot store result: %s", weft_error_last()));
 		} else {
 			/* The result is cached: its checkpoints are kept only as
@@ -704,6 +704,7 @@ void exec_tick(run_state *rs, double now)
 		}
 		if (got == 1)
 			inflight_release(rs, nr); /* taken only to learn it was free */
+		weft_acpack_refresh(rs->ac); /* the other process's pack has the entry */
 		idlist_remove(&rs->dupwait, id);
 		sched_recheck(rs, id);
 	}

@@ -25,6 +25,7 @@
 #include <pthread.h>
 #include <uv.h>
 
+#include "acpack.h"
 #include "context.h"
 #include "journal.h"
 #include "keyset.h"
@@ -63,6 +64,7 @@ typedef struct run_state {
 	weft_journal *journal;
 	int store_lock;          /* shared: gc waits while the run lives (storelock.h) */
 	int inflight_fd;         /* <store>/inflight.lock, opened at the first key computed; -1 */
+	weft_acpack *ac;         /* the action cache's packs: this run's and the store's (acpack.h) */
 	double last_sync;        /* of the journal (journal_commit) */
 	size_t lines_since_sync;
 	weft_buf jline;          /* sched_journal's line, reused */

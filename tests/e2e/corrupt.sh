@@ -28,10 +28,16 @@ run_weft run "$P"
 eq "$(rec '.nodes[] | select(.name == "filter") | .status')" done "a missing object is recomputed"
 check "and restored" [ -f "$OBJ" ]
 
-# A damaged action-cache entry reads as a miss, not a crash.
+# A damaged action-cache entry reads as a miss, not a crash. Entries live
+# in packs (ac/packs/*.pack); the entry's bytes hold its key in hex.
 K=$(rec '.nodes[] | select(.name == "report") | .key')
-echo '{"key": "trunc' > "$WEFT_STORE/ac/${K:0:2}/${K:2}"
+PACK=$(grep -l "$K" "$WEFT_STORE"/ac/packs/*.pack | tail -1)
+check "the entry is in a pack" [ -f "$PACK" ]
+OFF=$(grep -boa "$K" "$PACK" | head -1 | cut -d: -f1)
+printf 'Z' | dd of="$PACK" bs=1 seek=$((OFF + 70)) conv=notrunc status=none
 run_weft run "$P"
 expect_rc 0 "a damaged cache entry does not break the run"
 eq "$(rec '.nodes[] | select(.name == "report") | .status')" done "the node with the damaged entry reruns"
+run_weft run "$P"
+eq "$(rec '.nodes[] | select(.name == "report") | .status')" cached "and its new entry serves the next run"
 finish

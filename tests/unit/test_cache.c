@@ -293,6 +293,73 @@ static void test_json_entries_still_read(void **state)
 	free(dir);
 }
 
+/* Through a run's packs: a hit on an entry written over an hour ago
+ * appends it again with the hit's time (gc's last use); a recent one and a
+ * plan's hit (touch 0) append nothing. A store of the older layout is
+ * still served beside the packs. */
+static void test_pack_hits_record_last_use(void **state)
+{
+	(void)state;
+	char *dir = tmpdir_new();
+	weft_value *v = sample();
+	weft_cache_meta meta = {"core.noop", "n1", 0.25};
+	weft_acpack *p;
+	assert_int_equal(weft_acpack_open(&p, dir), WEFT_OK);
+	assert_int_equal(weft_cache_put_in(p, KEY, v, NULL, &meta), WEFT_OK);
+	const unsigned char *d;
+	size_t n;
+	int own;
+	assert_int_equal(weft_acpack_get(p, KEY, &d, &n, &own), WEFT_OK);
+	char *bytes = malloc(n);
+	assert_non_null(bytes);
+	memcpy(bytes, d, n);
+	assert_int_equal(weft_acpack_close(p), WEFT_OK);
+	/* The same entry, written two hours ago, in a newer pack. */
+	double created = weft_now() - 7200, when = 0;
+	uint64_t bits;
+	memcpy(&bits, &created, sizeof bits);
+	put_be64_at(bytes + 4 + 64, bits);
+	put_be64_at(bytes + n - 8, weft_check64(bytes, n - 8));
+	usleep(2000);
+	assert_int_equal(weft_acpack_open(&p, dir), WEFT_OK);
+	assert_int_equal(weft_acpack_put(p, KEY, bytes, n), WEFT_OK);
+	assert_int_equal(weft_acpack_close(p), WEFT_OK);
+	weft_value *got = NULL;
+	for (int touch = 0; touch < 2; touch++) {
+		usleep(2000);
+		assert_int_equal(weft_acpack_open(&p, dir), WEFT_OK);
+		assert_int_equal(weft_cache_get_in(&got, NULL, NULL, p, dir, KEY, touch), WEFT_OK);
+		assert_true(same(v, got));
+		weft_value_free(got);
+		got = NULL;
+		assert_int_equal(weft_acpack_close(p), WEFT_OK);
+		assert_int_equal(weft_acpack_open(&p, dir), WEFT_OK);
+		assert_int_equal(weft_acpack_get(p, KEY, &d, &n, &own), WEFT_OK);
+		assert_int_equal(weft_cache_decode(&got, &when, d, n), WEFT_OK);
+		weft_value_free(got);
+		got = NULL;
+		if (touch)
+			assert_true(when > weft_now() - 60);
+		else
+			assert_true(when < weft_now() - 7000);
+		assert_int_equal(weft_acpack_close(p), WEFT_OK);
+	}
+	/* An entry of the older layout, under another key. */
+	static const char *OTHER = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+	assert_int_equal(weft_cache_put(dir, OTHER, v, NULL, &meta), WEFT_OK);
+	assert_int_equal(weft_acpack_open(&p, dir), WEFT_OK);
+	assert_int_equal(weft_cache_get_in(&got, NULL, NULL, p, dir, OTHER, 1), WEFT_OK);
+	assert_true(same(v, got));
+	weft_value_free(got);
+	weft_cache_drop_in(p, dir, OTHER);
+	assert_int_equal(weft_cache_get_in(&got, NULL, NULL, p, dir, OTHER, 1), WEFT_ENOTFOUND);
+	assert_int_equal(weft_acpack_close(p), WEFT_OK);
+	free(bytes);
+	weft_value_free(v);
+	weft_rm_rf(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -303,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_hit_refreshes_last_use),
 		cmocka_unit_test(test_fnv_entries_still_read),
 		cmocka_unit_test(test_json_entries_still_read),
+		cmocka_unit_test(test_pack_hits_record_last_use),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
