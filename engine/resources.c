@@ -29,7 +29,27 @@ typedef struct res_pool {
 struct weft_resources {
 	res_pool *pools;
 	size_t n;
+	/* `nvidia-smi -L` is still to be asked: detect leaves it until the gpu
+	 * pool is first looked at. It takes a fork and an exec at least (tens
+	 * of milliseconds to seconds where the driver is loaded), and most
+	 * runs never ask for a GPU. */
+	int gpu_pending;
 };
+
+static int detect_nvidia_smi(weft_resources *r);
+
+/* Asks nvidia-smi now if detect left it for later. The pools are logically
+ * const for their readers: this only fills in what detect deferred, on an
+ * object that was allocated non-const (weft_resources_new). */
+static void settle_gpu(const weft_resources *cr, const char *name)
+{
+	if (!cr->gpu_pending || (name && strcmp(name, "gpu")))
+		return;
+	weft_resources *r = (weft_resources *)cr;
+	r->gpu_pending = 0;
+	if (!weft_resources_has(r, "gpu"))
+		(void)detect_nvidia_smi(r);
+}
 
 int weft_resources_new(weft_resources **out)
 {
@@ -366,8 +386,10 @@ int weft_resources_detect(weft_resources *r)
 	int rc = WEFT_OK;
 	const char *cuda = getenv("CUDA_VISIBLE_DEVICES");
 	const char *ascend = getenv("ASCEND_RT_VISIBLE_DEVICES");
-	if (!weft_resources_has(r, "gpu"))
-		rc = cuda ? set_from_list(r, "gpu", cuda, "CUDA_VISIBLE_DEVICES") : detect_nvidia_smi(r);
+	if (!weft_resources_has(r, "gpu") && cuda)
+		rc = set_from_list(r, "gpu", cuda, "CUDA_VISIBLE_DEVICES");
+	else if (!weft_resources_has(r, "gpu"))
+		r->gpu_pending = 1;
 	if (rc == WEFT_OK && !weft_resources_has(r, "npu") && ascend)
 		rc = set_from_list(r, "npu", ascend, "ASCEND_RT_VISIBLE_DEVICES");
 	if (rc == WEFT_OK && !weft_resources_has(r, "cpus")) {
@@ -384,6 +406,7 @@ int weft_resources_detect(weft_resources *r)
 
 char *weft_resources_describe(const weft_resources *r)
 {
+	settle_gpu(r, NULL);
 	weft_buf b = {0};
 	for (size_t i = 0; i < r->n; i++) {
 		const res_pool *p = &r->pools[i];
@@ -410,6 +433,7 @@ static weft_value *str(const char *s)
 
 weft_value *weft_resources_value(const weft_resources *r)
 {
+	settle_gpu(r, NULL);
 	weft_value *list = weft_value_list();
 	for (size_t i = 0; list && i < r->n; i++) {
 		const res_pool *p = &r->pools[i];
@@ -441,6 +465,7 @@ int res_clone(weft_resources **out, const weft_resources *src)
 		weft_resources_free(r);
 		return rc;
 	}
+	r->gpu_pending = src && src->gpu_pending;
 	*out = r;
 	return WEFT_OK;
 }
@@ -452,6 +477,7 @@ size_t res_pool_count(const weft_resources *r)
 
 int res_pool_find(const weft_resources *r, const char *name)
 {
+	settle_gpu(r, name);
 	for (size_t i = 0; i < r->n; i++)
 		if (!strcmp(r->pools[i].name, name))
 			return (int)i;

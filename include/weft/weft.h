@@ -225,9 +225,10 @@ WEFT_EXTERN uint64_t weft_resources_capacity(const weft_resources *r, const char
  * the ids of a device pool. Errors name `file` and the key. */
 WEFT_EXTERN int weft_resources_load(weft_resources *r, const weft_value *map, const char *file);
 /* Declares what is not declared yet from the machine: gpu from
- * CUDA_VISIBLE_DEVICES, else `nvidia-smi -L`; npu from
- * ASCEND_RT_VISIBLE_DEVICES; cpus from the online cores; mem from the
- * physical memory. */
+ * CUDA_VISIBLE_DEVICES, else `nvidia-smi -L` (run only when the gpu pool
+ * is first looked at: by has, capacity, describe, value or a run's node
+ * that asks for a GPU); npu from ASCEND_RT_VISIBLE_DEVICES; cpus from the
+ * online cores; mem from the physical memory. */
 WEFT_EXTERN int weft_resources_detect(weft_resources *r);
 /* One line per pool ("gpu  2 devices: 0,1  (weft.yaml)"). Caller frees. */
 WEFT_EXTERN char *weft_resources_describe(const weft_resources *r);

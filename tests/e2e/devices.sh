@@ -12,8 +12,11 @@ unset CUDA_VISIBLE_DEVICES ASCEND_RT_VISIBLE_DEVICES
 # No real nvidia-smi may leak into the checks.
 mkdir -p "$T/bin"
 export PATH="$T/bin:$PATH"
-cat >"$T/bin/nvidia-smi" <<'SH'
+cat >"$T/bin/nvidia-smi" <<SH
 #!/bin/sh
+echo called >> "$T/smi.calls"
+SH
+cat >>"$T/bin/nvidia-smi" <<'SH'
 [ -n "$FAKE_SMI" ] || exit 9
 printf 'GPU 0: Fake H100 (UUID: GPU-aaaa)\nGPU 1: Fake H100 (UUID: GPU-bbbb)\nGPU 2: Fake H100 (UUID: GPU-cccc)\n'
 SH
@@ -95,6 +98,19 @@ check "no GPU without a declaration, CUDA_VISIBLE_DEVICES or nvidia-smi" test -z
 cat >one.lua <<'LUA'
 return ops.core.shell { name = "g", gpu = 1, capture_stdout = true, cmd = 'echo "$CUDA_VISIBLE_DEVICES"' }.stdout
 LUA
+# nvidia-smi is asked only when a node asks for a GPU: it costs every run
+# a fork and an exec, and seconds where the driver is loaded.
+cat >nogpu.lua <<'LUA'
+return ops.core.shell { name = "c", capture_stdout = true, cmd = 'echo "[$CUDA_VISIBLE_DEVICES]"' }.stdout
+LUA
+rm -f "$T/smi.calls"
+FAKE_SMI=1 run_weft run nogpu.lua
+expect_rc 0 "a run without GPU nodes"
+check "never runs nvidia-smi" test ! -e "$T/smi.calls"
+sed 's/echo "/echo "smi /' one.lua > smi.lua
+FAKE_SMI=1 run_weft run smi.lua
+expect_out 'g = "smi 0"' "a GPU node gets a device nvidia-smi listed"
+eq "$(wc -l < "$T/smi.calls")" 1 "nvidia-smi ran once, for the run with a GPU node"
 CUDA_VISIBLE_DEVICES=3,5 run_weft run one.lua
 expect_out 'g = "3"' "a node gets the detected id verbatim, in a worker although core is trusted"
 CUDA_VISIBLE_DEVICES=-1 run_weft run one.lua
