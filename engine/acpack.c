@@ -93,14 +93,6 @@ struct weft_acpack {
 	weft_buf rec, scratch;
 };
 
-static uint64_t get_be64(const unsigned char *p)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static void set_be64(unsigned char *p, uint64_t v)
 {
 	for (int i = 0; i < 8; i++)
@@ -113,20 +105,54 @@ static void set_be32(unsigned char *p, uint32_t v)
 		p[i] = (unsigned char)(v >> (24 - 8 * i));
 }
 
-static int hexval(int c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
+/* A hex digit's value + 1; 0 for anything else. */
+static const unsigned char HEX1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+	['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
 
+/* A key as 32 bytes; 0 unless it is exactly 64 lowercase hex digits. What
+ * is written must pass this. */
 static int unhex(unsigned char raw[32], const char *key)
 {
+	const unsigned char *k = (const unsigned char *)key;
 	for (int i = 0; i < 32; i++) {
-		int hi = hexval((unsigned char)key[2 * i]), lo = hi < 0 ? -1 : hexval((unsigned char)key[2 * i + 1]);
-		if (lo < 0)
+		unsigned hi = HEX1[k[2 * i]], lo = hi ? HEX1[k[2 * i + 1]] : 0;
+		if (!lo) /* also stops at the NUL of a short key */
 			return 0;
-		raw[i] = (unsigned char)(hi << 4 | lo);
+		raw[i] = (unsigned char)((hi - 1) << 4 | (lo - 1));
 	}
-	return key[64] == '\0';
+	return k[64] == '\0';
+}
+
+/* The same for a lookup, without judging each digit: every lookup unpacks
+ * its key (a branch per digit was 500 instructions a key), and a key that
+ * is no hex can match no entry anyway, since the entry found must hold
+ * the same 64 characters (cache.c checks). Only the length is checked.
+ * Eight digits a step: a digit's value is its low nibble, plus 9 for a
+ * letter (bit 6 set); pairs are then packed into bytes within the word. */
+static int unhex_lookup(unsigned char raw[32], const char *key)
+{
+	if (strnlen(key, 65) != 64)
+		return 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (int i = 0; i < 8; i++) {
+		uint64_t w;
+		memcpy(&w, key + 8 * i, 8);
+		uint64_t v = (w & 0x0f0f0f0f0f0f0f0full) + ((w >> 6) & 0x0101010101010101ull) * 9;
+		/* Byte pairs (first digit in the low byte) -> one byte each. */
+		v = ((v & 0x000f000f000f000full) << 4) | ((v >> 8) & 0x000f000f000f000full);
+		v = (v | (v >> 8)) & 0x0000ffff0000ffffull;
+		v = (v | (v >> 16)) & 0xffffffffull;
+		uint32_t out = (uint32_t)v;
+		memcpy(raw + 4 * i, &out, 4);
+	}
+#else
+	const unsigned char *k = (const unsigned char *)key;
+	for (int i = 0; i < 32; i++)
+		raw[i] = (unsigned char)((HEX1[k[2 * i]] - 1u) << 4 | ((HEX1[k[2 * i + 1]] - 1u) & 15u));
+#endif
+	return 1;
 }
 
 static void tohex(char out[65], const unsigned char raw[32])
@@ -218,7 +244,7 @@ static size_t rec_scan(const unsigned char *d, size_t size, size_t off, rec_fn f
 	while (off <= size && size - off >= REC_HEAD + REC_TAIL) {
 		uint32_t h = weft_be32(d + off), len = h & ~REC_DROP;
 		if (len > REC_MAX || size - off - REC_HEAD - REC_TAIL < len ||
-		    weft_check64(d + off, REC_HEAD + len) != get_be64(d + off + REC_HEAD + len))
+		    weft_check64(d + off, REC_HEAD + len) != weft_be64(d + off + REC_HEAD + len))
 			break;
 		if (fn && fn(d + off + 4, off + REC_HEAD, len, (h & REC_DROP) != 0, arg))
 			break;
@@ -318,10 +344,12 @@ static int write_index(const char *path, slot *v, size_t n, uint64_t covered)
 static const unsigned char *idx_find(const pack *pk, const unsigned char *k)
 {
 	size_t lo = 0, hi = (size_t)pk->n;
+	uint64_t k0 = weft_be64(k); /* keys differ in their first 8 bytes but once in 2^64 */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const unsigned char *e = pk->idx + IDX_HEAD + mid * IDX_ENT;
-		int c = memcmp(e, k, 32);
+		uint64_t e0 = weft_be64(e);
+		int c = e0 != k0 ? (e0 < k0 ? -1 : 1) : memcmp(e, k, 32);
 		if (!c)
 			return e;
 		if (c < 0)
@@ -340,7 +368,7 @@ static const unsigned char *rec_at(const unsigned char *m, size_t size, uint64_t
 	if (off < REC_HEAD || off > size || n > size - off || size - off - n < REC_TAIL)
 		return NULL;
 	const unsigned char *r = m + off - REC_HEAD;
-	return weft_check64(r, REC_HEAD + n) == get_be64(r + REC_HEAD + n) ? r : NULL;
+	return weft_check64(r, REC_HEAD + n) == weft_be64(r + REC_HEAD + n) ? r : NULL;
 }
 
 static void *map_file(int fd, size_t len)
@@ -369,10 +397,10 @@ static int take_indexed(weft_acpack *p, const char *name)
 	if (ifd >= 0 && fstat(ifd, &is) == 0 && is.st_size >= IDX_HEAD + 8 &&
 	    (idx = map_file(ifd, (size_t)is.st_size)) != NULL) {
 		size_t len = (size_t)is.st_size;
-		n = get_be64(idx + 8);
-		covered = (size_t)get_be64(idx + 16);
+		n = weft_be64(idx + 8);
+		covered = (size_t)weft_be64(idx + 16);
 		ok = !memcmp(idx, IDX_MAGIC, 8) && n <= (len - IDX_HEAD - 8) / IDX_ENT &&
-		     len == IDX_HEAD + n * IDX_ENT + 8 && idx_check(idx, idx + IDX_HEAD, n) == get_be64(idx + len - 8) &&
+		     len == IDX_HEAD + n * IDX_ENT + 8 && idx_check(idx, idx + IDX_HEAD, n) == weft_be64(idx + len - 8) &&
 		     covered >= PACK_HEAD;
 	}
 	if (ok) {
@@ -590,16 +618,25 @@ void weft_acpack_refresh(weft_acpack *p)
 	list_packs(p);
 }
 
-/* The bytes of a slot of this handle's table. */
+/* Reads the record whose entry is `n` bytes at `off` of `fd` into the
+ * scratch buffer; its entry, or NULL when it does not check. */
+static const unsigned char *read_record(weft_acpack *p, int fd, uint64_t off, uint32_t n)
+{
+	size_t len = REC_HEAD + (size_t)n + REC_TAIL;
+	p->scratch.len = 0;
+	if (weft_buf_reserve(&p->scratch, len) != WEFT_OK ||
+	    pread(fd, p->scratch.data, len, (off_t)(off - REC_HEAD)) != (ssize_t)len)
+		return NULL;
+	const unsigned char *r = (const unsigned char *)p->scratch.data;
+	return weft_check64(r, REC_HEAD + n) == weft_be64(r + REC_HEAD + n) ? r + REC_HEAD : NULL;
+}
+
+/* The bytes of a slot of this handle's table (checked when read). */
 static const unsigned char *slot_bytes(weft_acpack *p, const slot *s)
 {
 	if (s->where == W_LIVE)
 		return (const unsigned char *)p->over.data + s->off;
-	p->scratch.len = 0;
-	if (weft_buf_reserve(&p->scratch, s->len + 1) != WEFT_OK ||
-	    pread(p->fd, p->scratch.data, s->len, (off_t)s->off) != (ssize_t)s->len)
-		return NULL;
-	return (const unsigned char *)p->scratch.data;
+	return s->off >= REC_HEAD ? read_record(p, p->fd, s->off, s->len) : NULL;
 }
 
 /* An indexed entry's bytes, read and checked; NULL when damaged. */
@@ -607,19 +644,13 @@ static const unsigned char *pack_bytes(weft_acpack *p, const pack *pk, uint64_t 
 {
 	if (off < REC_HEAD || off > pk->data_len || n > pk->data_len - off || pk->data_len - off - n < REC_TAIL)
 		return NULL;
-	size_t len = REC_HEAD + (size_t)n + REC_TAIL;
-	p->scratch.len = 0;
-	if (weft_buf_reserve(&p->scratch, len) != WEFT_OK ||
-	    pread(pk->fd, p->scratch.data, len, (off_t)(off - REC_HEAD)) != (ssize_t)len)
-		return NULL;
-	const unsigned char *r = (const unsigned char *)p->scratch.data;
-	return weft_check64(r, REC_HEAD + n) == get_be64(r + REC_HEAD + n) ? r + REC_HEAD : NULL;
+	return read_record(p, pk->fd, off, n);
 }
 
 int weft_acpack_get(weft_acpack *p, const char *key, const unsigned char **data, size_t *len, int *own)
 {
 	unsigned char k[32];
-	if (!unhex(k, key))
+	if (!unhex_lookup(k, key))
 		return WEFT_ENOTFOUND;
 	if (!p->listed)
 		list_packs(p);
@@ -636,7 +667,7 @@ int weft_acpack_get(weft_acpack *p, const char *key, const unsigned char **data,
 		const unsigned char *e = idx_find(pk, k);
 		if (!e)
 			continue;
-		uint64_t off = get_be64(e + 32);
+		uint64_t off = weft_be64(e + 32);
 		uint32_t n = weft_be32(e + 40);
 		if (weft_be32(e + 44) || !(*data = pack_bytes(p, pk, off, n)))
 			return WEFT_ENOTFOUND;
@@ -749,6 +780,45 @@ int weft_acpack_drop(weft_acpack *p, const char *key)
 
 /* --------------------------------------------------------- each, merge */
 
+typedef int (*newest_fn)(const pack *pk, const unsigned char *key, uint64_t off, uint32_t n, void *arg);
+
+/* Calls `fn` with each key's newest record in p's indexed packs (walked
+ * newest first), leaving out the keys already in `seen` (and adding the
+ * rest) and drops; gives back the first nonzero return of `fn` (1: stop,
+ * or an error). */
+static int walk_newest(const weft_acpack *p, keytab *seen, newest_fn fn, void *arg)
+{
+	for (size_t i = 0; i < p->np; i++) {
+		const pack *pk = &p->packs[i];
+		for (uint64_t j = 0; j < pk->n; j++) {
+			const unsigned char *e = pk->idx + IDX_HEAD + j * IDX_ENT;
+			if (kt_find(seen, e)) /* a newer record of the key came first */
+				continue;
+			if (!kt_add(seen, e))
+				return weft_err_set(WEFT_ERROR, "out of memory");
+			int r = weft_be32(e + 44) ? 0 : fn(pk, e, weft_be64(e + 32), weft_be32(e + 40), arg);
+			if (r)
+				return r;
+		}
+	}
+	return 0;
+}
+
+typedef struct each_arg {
+	weft_acpack *p;
+	int (*fn)(const char *key, const unsigned char *data, size_t len, void *arg);
+	void *arg;
+} each_arg;
+
+static int each_one(const pack *pk, const unsigned char *key, uint64_t off, uint32_t n, void *arg)
+{
+	each_arg *a = arg;
+	const unsigned char *d = pack_bytes(a->p, pk, off, n);
+	char hex[65];
+	tohex(hex, key);
+	return d && a->fn(hex, d, n, a->arg) ? 1 : 0;
+}
+
 int weft_acpack_each(weft_acpack *p, int (*fn)(const char *key, const unsigned char *data, size_t len, void *arg),
 		     void *arg)
 {
@@ -768,26 +838,55 @@ int weft_acpack_each(weft_acpack *p, int (*fn)(const char *key, const unsigned c
 		if (d)
 			stop = fn(hex, d, s->len, arg);
 	}
-	for (size_t i = 0; !stop && rc == WEFT_OK && i < p->np; i++) {
-		const pack *pk = &p->packs[i];
-		for (uint64_t j = 0; !stop && j < pk->n; j++) {
-			const unsigned char *e = pk->idx + IDX_HEAD + j * IDX_ENT;
-			if (kt_find(&seen, e)) /* a newer record of the key came first */
-				continue;
-			if (!kt_add(&seen, e)) {
-				rc = weft_err_set(WEFT_ERROR, "out of memory");
-				break;
-			}
-			uint64_t off = get_be64(e + 32);
-			uint32_t n = weft_be32(e + 40);
-			const unsigned char *d = weft_be32(e + 44) ? NULL : pack_bytes(p, pk, off, n);
-			tohex(hex, e);
-			if (d)
-				stop = fn(hex, d, n, arg);
-		}
+	if (!stop && rc == WEFT_OK) {
+		each_arg a = {p, fn, arg};
+		int r = walk_newest(p, &seen, each_one, &a);
+		rc = r < 0 ? r : WEFT_OK;
 	}
 	kt_free(&seen);
 	return rc;
+}
+
+/* Writes the live entries of `from`'s indexed packs that `keep` accepts into
+ * one new pack, then removes those packs. */
+typedef struct merge_arg {
+	int (*keep)(const char *key, void *arg);
+	void *arg;
+	const pack *cur; /* the pack mapped at m */
+	unsigned char *m;
+	weft_buf b;   /* records not yet written */
+	uint64_t at;  /* bytes written before b */
+	ilist l;      /* the new pack's index */
+	int fd;
+	const char *tmp;
+} merge_arg;
+
+static int merge_one(const pack *pk, const unsigned char *key, uint64_t off, uint32_t n, void *arg)
+{
+	merge_arg *a = arg;
+	if (a->cur != pk) {
+		if (a->m)
+			munmap(a->m, a->cur->data_len);
+		a->cur = pk;
+		if (!(a->m = map_file(pk->fd, pk->data_len)))
+			return weft_err_set(WEFT_EIO, "cannot map pack %s: %s", pk->name, strerror(errno));
+	}
+	const unsigned char *r = rec_at(a->m, pk->data_len, off, n);
+	char hex[65];
+	tohex(hex, key);
+	if (!r || (a->keep && !a->keep(hex, a->arg)))
+		return 0; /* damaged since it was indexed, or left out */
+	/* The record as it was: its checksum still holds. */
+	uint64_t pos = a->at + a->b.len;
+	if (weft_buf_put(&a->b, r, REC_HEAD + n + REC_TAIL) != WEFT_OK || ilist_add(key, pos + REC_HEAD, n, 0, &a->l))
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	if (a->b.len >= (1u << 20)) {
+		if (weft_write_all(a->fd, a->b.data, a->b.len) != 0)
+			return weft_err_set(WEFT_EIO, "cannot write %s: %s", a->tmp, strerror(errno));
+		a->at += a->b.len;
+		a->b.len = 0;
+	}
+	return 0;
 }
 
 /* Writes the live entries of `from`'s indexed packs that `keep` accepts into
@@ -806,55 +905,20 @@ static int merge(weft_acpack *from, int (*keep)(const char *key, void *arg), voi
 	if (rc == WEFT_OK && flock(fd, LOCK_EX | LOCK_NB) != 0)
 		rc = weft_err_set(WEFT_EIO, "cannot lock %s: %s", tmp, strerror(errno));
 	keytab seen = {0};
-	ilist l = {0};
-	weft_buf b = {0};
-	uint64_t at = 0;
-	char hex[65];
+	merge_arg a = {keep, arg, NULL, NULL, {0}, 0, {0}, fd, tmp};
 	if (rc == WEFT_OK)
-		rc = weft_buf_put(&b, PACK_MAGIC, PACK_HEAD);
-	for (size_t i = 0; rc == WEFT_OK && i < from->np; i++) {
-		const pack *pk = &from->packs[i];
-		unsigned char *m = map_file(pk->fd, pk->data_len);
-		for (uint64_t j = 0; m && rc == WEFT_OK && j < pk->n; j++) {
-			const unsigned char *e = pk->idx + IDX_HEAD + j * IDX_ENT;
-			if (kt_find(&seen, e))
-				continue;
-			if (!kt_add(&seen, e)) {
-				rc = weft_err_set(WEFT_ERROR, "out of memory");
-				break;
-			}
-			uint64_t off = get_be64(e + 32);
-			uint32_t n = weft_be32(e + 40);
-			const unsigned char *r = weft_be32(e + 44) ? NULL : rec_at(m, pk->data_len, off, n);
-			if (!r)
-				continue; /* dropped, or damaged since it was indexed */
-			tohex(hex, e);
-			if (keep && !keep(hex, arg))
-				continue;
-			/* The record as it was: its checksum still holds. */
-			uint64_t pos = at + b.len;
-			rc = weft_buf_put(&b, r, REC_HEAD + n + REC_TAIL);
-			if (rc == WEFT_OK && ilist_add(e, pos + REC_HEAD, n, 0, &l))
-				rc = weft_err_set(WEFT_ERROR, "out of memory");
-			if (rc == WEFT_OK && b.len >= (1u << 20)) {
-				if (weft_write_all(fd, b.data, b.len) != 0)
-					rc = weft_err_set(WEFT_EIO, "cannot write %s: %s", tmp, strerror(errno));
-				at += b.len;
-				b.len = 0;
-			}
-		}
-		if (m)
-			munmap(m, pk->data_len);
-		else if (pk->data_len)
-			rc = weft_err_set(WEFT_EIO, "cannot map %s/%s.pack: %s", from->dir, pk->name, strerror(errno));
-	}
-	if (rc == WEFT_OK && ((b.len && weft_write_all(fd, b.data, b.len) != 0) || fsync(fd) != 0))
+		rc = weft_buf_put(&a.b, PACK_MAGIC, PACK_HEAD);
+	if (rc == WEFT_OK)
+		rc = walk_newest(from, &seen, merge_one, &a);
+	if (a.m)
+		munmap(a.m, a.cur->data_len);
+	if (rc == WEFT_OK && ((a.b.len && weft_write_all(fd, a.b.data, a.b.len) != 0) || fsync(fd) != 0))
 		rc = weft_err_set(WEFT_EIO, "cannot write %s: %s", tmp, strerror(errno));
-	at += b.len;
+	a.at += a.b.len;
 	/* The index first: a pack that has one is never taken for a dead
 	 * writer's, and one without its pack is skipped. */
 	if (rc == WEFT_OK)
-		rc = write_index(ip, l.v, l.n, at);
+		rc = write_index(ip, a.l.v, a.l.n, a.at);
 	if (rc == WEFT_OK && rename(tmp, pp) != 0) {
 		rc = weft_err_set(WEFT_EIO, "cannot rename %s: %s", tmp, strerror(errno));
 		(void)unlink(ip);
@@ -864,17 +928,17 @@ static int merge(weft_acpack *from, int (*keep)(const char *key, void *arg), voi
 	else if (fd >= 0)
 		close(fd);
 	for (size_t i = 0; rc == WEFT_OK && i < from->np; i++) {
-		char *a = path_of(from, from->packs[i].name, ".pack"), *c = path_of(from, from->packs[i].name, ".idx");
-		if (a)
-			(void)unlink(a); /* the pack first: an index alone is skipped */
+		char *x = path_of(from, from->packs[i].name, ".pack"), *c = path_of(from, from->packs[i].name, ".idx");
+		if (x)
+			(void)unlink(x); /* the pack first: an index alone is skipped */
 		if (c)
 			(void)unlink(c);
-		free(a);
+		free(x);
 		free(c);
 	}
 	kt_free(&seen);
-	free(l.v);
-	weft_buf_free(&b);
+	free(a.l.v);
+	weft_buf_free(&a.b);
 	free(tmp);
 	free(pp);
 	free(ip);

@@ -17,8 +17,8 @@
  * resume). Packs are immutable once indexed and are only ever replaced
  * whole: when a run ends with many packs in the store, the run merges
  * them into one (newest record of a key wins); gc rewrites them without
- * the entries it dropped. Bytes handed out stay valid until the handle is
- * closed, even if another process removes the pack meanwhile.
+ * the entries it dropped. An open pack stays readable by whoever opened it,
+ * even if another process removes it meanwhile.
  *
  * A handle belongs to one thread (the run's loop); two processes never
  * write one pack.
@@ -33,8 +33,12 @@ typedef struct weft_acpack weft_acpack;
 /* Touches nothing on disk until the first call that needs it. */
 int weft_acpack_open(weft_acpack **out, const char *store_dir);
 /* The newest record of `key` (64 hex digits): *data and *len, valid until
- * the handle is closed; *own says whether this handle wrote it.
- * WEFT_ENOTFOUND when there is none or the newest says it was dropped. */
+ * the next call on the handle, and checked against their record's
+ * checksum; *own says whether this handle wrote it. WEFT_ENOTFOUND when
+ * there is none, it is damaged, or the newest says the key was dropped.
+ * The digits are not judged one by one (it is the hot path): 64 other
+ * characters may be answered with some key's record, so the caller checks
+ * the key the entry holds (cache.c does). */
 int weft_acpack_get(weft_acpack *p, const char *key, const unsigned char **data, size_t *len, int *own);
 /* Appends an entry (written before it returns, so another process can read it). */
 int weft_acpack_put(weft_acpack *p, const char *key, const void *data, size_t len);

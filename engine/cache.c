@@ -55,14 +55,6 @@ static char *entry_path(const char *root, const char *key)
 /* Seconds after its writing during which a hit does not touch an entry. */
 #define AC_TOUCH_AFTER 3600.0
 
-static uint64_t get_be64(const unsigned char *p)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static int put_be64(weft_buf *b, uint64_t v)
 {
 	unsigned char p[8];
@@ -84,16 +76,18 @@ static int written_recently(const char *p, size_t n)
 {
 	if (n < 4 + 64 + 8 || (memcmp(p, AC_MAGIC, 4) && memcmp(p, AC_MAGIC_FNV, 4)))
 		return 0;
-	uint64_t bits = get_be64((const unsigned char *)p + 4 + 64);
+	uint64_t bits = weft_be64((const unsigned char *)p + 4 + 64);
 	double created, now = weft_now();
 	memcpy(&created, &bits, sizeof created);
 	return created <= now + 60 && now - created < AC_TOUCH_AFTER;
 }
 
 /* Parses an entry in either format; `key` (when non-NULL) must match.
- * `*inputs` (when asked) gets the input hashes, NULL when not recorded. */
+ * `*inputs` (when asked) gets the input hashes, NULL when not recorded.
+ * `checked`: the bytes passed a checksum that covers them (a pack
+ * record's), so the entry's own is not computed a second time. */
 static int parse_entry(weft_value **outputs, weft_value **inputs, double *elapsed, const char *text, size_t len,
-		       const char *key)
+		       const char *key, int checked)
 {
 	if (inputs)
 		*inputs = NULL;
@@ -114,11 +108,11 @@ static int parse_entry(weft_value **outputs, weft_value **inputs, double *elapse
 		return WEFT_EINVALID;
 	int fnv = !memcmp(p, AC_MAGIC_FNV, 4);
 	if ((!fnv && memcmp(p, AC_MAGIC, 4)) ||
-	    (fnv ? weft_fnv1a(p, len - 8) : weft_check64(p, len - 8)) != get_be64(p + len - 8) ||
+	    (!checked && (fnv ? weft_fnv1a(p, len - 8) : weft_check64(p, len - 8)) != weft_be64(p + len - 8)) ||
 	    (key && memcmp(p + 4, key, 64)))
 		return WEFT_EINVALID;
 	if (elapsed) {
-		uint64_t bits = get_be64(p + 4 + 64 + 8);
+		uint64_t bits = weft_be64(p + 4 + 64 + 8);
 		memcpy(elapsed, &bits, sizeof *elapsed);
 		if (!(*elapsed >= 0) || !isfinite(*elapsed))
 			*elapsed = 0;
@@ -127,7 +121,7 @@ static int parse_entry(weft_value **outputs, weft_value **inputs, double *elapse
 	for (int i = 0; i < 2; i++) { /* op and node names: skipped here */
 		if (len - 8 - off < 8)
 			return WEFT_EINVALID;
-		uint64_t n = get_be64(p + off);
+		uint64_t n = weft_be64(p + off);
 		if (n > len - 8 - off - 8)
 			return WEFT_EINVALID;
 		off += 8 + (size_t)n;
@@ -162,7 +156,7 @@ int weft_cache_load_file(weft_value **outputs, const char *path)
 	size_t len = 0;
 	int rc = weft_read_file(path, &text, &len);
 	if (rc == WEFT_OK)
-		rc = parse_entry(outputs, NULL, NULL, text, len, NULL);
+		rc = parse_entry(outputs, NULL, NULL, text, len, NULL, 0);
 	free(text);
 	return rc;
 }
@@ -200,14 +194,14 @@ int weft_cache_get_ex(weft_value **outputs, weft_value **inputs, double *elapsed
 		(void)futimens(fd, NULL);
 	close(fd);
 	int rc = got > 0 && (size_t)got < sizeof small
-			 ? parse_entry(outputs, inputs, elapsed, small, (size_t)got, key)
+			 ? parse_entry(outputs, inputs, elapsed, small, (size_t)got, key, 0)
 			 : WEFT_EINVALID;
 	if (rc != WEFT_OK) {
 		if (weft_read_file(path, &text, &len) != WEFT_OK) {
 			free(path);
 			return WEFT_ENOTFOUND;
 		}
-		rc = parse_entry(outputs, inputs, elapsed, text, len, key);
+		rc = parse_entry(outputs, inputs, elapsed, text, len, key, 0);
 		free(text);
 	}
 	if (rc != WEFT_OK) {
@@ -288,7 +282,7 @@ int weft_cache_get_in(weft_value **outputs, weft_value **inputs, double *elapsed
 	if (weft_acpack_get(packs, key, &d, &n, &own) != WEFT_OK)
 		return weft_acpack_has_loose(packs) ? weft_cache_get_ex(outputs, inputs, elapsed, root, key)
 						    : WEFT_ENOTFOUND;
-	if (parse_entry(outputs, inputs, elapsed, (const char *)d, n, key) != WEFT_OK) {
+	if (parse_entry(outputs, inputs, elapsed, (const char *)d, n, key, 1) != WEFT_OK) {
 		(void)weft_acpack_drop(packs, key);
 		return WEFT_ENOTFOUND;
 	}
@@ -334,9 +328,9 @@ void weft_cache_drop_in(weft_acpack *packs, const char *root, const char *key)
 int weft_cache_decode(weft_value **outputs, double *when, const void *data, size_t len)
 {
 	*when = 0;
-	int rc = parse_entry(outputs, NULL, NULL, data, len, NULL);
+	int rc = parse_entry(outputs, NULL, NULL, data, len, NULL, 1);
 	if (rc == WEFT_OK && len >= 4 + 64 + 8 && !memcmp(data, AC_MAGIC, 4)) {
-		uint64_t bits = get_be64((const unsigned char *)data + 4 + 64);
+		uint64_t bits = weft_be64((const unsigned char *)data + 4 + 64);
 		memcpy(when, &bits, sizeof *when);
 		if (!isfinite(*when))
 			*when = 0;

@@ -40,8 +40,9 @@ int weft_cache_get_in(weft_value **outputs, weft_value **inputs, double *elapsed
 int weft_cache_put_in(weft_acpack *packs, const char *key, const weft_value *outputs, const weft_value *inputs,
 		      const weft_cache_meta *meta);
 void weft_cache_drop_in(weft_acpack *packs, const char *root, const char *key);
-/* An entry's bytes (for gc): its outputs and when it was written or last
- * used (0 when it does not say). */
+/* An entry's bytes as a pack hands them out (checked by their record, for
+ * gc): its outputs and when it was written or last used (0 when it does
+ * not say). */
 int weft_cache_decode(weft_value **outputs, double *when, const void *data, size_t len);
 /* Reads the entry file at `path` (for gc): its outputs map. */
 int weft_cache_load_file(weft_value **outputs, const char *path);

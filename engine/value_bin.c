@@ -81,9 +81,7 @@ static int get_u64(rd *r, uint64_t *v)
 {
 	if (r->end - r->p < 8)
 		return 0;
-	*v = 0;
-	for (int i = 0; i < 8; i++)
-		*v = *v << 8 | r->p[i];
+	*v = weft_be64(r->p);
 	r->p += 8;
 	return 1;
 }

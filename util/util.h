@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "weft/sys/error.h"
 #include "weft/weft.h"
@@ -94,6 +95,18 @@ uint64_t weft_check64(const void *p, size_t n);
 static inline uint32_t weft_be32(const unsigned char *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+/* The big-endian 64-bit number at p (action-cache entries and packs). One
+ * load and a byte swap: the shift loop it replaces was not turned into
+ * one, and it ran over a million times in a 1,000-node no-op run. */
+static inline uint64_t weft_be64(const unsigned char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof v);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
 }
 /* Parses "30", "90s", "500ms", "5m", "1h30m" into seconds. */
 int weft_parse_duration(double *out, const char *s);
