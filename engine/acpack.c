@@ -42,6 +42,7 @@
 #define REC_MAX (64u << 20)
 #define IDX_HEAD 24
 #define IDX_ENT 48
+#define MAX_OPEN_PACKS 256
 
 enum { W_OWN = 1, W_LIVE = 2, W_SEEN = 3 };
 
@@ -388,6 +389,10 @@ static char *path_of(const weft_acpack *p, const char *name, const char *ext)
  * missing, damaged or short. */
 static int take_indexed(weft_acpack *p, const char *name)
 {
+	/* Packs merge at 16; a store where they cannot (no flock) keeps the
+	 * newest this many open, not one descriptor per run ever made. */
+	if (p->np >= MAX_OPEN_PACKS)
+		return 1;
 	char *ip = path_of(p, name, ".idx"), *pp = path_of(p, name, ".pack");
 	int ifd = ip ? open(ip, O_RDONLY | O_CLOEXEC) : -1, pfd = -1, ok = 0;
 	unsigned char *idx = NULL, head[PACK_HEAD];
@@ -533,7 +538,7 @@ static void add_pack(weft_acpack *p, const char *name)
 		if (fd < 0)
 			return;
 	}
-	live *nl = realloc(p->lives, (p->nl + 1) * sizeof *nl);
+	live *nl = p->nl < MAX_OPEN_PACKS ? realloc(p->lives, (p->nl + 1) * sizeof *nl) : NULL;
 	char *nm = nl ? weft_strdup(name) : NULL;
 	if (nl)
 		p->lives = nl;
@@ -678,6 +683,20 @@ int weft_acpack_get(weft_acpack *p, const char *key, const unsigned char **data,
 	return WEFT_ENOTFOUND;
 }
 
+/* Renames tmp to path unless path exists (EEXIST). renameat2's flag is
+ * not known to every file system; link() then does the same. */
+static int place(const char *tmp, const char *path)
+{
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+		return -1;
+	if (link(tmp, path) != 0)
+		return -1;
+	(void)unlink(tmp);
+	return 0;
+}
+
 /* Creates this handle's pack: under a temp name until it is locked and
  * has its header, so no reader ever takes it for a dead writer's. */
 static int own_open(weft_acpack *p)
@@ -695,11 +714,13 @@ static int own_open(weft_acpack *p)
 		int fd = path ? weft_atomic_open(path, &tmp) : weft_err_set(WEFT_ERROR, "out of memory");
 		rc = fd < 0 ? fd : WEFT_OK;
 		int taken = 0;
+		/* A file system without flock (some NFS set-ups) makes every
+		 * reader's lock fail too, so they read unindexed packs as live
+		 * ones: slower, never wrong. */
 		if (rc == WEFT_OK &&
-		    (flock(fd, LOCK_EX | LOCK_NB) != 0 || weft_write_all(fd, PACK_MAGIC, PACK_HEAD) != 0 ||
-		     fcntl(fd, F_SETFL, O_APPEND) != 0 ||
-		     (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0 &&
-		      !(taken = errno == EEXIST && attempt < 100)))) {
+		    ((flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) ||
+		     weft_write_all(fd, PACK_MAGIC, PACK_HEAD) != 0 || fcntl(fd, F_SETFL, O_APPEND) != 0 ||
+		     (place(tmp, path) != 0 && !(taken = errno == EEXIST && attempt < 100)))) {
 			rc = weft_err_set(WEFT_EIO, "cannot create %s: %s", path, strerror(errno));
 		}
 		if (fd >= 0 && (rc != WEFT_OK || taken))
