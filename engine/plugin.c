@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "context.h"
 #include "hash.h"
@@ -143,10 +144,17 @@ static const char *host_workdir(weft_op_ctx *ctx)
 	/* A directory of its own for every attempt: a process left over from
 	 * an earlier attempt (or an earlier weft, killed) can never write into
 	 * this one's files. */
-	if (weft_mkdirs(ctx->tmp_base, 0755) != WEFT_OK)
-		return NULL;
 	char *dir = weft_sprintf("%s/n%u.XXXXXX", ctx->tmp_base, ctx->id);
-	if (!dir || !mkdtemp(dir)) {
+	if (!dir)
+		return NULL;
+	/* The run's directory is made by the first node that needs it, not
+	 * tried by every one (a failed mkdir per node). */
+	char *made = mkdtemp(dir);
+	if (!made && errno == ENOENT && weft_mkdirs(ctx->tmp_base, 0755) == WEFT_OK) {
+		memcpy(dir + strlen(dir) - 6, "XXXXXX", 6);
+		made = mkdtemp(dir);
+	}
+	if (!made) {
 		free(dir);
 		return NULL;
 	}
@@ -488,7 +496,9 @@ void weft_op_ctx_release(weft_op_ctx *ctx)
 	free(ctx->cache_dir);
 	if (ctx->log)
 		fclose(ctx->log);
-	if (ctx->workdir)
+	/* Usually empty by now (outputs are moved into the store): one rmdir,
+	 * where walking it took ten system calls. */
+	if (ctx->workdir && rmdir(ctx->workdir) != 0)
 		weft_rm_rf(ctx->workdir);
 	for (size_t i = 0; i < ctx->n_paths; i++)
 		free(ctx->paths[i]);
