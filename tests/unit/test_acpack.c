@@ -154,6 +154,16 @@ static void test_dead_writers_pack_is_indexed(void **state)
 	}
 	assert_int_equal(count_ext(store, ".idx"), 1);
 	assert_int_equal(weft_acpack_close(p), WEFT_OK);
+	/* Killed between making its pack and its first record: a header only. */
+	char *empty = weft_sprintf("%s/ac/packs/00000000000000ff-1-0.pack", store);
+	write_text(empty, "WACPACK1");
+	assert_int_equal(weft_acpack_open(&p, store), WEFT_OK);
+	char k0[65];
+	key_of(k0, 0);
+	expect(p, k0, "value 0", 0);
+	assert_int_equal(count_ext(store, ".idx"), 2);
+	assert_int_equal(weft_acpack_close(p), WEFT_OK);
+	free(empty);
 	free(pack);
 	weft_rm_rf(store);
 	free(store);
