@@ -26,6 +26,7 @@ struct weft_store {
 	char *objects;
 	size_t objects_len;
 	int objects_fd; /* objects/, for stat: a cached node's output check walked the whole path */
+	uint64_t fanout_made[4]; /* which objects/<aa>/ directories exist (ensure_fanout) */
 	char *trees;
 	weft_statcache *sc;
 };
@@ -92,13 +93,29 @@ char *weft_store_object_path(const weft_store *st, const char *hash)
 	return p;
 }
 
-static int ensure_fanout(const weft_store *st, const char *hash)
+static int hexdigit(char c)
 {
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* objects/<first two hex digits>/ exists: made, or found, once per store
+ * handle. A mkdir before every new object failed with EEXIST three times
+ * in four on a cold shell DAG. Op threads adopt objects at once, hence
+ * the atomic bits; gc never removes a fan-out directory. */
+static int ensure_fanout(weft_store *st, const char *hash)
+{
+	int hi = hexdigit(hash[0]), lo = hi < 0 ? -1 : hexdigit(hash[1]);
+	unsigned idx = lo < 0 ? 0 : (unsigned)(hi << 4 | lo);
+	uint64_t bit = (uint64_t)1 << (idx & 63);
+	if (lo >= 0 && (__atomic_load_n(&st->fanout_made[idx >> 6], __ATOMIC_RELAXED) & bit))
+		return WEFT_OK;
 	char *dir = weft_sprintf("%s/%.2s", st->objects, hash);
 	if (!dir)
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	int rc = weft_mkdirs(dir, 0755);
 	free(dir);
+	if (rc == WEFT_OK && lo >= 0)
+		__atomic_fetch_or(&st->fanout_made[idx >> 6], bit, __ATOMIC_RELAXED);
 	return rc;
 }
 
