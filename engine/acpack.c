@@ -94,12 +94,6 @@ struct weft_acpack {
 	weft_buf rec, scratch;
 };
 
-static void set_be64(unsigned char *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (56 - 8 * i));
-}
-
 static void set_be32(unsigned char *p, uint32_t v)
 {
 	for (int i = 0; i < 4; i++)
@@ -297,7 +291,7 @@ static uint64_t idx_check(const unsigned char head[IDX_HEAD], const unsigned cha
 {
 	unsigned char b[IDX_HEAD + 8];
 	memcpy(b, head, IDX_HEAD);
-	set_be64(b + IDX_HEAD, weft_check64(ents, n * IDX_ENT));
+	weft_set_be64(b + IDX_HEAD, weft_check64(ents, n * IDX_ENT));
 	return weft_check64(b, sizeof b);
 }
 
@@ -317,16 +311,16 @@ static int write_index(const char *path, slot *v, size_t n, uint64_t covered)
 		slot t = v[i];
 		unsigned char *e = ents + i * IDX_ENT;
 		memcpy(e, t.key, 32);
-		set_be64(e + 32, t.off);
+		weft_set_be64(e + 32, t.off);
 		set_be32(e + 40, t.len);
 		set_be32(e + 44, t.drop);
 	}
 	unsigned char head[IDX_HEAD], tail[8];
 	memcpy(head, IDX_MAGIC, 8);
-	set_be64(head + 8, m);
-	set_be64(head + 16, covered);
+	weft_set_be64(head + 8, m);
+	weft_set_be64(head + 16, covered);
 	static const unsigned char none[1]; /* an empty index: no NULL reaches the checksum */
-	set_be64(tail, idx_check(head, m ? ents : none, m));
+	weft_set_be64(tail, idx_check(head, m ? ents : none, m));
 	char *tmp = NULL;
 	int fd = weft_atomic_open(path, &tmp);
 	if (fd < 0)
@@ -755,7 +749,7 @@ static int append(weft_acpack *p, const unsigned char *k, const void *data, uint
 	memcpy(r + 4, k, 32);
 	if (len)
 		memcpy(r + REC_HEAD, data, len);
-	set_be64(r + REC_HEAD + len, weft_check64(r, REC_HEAD + len));
+	weft_set_be64(r + REC_HEAD + len, weft_check64(r, REC_HEAD + len));
 	slot *s = kt_add(&p->tab, k);
 	if (!s)
 		return weft_err_set(WEFT_ERROR, "out of memory");

@@ -55,14 +55,6 @@ static char *entry_path(const char *root, const char *key)
 /* Seconds after its writing during which a hit does not touch an entry. */
 #define AC_TOUCH_AFTER 3600.0
 
-static int put_be64(weft_buf *b, uint64_t v)
-{
-	unsigned char p[8];
-	for (int i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (56 - 8 * i));
-	return weft_buf_put(b, p, 8);
-}
-
 static uint64_t f64_bits(double d)
 {
 	uint64_t u;
@@ -223,12 +215,12 @@ static int encode_entry(weft_buf *b, const char *key, const weft_value *outputs,
 	if (rc == WEFT_OK)
 		rc = weft_buf_put(b, key, 64);
 	if (rc == WEFT_OK)
-		rc = put_be64(b, f64_bits(weft_now()));
+		rc = weft_buf_put_be64(b, f64_bits(weft_now()));
 	if (rc == WEFT_OK)
-		rc = put_be64(b, f64_bits(meta->elapsed));
+		rc = weft_buf_put_be64(b, f64_bits(meta->elapsed));
 	const char *names[2] = {meta->op ? meta->op : "", meta->node ? meta->node : ""};
 	for (int i = 0; i < 2 && rc == WEFT_OK; i++) {
-		rc = put_be64(b, strlen(names[i]));
+		rc = weft_buf_put_be64(b, strlen(names[i]));
 		if (rc == WEFT_OK)
 			rc = weft_buf_put(b, names[i], strlen(names[i]));
 	}
@@ -237,7 +229,7 @@ static int encode_entry(weft_buf *b, const char *key, const weft_value *outputs,
 	if (rc == WEFT_OK)
 		rc = inputs ? weft_value_bin_put(b, inputs) : weft_buf_put(b, "N", 1);
 	if (rc == WEFT_OK)
-		rc = put_be64(b, weft_check64(b->data, b->len));
+		rc = weft_buf_put_be64(b, weft_check64(b->data, b->len));
 	return rc;
 }
 
@@ -294,12 +286,8 @@ int weft_cache_get_in(weft_value **outputs, weft_value **inputs, double *elapsed
 		weft_buf b = {0};
 		if (weft_buf_put(&b, d, n) == WEFT_OK) {
 			unsigned char *p = (unsigned char *)b.data;
-			uint64_t t = f64_bits(weft_now());
-			for (int i = 0; i < 8; i++)
-				p[4 + 64 + i] = (unsigned char)(t >> (56 - 8 * i));
-			uint64_t c = weft_check64(p, n - 8);
-			for (int i = 0; i < 8; i++)
-				p[n - 8 + i] = (unsigned char)(c >> (56 - 8 * i));
+			weft_set_be64(p + 4 + 64, f64_bits(weft_now()));
+			weft_set_be64(p + n - 8, weft_check64(p, n - 8));
 			(void)weft_acpack_put(packs, key, p, n);
 		}
 		weft_buf_free(&b);

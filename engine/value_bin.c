@@ -10,19 +10,11 @@
 
 #define BIN_MAX_DEPTH 200
 
-static int put_u64(weft_buf *b, uint64_t v)
-{
-	unsigned char p[8];
-	for (int i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (56 - 8 * i));
-	return weft_buf_put(b, p, 8);
-}
-
 static int put_str(weft_buf *b, char tag, const char *s, size_t n)
 {
 	int rc = tag ? weft_buf_put(b, &tag, 1) : WEFT_OK;
 	if (rc == WEFT_OK)
-		rc = put_u64(b, n);
+		rc = weft_buf_put_be64(b, n);
 	return rc == WEFT_OK ? weft_buf_put(b, s, n) : rc;
 }
 
@@ -38,11 +30,11 @@ int weft_value_bin_put(weft_buf *b, const weft_value *v)
 		return weft_buf_put(b, v->u.b ? "T" : "F", 1);
 	case WEFT_T_INT:
 		rc = weft_buf_put(b, "I", 1);
-		return rc == WEFT_OK ? put_u64(b, (uint64_t)v->u.i) : rc;
+		return rc == WEFT_OK ? weft_buf_put_be64(b, (uint64_t)v->u.i) : rc;
 	case WEFT_T_FLOAT:
 		memcpy(&bits, &v->u.f, sizeof bits);
 		rc = weft_buf_put(b, "D", 1);
-		return rc == WEFT_OK ? put_u64(b, bits) : rc;
+		return rc == WEFT_OK ? weft_buf_put_be64(b, bits) : rc;
 	case WEFT_T_STRING:
 		return put_str(b, 'S', v->u.s.ptr, v->u.s.len);
 	case WEFT_T_ARTIFACT:
@@ -50,18 +42,18 @@ int weft_value_bin_put(weft_buf *b, const weft_value *v)
 		rc = weft_buf_put(b, &tag, 1);
 		if (rc == WEFT_OK)
 			rc = weft_buf_put(b, v->u.a.hash, 64);
-		return rc == WEFT_OK ? put_u64(b, v->u.a.size) : rc;
+		return rc == WEFT_OK ? weft_buf_put_be64(b, v->u.a.size) : rc;
 	case WEFT_T_LIST:
 		rc = weft_buf_put(b, "L", 1);
 		if (rc == WEFT_OK)
-			rc = put_u64(b, v->u.l.len);
+			rc = weft_buf_put_be64(b, v->u.l.len);
 		for (size_t i = 0; rc == WEFT_OK && i < v->u.l.len; i++)
 			rc = weft_value_bin_put(b, v->u.l.items[i]);
 		return rc;
 	case WEFT_T_MAP:
 		rc = weft_buf_put(b, "M", 1);
 		if (rc == WEFT_OK)
-			rc = put_u64(b, v->u.m.len);
+			rc = weft_buf_put_be64(b, v->u.m.len);
 		for (size_t i = 0; rc == WEFT_OK && i < v->u.m.len; i++) {
 			rc = put_str(b, 0, v->u.m.keys[i], strlen(v->u.m.keys[i]));
 			if (rc == WEFT_OK)

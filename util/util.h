@@ -108,6 +108,21 @@ static inline uint64_t weft_be64(const unsigned char *p)
 #endif
 	return v;
 }
+/* Writes v big-endian at p: weft_be64's inverse. */
+static inline void weft_set_be64(unsigned char *p, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	memcpy(p, &v, sizeof v);
+}
+/* Appends v big-endian (binary formats: cache entries, values). */
+static inline int weft_buf_put_be64(weft_buf *b, uint64_t v)
+{
+	unsigned char p[8];
+	weft_set_be64(p, v);
+	return weft_buf_put(b, p, 8);
+}
 /* Parses "30", "90s", "500ms", "5m", "1h30m" into seconds. */
 int weft_parse_duration(double *out, const char *s);
 
