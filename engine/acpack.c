@@ -356,15 +356,26 @@ static const unsigned char *idx_find(const pack *pk, const unsigned char *k)
 	return NULL;
 }
 
-/* The record of an indexed entry at `off` (n bytes) in a pack of `size`
- * bytes whose records start at `m`, or NULL when it lies outside or no
- * longer checks: the bytes handed out are the bytes written. */
-static const unsigned char *rec_at(const unsigned char *m, size_t size, uint64_t off, uint32_t n)
+/* Whether the record at r (entry of n bytes) checks and is key k's: an
+ * offset that is stale (a slot into a pack this handle gave up after a
+ * failed write) or wrong (a damaged index) then reads as a miss, never as
+ * another key's entry. */
+static int rec_ok(const unsigned char *r, uint32_t n, const unsigned char *k)
+{
+	return memcmp(r + 4, k, 32) == 0 && (weft_be32(r) & ~REC_DROP) == n &&
+	       weft_check64(r, REC_HEAD + n) == weft_be64(r + REC_HEAD + n);
+}
+
+/* The record of key k's entry at `off` (n bytes) in a pack of `size` bytes
+ * whose records start at `m`, or NULL when it lies outside or no longer
+ * checks: the bytes handed out are the bytes written. */
+static const unsigned char *rec_at(const unsigned char *m, size_t size, uint64_t off, uint32_t n,
+				   const unsigned char *k)
 {
 	if (off < REC_HEAD || off > size || n > size - off || size - off - n < REC_TAIL)
 		return NULL;
 	const unsigned char *r = m + off - REC_HEAD;
-	return weft_check64(r, REC_HEAD + n) == weft_be64(r + REC_HEAD + n) ? r : NULL;
+	return rec_ok(r, n, k) ? r : NULL;
 }
 
 static void *map_file(int fd, size_t len)
@@ -618,9 +629,9 @@ void weft_acpack_refresh(weft_acpack *p)
 	list_packs(p);
 }
 
-/* Reads the record whose entry is `n` bytes at `off` of `fd` into the
+/* Reads key k's record whose entry is `n` bytes at `off` of `fd` into the
  * scratch buffer; its entry, or NULL when it does not check. */
-static const unsigned char *read_record(weft_acpack *p, int fd, uint64_t off, uint32_t n)
+static const unsigned char *read_record(weft_acpack *p, int fd, uint64_t off, uint32_t n, const unsigned char *k)
 {
 	size_t len = REC_HEAD + (size_t)n + REC_TAIL;
 	p->scratch.len = 0;
@@ -628,7 +639,7 @@ static const unsigned char *read_record(weft_acpack *p, int fd, uint64_t off, ui
 	    pread(fd, p->scratch.data, len, (off_t)(off - REC_HEAD)) != (ssize_t)len)
 		return NULL;
 	const unsigned char *r = (const unsigned char *)p->scratch.data;
-	return weft_check64(r, REC_HEAD + n) == weft_be64(r + REC_HEAD + n) ? r + REC_HEAD : NULL;
+	return rec_ok(r, n, k) ? r + REC_HEAD : NULL;
 }
 
 /* The bytes of a slot of this handle's table (checked when read). */
@@ -636,15 +647,16 @@ static const unsigned char *slot_bytes(weft_acpack *p, const slot *s)
 {
 	if (s->where == W_LIVE)
 		return (const unsigned char *)p->over.data + s->off;
-	return s->off >= REC_HEAD ? read_record(p, p->fd, s->off, s->len) : NULL;
+	return s->off >= REC_HEAD && p->fd >= 0 ? read_record(p, p->fd, s->off, s->len, s->key) : NULL;
 }
 
 /* An indexed entry's bytes, read and checked; NULL when damaged. */
-static const unsigned char *pack_bytes(weft_acpack *p, const pack *pk, uint64_t off, uint32_t n)
+static const unsigned char *pack_bytes(weft_acpack *p, const pack *pk, uint64_t off, uint32_t n,
+				      const unsigned char *k)
 {
 	if (off < REC_HEAD || off > pk->data_len || n > pk->data_len - off || pk->data_len - off - n < REC_TAIL)
 		return NULL;
-	return read_record(p, pk->fd, off, n);
+	return read_record(p, pk->fd, off, n, k);
 }
 
 int weft_acpack_get(weft_acpack *p, const char *key, const unsigned char **data, size_t *len, int *own)
@@ -669,7 +681,7 @@ int weft_acpack_get(weft_acpack *p, const char *key, const unsigned char **data,
 			continue;
 		uint64_t off = weft_be64(e + 32);
 		uint32_t n = weft_be32(e + 40);
-		if (weft_be32(e + 44) || !(*data = pack_bytes(p, pk, off, n)))
+		if (weft_be32(e + 44) || !(*data = pack_bytes(p, pk, off, n, k)))
 			return WEFT_ENOTFOUND;
 		*len = n;
 		*own = 0;
@@ -757,10 +769,17 @@ static int append(weft_acpack *p, const unsigned char *k, const void *data, uint
 		rc = weft_err_set(WEFT_EIO, "cannot append to %s/%s.pack: %s", p->dir, p->own, strerror(errno));
 		/* The next record must start where this one did. */
 		if (ftruncate(p->fd, (off_t)p->own_off) != 0) {
+			/* Given up: its records stay for the next reader to
+			 * index (a dead writer's pack); this handle stops
+			 * pointing into it, so the next pack's index never
+			 * carries offsets into this one. */
 			close(p->fd);
 			p->fd = -1;
 			free(p->own);
 			p->own = NULL;
+			for (size_t i = 0; i < p->tab.n; i++)
+				if (p->tab.v[i].where == W_OWN)
+					p->tab.v[i].drop = 1, p->tab.v[i].where = W_SEEN;
 		}
 		if (s->where == 0) /* new: nothing to point at */
 			s->drop = 1, s->where = W_SEEN;
@@ -829,7 +848,7 @@ typedef struct each_arg {
 static int each_one(const pack *pk, const unsigned char *key, uint64_t off, uint32_t n, void *arg)
 {
 	each_arg *a = arg;
-	const unsigned char *d = pack_bytes(a->p, pk, off, n);
+	const unsigned char *d = pack_bytes(a->p, pk, off, n, key);
 	char hex[65];
 	tohex(hex, key);
 	return d && a->fn(hex, d, n, a->arg) ? 1 : 0;
@@ -887,7 +906,7 @@ static int merge_one(const pack *pk, const unsigned char *key, uint64_t off, uin
 		if (!(a->m = map_file(pk->fd, pk->data_len)))
 			return weft_err_set(WEFT_EIO, "cannot map pack %s: %s", pk->name, strerror(errno));
 	}
-	const unsigned char *r = rec_at(a->m, pk->data_len, off, n);
+	const unsigned char *r = rec_at(a->m, pk->data_len, off, n, key);
 	char hex[65];
 	tohex(hex, key);
 	if (!r || (a->keep && !a->keep(hex, a->arg)))

@@ -336,6 +336,48 @@ static void test_damage_is_a_miss(void **state)
 	free(store);
 }
 
+/* An index whose offsets were swapped (and whose checksum was made to hold
+ * again) points each key at the other's record: the record's own key says
+ * it is not the one asked for, so both read as misses, never as each
+ * other's entry. */
+static void test_record_of_another_key_is_a_miss(void **state)
+{
+	(void)state;
+	char *store = tmpdir_new();
+	char k1[65], k2[65];
+	key_of(k1, 41);
+	key_of(k2, 42);
+	weft_acpack *p;
+	assert_int_equal(weft_acpack_open(&p, store), WEFT_OK);
+	put_text(p, k1, "AAAAAAAAAAAAAAAA");
+	put_text(p, k2, "BBBBBBBBBBBBBBBB");
+	assert_int_equal(weft_acpack_close(p), WEFT_OK);
+	char *idx = only_file(store, ".idx");
+	/* Layout: 24-byte header, 48-byte entries (key 32, offset 8, length
+	 * 4, drop 4), then the checksum of the header and the entries' own. */
+	unsigned char b[24 + 2 * 48 + 8];
+	int fd = open(idx, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, b, sizeof b, 0), (ssize_t)sizeof b);
+	unsigned char t[8];
+	memcpy(t, b + 24 + 32, 8);
+	memcpy(b + 24 + 32, b + 24 + 48 + 32, 8);
+	memcpy(b + 24 + 48 + 32, t, 8);
+	unsigned char h[32];
+	memcpy(h, b, 24);
+	weft_set_be64(h + 24, weft_check64(b + 24, 2 * 48));
+	weft_set_be64(b + 24 + 2 * 48, weft_check64(h, sizeof h));
+	assert_int_equal(pwrite(fd, b, sizeof b, 0), (ssize_t)sizeof b);
+	close(fd);
+	assert_int_equal(weft_acpack_open(&p, store), WEFT_OK);
+	expect_miss(p, k1);
+	expect_miss(p, k2);
+	assert_int_equal(weft_acpack_close(p), WEFT_OK);
+	free(idx);
+	weft_rm_rf(store);
+	free(store);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -345,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_drop_shadows_older_entries),
 		cmocka_unit_test(test_many_packs_merge),
 		cmocka_unit_test(test_damage_is_a_miss),
+		cmocka_unit_test(test_record_of_another_key_is_a_miss),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
