@@ -8,6 +8,8 @@
 #include "cands_io.h"
 
 #include <errno.h>
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,15 +71,58 @@ long abi_graph_table(const abi_graph *g, const char *name)
 
 /* ---- binary form
  *
- * "ABIGRAF1", u32 feature count, u32 has_p, then each feature's name; u64
+ * "ABIGRAF2", u32 feature count, u32 has_p, then each feature's name; u64
  * tables, each: name, u64 rows, u64 columns, each column: name, u8 unique;
- * u64 candidates, each: u32 from, to, ncols, fc[2], tc[2], f64 features,
- * f64 p. Strings are u32 length + bytes; little-endian as written. A lake
- * of 1,000 tables has about 230,000 candidates of 35 features: as JSON,
+ * u64 candidates, each: u32 from, to, ncols, fc[2], tc[2]; two bit sets of
+ * ceil(features / 8) bytes (bit f of the first: feature f is not +0.0; of
+ * the second: it is stored as an f64, else as an f32 that converts back
+ * to the same bits); the stored features in order; f64 p when has_p.
+ * Strings are u32 length + bytes; little-endian as written. A lake of
+ * 1,000 tables has about 230,000 candidates of 35 features: as JSON,
  * writing and reading them again in each of the four ops that follow took
- * most of a minute, and its table lookup by name was quadratic. */
+ * most of a minute, and its table lookup by name was quadratic. Half of
+ * the features are 0 and most of the rest flags or counts an f32 holds
+ * exactly: the fixed f64 records (ABIGRAF1, still read) were 72 MB, which
+ * `candidates` and `predict_joins` each wrote and hashed and three ops
+ * read back. */
 
-static const char gmagic[8] = {'A', 'B', 'I', 'G', 'R', 'A', 'F', '1'};
+enum { MASK_BYTES = (ABI_NFEATURES + 7) / 8, HEAD_BYTES = 7 * 4 };
+
+static const char gmagic[8] = {'A', 'B', 'I', 'G', 'R', 'A', 'F', '2'};
+static const char gmagic1[8] = {'A', 'B', 'I', 'G', 'R', 'A', 'F', '1'};
+
+/* One candidate's record into b (at most HEAD_BYTES + 2 * MASK_BYTES +
+ * 8 * (ABI_NFEATURES + 1) bytes); its length. */
+static size_t encode_cand(unsigned char *b, const abi_cand *c, int has_p)
+{
+	uint32_t head[7] = {c->from, c->to, c->ncols, c->fc[0], c->fc[1], c->tc[0], c->tc[1]};
+	memcpy(b, head, HEAD_BYTES);
+	unsigned char *nz = b + HEAD_BYTES, *wide = nz + MASK_BYTES, *v = wide + MASK_BYTES;
+	memset(nz, 0, 2 * MASK_BYTES);
+	for (int f = 0; f < ABI_NFEATURES; f++) {
+		uint64_t bits;
+		memcpy(&bits, &c->x[f], 8);
+		if (!bits)
+			continue;
+		nz[f / 8] |= (unsigned char)(1u << (f % 8));
+		/* in range first: converting a larger double is undefined */
+		float n = fabs(c->x[f]) <= FLT_MAX ? (float)c->x[f] : 0.0f;
+		double back = n;
+		if (memcmp(&back, &c->x[f], 8) == 0) {
+			memcpy(v, &n, 4);
+			v += 4;
+		} else {
+			wide[f / 8] |= (unsigned char)(1u << (f % 8));
+			memcpy(v, &c->x[f], 8);
+			v += 8;
+		}
+	}
+	if (has_p) {
+		memcpy(v, &c->p, 8);
+		v += 8;
+	}
+	return (size_t)(v - b);
+}
 
 int abi_graph_save(const abi_graph *g, const char *path, char *err, size_t errlen)
 {
@@ -100,11 +145,18 @@ int abi_graph_save(const abi_graph *g, const char *path, char *err, size_t errle
 			bad = abi_put_str(f, t->cols[c]) || abi_put(f, &t->unique[c], 1);
 	}
 	bad = bad || abi_put(f, &nc, 8);
+	/* records gathered into 64 KB writes: stdio's per-field calls were a
+	 * tenth of writing the file */
+	unsigned char buf[1 << 16];
+	size_t used = 0;
 	for (size_t i = 0; !bad && i < g->c.n; i++) {
-		const abi_cand *c = &g->c.v[i];
-		uint32_t head[7] = {c->from, c->to, c->ncols, c->fc[0], c->fc[1], c->tc[0], c->tc[1]};
-		bad = abi_put(f, head, sizeof head) || abi_put(f, c->x, sizeof c->x) || abi_put(f, &c->p, 8);
+		if (sizeof buf - used < HEAD_BYTES + 2 * MASK_BYTES + 8 * (ABI_NFEATURES + 1)) {
+			bad = abi_put(f, buf, used);
+			used = 0;
+		}
+		used += encode_cand(buf + used, &g->c.v[i], g->has_p);
 	}
+	bad = bad || abi_put(f, buf, used);
 	if (fclose(f) != 0)
 		bad = 1;
 	if (bad)
@@ -124,13 +176,44 @@ static int get_str(abi_reader *r, char *buf, size_t cap)
 	return 0;
 }
 
+/* A sparse record's masks, features and p (after its head). */
+static int get_sparse(abi_reader *r, abi_cand *c, int has_p)
+{
+	unsigned char nz[MASK_BYTES], wide[MASK_BYTES];
+	if (abi_get(r, nz, MASK_BYTES) || abi_get(r, wide, MASK_BYTES))
+		return -1;
+	for (int f = 0; f < ABI_NFEATURES; f++) {
+		unsigned bit = 1u << (f % 8);
+		if (!(nz[f / 8] & bit)) {
+			if (wide[f / 8] & bit)
+				return -1;
+			continue;
+		}
+		if (wide[f / 8] & bit) {
+			if (abi_get(r, &c->x[f], 8))
+				return -1;
+		} else {
+			float n;
+			if (abi_get(r, &n, 4))
+				return -1;
+			c->x[f] = n;
+		}
+	}
+	/* bits past the last feature are never set */
+	if (ABI_NFEATURES % 8 && ((nz[MASK_BYTES - 1] | wide[MASK_BYTES - 1]) >> (ABI_NFEATURES % 8)))
+		return -1;
+	return has_p ? abi_get(r, &c->p, 8) : 0;
+}
+
 /* Every count is checked against the bytes left before anything is
  * allocated for it, so a corrupt count cannot ask for gigabytes. */
 static int read_graph(abi_graph *g, abi_reader *r, const char *what, char *err, size_t errlen)
 {
 	char m[8], name[4096];
 	uint32_t nf, hp;
-	if (abi_get(r, m, 8) || memcmp(m, gmagic, 8) || abi_get(r, &nf, 4) || abi_get(r, &hp, 4) || hp > 1) {
+	int v1 = abi_left(r) >= 8 && memcmp(r->d + r->pos, gmagic1, 8) == 0;
+	if (abi_get(r, m, 8) || (memcmp(m, gmagic, 8) && memcmp(m, gmagic1, 8)) || abi_get(r, &nf, 4) ||
+	    abi_get(r, &hp, 4) || hp > 1) {
 		snprintf(err, errlen, "%s: not an autobi schema graph; produce it with autobi.candidates", what);
 		return -1;
 	}
@@ -163,8 +246,9 @@ static int read_graph(abi_graph *g, abi_reader *r, const char *what, char *err, 
 			if (get_str(r, name, sizeof name) || abi_get(r, &t->unique[c], 1) || !(t->cols[c] = strdup(name)))
 				return -1;
 	}
-	const size_t rec = 7 * 4 + ABI_NFEATURES * 8 + 8;
-	if (abi_get(r, &nc, 8) || nc != abi_left(r) / rec || abi_left(r) % rec)
+	/* ABIGRAF1: fixed records of every feature as an f64 and p */
+	const size_t rec1 = HEAD_BYTES + ABI_NFEATURES * 8 + 8, rec2 = HEAD_BYTES + 2 * MASK_BYTES;
+	if (abi_get(r, &nc, 8) || (v1 ? nc != abi_left(r) / rec1 || abi_left(r) % rec1 : nc > abi_left(r) / rec2))
 		return -1;
 	if (nc && !(g->c.v = malloc(nc * sizeof *g->c.v)))
 		return -1;
@@ -172,7 +256,8 @@ static int read_graph(abi_graph *g, abi_reader *r, const char *what, char *err, 
 	for (size_t i = 0; i < nc; i++) {
 		abi_cand c = {0};
 		uint32_t h[7];
-		if (abi_get(r, h, sizeof h) || abi_get(r, c.x, sizeof c.x) || abi_get(r, &c.p, 8))
+		if (abi_get(r, h, sizeof h) || (v1 ? abi_get(r, c.x, sizeof c.x) || abi_get(r, &c.p, 8)
+						   : get_sparse(r, &c, g->has_p)))
 			return -1;
 		int ok = h[0] < nt && h[1] < nt && (h[2] == 1 || h[2] == 2);
 		for (uint32_t q = 0; ok && q < h[2]; q++)
@@ -193,7 +278,7 @@ static int read_graph(abi_graph *g, abi_reader *r, const char *what, char *err, 
 		}
 		g->c.v[g->c.n++] = c;
 	}
-	return 0;
+	return abi_left(r) ? -1 : 0;
 }
 
 int abi_graph_load(abi_graph *g, const char *path, const char *what, char *err, size_t errlen)

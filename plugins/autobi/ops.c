@@ -32,7 +32,7 @@ static const weft_param_spec cand_params[] = {
 static const weft_op_desc abi_op_candidates = {
 	/* the pair search runs on every slot the node holds; a request above
 	 * the pool is scaled down to it */
-	WEFT_OP_DESC_CPUS("candidates", "2", abi_run_candidates, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC_CPUS("candidates", "3", abi_run_candidates, WEFT_OP_DETERMINISTIC,
 		     "Candidate joins A.x -> B.y among all profiled tables (pruned by type, key uniqueness and value "
 		     "containment) with their feature vectors, as a binary schema-graph artifact (docs/plugins/autobi.md).",
 		     4),
@@ -42,7 +42,7 @@ static const weft_op_desc abi_op_candidates = {
 /* ------------------------------------------------------------ op_model.c */
 
 static const weft_op_desc abi_op_predict = {
-	WEFT_OP_DESC("predict_joins", "2", abi_run_predict, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("predict_joins", "3", abi_run_predict, WEFT_OP_DETERMINISTIC,
 		     "Scores every candidate with the join classifier (`model`, a weights file): adds its probability p."),
 	WEFT_OP_INPUTS(WEFT_NAMES("candidates", "model")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
 };

@@ -179,6 +179,12 @@ static void test_graph_file(void **state)
 	abi_cand comp = {.from = 0, .to = 1, .fc = {0, 1}, .tc = {1, 0}, .ncols = 2, .p = 0.25};
 	for (int f = 0; f < ABI_NFEATURES; f++)
 		comp.x[f] = f * 0.1 - 1e-300;
+	/* Sparse records: zeros, -0.0, an f32's values, f64's and what an f32
+	 * cannot hold come back bit for bit. */
+	abi_cand mixed = {.from = 1, .to = 0, .fc = {1, 0}, .tc = {0, 0}, .ncols = 1, .p = 1.0};
+	for (int f = 0; f < ABI_NFEATURES; f++)
+		mixed.x[f] = f % 5 == 0 ? 0.0 : f % 5 == 1 ? -0.0 : f % 5 == 2 ? 0.5 * f : f % 5 == 3 ? 1e300 : 0.1 * f;
+	assert_int_equal(abi_cands_push(&g.c, &mixed), 0);
 	assert_int_equal(abi_cands_push(&g.c, &comp), 0);
 	char path[] = "/tmp/test_graph.XXXXXX", err[512];
 	int fd = mkstemp(path);
@@ -193,8 +199,9 @@ static void test_graph_file(void **state)
 	assert_int_equal(h.t[0].rows, 1000);
 	assert_string_equal(h.t[1].cols[1], "ref");
 	assert_int_equal(h.t[0].unique[0], 1);
-	assert_int_equal(h.c.n, 2);
-	assert_memory_equal(&h.c.v[1], &comp, sizeof comp);
+	assert_int_equal(h.c.n, 3);
+	assert_memory_equal(&h.c.v[1], &mixed, sizeof mixed);
+	assert_memory_equal(&h.c.v[2], &comp, sizeof comp);
 	assert_true(h.c.v[0].p == 0.75 && h.c.v[0].fc[0] == 1 && h.c.v[0].ncols == 1);
 	abi_graph_free(&h);
 
@@ -212,8 +219,9 @@ static void test_graph_file(void **state)
 		fclose(f);
 		assert_int_equal(abi_graph_load(&h, path, "candidates", err, sizeof err), -1);
 	}
-	/* a column index out of range: the last candidate's tc[1] */
-	size_t at = n - 8 * ABI_NFEATURES - 8 - 4;
+	/* a column index out of range: the last candidate's tc[1] (its
+	 * features are all f64s, after two bit sets) */
+	size_t at = n - 8 * ABI_NFEATURES - 8 - 2 * ((ABI_NFEATURES + 7) / 8) - 4;
 	uint32_t bad = 7;
 	memcpy(buf + at, &bad, 4);
 	f = fopen(path, "wb");
@@ -221,7 +229,7 @@ static void test_graph_file(void **state)
 	assert_int_equal(fwrite(buf, 1, n, f), n);
 	fclose(f);
 	assert_int_equal(abi_graph_load(&h, path, "candidates", err, sizeof err), -1);
-	assert_non_null(strstr(err, "candidate 2"));
+	assert_non_null(strstr(err, "candidate 3"));
 	/* another feature count: written by an older autobi */
 	bad = ABI_NFEATURES - 1;
 	memcpy(buf + 8, &bad, 4);
