@@ -19,7 +19,7 @@ static const weft_param_spec profile_params[] = {
 	{"max_key_cols", WEFT_T_INT, "12", "composite keys are searched among this many leading key-like columns"},
 };
 static const weft_op_desc abi_op_profile = {
-	WEFT_OP_DESC("profile", "1", abi_run_profile, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("profile", "2", abi_run_profile, WEFT_OP_DETERMINISTIC,
 		     "Parses one CSV table (BOM, quoting, CRLF, null tokens, sniffed delimiter) and computes per-column "
 		     "statistics, value hashes and two-column keys. `out` is the binary profile, `stats` a summary."),
 	WEFT_OP_PARAMS(profile_params), WEFT_OP_INPUTS(WEFT_NAMES("table")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "stats")),

@@ -481,9 +481,74 @@ void abi_profile_free(abi_profile *p)
 	memset(p, 0, sizeof *p);
 }
 
-/* ---- binary form */
+/* ---- binary form
+ *
+ * "ABIPROF2", the table's name, u64 rows, u64 columns, u64 composite keys;
+ * each column: name, u32 pos, u32 type, f64 purity, u64 nulls, u64
+ * distinct, f64 min, max, average length, the distinct hashes (sorted),
+ * then each row's value as its code: 0 missing, else 1 + the value's place
+ * among the distinct hashes, in 1, 2 or 4 bytes as the distinct count
+ * needs; each composite key: u32 a, b, u64 count, its sorted pair hashes.
+ * Native byte order: a profile is read back by the same build. The rows
+ * were each a u64 hash (ABIPROF1, still read): 258 of the 285 MB of the
+ * 1,000-table lake's profiles, written and hashed by the profile nodes
+ * and read back by the candidate search. */
 
-static const char magic[8] = {'A', 'B', 'I', 'P', 'R', 'O', 'F', '1'};
+static const char magic1[8] = {'A', 'B', 'I', 'P', 'R', 'O', 'F', '1'};
+static const char magic[8] = {'A', 'B', 'I', 'P', 'R', 'O', 'F', '2'};
+
+/* Bytes per row code for a column of nd distinct values. */
+static unsigned code_width(uint64_t nd)
+{
+	return nd < 255 ? 1 : nd < 65535 ? 2 : 4;
+}
+
+/* The rows of c as codes of `w` bytes into out (nrows * w bytes): each
+ * row's hash looked up among the distinct ones (a table by the hash's top
+ * bits, like hset.h, with the place beside it). -1 when out of memory or
+ * a row's hash is not among them (a profile not built by
+ * abi_profile_build). */
+static int row_codes(const abi_column *c, uint64_t nrows, unsigned w, unsigned char *out)
+{
+	unsigned bits = 4;
+	while (((uint64_t)1 << bits) < 2 * c->ndistinct)
+		bits++;
+	size_t cap = (size_t)1 << bits, mask = cap - 1;
+	uint64_t *key = calloc(cap, sizeof *key);
+	uint32_t *place = malloc(cap * sizeof *place);
+	int rc = key && place ? 0 : -1;
+	for (uint64_t i = 0; rc == 0 && i < c->ndistinct; i++) {
+		size_t j = (size_t)(c->distinct[i] >> (64 - bits));
+		while (key[j])
+			j = (j + 1) & mask;
+		key[j] = c->distinct[i];
+		place[j] = (uint32_t)i + 1;
+	}
+	for (uint64_t r = 0; rc == 0 && r < nrows; r++) {
+		uint64_t h = c->rows[r];
+		uint32_t code = 0;
+		if (h) {
+			size_t j = (size_t)(h >> (64 - bits));
+			while (key[j] && key[j] != h)
+				j = (j + 1) & mask;
+			if (!key[j]) {
+				rc = -1;
+				break;
+			}
+			code = place[j];
+		}
+		if (w == 1)
+			out[r] = (unsigned char)code;
+		else if (w == 2) {
+			uint16_t v = (uint16_t)code;
+			memcpy(out + r * 2, &v, 2);
+		} else
+			memcpy(out + r * 4, &code, 4);
+	}
+	free(key);
+	free(place);
+	return rc;
+}
 
 int abi_profile_save(const abi_profile *p, const char *path, char *err, size_t errlen)
 {
@@ -495,23 +560,32 @@ int abi_profile_save(const abi_profile *p, const char *path, char *err, size_t e
 	uint64_t ncols = p->ncols, nckeys = p->nckeys;
 	int bad = abi_put(f, magic, sizeof magic) || abi_put_str(f, p->table) || abi_put(f, &p->nrows, 8) ||
 		  abi_put(f, &ncols, 8) || abi_put(f, &nckeys, 8);
-	for (size_t c = 0; !bad && c < p->ncols; c++) {
+	unsigned char *codes = malloc(p->nrows ? p->nrows * 4 : 1);
+	int lost = !codes;
+	for (size_t c = 0; !bad && !lost && c < p->ncols; c++) {
 		const abi_column *col = &p->cols[c];
+		unsigned w = code_width(col->ndistinct);
 		bad = abi_put_str(f, col->name) || abi_put(f, &col->pos, 4) || abi_put(f, &col->type, 4) ||
 		      abi_put(f, &col->purity, 8) || abi_put(f, &col->nnull, 8) || abi_put(f, &col->ndistinct, 8) ||
 		      abi_put(f, &col->min, 8) || abi_put(f, &col->max, 8) || abi_put(f, &col->avg_len, 8) ||
-		      abi_put(f, col->rows, p->nrows * 8) || abi_put(f, col->distinct, col->ndistinct * 8);
+		      abi_put(f, col->distinct, col->ndistinct * 8);
+		lost = !bad && row_codes(col, p->nrows, w, codes) != 0;
+		bad = bad || lost || abi_put(f, codes, p->nrows * w);
 	}
-	for (size_t k = 0; !bad && k < p->nckeys; k++) {
+	free(codes);
+	for (size_t k = 0; !bad && !lost && k < p->nckeys; k++) {
 		const abi_ckey *ck = &p->ckeys[k];
 		bad = abi_put(f, &ck->a, 4) || abi_put(f, &ck->b, 4) || abi_put(f, &ck->ndistinct, 8) ||
 		      abi_put(f, ck->distinct, ck->ndistinct * 8);
 	}
 	if (fclose(f) != 0)
 		bad = 1;
-	if (bad)
+	if (lost)
+		snprintf(err, errlen, "cannot write %s: out of memory, or a row's value is not among its column's "
+			 "distinct values", path);
+	else if (bad)
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-	return bad ? -1 : 0;
+	return bad || lost ? -1 : 0;
 }
 
 static int get_str(abi_reader *r, char **out)
@@ -530,13 +604,41 @@ static int get_array(abi_reader *r, uint64_t **out, uint64_t n)
 	return abi_get(r, *out, n * 8);
 }
 
+/* A column's rows from their codes (after its distinct hashes): -1 when
+ * they run past the file or a code names no distinct value. */
+static int get_rows(abi_reader *r, abi_column *c, uint64_t nrows)
+{
+	unsigned w = code_width(c->ndistinct);
+	if (nrows > abi_left(r) / w || !(c->rows = malloc(nrows ? nrows * 8 : 8)))
+		return -1;
+	const unsigned char *d = r->d + r->pos;
+	uint64_t nd = c->ndistinct;
+	for (uint64_t i = 0; i < nrows; i++) {
+		uint32_t code;
+		if (w == 1)
+			code = d[i];
+		else if (w == 2) {
+			uint16_t v;
+			memcpy(&v, d + i * 2, 2);
+			code = v;
+		} else
+			memcpy(&code, d + i * 4, 4);
+		if (code > nd)
+			return -1;
+		c->rows[i] = code ? c->distinct[code - 1] : 0;
+	}
+	r->pos += nrows * w;
+	return 0;
+}
+
 static int parse_profile(abi_profile *p, abi_reader *r)
 {
 	char m[8];
 	uint64_t ncols, nckeys;
-	if (abi_get(r, m, 8) || memcmp(m, magic, 8) || get_str(r, &p->table) || abi_get(r, &p->nrows, 8) ||
-	    abi_get(r, &ncols, 8) || abi_get(r, &nckeys, 8))
+	if (abi_get(r, m, 8) || (memcmp(m, magic, 8) && memcmp(m, magic1, 8)) || get_str(r, &p->table) ||
+	    abi_get(r, &p->nrows, 8) || abi_get(r, &ncols, 8) || abi_get(r, &nckeys, 8))
 		return -1;
+	int v1 = memcmp(m, magic1, 8) == 0;
 	if (ncols > r->len || nckeys > r->len || !(p->cols = calloc(ncols ? ncols : 1, sizeof *p->cols)) ||
 	    !(p->ckeys = calloc(nckeys ? nckeys : 1, sizeof *p->ckeys)))
 		return -1;
@@ -545,8 +647,9 @@ static int parse_profile(abi_profile *p, abi_reader *r)
 		abi_column *c = &p->cols[p->ncols++];
 		if (get_str(r, &c->name) || abi_get(r, &c->pos, 4) || abi_get(r, &c->type, 4) || abi_get(r, &c->purity, 8) ||
 		    abi_get(r, &c->nnull, 8) || abi_get(r, &c->ndistinct, 8) || abi_get(r, &c->min, 8) || abi_get(r, &c->max, 8) ||
-		    abi_get(r, &c->avg_len, 8) || get_array(r, &c->rows, p->nrows) ||
-		    get_array(r, &c->distinct, c->ndistinct))
+		    abi_get(r, &c->avg_len, 8) ||
+		    (v1 ? get_array(r, &c->rows, p->nrows) || get_array(r, &c->distinct, c->ndistinct)
+			: get_array(r, &c->distinct, c->ndistinct) || get_rows(r, c, p->nrows)))
 			return -1;
 	}
 	while (p->nckeys < nckeys) {

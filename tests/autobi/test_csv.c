@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "csv.h"
@@ -252,10 +254,80 @@ static void test_oversized_refused(void **state)
 	assert_non_null(strstr(err, "not a regular file"));
 }
 
+/* A profile's rows travel as codes of 1, 2 or 4 bytes (by the column's
+ * distinct count): saved and loaded, every column's rows and distinct
+ * hashes are the same, missing values included; a code past the distinct
+ * values, and every truncation, is refused. */
+static void roundtrip(size_t nrows)
+{
+	size_t cap = nrows * 48 + 64, at = 0;
+	char *text = malloc(cap), err[512];
+	assert_non_null(text);
+	at += (size_t)snprintf(text + at, cap - at, "id,grp,note,gap\n");
+	for (size_t r = 0; r < nrows; r++)
+		at += (size_t)snprintf(text + at, cap - at, "%zu,g%zu,%s,%s\n", r * 7 + 1, r % 300,
+				       r % 3 ? "x" : "y", r % 5 ? "" : "1");
+	wcsv t;
+	assert_int_equal(parse(&t, text, err), 0);
+	abi_profile p, q;
+	assert_int_equal(abi_profile_build(&p, &t, "t", 12, err, sizeof err), 0);
+	char path[] = "/tmp/autobi-prof-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(abi_profile_save(&p, path, err, sizeof err), 0);
+	assert_int_equal(abi_profile_load(&q, path, err, sizeof err), 0);
+	assert_int_equal(q.ncols, 4);
+	for (size_t c = 0; c < p.ncols; c++) {
+		assert_int_equal(q.cols[c].ndistinct, p.cols[c].ndistinct);
+		assert_memory_equal(q.cols[c].rows, p.cols[c].rows, nrows * 8);
+		assert_memory_equal(q.cols[c].distinct, p.cols[c].distinct, p.cols[c].ndistinct * 8);
+	}
+	abi_profile_free(&q);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	if (nrows <= 400) {
+		for (off_t cut = 0; cut < st.st_size; cut += 7) {
+			assert_int_equal(truncate(path, cut), 0);
+			assert_int_equal(abi_profile_load(&q, path, err, sizeof err), -1);
+		}
+		/* a one-column table ends its file with its rows' 1-byte codes:
+		 * the last set past its 3 distinct values */
+		wcsv one;
+		abi_profile o;
+		assert_int_equal(parse(&one, "v\na\nb\nc\n", err), 0);
+		assert_int_equal(abi_profile_build(&o, &one, "one", 12, err, sizeof err), 0);
+		assert_int_equal(abi_profile_save(&o, path, err, sizeof err), 0);
+		assert_int_equal(abi_profile_load(&q, path, err, sizeof err), 0);
+		abi_profile_free(&q);
+		assert_int_equal(stat(path, &st), 0);
+		fd = open(path, O_WRONLY);
+		assert_true(fd >= 0);
+		unsigned char bad = 4;
+		assert_int_equal(pwrite(fd, &bad, 1, st.st_size - 1), 1);
+		close(fd);
+		assert_int_equal(abi_profile_load(&q, path, err, sizeof err), -1);
+		abi_profile_free(&o);
+		wcsv_free(&one);
+	}
+	remove(path);
+	abi_profile_free(&p);
+	wcsv_free(&t);
+	free(text);
+}
+
+static void test_profile_row_codes(void **state)
+{
+	(void)state;
+	roundtrip(350);   /* id: 2-byte codes */
+	roundtrip(70000); /* id: 4-byte codes */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_oversized_refused),
+		cmocka_unit_test(test_profile_row_codes),
 		cmocka_unit_test(test_bom_quotes_crlf),      cmocka_unit_test(test_delimiters),
 		cmocka_unit_test(test_errors_name_file_and_line), cmocka_unit_test(test_missing_header_names),
 		cmocka_unit_test(test_profile_types_and_hashes), cmocka_unit_test(test_composite_key),
