@@ -75,11 +75,9 @@ static inline void wsort_doubles(double *v, size_t n)
 	free(a);
 }
 
-/* The k-th smallest of v[0..n) (k < n), as v sorted would have at k; v is
- * reordered. Quickselect on a median of three, with a sort once it has
- * taken more rounds than a balanced split would, so no input is
- * quadratic. */
-static inline double wsel_double(double *v, size_t n, size_t k)
+/* Quickselect on a median of three, with a sort once it has taken more
+ * rounds than a balanced split would, so no input is quadratic. */
+static inline double wsel_double_qs(double *v, size_t n, size_t k)
 {
 	if (n == 0)
 		return 0.0; /* no such element: the caller checks n */
@@ -118,6 +116,46 @@ static inline double wsel_double(double *v, size_t n, size_t k)
 			return v[k];
 	}
 	return v[k];
+}
+
+/* The k-th smallest of v[0..n) (k < n), as v sorted would have at k; v is
+ * reordered (no order is promised). From 65,536 values on, the candidates
+ * are first narrowed a 16-bit digit of their keys (wsort_key) at a time:
+ * one pass counts the digits, one swaps the values of the k-th's digit to
+ * the front, until few are left for quickselect. Quickselect alone swept
+ * a 4096 x 4096 image's 16 million values three or four times, for each of
+ * AutoMat's medians and percentiles; the count leaves a few percent of
+ * them after two passes. The value is the same either way, but for the
+ * sign of a zero and where NaNs fall (keys order them; comparisons do
+ * not). */
+static inline double wsel_double(double *v, size_t n, size_t k)
+{
+	if (n == 0)
+		return 0.0; /* no such element: the caller checks n */
+	size_t *count = n >= 65536 ? malloc(65536 * sizeof *count) : NULL;
+	size_t m = n;
+	for (int shift = 48; count && m >= 65536 && shift >= 0; shift -= 16) {
+		memset(count, 0, 65536 * sizeof *count);
+		for (size_t i = 0; i < m; i++)
+			count[(wsort_key(v[i]) >> shift) & 0xffff]++;
+		size_t d = 0;
+		while (k >= count[d])
+			k -= count[d++];
+		if (count[d] == m)
+			continue; /* one digit: nothing to narrow */
+		/* swapped, not copied, to the front: v stays a permutation of
+		 * itself (wmad_sigma reads all of it again) */
+		size_t j = 0;
+		for (size_t i = 0; i < m; i++)
+			if (((wsort_key(v[i]) >> shift) & 0xffff) == d) {
+				double t = v[j];
+				v[j++] = v[i];
+				v[i] = t;
+			}
+		m = j;
+	}
+	free(count);
+	return wsel_double_qs(v, m, k);
 }
 
 /* 1.4826 x the median absolute deviation of v[0..n): a spread that

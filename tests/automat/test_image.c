@@ -283,7 +283,7 @@ static void test_sort_and_select(void **state)
 	const size_t sizes[] = {1, 2, 3, 9, 25, 100, 65535, 65536, 300000};
 	uint64_t s = 5;
 	for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++)
-		for (int kind = 0; kind < 4; kind++) {
+		for (int kind = 0; kind < 5; kind++) {
 			size_t n = sizes[si];
 			double *v = malloc(n * sizeof *v), *w = malloc(n * sizeof *w), *u = malloc(n * sizeof *u);
 			assert_true(v && w && u);
@@ -293,7 +293,8 @@ static void test_sort_and_select(void **state)
 				v[i] = kind == 0   ? (r - 0.5) * 1e6
 				       : kind == 1 ? (double)(s % 7) - 3 /* repeats, with zeros */
 				       : kind == 2 ? (double)i           /* sorted */
-						   : (double)(n - i);    /* reversed */
+				       : kind == 3 ? (double)(n - i)     /* reversed */
+						   : 1000 + r * 1e-9;    /* one key digit wide: narrowed again */
 				if (kind == 0 && i % 97 == 5)
 					v[i] = i % 2 ? INFINITY : -INFINITY;
 			}
@@ -306,6 +307,9 @@ static void test_sort_and_select(void **state)
 			for (size_t q = 0; q < 5; q++) {
 				memcpy(u, v, n * sizeof *v);
 				assert_true(wsel_double(u, n, ks[q]) == w[ks[q]]);
+				/* still a permutation of v (callers read it again) */
+				wsort_doubles(u, n);
+				assert_memory_equal(u, w, n * sizeof *u);
 			}
 			for (size_t k = 0; n <= 25 && k < n; k++) {
 				memcpy(u, v, n * sizeof *v);
