@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "par.h"
 #include "sortd.h"
 #include "structure.h"
 
@@ -23,37 +24,64 @@ static size_t bin_of(double f, size_t g)
  * column pass keeps one running sum per column and moves down the image a
  * row at a time, so it reads memory in order; a column at a time, every
  * step was a cache miss on a 4096 x 4096 image. Each sum sees the same
- * additions in the same order either way. */
-static void box(const double *in, double *out, double *tmp, double *col, size_t w, size_t h, size_t r)
+ * additions in the same order either way. The row pass splits by rows,
+ * the column pass by strips of columns, over the image's threads: every
+ * sum is still made on one thread in the same order, so the bits do not
+ * depend on how many ran. */
+typedef struct boxjob {
+	const double *in;
+	double *out, *tmp, *col;
+	size_t w, h, r;
+} boxjob;
+
+static void box_rows(void *arg, size_t lo, size_t hi)
 {
-	for (size_t y = 0; y < h; y++) {
-		const double *row = in + y * w;
+	const boxjob *b = arg;
+	size_t w = b->w, r = b->r;
+	for (size_t y = lo; y < hi; y++) {
+		const double *row = b->in + y * w;
 		double s = 0;
 		for (size_t x = 0; x <= r && x < w; x++)
 			s += row[x];
 		for (size_t x = 0; x < w; x++) {
-			tmp[y * w + x] = s;
+			b->tmp[y * w + x] = s;
 			if (x + r + 1 < w)
 				s += row[x + r + 1];
 			if (x >= r)
 				s -= row[x - r];
 		}
 	}
-	for (size_t x = 0; x < w; x++)
+}
+
+/* Columns [x0, x1), with their own stretch of col. */
+static void box_cols(void *arg, size_t x0, size_t x1)
+{
+	const boxjob *b = arg;
+	size_t w = b->w, h = b->h, r = b->r;
+	double *col = b->col, *tmp = b->tmp, *out = b->out;
+	for (size_t x = x0; x < x1; x++)
 		col[x] = 0;
 	for (size_t y = 0; y <= r && y < h; y++)
-		for (size_t x = 0; x < w; x++)
+		for (size_t x = x0; x < x1; x++)
 			col[x] += tmp[y * w + x];
 	for (size_t y = 0; y < h; y++) {
-		for (size_t x = 0; x < w; x++)
+		for (size_t x = x0; x < x1; x++)
 			out[y * w + x] = col[x];
 		if (y + r + 1 < h)
-			for (size_t x = 0; x < w; x++)
+			for (size_t x = x0; x < x1; x++)
 				col[x] += tmp[(y + r + 1) * w + x];
 		if (y >= r)
-			for (size_t x = 0; x < w; x++)
+			for (size_t x = x0; x < x1; x++)
 				col[x] -= tmp[(y - r) * w + x];
 	}
+}
+
+static void box(const double *in, double *out, double *tmp, double *col, size_t w, size_t h, size_t r,
+		unsigned threads)
+{
+	boxjob b = {in, out, tmp, col, w, h, r};
+	am_par_rows(threads, h, box_rows, &b);
+	am_par_rows(threads, w, box_cols, &b);
 }
 
 /* The mean per grid bin over the pixels with in[p] set (all when in is
@@ -90,6 +118,48 @@ static void fold(am_motif *M, const am_image *im, const am_lattice *L, double *s
 			M->m[b] = M->m[(b / M->gu) * M->gu + (b % M->gu + 1) % M->gu];
 }
 
+/* The crystal mask's per-pixel steps, split by rows. */
+typedef struct maskjob {
+	const am_motif *M;
+	const am_image *im;
+	const am_lattice *L;
+	double *s[5], *rho;
+	size_t r;
+} maskjob;
+
+/* The image, the motif tiled over it, and their products. */
+static void mask_terms(void *arg, size_t lo, size_t hi)
+{
+	const maskjob *j = arg;
+	const am_motif *M = j->M;
+	size_t w = j->im->w;
+	for (size_t y = lo; y < hi; y++)
+		for (size_t x = 0; x < w; x++) {
+			size_t p = y * w + x;
+			double u, v;
+			am_lattice_frac(j->L, M->ox, M->oy, (double)x, (double)y, &u, &v);
+			double I = j->im->v[p], m = M->m[bin_of(v, M->gv) * M->gu + bin_of(u, M->gu)];
+			j->s[0][p] = I, j->s[1][p] = m, j->s[2][p] = I * m, j->s[3][p] = I * I, j->s[4][p] = m * m;
+		}
+}
+
+/* Their correlation from the box sums. */
+static void mask_rho(void *arg, size_t lo, size_t hi)
+{
+	const maskjob *j = arg;
+	size_t w = j->im->w, h = j->im->h, r = j->r;
+	double *const *s = j->s;
+	for (size_t y = lo; y < hi; y++)
+		for (size_t x = 0; x < w; x++) {
+			size_t p = y * w + x;
+			double nx = (double)((x + r < w ? x + r : w - 1) - (x > r ? x - r : 0) + 1);
+			double ny = (double)((y + r < h ? y + r : h - 1) - (y > r ? y - r : 0) + 1), c = nx * ny;
+			double cov = s[2][p] - s[0][p] * s[1][p] / c;
+			double vi = s[3][p] - s[0][p] * s[0][p] / c, vm = s[4][p] - s[1][p] * s[1][p] / c;
+			j->rho[p] = vi > 0 && vm > 0 ? cov / sqrt(vi * vm) : 0;
+		}
+}
+
 /* Which pixels are crystal: the correlation, over windows of a few cells,
  * between the image and the motif tiled over it. */
 static int crystal_mask(am_motif *M, const am_image *im, const am_lattice *L, double cell_px)
@@ -107,26 +177,11 @@ static int crystal_mask(am_motif *M, const am_image *im, const am_lattice *L, do
 	double *rho = ok ? malloc(n * sizeof *rho) : NULL, *col = ok ? malloc(w * sizeof *col) : NULL;
 	if (!ok || !rho || !col)
 		goto out;
-	for (size_t y = 0; y < h; y++)
-		for (size_t x = 0; x < w; x++) {
-			size_t p = y * w + x;
-			double u, v;
-			am_lattice_frac(L, M->ox, M->oy, (double)x, (double)y, &u, &v);
-			double I = im->v[p], m = M->m[bin_of(v, M->gv) * M->gu + bin_of(u, M->gu)];
-			s[0][p] = I, s[1][p] = m, s[2][p] = I * m, s[3][p] = I * I, s[4][p] = m * m;
-		}
-	size_t r = (size_t)fmax(12, 1.5 * cell_px);
+	maskjob j = {M, im, L, {s[0], s[1], s[2], s[3], s[4]}, rho, (size_t)fmax(12, 1.5 * cell_px)};
+	am_par_rows(im->threads, h, mask_terms, &j);
 	for (int k = 0; k < 5; k++)
-		box(s[k], s[k], t, col, w, h, r);
-	for (size_t y = 0; y < h; y++)
-		for (size_t x = 0; x < w; x++) {
-			size_t p = y * w + x;
-			double nx = (double)((x + r < w ? x + r : w - 1) - (x > r ? x - r : 0) + 1);
-			double ny = (double)((y + r < h ? y + r : h - 1) - (y > r ? y - r : 0) + 1), c = nx * ny;
-			double cov = s[2][p] - s[0][p] * s[1][p] / c;
-			double vi = s[3][p] - s[0][p] * s[0][p] / c, vm = s[4][p] - s[1][p] * s[1][p] / c;
-			rho[p] = vi > 0 && vm > 0 ? cov / sqrt(vi * vm) : 0;
-		}
+		box(s[k], s[k], t, col, w, h, j.r, im->threads);
+	am_par_rows(im->threads, h, mask_rho, &j);
 	memcpy(t, rho, n * sizeof *t);
 	double p90 = wsel_double(t, n, n * 9 / 10);
 	M->in = malloc(n);
