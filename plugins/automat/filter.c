@@ -4,6 +4,7 @@
 #include "filter.h"
 
 #include <fftw3.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,15 +236,79 @@ done:
 	return rc;
 }
 
+/* The noise estimate's median and MAD over a large image, exactly as
+ * wmad_sigma picks them, with its passes over all the pixels split by rows
+ * across the image's threads: the residual (or its distance to the
+ * median) is made and the top 16-bit digit of its key (wsort_key) counted
+ * in one pass, each part with its own counts, summed into the total under
+ * a lock (integers: the order does not matter). Only moving the k-th's
+ * digit to the front and the selection among those are serial. */
+typedef struct madjob {
+	const double *a, *b; /* the residual a - b, or NULL: |d - med| */
+	double *d, med;
+	size_t w, *count;
+	int failed;
+	pthread_mutex_t lock;
+} madjob;
+
+static void mad_pass(void *arg, size_t lo, size_t hi)
+{
+	madjob *j = arg;
+	size_t *c = calloc(65536, sizeof *c);
+	for (size_t i = lo * j->w; i < hi * j->w; i++) {
+		j->d[i] = j->a ? j->a[i] - j->b[i] : fabs(j->d[i] - j->med);
+		if (c)
+			c[wsort_key(j->d[i]) >> 48]++;
+	}
+	pthread_mutex_lock(&j->lock);
+	for (size_t k = 0; c && k < 65536; k++)
+		j->count[k] += c[k];
+	j->failed |= !c;
+	pthread_mutex_unlock(&j->lock);
+	free(c);
+}
+
+/* The k-th smallest of d[0..n) given its top digits' counts. */
+static double mad_select(double *d, size_t n, size_t k, const size_t *count)
+{
+	size_t dg = 0;
+	while (k >= count[dg])
+		k -= count[dg++];
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (wsort_key(d[i]) >> 48 == dg) {
+			double t = d[m];
+			d[m++] = d[i];
+			d[i] = t;
+		}
+	return wsel_double(d, m, k);
+}
+
 double am_noise_sigma_from(const am_image *im, const am_image *lo)
 {
 	size_t n = im->w * im->h;
 	double *d = malloc(n * sizeof *d);
 	if (!d)
 		return NAN;
-	for (size_t i = 0; i < n; i++)
-		d[i] = im->v[i] - lo->v[i];
-	double s = wmad_sigma(d, n);
+	madjob j = {im->v, lo->v, d, 0, im->w, calloc(65536, sizeof(size_t)), 0, PTHREAD_MUTEX_INITIALIZER};
+	double s = NAN;
+	if (j.count && n >= 65536) {
+		am_par_rows(im->threads, im->h, mad_pass, &j);
+		if (!j.failed) {
+			j.med = mad_select(d, n, n / 2, j.count);
+			memset(j.count, 0, 65536 * sizeof *j.count);
+			j.a = NULL;
+			am_par_rows(im->threads, im->h, mad_pass, &j);
+		}
+		if (!j.failed)
+			s = 1.4826 * mad_select(d, n, n / 2, j.count);
+	}
+	if (!j.count || n < 65536 || j.failed) { /* small, or a part had no memory for its counts */
+		for (size_t i = 0; i < n; i++)
+			d[i] = im->v[i] - lo->v[i];
+		s = wmad_sigma(d, n);
+	}
+	free(j.count);
 	free(d);
 	return s;
 }

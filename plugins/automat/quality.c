@@ -4,24 +4,61 @@
 #include "quality.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "filter.h"
+#include "par.h"
 #include "spectrum.h"
 
-double am_otsu(const double *v, size_t n)
+/* Otsu's two passes, split across threads: each part finds its own range
+ * and then counts its own histogram, merged under a lock. Minima, maxima
+ * and counts (whole numbers in doubles) do not depend on the order they
+ * are merged in, so the threshold is the same bits on any number of
+ * threads. */
+typedef struct otsujob {
+	const double *v;
+	double lo, hi, hist[256];
+	int pass;
+	pthread_mutex_t lock;
+} otsujob;
+
+static void otsu_part(void *arg, size_t a, size_t b)
 {
-	double lo = INFINITY, hi = -INFINITY;
-	for (size_t i = 0; i < n; i++)
-		lo = v[i] < lo ? v[i] : lo, hi = v[i] > hi ? v[i] : hi;
+	otsujob *j = arg;
+	if (j->pass == 0) {
+		double lo = INFINITY, hi = -INFINITY;
+		for (size_t i = a; i < b; i++)
+			lo = j->v[i] < lo ? j->v[i] : lo, hi = j->v[i] > hi ? j->v[i] : hi;
+		pthread_mutex_lock(&j->lock);
+		j->lo = lo < j->lo ? lo : j->lo, j->hi = hi > j->hi ? hi : j->hi;
+		pthread_mutex_unlock(&j->lock);
+		return;
+	}
+	double hist[256] = {0}, lo = j->lo, hi = j->hi;
+	for (size_t i = a; i < b; i++) {
+		if (!(j->v[i] >= lo && j->v[i] <= hi))
+			continue; /* a NaN has no bin */
+		int bin = (int)((j->v[i] - lo) / (hi - lo) * 255.999);
+		hist[bin]++;
+	}
+	pthread_mutex_lock(&j->lock);
+	for (int k = 0; k < 256; k++)
+		j->hist[k] += hist[k];
+	pthread_mutex_unlock(&j->lock);
+}
+
+double am_otsu(const double *v, size_t n, unsigned threads)
+{
+	otsujob j = {.v = v, .lo = INFINITY, .hi = -INFINITY, .lock = PTHREAD_MUTEX_INITIALIZER};
+	am_par_rows(threads, n, otsu_part, &j);
+	double lo = j.lo, hi = j.hi;
 	if (!(hi > lo))
 		return lo;
-	double hist[256] = {0};
-	for (size_t i = 0; i < n; i++) {
-		int b = (int)((v[i] - lo) / (hi - lo) * 255.999);
-		hist[b]++;
-	}
+	j.pass = 1;
+	am_par_rows(threads, n, otsu_part, &j);
+	const double *hist = j.hist;
 	double sum = 0, sumb = 0, wb = 0, best = -1, thr = lo;
 	for (int b = 0; b < 256; b++)
 		sum += b * hist[b];
@@ -111,7 +148,7 @@ int am_quality_measure(am_quality *q, const am_image *im, const am_quality_opts 
 		return -1;
 	}
 	q->snr = snr_of(im, &lo, &q->noise_sigma);
-	q->otsu = am_otsu(lo.v, n);
+	q->otsu = am_otsu(lo.v, n, lo.threads);
 	double s[2] = {0}, ss[2] = {0}, c[2] = {0};
 	for (size_t i = 0; i < n; i++) {
 		int f = lo.v[i] > q->otsu;

@@ -41,6 +41,6 @@ int am_quality_measure(am_quality *q, const am_image *im, const am_quality_opts 
 double am_snr(const am_image *im);
 
 /* Otsu's threshold of the values (256-bin histogram between min and max). */
-double am_otsu(const double *v, size_t n);
+double am_otsu(const double *v, size_t n, unsigned threads);
 
 #endif

@@ -17,6 +17,7 @@
 #include "filter.h"
 #include "image.h"
 #include "par.h"
+#include "quality.h"
 #include "rng.h"
 #include "spectrum.h"
 #include "sim.h"
@@ -436,6 +437,29 @@ static void test_threads_same_bits(void **state)
 		assert_memory_equal(one.v, many.v, one.w * one.h * sizeof *one.v);
 		am_image_free(&many);
 	}
+	/* The noise estimate (155,617 pixels: the counted, threaded path) is
+	 * wmad_sigma of the residual to the bit, on 1 thread and on 4. */
+	am_image lo, many_im;
+	assert_int_equal(am_image_copy(&lo, &one), 0);
+	assert_int_equal(am_filter_gaussian(&lo, 1.5), 0);
+	assert_int_equal(am_image_copy(&many_im, &one), 0);
+	many_im.threads = 4;
+	size_t n = one.w * one.h;
+	double *d = malloc(n * sizeof *d);
+	assert_non_null(d);
+	for (size_t i = 0; i < n; i++)
+		d[i] = one.v[i] - lo.v[i];
+	double want = wmad_sigma(d, n), got1 = am_noise_sigma_from(&one, &lo), got4 = am_noise_sigma_from(&many_im, &lo);
+	assert_true(want > 0);
+	assert_memory_equal(&got1, &want, sizeof want);
+	assert_memory_equal(&got4, &want, sizeof want);
+	/* Otsu's threshold, counted in parts */
+	double t1 = am_otsu(lo.v, n, 1), t4 = am_otsu(lo.v, n, 4);
+	assert_true(t1 > lo.v[0] - 10 && t1 < lo.v[0] + 10);
+	assert_memory_equal(&t1, &t4, sizeof t1);
+	free(d);
+	am_image_free(&many_im);
+	am_image_free(&lo);
 	am_image_free(&one);
 }
 
