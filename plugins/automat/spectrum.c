@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fft2.h"
 #include "par.h"
 #include "sortd.h"
 
@@ -59,10 +60,7 @@ int am_spectrum_compute(am_spectrum *s, const am_image *im, char *err, size_t er
 	fftw_complex *out = fftw_malloc(h * hw * sizeof *out);
 	s->p = malloc(h * hw * sizeof *s->p);
 	double *sorted = malloc(h * hw * sizeof *sorted);
-	fftw_plan plan = in && out ? fftw_plan_dft_r2c_2d((int)h, (int)w, in, out, FFTW_ESTIMATE) : NULL;
-	if (!plan || !s->p || !sorted) {
-		if (plan)
-			fftw_destroy_plan(plan);
+	if (!in || !out || !s->p || !sorted) {
 		fftw_free(in), fftw_free(out), free(sorted);
 		am_spectrum_free(s);
 		snprintf(err, errlen, "out of memory for the FFT of a %zu x %zu image", w, h);
@@ -78,17 +76,21 @@ int am_spectrum_compute(am_spectrum *s, const am_image *im, char *err, size_t er
 	double *wxs = sorted;
 	for (size_t x = 0; x < w; x++)
 		wxs[x] = 0.5 - 0.5 * cos(2 * M_PI * (double)x / (double)(w - 1));
-	/* The two per-pixel loops split by rows across the image's threads
-	 * (the FFT between them stays FFTW's own, single-threaded: its
-	 * threaded plans need not give the same bits). */
+	/* The two per-pixel loops split by rows across the image's threads,
+	 * and so does the FFT between them on large images (fft2.c: the same
+	 * bits on any number of threads). */
 	windowing win = {im->v, in, wxs, mean, w, h};
 	am_par_rows(im->threads, h, window_rows, &win);
-	fftw_execute(plan);
+	if (am_fft2_r2c(in, out, w, h, im->threads, -1) != 0) {
+		fftw_free(in), fftw_free(out), free(sorted);
+		am_spectrum_free(s);
+		snprintf(err, errlen, "out of memory for the FFT of a %zu x %zu image", w, h);
+		return -1;
+	}
 	powers pw = {out, s->p, sorted, hw};
 	am_par_rows(im->threads, h, power_rows, &pw);
 	s->w = w, s->h = h, s->hw = hw;
 	s->floor = wsel_double(sorted, h * hw, h * hw / 2);
-	fftw_destroy_plan(plan);
 	fftw_free(in), fftw_free(out), free(sorted);
 	return 0;
 }

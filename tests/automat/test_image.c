@@ -14,6 +14,7 @@
 #include <tiffio.h>
 
 #include "cif.h"
+#include "fft2.h"
 #include "filter.h"
 #include "image.h"
 #include "par.h"
@@ -463,6 +464,39 @@ static void test_threads_same_bits(void **state)
 	am_image_free(&one);
 }
 
+/* The split FFT (fft2.c): the same bits on 1 and 4 threads, and the 2-D
+ * plan's values to rounding, on an image large enough that both the row
+ * and the column batches run on two threads, each with a shorter last
+ * batch (2,049 rows: 128 of 16 and 1; 1,026 columns: 128 of 8 and 2). */
+static void test_fft2_split(void **state)
+{
+	(void)state;
+	size_t w = 2050, h = 2049, hw = w / 2 + 1;
+	double *in = fftw_malloc(w * h * sizeof *in);
+	fftw_complex *a = fftw_malloc(h * hw * sizeof *a), *b = fftw_malloc(h * hw * sizeof *b),
+		     *c = fftw_malloc(h * hw * sizeof *c);
+	assert_true(in && a && b && c);
+	uint64_t s = 9;
+	for (size_t i = 0; i < w * h; i++) {
+		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+		in[i] = (double)(s >> 11) / 9007199254740992.0 + cos((double)(i % w) * 0.7) * sin((double)(i / w) * 0.3);
+	}
+	double first = in[12345];
+	assert_int_equal(am_fft2_r2c(in, a, w, h, 1, 1), 0);
+	assert_int_equal(am_fft2_r2c(in, b, w, h, 4, 1), 0);
+	assert_int_equal(am_fft2_r2c(in, c, w, h, 1, 0), 0);
+	assert_true(in[12345] == first); /* the input is kept */
+	assert_memory_equal(a, b, h * hw * sizeof *a);
+	double big = 0, off = 0;
+	for (size_t i = 0; i < h * hw; i++)
+		for (int k = 0; k < 2; k++) {
+			big = fmax(big, fabs(c[i][k]));
+			off = fmax(off, fabs(a[i][k] - c[i][k]));
+		}
+	assert_true(big > 1e5 && off < 1e-12 * big);
+	fftw_free(in), fftw_free(a), fftw_free(b), fftw_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -470,6 +504,7 @@ int main(void)
 		cmocka_unit_test(test_median3),
 		cmocka_unit_test(test_par_rows),
 		cmocka_unit_test(test_threads_same_bits),
+		cmocka_unit_test(test_fft2_split),
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_tiff16),
 		cmocka_unit_test(test_bad_files),
