@@ -86,22 +86,18 @@ static void box(const double *in, double *out, double *tmp, double *col, size_t 
 
 /* The mean per grid bin over the pixels with in[p] set (all when in is
  * NULL), and the median standard error of a bin into *se. */
-static void fold(am_motif *M, const am_image *im, const am_lattice *L, double *sum2, size_t *cnt, double *se)
+static void fold(am_motif *M, const am_image *im, const uint32_t *bins, double *sum2, size_t *cnt, double *se)
 {
 	size_t G = M->gu * M->gv;
 	memset(M->m, 0, G * sizeof *M->m);
 	memset(sum2, 0, G * sizeof *sum2);
 	memset(cnt, 0, G * sizeof *cnt);
-	for (size_t y = 0; y < im->h; y++)
-		for (size_t x = 0; x < im->w; x++) {
-			size_t p = y * im->w + x;
-			if (M->in && !M->in[p])
-				continue;
-			double u, v;
-			am_lattice_frac(L, M->ox, M->oy, (double)x, (double)y, &u, &v);
-			size_t b = bin_of(v, M->gv) * M->gu + bin_of(u, M->gu);
-			M->m[b] += im->v[p], sum2[b] += im->v[p] * im->v[p], cnt[b]++;
-		}
+	for (size_t p = 0; p < im->w * im->h; p++) {
+		if (M->in && !M->in[p])
+			continue;
+		size_t b = bins[p];
+		M->m[b] += im->v[p], sum2[b] += im->v[p] * im->v[p], cnt[b]++;
+	}
 	double *ses = sum2; /* reused for the standard errors once read */
 	size_t ns = 0;
 	for (size_t b = 0; b < G; b++) {
@@ -118,11 +114,34 @@ static void fold(am_motif *M, const am_image *im, const am_lattice *L, double *s
 			M->m[b] = M->m[(b / M->gu) * M->gu + (b % M->gu + 1) % M->gu];
 }
 
+/* Each pixel's bin of the cell grid, split by rows: where it falls in the
+ * cell (am_lattice_frac, two wraps) was most of folding the image, which
+ * is done twice, and of the crystal mask; the sums themselves stay in
+ * pixel order on one thread. */
+typedef struct binjob {
+	const am_motif *M;
+	const am_lattice *L;
+	size_t w;
+	uint32_t *bins;
+} binjob;
+
+static void bin_rows(void *arg, size_t lo, size_t hi)
+{
+	const binjob *j = arg;
+	const am_motif *M = j->M;
+	for (size_t y = lo; y < hi; y++)
+		for (size_t x = 0; x < j->w; x++) {
+			double u, v;
+			am_lattice_frac(j->L, M->ox, M->oy, (double)x, (double)y, &u, &v);
+			j->bins[y * j->w + x] = (uint32_t)(bin_of(v, M->gv) * M->gu + bin_of(u, M->gu));
+		}
+}
+
 /* The crystal mask's per-pixel steps, split by rows. */
 typedef struct maskjob {
 	const am_motif *M;
 	const am_image *im;
-	const am_lattice *L;
+	const uint32_t *bins;
 	double *s[5], *rho;
 	size_t r;
 } maskjob;
@@ -136,9 +155,7 @@ static void mask_terms(void *arg, size_t lo, size_t hi)
 	for (size_t y = lo; y < hi; y++)
 		for (size_t x = 0; x < w; x++) {
 			size_t p = y * w + x;
-			double u, v;
-			am_lattice_frac(j->L, M->ox, M->oy, (double)x, (double)y, &u, &v);
-			double I = j->im->v[p], m = M->m[bin_of(v, M->gv) * M->gu + bin_of(u, M->gu)];
+			double I = j->im->v[p], m = M->m[j->bins[p]];
 			j->s[0][p] = I, j->s[1][p] = m, j->s[2][p] = I * m, j->s[3][p] = I * I, j->s[4][p] = m * m;
 		}
 }
@@ -162,7 +179,7 @@ static void mask_rho(void *arg, size_t lo, size_t hi)
 
 /* Which pixels are crystal: the correlation, over windows of a few cells,
  * between the image and the motif tiled over it. */
-static int crystal_mask(am_motif *M, const am_image *im, const am_lattice *L, double cell_px)
+static int crystal_mask(am_motif *M, const am_image *im, const uint32_t *bins, double cell_px)
 {
 	size_t w = im->w, h = im->h, n = w * h;
 	/* each quantity is box-summed in place (box reads all of its input
@@ -177,7 +194,7 @@ static int crystal_mask(am_motif *M, const am_image *im, const am_lattice *L, do
 	double *rho = ok ? malloc(n * sizeof *rho) : NULL, *col = ok ? malloc(w * sizeof *col) : NULL;
 	if (!ok || !rho || !col)
 		goto out;
-	maskjob j = {M, im, L, {s[0], s[1], s[2], s[3], s[4]}, rho, (size_t)fmax(12, 1.5 * cell_px)};
+	maskjob j = {M, im, bins, {s[0], s[1], s[2], s[3], s[4]}, rho, (size_t)fmax(12, 1.5 * cell_px)};
 	am_par_rows(im->threads, h, mask_terms, &j);
 	for (int k = 0; k < 5; k++)
 		box(s[k], s[k], t, col, w, h, j.r, im->threads);
@@ -526,15 +543,20 @@ int am_motif_build(am_motif *M, const am_image *im, const am_lattice *L, char *e
 		return -1;
 	}
 	double se;
-	fold(M, im, L, sum2, cnt, &se);
-	if (crystal_mask(M, im, L, fmax(la, lb)) != 0) {
-		free(sum2), free(cnt);
+	uint32_t *bins = malloc(im->w * im->h * sizeof *bins);
+	if (bins) {
+		binjob bj = {M, L, im->w, bins};
+		am_par_rows(im->threads, im->h, bin_rows, &bj);
+		fold(M, im, bins, sum2, cnt, &se);
+	}
+	if (!bins || crystal_mask(M, im, bins, fmax(la, lb)) != 0) {
+		free(sum2), free(cnt), free(bins);
 		am_motif_free(M);
 		snprintf(err, errlen, "out of memory finding the crystal in a %zu x %zu image", im->w, im->h);
 		return -1;
 	}
-	fold(M, im, L, sum2, cnt, &se);
-	free(sum2), free(cnt);
+	fold(M, im, bins, sum2, cnt, &se);
+	free(sum2), free(cnt), free(bins);
 	if (smooth(M) != 0) {
 		am_motif_free(M);
 		snprintf(err, errlen, "out of memory");
