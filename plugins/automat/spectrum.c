@@ -8,6 +8,7 @@
 
 #include <fftw3.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,7 +90,7 @@ int am_spectrum_compute(am_spectrum *s, const am_image *im, char *err, size_t er
 	}
 	powers pw = {out, s->p, sorted, hw};
 	am_par_rows(im->threads, h, power_rows, &pw);
-	s->w = w, s->h = h, s->hw = hw;
+	s->w = w, s->h = h, s->hw = hw, s->threads = im->threads;
 	s->floor = wsel_double(sorted, h * hw, h * hw / 2);
 	fftw_free(in), fftw_free(out), free(sorted);
 	return 0;
@@ -120,12 +121,30 @@ double am_parabola_vertex(double a, double b, double c)
 	return v < -0.5 ? -0.5 : v > 0.5 ? 0.5 : v;
 }
 
-size_t am_spectrum_peaks(const am_spectrum *s, double gmin, double gmax, double above, am_peak *out, size_t max)
+/* Inserts pk into the strongest-first list out (n long, at most max):
+ * after every entry at least as strong, so equal powers keep the order
+ * they came in. */
+static size_t insert_peak(am_peak *out, size_t n, size_t max, am_peak pk)
+{
+	size_t at_i = n < max ? n : max;
+	while (at_i > 0 && out[at_i - 1].power < pk.power)
+		at_i--;
+	if (at_i >= max)
+		return n;
+	if (n < max)
+		n++;
+	memmove(out + at_i + 1, out + at_i, (n - 1 - at_i) * sizeof *out);
+	out[at_i] = pk;
+	return n;
+}
+
+/* The peaks of rows ky0 <= ky < ky1 into out, as the whole scan keeps them. */
+static size_t scan_peaks(const am_spectrum *s, double gmin, double gmax, double thr, long ky0, long ky1, am_peak *out,
+			 size_t max)
 {
 	size_t n = 0;
 	long h = (long)s->h;
-	double thr = above * s->floor;
-	for (long ky = -h / 2 + 1; ky < h / 2; ky++) {
+	for (long ky = ky0; ky < ky1; ky++) {
 		/* the row once, not a wrap (two divisions) per bin: nearly every
 		 * bin is under the threshold, which is tested first */
 		const double *row = s->p + (size_t)((ky % h + h) % h) * s->hw;
@@ -160,19 +179,72 @@ size_t am_spectrum_peaks(const am_spectrum *s, double gmin, double gmax, double 
 					pw += q > 0 ? q : 0;
 				}
 			am_peak pk = {((double)kx + fx) / (double)s->w, ((double)ky + fy) / (double)s->h, pw};
-			/* insertion into the strongest-first list */
-			size_t at_i = n < max ? n : max;
-			while (at_i > 0 && out[at_i - 1].power < pk.power)
-				at_i--;
-			if (at_i >= max)
-				continue;
-			if (n < max)
-				n++;
-			memmove(out + at_i + 1, out + at_i, (n - 1 - at_i) * sizeof *out);
-			out[at_i] = pk;
+			n = insert_peak(out, n, max, pk);
 		}
 	}
 	return n;
+}
+
+/* The scan split by rows over s->threads: each part keeps its own list;
+ * merged in row order by the same insertion, the lists give the list the
+ * whole scan would (a peak a part leaves out has `max` stronger ones
+ * before it, or as strong and earlier, in that part alone). */
+enum { MAX_PARTS = 64 };
+
+typedef struct peakjob {
+	const am_spectrum *s;
+	double gmin, gmax, thr;
+	size_t max, nparts;
+	long ky0;
+	struct {
+		size_t lo, n;
+		am_peak *v;
+	} part[MAX_PARTS];
+	int failed;
+	pthread_mutex_t lock;
+} peakjob;
+
+static void peak_part(void *arg, size_t lo, size_t hi)
+{
+	peakjob *j = arg;
+	am_peak *v = malloc(j->max * sizeof *v);
+	size_t n = v ? scan_peaks(j->s, j->gmin, j->gmax, j->thr, j->ky0 + (long)lo, j->ky0 + (long)hi, v, j->max) : 0;
+	pthread_mutex_lock(&j->lock);
+	if (!v || j->nparts == MAX_PARTS) {
+		j->failed = 1;
+		free(v);
+	} else {
+		j->part[j->nparts].lo = lo, j->part[j->nparts].n = n, j->part[j->nparts].v = v;
+		j->nparts++;
+	}
+	pthread_mutex_unlock(&j->lock);
+}
+
+size_t am_spectrum_peaks(const am_spectrum *s, double gmin, double gmax, double above, am_peak *out, size_t max)
+{
+	long h = (long)s->h, ky0 = -h / 2 + 1, ky1 = h / 2;
+	double thr = above * s->floor;
+	if (max == 0 || ky1 <= ky0)
+		return 0;
+	peakjob j = {.s = s, .gmin = gmin, .gmax = gmax, .thr = thr, .max = max, .ky0 = ky0,
+		     .lock = PTHREAD_MUTEX_INITIALIZER};
+	am_par_rows(s->threads, (size_t)(ky1 - ky0), peak_part, &j);
+	size_t n = 0;
+	if (!j.failed) {
+		/* parts in row order (they registered as they finished) */
+		for (size_t a = 1; a < j.nparts; a++)
+			for (size_t b = a; b > 0 && j.part[b - 1].lo > j.part[b].lo; b--) {
+				__typeof__(j.part[0]) t = j.part[b];
+				j.part[b] = j.part[b - 1];
+				j.part[b - 1] = t;
+			}
+		for (size_t p = 0; p < j.nparts; p++)
+			for (size_t i = 0; i < j.part[p].n; i++)
+				n = insert_peak(out, n, max, j.part[p].v[i]);
+	}
+	for (size_t p = 0; p < j.nparts; p++)
+		free(j.part[p].v);
+	return j.failed ? scan_peaks(s, gmin, gmax, thr, ky0, ky1, out, max) : n;
 }
 
 double am_spectrum_structured(const am_spectrum *s, double gmin, double gmax, size_t *nbins)

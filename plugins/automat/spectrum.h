@@ -17,6 +17,7 @@ typedef struct am_spectrum {
 	size_t w, h, hw; /* image size; hw = w / 2 + 1 columns stored */
 	double *p;       /* h x hw power, row ky (0..h-1, wrapped), column kx */
 	double floor;    /* median power: the white-noise level */
+	unsigned threads; /* the image's: am_spectrum_peaks splits its scan */
 } am_spectrum;
 
 /* Mean-subtracted, Hann-windowed power spectrum of im. */
