@@ -35,7 +35,7 @@ import json, os, sys
 work = sys.argv[1]
 def key(j):
     return "%s(%s)->%s(%s)" % (j["from"], ",".join(j["from_columns"]), j["to"], ",".join(j["to_columns"]))
-for split in ("dev", "held", "final", "final2"):
+for split in ("dev", "held", "final", "final2", "final3"):
     tp = fp = fn = 0
     facts_ok = n = 0
     print("\n== %s" % split)
