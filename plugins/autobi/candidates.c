@@ -35,6 +35,11 @@ const char *const abi_feature_names[ABI_NFEATURES] = {
  * ROW_SAMPLE rows measure the orphan share; ROW_MIN of them must join for a
  * column whose distinct values mostly do not (orphans) to stay a candidate. */
 enum { SAMPLE = 64, ROW_SAMPLE = 256 };
+/* A column of at most this many values whose name reads as no key is a
+ * measure or a code when it fits a dense 1..N key by chance (by_chance):
+ * 256 covers lap numbers (1..78), cart positions and quantities, which 64
+ * left to the classifier. */
+#define FEW_VALUES 256
 #define ROW_MIN 0.9
 
 int abi_cand_same_from(const abi_cand *a, const abi_cand *b)
@@ -109,6 +114,7 @@ typedef struct names {
 	 * or an abbreviation starting it), so the others need no look. */
 	uint32_t *by_letter[256];
 	size_t n_letter[256];
+	const abi_profile *profs; /* the tables, for peer columns */
 } names;
 
 enum { NAME_KEYISH = 1, NAME_ROLE = 2 };
@@ -141,6 +147,31 @@ static int by_u32(const void *a, const void *b)
  * sharing a first letter with one of the column's words are compared (the
  * rest refer 0; on 1,000 tables comparing them all was a tenth of the
  * search). Tables are visited in ascending order, as over all of them. */
+static double uniq(const abi_profile *p, const abi_column *c);
+
+/* Whether table t holds a peer of column xn: a column of the same name
+ * (other than `skip`) whose values repeat, as a reference's do. Then xn's
+ * words name t only because both point at a third table:
+ * movie_info.movie_id and movie_companies.movie_id both reference title,
+ * and movie_id names movie_companies by its modifier word alone. */
+static int has_peer(const names *nm, uint32_t t, const abi_name *xn, long skip)
+{
+	const abi_profile *T = &nm->profs[t];
+	for (size_t c = 0; c < T->ncols; c++)
+		if ((long)c != skip && abi_name_equal(&nm->col[t][c], xn) && uniq(T, &T->cols[c]) < 0.98)
+			return 1;
+	return 0;
+}
+
+/* How much column xc of table a names table t (abi_name_refers), 0 when t
+ * holds a peer of it; y is the column of t the pair would join (-1: any). */
+static double refers_to(const names *nm, uint32_t a, uint32_t xc, uint32_t t, long y)
+{
+	const abi_name *xn = &nm->col[a][xc];
+	double r = abi_name_refers(xn, &nm->table[t]);
+	return r > 0 && t != a && has_peer(nm, t, xn, y) ? 0.0 : r;
+}
+
 static double best_other_refers(const names *nm, size_t ntables, uint32_t a, uint32_t xc, uint32_t b)
 {
 	best_refs *br = &nm->best[a][xc];
@@ -178,7 +209,7 @@ static double best_other_refers(const names *nm, size_t ntables, uint32_t a, uin
 			size_t t = cand ? cand[i] : i;
 			if (t == a || (i && cand && cand[i - 1] == cand[i]))
 				continue;
-			double r = abi_name_refers(cn, &nm->table[t]);
+			double r = refers_to(nm, a, xc, (uint32_t)t, -1);
 			if (r > br->r1) {
 				br->r2 = br->r1;
 				br->r1 = r;
@@ -219,6 +250,7 @@ static int names_build(names *nm, const abi_profile *profs, size_t n)
 	nm->col = calloc(n ? n : 1, sizeof *nm->col);
 	nm->best = calloc(n ? n : 1, sizeof *nm->best);
 	nm->word = calloc(n ? n : 1, sizeof *nm->word);
+	nm->profs = profs;
 	if (!nm->table || !nm->col || !nm->best || !nm->word)
 		return -1;
 	for (size_t t = 0; t < n; t++) {
@@ -318,8 +350,9 @@ static double value_evidence(const abi_column *x, const abi_column *y, double co
  * by chance even if every one joined (under 8 bits of value evidence:
  * integers inside a dense 1..N key), no name ties the column to y (it does
  * not name y's table, is neither equal nor alike to y's name, names no
- * role), and either it is a column of a few values whose name reads as no
- * key (a month, a quarter, a quantity, a flag; user_id reads as a key) or
+ * role), and either it is a column of a few values (FEW_VALUES) whose name
+ * reads as no key (a month, a quarter, a quantity, a lap, a flag; user_id
+ * reads as a key) or
  * its name clearly names another table (customer_id inside a store's
  * 1..N). On 1,000 tables most pairs were such, and the classifier gave
  * them low odds one by one. */
@@ -331,11 +364,11 @@ static int by_chance(const names *nm, size_t ntables, uint32_t a, uint32_t xc, u
 	uint8_t w = nm->word[a][xc];
 	if ((w & NAME_ROLE) || value_evidence(x, y, 1.0) >= 0.25)
 		return 0;
-	int few = x->ndistinct <= SAMPLE && !(w & NAME_KEYISH);
+	int few = x->ndistinct <= FEW_VALUES && !(w & NAME_KEYISH);
 	if (!few && best_other_refers(nm, ntables, a, xc, b) < 0.5)
 		return 0;
 	const abi_name *xn = &nm->col[a][xc], *yn = &nm->col[b][yc];
-	return abi_name_refers(xn, &nm->table[b]) < 0.3 && !abi_name_equal(xn, yn) && abi_name_similarity(xn, yn) < 0.3;
+	return refers_to(nm, a, xc, b, yc) < 0.3 && !abi_name_equal(xn, yn) && abi_name_similarity(xn, yn) < 0.3;
 }
 
 /* Features of one column pair; composite joins average two of these.
@@ -347,7 +380,7 @@ static void pair_features(double *f, const names *nm, const abi_profile *profs, 
 	const abi_profile *A = &profs[a], *B = &profs[b];
 	const abi_column *x = &A->cols[xc], *y = &B->cols[yc];
 	const abi_name *xn = &nm->col[a][xc], *yn = &nm->col[b][yc];
-	double refers = abi_name_refers(xn, &nm->table[b]);
+	double refers = refers_to(nm, a, xc, b, yc);
 	double best_other = best_other_refers(nm, ntables, a, xc, b);
 	double nx = (double)x->ndistinct, ny = (double)y->ndistinct;
 	f[ABI_F_CONTAIN] = containment;

@@ -312,6 +312,57 @@ static void test_chance_pairs(void **state)
 		abi_profile_free(&p[i]);
 }
 
+static void title_row(FILE *f, int i)
+{
+	fprintf(f, "%d,title %d\n", i + 1, i);
+}
+
+static void company_row(FILE *f, int i)
+{
+	fprintf(f, "%d,%d,%d\n", i + 1, 1 + i % 60, 1 + i % 7);
+}
+
+static void info_row(FILE *f, int i)
+{
+	fprintf(f, "%d,%d,%d\n", i + 1, 1 + (i * 7) % 60, 1 + i % 100);
+}
+
+static void circuit_row(FILE *f, int i)
+{
+	fprintf(f, "%d,circuit %d\n", i + 1, i);
+}
+
+/* movie_id names movie_companies by its modifier word, but that table
+ * holds a movie_id of its own (repeating: a reference too): both point at
+ * title, so the name is no evidence for movie_companies, and no margin
+ * against title. A column of 100 values named as no key (a lap number)
+ * inside a dense 1..100 key is no candidate. */
+static void test_peer_columns_and_few_values(void **state)
+{
+	(void)state;
+	abi_profile p[4];
+	char *t = rows_text("id,title", 60, title_row), *mc = rows_text("id,movie_id,company", 90, company_row),
+	     *mi = rows_text("id,movie_id,lap", 300, info_row), *ci = rows_text("id,name", 100, circuit_row);
+	profile_text(&p[0], "title", t);
+	profile_text(&p[1], "movie_companies", mc);
+	profile_text(&p[2], "movie_info", mi);
+	profile_text(&p[3], "circuits", ci);
+	free(t), free(mc), free(mi), free(ci);
+	abi_cands c = {0};
+	abi_cand_opts opts = ABI_CAND_OPTS_INIT;
+	assert_int_equal(abi_candidates(&c, p, 4, &opts), 0);
+	const abi_cand *peer = find(&c, 2, 1, 1, 0), *real = find(&c, 2, 1, 0, 0);
+	assert_non_null(peer);
+	assert_non_null(real);
+	assert_true(peer->x[ABI_F_NAME_REFERS] == 0);
+	assert_true(peer->x[ABI_F_CONTAIN_NAME] == 0);
+	assert_true(real->x[ABI_F_REFERS_MARGIN] == 0);
+	assert_null(find(&c, 2, 2, 3, 0)); /* lap: 100 values inside 1..100, named nothing */
+	abi_cands_free(&c);
+	for (int i = 0; i < 4; i++)
+		abi_profile_free(&p[i]);
+}
+
 static void test_orphans_and_self_references(void **state)
 {
 	(void)state;
@@ -418,7 +469,8 @@ int main(void)
 		cmocka_unit_test(test_threads_same_candidates), cmocka_unit_test(test_candidates),
 		cmocka_unit_test(test_composite_candidate), cmocka_unit_test(test_abbreviations_roles_decorations),
 		cmocka_unit_test(test_orphans_and_self_references),
-		cmocka_unit_test(test_chance_pairs), cmocka_unit_test(test_constant_column_makes_no_composite),
+		cmocka_unit_test(test_chance_pairs),
+		cmocka_unit_test(test_peer_columns_and_few_values), cmocka_unit_test(test_constant_column_makes_no_composite),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
