@@ -119,12 +119,41 @@ static void test_hasher_api(void **state)
 	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+/* A hash's hex form: 64 of 0-9a-f and the end. Every byte value at every
+ * place, and the lengths around 64. */
+static void test_is_hex(void **state)
+{
+	(void)state;
+	char s[80];
+	for (int at = 0; at < 64; at++)
+		for (int b = 1; b < 256; b++) {
+			memset(s, 'a', 64);
+			s[64] = '\0';
+			s[at] = (char)b;
+			int want = (b >= '0' && b <= '9') || (b >= 'a' && b <= 'f');
+			assert_int_equal(weft_hash_is_hex(s), want);
+		}
+	memset(s, '7', 70);
+	s[63] = '\0';
+	assert_false(weft_hash_is_hex(s)); /* 63 */
+	s[63] = '7';
+	s[65] = '\0';
+	assert_false(weft_hash_is_hex(s)); /* 65 */
+	s[64] = '\0';
+	assert_true(weft_hash_is_hex(s));
+	s[10] = '\0';
+	assert_false(weft_hash_is_hex(s));
+	assert_false(weft_hash_is_hex(NULL));
+	assert_false(weft_hash_is_hex(""));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_paths_agree),
 		cmocka_unit_test(test_hasher_api),
+		cmocka_unit_test(test_is_hex),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
