@@ -73,7 +73,7 @@ int weft_engine_new(weft_engine **out, const weft_engine_options *opts)
 		goto fail;
 	scfile = weft_path_join(eng->store_dir, "statcache");
 	/* Files in the runs' work directories are gone with their runs. */
-	char *work = weft_sprintf("%s/tmp/", eng->store_dir);
+	char *work = weft_sprintf("%s/" WEFT_STORE_TMP "/", eng->store_dir);
 	rc = scfile && work ? weft_statcache_open_skipping(&eng->sc, scfile, work)
 			    : weft_err_set(WEFT_ERROR, "out of memory");
 	free(work);

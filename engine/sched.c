@@ -702,7 +702,7 @@ static int setup_run(run_state *rs)
 	}
 	rs->run_dir = weft_sprintf("%s/runs/%s", eng->store_dir, rs->run_id);
 	rs->log_dir = weft_sprintf("%s/logs", rs->run_dir ? rs->run_dir : "");
-	rs->tmp_dir = weft_sprintf("%s/tmp/%s", eng->store_dir, rs->run_id);
+	rs->tmp_dir = weft_sprintf("%s/" WEFT_STORE_TMP "/%s", eng->store_dir, rs->run_id);
 	if (!rs->run_dir || !rs->log_dir || !rs->tmp_dir)
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	struct stat sb;

@@ -39,10 +39,7 @@ struct weft_statcache {
 
 static uint64_t fnv1a(const char *s)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
+	return weft_fnv1a(s, strlen(s)); /* the same values: the file holds none */
 }
 
 static entry *find_slot(entry *slots, size_t cap, const char *path, uint64_t h)

@@ -190,7 +190,8 @@ static int stream_in(weft_store *st, const char *src, const char *expect, char h
 	/* The source is worth remembering when it outlives the run: not an
 	 * output in a node's work directory, removed when the node ends. */
 	size_t rl = strlen(st->root);
-	int work_file = !strncmp(src, st->root, rl) && !strncmp(src + rl, "/tmp/", 5);
+	int work_file = !strncmp(src, st->root, rl) && src[rl] == '/' &&
+			!strncmp(src + rl + 1, WEFT_STORE_TMP "/", sizeof WEFT_STORE_TMP);
 	if (rc == WEFT_OK && !expect && st->sc && !work_file)
 		rc = weft_statcache_remember(st->sc, src, &s1, hash);
 	if (size)

@@ -22,6 +22,10 @@
 
 typedef struct weft_store weft_store;
 
+/* The store's directory of run and node work directories
+ * (<store>/tmp/<run>/...): what is there is gone with its run. */
+#define WEFT_STORE_TMP "tmp"
+
 /* `root` is the .weft directory; created if missing. `sc` is borrowed. */
 int weft_store_open(weft_store **out, const char *root, weft_statcache *sc);
 void weft_store_free(weft_store *st);

@@ -175,10 +175,11 @@ int am_filter_median(am_image *im, int r)
 		return -1;
 	median m = {im->v, out, w, h, r, 0};
 	am_par_rows(im->threads, h, r == 1 && w >= 3 && h >= 3 ? median3_rows : median_rows, &m);
-	if (!__atomic_load_n(&m.failed, __ATOMIC_RELAXED))
+	int failed = __atomic_load_n(&m.failed, __ATOMIC_RELAXED); /* the parts have joined: read once */
+	if (!failed)
 		memcpy(im->v, out, w * h * sizeof *out);
 	free(out);
-	return m.failed ? -1 : 0;
+	return failed ? -1 : 0;
 }
 
 int am_filter_bragg(am_image *im, const am_lattice *L, double r, char *err, size_t errlen)
