@@ -113,12 +113,11 @@ static int parse_num(const char **p, const char *end, int sign, uint64_t *out)
 	q += neg;
 	uint64_t v = 0;
 	const char *digits = q;
-	for (; q < end && *q >= '0' && *q <= '9' && q - digits < 20; q++) {
-		uint64_t d = (uint64_t)(*q - '0');
-		if (v > (UINT64_MAX - d) / 10)
+	/* overflow by the carry flags: a division per digit (to compare
+	 * against the room left) was most of loading a 10,000-line cache */
+	for (; q < end && *q >= '0' && *q <= '9' && q - digits < 20; q++)
+		if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, (uint64_t)(*q - '0'), &v))
 			return -1;
-		v = v * 10 + d;
-	}
 	if (q == digits || q >= end || *q != ' ' || (sign && v > (uint64_t)INT64_MAX))
 		return -1;
 	*out = neg ? (uint64_t)(-(int64_t)v) : v;

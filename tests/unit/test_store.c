@@ -316,8 +316,10 @@ static void test_statcache_lines(void **state)
 				  "%s -3 1 1 1 1 /x\n"		  /* a negative size */
 				  "%s 3 1 1 1 1 relative\n"		  /* not absolute */
 				  "%s 99999999999999999999999 1 1 1 1 /x\n" /* too large */
+				  "%s 3 1 1 18446744073709551616 1 /x\n"  /* 2^64: one past */
+				  "%s 3 1 1 18446744073709551615 1 /max\n" /* 2^64 - 1 */
 				  "%s\n%s\n%s 3 -5 -7 1 1 /neg", /* last: negative times, no newline */
-				  h, h, h, h, h, skipped, good, h);
+				  h, h, h, h, h, h, h, skipped, good, h);
 	char *scf = weft_path_join(f->dir, "statcache2");
 	assert_int_equal(weft_write_file_atomic(scf, text, strlen(text), 0), WEFT_OK);
 	char *skip = weft_sprintf("%s/work/", f->dir);
@@ -332,6 +334,11 @@ static void test_statcache_lines(void **state)
 	neg.st_ctim.tv_sec = -1, neg.st_ctim.tv_nsec = 999999993; /* -7 ns */
 	neg.st_ino = 1, neg.st_dev = 1;
 	assert_true(weft_statcache_lookup(sc, "/neg", &neg, out));
+	struct stat max = {0};
+	max.st_size = 3, max.st_mtim.tv_nsec = 1, max.st_ctim.tv_nsec = 1, max.st_ino = (ino_t)UINT64_MAX, max.st_dev = 1;
+	assert_true(weft_statcache_lookup(sc, "/max", &max, out));
+	max.st_ino = 0; /* what 2^64 would wrap to, had it loaded */
+	assert_false(weft_statcache_lookup(sc, "/x", &max, out));
 	struct stat any = {0};
 	any.st_size = 3, any.st_mtim.tv_nsec = 1, any.st_ctim.tv_nsec = 1, any.st_ino = 1, any.st_dev = 1;
 	assert_false(weft_statcache_lookup(sc, "/x", &any, out)); /* no malformed line loaded */
