@@ -1048,7 +1048,6 @@ def instacart(g):
     for name, pool, rows in (("order_products__prior", prior, 9000), ("order_products__train", train, 2500)):
         s.table(name, rows, fact=True)
         s.fk(name, "order_id", "orders", pool=pool, orphans=0)
-        s.joins[-1]["to_columns"] = ["order_id"]
         s.fk(name, "product_id", "products", skew=1.5)
         s.col(name, "add_to_cart_order", lambda i: r.randint(1, 25))
         s.col(name, "reordered", lambda i: r.choice([0, 1, 1]))
@@ -1145,10 +1144,14 @@ def ergast(g):
     s.col("status", "status", lambda i: "Finished" if i == 0 else ("+%d Laps" % i if i < 10 else g.words(1).title()))
     active = list(range(1, 60))
     teams = list(range(1, 25))
+
+    def race_driver(name):
+        """A fact's race and driver: the drivers of these seasons only."""
+        s.fk(name, "raceId", "races", orphans=0)
+        s.fk(name, "driverId", "drivers", orphans=0, pool=active)
+
     s.table("results", 7000, "resultId", fact=True)
-    s.fk("results", "raceId", "races", orphans=0)
-    s.fk("results", "driverId", "drivers", orphans=0, pool=active)
-    s.joins[-1]["to_columns"] = ["driverId"]
+    race_driver("results")
     s.fk("results", "constructorId", "constructors", orphans=0, pool=teams)
     s.col("results", "number", lambda i: r.randint(1, 99))
     s.col("results", "grid", lambda i: r.randint(0, 24))
@@ -1158,24 +1161,18 @@ def ergast(g):
     s.col("results", "laps", lambda i: r.randint(0, 78))
     s.fk("results", "statusId", "status", orphans=0, pool=[1, 1, 1, 1, 2, 3, 4, 5, 11, 20, 31])
     s.table("qualifying", 3000, "qualifyId", fact=True)
-    s.fk("qualifying", "raceId", "races", orphans=0)
-    s.fk("qualifying", "driverId", "drivers", orphans=0, pool=active)
-    s.joins[-1]["to_columns"] = ["driverId"]
+    race_driver("qualifying")
     s.fk("qualifying", "constructorId", "constructors", orphans=0, pool=teams)
     s.col("qualifying", "number", lambda i: r.randint(1, 99))
     s.col("qualifying", "position", lambda i: r.randint(1, 24))
     s.col("qualifying", "q1", lambda i: "1:%02d.%03d" % (r.randint(10, 40), r.randint(0, 999)))
     s.table("lap_times", 15000, fact=True)
-    s.fk("lap_times", "raceId", "races", orphans=0)
-    s.fk("lap_times", "driverId", "drivers", orphans=0, pool=active)
-    s.joins[-1]["to_columns"] = ["driverId"]
+    race_driver("lap_times")
     s.col("lap_times", "lap", lambda i: r.randint(1, 78))
     s.col("lap_times", "position", lambda i: r.randint(1, 24))
     s.col("lap_times", "milliseconds", lambda i: r.randint(68000, 120000))
     s.table("pit_stops", 2500, fact=True)
-    s.fk("pit_stops", "raceId", "races", orphans=0)
-    s.fk("pit_stops", "driverId", "drivers", orphans=0, pool=active)
-    s.joins[-1]["to_columns"] = ["driverId"]
+    race_driver("pit_stops")
     s.col("pit_stops", "stop", lambda i: r.choice([1, 1, 1, 2, 2, 3, 4]))
     s.col("pit_stops", "lap", lambda i: r.randint(1, 70))
     s.col("pit_stops", "duration", lambda i: "%.3f" % r.uniform(18, 40))

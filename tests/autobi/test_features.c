@@ -263,6 +263,14 @@ static char *rows_text(const char *header, int n, void (*row)(FILE *, int))
 	return buf;
 }
 
+/* Table `name` of n rows written by `row`, profiled into p. */
+static void profile_rows(abi_profile *p, const char *name, const char *header, int n, void (*row)(FILE *, int))
+{
+	char *text = rows_text(header, n, row);
+	profile_text(p, name, text);
+	free(text);
+}
+
 static void ship_mode_row(FILE *f, int i)
 {
 	fprintf(f, "%d,mode %d\n", i + 1, i);
@@ -341,13 +349,10 @@ static void test_peer_columns_and_few_values(void **state)
 {
 	(void)state;
 	abi_profile p[4];
-	char *t = rows_text("id,title", 60, title_row), *mc = rows_text("id,movie_id,company", 90, company_row),
-	     *mi = rows_text("id,movie_id,lap", 300, info_row), *ci = rows_text("id,name", 100, circuit_row);
-	profile_text(&p[0], "title", t);
-	profile_text(&p[1], "movie_companies", mc);
-	profile_text(&p[2], "movie_info", mi);
-	profile_text(&p[3], "circuits", ci);
-	free(t), free(mc), free(mi), free(ci);
+	profile_rows(&p[0], "title", "id,title", 60, title_row);
+	profile_rows(&p[1], "movie_companies", "id,movie_id,company", 90, company_row);
+	profile_rows(&p[2], "movie_info", "id,movie_id,lap", 300, info_row);
+	profile_rows(&p[3], "circuits", "id,name", 100, circuit_row);
 	abi_cands c = {0};
 	abi_cand_opts opts = ABI_CAND_OPTS_INIT;
 	assert_int_equal(abi_candidates(&c, p, 4, &opts), 0);
@@ -367,14 +372,9 @@ static void test_orphans_and_self_references(void **state)
 {
 	(void)state;
 	abi_profile p[3];
-	char *a = rows_text("ship_mode_id,name", 6, ship_mode_row), *b = rows_text("id,ship_mode_id,floor", 200, sales_row),
-	     *e = rows_text("employee_id,manager_id,floor", 10, employee_row);
-	profile_text(&p[0], "ship_mode", a);
-	profile_text(&p[1], "sales", b);
-	profile_text(&p[2], "employees", e);
-	free(a);
-	free(b);
-	free(e);
+	profile_rows(&p[0], "ship_mode", "ship_mode_id,name", 6, ship_mode_row);
+	profile_rows(&p[1], "sales", "id,ship_mode_id,floor", 200, sales_row);
+	profile_rows(&p[2], "employees", "employee_id,manager_id,floor", 10, employee_row);
 	abi_cands c = {0};
 	abi_cand_opts o = ABI_CAND_OPTS_INIT;
 	assert_int_equal(abi_candidates(&c, p, 3, &o), 0);

@@ -303,20 +303,29 @@ static void flip_byte(const char *path, off_t at)
 	close(fd);
 }
 
-/* A damaged record is a miss and leaves the others readable; a damaged
- * index is rebuilt from its pack. */
-static void test_damage_is_a_miss(void **state)
+/* A new store holding one closed pack of two 16-byte entries: key n is
+ * "AAAA...", key n + 1 "BBBB..." (their keys into k1, k2). */
+static char *two_entries(unsigned n, char k1[65], char k2[65])
 {
-	(void)state;
 	char *store = tmpdir_new();
-	char k1[65], k2[65];
-	key_of(k1, 31);
-	key_of(k2, 32);
+	key_of(k1, n);
+	key_of(k2, n + 1);
 	weft_acpack *p;
 	assert_int_equal(weft_acpack_open(&p, store), WEFT_OK);
 	put_text(p, k1, "AAAAAAAAAAAAAAAA");
 	put_text(p, k2, "BBBBBBBBBBBBBBBB");
 	assert_int_equal(weft_acpack_close(p), WEFT_OK);
+	return store;
+}
+
+/* A damaged record is a miss and leaves the others readable; a damaged
+ * index is rebuilt from its pack. */
+static void test_damage_is_a_miss(void **state)
+{
+	(void)state;
+	char k1[65], k2[65];
+	char *store = two_entries(31, k1, k2);
+	weft_acpack *p;
 	char *pack = only_file(store, ".pack"), *idx = only_file(store, ".idx");
 	/* The idx: its checksum fails, the pack is indexed again. */
 	flip_byte(idx, 30);
@@ -343,15 +352,9 @@ static void test_damage_is_a_miss(void **state)
 static void test_record_of_another_key_is_a_miss(void **state)
 {
 	(void)state;
-	char *store = tmpdir_new();
 	char k1[65], k2[65];
-	key_of(k1, 41);
-	key_of(k2, 42);
+	char *store = two_entries(41, k1, k2);
 	weft_acpack *p;
-	assert_int_equal(weft_acpack_open(&p, store), WEFT_OK);
-	put_text(p, k1, "AAAAAAAAAAAAAAAA");
-	put_text(p, k2, "BBBBBBBBBBBBBBBB");
-	assert_int_equal(weft_acpack_close(p), WEFT_OK);
 	char *idx = only_file(store, ".idx");
 	/* Layout: 24-byte header, 48-byte entries (key 32, offset 8, length
 	 * 4, drop 4), then the checksum of the header and the entries' own. */
