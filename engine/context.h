@@ -55,6 +55,8 @@ struct weft_engine {
 	struct weft_py_memo *py_plugins; /* plugin path -> hash of its Python files */
 	struct weft_hasher **key_prefix; /* by op index: a node key's op part, hashed once */
 	size_t n_key_prefix;
+	weft_value ***op_defaults; /* by op index, by param: its default, parsed once (optable.c) */
+	size_t n_op_defaults;
 };
 
 #endif

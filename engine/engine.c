@@ -13,6 +13,7 @@
 #include "context.h"
 #include "hash.h"
 #include "opindex.h"
+#include "optable.h"
 #include "pyrun.h"
 #include "util.h"
 
@@ -128,6 +129,7 @@ void weft_engine_free(weft_engine *eng)
 	for (size_t i = 0; i < eng->n_key_prefix; i++)
 		weft_hasher_free(eng->key_prefix[i]);
 	free(eng->key_prefix);
+	weft_engine_op_defaults_free(eng);
 	free(eng->ops);
 	free(eng->op_slots);
 	for (size_t i = 0; i < eng->n_plugins; i++) {

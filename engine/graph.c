@@ -222,7 +222,7 @@ static const char *loc_of(lazy_loc *l)
 /* Checks the params (*io: a map, or NULL for none, then made) against the
  * op's table and adds the defaults, in place: building a second map cost
  * every node an allocation, a copy of its entries and a free. */
-static int check_params(weft_value **io, const weft_engine *eng, const weft_op_info *op, lazy_loc *where_)
+static int check_params(weft_value **io, weft_engine *eng, const weft_op_info *op, lazy_loc *where_)
 {
 	const weft_op_desc *d = op->desc;
 	if (!*io && !(*io = weft_value_map()))
@@ -291,8 +291,13 @@ static int check_params(weft_value **io, const weft_engine *eng, const weft_op_i
 					  spec->doc ? spec->doc : "no description");
 			goto cleanup;
 		}
-		weft_value *dv = NULL;
-		if (weft_value_from_json(&dv, spec->default_json, strlen(spec->default_json), NULL, 0) != WEFT_OK) {
+		const weft_value *known = weft_engine_op_default(eng, op, p);
+		weft_value *dv = known ? weft_value_copy(known) : NULL;
+		if (known && !dv) {
+			rc = weft_err_set(WEFT_ERROR, "out of memory");
+			goto cleanup;
+		}
+		if (!dv && weft_value_from_json(&dv, spec->default_json, strlen(spec->default_json), NULL, 0) != WEFT_OK) {
 			rc = weft_err_set(WEFT_EINVALID, "op %s declares a bad default for '%s': %s", op->full_name,
 					  spec->name, spec->default_json);
 			goto cleanup;

@@ -75,6 +75,43 @@ const weft_op_info *weft_engine_op_find(const weft_engine *eng, const char *full
 	return NULL;
 }
 
+const weft_value *weft_engine_op_default(weft_engine *eng, const weft_op_info *op, size_t p)
+{
+	size_t i = (size_t)(op - eng->ops);
+	if (op < eng->ops || i >= eng->n_ops || p >= op->desc->n_params || !op->desc->params[p].default_json)
+		return NULL;
+	if (i >= eng->n_op_defaults) {
+		weft_value ***d = realloc(eng->op_defaults, eng->n_ops * sizeof *d);
+		if (!d)
+			return NULL;
+		memset(d + eng->n_op_defaults, 0, (eng->n_ops - eng->n_op_defaults) * sizeof *d);
+		eng->op_defaults = d;
+		eng->n_op_defaults = eng->n_ops;
+	}
+	if (!eng->op_defaults[i] &&
+	    !(eng->op_defaults[i] = calloc(op->desc->n_params ? op->desc->n_params : 1, sizeof **eng->op_defaults)))
+		return NULL;
+	weft_value **v = &eng->op_defaults[i][p];
+	if (!*v) {
+		const char *js = op->desc->params[p].default_json;
+		if (weft_value_from_json(v, js, strlen(js), NULL, 0) != WEFT_OK)
+			*v = NULL;
+	}
+	return *v;
+}
+
+void weft_engine_op_defaults_free(weft_engine *eng)
+{
+	for (size_t i = 0; i < eng->n_op_defaults; i++) {
+		for (size_t p = 0; eng->op_defaults[i] && p < eng->ops[i].desc->n_params; p++)
+			weft_value_free(eng->op_defaults[i][p]);
+		free(eng->op_defaults[i]);
+	}
+	free(eng->op_defaults);
+	eng->op_defaults = NULL;
+	eng->n_op_defaults = 0;
+}
+
 int weft_op_declares_input(const weft_op_desc *d, const char *k, int *optional)
 {
 	if (!k)

@@ -1,6 +1,8 @@
 /* Graph validation and scheduling, with the real core plugin loaded. */
 #include "test_util.h"
 #include "weft/dsl.h"
+#include "graph.h"
+#include "optable.h"
 
 typedef struct fx {
 	char *dir;
@@ -268,10 +270,47 @@ static void test_add_node_splits_args(void **state)
 	assert_false(weft_node_option_is("seconds"));
 }
 
+/* Defaults are parsed once per op and copied into each node: two nodes of
+ * core.shell get equal defaults that are not the same value (a node may
+ * own and change its params), and the op's parsed default is the one kept
+ * (the same pointer on a second look). */
+static void test_defaults_parsed_once(void **state)
+{
+	fx *f = *state;
+	const weft_op_info *op = weft_engine_op_find(f->eng, "core.shell");
+	assert_non_null(op);
+	uint32_t a, b;
+	assert_int_equal(weft_graph_add_op(&a, f->eng, "a", "core.shell", params1("cmd", weft_value_cstr("true")), NULL,
+					   NULL),
+			 WEFT_OK);
+	assert_int_equal(weft_graph_add_op(&b, f->eng, "b", "core.shell", params1("cmd", weft_value_cstr("true")), NULL,
+					   NULL),
+			 WEFT_OK);
+	const node *na = weft_graph_node(f->eng, a), *nb = weft_graph_node(f->eng, b);
+	size_t seen = 0;
+	for (size_t p = 0; p < op->desc->n_params; p++) {
+		const weft_param_spec *sp = &op->desc->params[p];
+		if (!sp->default_json || !strcmp(sp->name, "cmd"))
+			continue;
+		const weft_value *kept = weft_engine_op_default(f->eng, op, p);
+		assert_non_null(kept);
+		assert_ptr_equal(weft_engine_op_default(f->eng, op, p), kept);
+		weft_value *parsed = NULL;
+		assert_int_equal(weft_value_from_json(&parsed, sp->default_json, strlen(sp->default_json), NULL, 0), WEFT_OK);
+		const weft_value *va = weft_value_map_get(na->params, sp->name), *vb = weft_value_map_get(nb->params, sp->name);
+		assert_true(weft_value_equal(va, parsed) && weft_value_equal(vb, parsed) && weft_value_equal(kept, parsed));
+		assert_true(va != vb && va != kept);
+		weft_value_free(parsed);
+		seen++;
+	}
+	assert_true(seen >= 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_core_plugin_is_loaded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_defaults_parsed_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_undeclared_param_read_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_node_splits_args, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_op_suggests, setup, teardown),
