@@ -669,21 +669,19 @@ static const unsigned char *pack_bytes(weft_acpack *p, const pack *pk, uint64_t 
 	return read_record(p, pk->fd, off, n, k);
 }
 
-/* The same for a lookup's hit: from the mapped pack when it is small. */
+/* The same for a lookup's hit: from the mapped pack when it is small
+ * (rec_at bounds the offset as pack_bytes does). */
 static const unsigned char *pack_hit(weft_acpack *p, pack *pk, uint64_t off, uint32_t n, const unsigned char *k)
 {
-	if (off < REC_HEAD || off > pk->data_len || n > pk->data_len - off || pk->data_len - off - n < REC_TAIL)
-		return NULL;
 	if (!pk->map_tried) {
 		pk->map_tried = 1;
 		if (pk->data_len <= MAP_PACK_MAX)
 			pk->map = map_file(pk->fd, pk->data_len); /* NULL: read instead */
 	}
-	if (pk->map) {
-		const unsigned char *r = rec_at(pk->map, pk->data_len, off, n, k);
-		return r ? r + REC_HEAD : NULL;
-	}
-	return read_record(p, pk->fd, off, n, k);
+	if (!pk->map)
+		return pack_bytes(p, pk, off, n, k);
+	const unsigned char *r = rec_at(pk->map, pk->data_len, off, n, k);
+	return r ? r + REC_HEAD : NULL;
 }
 
 int weft_acpack_get(weft_acpack *p, const char *key, const unsigned char **data, size_t *len, int *own)

@@ -141,13 +141,19 @@ static int by_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* How well column (a, xc) names any table other than a and b: the best
- * over all tables is kept per column, so a schema of T tables costs T
- * comparisons per column instead of T per candidate, and only the tables
- * sharing a first letter with one of the column's words are compared (the
- * rest refer 0; on 1,000 tables comparing them all was a tenth of the
- * search). Tables are visited in ascending order, as over all of them. */
-static double uniq(const abi_profile *p, const abi_column *c);
+static double nonnull(const abi_profile *p, const abi_column *c)
+{
+	return (double)(p->nrows - c->nnull);
+}
+
+static double uniq(const abi_profile *p, const abi_column *c)
+{
+	double nn = nonnull(p, c);
+	return nn > 0 ? (double)c->ndistinct / nn : 0.0;
+}
+
+/* A column this unique is a key, not a peer (min_key_unique's default). */
+#define PEER_MAX_UNIQUE 0.98
 
 /* Whether table t holds a peer of column xn: a column of the same name
  * (other than `skip`) whose values repeat, as a reference's do. Then xn's
@@ -158,7 +164,7 @@ static int has_peer(const names *nm, uint32_t t, const abi_name *xn, long skip)
 {
 	const abi_profile *T = &nm->profs[t];
 	for (size_t c = 0; c < T->ncols; c++)
-		if ((long)c != skip && abi_name_equal(&nm->col[t][c], xn) && uniq(T, &T->cols[c]) < 0.98)
+		if ((long)c != skip && abi_name_equal(&nm->col[t][c], xn) && uniq(T, &T->cols[c]) < PEER_MAX_UNIQUE)
 			return 1;
 	return 0;
 }
@@ -172,6 +178,12 @@ static double refers_to(const names *nm, uint32_t a, uint32_t xc, uint32_t t, lo
 	return r > 0 && t != a && has_peer(nm, t, xn, y) ? 0.0 : r;
 }
 
+/* How well column (a, xc) names any table other than a and b: the best
+ * over all tables is kept per column, so a schema of T tables costs T
+ * comparisons per column instead of T per candidate, and only the tables
+ * sharing a first letter with one of the column's words are compared (the
+ * rest refer 0; on 1,000 tables comparing them all was a tenth of the
+ * search). Tables are visited in ascending order, as over all of them. */
 static double best_other_refers(const names *nm, size_t ntables, uint32_t a, uint32_t xc, uint32_t b)
 {
 	best_refs *br = &nm->best[a][xc];
@@ -275,17 +287,6 @@ static int names_build(names *nm, const abi_profile *profs, size_t n)
 		}
 	}
 	return letter_index(nm, n);
-}
-
-static double nonnull(const abi_profile *p, const abi_column *c)
-{
-	return (double)(p->nrows - c->nnull);
-}
-
-static double uniq(const abi_profile *p, const abi_column *c)
-{
-	double nn = nonnull(p, c);
-	return nn > 0 ? (double)c->ndistinct / nn : 0.0;
 }
 
 static int key_type(uint32_t t)

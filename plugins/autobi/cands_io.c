@@ -211,12 +211,12 @@ static int read_graph(abi_graph *g, abi_reader *r, const char *what, char *err, 
 {
 	char m[8], name[4096];
 	uint32_t nf, hp;
-	int v1 = abi_left(r) >= 8 && memcmp(r->d + r->pos, gmagic1, 8) == 0;
 	if (abi_get(r, m, 8) || (memcmp(m, gmagic, 8) && memcmp(m, gmagic1, 8)) || abi_get(r, &nf, 4) ||
 	    abi_get(r, &hp, 4) || hp > 1) {
 		snprintf(err, errlen, "%s: not an autobi schema graph; produce it with autobi.candidates", what);
 		return -1;
 	}
+	int v1 = memcmp(m, gmagic1, 8) == 0;
 	if (nf != ABI_NFEATURES) {
 		snprintf(err, errlen, "%s: the candidates have %u features, this autobi expects %d; regenerate the "
 			 "candidates", what, nf, ABI_NFEATURES);

@@ -272,16 +272,7 @@ static void mad_pass(void *arg, size_t lo, size_t hi)
 /* The k-th smallest of d[0..n) given its top digits' counts. */
 static double mad_select(double *d, size_t n, size_t k, const size_t *count)
 {
-	size_t dg = 0;
-	while (k >= count[dg])
-		k -= count[dg++];
-	size_t m = 0;
-	for (size_t i = 0; i < n; i++)
-		if (wsort_key(d[i]) >> 48 == dg) {
-			double t = d[m];
-			d[m++] = d[i];
-			d[i] = t;
-		}
+	size_t m = wsel_narrow(d, n, &k, count, 48);
 	return wsel_double(d, m, k);
 }
 
@@ -293,7 +284,8 @@ double am_noise_sigma_from(const am_image *im, const am_image *lo)
 		return NAN;
 	madjob j = {im->v, lo->v, d, 0, im->w, calloc(65536, sizeof(size_t)), 0, PTHREAD_MUTEX_INITIALIZER};
 	double s = NAN;
-	if (j.count && n >= 65536) {
+	int counted = j.count && n >= 65536;
+	if (counted) {
 		am_par_rows(im->threads, im->h, mad_pass, &j);
 		if (!j.failed) {
 			j.med = mad_select(d, n, n / 2, j.count);
@@ -301,10 +293,11 @@ double am_noise_sigma_from(const am_image *im, const am_image *lo)
 			j.a = NULL;
 			am_par_rows(im->threads, im->h, mad_pass, &j);
 		}
-		if (!j.failed)
+		counted = !j.failed;
+		if (counted)
 			s = 1.4826 * mad_select(d, n, n / 2, j.count);
 	}
-	if (!j.count || n < 65536 || j.failed) { /* small, or a part had no memory for its counts */
+	if (!counted) { /* small, or a part had no memory for its counts */
 		for (size_t i = 0; i < n; i++)
 			d[i] = im->v[i] - lo->v[i];
 		s = wmad_sigma(d, n);

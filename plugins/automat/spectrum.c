@@ -103,15 +103,20 @@ void am_spectrum_free(am_spectrum *s)
 }
 
 /* Power at signed bin (kx, ky), through the mirror for kx < 0. */
+/* The stored row of signed frequency ky (rows wrap: ky -1 is row h - 1). */
+static const double *row_of(const am_spectrum *s, long ky)
+{
+	long h = (long)s->h;
+	return s->p + (size_t)((ky % h + h) % h) * s->hw;
+}
+
 static double at(const am_spectrum *s, long kx, long ky)
 {
 	if (kx < 0)
 		kx = -kx, ky = -ky;
 	if (kx >= (long)s->hw)
 		return 0;
-	long h = (long)s->h;
-	ky = ((ky % h) + h) % h;
-	return s->p[(size_t)ky * s->hw + (size_t)kx];
+	return row_of(s, ky)[kx];
 }
 
 double am_parabola_vertex(double a, double b, double c)
@@ -143,11 +148,10 @@ static size_t scan_peaks(const am_spectrum *s, double gmin, double gmax, double 
 			 size_t max)
 {
 	size_t n = 0;
-	long h = (long)s->h;
 	for (long ky = ky0; ky < ky1; ky++) {
 		/* the row once, not a wrap (two divisions) per bin: nearly every
 		 * bin is under the threshold, which is tested first */
-		const double *row = s->p + (size_t)((ky % h + h) % h) * s->hw;
+		const double *row = row_of(s, ky);
 		for (long kx = 0; kx < (long)s->hw - 1; kx++) {
 			double v = row[kx];
 			if (v <= thr || (kx == 0 && ky <= 0)) /* the mirror holds kx 0, ky <= 0 */
@@ -256,7 +260,7 @@ double am_spectrum_structured(const am_spectrum *s, double gmin, double gmax, si
 		double gy = (double)ky / (double)s->h;
 		if (fabs(gy) > gmax)
 			continue;
-		const double *row = s->p + (size_t)((ky % h + h) % h) * s->hw;
+		const double *row = row_of(s, ky);
 		for (long kx = 0; kx < (long)s->hw - 1; kx++) {
 			if (kx == 0 && ky <= 0)
 				continue; /* the mirror holds these */

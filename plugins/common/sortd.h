@@ -128,6 +128,28 @@ static inline double wsel_double_qs(double *v, size_t n, size_t k)
  * them after two passes. The value is the same either way, but for the
  * sign of a zero and where NaNs fall (keys order them; comparisons do
  * not). */
+/* One narrowing step: given `count`, how many of v[0..n) have each 16-bit
+ * digit of their keys at `shift`, moves the values of the k-th's digit to
+ * the front and returns how many they are, *k becoming its rank among
+ * them. Swapped, not copied: v stays a permutation of itself (wmad_sigma
+ * reads all of it again). */
+static inline size_t wsel_narrow(double *v, size_t n, size_t *k, const size_t *count, int shift)
+{
+	size_t d = 0;
+	while (*k >= count[d])
+		*k -= count[d++];
+	if (count[d] == n)
+		return n; /* one digit: nothing to move */
+	size_t j = 0;
+	for (size_t i = 0; i < n; i++)
+		if (((wsort_key(v[i]) >> shift) & 0xffff) == d) {
+			double t = v[j];
+			v[j++] = v[i];
+			v[i] = t;
+		}
+	return j;
+}
+
 static inline double wsel_double(double *v, size_t n, size_t k)
 {
 	if (n == 0)
@@ -138,21 +160,7 @@ static inline double wsel_double(double *v, size_t n, size_t k)
 		memset(count, 0, 65536 * sizeof *count);
 		for (size_t i = 0; i < m; i++)
 			count[(wsort_key(v[i]) >> shift) & 0xffff]++;
-		size_t d = 0;
-		while (k >= count[d])
-			k -= count[d++];
-		if (count[d] == m)
-			continue; /* one digit: nothing to narrow */
-		/* swapped, not copied, to the front: v stays a permutation of
-		 * itself (wmad_sigma reads all of it again) */
-		size_t j = 0;
-		for (size_t i = 0; i < m; i++)
-			if (((wsort_key(v[i]) >> shift) & 0xffff) == d) {
-				double t = v[j];
-				v[j++] = v[i];
-				v[i] = t;
-			}
-		m = j;
+		m = wsel_narrow(v, m, &k, count, shift);
 	}
 	free(count);
 	return wsel_double_qs(v, m, k);
