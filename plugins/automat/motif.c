@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "par.h"
+#include "probe.h"
 #include "sortd.h"
 #include "structure.h"
 
@@ -384,15 +385,57 @@ static void drop_saddles(am_motif *M, const am_lattice *L, double px, size_t fro
 	M->nsites = kept;
 }
 
+/* The residual's spread (1.4826 MAD) where a new site may be, 1 A or more
+ * from the n sites; all of it when too little lies there. NAN without
+ * memory. */
+static double far_spread(const am_motif *M, const am_lattice *L, double px, const double *res, size_t n)
+{
+	size_t G = M->gu * M->gv, na = 0;
+	double *away = malloc(G * sizeof *away);
+	if (!away)
+		return NAN;
+	for (size_t iv = 0; iv < M->gv; iv++)
+		for (size_t iu = 0; iu < M->gu; iu++) {
+			double u = ((double)iu + 0.5) / (double)M->gu, v = ((double)iv + 0.5) / (double)M->gv, d2 = INFINITY;
+			for (size_t s = 0; s < n; s++)
+				d2 = fmin(d2, grid_d2(L, u - M->site[s].u, v - M->site[s].v, px));
+			if (d2 >= 1.0)
+				away[na++] = res[iv * M->gu + iu];
+		}
+	double sp = na >= 16 ? wmad_sigma(away, na) : NAN;
+	free(away);
+	return sp >= 0 ? sp : mad_sigma(res, G);
+}
+
+/* The share of the motif's bins below its value at (u, v). */
+static double rank_of(const am_motif *M, double u, double v)
+{
+	double mv = sample(M, u, v);
+	size_t G = M->gu * M->gv, below = 0;
+	for (size_t b = 0; b < G; b++)
+		below += M->m[b] < mv;
+	return (double)below / (double)G;
+}
+
 /* Light columns beside heavy ones sit on the heavy columns' probe tails
  * (a Lorentzian tail puts 10-20% of a heavy column's height 2 A away,
- * ten times an O column's own). The brightest site's radial profile, the
- * lowest value around it at each radius (so neighbours do not add to
- * it), is the probe's. Each site's amplitude follows from the heights by
- * removing what the others' tails add there, and the motif less every
- * site's scaled profile leaves the light columns. Heights become these
- * amplitudes, so species compare columns, not columns plus tails. */
-static void peel(am_motif *M, const am_lattice *L, double px, double lo, double noise, double base_need)
+ * ten times an O column's own). The sites found so far, a flat background
+ * and one radial profile for all (probe.h: fitted to the whole motif,
+ * sites moved to where they fit best) leave a residual; its strongest
+ * bump that is no noise (six standard errors) becomes a site, and the fit
+ * is made again with it, until no bump is left (at most 8 rounds). One
+ * at a time, because a fit that lacks a strong column (four O at 1.3 A
+ * from Ti in rutile) misfits everywhere, and its bumps are not columns;
+ * once that column is in, the misfit falls to the noise.
+ *
+ * Then the new sites must stand out of the last fit's misfit: five times
+ * the residual's spread away from the sites. Heights become the fitted
+ * amplitudes, so species compare columns, not columns plus tails. A
+ * large cell with many sites (over 48 MB of basis, probe.h) keeps the
+ * profile read off the brightest site: the lowest value around it at
+ * each radius, so neighbours do not add to it. */
+static void peel(am_motif *M, const am_lattice *L, double px, double lo, double noise, double base_need,
+		 unsigned threads)
 {
 	if (M->nsites == 0)
 		return;
@@ -410,12 +453,14 @@ static void peel(am_motif *M, const am_lattice *L, double px, double lo, double 
 		if (k > 0 && prof[k] > prof[k - 1])
 			prof[k] = prof[k - 1]; /* a profile falls */
 	}
-	double need = 0;
-	size_t first_new = M->nsites;
-	for (int pass = 0; pass < 2; pass++) {
+	size_t G = M->gu * M->gv, first_new = M->nsites;
+	double *res = malloc(G * sizeof *res);
+	if (!res)
+		return;
+	for (int round = 0;; round++) {
 		/* amplitudes: height = own amplitude + the others' tails there */
 		size_t n = M->nsites;
-		double amp[64], h[64];
+		double amp[64], h[64], base = 0;
 		for (size_t s = 0; s < n; s++)
 			h[s] = amp[s] = M->site[s].height;
 		for (int it = 0; it < 30; it++)
@@ -427,64 +472,71 @@ static void peel(am_motif *M, const am_lattice *L, double px, double lo, double 
 				}
 				amp[t] = fmax(h[t] - others, 0);
 			}
+		/* then, from those, the profile and the amplitudes fitted to the
+		 * whole motif */
+		am_probe_site ps[64];
+		for (size_t s = 0; s < n; s++)
+			ps[s] = (am_probe_site){M->site[s].u, M->site[s].v};
+		am_probe_grid pg = {M->m, M->gu, M->gv, lo, L, px, threads};
+		if (am_probe_fit(&pg, ps, n, amp, &base, prof, PROF_N, PROF_STEP, res) == 0) {
+			for (size_t s = 0; s < n; s++)
+				M->site[s].u = ps[s].u, M->site[s].v = ps[s].v;
+		} else {
+			for (size_t iv = 0; iv < M->gv; iv++)
+				for (size_t iu = 0; iu < M->gu; iu++) {
+					double u = ((double)iu + 0.5) / (double)M->gu, v = ((double)iv + 0.5) / (double)M->gv;
+					double model = 0;
+					for (size_t s = 0; s < n; s++)
+						model += amp[s] * profile_at(L, prof, px, u, v, &M->site[s]);
+					res[iv * M->gu + iu] = M->m[iv * M->gu + iu] - lo - model;
+				}
+		}
 		for (size_t s = 0; s < n; s++)
 			M->site[s].height = amp[s];
-		if (pass == 1) {
-			/* a site whose own amplitude, once the others' tails are taken
-			 * out, is under what made it one was the tails' sum or misfit */
-			size_t kept = 1;
-			for (size_t s = 1; s < n; s++)
-				if (M->site[s].height >= (s < first_new ? base_need : need))
-					M->site[kept++] = M->site[s];
-			M->nsites = kept;
-			break;
-		}
-		size_t G = M->gu * M->gv;
-		double *res = malloc(G * sizeof *res);
-		if (!res)
-			return;
-		for (size_t iv = 0; iv < M->gv; iv++)
-			for (size_t iu = 0; iu < M->gu; iu++) {
-				double u = ((double)iu + 0.5) / (double)M->gu, v = ((double)iv + 0.5) / (double)M->gv, model = 0;
-				for (size_t s = 0; s < n; s++)
-					model += amp[s] * profile_at(L, prof, px, u, v, &M->site[s]);
-				res[iv * M->gu + iu] = M->m[iv * M->gu + iu] - lo - model;
+		/* a new site: a light column is at least 1 A from a found one */
+		if (round < 8) {
+			add_peaks(M, res, L, px, fmax(6 * noise, 0.003 * top->height), 1.0, 0);
+			drop_saddles(M, L, px, n);
+			if (M->nsites > n) {
+				M->nsites = n + 1; /* the strongest, then fit again */
+				M->site[n].height = sample(M, M->site[n].u, M->site[n].v) - lo;
+				continue;
 			}
-		/* how well the profile explains the motif: where it does not,
-		 * the misfit (the residual's spread, 1.4826 MAD) makes bumps that
-		 * are no column, so a new site must rise 4 spreads above it. The
-		 * spread is taken where a new site may be, 1 A or more from the
-		 * found ones: their cores fit worst and hold none */
-		double *away = malloc(G * sizeof *away);
-		size_t na = 0;
-		for (size_t iv = 0; away && iv < M->gv; iv++)
-			for (size_t iu = 0; iu < M->gu; iu++) {
-				double u = ((double)iu + 0.5) / (double)M->gu, v = ((double)iv + 0.5) / (double)M->gv;
-				int near = 0;
-				for (size_t s = 0; s < n && !near; s++)
-					near = grid_d2(L, u - M->site[s].u, v - M->site[s].v, px) < 1.0;
-				if (!near)
-					away[na++] = res[iv * M->gu + iu];
-			}
-		double spread = away && na >= 16 ? mad_sigma(away, na) : away ? mad_sigma(res, G) : NAN;
-		free(away);
-		if (!(spread >= 0)) {
-			free(res);
-			return;
 		}
-		/* new sites: a light column is at least 1 A from a found one */
-		need = fmax(fmax(6 * noise, 4 * spread), 0.003 * top->height);
-		first_new = n;
-		add_peaks(M, res, L, px, need, 1.0, 0);
-		drop_saddles(M, L, px, n);
-		/* their heights, for the amplitudes' next pass: the motif's */
-		for (size_t s = n; s < M->nsites; s++)
-			M->site[s].height = sample(M, M->site[s].u, M->site[s].v) - lo;
-		free(res);
+		/* The last fit judges the new sites. Where the misfit (the
+		 * residual's spread) makes bumps that are no column, a site must
+		 * rise 5 spreads above it (at 4, a bump 1 A from Ti in a noisy
+		 * PbTiO3 image passed). At the cell's lowest points (its
+		 * lowest tenth), furthest from every column, the tails of many
+		 * columns meet and fit worst: a site there (the empty centre of
+		 * a honeycomb, h-BN or a 2H bilayer) must carry 7% of the
+		 * brightest site's amplitude (C in Ti2C: 11%). The fit moves
+		 * sites: one that ended within 1 A of a brighter one is that
+		 * one's shoulder (a probe sheared by drift). Sites from the first
+		 * pass need only what made them sites, against their amplitude
+		 * now. */
+		double sp = far_spread(M, L, px, res, n);
+		double need = fmax(fmax(6 * noise, 5 * (sp >= 0 ? sp : 0)), 0.003 * top->height);
+		size_t kept = 1;
+		for (size_t s = 1; s < n; s++) {
+			double want = base_need;
+			if (s >= first_new) {
+				want = rank_of(M, M->site[s].u, M->site[s].v) < 0.1 ? fmax(need, 0.07 * top->height) : need;
+				for (size_t t = 0; t < n; t++)
+					if (t != s && amp[t] > amp[s] &&
+					    grid_d2(L, M->site[s].u - M->site[t].u, M->site[s].v - M->site[t].v, px) < 1.0)
+						want = INFINITY;
+			}
+			if (M->site[s].height >= want)
+				M->site[kept++] = M->site[s];
+		}
+		M->nsites = kept;
+		break;
 	}
+	free(res);
 }
 
-static void find_sites(am_motif *M, const am_lattice *L, double px)
+static void find_sites(am_motif *M, const am_lattice *L, double px, unsigned threads)
 {
 	double lo = INFINITY, hi = -INFINITY;
 	for (size_t b = 0; b < M->gu * M->gv; b++)
@@ -498,7 +550,7 @@ static void find_sites(am_motif *M, const am_lattice *L, double px)
 	 * since no probe resolves them */
 	double need = fmax(6 * M->noise, 0.005 * (hi - lo));
 	add_peaks(M, M->m, L, px, need, 0.5, lo);
-	peel(M, L, px, lo, M->noise, need);
+	peel(M, L, px, lo, M->noise, need, threads);
 }
 
 /* A light periodic 3 x 3 binomial smoothing of the grid. */
@@ -563,7 +615,7 @@ int am_motif_build(am_motif *M, const am_image *im, const am_lattice *L, char *e
 		return -1;
 	}
 	M->noise = se * 0.5; /* the 3 x 3 binomial averages about 4 bins' noise away */
-	find_sites(M, L, im->px > 0 ? im->px : 0.1);
+	find_sites(M, L, im->px > 0 ? im->px : 0.1, im->threads);
 	return 0;
 }
 

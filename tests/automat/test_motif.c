@@ -84,6 +84,75 @@ static void test_light_columns_from_the_average(void **state)
 	am_struct_free(&s);
 }
 
+/* Renders columns (fractional u, v of a square cell of a Angstrom, heights
+ * amp) with a probe unlike the analysis's own: 85% Gaussian (0.45 A) and
+ * 15% Lorentzian tail (0.7 A), out to 8 A, plus Gaussian noise. */
+static void render_tailed(am_image *im, double a, const double (*site)[3], size_t n, double rot, double noise,
+			  uint64_t seed)
+{
+	assert_int_equal(am_image_new(im, 512, 512, 0.12), 0);
+	double c = cos(rot * M_PI / 180), sn = sin(rot * M_PI / 180), cell = a / im->px;
+	for (size_t y = 0; y < im->h; y++)
+		for (size_t x = 0; x < im->w; x++) {
+			/* the pixel in cell coordinates */
+			double fu = (c * (double)x + sn * (double)y) / cell, fv = (-sn * (double)x + c * (double)y) / cell, v = 0;
+			for (size_t k = 0; k < n; k++)
+				for (int i = -3; i <= 3; i++)
+					for (int j = -3; j <= 3; j++) {
+						double du = fu - floor(fu) - site[k][0] - i, dv = fv - floor(fv) - site[k][1] - j;
+						double r2 = (du * du + dv * dv) * a * a;
+						if (r2 < 64)
+							v += site[k][2] * (0.85 * exp(-r2 / (2 * 0.45 * 0.45)) + 0.15 / (1 + r2 / 0.49));
+					}
+			im->v[y * im->w + x] = v + noise * wrng_gauss(&seed);
+		}
+}
+
+/* KTaO3 along [001] with a tailed probe: Ta, K, and two O columns at 1.9%
+ * of Ta's height, 2.0 A from both Ta and K, where Ta's tail is ten times
+ * their own height. A radial profile read off Ta took them as part of its
+ * tail; the profile fitted with every site finds them, at their places,
+ * with heights in the right order. */
+static void test_light_columns_under_tails(void **state)
+{
+	(void)state;
+	/* Z^1.8: Ta 2254, K 200, O 42 */
+	const double site[4][3] = {{0, 0, 2254}, {0.5, 0.5, 200}, {0.5, 0, 42}, {0, 0.5, 42}};
+	am_image im;
+	render_tailed(&im, 3.989, site, 4, 17, 20, 9);
+	am_lattice L;
+	lattice_of(&L, &im);
+	assert_true(fabs(L.len_a - 3.989) < 0.03 && fabs(L.len_b - 3.989) < 0.03);
+	am_motif M;
+	char err[256];
+	assert_int_equal(am_motif_build(&M, &im, &L, err, sizeof err), 0);
+	for (size_t i = 0; i < M.nsites; i++)
+		print_message("site %.3f %.3f height %.4g\n", M.site[i].u, M.site[i].v, M.site[i].height);
+	if (M.nsites != 4)
+		fail_msg("%zu sites, want 4 (Ta, K, O, O)", M.nsites);
+	/* each site's place against the brightest (Ta): a cell has the
+	 * others at (1/2, 1/2), (1/2, 0) and (0, 1/2), in some order of a, b */
+	int seen_k = 0, seen_o = 0;
+	for (size_t i = 1; i < 4; i++) {
+		double du = M.site[i].u - M.site[0].u, dv = M.site[i].v - M.site[0].v;
+		du -= round(du), dv -= round(dv);
+		double h = M.site[i].height / M.site[0].height;
+		if (fabs(fabs(du) - 0.5) < 0.03 && fabs(fabs(dv) - 0.5) < 0.03) {
+			seen_k++;
+			if (!(h > 0.06 && h < 0.12))
+				fail_msg("K at %.3f of Ta's height, want about 0.089", h);
+		} else if ((fabs(fabs(du) - 0.5) < 0.03 && fabs(dv) < 0.03) || (fabs(du) < 0.03 && fabs(fabs(dv) - 0.5) < 0.03)) {
+			seen_o++;
+			if (!(h > 0.01 && h < 0.03))
+				fail_msg("O at %.3f of Ta's height, want about 0.019", h);
+		}
+	}
+	assert_int_equal(seen_k, 1);
+	assert_int_equal(seen_o, 2);
+	am_motif_free(&M);
+	am_image_free(&im);
+}
+
 /* Half the field is amorphous: the crystal mask keeps the other half, and
  * no column is tiled over the amorphous one. */
 static void test_crystal_mask(void **state)
@@ -200,6 +269,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_light_columns_from_the_average),
+		cmocka_unit_test(test_light_columns_under_tails),
 		cmocka_unit_test(test_crystal_mask),
 		cmocka_unit_test(test_species_by_ratio),
 		cmocka_unit_test(test_superstructure),
