@@ -422,7 +422,7 @@ static double rank_of(const am_motif *M, double u, double v)
  * ten times an O column's own). The sites found so far, a flat background
  * and one radial profile for all (probe.h: fitted to the whole motif,
  * sites moved to where they fit best) leave a residual; its strongest
- * bump that is no noise (six standard errors) becomes a site, and the fit
+ * bump that is no noise (4.5 standard errors) becomes a site, and the fit
  * is made again with it, until no bump is left (at most 8 rounds). One
  * at a time, because a fit that lacks a strong column (four O at 1.3 A
  * from Ti in rutile) misfits everywhere, and its bumps are not columns;
@@ -493,9 +493,12 @@ static void peel(am_motif *M, const am_lattice *L, double px, double lo, double 
 		}
 		for (size_t s = 0; s < n; s++)
 			M->site[s].height = amp[s];
-		/* a new site: a light column is at least 1 A from a found one */
+		/* a new site: a light column is at least 1 A from a found one,
+		 * and rises 4.5 standard errors (noise alone passes that in one
+		 * bin of about 300,000; a motif has 256 to 25,600). 6, the first
+		 * pass's, lost the O of LaAlO3 and the C of Ti2C at tier 2 */
 		if (round < 8) {
-			add_peaks(M, res, L, px, fmax(6 * noise, 0.003 * top->height), 1.0, 0);
+			add_peaks(M, res, L, px, fmax(4.5 * noise, 0.003 * top->height), 1.0, 0);
 			drop_saddles(M, L, px, n);
 			if (M->nsites > n) {
 				M->nsites = n + 1; /* the strongest, then fit again */
@@ -516,7 +519,7 @@ static void peel(am_motif *M, const am_lattice *L, double px, double lo, double 
 		 * pass need only what made them sites, against their amplitude
 		 * now. */
 		double sp = far_spread(M, L, px, res, n);
-		double need = fmax(fmax(6 * noise, 5 * (sp >= 0 ? sp : 0)), 0.003 * top->height);
+		double need = fmax(fmax(4.5 * noise, 5 * (sp >= 0 ? sp : 0)), 0.003 * top->height);
 		size_t kept = 1;
 		for (size_t s = 1; s < n; s++) {
 			double want = base_need;
