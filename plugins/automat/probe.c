@@ -117,8 +117,8 @@ int am_probe_fit(const am_probe_grid *g, am_probe_site *sites, size_t n, double 
 		 int nprof, double step, double *res)
 {
 	/* the fit reads every other bin each way of a fine grid: its bins
-   * are finer than the pixels and smoothed, so a quarter of them hold
-   * what there is to fit, at a quarter of the work */
+	 * are finer than the pixels and smoothed, so a quarter of them hold
+	 * what there is to fit, at a quarter of the work */
 	size_t st = g->gu * g->gv > 1024 ? 2 : 1, su = (g->gu + st - 1) / st, G = su * ((g->gv + st - 1) / st);
 	if (n == 0 || n > 64 || g->gu * g->gv * n > FIT_MAX_BIN_SITES)
 		return -1;
@@ -177,7 +177,7 @@ int am_probe_fit(const am_probe_grid *g, am_probe_site *sites, size_t n, double 
 		for (size_t s = 0; s < n; s++)
 			a[s] *= p0;
 		/* the amplitudes and (linearised: amplitude x shift) the sites'
-     * moves, for this profile */
+		 * moves, for this profile */
 		memset(Q, 0, (size_t)(db * db) * sizeof *Q);
 		memset(c, 0, (size_t)db * sizeof *c);
 		for (size_t bin = 0; bin < G; bin++) {
@@ -229,7 +229,8 @@ int am_probe_fit(const am_probe_grid *g, am_probe_site *sites, size_t n, double 
 			}
 		}
 	}
-	double *BF = ok && res ? basis(g, sp, n, 1) : NULL;
+	/* the residual on every bin: the fit's own basis when it read them all */
+	double *BF = !ok || !res ? NULL : st == 1 ? B : basis(g, sp, n, 1);
 	if (res && !BF)
 		ok = 0;
 	if (ok) {
@@ -251,7 +252,8 @@ int am_probe_fit(const am_probe_grid *g, am_probe_site *sites, size_t n, double 
 			res[bin] = g->m[bin] - g->lo - model;
 		}
 	}
-	free(BF);
+	if (BF != B)
+		free(BF);
 	free(B);
 	free(Q), free(ys);
 	return ok ? 0 : -1;

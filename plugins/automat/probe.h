@@ -33,7 +33,7 @@ typedef struct am_probe_grid {
 	size_t gu, gv;
 	double lo;
 	const am_lattice *L;
-	double px;	  /* Angstrom per pixel */
+	double px;        /* Angstrom per pixel */
 	unsigned threads; /* to share the work among */
 } am_probe_grid;
 

@@ -102,7 +102,6 @@ void am_spectrum_free(am_spectrum *s)
 	memset(s, 0, sizeof *s);
 }
 
-/* Power at signed bin (kx, ky), through the mirror for kx < 0. */
 /* The stored row of signed frequency ky (rows wrap: ky -1 is row h - 1). */
 static const double *row_of(const am_spectrum *s, long ky)
 {
@@ -110,6 +109,7 @@ static const double *row_of(const am_spectrum *s, long ky)
 	return s->p + (size_t)((ky % h + h) % h) * s->hw;
 }
 
+/* Power at signed bin (kx, ky), through the mirror for kx < 0. */
 static double at(const am_spectrum *s, long kx, long ky)
 {
 	if (kx < 0)

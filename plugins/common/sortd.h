@@ -118,16 +118,6 @@ static inline double wsel_double_qs(double *v, size_t n, size_t k)
 	return v[k];
 }
 
-/* The k-th smallest of v[0..n) (k < n), as v sorted would have at k; v is
- * reordered (no order is promised). From 65,536 values on, the candidates
- * are first narrowed a 16-bit digit of their keys (wsort_key) at a time:
- * one pass counts the digits, one swaps the values of the k-th's digit to
- * the front, until few are left for quickselect. Quickselect alone swept
- * a 4096 x 4096 image's 16 million values three or four times, for each of
- * AutoMat's medians and percentiles; the count leaves a few percent of
- * them after two passes. The value is the same either way, but for the
- * sign of a zero and where NaNs fall (keys order them; comparisons do
- * not). */
 /* One narrowing step: given `count`, how many of v[0..n) have each 16-bit
  * digit of their keys at `shift`, moves the values of the k-th's digit to
  * the front and returns how many they are, *k becoming its rank among
@@ -150,6 +140,16 @@ static inline size_t wsel_narrow(double *v, size_t n, size_t *k, const size_t *c
 	return j;
 }
 
+/* The k-th smallest of v[0..n) (k < n), as v sorted would have at k; v is
+ * reordered (no order is promised). From 65,536 values on, the candidates
+ * are first narrowed a 16-bit digit of their keys (wsort_key) at a time:
+ * one pass counts the digits, one swaps the values of the k-th's digit to
+ * the front, until few are left for quickselect. Quickselect alone swept
+ * a 4096 x 4096 image's 16 million values three or four times, for each of
+ * AutoMat's medians and percentiles; the count leaves a few percent of
+ * them after two passes. The value is the same either way, but for the
+ * sign of a zero and where NaNs fall (keys order them; comparisons do
+ * not). */
 static inline double wsel_double(double *v, size_t n, size_t k)
 {
 	if (n == 0)
