@@ -210,17 +210,23 @@ int weft_read_file(const char *path, char **out, size_t *len)
 		return weft_err_set(errno == ENOENT ? WEFT_ENOTFOUND : WEFT_EIO, "cannot open %s: %s", path,
 				    strerror(errno));
 	weft_buf b = {0};
-	char chunk[65536];
-	/* A file's whole size at once: growing by doublings copied a 2 MB
-	 * stat cache four times and faulted in twice its pages */
+	/* A file's whole size at once, read in place: growing by doublings
+	 * through a stack chunk copied a 2 MB stat cache at every doubling and
+	 * once more from the chunk. A file that grows, or one with no size (a
+	 * pipe), reads on in 64 KiB steps. */
 	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size < ((uint64_t)1 << 40) &&
-	    weft_buf_reserve(&b, (size_t)st.st_size + 1) != WEFT_OK) {
-		close(fd);
-		return WEFT_ERROR;
-	}
+	int sized = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+		    (uint64_t)st.st_size < ((uint64_t)1 << 40);
+	size_t want = sized ? (size_t)st.st_size + 1 : 65536;
 	for (;;) {
-		ssize_t r = read(fd, chunk, sizeof chunk);
+		/* room for `want` more bytes and the terminating NUL */
+		if (b.cap - b.len < 2 && weft_buf_reserve(&b, want) != WEFT_OK) {
+			close(fd);
+			weft_buf_free(&b);
+			return WEFT_ERROR;
+		}
+		want = 65536;
+		ssize_t r = read(fd, b.data + b.len, b.cap - b.len - 1);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -231,11 +237,7 @@ int weft_read_file(const char *path, char **out, size_t *len)
 		}
 		if (r == 0)
 			break;
-		if (weft_buf_put(&b, chunk, (size_t)r) != WEFT_OK) {
-			close(fd);
-			weft_buf_free(&b);
-			return WEFT_ERROR;
-		}
+		b.len += (size_t)r;
 	}
 	close(fd);
 	if (!b.data && weft_buf_reserve(&b, 0) != WEFT_OK)
