@@ -21,6 +21,7 @@
 #include "statcache.h"
 #include "store.h"
 #include "weft/weft.h"
+#include "workdirs.h"
 
 struct weft_engine {
 	char *store_dir;
@@ -57,6 +58,7 @@ struct weft_engine {
 	size_t n_key_prefix;
 	weft_value ***op_defaults; /* by op index, by param: its default, parsed once (optable.c) */
 	size_t n_op_defaults;
+	weft_workdirs *workdirs; /* ops' emptied work directories, reused */
 };
 
 #endif

@@ -63,7 +63,7 @@ int weft_engine_new(weft_engine **out, const weft_engine_options *opts)
 	weft_host_api_init(&eng->api);
 	int rc = WEFT_OK;
 	char *scfile = NULL;
-	if (!(eng->store_dir = weft_path_abs(NULL, opts->store_dir)) || !(eng->out_dir = weft_path_abs(NULL, "."))) {
+	if (!(eng->workdirs = weft_workdirs_new()) || !(eng->store_dir = weft_path_abs(NULL, opts->store_dir)) || !(eng->out_dir = weft_path_abs(NULL, "."))) {
 		rc = weft_err_set(WEFT_ERROR, "out of memory");
 		goto fail;
 	}
@@ -115,6 +115,7 @@ void weft_engine_free(weft_engine *eng)
 	if (!eng)
 		return;
 	free(eng->worker_exe);
+	weft_workdirs_free(eng->workdirs);
 	free(eng->trusted_dir);
 	free(eng->python_dir);
 	weft_py_free(eng);

@@ -26,6 +26,7 @@
 #include "optable.h"
 #include "pyrun.h"
 #include "util.h"
+#include "workdirs.h"
 
 /* ------------------------------------------------------------ host API */
 
@@ -141,25 +142,13 @@ static const char *host_workdir(weft_op_ctx *ctx)
 {
 	if (ctx->workdir)
 		return ctx->workdir;
-	/* A directory of its own for every attempt: a process left over from
-	 * an earlier attempt (or an earlier weft, killed) can never write into
-	 * this one's files. */
-	char *dir = weft_sprintf("%s/n%u.XXXXXX", ctx->tmp_base, ctx->id);
-	if (!dir)
-		return NULL;
-	/* The run's directory is made by the first node that needs it, not
-	 * tried by every one (a failed mkdir per node). */
-	char *made = mkdtemp(dir);
-	if (!made && errno == ENOENT && weft_mkdirs(ctx->tmp_base, 0755) == WEFT_OK) {
-		memcpy(dir + strlen(dir) - 6, "XXXXXX", 6);
-		made = mkdtemp(dir);
-	}
-	if (!made) {
-		free(dir);
-		return NULL;
-	}
-	ctx->workdir = dir;
-	return dir;
+	/* A directory no other running op has: a new one, or one this process
+	 * kept after an earlier op left it empty (workdirs.h: freeing an inode
+	 * per node slows every file creation). One made by an earlier weft,
+	 * killed, is never reused, so its leftover processes cannot write
+	 * into this op's files. */
+	ctx->workdir = weft_workdir_take(ctx->eng->workdirs, ctx->tmp_base, ctx->id);
+	return ctx->workdir;
 }
 
 static const char *host_log_path(weft_op_ctx *ctx)
@@ -496,10 +485,10 @@ void weft_op_ctx_release(weft_op_ctx *ctx)
 	free(ctx->cache_dir);
 	if (ctx->log)
 		fclose(ctx->log);
-	/* Usually empty by now (outputs are moved into the store): one rmdir,
-	 * where walking it took ten system calls. */
-	if (ctx->workdir && rmdir(ctx->workdir) != 0)
-		weft_rm_rf(ctx->workdir);
+	/* Usually empty by now (outputs are moved into the store): kept for
+	 * the next op, else removed. */
+	weft_workdir_give(ctx->eng->workdirs, ctx->workdir);
+	ctx->workdir = NULL;
 	for (size_t i = 0; i < ctx->n_paths; i++)
 		free(ctx->paths[i]);
 	free(ctx->paths);
