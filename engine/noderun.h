@@ -27,6 +27,7 @@ typedef struct node_run {
 	uint8_t unneeded;   /* no target of the run depends on it: it stays pending */
 	uint8_t forced;     /* run even if cached (--force=NODE) */
 	uint8_t no_log;     /* ran once, in process, and made no log: the record stats none */
+	uint8_t prefetched; /* sched_prefetch.c's PF_*: its key or lookup was made ahead */
 	uint32_t pending;   /* unfinished deps */
 	uint32_t attempt;
 	struct res_ask *asks; /* all requests bound to the run's pools */

@@ -144,92 +144,6 @@ static int apply_selection(run_state *rs)
 
 /* ------------------------------------------------------------ resolving */
 
-/* The value node `t` exposes as output `out` (NULL = primary); `err`
- * (when not NULL) gets the reason there is none. */
-static int output_of(const weft_value **res, const weft_engine *eng, node *t, const char *out, char **err)
-{
-	const weft_value *outputs = weft_node_run(eng, t->id)->outputs;
-	if (t->kind == NODE_DYNAMIC) {
-		const weft_value *v = weft_value_map_get(outputs, "out");
-		if (!out) {
-			*res = v;
-			return WEFT_OK;
-		}
-		if (weft_value_type(v) != WEFT_T_MAP || !(*res = weft_value_map_get(v, out))) {
-			if (err)
-				*err = weft_sprintf("dynamic node '%s' returned no field '%s'", t->name, out);
-			return WEFT_EINVALID;
-		}
-		return WEFT_OK;
-	}
-	const char *name = out ? out : (t->op->desc->n_outputs ? t->op->desc->outputs[0] : "out");
-	*res = weft_value_map_get(outputs, name);
-	if (!*res) {
-		if (err)
-			*err = weft_sprintf("node '%s' produced no output '%s'", t->name, name);
-		return WEFT_EINVALID;
-	}
-	return WEFT_OK;
-}
-
-/* Copies template `v` with every ref replaced by the referenced output.
- * Returns WEFT_ECANCELLED when an upstream node has no result. */
-static int resolve(weft_value **out, const weft_engine *eng, const weft_value *v, char **err)
-{
-	if (v->type == WEFT_T_REF) {
-		uint32_t id = v->u.r.node;
-		const char *output = v->u.r.output;
-		char *nm = NULL;
-		if (v->u.r.name && id == UINT32_MAX) {
-			/* An unbound weft.ref("name.output"), as in a script's return value. */
-			if (!(nm = weft_strdup(v->u.r.name)))
-				return WEFT_ERROR;
-			char *dot = strchr(nm, '.');
-			if (dot)
-				*dot++ = '\0';
-			output = dot;
-			if (weft_graph_find(&id, eng, nm) != WEFT_OK) {
-				*err = weft_sprintf("no node named '%s'", nm);
-				free(nm);
-				return WEFT_EINVALID;
-			}
-		}
-		node *t = weft_graph_node(eng, id);
-		const weft_value *res;
-		int rc = WEFT_OK;
-		if (!t || !ns_has_result((node_state)weft_node_run(eng, id)->state)) {
-			*err = weft_sprintf("upstream node '%s' did not produce a result", t ? t->name : "?");
-			rc = WEFT_ECANCELLED;
-		} else {
-			rc = output_of(&res, eng, t, output, err);
-		}
-		free(nm);
-		if (rc != WEFT_OK)
-			return rc;
-		*out = weft_value_copy(res);
-		return *out ? WEFT_OK : WEFT_ERROR;
-	}
-	if (v->type == WEFT_T_LIST || v->type == WEFT_T_MAP) {
-		weft_value *c = v->type == WEFT_T_LIST ? weft_value_list() : weft_value_map();
-		size_t n = weft_value_len(v);
-		for (size_t i = 0; c && i < n; i++) {
-			weft_value *item = NULL;
-			int rc = resolve(&item, eng, v->type == WEFT_T_LIST ? v->u.l.items[i] : v->u.m.vals[i], err);
-			if (rc == WEFT_OK)
-				rc = v->type == WEFT_T_LIST ? weft_value_list_push(c, item)
-							    : weft_value_map_set(c, v->u.m.keys[i], item);
-			if (rc != WEFT_OK) {
-				weft_value_free(c);
-				return rc;
-			}
-		}
-		*out = c;
-		return c ? WEFT_OK : WEFT_ERROR;
-	}
-	*out = weft_value_copy(v);
-	return *out ? WEFT_OK : WEFT_ERROR;
-}
-
 /* ------------------------------------------------------------ history */
 
 /* The previous run's record is read once, when the first node misses the
@@ -263,13 +177,16 @@ static void start_op(run_state *rs, uint32_t id)
 {
 	node *n = weft_graph_node(rs->eng, id);
 	node_run *nr = weft_node_run(rs->eng, n->id);
-	if (sched_llm_config(rs, n) != WEFT_OK || sched_key(rs->eng, n, nr) != WEFT_OK) {
+	/* Its key, and perhaps its verified hit, may have been made ahead. */
+	int keyed = nr->prefetched >= PF_KEYED, hit = nr->prefetched == PF_HIT;
+	nr->prefetched = 0;
+	if (sched_llm_config(rs, n) != WEFT_OK || (!keyed && sched_key(rs->eng, n, nr) != WEFT_OK)) {
 		sched_fail(rs, id, NS_FAILED, weft_sprintf("cannot compute key: %s", weft_error_last()));
 		return;
 	}
 	if (n->deterministic) {
 		int resumed = keyset_has(&rs->finished, nr->key);
-		if (sched_cache_lookup(rs, n)) {
+		if (hit || sched_cache_lookup(rs, n)) {
 			if (!nr->input_hashes)
 				sched_note_input_hashes(nr); /* an entry that predates them */
 			sched_move(rs, id, resumed ? NS_RESUMED : NS_CACHED, NULL);
@@ -301,7 +218,7 @@ static void finish_dynamic(run_state *rs, uint32_t id)
 	node_run *nr = weft_node_run(rs->eng, n->id);
 	weft_value *resolved = NULL;
 	char *err = NULL;
-	int rc = resolve(&resolved, rs->eng, nr->dyn_result, &err);
+	int rc = sched_resolve(&resolved, rs->eng, nr->dyn_result, &err);
 	if (rc != WEFT_OK) {
 		sched_fail(rs, id, rc == WEFT_ECANCELLED ? NS_SKIPPED : NS_FAILED, err);
 		return;
@@ -404,9 +321,13 @@ static void start_node(run_state *rs, uint32_t id)
 		}
 	}
 	char *err = NULL;
-	weft_value_free(nr->resolved_inputs);
-	nr->resolved_inputs = NULL;
-	int rc = resolve(&nr->resolved_inputs, rs->eng, n->inputs, &err);
+	int rc = WEFT_OK;
+	if (nr->prefetched < PF_KEYED) { /* else resolved ahead (sched_prefetch.c) */
+		nr->prefetched = 0;
+		weft_value_free(nr->resolved_inputs);
+		nr->resolved_inputs = NULL;
+		rc = sched_resolve(&nr->resolved_inputs, rs->eng, n->inputs, &err);
+	}
 	if (rc != WEFT_OK) {
 		sched_fail(rs, id, rc == WEFT_ECANCELLED ? NS_SKIPPED : NS_FAILED, err ? err : weft_strdup("out of memory"));
 		return;
@@ -482,6 +403,7 @@ static void pump(run_state *rs)
 				if (weft_node_run(rs->eng, id)->state == NS_DYN_WAIT)
 					finish_dynamic(rs, id);
 			} else if (!rs->stop && rs->head < rs->tail) {
+				sched_prefetch_window(rs);
 				start_node(rs, rs->ready[rs->head++]);
 			} else {
 				break;
@@ -863,8 +785,11 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 			rs->io_error = 1;
 	if (opts->live_status && !opts->plan_only)
 		live_write(rs, weft_now());
+	if (sched_prefetch_start(rs) != WEFT_OK)
+		rs->io_error = 1;
 	pump(rs);
 	uv_run(&rs->loop, UV_RUN_DEFAULT);
+	sched_prefetch_free(rs);
 	weft_pool_free(rs->pool);
 	rs->pool = NULL;
 	json_t *pools = opts->plan_only ? NULL : live_pools_json(rs, weft_now());
@@ -876,6 +801,8 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	rs->finalizing = 1;
 	for (uint32_t i = 0; i < eng->graph.n; i++) {
 		node_state st = (node_state)weft_node_run(eng, i)->state;
+		if (weft_node_run(eng, i)->prefetched)
+			sched_prefetch_forget(rs, i);
 		if (ns_terminal(st) || st == NS_RUNNING || weft_node_run(eng, i)->unneeded)
 			continue;
 		if (!rs->interrupted)
@@ -979,7 +906,7 @@ int weft_graph_resolve(weft_value **out, const weft_engine *eng, const weft_valu
 {
 	char *err = NULL;
 	*out = NULL;
-	int rc = resolve(out, eng, tmpl, &err);
+	int rc = sched_resolve(out, eng, tmpl, &err);
 	if (rc != WEFT_OK)
 		rc = weft_err_set(rc, "%s", err ? err : "out of memory");
 	free(err);
@@ -992,7 +919,7 @@ const weft_value *weft_graph_node_output(const weft_engine *eng, uint32_t id, co
 	node_run *nr = n ? weft_node_run(eng, id) : NULL;
 	const weft_value *v = NULL;
 	/* no message: a missing output is an answer here (NULL), not an error */
-	if (!nr || !ns_has_result((node_state)nr->state) || output_of(&v, eng, n, output, NULL) != WEFT_OK)
+	if (!nr || !ns_has_result((node_state)nr->state) || sched_output_of(&v, eng, n, output, NULL) != WEFT_OK)
 		v = NULL;
 	return v;
 }

@@ -18,6 +18,92 @@
 #include "util.h"
 #include "value_internal.h"
 
+/* ------------------------------------------------------------ inputs */
+
+/* The value node `t` exposes as output `out` (NULL = primary); `err`
+ * (when not NULL) gets the reason there is none. */
+int sched_output_of(const weft_value **res, const weft_engine *eng, node *t, const char *out, char **err)
+{
+	const weft_value *outputs = weft_node_run(eng, t->id)->outputs;
+	if (t->kind == NODE_DYNAMIC) {
+		const weft_value *v = weft_value_map_get(outputs, "out");
+		if (!out) {
+			*res = v;
+			return WEFT_OK;
+		}
+		if (weft_value_type(v) != WEFT_T_MAP || !(*res = weft_value_map_get(v, out))) {
+			if (err)
+				*err = weft_sprintf("dynamic node '%s' returned no field '%s'", t->name, out);
+			return WEFT_EINVALID;
+		}
+		return WEFT_OK;
+	}
+	const char *name = out ? out : (t->op->desc->n_outputs ? t->op->desc->outputs[0] : "out");
+	*res = weft_value_map_get(outputs, name);
+	if (!*res) {
+		if (err)
+			*err = weft_sprintf("node '%s' produced no output '%s'", t->name, name);
+		return WEFT_EINVALID;
+	}
+	return WEFT_OK;
+}
+
+int sched_resolve(weft_value **out, const weft_engine *eng, const weft_value *v, char **err)
+{
+	if (v->type == WEFT_T_REF) {
+		uint32_t id = v->u.r.node;
+		const char *output = v->u.r.output;
+		char *nm = NULL;
+		if (v->u.r.name && id == UINT32_MAX) {
+			/* An unbound weft.ref("name.output"), as in a script's return value. */
+			if (!(nm = weft_strdup(v->u.r.name)))
+				return WEFT_ERROR;
+			char *dot = strchr(nm, '.');
+			if (dot)
+				*dot++ = '\0';
+			output = dot;
+			if (weft_graph_find(&id, eng, nm) != WEFT_OK) {
+				*err = weft_sprintf("no node named '%s'", nm);
+				free(nm);
+				return WEFT_EINVALID;
+			}
+		}
+		node *t = weft_graph_node(eng, id);
+		const weft_value *res;
+		int rc = WEFT_OK;
+		if (!t || !ns_has_result((node_state)weft_node_run(eng, id)->state)) {
+			*err = weft_sprintf("upstream node '%s' did not produce a result", t ? t->name : "?");
+			rc = WEFT_ECANCELLED;
+		} else {
+			rc = sched_output_of(&res, eng, t, output, err);
+		}
+		free(nm);
+		if (rc != WEFT_OK)
+			return rc;
+		*out = weft_value_copy(res);
+		return *out ? WEFT_OK : WEFT_ERROR;
+	}
+	if (v->type == WEFT_T_LIST || v->type == WEFT_T_MAP) {
+		weft_value *c = v->type == WEFT_T_LIST ? weft_value_list() : weft_value_map();
+		size_t n = weft_value_len(v);
+		for (size_t i = 0; c && i < n; i++) {
+			weft_value *item = NULL;
+			int rc = sched_resolve(&item, eng, v->type == WEFT_T_LIST ? v->u.l.items[i] : v->u.m.vals[i], err);
+			if (rc == WEFT_OK)
+				rc = v->type == WEFT_T_LIST ? weft_value_list_push(c, item)
+							    : weft_value_map_set(c, v->u.m.keys[i], item);
+			if (rc != WEFT_OK) {
+				weft_value_free(c);
+				return rc;
+			}
+		}
+		*out = c;
+		return c ? WEFT_OK : WEFT_ERROR;
+	}
+	*out = weft_value_copy(v);
+	return *out ? WEFT_OK : WEFT_ERROR;
+}
+
 /* ------------------------------------------------------------ keys */
 
 /* A node key's op part: the op, its version, the ABI and (unless the op
@@ -73,6 +159,14 @@ static int op_part(weft_hasher **out, weft_engine *eng, const weft_op_info *op)
 	}
 	*out = weft_hasher_dup(h);
 	return *out ? WEFT_OK : weft_err_set(WEFT_ERROR, "cannot create hasher");
+}
+
+int sched_key_is_local(const weft_engine *eng, const node *n)
+{
+	if (n->kind != NODE_OP || (n->op->desc->flags & (WEFT_OP_USES_LLM | WEFT_OP_PYTHON)))
+		return 0;
+	size_t i = (size_t)(n->op - eng->ops);
+	return n->op >= eng->ops && i < eng->n_key_prefix && eng->key_prefix[i];
 }
 
 int sched_key(weft_engine *eng, node *n, node_run *nr)
@@ -170,6 +264,12 @@ static int verify_outputs(weft_store *st, const weft_value *v, seen_set *seen)
 				return rc;
 		}
 	return WEFT_OK;
+}
+
+int sched_verify_outputs(weft_store *st, const weft_value *outs)
+{
+	seen_set seen = {.n = 0};
+	return verify_outputs(st, outs, &seen);
 }
 
 int sched_cache_lookup(run_state *rs, node *n)

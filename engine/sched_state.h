@@ -94,6 +94,7 @@ typedef struct run_state {
 	/* Guards node_run.progress and progress_msg: in-process ops report
 	 * from the thread pool, everything else reads on the loop thread. */
 	pthread_mutex_t progress_lock;
+	struct sched_prefetch *prefetch; /* NULL: keys are made one by one (-j1) */
 } run_state;
 
 /* sched_move.c */
@@ -121,12 +122,27 @@ int idlist_add(idlist *l, uint32_t id);
 void idlist_remove(idlist *l, uint32_t id);
 
 /* sched_cache.c */
+/* The value node `t` exposes as output `out` (NULL = primary); `err`
+ * (when not NULL) gets the reason there is none. */
+int sched_output_of(const weft_value **res, const weft_engine *eng, node *t, const char *out, char **err);
+/* Copies template `v` with every ref replaced by the referenced output
+ * (`err` gets a message the caller frees). Returns WEFT_ECANCELLED when an
+ * upstream node has no result. Reads the graph and finished nodes only:
+ * safe on several threads while no node's state changes. */
+int sched_resolve(weft_value **out, const weft_engine *eng, const weft_value *v, char **err);
 /* The LLM settings of an op that asks one (the run's, the node's over
  * them) into its node_run, before its key is made. */
 int sched_llm_config(run_state *rs, node *n);
 /* The node's key from its op, params and resolved inputs (and, for an op
  * that asks an LLM, the model). */
 int sched_key(weft_engine *eng, node *n, node_run *nr);
+/* Whether sched_key of op node `n` reads shared state only, and so may run
+ * on several threads at once: its op's part is hashed already (one key of
+ * that op was made), and it asks no LLM and runs no Python. */
+int sched_key_is_local(const weft_engine *eng, const node *n);
+/* WEFT_OK when every artifact in `outs` is in the store and intact (as the
+ * lookup checks them); thread-safe. */
+int sched_verify_outputs(weft_store *st, const weft_value *outs);
 /* 1 and the node's outputs set when the cache holds its key with every
  * artifact intact; 0 otherwise (a damaged entry is dropped). */
 int sched_cache_lookup(run_state *rs, node *n);
@@ -135,6 +151,19 @@ void sched_note_input_hashes(node_run *nr);
 /* A node that waited for another process computing its key: takes the
  * result from the cache if it is there now, else queues the node to run. */
 void sched_recheck(run_state *rs, uint32_t id);
+
+/* sched_prefetch.c */
+/* What was made ahead for a ready node (node_run.prefetched). */
+enum { PF_SEEN = 1, PF_KEYED = 2, PF_HIT = 3 };
+/* Starts the helper thread when the run has 2 or more CPU slots. */
+int sched_prefetch_start(run_state *rs);
+void sched_prefetch_free(run_state *rs);
+/* When the FIFO's head was not looked at: resolved inputs and keys (PF_KEYED),
+ * then verified cache hits with their outputs set (PF_HIT), for the next
+ * ready nodes, on two threads. Moves no node. */
+void sched_prefetch_window(run_state *rs);
+/* Forgets what was made ahead for a node that will not start. */
+void sched_prefetch_forget(run_state *rs, uint32_t id);
 
 /* sched_plan.c */
 /* Binds every node's requests to the run's pools; a request no pool can

@@ -33,8 +33,10 @@ struct weft_statcache {
 	char *skip; /* lines under this prefix are dropped when read */
 	entry *slots;
 	size_t cap, used;
-	int dirty, loaded;
-	pthread_mutex_t mu;
+	int dirty, loaded; /* loaded: atomic, read before taking the lock */
+	/* Lookups share it (the lookahead of sched_prefetch.c verifies on two
+	 * threads); loading and every change hold it alone. */
+	pthread_rwlock_t mu;
 };
 
 static uint64_t fnv1a(const char *s)
@@ -171,18 +173,31 @@ int weft_statcache_open_skipping(weft_statcache **out, const char *file, const c
 		free(sc);
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	}
-	pthread_mutex_init(&sc->mu, NULL);
+	if (pthread_rwlock_init(&sc->mu, NULL) != 0) {
+		free(sc->slots);
+		free(sc->file);
+		free(sc->skip);
+		free(sc);
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	}
 	*out = sc;
 	return WEFT_OK;
 }
 
+static void load_file(weft_statcache *sc);
+
 /* Reads the file, once, before the first lookup or change; the caller
- * holds sc->mu. */
+ * holds sc->mu for writing. */
 static void load(weft_statcache *sc)
 {
-	if (sc->loaded)
+	if (__atomic_load_n(&sc->loaded, __ATOMIC_ACQUIRE))
 		return;
-	sc->loaded = 1;
+	load_file(sc);
+	__atomic_store_n(&sc->loaded, 1, __ATOMIC_RELEASE);
+}
+
+static void load_file(weft_statcache *sc)
+{
 	char *text = NULL;
 	size_t len = 0, skip_len = sc->skip ? strlen(sc->skip) : 0;
 	if (weft_read_file(sc->file, &text, &len) != WEFT_OK)
@@ -208,7 +223,7 @@ int weft_statcache_save(weft_statcache *sc)
 		return WEFT_OK;
 	weft_buf b = {0};
 	int rc = WEFT_OK;
-	pthread_mutex_lock(&sc->mu);
+	pthread_rwlock_wrlock(&sc->mu);
 	load(sc);
 	for (size_t i = 0; i < sc->cap && rc == WEFT_OK; i++) {
 		entry *e = &sc->slots[i];
@@ -216,7 +231,7 @@ int weft_statcache_save(weft_statcache *sc)
 			rc = weft_buf_printf(&b, "%s %" PRIu64 " %" PRId64 " %" PRId64 " %" PRIu64 " %" PRIu64 " %s\n",
 					     e->hash, e->size, e->mtime_ns, e->ctime_ns, e->ino, e->dev, e->path);
 	}
-	pthread_mutex_unlock(&sc->mu);
+	pthread_rwlock_unlock(&sc->mu);
 	if (rc == WEFT_OK)
 		rc = weft_write_file_atomic(sc->file, b.data ? b.data : "", b.len, 0);
 	weft_buf_free(&b);
@@ -234,15 +249,19 @@ void weft_statcache_free(weft_statcache *sc)
 	free(sc->slots);
 	free(sc->file);
 	free(sc->skip);
-	pthread_mutex_destroy(&sc->mu);
+	pthread_rwlock_destroy(&sc->mu);
 	free(sc);
 }
 
 int weft_statcache_lookup(weft_statcache *sc, const char *path, const struct stat *st, char out[65])
 {
 	int hit = 0;
-	pthread_mutex_lock(&sc->mu);
-	load(sc);
+	if (!__atomic_load_n(&sc->loaded, __ATOMIC_ACQUIRE)) {
+		pthread_rwlock_wrlock(&sc->mu);
+		load(sc);
+		pthread_rwlock_unlock(&sc->mu);
+	}
+	pthread_rwlock_rdlock(&sc->mu);
 	entry *e = find_slot(sc->slots, sc->cap, path, fnv1a(path));
 	if (e->path && e->dev == (uint64_t)st->st_dev && e->ino == (uint64_t)st->st_ino &&
 	    e->size == (uint64_t)st->st_size && e->mtime_ns == ns_of(&st->st_mtim) &&
@@ -250,24 +269,24 @@ int weft_statcache_lookup(weft_statcache *sc, const char *path, const struct sta
 		memcpy(out, e->hash, 65);
 		hit = 1;
 	}
-	pthread_mutex_unlock(&sc->mu);
+	pthread_rwlock_unlock(&sc->mu);
 	return hit;
 }
 
 int weft_statcache_remember(weft_statcache *sc, const char *path, const struct stat *st, const char *hash)
 {
-	pthread_mutex_lock(&sc->mu);
+	pthread_rwlock_wrlock(&sc->mu);
 	load(sc);
 	int rc = put(sc, path, NULL, (uint64_t)st->st_dev, (uint64_t)st->st_ino, (uint64_t)st->st_size,
 		     ns_of(&st->st_mtim), ns_of(&st->st_ctim), hash);
 	sc->dirty = 1;
-	pthread_mutex_unlock(&sc->mu);
+	pthread_rwlock_unlock(&sc->mu);
 	return rc;
 }
 
 void weft_statcache_forget(weft_statcache *sc, const char *path)
 {
-	pthread_mutex_lock(&sc->mu);
+	pthread_rwlock_wrlock(&sc->mu);
 	load(sc);
 	entry *e = find_slot(sc->slots, sc->cap, path, fnv1a(path));
 	if (e->path) {
@@ -275,12 +294,12 @@ void weft_statcache_forget(weft_statcache *sc, const char *path)
 		e->size = UINT64_MAX;
 		sc->dirty = 1;
 	}
-	pthread_mutex_unlock(&sc->mu);
+	pthread_rwlock_unlock(&sc->mu);
 }
 
 void weft_statcache_prune(weft_statcache *sc)
 {
-	pthread_mutex_lock(&sc->mu);
+	pthread_rwlock_wrlock(&sc->mu);
 	load(sc);
 	for (size_t i = 0; i < sc->cap; i++) {
 		entry *e = &sc->slots[i];
@@ -290,7 +309,7 @@ void weft_statcache_prune(weft_statcache *sc)
 			sc->dirty = 1;
 		}
 	}
-	pthread_mutex_unlock(&sc->mu);
+	pthread_rwlock_unlock(&sc->mu);
 }
 
 int weft_statcache_hash_file(weft_statcache *sc, const char *path, char out[65], uint64_t *size)

@@ -40,4 +40,30 @@ expect_rc 0 "a damaged cache entry does not break the run"
 eq "$(rec '.nodes[] | select(.name == "report") | .status')" done "the node with the damaged entry reruns"
 run_weft run "$P"
 eq "$(rec '.nodes[] | select(.name == "report") | .status')" cached "and its new entry serves the next run"
+
+# A rerun at -j2 makes the keys and lookups of wide layers ahead, on two
+# threads (sched_prefetch.c): the same checks hold there, and the record
+# is the one a -j1 rerun writes.
+D="$WEFT_SRC/bench/dag.lua"
+run_weft run -j2 "$D" -p layers=4 -p width=40
+expect_rc 0 "the 160-node DAG runs"
+run_weft run -j1 "$D" -p layers=4 -p width=40
+eq "$(rec '.counts.cached')" 160 "a -j1 rerun takes all 160 from the cache"
+jq -S '[.nodes[] | {name, status, key, inputs, outputs}]' "$(latest_record)" >"$T/j1.json"
+run_weft run -j2 "$D" -p layers=4 -p width=40
+eq "$(rec '.counts.cached')" 160 "so does a -j2 rerun"
+jq -S '[.nodes[] | {name, status, key, inputs, outputs}]' "$(latest_record)" >"$T/j2.json"
+check "with the same keys, inputs and outputs node for node" cmp -s "$T/j1.json" "$T/j2.json"
+H2=$(rec '.nodes[] | select(.name == "n2_17") | .outputs.out["$artifact"]')
+H1=$(rec '.nodes[] | select(.name == "n1_5") | .outputs.out["$artifact"]')
+O2="$WEFT_STORE/objects/${H2:0:2}/${H2:2}"
+chmod u+w "$O2"; printf 'X' | dd of="$O2" bs=1 seek=1 conv=notrunc status=none
+rm -f "$WEFT_STORE/objects/${H1:0:2}/${H1:2}"
+run_weft run -j2 "$D" -p layers=4 -p width=40
+expect_rc 0 "a -j2 rerun after one object was damaged and one removed"
+eq "$(rec '.nodes[] | select(.name == "n2_17") | .status')" done "the node whose object was damaged is recomputed"
+check "and the record says why" bash -c "jq -r '.nodes[] | select(.name == \"n2_17\") | .reason' '$(latest_record)' | grep -q corrupt"
+eq "$(rec '.nodes[] | select(.name == "n1_5") | .status')" done "the node whose object was removed is recomputed"
+eq "$(rec '.counts.executed') $(rec '.counts.cached')" "2 158" "and only those two ran"
+eq "$(sha256sum "$O2" | cut -d' ' -f1)" "$H2" "the damaged object has its right bytes again"
 finish
