@@ -189,6 +189,47 @@ static void test_crystal_mask(void **state)
 	am_struct_free(&s);
 }
 
+/* The same on a 2100 x 2100 image, where the window sums run on blocks
+ * of pixels (BLOCK_FROM in motif.c): the verdicts still follow the
+ * amorphous half, pixel by pixel away from its edge. */
+static void test_crystal_mask_in_blocks(void **state)
+{
+	(void)state;
+	am_struct s;
+	perovskite(&s);
+	am_sim_opts o = AM_SIM_OPTS_INIT;
+	o.w = o.h = 2100, o.dose = 2000, o.rotation = 10, o.seed = 5, o.read_noise = 0.02;
+	am_image im;
+	char err[256];
+	assert_int_equal(am_simulate(&im, &s, &o, err, sizeof err), 0);
+	uint64_t seed = 11;
+	double mean = 0;
+	for (size_t i = 0; i < im.w * im.h; i++)
+		mean += im.v[i] / (double)(im.w * im.h);
+	for (size_t y = 0; y < im.h; y++)
+		for (size_t x = im.w / 2; x < im.w; x++)
+			im.v[y * im.w + x] = mean * (1 + 0.3 * wrng_gauss(&seed));
+	am_lattice L;
+	lattice_of(&L, &im);
+	am_motif M;
+	assert_int_equal(am_motif_build(&M, &im, &L, err, sizeof err), 0);
+	if (!(M.crystal > 0.4 && M.crystal < 0.65))
+		fail_msg("crystal share %.2f, want about 0.5", M.crystal);
+	size_t in_left = 0, in_right = 0, n_side = 0;
+	for (size_t y = 0; y < im.h; y++)
+		for (size_t x = 0; x < im.w / 2 - 150; x++) {
+			in_left += M.in[y * im.w + x];
+			in_right += M.in[y * im.w + im.w - 1 - x];
+			n_side++;
+		}
+	if (in_left < n_side * 95 / 100 || in_right > n_side / 20)
+		fail_msg("crystal away from the edge: %zu of %zu on the lattice side, %zu on the amorphous side", in_left,
+			 n_side, in_right);
+	am_motif_free(&M);
+	am_image_free(&im);
+	am_struct_free(&s);
+}
+
 static void test_species_by_ratio(void **state)
 {
 	(void)state;
@@ -271,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_light_columns_from_the_average),
 		cmocka_unit_test(test_light_columns_under_tails),
 		cmocka_unit_test(test_crystal_mask),
+		cmocka_unit_test(test_crystal_mask_in_blocks),
 		cmocka_unit_test(test_species_by_ratio),
 		cmocka_unit_test(test_superstructure),
 		cmocka_unit_test(test_periodicity_with_contamination),
