@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
@@ -380,6 +381,59 @@ static void launch_runnable(run_state *rs)
 
 static void journal_commit(run_state *rs, double now);
 static void check_interrupt(run_state *rs);
+
+/* Asks the kernel for a short time slice for the loop thread while the run
+ * lasts (EEVDF, Linux 6.12 and later, for SCHED_OTHER: a smaller slice is
+ * an earlier deadline when it wakes). The loop sleeps between events; when
+ * an op ends, the next one starts only once the loop runs, and at -j N on
+ * N cores it waited behind the commands for a slice (up to half a
+ * millisecond at the 90th percentile). A 4,000-node shell DAG cold at -j2,
+ * alternated with a build without it: 7.22-7.32 s -> 6.92-7.24 s (five
+ * pairs; the old build's run of a sixth took 8.66 s). Commands and
+ * workers are children: they keep the default (reset on fork). An older
+ * kernel ignores the slice or refuses it; both are fine.
+ *
+ * The kernel's struct sched_attr (its first version, 48 bytes): glibc
+ * 2.36 declares none, and <linux/sched/types.h> clashes with <sched.h>. */
+typedef struct slice_attr {
+	uint32_t size, policy;
+	uint64_t flags;
+	int32_t nice;
+	uint32_t priority;
+	uint64_t runtime, deadline, period;
+} slice_attr;
+
+/* 1 with the thread's attributes as they were in *was (to restore). */
+static int prefer_short_slice(slice_attr *was)
+{
+#if defined(__linux__) && defined(SYS_sched_setattr) && defined(SYS_sched_getattr)
+	memset(was, 0, sizeof *was);
+	if (syscall(SYS_sched_getattr, 0, was, sizeof *was, 0) != 0 || was->policy != 0 /* SCHED_OTHER */)
+		return 0;
+	slice_attr a = *was;
+	a.size = sizeof a;
+	a.flags = 0x01;       /* SCHED_FLAG_RESET_ON_FORK */
+	a.runtime = 100 * 1000; /* ns: the least the kernel takes */
+	return syscall(SYS_sched_setattr, 0, &a, 0) == 0;
+#else
+	(void)was;
+	return 0;
+#endif
+}
+
+/* Back to the kernel's default slice (sched_getattr reports the slice in
+ * force, not whether it was chosen: a caller's own slice is not kept). */
+static void restore_slice(const slice_attr *was)
+{
+#if defined(__linux__) && defined(SYS_sched_setattr)
+	slice_attr a = *was;
+	a.size = sizeof a;
+	a.runtime = 0;
+	(void)syscall(SYS_sched_setattr, 0, &a, 0);
+#else
+	(void)was;
+#endif
+}
 
 static void pump(run_state *rs)
 {
@@ -787,8 +841,12 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 		live_write(rs, weft_now());
 	if (sched_prefetch_start(rs) != WEFT_OK)
 		rs->io_error = 1;
+	slice_attr was;
+	int sliced = prefer_short_slice(&was);
 	pump(rs);
 	uv_run(&rs->loop, UV_RUN_DEFAULT);
+	if (sliced)
+		restore_slice(&was);
 	sched_prefetch_free(rs);
 	weft_pool_free(rs->pool);
 	rs->pool = NULL;
