@@ -278,21 +278,46 @@ int weft_cache_get_in(weft_value **outputs, weft_value **inputs, double *elapsed
 		(void)weft_acpack_drop(packs, key);
 		return WEFT_ENOTFOUND;
 	}
+	if (touch)
+		weft_cache_touch_in(packs, key, d, n, own);
+	return WEFT_OK;
+}
+
+void weft_cache_touch_in(weft_acpack *packs, const char *key, const void *data, size_t n, int own)
+{
 	/* Last use, for gc: an entry from an older run, written more than
 	 * AC_TOUCH_AFTER ago, is appended again with the time of this hit
 	 * (packs never change in place). A failure only makes gc less
 	 * precise. */
-	if (touch && !own && !written_recently((const char *)d, n)) {
-		weft_buf b = {0};
-		if (weft_buf_put(&b, d, n) == WEFT_OK) {
-			unsigned char *p = (unsigned char *)b.data;
-			weft_set_be64(p + 4 + 64, f64_bits(weft_now()));
-			weft_set_be64(p + n - 8, weft_check64(p, n - 8));
-			(void)weft_acpack_put(packs, key, p, n);
-		}
-		weft_buf_free(&b);
+	if (own || written_recently((const char *)data, n))
+		return;
+	weft_buf b = {0};
+	if (weft_buf_put(&b, data, n) == WEFT_OK) {
+		unsigned char *p = (unsigned char *)b.data;
+		weft_set_be64(p + 4 + 64, f64_bits(weft_now()));
+		weft_set_be64(p + n - 8, weft_check64(p, n - 8));
+		(void)weft_acpack_put(packs, key, p, n);
 	}
-	return WEFT_OK;
+	weft_buf_free(&b);
+}
+
+int weft_cache_fetch_in(weft_buf *into, size_t *off, size_t *len, int *own, weft_acpack *packs, const char *key)
+{
+	if (weft_acpack_has_loose(packs))
+		return WEFT_EINVALID;
+	const unsigned char *d;
+	size_t n;
+	if (weft_acpack_get(packs, key, &d, &n, own) != WEFT_OK)
+		return WEFT_ENOTFOUND;
+	*off = into->len;
+	*len = n;
+	return weft_buf_put(into, d, n);
+}
+
+int weft_cache_parse(weft_value **outputs, weft_value **inputs, double *elapsed, const void *data, size_t len,
+		     const char *key)
+{
+	return parse_entry(outputs, inputs, elapsed, data, len, key, 1);
 }
 
 int weft_cache_put_in(weft_acpack *packs, const char *key, const weft_value *outputs, const weft_value *inputs,

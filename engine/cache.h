@@ -15,6 +15,7 @@
 #define WEFT_CACHE_H
 
 #include "acpack.h"
+#include "util.h"
 #include "weft/weft.h"
 
 typedef struct weft_cache_meta {
@@ -40,6 +41,17 @@ int weft_cache_get_in(weft_value **outputs, weft_value **inputs, double *elapsed
 int weft_cache_put_in(weft_acpack *packs, const char *key, const weft_value *outputs, const weft_value *inputs,
 		      const weft_cache_meta *meta);
 void weft_cache_drop_in(weft_acpack *packs, const char *root, const char *key);
+/* weft_cache_get_in in three steps, for decoding off the packs' thread:
+ * a hit's bytes appended to `into` (at *off, *len bytes; `own`: from this
+ * run's pack), WEFT_ENOTFOUND on a miss, WEFT_EINVALID when the store
+ * still has loose entries (use weft_cache_get_in); then weft_cache_parse,
+ * thread-safe (WEFT_EINVALID: a damaged entry, for weft_cache_get_in to
+ * drop); then, for a hit that is used, weft_cache_touch_in on the packs'
+ * thread, as weft_cache_get_in does with `touch`. */
+int weft_cache_fetch_in(weft_buf *into, size_t *off, size_t *len, int *own, weft_acpack *packs, const char *key);
+int weft_cache_parse(weft_value **outputs, weft_value **inputs, double *elapsed, const void *data, size_t len,
+		     const char *key);
+void weft_cache_touch_in(weft_acpack *packs, const char *key, const void *data, size_t len, int own);
 /* An entry's bytes as a pack hands them out (checked by their record, for
  * gc): its outputs and when it was written or last used (0 when it does
  * not say). */

@@ -7,8 +7,10 @@
  * artifact it names stat'ed and checked). Those read only finished nodes
  * and the store, so for a window of ready nodes they are made ahead by
  * this thread and a helper, each taking the next node; start_node then
- * only moves a hit to CACHED. The action cache's handle is not thread-safe: its reads stay on
- * the loop thread, between the two parallel steps (keys; then artifacts).
+ * only moves a hit to CACHED. The action cache's handle is not
+ * thread-safe: the loop thread copies each hit's bytes out of the packs
+ * between the two parallel steps (keys; then decoding the entries and
+ * checking the artifacts they name).
  *
  * Nothing here moves a node. What it cannot do ahead (an op that asks an
  * LLM or runs Python, the first node of an op, a node whose inputs have no
@@ -50,9 +52,12 @@ struct sched_prefetch {
 	uint32_t ids[WINDOW_MAX];
 	size_t n;
 	uint8_t keyed[WINDOW_MAX];
+	weft_buf bytes; /* the hits' entries, copied out of the packs */
+	size_t off[WINDOW_MAX], len[WINDOW_MAX];
+	int own[WINDOW_MAX];
+	uint8_t fetched[WINDOW_MAX], intact[WINDOW_MAX];
 	weft_value *outs[WINDOW_MAX], *hashes[WINDOW_MAX];
 	double computed[WINDOW_MAX];
-	uint8_t intact[WINDOW_MAX];
 };
 
 /* Takes items until none is left: both threads do, so neither waits for
@@ -152,6 +157,7 @@ void sched_prefetch_free(run_state *rs)
 	pthread_cond_destroy(&pf->done);
 	pthread_cond_destroy(&pf->go);
 	pthread_mutex_destroy(&pf->mu);
+	weft_buf_free(&pf->bytes);
 	free(pf);
 	rs->prefetch = NULL;
 }
@@ -186,9 +192,20 @@ static void key_item(sched_prefetch *pf, size_t i)
 	pf->keyed[i] = sched_key(eng, n, nr) == WEFT_OK;
 }
 
-static void verify_item(sched_prefetch *pf, size_t i)
+/* A fetched entry decoded, and the artifacts it names checked. */
+static void check_item(sched_prefetch *pf, size_t i)
 {
-	pf->intact[i] = pf->outs[i] && sched_verify_outputs(pf->rs->eng->store, pf->outs[i]) == WEFT_OK;
+	pf->outs[i] = pf->hashes[i] = NULL;
+	pf->intact[i] = 0;
+	if (!pf->fetched[i] || weft_cache_parse(&pf->outs[i], &pf->hashes[i], &pf->computed[i],
+						 pf->bytes.data + pf->off[i], pf->len[i],
+						 weft_node_run(pf->rs->eng, pf->ids[i])->key) != WEFT_OK) {
+		weft_value_free(pf->outs[i]);
+		weft_value_free(pf->hashes[i]);
+		pf->outs[i] = pf->hashes[i] = NULL;
+		return;
+	}
+	pf->intact[i] = sched_verify_outputs(pf->rs->eng->store, pf->outs[i]) == WEFT_OK;
 }
 
 void sched_prefetch_window(run_state *rs)
@@ -210,27 +227,29 @@ void sched_prefetch_window(run_state *rs)
 	if (pf->n < WINDOW_MIN)
 		return;
 	each(pf, key_item);
-	/* The entries, here: the pack handle is the loop thread's. */
+	/* The entries' bytes, here: the pack handle is the loop thread's.
+	 * Decoding them and checking their artifacts is shared again. */
 	int any = 0;
+	pf->bytes.len = 0;
 	for (size_t i = 0; i < pf->n; i++) {
 		node *n = weft_graph_node(rs->eng, pf->ids[i]);
 		node_run *nr = weft_node_run(rs->eng, pf->ids[i]);
-		pf->outs[i] = pf->hashes[i] = NULL;
+		pf->fetched[i] = 0;
 		if (!pf->keyed[i])
 			continue;
 		nr->prefetched = PF_KEYED;
 		if (!n->deterministic || rs->opts->force || nr->forced)
 			continue;
-		if (weft_cache_get_in(&pf->outs[i], &pf->hashes[i], &pf->computed[i], rs->ac, rs->eng->store_dir,
-				      nr->key, !rs->opts->plan_only) != WEFT_OK)
-			pf->outs[i] = pf->hashes[i] = NULL;
-		any |= pf->outs[i] != NULL;
+		pf->fetched[i] = weft_cache_fetch_in(&pf->bytes, &pf->off[i], &pf->len[i], &pf->own[i], rs->ac,
+						     nr->key) == WEFT_OK;
+		any |= pf->fetched[i];
 	}
-	if (any)
-		each(pf, verify_item);
+	if (!any)
+		return;
+	each(pf, check_item);
 	for (size_t i = 0; i < pf->n; i++) {
 		if (!pf->outs[i])
-			continue;
+			continue; /* a miss or a damaged entry: the usual path sees it again */
 		node_run *nr = weft_node_run(rs->eng, pf->ids[i]);
 		if (!pf->intact[i]) {
 			/* Looked up again on the usual path, which drops the entry. */
@@ -238,6 +257,8 @@ void sched_prefetch_window(run_state *rs)
 			weft_value_free(pf->hashes[i]);
 			continue;
 		}
+		if (!rs->opts->plan_only)
+			weft_cache_touch_in(rs->ac, nr->key, pf->bytes.data + pf->off[i], pf->len[i], pf->own[i]);
 		weft_value_free(nr->outputs);
 		nr->outputs = pf->outs[i];
 		if (pf->hashes[i]) {

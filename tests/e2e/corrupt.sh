@@ -66,4 +66,15 @@ check "and the record says why" bash -c "jq -r '.nodes[] | select(.name == \"n2_
 eq "$(rec '.nodes[] | select(.name == "n1_5") | .status')" done "the node whose object was removed is recomputed"
 eq "$(rec '.counts.executed') $(rec '.counts.cached')" "2 158" "and only those two ran"
 eq "$(sha256sum "$O2" | cut -d' ' -f1)" "$H2" "the damaged object has its right bytes again"
+# A damaged entry among the ones decoded ahead: a miss, dropped, rerun.
+K=$(rec '.nodes[] | select(.name == "n2_23") | .key')
+PACK=$(grep -l "$K" "$WEFT_STORE"/ac/packs/*.pack | tail -1)
+OFF=$(grep -boa "$K" "$PACK" | tail -1 | cut -d: -f1)
+printf 'Z' | dd of="$PACK" bs=1 seek=$((OFF + 70)) conv=notrunc status=none
+run_weft run -j2 "$D" -p layers=4 -p width=40
+expect_rc 0 "a -j2 rerun after an entry was damaged"
+eq "$(rec '.nodes[] | select(.name == "n2_23") | .status')" done "the node with the damaged entry reruns"
+eq "$(rec '.counts.executed')" 1 "and only it"
+run_weft run -j2 "$D" -p layers=4 -p width=40
+eq "$(rec '.counts.cached')" 160 "its new entry serves the next -j2 rerun"
 finish
