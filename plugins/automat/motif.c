@@ -138,172 +138,108 @@ static void bin_rows(void *arg, size_t lo, size_t hi)
 		}
 }
 
-/* The crystal mask's per-pixel steps, split by rows. */
+/* The crystal mask's window sums run on blocks of s x s pixels: s is 1
+ * (each pixel its own block) below BLOCK_FROM pixels, and on a larger
+ * image r / 12 for a window radius of r px, since the window is several
+ * cells wide (r >= 12 px) and five image-sized arrays of per-pixel sums
+ * were most of the columns step's time on a 4096 x 4096 image (faulting in
+ * 640 MB). */
+#define BLOCK_FROM (2048u * 2048u)
+
 typedef struct maskjob {
 	const am_motif *M;
 	const am_image *im;
 	const uint32_t *bins;
-	double *s[5], *rho;
-	size_t r;
+	size_t s, bw, bh, br;
+	double *t[5]; /* per block: sums of I, m, I m, I^2 and m^2; box-summed in place */
+	double *rho;  /* per block */
 } maskjob;
 
-/* The image, the motif tiled over it, and their products. */
+/* The image, the motif tiled over it, and their products, summed per
+ * block, split by block rows. */
 static void mask_terms(void *arg, size_t lo, size_t hi)
 {
 	const maskjob *j = arg;
-	const am_motif *M = j->M;
-	size_t w = j->im->w;
-	for (size_t y = lo; y < hi; y++)
-		for (size_t x = 0; x < w; x++) {
-			size_t p = y * w + x;
-			double I = j->im->v[p], m = M->m[j->bins[p]];
-			j->s[0][p] = I, j->s[1][p] = m, j->s[2][p] = I * m, j->s[3][p] = I * I, j->s[4][p] = m * m;
-		}
-}
-
-/* Their correlation from the box sums. */
-static void mask_rho(void *arg, size_t lo, size_t hi)
-{
-	const maskjob *j = arg;
-	size_t w = j->im->w, h = j->im->h, r = j->r;
-	double *const *s = j->s;
-	for (size_t y = lo; y < hi; y++)
-		for (size_t x = 0; x < w; x++) {
-			size_t p = y * w + x;
-			double nx = (double)((x + r < w ? x + r : w - 1) - (x > r ? x - r : 0) + 1);
-			double ny = (double)((y + r < h ? y + r : h - 1) - (y > r ? y - r : 0) + 1), c = nx * ny;
-			double cov = s[2][p] - s[0][p] * s[1][p] / c;
-			double vi = s[3][p] - s[0][p] * s[0][p] / c, vm = s[4][p] - s[1][p] * s[1][p] / c;
-			j->rho[p] = vi > 0 && vm > 0 ? cov / sqrt(vi * vm) : 0;
-		}
-}
-
-/* On a large image the window sums run on blocks of s x s pixels: the
- * window is several cells wide (r >= 12 px), and the five image-sized
- * arrays of the per-pixel sums were most of the columns step's time on a
- * 4096 x 4096 image (faulting in 640 MB). Below BLOCK_FROM pixels nothing
- * changes. */
-#define BLOCK_FROM (2048u * 2048u)
-
-typedef struct blockjob {
-	const am_motif *M;
-	const am_image *im;
-	const uint32_t *bins;
-	size_t s, bw;
-	double *t[6]; /* per block: sums of I, m, I m, I^2, m^2, and the count */
-} blockjob;
-
-static void block_terms(void *arg, size_t lo, size_t hi)
-{
-	const blockjob *j = arg;
 	size_t w = j->im->w, h = j->im->h, s = j->s;
+	double *const *t = j->t;
 	for (size_t by = lo; by < hi; by++)
 		for (size_t y = by * s; y < (by + 1) * s && y < h; y++)
-			for (size_t x = 0; x < w; x++) {
-				size_t p = y * w + x, q = by * j->bw + x / s;
+			for (size_t x = 0, q = by * j->bw, k = 0; x < w; x++) {
+				size_t p = y * w + x;
 				double I = j->im->v[p], m = j->M->m[j->bins[p]];
-				j->t[0][q] += I, j->t[1][q] += m, j->t[2][q] += I * m;
-				j->t[3][q] += I * I, j->t[4][q] += m * m, j->t[5][q] += 1;
+				t[0][q] += I, t[1][q] += m, t[2][q] += I * m, t[3][q] += I * I, t[4][q] += m * m;
+				if (++k == s)
+					k = 0, q++;
 			}
 }
 
-/* crystal_mask's correlation on s x s blocks: rho per block into *out
- * (bw x bh, malloc'd). */
-static int block_rho(double **out, const am_motif *M, const am_image *im, const uint32_t *bins, size_t r, size_t s)
+/* Pixels in blocks [b - br, b + br] (clipped) of n blocks of s pixels
+ * over `len` pixels. */
+static double window_px(size_t b, size_t br, size_t n, size_t s, size_t len)
 {
-	size_t bw = (im->w + s - 1) / s, bh = (im->h + s - 1) / s, nb = bw * bh, br = (r + s / 2) / s;
-	blockjob j = {M, im, bins, s, bw, {NULL}};
-	double *tmp = malloc(nb * sizeof *tmp), *col = malloc(bw * sizeof *col), *rho = malloc(nb * sizeof *rho);
-	int ok = tmp && col && rho;
-	for (int k = 0; k < 6; k++)
-		ok = ok && (j.t[k] = calloc(nb, sizeof *j.t[k]));
-	if (ok) {
-		am_par_rows(im->threads, bh, block_terms, &j);
-		for (int k = 0; k < 6; k++)
-			box(j.t[k], j.t[k], tmp, col, bw, bh, br, im->threads);
-		double *const *t = j.t;
-		for (size_t q = 0; q < nb; q++) {
-			double c = t[5][q], cov = t[2][q] - t[0][q] * t[1][q] / c;
-			double vi = t[3][q] - t[0][q] * t[0][q] / c, vm = t[4][q] - t[1][q] * t[1][q] / c;
-			rho[q] = vi > 0 && vm > 0 ? cov / sqrt(vi * vm) : 0;
-		}
-	}
-	free(tmp), free(col);
-	for (int k = 0; k < 6; k++)
-		free(j.t[k]);
-	if (!ok) {
-		free(rho);
-		return -1;
-	}
-	*out = rho;
-	return 0;
+	size_t lo = b > br ? b - br : 0, hi = b + br < n ? b + br + 1 : n;
+	return (double)((hi * s < len ? hi * s : len) - lo * s);
 }
 
-/* The same mask from blocks: each pixel takes its block's verdict. */
-static int crystal_mask_blocks(am_motif *M, const am_image *im, const uint32_t *bins, size_t r, size_t s)
+/* Their correlation from the box sums, split by block rows. */
+static void mask_rho(void *arg, size_t lo, size_t hi)
 {
-	size_t w = im->w, h = im->h, n = w * h, bw = (w + s - 1) / s, nb = bw * ((h + s - 1) / s);
-	double *rho = NULL, *t = NULL;
-	if (block_rho(&rho, M, im, bins, r, s) != 0 || !(t = malloc(nb * sizeof *t)) || !(M->in = malloc(n))) {
-		free(rho), free(t);
-		return -1;
-	}
-	memcpy(t, rho, nb * sizeof *t);
-	double p90 = wsel_double(t, nb, nb * 9 / 10);
-	size_t kept = 0;
-	for (size_t y = 0; y < h; y++)
-		for (size_t x = 0; x < w; x++) {
-			size_t p = y * w + x;
-			M->in[p] = p90 < 0.1 || rho[(y / s) * bw + x / s] >= 0.5 * p90;
-			kept += M->in[p];
+	const maskjob *j = arg;
+	double *const *t = j->t;
+	for (size_t by = lo; by < hi; by++) {
+		double ny = window_px(by, j->br, j->bh, j->s, j->im->h);
+		for (size_t bx = 0; bx < j->bw; bx++) {
+			size_t q = by * j->bw + bx;
+			double c = window_px(bx, j->br, j->bw, j->s, j->im->w) * ny;
+			double cov = t[2][q] - t[0][q] * t[1][q] / c;
+			double vi = t[3][q] - t[0][q] * t[0][q] / c, vm = t[4][q] - t[1][q] * t[1][q] / c;
+			j->rho[q] = vi > 0 && vm > 0 ? cov / sqrt(vi * vm) : 0;
 		}
-	M->crystal = (double)kept / (double)n;
-	free(rho), free(t);
-	return 0;
+	}
 }
 
 /* Which pixels are crystal: the correlation, over windows of a few cells,
- * between the image and the motif tiled over it. */
+ * between the image and the motif tiled over it. Each pixel takes its
+ * block's verdict. */
 static int crystal_mask(am_motif *M, const am_image *im, const uint32_t *bins, double cell_px)
 {
 	size_t w = im->w, h = im->h, n = w * h;
 	size_t r = (size_t)fmax(12, 1.5 * cell_px);
-	if (n >= BLOCK_FROM && r / 12 >= 2)
-		return crystal_mask_blocks(M, im, bins, r, r / 12);
-	/* each quantity is box-summed in place (box reads all of its input
-	 * before it writes): 7 image-sized arrays instead of 12, 640 MB less
-	 * to fault in on a 4096 x 4096 image */
-	double *t = malloc(n * sizeof *t), *s[5];
-	int ok = t != NULL;
-	for (int k = 0; k < 5; k++) {
-		s[k] = malloc(n * sizeof *s[k]);
-		ok = ok && s[k];
-	}
-	double *rho = ok ? malloc(n * sizeof *rho) : NULL, *col = ok ? malloc(w * sizeof *col) : NULL;
-	if (!ok || !rho || !col)
-		goto out;
-	maskjob j = {M, im, bins, {s[0], s[1], s[2], s[3], s[4]}, rho, r};
-	am_par_rows(im->threads, h, mask_terms, &j);
+	size_t s = n >= BLOCK_FROM && r / 12 >= 2 ? r / 12 : 1;
+	size_t bw = (w + s - 1) / s, bh = (h + s - 1) / s, nb = bw * bh;
+	maskjob j = {M, im, bins, s, bw, bh, (r + s / 2) / s, {NULL}, NULL};
+	/* each sum is box-summed in place (box reads all of its input before
+	 * it writes): 7 block-sized arrays */
+	double *tmp = malloc(nb * sizeof *tmp), *col = malloc(bw * sizeof *col);
+	int ok = tmp && col && (j.rho = malloc(nb * sizeof *j.rho));
 	for (int k = 0; k < 5; k++)
-		box(s[k], s[k], t, col, w, h, j.r, im->threads);
-	am_par_rows(im->threads, h, mask_rho, &j);
-	memcpy(t, rho, n * sizeof *t);
-	double p90 = wsel_double(t, n, n * 9 / 10);
+		ok = ok && (j.t[k] = calloc(nb, sizeof *j.t[k]));
+	if (!ok)
+		goto out;
+	am_par_rows(im->threads, bh, mask_terms, &j);
+	for (int k = 0; k < 5; k++)
+		box(j.t[k], j.t[k], tmp, col, bw, bh, j.br, im->threads);
+	am_par_rows(im->threads, bh, mask_rho, &j);
+	memcpy(tmp, j.rho, nb * sizeof *tmp);
+	double p90 = wsel_double(tmp, nb, nb * 9 / 10);
 	M->in = malloc(n);
 	if (!M->in)
 		goto out;
 	/* a window counts as crystal when it correlates half as well as the
 	 * best-correlated tenth; with no lattice anywhere, all pixels count */
 	size_t kept = 0;
-	for (size_t p = 0; p < n; p++) {
-		M->in[p] = p90 < 0.1 || rho[p] >= 0.5 * p90;
-		kept += M->in[p];
-	}
+	for (size_t y = 0; y < h; y++)
+		for (size_t x = 0, q = (y / s) * bw, k = 0; x < w; x++) {
+			M->in[y * w + x] = p90 < 0.1 || j.rho[q] >= 0.5 * p90;
+			kept += M->in[y * w + x];
+			if (++k == s)
+				k = 0, q++;
+		}
 	M->crystal = (double)kept / (double)n;
 out:
-	free(t), free(rho), free(col);
+	free(tmp), free(col), free(j.rho);
 	for (int k = 0; k < 5; k++)
-		free(s[k]);
+		free(j.t[k]);
 	return M->in ? 0 : -1;
 }
 

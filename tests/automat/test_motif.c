@@ -191,43 +191,52 @@ static void test_crystal_mask(void **state)
 
 /* The same on a 2100 x 2100 image, where the window sums run on blocks
  * of pixels (BLOCK_FROM in motif.c): the verdicts still follow the
- * amorphous half, pixel by pixel away from its edge. */
+ * amorphous half, pixel by pixel away from its edge, whether it is the
+ * right half (block columns) or the lower one (block rows). */
 static void test_crystal_mask_in_blocks(void **state)
 {
 	(void)state;
-	am_struct s;
-	perovskite(&s);
-	am_sim_opts o = AM_SIM_OPTS_INIT;
-	o.w = o.h = 2100, o.dose = 2000, o.rotation = 10, o.seed = 5, o.read_noise = 0.02;
-	am_image im;
-	char err[256];
-	assert_int_equal(am_simulate(&im, &s, &o, err, sizeof err), 0);
-	uint64_t seed = 11;
-	double mean = 0;
-	for (size_t i = 0; i < im.w * im.h; i++)
-		mean += im.v[i] / (double)(im.w * im.h);
-	for (size_t y = 0; y < im.h; y++)
-		for (size_t x = im.w / 2; x < im.w; x++)
-			im.v[y * im.w + x] = mean * (1 + 0.3 * wrng_gauss(&seed));
-	am_lattice L;
-	lattice_of(&L, &im);
-	am_motif M;
-	assert_int_equal(am_motif_build(&M, &im, &L, err, sizeof err), 0);
-	if (!(M.crystal > 0.4 && M.crystal < 0.65))
-		fail_msg("crystal share %.2f, want about 0.5", M.crystal);
-	size_t in_left = 0, in_right = 0, n_side = 0;
-	for (size_t y = 0; y < im.h; y++)
-		for (size_t x = 0; x < im.w / 2 - 150; x++) {
-			in_left += M.in[y * im.w + x];
-			in_right += M.in[y * im.w + im.w - 1 - x];
-			n_side++;
-		}
-	if (in_left < n_side * 95 / 100 || in_right > n_side / 20)
-		fail_msg("crystal away from the edge: %zu of %zu on the lattice side, %zu on the amorphous side", in_left,
-			 n_side, in_right);
-	am_motif_free(&M);
-	am_image_free(&im);
-	am_struct_free(&s);
+	for (int lower = 0; lower < 2; lower++) {
+		am_struct s;
+		perovskite(&s);
+		am_sim_opts o = AM_SIM_OPTS_INIT;
+		o.w = o.h = 2100, o.dose = 2000, o.rotation = 10, o.seed = 5, o.read_noise = 0.02;
+		am_image im;
+		char err[256];
+		assert_int_equal(am_simulate(&im, &s, &o, err, sizeof err), 0);
+		uint64_t seed = 11;
+		double mean = 0;
+		for (size_t i = 0; i < im.w * im.h; i++)
+			mean += im.v[i] / (double)(im.w * im.h);
+		size_t half = im.w / 2; /* square: the same both ways */
+		for (size_t y = 0; y < im.h; y++)
+			for (size_t x = 0; x < im.w; x++)
+				if ((lower ? y : x) >= half)
+					im.v[y * im.w + x] = mean * (1 + 0.3 * wrng_gauss(&seed));
+		am_lattice L;
+		lattice_of(&L, &im);
+		am_motif M;
+		assert_int_equal(am_motif_build(&M, &im, &L, err, sizeof err), 0);
+		if (!(M.crystal > 0.4 && M.crystal < 0.65))
+			fail_msg("amorphous %s half: crystal share %.2f, want about 0.5", lower ? "lower" : "right",
+				 M.crystal);
+		size_t in_lattice = 0, in_amorphous = 0, n_side = 0;
+		for (size_t a = 0; a < im.w; a++) /* along the edge */
+			for (size_t d = 0; d < half - 150; d++) { /* away from it, both sides */
+				size_t near = lower ? a + d * im.w : d + a * im.w;
+				size_t far = lower ? a + (im.h - 1 - d) * im.w : (im.w - 1 - d) + a * im.w;
+				in_lattice += M.in[near];
+				in_amorphous += M.in[far];
+				n_side++;
+			}
+		if (in_lattice < n_side * 95 / 100 || in_amorphous > n_side / 20)
+			fail_msg("amorphous %s half: crystal away from the edge: %zu of %zu on the lattice side, %zu on "
+				 "the amorphous side",
+				 lower ? "lower" : "right", in_lattice, n_side, in_amorphous);
+		am_motif_free(&M);
+		am_image_free(&im);
+		am_struct_free(&s);
+	}
 }
 
 static void test_species_by_ratio(void **state)
