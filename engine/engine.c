@@ -63,7 +63,8 @@ int weft_engine_new(weft_engine **out, const weft_engine_options *opts)
 	weft_host_api_init(&eng->api);
 	int rc = WEFT_OK;
 	char *scfile = NULL;
-	if (!(eng->workdirs = weft_workdirs_new()) || !(eng->store_dir = weft_path_abs(NULL, opts->store_dir)) || !(eng->out_dir = weft_path_abs(NULL, "."))) {
+	if (!(eng->workdirs = weft_workdirs_new()) || !(eng->store_dir = weft_path_abs(NULL, opts->store_dir)) ||
+	    !(eng->out_dir = weft_path_abs(NULL, "."))) {
 		rc = weft_err_set(WEFT_ERROR, "out of memory");
 		goto fail;
 	}
