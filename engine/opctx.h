@@ -50,6 +50,13 @@ weft_op_ctx *weft_op_ctx_new(weft_engine *eng, const weft_op_info *op, const cha
 /* Runs the op. On success every declared output the op left unset is null
  * and WEFT_OK is returned; otherwise ctx->error holds the message. */
 int weft_op_ctx_run(weft_op_ctx *ctx);
+/* A split op (weft_op_desc.start and finish, bound in this process): its
+ * two halves, each ending as weft_op_ctx_run does. start leaves no child
+ * when it fails; finish may return WEFT_EHEAVY untouched, to be called
+ * again on a worker thread. */
+int weft_op_ctx_is_split(const weft_op_ctx *ctx);
+int weft_op_ctx_start(weft_op_ctx *ctx, weft_op_proc *proc);
+int weft_op_ctx_finish(weft_op_ctx *ctx, weft_op_proc *proc, unsigned flags);
 void weft_op_ctx_release(weft_op_ctx *ctx);
 /* Where the op's checkpoints go: the node's key and devices (copied). */
 int weft_op_ctx_set_node(weft_op_ctx *ctx, const char *key, const char *devices);

@@ -439,16 +439,10 @@ weft_op_ctx *weft_op_ctx_new(weft_engine *eng, const weft_op_info *op, const cha
 	return ctx;
 }
 
-int weft_op_ctx_run(weft_op_ctx *ctx)
+/* What every way of running an op ends with, given the op's result. */
+static int settle(weft_op_ctx *ctx, int rc)
 {
 	const weft_op_desc *d = ctx->op->desc;
-	if (!d->run) {
-		free(ctx->error);
-		ctx->error = weft_sprintf("op %s: its plugin %s was not loaded before the op ran (a weft bug)",
-					  ctx->op->full_name, ctx->op->plugin_path);
-		return WEFT_ERROR;
-	}
-	int rc = d->run(ctx, &ctx->eng->api);
 	/* A save still being committed finishes before the node does: the
 	 * scheduler may drop the node's checkpoints right after. */
 	if (ctx->ckpt && weft_ckpt_finish(ctx->ckpt) != WEFT_OK)
@@ -473,6 +467,45 @@ int weft_op_ctx_run(weft_op_ctx *ctx)
 		    weft_value_map_set(ctx->outputs, d->outputs[i], weft_value_null()) != WEFT_OK)
 			return WEFT_ERROR;
 	return WEFT_OK;
+}
+
+int weft_op_ctx_run(weft_op_ctx *ctx)
+{
+	const weft_op_desc *d = ctx->op->desc;
+	if (!d->run) {
+		free(ctx->error);
+		ctx->error = weft_sprintf("op %s: its plugin %s was not loaded before the op ran (a weft bug)",
+					  ctx->op->full_name, ctx->op->plugin_path);
+		return WEFT_ERROR;
+	}
+	return settle(ctx, d->run(ctx, &ctx->eng->api));
+}
+
+int weft_op_ctx_is_split(const weft_op_ctx *ctx)
+{
+	const weft_op_desc *d = ctx->op->desc;
+	return d->start && d->finish;
+}
+
+int weft_op_ctx_start(weft_op_ctx *ctx, weft_op_proc *proc)
+{
+	memset(proc, 0, sizeof *proc);
+	int rc = ctx->op->desc->start(ctx, &ctx->eng->api, proc);
+	if (rc == WEFT_OK && (proc->pid <= 0 || ctx->error)) {
+		/* No child to wait for: a bug in the op, which must not leave a
+		 * node running for ever. */
+		if (!ctx->error)
+			ctx->error = weft_sprintf("op %s: start returned no process (a bug in plugin %s)",
+						  ctx->op->full_name, ctx->op->plugin);
+		rc = WEFT_ERROR;
+	}
+	return rc == WEFT_OK ? WEFT_OK : settle(ctx, rc);
+}
+
+int weft_op_ctx_finish(weft_op_ctx *ctx, weft_op_proc *proc, unsigned flags)
+{
+	int rc = ctx->op->desc->finish(ctx, &ctx->eng->api, proc, flags);
+	return rc == WEFT_EHEAVY ? rc : settle(ctx, rc);
 }
 
 void weft_op_ctx_release(weft_op_ctx *ctx)
@@ -636,8 +669,16 @@ static int bind_runs(plugin_rec *rec, const weft_plugin_desc *live)
 				    "plugin %s changed on disk since this weft process read its descriptor; run the "
 				    "command again",
 				    rec->path);
-	for (size_t i = 0; i < d->n_ops; i++)
-		((weft_op_desc *)d->ops[i])->run = live->ops[i]->run;
+	for (size_t i = 0; i < d->n_ops; i++) {
+		weft_op_desc *copy = (weft_op_desc *)d->ops[i];
+		const weft_op_desc *op = live->ops[i];
+		copy->run = op->run;
+		/* Split ops (ABI 1.9): both halves or neither. */
+		if (op->struct_size >= offsetof(weft_op_desc, finish) + sizeof op->finish && op->start && op->finish) {
+			copy->start = op->start;
+			copy->finish = op->finish;
+		}
+	}
 	return WEFT_OK;
 }
 

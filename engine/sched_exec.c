@@ -13,8 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cache.h"
@@ -32,7 +36,24 @@ typedef struct work {
 	weft_op_ctx *ctx;
 	int cancel; /* read by the op through the host API (atomic) */
 	int rc;
+	/* A split op's child (weft_op_desc.start), watched on the loop. */
+	weft_op_proc proc;
+	struct split_watch *watch;
+	int pidfd;     /* -1: not a split op, or its child is done */
+	int signalled; /* SIGTERM was sent */
 } work;
+
+/* The loop handles of a split op's child. They are closed as it ends and
+ * freed once libuv is done with them, after the node has finished: the
+ * finish cannot wait for their close callbacks, which run after the turn's
+ * scheduling (pump, in the check phase), so the next node would wait for
+ * the loop's next wake-up. */
+typedef struct split_watch {
+	uv_poll_t poll;   /* the pidfd: readable once the child has exited */
+	uv_timer_t grace; /* SIGKILL after the SIGTERM of a cancel */
+	int handles;      /* not yet closed */
+	work *w;          /* NULL once the node has finished */
+} split_watch;
 
 typedef struct worker_job {
 	run_state *rs;
@@ -284,6 +305,188 @@ int exec_finish_inline(run_state *rs)
 	return 1;
 }
 
+/* ------------------------------------------------------------ split ops */
+
+/*
+ * A split op (weft_op_desc.start and finish: core.shell) costs no thread
+ * while its child runs, as in ninja: the loop spawns it, watches its pidfd
+ * and finishes it when it has exited. Running the whole op on a pool
+ * thread cost two thread hand-offs per node (to the thread, then back to
+ * the loop with the result): in a cold run of 4,000 small shell nodes at
+ * -j1, 3.0 ms per node against 2.6 ms when the op ran on the loop thread.
+ */
+
+#define SPLIT_GRACE_MS 2000 /* from SIGTERM to SIGKILL, as core.shell's own wait */
+
+/* pidfd_open exists on Linux 5.3 and later; without it, split ops run
+ * whole on the pool. Asked once per run. */
+static int pidfd_works(run_state *rs)
+{
+	if (!rs->pidfd_probed) {
+		rs->pidfd_probed = 1;
+		int fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+		rs->pidfd_ok = fd >= 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	return rs->pidfd_ok;
+}
+
+static void after_work_cb(uv_work_t *req, int status);
+
+static void split_finish_cb(uv_work_t *req)
+{
+	work *w = req->data;
+	unsigned flags = WEFT_FINISH_THREAD | (w->signalled ? WEFT_FINISH_CANCELLED : 0);
+	w->rc = weft_op_ctx_finish(w->ctx, &w->proc, flags);
+}
+
+static void nothing_cb(uv_work_t *req)
+{
+	(void)req;
+}
+
+static void watch_closed(uv_handle_t *h)
+{
+	split_watch *sw = h->data;
+	if (--sw->handles == 0)
+		free(sw);
+}
+
+/* Stops watching the child: its handles close (and free themselves). */
+static void unwatch(work *w)
+{
+	split_watch *sw = w->watch;
+	w->watch = NULL;
+	sw->w = NULL;
+	sw->handles = 1;
+	uv_close((uv_handle_t *)&sw->poll, watch_closed);
+	if (w->signalled) {
+		sw->handles++;
+		uv_close((uv_handle_t *)&sw->grace, watch_closed);
+	}
+	close(w->pidfd); /* uv_close took it out of the loop's epoll set */
+	w->pidfd = -1;
+}
+
+/* The child has exited: the op's finish, here or on a thread. */
+static void split_finish(work *w)
+{
+	unwatch(w);
+	unsigned flags = w->signalled ? WEFT_FINISH_CANCELLED : 0;
+	int rc = weft_op_ctx_finish(w->ctx, &w->proc, flags);
+	if (rc == WEFT_EHEAVY) {
+		if (uv_queue_work(&w->rs->loop, &w->req, split_finish_cb, after_work_cb) == 0)
+			return;
+		rc = weft_op_ctx_finish(w->ctx, &w->proc, flags | WEFT_FINISH_THREAD);
+	}
+	w->rc = rc;
+	after_work_cb(&w->req, 0);
+}
+
+static void split_exited(uv_poll_t *h, int status, int events)
+{
+	(void)events;
+	split_watch *sw = h->data;
+	work *w = sw->w;
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	if (status == 0 && waitid(P_PID, (id_t)w->proc.pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == 0)
+		return; /* not yet (a pidfd is readable only at exit, so rare) */
+	split_finish(w);
+}
+
+static void split_kill(uv_timer_t *t)
+{
+	split_watch *sw = t->data;
+	if (sw->w)
+		kill(sw->w->proc.group > 0 ? -sw->w->proc.group : sw->w->proc.pid, SIGKILL);
+}
+
+/* Asks the child to stop: SIGTERM now, SIGKILL after the grace period. */
+static void split_cancel(work *w)
+{
+	if (!w->watch || w->signalled)
+		return;
+	split_watch *sw = w->watch;
+	if (uv_timer_init(&w->rs->loop, &sw->grace) != 0)
+		return; /* no timer, so no SIGTERM either: the run waits for the child as a thread would */
+	sw->grace.data = sw;
+	w->signalled = 1;
+	kill(w->proc.group > 0 ? -w->proc.group : w->proc.pid, SIGTERM);
+	(void)uv_timer_start(&sw->grace, split_kill, SPLIT_GRACE_MS, 0);
+}
+
+/* The child cannot be watched on the loop (no descriptor left): a pool
+ * thread waits for it, passing on a cancel as core.shell's own wait does,
+ * and finishes the op. */
+static void split_wait_cb(uv_work_t *req)
+{
+	work *w = req->data;
+	double term_at = 0;
+	int killed = 0;
+	for (;;) {
+		siginfo_t si;
+		memset(&si, 0, sizeof si);
+		int r = waitid(P_PID, (id_t)w->proc.pid, &si, WEXITED | WNOHANG | WNOWAIT);
+		if ((r == 0 && si.si_pid != 0) || (r != 0 && errno != EINTR))
+			break;
+		pid_t target = w->proc.group > 0 ? -w->proc.group : w->proc.pid;
+		if (!w->signalled && __atomic_load_n(&w->cancel, __ATOMIC_RELAXED)) {
+			w->signalled = 1;
+			term_at = weft_now();
+			kill(target, SIGTERM);
+		} else if (w->signalled && !killed && weft_now() - term_at >= SPLIT_GRACE_MS / 1000.0) {
+			killed = 1;
+			kill(target, SIGKILL);
+		}
+		usleep(2000);
+	}
+	split_finish_cb(req);
+}
+
+/* Starts the op's child and watches it. A start that fails ends the node
+ * as a failed op would, once launch_runnable is out of its loop. */
+static int split_launch(run_state *rs, work *w)
+{
+	w->rc = weft_op_ctx_start(w->ctx, &w->proc);
+	if (w->rc != WEFT_OK) {
+		if (idlist_add(&rs->inline_done, w->id) == WEFT_OK)
+			return WEFT_OK;
+		if (uv_queue_work(&rs->loop, &w->req, nothing_cb, after_work_cb) == 0)
+			return WEFT_OK;
+		weft_node_run(rs->eng, w->id)->job = NULL;
+		weft_op_ctx_release(w->ctx);
+		free(w);
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	}
+	w->pidfd = (int)syscall(SYS_pidfd_open, w->proc.pid, 0);
+	split_watch *sw = w->pidfd >= 0 ? calloc(1, sizeof *sw) : NULL;
+	if (sw && uv_poll_init(&rs->loop, &sw->poll, w->pidfd) == 0) {
+		sw->poll.data = sw;
+		sw->w = w;
+		w->watch = sw;
+		if (uv_poll_start(&sw->poll, UV_READABLE, split_exited) != 0) {
+			/* Cannot happen on an initialised handle. If it does, a
+			 * thread waits for the child, as below. */
+			unwatch(w);
+		}
+		if (w->watch)
+			return WEFT_OK;
+	} else {
+		free(sw);
+	}
+	if (w->pidfd >= 0)
+		close(w->pidfd);
+	w->pidfd = -1;
+	if (uv_queue_work(&rs->loop, &w->req, split_wait_cb, after_work_cb) == 0)
+		return WEFT_OK;
+	split_wait_cb(&w->req);
+	if (idlist_add(&rs->inline_done, w->id) != WEFT_OK)
+		after_work_cb(&w->req, 0); /* only ever in a launch loop that ends at once: out of memory */
+	return WEFT_OK;
+}
+
 static int inproc_launch(void *self, run_state *rs, uint32_t id)
 {
 	(void)self;
@@ -317,6 +520,9 @@ static int inproc_launch(void *self, run_state *rs, uint32_t id)
 	w->req.data = w;
 	nr->job = w;
 	exec_started(rs, id);
+	w->pidfd = -1;
+	if (weft_op_ctx_is_split(ctx) && pidfd_works(rs))
+		return split_launch(rs, w);
 	if ((n->op->desc->flags & WEFT_OP_INLINE) && idlist_add(&rs->inline_done, id) == WEFT_OK) {
 		/* A few microseconds of work: handing it to a thread and back
 		 * cost ten times more. It runs here, on the loop thread, and
@@ -339,8 +545,10 @@ static void inproc_cancel(void *self, run_state *rs, uint32_t id)
 {
 	(void)self;
 	work *w = weft_node_run(rs->eng, id)->job;
-	if (w)
+	if (w) {
 		__atomic_store_n(&w->cancel, 1, __ATOMIC_RELAXED);
+		split_cancel(w);
+	}
 }
 
 /* Threads cannot be killed: an in-process op that ignores its cancel runs

@@ -57,6 +57,9 @@ extern "C" {
 /* The type of an op's run function, for declaring several at once:
  *   weft_op_run_fn my_run_blur, my_run_sharpen;  */
 typedef int weft_op_run_fn(weft_op_ctx *ctx, const weft_host_api *api);
+/* The halves of a split op (weft_op_desc.start and finish, ABI 1.9). */
+typedef int weft_op_start_fn(weft_op_ctx *ctx, const weft_host_api *api, weft_op_proc *proc);
+typedef int weft_op_finish_fn(weft_op_ctx *ctx, const weft_host_api *api, weft_op_proc *proc, unsigned flags);
 
 /* An array of names in place: WEFT_NAMES("image", "mask"). */
 #define WEFT_NAMES(...) ((const char *const[]){__VA_ARGS__})
@@ -68,6 +71,7 @@ typedef int weft_op_run_fn(weft_op_ctx *ctx, const weft_host_api *api);
 	.struct_size = sizeof(weft_op_desc), .name = (name_), .version = (version_), .doc = (doc_),             \
 	.flags = (flags_), .cpus = (cpus_), .run = (run_)
 #define WEFT_OP_DESC(name_, version_, run_, flags_, doc_) WEFT_OP_DESC_CPUS(name_, version_, run_, flags_, doc_, 1)
+#define WEFT_OP_SPLIT(start_, finish_) .start = (start_), .finish = (finish_)
 #define WEFT_OP_PARAMS(arr) .params = (arr), .n_params = WEFT_LEN(arr)
 #define WEFT_OP_INPUTS(arr) .inputs = (arr), .n_inputs = WEFT_LEN(arr)
 #define WEFT_OP_OUTPUTS(arr) .outputs = (arr), .n_outputs = WEFT_LEN(arr)

@@ -40,7 +40,7 @@ extern "C" {
 #endif
 
 #define WEFT_ABI_MAJOR 1
-#define WEFT_ABI_MINOR 8
+#define WEFT_ABI_MINOR 9
 
 #if defined(__GNUC__)
 #define WEFT_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -57,7 +57,11 @@ enum {
 	WEFT_ENOTFOUND = -2, /* a named thing does not exist */
 	WEFT_EINVALID = -3,  /* bad input: user must change something */
 	WEFT_EIO = -4,       /* filesystem or process failure */
-	WEFT_ECANCELLED = -5 /* the run was cancelled */
+	WEFT_ECANCELLED = -5, /* the run was cancelled */
+	/* From weft_op_desc.finish only, before it has done anything: its
+	 * work is heavy this time (large outputs to hash), so the engine calls
+	 * it again on a worker thread. Since ABI 1.9. */
+	WEFT_EHEAVY = -6
 };
 
 /* Value types. Values form trees; artifacts are content-addressed files or
@@ -283,8 +287,18 @@ enum {
 	WEFT_OP_INLINE = 1u << 8
 };
 
+/* weft_op_desc.finish flags (ABI 1.9). */
+enum { WEFT_FINISH_CANCELLED = 1u << 0, WEFT_FINISH_THREAD = 1u << 1 };
+
 /* checkpoint_save flags. */
 enum { WEFT_CKPT_WAIT = 1u << 0 };
+
+/* The child process of a split op (weft_op_desc.start and finish). */
+typedef struct weft_op_proc {
+	int pid;     /* the child the engine waits for */
+	int group;   /* the process group a cancel signals; 0: the pid alone */
+	void *state; /* the op's own, from start to finish */
+} weft_op_proc;
 
 typedef struct weft_op_desc {
 	uint32_t struct_size; /* sizeof(weft_op_desc) when built */
@@ -302,6 +316,25 @@ typedef struct weft_op_desc {
 	uint64_t mem_bytes; /* default memory reservation, 0 = unknown */
 	/* Runs the op. Return WEFT_OK, or an error after calling api->fail. */
 	int (*run)(weft_op_ctx *ctx, const weft_host_api *api);
+	/*
+	 * Optional, both or neither (since ABI 1.9): the same op split around
+	 * the one child process it waits for, so that no thread sits waiting.
+	 * In process, the engine calls start on its scheduling thread: start
+	 * prepares and spawns the child without waiting, and fills *proc. The
+	 * engine watches the child; on a cancel it sends SIGTERM to
+	 * proc->group (the pid when 0) and SIGKILL 2 s later. When the child
+	 * has exited (not yet reaped), it calls finish once, also on its
+	 * scheduling thread, with WEFT_FINISH_CANCELLED in `flags` if it had
+	 * asked the child to stop. finish reaps the child, frees proc->state
+	 * and sets the outputs (or fails, or returns WEFT_ECANCELLED). Both
+	 * must be quick: a finish with heavy work to do (hashing large
+	 * outputs) returns WEFT_EHEAVY before doing anything, unless `flags`
+	 * holds WEFT_FINISH_THREAD, and is then called again, on a worker
+	 * thread, with that flag. `run` is still required: workers, clusters
+	 * and older engines call it. A start that fails leaves no child.
+	 */
+	int (*start)(weft_op_ctx *ctx, const weft_host_api *api, struct weft_op_proc *proc);
+	int (*finish)(weft_op_ctx *ctx, const weft_host_api *api, struct weft_op_proc *proc, unsigned flags);
 } weft_op_desc;
 
 typedef struct weft_plugin_desc {

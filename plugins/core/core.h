@@ -26,6 +26,7 @@ typedef struct core_spawn {
 typedef struct core_proc {
 	pid_t shell; /* the command's shell: a child of this process */
 	pid_t group; /* its process group (the shell leads it) */
+	int slot;    /* its slot in the watcher's table, -1 if unguarded */
 } core_proc;
 int core_spawn_guarded(core_proc *out, const core_spawn *s);
 /* The command and its group are gone: the watcher forgets the group. */
@@ -40,6 +41,8 @@ weft_op_run_fn core_run_value, core_run_concat, core_run_merge, core_run_noop, c
 weft_op_run_fn core_run_csv, core_run_json, core_run_yaml; /* data.c */
 weft_op_run_fn core_run_import, core_run_glob, core_run_export; /* files.c */
 weft_op_run_fn core_run_shell; /* shell.c */
+weft_op_start_fn core_start_shell;
+weft_op_finish_fn core_finish_shell;
 
 extern const weft_plugin_desc core_plugin; /* ops.c */
 

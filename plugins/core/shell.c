@@ -231,15 +231,14 @@ static double mono_now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* Waits for the command's shell. A cancel sends SIGTERM to its whole
- * process group, and SIGKILL after the grace period, always. When the shell
- * ends, whatever the command left running in its group is killed before the
- * shell is reaped (a zombie still holds the group id, so the kill cannot
- * reach a stranger): no process outlives its node. */
-static int wait_child(weft_op_ctx *ctx, const weft_host_api *api, const core_proc *p, int *status)
+/* Waits until the command's shell has exited, without reaping it. A
+ * cancel sends SIGTERM to its whole process group, and SIGKILL after the
+ * grace period, always. Returns 1 when it was cancelled. Used by `run`
+ * (in a worker, or where the engine cannot watch the child itself). */
+static int wait_exit(weft_op_ctx *ctx, const weft_host_api *api, const weft_op_proc *p)
 {
-	int pfd = (int)syscall(SYS_pidfd_open, p->shell, 0);
-	int cancelled = 0, killed = 0, rc = WEFT_OK;
+	int pfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
+	int cancelled = 0, killed = 0;
 	double term_at = 0;
 	for (;;) {
 		if (pfd >= 0) {
@@ -250,7 +249,7 @@ static int wait_child(weft_op_ctx *ctx, const weft_host_api *api, const core_pro
 		}
 		siginfo_t si;
 		memset(&si, 0, sizeof si);
-		if (waitid(P_PID, (id_t)p->shell, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == p->shell)
+		if (waitid(P_PID, (id_t)p->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == p->pid)
 			break;
 		if (!cancelled && api->cancelled(ctx)) {
 			kill(-p->group, SIGTERM);
@@ -261,6 +260,17 @@ static int wait_child(weft_op_ctx *ctx, const weft_host_api *api, const core_pro
 			killed = 1;
 		}
 	}
+	if (pfd >= 0)
+		close(pfd);
+	return cancelled;
+}
+
+/* Reaps the shell, which has exited. Whatever the command left running in
+ * its group is killed first, while the zombie still holds the group id,
+ * so that the kill cannot reach a stranger: no process outlives its node. */
+static int reap(weft_op_ctx *ctx, const weft_host_api *api, const core_proc *p, int *status)
+{
+	int rc = WEFT_OK;
 	kill(-p->group, SIGKILL); /* leftovers: background jobs of the command */
 	while (waitpid(p->shell, status, 0) < 0)
 		if (errno != EINTR) {
@@ -268,11 +278,7 @@ static int wait_child(weft_op_ctx *ctx, const weft_host_api *api, const core_pro
 			break;
 		}
 	core_spawn_release(p);
-	if (pfd >= 0)
-		close(pfd);
-	if (rc != WEFT_OK)
-		return rc;
-	return cancelled ? WEFT_ECANCELLED : WEFT_OK;
+	return rc;
 }
 
 /* The last lines of the command's log, indented, so a failure message shows
@@ -333,7 +339,23 @@ static int given_before(const weft_host_api *api, const weft_value *outs, size_t
 	return 0;
 }
 
-int core_run_shell(weft_op_ctx *ctx, const weft_host_api *api)
+/* What start hands to finish. */
+typedef struct shell_job {
+	strvec env;
+	char *stdout_path; /* capture_stdout: the command's stdout, else NULL */
+	core_proc proc;
+} shell_job;
+
+static void job_free(shell_job *j)
+{
+	if (!j)
+		return;
+	free(j->stdout_path);
+	sv_free(&j->env);
+	free(j);
+}
+
+int core_start_shell(weft_op_ctx *ctx, const weft_host_api *api, weft_op_proc *out)
 {
 	const char *cmd = api->value_string(api->param(ctx, "cmd"), NULL);
 	const weft_value *outs = api->param(ctx, "outs");
@@ -347,32 +369,79 @@ int core_run_shell(weft_op_ctx *ctx, const weft_host_api *api)
 		if (api->value_type(o) != WEFT_T_STRING || !safe_rel(api->value_string(o, NULL)))
 			return api->fail(ctx, "outs[%zu] must be a relative path inside the work directory", i + 1);
 	}
-	strvec env = {0};
-	int rc = build_env(&env, ctx, api, workdir);
-	char *stdout_path = NULL;
+	shell_job *j = calloc(1, sizeof *j);
+	if (!j)
+		return api->fail(ctx, "out of memory");
+	int rc = build_env(&j->env, ctx, api, workdir);
 	if (rc != WEFT_OK)
-		goto cleanup;
-	if (capture && asprintf(&stdout_path, "%s/.weft-stdout", workdir) < 0) {
+		goto fail;
+	if (capture && asprintf(&j->stdout_path, "%s/.weft-stdout", workdir) < 0) {
+		j->stdout_path = NULL;
 		rc = api->fail(ctx, "out of memory");
-		goto cleanup;
+		goto fail;
 	}
 	int logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (logfd < 0) {
 		rc = api->fail(ctx, "cannot open log %s: %s", log, strerror(errno));
-		goto cleanup;
+		goto fail;
 	}
 	dprintf(logfd, "$ %s\n", cmd);
 	close(logfd);
-	core_spawn sp = {cmd, env.v, workdir, capture ? stdout_path : NULL, log};
-	core_proc proc;
-	if (core_spawn_guarded(&proc, &sp) != 0) {
+	core_spawn sp = {cmd, j->env.v, workdir, j->stdout_path, log};
+	if (core_spawn_guarded(&j->proc, &sp) != 0) {
 		rc = api->fail(ctx, "cannot start /bin/sh: %s", strerror(errno));
-		goto cleanup;
+		goto fail;
 	}
+	out->pid = j->proc.shell;
+	out->group = j->proc.group;
+	out->state = j;
+	return WEFT_OK;
+fail:
+	job_free(j);
+	return rc;
+}
+
+/* Outputs over this many bytes, or a directory, are hashed on a worker
+ * thread rather than on the engine's scheduling thread (WEFT_EHEAVY): a
+ * megabyte is about a millisecond, three thread hand-offs' worth. */
+#define LIGHT_OUTPUT_BYTES (1u << 20)
+
+static int outputs_heavy(weft_op_ctx *ctx, const weft_host_api *api, const weft_value *outs)
+{
+	const char *workdir = api->workdir(ctx);
+	unsigned long long total = 0;
+	for (size_t i = 0; i < api->value_len(outs); i++) {
+		char *full = NULL;
+		struct stat sb;
+		if (asprintf(&full, "%s/%s", workdir, api->value_string(api->value_list_at(outs, i), NULL)) < 0)
+			return 1;
+		int r = lstat(full, &sb);
+		free(full);
+		if (r == 0 && S_ISDIR(sb.st_mode))
+			return 1;
+		if (r == 0)
+			total += (unsigned long long)sb.st_size;
+	}
+	return total > LIGHT_OUTPUT_BYTES;
+}
+
+int core_finish_shell(weft_op_ctx *ctx, const weft_host_api *api, weft_op_proc *p, unsigned flags)
+{
+	shell_job *j = p->state;
+	const weft_value *outs = api->param(ctx, "outs");
+	if (!(flags & WEFT_FINISH_THREAD) && !(flags & WEFT_FINISH_CANCELLED) && outputs_heavy(ctx, api, outs))
+		return WEFT_EHEAVY;
+	p->state = NULL;
+	const char *log = api->log_path(ctx);
+	const char *workdir = api->workdir(ctx);
 	int status = 0;
-	rc = wait_child(ctx, api, &proc, &status);
+	int rc = reap(ctx, api, &j->proc, &status);
 	if (rc != WEFT_OK)
 		goto cleanup;
+	if (flags & WEFT_FINISH_CANCELLED) {
+		rc = WEFT_ECANCELLED;
+		goto cleanup;
+	}
 	if (WIFSIGNALED(status) || WEXITSTATUS(status) != 0) {
 		char tail[1024];
 		log_tail(log, tail, sizeof tail);
@@ -415,8 +484,8 @@ int core_run_shell(weft_op_ctx *ctx, const weft_host_api *api)
 		}
 	}
 	api->set_output(ctx, "files", files);
-	if (capture) {
-		FILE *f = fopen(stdout_path, "rb");
+	if (j->stdout_path) {
+		FILE *f = fopen(j->stdout_path, "rb");
 		char buf[65536];
 		size_t n = f ? fread(buf, 1, sizeof buf, f) : 0;
 		if (f)
@@ -427,8 +496,17 @@ int core_run_shell(weft_op_ctx *ctx, const weft_host_api *api)
 		api->set_output(ctx, "stdout", api->value_new_string(buf, n));
 	}
 cleanup:
-	free(stdout_path);
-	sv_free(&env);
+	job_free(j);
 	return rc;
 }
 
+int core_run_shell(weft_op_ctx *ctx, const weft_host_api *api)
+{
+	weft_op_proc p;
+	memset(&p, 0, sizeof p);
+	int rc = core_start_shell(ctx, api, &p);
+	if (rc != WEFT_OK)
+		return rc;
+	int cancelled = wait_exit(ctx, api, &p);
+	return core_finish_shell(ctx, api, &p, WEFT_FINISH_THREAD | (cancelled ? WEFT_FINISH_CANCELLED : 0));
+}

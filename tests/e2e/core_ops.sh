@@ -81,6 +81,31 @@ expect_err "exited with status 3" "the error gives the exit status"
 expect_err "oops" "the error shows the command's stderr"
 expect_err "missing.txt" "a declared output the command did not create is named"
 eq "$(rec '.nodes[] | select(.name == "ok") | .status')" done "-k: the independent node still ran"
+# core.shell is a split op (ABI 1.9): in process, the engine spawns the
+# command on its scheduling thread and finishes it there when it exits,
+# unless its outputs pass 1 MiB, when the finish goes to a worker thread
+# (WEFT_EHEAVY). Both ways store exactly the bytes the command wrote, and
+# a start that fails (an input name that cannot be a variable) fails its
+# node with the op's message while the others run.
+cat >split.lua <<'LUA'
+local big = ops.core.shell { name = "big", capture_stdout = true, outs = { "blob" },
+  cmd = "head -c 3000000 /dev/urandom > $out && sha256sum < $out | cut -c1-64" }
+local small = ops.core.shell { name = "small", capture_stdout = true, outs = { "t" },
+  cmd = "echo tiny > $out && sha256sum < $out | cut -c1-64" }
+local function verify(name, node)
+  return ops.core.shell { name = name, blob = node.out, want = node.stdout, capture_stdout = true,
+    cmd = 'test "$(sha256sum < "$blob" | cut -c1-64)" = "$want" && stat -c %s "$blob"' }.stdout
+end
+local badname = ops.core.shell { name = "badname", ["two words"] = 1, cmd = "true" }
+return { big = verify("vbig", big), small = verify("vsmall", small), bad = badname }
+LUA
+run_weft run -k split.lua
+expect_rc 1 "a split op whose start fails fails the run (-k: the rest runs)"
+expect_err "cannot be an environment variable" "with the op's own message"
+eq "$(rec '.nodes[] | select(.name == "vbig") | .status')" done "a 3 MB output, finished on a worker thread, is stored intact"
+eq "$(rec '.nodes[] | select(.name == "vsmall") | .status')" done "a small output, finished on the scheduling thread, is stored intact"
+run_weft run -k split.lua
+eq "$(rec '.nodes[] | select(.name == "vbig") | .status')" cached "and both are served from the cache the next time"
 # A list of files reaches core.shell as $k (joined by spaces) and as one
 # variable per item, $k_1 .. $k_N with $k_N the count: a path with a space
 # survives the latter (reliability issue).
