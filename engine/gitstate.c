@@ -316,6 +316,59 @@ static int tree_root(unsigned char oid[20], const unsigned char *p, size_t len)
 	return 0;
 }
 
+/*
+ * The id of the tree that entries [lo, hi) of the index make, their paths
+ * taken from byte `skip` on (the directory's prefix): what `git write-tree`
+ * computes. The index sorts paths bytewise, which is the order git wants
+ * inside a tree (a directory sorts as its name plus '/'), so each
+ * directory's entries are one run and a tree is written in one pass.
+ * Needed when the index has no valid TREE extension, as after a `git stash
+ * pop`, which leaves every later run on libgit2's much slower path until
+ * the next commit. Depth is bounded by the path length limit. 0, or -1
+ * when out of memory.
+ */
+static int tree_of(unsigned char out[20], const gitstate *s, size_t lo, size_t hi, size_t skip)
+{
+	weft_buf b = {0};
+	int rc = 0;
+	for (size_t k = lo; k < hi && rc == 0;) {
+		const char *name = s->paths + s->entries[k].path + skip;
+		const char *slash = strchr(name, '/');
+		char mode[16];
+		unsigned char oid[20];
+		size_t nl;
+		if (!slash) {
+			nl = strlen(name);
+			snprintf(mode, sizeof mode, "%o", (unsigned)s->entries[k].mode);
+			memcpy(oid, s->entries[k].oid, 20);
+			k++;
+		} else {
+			nl = (size_t)(slash - name);
+			size_t m = k + 1;
+			while (m < hi && !strncmp(s->paths + s->entries[m].path + skip, name, nl + 1))
+				m++;
+			snprintf(mode, sizeof mode, "40000");
+			rc = tree_of(oid, s, k, m, skip + nl + 1);
+			k = m;
+		}
+		if (rc == 0 && (weft_buf_printf(&b, "%s ", mode) != WEFT_OK || weft_buf_put(&b, name, nl) != WEFT_OK ||
+				weft_buf_put(&b, "", 1) != WEFT_OK || weft_buf_put(&b, oid, 20) != WEFT_OK))
+			rc = -1;
+	}
+	if (rc == 0) {
+		char head[32];
+		int hl = snprintf(head, sizeof head, "tree %zu", b.len);
+		weft_sha1 c;
+		weft_sha1_init(&c);
+		weft_sha1_update(&c, head, (size_t)hl + 1);
+		if (b.len)
+			weft_sha1_update(&c, b.data, b.len);
+		weft_sha1_final(&c, out);
+	}
+	weft_buf_free(&b);
+	return rc;
+}
+
 /* Reads the index and stats every tracked file; sets s->clean when every
  * check holds. */
 static void read_index(gitstate *s, const char *workdir, const char *gitdir, const unsigned char tree[20])
@@ -406,15 +459,25 @@ static void read_index(gitstate *s, const char *workdir, const char *gitdir, con
 			break;
 		}
 		if (!memcmp(x, "TREE", 4)) {
+			/* A valid cached root decides; an invalidated one is
+			 * computed below. */
 			unsigned char root[20];
-			have_tree = tree_root(root, x + 8, xl) == 0 && !memcmp(root, tree, 20);
-			ok = have_tree;
+			if (tree_root(root, x + 8, xl) == 0) {
+				have_tree = !memcmp(root, tree, 20);
+				ok = have_tree;
+			}
 		} else if (x[0] < 'A' || x[0] > 'Z') {
 			ok = 0; /* a required extension (split or sparse index): libgit2's job */
 		}
 		at += 8 + xl;
 	}
 	munmap((void *)m, len);
+	if (ok && !have_tree) {
+		s->paths = paths.data; /* tree_of reads the paths through s */
+		unsigned char root[20];
+		have_tree = s->paths && tree_of(root, s, 0, s->n, 0) == 0 && !memcmp(root, tree, 20);
+		s->paths = NULL;
+	}
 	if (ok && have_tree) {
 		s->paths = paths.data ? paths.data : weft_strdup("");
 		s->clean = s->paths != NULL;

@@ -196,6 +196,41 @@ static void test_every_kind_of_change_is_unsure(void **state)
 	done(dir);
 }
 
+/* An index whose cached tree was invalidated (`git rm --cached` then `git
+ * add` of the same file, as a stash and its pop leave it) still equals HEAD:
+ * the tree is computed from the entries, as `git write-tree` would, and
+ * the answer is clean without libgit2. Names that sort around '/' (sub-x,
+ * sub.txt, sub/) and nested folders check the tree order. */
+static void test_invalidated_cached_tree_is_computed(void **state)
+{
+	(void)state;
+	char *dir = new_repo();
+	sh(dir, "mkdir -p sub-x sub/deeper/most && echo c > sub.txt && echo d > sub-x/y && echo e > sub/deeper/most/z && "
+		GIT "add -A && " GIT "commit -qm more && " GIT "rm -q --cached sub.txt && " GIT "add sub.txt");
+	/* The root's entry count is -1: invalidated. (`git write-tree` would
+	 * mend it, so it is not asked.) */
+	sh(dir, "grep -aqP 'TREE[\\s\\S]{4}\\x00-1 ' .git/index");
+	gitstate *s = read_state(dir, "");
+	assert_non_null(s);
+	assert_int_equal(gitstate_clean(s), 1);
+	char oid[41], blob[64];
+	git_out(blob, sizeof blob, dir, "rev-parse HEAD:sub/deeper/most/z");
+	assert_int_equal(gitstate_blob(s, "sub/deeper/most/z", oid), 1);
+	assert_string_equal(oid, blob);
+	gitstate_free(s);
+	/* the same index with a staged change is not HEAD's tree: unsure */
+	sh(dir, "echo changed > sub.txt && " GIT "add sub.txt");
+	assert_non_null(s = read_state(dir, ""));
+	assert_int_equal(gitstate_clean(s), 0);
+	gitstate_free(s);
+	/* nor is one where a file was staged as removed */
+	sh(dir, GIT "reset -q --hard && " GIT "rm -q --cached sub-x/y");
+	assert_non_null(s = read_state(dir, ""));
+	assert_int_equal(gitstate_clean(s), 0);
+	gitstate_free(s);
+	done(dir);
+}
+
 static void test_racy_entries_are_hashed(void **state)
 {
 	(void)state;
@@ -285,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_sha1_vectors),
 		cmocka_unit_test(test_clean_checkout_answers_as_git),
 		cmocka_unit_test(test_every_kind_of_change_is_unsure),
+		cmocka_unit_test(test_invalidated_cached_tree_is_computed),
 		cmocka_unit_test(test_racy_entries_are_hashed),
 		cmocka_unit_test(test_refs_and_heads),
 		cmocka_unit_test(test_unusual_repositories_go_to_libgit2),
