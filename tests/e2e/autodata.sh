@@ -121,8 +121,13 @@ check "the crawl was killed mid-way ($got pages fetched of 107)" [ "$got" -ge 30
 export WEFT_STORE="$T/s-kill"
 run_weft resume -q
 expect_rc 0 "the resumed run finishes"
+# A page is kept once its body and meta are renamed into the HTTP cache; one
+# the server had sent but weft had not yet stored when killed is fetched
+# again. Two nodes crawl (browse and tools), each one page at a time, so at
+# most two pages are in flight. (Asserting 0 failed once in CI: the kill
+# fell inside that window.)
 dups=$(awk '$3 == 200 { n[$2]++ } END { for (p in n) if (n[p] > 1) c++; print c + 0 }' kill.log)
-eq "$dups" 0 "no page was fetched twice across the kill"
+check "no page was fetched twice across the kill but those in flight at it ($dups)" [ "$dups" -le 2 ]
 check "F1 after the resume ($(f1 "$T/s-kill" academic 1))" \
   awk -v f="$(f1 "$T/s-kill" academic 1)" 'BEGIN { exit !(f >= 0.9) }'
 export WEFT_STORE="$T/store"
