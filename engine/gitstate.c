@@ -327,28 +327,28 @@ static int tree_root(unsigned char oid[20], const unsigned char *p, size_t len)
  * the next commit. Depth is bounded by the path length limit. 0, or -1
  * when out of memory.
  */
-static int tree_of(unsigned char out[20], const gitstate *s, size_t lo, size_t hi, size_t skip)
+static int tree_of(unsigned char out[20], const entry *e, const char *paths, size_t lo, size_t hi, size_t skip)
 {
 	weft_buf b = {0};
 	int rc = 0;
 	for (size_t k = lo; k < hi && rc == 0;) {
-		const char *name = s->paths + s->entries[k].path + skip;
+		const char *name = paths + e[k].path + skip;
 		const char *slash = strchr(name, '/');
 		char mode[16];
 		unsigned char oid[20];
 		size_t nl;
 		if (!slash) {
 			nl = strlen(name);
-			snprintf(mode, sizeof mode, "%o", (unsigned)s->entries[k].mode);
-			memcpy(oid, s->entries[k].oid, 20);
+			snprintf(mode, sizeof mode, "%o", (unsigned)e[k].mode);
+			memcpy(oid, e[k].oid, 20);
 			k++;
 		} else {
 			nl = (size_t)(slash - name);
 			size_t m = k + 1;
-			while (m < hi && !strncmp(s->paths + s->entries[m].path + skip, name, nl + 1))
+			while (m < hi && !strncmp(paths + e[m].path + skip, name, nl + 1))
 				m++;
 			snprintf(mode, sizeof mode, "40000");
-			rc = tree_of(oid, s, k, m, skip + nl + 1);
+			rc = tree_of(oid, e, paths, k, m, skip + nl + 1);
 			k = m;
 		}
 		if (rc == 0 && (weft_buf_printf(&b, "%s ", mode) != WEFT_OK || weft_buf_put(&b, name, nl) != WEFT_OK ||
@@ -473,10 +473,9 @@ static void read_index(gitstate *s, const char *workdir, const char *gitdir, con
 	}
 	munmap((void *)m, len);
 	if (ok && !have_tree) {
-		s->paths = paths.data; /* tree_of reads the paths through s */
 		unsigned char root[20];
-		have_tree = s->paths && tree_of(root, s, 0, s->n, 0) == 0 && !memcmp(root, tree, 20);
-		s->paths = NULL;
+		have_tree = paths.data && tree_of(root, s->entries, paths.data, 0, s->n, 0) == 0 &&
+			    !memcmp(root, tree, 20);
 	}
 	if (ok && have_tree) {
 		s->paths = paths.data ? paths.data : weft_strdup("");

@@ -38,7 +38,6 @@
 #define MAX_STR (1u << 20)
 #define DESCRIBE_TIMEOUT_MS 30000
 
-#define DESC_HAS(d, field) ((d)->struct_size >= offsetof(__typeof__(*(d)), field) + sizeof((d)->field))
 
 /* ------------------------------------------------------------ writing */
 

@@ -16,11 +16,16 @@
 #ifndef WEFT_OPINDEX_H
 #define WEFT_OPINDEX_H
 
+#include <stddef.h>
 #include <sys/stat.h>
 
 #include "arena.h"
 #include "util.h"
 #include "weft/plugin.h"
+
+/* Whether a descriptor `d` (a plugin's, of its own struct_size) holds
+ * `field`: fields added to a descriptor later are read only then. */
+#define DESC_HAS(d, field) ((d)->struct_size >= offsetof(__typeof__(*(d)), field) + sizeof((d)->field))
 
 typedef struct weft_opindex weft_opindex;
 

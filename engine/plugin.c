@@ -661,7 +661,7 @@ static int bind_runs(plugin_rec *rec, const weft_plugin_desc *live)
 	int same = live->name && !strcmp(live->name, d->name) && live->ops && live->n_ops == d->n_ops;
 	for (size_t i = 0; same && i < d->n_ops; i++) {
 		const weft_op_desc *op = live->ops[i];
-		same = op && op->struct_size >= offsetof(weft_op_desc, run) + sizeof op->run && op->run && op->name &&
+		same = op && DESC_HAS(op, run) && op->run && op->name &&
 		       !strcmp(op->name, d->ops[i]->name) && op->version && !strcmp(op->version, d->ops[i]->version);
 	}
 	if (!same)
@@ -674,7 +674,7 @@ static int bind_runs(plugin_rec *rec, const weft_plugin_desc *live)
 		const weft_op_desc *op = live->ops[i];
 		copy->run = op->run;
 		/* Split ops (ABI 1.9): both halves or neither. */
-		if (op->struct_size >= offsetof(weft_op_desc, finish) + sizeof op->finish && op->start && op->finish) {
+		if (DESC_HAS(op, finish) && op->start && op->finish) {
 			copy->start = op->start;
 			copy->finish = op->finish;
 		}

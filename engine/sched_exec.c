@@ -38,9 +38,8 @@ typedef struct work {
 	int rc;
 	/* A split op's child (weft_op_desc.start), watched on the loop. */
 	weft_op_proc proc;
-	struct split_watch *watch;
-	int pidfd;     /* -1: not a split op, or its child is done */
-	int signalled; /* SIGTERM was sent */
+	struct split_watch *watch; /* NULL: not a split op, or its child is done */
+	int signalled;             /* SIGTERM was sent */
 } work;
 
 /* The loop handles of a split op's child. They are closed as it ends and
@@ -51,6 +50,7 @@ typedef struct work {
 typedef struct split_watch {
 	uv_poll_t poll;   /* the pidfd: readable once the child has exited */
 	uv_timer_t grace; /* SIGKILL after the SIGTERM of a cancel */
+	int pidfd;         /* what poll watches, closed once the child is done */
 	int handles;      /* not yet closed */
 	work *w;          /* NULL once the node has finished */
 } split_watch;
@@ -318,20 +318,6 @@ int exec_finish_inline(run_state *rs)
 
 #define SPLIT_GRACE_MS 2000 /* from SIGTERM to SIGKILL, as core.shell's own wait */
 
-/* pidfd_open exists on Linux 5.3 and later; without it, split ops run
- * whole on the pool. Asked once per run. */
-static int pidfd_works(run_state *rs)
-{
-	if (!rs->pidfd_probed) {
-		rs->pidfd_probed = 1;
-		int fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
-		rs->pidfd_ok = fd >= 0;
-		if (fd >= 0)
-			close(fd);
-	}
-	return rs->pidfd_ok;
-}
-
 static void after_work_cb(uv_work_t *req, int status);
 
 static void split_finish_cb(uv_work_t *req)
@@ -365,8 +351,7 @@ static void unwatch(work *w)
 		sw->handles++;
 		uv_close((uv_handle_t *)&sw->grace, watch_closed);
 	}
-	close(w->pidfd); /* uv_close took it out of the loop's epoll set */
-	w->pidfd = -1;
+	close(sw->pidfd); /* uv_close took it out of the loop's epoll set */
 }
 
 /* The child has exited: the op's finish, here or on a thread. */
@@ -417,9 +402,9 @@ static void split_cancel(work *w)
 	(void)uv_timer_start(&sw->grace, split_kill, SPLIT_GRACE_MS, 0);
 }
 
-/* The child cannot be watched on the loop (no descriptor left): a pool
- * thread waits for it, passing on a cancel as core.shell's own wait does,
- * and finishes the op. */
+/* The child cannot be watched on the loop (no pidfds before Linux 5.3, no
+ * descriptor left): a pool thread waits for it, passing on a cancel as
+ * core.shell's own wait does, and finishes the op. */
 static void split_wait_cb(uv_work_t *req)
 {
 	work *w = req->data;
@@ -460,25 +445,23 @@ static int split_launch(run_state *rs, work *w)
 		free(w);
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	}
-	w->pidfd = (int)syscall(SYS_pidfd_open, w->proc.pid, 0);
-	split_watch *sw = w->pidfd >= 0 ? calloc(1, sizeof *sw) : NULL;
-	if (sw && uv_poll_init(&rs->loop, &sw->poll, w->pidfd) == 0) {
+	int pidfd = (int)syscall(SYS_pidfd_open, w->proc.pid, 0);
+	split_watch *sw = pidfd >= 0 ? calloc(1, sizeof *sw) : NULL;
+	if (sw && uv_poll_init(&rs->loop, &sw->poll, pidfd) == 0) {
 		sw->poll.data = sw;
 		sw->w = w;
+		sw->pidfd = pidfd;
 		w->watch = sw;
-		if (uv_poll_start(&sw->poll, UV_READABLE, split_exited) != 0) {
-			/* Cannot happen on an initialised handle. If it does, a
-			 * thread waits for the child, as below. */
-			unwatch(w);
-		}
-		if (w->watch)
+		if (uv_poll_start(&sw->poll, UV_READABLE, split_exited) == 0)
 			return WEFT_OK;
+		/* Cannot happen on an initialised handle. If it does, a thread
+		 * waits for the child, as below. */
+		unwatch(w);
 	} else {
 		free(sw);
+		if (pidfd >= 0)
+			close(pidfd);
 	}
-	if (w->pidfd >= 0)
-		close(w->pidfd);
-	w->pidfd = -1;
 	if (uv_queue_work(&rs->loop, &w->req, split_wait_cb, after_work_cb) == 0)
 		return WEFT_OK;
 	split_wait_cb(&w->req);
@@ -520,8 +503,7 @@ static int inproc_launch(void *self, run_state *rs, uint32_t id)
 	w->req.data = w;
 	nr->job = w;
 	exec_started(rs, id);
-	w->pidfd = -1;
-	if (weft_op_ctx_is_split(ctx) && pidfd_works(rs))
+	if (weft_op_ctx_is_split(ctx))
 		return split_launch(rs, w);
 	if ((n->op->desc->flags & WEFT_OP_INLINE) && idlist_add(&rs->inline_done, id) == WEFT_OK) {
 		/* A few microseconds of work: handing it to a thread and back

@@ -56,7 +56,6 @@ typedef struct run_state {
 	idlist deferred; /* scratch for launch_runnable */
 	idlist dyn_done; /* dynamic nodes whose children are done (sched_move) */
 	idlist inline_done; /* WEFT_OP_INLINE ops that ran on the loop thread, to finish */
-	int pidfd_probed, pidfd_ok; /* whether split ops can be watched here (sched_exec.c) */
 	uint32_t evaluating; /* dynamic node whose script runs now, or UINT32_MAX */
 	double eval_start;   /* when it started, for `weft status` */
 	int jobs;        /* capacity of the cpus pool */
