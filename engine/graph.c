@@ -12,6 +12,7 @@
 
 #include "context.h"
 #include "optable.h"
+#include "statcache.h"
 #include "util.h"
 #include "value_internal.h"
 
@@ -596,6 +597,11 @@ int weft_graph_add_op(uint32_t *out_id, weft_engine *eng, const char *name, cons
 		free(names);
 		goto fail;
 	}
+	/* A graph is being built, so a run (or a plan) is coming, and its
+	 * checks of stored outputs will need the store's stat cache: it is
+	 * read now on a thread of its own while the script goes on, not
+	 * at the first check, which would then wait for it. */
+	weft_statcache_preload(eng->sc);
 	if (!inputs)
 		inputs = weft_value_map();
 	if (!inputs || weft_value_type(inputs) != WEFT_T_MAP) {

@@ -18,7 +18,8 @@ struct weft_journal {
 	int fd;
 	char *path;
 	weft_buf queue;
-	int unsynced; /* written since the last fdatasync */
+	int unsynced; /* a line that matters written since the last fdatasync */
+	int queued;   /* a line that matters is in the queue */
 };
 
 int weft_journal_open(weft_journal **out, const char *path)
@@ -58,6 +59,14 @@ int weft_journal_append(weft_journal *j, const char *json_line)
 
 int weft_journal_append_n(weft_journal *j, const char *json_line, size_t len)
 {
+	int rc = weft_journal_append_derivable(j, json_line, len);
+	if (rc == WEFT_OK)
+		j->queued = 1;
+	return rc;
+}
+
+int weft_journal_append_derivable(weft_journal *j, const char *json_line, size_t len)
+{
 	if (len == SIZE_MAX || weft_buf_reserve(&j->queue, len + 1) != WEFT_OK)
 		return WEFT_ERROR;
 	memcpy(j->queue.data + j->queue.len, json_line, len);
@@ -85,8 +94,8 @@ int weft_journal_flush(weft_journal *j)
 		off += (size_t)w;
 	}
 	j->queue.len = 0;
-	if (off)
-		j->unsynced = 1;
+	j->unsynced |= j->queued;
+	j->queued = 0;
 	return WEFT_OK;
 }
 
@@ -104,7 +113,7 @@ int weft_journal_sync(weft_journal *j)
 
 int weft_journal_unsynced(const weft_journal *j)
 {
-	return j->unsynced || j->queue.len > 0;
+	return j->unsynced || j->queued;
 }
 
 void weft_journal_free(weft_journal *j)

@@ -24,6 +24,11 @@ int weft_journal_open(weft_journal **out, const char *path);
 int weft_journal_append(weft_journal *j, const char *json_line);
 /* The same for a record of `len` bytes. */
 int weft_journal_append_n(weft_journal *j, const char *json_line, size_t len);
+/* The same for a record that a resume can do without, because it would
+ * find the same again by itself (a node taken from the cache): written to
+ * the file like any other, but never the reason for an fdatasync. Lost to a
+ * power loss, it costs a lookup. */
+int weft_journal_append_derivable(weft_journal *j, const char *json_line, size_t len);
 #define WEFT_JOURNAL_SYNC_SECONDS 0.1
 #define WEFT_JOURNAL_SYNC_LINES 1024
 
@@ -32,7 +37,8 @@ int weft_journal_flush(weft_journal *j);
 /* Writes queued records and fdatasyncs whatever is not yet synced. */
 int weft_journal_sync(weft_journal *j);
 int weft_journal_pending(const weft_journal *j);
-/* Whether anything appended is not yet fdatasynced. */
+/* Whether a record appended with weft_journal_append(_n) is not yet
+ * fdatasynced. */
 int weft_journal_unsynced(const weft_journal *j);
 void weft_journal_free(weft_journal *j);
 

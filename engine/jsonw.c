@@ -1,7 +1,9 @@
 /* jsonw.c -- see jsonw.h. */
+#define _GNU_SOURCE /* sync_file_range */
 #include "jsonw.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +26,17 @@ void weft_jw_init(weft_jw *w, int fd, int pretty)
 		(void)weft_buf_reserve(&w->buf, JW_FLUSH_AT + 4096);
 }
 
+void weft_jw_init_at(weft_jw *w, int pretty, int depth, int members)
+{
+	weft_jw_init(w, -1, pretty);
+	if (depth < 0 || depth >= WEFT_JW_DEPTH) {
+		w->failed = 1;
+		return;
+	}
+	w->depth = w->base = depth;
+	w->first[depth] = members == 0;
+}
+
 static void put(weft_jw *w, const char *p, size_t n)
 {
 	/* The common case, room in the buffer, without a call. */
@@ -41,6 +54,10 @@ static void flush(weft_jw *w)
 {
 	if (!w->failed && w->buf.len && weft_write_all(w->fd, w->buf.data, w->buf.len) != 0)
 		w->failed = 2;
+	/* Only a hint: an error here leaves the work to the caller's fsync. */
+	if (!w->failed && w->write_behind && w->buf.len)
+		(void)sync_file_range(w->fd, (off_t)w->flushed, (off_t)w->buf.len, SYNC_FILE_RANGE_WRITE);
+	w->flushed += w->buf.len;
 	w->buf.len = 0;
 }
 
@@ -122,7 +139,7 @@ void weft_jw_arr(weft_jw *w)
 
 void weft_jw_end(weft_jw *w, char close)
 {
-	if (w->depth == 0) {
+	if (w->depth <= w->base) {
 		w->failed = 1;
 		return;
 	}
@@ -297,6 +314,16 @@ void weft_jw_null(weft_jw *w)
 	put(w, "null", 4);
 }
 
+void weft_jw_splice(weft_jw *w, const char *text, size_t len)
+{
+	if (!len)
+		return;
+	put(w, text, len);
+	w->first[w->depth] = 0;
+	if (w->fd >= 0 && w->buf.len >= JW_FLUSH_AT)
+		flush(w);
+}
+
 void weft_jw_raw(weft_jw *w, const char *json)
 {
 	before(w);
@@ -361,7 +388,7 @@ int weft_jw_finish(weft_jw *w)
 	if (w->failed == 2)
 		return weft_err_set(WEFT_EIO, "cannot write: %s; check that the store's disk has space",
 				    strerror(errno));
-	if (w->failed || w->depth != 0)
+	if (w->failed || w->depth != w->base)
 		return weft_err_set(WEFT_ERROR, "cannot encode JSON (out of memory or nesting over %d levels)",
 				    WEFT_JW_DEPTH);
 	return WEFT_OK;

@@ -22,7 +22,12 @@ typedef struct weft_jw {
 	int fd;     /* -1: keep everything in buf */
 	int pretty; /* newline + one space per level, as record.json had */
 	int depth;
+	int base; /* the depth it began at (weft_jw_init_at) and must end at */
 	int failed;
+	/* Start the sink's write-back after each flush (sync_file_range), so
+	 * that the fsync after the last one waits for the tail only. */
+	int write_behind;
+	uint64_t flushed; /* bytes written to the sink so far */
 	uint8_t first[WEFT_JW_DEPTH]; /* no member written yet at this level */
 	uint8_t after_key;
 } weft_jw;
@@ -43,6 +48,12 @@ void weft_jw_bool(weft_jw *w, int v);
 void weft_jw_null(weft_jw *w);
 /* Text that is already JSON (one complete value). */
 void weft_jw_raw(weft_jw *w, const char *json);
+/* Members already written by another writer at this depth, each after a
+ * separator (a writer begun with weft_jw_init_at(.., depth, 0)). */
+void weft_jw_splice(weft_jw *w, const char *text, size_t len);
+/* A writer without a sink that goes on inside an open array or object
+ * `depth` levels down, after `members` members (0 or more). */
+void weft_jw_init_at(weft_jw *w, int pretty, int depth, int members);
 /* A value tree; artifacts as {"$artifact","dir","size"} (value_json.c's form). */
 void weft_jw_value(weft_jw *w, const weft_value *v);
 /* Flushes to the sink; WEFT_OK, or WEFT_EIO/WEFT_ERROR if anything failed.

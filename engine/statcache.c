@@ -37,6 +37,8 @@ struct weft_statcache {
 	/* Lookups share it (the lookahead of sched_prefetch.c verifies on two
 	 * threads); loading and every change hold it alone. */
 	pthread_rwlock_t mu;
+	pthread_t loader; /* weft_statcache_preload's thread, joined at free */
+	int has_loader;
 };
 
 static uint64_t fnv1a(const char *s)
@@ -240,10 +242,27 @@ int weft_statcache_save(weft_statcache *sc)
 	return rc;
 }
 
+static void *preload_main(void *arg)
+{
+	weft_statcache *sc = arg;
+	pthread_rwlock_wrlock(&sc->mu);
+	load(sc);
+	pthread_rwlock_unlock(&sc->mu);
+	return NULL;
+}
+
+void weft_statcache_preload(weft_statcache *sc)
+{
+	if (sc && !sc->has_loader && !__atomic_load_n(&sc->loaded, __ATOMIC_ACQUIRE))
+		sc->has_loader = pthread_create(&sc->loader, NULL, preload_main, sc) == 0;
+}
+
 void weft_statcache_free(weft_statcache *sc)
 {
 	if (!sc)
 		return;
+	if (sc->has_loader)
+		pthread_join(sc->loader, NULL);
 	for (size_t i = 0; i < sc->cap; i++)
 		free(sc->slots[i].path);
 	free(sc->slots);

@@ -18,6 +18,9 @@ int weft_statcache_open(weft_statcache **out, const char *file);
 /* The same, dropping the entries whose path starts with `skip` (the
  * store's work area, whose files go with their run). */
 int weft_statcache_open_skipping(weft_statcache **out, const char *file, const char *skip);
+/* Starts reading the file on a thread of its own, for a caller that will
+ * look up soon; lookups and changes wait for it. */
+void weft_statcache_preload(weft_statcache *sc);
 /* Writes the cache back atomically if it changed, then frees it. */
 int weft_statcache_save(weft_statcache *sc);
 void weft_statcache_free(weft_statcache *sc);

@@ -120,12 +120,76 @@ static void test_file_line(void **state)
 	assert_string_equal(b, "");
 }
 
+/* What record.c's two-thread writer does: members made by writers begun
+ * inside the array (weft_jw_init_at) and spliced in, pretty or compact,
+ * with one member or many per piece, must give the bytes one writer gives. */
+static void members(weft_jw *w, int from, int to)
+{
+	for (int i = from; i < to; i++) {
+		weft_jw_obj(w);
+		weft_jw_field(w, "name");
+		weft_jw_int(w, i);
+		weft_jw_field(w, "tags");
+		weft_jw_arr(w);
+		weft_jw_str(w, "x");
+		weft_jw_end(w, ']');
+		weft_jw_end(w, '}');
+	}
+}
+
+static void test_spliced_members_equal_one_writer(void **state)
+{
+	(void)state;
+	for (int pretty = 0; pretty <= 1; pretty++) {
+		for (int piece = 1; piece <= 3; piece++) {
+			weft_jw one, two;
+			weft_jw_init(&one, -1, pretty);
+			weft_jw_init(&two, -1, pretty);
+			weft_jw *both[] = {&one, &two};
+			for (int k = 0; k < 2; k++) {
+				weft_jw_obj(both[k]);
+				weft_jw_field(both[k], "nodes");
+				weft_jw_arr(both[k]);
+			}
+			members(&one, 0, 7);
+			for (int from = 0; from < 7; from += piece) {
+				int to = from + piece < 7 ? from + piece : 7;
+				if ((from / piece) % 2 == 0) {
+					members(&two, from, to); /* the caller's own pieces */
+					continue;
+				}
+				weft_jw part;
+				weft_jw_init_at(&part, pretty, 2, from);
+				members(&part, from, to);
+				assert_int_equal(weft_jw_finish(&part), WEFT_OK);
+				weft_jw_splice(&two, part.buf.data, part.buf.len);
+				weft_buf_free(&part.buf);
+			}
+			for (int k = 0; k < 2; k++) {
+				weft_jw_end(both[k], ']');
+				weft_jw_end(both[k], '}');
+				assert_int_equal(weft_jw_finish(both[k]), WEFT_OK);
+			}
+			assert_string_equal(two.buf.data, one.buf.data);
+			weft_buf_free(&one.buf);
+			weft_buf_free(&two.buf);
+		}
+	}
+	/* a piece that closes more than it opened fails, and is reported */
+	weft_jw part;
+	weft_jw_init_at(&part, 1, 2, 1);
+	weft_jw_end(&part, ']');
+	assert_int_not_equal(weft_jw_finish(&part), WEFT_OK);
+	weft_buf_free(&part.buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strings_round_trip_at_every_position),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_file_line),
+		cmocka_unit_test(test_spliced_members_equal_one_writer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

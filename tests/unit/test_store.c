@@ -419,10 +419,42 @@ static void test_journal_ignores_torn_tail(void **state)
 	free(p);
 }
 
+/* A line a resume can re-derive (a cache hit) is written like any other
+ * but never makes the journal need an fdatasync; any other line does, and
+ * a sync clears it. */
+static void test_journal_derivable_lines_need_no_sync(void **state)
+{
+	fx *f = *state;
+	char *p = weft_path_join(f->dir, "journal");
+	weft_journal *j;
+	assert_int_equal(weft_journal_open(&j, p), WEFT_OK);
+	assert_false(weft_journal_unsynced(j));
+	const char hit[] = "{\"ev\":\"finish\",\"status\":\"cached\"}";
+	assert_int_equal(weft_journal_append_derivable(j, hit, strlen(hit)), WEFT_OK);
+	assert_true(weft_journal_pending(j));
+	assert_false(weft_journal_unsynced(j));
+	assert_int_equal(weft_journal_flush(j), WEFT_OK);
+	assert_false(weft_journal_pending(j));
+	assert_false(weft_journal_unsynced(j));
+	weft_journal_append(j, "{\"ev\":\"finish\",\"status\":\"done\"}");
+	assert_true(weft_journal_unsynced(j));
+	assert_int_equal(weft_journal_flush(j), WEFT_OK);
+	assert_true(weft_journal_unsynced(j)); /* written, not yet synced */
+	assert_int_equal(weft_journal_append_derivable(j, hit, strlen(hit)), WEFT_OK);
+	assert_int_equal(weft_journal_sync(j), WEFT_OK);
+	assert_false(weft_journal_unsynced(j));
+	weft_journal_free(j);
+	int n = 0;
+	assert_int_equal(weft_journal_read(p, count_rec, &n), WEFT_OK);
+	assert_int_equal(n, 3); /* all three lines are in the file */
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_import_names_object_by_content, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_derivable_lines_need_no_sync, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_streams_and_remembers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_in_pieces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_object_is_removed, setup, teardown),
