@@ -283,12 +283,26 @@ static void nodes_write(weft_jw *w, weft_engine *eng, const char *log_dir)
 	nodes_split sp = {.eng = eng, .log_dir = log_dir, .holds = {-1, -1}};
 	sp.chunks = (uint32_t)(((uint64_t)eng->graph.n + NODES_CHUNK - 1) / NODES_CHUNK);
 	pthread_t th;
-	int threaded = sp.chunks >= 4 && pthread_mutex_init(&sp.mu, NULL) == 0;
+	/* Under 2,048 nodes the record takes a millisecond or two: not worth
+	 * a thread (its start, two buffers and the copies cost instructions
+	 * that a small run's record never wins back). */
+	int threaded = sp.chunks >= 8 && pthread_mutex_init(&sp.mu, NULL) == 0;
 	if (threaded && pthread_cond_init(&sp.cv, NULL) != 0) {
 		pthread_mutex_destroy(&sp.mu);
 		threaded = 0;
 	}
+	/* Room for a chunk of typical nodes at once, not by doublings. */
+	if (threaded && (weft_buf_reserve(&sp.text[0], 512u << 10) != WEFT_OK ||
+			 weft_buf_reserve(&sp.text[1], 512u << 10) != WEFT_OK)) {
+		weft_buf_free(&sp.text[0]);
+		weft_buf_free(&sp.text[1]);
+		pthread_cond_destroy(&sp.cv);
+		pthread_mutex_destroy(&sp.mu);
+		threaded = 0;
+	}
 	if (threaded && pthread_create(&th, NULL, nodes_helper, &sp) != 0) {
+		weft_buf_free(&sp.text[0]);
+		weft_buf_free(&sp.text[1]);
 		pthread_cond_destroy(&sp.cv);
 		pthread_mutex_destroy(&sp.mu);
 		threaded = 0;

@@ -86,15 +86,15 @@ eq "$(rec '.counts.executed')" 1 "and only it"
 run_weft run -j2 "$D" -p layers=4 -p width=40
 eq "$(rec '.counts.cached')" 160 "its new entry serves the next -j2 rerun"
 
-# A record of more than 512 nodes is formatted on two threads, in chunks
+# A record of 2,048 nodes or more is formatted on two threads, in chunks
 # (record.c): every node is there once, in the graph's order, with its own
 # fields, in a cold run and in a rerun.
 for pass in cold rerun; do
-  run_weft run -j2 "$D" -p layers=13 -p width=100 -p kind=noop
-  expect_rc 0 "the 1,300-node noop DAG runs ($pass)"
+  run_weft run -j2 "$D" -p layers=21 -p width=100 -p kind=noop
+  expect_rc 0 "the 2,100-node noop DAG runs ($pass)"
   jq -r '.nodes[] | "\(.name) \(.params.seed)"' "$(latest_record)" >"$T/names.txt"
-  awk 'BEGIN { for (l = 0; l < 13; l++) for (i = 0; i < 100; i++) print "n" l "_" i, l * 100 + i }' >"$T/want.txt"
-  check "its record lists all 1,300 nodes in order, each with its own params ($pass)" cmp -s "$T/names.txt" "$T/want.txt"
+  awk 'BEGIN { for (l = 0; l < 21; l++) for (i = 0; i < 100; i++) print "n" l "_" i, l * 100 + i }' >"$T/want.txt"
+  check "its record lists all 2,100 nodes in order, each with its own params ($pass)" cmp -s "$T/names.txt" "$T/want.txt"
 done
-eq "$(rec '.counts.cached')" 1300 "the rerun took them all from the cache"
+eq "$(rec '.counts.cached')" 2100 "the rerun took them all from the cache"
 finish
