@@ -278,36 +278,35 @@ static void *nodes_helper(void *arg)
 	return NULL;
 }
 
+/* Starts the helper, when the record is large enough to be worth it and
+ * everything it needs could be had; 0: the caller writes every node. */
+static int split_start(nodes_split *sp, pthread_t *th)
+{
+	/* Under 2,048 nodes the record takes a millisecond or two: not worth
+	 * a thread (its start, two buffers and the copies cost instructions
+	 * that a small run's record never wins back). */
+	if (sp->chunks < 8 || pthread_mutex_init(&sp->mu, NULL) != 0)
+		return 0;
+	if (pthread_cond_init(&sp->cv, NULL) != 0)
+		goto no_cv;
+	/* Room for a chunk of typical nodes at once, not by doublings. */
+	if (weft_buf_reserve(&sp->text[0], 512u << 10) == WEFT_OK &&
+	    weft_buf_reserve(&sp->text[1], 512u << 10) == WEFT_OK && pthread_create(th, NULL, nodes_helper, sp) == 0)
+		return 1;
+	weft_buf_free(&sp->text[0]);
+	weft_buf_free(&sp->text[1]);
+	pthread_cond_destroy(&sp->cv);
+no_cv:
+	pthread_mutex_destroy(&sp->mu);
+	return 0;
+}
+
 static void nodes_write(weft_jw *w, weft_engine *eng, const char *log_dir)
 {
 	nodes_split sp = {.eng = eng, .log_dir = log_dir, .holds = {-1, -1}};
 	sp.chunks = (uint32_t)(((uint64_t)eng->graph.n + NODES_CHUNK - 1) / NODES_CHUNK);
 	pthread_t th;
-	/* Under 2,048 nodes the record takes a millisecond or two: not worth
-	 * a thread (its start, two buffers and the copies cost instructions
-	 * that a small run's record never wins back). */
-	int threaded = sp.chunks >= 8 && pthread_mutex_init(&sp.mu, NULL) == 0;
-	if (threaded && pthread_cond_init(&sp.cv, NULL) != 0) {
-		pthread_mutex_destroy(&sp.mu);
-		threaded = 0;
-	}
-	/* Room for a chunk of typical nodes at once, not by doublings. */
-	if (threaded && (weft_buf_reserve(&sp.text[0], 512u << 10) != WEFT_OK ||
-			 weft_buf_reserve(&sp.text[1], 512u << 10) != WEFT_OK)) {
-		weft_buf_free(&sp.text[0]);
-		weft_buf_free(&sp.text[1]);
-		pthread_cond_destroy(&sp.cv);
-		pthread_mutex_destroy(&sp.mu);
-		threaded = 0;
-	}
-	if (threaded && pthread_create(&th, NULL, nodes_helper, &sp) != 0) {
-		weft_buf_free(&sp.text[0]);
-		weft_buf_free(&sp.text[1]);
-		pthread_cond_destroy(&sp.cv);
-		pthread_mutex_destroy(&sp.mu);
-		threaded = 0;
-	}
-	if (!threaded) {
+	if (!split_start(&sp, &th)) {
 		for (uint32_t i = 0; i < eng->graph.n; i++)
 			node_write(w, eng, eng->graph.nodes[i], log_dir);
 		return;
