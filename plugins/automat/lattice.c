@@ -121,6 +121,11 @@ static int finer(const basis *B, const double t[2], int m, const am_spectrum *S,
 	return 0;
 }
 
+/* Probed points kept for low_half_hits: a cell three times longer than
+ * wide probes about 120 (89-121 seen on the simulator's images); with
+ * more, the rule is not applied rather than applied to a part. */
+#define MAX_PROBED 512
+
 /* Whether a fifth of the probed points in the lower half of |g| are hits.
  * The probe's transfer falls with |g|, so at a low dose a superstructure
  * shows at its first orders only (GaAs [001] at 3-9 counts: z 166 and 130
@@ -176,8 +181,8 @@ static void superstructure(basis *B, const am_spectrum *S)
 				continue;
 			int probed = 0, hits = 0;
 			double power = 0;
-			double gls[64];
-			uint8_t hit[64];
+			double gls[MAX_PROBED];
+			uint8_t hit[MAX_PROBED];
 			for (long h = -hm; h <= hm; h++)
 				for (long k = -hm; k <= hm; k++) {
 					double fu = (double)h + shifts[t][0], fv = (double)k + shifts[t][1];
@@ -187,13 +192,13 @@ static void superstructure(basis *B, const am_spectrum *S)
 						continue; /* the half plane holds one of each +-g */
 					double level, ex = am_spectrum_excess_near(S, g[0], g[1], 2.0, &level);
 					int sig = significant(ex, level);
-					if (probed < 64)
+					if (probed < MAX_PROBED)
 						gls[probed] = gl, hit[probed] = (uint8_t)sig;
 					probed++;
 					if (sig)
 						hits++, power += ex;
 				}
-			if (hits >= 3 && (hits * 5 >= probed || low_half_hits(gls, hit, probed < 64 ? probed : 64)) &&
+			if (hits >= 3 && (hits * 5 >= probed || (probed <= MAX_PROBED && low_half_hits(gls, hit, probed))) &&
 			    power > best)
 				best = power, pick = t;
 		}
