@@ -167,6 +167,7 @@ typedef struct cli_run_args {
 	const char *positional2;
 	const char *out_dir; /* -o/--out: where relative output paths land */
 	int strict;          /* --strict: a node's `warnings` output fails the run */
+	int lookahead;       /* run, resume: keys and lookups made while the script runs */
 } cli_run_args;
 
 typedef struct cli_loaded {

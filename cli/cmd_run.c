@@ -496,6 +496,9 @@ int cmd_run(int argc, char **argv)
 		return rc < 0 ? WEFT_EXIT_OK : rc;
 
 	cli_loaded l;
+	/* A run that may find its nodes cached makes their keys and lookups
+	 * on a second core while the script runs (-j 1 asks for one). */
+	a.lookahead = !a.dry_run && !a.force && a.jobs != 1;
 	rc = cli_load(&l, &a, NULL);
 	if (rc == WEFT_EXIT_OK)
 		rc = a.dry_run ? plan_loaded(&l, &a) : execute(&l, &a, NULL, NULL);
@@ -552,6 +555,7 @@ int cmd_resume(int argc, char **argv)
 	if (in->git.rev)
 		ra.rev = in->git.commit;
 	fprintf(stderr, "weft: resuming run %s of %s\n", run_id, pipeline ? pipeline : "?");
+	ra.lookahead = !a.force && a.jobs != 1;
 	cli_loaded l;
 	rc = cli_load(&l, &ra, in->params);
 	if (rc == WEFT_EXIT_OK)

@@ -108,6 +108,7 @@ int cli_load(cli_loaded *l, cli_run_args *a, const weft_value *extra_params)
 		return rc;
 	if (a->out_dir && weft_engine_set_out_dir(l->eng, a->out_dir) != WEFT_OK)
 		return load_fail(a, "%s", weft_error_last());
+	weft_engine_set_lookahead(l->eng, a->lookahead);
 	const char *budget = getenv("WEFT_LUA_MAX_INSTRUCTIONS");
 	double seconds = 0;
 	if ((rc = cli_script_seconds(&seconds, l->pipeline)) != WEFT_EXIT_OK)

@@ -283,6 +283,11 @@ int weft_cache_get_in(weft_value **outputs, weft_value **inputs, double *elapsed
 	return WEFT_OK;
 }
 
+int weft_cache_needs_touch(const void *data, size_t n)
+{
+	return !written_recently(data, n);
+}
+
 void weft_cache_touch_in(weft_acpack *packs, const char *key, const void *data, size_t n, int own)
 {
 	/* Last use, for gc: an entry from an older run, written more than

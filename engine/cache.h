@@ -52,6 +52,8 @@ int weft_cache_fetch_in(weft_buf *into, size_t *off, size_t *len, int *own, weft
 int weft_cache_parse(weft_value **outputs, weft_value **inputs, double *elapsed, const void *data, size_t len,
 		     const char *key);
 void weft_cache_touch_in(weft_acpack *packs, const char *key, const void *data, size_t len, int own);
+/* Whether weft_cache_touch_in would append the entry again (it is old). */
+int weft_cache_needs_touch(const void *data, size_t len);
 /* An entry's bytes as a pack hands them out (checked by their record, for
  * gc): its outputs and when it was written or last used (0 when it does
  * not say). */

@@ -59,6 +59,8 @@ struct weft_engine {
 	weft_value ***op_defaults; /* by op index, by param: its default, parsed once (optable.c) */
 	size_t n_op_defaults;
 	weft_workdirs *workdirs; /* ops' emptied work directories, reused */
+	struct weft_lookahead *lookahead; /* keys made while the script adds nodes (lookahead.c) */
+	uint32_t lookahead_hits;          /* the hits the last run took from it */
 };
 
 #endif

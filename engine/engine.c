@@ -12,6 +12,7 @@
 
 #include "context.h"
 #include "hash.h"
+#include "lookahead.h"
 #include "opindex.h"
 #include "optable.h"
 #include "pyrun.h"
@@ -120,6 +121,7 @@ void weft_engine_free(weft_engine *eng)
 	free(eng->trusted_dir);
 	free(eng->python_dir);
 	weft_py_free(eng);
+	weft_lookahead_free(eng); /* its thread reads the graph */
 	weft_graph_clear(&eng->graph);
 	weft_node_runs_free(eng);
 	weft_engine_flush(eng);
@@ -149,6 +151,11 @@ void weft_engine_free(weft_engine *eng)
 	free(eng->store_dir);
 	free(eng->out_dir);
 	free(eng);
+}
+
+void weft_engine_set_lookahead(weft_engine *eng, int on)
+{
+	weft_lookahead_enable(eng, on);
 }
 
 int weft_engine_set_out_dir(weft_engine *eng, const char *dir)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "context.h"
+#include "lookahead.h"
 #include "optable.h"
 #include "statcache.h"
 #include "util.h"
@@ -30,19 +31,24 @@ static uint64_t name_hash(const char *s)
 	return h;
 }
 
-static uint32_t *index_slot(const weft_graph *g, const char *name)
+/* The slot of `name` (its node's, or the empty one it would take). A slot
+ * keeps the name's hash beside the id, so a probe compares names only
+ * when the hashes agree: one strcmp per lookup, not one per collision. */
+static graph_slot *index_slot(const weft_graph *g, const char *name, uint32_t *hash)
 {
-	uint32_t mask = g->index_cap - 1;
-	uint32_t i = (uint32_t)name_hash(name) & mask;
-	while (g->index[i] != UINT32_MAX && strcmp(g->nodes[g->index[i]]->name, name))
+	uint32_t mask = g->index_cap - 1, h = (uint32_t)name_hash(name);
+	uint32_t i = h & mask;
+	while (g->index[i].id != UINT32_MAX && (g->index[i].hash != h || strcmp(g->nodes[g->index[i].id]->name, name)))
 		i = (i + 1) & mask;
+	*hash = h;
 	return &g->index[i];
 }
 
 static int index_grow(weft_graph *g)
 {
 	uint32_t ncap = g->index_cap ? g->index_cap * 2 : 256;
-	uint32_t *old = g->index, ocap = g->index_cap;
+	graph_slot *old = g->index;
+	uint32_t ocap = g->index_cap;
 	g->index = malloc(ncap * sizeof *g->index);
 	if (!g->index) {
 		g->index = old;
@@ -50,9 +56,15 @@ static int index_grow(weft_graph *g)
 	}
 	memset(g->index, 0xff, ncap * sizeof *g->index);
 	g->index_cap = ncap;
-	for (uint32_t i = 0; i < ocap; i++)
-		if (old[i] != UINT32_MAX)
-			*index_slot(g, g->nodes[old[i]]->name) = old[i];
+	/* Names are unique: each goes to the first free slot from its hash. */
+	for (uint32_t i = 0; i < ocap; i++) {
+		if (old[i].id == UINT32_MAX)
+			continue;
+		uint32_t j = old[i].hash & (ncap - 1);
+		while (g->index[j].id != UINT32_MAX)
+			j = (j + 1) & (ncap - 1);
+		g->index[j] = old[i];
+	}
 	free(old);
 	return WEFT_OK;
 }
@@ -62,7 +74,7 @@ int weft_graph_find(uint32_t *out_id, const weft_engine *eng, const char *name)
 	const weft_graph *g = &eng->graph;
 	if (!g->index_cap)
 		return WEFT_ENOTFOUND;
-	uint32_t id = *index_slot(g, name);
+	uint32_t h, id = index_slot(g, name, &h)->id;
 	if (id == UINT32_MAX)
 		return WEFT_ENOTFOUND;
 	*out_id = id;
@@ -443,9 +455,10 @@ static int add_node(uint32_t *out_id, weft_engine *eng, node *n)
 		g->cap = cap;
 	}
 	uint32_t id = g->n;
-	uint32_t *slot = index_slot(g, n->name);
-	if (*slot != UINT32_MAX) {
-		node *other = g->nodes[*slot];
+	uint32_t h;
+	graph_slot *slot = index_slot(g, n->name, &h);
+	if (slot->id != UINT32_MAX) {
+		node *other = g->nodes[slot->id];
 		char *loc = where(n->file, n->line, n->name);
 		rc = weft_err_set(WEFT_EINVALID, "%s: duplicate node name (first defined at %s:%d); give it another "
 						 "name",
@@ -455,7 +468,7 @@ static int add_node(uint32_t *out_id, weft_engine *eng, node *n)
 	}
 	n->id = id;
 	g->nodes[g->n++] = n;
-	*slot = id;
+	*slot = (graph_slot){id, h};
 	if (eng->run) {
 		/* Added by a dynamic node while running: refs must resolve now. */
 		if ((rc = bind_refs(eng, n, n->inputs)) == WEFT_OK)
@@ -465,6 +478,8 @@ static int add_node(uint32_t *out_id, weft_engine *eng, node *n)
 			return rc;
 	} else if ((rc = weft_graph_link(eng, id)) != WEFT_OK) {
 		return rc;
+	} else {
+		weft_lookahead_added(eng, n);
 	}
 	g->validated = 0;
 	*out_id = id;
@@ -820,13 +835,33 @@ cleanup:
 	return rc;
 }
 
+/* Whether `v` holds a ref by name that is not bound yet (weft.ref). */
+static int has_unbound(const weft_value *v)
+{
+	if (!v)
+		return 0;
+	if (v->type == WEFT_T_REF)
+		return v->u.r.name && v->u.r.node == UINT32_MAX;
+	size_t n = v->type == WEFT_T_LIST ? v->u.l.len : v->type == WEFT_T_MAP ? v->u.m.len : 0;
+	for (size_t i = 0; i < n; i++)
+		if (has_unbound(v->type == WEFT_T_LIST ? v->u.l.items[i] : v->u.m.vals[i]))
+			return 1;
+	return 0;
+}
+
 int weft_graph_validate(weft_engine *eng)
 {
 	weft_graph *g = &eng->graph;
 	for (uint32_t i = 0; i < g->n; i++) {
 		node *n = g->nodes[i];
+		/* A node's refs by id were linked when it was added; only refs
+		 * by name are bound (and the node relinked) here. That changes
+		 * the node, which the lookahead's thread may be reading. */
+		int unbound = has_unbound(n->inputs);
+		if (unbound)
+			weft_lookahead_stop(eng);
 		int rc = bind_refs(eng, n, n->inputs);
-		if (rc == WEFT_OK)
+		if (rc == WEFT_OK && unbound)
 			rc = weft_graph_link(eng, i);
 		if (rc != WEFT_OK)
 			return rc;

@@ -62,11 +62,14 @@ typedef struct weft_graph {
 	node **nodes;
 	uint32_t n, cap;
 	/* name -> id, open addressing */
-	uint32_t *index;
+	struct graph_slot {
+		uint32_t id, hash; /* UINT32_MAX: empty; the name's hash */
+	} *index;
 	uint32_t index_cap;
 	uint32_t auto_seq;
 	int validated;
 } weft_graph;
+typedef struct graph_slot graph_slot;
 
 void weft_graph_clear(weft_graph *g);
 int weft_graph_link(weft_engine *eng, uint32_t id);

@@ -30,6 +30,7 @@
 #include "cache.h"
 #include "jsonw.h"
 #include "keyset.h"
+#include "lookahead.h"
 #include "storelock.h"
 #include "record.h"
 #include "sched_state.h"
@@ -825,6 +826,8 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	rs->tick.data = rs->commit.data = rs;
 	uv_timer_start(&rs->tick, tick_cb, 100, 100);
 	uv_check_start(&rs->commit, commit_cb);
+	/* Keys and hits found while the script ran; the store is locked. */
+	weft_lookahead_take(rs);
 	eng->run = rs;
 	eng->node_added = node_added;
 	eng->yield = sched_yield_cb;
@@ -896,6 +899,7 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 				  rs->run_id, eng->store_dir, weft_error_last());
 cleanup:
 	eng->run = NULL;
+	weft_lookahead_free(eng); /* a run that failed to start: its hits go unused */
 	/* Indexes this run's pack while the store lock still keeps gc out. A
 	 * failure costs nothing but time: the next reader indexes it. */
 	(void)weft_acpack_close(rs->ac);

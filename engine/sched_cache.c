@@ -20,12 +20,13 @@
 
 /* ------------------------------------------------------------ inputs */
 
-/* The value node `t` exposes as output `out` (NULL = primary); `err`
- * (when not NULL) gets the reason there is none. */
-int sched_output_of(const weft_value **res, const weft_engine *eng, node *t, const char *out, char **err)
+/* The value a node of `kind` exposes as output `out` (NULL = primary),
+ * given its outputs map; `desc` is its op's (op nodes), `name` names it in
+ * `err` (when not NULL), which gets the reason there is none. */
+int sched_output_in(const weft_value **res, int kind, const char *name, const weft_op_desc *desc,
+		    const weft_value *outputs, const char *out, char **err)
 {
-	const weft_value *outputs = weft_node_run(eng, t->id)->outputs;
-	if (t->kind == NODE_DYNAMIC) {
+	if (kind == NODE_DYNAMIC) {
 		const weft_value *v = weft_value_map_get(outputs, "out");
 		if (!out) {
 			*res = v;
@@ -33,51 +34,65 @@ int sched_output_of(const weft_value **res, const weft_engine *eng, node *t, con
 		}
 		if (weft_value_type(v) != WEFT_T_MAP || !(*res = weft_value_map_get(v, out))) {
 			if (err)
-				*err = weft_sprintf("dynamic node '%s' returned no field '%s'", t->name, out);
+				*err = weft_sprintf("dynamic node '%s' returned no field '%s'", name, out);
 			return WEFT_EINVALID;
 		}
 		return WEFT_OK;
 	}
-	const char *name = out ? out : (t->op->desc->n_outputs ? t->op->desc->outputs[0] : "out");
-	*res = weft_value_map_get(outputs, name);
+	const char *oname = out ? out : (desc->n_outputs ? desc->outputs[0] : "out");
+	*res = weft_value_map_get(outputs, oname);
 	if (!*res) {
 		if (err)
-			*err = weft_sprintf("node '%s' produced no output '%s'", t->name, name);
+			*err = weft_sprintf("node '%s' produced no output '%s'", name, oname);
 		return WEFT_EINVALID;
 	}
 	return WEFT_OK;
 }
 
-int sched_resolve(weft_value **out, const weft_engine *eng, const weft_value *v, char **err)
+int sched_output_of(const weft_value **res, const weft_engine *eng, node *t, const char *out, char **err)
+{
+	return sched_output_in(res, t->kind, t->name, t->kind == NODE_OP ? t->op->desc : NULL,
+			       weft_node_run(eng, t->id)->outputs, out, err);
+}
+
+/* What a ref stands for in this run: the output of a node with a result. */
+static int run_result(void *ctx, const weft_value *ref, const weft_value **res, char **err)
+{
+	const weft_engine *eng = ctx;
+	uint32_t id = ref->u.r.node;
+	const char *output = ref->u.r.output;
+	char *nm = NULL;
+	if (ref->u.r.name && id == UINT32_MAX) {
+		/* An unbound weft.ref("name.output"), as in a script's return value. */
+		if (!(nm = weft_strdup(ref->u.r.name)))
+			return WEFT_ERROR;
+		char *dot = strchr(nm, '.');
+		if (dot)
+			*dot++ = '\0';
+		output = dot;
+		if (weft_graph_find(&id, eng, nm) != WEFT_OK) {
+			*err = weft_sprintf("no node named '%s'", nm);
+			free(nm);
+			return WEFT_EINVALID;
+		}
+	}
+	node *t = weft_graph_node(eng, id);
+	int rc = WEFT_OK;
+	if (!t || !ns_has_result((node_state)weft_node_run(eng, id)->state)) {
+		*err = weft_sprintf("upstream node '%s' did not produce a result", t ? t->name : "?");
+		rc = WEFT_ECANCELLED;
+	} else {
+		rc = sched_output_of(res, eng, t, output, err);
+	}
+	free(nm);
+	return rc;
+}
+
+int sched_resolve_with(weft_value **out, const weft_value *v, sched_result_fn *result, void *ctx, char **err)
 {
 	if (v->type == WEFT_T_REF) {
-		uint32_t id = v->u.r.node;
-		const char *output = v->u.r.output;
-		char *nm = NULL;
-		if (v->u.r.name && id == UINT32_MAX) {
-			/* An unbound weft.ref("name.output"), as in a script's return value. */
-			if (!(nm = weft_strdup(v->u.r.name)))
-				return WEFT_ERROR;
-			char *dot = strchr(nm, '.');
-			if (dot)
-				*dot++ = '\0';
-			output = dot;
-			if (weft_graph_find(&id, eng, nm) != WEFT_OK) {
-				*err = weft_sprintf("no node named '%s'", nm);
-				free(nm);
-				return WEFT_EINVALID;
-			}
-		}
-		node *t = weft_graph_node(eng, id);
 		const weft_value *res;
-		int rc = WEFT_OK;
-		if (!t || !ns_has_result((node_state)weft_node_run(eng, id)->state)) {
-			*err = weft_sprintf("upstream node '%s' did not produce a result", t ? t->name : "?");
-			rc = WEFT_ECANCELLED;
-		} else {
-			rc = sched_output_of(&res, eng, t, output, err);
-		}
-		free(nm);
+		int rc = result(ctx, v, &res, err);
 		if (rc != WEFT_OK)
 			return rc;
 		*out = weft_value_copy(res);
@@ -88,7 +103,8 @@ int sched_resolve(weft_value **out, const weft_engine *eng, const weft_value *v,
 		size_t n = weft_value_len(v);
 		for (size_t i = 0; c && i < n; i++) {
 			weft_value *item = NULL;
-			int rc = sched_resolve(&item, eng, v->type == WEFT_T_LIST ? v->u.l.items[i] : v->u.m.vals[i], err);
+			int rc = sched_resolve_with(&item, v->type == WEFT_T_LIST ? v->u.l.items[i] : v->u.m.vals[i],
+						    result, ctx, err);
 			if (rc == WEFT_OK)
 				rc = v->type == WEFT_T_LIST ? weft_value_list_push(c, item)
 							    : weft_value_map_set(c, v->u.m.keys[i], item);
@@ -102,6 +118,11 @@ int sched_resolve(weft_value **out, const weft_engine *eng, const weft_value *v,
 	}
 	*out = weft_value_copy(v);
 	return *out ? WEFT_OK : WEFT_ERROR;
+}
+
+int sched_resolve(weft_value **out, const weft_engine *eng, const weft_value *v, char **err)
+{
+	return sched_resolve_with(out, v, run_result, (void *)eng, err);
 }
 
 /* ------------------------------------------------------------ keys */
@@ -127,16 +148,17 @@ static int hash_op_part(weft_hasher *h, weft_engine *eng, const weft_op_info *op
 	return rc;
 }
 
-/* A hasher that has taken the op part. The part is the same for every
- * node of an op, so it is hashed once per engine (kept by the op's index
- * in eng->ops) and each key starts from a copy: a SHA-256 block less per
- * node. An op outside the engine's table gets its part hashed afresh. */
-static int op_part(weft_hasher **out, weft_engine *eng, const weft_op_info *op)
+/* The hasher that has taken op `op`'s part, kept by the op's index in
+ * eng->ops: the part is the same for every node of an op, so it is hashed
+ * once per engine, and each key starts from a copy (a SHA-256 block less
+ * per node). NULL (not an error) for an op outside the engine's table. */
+static int op_prefix(weft_hasher **out, weft_engine *eng, const weft_op_info *op)
 {
 	size_t i = (size_t)(op - eng->ops);
-	int memo = op >= eng->ops && i < eng->n_ops;
 	*out = NULL;
-	if (memo && i >= eng->n_key_prefix) {
+	if (op < eng->ops || i >= eng->n_ops)
+		return WEFT_OK;
+	if (i >= eng->n_key_prefix) {
 		weft_hasher **p = realloc(eng->key_prefix, eng->n_ops * sizeof *p);
 		if (!p)
 			return weft_err_set(WEFT_ERROR, "out of memory");
@@ -144,21 +166,70 @@ static int op_part(weft_hasher **out, weft_engine *eng, const weft_op_info *op)
 		eng->key_prefix = p;
 		eng->n_key_prefix = eng->n_ops;
 	}
-	weft_hasher *h = memo ? eng->key_prefix[i] : NULL;
-	if (!h) {
-		int rc = (h = weft_hasher_new()) ? hash_op_part(h, eng, op) : weft_err_set(WEFT_ERROR, "cannot create hasher");
+	if (!eng->key_prefix[i]) {
+		weft_hasher *h = weft_hasher_new();
+		int rc = h ? hash_op_part(h, eng, op) : weft_err_set(WEFT_ERROR, "cannot create hasher");
 		if (rc != WEFT_OK) {
 			weft_hasher_free(h);
 			return rc;
 		}
-		if (!memo) {
-			*out = h;
-			return WEFT_OK;
-		}
 		eng->key_prefix[i] = h;
 	}
-	*out = weft_hasher_dup(h);
+	*out = eng->key_prefix[i];
+	return WEFT_OK;
+}
+
+/* A hasher that has taken the op part: a copy of the kept one, or (an op
+ * outside the engine's table) hashed afresh. */
+static int op_part(weft_hasher **out, weft_engine *eng, const weft_op_info *op)
+{
+	weft_hasher *kept;
+	int rc = op_prefix(&kept, eng, op);
+	if (rc != WEFT_OK)
+		return rc;
+	if (!kept) {
+		weft_hasher *h = weft_hasher_new();
+		rc = h ? hash_op_part(h, eng, op) : weft_err_set(WEFT_ERROR, "cannot create hasher");
+		if (rc != WEFT_OK) {
+			weft_hasher_free(h);
+			h = NULL;
+		}
+		*out = h;
+		return rc;
+	}
+	*out = weft_hasher_dup(kept);
 	return *out ? WEFT_OK : weft_err_set(WEFT_ERROR, "cannot create hasher");
+}
+
+int sched_key_prefix(const weft_hasher **out, weft_engine *eng, const node *n)
+{
+	*out = NULL;
+	if (n->kind != NODE_OP || (n->op->desc->flags & (WEFT_OP_USES_LLM | WEFT_OP_PYTHON)))
+		return WEFT_EINVALID;
+	weft_hasher *h;
+	int rc = op_prefix(&h, eng, n->op);
+	*out = h;
+	return rc != WEFT_OK ? rc : h ? WEFT_OK : WEFT_EINVALID;
+}
+
+/* A key's last part, the same for every kind of node: the params (an op's;
+ * NULL for a dynamic node), then the resolved inputs. Takes `h`. */
+static int key_finish(char out[65], weft_hasher *h, const weft_value *params, const weft_value *resolved)
+{
+	int rc = params ? weft_value_encode(h, params) : WEFT_OK;
+	if (rc == WEFT_OK)
+		rc = weft_value_encode(h, resolved);
+	if (rc != WEFT_OK) {
+		weft_hasher_free(h);
+		return rc;
+	}
+	return weft_hasher_final(h, out);
+}
+
+int sched_key_local(char out[65], const weft_hasher *prefix, const node *n, const weft_value *resolved)
+{
+	weft_hasher *h = weft_hasher_dup(prefix);
+	return h ? key_finish(out, h, n->params, resolved) : weft_err_set(WEFT_ERROR, "cannot create hasher");
 }
 
 int sched_key_is_local(const weft_engine *eng, const node *n)
@@ -201,20 +272,16 @@ int sched_key(weft_engine *eng, node *n, node_run *nr)
 			if (rc == WEFT_OK)
 				rc = weft_hasher_update(h, files, strlen(files) + 1);
 		}
-		if (rc == WEFT_OK)
-			rc = weft_value_encode(h, n->params);
 	} else {
 		rc = weft_hasher_update(h, "weft-dynamic-v1", 16);
 		if (rc == WEFT_OK)
 			rc = weft_hasher_update(h, n->identity, 64);
 	}
-	if (rc == WEFT_OK)
-		rc = weft_value_encode(h, nr->resolved_inputs);
 	if (rc != WEFT_OK) {
 		weft_hasher_free(h);
 		return rc;
 	}
-	return weft_hasher_final(h, nr->key);
+	return key_finish(nr->key, h, n->kind == NODE_OP ? n->params : NULL, nr->resolved_inputs);
 }
 
 int sched_llm_config(run_state *rs, node *n)

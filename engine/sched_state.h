@@ -125,6 +125,14 @@ void idlist_remove(idlist *l, uint32_t id);
 /* The value node `t` exposes as output `out` (NULL = primary); `err`
  * (when not NULL) gets the reason there is none. */
 int sched_output_of(const weft_value **res, const weft_engine *eng, node *t, const char *out, char **err);
+/* The same from a node's kind, name, op descriptor and outputs map. */
+int sched_output_in(const weft_value **res, int kind, const char *name, const weft_op_desc *desc,
+		    const weft_value *outputs, const char *out, char **err);
+/* What ref `ref` stands for: `*res` (borrowed), or an error code and a
+ * message in `*err`. */
+typedef int sched_result_fn(void *ctx, const weft_value *ref, const weft_value **res, char **err);
+/* Copies template `v` with every ref replaced by what `result` says. */
+int sched_resolve_with(weft_value **out, const weft_value *v, sched_result_fn *result, void *ctx, char **err);
 /* Copies template `v` with every ref replaced by the referenced output
  * (`err` gets a message the caller frees). Returns WEFT_ECANCELLED when an
  * upstream node has no result. Reads the graph and finished nodes only:
@@ -140,6 +148,14 @@ int sched_key(weft_engine *eng, node *n, node_run *nr);
  * on several threads at once: its op's part is hashed already (one key of
  * that op was made), and it asks no LLM and runs no Python. */
 int sched_key_is_local(const weft_engine *eng, const node *n);
+/* The kept hasher holding op node `n`'s op part, made now if need be (on
+ * the thread that owns the engine): WEFT_EINVALID when its key is not
+ * local (an op that asks an LLM or runs Python, or one outside the
+ * engine's table). */
+int sched_key_prefix(const struct weft_hasher **out, weft_engine *eng, const node *n);
+/* A local key (see sched_key_prefix) from the kept prefix, the node's
+ * params and its resolved inputs; reads nothing else, so any thread may. */
+int sched_key_local(char out[65], const struct weft_hasher *prefix, const node *n, const weft_value *resolved);
 /* WEFT_OK when every artifact in `outs` is in the store and intact (as the
  * lookup checks them); thread-safe. */
 int sched_verify_outputs(weft_store *st, const weft_value *outs);

@@ -142,6 +142,12 @@ WEFT_EXTERN const char *weft_engine_store_dir(const weft_engine *eng);
  * The directory the engine was created in until set; set it before nodes
  * are added. A run records it, and a resume sets it back. */
 WEFT_EXTERN int weft_engine_set_out_dir(weft_engine *eng, const char *dir);
+/* A hint that a run of the graph about to be built follows, as a rerun
+ * with nothing to do may: the engine then makes nodes' cache keys and
+ * lookups on a thread of its own while they are being added. The results
+ * are the same without; set it before nodes are added. `weft run` and
+ * `weft resume` turn it on unless given --force or -j 1. */
+WEFT_EXTERN void weft_engine_set_lookahead(weft_engine *eng, int on);
 WEFT_EXTERN const char *weft_engine_out_dir(const weft_engine *eng);
 
 /* Loads one plugin .so; refuses ABI major mismatches and duplicate ops. */

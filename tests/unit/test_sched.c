@@ -7,6 +7,7 @@
 
 #include <uv.h>
 
+#include "lookahead.h"
 #include "nodestate.h"
 #include "sched_state.h"
 
@@ -19,7 +20,7 @@ typedef struct fake {
 	const char *names[16];
 	int behaviour[16];
 	int n_rules;
-	uint32_t launched[64];
+	uint32_t launched[256];
 	int n_launched;
 	volatile int interrupt;
 } fake;
@@ -432,6 +433,69 @@ static void test_interrupt_during_a_script(void **state)
 	assert_int_equal(weft_value_get_int(weft_graph_node_output(x->eng, d, NULL)), 42);
 }
 
+/* The same 200 nodes as `weft run` adds them again: 100 roots, each with
+ * one dependant. */
+static void add_pairs(fx *x)
+{
+	x->seq = 0;
+	uint32_t roots[100];
+	char name[16];
+	for (int i = 0; i < 100; i++) {
+		snprintf(name, sizeof name, "r%d", i);
+		roots[i] = add(x, name, NULL, 0, 0, 0);
+	}
+	for (int i = 0; i < 100; i++) {
+		snprintf(name, sizeof name, "c%d", i);
+		add(x, name, &roots[i], 1, 0, 0);
+	}
+}
+
+/* With the lookahead on, nodes are keyed and looked up on its thread as
+ * they are added; the run takes those hits and only moves the nodes. A
+ * forced node is keyed but computed, and its dependant is left to the run
+ * (its key must come from the forced node's new outputs). */
+static void test_lookahead_hits_while_nodes_are_added(void **state)
+{
+	fx *x = *state;
+	add_pairs(x);
+	weft_run_summary s;
+	assert_int_equal(run(x, &s, 0, NULL), WEFT_OK);
+	assert_int_equal(s.executed, 200);
+	/* A new engine on the same store, as the next `weft run` makes. */
+	weft_engine *first = x->eng;
+	weft_engine_options o = WEFT_ENGINE_OPTIONS_INIT;
+	o.store_dir = x->dir;
+	assert_int_equal(weft_engine_new(&x->eng, &o), WEFT_OK);
+	x->eng->executor = &x->f.ex;
+	weft_engine_set_lookahead(x->eng, 1);
+	add_pairs(x);
+	weft_lookahead_wait(x->eng);
+	weft_run_options ro = WEFT_RUN_OPTIONS_INIT;
+	ro.jobs = 1; /* no lookahead window of the run's own: the hits are the thread's */
+	ro.pipeline = "test-sched";
+	const char *forced[] = {"r0"};
+	ro.force_nodes = forced;
+	ro.n_force_nodes = 1;
+	x->f.n_launched = 0;
+	assert_int_equal(weft_engine_run(&s, x->eng, &ro), WEFT_OK);
+	assert_int_equal(s.executed, 1);
+	assert_int_equal(s.cached, 199);
+	assert_int_equal(x->f.n_launched, 1);
+	assert_int_equal(x->eng->lookahead_hits, 198);
+	assert_int_equal(st(x, 0), NS_DONE);
+	assert_int_equal(st(x, 100), NS_CACHED);
+	/* The run without it makes the same keys. */
+	char keys[200][65];
+	for (uint32_t i = 0; i < 200; i++)
+		memcpy(keys[i], weft_node_run(x->eng, i)->key, 65);
+	ro.n_force_nodes = 0;
+	assert_int_equal(weft_engine_run(&s, first, &ro), WEFT_OK);
+	assert_int_equal(s.cached, 200);
+	for (uint32_t i = 0; i < 200; i++)
+		assert_string_equal(weft_node_run(first, i)->key, keys[i]);
+	weft_engine_free(first);
+}
+
 static void test_illegal_move_is_refused(void **state)
 {
 	fx *x = *state;
@@ -457,6 +521,7 @@ int main(void)
 		T(test_dynamic_node_adds_nodes),
 		T(test_interrupt_during_a_script),
 		T(test_illegal_move_is_refused),
+		T(test_lookahead_hits_while_nodes_are_added),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
