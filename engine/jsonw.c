@@ -61,10 +61,14 @@ static void flush(weft_jw *w)
 	w->buf.len = 0;
 }
 
+/* Whether the members of a container at `depth` go on lines of their own. */
+static int pretty_at(const weft_jw *w, int depth)
+{
+	return w->pretty && (!w->flat_from || depth < w->flat_from);
+}
+
 static void newline(weft_jw *w)
 {
-	if (!w->pretty)
-		return;
 	char pad[1 + WEFT_JW_DEPTH];
 	pad[0] = '\n';
 	if (w->depth <= 16) /* as in before() */
@@ -98,7 +102,7 @@ static void before(weft_jw *w)
 		char *o = w->buf.data + w->buf.len;
 		if (!w->first[w->depth])
 			*o++ = ',';
-		if (w->pretty) {
+		if (pretty_at(w, w->depth)) {
 			*o++ = '\n';
 			/* A record is 2 to 4 levels deep: 16 spaces in two stores,
 			 * not a memset call per line. */
@@ -143,9 +147,9 @@ void weft_jw_end(weft_jw *w, char close)
 		w->failed = 1;
 		return;
 	}
-	int empty = w->first[w->depth];
+	int lines = !w->first[w->depth] && pretty_at(w, w->depth);
 	w->depth--;
-	if (!empty)
+	if (lines)
 		newline(w);
 	put(w, &close, 1);
 }
@@ -230,7 +234,8 @@ void weft_jw_str(weft_jw *w, const char *s)
 void weft_jw_key(weft_jw *w, const char *k)
 {
 	weft_jw_str(w, k);
-	put(w, w->pretty ? ": " : ":", w->pretty ? 2 : 1);
+	int sp = pretty_at(w, w->depth);
+	put(w, sp ? ": " : ":", sp ? 2 : 1);
 	w->after_key = 1;
 }
 
@@ -246,7 +251,7 @@ void weft_jw_field(weft_jw *w, const char *k)
 	o += n;
 	*o++ = '"';
 	*o++ = ':';
-	if (w->pretty)
+	if (pretty_at(w, w->depth))
 		*o++ = ' ';
 	*o = '\0';
 	w->buf.len = (size_t)(o - w->buf.data);

@@ -23,6 +23,9 @@ typedef struct weft_jw {
 	int pretty; /* newline + one space per level, as record.json had */
 	int depth;
 	int base; /* the depth it began at (weft_jw_init_at) and must end at */
+	/* With `pretty`: members of containers this deep or deeper are written
+	 * compact (0: none are), so that a record's node is one line. */
+	int flat_from;
 	int failed;
 	/* Start the sink's write-back after each flush (sync_file_range), so
 	 * that the fsync after the last one waits for the tail only. */

@@ -230,6 +230,11 @@ static void node_write(weft_jw *w, weft_engine *eng, node *n, const char *log_di
  * Memory stays bounded: two chunks' text at most. */
 #define NODES_CHUNK 256u
 
+/* A node is one line of the record (its fields compact, three levels
+ * down): a 10,000-node record is 7.7 MB instead of 10 MB indented, still
+ * one node per line for grep and less, and the same JSON. */
+#define NODE_FLAT 3
+
 typedef struct nodes_split {
 	weft_engine *eng;
 	const char *log_dir;
@@ -262,6 +267,7 @@ static void *nodes_helper(void *arg)
 			break;
 		weft_jw w;
 		weft_jw_init_at(&w, 1, 2, 1); /* inside "nodes", after chunk c - 1 */
+		w.flat_from = NODE_FLAT;
 		w.buf = sp->text[slot];
 		w.buf.len = 0;
 		chunk_write(&w, sp->eng, sp->log_dir, c);
@@ -386,7 +392,9 @@ int weft_record_write(weft_engine *eng, const char *run_dir, const char *run_id,
 	weft_jw_str(&w, run_id);
 	weft_jw_field(&w, "nodes");
 	weft_jw_arr(&w);
+	w.flat_from = NODE_FLAT;
 	nodes_write(&w, eng, log_dir);
+	w.flat_from = 0;
 	weft_jw_end(&w, ']');
 	weft_jw_field(&w, "params");
 	if (o->params)

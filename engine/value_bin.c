@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "value_internal.h"
 
 #define BIN_MAX_DEPTH 200
@@ -89,14 +90,6 @@ static int get_span(rd *r, const char **s, size_t *n)
 	return 1;
 }
 
-static int is_hex64(const unsigned char *p)
-{
-	for (int i = 0; i < 64; i++)
-		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
-			return 0;
-	return 1;
-}
-
 /* Byte order of two keys, as the map keeps them (strcmp on C strings). */
 static int key_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
@@ -131,7 +124,7 @@ static weft_value *get(rd *r, int depth)
 		return get_span(r, &s, &n) ? weft_value_string(s, n) : NULL;
 	case 'A':
 	case 'R': {
-		if (r->end - r->p < 64 || !is_hex64(r->p))
+		if (r->end - r->p < 64 || !weft_hash_hex64_at(r->p))
 			return NULL;
 		char hash[65];
 		memcpy(hash, r->p, 64);

@@ -131,13 +131,9 @@ static uint64_t hex_bytes(uint64_t w)
 	return ((ge0 & ~gecolon) | (gea & ~geg)) & high;
 }
 
-int weft_hash_is_hex(const char *s)
+int weft_hash_hex64_at(const void *p)
 {
-	/* strnlen first (a NUL ends the string: nothing past it is read),
-	 * then eight bytes a step: a branch per character was the single
-	 * largest cost of a 10,000-node no-op run (4 artifacts a node). */
-	if (!s || strnlen(s, 65) != 64)
-		return 0;
+	const unsigned char *s = p;
 	for (int i = 0; i < 64; i += 8) {
 		uint64_t w;
 		memcpy(&w, s + i, 8);
@@ -145,4 +141,12 @@ int weft_hash_is_hex(const char *s)
 			return 0;
 	}
 	return 1;
+}
+
+int weft_hash_is_hex(const char *s)
+{
+	/* strnlen first (a NUL ends the string: nothing past it is read),
+	 * then eight bytes a step: a branch per character was the single
+	 * largest cost of a 10,000-node no-op run (4 artifacts a node). */
+	return s && strnlen(s, 65) == 64 && weft_hash_hex64_at(s);
 }

@@ -30,6 +30,9 @@ int weft_hash_bytes(char out[WEFT_HASH_HEX], const void *data, size_t len);
 int weft_hash_fd(char out[WEFT_HASH_HEX], int fd, uint64_t *size);
 /* Hashes a file's content; `*size` receives its length when non-NULL. */
 int weft_hash_file(char out[WEFT_HASH_HEX], const char *path, uint64_t *size);
+/* Whether the 64 bytes at `p` are lowercase hex digits (no terminator
+ * needed: a hash inside a binary record). */
+int weft_hash_hex64_at(const void *p);
 int weft_hash_is_hex(const char *s);
 
 #endif

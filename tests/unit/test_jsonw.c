@@ -140,11 +140,14 @@ static void members(weft_jw *w, int from, int to)
 static void test_spliced_members_equal_one_writer(void **state)
 {
 	(void)state;
-	for (int pretty = 0; pretty <= 1; pretty++) {
+	/* compact, indented, and indented with flat members (record nodes) */
+	for (int style = 0; style <= 2; style++) {
+		int pretty = style > 0, flat = style == 2 ? 3 : 0;
 		for (int piece = 1; piece <= 3; piece++) {
 			weft_jw one, two;
 			weft_jw_init(&one, -1, pretty);
 			weft_jw_init(&two, -1, pretty);
+			one.flat_from = two.flat_from = flat;
 			weft_jw *both[] = {&one, &two};
 			for (int k = 0; k < 2; k++) {
 				weft_jw_obj(both[k]);
@@ -160,6 +163,7 @@ static void test_spliced_members_equal_one_writer(void **state)
 				}
 				weft_jw part;
 				weft_jw_init_at(&part, pretty, 2, from);
+				part.flat_from = flat;
 				members(&part, from, to);
 				assert_int_equal(weft_jw_finish(&part), WEFT_OK);
 				weft_jw_splice(&two, part.buf.data, part.buf.len);
@@ -183,6 +187,45 @@ static void test_spliced_members_equal_one_writer(void **state)
 	weft_buf_free(&part.buf);
 }
 
+/* flat_from: members three levels down on one line each, the levels above
+ * indented as before, and indentation back after the flat part. */
+static void test_flat_members_one_line_each(void **state)
+{
+	(void)state;
+	weft_jw w;
+	weft_jw_init(&w, -1, 1);
+	weft_jw_obj(&w);
+	weft_jw_field(&w, "a");
+	weft_jw_int(&w, 1);
+	weft_jw_field(&w, "nodes");
+	weft_jw_arr(&w);
+	w.flat_from = 3;
+	members(&w, 0, 2);
+	weft_jw_obj(&w);
+	weft_jw_end(&w, '}');
+	w.flat_from = 0;
+	weft_jw_end(&w, ']');
+	weft_jw_key(&w, "z");
+	weft_jw_obj(&w);
+	weft_jw_field(&w, "q");
+	weft_jw_bool(&w, 1);
+	weft_jw_end(&w, '}');
+	weft_jw_end(&w, '}');
+	assert_int_equal(weft_jw_finish(&w), WEFT_OK);
+	assert_string_equal(w.buf.data, "{\n"
+					 " \"a\": 1,\n"
+					 " \"nodes\": [\n"
+					 "  {\"name\":0,\"tags\":[\"x\"]},\n"
+					 "  {\"name\":1,\"tags\":[\"x\"]},\n"
+					 "  {}\n"
+					 " ],\n"
+					 " \"z\": {\n"
+					 "  \"q\": true\n"
+					 " }\n"
+					 "}");
+	weft_buf_free(&w.buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_file_line),
 		cmocka_unit_test(test_spliced_members_equal_one_writer),
+		cmocka_unit_test(test_flat_members_one_line_each),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
