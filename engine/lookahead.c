@@ -12,6 +12,12 @@
  * handle of its own. It holds the store's lock shared from its start to
  * the run's, so `weft cache gc` cannot remove an object it found between
  * its lookup and the run that uses it.
+ *
+ * What it finds it writes straight into node_run entries (key, resolved
+ * inputs, outputs, PF_KEYED / PF_HIT), in blocks it allocates itself and
+ * the run adopts as its own: nothing is copied, no second table of 10^5
+ * entries is held, and zeroing the blocks (4 MB for 10,000 nodes, a page
+ * fault per 4 KiB) is done on its core, not at the run's start.
  */
 #include "lookahead.h"
 
@@ -31,10 +37,8 @@
 /* The thread starts once this many nodes are waiting: a small graph's
  * keys cost less than starting it. */
 #define LA_START 64
-#define LA_CHUNK 4096u
-#define LA_MAX_CHUNKS 16384u /* 67M nodes; nodes beyond are left to the run */
-
-enum { LA_NONE, LA_KEYED, LA_HIT };
+#define LA_CHUNK WEFT_RUN_BLOCK
+#define LA_MAX_CHUNKS 16384u /* 16M nodes; nodes beyond are left to the run */
 
 /* What the producer says of a node, before the slot is published. */
 typedef struct la_slot {
@@ -43,33 +47,31 @@ typedef struct la_slot {
 	const weft_hasher *prefix;
 } la_slot;
 
-/* What the thread found (in chunks of its own: their first touch, and its
- * page faults, are on its core, not the script's). */
-typedef struct la_found {
-	uint8_t found; /* LA_* */
-	char key[65];
-	weft_value *resolved, *outputs, *hashes;
-	double computed;
-	size_t touch_off, touch_len; /* an old entry's bytes in la->touch, to append again */
-} la_found;
+/* A hit on an old entry, which the run appends again (weft_cache_touch_in). */
+typedef struct la_touch {
+	uint32_t id;
+	size_t off, len; /* its bytes in la->touch_bytes */
+} la_touch;
 
 struct weft_lookahead {
 	weft_engine *eng;
-	la_slot **chunks;  /* LA_MAX_CHUNKS entries, fixed */
-	la_found **founds; /* the same, the thread's */
+	la_slot **chunks;  /* LA_MAX_CHUNKS entries, fixed; the producer's */
+	node_run **blocks; /* the same, the thread's: the run adopts them */
 	uint32_t filled;   /* the producer's count of slots */
 	uint32_t published; /* atomic: slots below are the thread's to read */
 	uint32_t done;      /* the thread's: slots below were looked at */
 	int quit;           /* atomic */
 	int sleeping;       /* atomic: the thread waits for slots */
 	int started, off;
+	int adopted; /* the run took the blocks */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t more, idle; /* slots were published; the thread waits */
 	weft_acpack *ac;
 	int lock_fd;
-	weft_buf entry; /* the entry being decoded */
-	weft_buf touch; /* old entries' bytes, touched by the run */
+	weft_buf entry;       /* the entry being decoded */
+	weft_buf touches;     /* la_touch records */
+	weft_buf touch_bytes; /* their entries */
 };
 
 static la_slot *slot_of(weft_lookahead *la, uint32_t id)
@@ -78,22 +80,21 @@ static la_slot *slot_of(weft_lookahead *la, uint32_t id)
 	return c ? &c[id % LA_CHUNK] : NULL;
 }
 
-/* The thread's record for a slot below la->done (NULL: out of memory when
- * its chunk was due, so nothing was found there). */
-static la_found *found_of(weft_lookahead *la, uint32_t id)
+/* The entry of node `id` in the thread's blocks (NULL: none was made). */
+static node_run *entry_of(weft_lookahead *la, uint32_t id)
 {
-	la_found *c = la->founds[id / LA_CHUNK];
-	return c ? &c[id % LA_CHUNK] : NULL;
+	node_run *b = la->blocks[id / LA_CHUNK];
+	return b ? &b[id % LA_CHUNK] : NULL;
 }
 
-/* Whether slot `id` (below la->done) is a verified hit. */
+/* Whether node `id` (below la->done) is a verified hit. */
 static int is_hit(weft_lookahead *la, uint32_t id)
 {
-	la_found *f = found_of(la, id);
-	return f && f->found == LA_HIT;
+	node_run *nr = entry_of(la, id);
+	return nr && nr->prefetched == PF_HIT;
 }
 
-/* A ref's value from the slot of its node, which must be a hit. */
+/* A ref's value from the entry of its node, which must be a hit. */
 static int slot_result(void *ctx, const weft_value *ref, const weft_value **res, char **err)
 {
 	weft_lookahead *la = ctx;
@@ -102,7 +103,7 @@ static int slot_result(void *ctx, const weft_value *ref, const weft_value **res,
 	if (id >= la->done || !is_hit(la, id))
 		return WEFT_ECANCELLED;
 	la_slot *t = slot_of(la, id);
-	return sched_output_in(res, NODE_OP, t->n->name, t->desc, found_of(la, id)->outputs, ref->u.r.output, NULL);
+	return sched_output_in(res, NODE_OP, t->n->name, t->desc, entry_of(la, id)->outputs, ref->u.r.output, NULL);
 }
 
 /* The key of node `id`, then its entry, decoded and its objects checked. */
@@ -111,51 +112,51 @@ static void look(weft_lookahead *la, uint32_t id)
 	la_slot *s = slot_of(la, id);
 	if (!s || !s->n)
 		return;
-	la_found **fc = &la->founds[id / LA_CHUNK];
-	if (!*fc && !(*fc = calloc(LA_CHUNK, sizeof **fc)))
+	node_run **b = &la->blocks[id / LA_CHUNK];
+	if (!*b && !(*b = calloc(LA_CHUNK, sizeof **b)))
 		return;
-	la_found *f = &(*fc)[id % LA_CHUNK];
+	node_run *nr = &(*b)[id % LA_CHUNK];
 	const node *n = s->n;
 	for (uint32_t d = 0; d < n->n_deps; d++)
 		if (n->deps[d] >= id || !is_hit(la, n->deps[d]))
 			return;
 	char *err = NULL;
-	if (sched_resolve_with(&f->resolved, n->inputs, slot_result, la, &err) != WEFT_OK) {
+	if (sched_resolve_with(&nr->resolved_inputs, n->inputs, slot_result, la, &err) != WEFT_OK) {
 		free(err);
-		weft_value_free(f->resolved);
-		f->resolved = NULL;
+		weft_value_free(nr->resolved_inputs);
+		nr->resolved_inputs = NULL;
 		return;
 	}
-	if (sched_key_local(f->key, s->prefix, n, f->resolved) != WEFT_OK)
+	if (sched_key_local(nr->key, s->prefix, n, nr->resolved_inputs) != WEFT_OK)
 		return;
-	f->found = LA_KEYED;
+	nr->prefetched = PF_KEYED;
 	size_t off, len;
 	int own;
 	la->entry.len = 0;
-	if (weft_cache_fetch_in(&la->entry, &off, &len, &own, la->ac, f->key) != WEFT_OK)
+	if (weft_cache_fetch_in(&la->entry, &off, &len, &own, la->ac, nr->key) != WEFT_OK)
 		return;
 	const char *data = la->entry.data + off;
 	weft_value *outs = NULL, *hashes = NULL;
 	double computed = 0;
-	if (weft_cache_parse(&outs, &hashes, &computed, data, len, f->key) != WEFT_OK ||
+	if (weft_cache_parse(&outs, &hashes, &computed, data, len, nr->key) != WEFT_OK ||
 	    sched_verify_outputs(la->eng->store, outs) != WEFT_OK) {
 		weft_value_free(outs);
 		weft_value_free(hashes);
 		return;
 	}
 	if (weft_cache_needs_touch(data, len)) {
-		f->touch_off = la->touch.len;
-		if (weft_buf_put(&la->touch, data, len) != WEFT_OK) {
+		la_touch t = {id, la->touch_bytes.len, len};
+		if (weft_buf_put(&la->touch_bytes, data, len) != WEFT_OK ||
+		    weft_buf_put(&la->touches, &t, sizeof t) != WEFT_OK) {
 			weft_value_free(outs);
 			weft_value_free(hashes);
 			return;
 		}
-		f->touch_len = len;
 	}
-	f->outputs = outs;
-	f->hashes = hashes;
-	f->computed = computed;
-	f->found = LA_HIT;
+	nr->outputs = outs;
+	nr->input_hashes = hashes;
+	nr->computed = computed;
+	nr->prefetched = PF_HIT;
 }
 
 static void *lookahead_main(void *arg)
@@ -204,11 +205,11 @@ void weft_lookahead_enable(weft_engine *eng, int on)
 		return;
 	weft_lookahead *la = calloc(1, sizeof *la);
 	if (!la || !(la->chunks = calloc(LA_MAX_CHUNKS, sizeof *la->chunks)) ||
-	    !(la->founds = calloc(LA_MAX_CHUNKS, sizeof *la->founds)) ||
+	    !(la->blocks = calloc(LA_MAX_CHUNKS, sizeof *la->blocks)) ||
 	    weft_acpack_open(&la->ac, eng->store_dir) != WEFT_OK) {
 		if (la) {
 			free(la->chunks);
-			free(la->founds);
+			free(la->blocks);
 		}
 		free(la);
 		return; /* not an error: the run makes its keys itself */
@@ -316,14 +317,13 @@ void weft_lookahead_stop(weft_engine *eng)
 	la->started = 0;
 }
 
-static void found_clear(la_found *f)
+/* Frees what an entry the run did not take holds, and forgets it. */
+static void entry_drop(node_run *nr)
 {
-	if (!f)
-		return;
-	weft_value_free(f->resolved);
-	weft_value_free(f->outputs);
-	weft_value_free(f->hashes);
-	f->resolved = f->outputs = f->hashes = NULL;
+	weft_value_free(nr->resolved_inputs);
+	weft_value_free(nr->outputs);
+	weft_value_free(nr->input_hashes);
+	memset(nr, 0, sizeof *nr);
 }
 
 void weft_lookahead_free(weft_engine *eng)
@@ -332,24 +332,42 @@ void weft_lookahead_free(weft_engine *eng)
 	if (!la)
 		return;
 	weft_lookahead_stop(eng);
-	for (uint32_t i = 0; i < la->done; i++)
-		found_clear(found_of(la, i));
 	for (uint32_t c = 0; c < LA_MAX_CHUNKS; c++) {
 		free(la->chunks[c]);
-		free(la->founds[c]);
+		if (la->blocks[c] && !la->adopted) {
+			for (uint32_t i = 0; i < LA_CHUNK; i++)
+				entry_drop(&la->blocks[c][i]);
+			free(la->blocks[c]);
+		}
 	}
 	free(la->chunks);
-	free(la->founds);
+	free(la->blocks);
 	(void)weft_acpack_close(la->ac);
 	weft_store_unlock(la->lock_fd);
 	weft_buf_free(&la->entry);
-	weft_buf_free(&la->touch);
+	weft_buf_free(&la->touches);
+	weft_buf_free(&la->touch_bytes);
 	free(la);
 	eng->lookahead = NULL;
 }
 
-/* Whether every dep of `n` was handed over as a hit: then the outputs its
- * key was made from are the ones the run will have. */
+void weft_lookahead_adopt(weft_engine *eng)
+{
+	weft_lookahead *la = eng->lookahead;
+	if (!la)
+		return;
+	weft_lookahead_stop(eng);
+	uint32_t n = (la->done + LA_CHUNK - 1) / LA_CHUNK;
+	for (uint32_t c = n; c < LA_MAX_CHUNKS && la->blocks[c]; c++)
+		n = c + 1; /* made for a slot it then stopped at */
+	if (weft_node_runs_adopt(eng, la->blocks, n) == WEFT_OK)
+		la->adopted = 1;
+	else
+		weft_lookahead_free(eng); /* an engine that ran before: its entries stay */
+}
+
+/* Whether every dep of `n` was kept as a hit: then the outputs its key was
+ * made from are the ones the run will have. */
 static int deps_hit(weft_engine *eng, const node *n)
 {
 	for (uint32_t d = 0; d < n->n_deps; d++)
@@ -362,37 +380,43 @@ void weft_lookahead_take(run_state *rs)
 {
 	weft_engine *eng = rs->eng;
 	weft_lookahead *la = eng->lookahead;
+	eng->lookahead_hits = 0;
 	if (!la)
 		return;
-	weft_lookahead_stop(eng);
-	eng->lookahead_hits = 0;
-	for (uint32_t id = 0; id < la->done && id < eng->graph.n; id++) {
-		la_slot *s = slot_of(la, id);
-		la_found *f = found_of(la, id);
-		if (!f || f->found == LA_NONE || eng->graph.nodes[id] != s->n || !deps_hit(eng, s->n))
-			continue;
-		node_run *nr = weft_node_run(eng, id);
-		weft_value_free(nr->resolved_inputs);
-		nr->resolved_inputs = f->resolved;
-		f->resolved = NULL;
-		memcpy(nr->key, f->key, sizeof nr->key);
-		nr->prefetched = PF_KEYED;
-		/* Forced nodes compute; a plan looks up again and writes nothing. */
-		if (f->found != LA_HIT || rs->opts->force || nr->forced || rs->opts->plan_only)
-			continue;
-		if (f->touch_len)
-			weft_cache_touch_in(rs->ac, nr->key, la->touch.data + f->touch_off, f->touch_len, 0);
-		weft_value_free(nr->outputs);
-		nr->outputs = f->outputs;
-		f->outputs = NULL;
-		if (f->hashes) {
-			weft_value_free(nr->input_hashes);
-			nr->input_hashes = f->hashes;
-			f->hashes = NULL;
-		}
-		nr->computed = f->computed;
-		nr->prefetched = PF_HIT;
-		eng->lookahead_hits++;
+	if (!la->adopted) {
+		weft_lookahead_free(eng);
+		return;
 	}
+	for (uint32_t id = 0; id < la->done && id < eng->graph.n; id++) {
+		node_run *nr = weft_node_run(eng, id);
+		if (!nr->prefetched)
+			continue;
+		if (eng->graph.nodes[id] != slot_of(la, id)->n || !deps_hit(eng, eng->graph.nodes[id])) {
+			/* Its key came from outputs the run may not have: the
+			 * usual path makes it again. */
+			weft_value_free(nr->resolved_inputs);
+			weft_value_free(nr->outputs);
+			weft_value_free(nr->input_hashes);
+			nr->resolved_inputs = nr->outputs = nr->input_hashes = NULL;
+			nr->computed = 0;
+			nr->key[0] = '\0';
+			nr->prefetched = 0;
+			continue;
+		}
+		/* Forced nodes compute; a plan looks up again and writes nothing. */
+		if (nr->prefetched == PF_HIT && (rs->opts->force || nr->forced || rs->opts->plan_only)) {
+			weft_value_free(nr->outputs);
+			weft_value_free(nr->input_hashes);
+			nr->outputs = nr->input_hashes = NULL;
+			nr->computed = 0;
+			nr->prefetched = PF_KEYED;
+		}
+		eng->lookahead_hits += nr->prefetched == PF_HIT;
+	}
+	const la_touch *t = (const la_touch *)la->touches.data;
+	for (size_t i = 0; i < la->touches.len / sizeof *t; i++)
+		if (weft_node_run(eng, t[i].id)->prefetched == PF_HIT)
+			weft_cache_touch_in(rs->ac, weft_node_run(eng, t[i].id)->key, la->touch_bytes.data + t[i].off,
+					    t[i].len, 0);
 	weft_lookahead_free(eng);
 }

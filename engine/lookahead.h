@@ -33,9 +33,15 @@ void weft_lookahead_wait(weft_engine *eng);
 /* Stops the thread (what it found is kept): before anything may change a
  * node already added (validation binds refs and relinks). */
 void weft_lookahead_stop(weft_engine *eng);
-/* At a run's start, under its store lock and after its nodes' requests and
- * selection are set: what was found moves into the nodes' run state
- * (eng->lookahead_hits counts the hits), and the lookahead ends. */
+/* At a run's start, when its node entries were reset: stops the thread,
+ * and the entries it filled become the run's (when the engine has none
+ * yet; otherwise they are dropped). */
+void weft_lookahead_adopt(weft_engine *eng);
+/* Later, under the run's store lock and once its selection is set: keeps
+ * the keys and hits the run may use (a forced node's hit becomes a key;
+ * nothing is kept below a node that is not kept as a hit), forgets the
+ * rest (eng->lookahead_hits counts the hits kept), and ends the
+ * lookahead. */
 void weft_lookahead_take(struct run_state *rs);
 /* Ends it without a run (the engine is freed, or the graph cleared). */
 void weft_lookahead_free(weft_engine *eng);

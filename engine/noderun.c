@@ -36,6 +36,23 @@ int weft_node_runs_reserve(weft_engine *eng, uint32_t n)
 	return WEFT_OK;
 }
 
+int weft_node_runs_adopt(weft_engine *eng, node_run **blocks, uint32_t n)
+{
+	if (eng->n_run_blocks || !n)
+		return WEFT_EINVALID;
+	for (uint32_t b = 0; b < n; b++)
+		if (!blocks[b] && !(blocks[b] = calloc(WEFT_RUN_BLOCK, sizeof **blocks)))
+			return weft_err_set(WEFT_ERROR, "out of memory");
+	node_run **all = malloc(n * sizeof *all);
+	if (!all)
+		return weft_err_set(WEFT_ERROR, "out of memory");
+	memcpy(all, blocks, n * sizeof *all);
+	free(eng->run_blocks);
+	eng->run_blocks = all;
+	eng->n_run_blocks = n;
+	return WEFT_OK;
+}
+
 static void entry_clear(node_run *r)
 {
 	weft_value_free(r->outputs);

@@ -67,6 +67,11 @@ typedef struct node_run {
 node_run *weft_node_run(const weft_engine *eng, uint32_t id);
 /* Makes room for nodes [0, n); new entries are zero (pending). */
 int weft_node_runs_reserve(weft_engine *eng, uint32_t n);
+/* Takes `n` blocks made elsewhere (WEFT_RUN_BLOCK entries each, from
+ * calloc; NULL ones are made here) as the entries of nodes [0, n *
+ * WEFT_RUN_BLOCK), when the engine has none yet; WEFT_EINVALID (nothing
+ * taken) when it has. */
+int weft_node_runs_adopt(weft_engine *eng, node_run **blocks, uint32_t n);
 /* Frees what each entry owns and zeroes them all: a new run starts. */
 void weft_node_runs_reset(weft_engine *eng);
 void weft_node_runs_free(weft_engine *eng);

@@ -788,6 +788,8 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	/* A run starts from fresh per-node state; the last run's results are
 	 * dropped here, not before (callers read them after a run). */
 	weft_node_runs_reset(eng);
+	/* The entries made while the script ran, when there were some. */
+	weft_lookahead_adopt(eng);
 	int rc = weft_node_runs_reserve(eng, eng->graph.n);
 	if (rc == WEFT_OK)
 		rc = weft_acpack_open(&rs->ac, eng->store_dir);
