@@ -157,6 +157,13 @@ static void look(weft_lookahead *la, uint32_t id)
 	nr->input_hashes = hashes;
 	nr->computed = computed;
 	nr->prefetched = PF_HIT;
+	if (hashes) {
+		/* A hit with its inputs' hashes never reads its inputs again:
+		 * they are freed here, on the thread whose heap holds them (a
+		 * free from the run's thread costs an atomic push per block). */
+		weft_value_free(nr->resolved_inputs);
+		nr->resolved_inputs = NULL;
+	}
 }
 
 static void *lookahead_main(void *arg)
@@ -403,13 +410,16 @@ void weft_lookahead_take(run_state *rs)
 			nr->prefetched = 0;
 			continue;
 		}
-		/* Forced nodes compute; a plan looks up again and writes nothing. */
+		/* Forced nodes compute; a plan looks up again and writes nothing.
+		 * Such a hit is kept as a key, or (its inputs freed) not at all. */
 		if (nr->prefetched == PF_HIT && (rs->opts->force || nr->forced || rs->opts->plan_only)) {
 			weft_value_free(nr->outputs);
 			weft_value_free(nr->input_hashes);
 			nr->outputs = nr->input_hashes = NULL;
 			nr->computed = 0;
-			nr->prefetched = PF_KEYED;
+			nr->prefetched = nr->resolved_inputs ? PF_KEYED : 0;
+			if (!nr->prefetched)
+				nr->key[0] = '\0';
 		}
 		eng->lookahead_hits += nr->prefetched == PF_HIT;
 	}
