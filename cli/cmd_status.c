@@ -150,8 +150,17 @@ static int status_json(const char *store, const char *only, int limit)
 		char *lpath = weft_sprintf("%s/runs/%s/live.json", store, id), *text = NULL;
 		size_t len = 0;
 		weft_value *live = NULL;
-		if (lpath && weft_read_file(lpath, &text, &len) == WEFT_OK)
-			(void)weft_value_from_json(&live, text, len, NULL, 0);
+		/* Rewritten in place while the run goes on: a read that met a
+		 * write half done is not JSON, and is made again. */
+		for (int tries = 0; lpath && !live && tries < 20 && weft_read_file(lpath, &text, &len) == WEFT_OK;
+		     tries++) {
+			if (weft_value_from_json(&live, text, len, NULL, 0) != WEFT_OK) {
+				live = NULL;
+				(void)nanosleep(&(struct timespec){0, 2000000}, NULL);
+			}
+			free(text);
+			text = NULL;
+		}
 		free(text);
 		free(lpath);
 		weft_run *r = NULL;

@@ -2,12 +2,18 @@
  * livestatus.c -- runs/ID/live.json: what a run is doing right now, for
  * `weft status` in another terminal.
  *
- * The file is replaced atomically (temp + rename, no fsync: it is a view,
- * not a commitment) a few times a second and removed when the run ends, so
- * a reader sees a whole snapshot or none. `pid` lets the reader tell a live
- * run from one that was killed before it could remove the file.
+ * The file is rewritten in place (pwrite at 0, then truncated to the new
+ * length; no fsync: it is a view, not a commitment) up to ten times a
+ * second and removed when the run ends. It used to be replaced by temp +
+ * rename, which freed an inode each time; ext4 then made every file a run
+ * creates look over those recently freed inodes (`recently_deleted`), a
+ * quarter of a cold shell run's loop thread. A reader can meet a write
+ * half done: what it reads then is not one JSON document, and it reads
+ * again (weft_run_live_open, `weft status`). `pid` lets the reader tell a
+ * live run from one that was killed before it could remove the file.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -125,8 +131,14 @@ void live_write(run_state *rs, double now)
 	json_object_set_new(j, "pools", live_pools_json(rs, now));
 	char *text = json_dumps(j, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
 	json_decref(j);
-	if (text)
-		(void)weft_write_file_atomic(rs->live_path, text, strlen(text), 0);
+	if (text && rs->live_fd < 0)
+		rs->live_fd = open(rs->live_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (text && rs->live_fd >= 0) {
+		size_t n = strlen(text);
+		/* A failure only leaves `weft status` an older view. */
+		if (pwrite(rs->live_fd, text, n, 0) == (ssize_t)n)
+			(void)ftruncate(rs->live_fd, (off_t)n);
+	}
 	free(text);
 	rs->last_live = now;
 }

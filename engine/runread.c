@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "journal.h"
@@ -613,7 +614,12 @@ int weft_run_live_open(weft_run_live **out, const char *store_dir, const char *i
 	if (rc != WEFT_OK)
 		return rc;
 	char why[256];
-	l->doc = load_object(path, NULL, NULL, why, sizeof why);
+	/* The run rewrites the file in place (livestatus.c): a read that met
+	 * a write half done is not one JSON object, and is made again. */
+	for (int tries = 0; !(l->doc = load_object(path, NULL, NULL, why, sizeof why)) && tries < 20 &&
+			    access(path, F_OK) == 0;
+	     tries++)
+		(void)nanosleep(&(struct timespec){0, 2000000}, NULL);
 	free(path);
 	/* A snapshot whose writer is gone was left by a killed run. */
 	pid_t pid = l->doc ? (pid_t)json_integer_value(json_object_get(l->doc, "pid")) : 0;

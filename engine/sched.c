@@ -773,6 +773,7 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 	rs->events = &exec_events;
 	rs->store_lock = -1;
 	rs->inflight_fd = -1;
+	rs->live_fd = -1;
 	rs->slurm_pool = -1;
 	/* Fields after a caller's version read as zero. */
 	memcpy(&rs->opts_copy, opts,
@@ -889,6 +890,9 @@ int weft_engine_run(weft_run_summary *out, weft_engine *eng, const weft_run_opti
 		if (weft_record_write(eng, rs->run_dir, rs->run_id, opts, status, out, &seg, pools) != WEFT_OK)
 			rs->io_error = 1;
 		weft_rm_rf(rs->tmp_dir);
+		if (rs->live_fd >= 0)
+			close(rs->live_fd);
+		rs->live_fd = -1;
 		if (rs->live_path)
 			(void)unlink(rs->live_path);
 	}
@@ -924,6 +928,8 @@ cleanup:
 	slurm_exec_free(rs->slurm);
 	weft_resources_free(rs->res);
 	weft_buf_free(&rs->jline);
+	if (rs->live_fd >= 0)
+		close(rs->live_fd);
 	free(rs->live_path);
 	free(rs->run_dir);
 	free(rs->log_dir);

@@ -61,6 +61,7 @@ typedef struct run_state {
 	int jobs;        /* capacity of the cpus pool */
 	char run_id[64];
 	char *run_dir, *log_dir, *tmp_dir, *live_path;
+	int live_fd; /* live.json, rewritten in place (livestatus.c); -1: not open */
 	weft_journal *journal;
 	int store_lock;          /* shared: gc waits while the run lives (storelock.h) */
 	int inflight_fd;         /* <store>/inflight.lock, opened at the first key computed; -1 */
