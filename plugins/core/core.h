@@ -20,8 +20,8 @@ typedef struct core_spawn {
 	const char *cmd;
 	char *const *envp;
 	const char *workdir;
-	const char *stdout_path;
-	const char *log;
+	const char *stdout_path; /* NULL: stdout goes to the log too */
+	int log_fd;              /* the log, open for appending: the command's stderr */
 } core_spawn;
 typedef struct core_proc {
 	pid_t shell; /* the command's shell: a child of this process */

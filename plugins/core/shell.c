@@ -398,14 +398,19 @@ int core_start_shell(weft_op_ctx *ctx, const weft_host_api *api, weft_op_proc *o
 		why = wrote < 0 ? strerror(errno) : "short write (disk full?)";
 		free(line);
 	}
-	close(logfd);
 	if (wrote != (ssize_t)(cl + 3)) {
+		close(logfd);
 		rc = api->fail(ctx, "cannot write log %s: %s", log, why);
 		goto fail;
 	}
-	core_spawn sp = {cmd, j->env.v, workdir, j->stdout_path, log};
-	if (core_spawn_guarded(&j->proc, &sp) != 0) {
-		rc = api->fail(ctx, "cannot start /bin/sh: %s", strerror(errno));
+	/* The command writes to this descriptor (dup'ed onto its stdout and
+	 * stderr), not to the log opened again by path in the child. */
+	core_spawn sp = {cmd, j->env.v, workdir, j->stdout_path, logfd};
+	int spawned = core_spawn_guarded(&j->proc, &sp);
+	int spawn_errno = errno;
+	close(logfd);
+	if (spawned != 0) {
+		rc = api->fail(ctx, "cannot start /bin/sh: %s", strerror(spawn_errno));
 		goto fail;
 	}
 	out->pid = j->proc.shell;

@@ -143,13 +143,21 @@ int core_spawn_guarded(core_proc *out, const core_spawn *s)
 		posix_spawn_file_actions_destroy(&fa);
 		return -1;
 	}
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	if (s->stdout_path)
-		posix_spawn_file_actions_addopen(&fa, 1, s->stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	else
-		posix_spawn_file_actions_addopen(&fa, 1, s->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-	posix_spawn_file_actions_addopen(&fa, 2, s->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-	posix_spawn_file_actions_addchdir_np(&fa, s->workdir);
+	int bad = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (!bad)
+		bad = s->stdout_path
+			      ? posix_spawn_file_actions_addopen(&fa, 1, s->stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 0644)
+			      : posix_spawn_file_actions_adddup2(&fa, s->log_fd, 1);
+	if (!bad)
+		bad = posix_spawn_file_actions_adddup2(&fa, s->log_fd, 2);
+	if (!bad)
+		bad = posix_spawn_file_actions_addchdir_np(&fa, s->workdir);
+	if (bad) {
+		posix_spawn_file_actions_destroy(&fa);
+		posix_spawnattr_destroy(&attr);
+		errno = bad;
+		return -1;
+	}
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 	posix_spawnattr_setpgroup(&attr, 0);
 	sigset_t none, all;
