@@ -145,6 +145,25 @@ static int low_half_hits(const double *gl, const uint8_t *hit, int n)
 	return hits * 5 >= low;
 }
 
+/* Whether every shortest member of the coset (f1 + h) b1 + (f2 + k) b2
+ * lies within 2.5 bins of the slow-scan axis (x within 2.5 bins of 0). */
+static int along_slow_axis(const basis *B, double f1, double f2, int w)
+{
+	double gx[25], gl[25], shortest = INFINITY;
+	int n = 0;
+	for (int h = -2; h <= 2; h++)
+		for (int k = -2; k <= 2; k++, n++) {
+			double g[2] = {(f1 + h) * B->b1[0] + (f2 + k) * B->b2[0], (f1 + h) * B->b1[1] + (f2 + k) * B->b2[1]};
+			gx[n] = g[0];
+			gl[n] = sqrt(dot(g, g));
+			shortest = fmin(shortest, gl[n]);
+		}
+	for (int i = 0; i < n; i++)
+		if (gl[i] <= 1.05 * shortest && fabs(gx[i]) * (double)w >= 2.5)
+			return 0;
+	return 1;
+}
+
 /* The coarsest basis that indexes nearly all the power can still miss a
  * superstructure: vacancy order (CrI3's empty third of the metal sites),
  * two species that differ a little (Ga and As), light columns that break
@@ -174,10 +193,14 @@ static void superstructure(basis *B, const am_spectrum *S)
 		for (int t = 0; t < (int)(sizeof shifts / sizeof shifts[0]); t++) {
 			/* a periodic scan disturbance (mains hum in the row timing)
 			 * puts satellites beside every peak along the slow-scan axis,
-			 * y: a shift within the probe's reach (2.5 bins) of that axis
-			 * is not taken for a superstructure */
-			double tx = shifts[t][0] * B->b1[0] + shifts[t][1] * B->b2[0];
-			if (fabs(tx) * (double)S->w < 2.5)
+			 * y: a set of spots whose shortest members all lie within the
+			 * probe's reach (2.5 bins) of that axis is not taken for a
+			 * superstructure. Its shortest members, not the shift as
+			 * listed: the same spots are reached by any shift plus a
+			 * lattice vector, and a real superstructure (rutile's O, at
+			 * a* and b*; CrI3's three directions) has a shortest member
+			 * off the axis whatever the image's rotation. */
+			if (along_slow_axis(B, shifts[t][0], shifts[t][1], S->w))
 				continue;
 			int probed = 0, hits = 0;
 			double power = 0;
