@@ -324,6 +324,39 @@ static void test_superstructure_at_low_dose(void **state)
 	}
 }
 
+/* Rutile [001] turned so that one of its O superstructure's shortest spots
+ * lies along the slow-scan axis (where row jitter puts satellites): the
+ * other, at 90 degrees, shows the spots are a superstructure, and the cell
+ * is a x a, not the Ti sublattice's a / sqrt 2. */
+static void test_superstructure_along_the_slow_axis(void **state)
+{
+	(void)state;
+	am_struct s;
+	am_struct_init(&s, "rutile-like", 4.59, 4.59, 2.96, 90);
+	assert_int_equal(am_struct_add(&s, "Ti", 0, 0, 0), 0);
+	assert_int_equal(am_struct_add(&s, "Ti", 0.5, 0.5, 0.5), 0);
+	assert_int_equal(am_struct_add(&s, "O", 0.3, 0.3, 0), 0);
+	assert_int_equal(am_struct_add(&s, "O", 0.7, 0.7, 0), 0);
+	assert_int_equal(am_struct_add(&s, "O", 0.8, 0.2, 0.5), 0);
+	assert_int_equal(am_struct_add(&s, "O", 0.2, 0.8, 0.5), 0);
+	int right = 0, n = 0;
+	for (double rot = 86; rot <= 94; rot += 2, n++) {
+		am_sim_opts o = AM_SIM_OPTS_INIT;
+		o.w = o.h = 1024, o.px = 0.13, o.dose = 5000, o.rotation = rot, o.seed = (uint64_t)rot;
+		o.sigma = 0.4;
+		am_image im;
+		char err[256];
+		assert_int_equal(am_simulate(&im, &s, &o, err, sizeof err), 0);
+		am_lattice L;
+		lattice_of(&L, &im);
+		right += fabs(L.len_a - 4.59) < 0.1 * 4.59 && fabs(L.len_b - 4.59) < 0.1 * 4.59;
+		am_image_free(&im);
+	}
+	if (right < n)
+		fail_msg("the 4.59 A cell at %d of %d rotations around 90 degrees", right, n);
+	am_struct_free(&s);
+}
+
 /* A low-dose image with a bright contamination blob over a fifth of it is
  * still periodic: the blob's power is below the lattice's band. */
 static void test_periodicity_with_contamination(void **state)
@@ -361,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_species_by_ratio),
 		cmocka_unit_test(test_superstructure),
 		cmocka_unit_test(test_superstructure_at_low_dose),
+		cmocka_unit_test(test_superstructure_along_the_slow_axis),
 		cmocka_unit_test(test_periodicity_with_contamination),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
