@@ -60,6 +60,11 @@ struct weft_engine {
 	size_t n_op_defaults;
 	weft_workdirs *workdirs; /* ops' emptied work directories, reused */
 	struct weft_lookahead *lookahead; /* keys made while the script adds nodes (lookahead.c) */
+	/* Set while it is on: told of each node added outside a run, and
+	 * before validation changes a node already added (graph.c calls
+	 * them, so that the graph needs nothing of the scheduler). */
+	void (*node_defined)(weft_engine *eng, node *n);
+	void (*nodes_changing)(weft_engine *eng);
 	uint32_t lookahead_hits;          /* the hits the last run took from it */
 };
 

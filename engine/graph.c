@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "context.h"
-#include "lookahead.h"
 #include "optable.h"
 #include "statcache.h"
 #include "util.h"
@@ -478,8 +477,8 @@ static int add_node(uint32_t *out_id, weft_engine *eng, node *n)
 			return rc;
 	} else if ((rc = weft_graph_link(eng, id)) != WEFT_OK) {
 		return rc;
-	} else {
-		weft_lookahead_added(eng, n);
+	} else if (eng->node_defined) {
+		eng->node_defined(eng, n);
 	}
 	g->validated = 0;
 	*out_id = id;
@@ -858,8 +857,8 @@ int weft_graph_validate(weft_engine *eng)
 		 * by name are bound (and the node relinked) here. That changes
 		 * the node, which the lookahead's thread may be reading. */
 		int unbound = has_unbound(n->inputs);
-		if (unbound)
-			weft_lookahead_stop(eng);
+		if (unbound && eng->nodes_changing)
+			eng->nodes_changing(eng);
 		int rc = bind_refs(eng, n, n->inputs);
 		if (rc == WEFT_OK && unbound)
 			rc = weft_graph_link(eng, i);

@@ -224,6 +224,8 @@ void weft_lookahead_enable(weft_engine *eng, int on)
 	la->eng = eng;
 	la->lock_fd = -1;
 	eng->lookahead = la;
+	eng->node_defined = weft_lookahead_added;
+	eng->nodes_changing = weft_lookahead_stop;
 }
 
 static void publish(weft_lookahead *la);
@@ -356,6 +358,8 @@ void weft_lookahead_free(weft_engine *eng)
 	weft_buf_free(&la->touch_bytes);
 	free(la);
 	eng->lookahead = NULL;
+	eng->node_defined = NULL;
+	eng->nodes_changing = NULL;
 }
 
 void weft_lookahead_adopt(weft_engine *eng)

@@ -25,13 +25,15 @@ typedef struct weft_lookahead weft_lookahead;
 /* Turns the lookahead on or off for the nodes added from now on (the CLI
  * turns it on for `weft run` and `resume` without --force or -j1). */
 void weft_lookahead_enable(weft_engine *eng, int on);
-/* Node `n` was just added and linked, outside a run. */
+/* Node `n` was just added and linked, outside a run (the graph calls it
+ * through eng->node_defined, which enabling sets). */
 void weft_lookahead_added(weft_engine *eng, node *n);
 /* Waits until the thread has looked at every node added so far (tests:
  * the run does not wait, it takes what is there). */
 void weft_lookahead_wait(weft_engine *eng);
 /* Stops the thread (what it found is kept): before anything may change a
- * node already added (validation binds refs and relinks). */
+ * node already added (validation binds refs and relinks; it calls this
+ * through eng->nodes_changing). */
 void weft_lookahead_stop(weft_engine *eng);
 /* At a run's start, when its node entries were reset: stops the thread,
  * and the entries it filled become the run's (when the engine has none
