@@ -86,6 +86,30 @@ eq "$(rec '.counts.executed')" 1 "and only it"
 run_weft run -j2 "$D" -p layers=4 -p width=40
 eq "$(rec '.counts.cached')" 160 "its new entry serves the next -j2 rerun"
 
+# From the 64th node on, a -j2 run makes keys and lookups while the script
+# adds nodes (lookahead.c): a node referred to by name is bound at
+# validation, a changed command reruns its node and what follows it and
+# nothing else, and a forced node runs alone.
+cat >"$T/la.lua" <<'EOF2'
+local cmd = weft.param("cmd", "echo hi", "the first command")
+local prev
+for i = 1, 100 do prev = ops.core.noop { name = "k" .. i, seed = i, a = prev } end
+local late = ops.core.noop { name = "late", seed = 0, a = weft.ref("k100") }
+local sh = ops.core.shell { name = "sh", cmd = cmd .. " > $out", outs = { "o" } }
+local after = ops.core.shell { name = "after", a = sh.out, cmd = "cat $a > $out", outs = { "o" } }
+return { late = late, after = after.out }
+EOF2
+run_weft run -j2 "$T/la.lua"
+expect_rc 0 "the 103-node pipeline runs"
+run_weft run -j2 "$T/la.lua"
+eq "$(rec '.counts.cached')" 103 "a -j2 rerun takes all 103 from the cache"
+run_weft run -j2 "$T/la.lua" -p cmd="echo hello"
+eq "$(rec '[.nodes[] | select(.executed) | .name] | join(" ")')" "sh after" "a changed command reruns its node and the one after it, nothing else"
+eq "$(rec '.nodes[] | select(.name == "after") | .outputs.out.size')" 6 "whose output is the new one (6 bytes, was 3)"
+run_weft run -j2 --force=k50 "$T/la.lua" -p cmd="echo hello"
+eq "$(rec '[.nodes[] | select(.executed) | .name] | join(" ")')" "k50" "a forced node runs alone (its output is the same)"
+eq "$(rec '.counts.cached')" 102 "and the rest are cached"
+
 # A record of 2,048 nodes or more is formatted on two threads, in chunks
 # (record.c): every node is there once, in the graph's order, with its own
 # fields, in a cold run and in a rerun.
