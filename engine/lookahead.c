@@ -377,6 +377,26 @@ void weft_lookahead_adopt(weft_engine *eng)
 		weft_lookahead_free(eng); /* an engine that ran before: its entries stay */
 }
 
+/* Forgets an entry's hit (its outputs), keeping its key and inputs. */
+static void unhit(node_run *nr)
+{
+	weft_value_free(nr->outputs);
+	weft_value_free(nr->input_hashes);
+	nr->outputs = nr->input_hashes = NULL;
+	nr->computed = 0;
+	nr->prefetched = PF_KEYED;
+}
+
+/* Forgets all the thread made of an entry: the usual path makes it. */
+static void unkey(node_run *nr)
+{
+	unhit(nr);
+	weft_value_free(nr->resolved_inputs);
+	nr->resolved_inputs = NULL;
+	nr->key[0] = '\0';
+	nr->prefetched = 0;
+}
+
 /* Whether every dep of `n` was kept as a hit: then the outputs its key was
  * made from are the ones the run will have. */
 static int deps_hit(weft_engine *eng, const node *n)
@@ -403,34 +423,25 @@ void weft_lookahead_take(run_state *rs)
 		if (!nr->prefetched)
 			continue;
 		if (eng->graph.nodes[id] != slot_of(la, id)->n || !deps_hit(eng, eng->graph.nodes[id])) {
-			/* Its key came from outputs the run may not have: the
-			 * usual path makes it again. */
-			weft_value_free(nr->resolved_inputs);
-			weft_value_free(nr->outputs);
-			weft_value_free(nr->input_hashes);
-			nr->resolved_inputs = nr->outputs = nr->input_hashes = NULL;
-			nr->computed = 0;
-			nr->key[0] = '\0';
-			nr->prefetched = 0;
+			/* Its key came from outputs the run may not have. */
+			unkey(nr);
 			continue;
 		}
 		/* Forced nodes compute; a plan looks up again and writes nothing.
 		 * Such a hit is kept as a key, or (its inputs freed) not at all. */
 		if (nr->prefetched == PF_HIT && (rs->opts->force || nr->forced || rs->opts->plan_only)) {
-			weft_value_free(nr->outputs);
-			weft_value_free(nr->input_hashes);
-			nr->outputs = nr->input_hashes = NULL;
-			nr->computed = 0;
-			nr->prefetched = nr->resolved_inputs ? PF_KEYED : 0;
-			if (!nr->prefetched)
-				nr->key[0] = '\0';
+			if (nr->resolved_inputs)
+				unhit(nr);
+			else
+				unkey(nr);
 		}
 		eng->lookahead_hits += nr->prefetched == PF_HIT;
 	}
 	const la_touch *t = (const la_touch *)la->touches.data;
-	for (size_t i = 0; i < la->touches.len / sizeof *t; i++)
-		if (weft_node_run(eng, t[i].id)->prefetched == PF_HIT)
-			weft_cache_touch_in(rs->ac, weft_node_run(eng, t[i].id)->key, la->touch_bytes.data + t[i].off,
-					    t[i].len, 0);
+	for (size_t i = 0; i < la->touches.len / sizeof *t; i++) {
+		const node_run *nr = weft_node_run(eng, t[i].id);
+		if (nr->prefetched == PF_HIT)
+			weft_cache_touch_in(rs->ac, nr->key, la->touch_bytes.data + t[i].off, t[i].len, 0);
+	}
 	weft_lookahead_free(eng);
 }
