@@ -147,22 +147,13 @@ static int status_json(const char *store, const char *only, int limit)
 		const char *id = only ? only : ids[i];
 		weft_value *e = weft_value_map();
 		weft_value_map_set(e, "id", cli_json_str(id));
-		char *lpath = weft_sprintf("%s/runs/%s/live.json", store, id), *text = NULL;
+		char *text = NULL;
 		size_t len = 0;
 		weft_value *live = NULL;
-		/* Rewritten in place while the run goes on: a read that met a
-		 * write half done is not JSON, and is made again. */
-		for (int tries = 0; lpath && !live && tries < 20 && weft_read_file(lpath, &text, &len) == WEFT_OK;
-		     tries++) {
-			if (weft_value_from_json(&live, text, len, NULL, 0) != WEFT_OK) {
-				live = NULL;
-				(void)nanosleep(&(struct timespec){0, 2000000}, NULL);
-			}
-			free(text);
-			text = NULL;
-		}
+		if (weft_run_live_text(&text, &len, store, id) == WEFT_OK &&
+		    weft_value_from_json(&live, text, len, NULL, 0) != WEFT_OK)
+			live = NULL;
 		free(text);
-		free(lpath);
 		weft_run *r = NULL;
 		if (weft_run_open(&r, store, id) == WEFT_OK) {
 			const weft_run_info *in = weft_run_get_info(r);

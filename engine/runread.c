@@ -370,14 +370,23 @@ static int no_record(const char *store_dir, const char *id, const char *path, co
 /* STORE/runs/ID/FILE into *path (the caller's) and a zeroed handle of
  * `size` bytes into *handle, after checking that the id names a directory
  * under runs/: no separators, no dot-dot. */
-static int open_prep(char **path, void **handle, size_t size, const char *store_dir, const char *id, const char *file)
+/* The path of `file` in run `id`'s directory, once `id` is checked. */
+static int run_file(char **path, const char *store_dir, const char *id, const char *file)
 {
 	*path = NULL;
-	*handle = NULL;
 	if (!id || !*id || strchr(id, '/') || !strcmp(id, ".") || !strcmp(id, ".."))
 		return weft_err_set(WEFT_EINVALID, "'%s' is not a run id (see `weft log`)", id ? id : "");
 	*path = weft_sprintf("%s/runs/%s/%s", store_dir, id, file);
-	*handle = *path ? calloc(1, size) : NULL;
+	return *path ? WEFT_OK : weft_err_set(WEFT_ERROR, "out of memory");
+}
+
+static int open_prep(char **path, void **handle, size_t size, const char *store_dir, const char *id, const char *file)
+{
+	*handle = NULL;
+	int rc = run_file(path, store_dir, id, file);
+	if (rc != WEFT_OK)
+		return rc;
+	*handle = calloc(1, size);
 	if (!*handle) {
 		free(*path);
 		*path = NULL;
@@ -605,6 +614,35 @@ static void fill_live(weft_run_live *l, int *oom)
 	in->pools = pools_of(&l->blocks, &l->n_blocks, json_object_get(j, "pools"), &in->n_pools, oom);
 }
 
+/* A live.json whole: the run rewrites it in place (livestatus.c), so a
+ * read that met a write half done is not one JSON object, and is made
+ * again while the file is there. */
+static json_t *load_live(const char *path, char **text, size_t *len)
+{
+	char why[256];
+	json_t *j;
+	for (int tries = 0; !(j = load_object(path, text, len, why, sizeof why)) && tries < 20 && access(path, F_OK) == 0;
+	     tries++)
+		(void)nanosleep(&(struct timespec){0, 2000000}, NULL);
+	return j;
+}
+
+int weft_run_live_text(char **text, size_t *len, const char *store_dir, const char *id)
+{
+	*text = NULL;
+	*len = 0;
+	char *path;
+	int rc = run_file(&path, store_dir, id, "live.json");
+	if (rc != WEFT_OK)
+		return rc;
+	json_t *j = load_live(path, text, len);
+	free(path);
+	if (!j)
+		return weft_err_set(WEFT_ENOTFOUND, "run %s has no live view", id);
+	json_decref(j);
+	return WEFT_OK;
+}
+
 int weft_run_live_open(weft_run_live **out, const char *store_dir, const char *id)
 {
 	*out = NULL;
@@ -613,13 +651,7 @@ int weft_run_live_open(weft_run_live **out, const char *store_dir, const char *i
 	int rc = open_prep(&path, (void **)&l, sizeof *l, store_dir, id, "live.json");
 	if (rc != WEFT_OK)
 		return rc;
-	char why[256];
-	/* The run rewrites the file in place (livestatus.c): a read that met
-	 * a write half done is not one JSON object, and is made again. */
-	for (int tries = 0; !(l->doc = load_object(path, NULL, NULL, why, sizeof why)) && tries < 20 &&
-			    access(path, F_OK) == 0;
-	     tries++)
-		(void)nanosleep(&(struct timespec){0, 2000000}, NULL);
+	l->doc = load_live(path, NULL, NULL);
 	free(path);
 	/* A snapshot whose writer is gone was left by a killed run. */
 	pid_t pid = l->doc ? (pid_t)json_integer_value(json_object_get(l->doc, "pid")) : 0;

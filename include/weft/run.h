@@ -201,6 +201,10 @@ typedef struct weft_run_live_info {
  * WEFT_ENOTFOUND when the run is not going on (finished, or killed before
  * it could remove its snapshot). */
 WEFT_EXTERN int weft_run_live_open(weft_run_live **out, const char *store_dir, const char *id);
+/* The text of run `id`'s live.json as its run last wrote it whole (the
+ * caller frees it), whether or not that run is still alive;
+ * WEFT_ENOTFOUND when there is none. */
+WEFT_EXTERN int weft_run_live_text(char **text, size_t *len, const char *store_dir, const char *id);
 WEFT_EXTERN const weft_run_live_info *weft_run_live_get(const weft_run_live *l);
 WEFT_EXTERN void weft_run_live_free(weft_run_live *l);
 
