@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +21,14 @@ struct weft_journal {
 	weft_buf queue;
 	int unsynced; /* a line that matters written since the last fdatasync */
 	int queued;   /* a line that matters is in the queue */
+	/* The syncer thread (weft_journal_sync_soon), started at its first
+	 * use; mu guards the fields below it. */
+	pthread_t syncer;
+	int syncer_on;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int want, busy, stop; /* a sync asked for; one under way; the thread is to end */
+	int sync_errno;       /* the first failed sync's errno, 0 if none */
 };
 
 int weft_journal_open(weft_journal **out, const char *path)
@@ -35,6 +44,12 @@ int weft_journal_open(weft_journal **out, const char *path)
 					      "disk has space", path, strerror(e));
 	}
 	j->path = weft_strdup(path);
+	if (pthread_mutex_init(&j->mu, NULL) != 0 || pthread_cond_init(&j->cv, NULL) != 0) {
+		close(j->fd);
+		free(j->path);
+		free(j);
+		return weft_err_set(WEFT_ERROR, "cannot create the journal's lock");
+	}
 	/* A torn record from a killed writer must not glue onto our first one. */
 	off_t end = lseek(j->fd, 0, SEEK_END);
 	if (end > 0) {
@@ -99,15 +114,80 @@ int weft_journal_flush(weft_journal *j)
 	return WEFT_OK;
 }
 
+static int sync_failed(const weft_journal *j, int e)
+{
+	return weft_err_set(WEFT_EIO, "cannot sync journal %s: %s; check the store's disk, then `weft resume` the run",
+			    j->path, strerror(e));
+}
+
+static void *syncer_main(void *arg)
+{
+	weft_journal *j = arg;
+	pthread_mutex_lock(&j->mu);
+	for (;;) {
+		while (!j->want && !j->stop)
+			pthread_cond_wait(&j->cv, &j->mu);
+		if (!j->want)
+			break;
+		j->want = 0;
+		j->busy = 1;
+		pthread_mutex_unlock(&j->mu);
+		int e = fdatasync(j->fd) == 0 ? 0 : errno;
+		pthread_mutex_lock(&j->mu);
+		j->busy = 0;
+		if (e && !j->sync_errno)
+			j->sync_errno = e;
+		pthread_cond_broadcast(&j->cv);
+	}
+	pthread_mutex_unlock(&j->mu);
+	return NULL;
+}
+
+/* Waits for the syncer's work in hand; its first failure, if any. */
+static int syncer_wait(weft_journal *j)
+{
+	if (!j->syncer_on)
+		return 0;
+	pthread_mutex_lock(&j->mu);
+	while (j->want || j->busy)
+		pthread_cond_wait(&j->cv, &j->mu);
+	int e = j->sync_errno;
+	pthread_mutex_unlock(&j->mu);
+	return e;
+}
+
 int weft_journal_sync(weft_journal *j)
 {
 	int rc = weft_journal_flush(j);
 	if (rc != WEFT_OK)
 		return rc;
+	int e = syncer_wait(j);
+	if (e)
+		return sync_failed(j, e);
 	if (j->unsynced && fdatasync(j->fd) != 0)
-		return weft_err_set(WEFT_EIO, "cannot sync journal %s: %s; check the store's disk, then `weft "
-					      "resume` the run", j->path, strerror(errno));
+		return sync_failed(j, errno);
 	j->unsynced = 0;
+	return WEFT_OK;
+}
+
+int weft_journal_sync_soon(weft_journal *j)
+{
+	int rc = weft_journal_flush(j);
+	if (rc != WEFT_OK || !j->unsynced)
+		return rc;
+	if (!j->syncer_on) {
+		if (pthread_create(&j->syncer, NULL, syncer_main, j) != 0)
+			return weft_journal_sync(j); /* no thread: here, as before */
+		j->syncer_on = 1;
+	}
+	pthread_mutex_lock(&j->mu);
+	int e = j->sync_errno;
+	j->want = 1;
+	pthread_cond_signal(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+	if (e)
+		return sync_failed(j, e);
+	j->unsynced = 0; /* the lines written so far: the syncer's */
 	return WEFT_OK;
 }
 
@@ -121,6 +201,15 @@ void weft_journal_free(weft_journal *j)
 	if (!j)
 		return;
 	(void)weft_journal_sync(j);
+	if (j->syncer_on) {
+		pthread_mutex_lock(&j->mu);
+		j->stop = 1;
+		pthread_cond_signal(&j->cv);
+		pthread_mutex_unlock(&j->mu);
+		pthread_join(j->syncer, NULL);
+	}
+	pthread_mutex_destroy(&j->mu);
+	pthread_cond_destroy(&j->cv);
 	close(j->fd);
 	weft_buf_free(&j->queue);
 	free(j->path);

@@ -34,8 +34,14 @@ int weft_journal_append_derivable(weft_journal *j, const char *json_line, size_t
 
 /* Writes queued records to the file (no fsync). */
 int weft_journal_flush(weft_journal *j);
-/* Writes queued records and fdatasyncs whatever is not yet synced. */
+/* Writes queued records and fdatasyncs whatever is not yet synced, once
+ * any sync the syncer has in hand is done; an error if that one failed. */
 int weft_journal_sync(weft_journal *j);
+/* Writes queued records and has a thread of the journal's own fdatasync
+ * them, without waiting (the scheduler's group commit: its thread no
+ * longer stops a millisecond or so per sync while commands wait to start).
+ * An error if an earlier one failed. */
+int weft_journal_sync_soon(weft_journal *j);
 int weft_journal_pending(const weft_journal *j);
 /* Whether a record appended with weft_journal_append(_n) is not yet
  * fdatasynced. */

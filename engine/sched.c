@@ -484,7 +484,7 @@ static void journal_commit(run_state *rs, double now)
 	int rc = WEFT_OK;
 	if (weft_journal_unsynced(rs->journal) &&
 	    (now - rs->last_sync >= WEFT_JOURNAL_SYNC_SECONDS || rs->lines_since_sync >= WEFT_JOURNAL_SYNC_LINES)) {
-		rc = weft_journal_sync(rs->journal);
+		rc = weft_journal_sync_soon(rs->journal);
 		rs->last_sync = now;
 		rs->lines_since_sync = 0;
 	} else if (weft_journal_pending(rs->journal)) {

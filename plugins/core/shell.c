@@ -29,33 +29,54 @@
 
 extern char **environ;
 
+/* v[0 .. borrowed) point into environ and are not freed: copying the
+ * inherited environment cost a malloc and a free per variable per node. */
 typedef struct strvec {
 	char **v;
-	size_t n, cap;
+	size_t n, cap, borrowed;
 } strvec;
 
+static int sv_grow(strvec *s)
+{
+	if (s->n + 2 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		char **p = realloc(s->v, cap * sizeof *p);
+		if (!p)
+			return -1;
+		s->v = p;
+		s->cap = cap;
+	}
+	return 0;
+}
+
+/* Adds `str`, which the vector now owns (and frees if it cannot be added). */
 static int sv_push(strvec *s, char *str)
 {
 	if (!str)
 		return -1;
-	if (s->n + 2 > s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		char **p = realloc(s->v, cap * sizeof *p);
-		if (!p) {
-			free(str);
-			return -1;
-		}
-		s->v = p;
-		s->cap = cap;
+	if (sv_grow(s) != 0) {
+		free(str);
+		return -1;
 	}
 	s->v[s->n++] = str;
 	s->v[s->n] = NULL;
 	return 0;
 }
 
+/* Adds an inherited variable, not copied; only before any sv_push. */
+static int sv_borrow(strvec *s, char *str)
+{
+	if (sv_grow(s) != 0)
+		return -1;
+	s->v[s->n++] = str;
+	s->v[s->n] = NULL;
+	s->borrowed = s->n;
+	return 0;
+}
+
 static void sv_free(strvec *s)
 {
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = s->borrowed; i < s->n; i++)
 		free(s->v[i]);
 	free(s->v);
 }
@@ -134,7 +155,10 @@ static int build_env(strvec *env, weft_op_ctx *ctx, const weft_host_api *api, co
 				shadowed = (d > 0 && p[d] == '=') || !strncmp(p, "N=", 2);
 			}
 		}
-		if (!shadowed && sv_push(env, strdup(*e)) != 0)
+		if (shadowed)
+			continue;
+		/* environ's strings stay valid: glibc's setenv never frees one. */
+		if (sv_borrow(env, *e) != 0)
 			return api->fail(ctx, "out of memory");
 	}
 	for (size_t i = 0; i < n_in; i++) {

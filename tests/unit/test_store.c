@@ -419,6 +419,35 @@ static void test_journal_ignores_torn_tail(void **state)
 	free(p);
 }
 
+/* The group commit's sync on the journal's thread: each call writes the
+ * lines to the file before it returns (a kill -9 loses none of them) and
+ * leaves nothing marked unsynced; a sync requested while one is under way
+ * is done after it; the closing sync waits for them all. */
+static void test_journal_sync_soon_writes_at_once(void **state)
+{
+	fx *f = *state;
+	char *p = weft_path_join(f->dir, "journal");
+	weft_journal *j;
+	assert_int_equal(weft_journal_open(&j, p), WEFT_OK);
+	for (int i = 0; i < 200; i++) {
+		assert_int_equal(weft_journal_append(j, "{\"ev\":\"finish\",\"status\":\"done\"}"), WEFT_OK);
+		assert_true(weft_journal_unsynced(j));
+		assert_int_equal(weft_journal_sync_soon(j), WEFT_OK);
+		assert_false(weft_journal_unsynced(j));
+		assert_false(weft_journal_pending(j));
+		int n = 0;
+		assert_int_equal(weft_journal_read(p, count_rec, &n), WEFT_OK);
+		assert_int_equal(n, i + 1);
+	}
+	assert_int_equal(weft_journal_sync(j), WEFT_OK);
+	weft_journal_append(j, "{\"ev\":\"last\"}");
+	weft_journal_free(j); /* syncs the last line and ends the thread */
+	int n = 0;
+	assert_int_equal(weft_journal_read(p, count_rec, &n), WEFT_OK);
+	assert_int_equal(n, 201);
+	free(p);
+}
+
 /* A line a resume can re-derive (a cache hit) is written like any other
  * but never makes the journal need an fdatasync; any other line does, and
  * a sync clears it. */
@@ -454,6 +483,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_import_names_object_by_content, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_sync_soon_writes_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_derivable_lines_need_no_sync, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_streams_and_remembers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_in_pieces, setup, teardown),
