@@ -169,13 +169,57 @@ static int has_peer(const names *nm, uint32_t t, const abi_name *xn, long skip)
 	return 0;
 }
 
+/* Whether the column's last word that is no key word (type in
+ * PostTypeId) is one of the table's words. */
+static int head_in(const abi_name *col, const abi_name *table)
+{
+	int h = col->n - 1;
+	while (h >= 0 && ((col->keyw >> h) & 1))
+		h--;
+	if (h < 0)
+		return 1;
+	abi_name one;
+	abi_name_split(&one, col->tok[h], "", 1);
+	for (int i = 0; i < table->n; i++)
+		if (one.n == 1 && !strcmp(one.tok[0], table->tok[i]))
+			return 1;
+	return 0;
+}
+
+/* Whether word `w` is the whole name of a table other than t (posts). */
+static int names_a_table(const names *nm, const char *w, uint32_t t)
+{
+	unsigned char c = (unsigned char)w[0];
+	abi_name one;
+	abi_name_split(&one, w, "", 1); /* singular, as table names are */
+	for (size_t i = 0; i < nm->n_letter[c]; i++) {
+		const abi_name *u = &nm->table[nm->by_letter[c][i]];
+		if (nm->by_letter[c][i] != t && u->n == 1 && one.n == 1 && !strcmp(u->tok[0], one.tok[0]))
+			return 1;
+	}
+	return 0;
+}
+
 /* How much column xc of table a names table t (abi_name_refers), 0 when t
- * holds a peer of it; y is the column of t the pair would join (-1: any). */
+ * holds a peer of it, or when the column's name modifies t's head word by
+ * the name of another table where t has a modifier of its own:
+ * Posts.PostTypeId names a post type, not VoteTypes (whose 1..15 key held
+ * its 1..8 by chance; p 0.6 as a join). A modifier that names no table
+ * (ws_bill_addr_sk -> customer_address) is a role, and stays. y is the
+ * column of t the pair would join (-1: any). */
 static double refers_to(const names *nm, uint32_t a, uint32_t xc, uint32_t t, long y)
 {
 	const abi_name *xn = &nm->col[a][xc];
 	double r = abi_name_refers(xn, &nm->table[t]);
-	return r > 0 && t != a && has_peer(nm, t, xn, y) ? 0.0 : r;
+	if (r > 0 && t != a && has_peer(nm, t, xn, y))
+		return 0.0;
+	if (r > 0 && t == a && !head_in(xn, &nm->table[t]))
+		return 0.0; /* Posts.PostTypeId names a post type, not its own table */
+	int idx[ABI_MAX_TOKENS], n = r > 0 ? abi_name_rival_modifiers(xn, &nm->table[t], idx) : 0;
+	for (int i = 0; i < n; i++)
+		if (names_a_table(nm, xn->tok[idx[i]], t))
+			return 0.0;
+	return r;
 }
 
 /* How well column (a, xc) names any table other than a and b: the best

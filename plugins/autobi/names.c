@@ -263,6 +263,37 @@ double abi_name_refers(const abi_name *col, const abi_name *table)
 	return (double)hit / (table->n + 1);
 }
 
+static int is_role_word(const char *t);
+
+int abi_name_rival_modifiers(const abi_name *col, const abi_name *table, int *idx)
+{
+	if (table->n < 2)
+		return 0;
+	/* the column's word naming the table's head, and whether every one of
+	 * the table's modifiers is named by some column word */
+	int head_at = -1, mods_named = 1;
+	for (int j = 0; j < col->n && head_at < 0; j++)
+		if (!key_at(col, j) && tok_match(col->tok[j], table->tok[table->n - 1]))
+			head_at = j;
+	for (int i = 0; i < table->n - 1 && mods_named; i++) {
+		int named = 0;
+		for (int j = 0; j < col->n && !named; j++)
+			named = !key_at(col, j) && tok_match(col->tok[j], table->tok[i]);
+		mods_named = named;
+	}
+	if (head_at <= 0 || mods_named)
+		return 0;
+	int n = 0;
+	for (int j = 0; j < head_at; j++) {
+		int matched = key_at(col, j) || is_role_word(col->tok[j]);
+		for (int i = 0; i < table->n && !matched; i++)
+			matched = tok_match(col->tok[j], table->tok[i]);
+		if (!matched)
+			idx[n++] = j;
+	}
+	return n;
+}
+
 int abi_name_is_people(const abi_name *table)
 {
 	static const char *const people[] = {"employee", "emp",   "staff",    "user",        "person",   "people",
@@ -274,21 +305,26 @@ int abi_name_is_people(const abi_name *table)
 	return 0;
 }
 
-int abi_name_has_role(const abi_name *n)
+/* Words that name a person's role towards a row: the column then
+ * refers to a people table whatever that table is called (SupportRepId
+ * -> Employee, soldBy -> staff, ReportsTo and manager_id -> the same
+ * table). */
+static int is_role_word(const char *t)
 {
-	/* Words that name a person's role towards a row: the column then
-	 * refers to a people table whatever that table is called (SupportRepId
-	 * -> Employee, soldBy -> staff, ReportsTo and manager_id -> the same
-	 * table). */
 	static const char *const roles[] = {"manager", "mgr",      "boss",     "supervisor", "reports", "report",
 					    "parent",  "head",     "lead",     "leader",     "owner",   "rep",
 					    "by",      "assignee", "approver", "reviewer",   "mentor",  "superior",
 					    "agent",   "handler",  "seller",   "buyer",      "sponsor", "referrer"};
+	return IN_LIST(t, roles);
+}
+
+int abi_name_has_role(const abi_name *n)
+{
 	/* The role must end the name (soldBy, manager_id, SupportRepId, ReportsTo):
 	 * only key words or "to" may follow it, so LeadTimeDays and
 	 * head_count are measures, not roles. */
 	for (int i = 0; i < n->n; i++) {
-		if (!IN_LIST(n->tok[i], roles))
+		if (!is_role_word(n->tok[i]))
 			continue;
 		int tail = 1;
 		for (int j = i + 1; j < n->n && tail; j++)

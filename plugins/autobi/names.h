@@ -41,6 +41,14 @@ double abi_name_similarity(const abi_name *a, const abi_name *b);
  * (ss_cdemo_sk -> customer_demographics). */
 double abi_name_refers(const abi_name *col, const abi_name *table);
 
+/* The column's words that modify the word naming `table`'s head but match
+ * none of the table's words, when the table has a modifier of its own that
+ * the column does not name (post in PostTypeId against VoteTypes: a post
+ * type is no vote type). Role words (parent, manager, ...) and key words are
+ * never such words. Their indexes go to idx (up to ABI_MAX_TOKENS); returns
+ * how many. */
+int abi_name_rival_modifiers(const abi_name *col, const abi_name *table, int *idx);
+
 /* 1 when a token names a person's role (manager, reports, rep, by, parent,
  * owner, ...): such a column refers to a people table, or to its own. */
 int abi_name_has_role(const abi_name *n);
