@@ -38,6 +38,10 @@ FINAL2 = ["stackexchange", "lahman", "jaffle"]
 # role word): Instacart, the Join Order Benchmark's IMDb and Ergast's F1,
 # run once.
 FINAL3 = ["instacart", "imdb", "ergast"]
+# Written after final2 led to one more change (a rival modifier names no
+# table: PostTypeId is no VoteTypes key): Redmine's issue tracker, an
+# OMOP-shaped clinical schema and a music-streaming log, run once.
+FINAL4 = ["redmine", "omop", "streaming"]
 
 FIRST = ["Anna", "Ben", "Chloe", "David", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kira",
          "Liam", "Maya", "Noah", "Olga", "Pablo", "Qing", "Rosa", "Sven", "Tara", "Umar", "Vera", "Wei",
@@ -1179,10 +1183,197 @@ def ergast(g):
     return s
 
 
+# ---- FINAL4: written after final2's second change, run once.
+
+# ---- Redmine (Rails conventions: every key is id, references are
+# <thing>_id, and several point at users under role names)
+def redmine(g):
+    s = Schema(g)
+    r = g.r
+    s.table("users", 300, "id")
+    s.col("users", "login", lambda i: (g.person()[0] + str(i)).lower())
+    s.col("users", "firstname", lambda i: r.choice(FIRST))
+    s.col("users", "lastname", lambda i: r.choice(LAST))
+    s.col("users", "admin", lambda i: 1 if i < 3 else 0)
+    s.col("users", "status", lambda i: r.choice([1, 1, 1, 3]))
+    s.col("users", "last_login_on", lambda i: None if r.random() < 0.2 else "2023-%02d-%02d 09:%02d:00" % (r.randint(1, 12), r.randint(1, 28), r.randint(0, 59)))
+    s.table("projects", 40, "id")
+    s.col("projects", "name", lambda i: g.words(2).title())
+    s.col("projects", "identifier", lambda i: "proj-%d" % i)
+    s.col("projects", "is_public", lambda i: r.choice([0, 1]))
+    proj = s.tables["projects"]
+    proj["parent_id"] = [None if i < 30 else r.randint(1, 30) for i in range(40)]
+    s.joins.append(join("projects", "parent_id", "projects", "id"))
+    s.table("trackers", 3, "id")
+    s.col("trackers", "name", lambda i: ["Bug", "Feature", "Support"][i])
+    s.col("trackers", "position", lambda i: i + 1)
+    s.table("issue_statuses", 6, "id")
+    s.col("issue_statuses", "name", lambda i: ["New", "In Progress", "Resolved", "Feedback", "Closed", "Rejected"][i])
+    s.col("issue_statuses", "is_closed", lambda i: 1 if i >= 4 else 0)
+    s.col("issue_statuses", "position", lambda i: i + 1)
+    s.table("enumerations", 9, "id")
+    s.col("enumerations", "name", lambda i: ["Low", "Normal", "High", "Urgent", "Immediate", "Design", "Development", "Testing", "Meeting"][i])
+    s.col("enumerations", "type", lambda i: "IssuePriority" if i < 5 else "TimeEntryActivity")
+    s.col("enumerations", "position", lambda i: (i % 5) + 1)
+    s.table("versions", 90, "id")
+    s.fk("versions", "project_id", "projects", orphans=0)
+    s.col("versions", "name", lambda i: "%d.%d" % (r.randint(0, 5), r.randint(0, 9)))
+    s.col("versions", "effective_date", lambda i: None if r.random() < 0.3 else date_at(datetime.date(2022, 1, 1), r.randint(0, 700)))
+    s.table("issue_categories", 70, "id")
+    s.fk("issue_categories", "project_id", "projects", orphans=0)
+    s.col("issue_categories", "name", lambda i: g.words(1).title())
+    s.fk("issue_categories", "assigned_to_id", "users", nulls=0.7, orphans=0)
+    n = 4000
+    s.table("issues", n, "id")
+    s.fk("issues", "tracker_id", "trackers", orphans=0, pool=[1, 1, 1, 2, 2, 3])
+    s.fk("issues", "project_id", "projects", orphans=0, skew=1.5)
+    s.col("issues", "subject", lambda i: g.words(4))
+    s.fk("issues", "status_id", "issue_statuses", orphans=0, pool=[1, 2, 3, 5, 5, 5, 4, 6])
+    s.fk("issues", "assigned_to_id", "users", nulls=0.3, orphans=0)
+    s.fk("issues", "priority_id", "enumerations", orphans=0, pool=[1, 2, 2, 2, 2, 3, 3, 4, 5])
+    s.fk("issues", "category_id", "issue_categories", nulls=0.6, orphans=0)
+    s.fk("issues", "fixed_version_id", "versions", nulls=0.5, orphans=0)
+    s.fk("issues", "author_id", "users", orphans=0)
+    s.col("issues", "done_ratio", lambda i: r.choice([0, 0, 10, 30, 50, 80, 100]))
+    s.col("issues", "estimated_hours", lambda i: None if r.random() < 0.6 else r.choice([0.5, 1, 2, 4, 8, 16]))
+    iss = s.tables["issues"]
+    iss["parent_id"] = [None if i < 3000 or r.random() < 0.5 else r.randint(1, 3000) for i in range(n)]
+    s.joins.append(join("issues", "parent_id", "issues", "id"))
+    s.col("issues", "lock_version", lambda i: r.randint(0, 12))
+    s.table("journals", 9000, "id", fact=True)
+    s.fk("journals", "journalized_id", "issues", orphans=0)
+    s.col("journals", "journalized_type", lambda i: "Issue")
+    s.fk("journals", "user_id", "users", orphans=0)
+    s.col("journals", "notes", lambda i: None if r.random() < 0.5 else g.words(6))
+    s.col("journals", "created_on", lambda i: "2023-%02d-%02d 1%d:00:00" % (r.randint(1, 12), r.randint(1, 28), r.randint(0, 9)))
+    s.table("time_entries", 5000, "id", fact=True)
+    s.fk("time_entries", "project_id", "projects", orphans=0)
+    s.fk("time_entries", "issue_id", "issues", nulls=0.1, orphans=0)
+    s.fk("time_entries", "user_id", "users", orphans=0)
+    s.col("time_entries", "hours", lambda i: r.choice([0.25, 0.5, 1, 1.5, 2, 4, 8]))
+    s.fk("time_entries", "activity_id", "enumerations", orphans=0, pool=[6, 7, 7, 8, 9])
+    s.col("time_entries", "spent_on", lambda i: date_at(datetime.date(2023, 1, 1), r.randint(0, 364)))
+    s.col("time_entries", "tyear", lambda i: 2023)
+    s.col("time_entries", "tmonth", lambda i: r.randint(1, 12))
+    s.col("time_entries", "tweek", lambda i: r.randint(1, 52))
+    return s
+
+
+# ---- an OMOP CDM extract (every coded value is a concept_id into one
+# vocabulary table, under names such as gender_concept_id)
+def omop(g):
+    s = Schema(g)
+    r = g.r
+    s.table("concept", 1200, "concept_id", kind="sparse", start=8500)
+    s.col("concept", "concept_name", lambda i: g.words(3))
+    s.col("concept", "domain_id", lambda i: r.choice(["Condition", "Drug", "Gender", "Race", "Visit", "Provider"]))
+    s.col("concept", "vocabulary_id", lambda i: r.choice(["SNOMED", "RxNorm", "Gender", "Race", "Visit"]))
+    s.col("concept", "standard_concept", lambda i: r.choice(["S", "S", None]))
+    s.col("concept", "concept_code", lambda i: str(r.randint(10000, 99999999)))
+    cids = s.keys("concept")
+    s.table("location", 150, "location_id")
+    s.col("location", "city", lambda i: r.choice(CITIES))
+    s.col("location", "zip", lambda i: "%05d" % r.randint(1000, 99999))
+    s.table("care_site", 25, "care_site_id")
+    s.col("care_site", "care_site_name", lambda i: g.words(2).title() + " Clinic")
+    s.fk("care_site", "location_id", "location", orphans=0)
+    s.table("provider", 120, "provider_id")
+    s.col("provider", "provider_name", lambda i: " ".join(g.person()))
+    s.fk("provider", "specialty_concept_id", "concept", nulls=0.1, orphans=0, pool=cids[:40])
+    s.fk("provider", "care_site_id", "care_site", orphans=0)
+    s.col("provider", "year_of_birth", lambda i: r.randint(1950, 1995))
+    s.table("person", 1500, "person_id")
+    s.fk("person", "gender_concept_id", "concept", orphans=0, pool=cids[:2])
+    s.col("person", "year_of_birth", lambda i: r.randint(1930, 2015))
+    s.col("person", "month_of_birth", lambda i: r.randint(1, 12))
+    s.col("person", "day_of_birth", lambda i: r.randint(1, 28))
+    s.fk("person", "race_concept_id", "concept", orphans=0, pool=cids[2:7])
+    s.fk("person", "location_id", "location", nulls=0.2, orphans=0)
+    s.fk("person", "provider_id", "provider", nulls=0.4, orphans=0)
+    s.fk("person", "care_site_id", "care_site", nulls=0.4, orphans=0)
+    s.col("person", "person_source_value", lambda i: "P%07d" % (i * 13 + 5))
+    s.table("visit_occurrence", 6000, "visit_occurrence_id")
+    s.fk("visit_occurrence", "person_id", "person", orphans=0)
+    s.fk("visit_occurrence", "visit_concept_id", "concept", orphans=0, pool=cids[7:11])
+    s.col("visit_occurrence", "visit_start_date", lambda i: date_at(datetime.date(2019, 1, 1), r.randint(0, 1400)))
+    s.col("visit_occurrence", "visit_end_date", lambda i: date_at(datetime.date(2019, 1, 1), r.randint(0, 1410)))
+    s.fk("visit_occurrence", "provider_id", "provider", nulls=0.1, orphans=0)
+    s.fk("visit_occurrence", "care_site_id", "care_site", orphans=0)
+    s.table("condition_occurrence", 12000, "condition_occurrence_id", fact=True)
+    s.fk("condition_occurrence", "person_id", "person", orphans=0)
+    s.fk("condition_occurrence", "condition_concept_id", "concept", orphans=0, pool=cids[100:700])
+    s.col("condition_occurrence", "condition_start_date", lambda i: date_at(datetime.date(2019, 1, 1), r.randint(0, 1400)))
+    s.fk("condition_occurrence", "condition_type_concept_id", "concept", orphans=0, pool=cids[11:14])
+    s.fk("condition_occurrence", "visit_occurrence_id", "visit_occurrence", nulls=0.05)
+    s.fk("condition_occurrence", "provider_id", "provider", nulls=0.3, orphans=0)
+    s.table("drug_exposure", 10000, "drug_exposure_id", fact=True)
+    s.fk("drug_exposure", "person_id", "person", orphans=0)
+    s.fk("drug_exposure", "drug_concept_id", "concept", orphans=0, pool=cids[700:1200])
+    s.col("drug_exposure", "drug_exposure_start_date", lambda i: date_at(datetime.date(2019, 1, 1), r.randint(0, 1400)))
+    s.col("drug_exposure", "days_supply", lambda i: r.choice([7, 14, 30, 30, 90]))
+    s.col("drug_exposure", "quantity", lambda i: r.choice([10, 20, 30, 60, 90]))
+    s.col("drug_exposure", "refills", lambda i: r.randint(0, 5))
+    s.fk("drug_exposure", "visit_occurrence_id", "visit_occurrence", nulls=0.1)
+    s.fk("drug_exposure", "provider_id", "provider", nulls=0.2, orphans=0)
+    return s
+
+
+# ---- a music-streaming log (two-letter country codes, a playlist table
+# owned by users, play positions and durations beside small dense keys)
+def streaming(g):
+    s = Schema(g)
+    r = g.r
+    codes = ["AT", "BE", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GB", "IE", "IT", "NL", "NO", "PL", "PT", "SE"]
+    s.table("countries", len(codes), "country_code")
+    s.tables["countries"]["country_code"] = codes
+    s.col("countries", "country_name", lambda i: ["Austria", "Belgium", "Czechia", "Germany", "Denmark", "Estonia", "Spain", "Finland", "France", "United Kingdom", "Ireland", "Italy", "Netherlands", "Norway", "Poland", "Portugal", "Sweden"][i])
+    s.table("genres", 25, "genre_id")
+    s.col("genres", "genre_name", lambda i: g.words(1) + " " + r.choice(["pop", "rock", "jazz", "folk", "house"]))
+    s.table("artists", 400, "artist_id", kind="sparse", start=100)
+    s.col("artists", "artist_name", lambda i: g.words(2).title())
+    s.fk("artists", "country_code", "countries", nulls=0.2, orphans=0)
+    s.table("albums", 900, "album_id", kind="sparse", start=5000)
+    s.fk("albums", "artist_id", "artists", orphans=0)
+    s.col("albums", "title", lambda i: g.words(3).title())
+    s.col("albums", "release_year", lambda i: r.randint(1965, 2024))
+    s.table("tracks", 6000, "track_id", kind="sparse", start=10000)
+    s.fk("tracks", "album_id", "albums", orphans=0)
+    s.fk("tracks", "genre_id", "genres", orphans=0, skew=1.4)
+    s.col("tracks", "track_number", lambda i: r.randint(1, 16))
+    s.col("tracks", "duration_ms", lambda i: r.randint(90000, 420000))
+    s.col("tracks", "explicit", lambda i: r.choice([0, 0, 1]))
+    s.table("device_types", 6, "device_type_id")
+    s.col("device_types", "device_type", lambda i: ["phone", "desktop", "tablet", "speaker", "car", "tv"][i])
+    s.table("users", 2500, "user_id")
+    s.col("users", "username", lambda i: (g.person()[0] + str(i)).lower())
+    s.fk("users", "country_code", "countries", orphans=0)
+    s.col("users", "signup_date", lambda i: date_at(datetime.date(2015, 1, 1), r.randint(0, 3000)))
+    s.col("users", "is_premium", lambda i: r.choice([0, 1]))
+    s.table("playlists", 1200, "playlist_id")
+    s.fk("playlists", "owner_user_id", "users", orphans=0)
+    s.col("playlists", "playlist_name", lambda i: g.words(2))
+    s.col("playlists", "is_public", lambda i: r.choice([0, 1]))
+    s.col("playlists", "follower_count", lambda i: int(5000 * r.random() ** 6))
+    s.table("playlist_tracks", 20000, fact=True)
+    s.fk("playlist_tracks", "playlist_id", "playlists", orphans=0)
+    s.fk("playlist_tracks", "track_id", "tracks", orphans=0)
+    s.col("playlist_tracks", "position", lambda i: r.randint(1, 100))
+    s.col("playlist_tracks", "added_at", lambda i: date_at(datetime.date(2020, 1, 1), r.randint(0, 1500)))
+    s.table("plays", 30000, "play_id", fact=True)
+    s.fk("plays", "user_id", "users", skew=1.3)
+    s.fk("plays", "track_id", "tracks", skew=1.6)
+    s.fk("plays", "device_type_id", "device_types", orphans=0, pool=[1, 1, 1, 2, 2, 3, 4, 5, 6])
+    s.col("plays", "played_at", lambda i: "2024-%02d-%02dT%02d:%02d:%02d" % (r.randint(1, 12), r.randint(1, 28), r.randint(0, 23), r.randint(0, 59), r.randint(0, 59)))
+    s.col("plays", "ms_played", lambda i: r.randint(1000, 400000))
+    s.col("plays", "skipped", lambda i: r.choice([0, 0, 0, 1]))
+    s.col("plays", "shuffle", lambda i: r.choice([0, 1]))
+    return s
+
+
 GENERATORS = {"tpcds": tpcds, "northwind": northwind, "messy": messy, "chinook": chinook,
               "adventureworks": adventureworks, "sakila": sakila, "hr": hr, "olist": olist, "wwi": wwi, "mimic": mimic,
               "stackexchange": stackexchange, "lahman": lahman, "jaffle": jaffle, "instacart": instacart, "imdb": imdb,
-              "ergast": ergast}
+              "ergast": ergast, "redmine": redmine, "omop": omop, "streaming": streaming}
 
 
 def main(argv):
@@ -1192,7 +1383,8 @@ def main(argv):
     out = argv[1]
     seeds = int(argv[argv.index("--seeds") + 1]) if "--seeds" in argv else 3
     only = argv[argv.index("--only") + 1] if "--only" in argv else None
-    for split, names in (("dev", DEV), ("held", HELD), ("final", FINAL), ("final2", FINAL2), ("final3", FINAL3)):
+    for split, names in (("dev", DEV), ("held", HELD), ("final", FINAL), ("final2", FINAL2), ("final3", FINAL3),
+                        ("final4", FINAL4)):
         for name in names:
             if only and name != only:
                 continue
