@@ -280,7 +280,7 @@ static int by_val(const void *a, const void *b)
  * already in M, brightest first; appended to M's sites with their value
  * above lo as height. */
 static void add_peaks(am_motif *M, const double *g, const am_lattice *L, double px, double need, double apart,
-		      double lo)
+		      double lo, const am_motif_site *dead, size_t ndead)
 {
 	long gu = (long)M->gu, gv = (long)M->gv;
 	cand *c = malloc(M->gu * M->gv * sizeof *c);
@@ -312,6 +312,8 @@ static void add_peaks(am_motif *M, const double *g, const am_lattice *L, double 
 		int near = 0;
 		for (size_t s = 0; s < M->nsites && !near; s++)
 			near = grid_d2(L, fu - M->site[s].u, fv - M->site[s].v, px) < (s < first ? apart2 : r_nms2);
+		for (size_t s = 0; s < ndead && !near; s++)
+			near = grid_d2(L, fu - dead[s].u, fv - dead[s].v, px) < r_nms2;
 		if (near)
 			continue;
 		double low = c[i].val;
@@ -541,7 +543,8 @@ static void peel(am_motif *M, const am_lattice *L, double px, double lo, double 
 		if (k > 0 && prof[k] > prof[k - 1])
 			prof[k] = prof[k - 1]; /* a profile falls */
 	}
-	size_t G = M->gu * M->gv, first_new = M->nsites;
+	size_t G = M->gu * M->gv, first_new = M->nsites, ndead = 0;
+	am_motif_site dead[64];
 	double *res = malloc(G * sizeof *res);
 	if (!res)
 		return;
@@ -581,6 +584,23 @@ static void peel(am_motif *M, const am_lattice *L, double px, double lo, double 
 		}
 		for (size_t s = 0; s < n; s++)
 			M->site[s].height = amp[s];
+		/* A new site the fit gave no amplitude (a bump of the misfit on
+		 * a bright column's flank, fitted away) is dropped before the
+		 * next search, where it kept real columns 1 A around it from
+		 * being found (rutile's fourth O, 2 A from Ti); its place is
+		 * not searched again. */
+		if (round < 8) {
+			size_t k = first_new;
+			for (size_t s = first_new; s < n; s++) {
+				if (amp[s] > 0) {
+					M->site[k] = M->site[s];
+					amp[k++] = amp[s];
+				} else if (ndead < sizeof dead / sizeof *dead) {
+					dead[ndead++] = M->site[s];
+				}
+			}
+			M->nsites = n = k;
+		}
 		/* a new site: a light column is at least 1 A from a found one,
 		 * and rises 4.5 standard errors (noise alone passes that in one
 		 * place of about 300,000). 6, the first pass's, lost the O of
@@ -595,9 +615,9 @@ static void peel(am_motif *M, const am_lattice *L, double px, double lo, double 
 		if (round < 8) {
 			double *sm = malloc(G * sizeof *sm), nmf = sm ? matched(M, L, px, res, 2 * noise, MF_SIGMA, sm) : -1;
 			if (nmf > 0)
-				add_peaks(M, sm, L, px, fmax(4.5 * nmf, 0.003 * top->height), 1.0, 0);
+				add_peaks(M, sm, L, px, fmax(4.5 * nmf, 0.003 * top->height), 1.0, 0, dead, ndead);
 			else
-				add_peaks(M, res, L, px, fmax(4.5 * noise, 0.003 * top->height), 1.0, 0);
+				add_peaks(M, res, L, px, fmax(4.5 * noise, 0.003 * top->height), 1.0, 0, dead, ndead);
 			free(sm);
 			drop_saddles(M, L, px, n);
 			if (M->nsites > n) {
@@ -652,7 +672,7 @@ static void find_sites(am_motif *M, const am_lattice *L, double px, unsigned thr
 	 * (not a ripple of the filters); columns closer than 0.5 A are one,
 	 * since no probe resolves them */
 	double need = fmax(6 * M->noise, 0.005 * (hi - lo));
-	add_peaks(M, M->m, L, px, need, 0.5, lo);
+	add_peaks(M, M->m, L, px, need, 0.5, lo, NULL, 0);
 	peel(M, L, px, lo, M->noise, need, threads);
 }
 
