@@ -524,6 +524,44 @@ static double matched(const am_motif *M, const am_lattice *L, double px, const d
  * large cell with many sites (over 48 MB of basis, probe.h) keeps the
  * profile read off the brightest site: the lowest value around it at
  * each radius, so neighbours do not add to it. */
+/* A new site that fell short of its bar, where a site that passed lies
+ * at its place turned by the lattice's rotation about the brightest site
+ * (90 degrees on a square lattice, 120 on a hexagonal one), with at most
+ * twice its amplitude: the projection's symmetry says it is that site's
+ * twin. It needs only 3 standard errors (perovskite's two O columns along
+ * [001], one of which rose 4.5 and the other fell just short at a low
+ * dose, so the cell had three columns for four). */
+static void symmetric_partners(const am_motif *M, const am_lattice *L, double px, size_t n, size_t first_new,
+			       const double *want, uint8_t *pass, double noise)
+{
+	double la = hypot(L->a[0], L->a[1]), lb = hypot(L->b[0], L->b[1]);
+	double gam = acos((L->a[0] * L->b[0] + L->a[1] * L->b[1]) / (la * lb)) * 180 / M_PI;
+	double turn = 0;
+	if (fabs(la - lb) < 0.02 * la && fabs(gam - 90) < 1.5)
+		turn = M_PI / 2;
+	else if (fabs(la - lb) < 0.02 * la && (fabs(gam - 120) < 1.5 || fabs(gam - 60) < 1.5))
+		turn = 2 * M_PI / 3;
+	if (turn == 0)
+		return;
+	const am_motif_site *top = &M->site[0];
+	for (size_t s = first_new; s < n; s++) {
+		if (pass[s] || !isfinite(want[s]) || !(M->site[s].height >= 3 * noise))
+			continue;
+		for (size_t p = 1; p < n && !pass[s]; p++) {
+			if (p == s || !pass[p] || M->site[p].height > 2 * M->site[s].height)
+				continue;
+			double du = M->site[p].u - top->u, dv = M->site[p].v - top->v;
+			du -= round(du), dv -= round(dv);
+			double x = du * L->a[0] + dv * L->b[0], y = du * L->a[1] + dv * L->b[1];
+			for (int sign = -1; sign <= 1 && !pass[s]; sign += 2) {
+				double c = cos(sign * turn), sn = sin(sign * turn), ru, rv;
+				am_lattice_frac(L, 0, 0, c * x - sn * y, sn * x + c * y, &ru, &rv);
+				pass[s] = grid_d2(L, top->u + ru - M->site[s].u, top->v + rv - M->site[s].v, px) < 0.3 * 0.3;
+			}
+		}
+	}
+}
+
 static void peel(am_motif *M, const am_lattice *L, double px, double lo, double noise, double base_need,
 		 unsigned threads)
 {
@@ -640,19 +678,24 @@ static void peel(am_motif *M, const am_lattice *L, double px, double lo, double 
 		 * now. */
 		double sp = far_spread(M, L, px, res, n);
 		double need = fmax(fmax(4.5 * noise, 5 * (sp >= 0 ? sp : 0)), 0.003 * top->height);
-		size_t kept = 1;
+		double want[64];
+		uint8_t pass[64];
 		for (size_t s = 1; s < n; s++) {
-			double want = base_need;
+			want[s] = base_need;
 			if (s >= first_new) {
-				want = rank_of(M, M->site[s].u, M->site[s].v) < 0.1 ? fmax(need, 0.07 * top->height) : need;
+				want[s] = rank_of(M, M->site[s].u, M->site[s].v) < 0.1 ? fmax(need, 0.07 * top->height) : need;
 				for (size_t t = 0; t < n; t++)
 					if (t != s && amp[t] > amp[s] &&
 					    grid_d2(L, M->site[s].u - M->site[t].u, M->site[s].v - M->site[t].v, px) < 1.0)
-						want = INFINITY;
+						want[s] = INFINITY;
 			}
-			if (M->site[s].height >= want)
-				M->site[kept++] = M->site[s];
+			pass[s] = M->site[s].height >= want[s];
 		}
+		symmetric_partners(M, L, px, n, first_new, want, pass, noise);
+		size_t kept = 1;
+		for (size_t s = 1; s < n; s++)
+			if (pass[s])
+				M->site[kept++] = M->site[s];
 		M->nsites = kept;
 		break;
 	}
