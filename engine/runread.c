@@ -367,10 +367,8 @@ static int no_record(const char *store_dir, const char *id, const char *path, co
 	return rc;
 }
 
-/* STORE/runs/ID/FILE into *path (the caller's) and a zeroed handle of
- * `size` bytes into *handle, after checking that the id names a directory
- * under runs/: no separators, no dot-dot. */
-/* The path of `file` in run `id`'s directory, once `id` is checked. */
+/* STORE/runs/ID/FILE into *path (the caller's), after checking that the
+ * id names a directory under runs/: no separators, no dot-dot. */
 static int run_file(char **path, const char *store_dir, const char *id, const char *file)
 {
 	*path = NULL;
@@ -380,6 +378,7 @@ static int run_file(char **path, const char *store_dir, const char *id, const ch
 	return *path ? WEFT_OK : weft_err_set(WEFT_ERROR, "out of memory");
 }
 
+/* The same, and a zeroed handle of `size` bytes into *handle. */
 static int open_prep(char **path, void **handle, size_t size, const char *store_dir, const char *id, const char *file)
 {
 	*handle = NULL;

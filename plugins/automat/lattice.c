@@ -49,35 +49,28 @@ static double tol_of(const am_spectrum *S, const double g[2])
 	return 1.5 / (double)(S->w < S->h ? S->w : S->h) + 0.02 * sqrt(dot(g, g));
 }
 
-static double score(const basis *B, const am_spectrum *S, const am_peak *pk, size_t n)
+/* The power of the peaks B indexes; with `by_chance`, also the power it
+ * would index by chance: a peak lands within tolerance of some point of
+ * B's lattice with probability pi tol^2 / (B's cell area), near 1 for a
+ * basis much finer than the tolerance. Two peaks of low frequency (a
+ * second grain, holes, an edge at a low dose) made such a basis: 4.6
+ * bins a side, it indexed 86% of PbTe's peak power at random and won as
+ * a 30 A cell, so candidates are scored beyond chance. */
+static double score(const basis *B, const am_spectrum *S, const am_peak *pk, size_t n, double *by_chance)
 {
-	double s = 0;
-	for (size_t i = 0; i < n; i++) {
-		double g[2] = {pk[i].gx, pk[i].gy}, miss;
-		long h, k;
-		if (index_of(B, g, &h, &k, &miss) && labs(h) <= MAXORDER && labs(k) <= MAXORDER && miss < tol_of(S, g))
-			s += pk[i].power;
-	}
-	return s;
-}
-
-/* The indexed power beyond what chance indexes: a peak lands within
- * tolerance of some point of B's lattice by chance with probability
- * pi tol^2 / (B's cell area), near 1 for a basis much finer than the
- * tolerance. Two peaks of low frequency (a second grain, holes, an edge
- * at a low dose) made such a basis: 4.6 bins a side, it indexed 86% of
- * PbTe's peak power at random and won as a 30 A cell. */
-static double score_beyond_chance(const basis *B, const am_spectrum *S, const am_peak *pk, size_t n)
-{
-	double area = fabs(cross(B->b1, B->b2)), s = 0;
+	double area = fabs(cross(B->b1, B->b2)), s = 0, chance = 0;
 	for (size_t i = 0; i < n; i++) {
 		double g[2] = {pk[i].gx, pk[i].gy}, miss;
 		long h, k;
 		if (!index_of(B, g, &h, &k, &miss) || labs(h) > MAXORDER || labs(k) > MAXORDER)
 			continue;
-		double tol = tol_of(S, g), chance = area > 0 ? fmin(1, M_PI * tol * tol / area) : 1;
-		s += pk[i].power * ((miss < tol) - chance);
+		double tol = tol_of(S, g);
+		if (miss < tol)
+			s += pk[i].power;
+		chance += pk[i].power * (area > 0 ? fmin(1, M_PI * tol * tol / area) : 1);
 	}
+	if (by_chance)
+		*by_chance = chance;
 	return s;
 }
 
@@ -292,7 +285,8 @@ int am_lattice_estimate(am_lattice *L, const am_image *im, const am_spectrum *S,
 				for (int d2 = 1; d2 <= 3; d2++) {
 					basis B = {{gi[0] / d1, gi[1] / d1}, {gj[0] / d2, gj[1] / d2}};
 					am_reduce2(B.b1, B.b2);
-					sc[nc] = score_beyond_chance(&B, S, pk, n);
+					double chance;
+					sc[nc] = score(&B, S, pk, n, &chance) - chance;
 					cand[nc++] = B;
 				}
 		}
@@ -323,7 +317,7 @@ int am_lattice_estimate(am_lattice *L, const am_image *im, const am_spectrum *S,
 	(void)refine(&B, S, pk, n);
 	superstructure(&B, S);
 	L->nrefl = refine(&B, S, pk, n);
-	L->indexed = score(&B, S, pk, n) / total;
+	L->indexed = score(&B, S, pk, n, NULL) / total;
 	/* real space: rows of B^-1 */
 	double a[2], b[2];
 	dual(B.b1, B.b2, a, b);

@@ -507,23 +507,6 @@ static double matched(const am_motif *M, const am_lattice *L, double px, const d
 	return se * sqrt(su2 * sv2);
 }
 
-/* Light columns beside heavy ones sit on the heavy columns' probe tails
- * (a Lorentzian tail puts 10-20% of a heavy column's height 2 A away,
- * ten times an O column's own). The sites found so far, a flat background
- * and one radial profile for all (probe.h: fitted to the whole motif,
- * sites moved to where they fit best) leave a residual; its strongest
- * bump that is no noise (4.5 standard errors) becomes a site, and the fit
- * is made again with it, until no bump is left (at most 8 rounds). One
- * at a time, because a fit that lacks a strong column (four O at 1.3 A
- * from Ti in rutile) misfits everywhere, and its bumps are not columns;
- * once that column is in, the misfit falls to the noise.
- *
- * Then the new sites must stand out of the last fit's misfit: five times
- * the residual's spread away from the sites. Heights become the fitted
- * amplitudes, so species compare columns, not columns plus tails. A
- * large cell with many sites (over 48 MB of basis, probe.h) keeps the
- * profile read off the brightest site: the lowest value around it at
- * each radius, so neighbours do not add to it. */
 /* A new site that fell short of its bar, where a site that passed lies
  * at its place turned by the lattice's rotation about the brightest site
  * (90 degrees on a square lattice, 120 on a hexagonal one), with at most
@@ -534,13 +517,11 @@ static double matched(const am_motif *M, const am_lattice *L, double px, const d
 static void symmetric_partners(const am_motif *M, const am_lattice *L, double px, size_t n, size_t first_new,
 			       const double *want, uint8_t *pass, double noise)
 {
-	double la = hypot(L->a[0], L->a[1]), lb = hypot(L->b[0], L->b[1]);
-	double gam = acos((L->a[0] * L->b[0] + L->a[1] * L->b[1]) / (la * lb)) * 180 / M_PI;
-	double turn = 0;
-	if (fabs(la - lb) < 0.02 * la && fabs(gam - 90) < 1.5)
-		turn = M_PI / 2;
-	else if (fabs(la - lb) < 0.02 * la && (fabs(gam - 120) < 1.5 || fabs(gam - 60) < 1.5))
-		turn = 2 * M_PI / 3;
+	if (!(fabs(L->len_a - L->len_b) < 0.02 * L->len_a))
+		return;
+	double turn = fabs(L->gamma - 90) < 1.5 ? M_PI / 2
+		      : fabs(L->gamma - 120) < 1.5 || fabs(L->gamma - 60) < 1.5 ? 2 * M_PI / 3
+										: 0;
 	if (turn == 0)
 		return;
 	const am_motif_site *top = &M->site[0];
@@ -562,6 +543,23 @@ static void symmetric_partners(const am_motif *M, const am_lattice *L, double px
 	}
 }
 
+/* Light columns beside heavy ones sit on the heavy columns' probe tails
+ * (a Lorentzian tail puts 10-20% of a heavy column's height 2 A away,
+ * ten times an O column's own). The sites found so far, a flat background
+ * and one radial profile for all (probe.h: fitted to the whole motif,
+ * sites moved to where they fit best) leave a residual; its strongest
+ * bump that is no noise (4.5 standard errors) becomes a site, and the fit
+ * is made again with it, until no bump is left (at most 8 rounds). One
+ * at a time, because a fit that lacks a strong column (four O at 1.3 A
+ * from Ti in rutile) misfits everywhere, and its bumps are not columns;
+ * once that column is in, the misfit falls to the noise.
+ *
+ * Then the new sites must stand out of the last fit's misfit: five times
+ * the residual's spread away from the sites. Heights become the fitted
+ * amplitudes, so species compare columns, not columns plus tails. A
+ * large cell with many sites (over 48 MB of basis, probe.h) keeps the
+ * profile read off the brightest site: the lowest value around it at
+ * each radius, so neighbours do not add to it. */
 static void peel(am_motif *M, const am_lattice *L, double px, double lo, double noise, double base_need,
 		 unsigned threads)
 {
