@@ -55,8 +55,10 @@ ops.core.export { name = "export_ssl", artifact = ssl, path = out .. "/ssl_basel
 local results, reports = {}, {}
 for _, m in ipairs(models) do
   local probs = ops.autows.label_model { name = "label_model_" .. m, data = ds, matrix = matrix, model = m }
-  local model = ops.autows.end_model { name = "end_model_" .. m, data = ds, probs = probs,
-                                       gold_weight = gold_weight, kind = end_model }
+  -- with the LFs and the label model's name, the end model's CV fits them
+  -- again in each fold, so that no fold is scored on labels its weak labels saw
+  local model = ops.autows.end_model { name = "end_model_" .. m, data = ds, probs = probs, lfs = lfs,
+                                       label_model = m, gold_weight = gold_weight, kind = end_model }
   local report = ops.autows.evaluate { name = "evaluate_" .. m, data = ds, matrix = matrix, probs = probs,
                                        model = model, predictions = model.predictions, baseline = baseline,
                                        ssl = ssl }

@@ -14,13 +14,33 @@
 # Debian's python3 (python3-numpy, python3-sklearn) makes them; $PYTHON overrides.
 #   moons          sklearn's make_moons with noise 0.2 and 8 noise features,
 #                  3,000 rows (seed 12)
+# The final set (made after every choice on the sets above was fixed):
+#   fashion_t10k   5,000 of Fashion-MNIST's 10,000 test images (seed 1),
+#                  pooled as fashion is: other images, same classes
+#   circles        make_circles (noise 0.15, factor 0.5) + 6 noise features,
+#                  3,000 rows (seed 21)
+#   quantiles      make_gaussian_quantiles: 6 features, 3 classes by radius,
+#                  3,000 rows (seed 22)
+#   classes6       make_classification: 3,000 rows, 30 features (8
+#                  informative, 4 redundant), 6 classes, 1 cluster each,
+#                  class_sep 0.8, 3% labels flipped (seed 23)
+#   hastie         make_hastie_10_2: 10 features, 2 classes, 3,000 rows (seed 24)
+# final2 (made before the refitted CV was measured, run once after it):
+#   diabetes3      sklearn's diabetes data (442 patients, 10 features), the
+#                  disease-progression target cut at its tertiles: 3 classes
+#   blobs          make_blobs: 5 centres in 10 features, std 3.0, 3,000 rows
+#                  (seed 31)
+#   classification3 make_classification: 3,000 rows, 40 features (6
+#                  informative, 2 redundant), 3 classes, 3 clusters each,
+#                  class_sep 1.2, 2% flipped (seed 32)
+#   moons_wide     make_moons, noise 0.3, + 20 noise features, 3,000 rows (seed 33)
 set -euo pipefail
 name=${1:?usage: autows-data.sh NAME OUT.csv}
 out=${2:?usage: autows-data.sh NAME OUT.csv}
 here=$(cd "$(dirname "$0")" && pwd)
 case "$name" in
   breast_cancer|digits|wine|iris) exec bash "$here/sklearn-csv.sh" "$name" "$out";;
-  fashion|classification|moons) ;;
+  fashion|classification|moons|fashion_t10k|circles|quantiles|classes6|hastie|diabetes3|blobs|classification3|moons_wide) ;;
   *) echo "autows-data.sh: unknown dataset '$name'" >&2; exit 2;;
 esac
 tmp="$out.tmp.$$"
@@ -29,24 +49,48 @@ trap 'rm -f "$tmp"' EXIT
 import csv, gzip, sys
 import numpy as np
 name, out = sys.argv[1], sys.argv[2]
-if name == "fashion":
+if name in ("fashion", "fashion_t10k"):
     d = "/usr/share/datasets/fashion-mnist"
+    part = "train" if name == "fashion" else "t10k"
     try:
-        with gzip.open(d + "/train-images-idx3-ubyte.gz") as f:
+        with gzip.open(d + "/" + part + "-images-idx3-ubyte.gz") as f:
             X = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 28, 28).astype(float)
-        with gzip.open(d + "/train-labels-idx1-ubyte.gz") as f:
+        with gzip.open(d + "/" + part + "-labels-idx1-ubyte.gz") as f:
             y = np.frombuffer(f.read(), np.uint8, offset=8)
     except FileNotFoundError:
         sys.exit("autows-data.sh: install dataset-fashion-mnist (apt-get install dataset-fashion-mnist)")
-    pick = np.random.RandomState(0).permutation(len(y))[:5000]
+    pick = np.random.RandomState(0 if name == "fashion" else 1).permutation(len(y))[:5000]
     X = X[pick].reshape(-1, 14, 2, 14, 2).mean(axis=(2, 4)).reshape(len(pick), -1)
     names = ["tshirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "boot"]
     y = [names[v] for v in y[pick]]
 else:
+    from sklearn import datasets as sd
     from sklearn.datasets import make_classification, make_moons
     if name == "classification":
         X, y = make_classification(n_samples=3000, n_features=20, n_informative=5, n_redundant=5, n_classes=4,
                                    n_clusters_per_class=2, flip_y=0.05, random_state=11)
+    elif name == "circles":
+        X, y = sd.make_circles(n_samples=3000, noise=0.15, factor=0.5, random_state=21)
+        X = np.hstack([X, np.random.RandomState(21).normal(size=(len(y), 6))])
+    elif name == "quantiles":
+        X, y = sd.make_gaussian_quantiles(n_samples=3000, n_features=6, n_classes=3, random_state=22)
+    elif name == "classes6":
+        X, y = make_classification(n_samples=3000, n_features=30, n_informative=8, n_redundant=4, n_classes=6,
+                                   n_clusters_per_class=1, class_sep=0.8, flip_y=0.03, random_state=23)
+    elif name == "diabetes3":
+        X, t = sd.load_diabetes(return_X_y=True)
+        y = np.digitize(t, np.quantile(t, [1 / 3, 2 / 3]))
+    elif name == "blobs":
+        X, y = sd.make_blobs(n_samples=3000, centers=5, n_features=10, cluster_std=3.0, random_state=31)
+    elif name == "classification3":
+        X, y = make_classification(n_samples=3000, n_features=40, n_informative=6, n_redundant=2, n_classes=3,
+                                   n_clusters_per_class=3, class_sep=1.2, flip_y=0.02, random_state=32)
+    elif name == "moons_wide":
+        X, y = make_moons(n_samples=3000, noise=0.3, random_state=33)
+        X = np.hstack([X, np.random.RandomState(33).normal(size=(len(y), 20))])
+    elif name == "hastie":
+        X, y = sd.make_hastie_10_2(n_samples=3000, random_state=24)
+        y = (y > 0).astype(int)
     else:
         X, y = make_moons(n_samples=3000, noise=0.2, random_state=12)
         X = np.hstack([X, np.random.RandomState(12).normal(size=(len(y), 8))])

@@ -332,6 +332,37 @@ static int same_lf(const aws_lf *a, const aws_lf *b)
 	       (a->nf < 2 || a->f[1] == b->f[1]) && a->thr[0] == b->thr[0] && fabs(a->beta - b->beta) < 1e-12;
 }
 
+int aws_lfset_refit(aws_lfset *out, const aws_lfset *in, const double *X, size_t n, size_t d, const int32_t *y,
+		    size_t k, const size_t *lab, size_t nlab, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	size_t *side = malloc((nlab ? nlab : 1) * sizeof *side);
+	double *vals = malloc((nlab ? nlab : 1) * sizeof *vals);
+	out->v = calloc(in->n ? in->n : 1, sizeof *out->v);
+	if (!side || !vals || !out->v) {
+		free(side), free(vals), free(out->v);
+		out->v = NULL;
+		snprintf(err, errlen, "refitting the LFs: out of memory");
+		return -1;
+	}
+	ctx c = {.X = X, .n = n, .d = d, .k = k, .y = y, .lab = lab, .nlab = nlab, .side = side, .vals = vals};
+	for (size_t i = 0; i < in->n; i++) {
+		const aws_lf *lf = &in->v[i];
+		aws_lf *g = &out->v[out->n];
+		int rc = lf->family == AWS_LF_KNN ? (nlab ? fit_knn(g, &c, lf->f, lf->nf, lf->target, lf->knn) : -1)
+						  : refit(g, lf, &c, lab, nlab);
+		if (rc != 0) { /* nothing splits these rows (or no memory): the LF is left out */
+			free(g->p), free(g->ref_y);
+			memset(g, 0, sizeof *g);
+			continue;
+		}
+		g->beta = lf->beta;
+		out->n++;
+	}
+	free(side), free(vals);
+	return 0;
+}
+
 void aws_lfset_free(aws_lfset *s)
 {
 	for (size_t i = 0; i < s->n; i++) {

@@ -70,6 +70,13 @@ typedef struct aws_lfgen_opts {
 int aws_lf_generate(aws_lfset *out, const double *X, size_t n, size_t d, const int32_t *y, size_t k,
 		    const size_t *lab, size_t nlab, const aws_lfgen_opts *o, char *err, size_t errlen);
 
+/* The LFs of `in` (family, features, class, abstain threshold) fitted
+ * again on the labeled rows `lab` alone (k-NN: they become the reference
+ * rows); an LF that no longer fits (nothing to split) is left out. Why: to
+ * score an end model on labels the LFs did not see. */
+int aws_lfset_refit(aws_lfset *out, const aws_lfset *in, const double *X, size_t n, size_t d, const int32_t *y,
+		    size_t k, const size_t *lab, size_t nlab, char *err, size_t errlen);
+
 /* The vote of lf on row x: a class, or -1 to abstain. */
 int aws_lf_vote(const aws_lf *lf, const double *x);
 

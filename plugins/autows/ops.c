@@ -121,7 +121,11 @@ static const weft_param_spec end_params[] = {
 	{"kind", WEFT_T_STRING, "\"auto\"", "auto (5-fold CV on the labeled rows), logistic, smoothed or graph"},
 	{"smooth", WEFT_T_FLOAT, "0.9", "smoothed and graph: label spreading's alpha over the k-NN graph"},
 	{"neighbours", WEFT_T_INT, "7", "smoothed and graph: the k of the k-NN graph"},
-	{"weak_weight", WEFT_T_FLOAT, "0.3", "smoothed and graph: a weak label's weight in the seeds (gold: 1)"},
+	{"weak_weight", WEFT_T_FLOAT, "0",
+	 "smoothed and graph: a weak label's weight in the seeds (gold: 1); 0: auto's CV chooses 0.01, 0.1 or 0.3, "
+	 "a kind asked by name gets 0.3"},
+	{"label_model", WEFT_T_STRING, "\"\"", "with input lfs: the label model that made probs, run again in each CV fold"},
+	{"label_model_max_iter", WEFT_T_INT, "100", "with input lfs: that label model's max_iter"},
 };
 static int run_end_model(weft_op_ctx *ctx, const weft_host_api *api)
 {
@@ -129,12 +133,13 @@ static int run_end_model(weft_op_ctx *ctx, const weft_host_api *api)
 }
 
 static const weft_op_desc aws_op_end_model = {
-	WEFT_OP_DESC("end_model", "3", run_end_model, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("end_model", "4", run_end_model, WEFT_OP_DETERMINISTIC,
 		     "The end model on the weak labels: logistic regression on the label model's probabilities, the "
 		     "same on the labels smoothed over the k-NN graph, or the smoothed labels themselves (graph); "
-		     "`kind = auto` picks one by 5-fold CV on the labeled rows. Outputs the model, predictions.csv for "
-		     "every row and the kind."),
-	WEFT_OP_PARAMS(end_params), WEFT_OP_INPUTS(WEFT_NAMES("data", "probs")),
+		     "`kind = auto` picks one, and the weak labels' weight, by 5-fold CV on the labeled rows (given "
+		     "`lfs`, each fold's weak labels come from the LFs fitted again without its hidden labels). Outputs "
+		     "the model, predictions.csv for every row and the kind."),
+	WEFT_OP_PARAMS(end_params), WEFT_OP_INPUTS(WEFT_NAMES("data", "probs", "lfs")),
 	WEFT_OP_OUTPUTS(WEFT_NAMES("out", "predictions", "kind")),
 };
 static const weft_param_spec ssl_params[] = {
@@ -149,7 +154,7 @@ static int run_ssl(weft_op_ctx *ctx, const weft_host_api *api)
 }
 
 static const weft_op_desc aws_op_ssl = {
-	WEFT_OP_DESC("ssl_baselines", "1", run_ssl, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("ssl_baselines", "2", run_ssl, WEFT_OP_DETERMINISTIC,
 		     "The semi-supervised baselines a practitioner tries with the same labels and unlabeled rows: label "
 		     "spreading (k-NN kernel) and self-training around logistic regression, scored on the test rows."),
 	WEFT_OP_PARAMS(ssl_params), WEFT_OP_INPUTS(WEFT_NAMES("data")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
@@ -170,7 +175,7 @@ static int run_evaluate(weft_op_ctx *ctx, const weft_host_api *api)
 }
 
 static const weft_op_desc aws_op_evaluate = {
-	WEFT_OP_DESC("evaluate", "2", run_evaluate, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("evaluate", "3", run_evaluate, WEFT_OP_DETERMINISTIC,
 		     "Test accuracy and macro-F1 of the end model's predictions, the supervised baseline, the "
 		     "semi-supervised baselines (ssl_baselines) and the label model, and each LF's coverage, overlap, "
 		     "conflict and accuracy, as report.json; `summary` says whether AutoWS helped and beat all three."),

@@ -165,27 +165,31 @@ void aws_end_result_free(aws_end_result *r)
 }
 
 /* The smoothing of the two graph kinds: alpha 0.9 unless the caller set
- * one (a larger alpha lets the graph carry labels farther). */
-static aws_end_opts graph_opts(const aws_end_opts *o)
+ * one (a larger alpha lets the graph carry labels farther), k 7, and a
+ * weak label's weight w (0: the asked one, or 0.3). */
+static aws_end_opts graph_opts(const aws_end_opts *o, double w)
 {
 	aws_end_opts g = *o;
 	if (g.smooth <= 0)
 		g.smooth = 0.9;
 	if (!g.neighbours)
 		g.neighbours = 7;
+	g.weak_weight = w > 0 ? w : g.weak_weight > 0 ? g.weak_weight : 0.3;
 	return g;
 }
 
-/* One kind, on D (a CV fold's copy: its held-out labels are test rows,
- * and `hide` marks them for the graph, which is built once). */
-static int fit_kind(aws_end_result *out, aws_end_kind kind, const aws_data *D, const int *votes, const double *LM,
-		    const aws_end_opts *o, const aws_knn *g, const uint8_t *hide, char *err, size_t errlen)
+/* One kind at weak weight w, on D (a CV fold's copy: its held-out labels
+ * are test rows, and `hide` marks them for the graph, which is built once). */
+static int fit_kind(aws_end_result *out, aws_end_kind kind, double w, const aws_data *D, const int *votes,
+		    const double *LM, const aws_end_opts *o, const aws_knn *g, const uint8_t *hide, char *err,
+		    size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	out->chosen = kind;
 	for (int q = 0; q < AWS_END_KINDS; q++)
 		out->cv[q] = -1;
-	aws_end_opts go = graph_opts(o);
+	aws_end_opts go = graph_opts(o, w);
+	out->weak_weight = kind == AWS_END_LOGISTIC ? 0 : go.weak_weight;
 	if (kind == AWS_END_GRAPH)
 		return smooth_on(&out->P, g, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
 	double *S = NULL;
@@ -212,28 +216,79 @@ static int fit_kind(aws_end_result *out, aws_end_kind kind, const aws_data *D, c
 	return 0;
 }
 
+/* What AUTO's cross-validation tries: logistic, then each graph kind at
+ * each weak weight (an asked weak_weight leaves one per kind). Why a range:
+ * how far the LFs can be trusted against label spreading from the gold
+ * labels differs by dataset. On digits spreading from 100 labels is right
+ * on 95% of the rows, and the LFs should only break its ties (0.01); on
+ * circles in noise dimensions the LFs see what the graph cannot (0.3). */
+static const double weak_grid[] = {0.01, 0.1, 0.3};
+enum { WEAK_GRID = sizeof weak_grid / sizeof weak_grid[0], CANDIDATES = 1 + 2 * WEAK_GRID };
+
+static void candidate(int c, const aws_end_opts *o, aws_end_kind *kind, double *w)
+{
+	*kind = c == 0 ? AWS_END_LOGISTIC : c <= WEAK_GRID ? AWS_END_SMOOTHED : AWS_END_GRAPH;
+	*w = c == 0 ? 0 : o->weak_weight > 0 ? o->weak_weight : weak_grid[(c - 1) % WEAK_GRID];
+}
+
+/* A fold's own weak labels: o->lfs fitted again on the fold's labeled rows
+ * (F's), their votes, and label model o->label_model on them. */
+static int fold_weak(double **P, int **votes, const aws_data *F, const aws_end_opts *o, char *err, size_t errlen)
+{
+	size_t *lab = NULL, nl = aws_data_rows(F, AWS_LABELED, &lab);
+	int32_t *known = malloc((F->n ? F->n : 1) * sizeof *known);
+	aws_lfset s = {0};
+	aws_lmat L = {0};
+	aws_lm_result r = {0};
+	int rc = -1;
+	*P = NULL, *votes = NULL;
+	if (!lab || !known) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < F->n; i++)
+		known[i] = F->split[i] == AWS_LABELED ? F->y[i] : -1;
+	if (aws_lfset_refit(&s, o->lfs, F->X, F->n, F->d, F->y, F->k, lab, nl, err, errlen) != 0 ||
+	    aws_apply_lfs(&L, &s, F, err, errlen) != 0 ||
+	    aws_label_model(&r, &L, (aws_lm_kind)o->label_model, o->lm_iters, known, err, errlen) != 0)
+		goto done;
+	if (!(*votes = aws_vote_counts(&L))) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	*P = r.proba, r.proba = NULL;
+	rc = 0;
+done:
+	aws_lm_result_free(&r);
+	aws_lmat_free(&L);
+	aws_lfset_free(&s);
+	free(lab), free(known);
+	return rc;
+}
+
 int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const int *votes, const double *LM,
 		const aws_end_opts *o, char *err, size_t errlen)
 {
 	aws_knn g = {0};
 	size_t *grows = NULL;
-	aws_end_opts go = graph_opts(o);
+	aws_end_opts go = graph_opts(o, 0);
 	if (kind != AWS_END_LOGISTIC && graph_of(&g, &grows, D, go.neighbours, err, errlen) != 0)
 		return -1;
 	int rc = 0;
 	if (kind != AWS_END_AUTO) {
-		rc = fit_kind(out, kind, D, votes, LM, o, &g, NULL, err, errlen);
+		rc = fit_kind(out, kind, 0, D, votes, LM, o, &g, NULL, err, errlen);
 		aws_knn_free(&g);
 		free(grows);
 		return rc;
 	}
+	int step = o->weak_weight > 0 ? WEAK_GRID : 1;
 	/* 5 stratified folds of the labeled rows: by class, then round robin */
 	size_t *lab = NULL, nl = aws_data_rows(D, AWS_LABELED, &lab);
 	aws_data F = *D; /* shares everything but the split */
 	F.split = malloc((D->n ? D->n : 1) * sizeof *F.split);
 	uint8_t *hide = calloc(D->n ? D->n : 1, 1);
 	int *fold = malloc((nl ? nl : 1) * sizeof *fold);
-	double hits[AWS_END_KINDS] = {0};
+	double hits[CANDIDATES] = {0}, brier[CANDIDATES] = {0};
 	if (!lab || !F.split || !fold || !hide) {
 		rc = -1;
 		snprintf(err, errlen, "out of memory");
@@ -251,13 +306,22 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 			if (fold[q] == f)
 				F.split[lab[q]] = AWS_TEST; /* hidden from this fold's end model */
 		}
+		double *FP = NULL;
+		int *fv = NULL;
+		if (o->lfs && fold_weak(&FP, &fv, &F, o, err, errlen) != 0) {
+			rc = -1;
+			break;
+		}
 		/* a fold's regressions stop earlier: they rank the kinds, the
 		 * final fit below gets every iteration */
 		aws_end_opts co = *o;
 		co.iters = co.iters > 200 ? 200 : co.iters;
-		for (int kd = 0; rc == 0 && kd < AWS_END_KINDS; kd++) {
+		for (int c = 0; rc == 0 && c < CANDIDATES; c += c == 0 ? 1 : step) {
+			aws_end_kind kd;
+			double w;
+			candidate(c, o, &kd, &w);
 			aws_end_result r;
-			if (fit_kind(&r, (aws_end_kind)kd, &F, votes, LM, &co, &g, hide, err, errlen) != 0) {
+			if (fit_kind(&r, kd, w, &F, fv ? fv : votes, FP ? FP : LM, &co, &g, hide, err, errlen) != 0) {
 				rc = -1;
 				break;
 			}
@@ -266,23 +330,36 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 					continue;
 				const double *p = r.P + lab[q] * D->k;
 				size_t best = 0;
-				for (size_t c = 1; c < D->k; c++)
-					if (p[c] > p[best])
-						best = c;
-				hits[kd] += (int32_t)best == D->y[lab[q]];
+				for (size_t cl = 0; cl < D->k; cl++) {
+					double t = p[cl] - (D->y[lab[q]] == (int32_t)cl);
+					brier[c] += t * t;
+					if (p[cl] > p[best])
+						best = cl;
+				}
+				hits[c] += (int32_t)best == D->y[lab[q]];
 			}
 			aws_end_result_free(&r);
 		}
+		free(FP), free(fv);
 	}
 	if (rc == 0) {
-		/* the best CV accuracy; ties go to the simpler model (lower kind) */
-		aws_end_kind best = AWS_END_LOGISTIC;
-		for (int kd = 1; kd < AWS_END_KINDS; kd++)
-			if (hits[kd] > hits[best])
-				best = (aws_end_kind)kd;
-		rc = fit_kind(out, best, D, votes, LM, o, &g, NULL, err, errlen);
-		for (int kd = 0; rc == 0 && kd < AWS_END_KINDS; kd++)
-			out->cv[kd] = nl >= 10 ? hits[kd] / (double)nl : -1;
+		/* the best CV accuracy; a tie (100 labels tie often) goes to the
+		 * lower Brier score, a finer measure of the same predictions,
+		 * then to the simpler model */
+		int best = 0;
+		for (int c = 1; c < CANDIDATES; c += step)
+			if (hits[c] > hits[best] || (hits[c] == hits[best] && brier[c] < brier[best]))
+				best = c;
+		aws_end_kind kd;
+		double w;
+		candidate(best, o, &kd, &w);
+		rc = fit_kind(out, kd, w, D, votes, LM, o, &g, NULL, err, errlen);
+		for (int c = 0; rc == 0 && c < CANDIDATES; c += c == 0 ? 1 : step) {
+			candidate(c, o, &kd, &w);
+			double a = nl >= 10 ? hits[c] / (double)nl : -1;
+			if (a > out->cv[kd])
+				out->cv[kd] = a; /* a kind's best weight */
+		}
 	}
 done:
 	free(F.split), free(fold), free(lab), free(hide), free(grows);

@@ -4,7 +4,7 @@
  *   autows-eval compare [--rows N] [--labels N] [--seeds A-B] [--noise N]
  *                       [--csv FILE] [--pca N] [--max-lfs N] [--min-conf P]
  *                       [--gold-weight W] [--must-win MODEL] [--families LIST]
- *                       [--only logistic|auto] [--smooth ALPHA] [--weak W]
+ *                       [--only logistic|auto] [--smooth ALPHA] [--weak W] [--cv refit|leaky]
  *       per seed: a generated dataset (or FILE, split anew per seed) ->
  *       Snuba LFs -> each label model -> end model, against the supervised
  *       baseline on the same labels; prints test accuracy and macro-F1 and
@@ -52,7 +52,8 @@ static const char *const methods[NMETH] = {
 	"majority",      "dawid_skene",      "triplet",      "metal",      "majority+s",    "dawid_skene+s",
 	"triplet+s",     "metal+s",          "majority+g",   "dawid_skene+g", "triplet+g",  "metal+g",
 	"majority+auto", "dawid_skene+auto", "triplet+auto", "metal+auto", "AUTOWS"};
-static double weak_w = 0.3;
+static double weak_w = 0; /* 0: +auto's CV chooses it; +s and +g use 0.3 */
+static int leaky_cv;      /* --cv leaky: +auto's folds reuse the weak labels made with every label */
 /* --quick: the three label models with logistic end models against
  * logistic regression only (the CI check); --auto: skip the fixed graph
  * variants (+s, +g), for the benchmark's larger datasets */
@@ -164,6 +165,8 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 			aws_end_opts o = eo;
 			o.smooth = smooth_alpha;
 			o.weak_weight = weak_w;
+			if (!leaky_cv)
+				o.lfs = &lfs, o.label_model = kind, o.lm_iters = 100;
 			aws_end_result er;
 			if (aws_label_model(&r, &L, (aws_lm_kind)kind, 100, known, err, sizeof err) != 0 ||
 			    aws_end_fit(&er, (aws_end_kind)(meth / NK), &D, votes, r.proba, &o, err, sizeof err) != 0) {
@@ -173,8 +176,8 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 			PE = er.P, er.P = NULL;
 			m = er.model, er.model = (aws_lr){0};
 			if (meth >= 3 * NK)
-				fprintf(stderr, "seed %d %s: chose %s (cv %.3f %.3f %.3f)\n", seed, methods[meth],
-					aws_end_name(er.chosen), er.cv[0], er.cv[1], er.cv[2]);
+				fprintf(stderr, "seed %d %s: chose %s, weak weight %g (cv %.3f %.3f %.3f)\n", seed, methods[meth],
+					aws_end_name(er.chosen), er.weak_weight, er.cv[0], er.cv[1], er.cv[2]);
 			aws_scores se;
 			aws_score(&se, PE, D.k, D.y, test, nt);
 			if (meth >= 3 * NK) {
@@ -287,6 +290,8 @@ int main(int argc, char **argv)
 			must_win = argv[i + 1];
 		else if (!strcmp(argv[i], "--csv"))
 			csv_file = argv[i + 1];
+		else if (!strcmp(argv[i], "--cv"))
+			leaky_cv = !strcmp(argv[i + 1], "leaky");
 		else if (!strcmp(argv[i], "--weak"))
 			weak_w = atof(argv[i + 1]);
 		else if (!strcmp(argv[i], "--only"))

@@ -243,6 +243,108 @@ static void test_semisupervised(void **state)
 	aws_data_free(&D);
 }
 
+/* Weak labels that are confidently wrong on a stretch of one moon (as an
+ * LF is where its feature misleads) and right elsewhere, on every
+ * unlabeled row. Weighed at 0.01 against the gold labels, they only break
+ * the ties of the gold labels' spreading, and the graph end model follows
+ * the moons; at 0.3 they outvote the gold labels around them and the
+ * stretch comes out wrong. AUTO's cross-validation must see that and
+ * choose the light weight. */
+static void test_weak_weight_chosen_by_cv(void **state)
+{
+	(void)state;
+	aws_data D;
+	moons(&D, 5);
+	size_t *test, nt = aws_data_rows(&D, AWS_TEST, &test);
+	char err[256];
+	int *votes = malloc(D.n * sizeof *votes);
+	double *LM = malloc(D.n * 2 * sizeof *LM);
+	assert_true(votes && LM);
+	size_t wrong = 0;
+	for (size_t i = 0; i < D.n; i++) {
+		int bad = D.y[i] == 0 && i / 2 < D.n / 2 * 2 / 5; /* the first 40% of moon 0 */
+		votes[i] = 1;
+		LM[i * 2 + (size_t)D.y[i]] = bad ? 0.1 : 0.9;
+		LM[i * 2 + (size_t)(1 - D.y[i])] = bad ? 0.9 : 0.1;
+		wrong += bad && D.split[i] == AWS_TEST;
+	}
+	assert_true(wrong > nt / 10);
+	aws_end_opts o = AWS_END_OPTS_INIT;
+	aws_scores sc[2];
+	aws_end_result r;
+	for (int q = 0; q < 2; q++) {
+		o.weak_weight = q ? 0.3 : 0.01;
+		assert_int_equal(aws_end_fit(&r, AWS_END_GRAPH, &D, votes, LM, &o, err, sizeof err), 0);
+		assert_true(r.weak_weight == o.weak_weight);
+		aws_score(&sc[q], r.P, 2, D.y, test, nt);
+		aws_end_result_free(&r);
+	}
+	print_message("graph end model: weak weight 0.01 %.3f, 0.3 %.3f; weak labels alone %.3f\n", sc[0].accuracy,
+		      sc[1].accuracy, 1.0 - (double)wrong / (double)nt);
+	assert_true(sc[0].accuracy > 0.98);
+	assert_true(sc[1].accuracy < 0.95);
+	o.weak_weight = 0; /* AUTO chooses it */
+	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, &D, votes, LM, &o, err, sizeof err), 0);
+	print_message("auto: %s at weak weight %g\n", aws_end_name(r.chosen), r.weak_weight);
+	assert_true(r.chosen != AWS_END_LOGISTIC && r.weak_weight < 0.3);
+	aws_score(&sc[0], r.P, 2, D.y, test, nt);
+	assert_true(sc[0].accuracy > 0.95);
+	aws_end_result_free(&r);
+	free(votes), free(LM), free(test);
+	aws_data_free(&D);
+}
+
+/* LFs refitted on fewer labeled rows: a k-NN LF's references become
+ * those rows (so it can no longer vote a left-out row's label to its
+ * neighbours), a stump's threshold moves to what those rows say, the
+ * abstain threshold stays; and an LF with nothing left to split is left
+ * out instead of voting from a stale fit. */
+static void test_lfset_refit(void **state)
+{
+	(void)state;
+	enum { N = 40 };
+	double X[N];
+	int32_t y[N];
+	size_t all[N], low[N / 2], one[1] = {0};
+	for (size_t i = 0; i < N; i++) {
+		X[i] = (double)i;
+		y[i] = i >= 30; /* class 1 from x = 30 */
+		all[i] = i;
+		if (i < N / 2)
+			low[i] = i;
+	}
+	aws_lf lf[2] = {{0}};
+	lf[0].family = AWS_LF_STUMP, lf[0].nf = 1, lf[0].target = 1, lf[0].k = 2, lf[0].beta = 0.7;
+	lf[0].thr[0] = 9.5; /* stale */
+	lf[0].p = calloc(2, sizeof *lf[0].p);
+	lf[1].family = AWS_LF_KNN, lf[1].nf = 1, lf[1].target = 1, lf[1].k = 2, lf[1].knn = 3, lf[1].beta = 0.6;
+	assert_non_null(lf[0].p);
+	aws_lfset in = {lf, 2}, out;
+	char err[128];
+	/* all 40 rows labeled: the stump splits at 29.5, the k-NN LF holds 40 references */
+	assert_int_equal(aws_lfset_refit(&out, &in, X, N, 1, y, 2, all, N, err, sizeof err), 0);
+	assert_int_equal(out.n, 2);
+	assert_true(out.v[0].thr[0] > 29 && out.v[0].thr[0] < 30);
+	assert_true(out.v[0].beta == 0.7 && out.v[1].beta == 0.6);
+	assert_int_equal(out.v[1].nref, N);
+	assert_int_equal(aws_lf_vote(&out.v[1], (double[]){35}), 1);
+	aws_lfset_free(&out);
+	/* rows 0..19 only: no class 1 left among them, so neither LF votes
+	 * class 1 where the full fit did (the k-NN LF keeps 20 references) */
+	assert_int_equal(aws_lfset_refit(&out, &in, X, N, 1, y, 2, low, N / 2, err, sizeof err), 0);
+	assert_int_equal(out.n, 2);
+	assert_int_equal(out.v[1].nref, N / 2);
+	for (size_t i = 0; i < out.n; i++)
+		assert_int_equal(aws_lf_vote(&out.v[i], (double[]){35}), -1);
+	aws_lfset_free(&out);
+	/* one labeled row: nothing fits but the k-NN LF */
+	assert_int_equal(aws_lfset_refit(&out, &in, X, N, 1, y, 2, one, 1, err, sizeof err), 0);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.v[0].family, AWS_LF_KNN);
+	aws_lfset_free(&out);
+	free(lf[0].p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +353,8 @@ int main(void)
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_pca),
 		cmocka_unit_test(test_semisupervised),
+		cmocka_unit_test(test_weak_weight_chosen_by_cv),
+		cmocka_unit_test(test_lfset_refit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

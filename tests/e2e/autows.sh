@@ -33,6 +33,10 @@ check "the end model was chosen by CV on the labels, with each kind's CV accurac
   jqt '.end_model.asked == "auto" and (.end_model.kind | IN("logistic", "smoothed", "graph")) and (.end_model.cv_accuracy | keys == ["graph", "logistic", "smoothed"])' o/majority/model.json
 check "the report scores AutoWS against all three baselines" \
   jqt '(.label_spreading.accuracy | type == "number") and (.self_training.accuracy | type == "number") and (.beats_all_baselines | type == "boolean") and (.cv_accuracy | type == "number")' o/majority/report.json
+check "the end model's CV scored weak labels refitted without each fold's labels, and says which weight won" \
+  jqt '.end_model.cv_weak_labels == "refitted per fold" and (.end_model.weak_weight | IN(0, 0.01, 0.1, 0.3))' o/majority/model.json
+check "beats_all_baselines means one test row more than each baseline, and a tie is no win" \
+  jqt '(.autows.accuracy * .autows.rows | round) as $a | .beats_all_baselines == ($a > (.supervised_baseline.accuracy * .autows.rows | round) and $a > (.label_spreading.accuracy * .label_spreading.rows | round) and $a > (.self_training.accuracy * .self_training.rows | round))' o/majority/report.json
 check "ssl_baselines.json is written" jqt '.format == "autows-ssl/1"' o/ssl_baselines.json
 eq "$(wc -l <o/majority/predictions.csv)" "$(wc -l <o/majority/probs.csv)" "predictions.csv has a row for every row"
 check "summary.md names the label model chosen by CV, not by the test set" grep -q "(chosen)" o/summary.md
