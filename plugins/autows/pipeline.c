@@ -248,8 +248,22 @@ static int fold_weak(double **P, int **votes, const aws_data *F, const aws_end_o
 	}
 	for (size_t i = 0; i < F->n; i++)
 		known[i] = F->split[i] == AWS_LABELED ? F->y[i] : -1;
-	if (aws_lfset_refit(&s, o->lfs, F->X, F->n, F->d, F->y, F->k, lab, nl, err, errlen) != 0 ||
-	    aws_apply_lfs(&L, &s, F, err, errlen) != 0 ||
+	if (aws_lfset_refit(&s, o->lfs, F->X, F->n, F->d, F->y, F->k, lab, nl, err, errlen) != 0)
+		goto done;
+	if (s.n == 0) { /* no LF fits these rows: no weak labels, every row uncovered */
+		*votes = calloc(F->n ? F->n : 1, sizeof **votes);
+		*P = malloc((F->n ? F->n : 1) * F->k * sizeof **P);
+		for (size_t i = 0; *P && i < F->n * F->k; i++)
+			(*P)[i] = 1.0 / (double)F->k;
+		rc = *votes && *P ? 0 : -1;
+		if (rc != 0) {
+			free(*votes), free(*P);
+			*votes = NULL, *P = NULL;
+			snprintf(err, errlen, "out of memory");
+		}
+		goto done;
+	}
+	if (aws_apply_lfs(&L, &s, F, err, errlen) != 0 ||
 	    aws_label_model(&r, &L, (aws_lm_kind)o->label_model, o->lm_iters, known, err, errlen) != 0)
 		goto done;
 	if (!(*votes = aws_vote_counts(&L))) {

@@ -294,6 +294,69 @@ static void test_weak_weight_chosen_by_cv(void **state)
 	aws_data_free(&D);
 }
 
+/* AUTO with the LFs given: each fold refits them on its own labels and
+ * reruns the label model. Two k-NN LFs on the moons give weak labels the
+ * graph end model can follow; an LF set that fits nothing in a fold (a
+ * stump on a constant feature) leaves that fold without weak labels and
+ * the choice still runs. */
+static void test_auto_cv_refits_the_lfs(void **state)
+{
+	(void)state;
+	aws_data D;
+	moons(&D, 7);
+	size_t *test, nt = aws_data_rows(&D, AWS_TEST, &test);
+	/* a third, constant feature */
+	double *X3 = malloc(D.n * 3 * sizeof *X3);
+	assert_non_null(X3);
+	for (size_t i = 0; i < D.n; i++)
+		X3[i * 3] = D.X[i * 2], X3[i * 3 + 1] = D.X[i * 2 + 1], X3[i * 3 + 2] = 1.0;
+	free(D.X);
+	D.X = X3, D.d = 3;
+	size_t *lab, nl = aws_data_rows(&D, AWS_LABELED, &lab);
+	aws_lf lf[3] = {{0}};
+	for (int c = 0; c < 2; c++) {
+		lf[c].family = AWS_LF_KNN, lf[c].nf = 2, lf[c].f[0] = 0, lf[c].f[1] = 1, lf[c].target = c;
+		lf[c].knn = 3, lf[c].k = 2, lf[c].beta = 0.6;
+	}
+	lf[2].family = AWS_LF_STUMP, lf[2].nf = 1, lf[2].f[0] = 2, lf[2].target = 1, lf[2].k = 2, lf[2].beta = 0.5;
+	aws_lfset given = {lf, 2}, fitted, dead = {lf + 2, 1};
+	char err[256];
+	assert_int_equal(aws_lfset_refit(&fitted, &given, D.X, D.n, D.d, D.y, 2, lab, nl, err, sizeof err), 0);
+	aws_lmat L;
+	assert_int_equal(aws_apply_lfs(&L, &fitted, &D, err, sizeof err), 0);
+	int *votes = aws_vote_counts(&L);
+	aws_lm_result lm;
+	assert_non_null(votes);
+	assert_int_equal(aws_label_model(&lm, &L, AWS_LM_MAJORITY, 100, NULL, err, sizeof err), 0);
+	aws_end_opts o = AWS_END_OPTS_INIT;
+	o.lfs = &fitted, o.label_model = AWS_LM_MAJORITY;
+	aws_end_result r;
+	aws_scores sc;
+	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, &D, votes, lm.proba, &o, err, sizeof err), 0);
+	print_message("refitted CV: %s at %g (cv %.2f %.2f %.2f)\n", aws_end_name(r.chosen), r.weak_weight, r.cv[0],
+		      r.cv[1], r.cv[2]);
+	for (int q = 0; q < AWS_END_KINDS; q++)
+		assert_true(r.cv[q] >= 0 && r.cv[q] <= 1);
+	assert_true(r.chosen != AWS_END_LOGISTIC); /* a line cannot follow the moons */
+	aws_score(&sc, r.P, 2, D.y, test, nt);
+	assert_true(sc.accuracy > 0.95);
+	aws_end_result_free(&r);
+	aws_lfset none;
+	assert_int_equal(aws_lfset_refit(&none, &dead, D.X, D.n, D.d, D.y, 2, lab, nl, err, sizeof err), 0);
+	assert_int_equal(none.n, 0); /* nothing splits a constant */
+	aws_lfset_free(&none);
+	o.lfs = &dead;
+	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, &D, votes, lm.proba, &o, err, sizeof err), 0);
+	for (int q = 0; q < AWS_END_KINDS; q++)
+		assert_true(r.cv[q] >= 0 && r.cv[q] <= 1);
+	aws_end_result_free(&r);
+	aws_lm_result_free(&lm);
+	aws_lmat_free(&L);
+	aws_lfset_free(&fitted);
+	free(votes), free(lab), free(test);
+	aws_data_free(&D);
+}
+
 /* LFs refitted on fewer labeled rows: a k-NN LF's references become
  * those rows (so it can no longer vote a left-out row's label to its
  * neighbours), a stump's threshold moves to what those rows say, the
@@ -355,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_semisupervised),
 		cmocka_unit_test(test_weak_weight_chosen_by_cv),
 		cmocka_unit_test(test_lfset_refit),
+		cmocka_unit_test(test_auto_cv_refits_the_lfs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
