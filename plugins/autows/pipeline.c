@@ -295,6 +295,8 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 		free(grows);
 		return rc;
 	}
+	/* candidates 0, 1, 2, ...; with an asked weight 0, 1 and 1 + WEAK_GRID
+	 * (logistic, smoothed, graph): `c += c == 0 ? 1 : step` below */
 	int step = o->weak_weight > 0 ? WEAK_GRID : 1;
 	/* 5 stratified folds of the labeled rows: by class, then round robin */
 	size_t *lab = NULL, nl = aws_data_rows(D, AWS_LABELED, &lab);
