@@ -72,17 +72,6 @@ int aws_generate_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 	return rc;
 }
 
-static int load_lfs(aws_lfset *s, weft_op_ctx *ctx, const weft_host_api *api, const aws_data *D)
-{
-	char err[ERRLEN];
-	json_t *j = wop_input_json(ctx, api, "lfs", NULL, err, sizeof err);
-	if (!j)
-		return api->fail(ctx, "input 'lfs' must be the JSON of autows.generate_lfs%s%s", err[0] ? ": " : "", err);
-	int rc = aws_lfset_from_json(s, j, D->d, D->k, err, sizeof err) != 0 ? api->fail(ctx, "lfs: %s", err) : WEFT_OK;
-	json_decref(j);
-	return rc;
-}
-
 int aws_apply_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 {
 	int rc = WEFT_OK;
@@ -90,7 +79,7 @@ int aws_apply_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 	aws_lmat L = {0};
 	int32_t *dense = NULL;
 	char err[ERRLEN], path[4096];
-	rc = load_lfs(&s, ctx, api, D);
+	rc = aws_op_lfs(&s, ctx, api, D);
 	if (rc == WEFT_OK && aws_apply_lfs(&L, &s, D, err, sizeof err) != 0)
 		rc = api->fail(ctx, "%s", err);
 	if (rc == WEFT_OK && !(dense = malloc((D->n * s.n != 0 ? D->n * s.n : 1) * sizeof *dense)))

@@ -25,7 +25,6 @@ static int save_model(weft_op_ctx *ctx, const weft_host_api *api, const aws_lr *
 static int fold_weak_labels(aws_end_opts *eo, aws_lfset *lfs, const aws_data *D, weft_op_ctx *ctx,
 			    const weft_host_api *api)
 {
-	char err[ERRLEN];
 	const char *lm = weft_op_param_string(ctx, api, "label_model");
 	int kind = aws_lm_parse(lm);
 	int64_t iters = weft_op_param_int(ctx, api, "label_model_max_iter");
@@ -34,12 +33,7 @@ static int fold_weak_labels(aws_end_opts *eo, aws_lfset *lfs, const aws_data *D,
 				      "majority, dawid_skene, triplet or metal (got '%s')", lm ? lm : "");
 	if (iters < 1 || iters > 100000)
 		return api->fail(ctx, "label_model_max_iter must be 1..100000");
-	json_t *j = wop_input_json(ctx, api, "lfs", NULL, err, sizeof err);
-	if (!j)
-		return api->fail(ctx, "input 'lfs' must be the JSON of autows.generate_lfs%s%s", err[0] ? ": " : "", err);
-	int rc = aws_lfset_from_json(lfs, j, D->d, D->k, err, sizeof err) != 0 ? api->fail(ctx, "lfs: %s", err)
-										: WEFT_OK;
-	json_decref(j);
+	int rc = aws_op_lfs(lfs, ctx, api, D);
 	eo->lfs = lfs, eo->label_model = kind, eo->lm_iters = (int)iters;
 	return rc;
 }

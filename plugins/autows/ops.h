@@ -12,6 +12,7 @@
 
 #include "dataset.h"
 #include "labelmat.h"
+#include "lfs.h"
 #include "jsonio.h"
 
 #define ERRLEN 1024
@@ -20,6 +21,9 @@
 int aws_op_data(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api, const char *name);
 /* Saves D under the workdir and sets it as output `out`. */
 int aws_op_set_data(weft_op_ctx *ctx, const weft_host_api *api, const aws_data *D);
+/* Input `lfs` as an LF set made by autows.generate_lfs for D's features
+ * and classes. */
+int aws_op_lfs(aws_lfset *s, weft_op_ctx *ctx, const weft_host_api *api, const aws_data *D);
 /* Input `name` as a label matrix (labels.npy: n x m int32, -1 abstains). */
 int aws_op_matrix(aws_lmat *L, weft_op_ctx *ctx, const weft_host_api *api, const char *name, size_t k);
 /* Input `name` as probabilistic labels (probs.csv) for n rows, k classes;

@@ -225,10 +225,20 @@ static int fit_kind(aws_end_result *out, aws_end_kind kind, double w, const aws_
 static const double weak_grid[] = {0.01, 0.1, 0.3};
 enum { WEAK_GRID = sizeof weak_grid / sizeof weak_grid[0], CANDIDATES = 1 + 2 * WEAK_GRID };
 
-static void candidate(int c, const aws_end_opts *o, aws_end_kind *kind, double *w)
+typedef struct candidate {
+	aws_end_kind kind;
+	double w;
+} candidate;
+
+/* The candidates, simplest first (a tie goes to the earlier); their count. */
+static int candidates(candidate *c, const aws_end_opts *o)
 {
-	*kind = c == 0 ? AWS_END_LOGISTIC : c <= WEAK_GRID ? AWS_END_SMOOTHED : AWS_END_GRAPH;
-	*w = c == 0 ? 0 : o->weak_weight > 0 ? o->weak_weight : weak_grid[(c - 1) % WEAK_GRID];
+	int n = 0;
+	c[n++] = (candidate){AWS_END_LOGISTIC, 0};
+	for (int kd = AWS_END_SMOOTHED; kd <= AWS_END_GRAPH; kd++)
+		for (int q = 0; q < (o->weak_weight > 0 ? 1 : WEAK_GRID); q++)
+			c[n++] = (candidate){(aws_end_kind)kd, o->weak_weight > 0 ? o->weak_weight : weak_grid[q]};
+	return n;
 }
 
 /* A fold's own weak labels: o->lfs fitted again on the fold's labeled rows
@@ -295,9 +305,8 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 		free(grows);
 		return rc;
 	}
-	/* candidates 0, 1, 2, ...; with an asked weight 0, 1 and 1 + WEAK_GRID
-	 * (logistic, smoothed, graph): `c += c == 0 ? 1 : step` below */
-	int step = o->weak_weight > 0 ? WEAK_GRID : 1;
+	candidate cand[CANDIDATES];
+	int nc = candidates(cand, o);
 	/* 5 stratified folds of the labeled rows: by class, then round robin */
 	size_t *lab = NULL, nl = aws_data_rows(D, AWS_LABELED, &lab);
 	aws_data F = *D; /* shares everything but the split */
@@ -332,12 +341,9 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 		 * final fit below gets every iteration */
 		aws_end_opts co = *o;
 		co.iters = co.iters > 200 ? 200 : co.iters;
-		for (int c = 0; rc == 0 && c < CANDIDATES; c += c == 0 ? 1 : step) {
-			aws_end_kind kd;
-			double w;
-			candidate(c, o, &kd, &w);
+		for (int c = 0; rc == 0 && c < nc; c++) {
 			aws_end_result r;
-			if (fit_kind(&r, kd, w, &F, fv ? fv : votes, FP ? FP : LM, &co, &g, hide, err, errlen) != 0) {
+			if (fit_kind(&r, cand[c].kind, cand[c].w, &F, fv ? fv : votes, FP ? FP : LM, &co, &g, hide, err, errlen) != 0) {
 				rc = -1;
 				break;
 			}
@@ -363,18 +369,14 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 		 * lower Brier score, a finer measure of the same predictions,
 		 * then to the simpler model */
 		int best = 0;
-		for (int c = 1; c < CANDIDATES; c += step)
+		for (int c = 1; c < nc; c++)
 			if (hits[c] > hits[best] || (hits[c] == hits[best] && brier[c] < brier[best]))
 				best = c;
-		aws_end_kind kd;
-		double w;
-		candidate(best, o, &kd, &w);
-		rc = fit_kind(out, kd, w, D, votes, LM, o, &g, NULL, err, errlen);
-		for (int c = 0; rc == 0 && c < CANDIDATES; c += c == 0 ? 1 : step) {
-			candidate(c, o, &kd, &w);
+		rc = fit_kind(out, cand[best].kind, cand[best].w, D, votes, LM, o, &g, NULL, err, errlen);
+		for (int c = 0; rc == 0 && c < nc; c++) {
 			double a = nl >= 10 ? hits[c] / (double)nl : -1;
-			if (a > out->cv[kd])
-				out->cv[kd] = a; /* a kind's best weight */
+			if (a > out->cv[cand[c].kind])
+				out->cv[cand[c].kind] = a; /* a kind's best weight */
 		}
 	}
 done:

@@ -59,8 +59,10 @@ int aws_train_end_model(aws_lr *m, const aws_data *D, const int *votes, const do
  * AUTO picks one, and the two graph kinds' weak weight, by 5-fold
  * cross-validation on the labeled rows: each fold hides a fifth of the
  * labels (stratified) from the end model and scores its predictions there
- * (accuracy; ties go to the lower Brier score). The LFs and the label model were fitted with all
- * labels, so the CV accuracies are optimistic alike for all three. */
+ * (accuracy; ties go to the lower Brier score). With o->lfs the folds'
+ * weak labels are made again without their hidden labels; without, the
+ * LFs and the label model saw every label, and the CV favours the
+ * candidates that lean most on the weak labels. */
 typedef enum aws_end_kind { AWS_END_LOGISTIC = 0, AWS_END_SMOOTHED, AWS_END_GRAPH, AWS_END_AUTO } aws_end_kind;
 #define AWS_END_KINDS 3
 /* "logistic", "smoothed", "graph" or "auto"; -1 when unknown. */

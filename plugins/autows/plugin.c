@@ -44,6 +44,17 @@ int aws_op_set_data(weft_op_ctx *ctx, const weft_host_api *api, const aws_data *
 	return weft_op_set_file(ctx, api, "out", dir);
 }
 
+int aws_op_lfs(aws_lfset *s, weft_op_ctx *ctx, const weft_host_api *api, const aws_data *D)
+{
+	char err[ERRLEN];
+	json_t *j = wop_input_json(ctx, api, "lfs", NULL, err, sizeof err);
+	if (!j)
+		return api->fail(ctx, "input 'lfs' must be the JSON of autows.generate_lfs%s%s", err[0] ? ": " : "", err);
+	int rc = aws_lfset_from_json(s, j, D->d, D->k, err, sizeof err) != 0 ? api->fail(ctx, "lfs: %s", err) : WEFT_OK;
+	json_decref(j);
+	return rc;
+}
+
 int aws_op_matrix(aws_lmat *L, weft_op_ctx *ctx, const weft_host_api *api, const char *name, size_t k)
 {
 	const char *p = weft_op_input_path(ctx, api, name);
