@@ -34,13 +34,24 @@
 #                  informative, 2 redundant), 3 classes, 3 clusters each,
 #                  class_sep 1.2, 2% flipped (seed 32)
 #   moons_wide     make_moons, noise 0.3, + 20 noise features, 3,000 rows (seed 33)
+# final3 (made before the end model's ensembles were tried, run once after):
+#   fashion_upper  Fashion-MNIST's five upper-body classes (T-shirt, pullover,
+#                  dress, coat, shirt): 4,000 of the training images (seed 3),
+#                  pooled as fashion is
+#   digits4        sklearn's digits pooled 2x2: 4x4 = 16 coarse pixels
+#   bc_noise       breast cancer + 20 Gaussian noise features (seed 43)
+#   aniso          make_blobs, 4 centres in 2-D sheared by a fixed linear map,
+#                  + 8 noise features, 3,000 rows (seed 44)
+#   classes5       make_classification: 3,000 rows, 15 features (6
+#                  informative), 5 classes, 2 clusters each, 8% flipped (seed 45)
 set -euo pipefail
 name=${1:?usage: autows-data.sh NAME OUT.csv}
 out=${2:?usage: autows-data.sh NAME OUT.csv}
 here=$(cd "$(dirname "$0")" && pwd)
 case "$name" in
   breast_cancer|digits|wine|iris) exec bash "$here/sklearn-csv.sh" "$name" "$out";;
-  fashion|classification|moons|fashion_t10k|circles|quantiles|classes6|hastie|diabetes3|blobs|classification3|moons_wide) ;;
+  fashion|classification|moons|fashion_t10k|circles|quantiles|classes6|hastie|diabetes3|blobs|classification3|moons_wide|\
+  fashion_upper|digits4|bc_noise|aniso|classes5) ;;
   *) echo "autows-data.sh: unknown dataset '$name'" >&2; exit 2;;
 esac
 tmp="$out.tmp.$$"
@@ -49,7 +60,7 @@ trap 'rm -f "$tmp"' EXIT
 import csv, gzip, sys
 import numpy as np
 name, out = sys.argv[1], sys.argv[2]
-if name in ("fashion", "fashion_t10k"):
+if name in ("fashion", "fashion_t10k", "fashion_upper"):
     d = "/usr/share/datasets/fashion-mnist"
     part = "train" if name == "fashion" else "t10k"
     try:
@@ -59,7 +70,11 @@ if name in ("fashion", "fashion_t10k"):
             y = np.frombuffer(f.read(), np.uint8, offset=8)
     except FileNotFoundError:
         sys.exit("autows-data.sh: install dataset-fashion-mnist (apt-get install dataset-fashion-mnist)")
-    pick = np.random.RandomState(0 if name == "fashion" else 1).permutation(len(y))[:5000]
+    if name == "fashion_upper":
+        keep = np.flatnonzero(np.isin(y, [0, 2, 3, 4, 6]))
+        pick = keep[np.random.RandomState(3).permutation(len(keep))[:4000]]
+    else:
+        pick = np.random.RandomState(0 if name == "fashion" else 1).permutation(len(y))[:5000]
     X = X[pick].reshape(-1, 14, 2, 14, 2).mean(axis=(2, 4)).reshape(len(pick), -1)
     names = ["tshirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "boot"]
     y = [names[v] for v in y[pick]]
@@ -88,6 +103,19 @@ else:
     elif name == "moons_wide":
         X, y = make_moons(n_samples=3000, noise=0.3, random_state=33)
         X = np.hstack([X, np.random.RandomState(33).normal(size=(len(y), 20))])
+    elif name == "digits4":
+        X, y = sd.load_digits(return_X_y=True)
+        X = X.reshape(-1, 4, 2, 4, 2).mean(axis=(2, 4)).reshape(len(y), -1)
+    elif name == "bc_noise":
+        X, y = sd.load_breast_cancer(return_X_y=True)
+        X = np.hstack([X, np.random.RandomState(43).normal(size=(len(y), 20))])
+    elif name == "aniso":
+        X, y = sd.make_blobs(n_samples=3000, centers=4, n_features=2, cluster_std=1.2, random_state=44)
+        X = X @ np.array([[0.6, -0.64], [-0.41, 0.85]])
+        X = np.hstack([X, np.random.RandomState(44).normal(size=(len(y), 8))])
+    elif name == "classes5":
+        X, y = make_classification(n_samples=3000, n_features=15, n_informative=6, n_redundant=0, n_classes=5,
+                                   n_clusters_per_class=2, flip_y=0.08, random_state=45)
     elif name == "hastie":
         X, y = sd.make_hastie_10_2(n_samples=3000, random_state=24)
         y = (y > 0).astype(int)

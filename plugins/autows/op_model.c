@@ -38,6 +38,18 @@ static int fold_weak_labels(aws_end_opts *eo, aws_lfset *lfs, const aws_data *D,
 	return rc;
 }
 
+/* One end model as model.json holds it: a regression's weights, or how
+ * the graph was made (its labels are the predictions). */
+static json_t *member_json(aws_end_kind kind, double weak_weight, const aws_lr *m, const aws_end_opts *eo)
+{
+	if (kind == AWS_END_GRAPH)
+		return json_pack("{s:s, s:f, s:I, s:f}", "format", "autows-graph/1", "smooth", eo->smooth, "neighbours",
+				 (json_int_t)eo->neighbours, "weak_weight", weak_weight);
+	json_t *j = aws_lr_to_json(m);
+	json_object_set_new(j, "kind", json_string(aws_end_name(kind)));
+	return j;
+}
+
 int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 {
 	int rc = WEFT_OK;
@@ -68,22 +80,36 @@ int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 		rc = api->fail(ctx, "%s", err);
 	if (rc == WEFT_OK) {
 		/* the model: the regression's weights, or how the graph was made
-		 * (its labels are the predictions); with what CV said */
-		json_t *m = er.chosen == AWS_END_GRAPH
-				    ? json_pack("{s:s, s:f, s:I, s:f}", "format", "autows-graph/1", "smooth", eo.smooth,
-						"neighbours", (json_int_t)eo.neighbours, "weak_weight", er.weak_weight)
-				    : aws_lr_to_json(&er.model);
+		 * (its labels are the predictions); for AUTO's mean of two
+		 * candidates, both; with what CV said */
+		json_t *m = member_json(er.chosen, er.weak_weight, &er.model, &eo);
+		if (er.second_kind >= 0)
+			m = json_pack("{s:s, s:[o, o]}", "format", "autows-mean/1", "members", m,
+				      member_json((aws_end_kind)er.second_kind, er.second_weak_weight, &er.second_model, &eo));
 		json_t *cv = json_object();
 		for (int q = 0; q < AWS_END_KINDS; q++)
 			if (er.cv[q] >= 0)
 				json_object_set_new(cv, aws_end_name((aws_end_kind)q), json_real(er.cv[q]));
-		json_object_set_new(m, "end_model",
-				    json_pack("{s:s, s:s, s:f, s:o, s:s}", "asked", kname, "kind", aws_end_name(er.chosen),
-					      "weak_weight", er.weak_weight, "cv_accuracy", cv, "cv_weak_labels",
-					      eo.lfs ? "refitted per fold" : "as given"));
-		api->log(ctx, WEFT_LOG_INFO, "end model: %s%s", aws_end_name(er.chosen),
-			 kind == AWS_END_AUTO ? " (chosen by 5-fold CV on the labeled rows)" : "");
-		rc = wop_set_json(ctx, api, "out", "model.json", m);
+		json_t *info = json_pack("{s:s, s:s, s:f, s:o, s:s}", "asked", kname, "kind", aws_end_name(er.chosen),
+					 "weak_weight", er.weak_weight, "cv_accuracy", cv, "cv_weak_labels",
+					 eo.lfs ? "refitted per fold" : "as given");
+		if (er.second_kind >= 0)
+			json_object_set_new(info, "mean_with",
+					    json_pack("{s:s, s:f}", "kind", aws_end_name((aws_end_kind)er.second_kind),
+						      "weak_weight", er.second_weak_weight));
+		if (er.cv_answer >= 0)
+			json_object_set_new(info, "cv_accuracy_answer", json_real(er.cv_answer));
+		if (!m || !info) {
+			json_decref(m), json_decref(info);
+			rc = api->fail(ctx, "out of memory writing model.json");
+		} else {
+			json_object_set_new(m, "end_model", info);
+			api->log(ctx, WEFT_LOG_INFO, "end model: %s%s%s%s", aws_end_name(er.chosen),
+				 er.second_kind >= 0 ? ", averaged with " : "",
+				 er.second_kind >= 0 ? aws_end_name((aws_end_kind)er.second_kind) : "",
+				 kind == AWS_END_AUTO ? " (chosen by 5-fold CV on the labeled rows)" : "");
+			rc = wop_set_json(ctx, api, "out", "model.json", m);
+		}
 	}
 	if (rc == WEFT_OK) {
 		snprintf(path, sizeof path, "%s/predictions.csv", api->workdir(ctx));
@@ -242,6 +268,9 @@ int aws_evaluate_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 		json_object_foreach(json_object_get(em_info, "cv_accuracy"), ck, cvv)
 			if (json_number_value(cvv) > cvbest)
 				cvbest = json_number_value(cvv);
+		const json_t *ans = json_object_get(em_info, "cv_accuracy_answer");
+		if (json_is_number(ans)) /* the CV of the mean that was answered */
+			cvbest = json_number_value(ans);
 		json_object_set_new(rep, "cv_accuracy", cvbest >= 0 ? json_real(cvbest) : json_null());
 		api->log(ctx, WEFT_LOG_INFO,
 			 "test accuracy: AutoWS %.3f; baselines: logistic regression %.3f, label spreading %.3f, "

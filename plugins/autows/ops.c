@@ -118,7 +118,8 @@ static const weft_param_spec end_params[] = {
 	{"gold_weight", WEFT_T_FLOAT, "0.0",
 	 "weight of one labeled row against 1 for a weakly labeled one; 0: the labeled rows together weigh as much "
 	 "as the weak rows together"},
-	{"kind", WEFT_T_STRING, "\"auto\"", "auto (5-fold CV on the labeled rows), logistic, smoothed or graph"},
+	{"kind", WEFT_T_STRING, "\"auto\"",
+	 "auto (5-fold CV on the labeled rows; the mean of the two best), logistic, smoothed, graph or selftrained"},
 	{"smooth", WEFT_T_FLOAT, "0.9", "smoothed and graph: label spreading's alpha over the k-NN graph"},
 	{"neighbours", WEFT_T_INT, "7", "smoothed and graph: the k of the k-NN graph"},
 	{"weak_weight", WEFT_T_FLOAT, "0",
@@ -133,12 +134,13 @@ static int run_end_model(weft_op_ctx *ctx, const weft_host_api *api)
 }
 
 static const weft_op_desc aws_op_end_model = {
-	WEFT_OP_DESC("end_model", "4", run_end_model, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("end_model", "5", run_end_model, WEFT_OP_DETERMINISTIC,
 		     "The end model on the weak labels: logistic regression on the label model's probabilities, the "
-		     "same on the labels smoothed over the k-NN graph, or the smoothed labels themselves (graph); "
-		     "`kind = auto` picks one, and the weak labels' weight, by 5-fold CV on the labeled rows (given "
-		     "`lfs`, each fold's weak labels come from the LFs fitted again without its hidden labels). Outputs "
-		     "the model, predictions.csv for every row and the kind."),
+		     "same on the labels smoothed over the k-NN graph, the smoothed labels themselves (graph), or the "
+		     "regression self-trained on its confident predictions (selftrained); `kind = auto` ranks them, "
+		     "at each weak-label weight, by 5-fold CV on the labeled rows and answers the mean of the two best "
+		     "(given `lfs`, each fold's weak labels come from the LFs fitted again without its hidden labels). "
+		     "Outputs the model, predictions.csv for every row and the best kind."),
 	WEFT_OP_PARAMS(end_params), WEFT_OP_INPUTS(WEFT_NAMES("data", "probs", "lfs")),
 	WEFT_OP_OUTPUTS(WEFT_NAMES("out", "predictions", "kind")),
 };
@@ -175,7 +177,7 @@ static int run_evaluate(weft_op_ctx *ctx, const weft_host_api *api)
 }
 
 static const weft_op_desc aws_op_evaluate = {
-	WEFT_OP_DESC("evaluate", "3", run_evaluate, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("evaluate", "4", run_evaluate, WEFT_OP_DETERMINISTIC,
 		     "Test accuracy and macro-F1 of the end model's predictions, the supervised baseline, the "
 		     "semi-supervised baselines (ssl_baselines) and the label model, and each LF's coverage, overlap, "
 		     "conflict and accuracy, as report.json; `summary` says whether AutoWS helped and beat all three."),

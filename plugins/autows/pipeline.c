@@ -142,11 +142,11 @@ int aws_train_end_model(aws_lr *m, const aws_data *D, const int *votes, const do
 	return rc;
 }
 
-static const char *const end_names[] = {"logistic", "smoothed", "graph", "auto"};
+static const char *const end_names[] = {"logistic", "smoothed", "graph", "selftrained", "auto"};
 
 int aws_end_parse(const char *name)
 {
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i <= AWS_END_AUTO; i++)
 		if (name && !strcmp(name, end_names[i]))
 			return i;
 	return -1;
@@ -160,6 +160,7 @@ const char *aws_end_name(aws_end_kind k)
 void aws_end_result_free(aws_end_result *r)
 {
 	aws_lr_free(&r->model);
+	aws_lr_free(&r->second_model);
 	free(r->P);
 	memset(r, 0, sizeof *r);
 }
@@ -186,10 +187,12 @@ static int fit_kind(aws_end_result *out, aws_end_kind kind, double w, const aws_
 {
 	memset(out, 0, sizeof *out);
 	out->chosen = kind;
+	out->second_kind = -1;
+	out->cv_answer = -1;
 	for (int q = 0; q < AWS_END_KINDS; q++)
 		out->cv[q] = -1;
 	aws_end_opts go = graph_opts(o, w);
-	out->weak_weight = kind == AWS_END_LOGISTIC ? 0 : go.weak_weight;
+	out->weak_weight = kind == AWS_END_LOGISTIC || kind == AWS_END_SELFTRAINED ? 0 : go.weak_weight;
 	if (kind == AWS_END_GRAPH)
 		return smooth_on(&out->P, g, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
 	double *S = NULL;
@@ -213,6 +216,21 @@ static int fit_kind(aws_end_result *out, aws_end_kind kind, double w, const aws_
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (kind == AWS_END_SELFTRAINED) {
+		aws_self_opts so = {0.75, 5, o->l2, o->iters};
+		double *P = NULL;
+		aws_lr m = {0};
+		if (aws_self_train(&P, &m, D, out->P, &so, err, errlen) != 0) {
+			aws_end_result_free(out);
+			return -1;
+		}
+		free(out->P);
+		out->P = P;
+		if (m.w) { /* no round added a row: the logistic model stands */
+			aws_lr_free(&out->model);
+			out->model = m;
+		}
+	}
 	return 0;
 }
 
@@ -223,14 +241,14 @@ static int fit_kind(aws_end_result *out, aws_end_kind kind, double w, const aws_
  * on 95% of the rows, and the LFs should only break its ties (0.01); on
  * circles in noise dimensions the LFs see what the graph cannot (0.3). */
 static const double weak_grid[] = {0.01, 0.1, 0.3};
-enum { WEAK_GRID = sizeof weak_grid / sizeof weak_grid[0], CANDIDATES = 1 + 2 * WEAK_GRID };
+enum { WEAK_GRID = sizeof weak_grid / sizeof weak_grid[0], CANDIDATES = 2 + 2 * WEAK_GRID };
 
 typedef struct candidate {
 	aws_end_kind kind;
 	double w;
 } candidate;
 
-/* The candidates, simplest first (a tie goes to the earlier); their count. */
+/* The candidates (a tie goes to the earlier); their count. */
 static int candidates(candidate *c, const aws_end_opts *o)
 {
 	int n = 0;
@@ -238,7 +256,31 @@ static int candidates(candidate *c, const aws_end_opts *o)
 	for (int kd = AWS_END_SMOOTHED; kd <= AWS_END_GRAPH; kd++)
 		for (int q = 0; q < (o->weak_weight > 0 ? 1 : WEAK_GRID); q++)
 			c[n++] = (candidate){(aws_end_kind)kd, o->weak_weight > 0 ? o->weak_weight : weak_grid[q]};
+	c[n++] = (candidate){AWS_END_SELFTRAINED, 0};
 	return n;
+}
+
+/* Whether candidate a did better than b in the CV: more hits, then a
+ * lower Brier score (a finer measure of the same predictions). */
+static int cv_better(const double *hits, const double *brier, int a, int b)
+{
+	return hits[a] > hits[b] || (hits[a] == hits[b] && brier[a] < brier[b]);
+}
+
+/* Hits of the mean of candidates a and b's out-of-fold predictions. */
+static double mean_hits(const double *oof, int a, int b, const aws_data *D, const size_t *lab, size_t nl)
+{
+	size_t k = D->k;
+	double h = 0;
+	for (size_t q = 0; q < nl; q++) {
+		const double *pa = oof + ((size_t)a * nl + q) * k, *pb = oof + ((size_t)b * nl + q) * k;
+		size_t best = 0;
+		for (size_t c = 1; c < k; c++)
+			if (pa[c] + pb[c] > pa[best] + pb[best])
+				best = c;
+		h += (int32_t)best == D->y[lab[q]];
+	}
+	return h;
 }
 
 /* A fold's own weak labels: o->lfs fitted again on the fold's labeled rows
@@ -296,7 +338,8 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 	aws_knn g = {0};
 	size_t *grows = NULL;
 	aws_end_opts go = graph_opts(o, 0);
-	if (kind != AWS_END_LOGISTIC && graph_of(&g, &grows, D, go.neighbours, err, errlen) != 0)
+	if (kind != AWS_END_LOGISTIC && kind != AWS_END_SELFTRAINED &&
+	    graph_of(&g, &grows, D, go.neighbours, err, errlen) != 0)
 		return -1;
 	int rc = 0;
 	if (kind != AWS_END_AUTO) {
@@ -314,7 +357,8 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 	uint8_t *hide = calloc(D->n ? D->n : 1, 1);
 	int *fold = malloc((nl ? nl : 1) * sizeof *fold);
 	double hits[CANDIDATES] = {0}, brier[CANDIDATES] = {0};
-	if (!lab || !F.split || !fold || !hide) {
+	double *oof = malloc((nl ? nl : 1) * (size_t)nc * D->k * sizeof *oof); /* out-of-fold predictions */
+	if (!lab || !F.split || !fold || !hide || !oof) {
 		rc = -1;
 		snprintf(err, errlen, "out of memory");
 		goto done;
@@ -351,6 +395,7 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 				if (fold[q] != f)
 					continue;
 				const double *p = r.P + lab[q] * D->k;
+				memcpy(oof + ((size_t)c * nl + q) * D->k, p, D->k * sizeof *p);
 				size_t best = 0;
 				for (size_t cl = 0; cl < D->k; cl++) {
 					double t = p[cl] - (D->y[lab[q]] == (int32_t)cl);
@@ -365,14 +410,31 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 		free(FP), free(fv);
 	}
 	if (rc == 0) {
-		/* the best CV accuracy; a tie (100 labels tie often) goes to the
-		 * lower Brier score, a finer measure of the same predictions,
-		 * then to the simpler model */
-		int best = 0;
-		for (int c = 1; c < nc; c++)
-			if (hits[c] > hits[best] || (hits[c] == hits[best] && brier[c] < brier[best]))
-				best = c;
-		rc = fit_kind(out, cand[best].kind, cand[best].w, D, votes, LM, o, &g, NULL, err, errlen);
+		/* rank the candidates by the CV; the answer is the best one, with
+		 * the second best averaged in when the folds ran */
+		int ord[CANDIDATES];
+		for (int c = 0; c < nc; c++)
+			ord[c] = c;
+		for (int a = 0; a < nc; a++)
+			for (int b = a + 1; b < nc; b++)
+				if (cv_better(hits, brier, ord[b], ord[a])) {
+					int t = ord[a];
+					ord[a] = ord[b], ord[b] = t;
+				}
+		rc = fit_kind(out, cand[ord[0]].kind, cand[ord[0]].w, D, votes, LM, o, &g, NULL, err, errlen);
+		aws_end_result two;
+		if (rc == 0 && nl >= 10 && nc > 1 &&
+		    (rc = fit_kind(&two, cand[ord[1]].kind, cand[ord[1]].w, D, votes, LM, o, &g, NULL, err, errlen)) == 0) {
+			for (size_t i = 0; i < D->n * D->k; i++)
+				out->P[i] = 0.5 * (out->P[i] + two.P[i]);
+			out->second_kind = (int)two.chosen;
+			out->second_weak_weight = two.weak_weight;
+			out->second_model = two.model, two.model = (aws_lr){0};
+			out->cv_answer = mean_hits(oof, ord[0], ord[1], D, lab, nl) / (double)nl;
+			aws_end_result_free(&two);
+		}
+		if (rc != 0)
+			aws_end_result_free(out);
 		for (int c = 0; rc == 0 && c < nc; c++) {
 			double a = nl >= 10 ? hits[c] / (double)nl : -1;
 			if (a > out->cv[cand[c].kind])
@@ -380,7 +442,7 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 		}
 	}
 done:
-	free(F.split), free(fold), free(lab), free(hide), free(grows);
+	free(F.split), free(fold), free(lab), free(hide), free(grows), free(oof);
 	aws_knn_free(&g);
 	return rc;
 }

@@ -174,59 +174,89 @@ done:
 	return rc;
 }
 
-int aws_self_training(double **P, const aws_data *D, double threshold, int rounds, char *err, size_t errlen)
+/* The regression on the rows with a label so far (gold or pseudo), and its
+ * predictions for every row: *m and *P are replaced. */
+static int fit_on_pseudo(aws_lr *m, double **P, const aws_data *D, const int32_t *pseudo, size_t *rows, double *T,
+			 double l2, int iters, char *err, size_t errlen)
+{
+	size_t nr = 0, k = D->k;
+	for (size_t i = 0; i < D->n; i++)
+		if (pseudo[i] >= 0) {
+			for (size_t c = 0; c < k; c++)
+				T[nr * k + c] = pseudo[i] == (int32_t)c;
+			rows[nr++] = i;
+		}
+	aws_lr_free(m);
+	free(*P);
+	*P = NULL;
+	if (aws_lr_fit(m, D->X, D->d, k, rows, nr, T, NULL, l2, iters, err, errlen) != 0)
+		return -1;
+	if (aws_predict_all(P, m, D) != 0) {
+		snprintf(err, errlen, "self-training: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int aws_self_train(double **P, aws_lr *model, const aws_data *D, const double *P0, const aws_self_opts *o, char *err,
+		   size_t errlen)
 {
 	size_t n = D->n, k = D->k;
 	size_t *rows = malloc((n ? n : 1) * sizeof *rows);
 	double *T = malloc((n ? n : 1) * k * sizeof *T);
 	int32_t *pseudo = malloc((n ? n : 1) * sizeof *pseudo);
+	aws_lr m = {0};
+	int rc = -1;
 	*P = NULL;
 	if (!rows || !T || !pseudo) {
-		free(rows), free(T), free(pseudo);
 		snprintf(err, errlen, "self-training: out of memory");
-		return -1;
+		goto done;
 	}
 	for (size_t i = 0; i < n; i++)
 		pseudo[i] = D->split[i] == AWS_LABELED ? D->y[i] : -1;
-	aws_lr m = {0};
-	int rc = 0;
-	for (int r = 0; rc == 0 && r <= rounds; r++) {
-		size_t nr = 0;
-		for (size_t i = 0; i < n; i++)
-			if (pseudo[i] >= 0) {
-				for (size_t c = 0; c < k; c++)
-					T[nr * k + c] = pseudo[i] == (int32_t)c;
-				rows[nr++] = i;
-			}
-		aws_lr_free(&m);
-		free(*P);
-		*P = NULL;
-		if (aws_lr_fit(&m, D->X, D->d, k, rows, nr, T, NULL, 1e-2, 500, err, errlen) != 0 ||
-		    aws_predict_all(P, &m, D) != 0) {
-			rc = -1;
-			break;
+	if (P0) { /* the first predictions are given: the caller's model */
+		if (!(*P = malloc((n ? n : 1) * k * sizeof **P))) {
+			snprintf(err, errlen, "self-training: out of memory");
+			goto done;
 		}
+		memcpy(*P, P0, n * k * sizeof **P);
+	} else if (fit_on_pseudo(&m, P, D, pseudo, rows, T, o->l2, o->iters, err, errlen) != 0)
+		goto done;
+	for (int r = 0; r < o->rounds; r++) {
 		size_t added = 0;
-		for (size_t i = 0; r < rounds && i < n; i++) {
+		for (size_t i = 0; i < n; i++) {
 			if (pseudo[i] >= 0 || D->split[i] != AWS_UNLABELED)
-				continue;
+				continue; /* a pseudo label stays; test rows never train */
 			size_t best = 0;
 			for (size_t c = 1; c < k; c++)
 				if ((*P)[i * k + c] > (*P)[i * k + best])
 					best = c;
-			if ((*P)[i * k + best] >= threshold) {
+			if ((*P)[i * k + best] >= o->threshold) {
 				pseudo[i] = (int32_t)best;
 				added++;
 			}
 		}
 		if (added == 0)
 			break;
+		if (fit_on_pseudo(&m, P, D, pseudo, rows, T, o->l2, o->iters, err, errlen) != 0)
+			goto done;
 	}
-	aws_lr_free(&m);
-	free(rows), free(T), free(pseudo);
+	rc = 0;
+done:
+	if (rc == 0 && model)
+		*model = m; /* zero when P0 was given and no round added a row */
+	else
+		aws_lr_free(&m);
 	if (rc != 0) {
 		free(*P);
 		*P = NULL;
 	}
+	free(rows), free(T), free(pseudo);
 	return rc;
+}
+
+int aws_self_training(double **P, const aws_data *D, double threshold, int rounds, char *err, size_t errlen)
+{
+	aws_self_opts o = {threshold, rounds, 1e-2, 500};
+	return aws_self_train(P, NULL, D, NULL, &o, err, errlen);
 }

@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 #include "dataset.h"
+#include "endmodel.h"
 
 typedef struct aws_knn {
 	size_t nr, k;
@@ -47,5 +48,20 @@ int aws_spread_predict(double *P, const double *X, size_t n, size_t d, const aws
  * n x k class probabilities for every row. */
 int aws_label_spreading(double **P, const aws_data *D, size_t k_nn, double alpha, char *err, size_t errlen);
 int aws_self_training(double **P, const aws_data *D, double threshold, int rounds, char *err, size_t errlen);
+
+/* Self-training in general: logistic regressions (l2, iters) refitted for
+ * up to `rounds` rounds, each adding the unlabeled rows predicted with
+ * probability >= threshold as hard labels, which stay. The first
+ * predictions are P0 when given (AutoWS's end model trained on the weak
+ * labels: the selftrained end model), else a regression on the labeled
+ * rows (the baseline). *model (when not NULL) gets the last regression. */
+typedef struct aws_self_opts {
+	double threshold;
+	int rounds;
+	double l2;
+	int iters;
+} aws_self_opts;
+int aws_self_train(double **P, aws_lr *model, const aws_data *D, const double *P0, const aws_self_opts *o, char *err,
+		   size_t errlen);
 
 #endif

@@ -52,6 +52,8 @@ static const char *const methods[NMETH] = {
 	"majority",      "dawid_skene",      "triplet",      "metal",      "majority+s",    "dawid_skene+s",
 	"triplet+s",     "metal+s",          "majority+g",   "dawid_skene+g", "triplet+g",  "metal+g",
 	"majority+auto", "dawid_skene+auto", "triplet+auto", "metal+auto", "AUTOWS"};
+/* the end model of each group of NK methods */
+static const aws_end_kind end_of[4] = {AWS_END_LOGISTIC, AWS_END_SMOOTHED, AWS_END_GRAPH, AWS_END_AUTO};
 static double weak_w = 0; /* 0: +auto's CV chooses it; +s and +g use 0.3 */
 static int leaky_cv;      /* --cv leaky: +auto's folds reuse the weak labels made with every label */
 /* --quick: the three label models with logistic end models against
@@ -169,21 +171,25 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 				o.lfs = &lfs, o.label_model = kind, o.lm_iters = 100;
 			aws_end_result er;
 			if (aws_label_model(&r, &L, (aws_lm_kind)kind, 100, known, err, sizeof err) != 0 ||
-			    aws_end_fit(&er, (aws_end_kind)(meth / NK), &D, votes, r.proba, &o, err, sizeof err) != 0) {
+			    aws_end_fit(&er, end_of[meth / NK], &D, votes, r.proba, &o, err, sizeof err) != 0) {
 				fprintf(stderr, "%s\n", err);
 				return 1;
 			}
 			PE = er.P, er.P = NULL;
 			m = er.model, er.model = (aws_lr){0};
 			if (meth >= 3 * NK)
-				fprintf(stderr, "seed %d %s: chose %s, weak weight %g (cv %.3f %.3f %.3f)\n", seed, methods[meth],
-					aws_end_name(er.chosen), er.weak_weight, er.cv[0], er.cv[1], er.cv[2]);
+				fprintf(stderr, "seed %d %s: chose %s, weak weight %g, with %s at %g (cv %.3f %.3f %.3f %.3f; answer %.3f)\n",
+					seed, methods[meth], aws_end_name(er.chosen), er.weak_weight,
+					er.second_kind >= 0 ? aws_end_name((aws_end_kind)er.second_kind) : "none",
+					er.second_weak_weight, er.cv[0], er.cv[1], er.cv[2], er.cv[3], er.cv_answer);
 			aws_scores se;
 			aws_score(&se, PE, D.k, D.y, test, nt);
 			if (meth >= 3 * NK) {
 				auto_sc[kind] = se;
-				for (int q = 0; q < 3; q++)
+				for (int q = 0; q < AWS_END_KINDS; q++)
 					auto_cv[kind] = er.cv[q] > auto_cv[kind] ? er.cv[q] : auto_cv[kind];
+				if (er.cv_answer >= 0) /* the CV of what is answered */
+					auto_cv[kind] = er.cv_answer;
 			}
 			sum[meth] += se.accuracy;
 			tally(wins[meth], &se, sb, seed, methods[meth], lfs.n, (double)covered / (double)D.n);

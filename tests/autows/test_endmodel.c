@@ -243,6 +243,95 @@ static void test_semisupervised(void **state)
 	aws_data_free(&D);
 }
 
+/* Self-training from a given teacher (the selftrained end model): without
+ * one it is the baseline; the teacher's confident predictions become the
+ * pseudo labels (a teacher wrong on every unlabeled row drags the
+ * regression below chance); with none confident enough nothing is
+ * refitted and the teacher's predictions stand. */
+static void test_self_train_from_teacher(void **state)
+{
+	(void)state;
+	aws_data D;
+	moons(&D, 7);
+	size_t *test, nt = aws_data_rows(&D, AWS_TEST, &test);
+	char err[256];
+	double *P = NULL, *PB = NULL, *T0 = malloc(D.n * 2 * sizeof *T0);
+	assert_non_null(T0);
+	aws_self_opts so = {0.75, 10, 1e-2, 500};
+	assert_int_equal(aws_self_train(&P, NULL, &D, NULL, &so, err, sizeof err), 0);
+	assert_int_equal(aws_self_training(&PB, &D, 0.75, 10, err, sizeof err), 0);
+	assert_memory_equal(P, PB, D.n * 2 * sizeof *P);
+	free(P), free(PB);
+	aws_scores sc[2];
+	aws_lr m;
+	for (int wrong = 0; wrong < 2; wrong++) {
+		for (size_t i = 0; i < D.n; i++) {
+			int c = D.split[i] == AWS_UNLABELED && wrong ? 1 - D.y[i] : D.y[i];
+			T0[i * 2 + (size_t)c] = 0.9, T0[i * 2 + (size_t)(1 - c)] = 0.1;
+		}
+		assert_int_equal(aws_self_train(&P, &m, &D, T0, &so, err, sizeof err), 0);
+		assert_non_null(m.w);
+		aws_score(&sc[wrong], P, 2, D.y, test, nt);
+		aws_lr_free(&m);
+		free(P);
+	}
+	print_message("self-trained from a right teacher %.3f, from a wrong one %.3f\n", sc[0].accuracy, sc[1].accuracy);
+	assert_true(sc[0].accuracy > 0.8);
+	assert_true(sc[1].accuracy < 0.4);
+	so.threshold = 0.95; /* above every teacher probability: no round adds a row */
+	assert_int_equal(aws_self_train(&P, &m, &D, T0, &so, err, sizeof err), 0);
+	assert_null(m.w);
+	assert_memory_equal(P, T0, D.n * 2 * sizeof *P);
+	free(P), free(T0), free(test);
+	aws_data_free(&D);
+}
+
+/* AUTO's answer is the mean of its two best candidates' predictions: the
+ * same as fitting each of them alone and averaging; its CV accuracy is
+ * the mean's. With under 10 labels there are no folds and one model. */
+static void test_auto_answers_mean_of_two(void **state)
+{
+	(void)state;
+	aws_data D;
+	moons(&D, 9);
+	char err[256];
+	int *votes = malloc(D.n * sizeof *votes);
+	double *LM = malloc(D.n * 2 * sizeof *LM);
+	assert_true(votes && LM);
+	for (size_t i = 0; i < D.n; i++) {
+		int right = i % 10 < 7;
+		votes[i] = i % 4 != 0;
+		LM[i * 2 + (size_t)D.y[i]] = right ? 0.75 : 0.25;
+		LM[i * 2 + (size_t)(1 - D.y[i])] = right ? 0.25 : 0.75;
+	}
+	aws_end_opts o = AWS_END_OPTS_INIT;
+	aws_end_result r, a, b;
+	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, &D, votes, LM, &o, err, sizeof err), 0);
+	print_message("auto: %s at %g with %s at %g, cv %.3f\n", aws_end_name(r.chosen), r.weak_weight,
+		      r.second_kind >= 0 ? aws_end_name((aws_end_kind)r.second_kind) : "none", r.second_weak_weight,
+		      r.cv_answer);
+	assert_true(r.second_kind >= 0 && r.second_kind < AWS_END_KINDS);
+	assert_true(r.cv_answer >= 0 && r.cv_answer <= 1);
+	o.weak_weight = r.weak_weight;
+	assert_int_equal(aws_end_fit(&a, r.chosen, &D, votes, LM, &o, err, sizeof err), 0);
+	o.weak_weight = r.second_weak_weight;
+	assert_int_equal(aws_end_fit(&b, (aws_end_kind)r.second_kind, &D, votes, LM, &o, err, sizeof err), 0);
+	for (size_t i = 0; i < D.n * 2; i++)
+		assert_true(fabs(r.P[i] - 0.5 * (a.P[i] + b.P[i])) < 1e-12);
+	aws_end_result_free(&a), aws_end_result_free(&b), aws_end_result_free(&r);
+	size_t kept = 0; /* 8 labels: no CV */
+	for (size_t i = 0; i < D.n; i++)
+		if (D.split[i] == AWS_LABELED && kept++ >= 8)
+			D.split[i] = AWS_UNLABELED;
+	o.weak_weight = 0;
+	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, &D, votes, LM, &o, err, sizeof err), 0);
+	assert_int_equal(r.second_kind, -1);
+	assert_true(r.cv_answer < 0);
+	aws_end_result_free(&r);
+	free(votes), free(LM);
+	aws_data_free(&D);
+}
+
 /* Weak labels that are confidently wrong on a stretch of one moon (as an
  * LF is where its feature misleads) and right elsewhere, on every
  * unlabeled row. Weighed at 0.01 against the gold labels, they only break
@@ -419,6 +508,8 @@ int main(void)
 		cmocka_unit_test(test_weak_weight_chosen_by_cv),
 		cmocka_unit_test(test_lfset_refit),
 		cmocka_unit_test(test_auto_cv_refits_the_lfs),
+		cmocka_unit_test(test_self_train_from_teacher),
+		cmocka_unit_test(test_auto_answers_mean_of_two),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,7 +30,11 @@ first=$(awk -F'|' '/^\| [0-9]+ \| / { gsub(/ /, "", $(NF - 1)); print $(NF - 1);
 eq "$first" "$(printf '%.3f' "$best")" "and lists the LFs best first"
 expect_out '"results":{"dawid_skene":{' "the run returns one summary per label model"
 check "the end model was chosen by CV on the labels, with each kind's CV accuracy" \
-  jqt '.end_model.asked == "auto" and (.end_model.kind | IN("logistic", "smoothed", "graph")) and (.end_model.cv_accuracy | keys == ["graph", "logistic", "smoothed"])' o/majority/model.json
+  jqt '.end_model.asked == "auto" and (.end_model.kind | IN("logistic", "smoothed", "graph", "selftrained")) and (.end_model.cv_accuracy | keys == ["graph", "logistic", "selftrained", "smoothed"])' o/majority/model.json
+check "auto answers the mean of the two best candidates, both in model.json, with the mean's CV accuracy" \
+  jqt '.format == "autows-mean/1" and (.members | length) == 2 and (.end_model.mean_with.kind | IN("logistic", "smoothed", "graph", "selftrained")) and (.end_model.cv_accuracy_answer | . >= 0 and . <= 1)' o/majority/model.json
+check "and the report's CV accuracy, which chooses the label model, is the mean's" \
+  jqt --slurpfile m o/majority/model.json '.cv_accuracy == $m[0].end_model.cv_accuracy_answer' o/majority/report.json
 check "the report scores AutoWS against all three baselines" \
   jqt '(.label_spreading.accuracy | type == "number") and (.self_training.accuracy | type == "number") and (.beats_all_baselines | type == "boolean") and (.cv_accuracy | type == "number")' o/majority/report.json
 check "the end model's CV scored weak labels refitted without each fold's labels, and says which weight won" \
