@@ -190,6 +190,21 @@ static void moons(aws_data *D, uint64_t seed)
 	}
 }
 
+/* Weak labels on two classes: right (with probability conf) on `right` of
+ * every 10 rows, wrong on the rest, and no LF voting on every `skip`-th. */
+static void noisy_weak_labels(const aws_data *D, int **votes, double **LM, size_t right, size_t skip, double conf)
+{
+	*votes = malloc(D->n * sizeof **votes);
+	*LM = malloc(D->n * 2 * sizeof **LM);
+	assert_true(*votes && *LM);
+	for (size_t i = 0; i < D->n; i++) {
+		int ok = i % 10 < right;
+		(*votes)[i] = i % skip != 0;
+		(*LM)[i * 2 + (size_t)D->y[i]] = ok ? conf : 1 - conf;
+		(*LM)[i * 2 + (size_t)(1 - D->y[i])] = ok ? 1 - conf : conf;
+	}
+}
+
 static void test_semisupervised(void **state)
 {
 	(void)state;
@@ -218,16 +233,10 @@ static void test_semisupervised(void **state)
 	print_message("self-training %.3f\n", sc.accuracy);
 	assert_true(sc.accuracy > 0.75); /* linear too: it refits a line on its own guesses */
 	free(P);
-	/* weak labels that are right on 80% of the rows, no LF on the rest */
-	int *votes = malloc(D.n * sizeof *votes);
-	double *LM = malloc(D.n * 2 * sizeof *LM);
-	assert_true(votes && LM);
-	for (size_t i = 0; i < D.n; i++) {
-		int right = i % 10 < 8;
-		votes[i] = i % 3 != 0;
-		LM[i * 2 + (size_t)D.y[i]] = right ? 0.8 : 0.2;
-		LM[i * 2 + (size_t)(1 - D.y[i])] = right ? 0.2 : 0.8;
-	}
+	/* weak labels that are right on 80% of the rows, no LF on every third */
+	int *votes;
+	double *LM;
+	noisy_weak_labels(&D, &votes, &LM, 8, 3, 0.8);
 	aws_end_opts o = AWS_END_OPTS_INIT;
 	aws_end_result r;
 	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, &D, votes, LM, &o, err, sizeof err), 0);
@@ -295,15 +304,9 @@ static void test_auto_answers_mean_of_two(void **state)
 	aws_data D;
 	moons(&D, 9);
 	char err[256];
-	int *votes = malloc(D.n * sizeof *votes);
-	double *LM = malloc(D.n * 2 * sizeof *LM);
-	assert_true(votes && LM);
-	for (size_t i = 0; i < D.n; i++) {
-		int right = i % 10 < 7;
-		votes[i] = i % 4 != 0;
-		LM[i * 2 + (size_t)D.y[i]] = right ? 0.75 : 0.25;
-		LM[i * 2 + (size_t)(1 - D.y[i])] = right ? 0.25 : 0.75;
-	}
+	int *votes;
+	double *LM;
+	noisy_weak_labels(&D, &votes, &LM, 7, 4, 0.75); /* 70% right, no LF on every fourth */
 	aws_end_opts o = AWS_END_OPTS_INIT;
 	aws_end_result r, a, b;
 	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, &D, votes, LM, &o, err, sizeof err), 0);
