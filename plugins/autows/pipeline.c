@@ -226,7 +226,7 @@ static int fit_kind(aws_end_result *out, aws_end_kind kind, double w, const aws_
 		}
 		free(out->P);
 		out->P = P;
-		if (m.w) { /* no round added a row: the logistic model stands */
+		if (m.w) { /* m is zero when no round added a row: the logistic model stands */
 			aws_lr_free(&out->model);
 			out->model = m;
 		}
@@ -413,14 +413,12 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 		/* rank the candidates by the CV; the answer is the best one, with
 		 * the second best averaged in when the folds ran */
 		int ord[CANDIDATES];
-		for (int c = 0; c < nc; c++)
-			ord[c] = c;
-		for (int a = 0; a < nc; a++)
-			for (int b = a + 1; b < nc; b++)
-				if (cv_better(hits, brier, ord[b], ord[a])) {
-					int t = ord[a];
-					ord[a] = ord[b], ord[b] = t;
-				}
+		for (int c = 0; c < nc; c++) { /* insertion: stable, so a tie keeps the earlier first */
+			int p = c;
+			for (; p > 0 && cv_better(hits, brier, c, ord[p - 1]); p--)
+				ord[p] = ord[p - 1];
+			ord[p] = c;
+		}
 		rc = fit_kind(out, cand[ord[0]].kind, cand[ord[0]].w, D, votes, LM, o, &g, NULL, err, errlen);
 		aws_end_result two;
 		if (rc == 0 && nl >= 10 && nc > 1 &&
