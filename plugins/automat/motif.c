@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "elements.h"
 #include "par.h"
 #include "probe.h"
 #include "sortd.h"
@@ -543,6 +544,54 @@ static void symmetric_partners(const am_motif *M, const am_lattice *L, double px
 	}
 }
 
+/* A sample element that no site's brightness stands for: the sites make
+ * fewer intensity groups than the elements given (species go by groups,
+ * the brightest the heaviest), so the lightest element has no column.
+ * New sites that fell short of their bar are then looked at again: one
+ * that rises 2.5 standard errors and 5 misfit spreads (not 4.5 errors),
+ * or that failed only the bar for the cell's lowest points (7% of the
+ * brightest, for the empty centre of a honeycomb or a 2H bilayer), is
+ * that element's column when its amplitude is what Z-contrast gives it
+ * beside the brightest column: (Z / Z_top)^n with n between 1.6 and 2.0,
+ * times a column density between 1/2 and 2 of the top one's. The
+ * strongest such site is taken, with the others of at least 2/3 its
+ * amplitude (one species, within the noise of sites this faint).
+ * Examples: the O at the centre of CeO2's Ce square along [001] (3.5-7% of
+ * Ce, 9 to 57 standard errors), the two O columns of a perovskite along
+ * [001] at a low dose (1-2% of Ta or La, 2.6-2.9 errors each), where the
+ * rule for twins (symmetric_partners) needs one of them to pass. Not
+ * taken: a 2H bilayer's empty centre (4-5% of columns that hold both Mo
+ * and S, where S alone would be 7-42%), and bumps where every element has
+ * its column already. */
+static void missing_element_site(am_motif *M, const am_motif_site *held, size_t nheld, const am_elements_hint *el)
+{
+	if (!el || el->n < 2 || nheld == 0 || M->nsites == 0)
+		return;
+	double v[64];
+	int cls[64];
+	for (size_t s = 0; s < M->nsites; s++)
+		v[s] = M->site[s].height;
+	if (am_species_by_ratio(v, M->nsites, (int)el->n, AM_SAME_SPECIES, cls) >= (int)el->n)
+		return;
+	int zl = el->z[0], zh = el->z[0];
+	for (size_t i = 1; i < el->n; i++)
+		zl = el->z[i] < zl ? el->z[i] : zl, zh = el->z[i] > zh ? el->z[i] : zh;
+	if (zl <= 0 || zh <= zl)
+		return;
+	double q = (double)zl / (double)zh, lo = 0.5 * q * q, hi = 2 * pow(q, 1.6), top = M->site[0].height;
+	double best = 0;
+	for (size_t s = 0; s < nheld; s++) {
+		double r = held[s].height / top;
+		if (r >= lo && r <= hi)
+			best = fmax(best, held[s].height);
+	}
+	for (size_t s = 0; s < nheld && best > 0 && M->nsites < 64; s++) {
+		double r = held[s].height / top;
+		if (r >= lo && r <= hi && held[s].height >= best * (2.0 / 3.0))
+			M->site[M->nsites++] = held[s];
+	}
+}
+
 /* Light columns beside heavy ones sit on the heavy columns' probe tails
  * (a Lorentzian tail puts 10-20% of a heavy column's height 2 A away,
  * ten times an O column's own). The sites found so far, a flat background
@@ -559,9 +608,11 @@ static void symmetric_partners(const am_motif *M, const am_lattice *L, double px
  * amplitudes, so species compare columns, not columns plus tails. A
  * large cell with many sites (over 48 MB of basis, probe.h) keeps the
  * profile read off the brightest site: the lowest value around it at
- * each radius, so neighbours do not add to it. */
+ * each radius, so neighbours do not add to it. Last, a sample element
+ * with no site may take one of the sites that fell short
+ * (missing_element_site). */
 static void peel(am_motif *M, const am_lattice *L, double px, double lo, double noise, double base_need,
-		 unsigned threads)
+		 const am_elements_hint *el, unsigned threads)
 {
 	if (M->nsites == 0)
 		return;
@@ -690,17 +741,24 @@ static void peel(am_motif *M, const am_lattice *L, double px, double lo, double 
 			pass[s] = M->site[s].height >= want[s];
 		}
 		symmetric_partners(M, L, px, n, first_new, want, pass, noise);
+		am_motif_site held[64];
+		size_t nheld = 0;
+		double floor_ = fmax(fmax(2.5 * noise, 5 * (sp >= 0 ? sp : 0)), 0.003 * top->height);
+		for (size_t s = first_new; s < n; s++)
+			if (!pass[s] && isfinite(want[s]) && M->site[s].height >= floor_)
+				held[nheld++] = M->site[s];
 		size_t kept = 1;
 		for (size_t s = 1; s < n; s++)
 			if (pass[s])
 				M->site[kept++] = M->site[s];
 		M->nsites = kept;
+		missing_element_site(M, held, nheld, el);
 		break;
 	}
 	free(res);
 }
 
-static void find_sites(am_motif *M, const am_lattice *L, double px, unsigned threads)
+static void find_sites(am_motif *M, const am_lattice *L, double px, const am_elements_hint *el, unsigned threads)
 {
 	double lo = INFINITY, hi = -INFINITY;
 	for (size_t b = 0; b < M->gu * M->gv; b++)
@@ -714,7 +772,7 @@ static void find_sites(am_motif *M, const am_lattice *L, double px, unsigned thr
 	 * since no probe resolves them */
 	double need = fmax(6 * M->noise, 0.005 * (hi - lo));
 	add_peaks(M, M->m, L, px, need, 0.5, lo, NULL, 0);
-	peel(M, L, px, lo, M->noise, need, threads);
+	peel(M, L, px, lo, M->noise, need, el, threads);
 }
 
 /* A light periodic 3 x 3 binomial smoothing of the grid. */
@@ -737,7 +795,20 @@ static int smooth(am_motif *M)
 	return 0;
 }
 
-int am_motif_build(am_motif *M, const am_image *im, const am_lattice *L, char *err, size_t errlen)
+void am_elements_hint_of(am_elements_hint *h, const char *const *sym, size_t n)
+{
+	h->n = 0;
+	for (size_t i = 0; i < n && h->n < sizeof h->z / sizeof *h->z; i++) {
+		int z = am_element_z(sym[i]), dup = z <= 0;
+		for (size_t k = 0; k < h->n; k++)
+			dup |= h->z[k] == z;
+		if (!dup)
+			h->z[h->n++] = z;
+	}
+}
+
+int am_motif_build(am_motif *M, const am_image *im, const am_lattice *L, const am_elements_hint *el, char *err,
+		   size_t errlen)
 {
 	memset(M, 0, sizeof *M);
 	double la = hypot(L->a[0], L->a[1]), lb = hypot(L->b[0], L->b[1]);
@@ -779,7 +850,7 @@ int am_motif_build(am_motif *M, const am_image *im, const am_lattice *L, char *e
 		return -1;
 	}
 	M->noise = se * 0.5; /* the 3 x 3 binomial averages about 4 bins' noise away */
-	find_sites(M, L, im->px > 0 ? im->px : 0.1, im->threads);
+	find_sites(M, L, im->px > 0 ? im->px : 0.1, el, im->threads);
 	return 0;
 }
 

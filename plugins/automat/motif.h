@@ -40,10 +40,23 @@ typedef struct am_motif {
 	size_t nsites;
 } am_motif;
 
-/* Folds im into the cell of L and finds the sites. -1 with a message
+/* The sample's elements, by atomic number, when the caller knows them:
+ * they let a faint site stand for an element no other site stands for
+ * (motif.c, missing_element_site). */
+typedef struct am_elements_hint {
+	int z[8];
+	size_t n;
+} am_elements_hint;
+
+/* The hint for n element symbols: their atomic numbers, each once
+ * (unknown symbols and those past 8 left out). */
+void am_elements_hint_of(am_elements_hint *h, const char *const *sym, size_t n);
+
+/* Folds im into the cell of L and finds the sites (el may be NULL). -1 with a message
  * when memory runs out or the lattice is degenerate; 0 sites is not an
  * error (the caller falls back). */
-int am_motif_build(am_motif *M, const am_image *im, const am_lattice *L, char *err, size_t errlen);
+int am_motif_build(am_motif *M, const am_image *im, const am_lattice *L, const am_elements_hint *el, char *err,
+		   size_t errlen);
 void am_motif_free(am_motif *M);
 
 /* The sites tiled over the crystal part of the image, at least `margin`

@@ -67,8 +67,10 @@ int am_run_columns(weft_op_ctx *ctx, const weft_host_api *api)
 		am_image_free(&im);
 		return api->fail(ctx, "elements: %s", err);
 	}
+	am_elements_hint hint;
+	am_elements_hint_of(&hint, el, ne);
 	am_colset cols;
-	if (am_find_columns(&cols, &im, &L, err, sizeof err) != 0) {
+	if (am_find_columns(&cols, &im, &L, &hint, err, sizeof err) != 0) {
 		am_image_free(&im);
 		return api->fail(ctx, "%s", err);
 	}

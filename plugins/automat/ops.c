@@ -95,7 +95,7 @@ static const weft_param_spec columns_params[] = {
 	{"elements", WEFT_T_STRING, "\"\"", "when given: an intensity class and an element per column (brightest heaviest)"},
 };
 static const weft_op_desc am_op_columns_find = {
-	WEFT_OP_DESC_CPUS("columns", "2", am_run_columns, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC_CPUS("columns", "3", am_run_columns, WEFT_OP_DETERMINISTIC,
 		     "Atom columns: a threshold, connected components, local maxima and a 2-D Gaussian sub-pixel fit; CSV "
 		     "of x, y and intensity, and with `elements` each column's species by 1-D k-means on intensity.", AM_PIXEL_CPUS),
 	WEFT_OP_PARAMS(columns_params), WEFT_OP_INPUTS(WEFT_NAMES("image", "lattice")), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "count")),

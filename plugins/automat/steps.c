@@ -66,10 +66,11 @@ int am_gate_next(const am_quality *q, const am_quality_opts *o, int level)
 	return level < AM_DENOISE_MAX ? level + 1 : -1;
 }
 
-int am_find_columns(am_colset *cols, const am_image *im, const am_lattice *L, char *err, size_t errlen)
+int am_find_columns(am_colset *cols, const am_image *im, const am_lattice *L, const am_elements_hint *el, char *err,
+		    size_t errlen)
 {
 	am_motif M;
-	if (am_motif_build(&M, im, L, err, errlen) != 0)
+	if (am_motif_build(&M, im, L, el, err, errlen) != 0)
 		return -1;
 	if (M.nsites > 0) {
 		int rc = am_motif_columns(cols, &M, L, im->w, im->h, 1.0, err, errlen);

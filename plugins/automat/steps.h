@@ -10,6 +10,7 @@
 #include "columns.h"
 #include "image.h"
 #include "lattice.h"
+#include "motif.h"
 #include "quality.h"
 
 /* Denoising levels, mildest first. 0 asks for the level the measured
@@ -34,7 +35,9 @@ int am_denoise(am_image *im, int level, const char **method, char *err, size_t e
  * to level 4. */
 int am_gate_next(const am_quality *q, const am_quality_opts *o, int level);
 
-/* Column detection with the parameters derived from the lattice. */
-int am_find_columns(am_colset *cols, const am_image *im, const am_lattice *L, char *err, size_t errlen);
+/* Column detection with the parameters derived from the lattice; el, the
+ * sample's elements, may be NULL. */
+int am_find_columns(am_colset *cols, const am_image *im, const am_lattice *L, const am_elements_hint *el, char *err,
+		    size_t errlen);
 
 #endif

@@ -102,13 +102,15 @@ static int run_one(outcome *r, const am_library *lib, const am_template *truth, 
 			snprintf(r->why, sizeof r->why, "gate: %.140s", q.verdict);
 		goto out;
 	}
+	const char *el[8];
+	size_t ne = elements_of(&truth->s, el);
+	am_elements_hint hint;
+	am_elements_hint_of(&hint, el, ne);
 	am_colset cols;
-	if (am_find_columns(&cols, &work, &q.lattice, err, sizeof err) != 0) {
+	if (am_find_columns(&cols, &work, &q.lattice, &hint, err, sizeof err) != 0) {
 		snprintf(r->why, sizeof r->why, "columns: %.120s", err);
 		goto out;
 	}
-	const char *el[8];
-	size_t ne = elements_of(&truth->s, el);
 	am_match *m = calloc(lib->n, sizeof *m);
 	am_struct got = {0};
 	if (!m)

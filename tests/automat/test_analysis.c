@@ -205,7 +205,7 @@ static void test_columns_and_lines(void **state)
 	lattice_of(&L, &im);
 	am_colset cols;
 	char err[256];
-	assert_int_equal(am_find_columns(&cols, &im, &L, err, sizeof err), 0);
+	assert_int_equal(am_find_columns(&cols, &im, &L, NULL, err, sizeof err), 0);
 	double cell = L.len_a * L.len_b * sin(L.gamma * M_PI / 180) / (im.px * im.px);
 	double expect = 2 * (double)(im.w * im.h) / cell;
 	if (fabs((double)cols.n / expect - 1) > 0.1)

@@ -54,7 +54,7 @@ static void test_light_columns_from_the_average(void **state)
 	assert_true(fabs(L.len_a - 3.905) < 0.03 && fabs(L.len_b - 3.905) < 0.03);
 	am_motif M;
 	char err[256];
-	assert_int_equal(am_motif_build(&M, &im, &L, err, sizeof err), 0);
+	assert_int_equal(am_motif_build(&M, &im, &L, NULL, err, sizeof err), 0);
 	if (M.nsites != 4) {
 		for (size_t i = 0; i < M.nsites; i++)
 			print_message("site %.3f %.3f height %.4g\n", M.site[i].u, M.site[i].v, M.site[i].height);
@@ -85,10 +85,11 @@ static void test_light_columns_from_the_average(void **state)
 }
 
 /* Renders columns (fractional u, v of a square cell of a Angstrom, heights
- * amp) with a probe unlike the analysis's own: 85% Gaussian (0.45 A) and
- * 15% Lorentzian tail (0.7 A), out to 8 A, plus Gaussian noise. */
-static void render_tailed(am_image *im, double a, const double (*site)[3], size_t n, double rot, double noise,
-			  uint64_t seed)
+ * amp) with a probe unlike the analysis's own: a Gaussian core of sigma
+ * `sg` A and a Lorentzian tail of share `tail` and half width `tw` A, out
+ * to 8 A, plus Gaussian noise. */
+static void render_probe(am_image *im, double a, const double (*site)[3], size_t n, double rot, double noise,
+			 uint64_t seed, double sg, double tail, double tw)
 {
 	assert_int_equal(am_image_new(im, 512, 512, 0.12), 0);
 	double c = cos(rot * M_PI / 180), sn = sin(rot * M_PI / 180), cell = a / im->px;
@@ -102,10 +103,18 @@ static void render_tailed(am_image *im, double a, const double (*site)[3], size_
 						double du = fu - floor(fu) - site[k][0] - i, dv = fv - floor(fv) - site[k][1] - j;
 						double r2 = (du * du + dv * dv) * a * a;
 						if (r2 < 64)
-							v += site[k][2] * (0.85 * exp(-r2 / (2 * 0.45 * 0.45)) + 0.15 / (1 + r2 / 0.49));
+							v += site[k][2] * ((1 - tail) * exp(-r2 / (2 * sg * sg)) +
+									   tail / (1 + r2 / (tw * tw)));
 					}
 			im->v[y * im->w + x] = v + noise * wrng_gauss(&seed);
 		}
+}
+
+/* 85% Gaussian (0.45 A) and 15% Lorentzian tail (0.7 A). */
+static void render_tailed(am_image *im, double a, const double (*site)[3], size_t n, double rot, double noise,
+			  uint64_t seed)
+{
+	render_probe(im, a, site, n, rot, noise, seed, 0.45, 0.15, 0.7);
 }
 
 /* KTaO3 along [001] with a tailed probe: Ta, K, and two O columns at 1.9%
@@ -125,7 +134,7 @@ static void test_light_columns_under_tails(void **state)
 	assert_true(fabs(L.len_a - 3.989) < 0.03 && fabs(L.len_b - 3.989) < 0.03);
 	am_motif M;
 	char err[256];
-	assert_int_equal(am_motif_build(&M, &im, &L, err, sizeof err), 0);
+	assert_int_equal(am_motif_build(&M, &im, &L, NULL, err, sizeof err), 0);
 	for (size_t i = 0; i < M.nsites; i++)
 		print_message("site %.3f %.3f height %.4g\n", M.site[i].u, M.site[i].v, M.site[i].height);
 	if (M.nsites != 4)
@@ -153,6 +162,57 @@ static void test_light_columns_under_tails(void **state)
 	am_image_free(&im);
 }
 
+/* Whether M has a site at (1/2, 1/2) from its brightest. */
+static int centre_site(const am_motif *M)
+{
+	for (size_t i = 1; i < M->nsites; i++) {
+		double du = M->site[i].u - M->site[0].u, dv = M->site[i].v - M->site[0].v;
+		du -= round(du), dv -= round(dv);
+		if (fabs(fabs(du) - 0.5) < 0.05 && fabs(fabs(dv) - 0.5) < 0.05)
+			return 1;
+	}
+	return 0;
+}
+
+/* CeO2 along [001], its primitive square (2.71 A): Ce at the corner and
+ * O at the centre, drawn at 2.7% of Ce's height under a broad probe
+ * (fitted: 5.5%), at the cell's lowest point, where the 7% bar for an
+ * empty honeycomb centre refuses a site. Told the elements are Ce and O
+ * (in either order), the O that no site stands for is taken; not when
+ * nothing is told, nor for one element, nor for Mo and S (an S column
+ * would be 7% of Mo's or more). */
+static void test_missing_element_site(void **state)
+{
+	(void)state;
+	const double site[2][3] = {{0, 0, 1500}, {0.5, 0.5, 40}};
+	am_image im;
+	render_probe(&im, 2.7055, site, 2, 31, 200, 12, 0.6, 0.15, 1.0);
+	am_lattice L;
+	lattice_of(&L, &im);
+	assert_true(fabs(L.len_a - 2.7055) < 0.03 && fabs(L.len_b - 2.7055) < 0.03);
+	const struct {
+		am_elements_hint el;
+		int use, want;
+	} cases[] = {
+		{{{0}, 0}, 0, 0},
+		{{{58, 8}, 2}, 1, 1},
+		{{{8, 58}, 2}, 1, 1},
+		{{{58}, 1}, 1, 0},
+		{{{42, 16}, 2}, 1, 0},
+	};
+	for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+		am_motif M;
+		char err[256];
+		assert_int_equal(am_motif_build(&M, &im, &L, cases[c].use ? &cases[c].el : NULL, err, sizeof err), 0);
+		for (size_t i = 0; i < M.nsites; i++)
+			print_message("case %zu: site %.3f %.3f height %.4g\n", c, M.site[i].u, M.site[i].v, M.site[i].height);
+		if (centre_site(&M) != cases[c].want)
+			fail_msg("case %zu: a centre site %s", c, cases[c].want ? "missing" : "taken");
+		am_motif_free(&M);
+	}
+	am_image_free(&im);
+}
+
 /* Half the field is amorphous: the crystal mask keeps the other half, and
  * no column is tiled over the amorphous one. */
 static void test_crystal_mask(void **state)
@@ -173,7 +233,7 @@ static void test_crystal_mask(void **state)
 	lattice_of(&L, &im);
 	am_motif M;
 	char err[256];
-	assert_int_equal(am_motif_build(&M, &im, &L, err, sizeof err), 0);
+	assert_int_equal(am_motif_build(&M, &im, &L, NULL, err, sizeof err), 0);
 	if (!(M.crystal > 0.4 && M.crystal < 0.65))
 		fail_msg("crystal share %.2f, want about 0.5", M.crystal);
 	am_colset cols;
@@ -216,7 +276,7 @@ static void test_crystal_mask_in_blocks(void **state)
 		am_lattice L;
 		lattice_of(&L, &im);
 		am_motif M;
-		assert_int_equal(am_motif_build(&M, &im, &L, err, sizeof err), 0);
+		assert_int_equal(am_motif_build(&M, &im, &L, NULL, err, sizeof err), 0);
 		if (!(M.crystal > 0.4 && M.crystal < 0.65))
 			fail_msg("amorphous %s half: crystal share %.2f, want about 0.5", lower ? "lower" : "right",
 				 M.crystal);
@@ -389,6 +449,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_light_columns_from_the_average),
 		cmocka_unit_test(test_light_columns_under_tails),
+		cmocka_unit_test(test_missing_element_site),
 		cmocka_unit_test(test_crystal_mask),
 		cmocka_unit_test(test_crystal_mask_in_blocks),
 		cmocka_unit_test(test_species_by_ratio),
