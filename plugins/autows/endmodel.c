@@ -10,27 +10,71 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Four classes' sums run side by side, each in a register: one sum at a
+ * time waited on each addition before the next (a chain of d dependent
+ * additions per class), and that was over half of an AutoWS run's time.
+ * Each class still adds its terms in the same order, from the bias up, so
+ * the results are the same bits. */
 void aws_lr_proba(const aws_lr *m, const double *x, double *out)
 {
-	size_t w = m->d + 1;
+	size_t w = m->d + 1, k = m->k, d = m->d, c = 0;
 	double mx = -INFINITY, s = 0;
-	for (size_t c = 0; c < m->k; c++) {
+	for (; c + 4 <= k; c += 4) {
+		const double *w0 = m->w + c * w, *w1 = w0 + w, *w2 = w1 + w, *w3 = w2 + w;
+		double z0 = w0[d], z1 = w1[d], z2 = w2[d], z3 = w3[d];
+		for (size_t j = 0; j < d; j++) {
+			double xj = x[j];
+			z0 += w0[j] * xj;
+			z1 += w1[j] * xj;
+			z2 += w2[j] * xj;
+			z3 += w3[j] * xj;
+		}
+		out[c] = z0, out[c + 1] = z1, out[c + 2] = z2, out[c + 3] = z3;
+	}
+	for (; c < k; c++) {
 		const double *wc = m->w + c * w;
-		double z = wc[m->d];
-		for (size_t j = 0; j < m->d; j++)
+		double z = wc[d];
+		for (size_t j = 0; j < d; j++)
 			z += wc[j] * x[j];
 		out[c] = z;
-		mx = z > mx ? z : mx;
 	}
-	for (size_t c = 0; c < m->k; c++)
+	for (c = 0; c < k; c++)
+		mx = out[c] > mx ? out[c] : mx;
+	for (c = 0; c < k; c++)
 		s += (out[c] = exp(out[c] - mx));
-	for (size_t c = 0; c < m->k; c++)
+	for (c = 0; c < k; c++)
 		out[c] /= s;
 }
 
-/* Loss at weights w, and its gradient into g when g is not NULL. */
+/* Row x's share of the gradient (before the division by wsum and the
+ * penalty), from its probabilities p and targets t. */
+static void add_row_grad(const aws_lr *m, const double *x, double wi, const double *p, const double *t, double *g)
+{
+	size_t w = m->d + 1;
+	for (size_t c = 0; c < m->k; c++) {
+		double r = wi * (p[c] - t[c]);
+		double *gc = g + c * w;
+		for (size_t j = 0; j < m->d; j++)
+			gc[j] += r * x[j];
+		gc[m->d] += r;
+	}
+}
+
+/* The gradient's division by wsum and its penalty, once every row is in. */
+static void finish_grad(const aws_lr *m, double wsum, double l2, double *g)
+{
+	size_t w = m->d + 1;
+	for (size_t c = 0; c < m->k; c++) {
+		for (size_t j = 0; j < m->d; j++) /* the bias is not penalised */
+			g[c * w + j] = g[c * w + j] / wsum + l2 * m->w[c * w + j];
+		g[c * w + m->d] /= wsum;
+	}
+}
+
+/* Loss at weights w, and its gradient into g when g is not NULL. Row i's
+ * probabilities go to P + i * pstep (pstep 0: one buffer of k). */
 static double loss_grad(const aws_lr *m, const double *X, const size_t *rows, size_t nr, const double *T,
-			const double *wt, double wsum, double l2, double *g, double *p)
+			const double *wt, double wsum, double l2, double *g, double *P, size_t pstep)
 {
 	size_t w = m->d + 1, nw = m->k * w;
 	double loss = 0;
@@ -38,45 +82,45 @@ static double loss_grad(const aws_lr *m, const double *X, const size_t *rows, si
 		memset(g, 0, nw * sizeof *g);
 	for (size_t i = 0; i < nr; i++) {
 		const double *x = X + rows[i] * m->d;
-		double wi = wt ? wt[i] : 1.0;
+		double wi = wt ? wt[i] : 1.0, *p = P + i * pstep;
 		aws_lr_proba(m, x, p);
 		for (size_t c = 0; c < m->k; c++) {
 			double t = T[i * m->k + c];
 			if (t > 0)
 				loss -= wi * t * log(p[c] > 1e-300 ? p[c] : 1e-300);
-			if (!g)
-				continue;
-			double r = wi * (p[c] - t);
-			double *gc = g + c * w;
-			for (size_t j = 0; j < m->d; j++)
-				gc[j] += r * x[j];
-			gc[m->d] += r;
 		}
+		if (g)
+			add_row_grad(m, x, wi, p, T + i * m->k, g);
 	}
 	loss /= wsum;
 	for (size_t c = 0; c < m->k; c++)
 		for (size_t j = 0; j < m->d; j++) { /* the bias is not penalised */
 			double v = m->w[c * w + j];
 			loss += 0.5 * l2 * v * v;
-			if (g)
-				g[c * w + j] = g[c * w + j] / wsum + l2 * v;
 		}
 	if (g)
-		for (size_t c = 0; c < m->k; c++)
-			g[c * w + m->d] /= wsum;
+		finish_grad(m, wsum, l2, g);
 	return loss;
 }
+
+/* The rows' probabilities are kept up to this many values (32 MB): a trial
+ * step then costs a pass over the rows, and the accepted one a second
+ * over the kept probabilities for its gradient, instead of a second full
+ * pass (digits: the whole AutoWS pipeline 12% faster). Past it the
+ * gradient is made again from the rows, as before. */
+#define KEEP_PROBA ((size_t)4 << 20)
 
 int aws_lr_fit(aws_lr *m, const double *X, size_t d, size_t k, const size_t *rows, size_t nr, const double *targets,
 	       const double *weights, double l2, int max_iter, char *err, size_t errlen)
 {
 	memset(m, 0, sizeof *m);
 	m->d = d, m->k = k;
-	size_t nw = k * (d + 1);
-	double *g = malloc(nw * sizeof *g), *old = malloc(nw * sizeof *old), *p = malloc(k * sizeof *p);
+	size_t nw = k * (d + 1), pstep = nr * k <= KEEP_PROBA ? k : 0;
+	double *g = malloc(nw * sizeof *g), *old = malloc(nw * sizeof *old),
+	       *P = malloc(((pstep ? nr : 1) * k + 1) * sizeof *P);
 	m->w = calloc(nw, sizeof *m->w);
-	if (!g || !old || !p || !m->w || nr == 0) {
-		free(g), free(old), free(p);
+	if (!g || !old || !P || !m->w || nr == 0) {
+		free(g), free(old), free(P);
 		aws_lr_free(m);
 		snprintf(err, errlen, nr ? "out of memory" : "no rows to train on");
 		return -1;
@@ -85,12 +129,12 @@ int aws_lr_fit(aws_lr *m, const double *X, size_t d, size_t k, const size_t *row
 	for (size_t i = 0; i < nr; i++)
 		wsum += weights ? weights[i] : 1.0;
 	if (!(wsum > 0)) {
-		free(g), free(old), free(p);
+		free(g), free(old), free(P);
 		aws_lr_free(m);
 		snprintf(err, errlen, "the row weights sum to %g; they must be positive", wsum);
 		return -1;
 	}
-	double step = 1.0, loss = loss_grad(m, X, rows, nr, targets, weights, wsum, l2, g, p);
+	double step = 1.0, loss = loss_grad(m, X, rows, nr, targets, weights, wsum, l2, g, P, 0);
 	int it;
 	for (it = 0; it < max_iter; it++) {
 		double gg = 0;
@@ -103,7 +147,7 @@ int aws_lr_fit(aws_lr *m, const double *X, size_t d, size_t k, const size_t *row
 		for (;;) { /* Armijo: shrink until the loss drops enough */
 			for (size_t q = 0; q < nw; q++)
 				m->w[q] = old[q] - step * g[q];
-			nl = loss_grad(m, X, rows, nr, targets, weights, wsum, l2, NULL, p);
+			nl = loss_grad(m, X, rows, nr, targets, weights, wsum, l2, NULL, P, pstep);
 			if (nl <= loss - 0.5 * step * gg || step < 1e-10)
 				break;
 			step /= 2;
@@ -113,12 +157,20 @@ int aws_lr_fit(aws_lr *m, const double *X, size_t d, size_t k, const size_t *row
 			it++;
 			break;
 		}
-		loss = loss_grad(m, X, rows, nr, targets, weights, wsum, l2, g, p);
+		if (pstep) { /* the same numbers as a new pass over the rows */
+			memset(g, 0, nw * sizeof *g);
+			for (size_t i = 0; i < nr; i++)
+				add_row_grad(m, X + rows[i] * d, weights ? weights[i] : 1.0, P + i * k, targets + i * k, g);
+			finish_grad(m, wsum, l2, g);
+			loss = nl;
+		} else {
+			loss = loss_grad(m, X, rows, nr, targets, weights, wsum, l2, g, P, 0);
+		}
 		step *= 2; /* let the step grow back */
 	}
 	m->iterations = it;
 	m->loss = loss;
-	free(g), free(old), free(p);
+	free(g), free(old), free(P);
 	return 0;
 }
 
