@@ -113,9 +113,16 @@ static double loss_grad(const aws_lr *m, const double *X, const size_t *rows, si
 int aws_lr_fit(aws_lr *m, const double *X, size_t d, size_t k, const size_t *rows, size_t nr, const double *targets,
 	       const double *weights, double l2, int max_iter, char *err, size_t errlen)
 {
+	return aws_lr_fit_keep(m, X, d, k, rows, nr, targets, weights, l2, max_iter, KEEP_PROBA, err, errlen);
+}
+
+int aws_lr_fit_keep(aws_lr *m, const double *X, size_t d, size_t k, const size_t *rows, size_t nr,
+		    const double *targets, const double *weights, double l2, int max_iter, size_t keep, char *err,
+		    size_t errlen)
+{
 	memset(m, 0, sizeof *m);
 	m->d = d, m->k = k;
-	size_t nw = k * (d + 1), pstep = nr * k <= KEEP_PROBA ? k : 0;
+	size_t nw = k * (d + 1), pstep = nr * k <= keep ? k : 0;
 	double *g = malloc(nw * sizeof *g), *old = malloc(nw * sizeof *old),
 	       *P = malloc(((pstep ? nr : 1) * k + 1) * sizeof *P);
 	m->w = calloc(nw, sizeof *m->w);

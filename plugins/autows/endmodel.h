@@ -24,6 +24,12 @@ typedef struct aws_lr {
  * loss, which is their weighted mean; they must sum to more than 0. */
 int aws_lr_fit(aws_lr *m, const double *X, size_t d, size_t k, const size_t *rows, size_t nr, const double *targets,
 	       const double *weights, double l2, int max_iter, char *err, size_t errlen);
+/* The same, keeping the rows' probabilities between a step's loss and its
+ * gradient only when nr x k is at most `keep` values (aws_lr_fit: 4 Mi);
+ * the model is the same bits either way. */
+int aws_lr_fit_keep(aws_lr *m, const double *X, size_t d, size_t k, const size_t *rows, size_t nr,
+		    const double *targets, const double *weights, double l2, int max_iter, size_t keep, char *err,
+		    size_t errlen);
 void aws_lr_proba(const aws_lr *m, const double *x, double *out);
 json_t *aws_lr_to_json(const aws_lr *m);
 int aws_lr_from_json(aws_lr *m, const json_t *j, char *err, size_t errlen);
