@@ -44,6 +44,15 @@
 #                  + 8 noise features, 3,000 rows (seed 44)
 #   classes5       make_classification: 3,000 rows, 15 features (6
 #                  informative), 5 classes, 2 clusters each, 8% flipped (seed 45)
+# final4 (made before the LFs' zero weight was tried, run once after):
+#   fashion_feet   Fashion-MNIST's trousers, sandals, sneakers, bags and
+#                  boots: 4,000 of the test images (seed 4), pooled as fashion is
+#   wine_noise     wine + 10 Gaussian noise features (seed 51)
+#   digits_odd     sklearn's digits, the five odd ones (1, 3, 5, 7, 9)
+#   iris_noise     iris + 6 Gaussian noise features (seed 53)
+#   classes4       make_classification: 3,000 rows, 12 features (4
+#                  informative, 4 redundant), 4 classes, 1 cluster each,
+#                  class_sep 0.6, 5% flipped (seed 55)
 set -euo pipefail
 name=${1:?usage: autows-data.sh NAME OUT.csv}
 out=${2:?usage: autows-data.sh NAME OUT.csv}
@@ -51,7 +60,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 case "$name" in
   breast_cancer|digits|wine|iris) exec bash "$here/sklearn-csv.sh" "$name" "$out";;
   fashion|classification|moons|fashion_t10k|circles|quantiles|classes6|hastie|diabetes3|blobs|classification3|moons_wide|\
-  fashion_upper|digits4|bc_noise|aniso|classes5) ;;
+  fashion_upper|digits4|bc_noise|aniso|classes5|fashion_feet|wine_noise|digits_odd|iris_noise|classes4) ;;
   *) echo "autows-data.sh: unknown dataset '$name'" >&2; exit 2;;
 esac
 tmp="$out.tmp.$$"
@@ -60,7 +69,7 @@ trap 'rm -f "$tmp"' EXIT
 import csv, gzip, sys
 import numpy as np
 name, out = sys.argv[1], sys.argv[2]
-if name in ("fashion", "fashion_t10k", "fashion_upper"):
+if name in ("fashion", "fashion_t10k", "fashion_upper", "fashion_feet"):
     d = "/usr/share/datasets/fashion-mnist"
     part = "train" if name == "fashion" else "t10k"
     try:
@@ -70,9 +79,10 @@ if name in ("fashion", "fashion_t10k", "fashion_upper"):
             y = np.frombuffer(f.read(), np.uint8, offset=8)
     except FileNotFoundError:
         sys.exit("autows-data.sh: install dataset-fashion-mnist (apt-get install dataset-fashion-mnist)")
-    if name == "fashion_upper":
-        keep = np.flatnonzero(np.isin(y, [0, 2, 3, 4, 6]))
-        pick = keep[np.random.RandomState(3).permutation(len(keep))[:4000]]
+    if name in ("fashion_upper", "fashion_feet"):
+        upper = name == "fashion_upper"
+        keep = np.flatnonzero(np.isin(y, [0, 2, 3, 4, 6] if upper else [1, 5, 7, 8, 9]))
+        pick = keep[np.random.RandomState(3 if upper else 4).permutation(len(keep))[:4000]]
     else:
         pick = np.random.RandomState(0 if name == "fashion" else 1).permutation(len(y))[:5000]
     X = X[pick].reshape(-1, 14, 2, 14, 2).mean(axis=(2, 4)).reshape(len(pick), -1)
@@ -116,6 +126,16 @@ else:
     elif name == "classes5":
         X, y = make_classification(n_samples=3000, n_features=15, n_informative=6, n_redundant=0, n_classes=5,
                                    n_clusters_per_class=2, flip_y=0.08, random_state=45)
+    elif name in ("wine_noise", "iris_noise"):
+        X, y = (sd.load_wine if name == "wine_noise" else sd.load_iris)(return_X_y=True)
+        X = np.hstack([X, np.random.RandomState(51 if name == "wine_noise" else 53).normal(
+            size=(len(y), 10 if name == "wine_noise" else 6))])
+    elif name == "digits_odd":
+        X, y = sd.load_digits(return_X_y=True)
+        X, y = X[y % 2 == 1], y[y % 2 == 1]
+    elif name == "classes4":
+        X, y = make_classification(n_samples=3000, n_features=12, n_informative=4, n_redundant=4, n_classes=4,
+                                   n_clusters_per_class=1, class_sep=0.6, flip_y=0.05, random_state=55)
     elif name == "hastie":
         X, y = sd.make_hastie_10_2(n_samples=3000, random_state=24)
         y = (y > 0).astype(int)
