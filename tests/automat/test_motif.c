@@ -200,6 +200,12 @@ static void test_missing_element_site(void **state)
 		{{{58}, 1}, 1, 0},
 		{{{42, 16}, 2}, 1, 0},
 	};
+	/* the op's hint: atomic numbers, each once, unknown symbols left out */
+	am_elements_hint h;
+	am_elements_hint_of(&h, (const char *[]){"Ce", "O", "Ce", "Xx"}, 4);
+	assert_int_equal(h.n, 2);
+	assert_int_equal(h.z[0], 58);
+	assert_int_equal(h.z[1], 8);
 	for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
 		am_motif M;
 		char err[256];
