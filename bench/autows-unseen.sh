@@ -64,6 +64,16 @@ run() { # part, label, seeds, compare's options
   fi
 }
 
+# part_done LABEL: the counts of the part that just ended, for the summary
+summary=()
+mark_total=0 mark_all=0 mark_lr=0
+part_done() {
+  local n=$((total - mark_total))
+  summary+=("$(printf "%-12s AutoWS's mean beat logistic regression on %d of %d datasets, all three baselines on %d of %d" \
+    "$1:" $((beat_lr - mark_lr)) "$n" $((beat_all - mark_all)) "$n")")
+  mark_total=$total mark_all=$beat_all mark_lr=$beat_lr
+}
+
 for d in digits breast_cancer wine iris fashion classification moons fashion_t10k circles quantiles classes6 hastie \
   diabetes3 blobs classification3 moons_wide fashion_upper digits4 bc_noise aniso classes5 fashion_feet wine_noise \
   digits_odd iris_noise classes4; do
@@ -74,45 +84,37 @@ run development digits 1-5 --csv "$work/digits.csv"
 run development breast_cancer 1-10 --csv "$work/breast_cancer.csv"
 run development "generated, 8 noise" 1-5 --noise 8
 run development "generated, 48 noise" 1-5 --noise 48
-dev_total=$total dev_all=$beat_all dev_lr=$beat_lr
+part_done "development"
 run held-apart wine 1-10 --csv "$work/wine.csv" --labels 60
 run held-apart iris 1-10 --csv "$work/iris.csv" --labels 60
 run held-apart "fashion (pca 50)" 1-3 --csv "$work/fashion.csv" --pca 50
 run held-apart classification 1-5 --csv "$work/classification.csv"
 run held-apart moons 1-5 --csv "$work/moons.csv"
-held_total=$((total - dev_total)) held_all=$((beat_all - dev_all)) held_lr=$((beat_lr - dev_lr))
-mark_total=$total mark_all=$beat_all mark_lr=$beat_lr
+part_done "held apart"
 run final "fashion t10k (pca 50)" 1-3 --csv "$work/fashion_t10k.csv" --pca 50
 run final circles 1-5 --csv "$work/circles.csv"
 run final quantiles 1-5 --csv "$work/quantiles.csv"
 run final classes6 1-5 --csv "$work/classes6.csv"
 run final hastie 1-5 --csv "$work/hastie.csv"
-fin_total=$((total - mark_total)) fin_all=$((beat_all - mark_all)) fin_lr=$((beat_lr - mark_lr))
-mark_total=$total mark_all=$beat_all mark_lr=$beat_lr
+part_done "final"
 run final2 diabetes3 1-10 --csv "$work/diabetes3.csv" --labels 60
 run final2 blobs 1-5 --csv "$work/blobs.csv"
 run final2 classification3 1-5 --csv "$work/classification3.csv"
 run final2 moons_wide 1-5 --csv "$work/moons_wide.csv"
-f2_total=$((total - mark_total)) f2_all=$((beat_all - mark_all)) f2_lr=$((beat_lr - mark_lr))
-mark_total=$total mark_all=$beat_all mark_lr=$beat_lr
+part_done "final2"
 run final3 "fashion upper (pca 50)" 1-3 --csv "$work/fashion_upper.csv" --pca 50
 run final3 digits4 1-5 --csv "$work/digits4.csv"
 run final3 bc_noise 1-10 --csv "$work/bc_noise.csv"
 run final3 aniso 1-5 --csv "$work/aniso.csv"
 run final3 classes5 1-5 --csv "$work/classes5.csv"
-f3_total=$((total - mark_total)) f3_all=$((beat_all - mark_all)) f3_lr=$((beat_lr - mark_lr))
-mark_total=$total mark_all=$beat_all mark_lr=$beat_lr
+part_done "final3"
 run final4 "fashion feet (pca 50)" 1-3 --csv "$work/fashion_feet.csv" --pca 50
 run final4 wine_noise 1-10 --csv "$work/wine_noise.csv" --labels 60
 run final4 digits_odd 1-5 --csv "$work/digits_odd.csv"
 run final4 iris_noise 1-10 --csv "$work/iris_noise.csv" --labels 60
 run final4 classes4 1-5 --csv "$work/classes4.csv"
+part_done "final4"
 echo
-echo "development: AutoWS's mean beat logistic regression on $dev_lr of $dev_total datasets, all three baselines on $dev_all of $dev_total"
-echo "held apart:  AutoWS's mean beat logistic regression on $held_lr of $held_total datasets, all three baselines on $held_all of $held_total"
-echo "final:       AutoWS's mean beat logistic regression on $fin_lr of $fin_total datasets, all three baselines on $fin_all of $fin_total"
-echo "final2:      AutoWS's mean beat logistic regression on $f2_lr of $f2_total datasets, all three baselines on $f2_all of $f2_total"
-echo "final3:      AutoWS's mean beat logistic regression on $f3_lr of $f3_total datasets, all three baselines on $f3_all of $f3_total"
-echo "final4:      AutoWS's mean beat logistic regression on $((beat_lr - mark_lr)) of $((total - mark_total)) datasets, all three baselines on $((beat_all - mark_all)) of $((total - mark_total))"
+printf '%s\n' "${summary[@]}"
 echo "all:         all three baselines on $beat_all of $total datasets"
 echo "(columns w/X: seeds on which AutoWS beat X; wine, iris, their noisy copies and diabetes3 have 178, 150 and 442 rows, so they get 60 labels)"
