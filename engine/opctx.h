@@ -56,6 +56,9 @@ int weft_op_ctx_run(weft_op_ctx *ctx);
  * again on a worker thread. */
 int weft_op_ctx_is_split(const weft_op_ctx *ctx);
 int weft_op_ctx_start(weft_op_ctx *ctx, weft_op_proc *proc);
+/* Reads the child's waiting output (weft_op_desc.pump): 1 while more may
+ * come, 0 at its end or when the op has no pump. */
+int weft_op_ctx_pump(weft_op_ctx *ctx, weft_op_proc *proc);
 int weft_op_ctx_finish(weft_op_ctx *ctx, weft_op_proc *proc, unsigned flags);
 void weft_op_ctx_release(weft_op_ctx *ctx);
 /* Where the op's checkpoints go: the node's key and devices (copied). */

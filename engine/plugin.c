@@ -490,6 +490,7 @@ int weft_op_ctx_is_split(const weft_op_ctx *ctx)
 int weft_op_ctx_start(weft_op_ctx *ctx, weft_op_proc *proc)
 {
 	memset(proc, 0, sizeof *proc);
+	proc->out_fd = -1;
 	int rc = ctx->op->desc->start(ctx, &ctx->eng->api, proc);
 	if (rc == WEFT_OK && (proc->pid <= 0 || ctx->error)) {
 		/* No child to wait for: a bug in the op, which must not leave a
@@ -500,6 +501,12 @@ int weft_op_ctx_start(weft_op_ctx *ctx, weft_op_proc *proc)
 		rc = WEFT_ERROR;
 	}
 	return rc == WEFT_OK ? WEFT_OK : settle(ctx, rc);
+}
+
+int weft_op_ctx_pump(weft_op_ctx *ctx, weft_op_proc *proc)
+{
+	const weft_op_desc *d = ctx->op->desc;
+	return d->pump && proc->out_fd >= 0 ? d->pump(ctx, &ctx->eng->api, proc) : 0;
 }
 
 int weft_op_ctx_finish(weft_op_ctx *ctx, weft_op_proc *proc, unsigned flags)
@@ -677,6 +684,8 @@ static int bind_runs(plugin_rec *rec, const weft_plugin_desc *live)
 		if (DESC_HAS(op, finish) && op->start && op->finish) {
 			copy->start = op->start;
 			copy->finish = op->finish;
+			if (DESC_HAS(op, pump)) /* ABI 1.10: the child's output pipe */
+				copy->pump = op->pump;
 		}
 	}
 	return WEFT_OK;

@@ -33,6 +33,7 @@
 #include "lookahead.h"
 #include "storelock.h"
 #include "record.h"
+#include "childwatch.h"
 #include "sched_state.h"
 #include "slurm.h"
 #include "util.h"
@@ -570,6 +571,8 @@ static void begin_close(run_state *rs)
 	if (rs->pool)
 		weft_pool_close(rs->pool); /* the loop ends when the workers are gone */
 	slurm_exec_close(rs->slurm); /* and when Slurm's commands under way end */
+	weft_childwatch_close(rs->cw); /* and when the last child watched is done */
+	rs->cw = NULL;
 }
 
 /* ------------------------------------------------------------ reasons */

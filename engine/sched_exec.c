@@ -15,6 +15,7 @@
 #include <string.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/syscall.h>
@@ -23,6 +24,7 @@
 
 #include "cache.h"
 #include "checkpoint.h"
+#include "childwatch.h"
 #include "opctx.h"
 #include "store.h"
 #include "sched_state.h"
@@ -42,17 +44,17 @@ typedef struct work {
 	int signalled;             /* SIGTERM was sent */
 } work;
 
-/* The loop handles of a split op's child. They are closed as it ends and
- * freed once libuv is done with them, after the node has finished: the
- * finish cannot wait for their close callbacks, which run after the turn's
- * scheduling (pump, in the check phase), so the next node would wait for
- * the loop's next wake-up. */
+/* How the loop watches a split op's child: its pidfd and output pipe in
+ * the run's child watch, and the grace timer of a cancel. A timer is
+ * closed as the child ends and the watch freed once libuv is done with it,
+ * after the node has finished: the finish cannot wait for a close
+ * callback, which runs after the turn's scheduling (pump, in the check
+ * phase), so the next node would wait for the loop's next wake-up. */
 typedef struct split_watch {
-	uv_poll_t poll;   /* the pidfd: readable once the child has exited */
-	uv_timer_t grace; /* SIGKILL after the SIGTERM of a cancel */
-	int pidfd;         /* what poll watches, closed once the child is done */
-	int handles;      /* not yet closed */
-	work *w;          /* NULL once the node has finished */
+	weft_childwatch *cw;
+	weft_child *child; /* the pidfd and the op's out_fd */
+	uv_timer_t grace;  /* SIGKILL after the SIGTERM of a cancel */
+	work *w;           /* NULL once the node has finished */
 } split_watch;
 
 typedef struct worker_job {
@@ -332,26 +334,22 @@ static void nothing_cb(uv_work_t *req)
 	(void)req;
 }
 
-static void watch_closed(uv_handle_t *h)
+static void grace_closed(uv_handle_t *h)
 {
-	split_watch *sw = h->data;
-	if (--sw->handles == 0)
-		free(sw);
+	free(h->data);
 }
 
-/* Stops watching the child: its handles close (and free themselves). */
+/* Stops watching the child; a grace timer closes (and frees the watch). */
 static void unwatch(work *w)
 {
 	split_watch *sw = w->watch;
 	w->watch = NULL;
 	sw->w = NULL;
-	sw->handles = 1;
-	uv_close((uv_handle_t *)&sw->poll, watch_closed);
-	if (w->signalled) {
-		sw->handles++;
-		uv_close((uv_handle_t *)&sw->grace, watch_closed);
-	}
-	close(sw->pidfd); /* uv_close took it out of the loop's epoll set */
+	weft_childwatch_forget(sw->cw, sw->child);
+	if (w->signalled)
+		uv_close((uv_handle_t *)&sw->grace, grace_closed);
+	else
+		free(sw);
 }
 
 /* The child has exited: the op's finish, here or on a thread. */
@@ -369,16 +367,20 @@ static void split_finish(work *w)
 	after_work_cb(&w->req, 0);
 }
 
-static void split_exited(uv_poll_t *h, int status, int events)
+/* The pidfd is readable: the child has exited (the op's finish reaps it,
+ * waiting the instant it may take to become a zombie). */
+static void split_exited(void *who)
 {
-	(void)events;
-	split_watch *sw = h->data;
-	work *w = sw->w;
-	siginfo_t si;
-	memset(&si, 0, sizeof si);
-	if (status == 0 && waitid(P_PID, (id_t)w->proc.pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == 0)
-		return; /* not yet (a pidfd is readable only at exit, so rare) */
-	split_finish(w);
+	split_watch *sw = who;
+	if (sw->w)
+		split_finish(sw->w);
+}
+
+/* The child's output pipe is readable: the op copies it (into its log). */
+static int split_output(void *who)
+{
+	split_watch *sw = who;
+	return sw->w ? weft_op_ctx_pump(sw->w->ctx, &sw->w->proc) : 0;
 }
 
 static void split_kill(uv_timer_t *t)
@@ -409,7 +411,7 @@ static void split_wait_cb(uv_work_t *req)
 {
 	work *w = req->data;
 	double term_at = 0;
-	int killed = 0;
+	int killed = 0, out_open = w->proc.out_fd >= 0;
 	for (;;) {
 		siginfo_t si;
 		memset(&si, 0, sizeof si);
@@ -425,7 +427,11 @@ static void split_wait_cb(uv_work_t *req)
 			killed = 1;
 			kill(target, SIGKILL);
 		}
-		usleep(2000);
+		struct pollfd pl = {w->proc.out_fd, POLLIN, 0};
+		if (!out_open)
+			usleep(2000);
+		else if (poll(&pl, 1, 2) > 0)
+			out_open = weft_op_ctx_pump(w->ctx, &w->proc);
 	}
 	split_finish_cb(req);
 }
@@ -445,23 +451,25 @@ static int split_launch(run_state *rs, work *w)
 		free(w);
 		return weft_err_set(WEFT_ERROR, "out of memory");
 	}
-	int pidfd = (int)syscall(SYS_pidfd_open, w->proc.pid, 0);
-	split_watch *sw = pidfd >= 0 ? calloc(1, sizeof *sw) : NULL;
-	if (sw && uv_poll_init(&rs->loop, &sw->poll, pidfd) == 0) {
-		sw->poll.data = sw;
-		sw->w = w;
-		sw->pidfd = pidfd;
-		w->watch = sw;
-		if (uv_poll_start(&sw->poll, UV_READABLE, split_exited) == 0)
-			return WEFT_OK;
-		/* Cannot happen on an initialised handle. If it does, a thread
-		 * waits for the child, as below. */
-		unwatch(w);
-	} else {
-		free(sw);
-		if (pidfd >= 0)
-			close(pidfd);
+	if (!rs->cw) {
+		static const weft_childwatch_cbs cbs = {split_output, split_exited};
+		rs->cw = weft_childwatch_new(&rs->loop, &cbs);
 	}
+	int pidfd = rs->cw ? (int)syscall(SYS_pidfd_open, w->proc.pid, 0) : -1;
+	split_watch *sw = pidfd >= 0 ? calloc(1, sizeof *sw) : NULL;
+	if (sw) {
+		sw->cw = rs->cw;
+		sw->w = w;
+		sw->child = weft_childwatch_add(rs->cw, pidfd, w->proc.out_fd, sw);
+		pidfd = -1; /* taken */
+		if (sw->child) {
+			w->watch = sw;
+			return WEFT_OK;
+		}
+		free(sw);
+	}
+	if (pidfd >= 0)
+		close(pidfd);
 	if (uv_queue_work(&rs->loop, &w->req, split_wait_cb, after_work_cb) == 0)
 		return WEFT_OK;
 	split_wait_cb(&w->req);

@@ -96,6 +96,7 @@ typedef struct run_state {
 	 * from the thread pool, everything else reads on the loop thread. */
 	pthread_mutex_t progress_lock;
 	struct sched_prefetch *prefetch; /* NULL: keys are made one by one (-j1) */
+	struct weft_childwatch *cw; /* split ops' children, made at the first (childwatch.h) */
 } run_state;
 
 /* sched_move.c */

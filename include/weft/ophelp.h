@@ -60,6 +60,7 @@ typedef int weft_op_run_fn(weft_op_ctx *ctx, const weft_host_api *api);
 /* The halves of a split op (weft_op_desc.start and finish, ABI 1.9). */
 typedef int weft_op_start_fn(weft_op_ctx *ctx, const weft_host_api *api, weft_op_proc *proc);
 typedef int weft_op_finish_fn(weft_op_ctx *ctx, const weft_host_api *api, weft_op_proc *proc, unsigned flags);
+typedef int weft_op_pump_fn(weft_op_ctx *ctx, const weft_host_api *api, weft_op_proc *proc);
 
 /* An array of names in place: WEFT_NAMES("image", "mask"). */
 #define WEFT_NAMES(...) ((const char *const[]){__VA_ARGS__})
@@ -72,6 +73,7 @@ typedef int weft_op_finish_fn(weft_op_ctx *ctx, const weft_host_api *api, weft_o
 	.flags = (flags_), .cpus = (cpus_), .run = (run_)
 #define WEFT_OP_DESC(name_, version_, run_, flags_, doc_) WEFT_OP_DESC_CPUS(name_, version_, run_, flags_, doc_, 1)
 #define WEFT_OP_SPLIT(start_, finish_) .start = (start_), .finish = (finish_)
+#define WEFT_OP_PUMP(pump_) .pump = (pump_) /* ABI 1.10: with proc->out_fd */
 #define WEFT_OP_PARAMS(arr) .params = (arr), .n_params = WEFT_LEN(arr)
 #define WEFT_OP_INPUTS(arr) .inputs = (arr), .n_inputs = WEFT_LEN(arr)
 #define WEFT_OP_OUTPUTS(arr) .outputs = (arr), .n_outputs = WEFT_LEN(arr)

@@ -40,7 +40,7 @@ extern "C" {
 #endif
 
 #define WEFT_ABI_MAJOR 1
-#define WEFT_ABI_MINOR 9
+#define WEFT_ABI_MINOR 10
 
 #if defined(__GNUC__)
 #define WEFT_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -293,11 +293,19 @@ enum { WEFT_FINISH_CANCELLED = 1u << 0, WEFT_FINISH_THREAD = 1u << 1 };
 /* checkpoint_save flags. */
 enum { WEFT_CKPT_WAIT = 1u << 0 };
 
-/* The child process of a split op (weft_op_desc.start and finish). */
+/* The child process of a split op (weft_op_desc.start and finish). The
+ * engine allocates it and zeroes it (out_fd: -1) before start. */
 typedef struct weft_op_proc {
 	int pid;     /* the child the engine waits for */
 	int group;   /* the process group a cancel signals; 0: the pid alone */
 	void *state; /* the op's own, from start to finish */
+	/* Since ABI 1.10 (a plugin built for 1.10 never loads on an older
+	 * engine, so it may always set it): the read end of a pipe the child
+	 * writes its output to, non-blocking, or -1. While the child runs the
+	 * engine calls weft_op_desc.pump whenever it is readable, so a child
+	 * never blocks on a full pipe; the op owns the descriptor and closes
+	 * it in finish, after reading what is left. */
+	int out_fd;
 } weft_op_proc;
 
 typedef struct weft_op_desc {
@@ -335,6 +343,16 @@ typedef struct weft_op_desc {
 	 */
 	int (*start)(weft_op_ctx *ctx, const weft_host_api *api, struct weft_op_proc *proc);
 	int (*finish)(weft_op_ctx *ctx, const weft_host_api *api, struct weft_op_proc *proc, unsigned flags);
+	/*
+	 * Optional (since ABI 1.10), for a split op that sets proc->out_fd:
+	 * reads what is waiting on out_fd without blocking (core.shell copies
+	 * it into the node's log, which it creates at the first byte). Called
+	 * on the scheduling thread, or on the one thread that waits for the
+	 * child, never at the same time as start or finish. Returns 1 while
+	 * more may come, 0 at end of file or on an error (the engine then
+	 * stops watching out_fd). Like start and finish, it must be quick.
+	 */
+	int (*pump)(weft_op_ctx *ctx, const weft_host_api *api, struct weft_op_proc *proc);
 } weft_op_desc;
 
 typedef struct weft_plugin_desc {

@@ -9,7 +9,7 @@
 
 
 /* spawn.c: `/bin/sh -c cmd` in `workdir`, stdin from /dev/null, stdout to
- * `stdout_path` (NULL: the log), stderr to `log`, in a process group of its
+ * `stdout_path` (NULL: `log_fd`), stderr to `log_fd`, in a process group of its
  * own that this process's watcher kills if this process dies. The caller
  * waits for `shell`, kills what is left of the group (before reaping the
  * shell, so the group id cannot be reused), reaps it, then calls
@@ -20,8 +20,8 @@ typedef struct core_spawn {
 	const char *cmd;
 	char *const *envp;
 	const char *workdir;
-	const char *stdout_path; /* NULL: stdout goes to the log too */
-	int log_fd;              /* the log, open for appending: the command's stderr */
+	const char *stdout_path; /* NULL: stdout goes to log_fd too */
+	int log_fd;              /* the command's stderr: the pipe its log is copied from */
 } core_spawn;
 typedef struct core_proc {
 	pid_t shell; /* the command's shell: a child of this process */
@@ -43,6 +43,7 @@ weft_op_run_fn core_run_import, core_run_glob, core_run_export; /* files.c */
 weft_op_run_fn core_run_shell; /* shell.c */
 weft_op_start_fn core_start_shell;
 weft_op_finish_fn core_finish_shell;
+weft_op_pump_fn core_pump_shell;
 
 extern const weft_plugin_desc core_plugin; /* ops.c */
 

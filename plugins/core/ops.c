@@ -122,6 +122,7 @@ static const weft_op_desc core_op_shell = {
 		     "as read-only paths). Declared `outs` are stored as artifacts: `out` is the first, `files` maps each."),
 	WEFT_OP_PARAMS(shell_params), WEFT_OP_OUTPUTS(WEFT_NAMES("out", "files", "stdout")),
 	WEFT_OP_SPLIT(core_start_shell, core_finish_shell),
+	WEFT_OP_PUMP(core_pump_shell),
 };
 
 static const weft_op_desc *const ops[] = {

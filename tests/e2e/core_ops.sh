@@ -106,6 +106,46 @@ eq "$(rec '.nodes[] | select(.name == "vbig") | .status')" done "a 3 MB output, 
 eq "$(rec '.nodes[] | select(.name == "vsmall") | .status')" done "a small output, finished on the scheduling thread, is stored intact"
 run_weft run -k split.lua
 eq "$(rec '.nodes[] | select(.name == "vbig") | .status')" cached "and both are served from the cache the next time"
+# core.shell's output goes through a pipe into the node's log (ABI 1.10
+# out_fd and pump): the log is made at the first byte, headed by the
+# command line, or when the command fails; a silent success leaves none.
+# 300 KB is several pipes' worth, so the engine must drain it while the
+# command runs (in process) and so must the op's own wait (in a worker);
+# a log is written while its command still runs.
+cat >logs.lua <<'LUA'
+local function loud(n) return "head -c 300000 /dev/zero | tr '\\0' x; echo; echo " .. n .. " >&2; echo ok > $out" end
+local a = ops.core.shell { name = "silent", cmd = "echo quiet > $out", outs = { "o" } }
+local b = ops.core.shell { name = "loud", cmd = loud("loud"), outs = { "o" } }
+local c = ops.core.shell { name = "loudw", cmd = loud("loudw"), outs = { "o" }, isolate = true }
+local d = ops.core.shell { name = "live", cmd = "echo started; while [ ! -e " .. weft.param("flag", "/", "") ..
+  " ]; do sleep 0.05; done; echo z > $out", outs = { "o" } }
+return { a = a.out, b = b.out, c = c.out, d = d.out }
+LUA
+"$WEFT" run logs.lua -p flag="$T/go.flag" >"$T/out" 2>"$T/err" &
+lpid=$!
+for _ in $(seq 200); do
+  log=$(ls "$WEFT_STORE"/runs/*/logs/live.log 2>/dev/null | head -1)
+  [ -n "$log" ] && grep -q started "$log" && break
+  sleep 0.05
+done
+check "a running command's output is in its log before it ends" grep -q '^started$' "$log"
+touch "$T/go.flag"
+wait "$lpid"
+RC=$?
+sanitizer_clean
+expect_rc 0 "the log pipeline runs"
+eq "$(rec '.nodes[] | select(.name == "silent") | .log')" null "a command that printed nothing has no log"
+check "and no log file" test ! -e "$(dirname "$log")/silent.log"
+for n in loud loudw; do
+  l=$(rec ".nodes[] | select(.name == \"$n\") | .log")
+  eq "$(head -1 "$l")" "\$ head -c 300000 /dev/zero | tr '\\0' x; echo; echo $n >&2; echo ok > \$out" "$n: the log starts with the command line"
+  eq "$(tail -n +2 "$l" | tr -cd x | wc -c)" 300000 "$n: and holds every byte the command wrote"
+  eq "$(tail -1 "$l")" "$n" "$n: its stderr too, in order"
+done
+printf 'return ops.core.shell { name = "quietfail", cmd = "exit 4" }\n' > qf.lua
+run_weft run qf.lua
+expect_rc 1 "a silent command that fails"
+check "has a log all the same, naming the command" grep -qx '\$ exit 4' "$(rec '.nodes[] | select(.name == "quietfail") | .log')"
 # A list of files reaches core.shell as $k (joined by spaces) and as one
 # variable per item, $k_1 .. $k_N with $k_N the count: a path with a space
 # survives the latter (reliability issue).
