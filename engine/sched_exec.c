@@ -775,12 +775,8 @@ static const weft_value *missing_input(run_state *rs, const weft_value *v)
 	if (!v)
 		return NULL;
 	weft_type t = weft_value_type(v);
-	if (t == WEFT_T_ARTIFACT) {
-		char *path = weft_store_object_path(rs->eng->store, weft_value_artifact_hash(v));
-		int gone = !path || access(path, F_OK) != 0;
-		free(path);
-		return gone ? v : NULL;
-	}
+	if (t == WEFT_T_ARTIFACT)
+		return weft_store_has_object(rs->eng->store, weft_value_artifact_hash(v)) ? NULL : v;
 	size_t n = t == WEFT_T_LIST || t == WEFT_T_MAP ? weft_value_len(v) : 0;
 	for (size_t i = 0; i < n; i++) {
 		const weft_value *m =

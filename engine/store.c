@@ -93,6 +93,28 @@ char *weft_store_object_path(const weft_store *st, const char *hash)
 	return p;
 }
 
+/* `obj` (from weft_store_object_path) as a name under objects_fd, for the
+ * *at calls: the walk of the store's own path is then skipped. */
+static const char *obj_rel(const weft_store *st, const char *obj, int *dirfd)
+{
+	if (st->objects_fd < 0 || strlen(obj) <= st->objects_len + 1) {
+		*dirfd = AT_FDCWD;
+		return obj;
+	}
+	*dirfd = st->objects_fd;
+	return obj + st->objects_len + 1;
+}
+
+int weft_store_has_object(const weft_store *st, const char *hash)
+{
+	char *obj = weft_store_object_path(st, hash);
+	int dfd = AT_FDCWD;
+	const char *rel = obj ? obj_rel(st, obj, &dfd) : NULL;
+	int has = rel && faccessat(dfd, rel, F_OK, 0) == 0;
+	free(obj);
+	return has;
+}
+
 static int hexdigit(char c)
 {
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
@@ -447,12 +469,15 @@ int weft_store_adopt(weft_value **out, weft_store *st, const char *path)
 	if (rc == WEFT_OK && !obj)
 		rc = weft_err_set(WEFT_ERROR, "out of memory");
 	struct stat so;
-	int moved = 0, have = rc == WEFT_OK && stat(obj, &so) == 0; /* deduplicated: verified on use */
+	int dfd = AT_FDCWD;
+	const char *rel = obj ? obj_rel(st, obj, &dfd) : NULL;
+	int moved = 0, have = rc == WEFT_OK && fstatat(dfd, rel, &so, 0) == 0; /* deduplicated: verified on use */
 	if (rc == WEFT_OK && !have) {
 		/* Read-only first, as every object is; then the name moves: the
 		 * bytes are never copied. A rename that cannot be done (another
 		 * file system) falls back to the copy below. */
-		if ((rc = ensure_fanout(st, hash)) == WEFT_OK && fchmod(fd, 0444) == 0 && rename(path, obj) == 0) {
+		if ((rc = ensure_fanout(st, hash)) == WEFT_OK && fchmod(fd, 0444) == 0 &&
+		    renameat(AT_FDCWD, path, dfd, rel) == 0) {
 			moved = 1;
 			if (st->sc && fstat(fd, &so) == 0)
 				rc = weft_statcache_remember(st->sc, obj, &so, hash);

@@ -12,10 +12,11 @@
  * no log. Creating a log file per node was an ext4 inode per node on
  * weft's scheduling thread, about 2% of the wall time of a cold
  * 10,000-node DAG of small commands. In a worker or a Slurm job the
- * command writes to a log created before it starts. The command runs in a process group of its own, which a watcher
- * (spawn.c) kills if weft or its worker dies; a cancel (timeout, Ctrl-C)
- * sends the group SIGTERM and, 2 s later, SIGKILL; and whatever the command
- * leaves running is killed when it ends.
+ * command writes to a log created before it starts. The command runs in a
+ * process group of its own, which a watcher (spawn.c) kills if weft or its
+ * worker dies; a cancel (timeout, Ctrl-C) sends the group SIGTERM and, 2 s
+ * later, SIGKILL; and whatever the command leaves running is killed when
+ * it ends.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -507,8 +508,8 @@ static int start_job(weft_op_ctx *ctx, const weft_host_api *api, weft_op_proc *o
 		rc = api->fail(ctx, "out of memory");
 		goto fail;
 	}
-	/* The command's end of the pipe blocks (a full pipe makes it wait
-	 * for weft); weft's end does not. */
+	/* Piped: the command's end of the pipe blocks (a full pipe makes it
+	 * wait for weft); weft's end does not. */
 	int p[2] = {-1, -1};
 	if (!piped) {
 		if (log_open(j) != 0) {
