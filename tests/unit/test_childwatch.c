@@ -89,13 +89,34 @@ static void watch(weft_childwatch *cw, kid *k)
 
 static const weft_childwatch_cbs cbs = {on_output, on_exited};
 
+/* Each test's loop and watch; a test that closes the watch itself sets
+ * cw to NULL. Teardown closes it and checks the loop has nothing open. */
+typedef struct fixture {
+	uv_loop_t loop;
+	weft_childwatch *cw;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *fx = calloc(1, sizeof *fx);
+	if (!fx || uv_loop_init(&fx->loop) != 0 || !(fx->cw = weft_childwatch_new(&fx->loop, &cbs)))
+		return -1;
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *fx = *state;
+	weft_childwatch_close(fx->cw);
+	int ok = uv_run(&fx->loop, UV_RUN_DEFAULT) == 0 && uv_loop_close(&fx->loop) == 0; /* nothing left open */
+	free(fx);
+	return ok ? 0 : -1;
+}
+
 static void test_many_children(void **state)
 {
-	(void)state;
-	uv_loop_t loop;
-	assert_int_equal(uv_loop_init(&loop), 0);
-	weft_childwatch *cw = weft_childwatch_new(&loop, &cbs);
-	assert_non_null(cw);
+	fixture *fx = *state;
 	enum { N = 24 };
 	kid k[N] = {0};
 	for (int i = 0; i < N; i++) {
@@ -108,9 +129,9 @@ static void test_many_children(void **state)
 		else
 			snprintf(cmd, sizeof cmd, "sleep 0.0%d; echo hi", i % 10);
 		spawn(&k[i], cmd);
-		watch(cw, &k[i]);
+		watch(fx->cw, &k[i]);
 	}
-	assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0); /* ends once every child is forgotten */
+	assert_int_equal(uv_run(&fx->loop, UV_RUN_DEFAULT), 0); /* ends once every child is forgotten */
 	for (int i = 0; i < N; i++) {
 		assert_int_equal(k[i].exits, 1);
 		assert_true(WIFEXITED(k[i].status));
@@ -124,30 +145,23 @@ static void test_many_children(void **state)
 			assert_int_equal(k[i].bytes, 3);
 		}
 	}
-	weft_childwatch_close(cw);
-	assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
-	assert_int_equal(uv_loop_close(&loop), 0); /* nothing left open */
 }
 
 static void test_idle_and_early_close(void **state)
 {
-	(void)state;
-	uv_loop_t loop;
-	assert_int_equal(uv_loop_init(&loop), 0);
-	weft_childwatch *cw = weft_childwatch_new(&loop, &cbs);
-	assert_non_null(cw);
+	fixture *fx = *state;
 	/* Watching nothing keeps no loop alive. */
-	assert_int_equal(uv_run(&loop, UV_RUN_NOWAIT), 0);
+	assert_int_equal(uv_run(&fx->loop, UV_RUN_NOWAIT), 0);
 	kid k = {0};
 	spawn(&k, "sleep 0.05; echo late");
-	watch(cw, &k);
+	watch(fx->cw, &k);
 	/* Closed while a child is watched: it is still reported, then the
 	 * watch goes. */
-	weft_childwatch_close(cw);
-	assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
+	weft_childwatch_close(fx->cw);
+	fx->cw = NULL;
+	assert_int_equal(uv_run(&fx->loop, UV_RUN_DEFAULT), 0);
 	assert_int_equal(k.exits, 1);
 	assert_int_equal(k.bytes, 5);
-	assert_int_equal(uv_loop_close(&loop), 0);
 }
 
 /* A child forgotten before it exits (a start that went wrong after the
@@ -155,30 +169,23 @@ static void test_idle_and_early_close(void **state)
  * once. */
 static void test_forget_before_exit(void **state)
 {
-	(void)state;
-	uv_loop_t loop;
-	assert_int_equal(uv_loop_init(&loop), 0);
-	weft_childwatch *cw = weft_childwatch_new(&loop, &cbs);
-	assert_non_null(cw);
+	fixture *fx = *state;
 	kid k = {0};
 	spawn(&k, "echo x; sleep 0.05");
-	watch(cw, &k);
-	weft_childwatch_forget(cw, k.c);
+	watch(fx->cw, &k);
+	weft_childwatch_forget(fx->cw, k.c);
 	close(k.rd);
-	assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
+	assert_int_equal(uv_run(&fx->loop, UV_RUN_DEFAULT), 0);
 	assert_int_equal(k.outputs + k.exits, 0);
 	assert_int_equal(waitpid(k.pid, &k.status, 0), k.pid);
-	weft_childwatch_close(cw);
-	assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
-	assert_int_equal(uv_loop_close(&loop), 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_many_children),
-		cmocka_unit_test(test_idle_and_early_close),
-		cmocka_unit_test(test_forget_before_exit),
+		cmocka_unit_test_setup_teardown(test_many_children, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idle_and_early_close, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forget_before_exit, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
