@@ -24,6 +24,11 @@
 #                once with each: Fashion-MNIST's trousers, shoes and bags,
 #                wine + 10 noise features, the odd digits, iris + 6 noise
 #                features, 4 close classes.
+#   final5       made before the next change it is to judge, not yet run
+#                (scripts/autows-data.sh): Fashion-MNIST's pullovers,
+#                coats, shirts, sneakers and boots, 4 imbalanced classes,
+#                blobs of unequal spread, diabetes cut at its median,
+#                moons with columns on scales 0.01 to 1000.
 # AUTOWS is AutoWS's answer: LFs (stump, tree, logistic, k-NN), each label
 # model, the end model chosen by 5-fold CV on the labels, and the label
 # model whose end model did best in that CV. Nothing is chosen on the test
@@ -76,7 +81,7 @@ part_done() {
 
 for d in digits breast_cancer wine iris fashion classification moons fashion_t10k circles quantiles classes6 hastie \
   diabetes3 blobs classification3 moons_wide fashion_upper digits4 bc_noise aniso classes5 fashion_feet wine_noise \
-  digits_odd iris_noise classes4; do
+  digits_odd iris_noise classes4 fashion_coats imbalanced blobs_var diabetes2 moons_scaled; do
   bash "$src/scripts/autows-data.sh" "$d" "$work/$d.csv"
 done
 printf '%-12s %-24s %6s %6s %6s %6s   %-5s %-5s %-5s %-5s\n' part dataset AutoWS logreg spread selftr "w/LR" "w/LS" "w/ST" "w/all"
@@ -114,7 +119,13 @@ run final4 digits_odd 1-5 --csv "$work/digits_odd.csv"
 run final4 iris_noise 1-10 --csv "$work/iris_noise.csv" --labels 60
 run final4 classes4 1-5 --csv "$work/classes4.csv"
 part_done "final4"
+run final5 "fashion coats (pca 50)" 1-3 --csv "$work/fashion_coats.csv" --pca 50
+run final5 imbalanced 1-5 --csv "$work/imbalanced.csv"
+run final5 blobs_var 1-5 --csv "$work/blobs_var.csv"
+run final5 diabetes2 1-10 --csv "$work/diabetes2.csv" --labels 60
+run final5 moons_scaled 1-5 --csv "$work/moons_scaled.csv"
+part_done "final5"
 echo
 printf '%s\n' "${summary[@]}"
 echo "all:         all three baselines on $beat_all of $total datasets"
-echo "(columns w/X: seeds on which AutoWS beat X; wine, iris, their noisy copies and diabetes3 have 178, 150 and 442 rows, so they get 60 labels)"
+echo "(columns w/X: seeds on which AutoWS beat X; wine, iris, their noisy copies, diabetes3 and diabetes2 have 178, 150 and 442 rows, so they get 60 labels)"
