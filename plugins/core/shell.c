@@ -10,7 +10,7 @@
  * the engine has `pump` copy into the log, which is created at the first
  * byte or when the command fails: a command that succeeds silently leaves
  * no log. Creating a log file per node was an ext4 inode per node on
- * weft's scheduling thread, about 2% of the wall time of a cold
+ * weft's scheduling thread, 2-3% of the wall time of a cold
  * 10,000-node DAG of small commands. In a worker or a Slurm job the
  * command writes to a log created before it starts. The command runs in a
  * process group of its own, which a watcher (spawn.c) kills if weft or its
