@@ -15,7 +15,6 @@
 #define _GNU_SOURCE
 #include "childwatch.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/epoll.h>

@@ -525,7 +525,9 @@ static int verify_object(weft_store *st, const char *hash)
 	struct stat sb;
 	char got[65];
 	int rc = WEFT_OK;
-	if ((st->objects_fd >= 0 ? fstatat(st->objects_fd, obj + st->objects_len + 1, &sb, 0) : stat(obj, &sb)) != 0) {
+	int dfd;
+	const char *rel = obj_rel(st, obj, &dfd);
+	if (fstatat(dfd, rel, &sb, 0) != 0) {
 		rc = weft_err_set(WEFT_ENOTFOUND, "object %.12s is missing from the store (removed by gc or by "
 						  "hand); rerun the nodes that made it (`weft run --force`)", hash);
 		goto cleanup;
