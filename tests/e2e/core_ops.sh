@@ -106,6 +106,51 @@ eq "$(rec '.nodes[] | select(.name == "vbig") | .status')" done "a 3 MB output, 
 eq "$(rec '.nodes[] | select(.name == "vsmall") | .status')" done "a small output, finished on the scheduling thread, is stored intact"
 run_weft run -k split.lua
 eq "$(rec '.nodes[] | select(.name == "vbig") | .status')" cached "and both are served from the cache the next time"
+# The command starts as a fresh process would: no signal blocked or
+# ignored (weft blocks all while it spawns, and ignores SIGPIPE), stdin
+# from /dev/null, its own process group (which weft kills after it), the
+# work directory as its directory, and no descriptor of weft's open: the
+# shell's descriptors are those of the same command started by this
+# script's own shell (dash keeps copies of some for itself). In process
+# the core plugin spawns with clone on its own stack, in a worker too.
+probe='ls /proc/$$/fd > fds'
+cat >procstate.lua <<LUA
+local cmd = [[
+$probe
+exec > \$out
+echo "fds \$(sort -n fds | tr '\n' ' ')"
+grep -E '^Sig(Blk|Ign):' /proc/\$\$/status
+awk '{ print (\$1 == \$5) ? "group leader" : "not a group leader" }' /proc/\$\$/stat
+echo "stdin \$(readlink /proc/\$\$/fd/0)"
+[ "\$(pwd -P)" = "\$(cd "\$WEFT_WORKDIR" && pwd -P)" ] && echo "in the work directory"
+rm fds
+]]
+local a = ops.core.shell { name = "inproc", cmd = cmd, outs = { "o" } }
+local b = ops.core.shell { name = "inworker", cmd = cmd, outs = { "o" }, isolate = true }
+return { a = ops.core.export { name = "ea", artifact = a.out, path = weft.path("ps-inproc.txt") },
+         b = ops.core.export { name = "eb", artifact = b.out, path = weft.path("ps-inworker.txt") } }
+LUA
+run_weft run procstate.lua
+expect_rc 0 "the process-state pipeline runs"
+sh -c "$probe" </dev/null
+plain=" $(sort -n fds | tr '\n' ' ')"
+rm fds
+for w in inproc inworker; do
+  f=ps-$w.txt
+  # (Signals 1-31: glibc's own posix_spawn, used where clone is not,
+  # leaves its two internal real-time signals ignored.)
+  blk=$(sed -n 's/^SigBlk:[[:space:]]*//p' $f) ign=$(sed -n 's/^SigIgn:[[:space:]]*//p' $f)
+  eq "$((0x${blk:-1})) $((0x${ign:-1} & 0x7fffffff))" "0 0" "$w: the command starts with no signal blocked or ignored"
+  check "$w: it leads its own process group" grep -qx "group leader" $f
+  check "$w: its stdin is /dev/null" grep -qx "stdin /dev/null" $f
+  check "$w: it runs in its work directory" grep -qx "in the work directory" $f
+  extra=""
+  for fd in $(sed -n 's/^fds //p' $f); do
+    case "$plain" in *" $fd "*) ;; *) extra="$extra $fd" ;; esac
+  done
+  eq "$extra" "" "$w: no descriptor of weft's is left open in the command"
+done
+
 # core.shell's output goes through a pipe into the node's log (ABI 1.10
 # out_fd and pump): the log is made at the first byte, headed by the
 # command line, or when the command fails; a silent success leaves none.
