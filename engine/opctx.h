@@ -19,6 +19,7 @@ struct weft_op_ctx {
 	weft_value *outputs; /* map, owned */
 	char *tmp_base;      /* workdir is created here on demand */
 	char *workdir;
+	int workdir_fd;      /* the workdir's descriptor (-1: none): its files by name */
 	char *log_path;
 	FILE *log;
 	int log_path_given; /* the op asked for log_path: it may have written there itself */

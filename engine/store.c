@@ -445,8 +445,13 @@ static int import_dir(weft_store *st, const char *dir, char hash[65], uint64_t *
 
 int weft_store_adopt(weft_value **out, weft_store *st, const char *path)
 {
+	return weft_store_adopt_at(out, st, AT_FDCWD, path, path);
+}
+
+int weft_store_adopt_at(weft_value **out, weft_store *st, int dirfd, const char *name, const char *path)
+{
 	struct stat s0, s1;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &s0) != 0 || !S_ISREG(s0.st_mode) || s0.st_nlink != 1) {
 		/* Not a file of its own (a directory, a link, a file with other
 		 * names): stored as a copy, as weft_store_import does. */
@@ -477,7 +482,7 @@ int weft_store_adopt(weft_value **out, weft_store *st, const char *path)
 		 * bytes are never copied. A rename that cannot be done (another
 		 * file system) falls back to the copy below. */
 		if ((rc = ensure_fanout(st, hash)) == WEFT_OK && fchmod(fd, 0444) == 0 &&
-		    renameat(AT_FDCWD, path, dfd, rel) == 0) {
+		    renameat(dirfd, name, dfd, rel) == 0) {
 			moved = 1;
 			if (st->sc && fstat(fd, &so) == 0)
 				rc = weft_statcache_remember(st->sc, obj, &so, hash);

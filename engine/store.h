@@ -44,6 +44,10 @@ int weft_store_import(weft_value **out, weft_store *st, const char *path);
  * file whose content is stored already, or that cannot be renamed there)
  * is imported as a copy and left in place. */
 int weft_store_adopt(weft_value **out, weft_store *st, const char *path);
+/* weft_store_adopt for the file `name` (one component) in the directory
+ * open as `dirfd`; `path` is its full path, for messages and for the copy
+ * made when it cannot be moved. */
+int weft_store_adopt_at(weft_value **out, weft_store *st, int dirfd, const char *name, const char *path);
 /* Stores bytes as an object. */
 int weft_store_put_bytes(weft_store *st, const void *data, size_t len, char hash[65]);
 

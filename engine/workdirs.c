@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -17,9 +18,14 @@
 /* More than any -j keeps busy at once; past it, directories are removed. */
 #define KEEP_MAX 256
 
+typedef struct kept_dir {
+	char *path;
+	int fd;
+} kept_dir;
+
 struct weft_workdirs {
 	pthread_mutex_t lock;
-	char *kept[KEEP_MAX];
+	kept_dir kept[KEEP_MAX];
 	size_t n;
 };
 
@@ -37,8 +43,11 @@ void weft_workdirs_free(weft_workdirs *w)
 {
 	if (!w)
 		return;
-	for (size_t i = 0; i < w->n; i++)
-		free(w->kept[i]);
+	for (size_t i = 0; i < w->n; i++) {
+		free(w->kept[i].path);
+		if (w->kept[i].fd >= 0)
+			close(w->kept[i].fd);
+	}
 	pthread_mutex_destroy(&w->lock);
 	free(w);
 }
@@ -52,28 +61,46 @@ static int directly_under(const char *path, const char *parent)
 
 /* A kept directory under `parent`, or NULL. Kept ones under another parent
  * belong to a run that is over: forgotten (their run removes them). */
-static char *take_kept(weft_workdirs *w, const char *parent)
+static kept_dir take_kept(weft_workdirs *w, const char *parent)
 {
-	char *got = NULL;
+	kept_dir got = {NULL, -1};
 	pthread_mutex_lock(&w->lock);
-	while (w->n && !got) {
-		char *p = w->kept[--w->n];
-		if (directly_under(p, parent))
-			got = p;
-		else
-			free(p);
+	while (w->n && !got.path) {
+		kept_dir k = w->kept[--w->n];
+		if (directly_under(k.path, parent)) {
+			got = k;
+		} else {
+			free(k.path);
+			if (k.fd >= 0)
+				close(k.fd);
+		}
 	}
 	pthread_mutex_unlock(&w->lock);
 	return got;
 }
 
-char *weft_workdir_take(weft_workdirs *w, const char *parent, uint32_t id)
+/* Still there, nothing outside weft having removed it? Asked of the
+ * descriptor (a removed directory has no links) rather than of the path,
+ * which each of the run's nodes would walk again. */
+static int still_there(const kept_dir *k)
 {
-	char *kept = w ? take_kept(w, parent) : NULL;
-	/* Still there (nothing outside weft removed it)? Else make a new one. */
-	if (kept && access(kept, F_OK) == 0)
-		return kept;
-	free(kept);
+	struct stat sb;
+	if (k->fd >= 0)
+		return fstat(k->fd, &sb) == 0 && sb.st_nlink > 0;
+	return access(k->path, F_OK) == 0;
+}
+
+char *weft_workdir_take(weft_workdirs *w, const char *parent, uint32_t id, int *fd)
+{
+	*fd = -1;
+	kept_dir kept = w ? take_kept(w, parent) : (kept_dir){NULL, -1};
+	if (kept.path && still_there(&kept)) {
+		*fd = kept.fd;
+		return kept.path;
+	}
+	free(kept.path);
+	if (kept.fd >= 0)
+		close(kept.fd);
 	char *dir = weft_sprintf("%s/n%u.XXXXXX", parent, id);
 	if (!dir) {
 		errno = ENOMEM;
@@ -92,14 +119,16 @@ char *weft_workdir_take(weft_workdirs *w, const char *parent, uint32_t id)
 		errno = e;
 		return NULL;
 	}
+	*fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	return dir;
 }
 
-/* 1 if `path` is a directory holding nothing but "." and "..". */
-static int is_empty_dir(const char *path)
+/* Read from the start through the directory's own descriptor when there
+ * is one (no path walked, nothing opened). */
+static int is_empty_dir(const char *path, int dfd)
 {
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
+	int fd = dfd;
+	if (fd >= 0 ? lseek(fd, 0, SEEK_SET) != 0 : (fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0)
 		return 0;
 	char buf[1024];
 	int empty = 1, any = 0;
@@ -115,23 +144,29 @@ static int is_empty_dir(const char *path)
 	}
 	if (got < 0)
 		empty = 0;
-	close(fd);
+	if (fd != dfd)
+		close(fd);
 	return empty && any;
 }
 
-void weft_workdir_give(weft_workdirs *w, char *path)
+void weft_workdir_give(weft_workdirs *w, char *path, int fd)
 {
-	if (!path)
+	if (!path) {
+		if (fd >= 0)
+			close(fd);
 		return;
-	if (w && is_empty_dir(path)) {
+	}
+	if (w && is_empty_dir(path, fd)) {
 		pthread_mutex_lock(&w->lock);
 		int kept = w->n < KEEP_MAX;
 		if (kept)
-			w->kept[w->n++] = path;
+			w->kept[w->n++] = (kept_dir){path, fd};
 		pthread_mutex_unlock(&w->lock);
 		if (kept)
 			return;
 	}
+	if (fd >= 0)
+		close(fd);
 	/* Usually empty by now: one rmdir, where walking it took ten calls. */
 	if (rmdir(path) != 0)
 		weft_rm_rf(path);

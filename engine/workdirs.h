@@ -12,6 +12,12 @@
  * its op left empty is therefore kept and given to the next op that asks
  * under the same parent; what is kept goes with the run's tmp directory.
  *
+ * Each directory comes with a descriptor kept open beside it: the store
+ * moves an output out of it by name (openat, renameat), the emptiness
+ * check reads it from the start (lseek, getdents64) and a kept one is
+ * checked through it (fstat), where each of these walked the directory's
+ * path (six components in a run's store) or opened and closed it.
+ *
  * Only this process's own, finished ops' directories are reused, so a
  * directory is never handed to two ops at once, and none made by an
  * earlier (killed) weft is ever reused. Thread-safe.
@@ -33,12 +39,17 @@ void weft_workdirs_free(weft_workdirs *w);
 /* An empty directory under `parent` for node `id`: one kept from an
  * earlier op under the same parent, else a new `parent/n<id>.XXXXXX`
  * (parent made if missing). Returns a malloc'd path the caller owns, or
- * NULL with errno set. `w` may be NULL (always a new directory). */
-char *weft_workdir_take(weft_workdirs *w, const char *parent, uint32_t id);
+ * NULL with errno set, and in *fd a descriptor of the directory (read-only,
+ * close-on-exec; -1 if it could not be opened), which the caller owns too:
+ * files in it are reached by name from it, without walking the path. A
+ * kept directory comes with the descriptor it was kept with. `w` may be
+ * NULL (always a new directory). */
+char *weft_workdir_take(weft_workdirs *w, const char *parent, uint32_t id, int *fd);
 
-/* Gives back a directory an op is done with; takes ownership of `path`.
- * Empty, it is kept for the next op (up to a bound); else it is removed
- * with everything in it. `w` may be NULL (always removed). */
-void weft_workdir_give(weft_workdirs *w, char *path);
+/* Gives back a directory an op is done with, and its descriptor (or -1);
+ * takes ownership of both. Empty, it is kept for the next op (up to a
+ * bound); else it is removed with everything in it. `w` may be NULL
+ * (always removed). */
+void weft_workdir_give(weft_workdirs *w, char *path, int fd);
 
 #endif
