@@ -212,7 +212,7 @@ static CHILD_ATTR int spawn_child(void *p)
 	ksigaction dfl = {{0, 0, 0, 0}};
 	/* All signals are blocked (the caller did that), so no handler of
 	 * the caller's runs here before its disposition is reset. */
-	for (long sig = 1; sig < 65; sig++)
+	for (long sig = 1; sig < _NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			(void)raw(SYS_rt_sigaction, sig, (long)&dfl, 0, 8);
 	long r = raw(SYS_setpgid, 0, 0, 0, 0);
