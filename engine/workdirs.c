@@ -123,8 +123,9 @@ char *weft_workdir_take(weft_workdirs *w, const char *parent, uint32_t id, int *
 	return dir;
 }
 
-/* Read from the start through the directory's own descriptor when there
- * is one (no path walked, nothing opened). */
+/* 1 if `path` is a directory holding nothing but "." and "..". Read from
+ * the start through its descriptor `dfd` when there is one (no path
+ * walked, nothing opened). */
 static int is_empty_dir(const char *path, int dfd)
 {
 	int fd = dfd;
