@@ -79,6 +79,13 @@ static kept_dir take_kept(weft_workdirs *w, const char *parent)
 	return got;
 }
 
+/* A directory's descriptor as the pool keeps it: read-only (for
+ * getdents64), never inherited by commands, never through a link. */
+static int open_dir(const char *path)
+{
+	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+}
+
 /* Still there, nothing outside weft having removed it? Asked of the
  * descriptor (a removed directory has no links) rather than of the path,
  * which each of the run's nodes would walk again. */
@@ -119,7 +126,7 @@ char *weft_workdir_take(weft_workdirs *w, const char *parent, uint32_t id, int *
 		errno = e;
 		return NULL;
 	}
-	*fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	*fd = open_dir(dir);
 	return dir;
 }
 
@@ -128,8 +135,10 @@ char *weft_workdir_take(weft_workdirs *w, const char *parent, uint32_t id, int *
  * walked, nothing opened). */
 static int is_empty_dir(const char *path, int dfd)
 {
-	int fd = dfd;
-	if (fd >= 0 ? lseek(fd, 0, SEEK_SET) != 0 : (fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+	int fd = dfd >= 0 ? dfd : open_dir(path);
+	if (fd < 0)
+		return 0;
+	if (fd == dfd && lseek(fd, 0, SEEK_SET) != 0)
 		return 0;
 	char buf[1024];
 	int empty = 1, any = 0;
