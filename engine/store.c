@@ -448,6 +448,50 @@ int weft_store_adopt(weft_value **out, weft_store *st, const char *path)
 	return weft_store_adopt_at(out, st, AT_FDCWD, path, path);
 }
 
+/* Moves the file `name` of dirfd (open as fd, stat s0) to the object
+ * rel of dfd: read-only first, as every object is, then the name moves,
+ * so the bytes are never copied. An object already there is kept (*have;
+ * it is verified on use) and the file keeps its mode. The rename refuses
+ * to replace, which answers "already there?" in the same call: a stat
+ * first was a twentieth of a cold shell DAG's loop. A file system that
+ * does not know the flag gets the stat. A rename that cannot be done at
+ * all (another file system) leaves both at 0: the caller copies. */
+static int move_in(weft_store *st, const char *hash, int fd, const struct stat *s0, int dirfd, const char *name,
+		   int dfd, const char *rel, int *moved, int *have)
+{
+	struct stat so;
+	int noreplace = 1, made = 0;
+	if (fchmod(fd, 0444) != 0)
+		return WEFT_OK;
+	for (;;) {
+		int r = noreplace ? renameat2(dirfd, name, dfd, rel, RENAME_NOREPLACE)
+				  : (fstatat(dfd, rel, &so, 0) == 0 ? (errno = EEXIST, -1) : renameat(dirfd, name, dfd, rel));
+		if (r == 0) {
+			*moved = 1;
+			return WEFT_OK;
+		}
+		if (errno == EEXIST) {
+			*have = 1;
+			(void)fchmod(fd, s0->st_mode & 07777);
+			return WEFT_OK;
+		}
+		if (noreplace && (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
+			noreplace = 0;
+			continue;
+		}
+		/* The object's objects/<aa>/ is made on the first miss only. */
+		if (errno == ENOENT && !made) {
+			made = 1;
+			int rc = ensure_fanout(st, hash);
+			if (rc != WEFT_OK)
+				return rc;
+			continue;
+		}
+		(void)fchmod(fd, s0->st_mode & 07777);
+		return WEFT_OK;
+	}
+}
+
 int weft_store_adopt_at(weft_value **out, weft_store *st, int dirfd, const char *name, const char *path)
 {
 	struct stat s0, s1;
@@ -473,20 +517,15 @@ int weft_store_adopt_at(weft_value **out, weft_store *st, int dirfd, const char 
 	char *obj = rc == WEFT_OK ? weft_store_object_path(st, hash) : NULL;
 	if (rc == WEFT_OK && !obj)
 		rc = weft_err_set(WEFT_ERROR, "out of memory");
-	struct stat so;
 	int dfd = AT_FDCWD;
 	const char *rel = obj ? obj_rel(st, obj, &dfd) : NULL;
-	int moved = 0, have = rc == WEFT_OK && fstatat(dfd, rel, &so, 0) == 0; /* deduplicated: verified on use */
-	if (rc == WEFT_OK && !have) {
-		/* Read-only first, as every object is; then the name moves: the
-		 * bytes are never copied. A rename that cannot be done (another
-		 * file system) falls back to the copy below. */
-		if ((rc = ensure_fanout(st, hash)) == WEFT_OK && fchmod(fd, 0444) == 0 &&
-		    renameat(dirfd, name, dfd, rel) == 0) {
-			moved = 1;
-			if (st->sc && fstat(fd, &so) == 0)
-				rc = weft_statcache_remember(st->sc, obj, &so, hash);
-		}
+	int moved = 0, have = 0;
+	if (rc == WEFT_OK)
+		rc = move_in(st, hash, fd, &s0, dirfd, name, dfd, rel, &moved, &have);
+	if (rc == WEFT_OK && moved) {
+		struct stat so;
+		if (st->sc && fstat(fd, &so) == 0)
+			rc = weft_statcache_remember(st->sc, obj, &so, hash);
 	}
 	close(fd);
 	free(obj);

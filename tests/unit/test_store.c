@@ -237,6 +237,8 @@ static void test_adopt_moves_a_file_of_its_own(void **state)
 	weft_value_free(art);
 	assert_int_equal(weft_store_adopt(&art, f->st, b), WEFT_OK);
 	assert_int_equal(access(b, F_OK), 0);
+	assert_int_equal(stat(b, &sb), 0);
+	assert_int_equal(sb.st_mode & 0222, 0200); /* left as it was, not read-only */
 	weft_value_free(art);
 	/* A second name: copied, both names stay. */
 	char *c = weft_path_join(f->dir, "c.txt"), *c2 = weft_path_join(f->dir, "c2.txt");
