@@ -235,7 +235,10 @@ static CHILD_ATTR int spawn_child(void *p)
 }
 
 /* WEFT_POSIX_SPAWN=1 (read once) takes glibc's way instead: to compare
- * the two, or where something forbids this one. */
+ * the two, or where something forbids this one. A clone the kernel
+ * refuses (a seccomp profile that allows glibc's clone3 but not this
+ * clone, an emulator without it) switches to glibc's way by itself, for
+ * this command and every later one. */
 static pthread_once_t posix_once = PTHREAD_ONCE_INIT;
 static int use_posix;
 
@@ -245,8 +248,9 @@ static void read_posix_choice(void)
 	use_posix = v && *v && strcmp(v, "0") != 0;
 }
 
-/* 1 on success with the child's pid in *pid; 0 with errno set. */
-static int spawn_fast(pid_t *pid, const core_spawn *s, char *const *argv)
+/* 1 on success with the child's pid in *pid; 0 with errno set, and
+ * *refused when the clone itself was not allowed (no child was made). */
+static int spawn_fast(pid_t *pid, const core_spawn *s, char *const *argv, int *refused)
 {
 	/* The child's stack: this frame, which the suspended caller does not
 	 * use until the child has called exec or exited. */
@@ -259,6 +263,7 @@ static int spawn_fast(pid_t *pid, const core_spawn *s, char *const *argv)
 	int e = errno;
 	(void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &was, NULL, 8);
 	if (c < 0) {
+		*refused = e == EPERM || e == ENOSYS || e == EINVAL;
 		errno = e;
 		return 0;
 	}
@@ -324,7 +329,13 @@ int core_spawn_guarded(core_proc *out, const core_spawn *s)
 	pid_t pid;
 #ifdef FAST_SPAWN
 	pthread_once(&posix_once, read_posix_choice);
-	int ok = use_posix ? spawn_posix(&pid, s, argv) : spawn_fast(&pid, s, argv);
+	int refused = 0, ok;
+	if (__atomic_load_n(&use_posix, __ATOMIC_RELAXED)) {
+		ok = spawn_posix(&pid, s, argv);
+	} else if (!(ok = spawn_fast(&pid, s, argv, &refused)) && refused) {
+		__atomic_store_n(&use_posix, 1, __ATOMIC_RELAXED);
+		ok = spawn_posix(&pid, s, argv);
+	}
 #else
 	int ok = spawn_posix(&pid, s, argv);
 #endif

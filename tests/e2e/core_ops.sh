@@ -150,6 +150,23 @@ for w in inproc inworker; do
   done
   eq "$extra" "" "$w: no descriptor of weft's is left open in the command"
 done
+# Where clone(CLONE_VFORK) is refused (a seccomp profile written for
+# glibc's calls, which use clone3), the spawn falls back to posix_spawn
+# by itself: the commands run, in process and in a worker, as above.
+rm -f ps-inproc.txt ps-inworker.txt
+: "${NOVFORK:?set NOVFORK to the novfork helper (tests/helpers/novfork.c)}"
+if "$NOVFORK" true; then
+  "$NOVFORK" "$WEFT" run --force procstate.lua >"$T/out" 2>"$T/err"
+  RC=$?
+  sanitizer_clean
+  expect_rc 0 "where the kernel refuses core.shell's clone, the commands still run"
+  for w in inproc inworker; do
+    check "$w: through posix_spawn, it leads its own process group" grep -qx "group leader" ps-$w.txt
+    check "$w: and its stdin is /dev/null" grep -qx "stdin /dev/null" ps-$w.txt
+  done
+else
+  echo "ok - # SKIP this machine does not let a process install a seccomp filter (novfork: $?)"
+fi
 
 # core.shell's output goes through a pipe into the node's log (ABI 1.10
 # out_fd and pump): the log is made at the first byte, headed by the
