@@ -9,6 +9,7 @@
 #include "gitstate.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
@@ -26,20 +27,27 @@
  * has any business being larger; a larger one is left to libgit2. */
 #define SMALL_MAX (4u << 20)
 
+/* What the work tree holds for an entry, from its stat data. */
+enum { W_SAME = 0, W_MOVED = 1, W_GONE = 2, W_ODD = 3 };
+
 typedef struct entry {
 	uint32_t path; /* offset into gitstate.paths */
 	uint32_t mode;
 	unsigned char oid[20];
+	uint8_t work; /* W_*: same as staged, stat data moved, no file, unreadable */
 } entry;
 
 struct gitstate {
 	char commit[41];
 	char *branch;
 	int detached;
-	int clean;
+	int clean;   /* tree_ok, and every entry W_SAME */
+	int tree_ok; /* the index was read whole and is HEAD's tree: entries are kept */
+	int filters; /* -1 not yet asked; 1 git might filter a file when it hashes it; 0 not */
 	entry *entries;
 	size_t n;
 	char *paths;
+	char *workdir, *gitdir;
 };
 
 /* `path` read whole, NUL-terminated, if it is a regular file under
@@ -255,13 +263,13 @@ static int stat_matches(const unsigned char *e, const struct stat *st)
 	       weft_be32(e + 32) == (uint32_t)st->st_gid && weft_be32(e + 36) == (uint32_t)st->st_size;
 }
 
-/* Whether the file's bytes are the blob `oid`: git's own check of a racily
- * clean entry. Filters (line endings) are not applied, so a filtered file
- * that differs from its blob is unsure, never wrongly clean. */
-static int content_matches(const char *path, const struct stat *st, const unsigned char oid[20])
+/* The blob id of the file at `path` as it is (no filter applied), whose
+ * lstat is `st`: a link's target, or a regular file's bytes. -1 when it
+ * cannot be read whole, is over 256 MB or changed size meanwhile. */
+static int blob_id(unsigned char md[20], const char *path, const struct stat *st)
 {
 	if ((uint64_t)st->st_size > (256u << 20))
-		return 0;
+		return -1;
 	weft_sha1 c;
 	weft_sha1_init(&c);
 	char head[32];
@@ -272,13 +280,13 @@ static int content_matches(const char *path, const struct stat *st, const unsign
 		char target[PATH_MAX];
 		ssize_t r = readlink(path, target, sizeof target);
 		if (r < 0 || (uint64_t)r != (uint64_t)st->st_size)
-			return 0;
+			return -1;
 		weft_sha1_update(&c, target, (size_t)r);
 		got = (uint64_t)r;
 	} else {
 		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0)
-			return 0;
+			return -1;
 		char buf[65536];
 		ssize_t r;
 		while ((r = read(fd, buf, sizeof buf)) > 0) {
@@ -287,11 +295,19 @@ static int content_matches(const char *path, const struct stat *st, const unsign
 		}
 		close(fd);
 		if (r < 0)
-			return 0;
+			return -1;
 	}
-	unsigned char md[20];
 	weft_sha1_final(&c, md);
-	return got == (uint64_t)st->st_size && !memcmp(md, oid, 20);
+	return got == (uint64_t)st->st_size ? 0 : -1;
+}
+
+/* Whether the file's bytes are the blob `oid`: git's own check of a racily
+ * clean entry. Filters (line endings) are not applied, so a filtered file
+ * that differs from its blob is unsure, never wrongly clean. */
+static int content_matches(const char *path, const struct stat *st, const unsigned char oid[20])
+{
+	unsigned char md[20];
+	return blob_id(md, path, st) == 0 && !memcmp(md, oid, 20);
 }
 
 /* The cached tree's root: 0 with its id when valid, -1 otherwise. */
@@ -392,6 +408,7 @@ static void read_index(gitstate *s, const char *workdir, const char *gitdir, con
 	int ok = !memcmp(m, "DIRC", 4) && (version == 2 || version == 3) && n <= (end - 12) / 62;
 	weft_buf paths = {0};
 	char full[PATH_MAX];
+	size_t moved = 0;
 	if (ok && n && !(s->entries = malloc(n * sizeof *s->entries)))
 		ok = 0;
 	for (uint32_t k = 0; ok && k < n; k++) {
@@ -425,19 +442,23 @@ static void read_index(gitstate *s, const char *workdir, const char *gitdir, con
 			break;
 		}
 		uint32_t mode = weft_be32(e + 24);
+		uint8_t work = W_SAME;
 		if ((mode & 0170000) != 0160000) { /* submodules are left out, as status is asked to */
 			memcpy(full, workdir, wl);
 			full[wl] = '/';
 			memcpy(full + wl + 1, name, nl + 1);
 			struct stat st;
-			if (lstat(full, &st) != 0 || !stat_matches(e, &st) ||
-			    (racy(e, &ist) && !content_matches(full, &st, e + 40))) {
-				ok = 0;
-				break;
-			}
+			/* A change is noted, not judged: whether it is one is
+			 * asked only when a caller needs it (gitstate_dirty). */
+			if (lstat(full, &st) != 0)
+				work = errno == ENOENT || errno == ENOTDIR ? W_GONE : W_ODD;
+			else if (!stat_matches(e, &st) || (racy(e, &ist) && !content_matches(full, &st, e + 40)))
+				work = W_MOVED;
+			moved += work != W_SAME;
 		}
 		s->entries[s->n].path = (uint32_t)paths.len;
 		s->entries[s->n].mode = mode;
+		s->entries[s->n].work = work;
 		memcpy(s->entries[s->n].oid, e + 40, 20);
 		if (paths.len > UINT32_MAX - nl - 1 || weft_buf_put(&paths, name, nl + 1) != WEFT_OK) {
 			ok = 0;
@@ -479,7 +500,8 @@ static void read_index(gitstate *s, const char *workdir, const char *gitdir, con
 	}
 	if (ok && have_tree) {
 		s->paths = paths.data ? paths.data : weft_strdup("");
-		s->clean = s->paths != NULL;
+		s->tree_ok = s->paths != NULL;
+		s->clean = s->tree_ok && moved == 0;
 	} else {
 		weft_buf_free(&paths);
 		free(s->entries);
@@ -514,6 +536,11 @@ gitstate *gitstate_read(const char *workdir, const char *gitdir)
 		gitstate_free(s);
 		return NULL;
 	}
+	s->filters = -1;
+	if (!(s->workdir = weft_strdup(workdir)) || !(s->gitdir = weft_strdup(gitdir))) {
+		gitstate_free(s);
+		return NULL;
+	}
 	read_index(s, workdir, gitdir, tree);
 	return s;
 }
@@ -525,6 +552,8 @@ void gitstate_free(gitstate *s)
 	free(s->branch);
 	free(s->entries);
 	free(s->paths);
+	free(s->workdir);
+	free(s->gitdir);
 	free(s);
 }
 
@@ -548,25 +577,198 @@ int gitstate_clean(const gitstate *s)
 	return s->clean;
 }
 
-int gitstate_blob(const gitstate *s, const char *rel, char oid[41])
+static const entry *find(const gitstate *s, const char *rel)
 {
-	if (!s->clean)
-		return 0;
 	size_t lo = 0, hi = s->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		int c = strcmp(s->paths + s->entries[mid].path, rel);
-		if (c == 0) {
-			if ((s->entries[mid].mode & 0170000) != 0100000)
-				return 0; /* a symbolic link: its blob is the link, what reads it is the target */
-			for (int i = 0; i < 20; i++)
-				snprintf(oid + 2 * i, 3, "%02x", s->entries[mid].oid[i]);
-			return 1;
-		}
+		if (c == 0)
+			return &s->entries[mid];
 		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
+	return NULL;
+}
+
+static void to_hex(char out[41], const unsigned char oid[20])
+{
+	for (int i = 0; i < 20; i++)
+		snprintf(out + 2 * i, 3, "%02x", oid[i]);
+}
+
+int gitstate_blob(const gitstate *s, const char *rel, char oid[41])
+{
+	const entry *e = s->clean ? find(s, rel) : NULL;
+	if (!e || (e->mode & 0170000) != 0100000)
+		return 0; /* a symbolic link: its blob is the link, what reads it is the target */
+	to_hex(oid, e->oid);
+	return 1;
+}
+
+/* Whether `text` (a config file) sets anything that can make git filter
+ * a file it hashes, or brings in other files that might. */
+static int config_filters(const char *text)
+{
+	for (const char *line = text; *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		char flat[256];
+		size_t k = 0;
+		for (size_t i = 0; i < len && k + 1 < sizeof flat; i++)
+			if (!isspace((unsigned char)line[i]))
+				flat[k++] = (char)tolower((unsigned char)line[i]);
+		flat[k] = '\0';
+		if (strstr(flat, "autocrlf") || strstr(flat, "eol") || strstr(flat, "attributesfile") ||
+		    strstr(flat, "[include") || strstr(flat, "[filter") || k + 1 >= sizeof flat)
+			return 1;
+		line = nl ? nl + 1 : line + len;
+	}
 	return 0;
+}
+
+/* 1 when the file at `path` exists (or cannot be told not to), 0 when it
+ * does not. */
+static int exists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0 || errno != ENOENT;
+}
+
+/* 1 when a config file at `path` exists and may ask for a filter. */
+static int config_file_filters(const char *path)
+{
+	if (!path || !exists(path))
+		return 0;
+	char *text = read_small(path, NULL);
+	int f = !text || config_filters(text);
+	free(text);
+	return f;
+}
+
+/* $XDG_CONFIG_HOME/git/<name>, else ~/.config/git/<name>: where git
+ * reads the user's attributes and config. NULL without either variable. */
+static char *xdg_git(const char *name)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char *dir = xdg && *xdg ? weft_path_join(xdg, "git") : home ? weft_path_join(home, ".config/git") : NULL;
+	char *p = dir ? weft_path_join(dir, name) : NULL;
+	free(dir);
+	return p;
+}
+
+/* Whether git might apply a filter (line endings, ident, a filter
+ * driver) to some file of this work tree when it hashes it: an
+ * attributes file it reads (tracked anywhere, or at the top, in
+ * .git/info, or the user's), or a setting in the repository's, the
+ * user's or the system's config. The answer is kept. Attributes files
+ * below the top that are not tracked are checked per file (filters_for). */
+static int filters_possible(gitstate *s)
+{
+	if (s->filters >= 0)
+		return s->filters;
+	int f = getenv("GIT_CONFIG_GLOBAL") || getenv("GIT_CONFIG_SYSTEM") || getenv("GIT_CONFIG_PARAMETERS") ||
+		getenv("GIT_CONFIG_COUNT") || getenv("GIT_ATTR_SOURCE");
+	for (size_t i = 0; !f && i < s->n; i++) {
+		const char *p = s->paths + s->entries[i].path, *slash = strrchr(p, '/');
+		f = !strcmp(slash ? slash + 1 : p, ".gitattributes");
+	}
+	const char *home = getenv("HOME");
+	char *attrs[3] = {weft_path_join(s->workdir, ".gitattributes"), weft_path_join(s->gitdir, "info/attributes"),
+			  xdg_git("attributes")};
+	char *configs[4] = {weft_path_join(s->gitdir, "config"), home ? weft_path_join(home, ".gitconfig") : NULL,
+			    xdg_git("config"), weft_strdup("/etc/gitconfig")};
+	for (int i = 0; i < 3; i++)
+		f = f || !attrs[i] || exists(attrs[i]); /* NULL: not known where to look */
+	for (int i = 0; i < 4; i++)
+		f = f || ((i == 0 || i == 3) && !configs[i]) || config_file_filters(configs[i]);
+	for (int i = 0; i < 3; i++)
+		free(attrs[i]);
+	for (int i = 0; i < 4; i++)
+		free(configs[i]);
+	s->filters = f;
+	return f;
+}
+
+/* filters_possible, and an attributes file in any folder between the
+ * top and the file `rel` (one that is not tracked applies too). */
+static int filters_for(gitstate *s, const char *rel)
+{
+	if (filters_possible(s))
+		return 1;
+	char path[PATH_MAX];
+	size_t wl = strlen(s->workdir);
+	for (const char *slash = strchr(rel, '/'); slash; slash = strchr(slash + 1, '/')) {
+		size_t dl = (size_t)(slash - rel);
+		if (wl + 1 + dl + sizeof "/.gitattributes" > sizeof path)
+			return 1;
+		memcpy(path, s->workdir, wl);
+		path[wl] = '/';
+		memcpy(path + wl + 1, rel, dl);
+		memcpy(path + wl + 1 + dl, "/.gitattributes", sizeof "/.gitattributes");
+		if (exists(path))
+			return 1;
+	}
+	return 0;
+}
+
+/* The work tree's blob id for tracked entry e whose stat data moved:
+ * 0 with it in md, -1 when git's answer cannot be told for certain (the
+ * file's type or mode changed, a filter might apply, it cannot be read). */
+static int work_blob(gitstate *s, const entry *e, unsigned char md[20])
+{
+	const char *rel = s->paths + e->path;
+	char *full = weft_path_join(s->workdir, rel);
+	struct stat st;
+	int rc = -1;
+	if (full && lstat(full, &st) == 0) {
+		uint32_t type = e->mode & 0170000;
+		if (type == 0120000 && S_ISLNK(st.st_mode))
+			rc = blob_id(md, full, &st); /* a link's target is never filtered */
+		else if (type == 0100000 && S_ISREG(st.st_mode) && !(st.st_mode & 0100) == !(e->mode & 0100) &&
+			 !filters_for(s, rel))
+			rc = blob_id(md, full, &st);
+	}
+	free(full);
+	return rc;
+}
+
+int gitstate_dirty(gitstate *s)
+{
+	if (s->clean)
+		return 0;
+	if (!s->tree_ok)
+		return -1;
+	/* One change proves it dirty; clean needs every moved entry checked. */
+	int unsure = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const entry *e = &s->entries[i];
+		unsigned char md[20];
+		if (e->work == W_SAME)
+			continue;
+		if (e->work == W_GONE)
+			return 1; /* a tracked file was deleted */
+		if (e->work == W_ODD || work_blob(s, e, md) != 0)
+			unsure = 1;
+		else if (memcmp(md, e->oid, 20))
+			return 1;
+	}
+	return unsure ? -1 : 0;
+}
+
+int gitstate_blobs(gitstate *s, const char *rel, char head[41], char work[41])
+{
+	const entry *e = s->tree_ok ? find(s, rel) : NULL;
+	if (!e || (e->mode & 0170000) != 0100000)
+		return 0; /* untracked, or a link (what reads it reads the target): libgit2's */
+	unsigned char md[20];
+	if (e->work == W_SAME)
+		memcpy(md, e->oid, 20);
+	else if (e->work != W_MOVED || work_blob(s, e, md) != 0)
+		return 0;
+	to_hex(head, e->oid);
+	to_hex(work, md);
+	return 1;
 }

@@ -11,8 +11,11 @@
  * answers the question: the index's cached tree names the tree it matches,
  * and its stat data says which files are unchanged since they were staged.
  *
+ * Modified files are answered too while the index is HEAD's tree: their
+ * bytes are hashed as git hashes them, unless git might filter them.
+ *
  * Anything this does not read with certainty (a linked worktree, a split
- * or sparse index, a racily clean entry, a file whose stat data moved, a
+ * or sparse index, a staged change, a possible filter, a mode change, a
  * delta-compressed commit, an unusual config) makes it answer "unsure",
  * and the caller asks libgit2, so the facts recorded never depend on which
  * path ran.
@@ -49,5 +52,20 @@ int gitstate_clean(const gitstate *s);
  * a clean state, which is both HEAD's and the work tree's. Returns 1 with
  * `oid` filled; 0 when not clean, not tracked or not a regular file. */
 int gitstate_blob(const gitstate *s, const char *rel, char oid[41]);
+
+/* Whether `git status` (tracked files, index and work tree) would list
+ * anything: 1 yes, 0 no, -1 not known for certain (then ask libgit2).
+ * Answered when the index is HEAD's tree: a tracked file deleted, or one
+ * whose stat data moved and whose bytes, hashed as git would hash them,
+ * differ from its blob (1 at the first), and 0 when every moved file
+ * hashes to its blob. Whatever git might filter (an attributes file, a
+ * line-ending setting in any config it reads), a type or mode change,
+ * or a staged change is -1. */
+int gitstate_dirty(gitstate *s);
+
+/* The blob ids of tracked regular file `rel` at HEAD and in the work tree
+ * (its bytes hashed when they changed, under the same conditions as
+ * gitstate_dirty). 1 with both filled; 0 when not known for certain. */
+int gitstate_blobs(gitstate *s, const char *rel, char head[41], char work[41]);
 
 #endif

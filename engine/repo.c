@@ -447,10 +447,8 @@ int weft_repo_file_blobs(char head_blob[41], char work_blob[41], weft_repo *r, c
 {
 	head_blob[0] = work_blob[0] = '\0';
 	gitstate *s = state_of(r);
-	if (s && !strcmp(commit, gitstate_commit(s)) && gitstate_blob(s, rel, head_blob)) {
-		memcpy(work_blob, head_blob, 41); /* unchanged since staged, and staged is HEAD */
-		return WEFT_OK;
-	}
+	if (s && !strcmp(commit, gitstate_commit(s)) && gitstate_blobs(s, rel, head_blob, work_blob))
+		return WEFT_OK; /* the index is HEAD's tree: its ids, and the file's own bytes where they moved */
 	if (need_git(r) != WEFT_OK)
 		return WEFT_OK; /* provenance is best effort: no ids */
 	if (commit[0]) {
@@ -477,8 +475,9 @@ int weft_repo_file_blobs(char head_blob[41], char work_blob[41], weft_repo *r, c
 int weft_repo_is_dirty(int *dirty, weft_repo *r)
 {
 	gitstate *s = state_of(r);
-	if (s && gitstate_clean(s)) {
-		*dirty = 0;
+	int d = s ? gitstate_dirty(s) : -1;
+	if (d >= 0) {
+		*dirty = d;
 		return WEFT_OK;
 	}
 	int rc = need_git(r);

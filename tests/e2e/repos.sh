@@ -254,10 +254,11 @@ check "a param given with -p is recorded as given" sh -c "jq -e '.params_given =
 run_weft blame "$RUN6" side
 expect_out "$D1" "a value given with -p is replayed as given, so the default's change is not the node's"
 
-# libgit2 is mapped only for pipelines in a repository, and weft's stand-in
-# for mbedTLS's CA loader is what it binds (so the system CA bundle is not
-# parsed on every run; engine/repo.c).
-LD_DEBUG=bindings "$WEFT" plan "$T/repo/pipelines/hello.lua" 2>"$T/bindings" >/dev/null || true
+# libgit2 is mapped only for pipelines in a repository, and only for what
+# .git's own files cannot answer (here --rev: another revision's files),
+# and weft's stand-in for mbedTLS's CA loader is what it binds (so the
+# system CA bundle is not parsed on every run; engine/repo.c).
+LD_DEBUG=bindings "$WEFT" plan --rev HEAD "$T/repo/pipelines/hello.lua" 2>"$T/bindings" >/dev/null || true
 check "libgit2 binds the CA loader to weft's stand-in" \
   grep -q "libgit2.*to .*weft.*mbedtls_x509_crt_parse_file" "$T/bindings"
 mkdir -p "$T/norepo" && cp "$T/repo/pipelines/hello.lua" "$T/norepo/p.lua"

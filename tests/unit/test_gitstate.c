@@ -196,6 +196,120 @@ static void test_every_kind_of_change_is_unsure(void **state)
 	done(dir);
 }
 
+/* git's own verdict on the tracked files: 1 when `git status` lists any. */
+static int git_dirty(const char *dir)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "cd '%s' && test -z \"$(" GIT "status --porcelain --untracked-files=no)\"", dir);
+	return system(cmd) != 0;
+}
+
+/* A work tree whose index is HEAD's: changes are answered without
+ * libgit2, as git answers them, and anything a filter could touch is
+ * left to libgit2. The user's own git config is set aside (HOME), since
+ * a line-ending setting there rightly makes the answer unsure. */
+static void test_work_tree_changes_are_answered(void **state)
+{
+	(void)state;
+	char *home = tmpdir_new();
+	char *old_home = getenv("HOME") ? weft_strdup(getenv("HOME")) : NULL;
+	assert_int_equal(setenv("HOME", home, 1), 0);
+	assert_int_equal(unsetenv("XDG_CONFIG_HOME"), 0);
+	char *dir = new_repo();
+	char head[64], blob[64], hb[41], wb[41];
+	git_out(head, sizeof head, dir, "rev-parse HEAD");
+
+	/* same size, new bytes: dirty, and the file's work blob is git's */
+	sh(dir, "printf 'a,b\\n3,4\\n' > data.csv");
+	gitstate *s = read_state(dir, "");
+	assert_non_null(s);
+	assert_int_equal(gitstate_clean(s), 0);
+	assert_int_equal(gitstate_dirty(s), 1);
+	assert_int_equal(git_dirty(dir), 1);
+	assert_int_equal(gitstate_blobs(s, "data.csv", hb, wb), 1);
+	git_out(blob, sizeof blob, dir, "rev-parse HEAD:data.csv");
+	assert_string_equal(hb, blob);
+	git_out(blob, sizeof blob, dir, "hash-object data.csv");
+	assert_string_equal(wb, blob);
+	assert_int_equal(gitstate_blobs(s, "sub/p.lua", hb, wb), 1); /* untouched: its blob both ways */
+	git_out(blob, sizeof blob, dir, "rev-parse HEAD:sub/p.lua");
+	assert_string_equal(hb, blob);
+	assert_string_equal(wb, blob);
+	assert_int_equal(gitstate_blobs(s, "new.csv", hb, wb), 0); /* untracked: libgit2's */
+	gitstate_free(s);
+	/* weft_repo's answers are the same ones */
+	weft_repo *r = NULL;
+	int dirty = -1;
+	assert_int_equal(weft_repo_open(&r, dir), WEFT_OK);
+	assert_int_equal(weft_repo_is_dirty(&dirty, r), WEFT_OK);
+	assert_int_equal(dirty, 1);
+	assert_int_equal(weft_repo_file_blobs(hb, wb, r, head, "data.csv"), WEFT_OK);
+	git_out(blob, sizeof blob, dir, "hash-object data.csv");
+	assert_string_equal(wb, blob);
+	weft_repo_free(r);
+
+	/* the old bytes back, with a new mtime: the stat data moved, the
+	 * content did not, and git calls it clean */
+	sh(dir, "printf 'a,b\\n1,2\\n' > data.csv");
+	assert_non_null(s = read_state(dir, ""));
+	assert_int_equal(gitstate_clean(s), 0);
+	assert_int_equal(gitstate_dirty(s), 0);
+	assert_int_equal(git_dirty(dir), 0);
+	gitstate_free(s);
+
+	/* a deleted file */
+	sh(dir, "rm sub/p.lua");
+	assert_non_null(s = read_state(dir, ""));
+	assert_int_equal(gitstate_dirty(s), 1);
+	assert_int_equal(gitstate_blobs(s, "sub/p.lua", hb, wb), 0);
+	gitstate_free(s);
+	sh(dir, GIT "checkout -q -- sub/p.lua");
+
+	/* a mode change: unsure (core.filemode decides) */
+	sh(dir, "chmod -x run.sh");
+	assert_non_null(s = read_state(dir, ""));
+	assert_int_equal(gitstate_dirty(s), -1);
+	gitstate_free(s);
+	sh(dir, "chmod +x run.sh");
+
+	/* an attributes file, tracked or not, in the file's folder or at the
+	 * top, or a line-ending setting: git might filter, so unsure */
+	sh(dir, "echo 'return 2' > sub/p.lua && echo '* text=auto' > sub/.gitattributes");
+	assert_non_null(s = read_state(dir, ""));
+	assert_int_equal(gitstate_dirty(s), -1);
+	assert_int_equal(gitstate_blobs(s, "sub/p.lua", hb, wb), 0);
+	gitstate_free(s);
+	sh(dir, "mv sub/.gitattributes .gitattributes");
+	assert_non_null(s = read_state(dir, ""));
+	assert_int_equal(gitstate_dirty(s), -1);
+	gitstate_free(s);
+	sh(dir, "rm .gitattributes && " GIT "config core.autocrlf input");
+	assert_non_null(s = read_state(dir, ""));
+	assert_int_equal(gitstate_dirty(s), -1);
+	gitstate_free(s);
+	sh(dir, GIT "config --unset core.autocrlf && printf '[core]\\n\\teol = crlf\\n' > '%s/.gitconfig'", home);
+	assert_non_null(s = read_state(dir, ""));
+	assert_int_equal(gitstate_dirty(s), -1);
+	gitstate_free(s);
+	sh(dir, "rm '%s/.gitconfig'", home);
+	assert_non_null(s = read_state(dir, ""));
+	assert_int_equal(gitstate_dirty(s), 1);
+	gitstate_free(s);
+
+	/* staged: the index is not HEAD's tree, libgit2's question */
+	sh(dir, GIT "add sub/p.lua");
+	assert_non_null(s = read_state(dir, ""));
+	assert_int_equal(gitstate_dirty(s), -1);
+	gitstate_free(s);
+
+	done(dir);
+	weft_rm_rf(home);
+	free(home);
+	if (old_home)
+		assert_int_equal(setenv("HOME", old_home, 1), 0);
+	free(old_home);
+}
+
 /* An index whose cached tree was invalidated (`git rm --cached` then `git
  * add` of the same file, as a stash and its pop leave it) still equals HEAD:
  * the tree is computed from the entries, as `git write-tree` would, and
@@ -320,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_sha1_vectors),
 		cmocka_unit_test(test_clean_checkout_answers_as_git),
 		cmocka_unit_test(test_every_kind_of_change_is_unsure),
+		cmocka_unit_test(test_work_tree_changes_are_answered),
 		cmocka_unit_test(test_invalidated_cached_tree_is_computed),
 		cmocka_unit_test(test_racy_entries_are_hashed),
 		cmocka_unit_test(test_refs_and_heads),
