@@ -464,8 +464,15 @@ static int move_in(weft_store *st, const char *hash, int fd, const struct stat *
 	if (fchmod(fd, 0444) != 0)
 		return WEFT_OK;
 	for (;;) {
-		int r = noreplace ? renameat2(dirfd, name, dfd, rel, RENAME_NOREPLACE)
-				  : (fstatat(dfd, rel, &so, 0) == 0 ? (errno = EEXIST, -1) : renameat(dirfd, name, dfd, rel));
+		int r;
+		if (noreplace) {
+			r = renameat2(dirfd, name, dfd, rel, RENAME_NOREPLACE);
+		} else if (fstatat(dfd, rel, &so, 0) == 0) {
+			r = -1; /* what the flag would have answered */
+			errno = EEXIST;
+		} else {
+			r = renameat(dirfd, name, dfd, rel);
+		}
 		if (r == 0) {
 			*moved = 1;
 			return WEFT_OK;
