@@ -758,12 +758,32 @@ int gitstate_dirty(gitstate *s)
 	return unsure ? -1 : 0;
 }
 
+/* An untracked regular file's blob id (a pipeline not yet committed). */
+static int untracked_blob(gitstate *s, const char *rel, unsigned char md[20])
+{
+	char *full = weft_path_join(s->workdir, rel);
+	struct stat st;
+	int rc = full && lstat(full, &st) == 0 && S_ISREG(st.st_mode) && !filters_for(s, rel) ? blob_id(md, full, &st)
+												: -1;
+	free(full);
+	return rc;
+}
+
 int gitstate_blobs(gitstate *s, const char *rel, char head[41], char work[41])
 {
-	const entry *e = s->tree_ok ? find(s, rel) : NULL;
-	if (!e || (e->mode & 0170000) != 0100000)
-		return 0; /* untracked, or a link (what reads it reads the target): libgit2's */
+	if (!s->tree_ok)
+		return 0;
+	const entry *e = find(s, rel);
 	unsigned char md[20];
+	if (!e) { /* not in the index, so not in HEAD's tree either */
+		if (untracked_blob(s, rel, md) != 0)
+			return 0;
+		head[0] = '\0';
+		to_hex(work, md);
+		return 1;
+	}
+	if ((e->mode & 0170000) != 0100000)
+		return 0; /* a link (what reads it reads the target): libgit2's */
 	if (e->work == W_SAME)
 		memcpy(md, e->oid, 20);
 	else if (e->work != W_MOVED || work_blob(s, e, md) != 0)

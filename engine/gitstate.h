@@ -63,9 +63,10 @@ int gitstate_blob(const gitstate *s, const char *rel, char oid[41]);
  * or a staged change is -1. */
 int gitstate_dirty(gitstate *s);
 
-/* The blob ids of tracked regular file `rel` at HEAD and in the work tree
- * (its bytes hashed when they changed, under the same conditions as
- * gitstate_dirty). 1 with both filled; 0 when not known for certain. */
+/* The blob ids of regular file `rel` at HEAD and in the work tree (its
+ * bytes hashed when they changed, under the same conditions as
+ * gitstate_dirty; an untracked file has no HEAD id, ""). 1 with both
+ * filled; 0 when not known for certain. */
 int gitstate_blobs(gitstate *s, const char *rel, char head[41], char work[41]);
 
 #endif

@@ -235,8 +235,17 @@ static void test_work_tree_changes_are_answered(void **state)
 	git_out(blob, sizeof blob, dir, "rev-parse HEAD:sub/p.lua");
 	assert_string_equal(hb, blob);
 	assert_string_equal(wb, blob);
-	assert_int_equal(gitstate_blobs(s, "new.csv", hb, wb), 0); /* untracked: libgit2's */
+	assert_int_equal(gitstate_blobs(s, "new.csv", hb, wb), 0); /* no such file */
 	gitstate_free(s);
+	/* an untracked file (a pipeline not yet committed): no HEAD id */
+	sh(dir, "echo 'return 3' > sub/new.lua");
+	assert_non_null(s = read_state(dir, ""));
+	assert_int_equal(gitstate_blobs(s, "sub/new.lua", hb, wb), 1);
+	assert_string_equal(hb, "");
+	git_out(blob, sizeof blob, dir, "hash-object sub/new.lua");
+	assert_string_equal(wb, blob);
+	gitstate_free(s);
+	sh(dir, "rm sub/new.lua");
 	/* weft_repo's answers are the same ones */
 	weft_repo *r = NULL;
 	int dirty = -1;
