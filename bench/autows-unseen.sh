@@ -24,11 +24,18 @@
 #                once with each: Fashion-MNIST's trousers, shoes and bags,
 #                wine + 10 noise features, the odd digits, iris + 6 noise
 #                features, 4 close classes.
-#   final5       made before the next change it is to judge, not yet run
-#                (scripts/autows-data.sh): Fashion-MNIST's pullovers,
-#                coats, shirts, sneakers and boots, 4 imbalanced classes,
-#                blobs of unequal spread, diabetes cut at its median,
-#                moons with columns on scales 0.01 to 1000.
+#   final5       made before the next change it was to judge, and first
+#                run with no change since (scripts/autows-data.sh):
+#                Fashion-MNIST's pullovers, coats, shirts, sneakers and
+#                boots, 4 imbalanced classes, blobs of unequal spread,
+#                diabetes cut at its median, moons with columns on scales
+#                0.01 to 1000.
+#   final6       made after final5's first run, before the change it was
+#                to judge (a candidate without the LFs, not kept), and run
+#                once with each: Fashion-MNIST's T-shirts, trousers,
+#                dresses, sandals and bags, the even digits, breast
+#                cancer's ten mean columns, 3 hard classes, Friedman #1 cut
+#                at its tertiles.
 # AUTOWS is AutoWS's answer: LFs (stump, tree, logistic, k-NN), each label
 # model, the end model chosen by 5-fold CV on the labels, and the label
 # model whose end model did best in that CV. Nothing is chosen on the test
@@ -81,7 +88,8 @@ part_done() {
 
 for d in digits breast_cancer wine iris fashion classification moons fashion_t10k circles quantiles classes6 hastie \
   diabetes3 blobs classification3 moons_wide fashion_upper digits4 bc_noise aniso classes5 fashion_feet wine_noise \
-  digits_odd iris_noise classes4 fashion_coats imbalanced blobs_var diabetes2 moons_scaled; do
+  digits_odd iris_noise classes4 fashion_coats imbalanced blobs_var diabetes2 moons_scaled fashion_mixed \
+  digits_even bc_mean classes3_hard friedman3; do
   bash "$src/scripts/autows-data.sh" "$d" "$work/$d.csv"
 done
 printf '%-12s %-24s %6s %6s %6s %6s   %-5s %-5s %-5s %-5s\n' part dataset AutoWS logreg spread selftr "w/LR" "w/LS" "w/ST" "w/all"
@@ -125,6 +133,12 @@ run final5 blobs_var 1-5 --csv "$work/blobs_var.csv"
 run final5 diabetes2 1-10 --csv "$work/diabetes2.csv" --labels 60
 run final5 moons_scaled 1-5 --csv "$work/moons_scaled.csv"
 part_done "final5"
+run final6 "fashion mixed (pca 50)" 1-3 --csv "$work/fashion_mixed.csv" --pca 50
+run final6 digits_even 1-5 --csv "$work/digits_even.csv"
+run final6 bc_mean 1-10 --csv "$work/bc_mean.csv"
+run final6 classes3_hard 1-5 --csv "$work/classes3_hard.csv"
+run final6 friedman3 1-5 --csv "$work/friedman3.csv"
+part_done "final6"
 echo
 printf '%s\n' "${summary[@]}"
 echo "all:         all three baselines on $beat_all of $total datasets"

@@ -68,7 +68,7 @@ int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 	const char *kname = weft_op_param_string(ctx, api, "kind");
 	int kind = aws_end_parse(kname);
 	if (kind < 0)
-		return api->fail(ctx, "unknown end model '%s'; use auto, logistic, smoothed or graph", kname);
+		return api->fail(ctx, "unknown end model '%s'; use auto, logistic, smoothed, graph or selftrained", kname);
 	if (nb < 1 || nb > 100 || eo.smooth <= 0 || eo.smooth >= 1 || eo.weak_weight < 0)
 		return api->fail(ctx, "neighbours must be 1..100, smooth in (0, 1) and weak_weight >= 0");
 	eo.neighbours = (size_t)nb;
