@@ -137,7 +137,10 @@ static void test_many_children(void **state)
 		assert_true(WIFEXITED(k[i].status));
 		if (i % 3 == 0) {
 			assert_int_equal(k[i].bytes, 300000 + i);
-			assert_true(k[i].outputs >= 2); /* read while it ran: it could not have finished otherwise */
+			/* read while it ran: 300 KB cannot pass a 64 KiB pipe
+			 * otherwise. Once, at least: one call can drain it all
+			 * while the command keeps writing (it did, under ASan). */
+			assert_true(k[i].outputs >= 1);
 		} else if (i % 3 == 1) {
 			assert_int_equal(k[i].bytes, 0);
 			assert_int_equal(WEXITSTATUS(k[i].status), i % 5);
