@@ -715,20 +715,6 @@ int weft_acpack_get(weft_acpack *p, const char *key, const unsigned char **data,
 	return WEFT_ENOTFOUND;
 }
 
-/* Renames tmp to path unless path exists (EEXIST). renameat2's flag is
- * not known to every file system; link() then does the same. */
-static int place(const char *tmp, const char *path)
-{
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
-		return -1;
-	if (link(tmp, path) != 0)
-		return -1;
-	(void)unlink(tmp);
-	return 0;
-}
-
 /* Creates this handle's pack: under a temp name until it is locked and
  * has its header, so no reader ever takes it for a dead writer's. */
 static int own_open(weft_acpack *p)
@@ -752,7 +738,7 @@ static int own_open(weft_acpack *p)
 		if (rc == WEFT_OK &&
 		    ((flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) ||
 		     weft_write_all(fd, PACK_MAGIC, PACK_HEAD) != 0 || fcntl(fd, F_SETFL, O_APPEND) != 0 ||
-		     (place(tmp, path) != 0 && !(taken = errno == EEXIST && attempt < 100)))) {
+		     (weft_rename_noreplace(AT_FDCWD, tmp, AT_FDCWD, path) != 0 && !(taken = errno == EEXIST && attempt < 100)))) {
 			rc = weft_err_set(WEFT_EIO, "cannot create %s: %s", path, strerror(errno));
 		}
 		if (fd >= 0 && (rc != WEFT_OK || taken))

@@ -453,50 +453,29 @@ int weft_store_adopt(weft_value **out, weft_store *st, const char *path)
  * so the bytes are never copied. An object already there is kept (*have;
  * it is verified on use) and the file keeps its mode. The rename refuses
  * to replace, which answers "already there?" in the same call: a stat
- * first was a twentieth of a cold shell DAG's loop. A file system that
- * does not know the flag gets the stat. A rename that cannot be done at
- * all (another file system) leaves both at 0: the caller copies. */
+ * first was a twentieth of a cold shell DAG's loop. A rename that cannot
+ * be done at all (another file system) leaves both at 0: the caller
+ * copies. */
 static int move_in(weft_store *st, const char *hash, int fd, const struct stat *s0, int dirfd, const char *name,
 		   int dfd, const char *rel, int *moved, int *have)
 {
-	struct stat so;
-	int noreplace = 1, made = 0;
 	if (fchmod(fd, 0444) != 0)
 		return WEFT_OK;
-	for (;;) {
-		int r;
-		if (noreplace) {
-			r = renameat2(dirfd, name, dfd, rel, RENAME_NOREPLACE);
-		} else if (fstatat(dfd, rel, &so, 0) == 0) {
-			r = -1; /* what the flag would have answered */
-			errno = EEXIST;
-		} else {
-			r = renameat(dirfd, name, dfd, rel);
-		}
-		if (r == 0) {
-			*moved = 1;
-			return WEFT_OK;
-		}
-		if (errno == EEXIST) {
-			*have = 1;
-			(void)fchmod(fd, s0->st_mode & 07777);
-			return WEFT_OK;
-		}
-		if (noreplace && (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
-			noreplace = 0;
-			continue;
-		}
+	int r = weft_rename_noreplace(dirfd, name, dfd, rel);
+	if (r != 0 && errno == ENOENT) {
 		/* The object's objects/<aa>/ is made on the first miss only. */
-		if (errno == ENOENT && !made) {
-			made = 1;
-			int rc = ensure_fanout(st, hash);
-			if (rc != WEFT_OK)
-				return rc;
-			continue;
-		}
-		(void)fchmod(fd, s0->st_mode & 07777);
+		int rc = ensure_fanout(st, hash);
+		if (rc != WEFT_OK)
+			return rc;
+		r = weft_rename_noreplace(dirfd, name, dfd, rel);
+	}
+	if (r == 0) {
+		*moved = 1;
 		return WEFT_OK;
 	}
+	*have = errno == EEXIST;
+	(void)fchmod(fd, s0->st_mode & 07777);
+	return WEFT_OK;
 }
 
 int weft_store_adopt_at(weft_value **out, weft_store *st, int dirfd, const char *name, const char *path)

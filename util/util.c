@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -295,6 +296,18 @@ static int open_temp_beside(const char *path, char **tmp_out)
 	}
 	*tmp_out = tmp;
 	return fd;
+}
+
+int weft_rename_noreplace(int fromdir, const char *from, int todir, const char *to)
+{
+	if (renameat2(fromdir, from, todir, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+		return -1;
+	if (linkat(fromdir, from, todir, to, 0) != 0)
+		return -1;
+	(void)unlinkat(fromdir, from, 0);
+	return 0;
 }
 
 int weft_atomic_open(const char *path, char **tmp)

@@ -51,6 +51,11 @@ int weft_write_file_atomic(const char *path, const void *data, size_t len, int s
 int weft_atomic_open(const char *path, char **tmp);
 int weft_atomic_commit(int fd, const char *tmp, const char *path, int sync);
 void weft_atomic_abort(int fd, const char *tmp);
+/* Renames `from` (relative to fromdir) to `to` (relative to todir) unless
+ * `to` exists: 0, or -1 with errno (EEXIST when it does). renameat2's
+ * RENAME_NOREPLACE where the file system knows it, else a hard link and
+ * the old name's removal, which refuses to replace just as atomically. */
+int weft_rename_noreplace(int fromdir, const char *from, int todir, const char *to);
 /* Copies a regular file through a temp name into `dst`. */
 int weft_copy_file_atomic(const char *src, const char *dst, int mode);
 /* Copies the rest of `in` to `out` in 64 KiB chunks, handing each chunk to
