@@ -79,6 +79,18 @@
 #                  class_sep 0.7, 10% flipped (seed 71)
 #   friedman3      make_friedman1: 3,000 rows, 10 features (5 used, noise
 #                  1.0), the target cut at its tertiles (seed 73)
+# final7 (made 2026-12-06, after every set above had been run, before the
+# change it is to judge; first run with the code before it):
+#   fashion_tops   Fashion-MNIST's T-shirts, dresses, shirts, sneakers and
+#                  bags: 4,000 of the training images (seed 7), pooled as
+#                  fashion is
+#   digits_low     sklearn's digits 0 to 5 (six classes)
+#   bc_worst       breast cancer, its last 10 columns only (the worst values)
+#   classes8       make_classification: 3,000 rows, 25 features (10
+#                  informative, 5 redundant), 8 classes, 1 cluster each,
+#                  class_sep 1.0, 4% flipped (seed 81)
+#   xor            four Gaussian clusters at (+-1.5, +-1.5), sd 0.9, the
+#                  class the sign of x*y, + 10 noise features, 3,000 rows (seed 85)
 set -euo pipefail
 name=${1:?usage: autows-data.sh NAME OUT.csv}
 out=${2:?usage: autows-data.sh NAME OUT.csv}
@@ -88,7 +100,8 @@ case "$name" in
   fashion|classification|moons|fashion_t10k|circles|quantiles|classes6|hastie|diabetes3|blobs|classification3|moons_wide|\
   fashion_upper|digits4|bc_noise|aniso|classes5|fashion_feet|wine_noise|digits_odd|iris_noise|classes4|\
   fashion_coats|imbalanced|blobs_var|diabetes2|moons_scaled|\
-  fashion_mixed|digits_even|bc_mean|classes3_hard|friedman3) ;;
+  fashion_mixed|digits_even|bc_mean|classes3_hard|friedman3|\
+  fashion_tops|digits_low|bc_worst|classes8|xor) ;;
   *) echo "autows-data.sh: unknown dataset '$name'" >&2; exit 2;;
 esac
 tmp="$out.tmp.$$"
@@ -97,9 +110,10 @@ trap 'rm -f "$tmp"' EXIT
 import csv, gzip, sys
 import numpy as np
 name, out = sys.argv[1], sys.argv[2]
-if name in ("fashion", "fashion_t10k", "fashion_upper", "fashion_feet", "fashion_coats", "fashion_mixed"):
+if name in ("fashion", "fashion_t10k", "fashion_upper", "fashion_feet", "fashion_coats", "fashion_mixed",
+            "fashion_tops"):
     d = "/usr/share/datasets/fashion-mnist"
-    part = "train" if name in ("fashion", "fashion_mixed") else "t10k"
+    part = "train" if name in ("fashion", "fashion_mixed", "fashion_tops") else "t10k"
     try:
         with gzip.open(d + "/" + part + "-images-idx3-ubyte.gz") as f:
             X = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 28, 28).astype(float)
@@ -107,9 +121,10 @@ if name in ("fashion", "fashion_t10k", "fashion_upper", "fashion_feet", "fashion
             y = np.frombuffer(f.read(), np.uint8, offset=8)
     except FileNotFoundError:
         sys.exit("autows-data.sh: install dataset-fashion-mnist (apt-get install dataset-fashion-mnist)")
-    if name in ("fashion_upper", "fashion_feet", "fashion_coats", "fashion_mixed"):
+    if name in ("fashion_upper", "fashion_feet", "fashion_coats", "fashion_mixed", "fashion_tops"):
         classes, seed = {"fashion_upper": ([0, 2, 3, 4, 6], 3), "fashion_feet": ([1, 5, 7, 8, 9], 4),
-                         "fashion_coats": ([2, 4, 6, 7, 9], 5), "fashion_mixed": ([0, 1, 3, 5, 8], 6)}[name]
+                         "fashion_coats": ([2, 4, 6, 7, 9], 5), "fashion_mixed": ([0, 1, 3, 5, 8], 6),
+                         "fashion_tops": ([0, 3, 6, 7, 8], 7)}[name]
         keep = np.flatnonzero(np.isin(y, classes))
         pick = keep[np.random.RandomState(seed).permutation(len(keep))[:4000]]
     else:
@@ -191,6 +206,22 @@ else:
     elif name == "friedman3":
         X, t = sd.make_friedman1(n_samples=3000, n_features=10, noise=1.0, random_state=73)
         y = np.digitize(t, np.quantile(t, [1 / 3, 2 / 3]))
+    elif name == "digits_low":
+        X, y = sd.load_digits(return_X_y=True)
+        X, y = X[y <= 5], y[y <= 5]
+    elif name == "bc_worst":
+        X, y = sd.load_breast_cancer(return_X_y=True)
+        X = X[:, 20:]
+    elif name == "classes8":
+        X, y = make_classification(n_samples=3000, n_features=25, n_informative=10, n_redundant=5, n_classes=8,
+                                   n_clusters_per_class=1, class_sep=1.0, flip_y=0.04, random_state=81)
+    elif name == "xor":
+        r = np.random.RandomState(85)
+        c = r.randint(0, 4, 3000)
+        C = np.array([[1.5, 1.5], [-1.5, 1.5], [-1.5, -1.5], [1.5, -1.5]])[c]
+        X2 = C + r.normal(scale=0.9, size=(3000, 2))
+        y = (X2[:, 0] * X2[:, 1] > 0).astype(int)
+        X = np.hstack([X2, r.normal(size=(3000, 10))])
     elif name == "hastie":
         X, y = sd.make_hastie_10_2(n_samples=3000, random_state=24)
         y = (y > 0).astype(int)
