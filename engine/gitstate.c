@@ -599,15 +599,6 @@ static void to_hex(char out[41], const unsigned char oid[20])
 		snprintf(out + 2 * i, 3, "%02x", oid[i]);
 }
 
-int gitstate_blob(const gitstate *s, const char *rel, char oid[41])
-{
-	const entry *e = s->clean ? find(s, rel) : NULL;
-	if (!e || (e->mode & 0170000) != 0100000)
-		return 0; /* a symbolic link: its blob is the link, what reads it is the target */
-	to_hex(oid, e->oid);
-	return 1;
-}
-
 /* Whether `text` (a config file) sets anything that can make git filter
  * a file it hashes, or brings in other files that might. */
 static int config_filters(const char *text)

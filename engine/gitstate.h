@@ -48,11 +48,6 @@ int gitstate_detached(const gitstate *s);
  * tracked file changed since it was staged; 0 when that is not known. */
 int gitstate_clean(const gitstate *s);
 
-/* The blob id of tracked regular file `rel` (relative to the work tree) in
- * a clean state, which is both HEAD's and the work tree's. Returns 1 with
- * `oid` filled; 0 when not clean, not tracked or not a regular file. */
-int gitstate_blob(const gitstate *s, const char *rel, char oid[41]);
-
 /* Whether `git status` (tracked files, index and work tree) would list
  * anything: 1 yes, 0 no, -1 not known for certain (then ask libgit2).
  * Answered when the index is HEAD's tree: a tracked file deleted, or one

@@ -114,7 +114,7 @@ static void test_clean_checkout_answers_as_git(void **state)
 {
 	(void)state;
 	char *dir = new_repo();
-	char head[64], blob[64], oid[41];
+	char head[64], blob[64], oid[41], work[41];
 	git_out(head, sizeof head, dir, "rev-parse HEAD");
 	gitstate *s = read_state(dir, "sub");
 	assert_non_null(s);
@@ -127,11 +127,12 @@ static void test_clean_checkout_answers_as_git(void **state)
 		char args[128];
 		snprintf(args, sizeof args, "rev-parse HEAD:%s", files[i]);
 		git_out(blob, sizeof blob, dir, args);
-		assert_int_equal(gitstate_blob(s, files[i], oid), 1);
+		assert_int_equal(gitstate_blobs(s, files[i], oid, work), 1);
 		assert_string_equal(oid, blob);
+		assert_string_equal(work, blob);
 	}
-	assert_int_equal(gitstate_blob(s, "link.csv", oid), 0); /* a link: its reader sees the target */
-	assert_int_equal(gitstate_blob(s, "missing.csv", oid), 0);
+	assert_int_equal(gitstate_blobs(s, "link.csv", oid, work), 0); /* a link: its reader sees the target */
+	assert_int_equal(gitstate_blobs(s, "missing.csv", oid, work), 0);
 	gitstate_free(s);
 
 	/* weft_repo gives the same facts it gave through libgit2 */
@@ -162,8 +163,10 @@ static void test_every_kind_of_change_is_unsure(void **state)
 	gitstate *s = read_state(dir, "");
 	assert_non_null(s);
 	assert_int_equal(gitstate_clean(s), 0);
-	char oid[41];
-	assert_int_equal(gitstate_blob(s, "sub/p.lua", oid), 0);
+	char oid[41], work[41];
+	/* an unchanged file beside it still has one blob for both */
+	assert_int_equal(gitstate_blobs(s, "sub/p.lua", oid, work), 1);
+	assert_string_equal(oid, work);
 	gitstate_free(s);
 	weft_repo *r = NULL;
 	int dirty = 0;
@@ -336,10 +339,11 @@ static void test_invalidated_cached_tree_is_computed(void **state)
 	gitstate *s = read_state(dir, "");
 	assert_non_null(s);
 	assert_int_equal(gitstate_clean(s), 1);
-	char oid[41], blob[64];
+	char oid[41], work[41], blob[64];
 	git_out(blob, sizeof blob, dir, "rev-parse HEAD:sub/deeper/most/z");
-	assert_int_equal(gitstate_blob(s, "sub/deeper/most/z", oid), 1);
+	assert_int_equal(gitstate_blobs(s, "sub/deeper/most/z", oid, work), 1);
 	assert_string_equal(oid, blob);
+	assert_string_equal(work, blob);
 	gitstate_free(s);
 	/* the same index with a staged change is not HEAD's tree: unsure */
 	sh(dir, "echo changed > sub.txt && " GIT "add sub.txt");
