@@ -41,6 +41,11 @@
 #                Fashion-MNIST's T-shirts, dresses, shirts, sneakers and
 #                bags, the digits 0 to 5, breast cancer's ten worst-value
 #                columns, 8 classes, XOR + 10 noise features.
+#   final8       made after final7's first run, before the change it was
+#                to judge: Fashion-MNIST's pullovers, dresses, sandals,
+#                sneakers and bags, the digits 4 to 9, breast cancer's ten
+#                standard-error columns, 5 classes of 3 clusters, a linear
+#                regression target cut at its tertiles.
 # AUTOWS is AutoWS's answer: LFs (stump, tree, logistic, k-NN), each label
 # model, the end model chosen by 5-fold CV on the labels, and the label
 # model whose end model did best in that CV. Nothing is chosen on the test
@@ -94,7 +99,8 @@ part_done() {
 for d in digits breast_cancer wine iris fashion classification moons fashion_t10k circles quantiles classes6 hastie \
   diabetes3 blobs classification3 moons_wide fashion_upper digits4 bc_noise aniso classes5 fashion_feet wine_noise \
   digits_odd iris_noise classes4 fashion_coats imbalanced blobs_var diabetes2 moons_scaled fashion_mixed \
-  digits_even bc_mean classes3_hard friedman3 fashion_tops digits_low bc_worst classes8 xor; do
+  digits_even bc_mean classes3_hard friedman3 fashion_tops digits_low bc_worst classes8 xor \
+  fashion_shoes digits_high bc_se classes5_multi linear_cut; do
   bash "$src/scripts/autows-data.sh" "$d" "$work/$d.csv"
 done
 printf '%-12s %-24s %6s %6s %6s %6s   %-5s %-5s %-5s %-5s\n' part dataset AutoWS logreg spread selftr "w/LR" "w/LS" "w/ST" "w/all"
@@ -150,6 +156,12 @@ run final7 bc_worst 1-10 --csv "$work/bc_worst.csv"
 run final7 classes8 1-5 --csv "$work/classes8.csv"
 run final7 xor 1-5 --csv "$work/xor.csv"
 part_done "final7"
+run final8 "fashion shoes (pca 50)" 1-3 --csv "$work/fashion_shoes.csv" --pca 50
+run final8 digits_high 1-5 --csv "$work/digits_high.csv"
+run final8 bc_se 1-10 --csv "$work/bc_se.csv"
+run final8 classes5_multi 1-5 --csv "$work/classes5_multi.csv"
+run final8 linear_cut 1-5 --csv "$work/linear_cut.csv"
+part_done "final8"
 echo
 printf '%s\n' "${summary[@]}"
 echo "all:         all three baselines on $beat_all of $total datasets"
