@@ -52,7 +52,9 @@
 # rows. Goal (issue 26): beat logistic regression wherever the LFs cover
 # the data, and all three baselines on two thirds of the datasets.
 # Needs a built tree (BUILD, default build-rel) and Debian's python3-sklearn
-# and dataset-fashion-mnist.
+# and dataset-fashion-mnist. JOBS=2 runs two compares at a time (about 40
+# minutes on 2 cores for all 48 sets); ONLY="final8 digits" runs the named
+# parts or sets alone.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$src/build-rel}
@@ -63,13 +65,35 @@ trap 'rm -rf "$work"' EXIT
 total=0
 beat_all=0
 beat_lr=0
+seeds_all=0
+seeds_n=0
+
+# The sets are listed once, in sets() below, and walked twice: first to
+# queue each compare (JOBS at a time; each is one process, so 2 on 2
+# cores), then to print the rows in order. ONLY="digits final8 ..." keeps
+# the sets whose label or part is named.
+mode=queue
+jobs=0
+queue=()
+wanted() { # part, label
+  [ -z "${ONLY:-}" ] && return 0
+  local w
+  for w in $ONLY; do [ "$w" = "$1" ] || [ "$w" = "$2" ] && return 0; done
+  return 1
+}
 
 run() { # part, label, seeds, compare's options
   local part=$1 label=$2 seeds=$3; shift 3
-  "$eval_bin" compare --seeds "$seeds" --only auto "$@" >"$work/t" 2>/dev/null
+  wanted "$part" "$label" || return 0
+  jobs=$((jobs + 1))
+  local out="$work/out.$jobs"
+  if [ "$mode" = queue ]; then
+    queue+=("$(printf '%q ' "$eval_bin" compare --seeds "$seeds" --only auto "$@") >$(printf '%q' "$out") 2>/dev/null")
+    return 0
+  fi
   local base auto
-  base=$(grep '^mean test accuracy' "$work/t")
-  auto=$(grep '^AUTOWS ' "$work/t")
+  base=$(grep '^mean test accuracy' "$out")
+  auto=$(grep '^AUTOWS ' "$out")
   local lr ls st a w_lr w_ls w_st w_all n
   lr=$(echo "$base" | sed -E 's/.*logreg ([0-9.]+).*/\1/')
   ls=$(echo "$base" | sed -E 's/.*label spreading ([0-9.]+).*/\1/')
@@ -79,6 +103,7 @@ run() { # part, label, seeds, compare's options
   printf '%-12s %-24s %6s %6s %6s %6s   %2s/%-2s %2s/%-2s %2s/%-2s %2s/%-2s\n' "$part" "$label" "$a" "$lr" "$ls" "$st" \
     "$w_lr" "$n" "$w_ls" "$n" "$w_st" "$n" "$w_all" "$n"
   total=$((total + 1))
+  seeds_all=$((seeds_all + w_all)) seeds_n=$((seeds_n + n))
   # a dataset counts as won when AutoWS's mean beats each baseline's mean
   if awk -v a="$a" -v b="$lr" 'BEGIN { exit !(a > b) }'; then beat_lr=$((beat_lr + 1)); fi
   if awk -v a="$a" -v b="$lr" -v c="$ls" -v d="$st" 'BEGIN { exit !(a > b && a > c && a > d) }'; then
@@ -90,7 +115,9 @@ run() { # part, label, seeds, compare's options
 summary=()
 mark_total=0 mark_all=0 mark_lr=0
 part_done() {
+  [ "$mode" = queue ] && return 0
   local n=$((total - mark_total))
+  [ "$n" -gt 0 ] || return 0
   summary+=("$(printf "%-12s AutoWS's mean beat logistic regression on %d of %d datasets, all three baselines on %d of %d" \
     "$1:" $((beat_lr - mark_lr)) "$n" $((beat_all - mark_all)) "$n")")
   mark_total=$total mark_all=$beat_all mark_lr=$beat_lr
@@ -103,66 +130,90 @@ for d in digits breast_cancer wine iris fashion classification moons fashion_t10
   fashion_shoes digits_high bc_se classes5_multi linear_cut; do
   bash "$src/scripts/autows-data.sh" "$d" "$work/$d.csv"
 done
+sets() {
+  run development digits 1-5 --csv "$work/digits.csv"
+  run development breast_cancer 1-10 --csv "$work/breast_cancer.csv"
+  run development "generated, 8 noise" 1-5 --noise 8
+  run development "generated, 48 noise" 1-5 --noise 48
+  part_done "development"
+  run held-apart wine 1-10 --csv "$work/wine.csv" --labels 60
+  run held-apart iris 1-10 --csv "$work/iris.csv" --labels 60
+  run held-apart "fashion (pca 50)" 1-3 --csv "$work/fashion.csv" --pca 50
+  run held-apart classification 1-5 --csv "$work/classification.csv"
+  run held-apart moons 1-5 --csv "$work/moons.csv"
+  part_done "held apart"
+  run final "fashion t10k (pca 50)" 1-3 --csv "$work/fashion_t10k.csv" --pca 50
+  run final circles 1-5 --csv "$work/circles.csv"
+  run final quantiles 1-5 --csv "$work/quantiles.csv"
+  run final classes6 1-5 --csv "$work/classes6.csv"
+  run final hastie 1-5 --csv "$work/hastie.csv"
+  part_done "final"
+  run final2 diabetes3 1-10 --csv "$work/diabetes3.csv" --labels 60
+  run final2 blobs 1-5 --csv "$work/blobs.csv"
+  run final2 classification3 1-5 --csv "$work/classification3.csv"
+  run final2 moons_wide 1-5 --csv "$work/moons_wide.csv"
+  part_done "final2"
+  run final3 "fashion upper (pca 50)" 1-3 --csv "$work/fashion_upper.csv" --pca 50
+  run final3 digits4 1-5 --csv "$work/digits4.csv"
+  run final3 bc_noise 1-10 --csv "$work/bc_noise.csv"
+  run final3 aniso 1-5 --csv "$work/aniso.csv"
+  run final3 classes5 1-5 --csv "$work/classes5.csv"
+  part_done "final3"
+  run final4 "fashion feet (pca 50)" 1-3 --csv "$work/fashion_feet.csv" --pca 50
+  run final4 wine_noise 1-10 --csv "$work/wine_noise.csv" --labels 60
+  run final4 digits_odd 1-5 --csv "$work/digits_odd.csv"
+  run final4 iris_noise 1-10 --csv "$work/iris_noise.csv" --labels 60
+  run final4 classes4 1-5 --csv "$work/classes4.csv"
+  part_done "final4"
+  run final5 "fashion coats (pca 50)" 1-3 --csv "$work/fashion_coats.csv" --pca 50
+  run final5 imbalanced 1-5 --csv "$work/imbalanced.csv"
+  run final5 blobs_var 1-5 --csv "$work/blobs_var.csv"
+  run final5 diabetes2 1-10 --csv "$work/diabetes2.csv" --labels 60
+  run final5 moons_scaled 1-5 --csv "$work/moons_scaled.csv"
+  part_done "final5"
+  run final6 "fashion mixed (pca 50)" 1-3 --csv "$work/fashion_mixed.csv" --pca 50
+  run final6 digits_even 1-5 --csv "$work/digits_even.csv"
+  run final6 bc_mean 1-10 --csv "$work/bc_mean.csv"
+  run final6 classes3_hard 1-5 --csv "$work/classes3_hard.csv"
+  run final6 friedman3 1-5 --csv "$work/friedman3.csv"
+  part_done "final6"
+  run final7 "fashion tops (pca 50)" 1-3 --csv "$work/fashion_tops.csv" --pca 50
+  run final7 digits_low 1-5 --csv "$work/digits_low.csv"
+  run final7 bc_worst 1-10 --csv "$work/bc_worst.csv"
+  run final7 classes8 1-5 --csv "$work/classes8.csv"
+  run final7 xor 1-5 --csv "$work/xor.csv"
+  part_done "final7"
+  run final8 "fashion shoes (pca 50)" 1-3 --csv "$work/fashion_shoes.csv" --pca 50
+  run final8 digits_high 1-5 --csv "$work/digits_high.csv"
+  run final8 bc_se 1-10 --csv "$work/bc_se.csv"
+  run final8 classes5_multi 1-5 --csv "$work/classes5_multi.csv"
+  run final8 linear_cut 1-5 --csv "$work/linear_cut.csv"
+  part_done "final8"
+}
+
+sets
+[ "$jobs" -gt 0 ] || { echo "bench: ONLY='${ONLY:-}' names no set" >&2; exit 2; }
+running=0
+for cmd in "${queue[@]}"; do
+  bash -c "$cmd" &
+  running=$((running + 1))
+  if [ "$running" -ge "${JOBS:-1}" ]; then
+    if ! wait -n; then # with JOBS=1 the one that failed is the one just started
+      [ "${JOBS:-1}" -le 1 ] && echo "bench: a compare failed: ${cmd% >*}" >&2 || echo "bench: a compare failed (JOBS=1 names it)" >&2
+      exit 1
+    fi
+    running=$((running - 1))
+  fi
+done
+while [ "$running" -gt 0 ]; do
+  wait -n || { echo "bench: a compare failed (JOBS=1 names it)" >&2; exit 1; }
+  running=$((running - 1))
+done
+mode=report
+jobs=0
 printf '%-12s %-24s %6s %6s %6s %6s   %-5s %-5s %-5s %-5s\n' part dataset AutoWS logreg spread selftr "w/LR" "w/LS" "w/ST" "w/all"
-run development digits 1-5 --csv "$work/digits.csv"
-run development breast_cancer 1-10 --csv "$work/breast_cancer.csv"
-run development "generated, 8 noise" 1-5 --noise 8
-run development "generated, 48 noise" 1-5 --noise 48
-part_done "development"
-run held-apart wine 1-10 --csv "$work/wine.csv" --labels 60
-run held-apart iris 1-10 --csv "$work/iris.csv" --labels 60
-run held-apart "fashion (pca 50)" 1-3 --csv "$work/fashion.csv" --pca 50
-run held-apart classification 1-5 --csv "$work/classification.csv"
-run held-apart moons 1-5 --csv "$work/moons.csv"
-part_done "held apart"
-run final "fashion t10k (pca 50)" 1-3 --csv "$work/fashion_t10k.csv" --pca 50
-run final circles 1-5 --csv "$work/circles.csv"
-run final quantiles 1-5 --csv "$work/quantiles.csv"
-run final classes6 1-5 --csv "$work/classes6.csv"
-run final hastie 1-5 --csv "$work/hastie.csv"
-part_done "final"
-run final2 diabetes3 1-10 --csv "$work/diabetes3.csv" --labels 60
-run final2 blobs 1-5 --csv "$work/blobs.csv"
-run final2 classification3 1-5 --csv "$work/classification3.csv"
-run final2 moons_wide 1-5 --csv "$work/moons_wide.csv"
-part_done "final2"
-run final3 "fashion upper (pca 50)" 1-3 --csv "$work/fashion_upper.csv" --pca 50
-run final3 digits4 1-5 --csv "$work/digits4.csv"
-run final3 bc_noise 1-10 --csv "$work/bc_noise.csv"
-run final3 aniso 1-5 --csv "$work/aniso.csv"
-run final3 classes5 1-5 --csv "$work/classes5.csv"
-part_done "final3"
-run final4 "fashion feet (pca 50)" 1-3 --csv "$work/fashion_feet.csv" --pca 50
-run final4 wine_noise 1-10 --csv "$work/wine_noise.csv" --labels 60
-run final4 digits_odd 1-5 --csv "$work/digits_odd.csv"
-run final4 iris_noise 1-10 --csv "$work/iris_noise.csv" --labels 60
-run final4 classes4 1-5 --csv "$work/classes4.csv"
-part_done "final4"
-run final5 "fashion coats (pca 50)" 1-3 --csv "$work/fashion_coats.csv" --pca 50
-run final5 imbalanced 1-5 --csv "$work/imbalanced.csv"
-run final5 blobs_var 1-5 --csv "$work/blobs_var.csv"
-run final5 diabetes2 1-10 --csv "$work/diabetes2.csv" --labels 60
-run final5 moons_scaled 1-5 --csv "$work/moons_scaled.csv"
-part_done "final5"
-run final6 "fashion mixed (pca 50)" 1-3 --csv "$work/fashion_mixed.csv" --pca 50
-run final6 digits_even 1-5 --csv "$work/digits_even.csv"
-run final6 bc_mean 1-10 --csv "$work/bc_mean.csv"
-run final6 classes3_hard 1-5 --csv "$work/classes3_hard.csv"
-run final6 friedman3 1-5 --csv "$work/friedman3.csv"
-part_done "final6"
-run final7 "fashion tops (pca 50)" 1-3 --csv "$work/fashion_tops.csv" --pca 50
-run final7 digits_low 1-5 --csv "$work/digits_low.csv"
-run final7 bc_worst 1-10 --csv "$work/bc_worst.csv"
-run final7 classes8 1-5 --csv "$work/classes8.csv"
-run final7 xor 1-5 --csv "$work/xor.csv"
-part_done "final7"
-run final8 "fashion shoes (pca 50)" 1-3 --csv "$work/fashion_shoes.csv" --pca 50
-run final8 digits_high 1-5 --csv "$work/digits_high.csv"
-run final8 bc_se 1-10 --csv "$work/bc_se.csv"
-run final8 classes5_multi 1-5 --csv "$work/classes5_multi.csv"
-run final8 linear_cut 1-5 --csv "$work/linear_cut.csv"
-part_done "final8"
+sets
 echo
 printf '%s\n' "${summary[@]}"
-echo "all:         all three baselines on $beat_all of $total datasets"
+echo "all:         all three baselines on $beat_all of $total datasets; per seed on $seeds_all of $seeds_n"
 echo "(columns w/X: seeds on which AutoWS beat X; wine, iris, their noisy copies, diabetes3 and diabetes2 have 178, 150 and 442 rows, so they get 60 labels)"
