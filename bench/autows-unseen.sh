@@ -54,7 +54,7 @@
 # Needs a built tree (BUILD, default build-rel) and Debian's python3-sklearn
 # and dataset-fashion-mnist. JOBS=2 runs two compares at a time (about 40
 # minutes on 2 cores for all 48 sets); ONLY="final8 digits" runs the named
-# parts or sets alone.
+# parts or sets alone (and writes only their CSVs).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$src/build-rel}
@@ -88,6 +88,10 @@ run() { # part, label, seeds, compare's options
   jobs=$((jobs + 1))
   local out="$work/out.$jobs"
   if [ "$mode" = queue ]; then
+    local arg # each set's CSV is written once, when a set that reads it is queued
+    for arg in "$@"; do
+      case $arg in "$work"/*.csv) [ -e "$arg" ] || bash "$src/scripts/autows-data.sh" "$(basename "$arg" .csv)" "$arg" ;; esac
+    done
     queue+=("$(printf '%q ' "$eval_bin" compare --seeds "$seeds" --only auto "$@") >$(printf '%q' "$out") 2>/dev/null")
     return 0
   fi
@@ -123,13 +127,6 @@ part_done() {
   mark_total=$total mark_all=$beat_all mark_lr=$beat_lr
 }
 
-for d in digits breast_cancer wine iris fashion classification moons fashion_t10k circles quantiles classes6 hastie \
-  diabetes3 blobs classification3 moons_wide fashion_upper digits4 bc_noise aniso classes5 fashion_feet wine_noise \
-  digits_odd iris_noise classes4 fashion_coats imbalanced blobs_var diabetes2 moons_scaled fashion_mixed \
-  digits_even bc_mean classes3_hard friedman3 fashion_tops digits_low bc_worst classes8 xor \
-  fashion_shoes digits_high bc_se classes5_multi linear_cut; do
-  bash "$src/scripts/autows-data.sh" "$d" "$work/$d.csv"
-done
 sets() {
   run development digits 1-5 --csv "$work/digits.csv"
   run development breast_cancer 1-10 --csv "$work/breast_cancer.csv"
