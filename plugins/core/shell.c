@@ -147,27 +147,50 @@ static int build_env(strvec *env, weft_op_ctx *ctx, const weft_host_api *api, co
 	const weft_value *extra = api->param(ctx, "env");
 	const weft_value *outs = api->param(ctx, "outs");
 	size_t n_in = api->value_len(ins);
+	/* The inputs' names and lengths, looked up once rather than once per
+	 * inherited variable. */
+	const char **keys = calloc(n_in ? n_in : 1, sizeof *keys);
+	size_t *klen = calloc(n_in ? n_in : 1, sizeof *klen);
+	unsigned char *is_list = calloc(n_in ? n_in : 1, 1);
+	if (!keys || !klen || !is_list) {
+		free(keys);
+		free(klen);
+		free(is_list);
+		return api->fail(ctx, "out of memory");
+	}
+	for (size_t i = 0; i < n_in; i++) {
+		keys[i] = api->value_map_key_at(ins, i);
+		klen[i] = strlen(keys[i]);
+		is_list[i] = api->value_type(api->value_map_value_at(ins, i)) == WEFT_T_LIST;
+	}
 	/* Inherit the environment minus names we are about to set. */
-	for (char **e = environ; *e; e++) {
-		int shadowed = !strncmp(*e, "out=", 4) || !strncmp(*e, "outs=", 5) || !strncmp(*e, "WEFT_WORKDIR=", 13);
+	int oom = 0;
+	for (char **e = environ; *e && !oom; e++) {
+		const char *eq = strchr(*e, '=');
+		size_t nl = eq ? (size_t)(eq - *e) : strlen(*e);
+		int shadowed = (nl == 3 && !memcmp(*e, "out", 3)) || (nl == 4 && !memcmp(*e, "outs", 4)) ||
+			       (nl == 12 && !memcmp(*e, "WEFT_WORKDIR", 12));
 		for (size_t i = 0; i < n_in && !shadowed; i++) {
-			const char *k = api->value_map_key_at(ins, i);
-			size_t kl = strlen(k);
-			shadowed = !strncmp(*e, k, kl) && (*e)[kl] == '=';
+			size_t kl = klen[i];
+			if (nl < kl || memcmp(*e, keys[i], kl))
+				continue;
+			shadowed = nl == kl;
 			/* and a list's $k_N, $k_1, ... */
-			if (!shadowed && !strncmp(*e, k, kl) && (*e)[kl] == '_' &&
-			    api->value_type(api->value_map_value_at(ins, i)) == WEFT_T_LIST) {
+			if (!shadowed && is_list[i] && (*e)[kl] == '_') {
 				const char *p = *e + kl + 1;
-				size_t d = strspn(p, "0123456789");
-				shadowed = (d > 0 && p[d] == '=') || !strncmp(p, "N=", 2);
+				size_t rest = nl - kl - 1, d = strspn(p, "0123456789");
+				shadowed = (rest > 0 && d == rest) || (rest == 1 && *p == 'N');
 			}
 		}
-		if (shadowed)
-			continue;
 		/* environ's strings stay valid: glibc's setenv never frees one. */
-		if (sv_borrow(env, *e) != 0)
-			return api->fail(ctx, "out of memory");
+		if (!shadowed && sv_borrow(env, *e) != 0)
+			oom = 1;
 	}
+	free(keys);
+	free(klen);
+	free(is_list);
+	if (oom)
+		return api->fail(ctx, "out of memory");
 	for (size_t i = 0; i < n_in; i++) {
 		const char *k = api->value_map_key_at(ins, i);
 		if (!valid_env_name(k))
@@ -551,33 +574,69 @@ int core_start_shell(weft_op_ctx *ctx, const weft_host_api *api, weft_op_proc *o
  * megabyte is about a millisecond, three thread hand-offs' worth. */
 #define LIGHT_OUTPUT_BYTES (1u << 20)
 
-static int outputs_heavy(weft_op_ctx *ctx, const weft_host_api *api, const weft_value *outs)
+/* One declared output: its path in the work directory and its lstat. */
+typedef struct out_stat {
+	char *full;     /* NULL when out of memory */
+	int found;      /* lstat succeeded */
+	struct stat sb;
+} out_stat;
+
+static void out_stats_free(out_stat *os, size_t n)
 {
-	const char *workdir = api->workdir(ctx);
+	for (size_t i = 0; os && i < n; i++)
+		free(os[i].full);
+	free(os);
+}
+
+/* Each declared output's path and lstat, made once: the heaviness test
+ * and the store loop below used to build the path and lstat it each, a
+ * tenth of the scheduling thread's system calls per node after a command.
+ * NULL when out of memory. Sets *heavy when they hold a directory or
+ * more than LIGHT_OUTPUT_BYTES. */
+static out_stat *out_stats(const weft_host_api *api, const weft_value *outs, const char *workdir, int *heavy)
+{
+	size_t n = api->value_len(outs);
+	out_stat *os = calloc(n ? n : 1, sizeof *os);
 	unsigned long long total = 0;
-	for (size_t i = 0; i < api->value_len(outs); i++) {
-		char *full = NULL;
-		struct stat sb;
-		if (asprintf(&full, "%s/%s", workdir, api->value_string(api->value_list_at(outs, i), NULL)) < 0)
-			return 1;
-		int r = lstat(full, &sb);
-		free(full);
-		if (r == 0 && S_ISDIR(sb.st_mode))
-			return 1;
-		if (r == 0)
-			total += (unsigned long long)sb.st_size;
+	*heavy = 0;
+	for (size_t i = 0; os && i < n; i++) {
+		if (asprintf(&os[i].full, "%s/%s", workdir, api->value_string(api->value_list_at(outs, i), NULL)) < 0) {
+			os[i].full = NULL;
+			out_stats_free(os, n);
+			return NULL;
+		}
+		os[i].found = lstat(os[i].full, &os[i].sb) == 0;
+		if (os[i].found && S_ISDIR(os[i].sb.st_mode))
+			*heavy = 1;
+		else if (os[i].found)
+			total += (unsigned long long)os[i].sb.st_size;
 	}
-	return total > LIGHT_OUTPUT_BYTES;
+	if (total > LIGHT_OUTPUT_BYTES)
+		*heavy = 1;
+	return os;
 }
 
 int core_finish_shell(weft_op_ctx *ctx, const weft_host_api *api, weft_op_proc *p, unsigned flags)
 {
 	shell_job *j = p->state;
 	const weft_value *outs = api->param(ctx, "outs");
-	if (!(flags & WEFT_FINISH_THREAD) && !(flags & WEFT_FINISH_CANCELLED) && outputs_heavy(ctx, api, outs))
-		return WEFT_EHEAVY;
-	p->state = NULL;
 	const char *workdir = api->workdir(ctx);
+	size_t n_out = api->value_len(outs);
+	out_stat *os = NULL;
+	if (!(flags & WEFT_FINISH_CANCELLED)) {
+		/* Stat'ed before the reap, as the heaviness test always was:
+		 * whatever the command left running may still touch an output
+		 * until then, but the store opens each one without following
+		 * links and hashes what it opened, so a late change can fail
+		 * the store, never cache other bytes than it stores. */
+		int heavy = 0;
+		os = out_stats(api, outs, workdir, &heavy);
+		if (os && heavy && !(flags & WEFT_FINISH_THREAD)) {
+			out_stats_free(os, n_out);
+			return WEFT_EHEAVY;
+		}
+	}
+	p->state = NULL;
 	int status = 0;
 	int rc = reap(ctx, api, &j->proc, &status);
 	/* What the command wrote last: its group is gone, so this ends,
@@ -608,19 +667,20 @@ int core_finish_shell(weft_op_ctx *ctx, const weft_host_api *api, weft_op_proc *
 		rc = api->fail(ctx, "cannot write log %s: %s", j->log ? j->log : "?", strerror(j->log_errno));
 		goto cleanup;
 	}
+	if (!os) {
+		rc = api->fail(ctx, "out of memory");
+		goto cleanup;
+	}
 	weft_value *files = api->value_new_map();
-	for (size_t i = 0; i < api->value_len(outs); i++) {
+	for (size_t i = 0; i < n_out; i++) {
 		const char *rel = api->value_string(api->value_list_at(outs, i), NULL);
-		char *full = NULL;
+		const char *full = os[i].full;
 		weft_value *art = NULL;
-		struct stat sb;
-		if (asprintf(&full, "%s/%s", workdir, rel) < 0)
-			full = NULL;
-		if (!full || lstat(full, &sb) != 0) {
+		if (!os[i].found) {
 			rc = api->fail(ctx, "declared output '%s' was not created by the command; write it to $out (or "
 					    "the path in $outs)",
 				       rel);
-		} else if (S_ISLNK(sb.st_mode)) {
+		} else if (S_ISLNK(os[i].sb.st_mode)) {
 			/* A link's target is outside what the key covers: storing it
 			 * would cache whatever it points at today. */
 			rc = api->fail(ctx, "declared output '%s' is a symbolic link; write the file itself (cp -L)",
@@ -633,7 +693,6 @@ int core_finish_shell(weft_op_ctx *ctx, const weft_host_api *api, weft_op_proc *
 				api->set_output(ctx, "out", api->value_copy(art));
 			api->value_map_set(files, rel, art);
 		}
-		free(full);
 		if (rc != WEFT_OK) {
 			api->value_free(files);
 			goto cleanup;
@@ -652,6 +711,7 @@ int core_finish_shell(weft_op_ctx *ctx, const weft_host_api *api, weft_op_proc *
 		api->set_output(ctx, "stdout", api->value_new_string(buf, n));
 	}
 cleanup:
+	out_stats_free(os, n_out);
 	job_free(j);
 	return rc;
 }
