@@ -20,7 +20,7 @@ local split = weft.param("split", "",
   "a given split: the CSV column (or NAME.npy in the npy directory) saying labeled, unlabeled or test per row")
 local families = weft.param("families", "stump,tree,logistic,knn", "LF families")
 local end_model = weft.param("end_model", "auto",
-  "the end model: auto (5-fold CV on the labels, the mean of the two best), logistic, smoothed, graph or selftrained")
+  "the end model: auto (5-fold CV on the labels, the mean of the two best), logistic, smoothed, graph, selftrained or lf_graph")
 local max_lfs = weft.param("max_lfs", 25, "LFs at most")
 local lf_scoring = weft.param("lf_scoring", "in_sample",
   "stump/tree/logistic thresholds chosen in_sample or out_of_fold (held-out statistics are reported either way)")

@@ -101,6 +101,17 @@
 #                  class_sep 1.5, 3% flipped (seed 91)
 #   linear_cut     make_regression: 3,000 rows, 15 features (8 informative,
 #                  noise 20), the target cut at its tertiles (seed 95)
+# final9 (made 2026-12-06 after the 48 sets above had all been run, with no
+# change under way; its first run is with the code as it stood):
+#   fashion_mid    Fashion-MNIST's trousers, pullovers, coats, sandals and
+#                  shirts: 4,000 of the test images (seed 9), pooled as fashion is
+#   digits_mid     sklearn's digits 2 to 7 (six classes)
+#   wine_half      wine, its first 6 columns only (alcohol to total phenols)
+#   classes6_multi make_classification: 3,000 rows, 20 features (6
+#                  informative, 4 redundant), 6 classes, 2 clusters each,
+#                  class_sep 1.2, 5% flipped (seed 101)
+#   spirals        two interleaved spiral arms (1.5 turns, radial noise sd
+#                  0.35) + 6 noise features, 3,000 rows (seed 105)
 set -euo pipefail
 name=${1:?usage: autows-data.sh NAME OUT.csv}
 out=${2:?usage: autows-data.sh NAME OUT.csv}
@@ -112,7 +123,8 @@ case "$name" in
   fashion_coats|imbalanced|blobs_var|diabetes2|moons_scaled|\
   fashion_mixed|digits_even|bc_mean|classes3_hard|friedman3|\
   fashion_tops|digits_low|bc_worst|classes8|xor|\
-  fashion_shoes|digits_high|bc_se|classes5_multi|linear_cut) ;;
+  fashion_shoes|digits_high|bc_se|classes5_multi|linear_cut|\
+  fashion_mid|digits_mid|wine_half|classes6_multi|spirals) ;;
   *) echo "autows-data.sh: unknown dataset '$name'" >&2; exit 2;;
 esac
 tmp="$out.tmp.$$"
@@ -122,7 +134,7 @@ import csv, gzip, sys
 import numpy as np
 name, out = sys.argv[1], sys.argv[2]
 if name in ("fashion", "fashion_t10k", "fashion_upper", "fashion_feet", "fashion_coats", "fashion_mixed",
-            "fashion_tops", "fashion_shoes"):
+            "fashion_tops", "fashion_shoes", "fashion_mid"):
     d = "/usr/share/datasets/fashion-mnist"
     part = "train" if name in ("fashion", "fashion_mixed", "fashion_tops") else "t10k"
     try:
@@ -132,10 +144,12 @@ if name in ("fashion", "fashion_t10k", "fashion_upper", "fashion_feet", "fashion
             y = np.frombuffer(f.read(), np.uint8, offset=8)
     except FileNotFoundError:
         sys.exit("autows-data.sh: install dataset-fashion-mnist (apt-get install dataset-fashion-mnist)")
-    if name in ("fashion_upper", "fashion_feet", "fashion_coats", "fashion_mixed", "fashion_tops", "fashion_shoes"):
+    if name in ("fashion_upper", "fashion_feet", "fashion_coats", "fashion_mixed", "fashion_tops", "fashion_shoes",
+                "fashion_mid"):
         classes, seed = {"fashion_upper": ([0, 2, 3, 4, 6], 3), "fashion_feet": ([1, 5, 7, 8, 9], 4),
                          "fashion_coats": ([2, 4, 6, 7, 9], 5), "fashion_mixed": ([0, 1, 3, 5, 8], 6),
-                         "fashion_tops": ([0, 3, 6, 7, 8], 7), "fashion_shoes": ([2, 3, 5, 7, 8], 8)}[name]
+                         "fashion_tops": ([0, 3, 6, 7, 8], 7), "fashion_shoes": ([2, 3, 5, 7, 8], 8),
+                         "fashion_mid": ([1, 2, 4, 5, 6], 9)}[name]
         keep = np.flatnonzero(np.isin(y, classes))
         pick = keep[np.random.RandomState(seed).permutation(len(keep))[:4000]]
     else:
@@ -245,6 +259,23 @@ else:
     elif name == "linear_cut":
         X, t = sd.make_regression(n_samples=3000, n_features=15, n_informative=8, noise=20.0, random_state=95)
         y = np.digitize(t, np.quantile(t, [1 / 3, 2 / 3]))
+    elif name == "digits_mid":
+        X, y = sd.load_digits(return_X_y=True)
+        keep = (y >= 2) & (y <= 7)
+        X, y = X[keep], y[keep]
+    elif name == "wine_half":
+        X, y = sd.load_wine(return_X_y=True)
+        X = X[:, :6]
+    elif name == "classes6_multi":
+        X, y = make_classification(n_samples=3000, n_features=20, n_informative=6, n_redundant=4, n_classes=6,
+                                   n_clusters_per_class=2, class_sep=1.2, flip_y=0.05, random_state=101)
+    elif name == "spirals":
+        r = np.random.RandomState(105)
+        y = r.randint(0, 2, 3000)
+        t = r.uniform(0.25, 1.5, 3000) * 2 * np.pi
+        rad = t / np.pi + r.normal(scale=0.35, size=3000)
+        X2 = np.column_stack([rad * np.cos(t + np.pi * y), rad * np.sin(t + np.pi * y)])
+        X = np.hstack([X2, r.normal(size=(3000, 6))])
     elif name == "hastie":
         X, y = sd.make_hastie_10_2(n_samples=3000, random_state=24)
         y = (y > 0).astype(int)

@@ -698,6 +698,18 @@ int aws_lfset_from_json(aws_lfset *s, const json_t *j, size_t d, size_t k, char 
 		int bad_num = dbl_of(json_object_get(o, "abstain_below"), &lf->beta) != 0;
 		json_int_t tc = json_integer_value(json_object_get(o, "class_index"));
 		lf->target = (int)tc;
+		/* The statistics as scored when generated; the held-out F-score
+		 * weighs the LF's features in the lf_graph end model. Optional:
+		 * absent (an older file, a hand-written LF), they are 0. */
+		const json_t *lb = json_object_get(o, "labeled"), *ho = json_object_get(o, "held_out");
+		lf->fscore = json_number_value(json_object_get(lb, "fscore"));
+		lf->precision = json_number_value(json_object_get(lb, "precision"));
+		lf->coverage = json_number_value(json_object_get(lb, "coverage"));
+		lf->ho_fscore = json_number_value(json_object_get(ho, "fscore"));
+		lf->ho_precision = json_number_value(json_object_get(ho, "precision"));
+		lf->ho_coverage = json_number_value(json_object_get(ho, "coverage"));
+		if (!isfinite(lf->ho_fscore) || lf->ho_fscore < 0 || lf->ho_fscore > 1)
+			lf->ho_fscore = 0;
 		int maxf = lf->family == AWS_LF_KNN ? AWS_LF_MAXF : 2;
 		int bad = bad_num || tc < 0 || (size_t)tc >= k || !lf->family || lf->nf < 1 || lf->nf > maxf ||
 			  (lf->family == AWS_LF_STUMP && lf->nf != 1) || (lf->family == AWS_LF_TREE && lf->nf != 2);

@@ -40,11 +40,32 @@ static int fold_weak_labels(aws_end_opts *eo, aws_lfset *lfs, const aws_data *D,
 
 /* One end model as model.json holds it: a regression's weights, or how
  * the graph was made (its labels are the predictions). */
-static json_t *member_json(aws_end_kind kind, double weak_weight, const aws_lr *m, const aws_end_opts *eo)
+static json_t *member_json(aws_end_kind kind, double weak_weight, const aws_lr *m, const aws_end_opts *eo,
+			   const aws_data *D)
 {
 	if (kind == AWS_END_GRAPH)
 		return json_pack("{s:s, s:f, s:I, s:f}", "format", "autows-graph/1", "smooth", eo->smooth, "neighbours",
 				 (json_int_t)eo->neighbours, "weak_weight", weak_weight);
+	if (kind == AWS_END_LFGRAPH) {
+		/* the graph's metric: each feature's weight (its distances are
+		 * scaled by the square root), the features no LF uses left out */
+		json_t *j = json_pack("{s:s, s:s, s:f, s:I, s:f}", "format", "autows-graph/1", "metric", "lf_features",
+				      "smooth", eo->smooth, "neighbours", (json_int_t)eo->neighbours, "weak_weight",
+				      weak_weight);
+		json_t *fw = json_object();
+		double *w = malloc((D->d ? D->d : 1) * sizeof *w);
+		if (w && aws_lf_feature_weights(w, eo->lfs, D->d) == 0)
+			for (size_t f = 0; fw && f < D->d; f++)
+				if (w[f] > 0)
+					json_object_set_new(fw, D->features[f], json_real(w[f]));
+		free(w);
+		if (!j || !fw) {
+			json_decref(j), json_decref(fw);
+			return NULL;
+		}
+		json_object_set_new(j, "feature_weights", fw);
+		return j;
+	}
 	json_t *j = aws_lr_to_json(m);
 	json_object_set_new(j, "kind", json_string(aws_end_name(kind)));
 	return j;
@@ -68,11 +89,15 @@ int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 	const char *kname = weft_op_param_string(ctx, api, "kind");
 	int kind = aws_end_parse(kname);
 	if (kind < 0)
-		return api->fail(ctx, "unknown end model '%s'; use auto, logistic, smoothed, graph or selftrained", kname);
+		return api->fail(ctx, "unknown end model '%s'; use auto, logistic, smoothed, graph, selftrained or lf_graph",
+				 kname);
 	if (nb < 1 || nb > 100 || eo.smooth <= 0 || eo.smooth >= 1 || eo.weak_weight < 0)
 		return api->fail(ctx, "neighbours must be 1..100, smooth in (0, 1) and weak_weight >= 0");
 	eo.neighbours = (size_t)nb;
 	aws_lfset lfs = {0};
+	if (kind == AWS_END_LFGRAPH && !api->input(ctx, "lfs"))
+		return api->fail(ctx, "kind lf_graph weighs the features by the LFs' held-out F-scores: connect the LFs "
+				      "(input lfs, from autows.generate_lfs) and name their label_model");
 	rc = aws_op_probs(&P, &votes, ctx, api, "probs", D->n, D->k);
 	if (rc == WEFT_OK && api->input(ctx, "lfs"))
 		rc = fold_weak_labels(&eo, &lfs, D, ctx, api);
@@ -82,10 +107,10 @@ int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 		/* the model: the regression's weights, or how the graph was made
 		 * (its labels are the predictions); for AUTO's mean of two
 		 * candidates, both; with what CV said */
-		json_t *m = member_json(er.chosen, er.weak_weight, &er.model, &eo);
+		json_t *m = member_json(er.chosen, er.weak_weight, &er.model, &eo, D);
 		if (er.second_kind >= 0)
 			m = json_pack("{s:s, s:[o, o]}", "format", "autows-mean/1", "members", m,
-				      member_json((aws_end_kind)er.second_kind, er.second_weak_weight, &er.second_model, &eo));
+				      member_json((aws_end_kind)er.second_kind, er.second_weak_weight, &er.second_model, &eo, D));
 		json_t *cv = json_object();
 		for (int q = 0; q < AWS_END_KINDS; q++)
 			if (er.cv[q] >= 0)

@@ -5,6 +5,7 @@
 
 #include "semisup.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,9 +40,11 @@ int *aws_vote_counts(const aws_lmat *L)
  * would copy the LFs' mistakes instead of correcting them. */
 /* Label spreading over a built graph: gold one-hot on labeled rows, the
  * weighted label-model P on covered rows, nothing on rows in `hide` (the
- * labels a CV fold holds out: still graph rows, their labels unused). */
-static int smooth_on(double **F, const aws_knn *g, const aws_data *D, const int *votes, const double *P, double alpha,
-		     double weak_weight, const uint8_t *hide, char *err, size_t errlen)
+ * labels a CV fold holds out: still graph rows, their labels unused). X:
+ * the features (n x D->d) the graph was built on, which place every other
+ * row among its rows. */
+static int smooth_on(double **F, const aws_knn *g, const double *X, const aws_data *D, const int *votes,
+		     const double *P, double alpha, double weak_weight, const uint8_t *hide, char *err, size_t errlen)
 {
 	size_t k = D->k, nr = g->nr;
 	double *Y0 = calloc(nr * k + 1, sizeof *Y0), *G = malloc((nr * k + 1) * sizeof *G);
@@ -61,7 +64,7 @@ static int smooth_on(double **F, const aws_knn *g, const aws_data *D, const int 
 			for (size_t c = 0; c < k; c++)
 				Y0[q * k + c] = weak_weight * P[i * k + c];
 	}
-	if (aws_spread(G, g, Y0, k, alpha, 30) != 0 || aws_spread_predict(*F, D->X, D->n, D->d, g, G, k) != 0) {
+	if (aws_spread(G, g, Y0, k, alpha, 30) != 0 || aws_spread_predict(*F, X, D->n, D->d, g, G, k) != 0) {
 		snprintf(err, errlen, "smoothing: out of memory");
 		goto done;
 	}
@@ -75,15 +78,17 @@ done:
 	return rc;
 }
 
-/* The graph over D's labeled and unlabeled rows; *rows is its row list. */
-static int graph_of(aws_knn *g, size_t **rows, const aws_data *D, size_t k_nn, char *err, size_t errlen)
+/* The graph over D's labeled and unlabeled rows, by their features X
+ * (n x D->d); *rows is its row list. */
+static int graph_of(aws_knn *g, size_t **rows, const aws_data *D, const double *X, size_t k_nn, char *err,
+		    size_t errlen)
 {
 	size_t nr = 0;
 	*rows = malloc((D->n ? D->n : 1) * sizeof **rows);
 	for (size_t i = 0; *rows && i < D->n; i++)
 		if (D->split[i] != AWS_TEST)
 			(*rows)[nr++] = i;
-	if (!*rows || aws_knn_build(g, D->X, D->d, *rows, nr, k_nn) != 0) {
+	if (!*rows || aws_knn_build(g, X, D->d, *rows, nr, k_nn) != 0) {
 		free(*rows);
 		*rows = NULL;
 		snprintf(err, errlen, "smoothing: out of memory, or fewer than 2 rows");
@@ -142,7 +147,7 @@ int aws_train_end_model(aws_lr *m, const aws_data *D, const int *votes, const do
 	return rc;
 }
 
-static const char *const end_names[] = {"logistic", "smoothed", "graph", "selftrained", "auto"};
+static const char *const end_names[] = {"logistic", "smoothed", "graph", "selftrained", "lf_graph", "auto"};
 
 int aws_end_parse(const char *name)
 {
@@ -179,10 +184,73 @@ static aws_end_opts graph_opts(const aws_end_opts *o, double w)
 	return g;
 }
 
+int aws_lf_feature_weights(double *w, const aws_lfset *lfs, size_t d)
+{
+	double tot = 0;
+	for (size_t j = 0; j < d; j++)
+		w[j] = 0;
+	for (size_t l = 0; lfs && l < lfs->n; l++) {
+		const aws_lf *f = &lfs->v[l];
+		double q = f->ho_fscore > 0 ? f->ho_fscore : 0;
+		for (int j = 0; j < f->nf; j++)
+			if (f->f[j] >= 0 && (size_t)f->f[j] < d)
+				w[f->f[j]] += q / f->nf;
+		tot += q;
+	}
+	if (!(tot > 0)) {
+		for (size_t j = 0; j < d; j++)
+			w[j] = 0;
+		return -1;
+	}
+	for (size_t j = 0; j < d; j++)
+		w[j] /= tot;
+	return 0;
+}
+
+/* The graphs the graph kinds spread over, built once per fit: `all` on
+ * the features as given (X; built when a kind needs it), `lf` on the
+ * features scaled by the LFs' weights (Xlf; NULL when no LF scored). */
+typedef struct graphs {
+	aws_knn all, lf;
+	size_t *rows, *lf_rows;
+	const double *X;
+	double *Xlf;
+} graphs;
+
+static void graphs_free(graphs *gs)
+{
+	aws_knn_free(&gs->all);
+	aws_knn_free(&gs->lf);
+	free(gs->rows), free(gs->lf_rows), free(gs->Xlf);
+	memset(gs, 0, sizeof *gs);
+}
+
+/* X scaled by the square roots of the LFs' feature weights; NULL when no
+ * LF scored (or out of memory, which *oom tells). */
+static double *lf_scaled(const aws_data *D, const aws_lfset *lfs, int *oom)
+{
+	double *w = malloc((D->d ? D->d : 1) * sizeof *w);
+	*oom = !w;
+	if (!w || aws_lf_feature_weights(w, lfs, D->d) != 0) {
+		free(w);
+		return NULL;
+	}
+	size_t nd = D->n * D->d;
+	double *X = malloc((nd ? nd : 1) * sizeof *X);
+	*oom = !X;
+	for (size_t j = 0; X && j < D->d; j++)
+		w[j] = sqrt(w[j]);
+	for (size_t i = 0; X && i < D->n; i++)
+		for (size_t j = 0; j < D->d; j++)
+			X[i * D->d + j] = D->X[i * D->d + j] * w[j];
+	free(w);
+	return X;
+}
+
 /* One kind at weak weight w, on D (a CV fold's copy: its held-out labels
- * are test rows, and `hide` marks them for the graph, which is built once). */
+ * are test rows, and `hide` marks them for the graphs, which are built once). */
 static int fit_kind(aws_end_result *out, aws_end_kind kind, double w, const aws_data *D, const int *votes,
-		    const double *LM, const aws_end_opts *o, const aws_knn *g, const uint8_t *hide, char *err,
+		    const double *LM, const aws_end_opts *o, const graphs *gs, const uint8_t *hide, char *err,
 		    size_t errlen)
 {
 	memset(out, 0, sizeof *out);
@@ -194,12 +262,14 @@ static int fit_kind(aws_end_result *out, aws_end_kind kind, double w, const aws_
 	aws_end_opts go = graph_opts(o, w);
 	out->weak_weight = kind == AWS_END_LOGISTIC || kind == AWS_END_SELFTRAINED ? 0 : go.weak_weight;
 	if (kind == AWS_END_GRAPH)
-		return smooth_on(&out->P, g, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
+		return smooth_on(&out->P, &gs->all, gs->X, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
+	if (kind == AWS_END_LFGRAPH)
+		return smooth_on(&out->P, &gs->lf, gs->Xlf, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
 	double *S = NULL;
 	int *all = NULL;
 	if (kind == AWS_END_SMOOTHED) {
 		/* the regression learns every unlabeled row's smoothed label */
-		if (smooth_on(&S, g, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen) != 0)
+		if (smooth_on(&S, &gs->all, gs->X, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen) != 0)
 			return -1;
 		if (!(all = every_row(D->n))) {
 			free(S);
@@ -235,13 +305,15 @@ static int fit_kind(aws_end_result *out, aws_end_kind kind, double w, const aws_
 }
 
 /* What AUTO's cross-validation tries: logistic, then each graph kind at
- * each weak weight (an asked weak_weight leaves one per kind). Why a range:
+ * each weak weight (an asked weak_weight leaves one per kind), then
+ * selftrained, then lf_graph at each weak weight where the LFs scored
+ * (last, so a tie keeps the kinds that came before it). Why a range:
  * how far the LFs can be trusted against label spreading from the gold
  * labels differs by dataset. On digits spreading from 100 labels is right
  * on 95% of the rows, and the LFs should only break its ties (0.01); on
  * circles in noise dimensions the LFs see what the graph cannot (0.3). */
 static const double weak_grid[] = {0.01, 0.1, 0.3};
-enum { WEAK_GRID = sizeof weak_grid / sizeof weak_grid[0], CANDIDATES = 2 + 2 * WEAK_GRID };
+enum { WEAK_GRID = sizeof weak_grid / sizeof weak_grid[0], CANDIDATES = 2 + 3 * WEAK_GRID };
 
 typedef struct candidate {
 	aws_end_kind kind;
@@ -249,14 +321,16 @@ typedef struct candidate {
 } candidate;
 
 /* The candidates (a tie goes to the earlier); their count. */
-static int candidates(candidate *c, const aws_end_opts *o)
+static int candidates(candidate *c, const aws_end_opts *o, int lf_graph)
 {
-	int n = 0;
+	int n = 0, nw = o->weak_weight > 0 ? 1 : WEAK_GRID;
 	c[n++] = (candidate){AWS_END_LOGISTIC, 0};
 	for (int kd = AWS_END_SMOOTHED; kd <= AWS_END_GRAPH; kd++)
-		for (int q = 0; q < (o->weak_weight > 0 ? 1 : WEAK_GRID); q++)
+		for (int q = 0; q < nw; q++)
 			c[n++] = (candidate){(aws_end_kind)kd, o->weak_weight > 0 ? o->weak_weight : weak_grid[q]};
 	c[n++] = (candidate){AWS_END_SELFTRAINED, 0};
+	for (int q = 0; lf_graph && q < nw; q++)
+		c[n++] = (candidate){AWS_END_LFGRAPH, o->weak_weight > 0 ? o->weak_weight : weak_grid[q]};
 	return n;
 }
 
@@ -335,21 +409,38 @@ done:
 int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const int *votes, const double *LM,
 		const aws_end_opts *o, char *err, size_t errlen)
 {
-	aws_knn g = {0};
-	size_t *grows = NULL;
+	graphs gs = {0};
 	aws_end_opts go = graph_opts(o, 0);
-	if (kind != AWS_END_LOGISTIC && kind != AWS_END_SELFTRAINED &&
-	    graph_of(&g, &grows, D, go.neighbours, err, errlen) != 0)
+	int oom = 0;
+	if (kind == AWS_END_LFGRAPH || kind == AWS_END_AUTO)
+		gs.Xlf = lf_scaled(D, o->lfs, &oom);
+	if (oom) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
+	}
+	if (kind == AWS_END_LFGRAPH && !gs.Xlf) {
+		snprintf(err, errlen, "the lf_graph end model weighs the features by the LFs' held-out F-scores: %s",
+			 o->lfs ? "no LF scored above 0 on its held-out rows; use kind graph" : "no LFs were given");
+		return -1;
+	}
+	if ((kind == AWS_END_SMOOTHED || kind == AWS_END_GRAPH || kind == AWS_END_AUTO) &&
+	    graph_of(&gs.all, &gs.rows, D, D->X, go.neighbours, err, errlen) != 0) {
+		graphs_free(&gs);
+		return -1;
+	}
+	gs.X = D->X;
+	if (gs.Xlf && graph_of(&gs.lf, &gs.lf_rows, D, gs.Xlf, go.neighbours, err, errlen) != 0) {
+		graphs_free(&gs);
+		return -1;
+	}
 	int rc = 0;
 	if (kind != AWS_END_AUTO) {
-		rc = fit_kind(out, kind, 0, D, votes, LM, o, &g, NULL, err, errlen);
-		aws_knn_free(&g);
-		free(grows);
+		rc = fit_kind(out, kind, 0, D, votes, LM, o, &gs, NULL, err, errlen);
+		graphs_free(&gs);
 		return rc;
 	}
 	candidate cand[CANDIDATES];
-	int nc = candidates(cand, o);
+	int nc = candidates(cand, o, gs.Xlf != NULL);
 	/* 5 stratified folds of the labeled rows: by class, then round robin */
 	size_t *lab = NULL, nl = aws_data_rows(D, AWS_LABELED, &lab);
 	aws_data F = *D; /* shares everything but the split */
@@ -387,7 +478,8 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 		co.iters = co.iters > 200 ? 200 : co.iters;
 		for (int c = 0; rc == 0 && c < nc; c++) {
 			aws_end_result r;
-			if (fit_kind(&r, cand[c].kind, cand[c].w, &F, fv ? fv : votes, FP ? FP : LM, &co, &g, hide, err, errlen) != 0) {
+			if (fit_kind(&r, cand[c].kind, cand[c].w, &F, fv ? fv : votes, FP ? FP : LM, &co, &gs, hide, err,
+				     errlen) != 0) {
 				rc = -1;
 				break;
 			}
@@ -419,10 +511,10 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 				ord[p] = ord[p - 1];
 			ord[p] = c;
 		}
-		rc = fit_kind(out, cand[ord[0]].kind, cand[ord[0]].w, D, votes, LM, o, &g, NULL, err, errlen);
+		rc = fit_kind(out, cand[ord[0]].kind, cand[ord[0]].w, D, votes, LM, o, &gs, NULL, err, errlen);
 		aws_end_result two;
 		if (rc == 0 && nl >= 10 && nc > 1 &&
-		    (rc = fit_kind(&two, cand[ord[1]].kind, cand[ord[1]].w, D, votes, LM, o, &g, NULL, err, errlen)) == 0) {
+		    (rc = fit_kind(&two, cand[ord[1]].kind, cand[ord[1]].w, D, votes, LM, o, &gs, NULL, err, errlen)) == 0) {
 			for (size_t i = 0; i < D->n * D->k; i++)
 				out->P[i] = 0.5 * (out->P[i] + two.P[i]);
 			out->second_kind = (int)two.chosen;
@@ -440,8 +532,8 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 		}
 	}
 done:
-	free(F.split), free(fold), free(lab), free(hide), free(grows), free(oof);
-	aws_knn_free(&g);
+	free(F.split), free(fold), free(lab), free(hide), free(oof);
+	graphs_free(&gs);
 	return rc;
 }
 

@@ -61,7 +61,15 @@ int aws_train_end_model(aws_lr *m, const aws_data *D, const int *votes, const do
  *             pseudo labels replace the weak ones): where a linear model
  *             is right, its own confident predictions teach it more than
  *             the LFs' votes do.
- * AUTO scores every kind, and the two graph kinds at each weak weight, by
+ *   lf_graph  graph, over the features the LFs vote from: each feature
+ *             scaled by the square root of its share of the LFs' held-out
+ *             F-scores (aws_lf_feature_weights), so a feature no LF uses
+ *             plays no part in the distances. Where most columns are noise
+ *             (make_classification's), the plain graph's neighbours are
+ *             chosen by the noise; the LFs have already found the columns
+ *             that separate the classes. Needs o->lfs.
+ * AUTO scores every kind (lf_graph when o->lfs has an LF that scored), and
+ * the three graph kinds at each weak weight, by
  * 5-fold cross-validation on the labeled rows: each fold hides a fifth of
  * the labels (stratified) from the end model and scores its predictions
  * there (accuracy; ties go to the lower Brier score, then to the earlier
@@ -80,16 +88,18 @@ typedef enum aws_end_kind {
 	AWS_END_SMOOTHED,
 	AWS_END_GRAPH,
 	AWS_END_SELFTRAINED,
+	AWS_END_LFGRAPH,
 	AWS_END_AUTO
 } aws_end_kind;
-#define AWS_END_KINDS 4
-/* "logistic", "smoothed", "graph", "selftrained" or "auto"; -1 when unknown. */
+#define AWS_END_KINDS 5
+/* "logistic", "smoothed", "graph", "selftrained", "lf_graph" or "auto"; -1 when unknown. */
 int aws_end_parse(const char *name);
 const char *aws_end_name(aws_end_kind k);
 
 typedef struct aws_end_result {
 	aws_end_kind chosen;      /* the kind asked, or AUTO's best candidate */
-	double cv[AWS_END_KINDS]; /* CV accuracy of each kind at its best weak weight (AUTO), or -1 */
+	double cv[AWS_END_KINDS]; /* CV accuracy of each kind at its best weak weight (AUTO), or -1 (lf_graph
+				   * without LFs that scored) */
 	double weak_weight;       /* the weak weight the chosen kind used (0 for the regressions) */
 	aws_lr model;             /* the regression (logistic, smoothed, selftrained); zero for graph */
 	/* AUTO with 10 labels or more: the second best candidate, whose
@@ -107,6 +117,11 @@ typedef struct aws_end_result {
 int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const int *votes, const double *LM,
 		const aws_end_opts *o, char *err, size_t errlen);
 void aws_end_result_free(aws_end_result *r);
+
+/* w (d entries) gets each feature's share of the LFs' held-out F-scores
+ * (an LF's score split evenly among its features; the shares sum to 1).
+ * 0 when some LF scored above 0, -1 (w all 0) when none did. */
+int aws_lf_feature_weights(double *w, const aws_lfset *lfs, size_t d);
 
 /* votes[i]: how many LFs voted on row i (malloc'd, n entries). */
 int *aws_vote_counts(const aws_lmat *L);

@@ -178,10 +178,11 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 			PE = er.P, er.P = NULL;
 			m = er.model, er.model = (aws_lr){0};
 			if (meth >= 3 * NK)
-				fprintf(stderr, "seed %d %s: chose %s, weak weight %g, with %s at %g (cv %.3f %.3f %.3f %.3f; answer %.3f)\n",
+				fprintf(stderr, "seed %d %s: chose %s, weak weight %g, with %s at %g (cv %.3f %.3f %.3f %.3f %.3f; "
+						"answer %.3f)\n",
 					seed, methods[meth], aws_end_name(er.chosen), er.weak_weight,
 					er.second_kind >= 0 ? aws_end_name((aws_end_kind)er.second_kind) : "none",
-					er.second_weak_weight, er.cv[0], er.cv[1], er.cv[2], er.cv[3], er.cv_answer);
+					er.second_weak_weight, er.cv[0], er.cv[1], er.cv[2], er.cv[3], er.cv[4], er.cv_answer);
 			aws_scores se;
 			aws_score(&se, PE, D.k, D.y, test, nt);
 			if (meth >= 3 * NK) {

@@ -287,8 +287,9 @@ static void test_semisupervised(void **state)
 	aws_end_opts o = AWS_END_OPTS_INIT;
 	aws_end_result r;
 	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, &D, votes, LM, &o, err, sizeof err), 0);
-	for (int q = 0; q < AWS_END_KINDS; q++)
+	for (int q = 0; q < AWS_END_LFGRAPH; q++)
 		assert_true(r.cv[q] >= 0 && r.cv[q] <= 1);
+	assert_true(r.cv[AWS_END_LFGRAPH] == -1); /* no LFs: no metric from them */
 	assert_true(r.cv[r.chosen] >= r.cv[AWS_END_LOGISTIC] && r.cv[r.chosen] >= r.cv[AWS_END_SMOOTHED] &&
 		    r.cv[r.chosen] >= r.cv[AWS_END_GRAPH]);
 	assert_int_equal(r.chosen, AWS_END_GRAPH);
@@ -474,8 +475,9 @@ static void test_auto_cv_refits_the_lfs(void **state)
 	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, &D, votes, lm.proba, &o, err, sizeof err), 0);
 	print_message("refitted CV: %s at %g (cv %.2f %.2f %.2f)\n", aws_end_name(r.chosen), r.weak_weight, r.cv[0],
 		      r.cv[1], r.cv[2]);
-	for (int q = 0; q < AWS_END_KINDS; q++)
+	for (int q = 0; q < AWS_END_LFGRAPH; q++)
 		assert_true(r.cv[q] >= 0 && r.cv[q] <= 1);
+	assert_true(r.cv[AWS_END_LFGRAPH] == -1); /* hand-made LFs, never scored */
 	assert_true(r.chosen != AWS_END_LOGISTIC); /* a line cannot follow the moons */
 	aws_score(&sc, r.P, 2, D.y, test, nt);
 	assert_true(sc.accuracy > 0.95);
@@ -486,8 +488,86 @@ static void test_auto_cv_refits_the_lfs(void **state)
 	aws_lfset_free(&none);
 	o.lfs = &dead;
 	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, &D, votes, lm.proba, &o, err, sizeof err), 0);
+	for (int q = 0; q < AWS_END_LFGRAPH; q++)
+		assert_true(r.cv[q] >= 0 && r.cv[q] <= 1);
+	aws_end_result_free(&r);
+	aws_lm_result_free(&lm);
+	aws_lmat_free(&L);
+	aws_lfset_free(&fitted);
+	free(votes), free(lab), free(test);
+	aws_data_free(&D);
+}
+
+/* The lf_graph end model: moons in features 0 and 1 among 10 noise
+ * features as wide as they are. The plain graph's neighbours are chosen
+ * mostly by the noise; the LFs vote from features 0 and 1 only, so the
+ * graph over those (weighted by the LFs' held-out F-scores) follows the
+ * moons again, and AUTO's CV ranks it. Without LFs, or with LFs that
+ * never scored, it is refused, not silently the plain graph. */
+static void test_lf_graph_weighs_the_lfs_features(void **state)
+{
+	(void)state;
+	aws_data D;
+	moons(&D, 11);
+	size_t *test, nt = aws_data_rows(&D, AWS_TEST, &test);
+	enum { DX = 12 };
+	double *X = malloc(D.n * DX * sizeof *X);
+	assert_non_null(X);
+	uint64_t s = 99;
+	for (size_t i = 0; i < D.n; i++)
+		for (size_t f = 0; f < DX; f++)
+			X[i * DX + f] = f < 2 ? D.X[i * 2 + f] : 0.8 * gauss(&s);
+	free(D.X);
+	D.X = X, D.d = DX;
+	size_t *lab, nl = aws_data_rows(&D, AWS_LABELED, &lab);
+	aws_lf lf[2] = {{0}};
+	for (int c = 0; c < 2; c++) {
+		lf[c].family = AWS_LF_KNN, lf[c].nf = 2, lf[c].f[0] = 0, lf[c].f[1] = 1, lf[c].target = c;
+		lf[c].knn = 3, lf[c].k = 2, lf[c].beta = 0.6;
+	}
+	aws_lfset given = {lf, 2}, fitted;
+	char err[256];
+	assert_int_equal(aws_lfset_refit(&fitted, &given, D.X, D.n, D.d, D.y, 2, lab, nl, err, sizeof err), 0);
+	assert_int_equal(fitted.n, 2);
+	double w[DX];
+	assert_int_equal(aws_lf_feature_weights(w, &fitted, DX), -1); /* not scored yet */
+	aws_lmat L;
+	assert_int_equal(aws_apply_lfs(&L, &fitted, &D, err, sizeof err), 0);
+	int *votes = aws_vote_counts(&L);
+	aws_lm_result lm;
+	assert_non_null(votes);
+	assert_int_equal(aws_label_model(&lm, &L, AWS_LM_MAJORITY, 100, NULL, err, sizeof err), 0);
+	aws_end_opts o = AWS_END_OPTS_INIT;
+	o.label_model = AWS_LM_MAJORITY;
+	aws_end_result r;
+	assert_int_equal(aws_end_fit(&r, AWS_END_LFGRAPH, &D, votes, lm.proba, &o, err, sizeof err), -1);
+	assert_non_null(strstr(err, "no LFs were given"));
+	o.lfs = &fitted;
+	assert_int_equal(aws_end_fit(&r, AWS_END_LFGRAPH, &D, votes, lm.proba, &o, err, sizeof err), -1);
+	assert_non_null(strstr(err, "no LF scored above 0"));
+	fitted.v[0].ho_fscore = 0.9, fitted.v[1].ho_fscore = 0.7;
+	assert_int_equal(aws_lf_feature_weights(w, &fitted, DX), 0);
+	assert_true(fabs(w[0] - 0.5) < 1e-12 && fabs(w[1] - 0.5) < 1e-12);
+	for (int f = 2; f < DX; f++)
+		assert_true(w[f] == 0);
+	aws_scores plain, lfg;
+	assert_int_equal(aws_end_fit(&r, AWS_END_GRAPH, &D, votes, lm.proba, &o, err, sizeof err), 0);
+	aws_score(&plain, r.P, 2, D.y, test, nt);
+	aws_end_result_free(&r);
+	assert_int_equal(aws_end_fit(&r, AWS_END_LFGRAPH, &D, votes, lm.proba, &o, err, sizeof err), 0);
+	aws_score(&lfg, r.P, 2, D.y, test, nt);
+	aws_end_result_free(&r);
+	print_message("graph %.3f, lf_graph %.3f\n", plain.accuracy, lfg.accuracy);
+	assert_true(lfg.accuracy > 0.95);
+	assert_true(lfg.accuracy > plain.accuracy + 0.1);
+	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, &D, votes, lm.proba, &o, err, sizeof err), 0);
+	print_message("auto: %s, with %s (cv %.2f %.2f %.2f %.2f %.2f)\n", aws_end_name(r.chosen),
+		      r.second_kind >= 0 ? aws_end_name((aws_end_kind)r.second_kind) : "none", r.cv[0], r.cv[1],
+		      r.cv[2], r.cv[3], r.cv[4]);
 	for (int q = 0; q < AWS_END_KINDS; q++)
 		assert_true(r.cv[q] >= 0 && r.cv[q] <= 1);
+	assert_true(r.cv[AWS_END_LFGRAPH] > r.cv[AWS_END_GRAPH]);
+	assert_int_equal(r.chosen, AWS_END_LFGRAPH);
 	aws_end_result_free(&r);
 	aws_lm_result_free(&lm);
 	aws_lmat_free(&L);
@@ -559,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_weak_weight_chosen_by_cv),
 		cmocka_unit_test(test_lfset_refit),
 		cmocka_unit_test(test_auto_cv_refits_the_lfs),
+		cmocka_unit_test(test_lf_graph_weighs_the_lfs_features),
 		cmocka_unit_test(test_self_train_from_teacher),
 		cmocka_unit_test(test_auto_answers_mean_of_two),
 	};

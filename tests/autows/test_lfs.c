@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lfs.h"
+#include "pipeline.h"
 
 static double gauss(uint64_t *s)
 {
@@ -161,6 +162,23 @@ static void test_saved_lfs_vote_the_same(void **state)
 		for (size_t row = 0; row < N; row++)
 			differ += aws_lf_vote(&s.v[i], X + row * F) != aws_lf_vote(&t.v[i], X + row * F);
 	assert_int_equal(differ, 0);
+	/* and the held-out F-scores, which weigh the lf_graph end model's
+	 * features: the same weights from the file as from the generator */
+	double ws[F], wt[F];
+	int scored = 0;
+	for (size_t i = 0; i < t.n; i++) {
+		assert_true(t.v[i].ho_fscore == s.v[i].ho_fscore);
+		scored += s.v[i].ho_fscore > 0;
+	}
+	assert_true(scored > 0);
+	assert_int_equal(aws_lf_feature_weights(ws, &s, F), 0);
+	assert_int_equal(aws_lf_feature_weights(wt, &t, F), 0);
+	double sum = 0;
+	for (int f = 0; f < F; f++) {
+		assert_true(ws[f] == wt[f]);
+		sum += ws[f];
+	}
+	assert_true(fabs(sum - 1) < 1e-12);
 	json_decref(back);
 	free(text);
 	for (int f = 0; f < F; f++)

@@ -30,9 +30,9 @@ first=$(awk -F'|' '/^\| [0-9]+ \| / { gsub(/ /, "", $(NF - 1)); print $(NF - 1);
 eq "$first" "$(printf '%.3f' "$best")" "and lists the LFs best first"
 expect_out '"results":{"dawid_skene":{' "the run returns one summary per label model"
 check "the end model was chosen by CV on the labels, with each kind's CV accuracy" \
-  jqt '.end_model.asked == "auto" and (.end_model.kind | IN("logistic", "smoothed", "graph", "selftrained")) and (.end_model.cv_accuracy | keys == ["graph", "logistic", "selftrained", "smoothed"])' o/majority/model.json
+  jqt '.end_model.asked == "auto" and (.end_model.kind | IN("logistic", "smoothed", "graph", "selftrained", "lf_graph")) and (.end_model.cv_accuracy | keys == ["graph", "lf_graph", "logistic", "selftrained", "smoothed"])' o/majority/model.json
 check "auto answers the mean of the two best candidates, both in model.json, with the mean's CV accuracy" \
-  jqt '.format == "autows-mean/1" and (.members | length) == 2 and (.end_model.mean_with.kind | IN("logistic", "smoothed", "graph", "selftrained")) and (.end_model.cv_accuracy_answer | . >= 0 and . <= 1)' o/majority/model.json
+  jqt '.format == "autows-mean/1" and (.members | length) == 2 and (.end_model.mean_with.kind | IN("logistic", "smoothed", "graph", "selftrained", "lf_graph")) and (.end_model.cv_accuracy_answer | . >= 0 and . <= 1)' o/majority/model.json
 check "and the report's CV accuracy, which chooses the label model, is the mean's" \
   jqt --slurpfile m o/majority/model.json '.cv_accuracy == $m[0].end_model.cv_accuracy_answer' o/majority/report.json
 check "the report scores AutoWS against all three baselines" \
@@ -50,6 +50,12 @@ eq "$(jq -r '.end_model.kind' lg/majority/model.json)" logistic "end_model=logis
 eq "$(jq -r '[.lfs[].family] | unique | join(",")' lg/lfs.json)" stump "and families=stump gives stumps only"
 check "in-sample, a stump looks at least as precise on its own rows as held out" \
   jqt '([.lfs[].labeled.precision] | add) >= ([.lfs[].held_out.precision] | add)' lg/lfs.json
+run_weft run "$P" -p out="$T/lfg" -p 'label_models=[majority]' -p end_model=lf_graph -p families=stump
+expect_rc 0 "end_model=lf_graph runs from the pipeline's lfs.json"
+check "its model names the LFs' features, weighted by their held-out F-scores (the shares sum to 1)" \
+  jqt '.end_model.kind == "lf_graph" and .metric == "lf_features" and (.feature_weights | length >= 1) and ((.feature_weights | add) - 1 | fabs < 1e-9)' lfg/majority/model.json
+check "and only features some stump votes from" \
+  jqt --slurpfile l lfg/lfs.json '(.feature_weights | keys) - ([$l[0].lfs[] | select(.held_out.fscore > 0) | .features[]] | unique) == []' lfg/majority/model.json
 run_weft run "$P" -p out="$T/oof" -p 'label_models=[majority]' -p end_model=logistic -p families=stump -p lf_scoring=out_of_fold
 expect_rc 0 "LF thresholds can be chosen out of fold"
 check "and then the F-scores they were chosen by are the held-out ones" \
