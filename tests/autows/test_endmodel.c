@@ -434,6 +434,69 @@ static void test_weak_weight_chosen_by_cv(void **state)
 	aws_data_free(&D);
 }
 
+/* Moons widened to d columns (column f >= 2 of row i is fill(f, &s)),
+ * two k-NN LFs on columns 0 and 1 refitted on the labeled rows, their
+ * votes and the majority vote over them: the weak labels of the tests
+ * below. */
+typedef struct lf_moons {
+	aws_data D;
+	size_t *test, nt, *lab, nl;
+	aws_lfset fitted;
+	aws_lmat L;
+	int *votes;
+	aws_lm_result lm;
+} lf_moons;
+
+static void lf_moons_make(lf_moons *m, uint64_t seed, size_t d, double (*fill)(size_t f, uint64_t *s))
+{
+	moons(&m->D, seed);
+	m->nt = aws_data_rows(&m->D, AWS_TEST, &m->test);
+	double *X = malloc(m->D.n * d * sizeof *X);
+	assert_non_null(X);
+	uint64_t s = 99;
+	for (size_t i = 0; i < m->D.n; i++)
+		for (size_t f = 0; f < d; f++)
+			X[i * d + f] = f < 2 ? m->D.X[i * 2 + f] : fill(f, &s);
+	free(m->D.X);
+	m->D.X = X, m->D.d = d;
+	m->nl = aws_data_rows(&m->D, AWS_LABELED, &m->lab);
+	aws_lf lf[2] = {{0}};
+	for (int c = 0; c < 2; c++) {
+		lf[c].family = AWS_LF_KNN, lf[c].nf = 2, lf[c].f[0] = 0, lf[c].f[1] = 1, lf[c].target = c;
+		lf[c].knn = 3, lf[c].k = 2, lf[c].beta = 0.6;
+	}
+	aws_lfset given = {lf, 2};
+	char err[256];
+	assert_int_equal(aws_lfset_refit(&m->fitted, &given, m->D.X, m->D.n, d, m->D.y, 2, m->lab, m->nl, err,
+					 sizeof err),
+			 0);
+	assert_int_equal(m->fitted.n, 2);
+	assert_int_equal(aws_apply_lfs(&m->L, &m->fitted, &m->D, err, sizeof err), 0);
+	assert_non_null(m->votes = aws_vote_counts(&m->L));
+	assert_int_equal(aws_label_model(&m->lm, &m->L, AWS_LM_MAJORITY, 100, NULL, err, sizeof err), 0);
+}
+
+static void lf_moons_free(lf_moons *m)
+{
+	aws_lm_result_free(&m->lm);
+	aws_lmat_free(&m->L);
+	aws_lfset_free(&m->fitted);
+	free(m->votes), free(m->lab), free(m->test);
+	aws_data_free(&m->D);
+}
+
+static double constant_one(size_t f, uint64_t *s)
+{
+	(void)f, (void)s;
+	return 1.0;
+}
+
+static double wide_noise(size_t f, uint64_t *s)
+{
+	(void)f;
+	return 0.8 * gauss(s);
+}
+
 /* AUTO with the LFs given: each fold refits them on its own labels and
  * reruns the label model. Two k-NN LFs on the moons give weak labels the
  * graph end model can follow; an LF set that fits nothing in a fold (a
@@ -442,60 +505,38 @@ static void test_weak_weight_chosen_by_cv(void **state)
 static void test_auto_cv_refits_the_lfs(void **state)
 {
 	(void)state;
-	aws_data D;
-	moons(&D, 7);
-	size_t *test, nt = aws_data_rows(&D, AWS_TEST, &test);
-	/* a third, constant feature */
-	double *X3 = malloc(D.n * 3 * sizeof *X3);
-	assert_non_null(X3);
-	for (size_t i = 0; i < D.n; i++)
-		X3[i * 3] = D.X[i * 2], X3[i * 3 + 1] = D.X[i * 2 + 1], X3[i * 3 + 2] = 1.0;
-	free(D.X);
-	D.X = X3, D.d = 3;
-	size_t *lab, nl = aws_data_rows(&D, AWS_LABELED, &lab);
-	aws_lf lf[3] = {{0}};
-	for (int c = 0; c < 2; c++) {
-		lf[c].family = AWS_LF_KNN, lf[c].nf = 2, lf[c].f[0] = 0, lf[c].f[1] = 1, lf[c].target = c;
-		lf[c].knn = 3, lf[c].k = 2, lf[c].beta = 0.6;
-	}
-	lf[2].family = AWS_LF_STUMP, lf[2].nf = 1, lf[2].f[0] = 2, lf[2].target = 1, lf[2].k = 2, lf[2].beta = 0.5;
-	aws_lfset given = {lf, 2}, fitted, dead = {lf + 2, 1};
+	lf_moons m;
+	lf_moons_make(&m, 7, 3, constant_one); /* a third, constant feature */
+	aws_data *D = &m.D;
+	aws_lf dead_lf = {0};
+	dead_lf.family = AWS_LF_STUMP, dead_lf.nf = 1, dead_lf.f[0] = 2, dead_lf.target = 1, dead_lf.k = 2;
+	dead_lf.beta = 0.5;
+	aws_lfset dead = {&dead_lf, 1};
 	char err[256];
-	assert_int_equal(aws_lfset_refit(&fitted, &given, D.X, D.n, D.d, D.y, 2, lab, nl, err, sizeof err), 0);
-	aws_lmat L;
-	assert_int_equal(aws_apply_lfs(&L, &fitted, &D, err, sizeof err), 0);
-	int *votes = aws_vote_counts(&L);
-	aws_lm_result lm;
-	assert_non_null(votes);
-	assert_int_equal(aws_label_model(&lm, &L, AWS_LM_MAJORITY, 100, NULL, err, sizeof err), 0);
 	aws_end_opts o = AWS_END_OPTS_INIT;
-	o.lfs = &fitted, o.label_model = AWS_LM_MAJORITY;
+	o.lfs = &m.fitted, o.label_model = AWS_LM_MAJORITY;
 	aws_end_result r;
 	aws_scores sc;
-	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, &D, votes, lm.proba, &o, err, sizeof err), 0);
+	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, D, m.votes, m.lm.proba, &o, err, sizeof err), 0);
 	print_message("refitted CV: %s at %g (cv %.2f %.2f %.2f)\n", aws_end_name(r.chosen), r.weak_weight, r.cv[0],
 		      r.cv[1], r.cv[2]);
 	for (int q = 0; q < AWS_END_LFGRAPH; q++)
 		assert_true(r.cv[q] >= 0 && r.cv[q] <= 1);
 	assert_true(r.cv[AWS_END_LFGRAPH] == -1); /* hand-made LFs, never scored */
 	assert_true(r.chosen != AWS_END_LOGISTIC); /* a line cannot follow the moons */
-	aws_score(&sc, r.P, 2, D.y, test, nt);
+	aws_score(&sc, r.P, 2, D->y, m.test, m.nt);
 	assert_true(sc.accuracy > 0.95);
 	aws_end_result_free(&r);
 	aws_lfset none;
-	assert_int_equal(aws_lfset_refit(&none, &dead, D.X, D.n, D.d, D.y, 2, lab, nl, err, sizeof err), 0);
+	assert_int_equal(aws_lfset_refit(&none, &dead, D->X, D->n, D->d, D->y, 2, m.lab, m.nl, err, sizeof err), 0);
 	assert_int_equal(none.n, 0); /* nothing splits a constant */
 	aws_lfset_free(&none);
 	o.lfs = &dead;
-	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, &D, votes, lm.proba, &o, err, sizeof err), 0);
+	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, D, m.votes, m.lm.proba, &o, err, sizeof err), 0);
 	for (int q = 0; q < AWS_END_LFGRAPH; q++)
 		assert_true(r.cv[q] >= 0 && r.cv[q] <= 1);
 	aws_end_result_free(&r);
-	aws_lm_result_free(&lm);
-	aws_lmat_free(&L);
-	aws_lfset_free(&fitted);
-	free(votes), free(lab), free(test);
-	aws_data_free(&D);
+	lf_moons_free(&m);
 }
 
 /* The lf_graph end model: moons in features 0 and 1 among 10 noise
@@ -507,60 +548,37 @@ static void test_auto_cv_refits_the_lfs(void **state)
 static void test_lf_graph_weighs_the_lfs_features(void **state)
 {
 	(void)state;
-	aws_data D;
-	moons(&D, 11);
-	size_t *test, nt = aws_data_rows(&D, AWS_TEST, &test);
 	enum { DX = 12 };
-	double *X = malloc(D.n * DX * sizeof *X);
-	assert_non_null(X);
-	uint64_t s = 99;
-	for (size_t i = 0; i < D.n; i++)
-		for (size_t f = 0; f < DX; f++)
-			X[i * DX + f] = f < 2 ? D.X[i * 2 + f] : 0.8 * gauss(&s);
-	free(D.X);
-	D.X = X, D.d = DX;
-	size_t *lab, nl = aws_data_rows(&D, AWS_LABELED, &lab);
-	aws_lf lf[2] = {{0}};
-	for (int c = 0; c < 2; c++) {
-		lf[c].family = AWS_LF_KNN, lf[c].nf = 2, lf[c].f[0] = 0, lf[c].f[1] = 1, lf[c].target = c;
-		lf[c].knn = 3, lf[c].k = 2, lf[c].beta = 0.6;
-	}
-	aws_lfset given = {lf, 2}, fitted;
-	char err[256];
-	assert_int_equal(aws_lfset_refit(&fitted, &given, D.X, D.n, D.d, D.y, 2, lab, nl, err, sizeof err), 0);
-	assert_int_equal(fitted.n, 2);
+	lf_moons m;
+	lf_moons_make(&m, 11, DX, wide_noise);
+	aws_data *D = &m.D;
 	double w[DX];
-	assert_int_equal(aws_lf_feature_weights(w, &fitted, DX), -1); /* not scored yet */
-	aws_lmat L;
-	assert_int_equal(aws_apply_lfs(&L, &fitted, &D, err, sizeof err), 0);
-	int *votes = aws_vote_counts(&L);
-	aws_lm_result lm;
-	assert_non_null(votes);
-	assert_int_equal(aws_label_model(&lm, &L, AWS_LM_MAJORITY, 100, NULL, err, sizeof err), 0);
+	assert_int_equal(aws_lf_feature_weights(w, &m.fitted, DX), -1); /* not scored yet */
+	char err[256];
 	aws_end_opts o = AWS_END_OPTS_INIT;
 	o.label_model = AWS_LM_MAJORITY;
 	aws_end_result r;
-	assert_int_equal(aws_end_fit(&r, AWS_END_LFGRAPH, &D, votes, lm.proba, &o, err, sizeof err), -1);
+	assert_int_equal(aws_end_fit(&r, AWS_END_LFGRAPH, D, m.votes, m.lm.proba, &o, err, sizeof err), -1);
 	assert_non_null(strstr(err, "no LFs were given"));
-	o.lfs = &fitted;
-	assert_int_equal(aws_end_fit(&r, AWS_END_LFGRAPH, &D, votes, lm.proba, &o, err, sizeof err), -1);
+	o.lfs = &m.fitted;
+	assert_int_equal(aws_end_fit(&r, AWS_END_LFGRAPH, D, m.votes, m.lm.proba, &o, err, sizeof err), -1);
 	assert_non_null(strstr(err, "no LF scored above 0"));
-	fitted.v[0].ho_fscore = 0.9, fitted.v[1].ho_fscore = 0.7;
-	assert_int_equal(aws_lf_feature_weights(w, &fitted, DX), 0);
+	m.fitted.v[0].ho_fscore = 0.9, m.fitted.v[1].ho_fscore = 0.7;
+	assert_int_equal(aws_lf_feature_weights(w, &m.fitted, DX), 0);
 	assert_true(fabs(w[0] - 0.5) < 1e-12 && fabs(w[1] - 0.5) < 1e-12);
 	for (int f = 2; f < DX; f++)
 		assert_true(w[f] == 0);
 	aws_scores plain, lfg;
-	assert_int_equal(aws_end_fit(&r, AWS_END_GRAPH, &D, votes, lm.proba, &o, err, sizeof err), 0);
-	aws_score(&plain, r.P, 2, D.y, test, nt);
+	assert_int_equal(aws_end_fit(&r, AWS_END_GRAPH, D, m.votes, m.lm.proba, &o, err, sizeof err), 0);
+	aws_score(&plain, r.P, 2, D->y, m.test, m.nt);
 	aws_end_result_free(&r);
-	assert_int_equal(aws_end_fit(&r, AWS_END_LFGRAPH, &D, votes, lm.proba, &o, err, sizeof err), 0);
-	aws_score(&lfg, r.P, 2, D.y, test, nt);
+	assert_int_equal(aws_end_fit(&r, AWS_END_LFGRAPH, D, m.votes, m.lm.proba, &o, err, sizeof err), 0);
+	aws_score(&lfg, r.P, 2, D->y, m.test, m.nt);
 	aws_end_result_free(&r);
 	print_message("graph %.3f, lf_graph %.3f\n", plain.accuracy, lfg.accuracy);
 	assert_true(lfg.accuracy > 0.95);
 	assert_true(lfg.accuracy > plain.accuracy + 0.1);
-	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, &D, votes, lm.proba, &o, err, sizeof err), 0);
+	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, D, m.votes, m.lm.proba, &o, err, sizeof err), 0);
 	print_message("auto: %s, with %s (cv %.2f %.2f %.2f %.2f %.2f)\n", aws_end_name(r.chosen),
 		      r.second_kind >= 0 ? aws_end_name((aws_end_kind)r.second_kind) : "none", r.cv[0], r.cv[1],
 		      r.cv[2], r.cv[3], r.cv[4]);
@@ -569,11 +587,7 @@ static void test_lf_graph_weighs_the_lfs_features(void **state)
 	assert_true(r.cv[AWS_END_LFGRAPH] > r.cv[AWS_END_GRAPH]);
 	assert_int_equal(r.chosen, AWS_END_LFGRAPH);
 	aws_end_result_free(&r);
-	aws_lm_result_free(&lm);
-	aws_lmat_free(&L);
-	aws_lfset_free(&fitted);
-	free(votes), free(lab), free(test);
-	aws_data_free(&D);
+	lf_moons_free(&m);
 }
 
 /* LFs refitted on fewer labeled rows: a k-NN LF's references become
