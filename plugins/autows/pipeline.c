@@ -197,23 +197,19 @@ int aws_lf_feature_weights(double *w, const aws_lfset *lfs, size_t d)
 				w[f->f[j]] += q / f->nf;
 		tot += q;
 	}
-	if (!(tot > 0)) {
-		for (size_t j = 0; j < d; j++)
-			w[j] = 0;
-		return -1;
-	}
+	if (!(tot > 0))
+		return -1; /* every q was 0, so is every w[j] */
 	for (size_t j = 0; j < d; j++)
 		w[j] /= tot;
 	return 0;
 }
 
 /* The graphs the graph kinds spread over, built once per fit: `all` on
- * the features as given (X; built when a kind needs it), `lf` on the
+ * the features as given (built when a kind needs it), `lf` on the
  * features scaled by the LFs' weights (Xlf; NULL when no LF scored). */
 typedef struct graphs {
 	aws_knn all, lf;
 	size_t *rows, *lf_rows;
-	const double *X;
 	double *Xlf;
 } graphs;
 
@@ -262,14 +258,14 @@ static int fit_kind(aws_end_result *out, aws_end_kind kind, double w, const aws_
 	aws_end_opts go = graph_opts(o, w);
 	out->weak_weight = kind == AWS_END_LOGISTIC || kind == AWS_END_SELFTRAINED ? 0 : go.weak_weight;
 	if (kind == AWS_END_GRAPH)
-		return smooth_on(&out->P, &gs->all, gs->X, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
+		return smooth_on(&out->P, &gs->all, D->X, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
 	if (kind == AWS_END_LFGRAPH)
 		return smooth_on(&out->P, &gs->lf, gs->Xlf, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
 	double *S = NULL;
 	int *all = NULL;
 	if (kind == AWS_END_SMOOTHED) {
 		/* the regression learns every unlabeled row's smoothed label */
-		if (smooth_on(&S, &gs->all, gs->X, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen) != 0)
+		if (smooth_on(&S, &gs->all, D->X, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen) != 0)
 			return -1;
 		if (!(all = every_row(D->n))) {
 			free(S);
@@ -428,7 +424,6 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 		graphs_free(&gs);
 		return -1;
 	}
-	gs.X = D->X;
 	if (gs.Xlf && graph_of(&gs.lf, &gs.lf_rows, D, gs.Xlf, go.neighbours, err, errlen) != 0) {
 		graphs_free(&gs);
 		return -1;

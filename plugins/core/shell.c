@@ -147,21 +147,19 @@ static int build_env(strvec *env, weft_op_ctx *ctx, const weft_host_api *api, co
 	const weft_value *extra = api->param(ctx, "env");
 	const weft_value *outs = api->param(ctx, "outs");
 	size_t n_in = api->value_len(ins);
-	/* The inputs' names and lengths, looked up once rather than once per
-	 * inherited variable. */
-	const char **keys = calloc(n_in ? n_in : 1, sizeof *keys);
-	size_t *klen = calloc(n_in ? n_in : 1, sizeof *klen);
-	unsigned char *is_list = calloc(n_in ? n_in : 1, 1);
-	if (!keys || !klen || !is_list) {
-		free(keys);
-		free(klen);
-		free(is_list);
+	/* The inputs' names, lengths and list-ness, looked up once rather
+	 * than once per inherited variable (one allocation per node). */
+	struct in_name {
+		const char *key;
+		size_t len;
+		int is_list;
+	} *in = calloc(n_in ? n_in : 1, sizeof *in);
+	if (!in)
 		return api->fail(ctx, "out of memory");
-	}
 	for (size_t i = 0; i < n_in; i++) {
-		keys[i] = api->value_map_key_at(ins, i);
-		klen[i] = strlen(keys[i]);
-		is_list[i] = api->value_type(api->value_map_value_at(ins, i)) == WEFT_T_LIST;
+		in[i].key = api->value_map_key_at(ins, i);
+		in[i].len = strlen(in[i].key);
+		in[i].is_list = api->value_type(api->value_map_value_at(ins, i)) == WEFT_T_LIST;
 	}
 	/* Inherit the environment minus names we are about to set. */
 	int oom = 0;
@@ -171,12 +169,12 @@ static int build_env(strvec *env, weft_op_ctx *ctx, const weft_host_api *api, co
 		int shadowed = (nl == 3 && !memcmp(*e, "out", 3)) || (nl == 4 && !memcmp(*e, "outs", 4)) ||
 			       (nl == 12 && !memcmp(*e, "WEFT_WORKDIR", 12));
 		for (size_t i = 0; i < n_in && !shadowed; i++) {
-			size_t kl = klen[i];
-			if (nl < kl || memcmp(*e, keys[i], kl))
+			size_t kl = in[i].len;
+			if (nl < kl || memcmp(*e, in[i].key, kl))
 				continue;
 			shadowed = nl == kl;
 			/* and a list's $k_N, $k_1, ... */
-			if (!shadowed && is_list[i] && (*e)[kl] == '_') {
+			if (!shadowed && in[i].is_list && (*e)[kl] == '_') {
 				const char *p = *e + kl + 1;
 				size_t rest = nl - kl - 1, d = strspn(p, "0123456789");
 				shadowed = (rest > 0 && d == rest) || (rest == 1 && *p == 'N');
@@ -186,9 +184,7 @@ static int build_env(strvec *env, weft_op_ctx *ctx, const weft_host_api *api, co
 		if (!shadowed && sv_borrow(env, *e) != 0)
 			oom = 1;
 	}
-	free(keys);
-	free(klen);
-	free(is_list);
+	free(in);
 	if (oom)
 		return api->fail(ctx, "out of memory");
 	for (size_t i = 0; i < n_in; i++) {
@@ -589,8 +585,8 @@ static void out_stats_free(out_stat *os, size_t n)
 }
 
 /* Each declared output's path and lstat, made once: the heaviness test
- * and the store loop below used to build the path and lstat it each, a
- * tenth of the scheduling thread's system calls per node after a command.
+ * and the store loop below used to build the path and lstat it each (one
+ * of the scheduling thread's ~40 system calls per node, and an asprintf).
  * NULL when out of memory. Sets *heavy when they hold a directory or
  * more than LIGHT_OUTPUT_BYTES. */
 static out_stat *out_stats(const weft_host_api *api, const weft_value *outs, const char *workdir, int *heavy)
