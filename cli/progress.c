@@ -49,6 +49,61 @@ static void draw(cli_progress *p, const weft_event *ev)
 	p->last_draw = weft_now();
 }
 
+/* Appends `v` in decimal at *p. */
+static char *put_uint(char *p, unsigned long long v)
+{
+	char tmp[24];
+	int n = 0;
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) && n < (int)sizeof tmp);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* "[done/total] done     NODE (1.23s)": the line of every node that ran,
+ * the same as fprintf's "%-8s" and "%.2f" would make. Built by hand: on a
+ * cold shell DAG, where the scheduling thread's CPU is the engine's share of
+ * the run, fprintf's formatting of this line (the float above all) was 3%
+ * of that thread's samples. A node name too long for the buffer, or an
+ * elapsed time out of range, takes fprintf. */
+static void done_line(const weft_event *ev, const char *st)
+{
+	char line[512];
+	size_t nl = strlen(ev->node), sl = strlen(st);
+	double el = ev->elapsed;
+	if (nl > 256 || sl > 32 || !(el >= 0 && el < 1e12)) {
+		fprintf(stderr, "[%zu/%zu] %-8s %s (%.2fs)\n", ev->done, ev->total, st, ev->node, el);
+		return;
+	}
+	unsigned long long cs = (unsigned long long)(el * 100 + 0.5);
+	char *p = line;
+	*p++ = '[';
+	p = put_uint(p, ev->done);
+	*p++ = '/';
+	p = put_uint(p, ev->total);
+	*p++ = ']';
+	*p++ = ' ';
+	memcpy(p, st, sl);
+	p += sl;
+	for (size_t i = sl; i < 8; i++)
+		*p++ = ' ';
+	*p++ = ' ';
+	memcpy(p, ev->node, nl);
+	p += nl;
+	*p++ = ' ';
+	*p++ = '(';
+	p = put_uint(p, cs / 100);
+	*p++ = '.';
+	*p++ = (char)('0' + cs / 10 % 10);
+	*p++ = (char)('0' + cs % 10);
+	*p++ = 's';
+	*p++ = ')';
+	*p++ = '\n';
+	(void)fwrite(line, 1, (size_t)(p - line), stderr);
+}
+
 void cli_progress_event(const weft_event *ev, void *payload)
 {
 	cli_progress *p = payload;
@@ -70,7 +125,7 @@ void cli_progress_event(const weft_event *ev, void *payload)
 	} else if (ev->kind == WEFT_EV_FINISH && !p->tty) {
 		const char *st = weft_node_status_name(ev->status);
 		if (ev->status == WEFT_NODE_DONE)
-			fprintf(stderr, "[%zu/%zu] %-8s %s (%.2fs)\n", ev->done, ev->total, st, ev->node, ev->elapsed);
+			done_line(ev, st);
 		else if (ev->message && ev->status == WEFT_NODE_PENDING)
 			fprintf(stderr, "[%zu/%zu] %-8s %s (%s)\n", ev->done, ev->total, "stopped", ev->node, ev->message);
 		else

@@ -33,8 +33,9 @@ const char *weft_store_root(const weft_store *st);
 
 /* Object path for a hash; caller frees. */
 char *weft_store_object_path(const weft_store *st, const char *hash);
-/* 1 when the object is in the store (one faccessat under objects/). */
-int weft_store_has_object(const weft_store *st, const char *hash);
+/* 1 when the object is in the store (one fstatat under objects/; a
+ * verify of it within the next 50 ms uses that stat instead of its own). */
+int weft_store_has_object(weft_store *st, const char *hash);
 
 /* Imports a file or directory; `*out` is a new artifact value. */
 int weft_store_import(weft_value **out, weft_store *st, const char *path);

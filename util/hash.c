@@ -78,6 +78,11 @@ int weft_hash_bytes(char out[WEFT_HASH_HEX], const void *data, size_t len)
 
 int weft_hash_fd(char out[WEFT_HASH_HEX], int fd, uint64_t *size)
 {
+	return weft_hash_fd_known(out, fd, UINT64_MAX, size);
+}
+
+int weft_hash_fd_known(char out[WEFT_HASH_HEX], int fd, uint64_t known, uint64_t *size)
+{
 	weft_hasher *h = weft_hasher_new();
 	if (!h)
 		return weft_err_set(WEFT_ERROR, "cannot create sha256 context");
@@ -99,6 +104,11 @@ int weft_hash_fd(char out[WEFT_HASH_HEX], int fd, uint64_t *size)
 			weft_hasher_free(h);
 			return WEFT_ERROR;
 		}
+		/* A short read that reaches the size the caller saw is the end:
+		 * the read that would return 0 is skipped (the caller's fstat
+		 * after the hash tells whether the file grew meanwhile). */
+		if ((size_t)r < sizeof buf && total == known)
+			break;
 	}
 	if (size)
 		*size = total;

@@ -28,6 +28,10 @@ int weft_hash_bytes(char out[WEFT_HASH_HEX], const void *data, size_t len);
  * length in *size. WEFT_EIO (the reason in weft_error_last) on a read
  * error. */
 int weft_hash_fd(char out[WEFT_HASH_HEX], int fd, uint64_t *size);
+/* The same, for a file the caller fstat'ed at `known` bytes and fstats
+ * again after the hash: a short read that brings the total to `known`
+ * ends it without the read that would return 0. Only for such callers. */
+int weft_hash_fd_known(char out[WEFT_HASH_HEX], int fd, uint64_t known, uint64_t *size);
 /* Hashes a file's content; `*size` receives its length when non-NULL. */
 int weft_hash_file(char out[WEFT_HASH_HEX], const char *path, uint64_t *size);
 /* Whether the 64 bytes at `p` are lowercase hex digits (no terminator

@@ -98,6 +98,22 @@ static int valid_env_name(const char *s)
 	return 1;
 }
 
+/* a, b and c joined in a new string (NULL when out of memory): what
+ * asprintf's "%s%s%s" makes, for the node's "name=value" variables, where
+ * asprintf's formatting was a twentieth of the scheduling thread's user
+ * time on a cold shell DAG. */
+static char *cat3(const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+	char *s = malloc(la + lb + lc + 1);
+	if (!s)
+		return NULL;
+	memcpy(s, a, la);
+	memcpy(s + la, b, lb);
+	memcpy(s + la + lb, c, lc + 1);
+	return s;
+}
+
 /* Renders one input for the environment; NULL with ctx failed on error. */
 static char *env_text(weft_op_ctx *ctx, const weft_host_api *api, const char *name, const weft_value *v)
 {
@@ -197,9 +213,7 @@ static int build_env(strvec *env, weft_op_ctx *ctx, const weft_host_api *api, co
 		char *text = env_text(ctx, api, k, v);
 		if (!text)
 			return WEFT_ERROR;
-		char *kv = NULL;
-		if (asprintf(&kv, "%s=%s", k, text) < 0)
-			kv = NULL;
+		char *kv = cat3(k, "=", text);
 		free(text);
 		if (sv_push(env, kv) != 0)
 			return api->fail(ctx, "out of memory");
@@ -226,9 +240,7 @@ static int build_env(strvec *env, weft_op_ctx *ctx, const weft_host_api *api, co
 	for (size_t i = 0; i < api->value_len(extra); i++) {
 		const char *k = api->value_map_key_at(extra, i);
 		char *text = env_text(ctx, api, k, api->value_map_value_at(extra, i));
-		char *kv = NULL;
-		if (!text || asprintf(&kv, "%s=%s", k, text) < 0)
-			kv = NULL;
+		char *kv = text ? cat3(k, "=", text) : NULL;
 		free(text);
 		if (sv_push(env, kv) != 0)
 			return api->fail(ctx, "out of memory");
@@ -239,15 +251,19 @@ static int build_env(strvec *env, weft_op_ctx *ctx, const weft_host_api *api, co
 	char *all = malloc(len + 6);
 	if (!all)
 		return api->fail(ctx, "out of memory");
-	char *p = all + sprintf(all, "outs=");
-	for (size_t i = 0; i < n_out; i++)
-		p += sprintf(p, "%s%s", i ? " " : "", api->value_string(api->value_list_at(outs, i), NULL));
-	char *first = NULL;
-	if (n_out && asprintf(&first, "out=%s", api->value_string(api->value_list_at(outs, 0), NULL)) < 0)
-		first = NULL;
-	char *wd = NULL;
-	if (asprintf(&wd, "WEFT_WORKDIR=%s", workdir) < 0)
-		wd = NULL;
+	memcpy(all, "outs=", 5);
+	char *p = all + 5;
+	for (size_t i = 0; i < n_out; i++) {
+		const char *o = api->value_string(api->value_list_at(outs, i), NULL);
+		size_t ol = strlen(o);
+		if (i)
+			*p++ = ' ';
+		memcpy(p, o, ol);
+		p += ol;
+	}
+	*p = '\0';
+	char *first = n_out ? cat3("out=", api->value_string(api->value_list_at(outs, 0), NULL), "") : NULL;
+	char *wd = cat3("WEFT_WORKDIR=", workdir, "");
 	if (sv_push(env, all) != 0 || (n_out && sv_push(env, first) != 0) || sv_push(env, wd) != 0)
 		return api->fail(ctx, "out of memory");
 	return WEFT_OK;

@@ -2,6 +2,9 @@
  * machine's best, the portable code, the portable code with BMI2), and the
  * other paths against the portable one on random data split at random
  * points. */
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "test_util.h"
 
 #include "hash.h"
@@ -119,6 +122,44 @@ static void test_hasher_api(void **state)
 	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+/* weft_hash_fd_known stops at a short read that reaches the size the
+ * caller saw, without the read that would return 0: on a non-blocking
+ * pipe whose writer is still open, that read would fail (EAGAIN). A file
+ * longer than the size given is still read to its end. */
+static void test_hash_fd_known_skips_the_end_read(void **state)
+{
+	(void)state;
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+	assert_int_equal(write(p[1], "abc", 3), 3);
+	char hex[65];
+	uint64_t size = 0;
+	assert_int_equal(weft_hash_fd_known(hex, p[0], 3, &size), WEFT_OK);
+	assert_int_equal(size, 3);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	/* Without a size, the same pipe needs that read, and it fails. */
+	assert_int_equal(write(p[1], "abc", 3), 3);
+	assert_int_equal(weft_hash_fd(hex, p[0], &size), WEFT_EIO);
+	close(p[0]);
+	close(p[1]);
+
+	char *dir = tmpdir_new();
+	char *f = weft_path_join(dir, "f");
+	write_text(f, "abcdef");
+	int fd = open(f, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(weft_hash_fd_known(hex, fd, 3, &size), WEFT_OK); /* it grew since: all of it */
+	assert_int_equal(size, 6);
+	char want[65];
+	assert_int_equal(weft_hash_bytes(want, "abcdef", 6), WEFT_OK);
+	assert_string_equal(hex, want);
+	close(fd);
+	weft_rm_rf(dir);
+	free(f);
+	free(dir);
+}
+
 /* A hash's hex form: 64 of 0-9a-f and the end. Every byte value at every
  * place, and the lengths around 64. */
 static void test_is_hex(void **state)
@@ -154,6 +195,7 @@ int main(void)
 		cmocka_unit_test(test_paths_agree),
 		cmocka_unit_test(test_hasher_api),
 		cmocka_unit_test(test_is_hex),
+		cmocka_unit_test(test_hash_fd_known_skips_the_end_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -169,6 +169,43 @@ static void test_corrupt_object_is_removed(void **state)
 	weft_value_free(art);
 }
 
+/* The stat weft_store_has_object makes serves the next verify of that
+ * object, once and only within 50 ms: a change made in between is seen
+ * by the verify after it, or by the first one once the stat is older. */
+static void test_presence_stat_serves_one_verify(void **state)
+{
+	fx *f = *state;
+	char *src = weft_path_join(f->dir, "p.txt");
+	write_text(src, "present and accounted for");
+	weft_value *art = NULL;
+	assert_int_equal(weft_store_import(&art, f->st, src), WEFT_OK);
+	const char *hash = weft_value_artifact_hash(art);
+	char *obj = weft_store_object_path(f->st, hash);
+	assert_int_equal(weft_store_verify(f->st, art), WEFT_OK); /* remembered in the stat cache */
+
+	assert_true(weft_store_has_object(f->st, hash));
+	chmod(obj, 0644);
+	write_text(obj, "present and accounted FOR");
+	assert_int_equal(weft_store_verify(f->st, art), WEFT_OK); /* the stat seen before the change */
+	assert_int_equal(weft_store_verify(f->st, art), WEFT_ENOTFOUND); /* used once: its own stat */
+	assert_non_null(strstr(weft_error_last(), "corrupt"));
+
+	weft_value_free(art);
+	assert_int_equal(weft_store_import(&art, f->st, src), WEFT_OK); /* stored again */
+	hash = weft_value_artifact_hash(art);
+	assert_int_equal(weft_store_verify(f->st, art), WEFT_OK);
+	assert_true(weft_store_has_object(f->st, hash));
+	usleep(60 * 1000);
+	chmod(obj, 0644);
+	write_text(obj, "present and accounted FOR");
+	assert_int_equal(weft_store_verify(f->st, art), WEFT_ENOTFOUND); /* too old to serve */
+
+	assert_false(weft_store_has_object(f->st, hash)); /* removed as corrupt */
+	free(obj);
+	free(src);
+	weft_value_free(art);
+}
+
 static void test_directory_tree(void **state)
 {
 	fx *f = *state;
@@ -491,6 +528,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer_in_pieces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_object_is_removed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_directory_tree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_presence_stat_serves_one_verify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_adopt_moves_a_file_of_its_own, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statcache_hit_and_miss, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statcache_lines, setup, teardown),
