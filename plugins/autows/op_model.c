@@ -68,6 +68,7 @@ static json_t *member_json(aws_end_kind kind, double weak_weight, const aws_lr *
 	}
 	json_t *j = aws_lr_to_json(m);
 	json_object_set_new(j, "kind", json_string(aws_end_name(kind)));
+	json_object_set_new(j, "weak_share", json_real(weak_weight > 0 ? weak_weight : 1)); /* how it was trained */
 	return j;
 }
 
@@ -86,13 +87,14 @@ int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 	eo.smooth = weft_op_param_float(ctx, api, "smooth");
 	int64_t nb = weft_op_param_int(ctx, api, "neighbours");
 	eo.weak_weight = weft_op_param_float(ctx, api, "weak_weight");
+	eo.weak_share = weft_op_param_float(ctx, api, "weak_share");
 	const char *kname = weft_op_param_string(ctx, api, "kind");
 	int kind = aws_end_parse(kname);
 	if (kind < 0)
 		return api->fail(ctx, "unknown end model '%s'; use auto, logistic, smoothed, graph, selftrained or lf_graph",
 				 kname);
-	if (nb < 1 || nb > 100 || eo.smooth <= 0 || eo.smooth >= 1 || eo.weak_weight < 0)
-		return api->fail(ctx, "neighbours must be 1..100, smooth in (0, 1) and weak_weight >= 0");
+	if (nb < 1 || nb > 100 || eo.smooth <= 0 || eo.smooth >= 1 || eo.weak_weight < 0 || !(eo.weak_share >= 0))
+		return api->fail(ctx, "neighbours must be 1..100, smooth in (0, 1), weak_weight >= 0 and weak_share >= 0");
 	eo.neighbours = (size_t)nb;
 	aws_lfset lfs = {0};
 	if (kind == AWS_END_LFGRAPH && !api->input(ctx, "lfs"))

@@ -119,13 +119,16 @@ static const weft_param_spec end_params[] = {
 	 "weight of one labeled row against 1 for a weakly labeled one; 0: the labeled rows together weigh as much "
 	 "as the weak rows together"},
 	{"kind", WEFT_T_STRING, "\"auto\"",
-	 "auto (5-fold CV on the labeled rows; the mean of the two best), logistic, smoothed, graph, selftrained "
+	 "auto (5-fold CV on the labeled rows; the mean of the best and the best of another kind), logistic, smoothed, graph, selftrained "
 	 "or lf_graph (the graph over the features the LFs use, weighted by their held-out F-scores; needs input lfs)"},
 	{"smooth", WEFT_T_FLOAT, "0.9", "smoothed and the graphs: label spreading's alpha over the k-NN graph"},
 	{"neighbours", WEFT_T_INT, "7", "smoothed and the graphs: the k of the k-NN graph"},
 	{"weak_weight", WEFT_T_FLOAT, "0",
 	 "smoothed and the graphs: a weak label's weight in the seeds (gold: 1); 0: auto's CV chooses 0.01, 0.1 or 0.3, "
 	 "a kind asked by name gets 0.3"},
+	{"weak_share", WEFT_T_FLOAT, "0",
+	 "logistic and selftrained: the weak rows' total weight over the labeled rows' (with gold_weight 0); 0: 1, "
+	 "the two weigh the same; auto's CV also tries 0.1"},
 	{"label_model", WEFT_T_STRING, "\"\"", "with input lfs: the label model that made probs, run again in each CV fold"},
 	{"label_model_max_iter", WEFT_T_INT, "100", "with input lfs: that label model's max_iter"},
 };
@@ -135,7 +138,7 @@ static int run_end_model(weft_op_ctx *ctx, const weft_host_api *api)
 }
 
 static const weft_op_desc aws_op_end_model = {
-	WEFT_OP_DESC("end_model", "6", run_end_model, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("end_model", "7", run_end_model, WEFT_OP_DETERMINISTIC,
 		     "The end model on the weak labels: logistic regression on the label model's probabilities, the "
 		     "same on the labels smoothed over the k-NN graph, the smoothed labels themselves (graph), the "
 		     "regression self-trained on its confident predictions (selftrained), or the graph over the "

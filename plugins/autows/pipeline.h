@@ -39,8 +39,12 @@ typedef struct aws_end_opts {
 	const aws_lfset *lfs;
 	int label_model;
 	int lm_iters;
+	/* the regressions (logistic, selftrained) with gold_weight 0: the
+	 * weak rows' total weight over the labeled rows' (0: 1, the two
+	 * weigh the same); AUTO's CV also tries 0.1 */
+	double weak_share;
 } aws_end_opts;
-#define AWS_END_OPTS_INIT {0.0, 0.0, 1e-2, 500, 0.0, 7, 0.0, NULL, 0, 100}
+#define AWS_END_OPTS_INIT {0.0, 0.0, 1e-2, 500, 0.0, 7, 0.0, NULL, 0, 100, 0.0}
 
 /* Trains the end model on the labeled rows (gold, one-hot) and the
  * unlabeled rows some LF voted on (votes[i] > 0) whose most likely class
@@ -100,7 +104,8 @@ typedef struct aws_end_result {
 	aws_end_kind chosen;      /* the kind asked, or AUTO's best candidate */
 	double cv[AWS_END_KINDS]; /* CV accuracy of each kind at its best weak weight (AUTO), or -1 (lf_graph
 				   * without LFs that scored) */
-	double weak_weight;       /* the weak weight the chosen kind used (0 for the regressions) */
+	double weak_weight;       /* the weak weight the chosen kind used; for the regressions, its
+				   * weak_share (0: the default, 1) */
 	aws_lr model;             /* the regression (logistic, smoothed, selftrained); zero for graph */
 	/* AUTO with 10 labels or more: the second best candidate, whose
 	 * predictions P averages with the best one's (second_kind is -1 when

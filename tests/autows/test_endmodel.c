@@ -343,9 +343,68 @@ static void test_self_train_from_teacher(void **state)
 	aws_data_free(&D);
 }
 
-/* AUTO's answer is the mean of its two best candidates' predictions: the
- * same as fitting each of them alone and averaging; its CV accuracy is
- * the mean's. With under 10 labels there are no folds and one model. */
+/* weak_share: where the weak labels are wrong in a systematic way (they
+ * follow a tilted line, the class is the sign of x1), the logistic end
+ * model at the default share, the weak rows weighing as much as the 60
+ * labels, is pulled toward the LFs' line; at 0.1 the labels lead, and it
+ * lands near logistic regression on the labels alone. model.json's
+ * weak_weight for a regression is this share. */
+static void test_weak_share_lets_the_labels_lead(void **state)
+{
+	(void)state;
+	enum { N = 2000 };
+	aws_data D;
+	memset(&D, 0, sizeof D);
+	D.n = N, D.d = 2, D.k = 2;
+	D.X = malloc(N * 2 * sizeof *D.X);
+	D.y = malloc(N * sizeof *D.y);
+	D.split = malloc(N * sizeof *D.split);
+	int *votes = malloc(N * sizeof *votes);
+	double *LM = malloc(N * 2 * sizeof *LM);
+	assert_true(D.X && D.y && D.split && votes && LM);
+	uint64_t s = 17;
+	for (size_t i = 0; i < N; i++) {
+		double x0 = gauss(&s), x1 = gauss(&s);
+		D.X[i * 2] = x0, D.X[i * 2 + 1] = x1;
+		D.y[i] = x1 > 0;
+		D.split[i] = i % 4 == 3 ? AWS_TEST : i % 25 == 0 ? AWS_LABELED : AWS_UNLABELED;
+		int weak = x1 + 0.8 * x0 > 0; /* the LFs' line, tilted */
+		votes[i] = 1;
+		LM[i * 2 + (size_t)weak] = 0.9, LM[i * 2 + (size_t)!weak] = 0.1;
+	}
+	size_t *test, nt = aws_data_rows(&D, AWS_TEST, &test);
+	char err[256];
+	double acc[3];
+	aws_scores sc;
+	for (int q = 0; q < 2; q++) {
+		aws_end_opts o = AWS_END_OPTS_INIT;
+		o.weak_share = q ? 0.1 : 0; /* 0: equal */
+		aws_end_result r;
+		assert_int_equal(aws_end_fit(&r, AWS_END_LOGISTIC, &D, votes, LM, &o, err, sizeof err), 0);
+		assert_true(r.weak_weight == (q ? 0.1 : 0));
+		aws_score(&sc, r.P, 2, D.y, test, nt);
+		acc[q] = sc.accuracy;
+		aws_end_result_free(&r);
+	}
+	aws_lr lr;
+	double *P = NULL;
+	assert_int_equal(aws_train_baseline(&lr, &D, 1e-2, 500, err, sizeof err), 0);
+	assert_int_equal(aws_predict_all(&P, &lr, &D), 0);
+	aws_score(&sc, P, 2, D.y, test, nt);
+	acc[2] = sc.accuracy;
+	print_message("logistic end model, weak share 1: %.3f, 0.1: %.3f; on the labels alone %.3f\n", acc[0], acc[1],
+		      acc[2]);
+	assert_true(acc[1] > acc[0] + 0.03);
+	assert_true(acc[1] > acc[2] - 0.02);
+	free(P), free(test), free(votes), free(LM);
+	aws_lr_free(&lr);
+	aws_data_free(&D);
+}
+
+/* AUTO's answer is the mean of its best candidate's predictions and those
+ * of the best candidate of another kind: the same as fitting each of them
+ * alone and averaging; its CV accuracy is the mean's. With under 10
+ * labels there are no folds and one model. */
 static void test_auto_answers_mean_of_two(void **state)
 {
 	(void)state;
@@ -363,9 +422,11 @@ static void test_auto_answers_mean_of_two(void **state)
 		      r.cv_answer);
 	assert_true(r.second_kind >= 0 && r.second_kind < AWS_END_KINDS);
 	assert_true(r.cv_answer >= 0 && r.cv_answer <= 1);
-	o.weak_weight = r.weak_weight;
+	assert_int_not_equal(r.second_kind, (int)r.chosen); /* the best of another kind */
+	/* a member's weak weight is its weak_share for the regressions */
+	o.weak_weight = o.weak_share = r.weak_weight;
 	assert_int_equal(aws_end_fit(&a, r.chosen, &D, votes, LM, &o, err, sizeof err), 0);
-	o.weak_weight = r.second_weak_weight;
+	o.weak_weight = o.weak_share = r.second_weak_weight;
 	assert_int_equal(aws_end_fit(&b, (aws_end_kind)r.second_kind, &D, votes, LM, &o, err, sizeof err), 0);
 	for (size_t i = 0; i < D.n * 2; i++)
 		assert_true(fabs(r.P[i] - 0.5 * (a.P[i] + b.P[i])) < 1e-12);
@@ -374,7 +435,7 @@ static void test_auto_answers_mean_of_two(void **state)
 	for (size_t i = 0; i < D.n; i++)
 		if (D.split[i] == AWS_LABELED && kept++ >= 8)
 			D.split[i] = AWS_UNLABELED;
-	o.weak_weight = 0;
+	o.weak_weight = o.weak_share = 0;
 	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, &D, votes, LM, &o, err, sizeof err), 0);
 	assert_int_equal(r.second_kind, -1);
 	assert_true(r.cv_answer < 0);
@@ -656,6 +717,7 @@ int main(void)
 		cmocka_unit_test(test_lf_graph_weighs_the_lfs_features),
 		cmocka_unit_test(test_self_train_from_teacher),
 		cmocka_unit_test(test_auto_answers_mean_of_two),
+		cmocka_unit_test(test_weak_share_lets_the_labels_lead),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
