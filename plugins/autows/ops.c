@@ -119,7 +119,7 @@ static const weft_param_spec end_params[] = {
 	 "weight of one labeled row against 1 for a weakly labeled one; 0: the labeled rows together weigh as much "
 	 "as the weak rows together"},
 	{"kind", WEFT_T_STRING, "\"auto\"",
-	 "auto (5-fold CV on the labeled rows; the mean of the best and the best of another kind), logistic, smoothed, graph, selftrained "
+	 "auto (5-fold CV on the labeled rows; the mean of the two best), logistic, smoothed, graph, selftrained "
 	 "or lf_graph (the graph over the features the LFs use, weighted by their held-out F-scores; needs input lfs)"},
 	{"smooth", WEFT_T_FLOAT, "0.9", "smoothed and the graphs: label spreading's alpha over the k-NN graph"},
 	{"neighbours", WEFT_T_INT, "7", "smoothed and the graphs: the k of the k-NN graph"},

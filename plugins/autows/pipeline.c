@@ -514,7 +514,7 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 	}
 	if (rc == 0) {
 		/* rank the candidates by the CV; the answer is the best one, with
-		 * the best of another kind averaged in when the folds ran */
+		 * the second best averaged in when the folds ran */
 		int ord[CANDIDATES];
 		for (int c = 0; c < nc; c++) { /* insertion: stable, so a tie keeps the earlier first */
 			int p = c;
@@ -522,26 +522,16 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 				ord[p] = ord[p - 1];
 			ord[p] = c;
 		}
-		/* The second member is the best candidate of another kind: the
-		 * same kind at its next weight (lf_graph at 0.01 and at 0.1,
-		 * say) makes nearly the same predictions, and a mean of two
-		 * near-copies keeps the first one's errors. */
-		int sec = 1;
-		for (int c = 1; c < nc; c++)
-			if (cand[ord[c]].kind != cand[ord[0]].kind) {
-				sec = c;
-				break;
-			}
 		rc = fit_kind(out, cand[ord[0]].kind, cand[ord[0]].w, D, votes, LM, o, &gs, NULL, err, errlen);
 		aws_end_result two;
 		if (rc == 0 && nl >= 10 && nc > 1 &&
-		    (rc = fit_kind(&two, cand[ord[sec]].kind, cand[ord[sec]].w, D, votes, LM, o, &gs, NULL, err, errlen)) == 0) {
+		    (rc = fit_kind(&two, cand[ord[1]].kind, cand[ord[1]].w, D, votes, LM, o, &gs, NULL, err, errlen)) == 0) {
 			for (size_t i = 0; i < D->n * D->k; i++)
 				out->P[i] = 0.5 * (out->P[i] + two.P[i]);
 			out->second_kind = (int)two.chosen;
 			out->second_weak_weight = two.weak_weight;
 			out->second_model = two.model, two.model = (aws_lr){0};
-			out->cv_answer = mean_hits(oof, ord[0], ord[sec], D, lab, nl) / (double)nl;
+			out->cv_answer = mean_hits(oof, ord[0], ord[1], D, lab, nl) / (double)nl;
 			aws_end_result_free(&two);
 		}
 		if (rc != 0)
