@@ -128,7 +128,7 @@ static const weft_param_spec end_params[] = {
 	 "a kind asked by name gets 0.3"},
 	{"weak_share", WEFT_T_FLOAT, "0",
 	 "logistic and selftrained: the weak rows' total weight over the labeled rows' (with gold_weight 0); 0: 1, "
-	 "the two weigh the same; auto's CV also tries 0.1"},
+	 "the two weigh the same; 0.1 lets the labels lead where a line on them is about right"},
 	{"label_model", WEFT_T_STRING, "\"\"", "with input lfs: the label model that made probs, run again in each CV fold"},
 	{"label_model_max_iter", WEFT_T_INT, "100", "with input lfs: that label model's max_iter"},
 };

@@ -41,7 +41,7 @@ typedef struct aws_end_opts {
 	int lm_iters;
 	/* the regressions (logistic, selftrained) with gold_weight 0: the
 	 * weak rows' total weight over the labeled rows' (0: 1, the two
-	 * weigh the same); AUTO's CV also tries 0.1 */
+	 * weigh the same) */
 	double weak_share;
 } aws_end_opts;
 #define AWS_END_OPTS_INIT {0.0, 0.0, 1e-2, 500, 0.0, 7, 0.0, NULL, 0, 100, 0.0}
