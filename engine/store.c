@@ -54,18 +54,16 @@ int weft_store_open(weft_store **out, const char *root, weft_statcache *sc)
 	weft_store *st = calloc(1, sizeof *st);
 	if (!st)
 		return weft_err_set(WEFT_ERROR, "out of memory");
+	/* First, so that every later failure can go through weft_store_free. */
+	if (pthread_mutex_init(&st->seen_mu, NULL) != 0) {
+		free(st);
+		return weft_err_set(WEFT_ERROR, "cannot create the store's lock");
+	}
 	st->root = weft_strdup(root);
 	st->objects = weft_path_join(root, "objects");
 	st->trees = weft_path_join(root, "trees");
 	st->sc = sc;
 	st->objects_fd = -1;
-	if (pthread_mutex_init(&st->seen_mu, NULL) != 0) {
-		free(st->root);
-		free(st->objects);
-		free(st->trees);
-		free(st);
-		return weft_err_set(WEFT_ERROR, "cannot create the store's lock");
-	}
 	if (!st->root || !st->objects || !st->trees) {
 		weft_store_free(st);
 		return weft_err_set(WEFT_ERROR, "out of memory");
