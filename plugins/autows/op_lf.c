@@ -60,31 +60,13 @@ int aws_generate_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 		if (aws_lf_generate(&s, D->X, D->n, D->d, D->y, D->k, lab, nlab, &o, err, sizeof err) != 0)
 			rc = api->fail(ctx, "%s", err);
 	}
-	/* The CV of end_model's auto kind hides a fifth of the labels at a
-	 * time; its weak labels must come from LFs that never saw them. Each
-	 * fold's LFs are generated here, once, for every label model's
-	 * end_model (pipeline.h, aws_end_opts.fold_lfs). */
-	aws_lfset folds[AWS_CV_FOLDS] = {{0}};
-	int have_folds = rc == WEFT_OK && nlab >= 10;
-	if (have_folds && aws_lf_generate_folds(folds, D, &o, err, sizeof err) != 0)
-		rc = api->fail(ctx, "%s", err);
 	if (rc == WEFT_OK) {
 		api->log(ctx, WEFT_LOG_INFO, "%zu LFs from %zu labeled rows", s.n, nlab);
 		size_t n = s.n;
-		json_t *j = aws_lfset_to_json(&s, D->features, D->classes);
-		if (j && have_folds) {
-			json_t *fa = aws_lfset_folds_to_json(folds, D, lab, nlab);
-			if (!fa || json_object_set_new(j, "folds", fa) != 0) {
-				json_decref(j);
-				j = NULL;
-			}
-		}
-		rc = wop_set_json_exact(ctx, api, "out", "lfs.json", j);
+		rc = wop_set_json_exact(ctx, api, "out", "lfs.json", aws_lfset_to_json(&s, D->features, D->classes));
 		if (rc == WEFT_OK)
 			rc = api->set_output(ctx, "count", api->value_new_int((int64_t)n));
 	}
-	for (int f = 0; f < AWS_CV_FOLDS; f++)
-		aws_lfset_free(&folds[f]);
 	aws_lfset_free(&s);
 	free(lab);
 	return rc;

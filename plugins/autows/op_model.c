@@ -19,13 +19,11 @@ static int save_model(weft_op_ctx *ctx, const weft_host_api *api, const aws_lr *
 }
 
 /* With the LFs given (input `lfs`), the CV of kind = auto scores each
- * fold on weak labels made without its hidden labels: label model
- * `label_model` (the one that made `probs`) run on the votes of the LFs
- * generate_lfs made without them (lfs.json's "folds"), or, where those
- * are missing or were made on another split, of the LFs fitted again on
- * the fold's labels. */
-static int fold_weak_labels(aws_end_opts *eo, aws_lfset *lfs, aws_lfset folds[AWS_CV_FOLDS], const aws_data *D,
-			    weft_op_ctx *ctx, const weft_host_api *api)
+ * fold on weak labels made without its hidden labels: the LFs fitted
+ * again on the fold's labels and label model `label_model` (the one that
+ * made `probs`) run on their votes. */
+static int fold_weak_labels(aws_end_opts *eo, aws_lfset *lfs, const aws_data *D, weft_op_ctx *ctx,
+			    const weft_host_api *api)
 {
 	const char *lm = weft_op_param_string(ctx, api, "label_model");
 	int kind = aws_lm_parse(lm);
@@ -35,12 +33,9 @@ static int fold_weak_labels(aws_end_opts *eo, aws_lfset *lfs, aws_lfset folds[AW
 				      "majority, dawid_skene, triplet or metal (got '%s')", lm ? lm : "");
 	if (iters < 1 || iters > 100000)
 		return api->fail(ctx, "label_model_max_iter must be 1..100000");
-	int rc = aws_op_lfs_folds(lfs, folds, ctx, api, D);
+	int rc = aws_op_lfs(lfs, ctx, api, D);
 	eo->lfs = lfs, eo->label_model = kind, eo->lm_iters = (int)iters;
-	eo->fold_lfs = rc == 1 ? folds : NULL;
-	if (rc == 0 && D->n > 0)
-		api->log(ctx, WEFT_LOG_INFO, "lfs has no folds made on this split: each fold refits the LFs");
-	return rc < 0 ? WEFT_ERROR : WEFT_OK;
+	return rc;
 }
 
 /* One end model as model.json holds it: a regression's weights, or how
@@ -102,13 +97,13 @@ int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 	if (nb < 1 || nb > 100 || eo.smooth <= 0 || eo.smooth >= 1 || eo.weak_weight < 0 || !(eo.weak_share >= 0))
 		return api->fail(ctx, "neighbours must be 1..100, smooth in (0, 1), weak_weight >= 0 and weak_share >= 0");
 	eo.neighbours = (size_t)nb;
-	aws_lfset lfs = {0}, folds[AWS_CV_FOLDS] = {{0}};
+	aws_lfset lfs = {0};
 	if (kind == AWS_END_LFGRAPH && !api->input(ctx, "lfs"))
 		return api->fail(ctx, "kind lf_graph weighs the features by the LFs' held-out F-scores: connect the LFs "
 				      "(input lfs, from autows.generate_lfs) and name their label_model");
 	rc = aws_op_probs(&P, &votes, ctx, api, "probs", D->n, D->k);
 	if (rc == WEFT_OK && api->input(ctx, "lfs"))
-		rc = fold_weak_labels(&eo, &lfs, folds, D, ctx, api);
+		rc = fold_weak_labels(&eo, &lfs, D, ctx, api);
 	if (rc == WEFT_OK && aws_end_fit(&er, (aws_end_kind)kind, D, votes, P, &eo, err, sizeof err) != 0)
 		rc = api->fail(ctx, "%s", err);
 	if (rc == WEFT_OK) {
@@ -125,7 +120,7 @@ int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 				json_object_set_new(cv, aws_end_name((aws_end_kind)q), json_real(er.cv[q]));
 		json_t *info = json_pack("{s:s, s:s, s:f, s:o, s:s}", "asked", kname, "kind", aws_end_name(er.chosen),
 					 "weak_weight", er.weak_weight, "cv_accuracy", cv, "cv_weak_labels",
-					 eo.fold_lfs ? "generated per fold" : eo.lfs ? "refitted per fold" : "as given");
+					 eo.lfs ? "refitted per fold" : "as given");
 		if (er.second_kind >= 0)
 			json_object_set_new(info, "mean_with",
 					    json_pack("{s:s, s:f}", "kind", aws_end_name((aws_end_kind)er.second_kind),
@@ -155,8 +150,6 @@ int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 	}
 	aws_end_result_free(&er);
 	aws_lfset_free(&lfs);
-	for (int f = 0; f < AWS_CV_FOLDS; f++)
-		aws_lfset_free(&folds[f]);
 	free(P), free(votes);
 	return rc;
 }

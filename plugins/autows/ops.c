@@ -73,7 +73,7 @@ static const weft_param_spec gen_params[] = {
 	 "either way lfs.json reports each LF's held-out precision, coverage and F-score"},
 };
 static const weft_op_desc aws_op_generate_lfs = {
-	WEFT_OP_DESC("generate_lfs", "5", run_generate, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("generate_lfs", "4", run_generate, WEFT_OP_DETERMINISTIC,
 		     "Snuba-style labeling functions from the labeled rows: one-vs-rest stumps, depth-2 trees and logistic "
 		     "models on 1-2 features, and k-NN on random subspaces (scored leave-one-out), with F-score abstain "
 		     "thresholds, diversity pruning and verifier feedback."),
@@ -138,7 +138,7 @@ static int run_end_model(weft_op_ctx *ctx, const weft_host_api *api)
 }
 
 static const weft_op_desc aws_op_end_model = {
-	WEFT_OP_DESC("end_model", "8", run_end_model, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("end_model", "7", run_end_model, WEFT_OP_DETERMINISTIC,
 		     "The end model on the weak labels: logistic regression on the label model's probabilities, the "
 		     "same on the labels smoothed over the k-NN graph, the smoothed labels themselves (graph), the "
 		     "regression self-trained on its confident predictions (selftrained), or the graph over the "

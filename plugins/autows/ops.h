@@ -13,7 +13,6 @@
 #include "dataset.h"
 #include "labelmat.h"
 #include "lfs.h"
-#include "pipeline.h"
 #include "jsonio.h"
 
 #define ERRLEN 1024
@@ -25,11 +24,6 @@ int aws_op_set_data(weft_op_ctx *ctx, const weft_host_api *api, const aws_data *
 /* Input `lfs` as an LF set made by autows.generate_lfs for D's features
  * and classes. */
 int aws_op_lfs(aws_lfset *s, weft_op_ctx *ctx, const weft_host_api *api, const aws_data *D);
-/* aws_op_lfs, and the folds' LFs of lfs.json (aws_lfset_folds_from_json):
- * 1 with folds[] read, 0 without (none, or made on another split), -1
- * after api->fail. */
-int aws_op_lfs_folds(aws_lfset *s, aws_lfset folds[AWS_CV_FOLDS], weft_op_ctx *ctx, const weft_host_api *api,
-		     const aws_data *D);
 /* Input `name` as a label matrix (labels.npy: n x m int32, -1 abstains). */
 int aws_op_matrix(aws_lmat *L, weft_op_ctx *ctx, const weft_host_api *api, const char *name, size_t k);
 /* Input `name` as probabilistic labels (probs.csv) for n rows, k classes;

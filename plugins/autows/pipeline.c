@@ -363,8 +363,7 @@ static double mean_hits(const double *oof, int a, int b, const aws_data *D, cons
 
 /* A fold's own weak labels: o->lfs fitted again on the fold's labeled rows
  * (F's), their votes, and label model o->label_model on them. */
-static int fold_weak(double **P, int **votes, const aws_data *F, const aws_end_opts *o, const aws_lfset *given,
-		     char *err, size_t errlen)
+static int fold_weak(double **P, int **votes, const aws_data *F, const aws_end_opts *o, char *err, size_t errlen)
 {
 	size_t *lab = NULL, nl = aws_data_rows(F, AWS_LABELED, &lab);
 	int32_t *known = malloc((F->n ? F->n : 1) * sizeof *known);
@@ -379,10 +378,9 @@ static int fold_weak(double **P, int **votes, const aws_data *F, const aws_end_o
 	}
 	for (size_t i = 0; i < F->n; i++)
 		known[i] = F->split[i] == AWS_LABELED ? F->y[i] : -1;
-	const aws_lfset *use = given ? given : &s;
-	if (!given && aws_lfset_refit(&s, o->lfs, F->X, F->n, F->d, F->y, F->k, lab, nl, err, errlen) != 0)
+	if (aws_lfset_refit(&s, o->lfs, F->X, F->n, F->d, F->y, F->k, lab, nl, err, errlen) != 0)
 		goto done;
-	if (use->n == 0) { /* no LF fits these rows: no weak labels, every row uncovered */
+	if (s.n == 0) { /* no LF fits these rows: no weak labels, every row uncovered */
 		*votes = calloc(F->n ? F->n : 1, sizeof **votes);
 		*P = malloc((F->n ? F->n : 1) * F->k * sizeof **P);
 		for (size_t i = 0; *P && i < F->n * F->k; i++)
@@ -395,7 +393,7 @@ static int fold_weak(double **P, int **votes, const aws_data *F, const aws_end_o
 		}
 		goto done;
 	}
-	if (aws_apply_lfs(&L, use, F, err, errlen) != 0 ||
+	if (aws_apply_lfs(&L, &s, F, err, errlen) != 0 ||
 	    aws_label_model(&r, &L, (aws_lm_kind)o->label_model, o->lm_iters, known, err, errlen) != 0)
 		goto done;
 	if (!(*votes = aws_vote_counts(&L))) {
@@ -459,8 +457,12 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 		snprintf(err, errlen, "out of memory");
 		goto done;
 	}
-	aws_cv_folds(D, lab, nl, fold);
-	for (int f = 0; rc == 0 && f < AWS_CV_FOLDS && nl >= 10; f++) {
+	size_t at = 0;
+	for (size_t c = 0; c < D->k; c++)
+		for (size_t q = 0; q < nl; q++)
+			if ((size_t)D->y[lab[q]] == c)
+				fold[q] = (int)(at++ % 5);
+	for (int f = 0; rc == 0 && f < 5 && nl >= 10; f++) {
 		memcpy(F.split, D->split, D->n * sizeof *F.split);
 		for (size_t q = 0; q < nl; q++) {
 			hide[lab[q]] = fold[q] == f;
@@ -469,29 +471,9 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 		}
 		double *FP = NULL;
 		int *fv = NULL;
-		const aws_lfset *given = o->lfs && o->fold_lfs ? &o->fold_lfs[f] : NULL;
-		if (o->lfs && fold_weak(&FP, &fv, &F, o, given, err, errlen) != 0) {
+		if (o->lfs && fold_weak(&FP, &fv, &F, o, err, errlen) != 0) {
 			rc = -1;
 			break;
-		}
-		/* lf_graph in this fold: over the fold's LFs' weights, on the
-		 * same rows as gs.lf; the plain graph where none of them scored */
-		graphs fg = gs;
-		aws_knn flg = {0};
-		size_t *fl_rows = NULL;
-		double *fX = NULL;
-		if (given && gs.Xlf) {
-			int oom2 = 0;
-			fX = lf_scaled(D, given, &oom2);
-			if (oom2 || (fX && graph_of(&flg, &fl_rows, D, fX, go.neighbours, err, errlen) != 0)) {
-				if (oom2)
-					snprintf(err, errlen, "out of memory");
-				free(fX), free(FP), free(fv);
-				rc = -1;
-				break;
-			}
-			fg.lf = fX ? flg : gs.all;
-			fg.Xlf = fX ? fX : D->X;
 		}
 		/* a fold's regressions stop earlier: they rank the kinds, the
 		 * final fit below gets every iteration */
@@ -499,7 +481,7 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 		co.iters = co.iters > 200 ? 200 : co.iters;
 		for (int c = 0; rc == 0 && c < nc; c++) {
 			aws_end_result r;
-			if (fit_kind(&r, cand[c].kind, cand[c].w, &F, fv ? fv : votes, FP ? FP : LM, &co, &fg, hide, err,
+			if (fit_kind(&r, cand[c].kind, cand[c].w, &F, fv ? fv : votes, FP ? FP : LM, &co, &gs, hide, err,
 				     errlen) != 0) {
 				rc = -1;
 				break;
@@ -521,9 +503,6 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 			aws_end_result_free(&r);
 		}
 		free(FP), free(fv);
-		if (fX)
-			aws_knn_free(&flg);
-		free(fl_rows), free(fX);
 	}
 	if (rc == 0) {
 		/* rank the candidates by the CV; the answer is the best one, with
@@ -558,126 +537,6 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 done:
 	free(F.split), free(fold), free(lab), free(hide), free(oof);
 	graphs_free(&gs);
-	return rc;
-}
-
-void aws_cv_folds(const aws_data *D, const size_t *lab, size_t nl, int *fold)
-{
-	size_t at = 0;
-	for (size_t c = 0; c < D->k; c++)
-		for (size_t q = 0; q < nl; q++)
-			if ((size_t)D->y[lab[q]] == c)
-				fold[q] = (int)(at++ % AWS_CV_FOLDS);
-}
-
-int aws_lf_generate_folds(aws_lfset out[AWS_CV_FOLDS], const aws_data *D, const aws_lfgen_opts *o, char *err,
-			  size_t errlen)
-{
-	memset(out, 0, AWS_CV_FOLDS * sizeof *out);
-	size_t *lab = NULL, nl = aws_data_rows(D, AWS_LABELED, &lab);
-	int *fold = malloc((nl ? nl : 1) * sizeof *fold);
-	size_t *sub = malloc((nl ? nl : 1) * sizeof *sub);
-	int rc = -1;
-	if (!lab || !fold || !sub) {
-		snprintf(err, errlen, "generating the folds' LFs: out of memory");
-		goto done;
-	}
-	if (nl < 10) {
-		snprintf(err, errlen, "generating the folds' LFs: %zu labeled rows, and the folds need 10", nl);
-		goto done;
-	}
-	aws_cv_folds(D, lab, nl, fold);
-	for (int f = 0; f < AWS_CV_FOLDS; f++) {
-		size_t ns = 0;
-		for (size_t q = 0; q < nl; q++)
-			if (fold[q] != f)
-				sub[ns++] = lab[q];
-		char e2[256];
-		if (aws_lf_generate(&out[f], D->X, D->n, D->d, D->y, D->k, sub, ns, o, e2, sizeof e2) != 0)
-			memset(&out[f], 0, sizeof out[f]); /* no LF fits these rows: the fold's weak labels are uniform */
-	}
-	rc = 0;
-done:
-	free(lab), free(fold), free(sub);
-	return rc;
-}
-
-json_t *aws_lfset_folds_to_json(const aws_lfset folds[AWS_CV_FOLDS], const aws_data *D, const size_t *lab, size_t nl)
-{
-	int *fold = malloc((nl ? nl : 1) * sizeof *fold);
-	json_t *arr = json_array();
-	if (!fold || !arr) {
-		free(fold);
-		json_decref(arr);
-		return NULL;
-	}
-	aws_cv_folds(D, lab, nl, fold);
-	for (int f = 0; f < AWS_CV_FOLDS; f++) {
-		json_t *rows = json_array();
-		for (size_t q = 0; rows && q < nl; q++)
-			if (fold[q] == f && json_array_append_new(rows, json_integer((json_int_t)lab[q])) != 0) {
-				json_decref(rows);
-				rows = NULL;
-			}
-		json_t *o = rows ? json_pack("{s:o, s:o}", "rows", rows, "lfs",
-					     aws_lfset_to_json(&folds[f], D->features, D->classes))
-				 : NULL;
-		if (!o || json_array_append_new(arr, o) != 0) {
-			json_decref(arr);
-			arr = NULL;
-			break;
-		}
-	}
-	free(fold);
-	return arr;
-}
-
-int aws_lfset_folds_from_json(aws_lfset out[AWS_CV_FOLDS], const json_t *j, const aws_data *D, char *err,
-			      size_t errlen)
-{
-	memset(out, 0, AWS_CV_FOLDS * sizeof *out);
-	if (!j)
-		return 0;
-	if (!json_is_array(j) || json_array_size(j) != AWS_CV_FOLDS) {
-		snprintf(err, errlen, "\"folds\" must be a list of %d folds", AWS_CV_FOLDS);
-		return -1;
-	}
-	size_t *lab = NULL, nl = aws_data_rows(D, AWS_LABELED, &lab);
-	int *fold = malloc((nl ? nl : 1) * sizeof *fold);
-	int rc = -1;
-	if (!lab || !fold) {
-		snprintf(err, errlen, "out of memory");
-		goto done;
-	}
-	aws_cv_folds(D, lab, nl, fold);
-	/* the same folds: each hides the rows aws_cv_folds gives it, in order */
-	rc = 1;
-	for (int f = 0; rc == 1 && f < AWS_CV_FOLDS; f++) {
-		const json_t *rows = json_object_get(json_array_get(j, (size_t)f), "rows");
-		size_t at = 0;
-		for (size_t q = 0; rc == 1 && q < nl; q++) {
-			if (fold[q] != f)
-				continue;
-			const json_t *r = json_array_get(rows, at++);
-			if (!json_is_integer(r) || json_integer_value(r) != (json_int_t)lab[q])
-				rc = 0;
-		}
-		if (rc == 1 && at != json_array_size(rows))
-			rc = 0;
-	}
-	for (int f = 0; rc == 1 && f < AWS_CV_FOLDS; f++) {
-		char e2[256];
-		if (aws_lfset_from_json(&out[f], json_object_get(json_array_get(j, (size_t)f), "lfs"), D->d, D->k, e2,
-					sizeof e2) != 0) {
-			snprintf(err, errlen, "fold %d: %s", f + 1, e2);
-			rc = -1;
-		}
-	}
-	if (rc != 1)
-		for (int f = 0; f < AWS_CV_FOLDS; f++)
-			aws_lfset_free(&out[f]);
-done:
-	free(lab), free(fold);
 	return rc;
 }
 

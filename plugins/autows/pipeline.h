@@ -43,40 +43,8 @@ typedef struct aws_end_opts {
 	 * weak rows' total weight over the labeled rows' (0: 1, the two
 	 * weigh the same) */
 	double weak_share;
-	/* With lfs: AWS_CV_FOLDS LF sets, set f generated afresh on every
-	 * label but fold f's (aws_lf_generate_folds). Fold f's weak labels
-	 * come from set f instead of lfs refitted, and its lf_graph weighs
-	 * the features by set f's held-out F-scores. Why: a refit keeps the
-	 * features and classes that were chosen with every label, and
-	 * lf_graph's weights were too, so the folds saw the hidden labels
-	 * through them (digits 1, 3, 5, 7 and 9, seed 2: lf_graph's CV 0.99
-	 * against 0.97 for the plain graph, test rows 0.93 against label
-	 * spreading's 0.98). NULL: refit, and lf_graph keeps lfs's weights. */
-	const aws_lfset *fold_lfs;
 } aws_end_opts;
-#define AWS_END_OPTS_INIT {0.0, 0.0, 1e-2, 500, 0.0, 7, 0.0, NULL, 0, 100, 0.0, NULL}
-
-/* AUTO's cross-validation: folds of the labeled rows, stratified (by
- * class, then round robin). */
-#define AWS_CV_FOLDS 5
-/* fold[q] (0..AWS_CV_FOLDS-1) of each of the nl labeled rows lab[]. */
-void aws_cv_folds(const aws_data *D, const size_t *lab, size_t nl, int *fold);
-/* out[f] = the LFs aws_lf_generate makes from every labeled row of D but
- * fold f's (aws_cv_folds over aws_data_rows(D, AWS_LABELED)), with
- * options o. A fold whose generation fails gets an empty set (its weak
- * labels are then uniform). -1 (and err) when out of memory or D has
- * fewer than 10 labeled rows, where AUTO makes no folds. */
-int aws_lf_generate_folds(aws_lfset out[AWS_CV_FOLDS], const aws_data *D, const aws_lfgen_opts *o, char *err,
-			  size_t errlen);
-/* lfs.json's "folds": per fold, the labeled rows it hides ("rows") and
- * the LFs generated without them ("lfs", as aws_lfset_to_json writes). */
-json_t *aws_lfset_folds_to_json(const aws_lfset folds[AWS_CV_FOLDS], const aws_data *D, const size_t *lab, size_t nl);
-/* Reads them back into out[] (each freed with aws_lfset_free). 1 when
- * read; 0 when j is NULL or its folds hide other rows than
- * aws_cv_folds(D) would (LFs generated on another split: the caller
- * refits instead); -1 with err when malformed. */
-int aws_lfset_folds_from_json(aws_lfset out[AWS_CV_FOLDS], const json_t *j, const aws_data *D, char *err,
-			      size_t errlen);
+#define AWS_END_OPTS_INIT {0.0, 0.0, 1e-2, 500, 0.0, 7, 0.0, NULL, 0, 100, 0.0}
 
 /* Trains the end model on the labeled rows (gold, one-hot) and the
  * unlabeled rows some LF voted on (votes[i] > 0) whose most likely class

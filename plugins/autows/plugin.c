@@ -55,23 +55,6 @@ int aws_op_lfs(aws_lfset *s, weft_op_ctx *ctx, const weft_host_api *api, const a
 	return rc;
 }
 
-int aws_op_lfs_folds(aws_lfset *s, aws_lfset folds[AWS_CV_FOLDS], weft_op_ctx *ctx, const weft_host_api *api,
-		     const aws_data *D)
-{
-	char err[ERRLEN];
-	json_t *j = wop_input_json(ctx, api, "lfs", NULL, err, sizeof err);
-	if (!j)
-		return api->fail(ctx, "input 'lfs' must be the JSON of autows.generate_lfs%s%s", err[0] ? ": " : "", err),
-		       -1;
-	int rc = aws_lfset_from_json(s, j, D->d, D->k, err, sizeof err) != 0 ? -1 : 0;
-	if (rc == 0 && (rc = aws_lfset_folds_from_json(folds, json_object_get(j, "folds"), D, err, sizeof err)) < 0)
-		aws_lfset_free(s);
-	if (rc < 0)
-		api->fail(ctx, "lfs: %s", err);
-	json_decref(j);
-	return rc;
-}
-
 int aws_op_matrix(aws_lmat *L, weft_op_ctx *ctx, const weft_host_api *api, const char *name, size_t k)
 {
 	const char *p = weft_op_input_path(ctx, api, name);

@@ -4,7 +4,7 @@
  *   autows-eval compare [--rows N] [--labels N] [--seeds A-B] [--noise N]
  *                       [--csv FILE] [--pca N] [--max-lfs N] [--min-conf P]
  *                       [--gold-weight W] [--must-win MODEL] [--families LIST]
- *                       [--only logistic|auto] [--smooth ALPHA] [--weak W] [--cv regen|refit|leaky]
+ *                       [--only logistic|auto] [--smooth ALPHA] [--weak W] [--cv refit|leaky]
  *       per seed: a generated dataset (or FILE, split anew per seed) ->
  *       Snuba LFs -> each label model -> end model, against the supervised
  *       baseline on the same labels; prints test accuracy and macro-F1 and
@@ -56,8 +56,6 @@ static const char *const methods[NMETH] = {
 static const aws_end_kind end_of[4] = {AWS_END_LOGISTIC, AWS_END_SMOOTHED, AWS_END_GRAPH, AWS_END_AUTO};
 static double weak_w = 0; /* 0: +auto's CV chooses it; +s and +g use 0.3 */
 static int leaky_cv;      /* --cv leaky: +auto's folds reuse the weak labels made with every label */
-static int refit_cv;      /* --cv refit: +auto's folds refit the LFs made with every label, instead of
-			     generating their own (the default, regen) */
 /* --quick: the three label models with logistic end models against
  * logistic regression only (the CI check); --auto: skip the fixed graph
  * variants (+s, +g), for the benchmark's larger datasets */
@@ -122,10 +120,7 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 		aws_lmat L;
 		aws_lr base;
 		double *PB[3] = {NULL, NULL, NULL};
-		aws_lfset folds[AWS_CV_FOLDS];
-		int have_folds = !quick && !leaky_cv && !refit_cv && nl >= 10;
 		if (aws_lf_generate(&lfs, D.X, D.n, D.d, D.y, D.k, lab, nl, &lo, err, sizeof err) != 0 ||
-		    (have_folds && aws_lf_generate_folds(folds, &D, &lo, err, sizeof err) != 0) ||
 		    aws_apply_lfs(&L, &lfs, &D, err, sizeof err) != 0 ||
 		    aws_train_baseline(&base, &D, 1e-2, 500, err, sizeof err) != 0 || aws_predict_all(&PB[0], &base, &D) != 0 ||
 		    (!quick && (aws_label_spreading(&PB[1], &D, 7, 0.2, err, sizeof err) != 0 ||
@@ -173,7 +168,7 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 			o.smooth = smooth_alpha;
 			o.weak_weight = weak_w;
 			if (!leaky_cv)
-				o.lfs = &lfs, o.label_model = kind, o.lm_iters = 100, o.fold_lfs = have_folds ? folds : NULL;
+				o.lfs = &lfs, o.label_model = kind, o.lm_iters = 100;
 			aws_end_result er;
 			if (aws_label_model(&r, &L, (aws_lm_kind)kind, 100, known, err, sizeof err) != 0 ||
 			    aws_end_fit(&er, end_of[meth / NK], &D, votes, r.proba, &o, err, sizeof err) != 0) {
@@ -207,8 +202,6 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 		aws_lr_free(&base);
 		aws_lmat_free(&L);
 		aws_lfset_free(&lfs);
-		for (int f = 0; have_folds && f < AWS_CV_FOLDS; f++)
-			aws_lfset_free(&folds[f]);
 		aws_data_free(&D);
 	}
 	printf("mean test accuracy over %d seeds: logreg %.3f, label spreading %.3f, self-training %.3f\n", seeds,
@@ -305,7 +298,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--csv"))
 			csv_file = argv[i + 1];
 		else if (!strcmp(argv[i], "--cv"))
-			leaky_cv = !strcmp(argv[i + 1], "leaky"), refit_cv = !strcmp(argv[i + 1], "refit");
+			leaky_cv = !strcmp(argv[i + 1], "leaky");
 		else if (!strcmp(argv[i], "--weak"))
 			weak_w = atof(argv[i + 1]);
 		else if (!strcmp(argv[i], "--only"))

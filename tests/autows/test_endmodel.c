@@ -598,98 +598,6 @@ static void test_auto_cv_refits_the_lfs(void **state)
 	lf_moons_free(&m);
 }
 
-/* Each fold's LFs generated without its labels (aws_lf_generate_folds):
- * every fold gets LFs, a k-NN LF's references are the fold's four fifths
- * of the labels and never a hidden one, the sets survive lfs.json's
- * "folds" exactly (the same votes on every row), a "folds" made on
- * another split is refused (0: the caller refits), and AUTO's CV runs on
- * them. Fewer than 10 labels make no folds. */
-static void test_auto_cv_generates_fold_lfs(void **state)
-{
-	(void)state;
-	lf_moons m;
-	lf_moons_make(&m, 17, 2, constant_one);
-	aws_data *D = &m.D;
-	const char *names[] = {"x", "y"}, *cls[] = {"upper", "lower"};
-	D->features = malloc(2 * sizeof *D->features), D->classes = malloc(2 * sizeof *D->classes);
-	assert_true(D->features && D->classes);
-	for (int q = 0; q < 2; q++)
-		assert_non_null(D->features[q] = strdup(names[q])), assert_non_null(D->classes[q] = strdup(cls[q]));
-	aws_lfgen_opts lo = AWS_LFGEN_OPTS_INIT;
-	lo.families |= AWS_LF_KNN, lo.max_lfs = 6, lo.seed = 5;
-	aws_lfset folds[AWS_CV_FOLDS], back[AWS_CV_FOLDS];
-	char err[256];
-	assert_int_equal(aws_lf_generate_folds(folds, D, &lo, err, sizeof err), 0);
-	int *fold = malloc(m.nl * sizeof *fold);
-	assert_non_null(fold);
-	aws_cv_folds(D, m.lab, m.nl, fold);
-	size_t knn_seen = 0;
-	for (int f = 0; f < AWS_CV_FOLDS; f++) {
-		size_t hidden = 0;
-		for (size_t q = 0; q < m.nl; q++)
-			hidden += fold[q] == f;
-		assert_true(hidden >= m.nl / AWS_CV_FOLDS - 1 && hidden <= m.nl / AWS_CV_FOLDS + 1);
-		assert_true(folds[f].n > 0);
-		for (size_t l = 0; l < folds[f].n; l++) {
-			const aws_lf *lf = &folds[f].v[l];
-			if (lf->family != AWS_LF_KNN)
-				continue;
-			knn_seen++;
-			assert_int_equal(lf->nref, m.nl - hidden);
-			/* no reference is a hidden row (the moons' rows are distinct points) */
-			for (size_t q = 0; q < m.nl; q++) {
-				if (fold[q] != f)
-					continue;
-				const double *x = D->X + m.lab[q] * D->d;
-				for (size_t r = 0; r < lf->nref; r++) {
-					const double *p = lf->p + r * (size_t)lf->nf;
-					int same = 1;
-					for (int j = 0; j < lf->nf; j++)
-						same = same && p[j] == x[lf->f[j]];
-					assert_false(same);
-				}
-			}
-		}
-	}
-	assert_true(knn_seen > 0);
-	json_t *j = aws_lfset_folds_to_json(folds, D, m.lab, m.nl);
-	assert_non_null(j);
-	assert_int_equal(aws_lfset_folds_from_json(back, j, D, err, sizeof err), 1);
-	for (int f = 0; f < AWS_CV_FOLDS; f++) {
-		assert_int_equal(back[f].n, folds[f].n);
-		for (size_t l = 0; l < folds[f].n; l++)
-			for (size_t i = 0; i < D->n; i++)
-				assert_int_equal(aws_lf_vote(&back[f].v[l], D->X + i * D->d),
-						 aws_lf_vote(&folds[f].v[l], D->X + i * D->d));
-		aws_lfset_free(&back[f]);
-	}
-	json_t *r0 = json_array_get(json_object_get(json_array_get(j, 0), "rows"), 0);
-	assert_int_equal(json_integer_set(r0, json_integer_value(r0) + 3), 0); /* not a labeled row of fold 1 */
-	assert_int_equal(aws_lfset_folds_from_json(back, j, D, err, sizeof err), 0);
-	assert_int_equal(aws_lfset_folds_from_json(back, json_object_get(j, "none"), D, err, sizeof err), 0);
-	json_decref(j);
-	aws_end_opts o = AWS_END_OPTS_INIT;
-	o.lfs = &m.fitted, o.label_model = AWS_LM_MAJORITY, o.fold_lfs = folds;
-	aws_end_result r;
-	aws_scores sc;
-	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, D, m.votes, m.lm.proba, &o, err, sizeof err), 0);
-	for (int q = 0; q < AWS_END_LFGRAPH; q++)
-		assert_true(r.cv[q] >= 0 && r.cv[q] <= 1);
-	aws_score(&sc, r.P, 2, D->y, m.test, m.nt);
-	print_message("CV on generated folds: %s at %g, test %.3f\n", aws_end_name(r.chosen), r.weak_weight, sc.accuracy);
-	assert_true(sc.accuracy > 0.95);
-	aws_end_result_free(&r);
-	for (int f = 0; f < AWS_CV_FOLDS; f++)
-		aws_lfset_free(&folds[f]);
-	for (size_t i = 9; i < D->n; i++) /* 9 labels left */
-		if (D->split[i] == AWS_LABELED)
-			D->split[i] = AWS_UNLABELED;
-	assert_int_equal(aws_lf_generate_folds(folds, D, &lo, err, sizeof err), -1);
-	assert_non_null(strstr(err, "need 10"));
-	free(fold);
-	lf_moons_free(&m);
-}
-
 /* The lf_graph end model: moons in features 0 and 1 among 10 noise
  * features as wide as they are. The plain graph's neighbours are chosen
  * mostly by the noise; the LFs vote from features 0 and 1 only, so the
@@ -804,7 +712,6 @@ int main(void)
 		cmocka_unit_test(test_weak_weight_chosen_by_cv),
 		cmocka_unit_test(test_lfset_refit),
 		cmocka_unit_test(test_auto_cv_refits_the_lfs),
-		cmocka_unit_test(test_auto_cv_generates_fold_lfs),
 		cmocka_unit_test(test_lf_graph_weighs_the_lfs_features),
 		cmocka_unit_test(test_self_train_from_teacher),
 		cmocka_unit_test(test_auto_answers_mean_of_two),
