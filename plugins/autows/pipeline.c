@@ -258,8 +258,9 @@ static int fit_kind(aws_end_result *out, aws_end_kind kind, double w, const aws_
 		out->cv[q] = -1;
 	aws_end_opts go = graph_opts(o, w);
 	int regression = kind == AWS_END_LOGISTIC || kind == AWS_END_SELFTRAINED;
-	double share = w > 0 ? w : o->weak_share; /* a regression's */
-	out->weak_weight = regression ? share : go.weak_weight;
+	/* a regression's weight is its weak share, the caller's: w is the
+	 * graphs' (no candidate gives a regression its own) */
+	out->weak_weight = regression ? o->weak_share : go.weak_weight;
 	if (kind == AWS_END_GRAPH)
 		return smooth_on(&out->P, &gs->all, D->X, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
 	if (kind == AWS_END_LFGRAPH)
@@ -277,7 +278,7 @@ static int fit_kind(aws_end_result *out, aws_end_kind kind, double w, const aws_
 		}
 	}
 	aws_end_opts ro = *o;
-	ro.weak_share = regression ? share : 0;
+	ro.weak_share = regression ? o->weak_share : 0;
 	int rc = aws_train_end_model(&out->model, D, all ? all : votes, S ? S : LM, &ro, err, errlen);
 	free(S), free(all);
 	if (rc != 0)
