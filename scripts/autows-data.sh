@@ -308,9 +308,9 @@ else:
         rad = t / np.pi + r.normal(scale=0.35, size=3000)
         X2 = np.column_stack([rad * np.cos(t + np.pi * y), rad * np.sin(t + np.pi * y)])
         X = np.hstack([X2, r.normal(size=(3000, 6))])
-    elif name == "digits_1479":
+    elif name in ("digits_1479", "digits_358"):
         X, y = sd.load_digits(return_X_y=True)
-        keep = np.isin(y, [1, 4, 7, 9])
+        keep = np.isin(y, {"digits_1479": [1, 4, 7, 9], "digits_358": [2, 3, 5, 8]}[name])
         X, y = X[keep], y[keep]
     elif name == "diabetes_sex":
         D, t = sd.load_diabetes(return_X_y=True, scaled=False)
@@ -324,10 +324,6 @@ else:
         X2 = r.uniform(0, 3, size=(3000, 2))
         y = (np.floor(X2[:, 0]).astype(int) + np.floor(X2[:, 1]).astype(int)) % 2
         X = np.hstack([X2, r.normal(size=(3000, 8))])
-    elif name == "digits_358":
-        X, y = sd.load_digits(return_X_y=True)
-        keep = np.isin(y, [2, 3, 5, 8])
-        X, y = X[keep], y[keep]
     elif name == "bc_rotated":
         X, y = sd.load_breast_cancer(return_X_y=True)
         r = np.random.RandomState(123)
