@@ -141,6 +141,19 @@
 #   rings3         three concentric noisy rings in the plane (radii 1, 2
 #                  and 3, noise 0.25) + 6 noise features, 3,000 rows
 #                  (seed 125)
+# final12 (made 2026-12-07 after all 63 sets above had been run, before the
+# change it is to judge; its first run is with the code as it stood):
+#   fashion_blend  Fashion-MNIST's T-shirts, pullovers, sandals, bags and
+#                  boots: 4,000 of the training images (seed 12), pooled as
+#                  fashion is
+#   digits_round   sklearn's digits 0, 6, 8 and 9 (the ones with loops)
+#   wine_rest      wine, its last 7 columns only (flavanoids to proline)
+#   classes7       make_classification: 3,000 rows, 30 features (8
+#                  informative, 6 redundant), 7 classes, 1 cluster each,
+#                  class_sep 1.3, 3% flipped (seed 131)
+#   roll4          a swiss roll (noise 0.5) cut into 4 classes at the
+#                  quartiles of its position along the roll, + 6 noise
+#                  features, 3,000 rows (seed 135)
 set -euo pipefail
 name=${1:?usage: autows-data.sh NAME OUT.csv}
 out=${2:?usage: autows-data.sh NAME OUT.csv}
@@ -155,7 +168,8 @@ case "$name" in
   fashion_shoes|digits_high|bc_se|classes5_multi|linear_cut|\
   fashion_mid|digits_mid|wine_half|classes6_multi|spirals|\
   fashion_edges|digits_1479|diabetes_sex|classes4_wide|checker|\
-  fashion_far|digits_358|bc_rotated|classes3_sparse|rings3) ;;
+  fashion_far|digits_358|bc_rotated|classes3_sparse|rings3|\
+  fashion_blend|digits_round|wine_rest|classes7|roll4) ;;
   *) echo "autows-data.sh: unknown dataset '$name'" >&2; exit 2;;
 esac
 tmp="$out.tmp.$$"
@@ -165,9 +179,9 @@ import csv, gzip, sys
 import numpy as np
 name, out = sys.argv[1], sys.argv[2]
 if name in ("fashion", "fashion_t10k", "fashion_upper", "fashion_feet", "fashion_coats", "fashion_mixed",
-            "fashion_tops", "fashion_shoes", "fashion_mid", "fashion_edges", "fashion_far"):
+            "fashion_tops", "fashion_shoes", "fashion_mid", "fashion_edges", "fashion_far", "fashion_blend"):
     d = "/usr/share/datasets/fashion-mnist"
-    part = "train" if name in ("fashion", "fashion_mixed", "fashion_tops", "fashion_edges") else "t10k"
+    part = "train" if name in ("fashion", "fashion_mixed", "fashion_tops", "fashion_edges", "fashion_blend") else "t10k"
     try:
         with gzip.open(d + "/" + part + "-images-idx3-ubyte.gz") as f:
             X = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 28, 28).astype(float)
@@ -176,12 +190,12 @@ if name in ("fashion", "fashion_t10k", "fashion_upper", "fashion_feet", "fashion
     except FileNotFoundError:
         sys.exit("autows-data.sh: install dataset-fashion-mnist (apt-get install dataset-fashion-mnist)")
     if name in ("fashion_upper", "fashion_feet", "fashion_coats", "fashion_mixed", "fashion_tops", "fashion_shoes",
-                "fashion_mid", "fashion_edges", "fashion_far"):
+                "fashion_mid", "fashion_edges", "fashion_far", "fashion_blend"):
         classes, seed = {"fashion_upper": ([0, 2, 3, 4, 6], 3), "fashion_feet": ([1, 5, 7, 8, 9], 4),
                          "fashion_coats": ([2, 4, 6, 7, 9], 5), "fashion_mixed": ([0, 1, 3, 5, 8], 6),
                          "fashion_tops": ([0, 3, 6, 7, 8], 7), "fashion_shoes": ([2, 3, 5, 7, 8], 8),
                          "fashion_mid": ([1, 2, 4, 5, 6], 9), "fashion_edges": ([0, 1, 4, 7, 9], 10),
-                         "fashion_far": ([1, 3, 6, 8, 9], 11)}[name]
+                         "fashion_far": ([1, 3, 6, 8, 9], 11), "fashion_blend": ([0, 2, 5, 8, 9], 12)}[name]
         keep = np.flatnonzero(np.isin(y, classes))
         pick = keep[np.random.RandomState(seed).permutation(len(keep))[:4000]]
     else:
@@ -308,9 +322,9 @@ else:
         rad = t / np.pi + r.normal(scale=0.35, size=3000)
         X2 = np.column_stack([rad * np.cos(t + np.pi * y), rad * np.sin(t + np.pi * y)])
         X = np.hstack([X2, r.normal(size=(3000, 6))])
-    elif name in ("digits_1479", "digits_358"):
+    elif name in ("digits_1479", "digits_358", "digits_round"):
         X, y = sd.load_digits(return_X_y=True)
-        keep = np.isin(y, {"digits_1479": [1, 4, 7, 9], "digits_358": [2, 3, 5, 8]}[name])
+        keep = np.isin(y, {"digits_1479": [1, 4, 7, 9], "digits_358": [2, 3, 5, 8], "digits_round": [0, 6, 8, 9]}[name])
         X, y = X[keep], y[keep]
     elif name == "diabetes_sex":
         D, t = sd.load_diabetes(return_X_y=True, scaled=False)
@@ -339,6 +353,16 @@ else:
         a = r.uniform(0, 2 * np.pi, 3000)
         rad = (y + 1.0) + r.normal(scale=0.25, size=3000)
         X = np.hstack([np.column_stack([rad * np.cos(a), rad * np.sin(a)]), r.normal(size=(3000, 6))])
+    elif name == "wine_rest":
+        X, y = sd.load_wine(return_X_y=True)
+        X = X[:, 6:]
+    elif name == "classes7":
+        X, y = make_classification(n_samples=3000, n_features=30, n_informative=8, n_redundant=6, n_classes=7,
+                                   n_clusters_per_class=1, class_sep=1.3, flip_y=0.03, random_state=131)
+    elif name == "roll4":
+        X3, t = sd.make_swiss_roll(n_samples=3000, noise=0.5, random_state=135)
+        y = np.digitize(t, np.quantile(t, [0.25, 0.5, 0.75]))
+        X = np.hstack([X3, np.random.RandomState(135).normal(size=(3000, 6))])
     elif name == "hastie":
         X, y = sd.make_hastie_10_2(n_samples=3000, random_state=24)
         y = (y > 0).astype(int)
