@@ -70,6 +70,12 @@
 #                and boots, the digits 0, 6, 8 and 9, wine's last seven
 #                columns, 7 classes in 30 features, a swiss roll cut into 4
 #                classes + 6 noise features.
+#   final13      made after final12's first run, before the change it is
+#                to judge; first run with the code as it stood:
+#                Fashion-MNIST's T-shirts, trousers, pullovers, shirts and
+#                sneakers, the digits 1, 2, 6 and 7, breast cancer in logs
+#                (15 of its columns), 2 classes of 4 clusters in 40
+#                features, two classes split by a sine + 8 noise features.
 # AUTOWS is AutoWS's answer: LFs (stump, tree, logistic, k-NN), each label
 # model, the end model chosen by 5-fold CV on the labels, and the label
 # model whose end model did best in that CV. Nothing is chosen on the test
@@ -234,6 +240,12 @@ sets() {
   run final12 classes7 1-5 --csv "$work/classes7.csv"
   run final12 roll4 1-5 --csv "$work/roll4.csv"
   part_done "final12"
+  run final13 "fashion casual (pca 50)" 1-3 --csv "$work/fashion_casual.csv" --pca 50
+  run final13 digits_1267 1-5 --csv "$work/digits_1267.csv"
+  run final13 bc_log 1-10 --csv "$work/bc_log.csv"
+  run final13 binary_multi 1-5 --csv "$work/binary_multi.csv"
+  run final13 sine 1-5 --csv "$work/sine.csv"
+  part_done "final13"
 }
 
 sets
