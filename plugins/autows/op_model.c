@@ -114,12 +114,15 @@ int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 		if (er.second_kind >= 0)
 			m = json_pack("{s:s, s:[o, o]}", "format", "autows-mean/1", "members", m,
 				      member_json((aws_end_kind)er.second_kind, er.second_weak_weight, &er.second_model, &eo, D));
-		json_t *cv = json_object();
-		for (int q = 0; q < AWS_END_KINDS; q++)
+		json_t *cv = json_object(), *cvb = json_object();
+		for (int q = 0; q < AWS_END_KINDS; q++) {
 			if (er.cv[q] >= 0)
 				json_object_set_new(cv, aws_end_name((aws_end_kind)q), json_real(er.cv[q]));
-		json_t *info = json_pack("{s:s, s:s, s:f, s:o, s:s}", "asked", kname, "kind", aws_end_name(er.chosen),
-					 "weak_weight", er.weak_weight, "cv_accuracy", cv, "cv_weak_labels",
+			if (er.cv_brier[q] >= 0)
+				json_object_set_new(cvb, aws_end_name((aws_end_kind)q), json_real(er.cv_brier[q]));
+		}
+		json_t *info = json_pack("{s:s, s:s, s:f, s:o, s:o, s:s}", "asked", kname, "kind", aws_end_name(er.chosen),
+					 "weak_weight", er.weak_weight, "cv_accuracy", cv, "cv_brier", cvb, "cv_weak_labels",
 					 eo.lfs ? "refitted per fold" : "as given");
 		if (er.second_kind >= 0)
 			json_object_set_new(info, "mean_with",
@@ -127,6 +130,8 @@ int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 						      "weak_weight", er.second_weak_weight));
 		if (er.cv_answer >= 0)
 			json_object_set_new(info, "cv_accuracy_answer", json_real(er.cv_answer));
+		if (er.cv_brier_answer >= 0)
+			json_object_set_new(info, "cv_brier_answer", json_real(er.cv_brier_answer));
 		if (!m || !info) {
 			json_decref(m), json_decref(info);
 			rc = api->fail(ctx, "out of memory writing model.json");
@@ -300,6 +305,10 @@ int aws_evaluate_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 		if (json_is_number(ans)) /* the CV of the mean that was answered */
 			cvbest = json_number_value(ans);
 		json_object_set_new(rep, "cv_accuracy", cvbest >= 0 ? json_real(cvbest) : json_null());
+		/* the Brier score of the answer in the same folds: the finer
+		 * measure, and what chooses among the label models */
+		const json_t *ab = json_object_get(em_info, "cv_brier_answer");
+		json_object_set_new(rep, "cv_brier", json_is_number(ab) ? json_real(json_number_value(ab)) : json_null());
 		api->log(ctx, WEFT_LOG_INFO,
 			 "test accuracy: AutoWS %.3f; baselines: logistic regression %.3f, label spreading %.3f, "
 			 "self-training %.3f; label model %.3f",

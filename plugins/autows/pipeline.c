@@ -254,8 +254,9 @@ static int fit_kind(aws_end_result *out, aws_end_kind kind, double w, const aws_
 	out->chosen = kind;
 	out->second_kind = -1;
 	out->cv_answer = -1;
+	out->cv_brier_answer = -1;
 	for (int q = 0; q < AWS_END_KINDS; q++)
-		out->cv[q] = -1;
+		out->cv[q] = out->cv_brier[q] = -1;
 	aws_end_opts go = graph_opts(o, w);
 	int regression = kind == AWS_END_LOGISTIC || kind == AWS_END_SELFTRAINED;
 	/* a regression's weight is its weak share, the caller's: w is the
@@ -339,27 +340,37 @@ static int candidates(candidate *c, const aws_end_opts *o, int lf_graph)
 	return n;
 }
 
-/* Whether candidate a did better than b in the CV: more hits, then a
- * lower Brier score (a finer measure of the same predictions). */
+/* Whether candidate a did better than b in the CV: a lower Brier score,
+ * then more hits. Why the Brier score first: a hit counts a label only
+ * when the argmax moves across it, so on 100 labels two candidates differ
+ * by a row or two and the ranking is close to a coin toss; the Brier
+ * score weighs every label by how far its prediction was, a finer and
+ * steadier measure of the same predictions. Replayed on the per-candidate
+ * predictions of 56 sets, ranking by it beat all three baselines on more
+ * sets and more seeds than ranking by hits (docs/plugins/autows.md). */
 static int cv_better(const double *hits, const double *brier, int a, int b)
 {
-	return hits[a] > hits[b] || (hits[a] == hits[b] && brier[a] < brier[b]);
+	return brier[a] < brier[b] || (brier[a] == brier[b] && hits[a] > hits[b]);
 }
 
-/* Hits of the mean of candidates a and b's out-of-fold predictions. */
-static double mean_hits(const double *oof, int a, int b, const aws_data *D, const size_t *lab, size_t nl)
+/* The hits and the Brier score (summed over the labels) of the mean of
+ * candidates a and b's out-of-fold predictions. */
+static void mean_cv(double *hits, double *brier, const double *oof, int a, int b, const aws_data *D,
+		    const size_t *lab, size_t nl)
 {
 	size_t k = D->k;
-	double h = 0;
+	*hits = 0, *brier = 0;
 	for (size_t q = 0; q < nl; q++) {
 		const double *pa = oof + ((size_t)a * nl + q) * k, *pb = oof + ((size_t)b * nl + q) * k;
 		size_t best = 0;
-		for (size_t c = 1; c < k; c++)
+		for (size_t c = 0; c < k; c++) {
+			double t = 0.5 * (pa[c] + pb[c]) - (D->y[lab[q]] == (int32_t)c);
+			*brier += t * t;
 			if (pa[c] + pb[c] > pa[best] + pb[best])
 				best = c;
-		h += (int32_t)best == D->y[lab[q]];
+		}
+		*hits += (int32_t)best == D->y[lab[q]];
 	}
-	return h;
 }
 
 /* A fold's own weak labels: o->lfs fitted again on the fold's labeled rows
@@ -524,15 +535,20 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 			out->second_kind = (int)two.chosen;
 			out->second_weak_weight = two.weak_weight;
 			out->second_model = two.model, two.model = (aws_lr){0};
-			out->cv_answer = mean_hits(oof, ord[0], ord[1], D, lab, nl) / (double)nl;
+			double h, b;
+			mean_cv(&h, &b, oof, ord[0], ord[1], D, lab, nl);
+			out->cv_answer = h / (double)nl;
+			out->cv_brier_answer = b / (double)nl;
 			aws_end_result_free(&two);
 		}
 		if (rc != 0)
 			aws_end_result_free(out);
-		for (int c = 0; rc == 0 && c < nc; c++) {
-			double a = nl >= 10 ? hits[c] / (double)nl : -1;
-			if (a > out->cv[cand[c].kind])
-				out->cv[cand[c].kind] = a; /* a kind's best weight */
+		for (int c = 0; rc == 0 && nl >= 10 && c < nc; c++) {
+			aws_end_kind kd = cand[c].kind; /* each kind at its best weight */
+			if (hits[c] / (double)nl > out->cv[kd])
+				out->cv[kd] = hits[c] / (double)nl;
+			if (out->cv_brier[kd] < 0 || brier[c] / (double)nl < out->cv_brier[kd])
+				out->cv_brier[kd] = brier[c] / (double)nl;
 		}
 	}
 done:

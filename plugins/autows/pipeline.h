@@ -76,9 +76,10 @@ int aws_train_end_model(aws_lr *m, const aws_data *D, const int *votes, const do
  * the three graph kinds at each weak weight, by
  * 5-fold cross-validation on the labeled rows: each fold hides a fifth of
  * the labels (stratified) from the end model and scores its predictions
- * there (accuracy; ties go to the lower Brier score, then to the earlier
+ * there (the Brier score; ties go to more hits, then to the earlier
  * candidate). Its answer is the mean of the two best candidates'
- * predictions. Why two: with 100 labels the CV ranks the top candidates
+ * predictions, and cv_brier_answer that mean's Brier score, which is what
+ * chooses among the label models. Why two: with 100 labels the CV ranks the top candidates
  * by a row or two, so picking one is close to a coin toss between them,
  * while their mean keeps what both get right (on the 18 sets this rule
  * was chosen on, the mean of the best two beat all three baselines on 12,
@@ -113,7 +114,9 @@ typedef struct aws_end_result {
 	int second_kind;
 	double second_weak_weight;
 	aws_lr second_model;
-	double cv_answer; /* CV accuracy of P's predictions, from the folds (AUTO), or -1 */
+	double cv_answer;       /* CV accuracy of P's predictions, from the folds (AUTO), or -1 */
+	double cv_brier_answer; /* their Brier score per label (0 best, 2 worst), or -1 */
+	double cv_brier[AWS_END_KINDS]; /* each kind's best Brier score per label (AUTO), or -1 */
 	double *P;        /* n x k predictions for every row */
 } aws_end_result;
 

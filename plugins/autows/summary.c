@@ -40,12 +40,18 @@ char *aws_summary_markdown(const char *const *names, const json_t *const *report
 	size_t best = 0, helped = 0;
 	/* The label model AutoWS answers with is the one whose end model did
 	 * best in cross-validation on the labels, never the best on the test
-	 * set (that would be choosing on the data it is scored on). */
+	 * set (that would be choosing on the data it is scored on): the lowest
+	 * Brier score where every report has one (the end model's auto), else
+	 * the highest accuracy. */
+	int by_brier = n > 0;
 	for (size_t i = 0; i < n; i++) {
-		if (num(reports[i], NULL, "cv_accuracy") > num(reports[best], NULL, "cv_accuracy"))
-			best = i;
+		by_brier = by_brier && json_is_number(json_object_get(reports[i], "cv_brier"));
 		helped += json_is_true(json_object_get(reports[i], "autows_helped"));
 	}
+	for (size_t i = 1; i < n; i++)
+		if (by_brier ? num(reports[i], NULL, "cv_brier") < num(reports[best], NULL, "cv_brier")
+			     : num(reports[i], NULL, "cv_accuracy") > num(reports[best], NULL, "cv_accuracy"))
+			best = i;
 	const json_t *defs = json_object_get(lfs, "lfs");
 	wtext_printf(&b, "# AutoWS: %zu labelling function%s, %zu label model%s\n\n", json_array_size(defs),
 	    json_array_size(defs) == 1 ? "" : "s", n, n == 1 ? "" : "s");
@@ -62,12 +68,16 @@ char *aws_summary_markdown(const char *const *names, const json_t *const *report
 		    num(reports[best], "label_spreading", "accuracy"), num(reports[best], "self_training", "accuracy"),
 		    json_is_true(json_object_get(reports[best], "beats_all_baselines")) ? "beats" : "does not beat");
 	}
-	wtext_printf(&b, "## Label models (test set)\n\n| label model | CV accuracy (labels) | end model | label model accuracy | end model accuracy | end model macro-F1 "
-		"| supervised baseline accuracy | gain | test coverage |\n|---|---:|---|---:|---:|---:|---:|---:|---:|\n");
+	wtext_printf(&b, "## Label models (test set)\n\n| label model | CV Brier (labels) | CV accuracy (labels) | end model | label model accuracy | end model accuracy | end model macro-F1 "
+		"| supervised baseline accuracy | gain | test coverage |\n|---|---:|---:|---|---:|---:|---:|---:|---:|---:|\n");
 	for (size_t i = 0; i < n; i++) {
 		const json_t *r = reports[i];
-		wtext_printf(&b, "| %s%s | %.4f | %s | %.4f | %.4f | %.4f | %.4f | %+.4f | %.3f |\n", names[i],
-		    i == best ? " (chosen)" : "", num(r, NULL, "cv_accuracy"),
+		const json_t *cb = json_object_get(r, "cv_brier");
+		char brier[32] = "-"; /* a kind asked by name has no CV */
+		if (json_is_number(cb))
+			snprintf(brier, sizeof brier, "%.4f", json_number_value(cb));
+		wtext_printf(&b, "| %s%s | %s | %.4f | %s | %.4f | %.4f | %.4f | %.4f | %+.4f | %.3f |\n", names[i],
+		    i == best ? " (chosen)" : "", brier, num(r, NULL, "cv_accuracy"),
 		    json_string_value(json_object_get(json_object_get(r, "end_model"), "kind")) ?: "?",
 		    num(r, "label_model", "accuracy"), num(r, "autows", "accuracy"), num(r, "autows", "macro_f1"),
 		    num(r, "supervised_baseline", "accuracy"), num(r, NULL, "accuracy_gain"), num(r, NULL, "test_coverage"));

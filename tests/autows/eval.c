@@ -145,7 +145,7 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 		size_t covered = 0;
 		for (size_t i = 0; i < D.n; i++)
 			covered += L.row[i] != L.row[i + 1];
-		double auto_cv[NK] = {-1, -1, -1, -1};
+		double auto_cv[NK] = {-1, -1, -1, -1}, auto_brier[NK] = {-1, -1, -1, -1};
 		aws_scores auto_sc[NK];
 		for (int meth = 0; meth < NMETH; meth++) {
 			int kind = meth % NK;
@@ -153,9 +153,13 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 				continue;
 			ran[meth] = 1;
 			if (meth == 4 * NK) { /* AutoWS's answer, chosen without the test set */
-				int pick = 0;
+				/* the lowest Brier score of the answer where every label
+				 * model has one, as the summary op chooses */
+				int pick = 0, by_brier = 1;
+				for (int q = 0; q < NK; q++)
+					by_brier = by_brier && auto_brier[q] >= 0;
 				for (int q = 1; q < NK; q++)
-					if (auto_cv[q] > auto_cv[pick])
+					if (by_brier ? auto_brier[q] < auto_brier[pick] : auto_cv[q] > auto_cv[pick])
 						pick = q;
 				sum[meth] += auto_sc[pick].accuracy;
 				tally(wins[meth], &auto_sc[pick], sb, seed, methods[meth], lfs.n, (double)covered / (double)D.n);
@@ -179,10 +183,10 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 			m = er.model, er.model = (aws_lr){0};
 			if (meth >= 3 * NK)
 				fprintf(stderr, "seed %d %s: chose %s, weak weight %g, with %s at %g (cv %.3f %.3f %.3f %.3f %.3f; "
-						"answer %.3f)\n",
+						"answer %.3f, Brier %.4f)\n",
 					seed, methods[meth], aws_end_name(er.chosen), er.weak_weight,
 					er.second_kind >= 0 ? aws_end_name((aws_end_kind)er.second_kind) : "none",
-					er.second_weak_weight, er.cv[0], er.cv[1], er.cv[2], er.cv[3], er.cv[4], er.cv_answer);
+					er.second_weak_weight, er.cv[0], er.cv[1], er.cv[2], er.cv[3], er.cv[4], er.cv_answer, er.cv_brier_answer);
 			aws_scores se;
 			aws_score(&se, PE, D.k, D.y, test, nt);
 			if (meth >= 3 * NK) {
@@ -191,11 +195,13 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 					auto_cv[kind] = er.cv[q] > auto_cv[kind] ? er.cv[q] : auto_cv[kind];
 				if (er.cv_answer >= 0) /* the CV of what is answered */
 					auto_cv[kind] = er.cv_answer;
+				auto_brier[kind] = er.cv_brier_answer;
 			}
 			sum[meth] += se.accuracy;
 			tally(wins[meth], &se, sb, seed, methods[meth], lfs.n, (double)covered / (double)D.n);
 			free(PE);
 			aws_lr_free(&m);
+			aws_end_result_free(&er); /* the mean's second member */
 			aws_lm_result_free(&r);
 		}
 		free(PB[0]), free(PB[1]), free(PB[2]), free(lab), free(test), free(votes), free(known);

@@ -401,9 +401,9 @@ static void test_weak_share_lets_the_labels_lead(void **state)
 	aws_data_free(&D);
 }
 
-/* AUTO's answer is the mean of its two best candidates' predictions: the
- * same as fitting each of them alone and averaging; its CV accuracy is
- * the mean's. With under 10 labels there are no folds and one model. */
+/* AUTO's answer is the mean of its two best candidates' predictions (by
+ * the Brier score): the same as fitting each of them alone and averaging;
+ * its CV accuracy and Brier score are the mean's. With under 10 labels there are no folds and one model. */
 static void test_auto_answers_mean_of_two(void **state)
 {
 	(void)state;
@@ -421,6 +421,12 @@ static void test_auto_answers_mean_of_two(void **state)
 		      r.cv_answer);
 	assert_true(r.second_kind >= 0 && r.second_kind < AWS_END_KINDS);
 	assert_true(r.cv_answer >= 0 && r.cv_answer <= 1);
+	/* the candidates are ranked by their Brier score: no kind scored
+	 * lower than the chosen one, and the mean of the two is scored too */
+	assert_true(r.cv_brier[r.chosen] >= 0 && r.cv_brier[r.second_kind] >= r.cv_brier[r.chosen]);
+	for (int q = 0; q < AWS_END_KINDS; q++)
+		assert_true(r.cv_brier[q] < 0 || r.cv_brier[q] >= r.cv_brier[r.chosen]);
+	assert_true(r.cv_brier_answer >= 0 && r.cv_brier_answer <= 2);
 	/* a member's weak weight is its weak_share for the regressions */
 	o.weak_weight = o.weak_share = r.weak_weight;
 	assert_int_equal(aws_end_fit(&a, r.chosen, &D, votes, LM, &o, err, sizeof err), 0);
@@ -436,7 +442,7 @@ static void test_auto_answers_mean_of_two(void **state)
 	o.weak_weight = o.weak_share = 0;
 	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, &D, votes, LM, &o, err, sizeof err), 0);
 	assert_int_equal(r.second_kind, -1);
-	assert_true(r.cv_answer < 0);
+	assert_true(r.cv_answer < 0 && r.cv_brier_answer < 0);
 	aws_end_result_free(&r);
 	free(votes), free(LM);
 	aws_data_free(&D);

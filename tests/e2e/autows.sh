@@ -33,8 +33,8 @@ check "the end model was chosen by CV on the labels, with each kind's CV accurac
   jqt '.end_model.asked == "auto" and (.end_model.kind | IN("logistic", "smoothed", "graph", "selftrained", "lf_graph")) and (.end_model.cv_accuracy | keys == ["graph", "lf_graph", "logistic", "selftrained", "smoothed"])' o/majority/model.json
 check "auto answers the mean of the two best candidates, both in model.json, with the mean's CV accuracy" \
   jqt '.format == "autows-mean/1" and (.members | length) == 2 and (.end_model.mean_with.kind | IN("logistic", "smoothed", "graph", "selftrained", "lf_graph")) and (.end_model.cv_accuracy_answer | . >= 0 and . <= 1)' o/majority/model.json
-check "and the report's CV accuracy, which chooses the label model, is the mean's" \
-  jqt --slurpfile m o/majority/model.json '.cv_accuracy == $m[0].end_model.cv_accuracy_answer' o/majority/report.json
+check "and the report's CV accuracy and Brier score are the mean's" \
+  jqt --slurpfile m o/majority/model.json '.cv_accuracy == $m[0].end_model.cv_accuracy_answer and .cv_brier == $m[0].end_model.cv_brier_answer and (.cv_brier | . >= 0 and . <= 2)' o/majority/report.json
 check "the report scores AutoWS against all three baselines" \
   jqt '(.label_spreading.accuracy | type == "number") and (.self_training.accuracy | type == "number") and (.beats_all_baselines | type == "boolean") and (.cv_accuracy | type == "number")' o/majority/report.json
 check "the end model's CV scored weak labels refitted without each fold's labels, and says which weight won" \
@@ -43,7 +43,9 @@ check "beats_all_baselines means one test row more than each baseline, and a tie
   jqt '(.autows.accuracy * .autows.rows | round) as $a | .beats_all_baselines == ($a > (.supervised_baseline.accuracy * .autows.rows | round) and $a > (.label_spreading.accuracy * .label_spreading.rows | round) and $a > (.self_training.accuracy * .self_training.rows | round))' o/majority/report.json
 check "ssl_baselines.json is written" jqt '.format == "autows-ssl/1"' o/ssl_baselines.json
 eq "$(wc -l <o/majority/predictions.csv)" "$(wc -l <o/majority/probs.csv)" "predictions.csv has a row for every row"
-check "summary.md names the label model chosen by CV, not by the test set" grep -q "(chosen)" o/summary.md
+low=$(for m in majority dawid_skene; do echo "$(jq -r .cv_brier "o/$m/report.json") $m"; done | sort -s -g -k1,1 | head -1 | cut -d' ' -f2)
+check "summary.md names the label model chosen by CV, not by the test set: the lowest CV Brier score ($low)" \
+  grep -q "^| $low (chosen) |" o/summary.md
 run_weft run "$P" -p out="$T/lg" -p 'label_models=[majority]' -p end_model=logistic -p families=stump
 expect_rc 0 "end_model and families are params"
 eq "$(jq -r '.end_model.kind' lg/majority/model.json)" logistic "end_model=logistic is what runs"
