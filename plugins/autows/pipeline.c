@@ -558,6 +558,18 @@ done:
 	return rc;
 }
 
+size_t aws_pick_label_model(const double *brier, const double *accuracy, size_t n)
+{
+	int by_brier = n > 0;
+	for (size_t i = 0; i < n; i++)
+		by_brier = by_brier && brier[i] >= 0;
+	size_t best = 0;
+	for (size_t i = 1; i < n; i++)
+		if (by_brier ? brier[i] < brier[best] : accuracy[i] > accuracy[best])
+			best = i;
+	return best;
+}
+
 int aws_train_baseline(aws_lr *m, const aws_data *D, double l2, int iters, char *err, size_t errlen)
 {
 	size_t *rows;

@@ -126,6 +126,12 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 		const aws_end_opts *o, char *err, size_t errlen);
 void aws_end_result_free(aws_end_result *r);
 
+/* The label model AutoWS answers with, of n, by what the CV said of each
+ * one's answer: the lowest Brier score where every one has one (brier[i]
+ * >= 0: the end model's auto), else the highest accuracy; the first on a
+ * tie. Never the best on the test set, which is what it is scored on. */
+size_t aws_pick_label_model(const double *brier, const double *accuracy, size_t n);
+
 /* w (d entries) gets each feature's share of the LFs' held-out F-scores
  * (an LF's score split evenly among its features; the shares sum to 1).
  * 0 when some LF scored above 0, -1 (w all 0) when none did. */

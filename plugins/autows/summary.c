@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include "summary.h"
+#include "pipeline.h"
 #include "textout.h"
 
 #include <math.h>
@@ -37,21 +38,19 @@ char *aws_summary_markdown(const char *const *names, const json_t *const *report
 			return NULL;
 	}
 	wtext b = {0};
-	size_t best = 0, helped = 0;
-	/* The label model AutoWS answers with is the one whose end model did
-	 * best in cross-validation on the labels, never the best on the test
-	 * set (that would be choosing on the data it is scored on): the lowest
-	 * Brier score where every report has one (the end model's auto), else
-	 * the highest accuracy. */
-	int by_brier = n > 0;
+	size_t helped = 0;
+	/* the label model AutoWS answers with: chosen by the CV on the labels */
+	double *cv = calloc(n ? 2 * n : 1, sizeof *cv);
+	if (!cv)
+		return NULL;
 	for (size_t i = 0; i < n; i++) {
-		by_brier = by_brier && json_is_number(json_object_get(reports[i], "cv_brier"));
+		const json_t *cb = json_object_get(reports[i], "cv_brier");
+		cv[i] = json_is_number(cb) ? json_number_value(cb) : -1;
+		cv[n + i] = num(reports[i], NULL, "cv_accuracy");
 		helped += json_is_true(json_object_get(reports[i], "autows_helped"));
 	}
-	for (size_t i = 1; i < n; i++)
-		if (by_brier ? num(reports[i], NULL, "cv_brier") < num(reports[best], NULL, "cv_brier")
-			     : num(reports[i], NULL, "cv_accuracy") > num(reports[best], NULL, "cv_accuracy"))
-			best = i;
+	size_t best = aws_pick_label_model(cv, cv + n, n);
+	free(cv);
 	const json_t *defs = json_object_get(lfs, "lfs");
 	wtext_printf(&b, "# AutoWS: %zu labelling function%s, %zu label model%s\n\n", json_array_size(defs),
 	    json_array_size(defs) == 1 ? "" : "s", n, n == 1 ? "" : "s");

@@ -153,14 +153,7 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 				continue;
 			ran[meth] = 1;
 			if (meth == 4 * NK) { /* AutoWS's answer, chosen without the test set */
-				/* the lowest Brier score of the answer where every label
-				 * model has one, as the summary op chooses */
-				int pick = 0, by_brier = 1;
-				for (int q = 0; q < NK; q++)
-					by_brier = by_brier && auto_brier[q] >= 0;
-				for (int q = 1; q < NK; q++)
-					if (by_brier ? auto_brier[q] < auto_brier[pick] : auto_cv[q] > auto_cv[pick])
-						pick = q;
+				size_t pick = aws_pick_label_model(auto_brier, auto_cv, NK); /* as the summary op */
 				sum[meth] += auto_sc[pick].accuracy;
 				tally(wins[meth], &auto_sc[pick], sb, seed, methods[meth], lfs.n, (double)covered / (double)D.n);
 				continue;
