@@ -46,6 +46,9 @@ static json_t *member_json(aws_end_kind kind, double weak_weight, const aws_lr *
 	if (kind == AWS_END_GRAPH)
 		return json_pack("{s:s, s:f, s:I, s:f}", "format", "autows-graph/1", "smooth", eo->smooth, "neighbours",
 				 (json_int_t)eo->neighbours, "weak_weight", weak_weight);
+	if (kind == AWS_END_GOLD_SPREADING) /* seeded by the labeled rows alone */
+		return json_pack("{s:s, s:s, s:f, s:I, s:f}", "format", "autows-graph/1", "kind", aws_end_name(kind),
+				 "smooth", 0.2, "neighbours", (json_int_t)eo->neighbours, "weak_weight", 0.0);
 	if (kind == AWS_END_LFGRAPH) {
 		/* the graph's metric: each feature's weight (its distances are
 		 * scaled by the square root), the features no LF uses left out */
@@ -92,7 +95,8 @@ int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 	const char *kname = weft_op_param_string(ctx, api, "kind");
 	int kind = aws_end_parse(kname);
 	if (kind < 0)
-		return api->fail(ctx, "unknown end model '%s'; use auto, logistic, smoothed, graph, selftrained or lf_graph",
+		return api->fail(ctx, "unknown end model '%s'; use auto, logistic, smoothed, graph, selftrained, lf_graph, "
+				 "gold_logistic, gold_spreading or gold_selftrained",
 				 kname);
 	if (nb < 1 || nb > 100 || eo.smooth <= 0 || eo.smooth >= 1 || eo.weak_weight < 0 || !(eo.weak_share >= 0))
 		return api->fail(ctx, "neighbours must be 1..100, smooth in (0, 1), weak_weight >= 0 and weak_share >= 0");
@@ -108,12 +112,25 @@ int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 		rc = api->fail(ctx, "%s", err);
 	if (rc == WEFT_OK) {
 		/* the model: the regression's weights, or how the graph was made
-		 * (its labels are the predictions); for AUTO's mean of two
-		 * candidates, both; with what CV said */
-		json_t *m = member_json(er.chosen, er.weak_weight, &er.model, &eo, D);
-		if (er.second_kind >= 0)
-			m = json_pack("{s:s, s:[o, o]}", "format", "autows-mean/1", "members", m,
-				      member_json((aws_end_kind)er.second_kind, er.second_weak_weight, &er.second_model, &eo, D));
+		 * (its labels are the predictions); for AUTO's weighted mean of
+		 * candidates, each with its weight; with what CV said */
+		json_t *m = member_json(er.chosen, er.weak_weight, &er.model, &eo, D), *with = json_array();
+		if (er.n_more > 0) {
+			json_t *ms = json_array();
+			if (m)
+				json_object_set_new(m, "weight", json_real(er.weight));
+			json_array_append_new(ms, m);
+			for (size_t q = 0; q < er.n_more; q++) {
+				const aws_end_member *e = &er.more[q];
+				json_t *j = member_json(e->kind, e->weak_weight, &e->model, &eo, D);
+				if (j)
+					json_object_set_new(j, "weight", json_real(e->weight));
+				json_array_append_new(ms, j);
+				json_array_append_new(with, json_pack("{s:s, s:f, s:f}", "kind", aws_end_name(e->kind),
+								      "weak_weight", e->weak_weight, "weight", e->weight));
+			}
+			m = json_pack("{s:s, s:o}", "format", "autows-mean/2", "members", ms);
+		}
 		json_t *cv = json_object(), *cvb = json_object();
 		for (int q = 0; q < AWS_END_KINDS; q++) {
 			if (er.cv[q] >= 0)
@@ -121,13 +138,13 @@ int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 			if (er.cv_brier[q] >= 0)
 				json_object_set_new(cvb, aws_end_name((aws_end_kind)q), json_real(er.cv_brier[q]));
 		}
-		json_t *info = json_pack("{s:s, s:s, s:f, s:o, s:o, s:s}", "asked", kname, "kind", aws_end_name(er.chosen),
-					 "weak_weight", er.weak_weight, "cv_accuracy", cv, "cv_brier", cvb, "cv_weak_labels",
+		json_t *info = json_pack("{s:s, s:s, s:f, s:f, s:o, s:o, s:s}", "asked", kname, "kind",
+					 aws_end_name(er.chosen), "weak_weight", er.weak_weight, "weight", er.weight,
+					 "cv_accuracy", cv, "cv_brier", cvb, "cv_weak_labels",
 					 eo.lfs ? "refitted per fold" : "as given");
-		if (er.second_kind >= 0)
-			json_object_set_new(info, "mean_with",
-					    json_pack("{s:s, s:f}", "kind", aws_end_name((aws_end_kind)er.second_kind),
-						      "weak_weight", er.second_weak_weight));
+		if (info && er.n_more > 0)
+			json_object_set(info, "mean_with", with);
+		json_decref(with);
 		if (er.cv_answer >= 0)
 			json_object_set_new(info, "cv_accuracy_answer", json_real(er.cv_answer));
 		if (er.cv_brier_answer >= 0)
@@ -137,10 +154,9 @@ int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 			rc = api->fail(ctx, "out of memory writing model.json");
 		} else {
 			json_object_set_new(m, "end_model", info);
-			api->log(ctx, WEFT_LOG_INFO, "end model: %s%s%s%s", aws_end_name(er.chosen),
-				 er.second_kind >= 0 ? ", averaged with " : "",
-				 er.second_kind >= 0 ? aws_end_name((aws_end_kind)er.second_kind) : "",
-				 kind == AWS_END_AUTO ? " (chosen by 5-fold CV on the labeled rows)" : "");
+			api->log(ctx, WEFT_LOG_INFO, "end model: %s at weight %.3f, %zu other candidate%s in the mean%s",
+				 aws_end_name(er.chosen), er.weight, er.n_more, er.n_more == 1 ? "" : "s",
+				 kind == AWS_END_AUTO ? " (weighed by 5-fold CV on the labeled rows)" : "");
 			rc = wop_set_json(ctx, api, "out", "model.json", m);
 		}
 	}

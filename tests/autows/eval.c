@@ -175,11 +175,12 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 			PE = er.P, er.P = NULL;
 			m = er.model, er.model = (aws_lr){0};
 			if (meth >= 3 * NK)
-				fprintf(stderr, "seed %d %s: chose %s, weak weight %g, with %s at %g (cv %.3f %.3f %.3f %.3f %.3f; "
-						"answer %.3f, Brier %.4f)\n",
-					seed, methods[meth], aws_end_name(er.chosen), er.weak_weight,
-					er.second_kind >= 0 ? aws_end_name((aws_end_kind)er.second_kind) : "none",
-					er.second_weak_weight, er.cv[0], er.cv[1], er.cv[2], er.cv[3], er.cv[4], er.cv_answer, er.cv_brier_answer);
+				fprintf(stderr, "seed %d %s: chose %s, weak weight %g, weight %.3f, %zu more (next %s at %.3f); "
+						"cv %.3f %.3f %.3f %.3f %.3f %.3f %.3f %.3f; answer %.3f, Brier %.4f\n",
+					seed, methods[meth], aws_end_name(er.chosen), er.weak_weight, er.weight, er.n_more,
+					er.n_more ? aws_end_name(er.more[0].kind) : "none", er.n_more ? er.more[0].weight : 0.0,
+					er.cv[0], er.cv[1], er.cv[2], er.cv[3], er.cv[4], er.cv[5], er.cv[6], er.cv[7],
+					er.cv_answer, er.cv_brier_answer);
 			aws_scores se;
 			aws_score(&se, PE, D.k, D.y, test, nt);
 			if (meth >= 3 * NK) {
@@ -194,7 +195,7 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 			tally(wins[meth], &se, sb, seed, methods[meth], lfs.n, (double)covered / (double)D.n);
 			free(PE);
 			aws_lr_free(&m);
-			aws_end_result_free(&er); /* the mean's second member */
+			aws_end_result_free(&er); /* the mean's other members */
 			aws_lm_result_free(&r);
 		}
 		free(PB[0]), free(PB[1]), free(PB[2]), free(lab), free(test), free(votes), free(known);

@@ -287,12 +287,13 @@ static void test_semisupervised(void **state)
 	aws_end_opts o = AWS_END_OPTS_INIT;
 	aws_end_result r;
 	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, &D, votes, LM, &o, err, sizeof err), 0);
-	for (int q = 0; q < AWS_END_LFGRAPH; q++)
-		assert_true(r.cv[q] >= 0 && r.cv[q] <= 1);
+	for (int q = 0; q < AWS_END_KINDS; q++)
+		assert_true(q == AWS_END_LFGRAPH || (r.cv[q] >= 0 && r.cv[q] <= 1));
 	assert_true(r.cv[AWS_END_LFGRAPH] == -1); /* no LFs: no metric from them */
-	assert_true(r.cv[r.chosen] >= r.cv[AWS_END_LOGISTIC] && r.cv[r.chosen] >= r.cv[AWS_END_SMOOTHED] &&
-		    r.cv[r.chosen] >= r.cv[AWS_END_GRAPH]);
-	assert_int_equal(r.chosen, AWS_END_GRAPH);
+	/* a graph leads, the one seeded by the weak labels or by the gold ones
+	 * alone: a line cannot follow the moons */
+	assert_true(r.chosen == AWS_END_GRAPH || r.chosen == AWS_END_GOLD_SPREADING);
+	assert_true(r.cv[r.chosen] >= r.cv[AWS_END_LOGISTIC] && r.cv[r.chosen] >= r.cv[AWS_END_GOLD_LOGISTIC]);
 	aws_score(&sc, r.P, 2, D.y, test, nt);
 	assert_true(sc.accuracy > 0.95);
 	aws_end_result_free(&r);
@@ -401,10 +402,50 @@ static void test_weak_share_lets_the_labels_lead(void **state)
 	aws_data_free(&D);
 }
 
-/* AUTO's answer is the mean of its two best candidates' predictions (by
- * the Brier score): the same as fitting each of them alone and averaging;
- * its CV accuracy and Brier score are the mean's. With under 10 labels there are no folds and one model. */
-static void test_auto_answers_mean_of_two(void **state)
+/* The gold kinds are the three baselines, trained on the labeled rows
+ * alone: their predictions are those of aws_train_baseline, label
+ * spreading at alpha 0.2 and self-training (0.75, 10 rounds), whatever the
+ * weak labels say. */
+static void test_gold_kinds_are_the_baselines(void **state)
+{
+	(void)state;
+	aws_data D;
+	moons(&D, 9);
+	char err[256];
+	int *votes;
+	double *LM;
+	noisy_weak_labels(&D, &votes, &LM, 7, 4, 0.75);
+	aws_end_opts o = AWS_END_OPTS_INIT;
+	aws_lr m;
+	double *want[3] = {NULL, NULL, NULL};
+	assert_int_equal(aws_train_baseline(&m, &D, o.l2, o.iters, err, sizeof err), 0);
+	assert_int_equal(aws_predict_all(&want[0], &m, &D), 0);
+	assert_int_equal(aws_label_spreading(&want[1], &D, 7, 0.2, err, sizeof err), 0);
+	assert_int_equal(aws_self_training(&want[2], &D, 0.75, 10, err, sizeof err), 0);
+	for (int g = 0; g < 3; g++) {
+		aws_end_kind kd = (aws_end_kind)(AWS_END_GOLD_LOGISTIC + g);
+		assert_int_equal(aws_end_parse(aws_end_name(kd)), kd);
+		aws_end_result r;
+		assert_int_equal(aws_end_fit(&r, kd, &D, votes, LM, &o, err, sizeof err), 0);
+		assert_true(r.chosen == kd && r.weight == 1 && r.n_more == 0);
+		assert_true((r.model.w != NULL) == (kd != AWS_END_GOLD_SPREADING));
+		for (size_t i = 0; i < D.n * 2; i++)
+			assert_true(fabs(r.P[i] - want[g][i]) < 1e-12);
+		aws_end_result_free(&r);
+		free(want[g]);
+	}
+	aws_lr_free(&m);
+	free(votes), free(LM);
+	aws_data_free(&D);
+}
+
+/* AUTO's answer is the mean of the candidates' predictions, each weighed
+ * by exp(-(B - B_best) / 2), B its out-of-fold Brier score summed over the
+ * labels: the same as fitting each member alone and weighing it so; the
+ * heaviest is the one the CV scored best, and its CV accuracy and Brier
+ * score are the mean's. With under 10 labels there are no folds and one
+ * model. */
+static void test_auto_answers_weighted_mean(void **state)
 {
 	(void)state;
 	aws_data D;
@@ -413,35 +454,65 @@ static void test_auto_answers_mean_of_two(void **state)
 	int *votes;
 	double *LM;
 	noisy_weak_labels(&D, &votes, &LM, 7, 4, 0.75); /* 70% right, no LF on every fourth */
+	size_t nl = 0;
+	for (size_t i = 0; i < D.n; i++)
+		nl += D.split[i] == AWS_LABELED;
 	aws_end_opts o = AWS_END_OPTS_INIT;
-	aws_end_result r, a, b;
+	aws_end_result r, a;
 	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, &D, votes, LM, &o, err, sizeof err), 0);
-	print_message("auto: %s at %g with %s at %g, cv %.3f\n", aws_end_name(r.chosen), r.weak_weight,
-		      r.second_kind >= 0 ? aws_end_name((aws_end_kind)r.second_kind) : "none", r.second_weak_weight,
-		      r.cv_answer);
-	assert_true(r.second_kind >= 0 && r.second_kind < AWS_END_KINDS);
+	print_message("auto: %s at %g, weight %.3f, %zu more (next %s at %.3f), cv %.3f\n", aws_end_name(r.chosen),
+		      r.weak_weight, r.weight, r.n_more, r.n_more ? aws_end_name(r.more[0].kind) : "none",
+		      r.n_more ? r.more[0].weight : 0.0, r.cv_answer);
+	assert_true(r.n_more >= 1 && r.n_more <= AWS_END_MAX_MORE);
 	assert_true(r.cv_answer >= 0 && r.cv_answer <= 1);
-	/* the candidates are ranked by their Brier score: no kind scored
-	 * lower than the chosen one, and the mean of the two is scored too */
-	assert_true(r.cv_brier[r.chosen] >= 0 && r.cv_brier[r.second_kind] >= r.cv_brier[r.chosen]);
+	assert_true(r.cv_brier_answer >= 0 && r.cv_brier_answer <= 2);
+	/* the weights: a distribution, heaviest first, the heaviest the
+	 * lowest Brier score of any kind */
+	double tot = r.weight;
+	for (size_t q = 0; q < r.n_more; q++) {
+		assert_true(r.more[q].weight > 0 && r.more[q].weight <= (q ? r.more[q - 1].weight : r.weight));
+		tot += r.more[q].weight;
+	}
+	assert_true(fabs(tot - 1) < 1e-12);
 	for (int q = 0; q < AWS_END_KINDS; q++)
 		assert_true(r.cv_brier[q] < 0 || r.cv_brier[q] >= r.cv_brier[r.chosen]);
-	assert_true(r.cv_brier_answer >= 0 && r.cv_brier_answer <= 2);
-	/* a member's weak weight is its weak_share for the regressions */
-	o.weak_weight = o.weak_share = r.weak_weight;
-	assert_int_equal(aws_end_fit(&a, r.chosen, &D, votes, LM, &o, err, sizeof err), 0);
-	o.weak_weight = o.weak_share = r.second_weak_weight;
-	assert_int_equal(aws_end_fit(&b, (aws_end_kind)r.second_kind, &D, votes, LM, &o, err, sizeof err), 0);
+	/* the first member of each kind is that kind at its best weak weight:
+	 * its weight against the chosen one's is exp(-(B - B_best) / 2) */
+	int seen[AWS_END_KINDS] = {0}, checked = 0;
+	seen[r.chosen] = 1;
+	for (size_t q = 0; q < r.n_more; q++) {
+		aws_end_kind kd = r.more[q].kind;
+		if (seen[kd]++)
+			continue;
+		double want = exp(-(r.cv_brier[kd] - r.cv_brier[r.chosen]) * (double)nl / 2);
+		assert_true(fabs(r.more[q].weight / r.weight - want) < 1e-9);
+		checked++;
+	}
+	assert_true(checked >= 1);
+	/* the answer is the members' weighted mean; a member's weak weight is
+	 * its weak_share for the regressions */
+	double *sum = calloc(D.n * 2, sizeof *sum);
+	assert_non_null(sum);
+	for (size_t q = 0; q <= r.n_more; q++) {
+		aws_end_kind kd = q ? r.more[q - 1].kind : r.chosen;
+		double ww = q ? r.more[q - 1].weak_weight : r.weak_weight, w = q ? r.more[q - 1].weight : r.weight;
+		o.weak_weight = o.weak_share = ww;
+		assert_int_equal(aws_end_fit(&a, kd, &D, votes, LM, &o, err, sizeof err), 0);
+		for (size_t i = 0; i < D.n * 2; i++)
+			sum[i] += w * a.P[i];
+		aws_end_result_free(&a);
+	}
 	for (size_t i = 0; i < D.n * 2; i++)
-		assert_true(fabs(r.P[i] - 0.5 * (a.P[i] + b.P[i])) < 1e-12);
-	aws_end_result_free(&a), aws_end_result_free(&b), aws_end_result_free(&r);
+		assert_true(fabs(r.P[i] - sum[i]) < 1e-9);
+	free(sum);
+	aws_end_result_free(&r);
 	size_t kept = 0; /* 8 labels: no CV */
 	for (size_t i = 0; i < D.n; i++)
 		if (D.split[i] == AWS_LABELED && kept++ >= 8)
 			D.split[i] = AWS_UNLABELED;
 	o.weak_weight = o.weak_share = 0;
 	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, &D, votes, LM, &o, err, sizeof err), 0);
-	assert_int_equal(r.second_kind, -1);
+	assert_true(r.n_more == 0 && r.weight == 1);
 	assert_true(r.cv_answer < 0 && r.cv_brier_answer < 0);
 	aws_end_result_free(&r);
 	free(votes), free(LM);
@@ -644,9 +715,9 @@ static void test_lf_graph_weighs_the_lfs_features(void **state)
 	assert_true(lfg.accuracy > 0.95);
 	assert_true(lfg.accuracy > plain.accuracy + 0.1);
 	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, D, m.votes, m.lm.proba, &o, err, sizeof err), 0);
-	print_message("auto: %s, with %s (cv %.2f %.2f %.2f %.2f %.2f)\n", aws_end_name(r.chosen),
-		      r.second_kind >= 0 ? aws_end_name((aws_end_kind)r.second_kind) : "none", r.cv[0], r.cv[1],
-		      r.cv[2], r.cv[3], r.cv[4]);
+	print_message("auto: %s at weight %.3f, %zu more (cv %.2f %.2f %.2f %.2f %.2f %.2f %.2f %.2f)\n",
+		      aws_end_name(r.chosen), r.weight, r.n_more, r.cv[0], r.cv[1], r.cv[2], r.cv[3], r.cv[4], r.cv[5],
+		      r.cv[6], r.cv[7]);
 	for (int q = 0; q < AWS_END_KINDS; q++)
 		assert_true(r.cv[q] >= 0 && r.cv[q] <= 1);
 	assert_true(r.cv[AWS_END_LFGRAPH] > r.cv[AWS_END_GRAPH]);
@@ -720,7 +791,8 @@ int main(void)
 		cmocka_unit_test(test_auto_cv_refits_the_lfs),
 		cmocka_unit_test(test_lf_graph_weighs_the_lfs_features),
 		cmocka_unit_test(test_self_train_from_teacher),
-		cmocka_unit_test(test_auto_answers_mean_of_two),
+		cmocka_unit_test(test_gold_kinds_are_the_baselines),
+		cmocka_unit_test(test_auto_answers_weighted_mean),
 		cmocka_unit_test(test_weak_share_lets_the_labels_lead),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,9 +30,9 @@ first=$(awk -F'|' '/^\| [0-9]+ \| / { gsub(/ /, "", $(NF - 1)); print $(NF - 1);
 eq "$first" "$(printf '%.3f' "$best")" "and lists the LFs best first"
 expect_out '"results":{"dawid_skene":{' "the run returns one summary per label model"
 check "the end model was chosen by CV on the labels, with each kind's CV accuracy" \
-  jqt '.end_model.asked == "auto" and (.end_model.kind | IN("logistic", "smoothed", "graph", "selftrained", "lf_graph")) and (.end_model.cv_accuracy | keys == ["graph", "lf_graph", "logistic", "selftrained", "smoothed"])' o/majority/model.json
-check "auto answers the mean of the two best candidates, both in model.json, with the mean's CV accuracy" \
-  jqt '.format == "autows-mean/1" and (.members | length) == 2 and (.end_model.mean_with.kind | IN("logistic", "smoothed", "graph", "selftrained", "lf_graph")) and (.end_model.cv_accuracy_answer | . >= 0 and . <= 1)' o/majority/model.json
+  jqt '.end_model.asked == "auto" and (.end_model.kind | IN("logistic", "smoothed", "graph", "selftrained", "lf_graph", "gold_logistic", "gold_spreading", "gold_selftrained")) and (.end_model.cv_accuracy | keys == ["gold_logistic", "gold_selftrained", "gold_spreading", "graph", "lf_graph", "logistic", "selftrained", "smoothed"])' o/majority/model.json
+check "auto answers the candidates' mean weighed by the CV, every member in model.json, heaviest first, with the mean's CV accuracy" \
+  jqt '.format == "autows-mean/2" and (.members | length) >= 2 and (.members | length) == (.end_model.mean_with | length) + 1 and ([.members[].weight] | (add - 1 | fabs < 1e-9) and . == (sort | reverse) and all(. > 0)) and .members[0].weight == .end_model.weight and (.end_model.mean_with | all(.kind | IN("logistic", "smoothed", "graph", "selftrained", "lf_graph", "gold_logistic", "gold_spreading", "gold_selftrained"))) and (.end_model.cv_accuracy_answer | . >= 0 and . <= 1)' o/majority/model.json
 check "and the report's CV accuracy and Brier score are the mean's" \
   jqt --slurpfile m o/majority/model.json '.cv_accuracy == $m[0].end_model.cv_accuracy_answer and .cv_brier == $m[0].end_model.cv_brier_answer and (.cv_brier | . >= 0 and . <= 2)' o/majority/report.json
 check "the report scores AutoWS against all three baselines" \
