@@ -402,6 +402,13 @@ static void test_weak_share_lets_the_labels_lead(void **state)
 	aws_data_free(&D);
 }
 
+/* Moons (seed 9) with weak labels 70% right and no LF on every fourth row. */
+static void noisy_moons(aws_data *D, int **votes, double **LM)
+{
+	moons(D, 9);
+	noisy_weak_labels(D, votes, LM, 7, 4, 0.75);
+}
+
 /* The gold kinds are the three baselines, trained on the labeled rows
  * alone: their predictions are those of aws_train_baseline, label
  * spreading at alpha 0.2 and self-training (0.75, 10 rounds), whatever the
@@ -410,11 +417,10 @@ static void test_gold_kinds_are_the_baselines(void **state)
 {
 	(void)state;
 	aws_data D;
-	moons(&D, 9);
 	char err[256];
 	int *votes;
 	double *LM;
-	noisy_weak_labels(&D, &votes, &LM, 7, 4, 0.75);
+	noisy_moons(&D, &votes, &LM);
 	aws_end_opts o = AWS_END_OPTS_INIT;
 	aws_lr m;
 	double *want[3] = {NULL, NULL, NULL};
@@ -449,11 +455,10 @@ static void test_auto_answers_weighted_mean(void **state)
 {
 	(void)state;
 	aws_data D;
-	moons(&D, 9);
 	char err[256];
 	int *votes;
 	double *LM;
-	noisy_weak_labels(&D, &votes, &LM, 7, 4, 0.75); /* 70% right, no LF on every fourth */
+	noisy_moons(&D, &votes, &LM);
 	size_t nl = 0;
 	for (size_t i = 0; i < D.n; i++)
 		nl += D.split[i] == AWS_LABELED;
