@@ -75,9 +75,17 @@ char *aws_summary_markdown(const char *const *names, const json_t *const *report
 		char brier[32] = "-"; /* a kind asked by name has no CV */
 		if (json_is_number(cb))
 			snprintf(brier, sizeof brier, "%.4f", json_number_value(cb));
+		/* the heaviest member of auto's weighted mean, and how many more */
+		const json_t *em = json_object_get(r, "end_model");
+		char end[96];
+		size_t more = json_array_size(json_object_get(em, "mean_with"));
+		const char *kind = json_string_value(json_object_get(em, "kind")) ?: "?";
+		if (more)
+			snprintf(end, sizeof end, "%s (weight %.2f) + %zu more", kind, num(em, NULL, "weight"), more);
+		else
+			snprintf(end, sizeof end, "%s", kind);
 		wtext_printf(&b, "| %s%s | %s | %.4f | %s | %.4f | %.4f | %.4f | %.4f | %+.4f | %.3f |\n", names[i],
-		    i == best ? " (chosen)" : "", brier, num(r, NULL, "cv_accuracy"),
-		    json_string_value(json_object_get(json_object_get(r, "end_model"), "kind")) ?: "?",
+		    i == best ? " (chosen)" : "", brier, num(r, NULL, "cv_accuracy"), end,
 		    num(r, "label_model", "accuracy"), num(r, "autows", "accuracy"), num(r, "autows", "macro_f1"),
 		    num(r, "supervised_baseline", "accuracy"), num(r, NULL, "accuracy_gain"), num(r, NULL, "test_coverage"));
 	}

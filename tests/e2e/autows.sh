@@ -46,6 +46,9 @@ eq "$(wc -l <o/majority/predictions.csv)" "$(wc -l <o/majority/probs.csv)" "pred
 low=$(for m in majority dawid_skene; do echo "$(jq -r .cv_brier "o/$m/report.json") $m"; done | sort -s -g -k1,1 | head -1 | cut -d' ' -f2)
 check "summary.md names the label model chosen by CV, not by the test set: the lowest CV Brier score ($low)" \
   grep -q "^| $low (chosen) |" o/summary.md
+kind=$(jq -r .end_model.kind o/majority/model.json) more=$(jq '.end_model.mean_with | length' o/majority/model.json)
+check "summary.md's end model is the mean's heaviest member ($kind), its weight and how many more ($more)" \
+  grep -Eq "^\| majority( \(chosen\))? \|[^|]*\|[^|]*\| $kind \(weight [01]\.[0-9]{2}\) \+ $more more \|" o/summary.md
 run_weft run "$P" -p out="$T/lg" -p 'label_models=[majority]' -p end_model=logistic -p families=stump
 expect_rc 0 "end_model and families are params"
 eq "$(jq -r '.end_model.kind' lg/majority/model.json)" logistic "end_model=logistic is what runs"
