@@ -382,7 +382,8 @@ static int candidates(candidate *c, const aws_end_opts *o, int lf_graph)
  * CV ranks the top candidates by a row or two, close to a coin toss; on
  * the 56 sets replayed (docs/plugins/autows.md), the best two's mean beat
  * all three baselines on 37, these weights on 41 (on 38, 39 and 38 with
- * 1, 3 and 4 in place of 2). */
+ * 1, 3 and 4 in place of 2); run on all 78 sets of bench/autows-unseen.sh,
+ * 49 against 48, and logistic regression 71 against 67. */
 static void cv_weights(double *w, const double *brier, int nc)
 {
 	double best = brier[0], tot = 0;
