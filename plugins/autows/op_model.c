@@ -48,7 +48,7 @@ static json_t *member_json(aws_end_kind kind, double weak_weight, const aws_lr *
 				 (json_int_t)eo->neighbours, "weak_weight", weak_weight);
 	if (kind == AWS_END_GOLD_SPREADING) /* seeded by the labeled rows alone */
 		return json_pack("{s:s, s:s, s:f, s:I, s:f}", "format", "autows-graph/1", "kind", aws_end_name(kind),
-				 "smooth", 0.2, "neighbours", (json_int_t)eo->neighbours, "weak_weight", 0.0);
+				 "smooth", AWS_GOLD_SPREAD_ALPHA, "neighbours", (json_int_t)eo->neighbours, "weak_weight", 0.0);
 	if (kind == AWS_END_LFGRAPH) {
 		/* the graph's metric: each feature's weight (its distances are
 		 * scaled by the square root), the features no LF uses left out */
@@ -114,9 +114,10 @@ int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 		/* the model: the regression's weights, or how the graph was made
 		 * (its labels are the predictions); for AUTO's weighted mean of
 		 * candidates, each with its weight; with what CV said */
-		json_t *m = member_json(er.chosen, er.weak_weight, &er.model, &eo, D), *with = json_array();
+		json_t *m = member_json(er.chosen, er.weak_weight, &er.model, &eo, D), *with = NULL;
 		if (er.n_more > 0) {
 			json_t *ms = json_array();
+			with = json_array();
 			if (m)
 				json_object_set_new(m, "weight", json_real(er.weight));
 			json_array_append_new(ms, m);
@@ -142,7 +143,7 @@ int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 					 aws_end_name(er.chosen), "weak_weight", er.weak_weight, "weight", er.weight,
 					 "cv_accuracy", cv, "cv_brier", cvb, "cv_weak_labels",
 					 eo.lfs ? "refitted per fold" : "as given");
-		if (info && er.n_more > 0)
+		if (info && with)
 			json_object_set(info, "mean_with", with);
 		json_decref(with);
 		if (er.cv_answer >= 0)

@@ -247,17 +247,13 @@ static double *lf_scaled(const aws_data *D, const aws_lfset *lfs, int *oom)
 	return X;
 }
 
-/* Label spreading's alpha for gold_spreading: scikit-learn's default, and
- * the supervised_baseline op's. */
-#define GOLD_SPREAD_ALPHA 0.2
-
 /* A gold kind: the labeled rows alone, every LF ignored. */
 static int fit_gold(aws_end_result *out, aws_end_kind kind, const aws_data *D, const int *votes,
 		    const aws_end_opts *o, const graphs *gs, const uint8_t *hide, char *err, size_t errlen)
 {
 	out->weak_weight = 0;
 	if (kind == AWS_END_GOLD_SPREADING) /* weak weight 0: no LF's label seeds the spreading */
-		return smooth_on(&out->P, &gs->all, D->X, D, votes, NULL, GOLD_SPREAD_ALPHA, 0, hide, err, errlen);
+		return smooth_on(&out->P, &gs->all, D->X, D, votes, NULL, AWS_GOLD_SPREAD_ALPHA, 0, hide, err, errlen);
 	if (kind == AWS_END_GOLD_SELFTRAINED) {
 		aws_self_opts so = {0.75, 10, o->l2, o->iters};
 		return aws_self_train(&out->P, &out->model, D, NULL, &so, err, errlen);

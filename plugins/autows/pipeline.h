@@ -110,6 +110,9 @@ typedef enum aws_end_kind {
 	AWS_END_AUTO
 } aws_end_kind;
 #define AWS_END_KINDS 8
+/* gold_spreading's alpha: scikit-learn's default, and the ssl_baselines
+ * op's; model.json states it. */
+#define AWS_GOLD_SPREAD_ALPHA 0.2
 /* "logistic", "smoothed", "graph", "selftrained", "lf_graph", "gold_logistic", "gold_spreading",
  * "gold_selftrained" or "auto"; -1 when unknown. */
 int aws_end_parse(const char *name);
