@@ -139,7 +139,7 @@ static int run_end_model(weft_op_ctx *ctx, const weft_host_api *api)
 }
 
 static const weft_op_desc aws_op_end_model = {
-	WEFT_OP_DESC("end_model", "9", run_end_model, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("end_model", "8", run_end_model, WEFT_OP_DETERMINISTIC,
 		     "The end model on the weak labels: logistic regression on the label model's probabilities, the "
 		     "same on the labels smoothed over the k-NN graph, the smoothed labels themselves (graph), the "
 		     "regression self-trained on its confident predictions (selftrained), the graph over the "
@@ -147,8 +147,7 @@ static const weft_op_desc aws_op_end_model = {
 		     "(gold_logistic, gold_spreading, gold_selftrained); `kind = auto` scores them, "
 		     "at each weak-label weight, by 5-fold CV on the labeled rows and answers their mean, each weighed "
 		     "by its CV Brier score B as exp(-(B - B_best) / 2) "
-		     "(given `lfs`, each fold's weak labels come from the LFs fitted again without its hidden labels; "
-		     "a fold's graphs leave its hidden labels out, which are predicted as test rows are). "
+		     "(given `lfs`, each fold's weak labels come from the LFs fitted again without its hidden labels). "
 		     "Outputs the model, predictions.csv for every row and the best kind."),
 	WEFT_OP_PARAMS(end_params), WEFT_OP_INPUTS(WEFT_NAMES("data", "probs", "lfs")),
 	WEFT_OP_OUTPUTS(WEFT_NAMES("out", "predictions", "kind")),

@@ -39,11 +39,12 @@ int *aws_vote_counts(const aws_lmat *L)
  * noisy ones would otherwise count for almost nothing, and the end model
  * would copy the LFs' mistakes instead of correcting them. */
 /* Label spreading over a built graph: gold one-hot on labeled rows, the
- * weighted label-model P on covered rows. X: the features (n x D->d) the
- * graph was built on, which place every other row (test rows, and the
- * labels a CV fold holds out) among its rows. */
+ * weighted label-model P on covered rows, nothing on rows in `hide` (the
+ * labels a CV fold holds out: still graph rows, their labels unused). X:
+ * the features (n x D->d) the graph was built on, which place every other
+ * row among its rows. */
 static int smooth_on(double **F, const aws_knn *g, const double *X, const aws_data *D, const int *votes,
-		     const double *P, double alpha, double weak_weight, char *err, size_t errlen)
+		     const double *P, double alpha, double weak_weight, const uint8_t *hide, char *err, size_t errlen)
 {
 	size_t k = D->k, nr = g->nr;
 	double *Y0 = calloc(nr * k + 1, sizeof *Y0), *G = malloc((nr * k + 1) * sizeof *G);
@@ -55,6 +56,8 @@ static int smooth_on(double **F, const aws_knn *g, const double *X, const aws_da
 	}
 	for (size_t q = 0; q < nr; q++) {
 		size_t i = g->rows[q];
+		if (hide && hide[i])
+			continue;
 		if (D->split[i] == AWS_LABELED)
 			Y0[q * k + (size_t)D->y[i]] = 1;
 		else if (weak_weight > 0 && votes[i] > 0)
@@ -222,37 +225,6 @@ static void graphs_free(graphs *gs)
 	memset(gs, 0, sizeof *gs);
 }
 
-/* A CV fold's graphs: gs's, over F's rows, so without the labels the fold
- * holds out (F's test rows), which are then predicted as test rows are,
- * from their nearest graph rows. Why not gs with those rows left unseeded:
- * a row inside the graph is scored transductively, and label spreading
- * scores worse so than on rows it never saw (digits, 80 labels, 20 held
- * out, 20 seeds: 0.867 against 0.905 with scikit-learn's LabelSpreading),
- * while test rows are always outside. Over the 78 sets of
- * bench/autows-unseen.sh that CV put gold_spreading 0.025 below its test
- * accuracy and the regressions only 0.005 below theirs, so the weights
- * leant away from the graph kinds where label spreading wins (digits).
- * The scaled features Xlf are gs's, borrowed. */
-static int fold_graphs(graphs *fg, const graphs *gs, const aws_data *F, size_t k_nn, char *err, size_t errlen)
-{
-	memset(fg, 0, sizeof *fg);
-	if (gs->rows && graph_of(&fg->all, &fg->rows, F, F->X, k_nn, err, errlen) != 0)
-		return -1;
-	fg->Xlf = gs->Xlf;
-	if (gs->lf_rows && graph_of(&fg->lf, &fg->lf_rows, F, gs->Xlf, k_nn, err, errlen) != 0) {
-		fg->Xlf = NULL;
-		graphs_free(fg);
-		return -1;
-	}
-	return 0;
-}
-
-static void fold_graphs_free(graphs *fg)
-{
-	fg->Xlf = NULL; /* borrowed */
-	graphs_free(fg);
-}
-
 /* X scaled by the square roots of the LFs' feature weights; NULL when no
  * LF scored (or out of memory, which *oom tells). */
 static double *lf_scaled(const aws_data *D, const aws_lfset *lfs, int *oom)
@@ -277,11 +249,11 @@ static double *lf_scaled(const aws_data *D, const aws_lfset *lfs, int *oom)
 
 /* A gold kind: the labeled rows alone, every LF ignored. */
 static int fit_gold(aws_end_result *out, aws_end_kind kind, const aws_data *D, const int *votes,
-		    const aws_end_opts *o, const graphs *gs, char *err, size_t errlen)
+		    const aws_end_opts *o, const graphs *gs, const uint8_t *hide, char *err, size_t errlen)
 {
 	out->weak_weight = 0;
 	if (kind == AWS_END_GOLD_SPREADING) /* weak weight 0: no LF's label seeds the spreading */
-		return smooth_on(&out->P, &gs->all, D->X, D, votes, NULL, AWS_GOLD_SPREAD_ALPHA, 0, err, errlen);
+		return smooth_on(&out->P, &gs->all, D->X, D, votes, NULL, AWS_GOLD_SPREAD_ALPHA, 0, hide, err, errlen);
 	if (kind == AWS_END_GOLD_SELFTRAINED) {
 		aws_self_opts so = {0.75, 10, o->l2, o->iters};
 		return aws_self_train(&out->P, &out->model, D, NULL, &so, err, errlen);
@@ -296,10 +268,10 @@ static int fit_gold(aws_end_result *out, aws_end_kind kind, const aws_data *D, c
 	return 0;
 }
 
-/* One kind at weak weight w, on D (or a CV fold's copy, its held-out
- * labels made test rows) with D's graphs gs. */
+/* One kind at weak weight w, on D (a CV fold's copy: its held-out labels
+ * are test rows, and `hide` marks them for the graphs, which are built once). */
 static int fit_kind(aws_end_result *out, aws_end_kind kind, double w, const aws_data *D, const int *votes,
-		    const double *LM, const aws_end_opts *o, const graphs *gs, char *err,
+		    const double *LM, const aws_end_opts *o, const graphs *gs, const uint8_t *hide, char *err,
 		    size_t errlen)
 {
 	memset(out, 0, sizeof *out);
@@ -315,16 +287,16 @@ static int fit_kind(aws_end_result *out, aws_end_kind kind, double w, const aws_
 	 * graphs' (no candidate gives a regression its own) */
 	out->weak_weight = regression ? o->weak_share : go.weak_weight;
 	if (kind == AWS_END_GRAPH)
-		return smooth_on(&out->P, &gs->all, D->X, D, votes, LM, go.smooth, go.weak_weight, err, errlen);
+		return smooth_on(&out->P, &gs->all, D->X, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
 	if (kind >= AWS_END_GOLD_LOGISTIC && kind <= AWS_END_GOLD_SELFTRAINED)
-		return fit_gold(out, kind, D, votes, o, gs, err, errlen);
+		return fit_gold(out, kind, D, votes, o, gs, hide, err, errlen);
 	if (kind == AWS_END_LFGRAPH)
-		return smooth_on(&out->P, &gs->lf, gs->Xlf, D, votes, LM, go.smooth, go.weak_weight, err, errlen);
+		return smooth_on(&out->P, &gs->lf, gs->Xlf, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
 	double *S = NULL;
 	int *all = NULL;
 	if (kind == AWS_END_SMOOTHED) {
 		/* the regression learns every unlabeled row's smoothed label */
-		if (smooth_on(&S, &gs->all, D->X, D, votes, LM, go.smooth, go.weak_weight, err, errlen) != 0)
+		if (smooth_on(&S, &gs->all, D->X, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen) != 0)
 			return -1;
 		if (!(all = every_row(D->n))) {
 			free(S);
@@ -525,7 +497,7 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 	}
 	int rc = 0;
 	if (kind != AWS_END_AUTO) {
-		rc = fit_kind(out, kind, 0, D, votes, LM, o, &gs, err, errlen);
+		rc = fit_kind(out, kind, 0, D, votes, LM, o, &gs, NULL, err, errlen);
 		graphs_free(&gs);
 		return rc;
 	}
@@ -535,10 +507,11 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 	size_t *lab = NULL, nl = aws_data_rows(D, AWS_LABELED, &lab);
 	aws_data F = *D; /* shares everything but the split */
 	F.split = malloc((D->n ? D->n : 1) * sizeof *F.split);
+	uint8_t *hide = calloc(D->n ? D->n : 1, 1);
 	int *fold = malloc((nl ? nl : 1) * sizeof *fold);
 	double hits[CANDIDATES] = {0}, brier[CANDIDATES] = {0};
 	double *oof = malloc((nl ? nl : 1) * (size_t)nc * D->k * sizeof *oof); /* out-of-fold predictions */
-	if (!lab || !F.split || !fold || !oof) {
+	if (!lab || !F.split || !fold || !hide || !oof) {
 		rc = -1;
 		snprintf(err, errlen, "out of memory");
 		goto done;
@@ -551,18 +524,13 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 	for (int f = 0; rc == 0 && f < 5 && nl >= 10; f++) {
 		memcpy(F.split, D->split, D->n * sizeof *F.split);
 		for (size_t q = 0; q < nl; q++) {
+			hide[lab[q]] = fold[q] == f;
 			if (fold[q] == f)
 				F.split[lab[q]] = AWS_TEST; /* hidden from this fold's end model */
 		}
 		double *FP = NULL;
 		int *fv = NULL;
-		graphs fg;
-		if (fold_graphs(&fg, &gs, &F, go.neighbours, err, errlen) != 0) {
-			rc = -1;
-			break;
-		}
 		if (o->lfs && fold_weak(&FP, &fv, &F, o, err, errlen) != 0) {
-			fold_graphs_free(&fg);
 			rc = -1;
 			break;
 		}
@@ -572,7 +540,7 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 		co.iters = co.iters > 200 ? 200 : co.iters;
 		for (int c = 0; rc == 0 && c < nc; c++) {
 			aws_end_result r;
-			if (fit_kind(&r, cand[c].kind, cand[c].w, &F, fv ? fv : votes, FP ? FP : LM, &co, &fg, err,
+			if (fit_kind(&r, cand[c].kind, cand[c].w, &F, fv ? fv : votes, FP ? FP : LM, &co, &gs, hide, err,
 				     errlen) != 0) {
 				rc = -1;
 				break;
@@ -594,7 +562,6 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 			aws_end_result_free(&r);
 		}
 		free(FP), free(fv);
-		fold_graphs_free(&fg);
 	}
 	if (rc == 0) {
 		/* the answer: the candidates weighed by the CV, heaviest first
@@ -611,14 +578,15 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 				ord[p] = ord[p - 1];
 			ord[p] = c;
 		}
-		rc = fit_kind(out, cand[ord[0]].kind, cand[ord[0]].w, D, votes, LM, o, &gs, err, errlen);
+		rc = fit_kind(out, cand[ord[0]].kind, cand[ord[0]].w, D, votes, LM, o, &gs, NULL, err, errlen);
 		if (rc == 0)
 			out->weight = w[ord[0]];
 		for (size_t i = 0; rc == 0 && nm > 1 && i < D->n * D->k; i++)
 			out->P[i] *= w[ord[0]];
 		for (int m = 1; rc == 0 && m < nm; m++) {
 			aws_end_result r;
-			if ((rc = fit_kind(&r, cand[ord[m]].kind, cand[ord[m]].w, D, votes, LM, o, &gs, err, errlen)) != 0)
+			if ((rc = fit_kind(&r, cand[ord[m]].kind, cand[ord[m]].w, D, votes, LM, o, &gs, NULL, err,
+					   errlen)) != 0)
 				break;
 			for (size_t i = 0; i < D->n * D->k; i++)
 				out->P[i] += w[ord[m]] * r.P[i];
@@ -643,7 +611,7 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 		}
 	}
 done:
-	free(F.split), free(fold), free(lab), free(oof);
+	free(F.split), free(fold), free(lab), free(hide), free(oof);
 	graphs_free(&gs);
 	return rc;
 }

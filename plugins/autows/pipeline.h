@@ -83,9 +83,6 @@ int aws_train_end_model(aws_lr *m, const aws_data *D, const int *votes, const do
  * the three graph kinds at each weak weight, by 5-fold cross-validation on
  * the labeled rows: each fold hides a fifth of the labels (stratified)
  * from the end model and scores its predictions there by the Brier score.
- * The hidden rows are kept out of the fold's graphs and predicted as test
- * rows are, from their nearest graph rows: inside the graph, unseeded,
- * they scored the graph kinds below what those reach on test rows.
  * Its answer is a weighted mean of the candidates' predictions, candidate
  * c weighing exp(-(B_c - B_best) / 2), B the Brier score summed over the
  * labels: the likelihood of its out-of-fold errors as Gaussian noise of

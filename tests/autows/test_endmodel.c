@@ -409,61 +409,6 @@ static void noisy_moons(aws_data *D, int **votes, double **LM)
 	noisy_weak_labels(D, votes, LM, 7, 4, 0.75);
 }
 
-/* The CV scores a fold's held-out labels as the test rows are scored:
- * outside the graph, predicted from their nearest graph rows. So
- * gold_spreading's CV Brier score is label spreading run once per fold on
- * a copy of the data whose held-out labels are test rows (the folds:
- * stratified, by class, then round robin). Scored inside the graph, as
- * unseeded rows, the same folds give another score. The moons overlap
- * (noise 0.3), so that no prediction is certain. */
-static void test_cv_holds_labels_out_of_the_graph(void **state)
-{
-	(void)state;
-	aws_data D;
-	char err[256];
-	int *votes;
-	double *LM;
-	noisy_moons(&D, &votes, &LM);
-	uint64_t s = 77;
-	for (size_t i = 0; i < D.n * D.d; i++)
-		D.X[i] += 0.3 * gauss(&s);
-	aws_end_opts o = AWS_END_OPTS_INIT;
-	aws_end_result r;
-	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, &D, votes, LM, &o, err, sizeof err), 0);
-	size_t *lab = NULL, nl = aws_data_rows(&D, AWS_LABELED, &lab), at = 0;
-	int *fold = malloc(nl * sizeof *fold);
-	aws_data F = D; /* shares everything but the split */
-	F.split = malloc(D.n * sizeof *F.split);
-	assert_true(lab && nl >= 10 && fold && F.split);
-	for (size_t c = 0; c < D.k; c++)
-		for (size_t q = 0; q < nl; q++)
-			if ((size_t)D.y[lab[q]] == c)
-				fold[q] = (int)(at++ % 5);
-	double brier = 0;
-	for (int f = 0; f < 5; f++) {
-		memcpy(F.split, D.split, D.n * sizeof *F.split);
-		for (size_t q = 0; q < nl; q++)
-			if (fold[q] == f)
-				F.split[lab[q]] = AWS_TEST;
-		double *P = NULL;
-		assert_int_equal(aws_label_spreading(&P, &F, 7, 0.2, err, sizeof err), 0);
-		for (size_t q = 0; q < nl; q++)
-			for (size_t cl = 0; fold[q] == f && cl < D.k; cl++) {
-				double t = P[lab[q] * D.k + cl] - (D.y[lab[q]] == (int32_t)cl);
-				brier += t * t;
-			}
-		free(P);
-	}
-	print_message("gold_spreading's CV Brier score %.6f, by hand %.6f\n", r.cv_brier[AWS_END_GOLD_SPREADING],
-		      brier / (double)nl);
-	assert_true(brier / (double)nl > 0.05);
-	assert_true(fabs(r.cv_brier[AWS_END_GOLD_SPREADING] - brier / (double)nl) < 1e-12);
-	free(F.split), free(fold), free(lab);
-	aws_end_result_free(&r);
-	free(votes), free(LM);
-	aws_data_free(&D);
-}
-
 /* The gold kinds are the three baselines, trained on the labeled rows
  * alone: their predictions are those of aws_train_baseline, label
  * spreading at alpha 0.2 and self-training (0.75, 10 rounds), whatever the
@@ -852,7 +797,6 @@ int main(void)
 		cmocka_unit_test(test_lf_graph_weighs_the_lfs_features),
 		cmocka_unit_test(test_self_train_from_teacher),
 		cmocka_unit_test(test_gold_kinds_are_the_baselines),
-		cmocka_unit_test(test_cv_holds_labels_out_of_the_graph),
 		cmocka_unit_test(test_auto_answers_weighted_mean),
 		cmocka_unit_test(test_weak_share_lets_the_labels_lead),
 	};
