@@ -263,6 +263,12 @@ if name in ("fashion", "fashion_t10k", "fashion_upper", "fashion_feet", "fashion
 else:
     from sklearn import datasets as sd
     from sklearn.datasets import make_classification, make_moons
+
+    def boston():
+        # sklearn's bundled copy of the Boston housing table: 13 columns + the value
+        import os
+        path = os.path.join(os.path.dirname(sd.__file__), "data", "boston_house_prices.csv")
+        return np.loadtxt(path, delimiter=",", skiprows=2)
     if name == "classification":
         X, y = make_classification(n_samples=3000, n_features=20, n_informative=5, n_redundant=5, n_classes=4,
                                    n_clusters_per_class=2, flip_y=0.05, random_state=11)
@@ -434,15 +440,11 @@ else:
         y = (X2[:, 1] > np.sin(3 * X2[:, 0])).astype(int)
         X = np.hstack([X2 + r.normal(scale=0.2, size=(3000, 2)), r.normal(size=(3000, 8))])
     elif name == "housing3":
-        import os
-        path = os.path.join(os.path.dirname(sd.__file__), "data", "boston_house_prices.csv")
-        D = np.loadtxt(path, delimiter=",", skiprows=2)
+        D = boston()
         X, t = np.delete(D[:, :-1], 11, axis=1), D[:, -1]
         y = np.digitize(t, np.quantile(t, [1 / 3, 2 / 3]))
     elif name == "housing_age":
-        import os
-        path = os.path.join(os.path.dirname(sd.__file__), "data", "boston_house_prices.csv")
-        D = np.loadtxt(path, delimiter=",", skiprows=2)
+        D = boston()
         X, t = np.delete(D, [6, 11], axis=1), D[:, 6]
         y = np.digitize(t, np.quantile(t, [1 / 3, 2 / 3]))
     elif name == "classes5_imb":
