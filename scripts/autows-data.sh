@@ -229,9 +229,16 @@ trap 'rm -f "$tmp"' EXIT
 import csv, gzip, sys
 import numpy as np
 name, out = sys.argv[1], sys.argv[2]
-if name in ("fashion", "fashion_t10k", "fashion_upper", "fashion_feet", "fashion_coats", "fashion_mixed",
-            "fashion_tops", "fashion_shoes", "fashion_mid", "fashion_edges", "fashion_far", "fashion_blend",
-            "fashion_casual", "fashion_night", "fashion_bags"):
+# Fashion-MNIST's five-class subsets: their classes, and the seed that draws
+# their 4,000 images
+FASHION_SUBSETS = {"fashion_upper": ([0, 2, 3, 4, 6], 3), "fashion_feet": ([1, 5, 7, 8, 9], 4),
+                   "fashion_coats": ([2, 4, 6, 7, 9], 5), "fashion_mixed": ([0, 1, 3, 5, 8], 6),
+                   "fashion_tops": ([0, 3, 6, 7, 8], 7), "fashion_shoes": ([2, 3, 5, 7, 8], 8),
+                   "fashion_mid": ([1, 2, 4, 5, 6], 9), "fashion_edges": ([0, 1, 4, 7, 9], 10),
+                   "fashion_far": ([1, 3, 6, 8, 9], 11), "fashion_blend": ([0, 2, 5, 8, 9], 12),
+                   "fashion_casual": ([0, 1, 2, 6, 7], 13), "fashion_night": ([3, 4, 5, 6, 9], 14),
+                   "fashion_bags": ([1, 2, 3, 5, 8], 15)}
+if name in ("fashion", "fashion_t10k") or name in FASHION_SUBSETS:
     d = "/usr/share/datasets/fashion-mnist"
     part = "train" if name in ("fashion", "fashion_mixed", "fashion_tops", "fashion_edges", "fashion_blend",
                                 "fashion_night") else "t10k"
@@ -242,17 +249,8 @@ if name in ("fashion", "fashion_t10k", "fashion_upper", "fashion_feet", "fashion
             y = np.frombuffer(f.read(), np.uint8, offset=8)
     except FileNotFoundError:
         sys.exit("autows-data.sh: install dataset-fashion-mnist (apt-get install dataset-fashion-mnist)")
-    if name in ("fashion_upper", "fashion_feet", "fashion_coats", "fashion_mixed", "fashion_tops", "fashion_shoes",
-                "fashion_mid", "fashion_edges", "fashion_far", "fashion_blend",
-                "fashion_casual", "fashion_night", "fashion_bags"):
-        classes, seed = {"fashion_upper": ([0, 2, 3, 4, 6], 3), "fashion_feet": ([1, 5, 7, 8, 9], 4),
-                         "fashion_coats": ([2, 4, 6, 7, 9], 5), "fashion_mixed": ([0, 1, 3, 5, 8], 6),
-                         "fashion_tops": ([0, 3, 6, 7, 8], 7), "fashion_shoes": ([2, 3, 5, 7, 8], 8),
-                         "fashion_mid": ([1, 2, 4, 5, 6], 9), "fashion_edges": ([0, 1, 4, 7, 9], 10),
-                         "fashion_far": ([1, 3, 6, 8, 9], 11), "fashion_blend": ([0, 2, 5, 8, 9], 12),
-                         "fashion_casual": ([0, 1, 2, 6, 7], 13),
-                         "fashion_night": ([3, 4, 5, 6, 9], 14),
-                         "fashion_bags": ([1, 2, 3, 5, 8], 15)}[name]
+    if name in FASHION_SUBSETS:
+        classes, seed = FASHION_SUBSETS[name]
         keep = np.flatnonzero(np.isin(y, classes))
         pick = keep[np.random.RandomState(seed).permutation(len(keep))[:4000]]
     else:
