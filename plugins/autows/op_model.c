@@ -92,6 +92,10 @@ int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 	int64_t nb = weft_op_param_int(ctx, api, "neighbours");
 	eo.weak_weight = weft_op_param_float(ctx, api, "weak_weight");
 	eo.weak_share = weft_op_param_float(ctx, api, "weak_share");
+	int64_t reps = weft_op_param_int(ctx, api, "cv_repeats");
+	if (reps < 1 || reps > 10)
+		return api->fail(ctx, "cv_repeats is %lld; it must be 1..10", (long long)reps);
+	eo.cv_repeats = (int)reps;
 	const char *kname = weft_op_param_string(ctx, api, "kind");
 	int kind = aws_end_parse(kname);
 	if (kind < 0)
@@ -146,8 +150,10 @@ int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 		if (info && with)
 			json_object_set(info, "mean_with", with);
 		json_decref(with);
-		if (er.cv_answer >= 0)
+		if (er.cv_answer >= 0) {
 			json_object_set_new(info, "cv_accuracy_answer", json_real(er.cv_answer));
+			json_object_set_new(info, "cv_repeats", json_integer(eo.cv_repeats));
+		}
 		if (er.cv_brier_answer >= 0)
 			json_object_set_new(info, "cv_brier_answer", json_real(er.cv_brier_answer));
 		if (!m || !info) {

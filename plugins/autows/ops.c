@@ -132,6 +132,9 @@ static const weft_param_spec end_params[] = {
 	 "the two weigh the same; 0.1 lets the labels lead where a line on them is about right"},
 	{"label_model", WEFT_T_STRING, "\"\"", "with input lfs: the label model that made probs, run again in each CV fold"},
 	{"label_model_max_iter", WEFT_T_INT, "100", "with input lfs: that label model's max_iter"},
+	{"cv_repeats", WEFT_T_INT, "1",
+	 "auto: the 5-fold CV runs over this many partitions of the labels (1..10), and each candidate is scored by "
+	 "its mean; each partition costs one more CV"},
 };
 static int run_end_model(weft_op_ctx *ctx, const weft_host_api *api)
 {

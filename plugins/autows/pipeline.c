@@ -468,6 +468,44 @@ done:
 	return rc;
 }
 
+/* splitmix64's finaliser: a partition's order of the rows within a class */
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+typedef struct {
+	uint64_t key;
+	size_t q;
+} fold_key;
+
+static int by_key(const void *a, const void *b)
+{
+	const fold_key *x = a, *y = b;
+	return x->key < y->key ? -1 : x->key > y->key ? 1 : (x->q > y->q) - (x->q < y->q);
+}
+
+int aws_cv_folds(int *fold, const aws_data *D, const size_t *lab, size_t nl, int rep)
+{
+	fold_key *ks = malloc((nl ? nl : 1) * sizeof *ks);
+	if (!ks)
+		return -1;
+	size_t at = 0;
+	for (size_t c = 0; c < D->k; c++) {
+		size_t m = 0;
+		for (size_t q = 0; q < nl; q++)
+			if ((size_t)D->y[lab[q]] == c)
+				ks[m++] = (fold_key){rep ? mix64(((uint64_t)lab[q] << 8) ^ (uint64_t)rep) : q, q};
+		qsort(ks, m, sizeof *ks, by_key);
+		for (size_t i = 0; i < m; i++)
+			fold[ks[i].q] = (int)(at++ % 5);
+	}
+	free(ks);
+	return 0;
+}
+
 int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const int *votes, const double *LM,
 		const aws_end_opts *o, char *err, size_t errlen)
 {
@@ -510,18 +548,22 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 	uint8_t *hide = calloc(D->n ? D->n : 1, 1);
 	int *fold = malloc((nl ? nl : 1) * sizeof *fold);
 	double hits[CANDIDATES] = {0}, brier[CANDIDATES] = {0};
-	double *oof = malloc((nl ? nl : 1) * (size_t)nc * D->k * sizeof *oof); /* out-of-fold predictions */
+	int reps = o->cv_repeats > 1 ? o->cv_repeats : 1;
+	/* out-of-fold predictions, one set per partition */
+	double *oof = malloc((nl ? nl : 1) * (size_t)reps * (size_t)nc * D->k * sizeof *oof);
 	if (!lab || !F.split || !fold || !hide || !oof) {
 		rc = -1;
 		snprintf(err, errlen, "out of memory");
 		goto done;
 	}
-	size_t at = 0;
-	for (size_t c = 0; c < D->k; c++)
-		for (size_t q = 0; q < nl; q++)
-			if ((size_t)D->y[lab[q]] == c)
-				fold[q] = (int)(at++ % 5);
-	for (int f = 0; rc == 0 && f < 5 && nl >= 10; f++) {
+	for (int it = 0; rc == 0 && it < reps * 5 && nl >= 10; it++) {
+		int f = it % 5;
+		double *roof = oof + (size_t)(it / 5) * nc * nl * D->k;
+		if (f == 0 && aws_cv_folds(fold, D, lab, nl, it / 5) != 0) {
+			rc = -1;
+			snprintf(err, errlen, "out of memory");
+			break;
+		}
 		memcpy(F.split, D->split, D->n * sizeof *F.split);
 		for (size_t q = 0; q < nl; q++) {
 			hide[lab[q]] = fold[q] == f;
@@ -549,7 +591,7 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 				if (fold[q] != f)
 					continue;
 				const double *p = r.P + lab[q] * D->k;
-				memcpy(oof + ((size_t)c * nl + q) * D->k, p, D->k * sizeof *p);
+				memcpy(roof + ((size_t)c * nl + q) * D->k, p, D->k * sizeof *p);
 				size_t best = 0;
 				for (size_t cl = 0; cl < D->k; cl++) {
 					double t = p[cl] - (D->y[lab[q]] == (int32_t)cl);
@@ -568,6 +610,8 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 		 * (on a tie, the earlier); without folds, the first alone */
 		double w[CANDIDATES] = {1};
 		int ord[CANDIDATES], nm = 0;
+		for (int c = 0; c < nc; c++) /* each partition's sum over the labels, averaged */
+			brier[c] /= reps, hits[c] /= reps;
 		if (nl >= 10)
 			cv_weights(w, brier, nc);
 		for (int c = 0; c < nc; c++) { /* insertion: stable */
@@ -595,10 +639,14 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 			aws_end_result_free(&r);
 		}
 		if (rc == 0 && nl >= 10) {
-			double h, b;
-			mean_cv(&h, &b, oof, w, nc, D, lab, nl);
-			out->cv_answer = h / (double)nl;
-			out->cv_brier_answer = b / (double)nl;
+			double h = 0, b = 0;
+			for (int r = 0; r < reps; r++) {
+				double hr, br;
+				mean_cv(&hr, &br, oof + (size_t)r * nc * nl * D->k, w, nc, D, lab, nl);
+				h += hr, b += br;
+			}
+			out->cv_answer = h / reps / (double)nl;
+			out->cv_brier_answer = b / reps / (double)nl;
 		}
 		if (rc != 0)
 			aws_end_result_free(out);

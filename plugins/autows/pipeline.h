@@ -43,8 +43,12 @@ typedef struct aws_end_opts {
 	 * weak rows' total weight over the labeled rows' (0: 1, the two
 	 * weigh the same) */
 	double weak_share;
+	/* AUTO's cross-validation is repeated over this many partitions of
+	 * the labels into 5 folds, and each candidate's score is its mean
+	 * over them (0 or 1: one partition) */
+	int cv_repeats;
 } aws_end_opts;
-#define AWS_END_OPTS_INIT {0.0, 0.0, 1e-2, 500, 0.0, 7, 0.0, NULL, 0, 100, 0.0}
+#define AWS_END_OPTS_INIT {0.0, 0.0, 1e-2, 500, 0.0, 7, 0.0, NULL, 0, 100, 0.0, 1}
 
 /* Trains the end model on the labeled rows (gold, one-hot) and the
  * unlabeled rows some LF voted on (votes[i] > 0) whose most likely class
@@ -117,6 +121,13 @@ typedef enum aws_end_kind {
  * "gold_selftrained" or "auto"; -1 when unknown. */
 int aws_end_parse(const char *name);
 const char *aws_end_name(aws_end_kind k);
+
+/* Partition `rep` of the nl labeled rows lab[] into AUTO's 5 stratified
+ * folds (fold[q] for lab[q]): class by class, round robin, the count
+ * carried from one class to the next. Partition 0 takes each class's rows
+ * in row order; partition r > 0 in an order drawn from the rows' indices
+ * and r, so that its folds group other labels. -1: out of memory. */
+int aws_cv_folds(int *fold, const aws_data *D, const size_t *lab, size_t nl, int rep);
 
 /* One member of AUTO's weighted mean. */
 typedef struct aws_end_member {

@@ -299,6 +299,8 @@ int main(int argc, char **argv)
 			csv_file = argv[i + 1];
 		else if (!strcmp(argv[i], "--cv"))
 			leaky_cv = !strcmp(argv[i + 1], "leaky");
+		else if (!strcmp(argv[i], "--cv-repeats"))
+			eo.cv_repeats = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--weak"))
 			weak_w = atof(argv[i + 1]);
 		else if (!strcmp(argv[i], "--only"))

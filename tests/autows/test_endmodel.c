@@ -413,6 +413,120 @@ static void noisy_moons(aws_data *D, int **votes, double **LM)
  * alone: their predictions are those of aws_train_baseline, label
  * spreading at alpha 0.2 and self-training (0.75, 10 rounds), whatever the
  * weak labels say. */
+/* Each partition of the labels into AUTO's folds is stratified (a fold
+ * holds a fifth of each class, give or take one row, and a fifth of all),
+ * partition 0 is the round robin in row order, a partition is the same
+ * on every call, and partitions 1 and 2 group other rows than 0 does. */
+static void test_cv_partitions(void **state)
+{
+	(void)state;
+	aws_data D;
+	int *votes;
+	double *LM;
+	noisy_moons(&D, &votes, &LM);
+	size_t *lab = NULL, nl = aws_data_rows(&D, AWS_LABELED, &lab), at = 0;
+	int *f0 = malloc(nl * sizeof *f0), *f = malloc(nl * sizeof *f), *again = malloc(nl * sizeof *again);
+	assert_true(lab && nl >= 20 && f0 && f && again);
+	for (size_t c = 0; c < D.k; c++)
+		for (size_t q = 0; q < nl; q++)
+			if ((size_t)D.y[lab[q]] == c)
+				f0[q] = (int)(at++ % 5);
+	for (int rep = 0; rep < 3; rep++) {
+		assert_int_equal(aws_cv_folds(f, &D, lab, nl, rep), 0);
+		assert_int_equal(aws_cv_folds(again, &D, lab, nl, rep), 0);
+		assert_memory_equal(f, again, nl * sizeof *f);
+		for (size_t c = 0; c < D.k; c++) {
+			size_t in_class = 0, per[5] = {0}, all[5] = {0};
+			for (size_t q = 0; q < nl; q++) {
+				assert_true(f[q] >= 0 && f[q] < 5);
+				all[f[q]]++;
+				if ((size_t)D.y[lab[q]] == c)
+					in_class++, per[f[q]]++;
+			}
+			for (int g = 0; g < 5; g++) {
+				assert_true(per[g] * 5 + 5 > in_class && per[g] * 5 < in_class + 5);
+				assert_true(all[g] * 5 + 5 > nl && all[g] * 5 < nl + 5);
+			}
+		}
+		/* pairs of rows that share a fold in partition 0 but not here */
+		size_t split_up = 0;
+		for (size_t a = 0; a < nl; a++)
+			for (size_t b = a + 1; b < nl; b++)
+				split_up += f0[a] == f0[b] && f[a] != f[b];
+		print_message("partition %d: %zu pairs of partition 0's fold mates apart\n", rep, split_up);
+		if (rep == 0)
+			assert_memory_equal(f, f0, nl * sizeof *f);
+		else
+			assert_true(split_up > nl / 2);
+	}
+	free(f0), free(f), free(again), free(lab);
+	free(votes), free(LM);
+	aws_data_free(&D);
+}
+
+/* gold_logistic's CV Brier score by hand: the baseline fitted per fold of
+ * partition `rep` (held-out labels made test rows, 200 iterations as a
+ * fold's regressions), scored on the held-out labels, summed, over nl. */
+static double gold_logistic_cv(const aws_data *D, int rep)
+{
+	char err[256];
+	size_t *lab = NULL, nl = aws_data_rows(D, AWS_LABELED, &lab);
+	int *fold = malloc(nl * sizeof *fold);
+	aws_data F = *D; /* shares everything but the split */
+	F.split = malloc(D->n * sizeof *F.split);
+	assert_true(lab && fold && F.split);
+	assert_int_equal(aws_cv_folds(fold, D, lab, nl, rep), 0);
+	double brier = 0;
+	for (int f = 0; f < 5; f++) {
+		memcpy(F.split, D->split, D->n * sizeof *F.split);
+		for (size_t q = 0; q < nl; q++)
+			if (fold[q] == f)
+				F.split[lab[q]] = AWS_TEST;
+		aws_lr m;
+		double *P = NULL;
+		assert_int_equal(aws_train_baseline(&m, &F, 1e-2, 200, err, sizeof err), 0);
+		assert_int_equal(aws_predict_all(&P, &m, &F), 0);
+		for (size_t q = 0; q < nl; q++)
+			for (size_t cl = 0; fold[q] == f && cl < D->k; cl++) {
+				double t = P[lab[q] * D->k + cl] - (D->y[lab[q]] == (int32_t)cl);
+				brier += t * t;
+			}
+		free(P);
+		aws_lr_free(&m);
+	}
+	free(F.split), free(fold), free(lab);
+	return brier / (double)nl;
+}
+
+/* With cv_repeats = 2 a candidate's CV score is the mean of its scores on
+ * partitions 0 and 1; with 1 it is partition 0's. */
+static void test_cv_repeats_average_the_partitions(void **state)
+{
+	(void)state;
+	aws_data D;
+	char err[256];
+	int *votes;
+	double *LM;
+	noisy_moons(&D, &votes, &LM);
+	uint64_t s = 78;
+	for (size_t i = 0; i < D.n * D.d; i++)
+		D.X[i] += 0.3 * gauss(&s);
+	double b0 = gold_logistic_cv(&D, 0), b1 = gold_logistic_cv(&D, 1);
+	aws_end_opts o = AWS_END_OPTS_INIT;
+	aws_end_result r1, r2;
+	assert_int_equal(aws_end_fit(&r1, AWS_END_AUTO, &D, votes, LM, &o, err, sizeof err), 0);
+	o.cv_repeats = 2;
+	assert_int_equal(aws_end_fit(&r2, AWS_END_AUTO, &D, votes, LM, &o, err, sizeof err), 0);
+	print_message("gold_logistic's CV Brier: partition 0 %.6f, 1 %.6f; cv_repeats 1 %.6f, 2 %.6f\n", b0, b1,
+		      r1.cv_brier[AWS_END_GOLD_LOGISTIC], r2.cv_brier[AWS_END_GOLD_LOGISTIC]);
+	assert_true(fabs(b0 - b1) > 1e-6); /* the partitions give other scores */
+	assert_true(fabs(r1.cv_brier[AWS_END_GOLD_LOGISTIC] - b0) < 1e-12);
+	assert_true(fabs(r2.cv_brier[AWS_END_GOLD_LOGISTIC] - (b0 + b1) / 2) < 1e-12);
+	aws_end_result_free(&r1), aws_end_result_free(&r2);
+	free(votes), free(LM);
+	aws_data_free(&D);
+}
+
 static void test_gold_kinds_are_the_baselines(void **state)
 {
 	(void)state;
@@ -797,6 +911,8 @@ int main(void)
 		cmocka_unit_test(test_lf_graph_weighs_the_lfs_features),
 		cmocka_unit_test(test_self_train_from_teacher),
 		cmocka_unit_test(test_gold_kinds_are_the_baselines),
+		cmocka_unit_test(test_cv_partitions),
+		cmocka_unit_test(test_cv_repeats_average_the_partitions),
 		cmocka_unit_test(test_auto_answers_weighted_mean),
 		cmocka_unit_test(test_weak_share_lets_the_labels_lead),
 	};
