@@ -20,7 +20,9 @@ local split = weft.param("split", "",
   "a given split: the CSV column (or NAME.npy in the npy directory) saying labeled, unlabeled or test per row")
 local families = weft.param("families", "stump,tree,logistic,knn", "LF families")
 local end_model = weft.param("end_model", "auto",
-  "the end model: auto (5-fold CV on the labels, the mean of the two best), logistic, smoothed, graph, selftrained or lf_graph")
+  "the end model: auto (5-fold CV on the labels; the candidates' mean, each weighed by its CV score), logistic, "
+    .. "smoothed, graph, selftrained, lf_graph, gold_logistic, gold_spreading or gold_selftrained")
+local cv_repeats = weft.param("cv_repeats", 1, "auto: partitions of the labels its 5-fold CV is run over (1..10)")
 local max_lfs = weft.param("max_lfs", 25, "LFs at most")
 local lf_scoring = weft.param("lf_scoring", "in_sample",
   "stump/tree/logistic thresholds chosen in_sample or out_of_fold (held-out statistics are reported either way)")
@@ -58,7 +60,8 @@ for _, m in ipairs(models) do
   -- with the LFs and the label model's name, the end model's CV fits them
   -- again in each fold, so that no fold is scored on labels its weak labels saw
   local model = ops.autows.end_model { name = "end_model_" .. m, data = ds, probs = probs, lfs = lfs,
-                                       label_model = m, gold_weight = gold_weight, kind = end_model }
+                                       label_model = m, gold_weight = gold_weight, kind = end_model,
+                                       cv_repeats = cv_repeats }
   local report = ops.autows.evaluate { name = "evaluate_" .. m, data = ds, matrix = matrix, probs = probs,
                                        model = model, predictions = model.predictions, baseline = baseline,
                                        ssl = ssl }
