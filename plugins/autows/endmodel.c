@@ -10,6 +10,118 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Two doubles, an SSE2 register, loaded and stored with memcpy (any
+ * alignment: the compiler makes one unaligned move of it). The arithmetic
+ * is element by element, a multiplication then an addition, so every
+ * result is the same bits as the scalar loops give. */
+typedef double v2d __attribute__((vector_size(16)));
+
+static inline v2d ld2(const double *p)
+{
+	v2d v;
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
+static inline void st2(double *p, v2d v)
+{
+	memcpy(p, &v, sizeof v);
+}
+
+/* The weights transposed for the loops over rows: d + 1 rows of kp values,
+ * row j feature j's weight in each class and row d the biases, kp = k
+ * rounded up to 2 (the padding is 0). A row's class scores are then a few
+ * vectors summed over the features, every class at once, where the scalar
+ * sums were four classes at a time (ten classes: three passes over x, the
+ * last with two sums waiting on each addition). Up to 16 classes the sums
+ * stay in registers. */
+typedef struct lr_t {
+	double *t, *z; /* the weights; kp scores of one row */
+	size_t d, k, kp;
+} lr_t;
+
+static int lr_t_init(lr_t *T, size_t d, size_t k)
+{
+	T->d = d, T->k = k, T->kp = (k + 1) / 2 * 2;
+	T->t = calloc((d + 1) * T->kp, sizeof *T->t);
+	T->z = calloc(T->kp, sizeof *T->z);
+	if (!T->t || !T->z) {
+		free(T->t), free(T->z);
+		return -1;
+	}
+	return 0;
+}
+
+static void lr_t_fill(lr_t *T, const aws_lr *m)
+{
+	size_t w = m->d + 1;
+	for (size_t c = 0; c < m->k; c++)
+		for (size_t j = 0; j < w; j++)
+			T->t[j * T->kp + c] = m->w[c * w + j];
+}
+
+static void lr_t_free(lr_t *T)
+{
+	free(T->t), free(T->z);
+}
+
+/* T->z = the class scores of row x, nv = kp / 2 vectors of them. Inlined
+ * with nv a constant and its loops unrolled (-O2 would not: the code
+ * grows), the sums stay in registers. Each class's score adds
+ * its terms as aws_lr_proba does: the bias, then feature 0, 1, ... */
+static inline __attribute__((always_inline)) void scores_nv(const lr_t *T, const double *x, size_t nv)
+{
+	v2d acc[8];
+	const double *t = T->t;
+#pragma GCC unroll 8
+	for (size_t v = 0; v < nv; v++)
+		acc[v] = ld2(t + T->d * T->kp + 2 * v);
+	for (size_t j = 0; j < T->d; j++, t += T->kp) {
+		v2d xj = {x[j], x[j]};
+#pragma GCC unroll 8
+		for (size_t v = 0; v < nv; v++)
+			acc[v] += ld2(t + 2 * v) * xj;
+	}
+#pragma GCC unroll 8
+	for (size_t v = 0; v < nv; v++)
+		st2(T->z + 2 * v, acc[v]);
+}
+
+static void scores_any(const lr_t *T, const double *x)
+{
+	const double *t = T->t;
+	memcpy(T->z, t + T->d * T->kp, T->kp * sizeof *T->z);
+	for (size_t j = 0; j < T->d; j++, t += T->kp) {
+		v2d xj = {x[j], x[j]};
+		for (size_t v = 0; v < T->kp; v += 2)
+			st2(T->z + v, ld2(T->z + v) + ld2(t + v) * xj);
+	}
+}
+
+/* Row x's class probabilities into out (k), as aws_lr_proba gives them. */
+static void proba_t(const lr_t *T, const double *x, double *out)
+{
+	switch (T->kp / 2) {
+	case 1: scores_nv(T, x, 1); break;
+	case 2: scores_nv(T, x, 2); break;
+	case 3: scores_nv(T, x, 3); break;
+	case 4: scores_nv(T, x, 4); break;
+	case 5: scores_nv(T, x, 5); break;
+	case 6: scores_nv(T, x, 6); break;
+	case 7: scores_nv(T, x, 7); break;
+	case 8: scores_nv(T, x, 8); break;
+	default: scores_any(T, x);
+	}
+	size_t k = T->k;
+	double mx = -INFINITY, s = 0;
+	for (size_t c = 0; c < k; c++)
+		mx = T->z[c] > mx ? T->z[c] : mx;
+	for (size_t c = 0; c < k; c++)
+		s += (out[c] = exp(T->z[c] - mx));
+	for (size_t c = 0; c < k; c++)
+		out[c] /= s;
+}
+
 /* Four classes' sums run side by side, each in a register: one sum at a
  * time waited on each addition before the next (a chain of d dependent
  * additions per class), and that was over half of an AutoWS run's time.
@@ -54,10 +166,58 @@ static void add_row_grad(const aws_lr *m, const double *x, double wi, const doub
 	for (size_t c = 0; c < m->k; c++) {
 		double r = wi * (p[c] - t[c]);
 		double *gc = g + c * w;
-		for (size_t j = 0; j < m->d; j++)
+		v2d rv = {r, r};
+		size_t j = 0;
+		for (; j + 2 <= m->d; j += 2)
+			st2(gc + j, ld2(gc + j) + rv * ld2(x + j));
+		for (; j < m->d; j++)
 			gc[j] += r * x[j];
 		gc[m->d] += r;
 	}
+}
+
+/* Rows rows[0..nr) of X added to the gradient as add_row_grad adds them
+ * one by one, four rows at a time: each gradient entry loaded and stored
+ * once for the four, the rows' terms added to it in row order, so the sums
+ * are the same bits. */
+static void add_rows_grad(const aws_lr *m, const double *X, const size_t *rows, size_t nr, const double *wt,
+			  const double *P, const double *T, double *g)
+{
+	size_t w = m->d + 1, k = m->k, d = m->d, i = 0;
+	for (; i + 4 <= nr; i += 4) {
+		const double *x0 = X + rows[i] * d, *x1 = X + rows[i + 1] * d, *x2 = X + rows[i + 2] * d,
+			     *x3 = X + rows[i + 3] * d;
+		for (size_t c = 0; c < k; c++) {
+			double r[4];
+			for (int q = 0; q < 4; q++)
+				r[q] = (wt ? wt[i + q] : 1.0) * (P[(i + q) * k + c] - T[(i + q) * k + c]);
+			double *gc = g + c * w;
+			v2d r0 = {r[0], r[0]}, r1 = {r[1], r[1]}, r2 = {r[2], r[2]}, r3 = {r[3], r[3]};
+			size_t j = 0;
+			for (; j + 2 <= d; j += 2) {
+				v2d a = ld2(gc + j);
+				a += r0 * ld2(x0 + j);
+				a += r1 * ld2(x1 + j);
+				a += r2 * ld2(x2 + j);
+				a += r3 * ld2(x3 + j);
+				st2(gc + j, a);
+			}
+			for (; j < d; j++) {
+				double a = gc[j];
+				a += r[0] * x0[j];
+				a += r[1] * x1[j];
+				a += r[2] * x2[j];
+				a += r[3] * x3[j];
+				gc[j] = a;
+			}
+			double b = gc[d];
+			for (int q = 0; q < 4; q++)
+				b += r[q];
+			gc[d] = b;
+		}
+	}
+	for (; i < nr; i++)
+		add_row_grad(m, X + rows[i] * d, wt ? wt[i] : 1.0, P + i * k, T + i * k, g);
 }
 
 /* The gradient's division by wsum and its penalty, once every row is in. */
@@ -72,18 +232,20 @@ static void finish_grad(const aws_lr *m, double wsum, double l2, double *g)
 }
 
 /* Loss at weights w, and its gradient into g when g is not NULL. Row i's
- * probabilities go to P + i * pstep (pstep 0: one buffer of k). */
-static double loss_grad(const aws_lr *m, const double *X, const size_t *rows, size_t nr, const double *T,
-			const double *wt, double wsum, double l2, double *g, double *P, size_t pstep)
+ * probabilities go to P + i * pstep (pstep 0: one buffer of k). TW is
+ * scratch for the transposed weights. */
+static double loss_grad(const aws_lr *m, lr_t *TW, const double *X, const size_t *rows, size_t nr,
+			const double *T, const double *wt, double wsum, double l2, double *g, double *P, size_t pstep)
 {
 	size_t w = m->d + 1, nw = m->k * w;
 	double loss = 0;
 	if (g)
 		memset(g, 0, nw * sizeof *g);
+	lr_t_fill(TW, m);
 	for (size_t i = 0; i < nr; i++) {
 		const double *x = X + rows[i] * m->d;
 		double wi = wt ? wt[i] : 1.0, *p = P + i * pstep;
-		aws_lr_proba(m, x, p);
+		proba_t(TW, x, p);
 		for (size_t c = 0; c < m->k; c++) {
 			double t = T[i * m->k + c];
 			if (t > 0)
@@ -126,7 +288,8 @@ int aws_lr_fit_keep(aws_lr *m, const double *X, size_t d, size_t k, const size_t
 	double *g = malloc(nw * sizeof *g), *old = malloc(nw * sizeof *old),
 	       *P = malloc(((pstep ? nr : 1) * k + 1) * sizeof *P);
 	m->w = calloc(nw, sizeof *m->w);
-	if (!g || !old || !P || !m->w || nr == 0) {
+	lr_t TW = {0};
+	if (!g || !old || !P || !m->w || nr == 0 || lr_t_init(&TW, d, k) != 0) {
 		free(g), free(old), free(P);
 		aws_lr_free(m);
 		snprintf(err, errlen, nr ? "out of memory" : "no rows to train on");
@@ -137,11 +300,12 @@ int aws_lr_fit_keep(aws_lr *m, const double *X, size_t d, size_t k, const size_t
 		wsum += weights ? weights[i] : 1.0;
 	if (!(wsum > 0)) {
 		free(g), free(old), free(P);
+		lr_t_free(&TW);
 		aws_lr_free(m);
 		snprintf(err, errlen, "the row weights sum to %g; they must be positive", wsum);
 		return -1;
 	}
-	double step = 1.0, loss = loss_grad(m, X, rows, nr, targets, weights, wsum, l2, g, P, 0);
+	double step = 1.0, loss = loss_grad(m, &TW, X, rows, nr, targets, weights, wsum, l2, g, P, 0);
 	int it;
 	for (it = 0; it < max_iter; it++) {
 		double gg = 0;
@@ -154,7 +318,7 @@ int aws_lr_fit_keep(aws_lr *m, const double *X, size_t d, size_t k, const size_t
 		for (;;) { /* Armijo: shrink until the loss drops enough */
 			for (size_t q = 0; q < nw; q++)
 				m->w[q] = old[q] - step * g[q];
-			nl = loss_grad(m, X, rows, nr, targets, weights, wsum, l2, NULL, P, pstep);
+			nl = loss_grad(m, &TW, X, rows, nr, targets, weights, wsum, l2, NULL, P, pstep);
 			if (nl <= loss - 0.5 * step * gg || step < 1e-10)
 				break;
 			step /= 2;
@@ -166,18 +330,18 @@ int aws_lr_fit_keep(aws_lr *m, const double *X, size_t d, size_t k, const size_t
 		}
 		if (pstep) { /* the same numbers as a new pass over the rows */
 			memset(g, 0, nw * sizeof *g);
-			for (size_t i = 0; i < nr; i++)
-				add_row_grad(m, X + rows[i] * d, weights ? weights[i] : 1.0, P + i * k, targets + i * k, g);
+			add_rows_grad(m, X, rows, nr, weights, P, targets, g);
 			finish_grad(m, wsum, l2, g);
 			loss = nl;
 		} else {
-			loss = loss_grad(m, X, rows, nr, targets, weights, wsum, l2, g, P, 0);
+			loss = loss_grad(m, &TW, X, rows, nr, targets, weights, wsum, l2, g, P, 0);
 		}
 		step *= 2; /* let the step grow back */
 	}
 	m->iterations = it;
 	m->loss = loss;
 	free(g), free(old), free(P);
+	lr_t_free(&TW);
 	return 0;
 }
 
@@ -215,10 +379,16 @@ void aws_lr_free(aws_lr *m)
 
 int aws_predict_all(double **P, const aws_lr *m, const aws_data *D)
 {
+	lr_t T;
 	*P = malloc((D->n ? D->n : 1) * D->k * sizeof **P);
-	if (!*P)
+	if (!*P || lr_t_init(&T, m->d, m->k) != 0) {
+		free(*P);
+		*P = NULL;
 		return -1;
+	}
+	lr_t_fill(&T, m);
 	for (size_t i = 0; i < D->n; i++)
-		aws_lr_proba(m, D->X + i * D->d, *P + i * D->k);
+		proba_t(&T, D->X + i * D->d, *P + i * D->k);
+	lr_t_free(&T);
 	return 0;
 }

@@ -26,22 +26,24 @@ static double gauss(uint64_t *s)
 	return sqrt(-2 * log(u[0])) * cos(6.283185307179586 * u[1]);
 }
 
-/* The regression's class sums run four classes side by side, and a fit
- * keeps the rows' probabilities for the gradient when they fit in its
- * bound: each is the same bits as the plain way, for 2 to 9 classes
- * (blocks of four and what is left over). */
+/* The regression's class sums run four classes side by side in
+ * aws_lr_proba, and as vectors of two over transposed weights in a fit
+ * and in aws_predict_all (in registers up to 16 classes, in memory
+ * beyond), and a fit keeps the rows' probabilities for the gradient when
+ * they fit in its bound (and then adds the rows to the gradient four at a
+ * time): each is the same bits as the plain way, for 2 to 21 classes. */
 static void test_logistic_same_bits(void **state)
 {
 	(void)state;
-	enum { N = 300, D = 7 };
-	static double X[N * D], T[N * 9];
+	enum { N = 303, D = 7 }; /* 303: the four-row gradient and its last three rows */
+	static double X[N * D], T[N * 21];
 	static size_t rows[N];
 	uint64_t s = 17;
 	for (size_t i = 0; i < N * D; i++)
 		X[i] = gauss(&s);
 	for (size_t i = 0; i < N; i++)
 		rows[i] = i;
-	for (size_t K = 2; K <= 9; K++) {
+	for (size_t K = 2; K <= 21; K++) {
 		for (size_t i = 0; i < N; i++)
 			for (size_t c = 0; c < K; c++) /* a class from the features, so there is something to fit */
 				T[i * K + c] = (size_t)(fabs(X[i * D] + X[i * D + 1] * (double)c) * 3) % K == c;
@@ -52,8 +54,11 @@ static void test_logistic_same_bits(void **state)
 		assert_int_equal(a.iterations, b.iterations);
 		assert_true(a.iterations > 1);
 		assert_memory_equal(a.w, b.w, K * (D + 1) * sizeof *a.w);
+		aws_data DD = {.n = N, .d = D, .k = K, .X = X};
+		double *PA = NULL;
+		assert_int_equal(aws_predict_all(&PA, &a, &DD), 0);
 		for (size_t i = 0; i < N; i += 37) {
-			double p[9], q[9], mx = -INFINITY, sum = 0;
+			double p[21], q[21], mx = -INFINITY, sum = 0;
 			aws_lr_proba(&a, X + i * D, p);
 			for (size_t c = 0; c < K; c++) { /* one class at a time */
 				double z = a.w[c * (D + 1) + D];
@@ -67,7 +72,9 @@ static void test_logistic_same_bits(void **state)
 			for (size_t c = 0; c < K; c++)
 				q[c] /= sum;
 			assert_memory_equal(p, q, K * sizeof *p);
+			assert_memory_equal(PA + i * K, q, K * sizeof *p);
 		}
+		free(PA);
 		aws_lr_free(&a);
 		aws_lr_free(&b);
 	}
