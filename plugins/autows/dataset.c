@@ -27,6 +27,7 @@ void aws_data_free(aws_data *D)
 		free(D->features[f]);
 	free(D->classes);
 	free(D->features);
+	free(D->units);
 	free(D->X);
 	free(D->y);
 	free(D->split);
@@ -476,6 +477,14 @@ int aws_data_save(const aws_data *D, const char *dir, char *err, size_t errlen)
 	snprintf(p, sizeof p, "%s/meta.json", dir);
 	json_t *m = json_pack("{s:s, s:o, s:o}", "format", "autows-dataset/1", "classes", str_array(D->classes, D->k),
 			      "features", str_array(D->features, D->d));
+	if (m && D->units) { /* jansson writes 17 significant digits: the same doubles come back */
+		json_t *u = json_array();
+		for (size_t j = 0; u && j < D->d; j++)
+			if (json_array_append_new(u, json_real(D->units[j])) != 0)
+				json_decref(u), u = NULL;
+		if (!u || json_object_set_new(m, "units", u) != 0)
+			json_decref(m), m = NULL;
+	}
 	int rc = m ? json_dump_file(m, p, JSON_INDENT(1)) : -1;
 	json_decref(m);
 	if (rc != 0)
@@ -532,6 +541,24 @@ int aws_data_load(aws_data *out, const char *dir, char *err, size_t errlen)
 	free(out->features);
 	out->features = names;
 	names = NULL;
+	const json_t *u = json_object_get(m, "units");
+	if (u) {
+		if (json_array_size(u) != X.cols || !(out->units = malloc((X.cols ? X.cols : 1) * sizeof *out->units))) {
+			snprintf(err, errlen, "meta.json's units are not one per feature; make the dataset again with "
+					      "autows.featurize");
+			goto done;
+		}
+		for (size_t j = 0; j < X.cols; j++) {
+			const json_t *v = json_array_get(u, j);
+			out->units[j] = json_number_value(v);
+			if (!json_is_number(v) || !(out->units[j] >= 0) || !isfinite(out->units[j])) {
+				snprintf(err, errlen, "meta.json: unit %zu is not a standard deviation; make the dataset "
+						      "again with autows.featurize",
+					 j);
+				goto done;
+			}
+		}
+	}
 	memcpy(out->X, X.data, X.rows * X.cols * sizeof *out->X);
 	for (size_t i = 0; i < X.rows; i++) {
 		out->y[i] = (int32_t)Y.data[i];

@@ -23,6 +23,10 @@ typedef struct aws_data {
 	int32_t *split;  /* AWS_* */
 	char **classes;  /* k names */
 	char **features; /* d names */
+	/* d standard deviations of the features before autows.featurize
+	 * standardised them (the features' own units), or NULL: not
+	 * standardised, or PCA components */
+	double *units;
 } aws_data;
 
 /* A CSV with a header: numeric feature columns and one label column

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void standardise(aws_data *D)
+/* Standardises D's columns; their standard deviations before go to
+ * units (D->d of them) when it is not NULL. */
+static void standardise(aws_data *D, double *units)
 {
 	for (size_t f = 0; f < D->d; f++) {
 		double s = 0, ss = 0;
@@ -22,6 +24,8 @@ static void standardise(aws_data *D)
 			ss += v * v;
 		}
 		double sd = D->n ? sqrt(ss / (double)D->n) : 0;
+		if (units)
+			units[f] = sd > 1e-12 ? sd : 0;
 		for (size_t i = 0; i < D->n; i++)
 			D->X[i * D->d + f] = sd > 1e-12 ? (D->X[i * D->d + f] - mean) / sd : 0;
 	}
@@ -72,9 +76,17 @@ static void jacobi(double *A, double *V, double *ev, size_t d)
 
 int aws_featurize(aws_data *D, size_t pca, char *err, size_t errlen)
 {
-	standardise(D);
-	if (pca == 0)
+	free(D->units);
+	D->units = NULL;
+	if (pca == 0) {
+		if (!(D->units = malloc((D->d ? D->d : 1) * sizeof *D->units))) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		standardise(D, D->units);
 		return 0;
+	}
+	standardise(D, NULL);
 	if (pca > D->d) {
 		snprintf(err, errlen, "pca = %zu but the data has %zu features; use at most %zu", pca, D->d, D->d);
 		return -1;

@@ -50,8 +50,9 @@ static const weft_param_spec featurize_params[] = {
 	{"pca", WEFT_T_INT, "0", "project onto this many principal components (0: standardise only)"},
 };
 static const weft_op_desc aws_op_featurize = {
-	WEFT_OP_DESC("featurize", "1", run_featurize, WEFT_OP_DETERMINISTIC,
-		     "Standardises the features; optionally PCA to `pca` dimensions."),
+	WEFT_OP_DESC("featurize", "2", run_featurize, WEFT_OP_DETERMINISTIC,
+		     "Standardises the features, keeping their standard deviations (the end model's units_graph "
+		     "measures distances in the features' own units); optionally PCA to `pca` dimensions."),
 	WEFT_OP_PARAMS(featurize_params), WEFT_OP_INPUTS(WEFT_NAMES("data")), WEFT_OP_OUTPUTS(WEFT_NAMES("out")),
 };
 
@@ -121,7 +122,8 @@ static const weft_param_spec end_params[] = {
 	{"kind", WEFT_T_STRING, "\"auto\"",
 	 "auto (5-fold CV on the labeled rows; the candidates' mean weighed by it), logistic, smoothed, graph, "
 	 "selftrained, lf_graph (the graph over the features the LFs use, weighted by their held-out F-scores; needs "
-	 "input lfs), or, from the labeled rows alone, gold_logistic, gold_spreading or gold_selftrained"},
+	 "input lfs), from the labeled rows alone, gold_logistic, gold_spreading or gold_selftrained, or units_graph "
+	 "(the graph in the features' own units, from autows.featurize without pca)"},
 	{"smooth", WEFT_T_FLOAT, "0.9", "smoothed and the graphs: label spreading's alpha over the k-NN graph"},
 	{"neighbours", WEFT_T_INT, "7", "smoothed and the graphs: the k of the k-NN graph"},
 	{"weak_weight", WEFT_T_FLOAT, "0",
@@ -142,11 +144,12 @@ static int run_end_model(weft_op_ctx *ctx, const weft_host_api *api)
 }
 
 static const weft_op_desc aws_op_end_model = {
-	WEFT_OP_DESC("end_model", "8", run_end_model, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("end_model", "9", run_end_model, WEFT_OP_DETERMINISTIC,
 		     "The end model on the weak labels: logistic regression on the label model's probabilities, the "
 		     "same on the labels smoothed over the k-NN graph, the smoothed labels themselves (graph), the "
 		     "regression self-trained on its confident predictions (selftrained), the graph over the "
-		     "features the LFs use (lf_graph, given `lfs`), or the three baselines on the labeled rows alone "
+		     "features the LFs use (lf_graph, given `lfs`), the graph in the features' own units (units_graph, "
+		     "when featurize kept them), or the three baselines on the labeled rows alone "
 		     "(gold_logistic, gold_spreading, gold_selftrained); `kind = auto` scores them, "
 		     "at each weak-label weight, by 5-fold CV on the labeled rows and answers their mean, each weighed "
 		     "by its CV Brier score B as exp(-(B - B_best) / 2) "

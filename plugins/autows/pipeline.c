@@ -94,6 +94,13 @@ static int graph_of(aws_knn *g, size_t **rows, const aws_data *D, const double *
 		snprintf(err, errlen, "smoothing: out of memory, or fewer than 2 rows");
 		return -1;
 	}
+	if (aws_knn_outside(g, X, D->n, D->d) != 0) { /* the test rows' neighbours, found once */
+		aws_knn_free(g);
+		free(*rows);
+		*rows = NULL;
+		snprintf(err, errlen, "smoothing: out of memory");
+		return -1;
+	}
 	return 0;
 }
 
@@ -148,9 +155,10 @@ int aws_train_end_model(aws_lr *m, const aws_data *D, const int *votes, const do
 	return rc;
 }
 
-static const char *const end_names[] = {"logistic",	   "smoothed",	     "graph",
-					"selftrained",	   "lf_graph",	     "gold_logistic",
-					"gold_spreading", "gold_selftrained", "auto"};
+static const char *const end_names[] = {"logistic",	   "smoothed",	       "graph",
+					"selftrained",	   "lf_graph",	       "gold_logistic",
+					"gold_spreading", "gold_selftrained", "units_graph",
+					"auto"};
 
 int aws_end_parse(const char *name)
 {
@@ -212,16 +220,17 @@ int aws_lf_feature_weights(double *w, const aws_lfset *lfs, size_t d)
  * the features as given (built when a kind needs it), `lf` on the
  * features scaled by the LFs' weights (Xlf; NULL when no LF scored). */
 typedef struct graphs {
-	aws_knn all, lf;
-	size_t *rows, *lf_rows;
-	double *Xlf;
+	aws_knn all, lf, un;
+	size_t *rows, *lf_rows, *un_rows;
+	double *Xlf, *Xun;
 } graphs;
 
 static void graphs_free(graphs *gs)
 {
 	aws_knn_free(&gs->all);
 	aws_knn_free(&gs->lf);
-	free(gs->rows), free(gs->lf_rows), free(gs->Xlf);
+	aws_knn_free(&gs->un);
+	free(gs->rows), free(gs->lf_rows), free(gs->Xlf), free(gs->un_rows), free(gs->Xun);
 	memset(gs, 0, sizeof *gs);
 }
 
@@ -244,6 +253,18 @@ static double *lf_scaled(const aws_data *D, const aws_lfset *lfs, int *oom)
 		for (size_t j = 0; j < D->d; j++)
 			X[i * D->d + j] = D->X[i * D->d + j] * w[j];
 	free(w);
+	return X;
+}
+
+/* X in the features' own units (each standardised column times its
+ * standard deviation before); NULL when out of memory. */
+static double *units_scaled(const aws_data *D, const double *sd)
+{
+	size_t nd = D->n * D->d;
+	double *X = malloc((nd ? nd : 1) * sizeof *X);
+	for (size_t i = 0; X && i < D->n; i++)
+		for (size_t j = 0; j < D->d; j++)
+			X[i * D->d + j] = D->X[i * D->d + j] * sd[j];
 	return X;
 }
 
@@ -292,6 +313,8 @@ static int fit_kind(aws_end_result *out, aws_end_kind kind, double w, const aws_
 		return fit_gold(out, kind, D, votes, o, gs, hide, err, errlen);
 	if (kind == AWS_END_LFGRAPH)
 		return smooth_on(&out->P, &gs->lf, gs->Xlf, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
+	if (kind == AWS_END_UNITS_GRAPH)
+		return smooth_on(&out->P, &gs->un, gs->Xun, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
 	double *S = NULL;
 	int *all = NULL;
 	if (kind == AWS_END_SMOOTHED) {
@@ -345,7 +368,7 @@ static int fit_kind(aws_end_result *out, aws_end_kind kind, double w, const aws_
  * on 95% of the rows, and the LFs should only break its ties (0.01); on
  * circles in noise dimensions the LFs see what the graph cannot (0.3). */
 static const double weak_grid[] = {0.01, 0.1, 0.3};
-enum { WEAK_GRID = sizeof weak_grid / sizeof weak_grid[0], CANDIDATES = 2 + 3 * WEAK_GRID + 3 };
+enum { WEAK_GRID = sizeof weak_grid / sizeof weak_grid[0], CANDIDATES = 2 + 4 * WEAK_GRID + 3 };
 _Static_assert(CANDIDATES - 1 <= AWS_END_MAX_MORE, "every candidate but the chosen one may join the mean");
 
 typedef struct candidate {
@@ -354,7 +377,7 @@ typedef struct candidate {
 } candidate;
 
 /* The candidates (a tie goes to the earlier); their count. */
-static int candidates(candidate *c, const aws_end_opts *o, int lf_graph)
+static int candidates(candidate *c, const aws_end_opts *o, int lf_graph, int units_graph)
 {
 	int n = 0, nw = o->weak_weight > 0 ? 1 : WEAK_GRID;
 	c[n++] = (candidate){AWS_END_LOGISTIC, 0};
@@ -366,6 +389,8 @@ static int candidates(candidate *c, const aws_end_opts *o, int lf_graph)
 		c[n++] = (candidate){AWS_END_LFGRAPH, o->weak_weight > 0 ? o->weak_weight : weak_grid[q]};
 	for (int kd = AWS_END_GOLD_LOGISTIC; kd <= AWS_END_GOLD_SELFTRAINED; kd++)
 		c[n++] = (candidate){(aws_end_kind)kd, 0};
+	for (int q = 0; units_graph && q < nw; q++)
+		c[n++] = (candidate){AWS_END_UNITS_GRAPH, o->weak_weight > 0 ? o->weak_weight : weak_grid[q]};
 	return n;
 }
 
@@ -533,6 +558,23 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 		graphs_free(&gs);
 		return -1;
 	}
+	if (kind == AWS_END_UNITS_GRAPH && !o->units) {
+		snprintf(err, errlen, "the units_graph end model needs the features' standard deviations before "
+				      "standardisation; the dataset does not have them");
+		graphs_free(&gs);
+		return -1;
+	}
+	if ((kind == AWS_END_UNITS_GRAPH || kind == AWS_END_AUTO) && o->units) {
+		if (!(gs.Xun = units_scaled(D, o->units))) {
+			snprintf(err, errlen, "out of memory");
+			graphs_free(&gs);
+			return -1;
+		}
+		if (graph_of(&gs.un, &gs.un_rows, D, gs.Xun, go.neighbours, err, errlen) != 0) {
+			graphs_free(&gs);
+			return -1;
+		}
+	}
 	int rc = 0;
 	if (kind != AWS_END_AUTO) {
 		rc = fit_kind(out, kind, 0, D, votes, LM, o, &gs, NULL, err, errlen);
@@ -540,7 +582,7 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 		return rc;
 	}
 	candidate cand[CANDIDATES];
-	int nc = candidates(cand, o, gs.Xlf != NULL);
+	int nc = candidates(cand, o, gs.Xlf != NULL, gs.Xun != NULL);
 	/* 5 stratified folds of the labeled rows: by class, then round robin */
 	size_t *lab = NULL, nl = aws_data_rows(D, AWS_LABELED, &lab);
 	aws_data F = *D; /* shares everything but the split */

@@ -47,8 +47,11 @@ typedef struct aws_end_opts {
 	 * the labels into 5 folds, and each candidate's score is its mean
 	 * over them (0 or 1: one partition) */
 	int cv_repeats;
+	/* the features' standard deviations before they were standardised
+	 * (D->d of them), for units_graph; NULL: not known, no units_graph */
+	const double *units;
 } aws_end_opts;
-#define AWS_END_OPTS_INIT {0.0, 0.0, 1e-2, 500, 0.0, 7, 0.0, NULL, 0, 100, 0.0, 1}
+#define AWS_END_OPTS_INIT {0.0, 0.0, 1e-2, 500, 0.0, 7, 0.0, NULL, 0, 100, 0.0, 1, NULL}
 
 /* Trains the end model on the labeled rows (gold, one-hot) and the
  * unlabeled rows some LF voted on (votes[i] > 0) whose most likely class
@@ -111,14 +114,15 @@ typedef enum aws_end_kind {
 	AWS_END_GOLD_LOGISTIC,
 	AWS_END_GOLD_SPREADING,
 	AWS_END_GOLD_SELFTRAINED,
+	AWS_END_UNITS_GRAPH,
 	AWS_END_AUTO
 } aws_end_kind;
-#define AWS_END_KINDS 8
+#define AWS_END_KINDS 9
 /* gold_spreading's alpha: scikit-learn's default, and the ssl_baselines
  * op's; model.json states it. */
 #define AWS_GOLD_SPREAD_ALPHA 0.2
 /* "logistic", "smoothed", "graph", "selftrained", "lf_graph", "gold_logistic", "gold_spreading",
- * "gold_selftrained" or "auto"; -1 when unknown. */
+ * "gold_selftrained", "units_graph" or "auto"; -1 when unknown. */
 int aws_end_parse(const char *name);
 const char *aws_end_name(aws_end_kind k);
 
@@ -136,7 +140,7 @@ typedef struct aws_end_member {
 	double weight;      /* its share of the mean */
 	aws_lr model;       /* zero for a graph kind */
 } aws_end_member;
-#define AWS_END_MAX_MORE 23
+#define AWS_END_MAX_MORE 26
 
 typedef struct aws_end_result {
 	aws_end_kind chosen;      /* the kind asked, or AUTO's best candidate */

@@ -59,7 +59,30 @@ int aws_knn_build(aws_knn *g, const double *X, size_t d, const size_t *rows, siz
 void aws_knn_free(aws_knn *g)
 {
 	free(g->nb);
+	free(g->outside);
 	memset(g, 0, sizeof *g);
+}
+
+int aws_knn_outside(aws_knn *g, const double *X, size_t n, size_t d)
+{
+	size_t k = g->k;
+	size_t *pos = malloc((n ? n : 1) * sizeof *pos), *out = malloc((n ? n : 1) * (k ? k : 1) * sizeof *out);
+	double *dist = malloc((k ? k : 1) * sizeof *dist);
+	if (!pos || !out || !dist) {
+		free(pos), free(out), free(dist);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		pos[i] = SIZE_MAX;
+	for (size_t q = 0; q < g->nr; q++)
+		pos[g->rows[q]] = q;
+	for (size_t i = 0; i < n; i++)
+		if (pos[i] == SIZE_MAX)
+			nearest(X, d, g->rows, g->nr, X + i * d, g->nr, k, out + i * k, dist);
+	free(pos), free(dist);
+	free(g->outside);
+	g->outside = out, g->n_all = n;
+	return 0;
 }
 
 int aws_spread(double *F, const aws_knn *g, const double *Y0, size_t c, double alpha, int iters)
@@ -122,12 +145,16 @@ int aws_spread_predict(double *P, const double *X, size_t n, size_t d, const aws
 			memcpy(p, F + pos[i] * c, c * sizeof *p);
 			continue;
 		}
-		nearest(X, d, g->rows, g->nr, X + i * d, g->nr, k, nb, dist);
+		const size_t *near = nb;
+		if (g->outside && g->n_all == n)
+			near = g->outside + i * k;
+		else
+			nearest(X, d, g->rows, g->nr, X + i * d, g->nr, k, nb, dist);
 		for (size_t q = 0; q < c; q++)
 			p[q] = 0;
 		for (size_t t = 0; t < k; t++)
 			for (size_t q = 0; q < c; q++)
-				p[q] += F[nb[t] * c + q] / (double)k;
+				p[q] += F[near[t] * c + q] / (double)k;
 	}
 	free(nb), free(pos), free(dist);
 	return 0;

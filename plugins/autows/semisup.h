@@ -28,12 +28,21 @@ typedef struct aws_knn {
 	size_t nr, k;
 	const size_t *rows; /* the graph's rows (indices into X), borrowed */
 	size_t *nb;         /* nr x k neighbours, as positions in rows */
+	/* aws_knn_outside's: for each of n_all rows of X, k nearest graph
+	 * rows (positions in rows) when the row is not a graph row; NULL
+	 * until it ran */
+	size_t *outside, n_all;
 } aws_knn;
 
 /* The k nearest neighbours (squared Euclidean, brute force) of each of
  * rows[0..nr) among the others. */
 int aws_knn_build(aws_knn *g, const double *X, size_t d, const size_t *rows, size_t nr, size_t k);
 void aws_knn_free(aws_knn *g);
+/* Finds, once, the k nearest graph rows of every row of X (n x d) that is
+ * not a graph row, for aws_spread_predict on the same X: a fit spreads
+ * over one graph many times (each candidate, in each fold), and the
+ * search was the same each time. -1: out of memory. */
+int aws_knn_outside(aws_knn *g, const double *X, size_t n, size_t d);
 
 /* Label spreading: Y0 (nr x c, a row of zeros where nothing is known)
  * spread over g; F (nr x c) gets the result, each row summing to 1 (or

@@ -36,6 +36,7 @@ static double now(void)
 enum { NK = 4 }; /* label models */
 static const char *const kinds[NK] = {"majority", "dawid_skene", "triplet", "metal"};
 static aws_end_opts eo = AWS_END_OPTS_INIT;
+static int no_units; /* --units off: no units_graph */
 static size_t noise_dims = 8;
 static const char *csv_file;
 static size_t pca_dims = 0, max_lfs = 25;
@@ -162,6 +163,7 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 			aws_lr m;
 			double *PE;
 			aws_end_opts o = eo;
+			o.units = no_units ? NULL : D.units;
 			o.smooth = smooth_alpha;
 			o.weak_weight = weak_w;
 			if (!leaky_cv)
@@ -299,6 +301,8 @@ int main(int argc, char **argv)
 			csv_file = argv[i + 1];
 		else if (!strcmp(argv[i], "--cv"))
 			leaky_cv = !strcmp(argv[i + 1], "leaky");
+		else if (!strcmp(argv[i], "--units"))
+			no_units = !strcmp(argv[i + 1], "off");
 		else if (!strcmp(argv[i], "--cv-repeats"))
 			eo.cv_repeats = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--weak"))

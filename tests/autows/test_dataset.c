@@ -5,12 +5,14 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "dataset.h"
+#include "featurize.h"
 #include "npy.h"
 
 static char dir[64];
@@ -82,6 +84,69 @@ static void test_csv_and_split(void **state)
 	memcpy(first, D.split, sizeof first);
 	assert_int_equal(aws_data_split(&D, 9, 0.2, 7, err, sizeof err), 0);
 	assert_memory_equal(first, D.split, sizeof first);
+	aws_data_free(&D);
+}
+
+/* autows.featurize keeps each feature's standard deviation before it
+ * standardised it (units_graph's metric), a saved dataset gives the same
+ * doubles back, PCA components have none, and a meta.json whose units do
+ * not match the features is refused. */
+static void test_units(void **state)
+{
+	(void)state;
+	char text[4096] = "a,b,c,label\n";
+	for (int i = 0; i < 40; i++) {
+		char row[96];
+		snprintf(row, sizeof row, "%d,%g,7,%s\n", i * 3, (i % 5) / 3.0, i % 2 ? "x" : "y");
+		strcat(text, row);
+	}
+	aws_data D;
+	char err[512], sub[128];
+	assert_int_equal(aws_data_read_csv(&D, write_file("u.csv", text), "u.csv", "label", err, sizeof err), 0);
+	assert_null(D.units);
+	double mean = 0, ss = 0;
+	for (size_t i = 0; i < D.n; i++)
+		mean += D.X[i * 3] / (double)D.n;
+	for (size_t i = 0; i < D.n; i++)
+		ss += (D.X[i * 3] - mean) * (D.X[i * 3] - mean);
+	assert_int_equal(aws_featurize(&D, 0, err, sizeof err), 0);
+	assert_non_null(D.units);
+	assert_true(fabs(D.units[0] - sqrt(ss / (double)D.n)) < 1e-12);
+	assert_true(D.units[1] > 0.4 && D.units[1] < 0.6);
+	assert_true(D.units[2] == 0); /* a constant column */
+	snprintf(sub, sizeof sub, "%s/units", dir);
+	assert_int_equal(aws_data_save(&D, sub, err, sizeof err), 0);
+	aws_data E;
+	assert_int_equal(aws_data_load(&E, sub, err, sizeof err), 0);
+	assert_non_null(E.units);
+	assert_memory_equal(E.units, D.units, 3 * sizeof *D.units);
+	aws_data_free(&E);
+	/* a meta.json whose units are one short */
+	char meta[256];
+	snprintf(meta, sizeof meta, "%s/meta.json", sub);
+	FILE *f = fopen(meta, "r");
+	assert_non_null(f);
+	char buf[4096];
+	size_t len = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[len] = 0;
+	char *u = strstr(buf, "\"units\"");
+	assert_non_null(u);
+	char *first = strchr(u, '[');
+	assert_non_null(first);
+	char *comma = strchr(first, ','); /* drop the first unit */
+	assert_non_null(comma);
+	memmove(first + 1, comma + 1, strlen(comma + 1) + 1);
+	f = fopen(meta, "w");
+	assert_non_null(f);
+	fputs(buf, f);
+	fclose(f);
+	assert_int_equal(aws_data_load(&E, sub, err, sizeof err), -1);
+	assert_non_null(strstr(err, "units are not one per feature"));
+	aws_data_free(&E);
+	/* PCA components have no units */
+	assert_int_equal(aws_featurize(&D, 2, err, sizeof err), 0);
+	assert_null(D.units);
 	aws_data_free(&D);
 }
 
@@ -212,6 +277,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_and_split),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_units),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

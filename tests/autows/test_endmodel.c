@@ -295,8 +295,9 @@ static void test_semisupervised(void **state)
 	aws_end_result r;
 	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, &D, votes, LM, &o, err, sizeof err), 0);
 	for (int q = 0; q < AWS_END_KINDS; q++)
-		assert_true(q == AWS_END_LFGRAPH || (r.cv[q] >= 0 && r.cv[q] <= 1));
-	assert_true(r.cv[AWS_END_LFGRAPH] == -1); /* no LFs: no metric from them */
+		assert_true(q == AWS_END_LFGRAPH || q == AWS_END_UNITS_GRAPH || (r.cv[q] >= 0 && r.cv[q] <= 1));
+	assert_true(r.cv[AWS_END_LFGRAPH] == -1);     /* no LFs: no metric from them */
+	assert_true(r.cv[AWS_END_UNITS_GRAPH] == -1); /* no units: nor from those */
 	/* a graph leads, the one seeded by the weak labels or by the gold ones
 	 * alone: a line cannot follow the moons */
 	assert_true(r.chosen == AWS_END_GRAPH || r.chosen == AWS_END_GOLD_SPREADING);
@@ -420,6 +421,62 @@ static void noisy_moons(aws_data *D, int **votes, double **LM)
  * alone: their predictions are those of aws_train_baseline, label
  * spreading at alpha 0.2 and self-training (0.75, 10 rounds), whatever the
  * weak labels say. */
+/* The moons in 2 features beside 6 of noise a fiftieth their spread:
+ * standardised, the noise is 6 of the 8 unit-variance columns and decides
+ * the neighbours; in the features' own units (the standard deviations
+ * autows.featurize keeps) it barely moves them. units_graph spreads over
+ * that graph; without units it is refused, and AUTO tries it only with
+ * them. */
+static void test_units_graph(void **state)
+{
+	(void)state;
+	aws_data M, D;
+	char err[256];
+	moons(&M, 21);
+	D = M;
+	D.d = 8;
+	D.X = malloc(D.n * 8 * sizeof *D.X);
+	assert_non_null(D.X);
+	uint64_t s = 5;
+	for (size_t i = 0; i < D.n; i++)
+		for (size_t j = 0; j < 8; j++)
+			D.X[i * 8 + j] = j < 2 ? M.X[i * 2 + j] : 0.02 * gauss(&s);
+	free(M.X);
+	assert_int_equal(aws_featurize(&D, 0, err, sizeof err), 0);
+	assert_non_null(D.units);
+	int *votes;
+	double *LM;
+	noisy_weak_labels(&D, &votes, &LM, 7, 4, 0.75);
+	size_t *test = NULL, nt = aws_data_rows(&D, AWS_TEST, &test);
+	aws_end_opts o = AWS_END_OPTS_INIT;
+	aws_end_result g, u;
+	assert_int_equal(aws_end_fit(&g, AWS_END_GRAPH, &D, votes, LM, &o, err, sizeof err), 0);
+	assert_int_equal(aws_end_fit(&u, AWS_END_UNITS_GRAPH, &D, votes, LM, &o, err, sizeof err), -1);
+	assert_non_null(strstr(err, "standard deviations"));
+	o.units = D.units;
+	assert_int_equal(aws_end_fit(&u, AWS_END_UNITS_GRAPH, &D, votes, LM, &o, err, sizeof err), 0);
+	aws_scores sg, su;
+	aws_score(&sg, g.P, 2, D.y, test, nt);
+	aws_score(&su, u.P, 2, D.y, test, nt);
+	print_message("graph %.3f, units_graph %.3f\n", sg.accuracy, su.accuracy);
+	assert_true(su.accuracy > 0.95);
+	assert_true(su.accuracy > sg.accuracy + 0.1);
+	aws_end_result_free(&g), aws_end_result_free(&u);
+	aws_end_result a;
+	assert_int_equal(aws_end_fit(&a, AWS_END_AUTO, &D, votes, LM, &o, err, sizeof err), 0);
+	assert_true(a.cv_brier[AWS_END_UNITS_GRAPH] >= 0);
+	print_message("auto: %s at weight %.3f; CV Brier graph %.3f, units_graph %.3f\n", aws_end_name(a.chosen),
+		      a.weight, a.cv_brier[AWS_END_GRAPH], a.cv_brier[AWS_END_UNITS_GRAPH]);
+	assert_true(a.cv_brier[AWS_END_UNITS_GRAPH] < a.cv_brier[AWS_END_GRAPH]);
+	aws_end_result_free(&a);
+	o.units = NULL;
+	assert_int_equal(aws_end_fit(&a, AWS_END_AUTO, &D, votes, LM, &o, err, sizeof err), 0);
+	assert_true(a.cv_brier[AWS_END_UNITS_GRAPH] < 0);
+	aws_end_result_free(&a);
+	free(test), free(votes), free(LM);
+	aws_data_free(&D);
+}
+
 /* Each partition of the labels into AUTO's folds is stratified (a fold
  * holds a fifth of each class, give or take one row, and a fifth of all),
  * partition 0 is the round robin in row order, a partition is the same
@@ -844,8 +901,8 @@ static void test_lf_graph_weighs_the_lfs_features(void **state)
 	print_message("auto: %s at weight %.3f, %zu more (cv %.2f %.2f %.2f %.2f %.2f %.2f %.2f %.2f)\n",
 		      aws_end_name(r.chosen), r.weight, r.n_more, r.cv[0], r.cv[1], r.cv[2], r.cv[3], r.cv[4], r.cv[5],
 		      r.cv[6], r.cv[7]);
-	for (int q = 0; q < AWS_END_KINDS; q++)
-		assert_true(r.cv[q] >= 0 && r.cv[q] <= 1);
+	for (int q = 0; q < AWS_END_KINDS; q++) /* every kind but units_graph (no units given) */
+		assert_true(q == AWS_END_UNITS_GRAPH ? r.cv[q] == -1 : r.cv[q] >= 0 && r.cv[q] <= 1);
 	assert_true(r.cv[AWS_END_LFGRAPH] > r.cv[AWS_END_GRAPH]);
 	assert_int_equal(r.chosen, AWS_END_LFGRAPH);
 	aws_end_result_free(&r);
@@ -918,6 +975,7 @@ int main(void)
 		cmocka_unit_test(test_lf_graph_weighs_the_lfs_features),
 		cmocka_unit_test(test_self_train_from_teacher),
 		cmocka_unit_test(test_gold_kinds_are_the_baselines),
+		cmocka_unit_test(test_units_graph),
 		cmocka_unit_test(test_cv_partitions),
 		cmocka_unit_test(test_cv_repeats_average_the_partitions),
 		cmocka_unit_test(test_auto_answers_weighted_mean),
