@@ -4,12 +4,16 @@
  *   autows-eval compare [--rows N] [--labels N] [--seeds A-B] [--noise N]
  *                       [--csv FILE] [--pca N] [--max-lfs N] [--min-conf P]
  *                       [--gold-weight W] [--must-win MODEL] [--families LIST]
- *                       [--only logistic|auto] [--smooth ALPHA] [--weak W] [--cv refit|leaky]
+ *                       [--only logistic|auto|baselines] [--smooth ALPHA] [--weak W] [--cv refit|leaky]
+ *                       [--cv-repeats N] [--units off]
  *       per seed: a generated dataset (or FILE, split anew per seed) ->
  *       Snuba LFs -> each label model -> end model, against the supervised
  *       baseline on the same labels; prints test accuracy and macro-F1 and
  *       how often each label model won. With --must-win it exits 1 unless
- *       MODEL beat the baseline on every seed.
+ *       MODEL beat the baseline on every seed. Where the features have
+ *       units (no --pca), it also prints, as a reference and not a baseline
+ *       to beat, label spreading in the features' own units; --only
+ *       baselines prints the baselines and that reference alone.
  *   autows-eval time [--rows N] [--lfs M]   label-model fit time on N x M
  */
 #define _GNU_SOURCE
@@ -60,7 +64,7 @@ static int leaky_cv;      /* --cv leaky: +auto's folds reuse the weak labels mad
 /* --quick: the three label models with logistic end models against
  * logistic regression only (the CI check); --auto: skip the fixed graph
  * variants (+s, +g), for the benchmark's larger datasets */
-static int quick, auto_only, oof_scoring;
+static int quick, auto_only, baselines_only, oof_scoring;
 
 /* Counts a method's wins over each baseline (and all three) on one seed,
  * and prints its line. */
@@ -82,7 +86,8 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 	printf("%-5s %-14s %8s %8s %8s %8s %8s %6s %8s\n", "seed", "method", "acc", "macroF1", "logreg", "spread",
 	       "selftr", "lfs", "coverage");
 	int wins[NMETH][4] = {{0}}, seeds = 0, ran[NMETH] = {0};
-	double sum[NMETH] = {0}, sumb[3] = {0};
+	double sum[NMETH] = {0}, sumb[3] = {0}, sum_units = 0;
+	int units_seeds = 0;
 	for (int seed = s0; seed <= s1; seed++, seeds++) {
 		char path[] = "/tmp/autows-eval-XXXXXX", err[512];
 		aws_data D;
@@ -137,6 +142,22 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 				sb[b] = (aws_scores){1.0, 1.0, 0}; /* not run: never beaten */
 			sumb[b] += sb[b].accuracy;
 		}
+		if (!quick && D.units) { /* a reference, not a baseline: label spreading in the features' own units */
+			aws_data Du = D;
+			double *PU = NULL;
+			size_t nx = D.n * D.d;
+			Du.X = malloc((nx ? nx : 1) * sizeof *Du.X);
+			for (size_t i = 0; Du.X && i < nx; i++)
+				Du.X[i] = D.X[i] * D.units[i % D.d];
+			if (!Du.X || aws_label_spreading(&PU, &Du, 7, 0.2, err, sizeof err) != 0) {
+				fprintf(stderr, "label spreading in own units: %s\n", Du.X ? err : "out of memory");
+				return 1;
+			}
+			aws_scores su;
+			aws_score(&su, PU, D.k, D.y, test, nt);
+			sum_units += su.accuracy, units_seeds++;
+			free(PU), free(Du.X);
+		}
 		int32_t *known = malloc(D.n * sizeof *known);
 		for (size_t i = 0; known && i < D.n; i++)
 			known[i] = D.split[i] == AWS_LABELED ? D.y[i] : -1;
@@ -150,7 +171,7 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 		aws_scores auto_sc[NK];
 		for (int meth = 0; meth < NMETH; meth++) {
 			int kind = meth % NK;
-			if ((quick && meth >= NK) || (auto_only && meth >= NK && meth < 3 * NK))
+			if ((quick && meth >= NK) || (auto_only && meth >= NK && meth < 3 * NK) || baselines_only)
 				continue;
 			ran[meth] = 1;
 			if (meth == 4 * NK) { /* AutoWS's answer, chosen without the test set */
@@ -208,6 +229,9 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 	}
 	printf("mean test accuracy over %d seeds: logreg %.3f, label spreading %.3f, self-training %.3f\n", seeds,
 	       sumb[0] / seeds, sumb[1] / seeds, sumb[2] / seeds);
+	if (units_seeds)
+		printf("reference, not a baseline: label spreading in the features' own units %.3f over %d seeds\n",
+		       sum_units / units_seeds, units_seeds);
 	for (int meth = 0; meth < NMETH; meth++)
 		if (ran[meth])
 			printf("%-14s mean %.3f; beat logreg on %d, spreading on %d, self-training on %d, all three on %d of %d "
@@ -308,7 +332,8 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--weak"))
 			weak_w = atof(argv[i + 1]);
 		else if (!strcmp(argv[i], "--only"))
-			quick = !strcmp(argv[i + 1], "logistic"), auto_only = !strcmp(argv[i + 1], "auto");
+			quick = !strcmp(argv[i + 1], "logistic"), auto_only = !strcmp(argv[i + 1], "auto"),
+			baselines_only = !strcmp(argv[i + 1], "baselines");
 		else if (!strcmp(argv[i], "--scoring"))
 			oof_scoring = !strcmp(argv[i + 1], "out_of_fold");
 		else if (!strcmp(argv[i], "--smooth"))
