@@ -91,6 +91,13 @@
 #                of old houses in tertiles, 5 classes of unequal shares in
 #                25 features, sin(x) + cos(y) in tertiles + 8 noise
 #                features.
+#   final16      made after units_graph was written and had been run on
+#                part of the sets above, before any run on these; first
+#                run with the code before it and with it: Fashion-MNIST's
+#                T-shirts, trousers, coats, sneakers and boots in 7x7
+#                pixels (no PCA), the digits 1, 3, 5, 6 and 8, the digits
+#                with noise on every pixel, 4 classes whose 12 columns
+#                have scales from 0.01 to 1000, word counts of 3 topics.
 # AUTOWS is AutoWS's answer: LFs (stump, tree, logistic, k-NN), each label
 # model, the end model chosen by 5-fold CV on the labels, and the label
 # model whose end model did best in that CV. Nothing is chosen on the test
@@ -273,6 +280,12 @@ sets() {
   run final15 classes5_imb 1-5 --csv "$work/classes5_imb.csv"
   run final15 waves3 1-5 --csv "$work/waves3.csv"
   part_done "final15"
+  run final16 "fashion 7x7" 1-3 --csv "$work/fashion_7x7.csv"
+  run final16 digits_13568 1-5 --csv "$work/digits_13568.csv"
+  run final16 digits_noisy 1-5 --csv "$work/digits_noisy.csv"
+  run final16 classes4_scaled 1-5 --csv "$work/classes4_scaled.csv"
+  run final16 topics3 1-5 --csv "$work/topics3.csv"
+  part_done "final16"
 }
 
 sets

@@ -202,6 +202,22 @@
 #   waves3         sin(x) + cos(y) on [-3, 3]^2 cut into tertiles, Gaussian
 #                  noise 0.1 on both, + 8 noise features, 3,000 rows
 #                  (seed 165)
+# final16 (made 2026-12-07 after units_graph was written and had been run on
+# part of the 83 sets, before any run on these; first run with the code
+# before it and with it):
+#   fashion_7x7    Fashion-MNIST's T-shirts, trousers, coats, sneakers and
+#                  boots: 4,000 of the test images (seed 16), pooled 4x4 to
+#                  7x7 = 49 pixels, no PCA
+#   digits_13568   sklearn's digits 1, 3, 5, 6 and 8
+#   digits_noisy   sklearn's digits, all ten, each pixel plus Gaussian noise
+#                  of sd 2 (of 0..16), clipped to 0..16 (seed 173)
+#   classes4_scaled make_classification: 3,000 rows, 12 features (5
+#                  informative, 2 redundant), 4 classes, each column then
+#                  multiplied by 10^u, u uniform on [-2, 3] (seed 171)
+#   topics3        word counts: 3,000 documents of 3 topics over 60 words,
+#                  each topic a Dirichlet(0.3) word distribution, a document
+#                  Poisson(40) words drawn from its topic mixed 70/30 with a
+#                  shared background (seed 175)
 set -euo pipefail
 name=${1:?usage: autows-data.sh NAME OUT.csv}
 out=${2:?usage: autows-data.sh NAME OUT.csv}
@@ -220,7 +236,8 @@ case "$name" in
   fashion_blend|digits_round|wine_rest|classes7|roll4|\
   fashion_casual|digits_1267|bc_log|binary_multi|sine|\
   fashion_night|digits_3459|housing3|classes4_rep|wedges5|\
-  fashion_bags|digits_02357|housing_age|classes5_imb|waves3) ;;
+  fashion_bags|digits_02357|housing_age|classes5_imb|waves3|\
+  fashion_7x7|digits_13568|digits_noisy|classes4_scaled|topics3) ;;
   *) echo "autows-data.sh: unknown dataset '$name'" >&2; exit 2;;
 esac
 tmp="$out.tmp.$$"
@@ -237,7 +254,7 @@ FASHION_SUBSETS = {"fashion_upper": ([0, 2, 3, 4, 6], 3), "fashion_feet": ([1, 5
                    "fashion_mid": ([1, 2, 4, 5, 6], 9), "fashion_edges": ([0, 1, 4, 7, 9], 10),
                    "fashion_far": ([1, 3, 6, 8, 9], 11), "fashion_blend": ([0, 2, 5, 8, 9], 12),
                    "fashion_casual": ([0, 1, 2, 6, 7], 13), "fashion_night": ([3, 4, 5, 6, 9], 14),
-                   "fashion_bags": ([1, 2, 3, 5, 8], 15)}
+                   "fashion_bags": ([1, 2, 3, 5, 8], 15), "fashion_7x7": ([0, 1, 4, 7, 9], 16)}
 if name in ("fashion", "fashion_t10k") or name in FASHION_SUBSETS:
     d = "/usr/share/datasets/fashion-mnist"
     part = "train" if name in ("fashion", "fashion_mixed", "fashion_tops", "fashion_edges", "fashion_blend",
@@ -255,7 +272,10 @@ if name in ("fashion", "fashion_t10k") or name in FASHION_SUBSETS:
         pick = keep[np.random.RandomState(seed).permutation(len(keep))[:4000]]
     else:
         pick = np.random.RandomState(0 if name == "fashion" else 1).permutation(len(y))[:5000]
-    X = X[pick].reshape(-1, 14, 2, 14, 2).mean(axis=(2, 4)).reshape(len(pick), -1)
+    if name == "fashion_7x7":
+        X = X[pick].reshape(-1, 7, 4, 7, 4).mean(axis=(2, 4)).reshape(len(pick), -1)
+    else:
+        X = X[pick].reshape(-1, 14, 2, 14, 2).mean(axis=(2, 4)).reshape(len(pick), -1)
     names = ["tshirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "boot"]
     y = [names[v] for v in y[pick]]
 else:
@@ -383,12 +403,26 @@ else:
         rad = t / np.pi + r.normal(scale=0.35, size=3000)
         X2 = np.column_stack([rad * np.cos(t + np.pi * y), rad * np.sin(t + np.pi * y)])
         X = np.hstack([X2, r.normal(size=(3000, 6))])
-    elif name in ("digits_1479", "digits_358", "digits_round", "digits_1267", "digits_3459", "digits_02357"):
+    elif name in ("digits_1479", "digits_358", "digits_round", "digits_1267", "digits_3459", "digits_02357",
+                  "digits_13568"):
         X, y = sd.load_digits(return_X_y=True)
         keep = np.isin(y, {"digits_1479": [1, 4, 7, 9], "digits_358": [2, 3, 5, 8], "digits_round": [0, 6, 8, 9],
                              "digits_1267": [1, 2, 6, 7], "digits_3459": [3, 4, 5, 9],
-                             "digits_02357": [0, 2, 3, 5, 7]}[name])
+                             "digits_02357": [0, 2, 3, 5, 7], "digits_13568": [1, 3, 5, 6, 8]}[name])
         X, y = X[keep], y[keep]
+    elif name == "digits_noisy":
+        X, y = sd.load_digits(return_X_y=True)
+        X = np.clip(X + np.random.RandomState(173).normal(scale=2.0, size=X.shape), 0, 16)
+    elif name == "classes4_scaled":
+        X, y = make_classification(n_samples=3000, n_features=12, n_informative=5, n_redundant=2, n_classes=4,
+                                   n_clusters_per_class=2, class_sep=1.0, flip_y=0.03, random_state=171)
+        X = X * 10.0 ** np.random.RandomState(171).uniform(-2, 3, X.shape[1])
+    elif name == "topics3":
+        r = np.random.RandomState(175)
+        topics = r.dirichlet(np.full(60, 0.3), 3)
+        back = r.dirichlet(np.full(60, 1.0))
+        y = r.randint(0, 3, 3000)
+        X = np.array([r.multinomial(r.poisson(40), 0.7 * topics[c] + 0.3 * back) for c in y], dtype=float)
     elif name == "diabetes_sex":
         D, t = sd.load_diabetes(return_X_y=True, scaled=False)
         X = np.column_stack([np.delete(D, 1, axis=1), t])
