@@ -63,19 +63,27 @@ void aws_knn_free(aws_knn *g)
 	memset(g, 0, sizeof *g);
 }
 
+/* Each of n rows' position in g's rows, SIZE_MAX for a row outside the
+ * graph (malloc'd; NULL when out of memory). */
+static size_t *graph_positions(const aws_knn *g, size_t n)
+{
+	size_t *pos = malloc((n ? n : 1) * sizeof *pos);
+	for (size_t i = 0; pos && i < n; i++)
+		pos[i] = SIZE_MAX;
+	for (size_t q = 0; pos && q < g->nr; q++)
+		pos[g->rows[q]] = q;
+	return pos;
+}
+
 int aws_knn_outside(aws_knn *g, const double *X, size_t n, size_t d)
 {
 	size_t k = g->k;
-	size_t *pos = malloc((n ? n : 1) * sizeof *pos), *out = malloc((n ? n : 1) * (k ? k : 1) * sizeof *out);
+	size_t *pos = graph_positions(g, n), *out = malloc((n ? n : 1) * (k ? k : 1) * sizeof *out);
 	double *dist = malloc((k ? k : 1) * sizeof *dist);
 	if (!pos || !out || !dist) {
 		free(pos), free(out), free(dist);
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++)
-		pos[i] = SIZE_MAX;
-	for (size_t q = 0; q < g->nr; q++)
-		pos[g->rows[q]] = q;
 	for (size_t i = 0; i < n; i++)
 		if (pos[i] == SIZE_MAX)
 			nearest(X, d, g->rows, g->nr, X + i * d, g->nr, k, out + i * k, dist);
@@ -129,16 +137,12 @@ int aws_spread(double *F, const aws_knn *g, const double *Y0, size_t c, double a
 int aws_spread_predict(double *P, const double *X, size_t n, size_t d, const aws_knn *g, const double *F, size_t c)
 {
 	size_t k = g->k;
-	size_t *nb = malloc(k * sizeof *nb), *pos = malloc(n * sizeof *pos);
+	size_t *nb = malloc(k * sizeof *nb), *pos = graph_positions(g, n);
 	double *dist = malloc(k * sizeof *dist);
 	if (!nb || !pos || !dist) {
 		free(nb), free(pos), free(dist);
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++)
-		pos[i] = SIZE_MAX;
-	for (size_t q = 0; q < g->nr; q++)
-		pos[g->rows[q]] = q;
 	for (size_t i = 0; i < n; i++) {
 		double *p = P + i * c;
 		if (pos[i] != SIZE_MAX) {
