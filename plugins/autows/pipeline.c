@@ -218,7 +218,8 @@ int aws_lf_feature_weights(double *w, const aws_lfset *lfs, size_t d)
 
 /* The graphs the graph kinds spread over, built once per fit: `all` on
  * the features as given (built when a kind needs it), `lf` on the
- * features scaled by the LFs' weights (Xlf; NULL when no LF scored). */
+ * features scaled by the LFs' weights (Xlf; NULL when no LF scored), `un`
+ * on the features in their own units (Xun; NULL without units). */
 typedef struct graphs {
 	aws_knn all, lf, un;
 	size_t *rows, *lf_rows, *un_rows;
@@ -358,8 +359,10 @@ static int fit_kind(aws_end_result *out, aws_end_kind kind, double w, const aws_
 
 /* What AUTO's cross-validation tries: logistic, then each graph kind at
  * each weak weight (an asked weak_weight leaves one per kind), then
- * selftrained, then lf_graph at each weak weight where the LFs scored
- * (last, so a tie keeps the kinds that came before it). The regressions
+ * selftrained, then lf_graph at each weak weight where the LFs scored,
+ * then the three gold kinds, then units_graph at each weak weight where
+ * the dataset has units (later, so a tie keeps the kinds that came before
+ * it). The regressions
  * are tried at their default weak share only: at 0.1 as well, all three
  * baselines were beaten on 33 of 58 sets instead of 36 (docs/plugins/
  * autows.md). Why a range:
