@@ -581,3 +581,13 @@ done:
 		aws_data_free(out);
 	return rc;
 }
+
+double *aws_data_scaled(const aws_data *D, const double *w)
+{
+	size_t nd = D->n * D->d;
+	double *X = malloc((nd ? nd : 1) * sizeof *X);
+	for (size_t i = 0; X && i < D->n; i++)
+		for (size_t j = 0; j < D->d; j++)
+			X[i * D->d + j] = D->X[i * D->d + j] * w[j];
+	return X;
+}

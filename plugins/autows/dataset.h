@@ -60,5 +60,9 @@ void aws_data_free(aws_data *D);
 
 /* Rows of the given split, as indices; returns the count (0 on OOM too). */
 size_t aws_data_rows(const aws_data *D, int split, size_t **idx);
+/* D's features with column j multiplied by w[j] (n x d, malloc'd): a
+ * graph's metric (lf_graph's weights, units_graph's units); NULL when out
+ * of memory. */
+double *aws_data_scaled(const aws_data *D, const double *w);
 
 #endif

@@ -3,6 +3,7 @@
  */
 #include "pipeline.h"
 
+#include "rng.h"
 #include "semisup.h"
 
 #include <math.h>
@@ -40,10 +41,9 @@ int *aws_vote_counts(const aws_lmat *L)
  * would copy the LFs' mistakes instead of correcting them. */
 /* Label spreading over a built graph: gold one-hot on labeled rows, the
  * weighted label-model P on covered rows, nothing on rows in `hide` (the
- * labels a CV fold holds out: still graph rows, their labels unused). X:
- * the features (n x D->d) the graph was built on, which place every other
- * row among its rows. */
-static int smooth_on(double **F, const aws_knn *g, const double *X, const aws_data *D, const int *votes,
+ * labels a CV fold holds out: still graph rows, their labels unused); the
+ * rows outside the graph take the mean of their nearest graph rows. */
+static int smooth_on(double **F, const aws_knn *g, const aws_data *D, const int *votes,
 		     const double *P, double alpha, double weak_weight, const uint8_t *hide, char *err, size_t errlen)
 {
 	size_t k = D->k, nr = g->nr;
@@ -64,7 +64,7 @@ static int smooth_on(double **F, const aws_knn *g, const double *X, const aws_da
 			for (size_t c = 0; c < k; c++)
 				Y0[q * k + c] = weak_weight * P[i * k + c];
 	}
-	if (aws_spread(G, g, Y0, k, alpha, 30) != 0 || aws_spread_predict(*F, X, D->n, D->d, g, G, k) != 0) {
+	if (aws_spread(G, g, Y0, k, alpha, 30) != 0 || aws_spread_predict(*F, D->n, g, G, k) != 0) {
 		snprintf(err, errlen, "smoothing: out of memory");
 		goto done;
 	}
@@ -102,6 +102,21 @@ static int graph_of(aws_knn *g, size_t **rows, const aws_data *D, const double *
 		return -1;
 	}
 	return 0;
+}
+
+/* graph_of over X, which it then frees: a graph needs its features only
+ * to be built and to find its outside rows' neighbours. X NULL: out of
+ * memory. */
+static int graph_over(aws_knn *g, size_t **rows, const aws_data *D, double *X, size_t k_nn, char *err,
+		      size_t errlen)
+{
+	if (!X) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int rc = graph_of(g, rows, D, X, k_nn, err, errlen);
+	free(X);
+	return rc;
 }
 
 /* A vote count of 1 for each of n rows: once smoothed, every unlabeled
@@ -218,12 +233,11 @@ int aws_lf_feature_weights(double *w, const aws_lfset *lfs, size_t d)
 
 /* The graphs the graph kinds spread over, built once per fit: `all` on
  * the features as given (built when a kind needs it), `lf` on the
- * features scaled by the LFs' weights (Xlf; NULL when no LF scored), `un`
- * on the features in their own units (Xun; NULL without units). */
+ * features scaled by the LFs' weights (lf_rows NULL when no LF scored),
+ * `un` on the features in their own units (un_rows NULL without units). */
 typedef struct graphs {
 	aws_knn all, lf, un;
 	size_t *rows, *lf_rows, *un_rows;
-	double *Xlf, *Xun;
 } graphs;
 
 static void graphs_free(graphs *gs)
@@ -231,7 +245,7 @@ static void graphs_free(graphs *gs)
 	aws_knn_free(&gs->all);
 	aws_knn_free(&gs->lf);
 	aws_knn_free(&gs->un);
-	free(gs->rows), free(gs->lf_rows), free(gs->Xlf), free(gs->un_rows), free(gs->Xun);
+	free(gs->rows), free(gs->lf_rows), free(gs->un_rows);
 	memset(gs, 0, sizeof *gs);
 }
 
@@ -245,27 +259,11 @@ static double *lf_scaled(const aws_data *D, const aws_lfset *lfs, int *oom)
 		free(w);
 		return NULL;
 	}
-	size_t nd = D->n * D->d;
-	double *X = malloc((nd ? nd : 1) * sizeof *X);
-	*oom = !X;
-	for (size_t j = 0; X && j < D->d; j++)
+	for (size_t j = 0; j < D->d; j++)
 		w[j] = sqrt(w[j]);
-	for (size_t i = 0; X && i < D->n; i++)
-		for (size_t j = 0; j < D->d; j++)
-			X[i * D->d + j] = D->X[i * D->d + j] * w[j];
+	double *X = aws_data_scaled(D, w);
+	*oom = !X;
 	free(w);
-	return X;
-}
-
-/* X in the features' own units (each standardised column times its
- * standard deviation before); NULL when out of memory. */
-static double *units_scaled(const aws_data *D, const double *sd)
-{
-	size_t nd = D->n * D->d;
-	double *X = malloc((nd ? nd : 1) * sizeof *X);
-	for (size_t i = 0; X && i < D->n; i++)
-		for (size_t j = 0; j < D->d; j++)
-			X[i * D->d + j] = D->X[i * D->d + j] * sd[j];
 	return X;
 }
 
@@ -275,7 +273,7 @@ static int fit_gold(aws_end_result *out, aws_end_kind kind, const aws_data *D, c
 {
 	out->weak_weight = 0;
 	if (kind == AWS_END_GOLD_SPREADING) /* weak weight 0: no LF's label seeds the spreading */
-		return smooth_on(&out->P, &gs->all, D->X, D, votes, NULL, AWS_GOLD_SPREAD_ALPHA, 0, hide, err, errlen);
+		return smooth_on(&out->P, &gs->all, D, votes, NULL, AWS_GOLD_SPREAD_ALPHA, 0, hide, err, errlen);
 	if (kind == AWS_END_GOLD_SELFTRAINED) {
 		aws_self_opts so = {0.75, 10, o->l2, o->iters};
 		return aws_self_train(&out->P, &out->model, D, NULL, &so, err, errlen);
@@ -309,18 +307,18 @@ static int fit_kind(aws_end_result *out, aws_end_kind kind, double w, const aws_
 	 * graphs' (no candidate gives a regression its own) */
 	out->weak_weight = regression ? o->weak_share : go.weak_weight;
 	if (kind == AWS_END_GRAPH)
-		return smooth_on(&out->P, &gs->all, D->X, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
+		return smooth_on(&out->P, &gs->all, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
 	if (kind >= AWS_END_GOLD_LOGISTIC && kind <= AWS_END_GOLD_SELFTRAINED)
 		return fit_gold(out, kind, D, votes, o, gs, hide, err, errlen);
 	if (kind == AWS_END_LFGRAPH)
-		return smooth_on(&out->P, &gs->lf, gs->Xlf, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
+		return smooth_on(&out->P, &gs->lf, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
 	if (kind == AWS_END_UNITS_GRAPH)
-		return smooth_on(&out->P, &gs->un, gs->Xun, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
+		return smooth_on(&out->P, &gs->un, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
 	double *S = NULL;
 	int *all = NULL;
 	if (kind == AWS_END_SMOOTHED) {
 		/* the regression learns every unlabeled row's smoothed label */
-		if (smooth_on(&S, &gs->all, D->X, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen) != 0)
+		if (smooth_on(&S, &gs->all, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen) != 0)
 			return -1;
 		if (!(all = every_row(D->n))) {
 			free(S);
@@ -496,12 +494,13 @@ done:
 	return rc;
 }
 
-/* splitmix64's finaliser: a partition's order of the rows within a class */
-static uint64_t mix64(uint64_t z)
+/* A partition's order of the rows within a class: splitmix64's mix of
+ * (row, partition). wrng_splitmix adds its step before it mixes, so the
+ * seed is the value less that step. */
+static uint64_t fold_order(size_t row, int rep)
 {
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	uint64_t s = (((uint64_t)row << 8) ^ (uint64_t)rep) - 0x9e3779b97f4a7c15ULL;
+	return wrng_splitmix(&s);
 }
 
 typedef struct {
@@ -525,7 +524,7 @@ int aws_cv_folds(int *fold, const aws_data *D, const size_t *lab, size_t nl, int
 		size_t m = 0;
 		for (size_t q = 0; q < nl; q++)
 			if ((size_t)D->y[lab[q]] == c)
-				ks[m++] = (fold_key){rep ? mix64(((uint64_t)lab[q] << 8) ^ (uint64_t)rep) : q, q};
+				ks[m++] = (fold_key){rep ? fold_order(lab[q], rep) : q, q};
 		qsort(ks, m, sizeof *ks, by_key);
 		for (size_t i = 0; i < m; i++)
 			fold[ks[i].q] = (int)(at++ % 5);
@@ -540,13 +539,14 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 	graphs gs = {0};
 	aws_end_opts go = graph_opts(o, 0);
 	int oom = 0;
+	double *Xlf = NULL;
 	if (kind == AWS_END_LFGRAPH || kind == AWS_END_AUTO)
-		gs.Xlf = lf_scaled(D, o->lfs, &oom);
+		Xlf = lf_scaled(D, o->lfs, &oom);
 	if (oom) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (kind == AWS_END_LFGRAPH && !gs.Xlf) {
+	if (kind == AWS_END_LFGRAPH && !Xlf) {
 		snprintf(err, errlen, "the lf_graph end model weighs the features by the LFs' held-out F-scores: %s",
 			 o->lfs ? "no LF scored above 0 on its held-out rows; use kind graph" : "no LFs were given");
 		return -1;
@@ -554,10 +554,11 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 	if ((kind == AWS_END_SMOOTHED || kind == AWS_END_GRAPH || kind == AWS_END_GOLD_SPREADING ||
 	     kind == AWS_END_AUTO) &&
 	    graph_of(&gs.all, &gs.rows, D, D->X, go.neighbours, err, errlen) != 0) {
+		free(Xlf);
 		graphs_free(&gs);
 		return -1;
 	}
-	if (gs.Xlf && graph_of(&gs.lf, &gs.lf_rows, D, gs.Xlf, go.neighbours, err, errlen) != 0) {
+	if (Xlf && graph_over(&gs.lf, &gs.lf_rows, D, Xlf, go.neighbours, err, errlen) != 0) {
 		graphs_free(&gs);
 		return -1;
 	}
@@ -567,16 +568,10 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 		graphs_free(&gs);
 		return -1;
 	}
-	if ((kind == AWS_END_UNITS_GRAPH || kind == AWS_END_AUTO) && o->units) {
-		if (!(gs.Xun = units_scaled(D, o->units))) {
-			snprintf(err, errlen, "out of memory");
-			graphs_free(&gs);
-			return -1;
-		}
-		if (graph_of(&gs.un, &gs.un_rows, D, gs.Xun, go.neighbours, err, errlen) != 0) {
-			graphs_free(&gs);
-			return -1;
-		}
+	if ((kind == AWS_END_UNITS_GRAPH || kind == AWS_END_AUTO) && o->units &&
+	    graph_over(&gs.un, &gs.un_rows, D, aws_data_scaled(D, o->units), go.neighbours, err, errlen) != 0) {
+		graphs_free(&gs);
+		return -1;
 	}
 	int rc = 0;
 	if (kind != AWS_END_AUTO) {
@@ -585,7 +580,7 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 		return rc;
 	}
 	candidate cand[CANDIDATES];
-	int nc = candidates(cand, o, gs.Xlf != NULL, gs.Xun != NULL);
+	int nc = candidates(cand, o, gs.lf_rows != NULL, gs.un_rows != NULL);
 	/* 5 stratified folds of the labeled rows: by class, then round robin */
 	size_t *lab = NULL, nl = aws_data_rows(D, AWS_LABELED, &lab);
 	aws_data F = *D; /* shares everything but the split */

@@ -59,7 +59,7 @@ int aws_knn_build(aws_knn *g, const double *X, size_t d, const size_t *rows, siz
 void aws_knn_free(aws_knn *g)
 {
 	free(g->nb);
-	free(g->outside);
+	free(g->pos), free(g->outside);
 	memset(g, 0, sizeof *g);
 }
 
@@ -87,9 +87,9 @@ int aws_knn_outside(aws_knn *g, const double *X, size_t n, size_t d)
 	for (size_t i = 0; i < n; i++)
 		if (pos[i] == SIZE_MAX)
 			nearest(X, d, g->rows, g->nr, X + i * d, g->nr, k, out + i * k, dist);
-	free(pos), free(dist);
-	free(g->outside);
-	g->outside = out, g->n_all = n;
+	free(dist);
+	free(g->pos), free(g->outside);
+	g->pos = pos, g->outside = out, g->n_all = n;
 	return 0;
 }
 
@@ -134,33 +134,24 @@ int aws_spread(double *F, const aws_knn *g, const double *Y0, size_t c, double a
 	return 0;
 }
 
-int aws_spread_predict(double *P, const double *X, size_t n, size_t d, const aws_knn *g, const double *F, size_t c)
+int aws_spread_predict(double *P, size_t n, const aws_knn *g, const double *F, size_t c)
 {
-	size_t k = g->k;
-	size_t *nb = malloc(k * sizeof *nb), *pos = graph_positions(g, n);
-	double *dist = malloc(k * sizeof *dist);
-	if (!nb || !pos || !dist) {
-		free(nb), free(pos), free(dist);
+	if (!g->outside || g->n_all != n)
 		return -1;
-	}
+	size_t k = g->k;
 	for (size_t i = 0; i < n; i++) {
 		double *p = P + i * c;
-		if (pos[i] != SIZE_MAX) {
-			memcpy(p, F + pos[i] * c, c * sizeof *p);
+		if (g->pos[i] != SIZE_MAX) {
+			memcpy(p, F + g->pos[i] * c, c * sizeof *p);
 			continue;
 		}
-		const size_t *near = nb;
-		if (g->outside && g->n_all == n)
-			near = g->outside + i * k;
-		else
-			nearest(X, d, g->rows, g->nr, X + i * d, g->nr, k, nb, dist);
+		const size_t *near = g->outside + i * k;
 		for (size_t q = 0; q < c; q++)
 			p[q] = 0;
 		for (size_t t = 0; t < k; t++)
 			for (size_t q = 0; q < c; q++)
 				p[q] += F[near[t] * c + q] / (double)k;
 	}
-	free(nb), free(pos), free(dist);
 	return 0;
 }
 
@@ -186,11 +177,16 @@ int aws_label_spreading(double **P, const aws_data *D, size_t k_nn, double alpha
 		snprintf(err, errlen, "label spreading: out of memory, or fewer than 2 rows");
 		goto done;
 	}
+	if (aws_knn_outside(&g, D->X, D->n, D->d) != 0) {
+		aws_knn_free(&g);
+		snprintf(err, errlen, "label spreading: out of memory");
+		goto done;
+	}
 	for (size_t q = 0; q < nr; q++)
 		if (D->split[rows[q]] == AWS_LABELED)
 			Y0[q * D->k + (size_t)D->y[rows[q]]] = 1;
 	rc = aws_spread(F, &g, Y0, D->k, alpha, 30) == 0 &&
-			     aws_spread_predict(*P, D->X, D->n, D->d, &g, F, D->k) == 0
+			     aws_spread_predict(*P, D->n, &g, F, D->k) == 0
 		     ? 0
 		     : -1;
 	if (rc != 0)

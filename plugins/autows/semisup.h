@@ -28,10 +28,10 @@ typedef struct aws_knn {
 	size_t nr, k;
 	const size_t *rows; /* the graph's rows (indices into X), borrowed */
 	size_t *nb;         /* nr x k neighbours, as positions in rows */
-	/* aws_knn_outside's: for each of n_all rows of X, k nearest graph
-	 * rows (positions in rows) when the row is not a graph row; NULL
-	 * until it ran */
-	size_t *outside, n_all;
+	/* aws_knn_outside's, for each of n_all rows of X: its position in
+	 * rows (SIZE_MAX outside the graph), and, outside the graph, its k
+	 * nearest graph rows (positions in rows); NULL until it ran */
+	size_t *pos, *outside, n_all;
 } aws_knn;
 
 /* The k nearest neighbours (squared Euclidean, brute force) of each of
@@ -39,9 +39,9 @@ typedef struct aws_knn {
 int aws_knn_build(aws_knn *g, const double *X, size_t d, const size_t *rows, size_t nr, size_t k);
 void aws_knn_free(aws_knn *g);
 /* Finds, once, the k nearest graph rows of every row of X (n x d) that is
- * not a graph row, for aws_spread_predict on the same X: a fit spreads
- * over one graph many times (each candidate, in each fold), and the
- * search was the same each time. -1: out of memory. */
+ * not a graph row, for aws_spread_predict: a fit spreads over one graph
+ * many times (each candidate, in each fold), and the search was the same
+ * each time. -1: out of memory. */
 int aws_knn_outside(aws_knn *g, const double *X, size_t n, size_t d);
 
 /* Label spreading: Y0 (nr x c, a row of zeros where nothing is known)
@@ -49,9 +49,10 @@ int aws_knn_outside(aws_knn *g, const double *X, size_t n, size_t d);
  * uniform where nothing reached it). */
 int aws_spread(double *F, const aws_knn *g, const double *Y0, size_t c, double alpha, int iters);
 
-/* P (n x c) for every row of X: the mean F of its g->k nearest graph rows
- * (a graph row's own F for graph rows). */
-int aws_spread_predict(double *P, const double *X, size_t n, size_t d, const aws_knn *g, const double *F, size_t c);
+/* P (n x c) for every row of the X that aws_knn_outside was given: the
+ * mean F of its g->k nearest graph rows (a graph row's own F for graph
+ * rows). -1 unless aws_knn_outside ran on those n rows. */
+int aws_spread_predict(double *P, size_t n, const aws_knn *g, const double *F, size_t c);
 
 /* The two baselines on D (its labeled, unlabeled and test split): P gets
  * n x k class probabilities for every row. */

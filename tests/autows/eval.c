@@ -145,10 +145,7 @@ static int compare(size_t rows, size_t nlab, int s0, int s1)
 		if (!quick && D.units) { /* a reference, not a baseline: label spreading in the features' own units */
 			aws_data Du = D;
 			double *PU = NULL;
-			size_t nx = D.n * D.d;
-			Du.X = malloc((nx ? nx : 1) * sizeof *Du.X);
-			for (size_t i = 0; Du.X && i < nx; i++)
-				Du.X[i] = D.X[i] * D.units[i % D.d];
+			Du.X = aws_data_scaled(&D, D.units);
 			if (!Du.X || aws_label_spreading(&PU, &Du, 7, 0.2, err, sizeof err) != 0) {
 				fprintf(stderr, "label spreading in own units: %s\n", Du.X ? err : "out of memory");
 				return 1;

@@ -417,10 +417,6 @@ static void noisy_moons(aws_data *D, int **votes, double **LM)
 	noisy_weak_labels(D, votes, LM, 7, 4, 0.75);
 }
 
-/* The gold kinds are the three baselines, trained on the labeled rows
- * alone: their predictions are those of aws_train_baseline, label
- * spreading at alpha 0.2 and self-training (0.75, 10 rounds), whatever the
- * weak labels say. */
 /* The moons in 2 features beside 6 of noise a fiftieth their spread:
  * standardised, the noise is 6 of the 8 unit-variance columns and decides
  * the neighbours; in the features' own units (the standard deviations
@@ -591,6 +587,10 @@ static void test_cv_repeats_average_the_partitions(void **state)
 	aws_data_free(&D);
 }
 
+/* The gold kinds are the three baselines, trained on the labeled rows
+ * alone: their predictions are those of aws_train_baseline, label
+ * spreading at alpha 0.2 and self-training (0.75, 10 rounds), whatever the
+ * weak labels say. */
 static void test_gold_kinds_are_the_baselines(void **state)
 {
 	(void)state;
