@@ -581,7 +581,7 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 	}
 	candidate cand[CANDIDATES];
 	int nc = candidates(cand, o, gs.lf_rows != NULL, gs.un_rows != NULL);
-	/* 5 stratified folds of the labeled rows: by class, then round robin */
+	/* 5 stratified folds of the labeled rows (aws_cv_folds), over cv_repeats partitions */
 	size_t *lab = NULL, nl = aws_data_rows(D, AWS_LABELED, &lab);
 	aws_data F = *D; /* shares everything but the split */
 	F.split = malloc((D->n ? D->n : 1) * sizeof *F.split);
