@@ -53,6 +53,10 @@ static json_t *member_json(aws_end_kind kind, double weak_weight, const aws_lr *
 	if (kind == AWS_END_GOLD_SPREADING) /* seeded by the labeled rows alone */
 		return json_pack("{s:s, s:s, s:f, s:I, s:f}", "format", "autows-graph/1", "kind", aws_end_name(kind),
 				 "smooth", AWS_GOLD_SPREAD_ALPHA, "neighbours", (json_int_t)eo->neighbours, "weak_weight", 0.0);
+	if (kind == AWS_END_GOLD_UNITS) /* the same seeds, the graph in the features' own units */
+		return json_pack("{s:s, s:s, s:s, s:f, s:I, s:f}", "format", "autows-graph/1", "kind", aws_end_name(kind),
+				 "metric", "units", "smooth", AWS_GOLD_SPREAD_ALPHA, "neighbours",
+				 (json_int_t)eo->neighbours, "weak_weight", 0.0);
 	if (kind == AWS_END_LFGRAPH) {
 		/* the graph's metric: each feature's weight (its distances are
 		 * scaled by the square root), the features no LF uses left out */
@@ -104,7 +108,7 @@ int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 	int kind = aws_end_parse(kname);
 	if (kind < 0)
 		return api->fail(ctx, "unknown end model '%s'; use auto, logistic, smoothed, graph, selftrained, lf_graph, "
-				 "gold_logistic, gold_spreading, gold_selftrained or units_graph",
+				 "gold_logistic, gold_spreading, gold_selftrained, units_graph or gold_units",
 				 kname);
 	if (nb < 1 || nb > 100 || eo.smooth <= 0 || eo.smooth >= 1 || eo.weak_weight < 0 || !(eo.weak_share >= 0))
 		return api->fail(ctx, "neighbours must be 1..100, smooth in (0, 1), weak_weight >= 0 and weak_share >= 0");

@@ -123,7 +123,8 @@ static const weft_param_spec end_params[] = {
 	 "auto (5-fold CV on the labeled rows; the candidates' mean weighed by it), logistic, smoothed, graph, "
 	 "selftrained, lf_graph (the graph over the features the LFs use, weighted by their held-out F-scores; needs "
 	 "input lfs), from the labeled rows alone, gold_logistic, gold_spreading or gold_selftrained, or units_graph "
-	 "(the graph in the features' own units, from autows.featurize without pca)"},
+	 "(the graph in the features' own units, from autows.featurize without pca), or gold_units (gold_spreading "
+	 "over that graph)"},
 	{"smooth", WEFT_T_FLOAT, "0.9", "smoothed and the graphs: label spreading's alpha over the k-NN graph"},
 	{"neighbours", WEFT_T_INT, "7", "smoothed and the graphs: the k of the k-NN graph"},
 	{"weak_weight", WEFT_T_FLOAT, "0",
@@ -144,13 +145,13 @@ static int run_end_model(weft_op_ctx *ctx, const weft_host_api *api)
 }
 
 static const weft_op_desc aws_op_end_model = {
-	WEFT_OP_DESC("end_model", "9", run_end_model, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("end_model", "10", run_end_model, WEFT_OP_DETERMINISTIC,
 		     "The end model on the weak labels: logistic regression on the label model's probabilities, the "
 		     "same on the labels smoothed over the k-NN graph, the smoothed labels themselves (graph), the "
 		     "regression self-trained on its confident predictions (selftrained), the graph over the "
 		     "features the LFs use (lf_graph, given `lfs`), the graph in the features' own units (units_graph, "
 		     "when featurize kept them), or the three baselines on the labeled rows alone "
-		     "(gold_logistic, gold_spreading, gold_selftrained); `kind = auto` scores them, "
+		     "(gold_logistic, gold_spreading, gold_selftrained), the second also in own units (gold_units); `kind = auto` scores them, "
 		     "at each weak-label weight, by 5-fold CV on the labeled rows and answers their mean, each weighed "
 		     "by its CV Brier score B as exp(-(B - B_best) / 2) "
 		     "(given `lfs`, each fold's weak labels come from the LFs fitted again without its hidden labels). "

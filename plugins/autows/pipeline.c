@@ -173,7 +173,7 @@ int aws_train_end_model(aws_lr *m, const aws_data *D, const int *votes, const do
 static const char *const end_names[] = {"logistic",	   "smoothed",	       "graph",
 					"selftrained",	   "lf_graph",	       "gold_logistic",
 					"gold_spreading", "gold_selftrained", "units_graph",
-					"auto"};
+					"gold_units",	   "auto"};
 
 int aws_end_parse(const char *name)
 {
@@ -314,6 +314,10 @@ static int fit_kind(aws_end_result *out, aws_end_kind kind, double w, const aws_
 		return smooth_on(&out->P, &gs->lf, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
 	if (kind == AWS_END_UNITS_GRAPH)
 		return smooth_on(&out->P, &gs->un, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
+	if (kind == AWS_END_GOLD_UNITS) { /* gold_spreading's seeds and alpha, units_graph's graph */
+		out->weak_weight = 0;
+		return smooth_on(&out->P, &gs->un, D, votes, NULL, AWS_GOLD_SPREAD_ALPHA, 0, hide, err, errlen);
+	}
 	double *S = NULL;
 	int *all = NULL;
 	if (kind == AWS_END_SMOOTHED) {
@@ -369,7 +373,7 @@ static int fit_kind(aws_end_result *out, aws_end_kind kind, double w, const aws_
  * on 95% of the rows, and the LFs should only break its ties (0.01); on
  * circles in noise dimensions the LFs see what the graph cannot (0.3). */
 static const double weak_grid[] = {0.01, 0.1, 0.3};
-enum { WEAK_GRID = sizeof weak_grid / sizeof weak_grid[0], CANDIDATES = 2 + 4 * WEAK_GRID + 3 };
+enum { WEAK_GRID = sizeof weak_grid / sizeof weak_grid[0], CANDIDATES = 2 + 4 * WEAK_GRID + 4 };
 _Static_assert(CANDIDATES - 1 <= AWS_END_MAX_MORE, "every candidate but the chosen one may join the mean");
 
 typedef struct candidate {
@@ -392,6 +396,8 @@ static int candidates(candidate *c, const aws_end_opts *o, int lf_graph, int uni
 		c[n++] = (candidate){(aws_end_kind)kd, 0};
 	for (int q = 0; units_graph && q < nw; q++)
 		c[n++] = (candidate){AWS_END_UNITS_GRAPH, o->weak_weight > 0 ? o->weak_weight : weak_grid[q]};
+	if (units_graph)
+		c[n++] = (candidate){AWS_END_GOLD_UNITS, 0};
 	return n;
 }
 
@@ -562,13 +568,15 @@ int aws_end_fit(aws_end_result *out, aws_end_kind kind, const aws_data *D, const
 		graphs_free(&gs);
 		return -1;
 	}
-	if (kind == AWS_END_UNITS_GRAPH && !o->units) {
-		snprintf(err, errlen, "the units_graph end model needs the features' standard deviations before "
-				      "standardisation; the dataset does not have them");
+	if ((kind == AWS_END_UNITS_GRAPH || kind == AWS_END_GOLD_UNITS) && !o->units) {
+		snprintf(err, errlen,
+			 "the %s end model needs the features' standard deviations before standardisation; the dataset "
+			 "does not have them",
+			 aws_end_name(kind));
 		graphs_free(&gs);
 		return -1;
 	}
-	if ((kind == AWS_END_UNITS_GRAPH || kind == AWS_END_AUTO) && o->units &&
+	if ((kind == AWS_END_UNITS_GRAPH || kind == AWS_END_GOLD_UNITS || kind == AWS_END_AUTO) && o->units &&
 	    graph_over(&gs.un, &gs.un_rows, D, aws_data_scaled(D, o->units), go.neighbours, err, errlen) != 0) {
 		graphs_free(&gs);
 		return -1;

@@ -115,14 +115,15 @@ typedef enum aws_end_kind {
 	AWS_END_GOLD_SPREADING,
 	AWS_END_GOLD_SELFTRAINED,
 	AWS_END_UNITS_GRAPH,
+	AWS_END_GOLD_UNITS,
 	AWS_END_AUTO
 } aws_end_kind;
-#define AWS_END_KINDS 9
+#define AWS_END_KINDS 10
 /* gold_spreading's alpha: scikit-learn's default, and the ssl_baselines
  * op's; model.json states it. */
 #define AWS_GOLD_SPREAD_ALPHA 0.2
 /* "logistic", "smoothed", "graph", "selftrained", "lf_graph", "gold_logistic", "gold_spreading",
- * "gold_selftrained", "units_graph" or "auto"; -1 when unknown. */
+ * "gold_selftrained", "units_graph", "gold_units" or "auto"; -1 when unknown. */
 int aws_end_parse(const char *name);
 const char *aws_end_name(aws_end_kind k);
 

@@ -295,9 +295,10 @@ static void test_semisupervised(void **state)
 	aws_end_result r;
 	assert_int_equal(aws_end_fit(&r, AWS_END_AUTO, &D, votes, LM, &o, err, sizeof err), 0);
 	for (int q = 0; q < AWS_END_KINDS; q++)
-		assert_true(q == AWS_END_LFGRAPH || q == AWS_END_UNITS_GRAPH || (r.cv[q] >= 0 && r.cv[q] <= 1));
-	assert_true(r.cv[AWS_END_LFGRAPH] == -1);     /* no LFs: no metric from them */
-	assert_true(r.cv[AWS_END_UNITS_GRAPH] == -1); /* no units: nor from those */
+		assert_true(q == AWS_END_LFGRAPH || q == AWS_END_UNITS_GRAPH || q == AWS_END_GOLD_UNITS ||
+			    (r.cv[q] >= 0 && r.cv[q] <= 1));
+	assert_true(r.cv[AWS_END_LFGRAPH] == -1); /* no LFs: no metric from them */
+	assert_true(r.cv[AWS_END_UNITS_GRAPH] == -1 && r.cv[AWS_END_GOLD_UNITS] == -1); /* no units: nor from those */
 	/* a graph leads, the one seeded by the weak labels or by the gold ones
 	 * alone: a line cannot follow the moons */
 	assert_true(r.chosen == AWS_END_GRAPH || r.chosen == AWS_END_GOLD_SPREADING);
@@ -421,8 +422,8 @@ static void noisy_moons(aws_data *D, int **votes, double **LM)
  * standardised, the noise is 6 of the 8 unit-variance columns and decides
  * the neighbours; in the features' own units (the standard deviations
  * autows.featurize keeps) it barely moves them. units_graph spreads over
- * that graph; without units it is refused, and AUTO tries it only with
- * them. */
+ * that graph, and gold_units spreads the labels alone over it; without
+ * units both are refused, and AUTO tries them only with them. */
 static void test_units_graph(void **state)
 {
 	(void)state;
@@ -445,7 +446,7 @@ static void test_units_graph(void **state)
 	noisy_weak_labels(&D, &votes, &LM, 7, 4, 0.75);
 	size_t *test = NULL, nt = aws_data_rows(&D, AWS_TEST, &test);
 	aws_end_opts o = AWS_END_OPTS_INIT;
-	aws_end_result g, u;
+	aws_end_result g, u, a0;
 	assert_int_equal(aws_end_fit(&g, AWS_END_GRAPH, &D, votes, LM, &o, err, sizeof err), 0);
 	assert_int_equal(aws_end_fit(&u, AWS_END_UNITS_GRAPH, &D, votes, LM, &o, err, sizeof err), -1);
 	assert_non_null(strstr(err, "standard deviations"));
@@ -458,16 +459,42 @@ static void test_units_graph(void **state)
 	assert_true(su.accuracy > 0.95);
 	assert_true(su.accuracy > sg.accuracy + 0.1);
 	aws_end_result_free(&g), aws_end_result_free(&u);
+	o.units = NULL;
+	assert_int_equal(aws_end_fit(&u, AWS_END_GOLD_UNITS, &D, votes, LM, &o, err, sizeof err), -1);
+	assert_non_null(strstr(err, "gold_units"));
+	o.units = D.units;
+	assert_int_equal(aws_end_fit(&g, AWS_END_GOLD_SPREADING, &D, votes, LM, &o, err, sizeof err), 0);
+	assert_int_equal(aws_end_fit(&u, AWS_END_GOLD_UNITS, &D, votes, LM, &o, err, sizeof err), 0);
+	aws_score(&sg, g.P, 2, D.y, test, nt);
+	aws_score(&su, u.P, 2, D.y, test, nt);
+	print_message("gold_spreading %.3f, gold_units %.3f\n", sg.accuracy, su.accuracy);
+	assert_true(su.accuracy > sg.accuracy + 0.1);
+	assert_true(u.weak_weight == 0 && u.model.w == NULL);
+	/* the labels alone: weak labels that say the opposite change nothing */
+	for (size_t i = 0; i < D.n * 2; i += 2) {
+		double t = LM[i];
+		LM[i] = LM[i + 1], LM[i + 1] = t;
+	}
+	assert_int_equal(aws_end_fit(&a0, AWS_END_GOLD_UNITS, &D, votes, LM, &o, err, sizeof err), 0);
+	assert_memory_equal(a0.P, u.P, D.n * 2 * sizeof *u.P);
+	for (size_t i = 0; i < D.n * 2; i += 2) {
+		double t = LM[i];
+		LM[i] = LM[i + 1], LM[i + 1] = t;
+	}
+	aws_end_result_free(&a0);
+	aws_end_result_free(&g), aws_end_result_free(&u);
 	aws_end_result a;
 	assert_int_equal(aws_end_fit(&a, AWS_END_AUTO, &D, votes, LM, &o, err, sizeof err), 0);
 	assert_true(a.cv_brier[AWS_END_UNITS_GRAPH] >= 0);
 	print_message("auto: %s at weight %.3f; CV Brier graph %.3f, units_graph %.3f\n", aws_end_name(a.chosen),
 		      a.weight, a.cv_brier[AWS_END_GRAPH], a.cv_brier[AWS_END_UNITS_GRAPH]);
 	assert_true(a.cv_brier[AWS_END_UNITS_GRAPH] < a.cv_brier[AWS_END_GRAPH]);
+	assert_true(a.cv_brier[AWS_END_GOLD_UNITS] >= 0 &&
+		    a.cv_brier[AWS_END_GOLD_UNITS] < a.cv_brier[AWS_END_GOLD_SPREADING]);
 	aws_end_result_free(&a);
 	o.units = NULL;
 	assert_int_equal(aws_end_fit(&a, AWS_END_AUTO, &D, votes, LM, &o, err, sizeof err), 0);
-	assert_true(a.cv_brier[AWS_END_UNITS_GRAPH] < 0);
+	assert_true(a.cv_brier[AWS_END_UNITS_GRAPH] < 0 && a.cv_brier[AWS_END_GOLD_UNITS] < 0);
 	aws_end_result_free(&a);
 	free(test), free(votes), free(LM);
 	aws_data_free(&D);
@@ -901,8 +928,9 @@ static void test_lf_graph_weighs_the_lfs_features(void **state)
 	print_message("auto: %s at weight %.3f, %zu more (cv %.2f %.2f %.2f %.2f %.2f %.2f %.2f %.2f)\n",
 		      aws_end_name(r.chosen), r.weight, r.n_more, r.cv[0], r.cv[1], r.cv[2], r.cv[3], r.cv[4], r.cv[5],
 		      r.cv[6], r.cv[7]);
-	for (int q = 0; q < AWS_END_KINDS; q++) /* every kind but units_graph (no units given) */
-		assert_true(q == AWS_END_UNITS_GRAPH ? r.cv[q] == -1 : r.cv[q] >= 0 && r.cv[q] <= 1);
+	for (int q = 0; q < AWS_END_KINDS; q++) /* every kind but the two in own units (no units given) */
+		assert_true(q == AWS_END_UNITS_GRAPH || q == AWS_END_GOLD_UNITS ? r.cv[q] == -1
+										  : r.cv[q] >= 0 && r.cv[q] <= 1);
 	assert_true(r.cv[AWS_END_LFGRAPH] > r.cv[AWS_END_GRAPH]);
 	assert_int_equal(r.chosen, AWS_END_LFGRAPH);
 	aws_end_result_free(&r);
