@@ -40,8 +40,8 @@ static int fold_weak_labels(aws_end_opts *eo, aws_lfset *lfs, const aws_data *D,
 
 /* One end model as model.json holds it: a regression's weights, or how
  * the graph was made (its labels are the predictions). */
-static json_t *member_json(aws_end_kind kind, double weak_weight, const aws_lr *m, const aws_end_opts *eo,
-			   const aws_data *D)
+static json_t *member_json(aws_end_kind kind, double weak_weight, double l2, const aws_lr *m,
+			   const aws_end_opts *eo, const aws_data *D)
 {
 	if (kind == AWS_END_GRAPH)
 		return json_pack("{s:s, s:f, s:I, s:f}", "format", "autows-graph/1", "smooth", eo->smooth, "neighbours",
@@ -79,6 +79,7 @@ static json_t *member_json(aws_end_kind kind, double weak_weight, const aws_lr *
 	}
 	json_t *j = aws_lr_to_json(m);
 	json_object_set_new(j, "kind", json_string(aws_end_name(kind)));
+	json_object_set_new(j, "l2", json_real(l2)); /* auto tries gold_logistic at two */
 	if (kind == AWS_END_LOGISTIC || kind == AWS_END_SELFTRAINED) /* how it was trained; smoothed's is its graph's */
 		json_object_set_new(j, "weak_share", json_real(weak_weight > 0 ? weak_weight : 1));
 	return j;
@@ -127,7 +128,7 @@ int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 		/* the model: the regression's weights, or how the graph was made
 		 * (its labels are the predictions); for AUTO's weighted mean of
 		 * candidates, each with its weight; with what CV said */
-		json_t *m = member_json(er.chosen, er.weak_weight, &er.model, &eo, D), *with = NULL;
+		json_t *m = member_json(er.chosen, er.weak_weight, er.l2, &er.model, &eo, D), *with = NULL;
 		if (er.n_more > 0) {
 			json_t *ms = json_array();
 			with = json_array();
@@ -136,7 +137,7 @@ int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 			json_array_append_new(ms, m);
 			for (size_t q = 0; q < er.n_more; q++) {
 				const aws_end_member *e = &er.more[q];
-				json_t *j = member_json(e->kind, e->weak_weight, &e->model, &eo, D);
+				json_t *j = member_json(e->kind, e->weak_weight, e->l2, &e->model, &eo, D);
 				if (j)
 					json_object_set_new(j, "weight", json_real(e->weight));
 				json_array_append_new(ms, j);

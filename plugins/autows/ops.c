@@ -113,7 +113,7 @@ static const weft_param_spec lr_params[] = {
 	{"iterations", WEFT_T_INT, "500", "gradient steps at most"},
 };
 static const weft_param_spec end_params[] = {
-	{"l2", WEFT_T_FLOAT, "0.01", "L2 penalty"},
+	{"l2", WEFT_T_FLOAT, "0.01", "L2 penalty of the regressions; auto also tries gold_logistic at a tenth of it"},
 	{"iterations", WEFT_T_INT, "500", "gradient steps at most"},
 	{"min_confidence", WEFT_T_FLOAT, "0.0", "train only on unlabeled rows whose label is at least this likely"},
 	{"gold_weight", WEFT_T_FLOAT, "0.0",
@@ -145,13 +145,14 @@ static int run_end_model(weft_op_ctx *ctx, const weft_host_api *api)
 }
 
 static const weft_op_desc aws_op_end_model = {
-	WEFT_OP_DESC("end_model", "10", run_end_model, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("end_model", "11", run_end_model, WEFT_OP_DETERMINISTIC,
 		     "The end model on the weak labels: logistic regression on the label model's probabilities, the "
 		     "same on the labels smoothed over the k-NN graph, the smoothed labels themselves (graph), the "
 		     "regression self-trained on its confident predictions (selftrained), the graph over the "
 		     "features the LFs use (lf_graph, given `lfs`), the graph in the features' own units (units_graph, "
 		     "when featurize kept them), or the three baselines on the labeled rows alone "
-		     "(gold_logistic, gold_spreading, gold_selftrained), the second also in own units (gold_units); `kind = auto` scores them, "
+		     "(gold_logistic, gold_spreading, gold_selftrained), the second also in own units (gold_units); "
+		     "`kind = auto` scores them (and gold_logistic at a tenth of l2), "
 		     "at each weak-label weight, by 5-fold CV on the labeled rows and answers their mean, each weighed "
 		     "by its CV Brier score B as exp(-(B - B_best) / 2) "
 		     "(given `lfs`, each fold's weak labels come from the LFs fitted again without its hidden labels). "

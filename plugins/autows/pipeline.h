@@ -138,6 +138,7 @@ int aws_cv_folds(int *fold, const aws_data *D, const size_t *lab, size_t nl, int
 typedef struct aws_end_member {
 	aws_end_kind kind;
 	double weak_weight; /* as aws_end_result's */
+	double l2;          /* as aws_end_result's */
 	double weight;      /* its share of the mean */
 	aws_lr model;       /* zero for a graph kind */
 } aws_end_member;
@@ -150,6 +151,7 @@ typedef struct aws_end_result {
 	double weak_weight;       /* the weak weight the chosen kind used; for the regressions, its
 				   * weak_share (0: the default, 1) */
 	aws_lr model;             /* the regression (the kinds but the graph ones); zero for a graph */
+	double l2;                /* the regression's L2 penalty; 0 for a graph */
 	double weight;            /* the chosen kind's share of P: 1 when it answers alone */
 	/* AUTO with 10 labels or more: the other members of P's weighted
 	 * mean, heaviest first */

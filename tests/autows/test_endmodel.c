@@ -406,6 +406,33 @@ static void test_weak_share_lets_the_labels_lead(void **state)
 		      acc[2]);
 	assert_true(acc[1] > acc[0] + 0.03);
 	assert_true(acc[1] > acc[2] - 0.02);
+	/* auto also tries gold_logistic at a tenth of the L2 penalty: on a
+	 * line without noise its sharper probabilities score the lower Brier,
+	 * so it outweighs gold_logistic at the penalty asked, and its member
+	 * is the baseline fitted at that penalty */
+	aws_end_opts o = AWS_END_OPTS_INIT;
+	aws_end_result a;
+	assert_int_equal(aws_end_fit(&a, AWS_END_AUTO, &D, votes, LM, &o, err, sizeof err), 0);
+	const aws_lr *weak_pen = NULL;
+	double w_weak = 0, w_asked = 0;
+	for (size_t q = 0; q <= a.n_more; q++) {
+		aws_end_kind kd = q ? a.more[q - 1].kind : a.chosen;
+		double l2 = q ? a.more[q - 1].l2 : a.l2, w = q ? a.more[q - 1].weight : a.weight;
+		if (kd != AWS_END_GOLD_LOGISTIC)
+			continue;
+		assert_true(l2 == o.l2 || l2 == o.l2 / 10);
+		if (l2 == o.l2)
+			w_asked = w;
+		else
+			w_weak = w, weak_pen = q ? &a.more[q - 1].model : &a.model;
+	}
+	print_message("auto: gold_logistic's weight at l2 %g: %.3f, at %g: %.3f\n", o.l2, w_asked, o.l2 / 10, w_weak);
+	assert_non_null(weak_pen);
+	assert_true(w_weak > w_asked);
+	aws_lr_free(&lr);
+	assert_int_equal(aws_train_baseline(&lr, &D, o.l2 / 10, o.iters, err, sizeof err), 0);
+	assert_memory_equal(weak_pen->w, lr.w, lr.k * (lr.d + 1) * sizeof *lr.w);
+	aws_end_result_free(&a);
 	free(P), free(test), free(votes), free(LM);
 	aws_lr_free(&lr);
 	aws_data_free(&D);
@@ -706,7 +733,9 @@ static void test_auto_answers_weighted_mean(void **state)
 	for (size_t q = 0; q <= r.n_more; q++) {
 		aws_end_kind kd = q ? r.more[q - 1].kind : r.chosen;
 		double ww = q ? r.more[q - 1].weak_weight : r.weak_weight, w = q ? r.more[q - 1].weight : r.weight;
+		double l2 = q ? r.more[q - 1].l2 : r.l2;
 		o.weak_weight = o.weak_share = ww;
+		o.l2 = l2 > 0 ? l2 : 1e-2; /* a regression's own penalty; a graph has none */
 		assert_int_equal(aws_end_fit(&a, kd, &D, votes, LM, &o, err, sizeof err), 0);
 		for (size_t i = 0; i < D.n * 2; i++)
 			sum[i] += w * a.P[i];
