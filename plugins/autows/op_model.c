@@ -79,7 +79,7 @@ static json_t *member_json(aws_end_kind kind, double weak_weight, double l2, con
 	}
 	json_t *j = aws_lr_to_json(m);
 	json_object_set_new(j, "kind", json_string(aws_end_name(kind)));
-	json_object_set_new(j, "l2", json_real(l2)); /* auto tries gold_logistic at two */
+	json_object_set_new(j, "l2", json_real(l2)); /* auto tries gold_logistic at l2 and at a tenth of it */
 	if (kind == AWS_END_LOGISTIC || kind == AWS_END_SELFTRAINED) /* how it was trained; smoothed's is its graph's */
 		json_object_set_new(j, "weak_share", json_real(weak_weight > 0 ? weak_weight : 1));
 	return j;

@@ -399,24 +399,30 @@ static int fit_cand(aws_end_result *out, const candidate *c, const aws_data *D, 
 	return fit_kind(out, c->kind, c->w, D, votes, LM, &co, gs, hide, err, errlen);
 }
 
+/* Candidate q's weak weight: the one asked, or the grid's q-th. */
+static double grid_weight(const aws_end_opts *o, int q)
+{
+	return o->weak_weight > 0 ? o->weak_weight : weak_grid[q];
+}
+
 /* The candidates (a tie goes to the earlier); their count. */
 static int candidates(candidate *c, const aws_end_opts *o, int lf_graph, int units_graph)
 {
 	int n = 0, nw = o->weak_weight > 0 ? 1 : WEAK_GRID;
-	c[n++] = (candidate){.kind = AWS_END_LOGISTIC, .w = 0};
+	c[n++] = (candidate){.kind = AWS_END_LOGISTIC};
 	for (int kd = AWS_END_SMOOTHED; kd <= AWS_END_GRAPH; kd++)
 		for (int q = 0; q < nw; q++)
-			c[n++] = (candidate){.kind = (aws_end_kind)kd, .w = o->weak_weight > 0 ? o->weak_weight : weak_grid[q]};
-	c[n++] = (candidate){.kind = AWS_END_SELFTRAINED, .w = 0};
+			c[n++] = (candidate){.kind = (aws_end_kind)kd, .w = grid_weight(o, q)};
+	c[n++] = (candidate){.kind = AWS_END_SELFTRAINED};
 	for (int q = 0; lf_graph && q < nw; q++)
-		c[n++] = (candidate){.kind = AWS_END_LFGRAPH, .w = o->weak_weight > 0 ? o->weak_weight : weak_grid[q]};
+		c[n++] = (candidate){.kind = AWS_END_LFGRAPH, .w = grid_weight(o, q)};
 	for (int kd = AWS_END_GOLD_LOGISTIC; kd <= AWS_END_GOLD_SELFTRAINED; kd++)
-		c[n++] = (candidate){.kind = (aws_end_kind)kd, .w = 0};
+		c[n++] = (candidate){.kind = (aws_end_kind)kd};
 	for (int q = 0; units_graph && q < nw; q++)
-		c[n++] = (candidate){.kind = AWS_END_UNITS_GRAPH, .w = o->weak_weight > 0 ? o->weak_weight : weak_grid[q]};
+		c[n++] = (candidate){.kind = AWS_END_UNITS_GRAPH, .w = grid_weight(o, q)};
 	if (units_graph)
-		c[n++] = (candidate){.kind = AWS_END_GOLD_UNITS, .w = 0};
-	c[n++] = (candidate){.kind = AWS_END_GOLD_LOGISTIC, .w = 0, .l2 = o->l2 / 10};
+		c[n++] = (candidate){.kind = AWS_END_GOLD_UNITS};
+	c[n++] = (candidate){.kind = AWS_END_GOLD_LOGISTIC, .l2 = o->l2 / 10};
 	return n;
 }
 
