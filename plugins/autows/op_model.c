@@ -44,8 +44,8 @@ static json_t *member_json(aws_end_kind kind, double weak_weight, double l2, con
 			   const aws_end_opts *eo, const aws_data *D)
 {
 	if (kind == AWS_END_GRAPH)
-		return json_pack("{s:s, s:f, s:I, s:f}", "format", "autows-graph/1", "smooth", eo->smooth, "neighbours",
-				 (json_int_t)eo->neighbours, "weak_weight", weak_weight);
+		return json_pack("{s:s, s:s, s:f, s:I, s:f}", "format", "autows-graph/1", "kind", aws_end_name(kind),
+				 "smooth", eo->smooth, "neighbours", (json_int_t)eo->neighbours, "weak_weight", weak_weight);
 	if (kind == AWS_END_UNITS_GRAPH) /* the graph's distances in the features' own units */
 		return json_pack("{s:s, s:s, s:s, s:f, s:I, s:f}", "format", "autows-graph/1", "kind", aws_end_name(kind),
 				 "metric", "units", "smooth", eo->smooth, "neighbours", (json_int_t)eo->neighbours,
@@ -60,7 +60,8 @@ static json_t *member_json(aws_end_kind kind, double weak_weight, double l2, con
 	if (kind == AWS_END_LFGRAPH) {
 		/* the graph's metric: each feature's weight (its distances are
 		 * scaled by the square root), the features no LF uses left out */
-		json_t *j = json_pack("{s:s, s:s, s:f, s:I, s:f}", "format", "autows-graph/1", "metric", "lf_features",
+		json_t *j = json_pack("{s:s, s:s, s:s, s:f, s:I, s:f}", "format", "autows-graph/1", "kind",
+				      aws_end_name(kind), "metric", "lf_features",
 				      "smooth", eo->smooth, "neighbours", (json_int_t)eo->neighbours, "weak_weight",
 				      weak_weight);
 		json_t *fw = json_object();

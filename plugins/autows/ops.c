@@ -145,7 +145,7 @@ static int run_end_model(weft_op_ctx *ctx, const weft_host_api *api)
 }
 
 static const weft_op_desc aws_op_end_model = {
-	WEFT_OP_DESC("end_model", "11", run_end_model, WEFT_OP_DETERMINISTIC,
+	WEFT_OP_DESC("end_model", "12", run_end_model, WEFT_OP_DETERMINISTIC,
 		     "The end model on the weak labels: logistic regression on the label model's probabilities, the "
 		     "same on the labels smoothed over the k-NN graph, the smoothed labels themselves (graph), the "
 		     "regression self-trained on its confident predictions (selftrained), the graph over the "
