@@ -38,32 +38,40 @@ static int fold_weak_labels(aws_end_opts *eo, aws_lfset *lfs, const aws_data *D,
 	return rc;
 }
 
+/* A graph kind as model.json holds it: how its graph was made and
+ * seeded (its labels are the predictions); metric NULL for the features
+ * as given. */
+static json_t *graph_json(aws_end_kind kind, const char *metric, double smooth, size_t neighbours,
+			  double weak_weight)
+{
+	json_t *j = json_pack("{s:s, s:s}", "format", "autows-graph/1", "kind", aws_end_name(kind));
+	if (!j)
+		return NULL;
+	if (metric)
+		json_object_set_new(j, "metric", json_string(metric));
+	json_object_set_new(j, "smooth", json_real(smooth));
+	json_object_set_new(j, "neighbours", json_integer((json_int_t)neighbours));
+	json_object_set_new(j, "weak_weight", json_real(weak_weight));
+	return j;
+}
+
 /* One end model as model.json holds it: a regression's weights, or how
  * the graph was made (its labels are the predictions). */
 static json_t *member_json(aws_end_kind kind, double weak_weight, double l2, const aws_lr *m,
 			   const aws_end_opts *eo, const aws_data *D)
 {
 	if (kind == AWS_END_GRAPH)
-		return json_pack("{s:s, s:s, s:f, s:I, s:f}", "format", "autows-graph/1", "kind", aws_end_name(kind),
-				 "smooth", eo->smooth, "neighbours", (json_int_t)eo->neighbours, "weak_weight", weak_weight);
+		return graph_json(kind, NULL, eo->smooth, eo->neighbours, weak_weight);
 	if (kind == AWS_END_UNITS_GRAPH) /* the graph's distances in the features' own units */
-		return json_pack("{s:s, s:s, s:s, s:f, s:I, s:f}", "format", "autows-graph/1", "kind", aws_end_name(kind),
-				 "metric", "units", "smooth", eo->smooth, "neighbours", (json_int_t)eo->neighbours,
-				 "weak_weight", weak_weight);
+		return graph_json(kind, "units", eo->smooth, eo->neighbours, weak_weight);
 	if (kind == AWS_END_GOLD_SPREADING) /* seeded by the labeled rows alone */
-		return json_pack("{s:s, s:s, s:f, s:I, s:f}", "format", "autows-graph/1", "kind", aws_end_name(kind),
-				 "smooth", AWS_GOLD_SPREAD_ALPHA, "neighbours", (json_int_t)eo->neighbours, "weak_weight", 0.0);
+		return graph_json(kind, NULL, AWS_GOLD_SPREAD_ALPHA, eo->neighbours, 0.0);
 	if (kind == AWS_END_GOLD_UNITS) /* the same seeds, the graph in the features' own units */
-		return json_pack("{s:s, s:s, s:s, s:f, s:I, s:f}", "format", "autows-graph/1", "kind", aws_end_name(kind),
-				 "metric", "units", "smooth", AWS_GOLD_SPREAD_ALPHA, "neighbours",
-				 (json_int_t)eo->neighbours, "weak_weight", 0.0);
+		return graph_json(kind, "units", AWS_GOLD_SPREAD_ALPHA, eo->neighbours, 0.0);
 	if (kind == AWS_END_LFGRAPH) {
 		/* the graph's metric: each feature's weight (its distances are
 		 * scaled by the square root), the features no LF uses left out */
-		json_t *j = json_pack("{s:s, s:s, s:s, s:f, s:I, s:f}", "format", "autows-graph/1", "kind",
-				      aws_end_name(kind), "metric", "lf_features",
-				      "smooth", eo->smooth, "neighbours", (json_int_t)eo->neighbours, "weak_weight",
-				      weak_weight);
+		json_t *j = graph_json(kind, "lf_features", eo->smooth, eo->neighbours, weak_weight);
 		json_t *fw = json_object();
 		double *w = malloc((D->d ? D->d : 1) * sizeof *w);
 		if (w && aws_lf_feature_weights(w, eo->lfs, D->d) == 0)

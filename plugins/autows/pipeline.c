@@ -267,13 +267,15 @@ static double *lf_scaled(const aws_data *D, const aws_lfset *lfs, int *oom)
 	return X;
 }
 
-/* A gold kind: the labeled rows alone, every LF ignored. */
+/* A gold kind: the labeled rows alone, every LF ignored (gold_units:
+ * gold_spreading over units_graph's graph). */
 static int fit_gold(aws_end_result *out, aws_end_kind kind, const aws_data *D, const int *votes,
 		    const aws_end_opts *o, const graphs *gs, const uint8_t *hide, char *err, size_t errlen)
 {
 	out->weak_weight = 0;
-	if (kind == AWS_END_GOLD_SPREADING) /* weak weight 0: no LF's label seeds the spreading */
-		return smooth_on(&out->P, &gs->all, D, votes, NULL, AWS_GOLD_SPREAD_ALPHA, 0, hide, err, errlen);
+	if (kind == AWS_END_GOLD_SPREADING || kind == AWS_END_GOLD_UNITS) /* weak weight 0: no LF's label seeds it */
+		return smooth_on(&out->P, kind == AWS_END_GOLD_UNITS ? &gs->un : &gs->all, D, votes, NULL,
+				 AWS_GOLD_SPREAD_ALPHA, 0, hide, err, errlen);
 	if (kind == AWS_END_GOLD_SELFTRAINED) {
 		aws_self_opts so = {0.75, 10, o->l2, o->iters};
 		return aws_self_train(&out->P, &out->model, D, NULL, &so, err, errlen);
@@ -303,24 +305,18 @@ static int fit_kind(aws_end_result *out, aws_end_kind kind, double w, const aws_
 		out->cv[q] = out->cv_brier[q] = -1;
 	aws_end_opts go = graph_opts(o, w);
 	int regression = kind == AWS_END_LOGISTIC || kind == AWS_END_SELFTRAINED;
-	int graph = kind == AWS_END_GRAPH || kind == AWS_END_LFGRAPH || kind == AWS_END_UNITS_GRAPH ||
-		    kind == AWS_END_GOLD_SPREADING || kind == AWS_END_GOLD_UNITS;
-	out->l2 = graph ? 0 : o->l2;
+	out->l2 = o->l2; /* what a regression is fitted at; a graph kind has no use for it */
 	/* a regression's weight is its weak share, the caller's: w is the
 	 * graphs' (no candidate gives a regression its own) */
 	out->weak_weight = regression ? o->weak_share : go.weak_weight;
 	if (kind == AWS_END_GRAPH)
 		return smooth_on(&out->P, &gs->all, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
-	if (kind >= AWS_END_GOLD_LOGISTIC && kind <= AWS_END_GOLD_SELFTRAINED)
+	if ((kind >= AWS_END_GOLD_LOGISTIC && kind <= AWS_END_GOLD_SELFTRAINED) || kind == AWS_END_GOLD_UNITS)
 		return fit_gold(out, kind, D, votes, o, gs, hide, err, errlen);
 	if (kind == AWS_END_LFGRAPH)
 		return smooth_on(&out->P, &gs->lf, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
 	if (kind == AWS_END_UNITS_GRAPH)
 		return smooth_on(&out->P, &gs->un, D, votes, LM, go.smooth, go.weak_weight, hide, err, errlen);
-	if (kind == AWS_END_GOLD_UNITS) { /* gold_spreading's seeds and alpha, units_graph's graph */
-		out->weak_weight = 0;
-		return smooth_on(&out->P, &gs->un, D, votes, NULL, AWS_GOLD_SPREAD_ALPHA, 0, hide, err, errlen);
-	}
 	double *S = NULL;
 	int *all = NULL;
 	if (kind == AWS_END_SMOOTHED) {

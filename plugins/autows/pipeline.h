@@ -151,7 +151,7 @@ typedef struct aws_end_result {
 	double weak_weight;       /* the weak weight the chosen kind used; for the regressions, its
 				   * weak_share (0: the default, 1) */
 	aws_lr model;             /* the regression (the kinds but the graph ones); zero for a graph */
-	double l2;                /* the regression's L2 penalty; 0 for a graph */
+	double l2;                /* the L2 penalty a regression is fitted at (a graph kind's is unused) */
 	double weight;            /* the chosen kind's share of P: 1 when it answers alone */
 	/* AUTO with 10 labels or more: the other members of P's weighted
 	 * mean, heaviest first */

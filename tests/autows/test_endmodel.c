@@ -735,7 +735,7 @@ static void test_auto_answers_weighted_mean(void **state)
 		double ww = q ? r.more[q - 1].weak_weight : r.weak_weight, w = q ? r.more[q - 1].weight : r.weight;
 		double l2 = q ? r.more[q - 1].l2 : r.l2;
 		o.weak_weight = o.weak_share = ww;
-		o.l2 = l2 > 0 ? l2 : 1e-2; /* a regression's own penalty; a graph has none */
+		o.l2 = l2; /* a regression's own penalty */
 		assert_int_equal(aws_end_fit(&a, kd, &D, votes, LM, &o, err, sizeof err), 0);
 		for (size_t i = 0; i < D.n * 2; i++)
 			sum[i] += w * a.P[i];
