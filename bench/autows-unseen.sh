@@ -105,6 +105,13 @@
 #                a pixel, Fashion-MNIST's pullovers, dresses, sandals,
 #                shirts and bags in 7x7 pixels, 3 classes in columns of
 #                counts, yes/no flags and 1..5 ratings.
+#   final18      made after final17's runs, before any run on these, to
+#                judge the next change; first run with the code as it
+#                stood (1cf4b46): Boston housing's tax rate and wine's
+#                colour intensity in tertiles, the digits with thickened
+#                strokes, Fashion-MNIST's T-shirts, pullovers, coats and
+#                shirts in 7x7 pixels, 4 ordered classes from a noisy
+#                latent score.
 # AUTOWS is AutoWS's answer: LFs (stump, tree, logistic, k-NN), each label
 # model, the end model chosen by 5-fold CV on the labels, and the label
 # model whose end model did best in that CV. Nothing is chosen on the test
@@ -299,6 +306,12 @@ sets() {
   run final17 "fashion 7x7b" 1-3 --csv "$work/fashion_7x7b.csv"
   run final17 mixed_tab 1-5 --csv "$work/mixed_tab.csv"
   part_done "final17"
+  run final18 housing_tax3 1-10 --csv "$work/housing_tax3.csv" --labels 60
+  run final18 wine_color3 1-10 --csv "$work/wine_color3.csv" --labels 60
+  run final18 digits_thick 1-5 --csv "$work/digits_thick.csv"
+  run final18 "fashion 7x7c" 1-3 --csv "$work/fashion_7x7c.csv"
+  run final18 classes4_ord 1-5 --csv "$work/classes4_ord.csv"
+  part_done "final18"
 }
 
 sets
@@ -326,4 +339,4 @@ sets
 echo
 printf '%s\n' "${summary[@]}"
 echo "all:         all three baselines on $beat_all of $total datasets; per seed on $seeds_all of $seeds_n"
-echo "(columns w/X: seeds on which AutoWS beat X; wine, iris, their noisy copies, wine_half, wine_rest, diabetes3, diabetes2, diabetes_sex and housing3 have 178, 150, 442 and 506 rows, so they get 60 labels)"
+echo "(columns w/X: seeds on which AutoWS beat X; the sets made from wine, iris, diabetes and Boston housing have 178, 150, 442 and 506 rows, so they get 60 labels)"
