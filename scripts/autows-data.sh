@@ -236,8 +236,7 @@
 #                  counts (Poisson of exp), 2 yes/no flags, 2 ratings 1..5
 #                  (quintiles) (seed 179)
 # final18 (made 2026-12-07 after final17's runs, before any run on these;
-# to judge the next change, e.g. gold_logistic at ten times l2; not yet in
-# bench/autows-unseen.sh):
+# to judge the next change, e.g. gold_logistic at ten times l2):
 #   housing_tax3   sklearn's copy of the Boston housing table: the property
 #                  tax rate (TAX) cut into tertiles, predicted from the other
 #                  11 columns and the value (B dropped)
@@ -252,6 +251,22 @@
 #   classes4_ord   4 ordered classes: a latent score from 6 of 14 columns
 #                  (the rest noise, 3 of them heavy-tailed), cut at its
 #                  quartiles after logistic noise, 3,000 rows (seed 181)
+# final19 (made 2026-12-07 after final18's runs and the three rules judged
+# on it, with no change under way, before any run on these):
+#   housing_nox3   sklearn's copy of the Boston housing table: the nitric
+#                  oxides concentration (NOX) cut into tertiles, predicted
+#                  from the other 11 columns and the value (B dropped)
+#   diabetes_s5_3  sklearn's diabetes data: s5 (the log of the serum
+#                  triglycerides) cut into tertiles, predicted from the
+#                  other 9 columns and the disease progression
+#   digits_rot     sklearn's digits, each turned by an angle drawn from
+#                  -20 to 20 degrees (bilinear, seed 183)
+#   fashion_7x7d   Fashion-MNIST's trousers, dresses, sneakers, bags and
+#                  boots: 3,000 of the training images (seed 19), pooled
+#                  4x4 to 7x7 = 49 pixels, no PCA
+#   bc_missing     sklearn's breast cancer data with 15% of its cells
+#                  missing at random and filled with their column's median,
+#                  as a clinical table's imputation leaves them (seed 185)
 set -euo pipefail
 name=${1:?usage: autows-data.sh NAME OUT.csv}
 out=${2:?usage: autows-data.sh NAME OUT.csv}
@@ -273,7 +288,8 @@ case "$name" in
   fashion_bags|digits_02357|housing_age|classes5_imb|waves3|\
   fashion_7x7|digits_13568|digits_noisy|classes4_scaled|topics3|\
   housing_crime3|diabetes_bmi3|digits_shift|fashion_7x7b|mixed_tab|\
-  housing_tax3|wine_color3|digits_thick|fashion_7x7c|classes4_ord) ;;
+  housing_tax3|wine_color3|digits_thick|fashion_7x7c|classes4_ord|\
+  housing_nox3|diabetes_s5_3|digits_rot|fashion_7x7d|bc_missing) ;;
   *) echo "autows-data.sh: unknown dataset '$name'" >&2; exit 2;;
 esac
 tmp="$out.tmp.$$"
@@ -292,11 +308,11 @@ FASHION_SUBSETS = {"fashion_upper": ([0, 2, 3, 4, 6], 3), "fashion_feet": ([1, 5
                    "fashion_casual": ([0, 1, 2, 6, 7], 13), "fashion_night": ([3, 4, 5, 6, 9], 14),
                    "fashion_bags": ([1, 2, 3, 5, 8], 15), "fashion_7x7": ([0, 1, 4, 7, 9], 16),
                    "fashion_7x7b": ([2, 3, 5, 6, 8], 17),
-                   "fashion_7x7c": ([0, 2, 4, 6], 18)}
+                   "fashion_7x7c": ([0, 2, 4, 6], 18), "fashion_7x7d": ([1, 3, 7, 8, 9], 19)}
 if name in ("fashion", "fashion_t10k") or name in FASHION_SUBSETS:
     d = "/usr/share/datasets/fashion-mnist"
     part = "train" if name in ("fashion", "fashion_mixed", "fashion_tops", "fashion_edges", "fashion_blend",
-                                "fashion_night", "fashion_7x7b") else "t10k"
+                                "fashion_night", "fashion_7x7b", "fashion_7x7d") else "t10k"
     try:
         with gzip.open(d + "/" + part + "-images-idx3-ubyte.gz") as f:
             X = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 28, 28).astype(float)
@@ -307,10 +323,10 @@ if name in ("fashion", "fashion_t10k") or name in FASHION_SUBSETS:
     if name in FASHION_SUBSETS:
         classes, seed = FASHION_SUBSETS[name]
         keep = np.flatnonzero(np.isin(y, classes))
-        pick = keep[np.random.RandomState(seed).permutation(len(keep))[:3000 if name == "fashion_7x7c" else 4000]]
+        pick = keep[np.random.RandomState(seed).permutation(len(keep))[:3000 if name in ("fashion_7x7c", "fashion_7x7d") else 4000]]
     else:
         pick = np.random.RandomState(0 if name == "fashion" else 1).permutation(len(y))[:5000]
-    if name in ("fashion_7x7", "fashion_7x7b", "fashion_7x7c"):
+    if name in ("fashion_7x7", "fashion_7x7b", "fashion_7x7c", "fashion_7x7d"):
         X = X[pick].reshape(-1, 7, 4, 7, 4).mean(axis=(2, 4)).reshape(len(pick), -1)
     else:
         X = X[pick].reshape(-1, 14, 2, 14, 2).mean(axis=(2, 4)).reshape(len(pick), -1)
@@ -548,6 +564,24 @@ else:
         X[:, 11:] = r.standard_t(2, size=(3000, 3))
         t = X[:, :6] @ r.uniform(0.3, 1.0, 6) + r.logistic(scale=0.6, size=3000)
         y = np.digitize(t, np.quantile(t, [0.25, 0.5, 0.75]))
+    elif name == "housing_nox3":
+        D = boston()
+        X, t = np.delete(D, [4, 11], axis=1), D[:, 4]
+        y = np.digitize(t, np.quantile(t, [1 / 3, 2 / 3]))
+    elif name == "diabetes_s5_3":
+        D, t = sd.load_diabetes(return_X_y=True, scaled=False)
+        X = np.column_stack([np.delete(D, 8, axis=1), t])
+        y = np.digitize(D[:, 8], np.quantile(D[:, 8], [1 / 3, 2 / 3]))
+    elif name == "digits_rot":
+        from scipy import ndimage
+        X, y = sd.load_digits(return_X_y=True)
+        angles = np.random.RandomState(183).uniform(-20, 20, len(y))
+        X = np.array([np.clip(ndimage.rotate(im.reshape(8, 8), a, reshape=False, order=1), 0, 16).ravel()
+                      for im, a in zip(X, angles)])
+    elif name == "bc_missing":
+        X, y = sd.load_breast_cancer(return_X_y=True)
+        gone = np.random.RandomState(185).uniform(size=X.shape) < 0.15
+        X = np.where(gone, np.median(X, axis=0), X)
     elif name == "housing_crime3":
         D = boston()
         X, t = np.delete(D, [0, 11], axis=1), D[:, 0]
