@@ -341,6 +341,19 @@ else:
         import os
         path = os.path.join(os.path.dirname(sd.__file__), "data", "boston_house_prices.csv")
         return np.loadtxt(path, delimiter=",", skiprows=2)
+
+    def tertiles(t):
+        return np.digitize(t, np.quantile(t, [1 / 3, 2 / 3]))
+
+    def boston_cut(col):
+        # one of Boston housing's columns in tertiles, from the other columns and the value (B dropped)
+        D = boston()
+        return np.delete(D, [col, 11], axis=1), tertiles(D[:, col])
+
+    def diabetes_cut(col):
+        # one of diabetes' columns in tertiles, from the others and the disease progression
+        D, t = sd.load_diabetes(return_X_y=True, scaled=False)
+        return np.column_stack([np.delete(D, col, axis=1), t]), tertiles(D[:, col])
     if name == "classification":
         X, y = make_classification(n_samples=3000, n_features=20, n_informative=5, n_redundant=5, n_classes=4,
                                    n_clusters_per_class=2, flip_y=0.05, random_state=11)
@@ -354,7 +367,7 @@ else:
                                    n_clusters_per_class=1, class_sep=0.8, flip_y=0.03, random_state=23)
     elif name == "diabetes3":
         X, t = sd.load_diabetes(return_X_y=True)
-        y = np.digitize(t, np.quantile(t, [1 / 3, 2 / 3]))
+        y = tertiles(t)
     elif name == "blobs":
         X, y = sd.make_blobs(n_samples=3000, centers=5, n_features=10, cluster_std=3.0, random_state=31)
     elif name == "classification3":
@@ -411,7 +424,7 @@ else:
                                    n_clusters_per_class=2, class_sep=0.7, flip_y=0.10, random_state=71)
     elif name == "friedman3":
         X, t = sd.make_friedman1(n_samples=3000, n_features=10, noise=1.0, random_state=73)
-        y = np.digitize(t, np.quantile(t, [1 / 3, 2 / 3]))
+        y = tertiles(t)
     elif name == "digits_low":
         X, y = sd.load_digits(return_X_y=True)
         X, y = X[y <= 5], y[y <= 5]
@@ -439,7 +452,7 @@ else:
                                    n_clusters_per_class=3, class_sep=1.5, flip_y=0.03, random_state=91)
     elif name == "linear_cut":
         X, t = sd.make_regression(n_samples=3000, n_features=15, n_informative=8, noise=20.0, random_state=95)
-        y = np.digitize(t, np.quantile(t, [1 / 3, 2 / 3]))
+        y = tertiles(t)
     elif name == "digits_mid":
         X, y = sd.load_digits(return_X_y=True)
         keep = (y >= 2) & (y <= 7)
@@ -528,11 +541,9 @@ else:
     elif name == "housing3":
         D = boston()
         X, t = np.delete(D[:, :-1], 11, axis=1), D[:, -1]
-        y = np.digitize(t, np.quantile(t, [1 / 3, 2 / 3]))
+        y = tertiles(t)
     elif name == "housing_age":
-        D = boston()
-        X, t = np.delete(D, [6, 11], axis=1), D[:, 6]
-        y = np.digitize(t, np.quantile(t, [1 / 3, 2 / 3]))
+        X, y = boston_cut(6)
     elif name == "classes5_imb":
         X, y = make_classification(n_samples=3000, n_features=25, n_informative=7, n_redundant=3, n_classes=5,
                                    n_clusters_per_class=2, weights=[0.4, 0.25, 0.15, 0.12, 0.08], class_sep=1.0,
@@ -541,16 +552,14 @@ else:
         r = np.random.RandomState(165)
         X2 = r.uniform(-3, 3, size=(3000, 2))
         t = np.sin(X2[:, 0]) + np.cos(X2[:, 1])
-        y = np.digitize(t, np.quantile(t, [1 / 3, 2 / 3]))
+        y = tertiles(t)
         X = np.hstack([X2 + r.normal(scale=0.1, size=(3000, 2)), r.normal(size=(3000, 8))])
     elif name == "housing_tax3":
-        D = boston()
-        X, t = np.delete(D, [9, 11], axis=1), D[:, 9]
-        y = np.digitize(t, np.quantile(t, [1 / 3, 2 / 3]))
+        X, y = boston_cut(9)
     elif name == "wine_color3":
         W, _ = sd.load_wine(return_X_y=True)
         X, t = np.delete(W, 9, axis=1), W[:, 9]
-        y = np.digitize(t, np.quantile(t, [1 / 3, 2 / 3]))
+        y = tertiles(t)
     elif name == "digits_thick":
         X, y = sd.load_digits(return_X_y=True)
         im = X.reshape(-1, 8, 8)
@@ -565,13 +574,9 @@ else:
         t = X[:, :6] @ r.uniform(0.3, 1.0, 6) + r.logistic(scale=0.6, size=3000)
         y = np.digitize(t, np.quantile(t, [0.25, 0.5, 0.75]))
     elif name == "housing_nox3":
-        D = boston()
-        X, t = np.delete(D, [4, 11], axis=1), D[:, 4]
-        y = np.digitize(t, np.quantile(t, [1 / 3, 2 / 3]))
+        X, y = boston_cut(4)
     elif name == "diabetes_s5_3":
-        D, t = sd.load_diabetes(return_X_y=True, scaled=False)
-        X = np.column_stack([np.delete(D, 8, axis=1), t])
-        y = np.digitize(D[:, 8], np.quantile(D[:, 8], [1 / 3, 2 / 3]))
+        X, y = diabetes_cut(8)
     elif name == "digits_rot":
         from scipy import ndimage
         X, y = sd.load_digits(return_X_y=True)
@@ -583,13 +588,9 @@ else:
         gone = np.random.RandomState(185).uniform(size=X.shape) < 0.15
         X = np.where(gone, np.median(X, axis=0), X)
     elif name == "housing_crime3":
-        D = boston()
-        X, t = np.delete(D, [0, 11], axis=1), D[:, 0]
-        y = np.digitize(t, np.quantile(t, [1 / 3, 2 / 3]))
+        X, y = boston_cut(0)
     elif name == "diabetes_bmi3":
-        D, t = sd.load_diabetes(return_X_y=True, scaled=False)
-        X = np.column_stack([np.delete(D, 2, axis=1), t])
-        y = np.digitize(D[:, 2], np.quantile(D[:, 2], [1 / 3, 2 / 3]))
+        X, y = diabetes_cut(2)
     elif name == "digits_shift":
         X, y = sd.load_digits(return_X_y=True)
         r = np.random.RandomState(177)
