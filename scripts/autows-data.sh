@@ -267,6 +267,22 @@
 #   bc_missing     sklearn's breast cancer data with 15% of its cells
 #                  missing at random and filled with their column's median,
 #                  as a clinical table's imputation leaves them (seed 185)
+# final20 (made 2026-12-07 after final19's first run, before any run on
+# these and before the change it is to judge was chosen):
+#   housing_rm3    sklearn's copy of the Boston housing table: the rooms
+#                  per dwelling (RM) cut into tertiles, predicted from the
+#                  other 11 columns and the value (B dropped)
+#   wine_alcohol3  sklearn's wine data: alcohol cut into tertiles,
+#                  predicted from the other 12 columns
+#   digits_blur    sklearn's digits, each blurred by a Gaussian of 0.8
+#                  pixels
+#   fashion_7x7e   Fashion-MNIST's T-shirts, trousers, sandals, shirts and
+#                  bags: 3,000 of the test images (seed 20), pooled 4x4 to
+#                  7x7 = 49 pixels, no PCA
+#   classes3_cat   make_classification: 3,000 rows, 8 features (4
+#                  informative), 3 classes (seed 187), then as a table
+#                  holds them: one column as a 6-level category in 6
+#                  one-hot columns, one as a log-normal amount
 set -euo pipefail
 name=${1:?usage: autows-data.sh NAME OUT.csv}
 out=${2:?usage: autows-data.sh NAME OUT.csv}
@@ -289,7 +305,8 @@ case "$name" in
   fashion_7x7|digits_13568|digits_noisy|classes4_scaled|topics3|\
   housing_crime3|diabetes_bmi3|digits_shift|fashion_7x7b|mixed_tab|\
   housing_tax3|wine_color3|digits_thick|fashion_7x7c|classes4_ord|\
-  housing_nox3|diabetes_s5_3|digits_rot|fashion_7x7d|bc_missing) ;;
+  housing_nox3|diabetes_s5_3|digits_rot|fashion_7x7d|bc_missing|\
+  housing_rm3|wine_alcohol3|digits_blur|fashion_7x7e|classes3_cat) ;;
   *) echo "autows-data.sh: unknown dataset '$name'" >&2; exit 2;;
 esac
 tmp="$out.tmp.$$"
@@ -308,7 +325,8 @@ FASHION_SUBSETS = {"fashion_upper": ([0, 2, 3, 4, 6], 3), "fashion_feet": ([1, 5
                    "fashion_casual": ([0, 1, 2, 6, 7], 13), "fashion_night": ([3, 4, 5, 6, 9], 14),
                    "fashion_bags": ([1, 2, 3, 5, 8], 15), "fashion_7x7": ([0, 1, 4, 7, 9], 16),
                    "fashion_7x7b": ([2, 3, 5, 6, 8], 17),
-                   "fashion_7x7c": ([0, 2, 4, 6], 18), "fashion_7x7d": ([1, 3, 7, 8, 9], 19)}
+                   "fashion_7x7c": ([0, 2, 4, 6], 18), "fashion_7x7d": ([1, 3, 7, 8, 9], 19),
+                   "fashion_7x7e": ([0, 1, 5, 6, 8], 20)}
 if name in ("fashion", "fashion_t10k") or name in FASHION_SUBSETS:
     d = "/usr/share/datasets/fashion-mnist"
     part = "train" if name in ("fashion", "fashion_mixed", "fashion_tops", "fashion_edges", "fashion_blend",
@@ -323,10 +341,10 @@ if name in ("fashion", "fashion_t10k") or name in FASHION_SUBSETS:
     if name in FASHION_SUBSETS:
         classes, seed = FASHION_SUBSETS[name]
         keep = np.flatnonzero(np.isin(y, classes))
-        pick = keep[np.random.RandomState(seed).permutation(len(keep))[:3000 if name in ("fashion_7x7c", "fashion_7x7d") else 4000]]
+        pick = keep[np.random.RandomState(seed).permutation(len(keep))[:3000 if name in ("fashion_7x7c", "fashion_7x7d", "fashion_7x7e") else 4000]]
     else:
         pick = np.random.RandomState(0 if name == "fashion" else 1).permutation(len(y))[:5000]
-    if name in ("fashion_7x7", "fashion_7x7b", "fashion_7x7c", "fashion_7x7d"):
+    if name in ("fashion_7x7", "fashion_7x7b", "fashion_7x7c", "fashion_7x7d", "fashion_7x7e"):
         X = X[pick].reshape(-1, 7, 4, 7, 4).mean(axis=(2, 4)).reshape(len(pick), -1)
     else:
         X = X[pick].reshape(-1, 14, 2, 14, 2).mean(axis=(2, 4)).reshape(len(pick), -1)
@@ -587,6 +605,20 @@ else:
         X, y = sd.load_breast_cancer(return_X_y=True)
         gone = np.random.RandomState(185).uniform(size=X.shape) < 0.15
         X = np.where(gone, np.median(X, axis=0), X)
+    elif name == "housing_rm3":
+        X, y = boston_cut(5)
+    elif name == "wine_alcohol3":
+        W, _ = sd.load_wine(return_X_y=True)
+        X, y = W[:, 1:], tertiles(W[:, 0])
+    elif name == "digits_blur":
+        from scipy import ndimage
+        X, y = sd.load_digits(return_X_y=True)
+        X = np.array([ndimage.gaussian_filter(im.reshape(8, 8), 0.8).ravel() for im in X])
+    elif name == "classes3_cat":
+        X, y = make_classification(n_samples=3000, n_features=8, n_informative=4, n_redundant=1, n_classes=3,
+                                   n_clusters_per_class=2, flip_y=0.03, random_state=187)
+        level = np.digitize(X[:, 6], np.quantile(X[:, 6], [1 / 6, 2 / 6, 3 / 6, 4 / 6, 5 / 6]))
+        X = np.column_stack([X[:, :6], np.exp(X[:, 7]), np.eye(6)[level]])
     elif name == "housing_crime3":
         X, y = boston_cut(0)
     elif name == "diabetes_bmi3":
