@@ -283,6 +283,24 @@
 #                  informative), 3 classes (seed 187), then as a table
 #                  holds them: one column as a 6-level category in 6
 #                  one-hot columns, one as a log-normal amount
+# final21 (made 2026-12-07 after final20's first run, before any run on
+# these, to judge the next change):
+#   housing_lstat3 sklearn's copy of the Boston housing table: the share of
+#                  lower-status residents (LSTAT) cut into tertiles,
+#                  predicted from the other 11 columns and the value (B
+#                  dropped)
+#   diabetes_age3  sklearn's diabetes data: age cut into tertiles,
+#                  predicted from the other 9 columns and the disease
+#                  progression
+#   digits_thin    sklearn's digits, each stroke thinned: a pixel becomes
+#                  the least of itself and its right and lower neighbours
+#   fashion_7x7f   Fashion-MNIST's pullovers, coats, sandals, sneakers and
+#                  boots: 3,000 of the training images (seed 21), pooled
+#                  4x4 to 7x7 = 49 pixels, no PCA
+#   classes4_gaps  make_classification: 3,000 rows, 12 features (5
+#                  informative), 4 classes (seed 189), then 20% of the
+#                  cells of 4 informative columns filled with their
+#                  column's mean, as an imputation leaves them
 set -euo pipefail
 name=${1:?usage: autows-data.sh NAME OUT.csv}
 out=${2:?usage: autows-data.sh NAME OUT.csv}
@@ -306,7 +324,8 @@ case "$name" in
   housing_crime3|diabetes_bmi3|digits_shift|fashion_7x7b|mixed_tab|\
   housing_tax3|wine_color3|digits_thick|fashion_7x7c|classes4_ord|\
   housing_nox3|diabetes_s5_3|digits_rot|fashion_7x7d|bc_missing|\
-  housing_rm3|wine_alcohol3|digits_blur|fashion_7x7e|classes3_cat) ;;
+  housing_rm3|wine_alcohol3|digits_blur|fashion_7x7e|classes3_cat|\
+  housing_lstat3|diabetes_age3|digits_thin|fashion_7x7f|classes4_gaps) ;;
   *) echo "autows-data.sh: unknown dataset '$name'" >&2; exit 2;;
 esac
 tmp="$out.tmp.$$"
@@ -326,11 +345,11 @@ FASHION_SUBSETS = {"fashion_upper": ([0, 2, 3, 4, 6], 3), "fashion_feet": ([1, 5
                    "fashion_bags": ([1, 2, 3, 5, 8], 15), "fashion_7x7": ([0, 1, 4, 7, 9], 16),
                    "fashion_7x7b": ([2, 3, 5, 6, 8], 17),
                    "fashion_7x7c": ([0, 2, 4, 6], 18), "fashion_7x7d": ([1, 3, 7, 8, 9], 19),
-                   "fashion_7x7e": ([0, 1, 5, 6, 8], 20)}
+                   "fashion_7x7e": ([0, 1, 5, 6, 8], 20), "fashion_7x7f": ([2, 4, 5, 7, 9], 21)}
 if name in ("fashion", "fashion_t10k") or name in FASHION_SUBSETS:
     d = "/usr/share/datasets/fashion-mnist"
     part = "train" if name in ("fashion", "fashion_mixed", "fashion_tops", "fashion_edges", "fashion_blend",
-                                "fashion_night", "fashion_7x7b", "fashion_7x7d") else "t10k"
+                                "fashion_night", "fashion_7x7b", "fashion_7x7d", "fashion_7x7f") else "t10k"
     try:
         with gzip.open(d + "/" + part + "-images-idx3-ubyte.gz") as f:
             X = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 28, 28).astype(float)
@@ -341,10 +360,10 @@ if name in ("fashion", "fashion_t10k") or name in FASHION_SUBSETS:
     if name in FASHION_SUBSETS:
         classes, seed = FASHION_SUBSETS[name]
         keep = np.flatnonzero(np.isin(y, classes))
-        pick = keep[np.random.RandomState(seed).permutation(len(keep))[:3000 if name in ("fashion_7x7c", "fashion_7x7d", "fashion_7x7e") else 4000]]
+        pick = keep[np.random.RandomState(seed).permutation(len(keep))[:3000 if name in ("fashion_7x7c", "fashion_7x7d", "fashion_7x7e", "fashion_7x7f") else 4000]]
     else:
         pick = np.random.RandomState(0 if name == "fashion" else 1).permutation(len(y))[:5000]
-    if name in ("fashion_7x7", "fashion_7x7b", "fashion_7x7c", "fashion_7x7d", "fashion_7x7e"):
+    if name in ("fashion_7x7", "fashion_7x7b", "fashion_7x7c", "fashion_7x7d", "fashion_7x7e", "fashion_7x7f"):
         X = X[pick].reshape(-1, 7, 4, 7, 4).mean(axis=(2, 4)).reshape(len(pick), -1)
     else:
         X = X[pick].reshape(-1, 14, 2, 14, 2).mean(axis=(2, 4)).reshape(len(pick), -1)
@@ -619,6 +638,24 @@ else:
                                    n_clusters_per_class=2, flip_y=0.03, random_state=187)
         level = np.digitize(X[:, 6], np.quantile(X[:, 6], [1 / 6, 2 / 6, 3 / 6, 4 / 6, 5 / 6]))
         X = np.column_stack([X[:, :6], np.exp(X[:, 7]), np.eye(6)[level]])
+    elif name == "housing_lstat3":
+        X, y = boston_cut(12)
+    elif name == "diabetes_age3":
+        X, y = diabetes_cut(0)
+    elif name == "digits_thin":
+        X, y = sd.load_digits(return_X_y=True)
+        im = X.reshape(-1, 8, 8)
+        thin = im.copy()
+        thin[:, :, :-1] = np.minimum(thin[:, :, :-1], im[:, :, 1:])
+        thin[:, :-1, :] = np.minimum(thin[:, :-1, :], im[:, 1:, :])
+        X = thin.reshape(len(y), -1)
+    elif name == "classes4_gaps":
+        X, y = make_classification(n_samples=3000, n_features=12, n_informative=5, n_redundant=2, n_classes=4,
+                                   n_clusters_per_class=2, flip_y=0.03, random_state=189, shuffle=False)
+        gone = np.random.RandomState(189).uniform(size=(3000, 4)) < 0.2
+        X[:, :4] = np.where(gone, X[:, :4].mean(axis=0), X[:, :4])
+        order = np.random.RandomState(190).permutation(3000)  # unshuffled, the rows come by class
+        X, y = X[order], y[order]
     elif name == "housing_crime3":
         X, y = boston_cut(0)
     elif name == "diabetes_bmi3":
