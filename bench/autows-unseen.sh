@@ -125,6 +125,13 @@
 #                digits blurred, Fashion-MNIST's T-shirts, trousers,
 #                sandals, shirts and bags in 7x7 pixels, 3 classes with a
 #                one-hot category and a log-normal amount.
+#   final21      made after final20's first run, before any run on these,
+#                to judge the next change; first run with the code as it
+#                stood (25e1fd1): Boston housing's lower-status share and
+#                diabetes' age in tertiles, the digits with thinned
+#                strokes, Fashion-MNIST's pullovers, coats, sandals,
+#                sneakers and boots in 7x7 pixels, 4 classes with 20% of
+#                four columns mean-imputed.
 # AUTOWS is AutoWS's answer: LFs (stump, tree, logistic, k-NN), each label
 # model, the end model chosen by 5-fold CV on the labels, and the label
 # model whose end model did best in that CV. Nothing is chosen on the test
@@ -337,6 +344,12 @@ sets() {
   run final20 "fashion 7x7e" 1-3 --csv "$work/fashion_7x7e.csv"
   run final20 classes3_cat 1-5 --csv "$work/classes3_cat.csv"
   part_done "final20"
+  run final21 housing_lstat3 1-10 --csv "$work/housing_lstat3.csv" --labels 60
+  run final21 diabetes_age3 1-10 --csv "$work/diabetes_age3.csv" --labels 60
+  run final21 digits_thin 1-5 --csv "$work/digits_thin.csv"
+  run final21 "fashion 7x7f" 1-3 --csv "$work/fashion_7x7f.csv"
+  run final21 classes4_gaps 1-5 --csv "$work/classes4_gaps.csv"
+  part_done "final21"
 }
 
 sets

@@ -301,6 +301,7 @@
 #                  informative), 4 classes (seed 189), then 20% of the
 #                  cells of 4 informative columns filled with their
 #                  column's mean, as an imputation leaves them
+#                  (in bench/autows-unseen.sh since its first run)
 set -euo pipefail
 name=${1:?usage: autows-data.sh NAME OUT.csv}
 out=${2:?usage: autows-data.sh NAME OUT.csv}
