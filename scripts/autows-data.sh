@@ -335,18 +335,27 @@ trap 'rm -f "$tmp"' EXIT
 import csv, gzip, sys
 import numpy as np
 name, out = sys.argv[1], sys.argv[2]
-# Fashion-MNIST's five-class subsets: their classes, and the seed that draws
-# their 4,000 images
-FASHION_SUBSETS = {"fashion_upper": ([0, 2, 3, 4, 6], 3), "fashion_feet": ([1, 5, 7, 8, 9], 4),
-                   "fashion_coats": ([2, 4, 6, 7, 9], 5), "fashion_mixed": ([0, 1, 3, 5, 8], 6),
-                   "fashion_tops": ([0, 3, 6, 7, 8], 7), "fashion_shoes": ([2, 3, 5, 7, 8], 8),
-                   "fashion_mid": ([1, 2, 4, 5, 6], 9), "fashion_edges": ([0, 1, 4, 7, 9], 10),
-                   "fashion_far": ([1, 3, 6, 8, 9], 11), "fashion_blend": ([0, 2, 5, 8, 9], 12),
-                   "fashion_casual": ([0, 1, 2, 6, 7], 13), "fashion_night": ([3, 4, 5, 6, 9], 14),
-                   "fashion_bags": ([1, 2, 3, 5, 8], 15), "fashion_7x7": ([0, 1, 4, 7, 9], 16),
-                   "fashion_7x7b": ([2, 3, 5, 6, 8], 17),
-                   "fashion_7x7c": ([0, 2, 4, 6], 18), "fashion_7x7d": ([1, 3, 7, 8, 9], 19),
-                   "fashion_7x7e": ([0, 1, 5, 6, 8], 20), "fashion_7x7f": ([2, 4, 5, 7, 9], 21)}
+# Fashion-MNIST's subsets: their classes, the seed that draws their images,
+# and how many it draws. The fashion_7x7* sets are pooled to 7x7 pixels.
+FASHION_SUBSETS = {"fashion_upper": ([0, 2, 3, 4, 6], 3, 4000),
+                   "fashion_feet": ([1, 5, 7, 8, 9], 4, 4000),
+                   "fashion_coats": ([2, 4, 6, 7, 9], 5, 4000),
+                   "fashion_mixed": ([0, 1, 3, 5, 8], 6, 4000),
+                   "fashion_tops": ([0, 3, 6, 7, 8], 7, 4000),
+                   "fashion_shoes": ([2, 3, 5, 7, 8], 8, 4000),
+                   "fashion_mid": ([1, 2, 4, 5, 6], 9, 4000),
+                   "fashion_edges": ([0, 1, 4, 7, 9], 10, 4000),
+                   "fashion_far": ([1, 3, 6, 8, 9], 11, 4000),
+                   "fashion_blend": ([0, 2, 5, 8, 9], 12, 4000),
+                   "fashion_casual": ([0, 1, 2, 6, 7], 13, 4000),
+                   "fashion_night": ([3, 4, 5, 6, 9], 14, 4000),
+                   "fashion_bags": ([1, 2, 3, 5, 8], 15, 4000),
+                   "fashion_7x7": ([0, 1, 4, 7, 9], 16, 4000),
+                   "fashion_7x7b": ([2, 3, 5, 6, 8], 17, 4000),
+                   "fashion_7x7c": ([0, 2, 4, 6], 18, 3000),
+                   "fashion_7x7d": ([1, 3, 7, 8, 9], 19, 3000),
+                   "fashion_7x7e": ([0, 1, 5, 6, 8], 20, 3000),
+                   "fashion_7x7f": ([2, 4, 5, 7, 9], 21, 3000)}
 if name in ("fashion", "fashion_t10k") or name in FASHION_SUBSETS:
     d = "/usr/share/datasets/fashion-mnist"
     part = "train" if name in ("fashion", "fashion_mixed", "fashion_tops", "fashion_edges", "fashion_blend",
@@ -359,12 +368,12 @@ if name in ("fashion", "fashion_t10k") or name in FASHION_SUBSETS:
     except FileNotFoundError:
         sys.exit("autows-data.sh: install dataset-fashion-mnist (apt-get install dataset-fashion-mnist)")
     if name in FASHION_SUBSETS:
-        classes, seed = FASHION_SUBSETS[name]
+        classes, seed, images = FASHION_SUBSETS[name]
         keep = np.flatnonzero(np.isin(y, classes))
-        pick = keep[np.random.RandomState(seed).permutation(len(keep))[:3000 if name in ("fashion_7x7c", "fashion_7x7d", "fashion_7x7e", "fashion_7x7f") else 4000]]
+        pick = keep[np.random.RandomState(seed).permutation(len(keep))[:images]]
     else:
         pick = np.random.RandomState(0 if name == "fashion" else 1).permutation(len(y))[:5000]
-    if name in ("fashion_7x7", "fashion_7x7b", "fashion_7x7c", "fashion_7x7d", "fashion_7x7e", "fashion_7x7f"):
+    if name.startswith("fashion_7x7"):
         X = X[pick].reshape(-1, 7, 4, 7, 4).mean(axis=(2, 4)).reshape(len(pick), -1)
     else:
         X = X[pick].reshape(-1, 14, 2, 14, 2).mean(axis=(2, 4)).reshape(len(pick), -1)
@@ -387,6 +396,15 @@ else:
         # one of Boston housing's columns in tertiles, from the other columns and the value (B dropped)
         D = boston()
         return np.delete(D, [col, 11], axis=1), tertiles(D[:, col])
+
+    def with_neighbours(X, pick):
+        # each 8x8 image's pixel combined by pick (np.maximum thickens the strokes, np.minimum thins them)
+        # with its right neighbour, then with its lower one, both as they were
+        im = X.reshape(-1, 8, 8)
+        out = im.copy()
+        out[:, :, :-1] = pick(out[:, :, :-1], im[:, :, 1:])
+        out[:, :-1, :] = pick(out[:, :-1, :], im[:, 1:, :])
+        return out.reshape(len(X), -1)
 
     def diabetes_cut(col):
         # one of diabetes' columns in tertiles, from the others and the disease progression
@@ -600,11 +618,7 @@ else:
         y = tertiles(t)
     elif name == "digits_thick":
         X, y = sd.load_digits(return_X_y=True)
-        im = X.reshape(-1, 8, 8)
-        thick = im.copy()
-        thick[:, :, :-1] = np.maximum(thick[:, :, :-1], im[:, :, 1:])
-        thick[:, :-1, :] = np.maximum(thick[:, :-1, :], im[:, 1:, :])
-        X = thick.reshape(len(y), -1)
+        X = with_neighbours(X, np.maximum)
     elif name == "classes4_ord":
         r = np.random.RandomState(181)
         X = r.normal(size=(3000, 14))
@@ -645,11 +659,7 @@ else:
         X, y = diabetes_cut(0)
     elif name == "digits_thin":
         X, y = sd.load_digits(return_X_y=True)
-        im = X.reshape(-1, 8, 8)
-        thin = im.copy()
-        thin[:, :, :-1] = np.minimum(thin[:, :, :-1], im[:, :, 1:])
-        thin[:, :-1, :] = np.minimum(thin[:, :-1, :], im[:, 1:, :])
-        X = thin.reshape(len(y), -1)
+        X = with_neighbours(X, np.minimum)
     elif name == "classes4_gaps":
         X, y = make_classification(n_samples=3000, n_features=12, n_informative=5, n_redundant=2, n_classes=4,
                                    n_clusters_per_class=2, flip_y=0.03, random_state=189, shuffle=False)
