@@ -397,6 +397,11 @@ else:
         D = boston()
         return np.delete(D, [col, 11], axis=1), tertiles(D[:, col])
 
+    def wine_cut(col):
+        # one of wine's 13 columns in tertiles, from the other 12
+        W, _ = sd.load_wine(return_X_y=True)
+        return np.delete(W, col, axis=1), tertiles(W[:, col])
+
     def with_neighbours(X, pick):
         # each 8x8 image's pixel combined by pick (np.maximum thickens the strokes, np.minimum thins them)
         # with its right neighbour, then with its lower one, both as they were
@@ -613,9 +618,7 @@ else:
     elif name == "housing_tax3":
         X, y = boston_cut(9)
     elif name == "wine_color3":
-        W, _ = sd.load_wine(return_X_y=True)
-        X, t = np.delete(W, 9, axis=1), W[:, 9]
-        y = tertiles(t)
+        X, y = wine_cut(9)
     elif name == "digits_thick":
         X, y = sd.load_digits(return_X_y=True)
         X = with_neighbours(X, np.maximum)
@@ -642,8 +645,7 @@ else:
     elif name == "housing_rm3":
         X, y = boston_cut(5)
     elif name == "wine_alcohol3":
-        W, _ = sd.load_wine(return_X_y=True)
-        X, y = W[:, 1:], tertiles(W[:, 0])
+        X, y = wine_cut(0)
     elif name == "digits_blur":
         from scipy import ndimage
         X, y = sd.load_digits(return_X_y=True)
