@@ -132,6 +132,14 @@
 #                strokes, Fashion-MNIST's pullovers, coats, sandals,
 #                sneakers and boots in 7x7 pixels, 4 classes with 20% of
 #                four columns mean-imputed.
+#   final22      made after final21's first run, before any run on these,
+#                to judge temperature-scaled CV weights; first run with
+#                the code as it stood (4512c91) and with that change:
+#                Boston housing's distance to work and wine's flavanoids
+#                in tertiles, the digits with a 3x3 patch blanked,
+#                Fashion-MNIST's T-shirts, dresses, coats, bags and boots
+#                in 7x7 pixels, 5 classes with 1% of cells mistyped by a
+#                factor of 100.
 # AUTOWS is AutoWS's answer: LFs (stump, tree, logistic, k-NN), each label
 # model, the end model chosen by 5-fold CV on the labels, and the label
 # model whose end model did best in that CV. Nothing is chosen on the test
@@ -350,6 +358,12 @@ sets() {
   run final21 "fashion 7x7f" 1-3 --csv "$work/fashion_7x7f.csv"
   run final21 classes4_gaps 1-5 --csv "$work/classes4_gaps.csv"
   part_done "final21"
+  run final22 housing_dis3 1-10 --csv "$work/housing_dis3.csv" --labels 60
+  run final22 wine_flav3 1-10 --csv "$work/wine_flav3.csv" --labels 60
+  run final22 digits_patch 1-5 --csv "$work/digits_patch.csv"
+  run final22 "fashion 7x7g" 1-3 --csv "$work/fashion_7x7g.csv"
+  run final22 classes5_typos 1-5 --csv "$work/classes5_typos.csv"
+  part_done "final22"
 }
 
 sets

@@ -302,6 +302,25 @@
 #                  cells of 4 informative columns filled with their
 #                  column's mean, as an imputation leaves them
 #                  (in bench/autows-unseen.sh since its first run)
+# final22 (made 2026-12-07 after final21's first run, before any run on
+# these, to judge temperature-scaled CV weights; first run with the code as
+# it stood and with that change):
+#   housing_dis3   sklearn's copy of the Boston housing table: the weighted
+#                  distance to five employment centres (DIS) cut into
+#                  tertiles, predicted from the other 11 columns and the
+#                  value (B dropped)
+#   wine_flav3     sklearn's wine data: flavanoids cut into tertiles,
+#                  predicted from the other 12 columns
+#   digits_patch   sklearn's digits, each with a 3x3 block of pixels at a
+#                  random place set to 0, as a smudge or a scanner's
+#                  dropout leaves them (seed 191)
+#   fashion_7x7g   Fashion-MNIST's T-shirts, dresses, coats, bags and
+#                  boots: 3,000 of the test images (seed 22), pooled 4x4
+#                  to 7x7 = 49 pixels, no PCA
+#   classes5_typos make_classification: 3,000 rows, 10 features (5
+#                  informative), 5 classes (seed 193), then 1% of the
+#                  cells entered wrong: multiplied by 100, as a misplaced
+#                  decimal point leaves them
 set -euo pipefail
 name=${1:?usage: autows-data.sh NAME OUT.csv}
 out=${2:?usage: autows-data.sh NAME OUT.csv}
@@ -326,7 +345,8 @@ case "$name" in
   housing_tax3|wine_color3|digits_thick|fashion_7x7c|classes4_ord|\
   housing_nox3|diabetes_s5_3|digits_rot|fashion_7x7d|bc_missing|\
   housing_rm3|wine_alcohol3|digits_blur|fashion_7x7e|classes3_cat|\
-  housing_lstat3|diabetes_age3|digits_thin|fashion_7x7f|classes4_gaps) ;;
+  housing_lstat3|diabetes_age3|digits_thin|fashion_7x7f|classes4_gaps|\
+  housing_dis3|wine_flav3|digits_patch|fashion_7x7g|classes5_typos) ;;
   *) echo "autows-data.sh: unknown dataset '$name'" >&2; exit 2;;
 esac
 tmp="$out.tmp.$$"
@@ -355,7 +375,8 @@ FASHION_SUBSETS = {"fashion_upper": ([0, 2, 3, 4, 6], 3, 4000),
                    "fashion_7x7c": ([0, 2, 4, 6], 18, 3000),
                    "fashion_7x7d": ([1, 3, 7, 8, 9], 19, 3000),
                    "fashion_7x7e": ([0, 1, 5, 6, 8], 20, 3000),
-                   "fashion_7x7f": ([2, 4, 5, 7, 9], 21, 3000)}
+                   "fashion_7x7f": ([2, 4, 5, 7, 9], 21, 3000),
+                   "fashion_7x7g": ([0, 3, 4, 8, 9], 22, 3000)}
 if name in ("fashion", "fashion_t10k") or name in FASHION_SUBSETS:
     d = "/usr/share/datasets/fashion-mnist"
     part = "train" if name in ("fashion", "fashion_mixed", "fashion_tops", "fashion_edges", "fashion_blend",
@@ -669,6 +690,21 @@ else:
         X[:, :4] = np.where(gone, X[:, :4].mean(axis=0), X[:, :4])
         order = np.random.RandomState(190).permutation(3000)  # unshuffled, the rows come by class
         X, y = X[order], y[order]
+    elif name == "housing_dis3":
+        X, y = boston_cut(7)
+    elif name == "wine_flav3":
+        X, y = wine_cut(6)
+    elif name == "digits_patch":
+        X, y = sd.load_digits(return_X_y=True)
+        r = np.random.RandomState(191)
+        im = X.reshape(-1, 8, 8).copy()
+        for i, (a, b) in enumerate(r.randint(0, 6, size=(len(im), 2))):
+            im[i, a:a + 3, b:b + 3] = 0
+        X = im.reshape(len(X), -1)
+    elif name == "classes5_typos":
+        X, y = make_classification(n_samples=3000, n_features=10, n_informative=5, n_redundant=2, n_classes=5,
+                                   n_clusters_per_class=1, flip_y=0.03, random_state=193)
+        X = np.where(np.random.RandomState(193).uniform(size=X.shape) < 0.01, X * 100, X)
     elif name == "housing_crime3":
         X, y = boston_cut(0)
     elif name == "diabetes_bmi3":
