@@ -141,30 +141,39 @@ int aws_end_model_op(aws_data *D, weft_op_ctx *ctx, const weft_host_api *api)
 		if (er.n_more > 0) {
 			json_t *ms = json_array();
 			with = json_array();
-			if (m)
+			if (m) {
 				json_object_set_new(m, "weight", json_real(er.weight));
+				json_object_set_new(m, "cv_temperature", json_real(er.temperature));
+			}
 			json_array_append_new(ms, m);
 			for (size_t q = 0; q < er.n_more; q++) {
 				const aws_end_member *e = &er.more[q];
 				json_t *j = member_json(e->kind, e->weak_weight, e->l2, &e->model, &eo, D);
-				if (j)
+				if (j) {
 					json_object_set_new(j, "weight", json_real(e->weight));
+					json_object_set_new(j, "cv_temperature", json_real(e->temperature));
+				}
 				json_array_append_new(ms, j);
-				json_array_append_new(with, json_pack("{s:s, s:f, s:f}", "kind", aws_end_name(e->kind),
-								      "weak_weight", e->weak_weight, "weight", e->weight));
+				json_array_append_new(with, json_pack("{s:s, s:f, s:f, s:f}", "kind", aws_end_name(e->kind),
+								      "weak_weight", e->weak_weight, "weight", e->weight,
+								      "cv_temperature", e->temperature));
 			}
 			m = json_pack("{s:s, s:o}", "format", "autows-mean/2", "members", ms);
 		}
-		json_t *cv = json_object(), *cvb = json_object();
+		json_t *cv = json_object(), *cvb = json_object(), *cvt = json_object();
 		for (int q = 0; q < AWS_END_KINDS; q++) {
 			if (er.cv[q] >= 0)
 				json_object_set_new(cv, aws_end_name((aws_end_kind)q), json_real(er.cv[q]));
 			if (er.cv_brier[q] >= 0)
 				json_object_set_new(cvb, aws_end_name((aws_end_kind)q), json_real(er.cv_brier[q]));
+			if (er.cv_brier_tempered[q] >= 0)
+				json_object_set_new(cvt, aws_end_name((aws_end_kind)q),
+						    json_real(er.cv_brier_tempered[q]));
 		}
-		json_t *info = json_pack("{s:s, s:s, s:f, s:f, s:o, s:o, s:s}", "asked", kname, "kind",
+		json_t *info = json_pack("{s:s, s:s, s:f, s:f, s:f, s:o, s:o, s:o, s:s}", "asked", kname, "kind",
 					 aws_end_name(er.chosen), "weak_weight", er.weak_weight, "weight", er.weight,
-					 "cv_accuracy", cv, "cv_brier", cvb, "cv_weak_labels",
+					 "cv_temperature", er.temperature, "cv_accuracy", cv, "cv_brier", cvb,
+					 "cv_brier_tempered", cvt, "cv_weak_labels",
 					 eo.lfs ? "refitted per fold" : "as given");
 		if (info && with)
 			json_object_set(info, "mean_with", with);

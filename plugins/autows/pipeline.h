@@ -141,6 +141,7 @@ typedef struct aws_end_member {
 	double l2;          /* as aws_end_result's */
 	double weight;      /* its share of the mean */
 	aws_lr model;       /* zero for a graph kind */
+	double temperature; /* as aws_end_result's */
 } aws_end_member;
 #define AWS_END_MAX_MORE 26
 
@@ -153,6 +154,8 @@ typedef struct aws_end_result {
 	aws_lr model;             /* the regression (the kinds but the graph ones); zero for a graph */
 	double l2;                /* the L2 penalty a regression is fitted at (a graph kind's is unused) */
 	double weight;            /* the chosen kind's share of P: 1 when it answers alone */
+	double temperature;       /* AUTO: the temperature its out-of-fold predictions were scored at for
+				   * its weight (temper.h); 1 otherwise. P holds them untempered. */
 	/* AUTO with 10 labels or more: the other members of P's weighted
 	 * mean, heaviest first */
 	size_t n_more;
@@ -160,6 +163,8 @@ typedef struct aws_end_result {
 	double cv_answer;       /* CV accuracy of P's predictions, from the folds (AUTO), or -1 */
 	double cv_brier_answer; /* their Brier score per label (0 best, 2 worst), or -1 */
 	double cv_brier[AWS_END_KINDS]; /* each kind's best Brier score per label (AUTO), or -1 */
+	double cv_brier_tempered[AWS_END_KINDS]; /* the same, each candidate at its own temperature: what
+						  * the weights come from (AUTO), or -1 */
 	double *P;        /* n x k predictions for every row */
 } aws_end_result;
 

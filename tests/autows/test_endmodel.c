@@ -704,24 +704,31 @@ static void test_auto_answers_weighted_mean(void **state)
 	assert_true(r.cv_answer >= 0 && r.cv_answer <= 1);
 	assert_true(r.cv_brier_answer >= 0 && r.cv_brier_answer <= 2);
 	/* the weights: a distribution, heaviest first, the heaviest the
-	 * lowest Brier score of any kind */
+	 * lowest tempered Brier score of any kind; a kind's tempered score is
+	 * never above its raw one (temperature 1 is in the grid) */
 	double tot = r.weight;
 	for (size_t q = 0; q < r.n_more; q++) {
 		assert_true(r.more[q].weight > 0 && r.more[q].weight <= (q ? r.more[q - 1].weight : r.weight));
 		tot += r.more[q].weight;
 	}
 	assert_true(fabs(tot - 1) < 1e-12);
-	for (int q = 0; q < AWS_END_KINDS; q++)
-		assert_true(r.cv_brier[q] < 0 || r.cv_brier[q] >= r.cv_brier[r.chosen]);
+	for (int q = 0; q < AWS_END_KINDS; q++) {
+		assert_true((r.cv_brier[q] < 0) == (r.cv_brier_tempered[q] < 0));
+		assert_true(r.cv_brier_tempered[q] < 0 || r.cv_brier_tempered[q] >= r.cv_brier_tempered[r.chosen]);
+		assert_true(r.cv_brier_tempered[q] <= r.cv_brier[q] + 1e-12);
+	}
+	assert_true(r.temperature >= 0.2 - 1e-12 && r.temperature <= 5 + 1e-12);
 	/* the first member of each kind is that kind at its best weak weight:
-	 * its weight against the chosen one's is exp(-(B - B_best) / 2) */
+	 * its weight against the chosen one's is exp(-(B - B_best) / 2), B
+	 * the tempered scores */
 	int seen[AWS_END_KINDS] = {0}, checked = 0;
 	seen[r.chosen] = 1;
 	for (size_t q = 0; q < r.n_more; q++) {
 		aws_end_kind kd = r.more[q].kind;
 		if (seen[kd]++)
 			continue;
-		double want = exp(-(r.cv_brier[kd] - r.cv_brier[r.chosen]) * (double)nl / 2);
+		double want = exp(-(r.cv_brier_tempered[kd] - r.cv_brier_tempered[r.chosen]) * (double)nl / 2);
+		assert_true(r.more[q].temperature >= 0.2 - 1e-12 && r.more[q].temperature <= 5 + 1e-12);
 		assert_true(fabs(r.more[q].weight / r.weight - want) < 1e-9);
 		checked++;
 	}
