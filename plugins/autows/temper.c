@@ -13,32 +13,42 @@ double aws_temper_at(int i)
 	return exp(log(25.0) * (i - mid) / (AWS_TEMPER_GRID - 1));
 }
 
+/* log(p) / T, a probability under 1e-12 counted as 1e-12 */
+static double scaled_log(double p, double T)
+{
+	return log(p > 1e-12 ? p : 1e-12) / T;
+}
+
+/* The normaliser of row p tempered by T, sum_c exp(scaled_log - top),
+ * with *top the largest scaled_log: less the largest, exp cannot
+ * overflow, and the sum is at least 1 (the largest term is exp(0)). */
+static double row_norm(const double *p, size_t k, double T, double *top)
+{
+	double t = -INFINITY, tot = 0;
+	for (size_t c = 0; c < k; c++) {
+		double l = scaled_log(p[c], T);
+		t = l > t ? l : t;
+	}
+	for (size_t c = 0; c < k; c++)
+		tot += exp(scaled_log(p[c], T) - t);
+	*top = t;
+	return tot;
+}
+
 void aws_temper_row(double *q, const double *p, size_t k, double T)
 {
-	double top = -INFINITY, tot = 0;
-	for (size_t c = 0; c < k; c++) {
-		q[c] = log(p[c] > 1e-12 ? p[c] : 1e-12) / T;
-		top = q[c] > top ? q[c] : top;
-	}
-	for (size_t c = 0; c < k; c++) /* less the largest: exp cannot overflow */
-		tot += q[c] = exp(q[c] - top);
+	double top, tot = row_norm(p, k, T, &top);
 	for (size_t c = 0; c < k; c++)
-		q[c] /= tot; /* tot >= 1: the largest term is exp(0) */
+		q[c] = exp(scaled_log(p[c], T) - top) / tot;
 }
 
 /* Row p's Brier score against label y once tempered by T, without a
- * buffer: the terms are made twice, once for their sum and once each. */
+ * buffer (each term is made again). */
 static double row_brier(const double *p, int32_t y, size_t k, double T)
 {
-	double top = -INFINITY, tot = 0, b = 0;
+	double top, tot = row_norm(p, k, T, &top), b = 0;
 	for (size_t c = 0; c < k; c++) {
-		double l = log(p[c] > 1e-12 ? p[c] : 1e-12) / T;
-		top = l > top ? l : top;
-	}
-	for (size_t c = 0; c < k; c++)
-		tot += exp(log(p[c] > 1e-12 ? p[c] : 1e-12) / T - top);
-	for (size_t c = 0; c < k; c++) {
-		double e = exp(log(p[c] > 1e-12 ? p[c] : 1e-12) / T - top) / tot - (y == (int32_t)c);
+		double e = exp(scaled_log(p[c], T) - top) / tot - (y == (int32_t)c);
 		b += e * e;
 	}
 	return b;
