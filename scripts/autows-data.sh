@@ -356,31 +356,32 @@ import csv, gzip, sys
 import numpy as np
 name, out = sys.argv[1], sys.argv[2]
 # Fashion-MNIST's subsets: their classes, the seed that draws their images,
-# and how many it draws. The fashion_7x7* sets are pooled to 7x7 pixels.
-FASHION_SUBSETS = {"fashion_upper": ([0, 2, 3, 4, 6], 3, 4000),
-                   "fashion_feet": ([1, 5, 7, 8, 9], 4, 4000),
-                   "fashion_coats": ([2, 4, 6, 7, 9], 5, 4000),
-                   "fashion_mixed": ([0, 1, 3, 5, 8], 6, 4000),
-                   "fashion_tops": ([0, 3, 6, 7, 8], 7, 4000),
-                   "fashion_shoes": ([2, 3, 5, 7, 8], 8, 4000),
-                   "fashion_mid": ([1, 2, 4, 5, 6], 9, 4000),
-                   "fashion_edges": ([0, 1, 4, 7, 9], 10, 4000),
-                   "fashion_far": ([1, 3, 6, 8, 9], 11, 4000),
-                   "fashion_blend": ([0, 2, 5, 8, 9], 12, 4000),
-                   "fashion_casual": ([0, 1, 2, 6, 7], 13, 4000),
-                   "fashion_night": ([3, 4, 5, 6, 9], 14, 4000),
-                   "fashion_bags": ([1, 2, 3, 5, 8], 15, 4000),
-                   "fashion_7x7": ([0, 1, 4, 7, 9], 16, 4000),
-                   "fashion_7x7b": ([2, 3, 5, 6, 8], 17, 4000),
-                   "fashion_7x7c": ([0, 2, 4, 6], 18, 3000),
-                   "fashion_7x7d": ([1, 3, 7, 8, 9], 19, 3000),
-                   "fashion_7x7e": ([0, 1, 5, 6, 8], 20, 3000),
-                   "fashion_7x7f": ([2, 4, 5, 7, 9], 21, 3000),
-                   "fashion_7x7g": ([0, 3, 4, 8, 9], 22, 3000)}
+# how many it draws, and from which of the two files (the 60,000 training
+# images or the 10,000 test ones). The fashion_7x7* sets are pooled to 7x7
+# pixels.
+FASHION_SUBSETS = {"fashion_upper": ([0, 2, 3, 4, 6], 3, 4000, "t10k"),
+                   "fashion_feet": ([1, 5, 7, 8, 9], 4, 4000, "t10k"),
+                   "fashion_coats": ([2, 4, 6, 7, 9], 5, 4000, "t10k"),
+                   "fashion_mixed": ([0, 1, 3, 5, 8], 6, 4000, "train"),
+                   "fashion_tops": ([0, 3, 6, 7, 8], 7, 4000, "train"),
+                   "fashion_shoes": ([2, 3, 5, 7, 8], 8, 4000, "t10k"),
+                   "fashion_mid": ([1, 2, 4, 5, 6], 9, 4000, "t10k"),
+                   "fashion_edges": ([0, 1, 4, 7, 9], 10, 4000, "train"),
+                   "fashion_far": ([1, 3, 6, 8, 9], 11, 4000, "t10k"),
+                   "fashion_blend": ([0, 2, 5, 8, 9], 12, 4000, "train"),
+                   "fashion_casual": ([0, 1, 2, 6, 7], 13, 4000, "t10k"),
+                   "fashion_night": ([3, 4, 5, 6, 9], 14, 4000, "train"),
+                   "fashion_bags": ([1, 2, 3, 5, 8], 15, 4000, "t10k"),
+                   "fashion_7x7": ([0, 1, 4, 7, 9], 16, 4000, "t10k"),
+                   "fashion_7x7b": ([2, 3, 5, 6, 8], 17, 4000, "train"),
+                   "fashion_7x7c": ([0, 2, 4, 6], 18, 3000, "t10k"),
+                   "fashion_7x7d": ([1, 3, 7, 8, 9], 19, 3000, "train"),
+                   "fashion_7x7e": ([0, 1, 5, 6, 8], 20, 3000, "t10k"),
+                   "fashion_7x7f": ([2, 4, 5, 7, 9], 21, 3000, "train"),
+                   "fashion_7x7g": ([0, 3, 4, 8, 9], 22, 3000, "t10k")}
 if name in ("fashion", "fashion_t10k") or name in FASHION_SUBSETS:
     d = "/usr/share/datasets/fashion-mnist"
-    part = "train" if name in ("fashion", "fashion_mixed", "fashion_tops", "fashion_edges", "fashion_blend",
-                                "fashion_night", "fashion_7x7b", "fashion_7x7d", "fashion_7x7f") else "t10k"
+    part = FASHION_SUBSETS[name][3] if name in FASHION_SUBSETS else "train" if name == "fashion" else "t10k"
     try:
         with gzip.open(d + "/" + part + "-images-idx3-ubyte.gz") as f:
             X = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 28, 28).astype(float)
@@ -389,7 +390,7 @@ if name in ("fashion", "fashion_t10k") or name in FASHION_SUBSETS:
     except FileNotFoundError:
         sys.exit("autows-data.sh: install dataset-fashion-mnist (apt-get install dataset-fashion-mnist)")
     if name in FASHION_SUBSETS:
-        classes, seed, images = FASHION_SUBSETS[name]
+        classes, seed, images, _ = FASHION_SUBSETS[name]
         keep = np.flatnonzero(np.isin(y, classes))
         pick = keep[np.random.RandomState(seed).permutation(len(keep))[:images]]
     else:
