@@ -20,7 +20,8 @@ struct sched_executor;
  */
 typedef struct node_run {
 	uint8_t state;      /* node_state (nodestate.h); written by sched_move only */
-	uint8_t held;       /* asks are taken from the pools */
+	uint8_t held;       /* 1: asks are taken from the pools; 2: given back when its
+			     * command exited, before its end is recorded (sched_exec.c) */
 	uint8_t timed_out, killed;
 	uint8_t used_ckpt;  /* its op saved or looked for checkpoints */
 	uint8_t cluster;    /* bound to the run's cluster executor (plan_bind) */

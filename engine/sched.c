@@ -347,7 +347,7 @@ static void begin_close(run_state *rs);
  * A node that does not fit reserves the pools it is short of: nodes of
  * lower priority may use other pools meanwhile, but not those, so a node
  * asking for several GPUs is not starved by a stream of one-GPU nodes. */
-static void launch_runnable(run_state *rs)
+void sched_launch_runnable(run_state *rs)
 {
 	uint64_t blocked = 0;
 	/* Every local op takes a CPU, every cluster node a queue slot: once
@@ -379,6 +379,35 @@ static void launch_runnable(run_state *rs)
 		if (readyq_push(&rs->runq, rs->deferred.ids[i], nr->prio) != WEFT_OK)
 			rs->io_error = 1;
 	}
+}
+
+/*
+ * A node whose command has exited no longer needs its slot, but the loop
+ * still hashes and stores its outputs, records it and readies its users:
+ * in a cold DAG of 10,000 small shell nodes about a tenth of a
+ * millisecond of the loop's time a node, during which the slot stood
+ * empty (ninja's loop has no outputs to store). It is handed on first
+ * when the node that would get it anyway is known now: the best of the
+ * queue, if no user of `id` that `id`'s end makes ready could rank above
+ * it. A user's priority (its longest remaining path) is below its
+ * dependency's, ties go to the lower id (readyq.h), and nodes not yet
+ * keyed (rs->ready) or a dynamic node's end could be anything: then the
+ * slot waits, as before.
+ */
+int sched_refill_first(run_state *rs, uint32_t id)
+{
+	readyq_item it;
+	if (rs->stop || rs->head < rs->tail || rs->dyn_done.n || !readyq_peek(&rs->runq, &it))
+		return 0;
+	node *n = weft_graph_node(rs->eng, id);
+	for (uint32_t u = 0; u < n->n_users; u++) {
+		const node_run *ur = weft_node_run(rs->eng, n->users[u]);
+		if (ns_terminal((node_state)ur->state) || ur->pending != 1)
+			continue;
+		if (ur->prio > it.prio || (ur->prio == it.prio && n->users[u] < it.id))
+			return 0;
+	}
+	return 1;
 }
 
 static void journal_commit(run_state *rs, double now);
@@ -465,7 +494,7 @@ static void pump(run_state *rs)
 				break;
 			}
 		}
-		launch_runnable(rs);
+		sched_launch_runnable(rs);
 		/* Inline ops ran inside launch_runnable; they finish here, out
 		 * of its loop, and what they made ready goes round again. */
 	} while (exec_finish_inline(rs));

@@ -68,7 +68,8 @@ static void give_back(run_state *rs, uint32_t id, node *n)
 	node_run *nr = weft_node_run(rs->eng, n->id);
 	if (!nr->held)
 		return;
-	res_give(rs->res, nr->asks, nr->n_asks, id, weft_now());
+	if (nr->held == 1)
+		res_give(rs->res, nr->asks, nr->n_asks, id, weft_now());
 	nr->held = 0;
 	nr->job = NULL;
 	idlist_remove(&rs->running, id);
@@ -367,13 +368,38 @@ static void split_finish(work *w)
 	after_work_cb(&w->req, 0);
 }
 
+/* The child has exited with status 0: its slot goes to the next node now,
+ * before the op's finish hashes and stores its outputs, where the loop
+ * would start that node next anyway (sched_refill_first). Only after
+ * success: after a failure the run may stop, and what starts then must be
+ * what would have started. The status is read without reaping (the op's
+ * finish reaps). An op that fails in its finish (a declared output
+ * missing) may so have one more node running as the run stops, as a node
+ * already running beside it would. */
+static void split_refill(work *w)
+{
+	run_state *rs = w->rs;
+	node_run *nr = weft_node_run(rs->eng, w->id);
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	if (w->signalled || nr->held != 1 || nr->timed_out ||
+	    waitid(P_PID, (id_t)w->proc.pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0 || si.si_pid != w->proc.pid ||
+	    si.si_code != CLD_EXITED || si.si_status != 0 || !sched_refill_first(rs, w->id))
+		return;
+	res_give(rs->res, nr->asks, nr->n_asks, w->id, weft_now());
+	nr->held = 2;
+	sched_launch_runnable(rs);
+}
+
 /* The pidfd is readable: the child has exited (the op's finish reaps it,
  * waiting the instant it may take to become a zombie). */
 static void split_exited(void *who)
 {
 	split_watch *sw = who;
-	if (sw->w)
-		split_finish(sw->w);
+	if (!sw->w)
+		return;
+	split_refill(sw->w);
+	split_finish(sw->w);
 }
 
 /* The child's output pipe is readable: the op copies it (into its log). */

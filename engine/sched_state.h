@@ -99,6 +99,14 @@ typedef struct run_state {
 	struct weft_childwatch *cw; /* split ops' children, made at the first (childwatch.h) */
 } run_state;
 
+/* sched.c */
+/* Whether the best runnable node would start before any user of node `id`
+ * that `id`'s end makes ready: then the slot `id`'s command held may go to
+ * it at once, before `id`'s outputs are stored (sched_exec.c). */
+int sched_refill_first(run_state *rs, uint32_t id);
+/* Starts runnable nodes, best priority first, while their requests fit. */
+void sched_launch_runnable(run_state *rs);
+
 /* sched_move.c */
 void sched_emit(run_state *rs, int kind, node *n, const char *msg);
 /* What node `id`'s op reported through api->progress (NULL message:

@@ -146,7 +146,7 @@ expect_err "asks for devices but sets isolate = false" "devices cannot go to an 
 # ---- priority: the critical path starts first ------------------------------
 cat >prio.lua <<'LUA'
 local side = {}
-for i = 1, 4 do side[i] = ops.core.shell { name = "side" .. i, isolate = false, cmd = "sleep 0.05" } end
+for i = 1, 4 do side[i] = ops.core.shell { name = "side" .. i, isolate = false, cmd = "sleep 0.05; : " .. i } end
 local c1 = ops.core.shell { name = "c1", isolate = false, cmd = "sleep 0.05; echo 1", capture_stdout = true }
 local c2 = ops.core.shell { name = "c2", isolate = false, x = c1.stdout, cmd = "sleep 0.05; echo 2", capture_stdout = true }
 local c3 = ops.core.shell { name = "c3", isolate = false, x = c2.stdout, cmd = "sleep 0.05; echo 3", capture_stdout = true }
@@ -155,7 +155,8 @@ LUA
 run_weft run -j 1 -q prio.lua
 ORDER=$(rec '[.nodes[] | {name, started}] | sort_by(.started) | map(.name) | join(" ")')
 # c3 ties with the side nodes (one node left on its path), and ties go to
-# the node defined first.
+# the node defined first. (The side nodes' commands differ: four equal ones
+# would be one key, computed once while the others wait for it.)
 eq "$ORDER" "c1 c2 side1 side2 side3 side4 c3" "with one slot, the longest remaining path runs first"
 
 # ---- timeouts: cancelled, or killed after the grace period -----------------

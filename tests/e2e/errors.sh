@@ -186,6 +186,33 @@ run_weft run -j 1 -k "$T/failing.lua"
 expect_rc 1 "--keep-going still exits 1"
 eq "$(rec '.nodes[] | select(.name == "good") | .status')" cached "--keep-going runs (here: takes from cache) independent branches"
 
+# Fail-fast at -j 1: the failed command's slot goes to no other node.
+script failing1 <<'LUA'
+ops.core.shell { name = "bad1", cmd = "exit 4" }
+ops.core.shell { name = "good1", cmd = "echo fine1 > $out", outs = { "f" } }
+LUA
+run_weft run -j 1 "$T/failing1.lua"
+expect_rc 1 "a failing node at -j 1 exits 1"
+eq "$(rec '.nodes[] | select(.name == "good1") | .status')" skipped "fail-fast at -j 1: nothing starts after the failure"
+
+# A command that exits 0 hands its slot on before its outputs are stored:
+# at -j 1 the next runnable node starts before the first one's end is
+# journaled, unless it waits for that node (then nothing else can start).
+script refill <<'LUA'
+local a = ops.core.shell { name = "a", cmd = "echo a > $out", outs = { "o" } }
+ops.core.shell { name = "b", cmd = "echo b > $out", outs = { "o" } }
+ops.core.shell { name = "c", x = a.out, cmd = "cat $x > $out", outs = { "o" } }
+LUA
+run_weft run -j 1 "$T/refill.lua"
+expect_rc 0 "the refill pipeline runs"
+order=$(jq -r 'select(.ev == "start" or .ev == "finish") | .ev + " " + .node' \
+  "$(dirname "$(latest_record)")/journal" | tr '\n' ',')
+case "$order" in
+  "start a,start b,finish a,"*) pass "at -j 1, b starts as a's command exits, before a's end is journaled" ;;
+  *) fail "refill order: got '$order'" ;;
+esac
+eq "$(rec '.nodes[] | select(.name == "c") | .status')" done "the node that waited for a ran after it"
+
 # A plugin whose descriptor crashes whoever reads it is described in a child
 # process: weft refuses it by name instead of dying with it.
 mkdir -p "$T/badplug/build"
