@@ -2,7 +2,8 @@
  * the executor decides, per node, whether an attempt succeeds, fails, or
  * hangs until it is cancelled. Covers every kind of move: cache hits,
  * failures and skipped dependants, retries, timeouts, interrupts and
- * resume, dynamic nodes that add nodes, and a refused illegal move. */
+ * resume, dynamic nodes that add nodes, a refused illegal move, and when a
+ * slot may be handed on before an end is recorded (sched_refill_first). */
 #include "test_util.h"
 
 #include <uv.h>
@@ -22,11 +23,15 @@ typedef struct fake {
 	int n_rules;
 	uint32_t launched[256];
 	int n_launched;
+	/* sched_refill_first's answer as each node's attempt ended, before
+	 * its end was recorded (what a split op's exit asks); -1: not asked */
+	int refill[256];
 	volatile int interrupt;
 } fake;
 
 typedef struct done_req {
 	uv_work_t req;
+	fake *f;
 	run_state *rs;
 	uint32_t id;
 	int ok, cancelled;
@@ -50,6 +55,8 @@ static void after(uv_work_t *req, int status)
 {
 	(void)status;
 	done_req *d = req->data;
+	if (d->id < 256)
+		d->f->refill[d->id] = sched_refill_first(d->rs, d->id);
 	weft_value *out = NULL;
 	if (d->ok) {
 		out = weft_value_map();
@@ -60,10 +67,11 @@ static void after(uv_work_t *req, int status)
 	free(d);
 }
 
-static void finish_later(run_state *rs, uint32_t id, int ok, int cancelled)
+static void finish_later(fake *f, run_state *rs, uint32_t id, int ok, int cancelled)
 {
 	done_req *d = calloc(1, sizeof *d);
 	assert_non_null(d);
+	d->f = f;
 	d->rs = rs;
 	d->id = id;
 	d->ok = ok;
@@ -81,10 +89,10 @@ static int fake_launch(void *self, run_state *rs, uint32_t id)
 	exec_started(rs, id);
 	switch (rule_of(f, n->name)) {
 	case FAIL:
-		finish_later(rs, id, 0, 0);
+		finish_later(f, rs, id, 0, 0);
 		break;
 	case FAIL_ONCE:
-		finish_later(rs, id, nr->attempt > 1, 0);
+		finish_later(f, rs, id, nr->attempt > 1, 0);
 		break;
 	case INTERRUPT:
 		f->interrupt = 1; /* Ctrl-C while this node runs */
@@ -95,21 +103,21 @@ static int fake_launch(void *self, run_state *rs, uint32_t id)
 		/* Running nodes cannot be "cached": the move is refused. */
 		assert_int_not_equal(sched_move(rs, id, NS_CACHED, NULL), WEFT_OK);
 		assert_int_equal(nr->state, NS_RUNNING);
-		finish_later(rs, id, 1, 0);
+		finish_later(f, rs, id, 1, 0);
 		break;
 	default:
-		finish_later(rs, id, 1, 0);
+		finish_later(f, rs, id, 1, 0);
 	}
 	return WEFT_OK;
 }
 
 static void fake_cancel(void *self, run_state *rs, uint32_t id)
 {
-	(void)self;
+	fake *f = self;
 	node_run *nr = weft_node_run(rs->eng, id);
 	if (!nr->killed && !nr->job) {
 		nr->job = (void *)1; /* one end per attempt, however often cancelled */
-		finish_later(rs, id, 0, 1);
+		finish_later(f, rs, id, 0, 1);
 	}
 }
 
@@ -201,6 +209,8 @@ static int run(fx *x, weft_run_summary *s, int keep_going, const char *resume_id
 	ro.payload = x;
 	x->f.n_launched = 0;
 	x->f.interrupt = 0;
+	for (int i = 0; i < 256; i++)
+		x->f.refill[i] = -1;
 	return weft_engine_run(s, x->eng, &ro);
 }
 
@@ -496,6 +506,48 @@ static void test_lookahead_hits_while_nodes_are_added(void **state)
 	weft_engine_free(first);
 }
 
+/* When a node's attempt ends, its slot may go to the best queued node
+ * before the end is recorded (sched_refill_first, asked by the fake as a
+ * split op's exit asks it) only if no user that the end makes ready would
+ * rank above that node: longest remaining path, then definition order, as
+ * finishing first and launching after would have it. At -j1 every other
+ * ready node waits in the queue. */
+static void test_refill_tie_to_the_earlier(void **state)
+{
+	fx *x = *state;
+	/* a -> c, and b: c and b both have one node left; b was defined
+	 * first, so b would start next anyway. */
+	uint32_t a = add(x, "a", NULL, 0, 0, 0);
+	uint32_t b = add(x, "b", NULL, 0, 0, 0);
+	uint32_t c = add(x, "c", &a, 1, 0, 0);
+	weft_run_summary s;
+	assert_int_equal(run(x, &s, 0, NULL), WEFT_OK);
+	assert_int_equal(s.executed, 3);
+	assert_int_equal(x->f.launched[0], a);
+	assert_int_equal(x->f.refill[a], 1); /* b is next, whatever a's end readies */
+	assert_int_equal(x->f.refill[b], 1); /* c is queued by then; b has no users */
+	assert_int_equal(x->f.refill[c], 0); /* nothing left to start */
+}
+
+static void test_refill_waits_for_the_critical_path(void **state)
+{
+	fx *x = *state;
+	/* p -> q -> r, and s: at p's end q (two left) outranks s (one); at
+	 * q's end r ties s and was defined first. */
+	uint32_t p = add(x, "p", NULL, 0, 0, 0);
+	uint32_t q = add(x, "q", &p, 1, 0, 0);
+	uint32_t r = add(x, "r", &q, 1, 0, 0);
+	uint32_t side = add(x, "s", NULL, 0, 0, 0);
+	weft_run_summary s;
+	assert_int_equal(run(x, &s, 0, NULL), WEFT_OK);
+	assert_int_equal(x->f.refill[p], 0);
+	assert_int_equal(x->f.refill[q], 0);
+	assert_int_equal(x->f.refill[r], 1);
+	const uint32_t order[] = {p, q, r, side};
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(x->f.launched[i], order[i]);
+}
+
 static void test_illegal_move_is_refused(void **state)
 {
 	fx *x = *state;
@@ -521,6 +573,8 @@ int main(void)
 		T(test_dynamic_node_adds_nodes),
 		T(test_interrupt_during_a_script),
 		T(test_illegal_move_is_refused),
+		T(test_refill_tie_to_the_earlier),
+		T(test_refill_waits_for_the_critical_path),
 		T(test_lookahead_hits_while_nodes_are_added),
 	};
 #undef T
