@@ -140,6 +140,13 @@
 #                Fashion-MNIST's T-shirts, dresses, coats, bags and boots
 #                in 7x7 pixels, 5 classes with 1% of cells mistyped by a
 #                factor of 100.
+#   final23      made after final22's runs, with no AutoWS change under
+#                way, before any run on these; first run with the code as
+#                it stood (b911a2f's AutoWS): Boston housing's
+#                pupil-teacher ratio and diabetes' s1 in tertiles, the
+#                digits with 5% of pixels inked, Fashion-MNIST's
+#                trousers, pullovers, shirts, sneakers and bags in 7x7
+#                pixels, 6 classes with heavy-tailed noise in every cell.
 # AUTOWS is AutoWS's answer: LFs (stump, tree, logistic, k-NN), each label
 # model, the end model chosen by 5-fold CV on the labels, and the label
 # model whose end model did best in that CV. Nothing is chosen on the test
@@ -364,6 +371,12 @@ sets() {
   run final22 "fashion 7x7g" 1-3 --csv "$work/fashion_7x7g.csv"
   run final22 classes5_typos 1-5 --csv "$work/classes5_typos.csv"
   part_done "final22"
+  run final23 housing_ptratio3 1-10 --csv "$work/housing_ptratio3.csv" --labels 60
+  run final23 diabetes_s1_3 1-10 --csv "$work/diabetes_s1_3.csv" --labels 60
+  run final23 digits_salt 1-5 --csv "$work/digits_salt.csv"
+  run final23 "fashion 7x7h" 1-3 --csv "$work/fashion_7x7h.csv"
+  run final23 classes6_tails 1-5 --csv "$work/classes6_tails.csv"
+  part_done "final23"
 }
 
 sets

@@ -321,6 +321,24 @@
 #                  informative), 5 classes (seed 193), then 1% of the
 #                  cells entered wrong: multiplied by 100, as a misplaced
 #                  decimal point leaves them
+# final23 (made 2026-12-07 after final22's runs, with no AutoWS change under
+# way, before any run on these; first run with the code as it stood):
+#   housing_ptratio3 sklearn's copy of the Boston housing table: the
+#                  pupil-teacher ratio (PTRATIO) cut into tertiles,
+#                  predicted from the other 11 columns and the value (B
+#                  dropped)
+#   diabetes_s1_3  sklearn's diabetes data: s1 (total serum cholesterol)
+#                  cut into tertiles, predicted from the other 9 columns
+#                  and the disease progression
+#   digits_salt    sklearn's digits with 5% of the pixels set to 16 (full
+#                  ink), as dust on a scan leaves them (seed 195)
+#   fashion_7x7h   Fashion-MNIST's trousers, pullovers, shirts, sneakers and
+#                  bags: 3,000 of the training images (seed 23), pooled 4x4
+#                  to 7x7 = 49 pixels, no PCA
+#   classes6_tails make_classification: 3,000 rows, 12 features (6
+#                  informative), 6 classes (seed 197), then Student-t
+#                  noise (3 degrees of freedom, scale 0.5) added to every
+#                  cell, as a heavy-tailed measurement error
 set -euo pipefail
 name=${1:?usage: autows-data.sh NAME OUT.csv}
 out=${2:?usage: autows-data.sh NAME OUT.csv}
@@ -346,7 +364,8 @@ case "$name" in
   housing_nox3|diabetes_s5_3|digits_rot|fashion_7x7d|bc_missing|\
   housing_rm3|wine_alcohol3|digits_blur|fashion_7x7e|classes3_cat|\
   housing_lstat3|diabetes_age3|digits_thin|fashion_7x7f|classes4_gaps|\
-  housing_dis3|wine_flav3|digits_patch|fashion_7x7g|classes5_typos) ;;
+  housing_dis3|wine_flav3|digits_patch|fashion_7x7g|classes5_typos|\
+  housing_ptratio3|diabetes_s1_3|digits_salt|fashion_7x7h|classes6_tails) ;;
   *) echo "autows-data.sh: unknown dataset '$name'" >&2; exit 2;;
 esac
 tmp="$out.tmp.$$"
@@ -378,7 +397,8 @@ FASHION_SUBSETS = {"fashion_upper": ([0, 2, 3, 4, 6], 3, 4000, "t10k"),
                    "fashion_7x7d": ([1, 3, 7, 8, 9], 19, 3000, "train"),
                    "fashion_7x7e": ([0, 1, 5, 6, 8], 20, 3000, "t10k"),
                    "fashion_7x7f": ([2, 4, 5, 7, 9], 21, 3000, "train"),
-                   "fashion_7x7g": ([0, 3, 4, 8, 9], 22, 3000, "t10k")}
+                   "fashion_7x7g": ([0, 3, 4, 8, 9], 22, 3000, "t10k"),
+                   "fashion_7x7h": ([1, 2, 6, 7, 8], 23, 3000, "train")}
 if name in ("fashion", "fashion_t10k") or name in FASHION_SUBSETS:
     d = "/usr/share/datasets/fashion-mnist"
     part = FASHION_SUBSETS[name][3] if name in FASHION_SUBSETS else "train" if name == "fashion" else "t10k"
@@ -706,6 +726,17 @@ else:
         X, y = make_classification(n_samples=3000, n_features=10, n_informative=5, n_redundant=2, n_classes=5,
                                    n_clusters_per_class=1, flip_y=0.03, random_state=193)
         X = np.where(np.random.RandomState(193).uniform(size=X.shape) < 0.01, X * 100, X)
+    elif name == "housing_ptratio3":
+        X, y = boston_cut(10)
+    elif name == "diabetes_s1_3":
+        X, y = diabetes_cut(4)
+    elif name == "digits_salt":
+        X, y = sd.load_digits(return_X_y=True)
+        X = np.where(np.random.RandomState(195).uniform(size=X.shape) < 0.05, 16.0, X)
+    elif name == "classes6_tails":
+        X, y = make_classification(n_samples=3000, n_features=12, n_informative=6, n_redundant=2, n_classes=6,
+                                   n_clusters_per_class=1, flip_y=0.03, random_state=197)
+        X = X + 0.5 * np.random.RandomState(197).standard_t(3, size=X.shape)
     elif name == "housing_crime3":
         X, y = boston_cut(0)
     elif name == "diabetes_bmi3":
