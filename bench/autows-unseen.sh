@@ -147,6 +147,13 @@
 #                digits with 5% of pixels inked, Fashion-MNIST's
 #                trousers, pullovers, shirts, sneakers and bags in 7x7
 #                pixels, 6 classes with heavy-tailed noise in every cell.
+#   final24      made after final23's first run, before any run on these,
+#                to judge the next change; first run with the code as it
+#                stood and with that change: Boston housing's non-retail
+#                acres and wine's total phenols in tertiles, the digits'
+#                lower 5 rows, Fashion-MNIST's T-shirts, trousers,
+#                pullovers, sandals and boots in 7x7 pixels, 4 classes
+#                with 5 columns exponentiated.
 # AUTOWS is AutoWS's answer: LFs (stump, tree, logistic, k-NN), each label
 # model, the end model chosen by 5-fold CV on the labels, and the label
 # model whose end model did best in that CV. Nothing is chosen on the test
@@ -377,6 +384,12 @@ sets() {
   run final23 "fashion 7x7h" 1-3 --csv "$work/fashion_7x7h.csv"
   run final23 classes6_tails 1-5 --csv "$work/classes6_tails.csv"
   part_done "final23"
+  run final24 housing_indus3 1-10 --csv "$work/housing_indus3.csv" --labels 60
+  run final24 wine_phenols3 1-10 --csv "$work/wine_phenols3.csv" --labels 60
+  run final24 digits_lower 1-5 --csv "$work/digits_lower.csv"
+  run final24 "fashion 7x7i" 1-3 --csv "$work/fashion_7x7i.csv"
+  run final24 classes4_skew 1-5 --csv "$work/classes4_skew.csv"
+  part_done "final24"
 }
 
 sets

@@ -339,6 +339,24 @@
 #                  informative), 6 classes (seed 197), then Student-t
 #                  noise (3 degrees of freedom, scale 0.5) added to every
 #                  cell, as a heavy-tailed measurement error
+# final24 (made 2026-12-07 after final23's first run, before any run on
+# these, to judge the next change; first run with the code as it stood and
+# with that change):
+#   housing_indus3 sklearn's copy of the Boston housing table: the share of
+#                  non-retail business acres (INDUS) cut into tertiles,
+#                  predicted from the other 11 columns and the value (B
+#                  dropped)
+#   wine_phenols3  sklearn's wine data: total phenols cut into tertiles,
+#                  predicted from the other 12 columns
+#   digits_lower   sklearn's digits cropped to their lower 5 rows (40
+#                  pixels), as a scan that missed the top leaves them
+#   fashion_7x7i   Fashion-MNIST's T-shirts, trousers, pullovers, sandals
+#                  and boots: 3,000 of the test images (seed 24), pooled
+#                  4x4 to 7x7 = 49 pixels, no PCA
+#   classes4_skew  make_classification: 3,000 rows, 10 features (5
+#                  informative), 4 classes (seed 199), then 5 of the
+#                  columns exponentiated, as skewed amounts (prices,
+#                  durations) come
 set -euo pipefail
 name=${1:?usage: autows-data.sh NAME OUT.csv}
 out=${2:?usage: autows-data.sh NAME OUT.csv}
@@ -365,7 +383,8 @@ case "$name" in
   housing_rm3|wine_alcohol3|digits_blur|fashion_7x7e|classes3_cat|\
   housing_lstat3|diabetes_age3|digits_thin|fashion_7x7f|classes4_gaps|\
   housing_dis3|wine_flav3|digits_patch|fashion_7x7g|classes5_typos|\
-  housing_ptratio3|diabetes_s1_3|digits_salt|fashion_7x7h|classes6_tails) ;;
+  housing_ptratio3|diabetes_s1_3|digits_salt|fashion_7x7h|classes6_tails|\
+  housing_indus3|wine_phenols3|digits_lower|fashion_7x7i|classes4_skew) ;;
   *) echo "autows-data.sh: unknown dataset '$name'" >&2; exit 2;;
 esac
 tmp="$out.tmp.$$"
@@ -398,7 +417,8 @@ FASHION_SUBSETS = {"fashion_upper": ([0, 2, 3, 4, 6], 3, 4000, "t10k"),
                    "fashion_7x7e": ([0, 1, 5, 6, 8], 20, 3000, "t10k"),
                    "fashion_7x7f": ([2, 4, 5, 7, 9], 21, 3000, "train"),
                    "fashion_7x7g": ([0, 3, 4, 8, 9], 22, 3000, "t10k"),
-                   "fashion_7x7h": ([1, 2, 6, 7, 8], 23, 3000, "train")}
+                   "fashion_7x7h": ([1, 2, 6, 7, 8], 23, 3000, "train"),
+                   "fashion_7x7i": ([0, 1, 2, 5, 9], 24, 3000, "t10k")}
 if name in ("fashion", "fashion_t10k") or name in FASHION_SUBSETS:
     d = "/usr/share/datasets/fashion-mnist"
     part = FASHION_SUBSETS[name][3] if name in FASHION_SUBSETS else "train" if name == "fashion" else "t10k"
@@ -737,6 +757,18 @@ else:
         X, y = make_classification(n_samples=3000, n_features=12, n_informative=6, n_redundant=2, n_classes=6,
                                    n_clusters_per_class=1, flip_y=0.03, random_state=197)
         X = X + 0.5 * np.random.RandomState(197).standard_t(3, size=X.shape)
+    elif name == "housing_indus3":
+        X, y = boston_cut(2)
+    elif name == "wine_phenols3":
+        X, y = wine_cut(5)
+    elif name == "digits_lower":
+        X, y = sd.load_digits(return_X_y=True)
+        X = X.reshape(-1, 8, 8)[:, 3:, :].reshape(len(y), -1)
+    elif name == "classes4_skew":
+        X, y = make_classification(n_samples=3000, n_features=10, n_informative=5, n_redundant=2, n_classes=4,
+                                   n_clusters_per_class=2, flip_y=0.03, random_state=199)
+        cols = np.random.RandomState(199).permutation(10)[:5]
+        X[:, cols] = np.exp(X[:, cols])
     elif name == "housing_crime3":
         X, y = boston_cut(0)
     elif name == "diabetes_bmi3":
