@@ -495,7 +495,7 @@ static void pump(run_state *rs)
 			}
 		}
 		sched_launch_runnable(rs);
-		/* Inline ops ran inside launch_runnable; they finish here, out
+		/* Inline ops ran inside sched_launch_runnable; they finish here, out
 		 * of its loop, and what they made ready goes round again. */
 	} while (exec_finish_inline(rs));
 	int idle = rs->head >= rs->tail && rs->runq.n == 0 && rs->delayed.n == 0 && rs->dupwait.n == 0;

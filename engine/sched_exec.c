@@ -463,7 +463,7 @@ static void split_wait_cb(uv_work_t *req)
 }
 
 /* Starts the op's child and watches it. A start that fails ends the node
- * as a failed op would, once launch_runnable is out of its loop. */
+ * as a failed op would, once sched_launch_runnable is out of its loop. */
 static int split_launch(run_state *rs, work *w)
 {
 	w->rc = weft_op_ctx_start(w->ctx, &w->proc);
@@ -542,7 +542,7 @@ static int inproc_launch(void *self, run_state *rs, uint32_t id)
 	if ((n->op->desc->flags & WEFT_OP_INLINE) && idlist_add(&rs->inline_done, id) == WEFT_OK) {
 		/* A few microseconds of work: handing it to a thread and back
 		 * cost ten times more. It runs here, on the loop thread, and
-		 * finishes in exec_finish_inline, once launch_runnable is out
+		 * finishes in exec_finish_inline, once sched_launch_runnable is out
 		 * of its loop over the queue. */
 		w->rc = weft_op_ctx_run(ctx);
 		return WEFT_OK;

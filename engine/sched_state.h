@@ -53,7 +53,7 @@ typedef struct run_state {
 	idlist running;  /* op nodes holding resources */
 	idlist delayed;  /* failed attempts waiting for their retry time */
 	idlist dupwait;  /* keys another process is computing (NS_DUP_WAIT) */
-	idlist deferred; /* scratch for launch_runnable */
+	idlist deferred; /* scratch for sched_launch_runnable */
 	idlist dyn_done; /* dynamic nodes whose children are done (sched_move) */
 	idlist inline_done; /* WEFT_OP_INLINE ops that ran on the loop thread, to finish */
 	uint32_t evaluating; /* dynamic node whose script runs now, or UINT32_MAX */
@@ -215,7 +215,7 @@ void exec_started(run_state *rs, uint32_t id);
  * it was asked to. Caches, retries, or fails the node, and gives back its
  * resources. */
 void exec_finished(run_state *rs, uint32_t id, weft_value *outputs, const char *error, int cancelled);
-/* Finishes the WEFT_OP_INLINE ops that ran during launch_runnable; 1 if
+/* Finishes the WEFT_OP_INLINE ops that ran during sched_launch_runnable; 1 if
  * there were any (their users may be ready now). */
 int exec_finish_inline(run_state *rs);
 /* Timeouts, kills after the grace period, retries that are due. */
