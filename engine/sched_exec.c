@@ -62,14 +62,23 @@ typedef struct worker_job {
 	uint32_t id;
 } worker_job;
 
+/* Returns what node `id` took from the pools, once: held 1 becomes 2
+ * (still running, holding nothing). */
+static void give_pools(run_state *rs, uint32_t id, node_run *nr)
+{
+	if (nr->held != 1)
+		return;
+	res_give(rs->res, nr->asks, nr->n_asks, id, weft_now());
+	nr->held = 2;
+}
+
 /* Gives back what node `id` holds and takes it off the running list. */
 static void give_back(run_state *rs, uint32_t id, node *n)
 {
 	node_run *nr = weft_node_run(rs->eng, n->id);
 	if (!nr->held)
 		return;
-	if (nr->held == 1)
-		res_give(rs->res, nr->asks, nr->n_asks, id, weft_now());
+	give_pools(rs, id, nr);
 	nr->held = 0;
 	nr->job = NULL;
 	idlist_remove(&rs->running, id);
@@ -386,8 +395,7 @@ static void split_refill(work *w)
 	    waitid(P_PID, (id_t)w->proc.pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0 || si.si_pid != w->proc.pid ||
 	    si.si_code != CLD_EXITED || si.si_status != 0 || !sched_refill_first(rs, w->id))
 		return;
-	res_give(rs->res, nr->asks, nr->n_asks, w->id, weft_now());
-	nr->held = 2;
+	give_pools(rs, w->id, nr);
 	sched_launch_runnable(rs);
 }
 
